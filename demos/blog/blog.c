@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The blog of the seed, in C: a BlogPost resource, saved to and read back
+ * from an SQLite file.
+ *
+ *   blog [PATH]
+ *
+ * PATH is the database file; it defaults to
+ * $XDG_DATA_HOME/libgorm-blog/blog.db. Each run adds a post and prints
+ * every post stored so far.
+ */
+
+#include <errno.h>
+#include <locale.h>
+
+#include <gorm.h>
+
+#define BLOG_TYPE_POST (blog_post_get_type ())
+
+G_DECLARE_FINAL_TYPE (BlogPost, blog_post, BLOG, POST, GormResource)
+
+struct _BlogPost
+{
+  GormResource  parent_instance;
+
+  char         *title;
+  char         *content;
+  GDateTime    *pub_date;
+};
+
+G_DEFINE_FINAL_TYPE (BlogPost, blog_post, GORM_TYPE_RESOURCE)
+
+enum {
+  PROP_0,
+  PROP_TITLE,
+  PROP_CONTENT,
+  PROP_PUB_DATE,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+blog_post_finalize (GObject *object)
+{
+  BlogPost *self = BLOG_POST (object);
+
+  g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->content, g_free);
+  g_clear_pointer (&self->pub_date, g_date_time_unref);
+
+  G_OBJECT_CLASS (blog_post_parent_class)->finalize (object);
+}
+
+static void
+blog_post_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  BlogPost *self = BLOG_POST (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+
+    case PROP_CONTENT:
+      g_value_set_string (value, self->content);
+      break;
+
+    case PROP_PUB_DATE:
+      g_value_set_boxed (value, self->pub_date);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static gboolean
+set_string (char       **field,
+            const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+static gboolean
+date_time_equal (GDateTime *a,
+                 GDateTime *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return g_date_time_equal (a, b);
+}
+
+static void
+blog_post_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  BlogPost *self = BLOG_POST (object);
+
+  /* libgorm writes only the columns whose properties were notified, so a
+   * property notifies when its value really changes, and only then. */
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      if (set_string (&self->title, g_value_get_string (value)))
+        g_object_notify_by_pspec (object, pspec);
+      break;
+
+    case PROP_CONTENT:
+      if (set_string (&self->content, g_value_get_string (value)))
+        g_object_notify_by_pspec (object, pspec);
+      break;
+
+    case PROP_PUB_DATE:
+      if (!date_time_equal (self->pub_date, g_value_get_boxed (value)))
+        {
+          g_clear_pointer (&self->pub_date, g_date_time_unref);
+          self->pub_date = g_value_dup_boxed (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+blog_post_class_init (BlogPostClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+
+  object_class->finalize = blog_post_finalize;
+  object_class->get_property = blog_post_get_property;
+  object_class->set_property = blog_post_set_property;
+
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONTENT] =
+    g_param_spec_string ("content", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PUB_DATE] =
+    g_param_spec_boxed ("pub-date", NULL, NULL,
+                        G_TYPE_DATE_TIME,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Stored in the table blog_post, with the columns id, title, content
+   * and pub_date. */
+  gorm_resource_class_set_max_length (resource_class, "title", 200);
+  gorm_resource_class_set_auto_now_add (resource_class, "pub-date");
+}
+
+static void
+blog_post_init (BlogPost *self)
+{
+}
+
+/* Gets the ids of every stored post, in order.
+ *
+ * This is plain libgda on the database's own connection because libgorm
+ * has no query API yet: GormQuery (gorm_database_query() ordered by id,
+ * then gorm_query_fetch()) replaces this whole function. */
+static GArray *
+list_post_ids (GormDatabase  *db,
+               GError       **error)
+{
+  GdaConnection *connection = gorm_database_get_connection (db);
+  /* INTEGER columns come back as 32-bit gint unless the type is given. */
+  GType column_types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GdaSqlParser *parser;
+  GdaStatement *statement;
+  GdaDataModel *model = NULL;
+  gboolean ok = FALSE;
+
+  parser = gda_connection_create_parser (connection);
+  if (parser == NULL)
+    parser = gda_sql_parser_new ();
+  statement = gda_sql_parser_parse_string (parser, "SELECT id FROM blog_post ORDER BY id",
+                                           NULL, error);
+  if (statement != NULL)
+    model = gda_connection_statement_execute_select_full (connection, statement, NULL,
+                                                          GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+                                                          column_types, error);
+  if (model != NULL)
+    {
+      gint n_rows = gda_data_model_get_n_rows (model);
+
+      ok = TRUE;
+      for (gint row = 0; ok && row < n_rows; row++)
+        {
+          const GValue *value = gda_data_model_get_typed_value_at (model, 0, row, G_TYPE_INT64,
+                                                                   FALSE, error);
+          gint64 id;
+
+          ok = value != NULL;
+          if (ok)
+            {
+              id = g_value_get_int64 (value);
+              g_array_append_val (ids, id);
+            }
+        }
+    }
+
+  g_clear_object (&model);
+  g_clear_object (&statement);
+  g_clear_object (&parser);
+
+  return ok ? g_steal_pointer (&ids) : NULL;
+}
+
+static char *
+default_database_path (GError **error)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "libgorm-blog", NULL);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot create the directory “%s”: %s", dir, g_strerror (saved_errno));
+      return NULL;
+    }
+  return g_build_filename (dir, "blog.db", NULL);
+}
+
+static gboolean
+run (const char  *path,
+     GError     **error)
+{
+  g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
+  g_autoptr(GormDatabase) db = NULL;
+  g_autoptr(BlogPost) post = NULL;
+  g_autoptr(GArray) ids = NULL;
+  GType types[] = { BLOG_TYPE_POST };
+
+  db = gorm_database_open (uri, NULL, error);
+  if (db == NULL)
+    return FALSE;
+  if (!gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, error))
+    return FALSE;
+
+  post = g_object_new (BLOG_TYPE_POST,
+                       "database", db,
+                       "title", "My First Post",
+                       "content", "Hello, world!",
+                       NULL);
+  if (!gorm_resource_save (GORM_RESOURCE (post), NULL, error))
+    return FALSE;
+  g_print ("Saved post %" G_GINT64_FORMAT " in %s\n",
+           gorm_resource_get_id (GORM_RESOURCE (post)), path);
+
+  ids = list_post_ids (db, error);
+  if (ids == NULL)
+    return FALSE;
+
+  g_print ("%u %s:\n", ids->len, ids->len == 1 ? "post" : "posts");
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      g_autoptr(BlogPost) stored = NULL;
+      g_autoptr(GDateTime) local = NULL;
+      g_autofree char *when = NULL;
+
+      stored = gorm_database_get (db, BLOG_TYPE_POST, id, NULL, error);
+      if (stored == NULL)
+        return FALSE;
+      if (stored->pub_date != NULL)
+        {
+          local = g_date_time_to_local (stored->pub_date);
+          when = g_date_time_format (local, "%Y-%m-%d %H:%M");
+        }
+      g_print ("  %" G_GINT64_FORMAT ". %s (%s)\n",
+               id, stored->title ? stored->title : "(untitled)", when ? when : "unpublished");
+    }
+
+  return gorm_database_close (db, error);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  setlocale (LC_ALL, "");
+
+  if (argc > 2)
+    {
+      g_printerr ("Usage: %s [DATABASE-FILE]\n", argv[0]);
+      return 1;
+    }
+
+  path = argc > 1 ? g_strdup (argv[1]) : default_database_path (&error);
+  if (path == NULL || !run (path, &error))
+    {
+      g_printerr ("blog: %s\n", error->message);
+      return 1;
+    }
+
+  return 0;
+}

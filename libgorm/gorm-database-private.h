@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include "gorm-database.h"
+#include "gorm-dialect-private.h"
+#include "gorm-statement-cache-private.h"
+#include "gorm-table-private.h"
+
+G_BEGIN_DECLS
+
+/*
+ * A database runs one statement at a time: every use of its connection and
+ * statement cache happens between gorm_database_lock() and
+ * gorm_database_unlock(), and functions that expect the lock held end in
+ * _locked.
+ */
+void                gorm_database_lock               (GormDatabase     *self);
+void                gorm_database_unlock             (GormDatabase     *self);
+const GormDialect  *gorm_database_get_dialect        (GormDatabase     *self);
+GormStatementCache *gorm_database_get_statements_locked (GormDatabase  *self,
+                                                      GError          **error);
+GormTable          *gorm_database_get_table_locked   (GormDatabase     *self,
+                                                      GType             type,
+                                                      GError          **error);
+
+void                gorm_database_emit_saved         (GormDatabase     *self,
+                                                      GormResource     *resource,
+                                                      gboolean          created);
+void                gorm_database_emit_deleted       (GormDatabase     *self,
+                                                      GormResource     *resource);
+
+void                gorm_database_set_trace_func     (GormDatabase     *self,
+                                                      GormTraceFunc     func,
+                                                      gpointer          user_data);
+
+G_END_DECLS

@@ -1,0 +1,1159 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "gorm-database-private.h"
+#include "gorm-enums.h"
+#include "gorm-error.h"
+#include "gorm-resource-private.h"
+#include "gorm-uri-private.h"
+#include "gorm-value-private.h"
+
+/**
+ * GormDatabase:
+ *
+ * A database that stores #GormResource objects.
+ *
+ * Open one with gorm_database_open():
+ *
+ * ```c
+ * g_autoptr(GError) error = NULL;
+ * g_autoptr(GormDatabase) db = gorm_database_open ("sqlite:blog.db", NULL, &error);
+ * GType types[] = { BLOG_TYPE_POST };
+ *
+ * if (db == NULL || !gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, &error))
+ *   g_error ("%s", error->message);
+ * ```
+ *
+ * Every SQLite file is opened in WAL mode with `synchronous=NORMAL`,
+ * foreign keys enforced and a busy timeout of 5 seconds: a writer waits
+ * that long for another connection's lock before failing with
+ * %GORM_ERROR_BUSY.
+ *
+ * A database runs one statement at a time. Its signals are emitted in the
+ * thread-default main context of the thread that opened it.
+ *
+ * Set `GORM_DEBUG=sql` in the environment to print every statement run.
+ */
+
+struct _GormDatabase
+{
+  GObject             parent_instance;
+
+  GRecMutex           lock;
+  char               *uri;
+  GdaConnection      *connection;
+  const GormDialect  *dialect;
+  GormStatementCache *statements;
+  /* GType → GormTable */
+  GHashTable         *tables;
+  GMainContext       *context;
+  GThread            *thread;
+  guint               transaction_depth;
+  /* A connection opened by gorm_database_open() is closed with the
+   * database; one the application gave is left open. */
+  gboolean            owns_connection;
+  gboolean            closed;
+};
+
+G_DEFINE_FINAL_TYPE (GormDatabase, gorm_database, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_URI,
+  PROP_CONNECTION,
+  N_PROPS,
+};
+
+enum {
+  SIGNAL_RESOURCE_SAVED,
+  SIGNAL_RESOURCE_DELETED,
+  N_SIGNALS,
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static GMutex default_lock;
+static GormDatabase *default_database;
+
+void
+gorm_database_lock (GormDatabase *self)
+{
+  g_rec_mutex_lock (&self->lock);
+}
+
+void
+gorm_database_unlock (GormDatabase *self)
+{
+  g_rec_mutex_unlock (&self->lock);
+}
+
+const GormDialect *
+gorm_database_get_dialect (GormDatabase *self)
+{
+  return self->dialect;
+}
+
+static void
+print_statement_cb (const char *sql,
+                    gpointer    user_data)
+{
+  g_printerr ("gorm: %s\n", sql);
+}
+
+static void
+setup_connection (GormDatabase *self)
+{
+  const char *debug = g_getenv ("GORM_DEBUG");
+
+  self->dialect = gorm_dialect_for_provider (gda_connection_get_provider_name (self->connection));
+  if (self->dialect == NULL)
+    return;
+  self->statements = gorm_statement_cache_new (self->connection, self->dialect);
+  if (debug != NULL && strstr (debug, "sql") != NULL)
+    gorm_statement_cache_set_trace (self->statements, print_statement_cb, NULL);
+}
+
+GormStatementCache *
+gorm_database_get_statements_locked (GormDatabase  *self,
+                                     GError       **error)
+{
+  if (self->closed)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "The database “%s” is closed", self->uri);
+      return NULL;
+    }
+  if (self->statements == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "libgorm cannot use the database “%s”: it has no SQL dialect for "
+                   "the libgda provider “%s”",
+                   self->uri, gda_connection_get_provider_name (self->connection));
+      return NULL;
+    }
+  return self->statements;
+}
+
+GormTable *
+gorm_database_get_table_locked (GormDatabase  *self,
+                                GType          type,
+                                GError       **error)
+{
+  GormStatementCache *statements = gorm_database_get_statements_locked (self, error);
+  const GormSchema *schema;
+  GormTable *table;
+
+  if (statements == NULL)
+    return NULL;
+  table = g_hash_table_lookup (self->tables, GSIZE_TO_POINTER (type));
+  if (table != NULL)
+    return table;
+
+  schema = gorm_schema_lookup (type, error);
+  if (schema == NULL)
+    return NULL;
+  table = gorm_table_new (schema, self->dialect, statements);
+  g_hash_table_insert (self->tables, GSIZE_TO_POINTER (type), table);
+
+  return table;
+}
+
+void
+gorm_database_set_trace_func (GormDatabase  *self,
+                              GormTraceFunc  func,
+                              gpointer       user_data)
+{
+  gorm_database_lock (self);
+  if (self->statements != NULL)
+    gorm_statement_cache_set_trace (self->statements, func, user_data);
+  gorm_database_unlock (self);
+}
+
+typedef struct
+{
+  GormDatabase *database;
+  GormResource *resource;
+  guint         signal;
+  gboolean      created;
+} Emission;
+
+static gboolean
+emit_cb (gpointer data)
+{
+  Emission *emission = data;
+
+  if (emission->signal == SIGNAL_RESOURCE_SAVED)
+    g_signal_emit (emission->database, signals[SIGNAL_RESOURCE_SAVED], 0,
+                   emission->resource, emission->created);
+  else
+    g_signal_emit (emission->database, signals[emission->signal], 0, emission->resource);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+emission_free (gpointer data)
+{
+  Emission *emission = data;
+
+  g_object_unref (emission->database);
+  g_object_unref (emission->resource);
+  g_free (emission);
+}
+
+/* Emits in the database's main context: at once when the caller is the
+ * thread that opened the database or the one running its context, else
+ * from an idle in that context. */
+static void
+emit_in_context (GormDatabase *self,
+                 guint         signal,
+                 GormResource *resource,
+                 gboolean      created)
+{
+  Emission emission = { self, resource, signal, created };
+
+  if (g_thread_self () == self->thread || g_main_context_is_owner (self->context))
+    emit_cb (&emission);
+  else
+    {
+      Emission *copy = g_memdup2 (&emission, sizeof emission);
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      /* Not g_main_context_invoke(): it calls at once in any thread whose
+       * thread-default context this is, when nobody runs it. */
+      g_object_ref (copy->database);
+      g_object_ref (copy->resource);
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, emit_cb, copy, emission_free);
+      g_source_set_static_name (source, "[gorm] emit database signal");
+      g_source_attach (source, self->context);
+    }
+}
+
+void
+gorm_database_emit_saved (GormDatabase *self,
+                          GormResource *resource,
+                          gboolean      created)
+{
+  emit_in_context (self, SIGNAL_RESOURCE_SAVED, resource, created);
+}
+
+void
+gorm_database_emit_deleted (GormDatabase *self,
+                            GormResource *resource)
+{
+  emit_in_context (self, SIGNAL_RESOURCE_DELETED, resource, FALSE);
+}
+
+static void
+close_locked (GormDatabase *self)
+{
+  if (self->closed)
+    return;
+  self->closed = TRUE;
+  g_hash_table_remove_all (self->tables);
+  g_clear_pointer (&self->statements, gorm_statement_cache_free);
+  if (self->owns_connection)
+    gda_connection_close (self->connection);
+  self->transaction_depth = 0;
+}
+
+static void
+gorm_database_finalize (GObject *object)
+{
+  GormDatabase *self = GORM_DATABASE (object);
+
+  close_locked (self);
+  g_clear_pointer (&self->tables, g_hash_table_unref);
+  g_clear_object (&self->connection);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_free (self->uri);
+  g_rec_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (gorm_database_parent_class)->finalize (object);
+}
+
+static void
+gorm_database_constructed (GObject *object)
+{
+  GormDatabase *self = GORM_DATABASE (object);
+
+  G_OBJECT_CLASS (gorm_database_parent_class)->constructed (object);
+
+  g_return_if_fail (GDA_IS_CONNECTION (self->connection));
+
+  if (self->uri == NULL)
+    self->uri = g_strdup_printf ("%s:%s", gda_connection_get_provider_name (self->connection),
+                                 gda_connection_get_cnc_string (self->connection));
+  setup_connection (self);
+}
+
+static void
+gorm_database_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  GormDatabase *self = GORM_DATABASE (object);
+
+  switch (prop_id)
+    {
+    case PROP_URI:
+      g_value_set_string (value, self->uri);
+      break;
+
+    case PROP_CONNECTION:
+      g_value_set_object (value, self->connection);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gorm_database_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  GormDatabase *self = GORM_DATABASE (object);
+
+  switch (prop_id)
+    {
+    case PROP_URI:
+      if (g_value_get_string (value) != NULL)
+        self->uri = gorm_uri_redact (g_value_get_string (value));
+      break;
+
+    case PROP_CONNECTION:
+      self->connection = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gorm_database_class_init (GormDatabaseClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = gorm_database_constructed;
+  object_class->finalize = gorm_database_finalize;
+  object_class->get_property = gorm_database_get_property;
+  object_class->set_property = gorm_database_set_property;
+
+  /**
+   * GormDatabase:uri:
+   *
+   * The URI the database was opened with, without any password.
+   */
+  properties[PROP_URI] =
+    g_param_spec_string ("uri", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GormDatabase:connection:
+   *
+   * The libgda connection the database runs its statements on.
+   */
+  properties[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL,
+                         GDA_TYPE_CONNECTION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * GormDatabase::resource-saved:
+   * @self: the database
+   * @resource: the resource that was saved
+   * @created: %TRUE if its row was inserted, %FALSE if it was updated
+   *
+   * Emitted after a resource was saved in the database, in the main
+   * context the database was opened in.
+   */
+  signals[SIGNAL_RESOURCE_SAVED] =
+    g_signal_new ("resource-saved",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, GORM_TYPE_RESOURCE, G_TYPE_BOOLEAN);
+
+  /**
+   * GormDatabase::resource-deleted:
+   * @self: the database
+   * @resource: the resource whose row was deleted
+   *
+   * Emitted after the row of a resource was deleted, in the main context
+   * the database was opened in. The resource still has its id during the
+   * emission.
+   */
+  signals[SIGNAL_RESOURCE_DELETED] =
+    g_signal_new ("resource-deleted",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, GORM_TYPE_RESOURCE);
+}
+
+static void
+gorm_database_init (GormDatabase *self)
+{
+  g_rec_mutex_init (&self->lock);
+  self->tables = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) gorm_table_free);
+  self->context = g_main_context_ref_thread_default ();
+  self->thread = g_thread_self ();
+}
+
+static void
+ensure_gda (void)
+{
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      gda_init ();
+      g_once_init_leave (&initialized, 1);
+    }
+}
+
+/* Runs the dialect's settings on a new connection; they return rows
+ * (PRAGMA), so they run as selects whose results are dropped. */
+static gboolean
+configure_connection (GormDatabase  *self,
+                      GError       **error)
+{
+  for (guint i = 0; self->dialect->open_statements[i] != NULL; i++)
+    {
+      GormStatement *statement;
+      g_autoptr(GdaDataModel) model = NULL;
+
+      statement = gorm_statement_cache_lookup (self->statements,
+                                               self->dialect->open_statements[i], error);
+      if (statement == NULL)
+        return FALSE;
+      model = gorm_statement_execute_select (self->statements, statement, NULL, error);
+      if (model == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * gorm_database_open:
+ * @uri: the URI of the database
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Opens the database at @uri:
+ *
+ * - `sqlite:PATH`, with PATH relative to the current directory or
+ *   absolute: an SQLite file, created if missing;
+ * - `sqlite:///ABSOLUTE/PATH`: the same, as a URI with an absolute path;
+ * - `sqlite::memory:`: a new, empty database in memory, gone when closed.
+ *
+ * An SQLite file is opened in WAL mode with `synchronous=NORMAL`, foreign
+ * keys enforced and a 5 second busy timeout.
+ *
+ * Returns: (transfer full): the database, or %NULL with @error set to
+ *   %GORM_ERROR_CONNECTION when @uri is malformed, names a file in a
+ *   missing directory or a file that is not a database
+ */
+GormDatabase *
+gorm_database_open (const char    *uri,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_auto(GormUri) parsed = { 0 };
+  g_autoptr(GormDatabase) self = NULL;
+  g_autoptr(GdaConnection) connection = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *redacted = NULL;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+      !gorm_uri_parse (uri, &parsed, error))
+    return NULL;
+
+  ensure_gda ();
+  redacted = gorm_uri_redact (uri);
+  connection = gda_connection_open_from_string (parsed.provider, parsed.cnc_string, NULL,
+                                                GDA_CONNECTION_OPTIONS_NONE, &local_error);
+  if (connection == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION, "Cannot open “%s”: %s",
+                   redacted, local_error ? local_error->message : "unknown error");
+      return NULL;
+    }
+
+  self = g_object_new (GORM_TYPE_DATABASE,
+                       "connection", connection,
+                       "uri", uri,
+                       NULL);
+  self->owns_connection = TRUE;
+  if (!configure_connection (self, &local_error))
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION, "Cannot open “%s”: %s",
+                   redacted, local_error->message);
+      return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * gorm_database_new_for_connection:
+ * @connection: an open libgda connection
+ *
+ * Wraps a connection the application opened itself. libgorm does not
+ * change the connection's settings. If libgorm has no SQL dialect for
+ * the connection's provider, every operation fails with
+ * %GORM_ERROR_CONNECTION.
+ *
+ * Returns: (transfer full): a new database
+ */
+GormDatabase *
+gorm_database_new_for_connection (GdaConnection *connection)
+{
+  g_return_val_if_fail (GDA_IS_CONNECTION (connection), NULL);
+
+  return g_object_new (GORM_TYPE_DATABASE, "connection", connection, NULL);
+}
+
+/**
+ * gorm_database_get_connection:
+ * @self: a database
+ *
+ * Gets the libgda connection of @self, for what libgorm does not do.
+ * Running statements on it while @self is in use from another thread is
+ * not safe.
+ *
+ * Returns: (transfer none): the connection
+ */
+GdaConnection *
+gorm_database_get_connection (GormDatabase *self)
+{
+  g_return_val_if_fail (GORM_IS_DATABASE (self), NULL);
+
+  return self->connection;
+}
+
+/**
+ * gorm_database_get_uri:
+ * @self: a database
+ *
+ * Gets the URI @self was opened with, without any password.
+ *
+ * Returns: the URI
+ */
+const char *
+gorm_database_get_uri (GormDatabase *self)
+{
+  g_return_val_if_fail (GORM_IS_DATABASE (self), NULL);
+
+  return self->uri;
+}
+
+/**
+ * gorm_database_get_default:
+ *
+ * Gets the default database: the one a resource uses when it was given
+ * none.
+ *
+ * Returns: (transfer none) (nullable): the default database, or %NULL if
+ *   none is set
+ */
+GormDatabase *
+gorm_database_get_default (void)
+{
+  GormDatabase *database;
+
+  g_mutex_lock (&default_lock);
+  database = default_database;
+  g_mutex_unlock (&default_lock);
+
+  return database;
+}
+
+/**
+ * gorm_database_set_default:
+ * @database: (nullable): a database, or %NULL to unset the default
+ *
+ * Sets the default database, holding a reference to it until another one
+ * is set, %NULL is set, or it is closed.
+ */
+void
+gorm_database_set_default (GormDatabase *database)
+{
+  g_autoptr(GormDatabase) old = NULL;
+
+  g_return_if_fail (database == NULL || GORM_IS_DATABASE (database));
+
+  g_mutex_lock (&default_lock);
+  old = g_steal_pointer (&default_database);
+  default_database = database ? g_object_ref (database) : NULL;
+  g_mutex_unlock (&default_lock);
+}
+
+static gboolean
+run_locked (GormDatabase  *self,
+            const char    *sql,
+            GError       **error)
+{
+  GormStatementCache *statements = gorm_database_get_statements_locked (self, error);
+
+  return statements != NULL && gorm_statement_cache_run (statements, sql, error);
+}
+
+/* The names of the columns the table bound as ##p0 has; NULL with no
+ * error when the table does not exist. */
+static GHashTable *
+existing_columns_locked (GormDatabase     *self,
+                         const GormSchema *schema,
+                         GError          **error)
+{
+  static const GType types[] = { G_TYPE_STRING, G_TYPE_NONE };
+  GormStatement *statement;
+  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GHashTable) names = NULL;
+  GormStatementCache *statements = gorm_database_get_statements_locked (self, error);
+  GValue table = G_VALUE_INIT;
+  gint n_rows;
+
+  if (statements == NULL)
+    return NULL;
+  statement = gorm_statement_cache_lookup (statements, self->dialect->table_columns_sql, error);
+  if (statement == NULL)
+    return NULL;
+  g_value_init (&table, G_TYPE_STRING);
+  g_value_set_string (&table, schema->table);
+  gorm_statement_take_param (statement, 0, &table);
+  model = gorm_statement_execute_select (statements, statement, types, error);
+  if (model == NULL)
+    return NULL;
+
+  n_rows = gda_data_model_get_n_rows (model);
+  if (n_rows == 0)
+    return NULL;
+  names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (gint row = 0; row < n_rows; row++)
+    {
+      const GValue *name = gda_data_model_get_value_at (model, 0, row, error);
+
+      if (name == NULL)
+        return NULL;
+      g_hash_table_add (names, g_value_dup_string (name));
+    }
+
+  return g_steal_pointer (&names);
+}
+
+static gboolean
+run_all_locked (GormDatabase  *self,
+                GPtrArray     *statements,
+                GError       **error)
+{
+  for (guint i = 0; i < statements->len; i++)
+    if (!run_locked (self, g_ptr_array_index (statements, i), error))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+migrate_type_locked (GormDatabase  *self,
+                     GType          type,
+                     GError       **error)
+{
+  const GormSchema *schema = gorm_schema_lookup (type, error);
+  g_autoptr(GHashTable) existing = NULL;
+  g_autoptr(GPtrArray) indexes = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (schema == NULL)
+    return FALSE;
+
+  existing = existing_columns_locked (self, schema, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (existing == NULL)
+    {
+      g_autofree char *sql = gorm_dialect_render_create_table (self->dialect, schema);
+
+      if (!run_locked (self, sql, error))
+        return FALSE;
+    }
+  else
+    {
+      for (guint i = 0; i < schema->n_columns; i++)
+        {
+          g_autoptr(GPtrArray) statements = NULL;
+
+          if (g_hash_table_contains (existing, schema->columns[i].name))
+            continue;
+          statements = gorm_dialect_render_add_column (self->dialect, schema,
+                                                       &schema->columns[i], error);
+          if (statements == NULL || !run_all_locked (self, statements, error))
+            return FALSE;
+        }
+    }
+
+  indexes = gorm_dialect_render_create_indexes (self->dialect, schema);
+  return run_all_locked (self, indexes, error);
+}
+
+/**
+ * gorm_database_migrate:
+ * @self: a database
+ * @types: (array length=n_types): the #GormResource types to store
+ * @n_types: the number of @types
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Creates the tables, constraints and indexes of @types, or evolves
+ * existing tables towards them: a stored property without a column gets
+ * one (a not-null one needs a default value in its property), and a
+ * missing index is created. Running it again changes nothing. All of it
+ * happens in one transaction: on failure, nothing changed.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+gorm_database_migrate (GormDatabase  *self,
+                       const GType   *types,
+                       guint          n_types,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (types != NULL || n_types == 0, FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  gorm_database_lock (self);
+  if (!gorm_database_begin (self, error))
+    {
+      gorm_database_unlock (self);
+      return FALSE;
+    }
+  for (guint i = 0; ok && i < n_types; i++)
+    ok = migrate_type_locked (self, types[i], error);
+  if (ok)
+    ok = gorm_database_commit (self, error);
+  else
+    gorm_database_rollback (self, NULL);
+  gorm_database_unlock (self);
+
+  return ok;
+}
+
+static gpointer
+get_by_sql_key (GormDatabase  *self,
+                GType          type,
+                const GValue  *key,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autoptr(GdaDataModel) model = NULL;
+  GormTable *table;
+  gpointer resource = NULL;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  gorm_database_lock (self);
+  table = gorm_database_get_table_locked (self, type, error);
+  if (table != NULL)
+    model = gorm_table_select_by_key (table, key, error);
+  if (model != NULL && gda_data_model_get_n_rows (model) == 0)
+    {
+      const GormSchema *schema = gorm_table_get_schema (table);
+      g_autofree char *shown = gorm_value_describe (key);
+
+      g_set_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND,
+                   "No %s has the %s %s", schema->type_name, schema->key->pspec->name, shown);
+    }
+  else if (model != NULL)
+    resource = gorm_table_new_resource (table, self, model, 0, error);
+  gorm_database_unlock (self);
+
+  return resource;
+}
+
+/**
+ * gorm_database_get_by_key:
+ * @self: a database
+ * @type: a #GormResource type
+ * @key: the value of the primary key: an id, or the natural key set with
+ *   gorm_resource_class_set_primary_key()
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Loads the object of @type whose primary key is @key. @key may hold any
+ * type that converts without loss to the key's property type.
+ *
+ * Returns: (transfer full) (type Gorm.Resource): the object, or %NULL
+ *   with @error set: %GORM_ERROR_NOT_FOUND when no row has that key,
+ *   %GORM_ERROR_TYPE_MISMATCH when @key does not fit the key
+ */
+gpointer
+gorm_database_get_by_key (GormDatabase  *self,
+                          GType          type,
+                          const GValue  *key,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  const GormSchema *schema;
+  g_auto(GValue) property_value = G_VALUE_INIT;
+  g_auto(GValue) sql_value = G_VALUE_INIT;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (G_IS_VALUE (key), NULL);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  schema = gorm_schema_lookup (type, error);
+  if (schema == NULL ||
+      !gorm_value_coerce (schema->key->kind, schema->key->pspec, key, &property_value, error) ||
+      !gorm_value_to_sql (schema->key->kind, schema->key->pspec, &property_value, &sql_value, error))
+    return NULL;
+
+  return get_by_sql_key (self, type, &sql_value, cancellable, error);
+}
+
+/**
+ * gorm_database_get:
+ * @self: a database
+ * @type: a #GormResource type
+ * @id: the id of the object
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Loads the object of @type whose #GormResource:id is @id (or whose
+ * integer natural key is @id).
+ *
+ * Returns: (transfer full) (type Gorm.Resource): the object, or %NULL
+ *   with @error set: %GORM_ERROR_NOT_FOUND when no row has that id
+ */
+gpointer
+gorm_database_get (GormDatabase  *self,
+                   GType          type,
+                   gint64         id,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_auto(GValue) key = G_VALUE_INIT;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), NULL);
+
+  g_value_init (&key, G_TYPE_INT64);
+  g_value_set_int64 (&key, id);
+  return gorm_database_get_by_key (self, type, &key, cancellable, error);
+}
+
+/**
+ * gorm_database_begin:
+ * @self: a database
+ * @error: return location for an error
+ *
+ * Starts a transaction, or a savepoint inside the current one. Each call
+ * is matched by gorm_database_commit() or gorm_database_rollback(); an
+ * inner rollback undoes only what happened since its begin.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+gorm_database_begin (GormDatabase  *self,
+                     GError       **error)
+{
+  g_autofree char *savepoint = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+
+  gorm_database_lock (self);
+  if (self->transaction_depth == 0)
+    ok = run_locked (self, self->dialect ? self->dialect->begin_sql : "BEGIN", error);
+  else
+    {
+      savepoint = gorm_dialect_render_savepoint ("SAVEPOINT", self->transaction_depth);
+      ok = run_locked (self, savepoint, error);
+    }
+  if (ok)
+    self->transaction_depth++;
+  gorm_database_unlock (self);
+
+  return ok;
+}
+
+static gboolean
+check_in_transaction (GormDatabase  *self,
+                      const char    *action,
+                      GError       **error)
+{
+  if (self->transaction_depth > 0)
+    return TRUE;
+  g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+               "Cannot %s: no transaction is open on “%s”", action, self->uri);
+  return FALSE;
+}
+
+/**
+ * gorm_database_commit:
+ * @self: a database
+ * @error: return location for an error
+ *
+ * Commits the innermost transaction begun with gorm_database_begin(): the
+ * transaction itself, or a savepoint, whose changes then belong to the
+ * enclosing transaction.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set; after a failed
+ *   outermost commit the transaction is still open
+ */
+gboolean
+gorm_database_commit (GormDatabase  *self,
+                      GError       **error)
+{
+  g_autofree char *release = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+
+  gorm_database_lock (self);
+  ok = check_in_transaction (self, "commit", error);
+  if (ok && self->transaction_depth == 1)
+    ok = run_locked (self, "COMMIT", error);
+  else if (ok)
+    {
+      release = gorm_dialect_render_savepoint ("RELEASE SAVEPOINT", self->transaction_depth - 1);
+      ok = run_locked (self, release, error);
+    }
+  if (ok)
+    self->transaction_depth--;
+  gorm_database_unlock (self);
+
+  return ok;
+}
+
+/**
+ * gorm_database_rollback:
+ * @self: a database
+ * @error: return location for an error
+ *
+ * Undoes the innermost transaction begun with gorm_database_begin().
+ * Objects saved inside it keep the ids and state they were given.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+gorm_database_rollback (GormDatabase  *self,
+                        GError       **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+
+  gorm_database_lock (self);
+  ok = check_in_transaction (self, "roll back", error);
+  if (ok && self->transaction_depth == 1)
+    ok = run_locked (self, "ROLLBACK", error);
+  else if (ok)
+    {
+      g_autofree char *rollback = NULL;
+      g_autofree char *release = NULL;
+
+      rollback = gorm_dialect_render_savepoint ("ROLLBACK TO SAVEPOINT", self->transaction_depth - 1);
+      release = gorm_dialect_render_savepoint ("RELEASE SAVEPOINT", self->transaction_depth - 1);
+      ok = run_locked (self, rollback, error) && run_locked (self, release, error);
+    }
+  if (ok)
+    self->transaction_depth--;
+  gorm_database_unlock (self);
+
+  return ok;
+}
+
+/**
+ * gorm_database_get_transaction_depth:
+ * @self: a database
+ *
+ * Gets how many transactions and savepoints are open.
+ *
+ * Returns: 0 outside a transaction, 1 in a transaction, more in savepoints
+ */
+guint
+gorm_database_get_transaction_depth (GormDatabase *self)
+{
+  g_return_val_if_fail (GORM_IS_DATABASE (self), 0);
+
+  return self->transaction_depth;
+}
+
+/**
+ * gorm_database_run_in_transaction:
+ * @self: a database
+ * @func: (scope call): the body of the transaction
+ * @user_data: data for @func
+ * @error: return location for an error
+ *
+ * Runs @func in a transaction (a savepoint when one is open already):
+ * commits it when @func returns %TRUE and rolls it back when it returns
+ * %FALSE, or when the commit fails.
+ *
+ * Returns: %TRUE if @func succeeded and the transaction committed, else
+ *   %FALSE with @error set (to the error of @func, when it failed)
+ */
+gboolean
+gorm_database_run_in_transaction (GormDatabase         *self,
+                                  GormTransactionFunc   func,
+                                  gpointer              user_data,
+                                  GError              **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!gorm_database_begin (self, error))
+    return FALSE;
+
+  if (func (self, user_data, &local_error) && gorm_database_commit (self, &local_error))
+    return TRUE;
+
+  if (local_error == NULL)
+    g_set_error (&local_error, GORM_ERROR, GORM_ERROR_FAILED,
+                 "The transaction function failed without giving an error");
+  gorm_database_rollback (self, NULL);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+/**
+ * gorm_database_execute:
+ * @self: a database
+ * @sql: one SQL statement, with a `?` for each parameter
+ * @params: (array length=n_params) (nullable): the parameters
+ * @n_params: the number of @params
+ * @error: return location for an error
+ *
+ * Runs @sql, a statement that returns no rows, binding @params to its
+ * `?` placeholders in order (a `?` inside a quoted string or a comment
+ * is not a placeholder). Parameters are bound, never pasted into the
+ * SQL, and may hold any type a property can have.
+ *
+ * Returns: the number of rows changed, or -1 with @error set
+ */
+gint64
+gorm_database_execute (GormDatabase  *self,
+                       const char    *sql,
+                       const GValue  *params,
+                       guint          n_params,
+                       GError       **error)
+{
+  g_autofree GValue *values = NULL;
+  g_autofree char *rewritten = NULL;
+  GormStatementCache *statements;
+  GormStatement *statement;
+  gint64 rows = -1;
+  guint n_converted = 0;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), -1);
+  g_return_val_if_fail (sql != NULL, -1);
+  g_return_val_if_fail (params != NULL || n_params == 0, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  values = g_new0 (GValue, MAX (n_params, 1));
+  for (; n_converted < n_params; n_converted++)
+    if (!gorm_value_from_user (&params[n_converted], &values[n_converted], error))
+      goto out;
+
+  rewritten = gorm_dialect_rewrite_placeholders (sql, values, n_params, error);
+  if (rewritten == NULL)
+    goto out;
+
+  gorm_database_lock (self);
+  statements = gorm_database_get_statements_locked (self, error);
+  statement = statements ? gorm_statement_cache_lookup (statements, rewritten, error) : NULL;
+  if (statement != NULL)
+    {
+      for (guint i = 0; i < n_params; i++)
+        gorm_statement_take_param (statement, i, &values[i]);
+      rows = gorm_statement_execute (statements, statement, error);
+    }
+  gorm_database_unlock (self);
+
+out:
+  for (guint i = 0; i < n_converted; i++)
+    if (G_IS_VALUE (&values[i]))
+      g_value_unset (&values[i]);
+  return rows;
+}
+
+/**
+ * gorm_database_close:
+ * @self: a database
+ * @error: return location for an error
+ *
+ * Closes @self, rolling back a transaction left open, and closes its
+ * connection unless the application gave it with
+ * gorm_database_new_for_connection().
+ * Afterwards every operation fails with %GORM_ERROR_CONNECTION. If @self
+ * is the default database, there is no default database any more.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+gorm_database_close (GormDatabase  *self,
+                     GError       **error)
+{
+  g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+
+  gorm_database_lock (self);
+  if (!self->closed && self->transaction_depth > 0)
+    run_locked (self, "ROLLBACK", NULL);
+  close_locked (self);
+  gorm_database_unlock (self);
+
+  g_mutex_lock (&default_lock);
+  if (default_database == self)
+    g_clear_object (&default_database);
+  g_mutex_unlock (&default_lock);
+
+  return TRUE;
+}
+
+/**
+ * gorm_database_is_closed:
+ * @self: a database
+ *
+ * Whether gorm_database_close() was called on @self.
+ *
+ * Returns: %TRUE if @self is closed
+ */
+gboolean
+gorm_database_is_closed (GormDatabase *self)
+{
+  g_return_val_if_fail (GORM_IS_DATABASE (self), TRUE);
+
+  return self->closed;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#if !defined(GORM_INSIDE) && !defined(GORM_COMPILATION)
+# error "Only <gorm.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include <libgda/libgda.h>
+
+#include "gorm-types.h"
+#include "gorm-version.h"
+
+G_BEGIN_DECLS
+
+#define GORM_TYPE_DATABASE (gorm_database_get_type ())
+
+GORM_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (GormDatabase, gorm_database, GORM, DATABASE, GObject)
+
+/**
+ * GormTransactionFunc:
+ * @database: the database the transaction runs on
+ * @user_data: the data given to gorm_database_run_in_transaction()
+ * @error: return location for an error
+ *
+ * The body of a transaction run by gorm_database_run_in_transaction().
+ *
+ * Returns: %TRUE to commit the transaction, %FALSE with @error set to roll
+ *   it back
+ */
+typedef gboolean (*GormTransactionFunc) (GormDatabase  *database,
+                                         gpointer       user_data,
+                                         GError       **error);
+
+GORM_AVAILABLE_IN_ALL
+GormDatabase  *gorm_database_open                (const char           *uri,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
+GormDatabase  *gorm_database_new_for_connection  (GdaConnection        *connection) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
+GdaConnection *gorm_database_get_connection      (GormDatabase         *self);
+GORM_AVAILABLE_IN_ALL
+const char    *gorm_database_get_uri             (GormDatabase         *self);
+
+GORM_AVAILABLE_IN_ALL
+GormDatabase  *gorm_database_get_default         (void);
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_set_default         (GormDatabase         *database);
+
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_migrate             (GormDatabase         *self,
+                                                  const GType          *types,
+                                                  guint                 n_types,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+gpointer       gorm_database_get                 (GormDatabase         *self,
+                                                  GType                 type,
+                                                  gint64                id,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
+gpointer       gorm_database_get_by_key          (GormDatabase         *self,
+                                                  GType                 type,
+                                                  const GValue         *key,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_begin               (GormDatabase         *self,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_commit              (GormDatabase         *self,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_rollback            (GormDatabase         *self,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+guint          gorm_database_get_transaction_depth (GormDatabase       *self);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_run_in_transaction  (GormDatabase         *self,
+                                                  GormTransactionFunc   func,
+                                                  gpointer              user_data,
+                                                  GError              **error);
+
+GORM_AVAILABLE_IN_ALL
+gint64         gorm_database_execute             (GormDatabase         *self,
+                                                  const char           *sql,
+                                                  const GValue         *params,
+                                                  guint                 n_params,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_close               (GormDatabase         *self,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_is_closed           (GormDatabase         *self);
+
+G_END_DECLS

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include <libgda/libgda.h>
+
+#include "gorm-error.h"
+#include "gorm-schema-private.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The dialect: everything that differs between SQL databases, and the SQL
+ * text libgorm generates. Identifiers always come from a schema and are
+ * always quoted; values are always parameters, written in libgda's
+ * `##pN::type::null` form and numbered from 0 in the order they are bound.
+ */
+typedef struct _GormDialect GormDialect;
+
+struct _GormDialect
+{
+  const char *name;
+  /* The libgda provider name. */
+  const char *provider;
+
+  /* Statements run once on every new connection, in order. */
+  const char * const *open_statements;
+
+  const char *begin_sql;
+  /* How the key of a new row is read back: a statement run after the
+   * INSERT, or NULL when the INSERT itself returns it (RETURNING). */
+  const char *last_insert_id_sql;
+
+  const char *(*column_type)         (const GormColumn *column);
+  const char  *auto_id_column_type;
+
+  /* A SELECT listing the column names of the table bound as ##p0. */
+  const char *table_columns_sql;
+
+  /* The GormError code of an error a statement failed with. */
+  GormError   (*classify_error)      (const GError     *error);
+};
+
+const GormDialect *gorm_dialect_sqlite          (void);
+const GormDialect *gorm_dialect_for_provider    (const char         *provider);
+
+void     gorm_dialect_append_identifier         (GString            *sql,
+                                                 const char         *identifier);
+void     gorm_dialect_append_parameter          (GString            *sql,
+                                                 guint               number,
+                                                 GType               sql_type);
+
+char    *gorm_dialect_render_create_table       (const GormDialect  *dialect,
+                                                 const GormSchema   *schema);
+GPtrArray *gorm_dialect_render_create_indexes   (const GormDialect  *dialect,
+                                                 const GormSchema   *schema);
+GPtrArray *gorm_dialect_render_add_column       (const GormDialect  *dialect,
+                                                 const GormSchema   *schema,
+                                                 const GormColumn   *column,
+                                                 GError            **error);
+
+char    *gorm_dialect_render_insert             (const GormDialect  *dialect,
+                                                 const GormSchema   *schema);
+char    *gorm_dialect_render_update             (const GormDialect  *dialect,
+                                                 const GormSchema   *schema,
+                                                 const guint        *columns,
+                                                 guint               n_columns);
+char    *gorm_dialect_render_delete             (const GormDialect  *dialect,
+                                                 const GormSchema   *schema);
+char    *gorm_dialect_render_select_by_key      (const GormDialect  *dialect,
+                                                 const GormSchema   *schema);
+char    *gorm_dialect_render_savepoint          (const char         *verb,
+                                                 guint               depth);
+
+char    *gorm_dialect_rewrite_placeholders      (const char         *sql,
+                                                 const GValue       *params,
+                                                 guint               n_params,
+                                                 GError            **error);
+
+G_END_DECLS

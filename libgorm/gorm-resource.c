@@ -1,0 +1,824 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "gorm-database-private.h"
+#include "gorm-error.h"
+#include "gorm-resource-private.h"
+
+/**
+ * GormResource:
+ *
+ * The base class of every object libgorm stores.
+ *
+ * A subclass declares its data as GObject properties; each readable and
+ * writable property is a column of the subclass's table, and the `id`
+ * property is the automatic primary key. The class describes anything
+ * else in its `class_init`, after installing its properties:
+ *
+ * ```c
+ * static void
+ * blog_post_class_init (BlogPostClass *klass)
+ * {
+ *   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+ *   GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+ *
+ *   object_class->get_property = blog_post_get_property;
+ *   object_class->set_property = blog_post_set_property;
+ *   g_object_class_install_properties (object_class, N_PROPS, properties);
+ *
+ *   gorm_resource_class_set_max_length (resource_class, "title", 200);
+ *   gorm_resource_class_set_auto_now_add (resource_class, "pub-date");
+ * }
+ * ```
+ *
+ * ## Storage
+ *
+ * | property type | SQLite column | stored as |
+ * |---|---|---|
+ * | `gboolean` | `BOOLEAN` | 0 or 1 |
+ * | `gchar`, `gint`, `glong`, `gint64` and their unsigned twins | `INTEGER` | the number; a `guint64` above `G_MAXINT64` is stored as the signed 64-bit integer with the same bits |
+ * | `gfloat`, `gdouble` | `REAL` | the number, exactly (a `gfloat` widened to double) |
+ * | `gchararray` | `TEXT`, or `VARCHAR(n)` with a maximum length | the text; `NULL` is SQL `NULL`, distinct from the empty string |
+ * | an enum | `TEXT` | the value's nick |
+ * | flags | `INTEGER` | the bits |
+ * | `GDateTime` | `DATETIME` | ISO-8601 text of the instant in UTC with microseconds, `2024-03-05T13:03:02.123456Z` |
+ * | `GBytes` | `BLOB` | the bytes |
+ * | `GStrv` | `TEXT` | a JSON array of strings, `["a","b"]` |
+ *
+ * A date-time keeps its instant exactly, to the microsecond; it is stored
+ * in UTC, as PostgreSQL's `timestamptz` does, so that text order is time
+ * order and indexes and `ORDER BY` work, and it is loaded back in UTC
+ * (compare date-times with g_date_time_equal()). Properties of other
+ * types fail registration with %GORM_ERROR_UNSUPPORTED_TYPE unless the
+ * class marks them with gorm_resource_class_set_transient(). Construct-only
+ * properties are not stored.
+ *
+ * ## Saving
+ *
+ * gorm_resource_save() inserts an object that is not saved yet and
+ * updates one that is; an update writes only the columns whose properties
+ * changed (were notified) since the object was loaded or saved. A save,
+ * delete or reload that fails leaves both the row and the object as they
+ * were.
+ */
+
+typedef struct
+{
+  GormDatabase     *database;
+  gint64            id;
+  gboolean          saved;
+  /* The stored value of the primary key, valid while saved. */
+  GValue            key;
+  const GormSchema *schema;
+  /* One byte a column, allocated at the first change. */
+  guint8           *dirty;
+  guint             loading;
+} GormResourcePrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GormResource, gorm_resource, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_DATABASE,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+const GormSchema *
+gorm_resource_get_schema (GormResource  *self,
+                          GError       **error)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  if (priv->schema == NULL)
+    priv->schema = gorm_schema_lookup (G_OBJECT_TYPE (self), error);
+  return priv->schema;
+}
+
+static void
+mark_dirty (GormResource *self,
+            GParamSpec   *pspec)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  const GormSchema *schema;
+  const GormColumn *column;
+
+  /* A type whose schema cannot be built cannot be saved either: its
+   * error is reported by the save. */
+  schema = gorm_resource_get_schema (self, NULL);
+  if (schema == NULL)
+    return;
+  column = gorm_schema_column_for_pspec (schema, pspec);
+  if (column == NULL)
+    return;
+  if (priv->dirty == NULL)
+    priv->dirty = g_new0 (guint8, schema->n_columns);
+  priv->dirty[column->index] = TRUE;
+}
+
+static void
+clear_dirty (GormResource *self)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  g_clear_pointer (&priv->dirty, g_free);
+}
+
+gboolean
+gorm_resource_column_is_dirty (GormResource *self,
+                               guint         column)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  return priv->dirty != NULL && priv->dirty[column];
+}
+
+const GValue *
+gorm_resource_get_key_value (GormResource *self)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  return priv->saved ? &priv->key : NULL;
+}
+
+void
+gorm_resource_begin_load (GormResource *self)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  priv->loading++;
+}
+
+void
+gorm_resource_end_load (GormResource *self)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  g_return_if_fail (priv->loading > 0);
+  priv->loading--;
+}
+
+static void
+set_id (GormResource *self,
+        gint64        id)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  if (priv->id == id)
+    return;
+  priv->id = id;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ID]);
+}
+
+void
+gorm_resource_mark_saved (GormResource *self,
+                          GormDatabase *database,
+                          const GValue *key)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  if (priv->database != database)
+    {
+      g_set_object (&priv->database, database);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATABASE]);
+    }
+
+  if (G_IS_VALUE (&priv->key))
+    g_value_unset (&priv->key);
+  g_value_init (&priv->key, G_VALUE_TYPE (key));
+  g_value_copy (key, &priv->key);
+  priv->saved = TRUE;
+  clear_dirty (self);
+
+  if (gorm_schema_has_auto_id (gorm_resource_get_schema (self, NULL)))
+    set_id (self, g_value_get_int64 (key));
+}
+
+void
+gorm_resource_mark_deleted (GormResource *self)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  priv->saved = FALSE;
+  if (G_IS_VALUE (&priv->key))
+    g_value_unset (&priv->key);
+  clear_dirty (self);
+  set_id (self, 0);
+}
+
+GormDatabase *
+gorm_resource_resolve_database (GormResource  *self,
+                                GError       **error)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  GormDatabase *database = priv->database ? priv->database : gorm_database_get_default ();
+
+  if (database == NULL)
+    g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                 "%s has no database: give it one with the “database” property, "
+                 "or set a default with gorm_database_set_default()",
+                 G_OBJECT_TYPE_NAME (self));
+
+  return database;
+}
+
+static void
+gorm_resource_notify (GObject    *object,
+                      GParamSpec *pspec)
+{
+  GormResource *self = GORM_RESOURCE (object);
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  if (priv->loading == 0 && pspec->owner_type != GORM_TYPE_RESOURCE)
+    mark_dirty (self, pspec);
+
+  if (G_OBJECT_CLASS (gorm_resource_parent_class)->notify != NULL)
+    G_OBJECT_CLASS (gorm_resource_parent_class)->notify (object, pspec);
+}
+
+static void
+gorm_resource_finalize (GObject *object)
+{
+  GormResource *self = GORM_RESOURCE (object);
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  g_clear_object (&priv->database);
+  if (G_IS_VALUE (&priv->key))
+    g_value_unset (&priv->key);
+  g_clear_pointer (&priv->dirty, g_free);
+
+  G_OBJECT_CLASS (gorm_resource_parent_class)->finalize (object);
+}
+
+static void
+gorm_resource_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  GormResource *self = GORM_RESOURCE (object);
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_int64 (value, priv->id);
+      break;
+
+    case PROP_DATABASE:
+      g_value_set_object (value, priv->database);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gorm_resource_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  GormResource *self = GORM_RESOURCE (object);
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_DATABASE:
+      g_set_object (&priv->database, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gorm_resource_class_init (GormResourceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = gorm_resource_finalize;
+  object_class->get_property = gorm_resource_get_property;
+  object_class->set_property = gorm_resource_set_property;
+  object_class->notify = gorm_resource_notify;
+
+  /**
+   * GormResource:id:
+   *
+   * The automatic primary key of the object's row: 0 until the object is
+   * saved, and again after it is deleted. A type with a natural primary key
+   * (see gorm_resource_class_set_primary_key()) keeps 0 here.
+   */
+  properties[PROP_ID] =
+    g_param_spec_int64 ("id", NULL, NULL,
+                        0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GormResource:database:
+   *
+   * The database the object is stored in. %NULL means the default
+   * database (see gorm_database_set_default()) at the time of the first
+   * save, which then becomes the object's database.
+   */
+  properties[PROP_DATABASE] =
+    g_param_spec_object ("database", NULL, NULL,
+                         GORM_TYPE_DATABASE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gorm_resource_init (GormResource *self)
+{
+}
+
+/**
+ * gorm_resource_get_id:
+ * @self: a resource
+ *
+ * Gets the automatic primary key of @self.
+ *
+ * Returns: the id of the row, or 0 when @self is not saved
+ */
+gint64
+gorm_resource_get_id (GormResource *self)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  g_return_val_if_fail (GORM_IS_RESOURCE (self), 0);
+
+  return priv->id;
+}
+
+/**
+ * gorm_resource_get_database:
+ * @self: a resource
+ *
+ * Gets the database @self is stored in.
+ *
+ * Returns: (transfer none) (nullable): the database, or %NULL when @self
+ *   uses the default database and was never saved
+ */
+GormDatabase *
+gorm_resource_get_database (GormResource *self)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  g_return_val_if_fail (GORM_IS_RESOURCE (self), NULL);
+
+  return priv->database;
+}
+
+/**
+ * gorm_resource_is_saved:
+ * @self: a resource
+ *
+ * Whether @self has a row: it was loaded from the database or saved, and
+ * not deleted since.
+ *
+ * Returns: %TRUE if @self is saved
+ */
+gboolean
+gorm_resource_is_saved (GormResource *self)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  g_return_val_if_fail (GORM_IS_RESOURCE (self), FALSE);
+
+  return priv->saved;
+}
+
+/**
+ * gorm_resource_is_dirty:
+ * @self: a resource
+ *
+ * Whether @self has changes that gorm_resource_save() would write: it is
+ * not saved, or a stored property changed since it was loaded or saved.
+ *
+ * Returns: %TRUE if @self has unsaved changes
+ */
+gboolean
+gorm_resource_is_dirty (GormResource *self)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  const GormSchema *schema;
+
+  g_return_val_if_fail (GORM_IS_RESOURCE (self), FALSE);
+
+  if (!priv->saved)
+    return TRUE;
+  if (priv->dirty == NULL)
+    return FALSE;
+  schema = priv->schema;
+  for (guint i = 0; i < schema->n_columns; i++)
+    if (priv->dirty[i])
+      return TRUE;
+  return FALSE;
+}
+
+/* Runs the part of an operation that needs the database lock and the
+ * resource's table. */
+typedef gboolean (*TableOperation) (GormResource  *self,
+                                    GormDatabase  *database,
+                                    GormTable     *table,
+                                    gpointer       data,
+                                    GError       **error);
+
+static gboolean
+with_table (GormResource    *self,
+            GCancellable    *cancellable,
+            TableOperation   operation,
+            gpointer         data,
+            GormDatabase   **database_out,
+            GError         **error)
+{
+  GormDatabase *database;
+  GormTable *table;
+  gboolean ok;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  database = gorm_resource_resolve_database (self, error);
+  if (database == NULL || gorm_resource_get_schema (self, error) == NULL)
+    return FALSE;
+
+  gorm_database_lock (database);
+  table = gorm_database_get_table_locked (database, G_OBJECT_TYPE (self), error);
+  ok = table != NULL && operation (self, database, table, data, error);
+  gorm_database_unlock (database);
+
+  *database_out = database;
+  return ok;
+}
+
+static gboolean
+save_locked (GormResource  *self,
+             GormDatabase  *database,
+             GormTable     *table,
+             gpointer       data,
+             GError       **error)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  GValue *key = data;
+
+  if (priv->saved)
+    return gorm_table_update (table, self, key, error);
+  return gorm_table_insert (table, self, key, error);
+}
+
+/**
+ * gorm_resource_save:
+ * @self: a resource
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Saves @self: inserts its row if it is not saved yet (and sets its
+ * #GormResource:id), or writes the columns of the properties that changed
+ * since it was loaded or saved. An update with nothing changed runs no
+ * SQL. Automatic timestamps (gorm_resource_class_set_auto_now_add() and
+ * gorm_resource_class_set_auto_now()) are set from the clock.
+ *
+ * Emits #GormDatabase::resource-saved on success. On failure the row and
+ * @self are as they were: @self keeps its changes and its id.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+gorm_resource_save (GormResource  *self,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  g_auto(GValue) key = G_VALUE_INIT;
+  GormDatabase *database = NULL;
+  gboolean created;
+
+  g_return_val_if_fail (GORM_IS_RESOURCE (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  created = !priv->saved;
+  if (!with_table (self, cancellable, save_locked, &key, &database, error))
+    return FALSE;
+
+  gorm_resource_mark_saved (self, database, &key);
+  gorm_database_emit_saved (database, self, created);
+  return TRUE;
+}
+
+static gboolean
+delete_locked (GormResource  *self,
+               GormDatabase  *database,
+               GormTable     *table,
+               gpointer       data,
+               GError       **error)
+{
+  return gorm_table_delete (table, self, error);
+}
+
+static gboolean
+check_saved (GormResource  *self,
+             const char    *action,
+             GError       **error)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  if (priv->saved)
+    return TRUE;
+  g_set_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND,
+               "Cannot %s this %s: it is not saved", action, G_OBJECT_TYPE_NAME (self));
+  return FALSE;
+}
+
+/**
+ * gorm_resource_delete:
+ * @self: a resource
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Deletes the row of @self. Afterwards @self is not saved and its id is
+ * 0; saving it again inserts a new row.
+ *
+ * Emits #GormDatabase::resource-deleted on success. Fails with
+ * %GORM_ERROR_NOT_FOUND when @self is not saved or its row is gone.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+gorm_resource_delete (GormResource  *self,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  GormDatabase *database = NULL;
+
+  g_return_val_if_fail (GORM_IS_RESOURCE (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_saved (self, "delete", error) ||
+      !with_table (self, cancellable, delete_locked, NULL, &database, error))
+    return FALSE;
+
+  /* The signal sees the object as it was, with its id. */
+  g_object_ref (self);
+  gorm_database_emit_deleted (database, self);
+  gorm_resource_mark_deleted (self);
+  g_object_unref (self);
+  return TRUE;
+}
+
+static gboolean
+reload_locked (GormResource  *self,
+               GormDatabase  *database,
+               GormTable     *table,
+               gpointer       data,
+               GError       **error)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  g_autoptr(GdaDataModel) model = NULL;
+
+  model = gorm_table_select_by_key (table, &priv->key, error);
+  if (model == NULL)
+    return FALSE;
+  if (gda_data_model_get_n_rows (model) == 0)
+    {
+      g_autofree char *shown = gorm_value_describe (&priv->key);
+
+      g_set_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND,
+                   "Cannot reload %s %s: its row no longer exists in “%s”",
+                   G_OBJECT_TYPE_NAME (self), shown, priv->schema->table);
+      return FALSE;
+    }
+  return gorm_table_load_resource (table, self, model, 0, error);
+}
+
+/**
+ * gorm_resource_reload:
+ * @self: a resource
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Reads the row of @self again, replacing every stored property, and
+ * discarding its unsaved changes.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set (%GORM_ERROR_NOT_FOUND
+ *   when @self is not saved or its row is gone)
+ */
+gboolean
+gorm_resource_reload (GormResource  *self,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  GormDatabase *database = NULL;
+
+  g_return_val_if_fail (GORM_IS_RESOURCE (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return check_saved (self, "reload", error) &&
+         with_table (self, cancellable, reload_locked, NULL, &database, error);
+}
+
+static void
+record (GormResourceClass *klass,
+        GormMetaKind       kind,
+        const char        *property,
+        const char        *text,
+        guint              number)
+{
+  gorm_schema_record_meta (G_TYPE_FROM_CLASS (klass), kind, property, text, number);
+}
+
+/**
+ * gorm_resource_class_set_table:
+ * @klass: a resource class
+ * @table: the name of the table
+ *
+ * Stores the objects of @klass in @table instead of the default, the type
+ * name in snake case (`BlogPost` is stored in `blog_post`).
+ */
+void
+gorm_resource_class_set_table (GormResourceClass *klass,
+                               const char        *table)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (table != NULL && *table != '\0');
+
+  record (klass, GORM_META_TABLE, NULL, table, 0);
+}
+
+/**
+ * gorm_resource_class_set_primary_key:
+ * @klass: a resource class
+ * @property: the name of an integer or string property
+ *
+ * Makes @property the natural primary key of @klass instead of the
+ * automatic #GormResource:id, which then stays 0 and is not stored. Load
+ * such objects with gorm_database_get_by_key().
+ */
+void
+gorm_resource_class_set_primary_key (GormResourceClass *klass,
+                                     const char        *property)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (property != NULL);
+
+  record (klass, GORM_META_PRIMARY_KEY, property, NULL, 0);
+}
+
+/**
+ * gorm_resource_class_set_unique:
+ * @klass: a resource class
+ * @property: the name of a stored property
+ *
+ * Gives the column of @property a unique constraint: saving a second
+ * object with the same value fails with %GORM_ERROR_CONSTRAINT.
+ */
+void
+gorm_resource_class_set_unique (GormResourceClass *klass,
+                                const char        *property)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (property != NULL);
+
+  record (klass, GORM_META_UNIQUE, property, NULL, 0);
+}
+
+/**
+ * gorm_resource_class_set_not_null:
+ * @klass: a resource class
+ * @property: the name of a stored property
+ *
+ * Gives the column of @property a not-null constraint: saving an object
+ * whose property is %NULL fails with %GORM_ERROR_CONSTRAINT.
+ */
+void
+gorm_resource_class_set_not_null (GormResourceClass *klass,
+                                  const char        *property)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (property != NULL);
+
+  record (klass, GORM_META_NOT_NULL, property, NULL, 0);
+}
+
+/**
+ * gorm_resource_class_set_max_length:
+ * @klass: a resource class
+ * @property: the name of a string property
+ * @max_length: the largest number of characters the property may hold
+ *
+ * Limits the string @property to @max_length characters (not bytes).
+ * Saving a longer value fails with %GORM_ERROR_VALIDATION before any SQL
+ * runs.
+ */
+void
+gorm_resource_class_set_max_length (GormResourceClass *klass,
+                                    const char        *property,
+                                    guint              max_length)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (property != NULL);
+
+  record (klass, GORM_META_MAX_LENGTH, property, NULL, max_length);
+}
+
+/**
+ * gorm_resource_class_set_indexed:
+ * @klass: a resource class
+ * @property: the name of a stored property
+ *
+ * Creates an index on the column of @property, named
+ * `ix_TABLE_COLUMN`.
+ */
+void
+gorm_resource_class_set_indexed (GormResourceClass *klass,
+                                 const char        *property)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (property != NULL);
+
+  record (klass, GORM_META_INDEXED, property, NULL, 0);
+}
+
+/**
+ * gorm_resource_class_set_auto_now_add:
+ * @klass: a resource class
+ * @property: the name of a #GDateTime property
+ *
+ * Sets @property to the current time when an object is first saved, if
+ * it is %NULL then; a date-time set by the application is kept.
+ */
+void
+gorm_resource_class_set_auto_now_add (GormResourceClass *klass,
+                                      const char        *property)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (property != NULL);
+
+  record (klass, GORM_META_AUTO_NOW_ADD, property, NULL, 0);
+}
+
+/**
+ * gorm_resource_class_set_auto_now:
+ * @klass: a resource class
+ * @property: the name of a #GDateTime property
+ *
+ * Sets @property to the current time at every save.
+ */
+void
+gorm_resource_class_set_auto_now (GormResourceClass *klass,
+                                  const char        *property)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (property != NULL);
+
+  record (klass, GORM_META_AUTO_NOW, property, NULL, 0);
+}
+
+/**
+ * gorm_resource_class_set_column_name:
+ * @klass: a resource class
+ * @property: the name of a stored property
+ * @column: the name of its column
+ *
+ * Stores @property in @column instead of the default, the property name in
+ * snake case (`pub-date` is stored in `pub_date`).
+ */
+void
+gorm_resource_class_set_column_name (GormResourceClass *klass,
+                                     const char        *property,
+                                     const char        *column)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (property != NULL);
+  g_return_if_fail (column != NULL && *column != '\0');
+
+  record (klass, GORM_META_COLUMN_NAME, property, column, 0);
+}
+
+/**
+ * gorm_resource_class_set_transient:
+ * @klass: a resource class
+ * @property: the name of a property
+ *
+ * Keeps @property out of the database: it has no column, and changing it
+ * does not make the object dirty.
+ */
+void
+gorm_resource_class_set_transient (GormResourceClass *klass,
+                                   const char        *property)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (property != NULL);
+
+  record (klass, GORM_META_TRANSIENT, property, NULL, 0);
+}

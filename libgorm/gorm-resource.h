@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#if !defined(GORM_INSIDE) && !defined(GORM_COMPILATION)
+# error "Only <gorm.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "gorm-types.h"
+#include "gorm-version.h"
+
+G_BEGIN_DECLS
+
+#define GORM_TYPE_RESOURCE (gorm_resource_get_type ())
+
+GORM_AVAILABLE_IN_ALL
+G_DECLARE_DERIVABLE_TYPE (GormResource, gorm_resource, GORM, RESOURCE, GObject)
+
+/**
+ * GormResourceClass:
+ * @parent_class: the parent class
+ *
+ * The class of #GormResource. Subclasses describe how they are stored by
+ * calling the `gorm_resource_class_set_*()` functions from their
+ * `class_init`, after they have installed their properties.
+ */
+struct _GormResourceClass
+{
+  GObjectClass parent_class;
+
+  /*< private >*/
+  gpointer padding[12];
+};
+
+GORM_AVAILABLE_IN_ALL
+gint64        gorm_resource_get_id                  (GormResource       *self);
+GORM_AVAILABLE_IN_ALL
+GormDatabase *gorm_resource_get_database            (GormResource       *self);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_is_saved                (GormResource       *self);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_is_dirty                (GormResource       *self);
+
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_save                    (GormResource       *self,
+                                                     GCancellable       *cancellable,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_delete                  (GormResource       *self,
+                                                     GCancellable       *cancellable,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_reload                  (GormResource       *self,
+                                                     GCancellable       *cancellable,
+                                                     GError            **error);
+
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_set_table         (GormResourceClass  *klass,
+                                                     const char         *table);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_set_primary_key   (GormResourceClass  *klass,
+                                                     const char         *property);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_set_unique        (GormResourceClass  *klass,
+                                                     const char         *property);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_set_not_null      (GormResourceClass  *klass,
+                                                     const char         *property);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_set_max_length    (GormResourceClass  *klass,
+                                                     const char         *property,
+                                                     guint               max_length);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_set_indexed       (GormResourceClass  *klass,
+                                                     const char         *property);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_set_auto_now_add  (GormResourceClass  *klass,
+                                                     const char         *property);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_set_auto_now      (GormResourceClass  *klass,
+                                                     const char         *property);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_set_column_name   (GormResourceClass  *klass,
+                                                     const char         *property,
+                                                     const char         *column);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_set_transient     (GormResourceClass  *klass,
+                                                     const char         *property);
+
+G_END_DECLS

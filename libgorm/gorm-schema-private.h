@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include "gorm-resource.h"
+#include "gorm-value-private.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The schema of a resource type: computed once per GType from its
+ * properties and the metadata its class recorded, then immutable and shared
+ * by every database. Dialect-specific SQL is rendered from it by the
+ * dialect; nothing here knows SQL.
+ */
+
+typedef enum {
+  GORM_COLUMN_PRIMARY_KEY  = 1 << 0,
+  GORM_COLUMN_AUTO_ID      = 1 << 1,
+  GORM_COLUMN_UNIQUE       = 1 << 2,
+  GORM_COLUMN_NOT_NULL     = 1 << 3,
+  GORM_COLUMN_INDEXED      = 1 << 4,
+  GORM_COLUMN_AUTO_NOW_ADD = 1 << 5,
+  GORM_COLUMN_AUTO_NOW     = 1 << 6,
+} GormColumnFlags;
+
+typedef struct
+{
+  GParamSpec      *pspec;
+  char            *name;
+  GormValueKind    kind;
+  GormColumnFlags  flags;
+  guint            max_length;
+  guint            index;
+} GormColumn;
+
+typedef struct
+{
+  GType        type;
+  const char  *type_name;
+  char        *table;
+  GormColumn  *columns;
+  guint        n_columns;
+  /* The primary key column; for the automatic key it is the "id" column. */
+  GormColumn  *key;
+  GHashTable  *by_name;
+  GHashTable  *by_pspec;
+} GormSchema;
+
+const GormSchema *gorm_schema_lookup            (GType               type,
+                                                 GError            **error);
+const GormColumn *gorm_schema_find_column       (const GormSchema   *schema,
+                                                 const char         *property);
+const GormColumn *gorm_schema_column_for_pspec  (const GormSchema   *schema,
+                                                 GParamSpec         *pspec);
+gboolean          gorm_schema_has_auto_id       (const GormSchema   *schema);
+
+char             *gorm_schema_snake_case        (const char         *name);
+
+/* Metadata recorded by the gorm_resource_class_set_*() functions. */
+typedef enum {
+  GORM_META_TABLE,
+  GORM_META_PRIMARY_KEY,
+  GORM_META_UNIQUE,
+  GORM_META_NOT_NULL,
+  GORM_META_MAX_LENGTH,
+  GORM_META_INDEXED,
+  GORM_META_AUTO_NOW_ADD,
+  GORM_META_AUTO_NOW,
+  GORM_META_COLUMN_NAME,
+  GORM_META_TRANSIENT,
+} GormMetaKind;
+
+void              gorm_schema_record_meta       (GType               type,
+                                                 GormMetaKind        kind,
+                                                 const char         *property,
+                                                 const char         *text,
+                                                 guint               number);
+
+G_END_DECLS

@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "gorm-error.h"
+#include "gorm-schema-private.h"
+
+/*
+ * Metadata is recorded as a list of entries per class, in call order, and
+ * only checked when the schema is built: the class functions run in
+ * class_init (or right after a Python class statement), where there is no
+ * way to report an error, and may name properties in any order.
+ */
+typedef struct
+{
+  GormMetaKind  kind;
+  char         *property;
+  char         *text;
+  guint         number;
+} GormMeta;
+
+static GMutex schema_lock;
+static GHashTable *metas_by_type;   /* GType → GPtrArray of GormMeta */
+static GHashTable *schemas_by_type; /* GType → GormSchema */
+
+static void
+gorm_meta_free (GormMeta *meta)
+{
+  g_free (meta->property);
+  g_free (meta->text);
+  g_free (meta);
+}
+
+void
+gorm_schema_record_meta (GType         type,
+                         GormMetaKind  kind,
+                         const char   *property,
+                         const char   *text,
+                         guint         number)
+{
+  GormMeta *meta;
+  GPtrArray *metas;
+
+  meta = g_new0 (GormMeta, 1);
+  meta->kind = kind;
+  meta->property = g_strdup (property);
+  meta->text = g_strdup (text);
+  meta->number = number;
+
+  g_mutex_lock (&schema_lock);
+  if (metas_by_type == NULL)
+    metas_by_type = g_hash_table_new (NULL, NULL);
+  metas = g_hash_table_lookup (metas_by_type, GSIZE_TO_POINTER (type));
+  if (metas == NULL)
+    {
+      metas = g_ptr_array_new_with_free_func ((GDestroyNotify) gorm_meta_free);
+      g_hash_table_insert (metas_by_type, GSIZE_TO_POINTER (type), metas);
+    }
+  g_ptr_array_add (metas, meta);
+  g_mutex_unlock (&schema_lock);
+}
+
+char *
+gorm_schema_snake_case (const char *name)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = name; *p; p++)
+    {
+      if (g_ascii_isupper (*p))
+        {
+          /* A capital starts a word after a lower-case letter or digit, or
+           * ends an acronym: "BlogPost" → "blog_post", "HTTPServer" →
+           * "http_server". */
+          gboolean after_lower = p > name && (g_ascii_islower (p[-1]) || g_ascii_isdigit (p[-1]));
+          gboolean ends_acronym = p > name && g_ascii_isupper (p[-1]) && g_ascii_islower (p[1]);
+
+          if ((after_lower || ends_acronym) && out->len > 0 && out->str[out->len - 1] != '_')
+            g_string_append_c (out, '_');
+          g_string_append_c (out, g_ascii_tolower (*p));
+        }
+      else if (g_ascii_isalnum (*p))
+        g_string_append_c (out, *p);
+      else if (out->len > 0 && out->str[out->len - 1] != '_')
+        g_string_append_c (out, '_');
+    }
+  while (out->len > 0 && out->str[out->len - 1] == '_')
+    g_string_truncate (out, out->len - 1);
+
+  return g_string_free (out, FALSE);
+}
+
+/* Property names compare in their canonical form, so "pub_date" finds
+ * the property "pub-date". */
+static char *
+canonical_name (const char *property)
+{
+  char *name = g_strdup (property);
+
+  g_strdelimit (name, "_", '-');
+  return name;
+}
+
+static gboolean
+is_stored_pspec (GParamSpec *pspec)
+{
+  return (pspec->flags & G_PARAM_READWRITE) == G_PARAM_READWRITE &&
+         !(pspec->flags & G_PARAM_CONSTRUCT_ONLY) &&
+         pspec->owner_type != GORM_TYPE_RESOURCE;
+}
+
+/* The metadata of @type and of its ancestors below GormResource, the
+ * ancestors' first. */
+static GPtrArray *
+collect_metas_locked (GType type)
+{
+  GPtrArray *all = g_ptr_array_new ();
+  g_autoptr(GArray) chain = g_array_new (FALSE, FALSE, sizeof (GType));
+
+  for (GType t = type; t != GORM_TYPE_RESOURCE && t != G_TYPE_INVALID; t = g_type_parent (t))
+    g_array_prepend_val (chain, t);
+
+  for (guint i = 0; i < chain->len; i++)
+    {
+      GPtrArray *metas = metas_by_type
+        ? g_hash_table_lookup (metas_by_type, GSIZE_TO_POINTER (g_array_index (chain, GType, i)))
+        : NULL;
+
+      for (guint j = 0; metas != NULL && j < metas->len; j++)
+        g_ptr_array_add (all, g_ptr_array_index (metas, j));
+    }
+
+  return all;
+}
+
+static const GormMeta *
+find_meta (GPtrArray    *metas,
+           GormMetaKind  kind,
+           const char   *property)
+{
+  const GormMeta *found = NULL;
+
+  /* The last call wins, so a subclass can override its parent. */
+  for (guint i = 0; i < metas->len; i++)
+    {
+      const GormMeta *meta = g_ptr_array_index (metas, i);
+
+      if (meta->kind != kind)
+        continue;
+      if (property != NULL && g_strcmp0 (meta->property, property) != 0)
+        continue;
+      found = meta;
+    }
+
+  return found;
+}
+
+static const char *
+meta_function_name (GormMetaKind kind)
+{
+  static const char * const names[] = {
+    [GORM_META_TABLE] = "set_table",
+    [GORM_META_PRIMARY_KEY] = "set_primary_key",
+    [GORM_META_UNIQUE] = "set_unique",
+    [GORM_META_NOT_NULL] = "set_not_null",
+    [GORM_META_MAX_LENGTH] = "set_max_length",
+    [GORM_META_INDEXED] = "set_indexed",
+    [GORM_META_AUTO_NOW_ADD] = "set_auto_now_add",
+    [GORM_META_AUTO_NOW] = "set_auto_now",
+    [GORM_META_COLUMN_NAME] = "set_column_name",
+    [GORM_META_TRANSIENT] = "set_transient",
+  };
+
+  return names[kind];
+}
+
+static void
+gorm_schema_free (GormSchema *schema)
+{
+  for (guint i = 0; i < schema->n_columns; i++)
+    g_free (schema->columns[i].name);
+  g_free (schema->columns);
+  g_free (schema->table);
+  g_clear_pointer (&schema->by_name, g_hash_table_unref);
+  g_clear_pointer (&schema->by_pspec, g_hash_table_unref);
+  g_free (schema);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormSchema, gorm_schema_free)
+
+/* Checks that every metadata entry names a stored property of the
+ * schema, and that its rule fits the property's type. */
+static gboolean
+check_metas (GormSchema  *schema,
+             GPtrArray   *metas,
+             GObjectClass *klass,
+             GError     **error)
+{
+  for (guint i = 0; i < metas->len; i++)
+    {
+      const GormMeta *meta = g_ptr_array_index (metas, i);
+      const GormColumn *column;
+
+      if (meta->property == NULL)
+        continue;
+
+      column = gorm_schema_find_column (schema, meta->property);
+      if (column == NULL && meta->kind == GORM_META_TRANSIENT &&
+          g_object_class_find_property (klass, meta->property) != NULL)
+        continue;
+      if (column == NULL)
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
+                       "%s has no stored property “%s”, named by gorm_resource_class_%s()",
+                       schema->type_name, meta->property, meta_function_name (meta->kind));
+          return FALSE;
+        }
+
+      if (meta->kind == GORM_META_MAX_LENGTH && column->kind != GORM_VALUE_KIND_STRING)
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
+                       "%s:%s is a %s property; a maximum length applies to strings only",
+                       schema->type_name, column->pspec->name,
+                       g_type_name (column->pspec->value_type));
+          return FALSE;
+        }
+
+      if ((meta->kind == GORM_META_AUTO_NOW || meta->kind == GORM_META_AUTO_NOW_ADD) &&
+          column->kind != GORM_VALUE_KIND_DATE_TIME)
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
+                       "%s:%s is a %s property; gorm_resource_class_%s() applies to "
+                       "GDateTime properties only",
+                       schema->type_name, column->pspec->name,
+                       g_type_name (column->pspec->value_type), meta_function_name (meta->kind));
+          return FALSE;
+        }
+
+      if (meta->kind == GORM_META_PRIMARY_KEY &&
+          column->kind != GORM_VALUE_KIND_INT &&
+          column->kind != GORM_VALUE_KIND_UINT &&
+          column->kind != GORM_VALUE_KIND_STRING)
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
+                       "%s:%s is a %s property; a primary key is an integer or a string",
+                       schema->type_name, column->pspec->name,
+                       g_type_name (column->pspec->value_type));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static GormColumnFlags
+column_flags (GPtrArray  *metas,
+              const char *property)
+{
+  static const struct { GormMetaKind kind; GormColumnFlags flag; } rules[] = {
+    { GORM_META_PRIMARY_KEY, GORM_COLUMN_PRIMARY_KEY },
+    { GORM_META_UNIQUE, GORM_COLUMN_UNIQUE },
+    { GORM_META_NOT_NULL, GORM_COLUMN_NOT_NULL },
+    { GORM_META_INDEXED, GORM_COLUMN_INDEXED },
+    { GORM_META_AUTO_NOW_ADD, GORM_COLUMN_AUTO_NOW_ADD },
+    { GORM_META_AUTO_NOW, GORM_COLUMN_AUTO_NOW },
+  };
+  GormColumnFlags flags = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
+    if (find_meta (metas, rules[i].kind, property) != NULL)
+      flags |= rules[i].flag;
+
+  return flags;
+}
+
+static gboolean
+add_column (GormSchema  *schema,
+            GPtrArray   *metas,
+            GParamSpec  *pspec,
+            GError     **error)
+{
+  GormColumn *column = &schema->columns[schema->n_columns];
+  const GormMeta *meta;
+
+  if (!gorm_value_kind_for_type (pspec->value_type, &column->kind))
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_UNSUPPORTED_TYPE,
+                   "%s:%s has the type %s, which libgorm cannot store; mark it with "
+                   "gorm_resource_class_set_transient() to keep it out of the database",
+                   schema->type_name, pspec->name, g_type_name (pspec->value_type));
+      return FALSE;
+    }
+
+  column->pspec = pspec;
+  column->index = schema->n_columns;
+  column->flags = column_flags (metas, pspec->name);
+  meta = find_meta (metas, GORM_META_COLUMN_NAME, pspec->name);
+  column->name = meta ? g_strdup (meta->text) : gorm_schema_snake_case (pspec->name);
+  meta = find_meta (metas, GORM_META_MAX_LENGTH, pspec->name);
+  column->max_length = meta ? meta->number : 0;
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    if (g_str_equal (schema->columns[i].name, column->name))
+      {
+        g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                     "%s:%s and %s:%s are both stored in the column “%s”",
+                     schema->type_name, schema->columns[i].pspec->name,
+                     schema->type_name, pspec->name, column->name);
+        g_free (column->name);
+        return FALSE;
+      }
+
+  schema->n_columns++;
+
+  return TRUE;
+}
+
+static void
+index_columns (GormSchema *schema)
+{
+  g_hash_table_remove_all (schema->by_name);
+  g_hash_table_remove_all (schema->by_pspec);
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      GormColumn *column = &schema->columns[i];
+
+      column->index = i;
+      /* Property names are interned strings. */
+      g_hash_table_insert (schema->by_name, (gpointer) column->pspec->name, column);
+      g_hash_table_insert (schema->by_pspec, column->pspec, column);
+    }
+}
+
+static GormSchema *
+build_schema_locked (GType    type,
+                     GError **error)
+{
+  g_autoptr(GormSchema) schema = NULL;
+  g_autoptr(GPtrArray) metas = NULL;
+  g_autofree GParamSpec **pspecs = NULL;
+  GObjectClass *klass;
+  const GormMeta *table_meta;
+  const GormMeta *key_meta;
+  GParamSpec *id_pspec;
+  guint n_pspecs;
+
+  if (!g_type_is_a (type, GORM_TYPE_RESOURCE) || G_TYPE_IS_ABSTRACT (type))
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_UNSUPPORTED_TYPE,
+                   "%s is not a concrete subclass of GormResource", g_type_name (type));
+      return NULL;
+    }
+
+  klass = g_type_class_peek (type);
+  metas = collect_metas_locked (type);
+
+  schema = g_new0 (GormSchema, 1);
+  schema->type = type;
+  schema->type_name = g_type_name (type);
+  schema->by_name = g_hash_table_new (NULL, NULL);
+  schema->by_pspec = g_hash_table_new (NULL, NULL);
+  table_meta = find_meta (metas, GORM_META_TABLE, NULL);
+  schema->table = table_meta ? g_strdup (table_meta->text)
+                             : gorm_schema_snake_case (schema->type_name);
+
+  pspecs = g_object_class_list_properties (klass, &n_pspecs);
+  schema->columns = g_new0 (GormColumn, n_pspecs + 1);
+
+  /* The key comes first: the automatic "id", or the natural key. */
+  key_meta = find_meta (metas, GORM_META_PRIMARY_KEY, NULL);
+  if (key_meta == NULL)
+    {
+      id_pspec = g_object_class_find_property (klass, "id");
+      schema->columns[0] = (GormColumn) {
+        .pspec = id_pspec,
+        .name = g_strdup ("id"),
+        .kind = GORM_VALUE_KIND_INT,
+        .flags = GORM_COLUMN_PRIMARY_KEY | GORM_COLUMN_AUTO_ID,
+      };
+      schema->n_columns = 1;
+    }
+
+  for (guint i = 0; i < n_pspecs; i++)
+    {
+      GParamSpec *pspec = pspecs[i];
+
+      if (!is_stored_pspec (pspec) ||
+          find_meta (metas, GORM_META_TRANSIENT, pspec->name) != NULL)
+        continue;
+      if (!add_column (schema, metas, pspec, error))
+        return NULL;
+    }
+
+  index_columns (schema);
+  if (!check_metas (schema, metas, klass, error))
+    return NULL;
+
+  if (key_meta != NULL)
+    {
+      GormColumn *key = (GormColumn *) gorm_schema_find_column (schema, key_meta->property);
+      GormColumn moved = *key;
+
+      /* Move the natural key to the front. */
+      memmove (&schema->columns[1], &schema->columns[0],
+               (key - schema->columns) * sizeof (GormColumn));
+      schema->columns[0] = moved;
+      index_columns (schema);
+    }
+  schema->key = &schema->columns[0];
+
+  return g_steal_pointer (&schema);
+}
+
+const GormSchema *
+gorm_schema_lookup (GType    type,
+                    GError **error)
+{
+  GormSchema *schema;
+
+  /* The class is initialized outside the lock, since its class_init
+   * records metadata; it stays alive with its schema, as long as the
+   * process. */
+  if (G_TYPE_IS_CLASSED (type) && !G_TYPE_IS_ABSTRACT (type))
+    g_type_class_ref (type);
+
+  g_mutex_lock (&schema_lock);
+  if (schemas_by_type == NULL)
+    schemas_by_type = g_hash_table_new (NULL, NULL);
+  schema = g_hash_table_lookup (schemas_by_type, GSIZE_TO_POINTER (type));
+  if (schema == NULL)
+    {
+      schema = build_schema_locked (type, error);
+      if (schema != NULL)
+        g_hash_table_insert (schemas_by_type, GSIZE_TO_POINTER (type), schema);
+    }
+  g_mutex_unlock (&schema_lock);
+
+  return schema;
+}
+
+const GormColumn *
+gorm_schema_find_column (const GormSchema *schema,
+                         const char       *property)
+{
+  g_autofree char *name = NULL;
+  GQuark quark;
+
+  if (property == NULL)
+    return NULL;
+  name = canonical_name (property);
+  /* Property names are interned; a name that was never interned names no
+   * property, and looking it up must not intern it. */
+  quark = g_quark_try_string (name);
+  if (quark == 0)
+    return NULL;
+  return g_hash_table_lookup (schema->by_name, g_quark_to_string (quark));
+}
+
+const GormColumn *
+gorm_schema_column_for_pspec (const GormSchema *schema,
+                              GParamSpec       *pspec)
+{
+  return g_hash_table_lookup (schema->by_pspec, pspec);
+}
+
+gboolean
+gorm_schema_has_auto_id (const GormSchema *schema)
+{
+  return (schema->key->flags & GORM_COLUMN_AUTO_ID) != 0;
+}

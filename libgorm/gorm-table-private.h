@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include "gorm-resource.h"
+#include "gorm-schema-private.h"
+#include "gorm-statement-cache-private.h"
+
+G_BEGIN_DECLS
+
+/*
+ * How one resource type is stored in one database: its schema with the
+ * statements that insert, update, delete and load its rows, rendered by
+ * the database's dialect once and kept with the database. All functions
+ * expect the database lock held.
+ */
+typedef struct _GormTable GormTable;
+
+GormTable        *gorm_table_new              (const GormSchema    *schema,
+                                               const GormDialect   *dialect,
+                                               GormStatementCache  *statements);
+void              gorm_table_free             (GormTable           *self);
+const GormSchema *gorm_table_get_schema       (GormTable           *self);
+
+gboolean          gorm_table_insert           (GormTable           *self,
+                                               GormResource        *resource,
+                                               GValue              *key,
+                                               GError             **error);
+gboolean          gorm_table_update           (GormTable           *self,
+                                               GormResource        *resource,
+                                               GValue              *key,
+                                               GError             **error);
+gboolean          gorm_table_delete           (GormTable           *self,
+                                               GormResource        *resource,
+                                               GError             **error);
+GdaDataModel     *gorm_table_select_by_key    (GormTable           *self,
+                                               const GValue        *key,
+                                               GError             **error);
+gpointer          gorm_table_new_resource     (GormTable           *self,
+                                               GormDatabase        *database,
+                                               GdaDataModel        *model,
+                                               gint                 row,
+                                               GError             **error);
+gboolean          gorm_table_load_resource    (GormTable           *self,
+                                               GormResource        *resource,
+                                               GdaDataModel        *model,
+                                               gint                 row,
+                                               GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,553 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "gorm-database.h"
+#include "gorm-error.h"
+#include "gorm-resource-private.h"
+#include "gorm-table-private.h"
+
+struct _GormTable
+{
+  const GormSchema   *schema;
+  const GormDialect  *dialect;
+  GormStatementCache *statements;
+
+  GormStatement      *insert;
+  GormStatement      *delete;
+  GormStatement      *select_by_key;
+  GormStatement      *last_insert_id;
+  /* UPDATE statements by the set of columns they write, keyed by a string
+   * of column numbers. */
+  GHashTable         *updates;
+  /* The SQL types of the columns, as the select statements return them. */
+  GType              *column_types;
+};
+
+GormTable *
+gorm_table_new (const GormSchema   *schema,
+                const GormDialect  *dialect,
+                GormStatementCache *statements)
+{
+  GormTable *self = g_new0 (GormTable, 1);
+
+  self->schema = schema;
+  self->dialect = dialect;
+  self->statements = statements;
+  self->updates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->column_types = g_new0 (GType, schema->n_columns + 1);
+  for (guint i = 0; i < schema->n_columns; i++)
+    self->column_types[i] = gorm_value_kind_get_sql_type (schema->columns[i].kind);
+  self->column_types[schema->n_columns] = G_TYPE_NONE;
+
+  return self;
+}
+
+void
+gorm_table_free (GormTable *self)
+{
+  g_clear_pointer (&self->updates, g_hash_table_unref);
+  g_free (self->column_types);
+  g_free (self);
+}
+
+const GormSchema *
+gorm_table_get_schema (GormTable *self)
+{
+  return self->schema;
+}
+
+/* Looks up (parsing it the first time) the statement a renderer makes. */
+static GormStatement *
+ensure_statement (GormTable      *self,
+                  GormStatement **slot,
+                  char         *(*render) (const GormDialect *, const GormSchema *),
+                  GError        **error)
+{
+  if (*slot == NULL)
+    {
+      g_autofree char *sql = render (self->dialect, self->schema);
+
+      *slot = gorm_statement_cache_lookup (self->statements, sql, error);
+    }
+  return *slot;
+}
+
+static void
+free_values (GValue *values,
+             guint   n_values)
+{
+  for (guint i = 0; i < n_values; i++)
+    if (G_IS_VALUE (&values[i]))
+      g_value_unset (&values[i]);
+  g_free (values);
+}
+
+/* Checks the rules libgorm enforces before any SQL runs. */
+static gboolean
+validate (const GormSchema *schema,
+          const GormColumn *column,
+          const GValue     *value,
+          GError          **error)
+{
+  if (column->max_length > 0 && G_VALUE_HOLDS_STRING (value) && g_value_get_string (value) != NULL)
+    {
+      const char *text = g_value_get_string (value);
+      glong length;
+
+      if (!g_utf8_validate (text, -1, NULL))
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                       "%s:%s holds a string that is not valid UTF-8",
+                       schema->type_name, column->pspec->name);
+          return FALSE;
+        }
+      length = g_utf8_strlen (text, -1);
+      if (length > column->max_length)
+        {
+          g_autofree char *shown = g_strndup (text, g_utf8_offset_to_pointer (text, MIN (length, 40)) - text);
+
+          g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                       "%s:%s is limited to %u characters, but “%s%s” has %ld",
+                       schema->type_name, column->pspec->name, column->max_length,
+                       shown, length > 40 ? "…" : "", length);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* Reads, validates and converts the property of @column, applying the
+ * automatic timestamps: nothing is bound until every value converts. */
+static gboolean
+column_sql_value (GormTable        *self,
+                  GormResource     *resource,
+                  const GormColumn *column,
+                  gboolean          inserting,
+                  GDateTime        *now,
+                  GValue           *sql_value,
+                  GError          **error)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (column->pspec));
+  g_object_get_property (G_OBJECT (resource), column->pspec->name, &value);
+
+  if ((column->flags & GORM_COLUMN_AUTO_NOW) ||
+      (inserting && (column->flags & GORM_COLUMN_AUTO_NOW_ADD) && g_value_get_boxed (&value) == NULL))
+    g_value_set_boxed (&value, now);
+
+  return validate (self->schema, column, &value, error) &&
+         gorm_value_to_sql (column->kind, column->pspec, &value, sql_value, error);
+}
+
+static gboolean
+sets_timestamp (const GormColumn *column,
+                GormResource     *resource,
+                gboolean          inserting)
+{
+  if (column->flags & GORM_COLUMN_AUTO_NOW)
+    return TRUE;
+  if (inserting && (column->flags & GORM_COLUMN_AUTO_NOW_ADD))
+    {
+      g_autoptr(GDateTime) current = NULL;
+
+      g_object_get (resource, column->pspec->name, &current, NULL);
+      return current == NULL;
+    }
+  return FALSE;
+}
+
+/* Gives the resource the timestamps its row now has, without marking the
+ * properties changed. */
+static void
+apply_timestamps (GormTable    *self,
+                  GormResource *resource,
+                  const guint  *columns,
+                  guint         n_columns,
+                  GDateTime    *now)
+{
+  gorm_resource_begin_load (resource);
+  for (guint i = 0; i < n_columns; i++)
+    g_object_set (resource, self->schema->columns[columns[i]].pspec->name, now, NULL);
+  gorm_resource_end_load (resource);
+}
+
+static void
+prefix_error (GError          **error,
+              const GormSchema *schema,
+              const char       *action)
+{
+  g_prefix_error (error, "Cannot %s %s: ", action, schema->type_name);
+}
+
+static gboolean
+read_last_insert_id (GormTable  *self,
+                     GValue     *key,
+                     GError    **error)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GdaDataModel) model = NULL;
+  const GValue *value;
+
+  if (self->last_insert_id == NULL)
+    self->last_insert_id = gorm_statement_cache_lookup (self->statements,
+                                                        self->dialect->last_insert_id_sql,
+                                                        error);
+  if (self->last_insert_id == NULL)
+    return FALSE;
+
+  model = gorm_statement_execute_select (self->statements, self->last_insert_id, types, error);
+  if (model == NULL)
+    return FALSE;
+  value = gda_data_model_get_value_at (model, 0, 0, error);
+  if (value == NULL)
+    return FALSE;
+
+  g_value_init (key, G_TYPE_INT64);
+  g_value_set_int64 (key, g_value_get_int64 (value));
+  return TRUE;
+}
+
+gboolean
+gorm_table_insert (GormTable     *self,
+                   GormResource  *resource,
+                   GValue        *key,
+                   GError       **error)
+{
+  const GormSchema *schema = self->schema;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree guint *stamped = g_new0 (guint, schema->n_columns);
+  guint n_stamped = 0;
+  GValue *values = g_new0 (GValue, schema->n_columns);
+  GormStatement *statement;
+  guint n_values = 0;
+  gboolean auto_id = gorm_schema_has_auto_id (schema);
+
+  statement = ensure_statement (self, &self->insert, gorm_dialect_render_insert, error);
+  if (statement == NULL)
+    goto failed;
+
+  for (guint i = auto_id ? 1 : 0; i < schema->n_columns; i++)
+    {
+      const GormColumn *column = &schema->columns[i];
+
+      if (sets_timestamp (column, resource, TRUE))
+        stamped[n_stamped++] = i;
+      if (!column_sql_value (self, resource, column, TRUE, now, &values[n_values++], error))
+        goto failed;
+    }
+
+  if (!auto_id)
+    {
+      g_value_init (key, G_VALUE_TYPE (&values[0]));
+      g_value_copy (&values[0], key);
+    }
+  for (guint i = 0; i < n_values; i++)
+    gorm_statement_take_param (statement, i, &values[i]);
+
+  if (gorm_statement_execute (self->statements, statement, error) < 0 ||
+      (auto_id && !read_last_insert_id (self, key, error)))
+    {
+      if (G_IS_VALUE (key))
+        g_value_unset (key);
+      goto failed;
+    }
+
+  free_values (values, n_values);
+  apply_timestamps (self, resource, stamped, n_stamped, now);
+  return TRUE;
+
+failed:
+  free_values (values, schema->n_columns);
+  prefix_error (error, schema, "insert");
+  return FALSE;
+}
+
+static GormStatement *
+lookup_update (GormTable    *self,
+               const guint  *columns,
+               guint         n_columns,
+               GError      **error)
+{
+  g_autoptr(GString) key = g_string_new ("u");
+  GormStatement *statement;
+  g_autofree char *sql = NULL;
+
+  for (guint i = 0; i < n_columns; i++)
+    g_string_append_printf (key, ",%u", columns[i]);
+
+  statement = g_hash_table_lookup (self->updates, key->str);
+  if (statement != NULL)
+    return statement;
+
+  sql = gorm_dialect_render_update (self->dialect, self->schema, columns, n_columns);
+  statement = gorm_statement_cache_lookup (self->statements, sql, error);
+  if (statement != NULL)
+    g_hash_table_insert (self->updates, g_string_free (g_steal_pointer (&key), FALSE), statement);
+
+  return statement;
+}
+
+static void
+take_key_param (GormStatement *statement,
+                guint          number,
+                const GValue  *key)
+{
+  GValue copy = G_VALUE_INIT;
+
+  g_value_init (&copy, G_VALUE_TYPE (key));
+  g_value_copy (key, &copy);
+  gorm_statement_take_param (statement, number, &copy);
+}
+
+static gboolean
+check_row_exists (const GormSchema *schema,
+                  gint64            rows,
+                  const GValue     *key,
+                  const char       *action,
+                  GError          **error)
+{
+  g_autofree char *shown = NULL;
+
+  if (rows > 0)
+    return TRUE;
+
+  shown = gorm_value_describe (key);
+  g_set_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND,
+               "Cannot %s %s %s: its row no longer exists in “%s”",
+               action, schema->type_name, shown, schema->table);
+  return FALSE;
+}
+
+gboolean
+gorm_table_update (GormTable     *self,
+                   GormResource  *resource,
+                   GValue        *new_key,
+                   GError       **error)
+{
+  const GormSchema *schema = self->schema;
+  const GValue *key = gorm_resource_get_key_value (resource);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree guint *columns = g_new0 (guint, schema->n_columns);
+  g_autofree guint *stamped = g_new0 (guint, schema->n_columns);
+  GValue *values = g_new0 (GValue, schema->n_columns);
+  guint n_columns = 0, n_stamped = 0;
+  GormStatement *statement;
+  gint64 rows;
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      const GormColumn *column = &schema->columns[i];
+
+      if (column->flags & GORM_COLUMN_AUTO_ID)
+        continue;
+      if (sets_timestamp (column, resource, FALSE))
+        stamped[n_stamped++] = i;
+      else if (!gorm_resource_column_is_dirty (resource, i))
+        continue;
+      if (!column_sql_value (self, resource, column, FALSE, now, &values[n_columns], error))
+        goto failed;
+      columns[n_columns++] = i;
+    }
+
+  /* A natural key may change; the row keeps being found by the old one
+   * until the UPDATE has run. */
+  {
+    const GValue *source = (n_columns > 0 && columns[0] == 0) ? &values[0] : key;
+
+    g_value_init (new_key, G_VALUE_TYPE (source));
+    g_value_copy (source, new_key);
+  }
+
+  /* Nothing changed: nothing to write. */
+  if (n_columns == 0)
+    {
+      free_values (values, schema->n_columns);
+      return TRUE;
+    }
+
+  statement = lookup_update (self, columns, n_columns, error);
+  if (statement == NULL)
+    goto failed;
+  for (guint i = 0; i < n_columns; i++)
+    gorm_statement_take_param (statement, i, &values[i]);
+  take_key_param (statement, n_columns, key);
+
+  rows = gorm_statement_execute (self->statements, statement, error);
+  if (rows < 0 || !check_row_exists (schema, rows, key, "update", error))
+    {
+      g_value_unset (new_key);
+      goto failed;
+    }
+
+  free_values (values, schema->n_columns);
+  apply_timestamps (self, resource, stamped, n_stamped, now);
+  return TRUE;
+
+failed:
+  free_values (values, schema->n_columns);
+  prefix_error (error, schema, "update");
+  return FALSE;
+}
+
+gboolean
+gorm_table_delete (GormTable     *self,
+                   GormResource  *resource,
+                   GError       **error)
+{
+  const GValue *key = gorm_resource_get_key_value (resource);
+  GormStatement *statement;
+  gint64 rows;
+
+  statement = ensure_statement (self, &self->delete, gorm_dialect_render_delete, error);
+  if (statement == NULL)
+    return FALSE;
+  take_key_param (statement, 0, key);
+
+  rows = gorm_statement_execute (self->statements, statement, error);
+  if (rows < 0)
+    {
+      prefix_error (error, self->schema, "delete");
+      return FALSE;
+    }
+  return check_row_exists (self->schema, rows, key, "delete", error);
+}
+
+GdaDataModel *
+gorm_table_select_by_key (GormTable     *self,
+                          const GValue  *key,
+                          GError       **error)
+{
+  GormStatement *statement;
+
+  statement = ensure_statement (self, &self->select_by_key, gorm_dialect_render_select_by_key, error);
+  if (statement == NULL)
+    return NULL;
+  take_key_param (statement, 0, key);
+
+  return gorm_statement_execute_select (self->statements, statement, self->column_types, error);
+}
+
+/* Converts the stored columns of a row into property values; on failure
+ * nothing is left to free. */
+static GValue *
+row_values (GormTable     *self,
+            GdaDataModel  *model,
+            gint           row,
+            GError       **error)
+{
+  const GormSchema *schema = self->schema;
+  GValue *values = g_new0 (GValue, schema->n_columns);
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      const GormColumn *column = &schema->columns[i];
+      const GValue *sql_value;
+
+      if (column->flags & GORM_COLUMN_AUTO_ID)
+        continue;
+      sql_value = gda_data_model_get_value_at (model, i, row, error);
+      if (sql_value == NULL ||
+          !gorm_value_from_sql (column->kind, column->pspec, sql_value, &values[i], error))
+        {
+          free_values (values, schema->n_columns);
+          return NULL;
+        }
+    }
+
+  return values;
+}
+
+static gboolean
+row_key (GormTable     *self,
+         GdaDataModel  *model,
+         gint           row,
+         GValue        *key,
+         GError       **error)
+{
+  const GValue *sql_value = gda_data_model_get_value_at (model, 0, row, error);
+
+  if (sql_value == NULL)
+    return FALSE;
+  g_value_init (key, G_VALUE_TYPE (sql_value));
+  g_value_copy (sql_value, key);
+  return TRUE;
+}
+
+gpointer
+gorm_table_new_resource (GormTable     *self,
+                         GormDatabase  *database,
+                         GdaDataModel  *model,
+                         gint           row,
+                         GError       **error)
+{
+  const GormSchema *schema = self->schema;
+  g_auto(GValue) key = G_VALUE_INIT;
+  g_autofree const char **names = g_new0 (const char *, schema->n_columns + 1);
+  GValue *properties;
+  GValue *values;
+  GObject *object;
+  guint n = 0;
+
+  if (!row_key (self, model, row, &key, error))
+    return NULL;
+  values = row_values (self, model, row, error);
+  if (values == NULL)
+    return NULL;
+
+  /* The object is built with all its values at once, as construct
+   * properties: one call instead of one per column. */
+  properties = g_new0 (GValue, schema->n_columns + 1);
+  names[n] = "database";
+  g_value_init (&properties[n], GORM_TYPE_DATABASE);
+  g_value_set_object (&properties[n], database);
+  n++;
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      if (!G_IS_VALUE (&values[i]))
+        continue;
+      names[n] = schema->columns[i].pspec->name;
+      properties[n] = values[i];
+      values[i] = (GValue) G_VALUE_INIT;
+      n++;
+    }
+
+  object = g_object_new_with_properties (schema->type, n, names, properties);
+  free_values (values, schema->n_columns);
+  free_values (properties, n);
+  gorm_resource_mark_saved (GORM_RESOURCE (object), database, &key);
+
+  return object;
+}
+
+gboolean
+gorm_table_load_resource (GormTable     *self,
+                          GormResource  *resource,
+                          GdaDataModel  *model,
+                          gint           row,
+                          GError       **error)
+{
+  const GormSchema *schema = self->schema;
+  g_auto(GValue) key = G_VALUE_INIT;
+  GValue *values;
+
+  if (!row_key (self, model, row, &key, error))
+    return FALSE;
+  values = row_values (self, model, row, error);
+  if (values == NULL)
+    return FALSE;
+
+  gorm_resource_begin_load (resource);
+  g_object_freeze_notify (G_OBJECT (resource));
+  for (guint i = 0; i < schema->n_columns; i++)
+    if (G_IS_VALUE (&values[i]))
+      g_object_set_property (G_OBJECT (resource), schema->columns[i].pspec->name, &values[i]);
+  g_object_thaw_notify (G_OBJECT (resource));
+  gorm_resource_end_load (resource);
+  free_values (values, schema->n_columns);
+  gorm_resource_mark_saved (resource, gorm_resource_get_database (resource), &key);
+
+  return TRUE;
+}

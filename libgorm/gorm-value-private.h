@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/*
+ * The value conversion module: the one place where values cross between
+ * GObject properties and SQL. Every stored property has a kind; a kind has
+ * one SQL storage type (what is bound as a parameter and asked for as a
+ * column type):
+ *
+ *   kind        property types                       SQL value type
+ *   BOOLEAN     gboolean                             gint64 (0 or 1)
+ *   INT         gchar, gint, glong, gint64           gint64
+ *   UINT        guchar, guint, gulong, guint64       gint64 (guint64 above
+ *                                                    G_MAXINT64 wraps to
+ *                                                    negative, two's complement)
+ *   DOUBLE      gfloat, gdouble                      gdouble
+ *   STRING      gchararray                           gchararray
+ *   ENUM        any G_TYPE_ENUM                      gchararray (the nick)
+ *   FLAGS       any G_TYPE_FLAGS                     gint64 (the bits)
+ *   DATE_TIME   GDateTime                            gchararray (UTC ISO-8601,
+ *                                                    "2024-03-05T13:03:02.123456Z")
+ *   BYTES       GBytes                               GdaBinary
+ *   STRV        GStrv                                gchararray (JSON array)
+ *
+ * SQL NULL is a GValue holding GDA_TYPE_NULL. Only STRING, DATE_TIME, BYTES
+ * and STRV properties can be NULL; a NULL read into another kind is an error.
+ */
+typedef enum {
+  GORM_VALUE_KIND_BOOLEAN,
+  GORM_VALUE_KIND_INT,
+  GORM_VALUE_KIND_UINT,
+  GORM_VALUE_KIND_DOUBLE,
+  GORM_VALUE_KIND_STRING,
+  GORM_VALUE_KIND_ENUM,
+  GORM_VALUE_KIND_FLAGS,
+  GORM_VALUE_KIND_DATE_TIME,
+  GORM_VALUE_KIND_BYTES,
+  GORM_VALUE_KIND_STRV,
+} GormValueKind;
+
+gboolean    gorm_value_kind_for_type      (GType           type,
+                                           GormValueKind  *kind);
+GType       gorm_value_kind_get_sql_type  (GormValueKind   kind);
+gboolean    gorm_value_kind_is_nullable   (GormValueKind   kind);
+
+gboolean    gorm_value_to_sql             (GormValueKind   kind,
+                                           GParamSpec     *pspec,
+                                           const GValue   *property_value,
+                                           GValue         *sql_value,
+                                           GError        **error);
+gboolean    gorm_value_from_sql           (GormValueKind   kind,
+                                           GParamSpec     *pspec,
+                                           const GValue   *sql_value,
+                                           GValue         *property_value,
+                                           GError        **error);
+gboolean    gorm_value_coerce             (GormValueKind   kind,
+                                           GParamSpec     *pspec,
+                                           const GValue   *value,
+                                           GValue         *property_value,
+                                           GError        **error);
+gboolean    gorm_value_from_user          (const GValue   *value,
+                                           GValue         *sql_value,
+                                           GError        **error);
+char       *gorm_value_describe           (const GValue   *value);
+
+char       *gorm_value_format_date_time   (GDateTime      *date_time);
+GDateTime  *gorm_value_parse_date_time    (const char     *text);
+char       *gorm_value_strv_to_json       (const char * const *strv);
+char      **gorm_value_strv_from_json     (const char     *json,
+                                           GError        **error);
+
+G_END_DECLS

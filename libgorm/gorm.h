@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#define GORM_INSIDE
+
+#include <glib-object.h>
+#include <gio/gio.h>
+#include <libgda/libgda.h>
+
+#include "gorm-version.h"
+#include "gorm-enums.h"
+#include "gorm-error.h"
+#include "gorm-types.h"
+#include "gorm-database.h"
+#include "gorm-resource.h"
+
+#undef GORM_INSIDE

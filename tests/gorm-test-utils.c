@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "gorm-test-utils.h"
+
+#define MAX_PROPERTIES 32
+
+typedef struct
+{
+  GValue values[MAX_PROPERTIES];
+} TestObjectPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (TestObject, test_object, GORM_TYPE_RESOURCE)
+
+static void
+test_object_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  TestObjectPrivate *priv = test_object_get_instance_private (TEST_OBJECT (object));
+
+  g_assert_cmpuint (prop_id, <, MAX_PROPERTIES);
+  if (G_IS_VALUE (&priv->values[prop_id]))
+    g_value_copy (&priv->values[prop_id], value);
+  else
+    g_param_value_set_default (pspec, value);
+}
+
+static void
+test_object_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  TestObjectPrivate *priv = test_object_get_instance_private (TEST_OBJECT (object));
+
+  g_assert_cmpuint (prop_id, <, MAX_PROPERTIES);
+  if (G_IS_VALUE (&priv->values[prop_id]))
+    g_value_unset (&priv->values[prop_id]);
+  g_value_init (&priv->values[prop_id], G_VALUE_TYPE (value));
+  g_value_copy (value, &priv->values[prop_id]);
+}
+
+static void
+test_object_finalize (GObject *object)
+{
+  TestObjectPrivate *priv = test_object_get_instance_private (TEST_OBJECT (object));
+
+  for (guint i = 0; i < MAX_PROPERTIES; i++)
+    if (G_IS_VALUE (&priv->values[i]))
+      g_value_unset (&priv->values[i]);
+
+  G_OBJECT_CLASS (test_object_parent_class)->finalize (object);
+}
+
+static void
+test_object_class_init (TestObjectClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_object_finalize;
+}
+
+static void
+test_object_init (TestObject *self)
+{
+}
+
+void
+test_object_class_install (GObjectClass *klass,
+                           GParamSpec  **pspecs,
+                           guint         n_pspecs)
+{
+  g_assert_cmpuint (n_pspecs, <, MAX_PROPERTIES);
+  klass->get_property = test_object_get_property;
+  klass->set_property = test_object_set_property;
+  for (guint i = 0; i < n_pspecs; i++)
+    g_object_class_install_property (klass, i + 1, pspecs[i]);
+}
+
+GType
+test_color_get_type (void)
+{
+  static gsize type;
+  static const GEnumValue values[] = {
+    { TEST_COLOR_RED, "TEST_COLOR_RED", "red" },
+    { TEST_COLOR_GREEN, "TEST_COLOR_GREEN", "green" },
+    { TEST_COLOR_DARK_BLUE, "TEST_COLOR_DARK_BLUE", "dark-blue" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("TestColor", values));
+  return type;
+}
+
+GType
+test_flags_get_type (void)
+{
+  static gsize type;
+  static const GFlagsValue values[] = {
+    { TEST_FLAG_NONE, "TEST_FLAG_NONE", "none" },
+    { TEST_FLAG_A, "TEST_FLAG_A", "a" },
+    { TEST_FLAG_B, "TEST_FLAG_B", "b" },
+    { TEST_FLAG_HIGH, "TEST_FLAG_HIGH", "high" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_flags_register_static ("TestFlags", values));
+  return type;
+}
+
+TEST_DEFINE_RESOURCE (TestPost, test_post)
+
+static void
+test_post_class_init (TestPostClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("title", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_string ("content", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_int ("views", NULL, NULL, 0, G_MAXINT, 0, G_PARAM_READWRITE),
+    g_param_spec_double ("rating", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, G_PARAM_READWRITE),
+    g_param_spec_boolean ("published", NULL, NULL, FALSE, G_PARAM_READWRITE),
+    g_param_spec_boxed ("pub-date", NULL, NULL, G_TYPE_DATE_TIME, G_PARAM_READWRITE),
+    g_param_spec_boxed ("updated", NULL, NULL, G_TYPE_DATE_TIME, G_PARAM_READWRITE),
+  };
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_max_length (resource_class, "title", 200);
+  gorm_resource_class_set_not_null (resource_class, "title");
+  gorm_resource_class_set_indexed (resource_class, "pub-date");
+  gorm_resource_class_set_auto_now_add (resource_class, "pub-date");
+  gorm_resource_class_set_auto_now (resource_class, "updated");
+}
+
+GormDatabase *
+test_open_memory (void)
+{
+  g_autoptr(GError) error = NULL;
+  GormDatabase *db = gorm_database_open ("sqlite::memory:", NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (db);
+  return db;
+}
+
+GormDatabase *
+test_open_file (char **path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("gorm-test-XXXXXX", &error);
+  g_autofree char *uri = NULL;
+  GormDatabase *db;
+
+  g_assert_no_error (error);
+  *path = g_build_filename (dir, "test.db", NULL);
+  uri = g_strconcat ("sqlite:", *path, NULL);
+  db = gorm_database_open (uri, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (db);
+  return db;
+}
+
+void
+test_remove_file (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_remove (file);
+    }
+  g_rmdir (dir);
+}
+
+void
+test_migrate (GormDatabase *db,
+              GType         type)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gorm_database_migrate (db, &type, 1, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+log_statement_cb (const char *sql,
+                  gpointer    user_data)
+{
+  TestLog *log = user_data;
+
+  g_ptr_array_add (log->statements, g_strdup (sql));
+}
+
+TestLog *
+test_log_attach (GormDatabase *db)
+{
+  TestLog *log = g_new0 (TestLog, 1);
+
+  log->statements = g_ptr_array_new_with_free_func (g_free);
+  gorm_database_set_trace_func (db, log_statement_cb, log);
+  return log;
+}
+
+void
+test_log_free (TestLog *log)
+{
+  g_ptr_array_unref (log->statements);
+  g_free (log);
+}
+
+void
+test_log_clear (TestLog *log)
+{
+  g_ptr_array_set_size (log->statements, 0);
+}
+
+guint
+test_log_count (TestLog    *log,
+                const char *prefix)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < log->statements->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (log->statements, i), prefix))
+      count++;
+  return count;
+}
+
+const char *
+test_log_last (TestLog *log)
+{
+  g_assert_cmpuint (log->statements->len, >, 0);
+  return g_ptr_array_index (log->statements, log->statements->len - 1);
+}
+
+char *
+test_sqlite3_shell (const char *path,
+                    const char *sql)
+{
+  g_autofree char *shell = g_find_program_in_path ("sqlite3");
+  g_autoptr(GError) error = NULL;
+  char *output = NULL;
+  int status;
+  const char *argv[] = { NULL, "-batch", "-bail", path, sql, NULL };
+
+  if (shell == NULL)
+    {
+      g_test_skip ("the sqlite3 shell is not installed");
+      return NULL;
+    }
+  argv[0] = shell;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                &output, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return output;
+}

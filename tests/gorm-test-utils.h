@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include <gorm.h>
+
+#include "gorm-database-private.h"
+
+G_BEGIN_DECLS
+
+/*
+ * TestObject: a resource whose properties live in a GValue array, so the
+ * tests declare their resource types with properties alone.
+ */
+#define TEST_TYPE_OBJECT (test_object_get_type ())
+G_DECLARE_DERIVABLE_TYPE (TestObject, test_object, TEST, OBJECT, GormResource)
+
+struct _TestObjectClass
+{
+  GormResourceClass parent_class;
+};
+
+void test_object_class_install (GObjectClass *klass,
+                                GParamSpec  **pspecs,
+                                guint         n_pspecs);
+
+#define TEST_DEFINE_RESOURCE(TypeName, type_name)                         \
+  typedef struct { TestObject parent_instance; } TypeName;                \
+  typedef struct { TestObjectClass parent_class; } TypeName##Class;       \
+  GType type_name##_get_type (void);                                      \
+  G_DEFINE_TYPE (TypeName, type_name, TEST_TYPE_OBJECT)                   \
+  static void type_name##_init (TypeName *self) { }
+
+/* Flags and enums for the type tests. */
+typedef enum {
+  TEST_COLOR_RED,
+  TEST_COLOR_GREEN = 5,
+  TEST_COLOR_DARK_BLUE = -3,
+} TestColor;
+
+typedef enum {
+  TEST_FLAG_NONE = 0,
+  TEST_FLAG_A = 1 << 0,
+  TEST_FLAG_B = 1 << 1,
+  TEST_FLAG_HIGH = 1 << 30,
+} TestFlags;
+
+#define TEST_TYPE_COLOR (test_color_get_type ())
+#define TEST_TYPE_FLAGS (test_flags_get_type ())
+GType test_color_get_type (void);
+GType test_flags_get_type (void);
+
+/* A blog post as the tests use it: title (max 200 characters, not null),
+ * content, views, rating, published, pub-date (auto_now_add) and
+ * updated (auto_now). */
+#define TEST_TYPE_POST (test_post_get_type ())
+GType test_post_get_type (void);
+
+/* Databases: a fresh one per test, removed with its directory. */
+GormDatabase *test_open_memory   (void);
+GormDatabase *test_open_file     (char       **path);
+void          test_remove_file   (const char  *path);
+void          test_migrate       (GormDatabase *db,
+                                  GType         type);
+
+/* Records every statement a database runs. */
+typedef struct
+{
+  GPtrArray *statements;
+} TestLog;
+
+TestLog      *test_log_attach    (GormDatabase *db);
+void          test_log_free      (TestLog      *log);
+void          test_log_clear     (TestLog      *log);
+guint         test_log_count     (TestLog      *log,
+                                  const char   *prefix);
+const char   *test_log_last      (TestLog      *log);
+
+/* Runs the sqlite3 shell on @path and returns what it prints; NULL (and
+ * the test skipped) when the shell is not installed. */
+char         *test_sqlite3_shell (const char   *path,
+                                  const char   *sql);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestLog, test_log_free)
+
+G_END_DECLS

@@ -1,0 +1,779 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "gorm-test-utils.h"
+
+static char *
+pragma (GormDatabase *db,
+        const char   *name)
+{
+  g_autofree char *sql = g_strdup_printf ("PRAGMA %s", name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdaDataModel) model = NULL;
+  const GValue *value;
+
+  model = gda_connection_execute_select_command (gorm_database_get_connection (db), sql, &error);
+  g_assert_no_error (error);
+  value = gda_data_model_get_value_at (model, 0, 0, &error);
+  g_assert_no_error (error);
+  return gda_value_stringify (value);
+}
+
+static void
+assert_file_settings (GormDatabase *db)
+{
+  g_autofree char *journal = pragma (db, "journal_mode");
+  g_autofree char *synchronous = pragma (db, "synchronous");
+  g_autofree char *foreign_keys = pragma (db, "foreign_keys");
+  g_autofree char *busy = pragma (db, "busy_timeout");
+
+  g_assert_cmpstr (journal, ==, "wal");
+  g_assert_cmpstr (synchronous, ==, "1"); /* NORMAL */
+  g_assert_cmpstr (foreign_keys, ==, "1");
+  g_assert_cmpint (atoi (busy), >=, 5000);
+}
+
+static void
+test_open_absolute_path (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GormDatabase) db = test_open_file (&path);
+
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  assert_file_settings (db);
+  g_assert_true (g_str_has_prefix (gorm_database_get_uri (db), "sqlite:/"));
+  g_assert_true (GDA_IS_CONNECTION (gorm_database_get_connection (db)));
+
+  g_assert_finalize_object (g_steal_pointer (&db));
+  test_remove_file (path);
+}
+
+static void
+test_open_relative_path (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("gorm-test-XXXXXX", &error);
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *path = g_build_filename (dir, "sub", "relative.db", NULL);
+  g_autofree char *subdir = g_build_filename (dir, "sub", NULL);
+  g_autoptr(GormDatabase) db = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (subdir, 0700), ==, 0);
+  g_assert_cmpint (g_chdir (dir), ==, 0);
+  db = gorm_database_open ("sqlite:sub/relative.db", NULL, &error);
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  assert_file_settings (db);
+
+  g_assert_finalize_object (g_steal_pointer (&db));
+  test_remove_file (path);
+  g_rmdir (dir);
+}
+
+static void
+test_open_uri_form (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("gorm-test-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "uri form.db", NULL);
+  g_autofree char *uri = g_strconcat ("sqlite://", path, NULL);
+  g_autoptr(GormDatabase) db = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_path_is_absolute (path));
+  db = gorm_database_open (uri, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  assert_file_settings (db);
+
+  g_assert_finalize_object (g_steal_pointer (&db));
+  test_remove_file (path);
+}
+
+static void
+test_open_memory_uri (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormDatabase) other = test_open_memory ();
+  g_autofree char *foreign_keys = pragma (db, "foreign_keys");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (foreign_keys, ==, "1");
+  g_assert_cmpstr (gorm_database_get_uri (db), ==, "sqlite::memory:");
+
+  /* Two memory databases are two databases. */
+  test_migrate (db, TEST_TYPE_POST);
+  g_assert_cmpint (gorm_database_execute (db, "INSERT INTO test_post (title) VALUES ('x')",
+                                          NULL, 0, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_database_execute (other, "INSERT INTO test_post (title) VALUES ('x')",
+                                          NULL, 0, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+
+  g_assert_finalize_object (g_steal_pointer (&db));
+  g_assert_finalize_object (g_steal_pointer (&other));
+}
+
+static void
+assert_connection_error (const char *uri,
+                         const char *named)
+{
+  g_autoptr(GError) error = NULL;
+  GormDatabase *db = gorm_database_open (uri, NULL, &error);
+
+  g_assert_null (db);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_assert_nonnull (strstr (error->message, named));
+}
+
+static void
+test_open_errors (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("gorm-test-XXXXXX", &error);
+  g_autofree char *text_file = g_build_filename (dir, "notes.txt", NULL);
+  g_autofree char *text_uri = g_strconcat ("sqlite:", text_file, NULL);
+
+  g_assert_no_error (error);
+  assert_connection_error ("mysql://localhost/db", "mysql://localhost/db");
+  assert_connection_error ("", "“”");
+  assert_connection_error ("sqlite:", "sqlite:");
+  assert_connection_error ("sqlite:/no/such/directory/x.db", "sqlite:/no/such/directory/x.db");
+  assert_connection_error ("sqlite://host/x.db", "sqlite://host/x.db");
+  assert_connection_error ("sqlite:/tmp/", "sqlite:/tmp/");
+
+  /* A directory, and a file that is not a database. */
+  {
+    g_autofree char *dir_uri = g_strconcat ("sqlite:", dir, NULL);
+
+    assert_connection_error (dir_uri, dir_uri);
+  }
+  g_assert_true (g_file_set_contents (text_file, "Dear diary, this is no database.\n"
+                                      "It is long enough to be read as a header, though.\n"
+                                      "Really quite long, to be sure of it.", -1, NULL));
+  assert_connection_error (text_uri, text_uri);
+
+  /* A password is never shown. */
+  {
+    GormDatabase *db = gorm_database_open ("postgresql://me:s3cret@127.0.0.1:1/db", NULL, &error);
+
+    g_assert_null (db);
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+    g_assert_null (strstr (error->message, "s3cret"));
+    g_assert_nonnull (strstr (error->message, "postgresql://me:***@127.0.0.1:1/db"));
+  }
+
+  g_remove (text_file);
+  g_rmdir (dir);
+}
+
+static void
+test_open_cancelled (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  g_assert_null (gorm_database_open ("sqlite::memory:", cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+test_default (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormDatabase) other = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) post = NULL;
+
+  g_assert_null (gorm_database_get_default ());
+  gorm_database_set_default (db);
+  g_assert_true (gorm_database_get_default () == db);
+  gorm_database_set_default (other);
+  g_assert_true (gorm_database_get_default () == other);
+
+  /* A resource with no database uses the default, and keeps it. */
+  test_migrate (other, TEST_TYPE_POST);
+  post = g_object_new (TEST_TYPE_POST, "title", "Hello", NULL);
+  g_assert_null (gorm_resource_get_database (post));
+  g_assert_true (gorm_resource_save (post, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (gorm_resource_get_database (post) == other);
+
+  gorm_database_set_default (NULL);
+  g_assert_null (gorm_database_get_default ());
+
+  /* Without a default, saving fails cleanly. */
+  {
+    g_autoptr(GormResource) orphan = g_object_new (TEST_TYPE_POST, "title", "Alone", NULL);
+
+    g_assert_false (gorm_resource_save (orphan, NULL, &error));
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+    g_assert_false (gorm_resource_is_saved (orphan));
+    g_clear_error (&error);
+    g_assert_finalize_object (g_steal_pointer (&orphan));
+  }
+
+  /* Closing the default database unsets it. */
+  gorm_database_set_default (db);
+  g_assert_true (gorm_database_close (db, &error));
+  g_assert_null (gorm_database_get_default ());
+
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+  g_assert_finalize_object (g_steal_pointer (&other));
+}
+
+static void
+test_close (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) post = g_object_new (TEST_TYPE_POST, "database", db, "title", "x", NULL);
+  GType type = TEST_TYPE_POST;
+
+  test_migrate (db, type);
+  g_assert_true (gorm_resource_save (post, NULL, &error));
+  g_assert_false (gorm_database_is_closed (db));
+  g_assert_true (gorm_database_close (db, &error));
+  g_assert_no_error (error);
+  g_assert_true (gorm_database_is_closed (db));
+  g_assert_false (gda_connection_is_opened (gorm_database_get_connection (db)));
+
+  /* Everything fails afterwards, without crashing; closing again is fine. */
+  g_object_set (post, "title", "y", NULL);
+  g_assert_false (gorm_resource_save (post, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_clear_error (&error);
+  g_assert_null (gorm_database_get (db, TEST_TYPE_POST, 1, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_clear_error (&error);
+  g_assert_false (gorm_database_migrate (db, &type, 1, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_clear_error (&error);
+  g_assert_false (gorm_database_begin (db, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_clear_error (&error);
+  g_assert_cmpint (gorm_database_execute (db, "SELECT 1", NULL, 0, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_clear_error (&error);
+  g_assert_true (gorm_database_close (db, &error));
+
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_new_for_connection (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdaConnection) connection = NULL;
+  g_autoptr(GormDatabase) db = NULL;
+  g_autoptr(GormResource) post = NULL;
+
+  connection = gda_connection_open_from_string ("SQLite",
+                                                "DB_DIR=;DB_NAME=:memory:;APPEND_DB_EXTENSION=FALSE",
+                                                NULL, GDA_CONNECTION_OPTIONS_NONE, &error);
+  g_assert_no_error (error);
+  db = gorm_database_new_for_connection (connection);
+  g_assert_true (gorm_database_get_connection (db) == connection);
+
+  test_migrate (db, TEST_TYPE_POST);
+  post = g_object_new (TEST_TYPE_POST, "database", db, "title", "Borrowed", NULL);
+  g_assert_true (gorm_resource_save (post, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_resource_get_id (post), ==, 1);
+
+  /* The application's connection stays open when the database goes. */
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+  g_assert_true (gda_connection_is_opened (connection));
+}
+
+static gboolean
+table_exists (GormDatabase *db,
+              const char   *table)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'", table);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdaDataModel) model = gda_connection_execute_select_command (gorm_database_get_connection (db), sql, &error);
+
+  g_assert_no_error (error);
+  return g_value_get_int (gda_data_model_get_value_at (model, 0, 0, NULL)) == 1;
+}
+
+static char *
+schema_sql (GormDatabase *db,
+            const char   *name)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT sql FROM sqlite_master WHERE name = '%s'", name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdaDataModel) model = gda_connection_execute_select_command (gorm_database_get_connection (db), sql, &error);
+
+  g_assert_no_error (error);
+  if (gda_data_model_get_n_rows (model) == 0)
+    return NULL;
+  return g_value_dup_string (gda_data_model_get_value_at (model, 0, 0, NULL));
+}
+
+static void
+test_migrate_creates (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autofree char *table = NULL;
+  g_autofree char *index = NULL;
+
+  test_migrate (db, TEST_TYPE_POST);
+  g_assert_true (table_exists (db, "test_post"));
+  table = schema_sql (db, "test_post");
+  g_assert_cmpstr (table, ==,
+                   "CREATE TABLE \"test_post\" (\"id\" INTEGER PRIMARY KEY AUTOINCREMENT, "
+                   "\"title\" VARCHAR(200) NOT NULL, \"content\" TEXT, \"views\" INTEGER, "
+                   "\"rating\" REAL, \"published\" BOOLEAN, \"pub_date\" DATETIME, "
+                   "\"updated\" DATETIME)");
+  index = schema_sql (db, "ix_test_post_pub_date");
+  g_assert_cmpstr (index, ==,
+                   "CREATE INDEX \"ix_test_post_pub_date\" ON \"test_post\" (\"pub_date\")");
+
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_migrate_idempotent (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(TestLog) log = test_log_attach (db);
+
+  test_migrate (db, TEST_TYPE_POST);
+  g_assert_cmpuint (test_log_count (log, "CREATE TABLE"), ==, 1);
+  g_assert_cmpuint (test_log_count (log, "CREATE INDEX"), ==, 1);
+  test_log_clear (log);
+
+  test_migrate (db, TEST_TYPE_POST);
+  g_assert_cmpuint (test_log_count (log, "CREATE TABLE"), ==, 0);
+  g_assert_cmpuint (test_log_count (log, "ALTER TABLE"), ==, 0);
+  /* Only IF NOT EXISTS index statements, which change nothing. */
+  for (guint i = 0; i < log->statements->len; i++)
+    {
+      const char *sql = g_ptr_array_index (log->statements, i);
+
+      g_assert_true (g_str_has_prefix (sql, "SELECT") || g_str_has_prefix (sql, "BEGIN") ||
+                     g_str_has_prefix (sql, "COMMIT") ||
+                     g_str_has_prefix (sql, "CREATE INDEX IF NOT EXISTS"));
+    }
+
+  gorm_database_set_trace_func (db, NULL, NULL);
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* Version 1 and 2 of one table: version 2 adds properties. */
+TEST_DEFINE_RESOURCE (TestNoteV1, test_note_v1)
+TEST_DEFINE_RESOURCE (TestNoteV2, test_note_v2)
+TEST_DEFINE_RESOURCE (TestNoteV3, test_note_v3)
+
+static void
+test_note_v1_class_init (TestNoteV1Class *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("text", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_table (GORM_RESOURCE_CLASS (klass), "note");
+}
+
+static void
+test_note_v2_class_init (TestNoteV2Class *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("text", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_string ("author", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_int ("stars", NULL, NULL, 0, 5, 3, G_PARAM_READWRITE),
+    g_param_spec_string ("slug", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_table (resource_class, "note");
+  gorm_resource_class_set_indexed (resource_class, "author");
+  gorm_resource_class_set_not_null (resource_class, "stars");
+  gorm_resource_class_set_unique (resource_class, "slug");
+}
+
+static void
+test_note_v3_class_init (TestNoteV3Class *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("text", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_boxed ("when", NULL, NULL, G_TYPE_DATE_TIME, G_PARAM_READWRITE),
+  };
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_table (resource_class, "note");
+  gorm_resource_class_set_not_null (resource_class, "when");
+}
+
+static void
+test_migrate_adds_columns (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) old = g_object_new (test_note_v1_get_type (), "database", db,
+                                              "text", "written by v1", NULL);
+  g_autoptr(GormResource) loaded = NULL;
+  g_autofree char *author = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *index = NULL;
+  int stars;
+
+  test_migrate (db, test_note_v1_get_type ());
+  g_assert_true (gorm_resource_save (old, NULL, &error));
+  g_assert_no_error (error);
+
+  test_migrate (db, test_note_v2_get_type ());
+  index = schema_sql (db, "ix_note_author");
+  g_assert_nonnull (index);
+
+  /* The old row reads with the new columns' defaults. */
+  loaded = gorm_database_get (db, test_note_v2_get_type (), gorm_resource_get_id (old), NULL, &error);
+  g_assert_no_error (error);
+  g_object_get (loaded, "text", &text, "author", &author, "stars", &stars, NULL);
+  g_assert_cmpstr (text, ==, "written by v1");
+  g_assert_null (author);
+  g_assert_cmpint (stars, ==, 3);
+
+  /* The added unique column is enforced. */
+  {
+    g_autoptr(GormResource) a = g_object_new (test_note_v2_get_type (), "database", db, "slug", "same", NULL);
+    g_autoptr(GormResource) b = g_object_new (test_note_v2_get_type (), "database", db, "slug", "same", NULL);
+
+    g_assert_true (gorm_resource_save (a, NULL, &error));
+    g_assert_false (gorm_resource_save (b, NULL, &error));
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+    g_clear_error (&error);
+    g_assert_finalize_object (g_steal_pointer (&a));
+    g_assert_finalize_object (g_steal_pointer (&b));
+  }
+
+  /* A not-null column without a default cannot be added to existing rows:
+   * the migration fails and changes nothing. */
+  {
+    GType v3 = test_note_v3_get_type ();
+    g_autofree char *before = schema_sql (db, "note");
+    g_autofree char *after = NULL;
+
+    g_assert_false (gorm_database_migrate (db, &v3, 1, NULL, &error));
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
+    g_assert_nonnull (strstr (error->message, "TestNoteV3:when"));
+    after = schema_sql (db, "note");
+    g_assert_cmpstr (before, ==, after);
+    g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+  }
+
+  g_assert_finalize_object (g_steal_pointer (&old));
+  g_assert_finalize_object (g_steal_pointer (&loaded));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_migrate_errors_change_nothing (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  GType types[] = { TEST_TYPE_POST, G_TYPE_OBJECT };
+
+  /* The second type is no resource: the first table is not created. */
+  g_assert_false (gorm_database_migrate (db, types, 2, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_UNSUPPORTED_TYPE);
+  g_assert_nonnull (strstr (error->message, "GObject"));
+  g_assert_false (table_exists (db, "test_post"));
+
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_get (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) post = g_object_new (TEST_TYPE_POST, "database", db,
+                                               "title", "Findable", "views", 7, NULL);
+  g_autoptr(GormResource) found = NULL;
+  g_autofree char *title = NULL;
+  int views;
+
+  test_migrate (db, TEST_TYPE_POST);
+  g_assert_true (gorm_resource_save (post, NULL, &error));
+
+  found = gorm_database_get (db, TEST_TYPE_POST, gorm_resource_get_id (post), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (found, TEST_TYPE_POST));
+  g_object_get (found, "title", &title, "views", &views, NULL);
+  g_assert_cmpstr (title, ==, "Findable");
+  g_assert_cmpint (views, ==, 7);
+  g_assert_cmpint (gorm_resource_get_id (found), ==, gorm_resource_get_id (post));
+  g_assert_true (gorm_resource_get_database (found) == db);
+  g_assert_true (gorm_resource_is_saved (found));
+  g_assert_false (gorm_resource_is_dirty (found));
+
+  g_assert_null (gorm_database_get (db, TEST_TYPE_POST, 4242, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "TestPost"));
+  g_assert_nonnull (strstr (error->message, "4242"));
+  g_clear_error (&error);
+
+  /* The key as a GValue of another integer type, or of a wrong type. */
+  {
+    g_auto(GValue) key = G_VALUE_INIT;
+    g_autoptr(GormResource) again = NULL;
+
+    g_value_init (&key, G_TYPE_INT);
+    g_value_set_int (&key, (int) gorm_resource_get_id (post));
+    again = gorm_database_get_by_key (db, TEST_TYPE_POST, &key, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (again);
+    g_assert_finalize_object (g_steal_pointer (&again));
+    g_value_unset (&key);
+
+    g_value_init (&key, G_TYPE_STRING);
+    g_value_set_string (&key, "1");
+    g_assert_null (gorm_database_get_by_key (db, TEST_TYPE_POST, &key, NULL, &error));
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
+    g_clear_error (&error);
+  }
+
+  /* A type that is no resource. */
+  g_assert_null (gorm_database_get (db, G_TYPE_OBJECT, 1, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_UNSUPPORTED_TYPE);
+  g_clear_error (&error);
+
+  g_assert_finalize_object (g_steal_pointer (&found));
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_execute (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) when = g_date_time_new_utc (2024, 3, 5, 13, 3, 2.5);
+  g_autoptr(GormResource) post = NULL;
+  GValue params[4] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+  g_autofree char *title = NULL;
+  g_autofree char *content = NULL;
+  g_autoptr(GDateTime) pub_date = NULL;
+  gint64 rows;
+  int views;
+
+  test_migrate (db, TEST_TYPE_POST);
+
+  /* Values are bound: quotes, semicolons and question marks are data. */
+  g_value_init (&params[0], G_TYPE_STRING);
+  g_value_set_string (&params[0], "It's; DROP TABLE test_post; -- ?");
+  g_value_init (&params[1], G_TYPE_INT);
+  g_value_set_int (&params[1], 42);
+  g_value_init (&params[2], G_TYPE_DATE_TIME);
+  g_value_set_boxed (&params[2], when);
+  g_value_init (&params[3], G_TYPE_STRING);
+  g_value_set_string (&params[3], NULL);
+  rows = gorm_database_execute (db,
+                                "INSERT INTO test_post (title, views, pub_date, content) "
+                                "VALUES (?, ?, ?, ?) -- a comment with a ?",
+                                params, 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rows, ==, 1);
+
+  post = gorm_database_get (db, TEST_TYPE_POST, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_object_get (post, "title", &title, "views", &views, "pub-date", &pub_date, "content", &content, NULL);
+  g_assert_cmpstr (title, ==, "It's; DROP TABLE test_post; -- ?");
+  g_assert_cmpint (views, ==, 42);
+  g_assert_true (g_date_time_equal (pub_date, when));
+  g_assert_null (content);
+
+  /* Rows changed; a '?' in a string literal is no placeholder. */
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET content = '?' WHERE views = ?",
+                                          &params[1], 1, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET content = 'x' WHERE views > 1000",
+                                          NULL, 0, &error), ==, 0);
+  g_assert_no_error (error);
+
+  /* Wrong counts, bad SQL and unsupported values fail cleanly. */
+  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post WHERE id = ?", NULL, 0, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post", params, 1, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM no_such_table", NULL, 0, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "no_such_table"));
+  g_clear_error (&error);
+  {
+    g_auto(GValue) object = G_VALUE_INIT;
+
+    g_value_init (&object, G_TYPE_OBJECT);
+    g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post WHERE id = ?", &object, 1, &error), ==, -1);
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_UNSUPPORTED_TYPE);
+    g_clear_error (&error);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (params); i++)
+    g_value_unset (&params[i]);
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+typedef struct
+{
+  GPtrArray *saved;
+  GPtrArray *created;
+  GPtrArray *deleted;
+  gint64     id_during_delete;
+} Signals;
+
+static void
+saved_cb (GormDatabase *db,
+          GormResource *resource,
+          gboolean      created,
+          Signals      *signals)
+{
+  g_ptr_array_add (signals->saved, resource);
+  if (created)
+    g_ptr_array_add (signals->created, resource);
+}
+
+static void
+deleted_cb (GormDatabase *db,
+            GormResource *resource,
+            Signals      *signals)
+{
+  g_ptr_array_add (signals->deleted, resource);
+  signals->id_during_delete = gorm_resource_get_id (resource);
+}
+
+static void
+test_signals (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) post = g_object_new (TEST_TYPE_POST, "database", db, "title", "A", NULL);
+  Signals signals = { g_ptr_array_new (), g_ptr_array_new (), g_ptr_array_new (), 0 };
+  gint64 id;
+
+  test_migrate (db, TEST_TYPE_POST);
+  g_signal_connect (db, "resource-saved", G_CALLBACK (saved_cb), &signals);
+  g_signal_connect (db, "resource-deleted", G_CALLBACK (deleted_cb), &signals);
+
+  g_assert_true (gorm_resource_save (post, NULL, &error));
+  id = gorm_resource_get_id (post);
+  g_object_set (post, "title", "B", NULL);
+  g_assert_true (gorm_resource_save (post, NULL, &error));
+  g_assert_cmpuint (signals.saved->len, ==, 2);
+  g_assert_cmpuint (signals.created->len, ==, 1);
+  g_assert_true (g_ptr_array_index (signals.saved, 0) == post);
+
+  /* A failed save emits nothing. */
+  g_object_set (post, "title", NULL, NULL);
+  g_assert_false (gorm_resource_save (post, NULL, &error));
+  g_clear_error (&error);
+  g_assert_cmpuint (signals.saved->len, ==, 2);
+
+  g_assert_true (gorm_resource_delete (post, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (signals.deleted->len, ==, 1);
+  g_assert_cmpint (signals.id_during_delete, ==, id);
+
+  g_signal_handlers_disconnect_by_data (db, &signals);
+  g_ptr_array_unref (signals.saved);
+  g_ptr_array_unref (signals.created);
+  g_ptr_array_unref (signals.deleted);
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+typedef struct
+{
+  GormDatabase *db;
+  GThread      *thread;
+  Signals      *signals;
+} ThreadSave;
+
+static gpointer
+save_in_thread (gpointer data)
+{
+  ThreadSave *job = data;
+  g_autoptr(GormResource) post = g_object_new (TEST_TYPE_POST, "database", job->db, "title", "T", NULL);
+
+  g_assert_true (gorm_resource_save (post, NULL, NULL));
+  return NULL;
+}
+
+static void
+saved_thread_cb (GormDatabase *db,
+                 GormResource *resource,
+                 gboolean      created,
+                 ThreadSave   *job)
+{
+  g_assert_true (g_thread_self () != job->thread);
+  g_ptr_array_add (job->signals->saved, resource);
+}
+
+static void
+test_signals_main_context (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  Signals signals = { g_ptr_array_new_with_free_func (NULL), NULL, NULL, 0 };
+  ThreadSave job = { db, NULL, &signals };
+
+  test_migrate (db, TEST_TYPE_POST);
+  g_signal_connect (db, "resource-saved", G_CALLBACK (saved_thread_cb), &job);
+
+  /* A save in another thread is signalled in the database's context. */
+  job.thread = g_thread_new ("saver", save_in_thread, &job);
+  g_thread_join (job.thread);
+  g_assert_cmpuint (signals.saved->len, ==, 0);
+  while (signals.saved->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (signals.saved->len, ==, 1);
+
+  g_signal_handlers_disconnect_by_data (db, &job);
+  g_ptr_array_unref (signals.saved);
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Gorm/Database/open-absolute-path", test_open_absolute_path);
+  g_test_add_func ("/Gorm/Database/open-relative-path", test_open_relative_path);
+  g_test_add_func ("/Gorm/Database/open-uri-form", test_open_uri_form);
+  g_test_add_func ("/Gorm/Database/open-memory", test_open_memory_uri);
+  g_test_add_func ("/Gorm/Database/open-errors", test_open_errors);
+  g_test_add_func ("/Gorm/Database/open-cancelled", test_open_cancelled);
+  g_test_add_func ("/Gorm/Database/default", test_default);
+  g_test_add_func ("/Gorm/Database/close", test_close);
+  g_test_add_func ("/Gorm/Database/new-for-connection", test_new_for_connection);
+  g_test_add_func ("/Gorm/Database/migrate-creates", test_migrate_creates);
+  g_test_add_func ("/Gorm/Database/migrate-idempotent", test_migrate_idempotent);
+  g_test_add_func ("/Gorm/Database/migrate-adds-columns", test_migrate_adds_columns);
+  g_test_add_func ("/Gorm/Database/migrate-errors-change-nothing", test_migrate_errors_change_nothing);
+  g_test_add_func ("/Gorm/Database/get", test_get);
+  g_test_add_func ("/Gorm/Database/execute", test_execute);
+  g_test_add_func ("/Gorm/Database/signals", test_signals);
+  g_test_add_func ("/Gorm/Database/signals-main-context", test_signals_main_context);
+
+  return g_test_run ();
+}

@@ -1,0 +1,746 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "gorm-schema-private.h"
+#include "gorm-test-utils.h"
+
+static GormResource *
+new_post (GormDatabase *db,
+          const char   *title)
+{
+  return g_object_new (TEST_TYPE_POST, "database", db, "title", title, NULL);
+}
+
+static void
+save_ok (GormResource *resource)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gorm_resource_save (resource, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_insert (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) first = new_post (db, "First");
+  g_autoptr(GormResource) second = new_post (db, "Second");
+
+  test_migrate (db, TEST_TYPE_POST);
+  g_assert_cmpint (gorm_resource_get_id (first), ==, 0);
+  g_assert_false (gorm_resource_is_saved (first));
+  g_assert_true (gorm_resource_is_dirty (first));
+
+  save_ok (first);
+  save_ok (second);
+  g_assert_cmpint (gorm_resource_get_id (first), ==, 1);
+  g_assert_cmpint (gorm_resource_get_id (second), ==, 2);
+  g_assert_true (gorm_resource_is_saved (first));
+  g_assert_false (gorm_resource_is_dirty (first));
+
+  g_assert_finalize_object (g_steal_pointer (&first));
+  g_assert_finalize_object (g_steal_pointer (&second));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_update_writes_changed_columns (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) post = new_post (db, "Title");
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GormResource) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  int views;
+
+  test_migrate (db, TEST_TYPE_POST);
+  save_ok (post);
+  log = test_log_attach (db);
+
+  /* Nothing changed: no SQL, except what auto_now must write. */
+  g_object_set (post, "views", 10, NULL);
+  g_assert_true (gorm_resource_is_dirty (post));
+  save_ok (post);
+  g_assert_false (gorm_resource_is_dirty (post));
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_cmpstr (test_log_last (log), ==,
+                   "UPDATE \"test_post\" SET \"views\" = ##p0::gint64::null, "
+                   "\"updated\" = ##p1::gchararray::null WHERE \"id\" = ##p2::gint64::null");
+
+  test_log_clear (log);
+  g_object_set (post, "title", "New title", "published", TRUE, NULL);
+  save_ok (post);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_cmpstr (test_log_last (log), ==,
+                   "UPDATE \"test_post\" SET \"title\" = ##p0::gchararray::null, "
+                   "\"published\" = ##p1::gint64::null, \"updated\" = ##p2::gchararray::null "
+                   "WHERE \"id\" = ##p3::gint64::null");
+
+  loaded = gorm_database_get (db, TEST_TYPE_POST, gorm_resource_get_id (post), NULL, &error);
+  g_assert_no_error (error);
+  g_object_get (loaded, "title", &title, "views", &views, NULL);
+  g_assert_cmpstr (title, ==, "New title");
+  g_assert_cmpint (views, ==, 10);
+
+  gorm_database_set_trace_func (db, NULL, NULL);
+  g_assert_finalize_object (g_steal_pointer (&loaded));
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+TEST_DEFINE_RESOURCE (TestPlain, test_plain)
+
+static void
+test_plain_class_init (TestPlainClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_int ("count", NULL, NULL, G_MININT, G_MAXINT, 0, G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY),
+    g_param_spec_string ("scratch", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_string ("readonly", NULL, NULL, "fixed", G_PARAM_READABLE),
+    g_param_spec_string ("initial", NULL, NULL, NULL, G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_transient (GORM_RESOURCE_CLASS (klass), "scratch");
+}
+
+static void
+test_unchanged_save_runs_nothing (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) plain = g_object_new (test_plain_get_type (), "database", db, "name", "n", NULL);
+  g_autoptr(TestLog) log = NULL;
+
+  test_migrate (db, test_plain_get_type ());
+  save_ok (plain);
+  log = test_log_attach (db);
+  save_ok (plain);
+  g_assert_cmpuint (log->statements->len, ==, 0);
+
+  /* A transient property is not stored and does not make the object dirty. */
+  g_object_set (plain, "scratch", "temporary", NULL);
+  g_assert_false (gorm_resource_is_dirty (plain));
+  save_ok (plain);
+  g_assert_cmpuint (log->statements->len, ==, 0);
+
+  gorm_database_set_trace_func (db, NULL, NULL);
+  g_assert_finalize_object (g_steal_pointer (&plain));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_defaults (void)
+{
+  g_autoptr(GError) error = NULL;
+  const GormSchema *schema = gorm_schema_lookup (test_plain_get_type (), &error);
+  g_autofree char *snake1 = gorm_schema_snake_case ("BlogPost");
+  g_autofree char *snake2 = gorm_schema_snake_case ("HTTPServer2Config");
+  g_autofree char *snake3 = gorm_schema_snake_case ("__main__+BlogPost");
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (schema->table, ==, "test_plain");
+  /* id, name, count: not the transient, read-only or construct-only ones. */
+  g_assert_cmpuint (schema->n_columns, ==, 3);
+  g_assert_cmpstr (schema->columns[0].name, ==, "id");
+  g_assert_true (schema->key == &schema->columns[0]);
+  g_assert_true (gorm_schema_has_auto_id (schema));
+  g_assert_nonnull (gorm_schema_find_column (schema, "name"));
+  g_assert_nonnull (gorm_schema_find_column (schema, "count"));
+  g_assert_null (gorm_schema_find_column (schema, "scratch"));
+  g_assert_null (gorm_schema_find_column (schema, "readonly"));
+  g_assert_null (gorm_schema_find_column (schema, "initial"));
+  g_assert_null (gorm_schema_find_column (schema, "database"));
+  g_assert_null (gorm_schema_find_column (schema, "no-such-property-ever-interned"));
+
+  g_assert_cmpstr (snake1, ==, "blog_post");
+  g_assert_cmpstr (snake2, ==, "http_server2_config");
+  g_assert_cmpstr (snake3, ==, "main_blog_post");
+
+  schema = gorm_schema_lookup (TEST_TYPE_POST, &error);
+  g_assert_nonnull (gorm_schema_find_column (schema, "pub_date"));
+  g_assert_cmpstr (gorm_schema_find_column (schema, "pub-date")->name, ==, "pub_date");
+}
+
+static void
+test_explicit_notify (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) plain = g_object_new (test_plain_get_type (), "database", db, NULL);
+  g_autoptr(TestLog) log = NULL;
+
+  test_migrate (db, test_plain_get_type ());
+  g_object_set (plain, "count", 5, NULL);
+  save_ok (plain);
+  log = test_log_attach (db);
+  /* "count" is G_PARAM_EXPLICIT_NOTIFY and the test class never notifies:
+   * libgorm sees only notified changes. */
+  g_object_set (plain, "count", 6, NULL);
+  g_assert_false (gorm_resource_is_dirty (plain));
+  g_object_notify (G_OBJECT (plain), "count");
+  g_assert_true (gorm_resource_is_dirty (plain));
+  save_ok (plain);
+  g_assert_cmpuint (test_log_count (log, "UPDATE"), ==, 1);
+
+  gorm_database_set_trace_func (db, NULL, NULL);
+  g_assert_finalize_object (g_steal_pointer (&plain));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_delete (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) post = new_post (db, "Doomed");
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  test_migrate (db, TEST_TYPE_POST);
+
+  /* An unsaved object has no row to delete. */
+  g_assert_false (gorm_resource_delete (post, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  save_ok (post);
+  id = gorm_resource_get_id (post);
+  g_assert_true (gorm_resource_delete (post, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (gorm_resource_is_saved (post));
+  g_assert_cmpint (gorm_resource_get_id (post), ==, 0);
+  g_assert_null (gorm_database_get (db, TEST_TYPE_POST, id, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Saving it again inserts a new row. */
+  save_ok (post);
+  g_assert_cmpint (gorm_resource_get_id (post), >, id);
+
+  /* A row deleted behind the object's back. */
+  {
+    g_autoptr(GormResource) copy = gorm_database_get (db, TEST_TYPE_POST, gorm_resource_get_id (post), NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (gorm_resource_delete (copy, NULL, &error));
+    g_assert_false (gorm_resource_delete (post, NULL, &error));
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
+    g_assert_true (gorm_resource_is_saved (post));
+    g_clear_error (&error);
+
+    g_object_set (post, "views", 3, NULL);
+    g_assert_false (gorm_resource_save (post, NULL, &error));
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
+    g_assert_true (gorm_resource_is_dirty (post));
+    g_clear_error (&error);
+    g_assert_finalize_object (g_steal_pointer (&copy));
+  }
+
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_reload (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) post = new_post (db, "Original");
+  g_autoptr(GormResource) other = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+
+  test_migrate (db, TEST_TYPE_POST);
+  g_assert_false (gorm_resource_reload (post, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  save_ok (post);
+  other = gorm_database_get (db, TEST_TYPE_POST, gorm_resource_get_id (post), NULL, &error);
+  g_object_set (other, "title", "Changed elsewhere", NULL);
+  save_ok (other);
+
+  g_object_set (post, "views", 99, NULL);
+  g_assert_true (gorm_resource_reload (post, NULL, &error));
+  g_assert_no_error (error);
+  g_object_get (post, "title", &title, NULL);
+  g_assert_cmpstr (title, ==, "Changed elsewhere");
+  g_assert_false (gorm_resource_is_dirty (post));
+
+  g_assert_true (gorm_resource_delete (other, NULL, &error));
+  g_assert_false (gorm_resource_reload (post, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
+
+  g_assert_finalize_object (g_steal_pointer (&other));
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_auto_timestamps (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) post = new_post (db, "Timed");
+  g_autoptr(GDateTime) before = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) pub_date = NULL;
+  g_autoptr(GDateTime) updated = NULL;
+  g_autoptr(GDateTime) pub_date2 = NULL;
+  g_autoptr(GDateTime) updated2 = NULL;
+  g_autoptr(GDateTime) fixed = g_date_time_new_utc (2001, 2, 3, 4, 5, 6);
+  g_autoptr(GormResource) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+
+  test_migrate (db, TEST_TYPE_POST);
+  save_ok (post);
+  g_object_get (post, "pub-date", &pub_date, "updated", &updated, NULL);
+  g_assert_nonnull (pub_date);
+  g_assert_nonnull (updated);
+  g_assert_cmpint (g_date_time_compare (pub_date, before), >=, 0);
+  g_assert_false (gorm_resource_is_dirty (post));
+
+  /* The stored values are the ones the object got. */
+  loaded = gorm_database_get (db, TEST_TYPE_POST, gorm_resource_get_id (post), NULL, &error);
+  g_assert_no_error (error);
+  g_object_get (loaded, "pub-date", &pub_date2, NULL);
+  g_assert_true (g_date_time_equal (pub_date, pub_date2));
+  g_clear_pointer (&pub_date2, g_date_time_unref);
+
+  g_usleep (2000);
+  g_object_set (post, "views", 1, NULL);
+  save_ok (post);
+  g_object_get (post, "pub-date", &pub_date2, "updated", &updated2, NULL);
+  g_assert_true (g_date_time_equal (pub_date, pub_date2));
+  g_assert_cmpint (g_date_time_compare (updated2, updated), >, 0);
+
+  /* auto_now_add keeps a date the application set. */
+  {
+    g_autoptr(GormResource) dated = g_object_new (TEST_TYPE_POST, "database", db, "title", "Old",
+                                                  "pub-date", fixed, NULL);
+    g_autoptr(GDateTime) kept = NULL;
+
+    save_ok (dated);
+    g_object_get (dated, "pub-date", &kept, NULL);
+    g_assert_true (g_date_time_equal (kept, fixed));
+    g_assert_finalize_object (g_steal_pointer (&dated));
+  }
+
+  g_assert_finalize_object (g_steal_pointer (&loaded));
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* A natural primary key. */
+TEST_DEFINE_RESOURCE (TestTag, test_tag)
+
+static void
+test_tag_class_init (TestTagClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("label", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_primary_key (GORM_RESOURCE_CLASS (klass), "name");
+  gorm_resource_class_set_column_name (GORM_RESOURCE_CLASS (klass), "label", "display_label");
+}
+
+static void
+test_natural_key (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) tag = g_object_new (test_tag_get_type (), "database", db,
+                                              "name", "gnome", "label", "GNOME", NULL);
+  g_autoptr(GormResource) twin = g_object_new (test_tag_get_type (), "database", db,
+                                               "name", "gnome", NULL);
+  g_autoptr(GormResource) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) key = G_VALUE_INIT;
+  g_autofree char *label = NULL;
+  const GormSchema *schema = gorm_schema_lookup (test_tag_get_type (), &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (schema->n_columns, ==, 2);
+  g_assert_cmpstr (schema->key->name, ==, "name");
+  g_assert_false (gorm_schema_has_auto_id (schema));
+
+  test_migrate (db, test_tag_get_type ());
+  save_ok (tag);
+  g_assert_true (gorm_resource_is_saved (tag));
+  g_assert_cmpint (gorm_resource_get_id (tag), ==, 0);
+
+  g_assert_false (gorm_resource_save (twin, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+
+  g_value_init (&key, G_TYPE_STRING);
+  g_value_set_string (&key, "gnome");
+  loaded = gorm_database_get_by_key (db, test_tag_get_type (), &key, NULL, &error);
+  g_assert_no_error (error);
+  g_object_get (loaded, "label", &label, NULL);
+  g_assert_cmpstr (label, ==, "GNOME");
+
+  /* An integer id does not fit a string key. */
+  g_assert_null (gorm_database_get (db, test_tag_get_type (), 1, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
+  g_clear_error (&error);
+
+  /* Renaming the key updates the row it was loaded from. */
+  g_object_set (loaded, "name", "gtk", NULL);
+  save_ok (loaded);
+  g_value_set_string (&key, "gnome");
+  g_assert_null (gorm_database_get_by_key (db, test_tag_get_type (), &key, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_object_set (loaded, "label", "GTK", NULL);
+  save_ok (loaded);
+  g_assert_true (gorm_resource_delete (loaded, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_finalize_object (g_steal_pointer (&loaded));
+  g_assert_finalize_object (g_steal_pointer (&tag));
+  g_assert_finalize_object (g_steal_pointer (&twin));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* Registration errors. */
+TEST_DEFINE_RESOURCE (TestBadType, test_bad_type)
+TEST_DEFINE_RESOURCE (TestBadMeta, test_bad_meta)
+TEST_DEFINE_RESOURCE (TestBadMaxLength, test_bad_max_length)
+TEST_DEFINE_RESOURCE (TestTransientObject, test_transient_object)
+
+static void
+test_bad_type_class_init (TestBadTypeClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("fine", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_object ("widget", NULL, NULL, G_TYPE_OBJECT, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+}
+
+static void
+test_bad_meta_class_init (TestBadMetaClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("title", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_unique (GORM_RESOURCE_CLASS (klass), "titel");
+}
+
+static void
+test_bad_max_length_class_init (TestBadMaxLengthClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_int ("size", NULL, NULL, 0, 10, 0, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_max_length (GORM_RESOURCE_CLASS (klass), "size", 3);
+}
+
+static void
+test_transient_object_class_init (TestTransientObjectClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_object ("cache", NULL, NULL, G_TYPE_OBJECT, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_transient (GORM_RESOURCE_CLASS (klass), "cache");
+}
+
+static void
+assert_registration_error (GormDatabase *db,
+                           GType         type,
+                           int           code,
+                           const char   *type_name,
+                           const char   *property)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) resource = g_object_new (type, "database", db, NULL);
+
+  g_assert_false (gorm_database_migrate (db, &type, 1, NULL, &error));
+  g_assert_error (error, GORM_ERROR, code);
+  g_assert_nonnull (strstr (error->message, type_name));
+  g_assert_nonnull (strstr (error->message, property));
+  g_clear_error (&error);
+
+  /* Saving fails the same way, and writes nothing. */
+  g_assert_false (gorm_resource_save (resource, NULL, &error));
+  g_assert_error (error, GORM_ERROR, code);
+  g_assert_false (gorm_resource_is_saved (resource));
+  g_assert_finalize_object (g_steal_pointer (&resource));
+}
+
+static void
+test_registration_errors (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+
+  assert_registration_error (db, test_bad_type_get_type (), GORM_ERROR_UNSUPPORTED_TYPE,
+                             "TestBadType", "widget");
+  assert_registration_error (db, test_bad_meta_get_type (), GORM_ERROR_UNKNOWN_PROPERTY,
+                             "TestBadMeta", "titel");
+  assert_registration_error (db, test_bad_max_length_get_type (), GORM_ERROR_TYPE_MISMATCH,
+                             "TestBadMaxLength", "size");
+
+  /* A transient property of any type is fine. */
+  test_migrate (db, test_transient_object_get_type ());
+
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static char *
+count_rows (GormDatabase *db,
+            const char   *where)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM test_post WHERE %s", where);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdaDataModel) model = gda_connection_execute_select_command (gorm_database_get_connection (db), sql, &error);
+
+  g_assert_no_error (error);
+  return gda_value_stringify (gda_data_model_get_value_at (model, 0, 0, NULL));
+}
+
+static void
+test_validation_error (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GString) long_title = g_string_new (NULL);
+  g_autoptr(GormResource) post = NULL;
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rows = NULL;
+
+  test_migrate (db, TEST_TYPE_POST);
+  log = test_log_attach (db);
+
+  /* 200 characters of two bytes each fit; 201 do not. */
+  for (guint i = 0; i < 200; i++)
+    g_string_append (long_title, "é");
+  post = new_post (db, long_title->str);
+  save_ok (post);
+
+  test_log_clear (log);
+  g_string_append (long_title, "x");
+  g_object_set (post, "title", long_title->str, NULL);
+  g_assert_false (gorm_resource_save (post, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
+  g_assert_nonnull (strstr (error->message, "TestPost:title"));
+  g_assert_nonnull (strstr (error->message, "200"));
+  g_assert_nonnull (strstr (error->message, "éééé"));
+  g_assert_cmpuint (log->statements->len, ==, 0);
+  g_assert_true (gorm_resource_is_dirty (post));
+  g_clear_error (&error);
+
+  /* A new object too: nothing inserted, no id. */
+  {
+    g_autoptr(GormResource) fresh = new_post (db, long_title->str);
+
+    g_assert_false (gorm_resource_save (fresh, NULL, &error));
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
+    g_assert_cmpint (gorm_resource_get_id (fresh), ==, 0);
+    g_assert_finalize_object (g_steal_pointer (&fresh));
+  }
+  g_assert_cmpuint (log->statements->len, ==, 0);
+  rows = count_rows (db, "1");
+  g_assert_cmpstr (rows, ==, "1");
+
+  gorm_database_set_trace_func (db, NULL, NULL);
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+TEST_DEFINE_RESOURCE (TestUser, test_user)
+
+static void
+test_user_class_init (TestUserClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("email", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_unique (GORM_RESOURCE_CLASS (klass), "email");
+  gorm_resource_class_set_not_null (GORM_RESOURCE_CLASS (klass), "email");
+}
+
+static void
+test_constraint_errors (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  GType type = test_user_get_type ();
+  g_autoptr(GormResource) alice = g_object_new (type, "database", db, "email", "a@example.org", NULL);
+  g_autoptr(GormResource) mallory = g_object_new (type, "database", db, "email", "a@example.org",
+                                                  "name", "Mallory", NULL);
+  g_autoptr(GormResource) bob = g_object_new (type, "database", db, "email", "b@example.org", NULL);
+  g_autoptr(GormResource) nobody = g_object_new (type, "database", db, NULL);
+  g_autoptr(GormResource) reloaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *email = NULL;
+  gint64 bob_id;
+
+  test_migrate (db, type);
+  save_ok (alice);
+
+  g_assert_false (gorm_resource_save (mallory, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_assert_nonnull (strstr (error->message, "TestUser"));
+  g_assert_nonnull (strstr (error->message, "email"));
+  g_assert_false (gorm_resource_is_saved (mallory));
+  g_assert_cmpint (gorm_resource_get_id (mallory), ==, 0);
+  g_clear_error (&error);
+
+  g_assert_false (gorm_resource_save (nobody, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+
+  /* A failed update keeps the object's id and changes, and the row. */
+  save_ok (bob);
+  bob_id = gorm_resource_get_id (bob);
+  g_object_set (bob, "email", "a@example.org", "name", "Bob", NULL);
+  g_assert_false (gorm_resource_save (bob, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_cmpint (gorm_resource_get_id (bob), ==, bob_id);
+  g_assert_true (gorm_resource_is_saved (bob));
+  g_assert_true (gorm_resource_is_dirty (bob));
+  g_object_get (bob, "email", &email, NULL);
+  g_assert_cmpstr (email, ==, "a@example.org");
+
+  reloaded = gorm_database_get (db, type, bob_id, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&email, g_free);
+  g_object_get (reloaded, "email", &email, NULL);
+  g_assert_cmpstr (email, ==, "b@example.org");
+
+  /* Fixing the value lets the same object save. */
+  g_object_set (bob, "email", "bob@example.org", NULL);
+  save_ok (bob);
+  g_assert_cmpint (gorm_resource_get_id (bob), ==, bob_id);
+
+  g_assert_finalize_object (g_steal_pointer (&reloaded));
+  g_assert_finalize_object (g_steal_pointer (&alice));
+  g_assert_finalize_object (g_steal_pointer (&mallory));
+  g_assert_finalize_object (g_steal_pointer (&bob));
+  g_assert_finalize_object (g_steal_pointer (&nobody));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_busy_error (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GormDatabase) db = test_open_file (&path);
+  g_autoptr(GormDatabase) other = NULL;
+  g_autoptr(GormResource) post = NULL;
+  g_autoptr(GormResource) blocked = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
+  g_autofree char *rows = NULL;
+  gint64 started;
+
+  test_migrate (db, TEST_TYPE_POST);
+  post = new_post (db, "Before");
+  save_ok (post);
+
+  /* A second connection holds the write lock past the busy timeout. */
+  other = gorm_database_open (uri, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (gorm_database_begin (other, &error));
+  g_assert_cmpint (gorm_database_execute (other, "UPDATE test_post SET views = 1", NULL, 0, &error), ==, 1);
+
+  blocked = new_post (db, "Blocked");
+  started = g_get_monotonic_time ();
+  g_assert_false (gorm_resource_save (blocked, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_BUSY);
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, 4 * G_USEC_PER_SEC);
+  g_assert_cmpint (gorm_resource_get_id (blocked), ==, 0);
+  g_assert_false (gorm_resource_is_saved (blocked));
+  g_clear_error (&error);
+
+  g_assert_true (gorm_database_rollback (other, &error));
+  g_assert_no_error (error);
+
+  /* Once the lock is gone the same object saves. */
+  save_ok (blocked);
+  rows = count_rows (db, "1");
+  g_assert_cmpstr (rows, ==, "2");
+
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&blocked));
+  g_assert_finalize_object (g_steal_pointer (&other));
+  g_assert_finalize_object (g_steal_pointer (&db));
+  test_remove_file (path);
+}
+
+static void
+test_cancelled (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) post = new_post (db, "Never");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rows = NULL;
+
+  test_migrate (db, TEST_TYPE_POST);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (gorm_resource_save (post, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (gorm_resource_is_saved (post));
+  rows = count_rows (db, "1");
+  g_assert_cmpstr (rows, ==, "0");
+
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_table_missing (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) post = new_post (db, "Nowhere");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (gorm_resource_save (post, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "TestPost"));
+  g_assert_nonnull (strstr (error->message, "test_post"));
+
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Gorm/Resource/insert", test_insert);
+  g_test_add_func ("/Gorm/Resource/update-writes-changed-columns", test_update_writes_changed_columns);
+  g_test_add_func ("/Gorm/Resource/unchanged-save-runs-nothing", test_unchanged_save_runs_nothing);
+  g_test_add_func ("/Gorm/Resource/defaults", test_defaults);
+  g_test_add_func ("/Gorm/Resource/explicit-notify", test_explicit_notify);
+  g_test_add_func ("/Gorm/Resource/delete", test_delete);
+  g_test_add_func ("/Gorm/Resource/reload", test_reload);
+  g_test_add_func ("/Gorm/Resource/auto-timestamps", test_auto_timestamps);
+  g_test_add_func ("/Gorm/Resource/natural-key", test_natural_key);
+  g_test_add_func ("/Gorm/Resource/registration-errors", test_registration_errors);
+  g_test_add_func ("/Gorm/Resource/validation-error", test_validation_error);
+  g_test_add_func ("/Gorm/Resource/constraint-errors", test_constraint_errors);
+  g_test_add_func ("/Gorm/Resource/busy-error", test_busy_error);
+  g_test_add_func ("/Gorm/Resource/cancelled", test_cancelled);
+  g_test_add_func ("/Gorm/Resource/table-missing", test_table_missing);
+
+  return g_test_run ();
+}
