@@ -1096,8 +1096,7 @@ gorm_database_execute (GormDatabase  *self,
   statement = statements ? gorm_statement_cache_lookup (statements, rewritten, error) : NULL;
   if (statement != NULL)
     {
-      for (guint i = 0; i < n_params; i++)
-        gorm_statement_take_param (statement, i, &values[i]);
+      gorm_statement_take_params (statement, values, n_params);
       rows = gorm_statement_execute (statements, statement, error);
     }
   gorm_database_unlock (self);

@@ -14,6 +14,12 @@ G_BEGIN_DECLS
  * text libgorm generates. Identifiers always come from a schema and are
  * always quoted; values are always parameters, written in libgda's
  * `##pN::type::null` form and numbered from 0 in the order they are bound.
+ *
+ * The one value written into the SQL is NULL: libgda rewrites (and leaks
+ * a copy of) every statement executed with a NULL parameter, so the
+ * statements that write values take them, and render a NULL value as the
+ * literal NULL instead of a parameter. Each shape of NULLs is one cached
+ * statement.
  */
 typedef struct _GormDialect GormDialect;
 
@@ -60,10 +66,12 @@ GPtrArray *gorm_dialect_render_add_column       (const GormDialect  *dialect,
                                                  GError            **error);
 
 char    *gorm_dialect_render_insert             (const GormDialect  *dialect,
-                                                 const GormSchema   *schema);
+                                                 const GormSchema   *schema,
+                                                 const GValue       *values);
 char    *gorm_dialect_render_update             (const GormDialect  *dialect,
                                                  const GormSchema   *schema,
                                                  const guint        *columns,
+                                                 const GValue       *values,
                                                  guint               n_columns);
 char    *gorm_dialect_render_delete             (const GormDialect  *dialect,
                                                  const GormSchema   *schema);

@@ -241,29 +241,47 @@ gorm_dialect_render_add_column (const GormDialect *dialect,
   return g_steal_pointer (&statements);
 }
 
+/* Appends @value as a parameter numbered *@number, or as NULL. */
+static void
+append_value (GString      *sql,
+              const GValue *value,
+              guint        *number)
+{
+  if (G_VALUE_HOLDS (value, GDA_TYPE_NULL))
+    g_string_append (sql, "NULL");
+  else
+    gorm_dialect_append_parameter (sql, (*number)++, G_VALUE_TYPE (value));
+}
+
 char *
 gorm_dialect_render_insert (const GormDialect *dialect,
-                            const GormSchema  *schema)
+                            const GormSchema  *schema,
+                            const GValue      *values)
 {
   GString *sql = g_string_new ("INSERT INTO ");
   guint number = 0;
+  guint n_values = 0;
 
   gorm_dialect_append_identifier (sql, schema->table);
-  g_string_append (sql, " (");
-  append_column_list (sql, schema, TRUE);
-  g_string_append (sql, ") VALUES (");
   for (guint i = 0; i < schema->n_columns; i++)
-    {
-      const GormColumn *column = &schema->columns[i];
+    if (!(schema->columns[i].flags & GORM_COLUMN_AUTO_ID))
+      n_values++;
 
-      if (column->flags & GORM_COLUMN_AUTO_ID)
-        continue;
-      if (number > 0)
-        g_string_append (sql, ", ");
-      gorm_dialect_append_parameter (sql, number++,
-                                     gorm_value_kind_get_sql_type (column->kind));
+  if (n_values == 0)
+    g_string_append (sql, " DEFAULT VALUES");
+  else
+    {
+      g_string_append (sql, " (");
+      append_column_list (sql, schema, TRUE);
+      g_string_append (sql, ") VALUES (");
+      for (guint i = 0; i < n_values; i++)
+        {
+          if (i > 0)
+            g_string_append (sql, ", ");
+          append_value (sql, &values[i], &number);
+        }
+      g_string_append_c (sql, ')');
     }
-  g_string_append_c (sql, ')');
 
   /* A dialect without a statement to read the new key returns it from the
    * INSERT itself. */
@@ -280,23 +298,23 @@ char *
 gorm_dialect_render_update (const GormDialect *dialect,
                             const GormSchema  *schema,
                             const guint       *columns,
+                            const GValue      *values,
                             guint              n_columns)
 {
   GString *sql = g_string_new ("UPDATE ");
+  guint number = 0;
 
   gorm_dialect_append_identifier (sql, schema->table);
   g_string_append (sql, " SET ");
   for (guint i = 0; i < n_columns; i++)
     {
-      const GormColumn *column = &schema->columns[columns[i]];
-
       if (i > 0)
         g_string_append (sql, ", ");
-      gorm_dialect_append_identifier (sql, column->name);
+      gorm_dialect_append_identifier (sql, schema->columns[columns[i]].name);
       g_string_append (sql, " = ");
-      gorm_dialect_append_parameter (sql, i, gorm_value_kind_get_sql_type (column->kind));
+      append_value (sql, &values[i], &number);
     }
-  append_key_condition (sql, schema, n_columns);
+  append_key_condition (sql, schema, number);
 
   return g_string_free (sql, FALSE);
 }
@@ -375,6 +393,7 @@ gorm_dialect_rewrite_placeholders (const char   *sql,
 {
   g_autoptr(GString) out = g_string_sized_new (strlen (sql) + 16 * n_params);
   guint number = 0;
+  guint bound = 0;
   const char *p = sql;
 
   while (*p)
@@ -399,10 +418,10 @@ gorm_dialect_rewrite_placeholders (const char   *sql,
                        sql, n_params);
           return NULL;
         }
-      /* A NULL binds as any type; libgda needs one to parse. */
-      gorm_dialect_append_parameter (out, number,
-                                     G_VALUE_HOLDS (&params[number], GDA_TYPE_NULL)
-                                     ? G_TYPE_STRING : G_VALUE_TYPE (&params[number]));
+      if (G_VALUE_HOLDS (&params[number], GDA_TYPE_NULL))
+        g_string_append (out, "NULL");
+      else
+        gorm_dialect_append_parameter (out, bound++, G_VALUE_TYPE (&params[number]));
       number++;
       p++;
     }

@@ -46,6 +46,9 @@ void                gorm_statement_take_param       (GormStatement       *statem
                                                      guint                number,
                                                      GValue              *value);
 
+void                gorm_statement_take_params      (GormStatement       *statement,
+                                                     GValue              *values,
+                                                     guint                n_values);
 gint64              gorm_statement_execute          (GormStatementCache  *cache,
                                                      GormStatement       *statement,
                                                      GError             **error);

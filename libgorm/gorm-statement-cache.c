@@ -193,6 +193,20 @@ gorm_statement_take_param (GormStatement *self,
   gda_holder_take_value (self->holders[number], owned, NULL);
 }
 
+/* Binds @values in order to the statement's parameters, skipping the
+ * NULLs, which the dialect wrote into the SQL as literals. */
+void
+gorm_statement_take_params (GormStatement *self,
+                            GValue        *values,
+                            guint          n_values)
+{
+  guint number = 0;
+
+  for (guint i = 0; i < n_values; i++)
+    if (!G_VALUE_HOLDS (&values[i], GDA_TYPE_NULL))
+      gorm_statement_take_param (self, number++, &values[i]);
+}
+
 static void
 trace (GormStatementCache *self,
        const char         *sql)

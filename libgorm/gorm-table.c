@@ -13,13 +13,12 @@ struct _GormTable
   const GormDialect  *dialect;
   GormStatementCache *statements;
 
-  GormStatement      *insert;
   GormStatement      *delete;
   GormStatement      *select_by_key;
   GormStatement      *last_insert_id;
-  /* UPDATE statements by the set of columns they write, keyed by a string
-   * of column numbers. */
-  GHashTable         *updates;
+  /* INSERT and UPDATE statements by their shape: the columns they write
+   * and which of those are NULL (see gorm-dialect-private.h). */
+  GHashTable         *writes;
   /* The SQL types of the columns, as the select statements return them. */
   GType              *column_types;
 };
@@ -34,7 +33,7 @@ gorm_table_new (const GormSchema   *schema,
   self->schema = schema;
   self->dialect = dialect;
   self->statements = statements;
-  self->updates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->writes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->column_types = g_new0 (GType, schema->n_columns + 1);
   for (guint i = 0; i < schema->n_columns; i++)
     self->column_types[i] = gorm_value_kind_get_sql_type (schema->columns[i].kind);
@@ -46,7 +45,7 @@ gorm_table_new (const GormSchema   *schema,
 void
 gorm_table_free (GormTable *self)
 {
-  g_clear_pointer (&self->updates, g_hash_table_unref);
+  g_clear_pointer (&self->writes, g_hash_table_unref);
   g_free (self->column_types);
   g_free (self);
 }
@@ -210,6 +209,41 @@ read_last_insert_id (GormTable  *self,
   return TRUE;
 }
 
+/* The statement writing @values to @columns (all columns but the
+ * automatic key when @columns is NULL, an INSERT). */
+static GormStatement *
+lookup_write (GormTable     *self,
+              const guint   *columns,
+              const GValue  *values,
+              guint          n_values,
+              GError       **error)
+{
+  g_autoptr(GString) shape = g_string_new (columns ? "u" : "i");
+  GormStatement *statement;
+  g_autofree char *sql = NULL;
+
+  for (guint i = 0; i < n_values; i++)
+    {
+      if (columns != NULL)
+        g_string_append_printf (shape, "%u", columns[i]);
+      g_string_append_c (shape, G_VALUE_HOLDS (&values[i], GDA_TYPE_NULL) ? 'n' : 'v');
+    }
+
+  statement = g_hash_table_lookup (self->writes, shape->str);
+  if (statement != NULL)
+    return statement;
+
+  if (columns == NULL)
+    sql = gorm_dialect_render_insert (self->dialect, self->schema, values);
+  else
+    sql = gorm_dialect_render_update (self->dialect, self->schema, columns, values, n_values);
+  statement = gorm_statement_cache_lookup (self->statements, sql, error);
+  if (statement != NULL)
+    g_hash_table_insert (self->writes, g_string_free (g_steal_pointer (&shape), FALSE), statement);
+
+  return statement;
+}
+
 gboolean
 gorm_table_insert (GormTable     *self,
                    GormResource  *resource,
@@ -225,10 +259,6 @@ gorm_table_insert (GormTable     *self,
   guint n_values = 0;
   gboolean auto_id = gorm_schema_has_auto_id (schema);
 
-  statement = ensure_statement (self, &self->insert, gorm_dialect_render_insert, error);
-  if (statement == NULL)
-    goto failed;
-
   for (guint i = auto_id ? 1 : 0; i < schema->n_columns; i++)
     {
       const GormColumn *column = &schema->columns[i];
@@ -239,13 +269,15 @@ gorm_table_insert (GormTable     *self,
         goto failed;
     }
 
+  statement = lookup_write (self, NULL, values, n_values, error);
+  if (statement == NULL)
+    goto failed;
   if (!auto_id)
     {
       g_value_init (key, G_VALUE_TYPE (&values[0]));
       g_value_copy (&values[0], key);
     }
-  for (guint i = 0; i < n_values; i++)
-    gorm_statement_take_param (statement, i, &values[i]);
+  gorm_statement_take_params (statement, values, n_values);
 
   if (gorm_statement_execute (self->statements, statement, error) < 0 ||
       (auto_id && !read_last_insert_id (self, key, error)))
@@ -263,31 +295,6 @@ failed:
   free_values (values, schema->n_columns);
   prefix_error (error, schema, "insert");
   return FALSE;
-}
-
-static GormStatement *
-lookup_update (GormTable    *self,
-               const guint  *columns,
-               guint         n_columns,
-               GError      **error)
-{
-  g_autoptr(GString) key = g_string_new ("u");
-  GormStatement *statement;
-  g_autofree char *sql = NULL;
-
-  for (guint i = 0; i < n_columns; i++)
-    g_string_append_printf (key, ",%u", columns[i]);
-
-  statement = g_hash_table_lookup (self->updates, key->str);
-  if (statement != NULL)
-    return statement;
-
-  sql = gorm_dialect_render_update (self->dialect, self->schema, columns, n_columns);
-  statement = gorm_statement_cache_lookup (self->statements, sql, error);
-  if (statement != NULL)
-    g_hash_table_insert (self->updates, g_string_free (g_steal_pointer (&key), FALSE), statement);
-
-  return statement;
 }
 
 static void
@@ -333,7 +340,7 @@ gorm_table_update (GormTable     *self,
   g_autofree guint *columns = g_new0 (guint, schema->n_columns);
   g_autofree guint *stamped = g_new0 (guint, schema->n_columns);
   GValue *values = g_new0 (GValue, schema->n_columns);
-  guint n_columns = 0, n_stamped = 0;
+  guint n_columns = 0, n_stamped = 0, n_bound;
   GormStatement *statement;
   gint64 rows;
 
@@ -368,12 +375,12 @@ gorm_table_update (GormTable     *self,
       return TRUE;
     }
 
-  statement = lookup_update (self, columns, n_columns, error);
+  statement = lookup_write (self, columns, values, n_columns, error);
   if (statement == NULL)
     goto failed;
-  for (guint i = 0; i < n_columns; i++)
-    gorm_statement_take_param (statement, i, &values[i]);
-  take_key_param (statement, n_columns, key);
+  n_bound = gorm_statement_get_n_params (statement) - 1;
+  gorm_statement_take_params (statement, values, n_columns);
+  take_key_param (statement, n_bound, key);
 
   rows = gorm_statement_execute (self->statements, statement, error);
   if (rows < 0 || !check_row_exists (schema, rows, key, "update", error))

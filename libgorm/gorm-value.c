@@ -748,18 +748,6 @@ scan_date_time (const char     *text,
   return *text == '\0';
 }
 
-static gboolean
-date_time_fields_are_valid (const DateTimeFields *fields)
-{
-  return fields->year >= 1
-         && fields->month >= 1 && fields->month <= 12
-         && fields->day >= 1
-         && fields->day <= g_date_get_days_in_month (fields->month, fields->year)
-         && fields->hour <= 23
-         && fields->minute <= 59
-         && fields->second <= 59;
-}
-
 GDateTime *
 gorm_value_parse_date_time (const char *text)
 {
@@ -768,12 +756,13 @@ gorm_value_parse_date_time (const char *text)
 
   g_return_val_if_fail (text != NULL, NULL);
 
-  if (!scan_date_time (text, &fields) || !date_time_fields_are_valid (&fields))
+  if (!scan_date_time (text, &fields))
     return NULL;
 
   /* The fields give the wall-clock time at the offset: taking them as UTC
    * and then moving by the offset gives the instant in UTC. Whole seconds
-   * go through g_date_time_new_utc () and microseconds through
+   * go through g_date_time_new_utc (), which returns NULL for a field out
+   * of range such as February 30 or second 60, and microseconds through
    * g_date_time_add (), because a gdouble of seconds may round them. */
   wall_clock = g_date_time_new_utc (fields.year, fields.month, fields.day,
                                     fields.hour, fields.minute, fields.second);
@@ -1352,7 +1341,9 @@ read_flags (const GValue *value,
   else if (G_VALUE_HOLDS_BOOLEAN (value) || !value_get_uint64 (value, &bits))
     return FALSE;
 
-  if (bits > G_MAXUINT || (bits & ~(guint64) klass->mask) != 0)
+  /* Checking all 64 bits, before the cast to guint, also refuses bits
+   * beyond those a guint can hold. */
+  if ((bits & ~(guint64) klass->mask) != 0)
     return FALSE;
 
   g_value_set_flags (property_value, (guint) bits);
