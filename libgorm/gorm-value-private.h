@@ -28,7 +28,9 @@ G_BEGIN_DECLS
  *   STRV        GStrv                                gchararray (JSON array)
  *
  * SQL NULL is a GValue holding GDA_TYPE_NULL. Only STRING, DATE_TIME, BYTES
- * and STRV properties can be NULL; a NULL read into another kind is an error.
+ * and STRV properties can be NULL; a NULL read into another kind gives the
+ * property's default value (rows older than a column added by a migration
+ * hold NULL there).
  */
 typedef enum {
   GORM_VALUE_KIND_BOOLEAN,

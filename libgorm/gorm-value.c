@@ -380,8 +380,9 @@ set_float_value (GValue   *value,
 {
   gfloat f;
 
-  /* C leaves the conversion of a finite double beyond the range of float
-   * undefined, so such a value is refused before the cast. */
+  /* A finite double beyond the range of float has no float to round to:
+   * the cast would give an infinity (ISO C even leaves it undefined),
+   * which a property whose range includes infinities would accept. */
   if (isfinite (d) && (d > G_MAXFLOAT || d < -G_MAXFLOAT))
     return FALSE;
 
