@@ -365,6 +365,7 @@ test_natural_key (void)
   g_assert_no_error (error);
   g_assert_cmpuint (schema->n_columns, ==, 2);
   g_assert_cmpstr (schema->key->name, ==, "name");
+  g_assert_cmpstr (gorm_schema_find_column (schema, "label")->name, ==, "display_label");
   g_assert_false (gorm_schema_has_auto_id (schema));
 
   test_migrate (db, test_tag_get_type ());
