@@ -591,7 +591,9 @@ gorm_database_get_default (void)
  * @database: (nullable): a database, or %NULL to unset the default
  *
  * Sets the default database, holding a reference to it until another one
- * is set, %NULL is set, or it is closed.
+ * is set, %NULL is set, or it is closed. Bindings, which see this
+ * function as a method, unset the default with
+ * gorm_database_clear_default().
  */
 void
 gorm_database_set_default (GormDatabase *database)
@@ -604,6 +606,18 @@ gorm_database_set_default (GormDatabase *database)
   old = g_steal_pointer (&default_database);
   default_database = database ? g_object_ref (database) : NULL;
   g_mutex_unlock (&default_lock);
+}
+
+/**
+ * gorm_database_clear_default:
+ *
+ * Unsets the default database, as gorm_database_set_default() with %NULL
+ * does.
+ */
+void
+gorm_database_clear_default (void)
+{
+  gorm_database_set_default (NULL);
 }
 
 static gboolean

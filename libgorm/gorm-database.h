@@ -49,6 +49,8 @@ GORM_AVAILABLE_IN_ALL
 GormDatabase  *gorm_database_get_default         (void);
 GORM_AVAILABLE_IN_ALL
 void           gorm_database_set_default         (GormDatabase         *database);
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_clear_default       (void);
 
 GORM_AVAILABLE_IN_ALL
 gboolean       gorm_database_migrate             (GormDatabase         *self,
