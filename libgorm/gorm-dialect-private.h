@@ -39,6 +39,9 @@ struct _GormDialect
 
   const char *(*column_type)         (const GormColumn *column);
   const char  *auto_id_column_type;
+  /* The storage class (typeof()) a column's values must have, enforced
+   * by a CHECK constraint, or NULL where the column type enforces it. */
+  const char *(*storage_class)       (const GormColumn *column);
 
   /* A SELECT listing the column names of the table bound as ##p0. */
   const char *table_columns_sql;

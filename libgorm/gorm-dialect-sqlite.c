@@ -68,6 +68,31 @@ sqlite_column_type (const GormColumn *column)
   return type;
 }
 
+static const char *
+sqlite_storage_class (const GormColumn *column)
+{
+  switch (column->kind)
+    {
+    case GORM_VALUE_KIND_BOOLEAN:
+    case GORM_VALUE_KIND_INT:
+    case GORM_VALUE_KIND_UINT:
+    case GORM_VALUE_KIND_FLAGS:
+      return "integer";
+    case GORM_VALUE_KIND_DOUBLE:
+      /* REAL affinity turns integers into reals as they are stored. */
+      return "real";
+    case GORM_VALUE_KIND_STRING:
+    case GORM_VALUE_KIND_ENUM:
+    case GORM_VALUE_KIND_DATE_TIME:
+    case GORM_VALUE_KIND_STRV:
+      return "text";
+    case GORM_VALUE_KIND_BYTES:
+      return "blob";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 static GormError
 sqlite_classify_error (const GError *error)
 {
@@ -92,6 +117,7 @@ static const GormDialect sqlite_dialect = {
   .last_insert_id_sql = "SELECT last_insert_rowid()",
   .column_type = sqlite_column_type,
   .auto_id_column_type = "INTEGER PRIMARY KEY AUTOINCREMENT",
+  .storage_class = sqlite_storage_class,
   .table_columns_sql = "SELECT \"name\" FROM pragma_table_info(##p0::gchararray)",
   .classify_error = sqlite_classify_error,
 };

@@ -72,6 +72,39 @@ append_key_condition (GString          *sql,
                                  gorm_value_kind_get_sql_type (schema->key->kind));
 }
 
+/* Refuses values of another storage class than the column's, which a
+ * dialect with dynamic typing (SQLite) would store and later convert
+ * silently on reading: text in an integer column reads as 0. */
+static void
+append_storage_check (GString           *sql,
+                      const GormDialect *dialect,
+                      const GormColumn  *column)
+{
+  const char *storage_class = dialect->storage_class ? dialect->storage_class (column) : NULL;
+
+  if (storage_class == NULL)
+    return;
+  g_string_append (sql, " CHECK (typeof(");
+  gorm_dialect_append_identifier (sql, column->name);
+  g_string_append_printf (sql, ") IN ('%s', 'null'))", storage_class);
+}
+
+/* A column's type, constraints and storage check, after its name. */
+static void
+append_column_type (GString           *sql,
+                    const GormDialect *dialect,
+                    const GormColumn  *column)
+{
+  g_string_append (sql, dialect->column_type (column));
+  if (column->flags & GORM_COLUMN_PRIMARY_KEY)
+    g_string_append (sql, " PRIMARY KEY");
+  if (column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY))
+    g_string_append (sql, " NOT NULL");
+  if ((column->flags & GORM_COLUMN_UNIQUE) && !(column->flags & GORM_COLUMN_PRIMARY_KEY))
+    g_string_append (sql, " UNIQUE");
+  append_storage_check (sql, dialect, column);
+}
+
 static void
 append_column_definition (GString           *sql,
                           const GormDialect *dialect,
@@ -80,17 +113,9 @@ append_column_definition (GString           *sql,
   gorm_dialect_append_identifier (sql, column->name);
   g_string_append_c (sql, ' ');
   if (column->flags & GORM_COLUMN_AUTO_ID)
-    {
-      g_string_append (sql, dialect->auto_id_column_type);
-      return;
-    }
-  g_string_append (sql, dialect->column_type (column));
-  if (column->flags & GORM_COLUMN_PRIMARY_KEY)
-    g_string_append (sql, " PRIMARY KEY");
-  if (column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY))
-    g_string_append (sql, " NOT NULL");
-  if ((column->flags & GORM_COLUMN_UNIQUE) && !(column->flags & GORM_COLUMN_PRIMARY_KEY))
-    g_string_append (sql, " UNIQUE");
+    g_string_append (sql, dialect->auto_id_column_type);
+  else
+    append_column_type (sql, dialect, column);
 }
 
 char *
@@ -231,6 +256,7 @@ gorm_dialect_render_add_column (const GormDialect *dialect,
           return NULL;
         }
     }
+  append_storage_check (sql, dialect, column);
   g_ptr_array_add (statements, g_string_free (sql, FALSE));
 
   /* An added column cannot carry an inline UNIQUE constraint in SQLite;

@@ -37,22 +37,36 @@
  * | property type | SQLite column | stored as |
  * |---|---|---|
  * | `gboolean` | `BOOLEAN` | 0 or 1 |
- * | `gchar`, `gint`, `glong`, `gint64` and their unsigned twins | `INTEGER` | the number; a `guint64` above `G_MAXINT64` is stored as the signed 64-bit integer with the same bits |
- * | `gfloat`, `gdouble` | `REAL` | the number, exactly (a `gfloat` widened to double) |
+ * | `gchar`, `gint`, `glong`, `gint64` and their unsigned twins | `INTEGER` | the number; a `guint64` above `G_MAXINT64` is stored as the signed 64-bit integer with the same bits (`G_MAXUINT64` is -1) |
+ * | `gfloat`, `gdouble` | `REAL` | the number, bit for bit (a `gfloat` widened to double), except that SQLite stores -0.0 as 0.0 |
  * | `gchararray` | `TEXT`, or `VARCHAR(n)` with a maximum length | the text; `NULL` is SQL `NULL`, distinct from the empty string |
  * | an enum | `TEXT` | the value's nick |
  * | flags | `INTEGER` | the bits |
  * | `GDateTime` | `DATETIME` | ISO-8601 text of the instant in UTC with microseconds, `2024-03-05T13:03:02.123456Z` |
- * | `GBytes` | `BLOB` | the bytes |
- * | `GStrv` | `TEXT` | a JSON array of strings, `["a","b"]` |
+ * | `GBytes` | `BLOB` | the bytes; an empty `GBytes` is an empty blob, distinct from `NULL` |
+ * | `GStrv` | `TEXT` | a JSON array of strings, `["a","b"]`; an empty array is `[]`, distinct from `NULL` |
  *
  * A date-time keeps its instant exactly, to the microsecond; it is stored
  * in UTC, as PostgreSQL's `timestamptz` does, so that text order is time
  * order and indexes and `ORDER BY` work, and it is loaded back in UTC
- * (compare date-times with g_date_time_equal()). Properties of other
- * types fail registration with %GORM_ERROR_UNSUPPORTED_TYPE unless the
- * class marks them with gorm_resource_class_set_transient(). Construct-only
- * properties are not stored.
+ * (compare date-times with g_date_time_equal()). An instant that is not
+ * between the years 1 and 9999 in UTC cannot be stored. Date-times
+ * written by other tools are read in the forms `2024-03-05`,
+ * `2024-03-05 10:00[:00[.fraction]]` (UTC) and with a `T` separator and
+ * a `Z` or `±HH:MM` zone.
+ *
+ * Each column has a `CHECK` constraint on its SQLite storage class, so
+ * another tool cannot store text in an integer column, which SQLite would
+ * otherwise keep and later read as 0. A stored value that does not fit
+ * its property (an unknown enum nick, 300 in a `gchar`, broken JSON) makes
+ * the load fail with %GORM_ERROR_TYPE_MISMATCH naming the property and
+ * the value. A `NULL` in a column whose property cannot be `NULL` (a
+ * number, an enum) reads as the property's default value.
+ *
+ * Properties of other types fail registration with
+ * %GORM_ERROR_UNSUPPORTED_TYPE unless the class marks them with
+ * gorm_resource_class_set_transient(). Construct-only properties are not
+ * stored.
  *
  * ## Saving
  *

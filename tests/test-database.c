@@ -334,9 +334,13 @@ test_migrate_creates (void)
   table = schema_sql (db, "test_post");
   g_assert_cmpstr (table, ==,
                    "CREATE TABLE \"test_post\" (\"id\" INTEGER PRIMARY KEY AUTOINCREMENT, "
-                   "\"title\" VARCHAR(200) NOT NULL, \"content\" TEXT, \"views\" INTEGER, "
-                   "\"rating\" REAL, \"published\" BOOLEAN, \"pub_date\" DATETIME, "
-                   "\"updated\" DATETIME)");
+                   "\"title\" VARCHAR(200) NOT NULL CHECK (typeof(\"title\") IN ('text', 'null')), "
+                   "\"content\" TEXT CHECK (typeof(\"content\") IN ('text', 'null')), "
+                   "\"views\" INTEGER CHECK (typeof(\"views\") IN ('integer', 'null')), "
+                   "\"rating\" REAL CHECK (typeof(\"rating\") IN ('real', 'null')), "
+                   "\"published\" BOOLEAN CHECK (typeof(\"published\") IN ('integer', 'null')), "
+                   "\"pub_date\" DATETIME CHECK (typeof(\"pub_date\") IN ('text', 'null')), "
+                   "\"updated\" DATETIME CHECK (typeof(\"updated\") IN ('text', 'null')))");
   index = schema_sql (db, "ix_test_post_pub_date");
   g_assert_cmpstr (index, ==,
                    "CREATE INDEX \"ix_test_post_pub_date\" ON \"test_post\" (\"pub_date\")");
