@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sql-parser/gda-sql-parser.h>
 
 #include "gorm-test-utils.h"
 
@@ -188,6 +189,31 @@ test_migrate (GormDatabase *db,
 
   g_assert_true (gorm_database_migrate (db, &type, 1, NULL, &error));
   g_assert_no_error (error);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GdaSqlParser, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GdaStatement, g_object_unref)
+
+/* Counts the rows of TEST_TYPE_POST's table with plain libgda. */
+gint64
+test_count_posts (GormDatabase *db)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdaSqlParser) parser = gda_connection_create_parser (gorm_database_get_connection (db));
+  g_autoptr(GdaStatement) statement = gda_sql_parser_parse_string (parser, "SELECT count(*) FROM test_post",
+                                                                  NULL, &error);
+  g_autoptr(GdaDataModel) model = NULL;
+  const GValue *value;
+
+  g_assert_no_error (error);
+  model = gda_connection_statement_execute_select_full (gorm_database_get_connection (db), statement, NULL,
+                                                        GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+                                                        (GType *) types, &error);
+  g_assert_no_error (error);
+  value = gda_data_model_get_value_at (model, 0, 0, &error);
+  g_assert_no_error (error);
+  return g_value_get_int64 (value);
 }
 
 static void

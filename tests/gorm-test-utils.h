@@ -62,6 +62,7 @@ GormDatabase *test_open_file     (char       **path);
 void          test_remove_file   (const char  *path);
 void          test_migrate       (GormDatabase *db,
                                   GType         type);
+gint64        test_count_posts   (GormDatabase *db);
 
 /* Records every statement a database runs. */
 typedef struct

@@ -4,21 +4,6 @@
 
 #include "gorm-test-utils.h"
 
-static gint64
-count_posts (GormDatabase *db)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GdaDataModel) model = NULL;
-  const GValue *value;
-
-  model = gda_connection_execute_select_command (gorm_database_get_connection (db),
-                                                 "SELECT count(*) FROM test_post", &error);
-  g_assert_no_error (error);
-  value = gda_data_model_get_value_at (model, 0, 0, &error);
-  g_assert_no_error (error);
-  return g_value_get_int (value);
-}
-
 static void
 save_post (GormDatabase *db,
            const char   *title)
@@ -48,19 +33,19 @@ test_commit_and_rollback (void)
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 1);
   save_post (db, "committed");
   /* Another connection does not see the row before the commit. */
-  g_assert_cmpint (count_posts (reader), ==, 0);
+  g_assert_cmpint (test_count_posts (reader), ==, 0);
   g_assert_true (gorm_database_commit (db, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
-  g_assert_cmpint (count_posts (reader), ==, 1);
+  g_assert_cmpint (test_count_posts (reader), ==, 1);
 
   g_assert_true (gorm_database_begin (db, &error));
   save_post (db, "rolled back");
-  g_assert_cmpint (count_posts (db), ==, 2);
+  g_assert_cmpint (test_count_posts (db), ==, 2);
   g_assert_true (gorm_database_rollback (db, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (count_posts (db), ==, 1);
-  g_assert_cmpint (count_posts (reader), ==, 1);
+  g_assert_cmpint (test_count_posts (db), ==, 1);
+  g_assert_cmpint (test_count_posts (reader), ==, 1);
 
   g_assert_finalize_object (g_steal_pointer (&reader));
   g_assert_finalize_object (g_steal_pointer (&db));
@@ -83,7 +68,7 @@ test_savepoints (void)
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 2);
   save_post (db, "inner, undone");
   g_assert_true (gorm_database_rollback (db, &error));
-  g_assert_cmpint (count_posts (db), ==, 1);
+  g_assert_cmpint (test_count_posts (db), ==, 1);
 
   g_assert_true (gorm_database_begin (db, &error));
   save_post (db, "inner, kept");
@@ -94,7 +79,7 @@ test_savepoints (void)
   g_assert_true (gorm_database_commit (db, &error));
   g_assert_true (gorm_database_commit (db, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (count_posts (db), ==, 3);
+  g_assert_cmpint (test_count_posts (db), ==, 3);
 
   g_assert_cmpuint (test_log_count (log, "BEGIN IMMEDIATE"), ==, 1);
   g_assert_cmpuint (test_log_count (log, "SAVEPOINT \"gorm_savepoint_1\""), ==, 2);
@@ -109,7 +94,7 @@ test_savepoints (void)
   save_post (db, "gone with the outer rollback");
   g_assert_true (gorm_database_commit (db, &error));
   g_assert_true (gorm_database_rollback (db, &error));
-  g_assert_cmpint (count_posts (db), ==, 3);
+  g_assert_cmpint (test_count_posts (db), ==, 3);
 
   gorm_database_set_trace_func (db, NULL, NULL);
   g_assert_finalize_object (g_steal_pointer (&db));
@@ -210,24 +195,24 @@ test_run_in_transaction (void)
 
   g_assert_true (gorm_database_run_in_transaction (db, body_cb, &commit, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (count_posts (db), ==, 3);
+  g_assert_cmpint (test_count_posts (db), ==, 3);
 
   /* The body's own error comes back unchanged. */
   g_assert_false (gorm_database_run_in_transaction (db, body_cb, &fail, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   g_assert_cmpstr (error->message, ==, "the body failed");
   g_clear_error (&error);
-  g_assert_cmpint (count_posts (db), ==, 3);
+  g_assert_cmpint (test_count_posts (db), ==, 3);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
 
   g_assert_false (gorm_database_run_in_transaction (db, body_cb, &fail_silently, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
   g_clear_error (&error);
-  g_assert_cmpint (count_posts (db), ==, 3);
+  g_assert_cmpint (test_count_posts (db), ==, 3);
 
   g_assert_true (gorm_database_run_in_transaction (db, body_cb, &nested, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (count_posts (db), ==, 4);
+  g_assert_cmpint (test_count_posts (db), ==, 4);
 
   g_assert_finalize_object (g_steal_pointer (&db));
 }
@@ -253,7 +238,7 @@ test_failed_save_rolls_back (void)
   test_migrate (db, TEST_TYPE_POST);
   g_assert_false (gorm_database_run_in_transaction (db, violate_cb, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
-  g_assert_cmpint (count_posts (db), ==, 0);
+  g_assert_cmpint (test_count_posts (db), ==, 0);
 
   g_assert_finalize_object (g_steal_pointer (&db));
 }
