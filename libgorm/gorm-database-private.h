@@ -30,6 +30,38 @@ void                gorm_database_emit_saved         (GormDatabase     *self,
 void                gorm_database_emit_deleted       (GormDatabase     *self,
                                                       GormResource     *resource);
 
+/*
+ * The identity map: at most one live object per row. Objects are held
+ * weakly. Keys are the stored (SQL) values of the primary key.
+ */
+GormResource       *gorm_database_lookup_live_locked (GormDatabase     *self,
+                                                      GType             type,
+                                                      const GValue     *key);
+void                gorm_database_add_live_locked    (GormDatabase     *self,
+                                                      GormResource     *resource,
+                                                      const GValue     *key);
+void                gorm_database_remove_live_locked (GormDatabase     *self,
+                                                      GormResource     *resource,
+                                                      const GValue     *key);
+
+/*
+ * Changes to rows, for live query models: every write of rows of @type
+ * is announced before it runs, with the keys it changes (none for an
+ * insert), and after it ran, with the keys it changed, whether they were
+ * deleted. Between the two only that write runs.
+ */
+gboolean            gorm_database_has_watchers_locked (GormDatabase    *self,
+                                                       GType            type);
+void                gorm_database_begin_change_locked (GormDatabase    *self,
+                                                       GType            type,
+                                                       const GValue    *keys,
+                                                       guint            n_keys);
+void                gorm_database_end_change_locked   (GormDatabase    *self,
+                                                       GType            type,
+                                                       const GValue    *keys,
+                                                       guint            n_keys,
+                                                       gboolean         deleted);
+
 void                gorm_database_set_trace_func     (GormDatabase     *self,
                                                       GormTraceFunc     func,
                                                       gpointer          user_data);

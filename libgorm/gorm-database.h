@@ -72,6 +72,10 @@ gpointer       gorm_database_get_by_key          (GormDatabase         *self,
                                                   GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 
 GORM_AVAILABLE_IN_ALL
+GormQuery     *gorm_database_query               (GormDatabase         *self,
+                                                  GType                 type) G_GNUC_WARN_UNUSED_RESULT;
+
+GORM_AVAILABLE_IN_ALL
 gboolean       gorm_database_begin               (GormDatabase         *self,
                                                   GError              **error);
 GORM_AVAILABLE_IN_ALL

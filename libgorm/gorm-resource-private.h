@@ -23,5 +23,10 @@ void              gorm_resource_mark_saved       (GormResource      *self,
                                                   GormDatabase      *database,
                                                   const GValue      *key);
 void              gorm_resource_mark_deleted     (GormResource      *self);
+/* Sets a stored property to a value its row now has (after a bulk update),
+ * without marking it changed. */
+void              gorm_resource_set_stored       (GormResource      *self,
+                                                  const GormColumn  *column,
+                                                  const GValue      *value);
 
 G_END_DECLS

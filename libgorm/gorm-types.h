@@ -13,5 +13,8 @@ G_BEGIN_DECLS
 typedef struct _GormDatabase GormDatabase;
 typedef struct _GormResource GormResource;
 typedef struct _GormResourceClass GormResourceClass;
+typedef struct _GormFilter GormFilter;
+typedef struct _GormQuery GormQuery;
+typedef struct _GormQueryModel GormQueryModel;
 
 G_END_DECLS

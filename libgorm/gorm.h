@@ -14,5 +14,8 @@
 #include "gorm-types.h"
 #include "gorm-database.h"
 #include "gorm-resource.h"
+#include "gorm-filter.h"
+#include "gorm-query.h"
+#include "gorm-query-model.h"
 
 #undef GORM_INSIDE

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include "gorm-dialect-private.h"
+#include "gorm-query.h"
+#include "gorm-schema-private.h"
+
+G_BEGIN_DECLS
+
+/*
+ * A query checked against its type's schema: what GormQueryModel and the
+ * runners render their SQL from. Property names are resolved to columns
+ * and filter values converted to SQL values at compile time, so every
+ * error (unknown property, wrong value type) is reported before any SQL.
+ */
+
+typedef struct
+{
+  const GormColumn *column;
+  gboolean          descending;
+} GormOrder;
+
+typedef struct _GormCompiledQuery GormCompiledQuery;
+
+struct _GormCompiledQuery
+{
+  const GormSchema  *schema;
+  const GormDialect *dialect;
+  /* The ORDER BY terms; the last is always the primary key, so the order
+   * is total and pages never overlap. */
+  GArray            *orders;   /* of GormOrder */
+  /* -1 when the query has no limit. */
+  gint64             limit;
+  gint64             offset;
+
+  /*< private >*/
+  GormFilter        *filter;   /* already checked against the schema */
+};
+
+GormCompiledQuery *gorm_query_compile                (GormQuery                *self,
+                                                      GError                  **error);
+void               gorm_compiled_query_free          (GormCompiledQuery        *compiled);
+
+/* Appends " WHERE condition" (nothing when the query has no filter),
+ * numbering its parameters from params->len and appending their SQL
+ * values to @params (an array of GValue with a clear func). Columns are
+ * written unqualified. */
+void               gorm_compiled_query_append_where  (const GormCompiledQuery  *compiled,
+                                                      GString                  *sql,
+                                                      GArray                   *params);
+/* Appends " ORDER BY …" of the compiled orders. */
+void               gorm_compiled_query_append_order  (const GormCompiledQuery  *compiled,
+                                                      GString                  *sql);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormCompiledQuery, gorm_compiled_query_free)
+
+/* Implemented by gorm-query-model.c. */
+GListModel        *gorm_query_model_new              (GormDatabase             *database,
+                                                      GormCompiledQuery        *compiled,
+                                                      gboolean                  live,
+                                                      GCancellable             *cancellable,
+                                                      GError                  **error);
+
+G_END_DECLS

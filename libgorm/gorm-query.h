@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#if !defined(GORM_INSIDE) && !defined(GORM_COMPILATION)
+# error "Only <gorm.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "gorm-filter.h"
+#include "gorm-types.h"
+#include "gorm-version.h"
+
+G_BEGIN_DECLS
+
+#define GORM_TYPE_QUERY (gorm_query_get_type ())
+
+GORM_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (GormQuery, gorm_query, GORM, QUERY, GObject)
+
+GORM_AVAILABLE_IN_ALL
+GormDatabase *gorm_query_get_database   (GormQuery     *self);
+GORM_AVAILABLE_IN_ALL
+GType         gorm_query_get_item_type  (GormQuery     *self);
+
+GORM_AVAILABLE_IN_ALL
+GormQuery    *gorm_query_filter         (GormQuery     *self,
+                                         GormFilter    *filter);
+GORM_AVAILABLE_IN_ALL
+GormQuery    *gorm_query_order_by       (GormQuery     *self,
+                                         const char    *property,
+                                         gboolean       descending);
+GORM_AVAILABLE_IN_ALL
+GormQuery    *gorm_query_limit          (GormQuery     *self,
+                                         guint          limit);
+GORM_AVAILABLE_IN_ALL
+GormQuery    *gorm_query_offset         (GormQuery     *self,
+                                         guint          offset);
+
+GORM_AVAILABLE_IN_ALL
+GListModel   *gorm_query_fetch          (GormQuery     *self,
+                                         GCancellable  *cancellable,
+                                         GError       **error) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
+GListModel   *gorm_query_watch          (GormQuery     *self,
+                                         GCancellable  *cancellable,
+                                         GError       **error) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
+gpointer      gorm_query_first          (GormQuery     *self,
+                                         GCancellable  *cancellable,
+                                         GError       **error) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
+gint64        gorm_query_count          (GormQuery     *self,
+                                         GCancellable  *cancellable,
+                                         GError       **error);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_query_exists         (GormQuery     *self,
+                                         GCancellable  *cancellable,
+                                         GError       **error);
+GORM_AVAILABLE_IN_ALL
+gint64        gorm_query_delete         (GormQuery     *self,
+                                         GCancellable  *cancellable,
+                                         GError       **error);
+GORM_AVAILABLE_IN_ALL
+gint64        gorm_query_update         (GormQuery     *self,
+                                         const char    *property,
+                                         const GValue  *value,
+                                         GCancellable  *cancellable,
+                                         GError       **error);
+
+G_END_DECLS
