@@ -50,6 +50,10 @@ void                gorm_database_remove_live_locked (GormDatabase     *self,
  * insert), and after it ran, with the keys it changed, whether they were
  * deleted. Between the two only that write runs.
  */
+void                gorm_database_add_watcher         (GormDatabase    *self,
+                                                       GormQueryModel  *model);
+void                gorm_database_remove_watcher      (GormDatabase    *self,
+                                                       GormQueryModel  *model);
 gboolean            gorm_database_has_watchers_locked (GormDatabase    *self,
                                                        GType            type);
 void                gorm_database_begin_change_locked (GormDatabase    *self,
@@ -61,6 +65,9 @@ void                gorm_database_end_change_locked   (GormDatabase    *self,
                                                        const GValue    *keys,
                                                        guint            n_keys,
                                                        gboolean         deleted);
+
+/* How many objects the identity map holds, for tests. */
+guint               gorm_database_get_n_live         (GormDatabase     *self);
 
 void                gorm_database_set_trace_func     (GormDatabase     *self,
                                                       GormTraceFunc     func,

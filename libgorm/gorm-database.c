@@ -7,6 +7,8 @@
 #include "gorm-database-private.h"
 #include "gorm-enums.h"
 #include "gorm-error.h"
+#include "gorm-identity-map-private.h"
+#include "gorm-query-private.h"
 #include "gorm-resource-private.h"
 #include "gorm-uri-private.h"
 #include "gorm-value-private.h"
@@ -43,12 +45,20 @@ struct _GormDatabase
   GObject             parent_instance;
 
   GRecMutex           lock;
+  /* How deep the lock is held; when the outermost holder lets go, live
+   * models emit what changed. */
+  guint               lock_depth;
   char               *uri;
   GdaConnection      *connection;
   const GormDialect  *dialect;
   GormStatementCache *statements;
   /* GType → GormTable */
   GHashTable         *tables;
+  GormIdentityMap    *identity;
+  /* The live query models, held weakly: each removes itself. */
+  GPtrArray          *watchers;
+  /* Whether the open transaction changed rows a live model may show. */
+  gboolean            watched_write_in_transaction;
   GMainContext       *context;
   GThread            *thread;
   guint               transaction_depth;
@@ -83,12 +93,165 @@ void
 gorm_database_lock (GormDatabase *self)
 {
   g_rec_mutex_lock (&self->lock);
+  self->lock_depth++;
+}
+
+static gboolean
+flush_watchers_cb (gpointer data)
+{
+  GPtrArray *models = data;
+
+  for (guint i = 0; i < models->len; i++)
+    gorm_query_model_flush (g_ptr_array_index (models, i));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+in_main_context (GormDatabase *self)
+{
+  return g_thread_self () == self->thread || g_main_context_is_owner (self->context);
+}
+
+/* Has the live models emit their queued changes, in the database's main
+ * context, with the lock released. */
+static void
+flush_watchers (GormDatabase *self,
+                GPtrArray    *models)
+{
+  g_autoptr(GSource) source = NULL;
+
+  if (in_main_context (self))
+    {
+      flush_watchers_cb (models);
+      g_ptr_array_unref (models);
+      return;
+    }
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, flush_watchers_cb, models, (GDestroyNotify) g_ptr_array_unref);
+  g_source_set_static_name (source, "[gorm] emit items-changed");
+  g_source_attach (source, self->context);
 }
 
 void
 gorm_database_unlock (GormDatabase *self)
 {
+  GPtrArray *models = NULL;
+
+  g_assert (self->lock_depth > 0);
+  if (--self->lock_depth == 0 && self->watchers->len > 0)
+    {
+      models = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < self->watchers->len; i++)
+        g_ptr_array_add (models, g_object_ref (g_ptr_array_index (self->watchers, i)));
+    }
   g_rec_mutex_unlock (&self->lock);
+
+  if (models != NULL)
+    flush_watchers (self, models);
+}
+
+GormResource *
+gorm_database_lookup_live_locked (GormDatabase *self,
+                                  GType         type,
+                                  const GValue *key)
+{
+  return gorm_identity_map_lookup (self->identity, type, key);
+}
+
+void
+gorm_database_add_live_locked (GormDatabase *self,
+                               GormResource *resource,
+                               const GValue *key)
+{
+  gorm_identity_map_add (self->identity, resource, key);
+}
+
+void
+gorm_database_remove_live_locked (GormDatabase *self,
+                                  GormResource *resource,
+                                  const GValue *key)
+{
+  gorm_identity_map_remove (self->identity, resource, key);
+}
+
+guint
+gorm_database_get_n_live (GormDatabase *self)
+{
+  return gorm_identity_map_size (self->identity);
+}
+
+void
+gorm_database_add_watcher (GormDatabase   *self,
+                           GormQueryModel *model)
+{
+  gorm_database_lock (self);
+  g_ptr_array_add (self->watchers, model);
+  gorm_database_unlock (self);
+}
+
+void
+gorm_database_remove_watcher (GormDatabase   *self,
+                              GormQueryModel *model)
+{
+  gorm_database_lock (self);
+  g_ptr_array_remove_fast (self->watchers, model);
+  gorm_database_unlock (self);
+}
+
+gboolean
+gorm_database_has_watchers_locked (GormDatabase *self,
+                                   GType         type)
+{
+  for (guint i = 0; i < self->watchers->len; i++)
+    if (gorm_query_model_get_resource_type (g_ptr_array_index (self->watchers, i)) == type)
+      return TRUE;
+  return FALSE;
+}
+
+void
+gorm_database_begin_change_locked (GormDatabase *self,
+                                   GType         type,
+                                   const GValue *keys,
+                                   guint         n_keys)
+{
+  if (self->transaction_depth > 0)
+    self->watched_write_in_transaction = TRUE;
+  for (guint i = 0; i < self->watchers->len; i++)
+    {
+      GormQueryModel *model = g_ptr_array_index (self->watchers, i);
+
+      if (gorm_query_model_get_resource_type (model) == type)
+        gorm_query_model_begin_change_locked (model, keys, n_keys);
+    }
+}
+
+void
+gorm_database_end_change_locked (GormDatabase *self,
+                                 GType         type,
+                                 const GValue *keys,
+                                 guint         n_keys,
+                                 gboolean      deleted)
+{
+  for (guint i = 0; i < self->watchers->len; i++)
+    {
+      GormQueryModel *model = g_ptr_array_index (self->watchers, i);
+
+      if (gorm_query_model_get_resource_type (model) == type)
+        gorm_query_model_end_change_locked (model, keys, n_keys, deleted);
+    }
+}
+
+/* After a rollback the rows of live models may be anything they were. */
+static void
+reset_watchers_locked (GormDatabase *self)
+{
+  if (!self->watched_write_in_transaction)
+    return;
+  for (guint i = 0; i < self->watchers->len; i++)
+    gorm_query_model_reset_locked (g_ptr_array_index (self->watchers, i));
+  if (self->transaction_depth == 0)
+    self->watched_write_in_transaction = FALSE;
 }
 
 const GormDialect *
@@ -216,7 +379,7 @@ emit_in_context (GormDatabase *self,
 {
   Emission emission = { self, resource, signal, created };
 
-  if (g_thread_self () == self->thread || g_main_context_is_owner (self->context))
+  if (in_main_context (self))
     emit_cb (&emission);
   else
     {
@@ -269,6 +432,8 @@ gorm_database_finalize (GObject *object)
 
   close_locked (self);
   g_clear_pointer (&self->tables, g_hash_table_unref);
+  g_clear_pointer (&self->identity, gorm_identity_map_free);
+  g_clear_pointer (&self->watchers, g_ptr_array_unref);
   g_clear_object (&self->connection);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->uri);
@@ -411,6 +576,8 @@ gorm_database_init (GormDatabase *self)
   self->tables = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) gorm_table_free);
   self->context = g_main_context_ref_thread_default ();
   self->thread = g_thread_self ();
+  self->identity = gorm_identity_map_new ();
+  self->watchers = g_ptr_array_new ();
 }
 
 static void
@@ -963,6 +1130,8 @@ gorm_database_commit (GormDatabase  *self,
     }
   if (ok)
     self->transaction_depth--;
+  if (ok && self->transaction_depth == 0)
+    self->watched_write_in_transaction = FALSE;
   gorm_database_unlock (self);
 
   return ok;
@@ -1000,7 +1169,10 @@ gorm_database_rollback (GormDatabase  *self,
       ok = run_locked (self, rollback, error) && run_locked (self, release, error);
     }
   if (ok)
-    self->transaction_depth--;
+    {
+      self->transaction_depth--;
+      reset_watchers_locked (self);
+    }
   gorm_database_unlock (self);
 
   return ok;
@@ -1145,6 +1317,7 @@ gorm_database_close (GormDatabase  *self,
   if (!self->closed && self->transaction_depth > 0)
     run_locked (self, "ROLLBACK", NULL);
   close_locked (self);
+  self->watched_write_in_transaction = FALSE;
   gorm_database_unlock (self);
 
   g_mutex_lock (&default_lock);

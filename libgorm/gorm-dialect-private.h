@@ -88,4 +88,23 @@ char    *gorm_dialect_rewrite_placeholders      (const char         *sql,
                                                  guint               n_params,
                                                  GError            **error);
 
+/* Queries */
+
+/* Appends the names of all the columns of @schema, in schema order (the
+ * order gorm_dialect_render_select_by_key() selects them in). */
+void     gorm_dialect_append_columns            (GString            *sql,
+                                                 const GormSchema   *schema);
+/* Appends a condition that is always true or always false. */
+void     gorm_dialect_append_boolean            (const GormDialect  *dialect,
+                                                 GString            *sql,
+                                                 gboolean            value);
+/* Appends " LIMIT … OFFSET …" for @limit (-1: none) and @offset (0:
+ * none) as gint64 parameters, numbered from params->len and appended to
+ * @params, so that every page of a query is one cached statement. */
+void     gorm_dialect_append_limit              (const GormDialect  *dialect,
+                                                 GString            *sql,
+                                                 GArray             *params,
+                                                 gint64              limit,
+                                                 gint64              offset);
+
 G_END_DECLS

@@ -17,6 +17,8 @@ static const char * const sqlite_open_statements[] = {
   "PRAGMA synchronous=NORMAL",
   "PRAGMA foreign_keys=ON",
   "PRAGMA busy_timeout=5000",
+  /* LIKE is case-sensitive, as in PostgreSQL, and can use indexes. */
+  "PRAGMA case_sensitive_like=ON",
   NULL
 };
 

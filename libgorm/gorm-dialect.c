@@ -462,3 +462,63 @@ gorm_dialect_rewrite_placeholders (const char   *sql,
 
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
+
+/* Queries */
+
+void
+gorm_dialect_append_columns (GString          *sql,
+                             const GormSchema *schema)
+{
+  append_column_list (sql, schema, FALSE);
+}
+
+void
+gorm_dialect_append_boolean (const GormDialect *dialect,
+                             GString           *sql,
+                             gboolean           value)
+{
+  /* SQLite has no boolean literals before 3.23 and stores booleans as
+   * integers; standard SQL conditions must be booleans, not integers. */
+  if (g_str_equal (dialect->name, "sqlite"))
+    g_string_append (sql, value ? "1" : "0");
+  else
+    g_string_append (sql, value ? "TRUE" : "FALSE");
+}
+
+static void
+append_int64_parameter (GString *sql,
+                        GArray  *params,
+                        gint64   number)
+{
+  GValue value = G_VALUE_INIT;
+
+  gorm_dialect_append_parameter (sql, params->len, G_TYPE_INT64);
+  g_value_init (&value, G_TYPE_INT64);
+  g_value_set_int64 (&value, number);
+  g_array_append_val (params, value);
+}
+
+void
+gorm_dialect_append_limit (const GormDialect *dialect,
+                           GString           *sql,
+                           GArray            *params,
+                           gint64             limit,
+                           gint64             offset)
+{
+  if (limit >= 0)
+    {
+      g_string_append (sql, " LIMIT ");
+      append_int64_parameter (sql, params, limit);
+    }
+  else if (offset > 0 && g_str_equal (dialect->name, "sqlite"))
+    {
+      /* SQLite accepts OFFSET only after a LIMIT; a negative one is none. */
+      g_string_append (sql, " LIMIT -1");
+    }
+
+  if (offset > 0)
+    {
+      g_string_append (sql, " OFFSET ");
+      append_int64_parameter (sql, params, offset);
+    }
+}

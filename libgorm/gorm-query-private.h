@@ -55,11 +55,26 @@ void               gorm_compiled_query_append_order  (const GormCompiledQuery  *
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormCompiledQuery, gorm_compiled_query_free)
 
-/* Implemented by gorm-query-model.c. */
+/* Implemented by gorm-query-model.c. The model takes @compiled. */
 GListModel        *gorm_query_model_new              (GormDatabase             *database,
                                                       GormCompiledQuery        *compiled,
                                                       gboolean                  live,
                                                       GCancellable             *cancellable,
                                                       GError                  **error);
+
+/* A live model follows the writes its database announces (see
+ * gorm_database_begin_change_locked()): it works out where the changed
+ * rows were and are in its order, and queues one items-changed, emitted
+ * by gorm_query_model_flush() once the database is unlocked. */
+GType              gorm_query_model_get_resource_type (GormQueryModel          *self);
+void               gorm_query_model_begin_change_locked (GormQueryModel        *self,
+                                                      const GValue             *keys,
+                                                      guint                     n_keys);
+void               gorm_query_model_end_change_locked (GormQueryModel          *self,
+                                                      const GValue             *keys,
+                                                      guint                     n_keys,
+                                                      gboolean                  deleted);
+void               gorm_query_model_reset_locked     (GormQueryModel           *self);
+void               gorm_query_model_flush            (GormQueryModel           *self);
 
 G_END_DECLS

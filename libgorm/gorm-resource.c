@@ -175,6 +175,31 @@ gorm_resource_end_load (GormResource *self)
   priv->loading--;
 }
 
+static gboolean
+values_equal_keys (const GValue *a,
+                   const GValue *b)
+{
+  if (G_VALUE_TYPE (a) != G_VALUE_TYPE (b))
+    return FALSE;
+  if (G_VALUE_HOLDS_STRING (a))
+    return g_strcmp0 (g_value_get_string (a), g_value_get_string (b)) == 0;
+  return g_value_get_int64 (a) == g_value_get_int64 (b);
+}
+
+void
+gorm_resource_set_stored (GormResource     *self,
+                          const GormColumn *column,
+                          const GValue     *value)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  gorm_resource_begin_load (self);
+  g_object_set_property (G_OBJECT (self), column->pspec->name, value);
+  gorm_resource_end_load (self);
+  if (priv->dirty != NULL)
+    priv->dirty[column->index] = FALSE;
+}
+
 static void
 set_id (GormResource *self,
         gint64        id)
@@ -200,6 +225,12 @@ gorm_resource_mark_saved (GormResource *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATABASE]);
     }
 
+  /* The object is the row's live object, under its key, which a natural
+   * key's update may have changed. */
+  if (G_IS_VALUE (&priv->key) && !values_equal_keys (&priv->key, key))
+    gorm_database_remove_live_locked (database, self, &priv->key);
+  gorm_database_add_live_locked (database, self, key);
+
   if (G_IS_VALUE (&priv->key))
     g_value_unset (&priv->key);
   g_value_init (&priv->key, G_VALUE_TYPE (key));
@@ -216,6 +247,9 @@ gorm_resource_mark_deleted (GormResource *self)
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
+  if (!priv->saved)
+    return;
+  gorm_database_remove_live_locked (priv->database, self, &priv->key);
   priv->saved = FALSE;
   if (G_IS_VALUE (&priv->key))
     g_value_unset (&priv->key);
@@ -481,11 +515,24 @@ save_locked (GormResource  *self,
              GError       **error)
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  GValue *key = data;
+  g_auto(GValue) key = G_VALUE_INIT;
+  GType type = G_OBJECT_TYPE (self);
+  gboolean watched = gorm_database_has_watchers_locked (database, type);
+  gboolean ok;
 
+  if (watched)
+    gorm_database_begin_change_locked (database, type, &priv->key, priv->saved ? 1 : 0);
   if (priv->saved)
-    return gorm_table_update (table, self, key, error);
-  return gorm_table_insert (table, self, key, error);
+    ok = gorm_table_update (table, self, &key, error);
+  else
+    ok = gorm_table_insert (table, self, &key, error);
+  if (!ok)
+    return FALSE;
+  if (watched)
+    gorm_database_end_change_locked (database, type, &key, 1, FALSE);
+
+  gorm_resource_mark_saved (self, database, &key);
+  return TRUE;
 }
 
 /**
@@ -511,7 +558,6 @@ gorm_resource_save (GormResource  *self,
                     GError       **error)
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  g_auto(GValue) key = G_VALUE_INIT;
   GormDatabase *database = NULL;
   gboolean created;
 
@@ -520,10 +566,9 @@ gorm_resource_save (GormResource  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   created = !priv->saved;
-  if (!with_table (self, cancellable, save_locked, &key, &database, error))
+  if (!with_table (self, cancellable, save_locked, NULL, &database, error))
     return FALSE;
 
-  gorm_resource_mark_saved (self, database, &key);
   gorm_database_emit_saved (database, self, created);
   return TRUE;
 }
@@ -535,7 +580,17 @@ delete_locked (GormResource  *self,
                gpointer       data,
                GError       **error)
 {
-  return gorm_table_delete (table, self, error);
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  GType type = G_OBJECT_TYPE (self);
+  gboolean watched = gorm_database_has_watchers_locked (database, type);
+
+  if (watched)
+    gorm_database_begin_change_locked (database, type, &priv->key, 1);
+  if (!gorm_table_delete (table, self, error))
+    return FALSE;
+  if (watched)
+    gorm_database_end_change_locked (database, type, &priv->key, 1, TRUE);
+  return TRUE;
 }
 
 static gboolean

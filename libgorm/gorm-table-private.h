@@ -16,6 +16,10 @@ G_BEGIN_DECLS
  */
 typedef struct _GormTable GormTable;
 
+gboolean          gorm_table_validate_value   (const GormSchema    *schema,
+                                               const GormColumn    *column,
+                                               const GValue        *value,
+                                               GError             **error);
 GormTable        *gorm_table_new              (const GormSchema    *schema,
                                                const GormDialect   *dialect,
                                                GormStatementCache  *statements);
@@ -36,6 +40,9 @@ gboolean          gorm_table_delete           (GormTable           *self,
 GdaDataModel     *gorm_table_select_by_key    (GormTable           *self,
                                                const GValue        *key,
                                                GError             **error);
+/* The object of a row: its live object when it has one, whose properties
+ * without unsaved changes take the row's values, else a new object, added
+ * to the identity map. */
 gpointer          gorm_table_new_resource     (GormTable           *self,
                                                GormDatabase        *database,
                                                GdaDataModel        *model,

@@ -2,7 +2,7 @@
 
 #include "config.h"
 
-#include "gorm-database.h"
+#include "gorm-database-private.h"
 #include "gorm-error.h"
 #include "gorm-resource-private.h"
 #include "gorm-table-private.h"
@@ -83,11 +83,11 @@ free_values (GValue *values,
 }
 
 /* Checks the rules libgorm enforces before any SQL runs. */
-static gboolean
-validate (const GormSchema *schema,
-          const GormColumn *column,
-          const GValue     *value,
-          GError          **error)
+gboolean
+gorm_table_validate_value (const GormSchema  *schema,
+                           const GormColumn  *column,
+                           const GValue      *value,
+                           GError           **error)
 {
   if (column->max_length > 0 && G_VALUE_HOLDS_STRING (value) && g_value_get_string (value) != NULL)
     {
@@ -137,7 +137,7 @@ column_sql_value (GormTable        *self,
       (inserting && (column->flags & GORM_COLUMN_AUTO_NOW_ADD) && g_value_get_boxed (&value) == NULL))
     g_value_set_boxed (&value, now);
 
-  return validate (self->schema, column, &value, error) &&
+  return gorm_table_validate_value (self->schema, column, &value, error) &&
          gorm_value_to_sql (column->kind, column->pspec, &value, sql_value, error);
 }
 
@@ -483,6 +483,60 @@ row_key (GormTable     *self,
   return TRUE;
 }
 
+static gboolean
+stored_values_equal (const GormColumn *column,
+                     const GValue     *a,
+                     const GValue     *b)
+{
+  gconstpointer x, y;
+
+  switch (column->kind)
+    {
+    case GORM_VALUE_KIND_DATE_TIME:
+    case GORM_VALUE_KIND_BYTES:
+    case GORM_VALUE_KIND_STRV:
+      /* GParamSpecBoxed compares pointers. */
+      x = g_value_get_boxed (a);
+      y = g_value_get_boxed (b);
+      if (x == NULL || y == NULL)
+        return x == y;
+      if (column->kind == GORM_VALUE_KIND_DATE_TIME)
+        return g_date_time_equal (x, y);
+      if (column->kind == GORM_VALUE_KIND_BYTES)
+        return g_bytes_equal (x, y);
+      return g_strv_equal (x, y);
+    default:
+      return g_param_values_cmp (column->pspec, a, b) == 0;
+    }
+}
+
+/* A live object loaded again takes the row's values, except in the
+ * properties it has unsaved changes in: those stay the application's. */
+static void
+refresh_clean_columns (GormTable    *self,
+                       GormResource *resource,
+                       GValue       *values)
+{
+  const GormSchema *schema = self->schema;
+
+  gorm_resource_begin_load (resource);
+  g_object_freeze_notify (G_OBJECT (resource));
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      const GormColumn *column = &schema->columns[i];
+      g_auto(GValue) current = G_VALUE_INIT;
+
+      if (!G_IS_VALUE (&values[i]) || gorm_resource_column_is_dirty (resource, i))
+        continue;
+      g_value_init (&current, G_PARAM_SPEC_VALUE_TYPE (column->pspec));
+      g_object_get_property (G_OBJECT (resource), column->pspec->name, &current);
+      if (!stored_values_equal (column, &current, &values[i]))
+        g_object_set_property (G_OBJECT (resource), column->pspec->name, &values[i]);
+    }
+  g_object_thaw_notify (G_OBJECT (resource));
+  gorm_resource_end_load (resource);
+}
+
 gpointer
 gorm_table_new_resource (GormTable     *self,
                          GormDatabase  *database,
@@ -503,6 +557,14 @@ gorm_table_new_resource (GormTable     *self,
   values = row_values (self, model, row, error);
   if (values == NULL)
     return NULL;
+
+  object = (GObject *) gorm_database_lookup_live_locked (database, schema->type, &key);
+  if (object != NULL)
+    {
+      refresh_clean_columns (self, GORM_RESOURCE (object), values);
+      free_values (values, schema->n_columns);
+      return object;
+    }
 
   /* The object is built with all its values at once, as construct
    * properties: one call instead of one per column. */

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include "gorm-resource.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The identity map of a database: at most one live object per row, found
+ * by its type and the stored value of its primary key (a gint64 or a
+ * string). Objects are held weakly: one that is dropped leaves the map as
+ * it is finalized. The map has its own lock, so objects may die in any
+ * thread.
+ */
+typedef struct _GormIdentityMap GormIdentityMap;
+
+GormIdentityMap *gorm_identity_map_new     (void);
+void             gorm_identity_map_free    (GormIdentityMap  *self);
+guint            gorm_identity_map_size    (GormIdentityMap  *self);
+
+GormResource    *gorm_identity_map_lookup  (GormIdentityMap  *self,
+                                            GType             type,
+                                            const GValue     *key);
+void             gorm_identity_map_add     (GormIdentityMap  *self,
+                                            GormResource     *resource,
+                                            const GValue     *key);
+void             gorm_identity_map_remove  (GormIdentityMap  *self,
+                                            GormResource     *resource,
+                                            const GValue     *key);
+
+G_END_DECLS

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "gorm-identity-map-private.h"
+
+typedef struct
+{
+  GType   type;
+  gint64  number;
+  /* NULL for an integer key. */
+  char   *text;
+} Key;
+
+typedef struct
+{
+  GormIdentityMap *map;
+  Key              key;
+  GormResource    *resource;
+} Entry;
+
+struct _GormIdentityMap
+{
+  GMutex      lock;
+  /* Key → Entry; the entry owns its key. */
+  GHashTable *entries;
+};
+
+static guint
+key_hash (gconstpointer data)
+{
+  const Key *key = data;
+  guint hash = key->text ? g_str_hash (key->text)
+                         : (guint) (key->number ^ (key->number >> 32));
+
+  return hash * 31 + (guint) key->type;
+}
+
+static gboolean
+key_equal (gconstpointer a,
+           gconstpointer b)
+{
+  const Key *ka = a, *kb = b;
+
+  return ka->type == kb->type && ka->number == kb->number && g_strcmp0 (ka->text, kb->text) == 0;
+}
+
+/* A borrowed key for a lookup: it points into @value. */
+static Key
+key_from_value (GType         type,
+                const GValue *value)
+{
+  Key key = { type, 0, NULL };
+
+  if (G_VALUE_HOLDS_STRING (value))
+    key.text = (char *) g_value_get_string (value);
+  else
+    key.number = g_value_get_int64 (value);
+  return key;
+}
+
+static void
+entry_free (Entry *entry)
+{
+  g_free (entry->key.text);
+  g_free (entry);
+}
+
+/* Called while the resource is disposed: it leaves the map unless another
+ * object took its key in the meantime. */
+static void
+resource_gone_cb (gpointer  data,
+                  GObject  *where_the_object_was)
+{
+  Entry *entry = data;
+  GormIdentityMap *self = entry->map;
+
+  g_mutex_lock (&self->lock);
+  if (g_hash_table_lookup (self->entries, &entry->key) == entry)
+    g_hash_table_remove (self->entries, &entry->key);
+  g_mutex_unlock (&self->lock);
+}
+
+GormIdentityMap *
+gorm_identity_map_new (void)
+{
+  GormIdentityMap *self = g_new0 (GormIdentityMap, 1);
+
+  g_mutex_init (&self->lock);
+  self->entries = g_hash_table_new_full (key_hash, key_equal, NULL, (GDestroyNotify) entry_free);
+  return self;
+}
+
+void
+gorm_identity_map_free (GormIdentityMap *self)
+{
+  GHashTableIter iter;
+  Entry *entry;
+
+  /* Objects hold their database, so the map is normally empty here. */
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    g_object_weak_unref (G_OBJECT (entry->resource), resource_gone_cb, entry);
+  g_hash_table_unref (self->entries);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+guint
+gorm_identity_map_size (GormIdentityMap *self)
+{
+  guint size;
+
+  g_mutex_lock (&self->lock);
+  size = g_hash_table_size (self->entries);
+  g_mutex_unlock (&self->lock);
+  return size;
+}
+
+GormResource *
+gorm_identity_map_lookup (GormIdentityMap *self,
+                          GType            type,
+                          const GValue    *value)
+{
+  Key key = key_from_value (type, value);
+  GormResource *resource = NULL;
+  Entry *entry;
+
+  g_mutex_lock (&self->lock);
+  entry = g_hash_table_lookup (self->entries, &key);
+  if (entry != NULL)
+    resource = g_object_ref (entry->resource);
+  g_mutex_unlock (&self->lock);
+
+  return resource;
+}
+
+void
+gorm_identity_map_add (GormIdentityMap *self,
+                       GormResource    *resource,
+                       const GValue    *value)
+{
+  Key key = key_from_value (G_OBJECT_TYPE (resource), value);
+  Entry *entry;
+
+  g_mutex_lock (&self->lock);
+  entry = g_hash_table_lookup (self->entries, &key);
+  if (entry == NULL || entry->resource != resource)
+    {
+      if (entry != NULL)
+        {
+          /* Another object had the key (it was deleted and a new row took
+           * it): it leaves the map. */
+          g_object_weak_unref (G_OBJECT (entry->resource), resource_gone_cb, entry);
+          g_hash_table_steal (self->entries, &entry->key);
+          entry_free (entry);
+        }
+      entry = g_new0 (Entry, 1);
+      entry->map = self;
+      entry->key = key;
+      entry->key.text = g_strdup (key.text);
+      entry->resource = resource;
+      g_hash_table_insert (self->entries, &entry->key, entry);
+      g_object_weak_ref (G_OBJECT (resource), resource_gone_cb, entry);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+void
+gorm_identity_map_remove (GormIdentityMap *self,
+                          GormResource    *resource,
+                          const GValue    *value)
+{
+  Key key = key_from_value (G_OBJECT_TYPE (resource), value);
+  Entry *entry;
+
+  g_mutex_lock (&self->lock);
+  entry = g_hash_table_lookup (self->entries, &key);
+  if (entry != NULL && entry->resource == resource)
+    {
+      g_object_weak_unref (G_OBJECT (resource), resource_gone_cb, entry);
+      g_hash_table_remove (self->entries, &entry->key);
+    }
+  g_mutex_unlock (&self->lock);
+}

@@ -1,0 +1,1180 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "gorm-database-private.h"
+#include "gorm-error.h"
+#include "gorm-filter-private.h"
+#include "gorm-query-private.h"
+#include "gorm-resource-private.h"
+#include "gorm-table-private.h"
+#include "gorm-value-private.h"
+
+/**
+ * gorm_database_query:
+ * @self: a database
+ * @type: a #GormResource type
+ *
+ * Starts a query for the objects of @type stored in @self. Narrow it
+ * with gorm_query_filter(), order and slice it with gorm_query_order_by(),
+ * gorm_query_limit() and gorm_query_offset(), then run it:
+ *
+ * ```c
+ * g_autoptr(GormQuery) query = gorm_database_query (db, BLOG_TYPE_POST);
+ * g_autoptr(GListModel) posts = NULL;
+ *
+ * gorm_query_order_by (gorm_query_filter (query, gorm_filter_eq ("published", &yes)),
+ *                      "pub-date", TRUE);
+ * posts = gorm_query_fetch (gorm_query_limit (query, 10), NULL, &error);
+ * ```
+ *
+ * Returns: (transfer full): a new query
+ */
+GormQuery *
+gorm_database_query (GormDatabase *self,
+                     GType         type)
+{
+  g_return_val_if_fail (GORM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (g_type_is_a (type, GORM_TYPE_RESOURCE), NULL);
+
+  return g_object_new (GORM_TYPE_QUERY,
+                       "database", self,
+                       "item-type", type,
+                       NULL);
+}
+
+/**
+ * GormQuery:
+ *
+ * A query for the stored objects of one #GormResource type, made by
+ * gorm_database_query().
+ *
+ * The builder methods, gorm_query_filter(), gorm_query_order_by(),
+ * gorm_query_limit() and gorm_query_offset(), change the query and
+ * return it, so that calls chain. They cannot fail: the first mistake
+ * they see (a property the type does not store, a value that does not fit
+ * its property) is kept and reported by every runner with its #GError,
+ * before any SQL runs.
+ *
+ * The runners read the query: gorm_query_fetch() and gorm_query_watch()
+ * give the matching objects as a #GListModel, gorm_query_first() the
+ * first one, gorm_query_count() and gorm_query_exists() count them;
+ * gorm_query_delete() and gorm_query_update() change the matching rows in
+ * bulk, in one transaction. A query can be run any number of times.
+ *
+ * Objects come in the order of the gorm_query_order_by() calls, then by
+ * primary key, so that the order is always the same.
+ *
+ * A bulk delete or update also changes the live objects of the rows it
+ * changed (see gorm_database_get()): a deleted one is no longer saved and
+ * its id is 0, an updated one holds the new value, and
+ * #GormDatabase::resource-deleted or #GormDatabase::resource-saved is
+ * emitted for each of them.
+ */
+
+struct _GormQuery
+{
+  GObject            parent_instance;
+
+  GormDatabase      *database;
+  GType              item_type;
+  const GormSchema  *schema;
+  /* The AND of the compiled filters given to gorm_query_filter(). */
+  GormFilter        *filter;
+  GArray            *orders;   /* of GormOrder */
+  gint64             limit;
+  gint64             offset;
+  /* The first mistake a builder call saw. */
+  GError            *error;
+};
+
+G_DEFINE_FINAL_TYPE (GormQuery, gorm_query, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_DATABASE,
+  PROP_ITEM_TYPE,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+gorm_query_finalize (GObject *object)
+{
+  GormQuery *self = GORM_QUERY (object);
+
+  g_clear_object (&self->database);
+  g_clear_pointer (&self->filter, gorm_filter_unref);
+  g_clear_pointer (&self->orders, g_array_unref);
+  g_clear_error (&self->error);
+
+  G_OBJECT_CLASS (gorm_query_parent_class)->finalize (object);
+}
+
+/* Keeps the first mistake of a builder call. */
+static void
+record_error (GormQuery *self,
+              GError    *error)
+{
+  if (self->error == NULL)
+    self->error = error;
+  else
+    g_error_free (error);
+}
+
+static void
+gorm_query_constructed (GObject *object)
+{
+  GormQuery *self = GORM_QUERY (object);
+  GError *error = NULL;
+
+  G_OBJECT_CLASS (gorm_query_parent_class)->constructed (object);
+
+  self->schema = gorm_schema_lookup (self->item_type, &error);
+  if (self->schema == NULL)
+    record_error (self, error);
+}
+
+static void
+gorm_query_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  GormQuery *self = GORM_QUERY (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATABASE:
+      g_value_set_object (value, self->database);
+      break;
+
+    case PROP_ITEM_TYPE:
+      g_value_set_gtype (value, self->item_type);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gorm_query_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  GormQuery *self = GORM_QUERY (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATABASE:
+      self->database = g_value_dup_object (value);
+      break;
+
+    case PROP_ITEM_TYPE:
+      self->item_type = g_value_get_gtype (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gorm_query_class_init (GormQueryClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = gorm_query_finalize;
+  object_class->constructed = gorm_query_constructed;
+  object_class->get_property = gorm_query_get_property;
+  object_class->set_property = gorm_query_set_property;
+
+  /**
+   * GormQuery:database:
+   *
+   * The database the query runs on.
+   */
+  properties[PROP_DATABASE] =
+    g_param_spec_object ("database", NULL, NULL,
+                         GORM_TYPE_DATABASE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GormQuery:item-type:
+   *
+   * The #GormResource type of the objects the query finds.
+   */
+  properties[PROP_ITEM_TYPE] =
+    g_param_spec_gtype ("item-type", NULL, NULL,
+                        GORM_TYPE_RESOURCE,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gorm_query_init (GormQuery *self)
+{
+  self->item_type = GORM_TYPE_RESOURCE;
+  self->orders = g_array_new (FALSE, FALSE, sizeof (GormOrder));
+  self->limit = -1;
+}
+
+/**
+ * gorm_query_get_database:
+ * @self: a query
+ *
+ * Gets the database @self runs on.
+ *
+ * Returns: (transfer none): the database
+ */
+GormDatabase *
+gorm_query_get_database (GormQuery *self)
+{
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+
+  return self->database;
+}
+
+/**
+ * gorm_query_get_item_type:
+ * @self: a query
+ *
+ * Gets the type of the objects @self finds.
+ *
+ * Returns: a #GormResource type
+ */
+GType
+gorm_query_get_item_type (GormQuery *self)
+{
+  g_return_val_if_fail (GORM_IS_QUERY (self), G_TYPE_INVALID);
+
+  return self->item_type;
+}
+
+static GError *
+unknown_property_error (const GormSchema *schema,
+                        const char       *property)
+{
+  return g_error_new (GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
+                      "%s has no stored property “%s”", schema->type_name, property);
+}
+
+/**
+ * gorm_query_filter:
+ * @self: a query
+ * @filter: (transfer full): a filter on the properties of the query's type
+ *
+ * Narrows @self to the objects @filter matches, and those any earlier
+ * filters match: filters given one after the other all apply. Takes
+ * @filter.
+ *
+ * A property @filter names that the type does not store, or a value that
+ * does not fit its property, makes every runner of @self fail with
+ * %GORM_ERROR_UNKNOWN_PROPERTY or %GORM_ERROR_TYPE_MISMATCH.
+ *
+ * Returns: (transfer none): @self
+ */
+GormQuery *
+gorm_query_filter (GormQuery  *self,
+                   GormFilter *filter)
+{
+  g_autoptr(GormFilter) owned = filter;
+  GError *error = NULL;
+  GormFilter *compiled;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+  g_return_val_if_fail (filter != NULL, self);
+
+  /* A query that cannot run needs no more checking. */
+  if (self->error != NULL)
+    return self;
+
+  compiled = gorm_filter_compile (filter, self->schema, &error);
+  if (compiled == NULL)
+    {
+      record_error (self, error);
+      return self;
+    }
+
+  if (self->filter == NULL)
+    self->filter = compiled;
+  else
+    self->filter = gorm_filter_and (self->filter, compiled);
+
+  return self;
+}
+
+/**
+ * gorm_query_order_by:
+ * @self: a query
+ * @property: the name of a stored property
+ * @descending: %TRUE for the largest values first
+ *
+ * Orders the objects of @self by @property, after the orders given
+ * before: each call adds a key used where the earlier ones are equal.
+ * Strings order by their bytes, date-times by time, enums by their nick,
+ * booleans %FALSE first. Objects that are equal in every order given come
+ * by primary key.
+ *
+ * A property the type does not store makes every runner of @self fail
+ * with %GORM_ERROR_UNKNOWN_PROPERTY.
+ *
+ * Returns: (transfer none): @self
+ */
+GormQuery *
+gorm_query_order_by (GormQuery  *self,
+                     const char *property,
+                     gboolean    descending)
+{
+  GormOrder order;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+  g_return_val_if_fail (property != NULL, self);
+
+  if (self->error != NULL)
+    return self;
+
+  order.column = gorm_schema_find_column (self->schema, property);
+  order.descending = !!descending;
+  if (order.column == NULL)
+    record_error (self, unknown_property_error (self->schema, property));
+  else
+    g_array_append_val (self->orders, order);
+
+  return self;
+}
+
+/**
+ * gorm_query_limit:
+ * @self: a query
+ * @limit: the largest number of objects to find
+ *
+ * Makes @self find at most @limit objects, the first ones in its order.
+ *
+ * Returns: (transfer none): @self
+ */
+GormQuery *
+gorm_query_limit (GormQuery *self,
+                  guint      limit)
+{
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+
+  self->limit = limit;
+  return self;
+}
+
+/**
+ * gorm_query_offset:
+ * @self: a query
+ * @offset: the number of objects to skip
+ *
+ * Makes @self skip the first @offset objects in its order. With
+ * gorm_query_limit(), pages through the objects.
+ *
+ * Returns: (transfer none): @self
+ */
+GormQuery *
+gorm_query_offset (GormQuery *self,
+                   guint      offset)
+{
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+
+  self->offset = offset;
+  return self;
+}
+
+/* Compiling */
+
+GormCompiledQuery *
+gorm_query_compile (GormQuery  *self,
+                    GError    **error)
+{
+  g_autoptr(GormCompiledQuery) compiled = NULL;
+  const GormDialect *dialect;
+  gboolean has_key = FALSE;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (self->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->error));
+      return NULL;
+    }
+
+  dialect = gorm_database_get_dialect (self->database);
+  if (dialect == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "libgorm cannot query the database “%s”: it has no SQL dialect for "
+                   "the libgda provider “%s”",
+                   gorm_database_get_uri (self->database),
+                   gda_connection_get_provider_name (gorm_database_get_connection (self->database)));
+      return NULL;
+    }
+
+  compiled = g_new0 (GormCompiledQuery, 1);
+  compiled->schema = self->schema;
+  compiled->dialect = dialect;
+  compiled->limit = self->limit;
+  compiled->offset = self->offset;
+  compiled->orders = g_array_sized_new (FALSE, FALSE, sizeof (GormOrder), self->orders->len + 1);
+  for (guint i = 0; i < self->orders->len; i++)
+    {
+      const GormOrder *order = &g_array_index (self->orders, GormOrder, i);
+
+      has_key |= order->column == self->schema->key;
+      g_array_append_val (compiled->orders, *order);
+    }
+  /* The key makes the order total, so that pages never overlap. */
+  if (!has_key)
+    {
+      GormOrder order = { self->schema->key, FALSE };
+
+      g_array_append_val (compiled->orders, order);
+    }
+
+  if (self->filter != NULL)
+    {
+      compiled->filter = gorm_filter_compile (self->filter, self->schema, error);
+      if (compiled->filter == NULL)
+        return NULL;
+    }
+
+  return g_steal_pointer (&compiled);
+}
+
+void
+gorm_compiled_query_free (GormCompiledQuery *compiled)
+{
+  g_clear_pointer (&compiled->filter, gorm_filter_unref);
+  g_clear_pointer (&compiled->orders, g_array_unref);
+  g_free (compiled);
+}
+
+void
+gorm_compiled_query_append_where (const GormCompiledQuery *compiled,
+                                  GString                 *sql,
+                                  GArray                  *params)
+{
+  if (compiled->filter == NULL)
+    return;
+  g_string_append (sql, " WHERE ");
+  gorm_filter_render (compiled->filter, compiled->dialect, sql, params);
+}
+
+void
+gorm_compiled_query_append_order (const GormCompiledQuery *compiled,
+                                  GString                 *sql)
+{
+  g_string_append (sql, " ORDER BY ");
+  for (guint i = 0; i < compiled->orders->len; i++)
+    {
+      const GormOrder *order = &g_array_index (compiled->orders, GormOrder, i);
+
+      if (i > 0)
+        g_string_append (sql, ", ");
+      gorm_dialect_append_identifier (sql, order->column->name);
+      if (order->descending)
+        g_string_append (sql, " DESC");
+    }
+}
+
+static gboolean
+has_window (const GormCompiledQuery *compiled)
+{
+  return compiled->limit >= 0 || compiled->offset > 0;
+}
+
+/* Statements */
+
+static void
+clear_param (gpointer data)
+{
+  GValue *value = data;
+
+  if (G_IS_VALUE (value))
+    g_value_unset (value);
+}
+
+static GArray *
+params_new (void)
+{
+  GArray *params = g_array_new (FALSE, TRUE, sizeof (GValue));
+
+  g_array_set_clear_func (params, clear_param);
+  return params;
+}
+
+/* Looks up the statement of @sql in the database's cache and binds
+ * @params to it, which it takes. */
+static GormStatement *
+prepare_locked (GormDatabase        *database,
+                const char          *sql,
+                GArray              *params,
+                GormStatementCache **statements,
+                GError             **error)
+{
+  GormStatement *statement;
+
+  *statements = gorm_database_get_statements_locked (database, error);
+  if (*statements == NULL)
+    return NULL;
+  statement = gorm_statement_cache_lookup (*statements, sql, error);
+  if (statement == NULL)
+    return NULL;
+
+  g_assert (gorm_statement_get_n_params (statement) == params->len);
+  gorm_statement_take_params (statement, (GValue *) (gpointer) params->data, params->len);
+  return statement;
+}
+
+static GdaDataModel *
+select_locked (GormDatabase  *database,
+               const char    *sql,
+               GArray        *params,
+               const GType   *column_types,
+               GError       **error)
+{
+  GormStatementCache *statements;
+  GormStatement *statement = prepare_locked (database, sql, params, &statements, error);
+
+  if (statement == NULL)
+    return NULL;
+  return gorm_statement_execute_select (statements, statement, column_types, error);
+}
+
+static gint64
+execute_locked (GormDatabase  *database,
+                const char    *sql,
+                GArray        *params,
+                GError       **error)
+{
+  GormStatementCache *statements;
+  GormStatement *statement = prepare_locked (database, sql, params, &statements, error);
+
+  if (statement == NULL)
+    return -1;
+  return gorm_statement_execute (statements, statement, error);
+}
+
+/* Appends " FROM table WHERE …" and, when @ordered, the order. */
+static void
+append_from (const GormCompiledQuery *compiled,
+             GString                 *sql,
+             GArray                  *params,
+             gboolean                 ordered)
+{
+  g_string_append (sql, " FROM ");
+  gorm_dialect_append_identifier (sql, compiled->schema->table);
+  gorm_compiled_query_append_where (compiled, sql, params);
+  if (ordered)
+    gorm_compiled_query_append_order (compiled, sql);
+}
+
+/* The window of a query that needs at most one row of it. */
+static gint64
+limit_to_one (const GormCompiledQuery *compiled)
+{
+  return compiled->limit == 0 ? 0 : 1;
+}
+
+/* Runners */
+
+/**
+ * gorm_query_fetch:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Runs @self and gives the objects it finds, in its order. The model
+ * loads its rows page by page as they are asked for; it does not follow
+ * later changes (see gorm_query_watch() for that).
+ *
+ * Returns: (transfer full): a #GListModel of the query's item type, or
+ *   %NULL with @error set
+ */
+GListModel *
+gorm_query_fetch (GormQuery     *self,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  GormCompiledQuery *compiled;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  compiled = gorm_query_compile (self, error);
+  if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_clear_pointer (&compiled, gorm_compiled_query_free);
+      return NULL;
+    }
+
+  return gorm_query_model_new (self->database, compiled, FALSE, cancellable, error);
+}
+
+/**
+ * gorm_query_watch:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Runs @self as gorm_query_fetch() does, and keeps the model up to date:
+ * it follows the saves, deletes and bulk changes made through the query's
+ * database, emitting #GListModel::items-changed for the objects that
+ * enter, leave or move within the query.
+ *
+ * Returns: (transfer full): a live #GListModel of the query's item type,
+ *   or %NULL with @error set
+ */
+GListModel *
+gorm_query_watch (GormQuery     *self,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  GormCompiledQuery *compiled;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  compiled = gorm_query_compile (self, error);
+  if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_clear_pointer (&compiled, gorm_compiled_query_free);
+      return NULL;
+    }
+
+  return gorm_query_model_new (self->database, compiled, TRUE, cancellable, error);
+}
+
+/**
+ * gorm_query_first:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Runs @self for its first object in its order (after the offset, if
+ * any).
+ *
+ * Returns: (transfer full) (nullable) (type Gorm.Resource): the first
+ *   object, or %NULL: with @error set on failure, without an error when
+ *   nothing matches
+ */
+gpointer
+gorm_query_first (GormQuery     *self,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(GormCompiledQuery) compiled = NULL;
+  g_autoptr(GString) sql = NULL;
+  g_autoptr(GArray) params = NULL;
+  g_autoptr(GdaDataModel) model = NULL;
+  g_autofree GType *column_types = NULL;
+  const GormSchema *schema;
+  gpointer resource = NULL;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  compiled = gorm_query_compile (self, error);
+  if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  schema = compiled->schema;
+  sql = g_string_new ("SELECT ");
+  params = params_new ();
+  gorm_dialect_append_columns (sql, schema);
+  append_from (compiled, sql, params, TRUE);
+  gorm_dialect_append_limit (compiled->dialect, sql, params, limit_to_one (compiled), compiled->offset);
+
+  column_types = g_new (GType, schema->n_columns + 1);
+  for (guint i = 0; i < schema->n_columns; i++)
+    column_types[i] = gorm_value_kind_get_sql_type (schema->columns[i].kind);
+  column_types[schema->n_columns] = G_TYPE_NONE;
+
+  gorm_database_lock (self->database);
+  model = select_locked (self->database, sql->str, params, column_types, error);
+  if (model != NULL && gda_data_model_get_n_rows (model) > 0)
+    {
+      GormTable *table = gorm_database_get_table_locked (self->database, schema->type, error);
+
+      if (table != NULL)
+        resource = gorm_table_new_resource (table, self->database, model, 0, error);
+    }
+  gorm_database_unlock (self->database);
+
+  return resource;
+}
+
+/**
+ * gorm_query_count:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Counts the objects @self finds, within its limit and offset, without
+ * loading them.
+ *
+ * Returns: the number of objects, or -1 with @error set
+ */
+gint64
+gorm_query_count (GormQuery     *self,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  static const GType column_types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GormCompiledQuery) compiled = NULL;
+  g_autoptr(GString) sql = NULL;
+  g_autoptr(GArray) params = NULL;
+  g_autoptr(GdaDataModel) model = NULL;
+  gint64 count = -1;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), -1);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  compiled = gorm_query_compile (self, error);
+  if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
+
+  sql = g_string_new ("SELECT count(*)");
+  params = params_new ();
+  if (has_window (compiled))
+    {
+      /* How many rows a window holds does not depend on their order. */
+      g_string_append (sql, " FROM (SELECT 1");
+      append_from (compiled, sql, params, FALSE);
+      gorm_dialect_append_limit (compiled->dialect, sql, params, compiled->limit, compiled->offset);
+      g_string_append (sql, ") AS \"gorm_window\"");
+    }
+  else
+    append_from (compiled, sql, params, FALSE);
+
+  gorm_database_lock (self->database);
+  model = select_locked (self->database, sql->str, params, column_types, error);
+  if (model != NULL)
+    {
+      const GValue *value = gda_data_model_get_value_at (model, 0, 0, error);
+
+      if (value != NULL)
+        count = g_value_get_int64 (value);
+    }
+  gorm_database_unlock (self->database);
+
+  return count;
+}
+
+/**
+ * gorm_query_exists:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Whether @self finds any object, within its limit and offset. Faster
+ * than counting them.
+ *
+ * Returns: %TRUE if an object matches; %FALSE if none does, or with
+ *   @error set on failure
+ */
+gboolean
+gorm_query_exists (GormQuery     *self,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  static const GType column_types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GormCompiledQuery) compiled = NULL;
+  g_autoptr(GString) sql = NULL;
+  g_autoptr(GArray) params = NULL;
+  g_autoptr(GdaDataModel) model = NULL;
+  gboolean exists;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  compiled = gorm_query_compile (self, error);
+  if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  /* Whether a row lies past the offset does not depend on the order. */
+  sql = g_string_new ("SELECT 1");
+  params = params_new ();
+  append_from (compiled, sql, params, FALSE);
+  gorm_dialect_append_limit (compiled->dialect, sql, params, limit_to_one (compiled), compiled->offset);
+
+  gorm_database_lock (self->database);
+  model = select_locked (self->database, sql->str, params, column_types, error);
+  exists = model != NULL && gda_data_model_get_n_rows (model) > 0;
+  gorm_database_unlock (self->database);
+
+  return exists;
+}
+
+/* Bulk changes */
+
+/* What a bulk update writes. */
+typedef struct
+{
+  const GormColumn *column;
+  /* The value as the property holds it, for the live objects. */
+  GValue            property_value;
+  /* The value as it is stored, bound (and taken) by the UPDATE. */
+  GValue            sql_value;
+} Assignment;
+
+static void
+assignment_clear (Assignment *assignment)
+{
+  if (G_IS_VALUE (&assignment->property_value))
+    g_value_unset (&assignment->property_value);
+  if (G_IS_VALUE (&assignment->sql_value))
+    g_value_unset (&assignment->sql_value);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Assignment, assignment_clear)
+
+static void
+free_keys (GValue *keys,
+           guint   n_keys)
+{
+  for (guint i = 0; i < n_keys; i++)
+    if (G_IS_VALUE (&keys[i]))
+      g_value_unset (&keys[i]);
+  g_free (keys);
+}
+
+/* Appends the condition that selects the rows a bulk change changes:
+ * the filter, or the keys of the rows in the window of the query. */
+static void
+append_target (const GormCompiledQuery *compiled,
+               GString                 *sql,
+               GArray                  *params)
+{
+  const GormSchema *schema = compiled->schema;
+
+  if (!has_window (compiled))
+    {
+      gorm_compiled_query_append_where (compiled, sql, params);
+      return;
+    }
+
+  g_string_append (sql, " WHERE ");
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  g_string_append (sql, " IN (SELECT ");
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  append_from (compiled, sql, params, TRUE);
+  gorm_dialect_append_limit (compiled->dialect, sql, params, compiled->limit, compiled->offset);
+  g_string_append_c (sql, ')');
+}
+
+/* The keys of the rows a bulk change will change, as stored. */
+static GValue *
+select_keys_locked (GormDatabase             *database,
+                    const GormCompiledQuery  *compiled,
+                    guint                    *n_keys,
+                    GError                  **error)
+{
+  const GormSchema *schema = compiled->schema;
+  GType column_types[] = { gorm_value_kind_get_sql_type (schema->key->kind), G_TYPE_NONE };
+  g_autoptr(GString) sql = g_string_new ("SELECT ");
+  g_autoptr(GArray) params = params_new ();
+  g_autoptr(GdaDataModel) model = NULL;
+  GValue *keys;
+  gint n_rows;
+
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  append_from (compiled, sql, params, has_window (compiled));
+  gorm_dialect_append_limit (compiled->dialect, sql, params, compiled->limit, compiled->offset);
+
+  model = select_locked (database, sql->str, params, column_types, error);
+  if (model == NULL)
+    return NULL;
+
+  n_rows = gda_data_model_get_n_rows (model);
+  keys = g_new0 (GValue, MAX (n_rows, 1));
+  for (gint row = 0; row < n_rows; row++)
+    {
+      const GValue *key = gda_data_model_get_value_at (model, 0, row, error);
+
+      if (key == NULL)
+        {
+          free_keys (keys, n_rows);
+          return NULL;
+        }
+      g_value_init (&keys[row], G_VALUE_TYPE (key));
+      g_value_copy (key, &keys[row]);
+    }
+
+  *n_keys = n_rows;
+  return keys;
+}
+
+/* Runs the DELETE, or the UPDATE of @assignment. */
+static gint64
+write_locked (GormDatabase             *database,
+              const GormCompiledQuery  *compiled,
+              Assignment               *assignment,
+              GError                  **error)
+{
+  const GormSchema *schema = compiled->schema;
+  g_autoptr(GString) sql = NULL;
+  g_autoptr(GArray) params = params_new ();
+
+  if (assignment == NULL)
+    {
+      sql = g_string_new ("DELETE FROM ");
+      gorm_dialect_append_identifier (sql, schema->table);
+    }
+  else
+    {
+      sql = g_string_new ("UPDATE ");
+      gorm_dialect_append_identifier (sql, schema->table);
+      g_string_append (sql, " SET ");
+      gorm_dialect_append_identifier (sql, assignment->column->name);
+      g_string_append (sql, " = ");
+      /* NULL is written as a literal, as saves do (gorm-dialect-private.h). */
+      if (G_VALUE_HOLDS (&assignment->sql_value, GDA_TYPE_NULL))
+        g_string_append (sql, "NULL");
+      else
+        {
+          gorm_dialect_append_parameter (sql, params->len, G_VALUE_TYPE (&assignment->sql_value));
+          g_array_append_val (params, assignment->sql_value);
+          assignment->sql_value = (GValue) G_VALUE_INIT;
+        }
+    }
+  append_target (compiled, sql, params);
+
+  return execute_locked (database, sql->str, params, error);
+}
+
+/* Gives the live objects of the changed rows their new state: deleted
+ * ones leave the identity map (they are marked deleted once the signal
+ * is emitted, as gorm_resource_delete() does), updated ones take the new
+ * value. Returns the objects touched. */
+static GPtrArray *
+update_live_objects_locked (GormDatabase     *database,
+                            const GormSchema *schema,
+                            const GValue     *keys,
+                            guint             n_keys,
+                            Assignment       *assignment)
+{
+  GPtrArray *touched = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < n_keys; i++)
+    {
+      GormResource *resource = gorm_database_lookup_live_locked (database, schema->type, &keys[i]);
+
+      if (resource == NULL)
+        continue;
+      if (assignment == NULL)
+        gorm_database_remove_live_locked (database, resource, &keys[i]);
+      else
+        gorm_resource_set_stored (resource, assignment->column, &assignment->property_value);
+      g_ptr_array_add (touched, resource);
+    }
+
+  return touched;
+}
+
+/* The procedure of a bulk delete (@assignment NULL) or update, in one
+ * transaction under the database lock: the keys of the rows to change are
+ * read first, to announce the change to live models and to find the live
+ * objects, which change only once the transaction committed. */
+static gint64
+run_bulk (GormQuery                *self,
+          const GormCompiledQuery  *compiled,
+          Assignment               *assignment,
+          GError                  **error)
+{
+  GormDatabase *database = self->database;
+  const GormSchema *schema = compiled->schema;
+  g_autoptr(GPtrArray) touched = NULL;
+  GValue *keys = NULL;
+  guint n_keys = 0;
+  gint64 rows = -1;
+  gboolean watched;
+
+  gorm_database_lock (database);
+  if (!gorm_database_begin (database, error))
+    {
+      gorm_database_unlock (database);
+      return -1;
+    }
+
+  keys = select_keys_locked (database, compiled, &n_keys, error);
+  if (keys == NULL)
+    goto failed;
+
+  /* The transaction holds the write lock since it began: no other
+   * connection can have changed the rows since they were read. */
+  if (n_keys > 0)
+    {
+      watched = gorm_database_has_watchers_locked (database, schema->type);
+      if (watched)
+        gorm_database_begin_change_locked (database, schema->type, keys, n_keys);
+      rows = write_locked (database, compiled, assignment, error);
+      if (watched)
+        gorm_database_end_change_locked (database, schema->type, keys, n_keys,
+                                         rows >= 0 && assignment == NULL);
+      if (rows < 0)
+        goto failed;
+    }
+  else
+    rows = 0;
+
+  if (!gorm_database_commit (database, error))
+    goto failed;
+
+  touched = update_live_objects_locked (database, schema, keys, n_keys, assignment);
+  gorm_database_unlock (database);
+  free_keys (keys, n_keys);
+
+  for (guint i = 0; i < touched->len; i++)
+    {
+      GormResource *resource = g_ptr_array_index (touched, i);
+
+      if (assignment == NULL)
+        {
+          gorm_database_emit_deleted (database, resource);
+          gorm_resource_mark_deleted (resource);
+        }
+      else
+        gorm_database_emit_saved (database, resource, FALSE);
+    }
+
+  return rows;
+
+failed:
+  gorm_database_rollback (database, NULL);
+  gorm_database_unlock (database);
+  if (keys != NULL)
+    free_keys (keys, n_keys);
+  return -1;
+}
+
+/**
+ * gorm_query_delete:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Deletes the rows of the objects @self finds (within its limit and
+ * offset, in its order), in one transaction. Their live objects are
+ * afterwards not saved, with an id of 0, and
+ * #GormDatabase::resource-deleted is emitted for each of them.
+ *
+ * Returns: the number of rows deleted, or -1 with @error set; on failure
+ *   nothing is deleted
+ */
+gint64
+gorm_query_delete (GormQuery     *self,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr(GormCompiledQuery) compiled = NULL;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), -1);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  compiled = gorm_query_compile (self, error);
+  if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
+
+  return run_bulk (self, compiled, NULL, error);
+}
+
+/* Checks and converts the value of a bulk update, as a save would. */
+static gboolean
+prepare_assignment (const GormSchema  *schema,
+                    const char        *property,
+                    const GValue      *value,
+                    Assignment        *assignment,
+                    GError           **error)
+{
+  g_auto(GValue) null = G_VALUE_INIT;
+  const GormColumn *column = gorm_schema_find_column (schema, property);
+
+  if (column == NULL)
+    {
+      g_propagate_error (error, unknown_property_error (schema, property));
+      return FALSE;
+    }
+  if (column == schema->key)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "Cannot update %s:%s in bulk: it is the primary key",
+                   schema->type_name, column->pspec->name);
+      return FALSE;
+    }
+
+  if (value == NULL || G_VALUE_TYPE (value) == G_TYPE_INVALID)
+    {
+      g_value_init (&null, GDA_TYPE_NULL);
+      value = &null;
+    }
+
+  assignment->column = column;
+  return gorm_value_coerce (column->kind, column->pspec, value, &assignment->property_value, error) &&
+         gorm_table_validate_value (schema, column, &assignment->property_value, error) &&
+         gorm_value_to_sql (column->kind, column->pspec, &assignment->property_value,
+                            &assignment->sql_value, error);
+}
+
+/**
+ * gorm_query_update:
+ * @self: a query
+ * @property: the name of a stored property
+ * @value: (nullable): its new value; %NULL, or a value holding %NULL, for
+ *   NULL
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Sets @property to @value in the rows of the objects @self finds (within
+ * its limit and offset, in its order), in one transaction. @value is
+ * checked as a save checks it: it must convert without loss to the
+ * property's type (else %GORM_ERROR_TYPE_MISMATCH) and respect its
+ * maximum length (else %GORM_ERROR_VALIDATION). The primary key cannot be
+ * updated in bulk.
+ *
+ * Unlike gorm_resource_save(), a bulk update writes only @property: the
+ * automatic timestamps of gorm_resource_class_set_auto_now() are not
+ * changed.
+ *
+ * The live objects of the rows take the new value without becoming
+ * dirty, and #GormDatabase::resource-saved is emitted for each of them.
+ *
+ * Returns: the number of rows updated, or -1 with @error set; on failure
+ *   nothing is updated
+ */
+gint64
+gorm_query_update (GormQuery     *self,
+                   const char    *property,
+                   const GValue  *value,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr(GormCompiledQuery) compiled = NULL;
+  g_auto(Assignment) assignment = { NULL, G_VALUE_INIT, G_VALUE_INIT };
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), -1);
+  g_return_val_if_fail (property != NULL, -1);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  compiled = gorm_query_compile (self, error);
+  if (compiled == NULL ||
+      !prepare_assignment (compiled->schema, property, value, &assignment, error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
+
+  return run_bulk (self, compiled, &assignment, error);
+}

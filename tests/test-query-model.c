@@ -1,0 +1,662 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "gorm-test-utils.h"
+
+/* A row of the model tests: a nullable name, so that NULLs sort too. */
+TEST_DEFINE_RESOURCE (TestItem, test_item)
+
+static void
+test_item_class_init (TestItemClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_int ("score", NULL, NULL, G_MININT, G_MAXINT, 0, G_PARAM_READWRITE),
+    g_param_spec_boolean ("flag", NULL, NULL, FALSE, G_PARAM_READWRITE),
+    g_param_spec_double ("weight", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_indexed (GORM_RESOURCE_CLASS (klass), "score");
+}
+
+#define TEST_TYPE_ITEM (test_item_get_type ())
+
+static GormResource *
+save_item (GormDatabase *db,
+           const char   *name,
+           int           score,
+           gboolean      flag)
+{
+  g_autoptr(GError) error = NULL;
+  GormResource *item = g_object_new (TEST_TYPE_ITEM, "database", db, "name", name,
+                                     "score", score, "flag", flag, NULL);
+
+  g_assert_true (gorm_resource_save (item, NULL, &error));
+  g_assert_no_error (error);
+  return item;
+}
+
+static void
+fill (GormDatabase *db,
+      guint         n)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gorm_database_begin (db, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("item %04u", i);
+
+      g_object_unref (save_item (db, name, (int) (i * 7919 % 1000), i % 3 == 0));
+    }
+  g_assert_true (gorm_database_commit (db, &error));
+}
+
+static GValue *
+int_value (GValue *value,
+           int     number)
+{
+  g_value_init (value, G_TYPE_INT);
+  g_value_set_int (value, number);
+  return value;
+}
+
+static GListModel *
+fetch (GormQuery *query,
+       gboolean   live)
+{
+  g_autoptr(GError) error = NULL;
+  GListModel *model = live ? gorm_query_watch (query, NULL, &error)
+                           : gorm_query_fetch (query, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (model);
+  return model;
+}
+
+static gint64
+item_id (GListModel *model,
+         guint       position)
+{
+  g_autoptr(GormResource) item = g_list_model_get_item (model, position);
+
+  g_assert_nonnull (item);
+  return gorm_resource_get_id (item);
+}
+
+static void
+test_fetch_pages (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(TestLog) log = NULL;
+  gint64 previous = 0;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  fill (db, 1000);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+
+  query = gorm_database_query (db, TEST_TYPE_ITEM);
+  log = test_log_attach (db);
+  model = fetch (query, FALSE);
+  g_assert_true (GORM_IS_QUERY_MODEL (model));
+  g_assert_false (gorm_query_model_is_live (GORM_QUERY_MODEL (model)));
+  g_assert_true (g_list_model_get_item_type (model) == TEST_TYPE_ITEM);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1000);
+  /* Opening the model counts and loads nothing. */
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+
+  /* One item loads its page, and only its page. */
+  g_assert_cmpint (item_id (model, 0), ==, 1);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 100);
+  g_assert_cmpint (item_id (model, 999), ==, 1000);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 200);
+  g_assert_null (g_list_model_get_item (model, 1000));
+
+  /* Reading everything keeps only the last pages alive. */
+  for (guint i = 0; i < 1000; i++)
+    {
+      gint64 id = item_id (model, i);
+
+      g_assert_cmpint (id, >, previous);
+      previous = id;
+    }
+  g_assert_cmpuint (gorm_database_get_n_live (db), <=, 32 * 100);
+
+  gorm_database_set_trace_func (db, NULL, NULL);
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* Random access gives the same items as reading in order, in every kind of
+ * order (the model loads far pages from anchors it saw). */
+static void
+test_random_access (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  const struct { const char *first; gboolean first_desc; const char *second; gboolean second_desc; } orders[] = {
+    { "score", FALSE, NULL, FALSE },
+    { "score", TRUE, "name", TRUE },
+    { "flag", FALSE, "score", TRUE },
+    { "name", FALSE, NULL, FALSE },
+  };
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  fill (db, 2000);
+  /* NULL names sort first. */
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_item SET name = NULL WHERE score < 100",
+                                          NULL, 0, NULL), >, 0);
+
+  for (guint o = 0; o < G_N_ELEMENTS (orders); o++)
+    {
+      g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_ITEM);
+      g_autoptr(GListModel) sequential = NULL;
+      g_autoptr(GListModel) random = NULL;
+      g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      gorm_query_order_by (query, orders[o].first, orders[o].first_desc);
+      if (orders[o].second != NULL)
+        gorm_query_order_by (query, orders[o].second, orders[o].second_desc);
+      gorm_query_offset (query, 7);
+      sequential = fetch (query, FALSE);
+      random = fetch (query, FALSE);
+      g_assert_cmpuint (g_list_model_get_n_items (sequential), ==, 1993);
+      for (guint i = 0; i < 1993; i++)
+        {
+          gint64 id = item_id (sequential, i);
+
+          g_array_append_val (ids, id);
+        }
+      for (guint n = 0; n < 500; n++)
+        {
+          guint i = g_rand_int_range (rand, 0, 1993);
+
+          g_assert_cmpint (item_id (random, i), ==, g_array_index (ids, gint64, i));
+        }
+    }
+
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_identity (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) saved = NULL;
+  g_autoptr(GormResource) got = NULL;
+  g_autoptr(GormResource) again = NULL;
+  g_autoptr(GormResource) first = NULL;
+  g_autoptr(GormResource) listed = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  saved = save_item (db, "one", 1, FALSE);
+  id = gorm_resource_get_id (saved);
+
+  /* While an object is alive, every load of its row gives it back. */
+  got = gorm_database_get (db, TEST_TYPE_ITEM, id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (got == saved);
+  query = gorm_database_query (db, TEST_TYPE_ITEM);
+  first = gorm_query_first (query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (first == saved);
+  model = fetch (query, FALSE);
+  listed = g_list_model_get_item (model, 0);
+  g_assert_true (listed == saved);
+  g_clear_object (&got);
+  g_clear_object (&first);
+  g_clear_object (&listed);
+  g_clear_object (&model);
+
+  /* The map holds objects weakly: a dropped one is finalized and gone. */
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 1);
+  g_assert_finalize_object (g_steal_pointer (&saved));
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+  got = gorm_database_get (db, TEST_TYPE_ITEM, id, NULL, &error);
+  g_assert_no_error (error);
+  again = gorm_database_get (db, TEST_TYPE_ITEM, id, NULL, &error);
+  g_assert_true (got == again);
+  g_clear_object (&again);
+
+  /* A deleted object leaves the map; a new row is a new object. */
+  g_assert_true (gorm_resource_delete (got, NULL, &error));
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+  g_assert_null (gorm_database_get (db, TEST_TYPE_ITEM, id, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
+
+  g_assert_finalize_object (g_steal_pointer (&got));
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_identity_keeps_unsaved_changes (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) item = NULL;
+  g_autoptr(GormResource) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  GValue params[2] = { G_VALUE_INIT, G_VALUE_INIT };
+  int score;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  item = save_item (db, "stored", 1, FALSE);
+
+  /* The application changes the name; someone else changes the row. */
+  g_object_set (item, "name", "unsaved", NULL);
+  g_value_init (&params[0], G_TYPE_STRING);
+  g_value_set_string (&params[0], "theirs");
+  g_value_init (&params[1], G_TYPE_INT64);
+  g_value_set_int64 (&params[1], gorm_resource_get_id (item));
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_item SET name = ?, score = 99 WHERE id = ?",
+                                          params, 2, &error), ==, 1);
+
+  /* Loading the row again keeps the unsaved name and takes the rest. */
+  loaded = gorm_database_get (db, TEST_TYPE_ITEM, gorm_resource_get_id (item), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (loaded == item);
+  g_object_get (item, "name", &name, "score", &score, NULL);
+  g_assert_cmpstr (name, ==, "unsaved");
+  g_assert_cmpint (score, ==, 99);
+  g_assert_true (gorm_resource_is_dirty (item));
+
+  g_value_unset (&params[0]);
+  g_value_unset (&params[1]);
+  g_clear_object (&loaded);
+  g_assert_finalize_object (g_steal_pointer (&item));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* A plain list that replays a model's items-changed, of ids. */
+typedef struct
+{
+  GListModel *model;
+  GArray     *ids;
+  guint       emissions;
+  GThread    *main_thread;
+} Shadow;
+
+static void
+shadow_items_changed_cb (GListModel *model,
+                         guint       position,
+                         guint       removed,
+                         guint       added,
+                         Shadow     *shadow)
+{
+  g_assert_true (g_thread_self () == shadow->main_thread);
+  g_assert_cmpuint (position + removed, <=, shadow->ids->len);
+  g_array_remove_range (shadow->ids, position, removed);
+  for (guint i = 0; i < added; i++)
+    {
+      gint64 id = item_id (model, position + i);
+
+      g_array_insert_val (shadow->ids, position + i, id);
+    }
+  g_assert_cmpuint (shadow->ids->len, ==, g_list_model_get_n_items (model));
+  shadow->emissions++;
+}
+
+static Shadow *
+shadow_new (GListModel *model)
+{
+  Shadow *shadow = g_new0 (Shadow, 1);
+
+  shadow->model = g_object_ref (model);
+  shadow->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  shadow->main_thread = g_thread_self ();
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      gint64 id = item_id (model, i);
+
+      g_array_append_val (shadow->ids, id);
+    }
+  g_signal_connect (model, "items-changed", G_CALLBACK (shadow_items_changed_cb), shadow);
+  return shadow;
+}
+
+static void
+shadow_free (Shadow *shadow)
+{
+  g_signal_handlers_disconnect_by_data (shadow->model, shadow);
+  g_object_unref (shadow->model);
+  g_array_unref (shadow->ids);
+  g_free (shadow);
+}
+
+/* The live model equals a fresh fetch of its query, item by item, and so
+ * does the list its signals built. */
+static void
+assert_matches_fetch (GormQuery *query,
+                      Shadow    *shadow,
+                      guint      step)
+{
+  g_autoptr(GListModel) fresh = fetch (query, FALSE);
+  guint n = g_list_model_get_n_items (fresh);
+
+  if (g_list_model_get_n_items (shadow->model) != n)
+    g_error ("step %u: the live model has %u items, a fetch %u", step,
+             g_list_model_get_n_items (shadow->model), n);
+  g_assert_cmpuint (shadow->ids->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GormResource) expected = g_list_model_get_item (fresh, i);
+      g_autoptr(GormResource) live = g_list_model_get_item (shadow->model, i);
+
+      if (live != expected || g_array_index (shadow->ids, gint64, i) != gorm_resource_get_id (expected))
+        g_error ("step %u, item %u: live %" G_GINT64_FORMAT ", replayed %" G_GINT64_FORMAT
+                 ", fetched %" G_GINT64_FORMAT, step, i, gorm_resource_get_id (live),
+                 g_array_index (shadow->ids, gint64, i), gorm_resource_get_id (expected));
+    }
+}
+
+static GormQuery *
+watched_query (GormDatabase *db,
+               guint         which)
+{
+  GormQuery *query = gorm_database_query (db, TEST_TYPE_ITEM);
+  GValue value = G_VALUE_INIT;
+
+  switch (which)
+    {
+    case 0:
+      break;
+    case 1:
+      gorm_query_filter (query, gorm_filter_gt ("score", int_value (&value, 500)));
+      gorm_query_order_by (query, "score", TRUE);
+      break;
+    case 2:
+      g_value_init (&value, G_TYPE_BOOLEAN);
+      g_value_set_boolean (&value, TRUE);
+      gorm_query_filter (query, gorm_filter_eq ("flag", &value));
+      gorm_query_order_by (query, "name", FALSE);
+      gorm_query_order_by (query, "score", TRUE);
+      gorm_query_limit (query, 20);
+      gorm_query_offset (query, 5);
+      break;
+    case 3:
+      gorm_query_order_by (query, "name", TRUE);
+      gorm_query_limit (query, 10);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (G_IS_VALUE (&value))
+    g_value_unset (&value);
+  return query;
+}
+
+#define N_WATCHED 4
+
+typedef enum {
+  STEP_INSERT,
+  STEP_UPDATE,
+  STEP_UPDATE_UNWATCHED,
+  STEP_DELETE,
+  STEP_BULK_UPDATE,
+  STEP_BULK_DELETE,
+  STEP_ROLLBACK,
+  N_STEPS,
+} StepKind;
+
+static char *
+random_name (GRand *rand)
+{
+  /* Some NULL names, and repeated ones, to sort ties by the key. */
+  if (g_rand_int_range (rand, 0, 8) == 0)
+    return NULL;
+  return g_strdup_printf ("name %02d", g_rand_int_range (rand, 0, 60));
+}
+
+static gint64
+random_id (GormDatabase *db,
+           GRand        *rand)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_ITEM);
+  gint64 n = gorm_query_count (query, NULL, NULL);
+  g_autoptr(GListModel) all = NULL;
+
+  if (n <= 0)
+    return 0;
+  all = fetch (query, FALSE);
+  return item_id (all, g_rand_int_range (rand, 0, (gint32) n));
+}
+
+/* Runs a step of @kind, or an insert when the table is empty; returns
+ * the kind it ran. */
+static StepKind
+run_step (GormDatabase *db,
+          GRand        *rand,
+          StepKind      kind)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) item = NULL;
+  g_autofree char *name = random_name (rand);
+  gint64 id = kind == STEP_INSERT ? 0 : random_id (db, rand);
+  GValue value = G_VALUE_INIT;
+
+  if (kind != STEP_INSERT && id == 0)
+    kind = STEP_INSERT;
+  if (id != 0)
+    {
+      item = gorm_database_get (db, TEST_TYPE_ITEM, id, NULL, &error);
+      g_assert_no_error (error);
+    }
+
+  switch (kind)
+    {
+    case STEP_INSERT:
+      g_object_unref (save_item (db, name, g_rand_int_range (rand, 0, 1000), g_rand_boolean (rand)));
+      break;
+    case STEP_UPDATE:
+      if (g_rand_boolean (rand))
+        g_object_set (item, "score", g_rand_int_range (rand, 0, 1000), NULL);
+      if (g_rand_boolean (rand))
+        g_object_set (item, "name", name, NULL);
+      if (g_rand_boolean (rand))
+        g_object_set (item, "flag", g_rand_boolean (rand), NULL);
+      g_assert_true (gorm_resource_save (item, NULL, &error));
+      break;
+    case STEP_UPDATE_UNWATCHED:
+      g_object_set (item, "weight", g_rand_double (rand), NULL);
+      g_assert_true (gorm_resource_save (item, NULL, &error));
+      break;
+    case STEP_DELETE:
+      g_assert_true (gorm_resource_delete (item, NULL, &error));
+      break;
+    case STEP_BULK_UPDATE:
+      {
+        g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_ITEM);
+        int low = g_rand_int_range (rand, 0, 1000);
+        g_auto(GValue) high = G_VALUE_INIT;
+
+        gorm_query_filter (query, gorm_filter_between ("score", int_value (&value, low),
+                                                       int_value (&high, low + 40)));
+        g_value_unset (&value);
+        g_assert_cmpint (gorm_query_update (query, "score", int_value (&value, g_rand_int_range (rand, 0, 1000)),
+                                            NULL, &error), >=, 0);
+      }
+      break;
+    case STEP_BULK_DELETE:
+      {
+        g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_ITEM);
+
+        gorm_query_filter (query, gorm_filter_lt ("score", int_value (&value, g_rand_int_range (rand, 0, 1000))));
+        gorm_query_order_by (query, "name", FALSE);
+        gorm_query_limit (query, 3);
+        g_assert_cmpint (gorm_query_delete (query, NULL, &error), >=, 0);
+      }
+      break;
+    case STEP_ROLLBACK:
+      g_assert_true (gorm_database_begin (db, &error));
+      g_object_unref (save_item (db, name, g_rand_int_range (rand, 0, 1000), TRUE));
+      g_object_set (item, "score", g_rand_int_range (rand, 0, 1000), NULL);
+      g_assert_true (gorm_resource_save (item, NULL, &error));
+      g_assert_true (gorm_database_rollback (db, &error));
+      /* The object keeps the value the rolled back save gave it. */
+      g_assert_true (gorm_resource_reload (item, NULL, &error));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_assert_no_error (error);
+  if (G_IS_VALUE (&value))
+    g_value_unset (&value);
+  return kind;
+}
+
+static void
+test_live_randomized (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
+  GormQuery *queries[N_WATCHED];
+  GListModel *models[N_WATCHED];
+  Shadow *shadows[N_WATCHED];
+  guint n_steps = g_test_slow () ? 5000 : 1200;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  for (guint i = 0; i < 300; i++)
+    run_step (db, rand, STEP_INSERT);
+
+  for (guint w = 0; w < N_WATCHED; w++)
+    {
+      queries[w] = watched_query (db, w);
+      models[w] = fetch (queries[w], TRUE);
+      g_assert_true (gorm_query_model_is_live (GORM_QUERY_MODEL (models[w])));
+      shadows[w] = shadow_new (models[w]);
+    }
+
+  for (guint step = 0; step < n_steps; step++)
+    {
+      /* Inserts twice as often as the rest, so the table does not empty. */
+      gint drawn = g_rand_int_range (rand, -1, N_STEPS);
+      StepKind kind = MAX (drawn, 0);
+      guint emissions[N_WATCHED];
+
+      for (guint w = 0; w < N_WATCHED; w++)
+        emissions[w] = shadows[w]->emissions;
+      kind = run_step (db, rand, kind);
+      for (guint w = 0; w < N_WATCHED; w++)
+        {
+          assert_matches_fetch (queries[w], shadows[w], step);
+          /* A change no model shows emits nothing. */
+          if (kind == STEP_UPDATE_UNWATCHED && shadows[w]->emissions != emissions[w])
+            g_error ("step %u: model %u emitted for a change it does not show", step, w);
+        }
+    }
+
+  for (guint w = 0; w < N_WATCHED; w++)
+    {
+      shadow_free (shadows[w]);
+      g_assert_finalize_object (models[w]);
+      g_assert_finalize_object (queries[w]);
+    }
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+typedef struct
+{
+  GormDatabase *db;
+} SaveJob;
+
+static gpointer
+save_in_thread (gpointer data)
+{
+  SaveJob *job = data;
+
+  g_object_unref (save_item (job->db, "from a thread", 5, TRUE));
+  return NULL;
+}
+
+static void
+test_live_main_context (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  Shadow *shadow;
+  SaveJob job = { db };
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  query = gorm_database_query (db, TEST_TYPE_ITEM);
+  model = fetch (query, TRUE);
+  shadow = shadow_new (model);
+
+  /* A change made in another thread is emitted in the main context (the
+   * handler asserts the thread). */
+  g_thread_join (g_thread_new ("saver", save_in_thread, &job));
+  g_assert_cmpuint (shadow->emissions, ==, 0);
+  while (shadow->emissions == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  g_assert_cmpuint (shadow->ids->len, ==, 1);
+
+  shadow_free (shadow);
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_live_window (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  Shadow *shadow;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  for (int i = 0; i < 10; i++)
+    g_object_unref (save_item (db, "x", i * 10, FALSE));
+  query = gorm_database_query (db, TEST_TYPE_ITEM);
+  gorm_query_order_by (query, "score", FALSE);
+  gorm_query_offset (query, 2);
+  gorm_query_limit (query, 3);
+  model = fetch (query, TRUE);
+  shadow = shadow_new (model);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
+
+  /* Before the window: everything shifts by one. */
+  g_object_unref (save_item (db, "x", -1, FALSE));
+  g_assert_cmpuint (shadow->emissions, ==, 1);
+  assert_matches_fetch (query, shadow, 0);
+  /* After the window: nothing. */
+  g_object_unref (save_item (db, "x", 1000, FALSE));
+  g_assert_cmpuint (shadow->emissions, ==, 1);
+  assert_matches_fetch (query, shadow, 1);
+
+  shadow_free (shadow);
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Gorm/QueryModel/fetch-pages", test_fetch_pages);
+  g_test_add_func ("/Gorm/QueryModel/random-access", test_random_access);
+  g_test_add_func ("/Gorm/QueryModel/identity", test_identity);
+  g_test_add_func ("/Gorm/QueryModel/identity-keeps-unsaved-changes", test_identity_keeps_unsaved_changes);
+  g_test_add_func ("/Gorm/QueryModel/live-window", test_live_window);
+  g_test_add_func ("/Gorm/QueryModel/live-main-context", test_live_main_context);
+  g_test_add_func ("/Gorm/QueryModel/live-randomized", test_live_randomized);
+
+  return g_test_run ();
+}
