@@ -43,7 +43,11 @@
  * Values compare as they are stored: enums by their nick, booleans as 0
  * and 1, date-times as instants (whatever time zone they were given in),
  * byte arrays by their bytes, strings by their bytes (case-sensitively,
- * with no collation), string arrays as their JSON text.
+ * with no collation), string arrays as their JSON text, and a `guint64`
+ * above %G_MAXINT64 as the negative number it is stored as. A value is
+ * converted to the property's C type first, so it must fit that type (300
+ * does not fit a `gchar`), but not the property's own minimum and maximum:
+ * `gt ("views", -1)` is fine for a property whose minimum is 0.
  *
  * ## NULL
  *
@@ -624,7 +628,7 @@ compile_value (const GormSchema  *schema,
   if (G_VALUE_HOLDS (value, GDA_TYPE_NULL))
     return set_null_comparison_error (error, schema, leaf);
 
-  return gorm_value_coerce (column->kind, column->pspec, value, &property_value, error) &&
+  return gorm_value_coerce_for_comparison (column->kind, column->pspec, value, &property_value, error) &&
          gorm_value_to_sql (column->kind, column->pspec, &property_value, sql_value, error);
 }
 

@@ -317,8 +317,9 @@ gorm_query_filter (GormQuery  *self,
  * Orders the objects of @self by @property, after the orders given
  * before: each call adds a key used where the earlier ones are equal.
  * Strings order by their bytes, date-times by time, enums by their nick,
- * booleans %FALSE first. Objects that are equal in every order given come
- * by primary key.
+ * booleans %FALSE first; NULL comes before every value in ascending order
+ * and after them in descending order. Objects that are equal in every
+ * order given come by primary key.
  *
  * A property the type does not store makes every runner of @self fail
  * with %GORM_ERROR_UNKNOWN_PROPERTY.
@@ -423,14 +424,15 @@ gorm_query_compile (GormQuery  *self,
   compiled->limit = self->limit;
   compiled->offset = self->offset;
   compiled->orders = g_array_sized_new (FALSE, FALSE, sizeof (GormOrder), self->orders->len + 1);
-  for (guint i = 0; i < self->orders->len; i++)
+  /* The key makes the order total, so that pages never overlap; it is
+   * unique, so orders after it change nothing and are left out. */
+  for (guint i = 0; i < self->orders->len && !has_key; i++)
     {
       const GormOrder *order = &g_array_index (self->orders, GormOrder, i);
 
-      has_key |= order->column == self->schema->key;
+      has_key = order->column == self->schema->key;
       g_array_append_val (compiled->orders, *order);
     }
-  /* The key makes the order total, so that pages never overlap. */
   if (!has_key)
     {
       GormOrder order = { self->schema->key, FALSE };

@@ -65,6 +65,11 @@ gboolean    gorm_value_coerce             (GormValueKind   kind,
                                            const GValue   *value,
                                            GValue         *property_value,
                                            GError        **error);
+gboolean    gorm_value_coerce_for_comparison (GormValueKind   kind,
+                                           GParamSpec     *pspec,
+                                           const GValue   *value,
+                                           GValue         *property_value,
+                                           GError        **error);
 gboolean    gorm_value_from_user          (const GValue   *value,
                                            GValue         *sql_value,
                                            GError        **error);

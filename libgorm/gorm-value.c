@@ -1463,6 +1463,7 @@ convert_to_property (Source          source,
                      GormValueKind   kind,
                      GParamSpec     *pspec,
                      const GValue   *value,
+                     gboolean        check_limits,
                      GValue         *property_value,
                      GError        **error)
 {
@@ -1473,7 +1474,7 @@ convert_to_property (Source          source,
    * checks them for every kind of GParamSpec, and returns TRUE when it had
    * to change the value, which g_object_set () would refuse. */
   if (read_value (source, kind, pspec, value, property_value)
-      && !g_param_value_validate (pspec, property_value))
+      && (!check_limits || !g_param_value_validate (pspec, property_value)))
     return TRUE;
 
   g_value_unset (property_value);
@@ -1492,7 +1493,7 @@ gorm_value_from_sql (GormValueKind   kind,
   g_return_val_if_fail (property_value != NULL && !G_IS_VALUE (property_value), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return convert_to_property (SOURCE_SQL, kind, pspec, sql_value, property_value, error);
+  return convert_to_property (SOURCE_SQL, kind, pspec, sql_value, TRUE, property_value, error);
 }
 
 gboolean
@@ -1507,5 +1508,23 @@ gorm_value_coerce (GormValueKind   kind,
   g_return_val_if_fail (property_value != NULL && !G_IS_VALUE (property_value), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return convert_to_property (SOURCE_USER, kind, pspec, value, property_value, error);
+  return convert_to_property (SOURCE_USER, kind, pspec, value, TRUE, property_value, error);
+}
+
+/* Like gorm_value_coerce(), but within the limits of the property's C type
+ * only: a filter may compare with a value the property could not hold,
+ * -1 for a property whose minimum is 0. */
+gboolean
+gorm_value_coerce_for_comparison (GormValueKind   kind,
+                                  GParamSpec     *pspec,
+                                  const GValue   *value,
+                                  GValue         *property_value,
+                                  GError        **error)
+{
+  g_return_val_if_fail (G_IS_PARAM_SPEC (pspec), FALSE);
+  g_return_val_if_fail (G_IS_VALUE (value), FALSE);
+  g_return_val_if_fail (property_value != NULL && !G_IS_VALUE (property_value), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return convert_to_property (SOURCE_USER, kind, pspec, value, FALSE, property_value, error);
 }

@@ -216,6 +216,22 @@ test_count_posts (GormDatabase *db)
   return g_value_get_int64 (value);
 }
 
+/* The first value of what @sql selects, as text, with plain libgda. */
+char *
+test_query_text (GormDatabase *db,
+                 const char   *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdaDataModel) model = NULL;
+  const GValue *value;
+
+  model = gda_connection_execute_select_command (gorm_database_get_connection (db), sql, &error);
+  g_assert_no_error (error);
+  value = gda_data_model_get_value_at (model, 0, 0, &error);
+  g_assert_no_error (error);
+  return gda_value_stringify (value);
+}
+
 static void
 log_statement_cb (const char *sql,
                   gpointer    user_data)

@@ -63,6 +63,8 @@ void          test_remove_file   (const char  *path);
 void          test_migrate       (GormDatabase *db,
                                   GType         type);
 gint64        test_count_posts   (GormDatabase *db);
+char         *test_query_text    (GormDatabase *db,
+                                  const char   *sql);
 
 /* Records every statement a database runs. */
 typedef struct

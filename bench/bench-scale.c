@@ -1,0 +1,1109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * A million-row table behind a list model: libgorm's GormQueryModel
+ * against Gom's GomResourceGroup, on the same rows of the same SQLite
+ * file, in the same run.
+ *
+ * For each peer and query it measures, in a fresh process each time:
+ *
+ *   open    from the query to knowing the number of items and holding
+ *           the first 50 (wall time; the median of three processes);
+ *   random  1,000 items at random positions (fixed seed), each get
+ *           timed alone: p50, p99 and max;
+ *   memory  the peak resident memory (VmHWM) after touching 1 % of the
+ *           items at random positions (reading one property of each and
+ *           dropping it), above the resident memory right after the
+ *           database was opened.
+ *
+ * A GTK list asks a GListModel for an item and gets it; Gom's group has
+ * to be fetched before get_index() answers, so its items are got the
+ * way code adapting a group to a list does: a window of 50 items around
+ * the position is fetched when the position is not loaded yet.
+ *
+ *   bench-scale all [DATABASE]       set up, run every case, print the table
+ *   bench-scale setup [DATABASE]     only create (or check) the tables
+ *   bench-scale PEER QUERY PHASE [DATABASE]
+ *                                    one measurement; prints a RESULT line
+ *       gorm  fetch | watch | fetch-views | watch-views
+ *       gom   find | find-views
+ *       PHASE open | random | memory
+ *
+ * DATABASE defaults to $TMPDIR/gorm-bench-scale.db. The tables are
+ * created once and kept: "blogpost" through libgorm, "gom_blogpost"
+ * through Gom's automatic migration, filled from "blogpost". A wrong row
+ * count re-creates them. BENCH_SCALE_ROWS sets another row count (for a
+ * quick or profiled run; the number of touches stays 1 % of it).
+ *
+ * A random or memory phase stops after BENCH_SCALE_BUDGET seconds
+ * (default 180) and says how far it got: a case that needs seconds per
+ * item would otherwise run for hours.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "bench-model.h"
+
+#ifdef BENCH_HAVE_GOM
+#include <gom/gom.h>
+#endif
+
+#define DEFAULT_ROWS   1000000
+#define FIRST_ITEMS    50
+#define RANDOM_GETS    1000
+#define OPEN_RUNS      3
+#define SEED           20240601
+#define GOM_WINDOW     50
+
+#define LOREM "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do " \
+              "eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim " \
+              "ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut " \
+              "aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit."
+
+/* Process measurements */
+
+static long
+status_kib (const char *field)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return -1;
+  line = strstr (status, field);
+  return line ? strtol (line + strlen (field), NULL, 10) : -1;
+}
+
+static double
+ms_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / 1000.0;
+}
+
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* The nearest-rank percentile of @sorted. */
+static double
+percentile (const double *sorted,
+            guint         n,
+            double        p)
+{
+  guint rank = (guint) (p * n + 0.999999);
+
+  return sorted[CLAMP (rank, 1, n) - 1];
+}
+
+static double
+budget_us (void)
+{
+  const char *text = g_getenv ("BENCH_SCALE_BUDGET");
+  double seconds = text ? g_ascii_strtod (text, NULL) : 0;
+
+  return (seconds > 0 ? seconds : 180) * G_USEC_PER_SEC;
+}
+
+static guint
+n_rows (void)
+{
+  const char *text = g_getenv ("BENCH_SCALE_ROWS");
+  guint64 rows = text ? g_ascii_strtoull (text, NULL, 10) : 0;
+
+  return rows > 0 && rows <= G_MAXUINT ? (guint) rows : DEFAULT_ROWS;
+}
+
+/* A peer: how a program opens the database, runs a query and gets the
+ * item at a position. get() returns a full reference. */
+typedef struct
+{
+  const char *name;
+  gpointer  (*open)  (const char   *path,
+                      GError      **error);
+  gboolean  (*run)   (gpointer      session,
+                      const char   *query,
+                      guint        *n_items,
+                      GError      **error);
+  GObject  *(*get)   (gpointer      session,
+                      guint         position);
+  void      (*close) (gpointer      session);
+} Peer;
+
+/* libgorm */
+
+typedef struct
+{
+  GormDatabase *db;
+  GListModel   *model;
+} GormSession;
+
+static gpointer
+gorm_session_open (const char  *path,
+                   GError     **error)
+{
+  g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
+  GormSession *session;
+  GormDatabase *db;
+
+  db = gorm_database_open (uri, NULL, error);
+  if (db == NULL)
+    return NULL;
+  session = g_new0 (GormSession, 1);
+  session->db = db;
+  return session;
+}
+
+static gboolean
+gorm_session_run (gpointer     data,
+                  const char  *query_name,
+                  guint       *n_items,
+                  GError     **error)
+{
+  GormSession *session = data;
+  g_autoptr(GormQuery) query = gorm_database_query (session->db, BENCH_TYPE_POST);
+
+  if (g_str_has_suffix (query_name, "-views"))
+    gorm_query_order_by (query, "views", TRUE);
+  if (g_str_has_prefix (query_name, "watch"))
+    session->model = gorm_query_watch (query, NULL, error);
+  else
+    session->model = gorm_query_fetch (query, NULL, error);
+  if (session->model == NULL)
+    return FALSE;
+
+  *n_items = g_list_model_get_n_items (session->model);
+  return TRUE;
+}
+
+static GObject *
+gorm_session_get (gpointer data,
+                  guint    position)
+{
+  GormSession *session = data;
+
+  return g_list_model_get_item (session->model, position);
+}
+
+static void
+gorm_session_close (gpointer data)
+{
+  GormSession *session = data;
+
+  g_clear_object (&session->model);
+  gorm_database_close (session->db, NULL);
+  g_clear_object (&session->db);
+  g_free (session);
+}
+
+static const Peer gorm_peer = {
+  "libgorm", gorm_session_open, gorm_session_run, gorm_session_get, gorm_session_close,
+};
+
+static gint64
+gorm_count (GormDatabase  *db,
+            GError       **error)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (db, BENCH_TYPE_POST);
+
+  return gorm_query_count (query, NULL, error);
+}
+
+static void
+remove_database (const char *path)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_remove (file);
+    }
+}
+
+/* One statement inserts every row: a recursive CTE counts from 0 and
+ * each column is a fixed function of the counter, so every run and every
+ * peer sees the same data. */
+static const char insert_sql[] =
+  "INSERT INTO blogpost (title, content, pub_date, views, rating, published, author_id) "
+  "WITH RECURSIVE seq (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?) "
+  "SELECT 'Post ' || i || ' about topic ' || (i * 37 % 100), "
+  "       ? || ' #' || i, "
+  "       strftime ('%Y-%m-%dT%H:%M:%S.000000Z', 1577836800 + i * 2654435761 % 31536000, 'unixepoch'), "
+  "       i * 7919 % 10000, "
+  "       (i * 104729 % 5001) / 1000.0, "
+  "       i % 4 != 0, "
+  "       i % 200 + 1 "
+  "FROM seq";
+
+/* The ordered query walks this index; BenchPost does not declare one. */
+static const char views_index_sql[] =
+  "CREATE INDEX IF NOT EXISTS ix_blogpost_views ON blogpost (views)";
+
+static gboolean
+setup_gorm (const char  *path,
+            guint        rows,
+            GError     **error)
+{
+  g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
+  g_autoptr(GormDatabase) db = NULL;
+  GType types[] = { BENCH_TYPE_POST };
+  GValue params[2] = { G_VALUE_INIT, G_VALUE_INIT };
+  gint64 count, inserted;
+  gint64 start;
+
+  db = gorm_database_open (uri, NULL, error);
+  if (db == NULL || !gorm_database_migrate (db, types, 1, NULL, error))
+    return FALSE;
+  count = gorm_count (db, error);
+  if (count < 0)
+    return FALSE;
+  if (count == rows)
+    {
+      g_printerr ("blogpost: %u rows, kept\n", rows);
+      return gorm_database_execute (db, views_index_sql, NULL, 0, error) >= 0 &&
+             gorm_database_close (db, error);
+    }
+
+  g_printerr ("blogpost: %" G_GINT64_FORMAT " rows, re-creating %u ... ", count, rows);
+  if (!gorm_database_close (db, error))
+    return FALSE;
+  g_clear_object (&db);
+  remove_database (path);
+
+  start = g_get_monotonic_time ();
+  db = gorm_database_open (uri, NULL, error);
+  if (db == NULL || !gorm_database_migrate (db, types, 1, NULL, error) ||
+      !gorm_database_begin (db, error))
+    return FALSE;
+
+  g_value_init (&params[0], G_TYPE_INT64);
+  g_value_set_int64 (&params[0], rows);
+  g_value_init (&params[1], G_TYPE_STRING);
+  g_value_set_static_string (&params[1], LOREM);
+  inserted = gorm_database_execute (db, insert_sql, params, G_N_ELEMENTS (params), error);
+  g_value_unset (&params[0]);
+  g_value_unset (&params[1]);
+  if (inserted != rows)
+    {
+      if (inserted >= 0)
+        g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                     "Inserted %" G_GINT64_FORMAT " rows instead of %u", inserted, rows);
+      gorm_database_rollback (db, NULL);
+      return FALSE;
+    }
+  if (gorm_database_execute (db, views_index_sql, NULL, 0, error) < 0 ||
+      !gorm_database_commit (db, error))
+    return FALSE;
+
+  g_printerr ("%.1f s\n", ms_since (start) / 1000.0);
+  return gorm_database_close (db, error);
+}
+
+static char *
+sqlite_version (const char *path)
+{
+  g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
+  g_autoptr(GormDatabase) db = gorm_database_open (uri, NULL, NULL);
+  GdaDataModel *model;
+  const GValue *value;
+  char *version;
+
+  /* gorm_database_execute() returns no rows: ask libgda directly. */
+  if (db == NULL)
+    return g_strdup ("?");
+  model = gda_connection_execute_select_command (gorm_database_get_connection (db),
+                                                 "SELECT sqlite_version()", NULL);
+  value = model ? gda_data_model_get_value_at (model, 0, 0, NULL) : NULL;
+  version = g_strdup (value && G_VALUE_HOLDS_STRING (value) ? g_value_get_string (value) : "?");
+  g_clear_object (&model);
+  return version;
+}
+
+/* Gom */
+
+#ifdef BENCH_HAVE_GOM
+
+/* The same blog post as BenchPost, declared the way Gom wants it: an
+ * explicit id property as the primary key, columns named after the
+ * properties, in a table of its own. */
+#define BENCH_TYPE_GOM_POST (bench_gom_post_get_type ())
+G_DECLARE_FINAL_TYPE (BenchGomPost, bench_gom_post, BENCH, GOM_POST, GomResource)
+
+struct _BenchGomPost
+{
+  GomResource  parent_instance;
+
+  gint64       id;
+  char        *title;
+  char        *content;
+  GDateTime   *pub_date;
+  gint64       views;
+  double       rating;
+  gboolean     published;
+  gint64       author_id;
+};
+
+G_DEFINE_FINAL_TYPE (BenchGomPost, bench_gom_post, GOM_TYPE_RESOURCE)
+
+enum {
+  GOM_PROP_0,
+  GOM_PROP_ID,
+  GOM_PROP_TITLE,
+  GOM_PROP_CONTENT,
+  GOM_PROP_PUB_DATE,
+  GOM_PROP_VIEWS,
+  GOM_PROP_RATING,
+  GOM_PROP_PUBLISHED,
+  GOM_PROP_AUTHOR_ID,
+  GOM_N_PROPS,
+};
+
+static GParamSpec *gom_properties[GOM_N_PROPS];
+
+static void
+bench_gom_post_finalize (GObject *object)
+{
+  BenchGomPost *self = BENCH_GOM_POST (object);
+
+  g_free (self->title);
+  g_free (self->content);
+  g_clear_pointer (&self->pub_date, g_date_time_unref);
+
+  G_OBJECT_CLASS (bench_gom_post_parent_class)->finalize (object);
+}
+
+static void
+bench_gom_post_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  BenchGomPost *self = BENCH_GOM_POST (object);
+
+  switch (prop_id)
+    {
+    case GOM_PROP_ID: g_value_set_int64 (value, self->id); break;
+    case GOM_PROP_TITLE: g_value_set_string (value, self->title); break;
+    case GOM_PROP_CONTENT: g_value_set_string (value, self->content); break;
+    case GOM_PROP_PUB_DATE: g_value_set_boxed (value, self->pub_date); break;
+    case GOM_PROP_VIEWS: g_value_set_int64 (value, self->views); break;
+    case GOM_PROP_RATING: g_value_set_double (value, self->rating); break;
+    case GOM_PROP_PUBLISHED: g_value_set_boolean (value, self->published); break;
+    case GOM_PROP_AUTHOR_ID: g_value_set_int64 (value, self->author_id); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bench_gom_post_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  BenchGomPost *self = BENCH_GOM_POST (object);
+
+  switch (prop_id)
+    {
+    case GOM_PROP_ID: self->id = g_value_get_int64 (value); break;
+    case GOM_PROP_TITLE:
+      g_free (self->title);
+      self->title = g_value_dup_string (value);
+      break;
+    case GOM_PROP_CONTENT:
+      g_free (self->content);
+      self->content = g_value_dup_string (value);
+      break;
+    case GOM_PROP_PUB_DATE:
+      g_clear_pointer (&self->pub_date, g_date_time_unref);
+      self->pub_date = g_value_dup_boxed (value);
+      break;
+    case GOM_PROP_VIEWS: self->views = g_value_get_int64 (value); break;
+    case GOM_PROP_RATING: self->rating = g_value_get_double (value); break;
+    case GOM_PROP_PUBLISHED: self->published = g_value_get_boolean (value); break;
+    case GOM_PROP_AUTHOR_ID: self->author_id = g_value_get_int64 (value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bench_gom_post_class_init (BenchGomPostClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GomResourceClass *resource_class = GOM_RESOURCE_CLASS (klass);
+
+  object_class->finalize = bench_gom_post_finalize;
+  object_class->get_property = bench_gom_post_get_property;
+  object_class->set_property = bench_gom_post_set_property;
+
+  gom_properties[GOM_PROP_ID] = g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0,
+                                                    G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  gom_properties[GOM_PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL,
+                                                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  gom_properties[GOM_PROP_CONTENT] = g_param_spec_string ("content", NULL, NULL, NULL,
+                                                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  gom_properties[GOM_PROP_PUB_DATE] = g_param_spec_boxed ("pub-date", NULL, NULL, G_TYPE_DATE_TIME,
+                                                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  gom_properties[GOM_PROP_VIEWS] = g_param_spec_int64 ("views", NULL, NULL, G_MININT64, G_MAXINT64, 0,
+                                                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  gom_properties[GOM_PROP_RATING] = g_param_spec_double ("rating", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0,
+                                                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  gom_properties[GOM_PROP_PUBLISHED] = g_param_spec_boolean ("published", NULL, NULL, FALSE,
+                                                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  gom_properties[GOM_PROP_AUTHOR_ID] = g_param_spec_int64 ("author-id", NULL, NULL, 0, G_MAXINT64, 0,
+                                                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, GOM_N_PROPS, gom_properties);
+
+  gom_resource_class_set_table (resource_class, "gom_blogpost");
+  gom_resource_class_set_primary_key (resource_class, "id");
+}
+
+static void
+bench_gom_post_init (BenchGomPost *self)
+{
+}
+
+typedef struct
+{
+  GomAdapter       *adapter;
+  GomRepository    *repository;
+  GomResourceGroup *group;
+  guint             n_items;
+  /* One bit per position: whether it was fetched. get_index() cannot
+   * tell (Gom 0.4 crashes on a position never fetched), so code that
+   * shows a group keeps this itself. */
+  guint8           *fetched;
+} GomSession;
+
+static gpointer
+gom_session_open (const char  *path,
+                  GError     **error)
+{
+  g_autoptr(GomAdapter) adapter = gom_adapter_new ();
+  GomSession *session;
+
+  if (!gom_adapter_open_sync (adapter, path, error))
+    return NULL;
+  session = g_new0 (GomSession, 1);
+  session->adapter = g_steal_pointer (&adapter);
+  session->repository = gom_repository_new (session->adapter);
+  return session;
+}
+
+static gboolean
+gom_session_run (gpointer     data,
+                 const char  *query,
+                 guint       *n_items,
+                 GError     **error)
+{
+  GomSession *session = data;
+
+  if (g_str_has_suffix (query, "-views"))
+    {
+      /* What a Gom user writes. Gom adds no tie-break: SQLite walks
+       * the index backwards, ties in descending id; libgorm breaks ties
+       * by ascending id, so the two agree on views, not on ids. */
+      GomSorting *sorting = gom_sorting_new (BENCH_TYPE_GOM_POST, "views", GOM_SORTING_DESCENDING, NULL);
+
+      session->group = gom_repository_find_sorted_sync (session->repository, BENCH_TYPE_GOM_POST,
+                                                        NULL, sorting, error);
+      g_object_unref (sorting);
+    }
+  else
+    session->group = gom_repository_find_sync (session->repository, BENCH_TYPE_GOM_POST, NULL, error);
+  if (session->group == NULL)
+    return FALSE;
+
+  *n_items = session->n_items = gom_resource_group_get_count (session->group);
+  session->fetched = g_malloc0 (session->n_items / 8 + 1);
+  return TRUE;
+}
+
+static GObject *
+gom_session_get (gpointer data,
+                 guint    position)
+{
+  GomSession *session = data;
+  GomResource *resource;
+
+  if (position >= session->n_items)
+    return NULL;
+  if (!(session->fetched[position / 8] & (1 << position % 8)))
+    {
+      g_autoptr(GError) error = NULL;
+      guint start = position >= GOM_WINDOW / 2 ? position - GOM_WINDOW / 2 : 0;
+      guint count = MIN (GOM_WINDOW, session->n_items - start);
+
+      if (!gom_resource_group_fetch_sync (session->group, start, count, &error))
+        {
+          g_warning ("Cannot fetch items %u-%u: %s", start, start + count - 1, error->message);
+          return NULL;
+        }
+      for (guint i = start; i < start + count; i++)
+        session->fetched[i / 8] |= 1 << i % 8;
+    }
+  resource = gom_resource_group_get_index (session->group, position);
+  return resource ? g_object_ref (G_OBJECT (resource)) : NULL;
+}
+
+static void
+gom_session_close (gpointer data)
+{
+  GomSession *session = data;
+
+  g_clear_object (&session->group);
+  g_clear_pointer (&session->fetched, g_free);
+  g_clear_object (&session->repository);
+  gom_adapter_close_sync (session->adapter, NULL);
+  g_clear_object (&session->adapter);
+  g_free (session);
+}
+
+static const Peer gom_peer = {
+  "Gom", gom_session_open, gom_session_run, gom_session_get, gom_session_close,
+};
+
+/* SQL run in Gom's SQLite thread, as Gom wants writes run. */
+typedef struct
+{
+  const char * const *statements;
+  GError             *error;
+  GAsyncQueue        *done;
+} GomScript;
+
+static void
+gom_script_cb (GomAdapter *adapter,
+               gpointer    user_data)
+{
+  GomScript *script = user_data;
+
+  for (guint i = 0; script->statements[i] != NULL; i++)
+    if (!gom_adapter_execute_sql (adapter, script->statements[i], &script->error))
+      {
+        gom_adapter_execute_sql (adapter, "ROLLBACK", NULL);
+        break;
+      }
+  g_async_queue_push (script->done, GINT_TO_POINTER (TRUE));
+}
+
+static gboolean
+gom_run_script (GomAdapter          *adapter,
+                const char * const  *statements,
+                GError             **error)
+{
+  GomScript script = { statements, NULL, g_async_queue_new () };
+
+  gom_adapter_queue_write (adapter, gom_script_cb, &script);
+  g_async_queue_pop (script.done);
+  g_async_queue_unref (script.done);
+  if (script.error != NULL)
+    {
+      g_propagate_error (error, script.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Gom creates its table, then it is filled with libgorm's rows. (Both
+ * libgorm's open and Gom's migration put the file in WAL mode, so both
+ * peers read it in that mode.) */
+static gboolean
+setup_gom (const char  *path,
+           guint        rows,
+           GError     **error)
+{
+  static const char * const fill[] = {
+    "BEGIN",
+    "DELETE FROM gom_blogpost",
+    "INSERT INTO gom_blogpost (id, title, content, 'pub-date', views, rating, published, 'author-id') "
+    "SELECT id, title, content, pub_date, views, rating, published, author_id FROM blogpost",
+    "CREATE INDEX IF NOT EXISTS ix_gom_blogpost_views ON gom_blogpost (views)",
+    "COMMIT",
+    NULL,
+  };
+  g_autoptr(GomAdapter) adapter = gom_adapter_new ();
+  g_autoptr(GomRepository) repository = NULL;
+  g_autoptr(GomResourceGroup) group = NULL;
+  gboolean ok = FALSE;
+
+  if (!gom_adapter_open_sync (adapter, path, error))
+    return FALSE;
+  repository = gom_repository_new (adapter);
+  if (!gom_repository_automatic_migrate_sync (repository, 1, g_list_prepend (NULL, (gpointer) BENCH_TYPE_GOM_POST),
+                                              error))
+    goto out;
+  group = gom_repository_find_sync (repository, BENCH_TYPE_GOM_POST, NULL, error);
+  if (group == NULL)
+    goto out;
+
+  if (gom_resource_group_get_count (group) == rows)
+    g_printerr ("gom_blogpost: %u rows, kept\n", rows);
+  else
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      g_printerr ("gom_blogpost: %u rows, filling %u from blogpost ... ",
+                  gom_resource_group_get_count (group), rows);
+      if (!gom_run_script (adapter, fill, error))
+        goto out;
+      g_printerr ("%.1f s\n", ms_since (start) / 1000.0);
+    }
+  ok = TRUE;
+
+out:
+  g_clear_object (&group);
+  gom_adapter_close_sync (adapter, NULL);
+  return ok;
+}
+
+#endif /* BENCH_HAVE_GOM */
+
+/* One measurement, in this process */
+
+static const Peer *
+find_peer (const char *name)
+{
+  if (g_str_equal (name, "gorm"))
+    return &gorm_peer;
+#ifdef BENCH_HAVE_GOM
+  if (g_str_equal (name, "gom"))
+    return &gom_peer;
+#endif
+  return NULL;
+}
+
+static void
+read_title (GObject *item)
+{
+  g_autofree char *title = NULL;
+
+  g_object_get (item, "title", &title, NULL);
+  if (title == NULL)
+    g_error ("An item without a title");
+}
+
+static gboolean
+measure (const Peer  *peer,
+         const char  *query,
+         const char  *phase,
+         const char  *path,
+         GError     **error)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (SEED);
+  gpointer session;
+  guint n_items = 0;
+  long baseline;
+  gint64 start;
+  double query_ms;
+
+  session = peer->open (path, error);
+  if (session == NULL)
+    return FALSE;
+  baseline = status_kib ("VmRSS:");
+
+  start = g_get_monotonic_time ();
+  if (!peer->run (session, query, &n_items, error))
+    {
+      peer->close (session);
+      return FALSE;
+    }
+  query_ms = ms_since (start);
+
+  if (g_str_equal (phase, "open") || g_str_equal (phase, "random"))
+    {
+      for (guint i = 0; i < MIN (FIRST_ITEMS, n_items); i++)
+        {
+          g_autoptr(GObject) item = peer->get (session, i);
+
+          if (item == NULL)
+            g_error ("No item %u", i);
+        }
+    }
+
+  if (g_str_equal (phase, "open"))
+    {
+      double open_ms = ms_since (start);
+
+      g_print ("RESULT n_items=%u open_ms=%.3f query_ms=%.3f items_ms=%.3f\n",
+               n_items, open_ms, query_ms, open_ms - query_ms);
+    }
+  else if (g_str_equal (phase, "random"))
+    {
+      double times[RANDOM_GETS];
+      double total = 0;
+      guint done = 0;
+
+      start = g_get_monotonic_time ();
+      for (; done < RANDOM_GETS && g_get_monotonic_time () - start < budget_us (); done++)
+        {
+          guint k = (guint) g_rand_int_range (rand, 0, (gint32) n_items);
+          gint64 get_start = g_get_monotonic_time ();
+          g_autoptr(GObject) item = peer->get (session, k);
+
+          times[done] = ms_since (get_start);
+          total += times[done];
+          if (item == NULL)
+            g_error ("No item %u", k);
+        }
+      qsort (times, done, sizeof (double), compare_double);
+      g_print ("RESULT n_items=%u gets=%u p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f total_ms=%.1f\n",
+               n_items, done, percentile (times, done, 0.50), percentile (times, done, 0.90),
+               percentile (times, done, 0.99), times[done - 1], total);
+    }
+  else
+    {
+      guint touches = MAX (n_items / 100, 1);
+      guint done = 0;
+
+      start = g_get_monotonic_time ();
+      for (; done < touches && g_get_monotonic_time () - start < budget_us (); done++)
+        {
+          guint k = (guint) g_rand_int_range (rand, 0, (gint32) n_items);
+          g_autoptr(GObject) item = peer->get (session, k);
+
+          if (item == NULL)
+            g_error ("No item %u", k);
+          read_title (item);
+        }
+      g_print ("RESULT n_items=%u touches=%u touched=%u baseline_kib=%ld hwm_kib=%ld rss_kib=%ld touch_s=%.1f\n",
+               n_items, touches, done, baseline, status_kib ("VmHWM:"), status_kib ("VmRSS:"),
+               ms_since (start) / 1000.0);
+    }
+
+  peer->close (session);
+  return TRUE;
+}
+
+static gint64
+item_int64 (GObject    *item,
+            const char *property)
+{
+  gint64 value = -1;
+
+  if (item != NULL)
+    g_object_get (item, property, &value, NULL);
+  return value;
+}
+
+/* Both peers run the same query: the same rows at the same positions in
+ * id order, the same views at the same positions in views order. */
+static gboolean
+check_same_rows (const char  *path,
+                 GError     **error)
+{
+#ifdef BENCH_HAVE_GOM
+  static const char * const pairs[][3] = {
+    { "fetch", "find", "id" },
+    { "fetch-views", "find-views", "views" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
+    {
+      gpointer gorm = gorm_peer.open (path, error);
+      gpointer gom = gorm ? gom_peer.open (path, error) : NULL;
+      guint n_gorm = 0, n_gom = 0;
+      gboolean ok = gom != NULL &&
+                    gorm_peer.run (gorm, pairs[i][0], &n_gorm, error) &&
+                    gom_peer.run (gom, pairs[i][1], &n_gom, error);
+
+      if (ok && n_gorm != n_gom)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s has %u items, %s %u",
+                       pairs[i][0], n_gorm, pairs[i][1], n_gom);
+          ok = FALSE;
+        }
+      for (guint j = 0; ok && j < 5; j++)
+        {
+          guint positions[] = { 0, 1, FIRST_ITEMS, n_gorm / 2 + 7, n_gorm - 1 };
+          g_autoptr(GObject) a = gorm_peer.get (gorm, positions[j]);
+          g_autoptr(GObject) b = gom_peer.get (gom, positions[j]);
+
+          const char *key = pairs[i][2];
+
+          if (item_int64 (a, key) < 0 || item_int64 (a, key) != item_int64 (b, key))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           "Item %u: %s %" G_GINT64_FORMAT " from %s, %" G_GINT64_FORMAT " from %s",
+                           positions[j], key, item_int64 (a, key), pairs[i][0],
+                           item_int64 (b, key), pairs[i][1]);
+              ok = FALSE;
+            }
+        }
+      if (gom != NULL)
+        gom_peer.close (gom);
+      if (gorm != NULL)
+        gorm_peer.close (gorm);
+      if (!ok)
+        return FALSE;
+    }
+  g_printerr ("libgorm and Gom agree on the rows at the positions checked\n");
+#endif
+  return TRUE;
+}
+
+/* The driver */
+
+typedef struct
+{
+  const char *peer;
+  const char *query;
+  const char *label;
+} Case;
+
+static const Case cases[] = {
+  { "gorm", "fetch", "`gorm_query_fetch`, by id" },
+  { "gorm", "watch", "`gorm_query_watch`, by id" },
+  { "gorm", "fetch-views", "`gorm_query_fetch`, views desc" },
+  { "gorm", "watch-views", "`gorm_query_watch`, views desc" },
+  { "gom", "find", "`gom_repository_find_sync`, by id" },
+  { "gom", "find-views", "`gom_repository_find_sorted_sync`, views desc" },
+};
+
+static GHashTable *
+run_child (const char  *self_exe,
+           const char  *peer,
+           const char  *query,
+           const char  *phase,
+           const char  *path,
+           GError     **error)
+{
+  const char *argv[] = { self_exe, peer, query, phase, path, NULL };
+  g_autofree char *out = NULL;
+  g_autoptr(GHashTable) result = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto(GStrv) lines = NULL;
+  gint status;
+
+  g_printerr ("  %s %s %s ... ", peer, query, phase);
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                     &out, NULL, &status, error) ||
+      !g_spawn_check_wait_status (status, error))
+    return NULL;
+
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "RESULT "))
+      {
+        g_auto(GStrv) fields = g_strsplit (lines[i] + strlen ("RESULT "), " ", -1);
+
+        for (guint j = 0; fields[j] != NULL; j++)
+          {
+            char *equals = strchr (fields[j], '=');
+
+            if (equals != NULL)
+              g_hash_table_insert (result, g_strndup (fields[j], equals - fields[j]),
+                                   g_strdup (equals + 1));
+          }
+      }
+  if (g_hash_table_size (result) == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s %s %s printed no result", peer, query, phase);
+      return NULL;
+    }
+  g_printerr ("%s\n", g_strchomp (strstr (out, "RESULT ") + strlen ("RESULT ")));
+  return g_steal_pointer (&result);
+}
+
+static double
+field (GHashTable *result,
+       const char *name)
+{
+  const char *text = g_hash_table_lookup (result, name);
+
+  return text ? g_ascii_strtod (text, NULL) : -1;
+}
+
+/* Reads the file once so that every measurement finds it in the page
+ * cache, whichever runs first. */
+static void
+warm_page_cache (const char *path)
+{
+  g_autofree char *buffer = g_malloc (1 << 20);
+  int fd = open (path, O_RDONLY);
+
+  if (fd < 0)
+    return;
+  while (read (fd, buffer, 1 << 20) > 0)
+    ;
+  close (fd);
+}
+
+static char *
+cpu_model (void)
+{
+  g_autofree char *cpuinfo = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL) ||
+      (line = strstr (cpuinfo, "model name")) == NULL ||
+      (line = strchr (line, ':')) == NULL)
+    return g_strdup ("?");
+  return g_strstrip (g_strndup (line + 1, strcspn (line + 1, "\n")));
+}
+
+static const char *
+verdict (gboolean met)
+{
+  return met ? "met" : "**missed**";
+}
+
+static int
+run_all (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *model = cpu_model ();
+  g_autofree char *version = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d %H:%M %Z");
+  g_autoptr(GString) table = g_string_new (NULL);
+  g_autoptr(GString) targets = g_string_new (NULL);
+  GStatBuf st;
+  guint rows = n_rows ();
+
+  if (!setup_gorm (path, rows, &error))
+    g_error ("Setting up blogpost: %s", error->message);
+#ifdef BENCH_HAVE_GOM
+  if (!setup_gom (path, rows, &error))
+    g_error ("Setting up gom_blogpost: %s", error->message);
+#endif
+  if (!check_same_rows (path, &error))
+    g_error ("The peers differ: %s", error->message);
+  warm_page_cache (path);
+  version = sqlite_version (path);
+
+  g_string_append (table, "| peer | query | open to 50 items (ms) | random item p50 / p99 / max (ms) "
+                          "| peak memory above baseline (MB) |\n|---|---|---:|---:|---:|\n");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const Case *c = &cases[i];
+      g_autoptr(GHashTable) random = NULL;
+      g_autoptr(GHashTable) memory = NULL;
+      g_autofree char *random_note = NULL;
+      g_autofree char *memory_note = NULL;
+      double opens[OPEN_RUNS];
+      double open_ms, p99, memory_mb;
+      guint gets, touched, touches;
+
+      if (find_peer (c->peer) == NULL)
+        {
+          g_string_append_printf (table, "| Gom | %s | Gom not installed | | |\n", c->label);
+          continue;
+        }
+      for (guint run = 0; run < OPEN_RUNS; run++)
+        {
+          g_autoptr(GHashTable) open = run_child (self_exe, c->peer, c->query, "open", path, &error);
+
+          if (open == NULL)
+            g_error ("%s", error->message);
+          opens[run] = field (open, "open_ms");
+        }
+      qsort (opens, OPEN_RUNS, sizeof (double), compare_double);
+      open_ms = opens[OPEN_RUNS / 2];
+
+      random = run_child (self_exe, c->peer, c->query, "random", path, &error);
+      if (random == NULL)
+        g_error ("%s", error->message);
+      memory = run_child (self_exe, c->peer, c->query, "memory", path, &error);
+      if (memory == NULL)
+        g_error ("%s", error->message);
+      p99 = field (random, "p99_ms");
+      memory_mb = (field (memory, "hwm_kib") - field (memory, "baseline_kib")) / 1024.0;
+      gets = (guint) field (random, "gets");
+      touched = (guint) field (memory, "touched");
+      touches = (guint) field (memory, "touches");
+      random_note = gets < RANDOM_GETS
+                    ? g_strdup_printf (" (%u of %u gets in %.0f s)", gets, RANDOM_GETS, budget_us () / G_USEC_PER_SEC)
+                    : g_strdup ("");
+      memory_note = touched < touches
+                    ? g_strdup_printf (" (after %u of %u items in %.0f s)", touched, touches,
+                                       budget_us () / G_USEC_PER_SEC)
+                    : g_strdup ("");
+
+      g_string_append_printf (table, "| %s | %s | %.1f | %.2f / %.2f / %.2f%s | %.1f%s |\n",
+                              find_peer (c->peer)->name, c->label, open_ms,
+                              field (random, "p50_ms"), p99, field (random, "max_ms"), random_note,
+                              memory_mb, memory_note);
+      if (g_str_equal (c->peer, "gorm"))
+        g_string_append_printf (targets, "- %s: open %s, random item p99 %s (max %s), memory %s\n",
+                                c->label, verdict (open_ms <= 100), verdict (p99 <= 10),
+                                verdict (field (random, "max_ms") <= 10),
+                                touched < touches ? (memory_mb <= 64 ? "not reached (stopped early)" : verdict (FALSE))
+                                                  : verdict (memory_mb <= 64));
+    }
+
+  g_print ("\n%s\n", table->str);
+#ifndef BENCH_HAVE_GOM
+  g_print ("Gom not installed (Debian package libgom-1.0-dev, pkg-config gom-1.0): "
+           "only libgorm was measured.\n\n");
+#endif
+  g_print ("libgorm targets (open <= 100 ms, random item <= 10 ms, memory <= 64 MB):\n%s\n", targets->str);
+  g_print ("%u rows (%s, %.0f MB with both tables); open: median of %d processes; "
+           "random: %d gets, seed %d; memory: %u random items touched.\n",
+           rows, path, g_stat (path, &st) == 0 ? st.st_size / 1e6 : -1.0, OPEN_RUNS,
+           RANDOM_GETS, SEED, MAX (rows / 100, 1));
+  g_print ("Machine: %u CPUs, %s; SQLite %s; libgorm %s", g_get_num_processors (), model,
+           version, GORM_VERSION_S);
+#ifdef BENCH_HAVE_GOM
+  g_print ("; Gom %s", BENCH_GOM_VERSION);
+#endif
+  g_print ("; %s.\n", date);
+  return 0;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *default_path = g_build_filename (g_get_tmp_dir (), "gorm-bench-scale.db", NULL);
+  const Peer *peer;
+
+  if (argc >= 2 && g_str_equal (argv[1], "all"))
+    return run_all (argc > 2 ? argv[2] : default_path);
+
+  if (argc >= 2 && g_str_equal (argv[1], "setup"))
+    {
+      const char *path = argc > 2 ? argv[2] : default_path;
+
+      if (!setup_gorm (path, n_rows (), &error))
+        g_error ("Setting up blogpost: %s", error->message);
+#ifdef BENCH_HAVE_GOM
+      if (!setup_gom (path, n_rows (), &error))
+        g_error ("Setting up gom_blogpost: %s", error->message);
+#else
+      g_print ("Gom not installed: only the libgorm table was set up.\n");
+#endif
+      return 0;
+    }
+
+  if (argc >= 4 && (peer = find_peer (argv[1])) != NULL &&
+      (g_str_equal (argv[3], "open") || g_str_equal (argv[3], "random") || g_str_equal (argv[3], "memory")))
+    {
+      if (!measure (peer, argv[2], argv[3], argc > 4 ? argv[4] : default_path, &error))
+        g_error ("%s %s %s: %s", argv[1], argv[2], argv[3], error->message);
+      return 0;
+    }
+
+#ifndef BENCH_HAVE_GOM
+  if (argc >= 2 && g_str_equal (argv[1], "gom"))
+    {
+      g_printerr ("Gom not installed (libgom-1.0-dev): bench-scale was built without it.\n");
+      return 2;
+    }
+#endif
+  g_printerr ("Usage: %s all|setup [DATABASE]\n"
+              "       %s gorm fetch|watch|fetch-views|watch-views open|random|memory [DATABASE]\n"
+              "       %s gom find|find-views open|random|memory [DATABASE]\n",
+              argv[0], argv[0], argv[0]);
+  return 2;
+}
