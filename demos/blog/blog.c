@@ -170,60 +170,6 @@ blog_post_init (BlogPost *self)
 {
 }
 
-/* Gets the ids of every stored post, in order.
- *
- * This is plain libgda on the database's own connection because libgorm
- * has no query API yet: GormQuery (gorm_database_query() ordered by id,
- * then gorm_query_fetch()) replaces this whole function. */
-static GArray *
-list_post_ids (GormDatabase  *db,
-               GError       **error)
-{
-  GdaConnection *connection = gorm_database_get_connection (db);
-  /* INTEGER columns come back as 32-bit gint unless the type is given. */
-  GType column_types[] = { G_TYPE_INT64, G_TYPE_NONE };
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  GdaSqlParser *parser;
-  GdaStatement *statement;
-  GdaDataModel *model = NULL;
-  gboolean ok = FALSE;
-
-  parser = gda_connection_create_parser (connection);
-  if (parser == NULL)
-    parser = gda_sql_parser_new ();
-  statement = gda_sql_parser_parse_string (parser, "SELECT id FROM blog_post ORDER BY id",
-                                           NULL, error);
-  if (statement != NULL)
-    model = gda_connection_statement_execute_select_full (connection, statement, NULL,
-                                                          GDA_STATEMENT_MODEL_RANDOM_ACCESS,
-                                                          column_types, error);
-  if (model != NULL)
-    {
-      gint n_rows = gda_data_model_get_n_rows (model);
-
-      ok = TRUE;
-      for (gint row = 0; ok && row < n_rows; row++)
-        {
-          const GValue *value = gda_data_model_get_typed_value_at (model, 0, row, G_TYPE_INT64,
-                                                                   FALSE, error);
-          gint64 id;
-
-          ok = value != NULL;
-          if (ok)
-            {
-              id = g_value_get_int64 (value);
-              g_array_append_val (ids, id);
-            }
-        }
-    }
-
-  g_clear_object (&model);
-  g_clear_object (&statement);
-  g_clear_object (&parser);
-
-  return ok ? g_steal_pointer (&ids) : NULL;
-}
-
 static char *
 default_database_path (GError **error)
 {
@@ -247,8 +193,10 @@ run (const char  *path,
   g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
   g_autoptr(GormDatabase) db = NULL;
   g_autoptr(BlogPost) post = NULL;
-  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) posts = NULL;
   GType types[] = { BLOG_TYPE_POST };
+  guint n_posts;
 
   db = gorm_database_open (uri, NULL, error);
   if (db == NULL)
@@ -266,28 +214,27 @@ run (const char  *path,
   g_print ("Saved post %" G_GINT64_FORMAT " in %s\n",
            gorm_resource_get_id (GORM_RESOURCE (post)), path);
 
-  ids = list_post_ids (db, error);
-  if (ids == NULL)
+  /* Every post, oldest first. */
+  query = gorm_database_query (db, BLOG_TYPE_POST);
+  gorm_query_order_by (query, "pub-date", FALSE);
+  posts = gorm_query_fetch (query, NULL, error);
+  if (posts == NULL)
     return FALSE;
 
-  g_print ("%u %s:\n", ids->len, ids->len == 1 ? "post" : "posts");
-  for (guint i = 0; i < ids->len; i++)
+  n_posts = g_list_model_get_n_items (posts);
+  g_print ("%u %s:\n", n_posts, n_posts == 1 ? "post" : "posts");
+  for (guint i = 0; i < n_posts; i++)
     {
-      gint64 id = g_array_index (ids, gint64, i);
-      g_autoptr(BlogPost) stored = NULL;
+      g_autoptr(BlogPost) stored = g_list_model_get_item (posts, i);
       g_autoptr(GDateTime) local = NULL;
       g_autofree char *when = NULL;
 
-      stored = gorm_database_get (db, BLOG_TYPE_POST, id, NULL, error);
-      if (stored == NULL)
-        return FALSE;
       if (stored->pub_date != NULL)
         {
           local = g_date_time_to_local (stored->pub_date);
           when = g_date_time_format (local, "%Y-%m-%d %H:%M");
         }
-      g_print ("  %" G_GINT64_FORMAT ". %s (%s)\n",
-               id, stored->title ? stored->title : "(untitled)", when ? when : "unpublished");
+      g_print ("  %s (%s)\n", stored->title ? stored->title : "(untitled)", when ? when : "unpublished");
     }
 
   return gorm_database_close (db, error);
