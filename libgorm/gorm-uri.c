@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <libgda/libgda.h>
@@ -44,6 +45,25 @@ encode (const char *text)
   g_autofree char *copy = g_strdup (text);
 
   return gda_rfc1738_encode (copy);
+}
+
+/* Whether @path is missing, empty (a new database) or starts with the
+ * SQLite header. libgda leaks the whole SQLite connection when it fails to
+ * open another kind of file, so such files are refused before it sees
+ * them. */
+static gboolean
+is_sqlite_file (const char *path)
+{
+  static const char header[16] = "SQLite format 3";
+  char start[sizeof header];
+  FILE *file = fopen (path, "rb");
+  size_t n;
+
+  if (file == NULL)
+    return TRUE;
+  n = fread (start, 1, sizeof start, file);
+  fclose (file);
+  return n == 0 || (n == sizeof start && memcmp (start, header, sizeof header) == 0);
 }
 
 static gboolean
@@ -96,6 +116,13 @@ parse_sqlite (const char  *uri,
     {
       g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
                    "Cannot open “%s”: “%s” is a directory", uri, absolute);
+      return FALSE;
+    }
+
+  if (!is_sqlite_file (absolute))
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "Cannot open “%s”: “%s” is not an SQLite database", uri, absolute);
       return FALSE;
     }
 
