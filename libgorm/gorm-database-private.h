@@ -6,6 +6,7 @@
 #include "gorm-dialect-private.h"
 #include "gorm-statement-cache-private.h"
 #include "gorm-table-private.h"
+#include "gorm-worker-private.h"
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,44 @@ GormStatementCache *gorm_database_get_statements_locked (GormDatabase  *self,
 GormTable          *gorm_database_get_table_locked   (GormDatabase     *self,
                                                       GType             type,
                                                       GError          **error);
+
+/*
+ * The main context: object changes and signals made outside it (on the
+ * worker or another thread) are queued and happen there, in order.
+ */
+GormWorker         *gorm_database_get_worker         (GormDatabase     *self);
+void                gorm_database_defer              (GormDatabase     *self,
+                                                      GFunc             func,
+                                                      gpointer          data,
+                                                      GDestroyNotify    destroy);
+gboolean            gorm_database_in_main_context    (GormDatabase     *self);
+
+/*
+ * Asynchronous calls: a task runs on the database's worker thread, where
+ * its thread function calls the synchronous API and completes it with
+ * gorm_task_return_*(), which take @error (transfer full) when it is set.
+ * The result reaches the caller's callback in the main context, after
+ * every change the call made to objects there.
+ */
+GTask              *gorm_database_new_task           (GormDatabase        *self,
+                                                      gpointer             source_object,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data,
+                                                      gpointer             source_tag);
+void                gorm_database_run_task           (GormDatabase        *self,
+                                                      GTask               *task,
+                                                      GTaskThreadFunc      func);
+void                gorm_task_return_boolean         (GTask               *task,
+                                                      gboolean             ok,
+                                                      GError              *error);
+void                gorm_task_return_int             (GTask               *task,
+                                                      gint64               value,
+                                                      GError              *error);
+void                gorm_task_return_pointer         (GTask               *task,
+                                                      gpointer             value,
+                                                      GDestroyNotify       destroy,
+                                                      GError              *error);
 
 void                gorm_database_emit_saved         (GormDatabase     *self,
                                                       GormResource     *resource,

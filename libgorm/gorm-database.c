@@ -12,6 +12,7 @@
 #include "gorm-resource-private.h"
 #include "gorm-uri-private.h"
 #include "gorm-value-private.h"
+#include "gorm-worker-private.h"
 
 /**
  * GormDatabase:
@@ -61,6 +62,7 @@ struct _GormDatabase
   gboolean            watched_write_in_transaction;
   GMainContext       *context;
   GThread            *thread;
+  GormWorker         *worker;
   guint               transaction_depth;
   /* A connection opened by gorm_database_open() is closed with the
    * database; one the application gave is left open. */
@@ -96,41 +98,105 @@ gorm_database_lock (GormDatabase *self)
   self->lock_depth++;
 }
 
-static gboolean
-flush_watchers_cb (gpointer data)
+gboolean
+gorm_database_in_main_context (GormDatabase *self)
+{
+  return g_thread_self () == self->thread || g_main_context_is_owner (self->context);
+}
+
+void
+gorm_database_defer (GormDatabase   *self,
+                     GFunc           func,
+                     gpointer        data,
+                     GDestroyNotify  destroy)
+{
+  if (gorm_database_in_main_context (self))
+    {
+      func (data, NULL);
+      if (destroy != NULL)
+        destroy (data);
+      return;
+    }
+  gorm_worker_defer (self->worker, func, data, destroy);
+}
+
+GormWorker *
+gorm_database_get_worker (GormDatabase *self)
+{
+  return self->worker;
+}
+
+GTask *
+gorm_database_new_task (GormDatabase        *self,
+                        gpointer             source_object,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data,
+                        gpointer             source_tag)
+{
+  GTask *task = g_task_new (source_object, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_object_set_data_full (G_OBJECT (task), "gorm-database", g_object_ref (self), g_object_unref);
+  return task;
+}
+
+void
+gorm_database_run_task (GormDatabase    *self,
+                        GTask           *task,
+                        GTaskThreadFunc  func)
+{
+  gorm_worker_run (self->worker, task, func);
+}
+
+static GormWorker *
+task_worker (GTask *task)
+{
+  return GORM_DATABASE (g_object_get_data (G_OBJECT (task), "gorm-database"))->worker;
+}
+
+void
+gorm_task_return_boolean (GTask    *task,
+                          gboolean  ok,
+                          GError   *error)
+{
+  if (ok)
+    gorm_worker_return_boolean (task_worker (task), task, TRUE);
+  else
+    gorm_worker_return_error (task_worker (task), task, error);
+}
+
+void
+gorm_task_return_int (GTask  *task,
+                      gint64  value,
+                      GError *error)
+{
+  if (error == NULL)
+    gorm_worker_return_int (task_worker (task), task, value);
+  else
+    gorm_worker_return_error (task_worker (task), task, error);
+}
+
+void
+gorm_task_return_pointer (GTask          *task,
+                          gpointer        value,
+                          GDestroyNotify  destroy,
+                          GError         *error)
+{
+  if (error == NULL)
+    gorm_worker_return_pointer (task_worker (task), task, value, destroy);
+  else
+    gorm_worker_return_error (task_worker (task), task, error);
+}
+
+static void
+flush_watchers_cb (gpointer data,
+                   gpointer unused)
 {
   GPtrArray *models = data;
 
   for (guint i = 0; i < models->len; i++)
     gorm_query_model_flush (g_ptr_array_index (models, i));
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-in_main_context (GormDatabase *self)
-{
-  return g_thread_self () == self->thread || g_main_context_is_owner (self->context);
-}
-
-/* Has the live models emit their queued changes, in the database's main
- * context, with the lock released. */
-static void
-flush_watchers (GormDatabase *self,
-                GPtrArray    *models)
-{
-  g_autoptr(GSource) source = NULL;
-
-  if (in_main_context (self))
-    {
-      flush_watchers_cb (models);
-      g_ptr_array_unref (models);
-      return;
-    }
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, flush_watchers_cb, models, (GDestroyNotify) g_ptr_array_unref);
-  g_source_set_static_name (source, "[gorm] emit items-changed");
-  g_source_attach (source, self->context);
 }
 
 void
@@ -147,8 +213,10 @@ gorm_database_unlock (GormDatabase *self)
     }
   g_rec_mutex_unlock (&self->lock);
 
+  /* Live models emit what changed with the lock released, in the main
+   * context, after the object changes this call made there. */
   if (models != NULL)
-    flush_watchers (self, models);
+    gorm_database_defer (self, flush_watchers_cb, models, (GDestroyNotify) g_ptr_array_unref);
 }
 
 GormResource *
@@ -284,10 +352,10 @@ GormStatementCache *
 gorm_database_get_statements_locked (GormDatabase  *self,
                                      GError       **error)
 {
-  if (self->closed)
+  if (self->closed || self->connection == NULL)
     {
       g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
-                   "The database “%s” is closed", self->uri);
+                   "The database “%s” is %s", self->uri, self->closed ? "closed" : "not open");
       return NULL;
     }
   if (self->statements == NULL)
@@ -344,8 +412,9 @@ typedef struct
   gboolean      created;
 } Emission;
 
-static gboolean
-emit_cb (gpointer data)
+static void
+emit_cb (gpointer data,
+         gpointer unused)
 {
   Emission *emission = data;
 
@@ -354,8 +423,6 @@ emit_cb (gpointer data)
                    emission->resource, emission->created);
   else
     g_signal_emit (emission->database, signals[emission->signal], 0, emission->resource);
-
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -368,33 +435,21 @@ emission_free (gpointer data)
   g_free (emission);
 }
 
-/* Emits in the database's main context: at once when the caller is the
- * thread that opened the database or the one running its context, else
- * from an idle in that context. */
+/* Emits in the database's main context: at once when the caller runs in
+ * it, else in order with the other changes queued there. */
 static void
 emit_in_context (GormDatabase *self,
                  guint         signal,
                  GormResource *resource,
                  gboolean      created)
 {
-  Emission emission = { self, resource, signal, created };
+  Emission *emission = g_new0 (Emission, 1);
 
-  if (in_main_context (self))
-    emit_cb (&emission);
-  else
-    {
-      Emission *copy = g_memdup2 (&emission, sizeof emission);
-      g_autoptr(GSource) source = g_idle_source_new ();
-
-      /* Not g_main_context_invoke(): it calls at once in any thread whose
-       * thread-default context this is, when nobody runs it. */
-      g_object_ref (copy->database);
-      g_object_ref (copy->resource);
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_callback (source, emit_cb, copy, emission_free);
-      g_source_set_static_name (source, "[gorm] emit database signal");
-      g_source_attach (source, self->context);
-    }
+  emission->database = g_object_ref (self);
+  emission->resource = g_object_ref (resource);
+  emission->signal = signal;
+  emission->created = created;
+  gorm_database_defer (self, emit_cb, emission, emission_free);
 }
 
 void
@@ -432,6 +487,7 @@ gorm_database_finalize (GObject *object)
 
   close_locked (self);
   g_clear_pointer (&self->tables, g_hash_table_unref);
+  g_clear_pointer (&self->worker, gorm_worker_free);
   g_clear_pointer (&self->identity, gorm_identity_map_free);
   g_clear_pointer (&self->watchers, g_ptr_array_unref);
   g_clear_object (&self->connection);
@@ -449,8 +505,9 @@ gorm_database_constructed (GObject *object)
 
   G_OBJECT_CLASS (gorm_database_parent_class)->constructed (object);
 
-  g_return_if_fail (GDA_IS_CONNECTION (self->connection));
-
+  /* gorm_database_open() connects after construction. */
+  if (self->connection == NULL)
+    return;
   if (self->uri == NULL)
     self->uri = g_strdup_printf ("%s:%s", gda_connection_get_provider_name (self->connection),
                                  gda_connection_get_cnc_string (self->connection));
@@ -578,6 +635,7 @@ gorm_database_init (GormDatabase *self)
   self->thread = g_thread_self ();
   self->identity = gorm_identity_map_new ();
   self->watchers = g_ptr_array_new ();
+  self->worker = gorm_worker_new (self->context);
 }
 
 static void
@@ -614,6 +672,39 @@ configure_connection (GormDatabase  *self,
   return TRUE;
 }
 
+/* Opens the connection of a database made for a URI. */
+static gboolean
+connect_to_uri (GormDatabase  *self,
+                const char    *uri,
+                GError       **error)
+{
+  g_auto(GormUri) parsed = { 0 };
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *redacted = gorm_uri_redact (uri);
+
+  if (!gorm_uri_parse (uri, &parsed, error))
+    return FALSE;
+
+  ensure_gda ();
+  self->connection = gda_connection_open_from_string (parsed.provider, parsed.cnc_string, NULL,
+                                                      GDA_CONNECTION_OPTIONS_NONE, &local_error);
+  if (self->connection == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION, "Cannot open “%s”: %s",
+                   redacted, local_error ? local_error->message : "unknown error");
+      return FALSE;
+    }
+  self->owns_connection = TRUE;
+  setup_connection (self);
+  if (!configure_connection (self, &local_error))
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION, "Cannot open “%s”: %s",
+                   redacted, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * gorm_database_open:
  * @uri: the URI of the database
@@ -639,44 +730,85 @@ gorm_database_open (const char    *uri,
                     GCancellable  *cancellable,
                     GError       **error)
 {
-  g_auto(GormUri) parsed = { 0 };
   g_autoptr(GormDatabase) self = NULL;
-  g_autoptr(GdaConnection) connection = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *redacted = NULL;
 
   g_return_val_if_fail (uri != NULL, NULL);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
-      !gorm_uri_parse (uri, &parsed, error))
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  ensure_gda ();
-  redacted = gorm_uri_redact (uri);
-  connection = gda_connection_open_from_string (parsed.provider, parsed.cnc_string, NULL,
-                                                GDA_CONNECTION_OPTIONS_NONE, &local_error);
-  if (connection == NULL)
-    {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION, "Cannot open “%s”: %s",
-                   redacted, local_error ? local_error->message : "unknown error");
-      return NULL;
-    }
-
-  self = g_object_new (GORM_TYPE_DATABASE,
-                       "connection", connection,
-                       "uri", uri,
-                       NULL);
-  self->owns_connection = TRUE;
-  if (!configure_connection (self, &local_error))
-    {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION, "Cannot open “%s”: %s",
-                   redacted, local_error->message);
-      return NULL;
-    }
-
+  self = g_object_new (GORM_TYPE_DATABASE, "uri", uri, NULL);
+  if (!connect_to_uri (self, uri, error))
+    return NULL;
   return g_steal_pointer (&self);
+}
+
+static void
+open_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GormDatabase *self = task_data;
+  GError *error = NULL;
+
+  if (connect_to_uri (self, g_object_get_data (G_OBJECT (task), "gorm-uri"), &error))
+    gorm_worker_return_pointer (self->worker, task, g_object_ref (self), g_object_unref);
+  else
+    gorm_worker_return_error (self->worker, task, error);
+}
+
+/**
+ * gorm_database_open_async:
+ * @uri: the URI of the database
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the database is open
+ * @user_data: data for @callback
+ *
+ * Opens the database at @uri, as gorm_database_open() does, on a worker
+ * thread. The database's main context is the thread-default main context
+ * of the caller, where @callback is called.
+ */
+void
+gorm_database_open_async (const char          *uri,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GormDatabase) self = NULL;
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (uri != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  /* Made here, so that its main context is the caller's. */
+  self = g_object_new (GORM_TYPE_DATABASE, "uri", uri, NULL);
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gorm_database_open_async);
+  g_task_set_task_data (task, g_object_ref (self), g_object_unref);
+  g_object_set_data_full (G_OBJECT (task), "gorm-uri", g_strdup (uri), g_free);
+  gorm_worker_run (self->worker, task, open_thread);
+}
+
+/**
+ * gorm_database_open_finish:
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_open_async().
+ *
+ * Returns: (transfer full): the database, or %NULL with @error set
+ */
+GormDatabase *
+gorm_database_open_finish (GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_open_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
@@ -947,6 +1079,86 @@ gorm_database_migrate (GormDatabase  *self,
   return ok;
 }
 
+typedef struct
+{
+  GType *types;
+  guint  n_types;
+} MigrateCall;
+
+static void
+migrate_call_free (MigrateCall *call)
+{
+  g_free (call->types);
+  g_free (call);
+}
+
+static void
+migrate_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  MigrateCall *call = task_data;
+  GError *error = NULL;
+  gboolean ok = gorm_database_migrate (source_object, call->types, call->n_types, cancellable, &error);
+
+  gorm_task_return_boolean (task, ok, error);
+}
+
+/**
+ * gorm_database_migrate_async:
+ * @self: a database
+ * @types: (array length=n_types): the #GormResource types to store
+ * @n_types: the number of @types
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the migration is done
+ * @user_data: data for @callback
+ *
+ * Runs gorm_database_migrate() on the database's worker thread.
+ */
+void
+gorm_database_migrate_async (GormDatabase        *self,
+                             const GType         *types,
+                             guint                n_types,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  MigrateCall *call;
+
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (types != NULL || n_types == 0);
+
+  call = g_new0 (MigrateCall, 1);
+  call->types = g_memdup2 (types, sizeof (GType) * MAX (n_types, 1));
+  call->n_types = n_types;
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data, gorm_database_migrate_async);
+  g_task_set_task_data (task, call, (GDestroyNotify) migrate_call_free);
+  gorm_database_run_task (self, task, migrate_thread);
+}
+
+/**
+ * gorm_database_migrate_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_migrate_async().
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+gorm_database_migrate_finish (GormDatabase  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_migrate_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static gpointer
 get_by_sql_key (GormDatabase  *self,
                 GType          type,
@@ -1049,6 +1261,80 @@ gorm_database_get (GormDatabase  *self,
   g_value_init (&key, G_TYPE_INT64);
   g_value_set_int64 (&key, id);
   return gorm_database_get_by_key (self, type, &key, cancellable, error);
+}
+
+typedef struct
+{
+  GType  type;
+  gint64 id;
+} GetCall;
+
+static void
+get_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  GetCall *call = task_data;
+  GError *error = NULL;
+  gpointer resource = gorm_database_get (source_object, call->type, call->id, cancellable, &error);
+
+  gorm_task_return_pointer (task, resource, g_object_unref, error);
+}
+
+/**
+ * gorm_database_get_async:
+ * @self: a database
+ * @type: a #GormResource type
+ * @id: the id of the object
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the object
+ * @user_data: data for @callback
+ *
+ * Runs gorm_database_get() on the database's worker thread. The object
+ * reaches the callback in the main context.
+ */
+void
+gorm_database_get_async (GormDatabase        *self,
+                         GType                type,
+                         gint64               id,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GetCall *call;
+
+  g_return_if_fail (GORM_IS_DATABASE (self));
+
+  call = g_new0 (GetCall, 1);
+  call->type = type;
+  call->id = id;
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data, gorm_database_get_async);
+  g_task_set_task_data (task, call, g_free);
+  gorm_database_run_task (self, task, get_thread);
+}
+
+/**
+ * gorm_database_get_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_get_async().
+ *
+ * Returns: (transfer full) (type Gorm.Resource): the object, or %NULL with
+ *   @error set
+ */
+gpointer
+gorm_database_get_finish (GormDatabase  *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_get_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
@@ -1232,6 +1518,127 @@ gorm_database_run_in_transaction (GormDatabase         *self,
   gorm_database_rollback (self, NULL);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
+}
+
+typedef struct
+{
+  GormTransactionFunc func;
+  gpointer            data;
+  GDestroyNotify      destroy;
+} TransactionCall;
+
+static void
+transaction_call_free (TransactionCall *call)
+{
+  if (call->destroy != NULL)
+    call->destroy (call->data);
+  g_free (call);
+}
+
+static void
+transaction_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GormDatabase *self = source_object;
+  TransactionCall *call = task_data;
+  GError *error = NULL;
+  gboolean ok;
+
+  /* The whole transaction runs with the database locked: nothing else
+   * runs between its statements. A cancellation seen when the function is
+   * done rolls everything back. */
+  gorm_database_lock (self);
+  ok = gorm_database_begin (self, &error);
+  if (ok)
+    {
+      ok = call->func (self, call->data, &error);
+      if (ok && g_cancellable_set_error_if_cancelled (cancellable, &error))
+        ok = FALSE;
+      if (ok)
+        ok = gorm_database_commit (self, &error);
+      if (!ok)
+        {
+          if (error == NULL)
+            g_set_error (&error, GORM_ERROR, GORM_ERROR_FAILED,
+                         "The transaction function failed without giving an error");
+          gorm_database_rollback (self, NULL);
+        }
+    }
+  gorm_database_unlock (self);
+
+  gorm_task_return_boolean (task, ok, error);
+}
+
+/**
+ * gorm_database_run_in_transaction_async:
+ * @self: a database
+ * @func: (scope notified) (closure func_data) (destroy func_data_destroy): the body
+ *   of the transaction
+ * @func_data: data for @func
+ * @func_data_destroy: (nullable): frees @func_data
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the transaction is committed or
+ *   rolled back
+ * @user_data: data for @callback
+ *
+ * Runs @func in a transaction on the database's worker thread, with the
+ * database locked: no other statement runs until it is done. The
+ * transaction commits when @func returns %TRUE and rolls back when it
+ * fails, or when @cancellable is cancelled by the time it returns.
+ *
+ * @func may save, delete and load objects with the synchronous API. What
+ * that changes in objects (their ids, timestamps and notifications) and
+ * the signals it emits reach the main context in order, before
+ * @callback is called.
+ */
+void
+gorm_database_run_in_transaction_async (GormDatabase        *self,
+                                        GormTransactionFunc  func,
+                                        gpointer             func_data,
+                                        GDestroyNotify       func_data_destroy,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  TransactionCall *call;
+
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (func != NULL);
+
+  call = g_new0 (TransactionCall, 1);
+  call->func = func;
+  call->data = func_data;
+  call->destroy = func_data_destroy;
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data,
+                                 gorm_database_run_in_transaction_async);
+  g_task_set_task_data (task, call, (GDestroyNotify) transaction_call_free);
+  gorm_database_run_task (self, task, transaction_thread);
+}
+
+/**
+ * gorm_database_run_in_transaction_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_run_in_transaction_async().
+ *
+ * Returns: %TRUE if the transaction committed, else %FALSE with @error
+ *   set: the function's error, or %G_IO_ERROR_CANCELLED
+ */
+gboolean
+gorm_database_run_in_transaction_finish (GormDatabase  *self,
+                                         GAsyncResult  *result,
+                                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_run_in_transaction_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**

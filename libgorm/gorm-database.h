@@ -39,6 +39,14 @@ GormDatabase  *gorm_database_open                (const char           *uri,
                                                   GCancellable         *cancellable,
                                                   GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 GORM_AVAILABLE_IN_ALL
+void           gorm_database_open_async          (const char           *uri,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+GormDatabase  *gorm_database_open_finish         (GAsyncResult         *result,
+                                                  GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
 GormDatabase  *gorm_database_new_for_connection  (GdaConnection        *connection) G_GNUC_WARN_UNUSED_RESULT;
 GORM_AVAILABLE_IN_ALL
 GdaConnection *gorm_database_get_connection      (GormDatabase         *self);
@@ -58,6 +66,28 @@ gboolean       gorm_database_migrate             (GormDatabase         *self,
                                                   guint                 n_types,
                                                   GCancellable         *cancellable,
                                                   GError              **error);
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_migrate_async       (GormDatabase         *self,
+                                                  const GType          *types,
+                                                  guint                 n_types,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_migrate_finish      (GormDatabase         *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_get_async           (GormDatabase         *self,
+                                                  GType                 type,
+                                                  gint64                id,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+gpointer       gorm_database_get_finish          (GormDatabase         *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 GORM_AVAILABLE_IN_ALL
 gpointer       gorm_database_get                 (GormDatabase         *self,
                                                   GType                 type,
@@ -91,6 +121,19 @@ gboolean       gorm_database_run_in_transaction  (GormDatabase         *self,
                                                   GormTransactionFunc   func,
                                                   gpointer              user_data,
                                                   GError              **error);
+
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_run_in_transaction_async  (GormDatabase         *self,
+                                                        GormTransactionFunc   func,
+                                                        gpointer              func_data,
+                                                        GDestroyNotify        func_data_destroy,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_run_in_transaction_finish (GormDatabase         *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
 
 GORM_AVAILABLE_IN_ALL
 gint64         gorm_database_execute             (GormDatabase         *self,

@@ -1180,3 +1180,414 @@ gorm_query_update (GormQuery     *self,
 
   return run_bulk (self, compiled, &assignment, error);
 }
+
+/* Asynchronous runners: the synchronous ones, on the worker thread of the
+ * query's database. The query is not changed while a call runs. */
+
+typedef enum {
+  RUN_FETCH,
+  RUN_WATCH,
+  RUN_FIRST,
+  RUN_COUNT,
+  RUN_EXISTS,
+  RUN_DELETE,
+  RUN_UPDATE,
+} Runner;
+
+typedef struct
+{
+  Runner  runner;
+  char   *property;
+  GValue  value;
+} RunCall;
+
+static void
+run_call_free (RunCall *call)
+{
+  g_free (call->property);
+  if (G_IS_VALUE (&call->value))
+    g_value_unset (&call->value);
+  g_free (call);
+}
+
+static void
+run_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  GormQuery *self = source_object;
+  RunCall *call = task_data;
+  GError *error = NULL;
+  gint64 number;
+
+  switch (call->runner)
+    {
+    case RUN_FETCH:
+    case RUN_WATCH:
+    case RUN_FIRST:
+      {
+        gpointer result = call->runner == RUN_FETCH ? (gpointer) gorm_query_fetch (self, cancellable, &error)
+                        : call->runner == RUN_WATCH ? (gpointer) gorm_query_watch (self, cancellable, &error)
+                        : gorm_query_first (self, cancellable, &error);
+
+        gorm_task_return_pointer (task, result, g_object_unref, error);
+      }
+      return;
+    case RUN_COUNT:
+      number = gorm_query_count (self, cancellable, &error);
+      break;
+    case RUN_EXISTS:
+      number = gorm_query_exists (self, cancellable, &error);
+      break;
+    case RUN_DELETE:
+      number = gorm_query_delete (self, cancellable, &error);
+      break;
+    case RUN_UPDATE:
+      number = gorm_query_update (self, call->property, &call->value, cancellable, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  gorm_task_return_int (task, number, error);
+}
+
+static void
+run_async (GormQuery           *self,
+           RunCall             *call,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data,
+           gpointer             source_tag)
+{
+  g_autoptr(GTask) task = NULL;
+
+  task = gorm_database_new_task (self->database, self, cancellable, callback, user_data, source_tag);
+  g_task_set_task_data (task, call, (GDestroyNotify) run_call_free);
+  gorm_database_run_task (self->database, task, run_thread);
+}
+
+static void
+run_simple_async (GormQuery           *self,
+                  Runner               runner,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data,
+                  gpointer             source_tag)
+{
+  RunCall *call = g_new0 (RunCall, 1);
+
+  call->runner = runner;
+  run_async (self, call, cancellable, callback, user_data, source_tag);
+}
+
+static GTask *
+check_result (GormQuery    *self,
+              GAsyncResult *result,
+              gpointer      source_tag)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, source_tag), NULL);
+
+  return G_TASK (result);
+}
+
+/**
+ * gorm_query_fetch_async:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the model
+ * @user_data: data for @callback
+ *
+ * Runs gorm_query_fetch() on the worker thread of the query's database:
+ * the model counts its rows there, and reaches @callback in the main
+ * context.
+ */
+void
+gorm_query_fetch_async (GormQuery           *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_QUERY (self));
+
+  run_simple_async (self, RUN_FETCH, cancellable, callback, user_data, gorm_query_fetch_async);
+}
+
+/**
+ * gorm_query_fetch_finish:
+ * @self: a query
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_query_fetch_async().
+ *
+ * Returns: (transfer full): a #GormQueryModel, or %NULL with @error set
+ */
+GListModel *
+gorm_query_fetch_finish (GormQuery     *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  GTask *task = check_result (self, result, gorm_query_fetch_async);
+
+  return task ? g_task_propagate_pointer (task, error) : NULL;
+}
+
+/**
+ * gorm_query_watch_async:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the live model
+ * @user_data: data for @callback
+ *
+ * Runs gorm_query_watch() on the worker thread of the query's database.
+ */
+void
+gorm_query_watch_async (GormQuery           *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_QUERY (self));
+
+  run_simple_async (self, RUN_WATCH, cancellable, callback, user_data, gorm_query_watch_async);
+}
+
+/**
+ * gorm_query_watch_finish:
+ * @self: a query
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_query_watch_async().
+ *
+ * Returns: (transfer full): a live #GormQueryModel, or %NULL with @error
+ *   set
+ */
+GListModel *
+gorm_query_watch_finish (GormQuery     *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  GTask *task = check_result (self, result, gorm_query_watch_async);
+
+  return task ? g_task_propagate_pointer (task, error) : NULL;
+}
+
+/**
+ * gorm_query_first_async:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the first object
+ * @user_data: data for @callback
+ *
+ * Runs gorm_query_first() on the worker thread of the query's database.
+ */
+void
+gorm_query_first_async (GormQuery           *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_QUERY (self));
+
+  run_simple_async (self, RUN_FIRST, cancellable, callback, user_data, gorm_query_first_async);
+}
+
+/**
+ * gorm_query_first_finish:
+ * @self: a query
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_query_first_async().
+ *
+ * Returns: (transfer full) (nullable) (type Gorm.Resource): the first
+ *   object, or %NULL: with @error set on failure, without when nothing
+ *   matches
+ */
+gpointer
+gorm_query_first_finish (GormQuery     *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  GTask *task = check_result (self, result, gorm_query_first_async);
+
+  return task ? g_task_propagate_pointer (task, error) : NULL;
+}
+
+/**
+ * gorm_query_count_async:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the count
+ * @user_data: data for @callback
+ *
+ * Runs gorm_query_count() on the worker thread of the query's database.
+ */
+void
+gorm_query_count_async (GormQuery           *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_QUERY (self));
+
+  run_simple_async (self, RUN_COUNT, cancellable, callback, user_data, gorm_query_count_async);
+}
+
+/**
+ * gorm_query_count_finish:
+ * @self: a query
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_query_count_async().
+ *
+ * Returns: the number of matching objects, or -1 with @error set
+ */
+gint64
+gorm_query_count_finish (GormQuery     *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  GTask *task = check_result (self, result, gorm_query_count_async);
+
+  return task ? g_task_propagate_int (task, error) : -1;
+}
+
+/**
+ * gorm_query_exists_async:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the answer
+ * @user_data: data for @callback
+ *
+ * Runs gorm_query_exists() on the worker thread of the query's database.
+ */
+void
+gorm_query_exists_async (GormQuery           *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_QUERY (self));
+
+  run_simple_async (self, RUN_EXISTS, cancellable, callback, user_data, gorm_query_exists_async);
+}
+
+/**
+ * gorm_query_exists_finish:
+ * @self: a query
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_query_exists_async().
+ *
+ * Returns: %TRUE if an object matches; %FALSE if none does, or with
+ *   @error set
+ */
+gboolean
+gorm_query_exists_finish (GormQuery     *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  GTask *task = check_result (self, result, gorm_query_exists_async);
+
+  return task ? g_task_propagate_int (task, error) > 0 : FALSE;
+}
+
+/**
+ * gorm_query_delete_async:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the number of rows deleted
+ * @user_data: data for @callback
+ *
+ * Runs gorm_query_delete() on the worker thread of the query's database.
+ */
+void
+gorm_query_delete_async (GormQuery           *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_QUERY (self));
+
+  run_simple_async (self, RUN_DELETE, cancellable, callback, user_data, gorm_query_delete_async);
+}
+
+/**
+ * gorm_query_delete_finish:
+ * @self: a query
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_query_delete_async().
+ *
+ * Returns: the number of rows deleted, or -1 with @error set
+ */
+gint64
+gorm_query_delete_finish (GormQuery     *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  GTask *task = check_result (self, result, gorm_query_delete_async);
+
+  return task ? g_task_propagate_int (task, error) : -1;
+}
+
+/**
+ * gorm_query_update_async:
+ * @self: a query
+ * @property: the property to set
+ * @value: its new value
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the number of rows changed
+ * @user_data: data for @callback
+ *
+ * Runs gorm_query_update() on the worker thread of the query's database.
+ * @value is copied.
+ */
+void
+gorm_query_update_async (GormQuery           *self,
+                         const char          *property,
+                         const GValue        *value,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  RunCall *call;
+
+  g_return_if_fail (GORM_IS_QUERY (self));
+  g_return_if_fail (property != NULL);
+  g_return_if_fail (G_IS_VALUE (value));
+
+  call = g_new0 (RunCall, 1);
+  call->runner = RUN_UPDATE;
+  call->property = g_strdup (property);
+  g_value_init (&call->value, G_VALUE_TYPE (value));
+  g_value_copy (value, &call->value);
+  run_async (self, call, cancellable, callback, user_data, gorm_query_update_async);
+}
+
+/**
+ * gorm_query_update_finish:
+ * @self: a query
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_query_update_async().
+ *
+ * Returns: the number of rows changed, or -1 with @error set
+ */
+gint64
+gorm_query_update_finish (GormQuery     *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  GTask *task = check_result (self, result, gorm_query_update_async);
+
+  return task ? g_task_propagate_int (task, error) : -1;
+}

@@ -69,4 +69,70 @@ gint64        gorm_query_update         (GormQuery     *self,
                                          GCancellable  *cancellable,
                                          GError       **error);
 
+GORM_AVAILABLE_IN_ALL
+void          gorm_query_fetch_async      (GormQuery     *self,
+                                         GCancellable  *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer       user_data);
+GORM_AVAILABLE_IN_ALL
+GListModel   *gorm_query_fetch_finish     (GormQuery     *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
+GORM_AVAILABLE_IN_ALL
+void          gorm_query_watch_async      (GormQuery     *self,
+                                         GCancellable  *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer       user_data);
+GORM_AVAILABLE_IN_ALL
+GListModel   *gorm_query_watch_finish     (GormQuery     *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
+GORM_AVAILABLE_IN_ALL
+void          gorm_query_first_async      (GormQuery     *self,
+                                         GCancellable  *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer       user_data);
+GORM_AVAILABLE_IN_ALL
+gpointer      gorm_query_first_finish     (GormQuery     *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
+GORM_AVAILABLE_IN_ALL
+void          gorm_query_count_async      (GormQuery     *self,
+                                         GCancellable  *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer       user_data);
+GORM_AVAILABLE_IN_ALL
+gint64        gorm_query_count_finish     (GormQuery     *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
+GORM_AVAILABLE_IN_ALL
+void          gorm_query_exists_async     (GormQuery     *self,
+                                         GCancellable  *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer       user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_query_exists_finish    (GormQuery     *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
+GORM_AVAILABLE_IN_ALL
+void          gorm_query_delete_async     (GormQuery     *self,
+                                         GCancellable  *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer       user_data);
+GORM_AVAILABLE_IN_ALL
+gint64        gorm_query_delete_finish    (GormQuery     *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
+GORM_AVAILABLE_IN_ALL
+void          gorm_query_update_async     (GormQuery     *self,
+                                         const char    *property,
+                                         const GValue  *value,
+                                         GCancellable  *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer       user_data);
+GORM_AVAILABLE_IN_ALL
+gint64        gorm_query_update_finish    (GormQuery     *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
+
 G_END_DECLS

@@ -23,6 +23,18 @@ void              gorm_resource_mark_saved       (GormResource      *self,
                                                   GormDatabase      *database,
                                                   const GValue      *key);
 void              gorm_resource_mark_deleted     (GormResource      *self);
+/* Sets stored properties to values their row has (a load, automatic
+ * timestamps), without marking them changed, in the main context of
+ * @database: at once when called there, else later, in order. Takes
+ * @values, an array of @n_values; @pspecs are borrowed. With
+ * @keep_unsaved, properties changed since the last save keep their
+ * values. */
+void              gorm_resource_apply_stored     (GormResource      *self,
+                                                  GormDatabase      *database,
+                                                  GParamSpec       **pspecs,
+                                                  GValue            *values,
+                                                  guint              n_values,
+                                                  gboolean           keep_unsaved);
 /* Sets a stored property to a value its row now has (after a bulk update),
  * without marking it changed. */
 void              gorm_resource_set_stored       (GormResource      *self,

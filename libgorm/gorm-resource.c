@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "gorm-database-private.h"
 #include "gorm-error.h"
 #include "gorm-resource-private.h"
@@ -193,13 +195,185 @@ gorm_resource_set_stored (GormResource     *self,
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
-  gorm_resource_begin_load (self);
-  g_object_set_property (G_OBJECT (self), column->pspec->name, value);
-  gorm_resource_end_load (self);
+  GValue *copy = g_new0 (GValue, 1);
+
+  g_value_init (copy, G_VALUE_TYPE (value));
+  g_value_copy (value, copy);
   if (priv->dirty != NULL)
     priv->dirty[column->index] = FALSE;
+  gorm_resource_apply_stored (self, priv->database, (GParamSpec **) &column->pspec, copy, 1, FALSE);
 }
 
+typedef struct
+{
+  GormResource *resource;
+  GParamSpec   *pspec;
+} Notification;
+
+static void
+notify_cb (gpointer data,
+           gpointer unused)
+{
+  Notification *notification = data;
+
+  g_object_notify_by_pspec (G_OBJECT (notification->resource), notification->pspec);
+}
+
+static void
+notification_free (gpointer data)
+{
+  Notification *notification = data;
+
+  g_object_unref (notification->resource);
+  g_free (notification);
+}
+
+/* Notifies a change of one of GormResource's own properties in the main
+ * context of the object's database. */
+static void
+notify_in_context (GormResource *self,
+                   GParamSpec   *pspec)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  Notification *notification;
+
+  if (priv->database == NULL || gorm_database_in_main_context (priv->database))
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), pspec);
+      return;
+    }
+  notification = g_new0 (Notification, 1);
+  notification->resource = g_object_ref (self);
+  notification->pspec = pspec;
+  gorm_database_defer (priv->database, notify_cb, notification, notification_free);
+}
+
+/* Stored values set by libgorm itself: the row's values on a load, the
+ * automatic timestamps on a save. */
+typedef struct
+{
+  GormResource  *resource;
+  GParamSpec   **pspecs;
+  GValue        *values;
+  guint          n_values;
+  gboolean       keep_unsaved;
+} StoredValues;
+
+static void
+stored_values_free (gpointer data)
+{
+  StoredValues *stored = data;
+
+  for (guint i = 0; i < stored->n_values; i++)
+    if (G_IS_VALUE (&stored->values[i]))
+      g_value_unset (&stored->values[i]);
+  g_free (stored->values);
+  g_free (stored->pspecs);
+  g_object_unref (stored->resource);
+  g_free (stored);
+}
+
+static gboolean
+stored_values_equal (const GormColumn *column,
+                     const GValue     *a,
+                     const GValue     *b)
+{
+  gconstpointer x, y;
+
+  switch (column->kind)
+    {
+    case GORM_VALUE_KIND_DATE_TIME:
+    case GORM_VALUE_KIND_BYTES:
+    case GORM_VALUE_KIND_STRV:
+      /* GParamSpecBoxed compares pointers. */
+      x = g_value_get_boxed (a);
+      y = g_value_get_boxed (b);
+      if (x == NULL || y == NULL)
+        return x == y;
+      if (column->kind == GORM_VALUE_KIND_DATE_TIME)
+        return g_date_time_equal (x, y);
+      if (column->kind == GORM_VALUE_KIND_BYTES)
+        return g_bytes_equal (x, y);
+      return g_strv_equal (x, y);
+    case GORM_VALUE_KIND_DOUBLE:
+      /* GParamSpecDouble and GParamSpecFloat compare within an epsilon. */
+      if (G_VALUE_HOLDS_FLOAT (a))
+        {
+          gfloat fx = g_value_get_float (a), fy = g_value_get_float (b);
+
+          return memcmp (&fx, &fy, sizeof fx) == 0;
+        }
+      else
+        {
+          gdouble dx = g_value_get_double (a), dy = g_value_get_double (b);
+
+          return memcmp (&dx, &dy, sizeof dx) == 0;
+        }
+    default:
+      return g_param_values_cmp (column->pspec, a, b) == 0;
+    }
+}
+
+/* Whether @value differs from the property's: only changes are set, so
+ * that only changes are notified. */
+static gboolean
+differs (GormResource     *self,
+         const GormColumn *column,
+         const GValue     *value)
+{
+  g_auto(GValue) current = G_VALUE_INIT;
+
+  g_value_init (&current, G_PARAM_SPEC_VALUE_TYPE (column->pspec));
+  g_object_get_property (G_OBJECT (self), column->pspec->name, &current);
+  return !stored_values_equal (column, &current, value);
+}
+
+static void
+apply_stored_cb (gpointer data,
+                 gpointer unused)
+{
+  StoredValues *stored = data;
+  GormResource *self = stored->resource;
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  const GormSchema *schema = gorm_resource_get_schema (self, NULL);
+
+  gorm_resource_begin_load (self);
+  g_object_freeze_notify (G_OBJECT (self));
+  for (guint i = 0; i < stored->n_values; i++)
+    {
+      const GormColumn *column = gorm_schema_column_for_pspec (schema, stored->pspecs[i]);
+
+      if (!G_IS_VALUE (&stored->values[i]) || column == NULL)
+        continue;
+      if (stored->keep_unsaved && priv->dirty != NULL && priv->dirty[column->index])
+        continue;
+      if (differs (self, column, &stored->values[i]))
+        g_object_set_property (G_OBJECT (self), column->pspec->name, &stored->values[i]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+  gorm_resource_end_load (self);
+}
+
+void
+gorm_resource_apply_stored (GormResource  *self,
+                            GormDatabase  *database,
+                            GParamSpec   **pspecs,
+                            GValue        *values,
+                            guint          n_values,
+                            gboolean       keep_unsaved)
+{
+  StoredValues *stored = g_new0 (StoredValues, 1);
+
+  stored->resource = g_object_ref (self);
+  stored->pspecs = g_memdup2 (pspecs, sizeof (GParamSpec *) * MAX (n_values, 1));
+  stored->values = values;
+  stored->n_values = n_values;
+  stored->keep_unsaved = keep_unsaved;
+  gorm_database_defer (database, apply_stored_cb, stored, stored_values_free);
+}
+
+/* The id changes at once, so that work on another thread sees it; its
+ * notification comes in the main context. */
 static void
 set_id (GormResource *self,
         gint64        id)
@@ -209,7 +383,7 @@ set_id (GormResource *self,
   if (priv->id == id)
     return;
   priv->id = id;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ID]);
+  notify_in_context (self, properties[PROP_ID]);
 }
 
 void
@@ -222,7 +396,7 @@ gorm_resource_mark_saved (GormResource *self,
   if (priv->database != database)
     {
       g_set_object (&priv->database, database);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATABASE]);
+      notify_in_context (self, properties[PROP_DATABASE]);
     }
 
   /* The object is the row's live object, under its key, which a natural
@@ -890,4 +1064,177 @@ gorm_resource_class_set_transient (GormResourceClass *klass,
   g_return_if_fail (property != NULL);
 
   record (klass, GORM_META_TRANSIENT, property, NULL, 0);
+}
+
+typedef gboolean (*ResourceCall) (GormResource  *self,
+                                  GCancellable  *cancellable,
+                                  GError       **error);
+
+static void
+resource_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  ResourceCall call = (ResourceCall) task_data;
+  GError *error = NULL;
+  gboolean ok = call (source_object, cancellable, &error);
+
+  gorm_task_return_boolean (task, ok, error);
+}
+
+/* Runs @call on the worker of the resource's database. */
+static void
+run_async (GormResource        *self,
+           ResourceCall         call,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data,
+           gpointer             source_tag)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  GormDatabase *database = gorm_resource_resolve_database (self, &error);
+
+  if (database == NULL)
+    {
+      g_task_report_error (self, callback, user_data, source_tag, error);
+      return;
+    }
+  task = gorm_database_new_task (database, self, cancellable, callback, user_data, source_tag);
+  g_task_set_task_data (task, (gpointer) call, NULL);
+  gorm_database_run_task (database, task, resource_thread);
+}
+
+static gboolean
+finish (GormResource  *self,
+        GAsyncResult  *result,
+        gpointer       source_tag,
+        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, source_tag), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * gorm_resource_save_async:
+ * @self: a resource
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the object is saved
+ * @user_data: data for @callback
+ *
+ * Runs gorm_resource_save() on the worker thread of the object's
+ * database. Calls on one database run one at a time, in the order they
+ * were made. The object's new id, its timestamps, its notifications and
+ * #GormDatabase::resource-saved reach the main context before @callback
+ * is called. A call cancelled before its turn saves nothing and fails with
+ * %G_IO_ERROR_CANCELLED.
+ */
+void
+gorm_resource_save_async (GormResource        *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_RESOURCE (self));
+
+  run_async (self, gorm_resource_save, cancellable, callback, user_data, gorm_resource_save_async);
+}
+
+/**
+ * gorm_resource_save_finish:
+ * @self: a resource
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_resource_save_async().
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+gorm_resource_save_finish (GormResource  *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return finish (self, result, gorm_resource_save_async, error);
+}
+
+/**
+ * gorm_resource_delete_async:
+ * @self: a resource
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the row is deleted
+ * @user_data: data for @callback
+ *
+ * Runs gorm_resource_delete() on the worker thread of the object's
+ * database.
+ */
+void
+gorm_resource_delete_async (GormResource        *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_RESOURCE (self));
+
+  run_async (self, gorm_resource_delete, cancellable, callback, user_data, gorm_resource_delete_async);
+}
+
+/**
+ * gorm_resource_delete_finish:
+ * @self: a resource
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_resource_delete_async().
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+gorm_resource_delete_finish (GormResource  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return finish (self, result, gorm_resource_delete_async, error);
+}
+
+/**
+ * gorm_resource_reload_async:
+ * @self: a resource
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the object is reloaded
+ * @user_data: data for @callback
+ *
+ * Runs gorm_resource_reload() on the worker thread of the object's
+ * database; the new property values are set in the main context.
+ */
+void
+gorm_resource_reload_async (GormResource        *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_RESOURCE (self));
+
+  run_async (self, gorm_resource_reload, cancellable, callback, user_data, gorm_resource_reload_async);
+}
+
+/**
+ * gorm_resource_reload_finish:
+ * @self: a resource
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_resource_reload_async().
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+gorm_resource_reload_finish (GormResource  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return finish (self, result, gorm_resource_reload_async, error);
 }

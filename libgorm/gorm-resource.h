@@ -57,6 +57,34 @@ gboolean      gorm_resource_reload                  (GormResource       *self,
                                                      GError            **error);
 
 GORM_AVAILABLE_IN_ALL
+void          gorm_resource_save_async          (GormResource       *self,
+                                                     GCancellable       *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer            user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_save_finish         (GormResource       *self,
+                                                     GAsyncResult       *result,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_delete_async        (GormResource       *self,
+                                                     GCancellable       *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer            user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_delete_finish       (GormResource       *self,
+                                                     GAsyncResult       *result,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_reload_async        (GormResource       *self,
+                                                     GCancellable       *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer            user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_reload_finish       (GormResource       *self,
+                                                     GAsyncResult       *result,
+                                                     GError            **error);
+
+GORM_AVAILABLE_IN_ALL
 void          gorm_resource_class_set_table         (GormResourceClass  *klass,
                                                      const char         *table);
 GORM_AVAILABLE_IN_ALL

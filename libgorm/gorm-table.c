@@ -167,10 +167,21 @@ apply_timestamps (GormTable    *self,
                   guint         n_columns,
                   GDateTime    *now)
 {
-  gorm_resource_begin_load (resource);
+  g_autofree GParamSpec **pspecs = NULL;
+  GValue *values;
+
+  if (n_columns == 0)
+    return;
+  pspecs = g_new0 (GParamSpec *, n_columns);
+  values = g_new0 (GValue, n_columns);
   for (guint i = 0; i < n_columns; i++)
-    g_object_set (resource, self->schema->columns[columns[i]].pspec->name, now, NULL);
-  gorm_resource_end_load (resource);
+    {
+      pspecs[i] = self->schema->columns[columns[i]].pspec;
+      g_value_init (&values[i], G_TYPE_DATE_TIME);
+      g_value_set_boxed (&values[i], now);
+    }
+  gorm_resource_apply_stored (resource, gorm_resource_resolve_database (resource, NULL),
+                              pspecs, values, n_columns, FALSE);
 }
 
 static void
@@ -483,58 +494,16 @@ row_key (GormTable     *self,
   return TRUE;
 }
 
-static gboolean
-stored_values_equal (const GormColumn *column,
-                     const GValue     *a,
-                     const GValue     *b)
+/* The stored properties of @values, for gorm_resource_apply_stored(),
+ * which takes the values. */
+static GParamSpec **
+column_pspecs (const GormSchema *schema)
 {
-  gconstpointer x, y;
+  GParamSpec **pspecs = g_new0 (GParamSpec *, schema->n_columns);
 
-  switch (column->kind)
-    {
-    case GORM_VALUE_KIND_DATE_TIME:
-    case GORM_VALUE_KIND_BYTES:
-    case GORM_VALUE_KIND_STRV:
-      /* GParamSpecBoxed compares pointers. */
-      x = g_value_get_boxed (a);
-      y = g_value_get_boxed (b);
-      if (x == NULL || y == NULL)
-        return x == y;
-      if (column->kind == GORM_VALUE_KIND_DATE_TIME)
-        return g_date_time_equal (x, y);
-      if (column->kind == GORM_VALUE_KIND_BYTES)
-        return g_bytes_equal (x, y);
-      return g_strv_equal (x, y);
-    default:
-      return g_param_values_cmp (column->pspec, a, b) == 0;
-    }
-}
-
-/* A live object loaded again takes the row's values, except in the
- * properties it has unsaved changes in: those stay the application's. */
-static void
-refresh_clean_columns (GormTable    *self,
-                       GormResource *resource,
-                       GValue       *values)
-{
-  const GormSchema *schema = self->schema;
-
-  gorm_resource_begin_load (resource);
-  g_object_freeze_notify (G_OBJECT (resource));
   for (guint i = 0; i < schema->n_columns; i++)
-    {
-      const GormColumn *column = &schema->columns[i];
-      g_auto(GValue) current = G_VALUE_INIT;
-
-      if (!G_IS_VALUE (&values[i]) || gorm_resource_column_is_dirty (resource, i))
-        continue;
-      g_value_init (&current, G_PARAM_SPEC_VALUE_TYPE (column->pspec));
-      g_object_get_property (G_OBJECT (resource), column->pspec->name, &current);
-      if (!stored_values_equal (column, &current, &values[i]))
-        g_object_set_property (G_OBJECT (resource), column->pspec->name, &values[i]);
-    }
-  g_object_thaw_notify (G_OBJECT (resource));
-  gorm_resource_end_load (resource);
+    pspecs[i] = schema->columns[i].pspec;
+  return pspecs;
 }
 
 gpointer
@@ -561,8 +530,12 @@ gorm_table_new_resource (GormTable     *self,
   object = (GObject *) gorm_database_lookup_live_locked (database, schema->type, &key);
   if (object != NULL)
     {
-      refresh_clean_columns (self, GORM_RESOURCE (object), values);
-      free_values (values, schema->n_columns);
+      g_autofree GParamSpec **pspecs = column_pspecs (schema);
+
+      /* A live object takes the row's values, except where it has unsaved
+       * changes: those stay the application's. */
+      gorm_resource_apply_stored (GORM_RESOURCE (object), database, pspecs, values,
+                                  schema->n_columns, TRUE);
       return object;
     }
 
@@ -608,15 +581,13 @@ gorm_table_load_resource (GormTable     *self,
   if (values == NULL)
     return FALSE;
 
-  gorm_resource_begin_load (resource);
-  g_object_freeze_notify (G_OBJECT (resource));
-  for (guint i = 0; i < schema->n_columns; i++)
-    if (G_IS_VALUE (&values[i]))
-      g_object_set_property (G_OBJECT (resource), schema->columns[i].pspec->name, &values[i]);
-  g_object_thaw_notify (G_OBJECT (resource));
-  gorm_resource_end_load (resource);
-  free_values (values, schema->n_columns);
-  gorm_resource_mark_saved (resource, gorm_resource_get_database (resource), &key);
+  {
+    g_autofree GParamSpec **pspecs = column_pspecs (schema);
+
+    gorm_resource_mark_saved (resource, gorm_resource_get_database (resource), &key);
+    gorm_resource_apply_stored (resource, gorm_resource_get_database (resource), pspecs, values,
+                                schema->n_columns, FALSE);
+  }
 
   return TRUE;
 }

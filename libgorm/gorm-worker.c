@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "gorm-worker-private.h"
+
+/* How long the main context runs queued actions before it lets the rest
+ * of its loop run: well under a 16 ms frame. */
+#define ACTION_BUDGET_USEC 4000
+
+typedef struct
+{
+  GFunc          func;
+  gpointer       data;
+  GDestroyNotify destroy;
+} Action;
+
+typedef struct
+{
+  GTask           *task;
+  GTaskThreadFunc  func;
+} Job;
+
+typedef enum {
+  RESULT_BOOLEAN,
+  RESULT_INT,
+  RESULT_POINTER,
+  RESULT_ERROR,
+} ResultKind;
+
+typedef struct
+{
+  GTask          *task;
+  ResultKind      kind;
+  gint64          number;
+  gpointer        pointer;
+  GDestroyNotify  destroy;
+  GError         *error;
+} Result;
+
+struct _GormWorker
+{
+  GMainContext *context;
+  GThreadPool  *pool;
+  GThread      *thread;
+
+  GMutex        lock;
+  GQueue        actions;
+  GSource      *source;
+};
+
+static void
+action_free (Action *action)
+{
+  if (action->destroy != NULL)
+    action->destroy (action->data);
+  g_free (action);
+}
+
+/* Runs queued actions in the main context, for one budget at a time. */
+static gboolean
+run_actions_cb (gpointer data)
+{
+  GormWorker *self = data;
+  gint64 deadline = g_get_monotonic_time () + ACTION_BUDGET_USEC;
+
+  for (;;)
+    {
+      Action *action;
+
+      g_mutex_lock (&self->lock);
+      action = g_queue_pop_head (&self->actions);
+      if (action == NULL)
+        {
+          g_clear_pointer (&self->source, g_source_unref);
+          g_mutex_unlock (&self->lock);
+          return G_SOURCE_REMOVE;
+        }
+      g_mutex_unlock (&self->lock);
+
+      action->func (action->data, NULL);
+      action_free (action);
+
+      if (g_get_monotonic_time () > deadline)
+        return G_SOURCE_CONTINUE;
+    }
+}
+
+void
+gorm_worker_defer (GormWorker     *self,
+                   GFunc           func,
+                   gpointer        data,
+                   GDestroyNotify  destroy)
+{
+  Action *action = g_new0 (Action, 1);
+
+  action->func = func;
+  action->data = data;
+  action->destroy = destroy;
+
+  g_mutex_lock (&self->lock);
+  g_queue_push_tail (&self->actions, action);
+  if (self->source == NULL)
+    {
+      self->source = g_idle_source_new ();
+      g_source_set_priority (self->source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (self->source, run_actions_cb, self, NULL);
+      g_source_set_static_name (self->source, "[gorm] main context actions");
+      g_source_attach (self->source, self->context);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+result_free (Result *result)
+{
+  if (result->pointer != NULL && result->destroy != NULL)
+    result->destroy (result->pointer);
+  g_clear_error (&result->error);
+  g_clear_object (&result->task);
+  g_free (result);
+}
+
+static void
+complete_cb (gpointer data,
+             gpointer unused)
+{
+  Result *result = data;
+
+  switch (result->kind)
+    {
+    case RESULT_BOOLEAN:
+      g_task_return_boolean (result->task, result->number != 0);
+      break;
+    case RESULT_INT:
+      g_task_return_int (result->task, result->number);
+      break;
+    case RESULT_POINTER:
+      g_task_return_pointer (result->task, g_steal_pointer (&result->pointer), result->destroy);
+      break;
+    case RESULT_ERROR:
+      g_task_return_error (result->task, g_steal_pointer (&result->error));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+queue_result (GormWorker *self,
+              GTask      *task,
+              Result     *result)
+{
+  result->task = g_object_ref (task);
+  gorm_worker_defer (self, complete_cb, result, (GDestroyNotify) result_free);
+}
+
+void
+gorm_worker_return_boolean (GormWorker *self,
+                            GTask      *task,
+                            gboolean    value)
+{
+  Result *result = g_new0 (Result, 1);
+
+  result->kind = RESULT_BOOLEAN;
+  result->number = value;
+  queue_result (self, task, result);
+}
+
+void
+gorm_worker_return_int (GormWorker *self,
+                        GTask      *task,
+                        gint64      value)
+{
+  Result *result = g_new0 (Result, 1);
+
+  result->kind = RESULT_INT;
+  result->number = value;
+  queue_result (self, task, result);
+}
+
+void
+gorm_worker_return_pointer (GormWorker     *self,
+                            GTask          *task,
+                            gpointer        value,
+                            GDestroyNotify  destroy)
+{
+  Result *result = g_new0 (Result, 1);
+
+  result->kind = RESULT_POINTER;
+  result->pointer = value;
+  result->destroy = destroy;
+  queue_result (self, task, result);
+}
+
+void
+gorm_worker_return_error (GormWorker *self,
+                          GTask      *task,
+                          GError     *error)
+{
+  Result *result = g_new0 (Result, 1);
+
+  result->kind = RESULT_ERROR;
+  result->error = error;
+  queue_result (self, task, result);
+}
+
+static void
+unref_cb (gpointer object,
+          gpointer unused)
+{
+  g_object_unref (object);
+}
+
+static void
+run_job (gpointer data,
+         gpointer user_data)
+{
+  GormWorker *self = user_data;
+  Job *job = data;
+  GError *error = NULL;
+
+  self->thread = g_thread_self ();
+  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (job->task), &error))
+    gorm_worker_return_error (self, job->task, error);
+  else
+    job->func (job->task, g_task_get_source_object (job->task), g_task_get_task_data (job->task),
+               g_task_get_cancellable (job->task));
+
+  /* The task's last reference goes with its result, in the main
+   * context. */
+  gorm_worker_defer (self, unref_cb, job->task, NULL);
+  g_free (job);
+}
+
+GormWorker *
+gorm_worker_new (GMainContext *context)
+{
+  GormWorker *self = g_new0 (GormWorker, 1);
+
+  self->context = g_main_context_ref (context);
+  g_mutex_init (&self->lock);
+  g_queue_init (&self->actions);
+  return self;
+}
+
+void
+gorm_worker_free (GormWorker *self)
+{
+  /* Every task holds its database, so no job is left; the thread is let
+   * go without waiting, since the last reference may be dropped on it. */
+  if (self->pool != NULL)
+    g_thread_pool_free (self->pool, FALSE, self->thread != g_thread_self ());
+  if (self->source != NULL)
+    {
+      g_source_destroy (self->source);
+      g_source_unref (self->source);
+    }
+  g_queue_clear_full (&self->actions, (GDestroyNotify) action_free);
+  g_mutex_clear (&self->lock);
+  g_main_context_unref (self->context);
+  g_free (self);
+}
+
+void
+gorm_worker_run (GormWorker      *self,
+                 GTask           *task,
+                 GTaskThreadFunc  func)
+{
+  Job *job = g_new0 (Job, 1);
+
+  if (self->pool == NULL)
+    self->pool = g_thread_pool_new (run_job, self, 1, FALSE, NULL);
+
+  /* A result is returned whatever happened to the cancellable after the
+   * work began: work that ran is not undone. */
+  g_task_set_check_cancellable (task, FALSE);
+  job->task = g_object_ref (task);
+  job->func = func;
+  g_thread_pool_push (self->pool, job, NULL);
+}
+
+gboolean
+gorm_worker_is_current (GormWorker *self)
+{
+  return self->thread != NULL && self->thread == g_thread_self ();
+}
