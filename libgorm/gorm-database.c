@@ -134,10 +134,14 @@ gorm_database_new_task (GormDatabase        *self,
                         gpointer             user_data,
                         gpointer             source_tag)
 {
-  GTask *task = g_task_new (source_object, cancellable, callback, user_data);
+  /* The task does not get the cancellable: a cancelled GTask completes
+   * one main loop iteration later than others, which would break the
+   * order calls complete in. The worker checks it instead. */
+  GTask *task = g_task_new (source_object, NULL, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
   g_object_set_data_full (G_OBJECT (task), "gorm-database", g_object_ref (self), g_object_unref);
+  gorm_worker_set_cancellable (task, cancellable);
   return task;
 }
 
@@ -785,8 +789,9 @@ gorm_database_open_async (const char          *uri,
 
   /* Made here, so that its main context is the caller's. */
   self = g_object_new (GORM_TYPE_DATABASE, "uri", uri, NULL);
-  task = g_task_new (NULL, cancellable, callback, user_data);
+  task = g_task_new (NULL, NULL, callback, user_data);
   g_task_set_source_tag (task, gorm_database_open_async);
+  gorm_worker_set_cancellable (task, cancellable);
   g_task_set_task_data (task, g_object_ref (self), g_object_unref);
   g_object_set_data_full (G_OBJECT (task), "gorm-uri", g_strdup (uri), g_free);
   gorm_worker_run (self->worker, task, open_thread);

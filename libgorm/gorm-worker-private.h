@@ -25,11 +25,16 @@ void        gorm_worker_free           (GormWorker      *self);
 
 /* Runs @func (a GTaskThreadFunc) for @task on the worker thread. @func
  * completes the task with gorm_worker_return_*(), which hand the result
- * to the main context after the actions @func queued. A task cancelled
- * before its turn completes with G_IO_ERROR_CANCELLED without running. */
+ * to the main context after the actions @func queued. A task whose
+ * cancellable (gorm_worker_set_cancellable()) is cancelled before its
+ * turn completes with G_IO_ERROR_CANCELLED without running; one that ran
+ * returns its result, since work that ran is not undone. */
 void        gorm_worker_run            (GormWorker      *self,
                                         GTask           *task,
                                         GTaskThreadFunc  func);
+/* The cancellable of a task run on a worker, given to its function. */
+void        gorm_worker_set_cancellable (GTask          *task,
+                                        GCancellable    *cancellable);
 gboolean    gorm_worker_is_current     (GormWorker      *self);
 
 void        gorm_worker_defer          (GormWorker      *self,

@@ -43,11 +43,21 @@ struct _GormWorker
   GMainContext *context;
   GThreadPool  *pool;
   GThread      *thread;
+  /* The worker's reference to the task it runs, which the result takes,
+   * so that the task is always let go in the main context. */
+  GTask        *running;
 
   GMutex        lock;
   GQueue        actions;
   GSource      *source;
+  /* An action may drop the last reference to the database, and so free
+   * the worker while it runs actions: the worker is then freed when the
+   * action returns. */
+  gboolean      dispatching;
+  gboolean      freed;
 };
+
+static void worker_free (GormWorker *self);
 
 static void
 action_free (Action *action)
@@ -78,9 +88,16 @@ run_actions_cb (gpointer data)
         }
       g_mutex_unlock (&self->lock);
 
+      self->dispatching = TRUE;
       action->func (action->data, NULL);
       action_free (action);
+      self->dispatching = FALSE;
 
+      if (self->freed)
+        {
+          worker_free (self);
+          return G_SOURCE_REMOVE;
+        }
       if (g_get_monotonic_time () > deadline)
         return G_SOURCE_CONTINUE;
     }
@@ -151,7 +168,10 @@ queue_result (GormWorker *self,
               GTask      *task,
               Result     *result)
 {
-  result->task = g_object_ref (task);
+  if (gorm_worker_is_current (self) && self->running == task)
+    result->task = g_steal_pointer (&self->running);
+  else
+    result->task = g_object_ref (task);
   gorm_worker_defer (self, complete_cb, result, (GDestroyNotify) result_free);
 }
 
@@ -205,11 +225,12 @@ gorm_worker_return_error (GormWorker *self,
   queue_result (self, task, result);
 }
 
-static void
-unref_cb (gpointer object,
-          gpointer unused)
+void
+gorm_worker_set_cancellable (GTask        *task,
+                             GCancellable *cancellable)
 {
-  g_object_unref (object);
+  if (cancellable != NULL)
+    g_object_set_data_full (G_OBJECT (task), "gorm-cancellable", g_object_ref (cancellable), g_object_unref);
 }
 
 static void
@@ -220,16 +241,21 @@ run_job (gpointer data,
   Job *job = data;
   GError *error = NULL;
 
+  GCancellable *cancellable = g_object_get_data (G_OBJECT (job->task), "gorm-cancellable");
+
   self->thread = g_thread_self ();
-  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (job->task), &error))
+  self->running = job->task;
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
     gorm_worker_return_error (self, job->task, error);
   else
     job->func (job->task, g_task_get_source_object (job->task), g_task_get_task_data (job->task),
-               g_task_get_cancellable (job->task));
+               cancellable);
 
-  /* The task's last reference goes with its result, in the main
-   * context. */
-  gorm_worker_defer (self, unref_cb, job->task, NULL);
+  /* A function that returned no result: its task goes with an error. */
+  if (self->running != NULL)
+    gorm_worker_return_error (self, job->task,
+                              g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                                   "The call returned no result"));
   g_free (job);
 }
 
@@ -246,6 +272,15 @@ gorm_worker_new (GMainContext *context)
 
 void
 gorm_worker_free (GormWorker *self)
+{
+  if (self->dispatching)
+    self->freed = TRUE;
+  else
+    worker_free (self);
+}
+
+static void
+worker_free (GormWorker *self)
 {
   /* Every task holds its database, so no job is left; the thread is let
    * go without waiting, since the last reference may be dropped on it. */
@@ -272,9 +307,6 @@ gorm_worker_run (GormWorker      *self,
   if (self->pool == NULL)
     self->pool = g_thread_pool_new (run_job, self, 1, FALSE, NULL);
 
-  /* A result is returned whatever happened to the cancellable after the
-   * work began: work that ran is not undone. */
-  g_task_set_check_cancellable (task, FALSE);
   job->task = g_object_ref (task);
   job->func = func;
   g_thread_pool_push (self->pool, job, NULL);

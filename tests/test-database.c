@@ -752,6 +752,8 @@ test_signals_main_context (void)
   while (signals.saved->len == 0)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (signals.saved->len, ==, 1);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
 
   g_signal_handlers_disconnect_by_data (db, &job);
   g_ptr_array_unref (signals.saved);
