@@ -105,6 +105,13 @@ void                gorm_database_end_change_locked   (GormDatabase    *self,
                                                        guint            n_keys,
                                                        gboolean         deleted);
 
+/* The object of a row copied with gorm_table_copy_row(), which it takes:
+ * made in the caller's thread, the main context for async calls. */
+gpointer            gorm_database_resource_from_row  (GormDatabase     *self,
+                                                      GType             type,
+                                                      GValue           *row,
+                                                      GError          **error);
+
 /* How many objects the identity map holds, for tests. */
 guint               gorm_database_get_n_live         (GormDatabase     *self);
 

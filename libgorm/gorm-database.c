@@ -1164,6 +1164,56 @@ gorm_database_migrate_finish (GormDatabase  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* The copied SQL values of the row of @type whose key is @key. */
+static GValue *
+select_row_locked (GormDatabase  *self,
+                   GType          type,
+                   const GValue  *key,
+                   GError       **error)
+{
+  g_autoptr(GdaDataModel) model = NULL;
+  const GormSchema *schema;
+  GormTable *table;
+
+  table = gorm_database_get_table_locked (self, type, error);
+  if (table == NULL)
+    return NULL;
+  model = gorm_table_select_by_key (table, key, error);
+  if (model == NULL)
+    return NULL;
+  if (gda_data_model_get_n_rows (model) > 0)
+    return gorm_table_copy_row (table, model, 0, error);
+
+  schema = gorm_table_get_schema (table);
+  {
+    g_autofree char *shown = gorm_value_describe (key);
+
+    g_set_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND,
+                 "No %s has the %s %s", schema->type_name, schema->key->pspec->name, shown);
+  }
+  return NULL;
+}
+
+gpointer
+gorm_database_resource_from_row (GormDatabase  *self,
+                   GType          type,
+                   GValue        *row,
+                   GError       **error)
+{
+  GormTable *table;
+  gpointer resource = NULL;
+
+  gorm_database_lock (self);
+  table = gorm_database_get_table_locked (self, type, error);
+  if (table != NULL)
+    resource = gorm_table_resource_from_row (table, self, row, error);
+  else
+    gorm_table_free_row (row);
+  gorm_database_unlock (self);
+
+  return resource;
+}
+
 static gpointer
 get_by_sql_key (GormDatabase  *self,
                 GType          type,
@@ -1171,30 +1221,31 @@ get_by_sql_key (GormDatabase  *self,
                 GCancellable  *cancellable,
                 GError       **error)
 {
-  g_autoptr(GdaDataModel) model = NULL;
-  GormTable *table;
-  gpointer resource = NULL;
+  GValue *row;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
   gorm_database_lock (self);
-  table = gorm_database_get_table_locked (self, type, error);
-  if (table != NULL)
-    model = gorm_table_select_by_key (table, key, error);
-  if (model != NULL && gda_data_model_get_n_rows (model) == 0)
-    {
-      const GormSchema *schema = gorm_table_get_schema (table);
-      g_autofree char *shown = gorm_value_describe (key);
-
-      g_set_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND,
-                   "No %s has the %s %s", schema->type_name, schema->key->pspec->name, shown);
-    }
-  else if (model != NULL)
-    resource = gorm_table_new_resource (table, self, model, 0, error);
+  row = select_row_locked (self, type, key, error);
   gorm_database_unlock (self);
 
-  return resource;
+  return row ? gorm_database_resource_from_row (self, type, row, error) : NULL;
+}
+
+/* The SQL value of @key for the primary key of @type. */
+static gboolean
+key_to_sql (GType          type,
+            const GValue  *key,
+            GValue        *sql_value,
+            GError       **error)
+{
+  const GormSchema *schema = gorm_schema_lookup (type, error);
+  g_auto(GValue) property_value = G_VALUE_INIT;
+
+  return schema != NULL &&
+         gorm_value_coerce (schema->key->kind, schema->key->pspec, key, &property_value, error) &&
+         gorm_value_to_sql (schema->key->kind, schema->key->pspec, &property_value, sql_value, error);
 }
 
 /**
@@ -1220,8 +1271,6 @@ gorm_database_get_by_key (GormDatabase  *self,
                           GCancellable  *cancellable,
                           GError       **error)
 {
-  const GormSchema *schema;
-  g_auto(GValue) property_value = G_VALUE_INIT;
   g_auto(GValue) sql_value = G_VALUE_INIT;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), NULL);
@@ -1229,12 +1278,8 @@ gorm_database_get_by_key (GormDatabase  *self,
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  schema = gorm_schema_lookup (type, error);
-  if (schema == NULL ||
-      !gorm_value_coerce (schema->key->kind, schema->key->pspec, key, &property_value, error) ||
-      !gorm_value_to_sql (schema->key->kind, schema->key->pspec, &property_value, &sql_value, error))
+  if (!key_to_sql (type, key, &sql_value, error))
     return NULL;
-
   return get_by_sql_key (self, type, &sql_value, cancellable, error);
 }
 
@@ -1274,17 +1319,46 @@ typedef struct
   gint64 id;
 } GetCall;
 
+/* A row read on the worker, made into its object in the main context. */
+typedef struct
+{
+  GType   type;
+  GValue *values;
+} Row;
+
+static void
+row_free (Row *row)
+{
+  if (row->values != NULL)
+    gorm_table_free_row (row->values);
+  g_free (row);
+}
+
 static void
 get_thread (GTask        *task,
             gpointer      source_object,
             gpointer      task_data,
             GCancellable *cancellable)
 {
+  GormDatabase *self = source_object;
   GetCall *call = task_data;
+  g_auto(GValue) key = G_VALUE_INIT;
+  g_auto(GValue) sql_key = G_VALUE_INIT;
   GError *error = NULL;
-  gpointer resource = gorm_database_get (source_object, call->type, call->id, cancellable, &error);
+  Row *row = g_new0 (Row, 1);
 
-  gorm_task_return_pointer (task, resource, g_object_unref, error);
+  row->type = call->type;
+  g_value_init (&key, G_TYPE_INT64);
+  g_value_set_int64 (&key, call->id);
+  if (key_to_sql (call->type, &key, &sql_key, &error))
+    {
+      gorm_database_lock (self);
+      row->values = select_row_locked (self, call->type, &sql_key, &error);
+      gorm_database_unlock (self);
+    }
+  if (error != NULL)
+    g_clear_pointer (&row, row_free);
+  gorm_task_return_pointer (task, row, (GDestroyNotify) row_free, error);
 }
 
 /**
@@ -1336,10 +1410,19 @@ gorm_database_get_finish (GormDatabase  *self,
                           GAsyncResult  *result,
                           GError       **error)
 {
+  Row *row;
+  gpointer resource;
+
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_get_async, NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  /* The object is made here, in the main context. */
+  row = g_task_propagate_pointer (G_TASK (result), error);
+  if (row == NULL)
+    return NULL;
+  resource = gorm_database_resource_from_row (self, row->type, g_steal_pointer (&row->values), error);
+  row_free (row);
+  return resource;
 }
 
 /**

@@ -656,21 +656,10 @@ gorm_query_watch (GormQuery     *self,
   return gorm_query_model_new (self->database, compiled, TRUE, cancellable, error);
 }
 
-/**
- * gorm_query_first:
- * @self: a query
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for an error
- *
- * Runs @self for its first object in its order (after the offset, if
- * any).
- *
- * Returns: (transfer full) (nullable) (type Gorm.Resource): the first
- *   object, or %NULL: with @error set on failure, without an error when
- *   nothing matches
- */
-gpointer
-gorm_query_first (GormQuery     *self,
+/* The copied SQL values of the first row, or NULL: with @error set on
+ * failure, without when no row matches. */
+static GValue *
+select_first_row (GormQuery     *self,
                   GCancellable  *cancellable,
                   GError       **error)
 {
@@ -680,11 +669,7 @@ gorm_query_first (GormQuery     *self,
   g_autoptr(GdaDataModel) model = NULL;
   g_autofree GType *column_types = NULL;
   const GormSchema *schema;
-  gpointer resource = NULL;
-
-  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
-  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  GValue *row = NULL;
 
   compiled = gorm_query_compile (self, error);
   if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -709,11 +694,41 @@ gorm_query_first (GormQuery     *self,
       GormTable *table = gorm_database_get_table_locked (self->database, schema->type, error);
 
       if (table != NULL)
-        resource = gorm_table_new_resource (table, self->database, model, 0, error);
+        row = gorm_table_copy_row (table, model, 0, error);
     }
   gorm_database_unlock (self->database);
 
-  return resource;
+  return row;
+}
+
+/**
+ * gorm_query_first:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Runs @self for its first object in its order (after the offset, if
+ * any).
+ *
+ * Returns: (transfer full) (nullable) (type Gorm.Resource): the first
+ *   object, or %NULL: with @error set on failure, without an error when
+ *   nothing matches
+ */
+gpointer
+gorm_query_first (GormQuery     *self,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  GValue *row;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  row = select_first_row (self, cancellable, error);
+  if (row == NULL)
+    return NULL;
+  return gorm_database_resource_from_row (self->database, self->item_type, row, error);
 }
 
 /**
@@ -1225,13 +1240,20 @@ run_thread (GTask        *task,
     {
     case RUN_FETCH:
     case RUN_WATCH:
-    case RUN_FIRST:
       {
-        gpointer result = call->runner == RUN_FETCH ? (gpointer) gorm_query_fetch (self, cancellable, &error)
-                        : call->runner == RUN_WATCH ? (gpointer) gorm_query_watch (self, cancellable, &error)
-                        : gorm_query_first (self, cancellable, &error);
+        GListModel *model = call->runner == RUN_FETCH ? gorm_query_fetch (self, cancellable, &error)
+                                                      : gorm_query_watch (self, cancellable, &error);
 
-        gorm_task_return_pointer (task, result, g_object_unref, error);
+        gorm_task_return_pointer (task, model, g_object_unref, error);
+      }
+      return;
+    case RUN_FIRST:
+      /* The row travels; its object is made in the main context, by
+       * gorm_query_first_finish(). */
+      {
+        GValue *row = select_first_row (self, cancellable, &error);
+
+        gorm_task_return_pointer (task, row, (GDestroyNotify) gorm_table_free_row, error);
       }
       return;
     case RUN_COUNT:
@@ -1413,8 +1435,11 @@ gorm_query_first_finish (GormQuery     *self,
                          GError       **error)
 {
   GTask *task = check_result (self, result, gorm_query_first_async);
+  GValue *row = task ? g_task_propagate_pointer (task, error) : NULL;
 
-  return task ? g_task_propagate_pointer (task, error) : NULL;
+  if (row == NULL)
+    return NULL;
+  return gorm_database_resource_from_row (self->database, self->item_type, row, error);
 }
 
 /**

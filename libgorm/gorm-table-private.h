@@ -40,6 +40,18 @@ gboolean          gorm_table_delete           (GormTable           *self,
 GdaDataModel     *gorm_table_select_by_key    (GormTable           *self,
                                                const GValue        *key,
                                                GError             **error);
+/* The SQL values of a row, copied out of @model, so that a worker thread
+ * can hand them to the main context. */
+GValue           *gorm_table_copy_row         (GormTable           *self,
+                                               GdaDataModel        *model,
+                                               gint                 row,
+                                               GError             **error);
+void              gorm_table_free_row         (GValue              *row);
+/* gorm_table_new_resource() from a copied row, which it takes. */
+gpointer          gorm_table_resource_from_row (GormTable          *self,
+                                               GormDatabase        *database,
+                                               GValue              *row,
+                                               GError             **error);
 /* The object of a row: its live object when it has one, whose properties
  * without unsaved changes take the row's values, else a new object, added
  * to the identity map. */

@@ -452,8 +452,7 @@ gorm_table_select_by_key (GormTable     *self,
  * nothing is left to free. */
 static GValue *
 row_values (GormTable     *self,
-            GdaDataModel  *model,
-            gint           row,
+            const GValue  *row,
             GError       **error)
 {
   const GormSchema *schema = self->schema;
@@ -462,13 +461,10 @@ row_values (GormTable     *self,
   for (guint i = 0; i < schema->n_columns; i++)
     {
       const GormColumn *column = &schema->columns[i];
-      const GValue *sql_value;
 
       if (column->flags & GORM_COLUMN_AUTO_ID)
         continue;
-      sql_value = gda_data_model_get_value_at (model, i, row, error);
-      if (sql_value == NULL ||
-          !gorm_value_from_sql (column->kind, column->pspec, sql_value, &values[i], error))
+      if (!gorm_value_from_sql (column->kind, column->pspec, &row[i], &values[i], error))
         {
           free_values (values, schema->n_columns);
           return NULL;
@@ -478,20 +474,37 @@ row_values (GormTable     *self,
   return values;
 }
 
-static gboolean
-row_key (GormTable     *self,
-         GdaDataModel  *model,
-         gint           row,
-         GValue        *key,
-         GError       **error)
+GValue *
+gorm_table_copy_row (GormTable     *self,
+                     GdaDataModel  *model,
+                     gint           row,
+                     GError       **error)
 {
-  const GValue *sql_value = gda_data_model_get_value_at (model, 0, row, error);
+  const GormSchema *schema = self->schema;
+  GValue *values = g_new0 (GValue, schema->n_columns + 1);
 
-  if (sql_value == NULL)
-    return FALSE;
-  g_value_init (key, G_VALUE_TYPE (sql_value));
-  g_value_copy (sql_value, key);
-  return TRUE;
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      const GValue *value = gda_data_model_get_value_at (model, i, row, error);
+
+      if (value == NULL)
+        {
+          gorm_table_free_row (values);
+          return NULL;
+        }
+      g_value_init (&values[i], G_VALUE_TYPE (value));
+      g_value_copy (value, &values[i]);
+    }
+  return values;
+}
+
+void
+gorm_table_free_row (GValue *row)
+{
+  /* Every value of a copied row is set, and an unset one ends it. */
+  for (guint i = 0; G_IS_VALUE (&row[i]); i++)
+    g_value_unset (&row[i]);
+  g_free (row);
 }
 
 /* The stored properties of @values, for gorm_resource_apply_stored(),
@@ -507,27 +520,27 @@ column_pspecs (const GormSchema *schema)
 }
 
 gpointer
-gorm_table_new_resource (GormTable     *self,
-                         GormDatabase  *database,
-                         GdaDataModel  *model,
-                         gint           row,
-                         GError       **error)
+gorm_table_resource_from_row (GormTable     *self,
+                              GormDatabase  *database,
+                              GValue        *row,
+                              GError       **error)
 {
   const GormSchema *schema = self->schema;
-  g_auto(GValue) key = G_VALUE_INIT;
   g_autofree const char **names = g_new0 (const char *, schema->n_columns + 1);
   GValue *properties;
   GValue *values;
   GObject *object;
   guint n = 0;
 
-  if (!row_key (self, model, row, &key, error))
-    return NULL;
-  values = row_values (self, model, row, error);
+  values = row_values (self, row, error);
   if (values == NULL)
-    return NULL;
+    {
+      gorm_table_free_row (row);
+      return NULL;
+    }
 
-  object = (GObject *) gorm_database_lookup_live_locked (database, schema->type, &key);
+  /* The key is the row's first column. */
+  object = (GObject *) gorm_database_lookup_live_locked (database, schema->type, &row[0]);
   if (object != NULL)
     {
       g_autofree GParamSpec **pspecs = column_pspecs (schema);
@@ -536,6 +549,7 @@ gorm_table_new_resource (GormTable     *self,
        * changes: those stay the application's. */
       gorm_resource_apply_stored (GORM_RESOURCE (object), database, pspecs, values,
                                   schema->n_columns, TRUE);
+      gorm_table_free_row (row);
       return object;
     }
 
@@ -559,9 +573,22 @@ gorm_table_new_resource (GormTable     *self,
   object = g_object_new_with_properties (schema->type, n, names, properties);
   free_values (values, schema->n_columns);
   free_values (properties, n);
-  gorm_resource_mark_saved (GORM_RESOURCE (object), database, &key);
+  gorm_resource_mark_saved (GORM_RESOURCE (object), database, &row[0]);
+  gorm_table_free_row (row);
 
   return object;
+}
+
+gpointer
+gorm_table_new_resource (GormTable     *self,
+                         GormDatabase  *database,
+                         GdaDataModel  *model,
+                         gint           row,
+                         GError       **error)
+{
+  GValue *values = gorm_table_copy_row (self, model, row, error);
+
+  return values ? gorm_table_resource_from_row (self, database, values, error) : NULL;
 }
 
 gboolean
@@ -572,22 +599,24 @@ gorm_table_load_resource (GormTable     *self,
                           GError       **error)
 {
   const GormSchema *schema = self->schema;
-  g_auto(GValue) key = G_VALUE_INIT;
+  g_autofree GParamSpec **pspecs = NULL;
+  GValue *sql_row;
   GValue *values;
 
-  if (!row_key (self, model, row, &key, error))
+  sql_row = gorm_table_copy_row (self, model, row, error);
+  if (sql_row == NULL)
     return FALSE;
-  values = row_values (self, model, row, error);
+  values = row_values (self, sql_row, error);
   if (values == NULL)
-    return FALSE;
+    {
+      gorm_table_free_row (sql_row);
+      return FALSE;
+    }
 
-  {
-    g_autofree GParamSpec **pspecs = column_pspecs (schema);
-
-    gorm_resource_mark_saved (resource, gorm_resource_get_database (resource), &key);
-    gorm_resource_apply_stored (resource, gorm_resource_get_database (resource), pspecs, values,
-                                schema->n_columns, FALSE);
-  }
-
+  pspecs = column_pspecs (schema);
+  gorm_resource_mark_saved (resource, gorm_resource_get_database (resource), &sql_row[0]);
+  gorm_resource_apply_stored (resource, gorm_resource_get_database (resource), pspecs, values,
+                              schema->n_columns, FALSE);
+  gorm_table_free_row (sql_row);
   return TRUE;
 }
