@@ -1370,8 +1370,10 @@ get_thread (GTask        *task,
  * @callback: (scope async): called with the object
  * @user_data: data for @callback
  *
- * Runs gorm_database_get() on the database's worker thread. The object
- * reaches the callback in the main context.
+ * Runs gorm_database_get() on the database's worker thread. The row is
+ * read there; its object is made (or found, when it is alive) in the main
+ * context by gorm_database_get_finish(), from the row as it was when the
+ * call ran.
  */
 void
 gorm_database_get_async (GormDatabase        *self,

@@ -1405,6 +1405,9 @@ gorm_query_watch_finish (GormQuery     *self,
  * @user_data: data for @callback
  *
  * Runs gorm_query_first() on the worker thread of the query's database.
+ * The row is read there; its object is made (or found, when it is alive)
+ * in the main context by gorm_query_first_finish(), from the row as it
+ * was when the call ran.
  */
 void
 gorm_query_first_async (GormQuery           *self,
