@@ -64,6 +64,8 @@ struct _GormDatabase
   GThread            *thread;
   GormWorker         *worker;
   guint               transaction_depth;
+  /* The thread whose open transaction holds the lock. */
+  GThread            *transaction_thread;
   /* A connection opened by gorm_database_open() is closed with the
    * database; one the application gave is left open. */
   gboolean            owns_connection;
@@ -1196,22 +1198,20 @@ select_row_locked (GormDatabase  *self,
 
 gpointer
 gorm_database_resource_from_row (GormDatabase  *self,
-                   GType          type,
-                   GValue        *row,
-                   GError       **error)
+                                 GType          type,
+                                 GValue        *row,
+                                 GError       **error)
 {
-  GormTable *table;
-  gpointer resource = NULL;
+  /* No lock: the main context must not wait here for a transaction
+   * running on the worker. */
+  const GormSchema *schema = gorm_schema_lookup (type, error);
 
-  gorm_database_lock (self);
-  table = gorm_database_get_table_locked (self, type, error);
-  if (table != NULL)
-    resource = gorm_table_resource_from_row (table, self, row, error);
-  else
-    gorm_table_free_row (row);
-  gorm_database_unlock (self);
-
-  return resource;
+  if (schema == NULL)
+    {
+      gorm_table_free_row (row);
+      return NULL;
+    }
+  return gorm_table_resource_from_row (schema, self, row, error);
 }
 
 static gpointer
@@ -1455,9 +1455,12 @@ gorm_database_begin (GormDatabase  *self,
       savepoint = gorm_dialect_render_savepoint ("SAVEPOINT", self->transaction_depth);
       ok = run_locked (self, savepoint, error);
     }
-  if (ok)
-    self->transaction_depth++;
-  gorm_database_unlock (self);
+  /* A transaction holds the lock until it ends: nothing else (the worker,
+   * another thread) runs statements inside it. */
+  if (ok && self->transaction_depth++ == 0)
+    self->transaction_thread = g_thread_self ();
+  else if (!ok)
+    gorm_database_unlock (self);
 
   return ok;
 }
@@ -1508,6 +1511,9 @@ gorm_database_commit (GormDatabase  *self,
     self->transaction_depth--;
   if (ok && self->transaction_depth == 0)
     self->watched_write_in_transaction = FALSE;
+  /* The lock of the call, and the one its begin held. */
+  if (ok)
+    gorm_database_unlock (self);
   gorm_database_unlock (self);
 
   return ok;
@@ -1548,6 +1554,7 @@ gorm_database_rollback (GormDatabase  *self,
     {
       self->transaction_depth--;
       reset_watchers_locked (self);
+      gorm_database_unlock (self);
     }
   gorm_database_unlock (self);
 
@@ -1812,7 +1819,13 @@ gorm_database_close (GormDatabase  *self,
 
   gorm_database_lock (self);
   if (!self->closed && self->transaction_depth > 0)
-    run_locked (self, "ROLLBACK", NULL);
+    {
+      run_locked (self, "ROLLBACK", NULL);
+      /* The transaction's hold on the lock ends with it. */
+      if (self->transaction_thread == g_thread_self ())
+        for (guint i = 0; i < self->transaction_depth; i++)
+          gorm_database_unlock (self);
+    }
   close_locked (self);
   self->watched_write_in_transaction = FALSE;
   gorm_database_unlock (self);

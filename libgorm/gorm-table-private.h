@@ -47,8 +47,9 @@ GValue           *gorm_table_copy_row         (GormTable           *self,
                                                gint                 row,
                                                GError             **error);
 void              gorm_table_free_row         (GValue              *row);
-/* gorm_table_new_resource() from a copied row, which it takes. */
-gpointer          gorm_table_resource_from_row (GormTable          *self,
+/* gorm_table_new_resource() from a copied row, which it takes. It needs
+ * the schema only, not the database lock. */
+gpointer          gorm_table_resource_from_row (const GormSchema   *schema,
                                                GormDatabase        *database,
                                                GValue              *row,
                                                GError             **error);

@@ -451,11 +451,10 @@ gorm_table_select_by_key (GormTable     *self,
 /* Converts the stored columns of a row into property values; on failure
  * nothing is left to free. */
 static GValue *
-row_values (GormTable     *self,
-            const GValue  *row,
-            GError       **error)
+row_values (const GormSchema  *schema,
+            const GValue      *row,
+            GError           **error)
 {
-  const GormSchema *schema = self->schema;
   GValue *values = g_new0 (GValue, schema->n_columns);
 
   for (guint i = 0; i < schema->n_columns; i++)
@@ -520,19 +519,18 @@ column_pspecs (const GormSchema *schema)
 }
 
 gpointer
-gorm_table_resource_from_row (GormTable     *self,
-                              GormDatabase  *database,
-                              GValue        *row,
-                              GError       **error)
+gorm_table_resource_from_row (const GormSchema  *schema,
+                              GormDatabase      *database,
+                              GValue            *row,
+                              GError           **error)
 {
-  const GormSchema *schema = self->schema;
   g_autofree const char **names = g_new0 (const char *, schema->n_columns + 1);
   GValue *properties;
   GValue *values;
   GObject *object;
   guint n = 0;
 
-  values = row_values (self, row, error);
+  values = row_values (schema, row, error);
   if (values == NULL)
     {
       gorm_table_free_row (row);
@@ -588,7 +586,7 @@ gorm_table_new_resource (GormTable     *self,
 {
   GValue *values = gorm_table_copy_row (self, model, row, error);
 
-  return values ? gorm_table_resource_from_row (self, database, values, error) : NULL;
+  return values ? gorm_table_resource_from_row (self->schema, database, values, error) : NULL;
 }
 
 gboolean
@@ -606,7 +604,7 @@ gorm_table_load_resource (GormTable     *self,
   sql_row = gorm_table_copy_row (self, model, row, error);
   if (sql_row == NULL)
     return FALSE;
-  values = row_values (self, sql_row, error);
+  values = row_values (schema, sql_row, error);
   if (values == NULL)
     {
       gorm_table_free_row (sql_row);

@@ -7,6 +7,9 @@
 /* How long the main context runs queued actions before it lets the rest
  * of its loop run: well under a 16 ms frame. */
 #define ACTION_BUDGET_USEC 4000
+/* How long actions may wait for the main context: waking it for each of
+ * thousands of saves would cost more than the saves. */
+#define ACTION_DELAY_USEC 1000
 
 typedef struct
 {
@@ -82,9 +85,9 @@ run_actions_cb (gpointer data)
       action = g_queue_pop_head (&self->actions);
       if (action == NULL)
         {
-          g_clear_pointer (&self->source, g_source_unref);
+          g_source_set_ready_time (self->source, -1);
           g_mutex_unlock (&self->lock);
-          return G_SOURCE_REMOVE;
+          return G_SOURCE_CONTINUE;
         }
       g_mutex_unlock (&self->lock);
 
@@ -99,9 +102,26 @@ run_actions_cb (gpointer data)
           return G_SOURCE_REMOVE;
         }
       if (g_get_monotonic_time () > deadline)
-        return G_SOURCE_CONTINUE;
+        {
+          /* More next iteration, after the rest of the loop had its turn. */
+          g_source_set_ready_time (self->source, 0);
+          return G_SOURCE_CONTINUE;
+        }
     }
 }
+
+/* A source that is ready only when its ready time says so. */
+static gboolean
+actions_source_dispatch (GSource     *source,
+                         GSourceFunc  callback,
+                         gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs actions_source_funcs = {
+  .dispatch = actions_source_dispatch,
+};
 
 void
 gorm_worker_defer (GormWorker     *self,
@@ -119,12 +139,17 @@ gorm_worker_defer (GormWorker     *self,
   g_queue_push_tail (&self->actions, action);
   if (self->source == NULL)
     {
-      self->source = g_idle_source_new ();
+      /* One source stays attached; it is made ready, at most once a
+       * millisecond, when actions are waiting. */
+      self->source = g_source_new (&actions_source_funcs, sizeof (GSource));
       g_source_set_priority (self->source, G_PRIORITY_DEFAULT);
       g_source_set_callback (self->source, run_actions_cb, self, NULL);
       g_source_set_static_name (self->source, "[gorm] main context actions");
+      g_source_set_ready_time (self->source, -1);
       g_source_attach (self->source, self->context);
     }
+  if (g_source_get_ready_time (self->source) == -1)
+    g_source_set_ready_time (self->source, g_get_monotonic_time () + ACTION_DELAY_USEC);
   g_mutex_unlock (&self->lock);
 }
 
