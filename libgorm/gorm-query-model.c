@@ -37,6 +37,9 @@
 
 /* Rows loaded per query. */
 #define PAGE_SIZE 100
+/* Rows between the anchors a large model places in the background, so that
+ * any page loads from an anchor at most this far before it. */
+#define ANCHOR_SPACING 4096
 /* Pages kept; older ones are dropped, least recently used first. */
 #define MAX_PAGES 32
 
@@ -69,7 +72,9 @@ struct _GormQueryModel
   /* What the model shows: the window of the query's offset and limit. */
   guint              n_items;
 
+  /* Only the main context touches the pages. */
   GQueue             pages;        /* of Page, the most recently used first */
+  gboolean           pages_stale;
   GArray            *anchors;      /* of Anchor, by position */
   gboolean           can_anchor;
 
@@ -230,15 +235,21 @@ append_limit (GString *sql,
 }
 
 /* Whether row values compare in the query's order: every order term has
- * the same direction. */
+ * the same direction, and a descending order has no NULLs, which sort
+ * last there but make a row value comparison NULL. */
 static gboolean
-orders_share_direction (const GormCompiledQuery *compiled)
+row_values_follow_order (const GormCompiledQuery *compiled)
 {
   const GormOrder *orders = (const GormOrder *) compiled->orders->data;
 
-  for (guint i = 1; i < compiled->orders->len; i++)
-    if (orders[i].descending != orders[0].descending)
-      return FALSE;
+  for (guint i = 0; i < compiled->orders->len; i++)
+    {
+      if (orders[i].descending != orders[0].descending)
+        return FALSE;
+      if (orders[i].descending && gorm_value_kind_is_nullable (orders[i].column->kind) &&
+          !(orders[i].column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY)))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -667,6 +678,76 @@ gorm_query_model_init (GormQueryModel *self)
   self->before = g_array_new (FALSE, TRUE, sizeof (gint64));
 }
 
+/* Places the anchor ANCHOR_SPACING rows after the last one; FALSE when
+ * the window has no row there. */
+static gboolean
+add_next_anchor_locked (GormQueryModel *self)
+{
+  g_autofree GType *types = row_types (self->compiled->schema);
+  g_autoptr(GdaDataModel) rows = NULL;
+  g_autofree GValue *extra = g_new0 (GValue, n_order (self) + 2);
+  const Anchor *last = self->anchors->len > 0
+    ? &g_array_index (self->anchors, Anchor, self->anchors->len - 1) : NULL;
+  gint64 target = (last ? last->position : self->compiled->offset) + ANCHOR_SPACING;
+  guint n_extra = 0;
+
+  if (target >= self->compiled->offset + (gint64) self->n_items)
+    return FALSE;
+
+  if (last != NULL)
+    for (; n_extra < n_order (self); n_extra++)
+      extra[n_extra] = last->values[n_extra];
+  g_value_init (&extra[n_extra], G_TYPE_INT64);
+  g_value_set_int64 (&extra[n_extra++], 1);
+  g_value_init (&extra[n_extra], G_TYPE_INT64);
+  g_value_set_int64 (&extra[n_extra++], last ? ANCHOR_SPACING : target);
+
+  rows = run_select_locked (self, last ? self->anchored_page_sql : self->page_sql,
+                            types, extra, n_extra, NULL);
+  if (rows == NULL || gda_data_model_get_n_rows (rows) == 0)
+    return FALSE;
+  add_anchor (self, target, rows);
+  return TRUE;
+}
+
+static void start_anchoring (GormQueryModel *self);
+
+static void
+anchor_step_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GormQueryModel *self = source_object;
+  gboolean more;
+
+  gorm_database_lock (self->database);
+  more = add_next_anchor_locked (self);
+  gorm_database_unlock (self->database);
+
+  gorm_task_return_int (task, more, NULL);
+}
+
+static void
+anchor_step_done_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  if (g_task_propagate_int (G_TASK (result), NULL) > 0)
+    start_anchoring (GORM_QUERY_MODEL (source));
+}
+
+/* Places anchors through a large model, one step per worker call, so that
+ * the database stays free for other calls in between. */
+static void
+start_anchoring (GormQueryModel *self)
+{
+  g_autoptr(GTask) task = gorm_database_new_task (self->database, self, NULL,
+                                                  anchor_step_done_cb, NULL, start_anchoring);
+
+  gorm_database_run_task (self->database, task, anchor_step_thread);
+}
+
 GListModel *
 gorm_query_model_new (GormDatabase       *database,
                       GormCompiledQuery  *compiled,
@@ -679,7 +760,7 @@ gorm_query_model_new (GormDatabase       *database,
   self->database = g_object_ref (database);
   self->compiled = compiled;
   self->live = live;
-  self->can_anchor = orders_share_direction (compiled);
+  self->can_anchor = row_values_follow_order (compiled);
   render_statements (self);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -696,6 +777,8 @@ gorm_query_model_new (GormDatabase       *database,
       return NULL;
     }
   self->n_items = window_size (self, self->n_full);
+  if (self->can_anchor && self->n_items > 2 * ANCHOR_SPACING)
+    start_anchoring (self);
 
   return G_LIST_MODEL (g_steal_pointer (&self));
 }
@@ -910,7 +993,7 @@ gorm_query_model_end_change_locked (GormQueryModel *self,
       window_insert (self, g_array_index (added, gint64, i));
       shift_anchors (self, g_array_index (added, gint64, i), +1);
     }
-  drop_pages (self);
+  self->pages_stale = TRUE;
 }
 
 void
@@ -925,7 +1008,7 @@ gorm_query_model_reset_locked (GormQueryModel *self)
                  g_type_name (self->compiled->schema->type), error->message);
       return;
     }
-  drop_pages (self);
+  self->pages_stale = TRUE;
   drop_anchors (self);
   queue_change (self, 0, self->pending ? self->pending_n : self->n_items, window_size (self, n_full));
   self->n_full = n_full;
@@ -936,6 +1019,11 @@ gorm_query_model_flush (GormQueryModel *self)
 {
   guint lo, removed, added;
 
+  if (self->pages_stale)
+    {
+      drop_pages (self);
+      self->pages_stale = FALSE;
+    }
   if (!self->pending)
     return;
   self->pending = FALSE;

@@ -319,7 +319,7 @@ gorm_query_filter (GormQuery  *self,
  * Strings order by their bytes, date-times by time, enums by their nick,
  * booleans %FALSE first; NULL comes before every value in ascending order
  * and after them in descending order. Objects that are equal in every
- * order given come by primary key.
+ * order given come by primary key, in the direction of the last order.
  *
  * A property the type does not store makes every runner of @self fail
  * with %GORM_ERROR_UNKNOWN_PROPERTY.
@@ -433,10 +433,15 @@ gorm_query_compile (GormQuery  *self,
       has_key = order->column == self->schema->key;
       g_array_append_val (compiled->orders, *order);
     }
+  /* The key follows the direction of the last order, so that an index
+   * on the ordered column serves the whole order, and the model can start
+   * pages from rows it has seen (row values compare in one direction). */
   if (!has_key)
     {
       GormOrder order = { self->schema->key, FALSE };
 
+      if (compiled->orders->len > 0)
+        order.descending = g_array_index (compiled->orders, GormOrder, compiled->orders->len - 1).descending;
       g_array_append_val (compiled->orders, order);
     }
 

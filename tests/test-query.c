@@ -209,9 +209,10 @@ test_order_by (void)
   } cases[] = {
     /* Without an order: by primary key. */
     { NULL, FALSE, NULL, FALSE, "p0 p1 p2 p3 p4 p5 p6 p7 p8 p9" },
-    /* Views: p0 0, p1 10, …, p6 60, p7 0, p8 10, p9 20; ties by key. */
+    /* Views: p0 0, p1 10, …, p6 60, p7 0, p8 10, p9 20; ties by key, in
+     * the direction of the last order. */
     { "views", FALSE, NULL, FALSE, "p0 p7 p1 p8 p2 p9 p3 p4 p5 p6" },
-    { "views", TRUE, NULL, FALSE, "p6 p5 p4 p3 p2 p9 p1 p8 p0 p7" },
+    { "views", TRUE, NULL, FALSE, "p6 p5 p4 p3 p9 p2 p8 p1 p7 p0" },
     { "views", TRUE, "title", TRUE, "p6 p5 p4 p3 p9 p2 p8 p1 p7 p0" },
     { "views", FALSE, "title", TRUE, "p7 p0 p8 p1 p9 p2 p3 p4 p5 p6" },
     { "published", TRUE, "views", TRUE, "p6 p4 p2 p8 p0 p5 p3 p9 p1 p7" },
@@ -260,7 +261,7 @@ test_order_by_null (void)
   found_ascending = titles (gorm_query_order_by (ascending, "content", FALSE));
   g_assert_cmpstr (found_ascending, ==, "p1 p3 p2 p0");
   found_descending = titles (gorm_query_order_by (descending, "content", TRUE));
-  g_assert_cmpstr (found_descending, ==, "p0 p2 p1 p3");
+  g_assert_cmpstr (found_descending, ==, "p0 p2 p3 p1");
 
   g_assert_finalize_object (g_steal_pointer (&ascending));
   g_assert_finalize_object (g_steal_pointer (&descending));
@@ -504,7 +505,7 @@ test_sql (void)
       g_assert_cmpstr (g_ptr_array_index (log->statements, 4), ==,
                        "SELECT \"id\", \"title\", \"content\", \"views\", \"rating\", \"published\", "
                        "\"pub_date\", \"updated\" FROM \"test_post\" WHERE \"views\" > ##p0::gint64::null "
-                       "ORDER BY \"title\" DESC, \"id\" LIMIT ##p1::gint64::null OFFSET ##p2::gint64::null");
+                       "ORDER BY \"title\" DESC, \"id\" DESC LIMIT ##p1::gint64::null OFFSET ##p2::gint64::null");
       if (run == 0)
         size = cache_size (db);
       else
@@ -556,7 +557,7 @@ test_delete (void)
     left = titles (all);
     g_assert_cmpstr (left, ==, "p0 p2 p8");
     g_assert_cmpuint (test_log_count (log, "DELETE FROM \"test_post\" WHERE \"id\" IN (SELECT \"id\" FROM \"test_post\" "
-                                           "ORDER BY \"views\" DESC, \"id\" LIMIT ##p0::gint64::null)"), ==, 1);
+                                           "ORDER BY \"views\" DESC, \"id\" DESC LIMIT ##p0::gint64::null)"), ==, 1);
   }
 
   /* An offset alone: all but the first by title. */
@@ -659,7 +660,7 @@ test_update (void)
   test_log_clear (log);
   g_assert_cmpint (update_ok (last_two, "content", NULL), ==, 2);
   g_assert_cmpuint (test_log_count (log, "UPDATE \"test_post\" SET \"content\" = NULL WHERE \"id\" IN "
-                                         "(SELECT \"id\" FROM \"test_post\" ORDER BY \"title\" DESC, \"id\" "
+                                         "(SELECT \"id\" FROM \"test_post\" ORDER BY \"title\" DESC, \"id\" DESC "
                                          "LIMIT ##p0::gint64::null)"), ==, 1);
   found = titles (gorm_query_filter (untitled, gorm_filter_is_null ("content")));
   g_assert_cmpstr (found, ==, "p8 p9");

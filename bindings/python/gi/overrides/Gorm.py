@@ -262,9 +262,9 @@ def _gtype_of(model):
 class _Kind:
     """How the values of one Python field type cross into GObject and back."""
 
-    def __init__(self, gtype, empty=None, to_gobject=None, to_python=None):
+    def __init__(self, gtype, empty=None, to_gobject=None, to_python=None, nullable=None):
         self.gtype = gtype
-        self.nullable = _is_nullable(gtype)
+        self.nullable = _is_nullable(gtype) if nullable is None else nullable
         # The default of a field that cannot be None and was given none.
         self.empty = empty
         self._to_gobject = to_gobject
@@ -316,7 +316,9 @@ _KINDS = {
     datetime.datetime: _Kind(GLib.DateTime.__gtype__, None, _glib_datetime, _datetime_from_glib),
     GLib.DateTime: _Kind(GLib.DateTime.__gtype__, None, _glib_datetime),
     GLib.Bytes: _Kind(GLib.Bytes.__gtype__, GLib.Bytes.new(b''), _glib_bytes),
-    list: _Kind(GObject.TYPE_STRV, [], list),
+    # PyGObject 3.42 gives a Python property [] for a NULL string array, so
+    # a list field cannot keep None apart from [].
+    list: _Kind(GObject.TYPE_STRV, [], list, nullable=False),
 }
 _KINDS[GObject.TYPE_STRV] = _KINDS[list]
 
@@ -363,6 +365,8 @@ class Field(GObject.Property):
                  column=None, primary_key=False, nick='', blurb='',
                  minimum=None, maximum=None):
         self.kind = _kind_for(type)
+        if null and not self.kind.nullable:
+            raise TypeError('a Gorm.Field(%s) cannot be None' % getattr(type, '__name__', type))
         self.max_length = max_length
         self.unique = unique
         self.null = null
@@ -388,6 +392,11 @@ class Field(GObject.Property):
         value = super().__get__(instance, owner)
         return value if instance is None else self.kind.to_python(value)
 
+    def get_gobject_value(self, instance):
+        """The value of the field in ``instance``, in its GObject form (a
+        GLib.DateTime rather than a datetime)."""
+        return super().__get__(instance, type(instance))
+
     def __set__(self, instance, value):
         super().__set__(instance, self.kind.to_gobject(value))
 
@@ -401,7 +410,7 @@ class Field(GObject.Property):
             model.set_max_length(name, self.max_length)
         if self.unique:
             model.set_unique(name)
-        if not self.null and self.kind.nullable:
+        if not self.null and _is_nullable(self.kind.gtype):
             model.set_not_null(name)
         if self.index:
             model.set_indexed(name)
@@ -466,6 +475,17 @@ def _get_value(resource, pspec):
     if isinstance(getattr(type(resource), name, None), GObject.Property):
         return getattr(resource, name)
     return resource.get_property(pspec.name)
+
+
+def _do_get_property(resource, pspec):
+    """The ``do_get_property`` of models, through which libgorm reads
+    properties: PyGObject's own reads the Python attribute, which gives a
+    Field's value in its Python form."""
+    name = _attribute(pspec)
+    field = getattr(type(resource), name, None)
+    if isinstance(field, Field):
+        return field.get_gobject_value(resource)
+    return getattr(resource, name, None)
 
 
 def _field(model, pspec):
@@ -561,6 +581,9 @@ class _ResourceMeta(type(Gorm.Resource)):
         super().__init__(name, bases, namespace)
         if cls.__module__.startswith('gi.'):
             return
+        if any(isinstance(value, GObject.Property) for value in namespace.values()):
+            # PyGObject has just given the class its own do_get_property.
+            cls.do_get_property = _do_get_property
         meta = namespace.get('Meta')
         cls.set_table(getattr(meta, 'table', None) or namespace.get('__table__') or
                       _snake_case(name))
@@ -1210,6 +1233,75 @@ class Database(Gorm.Database):
         """A context manager (and decorator) running its block in a
         transaction; see Gorm.Atomic."""
         return Atomic(self)
+
+    # A rollback may undo the tables of models registered inside the
+    # transaction: they register again on their next use.
+
+    def rollback(self):
+        """Undoes the innermost transaction begun with ``begin()``."""
+        _migrated(self).clear()
+        with _gorm_errors():
+            return Gorm.Database.rollback(self)
+
+    def run_in_transaction(self, func, user_data=None):
+        """Runs ``func(database, user_data)`` in a transaction, committed when
+        it returns True; an exception it raises rolls the transaction back
+        and is raised again here."""
+        body = _TransactionBody(func)
+        with _transaction_errors(self, body):
+            return Gorm.Database.run_in_transaction(self, body, user_data)
+
+    def run_in_transaction_async(self, func, func_data=None, cancellable=None,
+                                 callback=None, *user_data):
+        """Runs ``func(database, func_data)`` in a transaction on the database
+        worker thread; ``callback(database, result, *user_data)`` finishes it
+        with ``run_in_transaction_finish(result)``."""
+        body = _TransactionBody(func)
+
+        def finished(database, result, *data):
+            result._gorm_transaction_body = body
+            if callback is not None:
+                callback(database, result, *data)
+        # PyGObject 3.42 hands the data of this callback over as a tuple.
+        Gorm.Database.run_in_transaction_async(self, body, (func_data,), cancellable,
+                                               finished, *user_data)
+
+    def run_in_transaction_finish(self, result):
+        """Finishes ``run_in_transaction_async()``: True, or the exception
+        of the function or of the transaction."""
+        with _transaction_errors(self, getattr(result, '_gorm_transaction_body', None)):
+            return Gorm.Database.run_in_transaction_finish(self, result)
+
+
+class _TransactionBody:
+    """A Python transaction function called by libgorm. PyGObject 3.42
+    cannot return a GError from a callback, so the exception the function
+    raises is kept, the transaction rolls back, and the call raises it."""
+
+    def __init__(self, func):
+        self.func = func
+        self.exception = None
+
+    def __call__(self, database, data):
+        try:
+            return bool(self.func(database, data))
+        except Exception as exception:
+            self.exception = exception
+            return False
+
+
+@contextlib.contextmanager
+def _transaction_errors(database, body=None):
+    """_gorm_errors() for a transaction, which rolled back when it failed,
+    raising the exception of its function when it has one."""
+    try:
+        with _gorm_errors():
+            yield
+    except GLib.Error:
+        _migrated(database).clear()
+        if body is not None and body.exception is not None:
+            raise body.exception from None
+        raise
 
 
 Database = override(_translate_all(Database, Gorm.Database))

@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The _async / _finish pairs, called with callbacks from a GLib.MainLoop."""
+
+from gormtest import DatabaseTestCase, main
+from gi.repository import Gio, GLib, Gorm
+
+
+class Task(Gorm.Resource):
+    name = Gorm.Field(str, unique=True)
+    priority = Gorm.Field(int)
+    done = Gorm.Field(bool)
+
+
+def finishing(done, finish):
+    """An async callback passing ``finish(source, result)``, or the exception
+    it raised, to ``done``."""
+    def callback(source, result, *user_data):
+        try:
+            done(finish(source, result))
+        except GLib.Error as error:
+            done(error)
+    return callback
+
+
+class AsyncTest(DatabaseTestCase):
+
+    def call(self, start, finish):
+        """Runs ``start(callback)`` in a main loop; returns what ``finish``
+        gave, or the exception it raised."""
+        return self.run_main_loop(lambda done: start(finishing(done, finish)))
+
+    def test_open_async_sets_the_default(self):
+        Gorm.Database.clear_default()
+        db = self.call(lambda cb: Gorm.Database.open_async('sqlite::memory:', None, cb),
+                       lambda source, result: Gorm.Database.open_finish(result))
+        self.addCleanup(db.close)
+        self.assertIsInstance(db, Gorm.Database)
+        self.assertIs(Gorm.Database.get_default(), db)
+
+    def test_migrate_async(self):
+        ok = self.call(lambda cb: self.db.migrate_async([Task], None, cb),
+                       lambda db, result: db.migrate_finish(result))
+        self.assertTrue(ok)
+        self.assertEqual(self.db.execute('DELETE FROM task'), 0)
+
+    def test_save_delete_reload_async(self):
+        task = Task(name='write', priority=1)
+        self.assertTrue(self.call(lambda cb: task.save_async(None, cb),
+                                  lambda source, result: source.save_finish(result)))
+        self.assertEqual(task.id, 1)
+        Task.objects.filter(id=1).update(priority=5)
+        task.priority = 2
+        self.assertTrue(self.call(lambda cb: task.reload_async(None, cb),
+                                  lambda source, result: source.reload_finish(result)))
+        self.assertEqual(task.priority, 5)
+        self.assertTrue(self.call(lambda cb: task.delete_async(None, cb),
+                                  lambda source, result: source.delete_finish(result)))
+        self.assertFalse(task.is_saved())
+        self.assertEqual(Task.objects.count(), 0)
+
+    def test_user_data_reaches_the_callback(self):
+        task = Task(name='data')
+        seen = self.run_main_loop(lambda done: task.save_async(
+            None, lambda source, result, data: done((source.save_finish(result), data)),
+            'user data'))
+        self.assertEqual(seen, (True, 'user data'))
+
+    def test_errors_are_raised_by_finish(self):
+        Task.objects.create(name='same')
+        duplicate = Task(name='same')
+        error = self.call(lambda cb: duplicate.save_async(None, cb),
+                          lambda source, result: source.save_finish(result))
+        self.assertIsInstance(error, Gorm.IntegrityError)
+        self.assertEqual(error.code, Gorm.Error.CONSTRAINT)
+
+    def test_get_async(self):
+        task = Task.objects.create(name='find me')
+        found = self.call(lambda cb: self.db.get_async(Task, task.id, None, cb),
+                          lambda db, result: db.get_finish(result))
+        self.assertIs(found, task)
+        missing = self.call(lambda cb: self.db.get_async(Task, 99, None, cb),
+                            lambda db, result: db.get_finish(result))
+        self.assertIsInstance(missing, Gorm.ObjectDoesNotExist)
+
+    def test_query_runners_async(self):
+        for i in range(5):
+            Task.objects.create(name='t%d' % i, priority=i, done=i < 2)
+        query = Task.objects.filter(done=False).order_by('-priority').query
+
+        def run(name, *args):
+            return self.call(lambda cb: getattr(query, name + '_async')(*args, None, cb),
+                             lambda q, result: getattr(q, name + '_finish')(result))
+
+        self.assertEqual(run('count'), 3)
+        self.assertTrue(run('exists'))
+        self.assertEqual(run('first').name, 't4')
+        fetched = run('fetch')
+        self.assertIsInstance(fetched, Gio.ListModel)
+        self.assertEqual([t.name for t in fetched], ['t4', 't3', 't2'])
+        live = run('watch')
+        self.assertEqual(len(live), 3)
+        self.assertEqual(run('update', 'priority', 2 ** 40), 3)
+        self.assertEqual(Task.objects.get(name='t3').priority, 2 ** 40)
+        self.assertEqual(run('delete'), 3)
+        self.assertEqual(len(live), 0)
+        self.assertIsNone(run('first'))
+        self.assertEqual(Task.objects.count(), 2)
+
+    def test_run_in_transaction_async(self):
+        def body(db, names):
+            for name in names:
+                Task(name=name, database=db).save()
+            return True
+
+        ok = self.call(lambda cb: self.db.run_in_transaction_async(body, ['a', 'b'], None, cb),
+                       lambda db, result: db.run_in_transaction_finish(result))
+        self.assertTrue(ok)
+        self.assertEqual(sorted(t.name for t in Task.objects.all()), ['a', 'b'])
+
+    def test_run_in_transaction_async_rolls_back(self):
+        def body(db, names):
+            for name in names:
+                Task(name=name, database=db).save()
+            return True
+
+        error = self.call(lambda cb: self.db.run_in_transaction_async(body, ['c', 'c'], None, cb),
+                          lambda db, result: db.run_in_transaction_finish(result))
+        self.assertIsInstance(error, Gorm.IntegrityError)
+        self.assertEqual(Task.objects.count(), 0)
+
+    def test_cancelled(self):
+        cancellable = Gio.Cancellable()
+        cancellable.cancel()
+        task = Task(name='never')
+        error = self.call(lambda cb: task.save_async(cancellable, cb),
+                          lambda source, result: source.save_finish(result))
+        self.assertTrue(error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
+        self.assertFalse(task.is_saved())
+
+
+if __name__ == '__main__':
+    main()

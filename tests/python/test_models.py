@@ -1,0 +1,242 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Declaring models: Gorm.Field options, plain GObject properties, class
+options, registration on first use, names, inheritance and repr."""
+
+import datetime
+import gc
+
+from gormtest import DatabaseTestCase, main
+from gi.repository import GObject, Gorm
+
+
+class Article(Gorm.Resource):
+    slug = Gorm.Field(str, max_length=50, unique=True)
+    summary = Gorm.Field(str, null=True)
+    body = Gorm.Field(str)
+    views = Gorm.Field(int, default=7, index=True)
+    rating = Gorm.Field(float, column='score')
+    published = Gorm.Field(bool, default=True)
+    created = Gorm.Field(datetime.datetime, auto_now_add=True)
+    modified = Gorm.Field(datetime.datetime, auto_now=True)
+
+
+class Tag(Gorm.Resource):
+    name = Gorm.Field(str, primary_key=True)
+    uses = Gorm.Field(int)
+
+
+class Legacy(Gorm.Resource):
+    """Plain GObject properties, described by the class functions."""
+    code = GObject.Property(type=str)
+    weight = GObject.Property(type=GObject.TYPE_INT64)
+    long_name = GObject.Property(type=str)
+
+
+Legacy.set_unique('code')
+Legacy.set_max_length('long-name', 5)
+
+
+class WithMeta(Gorm.Resource):
+    label = Gorm.Field(str)
+
+    class Meta:
+        table = 'meta_things'
+
+
+class WithAttribute(Gorm.Resource):
+    __table__ = 'attribute_things'
+    label = Gorm.Field(str)
+
+
+class HTTPServerLog(Gorm.Resource):
+    line = Gorm.Field(str)
+
+
+class Animal(Gorm.Resource):
+    name = Gorm.Field(str)
+
+
+class Dog(Animal):
+    breed = Gorm.Field(str, null=True)
+
+
+def forget(resource):
+    """Drops the only reference to ``resource`` so that the next load makes
+    a new object from its row; returns its primary key."""
+    key = resource.pk
+    del resource
+    gc.collect()
+    return key
+
+
+class FieldOptionsTest(DatabaseTestCase):
+
+    def test_defaults(self):
+        article = Article(slug='a')
+        self.assertEqual(article.body, '')
+        self.assertIsNone(article.summary)
+        self.assertEqual(article.views, 7)
+        self.assertIs(article.published, True)
+        article.save()
+        stored = Article.objects.get(pk=forget(article))
+        self.assertEqual((stored.body, stored.summary, stored.views, stored.published),
+                         ('', None, 7, True))
+
+    def test_unique(self):
+        Article(slug='same').save()
+        with self.assertRaises(Gorm.IntegrityError):
+            Article(slug='same').save()
+
+    def test_max_length(self):
+        with self.assertRaises(Gorm.ValidationError):
+            Article(slug='s' * 51).save()
+
+    def test_not_null_by_default(self):
+        with self.assertRaises(Gorm.IntegrityError):
+            Article(slug='a', body=None).save()
+
+    def test_null(self):
+        article = Article(slug='a', summary='Short')
+        article.save()
+        article.summary = None
+        article.save()
+        self.assertIsNone(Article.objects.get(pk=forget(article)).summary)
+
+    def test_index(self):
+        Article(slug='a').save()
+        # Dropping it fails unless it exists.
+        self.db.execute('DROP INDEX ix_article_views')
+        with self.assertRaises(Gorm.Error):
+            self.db.execute('DROP INDEX ix_article_body')
+
+    def test_column(self):
+        Article(slug='a', rating=4.5).save()
+        self.assertEqual(self.db.execute('UPDATE article SET score = ? WHERE score = ?',
+                                         [3.0, 4.5]), 1)
+
+    def test_auto_now_and_auto_now_add(self):
+        article = Article(slug='a')
+        self.assertIsNone(article.created)
+        article.save()
+        created, modified = article.created, article.modified
+        self.assertIsNotNone(created)
+        self.assertIsNotNone(modified)
+        article.body = 'Changed'
+        article.save()
+        self.assertEqual(article.created, created)
+        self.assertGreater(article.modified, modified)
+
+    def test_primary_key(self):
+        tag = Tag(name='python', uses=3)
+        tag.save()
+        self.assertEqual(tag.pk, 'python')
+        self.assertEqual(tag.id, 0)
+        self.assertEqual(Tag.objects.get(pk=forget(tag)).uses, 3)
+        self.assertEqual(self.db.get_by_key(Tag, 'python').uses, 3)
+        with self.assertRaises(Gorm.IntegrityError):
+            Tag(name='python').save()
+
+
+class PlainPropertyTest(DatabaseTestCase):
+
+    def test_stored_and_described_by_class_functions(self):
+        legacy = Legacy(code='x', weight=2 ** 40, long_name='abc')
+        legacy.save()
+        stored = Legacy.objects.get(pk=forget(legacy))
+        self.assertEqual((stored.code, stored.weight, stored.long_name), ('x', 2 ** 40, 'abc'))
+        self.assertEqual(Legacy.objects.filter(long_name='abc', weight__gt=2 ** 39).count(), 1)
+        with self.assertRaises(Gorm.IntegrityError):
+            Legacy(code='x').save()
+        with self.assertRaises(Gorm.ValidationError):
+            Legacy(code='y', long_name='too long').save()
+
+
+class ClassOptionsTest(DatabaseTestCase):
+
+    def test_meta_table(self):
+        WithMeta(label='a').save()
+        self.assertEqual(self.db.execute('DELETE FROM meta_things', []), 1)
+
+    def test_table_class_attribute(self):
+        WithAttribute(label='a').save()
+        self.assertEqual(self.db.execute('DELETE FROM attribute_things'), 1)
+
+    def test_default_table_is_class_name_in_snake_case(self):
+        HTTPServerLog(line='GET /').save()
+        self.assertEqual(self.db.execute('DELETE FROM http_server_log'), 1)
+
+
+class RegistrationTest(DatabaseTestCase):
+
+    def test_first_use_creates_the_table(self):
+        self.assertEqual(Article.objects.count(), 0)
+        Article(slug='a').save()
+        self.assertEqual(Article.objects.count(), 1)
+
+    def test_each_database_registers_the_model(self):
+        other = Gorm.Database.open('sqlite::memory:')
+        self.addCleanup(other.close)
+        self.assertIs(Gorm.Database.get_default(), self.db)
+        Article(slug='here').save()
+        Article(slug='there', database=other).save()
+        Article.objects.using(other).create(slug='also there')
+        self.assertEqual(Article.objects.count(), 1)
+        self.assertEqual(Article.objects.using(other).count(), 2)
+
+    def test_explicit_migrate(self):
+        self.assertTrue(self.db.migrate([Article, Tag.__gtype__]))
+        self.assertTrue(self.db.migrate([Article]))
+        self.assertEqual(self.db.execute('DELETE FROM tag'), 0)
+
+    def test_no_database(self):
+        Gorm.Database.clear_default()
+        with self.assertRaises(Gorm.OperationalError) as caught:
+            Article.objects.count()
+        self.assertEqual(caught.exception.code, Gorm.Error.CONNECTION)
+        with self.assertRaises(Gorm.OperationalError):
+            Article(slug='a').save()
+
+
+class NamesTest(DatabaseTestCase):
+
+    def test_underscores_are_dashes_in_property_names(self):
+        self.assertEqual(Legacy.find_property('long_name').name, 'long-name')
+        legacy = Legacy(long_name='abc')
+        self.assertEqual(legacy.get_property('long-name'), 'abc')
+        legacy.save()
+        self.assertEqual(Legacy.objects.filter(long_name__startswith='ab').count(), 1)
+        self.assertEqual(Legacy.objects.order_by('-long_name').first(), legacy)
+
+
+class InheritanceTest(DatabaseTestCase):
+
+    def test_subclass_has_its_own_table_and_exceptions(self):
+        Dog(name='Rex', breed='Collie').save()
+        Animal(name='Cat').save()
+        self.assertEqual(Dog.objects.get().breed, 'Collie')
+        self.assertEqual(Animal.objects.get().name, 'Cat')
+        self.assertTrue(issubclass(Dog.DoesNotExist, Animal.DoesNotExist))
+        self.assertTrue(issubclass(Animal.DoesNotExist, Gorm.ObjectDoesNotExist))
+        self.assertFalse(issubclass(Animal.DoesNotExist, Dog.DoesNotExist))
+        self.assertTrue(issubclass(Dog.MultipleObjectsReturned, Gorm.MultipleObjectsReturned))
+        with self.assertRaises(Animal.DoesNotExist):
+            Dog.objects.get(name='Cat')
+
+
+class ReprTest(DatabaseTestCase):
+
+    def test_repr_shows_model_id_and_fields(self):
+        article = Article(slug='hello', summary='x' * 100, body='Body')
+        self.assertEqual(repr(article)[:40], "<Article unsaved slug='hello' summary='x")
+        article.save()
+        text = repr(article)
+        self.assertTrue(text.startswith("<Article id=1 slug='hello' summary='xxxx"), text)
+        self.assertIn("...", text)
+        self.assertIn("body='Body'>", text)
+        self.assertLess(len(text), 160)
+        self.assertEqual(repr(Tag(name='t', uses=2)), "<Tag unsaved uses=2>")
+        self.assertEqual(repr(Tag.objects.create(name='t')), "<Tag name='t' uses=0>")
+
+
+if __name__ == '__main__':
+    main()

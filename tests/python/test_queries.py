@@ -1,0 +1,285 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Model.objects: the Django-style manager, its QuerySets and lookups."""
+
+import datetime
+import unittest
+
+from gormtest import DatabaseTestCase, main
+from gi.repository import Gio, Gorm
+from gi.repository.Gorm import Q
+
+
+class Entry(Gorm.Resource):
+    title = Gorm.Field(str, max_length=100, unique=True)
+    body = Gorm.Field(str, null=True)
+    views = Gorm.Field(int)
+    published = Gorm.Field(bool)
+    pub_date = Gorm.Field(datetime.datetime, null=True)
+
+
+def day(n):
+    return datetime.datetime(2024, 1, n, tzinfo=datetime.timezone.utc)
+
+
+class QueryTestCase(DatabaseTestCase):
+    """Five entries: A (views 10), B (20), C (30), D (40), E (50); the
+    even-numbered ones are published, E has no body."""
+
+    def setUp(self):
+        super().setUp()
+        self.entries = {}
+        for i, title in enumerate('ABCDE', start=1):
+            self.entries[title] = Entry.objects.create(
+                title=title, body=None if title == 'E' else 'Body of %s' % title,
+                views=10 * i, published=i % 2 == 0, pub_date=day(i))
+
+    def titles(self, queryset):
+        return [entry.title for entry in queryset]
+
+
+class ManagerTest(QueryTestCase):
+
+    def test_all_iterates_every_object(self):
+        self.assertEqual(sorted(self.titles(Entry.objects.all())), list('ABCDE'))
+
+    def test_filter_and_exclude(self):
+        self.assertEqual(self.titles(Entry.objects.filter(published=True).order_by('title')),
+                         ['B', 'D'])
+        self.assertEqual(self.titles(Entry.objects.exclude(published=True).order_by('title')),
+                         ['A', 'C', 'E'])
+        self.assertEqual(self.titles(Entry.objects.filter(published=False, views__gt=20)
+                                     .order_by('title')), ['C', 'E'])
+        self.assertEqual(self.titles(Entry.objects.filter(published=False)
+                                     .filter(views__gt=20).exclude(title='E')), ['C'])
+        # exclude() negates its lookups together, as Django does.
+        self.assertEqual(len(Entry.objects.exclude(published=False, views__gt=20)), 3)
+
+    def test_get(self):
+        self.assertIs(Entry.objects.get(title='C'), self.entries['C'])
+        self.assertIs(Entry.objects.get(pk=self.entries['D'].id), self.entries['D'])
+        self.assertIs(Entry.objects.filter(views__gt=40).get(), self.entries['E'])
+
+    def test_get_does_not_exist(self):
+        with self.assertRaises(Entry.DoesNotExist) as caught:
+            Entry.objects.get(title='Z')
+        self.assertIsInstance(caught.exception, Gorm.ObjectDoesNotExist)
+        self.assertEqual(caught.exception.code, Gorm.Error.NOT_FOUND)
+        self.assertIn("title='Z'", str(caught.exception))
+
+    def test_get_multiple_objects_returned(self):
+        with self.assertRaises(Entry.MultipleObjectsReturned) as caught:
+            Entry.objects.get(published=True)
+        self.assertIsInstance(caught.exception, Gorm.MultipleObjectsReturned)
+
+    def test_first_count_exists(self):
+        self.assertIs(Entry.objects.first(), self.entries['A'])
+        self.assertIs(Entry.objects.order_by('-views').first(), self.entries['E'])
+        self.assertIsNone(Entry.objects.filter(views__gt=1000).first())
+        self.assertEqual(Entry.objects.count(), 5)
+        self.assertEqual(Entry.objects.filter(published=True).count(), 2)
+        self.assertTrue(Entry.objects.filter(title='A').exists())
+        self.assertFalse(Entry.objects.filter(title='Z').exists())
+
+    def test_create(self):
+        entry = Entry.objects.create(title='F', views=60)
+        self.assertTrue(entry.is_saved())
+        self.assertIs(Entry.objects.get(title='F'), entry)
+
+    def test_get_or_create(self):
+        entry, created = Entry.objects.get_or_create(title='A', defaults={'views': 1})
+        self.assertFalse(created)
+        self.assertIs(entry, self.entries['A'])
+        entry, created = Entry.objects.get_or_create(title='G', defaults={'views': 1})
+        self.assertTrue(created)
+        self.assertEqual((entry.title, entry.views), ('G', 1))
+        self.assertEqual(Entry.objects.count(), 6)
+
+    def test_update(self):
+        self.assertEqual(Entry.objects.filter(published=True).update(views=0), 2)
+        self.assertEqual(self.entries['B'].views, 0)
+        self.assertFalse(self.entries['B'].is_dirty())
+        self.assertEqual(Entry.objects.filter(views=0).count(), 2)
+
+    def test_update_several_fields_including_filtered_ones(self):
+        # Every field the filter compares changes: the rows must still be
+        # the ones that matched before the update.
+        rows = Entry.objects.filter(published=False, views__lt=40).update(
+            published=True, views=100, body='Updated')
+        self.assertEqual(rows, 2)
+        self.assertEqual(self.titles(Entry.objects.filter(views=100, published=True,
+                                                          body='Updated').order_by('title')),
+                         ['A', 'C'])
+        self.assertEqual(Entry.objects.filter(published=True).count(), 4)
+
+    def test_update_one_filtered_field_among_others(self):
+        self.assertEqual(Entry.objects.filter(published=False).update(
+            published=True, body='Now published'), 3)
+        self.assertEqual(Entry.objects.filter(body='Now published').count(), 3)
+
+    def test_delete(self):
+        self.assertEqual(Entry.objects.filter(views__gte=40).delete(), 2)
+        self.assertFalse(self.entries['D'].is_saved())
+        self.assertEqual(Entry.objects.count(), 3)
+        self.assertEqual(Entry.objects.all().delete(), 3)
+        self.assertFalse(Entry.objects.exists())
+
+    def test_manager_is_for_classes(self):
+        with self.assertRaises(AttributeError):
+            self.entries['A'].objects
+
+
+class OrderAndSliceTest(QueryTestCase):
+
+    def test_order_by(self):
+        self.assertEqual(self.titles(Entry.objects.order_by('-pub_date')), list('EDCBA'))
+        self.assertEqual(self.titles(Entry.objects.order_by('published', '-title')),
+                         list('ECADB'))
+
+    def test_slices(self):
+        ordered = Entry.objects.order_by('views')
+        self.assertEqual(self.titles(ordered[:2]), ['A', 'B'])
+        self.assertEqual(self.titles(ordered[1:3]), ['B', 'C'])
+        self.assertEqual(self.titles(ordered[3:]), ['D', 'E'])
+        self.assertEqual(self.titles(ordered[1:4][1:]), ['C', 'D'])
+        self.assertEqual(self.titles(ordered[1:4][1:10]), ['C', 'D'])
+        self.assertEqual(self.titles(ordered[::2]), ['A', 'C', 'E'])
+        self.assertEqual(self.titles(ordered[10:20]), [])
+        self.assertEqual(ordered[3].title, 'D')
+        self.assertEqual(ordered[1:][0].title, 'B')
+        with self.assertRaises(IndexError):
+            ordered[5]
+        with self.assertRaises(ValueError):
+            ordered[-1]
+        with self.assertRaises(TypeError):
+            ordered[:2].filter(title='A')
+
+    def test_pages_of_twenty(self):
+        for i in range(60):
+            Entry.objects.create(title='Page %02d' % i, views=1000 + i)
+        pages = Entry.objects.filter(title__startswith='Page').order_by('views')
+        self.assertEqual([e.views for e in pages[:20]], list(range(1000, 1020)))
+        self.assertEqual([e.views for e in pages[40:60]], list(range(1040, 1060)))
+        self.assertEqual(pages[40:60].count(), 20)
+
+    def test_len_iteration_and_in(self):
+        published = Entry.objects.filter(published=True)
+        self.assertEqual(len(published), 2)
+        self.assertIn(self.entries['B'], published)
+        self.assertNotIn(self.entries['A'], published)
+        self.assertEqual(len(list(iter(published))), 2)
+        self.assertTrue(published)
+        self.assertFalse(Entry.objects.filter(title='Z'))
+
+    def test_watch_is_live(self):
+        live = Entry.objects.filter(published=True).order_by('title').watch()
+        self.assertIsInstance(live, Gio.ListModel)
+        changes = []
+        live.connect('items-changed', lambda model, *change: changes.append(change))
+        self.assertEqual(self.titles(live), ['B', 'D'])
+        Entry.objects.create(title='C2', published=True)
+        self.assertEqual(self.titles(live), ['B', 'C2', 'D'])
+        self.entries['B'].delete()
+        self.assertEqual(self.titles(live), ['C2', 'D'])
+        self.assertEqual(changes, [(1, 0, 1), (0, 1, 0)])
+
+    def test_query_is_a_gorm_query(self):
+        query = Entry.objects.filter(views__gt=20).query
+        self.assertIsInstance(query, Gorm.Query)
+        self.assertEqual(query.count(), 3)
+
+    def test_repr(self):
+        self.assertEqual(repr(Entry.objects.filter(title='A')),
+                         "<QuerySet [<Entry id=1 title='A' body='Body of A' views=10>]>")
+
+
+class LookupTest(QueryTestCase):
+
+    def check(self, expected, *conditions, **lookups):
+        """Checks the titles filter() finds: a list, or a string of one-letter
+        titles."""
+        self.assertEqual(self.titles(Entry.objects.filter(*conditions, **lookups)
+                                     .order_by('title')), list(expected))
+
+    def test_comparisons(self):
+        self.check('C', views=30)
+        self.check('C', views__exact=30)
+        self.check('ABDE', views__ne=30)
+        self.check('AB', views__lt=30)
+        self.check('ABC', views__lte=30)
+        self.check('DE', views__gt=30)
+        self.check('CDE', views__gte=30)
+        self.check('BC', pub_date__gt=day(1), pub_date__lt=day(4))
+
+    def test_in_and_range(self):
+        self.check('AE', title__in=['A', 'E', 'Z'])
+        self.check('', title__in=[])
+        self.check('BCD', views__range=(20, 40))
+        self.check('AB', pub_date__range=(day(1), day(2)))
+
+    def test_null(self):
+        self.check('E', body=None)
+        self.check('E', body__isnull=True)
+        self.check('ABCD', body__isnull=False)
+        self.check('ABCD', body__ne=None)
+
+    def test_text_patterns(self):
+        Entry.objects.create(title='100% sure_thing', body='Back\\slash')
+        self.check('ABCD', body__contains='Body')
+        self.check('', body__contains='body')
+        self.check('C', body__endswith='of C')
+        self.check(['100% sure_thing'], title__startswith='100%')
+        self.check('', title__startswith='100_')
+        self.check(['100% sure_thing'], title__contains='_')
+        self.check(['100% sure_thing'], body__contains='\\')
+
+    @unittest.skipUnless(hasattr(Gorm.Filter, 'ilike'), 'libgorm has no gorm_filter_ilike()')
+    def test_case_insensitive_patterns(self):
+        self.check('ABCD', body__icontains='BODY')
+        self.check('A', body__iexact='body of a')
+        self.check('ABCD', body__istartswith='bOdY')
+        self.check('C', body__iendswith='OF c')
+
+    def test_q_objects(self):
+        self.check('AE', Q(title='A') | Q(views__gt=40))
+        self.check('B', Q(published=True) & Q(views__lt=30))
+        self.check('ACE', ~Q(published=True))
+        self.check('CE', ~Q(published=True), Q(views__gt=10))
+        self.check('ABE', Q(title__in=['A', 'B']) | ~Q(body__isnull=False))
+        self.check('BCD', Q(views__gt=10), views__lt=50)
+        self.assertEqual(self.titles(Entry.objects.exclude(Q(title='A') | Q(title='B'))
+                                     .order_by('title')), list('CDE'))
+
+    def test_gorm_filters_combine(self):
+        self.check('AD', Gorm.Filter.eq('title', 'A') | Gorm.Filter.eq('views', 40))
+        self.check('BCDE', ~Gorm.Filter.eq('title', 'A'))
+        self.check('D', Gorm.Filter.ge('views', 40) & Gorm.Filter.eq('published', True))
+        self.check('D', Q(views__gte=40) & Gorm.Filter.eq('published', True))
+
+    def test_unknown_field_or_lookup_fails_at_once(self):
+        with self.assertRaises(Gorm.FieldError) as caught:
+            Entry.objects.filter(nope=1)
+        self.assertEqual(caught.exception.code, Gorm.Error.UNKNOWN_PROPERTY)
+        self.assertIn("'nope'", str(caught.exception))
+        with self.assertRaises(Gorm.FieldError):
+            Entry.objects.filter(title__regex='A')
+        with self.assertRaises(Gorm.FieldError):
+            Entry.objects.filter(title__body__exact='A')
+        with self.assertRaises(Gorm.FieldError):
+            Entry.objects.order_by('-nope')
+        with self.assertRaises(Gorm.FieldError):
+            Entry.objects.filter(database=None)
+
+
+class UsingTest(QueryTestCase):
+
+    def test_using_another_database(self):
+        other = Gorm.Database.open('sqlite::memory:')
+        self.addCleanup(other.close)
+        Entry.objects.using(other).create(title='Elsewhere')
+        self.assertEqual(Entry.objects.using(other).count(), 1)
+        self.assertEqual(Entry.objects.using(other).get().title, 'Elsewhere')
+        self.assertEqual(Entry.objects.count(), 5)
+
+
+if __name__ == '__main__':
+    main()

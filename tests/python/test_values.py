@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Python values in and out of every stored type, in objects and in
+lookups."""
+
+import datetime
+import enum
+import gc
+
+from gormtest import DatabaseTestCase, main
+from gi.repository import Gio, GLib, GObject, Gorm
+
+
+class Color(enum.Enum):
+    RED = 1
+    GREEN = 2
+
+
+class Sample(Gorm.Resource):
+    text = Gorm.Field(str, null=True)
+    big = Gorm.Field(int)
+    huge = Gorm.Field(GObject.TYPE_UINT64)
+    small = Gorm.Field(GObject.TYPE_INT)
+    ratio = Gorm.Field(float)
+    flag = Gorm.Field(bool)
+    blob = Gorm.Field(bytes, null=True)
+    when = Gorm.Field(datetime.datetime, null=True)
+    glib_when = Gorm.Field(GLib.DateTime, null=True)
+    tags = Gorm.Field(list)
+    color = Gorm.Field(Color)
+    kind = Gorm.Field(Gio.FileType)
+    flags = Gorm.Field(Gio.FileCreateFlags)
+
+
+def saved(**properties):
+    """The primary key of a new Sample saved with ``properties``; the object
+    itself is gone, so that loading it reads its row."""
+    sample = Sample(**properties)
+    sample.save()
+    key = sample.pk
+    del sample
+    gc.collect()
+    return key
+
+
+class ValuesTest(DatabaseTestCase):
+
+    def check_roundtrip(self, name, value, expected=None):
+        loaded = Sample.objects.get(pk=saved(**{name: value}))
+        self.assertEqual(getattr(loaded, name), value if expected is None else expected)
+        return loaded
+
+    def test_str(self):
+        self.check_roundtrip('text', 'Grüße, 世界')
+        self.assertIsNone(self.check_roundtrip('text', None).text)
+        self.assertEqual(Sample.objects.filter(text='Grüße, 世界').count(), 1)
+        self.assertEqual(Sample.objects.filter(text=None).count(), 1)
+
+    def test_int_beyond_32_bits(self):
+        for value in (2 ** 40, -2 ** 62, 2 ** 63 - 1):
+            self.check_roundtrip('big', value)
+        self.assertEqual(Sample.objects.filter(big=2 ** 40).count(), 1)
+        self.assertEqual(Sample.objects.filter(big__gt=2 ** 62).get().big, 2 ** 63 - 1)
+        self.assertEqual(Sample.objects.filter(big=2 ** 40).update(big=2 ** 41), 1)
+        self.assertEqual(Sample.objects.filter(big__in=[2 ** 41, -2 ** 62]).count(), 2)
+
+    def test_uint64(self):
+        self.check_roundtrip('huge', 2 ** 64 - 1)
+        self.assertEqual(Sample.objects.get(huge=2 ** 64 - 1).huge, 2 ** 64 - 1)
+
+    def test_value_too_big_for_its_property(self):
+        with self.assertRaises(Gorm.TypeMismatchError) as caught:
+            Sample.objects.filter(small=2 ** 40).count()
+        self.assertEqual(caught.exception.code, Gorm.Error.TYPE_MISMATCH)
+        with self.assertRaises(Gorm.TypeMismatchError):
+            Sample.objects.filter(big=2 ** 70)
+        with self.assertRaises(Gorm.TypeMismatchError):
+            Sample.objects.filter(big=3.5).count()
+        self.assertEqual(Sample.objects.filter(big=3.0).count(), 0)
+
+    def test_float_and_bool(self):
+        self.check_roundtrip('ratio', 0.1 + 0.2)
+        loaded = self.check_roundtrip('flag', True)
+        self.assertIs(loaded.flag, True)
+        self.assertEqual(Sample.objects.filter(flag=True).count(), 1)
+        self.assertEqual(Sample.objects.filter(ratio__gt=0.3).count(), 1)
+
+    def test_bytes(self):
+        self.check_roundtrip('blob', b'\x00\xffbinary')
+        self.check_roundtrip('blob', b'')
+        self.assertIsNone(self.check_roundtrip('blob', None).blob)
+        self.assertEqual(Sample.objects.filter(blob=b'\x00\xffbinary').count(), 1)
+        self.assertEqual(Sample.objects.filter(blob=b'').count(), 1)
+        self.assertEqual(Sample.objects.filter(blob__isnull=True).count(), 1)
+
+    def test_aware_datetime(self):
+        india = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
+        value = datetime.datetime(2024, 3, 5, 18, 33, 2, 123456, tzinfo=india)
+        loaded = self.check_roundtrip('when', value)
+        self.assertEqual(loaded.when.utcoffset(), datetime.timedelta(0))
+        self.assertEqual(loaded.when, datetime.datetime(2024, 3, 5, 13, 3, 2, 123456,
+                                                        tzinfo=datetime.timezone.utc))
+        self.assertEqual(Sample.objects.filter(when=value).count(), 1)
+        self.assertEqual(Sample.objects.filter(when__lt=value + datetime.timedelta(
+            microseconds=1)).count(), 1)
+        self.assertEqual(Sample.objects.filter(when__gt=value).count(), 0)
+
+    def test_naive_datetime_is_local_time(self):
+        value = datetime.datetime(2024, 7, 1, 12, 0, 0, 5)
+        loaded = self.check_roundtrip('when', value, value.astimezone())
+        self.assertIsNotNone(loaded.when.tzinfo)
+        self.assertEqual(Sample.objects.filter(when=value).count(), 1)
+
+    def test_glib_datetime(self):
+        value = GLib.DateTime.new_utc(2024, 3, 5, 13, 3, 2.5)
+        loaded = Sample.objects.get(pk=saved(glib_when=value, when=value))
+        self.assertIsInstance(loaded.glib_when, GLib.DateTime)
+        self.assertTrue(loaded.glib_when.equal(value))
+        self.assertEqual(loaded.when, datetime.datetime(2024, 3, 5, 13, 3, 2, 500000,
+                                                        tzinfo=datetime.timezone.utc))
+        loaded.glib_when = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+        self.assertEqual(loaded.glib_when.get_year(), 2000)
+        self.assertEqual(Sample.objects.filter(glib_when=value).count(), 1)
+        self.assertEqual(Sample.objects.filter(when__lte=value).count(), 1)
+
+    def test_list_of_str(self):
+        self.check_roundtrip('tags', ['a', 'b c', 'é'])
+        self.check_roundtrip('tags', ('x',), ['x'])
+        self.assertEqual(Sample().tags, [])
+        self.check_roundtrip('tags', [])
+        self.assertEqual(Sample.objects.filter(tags=['a', 'b c', 'é']).count(), 1)
+        self.assertEqual(Sample.objects.filter(tags=()).count(), 1)
+        # PyGObject turns a NULL string array into [] on its way to Python.
+        with self.assertRaises(TypeError):
+            Gorm.Field(list, null=True)
+
+    def test_python_enum(self):
+        self.assertIs(Sample().color, Color.RED)
+        self.assertIs(Sample.objects.get(pk=saved(color=Color.GREEN)).color, Color.GREEN)
+        self.assertEqual(Sample.objects.filter(color=Color.GREEN).count(), 1)
+        self.assertEqual(Sample.objects.filter(color__in=[Color.RED]).count(), 0)
+        self.assertEqual(self.db.execute("UPDATE sample SET color = 'RED' WHERE color = ?",
+                                         [Color.GREEN]), 1)
+
+    def test_gobject_enum_and_flags(self):
+        flags = Gio.FileCreateFlags.PRIVATE | Gio.FileCreateFlags.REPLACE_DESTINATION
+        loaded = Sample.objects.get(pk=saved(kind=Gio.FileType.DIRECTORY, flags=flags))
+        self.assertEqual(loaded.kind, Gio.FileType.DIRECTORY)
+        self.assertEqual(loaded.flags, flags)
+        self.assertEqual(Sample.objects.filter(kind=Gio.FileType.DIRECTORY).count(), 1)
+        self.assertEqual(Sample.objects.filter(flags=flags).count(), 1)
+        self.assertEqual(Sample.objects.update(kind=Gio.FileType.REGULAR), 1)
+        self.assertEqual(loaded.kind, Gio.FileType.REGULAR)
+
+
+if __name__ == '__main__':
+    main()
