@@ -71,6 +71,7 @@ typedef enum
   FILTER_GT,
   FILTER_GE,
   FILTER_LIKE,
+  FILTER_ILIKE,
   FILTER_IN,
   FILTER_BETWEEN,
   FILTER_IS_NULL,
@@ -119,6 +120,7 @@ static const char * const op_names[] = {
   [FILTER_GT] = "gt",
   [FILTER_GE] = "ge",
   [FILTER_LIKE] = "like",
+  [FILTER_ILIKE] = "ilike",
   [FILTER_IN] = "in",
   [FILTER_BETWEEN] = "between",
   [FILTER_IS_NULL] = "is_null",
@@ -411,6 +413,32 @@ gorm_filter_like (const char *property,
 }
 
 /**
+ * gorm_filter_ilike:
+ * @property: the name of a stored property stored as text, as for
+ *   gorm_filter_like()
+ * @pattern: an SQL LIKE pattern
+ *
+ * Matches the rows whose @property matches @pattern as gorm_filter_like()
+ * does, ignoring case: both are compared in lower case. On SQLite only the
+ * ASCII letters have a case to ignore, as in SQLite's `lower()`.
+ *
+ * Returns: (transfer full): a new filter
+ */
+GormFilter *
+gorm_filter_ilike (const char *property,
+                   const char *pattern)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_return_val_if_fail (property != NULL, NULL);
+  g_return_val_if_fail (pattern != NULL, NULL);
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, pattern);
+  return leaf_new (FILTER_ILIKE, property, &value, NULL, 1);
+}
+
+/**
  * gorm_filter_in:
  * @property: the name of a stored property
  * @values: (array length=n_values) (nullable): the values to compare with
@@ -656,7 +684,7 @@ compile_leaf (GormFilter        *filter,
     {
       gboolean ok;
 
-      if (filter->op == FILTER_LIKE)
+      if (filter->op == FILTER_LIKE || filter->op == FILTER_ILIKE)
         ok = compile_pattern (schema, column, &filter->values[i], &compiled->values[i], error);
       else
         ok = compile_value (schema, compiled, &filter->values[i], &compiled->values[i], error);
@@ -920,12 +948,21 @@ render (const GormFilter  *filter,
       break;
 
     case FILTER_LIKE:
-      opened = open_null_match (sql, filter, negated);
-      append_column (sql, filter);
-      g_string_append (sql, negated ? " NOT LIKE " : " LIKE ");
-      append_value (sql, params, &filter->values[0]);
-      append_like_escape (sql, params);
-      close_null_match (sql, filter, opened);
+    case FILTER_ILIKE:
+      {
+        gboolean fold = filter->op == FILTER_ILIKE;
+
+        opened = open_null_match (sql, filter, negated);
+        g_string_append (sql, fold ? "lower(" : "");
+        append_column (sql, filter);
+        g_string_append (sql, fold ? ")" : "");
+        g_string_append (sql, negated ? " NOT LIKE " : " LIKE ");
+        g_string_append (sql, fold ? "lower(" : "");
+        append_value (sql, params, &filter->values[0]);
+        g_string_append (sql, fold ? ")" : "");
+        append_like_escape (sql, params);
+        close_null_match (sql, filter, opened);
+      }
       break;
 
     case FILTER_BETWEEN:

@@ -45,6 +45,9 @@ GORM_AVAILABLE_IN_ALL
 GormFilter *gorm_filter_like         (const char   *property,
                                       const char   *pattern) G_GNUC_WARN_UNUSED_RESULT;
 GORM_AVAILABLE_IN_ALL
+GormFilter *gorm_filter_ilike        (const char   *property,
+                                      const char   *pattern) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
 GormFilter *gorm_filter_in           (const char   *property,
                                       const GValue *values,
                                       guint         n_values) G_GNUC_WARN_UNUSED_RESULT;

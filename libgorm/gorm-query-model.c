@@ -900,6 +900,24 @@ window_insert (GormQueryModel *self,
     queue_change (self, after, 1, 0);
 }
 
+static void
+drop_anchor_at (GormQueryModel *self,
+                gint64          position)
+{
+  for (guint i = 0; i < self->anchors->len; i++)
+    {
+      Anchor *anchor = &g_array_index (self->anchors, Anchor, i);
+
+      if (anchor->position == position)
+        {
+          clear_anchor_values (self, anchor);
+          g_free (anchor->values);
+          g_array_remove_index (self->anchors, i);
+          return;
+        }
+    }
+}
+
 /* Keeps anchors at the first row at or after their values. A row removed
  * at an anchor's own position leaves the next such row there; a row
  * inserted there may or may not sort before the anchor's values, so that
@@ -915,9 +933,7 @@ shift_anchors (GormQueryModel *self,
 
       if (delta > 0 && position == anchor->position)
         {
-          clear_anchor_values (self, anchor);
-          g_free (anchor->values);
-          g_array_remove_index (self->anchors, i);
+          drop_anchor_at (self, position);
           continue;
         }
       if (position < anchor->position)
@@ -967,9 +983,14 @@ gorm_query_model_end_change_locked (GormQueryModel *self,
       gint64 after = deleted ? -1 : position_locked (self, &keys[i]);
 
       /* A single row that kept its place changed nothing in the model:
-       * its own object shows the new values. */
+       * its own object shows the new values. Its values may have moved
+       * across an anchor's, though, so an anchor on its place goes. */
       if (n_keys == 1 && before == after)
-        break;
+        {
+          if (before >= 0)
+            drop_anchor_at (self, before);
+          break;
+        }
       if (before >= 0)
         g_array_append_val (removed, before);
       if (after >= 0)

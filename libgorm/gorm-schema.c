@@ -25,6 +25,17 @@ static GMutex schema_lock;
 static GHashTable *metas_by_type;   /* GType → GPtrArray of GormMeta */
 static GHashTable *schemas_by_type; /* GType → GormSchema */
 
+/* Property names compare in their canonical form, so "pub_date" finds
+ * the property "pub-date". */
+static char *
+canonical_name (const char *property)
+{
+  char *name = g_strdup (property);
+
+  g_strdelimit (name, "_", '-');
+  return name;
+}
+
 static void
 gorm_meta_free (GormMeta *meta)
 {
@@ -45,7 +56,9 @@ gorm_schema_record_meta (GType         type,
 
   meta = g_new0 (GormMeta, 1);
   meta->kind = kind;
-  meta->property = g_strdup (property);
+  /* Property names compare in their canonical form: "pub_date" names the
+   * property "pub-date". */
+  meta->property = property ? canonical_name (property) : NULL;
   meta->text = g_strdup (text);
   meta->number = number;
 
@@ -92,16 +105,6 @@ gorm_schema_snake_case (const char *name)
   return g_string_free (out, FALSE);
 }
 
-/* Property names compare in their canonical form, so "pub_date" finds
- * the property "pub-date". */
-static char *
-canonical_name (const char *property)
-{
-  char *name = g_strdup (property);
-
-  g_strdelimit (name, "_", '-');
-  return name;
-}
 
 static gboolean
 is_stored_pspec (GParamSpec *pspec)

@@ -439,6 +439,10 @@ test_count_exists (void)
     g_assert_cmpint (count_where (db, gorm_filter_gt ("views", int_value (&minus_one, -1))), ==, 10);
     g_assert_cmpint (count_where (db, gorm_filter_le ("views", &minus_one)), ==, 0);
   }
+  /* like is case-sensitive, ilike is not; not ilike is its complement. */
+  g_assert_cmpint (count_where (db, gorm_filter_like ("title", "P1%")), ==, 0);
+  g_assert_cmpint (count_where (db, gorm_filter_ilike ("title", "P1%")), ==, 1);
+  g_assert_cmpint (count_where (db, gorm_filter_not (gorm_filter_ilike ("title", "P1%"))), ==, 9);
   /* A query runs again with the rows as they are then. */
   gorm_query_delete (popular, NULL, NULL);
   g_assert_cmpint (count_ok (popular), ==, 0);

@@ -55,6 +55,9 @@ class IntrospectionTest(DatabaseTestCase):
             self.assertEqual(self.db.query(Item).filter(Gorm.Filter.eq('count', value)).count(), 1)
         self.assertEqual(self.db.query(Item).filter(Gorm.Filter.between(
             'count', 2 ** 39, 2 ** 41)).count(), 1)
+        # The same constructors as functions of the namespace.
+        self.assertEqual(self.db.query(Item).filter(Gorm.filter_eq('count', 2 ** 40)).count(), 1)
+        self.assertEqual(self.db.query(Item).filter(Gorm.filter_in('count', [2 ** 40])).count(), 1)
         self.assertEqual(self.db.query(Item).filter(Gorm.Filter.eq('code', None)).count(), 0)
         self.assertEqual(self.db.query(Item).update('count', 2 ** 50), 1)
         self.assertEqual(self.db.query(Item).filter(Gorm.Filter.gt('count', 2 ** 49)).count(), 1)

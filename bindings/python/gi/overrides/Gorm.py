@@ -25,12 +25,13 @@ message. The C API stays reachable underneath: ``BlogPost.objects.filter(
 pair is callable with a callback from a ``GLib.MainLoop``.
 """
 
+import asyncio
 import contextlib
 import datetime
 import enum
 import functools
 
-from gi.repository import GLib, GObject
+from gi.repository import Gio, GLib, GObject
 
 from ..module import get_introspection_module
 from ..overrides import override
@@ -158,13 +159,12 @@ def _gorm_errors(model=None):
         raise translated from None
 
 
-def _translating(info, model_of=None):
+def _translating(info):
     """A function calling the GIR callable ``info`` whose GErrors are raised
-    as Gorm.Error subclasses; ``model_of(args)`` names the model whose
-    DoesNotExist a NOT_FOUND becomes."""
+    as Gorm.Error subclasses."""
     @functools.wraps(info, assigned=('__name__', '__doc__'))
     def call(*args, **kwargs):
-        with _gorm_errors(model_of(args) if model_of else None):
+        with _gorm_errors():
             return info(*args, **kwargs)
     return call if info.is_method() else staticmethod(call)
 
@@ -255,6 +255,39 @@ def _to_gvalue(value, pspec=None):
 def _gtype_of(model):
     """The GType of a model given as a class or a GType."""
     return model if isinstance(model, GObject.GType) else model.__gtype__
+
+
+# asyncio
+
+def _acall(target, name, *args):
+    """An asyncio future of ``target.NAME_finish(result)`` for the call
+    ``target.NAME_async(*args, cancellable, callback)``. Cancelling the
+    future cancels the call.
+
+    libgorm calls back, and changes objects, in the GLib main context, so
+    the running asyncio loop must be one that runs it: gbulb's
+    (``gbulb.install()``) or, from PyGObject 3.50 on, gi.events'. Under
+    another loop the callback would never come: RuntimeError instead.
+    """
+    if GLib.main_depth() == 0:
+        raise RuntimeError('awaiting libgorm needs an asyncio event loop that runs the GLib '
+                           'main context, such as the one of gbulb.install()')
+    future = asyncio.get_running_loop().create_future()
+    cancellable = Gio.Cancellable()
+
+    def finished(source, result, *unused):
+        try:
+            value = getattr(target, name + '_finish')(result)
+        except Exception as exception:
+            if not future.done():
+                future.set_exception(exception)
+            return
+        if not future.done():
+            future.set_result(value)
+
+    future.add_done_callback(lambda done: done.cancelled() and cancellable.cancel())
+    getattr(target, name + '_async')(*args, cancellable, finished)
+    return future
 
 
 # Fields
@@ -638,6 +671,18 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         """The database the object uses: its own, or the default one."""
         return self.get_database() or Gorm.Database.get_default()
 
+    async def asave(self):
+        """Awaits ``save_async()``: saves the object on the database worker."""
+        await _acall(self, 'save')
+
+    async def adelete(self):
+        """Awaits ``delete_async()``."""
+        await _acall(self, 'delete')
+
+    async def areload(self):
+        """Awaits ``reload_async()``."""
+        await _acall(self, 'reload')
+
     def __repr__(self):
         model = type(self)
         key = model._gorm_primary_key
@@ -861,16 +906,69 @@ class Filter(Gorm.Filter):
 Filter = override(Filter)
 __all__ += ['Q', 'Filter']
 
+# The GIR also has the constructors as functions of the namespace.
+filter_eq, filter_ne, filter_lt, filter_le, filter_gt, filter_ge, filter_between, filter_in = (
+    Filter.eq, Filter.ne, Filter.lt, Filter.le, Filter.gt, Filter.ge, Filter.between, Filter.in_)
+__all__ += ['filter_eq', 'filter_ne', 'filter_lt', 'filter_le', 'filter_gt', 'filter_ge',
+            'filter_between', 'filter_in']
+
 
 # Queries
 
-class QuerySet:
+class _AsyncQuerySet:
+    """The awaitable forms of the QuerySet runners, as Django's ``acount()``
+    and the others; see _acall() for the event loop they need."""
+
+    async def acount(self):
+        """Awaits how many objects match."""
+        return await _acall(self._query(), 'count')
+
+    async def aexists(self):
+        """Awaits whether any object matches."""
+        return await _acall(self._query(), 'exists')
+
+    async def afirst(self):
+        """Awaits the first object, in primary key order unless ordered, or None."""
+        return await _acall(self._query(order_by_key=True), 'first')
+
+    async def alist(self):
+        """Awaits the matching objects, as a list."""
+        return list(await _acall(self._query(), 'fetch'))
+
+    async def __aiter__(self):
+        for resource in await _acall(self._query(), 'fetch'):
+            yield resource
+
+    async def aget(self, *conditions, **lookups):
+        """Awaits ``get()``."""
+        selected = self.filter(*conditions, **lookups) if conditions or lookups else self
+        return selected._one(await selected[:2].alist(), lookups)
+
+    async def acreate(self, **properties):
+        """Awaits ``create()``."""
+        resource = self._new(properties)
+        await resource.asave()
+        return resource
+
+    async def aupdate(self, **values):
+        """Awaits ``update()``, run in a transaction on the database worker."""
+        rows = []
+        await _acall(self._database(), 'run_in_transaction',
+                     lambda database, data: rows.append(self.update(**values)) or True, None)
+        return rows[0]
+
+    async def adelete(self):
+        """Awaits ``delete()``."""
+        return await _acall(self._query(), 'delete')
+
+
+class QuerySet(_AsyncQuerySet):
     """A lazy, chainable selection of objects of one model, as in Django.
 
     Methods that narrow it (``filter``, ``exclude``, ``order_by``,
     ``using``, slicing) return a new QuerySet; iterating it, ``len()`` and
     ``in`` run it once and keep the result, a Gio.ListModel that loads its
-    objects a page at a time.
+    objects a page at a time. The ``a``-prefixed methods are awaitable.
     """
 
     def __init__(self, model, database=None):
@@ -1027,7 +1125,10 @@ class QuerySet:
         """The one object matching; ``Model.DoesNotExist`` when none does,
         ``Model.MultipleObjectsReturned`` when several do."""
         selected = self.filter(*conditions, **lookups) if conditions or lookups else self
-        found = list(selected[:2])
+        return selected._one(list(selected[:2]), lookups)
+
+    def _one(self, found, lookups):
+        """The one object of ``found``, the first two objects get() found."""
         if not found:
             raise self.model.DoesNotExist('%s matching %s does not exist'
                                           % (self.model.__name__, _describe_lookups(lookups)))
@@ -1037,11 +1138,15 @@ class QuerySet:
                 % (self.model.__name__, _describe_lookups(lookups)))
         return found[0]
 
-    def create(self, **properties):
-        """A new object with ``properties``, saved."""
+    def _new(self, properties):
+        """A new object with ``properties``, in the QuerySet's database."""
         if self._database_given is not None:
             properties.setdefault('database', self._database_given)
-        resource = self.model(**properties)
+        return self.model(**properties)
+
+    def create(self, **properties):
+        """A new object with ``properties``, saved."""
+        resource = self._new(properties)
         resource.save()
         return resource
 
@@ -1234,6 +1339,26 @@ class Database(Gorm.Database):
         transaction; see Gorm.Atomic."""
         return Atomic(self)
 
+    @staticmethod
+    async def aopen(uri):
+        """Awaits ``open_async()``; see ``open()``."""
+        return await _acall(Database, 'open', uri)
+
+    async def amigrate(self, types):
+        """Awaits ``migrate_async()``."""
+        types = list(types)
+        await _acall(self, 'migrate', types)
+        _migrated(self).update(_gtype_of(model) for model in types)
+
+    async def aget(self, type, id):
+        """Awaits ``get_async()``."""
+        return await _acall(self, 'get', type, id)
+
+    async def arun_in_transaction(self, func, func_data=None):
+        """Awaits ``run_in_transaction_async()``: ``func(database, func_data)``
+        runs on the database worker, in a transaction."""
+        return await _acall(self, 'run_in_transaction', func, func_data)
+
     # A rollback may undo the tables of models registered inside the
     # transaction: they register again on their next use.
 
@@ -1334,4 +1459,6 @@ def open(uri, cancellable=None):
     return Database.open(uri, cancellable)
 
 
-__all__ += ['Atomic', 'Database', 'Query', 'open']
+aopen = Database.aopen
+
+__all__ += ['Atomic', 'Database', 'Query', 'open', 'aopen']
