@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// gjs sugar for libgorm: promise forms of the async calls and a compact
+// model declaration on top of GObject.registerClass.
+//
+//     import GLib from 'gi://GLib';
+//     import Gorm from 'gi://Gorm?version=1.0';
+//     import {defineModel} from './gorm.js';   // see "Importing" below
+//
+//     const BlogPost = defineModel('BlogPost', {
+//         title: {type: String, maxLength: 200},
+//         content: String,
+//         pubDate: {type: GLib.DateTime, autoNowAdd: true},
+//     });
+//
+//     const db = await Gorm.Database.open_async('sqlite:blog.db', null);
+//     await db.migrate_async([BlogPost.$gtype], null);
+//     const post = new BlogPost({database: db, title: 'My First Post'});
+//     await post.save_async(null);
+//     const posts = await db.query(BlogPost.$gtype)
+//         .order_by('pub-date', false).fetch_async(null);
+//
+// Promises. Importing this module turns every `_async` method of the
+// Gorm API into one that returns a promise when it is called without
+// its callback, through Gio._promisify: `await post.save_async(null)`,
+// `await db.get_async(BlogPost.$gtype, id, null)`,
+// `await query.fetch_async(null)`, `await Gorm.Database.open_async(uri,
+// null)` and so on. The last argument is the GCancellable (or null). Passed
+// a callback, a method keeps its C behaviour, and the `_finish` methods stay.
+// A failure rejects the promise with the GLib.Error of the synchronous
+// call, so `try { await ... } catch (e) { e.matches(Gorm.Error,
+// Gorm.Error.CONSTRAINT) }` works for both. The promise completes in the
+// main loop the database was opened in: run a GLib.MainLoop, or use
+// `gjs -m`, whose top-level await runs one.
+//
+// Models. defineModel(name, fields, options) registers a subclass of
+// Gorm.Resource with one GObject property per field and applies the
+// class metadata (Gorm.Resource.set_max_length and friends) in one place.
+// A field is a type or an object {type, ...metadata}. Types: String,
+// Number (a double), Boolean, 'int' / 'int64' / 'uint' / 'uint64' / 'float'
+// / 'double' / 'boolean' / 'string', GLib.DateTime, GLib.Bytes, Array (a
+// GStrv), or the GType of an enum or flags type (e.g. Gio.FileType.$gtype),
+// or any GObject.ParamSpec made by hand. Metadata keys: maxLength,
+// unique, notNull, indexed, autoNowAdd, autoNow, column, transient,
+// primaryKey, default (the property's default value), nick, blurb. A
+// camelCase field name is the property `pub-date` (so `post.pubDate`
+// and `post.pub_date` in JS) and the column `pub_date`. Options:
+// table, GTypeName (defaults to the name, so the default table of
+// 'BlogPost' is blog_post), and anything else GObject.registerClass takes
+// (Signals, Implements). A class registered by hand with
+// GObject.registerClass is a model too once it calls the class metadata
+// itself: `Gorm.Resource.set_max_length.call(Post, 'title', 200)`.
+// toArray(model) turns a fetched or watched Gio.ListModel into an array.
+//
+// Caveat: libgorm 1.0 reads an object's properties on its worker thread
+// when it saves it, and runs a transaction's function there; gjs cannot
+// run JavaScript off the main thread. So the promise forms of save_async
+// and run_in_transaction_async run the synchronous call from an idle
+// callback of the main loop instead (same results and errors, but the
+// loop waits for the statement), and their callback forms must not be
+// used on classes defined in JavaScript.
+//
+// Importing. ES modules have no search path in gjs 1.74, so import this
+// file by URL. Installed it is DATADIR/gorm-1.0/gjs/gorm.js, for example
+//
+//     import * as GormJS from 'file:///usr/share/gorm-1.0/gjs/gorm.js';
+//
+// or, independently of the prefix, find it in the XDG data directories
+// and import it dynamically:
+//
+//     const path = [GLib.get_user_data_dir(), ...GLib.get_system_data_dirs()]
+//         .map(d => GLib.build_filenamev([d, 'gorm-1.0', 'gjs', 'gorm.js']))
+//         .find(p => GLib.file_test(p, GLib.FileTest.EXISTS));
+//     const GormJS = await import(GLib.filename_to_uri(path, null));
+//
+// Uninstalled, import it by relative path from the source tree (as
+// tests/gjs does), and run under `meson devenv -C BUILDDIR -w .`, which
+// finds the uninstalled typelib and library; once bindings/meson.build
+// enters bindings/gjs, devenv also sets GORM_GJS_MODULE_DIR to this source
+// directory, which demos/blog/blog.js looks at first.
+
+import Gio from 'gi://Gio';
+import GLib from 'gi://GLib';
+import GObject from 'gi://GObject';
+import Gorm from 'gi://Gorm?version=1.0';
+
+export {Gorm};
+
+// Every async call of the API, by class. Gio._promisify leaves a method it
+// has already wrapped alone, so importing this module twice is harmless.
+const ASYNC_METHODS = [
+    [Gorm.Resource.prototype, ['save', 'delete', 'reload']],
+    [Gorm.Database.prototype, ['migrate', 'get', 'run_in_transaction']],
+    [Gorm.Database, ['open']],
+    [Gorm.Query.prototype, ['fetch', 'watch', 'first', 'count', 'exists',
+        'delete', 'update']],
+];
+
+for (const [target, names] of ASYNC_METHODS) {
+    for (const name of names) {
+        if (typeof target[`${name}_async`] === 'function')
+            Gio._promisify(target, `${name}_async`, `${name}_finish`);
+    }
+}
+
+// The worker thread of libgorm 1.0 reads the properties of the object it
+// saves, and runs the function of a transaction, off the main thread;
+// gjs cannot run JavaScript there (the values read are lost and gjs logs
+// "too much recursion"). Until the C side reads them on the calling
+// thread, the promise forms of these two calls run the synchronous call
+// from an idle callback of the main loop instead: same result, same
+// errors, but the main loop waits for the statement. Their callback
+// forms are left as they are.
+function _onMainLoop(syncName, nSyncArgs) {
+    return function (...args) {
+        if (typeof args[args.length - 1] === 'function')
+            return this[`_gorm_native_${syncName}_async`](...args);
+        return new Promise((resolve, reject) => {
+            GLib.idle_add(GLib.PRIORITY_DEFAULT, () => {
+                try {
+                    resolve(this[syncName](...args.slice(0, nSyncArgs)));
+                } catch (e) {
+                    reject(e);
+                }
+                return GLib.SOURCE_REMOVE;
+            });
+        });
+    };
+}
+
+// save (cancellable) and run_in_transaction (func), which has no
+// cancellable in its synchronous form.
+for (const [proto, name, nSyncArgs] of [[Gorm.Resource.prototype, 'save', 1],
+    [Gorm.Database.prototype, 'run_in_transaction', 1]]) {
+    const native = `_gorm_native_${name}_async`;
+    if (proto[native] === undefined) {
+        proto[native] = proto[`_original_${name}_async`] ?? proto[`${name}_async`];
+        proto[`${name}_async`] = _onMainLoop(name, nSyncArgs);
+    }
+}
+
+const FLAGS = GObject.ParamFlags.READWRITE;
+
+// A type given by name: the GObject fundamental it stands for.
+const NAMED_TYPES = {
+    'string': 'string',
+    'boolean': 'boolean',
+    'int': 'int',
+    'int64': 'int64',
+    'uint': 'uint',
+    'uint64': 'uint64',
+    'float': 'float',
+    'double': 'double',
+};
+
+function _limits(kind) {
+    switch (kind) {
+    case 'int': return [GLib.MININT32, GLib.MAXINT32];
+    case 'uint': return [0, GLib.MAXUINT32];
+    case 'int64': return [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+    case 'uint64': return [0, Number.MAX_SAFE_INTEGER];
+    case 'float': return [-3.4028234663852886e38, 3.4028234663852886e38];
+    default: return [-Number.MAX_VALUE, Number.MAX_VALUE];
+    }
+}
+
+function _kindOf(type) {
+    if (type === String)
+        return 'string';
+    if (type === Boolean)
+        return 'boolean';
+    if (type === Number)
+        return 'double';
+    if (typeof type === 'string' && type in NAMED_TYPES)
+        return NAMED_TYPES[type];
+    return null;
+}
+
+/**
+ * The property name of a field: `pubDate` and `pub_date` are `pub-date`.
+ *
+ * @param {string} field a field name as written in defineModel
+ * @returns {string} the canonical GObject property name
+ */
+export function propertyName(field) {
+    return field
+        .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+        .replace(/_/g, '-')
+        .toLowerCase();
+}
+
+/**
+ * A GObject.ParamSpec for one field of defineModel.
+ *
+ * @param {string} field the field name
+ * @param {*} spec a type or {type, default, nick, blurb, ...}
+ * @returns {GObject.ParamSpec} a read-write ParamSpec
+ */
+export function paramSpec(field, spec) {
+    if (spec instanceof GObject.ParamSpec)
+        return spec;
+    const opts = spec !== null && typeof spec === 'object' && 'type' in spec
+        ? spec : {type: spec};
+    const name = propertyName(field);
+    const nick = opts.nick ?? name;
+    const blurb = opts.blurb ?? name;
+    const type = opts.type;
+    const kind = _kindOf(type);
+    const PS = GObject.ParamSpec;
+
+    switch (kind) {
+    case 'string':
+        return PS.string(name, nick, blurb, FLAGS, opts.default ?? null);
+    case 'boolean':
+        return PS.boolean(name, nick, blurb, FLAGS, opts.default ?? false);
+    case 'int': case 'uint': case 'int64': case 'uint64':
+    case 'float': case 'double': {
+        const [min, max] = _limits(kind);
+        return PS[kind](name, nick, blurb, FLAGS, opts.min ?? min,
+            opts.max ?? max, opts.default ?? 0);
+    }
+    }
+
+    if (type === Array)
+        return PS.boxed(name, nick, blurb, FLAGS, GObject.type_from_name('GStrv'));
+
+    const gtype = type?.$gtype ?? type;
+    if (gtype instanceof GObject.Type || typeof gtype === 'function' ||
+        (gtype && typeof gtype === 'object')) {
+        if (GObject.type_is_a(gtype, GObject.TYPE_ENUM)) {
+            return PS.enum(name, nick, blurb, FLAGS, gtype, opts.default ?? 0);
+        }
+        if (GObject.type_is_a(gtype, GObject.TYPE_FLAGS))
+            return PS.flags(name, nick, blurb, FLAGS, gtype, opts.default ?? 0);
+        if (GObject.type_is_a(gtype, GObject.TYPE_BOXED))
+            return PS.boxed(name, nick, blurb, FLAGS, gtype);
+        if (GObject.type_is_a(gtype, GObject.TYPE_OBJECT))
+            return PS.object(name, nick, blurb, FLAGS, gtype);
+    }
+    throw new TypeError(`defineModel: field '${field}' has a type libgorm ` +
+        `cannot store: ${String(type)}`);
+}
+
+// Field metadata key → the class-struct function and its extra argument.
+const METADATA = {
+    maxLength: (klass, p, v) => Gorm.Resource.set_max_length.call(klass, p, v),
+    unique: (klass, p, v) => v && Gorm.Resource.set_unique.call(klass, p),
+    notNull: (klass, p, v) => v && Gorm.Resource.set_not_null.call(klass, p),
+    indexed: (klass, p, v) => v && Gorm.Resource.set_indexed.call(klass, p),
+    autoNowAdd: (klass, p, v) => v && Gorm.Resource.set_auto_now_add.call(klass, p),
+    autoNow: (klass, p, v) => v && Gorm.Resource.set_auto_now.call(klass, p),
+    column: (klass, p, v) => Gorm.Resource.set_column_name.call(klass, p, v),
+    transient: (klass, p, v) => v && Gorm.Resource.set_transient.call(klass, p),
+    primaryKey: (klass, p, v) => v && Gorm.Resource.set_primary_key.call(klass, p),
+};
+const SPEC_KEYS = new Set(['type', 'default', 'nick', 'blurb', 'min', 'max']);
+
+/**
+ * Declares a model: a Gorm.Resource subclass with its properties and
+ * metadata in one place.
+ *
+ * @param {string} name the class name, also the GType name unless
+ *   options.GTypeName says otherwise
+ * @param {object} fields field name → type or {type, ...metadata}
+ * @param {object} [options] {table, GTypeName, Signals, Implements, ...}
+ * @returns {typeof Gorm.Resource} the registered class
+ */
+export function defineModel(name, fields, options = {}) {
+    const {table, GTypeName, ...rest} = options;
+    const typeName = GTypeName ?? name;
+    // GObject refuses shorter type names, and aborts gjs doing it.
+    if (typeof typeName !== 'string' || typeName.length < 3) {
+        throw new TypeError(`defineModel: the type name '${typeName}' must ` +
+            'have at least three characters');
+    }
+    const Properties = {};
+    for (const [field, spec] of Object.entries(fields)) {
+        const pspec = paramSpec(field, spec);
+        Properties[pspec.get_name()] = pspec;
+    }
+
+    const klass = {[name]: class extends Gorm.Resource {}}[name];
+    const registered = GObject.registerClass({
+        GTypeName: typeName,
+        Properties,
+        ...rest,
+    }, klass);
+
+    if (table)
+        Gorm.Resource.set_table.call(registered, table);
+    for (const [field, spec] of Object.entries(fields)) {
+        if (spec === null || typeof spec !== 'object' ||
+            spec instanceof GObject.ParamSpec)
+            continue;
+        const property = propertyName(field);
+        for (const [key, value] of Object.entries(spec)) {
+            if (SPEC_KEYS.has(key))
+                continue;
+            const apply = METADATA[key];
+            if (!apply) {
+                throw new TypeError(`defineModel: field '${field}' of ` +
+                    `${name} has an unknown option '${key}'`);
+            }
+            apply(registered, property, value);
+        }
+    }
+    return registered;
+}
+
+/**
+ * The items of a GListModel (a fetched or watched query) as an array.
+ *
+ * @param {Gio.ListModel} model a list model
+ * @returns {Array} its items, in order
+ */
+export function toArray(model) {
+    const items = [];
+    const n = model.get_n_items();
+    for (let i = 0; i < n; i++)
+        items.push(model.get_item(i));
+    return items;
+}

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Failures are thrown as GLib.Error of the Gorm.Error domain.
+
+import GLib from 'gi://GLib';
+import Gorm from 'gi://Gorm?version=1.0';
+import {defineModel} from '../../bindings/gjs/gorm.js';
+import {test, run, assert, assertEqual, assertGormError, openDatabase} from './harness.js';
+
+const User = defineModel('User', {
+    email: {type: String, unique: true, notNull: true, maxLength: 50},
+    age: 'int',
+});
+
+test('a constraint violation is a GLib.Error with code CONSTRAINT', () => {
+    const db = openDatabase(User);
+    new User({database: db, email: 'a@b'}).save(null);
+    const dup = new User({database: db, email: 'a@b'});
+    let error = null;
+    try {
+        dup.save(null);
+    } catch (e) {
+        error = e;
+    }
+    assert(error instanceof GLib.Error, `${error}`);
+    assert(error.matches(Gorm.Error, Gorm.Error.CONSTRAINT));
+    assertEqual(error.code, Gorm.Error.CONSTRAINT);
+    assertEqual(error.domain, Gorm.error_quark());
+    assert(/User/.test(error.message), error.message);
+    assert(!dup.is_saved(), 'a failed write leaves the object unsaved');
+    assertEqual(db.query(User.$gtype).count(null), 1);
+});
+
+test('validation, not found, unknown property, type mismatch', async () => {
+    const db = openDatabase(User);
+    const e = await assertGormError(Gorm.Error.VALIDATION,
+        () => new User({database: db, email: 'x'.repeat(51)}).save(null));
+    assert(/email/.test(e.message), e.message);
+    await assertGormError(Gorm.Error.NOT_FOUND, () => db.get(User.$gtype, 1, null));
+    await assertGormError(Gorm.Error.UNKNOWN_PROPERTY,
+        () => db.query(User.$gtype).filter(Gorm.Filter.eq('name', 'x')).count(null));
+    await assertGormError(Gorm.Error.TYPE_MISMATCH,
+        () => db.query(User.$gtype).filter(Gorm.Filter.eq('age', 'old')).count(null));
+});
+
+test('connection errors', async () => {
+    await assertGormError(Gorm.Error.CONNECTION,
+        () => Gorm.Database.open('sqlite:/nonexistent/dir/x.db', null));
+});
+
+await run();

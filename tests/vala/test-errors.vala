@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* GORM_ERROR is the errordomain Gorm.Error: its codes are caught by name. */
+
+void test_constraint () {
+  var db = GormTest.open_database ();
+  try {
+    new Account () { database = db, email = "a@example.org" }.save ();
+    var duplicate = new Account () { database = db, email = "a@example.org" };
+    try {
+      duplicate.save ();
+      assert_not_reached ();
+    } catch (Gorm.Error.CONSTRAINT e) {
+      assert ("email" in e.message);
+      assert (e is Gorm.Error);
+      assert (e.domain == Gorm.Error.quark ());
+      assert (e.code == Gorm.Error.CONSTRAINT);
+      assert (e.matches (Gorm.Error.quark (), Gorm.Error.CONSTRAINT));
+    }
+    assert (!duplicate.is_saved ());
+  } catch (GLib.Error e) {
+    error ("%s", e.message);
+  }
+  GormTest.close_database (db);
+}
+
+void test_validation () {
+  var db = GormTest.open_database ();
+  var account = new Account () { database = db, email = string.nfill (21, 'x') };
+  try {
+    account.save ();
+    assert_not_reached ();
+  } catch (Gorm.Error.VALIDATION e) {
+    assert ("email" in e.message);
+    assert ("20" in e.message);
+  } catch (GLib.Error e) {
+    error ("%s", e.message);
+  }
+  GormTest.close_database (db);
+}
+
+void test_not_found () {
+  var db = GormTest.open_database ();
+  try {
+    db.get (typeof (BlogPost), 1);
+    assert_not_reached ();
+  } catch (Gorm.Error e) {
+    /* One catch for the whole domain, then a switch on the code. */
+    switch (e.code) {
+    case Gorm.Error.NOT_FOUND:
+      break;
+    default:
+      assert_not_reached ();
+    }
+  } catch (GLib.Error e) {
+    error ("%s", e.message);
+  }
+  GormTest.close_database (db);
+}
+
+void test_unknown_property () {
+  var db = GormTest.open_database ();
+  try {
+    db.query (typeof (BlogPost)).filter (Gorm.Filter.eq ("name", "a")).count ();
+    assert_not_reached ();
+  } catch (Gorm.Error.UNKNOWN_PROPERTY e) {
+    assert ("name" in e.message);
+  } catch (GLib.Error e) {
+    error ("%s", e.message);
+  }
+  GormTest.close_database (db);
+}
+
+void test_connection () {
+  try {
+    Gorm.Database.open ("nosuchdriver:whatever");
+    assert_not_reached ();
+  } catch (Gorm.Error.CONNECTION e) {
+  } catch (GLib.Error e) {
+    error ("%s", e.message);
+  }
+
+  var db = GormTest.open_database ();
+  GormTest.close_database (db);
+  assert (db.is_closed ());
+  try {
+    db.query (typeof (BlogPost)).count ();
+    assert_not_reached ();
+  } catch (Gorm.Error.CONNECTION e) {
+  } catch (GLib.Error e) {
+    error ("%s", e.message);
+  }
+}
+
+void test_transaction () {
+  var db = GormTest.open_database ();
+  try {
+    /* An error thrown by the function rolls back and comes out as it was
+     * thrown, in its own domain. */
+    try {
+      db.run_in_transaction ((database) => {
+        GormTest.new_post (database, "rolled back").save ();
+        throw new Gorm.Error.VALIDATION ("no, thanks");
+      });
+      assert_not_reached ();
+    } catch (Gorm.Error.VALIDATION e) {
+      assert (e.message == "no, thanks");
+    }
+    assert (db.query (typeof (BlogPost)).count () == 0);
+
+    assert (db.run_in_transaction ((database) => {
+      GormTest.new_post (database, "kept").save ();
+      return true;
+    }));
+    assert (db.query (typeof (BlogPost)).count () == 1);
+
+    /* Explicit transactions nest. */
+    assert (db.begin ());
+    assert (db.get_transaction_depth () == 1);
+    GormTest.new_post (db, "undone").save ();
+    assert (db.rollback ());
+    assert (db.get_transaction_depth () == 0);
+    assert (db.query (typeof (BlogPost)).count () == 1);
+  } catch (GLib.Error e) {
+    error ("%s", e.message);
+  }
+  GormTest.close_database (db);
+}
+
+int main (string[] args) {
+  Test.init (ref args);
+  Test.add_func ("/Gorm/Vala/Errors/constraint", test_constraint);
+  Test.add_func ("/Gorm/Vala/Errors/validation", test_validation);
+  Test.add_func ("/Gorm/Vala/Errors/not-found", test_not_found);
+  Test.add_func ("/Gorm/Vala/Errors/unknown-property", test_unknown_property);
+  Test.add_func ("/Gorm/Vala/Errors/connection", test_connection);
+  Test.add_func ("/Gorm/Vala/Errors/transaction", test_transaction);
+  return Test.run ();
+}
