@@ -681,6 +681,10 @@ with_table (GormResource    *self,
   return ok;
 }
 
+static gboolean check_saved (GormResource  *self,
+                             const char    *action,
+                             GError       **error);
+
 static gboolean
 save_locked (GormResource  *self,
              GormDatabase  *database,
@@ -689,23 +693,58 @@ save_locked (GormResource  *self,
              GError       **error)
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  GormSave *save = data;
   g_auto(GValue) key = G_VALUE_INIT;
   GType type = G_OBJECT_TYPE (self);
   gboolean watched = gorm_database_has_watchers_locked (database, type);
   gboolean ok;
 
+  /* An async save prepared before an earlier call deleted the object. */
+  if (!gorm_save_is_insert (save) && !priv->saved)
+    return check_saved (self, "update", error);
+
   if (watched)
     gorm_database_begin_change_locked (database, type, &priv->key, priv->saved ? 1 : 0);
+  /* An insert prepared before an earlier call saved the object writes its
+   * values as an update of every column. */
   if (priv->saved)
-    ok = gorm_table_update (table, self, &key, error);
+    ok = gorm_table_update (table, self, save, &key, error);
   else
-    ok = gorm_table_insert (table, self, &key, error);
+    ok = gorm_table_insert (table, self, save, &key, error);
   if (!ok)
     return FALSE;
   if (watched)
     gorm_database_end_change_locked (database, type, &key, 1, FALSE);
 
   gorm_resource_mark_saved (self, database, &key);
+  return TRUE;
+}
+
+/* Reads what a save writes, on the caller's thread. */
+static GormSave *
+prepare_save (GormResource  *self,
+              GError       **error)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  const GormSchema *schema = gorm_resource_get_schema (self, error);
+
+  return schema ? gorm_table_prepare_save (schema, self, !priv->saved, error) : NULL;
+}
+
+/* Writes a prepared save, possibly on the worker. */
+static gboolean
+run_save (GormResource  *self,
+          GormSave      *save,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  GormDatabase *database = NULL;
+  gboolean created = !priv->saved;
+
+  if (!with_table (self, cancellable, save_locked, save, &database, error))
+    return FALSE;
+  gorm_database_emit_saved (database, self, created);
   return TRUE;
 }
 
@@ -731,20 +770,14 @@ gorm_resource_save (GormResource  *self,
                     GCancellable  *cancellable,
                     GError       **error)
 {
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  GormDatabase *database = NULL;
-  gboolean created;
+  g_autoptr(GormSave) save = NULL;
 
   g_return_val_if_fail (GORM_IS_RESOURCE (self), FALSE);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  created = !priv->saved;
-  if (!with_table (self, cancellable, save_locked, NULL, &database, error))
-    return FALSE;
-
-  gorm_database_emit_saved (database, self, created);
-  return TRUE;
+  save = prepare_save (self, error);
+  return save != NULL && run_save (self, save, cancellable, error);
 }
 
 static gboolean
@@ -1125,22 +1158,53 @@ finish (GormResource  *self,
  * @callback: (scope async): called when the object is saved
  * @user_data: data for @callback
  *
- * Runs gorm_resource_save() on the worker thread of the object's
+ * Saves @self as gorm_resource_save() does: its values are read at once,
+ * on the caller's thread, and written on the worker thread of its
  * database. Calls on one database run one at a time, in the order they
- * were made. The object's new id, its timestamps, its notifications and
+ * were made; a change made to @self after this call belongs to the next
+ * save. The object's new id, its timestamps, its notifications and
  * #GormDatabase::resource-saved reach the main context before @callback
  * is called. A call cancelled before its turn saves nothing and fails with
  * %G_IO_ERROR_CANCELLED.
  */
+static void
+save_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  gboolean ok = run_save (source_object, task_data, cancellable, &error);
+
+  gorm_task_return_boolean (task, ok, error);
+}
+
 void
 gorm_resource_save_async (GormResource        *self,
                           GCancellable        *cancellable,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  GormDatabase *database;
+  GormSave *save;
+
   g_return_if_fail (GORM_IS_RESOURCE (self));
 
-  run_async (self, gorm_resource_save, cancellable, callback, user_data, gorm_resource_save_async);
+  /* The object is read here, on the caller's thread: the worker only
+   * writes what was read. */
+  database = gorm_resource_resolve_database (self, &error);
+  save = database ? prepare_save (self, &error) : NULL;
+  if (save == NULL)
+    {
+      g_task_report_error (self, callback, user_data, gorm_resource_save_async, error);
+      return;
+    }
+  task = gorm_database_new_task (database, self, cancellable, callback, user_data,
+                                 gorm_resource_save_async);
+  g_task_set_task_data (task, save, (GDestroyNotify) gorm_save_free);
+  gorm_database_run_task (database, task, save_thread);
 }
 
 /**

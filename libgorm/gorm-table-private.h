@@ -26,14 +26,29 @@ GormTable        *gorm_table_new              (const GormSchema    *schema,
 void              gorm_table_free             (GormTable           *self);
 const GormSchema *gorm_table_get_schema       (GormTable           *self);
 
+/* What a save writes, read from the object on the caller's thread (an
+ * object of a JavaScript class can only be read on the main thread), and
+ * written under the lock, possibly on the worker. */
+typedef struct _GormSave GormSave;
+
+GormSave         *gorm_table_prepare_save     (const GormSchema    *schema,
+                                               GormResource        *resource,
+                                               gboolean             inserting,
+                                               GError             **error);
+gboolean          gorm_save_is_insert         (GormSave            *save);
+void              gorm_save_free              (GormSave            *save);
 gboolean          gorm_table_insert           (GormTable           *self,
                                                GormResource        *resource,
+                                               GormSave            *save,
                                                GValue              *key,
                                                GError             **error);
 gboolean          gorm_table_update           (GormTable           *self,
                                                GormResource        *resource,
+                                               GormSave            *save,
                                                GValue              *key,
                                                GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormSave, gorm_save_free)
 gboolean          gorm_table_delete           (GormTable           *self,
                                                GormResource        *resource,
                                                GError             **error);

@@ -120,7 +120,7 @@ gorm_table_validate_value (const GormSchema  *schema,
 /* Reads, validates and converts the property of @column, applying the
  * automatic timestamps: nothing is bound until every value converts. */
 static gboolean
-column_sql_value (GormTable        *self,
+column_sql_value (const GormSchema *schema,
                   GormResource     *resource,
                   const GormColumn *column,
                   gboolean          inserting,
@@ -137,7 +137,7 @@ column_sql_value (GormTable        *self,
       (inserting && (column->flags & GORM_COLUMN_AUTO_NOW_ADD) && g_value_get_boxed (&value) == NULL))
     g_value_set_boxed (&value, now);
 
-  return gorm_table_validate_value (self->schema, column, &value, error) &&
+  return gorm_table_validate_value (schema, column, &value, error) &&
          gorm_value_to_sql (column->kind, column->pspec, &value, sql_value, error);
 }
 
@@ -161,11 +161,11 @@ sets_timestamp (const GormColumn *column,
 /* Gives the resource the timestamps its row now has, without marking the
  * properties changed. */
 static void
-apply_timestamps (GormTable    *self,
-                  GormResource *resource,
-                  const guint  *columns,
-                  guint         n_columns,
-                  GDateTime    *now)
+apply_timestamps (const GormSchema *schema,
+                  GormResource     *resource,
+                  const guint      *columns,
+                  guint             n_columns,
+                  GDateTime        *now)
 {
   g_autofree GParamSpec **pspecs = NULL;
   GValue *values;
@@ -176,7 +176,7 @@ apply_timestamps (GormTable    *self,
   values = g_new0 (GValue, n_columns);
   for (guint i = 0; i < n_columns; i++)
     {
-      pspecs[i] = self->schema->columns[columns[i]].pspec;
+      pspecs[i] = schema->columns[columns[i]].pspec;
       g_value_init (&values[i], G_TYPE_DATE_TIME);
       g_value_set_boxed (&values[i], now);
     }
@@ -255,40 +255,95 @@ lookup_write (GormTable     *self,
   return statement;
 }
 
+struct _GormSave
+{
+  gboolean   inserting;
+  GDateTime *now;
+  /* The columns written and their SQL values, in order. */
+  guint     *columns;
+  GValue    *values;
+  guint      n_columns;
+  /* The columns that get the automatic timestamp. */
+  guint     *stamped;
+  guint      n_stamped;
+};
+
+gboolean
+gorm_save_is_insert (GormSave *save)
+{
+  return save->inserting;
+}
+
+void
+gorm_save_free (GormSave *save)
+{
+  free_values (save->values, save->n_columns);
+  g_free (save->columns);
+  g_free (save->stamped);
+  g_clear_pointer (&save->now, g_date_time_unref);
+  g_free (save);
+}
+
+GormSave *
+gorm_table_prepare_save (const GormSchema  *schema,
+                         GormResource      *resource,
+                         gboolean           inserting,
+                         GError           **error)
+{
+  GormSave *save = g_new0 (GormSave, 1);
+
+  save->inserting = inserting;
+  save->now = g_date_time_new_now_utc ();
+  save->columns = g_new0 (guint, schema->n_columns);
+  save->values = g_new0 (GValue, schema->n_columns);
+  save->stamped = g_new0 (guint, schema->n_columns);
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      const GormColumn *column = &schema->columns[i];
+
+      if (column->flags & GORM_COLUMN_AUTO_ID)
+        continue;
+      if (sets_timestamp (column, resource, inserting))
+        save->stamped[save->n_stamped++] = i;
+      else if (!inserting && !gorm_resource_column_is_dirty (resource, i))
+        continue;
+      save->columns[save->n_columns] = i;
+      if (!column_sql_value (schema, resource, column, inserting, save->now,
+                             &save->values[save->n_columns], error))
+        {
+          g_prefix_error (error, "Cannot %s %s: ", inserting ? "insert" : "update", schema->type_name);
+          save->n_columns++;
+          gorm_save_free (save);
+          return NULL;
+        }
+      save->n_columns++;
+    }
+
+  return save;
+}
+
 gboolean
 gorm_table_insert (GormTable     *self,
                    GormResource  *resource,
+                   GormSave      *save,
                    GValue        *key,
                    GError       **error)
 {
   const GormSchema *schema = self->schema;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree guint *stamped = g_new0 (guint, schema->n_columns);
-  guint n_stamped = 0;
-  GValue *values = g_new0 (GValue, schema->n_columns);
   GormStatement *statement;
-  guint n_values = 0;
   gboolean auto_id = gorm_schema_has_auto_id (schema);
 
-  for (guint i = auto_id ? 1 : 0; i < schema->n_columns; i++)
-    {
-      const GormColumn *column = &schema->columns[i];
-
-      if (sets_timestamp (column, resource, TRUE))
-        stamped[n_stamped++] = i;
-      if (!column_sql_value (self, resource, column, TRUE, now, &values[n_values++], error))
-        goto failed;
-    }
-
-  statement = lookup_write (self, NULL, values, n_values, error);
+  statement = lookup_write (self, NULL, save->values, save->n_columns, error);
   if (statement == NULL)
     goto failed;
   if (!auto_id)
     {
-      g_value_init (key, G_VALUE_TYPE (&values[0]));
-      g_value_copy (&values[0], key);
+      g_value_init (key, G_VALUE_TYPE (&save->values[0]));
+      g_value_copy (&save->values[0], key);
     }
-  gorm_statement_take_params (statement, values, n_values);
+  /* The values move to the statement: a save is written once. */
+  gorm_statement_take_params (statement, save->values, save->n_columns);
 
   if (gorm_statement_execute (self->statements, statement, error) < 0 ||
       (auto_id && !read_last_insert_id (self, key, error)))
@@ -298,12 +353,10 @@ gorm_table_insert (GormTable     *self,
       goto failed;
     }
 
-  free_values (values, n_values);
-  apply_timestamps (self, resource, stamped, n_stamped, now);
+  apply_timestamps (schema, resource, save->stamped, save->n_stamped, save->now);
   return TRUE;
 
 failed:
-  free_values (values, schema->n_columns);
   prefix_error (error, schema, "insert");
   return FALSE;
 }
@@ -342,55 +395,35 @@ check_row_exists (const GormSchema *schema,
 gboolean
 gorm_table_update (GormTable     *self,
                    GormResource  *resource,
+                   GormSave      *save,
                    GValue        *new_key,
                    GError       **error)
 {
   const GormSchema *schema = self->schema;
   const GValue *key = gorm_resource_get_key_value (resource);
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree guint *columns = g_new0 (guint, schema->n_columns);
-  g_autofree guint *stamped = g_new0 (guint, schema->n_columns);
-  GValue *values = g_new0 (GValue, schema->n_columns);
-  guint n_columns = 0, n_stamped = 0, n_bound;
   GormStatement *statement;
+  guint n_bound;
   gint64 rows;
-
-  for (guint i = 0; i < schema->n_columns; i++)
-    {
-      const GormColumn *column = &schema->columns[i];
-
-      if (column->flags & GORM_COLUMN_AUTO_ID)
-        continue;
-      if (sets_timestamp (column, resource, FALSE))
-        stamped[n_stamped++] = i;
-      else if (!gorm_resource_column_is_dirty (resource, i))
-        continue;
-      if (!column_sql_value (self, resource, column, FALSE, now, &values[n_columns], error))
-        goto failed;
-      columns[n_columns++] = i;
-    }
 
   /* A natural key may change; the row keeps being found by the old one
    * until the UPDATE has run. */
   {
-    const GValue *source = (n_columns > 0 && columns[0] == 0) ? &values[0] : key;
+    const GValue *source = (save->n_columns > 0 && save->columns[0] == 0) ? &save->values[0] : key;
 
     g_value_init (new_key, G_VALUE_TYPE (source));
     g_value_copy (source, new_key);
   }
 
   /* Nothing changed: nothing to write. */
-  if (n_columns == 0)
-    {
-      free_values (values, schema->n_columns);
-      return TRUE;
-    }
+  if (save->n_columns == 0)
+    return TRUE;
 
-  statement = lookup_write (self, columns, values, n_columns, error);
+  statement = lookup_write (self, save->columns, save->values, save->n_columns, error);
   if (statement == NULL)
     goto failed;
   n_bound = gorm_statement_get_n_params (statement) - 1;
-  gorm_statement_take_params (statement, values, n_columns);
+  /* The values move to the statement: a save is written once. */
+  gorm_statement_take_params (statement, save->values, save->n_columns);
   take_key_param (statement, n_bound, key);
 
   rows = gorm_statement_execute (self->statements, statement, error);
@@ -400,12 +433,10 @@ gorm_table_update (GormTable     *self,
       goto failed;
     }
 
-  free_values (values, schema->n_columns);
-  apply_timestamps (self, resource, stamped, n_stamped, now);
+  apply_timestamps (schema, resource, save->stamped, save->n_stamped, save->now);
   return TRUE;
 
 failed:
-  free_values (values, schema->n_columns);
   prefix_error (error, schema, "update");
   return FALSE;
 }

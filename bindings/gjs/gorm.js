@@ -52,13 +52,13 @@
 // itself: `Gorm.Resource.set_max_length.call(Post, 'title', 200)`.
 // toArray(model) turns a fetched or watched Gio.ListModel into an array.
 //
-// Caveat: libgorm 1.0 reads an object's properties on its worker thread
-// when it saves it, and runs a transaction's function there; gjs cannot
-// run JavaScript off the main thread. So the promise forms of save_async
-// and run_in_transaction_async run the synchronous call from an idle
-// callback of the main loop instead (same results and errors, but the
-// loop waits for the statement), and their callback forms must not be
-// used on classes defined in JavaScript.
+// Caveat: run_in_transaction_async runs its function on the database's
+// worker thread, and gjs cannot run JavaScript off the main thread. So its
+// promise form runs the synchronous run_in_transaction from an idle
+// callback of the main loop instead (same result and errors, but the loop
+// waits for the transaction), and its callback form must not be given a
+// JavaScript function. Every other async call reads objects on the
+// calling thread and only runs SQL on the worker.
 //
 // Importing. ES modules have no search path in gjs 1.74, so import this
 // file by URL. Installed it is DATADIR/gorm-1.0/gjs/gorm.js, for example
@@ -103,14 +103,11 @@ for (const [target, names] of ASYNC_METHODS) {
     }
 }
 
-// The worker thread of libgorm 1.0 reads the properties of the object it
-// saves, and runs the function of a transaction, off the main thread;
-// gjs cannot run JavaScript there (the values read are lost and gjs logs
-// "too much recursion"). Until the C side reads them on the calling
-// thread, the promise forms of these two calls run the synchronous call
-// from an idle callback of the main loop instead: same result, same
-// errors, but the main loop waits for the statement. Their callback
-// forms are left as they are.
+// run_in_transaction_async runs the function of a transaction on the
+// worker thread, where gjs cannot run JavaScript (gjs logs "too much
+// recursion"). Its promise form runs the synchronous call from an idle
+// callback of the main loop instead: same result, same errors, but the
+// main loop waits for the transaction. The callback form is left as it is.
 function _onMainLoop(syncName, nSyncArgs) {
     return function (...args) {
         if (typeof args[args.length - 1] === 'function')
@@ -128,10 +125,8 @@ function _onMainLoop(syncName, nSyncArgs) {
     };
 }
 
-// save (cancellable) and run_in_transaction (func), which has no
-// cancellable in its synchronous form.
-for (const [proto, name, nSyncArgs] of [[Gorm.Resource.prototype, 'save', 1],
-    [Gorm.Database.prototype, 'run_in_transaction', 1]]) {
+// run_in_transaction (func) has no cancellable in its synchronous form.
+for (const [proto, name, nSyncArgs] of [[Gorm.Database.prototype, 'run_in_transaction', 1]]) {
     const native = `_gorm_native_${name}_async`;
     if (proto[native] === undefined) {
         proto[native] = proto[`_original_${name}_async`] ?? proto[`${name}_async`];
