@@ -73,32 +73,6 @@ typedef struct
 
 static GArray *rows_table;  /* of Row */
 
-static void
-remove_database (const char *path)
-{
-  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-
-      g_remove (file);
-    }
-}
-
-static char *
-cpu_model (void)
-{
-  g_autofree char *cpuinfo = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL) ||
-      (line = strstr (cpuinfo, "model name")) == NULL ||
-      (line = strchr (line, ':')) == NULL)
-    return g_strdup ("?");
-  return g_strstrip (g_strndup (line + 1, strcspn (line + 1, "\n")));
-}
-
 static GormDatabase *
 open_fresh (const char *directory,
             const char *tag,
@@ -111,7 +85,7 @@ open_fresh (const char *directory,
   g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
   GType types[] = { BENCH_TYPE_POST };
 
-  remove_database (path);
+  bench_remove_database (path);
   db = gorm_database_open (uri, NULL, &error);
   if (db == NULL || !gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, &error))
     g_error ("Cannot open %s: %s", path, error->message);
@@ -129,7 +103,7 @@ close_and_remove (GormDatabase **db,
   if (!gorm_database_close (*db, &error))
     g_error ("%s", error->message);
   g_clear_object (db);
-  remove_database (*path);
+  bench_remove_database (*path);
   g_clear_pointer (path, g_free);
 }
 
@@ -570,7 +544,7 @@ phase_fetch (Ticker     *ticker,
 static void
 print_table (guint rows)
 {
-  g_autofree char *model = cpu_model ();
+  g_autofree char *model = bench_cpu_model ();
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *date = g_date_time_format (now, "%Y-%m-%d %H:%M %Z");
   double async_rate = 0, sync_rate = 0;

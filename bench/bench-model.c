@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <string.h>
+
+#include <glib/gstdio.h>
+
 #include "bench-model.h"
 
 struct _BenchPost
@@ -130,4 +134,45 @@ bench_post_class_init (BenchPostClass *klass)
 static void
 bench_post_init (BenchPost *self)
 {
+}
+
+/* Removes an SQLite file with its WAL, shared-memory and journal files. */
+void
+bench_remove_database (const char *path)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_remove (file);
+    }
+}
+
+/* A field of /proc/self/status in KiB ("VmRSS:", "VmHWM:"), or -1. */
+long
+bench_status_kib (const char *field)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return -1;
+  line = strstr (status, field);
+  return line ? strtol (line + strlen (field), NULL, 10) : -1;
+}
+
+/* The processor's model name, for the report. */
+char *
+bench_cpu_model (void)
+{
+  g_autofree char *cpuinfo = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL) ||
+      (line = strstr (cpuinfo, "model name")) == NULL ||
+      (line = strchr (line, ':')) == NULL)
+    return g_strdup ("?");
+  return g_strstrip (g_strndup (line + 1, strcspn (line + 1, "\n")));
 }

@@ -6,8 +6,14 @@
 
 G_BEGIN_DECLS
 
-/* The blog post of ../shared/bench/WORKLOAD.md, as a libgorm user writes it. */
+/* The blog post of ../shared/bench/WORKLOAD.md, as a libgorm user writes it,
+ * and the helpers the benchmarks share. */
 #define BENCH_TYPE_POST (bench_post_get_type ())
 G_DECLARE_FINAL_TYPE (BenchPost, bench_post, BENCH, POST, GormResource)
+
+/* What every benchmark needs beside the model. */
+void   bench_remove_database (const char *path);
+long   bench_status_kib      (const char *field);
+char  *bench_cpu_model       (void);
 
 G_END_DECLS

@@ -66,18 +66,6 @@
 
 /* Process measurements */
 
-static long
-status_kib (const char *field)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return -1;
-  line = strstr (status, field);
-  return line ? strtol (line + strlen (field), NULL, 10) : -1;
-}
-
 static double
 ms_since (gint64 start)
 {
@@ -217,19 +205,6 @@ gorm_count (GormDatabase  *db,
   return gorm_query_count (query, NULL, error);
 }
 
-static void
-remove_database (const char *path)
-{
-  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-
-      g_remove (file);
-    }
-}
-
 /* One statement inserts every row: a recursive CTE counts from 0 and
  * each column is a fixed function of the counter, so every run and every
  * peer sees the same data. */
@@ -278,7 +253,7 @@ setup_gorm (const char  *path,
   if (!gorm_database_close (db, error))
     return FALSE;
   g_clear_object (&db);
-  remove_database (path);
+  bench_remove_database (path);
 
   start = g_get_monotonic_time ();
   db = gorm_database_open (uri, NULL, error);
@@ -708,7 +683,7 @@ measure (const Peer  *peer,
   session = peer->open (path, error);
   if (session == NULL)
     return FALSE;
-  baseline = status_kib ("VmRSS:");
+  baseline = bench_status_kib ("VmRSS:");
 
   start = g_get_monotonic_time ();
   if (!peer->run (session, query, &n_items, error))
@@ -775,7 +750,7 @@ measure (const Peer  *peer,
           read_title (item);
         }
       g_print ("RESULT n_items=%u touches=%u touched=%u baseline_kib=%ld hwm_kib=%ld rss_kib=%ld touch_s=%.1f\n",
-               n_items, touches, done, baseline, status_kib ("VmHWM:"), status_kib ("VmRSS:"),
+               n_items, touches, done, baseline, bench_status_kib ("VmHWM:"), bench_status_kib ("VmRSS:"),
                ms_since (start) / 1000.0);
     }
 
@@ -938,19 +913,6 @@ warm_page_cache (const char *path)
   close (fd);
 }
 
-static char *
-cpu_model (void)
-{
-  g_autofree char *cpuinfo = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL) ||
-      (line = strstr (cpuinfo, "model name")) == NULL ||
-      (line = strchr (line, ':')) == NULL)
-    return g_strdup ("?");
-  return g_strstrip (g_strndup (line + 1, strcspn (line + 1, "\n")));
-}
-
 static const char *
 verdict (gboolean met)
 {
@@ -962,7 +924,7 @@ run_all (const char *path)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *model = cpu_model ();
+  g_autofree char *model = bench_cpu_model ();
   g_autofree char *version = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *date = g_date_time_format (now, "%Y-%m-%d %H:%M %Z");

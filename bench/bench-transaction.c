@@ -15,31 +15,6 @@
 
 #define BLOCK 10000
 
-static long
-resident_kib (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return -1;
-  line = strstr (status, "VmRSS:");
-  return line ? strtol (line + strlen ("VmRSS:"), NULL, 10) : -1;
-}
-
-static void
-remove_database (const char *path)
-{
-  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-
-      g_remove (file);
-    }
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -56,7 +31,7 @@ main (int   argc,
 
   path = argc > 2 ? g_strdup (argv[2])
                   : g_strdup_printf ("%s/gorm-bench-transaction-%d.db", g_get_tmp_dir (), getpid ());
-  remove_database (path);
+  bench_remove_database (path);
   uri = g_strconcat ("sqlite:", path, NULL);
 
   db = gorm_database_open (uri, NULL, &error);
@@ -97,7 +72,7 @@ main (int   argc,
         first = per_row;
       last = per_row;
       g_print ("| %u-%u | %.1f | %.1f |\n", done - block + 1, done, per_row,
-               resident_kib () / 1024.0);
+               bench_status_kib ("VmRSS:") / 1024.0);
     }
 
   if (!gorm_database_commit (db, &error))
@@ -108,6 +83,6 @@ main (int   argc,
            rows / ((g_get_monotonic_time () - started) / 1e6), last / first);
 
   g_clear_object (&db);
-  remove_database (path);
+  bench_remove_database (path);
   return 0;
 }

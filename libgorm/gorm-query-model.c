@@ -211,17 +211,10 @@ static void
 append_select (GormQueryModel *self,
                GString        *sql)
 {
-  const GormSchema *schema = self->compiled->schema;
-
   g_string_append (sql, "SELECT ");
-  for (guint i = 0; i < schema->n_columns; i++)
-    {
-      if (i > 0)
-        g_string_append (sql, ", ");
-      append_column (sql, NULL, &schema->columns[i]);
-    }
+  gorm_dialect_append_columns (sql, self->compiled->schema);
   g_string_append (sql, " FROM ");
-  append_table (sql, schema, NULL);
+  append_table (sql, self->compiled->schema, NULL);
 }
 
 static void
@@ -507,24 +500,13 @@ add_anchor (GormQueryModel *self,
   g_array_insert_val (self->anchors, at, anchor);
 }
 
-static GType *
-row_types (const GormSchema *schema)
-{
-  GType *types = g_new0 (GType, schema->n_columns + 1);
-
-  for (guint i = 0; i < schema->n_columns; i++)
-    types[i] = gorm_value_kind_get_sql_type (schema->columns[i].kind);
-  types[schema->n_columns] = G_TYPE_NONE;
-  return types;
-}
-
 static Page *
 load_page_locked (GormQueryModel  *self,
                   guint            index,
                   GError         **error)
 {
   const GormCompiledQuery *compiled = self->compiled;
-  g_autofree GType *types = row_types (compiled->schema);
+  const GType *types = compiled->schema->sql_types;
   g_autoptr(GdaDataModel) rows = NULL;
   gint64 start = compiled->offset + (gint64) index * PAGE_SIZE;
   guint count = MIN (PAGE_SIZE, self->n_items - index * PAGE_SIZE);
@@ -683,7 +665,7 @@ gorm_query_model_init (GormQueryModel *self)
 static gboolean
 add_next_anchor_locked (GormQueryModel *self)
 {
-  g_autofree GType *types = row_types (self->compiled->schema);
+  const GType *types = self->compiled->schema->sql_types;
   g_autoptr(GdaDataModel) rows = NULL;
   g_autofree GValue *extra = g_new0 (GValue, n_order (self) + 2);
   const Anchor *last = self->anchors->len > 0

@@ -672,7 +672,6 @@ select_first_row (GormQuery     *self,
   g_autoptr(GString) sql = NULL;
   g_autoptr(GArray) params = NULL;
   g_autoptr(GdaDataModel) model = NULL;
-  g_autofree GType *column_types = NULL;
   const GormSchema *schema;
   GValue *row = NULL;
 
@@ -687,13 +686,8 @@ select_first_row (GormQuery     *self,
   append_from (compiled, sql, params, TRUE);
   gorm_dialect_append_limit (compiled->dialect, sql, params, limit_to_one (compiled), compiled->offset);
 
-  column_types = g_new (GType, schema->n_columns + 1);
-  for (guint i = 0; i < schema->n_columns; i++)
-    column_types[i] = gorm_value_kind_get_sql_type (schema->columns[i].kind);
-  column_types[schema->n_columns] = G_TYPE_NONE;
-
   gorm_database_lock (self->database);
-  model = select_locked (self->database, sql->str, params, column_types, error);
+  model = select_locked (self->database, sql->str, params, schema->sql_types, error);
   if (model != NULL && gda_data_model_get_n_rows (model) > 0)
     {
       GormTable *table = gorm_database_get_table_locked (self->database, schema->type, error);

@@ -43,6 +43,9 @@ typedef struct
   guint        n_columns;
   /* The primary key column; for the automatic key it is the "id" column. */
   GormColumn  *key;
+  /* The SQL type of each column, as selects ask for them, ending with
+   * G_TYPE_NONE. */
+  GType       *sql_types;
   GHashTable  *by_name;
   GHashTable  *by_pspec;
 } GormSchema;

@@ -185,6 +185,7 @@ gorm_schema_free (GormSchema *schema)
   for (guint i = 0; i < schema->n_columns; i++)
     g_free (schema->columns[i].name);
   g_free (schema->columns);
+  g_free (schema->sql_types);
   g_free (schema->table);
   g_clear_pointer (&schema->by_name, g_hash_table_unref);
   g_clear_pointer (&schema->by_pspec, g_hash_table_unref);
@@ -412,6 +413,10 @@ build_schema_locked (GType    type,
       index_columns (schema);
     }
   schema->key = &schema->columns[0];
+  schema->sql_types = g_new0 (GType, schema->n_columns + 1);
+  for (guint i = 0; i < schema->n_columns; i++)
+    schema->sql_types[i] = gorm_value_kind_get_sql_type (schema->columns[i].kind);
+  schema->sql_types[schema->n_columns] = G_TYPE_NONE;
 
   return g_steal_pointer (&schema);
 }

@@ -19,8 +19,6 @@ struct _GormTable
   /* INSERT and UPDATE statements by their shape: the columns they write
    * and which of those are NULL (see gorm-dialect-private.h). */
   GHashTable         *writes;
-  /* The SQL types of the columns, as the select statements return them. */
-  GType              *column_types;
 };
 
 GormTable *
@@ -34,10 +32,6 @@ gorm_table_new (const GormSchema   *schema,
   self->dialect = dialect;
   self->statements = statements;
   self->writes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->column_types = g_new0 (GType, schema->n_columns + 1);
-  for (guint i = 0; i < schema->n_columns; i++)
-    self->column_types[i] = gorm_value_kind_get_sql_type (schema->columns[i].kind);
-  self->column_types[schema->n_columns] = G_TYPE_NONE;
 
   return self;
 }
@@ -46,7 +40,6 @@ void
 gorm_table_free (GormTable *self)
 {
   g_clear_pointer (&self->writes, g_hash_table_unref);
-  g_free (self->column_types);
   g_free (self);
 }
 
@@ -476,7 +469,7 @@ gorm_table_select_by_key (GormTable     *self,
     return NULL;
   take_key_param (statement, 0, key);
 
-  return gorm_statement_execute_select (self->statements, statement, self->column_types, error);
+  return gorm_statement_execute_select (self->statements, statement, self->schema->sql_types, error);
 }
 
 /* Converts the stored columns of a row into property values; on failure

@@ -216,6 +216,34 @@ test_count_posts (GormDatabase *db)
   return g_value_get_int64 (value);
 }
 
+void
+test_save_ok (gpointer resource)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gorm_resource_save (resource, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* A gint, as a Python int or a C int literal arrives. */
+GValue *
+test_int_value (GValue *value,
+                gint    number)
+{
+  g_value_init (value, G_TYPE_INT);
+  g_value_set_int (value, number);
+  return value;
+}
+
+GValue *
+test_string_value (GValue     *value,
+                   const char *text)
+{
+  g_value_init (value, G_TYPE_STRING);
+  g_value_set_string (value, text);
+  return value;
+}
+
 /* The first value of what @sql selects, as text, with plain libgda. */
 char *
 test_query_text (GormDatabase *db,

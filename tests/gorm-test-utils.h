@@ -63,6 +63,11 @@ void          test_remove_file   (const char  *path);
 void          test_migrate       (GormDatabase *db,
                                   GType         type);
 gint64        test_count_posts   (GormDatabase *db);
+void          test_save_ok       (gpointer      resource);
+GValue       *test_int_value     (GValue       *value,
+                                  gint          number);
+GValue       *test_string_value  (GValue       *value,
+                                  const char   *text);
 char         *test_query_text    (GormDatabase *db,
                                   const char   *sql);
 

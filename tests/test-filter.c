@@ -634,15 +634,6 @@ int_value (GValue *value,
   return value;
 }
 
-static GValue *
-string_value (GValue     *value,
-              const char *text)
-{
-  g_value_init (value, G_TYPE_STRING);
-  g_value_set_string (value, text);
-  return value;
-}
-
 static void
 test_combinations (void)
 {
@@ -653,7 +644,7 @@ test_combinations (void)
 
   int_value (&zero, 0);
   int_value (&seven, 7);
-  string_value (&apple, "apple");
+  test_string_value (&apple, "apple");
 
   check_filter (db, gorm_filter_and (gorm_filter_ge ("big", &zero), gorm_filter_lt ("big", &seven)),
                 "c", "and");
@@ -742,16 +733,16 @@ test_errors (void)
   g_auto(GValue) nick = G_VALUE_INIT;
   GValue pair[2] = { G_VALUE_INIT, G_VALUE_INIT };
 
-  string_value (&text, "abc");
+  test_string_value (&text, "abc");
   int_value (&number, 1);
   g_value_init (&fraction, G_TYPE_DOUBLE);
   g_value_set_double (&fraction, 2.5);
   g_value_init (&huge, G_TYPE_UINT64);
   g_value_set_uint64 (&huge, G_MAXUINT64);
   g_value_init (&null, G_TYPE_STRING);
-  string_value (&nick, "purple");
+  test_string_value (&nick, "purple");
   int_value (&pair[0], 1);
-  string_value (&pair[1], "two");
+  test_string_value (&pair[1], "two");
 
   check_error (db, gorm_filter_eq ("nope", &number), GORM_ERROR_UNKNOWN_PROPERTY, "“nope”");
   check_error (db, gorm_filter_eq ("nope", NULL), GORM_ERROR_UNKNOWN_PROPERTY, "TestSample");
@@ -825,8 +816,8 @@ test_sql (void)
         }
       else if (g_str_equal (property, "name"))
         {
-          string_value (&pair[0], "a");
-          string_value (&pair[1], "b");
+          test_string_value (&pair[0], "a");
+          test_string_value (&pair[1], "b");
         }
       else
         {

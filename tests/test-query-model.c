@@ -54,15 +54,6 @@ fill (GormDatabase *db,
   g_assert_true (gorm_database_commit (db, &error));
 }
 
-static GValue *
-int_value (GValue *value,
-           int     number)
-{
-  g_value_init (value, G_TYPE_INT);
-  g_value_set_int (value, number);
-  return value;
-}
-
 static GListModel *
 fetch (GormQuery *query,
        gboolean   live)
@@ -373,7 +364,7 @@ watched_query (GormDatabase *db,
     case 0:
       break;
     case 1:
-      gorm_query_filter (query, gorm_filter_gt ("score", int_value (&value, 500)));
+      gorm_query_filter (query, gorm_filter_gt ("score", test_int_value (&value, 500)));
       gorm_query_order_by (query, "score", TRUE);
       break;
     case 2:
@@ -481,10 +472,10 @@ run_step (GormDatabase *db,
         int low = g_rand_int_range (rand, 0, 1000);
         g_auto(GValue) high = G_VALUE_INIT;
 
-        gorm_query_filter (query, gorm_filter_between ("score", int_value (&value, low),
-                                                       int_value (&high, low + 40)));
+        gorm_query_filter (query, gorm_filter_between ("score", test_int_value (&value, low),
+                                                       test_int_value (&high, low + 40)));
         g_value_unset (&value);
-        g_assert_cmpint (gorm_query_update (query, "score", int_value (&value, g_rand_int_range (rand, 0, 1000)),
+        g_assert_cmpint (gorm_query_update (query, "score", test_int_value (&value, g_rand_int_range (rand, 0, 1000)),
                                             NULL, &error), >=, 0);
       }
       break;
@@ -492,7 +483,7 @@ run_step (GormDatabase *db,
       {
         g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_ITEM);
 
-        gorm_query_filter (query, gorm_filter_lt ("score", int_value (&value, g_rand_int_range (rand, 0, 1000))));
+        gorm_query_filter (query, gorm_filter_lt ("score", test_int_value (&value, g_rand_int_range (rand, 0, 1000))));
         gorm_query_order_by (query, "name", FALSE);
         gorm_query_limit (query, 3);
         g_assert_cmpint (gorm_query_delete (query, NULL, &error), >=, 0);

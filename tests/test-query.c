@@ -41,33 +41,6 @@ test_unstorable_class_init (TestUnstorableClass *klass)
 
 /* Helpers */
 
-static GValue *
-int_value (GValue *value,
-           gint    number)
-{
-  g_value_init (value, G_TYPE_INT);
-  g_value_set_int (value, number);
-  return value;
-}
-
-static GValue *
-string_value (GValue     *value,
-              const char *text)
-{
-  g_value_init (value, G_TYPE_STRING);
-  g_value_set_string (value, text);
-  return value;
-}
-
-static void
-save_ok (gpointer resource)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (gorm_resource_save (resource, NULL, &error));
-  g_assert_no_error (error);
-}
-
 static GormResource *
 new_post (GormDatabase *db,
           const char   *title,
@@ -77,7 +50,7 @@ new_post (GormDatabase *db,
   GormResource *post = g_object_new (TEST_TYPE_POST, "database", db, "title", title,
                                      "views", views, "published", published, NULL);
 
-  save_ok (post);
+  test_save_ok (post);
   return post;
 }
 
@@ -291,7 +264,7 @@ test_order_by_time (void)
 
       g_assert_no_error (error);
       g_object_set (post, "pub-date", date, NULL);
-      save_ok (post);
+      test_save_ok (post);
     }
 
   found_ascending = titles (gorm_query_order_by (ascending, "pub-date", FALSE));
@@ -394,7 +367,7 @@ test_first (void)
   g_clear_object (&first);
 
   /* Nothing matches: NULL without an error. */
-  gorm_query_filter (none, gorm_filter_eq ("title", string_value (&title, "missing")));
+  gorm_query_filter (none, gorm_filter_eq ("title", test_string_value (&title, "missing")));
   first = gorm_query_first (none, NULL, &error);
   g_assert_no_error (error);
   g_assert_null (first);
@@ -414,7 +387,7 @@ test_count_exists (void)
   g_auto(GValue) thirty = G_VALUE_INIT;
 
   test_migrate (db, TEST_TYPE_POST);
-  gorm_query_filter (popular, gorm_filter_ge ("views", int_value (&thirty, 30)));
+  gorm_query_filter (popular, gorm_filter_ge ("views", test_int_value (&thirty, 30)));
   g_assert_cmpint (count_ok (all), ==, 0);
   g_assert_false (exists_ok (all));
   g_assert_cmpint (count_ok (popular), ==, 0);
@@ -436,7 +409,7 @@ test_count_exists (void)
   {
     g_auto(GValue) minus_one = G_VALUE_INIT;
 
-    g_assert_cmpint (count_where (db, gorm_filter_gt ("views", int_value (&minus_one, -1))), ==, 10);
+    g_assert_cmpint (count_where (db, gorm_filter_gt ("views", test_int_value (&minus_one, -1))), ==, 10);
     g_assert_cmpint (count_where (db, gorm_filter_le ("views", &minus_one)), ==, 0);
   }
   /* like is case-sensitive, ilike is not; not ilike is its complement. */
@@ -475,7 +448,7 @@ test_sql (void)
   g_auto(GValue) number = G_VALUE_INIT;
   guint size = 0;
 
-  int_value (&number, 0);
+  test_int_value (&number, 0);
   for (gint run = 0; run < 3; run++)
     {
       g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_POST);
@@ -531,7 +504,7 @@ test_delete (void)
 
   g_value_init (&no, G_TYPE_BOOLEAN);
   g_value_set_boolean (&no, FALSE);
-  string_value (&missing, "missing");
+  test_string_value (&missing, "missing");
 
   /* A filter. */
   {
@@ -638,8 +611,8 @@ test_update (void)
 
   g_value_init (&yes, G_TYPE_BOOLEAN);
   g_value_set_boolean (&yes, TRUE);
-  int_value (&ninety_nine, 99);
-  string_value (&text, "x");
+  test_int_value (&ninety_nine, 99);
+  test_string_value (&text, "x");
 
   before = gorm_database_get (db, TEST_TYPE_POST, 1, NULL, NULL);
   g_object_get (before, "updated", &updated_before, NULL);
@@ -671,7 +644,7 @@ test_update (void)
 
   /* A gint for a double property, with an offset. */
   gorm_query_offset (gorm_query_order_by (all, "title", FALSE), 8);
-  g_assert_cmpint (update_ok (all, "rating", int_value (&rating, 5)), ==, 2);
+  g_assert_cmpint (update_ok (all, "rating", test_int_value (&rating, 5)), ==, 2);
   g_assert_cmpint (count_where (db, gorm_filter_eq ("rating", &rating)), ==, 2);
 
   gorm_database_set_trace_func (db, NULL, NULL);
@@ -723,13 +696,13 @@ test_update_values (void)
       g_autofree char *slug = g_strdup_printf ("c%u", i);
       g_autoptr(GormResource) counter = g_object_new (TEST_TYPE_COUNTER, "database", db, "slug", slug, NULL);
 
-      save_ok (counter);
+      test_save_ok (counter);
     }
   counters = gorm_database_query (db, TEST_TYPE_COUNTER);
 
   /* Values that convert without loss: a gint and a whole gdouble for a
    * gint64, the extremes of gint64. */
-  g_assert_cmpint (update_ok (counters, "total", int_value (&value, -7)), ==, 3);
+  g_assert_cmpint (update_ok (counters, "total", test_int_value (&value, -7)), ==, 3);
   g_value_unset (&value);
   g_value_init (&value, G_TYPE_DOUBLE);
   g_value_set_double (&value, 3.0);
@@ -750,33 +723,33 @@ test_update_values (void)
   g_value_set_double (&value, 2.5);
   check_update_error (counters, "total", &value, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH, "2.5");
   g_value_unset (&value);
-  check_update_error (posts, "views", string_value (&value, "abc"), GORM_ERROR,
+  check_update_error (posts, "views", test_string_value (&value, "abc"), GORM_ERROR,
                       GORM_ERROR_TYPE_MISMATCH, "TestPost:views");
   check_update_error (posts, "views", NULL, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH, "NULL");
   check_update_error (posts, "pub-date", &value, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH, "abc");
   g_value_unset (&value);
-  check_update_error (posts, "views", int_value (&value, -1), GORM_ERROR,
+  check_update_error (posts, "views", test_int_value (&value, -1), GORM_ERROR,
                       GORM_ERROR_TYPE_MISMATCH, "-1");
   g_value_unset (&value);
 
   /* The maximum length holds, as in a save. */
-  check_update_error (posts, "title", string_value (&value, long_title), GORM_ERROR,
+  check_update_error (posts, "title", test_string_value (&value, long_title), GORM_ERROR,
                       GORM_ERROR_VALIDATION, "200");
   g_value_unset (&value);
-  g_assert_cmpint (update_ok (posts, "title", string_value (&value, max_title)), ==, 2);
+  g_assert_cmpint (update_ok (posts, "title", test_string_value (&value, max_title)), ==, 2);
   g_value_unset (&value);
-  check_update_error (counters, "note", string_value (&value, "héllo!"), GORM_ERROR,
+  check_update_error (counters, "note", test_string_value (&value, "héllo!"), GORM_ERROR,
                       GORM_ERROR_VALIDATION, "TestCounter:note");
   g_value_unset (&value);
-  g_assert_cmpint (update_ok (counters, "note", string_value (&value, "héllo")), ==, 3);
+  g_assert_cmpint (update_ok (counters, "note", test_string_value (&value, "héllo")), ==, 3);
   g_value_unset (&value);
 
   /* Unknown properties and the primary key. */
   check_update_error (posts, "nope", NULL, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY, "“nope”");
   check_update_error (posts, "database", NULL, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY, "“database”");
-  check_update_error (posts, "id", int_value (&value, 5), GORM_ERROR, GORM_ERROR_FAILED, "primary key");
+  check_update_error (posts, "id", test_int_value (&value, 5), GORM_ERROR, GORM_ERROR_FAILED, "primary key");
   g_value_unset (&value);
-  check_update_error (counters, "slug", string_value (&value, "same"), GORM_ERROR, GORM_ERROR_FAILED,
+  check_update_error (counters, "slug", test_string_value (&value, "same"), GORM_ERROR, GORM_ERROR_FAILED,
                       "primary key");
   g_value_unset (&value);
 
@@ -810,7 +783,7 @@ check_runners_fail (GormQuery  *query,
   g_autoptr(TestLog) log = test_log_attach (db);
   g_auto(GValue) value = G_VALUE_INIT;
 
-  int_value (&value, 1);
+  test_int_value (&value, 1);
   for (guint runner = 0; runner < 7; runner++)
     {
       g_autoptr(GError) error = NULL;
@@ -860,7 +833,7 @@ test_unknown_property (void)
   g_autoptr(GormDatabase) db = open_with_posts (2);
   g_auto(GValue) value = G_VALUE_INIT;
 
-  int_value (&value, 1);
+  test_int_value (&value, 1);
 
   /* In a filter, in an order, and the first of several mistakes. */
   {
@@ -921,7 +894,7 @@ test_type_mismatch (void)
   g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_POST);
   g_auto(GValue) text = G_VALUE_INIT;
 
-  gorm_query_filter (query, gorm_filter_eq ("views", string_value (&text, "ten")));
+  gorm_query_filter (query, gorm_filter_eq ("views", test_string_value (&text, "ten")));
   check_runners_fail (query, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH, "\"ten\"", NULL);
 
   g_assert_finalize_object (g_steal_pointer (&query));
@@ -1009,7 +982,7 @@ test_hostile_values (void)
       g_auto(GValue) value = G_VALUE_INIT;
       int views;
 
-      string_value (&value, hostile_strings[i]);
+      test_string_value (&value, hostile_strings[i]);
       gorm_query_filter (query, gorm_filter_eq ("title", &value));
       g_assert_cmpint (count_ok (query), ==, 1);
       post = gorm_query_first (query, NULL, &error);
@@ -1039,7 +1012,7 @@ test_hostile_values (void)
       g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_POST);
       g_auto(GValue) value = G_VALUE_INIT;
 
-      gorm_query_filter (query, gorm_filter_eq ("title", string_value (&value, hostile_strings[i])));
+      gorm_query_filter (query, gorm_filter_eq ("title", test_string_value (&value, hostile_strings[i])));
       g_assert_cmpint (gorm_query_delete (query, NULL, &error), ==, 1);
       g_assert_no_error (error);
       g_assert_cmpint (test_count_posts (db), ==, n - i - 1);
@@ -1075,7 +1048,7 @@ test_hostile_names (void)
   };
   g_auto(GValue) value = G_VALUE_INIT;
 
-  int_value (&value, 1);
+  test_int_value (&value, 1);
   for (guint i = 0; i < G_N_ELEMENTS (names) * 3; i++)
     {
       g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_POST);
@@ -1158,8 +1131,8 @@ test_identity_update (void)
   g_signal_connect (db, "resource-saved", G_CALLBACK (saved_cb), &signals);
   g_signal_connect (db, "resource-deleted", G_CALLBACK (deleted_cb), &signals);
 
-  gorm_query_filter (query, gorm_filter_le ("id", int_value (&three, 3)));
-  g_assert_cmpint (update_ok (query, "views", int_value (&views, 1234)), ==, 3);
+  gorm_query_filter (query, gorm_filter_le ("id", test_int_value (&three, 3)));
+  g_assert_cmpint (update_ok (query, "views", test_int_value (&views, 1234)), ==, 3);
 
   /* The new value, without becoming dirty; unsaved changes stay. */
   g_object_get (clean, "views", &number, NULL);
@@ -1181,7 +1154,7 @@ test_identity_update (void)
 
   /* Saving the edited object writes only its own change. */
   log = test_log_attach (db);
-  save_ok (edited);
+  test_save_ok (edited);
   g_assert_cmpuint (test_log_count (log, "UPDATE \"test_post\" SET \"content\" = ##p0::gchararray::null, "
                                          "\"updated\" = ##p1::gchararray::null WHERE"), ==, 1);
   gorm_database_set_trace_func (db, NULL, NULL);
@@ -1243,7 +1216,7 @@ test_identity_delete (void)
   g_clear_error (&error);
 
   /* Saving it again inserts a new row. */
-  save_ok (doomed);
+  test_save_ok (doomed);
   g_assert_cmpint (gorm_resource_get_id (doomed), ==, 5);
   got = gorm_database_get (db, TEST_TYPE_POST, 5, NULL, &error);
   g_assert_no_error (error);
@@ -1300,7 +1273,7 @@ test_watch_bulk (void)
   g_signal_connect (model, "items-changed", G_CALLBACK (items_changed_cb), &changes);
 
   /* p4 and p6 leave. */
-  gorm_query_filter (popular, gorm_filter_ge ("views", int_value (&forty, 40)));
+  gorm_query_filter (popular, gorm_filter_ge ("views", test_int_value (&forty, 40)));
   g_assert_cmpint (gorm_query_delete (popular, NULL, &error), ==, 3);
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
@@ -1308,7 +1281,7 @@ test_watch_bulk (void)
 
   /* p1 enters. */
   changes.n_changes = 0;
-  gorm_query_filter (p1, gorm_filter_eq ("title", string_value (&title, "p1")));
+  gorm_query_filter (p1, gorm_filter_eq ("title", test_string_value (&title, "p1")));
   g_assert_cmpint (update_ok (p1, "published", &yes), ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
   g_assert_cmpuint (changes.n_changes, >, 0);
@@ -1344,7 +1317,7 @@ test_transaction (void)
   g_auto(GValue) views = G_VALUE_INIT;
 
   g_assert_true (gorm_database_begin (db, &error));
-  g_assert_cmpint (update_ok (query, "views", int_value (&views, 5)), ==, 4);
+  g_assert_cmpint (update_ok (query, "views", test_int_value (&views, 5)), ==, 4);
   g_assert_cmpint (gorm_query_delete (query, NULL, &error), ==, 4);
   g_assert_no_error (error);
   g_assert_cmpint (test_count_posts (db), ==, 0);

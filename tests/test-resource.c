@@ -15,15 +15,6 @@ new_post (GormDatabase *db,
 }
 
 static void
-save_ok (GormResource *resource)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (gorm_resource_save (resource, NULL, &error));
-  g_assert_no_error (error);
-}
-
-static void
 test_insert (void)
 {
   g_autoptr(GormDatabase) db = test_open_memory ();
@@ -35,8 +26,8 @@ test_insert (void)
   g_assert_false (gorm_resource_is_saved (first));
   g_assert_true (gorm_resource_is_dirty (first));
 
-  save_ok (first);
-  save_ok (second);
+  test_save_ok (first);
+  test_save_ok (second);
   g_assert_cmpint (gorm_resource_get_id (first), ==, 1);
   g_assert_cmpint (gorm_resource_get_id (second), ==, 2);
   g_assert_true (gorm_resource_is_saved (first));
@@ -60,13 +51,13 @@ test_update_writes_changed_columns (void)
   int views;
 
   test_migrate (db, TEST_TYPE_POST);
-  save_ok (post);
+  test_save_ok (post);
   log = test_log_attach (db);
 
   /* Nothing changed: no SQL, except what auto_now must write. */
   g_object_set (post, "views", 10, NULL);
   g_assert_true (gorm_resource_is_dirty (post));
-  save_ok (post);
+  test_save_ok (post);
   g_assert_false (gorm_resource_is_dirty (post));
   g_assert_cmpuint (log->statements->len, ==, 1);
   g_assert_cmpstr (test_log_last (log), ==,
@@ -75,7 +66,7 @@ test_update_writes_changed_columns (void)
 
   test_log_clear (log);
   g_object_set (post, "title", "New title", "published", TRUE, NULL);
-  save_ok (post);
+  test_save_ok (post);
   g_assert_cmpuint (log->statements->len, ==, 1);
   g_assert_cmpstr (test_log_last (log), ==,
                    "UPDATE \"test_post\" SET \"title\" = ##p0::gchararray::null, "
@@ -121,15 +112,15 @@ test_unchanged_save_runs_nothing (void)
   g_autoptr(TestLog) log = NULL;
 
   test_migrate (db, test_plain_get_type ());
-  save_ok (plain);
+  test_save_ok (plain);
   log = test_log_attach (db);
-  save_ok (plain);
+  test_save_ok (plain);
   g_assert_cmpuint (log->statements->len, ==, 0);
 
   /* A transient property is not stored and does not make the object dirty. */
   g_object_set (plain, "scratch", "temporary", NULL);
   g_assert_false (gorm_resource_is_dirty (plain));
-  save_ok (plain);
+  test_save_ok (plain);
   g_assert_cmpuint (log->statements->len, ==, 0);
 
   gorm_database_set_trace_func (db, NULL, NULL);
@@ -179,7 +170,7 @@ test_explicit_notify (void)
 
   test_migrate (db, test_plain_get_type ());
   g_object_set (plain, "count", 5, NULL);
-  save_ok (plain);
+  test_save_ok (plain);
   log = test_log_attach (db);
   /* "count" is G_PARAM_EXPLICIT_NOTIFY and the test class never notifies:
    * libgorm sees only notified changes. */
@@ -187,7 +178,7 @@ test_explicit_notify (void)
   g_assert_false (gorm_resource_is_dirty (plain));
   g_object_notify (G_OBJECT (plain), "count");
   g_assert_true (gorm_resource_is_dirty (plain));
-  save_ok (plain);
+  test_save_ok (plain);
   g_assert_cmpuint (test_log_count (log, "UPDATE"), ==, 1);
 
   gorm_database_set_trace_func (db, NULL, NULL);
@@ -210,7 +201,7 @@ test_delete (void)
   g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
-  save_ok (post);
+  test_save_ok (post);
   id = gorm_resource_get_id (post);
   g_assert_true (gorm_resource_delete (post, NULL, &error));
   g_assert_no_error (error);
@@ -221,7 +212,7 @@ test_delete (void)
   g_clear_error (&error);
 
   /* Saving it again inserts a new row. */
-  save_ok (post);
+  test_save_ok (post);
   g_assert_cmpint (gorm_resource_get_id (post), >, id);
 
   /* A row deleted behind the object's back. */
@@ -261,7 +252,7 @@ test_reload (void)
   g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
-  save_ok (post);
+  test_save_ok (post);
   g_value_init (&key, G_TYPE_INT64);
   g_value_set_int64 (&key, gorm_resource_get_id (post));
   g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET title = 'Changed elsewhere' WHERE id = ?",
@@ -297,7 +288,7 @@ test_auto_timestamps (void)
   gint64 id;
 
   test_migrate (db, TEST_TYPE_POST);
-  save_ok (post);
+  test_save_ok (post);
   g_object_get (post, "pub-date", &pub_date, "updated", &updated, NULL);
   g_assert_nonnull (pub_date);
   g_assert_nonnull (updated);
@@ -316,7 +307,7 @@ test_auto_timestamps (void)
 
   g_usleep (2000);
   g_object_set (post, "views", 1, NULL);
-  save_ok (post);
+  test_save_ok (post);
   g_object_get (post, "pub-date", &pub_date2, "updated", &updated2, NULL);
   g_assert_true (g_date_time_equal (pub_date, pub_date2));
   g_assert_cmpint (g_date_time_compare (updated2, updated), >, 0);
@@ -327,7 +318,7 @@ test_auto_timestamps (void)
                                                   "pub-date", fixed, NULL);
     g_autoptr(GDateTime) kept = NULL;
 
-    save_ok (dated);
+    test_save_ok (dated);
     g_object_get (dated, "pub-date", &kept, NULL);
     g_assert_true (g_date_time_equal (kept, fixed));
     g_assert_finalize_object (g_steal_pointer (&dated));
@@ -374,7 +365,7 @@ test_natural_key (void)
   g_assert_false (gorm_schema_has_auto_id (schema));
 
   test_migrate (db, test_tag_get_type ());
-  save_ok (tag);
+  test_save_ok (tag);
   g_assert_true (gorm_resource_is_saved (tag));
   g_assert_cmpint (gorm_resource_get_id (tag), ==, 0);
 
@@ -397,13 +388,13 @@ test_natural_key (void)
 
   /* Renaming the key updates the row it was loaded from. */
   g_object_set (loaded, "name", "gtk", NULL);
-  save_ok (loaded);
+  test_save_ok (loaded);
   g_value_set_string (&key, "gnome");
   g_assert_null (gorm_database_get_by_key (db, test_tag_get_type (), &key, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
   g_clear_error (&error);
   g_object_set (loaded, "label", "GTK", NULL);
-  save_ok (loaded);
+  test_save_ok (loaded);
   g_assert_true (gorm_resource_delete (loaded, NULL, &error));
   g_assert_no_error (error);
 
@@ -520,7 +511,7 @@ test_validation_error (void)
   for (guint i = 0; i < 200; i++)
     g_string_append (long_title, "é");
   post = new_post (db, long_title->str);
-  save_ok (post);
+  test_save_ok (post);
 
   test_log_clear (log);
   g_string_append (long_title, "x");
@@ -581,7 +572,7 @@ test_constraint_errors (void)
   gint64 bob_id;
 
   test_migrate (db, type);
-  save_ok (alice);
+  test_save_ok (alice);
 
   g_assert_false (gorm_resource_save (mallory, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
@@ -596,7 +587,7 @@ test_constraint_errors (void)
   g_clear_error (&error);
 
   /* A failed update keeps the object's id and changes, and the row. */
-  save_ok (bob);
+  test_save_ok (bob);
   bob_id = gorm_resource_get_id (bob);
   g_object_set (bob, "email", "a@example.org", "name", "Bob", NULL);
   g_assert_false (gorm_resource_save (bob, NULL, &error));
@@ -615,7 +606,7 @@ test_constraint_errors (void)
 
   /* Fixing the value lets the same object save. */
   g_object_set (bob, "email", "bob@example.org", NULL);
-  save_ok (bob);
+  test_save_ok (bob);
   g_assert_cmpint (gorm_resource_get_id (bob), ==, bob_id);
 
   g_assert_finalize_object (g_steal_pointer (&alice));
@@ -639,7 +630,7 @@ test_busy_error (void)
 
   test_migrate (db, TEST_TYPE_POST);
   post = new_post (db, "Before");
-  save_ok (post);
+  test_save_ok (post);
 
   /* A second connection holds the write lock past the busy timeout. */
   other = gorm_database_open (uri, NULL, &error);
@@ -660,7 +651,7 @@ test_busy_error (void)
   g_assert_no_error (error);
 
   /* Once the lock is gone the same object saves. */
-  save_ok (blocked);
+  test_save_ok (blocked);
   g_assert_cmpint (test_count_posts (db), ==, 2);
 
   g_assert_finalize_object (g_steal_pointer (&post));

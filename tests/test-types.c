@@ -46,15 +46,6 @@ test_all_types_class_init (TestAllTypesClass *klass)
 
 /* Helpers */
 
-static void
-save_ok (gpointer resource)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (gorm_resource_save (resource, NULL, &error));
-  g_assert_no_error (error);
-}
-
 static GormResource *
 get_ok (GormDatabase *db,
         gint64        id)
@@ -256,7 +247,7 @@ fixture_set_up (Fixture       *fixture,
   g_assert_nonnull (fixture->reader);
   test_migrate (fixture->db, TEST_TYPE_ALL_TYPES);
   fixture->moving = g_object_new (TEST_TYPE_ALL_TYPES, "database", fixture->db, NULL);
-  save_ok (fixture->moving);
+  test_save_ok (fixture->moving);
   fixture->stale = get_ok (fixture->reader, gorm_resource_get_id (fixture->moving));
 }
 
@@ -286,14 +277,14 @@ check_value (Fixture      *fixture,
 
   g_test_message ("%s = %s", property, shown);
   g_object_set_property (G_OBJECT (inserted), property, value);
-  save_ok (inserted);
+  test_save_ok (inserted);
   loaded = get_ok (fixture->reader, gorm_resource_get_id (inserted));
   g_assert_true (loaded != inserted);
   assert_property (loaded, property, value);
 
   g_object_set_property (G_OBJECT (fixture->moving), property, value);
   g_assert_true (gorm_resource_is_dirty (fixture->moving));
-  save_ok (fixture->moving);
+  test_save_ok (fixture->moving);
   reload_ok (fixture->stale);
   assert_property (fixture->stale, property, value);
 
@@ -635,7 +626,7 @@ test_negative_zero (Fixture       *fixture,
   gfloat f = 1;
   gdouble d = 1;
 
-  save_ok (resource);
+  test_save_ok (resource);
   loaded = get_ok (fixture->reader, gorm_resource_get_id (resource));
   g_object_get (loaded, "float", &f, "double", &d, NULL);
   g_assert_cmpfloat (f, ==, 0.0f);
@@ -741,8 +732,8 @@ test_sqlite3_shell_view (Fixture       *fixture,
                             "INSERT INTO test_all_types (id, \"when\") VALUES (12, '2024-03-05T10:00:00+02:00');",
                             columns->str, written->str);
 
-  save_ok (full);
-  save_ok (empty);
+  test_save_ok (full);
+  test_save_ok (empty);
   g_assert_true (gorm_database_close (fixture->db, &error));
   g_assert_no_error (error);
 
@@ -850,7 +841,7 @@ test_bad_stored_data (Fixture       *fixture,
       gint64 rows;
       gint64 id;
 
-      save_ok (resource);
+      test_save_ok (resource);
       id = gorm_resource_get_id (resource);
       sql = g_strdup_printf ("UPDATE test_all_types SET \"%s\" = %s WHERE id = %" G_GINT64_FORMAT,
                              bad_values[i].column, bad_values[i].literal, id);
