@@ -1,0 +1,481 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#define _GNU_SOURCE
+
+#include "workload.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+static const char *const operation_names[WORKLOAD_N_OPERATIONS] = {
+  "insert", "fetch_all", "filter", "get_by_pk", "count", "update", "delete_bulk", "delete_each",
+};
+
+static const char LOREM[] =
+  "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod "
+  "tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, "
+  "quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat.";
+
+static const char *const pragmas_workload[] = {
+  "PRAGMA journal_mode=delete", "PRAGMA synchronous=full", "PRAGMA foreign_keys=on", NULL,
+};
+static const char *const pragmas_libgorm[] = {
+  "PRAGMA journal_mode=wal", "PRAGMA synchronous=normal", "PRAGMA foreign_keys=on", NULL,
+};
+
+/* The checks every run must reproduce (WORKLOAD.md, "Output"). */
+static const WorkloadChecks expected = {
+  .insert_sum_id = 200010000,
+  .fetch_all_n = 20000,
+  .fetch_all_sum_id = 200010000,
+  .fetch_all_sum_len = 5235806,
+  .fetch_all_sum_date = 1274584422627165,
+  .fetch_all_sum_views = 99766786,
+  .fetch_all_sum_rating = 50024.222,
+  .fetch_all_n_published = 14950,
+  .fetch_all_sum_author_id = 2010000,
+  .filter_sum_id = 39565137,
+  .get_sum_views = 25185581,
+  .count_sum = 37384,
+  .delete_bulk_rows = 10008,
+  .rows_left = 8992,
+  .sum_views_left = 67402604,
+};
+
+typedef struct
+{
+  uint64_t s;
+} Lcg;
+
+static uint64_t
+lcg_next (Lcg *lcg)
+{
+  lcg->s = lcg->s * 6364136223846793005ULL + 1442695040888963407ULL;
+  return lcg->s >> 33;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (the
+ * well-known era computation). */
+static int64_t
+days_from_civil (int64_t y, int m, int d)
+{
+  int64_t era, yoe, doy, doe;
+
+  y -= m <= 2;
+  era = (y >= 0 ? y : y - 399) / 400;
+  yoe = y - era * 400;
+  doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days (int64_t z, WorkloadDate *date)
+{
+  int64_t era, doe, yoe, y, doy, mp;
+
+  z += 719468;
+  era = (z >= 0 ? z : z - 146096) / 146097;
+  doe = z - era * 146097;
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = yoe + era * 400;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  date->day = (int) (doy - (153 * mp + 2) / 5 + 1);
+  date->month = (int) (mp < 10 ? mp + 3 : mp - 9);
+  date->year = (int) (y + (date->month <= 2));
+}
+
+int64_t
+workload_date_seconds (const WorkloadDate *date)
+{
+  /* date.toordinal () is 1 for 0001-01-01 and 719163 for 1970-01-01. */
+  int64_t ordinal = days_from_civil (date->year, date->month, date->day) + 719163;
+
+  return ordinal * 86400 + date->hour * 3600 + date->minute * 60 + date->second;
+}
+
+static int
+digits (const char *p,
+        int         n)
+{
+  int value = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      if (p[i] < '0' || p[i] > '9')
+        return -1;
+      value = value * 10 + (p[i] - '0');
+    }
+  return value;
+}
+
+bool
+workload_date_parse (const char   *text,
+                     WorkloadDate *date)
+{
+  if (text == NULL || strlen (text) < 19 || text[4] != '-' || text[7] != '-' ||
+      (text[10] != ' ' && text[10] != 'T') || text[13] != ':' || text[16] != ':')
+    return false;
+  date->year = digits (text, 4);
+  date->month = digits (text + 5, 2);
+  date->day = digits (text + 8, 2);
+  date->hour = digits (text + 11, 2);
+  date->minute = digits (text + 14, 2);
+  date->second = digits (text + 17, 2);
+  return date->year >= 0 && date->month >= 1 && date->day >= 1 && date->hour >= 0 &&
+         date->minute >= 0 && date->second >= 0;
+}
+
+void
+workload_date_format (const WorkloadDate *date,
+                      char               *buffer)
+{
+  snprintf (buffer, 20, "%04d-%02d-%02d %02d:%02d:%02d", date->year, date->month, date->day,
+            date->hour, date->minute, date->second);
+}
+
+void
+workload_read_post (WorkloadChecks     *checks,
+                    int64_t             id,
+                    const char         *title,
+                    const char         *content,
+                    const WorkloadDate *pub_date,
+                    int64_t             views,
+                    double              rating,
+                    bool                published,
+                    int64_t             author_id)
+{
+  checks->fetch_all_n++;
+  checks->fetch_all_sum_id += id;
+  checks->fetch_all_sum_len += (int64_t) (strlen (title) + (content ? strlen (content) : 0));
+  checks->fetch_all_sum_date += workload_date_seconds (pub_date);
+  checks->fetch_all_sum_views += views;
+  checks->fetch_all_sum_rating += rating;
+  checks->fetch_all_n_published += published;
+  checks->fetch_all_sum_author_id += author_id;
+}
+
+void
+workload_fetch_done (WorkloadChecks *checks)
+{
+  checks->fetch_all_sum_rating = round (checks->fetch_all_sum_rating * 1000) / 1000;
+}
+
+double
+workload_now (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void
+workload_fail (const WorkloadRun *run,
+               const char        *what,
+               const char        *message)
+{
+  fprintf (stderr, "%s: %s: %s\n", run->peer, what, message ? message : "(no message)");
+  exit (2);
+}
+
+static WorkloadData *
+data_new (void)
+{
+  WorkloadData *data = calloc (1, sizeof *data);
+  int64_t epoch = days_from_civil (2020, 1, 1) * 86400;
+  int64_t *ids = malloc (sizeof (int64_t) * WORKLOAD_N_POSTS);
+  Lcg lcg = { 12345 };
+
+  for (int i = 0; i < WORKLOAD_N_AUTHORS; i++)
+    {
+      char name[16];
+
+      snprintf (name, sizeof name, "author-%03d", i);
+      data->authors[i] = strdup (name);
+    }
+
+  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
+    {
+      WorkloadPost *post = &data->posts[i];
+      uint64_t r1 = lcg_next (&lcg), r2 = lcg_next (&lcg), r3 = lcg_next (&lcg);
+      uint64_t r4 = lcg_next (&lcg), r5 = lcg_next (&lcg);
+      int64_t t = epoch + (int64_t) (r2 % 31536000);
+      int64_t day = t / 86400, second = t % 86400;
+      char *text;
+
+      if (asprintf (&text, "Post %d about topic %d", i, (int) (r1 % 100)) < 0)
+        abort ();
+      post->title = text;
+      if (asprintf (&text, "%s #%d", LOREM, i) < 0)
+        abort ();
+      post->content = text;
+      civil_from_days (day, &post->pub_date);
+      post->pub_date.hour = (int) (second / 3600);
+      post->pub_date.minute = (int) (second / 60 % 60);
+      post->pub_date.second = (int) (second % 60);
+      post->views = (int64_t) (r3 % 10000);
+      post->rating = (double) (r4 % 5001) / 1000;
+      post->published = r5 % 4 != 0;
+      post->author = i % WORKLOAD_N_AUTHORS;
+    }
+
+  lcg.s = 777;
+  for (int i = 0; i < WORKLOAD_N_FILTERS; i++)
+    data->filter_views[i] = (int64_t) (lcg_next (&lcg) % 9000);
+
+  /* Distinct ids: the first steps of a Fisher-Yates shuffle of 1..N. */
+  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
+    ids[i] = i + 1;
+  lcg.s = 999;
+  for (int k = 0; k < WORKLOAD_N_GETS; k++)
+    {
+      int j = k + (int) (lcg_next (&lcg) % (uint64_t) (WORKLOAD_N_POSTS - k));
+      int64_t swap = ids[k];
+
+      ids[k] = ids[j];
+      ids[j] = swap;
+      data->get_ids[k] = ids[k];
+    }
+  free (ids);
+
+  for (int q = 0; q < WORKLOAD_N_COUNTS; q++)
+    data->count_authors[q] = 1 + q % WORKLOAD_N_AUTHORS;
+  return data;
+}
+
+static void
+remove_database (const char *path)
+{
+  static const char *const suffixes[] = { "", "-journal", "-wal", "-shm" };
+
+  for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++)
+    {
+      char file[300];
+
+      snprintf (file, sizeof file, "%s%s", path, suffixes[i]);
+      unlink (file);
+    }
+}
+
+/* The statement trace: counts by first word, for the current operation. */
+typedef struct
+{
+  char  word[16];
+  long  count;
+} TraceCount;
+
+static TraceCount trace_counts[32];
+static int n_trace_counts;
+
+static int
+trace_cb (unsigned    type,
+          void       *context,
+          void       *statement,
+          void       *sql)
+{
+  const char *text = sql;
+  char word[16] = "";
+  int n = 0;
+
+  /* Text that starts with "--" is a trigger's; libgda and SQLite pass
+   * the statement's own text otherwise. */
+  while (*text == ' ' || *text == '\n' || *text == '\t')
+    text++;
+  while (n < (int) sizeof word - 1 && text[n] && text[n] != ' ' && text[n] != '\n' &&
+         text[n] != '(' && text[n] != ';')
+    {
+      word[n] = text[n] >= 'a' && text[n] <= 'z' ? text[n] - 'a' + 'A' : text[n];
+      n++;
+    }
+  word[n] = '\0';
+  for (int i = 0; i < n_trace_counts; i++)
+    if (strcmp (trace_counts[i].word, word) == 0)
+      {
+        trace_counts[i].count++;
+        return 0;
+      }
+  if (n_trace_counts < (int) (sizeof trace_counts / sizeof trace_counts[0]))
+    {
+      memcpy (trace_counts[n_trace_counts].word, word, sizeof word);
+      trace_counts[n_trace_counts++].count = 1;
+    }
+  return 0;
+}
+
+static int
+trace_connection (sqlite3                     *db,
+                  const char                 **error,
+                  const struct sqlite3_api_routines *api)
+{
+  sqlite3_trace_v2 (db, SQLITE_TRACE_STMT, trace_cb, NULL);
+  return SQLITE_OK;
+}
+
+void
+workload_init (WorkloadRun  *run,
+               const char   *peer,
+               int           argc,
+               char        **argv)
+{
+  memset (run, 0, sizeof *run);
+  run->peer = peer;
+  run->pragmas_name = "workload";
+  snprintf (run->path, sizeof run->path, "/tmp/peers_bench_%s_%d.db", peer, (int) getpid ());
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (strcmp (argv[i], "--pragmas") == 0 && i + 1 < argc)
+        run->pragmas_name = argv[++i];
+      else if (strcmp (argv[i], "--trace") == 0)
+        run->trace = true;
+      else if (strcmp (argv[i], "--db") == 0 && i + 1 < argc)
+        snprintf (run->path, sizeof run->path, "%s", argv[++i]);
+      else
+        {
+          fprintf (stderr, "usage: %s [--pragmas workload|libgorm] [--trace] [--db PATH]\n", argv[0]);
+          exit (2);
+        }
+    }
+  if (strcmp (run->pragmas_name, "workload") == 0)
+    run->pragmas = pragmas_workload;
+  else if (strcmp (run->pragmas_name, "libgorm") == 0)
+    run->pragmas = pragmas_libgorm;
+  else
+    workload_fail (run, "--pragmas", "must be workload or libgorm");
+
+  if (run->trace)
+    sqlite3_auto_extension ((void (*) (void)) trace_connection);
+  run->data = data_new ();
+  remove_database (run->path);
+}
+
+void
+workload_begin (WorkloadRun       *run,
+                WorkloadOperation  op)
+{
+  n_trace_counts = 0;
+  run->started = workload_now ();
+}
+
+void
+workload_end (WorkloadRun       *run,
+              WorkloadOperation  op)
+{
+  run->seconds[op] = workload_now () - run->started;
+  if (run->trace)
+    {
+      char *json = malloc (64 + 48 * n_trace_counts);
+      size_t len = 0;
+
+      json[len++] = '{';
+      for (int i = 0; i < n_trace_counts; i++)
+        len += (size_t) sprintf (json + len, "%s\"%s\": %ld", i ? ", " : "",
+                                 trace_counts[i].word, trace_counts[i].count);
+      json[len++] = '}';
+      json[len] = '\0';
+      run->statements[op] = json;
+    }
+}
+
+static void
+read_rows_left (WorkloadRun *run)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_open_v2 (run->path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (db, "SELECT count(*), sum(views) FROM blogpost", -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_ROW)
+    workload_fail (run, "reading the rows left", sqlite3_errmsg (db));
+  run->checks.rows_left = sqlite3_column_int64 (stmt, 0);
+  run->checks.sum_views_left = sqlite3_column_int64 (stmt, 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static void
+json_string (const char *text)
+{
+  putchar ('"');
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        putchar ('\\');
+      putchar (*p);
+    }
+  putchar ('"');
+}
+
+int
+workload_finish (WorkloadRun *run,
+                 const char  *version,
+                 const char  *sqlite_version)
+{
+  const WorkloadChecks *c = &run->checks;
+  const WorkloadChecks *e = &expected;
+  int bad = 0;
+
+  read_rows_left (run);
+  remove_database (run->path);
+
+  printf ("{\"peer\": ");
+  json_string (run->peer);
+  for (int op = 0; op < WORKLOAD_N_OPERATIONS; op++)
+    printf (", \"%s\": %.9f", operation_names[op], run->seconds[op]);
+  printf (", \"version\": ");
+  json_string (version);
+  printf (", \"sqlite\": ");
+  json_string (sqlite_version);
+  printf (", \"pragmas\": ");
+  json_string (run->pragmas_name);
+  printf (", \"checks\": {");
+
+#define CHECK(field, format)                                                   \
+  do {                                                                         \
+    printf ("%s\"" #field "\": " format, (const void *) &c->field == (const void *) &c->insert_sum_id ? "" : ", ", c->field); \
+    if (c->field != e->field)                                                  \
+      {                                                                        \
+        fprintf (stderr, "%s: check " #field ": got " format ", want " format "\n", \
+                 run->peer, c->field, e->field);                               \
+        bad = 1;                                                               \
+      }                                                                        \
+  } while (0)
+
+  CHECK (insert_sum_id, "%" PRId64);
+  CHECK (fetch_all_n, "%" PRId64);
+  CHECK (fetch_all_sum_id, "%" PRId64);
+  CHECK (fetch_all_sum_len, "%" PRId64);
+  CHECK (fetch_all_sum_date, "%" PRId64);
+  CHECK (fetch_all_sum_views, "%" PRId64);
+  CHECK (fetch_all_sum_rating, "%.3f");
+  CHECK (fetch_all_n_published, "%" PRId64);
+  CHECK (fetch_all_sum_author_id, "%" PRId64);
+  CHECK (filter_sum_id, "%" PRId64);
+  CHECK (get_sum_views, "%" PRId64);
+  CHECK (count_sum, "%" PRId64);
+  CHECK (delete_bulk_rows, "%" PRId64);
+  CHECK (rows_left, "%" PRId64);
+  CHECK (sum_views_left, "%" PRId64);
+#undef CHECK
+
+  printf ("}");
+  if (run->trace)
+    {
+      printf (", \"statements\": {");
+      for (int op = 0; op < WORKLOAD_N_OPERATIONS; op++)
+        printf ("%s\"%s\": %s", op ? ", " : "", operation_names[op], run->statements[op]);
+      printf ("}");
+    }
+  printf ("}\n");
+  fflush (stdout);
+  return bad;
+}

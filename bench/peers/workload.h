@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The workload of shared/bench/WORKLOAD.md for the peers written in C
+ * (raw_sqlite, raw_gda, libgorm-c): the data, the timing of each
+ * operation, the checks and the JSON line. workload.py is its twin for
+ * the Python peers; the two produce the same data and the same checks.
+ *
+ * Plain C and the sqlite3 API only, so that raw_sqlite needs nothing
+ * else. A peer's main() is:
+ *
+ *   WorkloadRun run;
+ *   workload_init (&run, "raw_sqlite", argc, argv);   data, arguments, trace
+ *   ... open run.path, apply run.pragmas (workload_pragma_sql) ...
+ *   workload_begin (&run, WORKLOAD_INSERT); ...; workload_end (&run, WORKLOAD_INSERT);
+ *   ... each operation in order, filling run.checks ...
+ *   ... close the database ...
+ *   return workload_finish (&run, version, sqlite_version);
+ */
+
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define WORKLOAD_N_AUTHORS     200
+#define WORKLOAD_N_POSTS       20000
+#define WORKLOAD_N_FILTERS     200
+#define WORKLOAD_N_GETS        5000
+#define WORKLOAD_N_COUNTS      500
+#define WORKLOAD_N_DELETE_EACH 1000
+#define WORKLOAD_FILTER_LIMIT  20
+
+typedef enum
+{
+  WORKLOAD_INSERT,
+  WORKLOAD_FETCH_ALL,
+  WORKLOAD_FILTER,
+  WORKLOAD_GET_BY_PK,
+  WORKLOAD_COUNT,
+  WORKLOAD_UPDATE,
+  WORKLOAD_DELETE_BULK,
+  WORKLOAD_DELETE_EACH,
+  WORKLOAD_N_OPERATIONS,
+} WorkloadOperation;
+
+typedef struct
+{
+  int year, month, day, hour, minute, second;
+} WorkloadDate;
+
+typedef struct
+{
+  const char   *title;
+  const char   *content;
+  WorkloadDate  pub_date;
+  int64_t       views;
+  double        rating;
+  bool          published;
+  int           author;     /* index into WorkloadData.authors */
+} WorkloadPost;
+
+typedef struct
+{
+  const char   *authors[WORKLOAD_N_AUTHORS];
+  WorkloadPost  posts[WORKLOAD_N_POSTS];
+  int64_t       filter_views[WORKLOAD_N_FILTERS];
+  int64_t       get_ids[WORKLOAD_N_GETS];
+  int64_t       count_authors[WORKLOAD_N_COUNTS];
+} WorkloadData;
+
+typedef struct
+{
+  int64_t insert_sum_id;
+  int64_t fetch_all_n;
+  int64_t fetch_all_sum_id;
+  int64_t fetch_all_sum_len;
+  int64_t fetch_all_sum_date;
+  int64_t fetch_all_sum_views;
+  double  fetch_all_sum_rating;
+  int64_t fetch_all_n_published;
+  int64_t fetch_all_sum_author_id;
+  int64_t filter_sum_id;
+  int64_t get_sum_views;
+  int64_t count_sum;
+  int64_t delete_bulk_rows;
+  int64_t rows_left;
+  int64_t sum_views_left;
+} WorkloadChecks;
+
+typedef struct
+{
+  const char         *peer;
+  char                path[256];
+  const char         *pragmas_name;    /* "workload" or "libgorm" */
+  const char * const *pragmas;         /* NULL-terminated PRAGMA statements */
+  bool                trace;
+  const WorkloadData *data;
+  WorkloadChecks      checks;
+  double              seconds[WORKLOAD_N_OPERATIONS];
+  double              started;
+  char               *statements[WORKLOAD_N_OPERATIONS];  /* JSON objects, with --trace */
+} WorkloadRun;
+
+/* Parses [--pragmas workload|libgorm] [--trace] [--db PATH], generates the
+ * data, removes the database file; with --trace, counts every statement
+ * SQLite runs in this process (sqlite3_auto_extension). Exits on bad
+ * arguments. */
+void        workload_init         (WorkloadRun       *run,
+                                   const char        *peer,
+                                   int                argc,
+                                   char             **argv);
+void        workload_begin        (WorkloadRun       *run,
+                                   WorkloadOperation  op);
+void        workload_end          (WorkloadRun       *run,
+                                   WorkloadOperation  op);
+
+/* Reads what is left in the file, prints the JSON line, removes the file;
+ * returns the exit status: 0, or 1 when a check differs. */
+int         workload_finish       (WorkloadRun       *run,
+                                   const char        *version,
+                                   const char        *sqlite_version);
+
+/* The WORKLOAD.md `sum_date` term of one date. */
+int64_t     workload_date_seconds (const WorkloadDate *date);
+
+/* Parses "YYYY-MM-DD HH:MM:SS[.ffffff]" (a 'T' for the space too). */
+bool        workload_date_parse   (const char        *text,
+                                   WorkloadDate      *date);
+
+/* Formats "YYYY-MM-DD HH:MM:SS" into @buffer (at least 20 bytes). */
+void        workload_date_format  (const WorkloadDate *date,
+                                   char              *buffer);
+
+/* Adds one fetched post to the fetch_all checks. */
+void        workload_read_post    (WorkloadChecks    *checks,
+                                   int64_t            id,
+                                   const char        *title,
+                                   const char        *content,
+                                   const WorkloadDate *pub_date,
+                                   int64_t            views,
+                                   double             rating,
+                                   bool               published,
+                                   int64_t            author_id);
+
+/* Rounds the rating sum to 3 decimals, as the checks state it. */
+void        workload_fetch_done   (WorkloadChecks    *checks);
+
+double      workload_now          (void);
+
+/* Exits with a message naming the peer and what failed. */
+void        workload_fail         (const WorkloadRun *run,
+                                   const char        *what,
+                                   const char        *message) __attribute__((noreturn));
