@@ -136,6 +136,138 @@ bench_post_init (BenchPost *self)
 {
 }
 
+/* The accessors a C class usually has: what a C user of libgorm reads its
+ * objects with. */
+const char *
+bench_post_get_title (BenchPost *self)
+{
+  return self->title;
+}
+
+const char *
+bench_post_get_content (BenchPost *self)
+{
+  return self->content;
+}
+
+GDateTime *
+bench_post_get_pub_date (BenchPost *self)
+{
+  return self->pub_date;
+}
+
+gint64
+bench_post_get_views (BenchPost *self)
+{
+  return self->views;
+}
+
+/* A setter notifies, which is how libgorm learns the column changed. */
+void
+bench_post_set_views (BenchPost *self,
+                      gint64     views)
+{
+  if (self->views == views)
+    return;
+  self->views = views;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEWS]);
+}
+
+double
+bench_post_get_rating (BenchPost *self)
+{
+  return self->rating;
+}
+
+gboolean
+bench_post_get_published (BenchPost *self)
+{
+  return self->published;
+}
+
+gint64
+bench_post_get_author_id (BenchPost *self)
+{
+  return self->author_id;
+}
+
+struct _BenchAuthor
+{
+  GormResource parent_instance;
+  char        *name;
+};
+
+G_DEFINE_FINAL_TYPE (BenchAuthor, bench_author, GORM_TYPE_RESOURCE)
+
+enum {
+  AUTHOR_PROP_0,
+  AUTHOR_PROP_NAME,
+  AUTHOR_N_PROPS,
+};
+
+static GParamSpec *author_properties[AUTHOR_N_PROPS];
+
+static void
+bench_author_finalize (GObject *object)
+{
+  g_free (BENCH_AUTHOR (object)->name);
+  G_OBJECT_CLASS (bench_author_parent_class)->finalize (object);
+}
+
+static void
+bench_author_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  if (prop_id == AUTHOR_PROP_NAME)
+    g_value_set_string (value, BENCH_AUTHOR (object)->name);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+bench_author_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  BenchAuthor *self = BENCH_AUTHOR (object);
+
+  if (prop_id == AUTHOR_PROP_NAME)
+    {
+      g_free (self->name);
+      self->name = g_value_dup_string (value);
+    }
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+bench_author_class_init (BenchAuthorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+
+  object_class->finalize = bench_author_finalize;
+  object_class->get_property = bench_author_get_property;
+  object_class->set_property = bench_author_set_property;
+
+  author_properties[AUTHOR_PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, AUTHOR_N_PROPS, author_properties);
+
+  gorm_resource_class_set_table (resource_class, "author");
+  gorm_resource_class_set_max_length (resource_class, "name", 100);
+  gorm_resource_class_set_not_null (resource_class, "name");
+  gorm_resource_class_set_unique (resource_class, "name");
+}
+
+static void
+bench_author_init (BenchAuthor *self)
+{
+}
+
 /* Removes an SQLite file with its WAL, shared-memory and journal files. */
 void
 bench_remove_database (const char *path)

@@ -11,6 +11,20 @@ G_BEGIN_DECLS
 #define BENCH_TYPE_POST (bench_post_get_type ())
 G_DECLARE_FINAL_TYPE (BenchPost, bench_post, BENCH, POST, GormResource)
 
+const char *bench_post_get_title     (BenchPost *self);
+const char *bench_post_get_content   (BenchPost *self);
+GDateTime  *bench_post_get_pub_date  (BenchPost *self);
+gint64      bench_post_get_views     (BenchPost *self);
+void        bench_post_set_views     (BenchPost *self,
+                                      gint64     views);
+double      bench_post_get_rating    (BenchPost *self);
+gboolean    bench_post_get_published (BenchPost *self);
+gint64      bench_post_get_author_id (BenchPost *self);
+
+/* The author of WORKLOAD.md: a unique name of at most 100 characters. */
+#define BENCH_TYPE_AUTHOR (bench_author_get_type ())
+G_DECLARE_FINAL_TYPE (BenchAuthor, bench_author, BENCH, AUTHOR, GormResource)
+
 /* What every benchmark needs beside the model. */
 void   bench_remove_database (const char *path);
 long   bench_status_kib      (const char *field);

@@ -1746,12 +1746,17 @@ gorm_database_run_in_transaction_finish (GormDatabase  *self,
  * @n_params: the number of @params
  * @error: return location for an error
  *
- * Runs @sql, a statement that returns no rows, binding @params to its
- * `?` placeholders in order (a `?` inside a quoted string or a comment
- * is not a placeholder). Parameters are bound, never pasted into the
- * SQL, and may hold any type a property can have.
+ * Runs @sql, binding @params to its `?` placeholders in order (a `?`
+ * inside a quoted string or a comment is not a placeholder). Parameters
+ * are bound, never pasted into the SQL, and may hold any type a property
+ * can have.
  *
- * Returns: the number of rows changed, or -1 with @error set
+ * @sql is meant to change the database: a statement that returns rows,
+ * such as `PRAGMA journal_mode=delete` or a `SELECT`, runs and its rows
+ * are dropped.
+ *
+ * Returns: the number of rows changed (0 for a statement that returns
+ *   rows), or -1 with @error set
  */
 gint64
 gorm_database_execute (GormDatabase  *self,
@@ -1787,7 +1792,17 @@ gorm_database_execute (GormDatabase  *self,
   if (statement != NULL)
     {
       gorm_statement_take_params (statement, values, n_params);
-      rows = gorm_statement_execute (statements, statement, error);
+      if (gorm_dialect_returns_rows (rewritten))
+        {
+          /* A PRAGMA that sets something also answers with a row, and
+           * libgda runs only selects on statements that return rows. */
+          GdaDataModel *model = gorm_statement_execute_select (statements, statement, NULL, error);
+
+          rows = model != NULL ? 0 : -1;
+          g_clear_object (&model);
+        }
+      else
+        rows = gorm_statement_execute (statements, statement, error);
     }
   gorm_database_unlock (self);
 

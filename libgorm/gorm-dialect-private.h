@@ -83,6 +83,7 @@ char    *gorm_dialect_render_select_by_key      (const GormDialect  *dialect,
 char    *gorm_dialect_render_savepoint          (const char         *verb,
                                                  guint               depth);
 
+gboolean gorm_dialect_returns_rows              (const char         *sql);
 char    *gorm_dialect_rewrite_placeholders      (const char         *sql,
                                                  const GValue       *params,
                                                  guint               n_params,

@@ -614,6 +614,19 @@ test_execute (void)
                                           NULL, 0, &error), ==, 0);
   g_assert_no_error (error);
 
+  /* A statement that answers with rows runs; its rows are dropped. */
+  g_assert_cmpint (gorm_database_execute (db, "  /* set */ pragma case_sensitive_like=OFF", NULL, 0, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_database_execute (db, "-- a comment\nPRAGMA journal_mode=delete", NULL, 0, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_database_execute (db, "SELECT count(*) FROM test_post WHERE views = ?",
+                                          &params[1], 1, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_database_execute (db, "SELECT * FROM no_such_table", NULL, 0, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "no_such_table"));
+  g_clear_error (&error);
+
   /* Wrong counts, bad SQL and unsupported values fail cleanly. */
   g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post WHERE id = ?", NULL, 0, &error), ==, -1);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);

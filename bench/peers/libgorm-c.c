@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * libgorm-c: the workload written as a C user of libgorm writes it, with
+ * the models of ../bench-model.c (BenchAuthor, BenchPost and their
+ * accessors), the schema created by gorm_database_migrate(), objects
+ * saved and deleted one by one and queries built with GormQuery.
+ */
+
+#include <gorm.h>
+
+#include "../bench-model.h"
+#include "workload.h"
+
+static WorkloadRun run;
+
+static void
+check (gboolean      ok,
+       const GError *error,
+       const char   *what)
+{
+  if (!ok)
+    workload_fail (&run, what, error ? error->message : NULL);
+}
+
+static GValue *
+int64_value (GValue *value,
+             gint64  number)
+{
+  g_value_init (value, G_TYPE_INT64);
+  g_value_set_int64 (value, number);
+  return value;
+}
+
+static GValue *
+boolean_value (GValue   *value,
+               gboolean  boolean)
+{
+  g_value_init (value, G_TYPE_BOOLEAN);
+  g_value_set_boolean (value, boolean);
+  return value;
+}
+
+/* Every post, held in an array. */
+static GPtrArray *
+load_posts (GormQuery *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) model = gorm_query_fetch (query, NULL, &error);
+  GPtrArray *posts;
+  guint n;
+
+  check (model != NULL, error, "fetch");
+  n = g_list_model_get_n_items (model);
+  posts = g_ptr_array_new_full (n, g_object_unref);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (posts, g_list_model_get_item (model, i));
+  return posts;
+}
+
+static void
+op_insert (GormDatabase *db)
+{
+  const WorkloadData *data = run.data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) authors = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) posts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) dates = g_ptr_array_new_with_free_func ((GDestroyNotify) g_date_time_unref);
+
+  /* Data are made before any timing, GDateTimes included. */
+  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
+    {
+      const WorkloadDate *d = &data->posts[i].pub_date;
+
+      g_ptr_array_add (dates, g_date_time_new_utc (d->year, d->month, d->day, d->hour,
+                                                   d->minute, d->second));
+    }
+
+  workload_begin (&run, WORKLOAD_INSERT);
+  check (gorm_database_begin (db, &error), error, "begin");
+  for (int i = 0; i < WORKLOAD_N_AUTHORS; i++)
+    {
+      BenchAuthor *author = g_object_new (BENCH_TYPE_AUTHOR, "database", db,
+                                          "name", data->authors[i], NULL);
+
+      check (gorm_resource_save (GORM_RESOURCE (author), NULL, &error), error, "save author");
+      g_ptr_array_add (authors, author);
+    }
+  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
+    {
+      const WorkloadPost *in = &data->posts[i];
+      GormResource *author = g_ptr_array_index (authors, in->author);
+      BenchPost *post = g_object_new (BENCH_TYPE_POST, "database", db,
+                                      "title", in->title,
+                                      "content", in->content,
+                                      "pub-date", g_ptr_array_index (dates, i),
+                                      "views", in->views,
+                                      "rating", in->rating,
+                                      "published", in->published,
+                                      "author-id", gorm_resource_get_id (author),
+                                      NULL);
+
+      check (gorm_resource_save (GORM_RESOURCE (post), NULL, &error), error, "save post");
+      g_ptr_array_add (posts, post);
+    }
+  check (gorm_database_commit (db, &error), error, "commit");
+  for (guint i = 0; i < posts->len; i++)
+    run.checks.insert_sum_id += gorm_resource_get_id (g_ptr_array_index (posts, i));
+  workload_end (&run, WORKLOAD_INSERT);
+}
+
+static void
+op_fetch_all (GormDatabase *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormQuery) query = gorm_database_query (db, BENCH_TYPE_POST);
+  g_autoptr(GListModel) model = gorm_query_fetch (query, NULL, &error);
+  guint n;
+
+  check (model != NULL, error, "fetch");
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(BenchPost) post = g_list_model_get_item (model, i);
+      GDateTime *pub_date = bench_post_get_pub_date (post);
+      WorkloadDate date;
+
+      g_date_time_get_ymd (pub_date, &date.year, &date.month, &date.day);
+      date.hour = g_date_time_get_hour (pub_date);
+      date.minute = g_date_time_get_minute (pub_date);
+      date.second = g_date_time_get_second (pub_date);
+      workload_read_post (&run.checks, gorm_resource_get_id (GORM_RESOURCE (post)),
+                          bench_post_get_title (post), bench_post_get_content (post), &date,
+                          bench_post_get_views (post), bench_post_get_rating (post),
+                          bench_post_get_published (post), bench_post_get_author_id (post));
+    }
+  workload_fetch_done (&run.checks);
+}
+
+static void
+op_filter (GormDatabase *db)
+{
+  for (int q = 0; q < WORKLOAD_N_FILTERS; q++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(GValue) views = G_VALUE_INIT;
+      g_auto(GValue) published = G_VALUE_INIT;
+      g_autoptr(GormQuery) query = gorm_database_query (db, BENCH_TYPE_POST);
+      g_autoptr(GListModel) model = NULL;
+      guint n;
+
+      gorm_query_filter (query, gorm_filter_and (
+                           gorm_filter_gt ("views", int64_value (&views, run.data->filter_views[q])),
+                           gorm_filter_eq ("published", boolean_value (&published, TRUE))));
+      gorm_query_order_by (query, "pub-date", TRUE);
+      gorm_query_limit (query, WORKLOAD_FILTER_LIMIT);
+      model = gorm_query_fetch (query, NULL, &error);
+      check (model != NULL, error, "filter");
+      n = g_list_model_get_n_items (model);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(GormResource) post = g_list_model_get_item (model, i);
+
+          run.checks.filter_sum_id += gorm_resource_get_id (post);
+        }
+    }
+}
+
+static void
+op_get_by_pk (GormDatabase *db)
+{
+  for (int q = 0; q < WORKLOAD_N_GETS; q++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(BenchPost) post = gorm_database_get (db, BENCH_TYPE_POST, run.data->get_ids[q],
+                                                     NULL, &error);
+
+      check (post != NULL, error, "get");
+      run.checks.get_sum_views += bench_post_get_views (post);
+    }
+}
+
+static void
+op_count (GormDatabase *db)
+{
+  for (int q = 0; q < WORKLOAD_N_COUNTS; q++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(GValue) author = G_VALUE_INIT;
+      g_auto(GValue) published = G_VALUE_INIT;
+      g_autoptr(GormQuery) query = gorm_database_query (db, BENCH_TYPE_POST);
+      gint64 n;
+
+      gorm_query_filter (query, gorm_filter_and (
+                           gorm_filter_eq ("author-id", int64_value (&author, run.data->count_authors[q])),
+                           gorm_filter_eq ("published", boolean_value (&published, TRUE))));
+      n = gorm_query_count (query, NULL, &error);
+      check (n >= 0, error, "count");
+      run.checks.count_sum += n;
+    }
+}
+
+static void
+op_update (GormDatabase *db,
+           GPtrArray    *posts)
+{
+  g_autoptr(GError) error = NULL;
+
+  check (gorm_database_begin (db, &error), error, "begin");
+  for (guint i = 0; i < posts->len; i++)
+    {
+      BenchPost *post = g_ptr_array_index (posts, i);
+
+      bench_post_set_views (post, bench_post_get_views (post) + 1);
+      check (gorm_resource_save (GORM_RESOURCE (post), NULL, &error), error, "save");
+    }
+  check (gorm_database_commit (db, &error), error, "commit");
+}
+
+static void
+op_delete_bulk (GormDatabase *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) views = G_VALUE_INIT;
+  g_autoptr(GormQuery) query = gorm_database_query (db, BENCH_TYPE_POST);
+
+  gorm_query_filter (query, gorm_filter_lt ("views", int64_value (&views, 5000)));
+  run.checks.delete_bulk_rows = gorm_query_delete (query, NULL, &error);
+  check (run.checks.delete_bulk_rows >= 0, error, "delete");
+}
+
+static void
+op_delete_each (GormDatabase *db,
+                GPtrArray    *posts)
+{
+  g_autoptr(GError) error = NULL;
+
+  check (gorm_database_begin (db, &error), error, "begin");
+  for (guint i = 0; i < posts->len; i++)
+    check (gorm_resource_delete (g_ptr_array_index (posts, i), NULL, &error), error, "delete");
+  check (gorm_database_commit (db, &error), error, "commit");
+}
+
+/* `SELECT sqlite_version()` on the connection libgorm opened: the SQLite
+ * that libgda loaded. */
+static char *
+sqlite_version (GormDatabase *db)
+{
+  g_autoptr(GError) error = NULL;
+  GdaDataModel *model =
+    gda_connection_execute_select_command (gorm_database_get_connection (db),
+                                           "SELECT sqlite_version()", &error);
+  const GValue *value;
+  char *version;
+
+  /* libgda 5 defines no autoptr cleanup for its model interface. */
+  check (model != NULL, error, "sqlite_version()");
+  value = gda_data_model_get_value_at (model, 0, 0, &error);
+  check (value != NULL, error, "sqlite_version()");
+  version = g_value_dup_string (value);
+  g_object_unref (model);
+  return version;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormDatabase) db = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *sqlite = NULL;
+  GType types[] = { BENCH_TYPE_AUTHOR, BENCH_TYPE_POST };
+
+  workload_init (&run, "libgorm-c", argc, argv);
+  uri = g_strconcat ("sqlite:", run.path, NULL);
+  db = gorm_database_open (uri, NULL, &error);
+  check (db != NULL, error, uri);
+  for (const char * const *pragma = run.pragmas; *pragma; pragma++)
+    check (gorm_database_execute (db, *pragma, NULL, 0, &error) >= 0 || error == NULL, error, *pragma);
+  check (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, &error), error, "migrate");
+
+  op_insert (db);
+
+  workload_begin (&run, WORKLOAD_FETCH_ALL);
+  op_fetch_all (db);
+  workload_end (&run, WORKLOAD_FETCH_ALL);
+
+  workload_begin (&run, WORKLOAD_FILTER);
+  op_filter (db);
+  workload_end (&run, WORKLOAD_FILTER);
+
+  workload_begin (&run, WORKLOAD_GET_BY_PK);
+  op_get_by_pk (db);
+  workload_end (&run, WORKLOAD_GET_BY_PK);
+
+  workload_begin (&run, WORKLOAD_COUNT);
+  op_count (db);
+  workload_end (&run, WORKLOAD_COUNT);
+
+  {
+    g_autoptr(GormQuery) query = gorm_database_query (db, BENCH_TYPE_POST);
+
+    posts = load_posts (query);
+  }
+  workload_begin (&run, WORKLOAD_UPDATE);
+  op_update (db, posts);
+  workload_end (&run, WORKLOAD_UPDATE);
+  g_clear_pointer (&posts, g_ptr_array_unref);
+
+  workload_begin (&run, WORKLOAD_DELETE_BULK);
+  op_delete_bulk (db);
+  workload_end (&run, WORKLOAD_DELETE_BULK);
+
+  {
+    g_autoptr(GormQuery) query = gorm_database_query (db, BENCH_TYPE_POST);
+
+    gorm_query_order_by (query, "id", FALSE);
+    gorm_query_limit (query, WORKLOAD_N_DELETE_EACH);
+    posts = load_posts (query);
+  }
+  workload_begin (&run, WORKLOAD_DELETE_EACH);
+  op_delete_each (db, posts);
+  workload_end (&run, WORKLOAD_DELETE_EACH);
+  g_clear_pointer (&posts, g_ptr_array_unref);
+
+  sqlite = sqlite_version (db);
+  version = g_strdup_printf ("libgorm %s (C)", GORM_VERSION_S);
+  check (gorm_database_close (db, &error), error, "close");
+  return workload_finish (&run, version, sqlite);
+}
