@@ -1777,6 +1777,10 @@ gorm_database_execute (GormDatabase  *self,
   g_return_val_if_fail (params != NULL || n_params == 0, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
+  /* libgda tells a select from the first characters of the text. */
+  while (g_ascii_isspace (*sql))
+    sql++;
+
   values = g_new0 (GValue, MAX (n_params, 1));
   for (; n_converted < n_params; n_converted++)
     if (!gorm_value_from_user (&params[n_converted], &values[n_converted], error))

@@ -411,31 +411,20 @@ skip_quoted (const char *p)
   return p;
 }
 
-/* Whether @sql starts, after blanks and comments, with a keyword of a
- * statement that returns rows: libgda runs those only as selects (its
- * SQLite provider returns rows for SELECT, PRAGMA and EXPLAIN). */
+/* Whether @sql starts with the keyword of a statement that returns rows:
+ * libgda runs those only as selects (its SQLite provider returns rows for
+ * SELECT, PRAGMA and EXPLAIN, and only when the text starts with one). */
 gboolean
 gorm_dialect_returns_rows (const char *sql)
 {
   static const char *const keywords[] = { "SELECT", "PRAGMA", "EXPLAIN" };
-  const char *p = sql;
 
-  for (;;)
-    {
-      const char *next;
-
-      while (g_ascii_isspace (*p))
-        p++;
-      next = skip_quoted (p);
-      if (next == p || (*p != '-' && *p != '/'))
-        break;
-      p = next;
-    }
   for (guint i = 0; i < G_N_ELEMENTS (keywords); i++)
     {
       gsize len = strlen (keywords[i]);
 
-      if (g_ascii_strncasecmp (p, keywords[i], len) == 0 && !g_ascii_isalnum (p[len]) && p[len] != '_')
+      if (g_ascii_strncasecmp (sql, keywords[i], len) == 0 &&
+          !g_ascii_isalnum (sql[len]) && sql[len] != '_')
         return TRUE;
     }
   return FALSE;
