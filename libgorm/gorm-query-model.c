@@ -16,7 +16,9 @@
  * whose items are of the query's resource type.
  *
  * A model knows its number of items from one `count(*)` and loads its
- * objects a page at a time, when they are asked for: a million-row table
+ * objects a page at a time, when they are asked for (a snapshot whose
+ * limit fits in one page, such as the 20 latest posts, is loaded at once,
+ * without the count): a million-row table
  * opens in the time of one page. It keeps the last pages it loaded, so
  * memory stays bounded whatever the size of the table; the objects an
  * application holds stay alive, and the identity map of the database
@@ -749,6 +751,24 @@ gorm_query_model_new (GormDatabase       *database,
     return NULL;
 
   gorm_database_lock (database);
+  if (!live && compiled->limit >= 0 && compiled->limit <= PAGE_SIZE)
+    {
+      /* A snapshot whose limit fits in one page is that page: its rows
+       * are its items, and no count(*) is needed. */
+      Page *page;
+
+      self->n_items = (guint) compiled->limit;
+      page = compiled->limit > 0 ? load_page_locked (self, 0, error) : NULL;
+      gorm_database_unlock (database);
+      if (compiled->limit > 0 && page == NULL)
+        return NULL;
+      self->n_items = page ? page->items->len : 0;
+      /* The rows before the window and in it: all a snapshot needs. */
+      self->n_full = compiled->offset + self->n_items;
+      if (page != NULL)
+        g_queue_push_head (&self->pages, page);
+      return G_LIST_MODEL (g_steal_pointer (&self));
+    }
   self->n_full = count_locked (self, error);
   if (self->n_full >= 0 && live)
     gorm_database_add_watcher (database, self);

@@ -39,12 +39,12 @@ class Peer:
         Gorm.VERSION_S, '.'.join(map(str, gi.version_info)))
 
     def open(self, path, pragmas):
+        if self.trace:
+            self.trace.attach_process()
         self.db = Gorm.open('sqlite:' + path)
         for statement in workload.pragma_statements(pragmas):
             self.db.execute(statement)
         self.db.migrate([Author, BlogPost])
-        if self.trace:
-            raise SystemExit('libgorm-py: --trace is not supported: libgda owns the connection')
 
     def sqlite_version(self):
         model = self.db.get_connection().execute_select_command('SELECT sqlite_version()')

@@ -182,6 +182,32 @@ class Trace:
     def attach(self, connection):
         connection.set_trace_callback(self.statement)
 
+    def attach_process(self):
+        """Counts the statements of every connection this process opens from
+        now on, through the system SQLite's auto-extension hook: for a
+        library such as libgda whose connections Python cannot reach."""
+        import ctypes
+        sqlite = ctypes.CDLL('libsqlite3.so.0')
+        trace_type = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint, ctypes.c_void_p,
+                                      ctypes.c_void_p, ctypes.c_void_p)
+        entry_type = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
+                                      ctypes.c_void_p)
+        sqlite.sqlite3_trace_v2.argtypes = [ctypes.c_void_p, ctypes.c_uint, trace_type,
+                                            ctypes.c_void_p]
+
+        def traced(kind, context, statement, sql):
+            self.statement(ctypes.string_at(sql).decode())
+            return 0
+
+        def opened(db, error, api):
+            sqlite.sqlite3_trace_v2(db, 1, self._traced, None)  # SQLITE_TRACE_STMT
+            return 0
+
+        # Kept on self: SQLite calls them as long as the process runs.
+        self._traced = trace_type(traced)
+        self._opened = entry_type(opened)
+        sqlite.sqlite3_auto_extension(self._opened)
+
     def statement(self, sql):
         word = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ''
         self.counts[word] = self.counts.get(word, 0) + 1
