@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""peewee: the Peewee ORM, written the way its quickstart teaches.
+
+`Model.create()` per object inside `with db.atomic():`, `get_by_id()`,
+`select().where().order_by().limit()`, `.count()`, `save()`,
+`delete_instance()` and `Model.delete().where().execute()`.  The database
+is a `SqliteDatabase` initialised at run time (`SqliteDatabase(None)`, then
+`init(path, pragmas=...)`); Peewee keeps one connection open and runs in
+autocommit outside `atomic()`."""
+
+import peewee
+from peewee import (BooleanField, CharField, DateTimeField, FloatField, ForeignKeyField,
+                    IntegerField, Model, SqliteDatabase, TextField)
+from playhouse.sqlite_ext import AutoIncrementField
+
+import workload
+
+db = SqliteDatabase(None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+
+
+class Author(BaseModel):
+    # AUTOINCREMENT as in the canonical schema of WORKLOAD.md.
+    id = AutoIncrementField()
+    name = CharField(max_length=100, unique=True)
+
+    class Meta:
+        table_name = 'author'
+
+
+class BlogPost(BaseModel):
+    id = AutoIncrementField()
+    title = CharField(max_length=200)
+    content = TextField(null=True)
+    pub_date = DateTimeField(index=True)
+    views = IntegerField()
+    rating = FloatField()
+    published = BooleanField()
+    author = ForeignKeyField(Author, backref='posts')
+
+    class Meta:
+        table_name = 'blogpost'
+
+
+class Peer:
+    name = 'peewee'
+    version = 'peewee %s' % peewee.__version__
+    trace = None
+
+    def open(self, path, pragmas):
+        # Peewee runs `PRAGMA name = value` for each, in this order, on connecting.
+        db.init(path, pragmas=[(name, pragmas[name])
+                               for name in ('journal_mode', 'synchronous', 'foreign_keys')])
+        db.connect()
+        db.create_tables([Author, BlogPost])
+        if self.trace:
+            self.trace.attach(db.connection())
+
+    def sqlite_version(self):
+        return db.execute_sql('SELECT sqlite_version()').fetchone()[0]
+
+    def insert(self, authors, posts):
+        with db.atomic():
+            author_objects = [Author.create(name=name) for name in authors]
+            objects = []
+            for title, content, pub_date, views, rating, published, author in posts:
+                objects.append(BlogPost.create(
+                    title=title, content=content, pub_date=pub_date, views=views,
+                    rating=rating, published=published, author=author_objects[author]))
+        return objects
+
+    def fetch_all(self):
+        return list(BlogPost.select())
+
+    def filter(self, x):
+        return list(BlogPost.select()
+                    .where((BlogPost.views > x) & (BlogPost.published == True))  # noqa: E712
+                    .order_by(BlogPost.pub_date.desc())
+                    .limit(20))
+
+    def get(self, post_id):
+        return BlogPost.get_by_id(post_id)
+
+    def count(self, author_id):
+        return (BlogPost.select()
+                .where((BlogPost.author == author_id) & (BlogPost.published == True))  # noqa
+                .count())
+
+    def load_all(self):
+        return list(BlogPost.select())
+
+    def update(self, objects):
+        with db.atomic():
+            for post in objects:
+                post.views += 1
+                post.save()
+
+    def delete_bulk(self):
+        return BlogPost.delete().where(BlogPost.views < 5000).execute()
+
+    def load_lowest(self, n):
+        return list(BlogPost.select().order_by(BlogPost.id).limit(n))
+
+    def delete_each(self, objects):
+        with db.atomic():
+            for post in objects:
+                post.delete_instance()
+
+    def close(self):
+        db.close()
+
+
+if __name__ == '__main__':
+    raise SystemExit(workload.main(Peer))

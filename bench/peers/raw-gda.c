@@ -1,0 +1,676 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * raw_gda: the floor of libgorm's design. libgda 5 used the fast way of
+ * shared/LIBGDA.md: every statement parsed once per operation (libgda's
+ * SQLite provider prepares it on its first run and reuses it), BEGIN /
+ * COMMIT parsed in GDA_SQL_PARSER_MODE_DELIMIT so libgda does not track
+ * the transaction, new ids through a cached `SELECT last_insert_rowid()`,
+ * random-access models read with gda_data_model_get_value_at, explicit
+ * column types, date-times formatted and parsed here. Plain C structs,
+ * the same structure and timed regions as raw-sqlite.c.
+ */
+
+#define _GNU_SOURCE
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libgda/libgda.h>
+
+#include "workload.h"
+
+#ifndef RAW_GDA_VERSION
+#define RAW_GDA_VERSION "5"
+#endif
+
+typedef struct
+{
+  int64_t      id;
+  char        *title;
+  char        *content;
+  WorkloadDate pub_date;
+  int64_t      views;
+  double       rating;
+  bool         published;
+  int64_t      author_id;
+} Post;
+
+typedef struct
+{
+  int64_t  id;
+  char    *name;
+} Author;
+
+typedef struct
+{
+  Post   *items;
+  size_t  len;
+  size_t  allocated;
+} PostList;
+
+static const char schema[] =
+  "CREATE TABLE author (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "                     name VARCHAR(100) NOT NULL UNIQUE);"
+  "CREATE TABLE blogpost (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "    title VARCHAR(200) NOT NULL, content TEXT, pub_date DATETIME,"
+  "    views INTEGER, rating REAL, published BOOLEAN,"
+  "    author_id INTEGER REFERENCES author(id));"
+  "CREATE INDEX ix_blogpost_pub_date ON blogpost(pub_date);"
+  "CREATE INDEX ix_blogpost_author_id ON blogpost(author_id);";
+
+#define COLUMNS "id, title, content, pub_date, views, rating, published, author_id"
+
+/* Without explicit types INTEGER columns come back as 32-bit gint and
+ * DATETIME as a libgda timestamp (LIBGDA.md, "Types"). */
+static GType post_types[] = {
+  G_TYPE_INT64, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
+  G_TYPE_INT64, G_TYPE_DOUBLE, G_TYPE_BOOLEAN, G_TYPE_INT64, G_TYPE_NONE,
+};
+static GType int64_types[] = { G_TYPE_INT64, G_TYPE_NONE };
+static GType string_types[] = { G_TYPE_STRING, G_TYPE_NONE };
+
+static WorkloadRun run;
+static GdaConnection *cnc;
+static GdaSqlParser *parser;        /* the provider's parser */
+static GdaSqlParser *delimit;       /* GDA_SQL_PARSER_MODE_DELIMIT, for BEGIN/COMMIT */
+
+static void
+check (GError     *error,
+       const char *what)
+{
+  if (error)
+    workload_fail (&run, what, error->message);
+}
+
+static GdaStatement *
+parse_with (GdaSqlParser *with,
+            const char   *sql)
+{
+  GError *error = NULL;
+  GdaStatement *stmt = gda_sql_parser_parse_string (with, sql, NULL, &error);
+
+  if (stmt == NULL)
+    workload_fail (&run, sql, error ? error->message : NULL);
+  return stmt;
+}
+
+static GdaStatement *
+parse (const char *sql)
+{
+  return parse_with (parser, sql);
+}
+
+/* The statement's parameters, with the GdaSet's own handlers on its
+ * holders disconnected: the set then stops re-validating and re-emitting
+ * every holder change, about 15 % of an INSERT's cost. */
+static GdaSet *
+parameters (GdaStatement *stmt)
+{
+  GError *error = NULL;
+  GdaSet *set = NULL;
+
+  if (!gda_statement_get_parameters (stmt, &set, &error))
+    workload_fail (&run, "parameters", error ? error->message : NULL);
+  for (GSList *l = set ? set->holders : NULL; l; l = l->next)
+    g_signal_handlers_disconnect_matched (l->data, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, set);
+  return set;
+}
+
+static GdaHolder *
+holder (GdaSet     *set,
+        const char *name)
+{
+  GdaHolder *h = gda_set_get_holder (set, name);
+
+  if (h == NULL)
+    workload_fail (&run, "no parameter", name);
+  return h;
+}
+
+static void
+set_int64 (GdaHolder *h,
+           int64_t    value)
+{
+  GValue v = G_VALUE_INIT;
+  GError *error = NULL;
+
+  g_value_init (&v, G_TYPE_INT64);
+  g_value_set_int64 (&v, value);
+  if (!gda_holder_set_value (h, &v, &error))
+    workload_fail (&run, "set int64", error ? error->message : NULL);
+}
+
+static void
+set_double (GdaHolder *h,
+            double     value)
+{
+  GValue v = G_VALUE_INIT;
+  GError *error = NULL;
+
+  g_value_init (&v, G_TYPE_DOUBLE);
+  g_value_set_double (&v, value);
+  if (!gda_holder_set_value (h, &v, &error))
+    workload_fail (&run, "set double", error ? error->message : NULL);
+}
+
+static void
+set_boolean (GdaHolder *h,
+             bool       value)
+{
+  GValue v = G_VALUE_INIT;
+  GError *error = NULL;
+
+  g_value_init (&v, G_TYPE_BOOLEAN);
+  g_value_set_boolean (&v, value);
+  if (!gda_holder_set_value (h, &v, &error))
+    workload_fail (&run, "set boolean", error ? error->message : NULL);
+}
+
+static void
+set_string (GdaHolder  *h,
+            const char *value)
+{
+  GValue v = G_VALUE_INIT;
+  GError *error = NULL;
+
+  g_value_init (&v, G_TYPE_STRING);
+  g_value_set_static_string (&v, value);   /* the holder copies it */
+  if (!gda_holder_set_value (h, &v, &error))
+    workload_fail (&run, "set string", error ? error->message : NULL);
+}
+
+static int
+exec_stmt (GdaStatement *stmt,
+           GdaSet       *set,
+           const char   *what)
+{
+  GError *error = NULL;
+  int rows = gda_connection_statement_execute_non_select (cnc, stmt, set, NULL, &error);
+
+  check (error, what);
+  return rows;
+}
+
+static GdaDataModel *
+select_stmt (GdaStatement *stmt,
+             GdaSet       *set,
+             GType        *types,
+             const char   *what)
+{
+  GError *error = NULL;
+  GdaDataModel *model = gda_connection_statement_execute_select_full (cnc, stmt, set,
+                                                                      GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+                                                                      types, &error);
+
+  if (model == NULL)
+    workload_fail (&run, what, error ? error->message : NULL);
+  return model;
+}
+
+static const GValue *
+value_at (GdaDataModel *model,
+          int           column,
+          int           row)
+{
+  GError *error = NULL;
+  const GValue *v = gda_data_model_get_value_at (model, column, row, &error);
+
+  if (v == NULL)
+    workload_fail (&run, "get_value_at", error ? error->message : NULL);
+  return v;
+}
+
+static int64_t
+int64_at (GdaDataModel *model,
+          int           column,
+          int           row)
+{
+  const GValue *v = value_at (model, column, row);
+
+  return G_VALUE_HOLDS_INT64 (v) ? g_value_get_int64 (v) : 0;
+}
+
+static const char *
+string_at (GdaDataModel *model,
+           int           column,
+           int           row)
+{
+  const GValue *v = value_at (model, column, row);
+
+  return G_VALUE_HOLDS_STRING (v) ? g_value_get_string (v) : NULL;
+}
+
+/* A select with one INT64 column and one row: count(*), last_insert_rowid(). */
+static int64_t
+select_int64 (GdaStatement *stmt,
+              GdaSet       *set,
+              const char   *what)
+{
+  GdaDataModel *model = select_stmt (stmt, set, int64_types, what);
+  int64_t value;
+
+  if (gda_data_model_get_n_rows (model) != 1)
+    workload_fail (&run, what, "not one row");
+  value = int64_at (model, 0, 0);
+  g_object_unref (model);
+  return value;
+}
+
+/* PRAGMA x=y: the SQLite provider returns a result set for PRAGMA, so it
+ * runs as a select whose result is dropped (LIBGDA.md). */
+static void
+exec_pragma (const char *sql)
+{
+  GdaStatement *stmt = parse (sql);
+  GdaDataModel *model = select_stmt (stmt, NULL, NULL, sql);
+
+  g_object_unref (model);
+  g_object_unref (stmt);
+}
+
+static void
+exec_schema (void)
+{
+  const char *sql = schema;
+
+  while (sql && *sql)
+    {
+      GError *error = NULL;
+      const char *remain = NULL;
+      GdaStatement *stmt = gda_sql_parser_parse_string (parser, sql, &remain, &error);
+
+      if (stmt == NULL)
+        workload_fail (&run, sql, error ? error->message : NULL);
+      exec_stmt (stmt, NULL, "schema");
+      g_object_unref (stmt);
+      sql = remain;
+    }
+}
+
+static char *
+dup_or_null (const char *text)
+{
+  return text ? strdup (text) : NULL;
+}
+
+static void
+post_from_row (GdaDataModel *model,
+               int           row,
+               Post         *post)
+{
+  const char *date = string_at (model, 3, row);
+
+  post->id = int64_at (model, 0, row);
+  post->title = dup_or_null (string_at (model, 1, row));
+  post->content = dup_or_null (string_at (model, 2, row));
+  if (!workload_date_parse (date, &post->pub_date))
+    workload_fail (&run, "pub_date", date);
+  post->views = int64_at (model, 4, row);
+  post->rating = g_value_get_double (value_at (model, 5, row));
+  post->published = g_value_get_boolean (value_at (model, 6, row));
+  post->author_id = int64_at (model, 7, row);
+}
+
+static Post *
+post_list_add (PostList *list)
+{
+  if (list->len == list->allocated)
+    {
+      list->allocated = list->allocated ? list->allocated * 2 : 64;
+      list->items = realloc (list->items, list->allocated * sizeof (Post));
+    }
+  return &list->items[list->len++];
+}
+
+static void
+post_list_clear (PostList *list)
+{
+  for (size_t i = 0; i < list->len; i++)
+    {
+      free (list->items[i].title);
+      free (list->items[i].content);
+    }
+  list->len = 0;
+}
+
+/* Runs a select with the bound @set, appending each row to @list. */
+static void
+select_posts (GdaStatement *stmt,
+              GdaSet       *set,
+              PostList     *list)
+{
+  GdaDataModel *model = select_stmt (stmt, set, post_types, "select");
+  int n = gda_data_model_get_n_rows (model);
+
+  for (int row = 0; row < n; row++)
+    post_from_row (model, row, post_list_add (list));
+  g_object_unref (model);
+}
+
+static void
+op_insert (Post   *posts,
+           Author *authors)
+{
+  const WorkloadData *data = run.data;
+  GdaStatement *begin = parse_with (delimit, "BEGIN");
+  GdaStatement *commit = parse_with (delimit, "COMMIT");
+  GdaStatement *rowid = parse ("SELECT last_insert_rowid()");
+  GdaStatement *author_stmt = parse ("INSERT INTO author (name) VALUES (##name::string)");
+  GdaStatement *post_stmt = parse ("INSERT INTO blogpost (title, content, pub_date, views, "
+                                   "rating, published, author_id) VALUES (##title::string, "
+                                   "##content::string, ##pub_date::string, ##views::gint64, "
+                                   "##rating::gdouble, ##published::gboolean, "
+                                   "##author_id::gint64)");
+  GdaSet *author_set = parameters (author_stmt);
+  GdaSet *post_set = parameters (post_stmt);
+  GdaHolder *name = holder (author_set, "name");
+  GdaHolder *title = holder (post_set, "title");
+  GdaHolder *content = holder (post_set, "content");
+  GdaHolder *pub_date = holder (post_set, "pub_date");
+  GdaHolder *views = holder (post_set, "views");
+  GdaHolder *rating = holder (post_set, "rating");
+  GdaHolder *published = holder (post_set, "published");
+  GdaHolder *author_id = holder (post_set, "author_id");
+
+  exec_stmt (begin, NULL, "BEGIN");
+  for (int i = 0; i < WORKLOAD_N_AUTHORS; i++)
+    {
+      authors[i].name = strdup (data->authors[i]);
+      set_string (name, authors[i].name);
+      exec_stmt (author_stmt, author_set, "insert author");
+      authors[i].id = select_int64 (rowid, NULL, "last_insert_rowid");
+    }
+  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
+    {
+      const WorkloadPost *in = &data->posts[i];
+      Post *post = &posts[i];
+      char date[20];
+
+      post->title = strdup (in->title);
+      post->content = strdup (in->content);
+      post->pub_date = in->pub_date;
+      post->views = in->views;
+      post->rating = in->rating;
+      post->published = in->published;
+      post->author_id = authors[in->author].id;
+
+      workload_date_format (&post->pub_date, date);
+      set_string (title, post->title);
+      set_string (content, post->content);
+      set_string (pub_date, date);
+      set_int64 (views, post->views);
+      set_double (rating, post->rating);
+      set_boolean (published, post->published);
+      set_int64 (author_id, post->author_id);
+      exec_stmt (post_stmt, post_set, "insert post");
+      post->id = select_int64 (rowid, NULL, "last_insert_rowid");
+    }
+  exec_stmt (commit, NULL, "COMMIT");
+  g_object_unref (author_set);
+  g_object_unref (post_set);
+  g_object_unref (author_stmt);
+  g_object_unref (post_stmt);
+  g_object_unref (rowid);
+  g_object_unref (begin);
+  g_object_unref (commit);
+
+  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
+    run.checks.insert_sum_id += posts[i].id;
+}
+
+static void
+op_fetch_all (PostList *list)
+{
+  GdaStatement *stmt = parse ("SELECT " COLUMNS " FROM blogpost");
+
+  select_posts (stmt, NULL, list);
+  g_object_unref (stmt);
+  for (size_t i = 0; i < list->len; i++)
+    {
+      const Post *p = &list->items[i];
+
+      workload_read_post (&run.checks, p->id, p->title, p->content, &p->pub_date, p->views,
+                          p->rating, p->published, p->author_id);
+    }
+  workload_fetch_done (&run.checks);
+}
+
+static void
+op_filter (PostList *list)
+{
+  GdaStatement *stmt = parse ("SELECT " COLUMNS " FROM blogpost WHERE views > ##views::gint64 AND "
+                              "published = 1 ORDER BY pub_date DESC LIMIT 20");
+  GdaSet *set = parameters (stmt);
+  GdaHolder *views = holder (set, "views");
+
+  for (int q = 0; q < WORKLOAD_N_FILTERS; q++)
+    {
+      post_list_clear (list);
+      set_int64 (views, run.data->filter_views[q]);
+      select_posts (stmt, set, list);
+      for (size_t i = 0; i < list->len; i++)
+        run.checks.filter_sum_id += list->items[i].id;
+    }
+  g_object_unref (set);
+  g_object_unref (stmt);
+}
+
+static void
+op_get_by_pk (PostList *list)
+{
+  GdaStatement *stmt = parse ("SELECT " COLUMNS " FROM blogpost WHERE id = ##id::gint64");
+  GdaSet *set = parameters (stmt);
+  GdaHolder *id = holder (set, "id");
+
+  for (int q = 0; q < WORKLOAD_N_GETS; q++)
+    {
+      post_list_clear (list);
+      set_int64 (id, run.data->get_ids[q]);
+      select_posts (stmt, set, list);
+      if (list->len != 1)
+        workload_fail (&run, "get_by_pk", "not found");
+      run.checks.get_sum_views += list->items[0].views;
+    }
+  g_object_unref (set);
+  g_object_unref (stmt);
+}
+
+static void
+op_count (void)
+{
+  GdaStatement *stmt = parse ("SELECT count(*) FROM blogpost WHERE author_id = ##author_id::gint64 "
+                              "AND published = 1");
+  GdaSet *set = parameters (stmt);
+  GdaHolder *author_id = holder (set, "author_id");
+
+  for (int q = 0; q < WORKLOAD_N_COUNTS; q++)
+    {
+      set_int64 (author_id, run.data->count_authors[q]);
+      run.checks.count_sum += select_int64 (stmt, set, "count");
+    }
+  g_object_unref (set);
+  g_object_unref (stmt);
+}
+
+static void
+op_update (PostList *list)
+{
+  GdaStatement *begin = parse_with (delimit, "BEGIN");
+  GdaStatement *commit = parse_with (delimit, "COMMIT");
+  GdaStatement *stmt = parse ("UPDATE blogpost SET views = ##views::gint64 WHERE id = ##id::gint64");
+  GdaSet *set = parameters (stmt);
+  GdaHolder *views = holder (set, "views");
+  GdaHolder *id = holder (set, "id");
+
+  exec_stmt (begin, NULL, "BEGIN");
+  for (size_t i = 0; i < list->len; i++)
+    {
+      Post *post = &list->items[i];
+
+      post->views++;
+      set_int64 (views, post->views);
+      set_int64 (id, post->id);
+      exec_stmt (stmt, set, "update");
+    }
+  exec_stmt (commit, NULL, "COMMIT");
+  g_object_unref (set);
+  g_object_unref (stmt);
+  g_object_unref (begin);
+  g_object_unref (commit);
+}
+
+static void
+op_delete_bulk (void)
+{
+  GdaStatement *stmt = parse ("DELETE FROM blogpost WHERE views < 5000");
+
+  run.checks.delete_bulk_rows = exec_stmt (stmt, NULL, "delete_bulk");
+  g_object_unref (stmt);
+}
+
+static void
+op_delete_each (PostList *list)
+{
+  GdaStatement *begin = parse_with (delimit, "BEGIN");
+  GdaStatement *commit = parse_with (delimit, "COMMIT");
+  GdaStatement *stmt = parse ("DELETE FROM blogpost WHERE id = ##id::gint64");
+  GdaSet *set = parameters (stmt);
+  GdaHolder *id = holder (set, "id");
+
+  exec_stmt (begin, NULL, "BEGIN");
+  for (size_t i = 0; i < list->len; i++)
+    {
+      set_int64 (id, list->items[i].id);
+      exec_stmt (stmt, set, "delete");
+    }
+  exec_stmt (commit, NULL, "COMMIT");
+  g_object_unref (set);
+  g_object_unref (stmt);
+  g_object_unref (begin);
+  g_object_unref (commit);
+}
+
+/* libgda appends ".db" to DB_NAME: open run.path without its suffix and
+ * check that the file it made is run.path, which workload_finish reads. */
+static void
+open_database (void)
+{
+  GError *error = NULL;
+  size_t len = strlen (run.path);
+  char *dir, *name, *dir_enc, *name_enc, *cnc_string;
+  struct stat st;
+
+  if (len < 3 || strcmp (run.path + len - 3, ".db") != 0)
+    workload_fail (&run, run.path, "the database path must end in .db");
+  dir = g_path_get_dirname (run.path);
+  name = g_path_get_basename (run.path);
+  name[strlen (name) - 3] = '\0';
+  dir_enc = gda_rfc1738_encode (dir);
+  name_enc = gda_rfc1738_encode (name);
+  cnc_string = g_strdup_printf ("DB_DIR=%s;DB_NAME=%s", dir_enc, name_enc);
+  cnc = gda_connection_open_from_string ("SQLite", cnc_string, NULL,
+                                         GDA_CONNECTION_OPTIONS_NONE, &error);
+  if (cnc == NULL)
+    workload_fail (&run, cnc_string, error ? error->message : NULL);
+  if (stat (run.path, &st) != 0)
+    workload_fail (&run, run.path, "libgda did not create this file");
+  g_free (cnc_string);
+  g_free (dir_enc);
+  g_free (name_enc);
+  g_free (dir);
+  g_free (name);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static Post posts[WORKLOAD_N_POSTS];
+  static Author authors[WORKLOAD_N_AUTHORS];
+  PostList list = { 0 };
+  GdaStatement *stmt;
+  GdaDataModel *model;
+  char *sqlite_version;
+  int status;
+
+  workload_init (&run, "raw_gda", argc, argv);
+  gda_init ();
+  open_database ();
+  parser = gda_connection_create_parser (cnc);
+  if (parser == NULL)
+    parser = gda_sql_parser_new ();
+  delimit = g_object_new (GDA_TYPE_SQL_PARSER, "mode", GDA_SQL_PARSER_MODE_DELIMIT, NULL);
+  for (const char * const *pragma = run.pragmas; *pragma; pragma++)
+    exec_pragma (*pragma);
+  exec_schema ();
+
+  workload_begin (&run, WORKLOAD_INSERT);
+  op_insert (posts, authors);
+  workload_end (&run, WORKLOAD_INSERT);
+
+  workload_begin (&run, WORKLOAD_FETCH_ALL);
+  op_fetch_all (&list);
+  workload_end (&run, WORKLOAD_FETCH_ALL);
+  post_list_clear (&list);
+
+  workload_begin (&run, WORKLOAD_FILTER);
+  op_filter (&list);
+  workload_end (&run, WORKLOAD_FILTER);
+  post_list_clear (&list);
+
+  workload_begin (&run, WORKLOAD_GET_BY_PK);
+  op_get_by_pk (&list);
+  workload_end (&run, WORKLOAD_GET_BY_PK);
+  post_list_clear (&list);
+
+  workload_begin (&run, WORKLOAD_COUNT);
+  op_count ();
+  workload_end (&run, WORKLOAD_COUNT);
+
+  stmt = parse ("SELECT " COLUMNS " FROM blogpost");
+  select_posts (stmt, NULL, &list);
+  g_object_unref (stmt);
+  workload_begin (&run, WORKLOAD_UPDATE);
+  op_update (&list);
+  workload_end (&run, WORKLOAD_UPDATE);
+  post_list_clear (&list);
+
+  workload_begin (&run, WORKLOAD_DELETE_BULK);
+  op_delete_bulk ();
+  workload_end (&run, WORKLOAD_DELETE_BULK);
+
+  stmt = parse ("SELECT " COLUMNS " FROM blogpost ORDER BY id LIMIT 1000");
+  select_posts (stmt, NULL, &list);
+  g_object_unref (stmt);
+  workload_begin (&run, WORKLOAD_DELETE_EACH);
+  op_delete_each (&list);
+  workload_end (&run, WORKLOAD_DELETE_EACH);
+  post_list_clear (&list);
+  free (list.items);
+
+  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
+    {
+      free (posts[i].title);
+      free (posts[i].content);
+    }
+  for (int i = 0; i < WORKLOAD_N_AUTHORS; i++)
+    free (authors[i].name);
+
+  stmt = parse ("SELECT sqlite_version()");
+  model = select_stmt (stmt, NULL, string_types, "sqlite_version()");
+  sqlite_version = g_strdup (string_at (model, 0, 0));
+  g_object_unref (model);
+  g_object_unref (stmt);
+
+  g_object_unref (delimit);
+  g_object_unref (parser);
+  gda_connection_close (cnc);
+  g_object_unref (cnc);
+
+  status = workload_finish (&run, "libgda " RAW_GDA_VERSION, sqlite_version ? sqlite_version : "");
+  g_free (sqlite_version);
+  return status;
+}
