@@ -26,42 +26,6 @@
 #define RAW_GDA_VERSION "5"
 #endif
 
-typedef struct
-{
-  int64_t      id;
-  char        *title;
-  char        *content;
-  WorkloadDate pub_date;
-  int64_t      views;
-  double       rating;
-  bool         published;
-  int64_t      author_id;
-} Post;
-
-typedef struct
-{
-  int64_t  id;
-  char    *name;
-} Author;
-
-typedef struct
-{
-  Post   *items;
-  size_t  len;
-  size_t  allocated;
-} PostList;
-
-static const char schema[] =
-  "CREATE TABLE author (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-  "                     name VARCHAR(100) NOT NULL UNIQUE);"
-  "CREATE TABLE blogpost (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-  "    title VARCHAR(200) NOT NULL, content TEXT, pub_date DATETIME,"
-  "    views INTEGER, rating REAL, published BOOLEAN,"
-  "    author_id INTEGER REFERENCES author(id));"
-  "CREATE INDEX ix_blogpost_pub_date ON blogpost(pub_date);"
-  "CREATE INDEX ix_blogpost_author_id ON blogpost(author_id);";
-
-#define COLUMNS "id, title, content, pub_date, views, rating, published, author_id"
 
 /* Without explicit types INTEGER columns come back as 32-bit gint and
  * DATETIME as a libgda timestamp (LIBGDA.md, "Types"). */
@@ -274,7 +238,7 @@ exec_pragma (const char *sql)
 static void
 exec_schema (void)
 {
-  const char *sql = schema;
+  const char *sql = WORKLOAD_SCHEMA;
 
   while (sql && *sql)
     {
@@ -299,7 +263,7 @@ dup_or_null (const char *text)
 static void
 post_from_row (GdaDataModel *model,
                int           row,
-               Post         *post)
+               WorkloadRow         *post)
 {
   const char *date = string_at (model, 3, row);
 
@@ -314,45 +278,24 @@ post_from_row (GdaDataModel *model,
   post->author_id = int64_at (model, 7, row);
 }
 
-static Post *
-post_list_add (PostList *list)
-{
-  if (list->len == list->allocated)
-    {
-      list->allocated = list->allocated ? list->allocated * 2 : 64;
-      list->items = realloc (list->items, list->allocated * sizeof (Post));
-    }
-  return &list->items[list->len++];
-}
-
-static void
-post_list_clear (PostList *list)
-{
-  for (size_t i = 0; i < list->len; i++)
-    {
-      free (list->items[i].title);
-      free (list->items[i].content);
-    }
-  list->len = 0;
-}
 
 /* Runs a select with the bound @set, appending each row to @list. */
 static void
 select_posts (GdaStatement *stmt,
               GdaSet       *set,
-              PostList     *list)
+              WorkloadRowList     *list)
 {
   GdaDataModel *model = select_stmt (stmt, set, post_types, "select");
   int n = gda_data_model_get_n_rows (model);
 
   for (int row = 0; row < n; row++)
-    post_from_row (model, row, post_list_add (list));
+    post_from_row (model, row, workload_post_list_add (list));
   g_object_unref (model);
 }
 
 static void
-op_insert (Post   *posts,
-           Author *authors)
+op_insert (WorkloadRow *posts,
+           WorkloadAuthor *authors)
 {
   const WorkloadData *data = run.data;
   GdaStatement *begin = parse_with (delimit, "BEGIN");
@@ -386,7 +329,7 @@ op_insert (Post   *posts,
   for (int i = 0; i < WORKLOAD_N_POSTS; i++)
     {
       const WorkloadPost *in = &data->posts[i];
-      Post *post = &posts[i];
+      WorkloadRow *post = &posts[i];
       char date[20];
 
       post->title = strdup (in->title);
@@ -422,15 +365,15 @@ op_insert (Post   *posts,
 }
 
 static void
-op_fetch_all (PostList *list)
+op_fetch_all (WorkloadRowList *list)
 {
-  GdaStatement *stmt = parse ("SELECT " COLUMNS " FROM blogpost");
+  GdaStatement *stmt = parse ("SELECT " WORKLOAD_COLUMNS " FROM blogpost");
 
   select_posts (stmt, NULL, list);
   g_object_unref (stmt);
   for (size_t i = 0; i < list->len; i++)
     {
-      const Post *p = &list->items[i];
+      const WorkloadRow *p = &list->items[i];
 
       workload_read_post (&run.checks, p->id, p->title, p->content, &p->pub_date, p->views,
                           p->rating, p->published, p->author_id);
@@ -439,16 +382,16 @@ op_fetch_all (PostList *list)
 }
 
 static void
-op_filter (PostList *list)
+op_filter (WorkloadRowList *list)
 {
-  GdaStatement *stmt = parse ("SELECT " COLUMNS " FROM blogpost WHERE views > ##views::gint64 AND "
+  GdaStatement *stmt = parse ("SELECT " WORKLOAD_COLUMNS " FROM blogpost WHERE views > ##views::gint64 AND "
                               "published = 1 ORDER BY pub_date DESC LIMIT 20");
   GdaSet *set = parameters (stmt);
   GdaHolder *views = holder (set, "views");
 
   for (int q = 0; q < WORKLOAD_N_FILTERS; q++)
     {
-      post_list_clear (list);
+      workload_post_list_clear (list);
       set_int64 (views, run.data->filter_views[q]);
       select_posts (stmt, set, list);
       for (size_t i = 0; i < list->len; i++)
@@ -459,15 +402,15 @@ op_filter (PostList *list)
 }
 
 static void
-op_get_by_pk (PostList *list)
+op_get_by_pk (WorkloadRowList *list)
 {
-  GdaStatement *stmt = parse ("SELECT " COLUMNS " FROM blogpost WHERE id = ##id::gint64");
+  GdaStatement *stmt = parse ("SELECT " WORKLOAD_COLUMNS " FROM blogpost WHERE id = ##id::gint64");
   GdaSet *set = parameters (stmt);
   GdaHolder *id = holder (set, "id");
 
   for (int q = 0; q < WORKLOAD_N_GETS; q++)
     {
-      post_list_clear (list);
+      workload_post_list_clear (list);
       set_int64 (id, run.data->get_ids[q]);
       select_posts (stmt, set, list);
       if (list->len != 1)
@@ -496,7 +439,7 @@ op_count (void)
 }
 
 static void
-op_update (PostList *list)
+op_update (WorkloadRowList *list)
 {
   GdaStatement *begin = parse_with (delimit, "BEGIN");
   GdaStatement *commit = parse_with (delimit, "COMMIT");
@@ -508,7 +451,7 @@ op_update (PostList *list)
   exec_stmt (begin, NULL, "BEGIN");
   for (size_t i = 0; i < list->len; i++)
     {
-      Post *post = &list->items[i];
+      WorkloadRow *post = &list->items[i];
 
       post->views++;
       set_int64 (views, post->views);
@@ -532,7 +475,7 @@ op_delete_bulk (void)
 }
 
 static void
-op_delete_each (PostList *list)
+op_delete_each (WorkloadRowList *list)
 {
   GdaStatement *begin = parse_with (delimit, "BEGIN");
   GdaStatement *commit = parse_with (delimit, "COMMIT");
@@ -588,9 +531,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  static Post posts[WORKLOAD_N_POSTS];
-  static Author authors[WORKLOAD_N_AUTHORS];
-  PostList list = { 0 };
+  static WorkloadRow posts[WORKLOAD_N_POSTS];
+  static WorkloadAuthor authors[WORKLOAD_N_AUTHORS];
+  WorkloadRowList list = { 0 };
   GdaStatement *stmt;
   GdaDataModel *model;
   char *sqlite_version;
@@ -614,41 +557,41 @@ main (int   argc,
   workload_begin (&run, WORKLOAD_FETCH_ALL);
   op_fetch_all (&list);
   workload_end (&run, WORKLOAD_FETCH_ALL);
-  post_list_clear (&list);
+  workload_post_list_clear (&list);
 
   workload_begin (&run, WORKLOAD_FILTER);
   op_filter (&list);
   workload_end (&run, WORKLOAD_FILTER);
-  post_list_clear (&list);
+  workload_post_list_clear (&list);
 
   workload_begin (&run, WORKLOAD_GET_BY_PK);
   op_get_by_pk (&list);
   workload_end (&run, WORKLOAD_GET_BY_PK);
-  post_list_clear (&list);
+  workload_post_list_clear (&list);
 
   workload_begin (&run, WORKLOAD_COUNT);
   op_count ();
   workload_end (&run, WORKLOAD_COUNT);
 
-  stmt = parse ("SELECT " COLUMNS " FROM blogpost");
+  stmt = parse ("SELECT " WORKLOAD_COLUMNS " FROM blogpost");
   select_posts (stmt, NULL, &list);
   g_object_unref (stmt);
   workload_begin (&run, WORKLOAD_UPDATE);
   op_update (&list);
   workload_end (&run, WORKLOAD_UPDATE);
-  post_list_clear (&list);
+  workload_post_list_clear (&list);
 
   workload_begin (&run, WORKLOAD_DELETE_BULK);
   op_delete_bulk ();
   workload_end (&run, WORKLOAD_DELETE_BULK);
 
-  stmt = parse ("SELECT " COLUMNS " FROM blogpost ORDER BY id LIMIT 1000");
+  stmt = parse ("SELECT " WORKLOAD_COLUMNS " FROM blogpost ORDER BY id LIMIT 1000");
   select_posts (stmt, NULL, &list);
   g_object_unref (stmt);
   workload_begin (&run, WORKLOAD_DELETE_EACH);
   op_delete_each (&list);
   workload_end (&run, WORKLOAD_DELETE_EACH);
-  post_list_clear (&list);
+  workload_post_list_clear (&list);
   free (list.items);
 
   for (int i = 0; i < WORKLOAD_N_POSTS; i++)

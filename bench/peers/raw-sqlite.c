@@ -17,42 +17,6 @@
 
 #include "workload.h"
 
-typedef struct
-{
-  int64_t      id;
-  char        *title;
-  char        *content;
-  WorkloadDate pub_date;
-  int64_t      views;
-  double       rating;
-  bool         published;
-  int64_t      author_id;
-} Post;
-
-typedef struct
-{
-  int64_t  id;
-  char    *name;
-} Author;
-
-typedef struct
-{
-  Post   *items;
-  size_t  len;
-  size_t  allocated;
-} PostList;
-
-static const char schema[] =
-  "CREATE TABLE author (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-  "                     name VARCHAR(100) NOT NULL UNIQUE);"
-  "CREATE TABLE blogpost (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-  "    title VARCHAR(200) NOT NULL, content TEXT, pub_date DATETIME,"
-  "    views INTEGER, rating REAL, published BOOLEAN,"
-  "    author_id INTEGER REFERENCES author(id));"
-  "CREATE INDEX ix_blogpost_pub_date ON blogpost(pub_date);"
-  "CREATE INDEX ix_blogpost_author_id ON blogpost(author_id);";
-
-#define COLUMNS "id, title, content, pub_date, views, rating, published, author_id"
 
 static WorkloadRun run;
 static sqlite3 *db;
@@ -91,7 +55,7 @@ column_dup (sqlite3_stmt *stmt,
 
 static void
 post_from_row (sqlite3_stmt *stmt,
-               Post         *post)
+               WorkloadRow         *post)
 {
   post->id = sqlite3_column_int64 (stmt, 0);
   post->title = column_dup (stmt, 1);
@@ -104,44 +68,23 @@ post_from_row (sqlite3_stmt *stmt,
   post->author_id = sqlite3_column_int64 (stmt, 7);
 }
 
-static Post *
-post_list_add (PostList *list)
-{
-  if (list->len == list->allocated)
-    {
-      list->allocated = list->allocated ? list->allocated * 2 : 64;
-      list->items = realloc (list->items, list->allocated * sizeof (Post));
-    }
-  return &list->items[list->len++];
-}
-
-static void
-post_list_clear (PostList *list)
-{
-  for (size_t i = 0; i < list->len; i++)
-    {
-      free (list->items[i].title);
-      free (list->items[i].content);
-    }
-  list->len = 0;
-}
 
 /* Runs a bound select to the end, appending each row to @list. */
 static void
 select_posts (sqlite3_stmt *stmt,
-              PostList     *list)
+              WorkloadRowList     *list)
 {
   int rc;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    post_from_row (stmt, post_list_add (list));
+    post_from_row (stmt, workload_post_list_add (list));
   check (rc, "select");
   sqlite3_reset (stmt);
 }
 
 static void
-op_insert (Post   *posts,
-           Author *authors)
+op_insert (WorkloadRow *posts,
+           WorkloadAuthor *authors)
 {
   const WorkloadData *data = run.data;
   sqlite3_stmt *author_stmt = prepare ("INSERT INTO author (name) VALUES (?)");
@@ -160,7 +103,7 @@ op_insert (Post   *posts,
   for (int i = 0; i < WORKLOAD_N_POSTS; i++)
     {
       const WorkloadPost *in = &data->posts[i];
-      Post *post = &posts[i];
+      WorkloadRow *post = &posts[i];
       char date[20];
 
       post->title = strdup (in->title);
@@ -192,15 +135,15 @@ op_insert (Post   *posts,
 }
 
 static void
-op_fetch_all (PostList *list)
+op_fetch_all (WorkloadRowList *list)
 {
-  sqlite3_stmt *stmt = prepare ("SELECT " COLUMNS " FROM blogpost");
+  sqlite3_stmt *stmt = prepare ("SELECT " WORKLOAD_COLUMNS " FROM blogpost");
 
   select_posts (stmt, list);
   sqlite3_finalize (stmt);
   for (size_t i = 0; i < list->len; i++)
     {
-      const Post *p = &list->items[i];
+      const WorkloadRow *p = &list->items[i];
 
       workload_read_post (&run.checks, p->id, p->title, p->content, &p->pub_date, p->views,
                           p->rating, p->published, p->author_id);
@@ -209,14 +152,14 @@ op_fetch_all (PostList *list)
 }
 
 static void
-op_filter (PostList *list)
+op_filter (WorkloadRowList *list)
 {
-  sqlite3_stmt *stmt = prepare ("SELECT " COLUMNS " FROM blogpost WHERE views > ? AND "
+  sqlite3_stmt *stmt = prepare ("SELECT " WORKLOAD_COLUMNS " FROM blogpost WHERE views > ? AND "
                                 "published = 1 ORDER BY pub_date DESC LIMIT 20");
 
   for (int q = 0; q < WORKLOAD_N_FILTERS; q++)
     {
-      post_list_clear (list);
+      workload_post_list_clear (list);
       sqlite3_bind_int64 (stmt, 1, run.data->filter_views[q]);
       select_posts (stmt, list);
       for (size_t i = 0; i < list->len; i++)
@@ -226,13 +169,13 @@ op_filter (PostList *list)
 }
 
 static void
-op_get_by_pk (PostList *list)
+op_get_by_pk (WorkloadRowList *list)
 {
-  sqlite3_stmt *stmt = prepare ("SELECT " COLUMNS " FROM blogpost WHERE id = ?");
+  sqlite3_stmt *stmt = prepare ("SELECT " WORKLOAD_COLUMNS " FROM blogpost WHERE id = ?");
 
   for (int q = 0; q < WORKLOAD_N_GETS; q++)
     {
-      post_list_clear (list);
+      workload_post_list_clear (list);
       sqlite3_bind_int64 (stmt, 1, run.data->get_ids[q]);
       select_posts (stmt, list);
       if (list->len != 1)
@@ -258,14 +201,14 @@ op_count (void)
 }
 
 static void
-op_update (PostList *list)
+op_update (WorkloadRowList *list)
 {
   sqlite3_stmt *stmt = prepare ("UPDATE blogpost SET views = ? WHERE id = ?");
 
   exec ("BEGIN");
   for (size_t i = 0; i < list->len; i++)
     {
-      Post *post = &list->items[i];
+      WorkloadRow *post = &list->items[i];
 
       post->views++;
       sqlite3_bind_int64 (stmt, 1, post->views);
@@ -285,7 +228,7 @@ op_delete_bulk (void)
 }
 
 static void
-op_delete_each (PostList *list)
+op_delete_each (WorkloadRowList *list)
 {
   sqlite3_stmt *stmt = prepare ("DELETE FROM blogpost WHERE id = ?");
 
@@ -304,9 +247,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  static Post posts[WORKLOAD_N_POSTS];
-  static Author authors[WORKLOAD_N_AUTHORS];
-  PostList list = { 0 };
+  static WorkloadRow posts[WORKLOAD_N_POSTS];
+  static WorkloadAuthor authors[WORKLOAD_N_AUTHORS];
+  WorkloadRowList list = { 0 };
   sqlite3_stmt *stmt;
   char version[64];
 
@@ -315,7 +258,7 @@ main (int   argc,
     workload_fail (&run, run.path, sqlite3_errmsg (db));
   for (const char * const *pragma = run.pragmas; *pragma; pragma++)
     exec (*pragma);
-  exec (schema);
+  exec (WORKLOAD_SCHEMA);
 
   workload_begin (&run, WORKLOAD_INSERT);
   op_insert (posts, authors);
@@ -324,41 +267,41 @@ main (int   argc,
   workload_begin (&run, WORKLOAD_FETCH_ALL);
   op_fetch_all (&list);
   workload_end (&run, WORKLOAD_FETCH_ALL);
-  post_list_clear (&list);
+  workload_post_list_clear (&list);
 
   workload_begin (&run, WORKLOAD_FILTER);
   op_filter (&list);
   workload_end (&run, WORKLOAD_FILTER);
-  post_list_clear (&list);
+  workload_post_list_clear (&list);
 
   workload_begin (&run, WORKLOAD_GET_BY_PK);
   op_get_by_pk (&list);
   workload_end (&run, WORKLOAD_GET_BY_PK);
-  post_list_clear (&list);
+  workload_post_list_clear (&list);
 
   workload_begin (&run, WORKLOAD_COUNT);
   op_count ();
   workload_end (&run, WORKLOAD_COUNT);
 
-  stmt = prepare ("SELECT " COLUMNS " FROM blogpost");
+  stmt = prepare ("SELECT " WORKLOAD_COLUMNS " FROM blogpost");
   select_posts (stmt, &list);
   sqlite3_finalize (stmt);
   workload_begin (&run, WORKLOAD_UPDATE);
   op_update (&list);
   workload_end (&run, WORKLOAD_UPDATE);
-  post_list_clear (&list);
+  workload_post_list_clear (&list);
 
   workload_begin (&run, WORKLOAD_DELETE_BULK);
   op_delete_bulk ();
   workload_end (&run, WORKLOAD_DELETE_BULK);
 
-  stmt = prepare ("SELECT " COLUMNS " FROM blogpost ORDER BY id LIMIT 1000");
+  stmt = prepare ("SELECT " WORKLOAD_COLUMNS " FROM blogpost ORDER BY id LIMIT 1000");
   select_posts (stmt, &list);
   sqlite3_finalize (stmt);
   workload_begin (&run, WORKLOAD_DELETE_EACH);
   op_delete_each (&list);
   workload_end (&run, WORKLOAD_DELETE_EACH);
-  post_list_clear (&list);
+  workload_post_list_clear (&list);
   free (list.items);
 
   for (int i = 0; i < WORKLOAD_N_POSTS; i++)

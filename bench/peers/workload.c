@@ -169,6 +169,28 @@ workload_fetch_done (WorkloadChecks *checks)
   checks->fetch_all_sum_rating = round (checks->fetch_all_sum_rating * 1000) / 1000;
 }
 
+WorkloadRow *
+workload_post_list_add (WorkloadRowList *list)
+{
+  if (list->len == list->allocated)
+    {
+      list->allocated = list->allocated ? list->allocated * 2 : 64;
+      list->items = realloc (list->items, list->allocated * sizeof (WorkloadRow));
+    }
+  return &list->items[list->len++];
+}
+
+void
+workload_post_list_clear (WorkloadRowList *list)
+{
+  for (size_t i = 0; i < list->len; i++)
+    {
+      free (list->items[i].title);
+      free (list->items[i].content);
+    }
+  list->len = 0;
+}
+
 double
 workload_now (void)
 {

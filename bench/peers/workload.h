@@ -21,6 +21,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define WORKLOAD_N_AUTHORS     200
@@ -68,6 +69,46 @@ typedef struct
   int64_t       get_ids[WORKLOAD_N_GETS];
   int64_t       count_authors[WORKLOAD_N_COUNTS];
 } WorkloadData;
+
+/* The canonical schema of WORKLOAD.md, for the peers that write SQL. */
+#define WORKLOAD_SCHEMA \
+  "CREATE TABLE author (id INTEGER PRIMARY KEY AUTOINCREMENT," \
+  "                     name VARCHAR(100) NOT NULL UNIQUE);" \
+  "CREATE TABLE blogpost (id INTEGER PRIMARY KEY AUTOINCREMENT," \
+  "    title VARCHAR(200) NOT NULL, content TEXT, pub_date DATETIME," \
+  "    views INTEGER, rating REAL, published BOOLEAN," \
+  "    author_id INTEGER REFERENCES author(id));" \
+  "CREATE INDEX ix_blogpost_pub_date ON blogpost(pub_date);" \
+  "CREATE INDEX ix_blogpost_author_id ON blogpost(author_id);"
+
+#define WORKLOAD_COLUMNS "id, title, content, pub_date, views, rating, published, author_id"
+
+/* The plain C objects of the raw peers: a post and an author as loaded,
+ * strings copied. */
+typedef struct
+{
+  int64_t      id;
+  char        *title;
+  char        *content;
+  WorkloadDate pub_date;
+  int64_t      views;
+  double       rating;
+  bool         published;
+  int64_t      author_id;
+} WorkloadRow;
+
+typedef struct
+{
+  int64_t  id;
+  char    *name;
+} WorkloadAuthor;
+
+typedef struct
+{
+  WorkloadRow *items;
+  size_t       len;
+  size_t       allocated;
+} WorkloadRowList;
 
 typedef struct
 {
@@ -147,6 +188,11 @@ void        workload_read_post    (WorkloadChecks    *checks,
 void        workload_fetch_done   (WorkloadChecks    *checks);
 
 double      workload_now          (void);
+
+/* A new row at the end of @list (its contents undefined), and the rows
+ * freed with their strings. */
+WorkloadRow *workload_post_list_add   (WorkloadRowList *list);
+void         workload_post_list_clear (WorkloadRowList *list);
 
 /* Exits with a message naming the peer and what failed. */
 void        workload_fail         (const WorkloadRun *run,
