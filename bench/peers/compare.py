@@ -244,6 +244,8 @@ def main():
     args = parser.parse_args()
     if args.rounds < 5 and not args.quick:
         parser.error('at least 5 rounds (or --quick)')
+    # Peers run in this directory: the build directory must not be relative.
+    args.builddir = os.path.abspath(args.builddir)
     peers = args.peers.split(',')
     pragma_sets = args.pragmas.split(',')
     os.makedirs(args.out, exist_ok=True)
