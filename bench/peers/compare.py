@@ -35,10 +35,6 @@ C_PEERS = {'raw_sqlite': 'peer-raw-sqlite', 'raw_gda': 'peer-raw-gda',
 PY_PEERS = {'pysqlite3': 'peer_pysqlite3.py', 'sqlalchemy': 'peer_sqlalchemy.py',
             'peewee': 'peer_peewee.py', 'django': 'peer_django.py',
             'libgorm-py': 'peer_libgorm.py'}
-MAIN_KIND = {'insert': ('INSERT', 20200), 'fetch_all': ('SELECT', 1), 'filter': ('SELECT', 200),
-             'get_by_pk': ('SELECT', 5000), 'count': ('SELECT', 500),
-             'update': ('UPDATE', 20000), 'delete_bulk': ('DELETE', 1),
-             'delete_each': ('DELETE', 1000)}
 PACKAGES = ['python3-sqlalchemy', 'python3-sqlalchemy-ext', 'python3-peewee', 'python3-django',
             'python3-matplotlib']
 
@@ -126,7 +122,7 @@ def environment():
             'kernel': platform.release()}
 
 
-def targets(ops, table):
+def targets(table):
     """The issue's targets, per operation."""
     rows = []
     for op in workload.OPERATIONS:
@@ -149,7 +145,7 @@ def targets(ops, table):
     return rows
 
 
-def report_set(name, peers, table, validation):
+def report_set(name, peers, table):
     out = ['### Pragmas `%s`: %s' % (name, ' '.join(workload.pragma_statements(
         workload.PRAGMAS[name]))), '']
     out.append('Median / min-of-runs seconds, then each peer\'s median against raw_sqlite.')
@@ -175,7 +171,7 @@ def report_set(name, peers, table, validation):
                                             table[op]['libgorm-c']['min'] / table[op]['raw_gda']['min']))
         out.append('| %s | %s |' % (op, ' | '.join(cells)))
     out.append('')
-    rows = targets(workload.OPERATIONS, table)
+    rows = targets(table)
     if rows:
         out.append('| target | op | figure | met |')
         out.append('|---|---|---|---|')
@@ -289,7 +285,7 @@ def main():
         cells = []
         for op in workload.OPERATIONS:
             counts = dict(line['statements'].get(op, {}))
-            kind, want = MAIN_KIND[op]
+            kind, want = workload.MAIN_STATEMENTS[op]
             got = counts.pop(kind, 0)
             extra = ', '.join('%d %s' % (n, k) for k, n in sorted(counts.items())
                               if k not in ('BEGIN', 'COMMIT', 'SAVEPOINT', 'RELEASE'))
@@ -314,7 +310,7 @@ def main():
         valid = [p for p in peers if runs[p]]
         table = {op: {p: stats([r[op] for r in runs[p]]) for p in valid}
                  for op in workload.OPERATIONS}
-        section, rows = report_set(name, valid, table, validation)
+        section, rows = report_set(name, valid, table)
         md += section
         all_targets[name] = rows
         chart_path = os.path.join(args.out, 'slowdown-%s.png' % name)

@@ -279,7 +279,7 @@ main (int   argc,
   db = gorm_database_open (uri, NULL, &error);
   check (db != NULL, error, uri);
   for (const char * const *pragma = run.pragmas; *pragma; pragma++)
-    check (gorm_database_execute (db, *pragma, NULL, 0, &error) >= 0 || error == NULL, error, *pragma);
+    check (gorm_database_execute (db, *pragma, NULL, 0, &error) >= 0, error, *pragma);
   check (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, &error), error, "migrate");
 
   op_insert (db);

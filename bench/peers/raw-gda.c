@@ -94,17 +94,27 @@ holder (GdaSet     *set,
   return h;
 }
 
+/* Sets a holder to @v, which it copies; @v is unset. */
+static void
+set_holder (GdaHolder  *h,
+            GValue     *v,
+            const char *what)
+{
+  GError *error = NULL;
+
+  if (!gda_holder_set_value (h, v, &error))
+    workload_fail (&run, what, error ? error->message : NULL);
+  g_value_unset (v);
+}
+
 static void
 set_int64 (GdaHolder *h,
            int64_t    value)
 {
   GValue v = G_VALUE_INIT;
-  GError *error = NULL;
 
-  g_value_init (&v, G_TYPE_INT64);
-  g_value_set_int64 (&v, value);
-  if (!gda_holder_set_value (h, &v, &error))
-    workload_fail (&run, "set int64", error ? error->message : NULL);
+  g_value_set_int64 (g_value_init (&v, G_TYPE_INT64), value);
+  set_holder (h, &v, "set int64");
 }
 
 static void
@@ -112,12 +122,9 @@ set_double (GdaHolder *h,
             double     value)
 {
   GValue v = G_VALUE_INIT;
-  GError *error = NULL;
 
-  g_value_init (&v, G_TYPE_DOUBLE);
-  g_value_set_double (&v, value);
-  if (!gda_holder_set_value (h, &v, &error))
-    workload_fail (&run, "set double", error ? error->message : NULL);
+  g_value_set_double (g_value_init (&v, G_TYPE_DOUBLE), value);
+  set_holder (h, &v, "set double");
 }
 
 static void
@@ -125,12 +132,9 @@ set_boolean (GdaHolder *h,
              bool       value)
 {
   GValue v = G_VALUE_INIT;
-  GError *error = NULL;
 
-  g_value_init (&v, G_TYPE_BOOLEAN);
-  g_value_set_boolean (&v, value);
-  if (!gda_holder_set_value (h, &v, &error))
-    workload_fail (&run, "set boolean", error ? error->message : NULL);
+  g_value_set_boolean (g_value_init (&v, G_TYPE_BOOLEAN), value);
+  set_holder (h, &v, "set boolean");
 }
 
 static void
@@ -138,12 +142,9 @@ set_string (GdaHolder  *h,
             const char *value)
 {
   GValue v = G_VALUE_INIT;
-  GError *error = NULL;
 
-  g_value_init (&v, G_TYPE_STRING);
-  g_value_set_static_string (&v, value);   /* the holder copies it */
-  if (!gda_holder_set_value (h, &v, &error))
-    workload_fail (&run, "set string", error ? error->message : NULL);
+  g_value_set_static_string (g_value_init (&v, G_TYPE_STRING), value);
+  set_holder (h, &v, "set string");
 }
 
 static int

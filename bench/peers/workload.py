@@ -70,6 +70,13 @@ EXPECTED = {
     'sum_views_left': 67402604,
 }
 
+# The statements each operation must send, by kind (WORKLOAD.md, "Operations").
+MAIN_STATEMENTS = {
+    'insert': ('INSERT', 20200), 'fetch_all': ('SELECT', 1), 'filter': ('SELECT', 200),
+    'get_by_pk': ('SELECT', 5000), 'count': ('SELECT', 500), 'update': ('UPDATE', 20000),
+    'delete_bulk': ('DELETE', 1), 'delete_each': ('DELETE', 1000),
+}
+
 # The two pragma sets of a comparison (WORKLOAD.md, "Pragmas").
 PRAGMAS = {
     'workload': {'journal_mode': 'delete', 'synchronous': 'full', 'foreign_keys': 'on'},
