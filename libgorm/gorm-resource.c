@@ -447,18 +447,23 @@ gorm_resource_resolve_database (GormResource  *self,
   return database;
 }
 
+/* Changes are tracked where notifications are dispatched rather than in
+ * the notify vfunc: a class that overrides notify makes GObject run the
+ * whole signal emission for every notification, listened to or not. */
 static void
-gorm_resource_notify (GObject    *object,
-                      GParamSpec *pspec)
+gorm_resource_dispatch_properties_changed (GObject     *object,
+                                           guint        n_pspecs,
+                                           GParamSpec **pspecs)
 {
   GormResource *self = GORM_RESOURCE (object);
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
-  if (priv->loading == 0 && pspec->owner_type != GORM_TYPE_RESOURCE)
-    mark_dirty (self, pspec);
+  if (priv->loading == 0)
+    for (guint i = 0; i < n_pspecs; i++)
+      if (pspecs[i]->owner_type != GORM_TYPE_RESOURCE)
+        mark_dirty (self, pspecs[i]);
 
-  if (G_OBJECT_CLASS (gorm_resource_parent_class)->notify != NULL)
-    G_OBJECT_CLASS (gorm_resource_parent_class)->notify (object, pspec);
+  G_OBJECT_CLASS (gorm_resource_parent_class)->dispatch_properties_changed (object, n_pspecs, pspecs);
 }
 
 static void
@@ -527,7 +532,7 @@ gorm_resource_class_init (GormResourceClass *klass)
   object_class->finalize = gorm_resource_finalize;
   object_class->get_property = gorm_resource_get_property;
   object_class->set_property = gorm_resource_set_property;
-  object_class->notify = gorm_resource_notify;
+  object_class->dispatch_properties_changed = gorm_resource_dispatch_properties_changed;
 
   /**
    * GormResource:id:

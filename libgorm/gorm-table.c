@@ -472,12 +472,12 @@ gorm_table_select_by_key (GormTable     *self,
   return gorm_statement_execute_select (self->statements, statement, self->schema->sql_types, error);
 }
 
-/* Converts the stored columns of a row into property values; on failure
- * nothing is left to free. */
+/* Converts the stored columns of a row, @row[i] the SQL value of column
+ * i, into property values; on failure nothing is left to free. */
 static GValue *
-row_values (const GormSchema  *schema,
-            const GValue      *row,
-            GError           **error)
+row_values (const GormSchema    *schema,
+            const GValue *const *row,
+            GError             **error)
 {
   GValue *values = g_new0 (GValue, schema->n_columns);
 
@@ -487,7 +487,7 @@ row_values (const GormSchema  *schema,
 
       if (column->flags & GORM_COLUMN_AUTO_ID)
         continue;
-      if (!gorm_value_from_sql (column->kind, column->pspec, &row[i], &values[i], error))
+      if (!gorm_value_from_sql (column->kind, column->pspec, row[i], &values[i], error))
         {
           free_values (values, schema->n_columns);
           return NULL;
@@ -495,6 +495,19 @@ row_values (const GormSchema  *schema,
     }
 
   return values;
+}
+
+/* row_values() of a row copied with gorm_table_copy_row(). */
+static GValue *
+copied_row_values (const GormSchema  *schema,
+                   const GValue      *row,
+                   GError           **error)
+{
+  const GValue **pointers = g_newa (const GValue *, schema->n_columns);
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    pointers[i] = &row[i];
+  return row_values (schema, pointers, error);
 }
 
 GValue *
@@ -542,27 +555,80 @@ column_pspecs (const GormSchema *schema)
   return pspecs;
 }
 
-gpointer
-gorm_table_resource_from_row (const GormSchema  *schema,
-                              GormDatabase      *database,
-                              GValue            *row,
-                              GError           **error)
+/* Sets a stored property of an object being built, as
+ * g_object_set_property() does but without its notification, which no one
+ * can be listening to yet: @value was converted to the property's type and
+ * validated by gorm_value_from_sql(). */
+static void
+set_new_property (GObject      *object,
+                  GParamSpec   *pspec,
+                  const GValue *value)
 {
-  g_autofree const char **names = g_new0 (const char *, schema->n_columns + 1);
-  GValue *properties;
-  GValue *values;
+  GParamSpec *target = g_param_spec_get_redirect_target (pspec);
+  GObjectClass *owner;
+
+  if (target != NULL)
+    pspec = target;
+  owner = g_type_class_peek (pspec->owner_type);
+  owner->set_property (object, pspec->param_id, value, pspec);
+}
+
+/* A new object for a row whose key is @key, with the property values
+ * @values, which it takes. */
+static GObject *
+new_row_object (const GormSchema *schema,
+                GormDatabase     *database,
+                const GValue     *key,
+                GValue           *values)
+{
+  const char **names = g_newa (const char *, schema->n_columns + 1);
+  GValue *properties = g_newa (GValue, schema->n_columns + 1);
   GObject *object;
   guint n = 0;
 
-  values = row_values (schema, row, error);
-  if (values == NULL)
+  /* Construct properties go to g_object_new(), with the database; the
+   * others are set once the object is built, without notifications. */
+  names[n] = "database";
+  properties[n] = (GValue) G_VALUE_INIT;
+  g_value_init (&properties[n], GORM_TYPE_DATABASE);
+  g_value_set_object (&properties[n], database);
+  n++;
+  for (guint i = 0; i < schema->n_columns; i++)
     {
-      gorm_table_free_row (row);
-      return NULL;
+      GParamSpec *pspec = schema->columns[i].pspec;
+
+      if (G_IS_VALUE (&values[i]) && (pspec->flags & (G_PARAM_CONSTRUCT | G_PARAM_CONSTRUCT_ONLY)))
+        {
+          names[n] = pspec->name;
+          properties[n++] = values[i];
+          values[i] = (GValue) G_VALUE_INIT;
+        }
     }
 
-  /* The key is the row's first column. */
-  object = (GObject *) gorm_database_lookup_live_locked (database, schema->type, &row[0]);
+  object = g_object_new_with_properties (schema->type, n, names, properties);
+  for (guint i = 0; i < n; i++)
+    g_value_unset (&properties[i]);
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    if (G_IS_VALUE (&values[i]))
+      set_new_property (object, schema->columns[i].pspec, &values[i]);
+  free_values (values, schema->n_columns);
+
+  gorm_resource_mark_saved (GORM_RESOURCE (object), database, key);
+  return object;
+}
+
+/* The object of the row whose key is @key and whose property values are
+ * @values, which it takes: the row's live object, which takes the values,
+ * or a new one. */
+static gpointer
+row_object (const GormSchema *schema,
+            GormDatabase     *database,
+            const GValue     *key,
+            GValue           *values)
+{
+  GObject *object = (GObject *) gorm_database_lookup_live_locked (database, schema->type, key);
+
   if (object != NULL)
     {
       g_autofree GParamSpec **pspecs = column_pspecs (schema);
@@ -571,33 +637,25 @@ gorm_table_resource_from_row (const GormSchema  *schema,
        * changes: those stay the application's. */
       gorm_resource_apply_stored (GORM_RESOURCE (object), database, pspecs, values,
                                   schema->n_columns, TRUE);
-      gorm_table_free_row (row);
       return object;
     }
 
-  /* The object is built with all its values at once, as construct
-   * properties: one call instead of one per column. */
-  properties = g_new0 (GValue, schema->n_columns + 1);
-  names[n] = "database";
-  g_value_init (&properties[n], GORM_TYPE_DATABASE);
-  g_value_set_object (&properties[n], database);
-  n++;
-  for (guint i = 0; i < schema->n_columns; i++)
-    {
-      if (!G_IS_VALUE (&values[i]))
-        continue;
-      names[n] = schema->columns[i].pspec->name;
-      properties[n] = values[i];
-      values[i] = (GValue) G_VALUE_INIT;
-      n++;
-    }
+  return new_row_object (schema, database, key, values);
+}
 
-  object = g_object_new_with_properties (schema->type, n, names, properties);
-  free_values (values, schema->n_columns);
-  free_values (properties, n);
-  gorm_resource_mark_saved (GORM_RESOURCE (object), database, &row[0]);
+gpointer
+gorm_table_resource_from_row (const GormSchema  *schema,
+                              GormDatabase      *database,
+                              GValue            *row,
+                              GError           **error)
+{
+  GValue *values = copied_row_values (schema, row, error);
+  gpointer object = NULL;
+
+  /* The key is the row's first column. */
+  if (values != NULL)
+    object = row_object (schema, database, &row[0], values);
   gorm_table_free_row (row);
-
   return object;
 }
 
@@ -608,9 +666,19 @@ gorm_table_new_resource (GormTable     *self,
                          gint           row,
                          GError       **error)
 {
-  GValue *values = gorm_table_copy_row (self, model, row, error);
+  const GormSchema *schema = self->schema;
+  const GValue **sql_row = g_newa (const GValue *, schema->n_columns);
+  GValue *values;
 
-  return values ? gorm_table_resource_from_row (self->schema, database, values, error) : NULL;
+  /* The model's values are converted where they are, without a copy. */
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      sql_row[i] = gda_data_model_get_value_at (model, i, row, error);
+      if (sql_row[i] == NULL)
+        return NULL;
+    }
+  values = row_values (schema, sql_row, error);
+  return values ? row_object (schema, database, sql_row[0], values) : NULL;
 }
 
 gboolean
@@ -628,7 +696,7 @@ gorm_table_load_resource (GormTable     *self,
   sql_row = gorm_table_copy_row (self, model, row, error);
   if (sql_row == NULL)
     return FALSE;
-  values = row_values (schema, sql_row, error);
+  values = copied_row_values (schema, sql_row, error);
   if (values == NULL)
     {
       gorm_table_free_row (sql_row);
