@@ -116,5 +116,16 @@ void          gorm_resource_class_set_column_name   (GormResourceClass  *klass,
 GORM_AVAILABLE_IN_ALL
 void          gorm_resource_class_set_transient     (GormResourceClass  *klass,
                                                      const char         *property);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_get_value               (GormResource       *self,
+                                                     const char         *property,
+                                                     GValue             *value);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_set_value               (GormResource       *self,
+                                                     const char         *property,
+                                                     const GValue       *value);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_store_property    (GormResourceClass  *klass,
+                                                     const char         *property);
 
 G_END_DECLS

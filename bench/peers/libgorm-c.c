@@ -14,6 +14,9 @@
 
 static WorkloadRun run;
 
+/* The operations are not inlined, so that a profile can single them out
+ * (valgrind --tool=callgrind --toggle-collect=op_fetch_all). */
+
 static void
 check (gboolean      ok,
        const GError *error,
@@ -58,7 +61,7 @@ load_posts (GormQuery *query)
   return posts;
 }
 
-static void
+G_GNUC_NO_INLINE static void
 op_insert (GormDatabase *db)
 {
   const WorkloadData *data = run.data;
@@ -109,7 +112,7 @@ op_insert (GormDatabase *db)
   workload_end (&run, WORKLOAD_INSERT);
 }
 
-static void
+G_GNUC_NO_INLINE static void
 op_fetch_all (GormDatabase *db)
 {
   g_autoptr(GError) error = NULL;
@@ -137,7 +140,7 @@ op_fetch_all (GormDatabase *db)
   workload_fetch_done (&run.checks);
 }
 
-static void
+G_GNUC_NO_INLINE static void
 op_filter (GormDatabase *db)
 {
   for (int q = 0; q < WORKLOAD_N_FILTERS; q++)
@@ -166,7 +169,7 @@ op_filter (GormDatabase *db)
     }
 }
 
-static void
+G_GNUC_NO_INLINE static void
 op_get_by_pk (GormDatabase *db)
 {
   for (int q = 0; q < WORKLOAD_N_GETS; q++)
@@ -180,7 +183,7 @@ op_get_by_pk (GormDatabase *db)
     }
 }
 
-static void
+G_GNUC_NO_INLINE static void
 op_count (GormDatabase *db)
 {
   for (int q = 0; q < WORKLOAD_N_COUNTS; q++)
@@ -200,7 +203,7 @@ op_count (GormDatabase *db)
     }
 }
 
-static void
+G_GNUC_NO_INLINE static void
 op_update (GormDatabase *db,
            GPtrArray    *posts)
 {
@@ -217,7 +220,7 @@ op_update (GormDatabase *db,
   check (gorm_database_commit (db, &error), error, "commit");
 }
 
-static void
+G_GNUC_NO_INLINE static void
 op_delete_bulk (GormDatabase *db)
 {
   g_autoptr(GError) error = NULL;
@@ -229,7 +232,7 @@ op_delete_bulk (GormDatabase *db)
   check (run.checks.delete_bulk_rows >= 0, error, "delete");
 }
 
-static void
+G_GNUC_NO_INLINE static void
 op_delete_each (GormDatabase *db,
                 GPtrArray    *posts)
 {

@@ -421,22 +421,36 @@ class Field(GObject.Property):
             return None
         return super()._get_default(default)
 
+    # libgorm keeps a field's value in the object (see describe()), so
+    # that loading and saving run no Python: the descriptor reads and
+    # writes it there, converting between the Python form and the GObject
+    # one. PyGObject answers get_property() and set_property() of a Python
+    # class in Python: the model's do_get_property and do_set_property go
+    # to libgorm for fields (_do_get_property, _do_set_property).
+
     def __get__(self, instance, owner):
-        value = super().__get__(instance, owner)
-        return value if instance is None else self.kind.to_python(value)
+        if instance is None:
+            return self
+        return self.kind.to_python(instance.get_value(self._property_name))
 
     def get_gobject_value(self, instance):
         """The value of the field in ``instance``, in its GObject form (a
         GLib.DateTime rather than a datetime)."""
-        return super().__get__(instance, type(instance))
+        return instance.get_value(self._property_name)
+
+    def set_gobject_value(self, instance, value):
+        """Sets the field in ``instance`` to ``value``, in its GObject form."""
+        instance.set_value(self._property_name, GObject.Value(self.kind.gtype, value))
 
     def __set__(self, instance, value):
-        super().__set__(instance, self.kind.to_gobject(value))
+        self.set_gobject_value(instance, self.kind.to_gobject(value))
 
     def describe(self, model):
         """Records the field's options on ``model`` through the
         ``Gorm.ResourceClass.set_*()`` functions."""
         name = model.find_property(self.name).name
+        self._property_name = name
+        model.store_property(name)
         if self.primary_key:
             model.set_primary_key(name)
         if self.max_length is not None:
@@ -521,13 +535,23 @@ def _get_value(resource, pspec):
 
 
 def _do_get_property(resource, pspec):
-    """The ``do_get_property`` of models, through which libgorm reads
-    properties: PyGObject's own reads the Python attribute, which gives a
-    Field's value in its Python form."""
+    """The ``do_get_property`` of models: a field's value is in libgorm,
+    in its GObject form; another property is PyGObject's."""
     entry = _fields_by_name(type(resource)).get(pspec.name)
     if entry is not None and entry[1] is not None:
         return entry[1].get_gobject_value(resource)
     return getattr(resource, _attribute(pspec), None)
+
+
+def _do_set_property(resource, pspec, value):
+    """The ``do_set_property`` of models, the twin of _do_get_property."""
+    entry = _fields_by_name(type(resource)).get(pspec.name)
+    if entry is not None and entry[1] is not None:
+        entry[1].set_gobject_value(resource, value)
+        return
+    prop = getattr(type(resource), _attribute(pspec), None)
+    if prop is not None:
+        prop.fset(resource, value)
 
 
 def _field(model, pspec):
@@ -547,6 +571,24 @@ def _fields_by_name(model):
             entry = (pspec, _field(model, pspec))
             cached[pspec.name] = cached[_attribute(pspec)] = entry
         model._gorm_fields_by_name = cached
+    return cached
+
+
+def _boxed_defaults(model):
+    """The fields of ``model`` whose default a GParamSpec cannot hold (the
+    default of a boxed property is NULL), as (attribute, default) pairs,
+    which the constructor gives: b'' for bytes, [] for a list. Computed
+    once per model."""
+    cached = model.__dict__.get('_gorm_boxed_defaults')
+    if cached is None:
+        cached = []
+        for pspec in _stored_pspecs(model):
+            field = _field(model, pspec)
+            if (field is not None and pspec.value_type.fundamental == GObject.TYPE_BOXED and
+                    field.default is not None):
+                cached.append((_attribute(pspec), field.default))
+        cached = tuple(cached)
+        model._gorm_boxed_defaults = cached
     return cached
 
 
@@ -638,8 +680,10 @@ class _ResourceMeta(type(Gorm.Resource)):
         if cls.__module__.startswith('gi.'):
             return
         if any(isinstance(value, GObject.Property) for value in namespace.values()):
-            # PyGObject has just given the class its own do_get_property.
+            # PyGObject has just given the class its own do_get_property
+            # and do_set_property.
             cls.do_get_property = _do_get_property
+            cls.do_set_property = _do_set_property
         meta = namespace.get('Meta')
         cls.set_table(getattr(meta, 'table', None) or namespace.get('__table__') or
                       _snake_case(name))
@@ -672,11 +716,15 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
     _gorm_primary_key = 'id'
 
     def __init__(self, **properties):
-        fields = _fields_by_name(type(self))
+        model = type(self)
+        fields = _fields_by_name(model)
         for name, value in properties.items():
             entry = fields.get(name)
             if entry is not None and entry[1] is not None:
                 properties[name] = entry[1].kind.to_gobject(value)
+        for name, default in _boxed_defaults(model):
+            if name not in properties:
+                properties[name] = default
         super().__init__(**properties)
 
     @property
