@@ -133,6 +133,10 @@ class FieldOptionsTest(DatabaseTestCase):
         self.assertEqual(tag.id, 0)
         self.assertEqual(Tag.objects.get(pk=forget(tag)).uses, 3)
         self.assertEqual(self.db.get_by_key(Tag, 'python').uses, 3)
+        self.assertEqual(Tag.objects.get(name='python').uses, 3)
+        with self.assertRaises(Tag.DoesNotExist) as caught:
+            Tag.objects.get(pk='java')
+        self.assertIn("pk='java'", str(caught.exception))
         with self.assertRaises(Gorm.IntegrityError):
             Tag(name='python').save()
 

@@ -66,6 +66,22 @@ class ManagerTest(QueryTestCase):
         self.assertEqual(caught.exception.code, Gorm.Error.NOT_FOUND)
         self.assertIn("title='Z'", str(caught.exception))
 
+    def test_get_by_primary_key(self):
+        entry = self.entries['B']
+        self.assertIs(Entry.objects.get(id=entry.id), entry)
+        self.assertIs(Entry.objects.get(pk__exact=entry.id), entry)
+        # A narrowed QuerySet keeps its filter.
+        with self.assertRaises(Entry.DoesNotExist):
+            Entry.objects.filter(title='A').get(pk=entry.id)
+        with self.assertRaises(Entry.DoesNotExist) as caught:
+            Entry.objects.get(pk=10 ** 6)
+        self.assertEqual(caught.exception.code, Gorm.Error.NOT_FOUND)
+        self.assertIn('pk=1000000', str(caught.exception))
+        with self.assertRaises(Gorm.TypeMismatchError):
+            Entry.objects.get(pk=2 ** 70)
+        with self.assertRaises(Gorm.TypeMismatchError):
+            Entry.objects.get(pk='two')
+
     def test_get_multiple_objects_returned(self):
         with self.assertRaises(Entry.MultipleObjectsReturned) as caught:
             Entry.objects.get(published=True)

@@ -164,8 +164,13 @@ def _translating(info):
     as Gorm.Error subclasses."""
     @functools.wraps(info, assigned=('__name__', '__doc__'))
     def call(*args, **kwargs):
-        with _gorm_errors():
+        try:
             return info(*args, **kwargs)
+        except GLib.Error as error:
+            translated = _translate(error)
+            if translated is error:
+                raise
+            raise translated from None
     return call if info.is_method() else staticmethod(call)
 
 
@@ -186,22 +191,50 @@ _MICROSECOND = datetime.timedelta(microseconds=1)
 _NULLABLE_FUNDAMENTALS = (GObject.TYPE_STRING, GObject.TYPE_BOXED, GObject.TYPE_OBJECT)
 
 
+_TIME_ZONES = {}
+_PY_TIME_ZONES = {}
+
+
+def _glib_time_zone(seconds):
+    """The GLib.TimeZone of a UTC offset in seconds, made once."""
+    zone = _TIME_ZONES.get(seconds)
+    if zone is None:
+        zone = _TIME_ZONES[seconds] = GLib.TimeZone.new_offset(seconds)
+    return zone
+
+
+def _python_time_zone(microseconds):
+    """The datetime.timezone of a UTC offset in microseconds, made once."""
+    zone = _PY_TIME_ZONES.get(microseconds)
+    if zone is None:
+        zone = _PY_TIME_ZONES[microseconds] = (
+            datetime.timezone.utc if microseconds == 0 else
+            datetime.timezone(datetime.timedelta(microseconds=microseconds)))
+    return zone
+
+
 def _datetime_to_glib(value):
     """A GLib.DateTime for a datetime.datetime, to the microsecond, in the
     same UTC offset; a naive datetime is local time, as Python takes it."""
-    if value.utcoffset() is None:
+    offset = value.utcoffset()
+    if offset is None:
         value = value.astimezone()
-    seconds, micros = divmod((value - _EPOCH) // _MICROSECOND, 1_000_000)
-    offset = GLib.TimeZone.new_offset(int(value.utcoffset().total_seconds()))
-    return GLib.DateTime.new_from_unix_utc(seconds).add(micros).to_timezone(offset)
+        offset = value.utcoffset()
+    since = value - _EPOCH
+    result = GLib.DateTime.new_from_unix_utc(since.days * 86400 + since.seconds)
+    if since.microseconds:
+        result = result.add(since.microseconds)
+    if offset:
+        result = result.to_timezone(_glib_time_zone(offset.days * 86400 + offset.seconds))
+    return result
 
 
 def _datetime_from_glib(value):
     """An aware datetime.datetime for a GLib.DateTime, in its UTC offset."""
-    utc = _EPOCH + datetime.timedelta(seconds=value.to_unix(),
-                                      microseconds=value.get_microsecond())
-    offset = datetime.timedelta(microseconds=value.get_utc_offset())
-    return utc.astimezone(datetime.timezone(offset))
+    result = datetime.datetime.fromtimestamp(value.to_unix(),
+                                             _python_time_zone(value.get_utc_offset()))
+    microsecond = value.get_microsecond()
+    return result.replace(microsecond=microsecond) if microsecond else result
 
 
 def _is_nullable(gtype):
@@ -773,8 +806,13 @@ def _resource_call(name, doc):
     def call(self, *args, **kwargs):
         model = type(self)
         _register(self._database(), model)
-        with _gorm_errors(model):
+        try:
             return info(self, *args, **kwargs)
+        except GLib.Error as error:
+            translated = _translate(error, model)
+            if translated is error:
+                raise
+            raise translated from None
     call.__name__ = call.__qualname__ = name
     call.__doc__ = '%s\n\n%s' % (info.__doc__, doc)
     return call
@@ -1194,8 +1232,33 @@ class QuerySet(_AsyncQuerySet):
     def get(self, *conditions, **lookups):
         """The one object matching; ``Model.DoesNotExist`` when none does,
         ``Model.MultipleObjectsReturned`` when several do."""
+        if not conditions and len(lookups) == 1 and self._where is None and not self._is_sliced():
+            (name, value), = lookups.items()
+            if name in ('pk', 'pk__exact', self.model._gorm_primary_key,
+                        self.model._gorm_primary_key + '__exact'):
+                return self._get_by_key(value, lookups)
         selected = self.filter(*conditions, **lookups) if conditions or lookups else self
         return selected._one(list(selected[:2]), lookups)
+
+    def _get_by_key(self, value, lookups):
+        """get() of a primary key: one cached primary-key SELECT, without
+        building a query."""
+        model = self.model
+        database = self._database()
+        _register(database, model)
+        try:
+            if model._gorm_primary_key == 'id' and type(value) is int and -2 ** 63 <= value < 2 ** 63:
+                return Gorm.Database.get(database, model, value, None)
+            key = _property_value(model, _find_pspec(model, 'pk'), value)
+            return Gorm.Database.get_by_key(database, model, key, None)
+        except GLib.Error as error:
+            if error.matches(Gorm.error_quark(), _ErrorCode.NOT_FOUND):
+                raise model.DoesNotExist('%s matching %s does not exist'
+                                         % (model.__name__, _describe_lookups(lookups))) from None
+            translated = _translate(error, model)
+            if translated is error:
+                raise
+            raise translated from None
 
     def _one(self, found, lookups):
         """The one object of ``found``, the first two objects get() found."""
