@@ -76,6 +76,9 @@ void                gorm_database_emit_deleted       (GormDatabase     *self,
 GormResource       *gorm_database_lookup_live_locked (GormDatabase     *self,
                                                       GType             type,
                                                       const GValue     *key);
+/* Whether an object of exactly @type is live. */
+gboolean            gorm_database_has_live_locked    (GormDatabase     *self,
+                                                      GType             type);
 void                gorm_database_add_live_locked    (GormDatabase     *self,
                                                       GormResource     *resource,
                                                       const GValue     *key);

@@ -233,6 +233,13 @@ gorm_database_lookup_live_locked (GormDatabase *self,
   return gorm_identity_map_lookup (self->identity, type, key);
 }
 
+gboolean
+gorm_database_has_live_locked (GormDatabase *self,
+                               GType         type)
+{
+  return gorm_identity_map_holds_type (self->identity, type);
+}
+
 void
 gorm_database_add_live_locked (GormDatabase *self,
                                GormResource *resource,

@@ -18,6 +18,9 @@ typedef struct _GormIdentityMap GormIdentityMap;
 GormIdentityMap *gorm_identity_map_new     (void);
 void             gorm_identity_map_free    (GormIdentityMap  *self);
 guint            gorm_identity_map_size    (GormIdentityMap  *self);
+/* Whether the map holds an object of exactly @type. */
+gboolean         gorm_identity_map_holds_type (GormIdentityMap *self,
+                                               GType            type);
 
 GormResource    *gorm_identity_map_lookup  (GormIdentityMap  *self,
                                             GType             type,

@@ -24,7 +24,23 @@ struct _GormIdentityMap
   GMutex      lock;
   /* Key → Entry; the entry owns its key. */
   GHashTable *entries;
+  /* GType → the number of its entries, for the types that have some. */
+  GHashTable *counts;
 };
+
+static void
+count_entry (GormIdentityMap *self,
+             GType            type,
+             gint             change)
+{
+  gpointer key = GSIZE_TO_POINTER (type);
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, key)) + change;
+
+  if (count == 0)
+    g_hash_table_remove (self->counts, key);
+  else
+    g_hash_table_insert (self->counts, key, GUINT_TO_POINTER (count));
+}
 
 static guint
 key_hash (gconstpointer data)
@@ -62,6 +78,7 @@ key_from_value (GType         type,
 static void
 entry_free (Entry *entry)
 {
+  count_entry (entry->map, entry->key.type, -1);
   g_free (entry->key.text);
   g_free (entry);
 }
@@ -88,6 +105,7 @@ gorm_identity_map_new (void)
 
   g_mutex_init (&self->lock);
   self->entries = g_hash_table_new_full (key_hash, key_equal, NULL, (GDestroyNotify) entry_free);
+  self->counts = g_hash_table_new (NULL, NULL);
   return self;
 }
 
@@ -102,6 +120,7 @@ gorm_identity_map_free (GormIdentityMap *self)
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
     g_object_weak_unref (G_OBJECT (entry->resource), resource_gone_cb, entry);
   g_hash_table_unref (self->entries);
+  g_hash_table_unref (self->counts);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
@@ -115,6 +134,18 @@ gorm_identity_map_size (GormIdentityMap *self)
   size = g_hash_table_size (self->entries);
   g_mutex_unlock (&self->lock);
   return size;
+}
+
+gboolean
+gorm_identity_map_holds_type (GormIdentityMap *self,
+                              GType            type)
+{
+  gboolean holds;
+
+  g_mutex_lock (&self->lock);
+  holds = g_hash_table_contains (self->counts, GSIZE_TO_POINTER (type));
+  g_mutex_unlock (&self->lock);
+  return holds;
 }
 
 GormResource *
@@ -161,6 +192,7 @@ gorm_identity_map_add (GormIdentityMap *self,
       entry->key.text = g_strdup (key.text);
       entry->resource = resource;
       g_hash_table_insert (self->entries, &entry->key, entry);
+      count_entry (self, key.type, 1);
       g_object_weak_ref (G_OBJECT (resource), resource_gone_cb, entry);
     }
   g_mutex_unlock (&self->lock);

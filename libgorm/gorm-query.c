@@ -1003,7 +1003,8 @@ update_live_objects_locked (GormDatabase     *database,
 /* The procedure of a bulk delete (@assignment NULL) or update, in one
  * transaction under the database lock: the keys of the rows to change are
  * read first, to announce the change to live models and to find the live
- * objects, which change only once the transaction committed. */
+ * objects, which change only once the transaction committed. When the
+ * type has neither, the keys are not read. */
 static gint64
 run_bulk (GormQuery                *self,
           const GormCompiledQuery  *compiled,
@@ -1023,6 +1024,16 @@ run_bulk (GormQuery                *self,
     {
       gorm_database_unlock (database);
       return -1;
+    }
+
+  if (!gorm_database_has_watchers_locked (database, schema->type) &&
+      !gorm_database_has_live_locked (database, schema->type))
+    {
+      rows = write_locked (database, compiled, assignment, error);
+      if (rows < 0 || !gorm_database_commit (database, error))
+        goto failed;
+      gorm_database_unlock (database);
+      return rows;
     }
 
   keys = select_keys_locked (database, compiled, &n_keys, error);

@@ -550,7 +550,8 @@ test_delete (void)
     g_assert_cmpstr (left, ==, "p0");
   }
 
-  /* Nothing matches: nothing is written. */
+  /* Nothing matches. No object of the type is live and no model watches
+   * it: the DELETE runs without reading the keys first. */
   {
     g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_POST);
 
@@ -558,8 +559,28 @@ test_delete (void)
     gorm_query_filter (query, gorm_filter_eq ("title", &missing));
     g_assert_cmpint (gorm_query_delete (query, NULL, &error), ==, 0);
     g_assert_no_error (error);
-    g_assert_cmpuint (test_log_count (log, "DELETE"), ==, 0);
+    g_assert_cmpuint (test_log_count (log, "DELETE"), ==, 1);
+    g_assert_cmpuint (test_log_count (log, "SELECT"), ==, 0);
     g_assert_cmpint (test_count_posts (db), ==, 1);
+  }
+
+  /* With a live object, the keys are read first, and nothing is written
+   * when nothing matches. */
+  {
+    g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_POST);
+    g_autoptr(GormQuery) all = gorm_database_query (db, TEST_TYPE_POST);
+    g_autoptr(GListModel) model = gorm_query_fetch (all, NULL, &error);
+    g_autoptr(GObject) live = NULL;
+
+    g_assert_no_error (error);
+    live = g_list_model_get_item (model, 0);
+    test_log_clear (log);
+    gorm_query_filter (query, gorm_filter_eq ("title", &missing));
+    g_assert_cmpint (gorm_query_delete (query, NULL, &error), ==, 0);
+    g_assert_no_error (error);
+    g_assert_cmpuint (test_log_count (log, "DELETE"), ==, 0);
+    g_assert_cmpuint (test_log_count (log, "SELECT \"id\""), ==, 1);
+    g_assert_true (gorm_resource_is_saved (GORM_RESOURCE (live)));
   }
 
   /* No filter: everything. */
