@@ -251,6 +251,8 @@ lookup_write (GormTable     *self,
 struct _GormSave
 {
   gboolean   inserting;
+  /* The time of the save, for the columns that have automatic
+   * timestamps; NULL when the type has none. */
   GDateTime *now;
   /* The columns written and their SQL values, in order. */
   guint     *columns;
@@ -286,7 +288,9 @@ gorm_table_prepare_save (const GormSchema  *schema,
   GormSave *save = g_new0 (GormSave, 1);
 
   save->inserting = inserting;
-  save->now = g_date_time_new_now_utc ();
+  for (guint i = 0; i < schema->n_columns && save->now == NULL; i++)
+    if (schema->columns[i].flags & (GORM_COLUMN_AUTO_NOW | GORM_COLUMN_AUTO_NOW_ADD))
+      save->now = g_date_time_new_now_utc ();
   save->columns = g_new0 (guint, schema->n_columns);
   save->values = g_new0 (GValue, schema->n_columns);
   save->stamped = g_new0 (guint, schema->n_columns);
