@@ -79,6 +79,10 @@ struct _GormQueryModel
   gboolean           pages_stale;
   GArray            *anchors;      /* of Anchor, by position */
   gboolean           can_anchor;
+  /* Whether the model is large enough to place anchors in the background,
+   * which starts the first time an item is asked for from a running main
+   * loop (see gorm_query_model_get_item()). */
+  gboolean           wants_anchors;
 
   char              *page_sql;
   char              *anchored_page_sql;
@@ -563,6 +567,8 @@ load_page_locked (GormQueryModel  *self,
   return page;
 }
 
+static void start_anchoring (GormQueryModel *self);
+
 static gpointer
 gorm_query_model_get_item (GListModel *list,
                            guint       position)
@@ -574,6 +580,16 @@ gorm_query_model_get_item (GListModel *list,
 
   if (position >= self->n_items)
     return NULL;
+
+  /* The anchors are placed by worker calls that each end in the main
+   * context, and hold the model until then: a program that never runs a
+   * main loop would never see them, and would keep every model it
+   * dropped. Such a program places anchors only as it loads pages. */
+  if (self->wants_anchors && g_main_depth () > 0)
+    {
+      self->wants_anchors = FALSE;
+      start_anchoring (self);
+    }
 
   for (GList *link = self->pages.head; link != NULL; link = link->next)
     if (((Page *) link->data)->index == index)
@@ -694,8 +710,6 @@ add_next_anchor_locked (GormQueryModel *self)
   return TRUE;
 }
 
-static void start_anchoring (GormQueryModel *self);
-
 static void
 anchor_step_thread (GTask        *task,
                     gpointer      source_object,
@@ -779,8 +793,7 @@ gorm_query_model_new (GormDatabase       *database,
       return NULL;
     }
   self->n_items = window_size (self, self->n_full);
-  if (self->can_anchor && self->n_items > 2 * ANCHOR_SPACING)
-    start_anchoring (self);
+  self->wants_anchors = self->can_anchor && self->n_items > 2 * ANCHOR_SPACING;
 
   return G_LIST_MODEL (g_steal_pointer (&self));
 }
