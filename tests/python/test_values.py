@@ -63,6 +63,25 @@ class ValuesTest(DatabaseTestCase):
         self.assertEqual(Sample.objects.filter(big=2 ** 40).update(big=2 ** 41), 1)
         self.assertEqual(Sample.objects.filter(big__in=[2 ** 41, -2 ** 62]).count(), 2)
 
+    def test_assignment_keeps_the_field_type(self):
+        sample = Sample()
+        for value in (7, 2 ** 31, -2 ** 31 - 1, 2 ** 63 - 1):
+            sample.big = value
+            self.assertEqual(sample.big, value)
+        sample.ratio = 3
+        self.assertEqual(sample.ratio, 3.0)
+        self.assertIsInstance(sample.ratio, float)
+        sample.text = None
+        self.assertIsNone(sample.text)
+        for name, value in (('big', 3.5), ('big', 2 ** 64), ('big', '7'), ('text', 5),
+                            ('flag', 'yes')):
+            with self.subTest(name=name, value=value), \
+                    self.assertRaises(Gorm.TypeMismatchError) as caught:
+                setattr(sample, name, value)
+            self.assertIn('Sample.%s: %r' % (name, value), str(caught.exception))
+        self.assertEqual(sample.big, 2 ** 63 - 1)
+        self.assertIsNone(sample.text)
+
     def test_uint64(self):
         self.check_roundtrip('huge', 2 ** 64 - 1)
         self.assertEqual(Sample.objects.get(huge=2 ** 64 - 1).huge, 2 ** 64 - 1)
