@@ -477,7 +477,9 @@ class Field(GObject.Property):
     def __get__(self, instance, owner):
         if instance is None:
             return self
-        return self.kind.to_python(instance.get_value(self._property_name))
+        value = instance.get_value(self._property_name)
+        convert = self.kind._to_python
+        return value if convert is None or value is None else convert(value)
 
     def get_gobject_value(self, instance):
         """The value of the field in ``instance``, in its GObject form (a
