@@ -1164,7 +1164,10 @@ kept_get_property (GObject    *object,
     {
       KeptClass *kept = g_type_get_qdata (pspec->owner_type, kept_class_quark);
 
-      kept->get_property (object, prop_id, value, pspec);
+      if (kept->get_property != NULL)
+        kept->get_property (object, prop_id, value, pspec);
+      else
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
   else if (slot <= priv->n_kept && G_IS_VALUE (&priv->kept[slot - 1]))
     g_value_copy (&priv->kept[slot - 1], value);
@@ -1186,7 +1189,10 @@ kept_set_property (GObject      *object,
     {
       KeptClass *kept = g_type_get_qdata (pspec->owner_type, kept_class_quark);
 
-      kept->set_property (object, prop_id, value, pspec);
+      if (kept->set_property != NULL)
+        kept->set_property (object, prop_id, value, pspec);
+      else
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       return;
     }
 
@@ -1220,8 +1226,10 @@ kept_set_property (GObject      *object,
  *
  * Call it from the class's `class_init` (or right after a binding
  * registers the class), after installing @property, before the class has
- * objects or subclasses. The property's other options are unchanged:
- * @property stays a stored property, with a column.
+ * objects or subclasses. GObject still needs the class to have its own
+ * `get_property` and `set_property` to install a property; they keep
+ * serving the properties that are not kept. The property's other options
+ * are unchanged: @property stays a stored property, with a column.
  */
 void
 gorm_resource_class_store_property (GormResourceClass *klass,

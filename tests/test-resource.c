@@ -696,6 +696,215 @@ test_table_missing (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+/* TestKept keeps "title" and "views" in libgorm
+ * (gorm_resource_class_store_property()) and "note" itself, counting the
+ * calls its get_property and set_property get; TestKeptChild adds a kept
+ * "rank". */
+typedef struct
+{
+  GormResource parent_instance;
+  char        *note;
+  guint        own_calls;
+} TestKept;
+
+typedef struct
+{
+  GormResourceClass parent_class;
+} TestKeptClass;
+
+typedef struct
+{
+  TestKept parent_instance;
+} TestKeptChild;
+
+typedef struct
+{
+  TestKeptClass parent_class;
+} TestKeptChildClass;
+
+static GType test_kept_get_type (void);
+static GType test_kept_child_get_type (void);
+G_DEFINE_TYPE (TestKept, test_kept, GORM_TYPE_RESOURCE)
+G_DEFINE_TYPE (TestKeptChild, test_kept_child, test_kept_get_type ())
+
+static void
+test_kept_finalize (GObject *object)
+{
+  g_free (((TestKept *) object)->note);
+  G_OBJECT_CLASS (test_kept_parent_class)->finalize (object);
+}
+
+static void
+test_kept_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  TestKept *self = (TestKept *) object;
+
+  g_assert_cmpstr (pspec->name, ==, "note");
+  self->own_calls++;
+  g_value_set_string (value, self->note);
+}
+
+static void
+test_kept_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  TestKept *self = (TestKept *) object;
+
+  g_assert_cmpstr (pspec->name, ==, "note");
+  self->own_calls++;
+  g_free (self->note);
+  self->note = g_value_dup_string (value);
+}
+
+static void
+test_kept_class_init (TestKeptClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+
+  object_class->finalize = test_kept_finalize;
+  object_class->get_property = test_kept_get_property;
+  object_class->set_property = test_kept_set_property;
+  g_object_class_install_property (object_class, 1,
+                                   g_param_spec_string ("title", NULL, NULL, "untitled",
+                                                        G_PARAM_READWRITE));
+  g_object_class_install_property (object_class, 2,
+                                   g_param_spec_int64 ("views", NULL, NULL, 0, 1000, 3,
+                                                       G_PARAM_READWRITE));
+  g_object_class_install_property (object_class, 3,
+                                   g_param_spec_string ("note", NULL, NULL, NULL, G_PARAM_READWRITE));
+  gorm_resource_class_store_property (resource_class, "title");
+  gorm_resource_class_store_property (resource_class, "views");
+  /* Twice is once. */
+  gorm_resource_class_store_property (resource_class, "views");
+}
+
+static void
+test_kept_init (TestKept *self)
+{
+}
+
+/* Installing a property needs these; they never see the kept one. */
+static void
+test_kept_child_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  g_assert_not_reached ();
+}
+
+static void
+test_kept_child_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  g_assert_not_reached ();
+}
+
+static void
+test_kept_child_class_init (TestKeptChildClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = test_kept_child_get_property;
+  object_class->set_property = test_kept_child_set_property;
+  g_object_class_install_property (object_class, 1,
+                                   g_param_spec_int ("rank", NULL, NULL, -5, 5, -1, G_PARAM_READWRITE));
+  gorm_resource_class_store_property (GORM_RESOURCE_CLASS (klass), "rank");
+}
+
+static void
+test_kept_child_init (TestKeptChild *self)
+{
+}
+
+static void
+test_kept_properties (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) kept = g_object_new (test_kept_get_type (), "database", db, NULL);
+  g_autoptr(GormResource) child = NULL;
+  g_autoptr(GormResource) loaded = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *note = NULL;
+  GType types[] = { test_kept_get_type (), test_kept_child_get_type () };
+  gint64 views;
+  gint rank;
+  gint64 id;
+
+  g_assert_true (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, &error));
+  g_assert_no_error (error);
+
+  /* Until set, a kept property has its default. */
+  g_object_get (kept, "title", &title, "views", &views, NULL);
+  g_assert_cmpstr (title, ==, "untitled");
+  g_assert_cmpint (views, ==, 3);
+  g_clear_pointer (&title, g_free);
+  g_assert_cmpuint (((TestKept *) kept)->own_calls, ==, 0);
+
+  /* Set, it notifies and makes a saved object dirty; the class's own
+   * functions see only its own property. */
+  test_save_ok (kept);
+  /* The insert read "note". */
+  g_assert_cmpuint (((TestKept *) kept)->own_calls, ==, 1);
+  g_object_set (kept, "title", "Kept", "views", 7, "note", "mine", NULL);
+  g_assert_true (gorm_resource_is_dirty (kept));
+  g_assert_cmpuint (((TestKept *) kept)->own_calls, ==, 2);
+  gorm_resource_get_value (kept, "views", &value);
+  g_assert_cmpint (g_value_get_int64 (&value), ==, 7);
+  g_value_unset (&value);
+  /* set_value() transforms, as g_object_set_property() does. */
+  g_value_init (&value, G_TYPE_INT);
+  g_value_set_int (&value, 9);
+  gorm_resource_set_value (kept, "views", &value);
+  g_value_unset (&value);
+  gorm_resource_get_value (kept, "note", &value);
+  g_assert_cmpstr (g_value_get_string (&value), ==, "mine");
+  g_value_unset (&value);
+  g_assert_cmpuint (((TestKept *) kept)->own_calls, ==, 3);
+  test_save_ok (kept);
+
+  /* A loaded object gets its kept values from its row. */
+  id = gorm_resource_get_id (kept);
+  g_assert_finalize_object (g_steal_pointer (&kept));
+  loaded = gorm_database_get (db, test_kept_get_type (), id, NULL, &error);
+  g_assert_no_error (error);
+  g_object_get (loaded, "title", &title, "views", &views, "note", &note, NULL);
+  g_assert_cmpstr (title, ==, "Kept");
+  g_assert_cmpint (views, ==, 9);
+  g_assert_cmpstr (note, ==, "mine");
+  g_clear_pointer (&title, g_free);
+
+  /* A subclass keeps its own properties and its parent's. */
+  child = g_object_new (test_kept_child_get_type (), "database", db, "rank", 4, "title", "Child", NULL);
+  g_object_get (child, "rank", &rank, "views", &views, "title", &title, NULL);
+  g_assert_cmpint (rank, ==, 4);
+  g_assert_cmpint (views, ==, 3);
+  g_assert_cmpstr (title, ==, "Child");
+  test_save_ok (child);
+
+  /* Only a property of the class's own can be kept. */
+  g_test_expect_message ("Gorm", G_LOG_LEVEL_CRITICAL, "*has no property “title” of its own*");
+  gorm_resource_class_store_property (g_type_class_peek (test_kept_child_get_type ()), "title");
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Gorm", G_LOG_LEVEL_CRITICAL, "*has no property “nope” of its own*");
+  gorm_resource_class_store_property (g_type_class_peek (test_kept_get_type ()), "nope");
+  g_test_assert_expected_messages ();
+
+  g_assert_finalize_object (g_steal_pointer (&child));
+  g_assert_finalize_object (g_steal_pointer (&loaded));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -717,6 +926,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Resource/busy-error", test_busy_error);
   g_test_add_func ("/Gorm/Resource/cancelled", test_cancelled);
   g_test_add_func ("/Gorm/Resource/table-missing", test_table_missing);
+  g_test_add_func ("/Gorm/Resource/kept-properties", test_kept_properties);
 
   return g_test_run ();
 }
