@@ -222,18 +222,32 @@ lookup_write (GormTable     *self,
               guint          n_values,
               GError       **error)
 {
-  g_autoptr(GString) shape = g_string_new (columns ? "u" : "i");
+  /* The shape is written by hand: this runs once per save. A column
+   * number takes at most 10 digits. */
+  char *shape = g_newa (char, 2 + n_values * 12);
+  GType null_type = GDA_TYPE_NULL;
   GormStatement *statement;
   g_autofree char *sql = NULL;
+  char *end = shape;
 
+  *end++ = columns ? 'u' : 'i';
   for (guint i = 0; i < n_values; i++)
     {
       if (columns != NULL)
-        g_string_append_printf (shape, "%u", columns[i]);
-      g_string_append_c (shape, G_VALUE_HOLDS (&values[i], GDA_TYPE_NULL) ? 'n' : 'v');
-    }
+        {
+          char digits[10];
+          guint n = 0;
 
-  statement = g_hash_table_lookup (self->writes, shape->str);
+          for (guint number = columns[i]; number > 0 || n == 0; number /= 10)
+            digits[n++] = '0' + number % 10;
+          while (n > 0)
+            *end++ = digits[--n];
+        }
+      *end++ = G_VALUE_TYPE (&values[i]) == null_type ? 'n' : 'v';
+    }
+  *end = '\0';
+
+  statement = g_hash_table_lookup (self->writes, shape);
   if (statement != NULL)
     return statement;
 
@@ -243,7 +257,7 @@ lookup_write (GormTable     *self,
     sql = gorm_dialect_render_update (self->dialect, self->schema, columns, values, n_values);
   statement = gorm_statement_cache_lookup (self->statements, sql, error);
   if (statement != NULL)
-    g_hash_table_insert (self->writes, g_string_free (g_steal_pointer (&shape), FALSE), statement);
+    g_hash_table_insert (self->writes, g_strdup (shape), statement);
 
   return statement;
 }
