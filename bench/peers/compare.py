@@ -43,18 +43,31 @@ def log(*args):
     print(*args, file=sys.stderr, flush=True)
 
 
-def ensure_packages():
-    check = subprocess.run(['/usr/bin/python3', '-c', 'import sqlalchemy, peewee, django, matplotlib'],
-                           capture_output=True)
-    if check.returncode == 0:
-        return
-    command = ['apt-get', 'install', '-y', '--no-install-recommends'] + PACKAGES
+# The scale benchmark compares libgorm with Gom when meson finds it.
+SCALE_PACKAGES = ['libgom-1.0-dev']
+
+
+def install(packages, why):
+    """Installs Debian packages (as root), or stops naming them."""
+    command = ['apt-get', 'install', '-y', '--no-install-recommends'] + packages
     if os.geteuid() != 0:
-        raise SystemExit('The Python peers need Debian packages: sudo apt-get update && sudo '
-                         + ' '.join(command))
-    log('==> installing', ' '.join(PACKAGES))
+        raise SystemExit('%s need Debian packages: sudo apt-get update && sudo %s'
+                         % (why, ' '.join(command)))
+    log('==> installing', ' '.join(packages))
     subprocess.run(['apt-get', 'update'], check=True)
     subprocess.run(command, check=True, env=dict(os.environ, DEBIAN_FRONTEND='noninteractive'))
+
+
+def ensure_packages(scale):
+    """Installs what is missing; True when the build must be configured again."""
+    check = subprocess.run(['/usr/bin/python3', '-c', 'import sqlalchemy, peewee, django, matplotlib'],
+                           capture_output=True)
+    if check.returncode != 0:
+        install(PACKAGES, 'The Python peers')
+    if scale and subprocess.run(['pkg-config', '--exists', 'gom-1.0']).returncode != 0:
+        install(SCALE_PACKAGES, 'The scale benchmark')
+        return True
+    return False
 
 
 def devenv(builddir):
@@ -246,9 +259,11 @@ def main():
     pragma_sets = args.pragmas.split(',')
     os.makedirs(args.out, exist_ok=True)
 
-    ensure_packages()
+    reconfigure = ensure_packages(args.scale)
     if not os.path.exists(os.path.join(args.builddir, 'build.ninja')):
         subprocess.run(['meson', 'setup', args.builddir, TOP], check=True)
+    elif reconfigure:
+        subprocess.run(['meson', 'setup', '--reconfigure', args.builddir, TOP], check=True)
     subprocess.run(['meson', 'compile', '-C', args.builddir], check=True, stdout=subprocess.DEVNULL)
     env = devenv(args.builddir)
     env_info = environment()
