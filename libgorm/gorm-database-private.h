@@ -70,8 +70,8 @@ void                gorm_database_emit_deleted       (GormDatabase     *self,
                                                       GormResource     *resource);
 
 /*
- * The identity map: at most one live object per row. Objects are held
- * weakly. Keys are the stored (SQL) values of the primary key.
+ * The identity map: at most one live object per row, without a reference
+ * to it. Keys are the stored (SQL) values of the primary key.
  */
 GormResource       *gorm_database_lookup_live_locked (GormDatabase     *self,
                                                       GType             type,
@@ -80,6 +80,11 @@ GormResource       *gorm_database_lookup_live_locked (GormDatabase     *self,
 gboolean            gorm_database_has_live_locked    (GormDatabase     *self,
                                                       GType             type);
 void                gorm_database_add_live_locked    (GormDatabase     *self,
+                                                      GormResource     *resource,
+                                                      const GValue     *key);
+/* Removes @resource, which is being disposed, from the identity map; it
+ * needs no lock (the map has its own). */
+void                gorm_database_drop_live          (GormDatabase     *self,
                                                       GormResource     *resource,
                                                       const GValue     *key);
 void                gorm_database_remove_live_locked (GormDatabase     *self,

@@ -83,21 +83,6 @@ entry_free (Entry *entry)
   g_free (entry);
 }
 
-/* Called while the resource is disposed: it leaves the map unless another
- * object took its key in the meantime. */
-static void
-resource_gone_cb (gpointer  data,
-                  GObject  *where_the_object_was)
-{
-  Entry *entry = data;
-  GormIdentityMap *self = entry->map;
-
-  g_mutex_lock (&self->lock);
-  if (g_hash_table_lookup (self->entries, &entry->key) == entry)
-    g_hash_table_remove (self->entries, &entry->key);
-  g_mutex_unlock (&self->lock);
-}
-
 GormIdentityMap *
 gorm_identity_map_new (void)
 {
@@ -112,13 +97,7 @@ gorm_identity_map_new (void)
 void
 gorm_identity_map_free (GormIdentityMap *self)
 {
-  GHashTableIter iter;
-  Entry *entry;
-
   /* Objects hold their database, so the map is normally empty here. */
-  g_hash_table_iter_init (&iter, self->entries);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-    g_object_weak_unref (G_OBJECT (entry->resource), resource_gone_cb, entry);
   g_hash_table_unref (self->entries);
   g_hash_table_unref (self->counts);
   g_mutex_clear (&self->lock);
@@ -182,7 +161,6 @@ gorm_identity_map_add (GormIdentityMap *self,
         {
           /* Another object had the key (it was deleted and a new row took
            * it): it leaves the map. */
-          g_object_weak_unref (G_OBJECT (entry->resource), resource_gone_cb, entry);
           g_hash_table_steal (self->entries, &entry->key);
           entry_free (entry);
         }
@@ -193,7 +171,6 @@ gorm_identity_map_add (GormIdentityMap *self,
       entry->resource = resource;
       g_hash_table_insert (self->entries, &entry->key, entry);
       count_entry (self, key.type, 1);
-      g_object_weak_ref (G_OBJECT (resource), resource_gone_cb, entry);
     }
   g_mutex_unlock (&self->lock);
 }
@@ -209,9 +186,6 @@ gorm_identity_map_remove (GormIdentityMap *self,
   g_mutex_lock (&self->lock);
   entry = g_hash_table_lookup (self->entries, &key);
   if (entry != NULL && entry->resource == resource)
-    {
-      g_object_weak_unref (G_OBJECT (resource), resource_gone_cb, entry);
-      g_hash_table_remove (self->entries, &entry->key);
-    }
+    g_hash_table_remove (self->entries, &entry->key);
   g_mutex_unlock (&self->lock);
 }

@@ -475,6 +475,19 @@ gorm_resource_dispatch_properties_changed (GObject     *object,
 }
 
 static void
+gorm_resource_dispose (GObject *object)
+{
+  GormResource *self = GORM_RESOURCE (object);
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  /* The row's live object leaves the identity map as it goes. */
+  if (priv->saved && priv->database != NULL)
+    gorm_database_drop_live (priv->database, self, &priv->key);
+
+  G_OBJECT_CLASS (gorm_resource_parent_class)->dispose (object);
+}
+
+static void
 gorm_resource_finalize (GObject *object)
 {
   GormResource *self = GORM_RESOURCE (object);
@@ -541,6 +554,7 @@ gorm_resource_class_init (GormResourceClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->dispose = gorm_resource_dispose;
   object_class->finalize = gorm_resource_finalize;
   kept_class_quark = g_quark_from_static_string ("gorm-kept-class");
   kept_slot_quark = g_quark_from_static_string ("gorm-kept-slot");

@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "gorm-database-private.h"
 #include "gorm-error.h"
 #include "gorm-resource-private.h"
@@ -66,12 +68,19 @@ ensure_statement (GormTable      *self,
 }
 
 static void
-free_values (GValue *values,
-             guint   n_values)
+unset_values (GValue *values,
+              guint   n_values)
 {
   for (guint i = 0; i < n_values; i++)
     if (G_IS_VALUE (&values[i]))
       g_value_unset (&values[i]);
+}
+
+static void
+free_values (GValue *values,
+             guint   n_values)
+{
+  unset_values (values, n_values);
   g_free (values);
 }
 
@@ -490,42 +499,56 @@ gorm_table_select_by_key (GormTable     *self,
   return gorm_statement_execute_select (self->statements, statement, self->schema->sql_types, error);
 }
 
-/* Converts the stored columns of a row, @row[i] the SQL value of column
- * i, into property values; on failure nothing is left to free. */
-static GValue *
+/* The property values of a row, @row[i] the SQL value of column i:
+ * @values[i] is @row[i] itself where the property takes it as it is
+ * (gorm_value_sql_is_property_value()), else @converted[i], which then
+ * holds the converted value; the automatic id has none. @converted has
+ * one unset GValue per column. On failure nothing is left to unset. */
+static gboolean
 row_values (const GormSchema    *schema,
             const GValue *const *row,
+            GValue              *converted,
+            const GValue       **values,
             GError             **error)
 {
-  GValue *values = g_new0 (GValue, schema->n_columns);
-
   for (guint i = 0; i < schema->n_columns; i++)
     {
       const GormColumn *column = &schema->columns[i];
 
+      values[i] = NULL;
       if (column->flags & GORM_COLUMN_AUTO_ID)
         continue;
-      if (!gorm_value_from_sql (column->kind, column->pspec, row[i], &values[i], error))
+      if (gorm_value_sql_is_property_value (column->kind, column->pspec, row[i]))
         {
-          free_values (values, schema->n_columns);
-          return NULL;
+          values[i] = row[i];
+          continue;
         }
+      if (!gorm_value_from_sql (column->kind, column->pspec, row[i], &converted[i], error))
+        {
+          unset_values (converted, i);
+          return FALSE;
+        }
+      values[i] = &converted[i];
     }
 
-  return values;
+  return TRUE;
 }
 
-/* row_values() of a row copied with gorm_table_copy_row(). */
+/* Copies of the property values of row_values(), for
+ * gorm_resource_apply_stored(), which takes them. */
 static GValue *
-copied_row_values (const GormSchema  *schema,
-                   const GValue      *row,
-                   GError           **error)
+copy_values (const GormSchema  *schema,
+             const GValue     **values)
 {
-  const GValue **pointers = g_newa (const GValue *, schema->n_columns);
+  GValue *copies = g_new0 (GValue, schema->n_columns);
 
   for (guint i = 0; i < schema->n_columns; i++)
-    pointers[i] = &row[i];
-  return row_values (schema, pointers, error);
+    if (values[i] != NULL)
+      {
+        g_value_init (&copies[i], G_VALUE_TYPE (values[i]));
+        g_value_copy (values[i], &copies[i]);
+      }
+  return copies;
 }
 
 GValue *
@@ -592,12 +615,12 @@ set_new_property (GObject      *object,
 }
 
 /* A new object for a row whose key is @key, with the property values
- * @values, which it takes. */
+ * @values of row_values(). */
 static GObject *
-new_row_object (const GormSchema *schema,
-                GormDatabase     *database,
-                const GValue     *key,
-                GValue           *values)
+new_row_object (const GormSchema  *schema,
+                GormDatabase      *database,
+                const GValue      *key,
+                const GValue     **values)
 {
   const char **names = g_newa (const char *, schema->n_columns + 1);
   GValue *properties = g_newa (GValue, schema->n_columns + 1);
@@ -605,7 +628,9 @@ new_row_object (const GormSchema *schema,
   guint n = 0;
 
   /* Construct properties go to g_object_new(), with the database; the
-   * others are set once the object is built, without notifications. */
+   * others are set once the object is built, without notifications.
+   * g_object_new() copies what it keeps of the values it is given, which
+   * are passed as they are. */
   names[n] = "database";
   properties[n] = (GValue) G_VALUE_INIT;
   g_value_init (&properties[n], GORM_TYPE_DATABASE);
@@ -615,35 +640,36 @@ new_row_object (const GormSchema *schema,
     {
       GParamSpec *pspec = schema->columns[i].pspec;
 
-      if (G_IS_VALUE (&values[i]) && (pspec->flags & (G_PARAM_CONSTRUCT | G_PARAM_CONSTRUCT_ONLY)))
+      if (values[i] != NULL && (pspec->flags & (G_PARAM_CONSTRUCT | G_PARAM_CONSTRUCT_ONLY)))
         {
           names[n] = pspec->name;
-          properties[n++] = values[i];
-          values[i] = (GValue) G_VALUE_INIT;
+          properties[n++] = *values[i];
         }
     }
 
   object = g_object_new_with_properties (schema->type, n, names, properties);
-  for (guint i = 0; i < n; i++)
-    g_value_unset (&properties[i]);
+  g_value_unset (&properties[0]);
 
   for (guint i = 0; i < schema->n_columns; i++)
-    if (G_IS_VALUE (&values[i]))
-      set_new_property (object, schema->columns[i].pspec, &values[i]);
-  free_values (values, schema->n_columns);
+    {
+      GParamSpec *pspec = schema->columns[i].pspec;
+
+      if (values[i] != NULL && !(pspec->flags & (G_PARAM_CONSTRUCT | G_PARAM_CONSTRUCT_ONLY)))
+        set_new_property (object, pspec, values[i]);
+    }
 
   gorm_resource_mark_saved (GORM_RESOURCE (object), database, key);
   return object;
 }
 
-/* The object of the row whose key is @key and whose property values are
- * @values, which it takes: the row's live object, which takes the values,
+/* The object of the row whose key is @key, with the property values
+ * @values of row_values(): the row's live object, which takes the values,
  * or a new one. */
 static gpointer
-row_object (const GormSchema *schema,
-            GormDatabase     *database,
-            const GValue     *key,
-            GValue           *values)
+row_object (const GormSchema  *schema,
+            GormDatabase      *database,
+            const GValue      *key,
+            const GValue     **values)
 {
   GObject *object = (GObject *) gorm_database_lookup_live_locked (database, schema->type, key);
 
@@ -653,12 +679,31 @@ row_object (const GormSchema *schema,
 
       /* A live object takes the row's values, except where it has unsaved
        * changes: those stay the application's. */
-      gorm_resource_apply_stored (GORM_RESOURCE (object), database, pspecs, values,
-                                  schema->n_columns, TRUE);
+      gorm_resource_apply_stored (GORM_RESOURCE (object), database, pspecs,
+                                  copy_values (schema, values), schema->n_columns, TRUE);
       return object;
     }
 
   return new_row_object (schema, database, key, values);
+}
+
+/* The object of a row whose values are @row[i]: the key first. */
+static gpointer
+object_of_row (const GormSchema     *schema,
+               GormDatabase         *database,
+               const GValue *const  *row,
+               GError              **error)
+{
+  GValue *converted = g_newa (GValue, schema->n_columns);
+  const GValue **values = g_newa (const GValue *, schema->n_columns);
+  gpointer object;
+
+  memset (converted, 0, sizeof (GValue) * schema->n_columns);
+  if (!row_values (schema, row, converted, values, error))
+    return NULL;
+  object = row_object (schema, database, row[0], values);
+  unset_values (converted, schema->n_columns);
+  return object;
 }
 
 gpointer
@@ -667,14 +712,31 @@ gorm_table_resource_from_row (const GormSchema  *schema,
                               GValue            *row,
                               GError           **error)
 {
-  GValue *values = copied_row_values (schema, row, error);
-  gpointer object = NULL;
+  const GValue **pointers = g_newa (const GValue *, schema->n_columns);
+  gpointer object;
 
-  /* The key is the row's first column. */
-  if (values != NULL)
-    object = row_object (schema, database, &row[0], values);
+  for (guint i = 0; i < schema->n_columns; i++)
+    pointers[i] = &row[i];
+  object = object_of_row (schema, database, pointers, error);
   gorm_table_free_row (row);
   return object;
+}
+
+/* Points @sql_row[i] to the value of column i of @row in @model. */
+static gboolean
+model_row (const GormSchema  *schema,
+           GdaDataModel      *model,
+           gint               row,
+           const GValue     **sql_row,
+           GError           **error)
+{
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      sql_row[i] = gda_data_model_get_value_at (model, i, row, error);
+      if (sql_row[i] == NULL)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 gpointer
@@ -686,17 +748,11 @@ gorm_table_new_resource (GormTable     *self,
 {
   const GormSchema *schema = self->schema;
   const GValue **sql_row = g_newa (const GValue *, schema->n_columns);
-  GValue *values;
 
-  /* The model's values are converted where they are, without a copy. */
-  for (guint i = 0; i < schema->n_columns; i++)
-    {
-      sql_row[i] = gda_data_model_get_value_at (model, i, row, error);
-      if (sql_row[i] == NULL)
-        return NULL;
-    }
-  values = row_values (schema, sql_row, error);
-  return values ? row_object (schema, database, sql_row[0], values) : NULL;
+  /* The model's values are read where they are, without a copy. */
+  if (!model_row (schema, model, row, sql_row, error))
+    return NULL;
+  return object_of_row (schema, database, sql_row, error);
 }
 
 gboolean
@@ -707,24 +763,21 @@ gorm_table_load_resource (GormTable     *self,
                           GError       **error)
 {
   const GormSchema *schema = self->schema;
+  const GValue **sql_row = g_newa (const GValue *, schema->n_columns);
+  GValue *converted = g_newa (GValue, schema->n_columns);
+  const GValue **values = g_newa (const GValue *, schema->n_columns);
   g_autofree GParamSpec **pspecs = NULL;
-  GValue *sql_row;
-  GValue *values;
+  GormDatabase *database = gorm_resource_get_database (resource);
 
-  sql_row = gorm_table_copy_row (self, model, row, error);
-  if (sql_row == NULL)
+  memset (converted, 0, sizeof (GValue) * schema->n_columns);
+  if (!model_row (schema, model, row, sql_row, error) ||
+      !row_values (schema, sql_row, converted, values, error))
     return FALSE;
-  values = copied_row_values (schema, sql_row, error);
-  if (values == NULL)
-    {
-      gorm_table_free_row (sql_row);
-      return FALSE;
-    }
 
   pspecs = column_pspecs (schema);
-  gorm_resource_mark_saved (resource, gorm_resource_get_database (resource), &sql_row[0]);
-  gorm_resource_apply_stored (resource, gorm_resource_get_database (resource), pspecs, values,
+  gorm_resource_mark_saved (resource, database, sql_row[0]);
+  gorm_resource_apply_stored (resource, database, pspecs, copy_values (schema, values),
                               schema->n_columns, FALSE);
-  gorm_table_free_row (sql_row);
+  unset_values (converted, schema->n_columns);
   return TRUE;
 }

@@ -55,6 +55,12 @@ gboolean    gorm_value_to_sql             (GormValueKind   kind,
                                            const GValue   *property_value,
                                            GValue         *sql_value,
                                            GError        **error);
+/* Whether @sql_value, read from the database, is already a valid value of
+ * @pspec, as gorm_value_from_sql() would make it: a string, a gint64 or a
+ * gdouble of a property of that very type. */
+gboolean    gorm_value_sql_is_property_value (GormValueKind  kind,
+                                              GParamSpec    *pspec,
+                                              const GValue  *sql_value);
 gboolean    gorm_value_from_sql           (GormValueKind   kind,
                                            GParamSpec     *pspec,
                                            const GValue   *sql_value,

@@ -1482,6 +1482,37 @@ convert_to_property (Source          source,
 }
 
 gboolean
+gorm_value_sql_is_property_value (GormValueKind  kind,
+                                  GParamSpec    *pspec,
+                                  const GValue  *sql_value)
+{
+  GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
+
+  /* read_string(), read_int() and read_double() copy such values as they
+   * are; NULL strings go through read_null(). */
+  switch (kind)
+    {
+    case GORM_VALUE_KIND_STRING:
+      if (type != G_TYPE_STRING || G_VALUE_TYPE (sql_value) != G_TYPE_STRING ||
+          g_value_get_string (sql_value) == NULL)
+        return FALSE;
+      break;
+    case GORM_VALUE_KIND_INT:
+      if (type != G_TYPE_INT64 || G_VALUE_TYPE (sql_value) != G_TYPE_INT64)
+        return FALSE;
+      break;
+    case GORM_VALUE_KIND_DOUBLE:
+      if (type != G_TYPE_DOUBLE || G_VALUE_TYPE (sql_value) != G_TYPE_DOUBLE)
+        return FALSE;
+      break;
+    default:
+      return FALSE;
+    }
+
+  return g_param_value_is_valid (pspec, sql_value);
+}
+
+gboolean
 gorm_value_from_sql (GormValueKind   kind,
                      GParamSpec     *pspec,
                      const GValue   *sql_value,
