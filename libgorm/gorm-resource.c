@@ -466,7 +466,9 @@ gorm_resource_dispatch_properties_changed (GObject     *object,
   GormResource *self = GORM_RESOURCE (object);
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
-  if (priv->loading == 0)
+  /* An unsaved object writes every column when it is saved: only a saved
+   * one tracks what changed. */
+  if (priv->loading == 0 && priv->saved)
     for (guint i = 0; i < n_pspecs; i++)
       if (pspecs[i]->owner_type != GORM_TYPE_RESOURCE)
         mark_dirty (self, pspecs[i]);
