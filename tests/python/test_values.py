@@ -123,6 +123,18 @@ class ValuesTest(DatabaseTestCase):
             microseconds=1)).count(), 1)
         self.assertEqual(Sample.objects.filter(when__gt=value).count(), 0)
 
+    def test_datetime_keeps_its_offset_until_saved(self):
+        # An offset with seconds, microseconds, and the ends of GLib's range.
+        odd = datetime.timezone(datetime.timedelta(hours=-3, minutes=-25, seconds=-7))
+        for value in (datetime.datetime(2024, 3, 5, 18, 33, 2, 7, tzinfo=odd),
+                      datetime.datetime(1, 1, 1, tzinfo=datetime.timezone.utc),
+                      datetime.datetime(9999, 12, 31, 23, 59, 59, 999999,
+                                        tzinfo=datetime.timezone.utc)):
+            sample = Sample(when=value)
+            self.assertEqual(sample.when, value)
+            self.assertEqual(sample.when.utcoffset(), value.utcoffset())
+            self.assertEqual(Sample.objects.get(pk=saved(when=value)).when, value)
+
     def test_naive_datetime_is_local_time(self):
         value = datetime.datetime(2024, 7, 1, 12, 0, 0, 5)
         loaded = self.check_roundtrip('when', value, value.astimezone())
