@@ -24,7 +24,7 @@ struct _GormIdentityMap
   GMutex      lock;
   /* Key → Entry; the entry owns its key. */
   GHashTable *entries;
-  /* GType → the number of its entries, for the types that have some. */
+  /* GType → the number of its entries, for the types that had some. */
   GHashTable *counts;
 };
 
@@ -36,10 +36,8 @@ count_entry (GormIdentityMap *self,
   gpointer key = GSIZE_TO_POINTER (type);
   guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, key)) + change;
 
-  if (count == 0)
-    g_hash_table_remove (self->counts, key);
-  else
-    g_hash_table_insert (self->counts, key, GUINT_TO_POINTER (count));
+  /* A count of 0 stays: a type that had objects will have more. */
+  g_hash_table_insert (self->counts, key, GUINT_TO_POINTER (count));
 }
 
 static guint
@@ -122,7 +120,7 @@ gorm_identity_map_holds_type (GormIdentityMap *self,
   gboolean holds;
 
   g_mutex_lock (&self->lock);
-  holds = g_hash_table_contains (self->counts, GSIZE_TO_POINTER (type));
+  holds = GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, GSIZE_TO_POINTER (type))) > 0;
   g_mutex_unlock (&self->lock);
   return holds;
 }

@@ -22,6 +22,12 @@ void              gorm_resource_end_load         (GormResource      *self);
 void              gorm_resource_mark_saved       (GormResource      *self,
                                                   GormDatabase      *database,
                                                   const GValue      *key);
+/* gorm_resource_mark_saved() for an object just built for its row by
+ * libgorm, with @database as its database, which no one can be watching
+ * yet: it notifies nothing. */
+void              gorm_resource_mark_loaded      (GormResource      *self,
+                                                  const GormSchema  *schema,
+                                                  const GValue      *key);
 void              gorm_resource_mark_deleted     (GormResource      *self);
 /* Sets stored properties to values their row has (a load, automatic
  * timestamps), without marking them changed, in the main context of

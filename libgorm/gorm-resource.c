@@ -425,6 +425,25 @@ gorm_resource_mark_saved (GormResource *self,
 }
 
 void
+gorm_resource_mark_loaded (GormResource     *self,
+                           const GormSchema *schema,
+                           const GValue     *key)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  g_assert (!priv->saved && priv->database != NULL);
+
+  priv->schema = schema;
+  g_value_init (&priv->key, G_VALUE_TYPE (key));
+  g_value_copy (key, &priv->key);
+  priv->saved = TRUE;
+  clear_dirty (self);
+  gorm_database_add_live_locked (priv->database, self, key);
+  if (gorm_schema_has_auto_id (schema))
+    priv->id = g_value_get_int64 (key);
+}
+
+void
 gorm_resource_mark_deleted (GormResource *self)
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);

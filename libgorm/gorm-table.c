@@ -658,7 +658,7 @@ new_row_object (const GormSchema  *schema,
         set_new_property (object, pspec, values[i]);
     }
 
-  gorm_resource_mark_saved (GORM_RESOURCE (object), database, key);
+  gorm_resource_mark_loaded (GORM_RESOURCE (object), schema, key);
   return object;
 }
 

@@ -769,6 +769,8 @@ gorm_value_parse_date_time (const char *text)
                                     fields.hour, fields.minute, fields.second);
   if (wall_clock == NULL)
     return NULL;
+  if (fields.microsecond == 0 && fields.offset == 0)
+    return g_steal_pointer (&wall_clock);
 
   return g_date_time_add (wall_clock,
                           fields.microsecond - (GTimeSpan) fields.offset * G_TIME_SPAN_SECOND);
