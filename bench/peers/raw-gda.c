@@ -37,6 +37,9 @@ static GType int64_types[] = { G_TYPE_INT64, G_TYPE_NONE };
 static GType string_types[] = { G_TYPE_STRING, G_TYPE_NONE };
 
 static WorkloadRun run;
+
+/* The operations are not inlined, so that a profile can single them out
+ * (valgrind --tool=callgrind --toggle-collect=op_fetch_all). */
 static GdaConnection *cnc;
 static GdaSqlParser *parser;        /* the provider's parser */
 static GdaSqlParser *delimit;       /* GDA_SQL_PARSER_MODE_DELIMIT, for BEGIN/COMMIT */
@@ -294,7 +297,7 @@ select_posts (GdaStatement *stmt,
   g_object_unref (model);
 }
 
-static void
+G_GNUC_NO_INLINE static void
 op_insert (WorkloadRow *posts,
            WorkloadAuthor *authors)
 {
@@ -365,7 +368,7 @@ op_insert (WorkloadRow *posts,
     run.checks.insert_sum_id += posts[i].id;
 }
 
-static void
+G_GNUC_NO_INLINE static void
 op_fetch_all (WorkloadRowList *list)
 {
   GdaStatement *stmt = parse ("SELECT " WORKLOAD_COLUMNS " FROM blogpost");
@@ -382,7 +385,7 @@ op_fetch_all (WorkloadRowList *list)
   workload_fetch_done (&run.checks);
 }
 
-static void
+G_GNUC_NO_INLINE static void
 op_filter (WorkloadRowList *list)
 {
   GdaStatement *stmt = parse ("SELECT " WORKLOAD_COLUMNS " FROM blogpost WHERE views > ##views::gint64 AND "
@@ -402,7 +405,7 @@ op_filter (WorkloadRowList *list)
   g_object_unref (stmt);
 }
 
-static void
+G_GNUC_NO_INLINE static void
 op_get_by_pk (WorkloadRowList *list)
 {
   GdaStatement *stmt = parse ("SELECT " WORKLOAD_COLUMNS " FROM blogpost WHERE id = ##id::gint64");
@@ -422,7 +425,7 @@ op_get_by_pk (WorkloadRowList *list)
   g_object_unref (stmt);
 }
 
-static void
+G_GNUC_NO_INLINE static void
 op_count (void)
 {
   GdaStatement *stmt = parse ("SELECT count(*) FROM blogpost WHERE author_id = ##author_id::gint64 "
@@ -439,7 +442,7 @@ op_count (void)
   g_object_unref (stmt);
 }
 
-static void
+G_GNUC_NO_INLINE static void
 op_update (WorkloadRowList *list)
 {
   GdaStatement *begin = parse_with (delimit, "BEGIN");
@@ -466,7 +469,7 @@ op_update (WorkloadRowList *list)
   g_object_unref (commit);
 }
 
-static void
+G_GNUC_NO_INLINE static void
 op_delete_bulk (void)
 {
   GdaStatement *stmt = parse ("DELETE FROM blogpost WHERE views < 5000");
@@ -475,7 +478,7 @@ op_delete_bulk (void)
   g_object_unref (stmt);
 }
 
-static void
+G_GNUC_NO_INLINE static void
 op_delete_each (WorkloadRowList *list)
 {
   GdaStatement *begin = parse_with (delimit, "BEGIN");
