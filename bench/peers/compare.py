@@ -3,14 +3,15 @@
 """Runs the peers of shared/bench/WORKLOAD.md against each other and reports.
 
     /usr/bin/python3 bench/peers/compare.py [--builddir _build] [--rounds 5]
-        [--peers a,b,...] [--pragmas workload,libgorm] [--scale] [--out bench/results]
+        [--peers a,b,...] [--pragmas workload,libgorm] [--no-scale] [--out bench/results]
 
 Builds BUILDDIR, checks each peer once with a statement trace, then runs
 the peers interleaved (A B C ... A B C ...) for every round and pragma
 set, rejects any run whose checks differ from workload.EXPECTED, and
 writes results.json, results.md and slowdown-<pragmas>.png to --out.
-With --scale it also runs bench-mainloop and bench-scale and puts their
-tables in the report. Exits non-zero if any run or step failed.
+It also runs bench-mainloop and bench-scale (the main-loop gaps and the
+million-row model) and puts their tables in the same report, unless
+--no-scale. Exits non-zero if any run or step failed.
 """
 
 import argparse
@@ -247,7 +248,8 @@ def main():
     parser.add_argument('--rounds', type=int, default=5)
     parser.add_argument('--peers', default=','.join(PEERS))
     parser.add_argument('--pragmas', default='workload,libgorm')
-    parser.add_argument('--scale', action='store_true', help='also run bench-mainloop and bench-scale')
+    parser.add_argument('--no-scale', dest='scale', action='store_false',
+                        help='skip bench-mainloop and bench-scale')
     parser.add_argument('--quick', action='store_true', help='allow fewer than 5 rounds')
     parser.add_argument('--out', default=os.path.join(TOP, 'bench', 'results'))
     args = parser.parse_args()
