@@ -275,7 +275,13 @@ check_value (Fixture      *fixture,
   g_autoptr(GormResource) loaded = NULL;
   g_autofree char *shown = describe (value);
 
-  g_test_message ("%s = %s", property, shown);
+  /* A long value is shown by its start and length: a TAP line of 100,000
+   * characters reaches Meson in pieces, the later ones without their "#",
+   * which it takes for broken output and counts as a failure. */
+  if (strlen (shown) > 200)
+    g_test_message ("%s = %.60s… (%zu characters)", property, shown, strlen (shown));
+  else
+    g_test_message ("%s = %s", property, shown);
   g_object_set_property (G_OBJECT (inserted), property, value);
   test_save_ok (inserted);
   loaded = get_ok (fixture->reader, gorm_resource_get_id (inserted));
