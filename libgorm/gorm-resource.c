@@ -431,7 +431,14 @@ gorm_resource_mark_loaded (GormResource     *self,
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
-  g_assert (!priv->saved && priv->database != NULL);
+  /* A class whose construction saved or moved the object gets the whole
+   * procedure. */
+  if (priv->saved || priv->database == NULL)
+    {
+      g_return_if_fail (priv->database != NULL);
+      gorm_resource_mark_saved (self, priv->database, key);
+      return;
+    }
 
   priv->schema = schema;
   g_value_init (&priv->key, G_VALUE_TYPE (key));
