@@ -82,6 +82,16 @@ class ValuesTest(DatabaseTestCase):
         self.assertEqual(sample.big, 2 ** 63 - 1)
         self.assertIsNone(sample.text)
 
+    def test_comparison_values_convert_as_libgorm_does(self):
+        saved(big=7, ratio=2.5, flag=True, text='t', small=-3)
+        self.assertEqual(Sample.objects.filter(ratio__gt=2).count(), 1)
+        self.assertEqual(Sample.objects.filter(big=7.0).count(), 1)
+        self.assertEqual(Sample.objects.filter(big__lt=2 ** 40, small=-3).count(), 1)
+        self.assertEqual(Sample.objects.filter(flag=True, text='t').count(), 1)
+        for name, value in (('big', 'seven'), ('big', 3.5), ('text', 5), ('small', 2 ** 31)):
+            with self.subTest(name=name, value=value), self.assertRaises(Gorm.TypeMismatchError):
+                Sample.objects.filter(**{name: value}).count()
+
     def test_uint64(self):
         self.check_roundtrip('huge', 2 ** 64 - 1)
         self.assertEqual(Sample.objects.get(huge=2 ** 64 - 1).huge, 2 ** 64 - 1)
