@@ -82,12 +82,9 @@ gboolean            gorm_database_has_live_locked    (GormDatabase     *self,
 void                gorm_database_add_live_locked    (GormDatabase     *self,
                                                       GormResource     *resource,
                                                       const GValue     *key);
-/* Removes @resource, which is being disposed, from the identity map; it
- * needs no lock (the map has its own). */
-void                gorm_database_drop_live          (GormDatabase     *self,
-                                                      GormResource     *resource,
-                                                      const GValue     *key);
-void                gorm_database_remove_live_locked (GormDatabase     *self,
+/* Needs no database lock (the map has its own): a resource also leaves
+ * the map as it is disposed, in any thread. */
+void                gorm_database_remove_live        (GormDatabase     *self,
                                                       GormResource     *resource,
                                                       const GValue     *key);
 

@@ -249,17 +249,9 @@ gorm_database_add_live_locked (GormDatabase *self,
 }
 
 void
-gorm_database_drop_live (GormDatabase *self,
-                         GormResource *resource,
-                         const GValue *key)
-{
-  gorm_identity_map_remove (self->identity, resource, key);
-}
-
-void
-gorm_database_remove_live_locked (GormDatabase *self,
-                                  GormResource *resource,
-                                  const GValue *key)
+gorm_database_remove_live (GormDatabase *self,
+                           GormResource *resource,
+                           const GValue *key)
 {
   gorm_identity_map_remove (self->identity, resource, key);
 }

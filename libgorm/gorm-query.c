@@ -991,7 +991,7 @@ update_live_objects_locked (GormDatabase     *database,
       if (resource == NULL)
         continue;
       if (assignment == NULL)
-        gorm_database_remove_live_locked (database, resource, &keys[i]);
+        gorm_database_remove_live (database, resource, &keys[i]);
       else
         gorm_resource_set_stored (resource, assignment->column, &assignment->property_value);
       g_ptr_array_add (touched, resource);
@@ -1026,25 +1026,19 @@ run_bulk (GormQuery                *self,
       return -1;
     }
 
-  if (!gorm_database_has_watchers_locked (database, schema->type) &&
-      !gorm_database_has_live_locked (database, schema->type))
+  watched = gorm_database_has_watchers_locked (database, schema->type);
+  if (watched || gorm_database_has_live_locked (database, schema->type))
     {
-      rows = write_locked (database, compiled, assignment, error);
-      if (rows < 0 || !gorm_database_commit (database, error))
+      keys = select_keys_locked (database, compiled, &n_keys, error);
+      if (keys == NULL)
         goto failed;
-      gorm_database_unlock (database);
-      return rows;
     }
 
-  keys = select_keys_locked (database, compiled, &n_keys, error);
-  if (keys == NULL)
-    goto failed;
-
   /* The transaction holds the write lock since it began: no other
-   * connection can have changed the rows since they were read. */
-  if (n_keys > 0)
+   * connection can have changed the rows since they were read. Without
+   * keys read, nothing is known to match and the statement runs. */
+  if (keys == NULL || n_keys > 0)
     {
-      watched = gorm_database_has_watchers_locked (database, schema->type);
       if (watched)
         gorm_database_begin_change_locked (database, schema->type, keys, n_keys);
       rows = write_locked (database, compiled, assignment, error);

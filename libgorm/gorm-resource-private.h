@@ -22,9 +22,9 @@ void              gorm_resource_end_load         (GormResource      *self);
 void              gorm_resource_mark_saved       (GormResource      *self,
                                                   GormDatabase      *database,
                                                   const GValue      *key);
-/* gorm_resource_mark_saved() for an object just built for its row by
- * libgorm, with @database as its database, which no one can be watching
- * yet: it notifies nothing. */
+/* gorm_resource_mark_saved() for an object libgorm just built for its
+ * row, with its database given at construction: no one can be watching
+ * it yet, so it notifies nothing. */
 void              gorm_resource_mark_loaded      (GormResource      *self,
                                                   const GormSchema  *schema,
                                                   const GValue      *key);

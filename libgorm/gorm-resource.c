@@ -394,6 +394,27 @@ set_id (GormResource *self,
   notify_in_context (self, properties[PROP_ID]);
 }
 
+/* Makes the object saved, unchanged, and the live object of the row whose
+ * key is @key in its database. */
+static void
+take_key (GormResource *self,
+          const GValue *key)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  /* A natural key's update may have changed the object's key. */
+  if (G_IS_VALUE (&priv->key) && !values_equal_keys (&priv->key, key))
+    gorm_database_remove_live (priv->database, self, &priv->key);
+  gorm_database_add_live_locked (priv->database, self, key);
+
+  if (G_IS_VALUE (&priv->key))
+    g_value_unset (&priv->key);
+  g_value_init (&priv->key, G_VALUE_TYPE (key));
+  g_value_copy (key, &priv->key);
+  priv->saved = TRUE;
+  clear_dirty (self);
+}
+
 void
 gorm_resource_mark_saved (GormResource *self,
                           GormDatabase *database,
@@ -407,19 +428,7 @@ gorm_resource_mark_saved (GormResource *self,
       notify_in_context (self, properties[PROP_DATABASE]);
     }
 
-  /* The object is the row's live object, under its key, which a natural
-   * key's update may have changed. */
-  if (G_IS_VALUE (&priv->key) && !values_equal_keys (&priv->key, key))
-    gorm_database_remove_live_locked (database, self, &priv->key);
-  gorm_database_add_live_locked (database, self, key);
-
-  if (G_IS_VALUE (&priv->key))
-    g_value_unset (&priv->key);
-  g_value_init (&priv->key, G_VALUE_TYPE (key));
-  g_value_copy (key, &priv->key);
-  priv->saved = TRUE;
-  clear_dirty (self);
-
+  take_key (self, key);
   if (gorm_schema_has_auto_id (gorm_resource_get_schema (self, NULL)))
     set_id (self, g_value_get_int64 (key));
 }
@@ -431,21 +440,10 @@ gorm_resource_mark_loaded (GormResource     *self,
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
-  /* A class whose construction saved or moved the object gets the whole
-   * procedure. */
-  if (priv->saved || priv->database == NULL)
-    {
-      g_return_if_fail (priv->database != NULL);
-      gorm_resource_mark_saved (self, priv->database, key);
-      return;
-    }
+  g_return_if_fail (priv->database != NULL);
 
   priv->schema = schema;
-  g_value_init (&priv->key, G_VALUE_TYPE (key));
-  g_value_copy (key, &priv->key);
-  priv->saved = TRUE;
-  clear_dirty (self);
-  gorm_database_add_live_locked (priv->database, self, key);
+  take_key (self, key);
   if (gorm_schema_has_auto_id (schema))
     priv->id = g_value_get_int64 (key);
 }
@@ -457,7 +455,7 @@ gorm_resource_mark_deleted (GormResource *self)
 
   if (!priv->saved)
     return;
-  gorm_database_remove_live_locked (priv->database, self, &priv->key);
+  gorm_database_remove_live (priv->database, self, &priv->key);
   priv->saved = FALSE;
   if (G_IS_VALUE (&priv->key))
     g_value_unset (&priv->key);
@@ -510,7 +508,7 @@ gorm_resource_dispose (GObject *object)
 
   /* The row's live object leaves the identity map as it goes. */
   if (priv->saved && priv->database != NULL)
-    gorm_database_drop_live (priv->database, self, &priv->key);
+    gorm_database_remove_live (priv->database, self, &priv->key);
 
   G_OBJECT_CLASS (gorm_resource_parent_class)->dispose (object);
 }

@@ -2,8 +2,6 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "gorm-database-private.h"
 #include "gorm-error.h"
 #include "gorm-resource-private.h"
@@ -274,8 +272,8 @@ lookup_write (GormTable     *self,
 struct _GormSave
 {
   gboolean   inserting;
-  /* The time of the save, for the columns that have automatic
-   * timestamps; NULL when the type has none. */
+  /* The time of the save, read at the first column that gets an automatic
+   * timestamp; NULL when none does. */
   GDateTime *now;
   /* The columns written and their SQL values, in order. */
   guint     *columns;
@@ -311,9 +309,6 @@ gorm_table_prepare_save (const GormSchema  *schema,
   GormSave *save = g_new0 (GormSave, 1);
 
   save->inserting = inserting;
-  for (guint i = 0; i < schema->n_columns && save->now == NULL; i++)
-    if (schema->columns[i].flags & (GORM_COLUMN_AUTO_NOW | GORM_COLUMN_AUTO_NOW_ADD))
-      save->now = g_date_time_new_now_utc ();
   save->columns = g_new0 (guint, schema->n_columns);
   save->values = g_new0 (GValue, schema->n_columns);
   save->stamped = g_new0 (guint, schema->n_columns);
@@ -325,7 +320,11 @@ gorm_table_prepare_save (const GormSchema  *schema,
       if (column->flags & GORM_COLUMN_AUTO_ID)
         continue;
       if (sets_timestamp (column, resource, inserting))
-        save->stamped[save->n_stamped++] = i;
+        {
+          if (save->now == NULL)
+            save->now = g_date_time_new_now_utc ();
+          save->stamped[save->n_stamped++] = i;
+        }
       else if (!inserting && !gorm_resource_column_is_dirty (resource, i))
         continue;
       save->columns[save->n_columns] = i;
@@ -503,7 +502,7 @@ gorm_table_select_by_key (GormTable     *self,
  * @values[i] is @row[i] itself where the property takes it as it is
  * (gorm_value_sql_is_property_value()), else @converted[i], which then
  * holds the converted value; the automatic id has none. @converted has
- * one unset GValue per column. On failure nothing is left to unset. */
+ * room for one GValue per column. On failure nothing is left to unset. */
 static gboolean
 row_values (const GormSchema    *schema,
             const GValue *const *row,
@@ -516,6 +515,7 @@ row_values (const GormSchema    *schema,
       const GormColumn *column = &schema->columns[i];
 
       values[i] = NULL;
+      converted[i] = (GValue) G_VALUE_INIT;
       if (column->flags & GORM_COLUMN_AUTO_ID)
         continue;
       if (gorm_value_sql_is_property_value (column->kind, column->pspec, row[i]))
@@ -614,6 +614,12 @@ set_new_property (GObject      *object,
   owner->set_property (object, pspec->param_id, value, pspec);
 }
 
+static gboolean
+is_construct_property (GParamSpec *pspec)
+{
+  return (pspec->flags & (G_PARAM_CONSTRUCT | G_PARAM_CONSTRUCT_ONLY)) != 0;
+}
+
 /* A new object for a row whose key is @key, with the property values
  * @values of row_values(). */
 static GObject *
@@ -640,7 +646,7 @@ new_row_object (const GormSchema  *schema,
     {
       GParamSpec *pspec = schema->columns[i].pspec;
 
-      if (values[i] != NULL && (pspec->flags & (G_PARAM_CONSTRUCT | G_PARAM_CONSTRUCT_ONLY)))
+      if (values[i] != NULL && is_construct_property (pspec))
         {
           names[n] = pspec->name;
           properties[n++] = *values[i];
@@ -654,7 +660,7 @@ new_row_object (const GormSchema  *schema,
     {
       GParamSpec *pspec = schema->columns[i].pspec;
 
-      if (values[i] != NULL && !(pspec->flags & (G_PARAM_CONSTRUCT | G_PARAM_CONSTRUCT_ONLY)))
+      if (values[i] != NULL && !is_construct_property (pspec))
         set_new_property (object, pspec, values[i]);
     }
 
@@ -698,7 +704,6 @@ object_of_row (const GormSchema     *schema,
   const GValue **values = g_newa (const GValue *, schema->n_columns);
   gpointer object;
 
-  memset (converted, 0, sizeof (GValue) * schema->n_columns);
   if (!row_values (schema, row, converted, values, error))
     return NULL;
   object = row_object (schema, database, row[0], values);
@@ -769,7 +774,6 @@ gorm_table_load_resource (GormTable     *self,
   g_autofree GParamSpec **pspecs = NULL;
   GormDatabase *database = gorm_resource_get_database (resource);
 
-  memset (converted, 0, sizeof (GValue) * schema->n_columns);
   if (!model_row (schema, model, row, sql_row, error) ||
       !row_values (schema, sql_row, converted, values, error))
     return FALSE;

@@ -147,16 +147,23 @@ def _translate(error, model=None):
     return _ERROR_CLASSES.get(error.code, Error)(error.message, error.code)
 
 
+def _raise_translated(error, model=None):
+    """Raises ``error``, caught as a GLib.Error, as _translate() makes it.
+    Called from the ``except`` block, without a context manager: the
+    translating wrappers run around every call into libgorm."""
+    translated = _translate(error, model)
+    if translated is error:
+        raise error
+    raise translated from None
+
+
 @contextlib.contextmanager
 def _gorm_errors(model=None):
     """Raises the GORM_ERROR errors of the block as Gorm.Error subclasses."""
     try:
         yield
     except GLib.Error as error:
-        translated = _translate(error, model)
-        if translated is error:
-            raise
-        raise translated from None
+        _raise_translated(error, model)
 
 
 def _translating(info):
@@ -167,10 +174,7 @@ def _translating(info):
         try:
             return info(*args, **kwargs)
         except GLib.Error as error:
-            translated = _translate(error)
-            if translated is error:
-                raise
-            raise translated from None
+            _raise_translated(error)
     return call if info.is_method() else staticmethod(call)
 
 
@@ -409,6 +413,15 @@ _PLAIN_TYPES = {
 _ACCEPTED = {str: str, float: (float, int), bool: bool, int: int}
 
 
+def _passes_as_is(value):
+    """Whether PyGObject makes the GValue of ``value`` itself, for a GValue
+    argument, in the type a GObject.Value of it would have: a str, float,
+    bool, or an int within 32 bits (a gint, which libgorm widens)."""
+    kind = type(value)
+    return (kind is str or kind is float or kind is bool or
+            (kind is int and -2 ** 31 <= value < 2 ** 31))
+
+
 class Field(GObject.Property):
     """A stored property of a model, declared as a class attribute::
 
@@ -484,7 +497,7 @@ class Field(GObject.Property):
         # get the field's exact type, which refuses what does not fit.
         plain = self._plain_type
         if plain is not None and value is not None:
-            if type(value) is plain and (plain is not int or -2 ** 31 <= value < 2 ** 31):
+            if type(value) is plain and _passes_as_is(value):
                 _resource_set_value(instance, self._property_name, value)
                 return
             if not isinstance(value, _ACCEPTED[plain]) or (
@@ -658,11 +671,16 @@ def _find_pspec(model, name):
     return pspec
 
 
-def _property_value(model, pspec, value):
-    """The GObject.Value of a Python value for a property of ``model``,
+def _gobject_form(model, pspec, value):
+    """A Python value for a property of ``model`` in its GObject form,
     converted by the property's Field when it has one."""
     field = _field(model, pspec)
-    return _to_gvalue(field.kind.to_gobject(value) if field else value, pspec)
+    return field.kind.to_gobject(value) if field else value
+
+
+def _property_value(model, pspec, value):
+    """The GObject.Value of a Python value for a property of ``model``."""
+    return _to_gvalue(_gobject_form(model, pspec, value), pspec)
 
 
 def _migrated(database):
@@ -828,10 +846,7 @@ def _resource_call(name, doc):
         try:
             return info(self, *args, **kwargs)
         except GLib.Error as error:
-            translated = _translate(error, model)
-            if translated is error:
-                raise
-            raise translated from None
+            _raise_translated(error, model)
     call.__name__ = call.__qualname__ = name
     call.__doc__ = '%s\n\n%s' % (info.__doc__, doc)
     return call
@@ -854,8 +869,7 @@ __all__.append('Resource')
 
 def _like_text(model, pspec, value):
     """The text of a pattern lookup, escaped for LIKE (``\\``, ``%``, ``_``)."""
-    field = _field(model, pspec)
-    text = field.kind.to_gobject(value) if field else value
+    text = _gobject_form(model, pspec, value)
     if not isinstance(text, str):
         raise TypeMismatchError('%s.%s: a text lookup needs a str, not %r'
                                 % (model.__name__, _attribute(pspec), value))
@@ -880,14 +894,8 @@ def _comparison(constructor):
     goes as it is: PyGObject makes its GValue, three times faster than a
     GObject.Value, and libgorm converts it as it would the other."""
     def lookup(model, pspec, value):
-        field = _field(model, pspec)
-        if field is not None:
-            value = field.kind.to_gobject(value)
-        kind = type(value)
-        if kind is str or kind is float or kind is bool or (
-                kind is int and -2 ** 31 <= value < 2 ** 31):
-            return constructor(pspec.name, value)
-        return constructor(pspec.name, _to_gvalue(value, pspec))
+        value = _gobject_form(model, pspec, value)
+        return constructor(pspec.name, value if _passes_as_is(value) else _to_gvalue(value, pspec))
     return lookup
 
 
@@ -1284,10 +1292,7 @@ class QuerySet(_AsyncQuerySet):
             if error.matches(Gorm.error_quark(), _ErrorCode.NOT_FOUND):
                 raise model.DoesNotExist('%s matching %s does not exist'
                                          % (model.__name__, _describe_lookups(lookups))) from None
-            translated = _translate(error, model)
-            if translated is error:
-                raise
-            raise translated from None
+            _raise_translated(error, model)
 
     def _one(self, found, lookups):
         """The one object of ``found``, the first two objects get() found."""
