@@ -106,6 +106,15 @@ sqlite_classify_error (const GError *error)
       strstr (message, "database is busy") != NULL ||
       strstr (message, "database table is locked") != NULL)
     return GORM_ERROR_BUSY;
+  if (strstr (message, "database or disk is full") != NULL)
+    return GORM_ERROR_FULL;
+  if (strstr (message, "readonly database") != NULL ||
+      strstr (message, "read-only") != NULL)
+    return GORM_ERROR_READ_ONLY;
+  if (strstr (message, "malformed") != NULL ||
+      strstr (message, "file is not a database") != NULL ||
+      strstr (message, "file is encrypted") != NULL)
+    return GORM_ERROR_CORRUPT;
   return GORM_ERROR_FAILED;
 }
 

@@ -38,6 +38,11 @@ G_BEGIN_DECLS
  *   the schema of the resource types.
  * @GORM_ERROR_BUSY: another connection held a lock for longer than the busy
  *   timeout.
+ * @GORM_ERROR_FULL: the disk or the quota holding the database is full; the
+ *   write that met it was not applied.
+ * @GORM_ERROR_READ_ONLY: the database was opened read-only, or its file or
+ *   directory cannot be written.
+ * @GORM_ERROR_CORRUPT: the database file is damaged or is not a database.
  *
  * The error codes of the %GORM_ERROR domain. Cancellation is reported as
  * %G_IO_ERROR_CANCELLED.
@@ -53,6 +58,9 @@ typedef enum {
   GORM_ERROR_CONNECTION,
   GORM_ERROR_MIGRATION,
   GORM_ERROR_BUSY,
+  GORM_ERROR_FULL,
+  GORM_ERROR_READ_ONLY,
+  GORM_ERROR_CORRUPT,
 } GormError;
 
 GORM_AVAILABLE_IN_ALL

@@ -130,6 +130,22 @@ class BusyError(OperationalError):
     default_code = _ErrorCode.BUSY
 
 
+class DiskFullError(OperationalError):
+    """The disk or quota holding the database is full; the write was not
+    applied."""
+    default_code = _ErrorCode.FULL
+
+
+class ReadOnlyError(OperationalError):
+    """The database was opened read-only or cannot be written."""
+    default_code = _ErrorCode.READ_ONLY
+
+
+class CorruptError(OperationalError):
+    """The database file is damaged or is not a database."""
+    default_code = _ErrorCode.CORRUPT
+
+
 class MultipleObjectsReturned(Error):
     """``get()`` found more than one object: the base of every model's
     ``MultipleObjectsReturned``."""
@@ -536,7 +552,8 @@ class Field(GObject.Property):
 
 __all__ += ['Error', 'ObjectDoesNotExist', 'MultipleObjectsReturned', 'IntegrityError',
             'ValidationError', 'FieldError', 'UnsupportedTypeError', 'TypeMismatchError',
-            'OperationalError', 'BusyError', 'MigrationError', 'Field']
+            'OperationalError', 'BusyError', 'DiskFullError', 'ReadOnlyError',
+            'CorruptError', 'MigrationError', 'Field']
 
 
 # Models
