@@ -1501,7 +1501,7 @@ convert_to_property (Source          source,
                      GValue         *property_value,
                      GError        **error)
 {
-  if (source == SOURCE_USER && value_is_nan (value))
+  if (source == SOURCE_USER && kind == GORM_VALUE_KIND_DOUBLE && value_is_nan (value))
     return set_nan_error (error, pspec);
 
   g_value_init (property_value, G_PARAM_SPEC_VALUE_TYPE (pspec));
