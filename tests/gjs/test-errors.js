@@ -42,6 +42,47 @@ test('validation, not found, unknown property, type mismatch', async () => {
         () => db.query(User.$gtype).filter(Gorm.Filter.eq('age', 'old')).count(null));
 });
 
+const Measure = defineModel('Measure', {
+    ratio: Number,
+    small: 'float',
+});
+
+test('infinities round-trip; NaN is VALIDATION before any SQL', async () => {
+    const db = openDatabase(Measure);
+    for (const value of [Infinity, -Infinity]) {
+        const m = new Measure({database: db, ratio: value, small: value});
+        m.save(null);
+        db.execute('UPDATE measure SET ratio = 0, small = 0', null);
+        m.reload(null);
+        assertEqual(m.ratio, 0);
+        db.execute(`UPDATE measure SET ratio = ${value > 0 ? '9e999' : '-9e999'}, ` +
+            `small = ${value > 0 ? '9e999' : '-9e999'}`, null);
+        m.reload(null);
+        assertEqual(m.ratio, value);
+        assertEqual(m.small, value);
+        m.ratio = 1;
+        m.save(null);
+        m.ratio = value;
+        m.save(null);
+        const found = db.query(Measure.$gtype).filter(Gorm.Filter.eq('ratio', value)).first(null);
+        assertEqual(found, m);
+        assertEqual(db.query(Measure.$gtype).filter(Gorm.Filter.eq('small', value)).count(null), 1);
+        db.query(Measure.$gtype).delete(null);
+    }
+    for (const property of ['ratio', 'small']) {
+        let e = await assertGormError(Gorm.Error.VALIDATION,
+            () => db.query(Measure.$gtype).filter(Gorm.Filter.eq(property, NaN)).count(null));
+        assert(/Measure/.test(e.message) && e.message.includes(property) && /NaN/.test(e.message),
+            e.message);
+        e = await assertGormError(Gorm.Error.VALIDATION,
+            () => db.query(Measure.$gtype).update(property, NaN, null));
+        assert(e.message.includes(property) && /NaN/.test(e.message), e.message);
+        await assertGormError(Gorm.Error.VALIDATION,
+            () => db.query(Measure.$gtype).filter(Gorm.Filter.between(property, 0, NaN)).first(null));
+    }
+    assertEqual(db.query(Measure.$gtype).count(null), 0);
+});
+
 test('connection errors', async () => {
     await assertGormError(Gorm.Error.CONNECTION,
         () => Gorm.Database.open('sqlite:/nonexistent/dir/x.db', null));
