@@ -1036,6 +1036,9 @@ static const struct
   { "uint32", "-1", "-1", FALSE },
   { "flags", "4", "4", FALSE },
   { "float", "1e300", "1e+300", FALSE },
+  /* Infinities where the property's range stops at the largest number. */
+  { "float", "9e999", "inf", FALSE },
+  { "double", "-9e999", "-inf", FALSE },
   { "when", "'not a date'", "\"not a date\"", FALSE },
   { "when", "'2024-02-30 10:00:00'", "\"2024-02-30 10:00:00\"", FALSE },
   { "when", "'2024-03-05T10:00:00+25:00'", "\"2024-03-05T10:00:00+25:00\"", FALSE },
@@ -1102,6 +1105,196 @@ test_bad_stored_data (Fixture       *fixture,
     }
 }
 
+/* The rows of bad_values that can be written, each in its own row among
+ * good ones: a fetched or watched model loads every item, each bad row's
+ * item is a stand-in that check_item() explains and save() refuses, and
+ * first() and get() of a bad row fail instead of giving a stand-in. */
+#define N_ROWS 250
+
+static void
+check_model_items (GormDatabase *db,
+                   GListModel   *model,
+                   const gint64 *bad_ids,
+                   const guint  *bad_cases,
+                   guint         n_bad)
+{
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, N_ROWS + 1);
+  for (guint position = 0; position < N_ROWS + 1; position++)
+    {
+      g_autoptr(GormResource) item = g_list_model_get_item (model, position);
+      g_autoptr(GError) error = NULL;
+      gboolean readable;
+      guint bad = n_bad;
+
+      g_assert_nonnull (item);
+      g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (item, TEST_TYPE_ALL_TYPES));
+      for (guint i = 0; i < n_bad; i++)
+        if (bad_ids[i] == gorm_resource_get_id (item))
+          bad = i;
+      readable = gorm_query_model_check_item (GORM_QUERY_MODEL (model), position, &error);
+      if (bad == n_bad)
+        {
+          g_assert_no_error (error);
+          g_assert_true (readable);
+          continue;
+        }
+      g_assert_false (readable);
+      g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
+      g_assert_nonnull (strstr (error->message, "test_all_types"));
+      g_assert_nonnull (strstr (error->message, bad_values[bad_cases[bad]].column));
+      g_assert_nonnull (strstr (error->message, bad_values[bad_cases[bad]].shown));
+      {
+        g_autofree char *key = g_strdup_printf ("id is %" G_GINT64_FORMAT, bad_ids[bad]);
+
+        g_assert_nonnull (strstr (error->message, key));
+      }
+    }
+}
+
+static void
+test_unreadable_rows (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GormDatabase) db = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) fetched = NULL;
+  g_autoptr(GListModel) watched = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = g_strconcat ("sqlite:", fixture->path, NULL);
+  gint64 bad_ids[G_N_ELEMENTS (bad_values)];
+  guint bad_cases[G_N_ELEMENTS (bad_values)];
+  guint n_bad = 0;
+  gint64 first_id = gorm_resource_get_id (fixture->moving);
+
+  g_assert_true (gorm_database_begin (fixture->db, &error));
+  for (guint i = 0; i < N_ROWS; i++)
+    {
+      g_autoptr(GormResource) row = g_object_new (TEST_TYPE_ALL_TYPES, "database", fixture->db,
+                                                  "int32", (gint) i, NULL);
+
+      test_save_ok (row);
+    }
+  g_assert_true (gorm_database_commit (fixture->db, &error));
+
+  /* Spread over the pages of 100 items, the first row included. */
+  for (guint i = 0; i < G_N_ELEMENTS (bad_values); i++)
+    {
+      g_autofree char *sql = NULL;
+
+      if (bad_values[i].refused_on_write)
+        continue;
+      bad_ids[n_bad] = first_id + n_bad * 13;
+      bad_cases[n_bad] = i;
+      sql = g_strdup_printf ("UPDATE test_all_types SET \"%s\" = %s WHERE id = %" G_GINT64_FORMAT,
+                             bad_values[i].column, bad_values[i].literal, bad_ids[n_bad]);
+      g_assert_cmpint (gorm_database_execute (fixture->db, sql, NULL, 0, &error), ==, 1);
+      g_assert_no_error (error);
+      n_bad++;
+    }
+  g_assert_cmpuint (n_bad, >=, 15);
+
+  /* A database of its own, whose objects are all new, and the fixture's,
+   * where the first row has a live object. */
+  db = gorm_database_open (uri, NULL, &error);
+  g_assert_no_error (error);
+  for (guint round = 0; round < 2; round++)
+    {
+      GormDatabase *reading = round == 0 ? db : fixture->db;
+
+      query = gorm_database_query (reading, TEST_TYPE_ALL_TYPES);
+      gorm_query_order_by (query, "id", FALSE);
+      fetched = gorm_query_fetch (query, NULL, &error);
+      g_assert_no_error (error);
+      watched = gorm_query_watch (query, NULL, &error);
+      g_assert_no_error (error);
+      check_model_items (reading, fetched, bad_ids, bad_cases, n_bad);
+      check_model_items (reading, watched, bad_ids, bad_cases, n_bad);
+      g_clear_object (&fetched);
+      g_clear_object (&watched);
+      g_clear_object (&query);
+    }
+
+  /* The live object of the first row kept its values. */
+  {
+    g_autoptr(GormQuery) by_id = gorm_database_query (fixture->db, TEST_TYPE_ALL_TYPES);
+    g_autoptr(GListModel) model = gorm_query_fetch (gorm_query_order_by (by_id, "id", FALSE), NULL, &error);
+    g_autoptr(GObject) item = g_list_model_get_item (model, 0);
+
+    g_assert_true (item == (GObject *) fixture->moving);
+  }
+
+  /* A stand-in: its key and defaults; save refuses it, delete works. */
+  {
+    g_autoptr(GormQuery) by_id = gorm_database_query (db, TEST_TYPE_ALL_TYPES);
+    g_autoptr(GListModel) model = NULL;
+    g_autoptr(GormResource) stand_in = NULL;
+    g_autofree char *kept = NULL;
+    g_autofree char *sql = g_strdup_printf ("SELECT quote(\"%s\") FROM test_all_types WHERE id = %" G_GINT64_FORMAT,
+                                            bad_values[bad_cases[1]].column, bad_ids[1]);
+    gint int32 = -1;
+    g_autoptr(GormResource) gone = NULL;
+
+    model = gorm_query_fetch (gorm_query_order_by (by_id, "id", FALSE), NULL, &error);
+    g_assert_no_error (error);
+    stand_in = g_list_model_get_item (model, bad_ids[1] - first_id);
+    g_assert_cmpint (gorm_resource_get_id (stand_in), ==, bad_ids[1]);
+    g_assert_true (gorm_resource_is_saved (stand_in));
+    g_object_get (stand_in, "int32", &int32, NULL);
+    g_assert_cmpint (int32, ==, 0);
+
+    kept = test_query_text (db, sql);
+    g_object_set (stand_in, "int32", 7, NULL);
+    g_assert_false (gorm_resource_save (stand_in, NULL, &error));
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
+    g_assert_nonnull (strstr (error->message, "stands in"));
+    g_clear_error (&error);
+    {
+      g_autofree char *after = test_query_text (db, sql);
+
+      g_assert_cmpstr (after, ==, kept);
+    }
+
+    /* get() and first() of the row fail, naming it. */
+    gone = gorm_database_get (db, TEST_TYPE_ALL_TYPES, bad_ids[2], NULL, &error);
+    g_assert_null (gone);
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
+    g_assert_nonnull (strstr (error->message, "test_all_types"));
+    g_clear_error (&error);
+    {
+      g_autoptr(GormQuery) one = gorm_database_query (db, TEST_TYPE_ALL_TYPES);
+      g_auto(GValue) id = G_VALUE_INIT;
+
+      g_value_set_int64 (g_value_init (&id, G_TYPE_INT64), bad_ids[2]);
+      gone = gorm_query_first (gorm_query_filter (one, gorm_filter_eq ("id", &id)), NULL, &error);
+      g_assert_null (gone);
+      g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
+      g_clear_error (&error);
+    }
+
+    /* Once the row is fixed, a reload makes it an ordinary object. */
+    {
+      g_autofree char *fix = g_strdup_printf ("UPDATE test_all_types SET \"%s\" = NULL WHERE id = %" G_GINT64_FORMAT,
+                                              bad_values[bad_cases[1]].column, bad_ids[1]);
+
+      g_assert_cmpint (gorm_database_execute (db, fix, NULL, 0, &error), ==, 1);
+      g_assert_true (gorm_resource_reload (stand_in, NULL, &error));
+      g_assert_no_error (error);
+      g_object_set (stand_in, "int32", 7, NULL);
+      test_save_ok (stand_in);
+    }
+
+    /* Another stand-in is deleted. */
+    g_clear_object (&stand_in);
+    stand_in = g_list_model_get_item (model, bad_ids[3] - first_id);
+    g_assert_false (gorm_query_model_check_item (GORM_QUERY_MODEL (model), bad_ids[3] - first_id, NULL));
+    g_assert_true (gorm_resource_delete (stand_in, NULL, &error));
+    g_assert_no_error (error);
+    g_clear_object (&stand_in);
+  }
+
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1130,6 +1323,7 @@ main (int   argc,
 
   g_test_add ("/Gorm/Types/sqlite3-shell", Fixture, NULL, fixture_set_up, test_sqlite3_shell_view, fixture_tear_down);
   g_test_add ("/Gorm/Types/bad-stored-data", Fixture, NULL, fixture_set_up, test_bad_stored_data, fixture_tear_down);
+  g_test_add ("/Gorm/Types/unreadable-rows", Fixture, NULL, fixture_set_up, test_unreadable_rows, fixture_tear_down);
 
   return g_test_run ();
 }
