@@ -154,23 +154,36 @@ file_cnc_string (const char *path)
                           encoded_directory, encoded_name);
 }
 
-/* Whether @path is missing, empty (a new database) or starts with the
- * SQLite header. libgda leaks the whole SQLite connection when it fails to
- * open another kind of file, so such files are refused before it sees
- * them. */
+/* Whether @path is missing, empty (a new database) or starts with a
+ * valid SQLite header: the magic string, a page size that is a power of
+ * two from 512 to 65536, and the three payload fractions every SQLite
+ * file has (64, 32, 32). libgda leaks the whole SQLite connection when it
+ * fails to open another kind of file, so such files are refused before it
+ * sees them. */
 static gboolean
 is_sqlite_file (const char *path)
 {
-  static const char header[16] = "SQLite format 3";
-  char start[sizeof header];
+  static const char magic[16] = "SQLite format 3";
+  guint8 header[24];
   FILE *file = fopen (path, "rb");
   size_t n;
+  guint page_size;
 
   if (file == NULL)
     return TRUE;
-  n = fread (start, 1, sizeof start, file);
+  n = fread (header, 1, sizeof header, file);
   fclose (file);
-  return n == 0 || (n == sizeof start && memcmp (start, header, sizeof header) == 0);
+  if (n == 0)
+    return TRUE;
+  if (n < sizeof header || memcmp (header, magic, sizeof magic) != 0)
+    return FALSE;
+
+  page_size = (guint) header[16] << 8 | header[17];
+  if (page_size == 1)
+    page_size = 65536;
+  if (page_size < 512 || (page_size & (page_size - 1)) != 0)
+    return FALSE;
+  return header[21] == 64 && header[22] == 32 && header[23] == 32;
 }
 
 /* Query parameters */
@@ -410,7 +423,8 @@ parse_sqlite (const char  *uri,
   if (!is_sqlite_file (absolute))
     {
       g_set_error (error, GORM_ERROR, GORM_ERROR_CORRUPT,
-                   "Cannot open “%s”: “%s” is not an SQLite database", uri, absolute);
+                   "Cannot open “%s”: “%s” is not an SQLite database, or its header is damaged",
+                   uri, absolute);
       return FALSE;
     }
 

@@ -179,6 +179,40 @@ test_not_a_database (void)
   g_rmdir (dir);
 }
 
+/* A real database whose first page, the schema, is damaged after its
+ * header: the open, or the first call that reads the schema, says so. */
+static void
+test_damaged_schema (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GormDatabase) db = test_open_file (&path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
+  g_autofree char *contents = NULL;
+  GType type = TEST_TYPE_POST;
+  gsize length;
+
+  test_migrate (db, TEST_TYPE_POST);
+  g_assert_cmpint (gorm_database_execute (db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0, &error), >=, -1);
+  g_assert_true (gorm_database_close (db, &error));
+  g_assert_finalize_object (g_steal_pointer (&db));
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_cmpuint (length, >=, 4096);
+  for (gsize at = 100; at < 4096; at++)
+    contents[at] = (char) (at * 7919 % 251);
+  g_assert_true (g_file_set_contents (path, contents, length, &error));
+
+  db = gorm_database_open (uri, NULL, &error);
+  if (db != NULL)
+    {
+      g_assert_false (gorm_database_migrate (db, &type, 1, NULL, &error));
+      g_assert_finalize_object (g_steal_pointer (&db));
+    }
+  assert_corrupt (error, "open or migrate");
+  test_remove_file (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -187,6 +221,7 @@ main (int   argc,
 
   g_test_add_func ("/Gorm/Corrupt/damaged-pages", test_damaged_pages);
   g_test_add_func ("/Gorm/Corrupt/not-a-database", test_not_a_database);
+  g_test_add_func ("/Gorm/Corrupt/damaged-schema", test_damaged_schema);
 
   return g_test_run ();
 }
