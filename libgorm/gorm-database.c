@@ -72,6 +72,8 @@ struct _GormDatabase
   /* The shared in-memory database the connection uses, released once it
    * is closed. */
   GormSharedMemory   *shared_memory;
+  /* Opened with mode=ro: its transactions take no write lock. */
+  gboolean            read_only;
   gboolean            closed;
 };
 
@@ -731,6 +733,7 @@ connect_to_uri (GormDatabase  *self,
     }
   self->owns_connection = TRUE;
   self->shared_memory = g_steal_pointer (&parsed.shared);
+  self->read_only = parsed.read_only;
   setup_connection (self);
   if (!configure_connection (self, parsed.read_only, &local_error))
     {
@@ -1496,7 +1499,8 @@ gorm_database_begin (GormDatabase  *self,
 
   gorm_database_lock (self);
   if (self->transaction_depth == 0)
-    ok = run_locked (self, self->dialect ? self->dialect->begin_sql : "BEGIN", error);
+    ok = run_locked (self, self->dialect && !self->read_only ? self->dialect->begin_sql : "BEGIN",
+                     error);
   else
     {
       savepoint = gorm_dialect_render_savepoint ("SAVEPOINT", self->transaction_depth);

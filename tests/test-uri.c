@@ -131,6 +131,13 @@ test_read_only (void)
   model = gorm_query_fetch (query, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  /* Nothing to change: a migration only reads. */
+  {
+    GType post_type = TEST_TYPE_POST;
+
+    g_assert_true (gorm_database_migrate (reader, &post_type, 1, NULL, &error));
+    g_assert_no_error (error);
+  }
   /* A new table is a write. */
   g_assert_false (gorm_database_migrate (reader, &type, 1, NULL, &error));
   assert_read_only (error);
