@@ -590,6 +590,23 @@ set_mismatch_error (GError       **error,
   return FALSE;
 }
 
+/* A stored value the property cannot take: the row holds what another
+ * tool (or an older version of the type) wrote. */
+static gboolean
+set_unreadable_error (GError       **error,
+                      GParamSpec    *pspec,
+                      const GValue  *value)
+{
+  g_autofree char *description = gorm_value_describe (value);
+
+  g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
+               "The stored %s %s does not fit %s:%s, a %s property",
+               value_is_null (value) ? "value" : G_VALUE_TYPE_NAME (value), description,
+               g_type_name (pspec->owner_type), pspec->name,
+               g_type_name (G_PARAM_SPEC_VALUE_TYPE (pspec)));
+  return FALSE;
+}
+
 /* SQL has no NaN: SQLite stores a bound NaN as NULL, which reads back as
  * 0.0, and NaN equals nothing, so no filter could find it. It is refused
  * before any SQL runs rather than changed into another number. */
@@ -1515,6 +1532,8 @@ convert_to_property (Source          source,
     return TRUE;
 
   g_value_unset (property_value);
+  if (source == SOURCE_SQL)
+    return set_unreadable_error (error, pspec, value);
   return set_mismatch_error (error, pspec, value);
 }
 

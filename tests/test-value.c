@@ -917,7 +917,7 @@ test_from_sql_signed_range (void)
   g_assert_false (gorm_value_from_sql (GORM_VALUE_KIND_INT, pspec, &sql_value, &value, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
   g_assert_cmpstr (error->message, ==,
-                   "Cannot store the gint64 300 in TestValues:grade, a gchar property");
+                   "The stored gint64 300 does not fit TestValues:grade, a gchar property");
   g_assert_false (G_IS_VALUE (&value));
 }
 
