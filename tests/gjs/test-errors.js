@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Failures are thrown as GLib.Error of the Gorm.Error domain.
 
+import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
 import Gorm from 'gi://Gorm?version=1.0';
 import {defineModel} from '../../bindings/gjs/gorm.js';
@@ -81,6 +82,34 @@ test('infinities round-trip; NaN is VALIDATION before any SQL', async () => {
             () => db.query(Measure.$gtype).filter(Gorm.Filter.between(property, 0, NaN)).first(null));
     }
     assertEqual(db.query(Measure.$gtype).count(null), 0);
+});
+
+const Entry = defineModel('Entry', {
+    label: String,
+    kind: {type: Gio.FileType},
+});
+
+test('a row that cannot be read fails alone in a model', async () => {
+    const db = openDatabase(Entry);
+    const ids = [];
+    for (let i = 0; i < 4; i++) {
+        const entry = new Entry({database: db, label: `e${i}`, kind: Gio.FileType.DIRECTORY});
+        entry.save(null);
+        ids.push(entry.id);
+    }
+    db.execute(`UPDATE entry SET kind = 'no-such-kind' WHERE id = ${ids[1]}`, null);
+    const model = db.query(Entry.$gtype).order_by('id', false).fetch(null);
+    assertEqual(model.get_n_items(), 4);
+    for (let i = 0; i < 4; i++) {
+        const item = model.get_item(i);
+        assert(item instanceof Entry, `item ${i} is ${item}`);
+        assertEqual(item.id, ids[i]);
+        if (i !== 1)
+            assert(model.check_item(i));
+    }
+    const e = await assertGormError(Gorm.Error.TYPE_MISMATCH, () => model.check_item(1));
+    assert(/entry/.test(e.message) && /kind/.test(e.message) && /no-such-kind/.test(e.message),
+        e.message);
 });
 
 test('connection errors', async () => {
