@@ -204,7 +204,8 @@ append_json_value (GString      *json,
  * (64-bit exact), reals and text compare with the column as the values
  * themselves would, and the column's index still serves the IN. JSON has
  * no blobs, and json_each() ends a text at an escaped NUL byte, so blobs
- * travel as hexadecimal text, compared with hex() of the column. */
+ * travel as hexadecimal text, compared with hex() of the column where it
+ * is not NULL (hex() of NULL is the empty text, an empty blob's). */
 static void
 sqlite_append_value_set (GString          *sql,
                          GArray           *params,
@@ -226,9 +227,16 @@ sqlite_append_value_set (GString          *sql,
     }
   g_string_append_c (json, ']');
 
-  g_string_append (sql, hex ? "hex(" : "");
-  gorm_dialect_append_identifier (sql, column->name);
-  g_string_append (sql, hex ? ")" : "");
+  if (hex)
+    {
+      g_string_append (sql, "(CASE WHEN ");
+      gorm_dialect_append_identifier (sql, column->name);
+      g_string_append (sql, " IS NULL THEN NULL ELSE hex(");
+      gorm_dialect_append_identifier (sql, column->name);
+      g_string_append (sql, ") END)");
+    }
+  else
+    gorm_dialect_append_identifier (sql, column->name);
   g_string_append (sql, negated ? " NOT IN " : " IN ");
   g_string_append (sql, "(SELECT \"value\" FROM json_each(");
   gorm_dialect_append_parameter (sql, params->len, G_TYPE_STRING);
