@@ -544,8 +544,8 @@ combination_new (GormConditionOp  op,
 
 /**
  * gorm_filter_and:
- * @a: (transfer full): a filter
- * @b: (transfer full): another filter
+ * @a: (transfer full) (nullable): a filter
+ * @b: (transfer full) (nullable): another filter
  *
  * Matches the rows that both @a and @b match. Takes @a and @b.
  *
@@ -565,8 +565,8 @@ gorm_filter_and (GormFilter *a,
 
 /**
  * gorm_filter_or:
- * @a: (transfer full): a filter
- * @b: (transfer full): another filter
+ * @a: (transfer full) (nullable): a filter
+ * @b: (transfer full) (nullable): another filter
  *
  * Matches the rows that @a or @b (or both) match. Takes @a and @b.
  *
@@ -586,7 +586,7 @@ gorm_filter_or (GormFilter *a,
 
 /**
  * gorm_filter_not:
- * @filter: (transfer full): a filter
+ * @filter: (transfer full) (nullable): a filter
  *
  * Matches exactly the rows that @filter does not match, including those
  * where a property @filter compares is NULL. Takes @filter.

@@ -266,7 +266,8 @@ unknown_property_error (const GormSchema *schema,
 /**
  * gorm_query_filter:
  * @self: a query
- * @filter: (transfer full): a filter on the properties of the query's type
+ * @filter: (transfer full) (nullable): a filter on the properties of the
+ *   query's type; %NULL is a mistake that makes every runner fail
  *
  * Narrows @self to the objects @filter matches, and those any earlier
  * filters match: filters given one after the other all apply. Takes
