@@ -40,6 +40,13 @@
  * the query reports either from its runners before any SQL runs. Values
  * are always bound as parameters, never written into the SQL.
  *
+ * A filter made from arguments it cannot use (a %NULL property name, a
+ * %NULL pattern, a %NULL operand of gorm_filter_and(), gorm_filter_or() or
+ * gorm_filter_not()) prints no warning: it carries the mistake, and every
+ * runner of a query given it, or given a filter made from it, fails with
+ * that error before any SQL. A query never runs with less condition than
+ * it was given, so a bulk delete never deletes rows it was not meant to.
+ *
  * Values compare as they are stored: enums by their nick, booleans as 0
  * and 1, date-times as instants (whatever time zone they were given in),
  * byte arrays by their bytes, strings by their bytes (case-sensitively,
@@ -432,6 +439,14 @@ gorm_filter_ilike (const char *property,
  * Matches the rows whose @property equals one of @values. A value that
  * is NULL matches the rows where @property is NULL, as in
  * gorm_filter_eq(). An empty list matches no row.
+ *
+ * The list may be long: beyond a few dozen values it is bound as one
+ * parameter (on SQLite, a JSON array read by `json_each()`), so the time
+ * a query takes grows linearly with the number of values (100,000 values
+ * take a fraction of a second) and no engine limit on the number of
+ * parameters applies. An index on @property still serves the comparison,
+ * except for byte arrays, which a long list compares through their
+ * hexadecimal text.
  *
  * Returns: (transfer full): a new filter
  */

@@ -53,8 +53,10 @@ gorm_database_query (GormDatabase *self,
  * gorm_query_limit() and gorm_query_offset(), change the query and
  * return it, so that calls chain. They cannot fail: the first mistake
  * they see (a property the type does not store, a value that does not fit
- * its property) is kept and reported by every runner with its #GError,
- * before any SQL runs.
+ * its property, a %NULL filter) is kept and reported by every runner with
+ * its #GError, before any SQL runs. A statement the database refuses as
+ * it runs (SQLite refuses a LIKE pattern over 50,000 bytes) is an error of
+ * the runner too, never an empty answer.
  *
  * The runners read the query: gorm_query_fetch() and gorm_query_watch()
  * give the matching objects as a #GListModel, gorm_query_first() the
