@@ -414,6 +414,32 @@ test_permission_denied (void)
   g_rmdir (dir);
 }
 
+/* A path with the characters of libgda's connection strings (";", "="),
+ * of URIs ("%", "&", "#", spaces) and beyond ASCII names that very file. */
+static void
+test_odd_file_names (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *sub = g_build_filename (dir, "a;b=c %41 d&e#", NULL);
+  g_autofree char *path = g_build_filename (sub, "Grüße;x=1%2F.db", NULL);
+  g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
+  g_autoptr(GormDatabase) db = NULL;
+  g_autoptr(GormResource) post = NULL;
+
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+  db = open_ok (uri);
+  test_migrate (db, TEST_TYPE_POST);
+  post = new_post (db, "odd");
+  test_save_ok (post);
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+
+  test_remove_file (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -426,6 +452,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Uri/refused-parameters", test_refused_parameters);
   g_test_add_func ("/Gorm/Uri/path-errors", test_path_errors);
   g_test_add_func ("/Gorm/Uri/permission-denied", test_permission_denied);
+  g_test_add_func ("/Gorm/Uri/odd-file-names", test_odd_file_names);
 
   return g_test_run ();
 }
