@@ -851,7 +851,7 @@ gorm_query_model_new (GormDatabase       *database,
 /**
  * gorm_query_model_check_item:
  * @self: a query model
- * @position: the position of an item, below the number of items
+ * @position: the position of an item
  * @error: return location for an error
  *
  * Checks that the item at @position was read from its row.
@@ -876,8 +876,9 @@ gorm_query_model_new (GormDatabase       *database,
  *
  * Returns: %TRUE if the item at @position was read from its row;
  *   %FALSE with @error set when it is a stand-in (%GORM_ERROR_TYPE_MISMATCH
- *   naming the table, the key, the column and the stored value), or when
- *   its page could not be loaded
+ *   naming the table, the key, the column and the stored value),
+ *   %GORM_ERROR_NOT_FOUND when @position is not below the number of items,
+ *   or the error that kept its page from loading
  *
  * Since: 1.0
  */
@@ -890,8 +891,15 @@ gorm_query_model_check_item (GormQueryModel  *self,
   guint offset = position % PAGE_SIZE;
 
   g_return_val_if_fail (GORM_IS_QUERY_MODEL (self), FALSE);
-  g_return_val_if_fail (position < self->n_items, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (position >= self->n_items)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND,
+                   "A %s model has no item %u: it has %u",
+                   g_type_name (self->compiled->schema->type), position, self->n_items);
+      return FALSE;
+    }
 
   page = lookup_page (self, position, error);
   if (page == NULL)

@@ -1118,7 +1118,11 @@ check_model_items (GormDatabase *db,
                    const guint  *bad_cases,
                    guint         n_bad)
 {
+  g_autoptr(GError) beyond = NULL;
+
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, N_ROWS + 1);
+  g_assert_false (gorm_query_model_check_item (GORM_QUERY_MODEL (model), N_ROWS + 1, &beyond));
+  g_assert_error (beyond, GORM_ERROR, GORM_ERROR_NOT_FOUND);
   for (guint position = 0; position < N_ROWS + 1; position++)
     {
       g_autoptr(GormResource) item = g_list_model_get_item (model, position);
