@@ -686,6 +686,13 @@ new_row_object (const GormSchema  *schema,
   return object;
 }
 
+/* Marks a stand-in with the error met reading its row. */
+static GQuark
+read_error_quark (void)
+{
+  return g_quark_from_static_string ("gorm-table-read-error");
+}
+
 /* The object of the row whose key is @key, with the property values
  * @values of row_values(): the row's live object, which takes the values,
  * or a new one. */
@@ -705,6 +712,8 @@ row_object (const GormSchema  *schema,
        * changes: those stay the application's. */
       gorm_resource_apply_stored (GORM_RESOURCE (object), database, pspecs,
                                   copy_values (schema, values), schema->n_columns, TRUE);
+      /* A stand-in whose row reads now is an object of its row like any. */
+      g_object_set_qdata (object, read_error_quark (), NULL);
       return object;
     }
 
@@ -778,11 +787,6 @@ gorm_table_new_resource (GormTable     *self,
   return object_of_row (schema, database, sql_row, error);
 }
 
-static GQuark
-read_error_quark (void)
-{
-  return g_quark_from_static_string ("gorm-table-read-error");
-}
 
 const GError *
 gorm_table_get_read_error (GormResource *resource)

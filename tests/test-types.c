@@ -1287,6 +1287,23 @@ test_unreadable_rows (Fixture       *fixture,
       test_save_ok (stand_in);
     }
 
+    /* A stand-in still held is the object get() gives once its row is
+     * fixed, an ordinary one. */
+    {
+      g_autoptr(GormResource) held = g_list_model_get_item (model, bad_ids[4] - first_id);
+      g_autoptr(GormResource) got = NULL;
+      g_autofree char *fix = g_strdup_printf ("UPDATE test_all_types SET \"%s\" = NULL WHERE id = %" G_GINT64_FORMAT,
+                                              bad_values[bad_cases[4]].column, bad_ids[4]);
+
+      g_assert_false (gorm_query_model_check_item (GORM_QUERY_MODEL (model), bad_ids[4] - first_id, NULL));
+      g_assert_cmpint (gorm_database_execute (db, fix, NULL, 0, &error), ==, 1);
+      got = gorm_database_get (db, TEST_TYPE_ALL_TYPES, bad_ids[4], NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (got == held);
+      g_object_set (got, "int32", 9, NULL);
+      test_save_ok (got);
+    }
+
     /* Another stand-in is deleted. */
     g_clear_object (&stand_in);
     stand_in = g_list_model_get_item (model, bad_ids[3] - first_id);
