@@ -727,7 +727,8 @@ connect_to_uri (GormDatabase  *self,
                                                       GDA_CONNECTION_OPTIONS_NONE, &local_error);
   if (self->connection == NULL)
     {
-      g_set_error (error, GORM_ERROR, open_error_code (parsed.provider, local_error), "Cannot open “%s”: %s",
+      g_set_error (error, GORM_ERROR, open_error_code (parsed.provider, local_error),
+                   "Cannot open “%s”: %s",
                    redacted, local_error ? local_error->message : "unknown error");
       return FALSE;
     }
@@ -737,8 +738,8 @@ connect_to_uri (GormDatabase  *self,
   setup_connection (self);
   if (!configure_connection (self, parsed.read_only, &local_error))
     {
-      g_set_error (error, GORM_ERROR, open_error_code (parsed.provider, local_error), "Cannot open “%s”: %s",
-                   redacted, local_error->message);
+      g_set_error (error, GORM_ERROR, open_error_code (parsed.provider, local_error),
+                   "Cannot open “%s”: %s", redacted, local_error->message);
       return FALSE;
     }
   return TRUE;

@@ -713,7 +713,8 @@ row_object (const GormSchema  *schema,
       gorm_resource_apply_stored (GORM_RESOURCE (object), database, pspecs,
                                   copy_values (schema, values), schema->n_columns, TRUE);
       /* A stand-in whose row reads now is an object of its row like any. */
-      g_object_set_qdata (object, read_error_quark (), NULL);
+      if (g_object_get_qdata (object, read_error_quark ()) != NULL)
+        g_object_set_qdata (object, read_error_quark (), NULL);
       return object;
     }
 
@@ -787,7 +788,6 @@ gorm_table_new_resource (GormTable     *self,
   return object_of_row (schema, database, sql_row, error);
 }
 
-
 const GError *
 gorm_table_get_read_error (GormResource *resource)
 {
@@ -849,6 +849,7 @@ gorm_table_load_resource (GormTable     *self,
                               schema->n_columns, FALSE);
   unset_values (converted, schema->n_columns);
   /* A stand-in whose row reads now is an object of its row like any. */
-  g_object_set_qdata (G_OBJECT (resource), read_error_quark (), NULL);
+  if (gorm_table_get_read_error (resource) != NULL)
+    g_object_set_qdata (G_OBJECT (resource), read_error_quark (), NULL);
   return TRUE;
 }
