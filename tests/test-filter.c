@@ -835,7 +835,11 @@ test_poisoned (void)
   int_value (&three[0], 0);
   int_value (&three[1], 7);
   int_value (&three[2], 1000);
-  g_assert_cmpstr (matches (db, gorm_filter_in ("big", three, 3)), ==, "c f");
+  {
+    g_autofree char *found = matches (db, gorm_filter_in ("big", three, 3));
+
+    g_assert_cmpstr (found, ==, "c f");
+  }
   for (guint i = 0; i < G_N_ELEMENTS (three); i++)
     g_value_unset (&three[i]);
 
