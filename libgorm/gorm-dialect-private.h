@@ -31,6 +31,9 @@ struct _GormDialect
 
   /* Statements run once on every new connection, in order. */
   const char * const *open_statements;
+  /* Those run instead on a connection opened read-only: they write
+   * nothing, and make every later write fail. */
+  const char * const *read_only_open_statements;
 
   const char *begin_sql;
   /* How the key of a new row is read back: a statement run after the

@@ -23,6 +23,17 @@ static const char * const sqlite_open_statements[] = {
   NULL
 };
 
+/* mode=ro: the journal mode stays as the file has it (changing it is a
+ * write), and query_only makes SQLite refuse every write with
+ * SQLITE_READONLY, "attempt to write a readonly database". */
+static const char * const sqlite_read_only_open_statements[] = {
+  "PRAGMA query_only=ON",
+  "PRAGMA foreign_keys=ON",
+  "PRAGMA busy_timeout=5000",
+  "PRAGMA case_sensitive_like=ON",
+  NULL
+};
+
 static const char *
 sqlite_column_type (const GormColumn *column)
 {
@@ -251,6 +262,7 @@ static const GormDialect sqlite_dialect = {
   .name = "sqlite",
   .provider = "SQLite",
   .open_statements = sqlite_open_statements,
+  .read_only_open_statements = sqlite_read_only_open_statements,
   /* IMMEDIATE takes the write lock at once, so a transaction never fails
    * half-way when it upgrades from reading to writing. */
   .begin_sql = "BEGIN IMMEDIATE",

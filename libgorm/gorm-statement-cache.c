@@ -295,7 +295,26 @@ gorm_statement_execute_select (GormStatementCache *self,
         }
     }
   if (model == NULL)
-    translate_error (self, error, gda_error, statement->sql);
+    {
+      translate_error (self, error, gda_error, statement->sql);
+      return NULL;
+    }
+
+  /* A row SQLite fails to step to (a damaged page, an I/O error) ends a
+   * random-access model early and is kept as an exception of the model,
+   * not returned: the rows are fetched now, so that such an error fails
+   * the select instead of reading as fewer rows. */
+  gda_data_model_get_n_rows (model);
+  {
+    GError **exceptions = gda_data_model_get_exceptions (model);
+
+    if (exceptions != NULL && exceptions[0] != NULL)
+      {
+        translate_error (self, error, g_error_copy (exceptions[0]), statement->sql);
+        g_object_unref (model);
+        return NULL;
+      }
+  }
 
   return model;
 }
