@@ -2,7 +2,7 @@
 
 #pragma once
 
-#include <libgda/libgda.h>
+#include <glib-object.h>
 
 #include "gorm-error.h"
 #include "gorm-schema-private.h"
@@ -13,7 +13,8 @@ G_BEGIN_DECLS
  * The dialect: everything that differs between SQL databases, and the SQL
  * text libgorm generates. Identifiers always come from a schema and are
  * always quoted; values are always parameters, written in libgda's
- * `##pN::type::null` form and numbered from 0 in the order they are bound.
+ * `##pN::type::null` form (a GBytes value as GdaBinary, the type the
+ * connection binds it as) and numbered from 0 in the order they are bound.
  *
  * The one value written into the SQL is NULL: libgda rewrites (and leaks
  * a copy of) every statement executed with a NULL parameter, so the
@@ -48,6 +49,8 @@ struct _GormDialect
 
   /* The GormError code of an error a statement failed with. */
   GormError   (*classify_error)      (const GError     *error);
+  /* Part of the message of a ROLLBACK that found no transaction open. */
+  const char  *no_transaction_message;
 };
 
 const GormDialect *gorm_dialect_sqlite          (void);

@@ -131,6 +131,9 @@ static const GormDialect sqlite_dialect = {
   .storage_class = sqlite_storage_class,
   .table_columns_sql = "SELECT \"name\" FROM pragma_table_info(##p0::gchararray)",
   .classify_error = sqlite_classify_error,
+  /* What ROLLBACK answers when SQLite already rolled back by itself, as
+   * it does when COMMIT fails with a full disk. */
+  .no_transaction_message = "no transaction is active",
 };
 
 const GormDialect *

@@ -37,7 +37,10 @@ gorm_dialect_append_parameter (GString *sql,
                                guint    number,
                                GType    sql_type)
 {
-  g_string_append_printf (sql, "##p%u::%s::null", number, g_type_name (sql_type));
+  /* A BLOB is a GBytes in libgorm; libgda's parser knows its own type,
+   * which the connection binds it as. */
+  g_string_append_printf (sql, "##p%u::%s::null", number,
+                          sql_type == G_TYPE_BYTES ? "GdaBinary" : g_type_name (sql_type));
 }
 
 static void
@@ -273,7 +276,7 @@ append_value (GString      *sql,
               const GValue *value,
               guint        *number)
 {
-  if (G_VALUE_HOLDS (value, GDA_TYPE_NULL))
+  if (gorm_value_is_sql_null (value))
     g_string_append (sql, "NULL");
   else
     gorm_dialect_append_parameter (sql, (*number)++, G_VALUE_TYPE (value));
@@ -463,7 +466,7 @@ gorm_dialect_rewrite_placeholders (const char   *sql,
                        sql, n_params);
           return NULL;
         }
-      if (G_VALUE_HOLDS (&params[number], GDA_TYPE_NULL))
+      if (gorm_value_is_sql_null (&params[number]))
         g_string_append (out, "NULL");
       else
         gorm_dialect_append_parameter (out, bound++, G_VALUE_TYPE (&params[number]));

@@ -4,7 +4,6 @@
 
 #include <string.h>
 
-#include <libgda/libgda.h>
 
 #include "gorm-error.h"
 #include "gorm-filter-private.h"
@@ -203,21 +202,21 @@ value_is_null (const GValue *value)
 {
   if (value == NULL || G_VALUE_TYPE (value) == G_TYPE_INVALID)
     return TRUE;
-  if (G_VALUE_HOLDS (value, GDA_TYPE_NULL))
+  if (gorm_value_is_sql_null (value))
     return TRUE;
   return (G_VALUE_HOLDS_STRING (value) || G_VALUE_HOLDS_BOXED (value) ||
           G_VALUE_HOLDS_OBJECT (value) || G_VALUE_HOLDS_POINTER (value))
          && g_value_peek_pointer (value) == NULL;
 }
 
-/* Copies a value given by the caller, NULL ones as GDA_TYPE_NULL. */
+/* Copies a value given by the caller, NULL ones as GORM_TYPE_SQL_NULL. */
 static void
 copy_user_value (GValue       *copy,
                  const GValue *value)
 {
   if (value_is_null (value))
     {
-      g_value_init (copy, GDA_TYPE_NULL);
+      g_value_init (copy, GORM_TYPE_SQL_NULL);
       return;
     }
   g_value_init (copy, G_VALUE_TYPE (value));
@@ -653,7 +652,7 @@ compile_value (const GormSchema  *schema,
   g_auto(GValue) property_value = G_VALUE_INIT;
   const GormColumn *column = leaf->column;
 
-  if (G_VALUE_HOLDS (value, GDA_TYPE_NULL))
+  if (gorm_value_is_sql_null (value))
     return set_null_comparison_error (error, schema, leaf);
 
   return gorm_value_coerce_for_comparison (column->kind, column->pspec, value, &property_value, error) &&
@@ -736,28 +735,11 @@ gorm_filter_compile (GormFilter        *filter,
 
 /* Rendering */
 
-/* Copies an SQL value for binding. A GdaBinary is copied by hand: its
- * boxed copy drops the data pointer of an empty one, which libgda would
- * then bind as NULL instead of an empty blob. */
+/* Copies an SQL value for binding. */
 static void
 copy_sql_value (GValue       *copy,
                 const GValue *value)
 {
-  if (G_VALUE_HOLDS (value, GDA_TYPE_BINARY))
-    {
-      const GdaBinary *source = g_value_get_boxed (value);
-      GdaBinary *binary = g_new0 (GdaBinary, 1);
-      gsize size = source->binary_length > 0 ? (gsize) source->binary_length : 0;
-
-      binary->data = g_malloc (MAX (size, 1));
-      if (size > 0)
-        memcpy (binary->data, source->data, size);
-      binary->binary_length = (glong) size;
-      g_value_init (copy, GDA_TYPE_BINARY);
-      g_value_take_boxed (copy, binary);
-      return;
-    }
-
   g_value_init (copy, G_VALUE_TYPE (value));
   g_value_copy (value, copy);
 }

@@ -414,7 +414,7 @@ gorm_query_compile (GormQuery  *self,
                    "libgorm cannot query the database “%s”: it has no SQL dialect for "
                    "the libgda provider “%s”",
                    gorm_database_get_uri (self->database),
-                   gda_connection_get_provider_name (gorm_database_get_connection (self->database)));
+                   gorm_database_get_provider (self->database));
       return NULL;
     }
 
@@ -523,15 +523,15 @@ static GormStatement *
 prepare_locked (GormDatabase        *database,
                 const char          *sql,
                 GArray              *params,
-                GormStatementCache **statements,
+                GormConnection **statements,
                 GError             **error)
 {
   GormStatement *statement;
 
-  *statements = gorm_database_get_statements_locked (database, error);
+  *statements = gorm_database_get_connection_locked (database, error);
   if (*statements == NULL)
     return NULL;
-  statement = gorm_statement_cache_lookup (*statements, sql, error);
+  statement = gorm_connection_lookup_locked (*statements, sql, error);
   if (statement == NULL)
     return NULL;
 
@@ -540,19 +540,19 @@ prepare_locked (GormDatabase        *database,
   return statement;
 }
 
-static GdaDataModel *
+static GormRows *
 select_locked (GormDatabase  *database,
                const char    *sql,
                GArray        *params,
                const GType   *column_types,
                GError       **error)
 {
-  GormStatementCache *statements;
+  GormConnection *statements;
   GormStatement *statement = prepare_locked (database, sql, params, &statements, error);
 
   if (statement == NULL)
     return NULL;
-  return gorm_statement_execute_select (statements, statement, column_types, error);
+  return gorm_connection_select_locked (statements, statement, column_types, error);
 }
 
 static gint64
@@ -561,12 +561,12 @@ execute_locked (GormDatabase  *database,
                 GArray        *params,
                 GError       **error)
 {
-  GormStatementCache *statements;
+  GormConnection *statements;
   GormStatement *statement = prepare_locked (database, sql, params, &statements, error);
 
   if (statement == NULL)
     return -1;
-  return gorm_statement_execute (statements, statement, error);
+  return gorm_connection_execute_locked (statements, statement, error);
 }
 
 /* Appends " FROM table WHERE …" and, when @ordered, the order. */
@@ -671,7 +671,7 @@ select_first_row (GormQuery     *self,
   g_autoptr(GormCompiledQuery) compiled = NULL;
   g_autoptr(GString) sql = NULL;
   g_autoptr(GArray) params = NULL;
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   const GormSchema *schema;
   GValue *row = NULL;
 
@@ -688,7 +688,7 @@ select_first_row (GormQuery     *self,
 
   gorm_database_lock (self->database);
   model = select_locked (self->database, sql->str, params, schema->sql_types, error);
-  if (model != NULL && gda_data_model_get_n_rows (model) > 0)
+  if (model != NULL && gorm_rows_get_n_rows (model) > 0)
     {
       GormTable *table = gorm_database_get_table_locked (self->database, schema->type, error);
 
@@ -750,7 +750,7 @@ gorm_query_count (GormQuery     *self,
   g_autoptr(GormCompiledQuery) compiled = NULL;
   g_autoptr(GString) sql = NULL;
   g_autoptr(GArray) params = NULL;
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   gint64 count = -1;
 
   g_return_val_if_fail (GORM_IS_QUERY (self), -1);
@@ -778,7 +778,7 @@ gorm_query_count (GormQuery     *self,
   model = select_locked (self->database, sql->str, params, column_types, error);
   if (model != NULL)
     {
-      const GValue *value = gda_data_model_get_value_at (model, 0, 0, error);
+      const GValue *value = gorm_rows_get_value (model, 0, 0, error);
 
       if (value != NULL)
         count = g_value_get_int64 (value);
@@ -809,7 +809,7 @@ gorm_query_exists (GormQuery     *self,
   g_autoptr(GormCompiledQuery) compiled = NULL;
   g_autoptr(GString) sql = NULL;
   g_autoptr(GArray) params = NULL;
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   gboolean exists;
 
   g_return_val_if_fail (GORM_IS_QUERY (self), FALSE);
@@ -828,7 +828,7 @@ gorm_query_exists (GormQuery     *self,
 
   gorm_database_lock (self->database);
   model = select_locked (self->database, sql->str, params, column_types, error);
-  exists = model != NULL && gda_data_model_get_n_rows (model) > 0;
+  exists = model != NULL && gorm_rows_get_n_rows (model) > 0;
   gorm_database_unlock (self->database);
 
   return exists;
@@ -902,7 +902,7 @@ select_keys_locked (GormDatabase             *database,
   GType column_types[] = { gorm_value_kind_get_sql_type (schema->key->kind), G_TYPE_NONE };
   g_autoptr(GString) sql = g_string_new ("SELECT ");
   g_autoptr(GArray) params = params_new ();
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   GValue *keys;
   gint n_rows;
 
@@ -914,11 +914,11 @@ select_keys_locked (GormDatabase             *database,
   if (model == NULL)
     return NULL;
 
-  n_rows = gda_data_model_get_n_rows (model);
+  n_rows = gorm_rows_get_n_rows (model);
   keys = g_new0 (GValue, MAX (n_rows, 1));
   for (gint row = 0; row < n_rows; row++)
     {
-      const GValue *key = gda_data_model_get_value_at (model, 0, row, error);
+      const GValue *key = gorm_rows_get_value (model, 0, row, error);
 
       if (key == NULL)
         {
@@ -957,7 +957,7 @@ write_locked (GormDatabase             *database,
       gorm_dialect_append_identifier (sql, assignment->column->name);
       g_string_append (sql, " = ");
       /* NULL is written as a literal, as saves do (gorm-dialect-private.h). */
-      if (G_VALUE_HOLDS (&assignment->sql_value, GDA_TYPE_NULL))
+      if (G_VALUE_HOLDS (&assignment->sql_value, GORM_TYPE_SQL_NULL))
         g_string_append (sql, "NULL");
       else
         {
@@ -1020,7 +1020,7 @@ run_bulk (GormQuery                *self,
   gboolean watched;
 
   gorm_database_lock (database);
-  if (!gorm_database_begin (database, error))
+  if (!gorm_database_begin_locked (database, error))
     {
       gorm_database_unlock (database);
       return -1;
@@ -1051,7 +1051,7 @@ run_bulk (GormQuery                *self,
   else
     rows = 0;
 
-  if (!gorm_database_commit (database, error))
+  if (!gorm_database_commit_locked (database, error))
     goto failed;
 
   touched = update_live_objects_locked (database, schema, keys, n_keys, assignment);
@@ -1074,7 +1074,7 @@ run_bulk (GormQuery                *self,
   return rows;
 
 failed:
-  gorm_database_rollback (database, NULL);
+  gorm_database_rollback_locked (database, NULL);
   gorm_database_unlock (database);
   if (keys != NULL)
     free_keys (keys, n_keys);
@@ -1139,7 +1139,7 @@ prepare_assignment (const GormSchema  *schema,
 
   if (value == NULL || G_VALUE_TYPE (value) == G_TYPE_INVALID)
     {
-      g_value_init (&null, GDA_TYPE_NULL);
+      g_value_init (&null, GORM_TYPE_SQL_NULL);
       value = &null;
     }
 

@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libgda/libgda.h>
-
 #include "gorm-error.h"
 #include "gorm-uri-private.h"
 
@@ -41,10 +39,9 @@ static char *
 encode (const char *text)
 {
   /* libgda's connection strings are ';'-separated NAME=VALUE pairs whose
-   * values are RFC 1738 encoded. */
-  g_autofree char *copy = g_strdup (text);
-
-  return gda_rfc1738_encode (copy);
+   * values are %-encoded (RFC 1738): everything but letters, digits,
+   * '-', '.', '_', '~' and '/' is escaped, byte by byte. */
+  return g_uri_escape_string (text, "/", FALSE);
 }
 
 /* Whether @path is missing, empty (a new database) or starts with the

@@ -115,12 +115,17 @@ test_unbalanced (void)
   g_clear_error (&error);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
 
-  /* Closing with a transaction open rolls it back. */
+  /* Closing with a transaction open rolls it back, closes all the same,
+   * and says so. */
   test_migrate (db, TEST_TYPE_POST);
   g_assert_true (gorm_database_begin (db, &error));
   save_post (db, "abandoned");
-  g_assert_true (gorm_database_close (db, &error));
-  g_assert_no_error (error);
+  g_assert_false (gorm_database_close (db, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "left open"));
+  g_assert_nonnull (strstr (error->message, "rolled back"));
+  g_clear_error (&error);
+  g_assert_true (gorm_database_is_closed (db));
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
 
   g_assert_finalize_object (g_steal_pointer (&db));
