@@ -8,6 +8,7 @@
 #include "gorm-enums.h"
 #include "gorm-error.h"
 #include "gorm-identity-map-private.h"
+#include "gorm-migrator-private.h"
 #include "gorm-query-private.h"
 #include "gorm-resource-private.h"
 #include "gorm-uri-private.h"
@@ -851,116 +852,6 @@ gorm_database_clear_default (void)
   gorm_database_set_default (NULL);
 }
 
-static gboolean
-run_locked (GormDatabase  *self,
-            const char    *sql,
-            GError       **error)
-{
-  GormConnection *connection = gorm_database_get_connection_locked (self, error);
-
-  return connection != NULL && gorm_connection_run_locked (connection, sql, error);
-}
-
-/* The names of the columns the table bound as ##p0 has; NULL with no
- * error when the table does not exist. */
-static GHashTable *
-existing_columns_locked (GormDatabase     *self,
-                         const GormSchema *schema,
-                         GError          **error)
-{
-  static const GType types[] = { G_TYPE_STRING, G_TYPE_NONE };
-  GormStatement *statement;
-  g_autoptr(GormRows) model = NULL;
-  g_autoptr(GHashTable) names = NULL;
-  GormConnection *connection = gorm_database_get_connection_locked (self, error);
-  GValue table = G_VALUE_INIT;
-  gint n_rows;
-
-  if (connection == NULL)
-    return NULL;
-  statement = gorm_connection_lookup_locked (connection, self->dialect->table_columns_sql, error);
-  if (statement == NULL)
-    return NULL;
-  g_value_init (&table, G_TYPE_STRING);
-  g_value_set_string (&table, schema->table);
-  gorm_statement_take_param (statement, 0, &table);
-  model = gorm_connection_select_locked (connection, statement, types, error);
-  if (model == NULL)
-    return NULL;
-
-  n_rows = gorm_rows_get_n_rows (model);
-  if (n_rows == 0)
-    return NULL;
-  names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (gint row = 0; row < n_rows; row++)
-    {
-      const GValue *name = gorm_rows_get_value (model, 0, row, error);
-
-      if (name == NULL)
-        return NULL;
-      g_hash_table_add (names, g_value_dup_string (name));
-    }
-
-  return g_steal_pointer (&names);
-}
-
-static gboolean
-run_all_locked (GormDatabase  *self,
-                GPtrArray     *statements,
-                GError       **error)
-{
-  for (guint i = 0; i < statements->len; i++)
-    if (!run_locked (self, g_ptr_array_index (statements, i), error))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-migrate_type_locked (GormDatabase  *self,
-                     GType          type,
-                     GError       **error)
-{
-  const GormSchema *schema = gorm_schema_lookup (type, error);
-  g_autoptr(GHashTable) existing = NULL;
-  g_autoptr(GPtrArray) indexes = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  if (schema == NULL)
-    return FALSE;
-
-  existing = existing_columns_locked (self, schema, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  if (existing == NULL)
-    {
-      g_autofree char *sql = gorm_dialect_render_create_table (self->dialect, schema);
-
-      if (!run_locked (self, sql, error))
-        return FALSE;
-    }
-  else
-    {
-      for (guint i = 0; i < schema->n_columns; i++)
-        {
-          g_autoptr(GPtrArray) statements = NULL;
-
-          if (g_hash_table_contains (existing, schema->columns[i].name))
-            continue;
-          statements = gorm_dialect_render_add_column (self->dialect, schema,
-                                                       &schema->columns[i], error);
-          if (statements == NULL || !run_all_locked (self, statements, error))
-            return FALSE;
-        }
-    }
-
-  indexes = gorm_dialect_render_create_indexes (self->dialect, schema);
-  return run_all_locked (self, indexes, error);
-}
-
 /**
  * gorm_database_migrate:
  * @self: a database
@@ -974,6 +865,12 @@ migrate_type_locked (GormDatabase  *self,
  * one (a not-null one needs a default value in its property), and a
  * missing index is created. Running it again changes nothing. All of it
  * happens in one transaction: on failure, nothing changed.
+ *
+ * What to change is read first: when nothing is to change, nothing is
+ * written and no write lock is taken. An existing table whose column
+ * types contradict the properties (a text `id`, an integer property over
+ * a text column) is refused with %GORM_ERROR_MIGRATION naming the table,
+ * the column, the stored and the expected types.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  */
@@ -995,17 +892,7 @@ gorm_database_migrate (GormDatabase  *self,
     return FALSE;
 
   gorm_database_lock (self);
-  if (!gorm_database_begin_locked (self, error))
-    {
-      gorm_database_unlock (self);
-      return FALSE;
-    }
-  for (guint i = 0; ok && i < n_types; i++)
-    ok = migrate_type_locked (self, types[i], error);
-  if (ok)
-    ok = gorm_database_commit_locked (self, error);
-  else
-    gorm_database_rollback_locked (self, NULL);
+  ok = gorm_migrator_run_locked (self->connection, self->uri, types, n_types, error);
   gorm_database_unlock (self);
 
   return ok;

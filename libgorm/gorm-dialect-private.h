@@ -44,8 +44,14 @@ struct _GormDialect
    * by a CHECK constraint, or NULL where the column type enforces it. */
   const char *(*storage_class)       (const GormColumn *column);
 
-  /* A SELECT listing the column names of the table bound as ##p0. */
+  /* A SELECT listing the column names and declared types of the table
+   * bound as ##p0, and one listing the names of its indexes. */
   const char *table_columns_sql;
+  const char *table_indexes_sql;
+  /* Whether an existing column declared as @declared holds @column's
+   * values without changing them. */
+  gboolean    (*column_type_fits)    (const GormColumn *column,
+                                      const char       *declared);
 
   /* The GormError code of an error a statement failed with. */
   GormError   (*classify_error)      (const GError     *error);
@@ -66,6 +72,14 @@ char    *gorm_dialect_render_create_table       (const GormDialect  *dialect,
                                                  const GormSchema   *schema);
 GPtrArray *gorm_dialect_render_create_indexes   (const GormDialect  *dialect,
                                                  const GormSchema   *schema);
+/* Whether @column gets an index of its own, its name and its statement. */
+gboolean gorm_dialect_column_needs_index        (const GormColumn   *column);
+char    *gorm_dialect_index_name                (const GormSchema   *schema,
+                                                 const GormColumn   *column,
+                                                 gboolean            unique);
+char    *gorm_dialect_render_index              (const GormSchema   *schema,
+                                                 const GormColumn   *column,
+                                                 gboolean            unique);
 GPtrArray *gorm_dialect_render_add_column       (const GormDialect  *dialect,
                                                  const GormSchema   *schema,
                                                  const GormColumn   *column,

@@ -140,15 +140,22 @@ gorm_dialect_render_create_table (const GormDialect *dialect,
   return g_string_free (sql, FALSE);
 }
 
-static char *
-render_index (const GormSchema *schema,
-              const GormColumn *column,
-              gboolean          unique)
+char *
+gorm_dialect_index_name (const GormSchema *schema,
+                         const GormColumn *column,
+                         gboolean          unique)
+{
+  return g_strdup_printf ("%s_%s_%s", unique ? "ux" : "ix", schema->table, column->name);
+}
+
+char *
+gorm_dialect_render_index (const GormSchema *schema,
+                           const GormColumn *column,
+                           gboolean          unique)
 {
   GString *sql = g_string_new (unique ? "CREATE UNIQUE INDEX IF NOT EXISTS "
                                       : "CREATE INDEX IF NOT EXISTS ");
-  g_autofree char *name = g_strdup_printf ("%s_%s_%s", unique ? "ux" : "ix",
-                                           schema->table, column->name);
+  g_autofree char *name = gorm_dialect_index_name (schema, column, unique);
 
   gorm_dialect_append_identifier (sql, name);
   g_string_append (sql, " ON ");
@@ -160,6 +167,14 @@ render_index (const GormSchema *schema,
   return g_string_free (sql, FALSE);
 }
 
+gboolean
+gorm_dialect_column_needs_index (const GormColumn *column)
+{
+  /* A unique column is indexed by its constraint already. */
+  return (column->flags & GORM_COLUMN_INDEXED) &&
+         !(column->flags & (GORM_COLUMN_UNIQUE | GORM_COLUMN_PRIMARY_KEY));
+}
+
 GPtrArray *
 gorm_dialect_render_create_indexes (const GormDialect *dialect,
                                     const GormSchema  *schema)
@@ -167,14 +182,8 @@ gorm_dialect_render_create_indexes (const GormDialect *dialect,
   GPtrArray *statements = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; i < schema->n_columns; i++)
-    {
-      const GormColumn *column = &schema->columns[i];
-
-      /* A unique column is indexed by its constraint already. */
-      if ((column->flags & GORM_COLUMN_INDEXED) &&
-          !(column->flags & (GORM_COLUMN_UNIQUE | GORM_COLUMN_PRIMARY_KEY)))
-        g_ptr_array_add (statements, render_index (schema, column, FALSE));
-    }
+    if (gorm_dialect_column_needs_index (&schema->columns[i]))
+      g_ptr_array_add (statements, gorm_dialect_render_index (schema, &schema->columns[i], FALSE));
 
   return statements;
 }
@@ -265,7 +274,7 @@ gorm_dialect_render_add_column (const GormDialect *dialect,
   /* An added column cannot carry an inline UNIQUE constraint in SQLite;
    * a unique index enforces the same rule in every dialect. */
   if (column->flags & GORM_COLUMN_UNIQUE)
-    g_ptr_array_add (statements, render_index (schema, column, TRUE));
+    g_ptr_array_add (statements, gorm_dialect_render_index (schema, column, TRUE));
 
   return g_steal_pointer (&statements);
 }

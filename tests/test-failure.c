@@ -646,6 +646,110 @@ test_disk_full (void)
   g_rmdir (dir);
 }
 
+/* An up-to-date schema migrates while another process holds the write
+ * lock: the differences are read first, and there are none to write. */
+static void
+test_migrate_up_to_date_while_locked (void)
+{
+  g_autofree char *path = NULL;
+  GormDatabase *db = test_open_file (&path);
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  GType post = TEST_TYPE_POST;
+  GType tag = test_tag_get_type ();
+  Holder *writer;
+
+  set_busy_timeout (db, 50);
+  test_migrate (db, TEST_TYPE_POST);
+  writer = holder_start (path, "BEGIN EXCLUSIVE;");
+  if (writer == NULL)
+    {
+      close_ok (db);
+      test_remove_file (path);
+      return;
+    }
+
+  log = test_log_attach (db);
+  g_assert_true (gorm_database_migrate (db, &post, 1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (test_log_count (log, "BEGIN"), ==, 0);
+  g_assert_cmpuint (test_log_count (log, "CREATE"), ==, 0);
+  g_assert_cmpuint (test_log_count (log, "ALTER"), ==, 0);
+
+  /* A new table needs the lock, which is refused. */
+  g_assert_false (gorm_database_migrate (db, &tag, 1, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_BUSY);
+  g_clear_error (&error);
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+
+  holder_release (writer);
+  g_assert_true (gorm_database_migrate (db, &tag, 1, NULL, &error));
+  g_assert_no_error (error);
+  gorm_database_set_trace_func (db, NULL, NULL);
+  assert_recovered (db, "after");
+  close_ok (db);
+  assert_after_reopen (path, "after", NULL);
+  test_remove_file (path);
+}
+
+/* An existing table whose column types contradict the model is refused,
+ * naming the table, the column, the stored and the expected types, and
+ * nothing changes. */
+static void
+assert_migration_refused (const char *create,
+                          const char *column,
+                          const char *stored,
+                          const char *expected)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  GType post = TEST_TYPE_POST;
+  static const char *schema_sql = "SELECT group_concat(sql, ';') FROM sqlite_master";
+
+  g_assert_cmpint (gorm_database_execute (db, create, NULL, 0, &error), ==, 0);
+  g_assert_no_error (error);
+  before = test_query_text (db, schema_sql);
+
+  g_assert_false (gorm_database_migrate (db, &post, 1, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "“test_post”"));
+  g_assert_nonnull (strstr (error->message, column));
+  g_assert_nonnull (strstr (error->message, stored));
+  g_assert_nonnull (strstr (error->message, expected));
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+
+  after = test_query_text (db, schema_sql);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_migrate_text_id (void)
+{
+  assert_migration_refused ("CREATE TABLE test_post (id TEXT PRIMARY KEY, title TEXT)",
+                            "“id”", "“TEXT”", "INTEGER");
+}
+
+static void
+test_migrate_text_integer (void)
+{
+  assert_migration_refused ("CREATE TABLE test_post (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                            "title TEXT, views TEXT)",
+                            "“views”", "“TEXT”", "“INTEGER”");
+}
+
+static void
+test_migrate_integer_text (void)
+{
+  /* A text property over a numeric column: '00123' would come back 123. */
+  assert_migration_refused ("CREATE TABLE test_post (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                            "title INTEGER)",
+                            "“title”", "“INTEGER”", "VARCHAR(200)");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -675,6 +779,10 @@ main (int   argc,
     }
   g_test_add_func ("/Gorm/Failure/injected/run-in-transaction", test_injected_run_in_transaction);
   g_test_add_func ("/Gorm/Failure/injected/migrate", test_injected_migrate);
+  g_test_add_func ("/Gorm/Failure/migrate-up-to-date-while-locked", test_migrate_up_to_date_while_locked);
+  g_test_add_func ("/Gorm/Failure/migrate-text-id", test_migrate_text_id);
+  g_test_add_func ("/Gorm/Failure/migrate-text-integer", test_migrate_text_integer);
+  g_test_add_func ("/Gorm/Failure/migrate-integer-text", test_migrate_integer_text);
 
   return g_test_run ();
 }
