@@ -144,7 +144,14 @@ gorm_database_run_task (GormDatabase    *self,
                         GTask           *task,
                         GTaskThreadFunc  func)
 {
-  gorm_worker_run (self->worker, task, func);
+  /* The worker would wait for the end of a transaction this thread has
+   * open, while this thread (say, awaiting the call in its main loop)
+   * waits for the worker: the call runs here, inside the transaction, in
+   * the order of the thread's calls. */
+  if (gorm_connection_in_own_transaction (self->connection))
+    gorm_worker_run_here (self->worker, task, func);
+  else
+    gorm_worker_run (self->worker, task, func);
 }
 
 static GormWorker *
