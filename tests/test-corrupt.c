@@ -15,6 +15,27 @@
 
 #define N_POSTS 2000
 
+/* The posts' table as a later version of the program sees it: one more
+ * column, indexed, which a migration must add and index, reading every
+ * row to build the index. */
+TEST_DEFINE_RESOURCE (TestPostV2, test_post_v2)
+#define TEST_TYPE_POST_V2 (test_post_v2_get_type ())
+
+static void
+test_post_v2_class_init (TestPostV2Class *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("title", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_int ("views", NULL, NULL, 0, G_MAXINT, 0, G_PARAM_READWRITE),
+    g_param_spec_int ("score", NULL, NULL, 0, G_MAXINT, 0, G_PARAM_READWRITE),
+  };
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_table (resource_class, "test_post");
+  gorm_resource_class_set_indexed (resource_class, "views");
+}
+
 /* A database file of N_POSTS posts, whose pages from the third quarter on
  * are overwritten with garbage, as a bad disk or a stray write would. */
 static char *
@@ -91,6 +112,14 @@ test_damaged_pages (void)
       assert_corrupt (error, "migrate");
       g_clear_error (&error);
     }
+  /* One that must index the rows reads them all. */
+  {
+    GType later = TEST_TYPE_POST_V2;
+
+    g_assert_false (gorm_database_migrate (db, &later, 1, NULL, &error));
+    assert_corrupt (error, "migrate adding an index");
+    g_clear_error (&error);
+  }
 
   object = gorm_database_get (db, TEST_TYPE_POST, id, NULL, &error);
   g_assert_null (object);
