@@ -74,6 +74,14 @@ make_damaged_file (gint64 *some_id)
 }
 
 static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
 assert_corrupt (const GError *error,
                 const char   *what)
 {
@@ -140,6 +148,18 @@ test_damaged_pages (void)
   g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, -1);
   assert_corrupt (error, "count");
   g_clear_error (&error);
+
+  /* The same on the worker. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    gorm_query_count_async (query, NULL, store_result_cb, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpint (gorm_query_count_finish (query, result, &error), ==, -1);
+    assert_corrupt (error, "count_async");
+    g_clear_error (&error);
+  }
 
   g_assert_false (gorm_query_exists (query, NULL, &error));
   assert_corrupt (error, "exists");
