@@ -279,8 +279,27 @@ gorm_statement_execute_select (GormStatementCache *self,
                                                         &gda_error);
   if (model == NULL && gda_error == NULL)
     gda_error = error_from_events (self);
+  /* SQLite reports some refusals (a LIKE pattern too long, for one) and
+   * damaged pages ("database disk image is malformed") only when the
+   * statement is stepped: libgda's model then keeps the error as an
+   * exception and ends early, which would read as fewer rows.
+   * Counting the rows steps the statement to its end (a random access
+   * model reads every row anyway). */
+  if (model != NULL && gda_data_model_get_n_rows (model) >= 0)
+    {
+      GError **exceptions = gda_data_model_get_exceptions (model);
+
+      if (exceptions != NULL && exceptions[0] != NULL)
+        {
+          gda_error = g_error_copy (exceptions[0]);
+          g_clear_object (&model);
+        }
+    }
   if (model == NULL)
-    translate_error (self, error, gda_error, statement->sql);
+    {
+      translate_error (self, error, gda_error, statement->sql);
+      return NULL;
+    }
 
   return model;
 }
