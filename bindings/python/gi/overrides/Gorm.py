@@ -758,6 +758,25 @@ class _ManagerDescriptor:
         return Manager(owner)
 
 
+_object_new = GObject.Object.__new__
+_object_init = GObject.Object.__init__
+
+
+def _new_for_row(database, model):
+    """Builds the object of a model for a row that libgorm loads: in
+    Python, not by g_object_new() in C. PyGObject 3.42 gives an object of a
+    Python class that C creates the wrapper of the object Python is
+    constructing at that moment, if any: a live model builds its objects
+    while GTK constructs a Gtk.SingleSelection or a Gtk.ListView around
+    it, which then came back from get_item() (and as freed memory once
+    that wrapper died). See gorm_resource_class_set_new_func(). The
+    model's __init__ is not called, as it was not for objects built by
+    g_object_new(): libgorm sets the row's values next."""
+    resource = _object_new(model)
+    _object_init(resource, database=database)
+    return resource
+
+
 class _ResourceMeta(type(Gorm.Resource)):
     """Describes each model to libgorm once PyGObject registered its GType:
     its table, and the options of its Gorm.Field attributes."""
@@ -771,6 +790,7 @@ class _ResourceMeta(type(Gorm.Resource)):
             # and do_set_property.
             cls.do_get_property = _do_get_property
             cls.do_set_property = _do_set_property
+        cls.set_new_func(_new_for_row, cls)
         meta = namespace.get('Meta')
         cls.set_table(getattr(meta, 'table', None) or namespace.get('__table__') or
                       _snake_case(name))
