@@ -1708,3 +1708,84 @@ gorm_resource_new_object (GType          type,
       g_object_set_property (G_OBJECT (resource), names[i], &values[i]);
   return G_OBJECT (resource);
 }
+
+/* The schema of a class, or an error saying why it has none. */
+static const GormSchema *
+class_schema (GormResourceClass  *klass,
+              GError            **error)
+{
+  return gorm_schema_lookup (G_TYPE_FROM_CLASS (klass), error);
+}
+
+/**
+ * gorm_resource_class_get_table_name:
+ * @klass: a resource class
+ * @error: return location for an error
+ *
+ * Gets the table the objects of @klass are stored in: the one given to
+ * gorm_resource_class_set_table(), or by default the name of the type in
+ * snake case (`BlogPost` → `blog_post`, `HTTPServer` → `http_server`).
+ * For a class written in Python, whose type name PyGObject makes from its
+ * module (`blog+BlogPost`), the default comes from the class's name
+ * alone.
+ *
+ * The class is described once, at its first use: call this after its
+ * `gorm_resource_class_set_*()` calls.
+ *
+ * Returns: (nullable): the table's name, owned by libgorm for as long as
+ *   the program runs, or %NULL with @error set when libgorm cannot store
+ *   the class (%GORM_ERROR_UNSUPPORTED_TYPE, %GORM_ERROR_UNKNOWN_PROPERTY)
+ *
+ * Since: 1.0
+ */
+const char *
+gorm_resource_class_get_table_name (GormResourceClass  *klass,
+                                    GError            **error)
+{
+  const GormSchema *schema;
+
+  g_return_val_if_fail (GORM_IS_RESOURCE_CLASS (klass), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  schema = class_schema (klass, error);
+  return schema != NULL ? schema->table : NULL;
+}
+
+/**
+ * gorm_resource_class_dup_stored_properties:
+ * @klass: a resource class
+ * @error: return location for an error
+ *
+ * Lists the properties of @klass that have a column: its primary key
+ * first (`id`, or the natural key of gorm_resource_class_set_primary_key()),
+ * then every readable and writable property that is not construct-only
+ * nor made transient by gorm_resource_class_set_transient(), in the order
+ * of the table's columns.
+ *
+ * The class is described once, at its first use: call this after its
+ * `gorm_resource_class_set_*()` calls.
+ *
+ * Returns: (transfer full) (array zero-terminated=1) (nullable): the
+ *   names of the properties, or %NULL with @error set when libgorm cannot
+ *   store the class
+ *
+ * Since: 1.0
+ */
+char **
+gorm_resource_class_dup_stored_properties (GormResourceClass  *klass,
+                                           GError            **error)
+{
+  const GormSchema *schema;
+  char **names;
+
+  g_return_val_if_fail (GORM_IS_RESOURCE_CLASS (klass), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  schema = class_schema (klass, error);
+  if (schema == NULL)
+    return NULL;
+  names = g_new0 (char *, schema->n_columns + 1);
+  for (guint i = 0; i < schema->n_columns; i++)
+    names[i] = g_strdup (schema->columns[i].pspec->name);
+  return names;
+}

@@ -150,4 +150,11 @@ void          gorm_resource_class_set_new_func      (GormResourceClass  *klass,
                                                      gpointer            user_data,
                                                      GDestroyNotify      destroy);
 
+GORM_AVAILABLE_IN_ALL
+const char   *gorm_resource_class_get_table_name   (GormResourceClass  *klass,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+char        **gorm_resource_class_dup_stored_properties (GormResourceClass  *klass,
+                                                          GError            **error);
+
 G_END_DECLS

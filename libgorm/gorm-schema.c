@@ -106,6 +106,23 @@ gorm_schema_snake_case (const char *name)
 }
 
 
+/* The default table of a type: its name in snake case. A name PyGObject
+ * made for a Python class, "module+Class" or "module+Class-v2" when the
+ * first was taken, counts from the class name, without the serial: the
+ * table of a Python class Task is "task", as the override always gave. */
+static char *
+default_table (const char *type_name)
+{
+  const char *start = strrchr (type_name, '+');
+  g_autofree char *name = g_strdup (start != NULL ? start + 1 : type_name);
+  char *serial = start != NULL ? strrchr (name, '-') : NULL;
+
+  if (serial != NULL && serial[1] == 'v' && serial[2] != '\0' &&
+      strspn (serial + 2, "0123456789") == strlen (serial + 2))
+    *serial = '\0';
+  return gorm_schema_snake_case (name);
+}
+
 static gboolean
 is_stored_pspec (GParamSpec *pspec)
 {
@@ -367,7 +384,7 @@ build_schema_locked (GType    type,
   schema->by_pspec = g_hash_table_new (NULL, NULL);
   table_meta = find_meta (metas, GORM_META_TABLE, NULL);
   schema->table = table_meta ? g_strdup (table_meta->text)
-                             : gorm_schema_snake_case (schema->type_name);
+                             : default_table (schema->type_name);
 
   pspecs = g_object_class_list_properties (klass, &n_pspecs);
   schema->columns = g_new0 (GormColumn, n_pspecs + 1);
