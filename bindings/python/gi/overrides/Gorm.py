@@ -291,11 +291,6 @@ def _to_gvalue(value, pspec=None):
     return GObject.Value(gtype, value)
 
 
-def _gtype_of(model):
-    """The GType of a model given as a class or a GType."""
-    return model if isinstance(model, GObject.GType) else model.__gtype__
-
-
 # asyncio
 
 def _acall(target, name, *args):
@@ -558,48 +553,23 @@ __all__ += ['Error', 'ObjectDoesNotExist', 'MultipleObjectsReturned', 'Integrity
 
 # Models
 
-def _snake_case(name):
-    """``BlogPost`` → ``blog_post``, ``HTTPServer`` → ``http_server``: the
-    rule libgorm applies to type names."""
-    out = []
-    for i, char in enumerate(name):
-        previous = name[i - 1] if i > 0 else ''
-        following = name[i + 1:i + 2]
-        if char.isascii() and char.isupper():
-            after_lower = previous.isascii() and (previous.islower() or previous.isdigit())
-            ends_acronym = previous.isupper() and following.islower()
-            if (after_lower or ends_acronym) and out and out[-1] != '_':
-                out.append('_')
-            out.append(char.lower())
-        elif char.isascii() and char.isalnum():
-            out.append(char)
-        elif out and out[-1] != '_':
-            out.append('_')
-    return ''.join(out).rstrip('_')
-
-
 def _stored_pspecs(model):
-    """The param specs of the model's stored properties, but ``id``: those
-    declared in Python in their order of declaration, then the others.
-    Computed once per model: a class's properties do not change once
-    PyGObject registered it."""
+    """The param specs of the model's stored properties, but ``id``, as
+    libgorm lists them (gorm_resource_class_dup_stored_properties()), in
+    the order of their declaration in Python. Computed once per model, at
+    its first use, once the class described itself."""
     cached = model.__dict__.get('_gorm_stored_pspecs')
     if cached is None:
-        cached = tuple(_list_stored_pspecs(model))
+        with _gorm_errors():
+            names = model.dup_stored_properties()
+        declared = [name for cls in reversed(model.__mro__) for name, value in vars(cls).items()
+                    if isinstance(value, GObject.Property)]
+        pspecs = [model.find_property(name) for name in names if name != 'id']
+        cached = tuple(sorted(pspecs, key=lambda pspec: (
+            declared.index(_attribute(pspec)) if _attribute(pspec) in declared
+            else len(declared))))
         model._gorm_stored_pspecs = cached
     return cached
-
-
-def _list_stored_pspecs(model):
-    resource_type = Gorm.Resource.__gtype__
-    declared = [name for cls in reversed(model.__mro__) for name, value in vars(cls).items()
-                if isinstance(value, GObject.Property)]
-    pspecs = [pspec for pspec in model.list_properties()
-              if pspec.owner_type != resource_type and
-              pspec.flags & GObject.ParamFlags.READWRITE == GObject.ParamFlags.READWRITE and
-              not pspec.flags & GObject.ParamFlags.CONSTRUCT_ONLY]
-    return sorted(pspecs, key=lambda pspec: (declared.index(_attribute(pspec))
-                                             if _attribute(pspec) in declared else len(declared)))
 
 
 def _attribute(pspec):
@@ -700,21 +670,16 @@ def _property_value(model, pspec, value):
     return _to_gvalue(_gobject_form(model, pspec, value), pspec)
 
 
-def _migrated(database):
-    """The set of the GTypes migrated on ``database`` by this process. Set
-    on the wrapper, which PyGObject then keeps as long as the database."""
-    try:
-        return database._gorm_migrated
-    except AttributeError:
-        database._gorm_migrated = set()
-        return database._gorm_migrated
+_database_is_migrated = Gorm.Database.is_migrated
 
 
 def _register(database, model):
-    """Migrates ``model`` on ``database`` once: the first use of a model
-    registers it, without an explicit migrate."""
-    if database is not None and _gtype_of(model) not in _migrated(database):
-        database.migrate([model])
+    """Migrates ``model`` on ``database`` at its first use there, without an
+    explicit migrate: libgorm knows what it migrated
+    (gorm_database_is_migrated()), and forgets it at a rollback."""
+    if database is not None and not _database_is_migrated(database, model):
+        with _gorm_errors():
+            Gorm.Database.ensure_migrated(database, [model], None)
 
 
 def _default_database(model_name):
@@ -792,8 +757,11 @@ class _ResourceMeta(type(Gorm.Resource)):
             cls.do_set_property = _do_set_property
         cls.set_new_func(_new_for_row, cls)
         meta = namespace.get('Meta')
-        cls.set_table(getattr(meta, 'table', None) or namespace.get('__table__') or
-                      _snake_case(name))
+        # Without one, libgorm names the table after the class, in snake
+        # case (gorm_resource_class_get_table_name()).
+        table = getattr(meta, 'table', None) or namespace.get('__table__')
+        if table is not None:
+            cls.set_table(table)
         fields = {attr: value for attr, value in namespace.items() if isinstance(value, Field)}
         for field in fields.values():
             field.describe(cls)
@@ -1133,11 +1101,11 @@ class _AsyncQuerySet:
         return resource
 
     async def aupdate(self, **values):
-        """Awaits ``update()``, run in a transaction on the database worker."""
-        rows = []
-        await _acall(self._database(), 'run_in_transaction',
-                     lambda database, data: rows.append(self.update(**values)) or True, None)
-        return rows[0]
+        """Awaits ``update()``, run on the database worker."""
+        if not values:
+            return 0
+        names, gvalues = self._assignments(values)
+        return await _acall(self._query(), 'update_values', names, gvalues)
 
     async def adelete(self):
         """Awaits ``delete()``."""
@@ -1157,8 +1125,6 @@ class QuerySet(_AsyncQuerySet):
         self.model = model
         self._database_given = database
         self._where = None
-        # Properties the filter compares, which a bulk update may change.
-        self._filtered = frozenset()
         self._order = ()
         self._offset = 0
         self._limit = None
@@ -1225,10 +1191,7 @@ class QuerySet(_AsyncQuerySet):
         where = condition.resolve(self.model)
         if where is None:
             return self._clone()
-        names = set(self._filtered)
-        _collect_names(condition, self.model, names)
-        return self._clone(_where=where if self._where is None else self._where.and_(where),
-                           _filtered=frozenset(names))
+        return self._clone(_where=where if self._where is None else self._where.and_(where))
 
     def filter(self, *conditions, **lookups):
         """The objects matching every lookup (``title='A'``,
@@ -1379,23 +1342,16 @@ class QuerySet(_AsyncQuerySet):
         in one transaction; returns how many rows matched."""
         if not values:
             return 0
-        updates = [(_find_pspec(self.model, name), value) for name, value in values.items()]
-        moving = self._filtered | ({name for name, _ in self._order} if self._is_sliced()
-                                   else set())
-        # Each property is one UPDATE. One that the selection depends on
-        # goes last, so the earlier ones still find the same rows; with
-        # several, the rows are first pinned by their keys.
-        updates.sort(key=lambda update: update[0].name in moving)
-        selection = self
-        if sum(pspec.name in moving for pspec, _ in updates) > 1:
-            selection = QuerySet(self.model, self._database()).filter(
-                pk__in=[resource.pk for resource in self])
-        rows = 0
-        with self._database().atomic():
-            for pspec, value in updates:
-                rows = max(rows, selection._run('update', pspec.name,
-                                                _property_value(self.model, pspec, value)))
-        return rows
+        names, gvalues = self._assignments(values)
+        with _gorm_errors(self.model):
+            return Gorm.Query.update_values(self._query(), names, gvalues, None)
+
+    def _assignments(self, values):
+        """The property names and GObject.Values of ``update(**values)``."""
+        pspecs = [_find_pspec(self.model, name) for name in values]
+        return ([pspec.name for pspec in pspecs],
+                [_property_value(self.model, pspec, value)
+                 for pspec, value in zip(pspecs, values.values())])
 
     def delete(self):
         """Deletes every matching row; returns how many."""
@@ -1405,18 +1361,6 @@ class QuerySet(_AsyncQuerySet):
         """A live Gio.ListModel of the matching objects: it follows every
         save and delete made through the database."""
         return self._run('watch')
-
-
-def _collect_names(node, model, names):
-    """Adds to ``names`` the properties a Q, Filter or lookup compares."""
-    if isinstance(node, Q):
-        for child in node.children:
-            _collect_names(child, model, names)
-    elif isinstance(node, Gorm.Filter):
-        # A filter built by hand compares properties the override cannot see.
-        names.update(pspec.name for pspec in _stored_pspecs(model))
-    else:
-        names.add(_find_pspec(model, node[0].partition('__')[0]).name)
 
 
 def _describe_lookups(lookups):
@@ -1502,11 +1446,8 @@ class Database(Gorm.Database):
     def migrate(self, types, cancellable=None):
         """Creates or evolves the tables of ``types`` (model classes or
         GTypes). Idempotent; models also migrate themselves on first use."""
-        types = list(types)
         with _gorm_errors():
-            Gorm.Database.migrate(self, types, cancellable)
-        _migrated(self).update(_gtype_of(model) for model in types)
-        return True
+            return Gorm.Database.migrate(self, list(types), cancellable)
 
     def query(self, type):
         """A new Gorm.Query of ``type``, registered on first use."""
@@ -1551,9 +1492,7 @@ class Database(Gorm.Database):
 
     async def amigrate(self, types):
         """Awaits ``migrate_async()``."""
-        types = list(types)
-        await _acall(self, 'migrate', types)
-        _migrated(self).update(_gtype_of(model) for model in types)
+        await _acall(self, 'migrate', list(types))
 
     async def aget(self, type, id):
         """Awaits ``get_async()``."""
@@ -1563,15 +1502,6 @@ class Database(Gorm.Database):
         """Awaits ``run_in_transaction_async()``: ``func(database, func_data)``
         runs on the database worker, in a transaction."""
         return await _acall(self, 'run_in_transaction', func, func_data)
-
-    # A rollback may undo the tables of models registered inside the
-    # transaction: they register again on their next use.
-
-    def rollback(self):
-        """Undoes the innermost transaction begun with ``begin()``."""
-        _migrated(self).clear()
-        with _gorm_errors():
-            return Gorm.Database.rollback(self)
 
     def run_in_transaction(self, func, user_data=None):
         """Runs ``func(database, user_data)`` in a transaction, committed when
@@ -1628,7 +1558,6 @@ def _transaction_errors(database, body=None):
         with _gorm_errors():
             yield
     except GLib.Error:
-        _migrated(database).clear()
         if body is not None and body.exception is not None:
             raise body.exception from None
         raise
@@ -1648,6 +1577,25 @@ class Query(Gorm.Query):
     def update_async(self, property, value, *args, **kwargs):
         """Runs ``update()`` on the database worker; finish with ``update_finish()``."""
         Gorm.Query.update_async(self, property, self._value(property, value), *args, **kwargs)
+
+    def update_values(self, properties, values, cancellable=None):
+        """Sets each of ``properties`` to its value of ``values`` (plain
+        Python values) in every matching row, with one UPDATE; returns how
+        many rows matched."""
+        with _gorm_errors():
+            return Gorm.Query.update_values(self, *self._values(properties, values), cancellable)
+
+    def update_values_async(self, properties, values, *args, **kwargs):
+        """Runs ``update_values()`` on the database worker; finish with
+        ``update_values_finish()``."""
+        Gorm.Query.update_values_async(self, *self._values(properties, values), *args, **kwargs)
+
+    def _values(self, properties, values):
+        properties, values = list(properties), list(values)
+        if len(properties) != len(values):
+            raise TypeError('update_values() takes as many values as properties, not %d for %d'
+                            % (len(values), len(properties)))
+        return properties, [self._value(p, v) for p, v in zip(properties, values)]
 
     def _value(self, property, value):
         model = self.get_item_type().pytype
