@@ -61,6 +61,29 @@ class NamesTest(DatabaseTestCase):
         self.assertIn('thing', str(caught.exception))
 
 
+class Cached(Gorm.Resource):
+    name = Gorm.Field(str)
+
+    def __init__(self, **properties):
+        super().__init__(**properties)
+        self.cache = {'built': True}
+
+
+class LoadedObjectTest(DatabaseTestCase):
+
+    def test_loaded_objects_are_built_in_python(self):
+        import gc
+        Cached.objects.create(name='a')
+        gc.collect()
+        loaded = Cached.objects.get(name='a')
+        # The model's own __init__ ran, without arguments, as PyGObject
+        # ran it for objects built by g_object_new().
+        self.assertEqual(loaded.cache, {'built': True})
+        self.assertEqual(loaded.name, 'a')
+        self.assertTrue(loaded.is_saved())
+        self.assertFalse(loaded.is_dirty())
+
+
 class MigrationTest(DatabaseTestCase):
 
     def test_first_use_migrates_once(self):

@@ -734,11 +734,14 @@ def _new_for_row(database, model):
     constructing at that moment, if any: a live model builds its objects
     while GTK constructs a Gtk.SingleSelection or a Gtk.ListView around
     it, which then came back from get_item() (and as freed memory once
-    that wrapper died). See gorm_resource_class_set_new_func(). The
-    model's __init__ is not called, as it was not for objects built by
-    g_object_new(): libgorm sets the row's values next."""
+    that wrapper died). See gorm_resource_class_set_new_func(). libgorm
+    sets the row's values next. A model's own __init__ is called without
+    arguments, as PyGObject called it for objects built by g_object_new();
+    Resource.__init__ has nothing to do for them."""
     resource = _object_new(model)
     _object_init(resource, database=database)
+    if model._gorm_own_init:
+        model.__init__(resource)
     return resource
 
 
@@ -755,6 +758,7 @@ class _ResourceMeta(type(Gorm.Resource)):
             # and do_set_property.
             cls.do_get_property = _do_get_property
             cls.do_set_property = _do_set_property
+        cls._gorm_own_init = cls.__init__ is not Resource.__init__
         cls.set_new_func(_new_for_row, cls)
         meta = namespace.get('Meta')
         # Without one, libgorm names the table after the class, in snake
