@@ -47,14 +47,4 @@ void              gorm_resource_set_stored       (GormResource      *self,
                                                   const GormColumn  *column,
                                                   const GValue      *value);
 
-/* A new object of @type for a row of @database, with the construct
- * properties @names set to @values (the database among them): built by
- * the class's new-object function when it has one (see
- * gorm_resource_class_set_new_func()), by g_object_new() otherwise. */
-GObject          *gorm_resource_new_object       (GType              type,
-                                                 GormDatabase      *database,
-                                                 guint              n_properties,
-                                                 const char       **names,
-                                                 const GValue      *values);
-
 G_END_DECLS

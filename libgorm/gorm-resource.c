@@ -1560,33 +1560,6 @@ gorm_resource_reload_finish (GormResource  *self,
   return finish (self, result, gorm_resource_reload_async, error);
 }
 
-/* The function that builds the objects of a class for the rows libgorm
- * loads: type data of the class that set it. */
-typedef struct
-{
-  GormResourceNewFunc func;
-  gpointer            user_data;
-  GDestroyNotify      destroy;
-} NewFunc;
-
-static GQuark
-new_func_quark (void)
-{
-  static gsize quark;
-
-  if (g_once_init_enter (&quark))
-    g_once_init_leave (&quark, g_quark_from_static_string ("gorm-new-func"));
-  return (GQuark) quark;
-}
-
-static const NewFunc *
-find_new_func (GType type)
-{
-  const NewFunc *new_func = g_type_get_qdata (type, new_func_quark ());
-
-  return new_func != NULL && new_func->func != NULL ? new_func : NULL;
-}
-
 /**
  * gorm_resource_class_set_new_func:
  * @klass: a resource class
@@ -1627,86 +1600,9 @@ gorm_resource_class_set_new_func (GormResourceClass   *klass,
                                   gpointer             user_data,
                                   GDestroyNotify       destroy)
 {
-  GType type;
-  NewFunc *new_func;
-  gpointer old_data = NULL;
-  GDestroyNotify old_destroy = NULL;
-
   g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
 
-  /* Type data lives as long as the type, that is the program: a class
-   * keeps its one NewFunc, whose function and data are replaced. */
-  type = G_TYPE_FROM_CLASS (klass);
-  new_func = g_type_get_qdata (type, new_func_quark ());
-  if (new_func == NULL)
-    {
-      new_func = g_new0 (NewFunc, 1);
-      g_type_set_qdata (type, new_func_quark (), new_func);
-    }
-  else
-    {
-      old_data = new_func->user_data;
-      old_destroy = new_func->destroy;
-    }
-  new_func->func = func;
-  new_func->user_data = user_data;
-  new_func->destroy = destroy;
-  if (old_destroy != NULL)
-    old_destroy (old_data);
-}
-
-static gboolean
-has_construct_only (guint         n_properties,
-                    const char  **names,
-                    GObjectClass *klass)
-{
-  for (guint i = 0; i < n_properties; i++)
-    {
-      GParamSpec *pspec = g_object_class_find_property (klass, names[i]);
-
-      if (pspec != NULL && (pspec->flags & G_PARAM_CONSTRUCT_ONLY) != 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-GObject *
-gorm_resource_new_object (GType          type,
-                          GormDatabase  *database,
-                          guint          n_properties,
-                          const char   **names,
-                          const GValue  *values)
-{
-  const NewFunc *new_func = find_new_func (type);
-  GObjectClass *klass;
-  GormResource *resource;
-
-  /* Without a function, or with a construct-only property to set, the
-   * object is built by g_object_new(), which sets the construct
-   * properties, the database among them. */
-  if (new_func == NULL)
-    return g_object_new_with_properties (type, n_properties, names, values);
-  klass = g_type_class_peek (type);
-  if (has_construct_only (n_properties, names, klass))
-    return g_object_new_with_properties (type, n_properties, names, values);
-
-  resource = new_func->func (database, new_func->user_data);
-  if (resource == NULL || G_OBJECT_TYPE (resource) != type ||
-      gorm_resource_get_database (resource) != database)
-    {
-      g_warning ("The new-object function of %s returned %s%s%s rather than a %s of the "
-                 "database given: libgorm builds the object with g_object_new()",
-                 g_type_name (type), resource ? "a " : "NULL",
-                 resource ? G_OBJECT_TYPE_NAME (resource) : "",
-                 resource && G_OBJECT_TYPE (resource) == type ? " of another database" : "",
-                 g_type_name (type));
-      g_clear_object (&resource);
-      return g_object_new_with_properties (type, n_properties, names, values);
-    }
-  for (guint i = 0; i < n_properties; i++)
-    if (g_strcmp0 (names[i], "database") != 0)
-      g_object_set_property (G_OBJECT (resource), names[i], &values[i]);
-  return G_OBJECT (resource);
+  gorm_schema_set_new_func (G_TYPE_FROM_CLASS (klass), func, user_data, destroy);
 }
 
 /* The schema of a class, or an error saying why it has none. */

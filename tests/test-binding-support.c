@@ -606,6 +606,13 @@ build_wrong (GormDatabase *database,
   return g_object_new (test_keyed_get_type (), "database", database, NULL);
 }
 
+static GormResource *
+build_for_another_database (GormDatabase *database,
+                            gpointer      user_data)
+{
+  return g_object_new (test_item_get_type (), "database", user_data, NULL);
+}
+
 static void
 test_new_func_returning_another_class (void)
 {
@@ -621,6 +628,18 @@ test_new_func_returning_another_class (void)
   g_test_assert_expected_messages ();
   g_assert_true (G_OBJECT_TYPE (item) == test_item_get_type ());
   g_assert_finalize_object (item);
+
+  {
+    g_autoptr(GormDatabase) other = test_open_memory ();
+
+    gorm_resource_class_set_new_func (GORM_RESOURCE_CLASS (klass), build_for_another_database,
+                                      other, NULL);
+    g_test_expect_message ("Gorm", G_LOG_LEVEL_WARNING, "*a TestItem of another database*");
+    item = first_item (db);
+    g_test_assert_expected_messages ();
+    g_assert_true (gorm_resource_get_database (item) == db);
+    g_assert_finalize_object (item);
+  }
   gorm_resource_class_set_new_func (GORM_RESOURCE_CLASS (klass), NULL, NULL, NULL);
 }
 
