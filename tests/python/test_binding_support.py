@@ -3,6 +3,7 @@
 table names, stored properties, first-use migration, and ``update()`` of
 several fields in one UPDATE statement."""
 
+import enum
 import os
 import subprocess
 import sys
@@ -59,6 +60,7 @@ class NamesTest(DatabaseTestCase):
         with self.assertRaises(Gorm.UnsupportedTypeError) as caught:
             Holder.objects.filter(thing=None)
         self.assertIn('thing', str(caught.exception))
+        self.assertEqual(repr(Holder()), '<Holder unsaved>')
 
 
 class Cached(Gorm.Resource):
@@ -67,6 +69,16 @@ class Cached(Gorm.Resource):
     def __init__(self, **properties):
         super().__init__(**properties)
         self.cache = {'built': True}
+
+
+class Shade(enum.Enum):
+    LIGHT = 1
+    DARK = 2
+
+
+class Painted(Gorm.Resource):
+    shade = Gorm.Field(Shade)
+    coats = Gorm.Field(int)
 
 
 class LoadedObjectTest(DatabaseTestCase):
@@ -192,6 +204,20 @@ class UpdateTest(DatabaseTestCase):
             query.update_values(['pages', 'pages'], [1, 2])
         self.assertEqual(caught.exception.code, Gorm.Error.FAILED)
         self.assertIn('twice', str(caught.exception))
+
+    def test_update_of_an_enum_field_with_others(self):
+        Painted.objects.create(shade=Shade.LIGHT, coats=1)
+        self.assertEqual(Painted.objects.update(shade=Shade.DARK, coats=2), 1)
+        painted = Painted.objects.get()
+        self.assertEqual((painted.shade, painted.coats), (Shade.DARK, 2))
+        query = self.db.query(Painted)
+        self.assertEqual(query.update_values(['shade', 'coats'], [Shade.LIGHT, 3]), 1)
+        self.assertEqual((painted.shade, painted.coats), (Shade.LIGHT, 3))
+        rows = self.run_main_loop(lambda done: query.update_values_async(
+            ['shade', 'coats'], [Shade.DARK, 4], None,
+            lambda source, result: done(source.update_values_finish(result))))
+        self.assertEqual(rows, 1)
+        self.assertEqual((painted.shade, painted.coats), (Shade.DARK, 4))
 
     def test_update_values_async(self):
         query = self.db.query(Book).filter(Gorm.Filter.eq('title', 'Dune'))

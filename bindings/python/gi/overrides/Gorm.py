@@ -650,13 +650,14 @@ def _boxed_defaults(model):
     once per model."""
     cached = model.__dict__.get('_gorm_boxed_defaults')
     if cached is None:
-        cached = []
-        for pspec in _stored_pspecs(model):
-            field = _field(model, pspec)
-            if (field is not None and pspec.value_type.fundamental == GObject.TYPE_BOXED and
-                    field.default is not None):
-                cached.append((_attribute(pspec), field.default))
-        cached = tuple(cached)
+        # Every Gorm.Field is stored: the fields alone are looked at, so
+        # that an object of a model libgorm cannot store can still be
+        # built (its save says why).
+        fields = {field for _, field in _fields_by_name(model).values() if field is not None}
+        cached = tuple(sorted((_attribute(model.find_property(field._property_name)), field.default)
+                              for field in fields
+                              if field.kind.gtype.fundamental == GObject.TYPE_BOXED and
+                              field.default is not None))
         model._gorm_boxed_defaults = cached
     return cached
 
@@ -854,7 +855,12 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         model = type(self)
         key = model._gorm_primary_key
         shown = ['%s=%r' % (key, self.pk) if self.is_saved() else 'unsaved']
-        for pspec in _stored_pspecs(model):
+        try:
+            pspecs = _stored_pspecs(model)
+        except Error:
+            # A model libgorm cannot store shows its key alone.
+            pspecs = ()
+        for pspec in pspecs:
             if _attribute(pspec) != key and len(shown) < 4:
                 text = repr(_get_value(self, pspec))
                 shown.append('%s=%s' % (_attribute(pspec),
@@ -1620,6 +1626,8 @@ class Query(Gorm.Query):
         return properties, [self._value(p, v) for p, v in zip(properties, values)]
 
     def _value(self, property, value):
+        if isinstance(value, GObject.Value):
+            return value
         model = self.get_item_type().pytype
         pspec = model.find_property(property) if model is not None else None
         return _to_gvalue(value) if pspec is None else _property_value(model, pspec, value)
