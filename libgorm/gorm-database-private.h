@@ -5,7 +5,7 @@
 #include "gorm-database.h"
 #include "gorm-dialect-private.h"
 #include "gorm-connection-private.h"
-#include "gorm-table-private.h"
+#include "gorm-mapper-private.h"
 #include "gorm-worker-private.h"
 
 G_BEGIN_DECLS
@@ -33,7 +33,7 @@ GormConnection     *gorm_database_get_connection_locked (GormDatabase  *self,
                                                       GError          **error);
 /* The execution layer of the database, for tests (fault injection). */
 GormConnection     *gorm_database_get_execution      (GormDatabase     *self);
-GormTable          *gorm_database_get_table_locked   (GormDatabase     *self,
+GormMapper         *gorm_database_get_mapper_locked  (GormDatabase     *self,
                                                       GType             type,
                                                       GError          **error);
 
@@ -122,7 +122,7 @@ void                gorm_database_end_change_locked   (GormDatabase    *self,
                                                        guint            n_keys,
                                                        gboolean         deleted);
 
-/* The object of a row copied with gorm_table_copy_row(), which it takes:
+/* The object of a row copied with gorm_mapper_copy_row(), which it takes:
  * made in the caller's thread, the main context for async calls. */
 gpointer            gorm_database_resource_from_row  (GormDatabase     *self,
                                                       GType             type,

@@ -53,8 +53,8 @@ struct _GormDatabase
   /* A GdaConnection given at construction, adopted once constructed. */
   GObject            *given_connection;
   const GormDialect  *dialect;
-  /* GType → GormTable */
-  GHashTable         *tables;
+  /* GType → GormMapper */
+  GHashTable         *mappers;
   GormIdentityMap    *identity;
   /* The live query models, held weakly: each removes itself. */
   GPtrArray          *watchers;
@@ -372,28 +372,28 @@ gorm_database_get_execution (GormDatabase *self)
   return self->connection;
 }
 
-GormTable *
-gorm_database_get_table_locked (GormDatabase  *self,
-                                GType          type,
-                                GError       **error)
+GormMapper *
+gorm_database_get_mapper_locked (GormDatabase  *self,
+                                 GType          type,
+                                 GError       **error)
 {
   GormConnection *connection = gorm_database_get_connection_locked (self, error);
   const GormSchema *schema;
-  GormTable *table;
+  GormMapper *mapper;
 
   if (connection == NULL)
     return NULL;
-  table = g_hash_table_lookup (self->tables, GSIZE_TO_POINTER (type));
-  if (table != NULL)
-    return table;
+  mapper = g_hash_table_lookup (self->mappers, GSIZE_TO_POINTER (type));
+  if (mapper != NULL)
+    return mapper;
 
   schema = gorm_schema_lookup (type, error);
   if (schema == NULL)
     return NULL;
-  table = gorm_table_new (schema, self->dialect, connection);
-  g_hash_table_insert (self->tables, GSIZE_TO_POINTER (type), table);
+  mapper = gorm_mapper_new (schema, self->dialect, connection);
+  g_hash_table_insert (self->mappers, GSIZE_TO_POINTER (type), mapper);
 
-  return table;
+  return mapper;
 }
 
 void
@@ -474,7 +474,7 @@ gorm_database_finalize (GObject *object)
 {
   GormDatabase *self = GORM_DATABASE (object);
 
-  g_clear_pointer (&self->tables, g_hash_table_unref);
+  g_clear_pointer (&self->mappers, g_hash_table_unref);
   g_clear_pointer (&self->worker, gorm_worker_free);
   g_clear_pointer (&self->identity, gorm_identity_map_free);
   g_clear_pointer (&self->watchers, g_ptr_array_unref);
@@ -623,7 +623,7 @@ static void
 gorm_database_init (GormDatabase *self)
 {
   self->connection = gorm_connection_new ();
-  self->tables = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) gorm_table_free);
+  self->mappers = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) gorm_mapper_free);
   self->context = g_main_context_ref_thread_default ();
   self->thread = g_thread_self ();
   self->identity = gorm_identity_map_new ();
@@ -1031,18 +1031,18 @@ select_row_locked (GormDatabase  *self,
 {
   g_autoptr(GormRows) model = NULL;
   const GormSchema *schema;
-  GormTable *table;
+  GormMapper *mapper;
 
-  table = gorm_database_get_table_locked (self, type, error);
-  if (table == NULL)
+  mapper = gorm_database_get_mapper_locked (self, type, error);
+  if (mapper == NULL)
     return NULL;
-  model = gorm_table_select_by_key (table, key, error);
+  model = gorm_mapper_select_by_key (mapper, key, error);
   if (model == NULL)
     return NULL;
   if (gorm_rows_get_n_rows (model) > 0)
-    return gorm_table_copy_row (table, model, 0, error);
+    return gorm_mapper_copy_row (mapper, model, 0, error);
 
-  schema = gorm_table_get_schema (table);
+  schema = gorm_mapper_get_schema (mapper);
   {
     g_autofree char *shown = gorm_value_describe (key);
 
@@ -1064,10 +1064,10 @@ gorm_database_resource_from_row (GormDatabase  *self,
 
   if (schema == NULL)
     {
-      gorm_table_free_row (row);
+      gorm_mapper_free_row (row);
       return NULL;
     }
-  return gorm_table_resource_from_row (schema, self, row, error);
+  return gorm_mapper_resource_from_row (schema, self, row, error);
 }
 
 static gpointer
@@ -1186,7 +1186,7 @@ static void
 row_free (Row *row)
 {
   if (row->values != NULL)
-    gorm_table_free_row (row->values);
+    gorm_mapper_free_row (row->values);
   g_free (row);
 }
 
@@ -1694,7 +1694,7 @@ gorm_database_close (GormDatabase  *self,
 
   gorm_database_lock (self);
   ok = gorm_connection_close_locked (self->connection, self->uri, error);
-  g_hash_table_remove_all (self->tables);
+  g_hash_table_remove_all (self->mappers);
   g_clear_pointer (&self->shared_memory, gorm_shared_memory_unref);
   self->watched_write_in_transaction = FALSE;
   gorm_database_unlock (self);

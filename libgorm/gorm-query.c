@@ -7,7 +7,7 @@
 #include "gorm-filter-private.h"
 #include "gorm-query-private.h"
 #include "gorm-resource-private.h"
-#include "gorm-table-private.h"
+#include "gorm-mapper-private.h"
 #include "gorm-value-private.h"
 
 /**
@@ -683,10 +683,10 @@ select_first_row (GormQuery     *self,
   model = select_locked (self->database, sql, params, schema->sql_types, error);
   if (model != NULL && gorm_rows_get_n_rows (model) > 0)
     {
-      GormTable *table = gorm_database_get_table_locked (self->database, schema->type, error);
+      GormMapper *mapper = gorm_database_get_mapper_locked (self->database, schema->type, error);
 
-      if (table != NULL)
-        row = gorm_table_copy_row (table, model, 0, error);
+      if (mapper != NULL)
+        row = gorm_mapper_copy_row (mapper, model, 0, error);
     }
   gorm_database_unlock (self->database);
 
@@ -1107,7 +1107,7 @@ prepare_assignment (const GormSchema  *schema,
 
   assignment->column = column;
   return gorm_value_coerce (column->kind, column->pspec, value, &assignment->property_value, error) &&
-         gorm_table_validate_value (schema, column, &assignment->property_value, error) &&
+         gorm_mapper_validate_value (schema, column, &assignment->property_value, error) &&
          gorm_value_to_sql (column->kind, column->pspec, &assignment->property_value,
                             &assignment->sql_value, error);
 }
@@ -1218,7 +1218,7 @@ run_thread (GTask        *task,
       {
         GValue *row = select_first_row (self, cancellable, &error);
 
-        gorm_task_return_pointer (task, row, (GDestroyNotify) gorm_table_free_row, error);
+        gorm_task_return_pointer (task, row, (GDestroyNotify) gorm_mapper_free_row, error);
       }
       return;
     case RUN_COUNT:

@@ -706,23 +706,23 @@ gorm_resource_is_dirty (GormResource *self)
 }
 
 /* Runs the part of an operation that needs the database lock and the
- * resource's table. */
-typedef gboolean (*TableOperation) (GormResource  *self,
+ * mapper of the resource's type. */
+typedef gboolean (*MapperOperation) (GormResource  *self,
                                     GormDatabase  *database,
-                                    GormTable     *table,
+                                    GormMapper    *mapper,
                                     gpointer       data,
                                     GError       **error);
 
 static gboolean
-with_table (GormResource    *self,
+with_mapper (GormResource    *self,
             GCancellable    *cancellable,
-            TableOperation   operation,
+            MapperOperation   operation,
             gpointer         data,
             GormDatabase   **database_out,
             GError         **error)
 {
   GormDatabase *database;
-  GormTable *table;
+  GormMapper *mapper;
   gboolean ok;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -732,8 +732,8 @@ with_table (GormResource    *self,
     return FALSE;
 
   gorm_database_lock (database);
-  table = gorm_database_get_table_locked (database, G_OBJECT_TYPE (self), error);
-  ok = table != NULL && operation (self, database, table, data, error);
+  mapper = gorm_database_get_mapper_locked (database, G_OBJECT_TYPE (self), error);
+  ok = mapper != NULL && operation (self, database, mapper, data, error);
   gorm_database_unlock (database);
 
   *database_out = database;
@@ -747,7 +747,7 @@ static gboolean check_saved (GormResource  *self,
 static gboolean
 save_locked (GormResource  *self,
              GormDatabase  *database,
-             GormTable     *table,
+             GormMapper    *mapper,
              gpointer       data,
              GError       **error)
 {
@@ -767,9 +767,9 @@ save_locked (GormResource  *self,
   /* An insert prepared before an earlier call saved the object writes its
    * values as an update of every column. */
   if (priv->saved)
-    ok = gorm_table_update (table, self, save, &key, error);
+    ok = gorm_mapper_update (mapper, self, save, &key, error);
   else
-    ok = gorm_table_insert (table, self, save, &key, error);
+    ok = gorm_mapper_insert (mapper, self, save, &key, error);
   if (!ok)
     return FALSE;
   if (watched)
@@ -787,7 +787,7 @@ prepare_save (GormResource  *self,
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   const GormSchema *schema = gorm_resource_get_schema (self, error);
 
-  return schema ? gorm_table_prepare_save (schema, self, !priv->saved, error) : NULL;
+  return schema ? gorm_mapper_prepare_save (schema, self, !priv->saved, error) : NULL;
 }
 
 /* Writes a prepared save, possibly on the worker. */
@@ -801,7 +801,7 @@ run_save (GormResource  *self,
   GormDatabase *database = NULL;
   gboolean created = !priv->saved;
 
-  if (!with_table (self, cancellable, save_locked, save, &database, error))
+  if (!with_mapper (self, cancellable, save_locked, save, &database, error))
     return FALSE;
   gorm_database_emit_saved (database, self, created);
   return TRUE;
@@ -842,7 +842,7 @@ gorm_resource_save (GormResource  *self,
 static gboolean
 delete_locked (GormResource  *self,
                GormDatabase  *database,
-               GormTable     *table,
+               GormMapper    *mapper,
                gpointer       data,
                GError       **error)
 {
@@ -852,7 +852,7 @@ delete_locked (GormResource  *self,
 
   if (watched)
     gorm_database_begin_change_locked (database, type, &priv->key, 1);
-  if (!gorm_table_delete (table, self, error))
+  if (!gorm_mapper_delete (mapper, self, error))
     return FALSE;
   if (watched)
     gorm_database_end_change_locked (database, type, &priv->key, 1, TRUE);
@@ -899,7 +899,7 @@ gorm_resource_delete (GormResource  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!check_saved (self, "delete", error) ||
-      !with_table (self, cancellable, delete_locked, NULL, &database, error))
+      !with_mapper (self, cancellable, delete_locked, NULL, &database, error))
     return FALSE;
 
   /* The signal sees the object as it was, with its id. */
@@ -913,14 +913,14 @@ gorm_resource_delete (GormResource  *self,
 static gboolean
 reload_locked (GormResource  *self,
                GormDatabase  *database,
-               GormTable     *table,
+               GormMapper    *mapper,
                gpointer       data,
                GError       **error)
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   g_autoptr(GormRows) model = NULL;
 
-  model = gorm_table_select_by_key (table, &priv->key, error);
+  model = gorm_mapper_select_by_key (mapper, &priv->key, error);
   if (model == NULL)
     return FALSE;
   if (gorm_rows_get_n_rows (model) == 0)
@@ -932,7 +932,7 @@ reload_locked (GormResource  *self,
                    G_OBJECT_TYPE_NAME (self), shown, priv->schema->table);
       return FALSE;
     }
-  return gorm_table_load_resource (table, self, model, 0, error);
+  return gorm_mapper_load_resource (mapper, self, model, 0, error);
 }
 
 /**
@@ -959,7 +959,7 @@ gorm_resource_reload (GormResource  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return check_saved (self, "reload", error) &&
-         with_table (self, cancellable, reload_locked, NULL, &database, error);
+         with_mapper (self, cancellable, reload_locked, NULL, &database, error);
 }
 
 static void

@@ -5,9 +5,9 @@
 #include "gorm-database-private.h"
 #include "gorm-error.h"
 #include "gorm-resource-private.h"
-#include "gorm-table-private.h"
+#include "gorm-mapper-private.h"
 
-struct _GormTable
+struct _GormMapper
 {
   const GormSchema   *schema;
   const GormDialect  *dialect;
@@ -21,12 +21,12 @@ struct _GormTable
   GHashTable         *writes;
 };
 
-GormTable *
-gorm_table_new (const GormSchema   *schema,
+GormMapper *
+gorm_mapper_new (const GormSchema   *schema,
                 const GormDialect  *dialect,
                 GormConnection *statements)
 {
-  GormTable *self = g_new0 (GormTable, 1);
+  GormMapper *self = g_new0 (GormMapper, 1);
 
   self->schema = schema;
   self->dialect = dialect;
@@ -37,21 +37,21 @@ gorm_table_new (const GormSchema   *schema,
 }
 
 void
-gorm_table_free (GormTable *self)
+gorm_mapper_free (GormMapper *self)
 {
   g_clear_pointer (&self->writes, g_hash_table_unref);
   g_free (self);
 }
 
 const GormSchema *
-gorm_table_get_schema (GormTable *self)
+gorm_mapper_get_schema (GormMapper *self)
 {
   return self->schema;
 }
 
 /* Looks up (parsing it the first time) the statement a renderer makes. */
 static GormStatement *
-ensure_statement (GormTable      *self,
+ensure_statement (GormMapper      *self,
                   GormStatement **slot,
                   char         *(*render) (const GormDialect *, const GormSchema *),
                   GError        **error)
@@ -84,7 +84,7 @@ free_values (GValue *values,
 
 /* Checks the rules libgorm enforces before any SQL runs. */
 gboolean
-gorm_table_validate_value (const GormSchema  *schema,
+gorm_mapper_validate_value (const GormSchema  *schema,
                            const GormColumn  *column,
                            const GValue      *value,
                            GError           **error)
@@ -137,7 +137,7 @@ column_sql_value (const GormSchema *schema,
       (inserting && (column->flags & GORM_COLUMN_AUTO_NOW_ADD) && g_value_get_boxed (&value) == NULL))
     g_value_set_boxed (&value, now);
 
-  return gorm_table_validate_value (schema, column, &value, error) &&
+  return gorm_mapper_validate_value (schema, column, &value, error) &&
          gorm_value_to_sql (column->kind, column->pspec, &value, sql_value, error);
 }
 
@@ -193,7 +193,7 @@ prefix_error (GError          **error,
 }
 
 static gboolean
-read_last_insert_id (GormTable  *self,
+read_last_insert_id (GormMapper  *self,
                      GValue     *key,
                      GError    **error)
 {
@@ -223,7 +223,7 @@ read_last_insert_id (GormTable  *self,
 /* The statement writing @values to @columns (all columns but the
  * automatic key when @columns is NULL, an INSERT). */
 static GormStatement *
-lookup_write (GormTable     *self,
+lookup_write (GormMapper     *self,
               const guint   *columns,
               const GValue  *values,
               guint          n_values,
@@ -301,12 +301,12 @@ gorm_save_free (GormSave *save)
 }
 
 GormSave *
-gorm_table_prepare_save (const GormSchema  *schema,
+gorm_mapper_prepare_save (const GormSchema  *schema,
                          GormResource      *resource,
                          gboolean           inserting,
                          GError           **error)
 {
-  const GError *read_error = gorm_table_get_read_error (resource);
+  const GError *read_error = gorm_mapper_get_read_error (resource);
   GormSave *save;
 
   /* A stand-in holds default values, not its row's: writing them would
@@ -357,7 +357,7 @@ gorm_table_prepare_save (const GormSchema  *schema,
 }
 
 gboolean
-gorm_table_insert (GormTable     *self,
+gorm_mapper_insert (GormMapper     *self,
                    GormResource  *resource,
                    GormSave      *save,
                    GValue        *key,
@@ -426,7 +426,7 @@ check_row_exists (const GormSchema *schema,
 }
 
 gboolean
-gorm_table_update (GormTable     *self,
+gorm_mapper_update (GormMapper     *self,
                    GormResource  *resource,
                    GormSave      *save,
                    GValue        *new_key,
@@ -475,7 +475,7 @@ failed:
 }
 
 gboolean
-gorm_table_delete (GormTable     *self,
+gorm_mapper_delete (GormMapper     *self,
                    GormResource  *resource,
                    GError       **error)
 {
@@ -498,7 +498,7 @@ gorm_table_delete (GormTable     *self,
 }
 
 GormRows *
-gorm_table_select_by_key (GormTable     *self,
+gorm_mapper_select_by_key (GormMapper     *self,
                           const GValue  *key,
                           GError       **error)
 {
@@ -570,7 +570,7 @@ copy_values (const GormSchema  *schema,
 }
 
 GValue *
-gorm_table_copy_row (GormTable     *self,
+gorm_mapper_copy_row (GormMapper     *self,
                      GormRows  *model,
                      gint           row,
                      GError       **error)
@@ -584,7 +584,7 @@ gorm_table_copy_row (GormTable     *self,
 
       if (value == NULL)
         {
-          gorm_table_free_row (values);
+          gorm_mapper_free_row (values);
           return NULL;
         }
       g_value_init (&values[i], G_VALUE_TYPE (value));
@@ -594,7 +594,7 @@ gorm_table_copy_row (GormTable     *self,
 }
 
 void
-gorm_table_free_row (GValue *row)
+gorm_mapper_free_row (GValue *row)
 {
   /* Every value of a copied row is set, and an unset one ends it. */
   for (guint i = 0; G_IS_VALUE (&row[i]); i++)
@@ -692,7 +692,7 @@ new_row_object (const GormSchema  *schema,
 static GQuark
 read_error_quark (void)
 {
-  return g_quark_from_static_string ("gorm-table-read-error");
+  return g_quark_from_static_string ("gorm-mapper-read-error");
 }
 
 /* The object of the row whose key is @key, with the property values
@@ -742,7 +742,7 @@ object_of_row (const GormSchema     *schema,
 }
 
 gpointer
-gorm_table_resource_from_row (const GormSchema  *schema,
+gorm_mapper_resource_from_row (const GormSchema  *schema,
                               GormDatabase      *database,
                               GValue            *row,
                               GError           **error)
@@ -753,7 +753,7 @@ gorm_table_resource_from_row (const GormSchema  *schema,
   for (guint i = 0; i < schema->n_columns; i++)
     pointers[i] = &row[i];
   object = object_of_row (schema, database, pointers, error);
-  gorm_table_free_row (row);
+  gorm_mapper_free_row (row);
   return object;
 }
 
@@ -775,7 +775,7 @@ model_row (const GormSchema  *schema,
 }
 
 gpointer
-gorm_table_new_resource (GormTable     *self,
+gorm_mapper_new_resource (GormMapper     *self,
                          GormDatabase  *database,
                          GormRows  *model,
                          gint           row,
@@ -791,13 +791,13 @@ gorm_table_new_resource (GormTable     *self,
 }
 
 const GError *
-gorm_table_get_read_error (GormResource *resource)
+gorm_mapper_get_read_error (GormResource *resource)
 {
   return g_object_get_qdata (G_OBJECT (resource), read_error_quark ());
 }
 
 gpointer
-gorm_table_new_stand_in (GormTable     *self,
+gorm_mapper_new_stand_in (GormMapper     *self,
                          GormDatabase  *database,
                          GormRows      *model,
                          gint           row,
@@ -828,7 +828,7 @@ gorm_table_new_stand_in (GormTable     *self,
 }
 
 gboolean
-gorm_table_load_resource (GormTable     *self,
+gorm_mapper_load_resource (GormMapper     *self,
                           GormResource  *resource,
                           GormRows  *model,
                           gint           row,
@@ -851,7 +851,7 @@ gorm_table_load_resource (GormTable     *self,
                               schema->n_columns, FALSE);
   unset_values (converted, schema->n_columns);
   /* A stand-in whose row reads now is an object of its row like any. */
-  if (gorm_table_get_read_error (resource) != NULL)
+  if (gorm_mapper_get_read_error (resource) != NULL)
     g_object_set_qdata (G_OBJECT (resource), read_error_quark (), NULL);
   return TRUE;
 }
