@@ -42,6 +42,8 @@ GormMapper         *gorm_database_get_mapper_locked  (GormDatabase     *self,
  * worker or another thread) are queued and happen there, in order.
  */
 GormWorker         *gorm_database_get_worker         (GormDatabase     *self);
+/* What the database gives its mappers and the objects of its rows. */
+const GormMapperHost *gorm_database_get_mapper_host  (GormDatabase     *self);
 void                gorm_database_defer              (GormDatabase     *self,
                                                       GFunc             func,
                                                       gpointer          data,
@@ -91,9 +93,6 @@ GormResource       *gorm_database_lookup_live_locked (GormDatabase     *self,
 /* Whether an object of exactly @type is live. */
 gboolean            gorm_database_has_live_locked    (GormDatabase     *self,
                                                       GType             type);
-void                gorm_database_add_live_locked    (GormDatabase     *self,
-                                                      GormResource     *resource,
-                                                      const GValue     *key);
 /* Needs no database lock (the map has its own): a resource also leaves
  * the map as it is disposed, in any thread. */
 void                gorm_database_remove_live        (GormDatabase     *self,

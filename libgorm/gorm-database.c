@@ -56,6 +56,9 @@ struct _GormDatabase
   /* GType → GormMapper */
   GHashTable         *mappers;
   GormIdentityMap    *identity;
+  /* What the mappers and the objects of its rows are given of the
+   * database: the identity map, the worker and the main context. */
+  GormMapperHost      host;
   /* The live query models, held weakly: each removes itself. */
   GPtrArray          *watchers;
   /* Whether the open transaction changed rows a live model may show. */
@@ -108,7 +111,7 @@ gorm_database_lock (GormDatabase *self)
 gboolean
 gorm_database_in_main_context (GormDatabase *self)
 {
-  return g_thread_self () == self->thread || g_main_context_is_owner (self->context);
+  return gorm_mapper_host_in_main_context (&self->host);
 }
 
 void
@@ -117,14 +120,13 @@ gorm_database_defer (GormDatabase   *self,
                      gpointer        data,
                      GDestroyNotify  destroy)
 {
-  if (gorm_database_in_main_context (self))
-    {
-      func (data, NULL);
-      if (destroy != NULL)
-        destroy (data);
-      return;
-    }
-  gorm_worker_defer (self->worker, func, data, destroy);
+  gorm_mapper_host_defer (&self->host, func, data, destroy);
+}
+
+const GormMapperHost *
+gorm_database_get_mapper_host (GormDatabase *self)
+{
+  return &self->host;
 }
 
 GormWorker *
@@ -250,14 +252,6 @@ gorm_database_has_live_locked (GormDatabase *self,
                                GType         type)
 {
   return gorm_identity_map_holds_type (self->identity, type);
-}
-
-void
-gorm_database_add_live_locked (GormDatabase *self,
-                               GormResource *resource,
-                               const GValue *key)
-{
-  gorm_identity_map_add (self->identity, resource, key);
 }
 
 void
@@ -390,7 +384,7 @@ gorm_database_get_mapper_locked (GormDatabase  *self,
   schema = gorm_schema_lookup (type, error);
   if (schema == NULL)
     return NULL;
-  mapper = gorm_mapper_new (schema, self->dialect, connection);
+  mapper = gorm_mapper_new (schema, &self->host, self->dialect, connection);
   g_hash_table_insert (self->mappers, GSIZE_TO_POINTER (type), mapper);
 
   return mapper;
@@ -629,6 +623,13 @@ gorm_database_init (GormDatabase *self)
   self->identity = gorm_identity_map_new ();
   self->watchers = g_ptr_array_new ();
   self->worker = gorm_worker_new (self->context);
+  self->host = (GormMapperHost) {
+    .database = self,
+    .identity = self->identity,
+    .worker = self->worker,
+    .context = self->context,
+    .thread = self->thread,
+  };
 }
 
 /* Opens the connection of a database made for a URI. */
@@ -1067,7 +1068,7 @@ gorm_database_resource_from_row (GormDatabase  *self,
       gorm_mapper_free_row (row);
       return NULL;
     }
-  return gorm_mapper_resource_from_row (schema, self, row, error);
+  return gorm_mapper_resource_from_row (schema, &self->host, row, error);
 }
 
 static gpointer

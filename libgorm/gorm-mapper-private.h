@@ -5,95 +5,216 @@
 #include "gorm-resource.h"
 #include "gorm-schema-private.h"
 #include "gorm-connection-private.h"
+#include "gorm-identity-map-private.h"
+#include "gorm-worker-private.h"
 
 G_BEGIN_DECLS
+
+/*
+ * The mapper: rows <-> objects. It sits below the public objects and
+ * never calls up into them: what it needs of a database, the database
+ * hands it (a GormMapperHost), and it reaches the state libgorm keeps in
+ * every resource (a GormRowState) by the offset GormResource registered
+ * (gorm_mapper_set_row_state_offset()), without calling GormResource.
+ */
+
+/* What a database gives its mappers and the objects of its rows: owned
+ * by the database, alive as long as it is, filled at its construction. */
+typedef struct
+{
+  /* Not referenced: it owns the host. */
+  GormDatabase    *database;
+  GormIdentityMap *identity;
+  GormWorker      *worker;
+  /* The main context and the thread that opened the database. */
+  GMainContext    *context;
+  GThread         *thread;
+} GormMapperHost;
+
+/* Whether the calling thread is the main context of @host's database:
+ * there object changes and signals happen at once; elsewhere they are
+ * queued, by gorm_mapper_host_defer(). */
+gboolean          gorm_mapper_host_in_main_context (const GormMapperHost *host);
+/* Runs @func in the main context: at once when called there, else later,
+ * in order with everything else deferred. */
+void              gorm_mapper_host_defer           (const GormMapperHost *host,
+                                                    GFunc                 func,
+                                                    gpointer              data,
+                                                    GDestroyNotify        destroy);
+
+/*
+ * The state libgorm keeps in every resource about its row. GormResource's
+ * instance private data begins with it; the functions below change it,
+ * and notify `id` and `database` (in the main context of the object's
+ * database) when they change.
+ */
+typedef struct
+{
+  /* Referenced; NULL for the default database until the first save. */
+  GormDatabase         *database;
+  /* The host of @database, NULL with it. */
+  const GormMapperHost *host;
+  gint64                id;
+  gboolean              saved;
+  /* The stored value of the primary key, valid while saved. */
+  GValue                key;
+  /* Looked up at the first need. */
+  const GormSchema     *schema;
+  /* One byte a column, allocated at the first change. */
+  guint8               *dirty;
+  guint                 loading;
+} GormRowState;
+
+/* Called once, by GormResource's class_init, with its instance private
+ * offset: the row state of an object is at that offset. @klass is
+ * GormResource's class, whose `id` and `database` properties the state
+ * notifies. */
+void              gorm_mapper_set_row_state_offset (GObjectClass         *klass,
+                                                    gint                  offset);
+GormRowState     *gorm_row_state_of                (gpointer              resource);
+
+const GormSchema *gorm_row_state_get_schema        (GormRowState         *self,
+                                                    GType                 type,
+                                                    GError              **error);
+/* Sets the database (the `database` property's setter): @host is its
+ * host. A saved object leaves the identity map of its former database. */
+void              gorm_row_state_set_database      (GormRowState         *self,
+                                                    GormResource         *resource,
+                                                    GormDatabase         *database,
+                                                    const GormMapperHost *host);
+/* Marks the column of @pspec changed, when it has one. */
+void              gorm_row_state_mark_dirty        (GormRowState         *self,
+                                                    GormResource         *resource,
+                                                    GParamSpec           *pspec);
+gboolean          gorm_row_state_column_is_dirty   (GormRowState         *self,
+                                                    guint                 column);
+/* Whether a save would write something. */
+gboolean          gorm_row_state_is_dirty          (GormRowState         *self);
+/* Between begin and end, property changes are the row's, not the
+ * application's: they do not make the object dirty. */
+void              gorm_row_state_begin_load        (GormRowState         *self);
+void              gorm_row_state_end_load          (GormRowState         *self);
+/* Makes the object unsaved: it leaves the identity map and its id is 0
+ * again. */
+void              gorm_row_state_mark_deleted      (GormRowState         *self,
+                                                    GormResource         *resource);
+/* The object is being disposed: it leaves the identity map. */
+void              gorm_row_state_forget            (GormRowState         *self,
+                                                    GormResource         *resource);
+/* Frees what the state holds (finalization). */
+void              gorm_row_state_clear             (GormRowState         *self);
+
+/* Sets stored properties to values their row has (a load, automatic
+ * timestamps), without marking them changed, in the main context of
+ * @host: at once when called there, else later, in order. Takes
+ * @values, an array of @n_values; @pspecs are borrowed. With
+ * @keep_unsaved, properties changed since the last save keep their
+ * values. @host NULL (an object without a database) applies them at
+ * once. */
+void              gorm_row_state_apply_stored      (GormResource         *resource,
+                                                    const GormMapperHost *host,
+                                                    GParamSpec          **pspecs,
+                                                    GValue               *values,
+                                                    guint                 n_values,
+                                                    gboolean              keep_unsaved);
+/* Sets a stored property to a value its row now has (after a bulk
+ * update), without marking it changed. */
+void              gorm_row_state_set_stored        (GormResource         *resource,
+                                                    const GormColumn     *column,
+                                                    const GValue         *value);
 
 /*
  * How one resource type is stored in one database: its schema with the
  * statements that insert, update, delete and load its rows, rendered by
  * the database's dialect once and kept with the database. All functions
- * expect the database lock held.
+ * taking a mapper expect the database lock held (gorm_connection_lock()
+ * on the connection given to gorm_mapper_new()).
  */
 typedef struct _GormMapper GormMapper;
 
-gboolean          gorm_mapper_validate_value   (const GormSchema    *schema,
-                                                const GormColumn    *column,
-                                                const GValue        *value,
-                                                GError             **error);
-GormMapper        *gorm_mapper_new              (const GormSchema    *schema,
-                                                const GormDialect   *dialect,
-                                                GormConnection  *statements);
-void              gorm_mapper_free             (GormMapper           *self);
-const GormSchema *gorm_mapper_get_schema       (GormMapper           *self);
+gboolean          gorm_mapper_validate_value       (const GormSchema     *schema,
+                                                    const GormColumn     *column,
+                                                    const GValue         *value,
+                                                    GError              **error);
+GormMapper       *gorm_mapper_new                  (const GormSchema     *schema,
+                                                    const GormMapperHost *host,
+                                                    const GormDialect    *dialect,
+                                                    GormConnection       *connection);
+void              gorm_mapper_free                 (GormMapper           *self);
+const GormSchema *gorm_mapper_get_schema           (GormMapper           *self);
 
 /* What a save writes, read from the object on the caller's thread (an
  * object of a JavaScript class can only be read on the main thread), and
  * written under the lock, possibly on the worker. */
 typedef struct _GormSave GormSave;
 
-GormSave         *gorm_mapper_prepare_save     (const GormSchema    *schema,
-                                                GormResource        *resource,
-                                                gboolean             inserting,
-                                                GError             **error);
-gboolean          gorm_save_is_insert         (GormSave            *save);
-void              gorm_save_free              (GormSave            *save);
-gboolean          gorm_mapper_insert           (GormMapper           *self,
-                                                GormResource        *resource,
-                                                GormSave            *save,
-                                                GValue              *key,
-                                                GError             **error);
-gboolean          gorm_mapper_update           (GormMapper           *self,
-                                                GormResource        *resource,
-                                                GormSave            *save,
-                                                GValue              *key,
-                                                GError             **error);
+GormSave         *gorm_mapper_prepare_save         (const GormSchema     *schema,
+                                                    GormResource         *resource,
+                                                    gboolean              inserting,
+                                                    GError              **error);
+gboolean          gorm_save_is_insert              (GormSave             *save);
+void              gorm_save_free                   (GormSave             *save);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormSave, gorm_save_free)
-gboolean          gorm_mapper_delete           (GormMapper           *self,
-                                                GormResource        *resource,
-                                                GError             **error);
-GormRows     *gorm_mapper_select_by_key    (GormMapper           *self,
-                                                const GValue        *key,
-                                                GError             **error);
+
+/* Write @save: an insert, or an update of the object's row. On success
+ * the object is saved, the live object of its row, with the row's key
+ * and timestamps; on failure row and object are as they were. */
+gboolean          gorm_mapper_insert               (GormMapper           *self,
+                                                    GormResource         *resource,
+                                                    GormSave             *save,
+                                                    GError              **error);
+gboolean          gorm_mapper_update               (GormMapper           *self,
+                                                    GormResource         *resource,
+                                                    GormSave             *save,
+                                                    GError              **error);
+/* Deletes the object's row. The object stays saved (a signal may still
+ * show it): gorm_row_state_mark_deleted() ends that. */
+gboolean          gorm_mapper_delete               (GormMapper           *self,
+                                                    GormResource         *resource,
+                                                    GError              **error);
+GormRows         *gorm_mapper_select_by_key        (GormMapper           *self,
+                                                    const GValue         *key,
+                                                    GError              **error);
 /* The SQL values of a row, copied out of @model, so that a worker thread
  * can hand them to the main context. */
-GValue           *gorm_mapper_copy_row         (GormMapper           *self,
-                                                GormRows            *model,
-                                                gint                 row,
-                                                GError             **error);
-void              gorm_mapper_free_row         (GValue              *row);
+GValue           *gorm_mapper_copy_row             (GormMapper           *self,
+                                                    GormRows             *model,
+                                                    gint                  row,
+                                                    GError              **error);
+void              gorm_mapper_free_row             (GValue               *row);
 /* gorm_mapper_new_resource() from a copied row, which it takes. It needs
- * the schema only, not the database lock. */
-gpointer          gorm_mapper_resource_from_row (const GormSchema   *schema,
-                                                GormDatabase        *database,
-                                                GValue              *row,
-                                                GError             **error);
+ * the schema and the host only, not the database lock. */
+gpointer          gorm_mapper_resource_from_row    (const GormSchema     *schema,
+                                                    const GormMapperHost *host,
+                                                    GValue               *row,
+                                                    GError              **error);
 /* The object of a row: its live object when it has one, whose properties
  * without unsaved changes take the row's values, else a new object, added
  * to the identity map. */
-gpointer          gorm_mapper_new_resource     (GormMapper           *self,
-                                                GormDatabase        *database,
-                                                GormRows            *model,
-                                                gint                 row,
-                                                GError             **error);
+gpointer          gorm_mapper_new_resource         (GormMapper           *self,
+                                                    GormRows             *model,
+                                                    gint                  row,
+                                                    GError              **error);
 /* A stand-in for a row whose values cannot be read into its object (a
  * stored value its property cannot take): the row's live object when it
  * has one, else a new object with only its key set and its other
  * properties at their defaults, which records @read_error and which
  * gorm_mapper_prepare_save() refuses to update. Loading its row again
  * (gorm_mapper_load_resource()) makes it an ordinary object. */
-gpointer          gorm_mapper_new_stand_in     (GormMapper           *self,
-                                                GormDatabase        *database,
-                                                GormRows            *model,
-                                                gint                 row,
-                                                const GError        *read_error,
-                                                GError             **error);
+gpointer          gorm_mapper_new_stand_in         (GormMapper           *self,
+                                                    GormRows             *model,
+                                                    gint                  row,
+                                                    const GError         *read_error,
+                                                    GError              **error);
 /* The error a stand-in records, or NULL for an ordinary object. */
-const GError     *gorm_mapper_get_read_error   (GormResource        *resource);
-gboolean          gorm_mapper_load_resource    (GormMapper           *self,
-                                                GormResource        *resource,
-                                                GormRows            *model,
-                                                gint                 row,
-                                                GError             **error);
+const GError     *gorm_mapper_get_read_error       (GormResource         *resource);
+/* Gives @resource the values of @row of @model (a reload), discarding
+ * its unsaved changes. */
+gboolean          gorm_mapper_load_resource        (GormMapper           *self,
+                                                    GormResource         *resource,
+                                                    GormRows             *model,
+                                                    gint                  row,
+                                                    GError              **error);
 
 G_END_DECLS

@@ -2,35 +2,492 @@
 
 #include "config.h"
 
-#include "gorm-database-private.h"
+#include <string.h>
+
 #include "gorm-error.h"
-#include "gorm-resource-private.h"
 #include "gorm-mapper-private.h"
+
+/* The host: what a database gives its mappers. */
+
+gboolean
+gorm_mapper_host_in_main_context (const GormMapperHost *host)
+{
+  return g_thread_self () == host->thread || g_main_context_is_owner (host->context);
+}
+
+void
+gorm_mapper_host_defer (const GormMapperHost *host,
+                        GFunc                 func,
+                        gpointer              data,
+                        GDestroyNotify        destroy)
+{
+  if (gorm_mapper_host_in_main_context (host))
+    {
+      func (data, NULL);
+      if (destroy != NULL)
+        destroy (data);
+      return;
+    }
+  gorm_worker_defer (host->worker, func, data, destroy);
+}
+
+/* The row state of every resource. */
+
+/* Where the state is in a resource (GormResource's private offset), and
+ * the pspecs of GormResource's own properties that the state notifies:
+ * set once, by GormResource's class_init. */
+static gint row_state_offset;
+static GParamSpec *id_pspec;
+static GParamSpec *database_pspec;
+
+void
+gorm_mapper_set_row_state_offset (GObjectClass *klass,
+                                  gint          offset)
+{
+  row_state_offset = offset;
+  id_pspec = g_object_class_find_property (klass, "id");
+  database_pspec = g_object_class_find_property (klass, "database");
+  g_assert (id_pspec != NULL && database_pspec != NULL);
+}
+
+GormRowState *
+gorm_row_state_of (gpointer resource)
+{
+  return G_STRUCT_MEMBER_P (resource, row_state_offset);
+}
+
+const GormSchema *
+gorm_row_state_get_schema (GormRowState  *self,
+                           GType          type,
+                           GError       **error)
+{
+  if (self->schema == NULL)
+    self->schema = gorm_schema_lookup (type, error);
+  return self->schema;
+}
+
+typedef struct
+{
+  GormResource *resource;
+  GParamSpec   *pspec;
+} Notification;
+
+static void
+notify_cb (gpointer data,
+           gpointer unused)
+{
+  Notification *notification = data;
+
+  g_object_notify_by_pspec (G_OBJECT (notification->resource), notification->pspec);
+}
+
+static void
+notification_free (gpointer data)
+{
+  Notification *notification = data;
+
+  g_object_unref (notification->resource);
+  g_free (notification);
+}
+
+/* Notifies a change of one of GormResource's own properties in the main
+ * context of the object's database. */
+static void
+notify_in_context (GormRowState *self,
+                   GormResource *resource,
+                   GParamSpec   *pspec)
+{
+  Notification *notification;
+
+  if (self->host == NULL || gorm_mapper_host_in_main_context (self->host))
+    {
+      g_object_notify_by_pspec (G_OBJECT (resource), pspec);
+      return;
+    }
+  notification = g_new0 (Notification, 1);
+  notification->resource = g_object_ref (resource);
+  notification->pspec = pspec;
+  gorm_worker_defer (self->host->worker, notify_cb, notification, notification_free);
+}
+
+/* The id changes at once, so that work on another thread sees it; its
+ * notification comes in the main context. */
+static void
+set_id (GormRowState *self,
+        GormResource *resource,
+        gint64        id)
+{
+  if (self->id == id)
+    return;
+  self->id = id;
+  notify_in_context (self, resource, id_pspec);
+}
+
+static void
+clear_dirty (GormRowState *self)
+{
+  g_clear_pointer (&self->dirty, g_free);
+}
+
+static gboolean
+values_equal_keys (const GValue *a,
+                   const GValue *b)
+{
+  if (G_VALUE_TYPE (a) != G_VALUE_TYPE (b))
+    return FALSE;
+  if (G_VALUE_HOLDS_STRING (a))
+    return g_strcmp0 (g_value_get_string (a), g_value_get_string (b)) == 0;
+  return g_value_get_int64 (a) == g_value_get_int64 (b);
+}
+
+/* Makes the object saved, unchanged, and the live object of the row whose
+ * key is @key in the identity map of its database. */
+static void
+take_key (GormRowState *self,
+          GormResource *resource,
+          const GValue *key)
+{
+  GormIdentityMap *identity = self->host->identity;
+
+  /* A natural key's update may have changed the object's key. */
+  if (G_IS_VALUE (&self->key) && !values_equal_keys (&self->key, key))
+    gorm_identity_map_remove (identity, resource, &self->key);
+  gorm_identity_map_add (identity, resource, key);
+
+  if (G_IS_VALUE (&self->key))
+    g_value_unset (&self->key);
+  g_value_init (&self->key, G_VALUE_TYPE (key));
+  g_value_copy (key, &self->key);
+  self->saved = TRUE;
+  clear_dirty (self);
+}
+
+void
+gorm_row_state_set_database (GormRowState         *self,
+                             GormResource         *resource,
+                             GormDatabase         *database,
+                             const GormMapperHost *host)
+{
+  if (self->database == database)
+    return;
+  /* The object is no longer the live object of its row there. */
+  if (self->saved && self->host != NULL)
+    gorm_identity_map_remove (self->host->identity, resource, &self->key);
+  g_set_object (&self->database, database);
+  self->host = host;
+}
+
+/* gorm_row_state_set_database() for a write or a load through @host,
+ * with its notification. */
+static void
+set_host (GormRowState         *self,
+          GormResource         *resource,
+          const GormMapperHost *host)
+{
+  if (self->database == host->database)
+    {
+      self->host = host;
+      return;
+    }
+  gorm_row_state_set_database (self, resource, host->database, host);
+  notify_in_context (self, resource, database_pspec);
+}
+
+/* Makes the object the saved object of the row whose key is @key in the
+ * database of @host. */
+static void
+mark_saved (GormRowState         *self,
+            GormResource         *resource,
+            const GormMapperHost *host,
+            const GValue         *key)
+{
+  const GormSchema *schema = gorm_row_state_get_schema (self, G_OBJECT_TYPE (resource), NULL);
+
+  set_host (self, resource, host);
+  take_key (self, resource, key);
+  if (gorm_schema_has_auto_id (schema))
+    set_id (self, resource, g_value_get_int64 (key));
+}
+
+/* mark_saved() for an object the mapper just built for its row, with its
+ * database given at construction: no one can be watching it yet, so it
+ * notifies nothing. */
+static void
+mark_loaded (GormRowState         *self,
+             GormResource         *resource,
+             const GormMapperHost *host,
+             const GormSchema     *schema,
+             const GValue         *key)
+{
+  g_return_if_fail (self->database == host->database);
+
+  self->host = host;
+  self->schema = schema;
+  take_key (self, resource, key);
+  if (gorm_schema_has_auto_id (schema))
+    self->id = g_value_get_int64 (key);
+}
+
+void
+gorm_row_state_mark_deleted (GormRowState *self,
+                             GormResource *resource)
+{
+  if (!self->saved)
+    return;
+  gorm_identity_map_remove (self->host->identity, resource, &self->key);
+  self->saved = FALSE;
+  if (G_IS_VALUE (&self->key))
+    g_value_unset (&self->key);
+  clear_dirty (self);
+  set_id (self, resource, 0);
+}
+
+void
+gorm_row_state_forget (GormRowState *self,
+                       GormResource *resource)
+{
+  if (self->saved && self->host != NULL)
+    gorm_identity_map_remove (self->host->identity, resource, &self->key);
+}
+
+void
+gorm_row_state_clear (GormRowState *self)
+{
+  g_clear_object (&self->database);
+  self->host = NULL;
+  if (G_IS_VALUE (&self->key))
+    g_value_unset (&self->key);
+  clear_dirty (self);
+}
+
+void
+gorm_row_state_mark_dirty (GormRowState *self,
+                           GormResource *resource,
+                           GParamSpec   *pspec)
+{
+  const GormSchema *schema;
+  const GormColumn *column;
+
+  /* A type whose schema cannot be built cannot be saved either: its
+   * error is reported by the save. */
+  schema = gorm_row_state_get_schema (self, G_OBJECT_TYPE (resource), NULL);
+  if (schema == NULL)
+    return;
+  column = gorm_schema_column_for_pspec (schema, pspec);
+  if (column == NULL)
+    return;
+  if (self->dirty == NULL)
+    self->dirty = g_new0 (guint8, schema->n_columns);
+  self->dirty[column->index] = TRUE;
+}
+
+gboolean
+gorm_row_state_column_is_dirty (GormRowState *self,
+                                guint         column)
+{
+  return self->dirty != NULL && self->dirty[column];
+}
+
+gboolean
+gorm_row_state_is_dirty (GormRowState *self)
+{
+  if (!self->saved)
+    return TRUE;
+  if (self->dirty == NULL)
+    return FALSE;
+  for (guint i = 0; i < self->schema->n_columns; i++)
+    if (self->dirty[i])
+      return TRUE;
+  return FALSE;
+}
+
+void
+gorm_row_state_begin_load (GormRowState *self)
+{
+  self->loading++;
+}
+
+void
+gorm_row_state_end_load (GormRowState *self)
+{
+  g_return_if_fail (self->loading > 0);
+  self->loading--;
+}
+
+/* Stored values set by libgorm itself: the row's values on a load, the
+ * automatic timestamps on a save. */
+typedef struct
+{
+  GormResource  *resource;
+  GParamSpec   **pspecs;
+  GValue        *values;
+  guint          n_values;
+  gboolean       keep_unsaved;
+} StoredValues;
+
+static void
+stored_values_free (gpointer data)
+{
+  StoredValues *stored = data;
+
+  for (guint i = 0; i < stored->n_values; i++)
+    if (G_IS_VALUE (&stored->values[i]))
+      g_value_unset (&stored->values[i]);
+  g_free (stored->values);
+  g_free (stored->pspecs);
+  g_object_unref (stored->resource);
+  g_free (stored);
+}
+
+static gboolean
+stored_values_equal (const GormColumn *column,
+                     const GValue     *a,
+                     const GValue     *b)
+{
+  gconstpointer x, y;
+
+  switch (column->kind)
+    {
+    case GORM_VALUE_KIND_DATE_TIME:
+    case GORM_VALUE_KIND_BYTES:
+    case GORM_VALUE_KIND_STRV:
+      /* GParamSpecBoxed compares pointers. */
+      x = g_value_get_boxed (a);
+      y = g_value_get_boxed (b);
+      if (x == NULL || y == NULL)
+        return x == y;
+      if (column->kind == GORM_VALUE_KIND_DATE_TIME)
+        return g_date_time_equal (x, y);
+      if (column->kind == GORM_VALUE_KIND_BYTES)
+        return g_bytes_equal (x, y);
+      return g_strv_equal (x, y);
+    case GORM_VALUE_KIND_DOUBLE:
+      /* GParamSpecDouble and GParamSpecFloat compare within an epsilon. */
+      if (G_VALUE_HOLDS_FLOAT (a))
+        {
+          gfloat fx = g_value_get_float (a), fy = g_value_get_float (b);
+
+          return memcmp (&fx, &fy, sizeof fx) == 0;
+        }
+      else
+        {
+          gdouble dx = g_value_get_double (a), dy = g_value_get_double (b);
+
+          return memcmp (&dx, &dy, sizeof dx) == 0;
+        }
+    default:
+      return g_param_values_cmp (column->pspec, a, b) == 0;
+    }
+}
+
+/* Whether @value differs from the property's: only changes are set, so
+ * that only changes are notified. */
+static gboolean
+differs (GormResource     *resource,
+         const GormColumn *column,
+         const GValue     *value)
+{
+  g_auto(GValue) current = G_VALUE_INIT;
+
+  g_value_init (&current, G_PARAM_SPEC_VALUE_TYPE (column->pspec));
+  g_object_get_property (G_OBJECT (resource), column->pspec->name, &current);
+  return !stored_values_equal (column, &current, value);
+}
+
+static void
+apply_stored_cb (gpointer data,
+                 gpointer unused)
+{
+  StoredValues *stored = data;
+  GormResource *resource = stored->resource;
+  GormRowState *state = gorm_row_state_of (resource);
+  const GormSchema *schema = gorm_row_state_get_schema (state, G_OBJECT_TYPE (resource), NULL);
+
+  gorm_row_state_begin_load (state);
+  g_object_freeze_notify (G_OBJECT (resource));
+  for (guint i = 0; i < stored->n_values; i++)
+    {
+      const GormColumn *column = gorm_schema_column_for_pspec (schema, stored->pspecs[i]);
+
+      if (!G_IS_VALUE (&stored->values[i]) || column == NULL)
+        continue;
+      if (stored->keep_unsaved && gorm_row_state_column_is_dirty (state, column->index))
+        continue;
+      if (differs (resource, column, &stored->values[i]))
+        g_object_set_property (G_OBJECT (resource), column->pspec->name, &stored->values[i]);
+    }
+  g_object_thaw_notify (G_OBJECT (resource));
+  gorm_row_state_end_load (state);
+}
+
+void
+gorm_row_state_apply_stored (GormResource          *resource,
+                             const GormMapperHost  *host,
+                             GParamSpec           **pspecs,
+                             GValue                *values,
+                             guint                  n_values,
+                             gboolean               keep_unsaved)
+{
+  StoredValues *stored = g_new0 (StoredValues, 1);
+
+  stored->resource = g_object_ref (resource);
+  stored->pspecs = g_memdup2 (pspecs, sizeof (GParamSpec *) * MAX (n_values, 1));
+  stored->values = values;
+  stored->n_values = n_values;
+  stored->keep_unsaved = keep_unsaved;
+  if (host == NULL)
+    {
+      apply_stored_cb (stored, NULL);
+      stored_values_free (stored);
+      return;
+    }
+  gorm_mapper_host_defer (host, apply_stored_cb, stored, stored_values_free);
+}
+
+void
+gorm_row_state_set_stored (GormResource     *resource,
+                           const GormColumn *column,
+                           const GValue     *value)
+{
+  GormRowState *state = gorm_row_state_of (resource);
+  GValue *copy = g_new0 (GValue, 1);
+
+  g_value_init (copy, G_VALUE_TYPE (value));
+  g_value_copy (value, copy);
+  if (state->dirty != NULL)
+    state->dirty[column->index] = FALSE;
+  gorm_row_state_apply_stored (resource, state->host, (GParamSpec **) &column->pspec, copy, 1, FALSE);
+}
+
+/* The mapper of a type in a database. */
 
 struct _GormMapper
 {
-  const GormSchema   *schema;
-  const GormDialect  *dialect;
-  GormConnection *statements;
+  const GormSchema     *schema;
+  const GormMapperHost *host;
+  const GormDialect    *dialect;
+  GormConnection       *statements;
 
-  GormStatement      *delete;
-  GormStatement      *select_by_key;
-  GormStatement      *last_insert_id;
+  GormStatement        *delete;
+  GormStatement        *select_by_key;
+  GormStatement        *last_insert_id;
   /* INSERT and UPDATE statements by their shape: the columns they write
    * and which of those are NULL (see gorm-dialect-private.h). */
-  GHashTable         *writes;
+  GHashTable           *writes;
 };
 
 GormMapper *
-gorm_mapper_new (const GormSchema   *schema,
-                const GormDialect  *dialect,
-                GormConnection *statements)
+gorm_mapper_new (const GormSchema     *schema,
+                 const GormMapperHost *host,
+                 const GormDialect    *dialect,
+                 GormConnection       *connection)
 {
   GormMapper *self = g_new0 (GormMapper, 1);
 
   self->schema = schema;
+  self->host = host;
   self->dialect = dialect;
-  self->statements = statements;
+  self->statements = connection;
   self->writes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   return self;
@@ -85,9 +542,9 @@ free_values (GValue *values,
 /* Checks the rules libgorm enforces before any SQL runs. */
 gboolean
 gorm_mapper_validate_value (const GormSchema  *schema,
-                           const GormColumn  *column,
-                           const GValue      *value,
-                           GError           **error)
+                            const GormColumn  *column,
+                            const GValue      *value,
+                            GError           **error)
 {
   if (column->max_length > 0 && G_VALUE_HOLDS_STRING (value) && g_value_get_string (value) != NULL)
     {
@@ -161,12 +618,13 @@ sets_timestamp (const GormColumn *column,
 /* Gives the resource the timestamps its row now has, without marking the
  * properties changed. */
 static void
-apply_timestamps (const GormSchema *schema,
+apply_timestamps (GormMapper       *self,
                   GormResource     *resource,
                   const guint      *columns,
                   guint             n_columns,
                   GDateTime        *now)
 {
+  const GormSchema *schema = self->schema;
   g_autofree GParamSpec **pspecs = NULL;
   GValue *values;
 
@@ -180,8 +638,7 @@ apply_timestamps (const GormSchema *schema,
       g_value_init (&values[i], G_TYPE_DATE_TIME);
       g_value_set_boxed (&values[i], now);
     }
-  gorm_resource_apply_stored (resource, gorm_resource_resolve_database (resource, NULL),
-                              pspecs, values, n_columns, FALSE);
+  gorm_row_state_apply_stored (resource, self->host, pspecs, values, n_columns, FALSE);
 }
 
 static void
@@ -302,9 +759,9 @@ gorm_save_free (GormSave *save)
 
 GormSave *
 gorm_mapper_prepare_save (const GormSchema  *schema,
-                         GormResource      *resource,
-                         gboolean           inserting,
-                         GError           **error)
+                          GormResource      *resource,
+                          gboolean           inserting,
+                          GError           **error)
 {
   const GError *read_error = gorm_mapper_get_read_error (resource);
   GormSave *save;
@@ -339,7 +796,7 @@ gorm_mapper_prepare_save (const GormSchema  *schema,
             save->now = g_date_time_new_now_utc ();
           save->stamped[save->n_stamped++] = i;
         }
-      else if (!inserting && !gorm_resource_column_is_dirty (resource, i))
+      else if (!inserting && !gorm_row_state_column_is_dirty (gorm_row_state_of (resource), i))
         continue;
       save->columns[save->n_columns] = i;
       if (!column_sql_value (schema, resource, column, inserting, save->now,
@@ -357,13 +814,13 @@ gorm_mapper_prepare_save (const GormSchema  *schema,
 }
 
 gboolean
-gorm_mapper_insert (GormMapper     *self,
-                   GormResource  *resource,
-                   GormSave      *save,
-                   GValue        *key,
-                   GError       **error)
+gorm_mapper_insert (GormMapper    *self,
+                    GormResource  *resource,
+                    GormSave      *save,
+                    GError       **error)
 {
   const GormSchema *schema = self->schema;
+  g_auto(GValue) key = G_VALUE_INIT;
   GormStatement *statement;
   gboolean auto_id = gorm_schema_has_auto_id (schema);
 
@@ -372,21 +829,18 @@ gorm_mapper_insert (GormMapper     *self,
     goto failed;
   if (!auto_id)
     {
-      g_value_init (key, G_VALUE_TYPE (&save->values[0]));
-      g_value_copy (&save->values[0], key);
+      g_value_init (&key, G_VALUE_TYPE (&save->values[0]));
+      g_value_copy (&save->values[0], &key);
     }
   /* The values move to the statement: a save is written once. */
   gorm_statement_take_params (statement, save->values, save->n_columns);
 
   if (gorm_connection_execute_locked (self->statements, statement, error) < 0 ||
-      (auto_id && !read_last_insert_id (self, key, error)))
-    {
-      if (G_IS_VALUE (key))
-        g_value_unset (key);
-      goto failed;
-    }
+      (auto_id && !read_last_insert_id (self, &key, error)))
+    goto failed;
 
-  apply_timestamps (schema, resource, save->stamped, save->n_stamped, save->now);
+  apply_timestamps (self, resource, save->stamped, save->n_stamped, save->now);
+  mark_saved (gorm_row_state_of (resource), resource, self->host, &key);
   return TRUE;
 
 failed:
@@ -426,14 +880,15 @@ check_row_exists (const GormSchema *schema,
 }
 
 gboolean
-gorm_mapper_update (GormMapper     *self,
-                   GormResource  *resource,
-                   GormSave      *save,
-                   GValue        *new_key,
-                   GError       **error)
+gorm_mapper_update (GormMapper    *self,
+                    GormResource  *resource,
+                    GormSave      *save,
+                    GError       **error)
 {
   const GormSchema *schema = self->schema;
-  const GValue *key = gorm_resource_get_key_value (resource);
+  GormRowState *state = gorm_row_state_of (resource);
+  const GValue *key = &state->key;
+  g_auto(GValue) new_key = G_VALUE_INIT;
   GormStatement *statement;
   guint n_bound;
   gint64 rows;
@@ -443,13 +898,16 @@ gorm_mapper_update (GormMapper     *self,
   {
     const GValue *source = (save->n_columns > 0 && save->columns[0] == 0) ? &save->values[0] : key;
 
-    g_value_init (new_key, G_VALUE_TYPE (source));
-    g_value_copy (source, new_key);
+    g_value_init (&new_key, G_VALUE_TYPE (source));
+    g_value_copy (source, &new_key);
   }
 
   /* Nothing changed: nothing to write. */
   if (save->n_columns == 0)
-    return TRUE;
+    {
+      mark_saved (state, resource, self->host, &new_key);
+      return TRUE;
+    }
 
   statement = lookup_write (self, save->columns, save->values, save->n_columns, error);
   if (statement == NULL)
@@ -461,12 +919,10 @@ gorm_mapper_update (GormMapper     *self,
 
   rows = gorm_connection_execute_locked (self->statements, statement, error);
   if (rows < 0 || !check_row_exists (schema, rows, key, "update", error))
-    {
-      g_value_unset (new_key);
-      goto failed;
-    }
+    goto failed;
 
-  apply_timestamps (schema, resource, save->stamped, save->n_stamped, save->now);
+  apply_timestamps (self, resource, save->stamped, save->n_stamped, save->now);
+  mark_saved (state, resource, self->host, &new_key);
   return TRUE;
 
 failed:
@@ -475,11 +931,11 @@ failed:
 }
 
 gboolean
-gorm_mapper_delete (GormMapper     *self,
-                   GormResource  *resource,
-                   GError       **error)
+gorm_mapper_delete (GormMapper    *self,
+                    GormResource  *resource,
+                    GError       **error)
 {
-  const GValue *key = gorm_resource_get_key_value (resource);
+  const GValue *key = &gorm_row_state_of (resource)->key;
   GormStatement *statement;
   gint64 rows;
 
@@ -498,9 +954,9 @@ gorm_mapper_delete (GormMapper     *self,
 }
 
 GormRows *
-gorm_mapper_select_by_key (GormMapper     *self,
-                          const GValue  *key,
-                          GError       **error)
+gorm_mapper_select_by_key (GormMapper    *self,
+                           const GValue  *key,
+                           GError       **error)
 {
   GormStatement *statement;
 
@@ -553,7 +1009,7 @@ row_values (const GormSchema    *schema,
 }
 
 /* Copies of the property values of row_values(), for
- * gorm_resource_apply_stored(), which takes them. */
+ * gorm_row_state_apply_stored(), which takes them. */
 static GValue *
 copy_values (const GormSchema  *schema,
              const GValue     **values)
@@ -570,10 +1026,10 @@ copy_values (const GormSchema  *schema,
 }
 
 GValue *
-gorm_mapper_copy_row (GormMapper     *self,
-                     GormRows  *model,
-                     gint           row,
-                     GError       **error)
+gorm_mapper_copy_row (GormMapper  *self,
+                      GormRows    *model,
+                      gint         row,
+                      GError     **error)
 {
   const GormSchema *schema = self->schema;
   GValue *values = g_new0 (GValue, schema->n_columns + 1);
@@ -602,7 +1058,7 @@ gorm_mapper_free_row (GValue *row)
   g_free (row);
 }
 
-/* The stored properties of @values, for gorm_resource_apply_stored(),
+/* The stored properties of @values, for gorm_row_state_apply_stored(),
  * which takes the values. */
 static GParamSpec **
 column_pspecs (const GormSchema *schema)
@@ -641,11 +1097,12 @@ is_construct_property (GParamSpec *pspec)
 /* A new object for a row whose key is @key, with the property values
  * @values of row_values(). */
 static GObject *
-new_row_object (const GormSchema  *schema,
-                GormDatabase      *database,
-                const GValue      *key,
-                const GValue     **values)
+new_row_object (const GormSchema      *schema,
+                const GormMapperHost  *host,
+                const GValue          *key,
+                const GValue         **values)
 {
+  GormDatabase *database = host->database;
   const char **names = g_newa (const char *, schema->n_columns + 1);
   GValue *properties = g_newa (GValue, schema->n_columns + 1);
   GObject *object;
@@ -657,7 +1114,7 @@ new_row_object (const GormSchema  *schema,
    * are passed as they are. */
   names[n] = "database";
   properties[n] = (GValue) G_VALUE_INIT;
-  g_value_init (&properties[n], GORM_TYPE_DATABASE);
+  g_value_init (&properties[n], G_PARAM_SPEC_VALUE_TYPE (database_pspec));
   g_value_set_object (&properties[n], database);
   n++;
   for (guint i = 0; i < schema->n_columns; i++)
@@ -684,7 +1141,7 @@ new_row_object (const GormSchema  *schema,
         set_new_property (object, pspec, values[i]);
     }
 
-  gorm_resource_mark_loaded (GORM_RESOURCE (object), schema, key);
+  mark_loaded (gorm_row_state_of (object), GORM_RESOURCE (object), host, schema, key);
   return object;
 }
 
@@ -699,12 +1156,12 @@ read_error_quark (void)
  * @values of row_values(): the row's live object, which takes the values,
  * or a new one. */
 static gpointer
-row_object (const GormSchema  *schema,
-            GormDatabase      *database,
-            const GValue      *key,
-            const GValue     **values)
+row_object (const GormSchema      *schema,
+            const GormMapperHost  *host,
+            const GValue          *key,
+            const GValue         **values)
 {
-  GObject *object = (GObject *) gorm_database_lookup_live_locked (database, schema->type, key);
+  GObject *object = (GObject *) gorm_identity_map_lookup (host->identity, schema->type, key);
 
   if (object != NULL)
     {
@@ -712,21 +1169,21 @@ row_object (const GormSchema  *schema,
 
       /* A live object takes the row's values, except where it has unsaved
        * changes: those stay the application's. */
-      gorm_resource_apply_stored (GORM_RESOURCE (object), database, pspecs,
-                                  copy_values (schema, values), schema->n_columns, TRUE);
+      gorm_row_state_apply_stored (GORM_RESOURCE (object), host, pspecs,
+                                   copy_values (schema, values), schema->n_columns, TRUE);
       /* A stand-in whose row reads now is an object of its row like any. */
       if (g_object_get_qdata (object, read_error_quark ()) != NULL)
         g_object_set_qdata (object, read_error_quark (), NULL);
       return object;
     }
 
-  return new_row_object (schema, database, key, values);
+  return new_row_object (schema, host, key, values);
 }
 
 /* The object of a row whose values are @row[i]: the key first. */
 static gpointer
 object_of_row (const GormSchema     *schema,
-               GormDatabase         *database,
+               const GormMapperHost *host,
                const GValue *const  *row,
                GError              **error)
 {
@@ -736,23 +1193,23 @@ object_of_row (const GormSchema     *schema,
 
   if (!row_values (schema, row, converted, values, error))
     return NULL;
-  object = row_object (schema, database, row[0], values);
+  object = row_object (schema, host, row[0], values);
   unset_values (converted, schema->n_columns);
   return object;
 }
 
 gpointer
-gorm_mapper_resource_from_row (const GormSchema  *schema,
-                              GormDatabase      *database,
-                              GValue            *row,
-                              GError           **error)
+gorm_mapper_resource_from_row (const GormSchema      *schema,
+                               const GormMapperHost  *host,
+                               GValue                *row,
+                               GError               **error)
 {
   const GValue **pointers = g_newa (const GValue *, schema->n_columns);
   gpointer object;
 
   for (guint i = 0; i < schema->n_columns; i++)
     pointers[i] = &row[i];
-  object = object_of_row (schema, database, pointers, error);
+  object = object_of_row (schema, host, pointers, error);
   gorm_mapper_free_row (row);
   return object;
 }
@@ -760,7 +1217,7 @@ gorm_mapper_resource_from_row (const GormSchema  *schema,
 /* Points @sql_row[i] to the value of column i of @row in @model. */
 static gboolean
 model_row (const GormSchema  *schema,
-           GormRows      *model,
+           GormRows          *model,
            gint               row,
            const GValue     **sql_row,
            GError           **error)
@@ -775,11 +1232,10 @@ model_row (const GormSchema  *schema,
 }
 
 gpointer
-gorm_mapper_new_resource (GormMapper     *self,
-                         GormDatabase  *database,
-                         GormRows  *model,
-                         gint           row,
-                         GError       **error)
+gorm_mapper_new_resource (GormMapper  *self,
+                          GormRows    *model,
+                          gint         row,
+                          GError     **error)
 {
   const GormSchema *schema = self->schema;
   const GValue **sql_row = g_newa (const GValue *, schema->n_columns);
@@ -787,7 +1243,7 @@ gorm_mapper_new_resource (GormMapper     *self,
   /* The model's values are read where they are, without a copy. */
   if (!model_row (schema, model, row, sql_row, error))
     return NULL;
-  return object_of_row (schema, database, sql_row, error);
+  return object_of_row (schema, self->host, sql_row, error);
 }
 
 const GError *
@@ -797,12 +1253,11 @@ gorm_mapper_get_read_error (GormResource *resource)
 }
 
 gpointer
-gorm_mapper_new_stand_in (GormMapper     *self,
-                         GormDatabase  *database,
-                         GormRows      *model,
-                         gint           row,
-                         const GError  *read_error,
-                         GError       **error)
+gorm_mapper_new_stand_in (GormMapper    *self,
+                          GormRows      *model,
+                          gint           row,
+                          const GError  *read_error,
+                          GError       **error)
 {
   const GormSchema *schema = self->schema;
   const GValue **values = g_newa (const GValue *, schema->n_columns);
@@ -815,40 +1270,39 @@ gorm_mapper_new_stand_in (GormMapper     *self,
     return NULL;
 
   /* A live object of the row keeps the values it had. */
-  object = (GObject *) gorm_database_lookup_live_locked (database, schema->type, key);
+  object = (GObject *) gorm_identity_map_lookup (self->host->identity, schema->type, key);
   if (object != NULL)
     return object;
 
   for (guint i = 0; i < schema->n_columns; i++)
     values[i] = NULL;
-  object = new_row_object (schema, database, key, values);
+  object = new_row_object (schema, self->host, key, values);
   g_object_set_qdata_full (object, read_error_quark (), g_error_copy (read_error),
                            (GDestroyNotify) g_error_free);
   return object;
 }
 
 gboolean
-gorm_mapper_load_resource (GormMapper     *self,
-                          GormResource  *resource,
-                          GormRows  *model,
-                          gint           row,
-                          GError       **error)
+gorm_mapper_load_resource (GormMapper    *self,
+                           GormResource  *resource,
+                           GormRows      *model,
+                           gint           row,
+                           GError       **error)
 {
   const GormSchema *schema = self->schema;
   const GValue **sql_row = g_newa (const GValue *, schema->n_columns);
   GValue *converted = g_newa (GValue, schema->n_columns);
   const GValue **values = g_newa (const GValue *, schema->n_columns);
   g_autofree GParamSpec **pspecs = NULL;
-  GormDatabase *database = gorm_resource_get_database (resource);
 
   if (!model_row (schema, model, row, sql_row, error) ||
       !row_values (schema, sql_row, converted, values, error))
     return FALSE;
 
   pspecs = column_pspecs (schema);
-  gorm_resource_mark_saved (resource, database, sql_row[0]);
-  gorm_resource_apply_stored (resource, database, pspecs, copy_values (schema, values),
-                              schema->n_columns, FALSE);
+  mark_saved (gorm_row_state_of (resource), resource, self->host, sql_row[0]);
+  gorm_row_state_apply_stored (resource, self->host, pspecs, copy_values (schema, values),
+                               schema->n_columns, FALSE);
   unset_values (converted, schema->n_columns);
   /* A stand-in whose row reads now is an object of its row like any. */
   if (gorm_mapper_get_read_error (resource) != NULL)

@@ -572,13 +572,13 @@ load_page_locked (GormQueryModel  *self,
   for (gint row = 0; row < n_rows; row++)
     {
       g_autoptr(GError) read_error = NULL;
-      gpointer item = gorm_mapper_new_resource (table, self->database, rows, row, &read_error);
+      gpointer item = gorm_mapper_new_resource (table, rows, row, &read_error);
 
       /* A row whose stored values its object cannot take fails alone: its
        * item is a stand-in, and gorm_query_model_check_item() says why. */
       if (item == NULL && g_error_matches (read_error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH))
         {
-          item = gorm_mapper_new_stand_in (table, self->database, rows, row, read_error, error);
+          item = gorm_mapper_new_stand_in (table, rows, row, read_error, error);
           if (item != NULL)
             {
               if (page->errors == NULL)

@@ -6,6 +6,7 @@
 
 #include "gorm-database-private.h"
 #include "gorm-error.h"
+#include "gorm-mapper-private.h"
 #include "gorm-resource-private.h"
 
 /**
@@ -79,17 +80,11 @@
  * were.
  */
 
+/* The state of the object's row comes first: the mapper reaches it at
+ * the private offset (gorm_mapper_set_row_state_offset()). */
 typedef struct
 {
-  GormDatabase     *database;
-  gint64            id;
-  gboolean          saved;
-  /* The stored value of the primary key, valid while saved. */
-  GValue            key;
-  const GormSchema *schema;
-  /* One byte a column, allocated at the first change. */
-  guint8           *dirty;
-  guint             loading;
+  GormRowState      row;
   /* The values of the properties libgorm keeps for the class (see
    * gorm_resource_class_store_property()), allocated at the first set. */
   GValue           *kept;
@@ -117,83 +112,7 @@ gorm_resource_get_schema (GormResource  *self,
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
-  if (priv->schema == NULL)
-    priv->schema = gorm_schema_lookup (G_OBJECT_TYPE (self), error);
-  return priv->schema;
-}
-
-static void
-mark_dirty (GormResource *self,
-            GParamSpec   *pspec)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  const GormSchema *schema;
-  const GormColumn *column;
-
-  /* A type whose schema cannot be built cannot be saved either: its
-   * error is reported by the save. */
-  schema = gorm_resource_get_schema (self, NULL);
-  if (schema == NULL)
-    return;
-  column = gorm_schema_column_for_pspec (schema, pspec);
-  if (column == NULL)
-    return;
-  if (priv->dirty == NULL)
-    priv->dirty = g_new0 (guint8, schema->n_columns);
-  priv->dirty[column->index] = TRUE;
-}
-
-static void
-clear_dirty (GormResource *self)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  g_clear_pointer (&priv->dirty, g_free);
-}
-
-gboolean
-gorm_resource_column_is_dirty (GormResource *self,
-                               guint         column)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  return priv->dirty != NULL && priv->dirty[column];
-}
-
-const GValue *
-gorm_resource_get_key_value (GormResource *self)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  return priv->saved ? &priv->key : NULL;
-}
-
-void
-gorm_resource_begin_load (GormResource *self)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  priv->loading++;
-}
-
-void
-gorm_resource_end_load (GormResource *self)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  g_return_if_fail (priv->loading > 0);
-  priv->loading--;
-}
-
-static gboolean
-values_equal_keys (const GValue *a,
-                   const GValue *b)
-{
-  if (G_VALUE_TYPE (a) != G_VALUE_TYPE (b))
-    return FALSE;
-  if (G_VALUE_HOLDS_STRING (a))
-    return g_strcmp0 (g_value_get_string (a), g_value_get_string (b)) == 0;
-  return g_value_get_int64 (a) == g_value_get_int64 (b);
+  return gorm_row_state_get_schema (&priv->row, G_OBJECT_TYPE (self), error);
 }
 
 void
@@ -201,251 +120,7 @@ gorm_resource_set_stored (GormResource     *self,
                           const GormColumn *column,
                           const GValue     *value)
 {
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  GValue *copy = g_new0 (GValue, 1);
-
-  g_value_init (copy, G_VALUE_TYPE (value));
-  g_value_copy (value, copy);
-  if (priv->dirty != NULL)
-    priv->dirty[column->index] = FALSE;
-  gorm_resource_apply_stored (self, priv->database, (GParamSpec **) &column->pspec, copy, 1, FALSE);
-}
-
-typedef struct
-{
-  GormResource *resource;
-  GParamSpec   *pspec;
-} Notification;
-
-static void
-notify_cb (gpointer data,
-           gpointer unused)
-{
-  Notification *notification = data;
-
-  g_object_notify_by_pspec (G_OBJECT (notification->resource), notification->pspec);
-}
-
-static void
-notification_free (gpointer data)
-{
-  Notification *notification = data;
-
-  g_object_unref (notification->resource);
-  g_free (notification);
-}
-
-/* Notifies a change of one of GormResource's own properties in the main
- * context of the object's database. */
-static void
-notify_in_context (GormResource *self,
-                   GParamSpec   *pspec)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  Notification *notification;
-
-  if (priv->database == NULL || gorm_database_in_main_context (priv->database))
-    {
-      g_object_notify_by_pspec (G_OBJECT (self), pspec);
-      return;
-    }
-  notification = g_new0 (Notification, 1);
-  notification->resource = g_object_ref (self);
-  notification->pspec = pspec;
-  gorm_database_defer (priv->database, notify_cb, notification, notification_free);
-}
-
-/* Stored values set by libgorm itself: the row's values on a load, the
- * automatic timestamps on a save. */
-typedef struct
-{
-  GormResource  *resource;
-  GParamSpec   **pspecs;
-  GValue        *values;
-  guint          n_values;
-  gboolean       keep_unsaved;
-} StoredValues;
-
-static void
-stored_values_free (gpointer data)
-{
-  StoredValues *stored = data;
-
-  for (guint i = 0; i < stored->n_values; i++)
-    if (G_IS_VALUE (&stored->values[i]))
-      g_value_unset (&stored->values[i]);
-  g_free (stored->values);
-  g_free (stored->pspecs);
-  g_object_unref (stored->resource);
-  g_free (stored);
-}
-
-static gboolean
-stored_values_equal (const GormColumn *column,
-                     const GValue     *a,
-                     const GValue     *b)
-{
-  gconstpointer x, y;
-
-  switch (column->kind)
-    {
-    case GORM_VALUE_KIND_DATE_TIME:
-    case GORM_VALUE_KIND_BYTES:
-    case GORM_VALUE_KIND_STRV:
-      /* GParamSpecBoxed compares pointers. */
-      x = g_value_get_boxed (a);
-      y = g_value_get_boxed (b);
-      if (x == NULL || y == NULL)
-        return x == y;
-      if (column->kind == GORM_VALUE_KIND_DATE_TIME)
-        return g_date_time_equal (x, y);
-      if (column->kind == GORM_VALUE_KIND_BYTES)
-        return g_bytes_equal (x, y);
-      return g_strv_equal (x, y);
-    case GORM_VALUE_KIND_DOUBLE:
-      /* GParamSpecDouble and GParamSpecFloat compare within an epsilon. */
-      if (G_VALUE_HOLDS_FLOAT (a))
-        {
-          gfloat fx = g_value_get_float (a), fy = g_value_get_float (b);
-
-          return memcmp (&fx, &fy, sizeof fx) == 0;
-        }
-      else
-        {
-          gdouble dx = g_value_get_double (a), dy = g_value_get_double (b);
-
-          return memcmp (&dx, &dy, sizeof dx) == 0;
-        }
-    default:
-      return g_param_values_cmp (column->pspec, a, b) == 0;
-    }
-}
-
-/* Whether @value differs from the property's: only changes are set, so
- * that only changes are notified. */
-static gboolean
-differs (GormResource     *self,
-         const GormColumn *column,
-         const GValue     *value)
-{
-  g_auto(GValue) current = G_VALUE_INIT;
-
-  g_value_init (&current, G_PARAM_SPEC_VALUE_TYPE (column->pspec));
-  g_object_get_property (G_OBJECT (self), column->pspec->name, &current);
-  return !stored_values_equal (column, &current, value);
-}
-
-static void
-apply_stored_cb (gpointer data,
-                 gpointer unused)
-{
-  StoredValues *stored = data;
-  GormResource *self = stored->resource;
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  const GormSchema *schema = gorm_resource_get_schema (self, NULL);
-
-  gorm_resource_begin_load (self);
-  g_object_freeze_notify (G_OBJECT (self));
-  for (guint i = 0; i < stored->n_values; i++)
-    {
-      const GormColumn *column = gorm_schema_column_for_pspec (schema, stored->pspecs[i]);
-
-      if (!G_IS_VALUE (&stored->values[i]) || column == NULL)
-        continue;
-      if (stored->keep_unsaved && priv->dirty != NULL && priv->dirty[column->index])
-        continue;
-      if (differs (self, column, &stored->values[i]))
-        g_object_set_property (G_OBJECT (self), column->pspec->name, &stored->values[i]);
-    }
-  g_object_thaw_notify (G_OBJECT (self));
-  gorm_resource_end_load (self);
-}
-
-void
-gorm_resource_apply_stored (GormResource  *self,
-                            GormDatabase  *database,
-                            GParamSpec   **pspecs,
-                            GValue        *values,
-                            guint          n_values,
-                            gboolean       keep_unsaved)
-{
-  StoredValues *stored = g_new0 (StoredValues, 1);
-
-  stored->resource = g_object_ref (self);
-  stored->pspecs = g_memdup2 (pspecs, sizeof (GParamSpec *) * MAX (n_values, 1));
-  stored->values = values;
-  stored->n_values = n_values;
-  stored->keep_unsaved = keep_unsaved;
-  gorm_database_defer (database, apply_stored_cb, stored, stored_values_free);
-}
-
-/* The id changes at once, so that work on another thread sees it; its
- * notification comes in the main context. */
-static void
-set_id (GormResource *self,
-        gint64        id)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  if (priv->id == id)
-    return;
-  priv->id = id;
-  notify_in_context (self, properties[PROP_ID]);
-}
-
-/* Makes the object saved, unchanged, and the live object of the row whose
- * key is @key in its database. */
-static void
-take_key (GormResource *self,
-          const GValue *key)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  /* A natural key's update may have changed the object's key. */
-  if (G_IS_VALUE (&priv->key) && !values_equal_keys (&priv->key, key))
-    gorm_database_remove_live (priv->database, self, &priv->key);
-  gorm_database_add_live_locked (priv->database, self, key);
-
-  if (G_IS_VALUE (&priv->key))
-    g_value_unset (&priv->key);
-  g_value_init (&priv->key, G_VALUE_TYPE (key));
-  g_value_copy (key, &priv->key);
-  priv->saved = TRUE;
-  clear_dirty (self);
-}
-
-void
-gorm_resource_mark_saved (GormResource *self,
-                          GormDatabase *database,
-                          const GValue *key)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  if (priv->database != database)
-    {
-      g_set_object (&priv->database, database);
-      notify_in_context (self, properties[PROP_DATABASE]);
-    }
-
-  take_key (self, key);
-  if (gorm_schema_has_auto_id (gorm_resource_get_schema (self, NULL)))
-    set_id (self, g_value_get_int64 (key));
-}
-
-void
-gorm_resource_mark_loaded (GormResource     *self,
-                           const GormSchema *schema,
-                           const GValue     *key)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  g_return_if_fail (priv->database != NULL);
-
-  priv->schema = schema;
-  take_key (self, key);
-  if (gorm_schema_has_auto_id (schema))
-    priv->id = g_value_get_int64 (key);
+  gorm_row_state_set_stored (self, column, value);
 }
 
 void
@@ -453,14 +128,7 @@ gorm_resource_mark_deleted (GormResource *self)
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
-  if (!priv->saved)
-    return;
-  gorm_database_remove_live (priv->database, self, &priv->key);
-  priv->saved = FALSE;
-  if (G_IS_VALUE (&priv->key))
-    g_value_unset (&priv->key);
-  clear_dirty (self);
-  set_id (self, 0);
+  gorm_row_state_mark_deleted (&priv->row, self);
 }
 
 GormDatabase *
@@ -468,7 +136,7 @@ gorm_resource_resolve_database (GormResource  *self,
                                 GError       **error)
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  GormDatabase *database = priv->database ? priv->database : gorm_database_get_default ();
+  GormDatabase *database = priv->row.database ? priv->row.database : gorm_database_get_default ();
 
   if (database == NULL)
     g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
@@ -492,10 +160,10 @@ gorm_resource_dispatch_properties_changed (GObject     *object,
 
   /* An unsaved object writes every column when it is saved: only a saved
    * one tracks what changed. */
-  if (priv->loading == 0 && priv->saved)
+  if (priv->row.loading == 0 && priv->row.saved)
     for (guint i = 0; i < n_pspecs; i++)
       if (pspecs[i]->owner_type != GORM_TYPE_RESOURCE)
-        mark_dirty (self, pspecs[i]);
+        gorm_row_state_mark_dirty (&priv->row, self, pspecs[i]);
 
   G_OBJECT_CLASS (gorm_resource_parent_class)->dispatch_properties_changed (object, n_pspecs, pspecs);
 }
@@ -507,8 +175,7 @@ gorm_resource_dispose (GObject *object)
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
   /* The row's live object leaves the identity map as it goes. */
-  if (priv->saved && priv->database != NULL)
-    gorm_database_remove_live (priv->database, self, &priv->key);
+  gorm_row_state_forget (&priv->row, self);
 
   G_OBJECT_CLASS (gorm_resource_parent_class)->dispose (object);
 }
@@ -519,10 +186,7 @@ gorm_resource_finalize (GObject *object)
   GormResource *self = GORM_RESOURCE (object);
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
-  g_clear_object (&priv->database);
-  if (G_IS_VALUE (&priv->key))
-    g_value_unset (&priv->key);
-  g_clear_pointer (&priv->dirty, g_free);
+  gorm_row_state_clear (&priv->row);
   for (guint i = 0; i < priv->n_kept; i++)
     if (G_IS_VALUE (&priv->kept[i]))
       g_value_unset (&priv->kept[i]);
@@ -543,11 +207,11 @@ gorm_resource_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_ID:
-      g_value_set_int64 (value, priv->id);
+      g_value_set_int64 (value, priv->row.id);
       break;
 
     case PROP_DATABASE:
-      g_value_set_object (value, priv->database);
+      g_value_set_object (value, priv->row.database);
       break;
 
     default:
@@ -567,7 +231,12 @@ gorm_resource_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_DATABASE:
-      g_set_object (&priv->database, g_value_get_object (value));
+      {
+        GormDatabase *database = g_value_get_object (value);
+
+        gorm_row_state_set_database (&priv->row, self, database,
+                                     database ? gorm_database_get_mapper_host (database) : NULL);
+      }
       break;
 
     default:
@@ -614,6 +283,7 @@ gorm_resource_class_init (GormResourceClass *klass)
                          G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  gorm_mapper_set_row_state_offset (object_class, GormResource_private_offset);
 }
 
 static void
@@ -636,7 +306,7 @@ gorm_resource_get_id (GormResource *self)
 
   g_return_val_if_fail (GORM_IS_RESOURCE (self), 0);
 
-  return priv->id;
+  return priv->row.id;
 }
 
 /**
@@ -655,7 +325,7 @@ gorm_resource_get_database (GormResource *self)
 
   g_return_val_if_fail (GORM_IS_RESOURCE (self), NULL);
 
-  return priv->database;
+  return priv->row.database;
 }
 
 /**
@@ -674,7 +344,7 @@ gorm_resource_is_saved (GormResource *self)
 
   g_return_val_if_fail (GORM_IS_RESOURCE (self), FALSE);
 
-  return priv->saved;
+  return priv->row.saved;
 }
 
 /**
@@ -690,19 +360,10 @@ gboolean
 gorm_resource_is_dirty (GormResource *self)
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  const GormSchema *schema;
 
   g_return_val_if_fail (GORM_IS_RESOURCE (self), FALSE);
 
-  if (!priv->saved)
-    return TRUE;
-  if (priv->dirty == NULL)
-    return FALSE;
-  schema = priv->schema;
-  for (guint i = 0; i < schema->n_columns; i++)
-    if (priv->dirty[i])
-      return TRUE;
-  return FALSE;
+  return gorm_row_state_is_dirty (&priv->row);
 }
 
 /* Runs the part of an operation that needs the database lock and the
@@ -753,29 +414,27 @@ save_locked (GormResource  *self,
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   GormSave *save = data;
-  g_auto(GValue) key = G_VALUE_INIT;
   GType type = G_OBJECT_TYPE (self);
   gboolean watched = gorm_database_has_watchers_locked (database, type);
   gboolean ok;
 
   /* An async save prepared before an earlier call deleted the object. */
-  if (!gorm_save_is_insert (save) && !priv->saved)
+  if (!gorm_save_is_insert (save) && !priv->row.saved)
     return check_saved (self, "update", error);
 
   if (watched)
-    gorm_database_begin_change_locked (database, type, &priv->key, priv->saved ? 1 : 0);
+    gorm_database_begin_change_locked (database, type, &priv->row.key, priv->row.saved ? 1 : 0);
   /* An insert prepared before an earlier call saved the object writes its
    * values as an update of every column. */
-  if (priv->saved)
-    ok = gorm_mapper_update (mapper, self, save, &key, error);
+  if (priv->row.saved)
+    ok = gorm_mapper_update (mapper, self, save, error);
   else
-    ok = gorm_mapper_insert (mapper, self, save, &key, error);
+    ok = gorm_mapper_insert (mapper, self, save, error);
   if (!ok)
     return FALSE;
+  /* The object is now saved, with its row's key. */
   if (watched)
-    gorm_database_end_change_locked (database, type, &key, 1, FALSE);
-
-  gorm_resource_mark_saved (self, database, &key);
+    gorm_database_end_change_locked (database, type, &priv->row.key, 1, FALSE);
   return TRUE;
 }
 
@@ -787,7 +446,7 @@ prepare_save (GormResource  *self,
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   const GormSchema *schema = gorm_resource_get_schema (self, error);
 
-  return schema ? gorm_mapper_prepare_save (schema, self, !priv->saved, error) : NULL;
+  return schema ? gorm_mapper_prepare_save (schema, self, !priv->row.saved, error) : NULL;
 }
 
 /* Writes a prepared save, possibly on the worker. */
@@ -799,7 +458,7 @@ run_save (GormResource  *self,
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   GormDatabase *database = NULL;
-  gboolean created = !priv->saved;
+  gboolean created = !priv->row.saved;
 
   if (!with_mapper (self, cancellable, save_locked, save, &database, error))
     return FALSE;
@@ -851,11 +510,11 @@ delete_locked (GormResource  *self,
   gboolean watched = gorm_database_has_watchers_locked (database, type);
 
   if (watched)
-    gorm_database_begin_change_locked (database, type, &priv->key, 1);
+    gorm_database_begin_change_locked (database, type, &priv->row.key, 1);
   if (!gorm_mapper_delete (mapper, self, error))
     return FALSE;
   if (watched)
-    gorm_database_end_change_locked (database, type, &priv->key, 1, TRUE);
+    gorm_database_end_change_locked (database, type, &priv->row.key, 1, TRUE);
   return TRUE;
 }
 
@@ -866,7 +525,7 @@ check_saved (GormResource  *self,
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
-  if (priv->saved)
+  if (priv->row.saved)
     return TRUE;
   g_set_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND,
                "Cannot %s this %s: it is not saved", action, G_OBJECT_TYPE_NAME (self));
@@ -920,16 +579,16 @@ reload_locked (GormResource  *self,
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   g_autoptr(GormRows) model = NULL;
 
-  model = gorm_mapper_select_by_key (mapper, &priv->key, error);
+  model = gorm_mapper_select_by_key (mapper, &priv->row.key, error);
   if (model == NULL)
     return FALSE;
   if (gorm_rows_get_n_rows (model) == 0)
     {
-      g_autofree char *shown = gorm_value_describe (&priv->key);
+      g_autofree char *shown = gorm_value_describe (&priv->row.key);
 
       g_set_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND,
                    "Cannot reload %s %s: its row no longer exists in “%s”",
-                   G_OBJECT_TYPE_NAME (self), shown, priv->schema->table);
+                   G_OBJECT_TYPE_NAME (self), shown, priv->row.schema->table);
       return FALSE;
     }
   return gorm_mapper_load_resource (mapper, self, model, 0, error);
