@@ -7,12 +7,16 @@
 #endif
 
 #include <gio/gio.h>
-#include <libgda/libgda.h>
 
 #include "gorm-types.h"
 #include "gorm-version.h"
 
 G_BEGIN_DECLS
+
+/* libgda's connection, declared as libgda does: libgorm's headers do not
+ * include libgda's; an application that calls libgda includes
+ * <libgda/libgda.h> itself. */
+typedef struct _GdaConnection GdaConnection;
 
 #define GORM_TYPE_DATABASE (gorm_database_get_type ())
 
@@ -146,5 +150,26 @@ gboolean       gorm_database_close               (GormDatabase         *self,
                                                   GError              **error);
 GORM_AVAILABLE_IN_ALL
 gboolean       gorm_database_is_closed           (GormDatabase         *self);
+
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_is_migrated         (GormDatabase         *self,
+                                                  GType                 type);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_ensure_migrated     (GormDatabase         *self,
+                                                  const GType          *types,
+                                                  guint                 n_types,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_ensure_migrated_async  (GormDatabase         *self,
+                                                     const GType          *types,
+                                                     guint                 n_types,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_ensure_migrated_finish (GormDatabase         *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
 
 G_END_DECLS

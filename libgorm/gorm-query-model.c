@@ -430,15 +430,15 @@ bind_values (Binding      *binding,
 static GormStatement *
 lookup_locked (GormQueryModel      *self,
                const char          *sql,
-               GormStatementCache **statements,
+               GormConnection **statements,
                GError             **error)
 {
-  *statements = gorm_database_get_statements_locked (self->database, error);
-  return *statements ? gorm_statement_cache_lookup (*statements, sql, error) : NULL;
+  *statements = gorm_database_get_connection_locked (self->database, error);
+  return *statements ? gorm_connection_lookup_locked (*statements, sql, error) : NULL;
 }
 
 /* Runs @sql with the filter's values followed by @extra. */
-static GdaDataModel *
+static GormRows *
 run_select_locked (GormQueryModel  *self,
                    const char      *sql,
                    const GType     *column_types,
@@ -446,14 +446,14 @@ run_select_locked (GormQueryModel  *self,
                    guint            n_extra,
                    GError         **error)
 {
-  GormStatementCache *statements;
+  GormConnection *statements;
   Binding binding = { lookup_locked (self, sql, &statements, error), 0 };
 
   if (binding.statement == NULL)
     return NULL;
   bind_filter (self, &binding);
   bind_values (&binding, extra, n_extra);
-  return gorm_statement_execute_select (statements, binding.statement, column_types, error);
+  return gorm_connection_select_locked (statements, binding.statement, column_types, error);
 }
 
 static gint64
@@ -461,13 +461,13 @@ count_locked (GormQueryModel  *self,
               GError         **error)
 {
   static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   const GValue *value;
 
   model = run_select_locked (self, self->count_sql, types, NULL, 0, error);
   if (model == NULL)
     return -1;
-  value = gda_data_model_get_value_at (model, 0, 0, error);
+  value = gorm_rows_get_value (model, 0, 0, error);
   return value ? g_value_get_int64 (value) : -1;
 }
 
@@ -492,7 +492,7 @@ find_anchor (GormQueryModel *self,
 static void
 add_anchor (GormQueryModel *self,
             gint64          position,
-            GdaDataModel   *rows)
+            GormRows   *rows)
 {
   const GormOrder *orders = (const GormOrder *) self->compiled->orders->data;
   Anchor anchor = { position, g_new0 (GValue, n_order (self)) };
@@ -500,11 +500,11 @@ add_anchor (GormQueryModel *self,
 
   for (guint i = 0; i < n_order (self); i++)
     {
-      const GValue *value = gda_data_model_get_value_at (rows, orders[i].column->index, 0, NULL);
+      const GValue *value = gorm_rows_get_value (rows, orders[i].column->index, 0, NULL);
 
       /* Row values never compare equal to NULL: such a row anchors
        * nothing. */
-      if (value == NULL || G_VALUE_HOLDS (value, GDA_TYPE_NULL))
+      if (value == NULL || G_VALUE_HOLDS (value, GORM_TYPE_SQL_NULL))
         {
           clear_anchor_values (self, &anchor);
           g_free (anchor.values);
@@ -532,7 +532,7 @@ load_page_locked (GormQueryModel  *self,
 {
   const GormCompiledQuery *compiled = self->compiled;
   const GType *types = compiled->schema->sql_types;
-  g_autoptr(GdaDataModel) rows = NULL;
+  g_autoptr(GormRows) rows = NULL;
   gint64 start = compiled->offset + (gint64) index * PAGE_SIZE;
   guint count = MIN (PAGE_SIZE, self->n_items - index * PAGE_SIZE);
   const Anchor *anchor = self->can_anchor ? find_anchor (self, start) : NULL;
@@ -565,7 +565,7 @@ load_page_locked (GormQueryModel  *self,
   if (rows == NULL)
     return NULL;
 
-  n_rows = gda_data_model_get_n_rows (rows);
+  n_rows = gorm_rows_get_n_rows (rows);
   page = g_new0 (Page, 1);
   page->index = index;
   page->items = g_ptr_array_new_full (n_rows, g_object_unref);
@@ -734,7 +734,7 @@ static gboolean
 add_next_anchor_locked (GormQueryModel *self)
 {
   const GType *types = self->compiled->schema->sql_types;
-  g_autoptr(GdaDataModel) rows = NULL;
+  g_autoptr(GormRows) rows = NULL;
   g_autofree GValue *extra = g_new0 (GValue, n_order (self) + 2);
   const Anchor *last = self->anchors->len > 0
     ? &g_array_index (self->anchors, Anchor, self->anchors->len - 1) : NULL;
@@ -754,7 +754,7 @@ add_next_anchor_locked (GormQueryModel *self)
 
   rows = run_select_locked (self, last ? self->anchored_page_sql : self->page_sql,
                             types, extra, n_extra, NULL);
-  if (rows == NULL || gda_data_model_get_n_rows (rows) == 0)
+  if (rows == NULL || gorm_rows_get_n_rows (rows) == 0)
     return FALSE;
   add_anchor (self, target, rows);
   return TRUE;
@@ -835,7 +835,7 @@ gorm_query_model_new (GormDatabase       *database,
     }
   self->n_full = count_locked (self, error);
   if (self->n_full >= 0 && live)
-    gorm_database_add_watcher (database, self);
+    gorm_database_add_watcher_locked (database, self);
   gorm_database_unlock (database);
   if (self->n_full < 0)
     {
@@ -851,7 +851,7 @@ gorm_query_model_new (GormDatabase       *database,
 /**
  * gorm_query_model_check_item:
  * @self: a query model
- * @position: the position of an item, below the number of items
+ * @position: the position of an item
  * @error: return location for an error
  *
  * Checks that the item at @position was read from its row.
@@ -876,8 +876,9 @@ gorm_query_model_new (GormDatabase       *database,
  *
  * Returns: %TRUE if the item at @position was read from its row;
  *   %FALSE with @error set when it is a stand-in (%GORM_ERROR_TYPE_MISMATCH
- *   naming the table, the key, the column and the stored value), or when
- *   its page could not be loaded
+ *   naming the table, the key, the column and the stored value),
+ *   %GORM_ERROR_NOT_FOUND when @position is not below the number of items,
+ *   or the error that kept its page from loading
  *
  * Since: 1.0
  */
@@ -890,8 +891,15 @@ gorm_query_model_check_item (GormQueryModel  *self,
   guint offset = position % PAGE_SIZE;
 
   g_return_val_if_fail (GORM_IS_QUERY_MODEL (self), FALSE);
-  g_return_val_if_fail (position < self->n_items, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (position >= self->n_items)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND,
+                   "A %s model has no item %u: it has %u",
+                   g_type_name (self->compiled->schema->type), position, self->n_items);
+      return FALSE;
+    }
 
   page = lookup_page (self, position, error);
   if (page == NULL)
@@ -935,8 +943,8 @@ position_locked (GormQueryModel *self,
 {
   static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GdaDataModel) rows = NULL;
-  GormStatementCache *statements;
+  g_autoptr(GormRows) rows = NULL;
+  GormConnection *statements;
   Binding binding = { lookup_locked (self, self->position_sql, &statements, &error), 0 };
   const GValue *value;
 
@@ -946,11 +954,11 @@ position_locked (GormQueryModel *self,
       bind_filter (self, &binding);
       bind_values (&binding, key, 1);
       bind_filter (self, &binding);
-      rows = gorm_statement_execute_select (statements, binding.statement, types, &error);
+      rows = gorm_connection_select_locked (statements, binding.statement, types, &error);
     }
-  if (rows != NULL && gda_data_model_get_n_rows (rows) == 0)
+  if (rows != NULL && gorm_rows_get_n_rows (rows) == 0)
     return -1;
-  value = rows ? gda_data_model_get_value_at (rows, 0, 0, &error) : NULL;
+  value = rows ? gorm_rows_get_value (rows, 0, 0, &error) : NULL;
   if (value == NULL)
     {
       g_warning ("Cannot follow a change in a %s model: %s",

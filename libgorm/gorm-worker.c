@@ -103,8 +103,13 @@ run_actions_cb (gpointer data)
         }
       if (g_get_monotonic_time () > deadline)
         {
-          /* More next iteration, after the rest of the loop had its turn. */
+          /* More next iteration, after the rest of the loop had its turn.
+           * Under the lock: gorm_worker_defer() reads the ready time on
+           * the worker thread, and g_source_get_ready_time() takes no
+           * lock of its own. */
+          g_mutex_lock (&self->lock);
           g_source_set_ready_time (self->source, 0);
+          g_mutex_unlock (&self->lock);
           return G_SOURCE_CONTINUE;
         }
     }
@@ -282,6 +287,22 @@ run_job (gpointer data,
                               g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
                                                    "The call returned no result"));
   g_free (job);
+}
+
+void
+gorm_worker_run_here (GormWorker      *self,
+                      GTask           *task,
+                      GTaskThreadFunc  func)
+{
+  GCancellable *cancellable = g_object_get_data (G_OBJECT (task), "gorm-cancellable");
+  GError *error = NULL;
+
+  /* The result is queued like a worker's, so it completes in the main
+   * context, after what the call changed there, and never re-entrantly. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    gorm_worker_return_error (self, task, error);
+  else
+    func (task, g_task_get_source_object (task), g_task_get_task_data (task), cancellable);
 }
 
 GormWorker *

@@ -433,7 +433,7 @@ cache_size (GormDatabase *db)
   guint size;
 
   gorm_database_lock (db);
-  size = gorm_statement_cache_get_size (gorm_database_get_statements_locked (db, NULL));
+  size = gorm_connection_get_n_statements_locked (gorm_database_get_connection_locked (db, NULL));
   gorm_database_unlock (db);
   return size;
 }

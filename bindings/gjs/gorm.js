@@ -90,10 +90,10 @@ export {Gorm};
 // has already wrapped alone, so importing this module twice is harmless.
 const ASYNC_METHODS = [
     [Gorm.Resource.prototype, ['save', 'delete', 'reload']],
-    [Gorm.Database.prototype, ['migrate', 'get', 'run_in_transaction']],
+    [Gorm.Database.prototype, ['migrate', 'ensure_migrated', 'get', 'run_in_transaction']],
     [Gorm.Database, ['open']],
     [Gorm.Query.prototype, ['fetch', 'watch', 'first', 'count', 'exists',
-        'delete', 'update']],
+        'delete', 'update', 'update_values']],
 ];
 
 for (const [target, names] of ASYNC_METHODS) {
