@@ -94,11 +94,6 @@ static guint signals[N_SIGNALS];
 static GMutex default_lock;
 static GormDatabase *default_database;
 
-static void note_migrated   (GormDatabase *self,
-                             const GType  *types,
-                             guint         n_types);
-static void forget_migrated (GormDatabase *self);
-
 void
 gorm_database_lock (GormDatabase *self)
 {
@@ -1326,7 +1321,11 @@ transaction_ended_locked (GormDatabase *self,
                           gboolean      rolled_back)
 {
   if (rolled_back)
-    reset_watchers_locked (self);
+    {
+      reset_watchers_locked (self);
+      /* A migration inside the transaction may be undone with it. */
+      forget_migrated (self);
+    }
   if (gorm_connection_get_depth (self->connection) == 0)
     self->watched_write_in_transaction = FALSE;
 }
@@ -1406,8 +1405,6 @@ gorm_database_rollback (GormDatabase  *self,
 
   gorm_database_lock (self);
   ok = gorm_database_rollback_locked (self, error);
-  /* A migration inside the transaction may be undone with it. */
-  forget_migrated (self);
   gorm_database_unlock (self);
 
   return ok;
