@@ -159,6 +159,12 @@ void                gorm_rows_free                  (GormRows            *rows);
 gboolean            gorm_connection_begin_locked    (GormConnection      *self,
                                                      const char          *name,
                                                      GError             **error);
+/* Begins a transaction that belongs to @owner: an async begin runs on
+ * the worker for the thread that asked for it. */
+gboolean            gorm_connection_begin_for_locked (GormConnection     *self,
+                                                     const char          *name,
+                                                     GThread             *owner,
+                                                     GError             **error);
 gboolean            gorm_connection_commit_locked   (GormConnection      *self,
                                                      const char          *name,
                                                      GError             **error);

@@ -787,6 +787,15 @@ gorm_connection_begin_locked (GormConnection  *self,
                               const char      *name,
                               GError         **error)
 {
+  return gorm_connection_begin_for_locked (self, name, g_thread_self (), error);
+}
+
+gboolean
+gorm_connection_begin_for_locked (GormConnection  *self,
+                                  const char      *name,
+                                  GThread         *owner,
+                                  GError         **error)
+{
   g_autofree char *savepoint = NULL;
   g_autoptr(GError) local_error = NULL;
 
@@ -811,7 +820,7 @@ gorm_connection_begin_locked (GormConnection  *self,
           if (!gorm_connection_run_locked (self, self->dialect->begin_sql, error))
             return FALSE;
         }
-      g_atomic_pointer_set (&self->transaction_thread, g_thread_self ());
+      g_atomic_pointer_set (&self->transaction_thread, owner);
     }
   else
     {

@@ -110,10 +110,10 @@ test_open_memory_uri (void)
   /* Two memory databases are two databases. */
   test_migrate (db, TEST_TYPE_POST);
   g_assert_cmpint (gorm_database_execute (db, "INSERT INTO test_post (title) VALUES ('x')",
-                                          NULL, 0, &error), ==, 1);
+                                          NULL, 0, NULL, &error), ==, 1);
   g_assert_no_error (error);
   g_assert_cmpint (gorm_database_execute (other, "INSERT INTO test_post (title) VALUES ('x')",
-                                          NULL, 0, &error), ==, -1);
+                                          NULL, 0, NULL, &error), ==, -1);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
 
   g_assert_finalize_object (g_steal_pointer (&db));
@@ -222,7 +222,7 @@ test_default (void)
 
   /* Closing the default database unsets it. */
   gorm_database_set_default (db);
-  g_assert_true (gorm_database_close (db, &error));
+  g_assert_true (gorm_database_close (db, NULL, &error));
   g_assert_null (gorm_database_get_default ());
 
   g_assert_finalize_object (g_steal_pointer (&post));
@@ -241,7 +241,7 @@ test_close (void)
   test_migrate (db, type);
   g_assert_true (gorm_resource_save (post, NULL, &error));
   g_assert_false (gorm_database_is_closed (db));
-  g_assert_true (gorm_database_close (db, &error));
+  g_assert_true (gorm_database_close (db, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (gorm_database_is_closed (db));
   g_assert_false (gda_connection_is_opened (gorm_database_get_connection (db)));
@@ -257,13 +257,13 @@ test_close (void)
   g_assert_false (gorm_database_migrate (db, &type, 1, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
   g_clear_error (&error);
-  g_assert_false (gorm_database_begin (db, &error));
+  g_assert_false (gorm_database_begin (db, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
   g_clear_error (&error);
-  g_assert_cmpint (gorm_database_execute (db, "SELECT 1", NULL, 0, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (db, "SELECT 1", NULL, 0, NULL, &error), ==, -1);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
   g_clear_error (&error);
-  g_assert_true (gorm_database_close (db, &error));
+  g_assert_true (gorm_database_close (db, NULL, &error));
 
   g_assert_finalize_object (g_steal_pointer (&post));
   g_assert_finalize_object (g_steal_pointer (&db));
@@ -594,7 +594,7 @@ test_execute (void)
   rows = gorm_database_execute (db,
                                 "INSERT INTO test_post (title, views, pub_date, content) "
                                 "VALUES (?, ?, ?, ?) -- a comment with a ?",
-                                params, 4, &error);
+                                params, 4, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (rows, ==, 1);
 
@@ -608,33 +608,33 @@ test_execute (void)
 
   /* Rows changed; a '?' in a string literal is no placeholder. */
   g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET content = '?' WHERE views = ?",
-                                          &params[1], 1, &error), ==, 1);
+                                          &params[1], 1, NULL, &error), ==, 1);
   g_assert_no_error (error);
   g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET content = 'x' WHERE views > 1000",
-                                          NULL, 0, &error), ==, 0);
+                                          NULL, 0, NULL, &error), ==, 0);
   g_assert_no_error (error);
 
   /* A statement that answers with rows runs; its rows are dropped. */
-  g_assert_cmpint (gorm_database_execute (db, "  pragma case_sensitive_like=OFF", NULL, 0, &error), ==, 0);
+  g_assert_cmpint (gorm_database_execute (db, "  pragma case_sensitive_like=OFF", NULL, 0, NULL, &error), ==, 0);
   g_assert_no_error (error);
-  g_assert_cmpint (gorm_database_execute (db, "PRAGMA journal_mode=delete", NULL, 0, &error), ==, 0);
+  g_assert_cmpint (gorm_database_execute (db, "PRAGMA journal_mode=delete", NULL, 0, NULL, &error), ==, 0);
   g_assert_no_error (error);
   g_assert_cmpint (gorm_database_execute (db, "SELECT count(*) FROM test_post WHERE views = ?",
-                                          &params[1], 1, &error), ==, 0);
+                                          &params[1], 1, NULL, &error), ==, 0);
   g_assert_no_error (error);
-  g_assert_cmpint (gorm_database_execute (db, "SELECT * FROM no_such_table", NULL, 0, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (db, "SELECT * FROM no_such_table", NULL, 0, NULL, &error), ==, -1);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "no_such_table"));
   g_clear_error (&error);
 
   /* Wrong counts, bad SQL and unsupported values fail cleanly. */
-  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post WHERE id = ?", NULL, 0, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post WHERE id = ?", NULL, 0, NULL, &error), ==, -1);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
   g_clear_error (&error);
-  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post", params, 1, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post", params, 1, NULL, &error), ==, -1);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
   g_clear_error (&error);
-  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM no_such_table", NULL, 0, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM no_such_table", NULL, 0, NULL, &error), ==, -1);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "no_such_table"));
   g_clear_error (&error);
@@ -642,7 +642,7 @@ test_execute (void)
     g_auto(GValue) object = G_VALUE_INIT;
 
     g_value_init (&object, G_TYPE_OBJECT);
-    g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post WHERE id = ?", &object, 1, &error), ==, -1);
+    g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post WHERE id = ?", &object, 1, NULL, &error), ==, -1);
     g_assert_error (error, GORM_ERROR, GORM_ERROR_UNSUPPORTED_TYPE);
     g_clear_error (&error);
   }

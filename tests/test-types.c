@@ -740,7 +740,7 @@ test_sqlite3_shell_view (Fixture       *fixture,
 
   test_save_ok (full);
   test_save_ok (empty);
-  g_assert_true (gorm_database_close (fixture->db, &error));
+  g_assert_true (gorm_database_close (fixture->db, NULL, &error));
   g_assert_no_error (error);
 
   output = test_sqlite3_shell (fixture->path, select);
@@ -851,7 +851,7 @@ test_bad_stored_data (Fixture       *fixture,
       id = gorm_resource_get_id (resource);
       sql = g_strdup_printf ("UPDATE test_all_types SET \"%s\" = %s WHERE id = %" G_GINT64_FORMAT,
                              bad_values[i].column, bad_values[i].literal, id);
-      rows = gorm_database_execute (fixture->db, sql, NULL, 0, &error);
+      rows = gorm_database_execute (fixture->db, sql, NULL, 0, NULL, &error);
       if (bad_values[i].refused_on_write)
         {
           g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
