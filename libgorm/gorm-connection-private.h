@@ -141,6 +141,12 @@ gboolean            gorm_connection_run_locked      (GormConnection      *self,
                                                      const char          *sql,
                                                      GError             **error);
 
+/* A value an application gave in one of libgda's own types (GdaBinary,
+ * GdaBlob) as libgorm's (GBytes) in @imported; FALSE, @imported left
+ * unset, for any other value. Needs no lock. */
+gboolean            gorm_connection_import_value    (const GValue        *value,
+                                                     GValue              *imported);
+
 /* Rows of a select, owned by the caller, read with the lock held. */
 guint               gorm_rows_get_n_rows            (GormRows            *rows);
 guint               gorm_rows_get_n_columns         (GormRows            *rows);

@@ -637,6 +637,26 @@ gorm_connection_run_locked (GormConnection  *self,
   return statement != NULL && gorm_connection_execute_locked (self, statement, error) >= 0;
 }
 
+gboolean
+gorm_connection_import_value (const GValue *value,
+                              GValue       *imported)
+{
+  const GdaBinary *binary;
+
+  if (G_VALUE_HOLDS (value, GDA_TYPE_BLOB))
+    binary = &((const GdaBlob *) g_value_get_boxed (value))->data;
+  else if (G_VALUE_HOLDS (value, GDA_TYPE_BINARY))
+    binary = g_value_get_boxed (value);
+  else
+    return FALSE;
+
+  g_value_init (imported, G_TYPE_BYTES);
+  g_value_take_boxed (imported, g_bytes_new (binary ? binary->data : NULL,
+                                             binary && binary->binary_length > 0
+                                               ? (gsize) binary->binary_length : 0));
+  return TRUE;
+}
+
 /* Rows */
 
 guint

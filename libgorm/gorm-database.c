@@ -1693,8 +1693,16 @@ gorm_database_execute (GormDatabase  *self,
 
   values = g_new0 (GValue, MAX (n_params, 1));
   for (; n_converted < n_params; n_converted++)
-    if (!gorm_value_from_user (&params[n_converted], &values[n_converted], error))
-      goto out;
+    {
+      g_auto(GValue) imported = G_VALUE_INIT;
+      const GValue *param = &params[n_converted];
+
+      /* The escape hatch takes libgda's binary types too. */
+      if (gorm_connection_import_value (param, &imported))
+        param = &imported;
+      if (!gorm_value_from_user (param, &values[n_converted], error))
+        goto out;
+    }
 
   rewritten = gorm_dialect_rewrite_placeholders (sql, values, n_params, error);
   if (rewritten == NULL)

@@ -15,8 +15,13 @@ G_BEGIN_DECLS
 
 /* libgda's connection, declared as libgda does: libgorm's headers do not
  * include libgda's; an application that calls libgda includes
- * <libgda/libgda.h> itself. */
+ * <libgda/libgda.h> itself. The introspection scanner reads libgda's
+ * declaration, to bind the type to Gda-5.0's. */
+#ifdef __GI_SCANNER__
+# include <libgda/libgda.h>
+#else
 typedef struct _GdaConnection GdaConnection;
+#endif
 
 #define GORM_TYPE_DATABASE (gorm_database_get_type ())
 

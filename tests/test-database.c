@@ -773,6 +773,90 @@ test_signals_main_context (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+/* The escape hatch takes BLOBs as GBytes and as libgda's own types; what
+ * is stored is the bytes themselves, an empty blob included. */
+static void
+test_execute_blobs (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  static const guchar data[] = { 0, 'a', 0xff };
+  GdaBinary binary = { (guchar *) data, sizeof data };
+  GdaBlob blob = { { (guchar *) data, 2 }, NULL };
+  g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
+  GValue params[3] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+  g_autofree char *stored = NULL;
+
+  g_value_init (&params[0], GDA_TYPE_BINARY);
+  g_value_set_boxed (&params[0], &binary);
+  g_value_init (&params[1], GDA_TYPE_BLOB);
+  g_value_set_boxed (&params[1], &blob);
+  g_value_init (&params[2], G_TYPE_BYTES);
+  g_value_set_boxed (&params[2], empty);
+
+  g_assert_cmpint (gorm_database_execute (db, "CREATE TABLE b (v BLOB)", NULL, 0, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_database_execute (db, "INSERT INTO b VALUES (?), (?), (?)",
+                                          params, 3, NULL, &error), ==, 3);
+  g_assert_no_error (error);
+  stored = test_query_text (db, "SELECT group_concat(typeof(v) || ':' || hex(v), ',') FROM b");
+  g_assert_cmpstr (stored, ==, "blob:0061FF,blob:0061,blob:");
+
+  for (guint i = 0; i < G_N_ELEMENTS (params); i++)
+    g_value_unset (&params[i]);
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* Cancelled before they run, the calls fail with G_IO_ERROR_CANCELLED and
+ * change nothing, except commit, which rolls back: a transaction is never
+ * left open by a cancellation. */
+static void
+test_cancelled_calls (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  test_migrate (db, TEST_TYPE_POST);
+  g_cancellable_cancel (cancellable);
+
+  g_assert_false (gorm_database_begin (db, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+
+  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post", NULL, 0, cancellable, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_cmpint (gorm_database_execute (db, "INSERT INTO test_post (title) VALUES ('x')",
+                                          NULL, 0, NULL, &error), ==, 1);
+  g_assert_false (gorm_database_commit (db, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+  g_assert_cmpint (test_count_posts (db), ==, 0);
+
+  /* A rollback and a close run whatever the cancellable says. */
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_true (gorm_database_rollback (db, cancellable, &error));
+  g_assert_no_error (error);
+  g_assert_true (gorm_database_close (db, cancellable, &error));
+  g_assert_no_error (error);
+  g_assert_true (gorm_database_is_closed (db));
+
+  /* Closed, every call says so. */
+  g_assert_false (gorm_database_begin (db, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_clear_error (&error);
+  g_assert_cmpint (gorm_database_execute (db, "SELECT 1", NULL, 0, NULL, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_clear_error (&error);
+
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -794,6 +878,8 @@ main (int   argc,
   g_test_add_func ("/Gorm/Database/migrate-errors-change-nothing", test_migrate_errors_change_nothing);
   g_test_add_func ("/Gorm/Database/get", test_get);
   g_test_add_func ("/Gorm/Database/execute", test_execute);
+  g_test_add_func ("/Gorm/Database/execute-blobs", test_execute_blobs);
+  g_test_add_func ("/Gorm/Database/cancelled-calls", test_cancelled_calls);
   g_test_add_func ("/Gorm/Database/signals", test_signals);
   g_test_add_func ("/Gorm/Database/signals-main-context", test_signals_main_context);
 
