@@ -94,6 +94,10 @@ gboolean            gorm_connection_is_closed       (GormConnection      *self);
 /* The lock. */
 void                gorm_connection_lock            (GormConnection      *self);
 void                gorm_connection_unlock          (GormConnection      *self);
+/* Whether the calling thread holds the lock: code that would call out to
+ * the application (a notification, a signal) holds that back until the
+ * lock is released, since the application may call libgorm again. */
+gboolean            gorm_connection_held_by_self    (GormConnection      *self);
 /* Whether the calling thread owns the open transaction. Needs no lock:
  * only the owner can make it TRUE or FALSE for itself. */
 gboolean            gorm_connection_in_own_transaction (GormConnection   *self);

@@ -38,6 +38,8 @@ struct _GormConnection
   GCond              transaction_ended;
   /* The thread whose open transaction excludes every other thread. */
   GThread           *transaction_thread;
+  /* The thread holding the mutex, for gorm_connection_held_by_self(). */
+  GThread           *lock_owner;
   guint              depth;
 
   GdaConnection     *connection;
@@ -237,12 +239,20 @@ gorm_connection_lock (GormConnection *self)
   g_mutex_lock (&self->lock);
   while (self->transaction_thread != NULL && self->transaction_thread != me)
     g_cond_wait (&self->transaction_ended, &self->lock);
+  g_atomic_pointer_set (&self->lock_owner, me);
 }
 
 void
 gorm_connection_unlock (GormConnection *self)
 {
+  g_atomic_pointer_set (&self->lock_owner, NULL);
   g_mutex_unlock (&self->lock);
+}
+
+gboolean
+gorm_connection_held_by_self (GormConnection *self)
+{
+  return g_atomic_pointer_get (&self->lock_owner) == (gpointer) g_thread_self ();
 }
 
 gboolean

@@ -63,6 +63,9 @@ struct _GormDatabase
   GMainContext       *context;
   GThread            *thread;
   GormWorker         *worker;
+  /* Main-context actions deferred while the main context's own thread
+   * held the lock: they run as it lets go, in order. */
+  GQueue              held_back;
 };
 
 G_DEFINE_FINAL_TYPE (GormDatabase, gorm_database, G_TYPE_OBJECT)
@@ -98,12 +101,47 @@ gorm_database_in_main_context (GormDatabase *self)
   return g_thread_self () == self->thread || g_main_context_is_owner (self->context);
 }
 
+typedef struct
+{
+  GFunc          func;
+  gpointer       data;
+  GDestroyNotify destroy;
+} HeldBack;
+
+/* Runs the actions held back while this thread held the lock. Called
+ * without the lock, in the main context. */
+static void
+run_held_back (GormDatabase *self)
+{
+  HeldBack *action;
+
+  while ((action = g_queue_pop_head (&self->held_back)) != NULL)
+    {
+      action->func (action->data, NULL);
+      if (action->destroy != NULL)
+        action->destroy (action->data);
+      g_free (action);
+    }
+}
+
 void
 gorm_database_defer (GormDatabase   *self,
                      GFunc           func,
                      gpointer        data,
                      GDestroyNotify  destroy)
 {
+  /* The application's handlers may call libgorm again, which would take
+   * the lock this thread holds: they wait until it is let go. */
+  if (gorm_database_in_main_context (self) && gorm_connection_held_by_self (self->connection))
+    {
+      HeldBack *action = g_new0 (HeldBack, 1);
+
+      action->func = func;
+      action->data = data;
+      action->destroy = destroy;
+      g_queue_push_tail (&self->held_back, action);
+      return;
+    }
   if (gorm_database_in_main_context (self))
     {
       func (data, NULL);
@@ -217,6 +255,8 @@ gorm_database_unlock (GormDatabase *self)
         g_ptr_array_add (models, g_object_ref (g_ptr_array_index (self->watchers, i)));
     }
   gorm_connection_unlock (self->connection);
+  if (self->held_back.length > 0 && gorm_database_in_main_context (self))
+    run_held_back (self);
 
   /* Live models emit what changed with the lock released, in the main
    * context, after the object changes this call made there. */
@@ -462,6 +502,7 @@ gorm_database_finalize (GObject *object)
   GormDatabase *self = GORM_DATABASE (object);
 
   g_clear_pointer (&self->tables, g_hash_table_unref);
+  run_held_back (self);
   g_clear_pointer (&self->worker, gorm_worker_free);
   g_clear_pointer (&self->identity, gorm_identity_map_free);
   g_clear_pointer (&self->watchers, g_ptr_array_unref);

@@ -857,6 +857,60 @@ test_cancelled_calls (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+static void
+count_in_handler_cb (GObject    *object,
+                     GParamSpec *pspec,
+                     gpointer    user_data)
+{
+  gint64 *count = user_data;
+  GormDatabase *db = gorm_resource_get_database (GORM_RESOURCE (object));
+  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_POST);
+  g_autoptr(GError) error = NULL;
+
+  *count = gorm_query_count (query, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* A notification handler that calls libgorm again, during a save or a
+ * reload made in the main context: the lock is one plain mutex, so the
+ * notification waits until the call has let it go, and comes before the
+ * call returns. */
+static void
+test_reentrant_handlers (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) post = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 count = -1;
+
+  test_migrate (db, TEST_TYPE_POST);
+  post = g_object_new (TEST_TYPE_POST, "database", db, "title", "a", NULL);
+  g_signal_connect (post, "notify::id", G_CALLBACK (count_in_handler_cb), &count);
+  g_signal_connect (post, "notify::title", G_CALLBACK (count_in_handler_cb), &count);
+
+  test_save_ok (post);
+  g_assert_cmpint (count, ==, 1);
+
+  count = -1;
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET title = 'b'", NULL, 0, NULL, &error), ==, 1);
+  g_assert_true (gorm_resource_reload (post, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count, ==, 1);
+
+  /* Inside a transaction too. */
+  count = -1;
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET title = 'c'", NULL, 0, NULL, &error), ==, 1);
+  g_assert_true (gorm_resource_reload (post, NULL, &error));
+  g_assert_cmpint (count, ==, 1);
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_no_error (error);
+
+  g_signal_handlers_disconnect_by_data (post, &count);
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -880,6 +934,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Database/execute", test_execute);
   g_test_add_func ("/Gorm/Database/execute-blobs", test_execute_blobs);
   g_test_add_func ("/Gorm/Database/cancelled-calls", test_cancelled_calls);
+  g_test_add_func ("/Gorm/Database/reentrant-handlers", test_reentrant_handlers);
   g_test_add_func ("/Gorm/Database/signals", test_signals);
   g_test_add_func ("/Gorm/Database/signals-main-context", test_signals_main_context);
 
