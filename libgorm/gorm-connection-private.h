@@ -69,6 +69,7 @@ GType               gorm_connection_gda_type        (void);
 gboolean            gorm_connection_open_locked     (GormConnection      *self,
                                                      const char          *provider,
                                                      const char          *cnc_string,
+                                                     gboolean             read_only,
                                                      GError             **error);
 /* Wraps a GdaConnection (a GObject) the application opened; it is never
  * closed by libgorm. */

@@ -44,6 +44,8 @@ struct _GormConnection
 
   GdaConnection     *connection;
   gboolean           owns_connection;
+  /* Opened read-only (mode=ro): its transactions take no write lock. */
+  gboolean           read_only;
   gboolean           closed;
   const GormDialect *dialect;
   GdaSqlParser      *parser;
@@ -159,9 +161,12 @@ gboolean
 gorm_connection_open_locked (GormConnection  *self,
                              const char      *provider,
                              const char      *cnc_string,
+                             gboolean         read_only,
                              GError         **error)
 {
   g_autoptr(GError) local_error = NULL;
+  const GormDialect *dialect = gorm_dialect_for_provider (provider);
+  const char * const *settings;
 
   g_return_val_if_fail (self->connection == NULL, FALSE);
 
@@ -170,28 +175,39 @@ gorm_connection_open_locked (GormConnection  *self,
                                                       GDA_CONNECTION_OPTIONS_NONE, &local_error);
   if (self->connection == NULL)
     {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION, "%s",
+      GormError code = GORM_ERROR_CONNECTION;
+
+      /* A damaged file says so; anything else is a connection error. */
+      if (local_error != NULL && dialect != NULL &&
+          dialect->classify_error (local_error) == GORM_ERROR_CORRUPT)
+        code = GORM_ERROR_CORRUPT;
+      g_set_error (error, GORM_ERROR, code, "%s",
                    local_error ? local_error->message : "unknown error");
       return FALSE;
     }
   self->owns_connection = TRUE;
+  self->read_only = read_only;
   setup (self);
   if (self->dialect == NULL)
     return TRUE;
 
   /* The dialect's settings return rows (PRAGMA): they run as selects
    * whose rows are dropped. */
-  for (guint i = 0; self->dialect->open_statements[i] != NULL; i++)
+  settings = read_only ? self->dialect->read_only_open_statements : self->dialect->open_statements;
+  for (guint i = 0; settings[i] != NULL; i++)
     {
       GormStatement *statement;
       g_autoptr(GormRows) rows = NULL;
 
-      statement = gorm_connection_lookup_locked (self, self->dialect->open_statements[i], &local_error);
+      statement = gorm_connection_lookup_locked (self, settings[i], &local_error);
       if (statement != NULL)
         rows = gorm_connection_select_locked (self, statement, NULL, &local_error);
       if (rows == NULL)
         {
-          g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION, "%s", local_error->message);
+          g_set_error (error, GORM_ERROR,
+                       local_error->code == GORM_ERROR_CORRUPT ? GORM_ERROR_CORRUPT
+                                                               : GORM_ERROR_CONNECTION,
+                       "%s", local_error->message);
           return FALSE;
         }
     }
@@ -620,7 +636,23 @@ gorm_connection_select_locked (GormConnection  *self,
     }
   g_clear_error (&gda_error);
 
+  /* A row SQLite fails to step to (a damaged page, an I/O error, or a
+   * refusal it makes only as the statement runs, such as a LIKE pattern
+   * over its length limit) ends a random-access model early and is kept
+   * as an exception of the model, not returned: counting the rows steps
+   * the statement to its end, so that such an error fails the select
+   * instead of reading as fewer rows, or none. */
   n_rows = gda_data_model_get_n_rows (model);
+  {
+    GError **exceptions = gda_data_model_get_exceptions (model);
+
+    if (exceptions != NULL && exceptions[0] != NULL)
+      {
+        translate_error (self, error, g_error_copy (exceptions[0]), statement->sql);
+        g_object_unref (model);
+        return NULL;
+      }
+  }
   n_columns = gda_data_model_get_n_columns (model);
   if (n_rows < 0 || n_columns < 0)
     {
@@ -812,6 +844,14 @@ abandon_transaction (GormConnection  *self,
   return ok;
 }
 
+/* A read-only database begins without taking the write lock, which it
+ * could never use (and which a read-only file refuses). */
+static const char *
+begin_sql (GormConnection *self)
+{
+  return self->read_only ? "BEGIN" : self->dialect->begin_sql;
+}
+
 gboolean
 gorm_connection_begin_locked (GormConnection  *self,
                               const char      *name,
@@ -834,7 +874,7 @@ gorm_connection_begin_for_locked (GormConnection  *self,
 
   if (self->depth == 0)
     {
-      if (!gorm_connection_run_locked (self, self->dialect->begin_sql, &local_error))
+      if (!gorm_connection_run_locked (self, begin_sql (self), &local_error))
         {
           /* A transaction the engine still has open while the depth says
            * none (left by a failure libgorm could not undo) is rolled
@@ -847,7 +887,7 @@ gorm_connection_begin_for_locked (GormConnection  *self,
               return FALSE;
             }
           g_clear_error (&local_error);
-          if (!gorm_connection_run_locked (self, self->dialect->begin_sql, error))
+          if (!gorm_connection_run_locked (self, begin_sql (self), error))
             return FALSE;
         }
       g_atomic_pointer_set (&self->transaction_thread, owner);

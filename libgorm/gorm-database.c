@@ -66,9 +66,17 @@ struct _GormDatabase
   /* Main-context actions deferred while the main context's own thread
    * held the lock: they run as it lets go, in order. */
   GQueue              held_back;
+  /* The shared in-memory database the connection uses, released once it
+   * is closed. */
+  GormSharedMemory   *shared_memory;
 };
 
 G_DEFINE_FINAL_TYPE (GormDatabase, gorm_database, G_TYPE_OBJECT)
+
+static void note_migrated   (GormDatabase *self,
+                             const GType  *types,
+                             guint         n_types);
+static void forget_migrated (GormDatabase *self);
 
 enum {
   PROP_0,
@@ -88,6 +96,11 @@ static guint signals[N_SIGNALS];
 
 static GMutex default_lock;
 static GormDatabase *default_database;
+
+static void note_migrated   (GormDatabase *self,
+                             const GType  *types,
+                             guint         n_types);
+static void forget_migrated (GormDatabase *self);
 
 void
 gorm_database_lock (GormDatabase *self)
@@ -508,6 +521,8 @@ gorm_database_finalize (GObject *object)
   g_clear_pointer (&self->watchers, g_ptr_array_unref);
   /* Closes a connection libgorm opened, as its owner. */
   g_clear_pointer (&self->connection, gorm_connection_free);
+  /* After the connection: the shared in-memory database outlives it. */
+  g_clear_pointer (&self->shared_memory, gorm_shared_memory_unref);
   g_clear_object (&self->given_connection);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->uri);
@@ -673,13 +688,16 @@ connect_to_uri (GormDatabase  *self,
 
   gorm_connection_lock (self->connection);
   ok = gorm_connection_open_locked (self->connection, parsed.provider, parsed.cnc_string,
-                                    &local_error);
+                                    parsed.read_only, &local_error);
   gorm_connection_unlock (self->connection);
   self->dialect = gorm_connection_get_dialect (self->connection);
+  self->shared_memory = g_steal_pointer (&parsed.shared);
   if (!ok)
     {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION, "Cannot open “%s”: %s",
-                   redacted, local_error->message);
+      /* A damaged file says so; anything else is a connection error. */
+      g_set_error (error, GORM_ERROR,
+                   local_error->code == GORM_ERROR_CORRUPT ? GORM_ERROR_CORRUPT : GORM_ERROR_CONNECTION,
+                   "Cannot open “%s”: %s", redacted, local_error->message);
       return FALSE;
     }
   return TRUE;
@@ -696,14 +714,31 @@ connect_to_uri (GormDatabase  *self,
  * - `sqlite:PATH`, with PATH relative to the current directory or
  *   absolute: an SQLite file, created if missing;
  * - `sqlite:///ABSOLUTE/PATH`: the same, as a URI with an absolute path;
- * - `sqlite::memory:`: a new, empty database in memory, gone when closed.
+ * - `sqlite::memory:`: a new, empty database in memory, gone when closed;
+ * - `sqlite:PATH?mode=ro`: an existing file, read-only: reading works and
+ *   every write fails with %GORM_ERROR_READ_ONLY;
+ * - `sqlite:PATH?mode=rw`: an existing file, not created if missing;
+ *   `mode=rwc` is the default, which creates it;
+ * - `sqlite::memory:?cache=shared`: one in-memory database shared by every
+ *   open of this URI in the process, gone when the last one is closed;
+ *   `sqlite:NAME?mode=memory&cache=shared` is the same, one per NAME.
+ *
+ * Any other query parameter, or a value not listed, is refused with
+ * %GORM_ERROR_CONNECTION naming it; a parameter never becomes part of a
+ * file name. A shared in-memory database lives in a file of a private
+ * directory in `/dev/shm` (memory), as libgda gives SQLite a file name and
+ * not an SQLite URI.
  *
  * An SQLite file is opened in WAL mode with `synchronous=NORMAL`, foreign
- * keys enforced and a 5 second busy timeout.
+ * keys enforced and a 5 second busy timeout; a read-only one keeps its
+ * journal mode and runs with `PRAGMA query_only`.
  *
- * Returns: (transfer full): the database, or %NULL with @error set to
- *   %GORM_ERROR_CONNECTION when @uri is malformed, names a file in a
- *   missing directory or a file that is not a database
+ * Returns: (transfer full): the database, or %NULL with @error set:
+ *   %GORM_ERROR_CONNECTION when @uri is malformed or has a parameter
+ *   libgorm does not honour, or when its file cannot be opened, with the
+ *   reason (a missing directory or file, a path too long, permission
+ *   denied); %GORM_ERROR_CORRUPT when the file is not a database or is
+ *   damaged
  */
 GormDatabase *
 gorm_database_open (const char    *uri,
@@ -941,6 +976,8 @@ gorm_database_migrate (GormDatabase  *self,
 
   gorm_database_lock (self);
   ok = gorm_migrator_run_locked (self->connection, self->uri, types, n_types, error);
+  if (ok)
+    note_migrated (self, types, n_types);
   gorm_database_unlock (self);
 
   return ok;
@@ -1509,6 +1546,8 @@ gorm_database_rollback (GormDatabase  *self,
 
   gorm_database_lock (self);
   ok = gorm_database_rollback_locked (self, error);
+  /* A migration inside the transaction may be undone with it. */
+  forget_migrated (self);
   gorm_database_unlock (self);
 
   return ok;
@@ -1804,6 +1843,7 @@ gorm_database_close (GormDatabase  *self,
   gorm_database_lock (self);
   ok = gorm_connection_close_locked (self->connection, self->uri, error);
   g_hash_table_remove_all (self->tables);
+  g_clear_pointer (&self->shared_memory, gorm_shared_memory_unref);
   self->watched_write_in_transaction = FALSE;
   gorm_database_unlock (self);
 
@@ -2147,4 +2187,215 @@ gorm_database_is_closed (GormDatabase *self)
   g_return_val_if_fail (GORM_IS_DATABASE (self), TRUE);
 
   return gorm_connection_is_closed (self->connection);
+}
+
+/* Migration tracking: the types gorm_database_migrate() migrated on a
+ * database, as a set of GTypes in the object's data, under
+ * migrated_lock (the worker migrates too). Any rollback forgets them all,
+ * since a migration inside the transaction may be undone with it: the
+ * next gorm_database_ensure_migrated() migrates again, which changes
+ * nothing when the tables are there. */
+static GMutex migrated_lock;
+
+static GQuark
+migrated_quark (void)
+{
+  static gsize quark;
+
+  if (g_once_init_enter (&quark))
+    g_once_init_leave (&quark, g_quark_from_static_string ("gorm-migrated"));
+  return (GQuark) quark;
+}
+
+static void
+note_migrated (GormDatabase *self,
+               const GType  *types,
+               guint         n_types)
+{
+  GHashTable *migrated;
+
+  g_mutex_lock (&migrated_lock);
+  migrated = g_object_get_qdata (G_OBJECT (self), migrated_quark ());
+  if (migrated == NULL)
+    {
+      migrated = g_hash_table_new (NULL, NULL);
+      g_object_set_qdata_full (G_OBJECT (self), migrated_quark (), migrated,
+                               (GDestroyNotify) g_hash_table_unref);
+    }
+  for (guint i = 0; i < n_types; i++)
+    g_hash_table_add (migrated, GSIZE_TO_POINTER (types[i]));
+  g_mutex_unlock (&migrated_lock);
+}
+
+static void
+forget_migrated (GormDatabase *self)
+{
+  GHashTable *migrated;
+
+  g_mutex_lock (&migrated_lock);
+  migrated = g_object_get_qdata (G_OBJECT (self), migrated_quark ());
+  if (migrated != NULL)
+    g_hash_table_remove_all (migrated);
+  g_mutex_unlock (&migrated_lock);
+}
+
+/**
+ * gorm_database_is_migrated:
+ * @self: a database
+ * @type: a #GormResource type
+ *
+ * Tells whether gorm_database_migrate() (or
+ * gorm_database_ensure_migrated()) migrated @type on @self since it was
+ * opened and since the last rollback: a rollback may undo a migration made
+ * inside its transaction, so it makes every type unmigrated again.
+ *
+ * Returns: %TRUE when @type was migrated on @self
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_database_is_migrated (GormDatabase *self,
+                           GType         type)
+{
+  GHashTable *migrated;
+  gboolean found;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+
+  g_mutex_lock (&migrated_lock);
+  migrated = g_object_get_qdata (G_OBJECT (self), migrated_quark ());
+  found = migrated != NULL && g_hash_table_contains (migrated, GSIZE_TO_POINTER (type));
+  g_mutex_unlock (&migrated_lock);
+  return found;
+}
+
+/* The types of @types that @self has not migrated, or NULL if none. */
+static GArray *
+unmigrated_types (GormDatabase *self,
+                  const GType  *types,
+                  guint         n_types)
+{
+  GArray *missing = NULL;
+
+  for (guint i = 0; i < n_types; i++)
+    if (!gorm_database_is_migrated (self, types[i]))
+      {
+        if (missing == NULL)
+          missing = g_array_new (FALSE, FALSE, sizeof (GType));
+        g_array_append_val (missing, types[i]);
+      }
+  return missing;
+}
+
+/**
+ * gorm_database_ensure_migrated:
+ * @self: a database
+ * @types: (array length=n_types): #GormResource types
+ * @n_types: the number of @types
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Migrates those of @types that @self has not migrated yet (see
+ * gorm_database_is_migrated()), as gorm_database_migrate() does, and only
+ * those: the first use of a type can call it every time, and it runs no
+ * SQL once the types are migrated. Language bindings call it before a
+ * model's first use, so that a program need not migrate explicitly.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_database_ensure_migrated (GormDatabase  *self,
+                               const GType   *types,
+                               guint          n_types,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  g_autoptr(GArray) missing = NULL;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (types != NULL || n_types == 0, FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  missing = unmigrated_types (self, types, n_types);
+  if (missing == NULL)
+    return TRUE;
+  return gorm_database_migrate (self, (const GType *) missing->data, missing->len,
+                                cancellable, error);
+}
+
+static void
+ensure_migrated_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  GArray *types = task_data;
+  GError *error = NULL;
+  gboolean ok = gorm_database_ensure_migrated (source_object, (const GType *) types->data,
+                                               types->len, cancellable, &error);
+
+  gorm_task_return_boolean (task, ok, error);
+}
+
+/**
+ * gorm_database_ensure_migrated_async:
+ * @self: a database
+ * @types: (array length=n_types): #GormResource types
+ * @n_types: the number of @types
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the types are migrated
+ * @user_data: data for @callback
+ *
+ * Runs gorm_database_ensure_migrated() on the database's worker thread,
+ * after the calls made before it.
+ *
+ * Since: 1.0
+ */
+void
+gorm_database_ensure_migrated_async (GormDatabase        *self,
+                                     const GType         *types,
+                                     guint                n_types,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GArray *copy;
+
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (types != NULL || n_types == 0);
+
+  copy = g_array_sized_new (FALSE, FALSE, sizeof (GType), n_types);
+  g_array_append_vals (copy, types, n_types);
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data,
+                                 gorm_database_ensure_migrated_async);
+  g_task_set_task_data (task, copy, (GDestroyNotify) g_array_unref);
+  gorm_database_run_task (self, task, ensure_migrated_thread);
+}
+
+/**
+ * gorm_database_ensure_migrated_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_ensure_migrated_async().
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_database_ensure_migrated_finish (GormDatabase  *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, gorm_database_ensure_migrated_async),
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

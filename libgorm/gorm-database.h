@@ -221,4 +221,25 @@ gboolean       gorm_database_close_finish        (GormDatabase         *self,
 GORM_AVAILABLE_IN_ALL
 gboolean       gorm_database_is_closed           (GormDatabase         *self);
 
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_is_migrated         (GormDatabase         *self,
+                                                  GType                 type);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_ensure_migrated     (GormDatabase         *self,
+                                                  const GType          *types,
+                                                  guint                 n_types,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_ensure_migrated_async  (GormDatabase         *self,
+                                                     const GType          *types,
+                                                     guint                 n_types,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_ensure_migrated_finish (GormDatabase         *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
+
 G_END_DECLS

@@ -35,6 +35,14 @@
  * where it is.
  *
  * Models emit `items-changed` in the main context of their database.
+ *
+ * A row whose stored values cannot be read into its object (an enum nick
+ * the enum lacks, text in a number column, a number out of its property's
+ * range, a date-time or string array that does not parse) fails alone:
+ * the model never returns %NULL for a position below its number of items.
+ * The item of such a row is a stand-in with only its key set, which
+ * [method@Gorm.Resource.save] refuses to update, and
+ * [method@Gorm.QueryModel.check_item] gives the error of its row.
  */
 
 /* Rows loaded per query. */
@@ -49,6 +57,9 @@ typedef struct
 {
   guint      index;
   GPtrArray *items;
+  /* For each item, the error met reading its row, or NULL; NULL when
+   * every row read. */
+  GPtrArray *errors;
 } Page;
 
 /* Where a row starts a page: the position in the full filtered order (the
@@ -106,9 +117,17 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GormQueryModel, gorm_query_model, G_TYPE_OBJECT,
                                                       gorm_query_model_list_model_init))
 
 static void
+clear_error (gpointer error)
+{
+  if (error != NULL)
+    g_error_free (error);
+}
+
+static void
 page_free (Page *page)
 {
   g_ptr_array_unref (page->items);
+  g_clear_pointer (&page->errors, g_ptr_array_unref);
   g_free (page);
 }
 
@@ -552,8 +571,24 @@ load_page_locked (GormQueryModel  *self,
   page->items = g_ptr_array_new_full (n_rows, g_object_unref);
   for (gint row = 0; row < n_rows; row++)
     {
-      gpointer item = gorm_table_new_resource (table, self->database, rows, row, error);
+      g_autoptr(GError) read_error = NULL;
+      gpointer item = gorm_table_new_resource (table, self->database, rows, row, &read_error);
 
+      /* A row whose stored values its object cannot take fails alone: its
+       * item is a stand-in, and gorm_query_model_check_item() says why. */
+      if (item == NULL && g_error_matches (read_error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH))
+        {
+          item = gorm_table_new_stand_in (table, self->database, rows, row, read_error, error);
+          if (item != NULL)
+            {
+              if (page->errors == NULL)
+                page->errors = g_ptr_array_new_full (n_rows, clear_error);
+              g_ptr_array_set_size (page->errors, row);
+              g_ptr_array_add (page->errors, g_steal_pointer (&read_error));
+            }
+        }
+      else if (item == NULL)
+        g_propagate_error (error, g_steal_pointer (&read_error));
       if (item == NULL)
         {
           page_free (page);
@@ -569,17 +604,14 @@ load_page_locked (GormQueryModel  *self,
 
 static void start_anchoring (GormQueryModel *self);
 
-static gpointer
-gorm_query_model_get_item (GListModel *list,
-                           guint       position)
+/* The page of @position, loaded if it is not kept. */
+static Page *
+lookup_page (GormQueryModel  *self,
+             guint            position,
+             GError         **error)
 {
-  GormQueryModel *self = GORM_QUERY_MODEL (list);
-  g_autoptr(GError) error = NULL;
   guint index = position / PAGE_SIZE;
   Page *page = NULL;
-
-  if (position >= self->n_items)
-    return NULL;
 
   /* The anchors are placed by worker calls that each end in the main
    * context, and hold the model until then: a program that never runs a
@@ -603,19 +635,37 @@ gorm_query_model_get_item (GListModel *list,
   if (page == NULL)
     {
       gorm_database_lock (self->database);
-      page = load_page_locked (self, index, &error);
+      page = load_page_locked (self, index, error);
       gorm_database_unlock (self->database);
       if (page == NULL)
-        {
-          /* A list model cannot fail: the item is missing, and why is
-           * said once. */
-          g_warning ("Cannot load item %u of a %s model: %s",
-                     position, g_type_name (self->compiled->schema->type), error->message);
-          return NULL;
-        }
+        return NULL;
       g_queue_push_head (&self->pages, page);
       while (self->pages.length > MAX_PAGES)
         page_free (g_queue_pop_tail (&self->pages));
+    }
+
+  return page;
+}
+
+static gpointer
+gorm_query_model_get_item (GListModel *list,
+                           guint       position)
+{
+  GormQueryModel *self = GORM_QUERY_MODEL (list);
+  g_autoptr(GError) error = NULL;
+  Page *page;
+
+  if (position >= self->n_items)
+    return NULL;
+
+  page = lookup_page (self, position, &error);
+  if (page == NULL)
+    {
+      /* A list model cannot fail: the item is missing, and why is said
+       * once. */
+      g_warning ("Cannot load item %u of a %s model: %s",
+                 position, g_type_name (self->compiled->schema->type), error->message);
+      return NULL;
     }
 
   if (position % PAGE_SIZE >= page->items->len)
@@ -796,6 +846,71 @@ gorm_query_model_new (GormDatabase       *database,
   self->wants_anchors = self->can_anchor && self->n_items > 2 * ANCHOR_SPACING;
 
   return G_LIST_MODEL (g_steal_pointer (&self));
+}
+
+/**
+ * gorm_query_model_check_item:
+ * @self: a query model
+ * @position: the position of an item
+ * @error: return location for an error
+ *
+ * Checks that the item at @position was read from its row.
+ *
+ * One row whose stored values its object cannot take (an enum nick the
+ * enum does not have, text in a number column, a number out of the
+ * property's range, a date-time or string array that does not parse)
+ * fails alone: every other item of @self loads, and the item of that row
+ * is a stand-in rather than %NULL. A stand-in is an object of the model's
+ * type with only its key set (its `id` for the automatic key), every
+ * other property at its default value, unless the row already had a live
+ * object, which keeps the values it had. [method@Gorm.Resource.save]
+ * refuses to update a stand-in with %GORM_ERROR_TYPE_MISMATCH, so that
+ * its default values never overwrite the row;
+ * [method@Gorm.Resource.delete] deletes its row, and
+ * [method@Gorm.Resource.reload] makes it an ordinary object once the row
+ * reads. A bind callback of a list view can call this function to show
+ * such a row as damaged.
+ *
+ * Like [method@Gio.ListModel.get_item], this loads the page of the item
+ * when it is not loaded yet, so it may run a query.
+ *
+ * Returns: %TRUE if the item at @position was read from its row;
+ *   %FALSE with @error set when it is a stand-in (%GORM_ERROR_TYPE_MISMATCH
+ *   naming the table, the key, the column and the stored value),
+ *   %GORM_ERROR_NOT_FOUND when @position is not below the number of items,
+ *   or the error that kept its page from loading
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_query_model_check_item (GormQueryModel  *self,
+                             guint            position,
+                             GError         **error)
+{
+  Page *page;
+  guint offset = position % PAGE_SIZE;
+
+  g_return_val_if_fail (GORM_IS_QUERY_MODEL (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (position >= self->n_items)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND,
+                   "A %s model has no item %u: it has %u",
+                   g_type_name (self->compiled->schema->type), position, self->n_items);
+      return FALSE;
+    }
+
+  page = lookup_page (self, position, error);
+  if (page == NULL)
+    return FALSE;
+  if (page->errors != NULL && offset < page->errors->len &&
+      g_ptr_array_index (page->errors, offset) != NULL)
+    {
+      g_propagate_error (error, g_error_copy (g_ptr_array_index (page->errors, offset)));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**

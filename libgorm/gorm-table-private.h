@@ -58,7 +58,7 @@ GormRows     *gorm_table_select_by_key    (GormTable           *self,
 /* The SQL values of a row, copied out of @model, so that a worker thread
  * can hand them to the main context. */
 GValue           *gorm_table_copy_row         (GormTable           *self,
-                                               GormRows        *model,
+                                               GormRows            *model,
                                                gint                 row,
                                                GError             **error);
 void              gorm_table_free_row         (GValue              *row);
@@ -73,12 +73,26 @@ gpointer          gorm_table_resource_from_row (const GormSchema   *schema,
  * to the identity map. */
 gpointer          gorm_table_new_resource     (GormTable           *self,
                                                GormDatabase        *database,
-                                               GormRows        *model,
+                                               GormRows            *model,
                                                gint                 row,
                                                GError             **error);
+/* A stand-in for a row whose values cannot be read into its object (a
+ * stored value its property cannot take): the row's live object when it
+ * has one, else a new object with only its key set and its other
+ * properties at their defaults, which records @read_error and which
+ * gorm_table_prepare_save() refuses to update. Loading its row again
+ * (gorm_table_load_resource()) makes it an ordinary object. */
+gpointer          gorm_table_new_stand_in     (GormTable           *self,
+                                               GormDatabase        *database,
+                                               GormRows            *model,
+                                               gint                 row,
+                                               const GError        *read_error,
+                                               GError             **error);
+/* The error a stand-in records, or NULL for an ordinary object. */
+const GError     *gorm_table_get_read_error   (GormResource        *resource);
 gboolean          gorm_table_load_resource    (GormTable           *self,
                                                GormResource        *resource,
-                                               GormRows        *model,
+                                               GormRows            *model,
                                                gint                 row,
                                                GError             **error);
 

@@ -90,11 +90,11 @@ export {Gorm};
 // has already wrapped alone, so importing this module twice is harmless.
 const ASYNC_METHODS = [
     [Gorm.Resource.prototype, ['save', 'delete', 'reload']],
-    [Gorm.Database.prototype, ['migrate', 'get', 'get_by_key', 'run_in_transaction',
-        'begin', 'commit', 'rollback', 'execute', 'close']],
+    [Gorm.Database.prototype, ['migrate', 'ensure_migrated', 'get', 'get_by_key',
+        'run_in_transaction', 'begin', 'commit', 'rollback', 'execute', 'close']],
     [Gorm.Database, ['open']],
     [Gorm.Query.prototype, ['fetch', 'watch', 'first', 'count', 'exists',
-        'delete', 'update']],
+        'delete', 'update', 'update_values']],
 ];
 
 for (const [target, names] of ASYNC_METHODS) {
@@ -156,8 +156,8 @@ function _limits(kind) {
     case 'uint': return [0, GLib.MAXUINT32];
     case 'int64': return [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
     case 'uint64': return [0, Number.MAX_SAFE_INTEGER];
-    case 'float': return [-3.4028234663852886e38, 3.4028234663852886e38];
-    default: return [-Number.MAX_VALUE, Number.MAX_VALUE];
+    // libgorm stores and loads the infinities exactly.
+    default: return [-Infinity, Infinity];
     }
 }
 
