@@ -245,11 +245,12 @@ notify_in_context (GormResource *self,
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   Notification *notification;
 
-  if (priv->database == NULL || gorm_database_in_main_context (priv->database))
+  if (priv->database == NULL)
     {
       g_object_notify_by_pspec (G_OBJECT (self), pspec);
       return;
     }
+  /* Run at once in the main context, unless its thread holds the lock. */
   notification = g_new0 (Notification, 1);
   notification->resource = g_object_ref (self);
   notification->pspec = pspec;

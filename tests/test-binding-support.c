@@ -219,12 +219,12 @@ test_rollback_forgets_migrations (void)
   GType types[] = { test_item_get_type () };
 
   /* Migrated inside a transaction that rolls back: the table is gone. */
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   g_assert_true (gorm_database_ensure_migrated (db, types, 1, NULL, &error));
   g_assert_true (gorm_database_is_migrated (db, types[0]));
-  g_assert_true (gorm_database_rollback (db, &error));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
   g_assert_false (gorm_database_is_migrated (db, types[0]));
-  g_assert_cmpint (gorm_database_execute (db, "SELECT 1 FROM test_item", NULL, 0, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (db, "SELECT 1 FROM test_item", NULL, 0, NULL, &error), ==, -1);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
   g_clear_error (&error);
 

@@ -63,14 +63,14 @@ open_with_posts (guint n)
   g_autoptr(GError) error = NULL;
 
   test_migrate (db, TEST_TYPE_POST);
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *title = g_strdup_printf ("p%u", i);
 
       g_object_unref (new_post (db, title, (int) (i * 10 % 70), i % 2 == 0));
     }
-  g_assert_true (gorm_database_commit (db, &error));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
   g_assert_no_error (error);
   return db;
 }
@@ -227,9 +227,9 @@ test_order_by_null (void)
   g_autofree char *found_descending = NULL;
 
   g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET content = 'b' WHERE id = 1",
-                                          NULL, 0, NULL), ==, 1);
+                                          NULL, 0, NULL, NULL), ==, 1);
   g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET content = 'a' WHERE id = 3",
-                                          NULL, 0, NULL), ==, 1);
+                                          NULL, 0, NULL, NULL), ==, 1);
 
   found_ascending = titles (gorm_query_order_by (ascending, "content", FALSE));
   g_assert_cmpstr (found_ascending, ==, "p1 p3 p2 p0");
@@ -1337,7 +1337,7 @@ test_closed (void)
   g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_POST);
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (gorm_database_close (db, NULL));
+  g_assert_true (gorm_database_close (db, NULL, NULL));
   g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, -1);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
   g_clear_error (&error);
@@ -1801,14 +1801,14 @@ test_transaction (void)
   g_autoptr(GError) error = NULL;
   g_auto(GValue) views = G_VALUE_INIT;
 
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   g_assert_cmpint (update_ok (query, "views", test_int_value (&views, 5)), ==, 4);
   g_assert_cmpint (gorm_query_delete (query, NULL, &error), ==, 4);
   g_assert_no_error (error);
   g_assert_cmpint (test_count_posts (db), ==, 0);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 1);
   g_assert_cmpuint (test_log_count (log, "SAVEPOINT"), ==, 2);
-  g_assert_true (gorm_database_rollback (db, &error));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
   g_assert_cmpint (test_count_posts (db), ==, 4);
   g_assert_cmpint (count_where (db, gorm_filter_eq ("views", &views)), ==, 0);
 
