@@ -243,7 +243,7 @@ test_failed_transaction_forgets_migrations (void)
 
   /* The rollback of a transaction function that fails is libgorm's own,
    * not gorm_database_rollback(): it forgets too. */
-  g_assert_false (gorm_database_run_in_transaction (db, migrate_then_fail, NULL, &error));
+  g_assert_false (gorm_database_run_in_transaction (db, migrate_then_fail, NULL, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
   g_assert_false (gorm_database_is_migrated (db, test_item_get_type ()));
 }
