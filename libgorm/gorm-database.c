@@ -57,7 +57,8 @@ struct _GormDatabase
   GHashTable         *mappers;
   GormIdentityMap    *identity;
   /* What the mappers and the objects of its rows are given of the
-   * database: the identity map, the worker and the main context. */
+   * database: the identity map, the connection, the worker and the main
+   * context. */
   GormMapperHost      host;
   /* The live query models, held weakly: each removes itself. */
   GPtrArray          *watchers;
@@ -97,11 +98,6 @@ static guint signals[N_SIGNALS];
 static GMutex default_lock;
 static GormDatabase *default_database;
 
-static void note_migrated   (GormDatabase *self,
-                             const GType  *types,
-                             guint         n_types);
-static void forget_migrated (GormDatabase *self);
-
 void
 gorm_database_lock (GormDatabase *self)
 {
@@ -123,7 +119,7 @@ gorm_database_defer (GormDatabase   *self,
   gorm_mapper_host_defer (&self->host, func, data, destroy);
 }
 
-const GormMapperHost *
+GormMapperHost *
 gorm_database_get_mapper_host (GormDatabase *self)
 {
   return &self->host;
@@ -232,6 +228,7 @@ gorm_database_unlock (GormDatabase *self)
         g_ptr_array_add (models, g_object_ref (g_ptr_array_index (self->watchers, i)));
     }
   gorm_connection_unlock (self->connection);
+  gorm_mapper_host_run_held_back (&self->host);
 
   /* Live models emit what changed with the lock released, in the main
    * context, after the object changes this call made there. */
@@ -469,6 +466,7 @@ gorm_database_finalize (GObject *object)
   GormDatabase *self = GORM_DATABASE (object);
 
   g_clear_pointer (&self->mappers, g_hash_table_unref);
+  gorm_mapper_host_run_held_back (&self->host);
   g_clear_pointer (&self->worker, gorm_worker_free);
   g_clear_pointer (&self->identity, gorm_identity_map_free);
   g_clear_pointer (&self->watchers, g_ptr_array_unref);
@@ -626,6 +624,7 @@ gorm_database_init (GormDatabase *self)
   self->host = (GormMapperHost) {
     .database = self,
     .identity = self->identity,
+    .connection = self->connection,
     .worker = self->worker,
     .context = self->context,
     .thread = self->thread,
@@ -1173,8 +1172,15 @@ gorm_database_get (GormDatabase  *self,
 typedef struct
 {
   GType  type;
-  gint64 id;
+  GValue key;
 } GetCall;
+
+static void
+get_call_free (GetCall *call)
+{
+  g_value_unset (&call->key);
+  g_free (call);
+}
 
 /* A row read on the worker, made into its object in the main context. */
 typedef struct
@@ -1199,15 +1205,12 @@ get_thread (GTask        *task,
 {
   GormDatabase *self = source_object;
   GetCall *call = task_data;
-  g_auto(GValue) key = G_VALUE_INIT;
   g_auto(GValue) sql_key = G_VALUE_INIT;
   GError *error = NULL;
   Row *row = g_new0 (Row, 1);
 
   row->type = call->type;
-  g_value_init (&key, G_TYPE_INT64);
-  g_value_set_int64 (&key, call->id);
-  if (key_to_sql (call->type, &key, &sql_key, &error))
+  if (key_to_sql (call->type, &call->key, &sql_key, &error))
     {
       gorm_database_lock (self);
       row->values = select_row_locked (self, call->type, &sql_key, &error);
@@ -1247,10 +1250,87 @@ gorm_database_get_async (GormDatabase        *self,
 
   call = g_new0 (GetCall, 1);
   call->type = type;
-  call->id = id;
+  g_value_init (&call->key, G_TYPE_INT64);
+  g_value_set_int64 (&call->key, id);
   task = gorm_database_new_task (self, self, cancellable, callback, user_data, gorm_database_get_async);
-  g_task_set_task_data (task, call, g_free);
+  g_task_set_task_data (task, call, (GDestroyNotify) get_call_free);
   gorm_database_run_task (self, task, get_thread);
+}
+
+/**
+ * gorm_database_get_by_key_async:
+ * @self: a database
+ * @type: a #GormResource type
+ * @key: the value of the primary key, copied
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the object
+ * @user_data: data for @callback
+ *
+ * Runs gorm_database_get_by_key() on the database's worker thread; the
+ * object is made in the main context, as gorm_database_get_async() does.
+ */
+void
+gorm_database_get_by_key_async (GormDatabase        *self,
+                                GType                type,
+                                const GValue        *key,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GetCall *call;
+
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (G_IS_VALUE (key));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  call = g_new0 (GetCall, 1);
+  call->type = type;
+  g_value_init (&call->key, G_VALUE_TYPE (key));
+  g_value_copy (key, &call->key);
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data,
+                                 gorm_database_get_by_key_async);
+  g_task_set_task_data (task, call, (GDestroyNotify) get_call_free);
+  gorm_database_run_task (self, task, get_thread);
+}
+
+static gpointer
+finish_get (GormDatabase  *self,
+            GAsyncResult  *result,
+            GError       **error)
+{
+  Row *row;
+  gpointer resource;
+
+  /* The object is made here, in the main context. */
+  row = g_task_propagate_pointer (G_TASK (result), error);
+  if (row == NULL)
+    return NULL;
+  resource = gorm_database_resource_from_row (self, row->type, g_steal_pointer (&row->values), error);
+  row_free (row);
+  return resource;
+}
+
+/**
+ * gorm_database_get_by_key_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_get_by_key_async().
+ *
+ * Returns: (transfer full) (type Gorm.Resource): the object, or %NULL with
+ *   @error set
+ */
+gpointer
+gorm_database_get_by_key_finish (GormDatabase  *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_get_by_key_async, NULL);
+
+  return finish_get (self, result, error);
 }
 
 /**
@@ -1269,24 +1349,16 @@ gorm_database_get_finish (GormDatabase  *self,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  Row *row;
-  gpointer resource;
-
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_get_async, NULL);
 
-  /* The object is made here, in the main context. */
-  row = g_task_propagate_pointer (G_TASK (result), error);
-  if (row == NULL)
-    return NULL;
-  resource = gorm_database_resource_from_row (self, row->type, g_steal_pointer (&row->values), error);
-  row_free (row);
-  return resource;
+  return finish_get (self, result, error);
 }
 
 /**
  * gorm_database_begin:
  * @self: a database
+ * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
  * Starts a transaction, or a savepoint inside the current one. Each call
@@ -1301,11 +1373,17 @@ gorm_database_get_finish (GormDatabase  *self,
  */
 gboolean
 gorm_database_begin (GormDatabase  *self,
+                     GCancellable  *cancellable,
                      GError       **error)
 {
   gboolean ok;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
 
   gorm_database_lock (self);
   ok = gorm_database_begin_locked (self, error);
@@ -1327,7 +1405,11 @@ transaction_ended_locked (GormDatabase *self,
                           gboolean      rolled_back)
 {
   if (rolled_back)
-    reset_watchers_locked (self);
+    {
+      reset_watchers_locked (self);
+      /* A migration inside the transaction may be undone with it. */
+      forget_migrated (self);
+    }
   if (gorm_connection_get_depth (self->connection) == 0)
     self->watched_write_in_transaction = FALSE;
 }
@@ -1356,6 +1438,8 @@ gorm_database_rollback_locked (GormDatabase  *self,
 /**
  * gorm_database_commit:
  * @self: a database
+ * @cancellable: (nullable): a #GCancellable; cancelled before the commit,
+ *   the transaction is rolled back
  * @error: return location for an error
  *
  * Commits the innermost transaction begun with gorm_database_begin(): the
@@ -1371,11 +1455,22 @@ gorm_database_rollback_locked (GormDatabase  *self,
  */
 gboolean
 gorm_database_commit (GormDatabase  *self,
+                      GCancellable  *cancellable,
                       GError       **error)
 {
   gboolean ok;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* A commit that is not made is a transaction left open: cancelled, it
+   * rolls back instead, and says so. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      gorm_database_rollback (self, NULL, NULL);
+      return FALSE;
+    }
 
   gorm_database_lock (self);
   ok = gorm_database_commit_locked (self, error);
@@ -1387,6 +1482,7 @@ gorm_database_commit (GormDatabase  *self,
 /**
  * gorm_database_rollback:
  * @self: a database
+ * @cancellable: (nullable): a #GCancellable, which cannot stop a rollback
  * @error: return location for an error
  *
  * Undoes the innermost transaction begun with gorm_database_begin().
@@ -1399,16 +1495,20 @@ gorm_database_commit (GormDatabase  *self,
  */
 gboolean
 gorm_database_rollback (GormDatabase  *self,
+                        GCancellable  *cancellable,
                         GError       **error)
 {
   gboolean ok;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* A rollback runs even when cancelled: stopping it would leave the
+   * transaction open. */
 
   gorm_database_lock (self);
   ok = gorm_database_rollback_locked (self, error);
-  /* A migration inside the transaction may be undone with it. */
-  forget_migrated (self);
   gorm_database_unlock (self);
 
   return ok;
@@ -1435,6 +1535,8 @@ gorm_database_get_transaction_depth (GormDatabase *self)
  * @self: a database
  * @func: (scope call): the body of the transaction
  * @user_data: data for @func
+ * @cancellable: (nullable): a #GCancellable: cancelled by the time @func
+ *   returns, the transaction rolls back
  * @error: return location for an error
  *
  * Runs @func in a transaction (a savepoint when one is open already):
@@ -1448,29 +1550,32 @@ gboolean
 gorm_database_run_in_transaction (GormDatabase         *self,
                                   GormTransactionFunc   func,
                                   gpointer              user_data,
+                                  GCancellable         *cancellable,
                                   GError              **error)
 {
   g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!gorm_database_begin (self, error))
+  if (!gorm_database_begin (self, cancellable, error))
     return FALSE;
 
-  if (!func (self, user_data, &local_error))
+  if (!func (self, user_data, &local_error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, &local_error))
     {
       if (local_error == NULL)
         g_set_error (&local_error, GORM_ERROR, GORM_ERROR_FAILED,
                      "The transaction function failed without giving an error");
-      gorm_database_rollback (self, NULL);
+      gorm_database_rollback (self, NULL, NULL);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
   /* A failed commit has rolled back already. */
-  return gorm_database_commit (self, error);
+  return gorm_database_commit (self, NULL, error);
 }
 
 typedef struct
@@ -1503,22 +1608,7 @@ transaction_thread (GTask        *task,
    * another thread runs between its statements. A cancellation seen when
    * the function is done rolls everything back; a failed commit has
    * rolled back already. */
-  ok = gorm_database_begin (self, &error);
-  if (ok)
-    {
-      ok = call->func (self, call->data, &error);
-      if (ok && g_cancellable_set_error_if_cancelled (cancellable, &error))
-        ok = FALSE;
-      if (ok)
-        ok = gorm_database_commit (self, &error);
-      else
-        {
-          if (error == NULL)
-            g_set_error (&error, GORM_ERROR, GORM_ERROR_FAILED,
-                         "The transaction function failed without giving an error");
-          gorm_database_rollback (self, NULL);
-        }
-    }
+  ok = gorm_database_run_in_transaction (self, call->func, call->data, cancellable, &error);
 
   gorm_task_return_boolean (task, ok, error);
 }
@@ -1599,6 +1689,7 @@ gorm_database_run_in_transaction_finish (GormDatabase  *self,
  * @sql: one SQL statement, with a `?` for each parameter
  * @params: (array length=n_params) (nullable): the parameters
  * @n_params: the number of @params
+ * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
  * Runs @sql, binding @params to its `?` placeholders in order (a `?`
@@ -1618,6 +1709,7 @@ gorm_database_execute (GormDatabase  *self,
                        const char    *sql,
                        const GValue  *params,
                        guint          n_params,
+                       GCancellable  *cancellable,
                        GError       **error)
 {
   g_autofree GValue *values = NULL;
@@ -1630,7 +1722,11 @@ gorm_database_execute (GormDatabase  *self,
   g_return_val_if_fail (GORM_IS_DATABASE (self), -1);
   g_return_val_if_fail (sql != NULL, -1);
   g_return_val_if_fail (params != NULL || n_params == 0, -1);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
 
   /* libgda tells a select from the first characters of the text. */
   while (g_ascii_isspace (*sql))
@@ -1638,8 +1734,16 @@ gorm_database_execute (GormDatabase  *self,
 
   values = g_new0 (GValue, MAX (n_params, 1));
   for (; n_converted < n_params; n_converted++)
-    if (!gorm_value_from_user (&params[n_converted], &values[n_converted], error))
-      goto out;
+    {
+      g_auto(GValue) imported = G_VALUE_INIT;
+      const GValue *param = &params[n_converted];
+
+      /* The escape hatch takes libgda's binary types too. */
+      if (gorm_connection_import_value (param, &imported))
+        param = &imported;
+      if (!gorm_value_from_user (param, &values[n_converted], error))
+        goto out;
+    }
 
   rewritten = gorm_dialect_rewrite_placeholders (sql, values, n_params, error);
   if (rewritten == NULL)
@@ -1674,6 +1778,7 @@ out:
 /**
  * gorm_database_close:
  * @self: a database
+ * @cancellable: (nullable): a #GCancellable, which cannot stop a close
  * @error: return location for an error
  *
  * Closes @self, and its connection unless the application gave it with
@@ -1687,11 +1792,14 @@ out:
  */
 gboolean
 gorm_database_close (GormDatabase  *self,
+                     GCancellable  *cancellable,
                      GError       **error)
 {
   gboolean ok;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   gorm_database_lock (self);
   ok = gorm_connection_close_locked (self->connection, self->uri, error);
@@ -1706,6 +1814,324 @@ gorm_database_close (GormDatabase  *self,
   g_mutex_unlock (&default_lock);
 
   return ok;
+}
+
+/* The async forms of begin, commit, rollback and close: one thread
+ * function, told apart by the task's source tag. */
+static void
+control_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GormDatabase *self = source_object;
+  gpointer tag = g_task_get_source_tag (task);
+  GError *error = NULL;
+  gboolean ok;
+
+  if (tag == gorm_database_begin_async)
+    {
+      /* The transaction belongs to the thread that asked for it, whose
+       * later calls run inside it. */
+      gorm_database_lock (self);
+      ok = gorm_connection_begin_for_locked (self->connection, self->uri, task_data, &error);
+      gorm_database_unlock (self);
+    }
+  else if (tag == gorm_database_commit_async)
+    ok = gorm_database_commit (self, cancellable, &error);
+  else if (tag == gorm_database_rollback_async)
+    ok = gorm_database_rollback (self, cancellable, &error);
+  else
+    ok = gorm_database_close (self, cancellable, &error);
+  gorm_task_return_boolean (task, ok, error);
+}
+
+static void
+run_control (GormDatabase        *self,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data,
+             gpointer             tag)
+{
+  g_autoptr(GTask) task = NULL;
+
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data, tag);
+  g_task_set_task_data (task, g_thread_self (), NULL);
+  gorm_database_run_task (self, task, control_thread);
+}
+
+static gboolean
+finish_control (GormDatabase  *self,
+                GAsyncResult  *result,
+                gpointer       tag,
+                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tag, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * gorm_database_begin_async:
+ * @self: a database
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the transaction is open
+ * @user_data: data for @callback
+ *
+ * Starts a transaction, as gorm_database_begin() does, on the worker
+ * thread, without blocking the caller while another connection holds the
+ * database. The transaction belongs to the calling thread: its later
+ * calls, sync or async, run inside it until it is committed or rolled
+ * back.
+ */
+void
+gorm_database_begin_async (GormDatabase        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  run_control (self, cancellable, callback, user_data, gorm_database_begin_async);
+}
+
+/**
+ * gorm_database_begin_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_begin_async().
+ *
+ * Returns: %TRUE if the transaction is open, else %FALSE with @error set
+ */
+gboolean
+gorm_database_begin_finish (GormDatabase  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return finish_control (self, result, gorm_database_begin_async, error);
+}
+
+/**
+ * gorm_database_commit_async:
+ * @self: a database
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the transaction is committed
+ * @user_data: data for @callback
+ *
+ * Commits the innermost transaction, as gorm_database_commit() does.
+ * Called from the thread that owns the transaction, it runs at once
+ * inside it; its result comes through the main context.
+ */
+void
+gorm_database_commit_async (GormDatabase        *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  run_control (self, cancellable, callback, user_data, gorm_database_commit_async);
+}
+
+/**
+ * gorm_database_commit_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_commit_async().
+ *
+ * Returns: %TRUE on success, else %FALSE with @error set, the whole
+ *   transaction rolled back
+ */
+gboolean
+gorm_database_commit_finish (GormDatabase  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return finish_control (self, result, gorm_database_commit_async, error);
+}
+
+/**
+ * gorm_database_rollback_async:
+ * @self: a database
+ * @cancellable: (nullable): a #GCancellable, which cannot stop a rollback
+ * @callback: (scope async): called when the transaction is rolled back
+ * @user_data: data for @callback
+ *
+ * Undoes the innermost transaction, as gorm_database_rollback() does.
+ */
+void
+gorm_database_rollback_async (GormDatabase        *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  /* Cancelling would leave the transaction open: the task never sees it. */
+  run_control (self, NULL, callback, user_data, gorm_database_rollback_async);
+}
+
+/**
+ * gorm_database_rollback_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_rollback_async().
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+gorm_database_rollback_finish (GormDatabase  *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return finish_control (self, result, gorm_database_rollback_async, error);
+}
+
+/**
+ * gorm_database_close_async:
+ * @self: a database
+ * @cancellable: (nullable): a #GCancellable, which cannot stop a close
+ * @callback: (scope async): called when the database is closed
+ * @user_data: data for @callback
+ *
+ * Closes @self, as gorm_database_close() does, after the async calls
+ * made before.
+ */
+void
+gorm_database_close_async (GormDatabase        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  run_control (self, NULL, callback, user_data, gorm_database_close_async);
+}
+
+/**
+ * gorm_database_close_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_close_async().
+ *
+ * Returns: %TRUE on success, %FALSE with @error set when a transaction
+ *   was left open (the database is closed all the same)
+ */
+gboolean
+gorm_database_close_finish (GormDatabase  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return finish_control (self, result, gorm_database_close_async, error);
+}
+
+typedef struct
+{
+  char   *sql;
+  GValue *params;
+  guint   n_params;
+} ExecuteCall;
+
+static void
+execute_call_free (ExecuteCall *call)
+{
+  for (guint i = 0; i < call->n_params; i++)
+    g_value_unset (&call->params[i]);
+  g_free (call->params);
+  g_free (call->sql);
+  g_free (call);
+}
+
+static void
+execute_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  ExecuteCall *call = task_data;
+  GError *error = NULL;
+  gint64 rows = gorm_database_execute (source_object, call->sql, call->params, call->n_params,
+                                       cancellable, &error);
+
+  gorm_task_return_int (task, rows, error);
+}
+
+/**
+ * gorm_database_execute_async:
+ * @self: a database
+ * @sql: one SQL statement, with a `?` for each parameter
+ * @params: (array length=n_params) (nullable): the parameters, copied
+ * @n_params: the number of @params
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the statement ran
+ * @user_data: data for @callback
+ *
+ * Runs gorm_database_execute() on the database's worker thread.
+ */
+void
+gorm_database_execute_async (GormDatabase        *self,
+                             const char          *sql,
+                             const GValue        *params,
+                             guint                n_params,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ExecuteCall *call;
+
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (sql != NULL);
+  g_return_if_fail (params != NULL || n_params == 0);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  call = g_new0 (ExecuteCall, 1);
+  call->sql = g_strdup (sql);
+  call->params = g_new0 (GValue, MAX (n_params, 1));
+  call->n_params = n_params;
+  for (guint i = 0; i < n_params; i++)
+    {
+      g_value_init (&call->params[i], G_VALUE_TYPE (&params[i]));
+      g_value_copy (&params[i], &call->params[i]);
+    }
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data,
+                                 gorm_database_execute_async);
+  g_task_set_task_data (task, call, (GDestroyNotify) execute_call_free);
+  gorm_database_run_task (self, task, execute_thread);
+}
+
+/**
+ * gorm_database_execute_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_execute_async().
+ *
+ * Returns: the number of rows changed, or -1 with @error set
+ */
+gint64
+gorm_database_execute_finish (GormDatabase  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_execute_async, -1);
+
+  return g_task_propagate_int (G_TASK (result), error);
 }
 
 /**

@@ -25,22 +25,33 @@ typedef struct
   /* Not referenced: it owns the host. */
   GormDatabase    *database;
   GormIdentityMap *identity;
+  GormConnection  *connection;
   GormWorker      *worker;
   /* The main context and the thread that opened the database. */
   GMainContext    *context;
   GThread         *thread;
+  /* Main-context actions deferred while the main context's own thread
+   * held the lock: they run as it lets go, in order. Only the main
+   * context's thread touches it. */
+  GQueue           held_back;
 } GormMapperHost;
 
 /* Whether the calling thread is the main context of @host's database:
  * there object changes and signals happen at once; elsewhere they are
  * queued, by gorm_mapper_host_defer(). */
-gboolean          gorm_mapper_host_in_main_context (const GormMapperHost *host);
-/* Runs @func in the main context: at once when called there, else later,
- * in order with everything else deferred. */
-void              gorm_mapper_host_defer           (const GormMapperHost *host,
+gboolean          gorm_mapper_host_in_main_context (GormMapperHost       *host);
+/* Runs @func in the main context: at once when called there, unless
+ * the calling thread holds the lock (the application's handlers may call
+ * libgorm again, which would take it), in which case it waits for
+ * gorm_mapper_host_run_held_back(); from another thread later, in order
+ * with everything else deferred. */
+void              gorm_mapper_host_defer           (GormMapperHost       *host,
                                                     GFunc                 func,
                                                     gpointer              data,
                                                     GDestroyNotify        destroy);
+/* Runs what was held back, when called in the main context: the
+ * database calls it each time it lets go of the lock, and at its end. */
+void              gorm_mapper_host_run_held_back   (GormMapperHost       *host);
 
 /*
  * The state libgorm keeps in every resource about its row. GormResource's
@@ -53,7 +64,7 @@ typedef struct
   /* Referenced; NULL for the default database until the first save. */
   GormDatabase         *database;
   /* The host of @database, NULL with it. */
-  const GormMapperHost *host;
+  GormMapperHost       *host;
   gint64                id;
   gboolean              saved;
   /* The stored value of the primary key, valid while saved. */
@@ -81,7 +92,7 @@ const GormSchema *gorm_row_state_get_schema        (GormRowState         *self,
 void              gorm_row_state_set_database      (GormRowState         *self,
                                                     GormResource         *resource,
                                                     GormDatabase         *database,
-                                                    const GormMapperHost *host);
+                                                    GormMapperHost       *host);
 /* Marks the column of @pspec changed, when it has one. */
 void              gorm_row_state_mark_dirty        (GormRowState         *self,
                                                     GormResource         *resource,
@@ -112,7 +123,7 @@ void              gorm_row_state_clear             (GormRowState         *self);
  * values. @host NULL (an object without a database) applies them at
  * once. */
 void              gorm_row_state_apply_stored      (GormResource         *resource,
-                                                    const GormMapperHost *host,
+                                                    GormMapperHost       *host,
                                                     GParamSpec          **pspecs,
                                                     GValue               *values,
                                                     guint                 n_values,
@@ -137,7 +148,7 @@ gboolean          gorm_mapper_validate_value       (const GormSchema     *schema
                                                     const GValue         *value,
                                                     GError              **error);
 GormMapper       *gorm_mapper_new                  (const GormSchema     *schema,
-                                                    const GormMapperHost *host,
+                                                    GormMapperHost       *host,
                                                     const GormDialect    *dialect,
                                                     GormConnection       *connection);
 void              gorm_mapper_free                 (GormMapper           *self);
@@ -186,7 +197,7 @@ void              gorm_mapper_free_row             (GValue               *row);
 /* gorm_mapper_new_resource() from a copied row, which it takes. It needs
  * the schema and the host only, not the database lock. */
 gpointer          gorm_mapper_resource_from_row    (const GormSchema     *schema,
-                                                    const GormMapperHost *host,
+                                                    GormMapperHost       *host,
                                                     GValue               *row,
                                                     GError              **error);
 /* The object of a row: its live object when it has one, whose properties

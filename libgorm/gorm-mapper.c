@@ -10,25 +10,60 @@
 /* The host: what a database gives its mappers. */
 
 gboolean
-gorm_mapper_host_in_main_context (const GormMapperHost *host)
+gorm_mapper_host_in_main_context (GormMapperHost *host)
 {
   return g_thread_self () == host->thread || g_main_context_is_owner (host->context);
 }
 
-void
-gorm_mapper_host_defer (const GormMapperHost *host,
-                        GFunc                 func,
-                        gpointer              data,
-                        GDestroyNotify        destroy)
+typedef struct
 {
-  if (gorm_mapper_host_in_main_context (host))
+  GFunc          func;
+  gpointer       data;
+  GDestroyNotify destroy;
+} HeldBack;
+
+void
+gorm_mapper_host_defer (GormMapperHost *host,
+                        GFunc           func,
+                        gpointer        data,
+                        GDestroyNotify  destroy)
+{
+  if (!gorm_mapper_host_in_main_context (host))
     {
-      func (data, NULL);
-      if (destroy != NULL)
-        destroy (data);
+      gorm_worker_defer (host->worker, func, data, destroy);
       return;
     }
-  gorm_worker_defer (host->worker, func, data, destroy);
+  /* The application's handlers may call libgorm again, which would take
+   * the lock this thread holds: they wait until it is let go. */
+  if (gorm_connection_held_by_self (host->connection))
+    {
+      HeldBack *action = g_new0 (HeldBack, 1);
+
+      action->func = func;
+      action->data = data;
+      action->destroy = destroy;
+      g_queue_push_tail (&host->held_back, action);
+      return;
+    }
+  func (data, NULL);
+  if (destroy != NULL)
+    destroy (data);
+}
+
+void
+gorm_mapper_host_run_held_back (GormMapperHost *host)
+{
+  HeldBack *action;
+
+  if (!gorm_mapper_host_in_main_context (host))
+    return;
+  while ((action = g_queue_pop_head (&host->held_back)) != NULL)
+    {
+      action->func (action->data, NULL);
+      if (action->destroy != NULL)
+        action->destroy (action->data);
+      g_free (action);
+    }
 }
 
 /* The row state of every resource. */
@@ -99,15 +134,16 @@ notify_in_context (GormRowState *self,
 {
   Notification *notification;
 
-  if (self->host == NULL || gorm_mapper_host_in_main_context (self->host))
+  if (self->host == NULL)
     {
       g_object_notify_by_pspec (G_OBJECT (resource), pspec);
       return;
     }
+  /* At once in the main context, unless its thread holds the lock. */
   notification = g_new0 (Notification, 1);
   notification->resource = g_object_ref (resource);
   notification->pspec = pspec;
-  gorm_worker_defer (self->host->worker, notify_cb, notification, notification_free);
+  gorm_mapper_host_defer (self->host, notify_cb, notification, notification_free);
 }
 
 /* The id changes at once, so that work on another thread sees it; its
@@ -166,7 +202,7 @@ void
 gorm_row_state_set_database (GormRowState         *self,
                              GormResource         *resource,
                              GormDatabase         *database,
-                             const GormMapperHost *host)
+                             GormMapperHost       *host)
 {
   if (self->database == database)
     return;
@@ -182,7 +218,7 @@ gorm_row_state_set_database (GormRowState         *self,
 static void
 set_host (GormRowState         *self,
           GormResource         *resource,
-          const GormMapperHost *host)
+          GormMapperHost       *host)
 {
   if (self->database == host->database)
     {
@@ -198,7 +234,7 @@ set_host (GormRowState         *self,
 static void
 mark_saved (GormRowState         *self,
             GormResource         *resource,
-            const GormMapperHost *host,
+            GormMapperHost       *host,
             const GValue         *key)
 {
   const GormSchema *schema = gorm_row_state_get_schema (self, G_OBJECT_TYPE (resource), NULL);
@@ -215,7 +251,7 @@ mark_saved (GormRowState         *self,
 static void
 mark_loaded (GormRowState         *self,
              GormResource         *resource,
-             const GormMapperHost *host,
+             GormMapperHost       *host,
              const GormSchema     *schema,
              const GValue         *key)
 {
@@ -422,7 +458,7 @@ apply_stored_cb (gpointer data,
 
 void
 gorm_row_state_apply_stored (GormResource          *resource,
-                             const GormMapperHost  *host,
+                             GormMapperHost        *host,
                              GParamSpec           **pspecs,
                              GValue                *values,
                              guint                  n_values,
@@ -464,7 +500,7 @@ gorm_row_state_set_stored (GormResource     *resource,
 struct _GormMapper
 {
   const GormSchema     *schema;
-  const GormMapperHost *host;
+  GormMapperHost       *host;
   const GormDialect    *dialect;
   GormConnection       *statements;
 
@@ -478,7 +514,7 @@ struct _GormMapper
 
 GormMapper *
 gorm_mapper_new (const GormSchema     *schema,
-                 const GormMapperHost *host,
+                 GormMapperHost       *host,
                  const GormDialect    *dialect,
                  GormConnection       *connection)
 {
@@ -1098,7 +1134,7 @@ is_construct_property (GParamSpec *pspec)
  * @values of row_values(). */
 static GObject *
 new_row_object (const GormSchema      *schema,
-                const GormMapperHost  *host,
+                GormMapperHost        *host,
                 const GValue          *key,
                 const GValue         **values)
 {
@@ -1157,7 +1193,7 @@ read_error_quark (void)
  * or a new one. */
 static gpointer
 row_object (const GormSchema      *schema,
-            const GormMapperHost  *host,
+            GormMapperHost        *host,
             const GValue          *key,
             const GValue         **values)
 {
@@ -1183,7 +1219,7 @@ row_object (const GormSchema      *schema,
 /* The object of a row whose values are @row[i]: the key first. */
 static gpointer
 object_of_row (const GormSchema     *schema,
-               const GormMapperHost *host,
+               GormMapperHost       *host,
                const GValue *const  *row,
                GError              **error)
 {
@@ -1200,7 +1236,7 @@ object_of_row (const GormSchema     *schema,
 
 gpointer
 gorm_mapper_resource_from_row (const GormSchema      *schema,
-                               const GormMapperHost  *host,
+                               GormMapperHost        *host,
                                GValue                *row,
                                GError               **error)
 {

@@ -13,8 +13,9 @@
 # module in its own layer or a lower one, never of a higher one. Only the
 # connection module talks to libgda: no other file includes a libgda
 # header, and the public headers include libgda only for applications
-# (never when GORM_COMPILATION is defined), so a file that used a libgda
-# type without saying so would not compile. Every file of libgorm/ must
+# (never when GORM_COMPILATION is defined) or for the introspection
+# scanner (under __GI_SCANNER__), so a file that used a libgda type
+# without saying so would not compile. Every file of libgorm/ must
 # appear in the table below: a new module says its layer here.
 #
 # Prints TAP; exits non-zero when a wall is broken.
@@ -69,6 +70,16 @@ def module_of(filename):
     return None
 
 
+def is_outside_condition(directive):
+    """Whether the first branch of an #if, #ifdef or #ifndef is compiled
+    only outside libgorm: when GORM_COMPILATION is not defined, or for
+    the introspection scanner."""
+    if 'GORM_COMPILATION' in directive:
+        return '!' in directive or directive.startswith('#ifndef')
+    return '__GI_SCANNER__' in directive and '!' not in directive \
+        and not directive.startswith('#ifndef')
+
+
 def rank(module):
     return LAYERS.index(MODULES[module])
 
@@ -80,16 +91,19 @@ def check_file(path, filename):
     if module not in MODULES:
         return ['%s: its module %r has no layer in tests/check-layers.py' % (filename, module)]
     is_public_header = filename.endswith('.h') and not filename.endswith('-private.h')
-    guarded = 0
+    # One entry per open #if: whether its current branch is compiled only
+    # outside libgorm (applications, the introspection scanner).
+    conditions = []
     with open(path, encoding='utf-8') as source:
         for number, line in enumerate(source, 1):
-            stripped = line.strip()
-            if stripped.startswith('#if') and 'GORM_COMPILATION' in stripped and '!' in stripped:
-                guarded += 1
-            elif stripped.startswith('#if') and guarded:
-                guarded += 1
-            elif stripped.startswith('#endif') and guarded:
-                guarded -= 1
+            stripped = re.sub(r'^#\s+', '#', line.strip())
+            if stripped.startswith('#if'):
+                conditions.append(is_outside_condition(stripped))
+            elif stripped.startswith(('#else', '#elif')) and conditions:
+                conditions[-1] = False
+            elif stripped.startswith('#endif') and conditions:
+                conditions.pop()
+            guarded = any(conditions)
             match = INCLUDE.match(line)
             if match is None:
                 continue

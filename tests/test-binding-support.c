@@ -197,6 +197,19 @@ test_ensure_migrated (void)
   g_assert_no_error (error);
 }
 
+static gboolean
+migrate_then_fail (GormDatabase  *db,
+                   gpointer       user_data,
+                   GError       **error)
+{
+  GType types[] = { test_item_get_type () };
+
+  g_assert_true (gorm_database_ensure_migrated (db, types, 1, NULL, error));
+  g_assert_true (gorm_database_is_migrated (db, types[0]));
+  g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED, "failed on purpose");
+  return FALSE;
+}
+
 static void
 test_rollback_forgets_migrations (void)
 {
@@ -206,12 +219,12 @@ test_rollback_forgets_migrations (void)
   GType types[] = { test_item_get_type () };
 
   /* Migrated inside a transaction that rolls back: the table is gone. */
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   g_assert_true (gorm_database_ensure_migrated (db, types, 1, NULL, &error));
   g_assert_true (gorm_database_is_migrated (db, types[0]));
-  g_assert_true (gorm_database_rollback (db, &error));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
   g_assert_false (gorm_database_is_migrated (db, types[0]));
-  g_assert_cmpint (gorm_database_execute (db, "SELECT 1 FROM test_item", NULL, 0, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (db, "SELECT 1 FROM test_item", NULL, 0, NULL, &error), ==, -1);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
   g_clear_error (&error);
 
@@ -220,6 +233,19 @@ test_rollback_forgets_migrations (void)
   g_assert_no_error (error);
   item = save_item (db, "back", 1);
   g_assert_true (gorm_resource_is_saved (item));
+}
+
+static void
+test_failed_transaction_forgets_migrations (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+
+  /* The rollback of a transaction function that fails is libgorm's own,
+   * not gorm_database_rollback(): it forgets too. */
+  g_assert_false (gorm_database_run_in_transaction (db, migrate_then_fail, NULL, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_assert_false (gorm_database_is_migrated (db, test_item_get_type ()));
 }
 
 static void
@@ -656,6 +682,8 @@ main (int   argc,
   g_test_add_func ("/Gorm/BindingSupport/ensure-migrated", test_ensure_migrated);
   g_test_add_func ("/Gorm/BindingSupport/rollback-forgets-migrations",
                    test_rollback_forgets_migrations);
+  g_test_add_func ("/Gorm/BindingSupport/failed-transaction-forgets-migrations",
+                   test_failed_transaction_forgets_migrations);
   g_test_add_func ("/Gorm/BindingSupport/ensure-migrated-fails", test_ensure_migrated_fails);
   g_test_add_func ("/Gorm/BindingSupport/ensure-migrated-async", test_ensure_migrated_async);
   g_test_add_func ("/Gorm/BindingSupport/update-values-runs-one-statement",

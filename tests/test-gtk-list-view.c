@@ -339,7 +339,7 @@ test_list_view_follows_every_change (void)
 
   fixture.db = test_open_file (&fixture.path);
   g_assert_true (gorm_database_migrate (fixture.db, types, 1, NULL, &error));
-  g_assert_true (gorm_database_begin (fixture.db, &error));
+  g_assert_true (gorm_database_begin (fixture.db, NULL, &error));
   for (guint i = 0; i < N_TASKS; i++)
     {
       g_autofree char *title = g_strdup_printf ("task %04u", i);
@@ -347,7 +347,7 @@ test_list_view_follows_every_change (void)
 
       test_save_ok (task);
     }
-  g_assert_true (gorm_database_commit (fixture.db, &error));
+  g_assert_true (gorm_database_commit (fixture.db, NULL, &error));
   uri = g_strconcat ("sqlite:", fixture.path, NULL);
   fixture.other = gorm_database_open (uri, NULL, &error);
   g_assert_no_error (error);
@@ -474,9 +474,9 @@ test_list_view_follows_every_change (void)
     g_main_context_iteration (NULL, FALSE);
   g_hash_table_unref (fixture.bound);
   g_clear_object (&fixture.model);
-  g_assert_true (gorm_database_close (fixture.other, &error));
+  g_assert_true (gorm_database_close (fixture.other, NULL, &error));
   g_clear_object (&fixture.other);
-  g_assert_true (gorm_database_close (fixture.db, &error));
+  g_assert_true (gorm_database_close (fixture.db, NULL, &error));
   g_clear_object (&fixture.db);
   test_remove_file (fixture.path);
   g_free (fixture.path);

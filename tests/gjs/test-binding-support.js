@@ -39,8 +39,8 @@ test('ensure_migrated migrates once, and again after a rollback', async () => {
     assert(!db.is_migrated(Renamed.$gtype));
     assert(db.ensure_migrated([Renamed.$gtype], null));
     assert(db.is_migrated(Renamed.$gtype));
-    db.begin();
-    db.rollback();
+    db.begin(null);
+    db.rollback(null);
     assert(!db.is_migrated(Renamed.$gtype), 'a rollback forgets');
     assert(await db.ensure_migrated_async([Renamed.$gtype], null));
     assert(db.is_migrated(Renamed.$gtype));
