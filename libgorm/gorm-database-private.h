@@ -47,7 +47,7 @@ GormMapper         *gorm_database_get_mapper_locked  (GormDatabase     *self,
  */
 GormWorker         *gorm_database_get_worker         (GormDatabase     *self);
 /* What the database gives its mappers and the objects of its rows. */
-GormMapperHost       *gorm_database_get_mapper_host  (GormDatabase     *self);
+GormMapperHost     *gorm_database_get_mapper_host    (GormDatabase     *self);
 void                gorm_database_defer              (GormDatabase     *self,
                                                       GFunc             func,
                                                       gpointer          data,

@@ -92,9 +92,9 @@ gorm_row_state_of (gpointer resource)
 }
 
 const GormSchema *
-gorm_row_state_get_schema (GormRowState  *self,
-                           GType          type,
-                           GError       **error)
+gorm_row_state_get_schema (GormRowState *self,
+                           GType         type,
+                           GError      **error)
 {
   if (self->schema == NULL)
     self->schema = gorm_schema_lookup (type, error);
@@ -199,10 +199,10 @@ take_key (GormRowState *self,
 }
 
 void
-gorm_row_state_set_database (GormRowState         *self,
-                             GormResource         *resource,
-                             GormDatabase         *database,
-                             GormMapperHost       *host)
+gorm_row_state_set_database (GormRowState   *self,
+                             GormResource   *resource,
+                             GormDatabase   *database,
+                             GormMapperHost *host)
 {
   if (self->database == database)
     return;
@@ -216,9 +216,9 @@ gorm_row_state_set_database (GormRowState         *self,
 /* gorm_row_state_set_database() for a write or a load through @host,
  * with its notification. */
 static void
-set_host (GormRowState         *self,
-          GormResource         *resource,
-          GormMapperHost       *host)
+set_host (GormRowState   *self,
+          GormResource   *resource,
+          GormMapperHost *host)
 {
   if (self->database == host->database)
     {
@@ -232,10 +232,10 @@ set_host (GormRowState         *self,
 /* Makes the object the saved object of the row whose key is @key in the
  * database of @host. */
 static void
-mark_saved (GormRowState         *self,
-            GormResource         *resource,
-            GormMapperHost       *host,
-            const GValue         *key)
+mark_saved (GormRowState   *self,
+            GormResource   *resource,
+            GormMapperHost *host,
+            const GValue   *key)
 {
   const GormSchema *schema = gorm_row_state_get_schema (self, G_OBJECT_TYPE (resource), NULL);
 
@@ -249,11 +249,11 @@ mark_saved (GormRowState         *self,
  * database given at construction: no one can be watching it yet, so it
  * notifies nothing. */
 static void
-mark_loaded (GormRowState         *self,
-             GormResource         *resource,
-             GormMapperHost       *host,
-             const GormSchema     *schema,
-             const GValue         *key)
+mark_loaded (GormRowState     *self,
+             GormResource     *resource,
+             GormMapperHost   *host,
+             const GormSchema *schema,
+             const GValue     *key)
 {
   g_return_if_fail (self->database == host->database);
 
@@ -457,12 +457,12 @@ apply_stored_cb (gpointer data,
 }
 
 void
-gorm_row_state_apply_stored (GormResource          *resource,
-                             GormMapperHost        *host,
-                             GParamSpec           **pspecs,
-                             GValue                *values,
-                             guint                  n_values,
-                             gboolean               keep_unsaved)
+gorm_row_state_apply_stored (GormResource   *resource,
+                             GormMapperHost *host,
+                             GParamSpec    **pspecs,
+                             GValue         *values,
+                             guint           n_values,
+                             gboolean        keep_unsaved)
 {
   StoredValues *stored = g_new0 (StoredValues, 1);
 
@@ -513,10 +513,10 @@ struct _GormMapper
 };
 
 GormMapper *
-gorm_mapper_new (const GormSchema     *schema,
-                 GormMapperHost       *host,
-                 const GormDialect    *dialect,
-                 GormConnection       *connection)
+gorm_mapper_new (const GormSchema  *schema,
+                 GormMapperHost    *host,
+                 const GormDialect *dialect,
+                 GormConnection    *connection)
 {
   GormMapper *self = g_new0 (GormMapper, 1);
 
@@ -577,10 +577,10 @@ free_values (GValue *values,
 
 /* Checks the rules libgorm enforces before any SQL runs. */
 gboolean
-gorm_mapper_validate_value (const GormSchema  *schema,
-                            const GormColumn  *column,
-                            const GValue      *value,
-                            GError           **error)
+gorm_mapper_validate_value (const GormSchema *schema,
+                            const GormColumn *column,
+                            const GValue     *value,
+                            GError          **error)
 {
   if (column->max_length > 0 && G_VALUE_HOLDS_STRING (value) && g_value_get_string (value) != NULL)
     {
@@ -654,11 +654,11 @@ sets_timestamp (const GormColumn *column,
 /* Gives the resource the timestamps its row now has, without marking the
  * properties changed. */
 static void
-apply_timestamps (GormMapper       *self,
-                  GormResource     *resource,
-                  const guint      *columns,
-                  guint             n_columns,
-                  GDateTime        *now)
+apply_timestamps (GormMapper   *self,
+                  GormResource *resource,
+                  const guint  *columns,
+                  guint         n_columns,
+                  GDateTime    *now)
 {
   const GormSchema *schema = self->schema;
   g_autofree GParamSpec **pspecs = NULL;
@@ -686,7 +686,7 @@ prefix_error (GError          **error,
 }
 
 static gboolean
-read_last_insert_id (GormMapper  *self,
+read_last_insert_id (GormMapper *self,
                      GValue     *key,
                      GError    **error)
 {
@@ -716,11 +716,11 @@ read_last_insert_id (GormMapper  *self,
 /* The statement writing @values to @columns (all columns but the
  * automatic key when @columns is NULL, an INSERT). */
 static GormStatement *
-lookup_write (GormMapper     *self,
-              const guint   *columns,
-              const GValue  *values,
-              guint          n_values,
-              GError       **error)
+lookup_write (GormMapper   *self,
+              const guint  *columns,
+              const GValue *values,
+              guint         n_values,
+              GError      **error)
 {
   /* The shape is written by hand: this runs once per save. A column
    * number takes at most 10 digits. */
@@ -794,10 +794,10 @@ gorm_save_free (GormSave *save)
 }
 
 GormSave *
-gorm_mapper_prepare_save (const GormSchema  *schema,
-                          GormResource      *resource,
-                          gboolean           inserting,
-                          GError           **error)
+gorm_mapper_prepare_save (const GormSchema *schema,
+                          GormResource     *resource,
+                          gboolean          inserting,
+                          GError          **error)
 {
   const GError *read_error = gorm_mapper_get_read_error (resource);
   GormSave *save;
@@ -850,10 +850,10 @@ gorm_mapper_prepare_save (const GormSchema  *schema,
 }
 
 gboolean
-gorm_mapper_insert (GormMapper    *self,
-                    GormResource  *resource,
-                    GormSave      *save,
-                    GError       **error)
+gorm_mapper_insert (GormMapper   *self,
+                    GormResource *resource,
+                    GormSave     *save,
+                    GError      **error)
 {
   const GormSchema *schema = self->schema;
   g_auto(GValue) key = G_VALUE_INIT;
@@ -916,10 +916,10 @@ check_row_exists (const GormSchema *schema,
 }
 
 gboolean
-gorm_mapper_update (GormMapper    *self,
-                    GormResource  *resource,
-                    GormSave      *save,
-                    GError       **error)
+gorm_mapper_update (GormMapper   *self,
+                    GormResource *resource,
+                    GormSave     *save,
+                    GError      **error)
 {
   const GormSchema *schema = self->schema;
   GormRowState *state = gorm_row_state_of (resource);
@@ -967,9 +967,9 @@ failed:
 }
 
 gboolean
-gorm_mapper_delete (GormMapper    *self,
-                    GormResource  *resource,
-                    GError       **error)
+gorm_mapper_delete (GormMapper   *self,
+                    GormResource *resource,
+                    GError      **error)
 {
   const GValue *key = &gorm_row_state_of (resource)->key;
   GormStatement *statement;
@@ -990,9 +990,9 @@ gorm_mapper_delete (GormMapper    *self,
 }
 
 GormRows *
-gorm_mapper_select_by_key (GormMapper    *self,
-                           const GValue  *key,
-                           GError       **error)
+gorm_mapper_select_by_key (GormMapper   *self,
+                           const GValue *key,
+                           GError      **error)
 {
   GormStatement *statement;
 
@@ -1047,8 +1047,8 @@ row_values (const GormSchema    *schema,
 /* Copies of the property values of row_values(), for
  * gorm_row_state_apply_stored(), which takes them. */
 static GValue *
-copy_values (const GormSchema  *schema,
-             const GValue     **values)
+copy_values (const GormSchema *schema,
+             const GValue    **values)
 {
   GValue *copies = g_new0 (GValue, schema->n_columns);
 
@@ -1062,10 +1062,10 @@ copy_values (const GormSchema  *schema,
 }
 
 GValue *
-gorm_mapper_copy_row (GormMapper  *self,
-                      GormRows    *model,
-                      gint         row,
-                      GError     **error)
+gorm_mapper_copy_row (GormMapper *self,
+                      GormRows   *model,
+                      gint        row,
+                      GError    **error)
 {
   const GormSchema *schema = self->schema;
   GValue *values = g_new0 (GValue, schema->n_columns + 1);
@@ -1133,10 +1133,10 @@ is_construct_property (GParamSpec *pspec)
 /* A new object for a row whose key is @key, with the property values
  * @values of row_values(). */
 static GObject *
-new_row_object (const GormSchema      *schema,
-                GormMapperHost        *host,
-                const GValue          *key,
-                const GValue         **values)
+new_row_object (const GormSchema *schema,
+                GormMapperHost   *host,
+                const GValue     *key,
+                const GValue    **values)
 {
   GormDatabase *database = host->database;
   const char **names = g_newa (const char *, schema->n_columns + 1);
@@ -1192,10 +1192,10 @@ read_error_quark (void)
  * @values of row_values(): the row's live object, which takes the values,
  * or a new one. */
 static gpointer
-row_object (const GormSchema      *schema,
-            GormMapperHost        *host,
-            const GValue          *key,
-            const GValue         **values)
+row_object (const GormSchema *schema,
+            GormMapperHost   *host,
+            const GValue     *key,
+            const GValue    **values)
 {
   GObject *object = (GObject *) gorm_identity_map_lookup (host->identity, schema->type, key);
 
@@ -1218,10 +1218,10 @@ row_object (const GormSchema      *schema,
 
 /* The object of a row whose values are @row[i]: the key first. */
 static gpointer
-object_of_row (const GormSchema     *schema,
-               GormMapperHost       *host,
-               const GValue *const  *row,
-               GError              **error)
+object_of_row (const GormSchema    *schema,
+               GormMapperHost      *host,
+               const GValue *const *row,
+               GError             **error)
 {
   GValue *converted = g_newa (GValue, schema->n_columns);
   const GValue **values = g_newa (const GValue *, schema->n_columns);
@@ -1235,10 +1235,10 @@ object_of_row (const GormSchema     *schema,
 }
 
 gpointer
-gorm_mapper_resource_from_row (const GormSchema      *schema,
-                               GormMapperHost        *host,
-                               GValue                *row,
-                               GError               **error)
+gorm_mapper_resource_from_row (const GormSchema *schema,
+                               GormMapperHost   *host,
+                               GValue           *row,
+                               GError          **error)
 {
   const GValue **pointers = g_newa (const GValue *, schema->n_columns);
   gpointer object;
@@ -1252,11 +1252,11 @@ gorm_mapper_resource_from_row (const GormSchema      *schema,
 
 /* Points @sql_row[i] to the value of column i of @row in @model. */
 static gboolean
-model_row (const GormSchema  *schema,
-           GormRows          *model,
-           gint               row,
-           const GValue     **sql_row,
-           GError           **error)
+model_row (const GormSchema *schema,
+           GormRows         *model,
+           gint              row,
+           const GValue    **sql_row,
+           GError          **error)
 {
   for (guint i = 0; i < schema->n_columns; i++)
     {
@@ -1268,10 +1268,10 @@ model_row (const GormSchema  *schema,
 }
 
 gpointer
-gorm_mapper_new_resource (GormMapper  *self,
-                          GormRows    *model,
-                          gint         row,
-                          GError     **error)
+gorm_mapper_new_resource (GormMapper *self,
+                          GormRows   *model,
+                          gint        row,
+                          GError    **error)
 {
   const GormSchema *schema = self->schema;
   const GValue **sql_row = g_newa (const GValue *, schema->n_columns);
@@ -1289,11 +1289,11 @@ gorm_mapper_get_read_error (GormResource *resource)
 }
 
 gpointer
-gorm_mapper_new_stand_in (GormMapper    *self,
-                          GormRows      *model,
-                          gint           row,
-                          const GError  *read_error,
-                          GError       **error)
+gorm_mapper_new_stand_in (GormMapper   *self,
+                          GormRows     *model,
+                          gint          row,
+                          const GError *read_error,
+                          GError      **error)
 {
   const GormSchema *schema = self->schema;
   const GValue **values = g_newa (const GValue *, schema->n_columns);
@@ -1319,11 +1319,11 @@ gorm_mapper_new_stand_in (GormMapper    *self,
 }
 
 gboolean
-gorm_mapper_load_resource (GormMapper    *self,
-                           GormResource  *resource,
-                           GormRows      *model,
-                           gint           row,
-                           GError       **error)
+gorm_mapper_load_resource (GormMapper   *self,
+                           GormResource *resource,
+                           GormRows     *model,
+                           gint          row,
+                           GError      **error)
 {
   const GormSchema *schema = self->schema;
   const GValue **sql_row = g_newa (const GValue *, schema->n_columns);
