@@ -4,11 +4,11 @@
 
 #include <string.h>
 
+#include "gorm-change-feed-private.h"
 #include "gorm-database-private.h"
 #include "gorm-enums.h"
 #include "gorm-error.h"
 #include "gorm-identity-map-private.h"
-#include "gorm-query-private.h"
 #include "gorm-resource-private.h"
 #include "gorm-uri-private.h"
 #include "gorm-value-private.h"
@@ -46,8 +46,6 @@ struct _GormDatabase
   GObject             parent_instance;
 
   GRecMutex           lock;
-  /* How deep the lock is held; when the outermost holder lets go, live
-   * models emit what changed. */
   guint               lock_depth;
   char               *uri;
   GdaConnection      *connection;
@@ -56,10 +54,8 @@ struct _GormDatabase
   /* GType → GormTable */
   GHashTable         *tables;
   GormIdentityMap    *identity;
-  /* The live query models, held weakly: each removes itself. */
-  GPtrArray          *watchers;
-  /* Whether the open transaction changed rows a live model may show. */
-  gboolean            watched_write_in_transaction;
+  /* What writers publish and live query models subscribe to. */
+  GormChangeFeed     *feed;
   GMainContext       *context;
   GThread            *thread;
   GormWorker         *worker;
@@ -195,34 +191,12 @@ gorm_task_return_pointer (GTask          *task,
     gorm_worker_return_error (task_worker (task), task, error);
 }
 
-static void
-flush_watchers_cb (gpointer data,
-                   gpointer unused)
-{
-  GPtrArray *models = data;
-
-  for (guint i = 0; i < models->len; i++)
-    gorm_query_model_flush (g_ptr_array_index (models, i));
-}
-
 void
 gorm_database_unlock (GormDatabase *self)
 {
-  GPtrArray *models = NULL;
-
   g_assert (self->lock_depth > 0);
-  if (--self->lock_depth == 0 && self->watchers->len > 0)
-    {
-      models = g_ptr_array_new_with_free_func (g_object_unref);
-      for (guint i = 0; i < self->watchers->len; i++)
-        g_ptr_array_add (models, g_object_ref (g_ptr_array_index (self->watchers, i)));
-    }
+  self->lock_depth--;
   g_rec_mutex_unlock (&self->lock);
-
-  /* Live models emit what changed with the lock released, in the main
-   * context, after the object changes this call made there. */
-  if (models != NULL)
-    gorm_database_defer (self, flush_watchers_cb, models, (GDestroyNotify) g_ptr_array_unref);
 }
 
 GormResource *
@@ -262,32 +236,17 @@ gorm_database_get_n_live (GormDatabase *self)
   return gorm_identity_map_size (self->identity);
 }
 
-void
-gorm_database_add_watcher (GormDatabase   *self,
-                           GormQueryModel *model)
+GormChangeFeed *
+gorm_database_get_change_feed (GormDatabase *self)
 {
-  gorm_database_lock (self);
-  g_ptr_array_add (self->watchers, model);
-  gorm_database_unlock (self);
-}
-
-void
-gorm_database_remove_watcher (GormDatabase   *self,
-                              GormQueryModel *model)
-{
-  gorm_database_lock (self);
-  g_ptr_array_remove_fast (self->watchers, model);
-  gorm_database_unlock (self);
+  return self->feed;
 }
 
 gboolean
 gorm_database_has_watchers_locked (GormDatabase *self,
                                    GType         type)
 {
-  for (guint i = 0; i < self->watchers->len; i++)
-    if (gorm_query_model_get_resource_type (g_ptr_array_index (self->watchers, i)) == type)
-      return TRUE;
-  return FALSE;
+  return gorm_change_feed_has_subscribers (self->feed, type);
 }
 
 void
@@ -296,15 +255,7 @@ gorm_database_begin_change_locked (GormDatabase *self,
                                    const GValue *keys,
                                    guint         n_keys)
 {
-  if (self->transaction_depth > 0)
-    self->watched_write_in_transaction = TRUE;
-  for (guint i = 0; i < self->watchers->len; i++)
-    {
-      GormQueryModel *model = g_ptr_array_index (self->watchers, i);
-
-      if (gorm_query_model_get_resource_type (model) == type)
-        gorm_query_model_begin_change_locked (model, keys, n_keys);
-    }
+  gorm_change_feed_before_locked (self->feed, type, keys, n_keys);
 }
 
 void
@@ -314,25 +265,7 @@ gorm_database_end_change_locked (GormDatabase *self,
                                  guint         n_keys,
                                  gboolean      deleted)
 {
-  for (guint i = 0; i < self->watchers->len; i++)
-    {
-      GormQueryModel *model = g_ptr_array_index (self->watchers, i);
-
-      if (gorm_query_model_get_resource_type (model) == type)
-        gorm_query_model_end_change_locked (model, keys, n_keys, deleted);
-    }
-}
-
-/* After a rollback the rows of live models may be anything they were. */
-static void
-reset_watchers_locked (GormDatabase *self)
-{
-  if (!self->watched_write_in_transaction)
-    return;
-  for (guint i = 0; i < self->watchers->len; i++)
-    gorm_query_model_reset_locked (g_ptr_array_index (self->watchers, i));
-  if (self->transaction_depth == 0)
-    self->watched_write_in_transaction = FALSE;
+  gorm_change_feed_after_locked (self->feed, type, keys, n_keys, deleted);
 }
 
 const GormDialect *
@@ -502,7 +435,7 @@ gorm_database_finalize (GObject *object)
   g_clear_pointer (&self->tables, g_hash_table_unref);
   g_clear_pointer (&self->worker, gorm_worker_free);
   g_clear_pointer (&self->identity, gorm_identity_map_free);
-  g_clear_pointer (&self->watchers, g_ptr_array_unref);
+  g_clear_pointer (&self->feed, gorm_change_feed_free);
   g_clear_object (&self->connection);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->uri);
@@ -647,7 +580,7 @@ gorm_database_init (GormDatabase *self)
   self->context = g_main_context_ref_thread_default ();
   self->thread = g_thread_self ();
   self->identity = gorm_identity_map_new ();
-  self->watchers = g_ptr_array_new ();
+  self->feed = gorm_change_feed_new (self->context);
   self->worker = gorm_worker_new (self->context);
 }
 
@@ -1464,6 +1397,8 @@ gorm_database_begin (GormDatabase  *self,
     }
   /* A transaction holds the lock until it ends: nothing else (the worker,
    * another thread) runs statements inside it. */
+  if (ok)
+    gorm_change_feed_begin (self->feed);
   if (ok && self->transaction_depth++ == 0)
     self->transaction_thread = g_thread_self ();
   else if (!ok)
@@ -1515,9 +1450,11 @@ gorm_database_commit (GormDatabase  *self,
       ok = run_locked (self, release, error);
     }
   if (ok)
-    self->transaction_depth--;
-  if (ok && self->transaction_depth == 0)
-    self->watched_write_in_transaction = FALSE;
+    {
+      self->transaction_depth--;
+      /* At the outermost COMMIT, live models are given what it changed. */
+      gorm_change_feed_commit (self->feed);
+    }
   /* The lock of the call, and the one its begin held. */
   if (ok)
     gorm_database_unlock (self);
@@ -1560,7 +1497,8 @@ gorm_database_rollback (GormDatabase  *self,
   if (ok)
     {
       self->transaction_depth--;
-      reset_watchers_locked (self);
+      /* What the rolled-back level changed never reaches live models. */
+      gorm_change_feed_rollback (self->feed);
       gorm_database_unlock (self);
     }
   gorm_database_unlock (self);
@@ -1853,7 +1791,7 @@ gorm_database_close (GormDatabase  *self,
           gorm_database_unlock (self);
     }
   close_locked (self);
-  self->watched_write_in_transaction = FALSE;
+  gorm_change_feed_abandon (self->feed);
   gorm_database_unlock (self);
 
   g_mutex_lock (&default_lock);
