@@ -112,6 +112,8 @@ void              gorm_change_feed_rollback       (GormChangeFeed            *se
 void              gorm_change_feed_abandon        (GormChangeFeed            *self);
 /* Whether a transaction is open. */
 gboolean          gorm_change_feed_in_transaction (GormChangeFeed            *self);
+/* Whether a transaction is open and the calling thread began it. */
+gboolean          gorm_change_feed_is_transaction_thread (GormChangeFeed     *self);
 
 /* The records of @subscription not delivered yet, committed first, then
  * those of the open transaction, in the order of their writes, each with

@@ -42,6 +42,8 @@ struct _GormChangeFeed
    * and where each open level (transaction, savepoints) starts in it. */
   GArray       *entries;      /* of Entry */
   GArray       *levels;       /* of guint */
+  /* The thread that began the open transaction. */
+  GThread      *thread;
   GSource      *source;
 };
 
@@ -311,6 +313,8 @@ void
 gorm_change_feed_begin (GormChangeFeed *self)
 {
   g_mutex_lock (&self->mutex);
+  if (self->levels->len == 0)
+    self->thread = g_thread_self ();
   g_array_append_val (self->levels, self->entries->len);
   g_mutex_unlock (&self->mutex);
 }
@@ -320,6 +324,7 @@ static void
 end_transaction (GormChangeFeed *self,
                  gboolean        committed)
 {
+  self->thread = NULL;
   for (guint i = 0; i < self->subscriptions->len; i++)
     {
       GormSubscription *subscription = g_ptr_array_index (self->subscriptions, i);
@@ -397,6 +402,17 @@ gorm_change_feed_in_transaction (GormChangeFeed *self)
   open = self->levels->len > 0;
   g_mutex_unlock (&self->mutex);
   return open;
+}
+
+gboolean
+gorm_change_feed_is_transaction_thread (GormChangeFeed *self)
+{
+  gboolean mine;
+
+  g_mutex_lock (&self->mutex);
+  mine = self->levels->len > 0 && self->thread == g_thread_self ();
+  g_mutex_unlock (&self->mutex);
+  return mine;
 }
 
 GPtrArray *

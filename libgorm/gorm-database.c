@@ -1264,6 +1264,9 @@ typedef struct
 {
   GType   type;
   GValue *values;
+  /* When it was read: an object alive in the main context takes its
+   * values unless a later load or save reached it first. */
+  guint64 stamp;
 } Row;
 
 static void
@@ -1294,6 +1297,7 @@ get_thread (GTask        *task,
     {
       gorm_database_lock (self);
       row->values = select_row_locked (self, call->type, &sql_key, &error);
+      row->stamp = gorm_resource_take_read_stamp ();
       gorm_database_unlock (self);
     }
   if (error != NULL)
@@ -1362,7 +1366,9 @@ gorm_database_get_finish (GormDatabase  *self,
   row = g_task_propagate_pointer (G_TASK (result), error);
   if (row == NULL)
     return NULL;
+  gorm_resource_push_read_stamp (row->stamp);
   resource = gorm_database_resource_from_row (self, row->type, g_steal_pointer (&row->values), error);
+  gorm_resource_pop_read_stamp ();
   row_free (row);
   return resource;
 }

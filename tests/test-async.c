@@ -590,6 +590,89 @@ test_stress (void)
   test_remove_file (path);
 }
 
+/* Read-modify-write inside a transaction function. */
+static gboolean
+increment_views_cb (GormDatabase  *db,
+                    gpointer       data,
+                    GError       **error)
+{
+  g_autoptr(GormResource) post = gorm_database_get (db, TEST_TYPE_POST, *(gint64 *) data, NULL, error);
+  int views;
+
+  if (post == NULL || !gorm_resource_reload (post, NULL, error))
+    return FALSE;
+  g_object_get (post, "views", &views, NULL);
+  g_object_set (post, "views", views + 1, NULL);
+  return gorm_resource_save (post, NULL, error);
+}
+
+static void
+count_transaction_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  guint *done = user_data;
+
+  assert_main_thread_cb ();
+  g_assert_true (gorm_database_run_in_transaction_finish (GORM_DATABASE (source), result, &error));
+  g_assert_no_error (error);
+  (*done)++;
+}
+
+/* 200 queued transactions each add one to a counter through get, reload
+ * and save: none loses another's increment, whether the main thread holds
+ * the object or not, and the object the main thread holds ends with the
+ * stored value, not an older one queued for it. */
+static void
+test_read_modify_write (gconstpointer data)
+{
+  gboolean hold = GPOINTER_TO_INT (data);
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) post = NULL;
+  g_autoptr(GormResource) loaded = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GError) error = NULL;
+  GValue value = G_VALUE_INIT;
+  gint64 id;
+  guint done = 0;
+  int views;
+
+  test_migrate (db, TEST_TYPE_POST);
+  post = g_object_new (TEST_TYPE_POST, "database", db, "title", "counter", NULL);
+  test_save_ok (post);
+  id = gorm_resource_get_id (post);
+  if (!hold)
+    g_clear_object (&post);
+
+  for (guint i = 0; i < 200; i++)
+    gorm_database_run_in_transaction_async (db, increment_views_cb, g_memdup2 (&id, sizeof id), g_free,
+                                            NULL, count_transaction_cb, &done);
+  while (done < 200)
+    g_main_context_iteration (NULL, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  query = gorm_database_query (db, TEST_TYPE_POST);
+  gorm_query_filter (query, gorm_filter_eq ("views", test_int_value (&value, 200)));
+  g_value_unset (&value);
+  g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+
+  loaded = gorm_database_get (db, TEST_TYPE_POST, id, NULL, &error);
+  g_assert_no_error (error);
+  if (hold)
+    g_assert_true (loaded == post);
+  g_object_get (loaded, "views", &views, NULL);
+  g_assert_cmpint (views, ==, 200);
+  g_assert_false (gorm_resource_is_dirty (loaded));
+
+  g_clear_object (&loaded);
+  g_clear_object (&post);
+  g_clear_object (&query);
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -604,6 +687,8 @@ main (int   argc,
   g_test_add_func ("/Gorm/Async/cancellation", test_cancellation);
   g_test_add_func ("/Gorm/Async/close-in-flight", test_close_in_flight);
   g_test_add_func ("/Gorm/Async/stress", test_stress);
+  g_test_add_data_func ("/Gorm/Async/read-modify-write", GINT_TO_POINTER (FALSE), test_read_modify_write);
+  g_test_add_data_func ("/Gorm/Async/read-modify-write-held", GINT_TO_POINTER (TRUE), test_read_modify_write);
 
   return g_test_run ();
 }
