@@ -29,9 +29,11 @@ G_BEGIN_DECLS
  * (or a write made outside any transaction) makes them committed.
  * Committed records are delivered to their subscriber's deliver function
  * in the feed's main context, from an idle source, never from inside a
- * call of the subscriber, and never while a transaction is open: a
- * subscriber that reads the database in deliver sees exactly the
- * committed state its records lead to.
+ * call of the subscriber, and never while the main context's thread has a
+ * transaction open (its end delivers). A subscriber that reads the
+ * database in deliver takes the database lock, so it waits for a
+ * transaction open in another thread, and sees the committed state its
+ * records lead to plus what gorm_change_feed_dup_pending_locked() lists.
  *
  * Locks: the feed has its own mutex, taken inside the database lock and
  * never held while a subscriber's function runs. No function takes the

@@ -240,13 +240,12 @@ gorm_change_feed_before_locked (GormChangeFeed *self,
 
 static gboolean deliver_cb (gpointer data);
 
-/* With the mutex held: delivers the committed records from an idle source,
- * unless one is pending already or a transaction is open (its end
- * schedules it again). */
+/* With the mutex held: delivers the committed records from an idle
+ * source, unless one is pending already. */
 static void
 schedule_delivery (GormChangeFeed *self)
 {
-  if (self->source != NULL || self->levels->len > 0)
+  if (self->source != NULL)
     return;
   self->source = g_idle_source_new ();
   /* Before the worker's actions (G_PRIORITY_DEFAULT): the commit that
@@ -455,10 +454,11 @@ deliver_cb (gpointer data)
 
   g_mutex_lock (&self->mutex);
   g_clear_pointer (&self->source, g_source_unref);
-  /* A transaction opened since the commit that scheduled this: its end
-   * schedules the delivery again, so that a subscriber reading the
-   * database here never sees its rows. */
-  if (self->levels->len > 0)
+  /* A transaction this thread opened since the commit that scheduled
+   * this: its end schedules the delivery again, so that a subscriber
+   * reading the database here never sees its rows. One open in another
+   * thread holds the database lock, which a subscriber's read waits for. */
+  if (self->levels->len > 0 && self->thread == g_thread_self ())
     {
       g_mutex_unlock (&self->mutex);
       return G_SOURCE_REMOVE;

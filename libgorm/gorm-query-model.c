@@ -25,17 +25,37 @@
  * application holds stay alive, and the identity map of the database
  * gives them back for their rows.
  *
- * A model from [method@Gorm.Query.watch] is live: after every save,
- * delete, bulk update or bulk delete made through its database it emits
- * one [signal@Gio.ListModel::items-changed] covering the rows that
+ * A model from [method@Gorm.Query.watch] is live: it follows every
+ * save, delete, bulk update or bulk delete made through its database, and
+ * emits [signal@Gio.ListModel::items-changed] covering the rows that
  * entered, left or moved within its filter and order, and nothing for
- * changes that do not affect it. After a rollback it reloads and emits a
- * change of all its items. Changes made with [method@Gorm.Database.execute]
- * or by other connections are not seen. A live model pays one `count(*)`
- * query per change of a row of its type, to find where the row was and
- * where it is.
+ * changes that do not affect it. Changes made with
+ * [method@Gorm.Database.execute] or by other connections are not seen. A
+ * live model pays one `count(*)` query per row of its type a write
+ * changes, to find where the row was and where it is.
  *
- * Models emit `items-changed` in the main context of their database.
+ * A live model shows committed rows only. Writers publish their changes
+ * to the database's change feed; the model is given those of a
+ * transaction after its outermost COMMIT (those of a write outside any
+ * transaction after the write), and none of a transaction or savepoint
+ * that rolled back. It takes them in the main context of its database,
+ * from an idle source, and emits one `items-changed` for all the changes
+ * it was given at once: never from inside a call of its own
+ * ([method@Gio.ListModel.get_item], [method@Gio.ListModel.get_n_items]) or
+ * of a handler of its signal, and never while the main thread has a
+ * transaction open. After a write, sync or async, the model changes once
+ * the main loop has run: wait for its `items-changed` rather than for the
+ * write to return.
+ *
+ * Between a write and the emission, the model still shows what its last
+ * emission said: every position below its number of items has an object
+ * of its type. A page it must load meanwhile is read from the database
+ * and mapped back through the changes it was not given yet; a row those
+ * changes deleted is shown by its object, no longer saved. A page is read
+ * with the database lock, so never while another thread's transaction is
+ * open (the read waits for its end); read by the thread of an open
+ * transaction, the page is mapped through that transaction's changes
+ * too, so that its rows do not show, and it is not kept.
  */
 
 /* Rows loaded per query. */
