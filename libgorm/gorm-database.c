@@ -65,6 +65,11 @@ struct _GormDatabase
   /* A connection opened by gorm_database_open() is closed with the
    * database; one the application gave is left open. */
   gboolean            owns_connection;
+  /* The shared in-memory database the connection uses, released once it
+   * is closed. */
+  GormSharedMemory   *shared_memory;
+  /* Opened with mode=ro: its transactions take no write lock. */
+  gboolean            read_only;
   gboolean            closed;
 };
 
@@ -423,6 +428,7 @@ close_locked (GormDatabase *self)
   g_clear_pointer (&self->statements, gorm_statement_cache_free);
   if (self->owns_connection)
     gda_connection_close (self->connection);
+  g_clear_pointer (&self->shared_memory, gorm_shared_memory_unref);
   self->transaction_depth = 0;
 }
 
@@ -600,15 +606,18 @@ ensure_gda (void)
  * (PRAGMA), so they run as selects whose results are dropped. */
 static gboolean
 configure_connection (GormDatabase  *self,
+                      gboolean       read_only,
                       GError       **error)
 {
-  for (guint i = 0; self->dialect->open_statements[i] != NULL; i++)
+  const char * const *settings = read_only ? self->dialect->read_only_open_statements
+                                           : self->dialect->open_statements;
+
+  for (guint i = 0; settings[i] != NULL; i++)
     {
       GormStatement *statement;
       g_autoptr(GdaDataModel) model = NULL;
 
-      statement = gorm_statement_cache_lookup (self->statements,
-                                               self->dialect->open_statements[i], error);
+      statement = gorm_statement_cache_lookup (self->statements, settings[i], error);
       if (statement == NULL)
         return FALSE;
       model = gorm_statement_execute_select (self->statements, statement, NULL, error);
@@ -616,6 +625,21 @@ configure_connection (GormDatabase  *self,
         return FALSE;
     }
   return TRUE;
+}
+
+/* The code of an error met while opening: a damaged file says so, and
+ * anything else is a connection error. */
+static GormError
+open_error_code (const char   *provider,
+                 const GError *error)
+{
+  const GormDialect *dialect = gorm_dialect_for_provider (provider);
+  GormError code;
+
+  if (error == NULL || (error->domain != GORM_ERROR && dialect == NULL))
+    return GORM_ERROR_CONNECTION;
+  code = error->domain == GORM_ERROR ? (GormError) error->code : dialect->classify_error (error);
+  return code == GORM_ERROR_CORRUPT ? GORM_ERROR_CORRUPT : GORM_ERROR_CONNECTION;
 }
 
 /* Opens the connection of a database made for a URI. */
@@ -636,15 +660,17 @@ connect_to_uri (GormDatabase  *self,
                                                       GDA_CONNECTION_OPTIONS_NONE, &local_error);
   if (self->connection == NULL)
     {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION, "Cannot open “%s”: %s",
+      g_set_error (error, GORM_ERROR, open_error_code (parsed.provider, local_error), "Cannot open “%s”: %s",
                    redacted, local_error ? local_error->message : "unknown error");
       return FALSE;
     }
   self->owns_connection = TRUE;
+  self->shared_memory = g_steal_pointer (&parsed.shared);
+  self->read_only = parsed.read_only;
   setup_connection (self);
-  if (!configure_connection (self, &local_error))
+  if (!configure_connection (self, parsed.read_only, &local_error))
     {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION, "Cannot open “%s”: %s",
+      g_set_error (error, GORM_ERROR, open_error_code (parsed.provider, local_error), "Cannot open “%s”: %s",
                    redacted, local_error->message);
       return FALSE;
     }
@@ -662,14 +688,31 @@ connect_to_uri (GormDatabase  *self,
  * - `sqlite:PATH`, with PATH relative to the current directory or
  *   absolute: an SQLite file, created if missing;
  * - `sqlite:///ABSOLUTE/PATH`: the same, as a URI with an absolute path;
- * - `sqlite::memory:`: a new, empty database in memory, gone when closed.
+ * - `sqlite::memory:`: a new, empty database in memory, gone when closed;
+ * - `sqlite:PATH?mode=ro`: an existing file, read-only: reading works and
+ *   every write fails with %GORM_ERROR_READ_ONLY;
+ * - `sqlite:PATH?mode=rw`: an existing file, not created if missing;
+ *   `mode=rwc` is the default, which creates it;
+ * - `sqlite::memory:?cache=shared`: one in-memory database shared by every
+ *   open of this URI in the process, gone when the last one is closed;
+ *   `sqlite:NAME?mode=memory&cache=shared` is the same, one per NAME.
+ *
+ * Any other query parameter, or a value not listed, is refused with
+ * %GORM_ERROR_CONNECTION naming it; a parameter never becomes part of a
+ * file name. A shared in-memory database lives in a file of a private
+ * directory in `/dev/shm` (memory), as libgda gives SQLite a file name and
+ * not an SQLite URI.
  *
  * An SQLite file is opened in WAL mode with `synchronous=NORMAL`, foreign
- * keys enforced and a 5 second busy timeout.
+ * keys enforced and a 5 second busy timeout; a read-only one keeps its
+ * journal mode and runs with `PRAGMA query_only`.
  *
- * Returns: (transfer full): the database, or %NULL with @error set to
- *   %GORM_ERROR_CONNECTION when @uri is malformed, names a file in a
- *   missing directory or a file that is not a database
+ * Returns: (transfer full): the database, or %NULL with @error set:
+ *   %GORM_ERROR_CONNECTION when @uri is malformed or has a parameter
+ *   libgorm does not honour, or when its file cannot be opened, with the
+ *   reason (a missing directory or file, a path too long, permission
+ *   denied); %GORM_ERROR_CORRUPT when the file is not a database or is
+ *   damaged
  */
 GormDatabase *
 gorm_database_open (const char    *uri,
@@ -1395,7 +1438,8 @@ gorm_database_begin (GormDatabase  *self,
 
   gorm_database_lock (self);
   if (self->transaction_depth == 0)
-    ok = run_locked (self, self->dialect ? self->dialect->begin_sql : "BEGIN", error);
+    ok = run_locked (self, self->dialect && !self->read_only ? self->dialect->begin_sql : "BEGIN",
+                     error);
   else
     {
       savepoint = gorm_dialect_render_savepoint ("SAVEPOINT", self->transaction_depth);

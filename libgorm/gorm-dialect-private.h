@@ -31,6 +31,9 @@ struct _GormDialect
 
   /* Statements run once on every new connection, in order. */
   const char * const *open_statements;
+  /* Those run instead on a connection opened read-only: they write
+   * nothing, and make every later write fail. */
+  const char * const *read_only_open_statements;
 
   const char *begin_sql;
   /* How the key of a new row is read back: a statement run after the
@@ -48,6 +51,20 @@ struct _GormDialect
 
   /* The GormError code of an error a statement failed with. */
   GormError   (*classify_error)      (const GError     *error);
+
+  /* How many values an IN list binds one by one; a longer list is bound
+   * as one value by append_value_set. libgda's cost per parameter grows
+   * with the number of parameters of the statement. */
+  guint        max_listed_values;
+  /* Appends a condition true when @column is among the @n_values SQL
+   * values (none NULL), or not among them when @negated, bound as one
+   * parameter appended to @params: the IN of a long list. */
+  void        (*append_value_set)    (GString          *sql,
+                                      GArray           *params,
+                                      const GormColumn *column,
+                                      const GValue     *values,
+                                      guint             n_values,
+                                      gboolean          negated);
 };
 
 const GormDialect *gorm_dialect_sqlite          (void);
@@ -89,7 +106,138 @@ char    *gorm_dialect_rewrite_placeholders      (const char         *sql,
                                                  guint               n_params,
                                                  GError            **error);
 
+/* Conditions
+ *
+ * The WHERE of a query as the dialect renders it: a tree of comparisons
+ * whose columns come from a schema and whose values are SQL values (see
+ * gorm_value_to_sql()), already checked by whoever built it. It is
+ * immutable once built and reference counted, so that a query and the
+ * models it made share it.
+ */
+
+typedef enum
+{
+  GORM_CONDITION_EQ,
+  GORM_CONDITION_NE,
+  GORM_CONDITION_LT,
+  GORM_CONDITION_LE,
+  GORM_CONDITION_GT,
+  GORM_CONDITION_GE,
+  GORM_CONDITION_LIKE,
+  GORM_CONDITION_ILIKE,
+  GORM_CONDITION_IN,
+  GORM_CONDITION_BETWEEN,
+  GORM_CONDITION_IS_NULL,
+  GORM_CONDITION_IS_NOT_NULL,
+  GORM_CONDITION_AND,
+  GORM_CONDITION_OR,
+  GORM_CONDITION_NOT,
+} GormConditionOp;
+
+typedef struct _GormCondition GormCondition;
+
+struct _GormCondition
+{
+  gatomicrefcount   ref_count;
+  GormConditionOp   op;
+  /* The column a leaf compares. */
+  const GormColumn *column;
+  /* The SQL values a leaf compares with: one for a comparison or LIKE
+   * (its pattern), two for BETWEEN, any number for IN, which keeps its
+   * non-NULL values here and whether NULL was one in has_null. */
+  GValue           *values;
+  guint             n_values;
+  gboolean          has_null;
+  /* AND and OR have two children, NOT has one. */
+  GormCondition    *children[2];
+};
+
+/* A leaf with room for @n_values values, which the caller initializes. */
+GormCondition *gorm_condition_new_leaf          (GormConditionOp     op,
+                                                 const GormColumn   *column,
+                                                 guint               n_values);
+/* AND, OR (two children) or NOT (@b NULL), taking the children. */
+GormCondition *gorm_condition_new_combination   (GormConditionOp     op,
+                                                 GormCondition      *a,
+                                                 GormCondition      *b);
+GormCondition *gorm_condition_ref               (GormCondition      *condition);
+void           gorm_condition_unref             (GormCondition      *condition);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormCondition, gorm_condition_unref)
+
+/* Appends @condition, numbering its parameters from params->len and
+ * appending copies of their SQL values to @params (an array of GValue
+ * with a clear func). Columns are written unqualified. */
+void     gorm_dialect_append_condition          (const GormDialect   *dialect,
+                                                 GString             *sql,
+                                                 const GormCondition *condition,
+                                                 GArray              *params);
+
 /* Queries */
+
+/* One term of an ORDER BY. */
+typedef struct
+{
+  const GormColumn *column;
+  gboolean          descending;
+} GormOrder;
+
+/* What a query selects: the rows of @schema's table that @condition
+ * (NULL: every row) matches, in the order of @orders, within @limit (-1:
+ * none) after @offset. */
+typedef struct
+{
+  const GormSchema    *schema;
+  const GormCondition *condition;
+  const GormOrder     *orders;
+  guint                n_orders;
+  gint64               limit;
+  gint64               offset;
+} GormSelection;
+
+/* Appends " WHERE condition", nothing when @condition is NULL. */
+void     gorm_dialect_append_where              (const GormDialect   *dialect,
+                                                 GString             *sql,
+                                                 const GormCondition *condition,
+                                                 GArray              *params);
+/* Appends " ORDER BY …" of @orders. */
+void     gorm_dialect_append_order              (GString             *sql,
+                                                 const GormOrder     *orders,
+                                                 guint                n_orders);
+
+/* The statements of the query runners. Each renders its SQL and appends
+ * its parameters to @params, in the order of the SQL. */
+
+/* Every column of the selected rows, in schema order; at most @limit
+ * rows when @limit is not -1, else the selection's limit. */
+char    *gorm_dialect_render_select_rows        (const GormDialect   *dialect,
+                                                 const GormSelection *selection,
+                                                 gint64               limit,
+                                                 GArray              *params);
+/* One row, one gint64 column: how many rows are selected. */
+char    *gorm_dialect_render_count              (const GormDialect   *dialect,
+                                                 const GormSelection *selection,
+                                                 GArray              *params);
+/* A row when any row is selected, none otherwise. */
+char    *gorm_dialect_render_exists             (const GormDialect   *dialect,
+                                                 const GormSelection *selection,
+                                                 GArray              *params);
+/* The keys of the selected rows. */
+char    *gorm_dialect_render_select_keys        (const GormDialect   *dialect,
+                                                 const GormSelection *selection,
+                                                 GArray              *params);
+/* Deletes the selected rows. */
+char    *gorm_dialect_render_bulk_delete        (const GormDialect   *dialect,
+                                                 const GormSelection *selection,
+                                                 GArray              *params);
+/* Sets @column to the SQL value @value (taken; a NULL is written as the
+ * literal NULL) in the selected rows. */
+char    *gorm_dialect_render_bulk_update        (const GormDialect   *dialect,
+                                                 const GormSelection *selection,
+                                                 const GormColumn    *column,
+                                                 GValue              *value,
+                                                 GArray              *params);
+
 
 /* Appends the names of all the columns of @schema, in schema order (the
  * order gorm_dialect_render_select_by_key() selects them in). */

@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "gorm-dialect-private.h"
@@ -18,6 +19,17 @@ static const char * const sqlite_open_statements[] = {
   "PRAGMA foreign_keys=ON",
   "PRAGMA busy_timeout=5000",
   /* LIKE is case-sensitive, as in PostgreSQL, and can use indexes. */
+  "PRAGMA case_sensitive_like=ON",
+  NULL
+};
+
+/* mode=ro: the journal mode stays as the file has it (changing it is a
+ * write), and query_only makes SQLite refuse every write with
+ * SQLITE_READONLY, "attempt to write a readonly database". */
+static const char * const sqlite_read_only_open_statements[] = {
+  "PRAGMA query_only=ON",
+  "PRAGMA foreign_keys=ON",
+  "PRAGMA busy_timeout=5000",
   "PRAGMA case_sensitive_like=ON",
   NULL
 };
@@ -118,10 +130,139 @@ sqlite_classify_error (const GError *error)
   return GORM_ERROR_FAILED;
 }
 
+static void
+append_json_string (GString    *json,
+                    const char *text,
+                    gsize       length)
+{
+  g_string_append_c (json, '"');
+  for (gsize i = 0; i < length; i++)
+    {
+      guchar c = text[i];
+
+      if (c == '"' || c == '\\')
+        {
+          g_string_append_c (json, '\\');
+          g_string_append_c (json, c);
+        }
+      else if (c < 0x20)
+        g_string_append_printf (json, "\\u%04x", c);
+      else
+        g_string_append_c (json, c);
+    }
+  g_string_append_c (json, '"');
+}
+
+static void
+append_json_hex (GString      *json,
+                 const guint8 *data,
+                 gsize         size)
+{
+  static const char digits[] = "0123456789ABCDEF";
+
+  g_string_append_c (json, '"');
+  for (gsize i = 0; i < size; i++)
+    {
+      g_string_append_c (json, digits[data[i] >> 4]);
+      g_string_append_c (json, digits[data[i] & 0xf]);
+    }
+  g_string_append_c (json, '"');
+}
+
+static void
+append_json_value (GString      *json,
+                   const GValue *value)
+{
+  if (G_VALUE_HOLDS_INT64 (value))
+    g_string_append_printf (json, "%" G_GINT64_FORMAT, g_value_get_int64 (value));
+  else if (G_VALUE_HOLDS_DOUBLE (value))
+    {
+      double number = g_value_get_double (value);
+      char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+      /* JSON has no infinities; SQLite reads a number beyond the range
+       * of a double as one. */
+      if (isinf (number))
+        g_string_append (json, number > 0 ? "9e999" : "-9e999");
+      else
+        g_string_append (json, g_ascii_dtostr (buffer, sizeof buffer, number));
+    }
+  else if (G_VALUE_HOLDS_STRING (value))
+    {
+      const char *text = g_value_get_string (value);
+
+      append_json_string (json, text, strlen (text));
+    }
+  else if (G_VALUE_HOLDS (value, G_TYPE_BYTES))
+    {
+      gsize size;
+      const guint8 *data = g_bytes_get_data (g_value_get_boxed (value), &size);
+
+      append_json_hex (json, data, size);
+    }
+  else if (G_VALUE_HOLDS (value, GDA_TYPE_BINARY))
+    {
+      const GdaBinary *binary = g_value_get_boxed (value);
+
+      append_json_hex (json, binary->data, MAX (binary->binary_length, 0));
+    }
+  else
+    g_assert_not_reached ();
+}
+
+/* A long IN list is one JSON array, bound as one text parameter and read
+ * back by json_each(), whose values keep their SQLite types: integers
+ * (64-bit exact), reals and text compare with the column as the values
+ * themselves would, and the column's index still serves the IN. JSON has
+ * no blobs, and json_each() ends a text at an escaped NUL byte, so blobs
+ * travel as hexadecimal text, compared with hex() of the column where it
+ * is not NULL (hex() of NULL is the empty text, an empty blob's). */
+static void
+sqlite_append_value_set (GString          *sql,
+                         GArray           *params,
+                         const GormColumn *column,
+                         const GValue     *values,
+                         guint             n_values,
+                         gboolean          negated)
+{
+  gboolean hex = column->kind == GORM_VALUE_KIND_BYTES;
+  GString *json = g_string_sized_new (2 + (gsize) n_values * 8);
+  GValue parameter = G_VALUE_INIT;
+
+  g_string_append_c (json, '[');
+  for (guint i = 0; i < n_values; i++)
+    {
+      if (i > 0)
+        g_string_append_c (json, ',');
+      append_json_value (json, &values[i]);
+    }
+  g_string_append_c (json, ']');
+
+  if (hex)
+    {
+      g_string_append (sql, "(CASE WHEN ");
+      gorm_dialect_append_identifier (sql, column->name);
+      g_string_append (sql, " IS NULL THEN NULL ELSE hex(");
+      gorm_dialect_append_identifier (sql, column->name);
+      g_string_append (sql, ") END)");
+    }
+  else
+    gorm_dialect_append_identifier (sql, column->name);
+  g_string_append (sql, negated ? " NOT IN " : " IN ");
+  g_string_append (sql, "(SELECT \"value\" FROM json_each(");
+  gorm_dialect_append_parameter (sql, params->len, G_TYPE_STRING);
+  g_string_append (sql, "))");
+
+  g_value_init (&parameter, G_TYPE_STRING);
+  g_value_take_string (&parameter, g_string_free (json, FALSE));
+  g_array_append_val (params, parameter);
+}
+
 static const GormDialect sqlite_dialect = {
   .name = "sqlite",
   .provider = "SQLite",
   .open_statements = sqlite_open_statements,
+  .read_only_open_statements = sqlite_read_only_open_statements,
   /* IMMEDIATE takes the write lock at once, so a transaction never fails
    * half-way when it upgrades from reading to writing. */
   .begin_sql = "BEGIN IMMEDIATE",
@@ -131,6 +272,10 @@ static const GormDialect sqlite_dialect = {
   .storage_class = sqlite_storage_class,
   .table_columns_sql = "SELECT \"name\" FROM pragma_table_info(##p0::gchararray)",
   .classify_error = sqlite_classify_error,
+  /* Beyond a few dozen parameters, libgda's cost per parameter grows
+   * with their number (16,000 took 105 s); SQLite allows 32,766. */
+  .max_listed_values = 32,
+  .append_value_set = sqlite_append_value_set,
 };
 
 const GormDialect *

@@ -541,3 +541,525 @@ gorm_dialect_append_limit (const GormDialect *dialect,
       append_int64_parameter (sql, params, offset);
     }
 }
+
+/* Conditions */
+
+GormCondition *
+gorm_condition_new_leaf (GormConditionOp   op,
+                         const GormColumn *column,
+                         guint             n_values)
+{
+  GormCondition *self = g_new0 (GormCondition, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->op = op;
+  self->column = column;
+  self->values = g_new0 (GValue, MAX (n_values, 1));
+  self->n_values = n_values;
+  return self;
+}
+
+GormCondition *
+gorm_condition_new_combination (GormConditionOp  op,
+                                GormCondition   *a,
+                                GormCondition   *b)
+{
+  GormCondition *self = g_new0 (GormCondition, 1);
+
+  g_assert (op == GORM_CONDITION_AND || op == GORM_CONDITION_OR || op == GORM_CONDITION_NOT);
+  g_assert (a != NULL && (b != NULL) == (op != GORM_CONDITION_NOT));
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->op = op;
+  self->children[0] = a;
+  self->children[1] = b;
+  return self;
+}
+
+GormCondition *
+gorm_condition_ref (GormCondition *condition)
+{
+  g_atomic_ref_count_inc (&condition->ref_count);
+  return condition;
+}
+
+void
+gorm_condition_unref (GormCondition *condition)
+{
+  if (!g_atomic_ref_count_dec (&condition->ref_count))
+    return;
+
+  g_clear_pointer (&condition->children[0], gorm_condition_unref);
+  g_clear_pointer (&condition->children[1], gorm_condition_unref);
+  for (guint i = 0; i < condition->n_values; i++)
+    if (G_IS_VALUE (&condition->values[i]))
+      g_value_unset (&condition->values[i]);
+  g_free (condition->values);
+  g_free (condition);
+}
+
+/* The SQL operator of a comparison, and the one of its complement. */
+static const struct
+{
+  const char *positive;
+  const char *negative;
+} comparisons[] = {
+  [GORM_CONDITION_EQ] = { "=", "<>" },
+  [GORM_CONDITION_NE] = { "<>", "=" },
+  [GORM_CONDITION_LT] = { "<", ">=" },
+  [GORM_CONDITION_LE] = { "<=", ">" },
+  [GORM_CONDITION_GT] = { ">", "<=" },
+  [GORM_CONDITION_GE] = { ">=", "<" },
+};
+
+/* Copies an SQL value for binding. A GdaBinary is copied by hand: its
+ * boxed copy drops the data pointer of an empty one, which libgda would
+ * then bind as NULL instead of an empty blob. */
+static void
+copy_sql_value (GValue       *copy,
+                const GValue *value)
+{
+  if (G_VALUE_HOLDS (value, GDA_TYPE_BINARY))
+    {
+      const GdaBinary *source = g_value_get_boxed (value);
+      GdaBinary *binary = g_new0 (GdaBinary, 1);
+      gsize size = source->binary_length > 0 ? (gsize) source->binary_length : 0;
+
+      binary->data = g_malloc (MAX (size, 1));
+      if (size > 0)
+        memcpy (binary->data, source->data, size);
+      binary->binary_length = (glong) size;
+      g_value_init (copy, GDA_TYPE_BINARY);
+      g_value_take_boxed (copy, binary);
+      return;
+    }
+
+  g_value_init (copy, G_VALUE_TYPE (value));
+  g_value_copy (value, copy);
+}
+
+static void
+append_bound_value (GString      *sql,
+                    GArray       *params,
+                    const GValue *value)
+{
+  GValue copy = G_VALUE_INIT;
+
+  gorm_dialect_append_parameter (sql, params->len, G_VALUE_TYPE (value));
+  copy_sql_value (&copy, value);
+  g_array_append_val (params, copy);
+}
+
+/* The escape character of LIKE, a backslash, is a parameter too: libgda's
+ * parser reads the literal '\' as an unterminated string. */
+static void
+append_like_escape (GString *sql,
+                    GArray  *params)
+{
+  GValue escape = G_VALUE_INIT;
+
+  g_string_append (sql, " ESCAPE ");
+  gorm_dialect_append_parameter (sql, params->len, G_TYPE_STRING);
+  g_value_init (&escape, G_TYPE_STRING);
+  g_value_set_static_string (&escape, "\\");
+  g_array_append_val (params, escape);
+}
+
+static void
+append_leaf_column (GString             *sql,
+                    const GormCondition *leaf)
+{
+  gorm_dialect_append_identifier (sql, leaf->column->name);
+}
+
+/* Whether the column of @leaf can hold NULL in a row libgorm wrote. */
+static gboolean
+leaf_is_nullable (const GormCondition *leaf)
+{
+  return gorm_value_kind_is_nullable (leaf->column->kind) &&
+         !(leaf->column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY));
+}
+
+/* Appends " IS NULL" or " IS NOT NULL" for @leaf's column. */
+static void
+append_null_test (GString             *sql,
+                  const GormCondition *leaf,
+                  gboolean             is_null)
+{
+  append_leaf_column (sql, leaf);
+  g_string_append (sql, is_null ? " IS NULL" : " IS NOT NULL");
+}
+
+/* Opens the condition of a negated leaf whose rows with NULL must match:
+ * SQL's comparisons are unknown for them, and NOT of unknown is unknown. */
+static gboolean
+open_null_match (GString             *sql,
+                 const GormCondition *leaf,
+                 gboolean             negated)
+{
+  if (!negated || !leaf_is_nullable (leaf))
+    return FALSE;
+  g_string_append_c (sql, '(');
+  return TRUE;
+}
+
+static void
+close_null_match (GString             *sql,
+                  const GormCondition *leaf,
+                  gboolean             opened)
+{
+  if (!opened)
+    return;
+  g_string_append (sql, " OR ");
+  append_null_test (sql, leaf, TRUE);
+  g_string_append_c (sql, ')');
+}
+
+/* " IN (…)" or " NOT IN (…)": the values one parameter each while the
+ * dialect binds them fast enough that way, else as one value set. */
+static void
+append_membership (const GormDialect   *dialect,
+                   GString             *sql,
+                   GArray              *params,
+                   const GormCondition *leaf,
+                   gboolean             negated)
+{
+  if (leaf->n_values > dialect->max_listed_values && dialect->append_value_set != NULL)
+    {
+      dialect->append_value_set (sql, params, leaf->column, leaf->values, leaf->n_values, negated);
+      return;
+    }
+
+  append_leaf_column (sql, leaf);
+  g_string_append (sql, negated ? " NOT IN (" : " IN (");
+  for (guint i = 0; i < leaf->n_values; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      append_bound_value (sql, params, &leaf->values[i]);
+    }
+  g_string_append_c (sql, ')');
+}
+
+static void
+render_in (const GormDialect   *dialect,
+           GString             *sql,
+           GArray              *params,
+           const GormCondition *leaf,
+           gboolean             negated)
+{
+  gboolean opened;
+
+  if (leaf->n_values == 0)
+    {
+      if (leaf->has_null)
+        append_null_test (sql, leaf, !negated);
+      else
+        gorm_dialect_append_boolean (dialect, sql, negated);
+      return;
+    }
+
+  if (!negated)
+    {
+      if (leaf->has_null)
+        g_string_append_c (sql, '(');
+      append_membership (dialect, sql, params, leaf, FALSE);
+      if (leaf->has_null)
+        {
+          g_string_append (sql, " OR ");
+          append_null_test (sql, leaf, TRUE);
+          g_string_append_c (sql, ')');
+        }
+      return;
+    }
+
+  /* NOT IN is unknown for NULL, which matches when NULL was not listed. */
+  opened = !leaf->has_null && open_null_match (sql, leaf, negated);
+  append_membership (dialect, sql, params, leaf, TRUE);
+  close_null_match (sql, leaf, opened);
+}
+
+/* Renders @condition, or its exact complement when @negated: NOT is
+ * pushed down to the leaves, which know how to match NULL. */
+static void
+render_condition (const GormDialect   *dialect,
+                  GString             *sql,
+                  GArray              *params,
+                  const GormCondition *condition,
+                  gboolean             negated)
+{
+  gboolean opened;
+
+  switch (condition->op)
+    {
+    case GORM_CONDITION_AND:
+    case GORM_CONDITION_OR:
+      g_string_append_c (sql, '(');
+      render_condition (dialect, sql, params, condition->children[0], negated);
+      g_string_append (sql, ((condition->op == GORM_CONDITION_AND) != negated) ? " AND " : " OR ");
+      render_condition (dialect, sql, params, condition->children[1], negated);
+      g_string_append_c (sql, ')');
+      break;
+
+    case GORM_CONDITION_NOT:
+      render_condition (dialect, sql, params, condition->children[0], !negated);
+      break;
+
+    case GORM_CONDITION_IS_NULL:
+    case GORM_CONDITION_IS_NOT_NULL:
+      append_null_test (sql, condition, (condition->op == GORM_CONDITION_IS_NULL) != negated);
+      break;
+
+    case GORM_CONDITION_EQ:
+    case GORM_CONDITION_NE:
+    case GORM_CONDITION_LT:
+    case GORM_CONDITION_LE:
+    case GORM_CONDITION_GT:
+    case GORM_CONDITION_GE:
+      {
+        /* ne is the complement of eq: it matches NULL where eq does not. */
+        gboolean complement = negated != (condition->op == GORM_CONDITION_NE);
+
+        opened = open_null_match (sql, condition, complement);
+        append_leaf_column (sql, condition);
+        g_string_append_printf (sql, " %s ",
+                                negated ? comparisons[condition->op].negative
+                                        : comparisons[condition->op].positive);
+        append_bound_value (sql, params, &condition->values[0]);
+        close_null_match (sql, condition, opened);
+      }
+      break;
+
+    case GORM_CONDITION_LIKE:
+    case GORM_CONDITION_ILIKE:
+      {
+        gboolean fold = condition->op == GORM_CONDITION_ILIKE;
+
+        opened = open_null_match (sql, condition, negated);
+        g_string_append (sql, fold ? "lower(" : "");
+        append_leaf_column (sql, condition);
+        g_string_append (sql, fold ? ")" : "");
+        g_string_append (sql, negated ? " NOT LIKE " : " LIKE ");
+        g_string_append (sql, fold ? "lower(" : "");
+        append_bound_value (sql, params, &condition->values[0]);
+        g_string_append (sql, fold ? ")" : "");
+        append_like_escape (sql, params);
+        close_null_match (sql, condition, opened);
+      }
+      break;
+
+    case GORM_CONDITION_BETWEEN:
+      opened = open_null_match (sql, condition, negated);
+      append_leaf_column (sql, condition);
+      g_string_append (sql, negated ? " NOT BETWEEN " : " BETWEEN ");
+      append_bound_value (sql, params, &condition->values[0]);
+      g_string_append (sql, " AND ");
+      append_bound_value (sql, params, &condition->values[1]);
+      close_null_match (sql, condition, opened);
+      break;
+
+    case GORM_CONDITION_IN:
+      render_in (dialect, sql, params, condition, negated);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+void
+gorm_dialect_append_condition (const GormDialect   *dialect,
+                               GString             *sql,
+                               const GormCondition *condition,
+                               GArray              *params)
+{
+  render_condition (dialect, sql, params, condition, FALSE);
+}
+
+void
+gorm_dialect_append_where (const GormDialect   *dialect,
+                           GString             *sql,
+                           const GormCondition *condition,
+                           GArray              *params)
+{
+  if (condition == NULL)
+    return;
+  g_string_append (sql, " WHERE ");
+  render_condition (dialect, sql, params, condition, FALSE);
+}
+
+void
+gorm_dialect_append_order (GString         *sql,
+                           const GormOrder *orders,
+                           guint            n_orders)
+{
+  g_string_append (sql, " ORDER BY ");
+  for (guint i = 0; i < n_orders; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      gorm_dialect_append_identifier (sql, orders[i].column->name);
+      if (orders[i].descending)
+        g_string_append (sql, " DESC");
+    }
+}
+
+/* Query runners */
+
+static gboolean
+has_window (const GormSelection *selection)
+{
+  return selection->limit >= 0 || selection->offset > 0;
+}
+
+/* Appends " FROM table WHERE …" and, when @ordered, the order. */
+static void
+append_from (const GormDialect   *dialect,
+             GString             *sql,
+             const GormSelection *selection,
+             GArray              *params,
+             gboolean             ordered)
+{
+  g_string_append (sql, " FROM ");
+  gorm_dialect_append_identifier (sql, selection->schema->table);
+  gorm_dialect_append_where (dialect, sql, selection->condition, params);
+  if (ordered)
+    gorm_dialect_append_order (sql, selection->orders, selection->n_orders);
+}
+
+/* The limit of a statement that needs at most one row of the window. */
+static gint64
+limit_to_one (const GormSelection *selection)
+{
+  return selection->limit == 0 ? 0 : 1;
+}
+
+char *
+gorm_dialect_render_select_rows (const GormDialect   *dialect,
+                                 const GormSelection *selection,
+                                 gint64               limit,
+                                 GArray              *params)
+{
+  GString *sql = g_string_new ("SELECT ");
+
+  if (limit < 0 || (selection->limit >= 0 && selection->limit < limit))
+    limit = selection->limit;
+  gorm_dialect_append_columns (sql, selection->schema);
+  append_from (dialect, sql, selection, params, TRUE);
+  gorm_dialect_append_limit (dialect, sql, params, limit, selection->offset);
+  return g_string_free (sql, FALSE);
+}
+
+char *
+gorm_dialect_render_count (const GormDialect   *dialect,
+                           const GormSelection *selection,
+                           GArray              *params)
+{
+  GString *sql = g_string_new ("SELECT count(*)");
+
+  if (has_window (selection))
+    {
+      /* How many rows a window holds does not depend on their order. */
+      g_string_append (sql, " FROM (SELECT 1");
+      append_from (dialect, sql, selection, params, FALSE);
+      gorm_dialect_append_limit (dialect, sql, params, selection->limit, selection->offset);
+      g_string_append (sql, ") AS \"gorm_window\"");
+    }
+  else
+    append_from (dialect, sql, selection, params, FALSE);
+
+  return g_string_free (sql, FALSE);
+}
+
+char *
+gorm_dialect_render_exists (const GormDialect   *dialect,
+                            const GormSelection *selection,
+                            GArray              *params)
+{
+  GString *sql = g_string_new ("SELECT 1");
+
+  /* Whether a row lies past the offset does not depend on the order. */
+  append_from (dialect, sql, selection, params, FALSE);
+  gorm_dialect_append_limit (dialect, sql, params, limit_to_one (selection), selection->offset);
+  return g_string_free (sql, FALSE);
+}
+
+char *
+gorm_dialect_render_select_keys (const GormDialect   *dialect,
+                                 const GormSelection *selection,
+                                 GArray              *params)
+{
+  GString *sql = g_string_new ("SELECT ");
+
+  gorm_dialect_append_identifier (sql, selection->schema->key->name);
+  append_from (dialect, sql, selection, params, has_window (selection));
+  gorm_dialect_append_limit (dialect, sql, params, selection->limit, selection->offset);
+  return g_string_free (sql, FALSE);
+}
+
+/* Appends the condition that selects the rows a bulk change changes:
+ * the filter, or the keys of the rows in the window of the query. */
+static void
+append_target (const GormDialect   *dialect,
+               GString             *sql,
+               const GormSelection *selection,
+               GArray              *params)
+{
+  const GormSchema *schema = selection->schema;
+
+  if (!has_window (selection))
+    {
+      gorm_dialect_append_where (dialect, sql, selection->condition, params);
+      return;
+    }
+
+  g_string_append (sql, " WHERE ");
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  g_string_append (sql, " IN (SELECT ");
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  append_from (dialect, sql, selection, params, TRUE);
+  gorm_dialect_append_limit (dialect, sql, params, selection->limit, selection->offset);
+  g_string_append_c (sql, ')');
+}
+
+char *
+gorm_dialect_render_bulk_delete (const GormDialect   *dialect,
+                                 const GormSelection *selection,
+                                 GArray              *params)
+{
+  GString *sql = g_string_new ("DELETE FROM ");
+
+  gorm_dialect_append_identifier (sql, selection->schema->table);
+  append_target (dialect, sql, selection, params);
+  return g_string_free (sql, FALSE);
+}
+
+char *
+gorm_dialect_render_bulk_update (const GormDialect   *dialect,
+                                 const GormSelection *selection,
+                                 const GormColumn    *column,
+                                 GValue              *value,
+                                 GArray              *params)
+{
+  GString *sql = g_string_new ("UPDATE ");
+
+  gorm_dialect_append_identifier (sql, selection->schema->table);
+  g_string_append (sql, " SET ");
+  gorm_dialect_append_identifier (sql, column->name);
+  g_string_append (sql, " = ");
+  /* NULL is written as a literal, as saves do (see the top of
+   * gorm-dialect-private.h). */
+  if (G_VALUE_HOLDS (value, GDA_TYPE_NULL))
+    {
+      g_string_append (sql, "NULL");
+      g_value_unset (value);
+    }
+  else
+    {
+      gorm_dialect_append_parameter (sql, params->len, G_VALUE_TYPE (value));
+      g_array_append_val (params, *value);
+      *value = (GValue) G_VALUE_INIT;
+    }
+  append_target (dialect, sql, selection, params);
+  return g_string_free (sql, FALSE);
+}

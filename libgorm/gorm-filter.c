@@ -40,6 +40,13 @@
  * the query reports either from its runners before any SQL runs. Values
  * are always bound as parameters, never written into the SQL.
  *
+ * A filter made from arguments it cannot use (a %NULL property name, a
+ * %NULL pattern, a %NULL operand of gorm_filter_and(), gorm_filter_or() or
+ * gorm_filter_not()) prints no warning: it carries the mistake, and every
+ * runner of a query given it, or given a filter made from it, fails with
+ * that error before any SQL. A query never runs with less condition than
+ * it was given, so a bulk delete never deletes rows it was not meant to.
+ *
  * Values compare as they are stored: enums by their nick, booleans as 0
  * and 1, date-times as instants (whatever time zone they were given in),
  * byte arrays by their bytes, strings by their bytes (case-sensitively,
@@ -62,72 +69,43 @@
  * refuse a %NULL value with %GORM_ERROR_TYPE_MISMATCH.
  */
 
-typedef enum
-{
-  FILTER_EQ,
-  FILTER_NE,
-  FILTER_LT,
-  FILTER_LE,
-  FILTER_GT,
-  FILTER_GE,
-  FILTER_LIKE,
-  FILTER_ILIKE,
-  FILTER_IN,
-  FILTER_BETWEEN,
-  FILTER_IS_NULL,
-  FILTER_IS_NOT_NULL,
-  FILTER_AND,
-  FILTER_OR,
-  FILTER_NOT,
-} FilterOp;
-
 struct _GormFilter
 {
   gatomicrefcount   ref_count;
-  FilterOp          op;
-  /* A leaf names a property; once compiled it also has its column. */
+  GormConditionOp   op;
+  /* A leaf names a property. */
   char             *property;
-  const GormColumn *column;
-  /* The values a leaf compares with: as given, or SQL values once
-   * compiled. An IN keeps its non-NULL values and whether NULL was one. */
+  /* The values a leaf compares with, as given. An IN keeps its non-NULL
+   * values and whether NULL was one. */
   GValue           *values;
   guint             n_values;
   gboolean          has_null;
   /* AND and OR have two children, NOT has one. */
   GormFilter       *children[2];
-  gboolean          compiled;
-};
-
-/* The SQL operator of a comparison, and the one of its complement. */
-static const struct
-{
-  const char *positive;
-  const char *negative;
-} comparisons[] = {
-  [FILTER_EQ] = { "=", "<>" },
-  [FILTER_NE] = { "<>", "=" },
-  [FILTER_LT] = { "<", ">=" },
-  [FILTER_LE] = { "<=", ">" },
-  [FILTER_GT] = { ">", "<=" },
-  [FILTER_GE] = { ">=", "<" },
+  /* Set when the filter was built from arguments it cannot use (a NULL
+   * property name or operand): such a "poisoned" filter, and any filter
+   * made from it, fails to compile with this error, so that the query
+   * given it reports the mistake from every runner instead of running
+   * without the condition. */
+  GError           *error;
 };
 
 static const char * const op_names[] = {
-  [FILTER_EQ] = "eq",
-  [FILTER_NE] = "ne",
-  [FILTER_LT] = "lt",
-  [FILTER_LE] = "le",
-  [FILTER_GT] = "gt",
-  [FILTER_GE] = "ge",
-  [FILTER_LIKE] = "like",
-  [FILTER_ILIKE] = "ilike",
-  [FILTER_IN] = "in",
-  [FILTER_BETWEEN] = "between",
-  [FILTER_IS_NULL] = "is_null",
-  [FILTER_IS_NOT_NULL] = "is_not_null",
-  [FILTER_AND] = "and",
-  [FILTER_OR] = "or",
-  [FILTER_NOT] = "not",
+  [GORM_CONDITION_EQ] = "eq",
+  [GORM_CONDITION_NE] = "ne",
+  [GORM_CONDITION_LT] = "lt",
+  [GORM_CONDITION_LE] = "le",
+  [GORM_CONDITION_GT] = "gt",
+  [GORM_CONDITION_GE] = "ge",
+  [GORM_CONDITION_LIKE] = "like",
+  [GORM_CONDITION_ILIKE] = "ilike",
+  [GORM_CONDITION_IN] = "in",
+  [GORM_CONDITION_BETWEEN] = "between",
+  [GORM_CONDITION_IS_NULL] = "is_null",
+  [GORM_CONDITION_IS_NOT_NULL] = "is_not_null",
+  [GORM_CONDITION_AND] = "and",
+  [GORM_CONDITION_OR] = "or",
+  [GORM_CONDITION_NOT] = "not",
 };
 
 G_DEFINE_BOXED_TYPE (GormFilter, gorm_filter, gorm_filter_ref, gorm_filter_unref)
@@ -148,6 +126,7 @@ gorm_filter_free (GormFilter *self)
   g_clear_pointer (&self->children[0], gorm_filter_unref);
   g_clear_pointer (&self->children[1], gorm_filter_unref);
   clear_values (self->values, self->n_values);
+  g_clear_error (&self->error);
   g_free (self->property);
   g_free (self);
 }
@@ -185,8 +164,8 @@ gorm_filter_unref (GormFilter *filter)
 }
 
 static GormFilter *
-filter_new (FilterOp    op,
-            const char *property)
+filter_new (GormConditionOp  op,
+            const char      *property)
 {
   GormFilter *self = g_new0 (GormFilter, 1);
 
@@ -194,6 +173,29 @@ filter_new (FilterOp    op,
   self->op = op;
   self->property = g_strdup (property);
   return self;
+}
+
+/* A filter that fails to compile with the error of @format. */
+static GormFilter * G_GNUC_PRINTF (3, 4)
+poisoned_new (GormConditionOp  op,
+              GormError        code,
+              const char      *format,
+              ...)
+{
+  GormFilter *self = filter_new (op, NULL);
+  va_list args;
+
+  va_start (args, format);
+  self->error = g_error_new_valist (GORM_ERROR, code, format, args);
+  va_end (args);
+  return self;
+}
+
+static GormFilter *
+no_property_new (GormConditionOp op)
+{
+  return poisoned_new (op, GORM_ERROR_UNKNOWN_PROPERTY,
+                       "gorm_filter_%s() was given no property name (NULL)", op_names[op]);
 }
 
 /* Whether @value stands for SQL NULL: no value at all, an unset one, or
@@ -225,14 +227,18 @@ copy_user_value (GValue       *copy,
 }
 
 static GormFilter *
-leaf_new (FilterOp      op,
+leaf_new (GormConditionOp  op,
           const char   *property,
           const GValue *value1,
           const GValue *value2,
           guint         n_values)
 {
-  GormFilter *self = filter_new (op, property);
+  GormFilter *self;
 
+  if (property == NULL)
+    return no_property_new (op);
+
+  self = filter_new (op, property);
   self->values = g_new0 (GValue, n_values);
   self->n_values = n_values;
   copy_user_value (&self->values[0], value1);
@@ -243,11 +249,13 @@ leaf_new (FilterOp      op,
 
 /* eq and ne with a NULL value are IS NULL and IS NOT NULL. */
 static GormFilter *
-equality_new (FilterOp      op,
-              FilterOp      null_op,
-              const char   *property,
-              const GValue *value)
+equality_new (GormConditionOp  op,
+              GormConditionOp  null_op,
+              const char      *property,
+              const GValue    *value)
 {
+  if (property == NULL)
+    return no_property_new (op);
   if (value_is_null (value))
     return filter_new (null_op, property);
   return leaf_new (op, property, value, NULL, 1);
@@ -268,9 +276,7 @@ GormFilter *
 gorm_filter_eq (const char   *property,
                 const GValue *value)
 {
-  g_return_val_if_fail (property != NULL, NULL);
-
-  return equality_new (FILTER_EQ, FILTER_IS_NULL, property, value);
+  return equality_new (GORM_CONDITION_EQ, GORM_CONDITION_IS_NULL, property, value);
 }
 
 /**
@@ -289,9 +295,7 @@ GormFilter *
 gorm_filter_ne (const char   *property,
                 const GValue *value)
 {
-  g_return_val_if_fail (property != NULL, NULL);
-
-  return equality_new (FILTER_NE, FILTER_IS_NOT_NULL, property, value);
+  return equality_new (GORM_CONDITION_NE, GORM_CONDITION_IS_NOT_NULL, property, value);
 }
 
 /**
@@ -309,10 +313,7 @@ GormFilter *
 gorm_filter_lt (const char   *property,
                 const GValue *value)
 {
-  g_return_val_if_fail (property != NULL, NULL);
-  g_return_val_if_fail (value != NULL, NULL);
-
-  return leaf_new (FILTER_LT, property, value, NULL, 1);
+  return leaf_new (GORM_CONDITION_LT, property, value, NULL, 1);
 }
 
 /**
@@ -329,10 +330,7 @@ GormFilter *
 gorm_filter_le (const char   *property,
                 const GValue *value)
 {
-  g_return_val_if_fail (property != NULL, NULL);
-  g_return_val_if_fail (value != NULL, NULL);
-
-  return leaf_new (FILTER_LE, property, value, NULL, 1);
+  return leaf_new (GORM_CONDITION_LE, property, value, NULL, 1);
 }
 
 /**
@@ -349,10 +347,7 @@ GormFilter *
 gorm_filter_gt (const char   *property,
                 const GValue *value)
 {
-  g_return_val_if_fail (property != NULL, NULL);
-  g_return_val_if_fail (value != NULL, NULL);
-
-  return leaf_new (FILTER_GT, property, value, NULL, 1);
+  return leaf_new (GORM_CONDITION_GT, property, value, NULL, 1);
 }
 
 /**
@@ -369,10 +364,7 @@ GormFilter *
 gorm_filter_ge (const char   *property,
                 const GValue *value)
 {
-  g_return_val_if_fail (property != NULL, NULL);
-  g_return_val_if_fail (value != NULL, NULL);
-
-  return leaf_new (FILTER_GE, property, value, NULL, 1);
+  return leaf_new (GORM_CONDITION_GE, property, value, NULL, 1);
 }
 
 /**
@@ -404,12 +396,12 @@ gorm_filter_like (const char *property,
 {
   g_auto(GValue) value = G_VALUE_INIT;
 
-  g_return_val_if_fail (property != NULL, NULL);
-  g_return_val_if_fail (pattern != NULL, NULL);
+  if (pattern == NULL)
+    return leaf_new (GORM_CONDITION_LIKE, property, NULL, NULL, 1);
 
   g_value_init (&value, G_TYPE_STRING);
   g_value_set_string (&value, pattern);
-  return leaf_new (FILTER_LIKE, property, &value, NULL, 1);
+  return leaf_new (GORM_CONDITION_LIKE, property, &value, NULL, 1);
 }
 
 /**
@@ -430,12 +422,12 @@ gorm_filter_ilike (const char *property,
 {
   g_auto(GValue) value = G_VALUE_INIT;
 
-  g_return_val_if_fail (property != NULL, NULL);
-  g_return_val_if_fail (pattern != NULL, NULL);
+  if (pattern == NULL)
+    return leaf_new (GORM_CONDITION_ILIKE, property, NULL, NULL, 1);
 
   g_value_init (&value, G_TYPE_STRING);
   g_value_set_string (&value, pattern);
-  return leaf_new (FILTER_ILIKE, property, &value, NULL, 1);
+  return leaf_new (GORM_CONDITION_ILIKE, property, &value, NULL, 1);
 }
 
 /**
@@ -448,6 +440,14 @@ gorm_filter_ilike (const char *property,
  * is NULL matches the rows where @property is NULL, as in
  * gorm_filter_eq(). An empty list matches no row.
  *
+ * The list may be long: beyond a few dozen values it is bound as one
+ * parameter (on SQLite, a JSON array read by `json_each()`), so the time
+ * a query takes grows linearly with the number of values (100,000 values
+ * take a fraction of a second) and no engine limit on the number of
+ * parameters applies. An index on @property still serves the comparison,
+ * except for byte arrays, which a long list compares through their
+ * hexadecimal text.
+ *
  * Returns: (transfer full): a new filter
  */
 GormFilter *
@@ -457,10 +457,14 @@ gorm_filter_in (const char   *property,
 {
   GormFilter *self;
 
-  g_return_val_if_fail (property != NULL, NULL);
-  g_return_val_if_fail (values != NULL || n_values == 0, NULL);
+  if (property == NULL)
+    return no_property_new (GORM_CONDITION_IN);
+  if (values == NULL && n_values > 0)
+    return poisoned_new (GORM_CONDITION_IN, GORM_ERROR_TYPE_MISMATCH,
+                         "gorm_filter_in() for “%s” was given no values (NULL) but a "
+                         "count of %u", property, n_values);
 
-  self = filter_new (FILTER_IN, property);
+  self = filter_new (GORM_CONDITION_IN, property);
   self->values = g_new0 (GValue, n_values);
   for (guint i = 0; i < n_values; i++)
     {
@@ -489,11 +493,7 @@ gorm_filter_between (const char   *property,
                      const GValue *low,
                      const GValue *high)
 {
-  g_return_val_if_fail (property != NULL, NULL);
-  g_return_val_if_fail (low != NULL, NULL);
-  g_return_val_if_fail (high != NULL, NULL);
-
-  return leaf_new (FILTER_BETWEEN, property, low, high, 2);
+  return leaf_new (GORM_CONDITION_BETWEEN, property, low, high, 2);
 }
 
 /**
@@ -507,9 +507,10 @@ gorm_filter_between (const char   *property,
 GormFilter *
 gorm_filter_is_null (const char *property)
 {
-  g_return_val_if_fail (property != NULL, NULL);
+  if (property == NULL)
+    return no_property_new (GORM_CONDITION_IS_NULL);
 
-  return filter_new (FILTER_IS_NULL, property);
+  return filter_new (GORM_CONDITION_IS_NULL, property);
 }
 
 /**
@@ -523,18 +524,34 @@ gorm_filter_is_null (const char *property)
 GormFilter *
 gorm_filter_is_not_null (const char *property)
 {
-  g_return_val_if_fail (property != NULL, NULL);
+  if (property == NULL)
+    return no_property_new (GORM_CONDITION_IS_NOT_NULL);
 
-  return filter_new (FILTER_IS_NOT_NULL, property);
+  return filter_new (GORM_CONDITION_IS_NOT_NULL, property);
 }
 
 static GormFilter *
-combination_new (FilterOp    op,
-                 GormFilter *a,
-                 GormFilter *b)
+combination_new (GormConditionOp  op,
+                 GormFilter      *a,
+                 GormFilter      *b)
 {
-  GormFilter *self = filter_new (op, NULL);
+  GormFilter *self;
 
+  /* A missing operand poisons the combination: dropping the condition
+   * would make the query match more rows than asked, which a bulk delete
+   * must never do. */
+  if (a == NULL || (b == NULL && op != GORM_CONDITION_NOT))
+    {
+      const char *which = op == GORM_CONDITION_NOT ? "its operand" : a == NULL ? "its first operand" : "its second operand";
+
+      g_clear_pointer (&a, gorm_filter_unref);
+      g_clear_pointer (&b, gorm_filter_unref);
+      return poisoned_new (op, GORM_ERROR_FAILED,
+                           "gorm_filter_%s() was given no filter (NULL) as %s",
+                           op_names[op], which);
+    }
+
+  self = filter_new (op, NULL);
   self->children[0] = a;
   self->children[1] = b;
   return self;
@@ -542,65 +559,64 @@ combination_new (FilterOp    op,
 
 /**
  * gorm_filter_and:
- * @a: (transfer full): a filter
- * @b: (transfer full): another filter
+ * @a: (transfer full) (nullable): a filter
+ * @b: (transfer full) (nullable): another filter
  *
  * Matches the rows that both @a and @b match. Takes @a and @b.
  *
+ * A %NULL operand gives a filter that makes the query it is given fail
+ * with %GORM_ERROR_FAILED: a missing condition never widens a query.
+ *
  * Returns: (transfer full): a new filter
+ *
+ * Since: 1.0
  */
 GormFilter *
 gorm_filter_and (GormFilter *a,
                  GormFilter *b)
 {
-  if (a == NULL || b == NULL)
-    {
-      g_clear_pointer (&a, gorm_filter_unref);
-      g_clear_pointer (&b, gorm_filter_unref);
-      g_return_val_if_reached (NULL);
-    }
-
-  return combination_new (FILTER_AND, a, b);
+  return combination_new (GORM_CONDITION_AND, a, b);
 }
 
 /**
  * gorm_filter_or:
- * @a: (transfer full): a filter
- * @b: (transfer full): another filter
+ * @a: (transfer full) (nullable): a filter
+ * @b: (transfer full) (nullable): another filter
  *
  * Matches the rows that @a or @b (or both) match. Takes @a and @b.
  *
+ * A %NULL operand gives a filter that makes the query it is given fail
+ * with %GORM_ERROR_FAILED.
+ *
  * Returns: (transfer full): a new filter
+ *
+ * Since: 1.0
  */
 GormFilter *
 gorm_filter_or (GormFilter *a,
                 GormFilter *b)
 {
-  if (a == NULL || b == NULL)
-    {
-      g_clear_pointer (&a, gorm_filter_unref);
-      g_clear_pointer (&b, gorm_filter_unref);
-      g_return_val_if_reached (NULL);
-    }
-
-  return combination_new (FILTER_OR, a, b);
+  return combination_new (GORM_CONDITION_OR, a, b);
 }
 
 /**
  * gorm_filter_not:
- * @filter: (transfer full): a filter
+ * @filter: (transfer full) (nullable): a filter
  *
  * Matches exactly the rows that @filter does not match, including those
  * where a property @filter compares is NULL. Takes @filter.
  *
+ * A %NULL @filter gives a filter that makes the query it is given fail
+ * with %GORM_ERROR_FAILED.
+ *
  * Returns: (transfer full): a new filter
+ *
+ * Since: 1.0
  */
 GormFilter *
 gorm_filter_not (GormFilter *filter)
 {
-  g_return_val_if_fail (filter != NULL, NULL);
-
-  return combination_new (FILTER_NOT, filter, NULL);
+  return combination_new (GORM_CONDITION_NOT, filter, NULL);
 }
 
 /* Compiling */
@@ -608,12 +624,18 @@ gorm_filter_not (GormFilter *filter)
 static gboolean
 set_null_comparison_error (GError           **error,
                            const GormSchema  *schema,
-                           const GormFilter  *leaf)
+                           const GormFilter  *leaf,
+                           const GormColumn  *column)
 {
-  g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
-               "Cannot compare %s:%s with NULL using %s: only eq, ne and in "
-               "match NULL (as IS NULL and IS NOT NULL)",
-               schema->type_name, leaf->column->pspec->name, op_names[leaf->op]);
+  if (leaf->op == GORM_CONDITION_LIKE || leaf->op == GORM_CONDITION_ILIKE)
+    g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
+                 "Cannot match %s:%s with a NULL pattern using %s",
+                 schema->type_name, column->pspec->name, op_names[leaf->op]);
+  else
+    g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
+                 "Cannot compare %s:%s with NULL using %s: only eq, ne and in "
+                 "match NULL (as IS NULL and IS NOT NULL)",
+                 schema->type_name, column->pspec->name, op_names[leaf->op]);
   return FALSE;
 }
 
@@ -646,27 +668,29 @@ compile_pattern (const GormSchema  *schema,
 static gboolean
 compile_value (const GormSchema  *schema,
                const GormFilter  *leaf,
+               const GormColumn  *column,
                const GValue      *value,
                GValue            *sql_value,
                GError           **error)
 {
   g_auto(GValue) property_value = G_VALUE_INIT;
-  const GormColumn *column = leaf->column;
 
   if (G_VALUE_HOLDS (value, GDA_TYPE_NULL))
-    return set_null_comparison_error (error, schema, leaf);
+    return set_null_comparison_error (error, schema, leaf, column);
+  if (leaf->op == GORM_CONDITION_LIKE || leaf->op == GORM_CONDITION_ILIKE)
+    return compile_pattern (schema, column, value, sql_value, error);
 
   return gorm_value_coerce_for_comparison (column->kind, column->pspec, value, &property_value, error) &&
          gorm_value_to_sql (column->kind, column->pspec, &property_value, sql_value, error);
 }
 
-static GormFilter *
+static GormCondition *
 compile_leaf (GormFilter        *filter,
               const GormSchema  *schema,
               GError           **error)
 {
   const GormColumn *column = gorm_schema_find_column (schema, filter->property);
-  GormFilter *compiled;
+  g_autoptr(GormCondition) condition = NULL;
 
   if (column == NULL)
     {
@@ -675,46 +699,35 @@ compile_leaf (GormFilter        *filter,
       return NULL;
     }
 
-  compiled = filter_new (filter->op, column->pspec->name);
-  compiled->column = column;
-  compiled->compiled = TRUE;
-  compiled->has_null = filter->has_null;
-  compiled->values = g_new0 (GValue, filter->n_values);
+  condition = gorm_condition_new_leaf (filter->op, column, filter->n_values);
+  condition->has_null = filter->has_null;
   for (guint i = 0; i < filter->n_values; i++)
-    {
-      gboolean ok;
+    if (!compile_value (schema, filter, column, &filter->values[i], &condition->values[i], error))
+      return NULL;
 
-      if (filter->op == FILTER_LIKE || filter->op == FILTER_ILIKE)
-        ok = compile_pattern (schema, column, &filter->values[i], &compiled->values[i], error);
-      else
-        ok = compile_value (schema, compiled, &filter->values[i], &compiled->values[i], error);
-      compiled->n_values = i + 1;
-      if (!ok)
-        {
-          gorm_filter_unref (compiled);
-          return NULL;
-        }
-    }
-
-  return compiled;
+  return g_steal_pointer (&condition);
 }
 
-GormFilter *
+GormCondition *
 gorm_filter_compile (GormFilter        *filter,
                      const GormSchema  *schema,
                      GError           **error)
 {
-  GormFilter *children[2] = { NULL, NULL };
-  GormFilter *compiled;
+  GormCondition *children[2] = { NULL, NULL };
 
   g_return_val_if_fail (filter != NULL, NULL);
   g_return_val_if_fail (schema != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (filter->compiled)
-    return gorm_filter_ref (filter);
+  if (filter->error != NULL)
+    {
+      g_set_error (error, GORM_ERROR, filter->error->code,
+                   "Cannot filter %s: %s", schema->type_name, filter->error->message);
+      return NULL;
+    }
 
-  if (filter->op != FILTER_AND && filter->op != FILTER_OR && filter->op != FILTER_NOT)
+  if (filter->op != GORM_CONDITION_AND && filter->op != GORM_CONDITION_OR &&
+      filter->op != GORM_CONDITION_NOT)
     return compile_leaf (filter, schema, error);
 
   for (guint i = 0; i < G_N_ELEMENTS (children); i++)
@@ -724,276 +737,10 @@ gorm_filter_compile (GormFilter        *filter,
       children[i] = gorm_filter_compile (filter->children[i], schema, error);
       if (children[i] == NULL)
         {
-          g_clear_pointer (&children[0], gorm_filter_unref);
+          g_clear_pointer (&children[0], gorm_condition_unref);
           return NULL;
         }
     }
 
-  compiled = combination_new (filter->op, children[0], children[1]);
-  compiled->compiled = TRUE;
-  return compiled;
-}
-
-/* Rendering */
-
-/* Copies an SQL value for binding. A GdaBinary is copied by hand: its
- * boxed copy drops the data pointer of an empty one, which libgda would
- * then bind as NULL instead of an empty blob. */
-static void
-copy_sql_value (GValue       *copy,
-                const GValue *value)
-{
-  if (G_VALUE_HOLDS (value, GDA_TYPE_BINARY))
-    {
-      const GdaBinary *source = g_value_get_boxed (value);
-      GdaBinary *binary = g_new0 (GdaBinary, 1);
-      gsize size = source->binary_length > 0 ? (gsize) source->binary_length : 0;
-
-      binary->data = g_malloc (MAX (size, 1));
-      if (size > 0)
-        memcpy (binary->data, source->data, size);
-      binary->binary_length = (glong) size;
-      g_value_init (copy, GDA_TYPE_BINARY);
-      g_value_take_boxed (copy, binary);
-      return;
-    }
-
-  g_value_init (copy, G_VALUE_TYPE (value));
-  g_value_copy (value, copy);
-}
-
-static void
-append_value (GString      *sql,
-              GArray       *params,
-              const GValue *value)
-{
-  GValue copy = G_VALUE_INIT;
-
-  gorm_dialect_append_parameter (sql, params->len, G_VALUE_TYPE (value));
-  copy_sql_value (&copy, value);
-  g_array_append_val (params, copy);
-}
-
-/* The escape character of LIKE, a backslash, is a parameter too: libgda's
- * parser reads the literal '\' as an unterminated string. */
-static void
-append_like_escape (GString *sql,
-                    GArray  *params)
-{
-  GValue escape = G_VALUE_INIT;
-
-  g_string_append (sql, " ESCAPE ");
-  gorm_dialect_append_parameter (sql, params->len, G_TYPE_STRING);
-  g_value_init (&escape, G_TYPE_STRING);
-  g_value_set_static_string (&escape, "\\");
-  g_array_append_val (params, escape);
-}
-
-static void
-append_column (GString          *sql,
-               const GormFilter *leaf)
-{
-  gorm_dialect_append_identifier (sql, leaf->column->name);
-}
-
-/* Whether the column of @leaf can hold NULL in a row libgorm wrote. */
-static gboolean
-leaf_is_nullable (const GormFilter *leaf)
-{
-  return gorm_value_kind_is_nullable (leaf->column->kind) &&
-         !(leaf->column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY));
-}
-
-/* Appends " IS NULL" or " IS NOT NULL" for @leaf's column. */
-static void
-append_null_test (GString          *sql,
-                  const GormFilter *leaf,
-                  gboolean          is_null)
-{
-  append_column (sql, leaf);
-  g_string_append (sql, is_null ? " IS NULL" : " IS NOT NULL");
-}
-
-/* Opens the condition of a negated leaf whose rows with NULL must match:
- * SQL's comparisons are unknown for them, and NOT of unknown is unknown. */
-static gboolean
-open_null_match (GString          *sql,
-                 const GormFilter *leaf,
-                 gboolean          negated)
-{
-  if (!negated || !leaf_is_nullable (leaf))
-    return FALSE;
-  g_string_append_c (sql, '(');
-  return TRUE;
-}
-
-static void
-close_null_match (GString          *sql,
-                  const GormFilter *leaf,
-                  gboolean          opened)
-{
-  if (!opened)
-    return;
-  g_string_append (sql, " OR ");
-  append_null_test (sql, leaf, TRUE);
-  g_string_append_c (sql, ')');
-}
-
-static void
-append_value_list (GString          *sql,
-                   GArray           *params,
-                   const GormFilter *leaf)
-{
-  g_string_append_c (sql, '(');
-  for (guint i = 0; i < leaf->n_values; i++)
-    {
-      if (i > 0)
-        g_string_append (sql, ", ");
-      append_value (sql, params, &leaf->values[i]);
-    }
-  g_string_append_c (sql, ')');
-}
-
-static void
-render_in (const GormFilter  *leaf,
-           const GormDialect *dialect,
-           GString           *sql,
-           GArray            *params,
-           gboolean           negated)
-{
-  gboolean opened;
-
-  if (leaf->n_values == 0)
-    {
-      if (leaf->has_null)
-        append_null_test (sql, leaf, !negated);
-      else
-        gorm_dialect_append_boolean (dialect, sql, negated);
-      return;
-    }
-
-  if (!negated)
-    {
-      if (leaf->has_null)
-        g_string_append_c (sql, '(');
-      append_column (sql, leaf);
-      g_string_append (sql, " IN ");
-      append_value_list (sql, params, leaf);
-      if (leaf->has_null)
-        {
-          g_string_append (sql, " OR ");
-          append_null_test (sql, leaf, TRUE);
-          g_string_append_c (sql, ')');
-        }
-      return;
-    }
-
-  /* NOT IN is unknown for NULL, which matches when NULL was not listed. */
-  opened = !leaf->has_null && open_null_match (sql, leaf, negated);
-  append_column (sql, leaf);
-  g_string_append (sql, " NOT IN ");
-  append_value_list (sql, params, leaf);
-  close_null_match (sql, leaf, opened);
-}
-
-/* Renders @filter, or its exact complement when @negated: NOT is pushed
- * down to the leaves, which know how to match NULL. */
-static void
-render (const GormFilter  *filter,
-        const GormDialect *dialect,
-        GString           *sql,
-        GArray            *params,
-        gboolean           negated)
-{
-  gboolean opened;
-
-  switch (filter->op)
-    {
-    case FILTER_AND:
-    case FILTER_OR:
-      g_string_append_c (sql, '(');
-      render (filter->children[0], dialect, sql, params, negated);
-      g_string_append (sql, ((filter->op == FILTER_AND) != negated) ? " AND " : " OR ");
-      render (filter->children[1], dialect, sql, params, negated);
-      g_string_append_c (sql, ')');
-      break;
-
-    case FILTER_NOT:
-      render (filter->children[0], dialect, sql, params, !negated);
-      break;
-
-    case FILTER_IS_NULL:
-    case FILTER_IS_NOT_NULL:
-      append_null_test (sql, filter, (filter->op == FILTER_IS_NULL) != negated);
-      break;
-
-    case FILTER_EQ:
-    case FILTER_NE:
-    case FILTER_LT:
-    case FILTER_LE:
-    case FILTER_GT:
-    case FILTER_GE:
-      {
-        /* ne is the complement of eq: it matches NULL where eq does not. */
-        gboolean complement = negated != (filter->op == FILTER_NE);
-
-        opened = open_null_match (sql, filter, complement);
-        append_column (sql, filter);
-        g_string_append_printf (sql, " %s ",
-                                negated ? comparisons[filter->op].negative
-                                        : comparisons[filter->op].positive);
-        append_value (sql, params, &filter->values[0]);
-        close_null_match (sql, filter, opened);
-      }
-      break;
-
-    case FILTER_LIKE:
-    case FILTER_ILIKE:
-      {
-        gboolean fold = filter->op == FILTER_ILIKE;
-
-        opened = open_null_match (sql, filter, negated);
-        g_string_append (sql, fold ? "lower(" : "");
-        append_column (sql, filter);
-        g_string_append (sql, fold ? ")" : "");
-        g_string_append (sql, negated ? " NOT LIKE " : " LIKE ");
-        g_string_append (sql, fold ? "lower(" : "");
-        append_value (sql, params, &filter->values[0]);
-        g_string_append (sql, fold ? ")" : "");
-        append_like_escape (sql, params);
-        close_null_match (sql, filter, opened);
-      }
-      break;
-
-    case FILTER_BETWEEN:
-      opened = open_null_match (sql, filter, negated);
-      append_column (sql, filter);
-      g_string_append (sql, negated ? " NOT BETWEEN " : " BETWEEN ");
-      append_value (sql, params, &filter->values[0]);
-      g_string_append (sql, " AND ");
-      append_value (sql, params, &filter->values[1]);
-      close_null_match (sql, filter, opened);
-      break;
-
-    case FILTER_IN:
-      render_in (filter, dialect, sql, params, negated);
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-void
-gorm_filter_render (GormFilter        *compiled,
-                    const GormDialect *dialect,
-                    GString           *sql,
-                    GArray            *params)
-{
-  g_return_if_fail (compiled != NULL && compiled->compiled);
-  g_return_if_fail (dialect != NULL);
-  g_return_if_fail (sql != NULL);
-  g_return_if_fail (params != NULL);
-
-  render (compiled, dialect, sql, params, FALSE);
+  return gorm_condition_new_combination (filter->op, children[0], children[1]);
 }

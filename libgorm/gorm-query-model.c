@@ -56,6 +56,14 @@
  * open (the read waits for its end); read by the thread of an open
  * transaction, the page is mapped through that transaction's changes
  * too, so that its rows do not show, and it is not kept.
+ *
+ * A row whose stored values cannot be read into its object (an enum nick
+ * the enum lacks, text in a number column, a number out of its property's
+ * range, a date-time or string array that does not parse) fails alone:
+ * the model never returns %NULL for a position below its number of items.
+ * The item of such a row is a stand-in with only its key set, which
+ * [method@Gorm.Resource.save] refuses to update, and
+ * [method@Gorm.QueryModel.check_item] gives the error of its row.
  */
 
 /* Rows loaded per query. */
@@ -70,6 +78,9 @@ typedef struct
 {
   guint      index;
   GPtrArray *items;
+  /* For each item, the error met reading its row, or NULL; NULL when
+   * every row read. */
+  GPtrArray *errors;
 } Page;
 
 typedef struct _Watch Watch;
@@ -109,6 +120,8 @@ struct _GormQueryModel
 
   /* Only the main context touches the pages. */
   GQueue             pages;        /* of Page, the most recently used first */
+  /* The last page read through changes that may still roll back. */
+  Page              *transient;
   gboolean           pages_stale;
   GArray            *anchors;      /* of Anchor, by position */
   gboolean           can_anchor;
@@ -144,9 +157,17 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GormQueryModel, gorm_query_model, G_TYPE_OBJECT,
                                                       gorm_query_model_list_model_init))
 
 static void
+clear_error (gpointer error)
+{
+  if (error != NULL)
+    g_error_free (error);
+}
+
+static void
 page_free (Page *page)
 {
   g_ptr_array_unref (page->items);
+  g_clear_pointer (&page->errors, g_ptr_array_unref);
   g_free (page);
 }
 
@@ -179,6 +200,7 @@ drop_anchors (GormQueryModel *self)
 static void
 drop_pages (GormQueryModel *self)
 {
+  g_clear_pointer (&self->transient, page_free);
   g_queue_clear_full (&self->pages, (GDestroyNotify) page_free);
 }
 
@@ -544,6 +566,39 @@ add_anchor (GormQueryModel *self,
   g_array_insert_val (self->anchors, at, anchor);
 }
 
+/* Appends the object of row @row of @rows to @page. A row whose stored
+ * values its object cannot take fails alone: its item is a stand-in, and
+ * gorm_query_model_check_item() says why. */
+static gboolean
+add_row_item (GormQueryModel  *self,
+              GormTable       *table,
+              Page            *page,
+              GdaDataModel    *rows,
+              gint             row,
+              GError         **error)
+{
+  g_autoptr(GError) read_error = NULL;
+  gpointer item = gorm_table_new_resource (table, self->database, rows, row, &read_error);
+
+  if (item == NULL && g_error_matches (read_error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH))
+    {
+      item = gorm_table_new_stand_in (table, self->database, rows, row, read_error, error);
+      if (item != NULL)
+        {
+          if (page->errors == NULL)
+            page->errors = g_ptr_array_new_full (PAGE_SIZE, clear_error);
+          g_ptr_array_set_size (page->errors, page->items->len);
+          g_ptr_array_add (page->errors, g_steal_pointer (&read_error));
+        }
+    }
+  else if (item == NULL)
+    g_propagate_error (error, g_steal_pointer (&read_error));
+  if (item == NULL)
+    return FALSE;
+  g_ptr_array_add (page->items, item);
+  return TRUE;
+}
+
 static Page *load_mapped_page_locked (GormQueryModel  *self,
                                       guint            index,
                                       GPtrArray       *changes,
@@ -614,16 +669,11 @@ load_page_locked (GormQueryModel  *self,
   page->index = index;
   page->items = g_ptr_array_new_full (n_rows, g_object_unref);
   for (gint row = 0; row < n_rows; row++)
-    {
-      gpointer item = gorm_table_new_resource (table, self->database, rows, row, error);
-
-      if (item == NULL)
-        {
-          page_free (page);
-          return NULL;
-        }
-      g_ptr_array_add (page->items, item);
-    }
+    if (!add_row_item (self, table, page, rows, row, error))
+      {
+        page_free (page);
+        return NULL;
+      }
   if (self->can_anchor && n_rows > 0)
     add_anchor (self, start, rows);
 
@@ -724,18 +774,15 @@ note_free (gpointer data)
   g_free (note);
 }
 
-static gpointer
-gorm_query_model_get_item (GListModel *list,
-                           guint       position)
+/* The page of @position, loaded if it is not kept. */
+static Page *
+lookup_page (GormQueryModel  *self,
+             guint            position,
+             GError         **error)
 {
-  GormQueryModel *self = GORM_QUERY_MODEL (list);
-  g_autoptr(GError) error = NULL;
   guint index = position / PAGE_SIZE;
   Page *page = NULL;
   gboolean cache = TRUE;
-
-  if (position >= self->n_items)
-    return NULL;
 
   /* The anchors are placed by worker calls that each end in the main
    * context, and hold the model until then: a program that never runs a
@@ -759,28 +806,45 @@ gorm_query_model_get_item (GListModel *list,
   if (page == NULL)
     {
       gorm_database_lock (self->database);
-      page = load_page_locked (self, index, &cache, &error);
+      page = load_page_locked (self, index, &cache, error);
       gorm_database_unlock (self->database);
       if (page == NULL)
-        {
-          /* A list model cannot fail: the item is missing, and why is
-           * said once. */
-          g_warning ("Cannot load item %u of a %s model: %s",
-                     position, g_type_name (self->compiled->schema->type), error->message);
-          return NULL;
-        }
+        return NULL;
       if (!cache)
         {
-          gpointer item = NULL;
-
-          if (position % PAGE_SIZE < page->items->len)
-            item = g_object_ref (g_ptr_array_index (page->items, position % PAGE_SIZE));
-          page_free (page);
-          return item;
+          /* Mapped through changes that may still roll back: good for
+           * this read only. */
+          g_clear_pointer (&self->transient, page_free);
+          self->transient = page;
+          return page;
         }
       g_queue_push_head (&self->pages, page);
       while (self->pages.length > MAX_PAGES)
         page_free (g_queue_pop_tail (&self->pages));
+    }
+
+  return page;
+}
+
+static gpointer
+gorm_query_model_get_item (GListModel *list,
+                           guint       position)
+{
+  GormQueryModel *self = GORM_QUERY_MODEL (list);
+  g_autoptr(GError) error = NULL;
+  Page *page;
+
+  if (position >= self->n_items)
+    return NULL;
+
+  page = lookup_page (self, position, &error);
+  if (page == NULL)
+    {
+      /* A list model cannot fail: the item is missing, and why is said
+       * once. */
+      g_warning ("Cannot load item %u of a %s model: %s",
+                 position, g_type_name (self->compiled->schema->type), error->message);
+      return NULL;
     }
 
   if (position % PAGE_SIZE >= page->items->len)
@@ -1104,6 +1168,63 @@ gorm_query_model_new (GormDatabase       *database,
 }
 
 /**
+ * gorm_query_model_check_item:
+ * @self: a query model
+ * @position: the position of an item, below the number of items
+ * @error: return location for an error
+ *
+ * Checks that the item at @position was read from its row.
+ *
+ * One row whose stored values its object cannot take (an enum nick the
+ * enum does not have, text in a number column, a number out of the
+ * property's range, a date-time or string array that does not parse)
+ * fails alone: every other item of @self loads, and the item of that row
+ * is a stand-in rather than %NULL. A stand-in is an object of the model's
+ * type with only its key set (its `id` for the automatic key), every
+ * other property at its default value, unless the row already had a live
+ * object, which keeps the values it had. [method@Gorm.Resource.save]
+ * refuses to update a stand-in with %GORM_ERROR_TYPE_MISMATCH, so that
+ * its default values never overwrite the row;
+ * [method@Gorm.Resource.delete] deletes its row, and
+ * [method@Gorm.Resource.reload] makes it an ordinary object once the row
+ * reads. A bind callback of a list view can call this function to show
+ * such a row as damaged.
+ *
+ * Like [method@Gio.ListModel.get_item], this loads the page of the item
+ * when it is not loaded yet, so it may run a query.
+ *
+ * Returns: %TRUE if the item at @position was read from its row;
+ *   %FALSE with @error set when it is a stand-in (%GORM_ERROR_TYPE_MISMATCH
+ *   naming the table, the key, the column and the stored value), or when
+ *   its page could not be loaded
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_query_model_check_item (GormQueryModel  *self,
+                             guint            position,
+                             GError         **error)
+{
+  Page *page;
+  guint offset = position % PAGE_SIZE;
+
+  g_return_val_if_fail (GORM_IS_QUERY_MODEL (self), FALSE);
+  g_return_val_if_fail (position < self->n_items, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  page = lookup_page (self, position, error);
+  if (page == NULL)
+    return FALSE;
+  if (page->errors != NULL && offset < page->errors->len &&
+      g_ptr_array_index (page->errors, offset) != NULL)
+    {
+      g_propagate_error (error, g_error_copy (g_ptr_array_index (page->errors, offset)));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
  * gorm_query_model_is_live:
  * @self: a query model
  *
@@ -1359,10 +1480,11 @@ drop_anchor_at (GormQueryModel *self,
     }
 }
 
-/* Keeps anchors at the first row at or after their values. A row removed
- * at an anchor's own position leaves the next such row there; a row
- * inserted there may or may not sort before the anchor's values, so that
- * anchor is dropped. */
+/* Keeps anchors at the row whose order values they hold. A row removed
+ * or inserted at an anchor's own position takes that anchor with it: an
+ * anchor left on the next row would hold values that are not that row's,
+ * and a later change of a row before it that keeps its place could then
+ * move its values past the anchor's unseen. */
 static void
 shift_anchors (GormQueryModel *self,
                gint64          position,
@@ -1372,7 +1494,7 @@ shift_anchors (GormQueryModel *self,
     {
       Anchor *anchor = &g_array_index (self->anchors, Anchor, i);
 
-      if (delta > 0 && position == anchor->position)
+      if (position == anchor->position)
         {
           drop_anchor_at (self, position);
           continue;
@@ -1634,14 +1756,15 @@ load_mapped_page_locked (GormQueryModel  *self,
   page->items = g_ptr_array_new_full (count, g_object_unref);
   for (guint i = 0; i < count; i++)
     {
-      gpointer item;
+      gpointer item = NULL;
 
-      if (mapped[i] < 0)
+      if (mapped[i] >= 0 && mapped[i] - lo < gda_data_model_get_n_rows (rows))
+        {
+          if (add_row_item (self, table, page, rows, (gint) (mapped[i] - lo), error))
+            continue;
+        }
+      else if (mapped[i] < 0)
         item = ghost_object (self, ghost_changes[i], ghost_keys[i]);
-      else if (mapped[i] - lo < gda_data_model_get_n_rows (rows))
-        item = gorm_table_new_resource (table, self->database, rows, (gint) (mapped[i] - lo), error);
-      else
-        item = NULL;
       if (item == NULL)
         {
           if (error != NULL && *error == NULL)

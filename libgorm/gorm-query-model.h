@@ -20,5 +20,9 @@ G_DECLARE_FINAL_TYPE (GormQueryModel, gorm_query_model, GORM, QUERY_MODEL, GObje
 
 GORM_AVAILABLE_IN_ALL
 gboolean      gorm_query_model_is_live    (GormQueryModel *self);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_query_model_check_item (GormQueryModel *self,
+                                           guint           position,
+                                           GError        **error);
 
 G_END_DECLS

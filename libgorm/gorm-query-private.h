@@ -15,12 +15,6 @@ G_BEGIN_DECLS
  * error (unknown property, wrong value type) is reported before any SQL.
  */
 
-typedef struct
-{
-  const GormColumn *column;
-  gboolean          descending;
-} GormOrder;
-
 typedef struct _GormCompiledQuery GormCompiledQuery;
 
 struct _GormCompiledQuery
@@ -34,13 +28,16 @@ struct _GormCompiledQuery
   gint64             limit;
   gint64             offset;
 
-  /*< private >*/
-  GormFilter        *filter;   /* already checked against the schema */
+  /* The condition of the filters, already checked against the schema;
+   * NULL when the query has none. */
+  GormCondition     *filter;
 };
 
 GormCompiledQuery *gorm_query_compile                (GormQuery                *self,
                                                       GError                  **error);
 void               gorm_compiled_query_free          (GormCompiledQuery        *compiled);
+/* What @compiled selects, borrowing from it, as the dialect takes it. */
+GormSelection      gorm_compiled_query_get_selection (const GormCompiledQuery  *compiled);
 
 /* Appends " WHERE condition" (nothing when the query has no filter),
  * numbering its parameters from params->len and appending their SQL

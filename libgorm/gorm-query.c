@@ -53,8 +53,10 @@ gorm_database_query (GormDatabase *self,
  * gorm_query_limit() and gorm_query_offset(), change the query and
  * return it, so that calls chain. They cannot fail: the first mistake
  * they see (a property the type does not store, a value that does not fit
- * its property) is kept and reported by every runner with its #GError,
- * before any SQL runs.
+ * its property, a %NULL filter) is kept and reported by every runner with
+ * its #GError, before any SQL runs. A statement the database refuses as
+ * it runs (SQLite refuses a LIKE pattern over 50,000 bytes) is an error of
+ * the runner too, never an empty answer.
  *
  * The runners read the query: gorm_query_fetch() and gorm_query_watch()
  * give the matching objects as a #GListModel, gorm_query_first() the
@@ -80,7 +82,7 @@ struct _GormQuery
   GType              item_type;
   const GormSchema  *schema;
   /* The AND of the compiled filters given to gorm_query_filter(). */
-  GormFilter        *filter;
+  GormCondition     *condition;
   GArray            *orders;   /* of GormOrder */
   gint64             limit;
   gint64             offset;
@@ -105,7 +107,7 @@ gorm_query_finalize (GObject *object)
   GormQuery *self = GORM_QUERY (object);
 
   g_clear_object (&self->database);
-  g_clear_pointer (&self->filter, gorm_filter_unref);
+  g_clear_pointer (&self->condition, gorm_condition_unref);
   g_clear_pointer (&self->orders, g_array_unref);
   g_clear_error (&self->error);
 
@@ -266,7 +268,8 @@ unknown_property_error (const GormSchema *schema,
 /**
  * gorm_query_filter:
  * @self: a query
- * @filter: (transfer full): a filter on the properties of the query's type
+ * @filter: (transfer full) (nullable): a filter on the properties of the
+ *   query's type; %NULL is a mistake that makes every runner fail
  *
  * Narrows @self to the objects @filter matches, and those any earlier
  * filters match: filters given one after the other all apply. Takes
@@ -274,9 +277,14 @@ unknown_property_error (const GormSchema *schema,
  *
  * A property @filter names that the type does not store, or a value that
  * does not fit its property, makes every runner of @self fail with
- * %GORM_ERROR_UNKNOWN_PROPERTY or %GORM_ERROR_TYPE_MISMATCH.
+ * %GORM_ERROR_UNKNOWN_PROPERTY or %GORM_ERROR_TYPE_MISMATCH; a %NULL
+ * @filter, or one built from %NULL arguments, with %GORM_ERROR_FAILED
+ * (or the code its mistake has), so that a query never runs with less
+ * condition than it was given.
  *
  * Returns: (transfer none): @self
+ *
+ * Since: 1.0
  */
 GormQuery *
 gorm_query_filter (GormQuery  *self,
@@ -284,26 +292,33 @@ gorm_query_filter (GormQuery  *self,
 {
   g_autoptr(GormFilter) owned = filter;
   GError *error = NULL;
-  GormFilter *compiled;
+  GormCondition *condition;
 
   g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
-  g_return_val_if_fail (filter != NULL, self);
 
   /* A query that cannot run needs no more checking. */
   if (self->error != NULL)
     return self;
 
-  compiled = gorm_filter_compile (filter, self->schema, &error);
-  if (compiled == NULL)
+  if (filter == NULL)
+    {
+      record_error (self, g_error_new (GORM_ERROR, GORM_ERROR_FAILED,
+                                       "Cannot filter %s: gorm_query_filter() was given no "
+                                       "filter (NULL)", self->schema->type_name));
+      return self;
+    }
+
+  condition = gorm_filter_compile (filter, self->schema, &error);
+  if (condition == NULL)
     {
       record_error (self, error);
       return self;
     }
 
-  if (self->filter == NULL)
-    self->filter = compiled;
+  if (self->condition == NULL)
+    self->condition = condition;
   else
-    self->filter = gorm_filter_and (self->filter, compiled);
+    self->condition = gorm_condition_new_combination (GORM_CONDITION_AND, self->condition, condition);
 
   return self;
 }
@@ -334,10 +349,17 @@ gorm_query_order_by (GormQuery  *self,
   GormOrder order;
 
   g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
-  g_return_val_if_fail (property != NULL, self);
 
   if (self->error != NULL)
     return self;
+
+  if (property == NULL)
+    {
+      record_error (self, g_error_new (GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
+                                       "Cannot order %s: gorm_query_order_by() was given no "
+                                       "property name (NULL)", self->schema->type_name));
+      return self;
+    }
 
   order.column = gorm_schema_find_column (self->schema, property);
   order.descending = !!descending;
@@ -445,12 +467,8 @@ gorm_query_compile (GormQuery  *self,
       g_array_append_val (compiled->orders, order);
     }
 
-  if (self->filter != NULL)
-    {
-      compiled->filter = gorm_filter_compile (self->filter, self->schema, error);
-      if (compiled->filter == NULL)
-        return NULL;
-    }
+  if (self->condition != NULL)
+    compiled->filter = gorm_condition_ref (self->condition);
 
   return g_steal_pointer (&compiled);
 }
@@ -458,9 +476,24 @@ gorm_query_compile (GormQuery  *self,
 void
 gorm_compiled_query_free (GormCompiledQuery *compiled)
 {
-  g_clear_pointer (&compiled->filter, gorm_filter_unref);
+  g_clear_pointer (&compiled->filter, gorm_condition_unref);
   g_clear_pointer (&compiled->orders, g_array_unref);
   g_free (compiled);
+}
+
+GormSelection
+gorm_compiled_query_get_selection (const GormCompiledQuery *compiled)
+{
+  GormSelection selection = {
+    .schema = compiled->schema,
+    .condition = compiled->filter,
+    .orders = (const GormOrder *) (gpointer) compiled->orders->data,
+    .n_orders = compiled->orders->len,
+    .limit = compiled->limit,
+    .offset = compiled->offset,
+  };
+
+  return selection;
 }
 
 void
@@ -468,33 +501,15 @@ gorm_compiled_query_append_where (const GormCompiledQuery *compiled,
                                   GString                 *sql,
                                   GArray                  *params)
 {
-  if (compiled->filter == NULL)
-    return;
-  g_string_append (sql, " WHERE ");
-  gorm_filter_render (compiled->filter, compiled->dialect, sql, params);
+  gorm_dialect_append_where (compiled->dialect, sql, compiled->filter, params);
 }
 
 void
 gorm_compiled_query_append_order (const GormCompiledQuery *compiled,
                                   GString                 *sql)
 {
-  g_string_append (sql, " ORDER BY ");
-  for (guint i = 0; i < compiled->orders->len; i++)
-    {
-      const GormOrder *order = &g_array_index (compiled->orders, GormOrder, i);
-
-      if (i > 0)
-        g_string_append (sql, ", ");
-      gorm_dialect_append_identifier (sql, order->column->name);
-      if (order->descending)
-        g_string_append (sql, " DESC");
-    }
-}
-
-static gboolean
-has_window (const GormCompiledQuery *compiled)
-{
-  return compiled->limit >= 0 || compiled->offset > 0;
+  gorm_dialect_append_order (sql, (const GormOrder *) (gpointer) compiled->orders->data,
+                             compiled->orders->len);
 }
 
 /* Statements */
@@ -567,27 +582,6 @@ execute_locked (GormDatabase  *database,
   if (statement == NULL)
     return -1;
   return gorm_statement_execute (statements, statement, error);
-}
-
-/* Appends " FROM table WHERE …" and, when @ordered, the order. */
-static void
-append_from (const GormCompiledQuery *compiled,
-             GString                 *sql,
-             GArray                  *params,
-             gboolean                 ordered)
-{
-  g_string_append (sql, " FROM ");
-  gorm_dialect_append_identifier (sql, compiled->schema->table);
-  gorm_compiled_query_append_where (compiled, sql, params);
-  if (ordered)
-    gorm_compiled_query_append_order (compiled, sql);
-}
-
-/* The window of a query that needs at most one row of it. */
-static gint64
-limit_to_one (const GormCompiledQuery *compiled)
-{
-  return compiled->limit == 0 ? 0 : 1;
 }
 
 /* Runners */
@@ -669,10 +663,11 @@ select_first_row (GormQuery     *self,
                   GError       **error)
 {
   g_autoptr(GormCompiledQuery) compiled = NULL;
-  g_autoptr(GString) sql = NULL;
+  g_autofree char *sql = NULL;
   g_autoptr(GArray) params = NULL;
   g_autoptr(GdaDataModel) model = NULL;
   const GormSchema *schema;
+  GormSelection selection;
   GValue *row = NULL;
 
   compiled = gorm_query_compile (self, error);
@@ -680,14 +675,12 @@ select_first_row (GormQuery     *self,
     return NULL;
 
   schema = compiled->schema;
-  sql = g_string_new ("SELECT ");
+  selection = gorm_compiled_query_get_selection (compiled);
   params = params_new ();
-  gorm_dialect_append_columns (sql, schema);
-  append_from (compiled, sql, params, TRUE);
-  gorm_dialect_append_limit (compiled->dialect, sql, params, limit_to_one (compiled), compiled->offset);
+  sql = gorm_dialect_render_select_rows (compiled->dialect, &selection, 1, params);
 
   gorm_database_lock (self->database);
-  model = select_locked (self->database, sql->str, params, schema->sql_types, error);
+  model = select_locked (self->database, sql, params, schema->sql_types, error);
   if (model != NULL && gda_data_model_get_n_rows (model) > 0)
     {
       GormTable *table = gorm_database_get_table_locked (self->database, schema->type, error);
@@ -748,9 +741,10 @@ gorm_query_count (GormQuery     *self,
 {
   static const GType column_types[] = { G_TYPE_INT64, G_TYPE_NONE };
   g_autoptr(GormCompiledQuery) compiled = NULL;
-  g_autoptr(GString) sql = NULL;
+  g_autofree char *sql = NULL;
   g_autoptr(GArray) params = NULL;
   g_autoptr(GdaDataModel) model = NULL;
+  GormSelection selection;
   gint64 count = -1;
 
   g_return_val_if_fail (GORM_IS_QUERY (self), -1);
@@ -761,21 +755,12 @@ gorm_query_count (GormQuery     *self,
   if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
 
-  sql = g_string_new ("SELECT count(*)");
+  selection = gorm_compiled_query_get_selection (compiled);
   params = params_new ();
-  if (has_window (compiled))
-    {
-      /* How many rows a window holds does not depend on their order. */
-      g_string_append (sql, " FROM (SELECT 1");
-      append_from (compiled, sql, params, FALSE);
-      gorm_dialect_append_limit (compiled->dialect, sql, params, compiled->limit, compiled->offset);
-      g_string_append (sql, ") AS \"gorm_window\"");
-    }
-  else
-    append_from (compiled, sql, params, FALSE);
+  sql = gorm_dialect_render_count (compiled->dialect, &selection, params);
 
   gorm_database_lock (self->database);
-  model = select_locked (self->database, sql->str, params, column_types, error);
+  model = select_locked (self->database, sql, params, column_types, error);
   if (model != NULL)
     {
       const GValue *value = gda_data_model_get_value_at (model, 0, 0, error);
@@ -807,9 +792,10 @@ gorm_query_exists (GormQuery     *self,
 {
   static const GType column_types[] = { G_TYPE_INT64, G_TYPE_NONE };
   g_autoptr(GormCompiledQuery) compiled = NULL;
-  g_autoptr(GString) sql = NULL;
+  g_autofree char *sql = NULL;
   g_autoptr(GArray) params = NULL;
   g_autoptr(GdaDataModel) model = NULL;
+  GormSelection selection;
   gboolean exists;
 
   g_return_val_if_fail (GORM_IS_QUERY (self), FALSE);
@@ -820,14 +806,12 @@ gorm_query_exists (GormQuery     *self,
   if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  /* Whether a row lies past the offset does not depend on the order. */
-  sql = g_string_new ("SELECT 1");
+  selection = gorm_compiled_query_get_selection (compiled);
   params = params_new ();
-  append_from (compiled, sql, params, FALSE);
-  gorm_dialect_append_limit (compiled->dialect, sql, params, limit_to_one (compiled), compiled->offset);
+  sql = gorm_dialect_render_exists (compiled->dialect, &selection, params);
 
   gorm_database_lock (self->database);
-  model = select_locked (self->database, sql->str, params, column_types, error);
+  model = select_locked (self->database, sql, params, column_types, error);
   exists = model != NULL && gda_data_model_get_n_rows (model) > 0;
   gorm_database_unlock (self->database);
 
@@ -867,30 +851,6 @@ free_keys (GValue *keys,
   g_free (keys);
 }
 
-/* Appends the condition that selects the rows a bulk change changes:
- * the filter, or the keys of the rows in the window of the query. */
-static void
-append_target (const GormCompiledQuery *compiled,
-               GString                 *sql,
-               GArray                  *params)
-{
-  const GormSchema *schema = compiled->schema;
-
-  if (!has_window (compiled))
-    {
-      gorm_compiled_query_append_where (compiled, sql, params);
-      return;
-    }
-
-  g_string_append (sql, " WHERE ");
-  gorm_dialect_append_identifier (sql, schema->key->name);
-  g_string_append (sql, " IN (SELECT ");
-  gorm_dialect_append_identifier (sql, schema->key->name);
-  append_from (compiled, sql, params, TRUE);
-  gorm_dialect_append_limit (compiled->dialect, sql, params, compiled->limit, compiled->offset);
-  g_string_append_c (sql, ')');
-}
-
 /* The keys of the rows a bulk change will change, as stored. */
 static GValue *
 select_keys_locked (GormDatabase             *database,
@@ -900,17 +860,14 @@ select_keys_locked (GormDatabase             *database,
 {
   const GormSchema *schema = compiled->schema;
   GType column_types[] = { gorm_value_kind_get_sql_type (schema->key->kind), G_TYPE_NONE };
-  g_autoptr(GString) sql = g_string_new ("SELECT ");
+  GormSelection selection = gorm_compiled_query_get_selection (compiled);
   g_autoptr(GArray) params = params_new ();
+  g_autofree char *sql = gorm_dialect_render_select_keys (compiled->dialect, &selection, params);
   g_autoptr(GdaDataModel) model = NULL;
   GValue *keys;
   gint n_rows;
 
-  gorm_dialect_append_identifier (sql, schema->key->name);
-  append_from (compiled, sql, params, has_window (compiled));
-  gorm_dialect_append_limit (compiled->dialect, sql, params, compiled->limit, compiled->offset);
-
-  model = select_locked (database, sql->str, params, column_types, error);
+  model = select_locked (database, sql, params, column_types, error);
   if (model == NULL)
     return NULL;
 
@@ -940,35 +897,17 @@ write_locked (GormDatabase             *database,
               Assignment               *assignment,
               GError                  **error)
 {
-  const GormSchema *schema = compiled->schema;
-  g_autoptr(GString) sql = NULL;
+  GormSelection selection = gorm_compiled_query_get_selection (compiled);
   g_autoptr(GArray) params = params_new ();
+  g_autofree char *sql = NULL;
 
   if (assignment == NULL)
-    {
-      sql = g_string_new ("DELETE FROM ");
-      gorm_dialect_append_identifier (sql, schema->table);
-    }
+    sql = gorm_dialect_render_bulk_delete (compiled->dialect, &selection, params);
   else
-    {
-      sql = g_string_new ("UPDATE ");
-      gorm_dialect_append_identifier (sql, schema->table);
-      g_string_append (sql, " SET ");
-      gorm_dialect_append_identifier (sql, assignment->column->name);
-      g_string_append (sql, " = ");
-      /* NULL is written as a literal, as saves do (gorm-dialect-private.h). */
-      if (G_VALUE_HOLDS (&assignment->sql_value, GDA_TYPE_NULL))
-        g_string_append (sql, "NULL");
-      else
-        {
-          gorm_dialect_append_parameter (sql, params->len, G_VALUE_TYPE (&assignment->sql_value));
-          g_array_append_val (params, assignment->sql_value);
-          assignment->sql_value = (GValue) G_VALUE_INIT;
-        }
-    }
-  append_target (compiled, sql, params);
+    sql = gorm_dialect_render_bulk_update (compiled->dialect, &selection, assignment->column,
+                                           &assignment->sql_value, params);
 
-  return execute_locked (database, sql->str, params, error);
+  return execute_locked (database, sql, params, error);
 }
 
 /* Gives the live objects of the changed rows their new state: deleted
@@ -1122,8 +1061,17 @@ prepare_assignment (const GormSchema  *schema,
                     GError           **error)
 {
   g_auto(GValue) null = G_VALUE_INIT;
-  const GormColumn *column = gorm_schema_find_column (schema, property);
+  const GormColumn *column;
 
+  if (property == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
+                   "Cannot update %s in bulk: no property name (NULL) was given",
+                   schema->type_name);
+      return FALSE;
+    }
+
+  column = gorm_schema_find_column (schema, property);
   if (column == NULL)
     {
       g_propagate_error (error, unknown_property_error (schema, property));
@@ -1187,7 +1135,6 @@ gorm_query_update (GormQuery     *self,
   g_auto(Assignment) assignment = { NULL, G_VALUE_INIT, G_VALUE_INIT };
 
   g_return_val_if_fail (GORM_IS_QUERY (self), -1);
-  g_return_val_if_fail (property != NULL, -1);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
@@ -1270,7 +1217,9 @@ run_thread (GTask        *task,
       number = gorm_query_delete (self, cancellable, &error);
       break;
     case RUN_UPDATE:
-      number = gorm_query_update (self, call->property, &call->value, cancellable, &error);
+      number = gorm_query_update (self, call->property,
+                                  G_IS_VALUE (&call->value) ? &call->value : NULL,
+                                  cancellable, &error);
       break;
     default:
       g_assert_not_reached ();
@@ -1574,7 +1523,8 @@ gorm_query_delete_finish (GormQuery     *self,
  * gorm_query_update_async:
  * @self: a query
  * @property: the property to set
- * @value: its new value
+ * @value: (nullable): its new value; %NULL, or a value holding %NULL, for
+ *   NULL, as for gorm_query_update()
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called with the number of rows changed
  * @user_data: data for @callback
@@ -1593,14 +1543,16 @@ gorm_query_update_async (GormQuery           *self,
   RunCall *call;
 
   g_return_if_fail (GORM_IS_QUERY (self));
-  g_return_if_fail (property != NULL);
-  g_return_if_fail (G_IS_VALUE (value));
 
+  /* A NULL @property fails as gorm_query_update() fails, in the callback. */
   call = g_new0 (RunCall, 1);
   call->runner = RUN_UPDATE;
   call->property = g_strdup (property);
-  g_value_init (&call->value, G_VALUE_TYPE (value));
-  g_value_copy (value, &call->value);
+  if (value != NULL && G_IS_VALUE (value))
+    {
+      g_value_init (&call->value, G_VALUE_TYPE (value));
+      g_value_copy (value, &call->value);
+    }
   run_async (self, call, cancellable, callback, user_data, gorm_query_update_async);
 }
 

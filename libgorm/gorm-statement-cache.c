@@ -279,8 +279,42 @@ gorm_statement_execute_select (GormStatementCache *self,
                                                         &gda_error);
   if (model == NULL && gda_error == NULL)
     gda_error = error_from_events (self);
+  /* SQLite reports some refusals (a LIKE pattern too long, for one) only
+   * when the statement is stepped: libgda's model then keeps the error as
+   * an exception and holds no rows, which would read as an empty result.
+   * Counting the rows steps the statement to its end (a random access
+   * model reads every row anyway). */
+  if (model != NULL && gda_data_model_get_n_rows (model) >= 0)
+    {
+      GError **exceptions = gda_data_model_get_exceptions (model);
+
+      if (exceptions != NULL && exceptions[0] != NULL)
+        {
+          gda_error = g_error_copy (exceptions[0]);
+          g_clear_object (&model);
+        }
+    }
   if (model == NULL)
-    translate_error (self, error, gda_error, statement->sql);
+    {
+      translate_error (self, error, gda_error, statement->sql);
+      return NULL;
+    }
+
+  /* A row SQLite fails to step to (a damaged page, an I/O error) ends a
+   * random-access model early and is kept as an exception of the model,
+   * not returned: the rows are fetched now, so that such an error fails
+   * the select instead of reading as fewer rows. */
+  gda_data_model_get_n_rows (model);
+  {
+    GError **exceptions = gda_data_model_get_exceptions (model);
+
+    if (exceptions != NULL && exceptions[0] != NULL)
+      {
+        translate_error (self, error, g_error_copy (exceptions[0]), statement->sql);
+        g_object_unref (model);
+        return NULL;
+      }
+  }
 
   return model;
 }

@@ -76,6 +76,20 @@ gpointer          gorm_table_new_resource     (GormTable           *self,
                                                GdaDataModel        *model,
                                                gint                 row,
                                                GError             **error);
+/* A stand-in for a row whose values cannot be read into its object (a
+ * stored value its property cannot take): the row's live object when it
+ * has one, else a new object with only its key set and its other
+ * properties at their defaults, which records @read_error and which
+ * gorm_table_prepare_save() refuses to update. Loading its row again
+ * (gorm_table_load_resource()) makes it an ordinary object. */
+gpointer          gorm_table_new_stand_in     (GormTable           *self,
+                                               GormDatabase        *database,
+                                               GdaDataModel        *model,
+                                               gint                 row,
+                                               const GError        *read_error,
+                                               GError             **error);
+/* The error a stand-in records, or NULL for an ordinary object. */
+const GError     *gorm_table_get_read_error   (GormResource        *resource);
 gboolean          gorm_table_load_resource    (GormTable           *self,
                                                GormResource        *resource,
                                                GdaDataModel        *model,

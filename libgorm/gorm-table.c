@@ -306,8 +306,22 @@ gorm_table_prepare_save (const GormSchema  *schema,
                          gboolean           inserting,
                          GError           **error)
 {
-  GormSave *save = g_new0 (GormSave, 1);
+  const GError *read_error = gorm_table_get_read_error (resource);
+  GormSave *save;
 
+  /* A stand-in holds default values, not its row's: writing them would
+   * overwrite the row. */
+  if (read_error != NULL && !inserting)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
+                   "Cannot update %s: the object stands in for a row that could not be read, "
+                   "and would overwrite it with default values; reload it once the row is "
+                   "fixed, or delete it (%s)",
+                   schema->type_name, read_error->message);
+      return NULL;
+    }
+
+  save = g_new0 (GormSave, 1);
   save->inserting = inserting;
   save->columns = g_new0 (guint, schema->n_columns);
   save->values = g_new0 (GValue, schema->n_columns);
@@ -525,6 +539,10 @@ row_values (const GormSchema    *schema,
         }
       if (!gorm_value_from_sql (column->kind, column->pspec, row[i], &converted[i], error))
         {
+          g_autofree char *key = gorm_value_describe (row[0]);
+
+          g_prefix_error (error, "Cannot read the row of table “%s” whose %s is %s, column “%s”: ",
+                          schema->table, schema->key->name, key, column->name);
           unset_values (converted, i);
           return FALSE;
         }
@@ -760,6 +778,49 @@ gorm_table_new_resource (GormTable     *self,
   return object_of_row (schema, database, sql_row, error);
 }
 
+static GQuark
+read_error_quark (void)
+{
+  return g_quark_from_static_string ("gorm-table-read-error");
+}
+
+const GError *
+gorm_table_get_read_error (GormResource *resource)
+{
+  return g_object_get_qdata (G_OBJECT (resource), read_error_quark ());
+}
+
+gpointer
+gorm_table_new_stand_in (GormTable     *self,
+                         GormDatabase  *database,
+                         GdaDataModel  *model,
+                         gint           row,
+                         const GError  *read_error,
+                         GError       **error)
+{
+  const GormSchema *schema = self->schema;
+  const GValue **values = g_newa (const GValue *, schema->n_columns);
+  const GValue *key;
+  GObject *object;
+
+  /* The key comes first. */
+  key = gda_data_model_get_value_at (model, 0, row, error);
+  if (key == NULL)
+    return NULL;
+
+  /* A live object of the row keeps the values it had. */
+  object = (GObject *) gorm_database_lookup_live_locked (database, schema->type, key);
+  if (object != NULL)
+    return object;
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    values[i] = NULL;
+  object = new_row_object (schema, database, key, values);
+  g_object_set_qdata_full (object, read_error_quark (), g_error_copy (read_error),
+                           (GDestroyNotify) g_error_free);
+  return object;
+}
+
 gboolean
 gorm_table_load_resource (GormTable     *self,
                           GormResource  *resource,
@@ -783,5 +844,7 @@ gorm_table_load_resource (GormTable     *self,
   gorm_resource_apply_stored (resource, database, pspecs, copy_values (schema, values),
                               schema->n_columns, FALSE);
   unset_values (converted, schema->n_columns);
+  /* A stand-in whose row reads now is an object of its row like any. */
+  g_object_set_qdata (G_OBJECT (resource), read_error_quark (), NULL);
   return TRUE;
 }

@@ -9,13 +9,39 @@ G_BEGIN_DECLS
 /*
  * Database URIs: what gorm_database_open() accepts, turned into a libgda
  * provider name and connection string.
+ *
+ * SQLite URIs take SQLite's own query parameters, honoured or refused:
+ *
+ *   mode=ro      the file must exist; the connection is read-only
+ *                (PRAGMA query_only), every write fails with
+ *                GORM_ERROR_READ_ONLY
+ *   mode=rw      the file must exist
+ *   mode=rwc     the file is created if missing (the default)
+ *   mode=memory  an in-memory database; the path is only its name
+ *   cache=shared (in memory only) every open of the same name in this
+ *                process shares one database
+ *   cache=private (the default)
+ *
+ * libgda's SQLite provider builds the file name it gives SQLite from a
+ * directory and a name, so an SQLite "file:" URI never reaches SQLite: a
+ * shared in-memory database lives in a file of a private directory in
+ * /dev/shm (memory; the temporary directory where there is no /dev/shm),
+ * removed when the last database using it is closed.
  */
+
+typedef struct _GormSharedMemory GormSharedMemory;
+
 typedef struct
 {
   char *provider;
   char *cnc_string;
   /* The file of an SQLite database, NULL in memory. */
   char *path;
+  /* mode=ro: the connection must not write. */
+  gboolean read_only;
+  /* cache=shared in memory: a reference on the shared database, held for
+   * as long as a connection to it is open. */
+  GormSharedMemory *shared;
 } GormUri;
 
 gboolean  gorm_uri_parse   (const char  *uri,
@@ -23,6 +49,10 @@ gboolean  gorm_uri_parse   (const char  *uri,
                             GError     **error);
 void      gorm_uri_clear   (GormUri     *parsed);
 char     *gorm_uri_redact  (const char  *uri);
+
+/* Drops a reference taken by gorm_uri_parse(); the last one removes the
+ * database's file. Call it after closing the connection. */
+void      gorm_shared_memory_unref (GormSharedMemory *shared);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GormUri, gorm_uri_clear)
 

@@ -590,6 +590,44 @@ set_mismatch_error (GError       **error,
   return FALSE;
 }
 
+/* A stored value the property cannot take: the row holds what another
+ * tool (or an older version of the type) wrote. */
+static gboolean
+set_unreadable_error (GError       **error,
+                      GParamSpec    *pspec,
+                      const GValue  *value)
+{
+  g_autofree char *description = gorm_value_describe (value);
+
+  g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
+               "The stored %s %s does not fit %s:%s, a %s property",
+               value_is_null (value) ? "value" : G_VALUE_TYPE_NAME (value), description,
+               g_type_name (pspec->owner_type), pspec->name,
+               g_type_name (G_PARAM_SPEC_VALUE_TYPE (pspec)));
+  return FALSE;
+}
+
+/* SQL has no NaN: SQLite stores a bound NaN as NULL, which reads back as
+ * 0.0, and NaN equals nothing, so no filter could find it. It is refused
+ * before any SQL runs rather than changed into another number. */
+static gboolean
+value_is_nan (const GValue *value)
+{
+  return (G_VALUE_HOLDS_DOUBLE (value) && isnan (g_value_get_double (value)))
+         || (G_VALUE_HOLDS_FLOAT (value) && isnan (g_value_get_float (value)));
+}
+
+static gboolean
+set_nan_error (GError     **error,
+               GParamSpec  *pspec)
+{
+  g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+               "Cannot store NaN in %s:%s, a %s property: SQL has no NaN",
+               g_type_name (pspec->owner_type), pspec->name,
+               g_type_name (G_PARAM_SPEC_VALUE_TYPE (pspec)));
+  return FALSE;
+}
+
 /* Date-times */
 
 char *
@@ -1144,6 +1182,9 @@ gorm_value_to_sql (GormValueKind   kind,
   g_return_val_if_fail (sql_value != NULL && !G_IS_VALUE (sql_value), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (value_is_nan (property_value))
+    return set_nan_error (error, pspec);
+
   if (!store_value (kind, property_value, sql_value))
     return set_mismatch_error (error, pspec, property_value);
 
@@ -1179,6 +1220,14 @@ gorm_value_from_user (const GValue  *value,
     {
       g_set_error (error, GORM_ERROR, GORM_ERROR_UNSUPPORTED_TYPE,
                    "Cannot bind a value of type %s as an SQL parameter",
+                   G_VALUE_TYPE_NAME (value));
+      return FALSE;
+    }
+
+  if (value_is_nan (value))
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                   "Cannot bind the %s NaN as an SQL parameter: SQL has no NaN",
                    G_VALUE_TYPE_NAME (value));
       return FALSE;
     }
@@ -1469,6 +1518,9 @@ convert_to_property (Source          source,
                      GValue         *property_value,
                      GError        **error)
 {
+  if (source == SOURCE_USER && kind == GORM_VALUE_KIND_DOUBLE && value_is_nan (value))
+    return set_nan_error (error, pspec);
+
   g_value_init (property_value, G_PARAM_SPEC_VALUE_TYPE (pspec));
 
   /* After the limits of the C type come the property's own, such as the
@@ -1480,6 +1532,8 @@ convert_to_property (Source          source,
     return TRUE;
 
   g_value_unset (property_value);
+  if (source == SOURCE_SQL)
+    return set_unreadable_error (error, pspec, value);
   return set_mismatch_error (error, pspec, value);
 }
 

@@ -157,7 +157,15 @@ test_open_errors (void)
   g_assert_true (g_file_set_contents (text_file, "Dear diary, this is no database.\n"
                                       "It is long enough to be read as a header, though.\n"
                                       "Really quite long, to be sure of it.", -1, NULL));
-  assert_connection_error (text_uri, text_uri);
+  {
+    GormDatabase *db = gorm_database_open (text_uri, NULL, &error);
+
+    /* A file that is not a database is a damaged one. */
+    g_assert_null (db);
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_CORRUPT);
+    g_assert_nonnull (strstr (error->message, text_uri));
+    g_clear_error (&error);
+  }
 
   /* A password is never shown. */
   {

@@ -770,6 +770,148 @@ test_errors (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+/* A filter built from arguments it cannot use carries its mistake to the
+ * query, which reports it from its runners before any SQL; no critical
+ * is printed (the suite runs with fatal warnings). */
+static void
+test_poisoned (void)
+{
+  g_autoptr(GormDatabase) db = open_with_rows ();
+  g_auto(GValue) number = G_VALUE_INIT;
+  GValue three[3] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+
+  int_value (&number, 1);
+
+  /* No property name. */
+  check_error (db, gorm_filter_eq (NULL, &number), GORM_ERROR_UNKNOWN_PROPERTY, "gorm_filter_eq()");
+  check_error (db, gorm_filter_eq (NULL, NULL), GORM_ERROR_UNKNOWN_PROPERTY, "TestSample");
+  check_error (db, gorm_filter_ne (NULL, &number), GORM_ERROR_UNKNOWN_PROPERTY, "gorm_filter_ne()");
+  check_error (db, gorm_filter_lt (NULL, &number), GORM_ERROR_UNKNOWN_PROPERTY, "gorm_filter_lt()");
+  check_error (db, gorm_filter_le (NULL, &number), GORM_ERROR_UNKNOWN_PROPERTY, "gorm_filter_le()");
+  check_error (db, gorm_filter_gt (NULL, &number), GORM_ERROR_UNKNOWN_PROPERTY, "gorm_filter_gt()");
+  check_error (db, gorm_filter_ge (NULL, &number), GORM_ERROR_UNKNOWN_PROPERTY, "gorm_filter_ge()");
+  check_error (db, gorm_filter_like (NULL, "%"), GORM_ERROR_UNKNOWN_PROPERTY, "gorm_filter_like()");
+  check_error (db, gorm_filter_ilike (NULL, "%"), GORM_ERROR_UNKNOWN_PROPERTY, "gorm_filter_ilike()");
+  check_error (db, gorm_filter_in (NULL, &number, 1), GORM_ERROR_UNKNOWN_PROPERTY, "gorm_filter_in()");
+  check_error (db, gorm_filter_between (NULL, &number, &number), GORM_ERROR_UNKNOWN_PROPERTY, "gorm_filter_between()");
+  check_error (db, gorm_filter_is_null (NULL), GORM_ERROR_UNKNOWN_PROPERTY, "gorm_filter_is_null()");
+  check_error (db, gorm_filter_is_not_null (NULL), GORM_ERROR_UNKNOWN_PROPERTY, "gorm_filter_is_not_null()");
+
+  /* No value where NULL cannot be compared, no pattern, no values. */
+  check_error (db, gorm_filter_lt ("big", NULL), GORM_ERROR_TYPE_MISMATCH, "TestSample:big");
+  check_error (db, gorm_filter_ge ("name", NULL), GORM_ERROR_TYPE_MISMATCH, "TestSample:name");
+  check_error (db, gorm_filter_between ("big", NULL, &number), GORM_ERROR_TYPE_MISMATCH, "TestSample:big");
+  check_error (db, gorm_filter_between ("big", &number, NULL), GORM_ERROR_TYPE_MISMATCH, "NULL");
+  check_error (db, gorm_filter_like ("name", NULL), GORM_ERROR_TYPE_MISMATCH, "NULL pattern");
+  check_error (db, gorm_filter_ilike ("name", NULL), GORM_ERROR_TYPE_MISMATCH, "NULL pattern");
+  check_error (db, gorm_filter_in ("big", NULL, 3), GORM_ERROR_TYPE_MISMATCH, "count of 3");
+
+  /* No operand: the combination never drops to its other operand. */
+  check_error (db, gorm_filter_and (NULL, gorm_filter_eq ("big", &number)), GORM_ERROR_FAILED, "first operand");
+  check_error (db, gorm_filter_and (gorm_filter_eq ("big", &number), NULL), GORM_ERROR_FAILED, "second operand");
+  check_error (db, gorm_filter_and (NULL, NULL), GORM_ERROR_FAILED, "gorm_filter_and()");
+  check_error (db, gorm_filter_or (gorm_filter_is_null ("name"), NULL), GORM_ERROR_FAILED, "gorm_filter_or()");
+  check_error (db, gorm_filter_or (NULL, gorm_filter_is_null ("name")), GORM_ERROR_FAILED, "first operand");
+  check_error (db, gorm_filter_not (NULL), GORM_ERROR_FAILED, "gorm_filter_not()");
+
+  /* Deep inside a tree, under not, on either side. */
+  check_error (db, gorm_filter_not (gorm_filter_or (gorm_filter_is_null ("name"),
+                                                    gorm_filter_and (gorm_filter_eq ("big", &number),
+                                                                     gorm_filter_not (NULL)))),
+               GORM_ERROR_FAILED, "gorm_filter_not()");
+  check_error (db, gorm_filter_and (gorm_filter_gt (NULL, &number), gorm_filter_eq ("nope", &number)),
+               GORM_ERROR_UNKNOWN_PROPERTY, "gorm_filter_gt()");
+
+  /* A poisoned filter can be shared, and fails every query given it. */
+  {
+    g_autoptr(GormFilter) poisoned = gorm_filter_not (NULL);
+
+    check_error (db, gorm_filter_ref (poisoned), GORM_ERROR_FAILED, "gorm_filter_not()");
+    check_error (db, gorm_filter_and (gorm_filter_is_null ("name"), gorm_filter_ref (poisoned)),
+                 GORM_ERROR_FAILED, "gorm_filter_not()");
+  }
+
+  /* The same values given properly work. */
+  int_value (&three[0], 0);
+  int_value (&three[1], 7);
+  int_value (&three[2], 1000);
+  g_assert_cmpstr (matches (db, gorm_filter_in ("big", three, 3)), ==, "c f");
+  for (guint i = 0; i < G_N_ELEMENTS (three); i++)
+    g_value_unset (&three[i]);
+
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* The filter of @c with its values listed @times times over: a list
+ * longer than the dialect binds one by one. */
+static GormFilter *
+long_in_from_case (const Case *c,
+                   guint       times)
+{
+  guint n = 0;
+  g_autoptr(GArray) values = g_array_new (FALSE, TRUE, sizeof (GValue));
+  GormFilter *filter;
+
+  g_array_set_clear_func (values, (GDestroyNotify) g_value_unset);
+  while (n < G_N_ELEMENTS (c->values) && c->values[n].kind != V_NONE)
+    n++;
+  for (guint t = 0; t < times; t++)
+    for (guint i = 0; i < n; i++)
+      {
+        GValue value = G_VALUE_INIT;
+
+        value_from_spec (&value, &c->values[i]);
+        g_array_append_val (values, value);
+      }
+
+  filter = gorm_filter_in (c->property, (GValue *) (gpointer) values->data, values->len);
+  return filter;
+}
+
+/* An IN list longer than the dialect binds one value at a time matches
+ * exactly what the short list matches, negated too, for every type:
+ * 64-bit extremes, reals, text with wildcards and non-ASCII characters,
+ * date-times given in other zones, blobs with a NUL byte and empty ones,
+ * string arrays, enums, flags and booleans, with NULL listed or not. */
+static void
+test_long_in (void)
+{
+  static const Case cases[] = {
+    { "big", "in", { I64 (G_MININT64), I64 (G_MAXINT64), I64 (0) }, NULL },
+    { "num", "in", { INT (G_MININT), INT (3), NONE }, NULL },
+    { "count", "in", { UINT (G_MAXUINT), UINT (7), NONE }, NULL },
+    { "real", "in", { DBL (1e300), DBL (-0.25), DBL (2.25) }, NULL },
+    { "real", "in", { INT (3), DBL (-1.5), NONE }, NULL },
+    { "name", "in", { STR ("100%_done"), STR ("日本語テキスト"), STR ("Zoë") }, NULL },
+    { "name", "in", { STR ("apple"), NUL, NONE }, NULL },
+    { "flag", "in", { BOOL (TRUE), NONE, NONE }, NULL },
+    { "color", "in", { COLOR (TEST_COLOR_DARK_BLUE), NONE, NONE }, NULL },
+    { "when", "in", { TIME ("2024-01-01T09:00:00+01:00"), TIME ("2024-01-01T08:00:00.000001Z"), NONE }, NULL },
+    { "data", "in", { BYTES ("\0"), BYTES (""), BYTES ("\1\2") }, NULL },
+    { "data", "in", { BYTES ("\1\2\3"), NUL, NONE }, NULL },
+    { "tags", "in", { STRV ("x,y"), STRV ("x"), NONE }, NULL },
+    { "bits", "in", { FLAGS (TEST_FLAG_HIGH), FLAGS (TEST_FLAG_A), NONE }, NULL },
+  };
+  g_autoptr(GormDatabase) db = open_with_rows ();
+  g_autoptr(TestLog) log = test_log_attach (db);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *expected = matches (db, filter_from_case (&cases[i]));
+      g_autofree char *description = g_strdup_printf ("in (%s, 40 values)", cases[i].property);
+
+      g_assert_cmpstr (expected, !=, "");
+      test_log_clear (log);
+      check_filter (db, long_in_from_case (&cases[i], 40), expected, description);
+      /* The long list is one parameter (the exists run last has a LIMIT too). */
+      g_assert_nonnull (strstr (test_log_last (log), "json_each(##p0::gchararray::null)"));
+      g_assert_null (strstr (test_log_last (log), "##p2"));
+    }
+
+  gorm_database_set_trace_func (db, NULL, NULL);
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 /* What the filters render: identifiers quoted, values as parameters. */
 static void
 test_sql (void)
@@ -878,6 +1020,8 @@ main (int   argc,
   g_test_add_func ("/Gorm/Filter/combinations", test_combinations);
   g_test_add_func ("/Gorm/Filter/shared", test_shared);
   g_test_add_func ("/Gorm/Filter/errors", test_errors);
+  g_test_add_func ("/Gorm/Filter/poisoned", test_poisoned);
+  g_test_add_func ("/Gorm/Filter/long-in", test_long_in);
   g_test_add_func ("/Gorm/Filter/sql", test_sql);
 
   return g_test_run ();

@@ -422,6 +422,223 @@ test_double (Fixture       *fixture,
     }
 }
 
+/* Infinities and NaN, in properties whose range takes them. */
+
+TEST_DEFINE_RESOURCE (TestInfinite, test_infinite)
+#define TEST_TYPE_INFINITE (test_infinite_get_type ())
+
+static void
+test_infinite_class_init (TestInfiniteClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_double ("d", NULL, NULL, -INFINITY, INFINITY, 0, G_PARAM_READWRITE),
+    g_param_spec_float ("f", NULL, NULL, -INFINITY, INFINITY, 0, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+}
+
+static gint64
+count_where (GormDatabase *db,
+             const char   *property,
+             const GValue *value)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_INFINITE);
+  g_autoptr(GError) error = NULL;
+  gint64 n;
+
+  gorm_query_filter (query, gorm_filter_eq (property, value));
+  n = gorm_query_count (query, NULL, &error);
+  g_assert_no_error (error);
+  return n;
+}
+
+static void
+test_infinity (Fixture       *fixture,
+               gconstpointer  data)
+{
+  const gdouble values[] = { INFINITY, -INFINITY };
+
+  test_migrate (fixture->db, TEST_TYPE_INFINITE);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autoptr(GormResource) saved = g_object_new (TEST_TYPE_INFINITE, "database", fixture->db,
+                                                    "d", values[i], "f", (gfloat) values[i], NULL);
+      g_autoptr(GormResource) loaded = NULL;
+      g_autoptr(GormQuery) query = NULL;
+      g_autoptr(GListModel) model = NULL;
+      g_autoptr(GError) error = NULL;
+      g_auto(GValue) d = G_VALUE_INIT;
+      g_auto(GValue) f = G_VALUE_INIT;
+      gdouble got_d = 0;
+      gfloat got_f = 0;
+
+      g_test_message ("%g", values[i]);
+      test_save_ok (saved);
+      loaded = gorm_database_get (fixture->reader, TEST_TYPE_INFINITE,
+                                  gorm_resource_get_id (saved), NULL, &error);
+      g_assert_no_error (error);
+      g_object_get (loaded, "d", &got_d, "f", &got_f, NULL);
+      g_assert_cmpfloat (got_d, ==, values[i]);
+      g_assert_cmpfloat (got_f, ==, (gfloat) values[i]);
+
+      g_value_set_double (g_value_init (&d, G_TYPE_DOUBLE), values[i]);
+      g_value_set_float (g_value_init (&f, G_TYPE_FLOAT), (gfloat) values[i]);
+      g_assert_cmpint (count_where (fixture->reader, "d", &d), ==, 1);
+      g_assert_cmpint (count_where (fixture->reader, "f", &f), ==, 1);
+
+      query = gorm_database_query (fixture->reader, TEST_TYPE_INFINITE);
+      gorm_query_filter (query, gorm_filter_eq ("d", &d));
+      model = gorm_query_fetch (query, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+
+      /* Saved again: an update writes it too. */
+      g_object_set (saved, "d", 1.0, NULL);
+      test_save_ok (saved);
+      g_object_set (saved, "d", values[i], NULL);
+      test_save_ok (saved);
+      g_assert_true (gorm_resource_reload (loaded, NULL, &error));
+      g_assert_no_error (error);
+      g_object_get (loaded, "d", &got_d, NULL);
+      g_assert_cmpfloat (got_d, ==, values[i]);
+      g_clear_object (&model);
+      g_assert_finalize_object (g_steal_pointer (&loaded));
+      g_assert_finalize_object (g_steal_pointer (&saved));
+      gorm_database_execute (fixture->db, "DELETE FROM test_infinite", NULL, 0, NULL);
+    }
+}
+
+static void
+assert_nan_refused (const GError *error,
+                    const char   *property)
+{
+  g_autofree char *named = g_strdup_printf ("TestInfinite:%s", property);
+
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, named));
+  g_assert_nonnull (strstr (error->message, "NaN"));
+}
+
+/* Sets @property as a C class's own setter may, without the range check
+ * of g_object_set_property(), which refuses NaN. */
+static void
+set_unchecked (gpointer      resource,
+               const char   *property,
+               const GValue *value)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (resource), property);
+
+  G_OBJECT_GET_CLASS (resource)->set_property (resource, pspec->param_id, value, pspec);
+  g_object_notify_by_pspec (resource, pspec);
+}
+
+/* NaN has no SQL value (SQLite would store NULL and give 0.0 back): it is
+ * refused before any SQL runs, wherever a value goes to the database. */
+static void
+test_nan (Fixture       *fixture,
+          gconstpointer  data)
+{
+  const char *properties[] = { "d", "f" };
+  g_autoptr(TestLog) log = NULL;
+
+  test_migrate (fixture->db, TEST_TYPE_INFINITE);
+  log = test_log_attach (fixture->db);
+  for (guint i = 0; i < G_N_ELEMENTS (properties); i++)
+    {
+      const char *property = properties[i];
+      g_autoptr(GormResource) resource = g_object_new (TEST_TYPE_INFINITE, "database", fixture->db, NULL);
+      g_autoptr(GormQuery) query = NULL;
+      g_autoptr(GError) error = NULL;
+      g_auto(GValue) nan_value = G_VALUE_INIT;
+      g_auto(GValue) one = G_VALUE_INIT;
+      GValue range[2] = { G_VALUE_INIT, G_VALUE_INIT };
+      gdouble d = 7;
+
+      if (g_str_equal (property, "d"))
+        g_value_set_double (g_value_init (&nan_value, G_TYPE_DOUBLE), NAN);
+      else
+        g_value_set_float (g_value_init (&nan_value, G_TYPE_FLOAT), NAN);
+      g_value_set_double (g_value_init (&one, G_TYPE_DOUBLE), 1.0);
+
+      /* An insert. */
+      set_unchecked (resource, property, &nan_value);
+      test_log_clear (log);
+      g_assert_false (gorm_resource_save (resource, NULL, &error));
+      assert_nan_refused (error, property);
+      g_clear_error (&error);
+      g_assert_false (gorm_resource_is_saved (resource));
+      g_assert_cmpuint (log->statements->len, ==, 0);
+
+      /* An update. */
+      g_object_set_property (G_OBJECT (resource), property, &one);
+      test_save_ok (resource);
+      set_unchecked (resource, property, &nan_value);
+      test_log_clear (log);
+      g_assert_false (gorm_resource_save (resource, NULL, &error));
+      assert_nan_refused (error, property);
+      g_clear_error (&error);
+      g_assert_cmpuint (log->statements->len, ==, 0);
+      g_assert_true (gorm_resource_is_dirty (resource));
+      g_assert_true (gorm_resource_reload (resource, NULL, &error));
+      g_assert_no_error (error);
+      g_object_get (resource, property, &d, NULL);
+      if (g_str_equal (property, "d"))
+        g_assert_cmpfloat (d, ==, 1.0);
+
+      /* Filter values: a comparison, a list and a range. */
+      query = gorm_database_query (fixture->db, TEST_TYPE_INFINITE);
+      gorm_query_filter (query, gorm_filter_eq (property, &nan_value));
+      test_log_clear (log);
+      g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, -1);
+      assert_nan_refused (error, property);
+      g_clear_error (&error);
+      g_assert_cmpuint (log->statements->len, ==, 0);
+      g_clear_object (&query);
+
+      query = gorm_database_query (fixture->db, TEST_TYPE_INFINITE);
+      g_value_init (&range[0], G_TYPE_DOUBLE);
+      g_value_copy (&one, &range[0]);
+      g_value_init (&range[1], G_VALUE_TYPE (&nan_value));
+      g_value_copy (&nan_value, &range[1]);
+      gorm_query_filter (query, gorm_filter_in (property, range, 2));
+      g_assert_null (gorm_query_first (query, NULL, &error));
+      assert_nan_refused (error, property);
+      g_clear_error (&error);
+      g_clear_object (&query);
+
+      query = gorm_database_query (fixture->db, TEST_TYPE_INFINITE);
+      gorm_query_filter (query, gorm_filter_between (property, &range[0], &range[1]));
+      g_assert_false (gorm_query_exists (query, NULL, &error));
+      assert_nan_refused (error, property);
+      g_clear_error (&error);
+      g_clear_object (&query);
+      g_value_unset (&range[0]);
+      g_value_unset (&range[1]);
+
+      /* A bulk update. */
+      query = gorm_database_query (fixture->db, TEST_TYPE_INFINITE);
+      test_log_clear (log);
+      g_assert_cmpint (gorm_query_update (query, property, &nan_value, NULL, &error), ==, -1);
+      assert_nan_refused (error, property);
+      g_clear_error (&error);
+      g_assert_cmpuint (log->statements->len, ==, 0);
+      g_clear_object (&query);
+
+      /* A raw statement's parameter. */
+      test_log_clear (log);
+      g_assert_cmpint (gorm_database_execute (fixture->db, "UPDATE test_infinite SET d = ?",
+                                              &nan_value, 1, &error), ==, -1);
+      g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
+      g_assert_nonnull (strstr (error->message, "NaN"));
+      g_clear_error (&error);
+      g_assert_cmpuint (log->statements->len, ==, 0);
+
+      g_assert_finalize_object (g_steal_pointer (&resource));
+    }
+}
+
 /* Text */
 
 static void
@@ -819,6 +1036,9 @@ static const struct
   { "uint32", "-1", "-1", FALSE },
   { "flags", "4", "4", FALSE },
   { "float", "1e300", "1e+300", FALSE },
+  /* Infinities where the property's range stops at the largest number. */
+  { "float", "9e999", "inf", FALSE },
+  { "double", "-9e999", "-inf", FALSE },
   { "when", "'not a date'", "\"not a date\"", FALSE },
   { "when", "'2024-02-30 10:00:00'", "\"2024-02-30 10:00:00\"", FALSE },
   { "when", "'2024-03-05T10:00:00+25:00'", "\"2024-03-05T10:00:00+25:00\"", FALSE },
@@ -885,6 +1105,196 @@ test_bad_stored_data (Fixture       *fixture,
     }
 }
 
+/* The rows of bad_values that can be written, each in its own row among
+ * good ones: a fetched or watched model loads every item, each bad row's
+ * item is a stand-in that check_item() explains and save() refuses, and
+ * first() and get() of a bad row fail instead of giving a stand-in. */
+#define N_ROWS 250
+
+static void
+check_model_items (GormDatabase *db,
+                   GListModel   *model,
+                   const gint64 *bad_ids,
+                   const guint  *bad_cases,
+                   guint         n_bad)
+{
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, N_ROWS + 1);
+  for (guint position = 0; position < N_ROWS + 1; position++)
+    {
+      g_autoptr(GormResource) item = g_list_model_get_item (model, position);
+      g_autoptr(GError) error = NULL;
+      gboolean readable;
+      guint bad = n_bad;
+
+      g_assert_nonnull (item);
+      g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (item, TEST_TYPE_ALL_TYPES));
+      for (guint i = 0; i < n_bad; i++)
+        if (bad_ids[i] == gorm_resource_get_id (item))
+          bad = i;
+      readable = gorm_query_model_check_item (GORM_QUERY_MODEL (model), position, &error);
+      if (bad == n_bad)
+        {
+          g_assert_no_error (error);
+          g_assert_true (readable);
+          continue;
+        }
+      g_assert_false (readable);
+      g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
+      g_assert_nonnull (strstr (error->message, "test_all_types"));
+      g_assert_nonnull (strstr (error->message, bad_values[bad_cases[bad]].column));
+      g_assert_nonnull (strstr (error->message, bad_values[bad_cases[bad]].shown));
+      {
+        g_autofree char *key = g_strdup_printf ("id is %" G_GINT64_FORMAT, bad_ids[bad]);
+
+        g_assert_nonnull (strstr (error->message, key));
+      }
+    }
+}
+
+static void
+test_unreadable_rows (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GormDatabase) db = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) fetched = NULL;
+  g_autoptr(GListModel) watched = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = g_strconcat ("sqlite:", fixture->path, NULL);
+  gint64 bad_ids[G_N_ELEMENTS (bad_values)];
+  guint bad_cases[G_N_ELEMENTS (bad_values)];
+  guint n_bad = 0;
+  gint64 first_id = gorm_resource_get_id (fixture->moving);
+
+  g_assert_true (gorm_database_begin (fixture->db, &error));
+  for (guint i = 0; i < N_ROWS; i++)
+    {
+      g_autoptr(GormResource) row = g_object_new (TEST_TYPE_ALL_TYPES, "database", fixture->db,
+                                                  "int32", (gint) i, NULL);
+
+      test_save_ok (row);
+    }
+  g_assert_true (gorm_database_commit (fixture->db, &error));
+
+  /* Spread over the pages of 100 items, the first row included. */
+  for (guint i = 0; i < G_N_ELEMENTS (bad_values); i++)
+    {
+      g_autofree char *sql = NULL;
+
+      if (bad_values[i].refused_on_write)
+        continue;
+      bad_ids[n_bad] = first_id + n_bad * 13;
+      bad_cases[n_bad] = i;
+      sql = g_strdup_printf ("UPDATE test_all_types SET \"%s\" = %s WHERE id = %" G_GINT64_FORMAT,
+                             bad_values[i].column, bad_values[i].literal, bad_ids[n_bad]);
+      g_assert_cmpint (gorm_database_execute (fixture->db, sql, NULL, 0, &error), ==, 1);
+      g_assert_no_error (error);
+      n_bad++;
+    }
+  g_assert_cmpuint (n_bad, >=, 15);
+
+  /* A database of its own, whose objects are all new, and the fixture's,
+   * where the first row has a live object. */
+  db = gorm_database_open (uri, NULL, &error);
+  g_assert_no_error (error);
+  for (guint round = 0; round < 2; round++)
+    {
+      GormDatabase *reading = round == 0 ? db : fixture->db;
+
+      query = gorm_database_query (reading, TEST_TYPE_ALL_TYPES);
+      gorm_query_order_by (query, "id", FALSE);
+      fetched = gorm_query_fetch (query, NULL, &error);
+      g_assert_no_error (error);
+      watched = gorm_query_watch (query, NULL, &error);
+      g_assert_no_error (error);
+      check_model_items (reading, fetched, bad_ids, bad_cases, n_bad);
+      check_model_items (reading, watched, bad_ids, bad_cases, n_bad);
+      g_clear_object (&fetched);
+      g_clear_object (&watched);
+      g_clear_object (&query);
+    }
+
+  /* The live object of the first row kept its values. */
+  {
+    g_autoptr(GormQuery) by_id = gorm_database_query (fixture->db, TEST_TYPE_ALL_TYPES);
+    g_autoptr(GListModel) model = gorm_query_fetch (gorm_query_order_by (by_id, "id", FALSE), NULL, &error);
+    g_autoptr(GObject) item = g_list_model_get_item (model, 0);
+
+    g_assert_true (item == (GObject *) fixture->moving);
+  }
+
+  /* A stand-in: its key and defaults; save refuses it, delete works. */
+  {
+    g_autoptr(GormQuery) by_id = gorm_database_query (db, TEST_TYPE_ALL_TYPES);
+    g_autoptr(GListModel) model = NULL;
+    g_autoptr(GormResource) stand_in = NULL;
+    g_autofree char *kept = NULL;
+    g_autofree char *sql = g_strdup_printf ("SELECT quote(\"%s\") FROM test_all_types WHERE id = %" G_GINT64_FORMAT,
+                                            bad_values[bad_cases[1]].column, bad_ids[1]);
+    gint int32 = -1;
+    g_autoptr(GormResource) gone = NULL;
+
+    model = gorm_query_fetch (gorm_query_order_by (by_id, "id", FALSE), NULL, &error);
+    g_assert_no_error (error);
+    stand_in = g_list_model_get_item (model, bad_ids[1] - first_id);
+    g_assert_cmpint (gorm_resource_get_id (stand_in), ==, bad_ids[1]);
+    g_assert_true (gorm_resource_is_saved (stand_in));
+    g_object_get (stand_in, "int32", &int32, NULL);
+    g_assert_cmpint (int32, ==, 0);
+
+    kept = test_query_text (db, sql);
+    g_object_set (stand_in, "int32", 7, NULL);
+    g_assert_false (gorm_resource_save (stand_in, NULL, &error));
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
+    g_assert_nonnull (strstr (error->message, "stands in"));
+    g_clear_error (&error);
+    {
+      g_autofree char *after = test_query_text (db, sql);
+
+      g_assert_cmpstr (after, ==, kept);
+    }
+
+    /* get() and first() of the row fail, naming it. */
+    gone = gorm_database_get (db, TEST_TYPE_ALL_TYPES, bad_ids[2], NULL, &error);
+    g_assert_null (gone);
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
+    g_assert_nonnull (strstr (error->message, "test_all_types"));
+    g_clear_error (&error);
+    {
+      g_autoptr(GormQuery) one = gorm_database_query (db, TEST_TYPE_ALL_TYPES);
+      g_auto(GValue) id = G_VALUE_INIT;
+
+      g_value_set_int64 (g_value_init (&id, G_TYPE_INT64), bad_ids[2]);
+      gone = gorm_query_first (gorm_query_filter (one, gorm_filter_eq ("id", &id)), NULL, &error);
+      g_assert_null (gone);
+      g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
+      g_clear_error (&error);
+    }
+
+    /* Once the row is fixed, a reload makes it an ordinary object. */
+    {
+      g_autofree char *fix = g_strdup_printf ("UPDATE test_all_types SET \"%s\" = NULL WHERE id = %" G_GINT64_FORMAT,
+                                              bad_values[bad_cases[1]].column, bad_ids[1]);
+
+      g_assert_cmpint (gorm_database_execute (db, fix, NULL, 0, &error), ==, 1);
+      g_assert_true (gorm_resource_reload (stand_in, NULL, &error));
+      g_assert_no_error (error);
+      g_object_set (stand_in, "int32", 7, NULL);
+      test_save_ok (stand_in);
+    }
+
+    /* Another stand-in is deleted. */
+    g_clear_object (&stand_in);
+    stand_in = g_list_model_get_item (model, bad_ids[3] - first_id);
+    g_assert_false (gorm_query_model_check_item (GORM_QUERY_MODEL (model), bad_ids[3] - first_id, NULL));
+    g_assert_true (gorm_resource_delete (stand_in, NULL, &error));
+    g_assert_no_error (error);
+    g_clear_object (&stand_in);
+  }
+
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -901,6 +1311,8 @@ main (int   argc,
   g_test_add ("/Gorm/Types/float", Fixture, NULL, fixture_set_up, test_float, fixture_tear_down);
   g_test_add ("/Gorm/Types/double", Fixture, NULL, fixture_set_up, test_double, fixture_tear_down);
   g_test_add ("/Gorm/Types/negative-zero", Fixture, NULL, fixture_set_up, test_negative_zero, fixture_tear_down);
+  g_test_add ("/Gorm/Types/infinity", Fixture, NULL, fixture_set_up, test_infinity, fixture_tear_down);
+  g_test_add ("/Gorm/Types/nan", Fixture, NULL, fixture_set_up, test_nan, fixture_tear_down);
   g_test_add ("/Gorm/Types/string", Fixture, NULL, fixture_set_up, test_string, fixture_tear_down);
   g_test_add ("/Gorm/Types/enum", Fixture, NULL, fixture_set_up, test_enum, fixture_tear_down);
   g_test_add ("/Gorm/Types/flags", Fixture, NULL, fixture_set_up, test_flags, fixture_tear_down);
@@ -911,6 +1323,7 @@ main (int   argc,
 
   g_test_add ("/Gorm/Types/sqlite3-shell", Fixture, NULL, fixture_set_up, test_sqlite3_shell_view, fixture_tear_down);
   g_test_add ("/Gorm/Types/bad-stored-data", Fixture, NULL, fixture_set_up, test_bad_stored_data, fixture_tear_down);
+  g_test_add ("/Gorm/Types/unreadable-rows", Fixture, NULL, fixture_set_up, test_unreadable_rows, fixture_tear_down);
 
   return g_test_run ();
 }

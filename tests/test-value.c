@@ -917,7 +917,7 @@ test_from_sql_signed_range (void)
   g_assert_false (gorm_value_from_sql (GORM_VALUE_KIND_INT, pspec, &sql_value, &value, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
   g_assert_cmpstr (error->message, ==,
-                   "Cannot store the gint64 300 in TestValues:grade, a gchar property");
+                   "The stored gint64 300 does not fit TestValues:grade, a gchar property");
   g_assert_false (G_IS_VALUE (&value));
 }
 
@@ -2070,6 +2070,74 @@ test_json_round_trip (void)
   g_assert_cmpstrv (back, cases);
 }
 
+/* NaN has no SQL value: converting it for SQL, or coercing it into a
+ * float or double property, is a validation error naming the property; a
+ * NaN for another kind of property stays a type mismatch. Infinities
+ * convert where the property's range takes them. */
+static void
+test_nan (void)
+{
+  const char *properties[] = { "score", "ratio", "fraction" };
+  g_auto(GValue) nan_value = G_VALUE_INIT;
+  g_auto(GValue) nan_float = G_VALUE_INIT;
+  g_auto(GValue) sql_value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+
+  set_value (&nan_value, G_TYPE_DOUBLE, NAN);
+  set_value (&nan_float, G_TYPE_FLOAT, (gdouble) NAN);
+
+  for (guint i = 0; i < G_N_ELEMENTS (properties); i++)
+    {
+      GParamSpec *pspec = find_pspec (properties[i]);
+      g_autofree char *named = g_strdup_printf ("TestValues:%s", properties[i]);
+      const GValue *values[] = { &nan_value, &nan_float };
+
+      for (guint v = 0; v < G_N_ELEMENTS (values); v++)
+        {
+          error = coerce_error (properties[i], values[v]);
+          g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
+          g_assert_nonnull (strstr (error->message, named));
+          g_assert_nonnull (strstr (error->message, "NaN"));
+          g_clear_error (&error);
+        }
+
+      /* A property value holding NaN, as a C setter may store it. */
+      if (G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_DOUBLE)
+        {
+          g_assert_false (gorm_value_to_sql (kind_of (pspec), pspec, &nan_value, &sql_value, &error));
+          g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
+          g_assert_nonnull (strstr (error->message, named));
+          g_assert_false (G_IS_VALUE (&sql_value));
+          g_clear_error (&error);
+        }
+      else
+        {
+          g_assert_false (gorm_value_to_sql (kind_of (pspec), pspec, &nan_float, &sql_value, &error));
+          g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
+          g_clear_error (&error);
+        }
+    }
+
+  /* Not a number for an integer is a mismatch, as any other double. */
+  assert_coerce_fails ("views", &nan_value);
+
+  /* A raw parameter. */
+  g_assert_false (gorm_value_from_user (&nan_value, &sql_value, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
+  g_assert_nonnull (strstr (error->message, "NaN"));
+  g_clear_error (&error);
+
+  /* Infinities are numbers SQL stores. */
+  {
+    g_auto(GValue) inf = G_VALUE_INIT;
+
+    from_user_ok (set_value (&inf, G_TYPE_DOUBLE, -INFINITY), &sql_value);
+    g_assert_cmpfloat (g_value_get_double (&sql_value), ==, -INFINITY);
+    /* The range of "score" stops at the largest double. */
+    assert_coerce_fails ("score", &inf);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2118,6 +2186,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Value/coerce-integer-refused", test_coerce_integer_refused);
   g_test_add_func ("/Gorm/Value/coerce-message", test_coerce_message);
   g_test_add_func ("/Gorm/Value/coerce-double", test_coerce_double);
+  g_test_add_func ("/Gorm/Value/nan", test_nan);
   g_test_add_func ("/Gorm/Value/coerce-float", test_coerce_float);
   g_test_add_func ("/Gorm/Value/coerce-boolean", test_coerce_boolean);
   g_test_add_func ("/Gorm/Value/coerce-string", test_coerce_string);

@@ -154,8 +154,8 @@ function _limits(kind) {
     case 'uint': return [0, GLib.MAXUINT32];
     case 'int64': return [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
     case 'uint64': return [0, Number.MAX_SAFE_INTEGER];
-    case 'float': return [-3.4028234663852886e38, 3.4028234663852886e38];
-    default: return [-Number.MAX_VALUE, Number.MAX_VALUE];
+    // libgorm stores and loads the infinities exactly.
+    default: return [-Infinity, Infinity];
     }
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Failures are thrown as GLib.Error of the Gorm.Error domain.
 
+import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
 import Gorm from 'gi://Gorm?version=1.0';
 import {defineModel} from '../../bindings/gjs/gorm.js';
@@ -40,6 +41,75 @@ test('validation, not found, unknown property, type mismatch', async () => {
         () => db.query(User.$gtype).filter(Gorm.Filter.eq('name', 'x')).count(null));
     await assertGormError(Gorm.Error.TYPE_MISMATCH,
         () => db.query(User.$gtype).filter(Gorm.Filter.eq('age', 'old')).count(null));
+});
+
+const Measure = defineModel('Measure', {
+    ratio: Number,
+    small: 'float',
+});
+
+test('infinities round-trip; NaN is VALIDATION before any SQL', async () => {
+    const db = openDatabase(Measure);
+    for (const value of [Infinity, -Infinity]) {
+        const m = new Measure({database: db, ratio: value, small: value});
+        m.save(null);
+        db.execute('UPDATE measure SET ratio = 0, small = 0', null);
+        m.reload(null);
+        assertEqual(m.ratio, 0);
+        db.execute(`UPDATE measure SET ratio = ${value > 0 ? '9e999' : '-9e999'}, ` +
+            `small = ${value > 0 ? '9e999' : '-9e999'}`, null);
+        m.reload(null);
+        assertEqual(m.ratio, value);
+        assertEqual(m.small, value);
+        m.ratio = 1;
+        m.save(null);
+        m.ratio = value;
+        m.save(null);
+        const found = db.query(Measure.$gtype).filter(Gorm.Filter.eq('ratio', value)).first(null);
+        assertEqual(found, m);
+        assertEqual(db.query(Measure.$gtype).filter(Gorm.Filter.eq('small', value)).count(null), 1);
+        db.query(Measure.$gtype).delete(null);
+    }
+    for (const property of ['ratio', 'small']) {
+        let e = await assertGormError(Gorm.Error.VALIDATION,
+            () => db.query(Measure.$gtype).filter(Gorm.Filter.eq(property, NaN)).count(null));
+        assert(/Measure/.test(e.message) && e.message.includes(property) && /NaN/.test(e.message),
+            e.message);
+        e = await assertGormError(Gorm.Error.VALIDATION,
+            () => db.query(Measure.$gtype).update(property, NaN, null));
+        assert(e.message.includes(property) && /NaN/.test(e.message), e.message);
+        await assertGormError(Gorm.Error.VALIDATION,
+            () => db.query(Measure.$gtype).filter(Gorm.Filter.between(property, 0, NaN)).first(null));
+    }
+    assertEqual(db.query(Measure.$gtype).count(null), 0);
+});
+
+const Entry = defineModel('Entry', {
+    label: String,
+    kind: {type: Gio.FileType},
+});
+
+test('a row that cannot be read fails alone in a model', async () => {
+    const db = openDatabase(Entry);
+    const ids = [];
+    for (let i = 0; i < 4; i++) {
+        const entry = new Entry({database: db, label: `e${i}`, kind: Gio.FileType.DIRECTORY});
+        entry.save(null);
+        ids.push(entry.id);
+    }
+    db.execute(`UPDATE entry SET kind = 'no-such-kind' WHERE id = ${ids[1]}`, null);
+    const model = db.query(Entry.$gtype).order_by('id', false).fetch(null);
+    assertEqual(model.get_n_items(), 4);
+    for (let i = 0; i < 4; i++) {
+        const item = model.get_item(i);
+        assert(item instanceof Entry, `item ${i} is ${item}`);
+        assertEqual(item.id, ids[i]);
+        if (i !== 1)
+            assert(model.check_item(i));
+    }
+    const e = await assertGormError(Gorm.Error.TYPE_MISMATCH, () => model.check_item(1));
+    assert(/entry/.test(e.message) && /kind/.test(e.message) && /no-such-kind/.test(e.message),
+        e.message);
 });
 
 test('connection errors', async () => {

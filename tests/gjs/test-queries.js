@@ -71,4 +71,84 @@ test('unknown properties are errors, never SQL', async () => {
         () => db.query(Book.$gtype).order_by('author', false).fetch(null));
 });
 
+// Every runner of the query, sync and async (promise), throws a Gorm.Error
+// with that code naming needle; nothing is deleted or changed.
+async function assertRunnersFail(db, query, code, needle) {
+    const runners = {
+        fetch: () => query.fetch(null),
+        watch: () => query.watch(null),
+        first: () => query.first(null),
+        count: () => query.count(null),
+        exists: () => query.exists(null),
+        delete: () => query.delete(null),
+        update: () => query.update('pages', 1, null),
+        fetch_async: () => query.fetch_async(null),
+        watch_async: () => query.watch_async(null),
+        first_async: () => query.first_async(null),
+        count_async: () => query.count_async(null),
+        exists_async: () => query.exists_async(null),
+        delete_async: () => query.delete_async(null),
+        update_async: () => query.update_async('pages', 1, null),
+    };
+    for (const [name, runner] of Object.entries(runners)) {
+        // eslint-disable-next-line no-await-in-loop
+        const error = await assertGormError(code, runner, name);
+        assert(error.message.includes(needle), `${name}: "${error.message}" does not name "${needle}"`);
+    }
+    assertEqual(db.query(Book.$gtype).count(null), 4, 'nothing deleted');
+    assertEqual(db.query(Book.$gtype).filter(Gorm.Filter.eq('pages', 1)).count(null), 0, 'nothing updated');
+}
+
+test('a null filter or operand never runs the query unfiltered', async () => {
+    const db = library();
+    await assertRunnersFail(db, db.query(Book.$gtype).filter(null), Gorm.Error.FAILED, 'no filter');
+    const dune = Gorm.Filter.eq('title', 'Dune');
+    await assertRunnersFail(db, db.query(Book.$gtype).filter(dune.and(null)),
+        Gorm.Error.FAILED, 'second operand');
+    await assertRunnersFail(db, db.query(Book.$gtype).filter(dune.or(null)),
+        Gorm.Error.FAILED, 'gorm_filter_or()');
+    // A later good filter does not make the query run.
+    await assertRunnersFail(db, db.query(Book.$gtype).filter(null).filter(dune),
+        Gorm.Error.FAILED, 'no filter');
+    // The operand given is still usable.
+    assertEqual(db.query(Book.$gtype).filter(dune).count(null), 1);
+});
+
+test('bad filters and orders fail every runner', async () => {
+    const db = library();
+    await assertRunnersFail(db, db.query(Book.$gtype).filter(Gorm.Filter.eq('author', 'x')),
+        Gorm.Error.UNKNOWN_PROPERTY, 'author');
+    await assertRunnersFail(db, db.query(Book.$gtype).filter(Gorm.Filter.eq('pages', 'many')),
+        Gorm.Error.TYPE_MISMATCH, 'many');
+    await assertRunnersFail(db, db.query(Book.$gtype).filter(Gorm.Filter.like('pages', '4%')),
+        Gorm.Error.TYPE_MISMATCH, 'pages');
+    await assertRunnersFail(db, db.query(Book.$gtype).order_by('author', true),
+        Gorm.Error.UNKNOWN_PROPERTY, 'author');
+    // The first mistake is the one reported.
+    await assertRunnersFail(db,
+        db.query(Book.$gtype).filter(Gorm.Filter.eq('pages', 'many')).order_by('author', true),
+        Gorm.Error.TYPE_MISMATCH, 'many');
+});
+
+test('a statement SQLite refuses is an error from every runner', async () => {
+    const db = library();
+    const query = db.query(Book.$gtype).filter(Gorm.Filter.like('title', 'D'.repeat(50001)));
+    await assertRunnersFail(db, query, Gorm.Error.FAILED, 'LIKE or GLOB pattern too complex');
+    assertEqual(db.query(Book.$gtype).filter(Gorm.Filter.like('title', 'D'.repeat(50000))).count(null), 0);
+});
+
+test('in with 100,000 values', async () => {
+    const db = library();
+    const wanted = Array.from({length: 100000}, (_, i) => `title ${i}`);
+    wanted.push('Emma', 'Dune');
+    const start = Date.now();
+    const query = db.query(Book.$gtype).filter(Gorm.Filter.in('title', wanted)).order_by('title', false);
+    assertEqual(titles(await query.fetch_async(null)), ['Dune', 'Emma']);
+    const pages = Array.from({length: 100000}, (_, i) => 1000 + i);
+    pages.push(324);
+    assertEqual(db.query(Book.$gtype).filter(Gorm.Filter.in('pages', pages)).delete(null), 1);
+    assertEqual(db.query(Book.$gtype).count(null), 3);
+    assert(Date.now() - start < 30000, `took ${Date.now() - start} ms`);
+});
+
 await run();

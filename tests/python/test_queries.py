@@ -2,6 +2,7 @@
 """Model.objects: the Django-style manager, its QuerySets and lookups."""
 
 import datetime
+import time
 import unittest
 
 from gormtest import DatabaseTestCase, main
@@ -294,6 +295,123 @@ class LookupTest(QueryTestCase):
             Entry.objects.order_by('-nope')
         with self.assertRaises(Gorm.FieldError):
             Entry.objects.filter(database=None)
+
+
+class RunnerErrorTest(QueryTestCase):
+    """A query that met a mistake while being built never runs, and a
+    statement the engine refuses is an error: from every runner of the C
+    API, sync and async, as a Gorm.Error with the GormError code."""
+
+    RUNNERS = ('fetch', 'watch', 'first', 'count', 'exists', 'delete', 'update')
+
+    def query(self):
+        return self.db.query(Entry.__gtype__)
+
+    def run_sync(self, query, name):
+        if name == 'update':
+            return query.update('views', 1, None)
+        return getattr(query, name)(None)
+
+    def run_async(self, query, name):
+        def start(done):
+            def finished(source, result):
+                try:
+                    done(('ok', getattr(source, name + '_finish')(result)))
+                except GLib.Error as error:
+                    done(('error', error))
+            if name == 'update':
+                query.update_async('views', 1, None, finished)
+            else:
+                getattr(query, name + '_async')(None, finished)
+        return self.run_main_loop(start)
+
+    def assertRunnersFail(self, query, code, needle):
+        for name in self.RUNNERS:
+            with self.subTest(runner=name):
+                with self.assertRaises(GLib.Error) as caught:
+                    self.run_sync(query, name)
+                self.assertIsInstance(caught.exception, Gorm.Error)
+                self.assertEqual(caught.exception.domain, GLib.quark_to_string(Gorm.error_quark()))
+                self.assertEqual(caught.exception.code, code)
+                self.assertIn(needle, caught.exception.message)
+            with self.subTest(runner=name + '_async'):
+                outcome, error = self.run_async(query, name)
+                self.assertEqual(outcome, 'error', error)
+                self.assertEqual(error.code, code)
+                self.assertIn(needle, error.message)
+        # Nothing was deleted or changed.
+        self.assertEqual(Entry.objects.count(), 5)
+        self.assertEqual(Entry.objects.filter(views=1).count(), 0)
+
+    def test_a_none_filter_is_an_error_not_an_unfiltered_query(self):
+        query = self.query()
+        self.assertIs(query.filter(None), query)
+        self.assertRunnersFail(query, Gorm.Error.FAILED, 'no filter')
+
+    def test_a_none_operand_poisons_the_combination(self):
+        title_a = Gorm.Filter.eq('title', 'A')
+        self.assertRunnersFail(self.query().filter(title_a.and_(None)),
+                               Gorm.Error.FAILED, 'second operand')
+        self.assertRunnersFail(self.query().filter(Gorm.Filter.eq('views', 10).or_(None)),
+                               Gorm.Error.FAILED, 'gorm_filter_or()')
+        # The first operand is the instance, which PyGObject never lets be
+        # None: refused at the call, so no filter is made.
+        with self.assertRaises(TypeError):
+            Gorm.Filter.or_(None, title_a)
+        with self.assertRaises(TypeError):
+            Gorm.Filter.not_(None)
+        # The operand given is still usable.
+        self.assertEqual(self.query().filter(title_a).count(None), 1)
+
+    def test_the_first_mistake_wins_and_later_filters_do_not_run_it(self):
+        query = self.query().filter(Gorm.Filter.eq('nope', 1))
+        query.filter(Gorm.Filter.eq('views', 'ten')).filter(Gorm.Filter.eq('title', 'A'))
+        self.assertRunnersFail(query, Gorm.Error.UNKNOWN_PROPERTY, 'nope')
+
+    def test_bad_values(self):
+        self.assertRunnersFail(self.query().filter(Gorm.Filter.eq('views', 'ten')),
+                               Gorm.Error.TYPE_MISMATCH, 'ten')
+        self.assertRunnersFail(self.query().filter(Gorm.Filter.like('views', '1%')),
+                               Gorm.Error.TYPE_MISMATCH, 'views')
+        self.assertRunnersFail(self.query().order_by('sideways', False),
+                               Gorm.Error.UNKNOWN_PROPERTY, 'sideways')
+
+    def test_none_where_a_name_is_needed_is_refused_at_the_call(self):
+        # PyGObject refuses None for a property name before C is called:
+        # no filter, order or update is made from it.
+        with self.assertRaises(TypeError):
+            Gorm.Filter.eq(None, 1)
+        with self.assertRaises(TypeError):
+            self.query().order_by(None, False)
+        with self.assertRaises(TypeError):
+            self.query().update(None, 1, None)
+        self.assertEqual(Entry.objects.count(), 5)
+
+    def test_a_pattern_sqlite_refuses_is_an_error(self):
+        query = self.query().filter(Gorm.Filter.like('title', 'A' * 50001))
+        self.assertRunnersFail(query, Gorm.Error.FAILED, 'LIKE or GLOB pattern too complex')
+        # Through the manager too, with a live object in memory.
+        with self.assertRaises(Gorm.Error):
+            Entry.objects.filter(title__startswith='A' * 50001).delete()
+        with self.assertRaises(Gorm.Error):
+            Entry.objects.filter(title__contains='A' * 50001).exists()
+        with self.assertRaises(Gorm.Error):
+            Entry.objects.filter(title__contains='A' * 50001).first()
+        self.assertEqual(Entry.objects.count(), 5)
+        # One byte shorter is accepted.
+        self.assertEqual(self.query().filter(Gorm.Filter.like('title', 'A' * 50000)).count(None), 0)
+
+    def test_in_with_a_hundred_thousand_values(self):
+        titles = ['title %d' % i for i in range(100000)] + ['B', 'D']
+        start = time.monotonic()
+        self.assertEqual(self.titles(Entry.objects.filter(title__in=titles).order_by('title')),
+                         ['B', 'D'])
+        self.assertEqual(Entry.objects.exclude(title__in=titles).count(), 3)
+        views = list(range(100000, 300000, 2)) + [30]
+        self.assertEqual(Entry.objects.filter(views__in=views).update(published=True), 1)
+        self.assertEqual(Entry.objects.filter(views__in=views).delete(), 1)
+        self.assertLess(time.monotonic() - start, 30)
+        self.assertEqual(Entry.objects.count(), 4)
 
 
 class UsingTest(QueryTestCase):

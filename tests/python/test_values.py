@@ -5,6 +5,7 @@ lookups."""
 import datetime
 import enum
 import gc
+import math
 
 from gormtest import DatabaseTestCase, main
 from gi.repository import Gio, GLib, GObject, Gorm
@@ -112,6 +113,83 @@ class ValuesTest(DatabaseTestCase):
         self.assertIs(loaded.flag, True)
         self.assertEqual(Sample.objects.filter(flag=True).count(), 1)
         self.assertEqual(Sample.objects.filter(ratio__gt=0.3).count(), 1)
+
+    def test_infinities_round_trip(self):
+        for value in (math.inf, -math.inf):
+            with self.subTest(value=value):
+                loaded = self.check_roundtrip('ratio', value)
+                self.assertEqual(Sample.objects.filter(ratio=value).count(), 1)
+                self.assertEqual(Sample.objects.filter(ratio=value).get().pk, loaded.pk)
+                loaded.ratio = 1.0
+                loaded.save()
+                loaded.ratio = value
+                loaded.save()
+                loaded.reload()
+                self.assertEqual(loaded.ratio, value)
+        saved(ratio=0.5)
+        self.assertEqual([s.ratio for s in Sample.objects.order_by('ratio')],
+                         [-math.inf, 0.5, math.inf])
+
+    def check_nan_refused(self, call):
+        with self.assertRaises(Gorm.ValidationError) as caught:
+            call()
+        self.assertEqual(caught.exception.code, Gorm.Error.VALIDATION)
+        self.assertIn('Sample', str(caught.exception))
+        self.assertIn('ratio', str(caught.exception))
+        self.assertIn('NaN', str(caught.exception))
+
+    def test_nan_is_refused_before_any_sql(self):
+        kept = Sample.objects.create(ratio=2.5)
+        self.check_nan_refused(lambda: Sample(ratio=math.nan))
+        self.check_nan_refused(lambda: Sample.objects.create(ratio=math.nan))
+
+        def assign():
+            kept.ratio = math.nan
+        self.check_nan_refused(assign)
+        self.assertEqual(kept.ratio, 2.5)
+        self.assertFalse(kept.is_dirty())
+        self.check_nan_refused(lambda: Sample.objects.filter(ratio=math.nan).count())
+        self.check_nan_refused(lambda: Sample.objects.filter(ratio__gt=math.nan).exists())
+        self.check_nan_refused(lambda: Sample.objects.filter(ratio__in=[1.0, math.nan]).first())
+        self.check_nan_refused(lambda: Sample.objects.update(ratio=math.nan))
+        self.check_nan_refused(lambda: Sample.objects.filter(pk=kept.pk).update(ratio=math.nan))
+        self.assertEqual(Sample.objects.count(), 1)
+        self.assertEqual(Sample.objects.get().ratio, 2.5)
+
+    def test_unreadable_row_fails_alone(self):
+        keys = [saved(text='row %d' % i, kind=Gio.FileType.DIRECTORY) for i in range(5)]
+        gc.collect()
+        # A GObject enum is stored by nick; this one has no such nick.
+        self.db.execute("UPDATE sample SET kind = 'PURPLE' WHERE id = ?", (keys[2],))
+        for model in (Sample.objects.order_by('pk').watch(),
+                      Sample.objects.order_by('pk')._fetch()):
+            with self.subTest(model=model):
+                self.assertEqual(model.get_n_items(), 5)
+                items = [model.get_item(i) for i in range(5)]
+                self.assertTrue(all(isinstance(item, Sample) for item in items))
+                self.assertEqual([item.pk for item in items], keys)
+                self.assertEqual([item.text for item in items],
+                                 ['row 0', 'row 1', None, 'row 3', 'row 4'])
+                for i in (0, 1, 3, 4):
+                    self.assertTrue(model.check_item(i))
+                with self.assertRaises(GLib.Error) as caught:
+                    model.check_item(2)
+                self.assertTrue(caught.exception.matches(Gorm.error_quark(),
+                                                         Gorm.Error.TYPE_MISMATCH))
+                for expected in ('sample', 'kind', 'PURPLE', str(keys[2])):
+                    self.assertIn(expected, caught.exception.message)
+        stand_in = model.get_item(2)
+        stand_in.text = 'edited'
+        with self.assertRaises(Gorm.TypeMismatchError):
+            stand_in.save()
+        self.assertEqual(Sample.objects.filter(text='edited').count(), 0)
+        self.assertEqual(Sample.objects.filter(text='row 2').count(), 1)
+        with self.assertRaises(Gorm.TypeMismatchError) as caught:
+            Sample.objects.get(pk=keys[2])
+        self.assertIn('PURPLE', str(caught.exception))
+        with self.assertRaises(Gorm.TypeMismatchError):
+            Sample.objects.filter(pk=keys[2]).first()
+        self.assertEqual(Sample.objects.filter(text='row 3').get().pk, keys[3])
 
     def test_bytes(self):
         self.check_roundtrip('blob', b'\x00\xffbinary')

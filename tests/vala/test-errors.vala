@@ -39,6 +39,58 @@ void test_validation () {
   GormTest.close_database (db);
 }
 
+/* NaN: a Vala setter stores it without GObject's range check, and libgorm
+ * refuses it before any SQL, in a save, a filter and a bulk update. */
+void test_nan () {
+  var db = GormTest.open_database ();
+  var account = new Account () { database = db, email = "nan@example.org", balance = double.NAN };
+  try {
+    account.save ();
+    assert_not_reached ();
+  } catch (Gorm.Error.VALIDATION e) {
+    assert ("Account:balance" in e.message);
+    assert ("NaN" in e.message);
+  } catch (GLib.Error e) {
+    error ("%s", e.message);
+  }
+  assert (!account.is_saved ());
+  try {
+    account.balance = 2.5;
+    account.save ();
+    account.balance = double.NAN;
+    account.save ();
+    assert_not_reached ();
+  } catch (Gorm.Error.VALIDATION e) {
+    assert ("balance" in e.message);
+  } catch (GLib.Error e) {
+    error ("%s", e.message);
+  }
+  try {
+    db.query (typeof (Account)).filter (Gorm.Filter.eq ("balance", double.NAN)).count ();
+    assert_not_reached ();
+  } catch (Gorm.Error.VALIDATION e) {
+    assert ("Account:balance" in e.message);
+  } catch (GLib.Error e) {
+    error ("%s", e.message);
+  }
+  try {
+    db.query (typeof (Account)).update ("balance", double.NAN);
+    assert_not_reached ();
+  } catch (Gorm.Error.VALIDATION e) {
+    assert ("NaN" in e.message);
+  } catch (GLib.Error e) {
+    error ("%s", e.message);
+  }
+  try {
+    account.reload ();
+    assert (account.balance == 2.5);
+    assert (db.query (typeof (Account)).filter (Gorm.Filter.eq ("balance", 2.5)).count () == 1);
+  } catch (GLib.Error e) {
+    error ("%s", e.message);
+  }
+  GormTest.close_database (db);
+}
+
 void test_not_found () {
   var db = GormTest.open_database ();
   try {
@@ -131,6 +183,7 @@ int main (string[] args) {
   Test.init (ref args);
   Test.add_func ("/Gorm/Vala/Errors/constraint", test_constraint);
   Test.add_func ("/Gorm/Vala/Errors/validation", test_validation);
+  Test.add_func ("/Gorm/Vala/Errors/nan", test_nan);
   Test.add_func ("/Gorm/Vala/Errors/not-found", test_not_found);
   Test.add_func ("/Gorm/Vala/Errors/unknown-property", test_unknown_property);
   Test.add_func ("/Gorm/Vala/Errors/connection", test_connection);

@@ -30,6 +30,7 @@ import contextlib
 import datetime
 import enum
 import functools
+import math
 
 from gi.repository import Gio, GLib, GObject
 
@@ -479,6 +480,14 @@ class Field(GObject.Property):
         super().__init__(type=self.kind.gtype.pytype or self.kind.gtype,
                          default=self.kind.to_gobject(default),
                          nick=nick, blurb=blurb, minimum=minimum, maximum=maximum)
+        # A float field takes the infinities, which libgorm stores and
+        # loads exactly; GObject.Property refuses them as limits, but the
+        # GParamSpec it builds from these attributes takes them.
+        if self.kind.gtype == GObject.TYPE_DOUBLE:
+            if minimum is None:
+                self.minimum = -math.inf
+            if maximum is None:
+                self.maximum = math.inf
 
     def _get_default(self, default):
         # GObject.Property turns a None default into '' for strings; a
@@ -512,6 +521,7 @@ class Field(GObject.Property):
         # itself, three times faster than a GObject.Value; the other values
         # get the field's exact type, which refuses what does not fit.
         plain = self._plain_type
+        self.refuse_nan(type(instance), value)
         if plain is not None and value is not None:
             if type(value) is plain and _passes_as_is(value):
                 _resource_set_value(instance, self._property_name, value)
@@ -522,6 +532,13 @@ class Field(GObject.Property):
                                         % (type(instance).__name__, self.name, value,
                                            type(value).__name__, plain.__name__))
         _resource_set_value(instance, self._property_name, GObject.Value(self.kind.gtype, value))
+
+    def refuse_nan(self, model, value):
+        """Raises ValidationError for a NaN, which SQL cannot hold and
+        GObject would refuse with a warning only."""
+        if self._plain_type is float and isinstance(value, float) and math.isnan(value):
+            raise ValidationError('Cannot store NaN in %s.%s, a float field: SQL has no NaN'
+                                  % (model.__name__, self.name))
 
     def __set__(self, instance, value):
         self.set_gobject_value(instance, self.kind.to_gobject(value))
@@ -808,6 +825,7 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         for name, value in properties.items():
             entry = fields.get(name)
             if entry is not None and entry[1] is not None:
+                entry[1].refuse_nan(model, value)
                 properties[name] = entry[1].kind.to_gobject(value)
         for name, default in _boxed_defaults(model):
             if name not in properties:

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "gorm-test-utils.h"
+
+/*
+ * Database URIs and their query parameters: each is honoured or refused
+ * with GORM_ERROR_CONNECTION, and never becomes part of a file name; a
+ * path that cannot be opened says why.
+ */
+
+TEST_DEFINE_RESOURCE (TestNote, test_note)
+#define TEST_TYPE_NOTE (test_note_get_type ())
+
+static void
+test_note_class_init (TestNoteClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("text", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+}
+
+static GormDatabase *
+open_ok (const char *uri)
+{
+  g_autoptr(GError) error = NULL;
+  GormDatabase *db = gorm_database_open (uri, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (db);
+  return db;
+}
+
+static void
+assert_open_fails (const char *uri,
+                   GormError   code,
+                   const char *said)
+{
+  g_autoptr(GError) error = NULL;
+  GormDatabase *db = gorm_database_open (uri, NULL, &error);
+
+  g_assert_null (db);
+  g_assert_error (error, GORM_ERROR, (gint) code);
+  g_test_message ("%s", error->message);
+  if (strstr (error->message, said) == NULL)
+    g_test_message ("expected “%s” in the message", said);
+  g_assert_nonnull (strstr (error->message, said));
+}
+
+static char *
+make_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("gorm-uri-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (listing);
+  while (g_dir_read_name (listing) != NULL)
+    n++;
+  return n;
+}
+
+static GormResource *
+new_post (GormDatabase *db,
+          const char   *title)
+{
+  return g_object_new (TEST_TYPE_POST, "database", db, "title", title, NULL);
+}
+
+static void
+assert_read_only (const GError *error)
+{
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_READ_ONLY);
+  g_test_message ("%s", error->message);
+}
+
+/* mode=ro: reading works, every write fails with READ_ONLY and leaves
+ * the file as it was. */
+static void
+test_read_only (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GormDatabase) writer = test_open_file (&path);
+  g_autoptr(GormResource) post = new_post (writer, "kept");
+  g_autofree char *uri = g_strconcat ("sqlite:", path, "?mode=ro", NULL);
+  g_autofree char *absolute_uri = g_strconcat ("sqlite://", path, "?mode=ro", NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GormDatabase) reader = NULL;
+  g_autoptr(GormResource) loaded = NULL;
+  g_autoptr(GormResource) fresh = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) views = G_VALUE_INIT;
+  guint entries;
+  GType type = TEST_TYPE_NOTE;
+
+  test_migrate (writer, TEST_TYPE_POST);
+  test_save_ok (post);
+  entries = count_entries (dir);
+
+  reader = open_ok (uri);
+  g_assert_cmpstr (gorm_database_get_uri (reader), ==, uri);
+
+  /* Reading. */
+  loaded = gorm_database_get (reader, TEST_TYPE_POST, gorm_resource_get_id (post), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (loaded);
+  query = gorm_database_query (reader, TEST_TYPE_POST);
+  g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  model = gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  /* Nothing to change: a migration only reads. */
+  {
+    GType post_type = TEST_TYPE_POST;
+
+    g_assert_true (gorm_database_migrate (reader, &post_type, 1, NULL, &error));
+    g_assert_no_error (error);
+  }
+  /* A new table is a write. */
+  g_assert_false (gorm_database_migrate (reader, &type, 1, NULL, &error));
+  assert_read_only (error);
+  g_clear_error (&error);
+
+  /* Writing: insert, update, delete, bulk update and delete, raw SQL. */
+  fresh = new_post (reader, "refused");
+  g_assert_false (gorm_resource_save (fresh, NULL, &error));
+  assert_read_only (error);
+  g_clear_error (&error);
+  g_assert_false (gorm_resource_is_saved (fresh));
+
+  g_object_set (loaded, "title", "changed", NULL);
+  g_assert_false (gorm_resource_save (loaded, NULL, &error));
+  assert_read_only (error);
+  g_clear_error (&error);
+  g_assert_true (gorm_resource_is_dirty (loaded));
+
+  g_assert_false (gorm_resource_delete (loaded, NULL, &error));
+  assert_read_only (error);
+  g_clear_error (&error);
+
+  g_assert_cmpint (gorm_query_update (query, "views", test_int_value (&views, 3), NULL, &error), ==, -1);
+  assert_read_only (error);
+  g_clear_error (&error);
+  g_assert_cmpint (gorm_query_delete (query, NULL, &error), ==, -1);
+  assert_read_only (error);
+  g_clear_error (&error);
+
+  g_assert_cmpint (gorm_database_execute (reader, "DELETE FROM test_post", NULL, 0, &error), ==, -1);
+  assert_read_only (error);
+  g_clear_error (&error);
+
+  /* The writer still works, and sees its row as it was. */
+  g_assert_cmpint (test_count_posts (writer), ==, 1);
+  {
+    g_autofree char *title = test_query_text (writer, "SELECT title FROM test_post");
+
+    g_assert_cmpstr (title, ==, "kept");
+  }
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_clear_object (&query);
+  g_assert_finalize_object (g_steal_pointer (&fresh));
+  g_assert_finalize_object (g_steal_pointer (&loaded));
+  g_assert_finalize_object (g_steal_pointer (&reader));
+
+  /* The absolute form takes it too; no file was made on the way. */
+  reader = open_ok (absolute_uri);
+  g_assert_cmpint (gorm_database_execute (reader, "DELETE FROM test_post", NULL, 0, &error), ==, -1);
+  assert_read_only (error);
+  g_clear_error (&error);
+  g_assert_finalize_object (g_steal_pointer (&reader));
+  g_assert_cmpuint (count_entries (dir), ==, entries);
+
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&writer));
+  test_remove_file (path);
+}
+
+/* mode=ro and mode=rw open an existing file only; mode=rwc (the default)
+ * creates it. */
+static void
+test_modes_and_missing_files (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = g_build_filename (dir, "later.db", NULL);
+  g_autofree char *ro = g_strconcat ("sqlite:", path, "?mode=ro", NULL);
+  g_autofree char *rw = g_strconcat ("sqlite:", path, "?mode=rw", NULL);
+  g_autofree char *rwc = g_strconcat ("sqlite:", path, "?mode=rwc", NULL);
+  g_autoptr(GormDatabase) db = NULL;
+  g_autoptr(GormResource) post = NULL;
+
+  assert_open_fails (ro, GORM_ERROR_CONNECTION, "does not exist");
+  assert_open_fails (rw, GORM_ERROR_CONNECTION, "does not exist");
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+
+  db = open_ok (rwc);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (count_entries (dir), >=, 1);
+  test_migrate (db, TEST_TYPE_POST);
+  g_assert_finalize_object (g_steal_pointer (&db));
+
+  /* mode=rw writes. */
+  db = open_ok (rw);
+  post = new_post (db, "written");
+  test_save_ok (post);
+  g_assert_cmpint (test_count_posts (db), ==, 1);
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+
+  test_remove_file (path);
+}
+
+/* Two opens of sqlite::memory:?cache=shared share one database, which is
+ * gone once both are closed; sqlite::memory: alone is private. */
+static void
+test_shared_memory (void)
+{
+  g_autoptr(GormDatabase) first = open_ok ("sqlite::memory:?cache=shared");
+  g_autoptr(GormDatabase) second = open_ok ("sqlite::memory:?cache=shared");
+  g_autoptr(GormDatabase) private_one = open_ok ("sqlite::memory:");
+  g_autoptr(GormDatabase) named = open_ok ("sqlite:notes?mode=memory&cache=shared");
+  g_autoptr(GormDatabase) named_again = NULL;
+  g_autoptr(GormResource) post = NULL;
+  g_autoptr(GormResource) seen = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GError) error = NULL;
+
+  test_migrate (first, TEST_TYPE_POST);
+  post = new_post (first, "shared");
+  test_save_ok (post);
+
+  seen = gorm_database_get (second, TEST_TYPE_POST, gorm_resource_get_id (post), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (seen);
+  /* Two databases, two identity maps: another object for the same row. */
+  g_assert_true (seen != post);
+  g_assert_cmpint (test_count_posts (second), ==, 1);
+
+  /* A write of the second is seen by the first. */
+  g_object_set (seen, "title", "from the second", NULL);
+  test_save_ok (seen);
+  g_assert_true (gorm_resource_reload (post, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *title = NULL;
+
+    g_object_get (post, "title", &title, NULL);
+    g_assert_cmpstr (title, ==, "from the second");
+  }
+
+  /* A private in-memory database and another name share nothing. */
+  query = gorm_database_query (private_one, TEST_TYPE_POST);
+  g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, -1);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_clear_object (&query);
+  test_migrate (named, TEST_TYPE_POST);
+  g_assert_cmpint (test_count_posts (named), ==, 0);
+  named_again = open_ok ("sqlite:notes?mode=memory&cache=shared");
+  g_assert_cmpint (test_count_posts (named_again), ==, 0);
+  g_assert_finalize_object (g_steal_pointer (&seen));
+
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&first));
+  g_assert_finalize_object (g_steal_pointer (&second));
+  g_assert_finalize_object (g_steal_pointer (&private_one));
+  g_assert_finalize_object (g_steal_pointer (&named));
+  g_assert_finalize_object (g_steal_pointer (&named_again));
+
+  /* Once every connection closed, the shared database is gone. */
+  first = open_ok ("sqlite::memory:?cache=shared");
+  query = gorm_database_query (first, TEST_TYPE_POST);
+  g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, -1);
+  g_assert_nonnull (error);
+  g_clear_object (&query);
+  g_assert_true (gorm_database_close (first, NULL));
+  g_assert_finalize_object (g_steal_pointer (&first));
+}
+
+/* Parameters libgorm does not honour are refused, naming them, and no
+ * file is made for them. */
+static void
+test_refused_parameters (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = g_build_filename (dir, "p.db", NULL);
+  const struct
+  {
+    const char *query;
+    const char *said;
+  } cases[] = {
+    { "?foo=1", "unknown parameter “foo”" },
+    { "?mode=ro&vfs=unix", "unknown parameter “vfs”" },
+    { "?immutable=1", "unknown parameter “immutable”" },
+    { "?mode=bogus", "mode=bogus" },
+    { "?mode", "“mode” has no value" },
+    { "?mode=ro&mode=rw", "“mode” is given twice" },
+    { "?cache=everything", "cache=everything" },
+    { "?cache=shared", "cache=shared is for in-memory databases" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *uri = g_strconcat ("sqlite:", path, cases[i].query, NULL);
+
+      assert_open_fails (uri, GORM_ERROR_CONNECTION, cases[i].said);
+    }
+  assert_open_fails ("sqlite::memory:?mode=ro", GORM_ERROR_CONNECTION, "no file for mode=ro");
+  assert_open_fails ("sqlite::memory:?cache=shared&foo=bar", GORM_ERROR_CONNECTION,
+                     "unknown parameter “foo”");
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_rmdir (dir);
+}
+
+/* Paths SQLite cannot open: the message says why. */
+static void
+test_path_errors (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *long_name = g_strnfill (300, 'n');
+  g_autofree char *long_file = g_build_filename (dir, long_name, NULL);
+  g_autoptr(GString) long_path = g_string_new (dir);
+  g_autofree char *plain_file = g_build_filename (dir, "plain", NULL);
+  g_autofree char *under_file = g_build_filename (plain_file, "x.db", NULL);
+  g_autofree char *uri = NULL;
+
+  uri = g_strconcat ("sqlite:", long_file, NULL);
+  assert_open_fails (uri, GORM_ERROR_CONNECTION, "path is too long");
+  g_clear_pointer (&uri, g_free);
+
+  while (long_path->len < 5000)
+    g_string_append (long_path, "/dir");
+  g_string_append (long_path, "/x.db");
+  uri = g_strconcat ("sqlite:", long_path->str, NULL);
+  assert_open_fails (uri, GORM_ERROR_CONNECTION, "path is too long");
+  g_clear_pointer (&uri, g_free);
+
+  assert_open_fails ("sqlite:/no/such/directory/x.db", GORM_ERROR_CONNECTION,
+                     "the directory “/no/such/directory” does not exist");
+
+  g_assert_true (g_file_set_contents (plain_file, "", 0, NULL));
+  uri = g_strconcat ("sqlite:", under_file, NULL);
+  assert_open_fails (uri, GORM_ERROR_CONNECTION, "is not a directory");
+  g_clear_pointer (&uri, g_free);
+
+  g_remove (plain_file);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_rmdir (dir);
+}
+
+/* Permission denied needs a user the permission bits apply to: as root,
+ * the checks run in a child that became nobody. */
+static void
+test_permission_denied (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *locked_dir = NULL;
+  g_autofree char *in_locked = NULL;
+  g_autofree char *secret = NULL;
+
+  if (g_test_subprocess ())
+    {
+      g_autofree char *create_uri = g_strconcat ("sqlite:", g_getenv ("GORM_TEST_IN_LOCKED"), NULL);
+      g_autofree char *read_uri = g_strconcat ("sqlite:", g_getenv ("GORM_TEST_SECRET"), NULL);
+
+      if (geteuid () == 0)
+        {
+          g_assert_cmpint (setgid (65534), ==, 0);
+          g_assert_cmpint (setuid (65534), ==, 0);
+        }
+      assert_open_fails (create_uri, GORM_ERROR_CONNECTION, "permission denied to create");
+      assert_open_fails (read_uri, GORM_ERROR_CONNECTION, "permission denied to read");
+      return;
+    }
+
+  dir = make_dir ();
+  locked_dir = g_build_filename (dir, "locked", NULL);
+  in_locked = g_build_filename (locked_dir, "new.db", NULL);
+  secret = g_build_filename (dir, "secret.db", NULL);
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (locked_dir, 0555), ==, 0);
+  g_assert_true (g_file_set_contents (secret, "", 0, NULL));
+  g_assert_cmpint (g_chmod (secret, 0000), ==, 0);
+
+  g_setenv ("GORM_TEST_IN_LOCKED", in_locked, TRUE);
+  g_setenv ("GORM_TEST_SECRET", secret, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+
+  g_assert_false (g_file_test (in_locked, G_FILE_TEST_EXISTS));
+  g_remove (secret);
+  g_rmdir (locked_dir);
+  g_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Gorm/Uri/read-only", test_read_only);
+  g_test_add_func ("/Gorm/Uri/modes-and-missing-files", test_modes_and_missing_files);
+  g_test_add_func ("/Gorm/Uri/shared-memory", test_shared_memory);
+  g_test_add_func ("/Gorm/Uri/refused-parameters", test_refused_parameters);
+  g_test_add_func ("/Gorm/Uri/path-errors", test_path_errors);
+  g_test_add_func ("/Gorm/Uri/permission-denied", test_permission_denied);
+
+  return g_test_run ();
+}
