@@ -59,6 +59,9 @@ subscription_unref (GormSubscription *self)
 {
   if (!g_atomic_int_dec_and_test (&self->ref_count))
     return;
+  /* Unsubscribed between the two announcements of a write. */
+  if (self->note != NULL)
+    self->funcs->free_note (self->note);
   g_ptr_array_unref (self->committed);
   g_weak_ref_clear (&self->target);
   if (self->destroy != NULL)

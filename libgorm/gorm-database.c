@@ -1680,10 +1680,15 @@ transaction_thread (GTask        *task,
  * transaction commits when @func returns %TRUE and rolls back when it
  * fails, or when @cancellable is cancelled by the time it returns.
  *
- * @func may save, delete and load objects with the synchronous API. What
- * that changes in objects (their ids, timestamps and notifications) and
- * the signals it emits reach the main context in order, before
- * @callback is called.
+ * @func may save, delete and load objects with the synchronous API. The
+ * values it loads (with [method@Gorm.Database.get], [method@Gorm.Resource.reload]
+ * or a query) are set on their objects at once, so that it reads back
+ * what it loaded, even of an object the main thread holds: a
+ * read-modify-write in @func is exact. Their notifications, and what
+ * its saves change in objects (ids, timestamps), reach the main context
+ * in order, before @callback is called; no value queued there earlier
+ * overwrites them. Live query models are given the transaction's
+ * changes once it committed, and nothing of one that rolled back.
  */
 void
 gorm_database_run_in_transaction_async (GormDatabase        *self,

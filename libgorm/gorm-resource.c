@@ -176,13 +176,18 @@ take_stamp (GormResource *self,
 static void
 stamp_all (GormResource *self)
 {
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   const GormSchema *schema = gorm_resource_get_schema (self, NULL);
-  guint64 stamp = next_stamp ();
 
   if (schema == NULL)
     return;
+  G_LOCK (stamps_lock);
+  if (priv->stamps == NULL)
+    priv->stamps = g_new0 (guint64, schema->n_columns);
+  ++last_stamp;
   for (guint i = 0; i < schema->n_columns; i++)
-    take_stamp (self, schema->n_columns, i, stamp);
+    priv->stamps[i] = last_stamp;
+  G_UNLOCK (stamps_lock);
 }
 
 /* Of kept properties: see gorm_resource_class_store_property(). */

@@ -673,6 +673,80 @@ test_read_modify_write (gconstpointer data)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+typedef struct
+{
+  gint64 id;
+  int    seen;
+} Reload;
+
+/* In the worker: reloads the object and reads what it loaded. */
+static gboolean
+reload_and_read_cb (GormDatabase  *db,
+                    gpointer       data,
+                    GError       **error)
+{
+  Reload *reload = data;
+  g_autoptr(GormResource) post = gorm_database_get (db, TEST_TYPE_POST, reload->id, NULL, error);
+
+  if (post == NULL || !gorm_resource_reload (post, NULL, error))
+    return FALSE;
+  g_object_get (post, "views", &reload->seen, NULL);
+  return TRUE;
+}
+
+static void
+count_views_notify_cb (GObject    *object,
+                       GParamSpec *pspec,
+                       guint      *count)
+{
+  int views;
+
+  assert_main_thread_cb ();
+  g_object_get (object, "views", &views, NULL);
+  /* The notification carries the value the row has now. */
+  g_assert_cmpint (views, ==, 42);
+  (*count)++;
+}
+
+/* Values a transaction loads on the worker into an object the main thread
+ * holds are there for the transaction at once, and notified in the main
+ * context only, without making the object dirty. */
+static void
+test_transaction_loads (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) post = new_post (db, "loaded");
+  g_autoptr(GError) error = NULL;
+  GValue params[1] = { G_VALUE_INIT };
+  Reload reload = { 0, -1 };
+  guint notified = 0;
+  guint done = 0;
+
+  test_migrate (db, TEST_TYPE_POST);
+  test_save_ok (post);
+  reload.id = gorm_resource_get_id (post);
+  g_signal_connect (post, "notify::views", G_CALLBACK (count_views_notify_cb), &notified);
+  g_value_init (&params[0], G_TYPE_INT64);
+  g_value_set_int64 (&params[0], reload.id);
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET views = 42 WHERE id = ?",
+                                          params, 1, &error), ==, 1);
+  g_value_unset (&params[0]);
+
+  gorm_database_run_in_transaction_async (db, reload_and_read_cb, &reload, NULL, NULL,
+                                          count_transaction_cb, &done);
+  while (done < 1)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (reload.seen, ==, 42);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_false (gorm_resource_is_dirty (post));
+
+  g_signal_handlers_disconnect_by_data (post, &notified);
+  g_clear_object (&post);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -687,6 +761,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Async/cancellation", test_cancellation);
   g_test_add_func ("/Gorm/Async/close-in-flight", test_close_in_flight);
   g_test_add_func ("/Gorm/Async/stress", test_stress);
+  g_test_add_func ("/Gorm/Async/transaction-loads", test_transaction_loads);
   g_test_add_data_func ("/Gorm/Async/read-modify-write", GINT_TO_POINTER (FALSE), test_read_modify_write);
   g_test_add_data_func ("/Gorm/Async/read-modify-write-held", GINT_TO_POINTER (TRUE), test_read_modify_write);
 
