@@ -72,4 +72,30 @@ test('a live model follows async saves too', async () => {
     assertEqual(names(live), ['x']);
 });
 
+test('a model read before a change is delivered shows what it said', () => {
+    const db = openDatabase(Task);
+    const tasks = [];
+    for (const name of ['a', 'b', 'c']) {
+        const task = new Task({database: db, name});
+        task.save(null);
+        tasks.push(task);
+    }
+    const live = db.query(Task.$gtype).order_by('name', false).watch(null);
+    const changes = record(live);
+
+    // Nothing is emitted from inside the writes; every item is there.
+    tasks[1].delete(null);
+    new Task({database: db, name: '0'}).save(null);
+    assertEqual(changes.length, 0);
+    assertEqual(live.get_n_items(), 3);
+    for (let i = 0; i < 3; i++)
+        assertEqual(live.get_item(i) instanceof Task, true);
+    assertEqual(live.get_item(0).name, 'a');
+    assertEqual(live.get_item(2).name, 'c');
+
+    drain();
+    assertEqual(changes.length, 1);
+    assertEqual(names(live), ['0', 'a', 'c']);
+});
+
 await run();
