@@ -5,7 +5,7 @@
 #include "gorm-change-feed-private.h"
 #include "gorm-database.h"
 #include "gorm-dialect-private.h"
-#include "gorm-statement-cache-private.h"
+#include "gorm-connection-private.h"
 #include "gorm-table-private.h"
 #include "gorm-worker-private.h"
 
@@ -19,9 +19,21 @@ G_BEGIN_DECLS
  */
 void                gorm_database_lock               (GormDatabase     *self);
 void                gorm_database_unlock             (GormDatabase     *self);
-const GormDialect  *gorm_database_get_dialect        (GormDatabase     *self);
-GormStatementCache *gorm_database_get_statements_locked (GormDatabase  *self,
+/* gorm_database_begin(), _commit() and _rollback() with the lock held. */
+gboolean            gorm_database_begin_locked       (GormDatabase     *self,
                                                       GError          **error);
+gboolean            gorm_database_commit_locked      (GormDatabase     *self,
+                                                      GError          **error);
+gboolean            gorm_database_rollback_locked    (GormDatabase     *self,
+                                                      GError          **error);
+const GormDialect  *gorm_database_get_dialect        (GormDatabase     *self);
+/* The provider name, for messages; NULL before the database is open. */
+const char         *gorm_database_get_provider       (GormDatabase     *self);
+/* The connection, or GORM_ERROR_CONNECTION when it is closed or unusable. */
+GormConnection     *gorm_database_get_connection_locked (GormDatabase  *self,
+                                                      GError          **error);
+/* The execution layer of the database, for tests (fault injection). */
+GormConnection     *gorm_database_get_execution      (GormDatabase     *self);
 GormTable          *gorm_database_get_table_locked   (GormDatabase     *self,
                                                       GType             type,
                                                       GError          **error);

@@ -9,6 +9,7 @@
 #include "gorm-enums.h"
 #include "gorm-error.h"
 #include "gorm-identity-map-private.h"
+#include "gorm-migrator-private.h"
 #include "gorm-resource-private.h"
 #include "gorm-uri-private.h"
 #include "gorm-value-private.h"
@@ -45,12 +46,13 @@ struct _GormDatabase
 {
   GObject             parent_instance;
 
-  GRecMutex           lock;
-  guint               lock_depth;
   char               *uri;
-  GdaConnection      *connection;
+  /* The execution layer: the libgda connection, the statements, the one
+   * lock and the transaction depth. */
+  GormConnection     *connection;
+  /* A GdaConnection given at construction, adopted once constructed. */
+  GObject            *given_connection;
   const GormDialect  *dialect;
-  GormStatementCache *statements;
   /* GType → GormTable */
   GHashTable         *tables;
   GormIdentityMap    *identity;
@@ -59,18 +61,9 @@ struct _GormDatabase
   GMainContext       *context;
   GThread            *thread;
   GormWorker         *worker;
-  guint               transaction_depth;
-  /* The thread whose open transaction holds the lock. */
-  GThread            *transaction_thread;
-  /* A connection opened by gorm_database_open() is closed with the
-   * database; one the application gave is left open. */
-  gboolean            owns_connection;
   /* The shared in-memory database the connection uses, released once it
    * is closed. */
   GormSharedMemory   *shared_memory;
-  /* Opened with mode=ro: its transactions take no write lock. */
-  gboolean            read_only;
-  gboolean            closed;
 };
 
 G_DEFINE_FINAL_TYPE (GormDatabase, gorm_database, G_TYPE_OBJECT)
@@ -97,8 +90,7 @@ static GormDatabase *default_database;
 void
 gorm_database_lock (GormDatabase *self)
 {
-  g_rec_mutex_lock (&self->lock);
-  self->lock_depth++;
+  gorm_connection_lock (self->connection);
 }
 
 gboolean
@@ -153,7 +145,14 @@ gorm_database_run_task (GormDatabase    *self,
                         GTask           *task,
                         GTaskThreadFunc  func)
 {
-  gorm_worker_run (self->worker, task, func);
+  /* The worker would wait for the end of a transaction this thread has
+   * open, while this thread (say, awaiting the call in its main loop)
+   * waits for the worker: the call runs here, inside the transaction, in
+   * the order of the thread's calls. */
+  if (gorm_connection_in_own_transaction (self->connection))
+    gorm_worker_run_here (self->worker, task, func);
+  else
+    gorm_worker_run (self->worker, task, func);
 }
 
 static GormWorker *
@@ -199,9 +198,7 @@ gorm_task_return_pointer (GTask          *task,
 void
 gorm_database_unlock (GormDatabase *self)
 {
-  g_assert (self->lock_depth > 0);
-  self->lock_depth--;
-  g_rec_mutex_unlock (&self->lock);
+  gorm_connection_unlock (self->connection);
 }
 
 GormResource *
@@ -279,45 +276,25 @@ gorm_database_get_dialect (GormDatabase *self)
   return self->dialect;
 }
 
-static void
-print_statement_cb (const char *sql,
-                    gpointer    user_data)
+const char *
+gorm_database_get_provider (GormDatabase *self)
 {
-  g_printerr ("gorm: %s\n", sql);
+  return gorm_connection_get_provider (self->connection);
 }
 
-static void
-setup_connection (GormDatabase *self)
-{
-  const char *debug = g_getenv ("GORM_DEBUG");
-
-  self->dialect = gorm_dialect_for_provider (gda_connection_get_provider_name (self->connection));
-  if (self->dialect == NULL)
-    return;
-  self->statements = gorm_statement_cache_new (self->connection, self->dialect);
-  if (debug != NULL && strstr (debug, "sql") != NULL)
-    gorm_statement_cache_set_trace (self->statements, print_statement_cb, NULL);
-}
-
-GormStatementCache *
-gorm_database_get_statements_locked (GormDatabase  *self,
+GormConnection *
+gorm_database_get_connection_locked (GormDatabase  *self,
                                      GError       **error)
 {
-  if (self->closed || self->connection == NULL)
-    {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
-                   "The database “%s” is %s", self->uri, self->closed ? "closed" : "not open");
-      return NULL;
-    }
-  if (self->statements == NULL)
-    {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
-                   "libgorm cannot use the database “%s”: it has no SQL dialect for "
-                   "the libgda provider “%s”",
-                   self->uri, gda_connection_get_provider_name (self->connection));
-      return NULL;
-    }
-  return self->statements;
+  if (!gorm_connection_check_locked (self->connection, self->uri, error))
+    return NULL;
+  return self->connection;
+}
+
+GormConnection *
+gorm_database_get_execution (GormDatabase *self)
+{
+  return self->connection;
 }
 
 GormTable *
@@ -325,11 +302,11 @@ gorm_database_get_table_locked (GormDatabase  *self,
                                 GType          type,
                                 GError       **error)
 {
-  GormStatementCache *statements = gorm_database_get_statements_locked (self, error);
+  GormConnection *connection = gorm_database_get_connection_locked (self, error);
   const GormSchema *schema;
   GormTable *table;
 
-  if (statements == NULL)
+  if (connection == NULL)
     return NULL;
   table = g_hash_table_lookup (self->tables, GSIZE_TO_POINTER (type));
   if (table != NULL)
@@ -338,7 +315,7 @@ gorm_database_get_table_locked (GormDatabase  *self,
   schema = gorm_schema_lookup (type, error);
   if (schema == NULL)
     return NULL;
-  table = gorm_table_new (schema, self->dialect, statements);
+  table = gorm_table_new (schema, self->dialect, connection);
   g_hash_table_insert (self->tables, GSIZE_TO_POINTER (type), table);
 
   return table;
@@ -349,10 +326,9 @@ gorm_database_set_trace_func (GormDatabase  *self,
                               GormTraceFunc  func,
                               gpointer       user_data)
 {
-  gorm_database_lock (self);
-  if (self->statements != NULL)
-    gorm_statement_cache_set_trace (self->statements, func, user_data);
-  gorm_database_unlock (self);
+  gorm_connection_lock (self->connection);
+  gorm_connection_set_trace_locked (self->connection, func, user_data);
+  gorm_connection_unlock (self->connection);
 }
 
 typedef struct
@@ -419,33 +395,21 @@ gorm_database_emit_deleted (GormDatabase *self,
 }
 
 static void
-close_locked (GormDatabase *self)
-{
-  if (self->closed)
-    return;
-  self->closed = TRUE;
-  g_hash_table_remove_all (self->tables);
-  g_clear_pointer (&self->statements, gorm_statement_cache_free);
-  if (self->owns_connection)
-    gda_connection_close (self->connection);
-  g_clear_pointer (&self->shared_memory, gorm_shared_memory_unref);
-  self->transaction_depth = 0;
-}
-
-static void
 gorm_database_finalize (GObject *object)
 {
   GormDatabase *self = GORM_DATABASE (object);
 
-  close_locked (self);
   g_clear_pointer (&self->tables, g_hash_table_unref);
   g_clear_pointer (&self->worker, gorm_worker_free);
   g_clear_pointer (&self->identity, gorm_identity_map_free);
   g_clear_pointer (&self->feed, gorm_change_feed_free);
-  g_clear_object (&self->connection);
+  /* Closes a connection libgorm opened, as its owner. */
+  g_clear_pointer (&self->connection, gorm_connection_free);
+  /* After the connection: the shared in-memory database outlives it. */
+  g_clear_pointer (&self->shared_memory, gorm_shared_memory_unref);
+  g_clear_object (&self->given_connection);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->uri);
-  g_rec_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (gorm_database_parent_class)->finalize (object);
 }
@@ -458,12 +422,14 @@ gorm_database_constructed (GObject *object)
   G_OBJECT_CLASS (gorm_database_parent_class)->constructed (object);
 
   /* gorm_database_open() connects after construction. */
-  if (self->connection == NULL)
+  if (self->given_connection == NULL)
     return;
+  gorm_connection_lock (self->connection);
+  gorm_connection_adopt_locked (self->connection, self->given_connection);
+  gorm_connection_unlock (self->connection);
+  self->dialect = gorm_connection_get_dialect (self->connection);
   if (self->uri == NULL)
-    self->uri = g_strdup_printf ("%s:%s", gda_connection_get_provider_name (self->connection),
-                                 gda_connection_get_cnc_string (self->connection));
-  setup_connection (self);
+    self->uri = gorm_connection_describe (self->connection);
 }
 
 static void
@@ -481,7 +447,7 @@ gorm_database_get_property (GObject    *object,
       break;
 
     case PROP_CONNECTION:
-      g_value_set_object (value, self->connection);
+      g_value_set_object (value, gorm_connection_get_gda (self->connection));
       break;
 
     default:
@@ -505,7 +471,7 @@ gorm_database_set_property (GObject      *object,
       break;
 
     case PROP_CONNECTION:
-      self->connection = g_value_dup_object (value);
+      self->given_connection = g_value_dup_object (value);
       break;
 
     default:
@@ -540,7 +506,7 @@ gorm_database_class_init (GormDatabaseClass *klass)
    */
   properties[PROP_CONNECTION] =
     g_param_spec_object ("connection", NULL, NULL,
-                         GDA_TYPE_CONNECTION,
+                         gorm_connection_gda_type (),
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -581,65 +547,13 @@ gorm_database_class_init (GormDatabaseClass *klass)
 static void
 gorm_database_init (GormDatabase *self)
 {
-  g_rec_mutex_init (&self->lock);
+  self->connection = gorm_connection_new ();
   self->tables = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) gorm_table_free);
   self->context = g_main_context_ref_thread_default ();
   self->thread = g_thread_self ();
   self->identity = gorm_identity_map_new ();
   self->feed = gorm_change_feed_new (self->context);
   self->worker = gorm_worker_new (self->context);
-}
-
-static void
-ensure_gda (void)
-{
-  static gsize initialized;
-
-  if (g_once_init_enter (&initialized))
-    {
-      gda_init ();
-      g_once_init_leave (&initialized, 1);
-    }
-}
-
-/* Runs the dialect's settings on a new connection; they return rows
- * (PRAGMA), so they run as selects whose results are dropped. */
-static gboolean
-configure_connection (GormDatabase  *self,
-                      gboolean       read_only,
-                      GError       **error)
-{
-  const char * const *settings = read_only ? self->dialect->read_only_open_statements
-                                           : self->dialect->open_statements;
-
-  for (guint i = 0; settings[i] != NULL; i++)
-    {
-      GormStatement *statement;
-      g_autoptr(GdaDataModel) model = NULL;
-
-      statement = gorm_statement_cache_lookup (self->statements, settings[i], error);
-      if (statement == NULL)
-        return FALSE;
-      model = gorm_statement_execute_select (self->statements, statement, NULL, error);
-      if (model == NULL)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* The code of an error met while opening: a damaged file says so, and
- * anything else is a connection error. */
-static GormError
-open_error_code (const char   *provider,
-                 const GError *error)
-{
-  const GormDialect *dialect = gorm_dialect_for_provider (provider);
-  GormError code;
-
-  if (error == NULL || (error->domain != GORM_ERROR && dialect == NULL))
-    return GORM_ERROR_CONNECTION;
-  code = error->domain == GORM_ERROR ? (GormError) error->code : dialect->classify_error (error);
-  return code == GORM_ERROR_CORRUPT ? GORM_ERROR_CORRUPT : GORM_ERROR_CONNECTION;
 }
 
 /* Opens the connection of a database made for a URI. */
@@ -651,27 +565,23 @@ connect_to_uri (GormDatabase  *self,
   g_auto(GormUri) parsed = { 0 };
   g_autoptr(GError) local_error = NULL;
   g_autofree char *redacted = gorm_uri_redact (uri);
+  gboolean ok;
 
   if (!gorm_uri_parse (uri, &parsed, error))
     return FALSE;
 
-  ensure_gda ();
-  self->connection = gda_connection_open_from_string (parsed.provider, parsed.cnc_string, NULL,
-                                                      GDA_CONNECTION_OPTIONS_NONE, &local_error);
-  if (self->connection == NULL)
-    {
-      g_set_error (error, GORM_ERROR, open_error_code (parsed.provider, local_error), "Cannot open “%s”: %s",
-                   redacted, local_error ? local_error->message : "unknown error");
-      return FALSE;
-    }
-  self->owns_connection = TRUE;
+  gorm_connection_lock (self->connection);
+  ok = gorm_connection_open_locked (self->connection, parsed.provider, parsed.cnc_string,
+                                    parsed.read_only, &local_error);
+  gorm_connection_unlock (self->connection);
+  self->dialect = gorm_connection_get_dialect (self->connection);
   self->shared_memory = g_steal_pointer (&parsed.shared);
-  self->read_only = parsed.read_only;
-  setup_connection (self);
-  if (!configure_connection (self, parsed.read_only, &local_error))
+  if (!ok)
     {
-      g_set_error (error, GORM_ERROR, open_error_code (parsed.provider, local_error), "Cannot open “%s”: %s",
-                   redacted, local_error->message);
+      /* A damaged file says so; anything else is a connection error. */
+      g_set_error (error, GORM_ERROR,
+                   local_error->code == GORM_ERROR_CORRUPT ? GORM_ERROR_CORRUPT : GORM_ERROR_CONNECTION,
+                   "Cannot open “%s”: %s", redacted, local_error->message);
       return FALSE;
     }
   return TRUE;
@@ -815,7 +725,7 @@ gorm_database_open_finish (GAsyncResult  *result,
 GormDatabase *
 gorm_database_new_for_connection (GdaConnection *connection)
 {
-  g_return_val_if_fail (GDA_IS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (G_TYPE_CHECK_INSTANCE_TYPE (connection, gorm_connection_gda_type ()), NULL);
 
   return g_object_new (GORM_TYPE_DATABASE, "connection", connection, NULL);
 }
@@ -835,7 +745,7 @@ gorm_database_get_connection (GormDatabase *self)
 {
   g_return_val_if_fail (GORM_IS_DATABASE (self), NULL);
 
-  return self->connection;
+  return (GdaConnection *) gorm_connection_get_gda (self->connection);
 }
 
 /**
@@ -909,116 +819,6 @@ gorm_database_clear_default (void)
   gorm_database_set_default (NULL);
 }
 
-static gboolean
-run_locked (GormDatabase  *self,
-            const char    *sql,
-            GError       **error)
-{
-  GormStatementCache *statements = gorm_database_get_statements_locked (self, error);
-
-  return statements != NULL && gorm_statement_cache_run (statements, sql, error);
-}
-
-/* The names of the columns the table bound as ##p0 has; NULL with no
- * error when the table does not exist. */
-static GHashTable *
-existing_columns_locked (GormDatabase     *self,
-                         const GormSchema *schema,
-                         GError          **error)
-{
-  static const GType types[] = { G_TYPE_STRING, G_TYPE_NONE };
-  GormStatement *statement;
-  g_autoptr(GdaDataModel) model = NULL;
-  g_autoptr(GHashTable) names = NULL;
-  GormStatementCache *statements = gorm_database_get_statements_locked (self, error);
-  GValue table = G_VALUE_INIT;
-  gint n_rows;
-
-  if (statements == NULL)
-    return NULL;
-  statement = gorm_statement_cache_lookup (statements, self->dialect->table_columns_sql, error);
-  if (statement == NULL)
-    return NULL;
-  g_value_init (&table, G_TYPE_STRING);
-  g_value_set_string (&table, schema->table);
-  gorm_statement_take_param (statement, 0, &table);
-  model = gorm_statement_execute_select (statements, statement, types, error);
-  if (model == NULL)
-    return NULL;
-
-  n_rows = gda_data_model_get_n_rows (model);
-  if (n_rows == 0)
-    return NULL;
-  names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (gint row = 0; row < n_rows; row++)
-    {
-      const GValue *name = gda_data_model_get_value_at (model, 0, row, error);
-
-      if (name == NULL)
-        return NULL;
-      g_hash_table_add (names, g_value_dup_string (name));
-    }
-
-  return g_steal_pointer (&names);
-}
-
-static gboolean
-run_all_locked (GormDatabase  *self,
-                GPtrArray     *statements,
-                GError       **error)
-{
-  for (guint i = 0; i < statements->len; i++)
-    if (!run_locked (self, g_ptr_array_index (statements, i), error))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-migrate_type_locked (GormDatabase  *self,
-                     GType          type,
-                     GError       **error)
-{
-  const GormSchema *schema = gorm_schema_lookup (type, error);
-  g_autoptr(GHashTable) existing = NULL;
-  g_autoptr(GPtrArray) indexes = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  if (schema == NULL)
-    return FALSE;
-
-  existing = existing_columns_locked (self, schema, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  if (existing == NULL)
-    {
-      g_autofree char *sql = gorm_dialect_render_create_table (self->dialect, schema);
-
-      if (!run_locked (self, sql, error))
-        return FALSE;
-    }
-  else
-    {
-      for (guint i = 0; i < schema->n_columns; i++)
-        {
-          g_autoptr(GPtrArray) statements = NULL;
-
-          if (g_hash_table_contains (existing, schema->columns[i].name))
-            continue;
-          statements = gorm_dialect_render_add_column (self->dialect, schema,
-                                                       &schema->columns[i], error);
-          if (statements == NULL || !run_all_locked (self, statements, error))
-            return FALSE;
-        }
-    }
-
-  indexes = gorm_dialect_render_create_indexes (self->dialect, schema);
-  return run_all_locked (self, indexes, error);
-}
-
 /**
  * gorm_database_migrate:
  * @self: a database
@@ -1032,6 +832,12 @@ migrate_type_locked (GormDatabase  *self,
  * one (a not-null one needs a default value in its property), and a
  * missing index is created. Running it again changes nothing. All of it
  * happens in one transaction: on failure, nothing changed.
+ *
+ * What to change is read first: when nothing is to change, nothing is
+ * written and no write lock is taken. An existing table whose column
+ * types contradict the properties (a text `id`, an integer property over
+ * a text column) is refused with %GORM_ERROR_MIGRATION naming the table,
+ * the column, the stored and the expected types.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  */
@@ -1053,17 +859,7 @@ gorm_database_migrate (GormDatabase  *self,
     return FALSE;
 
   gorm_database_lock (self);
-  if (!gorm_database_begin (self, error))
-    {
-      gorm_database_unlock (self);
-      return FALSE;
-    }
-  for (guint i = 0; ok && i < n_types; i++)
-    ok = migrate_type_locked (self, types[i], error);
-  if (ok)
-    ok = gorm_database_commit (self, error);
-  else
-    gorm_database_rollback (self, NULL);
+  ok = gorm_migrator_run_locked (self->connection, self->uri, types, n_types, error);
   gorm_database_unlock (self);
 
   return ok;
@@ -1156,7 +952,7 @@ select_row_locked (GormDatabase  *self,
                    const GValue  *key,
                    GError       **error)
 {
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   const GormSchema *schema;
   GormTable *table;
 
@@ -1166,7 +962,7 @@ select_row_locked (GormDatabase  *self,
   model = gorm_table_select_by_key (table, key, error);
   if (model == NULL)
     return NULL;
-  if (gda_data_model_get_n_rows (model) > 0)
+  if (gorm_rows_get_n_rows (model) > 0)
     return gorm_table_copy_row (table, model, 0, error);
 
   schema = gorm_table_get_schema (table);
@@ -1425,48 +1221,85 @@ gorm_database_get_finish (GormDatabase  *self,
  * is matched by gorm_database_commit() or gorm_database_rollback(); an
  * inner rollback undoes only what happened since its begin.
  *
+ * The transaction belongs to the calling thread until it ends: calls made
+ * on @self from other threads (and the worker running async calls) wait
+ * for its end.
+ *
  * Returns: %TRUE on success, %FALSE with @error set
  */
 gboolean
 gorm_database_begin (GormDatabase  *self,
                      GError       **error)
 {
-  g_autofree char *savepoint = NULL;
   gboolean ok;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
 
   gorm_database_lock (self);
-  if (self->transaction_depth == 0)
-    ok = run_locked (self, self->dialect && !self->read_only ? self->dialect->begin_sql : "BEGIN",
-                     error);
-  else
-    {
-      savepoint = gorm_dialect_render_savepoint ("SAVEPOINT", self->transaction_depth);
-      ok = run_locked (self, savepoint, error);
-    }
-  /* A transaction holds the lock until it ends: nothing else (the worker,
-   * another thread) runs statements inside it. */
-  if (ok)
-    gorm_change_feed_begin (self->feed);
-  if (ok && self->transaction_depth++ == 0)
-    self->transaction_thread = g_thread_self ();
-  else if (!ok)
-    gorm_database_unlock (self);
+  ok = gorm_database_begin_locked (self, error);
+  gorm_database_unlock (self);
 
   return ok;
 }
 
-static gboolean
-check_in_transaction (GormDatabase  *self,
-                      const char    *action,
-                      GError       **error)
+gboolean
+gorm_database_begin_locked (GormDatabase  *self,
+                            GError       **error)
 {
-  if (self->transaction_depth > 0)
-    return TRUE;
-  g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
-               "Cannot %s: no transaction is open on “%s”", action, self->uri);
-  return FALSE;
+  gboolean ok = gorm_connection_begin_locked (self->connection, self->uri, error);
+
+  if (ok)
+    gorm_change_feed_begin (self->feed);
+  return ok;
+}
+
+/* The change feed follows the depth the engine answered: the records of a
+ * committed level go to the enclosing one (to live models at the
+ * outermost COMMIT), those of a rolled-back level are dropped, and when a
+ * failed COMMIT, RELEASE or ROLLBACK ended the whole transaction, all of
+ * them are. */
+static void
+transaction_ended_locked (GormDatabase *self,
+                          guint         depth_before,
+                          gboolean      ok,
+                          gboolean      committing)
+{
+  guint depth = gorm_connection_get_depth (self->connection);
+
+  if (depth_before == 0)
+    return;
+  if (!ok || depth + 1 != depth_before)
+    {
+      if (depth == 0)
+        gorm_change_feed_abandon (self->feed);
+      return;
+    }
+  if (committing)
+    gorm_change_feed_commit (self->feed);
+  else
+    gorm_change_feed_rollback (self->feed);
+}
+
+gboolean
+gorm_database_commit_locked (GormDatabase  *self,
+                             GError       **error)
+{
+  guint depth = gorm_connection_get_depth (self->connection);
+  gboolean ok = gorm_connection_commit_locked (self->connection, self->uri, error);
+
+  transaction_ended_locked (self, depth, ok, TRUE);
+  return ok;
+}
+
+gboolean
+gorm_database_rollback_locked (GormDatabase  *self,
+                               GError       **error)
+{
+  guint depth = gorm_connection_get_depth (self->connection);
+  gboolean ok = gorm_connection_rollback_locked (self->connection, self->uri, error);
+
+  transaction_ended_locked (self, depth, ok, FALSE);
+  return ok;
 }
 
 /**
@@ -1478,36 +1311,23 @@ check_in_transaction (GormDatabase  *self,
  * transaction itself, or a savepoint, whose changes then belong to the
  * enclosing transaction.
  *
- * Returns: %TRUE on success, %FALSE with @error set; after a failed
- *   outermost commit the transaction is still open
+ * When the commit fails (the database is busy or full, a constraint
+ * checked at commit fails), the whole transaction is rolled back,
+ * savepoints and enclosing transaction included, and no transaction is
+ * open any more: [method@Gorm.Database.get_transaction_depth] is 0.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
  */
 gboolean
 gorm_database_commit (GormDatabase  *self,
                       GError       **error)
 {
-  g_autofree char *release = NULL;
   gboolean ok;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
 
   gorm_database_lock (self);
-  ok = check_in_transaction (self, "commit", error);
-  if (ok && self->transaction_depth == 1)
-    ok = run_locked (self, "COMMIT", error);
-  else if (ok)
-    {
-      release = gorm_dialect_render_savepoint ("RELEASE SAVEPOINT", self->transaction_depth - 1);
-      ok = run_locked (self, release, error);
-    }
-  if (ok)
-    {
-      self->transaction_depth--;
-      /* At the outermost COMMIT, live models are given what it changed. */
-      gorm_change_feed_commit (self->feed);
-    }
-  /* The lock of the call, and the one its begin held. */
-  if (ok)
-    gorm_database_unlock (self);
+  ok = gorm_database_commit_locked (self, error);
   gorm_database_unlock (self);
 
   return ok;
@@ -1521,6 +1341,9 @@ gorm_database_commit (GormDatabase  *self,
  * Undoes the innermost transaction begun with gorm_database_begin().
  * Objects saved inside it keep the ids and state they were given.
  *
+ * When the rollback of a savepoint fails, the whole transaction is
+ * rolled back and none stays open.
+ *
  * Returns: %TRUE on success, %FALSE with @error set
  */
 gboolean
@@ -1532,25 +1355,7 @@ gorm_database_rollback (GormDatabase  *self,
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
 
   gorm_database_lock (self);
-  ok = check_in_transaction (self, "roll back", error);
-  if (ok && self->transaction_depth == 1)
-    ok = run_locked (self, "ROLLBACK", error);
-  else if (ok)
-    {
-      g_autofree char *rollback = NULL;
-      g_autofree char *release = NULL;
-
-      rollback = gorm_dialect_render_savepoint ("ROLLBACK TO SAVEPOINT", self->transaction_depth - 1);
-      release = gorm_dialect_render_savepoint ("RELEASE SAVEPOINT", self->transaction_depth - 1);
-      ok = run_locked (self, rollback, error) && run_locked (self, release, error);
-    }
-  if (ok)
-    {
-      self->transaction_depth--;
-      /* What the rolled-back level changed never reaches live models. */
-      gorm_change_feed_rollback (self->feed);
-      gorm_database_unlock (self);
-    }
+  ok = gorm_database_rollback_locked (self, error);
   gorm_database_unlock (self);
 
   return ok;
@@ -1569,7 +1374,7 @@ gorm_database_get_transaction_depth (GormDatabase *self)
 {
   g_return_val_if_fail (GORM_IS_DATABASE (self), 0);
 
-  return self->transaction_depth;
+  return gorm_connection_get_depth (self->connection);
 }
 
 /**
@@ -1601,15 +1406,18 @@ gorm_database_run_in_transaction (GormDatabase         *self,
   if (!gorm_database_begin (self, error))
     return FALSE;
 
-  if (func (self, user_data, &local_error) && gorm_database_commit (self, &local_error))
-    return TRUE;
+  if (!func (self, user_data, &local_error))
+    {
+      if (local_error == NULL)
+        g_set_error (&local_error, GORM_ERROR, GORM_ERROR_FAILED,
+                     "The transaction function failed without giving an error");
+      gorm_database_rollback (self, NULL);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
 
-  if (local_error == NULL)
-    g_set_error (&local_error, GORM_ERROR, GORM_ERROR_FAILED,
-                 "The transaction function failed without giving an error");
-  gorm_database_rollback (self, NULL);
-  g_propagate_error (error, g_steal_pointer (&local_error));
-  return FALSE;
+  /* A failed commit has rolled back already. */
+  return gorm_database_commit (self, error);
 }
 
 typedef struct
@@ -1638,10 +1446,10 @@ transaction_thread (GTask        *task,
   GError *error = NULL;
   gboolean ok;
 
-  /* The whole transaction runs with the database locked: nothing else
-   * runs between its statements. A cancellation seen when the function is
-   * done rolls everything back. */
-  gorm_database_lock (self);
+  /* The transaction belongs to this thread until it ends: nothing of
+   * another thread runs between its statements. A cancellation seen when
+   * the function is done rolls everything back; a failed commit has
+   * rolled back already. */
   ok = gorm_database_begin (self, &error);
   if (ok)
     {
@@ -1650,7 +1458,7 @@ transaction_thread (GTask        *task,
         ok = FALSE;
       if (ok)
         ok = gorm_database_commit (self, &error);
-      if (!ok)
+      else
         {
           if (error == NULL)
             g_set_error (&error, GORM_ERROR, GORM_ERROR_FAILED,
@@ -1658,7 +1466,6 @@ transaction_thread (GTask        *task,
           gorm_database_rollback (self, NULL);
         }
     }
-  gorm_database_unlock (self);
 
   gorm_task_return_boolean (task, ok, error);
 }
@@ -1767,7 +1574,7 @@ gorm_database_execute (GormDatabase  *self,
 {
   g_autofree GValue *values = NULL;
   g_autofree char *rewritten = NULL;
-  GormStatementCache *statements;
+  GormConnection *connection;
   GormStatement *statement;
   gint64 rows = -1;
   guint n_converted = 0;
@@ -1791,8 +1598,8 @@ gorm_database_execute (GormDatabase  *self,
     goto out;
 
   gorm_database_lock (self);
-  statements = gorm_database_get_statements_locked (self, error);
-  statement = statements ? gorm_statement_cache_lookup (statements, rewritten, error) : NULL;
+  connection = gorm_database_get_connection_locked (self, error);
+  statement = connection ? gorm_connection_lookup_locked (connection, rewritten, error) : NULL;
   if (statement != NULL)
     {
       gorm_statement_take_params (statement, values, n_params);
@@ -1800,13 +1607,12 @@ gorm_database_execute (GormDatabase  *self,
         {
           /* A PRAGMA that sets something also answers with a row, and
            * libgda runs only selects on statements that return rows. */
-          GdaDataModel *model = gorm_statement_execute_select (statements, statement, NULL, error);
+          g_autoptr(GormRows) result = gorm_connection_select_locked (connection, statement, NULL, error);
 
-          rows = model != NULL ? 0 : -1;
-          g_clear_object (&model);
+          rows = result != NULL ? 0 : -1;
         }
       else
-        rows = gorm_statement_execute (statements, statement, error);
+        rows = gorm_connection_execute_locked (connection, statement, error);
     }
   gorm_database_unlock (self);
 
@@ -1822,30 +1628,28 @@ out:
  * @self: a database
  * @error: return location for an error
  *
- * Closes @self, rolling back a transaction left open, and closes its
- * connection unless the application gave it with
- * gorm_database_new_for_connection().
+ * Closes @self, and its connection unless the application gave it with
+ * gorm_database_new_for_connection(). A transaction left open is rolled
+ * back, and reported as an error: the database is closed all the same.
  * Afterwards every operation fails with %GORM_ERROR_CONNECTION. If @self
  * is the default database, there is no default database any more.
  *
- * Returns: %TRUE on success, %FALSE with @error set
+ * Returns: %TRUE on success, %FALSE with @error set when a transaction
+ *   was left open
  */
 gboolean
 gorm_database_close (GormDatabase  *self,
                      GError       **error)
 {
+  gboolean ok;
+
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
 
   gorm_database_lock (self);
-  if (!self->closed && self->transaction_depth > 0)
-    {
-      run_locked (self, "ROLLBACK", NULL);
-      /* The transaction's hold on the lock ends with it. */
-      if (self->transaction_thread == g_thread_self ())
-        for (guint i = 0; i < self->transaction_depth; i++)
-          gorm_database_unlock (self);
-    }
-  close_locked (self);
+  ok = gorm_connection_close_locked (self->connection, self->uri, error);
+  g_hash_table_remove_all (self->tables);
+  g_clear_pointer (&self->shared_memory, gorm_shared_memory_unref);
+  /* A transaction left open was rolled back. */
   gorm_change_feed_abandon (self->feed);
   gorm_database_unlock (self);
 
@@ -1854,7 +1658,7 @@ gorm_database_close (GormDatabase  *self,
     g_clear_object (&default_database);
   g_mutex_unlock (&default_lock);
 
-  return TRUE;
+  return ok;
 }
 
 /**
@@ -1870,5 +1674,5 @@ gorm_database_is_closed (GormDatabase *self)
 {
   g_return_val_if_fail (GORM_IS_DATABASE (self), TRUE);
 
-  return self->closed;
+  return gorm_connection_is_closed (self->connection);
 }

@@ -7,12 +7,16 @@
 #endif
 
 #include <gio/gio.h>
-#include <libgda/libgda.h>
 
 #include "gorm-types.h"
 #include "gorm-version.h"
 
 G_BEGIN_DECLS
+
+/* libgda's connection, declared as libgda does: libgorm's headers do not
+ * include libgda's; an application that calls libgda includes
+ * <libgda/libgda.h> itself. */
+typedef struct _GdaConnection GdaConnection;
 
 #define GORM_TYPE_DATABASE (gorm_database_get_type ())
 

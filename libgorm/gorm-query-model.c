@@ -471,15 +471,15 @@ bind_values (Binding      *binding,
 static GormStatement *
 lookup_locked (GormDatabase        *database,
                const char          *sql,
-               GormStatementCache **statements,
+               GormConnection **statements,
                GError             **error)
 {
-  *statements = gorm_database_get_statements_locked (database, error);
-  return *statements ? gorm_statement_cache_lookup (*statements, sql, error) : NULL;
+  *statements = gorm_database_get_connection_locked (database, error);
+  return *statements ? gorm_connection_lookup_locked (*statements, sql, error) : NULL;
 }
 
 /* Runs @sql with the filter's values followed by @extra. */
-static GdaDataModel *
+static GormRows *
 run_select_locked (GormQueryModel  *self,
                    const char      *sql,
                    const GType     *column_types,
@@ -487,14 +487,14 @@ run_select_locked (GormQueryModel  *self,
                    guint            n_extra,
                    GError         **error)
 {
-  GormStatementCache *statements;
+  GormConnection *statements;
   Binding binding = { lookup_locked (self->database, sql, &statements, error), 0 };
 
   if (binding.statement == NULL)
     return NULL;
   bind_filter (self->compiled, &binding);
   bind_values (&binding, extra, n_extra);
-  return gorm_statement_execute_select (statements, binding.statement, column_types, error);
+  return gorm_connection_select_locked (statements, binding.statement, column_types, error);
 }
 
 static gint64
@@ -502,13 +502,13 @@ count_locked (GormQueryModel  *self,
               GError         **error)
 {
   static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   const GValue *value;
 
   model = run_select_locked (self, self->count_sql, types, NULL, 0, error);
   if (model == NULL)
     return -1;
-  value = gda_data_model_get_value_at (model, 0, 0, error);
+  value = gorm_rows_get_value (model, 0, 0, error);
   return value ? g_value_get_int64 (value) : -1;
 }
 
@@ -533,7 +533,7 @@ find_anchor (GormQueryModel *self,
 static void
 add_anchor (GormQueryModel *self,
             gint64          position,
-            GdaDataModel   *rows)
+            GormRows   *rows)
 {
   const GormOrder *orders = (const GormOrder *) self->compiled->orders->data;
   Anchor anchor = { position, g_new0 (GValue, n_order (self)) };
@@ -541,11 +541,11 @@ add_anchor (GormQueryModel *self,
 
   for (guint i = 0; i < n_order (self); i++)
     {
-      const GValue *value = gda_data_model_get_value_at (rows, orders[i].column->index, 0, NULL);
+      const GValue *value = gorm_rows_get_value (rows, orders[i].column->index, 0, NULL);
 
       /* Row values never compare equal to NULL: such a row anchors
        * nothing. */
-      if (value == NULL || G_VALUE_HOLDS (value, GDA_TYPE_NULL))
+      if (value == NULL || G_VALUE_HOLDS (value, GORM_TYPE_SQL_NULL))
         {
           clear_anchor_values (self, &anchor);
           g_free (anchor.values);
@@ -573,7 +573,7 @@ static gboolean
 add_row_item (GormQueryModel  *self,
               GormTable       *table,
               Page            *page,
-              GdaDataModel    *rows,
+              GormRows        *rows,
               gint             row,
               GError         **error)
 {
@@ -616,7 +616,7 @@ load_page_locked (GormQueryModel  *self,
 {
   const GormCompiledQuery *compiled = self->compiled;
   const GType *types = compiled->schema->sql_types;
-  g_autoptr(GdaDataModel) rows = NULL;
+  g_autoptr(GormRows) rows = NULL;
   gint64 start = compiled->offset + (gint64) index * PAGE_SIZE;
   guint count = MIN (PAGE_SIZE, self->n_items - index * PAGE_SIZE);
   const Anchor *anchor = self->can_anchor ? find_anchor (self, start) : NULL;
@@ -664,7 +664,7 @@ load_page_locked (GormQueryModel  *self,
   if (rows == NULL)
     return NULL;
 
-  n_rows = gda_data_model_get_n_rows (rows);
+  n_rows = gorm_rows_get_n_rows (rows);
   page = g_new0 (Page, 1);
   page->index = index;
   page->items = g_ptr_array_new_full (n_rows, g_object_unref);
@@ -958,7 +958,7 @@ find_next_anchor_locked (GormQueryModel *self,
                          gint64          end)
 {
   const GType *types = self->compiled->schema->sql_types;
-  g_autoptr(GdaDataModel) rows = NULL;
+  g_autoptr(GormRows) rows = NULL;
   g_autofree GValue *extra = g_new0 (GValue, n_order (self) + 2);
   gint64 target = step->position + ANCHOR_SPACING;
   const GormOrder *orders = (const GormOrder *) self->compiled->orders->data;
@@ -977,7 +977,7 @@ find_next_anchor_locked (GormQueryModel *self,
 
   rows = run_select_locked (self, step->values ? self->anchored_page_sql : self->page_sql,
                             types, extra, n_extra, NULL);
-  if (rows == NULL || gda_data_model_get_n_rows (rows) == 0)
+  if (rows == NULL || gorm_rows_get_n_rows (rows) == 0)
     return FALSE;
 
   if (step->values != NULL)
@@ -989,7 +989,7 @@ find_next_anchor_locked (GormQueryModel *self,
   step->position = target;
   for (guint i = 0; i < n_order (self); i++)
     {
-      const GValue *value = gda_data_model_get_value_at (rows, orders[i].column->index, 0, NULL);
+      const GValue *value = gorm_rows_get_value (rows, orders[i].column->index, 0, NULL);
 
       if (value == NULL)
         return FALSE;
@@ -1170,7 +1170,7 @@ gorm_query_model_new (GormDatabase       *database,
 /**
  * gorm_query_model_check_item:
  * @self: a query model
- * @position: the position of an item, below the number of items
+ * @position: the position of an item
  * @error: return location for an error
  *
  * Checks that the item at @position was read from its row.
@@ -1195,8 +1195,9 @@ gorm_query_model_new (GormDatabase       *database,
  *
  * Returns: %TRUE if the item at @position was read from its row;
  *   %FALSE with @error set when it is a stand-in (%GORM_ERROR_TYPE_MISMATCH
- *   naming the table, the key, the column and the stored value), or when
- *   its page could not be loaded
+ *   naming the table, the key, the column and the stored value),
+ *   %GORM_ERROR_NOT_FOUND when @position is not below the number of items,
+ *   or the error that kept its page from loading
  *
  * Since: 1.0
  */
@@ -1209,8 +1210,15 @@ gorm_query_model_check_item (GormQueryModel  *self,
   guint offset = position % PAGE_SIZE;
 
   g_return_val_if_fail (GORM_IS_QUERY_MODEL (self), FALSE);
-  g_return_val_if_fail (position < self->n_items, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (position >= self->n_items)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND,
+                   "A %s model has no item %u: it has %u",
+                   g_type_name (self->compiled->schema->type), position, self->n_items);
+      return FALSE;
+    }
 
   page = lookup_page (self, position, error);
   if (page == NULL)
@@ -1256,8 +1264,8 @@ position_locked (Watch        *watch,
 {
   static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GdaDataModel) rows = NULL;
-  GormStatementCache *statements;
+  g_autoptr(GormRows) rows = NULL;
+  GormConnection *statements;
   Binding binding = { lookup_locked (watch->database, watch->position_sql, &statements, &error), 0 };
   const GValue *value;
 
@@ -1267,11 +1275,11 @@ position_locked (Watch        *watch,
       bind_filter (watch->compiled, &binding);
       bind_values (&binding, key, 1);
       bind_filter (watch->compiled, &binding);
-      rows = gorm_statement_execute_select (statements, binding.statement, types, &error);
+      rows = gorm_connection_select_locked (statements, binding.statement, types, &error);
     }
-  if (rows != NULL && gda_data_model_get_n_rows (rows) == 0)
+  if (rows != NULL && gorm_rows_get_n_rows (rows) == 0)
     return -1;
-  value = rows ? gda_data_model_get_value_at (rows, 0, 0, &error) : NULL;
+  value = rows ? gorm_rows_get_value (rows, 0, 0, &error) : NULL;
   if (value == NULL)
     {
       g_warning ("Cannot follow a change in a %s model: %s",
@@ -1289,7 +1297,7 @@ capture_ghost_locked (Watch        *watch,
                       Ghost        *ghost)
 {
   GType type = watch->compiled->schema->type;
-  g_autoptr(GdaDataModel) rows = NULL;
+  g_autoptr(GormRows) rows = NULL;
   GormTable *table;
 
   ghost->object = (GObject *) gorm_database_lookup_live_locked (watch->database, type, key);
@@ -1297,7 +1305,7 @@ capture_ghost_locked (Watch        *watch,
     return;
   table = gorm_database_get_table_locked (watch->database, type, NULL);
   rows = table ? gorm_table_select_by_key (table, key, NULL) : NULL;
-  if (rows != NULL && gda_data_model_get_n_rows (rows) > 0)
+  if (rows != NULL && (gint) gorm_rows_get_n_rows (rows) > 0)
     ghost->row = gorm_table_copy_row (table, rows, 0, NULL);
 }
 
@@ -1719,7 +1727,7 @@ load_mapped_page_locked (GormQueryModel  *self,
   g_autofree gint64 *mapped = g_new (gint64, MAX (count, 1));
   g_autofree Change **ghost_changes = g_new0 (Change *, MAX (count, 1));
   g_autofree guint *ghost_keys = g_new0 (guint, MAX (count, 1));
-  g_autoptr(GdaDataModel) rows = NULL;
+  g_autoptr(GormRows) rows = NULL;
   gint64 lo = G_MAXINT64, hi = -1;
   GormTable *table;
   Page *page;
@@ -1758,7 +1766,7 @@ load_mapped_page_locked (GormQueryModel  *self,
     {
       gpointer item = NULL;
 
-      if (mapped[i] >= 0 && mapped[i] - lo < gda_data_model_get_n_rows (rows))
+      if (mapped[i] >= 0 && mapped[i] - lo < (gint) gorm_rows_get_n_rows (rows))
         {
           if (add_row_item (self, table, page, rows, (gint) (mapped[i] - lo), error))
             continue;

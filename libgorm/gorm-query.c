@@ -436,7 +436,7 @@ gorm_query_compile (GormQuery  *self,
                    "libgorm cannot query the database “%s”: it has no SQL dialect for "
                    "the libgda provider “%s”",
                    gorm_database_get_uri (self->database),
-                   gda_connection_get_provider_name (gorm_database_get_connection (self->database)));
+                   gorm_database_get_provider (self->database));
       return NULL;
     }
 
@@ -538,15 +538,15 @@ static GormStatement *
 prepare_locked (GormDatabase        *database,
                 const char          *sql,
                 GArray              *params,
-                GormStatementCache **statements,
+                GormConnection **statements,
                 GError             **error)
 {
   GormStatement *statement;
 
-  *statements = gorm_database_get_statements_locked (database, error);
+  *statements = gorm_database_get_connection_locked (database, error);
   if (*statements == NULL)
     return NULL;
-  statement = gorm_statement_cache_lookup (*statements, sql, error);
+  statement = gorm_connection_lookup_locked (*statements, sql, error);
   if (statement == NULL)
     return NULL;
 
@@ -555,19 +555,19 @@ prepare_locked (GormDatabase        *database,
   return statement;
 }
 
-static GdaDataModel *
+static GormRows *
 select_locked (GormDatabase  *database,
                const char    *sql,
                GArray        *params,
                const GType   *column_types,
                GError       **error)
 {
-  GormStatementCache *statements;
+  GormConnection *statements;
   GormStatement *statement = prepare_locked (database, sql, params, &statements, error);
 
   if (statement == NULL)
     return NULL;
-  return gorm_statement_execute_select (statements, statement, column_types, error);
+  return gorm_connection_select_locked (statements, statement, column_types, error);
 }
 
 static gint64
@@ -576,12 +576,12 @@ execute_locked (GormDatabase  *database,
                 GArray        *params,
                 GError       **error)
 {
-  GormStatementCache *statements;
+  GormConnection *statements;
   GormStatement *statement = prepare_locked (database, sql, params, &statements, error);
 
   if (statement == NULL)
     return -1;
-  return gorm_statement_execute (statements, statement, error);
+  return gorm_connection_execute_locked (statements, statement, error);
 }
 
 /* Runners */
@@ -665,7 +665,7 @@ select_first_row (GormQuery     *self,
   g_autoptr(GormCompiledQuery) compiled = NULL;
   g_autofree char *sql = NULL;
   g_autoptr(GArray) params = NULL;
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   const GormSchema *schema;
   GormSelection selection;
   GValue *row = NULL;
@@ -681,7 +681,7 @@ select_first_row (GormQuery     *self,
 
   gorm_database_lock (self->database);
   model = select_locked (self->database, sql, params, schema->sql_types, error);
-  if (model != NULL && gda_data_model_get_n_rows (model) > 0)
+  if (model != NULL && gorm_rows_get_n_rows (model) > 0)
     {
       GormTable *table = gorm_database_get_table_locked (self->database, schema->type, error);
 
@@ -743,7 +743,7 @@ gorm_query_count (GormQuery     *self,
   g_autoptr(GormCompiledQuery) compiled = NULL;
   g_autofree char *sql = NULL;
   g_autoptr(GArray) params = NULL;
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   GormSelection selection;
   gint64 count = -1;
 
@@ -763,7 +763,7 @@ gorm_query_count (GormQuery     *self,
   model = select_locked (self->database, sql, params, column_types, error);
   if (model != NULL)
     {
-      const GValue *value = gda_data_model_get_value_at (model, 0, 0, error);
+      const GValue *value = gorm_rows_get_value (model, 0, 0, error);
 
       if (value != NULL)
         count = g_value_get_int64 (value);
@@ -794,7 +794,7 @@ gorm_query_exists (GormQuery     *self,
   g_autoptr(GormCompiledQuery) compiled = NULL;
   g_autofree char *sql = NULL;
   g_autoptr(GArray) params = NULL;
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   GormSelection selection;
   gboolean exists;
 
@@ -812,7 +812,7 @@ gorm_query_exists (GormQuery     *self,
 
   gorm_database_lock (self->database);
   model = select_locked (self->database, sql, params, column_types, error);
-  exists = model != NULL && gda_data_model_get_n_rows (model) > 0;
+  exists = model != NULL && gorm_rows_get_n_rows (model) > 0;
   gorm_database_unlock (self->database);
 
   return exists;
@@ -863,7 +863,7 @@ select_keys_locked (GormDatabase             *database,
   GormSelection selection = gorm_compiled_query_get_selection (compiled);
   g_autoptr(GArray) params = params_new ();
   g_autofree char *sql = gorm_dialect_render_select_keys (compiled->dialect, &selection, params);
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   GValue *keys;
   gint n_rows;
 
@@ -871,11 +871,11 @@ select_keys_locked (GormDatabase             *database,
   if (model == NULL)
     return NULL;
 
-  n_rows = gda_data_model_get_n_rows (model);
+  n_rows = gorm_rows_get_n_rows (model);
   keys = g_new0 (GValue, MAX (n_rows, 1));
   for (gint row = 0; row < n_rows; row++)
     {
-      const GValue *key = gda_data_model_get_value_at (model, 0, row, error);
+      const GValue *key = gorm_rows_get_value (model, 0, row, error);
 
       if (key == NULL)
         {
@@ -959,7 +959,7 @@ run_bulk (GormQuery                *self,
   gboolean watched;
 
   gorm_database_lock (database);
-  if (!gorm_database_begin (database, error))
+  if (!gorm_database_begin_locked (database, error))
     {
       gorm_database_unlock (database);
       return -1;
@@ -990,7 +990,7 @@ run_bulk (GormQuery                *self,
   else
     rows = 0;
 
-  if (!gorm_database_commit (database, error))
+  if (!gorm_database_commit_locked (database, error))
     goto failed;
 
   touched = update_live_objects_locked (database, schema, keys, n_keys, assignment);
@@ -1013,7 +1013,7 @@ run_bulk (GormQuery                *self,
   return rows;
 
 failed:
-  gorm_database_rollback (database, NULL);
+  gorm_database_rollback_locked (database, NULL);
   gorm_database_unlock (database);
   if (keys != NULL)
     free_keys (keys, n_keys);
@@ -1087,7 +1087,7 @@ prepare_assignment (const GormSchema  *schema,
 
   if (value == NULL || G_VALUE_TYPE (value) == G_TYPE_INVALID)
     {
-      g_value_init (&null, GDA_TYPE_NULL);
+      g_value_init (&null, GORM_TYPE_SQL_NULL);
       value = &null;
     }
 

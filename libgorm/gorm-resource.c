@@ -1104,12 +1104,12 @@ reload_locked (GormResource  *self,
                GError       **error)
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
 
   model = gorm_table_select_by_key (table, &priv->key, error);
   if (model == NULL)
     return FALSE;
-  if (gda_data_model_get_n_rows (model) == 0)
+  if (gorm_rows_get_n_rows (model) == 0)
     {
       g_autofree char *shown = gorm_value_describe (&priv->key);
 

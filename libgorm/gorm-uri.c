@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
-#include <libgda/libgda.h>
 
 #include "gorm-error.h"
 #include "gorm-uri-private.h"
@@ -136,10 +135,9 @@ static char *
 encode (const char *text)
 {
   /* libgda's connection strings are ';'-separated NAME=VALUE pairs whose
-   * values are RFC 1738 encoded. */
-  g_autofree char *copy = g_strdup (text);
-
-  return gda_rfc1738_encode (copy);
+   * values are RFC 1738 encoded: every byte but letters, digits, "-._~"
+   * and "/" is written as %XX, which libgda decodes. */
+  return g_uri_escape_string (text, "/", FALSE);
 }
 
 static char *

@@ -835,7 +835,11 @@ test_poisoned (void)
   int_value (&three[0], 0);
   int_value (&three[1], 7);
   int_value (&three[2], 1000);
-  g_assert_cmpstr (matches (db, gorm_filter_in ("big", three, 3)), ==, "c f");
+  {
+    g_autofree char *found = matches (db, gorm_filter_in ("big", three, 3));
+
+    g_assert_cmpstr (found, ==, "c f");
+  }
   for (guint i = 0; i < G_N_ELEMENTS (three); i++)
     g_value_unset (&three[i]);
 
@@ -909,6 +913,25 @@ test_long_in (void)
     }
 
   gorm_database_set_trace_func (db, NULL, NULL);
+
+  /* One bad value among many fails as in a short list, naming it. */
+  {
+    GValue values[40];
+
+    for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+      {
+        values[i] = (GValue) G_VALUE_INIT;
+        if (i == 37)
+          test_string_value (&values[i], "thirty-seven");
+        else
+          int_value (&values[i], i);
+      }
+    check_error (db, gorm_filter_in ("big", values, G_N_ELEMENTS (values)),
+                 GORM_ERROR_TYPE_MISMATCH, "thirty-seven");
+    for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+      g_value_unset (&values[i]);
+  }
+
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 

@@ -433,7 +433,7 @@ cache_size (GormDatabase *db)
   guint size;
 
   gorm_database_lock (db);
-  size = gorm_statement_cache_get_size (gorm_database_get_statements_locked (db, NULL));
+  size = gorm_connection_get_n_statements_locked (gorm_database_get_connection_locked (db, NULL));
   gorm_database_unlock (db);
   return size;
 }
@@ -1029,19 +1029,113 @@ test_null_arguments (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
-/* A statement SQLite refuses only once it runs (a LIKE pattern over its
- * 50,000-byte limit) fails every runner, sync and async, with a
- * GORM_ERROR naming the cause: never an empty answer. */
+/* Every runner of @query, sync and async, fails with a GORM_ERROR whose
+ * message gives SQLite's reason, @needle; nothing changes. */
+static void
+check_refused (GormQuery  *query,
+               const char *needle)
+{
+  GormDatabase *db = gorm_query_get_database (query);
+  gint64 before = test_count_posts (db);
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  test_int_value (&value, 1);
+  for (guint runner = 0; runner < 14; runner++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GObject) object = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+
+      switch (runner)
+        {
+        case 0:
+          object = G_OBJECT (gorm_query_fetch (query, NULL, &error));
+          g_assert_null (object);
+          break;
+        case 1:
+          object = G_OBJECT (gorm_query_watch (query, NULL, &error));
+          g_assert_null (object);
+          break;
+        case 2:
+          object = gorm_query_first (query, NULL, &error);
+          g_assert_null (object);
+          break;
+        case 3:
+          g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, -1);
+          break;
+        case 4:
+          g_assert_false (gorm_query_exists (query, NULL, &error));
+          break;
+        case 5:
+          g_assert_cmpint (gorm_query_delete (query, NULL, &error), ==, -1);
+          break;
+        case 6:
+          g_assert_cmpint (gorm_query_update (query, "views", &value, NULL, &error), ==, -1);
+          break;
+        case 7:
+          gorm_query_fetch_async (query, NULL, store_result_cb, &result);
+          object = G_OBJECT (gorm_query_fetch_finish (query, wait_for_result (&result), &error));
+          g_assert_null (object);
+          break;
+        case 8:
+          gorm_query_watch_async (query, NULL, store_result_cb, &result);
+          object = G_OBJECT (gorm_query_watch_finish (query, wait_for_result (&result), &error));
+          g_assert_null (object);
+          break;
+        case 9:
+          gorm_query_first_async (query, NULL, store_result_cb, &result);
+          object = gorm_query_first_finish (query, wait_for_result (&result), &error);
+          g_assert_null (object);
+          break;
+        case 10:
+          gorm_query_count_async (query, NULL, store_result_cb, &result);
+          g_assert_cmpint (gorm_query_count_finish (query, wait_for_result (&result), &error), ==, -1);
+          break;
+        case 11:
+          gorm_query_exists_async (query, NULL, store_result_cb, &result);
+          g_assert_false (gorm_query_exists_finish (query, wait_for_result (&result), &error));
+          break;
+        case 12:
+          gorm_query_delete_async (query, NULL, store_result_cb, &result);
+          g_assert_cmpint (gorm_query_delete_finish (query, wait_for_result (&result), &error), ==, -1);
+          break;
+        case 13:
+          gorm_query_update_async (query, "views", &value, NULL, store_result_cb, &result);
+          g_assert_cmpint (gorm_query_update_finish (query, wait_for_result (&result), &error), ==, -1);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      g_assert_nonnull (error);
+      g_assert_true (error->domain == GORM_ERROR);
+      if (strstr (error->message, needle) == NULL)
+        g_error ("runner %u: “%.200s” does not give SQLite's reason", runner, error->message);
+    }
+
+  g_assert_cmpint (test_count_posts (db), ==, before);
+  {
+    g_autoptr(GormQuery) views = gorm_database_query (db, TEST_TYPE_POST);
+    g_autoptr(GError) error = NULL;
+
+    gorm_query_filter (views, gorm_filter_eq ("views", &value));
+    g_assert_cmpint (gorm_query_count (views, NULL, &error), ==, 0);
+    g_assert_no_error (error);
+    g_assert_finalize_object (g_steal_pointer (&views));
+  }
+}
+
+/* A statement SQLite refuses, as it runs (a LIKE pattern over its
+ * 50,000-byte limit) or as it is prepared (a condition deeper than its
+ * parser takes), fails every runner, sync and async, with a GORM_ERROR
+ * naming the cause: never an empty answer. */
 static void
 test_refused_statement (void)
 {
   g_autoptr(GormDatabase) db = open_with_posts (3);
   g_autofree char *pattern = g_malloc (50002);
-  g_auto(GValue) value = G_VALUE_INIT;
 
   memset (pattern, 'p', 50001);
   pattern[50001] = '\0';
-  test_int_value (&value, 1);
 
   for (guint with_live = 0; with_live < 2; with_live++)
     {
@@ -1052,85 +1146,20 @@ test_refused_statement (void)
       if (with_live)
         live = gorm_database_get (db, TEST_TYPE_POST, 1, NULL, NULL);
       gorm_query_filter (query, gorm_filter_like ("title", pattern));
-
-      for (guint runner = 0; runner < 14; runner++)
-        {
-          g_autoptr(GError) error = NULL;
-          g_autoptr(GObject) object = NULL;
-          g_autoptr(GAsyncResult) result = NULL;
-
-          switch (runner)
-            {
-            case 0:
-              object = G_OBJECT (gorm_query_fetch (query, NULL, &error));
-              g_assert_null (object);
-              break;
-            case 1:
-              object = G_OBJECT (gorm_query_watch (query, NULL, &error));
-              g_assert_null (object);
-              break;
-            case 2:
-              object = gorm_query_first (query, NULL, &error);
-              g_assert_null (object);
-              break;
-            case 3:
-              g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, -1);
-              break;
-            case 4:
-              g_assert_false (gorm_query_exists (query, NULL, &error));
-              break;
-            case 5:
-              g_assert_cmpint (gorm_query_delete (query, NULL, &error), ==, -1);
-              break;
-            case 6:
-              g_assert_cmpint (gorm_query_update (query, "views", &value, NULL, &error), ==, -1);
-              break;
-            case 7:
-              gorm_query_fetch_async (query, NULL, store_result_cb, &result);
-              object = G_OBJECT (gorm_query_fetch_finish (query, wait_for_result (&result), &error));
-              g_assert_null (object);
-              break;
-            case 8:
-              gorm_query_watch_async (query, NULL, store_result_cb, &result);
-              object = G_OBJECT (gorm_query_watch_finish (query, wait_for_result (&result), &error));
-              g_assert_null (object);
-              break;
-            case 9:
-              gorm_query_first_async (query, NULL, store_result_cb, &result);
-              object = gorm_query_first_finish (query, wait_for_result (&result), &error);
-              g_assert_null (object);
-              break;
-            case 10:
-              gorm_query_count_async (query, NULL, store_result_cb, &result);
-              g_assert_cmpint (gorm_query_count_finish (query, wait_for_result (&result), &error), ==, -1);
-              break;
-            case 11:
-              gorm_query_exists_async (query, NULL, store_result_cb, &result);
-              g_assert_false (gorm_query_exists_finish (query, wait_for_result (&result), &error));
-              break;
-            case 12:
-              gorm_query_delete_async (query, NULL, store_result_cb, &result);
-              g_assert_cmpint (gorm_query_delete_finish (query, wait_for_result (&result), &error), ==, -1);
-              break;
-            case 13:
-              gorm_query_update_async (query, "views", &value, NULL, store_result_cb, &result);
-              g_assert_cmpint (gorm_query_update_finish (query, wait_for_result (&result), &error), ==, -1);
-              break;
-            default:
-              g_assert_not_reached ();
-            }
-          g_assert_nonnull (error);
-          g_assert_true (error->domain == GORM_ERROR);
-          if (strstr (error->message, "LIKE or GLOB pattern too complex") == NULL)
-            g_error ("runner %u (live object: %u): “%s” does not give SQLite's reason",
-                     runner, with_live, error->message);
-        }
-
+      check_refused (query, "LIKE or GLOB pattern too complex");
       if (live != NULL)
         g_assert_true (gorm_resource_is_saved (live));
-      g_assert_cmpint (test_count_posts (db), ==, 3);
       g_assert_finalize_object (g_steal_pointer (&query));
     }
+
+  {
+    g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_POST);
+
+    for (guint i = 0; i < 1200; i++)
+      gorm_query_filter (query, gorm_filter_is_not_null ("title"));
+    check_refused (query, "parser stack overflow");
+    g_assert_finalize_object (g_steal_pointer (&query));
+  }
 
   /* The same pattern one byte shorter is accepted, and the database
    * answers as before. */
@@ -1204,10 +1233,10 @@ test_long_in (void)
   }
   g_assert_cmpint (test_count_posts (db), ==, 25);
 
-  /* Quadratic binding took 105 s for 16,000 values; linear takes well
-   * under a second for all of this on the slowest machine seen. */
+  /* Quadratic binding took 105 s for 16,000 values, so hours for these;
+   * linear takes under a second (about 35 s under the sanitizers). */
   g_test_message ("100,000 values, four statements: %.2f s", g_timer_elapsed (timer, NULL));
-  g_assert_cmpfloat (g_timer_elapsed (timer, NULL), <, 30.0);
+  g_assert_cmpfloat (g_timer_elapsed (timer, NULL), <, 300.0);
 
   g_assert_finalize_object (g_steal_pointer (&db));
 }

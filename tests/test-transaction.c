@@ -115,12 +115,17 @@ test_unbalanced (void)
   g_clear_error (&error);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
 
-  /* Closing with a transaction open rolls it back. */
+  /* Closing with a transaction open rolls it back, closes all the same,
+   * and says so. */
   test_migrate (db, TEST_TYPE_POST);
   g_assert_true (gorm_database_begin (db, &error));
   save_post (db, "abandoned");
-  g_assert_true (gorm_database_close (db, &error));
-  g_assert_no_error (error);
+  g_assert_false (gorm_database_close (db, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "left open"));
+  g_assert_nonnull (strstr (error->message, "rolled back"));
+  g_clear_error (&error);
+  g_assert_true (gorm_database_is_closed (db));
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
 
   g_assert_finalize_object (g_steal_pointer (&db));
@@ -243,6 +248,79 @@ test_failed_save_rolls_back (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+static void
+async_saved_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GError **error = user_data;
+
+  if (gorm_resource_save_finish (GORM_RESOURCE (source), result, error))
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "saved");
+}
+
+static void
+counted_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  gint64 *count = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *count = gorm_query_count_finish (GORM_QUERY (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* begin() on the main thread, then an async call awaited in the main
+ * loop: the call runs inside the transaction instead of waiting on the
+ * worker for its end, which would never come. */
+static void
+test_async_inside_sync_transaction (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTimer) timer = g_timer_new ();
+  g_autoptr(GormQuery) query = NULL;
+  GError *async_error = NULL;
+  gint64 count = -1;
+
+  test_migrate (db, TEST_TYPE_POST);
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(GormResource) post = g_object_new (TEST_TYPE_POST, "database", db,
+                                                   "title", round == 0 ? "kept" : "undone", NULL);
+
+      g_assert_true (gorm_database_begin (db, &error));
+      gorm_resource_save_async (post, NULL, async_saved_cb, &async_error);
+      g_timer_start (timer);
+      while (async_error == NULL && g_timer_elapsed (timer, NULL) < 10)
+        g_main_context_iteration (NULL, g_timer_elapsed (timer, NULL) > 0.01);
+      g_assert_error (async_error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+      g_clear_error (&async_error);
+      g_assert_true (gorm_resource_is_saved (post));
+      g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 1);
+
+      /* A read sees the transaction's own write. */
+      query = gorm_database_query (db, TEST_TYPE_POST);
+      gorm_query_count_async (query, NULL, counted_cb, &count);
+      while (count < 0 && g_timer_elapsed (timer, NULL) < 10)
+        g_main_context_iteration (NULL, g_timer_elapsed (timer, NULL) > 0.01);
+      g_assert_cmpint (count, ==, round + 1);
+      count = -1;
+      g_clear_object (&query);
+
+      if (round == 0)
+        g_assert_true (gorm_database_commit (db, &error));
+      else
+        g_assert_true (gorm_database_rollback (db, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+    }
+  g_assert_cmpint (test_count_posts (db), ==, 1);
+
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -253,6 +331,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Transaction/savepoints", test_savepoints);
   g_test_add_func ("/Gorm/Transaction/unbalanced", test_unbalanced);
   g_test_add_func ("/Gorm/Transaction/not-tracked-by-libgda", test_not_tracked_by_libgda);
+  g_test_add_func ("/Gorm/Transaction/async-inside-sync-transaction", test_async_inside_sync_transaction);
   g_test_add_func ("/Gorm/Transaction/run-in-transaction", test_run_in_transaction);
   g_test_add_func ("/Gorm/Transaction/failed-save-rolls-back", test_failed_save_rolls_back);
 

@@ -1118,7 +1118,11 @@ check_model_items (GormDatabase *db,
                    const guint  *bad_cases,
                    guint         n_bad)
 {
+  g_autoptr(GError) beyond = NULL;
+
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, N_ROWS + 1);
+  g_assert_false (gorm_query_model_check_item (GORM_QUERY_MODEL (model), N_ROWS + 1, &beyond));
+  g_assert_error (beyond, GORM_ERROR, GORM_ERROR_NOT_FOUND);
   for (guint position = 0; position < N_ROWS + 1; position++)
     {
       g_autoptr(GormResource) item = g_list_model_get_item (model, position);
@@ -1281,6 +1285,23 @@ test_unreadable_rows (Fixture       *fixture,
       g_assert_no_error (error);
       g_object_set (stand_in, "int32", 7, NULL);
       test_save_ok (stand_in);
+    }
+
+    /* A stand-in still held is the object get() gives once its row is
+     * fixed, an ordinary one. */
+    {
+      g_autoptr(GormResource) held = g_list_model_get_item (model, bad_ids[4] - first_id);
+      g_autoptr(GormResource) got = NULL;
+      g_autofree char *fix = g_strdup_printf ("UPDATE test_all_types SET \"%s\" = NULL WHERE id = %" G_GINT64_FORMAT,
+                                              bad_values[bad_cases[4]].column, bad_ids[4]);
+
+      g_assert_false (gorm_query_model_check_item (GORM_QUERY_MODEL (model), bad_ids[4] - first_id, NULL));
+      g_assert_cmpint (gorm_database_execute (db, fix, NULL, 0, &error), ==, 1);
+      got = gorm_database_get (db, TEST_TYPE_ALL_TYPES, bad_ids[4], NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (got == held);
+      g_object_set (got, "int32", 9, NULL);
+      test_save_ok (got);
     }
 
     /* Another stand-in is deleted. */

@@ -71,7 +71,19 @@ test('infinities round-trip; NaN is VALIDATION before any SQL', async () => {
         db.query(Measure.$gtype).delete(null);
     }
     for (const property of ['ratio', 'small']) {
-        let e = await assertGormError(Gorm.Error.VALIDATION,
+        // gjs keeps the value of a declared property itself: NaN reaches
+        // the save, which refuses it before any SQL.
+        const m = new Measure({database: db});
+        m[property] = NaN;
+        let e = await assertGormError(Gorm.Error.VALIDATION, () => m.save(null));
+        assert(e.message.includes(`Measure:${property}`) && /NaN/.test(e.message), e.message);
+        assert(!m.is_saved(), 'a refused insert leaves the object unsaved');
+        m[property] = 2;
+        m.save(null);
+        m[property] = NaN;
+        await assertGormError(Gorm.Error.VALIDATION, () => m.save(null));
+        m.delete(null);
+        e = await assertGormError(Gorm.Error.VALIDATION,
             () => db.query(Measure.$gtype).filter(Gorm.Filter.eq(property, NaN)).count(null));
         assert(/Measure/.test(e.message) && e.message.includes(property) && /NaN/.test(e.message),
             e.message);

@@ -91,6 +91,40 @@ void test_nan () {
   GormTest.close_database (db);
 }
 
+/* A row whose stored date-time does not parse fails alone in a model:
+ * its item is a stand-in, and check_item () throws why. */
+void test_unreadable_row () {
+  var db = GormTest.open_database ();
+  try {
+    int64[] ids = {};
+    for (var i = 0; i < 3; i++) {
+      var post = GormTest.new_post (db, "post %d".printf (i), i);
+      post.save ();
+      ids += post.id;
+    }
+    db.execute ("UPDATE blog_post SET pub_date = 'not a date' WHERE id = %lld".printf (ids[1]), null);
+    var model = (Gorm.QueryModel) db.query (typeof (BlogPost)).order_by ("id", false).fetch ();
+    assert (model.get_n_items () == 3);
+    for (uint i = 0; i < 3; i++) {
+      var item = model.get_item (i) as BlogPost;
+      assert (item != null);
+      assert (item.id == ids[i]);
+    }
+    assert (model.check_item (0));
+    assert (model.check_item (2));
+    try {
+      model.check_item (1);
+      assert_not_reached ();
+    } catch (Gorm.Error.TYPE_MISMATCH e) {
+      assert ("pub_date" in e.message);
+      assert ("not a date" in e.message);
+    }
+  } catch (GLib.Error e) {
+    error ("%s", e.message);
+  }
+  GormTest.close_database (db);
+}
+
 void test_not_found () {
   var db = GormTest.open_database ();
   try {
@@ -184,6 +218,7 @@ int main (string[] args) {
   Test.add_func ("/Gorm/Vala/Errors/constraint", test_constraint);
   Test.add_func ("/Gorm/Vala/Errors/validation", test_validation);
   Test.add_func ("/Gorm/Vala/Errors/nan", test_nan);
+  Test.add_func ("/Gorm/Vala/Errors/unreadable-row", test_unreadable_row);
   Test.add_func ("/Gorm/Vala/Errors/not-found", test_not_found);
   Test.add_func ("/Gorm/Vala/Errors/unknown-property", test_unknown_property);
   Test.add_func ("/Gorm/Vala/Errors/connection", test_connection);
