@@ -932,6 +932,8 @@ typedef struct
    * a delivery is in positions that are no longer the model's. */
   guint   deliveries;
   gboolean more;
+  /* The database held changes not delivered yet: try again later. */
+  gboolean retry;
 } AnchorStep;
 
 static void
@@ -964,8 +966,13 @@ find_next_anchor_locked (GormQueryModel *self,
   const GormOrder *orders = (const GormOrder *) self->compiled->orders->data;
   guint n_extra = 0;
 
-  if (target >= end || has_pending_locked (self))
+  if (target >= end)
     return FALSE;
+  if (has_pending_locked (self))
+    {
+      step->retry = TRUE;
+      return FALSE;
+    }
 
   if (step->values != NULL)
     for (; n_extra < n_order (self); n_extra++)
@@ -1027,7 +1034,7 @@ anchor_step_done_cb (GObject      *source,
   guint at = 0;
 
   g_task_propagate_boolean (G_TASK (result), NULL);
-  if (step->deliveries != self->deliveries)
+  if (step->deliveries != self->deliveries || step->retry)
     {
       /* The order changed meanwhile: start again from what is kept. */
       self->wants_anchors = self->can_anchor;
