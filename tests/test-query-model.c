@@ -810,6 +810,51 @@ test_live_transactions (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+/* A COMMIT that fails (the disk is full) ends the transaction: a live
+ * model is given nothing of it, and follows the next write. */
+static void
+test_live_failed_commit (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  Shadow *shadow;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  fill (db, 3);
+  query = gorm_database_query (db, TEST_TYPE_ITEM);
+  model = fetch (query, TRUE);
+  shadow = shadow_new (model);
+
+  g_assert_true (gorm_database_begin (db, &error));
+  g_object_unref (save_item (db, ROLLED_BACK, 1, TRUE));
+  g_assert_true (gorm_database_begin (db, &error));
+  g_object_unref (save_item (db, ROLLED_BACK, 2, TRUE));
+  g_assert_true (gorm_database_commit (db, &error));
+  gorm_connection_inject_fault (gorm_database_get_execution (db), "COMMIT", GORM_ERROR_FULL);
+  g_assert_false (gorm_database_commit (db, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FULL);
+  g_clear_error (&error);
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+  drain ();
+  g_assert_cmpuint (shadow->emissions, ==, 0);
+  assert_matches_fetch (query, shadow, 0);
+
+  g_object_unref (save_item (db, "after", 3, TRUE));
+  drain ();
+  g_assert_cmpuint (shadow->emissions, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
+  assert_matches_fetch (query, shadow, 1);
+
+  shadow_free (shadow);
+  g_assert_finalize_object (g_steal_pointer (&model));
+  while (gorm_database_get_n_live (db) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 /* The stress test: a watched model read by the main loop while a stream
  * of asynchronous writes, some in transactions that roll back, runs on
  * the worker. */
@@ -1115,6 +1160,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/live-main-context", test_live_main_context);
   g_test_add_func ("/Gorm/QueryModel/live-randomized", test_live_randomized);
   g_test_add_func ("/Gorm/QueryModel/live-transactions", test_live_transactions);
+  g_test_add_func ("/Gorm/QueryModel/live-failed-commit", test_live_failed_commit);
   g_test_add_func ("/Gorm/QueryModel/live-stress", test_live_stress);
 
   return g_test_run ();
