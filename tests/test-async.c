@@ -747,6 +747,74 @@ test_transaction_loads (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+static gboolean
+set_views_cb (GormDatabase  *db,
+              gpointer       data,
+              GError       **error)
+{
+  g_autoptr(GormResource) post = gorm_database_get (db, TEST_TYPE_POST, *(gint64 *) data, NULL, error);
+
+  if (post == NULL)
+    return FALSE;
+  g_object_set (post, "views", 5, NULL);
+  return gorm_resource_save (post, NULL, error);
+}
+
+/* A row read by an async get or first before a transaction changed it
+ * reaches the main context after the transaction's values: the object
+ * the main thread holds keeps the newer ones. */
+static void
+test_older_reads_do_not_overwrite (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  /* Not watched for the main thread: the transaction function sets a
+   * property on the worker itself. */
+  g_autoptr(GormResource) post = g_object_new (TEST_TYPE_POST, "database", db, "title", "read twice", NULL);
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) got = NULL;
+  g_autoptr(GormResource) first = NULL;
+  Call get_call = { 0 };
+  Call first_call = { 0 };
+  gint64 id;
+  guint done = 0;
+  int views;
+
+  test_migrate (db, TEST_TYPE_POST);
+  test_save_ok (post);
+  id = gorm_resource_get_id (post);
+  query = gorm_database_query (db, TEST_TYPE_POST);
+
+  /* Both reads run on the worker before the transaction; the main
+   * context makes their objects after it. */
+  gorm_database_get_async (db, TEST_TYPE_POST, id, NULL, store_result_cb, &get_call);
+  gorm_query_first_async (query, NULL, store_result_cb, &first_call);
+  gorm_database_run_in_transaction_async (db, set_views_cb, &id, NULL, NULL, count_transaction_cb, &done);
+  g_usleep (G_USEC_PER_SEC / 5);
+  while (done < 1 || get_call.result == NULL || first_call.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  got = gorm_database_get_finish (db, get_call.result, &error);
+  g_assert_no_error (error);
+  first = gorm_query_first_finish (query, first_call.result, &error);
+  g_assert_no_error (error);
+  g_assert_true (got == post);
+  g_assert_true (first == post);
+  g_object_get (post, "views", &views, NULL);
+  g_assert_cmpint (views, ==, 5);
+  g_assert_false (gorm_resource_is_dirty (post));
+
+  call_clear (&get_call);
+  call_clear (&first_call);
+  g_clear_object (&got);
+  g_clear_object (&first);
+  g_clear_object (&post);
+  g_clear_object (&query);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -762,6 +830,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Async/close-in-flight", test_close_in_flight);
   g_test_add_func ("/Gorm/Async/stress", test_stress);
   g_test_add_func ("/Gorm/Async/transaction-loads", test_transaction_loads);
+  g_test_add_func ("/Gorm/Async/older-reads-do-not-overwrite", test_older_reads_do_not_overwrite);
   g_test_add_data_func ("/Gorm/Async/read-modify-write", GINT_TO_POINTER (FALSE), test_read_modify_write);
   g_test_add_data_func ("/Gorm/Async/read-modify-write-held", GINT_TO_POINTER (TRUE), test_read_modify_write);
 
