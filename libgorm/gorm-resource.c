@@ -94,6 +94,9 @@ typedef struct
    * gorm_resource_class_store_property()), allocated at the first set. */
   GValue           *kept;
   guint             n_kept;
+  /* For each column, the stamp of the stored value it took last (see
+   * next_stamp()), allocated at the first; under stamps_lock. */
+  guint64          *stamps;
 } GormResourcePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GormResource, gorm_resource, G_TYPE_OBJECT)
@@ -106,6 +109,86 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* Stored values reach an object in the order they were read: each load
+ * or save takes a stamp from one counter when it happens, and a column
+ * takes a stored value only if no value with a later stamp reached it
+ * already. A load queued to the main context from another thread thus
+ * never overwrites what a later transaction loaded or saved. */
+G_LOCK_DEFINE_STATIC (stamps_lock);
+static guint64 last_stamp;
+
+static guint64
+next_stamp (void)
+{
+  guint64 stamp;
+
+  G_LOCK (stamps_lock);
+  stamp = ++last_stamp;
+  G_UNLOCK (stamps_lock);
+  return stamp;
+}
+
+/* The stamp an object built for a row read earlier, elsewhere, gives its
+ * values: see gorm_resource_push_read_stamp(). */
+static GPrivate read_stamp;
+
+guint64
+gorm_resource_take_read_stamp (void)
+{
+  return next_stamp ();
+}
+
+void
+gorm_resource_push_read_stamp (guint64 stamp)
+{
+  g_private_set (&read_stamp, GSIZE_TO_POINTER ((gsize) stamp));
+}
+
+void
+gorm_resource_pop_read_stamp (void)
+{
+  g_private_set (&read_stamp, NULL);
+}
+
+/* Whether column @column may take a value stamped @stamp, which it then
+ * records. */
+static gboolean
+take_stamp (GormResource *self,
+            guint         n_columns,
+            guint         column,
+            guint64       stamp)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  gboolean newer;
+
+  G_LOCK (stamps_lock);
+  if (priv->stamps == NULL)
+    priv->stamps = g_new0 (guint64, n_columns);
+  newer = priv->stamps[column] <= stamp;
+  if (newer)
+    priv->stamps[column] = stamp;
+  G_UNLOCK (stamps_lock);
+  return newer;
+}
+
+/* Every column of a saved object holds what its row holds now. */
+static void
+stamp_all (GormResource *self)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  const GormSchema *schema = gorm_resource_get_schema (self, NULL);
+
+  if (schema == NULL)
+    return;
+  G_LOCK (stamps_lock);
+  if (priv->stamps == NULL)
+    priv->stamps = g_new0 (guint64, schema->n_columns);
+  ++last_stamp;
+  for (guint i = 0; i < schema->n_columns; i++)
+    priv->stamps[i] = last_stamp;
+  G_UNLOCK (stamps_lock);
+}
 
 /* Of kept properties: see gorm_resource_class_store_property(). */
 static GQuark kept_class_quark;
@@ -266,6 +349,7 @@ typedef struct
   GValue        *values;
   guint          n_values;
   gboolean       keep_unsaved;
+  guint64        stamp;
 } StoredValues;
 
 static void
@@ -337,17 +421,72 @@ differs (GormResource     *self,
   return !stored_values_equal (column, &current, value);
 }
 
+/* Sets a stored property without a notification, which the caller
+ * queues for the main context. */
 static void
-apply_stored_cb (gpointer data,
-                 gpointer unused)
+set_quietly (GObject      *object,
+             GParamSpec   *pspec,
+             const GValue *value)
 {
-  StoredValues *stored = data;
+  GParamSpec *target = g_param_spec_get_redirect_target (pspec);
+  GObjectClass *owner;
+
+  if (target != NULL)
+    pspec = target;
+  owner = g_type_class_peek (pspec->owner_type);
+  owner->set_property (object, pspec->param_id, value, pspec);
+}
+
+/* Notifications of values set in another thread, emitted in the main
+ * context. They are not changes of the application's: they do not make
+ * the object dirty. */
+typedef struct
+{
+  GormResource *resource;
+  GPtrArray    *pspecs;
+} Notifications;
+
+static void
+notifications_free (gpointer data)
+{
+  Notifications *notifications = data;
+
+  g_ptr_array_unref (notifications->pspecs);
+  g_object_unref (notifications->resource);
+  g_free (notifications);
+}
+
+static void
+notify_loaded_cb (gpointer data,
+                  gpointer unused)
+{
+  Notifications *notifications = data;
+  GObject *object = G_OBJECT (notifications->resource);
+
+  gorm_resource_begin_load (notifications->resource);
+  g_object_freeze_notify (object);
+  for (guint i = 0; i < notifications->pspecs->len; i++)
+    g_object_notify_by_pspec (object, g_ptr_array_index (notifications->pspecs, i));
+  g_object_thaw_notify (object);
+  gorm_resource_end_load (notifications->resource);
+}
+
+/* Applies @stored now. In the main context the properties are set and
+ * notified; in the thread of an open transaction (whose function reads
+ * what it loads) they are set without notifications, which are queued to
+ * the main context. */
+static void
+apply_stored_now (StoredValues *stored,
+                  gboolean      in_main_context)
+{
   GormResource *self = stored->resource;
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   const GormSchema *schema = gorm_resource_get_schema (self, NULL);
+  g_autoptr(GPtrArray) changed = in_main_context ? NULL : g_ptr_array_new ();
 
   gorm_resource_begin_load (self);
-  g_object_freeze_notify (G_OBJECT (self));
+  if (in_main_context)
+    g_object_freeze_notify (G_OBJECT (self));
   for (guint i = 0; i < stored->n_values; i++)
     {
       const GormColumn *column = gorm_schema_column_for_pspec (schema, stored->pspecs[i]);
@@ -356,11 +495,38 @@ apply_stored_cb (gpointer data,
         continue;
       if (stored->keep_unsaved && priv->dirty != NULL && priv->dirty[column->index])
         continue;
-      if (differs (self, column, &stored->values[i]))
+      if (!take_stamp (self, schema->n_columns, column->index, stored->stamp))
+        continue;
+      if (!differs (self, column, &stored->values[i]))
+        continue;
+      if (in_main_context)
         g_object_set_property (G_OBJECT (self), column->pspec->name, &stored->values[i]);
+      else
+        {
+          set_quietly (G_OBJECT (self), column->pspec, &stored->values[i]);
+          g_ptr_array_add (changed, column->pspec);
+        }
     }
-  g_object_thaw_notify (G_OBJECT (self));
+  if (in_main_context)
+    g_object_thaw_notify (G_OBJECT (self));
   gorm_resource_end_load (self);
+
+  if (changed != NULL && changed->len > 0)
+    {
+      Notifications *notifications = g_new0 (Notifications, 1);
+
+      notifications->resource = g_object_ref (self);
+      notifications->pspecs = g_steal_pointer (&changed);
+      gorm_database_defer (priv->database ? priv->database : gorm_database_get_default (),
+                           notify_loaded_cb, notifications, notifications_free);
+    }
+}
+
+static void
+apply_stored_cb (gpointer data,
+                 gpointer unused)
+{
+  apply_stored_now (data, TRUE);
 }
 
 void
@@ -378,7 +544,29 @@ gorm_resource_apply_stored (GormResource  *self,
   stored->values = values;
   stored->n_values = n_values;
   stored->keep_unsaved = keep_unsaved;
-  gorm_database_defer (database, apply_stored_cb, stored, stored_values_free);
+  stored->stamp = GPOINTER_TO_SIZE (g_private_get (&read_stamp));
+  if (stored->stamp == 0)
+    stored->stamp = next_stamp ();
+
+  if (database == NULL ||
+      (gorm_database_in_main_context (database) && !gorm_database_holds_lock (database)))
+    apply_stored_now (stored, TRUE);
+  else if (gorm_database_in_main_context (database))
+    /* The main thread holds the lock (a sync load): the values are set at
+     * once, and the notifications wait until the lock is let go (see
+     * gorm_database_defer()), since a handler may call libgorm again. */
+    apply_stored_now (stored, FALSE);
+  else if (gorm_change_feed_is_transaction_thread (gorm_database_get_change_feed (database)))
+    /* The transaction's function reads what it loads: its values are
+     * set at once, and no older value queued for the main context
+     * overwrites them later. */
+    apply_stored_now (stored, FALSE);
+  else
+    {
+      gorm_database_defer (database, apply_stored_cb, g_steal_pointer (&stored), stored_values_free);
+      return;
+    }
+  stored_values_free (stored);
 }
 
 /* The id changes at once, so that work on another thread sees it; its
@@ -524,6 +712,7 @@ gorm_resource_finalize (GObject *object)
   if (G_IS_VALUE (&priv->key))
     g_value_unset (&priv->key);
   g_clear_pointer (&priv->dirty, g_free);
+  g_clear_pointer (&priv->stamps, g_free);
   for (guint i = 0; i < priv->n_kept; i++)
     if (G_IS_VALUE (&priv->kept[i]))
       g_value_unset (&priv->kept[i]);
@@ -765,6 +954,9 @@ save_locked (GormResource  *self,
 
   if (watched)
     gorm_database_begin_change_locked (database, type, &priv->key, priv->saved ? 1 : 0);
+  /* What the object writes is newer than any load queued for it before;
+   * the timestamps this save gives it come after. */
+  stamp_all (self);
   /* An insert prepared before an earlier call saved the object writes its
    * values as an update of every column. */
   if (priv->saved)
