@@ -2,6 +2,7 @@
 
 #pragma once
 
+#include "gorm-change-feed-private.h"
 #include "gorm-database.h"
 #include "gorm-dialect-private.h"
 #include "gorm-connection-private.h"
@@ -104,15 +105,14 @@ void                gorm_database_remove_live        (GormDatabase     *self,
                                                       const GValue     *key);
 
 /*
- * Changes to rows, for live query models: every write of rows of @type
- * is announced before it runs, with the keys it changes (none for an
- * insert), and after it ran, with the keys it changed, whether they were
- * deleted. Between the two only that write runs.
+ * Changes to rows, published to the database's change feed (see
+ * gorm-change-feed-private.h), which live query models subscribe to:
+ * every write of rows of @type is announced before it runs, with the keys
+ * it changes (none for an insert), and after it ran, with the keys it
+ * changed, whether they were deleted. Between the two only that write
+ * runs. Writers that find no watchers skip both.
  */
-void                gorm_database_add_watcher_locked  (GormDatabase    *self,
-                                                       GormQueryModel  *model);
-void                gorm_database_remove_watcher      (GormDatabase    *self,
-                                                       GormQueryModel  *model);
+GormChangeFeed     *gorm_database_get_change_feed     (GormDatabase    *self);
 gboolean            gorm_database_has_watchers_locked (GormDatabase    *self,
                                                        GType            type);
 void                gorm_database_begin_change_locked (GormDatabase    *self,

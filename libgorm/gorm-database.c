@@ -4,12 +4,12 @@
 
 #include <string.h>
 
+#include "gorm-change-feed-private.h"
 #include "gorm-database-private.h"
 #include "gorm-enums.h"
 #include "gorm-error.h"
 #include "gorm-identity-map-private.h"
 #include "gorm-migrator-private.h"
-#include "gorm-query-private.h"
 #include "gorm-resource-private.h"
 #include "gorm-uri-private.h"
 #include "gorm-value-private.h"
@@ -56,14 +56,12 @@ struct _GormDatabase
   /* GType → GormMapper */
   GHashTable         *mappers;
   GormIdentityMap    *identity;
+  /* What writers publish and live query models subscribe to. */
+  GormChangeFeed     *feed;
   /* What the mappers and the objects of its rows are given of the
-   * database: the identity map, the connection, the worker and the main
-   * context. */
+   * database: the identity map, the change feed, the connection, the
+   * worker and the main context. */
   GormMapperHost      host;
-  /* The live query models, held weakly: each removes itself. */
-  GPtrArray          *watchers;
-  /* Whether the open transaction changed rows a live model may show. */
-  gboolean            watched_write_in_transaction;
   GMainContext       *context;
   GThread            *thread;
   GormWorker         *worker;
@@ -205,35 +203,11 @@ gorm_task_return_pointer (GTask          *task,
     gorm_worker_return_error (task_worker (task), task, error);
 }
 
-static void
-flush_watchers_cb (gpointer data,
-                   gpointer unused)
-{
-  GPtrArray *models = data;
-
-  for (guint i = 0; i < models->len; i++)
-    gorm_query_model_flush (g_ptr_array_index (models, i));
-}
-
 void
 gorm_database_unlock (GormDatabase *self)
 {
-  GPtrArray *models = NULL;
-
-  /* Inside a transaction, live models wait for its end. */
-  if (gorm_connection_get_depth (self->connection) == 0 && self->watchers->len > 0)
-    {
-      models = g_ptr_array_new_with_free_func (g_object_unref);
-      for (guint i = 0; i < self->watchers->len; i++)
-        g_ptr_array_add (models, g_object_ref (g_ptr_array_index (self->watchers, i)));
-    }
   gorm_connection_unlock (self->connection);
   gorm_mapper_host_run_held_back (&self->host);
-
-  /* Live models emit what changed with the lock released, in the main
-   * context, after the object changes this call made there. */
-  if (models != NULL)
-    gorm_database_defer (self, flush_watchers_cb, models, (GDestroyNotify) g_ptr_array_unref);
 }
 
 GormResource *
@@ -265,30 +239,17 @@ gorm_database_get_n_live (GormDatabase *self)
   return gorm_identity_map_size (self->identity);
 }
 
-void
-gorm_database_add_watcher_locked (GormDatabase   *self,
-                                  GormQueryModel *model)
+GormChangeFeed *
+gorm_database_get_change_feed (GormDatabase *self)
 {
-  g_ptr_array_add (self->watchers, model);
-}
-
-void
-gorm_database_remove_watcher (GormDatabase   *self,
-                              GormQueryModel *model)
-{
-  gorm_database_lock (self);
-  g_ptr_array_remove_fast (self->watchers, model);
-  gorm_database_unlock (self);
+  return self->feed;
 }
 
 gboolean
 gorm_database_has_watchers_locked (GormDatabase *self,
                                    GType         type)
 {
-  for (guint i = 0; i < self->watchers->len; i++)
-    if (gorm_query_model_get_resource_type (g_ptr_array_index (self->watchers, i)) == type)
-      return TRUE;
-  return FALSE;
+  return gorm_change_feed_has_subscribers (self->feed, type);
 }
 
 void
@@ -297,15 +258,7 @@ gorm_database_begin_change_locked (GormDatabase *self,
                                    const GValue *keys,
                                    guint         n_keys)
 {
-  if (gorm_connection_get_depth (self->connection) > 0)
-    self->watched_write_in_transaction = TRUE;
-  for (guint i = 0; i < self->watchers->len; i++)
-    {
-      GormQueryModel *model = g_ptr_array_index (self->watchers, i);
-
-      if (gorm_query_model_get_resource_type (model) == type)
-        gorm_query_model_begin_change_locked (model, keys, n_keys);
-    }
+  gorm_change_feed_before_locked (self->feed, type, keys, n_keys);
 }
 
 void
@@ -315,25 +268,7 @@ gorm_database_end_change_locked (GormDatabase *self,
                                  guint         n_keys,
                                  gboolean      deleted)
 {
-  for (guint i = 0; i < self->watchers->len; i++)
-    {
-      GormQueryModel *model = g_ptr_array_index (self->watchers, i);
-
-      if (gorm_query_model_get_resource_type (model) == type)
-        gorm_query_model_end_change_locked (model, keys, n_keys, deleted);
-    }
-}
-
-/* After a rollback the rows of live models may be anything they were. */
-static void
-reset_watchers_locked (GormDatabase *self)
-{
-  if (!self->watched_write_in_transaction)
-    return;
-  for (guint i = 0; i < self->watchers->len; i++)
-    gorm_query_model_reset_locked (g_ptr_array_index (self->watchers, i));
-  if (gorm_connection_get_depth (self->connection) == 0)
-    self->watched_write_in_transaction = FALSE;
+  gorm_change_feed_after_locked (self->feed, type, keys, n_keys, deleted);
 }
 
 const GormDialect *
@@ -469,7 +404,7 @@ gorm_database_finalize (GObject *object)
   gorm_mapper_host_run_held_back (&self->host);
   g_clear_pointer (&self->worker, gorm_worker_free);
   g_clear_pointer (&self->identity, gorm_identity_map_free);
-  g_clear_pointer (&self->watchers, g_ptr_array_unref);
+  g_clear_pointer (&self->feed, gorm_change_feed_free);
   /* Closes a connection libgorm opened, as its owner. */
   g_clear_pointer (&self->connection, gorm_connection_free);
   /* After the connection: the shared in-memory database outlives it. */
@@ -619,11 +554,12 @@ gorm_database_init (GormDatabase *self)
   self->context = g_main_context_ref_thread_default ();
   self->thread = g_thread_self ();
   self->identity = gorm_identity_map_new ();
-  self->watchers = g_ptr_array_new ();
+  self->feed = gorm_change_feed_new (self->context);
   self->worker = gorm_worker_new (self->context);
   self->host = (GormMapperHost) {
     .database = self,
     .identity = self->identity,
+    .feed = self->feed,
     .connection = self->connection,
     .worker = self->worker,
     .context = self->context,
@@ -1187,6 +1123,9 @@ typedef struct
 {
   GType   type;
   GValue *values;
+  /* When it was read: an object alive in the main context takes its
+   * values unless a later load or save reached it first. */
+  guint64 stamp;
 } Row;
 
 static void
@@ -1214,6 +1153,7 @@ get_thread (GTask        *task,
     {
       gorm_database_lock (self);
       row->values = select_row_locked (self, call->type, &sql_key, &error);
+      row->stamp = gorm_mapper_take_read_stamp ();
       gorm_database_unlock (self);
     }
   if (error != NULL)
@@ -1306,7 +1246,9 @@ finish_get (GormDatabase  *self,
   row = g_task_propagate_pointer (G_TASK (result), error);
   if (row == NULL)
     return NULL;
+  gorm_mapper_push_read_stamp (row->stamp);
   resource = gorm_database_resource_from_row (self, row->type, g_steal_pointer (&row->values), error);
+  gorm_mapper_pop_read_stamp ();
   row_free (row);
   return resource;
 }
@@ -1396,31 +1338,53 @@ gboolean
 gorm_database_begin_locked (GormDatabase  *self,
                             GError       **error)
 {
-  return gorm_connection_begin_locked (self->connection, self->uri, error);
+  gboolean ok = gorm_connection_begin_locked (self->connection, self->uri, error);
+
+  if (ok)
+    gorm_change_feed_begin (self->feed);
+  return ok;
 }
 
-/* Live models see the end of a transaction that touched their rows. */
+/* The change feed follows the depth the engine answered: the records of a
+ * committed level go to the enclosing one (to live models at the
+ * outermost COMMIT), those of a rolled-back level are dropped, and when a
+ * failed COMMIT, RELEASE or ROLLBACK ended the whole transaction, all of
+ * them are. */
 static void
 transaction_ended_locked (GormDatabase *self,
-                          gboolean      rolled_back)
+                          guint         depth_before,
+                          gboolean      ok,
+                          gboolean      committing)
 {
-  if (rolled_back)
+  guint depth = gorm_connection_get_depth (self->connection);
+
+  if (depth_before == 0)
+    return;
+  if (!ok || depth + 1 != depth_before)
     {
-      reset_watchers_locked (self);
+      if (depth == 0)
+        gorm_change_feed_abandon (self->feed);
       /* A migration inside the transaction may be undone with it. */
       forget_migrated (self);
+      return;
     }
-  if (gorm_connection_get_depth (self->connection) == 0)
-    self->watched_write_in_transaction = FALSE;
+  if (committing)
+    gorm_change_feed_commit (self->feed);
+  else
+    {
+      gorm_change_feed_rollback (self->feed);
+      forget_migrated (self);
+    }
 }
 
 gboolean
 gorm_database_commit_locked (GormDatabase  *self,
                              GError       **error)
 {
+  guint depth = gorm_connection_get_depth (self->connection);
   gboolean ok = gorm_connection_commit_locked (self->connection, self->uri, error);
 
-  transaction_ended_locked (self, !ok && gorm_connection_get_depth (self->connection) == 0);
+  transaction_ended_locked (self, depth, ok, TRUE);
   return ok;
 }
 
@@ -1431,7 +1395,7 @@ gorm_database_rollback_locked (GormDatabase  *self,
   guint depth = gorm_connection_get_depth (self->connection);
   gboolean ok = gorm_connection_rollback_locked (self->connection, self->uri, error);
 
-  transaction_ended_locked (self, depth > 0);
+  transaction_ended_locked (self, depth, ok, FALSE);
   return ok;
 }
 
@@ -1630,10 +1594,15 @@ transaction_thread (GTask        *task,
  * transaction commits when @func returns %TRUE and rolls back when it
  * fails, or when @cancellable is cancelled by the time it returns.
  *
- * @func may save, delete and load objects with the synchronous API. What
- * that changes in objects (their ids, timestamps and notifications) and
- * the signals it emits reach the main context in order, before
- * @callback is called.
+ * @func may save, delete and load objects with the synchronous API. The
+ * values it loads (with [method@Gorm.Database.get], [method@Gorm.Resource.reload]
+ * or a query) are set on their objects at once, so that it reads back
+ * what it loaded, even of an object the main thread holds: a
+ * read-modify-write in @func is exact. Their notifications, and what
+ * its saves change in objects (ids, timestamps), reach the main context
+ * in order, before @callback is called; no value queued there earlier
+ * overwrites them. Live query models are given the transaction's
+ * changes once it committed, and nothing of one that rolled back.
  */
 void
 gorm_database_run_in_transaction_async (GormDatabase        *self,
@@ -1805,7 +1774,8 @@ gorm_database_close (GormDatabase  *self,
   ok = gorm_connection_close_locked (self->connection, self->uri, error);
   g_hash_table_remove_all (self->mappers);
   g_clear_pointer (&self->shared_memory, gorm_shared_memory_unref);
-  self->watched_write_in_transaction = FALSE;
+  /* A transaction left open was rolled back. */
+  gorm_change_feed_abandon (self->feed);
   gorm_database_unlock (self);
 
   g_mutex_lock (&default_lock);

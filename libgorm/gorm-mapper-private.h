@@ -4,6 +4,7 @@
 
 #include "gorm-resource.h"
 #include "gorm-schema-private.h"
+#include "gorm-change-feed-private.h"
 #include "gorm-connection-private.h"
 #include "gorm-identity-map-private.h"
 #include "gorm-worker-private.h"
@@ -25,6 +26,8 @@ typedef struct
   /* Not referenced: it owns the host. */
   GormDatabase    *database;
   GormIdentityMap *identity;
+  /* Whose open transaction loads are set in its own thread at once. */
+  GormChangeFeed  *feed;
   GormConnection  *connection;
   GormWorker      *worker;
   /* The main context and the thread that opened the database. */
@@ -73,7 +76,10 @@ typedef struct
   const GormSchema     *schema;
   /* One byte a column, allocated at the first change. */
   guint8               *dirty;
-  guint                 loading;
+  /* For each column, the stamp of the stored value it took last (see
+   * gorm_mapper_take_read_stamp()), allocated at the first; under the
+   * mapper's stamps lock. */
+  guint64              *stamps;
 } GormRowState;
 
 /* Called once, by GormResource's class_init, with its instance private
@@ -101,10 +107,14 @@ gboolean          gorm_row_state_column_is_dirty   (GormRowState         *self,
                                                     guint                 column);
 /* Whether a save would write something. */
 gboolean          gorm_row_state_is_dirty          (GormRowState         *self);
-/* Between begin and end, property changes are the row's, not the
- * application's: they do not make the object dirty. */
-void              gorm_row_state_begin_load        (GormRowState         *self);
-void              gorm_row_state_end_load          (GormRowState         *self);
+/* Notes the notified changes of @pspecs (GormResource's
+ * dispatch_properties_changed): the application's changes of stored
+ * properties of a saved object make it dirty; the values libgorm sets
+ * from its row, notified by the mapper in this thread, do not. */
+void              gorm_row_state_note_changes      (GormRowState         *self,
+                                                    GormResource         *resource,
+                                                    guint                 n_pspecs,
+                                                    GParamSpec          **pspecs);
 /* Makes the object unsaved: it leaves the identity map and its id is 0
  * again. */
 void              gorm_row_state_mark_deleted      (GormRowState         *self,
@@ -115,9 +125,24 @@ void              gorm_row_state_forget            (GormRowState         *self,
 /* Frees what the state holds (finalization). */
 void              gorm_row_state_clear             (GormRowState         *self);
 
+/* Values reach an object in the order their rows were read: a row read in
+ * one place (the worker) and made into its object in another (the main
+ * context) takes a stamp when it is read, and the object is built
+ * between push and pop of that stamp. Each load or save takes a stamp
+ * from one counter when it happens, and a column takes a stored value
+ * only if no value with a later stamp reached it already: a load queued
+ * to the main context from another thread never overwrites what a later
+ * transaction loaded or saved. */
+guint64           gorm_mapper_take_read_stamp      (void);
+void              gorm_mapper_push_read_stamp      (guint64               stamp);
+void              gorm_mapper_pop_read_stamp       (void);
+
 /* Sets stored properties to values their row has (a load, automatic
  * timestamps), without marking them changed, in the main context of
- * @host: at once when called there, else later, in order. Takes
+ * @host: at once when called there, else later, in order, unless a later
+ * load or save reached the object first. In the thread of an open
+ * transaction, whose function reads what it loads, they are set at once
+ * and only their notifications wait for the main context. Takes
  * @values, an array of @n_values; @pspecs are borrowed. With
  * @keep_unsaved, properties changed since the last save keep their
  * values. @host NULL (an object without a database) applies them at

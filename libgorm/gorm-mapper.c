@@ -68,6 +68,78 @@ gorm_mapper_host_run_held_back (GormMapperHost *host)
 
 /* The row state of every resource. */
 
+/* Stored values reach an object in the order they were read: see
+ * gorm_mapper_take_read_stamp(). */
+G_LOCK_DEFINE_STATIC (stamps_lock);
+static guint64 last_stamp;
+
+static guint64
+next_stamp (void)
+{
+  guint64 stamp;
+
+  G_LOCK (stamps_lock);
+  stamp = ++last_stamp;
+  G_UNLOCK (stamps_lock);
+  return stamp;
+}
+
+/* The stamp an object built for a row read earlier, elsewhere, gives its
+ * values: see gorm_mapper_push_read_stamp(). */
+static GPrivate read_stamp;
+
+guint64
+gorm_mapper_take_read_stamp (void)
+{
+  return next_stamp ();
+}
+
+void
+gorm_mapper_push_read_stamp (guint64 stamp)
+{
+  g_private_set (&read_stamp, GSIZE_TO_POINTER ((gsize) stamp));
+}
+
+void
+gorm_mapper_pop_read_stamp (void)
+{
+  g_private_set (&read_stamp, NULL);
+}
+
+/* Whether column @column may take a value stamped @stamp, which it then
+ * records. */
+static gboolean
+take_stamp (GormRowState *self,
+            guint         n_columns,
+            guint         column,
+            guint64       stamp)
+{
+  gboolean newer;
+
+  G_LOCK (stamps_lock);
+  if (self->stamps == NULL)
+    self->stamps = g_new0 (guint64, n_columns);
+  newer = self->stamps[column] <= stamp;
+  if (newer)
+    self->stamps[column] = stamp;
+  G_UNLOCK (stamps_lock);
+  return newer;
+}
+
+/* Every column of a saved object holds what its row holds now. */
+static void
+stamp_all (GormRowState     *self,
+           const GormSchema *schema)
+{
+  G_LOCK (stamps_lock);
+  if (self->stamps == NULL)
+    self->stamps = g_new0 (guint64, schema->n_columns);
+  ++last_stamp;
+  for (guint i = 0; i < schema->n_columns; i++)
+    self->stamps[i] = last_stamp;
+  G_UNLOCK (stamps_lock);
+}
+
 /* Where the state is in a resource (GormResource's private offset), and
  * the pspecs of GormResource's own properties that the state notifies:
  * set once, by GormResource's class_init. */
@@ -294,6 +366,7 @@ gorm_row_state_clear (GormRowState *self)
   if (G_IS_VALUE (&self->key))
     g_value_unset (&self->key);
   clear_dirty (self);
+  g_clear_pointer (&self->stamps, g_free);
 }
 
 void
@@ -337,17 +410,25 @@ gorm_row_state_is_dirty (GormRowState *self)
   return FALSE;
 }
 
-void
-gorm_row_state_begin_load (GormRowState *self)
-{
-  self->loading++;
-}
+/* Set while this thread notifies stored values libgorm set: those
+ * notifications are not changes of the application's. Per thread, since
+ * a transaction function on the worker may change the same object while
+ * the main context notifies what was loaded into it. */
+static GPrivate notifying_stored;
 
 void
-gorm_row_state_end_load (GormRowState *self)
+gorm_row_state_note_changes (GormRowState  *self,
+                             GormResource  *resource,
+                             guint          n_pspecs,
+                             GParamSpec   **pspecs)
 {
-  g_return_if_fail (self->loading > 0);
-  self->loading--;
+  /* An unsaved object writes every column when it is saved: only a saved
+   * one tracks what changed. */
+  if (!self->saved || g_private_get (&notifying_stored) != NULL)
+    return;
+  for (guint i = 0; i < n_pspecs; i++)
+    if (pspecs[i] != id_pspec && pspecs[i] != database_pspec)
+      gorm_row_state_mark_dirty (self, resource, pspecs[i]);
 }
 
 /* Stored values set by libgorm itself: the row's values on a load, the
@@ -359,6 +440,7 @@ typedef struct
   GValue        *values;
   guint          n_values;
   gboolean       keep_unsaved;
+  guint64        stamp;
 } StoredValues;
 
 static void
@@ -430,17 +512,78 @@ differs (GormResource     *resource,
   return !stored_values_equal (column, &current, value);
 }
 
+/* Sets a stored property without a notification, which the caller
+ * queues for the main context. */
 static void
-apply_stored_cb (gpointer data,
-                 gpointer unused)
+set_quietly (GObject      *object,
+             GParamSpec   *pspec,
+             const GValue *value)
 {
-  StoredValues *stored = data;
+  GParamSpec *target = g_param_spec_get_redirect_target (pspec);
+  GObjectClass *owner;
+
+  if (target != NULL)
+    pspec = target;
+  owner = g_type_class_peek (pspec->owner_type);
+  owner->set_property (object, pspec->param_id, value, pspec);
+}
+
+/* Notifications of values set in another thread, emitted in the main
+ * context. They are not changes of the application's: they do not make
+ * the object dirty. */
+typedef struct
+{
+  GormResource *resource;
+  GPtrArray    *pspecs;
+} Notifications;
+
+static void
+notifications_free (gpointer data)
+{
+  Notifications *notifications = data;
+
+  g_ptr_array_unref (notifications->pspecs);
+  g_object_unref (notifications->resource);
+  g_free (notifications);
+}
+
+static void
+notify_loaded_cb (gpointer data,
+                  gpointer unused)
+{
+  Notifications *notifications = data;
+  GObject *object = G_OBJECT (notifications->resource);
+  gpointer outer = g_private_get (&notifying_stored);
+
+  g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
+  g_object_freeze_notify (object);
+  for (guint i = 0; i < notifications->pspecs->len; i++)
+    g_object_notify_by_pspec (object, g_ptr_array_index (notifications->pspecs, i));
+  g_object_thaw_notify (object);
+  g_private_set (&notifying_stored, outer);
+}
+
+/* Applies @stored now. In the main context the properties are set and
+ * notified; in the thread of an open transaction (whose function reads
+ * what it loads) they are set without notifications, which are queued to
+ * the main context of @host. */
+static void
+apply_stored_now (StoredValues   *stored,
+                  GormMapperHost *host,
+                  gboolean        in_main_context)
+{
   GormResource *resource = stored->resource;
   GormRowState *state = gorm_row_state_of (resource);
   const GormSchema *schema = gorm_row_state_get_schema (state, G_OBJECT_TYPE (resource), NULL);
+  g_autoptr(GPtrArray) changed = in_main_context ? NULL : g_ptr_array_new ();
+  gpointer outer = g_private_get (&notifying_stored);
 
-  gorm_row_state_begin_load (state);
-  g_object_freeze_notify (G_OBJECT (resource));
+  /* A quiet set notifies nothing that could mark the object dirty. */
+  if (in_main_context)
+    {
+      g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
+      g_object_freeze_notify (G_OBJECT (resource));
+    }
   for (guint i = 0; i < stored->n_values; i++)
     {
       const GormColumn *column = gorm_schema_column_for_pspec (schema, stored->pspecs[i]);
@@ -449,11 +592,39 @@ apply_stored_cb (gpointer data,
         continue;
       if (stored->keep_unsaved && gorm_row_state_column_is_dirty (state, column->index))
         continue;
-      if (differs (resource, column, &stored->values[i]))
+      if (!take_stamp (state, schema->n_columns, column->index, stored->stamp))
+        continue;
+      if (!differs (resource, column, &stored->values[i]))
+        continue;
+      if (in_main_context)
         g_object_set_property (G_OBJECT (resource), column->pspec->name, &stored->values[i]);
+      else
+        {
+          set_quietly (G_OBJECT (resource), column->pspec, &stored->values[i]);
+          g_ptr_array_add (changed, column->pspec);
+        }
     }
-  g_object_thaw_notify (G_OBJECT (resource));
-  gorm_row_state_end_load (state);
+  if (in_main_context)
+    {
+      g_object_thaw_notify (G_OBJECT (resource));
+      g_private_set (&notifying_stored, outer);
+    }
+
+  if (changed != NULL && changed->len > 0)
+    {
+      Notifications *notifications = g_new0 (Notifications, 1);
+
+      notifications->resource = g_object_ref (resource);
+      notifications->pspecs = g_steal_pointer (&changed);
+      gorm_mapper_host_defer (host, notify_loaded_cb, notifications, notifications_free);
+    }
+}
+
+static void
+apply_stored_cb (gpointer data,
+                 gpointer unused)
+{
+  apply_stored_now (data, NULL, TRUE);
 }
 
 void
@@ -471,13 +642,29 @@ gorm_row_state_apply_stored (GormResource   *resource,
   stored->values = values;
   stored->n_values = n_values;
   stored->keep_unsaved = keep_unsaved;
-  if (host == NULL)
+  stored->stamp = GPOINTER_TO_SIZE (g_private_get (&read_stamp));
+  if (stored->stamp == 0)
+    stored->stamp = next_stamp ();
+
+  if (host == NULL ||
+      (gorm_mapper_host_in_main_context (host) && !gorm_connection_held_by_self (host->connection)))
+    apply_stored_now (stored, host, TRUE);
+  else if (gorm_mapper_host_in_main_context (host))
+    /* The main thread holds the lock (a sync load): the values are set at
+     * once, and the notifications wait until the lock is let go (see
+     * gorm_mapper_host_defer()), since a handler may call libgorm again. */
+    apply_stored_now (stored, host, FALSE);
+  else if (gorm_change_feed_is_transaction_thread (host->feed))
+    /* The transaction's function reads what it loads: its values are
+     * set at once, and no older value queued for the main context
+     * overwrites them later. */
+    apply_stored_now (stored, host, FALSE);
+  else
     {
-      apply_stored_cb (stored, NULL);
-      stored_values_free (stored);
+      gorm_mapper_host_defer (host, apply_stored_cb, stored, stored_values_free);
       return;
     }
-  gorm_mapper_host_defer (host, apply_stored_cb, stored, stored_values_free);
+  stored_values_free (stored);
 }
 
 void
@@ -860,6 +1047,10 @@ gorm_mapper_insert (GormMapper   *self,
   GormStatement *statement;
   gboolean auto_id = gorm_schema_has_auto_id (schema);
 
+  /* What the object writes is newer than any load queued for it before;
+   * the timestamps this save gives it come after. */
+  stamp_all (gorm_row_state_of (resource), schema);
+
   statement = lookup_write (self, NULL, save->values, save->n_columns, error);
   if (statement == NULL)
     goto failed;
@@ -928,6 +1119,10 @@ gorm_mapper_update (GormMapper   *self,
   GormStatement *statement;
   guint n_bound;
   gint64 rows;
+
+  /* What the object writes is newer than any load queued for it before;
+   * the timestamps this save gives it come after. */
+  stamp_all (state, schema);
 
   /* A natural key may change; the row keeps being found by the old one
    * until the UPDATE has run. */

@@ -659,6 +659,7 @@ gorm_query_watch (GormQuery     *self,
  * failure, without when no row matches. */
 static GValue *
 select_first_row (GormQuery     *self,
+                  guint64       *stamp,
                   GCancellable  *cancellable,
                   GError       **error)
 {
@@ -688,6 +689,8 @@ select_first_row (GormQuery     *self,
       if (mapper != NULL)
         row = gorm_mapper_copy_row (mapper, model, 0, error);
     }
+  /* When the row was read (see gorm_mapper_push_read_stamp()). */
+  *stamp = gorm_mapper_take_read_stamp ();
   gorm_database_unlock (self->database);
 
   return row;
@@ -712,12 +715,13 @@ gorm_query_first (GormQuery     *self,
                   GError       **error)
 {
   GValue *row;
+  guint64 stamp;
 
   g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  row = select_first_row (self, cancellable, error);
+  row = select_first_row (self, &stamp, cancellable, error);
   if (row == NULL)
     return NULL;
   return gorm_database_resource_from_row (self->database, self->item_type, row, error);
@@ -1216,8 +1220,10 @@ run_thread (GTask        *task,
       /* The row travels; its object is made in the main context, by
        * gorm_query_first_finish(). */
       {
-        GValue *row = select_first_row (self, cancellable, &error);
+        guint64 stamp;
+        GValue *row = select_first_row (self, &stamp, cancellable, &error);
 
+        g_object_set_data (G_OBJECT (task), "gorm-read-stamp", GSIZE_TO_POINTER ((gsize) stamp));
         gorm_task_return_pointer (task, row, (GDestroyNotify) gorm_mapper_free_row, error);
       }
       return;
@@ -1406,10 +1412,15 @@ gorm_query_first_finish (GormQuery     *self,
 {
   GTask *task = check_result (self, result, gorm_query_first_async);
   GValue *row = task ? g_task_propagate_pointer (task, error) : NULL;
+  gpointer resource;
 
   if (row == NULL)
     return NULL;
-  return gorm_database_resource_from_row (self->database, self->item_type, row, error);
+  /* A later load or save of the object keeps its values. */
+  gorm_mapper_push_read_stamp (GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "gorm-read-stamp")));
+  resource = gorm_database_resource_from_row (self->database, self->item_type, row, error);
+  gorm_mapper_pop_read_stamp ();
+  return resource;
 }
 
 /**

@@ -158,12 +158,7 @@ gorm_resource_dispatch_properties_changed (GObject     *object,
   GormResource *self = GORM_RESOURCE (object);
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
-  /* An unsaved object writes every column when it is saved: only a saved
-   * one tracks what changed. */
-  if (priv->row.loading == 0 && priv->row.saved)
-    for (guint i = 0; i < n_pspecs; i++)
-      if (pspecs[i]->owner_type != GORM_TYPE_RESOURCE)
-        gorm_row_state_mark_dirty (&priv->row, self, pspecs[i]);
+  gorm_row_state_note_changes (&priv->row, self, n_pspecs, pspecs);
 
   G_OBJECT_CLASS (gorm_resource_parent_class)->dispatch_properties_changed (object, n_pspecs, pspecs);
 }
