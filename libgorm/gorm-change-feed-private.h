@@ -117,6 +117,17 @@ gboolean          gorm_change_feed_in_transaction (GormChangeFeed            *se
 /* Whether a transaction is open and the calling thread began it. */
 gboolean          gorm_change_feed_is_transaction_thread (GormChangeFeed     *self);
 
+/* Runs @func (@data, NULL) once the open transaction commits, in the
+ * committing thread, with the database lock held; at once when no
+ * transaction is open. A rollback of the level it was queued at, or of an
+ * enclosing one, drops it. @destroy frees @data either way. For what
+ * must follow committed writes only, such as the live objects of a bulk
+ * update. Call with the database lock held. */
+void              gorm_change_feed_on_commit_locked (GormChangeFeed          *self,
+                                                     GFunc                    func,
+                                                     gpointer                 data,
+                                                     GDestroyNotify           destroy);
+
 /* The records of @subscription not delivered yet, committed first, then
  * those of the open transaction, in the order of their writes, each with
  * a reference for the caller (free the array). For a subscriber that

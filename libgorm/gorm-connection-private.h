@@ -95,6 +95,10 @@ gboolean            gorm_connection_is_closed       (GormConnection      *self);
 /* The lock. */
 void                gorm_connection_lock            (GormConnection      *self);
 void                gorm_connection_unlock          (GormConnection      *self);
+/* Whether the calling thread holds the lock: code that would call out to
+ * the application (a notification, a signal) holds that back until the
+ * lock is released, since the application may call libgorm again. */
+gboolean            gorm_connection_held_by_self    (GormConnection      *self);
 /* Whether the calling thread owns the open transaction. Needs no lock:
  * only the owner can make it TRUE or FALSE for itself. */
 gboolean            gorm_connection_in_own_transaction (GormConnection   *self);
@@ -142,6 +146,12 @@ gboolean            gorm_connection_run_locked      (GormConnection      *self,
                                                      const char          *sql,
                                                      GError             **error);
 
+/* A value an application gave in one of libgda's own types (GdaBinary,
+ * GdaBlob) as libgorm's (GBytes) in @imported; FALSE, @imported left
+ * unset, for any other value. Needs no lock. */
+gboolean            gorm_connection_import_value    (const GValue        *value,
+                                                     GValue              *imported);
+
 /* Rows of a select, owned by the caller, read with the lock held. */
 guint               gorm_rows_get_n_rows            (GormRows            *rows);
 guint               gorm_rows_get_n_columns         (GormRows            *rows);
@@ -159,6 +169,12 @@ void                gorm_rows_free                  (GormRows            *rows);
  * errors. */
 gboolean            gorm_connection_begin_locked    (GormConnection      *self,
                                                      const char          *name,
+                                                     GError             **error);
+/* Begins a transaction that belongs to @owner: an async begin runs on
+ * the worker for the thread that asked for it. */
+gboolean            gorm_connection_begin_for_locked (GormConnection     *self,
+                                                     const char          *name,
+                                                     GThread             *owner,
                                                      GError             **error);
 gboolean            gorm_connection_commit_locked   (GormConnection      *self,
                                                      const char          *name,

@@ -38,6 +38,8 @@ struct _GormConnection
   GCond              transaction_ended;
   /* The thread whose open transaction excludes every other thread. */
   GThread           *transaction_thread;
+  /* The thread holding the mutex, for gorm_connection_held_by_self(). */
+  GThread           *lock_owner;
   guint              depth;
 
   GdaConnection     *connection;
@@ -253,12 +255,20 @@ gorm_connection_lock (GormConnection *self)
   g_mutex_lock (&self->lock);
   while (self->transaction_thread != NULL && self->transaction_thread != me)
     g_cond_wait (&self->transaction_ended, &self->lock);
+  g_atomic_pointer_set (&self->lock_owner, me);
 }
 
 void
 gorm_connection_unlock (GormConnection *self)
 {
+  g_atomic_pointer_set (&self->lock_owner, NULL);
   g_mutex_unlock (&self->lock);
+}
+
+gboolean
+gorm_connection_held_by_self (GormConnection *self)
+{
+  return g_atomic_pointer_get (&self->lock_owner) == (gpointer) g_thread_self ();
 }
 
 gboolean
@@ -669,6 +679,26 @@ gorm_connection_run_locked (GormConnection  *self,
   return statement != NULL && gorm_connection_execute_locked (self, statement, error) >= 0;
 }
 
+gboolean
+gorm_connection_import_value (const GValue *value,
+                              GValue       *imported)
+{
+  const GdaBinary *binary;
+
+  if (G_VALUE_HOLDS (value, GDA_TYPE_BLOB))
+    binary = &((const GdaBlob *) g_value_get_boxed (value))->data;
+  else if (G_VALUE_HOLDS (value, GDA_TYPE_BINARY))
+    binary = g_value_get_boxed (value);
+  else
+    return FALSE;
+
+  g_value_init (imported, G_TYPE_BYTES);
+  g_value_take_boxed (imported, g_bytes_new (binary ? binary->data : NULL,
+                                             binary && binary->binary_length > 0
+                                               ? (gsize) binary->binary_length : 0));
+  return TRUE;
+}
+
 /* Rows */
 
 guint
@@ -827,6 +857,15 @@ gorm_connection_begin_locked (GormConnection  *self,
                               const char      *name,
                               GError         **error)
 {
+  return gorm_connection_begin_for_locked (self, name, g_thread_self (), error);
+}
+
+gboolean
+gorm_connection_begin_for_locked (GormConnection  *self,
+                                  const char      *name,
+                                  GThread         *owner,
+                                  GError         **error)
+{
   g_autofree char *savepoint = NULL;
   g_autoptr(GError) local_error = NULL;
 
@@ -851,7 +890,7 @@ gorm_connection_begin_locked (GormConnection  *self,
           if (!gorm_connection_run_locked (self, begin_sql (self), error))
             return FALSE;
         }
-      g_atomic_pointer_set (&self->transaction_thread, g_thread_self ());
+      g_atomic_pointer_set (&self->transaction_thread, owner);
     }
   else
     {

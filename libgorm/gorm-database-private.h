@@ -12,10 +12,14 @@
 G_BEGIN_DECLS
 
 /*
- * A database runs one statement at a time: every use of its connection and
- * statement cache happens between gorm_database_lock() and
- * gorm_database_unlock(), and functions that expect the lock held end in
- * _locked.
+ * A database runs one statement at a time. Its lock is its connection's
+ * one plain GMutex (see the lock discipline in gorm-connection-private.h):
+ * gorm_database_lock() takes it, gorm_database_unlock() lets it go, and a
+ * function named *_locked here, in gorm-table-private.h and in the query
+ * and query-model files is called with it held by the calling thread and
+ * never takes it again. What would call out to the application while the
+ * main context's thread holds it (notifications, signals, via
+ * gorm_database_defer()) is held back and runs as it is let go.
  */
 void                gorm_database_lock               (GormDatabase     *self);
 void                gorm_database_unlock             (GormDatabase     *self);

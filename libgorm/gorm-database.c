@@ -61,12 +61,20 @@ struct _GormDatabase
   GMainContext       *context;
   GThread            *thread;
   GormWorker         *worker;
+  /* Main-context actions deferred while the main context's own thread
+   * held the lock: they run as it lets go, in order. */
+  GQueue              held_back;
   /* The shared in-memory database the connection uses, released once it
    * is closed. */
   GormSharedMemory   *shared_memory;
 };
 
 G_DEFINE_FINAL_TYPE (GormDatabase, gorm_database, G_TYPE_OBJECT)
+
+static void note_migrated   (GormDatabase *self,
+                             const GType  *types,
+                             guint         n_types);
+static void forget_migrated (GormDatabase *self);
 
 enum {
   PROP_0,
@@ -99,12 +107,47 @@ gorm_database_in_main_context (GormDatabase *self)
   return g_thread_self () == self->thread || g_main_context_is_owner (self->context);
 }
 
+typedef struct
+{
+  GFunc          func;
+  gpointer       data;
+  GDestroyNotify destroy;
+} HeldBack;
+
+/* Runs the actions held back while this thread held the lock. Called
+ * without the lock, in the main context. */
+static void
+run_held_back (GormDatabase *self)
+{
+  HeldBack *action;
+
+  while ((action = g_queue_pop_head (&self->held_back)) != NULL)
+    {
+      action->func (action->data, NULL);
+      if (action->destroy != NULL)
+        action->destroy (action->data);
+      g_free (action);
+    }
+}
+
 void
 gorm_database_defer (GormDatabase   *self,
                      GFunc           func,
                      gpointer        data,
                      GDestroyNotify  destroy)
 {
+  /* The application's handlers may call libgorm again, which would take
+   * the lock this thread holds: they wait until it is let go. */
+  if (gorm_database_in_main_context (self) && gorm_connection_held_by_self (self->connection))
+    {
+      HeldBack *action = g_new0 (HeldBack, 1);
+
+      action->func = func;
+      action->data = data;
+      action->destroy = destroy;
+      g_queue_push_tail (&self->held_back, action);
+      return;
+    }
   if (gorm_database_in_main_context (self))
     {
       func (data, NULL);
@@ -199,6 +242,8 @@ void
 gorm_database_unlock (GormDatabase *self)
 {
   gorm_connection_unlock (self->connection);
+  if (self->held_back.length > 0 && gorm_database_in_main_context (self))
+    run_held_back (self);
 }
 
 GormResource *
@@ -400,6 +445,7 @@ gorm_database_finalize (GObject *object)
   GormDatabase *self = GORM_DATABASE (object);
 
   g_clear_pointer (&self->tables, g_hash_table_unref);
+  run_held_back (self);
   g_clear_pointer (&self->worker, gorm_worker_free);
   g_clear_pointer (&self->identity, gorm_identity_map_free);
   g_clear_pointer (&self->feed, gorm_change_feed_free);
@@ -860,6 +906,8 @@ gorm_database_migrate (GormDatabase  *self,
 
   gorm_database_lock (self);
   ok = gorm_migrator_run_locked (self->connection, self->uri, types, n_types, error);
+  if (ok)
+    note_migrated (self, types, n_types);
   gorm_database_unlock (self);
 
   return ok;
@@ -1095,8 +1143,15 @@ gorm_database_get (GormDatabase  *self,
 typedef struct
 {
   GType  type;
-  gint64 id;
+  GValue key;
 } GetCall;
+
+static void
+get_call_free (GetCall *call)
+{
+  g_value_unset (&call->key);
+  g_free (call);
+}
 
 /* A row read on the worker, made into its object in the main context. */
 typedef struct
@@ -1124,15 +1179,12 @@ get_thread (GTask        *task,
 {
   GormDatabase *self = source_object;
   GetCall *call = task_data;
-  g_auto(GValue) key = G_VALUE_INIT;
   g_auto(GValue) sql_key = G_VALUE_INIT;
   GError *error = NULL;
   Row *row = g_new0 (Row, 1);
 
   row->type = call->type;
-  g_value_init (&key, G_TYPE_INT64);
-  g_value_set_int64 (&key, call->id);
-  if (key_to_sql (call->type, &key, &sql_key, &error))
+  if (key_to_sql (call->type, &call->key, &sql_key, &error))
     {
       gorm_database_lock (self);
       row->values = select_row_locked (self, call->type, &sql_key, &error);
@@ -1173,10 +1225,89 @@ gorm_database_get_async (GormDatabase        *self,
 
   call = g_new0 (GetCall, 1);
   call->type = type;
-  call->id = id;
+  g_value_init (&call->key, G_TYPE_INT64);
+  g_value_set_int64 (&call->key, id);
   task = gorm_database_new_task (self, self, cancellable, callback, user_data, gorm_database_get_async);
-  g_task_set_task_data (task, call, g_free);
+  g_task_set_task_data (task, call, (GDestroyNotify) get_call_free);
   gorm_database_run_task (self, task, get_thread);
+}
+
+/**
+ * gorm_database_get_by_key_async:
+ * @self: a database
+ * @type: a #GormResource type
+ * @key: the value of the primary key, copied
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the object
+ * @user_data: data for @callback
+ *
+ * Runs gorm_database_get_by_key() on the database's worker thread; the
+ * object is made in the main context, as gorm_database_get_async() does.
+ */
+void
+gorm_database_get_by_key_async (GormDatabase        *self,
+                                GType                type,
+                                const GValue        *key,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GetCall *call;
+
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (G_IS_VALUE (key));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  call = g_new0 (GetCall, 1);
+  call->type = type;
+  g_value_init (&call->key, G_VALUE_TYPE (key));
+  g_value_copy (key, &call->key);
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data,
+                                 gorm_database_get_by_key_async);
+  g_task_set_task_data (task, call, (GDestroyNotify) get_call_free);
+  gorm_database_run_task (self, task, get_thread);
+}
+
+static gpointer
+finish_get (GormDatabase  *self,
+            GAsyncResult  *result,
+            GError       **error)
+{
+  Row *row;
+  gpointer resource;
+
+  /* The object is made here, in the main context. */
+  row = g_task_propagate_pointer (G_TASK (result), error);
+  if (row == NULL)
+    return NULL;
+  gorm_resource_push_read_stamp (row->stamp);
+  resource = gorm_database_resource_from_row (self, row->type, g_steal_pointer (&row->values), error);
+  gorm_resource_pop_read_stamp ();
+  row_free (row);
+  return resource;
+}
+
+/**
+ * gorm_database_get_by_key_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_get_by_key_async().
+ *
+ * Returns: (transfer full) (type Gorm.Resource): the object, or %NULL with
+ *   @error set
+ */
+gpointer
+gorm_database_get_by_key_finish (GormDatabase  *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_get_by_key_async, NULL);
+
+  return finish_get (self, result, error);
 }
 
 /**
@@ -1195,26 +1326,16 @@ gorm_database_get_finish (GormDatabase  *self,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  Row *row;
-  gpointer resource;
-
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_get_async, NULL);
 
-  /* The object is made here, in the main context. */
-  row = g_task_propagate_pointer (G_TASK (result), error);
-  if (row == NULL)
-    return NULL;
-  gorm_resource_push_read_stamp (row->stamp);
-  resource = gorm_database_resource_from_row (self, row->type, g_steal_pointer (&row->values), error);
-  gorm_resource_pop_read_stamp ();
-  row_free (row);
-  return resource;
+  return finish_get (self, result, error);
 }
 
 /**
  * gorm_database_begin:
  * @self: a database
+ * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
  * Starts a transaction, or a savepoint inside the current one. Each call
@@ -1229,11 +1350,17 @@ gorm_database_get_finish (GormDatabase  *self,
  */
 gboolean
 gorm_database_begin (GormDatabase  *self,
+                     GCancellable  *cancellable,
                      GError       **error)
 {
   gboolean ok;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
 
   gorm_database_lock (self);
   ok = gorm_database_begin_locked (self, error);
@@ -1268,6 +1395,9 @@ transaction_ended_locked (GormDatabase *self,
 
   if (depth_before == 0)
     return;
+  /* A migration inside a rolled-back level may be undone with it. */
+  if (!committing || (!ok && depth == 0))
+    forget_migrated (self);
   if (!ok || depth + 1 != depth_before)
     {
       if (depth == 0)
@@ -1305,6 +1435,8 @@ gorm_database_rollback_locked (GormDatabase  *self,
 /**
  * gorm_database_commit:
  * @self: a database
+ * @cancellable: (nullable): a #GCancellable; cancelled before the commit,
+ *   the transaction is rolled back
  * @error: return location for an error
  *
  * Commits the innermost transaction begun with gorm_database_begin(): the
@@ -1320,11 +1452,22 @@ gorm_database_rollback_locked (GormDatabase  *self,
  */
 gboolean
 gorm_database_commit (GormDatabase  *self,
+                      GCancellable  *cancellable,
                       GError       **error)
 {
   gboolean ok;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* A commit that is not made is a transaction left open: cancelled, it
+   * rolls back instead, and says so. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      gorm_database_rollback (self, NULL, NULL);
+      return FALSE;
+    }
 
   gorm_database_lock (self);
   ok = gorm_database_commit_locked (self, error);
@@ -1336,6 +1479,7 @@ gorm_database_commit (GormDatabase  *self,
 /**
  * gorm_database_rollback:
  * @self: a database
+ * @cancellable: (nullable): a #GCancellable, which cannot stop a rollback
  * @error: return location for an error
  *
  * Undoes the innermost transaction begun with gorm_database_begin().
@@ -1348,11 +1492,17 @@ gorm_database_commit (GormDatabase  *self,
  */
 gboolean
 gorm_database_rollback (GormDatabase  *self,
+                        GCancellable  *cancellable,
                         GError       **error)
 {
   gboolean ok;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* A rollback runs even when cancelled: stopping it would leave the
+   * transaction open. */
 
   gorm_database_lock (self);
   ok = gorm_database_rollback_locked (self, error);
@@ -1382,6 +1532,8 @@ gorm_database_get_transaction_depth (GormDatabase *self)
  * @self: a database
  * @func: (scope call): the body of the transaction
  * @user_data: data for @func
+ * @cancellable: (nullable): a #GCancellable: cancelled by the time @func
+ *   returns, the transaction rolls back
  * @error: return location for an error
  *
  * Runs @func in a transaction (a savepoint when one is open already):
@@ -1395,29 +1547,32 @@ gboolean
 gorm_database_run_in_transaction (GormDatabase         *self,
                                   GormTransactionFunc   func,
                                   gpointer              user_data,
+                                  GCancellable         *cancellable,
                                   GError              **error)
 {
   g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!gorm_database_begin (self, error))
+  if (!gorm_database_begin (self, cancellable, error))
     return FALSE;
 
-  if (!func (self, user_data, &local_error))
+  if (!func (self, user_data, &local_error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, &local_error))
     {
       if (local_error == NULL)
         g_set_error (&local_error, GORM_ERROR, GORM_ERROR_FAILED,
                      "The transaction function failed without giving an error");
-      gorm_database_rollback (self, NULL);
+      gorm_database_rollback (self, NULL, NULL);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
   /* A failed commit has rolled back already. */
-  return gorm_database_commit (self, error);
+  return gorm_database_commit (self, NULL, error);
 }
 
 typedef struct
@@ -1450,22 +1605,7 @@ transaction_thread (GTask        *task,
    * another thread runs between its statements. A cancellation seen when
    * the function is done rolls everything back; a failed commit has
    * rolled back already. */
-  ok = gorm_database_begin (self, &error);
-  if (ok)
-    {
-      ok = call->func (self, call->data, &error);
-      if (ok && g_cancellable_set_error_if_cancelled (cancellable, &error))
-        ok = FALSE;
-      if (ok)
-        ok = gorm_database_commit (self, &error);
-      else
-        {
-          if (error == NULL)
-            g_set_error (&error, GORM_ERROR, GORM_ERROR_FAILED,
-                         "The transaction function failed without giving an error");
-          gorm_database_rollback (self, NULL);
-        }
-    }
+  ok = gorm_database_run_in_transaction (self, call->func, call->data, cancellable, &error);
 
   gorm_task_return_boolean (task, ok, error);
 }
@@ -1551,6 +1691,7 @@ gorm_database_run_in_transaction_finish (GormDatabase  *self,
  * @sql: one SQL statement, with a `?` for each parameter
  * @params: (array length=n_params) (nullable): the parameters
  * @n_params: the number of @params
+ * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
  * Runs @sql, binding @params to its `?` placeholders in order (a `?`
@@ -1570,6 +1711,7 @@ gorm_database_execute (GormDatabase  *self,
                        const char    *sql,
                        const GValue  *params,
                        guint          n_params,
+                       GCancellable  *cancellable,
                        GError       **error)
 {
   g_autofree GValue *values = NULL;
@@ -1582,7 +1724,11 @@ gorm_database_execute (GormDatabase  *self,
   g_return_val_if_fail (GORM_IS_DATABASE (self), -1);
   g_return_val_if_fail (sql != NULL, -1);
   g_return_val_if_fail (params != NULL || n_params == 0, -1);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
 
   /* libgda tells a select from the first characters of the text. */
   while (g_ascii_isspace (*sql))
@@ -1590,8 +1736,16 @@ gorm_database_execute (GormDatabase  *self,
 
   values = g_new0 (GValue, MAX (n_params, 1));
   for (; n_converted < n_params; n_converted++)
-    if (!gorm_value_from_user (&params[n_converted], &values[n_converted], error))
-      goto out;
+    {
+      g_auto(GValue) imported = G_VALUE_INIT;
+      const GValue *param = &params[n_converted];
+
+      /* The escape hatch takes libgda's binary types too. */
+      if (gorm_connection_import_value (param, &imported))
+        param = &imported;
+      if (!gorm_value_from_user (param, &values[n_converted], error))
+        goto out;
+    }
 
   rewritten = gorm_dialect_rewrite_placeholders (sql, values, n_params, error);
   if (rewritten == NULL)
@@ -1626,6 +1780,7 @@ out:
 /**
  * gorm_database_close:
  * @self: a database
+ * @cancellable: (nullable): a #GCancellable, which cannot stop a close
  * @error: return location for an error
  *
  * Closes @self, and its connection unless the application gave it with
@@ -1639,11 +1794,14 @@ out:
  */
 gboolean
 gorm_database_close (GormDatabase  *self,
+                     GCancellable  *cancellable,
                      GError       **error)
 {
   gboolean ok;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   gorm_database_lock (self);
   ok = gorm_connection_close_locked (self->connection, self->uri, error);
@@ -1661,6 +1819,324 @@ gorm_database_close (GormDatabase  *self,
   return ok;
 }
 
+/* The async forms of begin, commit, rollback and close: one thread
+ * function, told apart by the task's source tag. */
+static void
+control_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GormDatabase *self = source_object;
+  gpointer tag = g_task_get_source_tag (task);
+  GError *error = NULL;
+  gboolean ok;
+
+  if (tag == gorm_database_begin_async)
+    {
+      /* The transaction belongs to the thread that asked for it, whose
+       * later calls run inside it. */
+      gorm_database_lock (self);
+      ok = gorm_connection_begin_for_locked (self->connection, self->uri, task_data, &error);
+      gorm_database_unlock (self);
+    }
+  else if (tag == gorm_database_commit_async)
+    ok = gorm_database_commit (self, cancellable, &error);
+  else if (tag == gorm_database_rollback_async)
+    ok = gorm_database_rollback (self, cancellable, &error);
+  else
+    ok = gorm_database_close (self, cancellable, &error);
+  gorm_task_return_boolean (task, ok, error);
+}
+
+static void
+run_control (GormDatabase        *self,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data,
+             gpointer             tag)
+{
+  g_autoptr(GTask) task = NULL;
+
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data, tag);
+  g_task_set_task_data (task, g_thread_self (), NULL);
+  gorm_database_run_task (self, task, control_thread);
+}
+
+static gboolean
+finish_control (GormDatabase  *self,
+                GAsyncResult  *result,
+                gpointer       tag,
+                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tag, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * gorm_database_begin_async:
+ * @self: a database
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the transaction is open
+ * @user_data: data for @callback
+ *
+ * Starts a transaction, as gorm_database_begin() does, on the worker
+ * thread, without blocking the caller while another connection holds the
+ * database. The transaction belongs to the calling thread: its later
+ * calls, sync or async, run inside it until it is committed or rolled
+ * back.
+ */
+void
+gorm_database_begin_async (GormDatabase        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  run_control (self, cancellable, callback, user_data, gorm_database_begin_async);
+}
+
+/**
+ * gorm_database_begin_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_begin_async().
+ *
+ * Returns: %TRUE if the transaction is open, else %FALSE with @error set
+ */
+gboolean
+gorm_database_begin_finish (GormDatabase  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return finish_control (self, result, gorm_database_begin_async, error);
+}
+
+/**
+ * gorm_database_commit_async:
+ * @self: a database
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the transaction is committed
+ * @user_data: data for @callback
+ *
+ * Commits the innermost transaction, as gorm_database_commit() does.
+ * Called from the thread that owns the transaction, it runs at once
+ * inside it; its result comes through the main context.
+ */
+void
+gorm_database_commit_async (GormDatabase        *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  run_control (self, cancellable, callback, user_data, gorm_database_commit_async);
+}
+
+/**
+ * gorm_database_commit_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_commit_async().
+ *
+ * Returns: %TRUE on success, else %FALSE with @error set, the whole
+ *   transaction rolled back
+ */
+gboolean
+gorm_database_commit_finish (GormDatabase  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return finish_control (self, result, gorm_database_commit_async, error);
+}
+
+/**
+ * gorm_database_rollback_async:
+ * @self: a database
+ * @cancellable: (nullable): a #GCancellable, which cannot stop a rollback
+ * @callback: (scope async): called when the transaction is rolled back
+ * @user_data: data for @callback
+ *
+ * Undoes the innermost transaction, as gorm_database_rollback() does.
+ */
+void
+gorm_database_rollback_async (GormDatabase        *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  /* Cancelling would leave the transaction open: the task never sees it. */
+  run_control (self, NULL, callback, user_data, gorm_database_rollback_async);
+}
+
+/**
+ * gorm_database_rollback_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_rollback_async().
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+gorm_database_rollback_finish (GormDatabase  *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return finish_control (self, result, gorm_database_rollback_async, error);
+}
+
+/**
+ * gorm_database_close_async:
+ * @self: a database
+ * @cancellable: (nullable): a #GCancellable, which cannot stop a close
+ * @callback: (scope async): called when the database is closed
+ * @user_data: data for @callback
+ *
+ * Closes @self, as gorm_database_close() does, after the async calls
+ * made before.
+ */
+void
+gorm_database_close_async (GormDatabase        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  run_control (self, NULL, callback, user_data, gorm_database_close_async);
+}
+
+/**
+ * gorm_database_close_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_close_async().
+ *
+ * Returns: %TRUE on success, %FALSE with @error set when a transaction
+ *   was left open (the database is closed all the same)
+ */
+gboolean
+gorm_database_close_finish (GormDatabase  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return finish_control (self, result, gorm_database_close_async, error);
+}
+
+typedef struct
+{
+  char   *sql;
+  GValue *params;
+  guint   n_params;
+} ExecuteCall;
+
+static void
+execute_call_free (ExecuteCall *call)
+{
+  for (guint i = 0; i < call->n_params; i++)
+    g_value_unset (&call->params[i]);
+  g_free (call->params);
+  g_free (call->sql);
+  g_free (call);
+}
+
+static void
+execute_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  ExecuteCall *call = task_data;
+  GError *error = NULL;
+  gint64 rows = gorm_database_execute (source_object, call->sql, call->params, call->n_params,
+                                       cancellable, &error);
+
+  gorm_task_return_int (task, rows, error);
+}
+
+/**
+ * gorm_database_execute_async:
+ * @self: a database
+ * @sql: one SQL statement, with a `?` for each parameter
+ * @params: (array length=n_params) (nullable): the parameters, copied
+ * @n_params: the number of @params
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the statement ran
+ * @user_data: data for @callback
+ *
+ * Runs gorm_database_execute() on the database's worker thread.
+ */
+void
+gorm_database_execute_async (GormDatabase        *self,
+                             const char          *sql,
+                             const GValue        *params,
+                             guint                n_params,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ExecuteCall *call;
+
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (sql != NULL);
+  g_return_if_fail (params != NULL || n_params == 0);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  call = g_new0 (ExecuteCall, 1);
+  call->sql = g_strdup (sql);
+  call->params = g_new0 (GValue, MAX (n_params, 1));
+  call->n_params = n_params;
+  for (guint i = 0; i < n_params; i++)
+    {
+      g_value_init (&call->params[i], G_VALUE_TYPE (&params[i]));
+      g_value_copy (&params[i], &call->params[i]);
+    }
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data,
+                                 gorm_database_execute_async);
+  g_task_set_task_data (task, call, (GDestroyNotify) execute_call_free);
+  gorm_database_run_task (self, task, execute_thread);
+}
+
+/**
+ * gorm_database_execute_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_execute_async().
+ *
+ * Returns: the number of rows changed, or -1 with @error set
+ */
+gint64
+gorm_database_execute_finish (GormDatabase  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_execute_async, -1);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
 /**
  * gorm_database_is_closed:
  * @self: a database
@@ -1675,4 +2151,215 @@ gorm_database_is_closed (GormDatabase *self)
   g_return_val_if_fail (GORM_IS_DATABASE (self), TRUE);
 
   return gorm_connection_is_closed (self->connection);
+}
+
+/* Migration tracking: the types gorm_database_migrate() migrated on a
+ * database, as a set of GTypes in the object's data, under
+ * migrated_lock (the worker migrates too). Any rollback forgets them all,
+ * since a migration inside the transaction may be undone with it: the
+ * next gorm_database_ensure_migrated() migrates again, which changes
+ * nothing when the tables are there. */
+static GMutex migrated_lock;
+
+static GQuark
+migrated_quark (void)
+{
+  static gsize quark;
+
+  if (g_once_init_enter (&quark))
+    g_once_init_leave (&quark, g_quark_from_static_string ("gorm-migrated"));
+  return (GQuark) quark;
+}
+
+static void
+note_migrated (GormDatabase *self,
+               const GType  *types,
+               guint         n_types)
+{
+  GHashTable *migrated;
+
+  g_mutex_lock (&migrated_lock);
+  migrated = g_object_get_qdata (G_OBJECT (self), migrated_quark ());
+  if (migrated == NULL)
+    {
+      migrated = g_hash_table_new (NULL, NULL);
+      g_object_set_qdata_full (G_OBJECT (self), migrated_quark (), migrated,
+                               (GDestroyNotify) g_hash_table_unref);
+    }
+  for (guint i = 0; i < n_types; i++)
+    g_hash_table_add (migrated, GSIZE_TO_POINTER (types[i]));
+  g_mutex_unlock (&migrated_lock);
+}
+
+static void
+forget_migrated (GormDatabase *self)
+{
+  GHashTable *migrated;
+
+  g_mutex_lock (&migrated_lock);
+  migrated = g_object_get_qdata (G_OBJECT (self), migrated_quark ());
+  if (migrated != NULL)
+    g_hash_table_remove_all (migrated);
+  g_mutex_unlock (&migrated_lock);
+}
+
+/**
+ * gorm_database_is_migrated:
+ * @self: a database
+ * @type: a #GormResource type
+ *
+ * Tells whether gorm_database_migrate() (or
+ * gorm_database_ensure_migrated()) migrated @type on @self since it was
+ * opened and since the last rollback: a rollback may undo a migration made
+ * inside its transaction, so it makes every type unmigrated again.
+ *
+ * Returns: %TRUE when @type was migrated on @self
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_database_is_migrated (GormDatabase *self,
+                           GType         type)
+{
+  GHashTable *migrated;
+  gboolean found;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+
+  g_mutex_lock (&migrated_lock);
+  migrated = g_object_get_qdata (G_OBJECT (self), migrated_quark ());
+  found = migrated != NULL && g_hash_table_contains (migrated, GSIZE_TO_POINTER (type));
+  g_mutex_unlock (&migrated_lock);
+  return found;
+}
+
+/* The types of @types that @self has not migrated, or NULL if none. */
+static GArray *
+unmigrated_types (GormDatabase *self,
+                  const GType  *types,
+                  guint         n_types)
+{
+  GArray *missing = NULL;
+
+  for (guint i = 0; i < n_types; i++)
+    if (!gorm_database_is_migrated (self, types[i]))
+      {
+        if (missing == NULL)
+          missing = g_array_new (FALSE, FALSE, sizeof (GType));
+        g_array_append_val (missing, types[i]);
+      }
+  return missing;
+}
+
+/**
+ * gorm_database_ensure_migrated:
+ * @self: a database
+ * @types: (array length=n_types): #GormResource types
+ * @n_types: the number of @types
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Migrates those of @types that @self has not migrated yet (see
+ * gorm_database_is_migrated()), as gorm_database_migrate() does, and only
+ * those: the first use of a type can call it every time, and it runs no
+ * SQL once the types are migrated. Language bindings call it before a
+ * model's first use, so that a program need not migrate explicitly.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_database_ensure_migrated (GormDatabase  *self,
+                               const GType   *types,
+                               guint          n_types,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  g_autoptr(GArray) missing = NULL;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (types != NULL || n_types == 0, FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  missing = unmigrated_types (self, types, n_types);
+  if (missing == NULL)
+    return TRUE;
+  return gorm_database_migrate (self, (const GType *) missing->data, missing->len,
+                                cancellable, error);
+}
+
+static void
+ensure_migrated_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  GArray *types = task_data;
+  GError *error = NULL;
+  gboolean ok = gorm_database_ensure_migrated (source_object, (const GType *) types->data,
+                                               types->len, cancellable, &error);
+
+  gorm_task_return_boolean (task, ok, error);
+}
+
+/**
+ * gorm_database_ensure_migrated_async:
+ * @self: a database
+ * @types: (array length=n_types): #GormResource types
+ * @n_types: the number of @types
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the types are migrated
+ * @user_data: data for @callback
+ *
+ * Runs gorm_database_ensure_migrated() on the database's worker thread,
+ * after the calls made before it.
+ *
+ * Since: 1.0
+ */
+void
+gorm_database_ensure_migrated_async (GormDatabase        *self,
+                                     const GType         *types,
+                                     guint                n_types,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GArray *copy;
+
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (types != NULL || n_types == 0);
+
+  copy = g_array_sized_new (FALSE, FALSE, sizeof (GType), n_types);
+  g_array_append_vals (copy, types, n_types);
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data,
+                                 gorm_database_ensure_migrated_async);
+  g_task_set_task_data (task, copy, (GDestroyNotify) g_array_unref);
+  gorm_database_run_task (self, task, ensure_migrated_thread);
+}
+
+/**
+ * gorm_database_ensure_migrated_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_ensure_migrated_async().
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_database_ensure_migrated_finish (GormDatabase  *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, gorm_database_ensure_migrated_async),
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

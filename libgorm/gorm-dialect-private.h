@@ -247,13 +247,14 @@ char    *gorm_dialect_render_select_keys        (const GormDialect   *dialect,
 char    *gorm_dialect_render_bulk_delete        (const GormDialect   *dialect,
                                                  const GormSelection *selection,
                                                  GArray              *params);
-/* Sets @column to the SQL value @value (taken; a NULL is written as the
- * literal NULL) in the selected rows. */
-char    *gorm_dialect_render_bulk_update        (const GormDialect   *dialect,
-                                                 const GormSelection *selection,
-                                                 const GormColumn    *column,
-                                                 GValue              *value,
-                                                 GArray              *params);
+/* Sets each of @columns to its SQL value of @values (taken; a NULL is
+ * written as the literal NULL) in the selected rows, in one statement. */
+char    *gorm_dialect_render_bulk_update        (const GormDialect    *dialect,
+                                                 const GormSelection  *selection,
+                                                 guint                 n_columns,
+                                                 const GormColumn    **columns,
+                                                 GValue              **values,
+                                                 GArray               *params);
 
 
 /* Appends the names of all the columns of @schema, in schema order (the

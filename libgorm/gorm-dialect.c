@@ -1030,30 +1030,38 @@ gorm_dialect_render_bulk_delete (const GormDialect   *dialect,
 }
 
 char *
-gorm_dialect_render_bulk_update (const GormDialect   *dialect,
-                                 const GormSelection *selection,
-                                 const GormColumn    *column,
-                                 GValue              *value,
-                                 GArray              *params)
+gorm_dialect_render_bulk_update (const GormDialect    *dialect,
+                                 const GormSelection  *selection,
+                                 guint                 n_columns,
+                                 const GormColumn    **columns,
+                                 GValue              **values,
+                                 GArray               *params)
 {
   GString *sql = g_string_new ("UPDATE ");
 
   gorm_dialect_append_identifier (sql, selection->schema->table);
   g_string_append (sql, " SET ");
-  gorm_dialect_append_identifier (sql, column->name);
-  g_string_append (sql, " = ");
-  /* NULL is written as a literal, as saves do (see the top of
-   * gorm-dialect-private.h). */
-  if (gorm_value_is_sql_null (value))
+  for (guint i = 0; i < n_columns; i++)
     {
-      g_string_append (sql, "NULL");
-      g_value_unset (value);
-    }
-  else
-    {
-      gorm_dialect_append_parameter (sql, params->len, G_VALUE_TYPE (value));
-      g_array_append_val (params, *value);
-      *value = (GValue) G_VALUE_INIT;
+      GValue *value = values[i];
+
+      if (i > 0)
+        g_string_append (sql, ", ");
+      gorm_dialect_append_identifier (sql, columns[i]->name);
+      g_string_append (sql, " = ");
+      /* NULL is written as a literal, as saves do (see the top of
+       * gorm-dialect-private.h). */
+      if (gorm_value_is_sql_null (value))
+        {
+          g_string_append (sql, "NULL");
+          g_value_unset (value);
+        }
+      else
+        {
+          gorm_dialect_append_parameter (sql, params->len, G_VALUE_TYPE (value));
+          g_array_append_val (params, *value);
+          *value = (GValue) G_VALUE_INIT;
+        }
     }
   append_target (dialect, sql, selection, params);
   return g_string_free (sql, FALSE);

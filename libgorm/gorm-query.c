@@ -894,22 +894,34 @@ select_keys_locked (GormDatabase             *database,
   return keys;
 }
 
-/* Runs the DELETE, or the UPDATE of @assignment. */
+/* Runs the DELETE (no assignments), or the one UPDATE of every
+ * assignment. */
 static gint64
 write_locked (GormDatabase             *database,
               const GormCompiledQuery  *compiled,
-              Assignment               *assignment,
+              Assignment               *assignments,
+              guint                     n_assignments,
               GError                  **error)
 {
   GormSelection selection = gorm_compiled_query_get_selection (compiled);
   g_autoptr(GArray) params = params_new ();
   g_autofree char *sql = NULL;
 
-  if (assignment == NULL)
+  if (n_assignments == 0)
     sql = gorm_dialect_render_bulk_delete (compiled->dialect, &selection, params);
   else
-    sql = gorm_dialect_render_bulk_update (compiled->dialect, &selection, assignment->column,
-                                           &assignment->sql_value, params);
+    {
+      const GormColumn **columns = g_newa (const GormColumn *, n_assignments);
+      GValue **values = g_newa (GValue *, n_assignments);
+
+      for (guint i = 0; i < n_assignments; i++)
+        {
+          columns[i] = assignments[i].column;
+          values[i] = &assignments[i].sql_value;
+        }
+      sql = gorm_dialect_render_bulk_update (compiled->dialect, &selection, n_assignments,
+                                             columns, values, params);
+    }
 
   return execute_locked (database, sql, params, error);
 }
@@ -923,7 +935,8 @@ update_live_objects_locked (GormDatabase     *database,
                             const GormSchema *schema,
                             const GValue     *keys,
                             guint             n_keys,
-                            Assignment       *assignment)
+                            Assignment       *assignments,
+                            guint             n_assignments)
 {
   GPtrArray *touched = g_ptr_array_new_with_free_func (g_object_unref);
 
@@ -933,17 +946,76 @@ update_live_objects_locked (GormDatabase     *database,
 
       if (resource == NULL)
         continue;
-      if (assignment == NULL)
+      if (n_assignments == 0)
         gorm_database_remove_live (database, resource, &keys[i]);
-      else
-        gorm_resource_set_stored (resource, assignment->column, &assignment->property_value);
+      for (guint j = 0; j < n_assignments; j++)
+        gorm_resource_set_stored (resource, assignments[j].column, &assignments[j].property_value);
       g_ptr_array_add (touched, resource);
     }
 
   return touched;
 }
 
-/* The procedure of a bulk delete (@assignment NULL) or update, in one
+/* What a committed bulk change does to the live objects of its rows. */
+typedef struct
+{
+  GormDatabase     *database;
+  const GormSchema *schema;
+  GValue           *keys;
+  guint             n_keys;
+  Assignment       *assignments;
+  guint             n_assignments;
+} BulkDone;
+
+static void
+bulk_done_free (gpointer data)
+{
+  BulkDone *done = data;
+
+  free_keys (done->keys, done->n_keys);
+  for (guint i = 0; i < done->n_assignments; i++)
+    g_value_unset (&done->assignments[i].property_value);
+  g_free (done->assignments);
+  g_free (done);
+}
+
+static void
+mark_deleted_cb (gpointer data,
+                 gpointer unused)
+{
+  gorm_resource_mark_deleted (data);
+}
+
+/* Runs once the bulk change is committed, outermost transaction
+ * included (see gorm_change_feed_on_commit_locked()): a rolled-back one
+ * leaves the live objects as they were. */
+static void
+bulk_done_cb (gpointer data,
+              gpointer unused)
+{
+  BulkDone *done = data;
+  g_autoptr(GPtrArray) touched = NULL;
+
+  touched = update_live_objects_locked (done->database, done->schema, done->keys, done->n_keys,
+                                        done->assignments, done->n_assignments);
+  for (guint i = 0; i < touched->len; i++)
+    {
+      GormResource *resource = g_ptr_array_index (touched, i);
+
+      /* The signal sees the object as it was, with its id: both wait
+       * for the lock to be let go when this runs under it in the main
+       * context. */
+      if (done->n_assignments == 0)
+        {
+          gorm_database_emit_deleted (done->database, resource);
+          gorm_database_defer (done->database, mark_deleted_cb, g_object_ref (resource), g_object_unref);
+        }
+      else
+        gorm_database_emit_saved (done->database, resource, FALSE);
+    }
+}
+
+/* The procedure of a bulk delete (no assignments) or update, in one
  * transaction under the database lock: the keys of the rows to change are
  * read first, to announce the change to live models and to find the live
  * objects, which change only once the transaction committed. When the
@@ -951,12 +1023,12 @@ update_live_objects_locked (GormDatabase     *database,
 static gint64
 run_bulk (GormQuery                *self,
           const GormCompiledQuery  *compiled,
-          Assignment               *assignment,
+          Assignment               *assignments,
+          guint                     n_assignments,
           GError                  **error)
 {
   GormDatabase *database = self->database;
   const GormSchema *schema = compiled->schema;
-  g_autoptr(GPtrArray) touched = NULL;
   GValue *keys = NULL;
   guint n_keys = 0;
   gint64 rows = -1;
@@ -984,10 +1056,10 @@ run_bulk (GormQuery                *self,
     {
       if (watched)
         gorm_database_begin_change_locked (database, schema->type, keys, n_keys);
-      rows = write_locked (database, compiled, assignment, error);
+      rows = write_locked (database, compiled, assignments, n_assignments, error);
       if (watched)
         gorm_database_end_change_locked (database, schema->type, keys, n_keys,
-                                         rows >= 0 && assignment == NULL);
+                                         rows >= 0 && n_assignments == 0);
       if (rows < 0)
         goto failed;
     }
@@ -997,22 +1069,29 @@ run_bulk (GormQuery                *self,
   if (!gorm_database_commit_locked (database, error))
     goto failed;
 
-  touched = update_live_objects_locked (database, schema, keys, n_keys, assignment);
-  gorm_database_unlock (database);
-  free_keys (keys, n_keys);
-
-  for (guint i = 0; i < touched->len; i++)
+  if (keys != NULL)
     {
-      GormResource *resource = g_ptr_array_index (touched, i);
+      BulkDone *done = g_new0 (BulkDone, 1);
 
-      if (assignment == NULL)
+      /* The hook may run after this call returns, when a transaction
+       * encloses this one: it keeps copies of the new values. */
+      done->database = database;
+      done->schema = schema;
+      done->keys = g_steal_pointer (&keys);
+      done->n_keys = n_keys;
+      done->assignments = g_new0 (Assignment, MAX (n_assignments, 1));
+      done->n_assignments = n_assignments;
+      for (guint i = 0; i < n_assignments; i++)
         {
-          gorm_database_emit_deleted (database, resource);
-          gorm_resource_mark_deleted (resource);
+          done->assignments[i].column = assignments[i].column;
+          g_value_init (&done->assignments[i].property_value,
+                        G_VALUE_TYPE (&assignments[i].property_value));
+          g_value_copy (&assignments[i].property_value, &done->assignments[i].property_value);
         }
-      else
-        gorm_database_emit_saved (database, resource, FALSE);
+      gorm_change_feed_on_commit_locked (gorm_database_get_change_feed (database),
+                                         bulk_done_cb, done, bulk_done_free);
     }
+  gorm_database_unlock (database);
 
   return rows;
 
@@ -1053,7 +1132,7 @@ gorm_query_delete (GormQuery     *self,
   if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
 
-  return run_bulk (self, compiled, NULL, error);
+  return run_bulk (self, compiled, NULL, 0, error);
 }
 
 /* Checks and converts the value of a bulk update, as a save would. */
@@ -1148,7 +1227,7 @@ gorm_query_update (GormQuery     *self,
       g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
 
-  return run_bulk (self, compiled, &assignment, error);
+  return run_bulk (self, compiled, &assignment, 1, error);
 }
 
 /* Asynchronous runners: the synchronous ones, on the worker thread of the
@@ -1583,6 +1662,231 @@ gorm_query_update_finish (GormQuery     *self,
                           GError       **error)
 {
   GTask *task = check_result (self, result, gorm_query_update_async);
+
+  return task ? g_task_propagate_int (task, error) : -1;
+}
+
+static void
+assignments_free (Assignment *assignments,
+                  guint       n_assignments)
+{
+  for (guint i = 0; i < n_assignments; i++)
+    assignment_clear (&assignments[i]);
+  g_free (assignments);
+}
+
+/* Whether the column of assignment @i is that of an earlier one. */
+static gboolean
+given_before (const Assignment *assignments,
+              guint             i)
+{
+  for (guint j = 0; j < i; j++)
+    if (assignments[j].column == assignments[i].column)
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * gorm_query_update_values:
+ * @self: a query
+ * @n_values: the number of @property_names and of @values
+ * @property_names: (array length=n_values): the names of stored property_names, each
+ *   at most once
+ * @values: (array length=n_values): their new values, in the same order; a
+ *   value holding %NULL (or an unset one) for NULL
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Sets each of @property_names to its value of @values in the rows of the
+ * objects @self finds (within its limit and offset, in its order), with one
+ * UPDATE statement, in one transaction: the multi-property form of
+ * gorm_query_update(), whose rules it follows. Every value is checked
+ * before any SQL runs: an unknown property is
+ * %GORM_ERROR_UNKNOWN_PROPERTY, a value that does not convert without loss
+ * %GORM_ERROR_TYPE_MISMATCH, one beyond its maximum length
+ * %GORM_ERROR_VALIDATION; the primary key, a property given twice or no
+ * property at all is %GORM_ERROR_FAILED.
+ *
+ * Since the rows are chosen once, before they change, a property the
+ * query filters or orders on can be updated with the others.
+ *
+ * The live objects of the rows take the new values without becoming
+ * dirty, and #GormDatabase::resource-saved is emitted once for each.
+ *
+ * Returns: the number of rows updated, or -1 with @error set; on failure
+ *   nothing is updated
+ *
+ * Since: 1.0
+ */
+gint64
+gorm_query_update_values (GormQuery           *self,
+                          guint                n_values,
+                          const char * const  *property_names,
+                          const GValue        *values,
+                          GCancellable        *cancellable,
+                          GError             **error)
+{
+  g_autoptr(GormCompiledQuery) compiled = NULL;
+  Assignment *assignments;
+  gint64 rows = -1;
+  guint prepared = 0;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), -1);
+  g_return_val_if_fail (property_names != NULL || n_values == 0, -1);
+  g_return_val_if_fail (values != NULL || n_values == 0, -1);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  compiled = gorm_query_compile (self, error);
+  if (compiled == NULL)
+    return -1;
+  if (n_values == 0)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "Cannot update %s in bulk: no property to set was given",
+                   compiled->schema->type_name);
+      return -1;
+    }
+
+  assignments = g_new0 (Assignment, n_values);
+  for (; prepared < n_values; prepared++)
+    {
+      const char *property = property_names[prepared];
+
+      if (property == NULL)
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
+                       "Cannot update %s in bulk: property %u of %u is NULL",
+                       compiled->schema->type_name, prepared + 1, n_values);
+          break;
+        }
+      /* An unset GValue is NULL, as prepare_assignment() takes it. */
+      if (!prepare_assignment (compiled->schema, property,
+                               G_IS_VALUE (&values[prepared]) ? &values[prepared] : NULL,
+                               &assignments[prepared], error))
+        break;
+      if (given_before (assignments, prepared))
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                       "Cannot update %s:%s in bulk: the property is given twice",
+                       compiled->schema->type_name, assignments[prepared].column->pspec->name);
+          break;
+        }
+    }
+
+  /* Every assignment is cleared, the one that failed half-filled included. */
+  if (prepared == n_values && !g_cancellable_set_error_if_cancelled (cancellable, error))
+    rows = run_bulk (self, compiled, assignments, n_values, error);
+  assignments_free (assignments, n_values);
+  return rows;
+}
+
+typedef struct
+{
+  guint   n_values;
+  char  **names;
+  GValue *values;
+} UpdateValuesCall;
+
+static void
+update_values_call_free (UpdateValuesCall *call)
+{
+  /* A NULL name may come before others: not a string vector. */
+  for (guint i = 0; i < call->n_values; i++)
+    {
+      g_free (call->names[i]);
+      if (G_IS_VALUE (&call->values[i]))
+        g_value_unset (&call->values[i]);
+    }
+  g_free (call->names);
+  g_free (call->values);
+  g_free (call);
+}
+
+static void
+update_values_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  UpdateValuesCall *call = task_data;
+  GError *error = NULL;
+  gint64 rows = gorm_query_update_values (source_object, call->n_values,
+                                          (const char * const *) call->names,
+                                          call->values, cancellable, &error);
+
+  gorm_task_return_int (task, rows, error);
+}
+
+/**
+ * gorm_query_update_values_async:
+ * @self: a query
+ * @n_values: the number of @property_names and of @values
+ * @property_names: (array length=n_values): the names of stored property_names
+ * @values: (array length=n_values): their new values, in the same order
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the number of rows changed
+ * @user_data: data for @callback
+ *
+ * Runs gorm_query_update_values() on the worker thread of the query's
+ * database. @property_names and @values are copied.
+ *
+ * Since: 1.0
+ */
+void
+gorm_query_update_values_async (GormQuery           *self,
+                                guint                n_values,
+                                const char * const  *property_names,
+                                const GValue        *values,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  UpdateValuesCall *call;
+
+  g_return_if_fail (GORM_IS_QUERY (self));
+  g_return_if_fail (property_names != NULL || n_values == 0);
+  g_return_if_fail (values != NULL || n_values == 0);
+
+  call = g_new0 (UpdateValuesCall, 1);
+  call->n_values = n_values;
+  call->names = g_new0 (char *, n_values + 1);
+  call->values = g_new0 (GValue, MAX (n_values, 1));
+  for (guint i = 0; i < n_values; i++)
+    {
+      /* A NULL name stays NULL, for the call to refuse it. */
+      call->names[i] = g_strdup (property_names[i]);
+      if (G_IS_VALUE (&values[i]))
+        {
+          g_value_init (&call->values[i], G_VALUE_TYPE (&values[i]));
+          g_value_copy (&values[i], &call->values[i]);
+        }
+    }
+  task = gorm_database_new_task (self->database, self, cancellable, callback, user_data,
+                                 gorm_query_update_values_async);
+  g_task_set_task_data (task, call, (GDestroyNotify) update_values_call_free);
+  gorm_database_run_task (self->database, task, update_values_thread);
+}
+
+/**
+ * gorm_query_update_values_finish:
+ * @self: a query
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_query_update_values_async().
+ *
+ * Returns: the number of rows changed, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gint64
+gorm_query_update_values_finish (GormQuery     *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  GTask *task = check_result (self, result, gorm_query_update_values_async);
 
   return task ? g_task_propagate_int (task, error) : -1;
 }

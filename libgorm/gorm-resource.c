@@ -129,6 +129,12 @@ next_stamp (void)
   return stamp;
 }
 
+/* Set while this thread notifies stored values libgorm set: those
+ * notifications are not changes of the application's. Per thread, since
+ * a transaction function on the worker may change the same object while
+ * the main context notifies what was loaded into it. */
+static GPrivate notifying_stored;
+
 /* The stamp an object built for a row read earlier, elsewhere, gives its
  * values: see gorm_resource_push_read_stamp(). */
 static GPrivate read_stamp;
@@ -328,11 +334,12 @@ notify_in_context (GormResource *self,
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   Notification *notification;
 
-  if (priv->database == NULL || gorm_database_in_main_context (priv->database))
+  if (priv->database == NULL)
     {
       g_object_notify_by_pspec (G_OBJECT (self), pspec);
       return;
     }
+  /* Run at once in the main context, unless its thread holds the lock. */
   notification = g_new0 (Notification, 1);
   notification->resource = g_object_ref (self);
   notification->pspec = pspec;
@@ -461,13 +468,14 @@ notify_loaded_cb (gpointer data,
 {
   Notifications *notifications = data;
   GObject *object = G_OBJECT (notifications->resource);
+  gpointer outer = g_private_get (&notifying_stored);
 
-  gorm_resource_begin_load (notifications->resource);
+  g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
   g_object_freeze_notify (object);
   for (guint i = 0; i < notifications->pspecs->len; i++)
     g_object_notify_by_pspec (object, g_ptr_array_index (notifications->pspecs, i));
   g_object_thaw_notify (object);
-  gorm_resource_end_load (notifications->resource);
+  g_private_set (&notifying_stored, outer);
 }
 
 /* Applies @stored now. In the main context the properties are set and
@@ -482,10 +490,14 @@ apply_stored_now (StoredValues *stored,
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   const GormSchema *schema = gorm_resource_get_schema (self, NULL);
   g_autoptr(GPtrArray) changed = in_main_context ? NULL : g_ptr_array_new ();
+  gpointer outer = g_private_get (&notifying_stored);
 
-  gorm_resource_begin_load (self);
+  /* A quiet set notifies nothing that could mark the object dirty. */
   if (in_main_context)
-    g_object_freeze_notify (G_OBJECT (self));
+    {
+      g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
+      g_object_freeze_notify (G_OBJECT (self));
+    }
   for (guint i = 0; i < stored->n_values; i++)
     {
       const GormColumn *column = gorm_schema_column_for_pspec (schema, stored->pspecs[i]);
@@ -507,8 +519,10 @@ apply_stored_now (StoredValues *stored,
         }
     }
   if (in_main_context)
-    g_object_thaw_notify (G_OBJECT (self));
-  gorm_resource_end_load (self);
+    {
+      g_object_thaw_notify (G_OBJECT (self));
+      g_private_set (&notifying_stored, outer);
+    }
 
   if (changed != NULL && changed->len > 0)
     {
@@ -547,8 +561,15 @@ gorm_resource_apply_stored (GormResource  *self,
   if (stored->stamp == 0)
     stored->stamp = next_stamp ();
 
-  if (database == NULL || gorm_database_in_main_context (database))
+  if (database == NULL)
     apply_stored_now (stored, TRUE);
+  else if (gorm_database_in_main_context (database))
+    {
+      /* At once, or once this thread lets the lock go, so that the
+       * application's handlers never run under it. */
+      gorm_database_defer (database, apply_stored_cb, g_steal_pointer (&stored), stored_values_free);
+      return;
+    }
   else if (gorm_change_feed_is_transaction_thread (gorm_database_get_change_feed (database)))
     /* The transaction's function reads what it loads: its values are
      * set at once, and no older value queued for the main context
@@ -674,7 +695,7 @@ gorm_resource_dispatch_properties_changed (GObject     *object,
 
   /* An unsaved object writes every column when it is saved: only a saved
    * one tracks what changed. */
-  if (priv->loading == 0 && priv->saved)
+  if (priv->loading == 0 && priv->saved && g_private_get (&notifying_stored) == NULL)
     for (guint i = 0; i < n_pspecs; i++)
       if (pspecs[i]->owner_type != GORM_TYPE_RESOURCE)
         mark_dirty (self, pspecs[i]);
@@ -1744,4 +1765,130 @@ gorm_resource_reload_finish (GormResource  *self,
                              GError       **error)
 {
   return finish (self, result, gorm_resource_reload_async, error);
+}
+
+/**
+ * gorm_resource_class_set_new_func:
+ * @klass: a resource class
+ * @func: (nullable) (scope notified) (closure user_data) (destroy destroy): the
+ *   function that builds the objects of @klass (not those of its
+ *   subclasses, which set their own), or %NULL to build them with
+ *   g_object_new() again
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data when @func is replaced
+ *
+ * Makes libgorm build the objects of @klass that it loads from rows (in
+ * query results, live models, gorm_database_get()) with @func rather than
+ * with g_object_new(). libgorm then sets the stored properties of the new
+ * object itself, without notifications, as it does for objects it builds
+ * with g_object_new().
+ *
+ * A language binding whose classes must be instantiated in its own
+ * language calls it right after registering a class. The Python override
+ * does it for every model: PyGObject 3.42 (and later versions, to date)
+ * gives an object of a Python class that C creates with g_object_new()
+ * the Python wrapper of any object that Python is constructing at that
+ * moment on the same thread, and a live model builds objects while GTK
+ * constructs a `Gtk.SingleSelection` or a `Gtk.ListView` around it. The
+ * object would then be returned to Python as that other object, and as
+ * a dangling pointer once the other object's wrapper is freed.
+ *
+ * @func must return a new object of exactly the type of @klass, whose
+ * #GormResource:database is the database it is given; libgorm builds
+ * the object with g_object_new() instead (and warns) when it does not,
+ * and always when the class has a construct-only stored property, which
+ * only g_object_new() can set.
+ *
+ * Since: 1.0
+ */
+void
+gorm_resource_class_set_new_func (GormResourceClass   *klass,
+                                  GormResourceNewFunc  func,
+                                  gpointer             user_data,
+                                  GDestroyNotify       destroy)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+
+  gorm_schema_set_new_func (G_TYPE_FROM_CLASS (klass), func, user_data, destroy);
+}
+
+/* The schema of a class, or an error saying why it has none. */
+static const GormSchema *
+class_schema (GormResourceClass  *klass,
+              GError            **error)
+{
+  return gorm_schema_lookup (G_TYPE_FROM_CLASS (klass), error);
+}
+
+/**
+ * gorm_resource_class_get_table_name:
+ * @klass: a resource class
+ * @error: return location for an error
+ *
+ * Gets the table the objects of @klass are stored in: the one given to
+ * gorm_resource_class_set_table(), or by default the name of the type in
+ * snake case (`BlogPost` → `blog_post`, `HTTPServer` → `http_server`).
+ * For a class written in Python, whose type name PyGObject makes from its
+ * module (`blog+BlogPost`), the default comes from the class's name
+ * alone.
+ *
+ * The class is described once, at its first use: call this after its
+ * `gorm_resource_class_set_*()` calls.
+ *
+ * Returns: (nullable): the table's name, owned by libgorm for as long as
+ *   the program runs, or %NULL with @error set when libgorm cannot store
+ *   the class (%GORM_ERROR_UNSUPPORTED_TYPE, %GORM_ERROR_UNKNOWN_PROPERTY)
+ *
+ * Since: 1.0
+ */
+const char *
+gorm_resource_class_get_table_name (GormResourceClass  *klass,
+                                    GError            **error)
+{
+  const GormSchema *schema;
+
+  g_return_val_if_fail (GORM_IS_RESOURCE_CLASS (klass), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  schema = class_schema (klass, error);
+  return schema != NULL ? schema->table : NULL;
+}
+
+/**
+ * gorm_resource_class_dup_stored_properties:
+ * @klass: a resource class
+ * @error: return location for an error
+ *
+ * Lists the properties of @klass that have a column: its primary key
+ * first (`id`, or the natural key of gorm_resource_class_set_primary_key()),
+ * then every readable and writable property that is not construct-only
+ * nor made transient by gorm_resource_class_set_transient(), in the order
+ * of the table's columns.
+ *
+ * The class is described once, at its first use: call this after its
+ * `gorm_resource_class_set_*()` calls.
+ *
+ * Returns: (transfer full) (array zero-terminated=1) (nullable): the
+ *   names of the properties, or %NULL with @error set when libgorm cannot
+ *   store the class
+ *
+ * Since: 1.0
+ */
+char **
+gorm_resource_class_dup_stored_properties (GormResourceClass  *klass,
+                                           GError            **error)
+{
+  const GormSchema *schema;
+  char **names;
+
+  g_return_val_if_fail (GORM_IS_RESOURCE_CLASS (klass), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  schema = class_schema (klass, error);
+  if (schema == NULL)
+    return NULL;
+  names = g_new0 (char *, schema->n_columns + 1);
+  for (guint i = 0; i < schema->n_columns; i++)
+    names[i] = g_strdup (schema->columns[i].pspec->name);
+  return names;
 }

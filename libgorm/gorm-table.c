@@ -671,7 +671,9 @@ new_row_object (const GormSchema  *schema,
         }
     }
 
-  object = g_object_new_with_properties (schema->type, n, names, properties);
+  /* Not g_object_new() itself: a Python class builds its objects in
+   * Python (see gorm_resource_class_set_new_func()). */
+  object = gorm_schema_new_object (schema->type, database, n, names, properties);
   g_value_unset (&properties[0]);
 
   for (guint i = 0; i < schema->n_columns; i++)

@@ -103,8 +103,13 @@ run_actions_cb (gpointer data)
         }
       if (g_get_monotonic_time () > deadline)
         {
-          /* More next iteration, after the rest of the loop had its turn. */
+          /* More next iteration, after the rest of the loop had its turn.
+           * Under the lock: gorm_worker_defer() reads the ready time on
+           * the worker thread, and g_source_get_ready_time() takes no
+           * lock of its own. */
+          g_mutex_lock (&self->lock);
           g_source_set_ready_time (self->source, 0);
+          g_mutex_unlock (&self->lock);
           return G_SOURCE_CONTINUE;
         }
     }

@@ -137,7 +137,7 @@ test_save_get_reload_delete (void)
   g_assert_true (got == post);
   call_clear (&call);
 
-  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET title = 'Changed'", NULL, 0, &error), ==, 1);
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET title = 'Changed'", NULL, 0, NULL, &error), ==, 1);
   gorm_resource_reload_async (post, NULL, store_result_cb, &call);
   wait_for (&call);
   g_assert_true (gorm_resource_reload_finish (post, call.result, &error));
@@ -492,7 +492,7 @@ test_close_in_flight (void)
     }
   /* Closing and dropping the last reference with calls queued: they all
    * complete (the later ones with an error), and nothing deadlocks. */
-  g_assert_true (gorm_database_close (db, NULL));
+  g_assert_true (gorm_database_close (db, NULL, NULL));
   g_weak_ref_init (&weak, db);
   g_object_unref (db);
   g_clear_object (&query);
@@ -729,7 +729,7 @@ test_transaction_loads (void)
   g_value_init (&params[0], G_TYPE_INT64);
   g_value_set_int64 (&params[0], reload.id);
   g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET views = 42 WHERE id = ?",
-                                          params, 1, &error), ==, 1);
+                                          params, 1, NULL, &error), ==, 1);
   g_value_unset (&params[0]);
 
   gorm_database_run_in_transaction_async (db, reload_and_read_cb, &reload, NULL, NULL,

@@ -48,7 +48,7 @@ make_damaged_file (gint64 *some_id)
   gsize length;
 
   test_migrate (db, TEST_TYPE_POST);
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   for (guint i = 0; i < N_POSTS; i++)
     {
       g_autofree char *title = g_strdup_printf ("post %u with a title long enough to fill pages", i);
@@ -59,10 +59,10 @@ make_damaged_file (gint64 *some_id)
       if (i == N_POSTS - 10)
         *some_id = gorm_resource_get_id (post);
     }
-  g_assert_true (gorm_database_commit (db, &error));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
   /* Everything in the main file, nothing left in the WAL. */
-  g_assert_cmpint (gorm_database_execute (db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0, &error), >=, -1);
-  g_assert_true (gorm_database_close (db, &error));
+  g_assert_cmpint (gorm_database_execute (db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0, NULL, &error), >=, -1);
+  g_assert_true (gorm_database_close (db, NULL, &error));
   g_assert_no_error (error);
 
   g_assert_true (g_file_get_contents (path, &contents, &length, &error));
@@ -242,8 +242,8 @@ test_damaged_schema (void)
   gsize length;
 
   test_migrate (db, TEST_TYPE_POST);
-  g_assert_cmpint (gorm_database_execute (db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0, &error), >=, -1);
-  g_assert_true (gorm_database_close (db, &error));
+  g_assert_cmpint (gorm_database_execute (db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0, NULL, &error), >=, -1);
+  g_assert_true (gorm_database_close (db, NULL, &error));
   g_assert_finalize_object (g_steal_pointer (&db));
 
   g_assert_true (g_file_get_contents (path, &contents, &length, &error));

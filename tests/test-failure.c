@@ -134,7 +134,7 @@ set_busy_timeout (GormDatabase *db,
   g_autoptr(GError) error = NULL;
   g_autofree char *sql = g_strdup_printf ("PRAGMA busy_timeout=%u", milliseconds);
 
-  g_assert_cmpint (gorm_database_execute (db, sql, NULL, 0, &error), ==, 0);
+  g_assert_cmpint (gorm_database_execute (db, sql, NULL, 0, NULL, &error), ==, 0);
   g_assert_no_error (error);
 }
 
@@ -173,10 +173,10 @@ assert_recovered (GormDatabase *db,
   g_clear_error (&async_error);
 
   /* A new transaction is a transaction, not a savepoint. */
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 1);
-  g_assert_true (gorm_database_commit (db, &error));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
   g_assert_no_error (error);
 }
 
@@ -195,7 +195,7 @@ assert_after_reopen (const char *path,
   g_assert_cmpint (count_titled (db, "after, async"), ==, 1);
   if (lost != NULL)
     g_assert_cmpint (count_titled (db, lost), ==, 0);
-  g_assert_true (gorm_database_close (db, &error));
+  g_assert_true (gorm_database_close (db, NULL, &error));
   g_assert_no_error (error);
 }
 
@@ -204,7 +204,7 @@ close_ok (GormDatabase *db)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (gorm_database_close (db, &error));
+  g_assert_true (gorm_database_close (db, NULL, &error));
   g_assert_no_error (error);
   g_assert_finalize_object (db);
 }
@@ -218,7 +218,7 @@ open_journaled (char **path)
   GormDatabase *db = test_open_file (path);
   g_autoptr(GError) error = NULL;
 
-  gorm_database_execute (db, "PRAGMA journal_mode=delete", NULL, 0, &error);
+  gorm_database_execute (db, "PRAGMA journal_mode=delete", NULL, 0, NULL, &error);
   g_assert_no_error (error);
   set_busy_timeout (db, 50);
   test_migrate (db, TEST_TYPE_POST);
@@ -244,19 +244,19 @@ test_commit_busy (void)
       return;
     }
 
-  g_assert_true (gorm_database_begin (db, &error));
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   save_post (db, "lost");
-  g_assert_true (gorm_database_commit (db, &error));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 1);
-  g_assert_false (gorm_database_commit (db, &error));
+  g_assert_false (gorm_database_commit (db, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_BUSY);
   g_assert_nonnull (strstr (error->message, "locked"));
   g_clear_error (&error);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
 
   /* Nothing is left to roll back. */
-  g_assert_false (gorm_database_rollback (db, &error));
+  g_assert_false (gorm_database_rollback (db, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
   g_clear_error (&error);
 
@@ -294,7 +294,7 @@ test_run_in_transaction_busy (void)
       return;
     }
 
-  g_assert_false (gorm_database_run_in_transaction (db, save_lost_cb, NULL, &error));
+  g_assert_false (gorm_database_run_in_transaction (db, save_lost_cb, NULL, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_BUSY);
   g_clear_error (&error);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
@@ -400,11 +400,11 @@ test_begin_busy (void)
       return;
     }
 
-  g_assert_false (gorm_database_begin (db, &error));
+  g_assert_false (gorm_database_begin (db, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_BUSY);
   g_clear_error (&error);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
-  g_assert_false (gorm_database_run_in_transaction (db, save_lost_cb, NULL, &error));
+  g_assert_false (gorm_database_run_in_transaction (db, save_lost_cb, NULL, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_BUSY);
   g_clear_error (&error);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
@@ -454,20 +454,20 @@ test_injected (gconstpointer data)
   test_migrate (db, TEST_TYPE_POST);
   save_post (db, "before");
 
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   save_post (db, "lost");
   if (fault->end == END_COMMIT_INNER || fault->end == END_ROLLBACK_INNER)
     {
-      g_assert_true (gorm_database_begin (db, &error));
+      g_assert_true (gorm_database_begin (db, NULL, &error));
       save_post (db, "lost inner");
       g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 2);
     }
 
   gorm_connection_inject_fault (gorm_database_get_execution (db), fault->prefix, fault->code);
   if (fault->end == END_COMMIT || fault->end == END_COMMIT_INNER)
-    ok = gorm_database_commit (db, &error);
+    ok = gorm_database_commit (db, NULL, &error);
   else
-    ok = gorm_database_rollback (db, &error);
+    ok = gorm_database_rollback (db, NULL, &error);
   g_assert_false (ok);
   g_assert_error (error, GORM_ERROR, (gint) fault->code);
   g_assert_nonnull (strstr (error->message, "rolled back"));
@@ -518,12 +518,12 @@ test_injected_run_in_transaction (void)
 
   test_migrate (db, TEST_TYPE_POST);
 
-  g_assert_false (gorm_database_run_in_transaction (db, save_and_inject_commit_cb, NULL, &error));
+  g_assert_false (gorm_database_run_in_transaction (db, save_and_inject_commit_cb, NULL, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FULL);
   g_clear_error (&error);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
 
-  g_assert_false (gorm_database_run_in_transaction (db, save_and_fail_cb, NULL, &error));
+  g_assert_false (gorm_database_run_in_transaction (db, save_and_fail_cb, NULL, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
   g_clear_error (&error);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
@@ -619,7 +619,7 @@ test_disk_full (void)
   /* 400 kB in one transaction: it stays in the page cache until the
    * COMMIT writes it to the WAL, which does not fit. */
   big = g_strnfill (4000, 'x');
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   for (guint i = 0; ok && i < 100; i++)
     {
       g_autoptr(GormResource) post = g_object_new (TEST_TYPE_POST, "database", db,
@@ -628,9 +628,9 @@ test_disk_full (void)
       ok = gorm_resource_save (post, NULL, &error);
     }
   if (ok)
-    ok = gorm_database_commit (db, &error);
+    ok = gorm_database_commit (db, NULL, &error);
   else
-    gorm_database_rollback (db, NULL);
+    gorm_database_rollback (db, NULL, NULL);
   g_assert_false (ok);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FULL);
   g_clear_error (&error);
@@ -708,7 +708,7 @@ assert_migration_refused (const char *create,
   GType post = TEST_TYPE_POST;
   static const char *schema_sql = "SELECT group_concat(sql, ';') FROM sqlite_master";
 
-  g_assert_cmpint (gorm_database_execute (db, create, NULL, 0, &error), ==, 0);
+  g_assert_cmpint (gorm_database_execute (db, create, NULL, 0, NULL, &error), ==, 0);
   g_assert_no_error (error);
   before = test_query_text (db, schema_sql);
 

@@ -44,14 +44,14 @@ fill (GormDatabase *db,
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *name = g_strdup_printf ("item %04u", i);
 
       g_object_unref (save_item (db, name, (int) (i * 7919 % 1000), i % 3 == 0));
     }
-  g_assert_true (gorm_database_commit (db, &error));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
 }
 
 static GListModel *
@@ -143,7 +143,7 @@ test_random_access (void)
   fill (db, 2000);
   /* NULL names sort first. */
   g_assert_cmpint (gorm_database_execute (db, "UPDATE test_item SET name = NULL WHERE score < 100",
-                                          NULL, 0, NULL), >, 0);
+                                          NULL, 0, NULL, NULL), >, 0);
 
   for (guint o = 0; o < G_N_ELEMENTS (orders); o++)
     {
@@ -252,7 +252,7 @@ test_identity_keeps_unsaved_changes (void)
   g_value_init (&params[1], G_TYPE_INT64);
   g_value_set_int64 (&params[1], gorm_resource_get_id (item));
   g_assert_cmpint (gorm_database_execute (db, "UPDATE test_item SET name = ?, score = 99 WHERE id = ?",
-                                          params, 2, &error), ==, 1);
+                                          params, 2, NULL, &error), ==, 1);
 
   /* Loading the row again keeps the unsaved name and takes the rest. */
   loaded = gorm_database_get (db, TEST_TYPE_ITEM, gorm_resource_get_id (item), NULL, &error);
@@ -525,11 +525,11 @@ run_step (GormDatabase *db,
       }
       break;
     case STEP_ROLLBACK:
-      g_assert_true (gorm_database_begin (db, &error));
+      g_assert_true (gorm_database_begin (db, NULL, &error));
       g_object_unref (save_item (db, name, g_rand_int_range (rand, 0, 1000), TRUE));
       g_object_set (item, "score", g_rand_int_range (rand, 0, 1000), NULL);
       g_assert_true (gorm_resource_save (item, NULL, &error));
-      g_assert_true (gorm_database_rollback (db, &error));
+      g_assert_true (gorm_database_rollback (db, NULL, &error));
       /* The object keeps the value the rolled back save gave it. */
       g_assert_true (gorm_resource_reload (item, NULL, &error));
       break;
@@ -767,24 +767,24 @@ test_live_transactions (void)
 
   /* A sync transaction rolled back, read from inside it: the model shows
    * what it showed, never the transaction's rows. */
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   g_object_unref (save_item (db, ROLLED_BACK, -1, TRUE));
   assert_shows_delivered (shadow, 1);
-  g_assert_true (gorm_database_rollback (db, &error));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
   drain ();
   g_assert_cmpuint (shadow->emissions, ==, 0);
   assert_matches_fetch (query, shadow, 1);
 
   /* A savepoint rolled back inside a committed transaction: only what
    * the savepoint did goes. Nothing is emitted before the COMMIT. */
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   kept = save_item (db, "kept", -2, TRUE);
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   g_object_unref (save_item (db, ROLLED_BACK, -3, TRUE));
-  g_assert_true (gorm_database_rollback (db, &error));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
   drain ();
   g_assert_cmpuint (shadow->emissions, ==, 0);
-  g_assert_true (gorm_database_commit (db, &error));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
   g_assert_cmpuint (shadow->emissions, ==, 0);
   drain ();
   g_assert_cmpuint (shadow->emissions, ==, 1);
@@ -827,13 +827,13 @@ test_live_failed_commit (void)
   model = fetch (query, TRUE);
   shadow = shadow_new (model);
 
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   g_object_unref (save_item (db, ROLLED_BACK, 1, TRUE));
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   g_object_unref (save_item (db, ROLLED_BACK, 2, TRUE));
-  g_assert_true (gorm_database_commit (db, &error));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
   gorm_connection_inject_fault (gorm_database_get_execution (db), "COMMIT", GORM_ERROR_FULL);
-  g_assert_false (gorm_database_commit (db, &error));
+  g_assert_false (gorm_database_commit (db, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FULL);
   g_clear_error (&error);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);

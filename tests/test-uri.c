@@ -167,7 +167,7 @@ test_read_only (void)
   assert_read_only (error);
   g_clear_error (&error);
 
-  g_assert_cmpint (gorm_database_execute (reader, "DELETE FROM test_post", NULL, 0, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (reader, "DELETE FROM test_post", NULL, 0, NULL, &error), ==, -1);
   assert_read_only (error);
   g_clear_error (&error);
 
@@ -186,7 +186,7 @@ test_read_only (void)
 
   /* The absolute form takes it too; no file was made on the way. */
   reader = open_ok (absolute_uri);
-  g_assert_cmpint (gorm_database_execute (reader, "DELETE FROM test_post", NULL, 0, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (reader, "DELETE FROM test_post", NULL, 0, NULL, &error), ==, -1);
   assert_read_only (error);
   g_clear_error (&error);
   g_assert_finalize_object (g_steal_pointer (&reader));
@@ -294,7 +294,7 @@ test_shared_memory (void)
   g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, -1);
   g_assert_nonnull (error);
   g_clear_object (&query);
-  g_assert_true (gorm_database_close (first, NULL));
+  g_assert_true (gorm_database_close (first, NULL, NULL));
   g_assert_finalize_object (g_steal_pointer (&first));
 }
 
@@ -486,7 +486,7 @@ test_open_async (void)
   reader = open_async (ro, &error);
   g_assert_no_error (error);
   g_assert_cmpint (test_count_posts (reader), ==, 0);
-  g_assert_cmpint (gorm_database_execute (reader, "DELETE FROM test_post", NULL, 0, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (reader, "DELETE FROM test_post", NULL, 0, NULL, &error), ==, -1);
   assert_read_only (error);
   g_clear_error (&error);
 

@@ -53,11 +53,11 @@ test('infinities round-trip; NaN is VALIDATION before any SQL', async () => {
     for (const value of [Infinity, -Infinity]) {
         const m = new Measure({database: db, ratio: value, small: value});
         m.save(null);
-        db.execute('UPDATE measure SET ratio = 0, small = 0', null);
+        db.execute('UPDATE measure SET ratio = 0, small = 0', null, null);
         m.reload(null);
         assertEqual(m.ratio, 0);
         db.execute(`UPDATE measure SET ratio = ${value > 0 ? '9e999' : '-9e999'}, ` +
-            `small = ${value > 0 ? '9e999' : '-9e999'}`, null);
+            `small = ${value > 0 ? '9e999' : '-9e999'}`, null, null);
         m.reload(null);
         assertEqual(m.ratio, value);
         assertEqual(m.small, value);
@@ -109,7 +109,7 @@ test('a row that cannot be read fails alone in a model', async () => {
         entry.save(null);
         ids.push(entry.id);
     }
-    db.execute(`UPDATE entry SET kind = 'no-such-kind' WHERE id = ${ids[1]}`, null);
+    db.execute(`UPDATE entry SET kind = 'no-such-kind' WHERE id = ${ids[1]}`, null, null);
     const model = db.query(Entry.$gtype).order_by('id', false).fetch(null);
     assertEqual(model.get_n_items(), 4);
     for (let i = 0; i < 4; i++) {

@@ -11,6 +11,13 @@ class Task(Gorm.Resource):
     done = Gorm.Field(bool)
 
 
+def _int64(number):
+    from gi.repository import GObject
+    value = GObject.Value(GObject.TYPE_INT64)
+    value.set_int64(number)
+    return value
+
+
 def finishing(done, finish):
     """An async callback passing ``finish(source, result)``, or the exception
     it raised, to ``done``."""
@@ -42,6 +49,42 @@ class AsyncTest(DatabaseTestCase):
                        lambda db, result: db.migrate_finish(result))
         self.assertTrue(ok)
         self.assertEqual(self.db.execute('DELETE FROM task'), 0)
+
+    def test_async_call_inside_a_sync_transaction(self):
+        Task.objects.count()
+        self.db.begin()
+        task = Task(name='inside', priority=1)
+        self.assertTrue(self.call(lambda cb: task.save_async(None, cb),
+                                  lambda source, result: source.save_finish(result)))
+        self.assertEqual(self.db.get_transaction_depth(), 1)
+        self.db.rollback()
+        self.assertEqual(Task.objects.count(), 0)
+
+    def test_transaction_calls_async(self):
+        Task.objects.count()
+        db = self.db
+        self.assertTrue(self.call(lambda cb: db.begin_async(None, cb),
+                                  lambda source, result: source.begin_finish(result)))
+        self.assertEqual(db.get_transaction_depth(), 1)
+        Task(name='kept', priority=1).save()
+        self.assertEqual(self.call(lambda cb: db.execute_async('UPDATE task SET priority = 4', [], None, cb),
+                                   lambda source, result: source.execute_finish(result)), 1)
+        self.assertTrue(self.call(lambda cb: db.commit_async(None, cb),
+                                  lambda source, result: source.commit_finish(result)))
+        self.assertEqual(db.get_transaction_depth(), 0)
+        got = self.call(lambda cb: Gorm.Database.get_by_key_async(db, Task, _int64(1), None, cb),
+                        lambda source, result: source.get_by_key_finish(result))
+        self.assertEqual(got.priority, 4)
+
+    def test_close_async_reports_an_open_transaction(self):
+        Task.objects.count()
+        self.db.begin()
+        error = self.call(lambda cb: self.db.close_async(None, cb),
+                          lambda source, result: source.close_finish(result))
+        self.assertIsInstance(error, GLib.Error)
+        self.assertIn('rolled back', error.message)
+        self.assertTrue(self.db.is_closed())
+        self.assertEqual(self.db.get_transaction_depth(), 0)
 
     def test_save_delete_reload_async(self):
         task = Task(name='write', priority=1)

@@ -140,6 +140,14 @@ class GbulbTest(DatabaseTestCase):
             await asyncio.sleep(0)
             # The save waits behind the transaction on the worker.
             saving.cancel()
+            # asyncio delivers a cancellation on a later turn of the loop:
+            # Task.cancel() cancels the future the task awaits, whose done
+            # callbacks (the one that cancels the GCancellable first, then
+            # the task's wake-up) are only scheduled. Releasing the worker
+            # before they ran let it start the save 3 times in 15 under
+            # load. The call must not run once the task has ended cancelled.
+            await asyncio.wait([saving])
+            self.assertTrue(saving.cancelled())
             release.set()
             self.assertTrue(await blocker)
             with self.assertRaises(asyncio.CancelledError):
