@@ -109,6 +109,10 @@ void              gorm_change_feed_after_locked   (GormChangeFeed            *se
  * transaction is gone whatever its depth was (a failed COMMIT the engine
  * rolled back). */
 void              gorm_change_feed_begin          (GormChangeFeed            *self);
+/* A BEGIN or SAVEPOINT ran for @owner, the thread the transaction
+ * belongs to (gorm_change_feed_begin() is for the calling thread). */
+void              gorm_change_feed_begin_for      (GormChangeFeed            *self,
+                                                   GThread                   *owner);
 void              gorm_change_feed_commit         (GormChangeFeed            *self);
 void              gorm_change_feed_rollback       (GormChangeFeed            *self);
 void              gorm_change_feed_abandon        (GormChangeFeed            *self);

@@ -343,9 +343,16 @@ gorm_change_feed_after_locked (GormChangeFeed *self,
 void
 gorm_change_feed_begin (GormChangeFeed *self)
 {
+  gorm_change_feed_begin_for (self, g_thread_self ());
+}
+
+void
+gorm_change_feed_begin_for (GormChangeFeed *self,
+                            GThread        *owner)
+{
   g_mutex_lock (&self->mutex);
   if (self->levels->len == 0)
-    self->thread = g_thread_self ();
+    self->thread = owner;
   g_array_append_val (self->levels, self->entries->len);
   g_mutex_unlock (&self->mutex);
 }

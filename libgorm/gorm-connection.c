@@ -941,7 +941,7 @@ gorm_connection_commit_locked (GormConnection  *self,
       release = savepoint_sql ("RELEASE SAVEPOINT", self->depth - 1);
       if (gorm_connection_run_locked (self, release, &local_error))
         {
-          g_atomic_int_dec_and_test (&self->depth);
+          g_atomic_int_add (&self->depth, -1);
           return TRUE;
         }
     }
@@ -982,7 +982,7 @@ gorm_connection_rollback_locked (GormConnection  *self,
       if (gorm_connection_run_locked (self, rollback, &local_error) &&
           gorm_connection_run_locked (self, release, &local_error))
         {
-          g_atomic_int_dec_and_test (&self->depth);
+          g_atomic_int_add (&self->depth, -1);
           return TRUE;
         }
     }

@@ -1838,6 +1838,8 @@ control_thread (GTask        *task,
        * later calls run inside it. */
       gorm_database_lock (self);
       ok = gorm_connection_begin_for_locked (self->connection, self->uri, task_data, &error);
+      if (ok)
+        gorm_change_feed_begin_for (self->feed, task_data);
       gorm_database_unlock (self);
     }
   else if (tag == gorm_database_commit_async)

@@ -695,7 +695,10 @@ def _register(database, model):
     """Migrates ``model`` on ``database`` at its first use there, without an
     explicit migrate: libgorm knows what it migrated
     (gorm_database_is_migrated()), and forgets it at a rollback."""
-    if database is not None and not _database_is_migrated(database, model):
+    # A GType argument costs PyGObject less than a class it must look the
+    # GType up in.
+    if database is not None and not _database_is_migrated(database,
+                                                           getattr(model, '__gtype__', model)):
         with _gorm_errors():
             Gorm.Database.ensure_migrated(database, [model], None)
 
