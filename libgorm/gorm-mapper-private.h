@@ -61,6 +61,12 @@ void              gorm_mapper_host_run_held_back   (GormMapperHost       *host);
  * instance private data begins with it; the functions below change it,
  * and notify `id` and `database` (in the main context of the object's
  * database) when they change.
+ *
+ * Locks: the state is changed by GormResource in the thread that calls
+ * it (its property setter, its dispatch of notifications, a delete), and
+ * by the mapper functions below under the database lock; the stamps
+ * have their own lock and the identity map its own, the rest of the
+ * state none.
  */
 typedef struct
 {
@@ -162,9 +168,12 @@ void              gorm_row_state_set_stored        (GormResource         *resour
 /*
  * How one resource type is stored in one database: its schema with the
  * statements that insert, update, delete and load its rows, rendered by
- * the database's dialect once and kept with the database. All functions
- * taking a mapper expect the database lock held (gorm_connection_lock()
- * on the connection given to gorm_mapper_new()).
+ * the database's dialect once and kept with the database. Every function
+ * taking a mapper, although not named _locked, is called with the
+ * database lock held (gorm_connection_lock() on the connection given to
+ * gorm_mapper_new(), taken through gorm_database_lock()), as the
+ * GormStatement and GormRows functions it calls are: the mapper itself
+ * comes from gorm_database_get_mapper_locked(). The others need no lock.
  */
 typedef struct _GormMapper GormMapper;
 
