@@ -207,7 +207,8 @@ void
 gorm_database_unlock (GormDatabase *self)
 {
   gorm_connection_unlock (self->connection);
-  gorm_mapper_host_run_held_back (&self->host);
+  if (gorm_mapper_host_in_main_context (&self->host))
+    gorm_mapper_host_run_held_back (&self->host);
 }
 
 GormResource *

@@ -52,8 +52,8 @@ void              gorm_mapper_host_defer           (GormMapperHost       *host,
                                                     GFunc                 func,
                                                     gpointer              data,
                                                     GDestroyNotify        destroy);
-/* Runs what was held back, when called in the main context: the
- * database calls it each time it lets go of the lock, and at its end. */
+/* Runs what was held back: the database calls it each time it lets go
+ * of the lock in the main context, and at its end. */
 void              gorm_mapper_host_run_held_back   (GormMapperHost       *host);
 
 /*

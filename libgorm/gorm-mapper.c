@@ -55,8 +55,6 @@ gorm_mapper_host_run_held_back (GormMapperHost *host)
 {
   HeldBack *action;
 
-  if (!gorm_mapper_host_in_main_context (host))
-    return;
   while ((action = g_queue_pop_head (&host->held_back)) != NULL)
     {
       action->func (action->data, NULL);
