@@ -364,18 +364,18 @@ gorm_resource_is_dirty (GormResource *self)
 /* Runs the part of an operation that needs the database lock and the
  * mapper of the resource's type. */
 typedef gboolean (*MapperOperation) (GormResource  *self,
-                                    GormDatabase  *database,
-                                    GormMapper    *mapper,
-                                    gpointer       data,
-                                    GError       **error);
+                                     GormDatabase  *database,
+                                     GormMapper    *mapper,
+                                     gpointer       data,
+                                     GError       **error);
 
 static gboolean
 with_mapper (GormResource    *self,
-            GCancellable    *cancellable,
-            MapperOperation   operation,
-            gpointer         data,
-            GormDatabase   **database_out,
-            GError         **error)
+             GCancellable    *cancellable,
+             MapperOperation  operation,
+             gpointer         data,
+             GormDatabase   **database_out,
+             GError         **error)
 {
   GormDatabase *database;
   GormMapper *mapper;
