@@ -47,6 +47,8 @@ GormTable          *gorm_database_get_table_locked   (GormDatabase     *self,
  * worker or another thread) are queued and happen there, in order.
  */
 GormWorker         *gorm_database_get_worker         (GormDatabase     *self);
+/* Whether the calling thread holds the database's lock. */
+gboolean            gorm_database_holds_lock         (GormDatabase     *self);
 void                gorm_database_defer              (GormDatabase     *self,
                                                       GFunc             func,
                                                       gpointer          data,

@@ -130,6 +130,12 @@ run_held_back (GormDatabase *self)
     }
 }
 
+gboolean
+gorm_database_holds_lock (GormDatabase *self)
+{
+  return gorm_connection_held_by_self (self->connection);
+}
+
 void
 gorm_database_defer (GormDatabase   *self,
                      GFunc           func,
@@ -1395,8 +1401,9 @@ transaction_ended_locked (GormDatabase *self,
 
   if (depth_before == 0)
     return;
-  /* A migration inside a rolled-back level may be undone with it. */
-  if (!committing || (!ok && depth == 0))
+  /* A migration inside a rolled-back level, or inside a transaction a
+   * failure ended, may be undone with it. */
+  if (!committing || !ok)
     forget_migrated (self);
   if (!ok || depth + 1 != depth_before)
     {

@@ -561,15 +561,14 @@ gorm_resource_apply_stored (GormResource  *self,
   if (stored->stamp == 0)
     stored->stamp = next_stamp ();
 
-  if (database == NULL)
+  if (database == NULL ||
+      (gorm_database_in_main_context (database) && !gorm_database_holds_lock (database)))
     apply_stored_now (stored, TRUE);
   else if (gorm_database_in_main_context (database))
-    {
-      /* At once, or once this thread lets the lock go, so that the
-       * application's handlers never run under it. */
-      gorm_database_defer (database, apply_stored_cb, g_steal_pointer (&stored), stored_values_free);
-      return;
-    }
+    /* The main thread holds the lock (a sync load): the values are set at
+     * once, and the notifications wait until the lock is let go (see
+     * gorm_database_defer()), since a handler may call libgorm again. */
+    apply_stored_now (stored, FALSE);
   else if (gorm_change_feed_is_transaction_thread (gorm_database_get_change_feed (database)))
     /* The transaction's function reads what it loads: its values are
      * set at once, and no older value queued for the main context
