@@ -1361,8 +1361,9 @@ transaction_ended_locked (GormDatabase *self,
 
   if (depth_before == 0)
     return;
-  /* A migration inside a rolled-back level may be undone with it. */
-  if (!committing || (!ok && depth == 0))
+  /* A migration inside a rolled-back level, or inside a transaction a
+   * failure ended, may be undone with it. */
+  if (!committing || !ok)
     forget_migrated (self);
   if (!ok || depth + 1 != depth_before)
     {
