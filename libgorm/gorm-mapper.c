@@ -420,9 +420,12 @@ gorm_row_state_note_changes (GormRowState  *self,
                              guint          n_pspecs,
                              GParamSpec   **pspecs)
 {
-  /* An unsaved object writes every column when it is saved: only a saved
-   * one tracks what changed. */
-  if (!self->saved || g_private_get (&notifying_stored) != NULL)
+  /* Values libgorm sets are not changes. Checked first: the worker may
+   * be saving the object meanwhile, and its saved flag is read only for
+   * the application's own changes, which it does not make while a call
+   * on the object runs. An unsaved object writes every column when it is
+   * saved: only a saved one tracks what changed. */
+  if (g_private_get (&notifying_stored) != NULL || !self->saved)
     return;
   for (guint i = 0; i < n_pspecs; i++)
     if (pspecs[i] != id_pspec && pspecs[i] != database_pspec)
