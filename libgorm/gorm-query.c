@@ -950,6 +950,9 @@ update_live_objects_locked (GormDatabase     *database,
         gorm_database_remove_live (database, resource, &keys[i]);
       for (guint j = 0; j < n_assignments; j++)
         gorm_resource_set_stored (resource, assignments[j].column, &assignments[j].property_value);
+      /* An enclosing transaction that rolls back gives it its row back. */
+      if (n_assignments > 0)
+        gorm_database_note_touched_locked (database, schema->type, &keys[i]);
       g_ptr_array_add (touched, resource);
     }
 
