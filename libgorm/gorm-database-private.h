@@ -95,13 +95,6 @@ void                gorm_database_emit_deleted       (GormDatabase     *self,
 GormResource       *gorm_database_lookup_live_locked (GormDatabase     *self,
                                                       GType             type,
                                                       const GValue     *key);
-/* Records that a bulk update changed the live object of the row @key
- * of @type inside the open transaction: if the transaction (or the
- * savepoint) rolls back, the object is read again from its row. Nothing
- * outside a transaction. */
-void                gorm_database_note_touched_locked (GormDatabase     *self,
-                                                       GType             type,
-                                                       const GValue     *key);
 /* Whether an object of exactly @type is live. */
 gboolean            gorm_database_has_live_locked    (GormDatabase     *self,
                                                       GType             type);

@@ -64,30 +64,12 @@ struct _GormDatabase
   /* Main-context actions deferred while the main context's own thread
    * held the lock: they run as it lets go, in order. */
   GQueue              held_back;
-  /* Live objects a bulk update changed inside the open transaction
-   * (Touched), read again from their rows if it rolls back. */
-  GArray             *touched;
   /* The shared in-memory database the connection uses, released once it
    * is closed. */
   GormSharedMemory   *shared_memory;
 };
 
 G_DEFINE_FINAL_TYPE (GormDatabase, gorm_database, G_TYPE_OBJECT)
-
-/* A row whose live object a bulk update changed at transaction depth
- * @depth. */
-typedef struct
-{
-  guint  depth;
-  GType  type;
-  GValue key;
-} Touched;
-
-static void
-touched_clear (Touched *touched)
-{
-  g_value_unset (&touched->key);
-}
 
 static void note_migrated   (GormDatabase *self,
                              const GType  *types,
@@ -473,7 +455,6 @@ gorm_database_finalize (GObject *object)
   g_clear_pointer (&self->worker, gorm_worker_free);
   g_clear_pointer (&self->identity, gorm_identity_map_free);
   g_clear_pointer (&self->feed, gorm_change_feed_free);
-  g_clear_pointer (&self->touched, g_array_unref);
   /* Closes a connection libgorm opened, as its owner. */
   g_clear_pointer (&self->connection, gorm_connection_free);
   /* After the connection: the shared in-memory database outlives it. */
@@ -624,8 +605,6 @@ gorm_database_init (GormDatabase *self)
   self->thread = g_thread_self ();
   self->identity = gorm_identity_map_new ();
   self->feed = gorm_change_feed_new (self->context);
-  self->touched = g_array_new (FALSE, TRUE, sizeof (Touched));
-  g_array_set_clear_func (self->touched, (GDestroyNotify) touched_clear);
   self->worker = gorm_worker_new (self->context);
 }
 
@@ -1407,74 +1386,11 @@ gorm_database_begin_locked (GormDatabase  *self,
   return ok;
 }
 
-/* Reads again, from their rows, the live objects a bulk update changed
- * at a depth above @depth, which a rollback to @depth undid in the
- * database: they show the committed values again. */
-static void
-reload_touched_locked (GormDatabase *self,
-                       guint         depth)
-{
-  for (guint i = self->touched->len; i > 0; i--)
-    {
-      Touched *touched = &g_array_index (self->touched, Touched, i - 1);
-      g_autoptr(GormResource) live = NULL;
-      GValue *row;
-
-      if (touched->depth <= depth)
-        continue;
-      live = gorm_database_lookup_live_locked (self, touched->type, &touched->key);
-      /* A row the rollback removed again has nothing to give back. */
-      row = live != NULL ? select_row_locked (self, touched->type, &touched->key, NULL) : NULL;
-      if (row != NULL)
-        {
-          GObject *same = gorm_database_resource_from_row (self, touched->type, row, NULL);
-
-          g_clear_object (&same);
-        }
-      g_array_remove_index (self->touched, i - 1);
-    }
-}
-
-/* After a commit to @depth, what a bulk update changed above it belongs
- * to the enclosing transaction, or is committed at depth 0. */
-static void
-keep_touched_locked (GormDatabase *self,
-                     guint         depth)
-{
-  if (depth == 0)
-    {
-      g_array_set_size (self->touched, 0);
-      return;
-    }
-  for (guint i = 0; i < self->touched->len; i++)
-    {
-      Touched *touched = &g_array_index (self->touched, Touched, i);
-
-      touched->depth = MIN (touched->depth, depth);
-    }
-}
-
-void
-gorm_database_note_touched_locked (GormDatabase *self,
-                                   GType         type,
-                                   const GValue *key)
-{
-  guint depth = gorm_connection_get_depth (self->connection);
-  Touched touched = { depth, type, G_VALUE_INIT };
-
-  if (depth == 0)
-    return;
-  g_value_init (&touched.key, G_VALUE_TYPE (key));
-  g_value_copy (key, &touched.key);
-  g_array_append_val (self->touched, touched);
-}
-
 /* The change feed follows the depth the engine answered: the records of a
  * committed level go to the enclosing one (to live models at the
  * outermost COMMIT), those of a rolled-back level are dropped, and when a
  * failed COMMIT, RELEASE or ROLLBACK ended the whole transaction, all of
- * them are. Live objects a bulk update changed in a rolled-back level
- * are read again. */
+ * them are. */
 static void
 transaction_ended_locked (GormDatabase *self,
                           guint         depth_before,
@@ -1485,26 +1401,20 @@ transaction_ended_locked (GormDatabase *self,
 
   if (depth_before == 0)
     return;
+  /* A migration inside a rolled-back level, or inside a transaction a
+   * failure ended, may be undone with it. */
+  if (!committing || !ok)
+    forget_migrated (self);
   if (!ok || depth + 1 != depth_before)
     {
       if (depth == 0)
         gorm_change_feed_abandon (self->feed);
-      /* A migration inside the transaction may be undone with it. */
-      forget_migrated (self);
-      reload_touched_locked (self, depth);
       return;
     }
   if (committing)
-    {
-      gorm_change_feed_commit (self->feed);
-      keep_touched_locked (self, depth);
-    }
+    gorm_change_feed_commit (self->feed);
   else
-    {
-      gorm_change_feed_rollback (self->feed);
-      forget_migrated (self);
-      reload_touched_locked (self, depth);
-    }
+    gorm_change_feed_rollback (self->feed);
 }
 
 gboolean
@@ -1935,6 +1845,8 @@ control_thread (GTask        *task,
        * later calls run inside it. */
       gorm_database_lock (self);
       ok = gorm_connection_begin_for_locked (self->connection, self->uri, task_data, &error);
+      if (ok)
+        gorm_change_feed_begin_for (self->feed, task_data);
       gorm_database_unlock (self);
     }
   else if (tag == gorm_database_commit_async)

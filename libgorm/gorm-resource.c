@@ -129,6 +129,12 @@ next_stamp (void)
   return stamp;
 }
 
+/* Set while this thread notifies stored values libgorm set: those
+ * notifications are not changes of the application's. Per thread, since
+ * a transaction function on the worker may change the same object while
+ * the main context notifies what was loaded into it. */
+static GPrivate notifying_stored;
+
 /* The stamp an object built for a row read earlier, elsewhere, gives its
  * values: see gorm_resource_push_read_stamp(). */
 static GPrivate read_stamp;
@@ -462,13 +468,14 @@ notify_loaded_cb (gpointer data,
 {
   Notifications *notifications = data;
   GObject *object = G_OBJECT (notifications->resource);
+  gpointer outer = g_private_get (&notifying_stored);
 
-  gorm_resource_begin_load (notifications->resource);
+  g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
   g_object_freeze_notify (object);
   for (guint i = 0; i < notifications->pspecs->len; i++)
     g_object_notify_by_pspec (object, g_ptr_array_index (notifications->pspecs, i));
   g_object_thaw_notify (object);
-  gorm_resource_end_load (notifications->resource);
+  g_private_set (&notifying_stored, outer);
 }
 
 /* Applies @stored now. In the main context the properties are set and
@@ -483,10 +490,14 @@ apply_stored_now (StoredValues *stored,
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   const GormSchema *schema = gorm_resource_get_schema (self, NULL);
   g_autoptr(GPtrArray) changed = in_main_context ? NULL : g_ptr_array_new ();
+  gpointer outer = g_private_get (&notifying_stored);
 
-  gorm_resource_begin_load (self);
+  /* A quiet set notifies nothing that could mark the object dirty. */
   if (in_main_context)
-    g_object_freeze_notify (G_OBJECT (self));
+    {
+      g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
+      g_object_freeze_notify (G_OBJECT (self));
+    }
   for (guint i = 0; i < stored->n_values; i++)
     {
       const GormColumn *column = gorm_schema_column_for_pspec (schema, stored->pspecs[i]);
@@ -508,8 +519,10 @@ apply_stored_now (StoredValues *stored,
         }
     }
   if (in_main_context)
-    g_object_thaw_notify (G_OBJECT (self));
-  gorm_resource_end_load (self);
+    {
+      g_object_thaw_notify (G_OBJECT (self));
+      g_private_set (&notifying_stored, outer);
+    }
 
   if (changed != NULL && changed->len > 0)
     {
@@ -681,7 +694,7 @@ gorm_resource_dispatch_properties_changed (GObject     *object,
 
   /* An unsaved object writes every column when it is saved: only a saved
    * one tracks what changed. */
-  if (priv->loading == 0 && priv->saved)
+  if (priv->loading == 0 && priv->saved && g_private_get (&notifying_stored) == NULL)
     for (guint i = 0; i < n_pspecs; i++)
       if (pspecs[i]->owner_type != GORM_TYPE_RESOURCE)
         mark_dirty (self, pspecs[i]);
