@@ -129,7 +129,7 @@ main (int   argc,
   bench_remove_database (path);
   db = gorm_database_open (uri, NULL, &error);
   if (db == NULL || !gorm_database_migrate (db, types, 1, NULL, &error) ||
-      !gorm_database_begin (db, &error))
+      !gorm_database_begin (db, NULL, &error))
     g_error ("%s", error->message);
   for (guint i = 0; i < ROWS; i++)
     {
@@ -146,7 +146,7 @@ main (int   argc,
       if (!gorm_resource_save (post, NULL, &error))
         g_error ("%s", error->message);
     }
-  if (!gorm_database_commit (db, &error))
+  if (!gorm_database_commit (db, NULL, &error))
     g_error ("%s", error->message);
 
   g_print ("gorm_filter_in() on a table of %d posts (%s, %s)\n\n", ROWS, path, cpu);

@@ -100,7 +100,7 @@ close_and_remove (GormDatabase **db,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!gorm_database_close (*db, &error))
+  if (!gorm_database_close (*db, NULL, &error))
     g_error ("%s", error->message);
   g_clear_object (db);
   bench_remove_database (*path);
@@ -333,7 +333,7 @@ save_sync_cb (gpointer user_data)
   GormDatabase *db = gorm_resource_get_database (g_ptr_array_index (run->posts, 0));
 
   run->started = g_get_monotonic_time ();
-  if (!gorm_database_run_in_transaction (db, save_all, run, &error))
+  if (!gorm_database_run_in_transaction (db, save_all, run, NULL, &error))
     g_error ("The sync transaction failed: %s", error->message);
   run->called = g_get_monotonic_time ();
   run->ticker->done = TRUE;
@@ -524,7 +524,7 @@ phase_fetch (Ticker     *ticker,
                          "(i %% 5001) / 1000.0, i %% 4 != 0, i %% 200 + 1 FROM n",
                          rows);
   start = g_get_monotonic_time ();
-  inserted = gorm_database_execute (db, sql, NULL, 0, &error);
+  inserted = gorm_database_execute (db, sql, NULL, 0, NULL, &error);
   if (inserted < 0)
     g_error ("Cannot fill the table: %s", error->message);
   g_assert_cmpint (inserted, ==, rows);

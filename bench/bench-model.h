@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gorm.h>
+#include <libgda/libgda.h>
 
 G_BEGIN_DECLS
 

@@ -187,7 +187,7 @@ gorm_session_close (gpointer data)
   GormSession *session = data;
 
   g_clear_object (&session->model);
-  gorm_database_close (session->db, NULL);
+  gorm_database_close (session->db, NULL, NULL);
   g_clear_object (&session->db);
   g_free (session);
 }
@@ -245,12 +245,12 @@ setup_gorm (const char  *path,
   if (count == rows)
     {
       g_printerr ("blogpost: %u rows, kept\n", rows);
-      return gorm_database_execute (db, views_index_sql, NULL, 0, error) >= 0 &&
-             gorm_database_close (db, error);
+      return gorm_database_execute (db, views_index_sql, NULL, 0, NULL, error) >= 0 &&
+             gorm_database_close (db, NULL, error);
     }
 
   g_printerr ("blogpost: %" G_GINT64_FORMAT " rows, re-creating %u ... ", count, rows);
-  if (!gorm_database_close (db, error))
+  if (!gorm_database_close (db, NULL, error))
     return FALSE;
   g_clear_object (&db);
   bench_remove_database (path);
@@ -258,14 +258,14 @@ setup_gorm (const char  *path,
   start = g_get_monotonic_time ();
   db = gorm_database_open (uri, NULL, error);
   if (db == NULL || !gorm_database_migrate (db, types, 1, NULL, error) ||
-      !gorm_database_begin (db, error))
+      !gorm_database_begin (db, NULL, error))
     return FALSE;
 
   g_value_init (&params[0], G_TYPE_INT64);
   g_value_set_int64 (&params[0], rows);
   g_value_init (&params[1], G_TYPE_STRING);
   g_value_set_static_string (&params[1], LOREM);
-  inserted = gorm_database_execute (db, insert_sql, params, G_N_ELEMENTS (params), error);
+  inserted = gorm_database_execute (db, insert_sql, params, G_N_ELEMENTS (params), NULL, error);
   g_value_unset (&params[0]);
   g_value_unset (&params[1]);
   if (inserted != rows)
@@ -273,15 +273,15 @@ setup_gorm (const char  *path,
       if (inserted >= 0)
         g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
                      "Inserted %" G_GINT64_FORMAT " rows instead of %u", inserted, rows);
-      gorm_database_rollback (db, NULL);
+      gorm_database_rollback (db, NULL, NULL);
       return FALSE;
     }
-  if (gorm_database_execute (db, views_index_sql, NULL, 0, error) < 0 ||
-      !gorm_database_commit (db, error))
+  if (gorm_database_execute (db, views_index_sql, NULL, 0, NULL, error) < 0 ||
+      !gorm_database_commit (db, NULL, error))
     return FALSE;
 
   g_printerr ("%.1f s\n", ms_since (start) / 1000.0);
-  return gorm_database_close (db, error);
+  return gorm_database_close (db, NULL, error);
 }
 
 static char *

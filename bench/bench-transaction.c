@@ -36,7 +36,7 @@ main (int   argc,
 
   db = gorm_database_open (uri, NULL, &error);
   if (db == NULL || !gorm_database_migrate (db, types, 1, NULL, &error) ||
-      !gorm_database_begin (db, &error))
+      !gorm_database_begin (db, NULL, &error))
     g_error ("%s", error->message);
 
   g_print ("Inserting %u objects in one transaction (%s)\n\n", rows, path);
@@ -75,7 +75,7 @@ main (int   argc,
                bench_status_kib ("VmRSS:") / 1024.0);
     }
 
-  if (!gorm_database_commit (db, &error))
+  if (!gorm_database_commit (db, NULL, &error))
     g_error ("%s", error->message);
 
   g_print ("\nTotal %.2f s, %.0f rows/s; last block / first block: %.2f\n",

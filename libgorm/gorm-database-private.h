@@ -2,25 +2,42 @@
 
 #pragma once
 
+#include "gorm-change-feed-private.h"
 #include "gorm-database.h"
 #include "gorm-dialect-private.h"
-#include "gorm-statement-cache-private.h"
+#include "gorm-connection-private.h"
 #include "gorm-table-private.h"
 #include "gorm-worker-private.h"
 
 G_BEGIN_DECLS
 
 /*
- * A database runs one statement at a time: every use of its connection and
- * statement cache happens between gorm_database_lock() and
- * gorm_database_unlock(), and functions that expect the lock held end in
- * _locked.
+ * A database runs one statement at a time. Its lock is its connection's
+ * one plain GMutex (see the lock discipline in gorm-connection-private.h):
+ * gorm_database_lock() takes it, gorm_database_unlock() lets it go, and a
+ * function named *_locked here, in gorm-table-private.h and in the query
+ * and query-model files is called with it held by the calling thread and
+ * never takes it again. What would call out to the application while the
+ * main context's thread holds it (notifications, signals, via
+ * gorm_database_defer()) is held back and runs as it is let go.
  */
 void                gorm_database_lock               (GormDatabase     *self);
 void                gorm_database_unlock             (GormDatabase     *self);
-const GormDialect  *gorm_database_get_dialect        (GormDatabase     *self);
-GormStatementCache *gorm_database_get_statements_locked (GormDatabase  *self,
+/* gorm_database_begin(), _commit() and _rollback() with the lock held. */
+gboolean            gorm_database_begin_locked       (GormDatabase     *self,
                                                       GError          **error);
+gboolean            gorm_database_commit_locked      (GormDatabase     *self,
+                                                      GError          **error);
+gboolean            gorm_database_rollback_locked    (GormDatabase     *self,
+                                                      GError          **error);
+const GormDialect  *gorm_database_get_dialect        (GormDatabase     *self);
+/* The provider name, for messages; NULL before the database is open. */
+const char         *gorm_database_get_provider       (GormDatabase     *self);
+/* The connection, or GORM_ERROR_CONNECTION when it is closed or unusable. */
+GormConnection     *gorm_database_get_connection_locked (GormDatabase  *self,
+                                                      GError          **error);
+/* The execution layer of the database, for tests (fault injection). */
+GormConnection     *gorm_database_get_execution      (GormDatabase     *self);
 GormTable          *gorm_database_get_table_locked   (GormDatabase     *self,
                                                       GType             type,
                                                       GError          **error);
@@ -30,6 +47,8 @@ GormTable          *gorm_database_get_table_locked   (GormDatabase     *self,
  * worker or another thread) are queued and happen there, in order.
  */
 GormWorker         *gorm_database_get_worker         (GormDatabase     *self);
+/* Whether the calling thread holds the database's lock. */
+gboolean            gorm_database_holds_lock         (GormDatabase     *self);
 void                gorm_database_defer              (GormDatabase     *self,
                                                       GFunc             func,
                                                       gpointer          data,
@@ -89,15 +108,14 @@ void                gorm_database_remove_live        (GormDatabase     *self,
                                                       const GValue     *key);
 
 /*
- * Changes to rows, for live query models: every write of rows of @type
- * is announced before it runs, with the keys it changes (none for an
- * insert), and after it ran, with the keys it changed, whether they were
- * deleted. Between the two only that write runs.
+ * Changes to rows, published to the database's change feed (see
+ * gorm-change-feed-private.h), which live query models subscribe to:
+ * every write of rows of @type is announced before it runs, with the keys
+ * it changes (none for an insert), and after it ran, with the keys it
+ * changed, whether they were deleted. Between the two only that write
+ * runs. Writers that find no watchers skip both.
  */
-void                gorm_database_add_watcher         (GormDatabase    *self,
-                                                       GormQueryModel  *model);
-void                gorm_database_remove_watcher      (GormDatabase    *self,
-                                                       GormQueryModel  *model);
+GormChangeFeed     *gorm_database_get_change_feed     (GormDatabase    *self);
 gboolean            gorm_database_has_watchers_locked (GormDatabase    *self,
                                                        GType            type);
 void                gorm_database_begin_change_locked (GormDatabase    *self,

@@ -4,11 +4,12 @@
 
 #include <string.h>
 
+#include "gorm-change-feed-private.h"
 #include "gorm-database-private.h"
 #include "gorm-enums.h"
 #include "gorm-error.h"
 #include "gorm-identity-map-private.h"
-#include "gorm-query-private.h"
+#include "gorm-migrator-private.h"
 #include "gorm-resource-private.h"
 #include "gorm-uri-private.h"
 #include "gorm-value-private.h"
@@ -45,39 +46,35 @@ struct _GormDatabase
 {
   GObject             parent_instance;
 
-  GRecMutex           lock;
-  /* How deep the lock is held; when the outermost holder lets go, live
-   * models emit what changed. */
-  guint               lock_depth;
   char               *uri;
-  GdaConnection      *connection;
+  /* The execution layer: the libgda connection, the statements, the one
+   * lock and the transaction depth. */
+  GormConnection     *connection;
+  /* A GdaConnection given at construction, adopted once constructed. */
+  GObject            *given_connection;
   const GormDialect  *dialect;
-  GormStatementCache *statements;
   /* GType → GormTable */
   GHashTable         *tables;
   GormIdentityMap    *identity;
-  /* The live query models, held weakly: each removes itself. */
-  GPtrArray          *watchers;
-  /* Whether the open transaction changed rows a live model may show. */
-  gboolean            watched_write_in_transaction;
+  /* What writers publish and live query models subscribe to. */
+  GormChangeFeed     *feed;
   GMainContext       *context;
   GThread            *thread;
   GormWorker         *worker;
-  guint               transaction_depth;
-  /* The thread whose open transaction holds the lock. */
-  GThread            *transaction_thread;
-  /* A connection opened by gorm_database_open() is closed with the
-   * database; one the application gave is left open. */
-  gboolean            owns_connection;
+  /* Main-context actions deferred while the main context's own thread
+   * held the lock: they run as it lets go, in order. */
+  GQueue              held_back;
   /* The shared in-memory database the connection uses, released once it
    * is closed. */
   GormSharedMemory   *shared_memory;
-  /* Opened with mode=ro: its transactions take no write lock. */
-  gboolean            read_only;
-  gboolean            closed;
 };
 
 G_DEFINE_FINAL_TYPE (GormDatabase, gorm_database, G_TYPE_OBJECT)
+
+static void note_migrated   (GormDatabase *self,
+                             const GType  *types,
+                             guint         n_types);
+static void forget_migrated (GormDatabase *self);
 
 enum {
   PROP_0,
@@ -101,8 +98,7 @@ static GormDatabase *default_database;
 void
 gorm_database_lock (GormDatabase *self)
 {
-  g_rec_mutex_lock (&self->lock);
-  self->lock_depth++;
+  gorm_connection_lock (self->connection);
 }
 
 gboolean
@@ -111,12 +107,53 @@ gorm_database_in_main_context (GormDatabase *self)
   return g_thread_self () == self->thread || g_main_context_is_owner (self->context);
 }
 
+typedef struct
+{
+  GFunc          func;
+  gpointer       data;
+  GDestroyNotify destroy;
+} HeldBack;
+
+/* Runs the actions held back while this thread held the lock. Called
+ * without the lock, in the main context. */
+static void
+run_held_back (GormDatabase *self)
+{
+  HeldBack *action;
+
+  while ((action = g_queue_pop_head (&self->held_back)) != NULL)
+    {
+      action->func (action->data, NULL);
+      if (action->destroy != NULL)
+        action->destroy (action->data);
+      g_free (action);
+    }
+}
+
+gboolean
+gorm_database_holds_lock (GormDatabase *self)
+{
+  return gorm_connection_held_by_self (self->connection);
+}
+
 void
 gorm_database_defer (GormDatabase   *self,
                      GFunc           func,
                      gpointer        data,
                      GDestroyNotify  destroy)
 {
+  /* The application's handlers may call libgorm again, which would take
+   * the lock this thread holds: they wait until it is let go. */
+  if (gorm_database_in_main_context (self) && gorm_connection_held_by_self (self->connection))
+    {
+      HeldBack *action = g_new0 (HeldBack, 1);
+
+      action->func = func;
+      action->data = data;
+      action->destroy = destroy;
+      g_queue_push_tail (&self->held_back, action);
+      return;
+    }
   if (gorm_database_in_main_context (self))
     {
       func (data, NULL);
@@ -157,7 +194,14 @@ gorm_database_run_task (GormDatabase    *self,
                         GTask           *task,
                         GTaskThreadFunc  func)
 {
-  gorm_worker_run (self->worker, task, func);
+  /* The worker would wait for the end of a transaction this thread has
+   * open, while this thread (say, awaiting the call in its main loop)
+   * waits for the worker: the call runs here, inside the transaction, in
+   * the order of the thread's calls. */
+  if (gorm_connection_in_own_transaction (self->connection))
+    gorm_worker_run_here (self->worker, task, func);
+  else
+    gorm_worker_run (self->worker, task, func);
 }
 
 static GormWorker *
@@ -200,34 +244,12 @@ gorm_task_return_pointer (GTask          *task,
     gorm_worker_return_error (task_worker (task), task, error);
 }
 
-static void
-flush_watchers_cb (gpointer data,
-                   gpointer unused)
-{
-  GPtrArray *models = data;
-
-  for (guint i = 0; i < models->len; i++)
-    gorm_query_model_flush (g_ptr_array_index (models, i));
-}
-
 void
 gorm_database_unlock (GormDatabase *self)
 {
-  GPtrArray *models = NULL;
-
-  g_assert (self->lock_depth > 0);
-  if (--self->lock_depth == 0 && self->watchers->len > 0)
-    {
-      models = g_ptr_array_new_with_free_func (g_object_unref);
-      for (guint i = 0; i < self->watchers->len; i++)
-        g_ptr_array_add (models, g_object_ref (g_ptr_array_index (self->watchers, i)));
-    }
-  g_rec_mutex_unlock (&self->lock);
-
-  /* Live models emit what changed with the lock released, in the main
-   * context, after the object changes this call made there. */
-  if (models != NULL)
-    gorm_database_defer (self, flush_watchers_cb, models, (GDestroyNotify) g_ptr_array_unref);
+  gorm_connection_unlock (self->connection);
+  if (self->held_back.length > 0 && gorm_database_in_main_context (self))
+    run_held_back (self);
 }
 
 GormResource *
@@ -267,32 +289,17 @@ gorm_database_get_n_live (GormDatabase *self)
   return gorm_identity_map_size (self->identity);
 }
 
-void
-gorm_database_add_watcher (GormDatabase   *self,
-                           GormQueryModel *model)
+GormChangeFeed *
+gorm_database_get_change_feed (GormDatabase *self)
 {
-  gorm_database_lock (self);
-  g_ptr_array_add (self->watchers, model);
-  gorm_database_unlock (self);
-}
-
-void
-gorm_database_remove_watcher (GormDatabase   *self,
-                              GormQueryModel *model)
-{
-  gorm_database_lock (self);
-  g_ptr_array_remove_fast (self->watchers, model);
-  gorm_database_unlock (self);
+  return self->feed;
 }
 
 gboolean
 gorm_database_has_watchers_locked (GormDatabase *self,
                                    GType         type)
 {
-  for (guint i = 0; i < self->watchers->len; i++)
-    if (gorm_query_model_get_resource_type (g_ptr_array_index (self->watchers, i)) == type)
-      return TRUE;
-  return FALSE;
+  return gorm_change_feed_has_subscribers (self->feed, type);
 }
 
 void
@@ -301,15 +308,7 @@ gorm_database_begin_change_locked (GormDatabase *self,
                                    const GValue *keys,
                                    guint         n_keys)
 {
-  if (self->transaction_depth > 0)
-    self->watched_write_in_transaction = TRUE;
-  for (guint i = 0; i < self->watchers->len; i++)
-    {
-      GormQueryModel *model = g_ptr_array_index (self->watchers, i);
-
-      if (gorm_query_model_get_resource_type (model) == type)
-        gorm_query_model_begin_change_locked (model, keys, n_keys);
-    }
+  gorm_change_feed_before_locked (self->feed, type, keys, n_keys);
 }
 
 void
@@ -319,25 +318,7 @@ gorm_database_end_change_locked (GormDatabase *self,
                                  guint         n_keys,
                                  gboolean      deleted)
 {
-  for (guint i = 0; i < self->watchers->len; i++)
-    {
-      GormQueryModel *model = g_ptr_array_index (self->watchers, i);
-
-      if (gorm_query_model_get_resource_type (model) == type)
-        gorm_query_model_end_change_locked (model, keys, n_keys, deleted);
-    }
-}
-
-/* After a rollback the rows of live models may be anything they were. */
-static void
-reset_watchers_locked (GormDatabase *self)
-{
-  if (!self->watched_write_in_transaction)
-    return;
-  for (guint i = 0; i < self->watchers->len; i++)
-    gorm_query_model_reset_locked (g_ptr_array_index (self->watchers, i));
-  if (self->transaction_depth == 0)
-    self->watched_write_in_transaction = FALSE;
+  gorm_change_feed_after_locked (self->feed, type, keys, n_keys, deleted);
 }
 
 const GormDialect *
@@ -346,45 +327,25 @@ gorm_database_get_dialect (GormDatabase *self)
   return self->dialect;
 }
 
-static void
-print_statement_cb (const char *sql,
-                    gpointer    user_data)
+const char *
+gorm_database_get_provider (GormDatabase *self)
 {
-  g_printerr ("gorm: %s\n", sql);
+  return gorm_connection_get_provider (self->connection);
 }
 
-static void
-setup_connection (GormDatabase *self)
-{
-  const char *debug = g_getenv ("GORM_DEBUG");
-
-  self->dialect = gorm_dialect_for_provider (gda_connection_get_provider_name (self->connection));
-  if (self->dialect == NULL)
-    return;
-  self->statements = gorm_statement_cache_new (self->connection, self->dialect);
-  if (debug != NULL && strstr (debug, "sql") != NULL)
-    gorm_statement_cache_set_trace (self->statements, print_statement_cb, NULL);
-}
-
-GormStatementCache *
-gorm_database_get_statements_locked (GormDatabase  *self,
+GormConnection *
+gorm_database_get_connection_locked (GormDatabase  *self,
                                      GError       **error)
 {
-  if (self->closed || self->connection == NULL)
-    {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
-                   "The database “%s” is %s", self->uri, self->closed ? "closed" : "not open");
-      return NULL;
-    }
-  if (self->statements == NULL)
-    {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
-                   "libgorm cannot use the database “%s”: it has no SQL dialect for "
-                   "the libgda provider “%s”",
-                   self->uri, gda_connection_get_provider_name (self->connection));
-      return NULL;
-    }
-  return self->statements;
+  if (!gorm_connection_check_locked (self->connection, self->uri, error))
+    return NULL;
+  return self->connection;
+}
+
+GormConnection *
+gorm_database_get_execution (GormDatabase *self)
+{
+  return self->connection;
 }
 
 GormTable *
@@ -392,11 +353,11 @@ gorm_database_get_table_locked (GormDatabase  *self,
                                 GType          type,
                                 GError       **error)
 {
-  GormStatementCache *statements = gorm_database_get_statements_locked (self, error);
+  GormConnection *connection = gorm_database_get_connection_locked (self, error);
   const GormSchema *schema;
   GormTable *table;
 
-  if (statements == NULL)
+  if (connection == NULL)
     return NULL;
   table = g_hash_table_lookup (self->tables, GSIZE_TO_POINTER (type));
   if (table != NULL)
@@ -405,7 +366,7 @@ gorm_database_get_table_locked (GormDatabase  *self,
   schema = gorm_schema_lookup (type, error);
   if (schema == NULL)
     return NULL;
-  table = gorm_table_new (schema, self->dialect, statements);
+  table = gorm_table_new (schema, self->dialect, connection);
   g_hash_table_insert (self->tables, GSIZE_TO_POINTER (type), table);
 
   return table;
@@ -416,10 +377,9 @@ gorm_database_set_trace_func (GormDatabase  *self,
                               GormTraceFunc  func,
                               gpointer       user_data)
 {
-  gorm_database_lock (self);
-  if (self->statements != NULL)
-    gorm_statement_cache_set_trace (self->statements, func, user_data);
-  gorm_database_unlock (self);
+  gorm_connection_lock (self->connection);
+  gorm_connection_set_trace_locked (self->connection, func, user_data);
+  gorm_connection_unlock (self->connection);
 }
 
 typedef struct
@@ -486,33 +446,22 @@ gorm_database_emit_deleted (GormDatabase *self,
 }
 
 static void
-close_locked (GormDatabase *self)
-{
-  if (self->closed)
-    return;
-  self->closed = TRUE;
-  g_hash_table_remove_all (self->tables);
-  g_clear_pointer (&self->statements, gorm_statement_cache_free);
-  if (self->owns_connection)
-    gda_connection_close (self->connection);
-  g_clear_pointer (&self->shared_memory, gorm_shared_memory_unref);
-  self->transaction_depth = 0;
-}
-
-static void
 gorm_database_finalize (GObject *object)
 {
   GormDatabase *self = GORM_DATABASE (object);
 
-  close_locked (self);
   g_clear_pointer (&self->tables, g_hash_table_unref);
+  run_held_back (self);
   g_clear_pointer (&self->worker, gorm_worker_free);
   g_clear_pointer (&self->identity, gorm_identity_map_free);
-  g_clear_pointer (&self->watchers, g_ptr_array_unref);
-  g_clear_object (&self->connection);
+  g_clear_pointer (&self->feed, gorm_change_feed_free);
+  /* Closes a connection libgorm opened, as its owner. */
+  g_clear_pointer (&self->connection, gorm_connection_free);
+  /* After the connection: the shared in-memory database outlives it. */
+  g_clear_pointer (&self->shared_memory, gorm_shared_memory_unref);
+  g_clear_object (&self->given_connection);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->uri);
-  g_rec_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (gorm_database_parent_class)->finalize (object);
 }
@@ -525,12 +474,14 @@ gorm_database_constructed (GObject *object)
   G_OBJECT_CLASS (gorm_database_parent_class)->constructed (object);
 
   /* gorm_database_open() connects after construction. */
-  if (self->connection == NULL)
+  if (self->given_connection == NULL)
     return;
+  gorm_connection_lock (self->connection);
+  gorm_connection_adopt_locked (self->connection, self->given_connection);
+  gorm_connection_unlock (self->connection);
+  self->dialect = gorm_connection_get_dialect (self->connection);
   if (self->uri == NULL)
-    self->uri = g_strdup_printf ("%s:%s", gda_connection_get_provider_name (self->connection),
-                                 gda_connection_get_cnc_string (self->connection));
-  setup_connection (self);
+    self->uri = gorm_connection_describe (self->connection);
 }
 
 static void
@@ -548,7 +499,7 @@ gorm_database_get_property (GObject    *object,
       break;
 
     case PROP_CONNECTION:
-      g_value_set_object (value, self->connection);
+      g_value_set_object (value, gorm_connection_get_gda (self->connection));
       break;
 
     default:
@@ -572,7 +523,7 @@ gorm_database_set_property (GObject      *object,
       break;
 
     case PROP_CONNECTION:
-      self->connection = g_value_dup_object (value);
+      self->given_connection = g_value_dup_object (value);
       break;
 
     default:
@@ -607,7 +558,7 @@ gorm_database_class_init (GormDatabaseClass *klass)
    */
   properties[PROP_CONNECTION] =
     g_param_spec_object ("connection", NULL, NULL,
-                         GDA_TYPE_CONNECTION,
+                         gorm_connection_gda_type (),
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -648,65 +599,13 @@ gorm_database_class_init (GormDatabaseClass *klass)
 static void
 gorm_database_init (GormDatabase *self)
 {
-  g_rec_mutex_init (&self->lock);
+  self->connection = gorm_connection_new ();
   self->tables = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) gorm_table_free);
   self->context = g_main_context_ref_thread_default ();
   self->thread = g_thread_self ();
   self->identity = gorm_identity_map_new ();
-  self->watchers = g_ptr_array_new ();
+  self->feed = gorm_change_feed_new (self->context);
   self->worker = gorm_worker_new (self->context);
-}
-
-static void
-ensure_gda (void)
-{
-  static gsize initialized;
-
-  if (g_once_init_enter (&initialized))
-    {
-      gda_init ();
-      g_once_init_leave (&initialized, 1);
-    }
-}
-
-/* Runs the dialect's settings on a new connection; they return rows
- * (PRAGMA), so they run as selects whose results are dropped. */
-static gboolean
-configure_connection (GormDatabase  *self,
-                      gboolean       read_only,
-                      GError       **error)
-{
-  const char * const *settings = read_only ? self->dialect->read_only_open_statements
-                                           : self->dialect->open_statements;
-
-  for (guint i = 0; settings[i] != NULL; i++)
-    {
-      GormStatement *statement;
-      g_autoptr(GdaDataModel) model = NULL;
-
-      statement = gorm_statement_cache_lookup (self->statements, settings[i], error);
-      if (statement == NULL)
-        return FALSE;
-      model = gorm_statement_execute_select (self->statements, statement, NULL, error);
-      if (model == NULL)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* The code of an error met while opening: a damaged file says so, and
- * anything else is a connection error. */
-static GormError
-open_error_code (const char   *provider,
-                 const GError *error)
-{
-  const GormDialect *dialect = gorm_dialect_for_provider (provider);
-  GormError code;
-
-  if (error == NULL || (error->domain != GORM_ERROR && dialect == NULL))
-    return GORM_ERROR_CONNECTION;
-  code = error->domain == GORM_ERROR ? (GormError) error->code : dialect->classify_error (error);
-  return code == GORM_ERROR_CORRUPT ? GORM_ERROR_CORRUPT : GORM_ERROR_CONNECTION;
 }
 
 /* Opens the connection of a database made for a URI. */
@@ -718,27 +617,22 @@ connect_to_uri (GormDatabase  *self,
   g_auto(GormUri) parsed = { 0 };
   g_autoptr(GError) local_error = NULL;
   g_autofree char *redacted = gorm_uri_redact (uri);
+  gboolean ok;
 
   if (!gorm_uri_parse (uri, &parsed, error))
     return FALSE;
 
-  ensure_gda ();
-  self->connection = gda_connection_open_from_string (parsed.provider, parsed.cnc_string, NULL,
-                                                      GDA_CONNECTION_OPTIONS_NONE, &local_error);
-  if (self->connection == NULL)
-    {
-      g_set_error (error, GORM_ERROR, open_error_code (parsed.provider, local_error),
-                   "Cannot open “%s”: %s",
-                   redacted, local_error ? local_error->message : "unknown error");
-      return FALSE;
-    }
-  self->owns_connection = TRUE;
+  gorm_connection_lock (self->connection);
+  ok = gorm_connection_open_locked (self->connection, parsed.provider, parsed.cnc_string,
+                                    parsed.read_only, &local_error);
+  gorm_connection_unlock (self->connection);
+  self->dialect = gorm_connection_get_dialect (self->connection);
   self->shared_memory = g_steal_pointer (&parsed.shared);
-  self->read_only = parsed.read_only;
-  setup_connection (self);
-  if (!configure_connection (self, parsed.read_only, &local_error))
+  if (!ok)
     {
-      g_set_error (error, GORM_ERROR, open_error_code (parsed.provider, local_error),
+      /* A damaged file says so; anything else is a connection error. */
+      g_set_error (error, GORM_ERROR,
+                   local_error->code == GORM_ERROR_CORRUPT ? GORM_ERROR_CORRUPT : GORM_ERROR_CONNECTION,
                    "Cannot open “%s”: %s", redacted, local_error->message);
       return FALSE;
     }
@@ -883,7 +777,7 @@ gorm_database_open_finish (GAsyncResult  *result,
 GormDatabase *
 gorm_database_new_for_connection (GdaConnection *connection)
 {
-  g_return_val_if_fail (GDA_IS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (G_TYPE_CHECK_INSTANCE_TYPE (connection, gorm_connection_gda_type ()), NULL);
 
   return g_object_new (GORM_TYPE_DATABASE, "connection", connection, NULL);
 }
@@ -903,7 +797,7 @@ gorm_database_get_connection (GormDatabase *self)
 {
   g_return_val_if_fail (GORM_IS_DATABASE (self), NULL);
 
-  return self->connection;
+  return (GdaConnection *) gorm_connection_get_gda (self->connection);
 }
 
 /**
@@ -977,116 +871,6 @@ gorm_database_clear_default (void)
   gorm_database_set_default (NULL);
 }
 
-static gboolean
-run_locked (GormDatabase  *self,
-            const char    *sql,
-            GError       **error)
-{
-  GormStatementCache *statements = gorm_database_get_statements_locked (self, error);
-
-  return statements != NULL && gorm_statement_cache_run (statements, sql, error);
-}
-
-/* The names of the columns the table bound as ##p0 has; NULL with no
- * error when the table does not exist. */
-static GHashTable *
-existing_columns_locked (GormDatabase     *self,
-                         const GormSchema *schema,
-                         GError          **error)
-{
-  static const GType types[] = { G_TYPE_STRING, G_TYPE_NONE };
-  GormStatement *statement;
-  g_autoptr(GdaDataModel) model = NULL;
-  g_autoptr(GHashTable) names = NULL;
-  GormStatementCache *statements = gorm_database_get_statements_locked (self, error);
-  GValue table = G_VALUE_INIT;
-  gint n_rows;
-
-  if (statements == NULL)
-    return NULL;
-  statement = gorm_statement_cache_lookup (statements, self->dialect->table_columns_sql, error);
-  if (statement == NULL)
-    return NULL;
-  g_value_init (&table, G_TYPE_STRING);
-  g_value_set_string (&table, schema->table);
-  gorm_statement_take_param (statement, 0, &table);
-  model = gorm_statement_execute_select (statements, statement, types, error);
-  if (model == NULL)
-    return NULL;
-
-  n_rows = gda_data_model_get_n_rows (model);
-  if (n_rows == 0)
-    return NULL;
-  names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (gint row = 0; row < n_rows; row++)
-    {
-      const GValue *name = gda_data_model_get_value_at (model, 0, row, error);
-
-      if (name == NULL)
-        return NULL;
-      g_hash_table_add (names, g_value_dup_string (name));
-    }
-
-  return g_steal_pointer (&names);
-}
-
-static gboolean
-run_all_locked (GormDatabase  *self,
-                GPtrArray     *statements,
-                GError       **error)
-{
-  for (guint i = 0; i < statements->len; i++)
-    if (!run_locked (self, g_ptr_array_index (statements, i), error))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-migrate_type_locked (GormDatabase  *self,
-                     GType          type,
-                     GError       **error)
-{
-  const GormSchema *schema = gorm_schema_lookup (type, error);
-  g_autoptr(GHashTable) existing = NULL;
-  g_autoptr(GPtrArray) indexes = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  if (schema == NULL)
-    return FALSE;
-
-  existing = existing_columns_locked (self, schema, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  if (existing == NULL)
-    {
-      g_autofree char *sql = gorm_dialect_render_create_table (self->dialect, schema);
-
-      if (!run_locked (self, sql, error))
-        return FALSE;
-    }
-  else
-    {
-      for (guint i = 0; i < schema->n_columns; i++)
-        {
-          g_autoptr(GPtrArray) statements = NULL;
-
-          if (g_hash_table_contains (existing, schema->columns[i].name))
-            continue;
-          statements = gorm_dialect_render_add_column (self->dialect, schema,
-                                                       &schema->columns[i], error);
-          if (statements == NULL || !run_all_locked (self, statements, error))
-            return FALSE;
-        }
-    }
-
-  indexes = gorm_dialect_render_create_indexes (self->dialect, schema);
-  return run_all_locked (self, indexes, error);
-}
-
 /**
  * gorm_database_migrate:
  * @self: a database
@@ -1100,6 +884,12 @@ migrate_type_locked (GormDatabase  *self,
  * one (a not-null one needs a default value in its property), and a
  * missing index is created. Running it again changes nothing. All of it
  * happens in one transaction: on failure, nothing changed.
+ *
+ * What to change is read first: when nothing is to change, nothing is
+ * written and no write lock is taken. An existing table whose column
+ * types contradict the properties (a text `id`, an integer property over
+ * a text column) is refused with %GORM_ERROR_MIGRATION naming the table,
+ * the column, the stored and the expected types.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  */
@@ -1121,17 +911,9 @@ gorm_database_migrate (GormDatabase  *self,
     return FALSE;
 
   gorm_database_lock (self);
-  if (!gorm_database_begin (self, error))
-    {
-      gorm_database_unlock (self);
-      return FALSE;
-    }
-  for (guint i = 0; ok && i < n_types; i++)
-    ok = migrate_type_locked (self, types[i], error);
+  ok = gorm_migrator_run_locked (self->connection, self->uri, types, n_types, error);
   if (ok)
-    ok = gorm_database_commit (self, error);
-  else
-    gorm_database_rollback (self, NULL);
+    note_migrated (self, types, n_types);
   gorm_database_unlock (self);
 
   return ok;
@@ -1224,7 +1006,7 @@ select_row_locked (GormDatabase  *self,
                    const GValue  *key,
                    GError       **error)
 {
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   const GormSchema *schema;
   GormTable *table;
 
@@ -1234,7 +1016,7 @@ select_row_locked (GormDatabase  *self,
   model = gorm_table_select_by_key (table, key, error);
   if (model == NULL)
     return NULL;
-  if (gda_data_model_get_n_rows (model) > 0)
+  if (gorm_rows_get_n_rows (model) > 0)
     return gorm_table_copy_row (table, model, 0, error);
 
   schema = gorm_table_get_schema (table);
@@ -1367,14 +1149,24 @@ gorm_database_get (GormDatabase  *self,
 typedef struct
 {
   GType  type;
-  gint64 id;
+  GValue key;
 } GetCall;
+
+static void
+get_call_free (GetCall *call)
+{
+  g_value_unset (&call->key);
+  g_free (call);
+}
 
 /* A row read on the worker, made into its object in the main context. */
 typedef struct
 {
   GType   type;
   GValue *values;
+  /* When it was read: an object alive in the main context takes its
+   * values unless a later load or save reached it first. */
+  guint64 stamp;
 } Row;
 
 static void
@@ -1393,18 +1185,16 @@ get_thread (GTask        *task,
 {
   GormDatabase *self = source_object;
   GetCall *call = task_data;
-  g_auto(GValue) key = G_VALUE_INIT;
   g_auto(GValue) sql_key = G_VALUE_INIT;
   GError *error = NULL;
   Row *row = g_new0 (Row, 1);
 
   row->type = call->type;
-  g_value_init (&key, G_TYPE_INT64);
-  g_value_set_int64 (&key, call->id);
-  if (key_to_sql (call->type, &key, &sql_key, &error))
+  if (key_to_sql (call->type, &call->key, &sql_key, &error))
     {
       gorm_database_lock (self);
       row->values = select_row_locked (self, call->type, &sql_key, &error);
+      row->stamp = gorm_resource_take_read_stamp ();
       gorm_database_unlock (self);
     }
   if (error != NULL)
@@ -1441,10 +1231,89 @@ gorm_database_get_async (GormDatabase        *self,
 
   call = g_new0 (GetCall, 1);
   call->type = type;
-  call->id = id;
+  g_value_init (&call->key, G_TYPE_INT64);
+  g_value_set_int64 (&call->key, id);
   task = gorm_database_new_task (self, self, cancellable, callback, user_data, gorm_database_get_async);
-  g_task_set_task_data (task, call, g_free);
+  g_task_set_task_data (task, call, (GDestroyNotify) get_call_free);
   gorm_database_run_task (self, task, get_thread);
+}
+
+/**
+ * gorm_database_get_by_key_async:
+ * @self: a database
+ * @type: a #GormResource type
+ * @key: the value of the primary key, copied
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the object
+ * @user_data: data for @callback
+ *
+ * Runs gorm_database_get_by_key() on the database's worker thread; the
+ * object is made in the main context, as gorm_database_get_async() does.
+ */
+void
+gorm_database_get_by_key_async (GormDatabase        *self,
+                                GType                type,
+                                const GValue        *key,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GetCall *call;
+
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (G_IS_VALUE (key));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  call = g_new0 (GetCall, 1);
+  call->type = type;
+  g_value_init (&call->key, G_VALUE_TYPE (key));
+  g_value_copy (key, &call->key);
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data,
+                                 gorm_database_get_by_key_async);
+  g_task_set_task_data (task, call, (GDestroyNotify) get_call_free);
+  gorm_database_run_task (self, task, get_thread);
+}
+
+static gpointer
+finish_get (GormDatabase  *self,
+            GAsyncResult  *result,
+            GError       **error)
+{
+  Row *row;
+  gpointer resource;
+
+  /* The object is made here, in the main context. */
+  row = g_task_propagate_pointer (G_TASK (result), error);
+  if (row == NULL)
+    return NULL;
+  gorm_resource_push_read_stamp (row->stamp);
+  resource = gorm_database_resource_from_row (self, row->type, g_steal_pointer (&row->values), error);
+  gorm_resource_pop_read_stamp ();
+  row_free (row);
+  return resource;
+}
+
+/**
+ * gorm_database_get_by_key_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_get_by_key_async().
+ *
+ * Returns: (transfer full) (type Gorm.Resource): the object, or %NULL with
+ *   @error set
+ */
+gpointer
+gorm_database_get_by_key_finish (GormDatabase  *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_get_by_key_async, NULL);
+
+  return finish_get (self, result, error);
 }
 
 /**
@@ -1463,109 +1332,153 @@ gorm_database_get_finish (GormDatabase  *self,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  Row *row;
-  gpointer resource;
-
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_get_async, NULL);
 
-  /* The object is made here, in the main context. */
-  row = g_task_propagate_pointer (G_TASK (result), error);
-  if (row == NULL)
-    return NULL;
-  resource = gorm_database_resource_from_row (self, row->type, g_steal_pointer (&row->values), error);
-  row_free (row);
-  return resource;
+  return finish_get (self, result, error);
 }
 
 /**
  * gorm_database_begin:
  * @self: a database
+ * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
  * Starts a transaction, or a savepoint inside the current one. Each call
  * is matched by gorm_database_commit() or gorm_database_rollback(); an
  * inner rollback undoes only what happened since its begin.
  *
+ * The transaction belongs to the calling thread until it ends: calls made
+ * on @self from other threads (and the worker running async calls) wait
+ * for its end.
+ *
  * Returns: %TRUE on success, %FALSE with @error set
  */
 gboolean
 gorm_database_begin (GormDatabase  *self,
+                     GCancellable  *cancellable,
                      GError       **error)
 {
-  g_autofree char *savepoint = NULL;
   gboolean ok;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
 
   gorm_database_lock (self);
-  if (self->transaction_depth == 0)
-    ok = run_locked (self, self->dialect && !self->read_only ? self->dialect->begin_sql : "BEGIN",
-                     error);
-  else
-    {
-      savepoint = gorm_dialect_render_savepoint ("SAVEPOINT", self->transaction_depth);
-      ok = run_locked (self, savepoint, error);
-    }
-  /* A transaction holds the lock until it ends: nothing else (the worker,
-   * another thread) runs statements inside it. */
-  if (ok && self->transaction_depth++ == 0)
-    self->transaction_thread = g_thread_self ();
-  else if (!ok)
-    gorm_database_unlock (self);
+  ok = gorm_database_begin_locked (self, error);
+  gorm_database_unlock (self);
 
   return ok;
 }
 
-static gboolean
-check_in_transaction (GormDatabase  *self,
-                      const char    *action,
-                      GError       **error)
+gboolean
+gorm_database_begin_locked (GormDatabase  *self,
+                            GError       **error)
 {
-  if (self->transaction_depth > 0)
-    return TRUE;
-  g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
-               "Cannot %s: no transaction is open on “%s”", action, self->uri);
-  return FALSE;
+  gboolean ok = gorm_connection_begin_locked (self->connection, self->uri, error);
+
+  if (ok)
+    gorm_change_feed_begin (self->feed);
+  return ok;
+}
+
+/* The change feed follows the depth the engine answered: the records of a
+ * committed level go to the enclosing one (to live models at the
+ * outermost COMMIT), those of a rolled-back level are dropped, and when a
+ * failed COMMIT, RELEASE or ROLLBACK ended the whole transaction, all of
+ * them are. */
+static void
+transaction_ended_locked (GormDatabase *self,
+                          guint         depth_before,
+                          gboolean      ok,
+                          gboolean      committing)
+{
+  guint depth = gorm_connection_get_depth (self->connection);
+
+  if (depth_before == 0)
+    return;
+  if (!ok || depth + 1 != depth_before)
+    {
+      if (depth == 0)
+        gorm_change_feed_abandon (self->feed);
+      /* A migration inside the transaction may be undone with it. */
+      forget_migrated (self);
+      return;
+    }
+  if (committing)
+    gorm_change_feed_commit (self->feed);
+  else
+    {
+      gorm_change_feed_rollback (self->feed);
+      forget_migrated (self);
+    }
+}
+
+gboolean
+gorm_database_commit_locked (GormDatabase  *self,
+                             GError       **error)
+{
+  guint depth = gorm_connection_get_depth (self->connection);
+  gboolean ok = gorm_connection_commit_locked (self->connection, self->uri, error);
+
+  transaction_ended_locked (self, depth, ok, TRUE);
+  return ok;
+}
+
+gboolean
+gorm_database_rollback_locked (GormDatabase  *self,
+                               GError       **error)
+{
+  guint depth = gorm_connection_get_depth (self->connection);
+  gboolean ok = gorm_connection_rollback_locked (self->connection, self->uri, error);
+
+  transaction_ended_locked (self, depth, ok, FALSE);
+  return ok;
 }
 
 /**
  * gorm_database_commit:
  * @self: a database
+ * @cancellable: (nullable): a #GCancellable; cancelled before the commit,
+ *   the transaction is rolled back
  * @error: return location for an error
  *
  * Commits the innermost transaction begun with gorm_database_begin(): the
  * transaction itself, or a savepoint, whose changes then belong to the
  * enclosing transaction.
  *
- * Returns: %TRUE on success, %FALSE with @error set; after a failed
- *   outermost commit the transaction is still open
+ * When the commit fails (the database is busy or full, a constraint
+ * checked at commit fails), the whole transaction is rolled back,
+ * savepoints and enclosing transaction included, and no transaction is
+ * open any more: [method@Gorm.Database.get_transaction_depth] is 0.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
  */
 gboolean
 gorm_database_commit (GormDatabase  *self,
+                      GCancellable  *cancellable,
                       GError       **error)
 {
-  g_autofree char *release = NULL;
   gboolean ok;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* A commit that is not made is a transaction left open: cancelled, it
+   * rolls back instead, and says so. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      gorm_database_rollback (self, NULL, NULL);
+      return FALSE;
+    }
 
   gorm_database_lock (self);
-  ok = check_in_transaction (self, "commit", error);
-  if (ok && self->transaction_depth == 1)
-    ok = run_locked (self, "COMMIT", error);
-  else if (ok)
-    {
-      release = gorm_dialect_render_savepoint ("RELEASE SAVEPOINT", self->transaction_depth - 1);
-      ok = run_locked (self, release, error);
-    }
-  if (ok)
-    self->transaction_depth--;
-  if (ok && self->transaction_depth == 0)
-    self->watched_write_in_transaction = FALSE;
-  /* The lock of the call, and the one its begin held. */
-  if (ok)
-    gorm_database_unlock (self);
+  ok = gorm_database_commit_locked (self, error);
   gorm_database_unlock (self);
 
   return ok;
@@ -1574,40 +1487,33 @@ gorm_database_commit (GormDatabase  *self,
 /**
  * gorm_database_rollback:
  * @self: a database
+ * @cancellable: (nullable): a #GCancellable, which cannot stop a rollback
  * @error: return location for an error
  *
  * Undoes the innermost transaction begun with gorm_database_begin().
  * Objects saved inside it keep the ids and state they were given.
  *
+ * When the rollback of a savepoint fails, the whole transaction is
+ * rolled back and none stays open.
+ *
  * Returns: %TRUE on success, %FALSE with @error set
  */
 gboolean
 gorm_database_rollback (GormDatabase  *self,
+                        GCancellable  *cancellable,
                         GError       **error)
 {
   gboolean ok;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* A rollback runs even when cancelled: stopping it would leave the
+   * transaction open. */
 
   gorm_database_lock (self);
-  ok = check_in_transaction (self, "roll back", error);
-  if (ok && self->transaction_depth == 1)
-    ok = run_locked (self, "ROLLBACK", error);
-  else if (ok)
-    {
-      g_autofree char *rollback = NULL;
-      g_autofree char *release = NULL;
-
-      rollback = gorm_dialect_render_savepoint ("ROLLBACK TO SAVEPOINT", self->transaction_depth - 1);
-      release = gorm_dialect_render_savepoint ("RELEASE SAVEPOINT", self->transaction_depth - 1);
-      ok = run_locked (self, rollback, error) && run_locked (self, release, error);
-    }
-  if (ok)
-    {
-      self->transaction_depth--;
-      reset_watchers_locked (self);
-      gorm_database_unlock (self);
-    }
+  ok = gorm_database_rollback_locked (self, error);
   gorm_database_unlock (self);
 
   return ok;
@@ -1626,7 +1532,7 @@ gorm_database_get_transaction_depth (GormDatabase *self)
 {
   g_return_val_if_fail (GORM_IS_DATABASE (self), 0);
 
-  return self->transaction_depth;
+  return gorm_connection_get_depth (self->connection);
 }
 
 /**
@@ -1634,6 +1540,8 @@ gorm_database_get_transaction_depth (GormDatabase *self)
  * @self: a database
  * @func: (scope call): the body of the transaction
  * @user_data: data for @func
+ * @cancellable: (nullable): a #GCancellable: cancelled by the time @func
+ *   returns, the transaction rolls back
  * @error: return location for an error
  *
  * Runs @func in a transaction (a savepoint when one is open already):
@@ -1647,26 +1555,32 @@ gboolean
 gorm_database_run_in_transaction (GormDatabase         *self,
                                   GormTransactionFunc   func,
                                   gpointer              user_data,
+                                  GCancellable         *cancellable,
                                   GError              **error)
 {
   g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!gorm_database_begin (self, error))
+  if (!gorm_database_begin (self, cancellable, error))
     return FALSE;
 
-  if (func (self, user_data, &local_error) && gorm_database_commit (self, &local_error))
-    return TRUE;
+  if (!func (self, user_data, &local_error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+    {
+      if (local_error == NULL)
+        g_set_error (&local_error, GORM_ERROR, GORM_ERROR_FAILED,
+                     "The transaction function failed without giving an error");
+      gorm_database_rollback (self, NULL, NULL);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
 
-  if (local_error == NULL)
-    g_set_error (&local_error, GORM_ERROR, GORM_ERROR_FAILED,
-                 "The transaction function failed without giving an error");
-  gorm_database_rollback (self, NULL);
-  g_propagate_error (error, g_steal_pointer (&local_error));
-  return FALSE;
+  /* A failed commit has rolled back already. */
+  return gorm_database_commit (self, NULL, error);
 }
 
 typedef struct
@@ -1695,27 +1609,11 @@ transaction_thread (GTask        *task,
   GError *error = NULL;
   gboolean ok;
 
-  /* The whole transaction runs with the database locked: nothing else
-   * runs between its statements. A cancellation seen when the function is
-   * done rolls everything back. */
-  gorm_database_lock (self);
-  ok = gorm_database_begin (self, &error);
-  if (ok)
-    {
-      ok = call->func (self, call->data, &error);
-      if (ok && g_cancellable_set_error_if_cancelled (cancellable, &error))
-        ok = FALSE;
-      if (ok)
-        ok = gorm_database_commit (self, &error);
-      if (!ok)
-        {
-          if (error == NULL)
-            g_set_error (&error, GORM_ERROR, GORM_ERROR_FAILED,
-                         "The transaction function failed without giving an error");
-          gorm_database_rollback (self, NULL);
-        }
-    }
-  gorm_database_unlock (self);
+  /* The transaction belongs to this thread until it ends: nothing of
+   * another thread runs between its statements. A cancellation seen when
+   * the function is done rolls everything back; a failed commit has
+   * rolled back already. */
+  ok = gorm_database_run_in_transaction (self, call->func, call->data, cancellable, &error);
 
   gorm_task_return_boolean (task, ok, error);
 }
@@ -1737,10 +1635,15 @@ transaction_thread (GTask        *task,
  * transaction commits when @func returns %TRUE and rolls back when it
  * fails, or when @cancellable is cancelled by the time it returns.
  *
- * @func may save, delete and load objects with the synchronous API. What
- * that changes in objects (their ids, timestamps and notifications) and
- * the signals it emits reach the main context in order, before
- * @callback is called.
+ * @func may save, delete and load objects with the synchronous API. The
+ * values it loads (with [method@Gorm.Database.get], [method@Gorm.Resource.reload]
+ * or a query) are set on their objects at once, so that it reads back
+ * what it loaded, even of an object the main thread holds: a
+ * read-modify-write in @func is exact. Their notifications, and what
+ * its saves change in objects (ids, timestamps), reach the main context
+ * in order, before @callback is called; no value queued there earlier
+ * overwrites them. Live query models are given the transaction's
+ * changes once it committed, and nothing of one that rolled back.
  */
 void
 gorm_database_run_in_transaction_async (GormDatabase        *self,
@@ -1796,6 +1699,7 @@ gorm_database_run_in_transaction_finish (GormDatabase  *self,
  * @sql: one SQL statement, with a `?` for each parameter
  * @params: (array length=n_params) (nullable): the parameters
  * @n_params: the number of @params
+ * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
  * Runs @sql, binding @params to its `?` placeholders in order (a `?`
@@ -1815,11 +1719,12 @@ gorm_database_execute (GormDatabase  *self,
                        const char    *sql,
                        const GValue  *params,
                        guint          n_params,
+                       GCancellable  *cancellable,
                        GError       **error)
 {
   g_autofree GValue *values = NULL;
   g_autofree char *rewritten = NULL;
-  GormStatementCache *statements;
+  GormConnection *connection;
   GormStatement *statement;
   gint64 rows = -1;
   guint n_converted = 0;
@@ -1827,7 +1732,11 @@ gorm_database_execute (GormDatabase  *self,
   g_return_val_if_fail (GORM_IS_DATABASE (self), -1);
   g_return_val_if_fail (sql != NULL, -1);
   g_return_val_if_fail (params != NULL || n_params == 0, -1);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
 
   /* libgda tells a select from the first characters of the text. */
   while (g_ascii_isspace (*sql))
@@ -1835,16 +1744,24 @@ gorm_database_execute (GormDatabase  *self,
 
   values = g_new0 (GValue, MAX (n_params, 1));
   for (; n_converted < n_params; n_converted++)
-    if (!gorm_value_from_user (&params[n_converted], &values[n_converted], error))
-      goto out;
+    {
+      g_auto(GValue) imported = G_VALUE_INIT;
+      const GValue *param = &params[n_converted];
+
+      /* The escape hatch takes libgda's binary types too. */
+      if (gorm_connection_import_value (param, &imported))
+        param = &imported;
+      if (!gorm_value_from_user (param, &values[n_converted], error))
+        goto out;
+    }
 
   rewritten = gorm_dialect_rewrite_placeholders (sql, values, n_params, error);
   if (rewritten == NULL)
     goto out;
 
   gorm_database_lock (self);
-  statements = gorm_database_get_statements_locked (self, error);
-  statement = statements ? gorm_statement_cache_lookup (statements, rewritten, error) : NULL;
+  connection = gorm_database_get_connection_locked (self, error);
+  statement = connection ? gorm_connection_lookup_locked (connection, rewritten, error) : NULL;
   if (statement != NULL)
     {
       gorm_statement_take_params (statement, values, n_params);
@@ -1852,13 +1769,12 @@ gorm_database_execute (GormDatabase  *self,
         {
           /* A PRAGMA that sets something also answers with a row, and
            * libgda runs only selects on statements that return rows. */
-          GdaDataModel *model = gorm_statement_execute_select (statements, statement, NULL, error);
+          g_autoptr(GormRows) result = gorm_connection_select_locked (connection, statement, NULL, error);
 
-          rows = model != NULL ? 0 : -1;
-          g_clear_object (&model);
+          rows = result != NULL ? 0 : -1;
         }
       else
-        rows = gorm_statement_execute (statements, statement, error);
+        rows = gorm_connection_execute_locked (connection, statement, error);
     }
   gorm_database_unlock (self);
 
@@ -1872,33 +1788,35 @@ out:
 /**
  * gorm_database_close:
  * @self: a database
+ * @cancellable: (nullable): a #GCancellable, which cannot stop a close
  * @error: return location for an error
  *
- * Closes @self, rolling back a transaction left open, and closes its
- * connection unless the application gave it with
- * gorm_database_new_for_connection().
+ * Closes @self, and its connection unless the application gave it with
+ * gorm_database_new_for_connection(). A transaction left open is rolled
+ * back, and reported as an error: the database is closed all the same.
  * Afterwards every operation fails with %GORM_ERROR_CONNECTION. If @self
  * is the default database, there is no default database any more.
  *
- * Returns: %TRUE on success, %FALSE with @error set
+ * Returns: %TRUE on success, %FALSE with @error set when a transaction
+ *   was left open
  */
 gboolean
 gorm_database_close (GormDatabase  *self,
+                     GCancellable  *cancellable,
                      GError       **error)
 {
+  gboolean ok;
+
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   gorm_database_lock (self);
-  if (!self->closed && self->transaction_depth > 0)
-    {
-      run_locked (self, "ROLLBACK", NULL);
-      /* The transaction's hold on the lock ends with it. */
-      if (self->transaction_thread == g_thread_self ())
-        for (guint i = 0; i < self->transaction_depth; i++)
-          gorm_database_unlock (self);
-    }
-  close_locked (self);
-  self->watched_write_in_transaction = FALSE;
+  ok = gorm_connection_close_locked (self->connection, self->uri, error);
+  g_hash_table_remove_all (self->tables);
+  g_clear_pointer (&self->shared_memory, gorm_shared_memory_unref);
+  /* A transaction left open was rolled back. */
+  gorm_change_feed_abandon (self->feed);
   gorm_database_unlock (self);
 
   g_mutex_lock (&default_lock);
@@ -1906,7 +1824,325 @@ gorm_database_close (GormDatabase  *self,
     g_clear_object (&default_database);
   g_mutex_unlock (&default_lock);
 
-  return TRUE;
+  return ok;
+}
+
+/* The async forms of begin, commit, rollback and close: one thread
+ * function, told apart by the task's source tag. */
+static void
+control_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GormDatabase *self = source_object;
+  gpointer tag = g_task_get_source_tag (task);
+  GError *error = NULL;
+  gboolean ok;
+
+  if (tag == gorm_database_begin_async)
+    {
+      /* The transaction belongs to the thread that asked for it, whose
+       * later calls run inside it. */
+      gorm_database_lock (self);
+      ok = gorm_connection_begin_for_locked (self->connection, self->uri, task_data, &error);
+      gorm_database_unlock (self);
+    }
+  else if (tag == gorm_database_commit_async)
+    ok = gorm_database_commit (self, cancellable, &error);
+  else if (tag == gorm_database_rollback_async)
+    ok = gorm_database_rollback (self, cancellable, &error);
+  else
+    ok = gorm_database_close (self, cancellable, &error);
+  gorm_task_return_boolean (task, ok, error);
+}
+
+static void
+run_control (GormDatabase        *self,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data,
+             gpointer             tag)
+{
+  g_autoptr(GTask) task = NULL;
+
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data, tag);
+  g_task_set_task_data (task, g_thread_self (), NULL);
+  gorm_database_run_task (self, task, control_thread);
+}
+
+static gboolean
+finish_control (GormDatabase  *self,
+                GAsyncResult  *result,
+                gpointer       tag,
+                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tag, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * gorm_database_begin_async:
+ * @self: a database
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the transaction is open
+ * @user_data: data for @callback
+ *
+ * Starts a transaction, as gorm_database_begin() does, on the worker
+ * thread, without blocking the caller while another connection holds the
+ * database. The transaction belongs to the calling thread: its later
+ * calls, sync or async, run inside it until it is committed or rolled
+ * back.
+ */
+void
+gorm_database_begin_async (GormDatabase        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  run_control (self, cancellable, callback, user_data, gorm_database_begin_async);
+}
+
+/**
+ * gorm_database_begin_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_begin_async().
+ *
+ * Returns: %TRUE if the transaction is open, else %FALSE with @error set
+ */
+gboolean
+gorm_database_begin_finish (GormDatabase  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return finish_control (self, result, gorm_database_begin_async, error);
+}
+
+/**
+ * gorm_database_commit_async:
+ * @self: a database
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the transaction is committed
+ * @user_data: data for @callback
+ *
+ * Commits the innermost transaction, as gorm_database_commit() does.
+ * Called from the thread that owns the transaction, it runs at once
+ * inside it; its result comes through the main context.
+ */
+void
+gorm_database_commit_async (GormDatabase        *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  run_control (self, cancellable, callback, user_data, gorm_database_commit_async);
+}
+
+/**
+ * gorm_database_commit_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_commit_async().
+ *
+ * Returns: %TRUE on success, else %FALSE with @error set, the whole
+ *   transaction rolled back
+ */
+gboolean
+gorm_database_commit_finish (GormDatabase  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return finish_control (self, result, gorm_database_commit_async, error);
+}
+
+/**
+ * gorm_database_rollback_async:
+ * @self: a database
+ * @cancellable: (nullable): a #GCancellable, which cannot stop a rollback
+ * @callback: (scope async): called when the transaction is rolled back
+ * @user_data: data for @callback
+ *
+ * Undoes the innermost transaction, as gorm_database_rollback() does.
+ */
+void
+gorm_database_rollback_async (GormDatabase        *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  /* Cancelling would leave the transaction open: the task never sees it. */
+  run_control (self, NULL, callback, user_data, gorm_database_rollback_async);
+}
+
+/**
+ * gorm_database_rollback_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_rollback_async().
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+gorm_database_rollback_finish (GormDatabase  *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return finish_control (self, result, gorm_database_rollback_async, error);
+}
+
+/**
+ * gorm_database_close_async:
+ * @self: a database
+ * @cancellable: (nullable): a #GCancellable, which cannot stop a close
+ * @callback: (scope async): called when the database is closed
+ * @user_data: data for @callback
+ *
+ * Closes @self, as gorm_database_close() does, after the async calls
+ * made before.
+ */
+void
+gorm_database_close_async (GormDatabase        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  run_control (self, NULL, callback, user_data, gorm_database_close_async);
+}
+
+/**
+ * gorm_database_close_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_close_async().
+ *
+ * Returns: %TRUE on success, %FALSE with @error set when a transaction
+ *   was left open (the database is closed all the same)
+ */
+gboolean
+gorm_database_close_finish (GormDatabase  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return finish_control (self, result, gorm_database_close_async, error);
+}
+
+typedef struct
+{
+  char   *sql;
+  GValue *params;
+  guint   n_params;
+} ExecuteCall;
+
+static void
+execute_call_free (ExecuteCall *call)
+{
+  for (guint i = 0; i < call->n_params; i++)
+    g_value_unset (&call->params[i]);
+  g_free (call->params);
+  g_free (call->sql);
+  g_free (call);
+}
+
+static void
+execute_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  ExecuteCall *call = task_data;
+  GError *error = NULL;
+  gint64 rows = gorm_database_execute (source_object, call->sql, call->params, call->n_params,
+                                       cancellable, &error);
+
+  gorm_task_return_int (task, rows, error);
+}
+
+/**
+ * gorm_database_execute_async:
+ * @self: a database
+ * @sql: one SQL statement, with a `?` for each parameter
+ * @params: (array length=n_params) (nullable): the parameters, copied
+ * @n_params: the number of @params
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the statement ran
+ * @user_data: data for @callback
+ *
+ * Runs gorm_database_execute() on the database's worker thread.
+ */
+void
+gorm_database_execute_async (GormDatabase        *self,
+                             const char          *sql,
+                             const GValue        *params,
+                             guint                n_params,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ExecuteCall *call;
+
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (sql != NULL);
+  g_return_if_fail (params != NULL || n_params == 0);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  call = g_new0 (ExecuteCall, 1);
+  call->sql = g_strdup (sql);
+  call->params = g_new0 (GValue, MAX (n_params, 1));
+  call->n_params = n_params;
+  for (guint i = 0; i < n_params; i++)
+    {
+      g_value_init (&call->params[i], G_VALUE_TYPE (&params[i]));
+      g_value_copy (&params[i], &call->params[i]);
+    }
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data,
+                                 gorm_database_execute_async);
+  g_task_set_task_data (task, call, (GDestroyNotify) execute_call_free);
+  gorm_database_run_task (self, task, execute_thread);
+}
+
+/**
+ * gorm_database_execute_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_execute_async().
+ *
+ * Returns: the number of rows changed, or -1 with @error set
+ */
+gint64
+gorm_database_execute_finish (GormDatabase  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_execute_async, -1);
+
+  return g_task_propagate_int (G_TASK (result), error);
 }
 
 /**
@@ -1922,5 +2158,216 @@ gorm_database_is_closed (GormDatabase *self)
 {
   g_return_val_if_fail (GORM_IS_DATABASE (self), TRUE);
 
-  return self->closed;
+  return gorm_connection_is_closed (self->connection);
+}
+
+/* Migration tracking: the types gorm_database_migrate() migrated on a
+ * database, as a set of GTypes in the object's data, under
+ * migrated_lock (the worker migrates too). Any rollback forgets them all,
+ * since a migration inside the transaction may be undone with it: the
+ * next gorm_database_ensure_migrated() migrates again, which changes
+ * nothing when the tables are there. */
+static GMutex migrated_lock;
+
+static GQuark
+migrated_quark (void)
+{
+  static gsize quark;
+
+  if (g_once_init_enter (&quark))
+    g_once_init_leave (&quark, g_quark_from_static_string ("gorm-migrated"));
+  return (GQuark) quark;
+}
+
+static void
+note_migrated (GormDatabase *self,
+               const GType  *types,
+               guint         n_types)
+{
+  GHashTable *migrated;
+
+  g_mutex_lock (&migrated_lock);
+  migrated = g_object_get_qdata (G_OBJECT (self), migrated_quark ());
+  if (migrated == NULL)
+    {
+      migrated = g_hash_table_new (NULL, NULL);
+      g_object_set_qdata_full (G_OBJECT (self), migrated_quark (), migrated,
+                               (GDestroyNotify) g_hash_table_unref);
+    }
+  for (guint i = 0; i < n_types; i++)
+    g_hash_table_add (migrated, GSIZE_TO_POINTER (types[i]));
+  g_mutex_unlock (&migrated_lock);
+}
+
+static void
+forget_migrated (GormDatabase *self)
+{
+  GHashTable *migrated;
+
+  g_mutex_lock (&migrated_lock);
+  migrated = g_object_get_qdata (G_OBJECT (self), migrated_quark ());
+  if (migrated != NULL)
+    g_hash_table_remove_all (migrated);
+  g_mutex_unlock (&migrated_lock);
+}
+
+/**
+ * gorm_database_is_migrated:
+ * @self: a database
+ * @type: a #GormResource type
+ *
+ * Tells whether gorm_database_migrate() (or
+ * gorm_database_ensure_migrated()) migrated @type on @self since it was
+ * opened and since the last rollback: a rollback may undo a migration made
+ * inside its transaction, so it makes every type unmigrated again.
+ *
+ * Returns: %TRUE when @type was migrated on @self
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_database_is_migrated (GormDatabase *self,
+                           GType         type)
+{
+  GHashTable *migrated;
+  gboolean found;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+
+  g_mutex_lock (&migrated_lock);
+  migrated = g_object_get_qdata (G_OBJECT (self), migrated_quark ());
+  found = migrated != NULL && g_hash_table_contains (migrated, GSIZE_TO_POINTER (type));
+  g_mutex_unlock (&migrated_lock);
+  return found;
+}
+
+/* The types of @types that @self has not migrated, or NULL if none. */
+static GArray *
+unmigrated_types (GormDatabase *self,
+                  const GType  *types,
+                  guint         n_types)
+{
+  GArray *missing = NULL;
+
+  for (guint i = 0; i < n_types; i++)
+    if (!gorm_database_is_migrated (self, types[i]))
+      {
+        if (missing == NULL)
+          missing = g_array_new (FALSE, FALSE, sizeof (GType));
+        g_array_append_val (missing, types[i]);
+      }
+  return missing;
+}
+
+/**
+ * gorm_database_ensure_migrated:
+ * @self: a database
+ * @types: (array length=n_types): #GormResource types
+ * @n_types: the number of @types
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Migrates those of @types that @self has not migrated yet (see
+ * gorm_database_is_migrated()), as gorm_database_migrate() does, and only
+ * those: the first use of a type can call it every time, and it runs no
+ * SQL once the types are migrated. Language bindings call it before a
+ * model's first use, so that a program need not migrate explicitly.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_database_ensure_migrated (GormDatabase  *self,
+                               const GType   *types,
+                               guint          n_types,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  g_autoptr(GArray) missing = NULL;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
+  g_return_val_if_fail (types != NULL || n_types == 0, FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  missing = unmigrated_types (self, types, n_types);
+  if (missing == NULL)
+    return TRUE;
+  return gorm_database_migrate (self, (const GType *) missing->data, missing->len,
+                                cancellable, error);
+}
+
+static void
+ensure_migrated_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  GArray *types = task_data;
+  GError *error = NULL;
+  gboolean ok = gorm_database_ensure_migrated (source_object, (const GType *) types->data,
+                                               types->len, cancellable, &error);
+
+  gorm_task_return_boolean (task, ok, error);
+}
+
+/**
+ * gorm_database_ensure_migrated_async:
+ * @self: a database
+ * @types: (array length=n_types): #GormResource types
+ * @n_types: the number of @types
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the types are migrated
+ * @user_data: data for @callback
+ *
+ * Runs gorm_database_ensure_migrated() on the database's worker thread,
+ * after the calls made before it.
+ *
+ * Since: 1.0
+ */
+void
+gorm_database_ensure_migrated_async (GormDatabase        *self,
+                                     const GType         *types,
+                                     guint                n_types,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GArray *copy;
+
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (types != NULL || n_types == 0);
+
+  copy = g_array_sized_new (FALSE, FALSE, sizeof (GType), n_types);
+  g_array_append_vals (copy, types, n_types);
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data,
+                                 gorm_database_ensure_migrated_async);
+  g_task_set_task_data (task, copy, (GDestroyNotify) g_array_unref);
+  gorm_database_run_task (self, task, ensure_migrated_thread);
+}
+
+/**
+ * gorm_database_ensure_migrated_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_ensure_migrated_async().
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_database_ensure_migrated_finish (GormDatabase  *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, gorm_database_ensure_migrated_async),
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

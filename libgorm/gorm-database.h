@@ -7,12 +7,21 @@
 #endif
 
 #include <gio/gio.h>
-#include <libgda/libgda.h>
 
 #include "gorm-types.h"
 #include "gorm-version.h"
 
 G_BEGIN_DECLS
+
+/* libgda's connection, declared as libgda does: libgorm's headers do not
+ * include libgda's; an application that calls libgda includes
+ * <libgda/libgda.h> itself. The introspection scanner reads libgda's
+ * declaration, to bind the type to Gda-5.0's. */
+#ifdef __GI_SCANNER__
+# include <libgda/libgda.h>
+#else
+typedef struct _GdaConnection GdaConnection;
+#endif
 
 #define GORM_TYPE_DATABASE (gorm_database_get_type ())
 
@@ -100,6 +109,17 @@ gpointer       gorm_database_get_by_key          (GormDatabase         *self,
                                                   const GValue         *key,
                                                   GCancellable         *cancellable,
                                                   GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_get_by_key_async    (GormDatabase         *self,
+                                                  GType                 type,
+                                                  const GValue         *key,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+gpointer       gorm_database_get_by_key_finish   (GormDatabase         *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 
 GORM_AVAILABLE_IN_ALL
 GormQuery     *gorm_database_query               (GormDatabase         *self,
@@ -107,12 +127,42 @@ GormQuery     *gorm_database_query               (GormDatabase         *self,
 
 GORM_AVAILABLE_IN_ALL
 gboolean       gorm_database_begin               (GormDatabase         *self,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_begin_async         (GormDatabase         *self,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_begin_finish        (GormDatabase         *self,
+                                                  GAsyncResult         *result,
                                                   GError              **error);
 GORM_AVAILABLE_IN_ALL
 gboolean       gorm_database_commit              (GormDatabase         *self,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_commit_async        (GormDatabase         *self,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_commit_finish       (GormDatabase         *self,
+                                                  GAsyncResult         *result,
                                                   GError              **error);
 GORM_AVAILABLE_IN_ALL
 gboolean       gorm_database_rollback            (GormDatabase         *self,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_rollback_async      (GormDatabase         *self,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_rollback_finish     (GormDatabase         *self,
+                                                  GAsyncResult         *result,
                                                   GError              **error);
 GORM_AVAILABLE_IN_ALL
 guint          gorm_database_get_transaction_depth (GormDatabase       *self);
@@ -120,6 +170,7 @@ GORM_AVAILABLE_IN_ALL
 gboolean       gorm_database_run_in_transaction  (GormDatabase         *self,
                                                   GormTransactionFunc   func,
                                                   gpointer              user_data,
+                                                  GCancellable         *cancellable,
                                                   GError              **error);
 
 GORM_AVAILABLE_IN_ALL
@@ -140,11 +191,55 @@ gint64         gorm_database_execute             (GormDatabase         *self,
                                                   const char           *sql,
                                                   const GValue         *params,
                                                   guint                 n_params,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_execute_async       (GormDatabase         *self,
+                                                  const char           *sql,
+                                                  const GValue         *params,
+                                                  guint                 n_params,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+gint64         gorm_database_execute_finish      (GormDatabase         *self,
+                                                  GAsyncResult         *result,
                                                   GError              **error);
 GORM_AVAILABLE_IN_ALL
 gboolean       gorm_database_close               (GormDatabase         *self,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_close_async         (GormDatabase         *self,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_close_finish        (GormDatabase         *self,
+                                                  GAsyncResult         *result,
                                                   GError              **error);
 GORM_AVAILABLE_IN_ALL
 gboolean       gorm_database_is_closed           (GormDatabase         *self);
+
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_is_migrated         (GormDatabase         *self,
+                                                  GType                 type);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_ensure_migrated     (GormDatabase         *self,
+                                                  const GType          *types,
+                                                  guint                 n_types,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_ensure_migrated_async  (GormDatabase         *self,
+                                                     const GType          *types,
+                                                     guint                 n_types,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_ensure_migrated_finish (GormDatabase         *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
 
 G_END_DECLS

@@ -2,7 +2,7 @@
 
 #pragma once
 
-#include <libgda/libgda.h>
+#include <glib-object.h>
 
 #include "gorm-error.h"
 #include "gorm-schema-private.h"
@@ -13,7 +13,8 @@ G_BEGIN_DECLS
  * The dialect: everything that differs between SQL databases, and the SQL
  * text libgorm generates. Identifiers always come from a schema and are
  * always quoted; values are always parameters, written in libgda's
- * `##pN::type::null` form and numbered from 0 in the order they are bound.
+ * `##pN::type::null` form (a GBytes value as GdaBinary, the type the
+ * connection binds it as) and numbered from 0 in the order they are bound.
  *
  * The one value written into the SQL is NULL: libgda rewrites (and leaks
  * a copy of) every statement executed with a NULL parameter, so the
@@ -46,8 +47,14 @@ struct _GormDialect
    * by a CHECK constraint, or NULL where the column type enforces it. */
   const char *(*storage_class)       (const GormColumn *column);
 
-  /* A SELECT listing the column names of the table bound as ##p0. */
+  /* A SELECT listing the column names and declared types of the table
+   * bound as ##p0, and one listing the names of its indexes. */
   const char *table_columns_sql;
+  const char *table_indexes_sql;
+  /* Whether an existing column declared as @declared holds @column's
+   * values without changing them. */
+  gboolean    (*column_type_fits)    (const GormColumn *column,
+                                      const char       *declared);
 
   /* The GormError code of an error a statement failed with. */
   GormError   (*classify_error)      (const GError     *error);
@@ -65,6 +72,8 @@ struct _GormDialect
                                       const GValue     *values,
                                       guint             n_values,
                                       gboolean          negated);
+  /* Part of the message of a ROLLBACK that found no transaction open. */
+  const char  *no_transaction_message;
 };
 
 const GormDialect *gorm_dialect_sqlite          (void);
@@ -80,6 +89,14 @@ char    *gorm_dialect_render_create_table       (const GormDialect  *dialect,
                                                  const GormSchema   *schema);
 GPtrArray *gorm_dialect_render_create_indexes   (const GormDialect  *dialect,
                                                  const GormSchema   *schema);
+/* Whether @column gets an index of its own, its name and its statement. */
+gboolean gorm_dialect_column_needs_index        (const GormColumn   *column);
+char    *gorm_dialect_index_name                (const GormSchema   *schema,
+                                                 const GormColumn   *column,
+                                                 gboolean            unique);
+char    *gorm_dialect_render_index              (const GormSchema   *schema,
+                                                 const GormColumn   *column,
+                                                 gboolean            unique);
 GPtrArray *gorm_dialect_render_add_column       (const GormDialect  *dialect,
                                                  const GormSchema   *schema,
                                                  const GormColumn   *column,
@@ -230,13 +247,14 @@ char    *gorm_dialect_render_select_keys        (const GormDialect   *dialect,
 char    *gorm_dialect_render_bulk_delete        (const GormDialect   *dialect,
                                                  const GormSelection *selection,
                                                  GArray              *params);
-/* Sets @column to the SQL value @value (taken; a NULL is written as the
- * literal NULL) in the selected rows. */
-char    *gorm_dialect_render_bulk_update        (const GormDialect   *dialect,
-                                                 const GormSelection *selection,
-                                                 const GormColumn    *column,
-                                                 GValue              *value,
-                                                 GArray              *params);
+/* Sets each of @columns to its SQL value of @values (taken; a NULL is
+ * written as the literal NULL) in the selected rows, in one statement. */
+char    *gorm_dialect_render_bulk_update        (const GormDialect    *dialect,
+                                                 const GormSelection  *selection,
+                                                 guint                 n_columns,
+                                                 const GormColumn    **columns,
+                                                 GValue              **values,
+                                                 GArray               *params);
 
 
 /* Appends the names of all the columns of @schema, in schema order (the

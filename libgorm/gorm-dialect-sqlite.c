@@ -107,6 +107,69 @@ sqlite_storage_class (const GormColumn *column)
     }
 }
 
+typedef enum {
+  AFFINITY_INTEGER,
+  AFFINITY_TEXT,
+  AFFINITY_BLOB,
+  AFFINITY_REAL,
+  AFFINITY_NUMERIC,
+} Affinity;
+
+/* SQLite's rules for the affinity of a declared column type, in order
+ * (https://www.sqlite.org/datatype3.html, 3.1). */
+static Affinity
+affinity_of (const char *declared)
+{
+  g_autofree char *upper = g_ascii_strup (declared, -1);
+
+  if (strstr (upper, "INT") != NULL)
+    return AFFINITY_INTEGER;
+  if (strstr (upper, "CHAR") != NULL || strstr (upper, "CLOB") != NULL ||
+      strstr (upper, "TEXT") != NULL)
+    return AFFINITY_TEXT;
+  if (strstr (upper, "BLOB") != NULL || *upper == '\0')
+    return AFFINITY_BLOB;
+  if (strstr (upper, "REAL") != NULL || strstr (upper, "FLOA") != NULL ||
+      strstr (upper, "DOUB") != NULL)
+    return AFFINITY_REAL;
+  return AFFINITY_NUMERIC;
+}
+
+static gboolean
+sqlite_column_type_fits (const GormColumn *column,
+                         const char       *declared)
+{
+  Affinity affinity = affinity_of (declared);
+
+  /* The automatic id is the rowid: only INTEGER PRIMARY KEY is that. */
+  if (column->flags & GORM_COLUMN_AUTO_ID)
+    return affinity == AFFINITY_INTEGER;
+
+  switch (column->kind)
+    {
+    case GORM_VALUE_KIND_BOOLEAN:
+    case GORM_VALUE_KIND_INT:
+    case GORM_VALUE_KIND_UINT:
+    case GORM_VALUE_KIND_FLAGS:
+      return affinity == AFFINITY_INTEGER || affinity == AFFINITY_NUMERIC;
+    case GORM_VALUE_KIND_DOUBLE:
+      return affinity == AFFINITY_REAL || affinity == AFFINITY_NUMERIC ||
+             affinity == AFFINITY_INTEGER;
+    case GORM_VALUE_KIND_STRING:
+    case GORM_VALUE_KIND_ENUM:
+    case GORM_VALUE_KIND_STRV:
+      /* Numeric affinities turn text such as '00123' into numbers. */
+      return affinity == AFFINITY_TEXT || affinity == AFFINITY_BLOB;
+    case GORM_VALUE_KIND_DATE_TIME:
+      return affinity == AFFINITY_TEXT || affinity == AFFINITY_BLOB ||
+             affinity == AFFINITY_NUMERIC;
+    case GORM_VALUE_KIND_BYTES:
+      return affinity == AFFINITY_BLOB || affinity == AFFINITY_TEXT;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 static GormError
 sqlite_classify_error (const GError *error)
 {
@@ -200,12 +263,6 @@ append_json_value (GString      *json,
 
       append_json_hex (json, data, size);
     }
-  else if (G_VALUE_HOLDS (value, GDA_TYPE_BINARY))
-    {
-      const GdaBinary *binary = g_value_get_boxed (value);
-
-      append_json_hex (json, binary->data, MAX (binary->binary_length, 0));
-    }
   else
     g_assert_not_reached ();
 }
@@ -270,12 +327,17 @@ static const GormDialect sqlite_dialect = {
   .column_type = sqlite_column_type,
   .auto_id_column_type = "INTEGER PRIMARY KEY AUTOINCREMENT",
   .storage_class = sqlite_storage_class,
-  .table_columns_sql = "SELECT \"name\" FROM pragma_table_info(##p0::gchararray)",
+  .table_columns_sql = "SELECT \"name\", \"type\" FROM pragma_table_info(##p0::gchararray)",
+  .table_indexes_sql = "SELECT \"name\" FROM pragma_index_list(##p0::gchararray)",
+  .column_type_fits = sqlite_column_type_fits,
   .classify_error = sqlite_classify_error,
   /* Beyond a few dozen parameters, libgda's cost per parameter grows
    * with their number (16,000 took 105 s); SQLite allows 32,766. */
   .max_listed_values = 32,
   .append_value_set = sqlite_append_value_set,
+  /* What ROLLBACK answers when SQLite already rolled back by itself, as
+   * it does when COMMIT fails with a full disk. */
+  .no_transaction_message = "no transaction is active",
 };
 
 const GormDialect *

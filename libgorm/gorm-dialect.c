@@ -37,7 +37,10 @@ gorm_dialect_append_parameter (GString *sql,
                                guint    number,
                                GType    sql_type)
 {
-  g_string_append_printf (sql, "##p%u::%s::null", number, g_type_name (sql_type));
+  /* A BLOB is a GBytes in libgorm; libgda's parser knows its own type,
+   * which the connection binds it as. */
+  g_string_append_printf (sql, "##p%u::%s::null", number,
+                          sql_type == G_TYPE_BYTES ? "GdaBinary" : g_type_name (sql_type));
 }
 
 static void
@@ -137,15 +140,22 @@ gorm_dialect_render_create_table (const GormDialect *dialect,
   return g_string_free (sql, FALSE);
 }
 
-static char *
-render_index (const GormSchema *schema,
-              const GormColumn *column,
-              gboolean          unique)
+char *
+gorm_dialect_index_name (const GormSchema *schema,
+                         const GormColumn *column,
+                         gboolean          unique)
+{
+  return g_strdup_printf ("%s_%s_%s", unique ? "ux" : "ix", schema->table, column->name);
+}
+
+char *
+gorm_dialect_render_index (const GormSchema *schema,
+                           const GormColumn *column,
+                           gboolean          unique)
 {
   GString *sql = g_string_new (unique ? "CREATE UNIQUE INDEX IF NOT EXISTS "
                                       : "CREATE INDEX IF NOT EXISTS ");
-  g_autofree char *name = g_strdup_printf ("%s_%s_%s", unique ? "ux" : "ix",
-                                           schema->table, column->name);
+  g_autofree char *name = gorm_dialect_index_name (schema, column, unique);
 
   gorm_dialect_append_identifier (sql, name);
   g_string_append (sql, " ON ");
@@ -157,6 +167,14 @@ render_index (const GormSchema *schema,
   return g_string_free (sql, FALSE);
 }
 
+gboolean
+gorm_dialect_column_needs_index (const GormColumn *column)
+{
+  /* A unique column is indexed by its constraint already. */
+  return (column->flags & GORM_COLUMN_INDEXED) &&
+         !(column->flags & (GORM_COLUMN_UNIQUE | GORM_COLUMN_PRIMARY_KEY));
+}
+
 GPtrArray *
 gorm_dialect_render_create_indexes (const GormDialect *dialect,
                                     const GormSchema  *schema)
@@ -164,14 +182,8 @@ gorm_dialect_render_create_indexes (const GormDialect *dialect,
   GPtrArray *statements = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; i < schema->n_columns; i++)
-    {
-      const GormColumn *column = &schema->columns[i];
-
-      /* A unique column is indexed by its constraint already. */
-      if ((column->flags & GORM_COLUMN_INDEXED) &&
-          !(column->flags & (GORM_COLUMN_UNIQUE | GORM_COLUMN_PRIMARY_KEY)))
-        g_ptr_array_add (statements, render_index (schema, column, FALSE));
-    }
+    if (gorm_dialect_column_needs_index (&schema->columns[i]))
+      g_ptr_array_add (statements, gorm_dialect_render_index (schema, &schema->columns[i], FALSE));
 
   return statements;
 }
@@ -262,7 +274,7 @@ gorm_dialect_render_add_column (const GormDialect *dialect,
   /* An added column cannot carry an inline UNIQUE constraint in SQLite;
    * a unique index enforces the same rule in every dialect. */
   if (column->flags & GORM_COLUMN_UNIQUE)
-    g_ptr_array_add (statements, render_index (schema, column, TRUE));
+    g_ptr_array_add (statements, gorm_dialect_render_index (schema, column, TRUE));
 
   return g_steal_pointer (&statements);
 }
@@ -273,7 +285,7 @@ append_value (GString      *sql,
               const GValue *value,
               guint        *number)
 {
-  if (G_VALUE_HOLDS (value, GDA_TYPE_NULL))
+  if (gorm_value_is_sql_null (value))
     g_string_append (sql, "NULL");
   else
     gorm_dialect_append_parameter (sql, (*number)++, G_VALUE_TYPE (value));
@@ -463,7 +475,7 @@ gorm_dialect_rewrite_placeholders (const char   *sql,
                        sql, n_params);
           return NULL;
         }
-      if (G_VALUE_HOLDS (&params[number], GDA_TYPE_NULL))
+      if (gorm_value_is_sql_null (&params[number]))
         g_string_append (out, "NULL");
       else
         gorm_dialect_append_parameter (out, bound++, G_VALUE_TYPE (&params[number]));
@@ -612,28 +624,11 @@ static const struct
   [GORM_CONDITION_GE] = { ">=", "<" },
 };
 
-/* Copies an SQL value for binding. A GdaBinary is copied by hand: its
- * boxed copy drops the data pointer of an empty one, which libgda would
- * then bind as NULL instead of an empty blob. */
+/* Copies an SQL value for binding. */
 static void
 copy_sql_value (GValue       *copy,
                 const GValue *value)
 {
-  if (G_VALUE_HOLDS (value, GDA_TYPE_BINARY))
-    {
-      const GdaBinary *source = g_value_get_boxed (value);
-      GdaBinary *binary = g_new0 (GdaBinary, 1);
-      gsize size = source->binary_length > 0 ? (gsize) source->binary_length : 0;
-
-      binary->data = g_malloc (MAX (size, 1));
-      if (size > 0)
-        memcpy (binary->data, source->data, size);
-      binary->binary_length = (glong) size;
-      g_value_init (copy, GDA_TYPE_BINARY);
-      g_value_take_boxed (copy, binary);
-      return;
-    }
-
   g_value_init (copy, G_VALUE_TYPE (value));
   g_value_copy (value, copy);
 }
@@ -1035,30 +1030,38 @@ gorm_dialect_render_bulk_delete (const GormDialect   *dialect,
 }
 
 char *
-gorm_dialect_render_bulk_update (const GormDialect   *dialect,
-                                 const GormSelection *selection,
-                                 const GormColumn    *column,
-                                 GValue              *value,
-                                 GArray              *params)
+gorm_dialect_render_bulk_update (const GormDialect    *dialect,
+                                 const GormSelection  *selection,
+                                 guint                 n_columns,
+                                 const GormColumn    **columns,
+                                 GValue              **values,
+                                 GArray               *params)
 {
   GString *sql = g_string_new ("UPDATE ");
 
   gorm_dialect_append_identifier (sql, selection->schema->table);
   g_string_append (sql, " SET ");
-  gorm_dialect_append_identifier (sql, column->name);
-  g_string_append (sql, " = ");
-  /* NULL is written as a literal, as saves do (see the top of
-   * gorm-dialect-private.h). */
-  if (G_VALUE_HOLDS (value, GDA_TYPE_NULL))
+  for (guint i = 0; i < n_columns; i++)
     {
-      g_string_append (sql, "NULL");
-      g_value_unset (value);
-    }
-  else
-    {
-      gorm_dialect_append_parameter (sql, params->len, G_VALUE_TYPE (value));
-      g_array_append_val (params, *value);
-      *value = (GValue) G_VALUE_INIT;
+      GValue *value = values[i];
+
+      if (i > 0)
+        g_string_append (sql, ", ");
+      gorm_dialect_append_identifier (sql, columns[i]->name);
+      g_string_append (sql, " = ");
+      /* NULL is written as a literal, as saves do (see the top of
+       * gorm-dialect-private.h). */
+      if (gorm_value_is_sql_null (value))
+        {
+          g_string_append (sql, "NULL");
+          g_value_unset (value);
+        }
+      else
+        {
+          gorm_dialect_append_parameter (sql, params->len, G_VALUE_TYPE (value));
+          g_array_append_val (params, *value);
+          *value = (GValue) G_VALUE_INIT;
+        }
     }
   append_target (dialect, sql, selection, params);
   return g_string_free (sql, FALSE);

@@ -4,7 +4,6 @@
 
 #include <string.h>
 
-#include <libgda/libgda.h>
 
 #include "gorm-error.h"
 #include "gorm-filter-private.h"
@@ -205,21 +204,21 @@ value_is_null (const GValue *value)
 {
   if (value == NULL || G_VALUE_TYPE (value) == G_TYPE_INVALID)
     return TRUE;
-  if (G_VALUE_HOLDS (value, GDA_TYPE_NULL))
+  if (gorm_value_is_sql_null (value))
     return TRUE;
   return (G_VALUE_HOLDS_STRING (value) || G_VALUE_HOLDS_BOXED (value) ||
           G_VALUE_HOLDS_OBJECT (value) || G_VALUE_HOLDS_POINTER (value))
          && g_value_peek_pointer (value) == NULL;
 }
 
-/* Copies a value given by the caller, NULL ones as GDA_TYPE_NULL. */
+/* Copies a value given by the caller, NULL ones as GORM_TYPE_SQL_NULL. */
 static void
 copy_user_value (GValue       *copy,
                  const GValue *value)
 {
   if (value_is_null (value))
     {
-      g_value_init (copy, GDA_TYPE_NULL);
+      g_value_init (copy, GORM_TYPE_SQL_NULL);
       return;
     }
   g_value_init (copy, G_VALUE_TYPE (value));
@@ -675,7 +674,7 @@ compile_value (const GormSchema  *schema,
 {
   g_auto(GValue) property_value = G_VALUE_INIT;
 
-  if (G_VALUE_HOLDS (value, GDA_TYPE_NULL))
+  if (gorm_value_is_sql_null (value))
     return set_null_comparison_error (error, schema, leaf, column);
   if (leaf->op == GORM_CONDITION_LIKE || leaf->op == GORM_CONDITION_ILIKE)
     return compile_pattern (schema, column, value, sql_value, error);

@@ -8,6 +8,7 @@
 #include "gorm-error.h"
 #include "gorm-query-model.h"
 #include "gorm-query-private.h"
+#include "gorm-resource-private.h"
 
 /**
  * GormQueryModel:
@@ -24,17 +25,37 @@
  * application holds stay alive, and the identity map of the database
  * gives them back for their rows.
  *
- * A model from [method@Gorm.Query.watch] is live: after every save,
- * delete, bulk update or bulk delete made through its database it emits
- * one [signal@Gio.ListModel::items-changed] covering the rows that
+ * A model from [method@Gorm.Query.watch] is live: it follows every
+ * save, delete, bulk update or bulk delete made through its database, and
+ * emits [signal@Gio.ListModel::items-changed] covering the rows that
  * entered, left or moved within its filter and order, and nothing for
- * changes that do not affect it. After a rollback it reloads and emits a
- * change of all its items. Changes made with [method@Gorm.Database.execute]
- * or by other connections are not seen. A live model pays one `count(*)`
- * query per change of a row of its type, to find where the row was and
- * where it is.
+ * changes that do not affect it. Changes made with
+ * [method@Gorm.Database.execute] or by other connections are not seen. A
+ * live model pays one `count(*)` query per row of its type a write
+ * changes, to find where the row was and where it is.
  *
- * Models emit `items-changed` in the main context of their database.
+ * A live model shows committed rows only. Writers publish their changes
+ * to the database's change feed; the model is given those of a
+ * transaction after its outermost COMMIT (those of a write outside any
+ * transaction after the write), and none of a transaction or savepoint
+ * that rolled back. It takes them in the main context of its database,
+ * from an idle source, and emits one `items-changed` for all the changes
+ * it was given at once: never from inside a call of its own
+ * ([method@Gio.ListModel.get_item], [method@Gio.ListModel.get_n_items]) or
+ * of a handler of its signal, and never while the main thread has a
+ * transaction open. After a write, sync or async, the model changes once
+ * the main loop has run: wait for its `items-changed` rather than for the
+ * write to return.
+ *
+ * Between a write and the emission, the model still shows what its last
+ * emission said: every position below its number of items has an object
+ * of its type. A page it must load meanwhile is read from the database
+ * and mapped back through the changes it was not given yet; a row those
+ * changes deleted is shown by its object, no longer saved. A page is read
+ * with the database lock, so never while another thread's transaction is
+ * open (the read waits for its end); read by the thread of an open
+ * transaction, the page is mapped through that transaction's changes
+ * too, so that its rows do not show, and it is not kept.
  *
  * A row whose stored values cannot be read into its object (an enum nick
  * the enum lacks, text in a number column, a number out of its property's
@@ -62,6 +83,18 @@ typedef struct
   GPtrArray *errors;
 } Page;
 
+typedef struct _Watch Watch;
+
+/* What the change feed's functions read, in the writer's thread, with
+ * the database lock held: only what never changes once the model is
+ * built. The model and its subscription share it. */
+struct _Watch
+{
+  GormDatabase      *database;   /* not a reference: the feed belongs to it */
+  GormCompiledQuery *compiled;
+  char              *position_sql;
+};
+
 /* Where a row starts a page: the position in the full filtered order (the
  * query's offset included) of the first row whose order values are at
  * least @values. A page far from the start of the order is loaded from
@@ -87,6 +120,8 @@ struct _GormQueryModel
 
   /* Only the main context touches the pages. */
   GQueue             pages;        /* of Page, the most recently used first */
+  /* The last page read through changes that may still roll back. */
+  Page              *transient;
   gboolean           pages_stale;
   GArray            *anchors;      /* of Anchor, by position */
   gboolean           can_anchor;
@@ -98,10 +133,15 @@ struct _GormQueryModel
   char              *page_sql;
   char              *anchored_page_sql;
   char              *count_sql;
-  char              *position_sql;
 
-  /* Positions before the change being announced, one per key. */
-  GArray            *before;
+  /* A live model's subscription to the change feed, and what the feed's
+   * functions read. */
+  GormSubscription  *subscription;
+  Watch             *watch;
+  /* How many deliveries the model had. */
+  guint              deliveries;
+  /* Changes already counted by a reset, skipped when delivered. */
+  GHashTable        *skipped;
   /* The items-changed queued for the next flush. */
   gboolean           pending;
   guint              pending_n_old;
@@ -160,6 +200,7 @@ drop_anchors (GormQueryModel *self)
 static void
 drop_pages (GormQueryModel *self)
 {
+  g_clear_pointer (&self->transient, page_free);
   g_queue_clear_full (&self->pages, (GDestroyNotify) page_free);
 }
 
@@ -387,7 +428,7 @@ render_statements (GormQueryModel *self)
         g_array_append_val (params, key_slot);
       }
       append_condition (self, sql, TRUE, params);
-      self->position_sql = g_string_free (sql, FALSE);
+      self->watch->position_sql = g_string_free (sql, FALSE);
     }
 }
 
@@ -400,13 +441,13 @@ typedef struct
 } Binding;
 
 static void
-bind_filter (GormQueryModel *self,
-             Binding        *binding)
+bind_filter (const GormCompiledQuery *compiled,
+             Binding                 *binding)
 {
   g_autoptr(GArray) params = new_params ();
   g_autoptr(GString) unused = g_string_new (NULL);
 
-  gorm_compiled_query_append_where (self->compiled, unused, params);
+  gorm_compiled_query_append_where (compiled, unused, params);
   for (guint i = 0; i < params->len; i++)
     gorm_statement_take_param (binding->statement, binding->number++,
                                &g_array_index (params, GValue, i));
@@ -428,17 +469,17 @@ bind_values (Binding      *binding,
 }
 
 static GormStatement *
-lookup_locked (GormQueryModel      *self,
+lookup_locked (GormDatabase        *database,
                const char          *sql,
-               GormStatementCache **statements,
+               GormConnection **statements,
                GError             **error)
 {
-  *statements = gorm_database_get_statements_locked (self->database, error);
-  return *statements ? gorm_statement_cache_lookup (*statements, sql, error) : NULL;
+  *statements = gorm_database_get_connection_locked (database, error);
+  return *statements ? gorm_connection_lookup_locked (*statements, sql, error) : NULL;
 }
 
 /* Runs @sql with the filter's values followed by @extra. */
-static GdaDataModel *
+static GormRows *
 run_select_locked (GormQueryModel  *self,
                    const char      *sql,
                    const GType     *column_types,
@@ -446,14 +487,14 @@ run_select_locked (GormQueryModel  *self,
                    guint            n_extra,
                    GError         **error)
 {
-  GormStatementCache *statements;
-  Binding binding = { lookup_locked (self, sql, &statements, error), 0 };
+  GormConnection *statements;
+  Binding binding = { lookup_locked (self->database, sql, &statements, error), 0 };
 
   if (binding.statement == NULL)
     return NULL;
-  bind_filter (self, &binding);
+  bind_filter (self->compiled, &binding);
   bind_values (&binding, extra, n_extra);
-  return gorm_statement_execute_select (statements, binding.statement, column_types, error);
+  return gorm_connection_select_locked (statements, binding.statement, column_types, error);
 }
 
 static gint64
@@ -461,13 +502,13 @@ count_locked (GormQueryModel  *self,
               GError         **error)
 {
   static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   const GValue *value;
 
   model = run_select_locked (self, self->count_sql, types, NULL, 0, error);
   if (model == NULL)
     return -1;
-  value = gda_data_model_get_value_at (model, 0, 0, error);
+  value = gorm_rows_get_value (model, 0, 0, error);
   return value ? g_value_get_int64 (value) : -1;
 }
 
@@ -492,7 +533,7 @@ find_anchor (GormQueryModel *self,
 static void
 add_anchor (GormQueryModel *self,
             gint64          position,
-            GdaDataModel   *rows)
+            GormRows   *rows)
 {
   const GormOrder *orders = (const GormOrder *) self->compiled->orders->data;
   Anchor anchor = { position, g_new0 (GValue, n_order (self)) };
@@ -500,11 +541,11 @@ add_anchor (GormQueryModel *self,
 
   for (guint i = 0; i < n_order (self); i++)
     {
-      const GValue *value = gda_data_model_get_value_at (rows, orders[i].column->index, 0, NULL);
+      const GValue *value = gorm_rows_get_value (rows, orders[i].column->index, 0, NULL);
 
       /* Row values never compare equal to NULL: such a row anchors
        * nothing. */
-      if (value == NULL || G_VALUE_HOLDS (value, GDA_TYPE_NULL))
+      if (value == NULL || G_VALUE_HOLDS (value, GORM_TYPE_SQL_NULL))
         {
           clear_anchor_values (self, &anchor);
           g_free (anchor.values);
@@ -525,14 +566,57 @@ add_anchor (GormQueryModel *self,
   g_array_insert_val (self->anchors, at, anchor);
 }
 
+/* Appends the object of row @row of @rows to @page. A row whose stored
+ * values its object cannot take fails alone: its item is a stand-in, and
+ * gorm_query_model_check_item() says why. */
+static gboolean
+add_row_item (GormQueryModel  *self,
+              GormTable       *table,
+              Page            *page,
+              GormRows        *rows,
+              gint             row,
+              GError         **error)
+{
+  g_autoptr(GError) read_error = NULL;
+  gpointer item = gorm_table_new_resource (table, self->database, rows, row, &read_error);
+
+  if (item == NULL && g_error_matches (read_error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH))
+    {
+      item = gorm_table_new_stand_in (table, self->database, rows, row, read_error, error);
+      if (item != NULL)
+        {
+          if (page->errors == NULL)
+            page->errors = g_ptr_array_new_full (PAGE_SIZE, clear_error);
+          g_ptr_array_set_size (page->errors, page->items->len);
+          g_ptr_array_add (page->errors, g_steal_pointer (&read_error));
+        }
+    }
+  else if (item == NULL)
+    g_propagate_error (error, g_steal_pointer (&read_error));
+  if (item == NULL)
+    return FALSE;
+  g_ptr_array_add (page->items, item);
+  return TRUE;
+}
+
+static Page *load_mapped_page_locked (GormQueryModel  *self,
+                                      guint            index,
+                                      GPtrArray       *changes,
+                                      GError         **error);
+
+/* Loads the page @index of the model's order. When the database holds
+ * changes not delivered to the model, its rows are not in the model's
+ * positions any more: the page is mapped through those changes, and is
+ * not to be kept (@cache FALSE) when some of them may still roll back. */
 static Page *
 load_page_locked (GormQueryModel  *self,
                   guint            index,
+                  gboolean        *cache,
                   GError         **error)
 {
   const GormCompiledQuery *compiled = self->compiled;
   const GType *types = compiled->schema->sql_types;
-  g_autoptr(GdaDataModel) rows = NULL;
+  g_autoptr(GormRows) rows = NULL;
   gint64 start = compiled->offset + (gint64) index * PAGE_SIZE;
   guint count = MIN (PAGE_SIZE, self->n_items - index * PAGE_SIZE);
   const Anchor *anchor = self->can_anchor ? find_anchor (self, start) : NULL;
@@ -540,6 +624,21 @@ load_page_locked (GormQueryModel  *self,
   GValue limits[2] = { G_VALUE_INIT, G_VALUE_INIT };
   Page *page;
   gint n_rows;
+
+  *cache = TRUE;
+  if (self->subscription != NULL)
+    {
+      gboolean uncommitted;
+      g_autoptr(GPtrArray) pending =
+        gorm_change_feed_dup_pending_locked (gorm_database_get_change_feed (self->database),
+                                             self->subscription, &uncommitted);
+
+      if (pending->len > 0)
+        {
+          *cache = !uncommitted;
+          return load_mapped_page_locked (self, index, pending, error);
+        }
+    }
 
   table = gorm_database_get_table_locked (self->database, compiled->schema->type, error);
   if (table == NULL)
@@ -565,37 +664,16 @@ load_page_locked (GormQueryModel  *self,
   if (rows == NULL)
     return NULL;
 
-  n_rows = gda_data_model_get_n_rows (rows);
+  n_rows = gorm_rows_get_n_rows (rows);
   page = g_new0 (Page, 1);
   page->index = index;
   page->items = g_ptr_array_new_full (n_rows, g_object_unref);
   for (gint row = 0; row < n_rows; row++)
-    {
-      g_autoptr(GError) read_error = NULL;
-      gpointer item = gorm_table_new_resource (table, self->database, rows, row, &read_error);
-
-      /* A row whose stored values its object cannot take fails alone: its
-       * item is a stand-in, and gorm_query_model_check_item() says why. */
-      if (item == NULL && g_error_matches (read_error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH))
-        {
-          item = gorm_table_new_stand_in (table, self->database, rows, row, read_error, error);
-          if (item != NULL)
-            {
-              if (page->errors == NULL)
-                page->errors = g_ptr_array_new_full (n_rows, clear_error);
-              g_ptr_array_set_size (page->errors, row);
-              g_ptr_array_add (page->errors, g_steal_pointer (&read_error));
-            }
-        }
-      else if (item == NULL)
-        g_propagate_error (error, g_steal_pointer (&read_error));
-      if (item == NULL)
-        {
-          page_free (page);
-          return NULL;
-        }
-      g_ptr_array_add (page->items, item);
-    }
+    if (!add_row_item (self, table, page, rows, row, error))
+      {
+        page_free (page);
+        return NULL;
+      }
   if (self->can_anchor && n_rows > 0)
     add_anchor (self, start, rows);
 
@@ -603,6 +681,98 @@ load_page_locked (GormQueryModel  *self,
 }
 
 static void start_anchoring (GormQueryModel *self);
+
+static void
+watch_clear (Watch *watch)
+{
+  g_clear_pointer (&watch->compiled, gorm_compiled_query_free);
+  g_free (watch->position_sql);
+}
+
+static void
+watch_unref (Watch *watch)
+{
+  g_atomic_rc_box_release_full (watch, (GDestroyNotify) watch_clear);
+}
+
+/* A row a write removed from the model's order without putting it back
+ * (deleted, or no longer matching the filter): what shows it at its old
+ * place until the change is delivered. Its live object when it had one,
+ * else the values of its row before the write. */
+typedef struct
+{
+  GObject *object;
+  GValue  *row;
+} Ghost;
+
+/* One write as a live model sees it: the full positions its rows left,
+ * from the last, and those they took, from the first, each with the index
+ * of its key. Applying the removals and then the insertions to the order
+ * before the write gives the order after it. */
+typedef struct
+{
+  gint64 position;
+  guint  key;
+} Move;
+
+typedef struct
+{
+  GArray   *removed;   /* of Move, by descending position */
+  GArray   *added;     /* of Move, by ascending position */
+  /* A single row that kept its place, where an anchor may no longer be. */
+  gint64    kept;
+  gboolean  deleted;
+  Ghost    *ghosts;    /* one per key */
+  guint     n_keys;
+} Change;
+
+static void
+change_clear (Change *change)
+{
+  g_array_unref (change->removed);
+  g_array_unref (change->added);
+  for (guint i = 0; i < change->n_keys; i++)
+    {
+      g_clear_object (&change->ghosts[i].object);
+      g_clear_pointer (&change->ghosts[i].row, gorm_table_free_row);
+    }
+  g_free (change->ghosts);
+}
+
+static gpointer
+change_ref (gpointer change)
+{
+  return g_atomic_rc_box_acquire (change);
+}
+
+static void
+change_unref (gpointer change)
+{
+  g_atomic_rc_box_release_full (change, (GDestroyNotify) change_clear);
+}
+
+/* What before_locked saw: the positions of the keys before the write. */
+typedef struct
+{
+  GArray *before;   /* of gint64 */
+  Ghost  *ghosts;
+  guint   n_keys;
+} Note;
+
+static void
+note_free (gpointer data)
+{
+  Note *note = data;
+
+  g_array_unref (note->before);
+  for (guint i = 0; i < note->n_keys; i++)
+    {
+      g_clear_object (&note->ghosts[i].object);
+      g_clear_pointer (&note->ghosts[i].row, gorm_table_free_row);
+    }
+  g_free (note->ghosts);
+  g_free (note);
+}
 
 /* The page of @position, loaded if it is not kept. */
 static Page *
@@ -612,6 +782,7 @@ lookup_page (GormQueryModel  *self,
 {
   guint index = position / PAGE_SIZE;
   Page *page = NULL;
+  gboolean cache = TRUE;
 
   /* The anchors are placed by worker calls that each end in the main
    * context, and hold the model until then: a program that never runs a
@@ -635,10 +806,18 @@ lookup_page (GormQueryModel  *self,
   if (page == NULL)
     {
       gorm_database_lock (self->database);
-      page = load_page_locked (self, index, error);
+      page = load_page_locked (self, index, &cache, error);
       gorm_database_unlock (self->database);
       if (page == NULL)
         return NULL;
+      if (!cache)
+        {
+          /* Mapped through changes that may still roll back: good for
+           * this read only. */
+          g_clear_pointer (&self->transient, page_free);
+          self->transient = page;
+          return page;
+        }
       g_queue_push_head (&self->pages, page);
       while (self->pages.length > MAX_PAGES)
         page_free (g_queue_pop_tail (&self->pages));
@@ -698,18 +877,18 @@ gorm_query_model_finalize (GObject *object)
 {
   GormQueryModel *self = GORM_QUERY_MODEL (object);
 
-  if (self->live)
-    gorm_database_remove_watcher (self->database, self);
+  if (self->subscription != NULL)
+    gorm_change_feed_unsubscribe (gorm_database_get_change_feed (self->database),
+                                  g_steal_pointer (&self->subscription));
   drop_pages (self);
   drop_anchors (self);
   g_clear_pointer (&self->anchors, g_array_unref);
-  g_clear_pointer (&self->before, g_array_unref);
-  g_clear_pointer (&self->compiled, gorm_compiled_query_free);
+  g_clear_pointer (&self->skipped, g_hash_table_unref);
+  g_clear_pointer (&self->watch, watch_unref);
   g_clear_object (&self->database);
   g_free (self->page_sql);
   g_free (self->anchored_page_sql);
   g_free (self->count_sql);
-  g_free (self->position_sql);
 
   G_OBJECT_CLASS (gorm_query_model_parent_class)->finalize (object);
 }
@@ -725,38 +904,105 @@ gorm_query_model_init (GormQueryModel *self)
 {
   g_queue_init (&self->pages);
   self->anchors = g_array_new (FALSE, TRUE, sizeof (Anchor));
-  self->before = g_array_new (FALSE, TRUE, sizeof (gint64));
 }
 
-/* Places the anchor ANCHOR_SPACING rows after the last one; FALSE when
- * the window has no row there. */
+/* Whether the database holds changes this model has not been given yet:
+ * its rows then do not match the model's positions. With the database
+ * lock held. */
 static gboolean
-add_next_anchor_locked (GormQueryModel *self)
+has_pending_locked (GormQueryModel *self)
+{
+  g_autoptr(GPtrArray) pending = NULL;
+  gboolean uncommitted;
+
+  if (self->subscription == NULL)
+    return FALSE;
+  pending = gorm_change_feed_dup_pending_locked (gorm_database_get_change_feed (self->database),
+                                                 self->subscription, &uncommitted);
+  return pending->len > 0;
+}
+
+/* The anchor a worker call placed, handed to the main context. */
+typedef struct
+{
+  gint64  position;
+  GValue *values;
+  guint   n_values;
+  /* The model's deliveries when the step started: an anchor found before
+   * a delivery is in positions that are no longer the model's. */
+  guint   deliveries;
+  gboolean more;
+  /* The database held changes not delivered yet: try again later. */
+  gboolean retry;
+} AnchorStep;
+
+static void
+anchor_step_free (AnchorStep *step)
+{
+  if (step->values != NULL)
+    {
+      for (guint i = 0; i < step->n_values; i++)
+        if (G_IS_VALUE (&step->values[i]))
+          g_value_unset (&step->values[i]);
+      g_free (step->values);
+    }
+  g_free (step);
+}
+
+/* Finds the row ANCHOR_SPACING rows after the last anchor, @step's start;
+ * FALSE when the window has no row there, or when the database holds
+ * changes the model was not given yet (anchoring starts again after
+ * their delivery). Reads no state of the model the main context changes:
+ * the last anchor and the number of items are copied into @step. */
+static gboolean
+find_next_anchor_locked (GormQueryModel *self,
+                         AnchorStep     *step,
+                         gint64          end)
 {
   const GType *types = self->compiled->schema->sql_types;
-  g_autoptr(GdaDataModel) rows = NULL;
+  g_autoptr(GormRows) rows = NULL;
   g_autofree GValue *extra = g_new0 (GValue, n_order (self) + 2);
-  const Anchor *last = self->anchors->len > 0
-    ? &g_array_index (self->anchors, Anchor, self->anchors->len - 1) : NULL;
-  gint64 target = (last ? last->position : self->compiled->offset) + ANCHOR_SPACING;
+  gint64 target = step->position + ANCHOR_SPACING;
+  const GormOrder *orders = (const GormOrder *) self->compiled->orders->data;
   guint n_extra = 0;
 
-  if (target >= self->compiled->offset + (gint64) self->n_items)
+  if (target >= end)
     return FALSE;
+  if (has_pending_locked (self))
+    {
+      step->retry = TRUE;
+      return FALSE;
+    }
 
-  if (last != NULL)
+  if (step->values != NULL)
     for (; n_extra < n_order (self); n_extra++)
-      extra[n_extra] = last->values[n_extra];
+      extra[n_extra] = step->values[n_extra];
   g_value_init (&extra[n_extra], G_TYPE_INT64);
   g_value_set_int64 (&extra[n_extra++], 1);
   g_value_init (&extra[n_extra], G_TYPE_INT64);
-  g_value_set_int64 (&extra[n_extra++], last ? ANCHOR_SPACING : target);
+  g_value_set_int64 (&extra[n_extra++], step->values ? ANCHOR_SPACING : target);
 
-  rows = run_select_locked (self, last ? self->anchored_page_sql : self->page_sql,
+  rows = run_select_locked (self, step->values ? self->anchored_page_sql : self->page_sql,
                             types, extra, n_extra, NULL);
-  if (rows == NULL || gda_data_model_get_n_rows (rows) == 0)
+  if (rows == NULL || gorm_rows_get_n_rows (rows) == 0)
     return FALSE;
-  add_anchor (self, target, rows);
+
+  if (step->values != NULL)
+    for (guint i = 0; i < n_order (self); i++)
+      g_value_unset (&step->values[i]);
+  else
+    step->values = g_new0 (GValue, n_order (self));
+  step->n_values = n_order (self);
+  step->position = target;
+  for (guint i = 0; i < n_order (self); i++)
+    {
+      const GValue *value = gorm_rows_get_value (rows, orders[i].column->index, 0, NULL);
+
+      if (value == NULL)
+        return FALSE;
+      g_value_init (&step->values[i], G_VALUE_TYPE (value));
+      g_value_copy (value, &step->values[i]);
+    }
   return TRUE;
 }
 
@@ -767,13 +1013,14 @@ anchor_step_thread (GTask        *task,
                     GCancellable *cancellable)
 {
   GormQueryModel *self = source_object;
-  gboolean more;
+  AnchorStep *step = task_data;
+  gint64 end = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "gorm-end"));
 
   gorm_database_lock (self->database);
-  more = add_next_anchor_locked (self);
+  step->more = find_next_anchor_locked (self, step, end);
   gorm_database_unlock (self->database);
 
-  gorm_task_return_int (task, more, NULL);
+  gorm_task_return_boolean (task, TRUE, NULL);
 }
 
 static void
@@ -781,8 +1028,38 @@ anchor_step_done_cb (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
-  if (g_task_propagate_int (G_TASK (result), NULL) > 0)
-    start_anchoring (GORM_QUERY_MODEL (source));
+  GormQueryModel *self = GORM_QUERY_MODEL (source);
+  AnchorStep *step = g_task_get_task_data (G_TASK (result));
+  Anchor anchor;
+  guint at = 0;
+
+  g_task_propagate_boolean (G_TASK (result), NULL);
+  if (step->deliveries != self->deliveries || step->retry)
+    {
+      /* The order changed meanwhile: start again from what is kept. */
+      self->wants_anchors = self->can_anchor;
+      return;
+    }
+  if (!step->more)
+    return;
+
+  anchor.position = step->position;
+  anchor.values = g_new0 (GValue, n_order (self));
+  for (guint i = 0; i < n_order (self); i++)
+    {
+      g_value_init (&anchor.values[i], G_VALUE_TYPE (&step->values[i]));
+      g_value_copy (&step->values[i], &anchor.values[i]);
+    }
+  while (at < self->anchors->len && g_array_index (self->anchors, Anchor, at).position < anchor.position)
+    at++;
+  if (at < self->anchors->len && g_array_index (self->anchors, Anchor, at).position == anchor.position)
+    {
+      clear_anchor_values (self, &anchor);
+      g_free (anchor.values);
+    }
+  else
+    g_array_insert_val (self->anchors, at, anchor);
+  start_anchoring (self);
 }
 
 /* Places anchors through a large model, one step per worker call, so that
@@ -792,9 +1069,48 @@ start_anchoring (GormQueryModel *self)
 {
   g_autoptr(GTask) task = gorm_database_new_task (self->database, self, NULL,
                                                   anchor_step_done_cb, NULL, start_anchoring);
+  AnchorStep *step = g_new0 (AnchorStep, 1);
+  const Anchor *last = self->anchors->len > 0
+    ? &g_array_index (self->anchors, Anchor, self->anchors->len - 1) : NULL;
 
+  step->deliveries = self->deliveries;
+  step->position = last ? last->position : self->compiled->offset;
+  if (last != NULL)
+    {
+      step->n_values = n_order (self);
+      step->values = g_new0 (GValue, n_order (self));
+      for (guint i = 0; i < n_order (self); i++)
+        {
+          g_value_init (&step->values[i], G_VALUE_TYPE (&last->values[i]));
+          g_value_copy (&last->values[i], &step->values[i]);
+        }
+    }
+  g_task_set_task_data (task, step, (GDestroyNotify) anchor_step_free);
+  g_object_set_data (G_OBJECT (task), "gorm-end",
+                     GSIZE_TO_POINTER ((gsize) (self->compiled->offset + (gint64) self->n_items)));
   gorm_database_run_task (self->database, task, anchor_step_thread);
 }
+
+static gpointer watch_before_locked (gpointer      data,
+                                     const GValue *keys,
+                                     guint         n_keys);
+static gpointer watch_after_locked  (gpointer      data,
+                                     gpointer      note,
+                                     const GValue *keys,
+                                     guint         n_keys,
+                                     gboolean      deleted);
+static void     deliver             (GObject      *target,
+                                     GPtrArray    *records,
+                                     gboolean      reset);
+
+static const GormSubscriberFuncs watch_funcs = {
+  watch_before_locked,
+  watch_after_locked,
+  note_free,
+  change_ref,
+  change_unref,
+  deliver,
+};
 
 GListModel *
 gorm_query_model_new (GormDatabase       *database,
@@ -806,6 +1122,9 @@ gorm_query_model_new (GormDatabase       *database,
   g_autoptr(GormQueryModel) self = g_object_new (GORM_TYPE_QUERY_MODEL, NULL);
 
   self->database = g_object_ref (database);
+  self->watch = g_atomic_rc_box_new0 (Watch);
+  self->watch->database = database;
+  self->watch->compiled = compiled;
   self->compiled = compiled;
   self->live = live;
   self->can_anchor = row_values_follow_order (compiled);
@@ -820,9 +1139,10 @@ gorm_query_model_new (GormDatabase       *database,
       /* A snapshot whose limit fits in one page is that page: its rows
        * are its items, and no count(*) is needed. */
       Page *page;
+      gboolean cache;
 
       self->n_items = (guint) compiled->limit;
-      page = compiled->limit > 0 ? load_page_locked (self, 0, error) : NULL;
+      page = compiled->limit > 0 ? load_page_locked (self, 0, &cache, error) : NULL;
       gorm_database_unlock (database);
       if (compiled->limit > 0 && page == NULL)
         return NULL;
@@ -834,8 +1154,14 @@ gorm_query_model_new (GormDatabase       *database,
       return G_LIST_MODEL (g_steal_pointer (&self));
     }
   self->n_full = count_locked (self, error);
+  /* Subscribed with the lock held since the count: the model is given
+   * every write after it, and none before. */
   if (self->n_full >= 0 && live)
-    gorm_database_add_watcher (database, self);
+    self->subscription =
+      gorm_change_feed_subscribe_locked (gorm_database_get_change_feed (database),
+                                         compiled->schema->type, G_OBJECT (self), &watch_funcs,
+                                         g_atomic_rc_box_acquire (self->watch),
+                                         (GDestroyNotify) watch_unref);
   gorm_database_unlock (database);
   if (self->n_full < 0)
     {
@@ -918,9 +1244,11 @@ gorm_query_model_check_item (GormQueryModel  *self,
  * @self: a query model
  *
  * Whether @self follows the changes made through its database: it came
- * from gorm_query_watch() rather than gorm_query_fetch().
+ * from [method@Gorm.Query.watch] rather than [method@Gorm.Query.fetch].
  *
  * Returns: %TRUE for a live model
+ *
+ * Since: 1.0
  */
 gboolean
 gorm_query_model_is_live (GormQueryModel *self)
@@ -938,34 +1266,153 @@ gorm_query_model_get_resource_type (GormQueryModel *self)
 
 /* The full position of the row with @key, or -1 when it does not match. */
 static gint64
-position_locked (GormQueryModel *self,
-                 const GValue   *key)
+position_locked (Watch        *watch,
+                 const GValue *key)
 {
   static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GdaDataModel) rows = NULL;
-  GormStatementCache *statements;
-  Binding binding = { lookup_locked (self, self->position_sql, &statements, &error), 0 };
+  g_autoptr(GormRows) rows = NULL;
+  GormConnection *statements;
+  Binding binding = { lookup_locked (watch->database, watch->position_sql, &statements, &error), 0 };
   const GValue *value;
 
   /* The inner filter's values, the key, the outer filter's values. */
   if (binding.statement != NULL)
     {
-      bind_filter (self, &binding);
+      bind_filter (watch->compiled, &binding);
       bind_values (&binding, key, 1);
-      bind_filter (self, &binding);
-      rows = gorm_statement_execute_select (statements, binding.statement, types, &error);
+      bind_filter (watch->compiled, &binding);
+      rows = gorm_connection_select_locked (statements, binding.statement, types, &error);
     }
-  if (rows != NULL && gda_data_model_get_n_rows (rows) == 0)
+  if (rows != NULL && gorm_rows_get_n_rows (rows) == 0)
     return -1;
-  value = rows ? gda_data_model_get_value_at (rows, 0, 0, &error) : NULL;
+  value = rows ? gorm_rows_get_value (rows, 0, 0, &error) : NULL;
   if (value == NULL)
     {
       g_warning ("Cannot follow a change in a %s model: %s",
-                 g_type_name (self->compiled->schema->type), error->message);
+                 g_type_name (watch->compiled->schema->type), error->message);
       return -1;
     }
   return g_value_get_int64 (value);
+}
+
+/* What shows the row of @key where it was, should the write take it out
+ * of the order: its live object, else a copy of its row. */
+static void
+capture_ghost_locked (Watch        *watch,
+                      const GValue *key,
+                      Ghost        *ghost)
+{
+  GType type = watch->compiled->schema->type;
+  g_autoptr(GormRows) rows = NULL;
+  GormTable *table;
+
+  ghost->object = (GObject *) gorm_database_lookup_live_locked (watch->database, type, key);
+  if (ghost->object != NULL)
+    return;
+  table = gorm_database_get_table_locked (watch->database, type, NULL);
+  rows = table ? gorm_table_select_by_key (table, key, NULL) : NULL;
+  if (rows != NULL && (gint) gorm_rows_get_n_rows (rows) > 0)
+    ghost->row = gorm_table_copy_row (table, rows, 0, NULL);
+}
+
+static gpointer
+watch_before_locked (gpointer      data,
+                     const GValue *keys,
+                     guint         n_keys)
+{
+  Watch *watch = data;
+  Note *note = g_new0 (Note, 1);
+
+  note->before = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_keys);
+  note->ghosts = g_new0 (Ghost, MAX (n_keys, 1));
+  note->n_keys = n_keys;
+  for (guint i = 0; i < n_keys; i++)
+    {
+      gint64 before = position_locked (watch, &keys[i]);
+
+      g_array_append_val (note->before, before);
+      if (before >= 0)
+        capture_ghost_locked (watch, &keys[i], &note->ghosts[i]);
+    }
+  return note;
+}
+
+static gint
+compare_moves_descending (gconstpointer a,
+                          gconstpointer b)
+{
+  gint64 x = ((const Move *) a)->position, y = ((const Move *) b)->position;
+
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static gint
+compare_moves_ascending (gconstpointer a,
+                         gconstpointer b)
+{
+  return -compare_moves_descending (a, b);
+}
+
+static gpointer
+watch_after_locked (gpointer      data,
+                    gpointer      note_data,
+                    const GValue *keys,
+                    guint         n_keys,
+                    gboolean      deleted)
+{
+  Watch *watch = data;
+  Note *note = note_data;
+  Change *change = g_atomic_rc_box_new0 (Change);
+
+  change->removed = g_array_new (FALSE, FALSE, sizeof (Move));
+  change->added = g_array_new (FALSE, FALSE, sizeof (Move));
+  change->kept = -1;
+  change->deleted = deleted;
+  change->n_keys = n_keys;
+  change->ghosts = g_new0 (Ghost, MAX (n_keys, 1));
+
+  for (guint i = 0; i < n_keys; i++)
+    {
+      gint64 before = note && i < note->before->len ? g_array_index (note->before, gint64, i) : -1;
+      gint64 after = deleted ? -1 : position_locked (watch, &keys[i]);
+
+      /* A single row that kept its place changed nothing in the model:
+       * its own object shows the new values. Its values may have moved
+       * across an anchor's, though, so an anchor on its place goes. */
+      if (n_keys == 1 && before == after)
+        {
+          change->kept = before;
+          break;
+        }
+      if (before >= 0)
+        {
+          Move move = { before, i };
+
+          g_array_append_val (change->removed, move);
+          if (after < 0 && note != NULL)
+            change->ghosts[i] = note->ghosts[i], note->ghosts[i] = (Ghost) { NULL, NULL };
+        }
+      if (after >= 0)
+        {
+          Move move = { after, i };
+
+          g_array_append_val (change->added, move);
+        }
+    }
+  if (note != NULL)
+    note_free (note);
+
+  if (change->removed->len == 0 && change->added->len == 0 && change->kept < 0)
+    {
+      change_unref (change);
+      return NULL;
+    }
+  /* Removing the old rows from the back and inserting the new ones from
+   * the front turns the old order into the new one. */
+  g_array_sort (change->removed, compare_moves_descending);
+  g_array_sort (change->added, compare_moves_ascending);
+  return change;
 }
 
 /* Queues an items-changed of the window, as a change of the range no
@@ -1048,10 +1495,11 @@ drop_anchor_at (GormQueryModel *self,
     }
 }
 
-/* Keeps anchors at the first row at or after their values. A row removed
- * at an anchor's own position leaves the next such row there; a row
- * inserted there may or may not sort before the anchor's values, so that
- * anchor is dropped. */
+/* Keeps anchors at the row whose order values they hold. A row removed
+ * or inserted at an anchor's own position takes that anchor with it: an
+ * anchor left on the next row would hold values that are not that row's,
+ * and a later change of a row before it that keeps its place could then
+ * move its values past the anchor's unseen. */
 static void
 shift_anchors (GormQueryModel *self,
                gint64          position,
@@ -1061,7 +1509,7 @@ shift_anchors (GormQueryModel *self,
     {
       Anchor *anchor = &g_array_index (self->anchors, Anchor, i);
 
-      if (delta > 0 && position == anchor->position)
+      if (position == anchor->position)
         {
           drop_anchor_at (self, position);
           continue;
@@ -1072,101 +1520,66 @@ shift_anchors (GormQueryModel *self,
     }
 }
 
-void
-gorm_query_model_begin_change_locked (GormQueryModel *self,
-                                      const GValue   *keys,
-                                      guint           n_keys)
+static void
+apply_change (GormQueryModel *self,
+              const Change   *change)
 {
-  g_array_set_size (self->before, n_keys);
-  for (guint i = 0; i < n_keys; i++)
-    g_array_index (self->before, gint64, i) = position_locked (self, &keys[i]);
-}
-
-static gint
-compare_descending (gconstpointer a,
-                    gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? 1 : x > y ? -1 : 0;
-}
-
-static gint
-compare_ascending (gconstpointer a,
-                   gconstpointer b)
-{
-  return -compare_descending (a, b);
-}
-
-void
-gorm_query_model_end_change_locked (GormQueryModel *self,
-                                    const GValue   *keys,
-                                    guint           n_keys,
-                                    gboolean        deleted)
-{
-  g_autoptr(GArray) removed = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GArray) added = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-  for (guint i = 0; i < n_keys; i++)
+  if (change->kept >= 0)
+    drop_anchor_at (self, change->kept);
+  for (guint i = 0; i < change->removed->len; i++)
     {
-      gint64 before = i < self->before->len ? g_array_index (self->before, gint64, i) : -1;
-      gint64 after = deleted ? -1 : position_locked (self, &keys[i]);
+      gint64 position = g_array_index (change->removed, Move, i).position;
 
-      /* A single row that kept its place changed nothing in the model:
-       * its own object shows the new values. Its values may have moved
-       * across an anchor's, though, so an anchor on its place goes. */
-      if (n_keys == 1 && before == after)
-        {
-          if (before >= 0)
-            drop_anchor_at (self, before);
-          break;
-        }
-      if (before >= 0)
-        g_array_append_val (removed, before);
-      if (after >= 0)
-        g_array_append_val (added, after);
+      window_remove (self, position);
+      shift_anchors (self, position, -1);
     }
-  g_array_set_size (self->before, 0);
-  if (removed->len == 0 && added->len == 0)
-    return;
+  for (guint i = 0; i < change->added->len; i++)
+    {
+      gint64 position = g_array_index (change->added, Move, i).position;
 
-  /* Removing the old rows from the back and inserting the new ones from
-   * the front turns the old order into the new one. */
-  g_array_sort (removed, compare_descending);
-  g_array_sort (added, compare_ascending);
-  for (guint i = 0; i < removed->len; i++)
-    {
-      window_remove (self, g_array_index (removed, gint64, i));
-      shift_anchors (self, g_array_index (removed, gint64, i), -1);
+      window_insert (self, position);
+      shift_anchors (self, position, +1);
     }
-  for (guint i = 0; i < added->len; i++)
-    {
-      window_insert (self, g_array_index (added, gint64, i));
-      shift_anchors (self, g_array_index (added, gint64, i), +1);
-    }
-  self->pages_stale = TRUE;
+  if (change->removed->len > 0 || change->added->len > 0)
+    self->pages_stale = TRUE;
 }
 
-void
-gorm_query_model_reset_locked (GormQueryModel *self)
+/* Reads the number of rows again, after a rollback of the transaction the
+ * model was made in. The changes pending then are in that number: they
+ * are skipped when they are delivered. */
+static void
+reset (GormQueryModel *self)
 {
   g_autoptr(GError) error = NULL;
-  gint64 n_full = count_locked (self, &error);
+  g_autoptr(GPtrArray) pending = NULL;
+  gboolean uncommitted;
+  gint64 n_full;
 
+  gorm_database_lock (self->database);
+  n_full = count_locked (self, &error);
+  pending = gorm_change_feed_dup_pending_locked (gorm_database_get_change_feed (self->database),
+                                                 self->subscription, &uncommitted);
+  gorm_database_unlock (self->database);
   if (n_full < 0)
     {
       g_warning ("Cannot reload a %s model: %s",
                  g_type_name (self->compiled->schema->type), error->message);
       return;
     }
+  if (self->skipped == NULL)
+    self->skipped = g_hash_table_new_full (NULL, NULL, change_unref, NULL);
+  for (guint i = 0; i < pending->len; i++)
+    g_hash_table_add (self->skipped, change_ref (g_ptr_array_index (pending, i)));
   self->pages_stale = TRUE;
   drop_anchors (self);
   queue_change (self, 0, self->pending ? self->pending_n : self->n_items, window_size (self, n_full));
   self->n_full = n_full;
 }
 
-void
-gorm_query_model_flush (GormQueryModel *self)
+/* Emits the items-changed queued, and drops the pages, whose positions
+ * are no longer the model's. */
+static void
+flush (GormQueryModel *self)
 {
   guint lo, removed, added;
 
@@ -1187,4 +1600,196 @@ gorm_query_model_flush (GormQueryModel *self)
   self->n_items = self->pending_n;
   if (removed > 0 || added > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), lo, removed, added);
+}
+
+/* The change feed's delivery, in the main context, from its idle source:
+ * the model takes the committed changes in the order they were made and
+ * emits one items-changed for all of them. */
+static void
+deliver (GObject   *target,
+         GPtrArray *records,
+         gboolean   reset_all)
+{
+  GormQueryModel *self = GORM_QUERY_MODEL (target);
+
+  self->deliveries++;
+  for (guint i = 0; i < records->len; i++)
+    {
+      Change *change = g_ptr_array_index (records, i);
+
+      if (self->skipped != NULL && g_hash_table_remove (self->skipped, change))
+        continue;
+      apply_change (self, change);
+    }
+  g_ptr_array_unref (records);
+  if (reset_all)
+    reset (self);
+  flush (self);
+}
+
+/* Where the row shown at the full position @position of the model's order
+ * is in the database's order, @changes (not delivered yet) applied: its
+ * position there, or -1 with @ghost_change and @ghost_key set when a
+ * change took it out. */
+static gint64
+map_position (GPtrArray  *changes,
+              gint64      position,
+              Change    **ghost_change,
+              guint      *ghost_key)
+{
+  for (guint i = 0; i < changes->len; i++)
+    {
+      Change *change = g_ptr_array_index (changes, i);
+      guint below = 0;
+      gint hit = -1;
+
+      for (guint j = 0; j < change->removed->len; j++)
+        {
+          const Move *move = &g_array_index (change->removed, Move, j);
+
+          if (move->position == position)
+            hit = (gint) move->key;
+          else if (move->position < position)
+            below++;
+        }
+      if (hit >= 0)
+        {
+          gboolean found = FALSE;
+
+          for (guint j = 0; !found && j < change->added->len; j++)
+            if (g_array_index (change->added, Move, j).key == (guint) hit)
+              {
+                position = g_array_index (change->added, Move, j).position;
+                found = TRUE;
+              }
+          if (!found)
+            {
+              *ghost_change = change;
+              *ghost_key = (guint) hit;
+              return -1;
+            }
+          continue;
+        }
+      position -= below;
+      for (guint j = 0; j < change->added->len; j++)
+        if (g_array_index (change->added, Move, j).position <= position)
+          position++;
+    }
+  return position;
+}
+
+/* The object that shows a row a pending change took out of the order. */
+static gpointer
+ghost_object (GormQueryModel *self,
+              Change         *change,
+              guint           key)
+{
+  Ghost *ghost = &change->ghosts[key];
+  GType type = self->compiled->schema->type;
+  GormResource *resource;
+  g_autoptr(GError) error = NULL;
+
+  if (ghost->object != NULL)
+    return g_object_ref (ghost->object);
+  if (ghost->row == NULL)
+    return NULL;
+
+  /* The row's object, if it came alive since, has newer values than the
+   * copy. */
+  resource = gorm_database_lookup_live_locked (self->database, type, &ghost->row[0]);
+  if (resource != NULL)
+    return resource;
+  {
+    GValue *row = g_new0 (GValue, self->compiled->schema->n_columns + 1);
+
+    for (guint i = 0; G_IS_VALUE (&ghost->row[i]); i++)
+      {
+        g_value_init (&row[i], G_VALUE_TYPE (&ghost->row[i]));
+        g_value_copy (&ghost->row[i], &row[i]);
+      }
+    resource = gorm_database_resource_from_row (self->database, type, row, &error);
+  }
+  if (resource == NULL)
+    return NULL;
+  /* A deleted row's object must not stay the live object of its key. */
+  if (change->deleted)
+    gorm_resource_mark_deleted (resource);
+  ghost->object = g_object_ref (G_OBJECT (resource));
+  return resource;
+}
+
+/* Loads a page of the model's order while the database holds changes not
+ * delivered to it: each position is mapped to the database's order
+ * through them, the rows are read from there, and the rows those changes
+ * took out are shown by their ghosts. */
+static Page *
+load_mapped_page_locked (GormQueryModel  *self,
+                         guint            index,
+                         GPtrArray       *changes,
+                         GError         **error)
+{
+  const GormCompiledQuery *compiled = self->compiled;
+  gint64 start = compiled->offset + (gint64) index * PAGE_SIZE;
+  guint count = MIN (PAGE_SIZE, self->n_items - index * PAGE_SIZE);
+  g_autofree gint64 *mapped = g_new (gint64, MAX (count, 1));
+  g_autofree Change **ghost_changes = g_new0 (Change *, MAX (count, 1));
+  g_autofree guint *ghost_keys = g_new0 (guint, MAX (count, 1));
+  g_autoptr(GormRows) rows = NULL;
+  gint64 lo = G_MAXINT64, hi = -1;
+  GormTable *table;
+  Page *page;
+
+  table = gorm_database_get_table_locked (self->database, compiled->schema->type, error);
+  if (table == NULL)
+    return NULL;
+
+  for (guint i = 0; i < count; i++)
+    {
+      mapped[i] = map_position (changes, start + i, &ghost_changes[i], &ghost_keys[i]);
+      if (mapped[i] >= 0)
+        {
+          lo = MIN (lo, mapped[i]);
+          hi = MAX (hi, mapped[i]);
+        }
+    }
+
+  if (hi >= 0)
+    {
+      GValue limits[2] = { G_VALUE_INIT, G_VALUE_INIT };
+
+      g_value_init (&limits[0], G_TYPE_INT64);
+      g_value_set_int64 (&limits[0], hi - lo + 1);
+      g_value_init (&limits[1], G_TYPE_INT64);
+      g_value_set_int64 (&limits[1], lo);
+      rows = run_select_locked (self, self->page_sql, compiled->schema->sql_types, limits, 2, error);
+      if (rows == NULL)
+        return NULL;
+    }
+
+  page = g_new0 (Page, 1);
+  page->index = index;
+  page->items = g_ptr_array_new_full (count, g_object_unref);
+  for (guint i = 0; i < count; i++)
+    {
+      gpointer item = NULL;
+
+      if (mapped[i] >= 0 && mapped[i] - lo < (gint) gorm_rows_get_n_rows (rows))
+        {
+          if (add_row_item (self, table, page, rows, (gint) (mapped[i] - lo), error))
+            continue;
+        }
+      else if (mapped[i] < 0)
+        item = ghost_object (self, ghost_changes[i], ghost_keys[i]);
+      if (item == NULL)
+        {
+          if (error != NULL && *error == NULL)
+            g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                         "The row at %" G_GINT64_FORMAT " of a %s model changed while it was read",
+                         start + i, compiled->schema->type_name);
+          page_free (page);
+          return NULL;
+        }
+      g_ptr_array_add (page->items, item);
+    }
+  return page;
 }

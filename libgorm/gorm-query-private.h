@@ -59,19 +59,9 @@ GListModel        *gorm_query_model_new              (GormDatabase             *
                                                       GCancellable             *cancellable,
                                                       GError                  **error);
 
-/* A live model follows the writes its database announces (see
- * gorm_database_begin_change_locked()): it works out where the changed
- * rows were and are in its order, and queues one items-changed, emitted
- * by gorm_query_model_flush() once the database is unlocked. */
+/* A live model subscribes to its database's change feed (see
+ * gorm-change-feed-private.h) and is given the committed changes of rows
+ * of its type in the main context. */
 GType              gorm_query_model_get_resource_type (GormQueryModel          *self);
-void               gorm_query_model_begin_change_locked (GormQueryModel        *self,
-                                                      const GValue             *keys,
-                                                      guint                     n_keys);
-void               gorm_query_model_end_change_locked (GormQueryModel          *self,
-                                                      const GValue             *keys,
-                                                      guint                     n_keys,
-                                                      gboolean                  deleted);
-void               gorm_query_model_reset_locked     (GormQueryModel           *self);
-void               gorm_query_model_flush            (GormQueryModel           *self);
 
 G_END_DECLS

@@ -436,7 +436,7 @@ gorm_query_compile (GormQuery  *self,
                    "libgorm cannot query the database “%s”: it has no SQL dialect for "
                    "the libgda provider “%s”",
                    gorm_database_get_uri (self->database),
-                   gda_connection_get_provider_name (gorm_database_get_connection (self->database)));
+                   gorm_database_get_provider (self->database));
       return NULL;
     }
 
@@ -538,15 +538,15 @@ static GormStatement *
 prepare_locked (GormDatabase        *database,
                 const char          *sql,
                 GArray              *params,
-                GormStatementCache **statements,
+                GormConnection **statements,
                 GError             **error)
 {
   GormStatement *statement;
 
-  *statements = gorm_database_get_statements_locked (database, error);
+  *statements = gorm_database_get_connection_locked (database, error);
   if (*statements == NULL)
     return NULL;
-  statement = gorm_statement_cache_lookup (*statements, sql, error);
+  statement = gorm_connection_lookup_locked (*statements, sql, error);
   if (statement == NULL)
     return NULL;
 
@@ -555,19 +555,19 @@ prepare_locked (GormDatabase        *database,
   return statement;
 }
 
-static GdaDataModel *
+static GormRows *
 select_locked (GormDatabase  *database,
                const char    *sql,
                GArray        *params,
                const GType   *column_types,
                GError       **error)
 {
-  GormStatementCache *statements;
+  GormConnection *statements;
   GormStatement *statement = prepare_locked (database, sql, params, &statements, error);
 
   if (statement == NULL)
     return NULL;
-  return gorm_statement_execute_select (statements, statement, column_types, error);
+  return gorm_connection_select_locked (statements, statement, column_types, error);
 }
 
 static gint64
@@ -576,12 +576,12 @@ execute_locked (GormDatabase  *database,
                 GArray        *params,
                 GError       **error)
 {
-  GormStatementCache *statements;
+  GormConnection *statements;
   GormStatement *statement = prepare_locked (database, sql, params, &statements, error);
 
   if (statement == NULL)
     return -1;
-  return gorm_statement_execute (statements, statement, error);
+  return gorm_connection_execute_locked (statements, statement, error);
 }
 
 /* Runners */
@@ -659,13 +659,14 @@ gorm_query_watch (GormQuery     *self,
  * failure, without when no row matches. */
 static GValue *
 select_first_row (GormQuery     *self,
+                  guint64       *stamp,
                   GCancellable  *cancellable,
                   GError       **error)
 {
   g_autoptr(GormCompiledQuery) compiled = NULL;
   g_autofree char *sql = NULL;
   g_autoptr(GArray) params = NULL;
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   const GormSchema *schema;
   GormSelection selection;
   GValue *row = NULL;
@@ -681,13 +682,15 @@ select_first_row (GormQuery     *self,
 
   gorm_database_lock (self->database);
   model = select_locked (self->database, sql, params, schema->sql_types, error);
-  if (model != NULL && gda_data_model_get_n_rows (model) > 0)
+  if (model != NULL && gorm_rows_get_n_rows (model) > 0)
     {
       GormTable *table = gorm_database_get_table_locked (self->database, schema->type, error);
 
       if (table != NULL)
         row = gorm_table_copy_row (table, model, 0, error);
     }
+  /* When the row was read (see gorm_resource_push_read_stamp()). */
+  *stamp = gorm_resource_take_read_stamp ();
   gorm_database_unlock (self->database);
 
   return row;
@@ -712,12 +715,13 @@ gorm_query_first (GormQuery     *self,
                   GError       **error)
 {
   GValue *row;
+  guint64 stamp;
 
   g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  row = select_first_row (self, cancellable, error);
+  row = select_first_row (self, &stamp, cancellable, error);
   if (row == NULL)
     return NULL;
   return gorm_database_resource_from_row (self->database, self->item_type, row, error);
@@ -743,7 +747,7 @@ gorm_query_count (GormQuery     *self,
   g_autoptr(GormCompiledQuery) compiled = NULL;
   g_autofree char *sql = NULL;
   g_autoptr(GArray) params = NULL;
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   GormSelection selection;
   gint64 count = -1;
 
@@ -763,7 +767,7 @@ gorm_query_count (GormQuery     *self,
   model = select_locked (self->database, sql, params, column_types, error);
   if (model != NULL)
     {
-      const GValue *value = gda_data_model_get_value_at (model, 0, 0, error);
+      const GValue *value = gorm_rows_get_value (model, 0, 0, error);
 
       if (value != NULL)
         count = g_value_get_int64 (value);
@@ -794,7 +798,7 @@ gorm_query_exists (GormQuery     *self,
   g_autoptr(GormCompiledQuery) compiled = NULL;
   g_autofree char *sql = NULL;
   g_autoptr(GArray) params = NULL;
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   GormSelection selection;
   gboolean exists;
 
@@ -812,7 +816,7 @@ gorm_query_exists (GormQuery     *self,
 
   gorm_database_lock (self->database);
   model = select_locked (self->database, sql, params, column_types, error);
-  exists = model != NULL && gda_data_model_get_n_rows (model) > 0;
+  exists = model != NULL && gorm_rows_get_n_rows (model) > 0;
   gorm_database_unlock (self->database);
 
   return exists;
@@ -863,7 +867,7 @@ select_keys_locked (GormDatabase             *database,
   GormSelection selection = gorm_compiled_query_get_selection (compiled);
   g_autoptr(GArray) params = params_new ();
   g_autofree char *sql = gorm_dialect_render_select_keys (compiled->dialect, &selection, params);
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   GValue *keys;
   gint n_rows;
 
@@ -871,11 +875,11 @@ select_keys_locked (GormDatabase             *database,
   if (model == NULL)
     return NULL;
 
-  n_rows = gda_data_model_get_n_rows (model);
+  n_rows = gorm_rows_get_n_rows (model);
   keys = g_new0 (GValue, MAX (n_rows, 1));
   for (gint row = 0; row < n_rows; row++)
     {
-      const GValue *key = gda_data_model_get_value_at (model, 0, row, error);
+      const GValue *key = gorm_rows_get_value (model, 0, row, error);
 
       if (key == NULL)
         {
@@ -890,22 +894,34 @@ select_keys_locked (GormDatabase             *database,
   return keys;
 }
 
-/* Runs the DELETE, or the UPDATE of @assignment. */
+/* Runs the DELETE (no assignments), or the one UPDATE of every
+ * assignment. */
 static gint64
 write_locked (GormDatabase             *database,
               const GormCompiledQuery  *compiled,
-              Assignment               *assignment,
+              Assignment               *assignments,
+              guint                     n_assignments,
               GError                  **error)
 {
   GormSelection selection = gorm_compiled_query_get_selection (compiled);
   g_autoptr(GArray) params = params_new ();
   g_autofree char *sql = NULL;
 
-  if (assignment == NULL)
+  if (n_assignments == 0)
     sql = gorm_dialect_render_bulk_delete (compiled->dialect, &selection, params);
   else
-    sql = gorm_dialect_render_bulk_update (compiled->dialect, &selection, assignment->column,
-                                           &assignment->sql_value, params);
+    {
+      const GormColumn **columns = g_newa (const GormColumn *, n_assignments);
+      GValue **values = g_newa (GValue *, n_assignments);
+
+      for (guint i = 0; i < n_assignments; i++)
+        {
+          columns[i] = assignments[i].column;
+          values[i] = &assignments[i].sql_value;
+        }
+      sql = gorm_dialect_render_bulk_update (compiled->dialect, &selection, n_assignments,
+                                             columns, values, params);
+    }
 
   return execute_locked (database, sql, params, error);
 }
@@ -919,7 +935,8 @@ update_live_objects_locked (GormDatabase     *database,
                             const GormSchema *schema,
                             const GValue     *keys,
                             guint             n_keys,
-                            Assignment       *assignment)
+                            Assignment       *assignments,
+                            guint             n_assignments)
 {
   GPtrArray *touched = g_ptr_array_new_with_free_func (g_object_unref);
 
@@ -929,17 +946,17 @@ update_live_objects_locked (GormDatabase     *database,
 
       if (resource == NULL)
         continue;
-      if (assignment == NULL)
+      if (n_assignments == 0)
         gorm_database_remove_live (database, resource, &keys[i]);
-      else
-        gorm_resource_set_stored (resource, assignment->column, &assignment->property_value);
+      for (guint j = 0; j < n_assignments; j++)
+        gorm_resource_set_stored (resource, assignments[j].column, &assignments[j].property_value);
       g_ptr_array_add (touched, resource);
     }
 
   return touched;
 }
 
-/* The procedure of a bulk delete (@assignment NULL) or update, in one
+/* The procedure of a bulk delete (no assignments) or update, in one
  * transaction under the database lock: the keys of the rows to change are
  * read first, to announce the change to live models and to find the live
  * objects, which change only once the transaction committed. When the
@@ -947,7 +964,8 @@ update_live_objects_locked (GormDatabase     *database,
 static gint64
 run_bulk (GormQuery                *self,
           const GormCompiledQuery  *compiled,
-          Assignment               *assignment,
+          Assignment               *assignments,
+          guint                     n_assignments,
           GError                  **error)
 {
   GormDatabase *database = self->database;
@@ -959,7 +977,7 @@ run_bulk (GormQuery                *self,
   gboolean watched;
 
   gorm_database_lock (database);
-  if (!gorm_database_begin (database, error))
+  if (!gorm_database_begin_locked (database, error))
     {
       gorm_database_unlock (database);
       return -1;
@@ -980,20 +998,20 @@ run_bulk (GormQuery                *self,
     {
       if (watched)
         gorm_database_begin_change_locked (database, schema->type, keys, n_keys);
-      rows = write_locked (database, compiled, assignment, error);
+      rows = write_locked (database, compiled, assignments, n_assignments, error);
       if (watched)
         gorm_database_end_change_locked (database, schema->type, keys, n_keys,
-                                         rows >= 0 && assignment == NULL);
+                                         rows >= 0 && n_assignments == 0);
       if (rows < 0)
         goto failed;
     }
   else
     rows = 0;
 
-  if (!gorm_database_commit (database, error))
+  if (!gorm_database_commit_locked (database, error))
     goto failed;
 
-  touched = update_live_objects_locked (database, schema, keys, n_keys, assignment);
+  touched = update_live_objects_locked (database, schema, keys, n_keys, assignments, n_assignments);
   gorm_database_unlock (database);
   free_keys (keys, n_keys);
 
@@ -1001,7 +1019,7 @@ run_bulk (GormQuery                *self,
     {
       GormResource *resource = g_ptr_array_index (touched, i);
 
-      if (assignment == NULL)
+      if (n_assignments == 0)
         {
           gorm_database_emit_deleted (database, resource);
           gorm_resource_mark_deleted (resource);
@@ -1013,7 +1031,7 @@ run_bulk (GormQuery                *self,
   return rows;
 
 failed:
-  gorm_database_rollback (database, NULL);
+  gorm_database_rollback_locked (database, NULL);
   gorm_database_unlock (database);
   if (keys != NULL)
     free_keys (keys, n_keys);
@@ -1049,7 +1067,7 @@ gorm_query_delete (GormQuery     *self,
   if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
 
-  return run_bulk (self, compiled, NULL, error);
+  return run_bulk (self, compiled, NULL, 0, error);
 }
 
 /* Checks and converts the value of a bulk update, as a save would. */
@@ -1087,7 +1105,7 @@ prepare_assignment (const GormSchema  *schema,
 
   if (value == NULL || G_VALUE_TYPE (value) == G_TYPE_INVALID)
     {
-      g_value_init (&null, GDA_TYPE_NULL);
+      g_value_init (&null, GORM_TYPE_SQL_NULL);
       value = &null;
     }
 
@@ -1144,7 +1162,7 @@ gorm_query_update (GormQuery     *self,
       g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
 
-  return run_bulk (self, compiled, &assignment, error);
+  return run_bulk (self, compiled, &assignment, 1, error);
 }
 
 /* Asynchronous runners: the synchronous ones, on the worker thread of the
@@ -1202,8 +1220,10 @@ run_thread (GTask        *task,
       /* The row travels; its object is made in the main context, by
        * gorm_query_first_finish(). */
       {
-        GValue *row = select_first_row (self, cancellable, &error);
+        guint64 stamp;
+        GValue *row = select_first_row (self, &stamp, cancellable, &error);
 
+        g_object_set_data (G_OBJECT (task), "gorm-read-stamp", GSIZE_TO_POINTER ((gsize) stamp));
         gorm_task_return_pointer (task, row, (GDestroyNotify) gorm_table_free_row, error);
       }
       return;
@@ -1392,10 +1412,15 @@ gorm_query_first_finish (GormQuery     *self,
 {
   GTask *task = check_result (self, result, gorm_query_first_async);
   GValue *row = task ? g_task_propagate_pointer (task, error) : NULL;
+  gpointer resource;
 
   if (row == NULL)
     return NULL;
-  return gorm_database_resource_from_row (self->database, self->item_type, row, error);
+  /* A later load or save of the object keeps its values. */
+  gorm_resource_push_read_stamp (GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "gorm-read-stamp")));
+  resource = gorm_database_resource_from_row (self->database, self->item_type, row, error);
+  gorm_resource_pop_read_stamp ();
+  return resource;
 }
 
 /**
@@ -1572,6 +1597,231 @@ gorm_query_update_finish (GormQuery     *self,
                           GError       **error)
 {
   GTask *task = check_result (self, result, gorm_query_update_async);
+
+  return task ? g_task_propagate_int (task, error) : -1;
+}
+
+static void
+assignments_free (Assignment *assignments,
+                  guint       n_assignments)
+{
+  for (guint i = 0; i < n_assignments; i++)
+    assignment_clear (&assignments[i]);
+  g_free (assignments);
+}
+
+/* Whether the column of assignment @i is that of an earlier one. */
+static gboolean
+given_before (const Assignment *assignments,
+              guint             i)
+{
+  for (guint j = 0; j < i; j++)
+    if (assignments[j].column == assignments[i].column)
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * gorm_query_update_values:
+ * @self: a query
+ * @n_values: the number of @property_names and of @values
+ * @property_names: (array length=n_values): the names of stored property_names, each
+ *   at most once
+ * @values: (array length=n_values): their new values, in the same order; a
+ *   value holding %NULL (or an unset one) for NULL
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Sets each of @property_names to its value of @values in the rows of the
+ * objects @self finds (within its limit and offset, in its order), with one
+ * UPDATE statement, in one transaction: the multi-property form of
+ * gorm_query_update(), whose rules it follows. Every value is checked
+ * before any SQL runs: an unknown property is
+ * %GORM_ERROR_UNKNOWN_PROPERTY, a value that does not convert without loss
+ * %GORM_ERROR_TYPE_MISMATCH, one beyond its maximum length
+ * %GORM_ERROR_VALIDATION; the primary key, a property given twice or no
+ * property at all is %GORM_ERROR_FAILED.
+ *
+ * Since the rows are chosen once, before they change, a property the
+ * query filters or orders on can be updated with the others.
+ *
+ * The live objects of the rows take the new values without becoming
+ * dirty, and #GormDatabase::resource-saved is emitted once for each.
+ *
+ * Returns: the number of rows updated, or -1 with @error set; on failure
+ *   nothing is updated
+ *
+ * Since: 1.0
+ */
+gint64
+gorm_query_update_values (GormQuery           *self,
+                          guint                n_values,
+                          const char * const  *property_names,
+                          const GValue        *values,
+                          GCancellable        *cancellable,
+                          GError             **error)
+{
+  g_autoptr(GormCompiledQuery) compiled = NULL;
+  Assignment *assignments;
+  gint64 rows = -1;
+  guint prepared = 0;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), -1);
+  g_return_val_if_fail (property_names != NULL || n_values == 0, -1);
+  g_return_val_if_fail (values != NULL || n_values == 0, -1);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  compiled = gorm_query_compile (self, error);
+  if (compiled == NULL)
+    return -1;
+  if (n_values == 0)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "Cannot update %s in bulk: no property to set was given",
+                   compiled->schema->type_name);
+      return -1;
+    }
+
+  assignments = g_new0 (Assignment, n_values);
+  for (; prepared < n_values; prepared++)
+    {
+      const char *property = property_names[prepared];
+
+      if (property == NULL)
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
+                       "Cannot update %s in bulk: property %u of %u is NULL",
+                       compiled->schema->type_name, prepared + 1, n_values);
+          break;
+        }
+      /* An unset GValue is NULL, as prepare_assignment() takes it. */
+      if (!prepare_assignment (compiled->schema, property,
+                               G_IS_VALUE (&values[prepared]) ? &values[prepared] : NULL,
+                               &assignments[prepared], error))
+        break;
+      if (given_before (assignments, prepared))
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                       "Cannot update %s:%s in bulk: the property is given twice",
+                       compiled->schema->type_name, assignments[prepared].column->pspec->name);
+          break;
+        }
+    }
+
+  /* Every assignment is cleared, the one that failed half-filled included. */
+  if (prepared == n_values && !g_cancellable_set_error_if_cancelled (cancellable, error))
+    rows = run_bulk (self, compiled, assignments, n_values, error);
+  assignments_free (assignments, n_values);
+  return rows;
+}
+
+typedef struct
+{
+  guint   n_values;
+  char  **names;
+  GValue *values;
+} UpdateValuesCall;
+
+static void
+update_values_call_free (UpdateValuesCall *call)
+{
+  /* A NULL name may come before others: not a string vector. */
+  for (guint i = 0; i < call->n_values; i++)
+    {
+      g_free (call->names[i]);
+      if (G_IS_VALUE (&call->values[i]))
+        g_value_unset (&call->values[i]);
+    }
+  g_free (call->names);
+  g_free (call->values);
+  g_free (call);
+}
+
+static void
+update_values_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  UpdateValuesCall *call = task_data;
+  GError *error = NULL;
+  gint64 rows = gorm_query_update_values (source_object, call->n_values,
+                                          (const char * const *) call->names,
+                                          call->values, cancellable, &error);
+
+  gorm_task_return_int (task, rows, error);
+}
+
+/**
+ * gorm_query_update_values_async:
+ * @self: a query
+ * @n_values: the number of @property_names and of @values
+ * @property_names: (array length=n_values): the names of stored property_names
+ * @values: (array length=n_values): their new values, in the same order
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the number of rows changed
+ * @user_data: data for @callback
+ *
+ * Runs gorm_query_update_values() on the worker thread of the query's
+ * database. @property_names and @values are copied.
+ *
+ * Since: 1.0
+ */
+void
+gorm_query_update_values_async (GormQuery           *self,
+                                guint                n_values,
+                                const char * const  *property_names,
+                                const GValue        *values,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  UpdateValuesCall *call;
+
+  g_return_if_fail (GORM_IS_QUERY (self));
+  g_return_if_fail (property_names != NULL || n_values == 0);
+  g_return_if_fail (values != NULL || n_values == 0);
+
+  call = g_new0 (UpdateValuesCall, 1);
+  call->n_values = n_values;
+  call->names = g_new0 (char *, n_values + 1);
+  call->values = g_new0 (GValue, MAX (n_values, 1));
+  for (guint i = 0; i < n_values; i++)
+    {
+      /* A NULL name stays NULL, for the call to refuse it. */
+      call->names[i] = g_strdup (property_names[i]);
+      if (G_IS_VALUE (&values[i]))
+        {
+          g_value_init (&call->values[i], G_VALUE_TYPE (&values[i]));
+          g_value_copy (&values[i], &call->values[i]);
+        }
+    }
+  task = gorm_database_new_task (self->database, self, cancellable, callback, user_data,
+                                 gorm_query_update_values_async);
+  g_task_set_task_data (task, call, (GDestroyNotify) update_values_call_free);
+  gorm_database_run_task (self->database, task, update_values_thread);
+}
+
+/**
+ * gorm_query_update_values_finish:
+ * @self: a query
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_query_update_values_async().
+ *
+ * Returns: the number of rows changed, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gint64
+gorm_query_update_values_finish (GormQuery     *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  GTask *task = check_result (self, result, gorm_query_update_values_async);
 
   return task ? g_task_propagate_int (task, error) : -1;
 }

@@ -135,4 +135,24 @@ gint64        gorm_query_update_finish    (GormQuery     *self,
                                          GAsyncResult  *result,
                                          GError       **error);
 
+GORM_AVAILABLE_IN_ALL
+gint64        gorm_query_update_values        (GormQuery           *self,
+                                               guint                n_values,
+                                               const char * const  *property_names,
+                                               const GValue        *values,
+                                               GCancellable        *cancellable,
+                                               GError             **error);
+GORM_AVAILABLE_IN_ALL
+void          gorm_query_update_values_async  (GormQuery           *self,
+                                               guint                n_values,
+                                               const char * const  *property_names,
+                                               const GValue        *values,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+GORM_AVAILABLE_IN_ALL
+gint64        gorm_query_update_values_finish (GormQuery           *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+
 G_END_DECLS

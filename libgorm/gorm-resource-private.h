@@ -31,7 +31,10 @@ void              gorm_resource_mark_loaded      (GormResource      *self,
 void              gorm_resource_mark_deleted     (GormResource      *self);
 /* Sets stored properties to values their row has (a load, automatic
  * timestamps), without marking them changed, in the main context of
- * @database: at once when called there, else later, in order. Takes
+ * @database: at once when called there, else later, in order, unless a
+ * later load or save reached the object first. In the thread of an open
+ * transaction, whose function reads what it loads, they are set at once
+ * and only their notifications wait for the main context. Takes
  * @values, an array of @n_values; @pspecs are borrowed. With
  * @keep_unsaved, properties changed since the last save keep their
  * values. */
@@ -41,6 +44,13 @@ void              gorm_resource_apply_stored     (GormResource      *self,
                                                   GValue            *values,
                                                   guint              n_values,
                                                   gboolean           keep_unsaved);
+/* Values reach an object in the order their rows were read: a row read in
+ * one place (the worker) and made into its object in another (the main
+ * context) takes a stamp when it is read, and the object is built
+ * between push and pop of that stamp. */
+guint64           gorm_resource_take_read_stamp  (void);
+void              gorm_resource_push_read_stamp  (guint64            stamp);
+void              gorm_resource_pop_read_stamp   (void);
 /* Sets a stored property to a value its row now has (after a bulk update),
  * without marking it changed. */
 void              gorm_resource_set_stored       (GormResource      *self,

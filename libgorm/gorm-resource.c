@@ -94,6 +94,9 @@ typedef struct
    * gorm_resource_class_store_property()), allocated at the first set. */
   GValue           *kept;
   guint             n_kept;
+  /* For each column, the stamp of the stored value it took last (see
+   * next_stamp()), allocated at the first; under stamps_lock. */
+  guint64          *stamps;
 } GormResourcePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GormResource, gorm_resource, G_TYPE_OBJECT)
@@ -106,6 +109,86 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* Stored values reach an object in the order they were read: each load
+ * or save takes a stamp from one counter when it happens, and a column
+ * takes a stored value only if no value with a later stamp reached it
+ * already. A load queued to the main context from another thread thus
+ * never overwrites what a later transaction loaded or saved. */
+G_LOCK_DEFINE_STATIC (stamps_lock);
+static guint64 last_stamp;
+
+static guint64
+next_stamp (void)
+{
+  guint64 stamp;
+
+  G_LOCK (stamps_lock);
+  stamp = ++last_stamp;
+  G_UNLOCK (stamps_lock);
+  return stamp;
+}
+
+/* The stamp an object built for a row read earlier, elsewhere, gives its
+ * values: see gorm_resource_push_read_stamp(). */
+static GPrivate read_stamp;
+
+guint64
+gorm_resource_take_read_stamp (void)
+{
+  return next_stamp ();
+}
+
+void
+gorm_resource_push_read_stamp (guint64 stamp)
+{
+  g_private_set (&read_stamp, GSIZE_TO_POINTER ((gsize) stamp));
+}
+
+void
+gorm_resource_pop_read_stamp (void)
+{
+  g_private_set (&read_stamp, NULL);
+}
+
+/* Whether column @column may take a value stamped @stamp, which it then
+ * records. */
+static gboolean
+take_stamp (GormResource *self,
+            guint         n_columns,
+            guint         column,
+            guint64       stamp)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  gboolean newer;
+
+  G_LOCK (stamps_lock);
+  if (priv->stamps == NULL)
+    priv->stamps = g_new0 (guint64, n_columns);
+  newer = priv->stamps[column] <= stamp;
+  if (newer)
+    priv->stamps[column] = stamp;
+  G_UNLOCK (stamps_lock);
+  return newer;
+}
+
+/* Every column of a saved object holds what its row holds now. */
+static void
+stamp_all (GormResource *self)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  const GormSchema *schema = gorm_resource_get_schema (self, NULL);
+
+  if (schema == NULL)
+    return;
+  G_LOCK (stamps_lock);
+  if (priv->stamps == NULL)
+    priv->stamps = g_new0 (guint64, schema->n_columns);
+  ++last_stamp;
+  for (guint i = 0; i < schema->n_columns; i++)
+    priv->stamps[i] = last_stamp;
+  G_UNLOCK (stamps_lock);
+}
 
 /* Of kept properties: see gorm_resource_class_store_property(). */
 static GQuark kept_class_quark;
@@ -245,11 +328,12 @@ notify_in_context (GormResource *self,
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   Notification *notification;
 
-  if (priv->database == NULL || gorm_database_in_main_context (priv->database))
+  if (priv->database == NULL)
     {
       g_object_notify_by_pspec (G_OBJECT (self), pspec);
       return;
     }
+  /* Run at once in the main context, unless its thread holds the lock. */
   notification = g_new0 (Notification, 1);
   notification->resource = g_object_ref (self);
   notification->pspec = pspec;
@@ -265,6 +349,7 @@ typedef struct
   GValue        *values;
   guint          n_values;
   gboolean       keep_unsaved;
+  guint64        stamp;
 } StoredValues;
 
 static void
@@ -336,17 +421,72 @@ differs (GormResource     *self,
   return !stored_values_equal (column, &current, value);
 }
 
+/* Sets a stored property without a notification, which the caller
+ * queues for the main context. */
 static void
-apply_stored_cb (gpointer data,
-                 gpointer unused)
+set_quietly (GObject      *object,
+             GParamSpec   *pspec,
+             const GValue *value)
 {
-  StoredValues *stored = data;
+  GParamSpec *target = g_param_spec_get_redirect_target (pspec);
+  GObjectClass *owner;
+
+  if (target != NULL)
+    pspec = target;
+  owner = g_type_class_peek (pspec->owner_type);
+  owner->set_property (object, pspec->param_id, value, pspec);
+}
+
+/* Notifications of values set in another thread, emitted in the main
+ * context. They are not changes of the application's: they do not make
+ * the object dirty. */
+typedef struct
+{
+  GormResource *resource;
+  GPtrArray    *pspecs;
+} Notifications;
+
+static void
+notifications_free (gpointer data)
+{
+  Notifications *notifications = data;
+
+  g_ptr_array_unref (notifications->pspecs);
+  g_object_unref (notifications->resource);
+  g_free (notifications);
+}
+
+static void
+notify_loaded_cb (gpointer data,
+                  gpointer unused)
+{
+  Notifications *notifications = data;
+  GObject *object = G_OBJECT (notifications->resource);
+
+  gorm_resource_begin_load (notifications->resource);
+  g_object_freeze_notify (object);
+  for (guint i = 0; i < notifications->pspecs->len; i++)
+    g_object_notify_by_pspec (object, g_ptr_array_index (notifications->pspecs, i));
+  g_object_thaw_notify (object);
+  gorm_resource_end_load (notifications->resource);
+}
+
+/* Applies @stored now. In the main context the properties are set and
+ * notified; in the thread of an open transaction (whose function reads
+ * what it loads) they are set without notifications, which are queued to
+ * the main context. */
+static void
+apply_stored_now (StoredValues *stored,
+                  gboolean      in_main_context)
+{
   GormResource *self = stored->resource;
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   const GormSchema *schema = gorm_resource_get_schema (self, NULL);
+  g_autoptr(GPtrArray) changed = in_main_context ? NULL : g_ptr_array_new ();
 
   gorm_resource_begin_load (self);
-  g_object_freeze_notify (G_OBJECT (self));
+  if (in_main_context)
+    g_object_freeze_notify (G_OBJECT (self));
   for (guint i = 0; i < stored->n_values; i++)
     {
       const GormColumn *column = gorm_schema_column_for_pspec (schema, stored->pspecs[i]);
@@ -355,11 +495,38 @@ apply_stored_cb (gpointer data,
         continue;
       if (stored->keep_unsaved && priv->dirty != NULL && priv->dirty[column->index])
         continue;
-      if (differs (self, column, &stored->values[i]))
+      if (!take_stamp (self, schema->n_columns, column->index, stored->stamp))
+        continue;
+      if (!differs (self, column, &stored->values[i]))
+        continue;
+      if (in_main_context)
         g_object_set_property (G_OBJECT (self), column->pspec->name, &stored->values[i]);
+      else
+        {
+          set_quietly (G_OBJECT (self), column->pspec, &stored->values[i]);
+          g_ptr_array_add (changed, column->pspec);
+        }
     }
-  g_object_thaw_notify (G_OBJECT (self));
+  if (in_main_context)
+    g_object_thaw_notify (G_OBJECT (self));
   gorm_resource_end_load (self);
+
+  if (changed != NULL && changed->len > 0)
+    {
+      Notifications *notifications = g_new0 (Notifications, 1);
+
+      notifications->resource = g_object_ref (self);
+      notifications->pspecs = g_steal_pointer (&changed);
+      gorm_database_defer (priv->database ? priv->database : gorm_database_get_default (),
+                           notify_loaded_cb, notifications, notifications_free);
+    }
+}
+
+static void
+apply_stored_cb (gpointer data,
+                 gpointer unused)
+{
+  apply_stored_now (data, TRUE);
 }
 
 void
@@ -377,7 +544,29 @@ gorm_resource_apply_stored (GormResource  *self,
   stored->values = values;
   stored->n_values = n_values;
   stored->keep_unsaved = keep_unsaved;
-  gorm_database_defer (database, apply_stored_cb, stored, stored_values_free);
+  stored->stamp = GPOINTER_TO_SIZE (g_private_get (&read_stamp));
+  if (stored->stamp == 0)
+    stored->stamp = next_stamp ();
+
+  if (database == NULL ||
+      (gorm_database_in_main_context (database) && !gorm_database_holds_lock (database)))
+    apply_stored_now (stored, TRUE);
+  else if (gorm_database_in_main_context (database))
+    /* The main thread holds the lock (a sync load): the values are set at
+     * once, and the notifications wait until the lock is let go (see
+     * gorm_database_defer()), since a handler may call libgorm again. */
+    apply_stored_now (stored, FALSE);
+  else if (gorm_change_feed_is_transaction_thread (gorm_database_get_change_feed (database)))
+    /* The transaction's function reads what it loads: its values are
+     * set at once, and no older value queued for the main context
+     * overwrites them later. */
+    apply_stored_now (stored, FALSE);
+  else
+    {
+      gorm_database_defer (database, apply_stored_cb, g_steal_pointer (&stored), stored_values_free);
+      return;
+    }
+  stored_values_free (stored);
 }
 
 /* The id changes at once, so that work on another thread sees it; its
@@ -523,6 +712,7 @@ gorm_resource_finalize (GObject *object)
   if (G_IS_VALUE (&priv->key))
     g_value_unset (&priv->key);
   g_clear_pointer (&priv->dirty, g_free);
+  g_clear_pointer (&priv->stamps, g_free);
   for (guint i = 0; i < priv->n_kept; i++)
     if (G_IS_VALUE (&priv->kept[i]))
       g_value_unset (&priv->kept[i]);
@@ -764,6 +954,9 @@ save_locked (GormResource  *self,
 
   if (watched)
     gorm_database_begin_change_locked (database, type, &priv->key, priv->saved ? 1 : 0);
+  /* What the object writes is newer than any load queued for it before;
+   * the timestamps this save gives it come after. */
+  stamp_all (self);
   /* An insert prepared before an earlier call saved the object writes its
    * values as an update of every column. */
   if (priv->saved)
@@ -918,12 +1111,12 @@ reload_locked (GormResource  *self,
                GError       **error)
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
 
   model = gorm_table_select_by_key (table, &priv->key, error);
   if (model == NULL)
     return FALSE;
-  if (gda_data_model_get_n_rows (model) == 0)
+  if (gorm_rows_get_n_rows (model) == 0)
     {
       g_autofree char *shown = gorm_value_describe (&priv->key);
 
@@ -1558,4 +1751,130 @@ gorm_resource_reload_finish (GormResource  *self,
                              GError       **error)
 {
   return finish (self, result, gorm_resource_reload_async, error);
+}
+
+/**
+ * gorm_resource_class_set_new_func:
+ * @klass: a resource class
+ * @func: (nullable) (scope notified) (closure user_data) (destroy destroy): the
+ *   function that builds the objects of @klass (not those of its
+ *   subclasses, which set their own), or %NULL to build them with
+ *   g_object_new() again
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data when @func is replaced
+ *
+ * Makes libgorm build the objects of @klass that it loads from rows (in
+ * query results, live models, gorm_database_get()) with @func rather than
+ * with g_object_new(). libgorm then sets the stored properties of the new
+ * object itself, without notifications, as it does for objects it builds
+ * with g_object_new().
+ *
+ * A language binding whose classes must be instantiated in its own
+ * language calls it right after registering a class. The Python override
+ * does it for every model: PyGObject 3.42 (and later versions, to date)
+ * gives an object of a Python class that C creates with g_object_new()
+ * the Python wrapper of any object that Python is constructing at that
+ * moment on the same thread, and a live model builds objects while GTK
+ * constructs a `Gtk.SingleSelection` or a `Gtk.ListView` around it. The
+ * object would then be returned to Python as that other object, and as
+ * a dangling pointer once the other object's wrapper is freed.
+ *
+ * @func must return a new object of exactly the type of @klass, whose
+ * #GormResource:database is the database it is given; libgorm builds
+ * the object with g_object_new() instead (and warns) when it does not,
+ * and always when the class has a construct-only stored property, which
+ * only g_object_new() can set.
+ *
+ * Since: 1.0
+ */
+void
+gorm_resource_class_set_new_func (GormResourceClass   *klass,
+                                  GormResourceNewFunc  func,
+                                  gpointer             user_data,
+                                  GDestroyNotify       destroy)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+
+  gorm_schema_set_new_func (G_TYPE_FROM_CLASS (klass), func, user_data, destroy);
+}
+
+/* The schema of a class, or an error saying why it has none. */
+static const GormSchema *
+class_schema (GormResourceClass  *klass,
+              GError            **error)
+{
+  return gorm_schema_lookup (G_TYPE_FROM_CLASS (klass), error);
+}
+
+/**
+ * gorm_resource_class_get_table_name:
+ * @klass: a resource class
+ * @error: return location for an error
+ *
+ * Gets the table the objects of @klass are stored in: the one given to
+ * gorm_resource_class_set_table(), or by default the name of the type in
+ * snake case (`BlogPost` → `blog_post`, `HTTPServer` → `http_server`).
+ * For a class written in Python, whose type name PyGObject makes from its
+ * module (`blog+BlogPost`), the default comes from the class's name
+ * alone.
+ *
+ * The class is described once, at its first use: call this after its
+ * `gorm_resource_class_set_*()` calls.
+ *
+ * Returns: (nullable): the table's name, owned by libgorm for as long as
+ *   the program runs, or %NULL with @error set when libgorm cannot store
+ *   the class (%GORM_ERROR_UNSUPPORTED_TYPE, %GORM_ERROR_UNKNOWN_PROPERTY)
+ *
+ * Since: 1.0
+ */
+const char *
+gorm_resource_class_get_table_name (GormResourceClass  *klass,
+                                    GError            **error)
+{
+  const GormSchema *schema;
+
+  g_return_val_if_fail (GORM_IS_RESOURCE_CLASS (klass), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  schema = class_schema (klass, error);
+  return schema != NULL ? schema->table : NULL;
+}
+
+/**
+ * gorm_resource_class_dup_stored_properties:
+ * @klass: a resource class
+ * @error: return location for an error
+ *
+ * Lists the properties of @klass that have a column: its primary key
+ * first (`id`, or the natural key of gorm_resource_class_set_primary_key()),
+ * then every readable and writable property that is not construct-only
+ * nor made transient by gorm_resource_class_set_transient(), in the order
+ * of the table's columns.
+ *
+ * The class is described once, at its first use: call this after its
+ * `gorm_resource_class_set_*()` calls.
+ *
+ * Returns: (transfer full) (array zero-terminated=1) (nullable): the
+ *   names of the properties, or %NULL with @error set when libgorm cannot
+ *   store the class
+ *
+ * Since: 1.0
+ */
+char **
+gorm_resource_class_dup_stored_properties (GormResourceClass  *klass,
+                                           GError            **error)
+{
+  const GormSchema *schema;
+  char **names;
+
+  g_return_val_if_fail (GORM_IS_RESOURCE_CLASS (klass), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  schema = class_schema (klass, error);
+  if (schema == NULL)
+    return NULL;
+  names = g_new0 (char *, schema->n_columns + 1);
+  for (guint i = 0; i < schema->n_columns; i++)
+    names[i] = g_strdup (schema->columns[i].pspec->name);
+  return names;
 }

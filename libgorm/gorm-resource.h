@@ -34,6 +34,23 @@ struct _GormResourceClass
   gpointer padding[12];
 };
 
+/**
+ * GormResourceNewFunc:
+ * @database: the database the object belongs to
+ * @user_data: the data given to gorm_resource_class_set_new_func()
+ *
+ * Builds an empty object of the class it was given to, for a row that
+ * libgorm loads, in the way the class's language builds its objects: see
+ * gorm_resource_class_set_new_func().
+ *
+ * Returns: (transfer full): a new object of the class whose
+ *   #GormResource:database is @database
+ *
+ * Since: 1.0
+ */
+typedef GormResource *(*GormResourceNewFunc) (GormDatabase *database,
+                                              gpointer      user_data);
+
 GORM_AVAILABLE_IN_ALL
 gint64        gorm_resource_get_id                  (GormResource       *self);
 GORM_AVAILABLE_IN_ALL
@@ -127,5 +144,17 @@ void          gorm_resource_set_value               (GormResource       *self,
 GORM_AVAILABLE_IN_ALL
 void          gorm_resource_class_store_property    (GormResourceClass  *klass,
                                                      const char         *property);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_set_new_func      (GormResourceClass  *klass,
+                                                     GormResourceNewFunc func,
+                                                     gpointer            user_data,
+                                                     GDestroyNotify      destroy);
+
+GORM_AVAILABLE_IN_ALL
+const char   *gorm_resource_class_get_table_name   (GormResourceClass  *klass,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+char        **gorm_resource_class_dup_stored_properties (GormResourceClass  *klass,
+                                                          GError            **error);
 
 G_END_DECLS

@@ -80,4 +80,21 @@ void              gorm_schema_record_meta       (GType               type,
                                                  const char         *text,
                                                  guint               number);
 
+/* The function a class builds its objects with, for the rows libgorm
+ * loads (gorm_resource_class_set_new_func()): class metadata, kept as
+ * type data. */
+void              gorm_schema_set_new_func      (GType               type,
+                                                 GormResourceNewFunc func,
+                                                 gpointer            user_data,
+                                                 GDestroyNotify      destroy);
+/* A new object of @type for a row of @database, with the construct
+ * properties @names set to @values (the database among them): built by
+ * the class's new-object function when it has one, by g_object_new()
+ * otherwise. */
+GObject          *gorm_schema_new_object        (GType               type,
+                                                 GormDatabase       *database,
+                                                 guint               n_properties,
+                                                 const char        **names,
+                                                 const GValue       *values);
+
 G_END_DECLS

@@ -106,6 +106,23 @@ gorm_schema_snake_case (const char *name)
 }
 
 
+/* The default table of a type: its name in snake case. A name PyGObject
+ * made for a Python class, "module+Class" or "module+Class-v2" when the
+ * first was taken, counts from the class name, without the serial: the
+ * table of a Python class Task is "task", as the override always gave. */
+static char *
+default_table (const char *type_name)
+{
+  const char *start = strrchr (type_name, '+');
+  g_autofree char *name = g_strdup (start != NULL ? start + 1 : type_name);
+  char *serial = start != NULL ? strrchr (name, '-') : NULL;
+
+  if (serial != NULL && serial[1] == 'v' && serial[2] != '\0' &&
+      strspn (serial + 2, "0123456789") == strlen (serial + 2))
+    *serial = '\0';
+  return gorm_schema_snake_case (name);
+}
+
 static gboolean
 is_stored_pspec (GParamSpec *pspec)
 {
@@ -367,7 +384,7 @@ build_schema_locked (GType    type,
   schema->by_pspec = g_hash_table_new (NULL, NULL);
   table_meta = find_meta (metas, GORM_META_TABLE, NULL);
   schema->table = table_meta ? g_strdup (table_meta->text)
-                             : gorm_schema_snake_case (schema->type_name);
+                             : default_table (schema->type_name);
 
   pspecs = g_object_class_list_properties (klass, &n_pspecs);
   schema->columns = g_new0 (GormColumn, n_pspecs + 1);
@@ -477,4 +494,132 @@ gboolean
 gorm_schema_has_auto_id (const GormSchema *schema)
 {
   return (schema->key->flags & GORM_COLUMN_AUTO_ID) != 0;
+}
+
+/* Object construction. A class's new-object function is type data of
+ * the class that set it (gorm_resource_class_set_new_func()), under
+ * schema_lock. */
+typedef struct
+{
+  GormResourceNewFunc func;
+  gpointer            user_data;
+  GDestroyNotify      destroy;
+} NewFunc;
+
+static GQuark
+new_func_quark (void)
+{
+  static gsize quark;
+
+  if (g_once_init_enter (&quark))
+    g_once_init_leave (&quark, g_quark_from_static_string ("gorm-new-func"));
+  return (GQuark) quark;
+}
+
+void
+gorm_schema_set_new_func (GType               type,
+                          GormResourceNewFunc func,
+                          gpointer            user_data,
+                          GDestroyNotify      destroy)
+{
+  NewFunc *new_func;
+  gpointer old_data = NULL;
+  GDestroyNotify old_destroy = NULL;
+
+  /* Type data lives as long as the type, that is the program: a class
+   * keeps its one NewFunc, whose function and data are replaced. */
+  g_mutex_lock (&schema_lock);
+  new_func = g_type_get_qdata (type, new_func_quark ());
+  if (new_func == NULL)
+    {
+      new_func = g_new0 (NewFunc, 1);
+      g_type_set_qdata (type, new_func_quark (), new_func);
+    }
+  old_data = new_func->user_data;
+  old_destroy = new_func->destroy;
+  new_func->func = func;
+  new_func->user_data = user_data;
+  new_func->destroy = destroy;
+  g_mutex_unlock (&schema_lock);
+
+  if (old_destroy != NULL)
+    old_destroy (old_data);
+}
+
+static gboolean
+has_construct_only (GObjectClass  *klass,
+                    guint          n_properties,
+                    const char   **names)
+{
+  for (guint i = 0; i < n_properties; i++)
+    {
+      GParamSpec *pspec = g_object_class_find_property (klass, names[i]);
+
+      if (pspec != NULL && (pspec->flags & G_PARAM_CONSTRUCT_ONLY) != 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether @object, which a new-object function returned, is what it must
+ * be: a @type of @database. Warns when it is not. */
+static gboolean
+check_new_object (GObject      *object,
+                  GType         type,
+                  GormDatabase *database)
+{
+  g_autoptr(GObject) given = NULL;
+
+  if (object != NULL && G_OBJECT_TYPE (object) == type)
+    {
+      g_object_get (object, "database", &given, NULL);
+      if (given == (GObject *) database)
+        return TRUE;
+    }
+  g_warning ("The new-object function of %s returned %s%s%s rather than a %s of the "
+             "database given: libgorm builds the object with g_object_new()",
+             g_type_name (type), object ? "a " : "NULL",
+             object ? G_OBJECT_TYPE_NAME (object) : "",
+             object && G_OBJECT_TYPE (object) == type ? " of another database" : "",
+             g_type_name (type));
+  return FALSE;
+}
+
+GObject *
+gorm_schema_new_object (GType          type,
+                        GormDatabase  *database,
+                        guint          n_properties,
+                        const char   **names,
+                        const GValue  *values)
+{
+  GormResourceNewFunc func = NULL;
+  gpointer user_data = NULL;
+  const NewFunc *new_func;
+  GObject *object;
+
+  g_mutex_lock (&schema_lock);
+  new_func = g_type_get_qdata (type, new_func_quark ());
+  if (new_func != NULL)
+    {
+      func = new_func->func;
+      user_data = new_func->user_data;
+    }
+  g_mutex_unlock (&schema_lock);
+
+  /* Without a function, or with a construct-only property to set, the
+   * object is built by g_object_new(), which sets the construct
+   * properties, the database among them. */
+  if (func == NULL || has_construct_only (g_type_class_peek (type), n_properties, names))
+    return g_object_new_with_properties (type, n_properties, names, values);
+
+  object = (GObject *) func (database, user_data);
+  if (!check_new_object (object, type, database))
+    {
+      g_clear_object (&object);
+      return g_object_new_with_properties (type, n_properties, names, values);
+    }
+  for (guint i = 0; i < n_properties; i++)
+    if (g_strcmp0 (names[i], "database") != 0)
+      g_object_set_property (object, names[i], &values[i]);
+  return object;
 }

@@ -4,7 +4,7 @@
 
 #include "gorm-resource.h"
 #include "gorm-schema-private.h"
-#include "gorm-statement-cache-private.h"
+#include "gorm-connection-private.h"
 
 G_BEGIN_DECLS
 
@@ -22,7 +22,7 @@ gboolean          gorm_table_validate_value   (const GormSchema    *schema,
                                                GError             **error);
 GormTable        *gorm_table_new              (const GormSchema    *schema,
                                                const GormDialect   *dialect,
-                                               GormStatementCache  *statements);
+                                               GormConnection  *statements);
 void              gorm_table_free             (GormTable           *self);
 const GormSchema *gorm_table_get_schema       (GormTable           *self);
 
@@ -52,13 +52,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormSave, gorm_save_free)
 gboolean          gorm_table_delete           (GormTable           *self,
                                                GormResource        *resource,
                                                GError             **error);
-GdaDataModel     *gorm_table_select_by_key    (GormTable           *self,
+GormRows     *gorm_table_select_by_key    (GormTable           *self,
                                                const GValue        *key,
                                                GError             **error);
 /* The SQL values of a row, copied out of @model, so that a worker thread
  * can hand them to the main context. */
 GValue           *gorm_table_copy_row         (GormTable           *self,
-                                               GdaDataModel        *model,
+                                               GormRows            *model,
                                                gint                 row,
                                                GError             **error);
 void              gorm_table_free_row         (GValue              *row);
@@ -73,7 +73,7 @@ gpointer          gorm_table_resource_from_row (const GormSchema   *schema,
  * to the identity map. */
 gpointer          gorm_table_new_resource     (GormTable           *self,
                                                GormDatabase        *database,
-                                               GdaDataModel        *model,
+                                               GormRows            *model,
                                                gint                 row,
                                                GError             **error);
 /* A stand-in for a row whose values cannot be read into its object (a
@@ -84,7 +84,7 @@ gpointer          gorm_table_new_resource     (GormTable           *self,
  * (gorm_table_load_resource()) makes it an ordinary object. */
 gpointer          gorm_table_new_stand_in     (GormTable           *self,
                                                GormDatabase        *database,
-                                               GdaDataModel        *model,
+                                               GormRows            *model,
                                                gint                 row,
                                                const GError        *read_error,
                                                GError             **error);
@@ -92,7 +92,7 @@ gpointer          gorm_table_new_stand_in     (GormTable           *self,
 const GError     *gorm_table_get_read_error   (GormResource        *resource);
 gboolean          gorm_table_load_resource    (GormTable           *self,
                                                GormResource        *resource,
-                                               GdaDataModel        *model,
+                                               GormRows            *model,
                                                gint                 row,
                                                GError             **error);
 

@@ -11,7 +11,7 @@ struct _GormTable
 {
   const GormSchema   *schema;
   const GormDialect  *dialect;
-  GormStatementCache *statements;
+  GormConnection *statements;
 
   GormStatement      *delete;
   GormStatement      *select_by_key;
@@ -24,7 +24,7 @@ struct _GormTable
 GormTable *
 gorm_table_new (const GormSchema   *schema,
                 const GormDialect  *dialect,
-                GormStatementCache *statements)
+                GormConnection *statements)
 {
   GormTable *self = g_new0 (GormTable, 1);
 
@@ -60,7 +60,7 @@ ensure_statement (GormTable      *self,
     {
       g_autofree char *sql = render (self->dialect, self->schema);
 
-      *slot = gorm_statement_cache_lookup (self->statements, sql, error);
+      *slot = gorm_connection_lookup_locked (self->statements, sql, error);
     }
   return *slot;
 }
@@ -198,20 +198,20 @@ read_last_insert_id (GormTable  *self,
                      GError    **error)
 {
   static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
-  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GormRows) model = NULL;
   const GValue *value;
 
   if (self->last_insert_id == NULL)
-    self->last_insert_id = gorm_statement_cache_lookup (self->statements,
+    self->last_insert_id = gorm_connection_lookup_locked (self->statements,
                                                         self->dialect->last_insert_id_sql,
                                                         error);
   if (self->last_insert_id == NULL)
     return FALSE;
 
-  model = gorm_statement_execute_select (self->statements, self->last_insert_id, types, error);
+  model = gorm_connection_select_locked (self->statements, self->last_insert_id, types, error);
   if (model == NULL)
     return FALSE;
-  value = gda_data_model_get_value_at (model, 0, 0, error);
+  value = gorm_rows_get_value (model, 0, 0, error);
   if (value == NULL)
     return FALSE;
 
@@ -232,7 +232,7 @@ lookup_write (GormTable     *self,
   /* The shape is written by hand: this runs once per save. A column
    * number takes at most 10 digits. */
   char *shape = g_newa (char, 2 + n_values * 12);
-  GType null_type = GDA_TYPE_NULL;
+  GType null_type = GORM_TYPE_SQL_NULL;
   GormStatement *statement;
   g_autofree char *sql = NULL;
   char *end = shape;
@@ -262,7 +262,7 @@ lookup_write (GormTable     *self,
     sql = gorm_dialect_render_insert (self->dialect, self->schema, values);
   else
     sql = gorm_dialect_render_update (self->dialect, self->schema, columns, values, n_values);
-  statement = gorm_statement_cache_lookup (self->statements, sql, error);
+  statement = gorm_connection_lookup_locked (self->statements, sql, error);
   if (statement != NULL)
     g_hash_table_insert (self->writes, g_strdup (shape), statement);
 
@@ -378,7 +378,7 @@ gorm_table_insert (GormTable     *self,
   /* The values move to the statement: a save is written once. */
   gorm_statement_take_params (statement, save->values, save->n_columns);
 
-  if (gorm_statement_execute (self->statements, statement, error) < 0 ||
+  if (gorm_connection_execute_locked (self->statements, statement, error) < 0 ||
       (auto_id && !read_last_insert_id (self, key, error)))
     {
       if (G_IS_VALUE (key))
@@ -459,7 +459,7 @@ gorm_table_update (GormTable     *self,
   gorm_statement_take_params (statement, save->values, save->n_columns);
   take_key_param (statement, n_bound, key);
 
-  rows = gorm_statement_execute (self->statements, statement, error);
+  rows = gorm_connection_execute_locked (self->statements, statement, error);
   if (rows < 0 || !check_row_exists (schema, rows, key, "update", error))
     {
       g_value_unset (new_key);
@@ -488,7 +488,7 @@ gorm_table_delete (GormTable     *self,
     return FALSE;
   take_key_param (statement, 0, key);
 
-  rows = gorm_statement_execute (self->statements, statement, error);
+  rows = gorm_connection_execute_locked (self->statements, statement, error);
   if (rows < 0)
     {
       prefix_error (error, self->schema, "delete");
@@ -497,7 +497,7 @@ gorm_table_delete (GormTable     *self,
   return check_row_exists (self->schema, rows, key, "delete", error);
 }
 
-GdaDataModel *
+GormRows *
 gorm_table_select_by_key (GormTable     *self,
                           const GValue  *key,
                           GError       **error)
@@ -509,7 +509,7 @@ gorm_table_select_by_key (GormTable     *self,
     return NULL;
   take_key_param (statement, 0, key);
 
-  return gorm_statement_execute_select (self->statements, statement, self->schema->sql_types, error);
+  return gorm_connection_select_locked (self->statements, statement, self->schema->sql_types, error);
 }
 
 /* The property values of a row, @row[i] the SQL value of column i:
@@ -571,7 +571,7 @@ copy_values (const GormSchema  *schema,
 
 GValue *
 gorm_table_copy_row (GormTable     *self,
-                     GdaDataModel  *model,
+                     GormRows  *model,
                      gint           row,
                      GError       **error)
 {
@@ -580,7 +580,7 @@ gorm_table_copy_row (GormTable     *self,
 
   for (guint i = 0; i < schema->n_columns; i++)
     {
-      const GValue *value = gda_data_model_get_value_at (model, i, row, error);
+      const GValue *value = gorm_rows_get_value (model, i, row, error);
 
       if (value == NULL)
         {
@@ -671,7 +671,9 @@ new_row_object (const GormSchema  *schema,
         }
     }
 
-  object = g_object_new_with_properties (schema->type, n, names, properties);
+  /* Not g_object_new() itself: a Python class builds its objects in
+   * Python (see gorm_resource_class_set_new_func()). */
+  object = gorm_schema_new_object (schema->type, database, n, names, properties);
   g_value_unset (&properties[0]);
 
   for (guint i = 0; i < schema->n_columns; i++)
@@ -758,14 +760,14 @@ gorm_table_resource_from_row (const GormSchema  *schema,
 /* Points @sql_row[i] to the value of column i of @row in @model. */
 static gboolean
 model_row (const GormSchema  *schema,
-           GdaDataModel      *model,
+           GormRows      *model,
            gint               row,
            const GValue     **sql_row,
            GError           **error)
 {
   for (guint i = 0; i < schema->n_columns; i++)
     {
-      sql_row[i] = gda_data_model_get_value_at (model, i, row, error);
+      sql_row[i] = gorm_rows_get_value (model, i, row, error);
       if (sql_row[i] == NULL)
         return FALSE;
     }
@@ -775,7 +777,7 @@ model_row (const GormSchema  *schema,
 gpointer
 gorm_table_new_resource (GormTable     *self,
                          GormDatabase  *database,
-                         GdaDataModel  *model,
+                         GormRows  *model,
                          gint           row,
                          GError       **error)
 {
@@ -797,7 +799,7 @@ gorm_table_get_read_error (GormResource *resource)
 gpointer
 gorm_table_new_stand_in (GormTable     *self,
                          GormDatabase  *database,
-                         GdaDataModel  *model,
+                         GormRows      *model,
                          gint           row,
                          const GError  *read_error,
                          GError       **error)
@@ -808,7 +810,7 @@ gorm_table_new_stand_in (GormTable     *self,
   GObject *object;
 
   /* The key comes first. */
-  key = gda_data_model_get_value_at (model, 0, row, error);
+  key = gorm_rows_get_value (model, 0, row, error);
   if (key == NULL)
     return NULL;
 
@@ -828,7 +830,7 @@ gorm_table_new_stand_in (GormTable     *self,
 gboolean
 gorm_table_load_resource (GormTable     *self,
                           GormResource  *resource,
-                          GdaDataModel  *model,
+                          GormRows  *model,
                           gint           row,
                           GError       **error)
 {

@@ -24,10 +24,11 @@ G_BEGIN_DECLS
  *   FLAGS       any G_TYPE_FLAGS                     gint64 (the bits)
  *   DATE_TIME   GDateTime                            gchararray (UTC ISO-8601,
  *                                                    "2024-03-05T13:03:02.123456Z")
- *   BYTES       GBytes                               GdaBinary
+ *   BYTES       GBytes                               GBytes
  *   STRV        GStrv                                gchararray (JSON array)
  *
- * SQL NULL is a GValue holding GDA_TYPE_NULL. Only STRING, DATE_TIME, BYTES
+ * SQL NULL is a GValue holding GORM_TYPE_SQL_NULL (libgda's GdaNull is
+ * accepted from callers too, see gorm_value_is_sql_null()). Only STRING, DATE_TIME, BYTES
  * and STRV properties can be NULL; a NULL read into another kind gives the
  * property's default value (rows older than a column added by a migration
  * hold NULL there).
@@ -44,6 +45,11 @@ typedef enum {
   GORM_VALUE_KIND_BYTES,
   GORM_VALUE_KIND_STRV,
 } GormValueKind;
+
+typedef struct _GormSqlNull GormSqlNull;
+#define GORM_TYPE_SQL_NULL (gorm_sql_null_get_type ())
+GType       gorm_sql_null_get_type        (void) G_GNUC_CONST;
+gboolean    gorm_value_is_sql_null        (const GValue   *value);
 
 gboolean    gorm_value_kind_for_type      (GType           type,
                                            GormValueKind  *kind);

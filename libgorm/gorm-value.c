@@ -7,9 +7,39 @@
 #include <math.h>
 #include <string.h>
 
-#include <libgda/libgda.h>
 
 #include "gorm-error.h"
+
+
+/* SQL NULL */
+
+static gpointer
+sql_null_copy (gpointer boxed)
+{
+  return boxed;
+}
+
+static void
+sql_null_free (gpointer boxed)
+{
+}
+
+G_DEFINE_BOXED_TYPE (GormSqlNull, gorm_sql_null, sql_null_copy, sql_null_free)
+
+gboolean
+gorm_value_is_sql_null (const GValue *value)
+{
+  GType type;
+
+  if (value == NULL)
+    return FALSE;
+  type = G_VALUE_TYPE (value);
+  if (type == GORM_TYPE_SQL_NULL)
+    return TRUE;
+  /* libgda's own NULL, which a caller may hand to the escape hatch; known
+   * by name so that this layer needs no libgda header. */
+  return G_TYPE_IS_BOXED (type) && g_strcmp0 (g_type_name (type), "GdaNull") == 0;
+}
 
 /* Descriptions in error messages keep a string readable without letting a
  * long text drown the message. */
@@ -151,7 +181,7 @@ gorm_value_kind_get_sql_type (GormValueKind kind)
     case GORM_VALUE_KIND_STRV:
       return G_TYPE_STRING;
     case GORM_VALUE_KIND_BYTES:
-      return GDA_TYPE_BINARY;
+      return G_TYPE_BYTES;
     default:
       g_return_val_if_reached (G_TYPE_INVALID);
     }
@@ -401,43 +431,10 @@ value_get_data (const GValue  *value,
                 gconstpointer *data,
                 gsize         *size)
 {
-  const GdaBinary *binary;
-
-  if (G_VALUE_HOLDS (value, G_TYPE_BYTES))
-    {
-      *data = g_bytes_get_data (g_value_get_boxed (value), size);
-      return TRUE;
-    }
-
-  if (G_VALUE_HOLDS (value, GDA_TYPE_BLOB))
-    binary = &((const GdaBlob *) g_value_get_boxed (value))->data;
-  else if (G_VALUE_HOLDS (value, GDA_TYPE_BINARY))
-    binary = g_value_get_boxed (value);
-  else
+  if (!G_VALUE_HOLDS (value, G_TYPE_BYTES))
     return FALSE;
-
-  *data = binary->data;
-  *size = binary->binary_length > 0 ? (gsize) binary->binary_length : 0;
+  *data = g_bytes_get_data (g_value_get_boxed (value), size);
   return TRUE;
-}
-
-/* The GdaBinary is built by hand because libgda binds a NULL data pointer
- * as SQL NULL: an empty blob needs an allocated pointer too, which
- * gda_binary_copy () does not promise. */
-static void
-set_sql_binary (GValue        *sql_value,
-                gconstpointer  data,
-                gsize          size)
-{
-  GdaBinary *binary = g_new0 (GdaBinary, 1);
-
-  binary->data = g_malloc (MAX (size, 1));
-  if (size > 0)
-    memcpy (binary->data, data, size);
-  binary->binary_length = (glong) size;
-
-  g_value_init (sql_value, GDA_TYPE_BINARY);
-  g_value_take_boxed (sql_value, binary);
 }
 
 /* NULL values */
@@ -445,7 +442,8 @@ set_sql_binary (GValue        *sql_value,
 static gboolean
 value_is_null (const GValue *value)
 {
-  /* GDA_TYPE_NULL is a boxed type whose values always hold NULL. */
+  /* GORM_TYPE_SQL_NULL (and libgda's GdaNull, which a caller of the
+   * escape hatch may pass) are boxed types whose values always hold NULL. */
   return value == NULL
          || ((G_VALUE_HOLDS_STRING (value)
               || G_VALUE_HOLDS_BOXED (value)
@@ -1105,13 +1103,13 @@ static gboolean
 store_bytes (const GValue *value,
              GValue       *sql_value)
 {
-  gconstpointer data;
-  gsize size;
-
-  if (!value_get_data (value, &data, &size))
+  /* GBytes is immutable: sharing it is as good as a copy. The connection
+   * copies it into what libgda binds. */
+  if (!G_VALUE_HOLDS (value, G_TYPE_BYTES))
     return FALSE;
 
-  set_sql_binary (sql_value, data, size);
+  g_value_init (sql_value, G_TYPE_BYTES);
+  g_value_set_boxed (sql_value, g_value_get_boxed (value));
   return TRUE;
 }
 
@@ -1138,7 +1136,7 @@ store_value (GormValueKind  kind,
 {
   if (value_is_null (value))
     {
-      g_value_init (sql_value, GDA_TYPE_NULL);
+      g_value_init (sql_value, GORM_TYPE_SQL_NULL);
       return TRUE;
     }
 
@@ -1195,12 +1193,6 @@ static gboolean
 user_kind_for_type (GType          type,
                     GormValueKind *kind)
 {
-  if (type == GDA_TYPE_BINARY || type == GDA_TYPE_BLOB)
-    {
-      *kind = GORM_VALUE_KIND_BYTES;
-      return TRUE;
-    }
-
   return gorm_value_kind_for_type (type, kind);
 }
 

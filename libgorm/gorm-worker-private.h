@@ -32,6 +32,13 @@ void        gorm_worker_free           (GormWorker      *self);
 void        gorm_worker_run            (GormWorker      *self,
                                         GTask           *task,
                                         GTaskThreadFunc  func);
+/* Runs @func for @task at once, in the calling thread, as the worker
+ * would: for a call made inside a transaction the calling thread owns,
+ * which the worker thread could only wait for. The result still reaches
+ * the main context through the action queue. */
+void        gorm_worker_run_here       (GormWorker      *self,
+                                        GTask           *task,
+                                        GTaskThreadFunc  func);
 /* The cancellable of a task run on a worker, given to its function. */
 void        gorm_worker_set_cancellable (GTask          *task,
                                         GCancellable    *cancellable);

@@ -289,6 +289,22 @@ run_job (gpointer data,
   g_free (job);
 }
 
+void
+gorm_worker_run_here (GormWorker      *self,
+                      GTask           *task,
+                      GTaskThreadFunc  func)
+{
+  GCancellable *cancellable = g_object_get_data (G_OBJECT (task), "gorm-cancellable");
+  GError *error = NULL;
+
+  /* The result is queued like a worker's, so it completes in the main
+   * context, after what the call changed there, and never re-entrantly. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    gorm_worker_return_error (self, task, error);
+  else
+    func (task, g_task_get_source_object (task), g_task_get_task_data (task), cancellable);
+}
+
 GormWorker *
 gorm_worker_new (GMainContext *context)
 {

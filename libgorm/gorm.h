@@ -6,7 +6,6 @@
 
 #include <glib-object.h>
 #include <gio/gio.h>
-#include <libgda/libgda.h>
 
 #include "gorm-version.h"
 #include "gorm-enums.h"

@@ -3,8 +3,14 @@
 #pragma once
 
 #include <gorm.h>
+#include <libgda/libgda.h>
 
 #include "gorm-database-private.h"
+
+/* libgda 5 declares no g_autoptr() cleanups of its own; the tests read
+ * the database with plain libgda to check what libgorm wrote. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GdaConnection, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GdaDataModel, g_object_unref)
 
 G_BEGIN_DECLS
 

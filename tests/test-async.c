@@ -137,7 +137,7 @@ test_save_get_reload_delete (void)
   g_assert_true (got == post);
   call_clear (&call);
 
-  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET title = 'Changed'", NULL, 0, &error), ==, 1);
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET title = 'Changed'", NULL, 0, NULL, &error), ==, 1);
   gorm_resource_reload_async (post, NULL, store_result_cb, &call);
   wait_for (&call);
   g_assert_true (gorm_resource_reload_finish (post, call.result, &error));
@@ -492,7 +492,7 @@ test_close_in_flight (void)
     }
   /* Closing and dropping the last reference with calls queued: they all
    * complete (the later ones with an error), and nothing deadlocks. */
-  g_assert_true (gorm_database_close (db, NULL));
+  g_assert_true (gorm_database_close (db, NULL, NULL));
   g_weak_ref_init (&weak, db);
   g_object_unref (db);
   g_clear_object (&query);
@@ -590,6 +590,231 @@ test_stress (void)
   test_remove_file (path);
 }
 
+/* Read-modify-write inside a transaction function. */
+static gboolean
+increment_views_cb (GormDatabase  *db,
+                    gpointer       data,
+                    GError       **error)
+{
+  g_autoptr(GormResource) post = gorm_database_get (db, TEST_TYPE_POST, *(gint64 *) data, NULL, error);
+  int views;
+
+  if (post == NULL || !gorm_resource_reload (post, NULL, error))
+    return FALSE;
+  g_object_get (post, "views", &views, NULL);
+  g_object_set (post, "views", views + 1, NULL);
+  return gorm_resource_save (post, NULL, error);
+}
+
+static void
+count_transaction_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  guint *done = user_data;
+
+  assert_main_thread_cb ();
+  g_assert_true (gorm_database_run_in_transaction_finish (GORM_DATABASE (source), result, &error));
+  g_assert_no_error (error);
+  (*done)++;
+}
+
+/* 200 queued transactions each add one to a counter through get, reload
+ * and save: none loses another's increment, whether the main thread holds
+ * the object or not, and the object the main thread holds ends with the
+ * stored value, not an older one queued for it. */
+static void
+test_read_modify_write (gconstpointer data)
+{
+  gboolean hold = GPOINTER_TO_INT (data);
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) post = NULL;
+  g_autoptr(GormResource) loaded = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GError) error = NULL;
+  GValue value = G_VALUE_INIT;
+  gint64 id;
+  guint done = 0;
+  int views;
+
+  test_migrate (db, TEST_TYPE_POST);
+  post = g_object_new (TEST_TYPE_POST, "database", db, "title", "counter", NULL);
+  test_save_ok (post);
+  id = gorm_resource_get_id (post);
+  if (!hold)
+    g_clear_object (&post);
+
+  for (guint i = 0; i < 200; i++)
+    gorm_database_run_in_transaction_async (db, increment_views_cb, g_memdup2 (&id, sizeof id), g_free,
+                                            NULL, count_transaction_cb, &done);
+  while (done < 200)
+    g_main_context_iteration (NULL, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  query = gorm_database_query (db, TEST_TYPE_POST);
+  gorm_query_filter (query, gorm_filter_eq ("views", test_int_value (&value, 200)));
+  g_value_unset (&value);
+  g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+
+  loaded = gorm_database_get (db, TEST_TYPE_POST, id, NULL, &error);
+  g_assert_no_error (error);
+  if (hold)
+    g_assert_true (loaded == post);
+  g_object_get (loaded, "views", &views, NULL);
+  g_assert_cmpint (views, ==, 200);
+  g_assert_false (gorm_resource_is_dirty (loaded));
+
+  g_clear_object (&loaded);
+  g_clear_object (&post);
+  g_clear_object (&query);
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+typedef struct
+{
+  gint64 id;
+  int    seen;
+} Reload;
+
+/* In the worker: reloads the object and reads what it loaded. */
+static gboolean
+reload_and_read_cb (GormDatabase  *db,
+                    gpointer       data,
+                    GError       **error)
+{
+  Reload *reload = data;
+  g_autoptr(GormResource) post = gorm_database_get (db, TEST_TYPE_POST, reload->id, NULL, error);
+
+  if (post == NULL || !gorm_resource_reload (post, NULL, error))
+    return FALSE;
+  g_object_get (post, "views", &reload->seen, NULL);
+  return TRUE;
+}
+
+static void
+count_views_notify_cb (GObject    *object,
+                       GParamSpec *pspec,
+                       guint      *count)
+{
+  int views;
+
+  assert_main_thread_cb ();
+  g_object_get (object, "views", &views, NULL);
+  /* The notification carries the value the row has now. */
+  g_assert_cmpint (views, ==, 42);
+  (*count)++;
+}
+
+/* Values a transaction loads on the worker into an object the main thread
+ * holds are there for the transaction at once, and notified in the main
+ * context only, without making the object dirty. */
+static void
+test_transaction_loads (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) post = new_post (db, "loaded");
+  g_autoptr(GError) error = NULL;
+  GValue params[1] = { G_VALUE_INIT };
+  Reload reload = { 0, -1 };
+  guint notified = 0;
+  guint done = 0;
+
+  test_migrate (db, TEST_TYPE_POST);
+  test_save_ok (post);
+  reload.id = gorm_resource_get_id (post);
+  g_signal_connect (post, "notify::views", G_CALLBACK (count_views_notify_cb), &notified);
+  g_value_init (&params[0], G_TYPE_INT64);
+  g_value_set_int64 (&params[0], reload.id);
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET views = 42 WHERE id = ?",
+                                          params, 1, NULL, &error), ==, 1);
+  g_value_unset (&params[0]);
+
+  gorm_database_run_in_transaction_async (db, reload_and_read_cb, &reload, NULL, NULL,
+                                          count_transaction_cb, &done);
+  while (done < 1)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (reload.seen, ==, 42);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_false (gorm_resource_is_dirty (post));
+
+  g_signal_handlers_disconnect_by_data (post, &notified);
+  g_clear_object (&post);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static gboolean
+set_views_cb (GormDatabase  *db,
+              gpointer       data,
+              GError       **error)
+{
+  g_autoptr(GormResource) post = gorm_database_get (db, TEST_TYPE_POST, *(gint64 *) data, NULL, error);
+
+  if (post == NULL)
+    return FALSE;
+  g_object_set (post, "views", 5, NULL);
+  return gorm_resource_save (post, NULL, error);
+}
+
+/* A row read by an async get or first before a transaction changed it
+ * reaches the main context after the transaction's values: the object
+ * the main thread holds keeps the newer ones. */
+static void
+test_older_reads_do_not_overwrite (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  /* Not watched for the main thread: the transaction function sets a
+   * property on the worker itself. */
+  g_autoptr(GormResource) post = g_object_new (TEST_TYPE_POST, "database", db, "title", "read twice", NULL);
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) got = NULL;
+  g_autoptr(GormResource) first = NULL;
+  Call get_call = { 0 };
+  Call first_call = { 0 };
+  gint64 id;
+  guint done = 0;
+  int views;
+
+  test_migrate (db, TEST_TYPE_POST);
+  test_save_ok (post);
+  id = gorm_resource_get_id (post);
+  query = gorm_database_query (db, TEST_TYPE_POST);
+
+  /* Both reads run on the worker before the transaction; the main
+   * context makes their objects after it. */
+  gorm_database_get_async (db, TEST_TYPE_POST, id, NULL, store_result_cb, &get_call);
+  gorm_query_first_async (query, NULL, store_result_cb, &first_call);
+  gorm_database_run_in_transaction_async (db, set_views_cb, &id, NULL, NULL, count_transaction_cb, &done);
+  g_usleep (G_USEC_PER_SEC / 5);
+  while (done < 1 || get_call.result == NULL || first_call.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  got = gorm_database_get_finish (db, get_call.result, &error);
+  g_assert_no_error (error);
+  first = gorm_query_first_finish (query, first_call.result, &error);
+  g_assert_no_error (error);
+  g_assert_true (got == post);
+  g_assert_true (first == post);
+  g_object_get (post, "views", &views, NULL);
+  g_assert_cmpint (views, ==, 5);
+  g_assert_false (gorm_resource_is_dirty (post));
+
+  call_clear (&get_call);
+  call_clear (&first_call);
+  g_clear_object (&got);
+  g_clear_object (&first);
+  g_clear_object (&post);
+  g_clear_object (&query);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -604,6 +829,10 @@ main (int   argc,
   g_test_add_func ("/Gorm/Async/cancellation", test_cancellation);
   g_test_add_func ("/Gorm/Async/close-in-flight", test_close_in_flight);
   g_test_add_func ("/Gorm/Async/stress", test_stress);
+  g_test_add_func ("/Gorm/Async/transaction-loads", test_transaction_loads);
+  g_test_add_func ("/Gorm/Async/older-reads-do-not-overwrite", test_older_reads_do_not_overwrite);
+  g_test_add_data_func ("/Gorm/Async/read-modify-write", GINT_TO_POINTER (FALSE), test_read_modify_write);
+  g_test_add_data_func ("/Gorm/Async/read-modify-write-held", GINT_TO_POINTER (TRUE), test_read_modify_write);
 
   return g_test_run ();
 }

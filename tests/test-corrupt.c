@@ -15,6 +15,27 @@
 
 #define N_POSTS 2000
 
+/* The posts' table as a later version of the program sees it: one more
+ * column, indexed, which a migration must add and index, reading every
+ * row to build the index. */
+TEST_DEFINE_RESOURCE (TestPostV2, test_post_v2)
+#define TEST_TYPE_POST_V2 (test_post_v2_get_type ())
+
+static void
+test_post_v2_class_init (TestPostV2Class *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("title", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_int ("views", NULL, NULL, 0, G_MAXINT, 0, G_PARAM_READWRITE),
+    g_param_spec_int ("score", NULL, NULL, 0, G_MAXINT, 0, G_PARAM_READWRITE),
+  };
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_table (resource_class, "test_post");
+  gorm_resource_class_set_indexed (resource_class, "views");
+}
+
 /* A database file of N_POSTS posts, whose pages from the third quarter on
  * are overwritten with garbage, as a bad disk or a stray write would. */
 static char *
@@ -27,7 +48,7 @@ make_damaged_file (gint64 *some_id)
   gsize length;
 
   test_migrate (db, TEST_TYPE_POST);
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   for (guint i = 0; i < N_POSTS; i++)
     {
       g_autofree char *title = g_strdup_printf ("post %u with a title long enough to fill pages", i);
@@ -38,10 +59,10 @@ make_damaged_file (gint64 *some_id)
       if (i == N_POSTS - 10)
         *some_id = gorm_resource_get_id (post);
     }
-  g_assert_true (gorm_database_commit (db, &error));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
   /* Everything in the main file, nothing left in the WAL. */
-  g_assert_cmpint (gorm_database_execute (db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0, &error), >=, -1);
-  g_assert_true (gorm_database_close (db, &error));
+  g_assert_cmpint (gorm_database_execute (db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0, NULL, &error), >=, -1);
+  g_assert_true (gorm_database_close (db, NULL, &error));
   g_assert_no_error (error);
 
   g_assert_true (g_file_get_contents (path, &contents, &length, &error));
@@ -50,6 +71,14 @@ make_damaged_file (gint64 *some_id)
     contents[at] = (char) (at * 7919 % 251);
   g_assert_true (g_file_set_contents (path, contents, length, &error));
   return g_steal_pointer (&path);
+}
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
 static void
@@ -91,6 +120,14 @@ test_damaged_pages (void)
       assert_corrupt (error, "migrate");
       g_clear_error (&error);
     }
+  /* One that must index the rows reads them all. */
+  {
+    GType later = TEST_TYPE_POST_V2;
+
+    g_assert_false (gorm_database_migrate (db, &later, 1, NULL, &error));
+    assert_corrupt (error, "migrate adding an index");
+    g_clear_error (&error);
+  }
 
   object = gorm_database_get (db, TEST_TYPE_POST, id, NULL, &error);
   g_assert_null (object);
@@ -111,6 +148,18 @@ test_damaged_pages (void)
   g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, -1);
   assert_corrupt (error, "count");
   g_clear_error (&error);
+
+  /* The same on the worker. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    gorm_query_count_async (query, NULL, store_result_cb, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpint (gorm_query_count_finish (query, result, &error), ==, -1);
+    assert_corrupt (error, "count_async");
+    g_clear_error (&error);
+  }
 
   g_assert_false (gorm_query_exists (query, NULL, &error));
   assert_corrupt (error, "exists");
@@ -193,8 +242,8 @@ test_damaged_schema (void)
   gsize length;
 
   test_migrate (db, TEST_TYPE_POST);
-  g_assert_cmpint (gorm_database_execute (db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0, &error), >=, -1);
-  g_assert_true (gorm_database_close (db, &error));
+  g_assert_cmpint (gorm_database_execute (db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, 0, NULL, &error), >=, -1);
+  g_assert_true (gorm_database_close (db, NULL, &error));
   g_assert_finalize_object (g_steal_pointer (&db));
 
   g_assert_true (g_file_get_contents (path, &contents, &length, &error));

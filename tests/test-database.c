@@ -110,10 +110,10 @@ test_open_memory_uri (void)
   /* Two memory databases are two databases. */
   test_migrate (db, TEST_TYPE_POST);
   g_assert_cmpint (gorm_database_execute (db, "INSERT INTO test_post (title) VALUES ('x')",
-                                          NULL, 0, &error), ==, 1);
+                                          NULL, 0, NULL, &error), ==, 1);
   g_assert_no_error (error);
   g_assert_cmpint (gorm_database_execute (other, "INSERT INTO test_post (title) VALUES ('x')",
-                                          NULL, 0, &error), ==, -1);
+                                          NULL, 0, NULL, &error), ==, -1);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
 
   g_assert_finalize_object (g_steal_pointer (&db));
@@ -230,7 +230,7 @@ test_default (void)
 
   /* Closing the default database unsets it. */
   gorm_database_set_default (db);
-  g_assert_true (gorm_database_close (db, &error));
+  g_assert_true (gorm_database_close (db, NULL, &error));
   g_assert_null (gorm_database_get_default ());
 
   g_assert_finalize_object (g_steal_pointer (&post));
@@ -249,7 +249,7 @@ test_close (void)
   test_migrate (db, type);
   g_assert_true (gorm_resource_save (post, NULL, &error));
   g_assert_false (gorm_database_is_closed (db));
-  g_assert_true (gorm_database_close (db, &error));
+  g_assert_true (gorm_database_close (db, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (gorm_database_is_closed (db));
   g_assert_false (gda_connection_is_opened (gorm_database_get_connection (db)));
@@ -265,13 +265,13 @@ test_close (void)
   g_assert_false (gorm_database_migrate (db, &type, 1, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
   g_clear_error (&error);
-  g_assert_false (gorm_database_begin (db, &error));
+  g_assert_false (gorm_database_begin (db, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
   g_clear_error (&error);
-  g_assert_cmpint (gorm_database_execute (db, "SELECT 1", NULL, 0, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (db, "SELECT 1", NULL, 0, NULL, &error), ==, -1);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
   g_clear_error (&error);
-  g_assert_true (gorm_database_close (db, &error));
+  g_assert_true (gorm_database_close (db, NULL, &error));
 
   g_assert_finalize_object (g_steal_pointer (&post));
   g_assert_finalize_object (g_steal_pointer (&db));
@@ -602,7 +602,7 @@ test_execute (void)
   rows = gorm_database_execute (db,
                                 "INSERT INTO test_post (title, views, pub_date, content) "
                                 "VALUES (?, ?, ?, ?) -- a comment with a ?",
-                                params, 4, &error);
+                                params, 4, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (rows, ==, 1);
 
@@ -616,33 +616,33 @@ test_execute (void)
 
   /* Rows changed; a '?' in a string literal is no placeholder. */
   g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET content = '?' WHERE views = ?",
-                                          &params[1], 1, &error), ==, 1);
+                                          &params[1], 1, NULL, &error), ==, 1);
   g_assert_no_error (error);
   g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET content = 'x' WHERE views > 1000",
-                                          NULL, 0, &error), ==, 0);
+                                          NULL, 0, NULL, &error), ==, 0);
   g_assert_no_error (error);
 
   /* A statement that answers with rows runs; its rows are dropped. */
-  g_assert_cmpint (gorm_database_execute (db, "  pragma case_sensitive_like=OFF", NULL, 0, &error), ==, 0);
+  g_assert_cmpint (gorm_database_execute (db, "  pragma case_sensitive_like=OFF", NULL, 0, NULL, &error), ==, 0);
   g_assert_no_error (error);
-  g_assert_cmpint (gorm_database_execute (db, "PRAGMA journal_mode=delete", NULL, 0, &error), ==, 0);
+  g_assert_cmpint (gorm_database_execute (db, "PRAGMA journal_mode=delete", NULL, 0, NULL, &error), ==, 0);
   g_assert_no_error (error);
   g_assert_cmpint (gorm_database_execute (db, "SELECT count(*) FROM test_post WHERE views = ?",
-                                          &params[1], 1, &error), ==, 0);
+                                          &params[1], 1, NULL, &error), ==, 0);
   g_assert_no_error (error);
-  g_assert_cmpint (gorm_database_execute (db, "SELECT * FROM no_such_table", NULL, 0, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (db, "SELECT * FROM no_such_table", NULL, 0, NULL, &error), ==, -1);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "no_such_table"));
   g_clear_error (&error);
 
   /* Wrong counts, bad SQL and unsupported values fail cleanly. */
-  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post WHERE id = ?", NULL, 0, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post WHERE id = ?", NULL, 0, NULL, &error), ==, -1);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
   g_clear_error (&error);
-  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post", params, 1, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post", params, 1, NULL, &error), ==, -1);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
   g_clear_error (&error);
-  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM no_such_table", NULL, 0, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM no_such_table", NULL, 0, NULL, &error), ==, -1);
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "no_such_table"));
   g_clear_error (&error);
@@ -650,7 +650,7 @@ test_execute (void)
     g_auto(GValue) object = G_VALUE_INIT;
 
     g_value_init (&object, G_TYPE_OBJECT);
-    g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post WHERE id = ?", &object, 1, &error), ==, -1);
+    g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post WHERE id = ?", &object, 1, NULL, &error), ==, -1);
     g_assert_error (error, GORM_ERROR, GORM_ERROR_UNSUPPORTED_TYPE);
     g_clear_error (&error);
   }
@@ -781,6 +781,144 @@ test_signals_main_context (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+/* The escape hatch takes BLOBs as GBytes and as libgda's own types; what
+ * is stored is the bytes themselves, an empty blob included. */
+static void
+test_execute_blobs (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  static const guchar data[] = { 0, 'a', 0xff };
+  GdaBinary binary = { (guchar *) data, sizeof data };
+  GdaBlob blob = { { (guchar *) data, 2 }, NULL };
+  g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
+  GValue params[3] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+  g_autofree char *stored = NULL;
+
+  g_value_init (&params[0], GDA_TYPE_BINARY);
+  g_value_set_boxed (&params[0], &binary);
+  g_value_init (&params[1], GDA_TYPE_BLOB);
+  g_value_set_boxed (&params[1], &blob);
+  g_value_init (&params[2], G_TYPE_BYTES);
+  g_value_set_boxed (&params[2], empty);
+
+  g_assert_cmpint (gorm_database_execute (db, "CREATE TABLE b (v BLOB)", NULL, 0, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_database_execute (db, "INSERT INTO b VALUES (?), (?), (?)",
+                                          params, 3, NULL, &error), ==, 3);
+  g_assert_no_error (error);
+  stored = test_query_text (db, "SELECT group_concat(typeof(v) || ':' || hex(v), ',') FROM b");
+  g_assert_cmpstr (stored, ==, "blob:0061FF,blob:0061,blob:");
+
+  for (guint i = 0; i < G_N_ELEMENTS (params); i++)
+    g_value_unset (&params[i]);
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* Cancelled before they run, the calls fail with G_IO_ERROR_CANCELLED and
+ * change nothing, except commit, which rolls back: a transaction is never
+ * left open by a cancellation. */
+static void
+test_cancelled_calls (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  test_migrate (db, TEST_TYPE_POST);
+  g_cancellable_cancel (cancellable);
+
+  g_assert_false (gorm_database_begin (db, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+
+  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post", NULL, 0, cancellable, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_cmpint (gorm_database_execute (db, "INSERT INTO test_post (title) VALUES ('x')",
+                                          NULL, 0, NULL, &error), ==, 1);
+  g_assert_false (gorm_database_commit (db, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+  g_assert_cmpint (test_count_posts (db), ==, 0);
+
+  /* A rollback and a close run whatever the cancellable says. */
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_true (gorm_database_rollback (db, cancellable, &error));
+  g_assert_no_error (error);
+  g_assert_true (gorm_database_close (db, cancellable, &error));
+  g_assert_no_error (error);
+  g_assert_true (gorm_database_is_closed (db));
+
+  /* Closed, every call says so. */
+  g_assert_false (gorm_database_begin (db, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_clear_error (&error);
+  g_assert_cmpint (gorm_database_execute (db, "SELECT 1", NULL, 0, NULL, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_clear_error (&error);
+
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+count_in_handler_cb (GObject    *object,
+                     GParamSpec *pspec,
+                     gpointer    user_data)
+{
+  gint64 *count = user_data;
+  GormDatabase *db = gorm_resource_get_database (GORM_RESOURCE (object));
+  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_POST);
+  g_autoptr(GError) error = NULL;
+
+  *count = gorm_query_count (query, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* A notification handler that calls libgorm again, during a save or a
+ * reload made in the main context: the lock is one plain mutex, so the
+ * notification waits until the call has let it go, and comes before the
+ * call returns. */
+static void
+test_reentrant_handlers (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) post = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 count = -1;
+
+  test_migrate (db, TEST_TYPE_POST);
+  post = g_object_new (TEST_TYPE_POST, "database", db, "title", "a", NULL);
+  g_signal_connect (post, "notify::id", G_CALLBACK (count_in_handler_cb), &count);
+  g_signal_connect (post, "notify::title", G_CALLBACK (count_in_handler_cb), &count);
+
+  test_save_ok (post);
+  g_assert_cmpint (count, ==, 1);
+
+  count = -1;
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET title = 'b'", NULL, 0, NULL, &error), ==, 1);
+  g_assert_true (gorm_resource_reload (post, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count, ==, 1);
+
+  /* Inside a transaction too. */
+  count = -1;
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET title = 'c'", NULL, 0, NULL, &error), ==, 1);
+  g_assert_true (gorm_resource_reload (post, NULL, &error));
+  g_assert_cmpint (count, ==, 1);
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_no_error (error);
+
+  g_signal_handlers_disconnect_by_data (post, &count);
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -802,6 +940,9 @@ main (int   argc,
   g_test_add_func ("/Gorm/Database/migrate-errors-change-nothing", test_migrate_errors_change_nothing);
   g_test_add_func ("/Gorm/Database/get", test_get);
   g_test_add_func ("/Gorm/Database/execute", test_execute);
+  g_test_add_func ("/Gorm/Database/execute-blobs", test_execute_blobs);
+  g_test_add_func ("/Gorm/Database/cancelled-calls", test_cancelled_calls);
+  g_test_add_func ("/Gorm/Database/reentrant-handlers", test_reentrant_handlers);
   g_test_add_func ("/Gorm/Database/signals", test_signals);
   g_test_add_func ("/Gorm/Database/signals-main-context", test_signals_main_context);
 

@@ -44,14 +44,14 @@ fill (GormDatabase *db,
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *name = g_strdup_printf ("item %04u", i);
 
       g_object_unref (save_item (db, name, (int) (i * 7919 % 1000), i % 3 == 0));
     }
-  g_assert_true (gorm_database_commit (db, &error));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
 }
 
 static GListModel *
@@ -143,7 +143,7 @@ test_random_access (void)
   fill (db, 2000);
   /* NULL names sort first. */
   g_assert_cmpint (gorm_database_execute (db, "UPDATE test_item SET name = NULL WHERE score < 100",
-                                          NULL, 0, NULL), >, 0);
+                                          NULL, 0, NULL, NULL), >, 0);
 
   for (guint o = 0; o < G_N_ELEMENTS (orders); o++)
     {
@@ -252,7 +252,7 @@ test_identity_keeps_unsaved_changes (void)
   g_value_init (&params[1], G_TYPE_INT64);
   g_value_set_int64 (&params[1], gorm_resource_get_id (item));
   g_assert_cmpint (gorm_database_execute (db, "UPDATE test_item SET name = ?, score = 99 WHERE id = ?",
-                                          params, 2, &error), ==, 1);
+                                          params, 2, NULL, &error), ==, 1);
 
   /* Loading the row again keeps the unsaved name and takes the rest. */
   loaded = gorm_database_get (db, TEST_TYPE_ITEM, gorm_resource_get_id (item), NULL, &error);
@@ -269,6 +269,8 @@ test_identity_keeps_unsaved_changes (void)
   g_assert_finalize_object (g_steal_pointer (&item));
   g_assert_finalize_object (g_steal_pointer (&db));
 }
+
+#define ROLLED_BACK "rolled back"
 
 /* A plain list that replays a model's items-changed, of ids. */
 typedef struct
@@ -324,6 +326,39 @@ shadow_free (Shadow *shadow)
   g_object_unref (shadow->model);
   g_array_unref (shadow->ids);
   g_free (shadow);
+}
+
+/* Runs what the main context has to run: the change feed delivers from
+ * an idle source. */
+static void
+drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* Before the changes reach it, a live model still shows what its signals
+ * said, whatever the database holds now: every item is there, of the
+ * model's type, the rows still stored are the same objects, and a deleted
+ * row's object is no longer saved. */
+static void
+assert_shows_delivered (Shadow *shadow,
+                        guint   step)
+{
+  guint n = g_list_model_get_n_items (shadow->model);
+
+  g_assert_cmpuint (shadow->ids->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GormResource) live = g_list_model_get_item (shadow->model, i);
+
+      if (live == NULL)
+        g_error ("step %u: item %u of %u is missing before the delivery", step, i, n);
+      g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (live, TEST_TYPE_ITEM));
+      if (gorm_resource_is_saved (live) && gorm_resource_get_id (live) != g_array_index (shadow->ids, gint64, i))
+        g_error ("step %u, item %u: %" G_GINT64_FORMAT " shown where %" G_GINT64_FORMAT " was",
+                 step, i, gorm_resource_get_id (live), g_array_index (shadow->ids, gint64, i));
+    }
 }
 
 /* The live model equals a fresh fetch of its query, item by item, and so
@@ -490,11 +525,11 @@ run_step (GormDatabase *db,
       }
       break;
     case STEP_ROLLBACK:
-      g_assert_true (gorm_database_begin (db, &error));
+      g_assert_true (gorm_database_begin (db, NULL, &error));
       g_object_unref (save_item (db, name, g_rand_int_range (rand, 0, 1000), TRUE));
       g_object_set (item, "score", g_rand_int_range (rand, 0, 1000), NULL);
       g_assert_true (gorm_resource_save (item, NULL, &error));
-      g_assert_true (gorm_database_rollback (db, &error));
+      g_assert_true (gorm_database_rollback (db, NULL, &error));
       /* The object keeps the value the rolled back save gave it. */
       g_assert_true (gorm_resource_reload (item, NULL, &error));
       break;
@@ -539,6 +574,14 @@ test_live_randomized (void)
       for (guint w = 0; w < N_WATCHED; w++)
         emissions[w] = shadows[w]->emissions;
       kind = run_step (db, rand, kind);
+      /* Nothing is emitted from inside the write: the feed delivers
+       * later, from the main loop. */
+      for (guint w = 0; w < N_WATCHED; w++)
+        {
+          g_assert_cmpuint (shadows[w]->emissions, ==, emissions[w]);
+          assert_shows_delivered (shadows[w], step);
+        }
+      drain ();
       for (guint w = 0; w < N_WATCHED; w++)
         {
           assert_matches_fetch (queries[w], shadows[w], step);
@@ -593,12 +636,13 @@ test_live_main_context (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
   g_assert_cmpuint (shadow->ids->len, ==, 1);
-  /* The rest of what the thread queued for the main context. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
 
   shadow_free (shadow);
   g_assert_finalize_object (g_steal_pointer (&model));
+  /* The rest of what the thread queued for the main context, which holds
+   * the object saved until it ran. */
+  while (gorm_database_get_n_live (db) > 0)
+    g_main_context_iteration (NULL, TRUE);
   g_assert_finalize_object (g_steal_pointer (&query));
   g_assert_finalize_object (g_steal_pointer (&db));
 }
@@ -625,15 +669,479 @@ test_live_window (void)
 
   /* Before the window: everything shifts by one. */
   g_object_unref (save_item (db, "x", -1, FALSE));
+  g_assert_cmpuint (shadow->emissions, ==, 0);
+  drain ();
   g_assert_cmpuint (shadow->emissions, ==, 1);
   assert_matches_fetch (query, shadow, 0);
   /* After the window: nothing. */
   g_object_unref (save_item (db, "x", 1000, FALSE));
+  drain ();
   g_assert_cmpuint (shadow->emissions, ==, 1);
   assert_matches_fetch (query, shadow, 1);
 
   shadow_free (shadow);
   g_assert_finalize_object (g_steal_pointer (&model));
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static gboolean
+save_two_and_fail_cb (GormDatabase  *db,
+                      gpointer       data,
+                      GError       **error)
+{
+  g_object_unref (save_item (db, ROLLED_BACK, 1, TRUE));
+  g_object_unref (save_item (db, ROLLED_BACK, 2, TRUE));
+  g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION, "rolled back on purpose");
+  return FALSE;
+}
+
+static void
+transaction_done_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GError **error = user_data;
+
+  g_assert_false (gorm_database_run_in_transaction_finish (GORM_DATABASE (source), result, error));
+}
+
+typedef struct
+{
+  guint depth;
+  guint emissions;
+  GormDatabase *db;
+} Reentry;
+
+/* A handler that writes: what it writes is delivered later, never from
+ * inside this emission. */
+static void
+reentry_items_changed_cb (GListModel *model,
+                          guint       position,
+                          guint       removed,
+                          guint       added,
+                          Reentry    *reentry)
+{
+  g_assert_cmpuint (reentry->depth, ==, 0);
+  reentry->depth++;
+  reentry->emissions++;
+  if (reentry->emissions == 1)
+    g_object_unref (save_item (reentry->db, "from a handler", 3, TRUE));
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    g_object_unref (g_list_model_get_item (model, i));
+  reentry->depth--;
+}
+
+/* Live models are given committed changes only: a rolled-back transaction
+ * (sync or async) and a rolled-back savepoint give nothing. */
+static void
+test_live_transactions (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) async_error = NULL;
+  g_autoptr(GormResource) kept = NULL;
+  Shadow *shadow;
+  Reentry reentry = { 0, 0, db };
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  fill (db, 5);
+  query = gorm_database_query (db, TEST_TYPE_ITEM);
+  gorm_query_order_by (query, "score", FALSE);
+  model = fetch (query, TRUE);
+  shadow = shadow_new (model);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 5);
+
+  /* An async transaction whose function fails. */
+  gorm_database_run_in_transaction_async (db, save_two_and_fail_cb, NULL, NULL, NULL,
+                                          transaction_done_cb, &async_error);
+  while (async_error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (async_error, GORM_ERROR, GORM_ERROR_VALIDATION);
+  drain ();
+  g_assert_cmpuint (shadow->emissions, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 5);
+  assert_matches_fetch (query, shadow, 0);
+
+  /* A sync transaction rolled back, read from inside it: the model shows
+   * what it showed, never the transaction's rows. */
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_object_unref (save_item (db, ROLLED_BACK, -1, TRUE));
+  assert_shows_delivered (shadow, 1);
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  drain ();
+  g_assert_cmpuint (shadow->emissions, ==, 0);
+  assert_matches_fetch (query, shadow, 1);
+
+  /* A savepoint rolled back inside a committed transaction: only what
+   * the savepoint did goes. Nothing is emitted before the COMMIT. */
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  kept = save_item (db, "kept", -2, TRUE);
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_object_unref (save_item (db, ROLLED_BACK, -3, TRUE));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  drain ();
+  g_assert_cmpuint (shadow->emissions, ==, 0);
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_cmpuint (shadow->emissions, ==, 0);
+  drain ();
+  g_assert_cmpuint (shadow->emissions, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 6);
+  g_assert_cmpint (item_id (model, 0), ==, gorm_resource_get_id (kept));
+  assert_matches_fetch (query, shadow, 2);
+
+  /* A handler that writes is not re-entered. */
+  g_signal_connect (model, "items-changed", G_CALLBACK (reentry_items_changed_cb), &reentry);
+  g_object_unref (save_item (db, "first", 100, TRUE));
+  drain ();
+  g_assert_cmpuint (reentry.emissions, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 8);
+  assert_matches_fetch (query, shadow, 3);
+  g_signal_handlers_disconnect_by_data (model, &reentry);
+
+  shadow_free (shadow);
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_clear_object (&kept);
+  while (gorm_database_get_n_live (db) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* A COMMIT that fails (the disk is full) ends the transaction: a live
+ * model is given nothing of it, and follows the next write. */
+static void
+test_live_failed_commit (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  Shadow *shadow;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  fill (db, 3);
+  query = gorm_database_query (db, TEST_TYPE_ITEM);
+  model = fetch (query, TRUE);
+  shadow = shadow_new (model);
+
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_object_unref (save_item (db, ROLLED_BACK, 1, TRUE));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_object_unref (save_item (db, ROLLED_BACK, 2, TRUE));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  gorm_connection_inject_fault (gorm_database_get_execution (db), "COMMIT", GORM_ERROR_FULL);
+  g_assert_false (gorm_database_commit (db, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FULL);
+  g_clear_error (&error);
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+  drain ();
+  g_assert_cmpuint (shadow->emissions, ==, 0);
+  assert_matches_fetch (query, shadow, 0);
+
+  g_object_unref (save_item (db, "after", 3, TRUE));
+  drain ();
+  g_assert_cmpuint (shadow->emissions, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
+  assert_matches_fetch (query, shadow, 1);
+
+  shadow_free (shadow);
+  g_assert_finalize_object (g_steal_pointer (&model));
+  while (gorm_database_get_n_live (db) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* The stress test: a watched model read by the main loop while a stream
+ * of asynchronous writes, some in transactions that roll back, runs on
+ * the worker. */
+#define STRESS_WRITES 2000
+#define STRESS_IN_FLIGHT 16
+
+typedef struct
+{
+  GormDatabase *db;
+  GRand        *rand;
+  GListModel   *model;
+  Shadow       *shadow;
+  GPtrArray    *items;      /* the objects the test may update or delete */
+  guint         started;
+  guint         finished;
+  guint         in_flight;
+  gboolean      reading;
+  guint         scans;
+  guint         rolled_back;
+} Stress;
+
+/* Reads every item: each is there, of the model's type, and none is a row
+ * of a transaction that rolled back. Nothing may be emitted meanwhile. */
+static void
+stress_scan (Stress *stress)
+{
+  guint n = g_list_model_get_n_items (stress->model);
+
+  g_assert_false (stress->reading);
+  stress->reading = TRUE;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (stress->model, i);
+      g_autofree char *name = NULL;
+
+      if (item == NULL)
+        g_error ("scan %u: item %u of %u is NULL", stress->scans, i, n);
+      g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (item, TEST_TYPE_ITEM));
+      g_object_get (item, "name", &name, NULL);
+      if (g_strcmp0 (name, ROLLED_BACK) == 0)
+        g_error ("scan %u: item %u is a row that was rolled back", stress->scans, i);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (stress->model), ==, n);
+  stress->reading = FALSE;
+  stress->scans++;
+}
+
+static void
+stress_items_changed_cb (GListModel *model,
+                         guint       position,
+                         guint       removed,
+                         guint       added,
+                         Stress     *stress)
+{
+  /* Never from inside a read of the model. */
+  g_assert_false (stress->reading);
+  stress_scan (stress);
+}
+
+static gboolean
+stress_scan_cb (gpointer data)
+{
+  stress_scan (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void stress_next (Stress *stress);
+
+static void
+stress_done (Stress *stress)
+{
+  stress->finished++;
+  stress->in_flight--;
+  stress_next (stress);
+}
+
+static void
+stress_saved_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gorm_resource_save_finish (GORM_RESOURCE (source), result, &error));
+  g_assert_no_error (error);
+  stress_done (user_data);
+}
+
+static void
+stress_deleted_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gorm_resource_delete_finish (GORM_RESOURCE (source), result, &error));
+  g_assert_no_error (error);
+  stress_done (user_data);
+}
+
+static void
+stress_updated_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (gorm_query_update_finish (GORM_QUERY (source), result, &error), >=, 0);
+  g_assert_no_error (error);
+  stress_done (user_data);
+}
+
+typedef struct
+{
+  Stress  *stress;
+  gboolean fail;
+  int      score;
+} StressTransaction;
+
+/* In the worker: saves three rows, and fails after them when asked to. */
+static gboolean
+stress_transaction_cb (GormDatabase  *db,
+                       gpointer       data,
+                       GError       **error)
+{
+  StressTransaction *transaction = data;
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr(GormResource) item = g_object_new (TEST_TYPE_ITEM, "database", db,
+                                                   "name", transaction->fail ? ROLLED_BACK : "committed",
+                                                   "score", transaction->score + i, NULL);
+
+      if (!gorm_resource_save (item, NULL, error))
+        return FALSE;
+    }
+  if (transaction->fail)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED, "rolled back on purpose");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+stress_transaction_done_cb (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  StressTransaction *transaction = user_data;
+  gboolean ok = gorm_database_run_in_transaction_finish (GORM_DATABASE (source), result, &error);
+
+  if (transaction->fail)
+    {
+      g_assert_false (ok);
+      g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+      transaction->stress->rolled_back++;
+    }
+  else
+    g_assert_no_error (error);
+  stress_done (transaction->stress);
+}
+
+static void
+stress_start_one (Stress *stress)
+{
+  guint kind = g_rand_int_range (stress->rand, 0, 100);
+  GormResource *item = stress->items->len > 0
+    ? g_ptr_array_index (stress->items, g_rand_int_range (stress->rand, 0, stress->items->len)) : NULL;
+
+  stress->started++;
+  stress->in_flight++;
+  if (kind < 35 || item == NULL)
+    {
+      g_autofree char *name = g_strdup_printf ("item %u", stress->started);
+      GormResource *added = g_object_new (TEST_TYPE_ITEM, "database", stress->db, "name", name,
+                                          "score", g_rand_int_range (stress->rand, 0, 1000), NULL);
+
+      g_ptr_array_add (stress->items, added);
+      gorm_resource_save_async (added, NULL, stress_saved_cb, stress);
+    }
+  else if (kind < 55)
+    {
+      /* Only saved objects: an update of one whose insert is still
+       * queued would be written as an insert. */
+      if (!gorm_resource_is_saved (item))
+        {
+          stress->started--;
+          stress->in_flight--;
+          return;
+        }
+      g_object_set (item, "score", g_rand_int_range (stress->rand, 0, 1000), NULL);
+      gorm_resource_save_async (item, NULL, stress_saved_cb, stress);
+    }
+  else if (kind < 65)
+    {
+      if (!gorm_resource_is_saved (item))
+        {
+          stress->started--;
+          stress->in_flight--;
+          return;
+        }
+      g_object_ref (item);
+      g_ptr_array_remove_fast (stress->items, item);
+      gorm_resource_delete_async (item, NULL, stress_deleted_cb, stress);
+      g_object_unref (item);
+    }
+  else if (kind < 75)
+    {
+      g_autoptr(GormQuery) query = gorm_database_query (stress->db, TEST_TYPE_ITEM);
+      int low = g_rand_int_range (stress->rand, 0, 1000);
+      g_auto(GValue) from = G_VALUE_INIT;
+      g_auto(GValue) to = G_VALUE_INIT;
+      g_auto(GValue) score = G_VALUE_INIT;
+
+      gorm_query_filter (query, gorm_filter_between ("score", test_int_value (&from, low),
+                                                     test_int_value (&to, low + 30)));
+      gorm_query_update_async (query, "score", test_int_value (&score, g_rand_int_range (stress->rand, 0, 1000)),
+                               NULL, stress_updated_cb, stress);
+    }
+  else
+    {
+      StressTransaction *transaction = g_new0 (StressTransaction, 1);
+
+      transaction->stress = stress;
+      transaction->fail = kind >= 88;
+      transaction->score = g_rand_int_range (stress->rand, 0, 1000);
+      gorm_database_run_in_transaction_async (stress->db, stress_transaction_cb, transaction, NULL,
+                                              NULL, stress_transaction_done_cb, transaction);
+      /* Freed by the test: the callback reads it after the function. */
+      g_object_set_data_full (G_OBJECT (stress->model), g_strdup_printf ("t%u", stress->started),
+                              transaction, g_free);
+    }
+}
+
+static void
+stress_next (Stress *stress)
+{
+  while (stress->started < STRESS_WRITES && stress->in_flight < STRESS_IN_FLIGHT)
+    stress_start_one (stress);
+}
+
+static void
+test_live_stress (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
+  g_auto(GValue) limit = G_VALUE_INIT;
+  Stress stress = { 0 };
+  guint source;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  fill (db, 200);
+  query = gorm_database_query (db, TEST_TYPE_ITEM);
+  gorm_query_filter (query, gorm_filter_lt ("score", test_int_value (&limit, 700)));
+  gorm_query_order_by (query, "score", TRUE);
+  gorm_query_order_by (query, "name", FALSE);
+
+  stress.db = db;
+  stress.rand = rand;
+  stress.items = g_ptr_array_new_with_free_func (g_object_unref);
+  stress.model = fetch (query, TRUE);
+  stress.shadow = shadow_new (stress.model);
+  g_signal_connect (stress.model, "items-changed", G_CALLBACK (stress_items_changed_cb), &stress);
+  source = g_timeout_add_full (G_PRIORITY_LOW, 2, stress_scan_cb, &stress, NULL);
+
+  stress_next (&stress);
+  while (stress.finished < stress.started || stress.started < STRESS_WRITES)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (source);
+  drain ();
+
+  g_test_message ("%u writes, %u transactions rolled back, %u scans, %u items-changed",
+                  stress.finished, stress.rolled_back, stress.scans, stress.shadow->emissions);
+  g_assert_cmpuint (stress.rolled_back, >, 0);
+  g_assert_cmpuint (stress.shadow->emissions, >, 0);
+  stress_scan (&stress);
+  assert_matches_fetch (query, stress.shadow, STRESS_WRITES);
+
+  g_signal_handlers_disconnect_by_data (stress.model, &stress);
+  shadow_free (stress.shadow);
+  g_ptr_array_unref (stress.items);
+  g_assert_finalize_object (stress.model);
+  while (gorm_database_get_n_live (db) > 0)
+    g_main_context_iteration (NULL, TRUE);
   g_assert_finalize_object (g_steal_pointer (&query));
   g_assert_finalize_object (g_steal_pointer (&db));
 }
@@ -651,6 +1159,9 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/live-window", test_live_window);
   g_test_add_func ("/Gorm/QueryModel/live-main-context", test_live_main_context);
   g_test_add_func ("/Gorm/QueryModel/live-randomized", test_live_randomized);
+  g_test_add_func ("/Gorm/QueryModel/live-transactions", test_live_transactions);
+  g_test_add_func ("/Gorm/QueryModel/live-failed-commit", test_live_failed_commit);
+  g_test_add_func ("/Gorm/QueryModel/live-stress", test_live_stress);
 
   return g_test_run ();
 }

@@ -221,7 +221,7 @@ test_delete (void)
 
     g_value_init (&key, G_TYPE_INT64);
     g_value_set_int64 (&key, gorm_resource_get_id (post));
-    g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post WHERE id = ?", &key, 1, &error), ==, 1);
+    g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post WHERE id = ?", &key, 1, NULL, &error), ==, 1);
     g_assert_false (gorm_resource_delete (post, NULL, &error));
     g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
     g_assert_true (gorm_resource_is_saved (post));
@@ -256,7 +256,7 @@ test_reload (void)
   g_value_init (&key, G_TYPE_INT64);
   g_value_set_int64 (&key, gorm_resource_get_id (post));
   g_assert_cmpint (gorm_database_execute (db, "UPDATE test_post SET title = 'Changed elsewhere' WHERE id = ?",
-                                          &key, 1, &error), ==, 1);
+                                          &key, 1, NULL, &error), ==, 1);
 
   g_object_set (post, "views", 99, NULL);
   g_assert_true (gorm_resource_reload (post, NULL, &error));
@@ -265,7 +265,7 @@ test_reload (void)
   g_assert_cmpstr (title, ==, "Changed elsewhere");
   g_assert_false (gorm_resource_is_dirty (post));
 
-  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post WHERE id = ?", &key, 1, &error), ==, 1);
+  g_assert_cmpint (gorm_database_execute (db, "DELETE FROM test_post WHERE id = ?", &key, 1, NULL, &error), ==, 1);
   g_assert_false (gorm_resource_reload (post, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
 
@@ -635,8 +635,8 @@ test_busy_error (void)
   /* A second connection holds the write lock past the busy timeout. */
   other = gorm_database_open (uri, NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (gorm_database_begin (other, &error));
-  g_assert_cmpint (gorm_database_execute (other, "UPDATE test_post SET views = 1", NULL, 0, &error), ==, 1);
+  g_assert_true (gorm_database_begin (other, NULL, &error));
+  g_assert_cmpint (gorm_database_execute (other, "UPDATE test_post SET views = 1", NULL, 0, NULL, &error), ==, 1);
 
   blocked = new_post (db, "Blocked");
   started = g_get_monotonic_time ();
@@ -647,7 +647,7 @@ test_busy_error (void)
   g_assert_false (gorm_resource_is_saved (blocked));
   g_clear_error (&error);
 
-  g_assert_true (gorm_database_rollback (other, &error));
+  g_assert_true (gorm_database_rollback (other, NULL, &error));
   g_assert_no_error (error);
 
   /* Once the lock is gone the same object saves. */

@@ -29,20 +29,20 @@ test_commit_and_rollback (void)
   reader = gorm_database_open (uri, NULL, &error);
   g_assert_no_error (error);
 
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 1);
   save_post (db, "committed");
   /* Another connection does not see the row before the commit. */
   g_assert_cmpint (test_count_posts (reader), ==, 0);
-  g_assert_true (gorm_database_commit (db, &error));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
   g_assert_cmpint (test_count_posts (reader), ==, 1);
 
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   save_post (db, "rolled back");
   g_assert_cmpint (test_count_posts (db), ==, 2);
-  g_assert_true (gorm_database_rollback (db, &error));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (test_count_posts (db), ==, 1);
   g_assert_cmpint (test_count_posts (reader), ==, 1);
@@ -62,22 +62,22 @@ test_savepoints (void)
   test_migrate (db, TEST_TYPE_POST);
   log = test_log_attach (db);
 
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   save_post (db, "outer");
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 2);
   save_post (db, "inner, undone");
-  g_assert_true (gorm_database_rollback (db, &error));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
   g_assert_cmpint (test_count_posts (db), ==, 1);
 
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   save_post (db, "inner, kept");
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 3);
   save_post (db, "innermost, kept");
-  g_assert_true (gorm_database_commit (db, &error));
-  g_assert_true (gorm_database_commit (db, &error));
-  g_assert_true (gorm_database_commit (db, &error));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (test_count_posts (db), ==, 3);
 
@@ -89,11 +89,11 @@ test_savepoints (void)
   g_assert_cmpuint (test_log_count (log, "COMMIT"), ==, 1);
 
   /* An outer rollback undoes what committed savepoints kept. */
-  g_assert_true (gorm_database_begin (db, &error));
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   save_post (db, "gone with the outer rollback");
-  g_assert_true (gorm_database_commit (db, &error));
-  g_assert_true (gorm_database_rollback (db, &error));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
   g_assert_cmpint (test_count_posts (db), ==, 3);
 
   gorm_database_set_trace_func (db, NULL, NULL);
@@ -106,21 +106,26 @@ test_unbalanced (void)
   g_autoptr(GormDatabase) db = test_open_memory ();
   g_autoptr(GError) error = NULL;
 
-  g_assert_false (gorm_database_commit (db, &error));
+  g_assert_false (gorm_database_commit (db, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "no transaction"));
   g_clear_error (&error);
-  g_assert_false (gorm_database_rollback (db, &error));
+  g_assert_false (gorm_database_rollback (db, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
   g_clear_error (&error);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
 
-  /* Closing with a transaction open rolls it back. */
+  /* Closing with a transaction open rolls it back, closes all the same,
+   * and says so. */
   test_migrate (db, TEST_TYPE_POST);
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   save_post (db, "abandoned");
-  g_assert_true (gorm_database_close (db, &error));
-  g_assert_no_error (error);
+  g_assert_false (gorm_database_close (db, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "left open"));
+  g_assert_nonnull (strstr (error->message, "rolled back"));
+  g_clear_error (&error);
+  g_assert_true (gorm_database_is_closed (db));
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
 
   g_assert_finalize_object (g_steal_pointer (&db));
@@ -133,13 +138,13 @@ test_not_tracked_by_libgda (void)
   g_autoptr(GError) error = NULL;
 
   test_migrate (db, TEST_TYPE_POST);
-  g_assert_true (gorm_database_begin (db, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
   for (guint i = 0; i < 50; i++)
     save_post (db, "row");
   /* libgda keeps a growing event list for transactions it knows about
    * (LIBGDA.md); it must not know about ours. */
   g_assert_null (gda_connection_get_transaction_status (gorm_database_get_connection (db)));
-  g_assert_true (gorm_database_commit (db, &error));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
 
   g_assert_finalize_object (g_steal_pointer (&db));
 }
@@ -169,7 +174,7 @@ body_cb (GormDatabase  *db,
 
       /* A nested run is a savepoint: its failure undoes only itself. */
       g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 1);
-      g_assert_false (gorm_database_run_in_transaction (db, body_cb, &inner, &inner_error));
+      g_assert_false (gorm_database_run_in_transaction (db, body_cb, &inner, NULL, &inner_error));
       g_assert_error (inner_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
       g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 1);
     }
@@ -193,24 +198,24 @@ test_run_in_transaction (void)
 
   test_migrate (db, TEST_TYPE_POST);
 
-  g_assert_true (gorm_database_run_in_transaction (db, body_cb, &commit, &error));
+  g_assert_true (gorm_database_run_in_transaction (db, body_cb, &commit, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (test_count_posts (db), ==, 3);
 
   /* The body's own error comes back unchanged. */
-  g_assert_false (gorm_database_run_in_transaction (db, body_cb, &fail, &error));
+  g_assert_false (gorm_database_run_in_transaction (db, body_cb, &fail, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   g_assert_cmpstr (error->message, ==, "the body failed");
   g_clear_error (&error);
   g_assert_cmpint (test_count_posts (db), ==, 3);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
 
-  g_assert_false (gorm_database_run_in_transaction (db, body_cb, &fail_silently, &error));
+  g_assert_false (gorm_database_run_in_transaction (db, body_cb, &fail_silently, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
   g_clear_error (&error);
   g_assert_cmpint (test_count_posts (db), ==, 3);
 
-  g_assert_true (gorm_database_run_in_transaction (db, body_cb, &nested, &error));
+  g_assert_true (gorm_database_run_in_transaction (db, body_cb, &nested, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (test_count_posts (db), ==, 4);
 
@@ -236,9 +241,82 @@ test_failed_save_rolls_back (void)
   g_autoptr(GError) error = NULL;
 
   test_migrate (db, TEST_TYPE_POST);
-  g_assert_false (gorm_database_run_in_transaction (db, violate_cb, NULL, &error));
+  g_assert_false (gorm_database_run_in_transaction (db, violate_cb, NULL, NULL, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
   g_assert_cmpint (test_count_posts (db), ==, 0);
+
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+async_saved_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GError **error = user_data;
+
+  if (gorm_resource_save_finish (GORM_RESOURCE (source), result, error))
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "saved");
+}
+
+static void
+counted_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  gint64 *count = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *count = gorm_query_count_finish (GORM_QUERY (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* begin() on the main thread, then an async call awaited in the main
+ * loop: the call runs inside the transaction instead of waiting on the
+ * worker for its end, which would never come. */
+static void
+test_async_inside_sync_transaction (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTimer) timer = g_timer_new ();
+  g_autoptr(GormQuery) query = NULL;
+  GError *async_error = NULL;
+  gint64 count = -1;
+
+  test_migrate (db, TEST_TYPE_POST);
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(GormResource) post = g_object_new (TEST_TYPE_POST, "database", db,
+                                                   "title", round == 0 ? "kept" : "undone", NULL);
+
+      g_assert_true (gorm_database_begin (db, NULL, &error));
+      gorm_resource_save_async (post, NULL, async_saved_cb, &async_error);
+      g_timer_start (timer);
+      while (async_error == NULL && g_timer_elapsed (timer, NULL) < 10)
+        g_main_context_iteration (NULL, g_timer_elapsed (timer, NULL) > 0.01);
+      g_assert_error (async_error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+      g_clear_error (&async_error);
+      g_assert_true (gorm_resource_is_saved (post));
+      g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 1);
+
+      /* A read sees the transaction's own write. */
+      query = gorm_database_query (db, TEST_TYPE_POST);
+      gorm_query_count_async (query, NULL, counted_cb, &count);
+      while (count < 0 && g_timer_elapsed (timer, NULL) < 10)
+        g_main_context_iteration (NULL, g_timer_elapsed (timer, NULL) > 0.01);
+      g_assert_cmpint (count, ==, round + 1);
+      count = -1;
+      g_clear_object (&query);
+
+      if (round == 0)
+        g_assert_true (gorm_database_commit (db, NULL, &error));
+      else
+        g_assert_true (gorm_database_rollback (db, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+    }
+  g_assert_cmpint (test_count_posts (db), ==, 1);
 
   g_assert_finalize_object (g_steal_pointer (&db));
 }
@@ -253,6 +331,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Transaction/savepoints", test_savepoints);
   g_test_add_func ("/Gorm/Transaction/unbalanced", test_unbalanced);
   g_test_add_func ("/Gorm/Transaction/not-tracked-by-libgda", test_not_tracked_by_libgda);
+  g_test_add_func ("/Gorm/Transaction/async-inside-sync-transaction", test_async_inside_sync_transaction);
   g_test_add_func ("/Gorm/Transaction/run-in-transaction", test_run_in_transaction);
   g_test_add_func ("/Gorm/Transaction/failed-save-rolls-back", test_failed_save_rolls_back);
 

@@ -505,7 +505,7 @@ test_infinity (Fixture       *fixture,
       g_clear_object (&model);
       g_assert_finalize_object (g_steal_pointer (&loaded));
       g_assert_finalize_object (g_steal_pointer (&saved));
-      gorm_database_execute (fixture->db, "DELETE FROM test_infinite", NULL, 0, NULL);
+      gorm_database_execute (fixture->db, "DELETE FROM test_infinite", NULL, 0, NULL, NULL);
     }
 }
 
@@ -629,7 +629,7 @@ test_nan (Fixture       *fixture,
       /* A raw statement's parameter. */
       test_log_clear (log);
       g_assert_cmpint (gorm_database_execute (fixture->db, "UPDATE test_infinite SET d = ?",
-                                              &nan_value, 1, &error), ==, -1);
+                                              &nan_value, 1, NULL, &error), ==, -1);
       g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
       g_assert_nonnull (strstr (error->message, "NaN"));
       g_clear_error (&error);
@@ -957,7 +957,7 @@ test_sqlite3_shell_view (Fixture       *fixture,
 
   test_save_ok (full);
   test_save_ok (empty);
-  g_assert_true (gorm_database_close (fixture->db, &error));
+  g_assert_true (gorm_database_close (fixture->db, NULL, &error));
   g_assert_no_error (error);
 
   output = test_sqlite3_shell (fixture->path, select);
@@ -1071,7 +1071,7 @@ test_bad_stored_data (Fixture       *fixture,
       id = gorm_resource_get_id (resource);
       sql = g_strdup_printf ("UPDATE test_all_types SET \"%s\" = %s WHERE id = %" G_GINT64_FORMAT,
                              bad_values[i].column, bad_values[i].literal, id);
-      rows = gorm_database_execute (fixture->db, sql, NULL, 0, &error);
+      rows = gorm_database_execute (fixture->db, sql, NULL, 0, NULL, &error);
       if (bad_values[i].refused_on_write)
         {
           g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
@@ -1170,7 +1170,7 @@ test_unreadable_rows (Fixture       *fixture,
   guint n_bad = 0;
   gint64 first_id = gorm_resource_get_id (fixture->moving);
 
-  g_assert_true (gorm_database_begin (fixture->db, &error));
+  g_assert_true (gorm_database_begin (fixture->db, NULL, &error));
   for (guint i = 0; i < N_ROWS; i++)
     {
       g_autoptr(GormResource) row = g_object_new (TEST_TYPE_ALL_TYPES, "database", fixture->db,
@@ -1178,7 +1178,7 @@ test_unreadable_rows (Fixture       *fixture,
 
       test_save_ok (row);
     }
-  g_assert_true (gorm_database_commit (fixture->db, &error));
+  g_assert_true (gorm_database_commit (fixture->db, NULL, &error));
 
   /* Spread over the pages of 100 items, the first row included. */
   for (guint i = 0; i < G_N_ELEMENTS (bad_values); i++)
@@ -1191,7 +1191,7 @@ test_unreadable_rows (Fixture       *fixture,
       bad_cases[n_bad] = i;
       sql = g_strdup_printf ("UPDATE test_all_types SET \"%s\" = %s WHERE id = %" G_GINT64_FORMAT,
                              bad_values[i].column, bad_values[i].literal, bad_ids[n_bad]);
-      g_assert_cmpint (gorm_database_execute (fixture->db, sql, NULL, 0, &error), ==, 1);
+      g_assert_cmpint (gorm_database_execute (fixture->db, sql, NULL, 0, NULL, &error), ==, 1);
       g_assert_no_error (error);
       n_bad++;
     }
@@ -1280,7 +1280,7 @@ test_unreadable_rows (Fixture       *fixture,
       g_autofree char *fix = g_strdup_printf ("UPDATE test_all_types SET \"%s\" = NULL WHERE id = %" G_GINT64_FORMAT,
                                               bad_values[bad_cases[1]].column, bad_ids[1]);
 
-      g_assert_cmpint (gorm_database_execute (db, fix, NULL, 0, &error), ==, 1);
+      g_assert_cmpint (gorm_database_execute (db, fix, NULL, 0, NULL, &error), ==, 1);
       g_assert_true (gorm_resource_reload (stand_in, NULL, &error));
       g_assert_no_error (error);
       g_object_set (stand_in, "int32", 7, NULL);
@@ -1296,7 +1296,7 @@ test_unreadable_rows (Fixture       *fixture,
                                               bad_values[bad_cases[4]].column, bad_ids[4]);
 
       g_assert_false (gorm_query_model_check_item (GORM_QUERY_MODEL (model), bad_ids[4] - first_id, NULL));
-      g_assert_cmpint (gorm_database_execute (db, fix, NULL, 0, &error), ==, 1);
+      g_assert_cmpint (gorm_database_execute (db, fix, NULL, 0, NULL, &error), ==, 1);
       got = gorm_database_get (db, TEST_TYPE_ALL_TYPES, bad_ids[4], NULL, &error);
       g_assert_no_error (error);
       g_assert_true (got == held);

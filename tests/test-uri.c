@@ -167,7 +167,7 @@ test_read_only (void)
   assert_read_only (error);
   g_clear_error (&error);
 
-  g_assert_cmpint (gorm_database_execute (reader, "DELETE FROM test_post", NULL, 0, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (reader, "DELETE FROM test_post", NULL, 0, NULL, &error), ==, -1);
   assert_read_only (error);
   g_clear_error (&error);
 
@@ -186,7 +186,7 @@ test_read_only (void)
 
   /* The absolute form takes it too; no file was made on the way. */
   reader = open_ok (absolute_uri);
-  g_assert_cmpint (gorm_database_execute (reader, "DELETE FROM test_post", NULL, 0, &error), ==, -1);
+  g_assert_cmpint (gorm_database_execute (reader, "DELETE FROM test_post", NULL, 0, NULL, &error), ==, -1);
   assert_read_only (error);
   g_clear_error (&error);
   g_assert_finalize_object (g_steal_pointer (&reader));
@@ -294,7 +294,7 @@ test_shared_memory (void)
   g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, -1);
   g_assert_nonnull (error);
   g_clear_object (&query);
-  g_assert_true (gorm_database_close (first, NULL));
+  g_assert_true (gorm_database_close (first, NULL, NULL));
   g_assert_finalize_object (g_steal_pointer (&first));
 }
 
@@ -451,6 +451,55 @@ test_odd_file_names (void)
   g_rmdir (dir);
 }
 
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GormDatabase *
+open_async (const char  *uri,
+            GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  gorm_database_open_async (uri, NULL, store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return gorm_database_open_finish (result, error);
+}
+
+/* The async open takes and refuses the same parameters. */
+static void
+test_open_async (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GormDatabase) writer = test_open_file (&path);
+  g_autofree char *ro = g_strconcat ("sqlite:", path, "?mode=ro", NULL);
+  g_autofree char *unknown = g_strconcat ("sqlite:", path, "?journal=wal", NULL);
+  g_autoptr(GormDatabase) reader = NULL;
+  g_autoptr(GError) error = NULL;
+
+  test_migrate (writer, TEST_TYPE_POST);
+  reader = open_async (ro, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (test_count_posts (reader), ==, 0);
+  g_assert_cmpint (gorm_database_execute (reader, "DELETE FROM test_post", NULL, 0, NULL, &error), ==, -1);
+  assert_read_only (error);
+  g_clear_error (&error);
+
+  g_assert_null (open_async (unknown, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_assert_nonnull (strstr (error->message, "unknown parameter “journal”"));
+  g_clear_error (&error);
+
+  g_assert_finalize_object (g_steal_pointer (&reader));
+  g_assert_finalize_object (g_steal_pointer (&writer));
+  test_remove_file (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -464,6 +513,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Uri/path-errors", test_path_errors);
   g_test_add_func ("/Gorm/Uri/permission-denied", test_permission_denied);
   g_test_add_func ("/Gorm/Uri/odd-file-names", test_odd_file_names);
+  g_test_add_func ("/Gorm/Uri/open-async", test_open_async);
 
   return g_test_run ();
 }

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include <gobject/gvaluecollector.h>
-#include <libgda/libgda.h>
 
 #include "gorm-error.h"
 #include "gorm-value-private.h"
@@ -206,7 +205,7 @@ static GValue *
 set_null (GValue *value)
 {
   g_value_unset (value);
-  g_value_init (value, GDA_TYPE_NULL);
+  g_value_init (value, GORM_TYPE_SQL_NULL);
   return value;
 }
 
@@ -366,14 +365,16 @@ assert_binary (const GValue *sql_value,
                const void   *data,
                gsize         size)
 {
-  const GdaBinary *binary;
+  GBytes *bytes;
+  gconstpointer bytes_data;
+  gsize bytes_size = 0;
 
-  g_assert_true (G_VALUE_HOLDS (sql_value, GDA_TYPE_BINARY));
-  binary = g_value_get_boxed (sql_value);
-  g_assert_nonnull (binary);
-  /* libgda binds a NULL data pointer as SQL NULL, even for length 0. */
-  g_assert_nonnull (binary->data);
-  g_assert_cmpmem (binary->data, binary->binary_length, data, size);
+  /* A BLOB is a GBytes until the connection binds it. */
+  g_assert_true (G_VALUE_HOLDS (sql_value, G_TYPE_BYTES));
+  bytes = g_value_get_boxed (sql_value);
+  g_assert_nonnull (bytes);
+  bytes_data = g_bytes_get_data (bytes, &bytes_size);
+  g_assert_cmpmem (bytes_data, bytes_size, data, size);
 }
 
 static void
@@ -453,7 +454,7 @@ test_kind_for_type (void)
   const GType unsupported[] = {
     G_TYPE_INVALID, G_TYPE_NONE, G_TYPE_POINTER, G_TYPE_OBJECT, G_TYPE_VARIANT,
     G_TYPE_ENUM, G_TYPE_FLAGS, G_TYPE_BOXED, G_TYPE_HASH_TABLE, G_TYPE_GTYPE,
-    G_TYPE_DATE, G_TYPE_BYTE_ARRAY, G_TYPE_ARRAY, GDA_TYPE_BINARY, GDA_TYPE_NULL,
+    G_TYPE_DATE, G_TYPE_BYTE_ARRAY, G_TYPE_ARRAY, GORM_TYPE_SQL_NULL,
     TEST_TYPE_VALUES,
   };
 
@@ -487,7 +488,7 @@ test_kind_sql_type (void)
   g_assert_true (gorm_value_kind_get_sql_type (GORM_VALUE_KIND_ENUM) == G_TYPE_STRING);
   g_assert_true (gorm_value_kind_get_sql_type (GORM_VALUE_KIND_DATE_TIME) == G_TYPE_STRING);
   g_assert_true (gorm_value_kind_get_sql_type (GORM_VALUE_KIND_STRV) == G_TYPE_STRING);
-  g_assert_true (gorm_value_kind_get_sql_type (GORM_VALUE_KIND_BYTES) == GDA_TYPE_BINARY);
+  g_assert_true (gorm_value_kind_get_sql_type (GORM_VALUE_KIND_BYTES) == G_TYPE_BYTES);
 }
 
 static void
@@ -671,7 +672,7 @@ test_to_sql_string (void)
   to_sql_string ("title", set_value (&value, G_TYPE_STRING, ""), "");
 
   to_sql_ok ("title", set_value (&value, G_TYPE_STRING, NULL), &sql_value);
-  g_assert_true (G_VALUE_HOLDS (&sql_value, GDA_TYPE_NULL));
+  g_assert_true (G_VALUE_HOLDS (&sql_value, GORM_TYPE_SQL_NULL));
 }
 
 static void
@@ -734,7 +735,7 @@ test_to_sql_date_time (void)
   g_assert_cmpint (g_date_time_get_utc_offset (g_value_get_boxed (&back)), ==, 0);
 
   to_sql_ok ("created", set_value (&value, G_TYPE_DATE_TIME, NULL), &sql_value);
-  g_assert_true (G_VALUE_HOLDS (&sql_value, GDA_TYPE_NULL));
+  g_assert_true (G_VALUE_HOLDS (&sql_value, GORM_TYPE_SQL_NULL));
 }
 
 static void
@@ -760,15 +761,14 @@ test_to_sql_bytes (void)
 
   to_sql_ok ("data", set_value (&value, G_TYPE_BYTES, bytes), &sql_value);
   assert_binary (&sql_value, data, sizeof data);
-  g_assert_true (((GdaBinary *) g_value_get_boxed (&sql_value))->data != data);
 
-  /* An empty blob still has a data pointer, or libgda would bind NULL. */
+  /* An empty blob is an empty GBytes, not NULL. */
   to_sql_ok ("data", set_value (&value, G_TYPE_BYTES, empty), &sql_value);
   assert_binary (&sql_value, "", 0);
-  g_assert_cmpint (((GdaBinary *) g_value_get_boxed (&sql_value))->binary_length, ==, 0);
+  g_assert_nonnull (g_value_get_boxed (&sql_value));
 
   to_sql_ok ("data", set_value (&value, G_TYPE_BYTES, NULL), &sql_value);
-  g_assert_true (G_VALUE_HOLDS (&sql_value, GDA_TYPE_NULL));
+  g_assert_true (G_VALUE_HOLDS (&sql_value, GORM_TYPE_SQL_NULL));
 }
 
 static void
@@ -784,7 +784,7 @@ test_to_sql_strv (void)
   to_sql_string ("tags", set_value (&value, G_TYPE_STRV, none), "[]");
 
   to_sql_ok ("tags", set_value (&value, G_TYPE_STRV, NULL), &sql_value);
-  g_assert_true (G_VALUE_HOLDS (&sql_value, GDA_TYPE_NULL));
+  g_assert_true (G_VALUE_HOLDS (&sql_value, GORM_TYPE_SQL_NULL));
 }
 
 static void
@@ -1125,19 +1125,17 @@ static void
 test_from_sql_bytes (void)
 {
   static const guchar data[] = { 'a', 0, 0xfe };
-  GdaBinary binary = { (guchar *) data, sizeof data };
-  GdaBinary empty = { NULL, 0 };
-  GdaBlob blob = { { (guchar *) data, sizeof data }, NULL };
+  g_autoptr(GBytes) bytes = g_bytes_new_static (data, sizeof data);
+  g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
   g_auto(GValue) sql_value = G_VALUE_INIT;
   g_auto(GValue) value = G_VALUE_INIT;
 
-  from_sql_ok ("data", set_value (&sql_value, GDA_TYPE_BINARY, &binary), &value);
-  assert_bytes (&value, data, sizeof data);
-  from_sql_ok ("data", set_value (&sql_value, GDA_TYPE_BLOB, &blob), &value);
+  /* The connection hands BLOBs up as GBytes. */
+  from_sql_ok ("data", set_value (&sql_value, G_TYPE_BYTES, bytes), &value);
   assert_bytes (&value, data, sizeof data);
 
   /* An empty blob is an empty GBytes, not NULL. */
-  from_sql_ok ("data", set_value (&sql_value, GDA_TYPE_BINARY, &empty), &value);
+  from_sql_ok ("data", set_value (&sql_value, G_TYPE_BYTES, empty), &value);
   assert_bytes (&value, "", 0);
 
   assert_from_sql_fails ("data", set_value (&sql_value, G_TYPE_STRING, "abc"));
@@ -1443,18 +1441,12 @@ test_coerce_bytes (void)
 {
   static const guchar data[] = { 1, 2, 3 };
   g_autoptr(GBytes) bytes = g_bytes_new_static (data, sizeof data);
-  GdaBinary binary = { (guchar *) data, sizeof data };
-  GdaBlob blob = { { (guchar *) data, 2 }, NULL };
   const char * const tags[] = { "a", NULL };
   g_auto(GValue) source = G_VALUE_INIT;
   g_auto(GValue) value = G_VALUE_INIT;
 
   coerce_ok ("data", set_value (&source, G_TYPE_BYTES, bytes), &value);
   g_assert_true (g_value_get_boxed (&value) == bytes);
-  coerce_ok ("data", set_value (&source, GDA_TYPE_BINARY, &binary), &value);
-  assert_bytes (&value, data, sizeof data);
-  coerce_ok ("data", set_value (&source, GDA_TYPE_BLOB, &blob), &value);
-  assert_bytes (&value, data, 2);
   coerce_ok ("data", set_value (&source, G_TYPE_BYTES, NULL), &value);
   g_assert_null (g_value_get_boxed (&value));
 
@@ -1601,23 +1593,12 @@ test_from_user_bytes (void)
   static const guchar data[] = { 9, 0, 8 };
   g_autoptr(GBytes) bytes = g_bytes_new_static (data, sizeof data);
   g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
-  GdaBinary binary = { (guchar *) data, sizeof data };
-  GdaBinary empty_binary = { NULL, 0 };
-  GdaBlob blob = { { (guchar *) data, sizeof data }, NULL };
   g_auto(GValue) value = G_VALUE_INIT;
   g_auto(GValue) sql_value = G_VALUE_INIT;
 
   from_user_ok (set_value (&value, G_TYPE_BYTES, bytes), &sql_value);
   assert_binary (&sql_value, data, sizeof data);
   from_user_ok (set_value (&value, G_TYPE_BYTES, empty), &sql_value);
-  assert_binary (&sql_value, "", 0);
-  from_user_ok (set_value (&value, GDA_TYPE_BINARY, &binary), &sql_value);
-  assert_binary (&sql_value, data, sizeof data);
-  from_user_ok (set_value (&value, GDA_TYPE_BLOB, &blob), &sql_value);
-  assert_binary (&sql_value, data, sizeof data);
-
-  /* A GdaBinary without data becomes one with a data pointer. */
-  from_user_ok (set_value (&value, GDA_TYPE_BINARY, &empty_binary), &sql_value);
   assert_binary (&sql_value, "", 0);
 }
 
@@ -1628,17 +1609,17 @@ test_from_user_null (void)
   g_auto(GValue) sql_value = G_VALUE_INIT;
 
   from_user_ok (set_null (&value), &sql_value);
-  g_assert_true (G_VALUE_HOLDS (&sql_value, GDA_TYPE_NULL));
+  g_assert_true (G_VALUE_HOLDS (&sql_value, GORM_TYPE_SQL_NULL));
   from_user_ok (set_value (&value, G_TYPE_STRING, NULL), &sql_value);
-  g_assert_true (G_VALUE_HOLDS (&sql_value, GDA_TYPE_NULL));
+  g_assert_true (G_VALUE_HOLDS (&sql_value, GORM_TYPE_SQL_NULL));
   from_user_ok (set_value (&value, G_TYPE_BYTES, NULL), &sql_value);
-  g_assert_true (G_VALUE_HOLDS (&sql_value, GDA_TYPE_NULL));
+  g_assert_true (G_VALUE_HOLDS (&sql_value, GORM_TYPE_SQL_NULL));
   from_user_ok (set_value (&value, G_TYPE_DATE_TIME, NULL), &sql_value);
-  g_assert_true (G_VALUE_HOLDS (&sql_value, GDA_TYPE_NULL));
+  g_assert_true (G_VALUE_HOLDS (&sql_value, GORM_TYPE_SQL_NULL));
   from_user_ok (set_value (&value, G_TYPE_STRV, NULL), &sql_value);
-  g_assert_true (G_VALUE_HOLDS (&sql_value, GDA_TYPE_NULL));
+  g_assert_true (G_VALUE_HOLDS (&sql_value, GORM_TYPE_SQL_NULL));
   from_user_ok (set_value (&value, G_TYPE_POINTER, NULL), &sql_value);
-  g_assert_true (G_VALUE_HOLDS (&sql_value, GDA_TYPE_NULL));
+  g_assert_true (G_VALUE_HOLDS (&sql_value, GORM_TYPE_SQL_NULL));
 }
 
 static void
@@ -1760,7 +1741,6 @@ test_describe_other (void)
 {
   static const guchar data[] = { 1, 2, 3 };
   g_autoptr(GBytes) bytes = g_bytes_new_static (data, sizeof data);
-  GdaBinary binary = { (guchar *) data, 2 };
   g_autoptr(GDateTime) kolkata = new_date_time ("+05:30", 2024, 3, 5, 18, 33, 2, 5000);
   g_autoptr(GObject) object = g_object_new (TEST_TYPE_VALUES, NULL);
   const char * const tags[] = { "a", "b\"", NULL };
@@ -1777,7 +1757,6 @@ test_describe_other (void)
   assert_describe (set_value (&value, G_TYPE_DATE_TIME, kolkata),
                    "2024-03-05T18:33:02.005000+05:30");
   assert_describe (set_value (&value, G_TYPE_BYTES, bytes), "<3 bytes>");
-  assert_describe (set_value (&value, GDA_TYPE_BINARY, &binary), "<2 bytes>");
   assert_describe (set_value (&value, G_TYPE_STRV, tags), "[\"a\",\"b\\\"\"]");
   assert_describe (set_value (&value, TEST_TYPE_VALUES, object), "<TestValues>");
   assert_describe (set_value (&value, G_TYPE_POINTER, &value), "<gpointer>");

@@ -80,7 +80,7 @@ op_insert (GormDatabase *db)
     }
 
   workload_begin (&run, WORKLOAD_INSERT);
-  check (gorm_database_begin (db, &error), error, "begin");
+  check (gorm_database_begin (db, NULL, &error), error, "begin");
   for (int i = 0; i < WORKLOAD_N_AUTHORS; i++)
     {
       BenchAuthor *author = g_object_new (BENCH_TYPE_AUTHOR, "database", db,
@@ -106,7 +106,7 @@ op_insert (GormDatabase *db)
       check (gorm_resource_save (GORM_RESOURCE (post), NULL, &error), error, "save post");
       g_ptr_array_add (posts, post);
     }
-  check (gorm_database_commit (db, &error), error, "commit");
+  check (gorm_database_commit (db, NULL, &error), error, "commit");
   for (guint i = 0; i < posts->len; i++)
     run.checks.insert_sum_id += gorm_resource_get_id (g_ptr_array_index (posts, i));
   workload_end (&run, WORKLOAD_INSERT);
@@ -209,7 +209,7 @@ op_update (GormDatabase *db,
 {
   g_autoptr(GError) error = NULL;
 
-  check (gorm_database_begin (db, &error), error, "begin");
+  check (gorm_database_begin (db, NULL, &error), error, "begin");
   for (guint i = 0; i < posts->len; i++)
     {
       BenchPost *post = g_ptr_array_index (posts, i);
@@ -217,7 +217,7 @@ op_update (GormDatabase *db,
       bench_post_set_views (post, bench_post_get_views (post) + 1);
       check (gorm_resource_save (GORM_RESOURCE (post), NULL, &error), error, "save");
     }
-  check (gorm_database_commit (db, &error), error, "commit");
+  check (gorm_database_commit (db, NULL, &error), error, "commit");
 }
 
 G_GNUC_NO_INLINE static void
@@ -238,10 +238,10 @@ op_delete_each (GormDatabase *db,
 {
   g_autoptr(GError) error = NULL;
 
-  check (gorm_database_begin (db, &error), error, "begin");
+  check (gorm_database_begin (db, NULL, &error), error, "begin");
   for (guint i = 0; i < posts->len; i++)
     check (gorm_resource_delete (g_ptr_array_index (posts, i), NULL, &error), error, "delete");
-  check (gorm_database_commit (db, &error), error, "commit");
+  check (gorm_database_commit (db, NULL, &error), error, "commit");
 }
 
 /* `SELECT sqlite_version()` on the connection libgorm opened: the SQLite
@@ -282,7 +282,7 @@ main (int   argc,
   db = gorm_database_open (uri, NULL, &error);
   check (db != NULL, error, uri);
   for (const char * const *pragma = run.pragmas; *pragma; pragma++)
-    check (gorm_database_execute (db, *pragma, NULL, 0, &error) >= 0, error, *pragma);
+    check (gorm_database_execute (db, *pragma, NULL, 0, NULL, &error) >= 0, error, *pragma);
   check (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, &error), error, "migrate");
 
   op_insert (db);
@@ -331,6 +331,6 @@ main (int   argc,
 
   sqlite = sqlite_version (db);
   version = g_strdup_printf ("libgorm %s (C)", GORM_VERSION_S);
-  check (gorm_database_close (db, &error), error, "close");
+  check (gorm_database_close (db, NULL, &error), error, "close");
   return workload_finish (&run, version, sqlite);
 }

@@ -90,10 +90,11 @@ export {Gorm};
 // has already wrapped alone, so importing this module twice is harmless.
 const ASYNC_METHODS = [
     [Gorm.Resource.prototype, ['save', 'delete', 'reload']],
-    [Gorm.Database.prototype, ['migrate', 'get', 'run_in_transaction']],
+    [Gorm.Database.prototype, ['migrate', 'ensure_migrated', 'get', 'get_by_key',
+        'run_in_transaction', 'begin', 'commit', 'rollback', 'execute', 'close']],
     [Gorm.Database, ['open']],
     [Gorm.Query.prototype, ['fetch', 'watch', 'first', 'count', 'exists',
-        'delete', 'update']],
+        'delete', 'update', 'update_values']],
 ];
 
 for (const [target, names] of ASYNC_METHODS) {
@@ -125,8 +126,9 @@ function _onMainLoop(syncName, nSyncArgs) {
     };
 }
 
-// run_in_transaction (func) has no cancellable in its synchronous form.
-for (const [proto, name, nSyncArgs] of [[Gorm.Database.prototype, 'run_in_transaction', 1]]) {
+// run_in_transaction (func, cancellable) takes the arguments of its async
+// form, before the callback.
+for (const [proto, name, nSyncArgs] of [[Gorm.Database.prototype, 'run_in_transaction', 2]]) {
     const native = `_gorm_native_${name}_async`;
     if (proto[native] === undefined) {
         proto[native] = proto[`_original_${name}_async`] ?? proto[`${name}_async`];

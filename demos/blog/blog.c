@@ -237,7 +237,7 @@ run (const char  *path,
       g_print ("  %s (%s)\n", stored->title ? stored->title : "(untitled)", when ? when : "unpublished");
     }
 
-  return gorm_database_close (db, error);
+  return gorm_database_close (db, NULL, error);
 }
 
 int

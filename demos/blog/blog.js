@@ -76,7 +76,7 @@ async function main(args) {
         print(`${posts.length} ${posts.length === 1 ? 'post' : 'posts'}:`);
         for (const p of posts)
             print(`  ${p.title} (${p.pubDate.to_local().format('%Y-%m-%d %H:%M')})`);
-        db.close();
+        db.close(null);
     } catch (e) {
         if (!(e instanceof GLib.Error) || e.domain !== Gorm.error_quark())
             throw e;

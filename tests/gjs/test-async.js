@@ -3,6 +3,7 @@
 
 import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
+import GObject from 'gi://GObject';
 import Gorm from 'gi://Gorm?version=1.0';
 import {defineModel, toArray} from '../../bindings/gjs/gorm.js';
 import {test, run, assert, assertEqual, assertGormError} from './harness.js';
@@ -28,7 +29,7 @@ test('open, migrate, save, get, reload, delete', async () => {
     assert(await saved);
     assert(song.id > 0 && song.added !== null);
     assert(await db.get_async(Song.$gtype, song.id, null) === song);
-    db.execute(`UPDATE song SET plays = 4 WHERE id = ${song.id}`, []);
+    db.execute(`UPDATE song SET plays = 4 WHERE id = ${song.id}`, [], null);
     assert(await song.reload_async(null));
     assertEqual(song.plays, 4);
     assert(await song.delete_async(null));
@@ -67,6 +68,28 @@ test('errors reject with the Gorm.Error code', async () => {
     await assertGormError(Gorm.Error.NOT_FOUND, () => db.get_async(Song.$gtype, 42, null));
     await assertGormError(Gorm.Error.CONNECTION,
         () => Gorm.Database.open_async('sqlite:/nonexistent/dir/x.db', null));
+});
+
+test('a sync transaction with awaited async calls inside it', async () => {
+    const db = await openDatabase();
+    assert(db.begin(null));
+    assert(await new Song({database: db, title: 'inside'}).save_async(null));
+    assertEqual(await db.query(Song.$gtype).count_async(null), 1);
+    assertEqual(db.get_transaction_depth(), 1);
+    assert(db.rollback(null));
+    assertEqual(await db.query(Song.$gtype).count_async(null), 0);
+
+    assert(await db.begin_async(null));
+    assert(await new Song({database: db, title: 'kept'}).save_async(null));
+    assertEqual(await db.execute_async("UPDATE song SET plays = 9", [], null), 1);
+    assert(await db.commit_async(null));
+    assertEqual(db.get_transaction_depth(), 0);
+    const key = new GObject.Value();
+    key.init(GObject.TYPE_INT64);
+    key.set_int64(1);
+    assertEqual((await db.get_by_key_async(Song.$gtype, key, null)).plays, 9);
+    assert(await db.close_async(null));
+    assert(db.is_closed());
 });
 
 test('transactions', async () => {

@@ -36,7 +36,7 @@ test('reload reads the row back', () => {
     const db = openDatabase(Person);
     const p = new Person({database: db, name: 'Ada', age: 1});
     p.save(null);
-    db.execute(`UPDATE person SET age = 2 WHERE id = ${p.id}`, []);
+    db.execute(`UPDATE person SET age = 2 WHERE id = ${p.id}`, [], null);
     p.reload(null);
     assertEqual(p.age, 2);
 });
@@ -68,13 +68,13 @@ test('transactions commit and roll back', async () => {
     db.run_in_transaction(() => {
         new Person({database: db, name: 'in'}).save(null);
         return true;
-    });
+    }, null);
     assertEqual(db.query(Person.$gtype).count(null), 1);
     await assertGormError(Gorm.Error.NOT_FOUND, () => db.run_in_transaction(() => {
         new Person({database: db, name: 'gone'}).save(null);
         db.get(Person.$gtype, 999, null);
         return true;
-    }));
+    }, null));
     assertEqual(db.query(Person.$gtype).count(null), 1);
 });
 

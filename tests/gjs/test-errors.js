@@ -53,11 +53,11 @@ test('infinities round-trip; NaN is VALIDATION before any SQL', async () => {
     for (const value of [Infinity, -Infinity]) {
         const m = new Measure({database: db, ratio: value, small: value});
         m.save(null);
-        db.execute('UPDATE measure SET ratio = 0, small = 0', null);
+        db.execute('UPDATE measure SET ratio = 0, small = 0', null, null);
         m.reload(null);
         assertEqual(m.ratio, 0);
         db.execute(`UPDATE measure SET ratio = ${value > 0 ? '9e999' : '-9e999'}, ` +
-            `small = ${value > 0 ? '9e999' : '-9e999'}`, null);
+            `small = ${value > 0 ? '9e999' : '-9e999'}`, null, null);
         m.reload(null);
         assertEqual(m.ratio, value);
         assertEqual(m.small, value);
@@ -71,7 +71,19 @@ test('infinities round-trip; NaN is VALIDATION before any SQL', async () => {
         db.query(Measure.$gtype).delete(null);
     }
     for (const property of ['ratio', 'small']) {
-        let e = await assertGormError(Gorm.Error.VALIDATION,
+        // gjs keeps the value of a declared property itself: NaN reaches
+        // the save, which refuses it before any SQL.
+        const m = new Measure({database: db});
+        m[property] = NaN;
+        let e = await assertGormError(Gorm.Error.VALIDATION, () => m.save(null));
+        assert(e.message.includes(`Measure:${property}`) && /NaN/.test(e.message), e.message);
+        assert(!m.is_saved(), 'a refused insert leaves the object unsaved');
+        m[property] = 2;
+        m.save(null);
+        m[property] = NaN;
+        await assertGormError(Gorm.Error.VALIDATION, () => m.save(null));
+        m.delete(null);
+        e = await assertGormError(Gorm.Error.VALIDATION,
             () => db.query(Measure.$gtype).filter(Gorm.Filter.eq(property, NaN)).count(null));
         assert(/Measure/.test(e.message) && e.message.includes(property) && /NaN/.test(e.message),
             e.message);
@@ -97,7 +109,7 @@ test('a row that cannot be read fails alone in a model', async () => {
         entry.save(null);
         ids.push(entry.id);
     }
-    db.execute(`UPDATE entry SET kind = 'no-such-kind' WHERE id = ${ids[1]}`, null);
+    db.execute(`UPDATE entry SET kind = 'no-such-kind' WHERE id = ${ids[1]}`, null, null);
     const model = db.query(Entry.$gtype).order_by('id', false).fetch(null);
     assertEqual(model.get_n_items(), 4);
     for (let i = 0; i < 4; i++) {

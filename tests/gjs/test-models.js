@@ -84,8 +84,8 @@ test('table, column name, transient, every type round-trips', async () => {
     item.save(null);
     assert(item.touched !== null, 'autoNow');
     // The column has its own name, and a transient property has none.
-    assertEqual(db.execute("UPDATE items SET label_text = 'M'", []), 1);
-    await assertGormError(Gorm.Error.FAILED, () => db.execute('UPDATE items SET scratch = 1', []));
+    assertEqual(db.execute("UPDATE items SET label_text = 'M'", [], null), 1);
+    await assertGormError(Gorm.Error.FAILED, () => db.execute('UPDATE items SET scratch = 1', [], null));
     item.scratch = 'changed';
     item.reload(null);
     assertEqual(item.label, 'M');

@@ -11,6 +11,13 @@ class Task(Gorm.Resource):
     done = Gorm.Field(bool)
 
 
+def _int64(number):
+    from gi.repository import GObject
+    value = GObject.Value(GObject.TYPE_INT64)
+    value.set_int64(number)
+    return value
+
+
 def finishing(done, finish):
     """An async callback passing ``finish(source, result)``, or the exception
     it raised, to ``done``."""
@@ -42,6 +49,42 @@ class AsyncTest(DatabaseTestCase):
                        lambda db, result: db.migrate_finish(result))
         self.assertTrue(ok)
         self.assertEqual(self.db.execute('DELETE FROM task'), 0)
+
+    def test_async_call_inside_a_sync_transaction(self):
+        Task.objects.count()
+        self.db.begin()
+        task = Task(name='inside', priority=1)
+        self.assertTrue(self.call(lambda cb: task.save_async(None, cb),
+                                  lambda source, result: source.save_finish(result)))
+        self.assertEqual(self.db.get_transaction_depth(), 1)
+        self.db.rollback()
+        self.assertEqual(Task.objects.count(), 0)
+
+    def test_transaction_calls_async(self):
+        Task.objects.count()
+        db = self.db
+        self.assertTrue(self.call(lambda cb: db.begin_async(None, cb),
+                                  lambda source, result: source.begin_finish(result)))
+        self.assertEqual(db.get_transaction_depth(), 1)
+        Task(name='kept', priority=1).save()
+        self.assertEqual(self.call(lambda cb: db.execute_async('UPDATE task SET priority = 4', [], None, cb),
+                                   lambda source, result: source.execute_finish(result)), 1)
+        self.assertTrue(self.call(lambda cb: db.commit_async(None, cb),
+                                  lambda source, result: source.commit_finish(result)))
+        self.assertEqual(db.get_transaction_depth(), 0)
+        got = self.call(lambda cb: Gorm.Database.get_by_key_async(db, Task, _int64(1), None, cb),
+                        lambda source, result: source.get_by_key_finish(result))
+        self.assertEqual(got.priority, 4)
+
+    def test_close_async_reports_an_open_transaction(self):
+        Task.objects.count()
+        self.db.begin()
+        error = self.call(lambda cb: self.db.close_async(None, cb),
+                          lambda source, result: source.close_finish(result))
+        self.assertIsInstance(error, GLib.Error)
+        self.assertIn('rolled back', error.message)
+        self.assertTrue(self.db.is_closed())
+        self.assertEqual(self.db.get_transaction_depth(), 0)
 
     def test_save_delete_reload_async(self):
         task = Task(name='write', priority=1)
@@ -127,6 +170,74 @@ class AsyncTest(DatabaseTestCase):
                           lambda db, result: db.run_in_transaction_finish(result))
         self.assertIsInstance(error, Gorm.IntegrityError)
         self.assertEqual(Task.objects.count(), 0)
+
+    def drain(self):
+        context = GLib.MainContext.default()
+        while context.iteration(False):
+            pass
+
+    def increment_in_transactions(self, hold):
+        counter = Task.objects.create(name='counter', priority=0)
+        counter_id = counter.id
+        if not hold:
+            del counter
+        finished = []
+
+        def body(db, unused):
+            task = Task.objects.get(id=counter_id)
+            task.reload(None)
+            task.priority = task.priority + 1
+            task.save()
+            return True
+
+        def start(done):
+            def callback(db, result, *unused):
+                finished.append(db.run_in_transaction_finish(result))
+                if len(finished) == 200:
+                    done(True)
+            for _ in range(200):
+                self.db.run_in_transaction_async(body, None, None, callback)
+
+        self.assertTrue(self.run_main_loop(start, timeout=60))
+        self.drain()
+        self.assertEqual(finished, [True] * 200)
+        self.assertEqual(Task.objects.filter(priority=200).count(), 1)
+        loaded = Task.objects.get(id=counter_id)
+        self.assertEqual(loaded.priority, 200)
+        self.assertFalse(loaded.is_dirty())
+        if hold:
+            self.assertIs(loaded, counter)
+
+    def test_read_modify_write_in_transactions(self):
+        self.increment_in_transactions(hold=False)
+
+    def test_read_modify_write_in_transactions_held(self):
+        self.increment_in_transactions(hold=True)
+
+    def test_live_model_never_shows_rolled_back_rows(self):
+        Task.objects.create(name='kept', priority=1)
+        live = Task.objects.order_by('name').watch()
+        changes = []
+        live.connect('items-changed', lambda model, *change: changes.append(change))
+
+        def body(db, unused):
+            Task(name='gone 1', database=db).save()
+            Task(name='gone 2', database=db).save()
+            return False
+
+        error = self.call(lambda cb: self.db.run_in_transaction_async(body, None, None, cb),
+                          lambda db, result: db.run_in_transaction_finish(result))
+        self.assertIsInstance(error, GLib.Error)
+        self.drain()
+        self.assertEqual(changes, [])
+        self.assertEqual([t.name for t in live], ['kept'])
+
+        ok = self.call(lambda cb: Task(name='added', priority=2).save_async(None, cb),
+                       lambda task, result: task.save_finish(result))
+        self.assertTrue(ok)
+        self.drain()
+        self.assertEqual(changes, [(0, 0, 1)])
+        self.assertEqual([t.name for t in live], ['added', 'kept'])
 
     def test_cancelled(self):
         cancellable = Gio.Cancellable()

@@ -187,6 +187,11 @@ class OrderAndSliceTest(QueryTestCase):
         self.assertTrue(published)
         self.assertFalse(Entry.objects.filter(title='Z'))
 
+    def drain(self):
+        context = GLib.MainContext.default()
+        while context.iteration(False):
+            pass
+
     def test_watch_is_live(self):
         live = Entry.objects.filter(published=True).order_by('title').watch()
         self.assertIsInstance(live, Gio.ListModel)
@@ -194,8 +199,13 @@ class OrderAndSliceTest(QueryTestCase):
         live.connect('items-changed', lambda model, *change: changes.append(change))
         self.assertEqual(self.titles(live), ['B', 'D'])
         Entry.objects.create(title='C2', published=True)
+        # A live model is given committed changes from the main loop.
+        self.assertEqual(self.titles(live), ['B', 'D'])
+        self.assertEqual(changes, [])
+        self.drain()
         self.assertEqual(self.titles(live), ['B', 'C2', 'D'])
         self.entries['B'].delete()
+        self.drain()
         self.assertEqual(self.titles(live), ['C2', 'D'])
         self.assertEqual(changes, [(1, 0, 1), (0, 1, 0)])
 

@@ -67,12 +67,32 @@ async void flow () throws GLib.Error {
   } catch (Gorm.Error.NOT_FOUND e) {
   }
 
+  /* A sync transaction with async calls yielded inside it: they run in
+   * it instead of waiting for its end, which would never come. */
+  assert (db.begin ());
+  var inside = GormTest.new_post (db, "Inside", 1);
+  assert (yield inside.save_async ());
+  assert ((yield db.query (typeof (BlogPost)).count_async ()) == 3);
+  assert (db.get_transaction_depth () == 1);
+  assert (db.rollback ());
+  assert ((yield db.query (typeof (BlogPost)).count_async ()) == 2);
+
+  /* The transaction calls have async forms too. */
+  assert (yield db.begin_async ());
+  assert (db.get_transaction_depth () == 1);
+  assert ((yield db.execute_async ("UPDATE blog_post SET views = 5 WHERE id = 1", null)) == 1);
+  assert (yield db.commit_async ());
+  assert (db.get_transaction_depth () == 0);
+  var by_key = (yield db.get_by_key_async (typeof (BlogPost), 1)) as BlogPost;
+  assert (by_key == post);
+
   assert (yield second.delete_async ());
   assert (!second.is_saved ());
   assert ((yield query.delete_async ()) == 1);
   assert ((yield query.count_async ()) == 0);
 
-  db.close ();
+  assert (yield db.close_async ());
+  assert (db.is_closed ());
   Gorm.Database.clear_default ();
 }
 

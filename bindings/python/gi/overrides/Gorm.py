@@ -292,11 +292,6 @@ def _to_gvalue(value, pspec=None):
     return GObject.Value(gtype, value)
 
 
-def _gtype_of(model):
-    """The GType of a model given as a class or a GType."""
-    return model if isinstance(model, GObject.GType) else model.__gtype__
-
-
 # asyncio
 
 def _acall(target, name, *args):
@@ -575,48 +570,23 @@ __all__ += ['Error', 'ObjectDoesNotExist', 'MultipleObjectsReturned', 'Integrity
 
 # Models
 
-def _snake_case(name):
-    """``BlogPost`` → ``blog_post``, ``HTTPServer`` → ``http_server``: the
-    rule libgorm applies to type names."""
-    out = []
-    for i, char in enumerate(name):
-        previous = name[i - 1] if i > 0 else ''
-        following = name[i + 1:i + 2]
-        if char.isascii() and char.isupper():
-            after_lower = previous.isascii() and (previous.islower() or previous.isdigit())
-            ends_acronym = previous.isupper() and following.islower()
-            if (after_lower or ends_acronym) and out and out[-1] != '_':
-                out.append('_')
-            out.append(char.lower())
-        elif char.isascii() and char.isalnum():
-            out.append(char)
-        elif out and out[-1] != '_':
-            out.append('_')
-    return ''.join(out).rstrip('_')
-
-
 def _stored_pspecs(model):
-    """The param specs of the model's stored properties, but ``id``: those
-    declared in Python in their order of declaration, then the others.
-    Computed once per model: a class's properties do not change once
-    PyGObject registered it."""
+    """The param specs of the model's stored properties, but ``id``, as
+    libgorm lists them (gorm_resource_class_dup_stored_properties()), in
+    the order of their declaration in Python. Computed once per model, at
+    its first use, once the class described itself."""
     cached = model.__dict__.get('_gorm_stored_pspecs')
     if cached is None:
-        cached = tuple(_list_stored_pspecs(model))
+        with _gorm_errors():
+            names = model.dup_stored_properties()
+        declared = [name for cls in reversed(model.__mro__) for name, value in vars(cls).items()
+                    if isinstance(value, GObject.Property)]
+        pspecs = [model.find_property(name) for name in names if name != 'id']
+        cached = tuple(sorted(pspecs, key=lambda pspec: (
+            declared.index(_attribute(pspec)) if _attribute(pspec) in declared
+            else len(declared))))
         model._gorm_stored_pspecs = cached
     return cached
-
-
-def _list_stored_pspecs(model):
-    resource_type = Gorm.Resource.__gtype__
-    declared = [name for cls in reversed(model.__mro__) for name, value in vars(cls).items()
-                if isinstance(value, GObject.Property)]
-    pspecs = [pspec for pspec in model.list_properties()
-              if pspec.owner_type != resource_type and
-              pspec.flags & GObject.ParamFlags.READWRITE == GObject.ParamFlags.READWRITE and
-              not pspec.flags & GObject.ParamFlags.CONSTRUCT_ONLY]
-    return sorted(pspecs, key=lambda pspec: (declared.index(_attribute(pspec))
-                                             if _attribute(pspec) in declared else len(declared)))
 
 
 def _attribute(pspec):
@@ -680,13 +650,14 @@ def _boxed_defaults(model):
     once per model."""
     cached = model.__dict__.get('_gorm_boxed_defaults')
     if cached is None:
-        cached = []
-        for pspec in _stored_pspecs(model):
-            field = _field(model, pspec)
-            if (field is not None and pspec.value_type.fundamental == GObject.TYPE_BOXED and
-                    field.default is not None):
-                cached.append((_attribute(pspec), field.default))
-        cached = tuple(cached)
+        # Every Gorm.Field is stored: the fields alone are looked at, so
+        # that an object of a model libgorm cannot store can still be
+        # built (its save says why).
+        fields = {field for _, field in _fields_by_name(model).values() if field is not None}
+        cached = tuple(sorted((_attribute(model.find_property(field._property_name)), field.default)
+                              for field in fields
+                              if field.kind.gtype.fundamental == GObject.TYPE_BOXED and
+                              field.default is not None))
         model._gorm_boxed_defaults = cached
     return cached
 
@@ -717,21 +688,19 @@ def _property_value(model, pspec, value):
     return _to_gvalue(_gobject_form(model, pspec, value), pspec)
 
 
-def _migrated(database):
-    """The set of the GTypes migrated on ``database`` by this process. Set
-    on the wrapper, which PyGObject then keeps as long as the database."""
-    try:
-        return database._gorm_migrated
-    except AttributeError:
-        database._gorm_migrated = set()
-        return database._gorm_migrated
+_database_is_migrated = Gorm.Database.is_migrated
 
 
 def _register(database, model):
-    """Migrates ``model`` on ``database`` once: the first use of a model
-    registers it, without an explicit migrate."""
-    if database is not None and _gtype_of(model) not in _migrated(database):
-        database.migrate([model])
+    """Migrates ``model`` on ``database`` at its first use there, without an
+    explicit migrate: libgorm knows what it migrated
+    (gorm_database_is_migrated()), and forgets it at a rollback."""
+    # A GType argument costs PyGObject less than a class it must look the
+    # GType up in.
+    if database is not None and not _database_is_migrated(database,
+                                                           getattr(model, '__gtype__', model)):
+        with _gorm_errors():
+            Gorm.Database.ensure_migrated(database, [model], None)
 
 
 def _default_database(model_name):
@@ -775,6 +744,28 @@ class _ManagerDescriptor:
         return Manager(owner)
 
 
+_object_new = GObject.Object.__new__
+_object_init = GObject.Object.__init__
+
+
+def _new_for_row(database, model):
+    """Builds the object of a model for a row that libgorm loads: in
+    Python, not by g_object_new() in C. PyGObject 3.42 gives an object of a
+    Python class that C creates the wrapper of the object Python is
+    constructing at that moment, if any: a live model builds its objects
+    while GTK constructs a Gtk.SingleSelection or a Gtk.ListView around
+    it, which then came back from get_item() (and as freed memory once
+    that wrapper died). See gorm_resource_class_set_new_func(). libgorm
+    sets the row's values next. A model's own __init__ is called without
+    arguments, as PyGObject called it for objects built by g_object_new();
+    Resource.__init__ has nothing to do for them."""
+    resource = _object_new(model)
+    _object_init(resource, database=database)
+    if model._gorm_own_init:
+        model.__init__(resource)
+    return resource
+
+
 class _ResourceMeta(type(Gorm.Resource)):
     """Describes each model to libgorm once PyGObject registered its GType:
     its table, and the options of its Gorm.Field attributes."""
@@ -788,9 +779,14 @@ class _ResourceMeta(type(Gorm.Resource)):
             # and do_set_property.
             cls.do_get_property = _do_get_property
             cls.do_set_property = _do_set_property
+        cls._gorm_own_init = cls.__init__ is not Resource.__init__
+        cls.set_new_func(_new_for_row, cls)
         meta = namespace.get('Meta')
-        cls.set_table(getattr(meta, 'table', None) or namespace.get('__table__') or
-                      _snake_case(name))
+        # Without one, libgorm names the table after the class, in snake
+        # case (gorm_resource_class_get_table_name()).
+        table = getattr(meta, 'table', None) or namespace.get('__table__')
+        if table is not None:
+            cls.set_table(table)
         fields = {attr: value for attr, value in namespace.items() if isinstance(value, Field)}
         for field in fields.values():
             field.describe(cls)
@@ -862,7 +858,12 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         model = type(self)
         key = model._gorm_primary_key
         shown = ['%s=%r' % (key, self.pk) if self.is_saved() else 'unsaved']
-        for pspec in _stored_pspecs(model):
+        try:
+            pspecs = _stored_pspecs(model)
+        except Error:
+            # A model libgorm cannot store shows its key alone.
+            pspecs = ()
+        for pspec in pspecs:
             if _attribute(pspec) != key and len(shown) < 4:
                 text = repr(_get_value(self, pspec))
                 shown.append('%s=%s' % (_attribute(pspec),
@@ -1131,11 +1132,11 @@ class _AsyncQuerySet:
         return resource
 
     async def aupdate(self, **values):
-        """Awaits ``update()``, run in a transaction on the database worker."""
-        rows = []
-        await _acall(self._database(), 'run_in_transaction',
-                     lambda database, data: rows.append(self.update(**values)) or True, None)
-        return rows[0]
+        """Awaits ``update()``, run on the database worker."""
+        if not values:
+            return 0
+        names, gvalues = self._assignments(values)
+        return await _acall(self._query(), 'update_values', names, gvalues)
 
     async def adelete(self):
         """Awaits ``delete()``."""
@@ -1155,8 +1156,6 @@ class QuerySet(_AsyncQuerySet):
         self.model = model
         self._database_given = database
         self._where = None
-        # Properties the filter compares, which a bulk update may change.
-        self._filtered = frozenset()
         self._order = ()
         self._offset = 0
         self._limit = None
@@ -1223,10 +1222,7 @@ class QuerySet(_AsyncQuerySet):
         where = condition.resolve(self.model)
         if where is None:
             return self._clone()
-        names = set(self._filtered)
-        _collect_names(condition, self.model, names)
-        return self._clone(_where=where if self._where is None else self._where.and_(where),
-                           _filtered=frozenset(names))
+        return self._clone(_where=where if self._where is None else self._where.and_(where))
 
     def filter(self, *conditions, **lookups):
         """The objects matching every lookup (``title='A'``,
@@ -1377,23 +1373,16 @@ class QuerySet(_AsyncQuerySet):
         in one transaction; returns how many rows matched."""
         if not values:
             return 0
-        updates = [(_find_pspec(self.model, name), value) for name, value in values.items()]
-        moving = self._filtered | ({name for name, _ in self._order} if self._is_sliced()
-                                   else set())
-        # Each property is one UPDATE. One that the selection depends on
-        # goes last, so the earlier ones still find the same rows; with
-        # several, the rows are first pinned by their keys.
-        updates.sort(key=lambda update: update[0].name in moving)
-        selection = self
-        if sum(pspec.name in moving for pspec, _ in updates) > 1:
-            selection = QuerySet(self.model, self._database()).filter(
-                pk__in=[resource.pk for resource in self])
-        rows = 0
-        with self._database().atomic():
-            for pspec, value in updates:
-                rows = max(rows, selection._run('update', pspec.name,
-                                                _property_value(self.model, pspec, value)))
-        return rows
+        names, gvalues = self._assignments(values)
+        with _gorm_errors(self.model):
+            return Gorm.Query.update_values(self._query(), names, gvalues, None)
+
+    def _assignments(self, values):
+        """The property names and GObject.Values of ``update(**values)``."""
+        pspecs = [_find_pspec(self.model, name) for name in values]
+        return ([pspec.name for pspec in pspecs],
+                [_property_value(self.model, pspec, value)
+                 for pspec, value in zip(pspecs, values.values())])
 
     def delete(self):
         """Deletes every matching row; returns how many."""
@@ -1403,18 +1392,6 @@ class QuerySet(_AsyncQuerySet):
         """A live Gio.ListModel of the matching objects: it follows every
         save and delete made through the database."""
         return self._run('watch')
-
-
-def _collect_names(node, model, names):
-    """Adds to ``names`` the properties a Q, Filter or lookup compares."""
-    if isinstance(node, Q):
-        for child in node.children:
-            _collect_names(child, model, names)
-    elif isinstance(node, Gorm.Filter):
-        # A filter built by hand compares properties the override cannot see.
-        names.update(pspec.name for pspec in _stored_pspecs(model))
-    else:
-        names.add(_find_pspec(model, node[0].partition('__')[0]).name)
 
 
 def _describe_lookups(lookups):
@@ -1500,11 +1477,8 @@ class Database(Gorm.Database):
     def migrate(self, types, cancellable=None):
         """Creates or evolves the tables of ``types`` (model classes or
         GTypes). Idempotent; models also migrate themselves on first use."""
-        types = list(types)
         with _gorm_errors():
-            Gorm.Database.migrate(self, types, cancellable)
-        _migrated(self).update(_gtype_of(model) for model in types)
-        return True
+            return Gorm.Database.migrate(self, list(types), cancellable)
 
     def query(self, type):
         """A new Gorm.Query of ``type``, registered on first use."""
@@ -1549,9 +1523,7 @@ class Database(Gorm.Database):
 
     async def amigrate(self, types):
         """Awaits ``migrate_async()``."""
-        types = list(types)
-        await _acall(self, 'migrate', types)
-        _migrated(self).update(_gtype_of(model) for model in types)
+        await _acall(self, 'migrate', list(types))
 
     async def aget(self, type, id):
         """Awaits ``get_async()``."""
@@ -1561,15 +1533,6 @@ class Database(Gorm.Database):
         """Awaits ``run_in_transaction_async()``: ``func(database, func_data)``
         runs on the database worker, in a transaction."""
         return await _acall(self, 'run_in_transaction', func, func_data)
-
-    # A rollback may undo the tables of models registered inside the
-    # transaction: they register again on their next use.
-
-    def rollback(self):
-        """Undoes the innermost transaction begun with ``begin()``."""
-        _migrated(self).clear()
-        with _gorm_errors():
-            return Gorm.Database.rollback(self)
 
     def run_in_transaction(self, func, user_data=None):
         """Runs ``func(database, user_data)`` in a transaction, committed when
@@ -1626,7 +1589,6 @@ def _transaction_errors(database, body=None):
         with _gorm_errors():
             yield
     except GLib.Error:
-        _migrated(database).clear()
         if body is not None and body.exception is not None:
             raise body.exception from None
         raise
@@ -1647,7 +1609,28 @@ class Query(Gorm.Query):
         """Runs ``update()`` on the database worker; finish with ``update_finish()``."""
         Gorm.Query.update_async(self, property, self._value(property, value), *args, **kwargs)
 
+    def update_values(self, properties, values, cancellable=None):
+        """Sets each of ``properties`` to its value of ``values`` (plain
+        Python values) in every matching row, with one UPDATE; returns how
+        many rows matched."""
+        with _gorm_errors():
+            return Gorm.Query.update_values(self, *self._values(properties, values), cancellable)
+
+    def update_values_async(self, properties, values, *args, **kwargs):
+        """Runs ``update_values()`` on the database worker; finish with
+        ``update_values_finish()``."""
+        Gorm.Query.update_values_async(self, *self._values(properties, values), *args, **kwargs)
+
+    def _values(self, properties, values):
+        properties, values = list(properties), list(values)
+        if len(properties) != len(values):
+            raise TypeError('update_values() takes as many values as properties, not %d for %d'
+                            % (len(values), len(properties)))
+        return properties, [self._value(p, v) for p, v in zip(properties, values)]
+
     def _value(self, property, value):
+        if isinstance(value, GObject.Value):
+            return value
         model = self.get_item_type().pytype
         pspec = model.find_property(property) if model is not None else None
         return _to_gvalue(value) if pspec is None else _property_value(model, pspec, value)

@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "gorm-change-feed-private.h"
+
+struct _GormSubscription
+{
+  gint                       ref_count;
+  GType                      type;
+  GWeakRef                   target;
+  const GormSubscriberFuncs *funcs;
+  gpointer                   data;
+  GDestroyNotify             destroy;
+
+  /* Under the feed's mutex. */
+  gboolean                   active;
+  /* The committed records not delivered yet. */
+  GPtrArray                 *committed;
+  /* Subscribed inside the open transaction: reset if it rolls back. */
+  gboolean                   in_transaction;
+  gboolean                   reset;
+  /* The note of the write being announced. */
+  gpointer                   note;
+};
+
+/* A record of the open transaction. */
+typedef struct
+{
+  GormSubscription *subscription;
+  gpointer          record;
+} Entry;
+
+struct _GormChangeFeed
+{
+  gint          ref_count;
+  GMainContext *context;
+
+  GMutex        mutex;
+  GPtrArray    *subscriptions;
+  /* The records of the open transaction, in the order of their writes,
+   * and where each open level (transaction, savepoints) starts in it. */
+  GArray       *entries;      /* of Entry */
+  GArray       *levels;       /* of guint */
+  /* The thread that began the open transaction. */
+  GThread      *thread;
+  GSource      *source;
+};
+
+static GormSubscription *
+subscription_ref (GormSubscription *self)
+{
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+static void
+subscription_unref (GormSubscription *self)
+{
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+  /* Unsubscribed between the two announcements of a write. */
+  if (self->note != NULL)
+    self->funcs->free_note (self->note);
+  g_ptr_array_unref (self->committed);
+  g_weak_ref_clear (&self->target);
+  if (self->destroy != NULL)
+    self->destroy (self->data);
+  g_free (self);
+}
+
+static GormChangeFeed *
+feed_ref (GormChangeFeed *self)
+{
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+static void
+feed_unref (GormChangeFeed *self)
+{
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+  g_ptr_array_unref (self->subscriptions);
+  g_array_unref (self->entries);
+  g_array_unref (self->levels);
+  g_mutex_clear (&self->mutex);
+  g_main_context_unref (self->context);
+  g_free (self);
+}
+
+static void
+entry_clear (Entry *entry)
+{
+  entry->subscription->funcs->unref_record (entry->record);
+  subscription_unref (entry->subscription);
+}
+
+GormChangeFeed *
+gorm_change_feed_new (GMainContext *context)
+{
+  GormChangeFeed *self = g_new0 (GormChangeFeed, 1);
+
+  self->ref_count = 1;
+  self->context = g_main_context_ref (context);
+  g_mutex_init (&self->mutex);
+  self->subscriptions = g_ptr_array_new_with_free_func ((GDestroyNotify) subscription_unref);
+  self->entries = g_array_new (FALSE, FALSE, sizeof (Entry));
+  g_array_set_clear_func (self->entries, (GDestroyNotify) entry_clear);
+  self->levels = g_array_new (FALSE, FALSE, sizeof (guint));
+  return self;
+}
+
+static void
+drop_committed (GormSubscription *subscription)
+{
+  for (guint i = 0; i < subscription->committed->len; i++)
+    subscription->funcs->unref_record (g_ptr_array_index (subscription->committed, i));
+  g_ptr_array_set_size (subscription->committed, 0);
+}
+
+void
+gorm_change_feed_free (GormChangeFeed *self)
+{
+  g_autoptr(GPtrArray) subscriptions = NULL;
+
+  g_mutex_lock (&self->mutex);
+  subscriptions = g_steal_pointer (&self->subscriptions);
+  self->subscriptions = g_ptr_array_new_with_free_func ((GDestroyNotify) subscription_unref);
+  for (guint i = 0; i < subscriptions->len; i++)
+    {
+      GormSubscription *subscription = g_ptr_array_index (subscriptions, i);
+
+      subscription->active = FALSE;
+      drop_committed (subscription);
+    }
+  g_array_set_size (self->entries, 0);
+  g_array_set_size (self->levels, 0);
+  if (self->source != NULL)
+    {
+      g_source_destroy (self->source);
+      g_clear_pointer (&self->source, g_source_unref);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  feed_unref (self);
+}
+
+GormSubscription *
+gorm_change_feed_subscribe_locked (GormChangeFeed            *self,
+                                   GType                      type,
+                                   GObject                   *target,
+                                   const GormSubscriberFuncs *funcs,
+                                   gpointer                   data,
+                                   GDestroyNotify             destroy)
+{
+  GormSubscription *subscription = g_new0 (GormSubscription, 1);
+
+  subscription->ref_count = 1;
+  subscription->type = type;
+  g_weak_ref_init (&subscription->target, target);
+  subscription->funcs = funcs;
+  subscription->data = data;
+  subscription->destroy = destroy;
+  subscription->active = TRUE;
+  subscription->committed = g_ptr_array_new ();
+
+  g_mutex_lock (&self->mutex);
+  subscription->in_transaction = self->levels->len > 0;
+  g_ptr_array_add (self->subscriptions, subscription_ref (subscription));
+  g_mutex_unlock (&self->mutex);
+
+  /* The caller's reference. */
+  return subscription;
+}
+
+void
+gorm_change_feed_unsubscribe (GormChangeFeed   *self,
+                              GormSubscription *subscription)
+{
+  g_mutex_lock (&self->mutex);
+  if (subscription->active)
+    {
+      subscription->active = FALSE;
+      drop_committed (subscription);
+      g_ptr_array_remove_fast (self->subscriptions, subscription);
+    }
+  g_mutex_unlock (&self->mutex);
+  subscription_unref (subscription);
+}
+
+gboolean
+gorm_change_feed_has_subscribers (GormChangeFeed *self,
+                                  GType           type)
+{
+  gboolean found = FALSE;
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; !found && i < self->subscriptions->len; i++)
+    found = ((GormSubscription *) g_ptr_array_index (self->subscriptions, i))->type == type;
+  g_mutex_unlock (&self->mutex);
+  return found;
+}
+
+/* The active subscriptions of @type, each with a reference. */
+static GPtrArray *
+subscriptions_of (GormChangeFeed *self,
+                  GType           type)
+{
+  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) subscription_unref);
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    {
+      GormSubscription *subscription = g_ptr_array_index (self->subscriptions, i);
+
+      if (subscription->type == type)
+        g_ptr_array_add (found, subscription_ref (subscription));
+    }
+  g_mutex_unlock (&self->mutex);
+  return found;
+}
+
+void
+gorm_change_feed_before_locked (GormChangeFeed *self,
+                                GType           type,
+                                const GValue   *keys,
+                                guint           n_keys)
+{
+  g_autoptr(GPtrArray) subscriptions = subscriptions_of (self, type);
+
+  /* The note is written and read by the writer, which holds the database
+   * lock from before_locked to after_locked. */
+  for (guint i = 0; i < subscriptions->len; i++)
+    {
+      GormSubscription *subscription = g_ptr_array_index (subscriptions, i);
+
+      if (subscription->note != NULL)
+        subscription->funcs->free_note (subscription->note);
+      subscription->note = subscription->funcs->before_locked (subscription->data, keys, n_keys);
+    }
+}
+
+static gboolean deliver_cb (gpointer data);
+
+/* With the mutex held: delivers the committed records from an idle
+ * source, unless one is pending already. */
+static void
+schedule_delivery (GormChangeFeed *self)
+{
+  if (self->source != NULL)
+    return;
+  self->source = g_idle_source_new ();
+  /* Before the worker's actions (G_PRIORITY_DEFAULT): the commit that
+   * schedules this comes before the completion of the call that made it,
+   * so a callback sees its changes in live models. */
+  g_source_set_priority (self->source, G_PRIORITY_DEFAULT - 10);
+  g_source_set_static_name (self->source, "[gorm] change feed");
+  g_source_set_callback (self->source, deliver_cb, feed_ref (self), (GDestroyNotify) feed_unref);
+  g_source_attach (self->source, self->context);
+}
+
+static gboolean
+has_committed (GormChangeFeed *self)
+{
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    {
+      GormSubscription *subscription = g_ptr_array_index (self->subscriptions, i);
+
+      if (subscription->committed->len > 0 || subscription->reset)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+void
+gorm_change_feed_after_locked (GormChangeFeed *self,
+                               GType           type,
+                               const GValue   *keys,
+                               guint           n_keys,
+                               gboolean        deleted)
+{
+  g_autoptr(GPtrArray) subscriptions = subscriptions_of (self, type);
+
+  for (guint i = 0; i < subscriptions->len; i++)
+    {
+      GormSubscription *subscription = g_ptr_array_index (subscriptions, i);
+      gpointer record;
+
+      record = subscription->funcs->after_locked (subscription->data,
+                                                  g_steal_pointer (&subscription->note),
+                                                  keys, n_keys, deleted);
+      if (record == NULL)
+        continue;
+
+      g_mutex_lock (&self->mutex);
+      if (!subscription->active)
+        subscription->funcs->unref_record (record);
+      else if (self->levels->len > 0)
+        {
+          Entry entry = { subscription_ref (subscription), record };
+
+          g_array_append_val (self->entries, entry);
+        }
+      else
+        {
+          g_ptr_array_add (subscription->committed, record);
+          schedule_delivery (self);
+        }
+      g_mutex_unlock (&self->mutex);
+    }
+}
+
+void
+gorm_change_feed_begin (GormChangeFeed *self)
+{
+  g_mutex_lock (&self->mutex);
+  if (self->levels->len == 0)
+    self->thread = g_thread_self ();
+  g_array_append_val (self->levels, self->entries->len);
+  g_mutex_unlock (&self->mutex);
+}
+
+/* With the mutex held: the transaction is over, committed or not. */
+static void
+end_transaction (GormChangeFeed *self,
+                 gboolean        committed)
+{
+  self->thread = NULL;
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    {
+      GormSubscription *subscription = g_ptr_array_index (self->subscriptions, i);
+
+      if (subscription->in_transaction && !committed)
+        subscription->reset = TRUE;
+      subscription->in_transaction = FALSE;
+    }
+  if (has_committed (self))
+    schedule_delivery (self);
+}
+
+void
+gorm_change_feed_commit (GormChangeFeed *self)
+{
+  g_mutex_lock (&self->mutex);
+  if (self->levels->len == 0)
+    {
+      g_mutex_unlock (&self->mutex);
+      return;
+    }
+  g_array_set_size (self->levels, self->levels->len - 1);
+  if (self->levels->len == 0)
+    {
+      /* The outermost COMMIT: the records are the subscribers' now. */
+      for (guint i = 0; i < self->entries->len; i++)
+        {
+          Entry *entry = &g_array_index (self->entries, Entry, i);
+
+          if (entry->subscription->active)
+            g_ptr_array_add (entry->subscription->committed,
+                             entry->subscription->funcs->ref_record (entry->record));
+        }
+      g_array_set_size (self->entries, 0);
+      end_transaction (self, TRUE);
+    }
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+gorm_change_feed_rollback (GormChangeFeed *self)
+{
+  g_mutex_lock (&self->mutex);
+  if (self->levels->len > 0)
+    {
+      guint start = g_array_index (self->levels, guint, self->levels->len - 1);
+
+      g_array_set_size (self->entries, start);
+      g_array_set_size (self->levels, self->levels->len - 1);
+      if (self->levels->len == 0)
+        end_transaction (self, FALSE);
+    }
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+gorm_change_feed_abandon (GormChangeFeed *self)
+{
+  g_mutex_lock (&self->mutex);
+  if (self->levels->len > 0)
+    {
+      g_array_set_size (self->entries, 0);
+      g_array_set_size (self->levels, 0);
+      end_transaction (self, FALSE);
+    }
+  g_mutex_unlock (&self->mutex);
+}
+
+gboolean
+gorm_change_feed_in_transaction (GormChangeFeed *self)
+{
+  gboolean open;
+
+  g_mutex_lock (&self->mutex);
+  open = self->levels->len > 0;
+  g_mutex_unlock (&self->mutex);
+  return open;
+}
+
+gboolean
+gorm_change_feed_is_transaction_thread (GormChangeFeed *self)
+{
+  gboolean mine;
+
+  g_mutex_lock (&self->mutex);
+  mine = self->levels->len > 0 && self->thread == g_thread_self ();
+  g_mutex_unlock (&self->mutex);
+  return mine;
+}
+
+GPtrArray *
+gorm_change_feed_dup_pending_locked (GormChangeFeed   *self,
+                                     GormSubscription *subscription,
+                                     gboolean         *uncommitted)
+{
+  GPtrArray *records = g_ptr_array_new_with_free_func (subscription->funcs->unref_record);
+
+  *uncommitted = FALSE;
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < subscription->committed->len; i++)
+    g_ptr_array_add (records, subscription->funcs->ref_record (g_ptr_array_index (subscription->committed, i)));
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *entry = &g_array_index (self->entries, Entry, i);
+
+      if (entry->subscription == subscription)
+        {
+          g_ptr_array_add (records, subscription->funcs->ref_record (entry->record));
+          *uncommitted = TRUE;
+        }
+    }
+  g_mutex_unlock (&self->mutex);
+  return records;
+}
+
+typedef struct
+{
+  GormSubscription *subscription;
+  GPtrArray        *records;
+  gboolean          reset;
+} Delivery;
+
+static gboolean
+deliver_cb (gpointer data)
+{
+  GormChangeFeed *self = data;
+  g_autoptr(GArray) deliveries = g_array_new (FALSE, FALSE, sizeof (Delivery));
+
+  g_mutex_lock (&self->mutex);
+  g_clear_pointer (&self->source, g_source_unref);
+  /* A transaction this thread opened since the commit that scheduled
+   * this: its end schedules the delivery again, so that a subscriber
+   * reading the database here never sees its rows. One open in another
+   * thread holds the database lock, which a subscriber's read waits for. */
+  if (self->levels->len > 0 && self->thread == g_thread_self ())
+    {
+      g_mutex_unlock (&self->mutex);
+      return G_SOURCE_REMOVE;
+    }
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    {
+      GormSubscription *subscription = g_ptr_array_index (self->subscriptions, i);
+      Delivery delivery;
+
+      if (subscription->committed->len == 0 && !subscription->reset)
+        continue;
+      delivery.subscription = subscription_ref (subscription);
+      delivery.records = g_steal_pointer (&subscription->committed);
+      g_ptr_array_set_free_func (delivery.records, subscription->funcs->unref_record);
+      delivery.reset = subscription->reset;
+      subscription->committed = g_ptr_array_new ();
+      subscription->reset = FALSE;
+      g_array_append_val (deliveries, delivery);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  for (guint i = 0; i < deliveries->len; i++)
+    {
+      Delivery *delivery = &g_array_index (deliveries, Delivery, i);
+      GObject *target = g_weak_ref_get (&delivery->subscription->target);
+      gboolean active;
+
+      /* A subscriber unsubscribed by an earlier delivery's handler gets
+       * nothing more. */
+      g_mutex_lock (&self->mutex);
+      active = delivery->subscription->active;
+      g_mutex_unlock (&self->mutex);
+      if (target != NULL && active)
+        delivery->subscription->funcs->deliver (target, g_steal_pointer (&delivery->records),
+                                                delivery->reset);
+      g_clear_pointer (&delivery->records, g_ptr_array_unref);
+      g_clear_object (&target);
+      subscription_unref (delivery->subscription);
+    }
+
+  return G_SOURCE_REMOVE;
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "gorm-dialect-private.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The execution layer: the only code in libgorm that calls libgda. It
+ * holds a database's GdaConnection, its statement cache, its one lock and
+ * its transaction depth, and hands the rows of a select up as an owned
+ * GormRows, whose API has no libgda type.
+ *
+ * Statements are SQL text parsed once per connection, in
+ * GDA_SQL_PARSER_MODE_DELIMIT, into a GdaStatement and its parameter
+ * holders, kept in a cache keyed by the text. libgda never interprets
+ * them, so BEGIN, COMMIT and SAVEPOINT stay invisible to its transaction
+ * tracking, whose per-statement bookkeeping grows without bound.
+ *
+ * Values cross this layer as libgorm's SQL values (gorm-value-private.h):
+ * SQL NULL is a GValue of GORM_TYPE_SQL_NULL, a BLOB a GBytes. The
+ * GdaBinary libgda binds and returns exists only in gorm-connection.c.
+ *
+ * Every GError it returns is in the GORM_ERROR domain, its code chosen by
+ * the dialect, libgda's message kept.
+ *
+ * Lock discipline
+ * ---------------
+ * A connection has one lock: a plain GMutex, never taken twice by one
+ * thread. gorm_connection_lock() takes it, gorm_connection_unlock()
+ * releases it; a function whose name ends in _locked is called with it
+ * held, by the thread that took it, and never takes or releases it. The
+ * GormStatement and GormRows functions below, although not named so, also
+ * need it held: a statement's holders and a result belong to the thread
+ * holding the lock.
+ *
+ * An open transaction belongs to the thread that began it: between its
+ * BEGIN and its last COMMIT or ROLLBACK that thread does not hold the
+ * mutex (it takes it around each statement, like any caller), but any
+ * other thread's gorm_connection_lock() waits, on a condition, until the
+ * transaction ends. So nothing of another thread ever runs inside a
+ * transaction, and the owner itself never waits for its own transaction.
+ *
+ * When COMMIT, RELEASE SAVEPOINT or ROLLBACK fails, the whole transaction
+ * is rolled back (SQLite may already have done it: its "no transaction is
+ * active" counts as done), the depth is 0 and the transaction no longer
+ * belongs to any thread, so the next call works.
+ */
+
+typedef struct _GormConnection GormConnection;
+typedef struct _GormStatement GormStatement;
+typedef struct _GormRows GormRows;
+
+/* Called with the SQL text of every statement run, for logging and tests. */
+typedef void (*GormTraceFunc) (const char *sql,
+                               gpointer    user_data);
+
+/* Life cycle; none of these needs the lock. */
+GormConnection     *gorm_connection_new             (void);
+void                gorm_connection_free            (GormConnection      *self);
+/* The GType of GdaConnection, for the database's property. */
+GType               gorm_connection_gda_type        (void);
+
+/* Called with the lock held. Opening runs the dialect's open statements;
+ * @error is GORM_ERROR_CONNECTION, with libgda's message. */
+gboolean            gorm_connection_open_locked     (GormConnection      *self,
+                                                     const char          *provider,
+                                                     const char          *cnc_string,
+                                                     gboolean             read_only,
+                                                     GError             **error);
+/* Wraps a GdaConnection (a GObject) the application opened; it is never
+ * closed by libgorm. */
+void                gorm_connection_adopt_locked    (GormConnection      *self,
+                                                     GObject             *gda_connection);
+/* Rolls back an open transaction (reported in @error, which is then
+ * GORM_ERROR_FAILED naming it), drops the statements and closes a
+ * connection libgorm opened. Every later statement fails with
+ * GORM_ERROR_CONNECTION. */
+gboolean            gorm_connection_close_locked    (GormConnection      *self,
+                                                     const char          *name,
+                                                     GError             **error);
+
+/* Read without the lock: set once, before the database is shared. */
+GObject            *gorm_connection_get_gda         (GormConnection      *self);
+const char         *gorm_connection_get_provider    (GormConnection      *self);
+/* "PROVIDER:CONNECTION-STRING", for a connection the application gave. */
+char               *gorm_connection_describe        (GormConnection      *self);
+/* NULL when libgorm has no dialect for the provider. */
+const GormDialect  *gorm_connection_get_dialect     (GormConnection      *self);
+gboolean            gorm_connection_is_closed       (GormConnection      *self);
+
+/* The lock. */
+void                gorm_connection_lock            (GormConnection      *self);
+void                gorm_connection_unlock          (GormConnection      *self);
+/* Whether the calling thread holds the lock: code that would call out to
+ * the application (a notification, a signal) holds that back until the
+ * lock is released, since the application may call libgorm again. */
+gboolean            gorm_connection_held_by_self    (GormConnection      *self);
+/* Whether the calling thread owns the open transaction. Needs no lock:
+ * only the owner can make it TRUE or FALSE for itself. */
+gboolean            gorm_connection_in_own_transaction (GormConnection   *self);
+/* Whether a transaction of another thread is open (the lock would wait). */
+gboolean            gorm_connection_is_reserved     (GormConnection      *self);
+
+void                gorm_connection_set_trace_locked (GormConnection     *self,
+                                                     GormTraceFunc        func,
+                                                     gpointer             user_data);
+guint               gorm_connection_get_n_statements_locked (GormConnection *self);
+
+/* The usable connection, or GORM_ERROR_CONNECTION naming @name when it is
+ * closed, not open, or has no dialect. */
+gboolean            gorm_connection_check_locked    (GormConnection      *self,
+                                                     const char          *name,
+                                                     GError             **error);
+
+/* Statements. */
+GormStatement      *gorm_connection_lookup_locked   (GormConnection      *self,
+                                                     const char          *sql,
+                                                     GError             **error);
+guint               gorm_statement_get_n_params     (GormStatement       *statement);
+const char         *gorm_statement_get_sql          (GormStatement       *statement);
+/* Bind @value (a libgorm SQL value, not NULL) as parameter @number,
+ * taking it: @value is left unset. */
+void                gorm_statement_take_param       (GormStatement       *statement,
+                                                     guint                number,
+                                                     GValue              *value);
+/* Binds @values in order, skipping SQL NULLs, which the dialect wrote
+ * into the SQL as literals. */
+void                gorm_statement_take_params      (GormStatement       *statement,
+                                                     GValue              *values,
+                                                     guint                n_values);
+/* Rows changed, or -1 with @error set. */
+gint64              gorm_connection_execute_locked  (GormConnection      *self,
+                                                     GormStatement       *statement,
+                                                     GError             **error);
+/* @column_types: libgorm SQL value types, G_TYPE_NONE terminated, or NULL. */
+GormRows           *gorm_connection_select_locked   (GormConnection      *self,
+                                                     GormStatement       *statement,
+                                                     const GType         *column_types,
+                                                     GError             **error);
+/* Parses (cached) and runs @sql, without parameters. */
+gboolean            gorm_connection_run_locked      (GormConnection      *self,
+                                                     const char          *sql,
+                                                     GError             **error);
+
+/* A value an application gave in one of libgda's own types (GdaBinary,
+ * GdaBlob) as libgorm's (GBytes) in @imported; FALSE, @imported left
+ * unset, for any other value. Needs no lock. */
+gboolean            gorm_connection_import_value    (const GValue        *value,
+                                                     GValue              *imported);
+
+/* Rows of a select, owned by the caller, read with the lock held. */
+guint               gorm_rows_get_n_rows            (GormRows            *rows);
+guint               gorm_rows_get_n_columns         (GormRows            *rows);
+/* The value of @column in @row (in that order, as libgda's model does),
+ * valid until @rows is freed: a libgorm SQL value. NULL with @error set
+ * (GORM_ERROR) when out of range or unreadable. */
+const GValue       *gorm_rows_get_value             (GormRows            *rows,
+                                                     guint                column,
+                                                     guint                row,
+                                                     GError             **error);
+void                gorm_rows_free                  (GormRows            *rows);
+
+/* Transactions: BEGIN or SAVEPOINT, COMMIT or RELEASE, ROLLBACK or
+ * ROLLBACK TO, sent as untracked statements. @name names the database in
+ * errors. */
+gboolean            gorm_connection_begin_locked    (GormConnection      *self,
+                                                     const char          *name,
+                                                     GError             **error);
+/* Begins a transaction that belongs to @owner: an async begin runs on
+ * the worker for the thread that asked for it. */
+gboolean            gorm_connection_begin_for_locked (GormConnection     *self,
+                                                     const char          *name,
+                                                     GThread             *owner,
+                                                     GError             **error);
+gboolean            gorm_connection_commit_locked   (GormConnection      *self,
+                                                     const char          *name,
+                                                     GError             **error);
+gboolean            gorm_connection_rollback_locked (GormConnection      *self,
+                                                     const char          *name,
+                                                     GError             **error);
+/* Needs no lock to be read as a hint; exact with the lock held. */
+guint               gorm_connection_get_depth       (GormConnection      *self);
+
+/* Fault injection, for tests: the next statement starting with @prefix
+ * ("COMMIT", "RELEASE", "ROLLBACK") does not run and fails with @code,
+ * as the engine's error would. %NULL clears it. */
+void                gorm_connection_inject_fault    (GormConnection      *self,
+                                                     const char          *prefix,
+                                                     GormError            code);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormRows, gorm_rows_free)
+
+G_END_DECLS

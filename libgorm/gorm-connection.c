@@ -1,0 +1,1027 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <libgda/libgda.h>
+#include <sql-parser/gda-sql-parser.h>
+
+#include "gorm-connection-private.h"
+#include "gorm-error.h"
+#include "gorm-value-private.h"
+
+struct _GormStatement
+{
+  char          *sql;
+  GdaStatement  *statement;
+  GdaSet        *params;
+  /* The holders of ##p0, ##p1, … in order. */
+  GdaHolder    **holders;
+  guint          n_holders;
+};
+
+struct _GormRows
+{
+  GdaDataModel *model;
+  guint         n_rows;
+  guint         n_columns;
+  /* Values libgda gives in a type of its own (GdaBinary, GdaBlob),
+   * converted once and kept until the rows are freed: index → GValue. */
+  GHashTable   *converted;
+};
+
+struct _GormConnection
+{
+  GMutex             lock;
+  /* Signalled when a transaction ends. */
+  GCond              transaction_ended;
+  /* The thread whose open transaction excludes every other thread. */
+  GThread           *transaction_thread;
+  /* The thread holding the mutex, for gorm_connection_held_by_self(). */
+  GThread           *lock_owner;
+  guint              depth;
+
+  GdaConnection     *connection;
+  gboolean           owns_connection;
+  /* Opened read-only (mode=ro): its transactions take no write lock. */
+  gboolean           read_only;
+  gboolean           closed;
+  const GormDialect *dialect;
+  GdaSqlParser      *parser;
+  GHashTable        *statements;
+  GormTraceFunc      trace_func;
+  gpointer           trace_data;
+
+  char              *fault_prefix;
+  GormError          fault_code;
+};
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GdaDataModel, g_object_unref)
+
+static void
+gorm_statement_free (GormStatement *self)
+{
+  g_clear_object (&self->statement);
+  g_clear_object (&self->params);
+  g_free (self->holders);
+  g_free (self->sql);
+  g_free (self);
+}
+
+GormConnection *
+gorm_connection_new (void)
+{
+  GormConnection *self = g_new0 (GormConnection, 1);
+
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->transaction_ended);
+  return self;
+}
+
+static void
+drop_statements (GormConnection *self)
+{
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_object (&self->parser);
+}
+
+void
+gorm_connection_free (GormConnection *self)
+{
+  if (self == NULL)
+    return;
+  drop_statements (self);
+  if (self->connection != NULL && self->owns_connection && !self->closed)
+    gda_connection_close (self->connection);
+  g_clear_object (&self->connection);
+  g_free (self->fault_prefix);
+  g_cond_clear (&self->transaction_ended);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+GType
+gorm_connection_gda_type (void)
+{
+  return GDA_TYPE_CONNECTION;
+}
+
+static void
+ensure_gda (void)
+{
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      gda_init ();
+      g_once_init_leave (&initialized, 1);
+    }
+}
+
+static void
+print_statement_cb (const char *sql,
+                    gpointer    user_data)
+{
+  g_printerr ("gorm: %s\n", sql);
+}
+
+/* Makes the statement cache of a connection just opened or adopted. */
+static void
+setup (GormConnection *self)
+{
+  const char *debug = g_getenv ("GORM_DEBUG");
+
+  self->dialect = gorm_dialect_for_provider (gda_connection_get_provider_name (self->connection));
+  if (self->dialect == NULL)
+    return;
+  self->parser = g_object_new (GDA_TYPE_SQL_PARSER,
+                               "mode", GDA_SQL_PARSER_MODE_DELIMIT,
+                               NULL);
+  /* The key is the statement's own copy of its SQL text. */
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                            (GDestroyNotify) gorm_statement_free);
+  if (debug != NULL && strstr (debug, "sql") != NULL)
+    gorm_connection_set_trace_locked (self, print_statement_cb, NULL);
+}
+
+void
+gorm_connection_adopt_locked (GormConnection *self,
+                              GObject        *gda_connection)
+{
+  g_return_if_fail (GDA_IS_CONNECTION (gda_connection));
+  g_return_if_fail (self->connection == NULL);
+
+  self->connection = g_object_ref (GDA_CONNECTION (gda_connection));
+  self->owns_connection = FALSE;
+  setup (self);
+}
+
+gboolean
+gorm_connection_open_locked (GormConnection  *self,
+                             const char      *provider,
+                             const char      *cnc_string,
+                             gboolean         read_only,
+                             GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  const GormDialect *dialect = gorm_dialect_for_provider (provider);
+  const char * const *settings;
+
+  g_return_val_if_fail (self->connection == NULL, FALSE);
+
+  ensure_gda ();
+  self->connection = gda_connection_open_from_string (provider, cnc_string, NULL,
+                                                      GDA_CONNECTION_OPTIONS_NONE, &local_error);
+  if (self->connection == NULL)
+    {
+      GormError code = GORM_ERROR_CONNECTION;
+
+      /* A damaged file says so; anything else is a connection error. */
+      if (local_error != NULL && dialect != NULL &&
+          dialect->classify_error (local_error) == GORM_ERROR_CORRUPT)
+        code = GORM_ERROR_CORRUPT;
+      g_set_error (error, GORM_ERROR, code, "%s",
+                   local_error ? local_error->message : "unknown error");
+      return FALSE;
+    }
+  self->owns_connection = TRUE;
+  self->read_only = read_only;
+  setup (self);
+  if (self->dialect == NULL)
+    return TRUE;
+
+  /* The dialect's settings return rows (PRAGMA): they run as selects
+   * whose rows are dropped. */
+  settings = read_only ? self->dialect->read_only_open_statements : self->dialect->open_statements;
+  for (guint i = 0; settings[i] != NULL; i++)
+    {
+      GormStatement *statement;
+      g_autoptr(GormRows) rows = NULL;
+
+      statement = gorm_connection_lookup_locked (self, settings[i], &local_error);
+      if (statement != NULL)
+        rows = gorm_connection_select_locked (self, statement, NULL, &local_error);
+      if (rows == NULL)
+        {
+          g_set_error (error, GORM_ERROR,
+                       local_error->code == GORM_ERROR_CORRUPT ? GORM_ERROR_CORRUPT
+                                                               : GORM_ERROR_CONNECTION,
+                       "%s", local_error->message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+GObject *
+gorm_connection_get_gda (GormConnection *self)
+{
+  return (GObject *) self->connection;
+}
+
+const char *
+gorm_connection_get_provider (GormConnection *self)
+{
+  return self->connection ? gda_connection_get_provider_name (self->connection) : NULL;
+}
+
+char *
+gorm_connection_describe (GormConnection *self)
+{
+  return g_strdup_printf ("%s:%s", gda_connection_get_provider_name (self->connection),
+                          gda_connection_get_cnc_string (self->connection));
+}
+
+const GormDialect *
+gorm_connection_get_dialect (GormConnection *self)
+{
+  return self->dialect;
+}
+
+gboolean
+gorm_connection_is_closed (GormConnection *self)
+{
+  return self->closed;
+}
+
+/* The lock */
+
+void
+gorm_connection_lock (GormConnection *self)
+{
+  GThread *me = g_thread_self ();
+
+  g_mutex_lock (&self->lock);
+  while (self->transaction_thread != NULL && self->transaction_thread != me)
+    g_cond_wait (&self->transaction_ended, &self->lock);
+  g_atomic_pointer_set (&self->lock_owner, me);
+}
+
+void
+gorm_connection_unlock (GormConnection *self)
+{
+  g_atomic_pointer_set (&self->lock_owner, NULL);
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+gorm_connection_held_by_self (GormConnection *self)
+{
+  return g_atomic_pointer_get (&self->lock_owner) == (gpointer) g_thread_self ();
+}
+
+gboolean
+gorm_connection_in_own_transaction (GormConnection *self)
+{
+  return g_atomic_pointer_get (&self->transaction_thread) == (gpointer) g_thread_self ();
+}
+
+gboolean
+gorm_connection_is_reserved (GormConnection *self)
+{
+  gpointer owner = g_atomic_pointer_get (&self->transaction_thread);
+
+  return owner != NULL && owner != (gpointer) g_thread_self ();
+}
+
+guint
+gorm_connection_get_depth (GormConnection *self)
+{
+  return g_atomic_int_get (&self->depth);
+}
+
+void
+gorm_connection_set_trace_locked (GormConnection *self,
+                                  GormTraceFunc   func,
+                                  gpointer        user_data)
+{
+  self->trace_func = func;
+  self->trace_data = user_data;
+}
+
+guint
+gorm_connection_get_n_statements_locked (GormConnection *self)
+{
+  return self->statements ? g_hash_table_size (self->statements) : 0;
+}
+
+gboolean
+gorm_connection_check_locked (GormConnection  *self,
+                              const char      *name,
+                              GError         **error)
+{
+  if (self->closed || self->connection == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "The database “%s” is %s", name, self->closed ? "closed" : "not open");
+      return FALSE;
+    }
+  if (self->dialect == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "libgorm cannot use the database “%s”: it has no SQL dialect for "
+                   "the libgda provider “%s”",
+                   name, gda_connection_get_provider_name (self->connection));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Errors */
+
+/* Turns a libgda error into a GormError whose code the dialect chose. */
+static void
+translate_error (GormConnection  *self,
+                 GError         **error,
+                 GError          *gda_error,
+                 const char      *sql)
+{
+  GormError code = GORM_ERROR_FAILED;
+  const char *message = "unknown error";
+
+  if (gda_error != NULL)
+    {
+      /* A fault injected, or an error read from the events, is
+       * classified already. */
+      if (gda_error->domain == GORM_ERROR && gda_error->code != GORM_ERROR_FAILED)
+        code = gda_error->code;
+      else
+        code = self->dialect->classify_error (gda_error);
+      message = gda_error->message;
+    }
+  g_set_error (error, GORM_ERROR, code, "%s (in “%s”)", message, sql);
+  g_clear_error (&gda_error);
+}
+
+/* libgda sometimes fails a statement without setting its GError and only
+ * records the error as the connection's last event. */
+static GError *
+error_from_events (GormConnection *self)
+{
+  const GList *events = gda_connection_get_events (self->connection);
+  const GList *last = events ? g_list_last ((GList *) events) : NULL;
+
+  GError *error;
+
+  if (last == NULL ||
+      gda_connection_event_get_event_type (last->data) != GDA_CONNECTION_EVENT_ERROR)
+    return NULL;
+  error = g_error_new_literal (GORM_ERROR, GORM_ERROR_FAILED,
+                               gda_connection_event_get_description (last->data));
+  error->code = self->dialect->classify_error (error);
+  return error;
+}
+
+/* The injected fault for @sql, consumed, or NULL. */
+static GError *
+take_fault (GormConnection *self,
+            const char     *sql)
+{
+  GError *fault;
+
+  if (self->fault_prefix == NULL || !g_str_has_prefix (sql, self->fault_prefix))
+    return NULL;
+  fault = g_error_new (GORM_ERROR, self->fault_code, "injected fault");
+  g_clear_pointer (&self->fault_prefix, g_free);
+  return fault;
+}
+
+void
+gorm_connection_inject_fault (GormConnection *self,
+                              const char     *prefix,
+                              GormError       code)
+{
+  g_mutex_lock (&self->lock);
+  g_free (self->fault_prefix);
+  self->fault_prefix = g_strdup (prefix);
+  self->fault_code = code;
+  g_mutex_unlock (&self->lock);
+}
+
+/* Statements */
+
+static gboolean
+collect_holders (GormStatement *statement,
+                 GError       **error)
+{
+  guint n;
+
+  if (!gda_statement_get_parameters (statement->statement, &statement->params, error))
+    return FALSE;
+  if (statement->params == NULL)
+    return TRUE;
+
+  n = g_slist_length (statement->params->holders);
+  statement->holders = g_new0 (GdaHolder *, n);
+  statement->n_holders = n;
+  for (guint i = 0; i < n; i++)
+    {
+      char id[16];
+
+      g_snprintf (id, sizeof id, "p%u", i);
+      statement->holders[i] = gda_set_get_holder (statement->params, id);
+      if (statement->holders[i] == NULL)
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                       "The parameters of “%s” are not numbered p0 to p%u",
+                       statement->sql, n - 1);
+          return FALSE;
+        }
+      /* The set listens to its holders to validate and relay their
+       * changes, for user interfaces bound to it; nothing listens to this
+       * set, and the relaying costs a third of an INSERT. */
+      g_signal_handlers_disconnect_matched (statement->holders[i], G_SIGNAL_MATCH_DATA,
+                                            0, 0, NULL, NULL, statement->params);
+    }
+
+  return TRUE;
+}
+
+GormStatement *
+gorm_connection_lookup_locked (GormConnection  *self,
+                               const char      *sql,
+                               GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  GormStatement *statement;
+  const char *rest = NULL;
+
+  if (self->statements == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "Cannot run “%s”: the database is %s", sql,
+                   self->closed ? "closed" : "not open");
+      return NULL;
+    }
+
+  statement = g_hash_table_lookup (self->statements, sql);
+  if (statement != NULL)
+    return statement;
+
+  statement = g_new0 (GormStatement, 1);
+  statement->sql = g_strdup (sql);
+  statement->statement = gda_sql_parser_parse_string (self->parser, sql, &rest, &local_error);
+  if (statement->statement != NULL && rest != NULL && *rest != '\0')
+    g_set_error (&local_error, GORM_ERROR, GORM_ERROR_FAILED,
+                 "Only one statement can be run at a time");
+  if (local_error == NULL)
+    collect_holders (statement, &local_error);
+  if (local_error != NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "Cannot parse the SQL “%s”: %s", sql, local_error->message);
+      gorm_statement_free (statement);
+      return NULL;
+    }
+
+  g_hash_table_insert (self->statements, statement->sql, statement);
+  return statement;
+}
+
+guint
+gorm_statement_get_n_params (GormStatement *self)
+{
+  return self->n_holders;
+}
+
+const char *
+gorm_statement_get_sql (GormStatement *self)
+{
+  return self->sql;
+}
+
+/* A GdaBinary with the bytes of @bytes, built by hand: libgda binds a NULL
+ * data pointer as SQL NULL, so an empty blob needs an allocated pointer
+ * too, which gda_binary_copy() does not promise. */
+static GdaBinary *
+binary_from_bytes (GBytes *bytes)
+{
+  GdaBinary *binary = g_new0 (GdaBinary, 1);
+  gsize size = 0;
+  gconstpointer data = g_bytes_get_data (bytes, &size);
+
+  binary->data = g_malloc (MAX (size, 1));
+  if (size > 0)
+    memcpy (binary->data, data, size);
+  binary->binary_length = (glong) size;
+  return binary;
+}
+
+void
+gorm_statement_take_param (GormStatement *self,
+                           guint          number,
+                           GValue        *value)
+{
+  GValue *owned;
+
+  g_return_if_fail (number < self->n_holders);
+
+  /* The holder takes the value without copying it: a copy costs a malloc
+   * per parameter and drops the data pointer of an empty GdaBinary, which
+   * libgda would then bind as NULL instead of an empty blob. */
+  owned = g_new0 (GValue, 1);
+  if (G_VALUE_HOLDS (value, G_TYPE_BYTES))
+    {
+      g_value_init (owned, GDA_TYPE_BINARY);
+      g_value_take_boxed (owned, binary_from_bytes (g_value_get_boxed (value)));
+      g_value_unset (value);
+    }
+  else
+    {
+      *owned = *value;
+      *value = (GValue) G_VALUE_INIT;
+    }
+  gda_holder_take_value (self->holders[number], owned, NULL);
+}
+
+void
+gorm_statement_take_params (GormStatement *self,
+                            GValue        *values,
+                            guint          n_values)
+{
+  guint number = 0;
+
+  for (guint i = 0; i < n_values; i++)
+    if (!gorm_value_is_sql_null (&values[i]))
+      gorm_statement_take_param (self, number++, &values[i]);
+}
+
+static void
+trace (GormConnection *self,
+       const char     *sql)
+{
+  if (self->trace_func != NULL)
+    self->trace_func (sql, self->trace_data);
+}
+
+gint64
+gorm_connection_execute_locked (GormConnection  *self,
+                                GormStatement   *statement,
+                                GError         **error)
+{
+  GError *gda_error = NULL;
+  gint rows = -1;
+
+  trace (self, statement->sql);
+  gda_error = take_fault (self, statement->sql);
+  if (gda_error == NULL)
+    rows = gda_connection_statement_execute_non_select (self->connection,
+                                                        statement->statement,
+                                                        statement->params,
+                                                        NULL, &gda_error);
+  /* libgda reports -2 rows for statements, such as DDL, that change no
+   * rows; -1 is an error, set or not. */
+  if (rows == -1 && gda_error == NULL)
+    gda_error = error_from_events (self);
+  if (rows == -1 || gda_error != NULL)
+    {
+      translate_error (self, error, gda_error, statement->sql);
+      return -1;
+    }
+
+  return MAX (rows, 0);
+}
+
+/* The column types libgda is asked for: libgorm's, with GBytes as
+ * GdaBinary. NULL when they need no change. */
+static GType *
+gda_column_types (const GType *column_types)
+{
+  GType *types;
+  guint n = 0;
+  gboolean bytes = FALSE;
+
+  if (column_types == NULL)
+    return NULL;
+  for (; column_types[n] != G_TYPE_NONE; n++)
+    bytes |= column_types[n] == G_TYPE_BYTES;
+  if (!bytes)
+    return NULL;
+
+  types = g_memdup2 (column_types, sizeof (GType) * (n + 1));
+  for (guint i = 0; i < n; i++)
+    if (types[i] == G_TYPE_BYTES)
+      types[i] = GDA_TYPE_BINARY;
+  return types;
+}
+
+GormRows *
+gorm_connection_select_locked (GormConnection  *self,
+                               GormStatement   *statement,
+                               const GType     *column_types,
+                               GError         **error)
+{
+  g_autofree GType *types = gda_column_types (column_types);
+  GError *gda_error = NULL;
+  GdaDataModel *model = NULL;
+  GormRows *rows;
+  gint n_rows, n_columns;
+
+  trace (self, statement->sql);
+  gda_error = take_fault (self, statement->sql);
+  if (gda_error == NULL)
+    model = gda_connection_statement_execute_select_full (self->connection,
+                                                          statement->statement,
+                                                          statement->params,
+                                                          GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+                                                          types ? types : (GType *) column_types,
+                                                          &gda_error);
+  if (model == NULL && gda_error == NULL)
+    gda_error = error_from_events (self);
+  if (model == NULL)
+    {
+      translate_error (self, error, gda_error, statement->sql);
+      return NULL;
+    }
+  g_clear_error (&gda_error);
+
+  /* A row SQLite fails to step to (a damaged page, an I/O error, or a
+   * refusal it makes only as the statement runs, such as a LIKE pattern
+   * over its length limit) ends a random-access model early and is kept
+   * as an exception of the model, not returned: counting the rows steps
+   * the statement to its end, so that such an error fails the select
+   * instead of reading as fewer rows, or none. */
+  n_rows = gda_data_model_get_n_rows (model);
+  {
+    GError **exceptions = gda_data_model_get_exceptions (model);
+
+    if (exceptions != NULL && exceptions[0] != NULL)
+      {
+        translate_error (self, error, g_error_copy (exceptions[0]), statement->sql);
+        g_object_unref (model);
+        return NULL;
+      }
+  }
+  n_columns = gda_data_model_get_n_columns (model);
+  if (n_rows < 0 || n_columns < 0)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "The rows of “%s” cannot be counted", statement->sql);
+      g_object_unref (model);
+      return NULL;
+    }
+
+  rows = g_new0 (GormRows, 1);
+  rows->model = model;
+  rows->n_rows = n_rows;
+  rows->n_columns = n_columns;
+  return rows;
+}
+
+gboolean
+gorm_connection_run_locked (GormConnection  *self,
+                            const char      *sql,
+                            GError         **error)
+{
+  GormStatement *statement = gorm_connection_lookup_locked (self, sql, error);
+
+  return statement != NULL && gorm_connection_execute_locked (self, statement, error) >= 0;
+}
+
+gboolean
+gorm_connection_import_value (const GValue *value,
+                              GValue       *imported)
+{
+  const GdaBinary *binary;
+
+  if (G_VALUE_HOLDS (value, GDA_TYPE_BLOB))
+    binary = &((const GdaBlob *) g_value_get_boxed (value))->data;
+  else if (G_VALUE_HOLDS (value, GDA_TYPE_BINARY))
+    binary = g_value_get_boxed (value);
+  else
+    return FALSE;
+
+  g_value_init (imported, G_TYPE_BYTES);
+  g_value_take_boxed (imported, g_bytes_new (binary ? binary->data : NULL,
+                                             binary && binary->binary_length > 0
+                                               ? (gsize) binary->binary_length : 0));
+  return TRUE;
+}
+
+/* Rows */
+
+guint
+gorm_rows_get_n_rows (GormRows *rows)
+{
+  return rows->n_rows;
+}
+
+guint
+gorm_rows_get_n_columns (GormRows *rows)
+{
+  return rows->n_columns;
+}
+
+static void
+free_value (gpointer data)
+{
+  GValue *value = data;
+
+  g_value_unset (value);
+  g_free (value);
+}
+
+const GValue *
+gorm_rows_get_value (GormRows  *rows,
+                     guint      column,
+                     guint      row,
+                     GError   **error)
+{
+  static GValue null_value = G_VALUE_INIT;
+  static gsize null_initialized;
+  g_autoptr(GError) gda_error = NULL;
+  const GValue *value;
+  const GdaBinary *binary;
+  GValue *converted;
+  gpointer key;
+
+  if (row >= rows->n_rows || column >= rows->n_columns)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "No value at column %u of row %u: the result has %u rows of %u columns",
+                   column, row, rows->n_rows, rows->n_columns);
+      return NULL;
+    }
+
+  value = gda_data_model_get_value_at (rows->model, column, row, &gda_error);
+  if (value == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "Cannot read column %u of row %u: %s", column, row,
+                   gda_error ? gda_error->message : "unknown error");
+      return NULL;
+    }
+
+  if (G_VALUE_HOLDS (value, GDA_TYPE_NULL))
+    {
+      if (g_once_init_enter (&null_initialized))
+        {
+          g_value_init (&null_value, GORM_TYPE_SQL_NULL);
+          g_once_init_leave (&null_initialized, 1);
+        }
+      return &null_value;
+    }
+
+  if (G_VALUE_HOLDS (value, GDA_TYPE_BLOB))
+    binary = &((const GdaBlob *) g_value_get_boxed (value))->data;
+  else if (G_VALUE_HOLDS (value, GDA_TYPE_BINARY))
+    binary = g_value_get_boxed (value);
+  else
+    return value;
+
+  key = GUINT_TO_POINTER ((row * rows->n_columns + column) + 1);
+  if (rows->converted == NULL)
+    rows->converted = g_hash_table_new_full (NULL, NULL, NULL, free_value);
+  converted = g_hash_table_lookup (rows->converted, key);
+  if (converted == NULL)
+    {
+      converted = g_new0 (GValue, 1);
+      g_value_init (converted, G_TYPE_BYTES);
+      g_value_take_boxed (converted, g_bytes_new (binary ? binary->data : NULL,
+                                                  binary && binary->binary_length > 0
+                                                    ? (gsize) binary->binary_length : 0));
+      g_hash_table_insert (rows->converted, key, converted);
+    }
+  return converted;
+}
+
+void
+gorm_rows_free (GormRows *rows)
+{
+  if (rows == NULL)
+    return;
+  g_clear_pointer (&rows->converted, g_hash_table_unref);
+  g_clear_object (&rows->model);
+  g_free (rows);
+}
+
+/* Transactions */
+
+static char *
+savepoint_sql (const char *verb,
+               guint       depth)
+{
+  return gorm_dialect_render_savepoint (verb, depth);
+}
+
+static gboolean
+is_no_transaction (GormConnection *self,
+                   const GError   *error)
+{
+  return error != NULL && self->dialect->no_transaction_message != NULL &&
+         strstr (error->message, self->dialect->no_transaction_message) != NULL;
+}
+
+static void
+end_transaction (GormConnection *self)
+{
+  g_atomic_int_set (&self->depth, 0);
+  g_atomic_pointer_set (&self->transaction_thread, NULL);
+  g_cond_broadcast (&self->transaction_ended);
+}
+
+/* Rolls the whole transaction back, whatever happened before: when the
+ * engine says none is active (it rolled back itself), that is done too.
+ * A ROLLBACK that fails otherwise is tried once more. The depth is 0
+ * after it, and other threads may run. */
+static gboolean
+abandon_transaction (GormConnection  *self,
+                     GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok = FALSE;
+
+  for (guint attempt = 0; !ok && attempt < 2; attempt++)
+    {
+      g_clear_error (&local_error);
+      ok = gorm_connection_run_locked (self, "ROLLBACK", &local_error) ||
+           is_no_transaction (self, local_error);
+    }
+  end_transaction (self);
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return ok;
+}
+
+/* A read-only database begins without taking the write lock, which it
+ * could never use (and which a read-only file refuses). */
+static const char *
+begin_sql (GormConnection *self)
+{
+  return self->read_only ? "BEGIN" : self->dialect->begin_sql;
+}
+
+gboolean
+gorm_connection_begin_locked (GormConnection  *self,
+                              const char      *name,
+                              GError         **error)
+{
+  return gorm_connection_begin_for_locked (self, name, g_thread_self (), error);
+}
+
+gboolean
+gorm_connection_begin_for_locked (GormConnection  *self,
+                                  const char      *name,
+                                  GThread         *owner,
+                                  GError         **error)
+{
+  g_autofree char *savepoint = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!gorm_connection_check_locked (self, name, error))
+    return FALSE;
+
+  if (self->depth == 0)
+    {
+      if (!gorm_connection_run_locked (self, begin_sql (self), &local_error))
+        {
+          /* A transaction the engine still has open while the depth says
+           * none (left by a failure libgorm could not undo) is rolled
+           * back, and BEGIN tried once more. */
+          if (!g_error_matches (local_error, GORM_ERROR, GORM_ERROR_FAILED) ||
+              strstr (local_error->message, "within a transaction") == NULL ||
+              !gorm_connection_run_locked (self, "ROLLBACK", NULL))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          g_clear_error (&local_error);
+          if (!gorm_connection_run_locked (self, begin_sql (self), error))
+            return FALSE;
+        }
+      g_atomic_pointer_set (&self->transaction_thread, owner);
+    }
+  else
+    {
+      savepoint = savepoint_sql ("SAVEPOINT", self->depth);
+      if (!gorm_connection_run_locked (self, savepoint, error))
+        return FALSE;
+    }
+  g_atomic_int_inc (&self->depth);
+  return TRUE;
+}
+
+static gboolean
+check_in_transaction (GormConnection  *self,
+                      const char      *action,
+                      const char      *name,
+                      GError         **error)
+{
+  if (!gorm_connection_check_locked (self, name, error))
+    return FALSE;
+  if (self->depth > 0)
+    return TRUE;
+  g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+               "Cannot %s: no transaction is open on “%s”", action, name);
+  return FALSE;
+}
+
+gboolean
+gorm_connection_commit_locked (GormConnection  *self,
+                               const char      *name,
+                               GError         **error)
+{
+  g_autofree char *release = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!check_in_transaction (self, "commit", name, error))
+    return FALSE;
+
+  if (self->depth == 1)
+    {
+      if (gorm_connection_run_locked (self, "COMMIT", &local_error))
+        {
+          end_transaction (self);
+          return TRUE;
+        }
+    }
+  else
+    {
+      release = savepoint_sql ("RELEASE SAVEPOINT", self->depth - 1);
+      if (gorm_connection_run_locked (self, release, &local_error))
+        {
+          g_atomic_int_add (&self->depth, -1);
+          return TRUE;
+        }
+    }
+
+  /* Whatever failed, the transaction ends here, rolled back: a COMMIT
+   * refused (busy, a deferred constraint) leaves it open in the engine, a
+   * disk full one has already rolled it back. */
+  abandon_transaction (self, NULL);
+  g_prefix_error (&local_error, "The transaction was rolled back: ");
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+gboolean
+gorm_connection_rollback_locked (GormConnection  *self,
+                                 const char      *name,
+                                 GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!check_in_transaction (self, "roll back", name, error))
+    return FALSE;
+
+  if (self->depth == 1)
+    {
+      if (gorm_connection_run_locked (self, "ROLLBACK", &local_error) ||
+          is_no_transaction (self, local_error))
+        {
+          end_transaction (self);
+          return TRUE;
+        }
+    }
+  else
+    {
+      g_autofree char *rollback = savepoint_sql ("ROLLBACK TO SAVEPOINT", self->depth - 1);
+      g_autofree char *release = savepoint_sql ("RELEASE SAVEPOINT", self->depth - 1);
+
+      if (gorm_connection_run_locked (self, rollback, &local_error) &&
+          gorm_connection_run_locked (self, release, &local_error))
+        {
+          g_atomic_int_add (&self->depth, -1);
+          return TRUE;
+        }
+    }
+
+  abandon_transaction (self, NULL);
+  g_prefix_error (&local_error, "The whole transaction was rolled back: ");
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+gboolean
+gorm_connection_close_locked (GormConnection  *self,
+                              const char      *name,
+                              GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok = TRUE;
+
+  if (self->closed)
+    return TRUE;
+
+  if (self->depth > 0)
+    {
+      guint depth = self->depth;
+
+      if (!abandon_transaction (self, &local_error))
+        g_set_error (error, GORM_ERROR, local_error->code,
+                     "Closing “%s”: the transaction left open (depth %u) could not be "
+                     "rolled back: %s", name, depth, local_error->message);
+      else
+        g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                     "Closing “%s”: a transaction was left open (depth %u); it was rolled back",
+                     name, depth);
+      ok = FALSE;
+    }
+
+  self->closed = TRUE;
+  drop_statements (self);
+  if (self->connection != NULL && self->owns_connection)
+    gda_connection_close (self->connection);
+  return ok;
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "gorm-error.h"
+#include "gorm-migrator-private.h"
+
+/* The declared type of each existing column of @schema's table, by
+ * column name; NULL with no error when the table does not exist. */
+static GHashTable *
+read_columns_locked (GormConnection    *connection,
+                     const GormDialect *dialect,
+                     const GormSchema  *schema,
+                     GError           **error)
+{
+  static const GType types[] = { G_TYPE_STRING, G_TYPE_STRING, G_TYPE_NONE };
+  g_autoptr(GormRows) rows = NULL;
+  g_autoptr(GHashTable) columns = NULL;
+  GormStatement *statement;
+  GValue table = G_VALUE_INIT;
+  guint n_rows;
+
+  statement = gorm_connection_lookup_locked (connection, dialect->table_columns_sql, error);
+  if (statement == NULL)
+    return NULL;
+  g_value_init (&table, G_TYPE_STRING);
+  g_value_set_string (&table, schema->table);
+  gorm_statement_take_param (statement, 0, &table);
+  rows = gorm_connection_select_locked (connection, statement, types, error);
+  if (rows == NULL)
+    return NULL;
+
+  n_rows = gorm_rows_get_n_rows (rows);
+  if (n_rows == 0)
+    return NULL;
+  columns = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint row = 0; row < n_rows; row++)
+    {
+      const GValue *name = gorm_rows_get_value (rows, 0, row, error);
+      const GValue *type = name ? gorm_rows_get_value (rows, 1, row, error) : NULL;
+
+      if (type == NULL)
+        return NULL;
+      g_hash_table_insert (columns, g_value_dup_string (name),
+                           G_VALUE_HOLDS_STRING (type) ? g_value_dup_string (type) : g_strdup (""));
+    }
+
+  return g_steal_pointer (&columns);
+}
+
+/* The names of the indexes of @schema's table. */
+static GHashTable *
+read_indexes_locked (GormConnection    *connection,
+                     const GormDialect *dialect,
+                     const GormSchema  *schema,
+                     GError           **error)
+{
+  static const GType types[] = { G_TYPE_STRING, G_TYPE_NONE };
+  g_autoptr(GormRows) rows = NULL;
+  g_autoptr(GHashTable) names = NULL;
+  GormStatement *statement;
+  GValue table = G_VALUE_INIT;
+
+  statement = gorm_connection_lookup_locked (connection, dialect->table_indexes_sql, error);
+  if (statement == NULL)
+    return NULL;
+  g_value_init (&table, G_TYPE_STRING);
+  g_value_set_string (&table, schema->table);
+  gorm_statement_take_param (statement, 0, &table);
+  rows = gorm_connection_select_locked (connection, statement, types, error);
+  if (rows == NULL)
+    return NULL;
+
+  names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint row = 0; row < gorm_rows_get_n_rows (rows); row++)
+    {
+      const GValue *name = gorm_rows_get_value (rows, 0, row, error);
+
+      if (name == NULL)
+        return NULL;
+      if (G_VALUE_HOLDS_STRING (name))
+        g_hash_table_add (names, g_value_dup_string (name));
+    }
+  return g_steal_pointer (&names);
+}
+
+/* Appends to @statements what evolves the table of @schema; fails when
+ * an existing column contradicts it. */
+static gboolean
+plan_type_locked (GormConnection    *connection,
+                  const GormDialect *dialect,
+                  const GormSchema  *schema,
+                  GPtrArray         *statements,
+                  GError           **error)
+{
+  g_autoptr(GHashTable) columns = NULL;
+  g_autoptr(GHashTable) indexes = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  columns = read_columns_locked (connection, dialect, schema, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (columns == NULL)
+    {
+      g_autoptr(GPtrArray) created = gorm_dialect_render_create_indexes (dialect, schema);
+
+      g_ptr_array_add (statements, gorm_dialect_render_create_table (dialect, schema));
+      for (guint i = 0; i < created->len; i++)
+        g_ptr_array_add (statements, g_strdup (g_ptr_array_index (created, i)));
+      return TRUE;
+    }
+
+  /* Every contradiction is found before anything is planned. */
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      const GormColumn *column = &schema->columns[i];
+      const char *stored = g_hash_table_lookup (columns, column->name);
+
+      if (stored != NULL && !dialect->column_type_fits (column, stored))
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_MIGRATION,
+                       "Cannot migrate %s: the column “%s” of the table “%s” is stored as "
+                       "“%s”, which cannot hold the %s property “%s” (expected “%s”)",
+                       schema->type_name, column->name, schema->table, stored,
+                       g_type_name (G_PARAM_SPEC_VALUE_TYPE (column->pspec)),
+                       column->pspec->name,
+                       (column->flags & GORM_COLUMN_AUTO_ID) ? dialect->auto_id_column_type
+                                                            : dialect->column_type (column));
+          return FALSE;
+        }
+    }
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      g_autoptr(GPtrArray) added = NULL;
+
+      if (g_hash_table_contains (columns, schema->columns[i].name))
+        continue;
+      added = gorm_dialect_render_add_column (dialect, schema, &schema->columns[i], error);
+      if (added == NULL)
+        return FALSE;
+      for (guint j = 0; j < added->len; j++)
+        g_ptr_array_add (statements, g_strdup (g_ptr_array_index (added, j)));
+    }
+
+  indexes = read_indexes_locked (connection, dialect, schema, error);
+  if (indexes == NULL)
+    return FALSE;
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      const GormColumn *column = &schema->columns[i];
+      g_autofree char *index = NULL;
+
+      if (!gorm_dialect_column_needs_index (column))
+        continue;
+      index = gorm_dialect_index_name (schema, column, FALSE);
+      if (!g_hash_table_contains (indexes, index))
+        g_ptr_array_add (statements, gorm_dialect_render_index (schema, column, FALSE));
+    }
+
+  return TRUE;
+}
+
+static GPtrArray *
+plan_locked (GormConnection  *connection,
+             const GType     *types,
+             guint            n_types,
+             GError         **error)
+{
+  const GormDialect *dialect = gorm_connection_get_dialect (connection);
+  g_autoptr(GPtrArray) statements = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < n_types; i++)
+    {
+      const GormSchema *schema = gorm_schema_lookup (types[i], error);
+
+      if (schema == NULL || !plan_type_locked (connection, dialect, schema, statements, error))
+        return NULL;
+    }
+  return g_steal_pointer (&statements);
+}
+
+gboolean
+gorm_migrator_run_locked (GormConnection  *connection,
+                          const char      *name,
+                          const GType     *types,
+                          guint            n_types,
+                          GError         **error)
+{
+  g_autoptr(GPtrArray) statements = NULL;
+  gboolean ok = TRUE;
+
+  if (!gorm_connection_check_locked (connection, name, error))
+    return FALSE;
+
+  /* Reads only: nothing to change is nothing written. */
+  statements = plan_locked (connection, types, n_types, error);
+  if (statements == NULL)
+    return FALSE;
+  if (statements->len == 0)
+    return TRUE;
+
+  if (!gorm_connection_begin_locked (connection, name, error))
+    return FALSE;
+  g_clear_pointer (&statements, g_ptr_array_unref);
+  statements = plan_locked (connection, types, n_types, error);
+  ok = statements != NULL;
+  for (guint i = 0; ok && i < statements->len; i++)
+    ok = gorm_connection_run_locked (connection, g_ptr_array_index (statements, i), error);
+
+  /* A failed commit has rolled back already. */
+  if (ok)
+    return gorm_connection_commit_locked (connection, name, error);
+  gorm_connection_rollback_locked (connection, name, NULL);
+  return FALSE;
+}
