@@ -556,11 +556,16 @@ notify_loaded_cb (gpointer data,
   GObject *object = G_OBJECT (notifications->resource);
   gpointer outer = g_private_get (&notifying_stored);
 
+  /* One by one, never frozen: a notification queue that this thread
+   * freezes would also collect the changes another thread (a transaction's
+   * function) makes meanwhile, and dispatch them here, where they would
+   * read as libgorm's and not make the object dirty: that change would
+   * then not be saved. Unfrozen, a notification made while the other
+   * thread has the object frozen joins its queue instead, and only marks
+   * the column dirty, which writes the value the object has. */
   g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
-  g_object_freeze_notify (object);
   for (guint i = 0; i < notifications->pspecs->len; i++)
     g_object_notify_by_pspec (object, g_ptr_array_index (notifications->pspecs, i));
-  g_object_thaw_notify (object);
   g_private_set (&notifying_stored, outer);
 }
 
@@ -576,15 +581,14 @@ apply_stored_now (StoredValues   *stored,
   GormResource *resource = stored->resource;
   GormRowState *state = gorm_row_state_of (resource);
   const GormSchema *schema = gorm_row_state_get_schema (state, G_OBJECT_TYPE (resource), NULL);
-  g_autoptr(GPtrArray) changed = in_main_context ? NULL : g_ptr_array_new ();
+  g_autoptr(GPtrArray) changed = g_ptr_array_new ();
   gpointer outer = g_private_get (&notifying_stored);
 
-  /* A quiet set notifies nothing that could mark the object dirty. */
-  if (in_main_context)
-    {
-      g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
-      g_object_freeze_notify (G_OBJECT (resource));
-    }
+  /* The values are set quietly, then notified as notify_loaded_cb() does,
+   * without freezing the object's notifications (see there). A set may
+   * notify by itself (an explicitly notified property): such a
+   * notification does not make the object dirty either. */
+  g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
   for (guint i = 0; i < stored->n_values; i++)
     {
       const GormColumn *column = gorm_schema_column_for_pspec (schema, stored->pspecs[i]);
@@ -597,21 +601,15 @@ apply_stored_now (StoredValues   *stored,
         continue;
       if (!differs (resource, column, &stored->values[i]))
         continue;
-      if (in_main_context)
-        g_object_set_property (G_OBJECT (resource), column->pspec->name, &stored->values[i]);
-      else
-        {
-          set_quietly (G_OBJECT (resource), column->pspec, &stored->values[i]);
-          g_ptr_array_add (changed, column->pspec);
-        }
+      set_quietly (G_OBJECT (resource), column->pspec, &stored->values[i]);
+      g_ptr_array_add (changed, column->pspec);
     }
   if (in_main_context)
-    {
-      g_object_thaw_notify (G_OBJECT (resource));
-      g_private_set (&notifying_stored, outer);
-    }
+    for (guint i = 0; i < changed->len; i++)
+      g_object_notify_by_pspec (G_OBJECT (resource), g_ptr_array_index (changed, i));
+  g_private_set (&notifying_stored, outer);
 
-  if (changed != NULL && changed->len > 0)
+  if (!in_main_context && changed->len > 0)
     {
       Notifications *notifications = g_new0 (Notifications, 1);
 
