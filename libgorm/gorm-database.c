@@ -248,7 +248,8 @@ void
 gorm_database_unlock (GormDatabase *self)
 {
   gorm_connection_unlock (self->connection);
-  if (self->held_back.length > 0 && gorm_database_in_main_context (self))
+  /* Only the main context's thread touches the held-back queue. */
+  if (gorm_database_in_main_context (self) && self->held_back.length > 0)
     run_held_back (self);
 }
 
