@@ -109,6 +109,10 @@ void              gorm_change_feed_after_locked   (GormChangeFeed            *se
  * transaction is gone whatever its depth was (a failed COMMIT the engine
  * rolled back). */
 void              gorm_change_feed_begin          (GormChangeFeed            *self);
+/* A BEGIN or SAVEPOINT ran for @owner, the thread the transaction
+ * belongs to (gorm_change_feed_begin() is for the calling thread). */
+void              gorm_change_feed_begin_for      (GormChangeFeed            *self,
+                                                   GThread                   *owner);
 void              gorm_change_feed_commit         (GormChangeFeed            *self);
 void              gorm_change_feed_rollback       (GormChangeFeed            *self);
 void              gorm_change_feed_abandon        (GormChangeFeed            *self);
@@ -116,6 +120,17 @@ void              gorm_change_feed_abandon        (GormChangeFeed            *se
 gboolean          gorm_change_feed_in_transaction (GormChangeFeed            *self);
 /* Whether a transaction is open and the calling thread began it. */
 gboolean          gorm_change_feed_is_transaction_thread (GormChangeFeed     *self);
+
+/* Runs @func (@data, NULL) once the open transaction commits, in the
+ * committing thread, with the database lock held; at once when no
+ * transaction is open. A rollback of the level it was queued at, or of an
+ * enclosing one, drops it. @destroy frees @data either way. For what
+ * must follow committed writes only, such as the live objects of a bulk
+ * update. Call with the database lock held. */
+void              gorm_change_feed_on_commit_locked (GormChangeFeed          *self,
+                                                     GFunc                    func,
+                                                     gpointer                 data,
+                                                     GDestroyNotify           destroy);
 
 /* The records of @subscription not delivered yet, committed first, then
  * those of the open transaction, in the order of their writes, each with

@@ -24,12 +24,35 @@ struct _GormSubscription
   gpointer                   note;
 };
 
-/* A record of the open transaction. */
+/* What the open transaction left for its COMMIT: a subscriber's record,
+ * or, without a subscription, a hook of gorm_change_feed_on_commit_locked(). */
+typedef struct
+{
+  GFunc          func;
+  gpointer       data;
+  GDestroyNotify destroy;
+} Hook;
+
 typedef struct
 {
   GormSubscription *subscription;
   gpointer          record;
 } Entry;
+
+static void
+hook_free (Hook *hook)
+{
+  if (hook->destroy != NULL)
+    hook->destroy (hook->data);
+  g_free (hook);
+}
+
+static void
+hook_run (Hook *hook)
+{
+  hook->func (hook->data, NULL);
+  hook_free (hook);
+}
 
 struct _GormChangeFeed
 {
@@ -92,6 +115,12 @@ feed_unref (GormChangeFeed *self)
 static void
 entry_clear (Entry *entry)
 {
+  if (entry->subscription == NULL)
+    {
+      if (entry->record != NULL)
+        hook_free (entry->record);
+      return;
+    }
   entry->subscription->funcs->unref_record (entry->record);
   subscription_unref (entry->subscription);
 }
@@ -314,9 +343,16 @@ gorm_change_feed_after_locked (GormChangeFeed *self,
 void
 gorm_change_feed_begin (GormChangeFeed *self)
 {
+  gorm_change_feed_begin_for (self, g_thread_self ());
+}
+
+void
+gorm_change_feed_begin_for (GormChangeFeed *self,
+                            GThread        *owner)
+{
   g_mutex_lock (&self->mutex);
   if (self->levels->len == 0)
-    self->thread = g_thread_self ();
+    self->thread = owner;
   g_array_append_val (self->levels, self->entries->len);
   g_mutex_unlock (&self->mutex);
 }
@@ -342,6 +378,8 @@ end_transaction (GormChangeFeed *self,
 void
 gorm_change_feed_commit (GormChangeFeed *self)
 {
+  g_autoptr(GPtrArray) hooks = NULL;
+
   g_mutex_lock (&self->mutex);
   if (self->levels->len == 0)
     {
@@ -351,12 +389,16 @@ gorm_change_feed_commit (GormChangeFeed *self)
   g_array_set_size (self->levels, self->levels->len - 1);
   if (self->levels->len == 0)
     {
-      /* The outermost COMMIT: the records are the subscribers' now. */
+      /* The outermost COMMIT: the records are the subscribers' now, and
+       * the hooks run, once the mutex is let go. */
+      hooks = g_ptr_array_new ();
       for (guint i = 0; i < self->entries->len; i++)
         {
           Entry *entry = &g_array_index (self->entries, Entry, i);
 
-          if (entry->subscription->active)
+          if (entry->subscription == NULL)
+            g_ptr_array_add (hooks, g_steal_pointer (&entry->record));
+          else if (entry->subscription->active)
             g_ptr_array_add (entry->subscription->committed,
                              entry->subscription->funcs->ref_record (entry->record));
         }
@@ -364,6 +406,35 @@ gorm_change_feed_commit (GormChangeFeed *self)
       end_transaction (self, TRUE);
     }
   g_mutex_unlock (&self->mutex);
+
+  if (hooks != NULL)
+    for (guint i = 0; i < hooks->len; i++)
+      hook_run (g_ptr_array_index (hooks, i));
+}
+
+void
+gorm_change_feed_on_commit_locked (GormChangeFeed *self,
+                                   GFunc           func,
+                                   gpointer        data,
+                                   GDestroyNotify  destroy)
+{
+  Hook *hook = g_new0 (Hook, 1);
+
+  hook->func = func;
+  hook->data = data;
+  hook->destroy = destroy;
+
+  g_mutex_lock (&self->mutex);
+  if (self->levels->len > 0)
+    {
+      Entry entry = { NULL, hook };
+
+      g_array_append_val (self->entries, entry);
+      g_mutex_unlock (&self->mutex);
+      return;
+    }
+  g_mutex_unlock (&self->mutex);
+  hook_run (hook);
 }
 
 void
@@ -432,7 +503,7 @@ gorm_change_feed_dup_pending_locked (GormChangeFeed   *self,
     {
       Entry *entry = &g_array_index (self->entries, Entry, i);
 
-      if (entry->subscription == subscription)
+      if (entry->subscription != NULL && entry->subscription == subscription)
         {
           g_ptr_array_add (records, subscription->funcs->ref_record (entry->record));
           *uncommitted = TRUE;

@@ -1401,21 +1401,20 @@ transaction_ended_locked (GormDatabase *self,
 
   if (depth_before == 0)
     return;
+  /* A migration inside a rolled-back level, or inside a transaction a
+   * failure ended, may be undone with it. */
+  if (!committing || !ok)
+    forget_migrated (self);
   if (!ok || depth + 1 != depth_before)
     {
       if (depth == 0)
         gorm_change_feed_abandon (self->feed);
-      /* A migration inside the transaction may be undone with it. */
-      forget_migrated (self);
       return;
     }
   if (committing)
     gorm_change_feed_commit (self->feed);
   else
-    {
-      gorm_change_feed_rollback (self->feed);
-      forget_migrated (self);
-    }
+    gorm_change_feed_rollback (self->feed);
 }
 
 gboolean
@@ -1846,6 +1845,8 @@ control_thread (GTask        *task,
        * later calls run inside it. */
       gorm_database_lock (self);
       ok = gorm_connection_begin_for_locked (self->connection, self->uri, task_data, &error);
+      if (ok)
+        gorm_change_feed_begin_for (self->feed, task_data);
       gorm_database_unlock (self);
     }
   else if (tag == gorm_database_commit_async)

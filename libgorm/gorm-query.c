@@ -956,6 +956,65 @@ update_live_objects_locked (GormDatabase     *database,
   return touched;
 }
 
+/* What a committed bulk change does to the live objects of its rows. */
+typedef struct
+{
+  GormDatabase     *database;
+  const GormSchema *schema;
+  GValue           *keys;
+  guint             n_keys;
+  Assignment       *assignments;
+  guint             n_assignments;
+} BulkDone;
+
+static void
+bulk_done_free (gpointer data)
+{
+  BulkDone *done = data;
+
+  free_keys (done->keys, done->n_keys);
+  for (guint i = 0; i < done->n_assignments; i++)
+    g_value_unset (&done->assignments[i].property_value);
+  g_free (done->assignments);
+  g_free (done);
+}
+
+static void
+mark_deleted_cb (gpointer data,
+                 gpointer unused)
+{
+  gorm_resource_mark_deleted (data);
+}
+
+/* Runs once the bulk change is committed, outermost transaction
+ * included (see gorm_change_feed_on_commit_locked()): a rolled-back one
+ * leaves the live objects as they were. */
+static void
+bulk_done_cb (gpointer data,
+              gpointer unused)
+{
+  BulkDone *done = data;
+  g_autoptr(GPtrArray) touched = NULL;
+
+  touched = update_live_objects_locked (done->database, done->schema, done->keys, done->n_keys,
+                                        done->assignments, done->n_assignments);
+  for (guint i = 0; i < touched->len; i++)
+    {
+      GormResource *resource = g_ptr_array_index (touched, i);
+
+      /* The signal sees the object as it was, with its id: both wait
+       * for the lock to be let go when this runs under it in the main
+       * context. */
+      if (done->n_assignments == 0)
+        {
+          gorm_database_emit_deleted (done->database, resource);
+          gorm_database_defer (done->database, mark_deleted_cb, g_object_ref (resource), g_object_unref);
+        }
+      else
+        gorm_database_emit_saved (done->database, resource, FALSE);
+    }
+}
+
 /* The procedure of a bulk delete (no assignments) or update, in one
  * transaction under the database lock: the keys of the rows to change are
  * read first, to announce the change to live models and to find the live
@@ -970,7 +1029,6 @@ run_bulk (GormQuery                *self,
 {
   GormDatabase *database = self->database;
   const GormSchema *schema = compiled->schema;
-  g_autoptr(GPtrArray) touched = NULL;
   GValue *keys = NULL;
   guint n_keys = 0;
   gint64 rows = -1;
@@ -1011,22 +1069,29 @@ run_bulk (GormQuery                *self,
   if (!gorm_database_commit_locked (database, error))
     goto failed;
 
-  touched = update_live_objects_locked (database, schema, keys, n_keys, assignments, n_assignments);
-  gorm_database_unlock (database);
-  free_keys (keys, n_keys);
-
-  for (guint i = 0; i < touched->len; i++)
+  if (keys != NULL)
     {
-      GormResource *resource = g_ptr_array_index (touched, i);
+      BulkDone *done = g_new0 (BulkDone, 1);
 
-      if (n_assignments == 0)
+      /* The hook may run after this call returns, when a transaction
+       * encloses this one: it keeps copies of the new values. */
+      done->database = database;
+      done->schema = schema;
+      done->keys = g_steal_pointer (&keys);
+      done->n_keys = n_keys;
+      done->assignments = g_new0 (Assignment, MAX (n_assignments, 1));
+      done->n_assignments = n_assignments;
+      for (guint i = 0; i < n_assignments; i++)
         {
-          gorm_database_emit_deleted (database, resource);
-          gorm_resource_mark_deleted (resource);
+          done->assignments[i].column = assignments[i].column;
+          g_value_init (&done->assignments[i].property_value,
+                        G_VALUE_TYPE (&assignments[i].property_value));
+          g_value_copy (&assignments[i].property_value, &done->assignments[i].property_value);
         }
-      else
-        gorm_database_emit_saved (database, resource, FALSE);
+      gorm_change_feed_on_commit_locked (gorm_database_get_change_feed (database),
+                                         bulk_done_cb, done, bulk_done_free);
     }
+  gorm_database_unlock (database);
 
   return rows;
 

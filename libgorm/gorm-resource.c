@@ -129,6 +129,12 @@ next_stamp (void)
   return stamp;
 }
 
+/* Set while this thread notifies stored values libgorm set: those
+ * notifications are not changes of the application's. Per thread, since
+ * a transaction function on the worker may change the same object while
+ * the main context notifies what was loaded into it. */
+static GPrivate notifying_stored;
+
 /* The stamp an object built for a row read earlier, elsewhere, gives its
  * values: see gorm_resource_push_read_stamp(). */
 static GPrivate read_stamp;
@@ -462,13 +468,19 @@ notify_loaded_cb (gpointer data,
 {
   Notifications *notifications = data;
   GObject *object = G_OBJECT (notifications->resource);
+  gpointer outer = g_private_get (&notifying_stored);
 
-  gorm_resource_begin_load (notifications->resource);
-  g_object_freeze_notify (object);
+  /* One by one, never frozen: a notification queue that this thread
+   * freezes would also collect the changes another thread (a transaction's
+   * function) makes meanwhile, and dispatch them here, where they would
+   * read as libgorm's and not make the object dirty: that change would
+   * then not be saved. Unfrozen, a notification made while the other
+   * thread has the object frozen joins its queue instead, and only marks
+   * the column dirty, which writes the value the object has. */
+  g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
   for (guint i = 0; i < notifications->pspecs->len; i++)
     g_object_notify_by_pspec (object, g_ptr_array_index (notifications->pspecs, i));
-  g_object_thaw_notify (object);
-  gorm_resource_end_load (notifications->resource);
+  g_private_set (&notifying_stored, outer);
 }
 
 /* Applies @stored now. In the main context the properties are set and
@@ -482,11 +494,14 @@ apply_stored_now (StoredValues *stored,
   GormResource *self = stored->resource;
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   const GormSchema *schema = gorm_resource_get_schema (self, NULL);
-  g_autoptr(GPtrArray) changed = in_main_context ? NULL : g_ptr_array_new ();
+  g_autoptr(GPtrArray) changed = g_ptr_array_new ();
+  gpointer outer = g_private_get (&notifying_stored);
 
-  gorm_resource_begin_load (self);
-  if (in_main_context)
-    g_object_freeze_notify (G_OBJECT (self));
+  /* The values are set quietly, then notified as notify_loaded_cb() does,
+   * without freezing the object's notifications (see there). A set may
+   * notify by itself (an explicitly notified property): such a
+   * notification does not make the object dirty either. */
+  g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
   for (guint i = 0; i < stored->n_values; i++)
     {
       const GormColumn *column = gorm_schema_column_for_pspec (schema, stored->pspecs[i]);
@@ -499,19 +514,15 @@ apply_stored_now (StoredValues *stored,
         continue;
       if (!differs (self, column, &stored->values[i]))
         continue;
-      if (in_main_context)
-        g_object_set_property (G_OBJECT (self), column->pspec->name, &stored->values[i]);
-      else
-        {
-          set_quietly (G_OBJECT (self), column->pspec, &stored->values[i]);
-          g_ptr_array_add (changed, column->pspec);
-        }
+      set_quietly (G_OBJECT (self), column->pspec, &stored->values[i]);
+      g_ptr_array_add (changed, column->pspec);
     }
   if (in_main_context)
-    g_object_thaw_notify (G_OBJECT (self));
-  gorm_resource_end_load (self);
+    for (guint i = 0; i < changed->len; i++)
+      g_object_notify_by_pspec (G_OBJECT (self), g_ptr_array_index (changed, i));
+  g_private_set (&notifying_stored, outer);
 
-  if (changed != NULL && changed->len > 0)
+  if (!in_main_context && changed->len > 0)
     {
       Notifications *notifications = g_new0 (Notifications, 1);
 
@@ -681,7 +692,7 @@ gorm_resource_dispatch_properties_changed (GObject     *object,
 
   /* An unsaved object writes every column when it is saved: only a saved
    * one tracks what changed. */
-  if (priv->loading == 0 && priv->saved)
+  if (priv->loading == 0 && priv->saved && g_private_get (&notifying_stored) == NULL)
     for (guint i = 0; i < n_pspecs; i++)
       if (pspecs[i]->owner_type != GORM_TYPE_RESOURCE)
         mark_dirty (self, pspecs[i]);

@@ -484,6 +484,88 @@ test_update_values_of_a_failed_query (void)
   g_assert_cmpstr (text, ==, "a:1:0");
 }
 
+static gint
+count_of (GormResource *item)
+{
+  gint count;
+
+  g_object_get (item, "count", &count, NULL);
+  return count;
+}
+
+static void
+update_counts (GormDatabase *db,
+               gint          count)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormQuery) query = gorm_database_query (db, test_item_get_type ());
+  const char *properties[] = { "count" };
+  GValue values[1] = { G_VALUE_INIT };
+
+  test_int_value (&values[0], count);
+  g_assert_cmpint (gorm_query_update_values (query, 1, properties, values, NULL, &error), ==, 2);
+  g_assert_no_error (error);
+  g_value_unset (&values[0]);
+}
+
+static void
+test_rolled_back_update_restores_live_objects (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) a = NULL;
+  g_autoptr(GormResource) b = NULL;
+
+  test_migrate (db, test_item_get_type ());
+  a = save_item (db, "a", 1);
+  b = save_item (db, "b", 2);
+
+  /* A rolled-back transaction gives the live objects their rows back.
+   * (When the objects take the new values inside the transaction is the
+   * change feed's business: only the outcome is checked.) */
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  update_counts (db, 9);
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  g_assert_cmpint (count_of (a), ==, 1);
+  g_assert_cmpint (count_of (b), ==, 2);
+  g_assert_false (gorm_resource_is_dirty (a));
+
+  /* Savepoints, rolled back and committed, in a transaction that rolls
+   * back. */
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  update_counts (db, 5);
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  update_counts (db, 6);
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  update_counts (db, 7);
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  g_assert_cmpint (count_of (a), ==, 1);
+  g_assert_cmpint (count_of (b), ==, 2);
+
+  /* A rolled-back savepoint in a transaction that commits: what the
+   * savepoint changed is undone, the rest kept. */
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  update_counts (db, 5);
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  update_counts (db, 6);
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_cmpint (count_of (a), ==, 5);
+  g_assert_cmpint (count_of (b), ==, 5);
+
+  /* A committed transaction keeps the new values. */
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  update_counts (db, 3);
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_cmpint (count_of (a), ==, 3);
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  g_assert_cmpint (count_of (a), ==, 3);
+  g_assert_no_error (error);
+}
+
 static void
 update_values_done_cb (GObject      *source,
                        GAsyncResult *result,
@@ -693,6 +775,8 @@ main (int   argc,
   g_test_add_func ("/Gorm/BindingSupport/update-values-of-a-failed-query",
                    test_update_values_of_a_failed_query);
   g_test_add_func ("/Gorm/BindingSupport/update-values-async", test_update_values_async);
+  g_test_add_func ("/Gorm/BindingSupport/rolled-back-update-restores-live-objects",
+                   test_rolled_back_update_restores_live_objects);
   g_test_add_func ("/Gorm/BindingSupport/new-func", test_new_func);
   g_test_add_func ("/Gorm/BindingSupport/new-func-returning-another-class",
                    test_new_func_returning_another_class);

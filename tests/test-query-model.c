@@ -855,6 +855,81 @@ test_live_failed_commit (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+static void
+store_async_result_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GAsyncResult **stored = user_data;
+
+  *stored = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_async (GAsyncResult **stored)
+{
+  while (*stored == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *stored;
+}
+
+/* A transaction begun with begin_async() belongs to the main thread: a
+ * live model is given its changes at commit_async(), and nothing of one
+ * rolled back with rollback_async(). */
+static void
+test_live_async_begin (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  Shadow *shadow;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  fill (db, 3);
+  query = gorm_database_query (db, TEST_TYPE_ITEM);
+  model = fetch (query, TRUE);
+  shadow = shadow_new (model);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      gboolean commit = round == 1;
+
+      gorm_database_begin_async (db, NULL, store_async_result_cb, &result);
+      g_assert_true (gorm_database_begin_finish (db, wait_async (&result), &error));
+      g_assert_no_error (error);
+      g_clear_object (&result);
+      g_object_unref (save_item (db, commit ? "committed" : ROLLED_BACK, 1, TRUE));
+      drain ();
+      g_assert_cmpuint (shadow->emissions, ==, 0);
+      assert_shows_delivered (shadow, round);
+      if (commit)
+        {
+          gorm_database_commit_async (db, NULL, store_async_result_cb, &result);
+          g_assert_true (gorm_database_commit_finish (db, wait_async (&result), &error));
+        }
+      else
+        {
+          gorm_database_rollback_async (db, NULL, store_async_result_cb, &result);
+          g_assert_true (gorm_database_rollback_finish (db, wait_async (&result), &error));
+        }
+      g_assert_no_error (error);
+      g_clear_object (&result);
+      drain ();
+      g_assert_cmpuint (shadow->emissions, ==, commit ? 1 : 0);
+      assert_matches_fetch (query, shadow, round);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
+
+  shadow_free (shadow);
+  g_assert_finalize_object (g_steal_pointer (&model));
+  while (gorm_database_get_n_live (db) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 /* The stress test: a watched model read by the main loop while a stream
  * of asynchronous writes, some in transactions that roll back, runs on
  * the worker. */
@@ -1161,6 +1236,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/live-randomized", test_live_randomized);
   g_test_add_func ("/Gorm/QueryModel/live-transactions", test_live_transactions);
   g_test_add_func ("/Gorm/QueryModel/live-failed-commit", test_live_failed_commit);
+  g_test_add_func ("/Gorm/QueryModel/live-async-begin", test_live_async_begin);
   g_test_add_func ("/Gorm/QueryModel/live-stress", test_live_stress);
 
   return g_test_run ();
