@@ -207,6 +207,7 @@ void
 gorm_database_unlock (GormDatabase *self)
 {
   gorm_connection_unlock (self->connection);
+  /* Only the main context's thread touches the held-back queue. */
   if (gorm_mapper_host_in_main_context (&self->host))
     gorm_mapper_host_run_held_back (&self->host);
 }
