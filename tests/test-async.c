@@ -322,8 +322,16 @@ test_transaction (void)
   call_clear (&call);
   g_assert_true (import.thread != main_thread);
   g_assert_cmpint (test_count_posts (db), ==, 200);
-  /* Everything the transaction did reached the main context first. */
+  /* Every signal of the transaction reached the main context first. The
+   * live model is given the committed rows from the main loop (the
+   * change feed), so it is waited for, within a bound. */
   g_assert_cmpuint (saved, ==, 200);
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (g_list_model_get_n_items (live) != 200 && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, FALSE);
+  }
   g_assert_cmpuint (g_list_model_get_n_items (live), ==, 200);
   g_assert_cmpuint (changes, >, 0);
   for (guint i = 0; i < import.posts->len; i++)
