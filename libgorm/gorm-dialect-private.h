@@ -257,6 +257,38 @@ char    *gorm_dialect_render_bulk_update        (const GormDialect    *dialect,
                                                  GArray               *params);
 
 
+/* The statements of a live model, rendered once and run many times.
+ * They ignore the selection's limit and offset, which the model applies
+ * itself. A value bound at each run (a page's limit and offset, an
+ * anchor's order values, a row's key) is appended to @params as a slot:
+ * a GValue of its SQL type holding the type's default value, in the
+ * order of the SQL like the condition's values. */
+
+/* Whether rows compare in the order of @orders as SQL row values do:
+ * every term has the same direction, and a descending term has no NULLs,
+ * which sort last there but make a row value comparison NULL. */
+gboolean gorm_dialect_orders_compare_as_row     (const GormOrder     *orders,
+                                                 guint                n_orders);
+/* Every column of the selected rows in their order, then a gint64 slot
+ * for the LIMIT and one for the OFFSET. */
+char    *gorm_dialect_render_page               (const GormDialect   *dialect,
+                                                 const GormSelection *selection,
+                                                 GArray              *params);
+/* The same, of the selected rows whose order values are at or after
+ * those of an anchor: one slot per order term, of its column's SQL type,
+ * before the LIMIT and OFFSET slots. Only for an order that
+ * gorm_dialect_orders_compare_as_row(). */
+char    *gorm_dialect_render_anchored_page      (const GormDialect   *dialect,
+                                                 const GormSelection *selection,
+                                                 GArray              *params);
+/* One row, one gint64 column: how many selected rows sort before the row
+ * whose key is bound to the slot after the condition's values; no row
+ * when that row is not selected. The condition's values are bound twice:
+ * before the key and after it. */
+char    *gorm_dialect_render_position           (const GormDialect   *dialect,
+                                                 const GormSelection *selection,
+                                                 GArray              *params);
+
 /* Appends the names of all the columns of @schema, in schema order (the
  * order gorm_dialect_render_select_by_key() selects them in). */
 void     gorm_dialect_append_columns            (GString            *sql,

@@ -1066,3 +1066,208 @@ gorm_dialect_render_bulk_update (const GormDialect    *dialect,
   append_target (dialect, sql, selection, params);
   return g_string_free (sql, FALSE);
 }
+
+/* Live models */
+
+static void
+append_slot (GString *sql,
+             GArray  *params,
+             GType    sql_type)
+{
+  GValue slot = G_VALUE_INIT;
+
+  gorm_dialect_append_parameter (sql, params->len, sql_type);
+  g_value_init (&slot, sql_type);
+  g_array_append_val (params, slot);
+}
+
+static void
+append_table_as (GString          *sql,
+                 const GormSchema *schema,
+                 const char       *alias)
+{
+  gorm_dialect_append_identifier (sql, schema->table);
+  if (alias != NULL)
+    {
+      g_string_append (sql, " AS ");
+      gorm_dialect_append_identifier (sql, alias);
+    }
+}
+
+static void
+append_qualified_column (GString          *sql,
+                         const char       *alias,
+                         const GormColumn *column)
+{
+  if (alias != NULL)
+    {
+      gorm_dialect_append_identifier (sql, alias);
+      g_string_append_c (sql, '.');
+    }
+  gorm_dialect_append_identifier (sql, column->name);
+}
+
+/* Appends the condition as " AND (…)", nothing when it is NULL: @sql
+ * has a WHERE already. */
+static void
+append_and_condition (const GormDialect   *dialect,
+                      GString             *sql,
+                      const GormCondition *condition,
+                      GArray              *params)
+{
+  if (condition == NULL)
+    return;
+  g_string_append (sql, " AND (");
+  render_condition (dialect, sql, params, condition, FALSE);
+  g_string_append_c (sql, ')');
+}
+
+/* " LIMIT … OFFSET …", both always there as gint64 slots, so that every
+ * page is one cached statement. */
+static void
+append_page_limit (GString *sql,
+                   GArray  *params)
+{
+  g_string_append (sql, " LIMIT ");
+  append_slot (sql, params, G_TYPE_INT64);
+  g_string_append (sql, " OFFSET ");
+  append_slot (sql, params, G_TYPE_INT64);
+}
+
+static void
+append_select_all (const GormDialect   *dialect,
+                   GString             *sql,
+                   const GormSelection *selection,
+                   GArray              *params)
+{
+  g_string_append (sql, "SELECT ");
+  gorm_dialect_append_columns (sql, selection->schema);
+  g_string_append (sql, " FROM ");
+  gorm_dialect_append_identifier (sql, selection->schema->table);
+  gorm_dialect_append_where (dialect, sql, selection->condition, params);
+}
+
+gboolean
+gorm_dialect_orders_compare_as_row (const GormOrder *orders,
+                                    guint            n_orders)
+{
+  /* NULLs sort first when ascending and last when descending, as SQLite
+   * sorts them, but make a row value comparison NULL. */
+  for (guint i = 0; i < n_orders; i++)
+    {
+      if (orders[i].descending != orders[0].descending)
+        return FALSE;
+      if (orders[i].descending && gorm_value_kind_is_nullable (orders[i].column->kind) &&
+          !(orders[i].column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+gorm_dialect_render_page (const GormDialect   *dialect,
+                          const GormSelection *selection,
+                          GArray              *params)
+{
+  GString *sql = g_string_new (NULL);
+
+  append_select_all (dialect, sql, selection, params);
+  gorm_dialect_append_order (sql, selection->orders, selection->n_orders);
+  append_page_limit (sql, params);
+  return g_string_free (sql, FALSE);
+}
+
+char *
+gorm_dialect_render_anchored_page (const GormDialect   *dialect,
+                                   const GormSelection *selection,
+                                   GArray              *params)
+{
+  const GormOrder *orders = selection->orders;
+  GString *sql = g_string_new (NULL);
+
+  g_return_val_if_fail (selection->n_orders > 0, NULL);
+  g_return_val_if_fail (gorm_dialect_orders_compare_as_row (orders, selection->n_orders), NULL);
+
+  append_select_all (dialect, sql, selection, params);
+  g_string_append (sql, selection->condition != NULL ? " AND (" : " WHERE (");
+  for (guint i = 0; i < selection->n_orders; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      append_qualified_column (sql, NULL, orders[i].column);
+    }
+  g_string_append_printf (sql, ") %s (", orders[0].descending ? "<=" : ">=");
+  for (guint i = 0; i < selection->n_orders; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      append_slot (sql, params, gorm_value_kind_get_sql_type (orders[i].column->kind));
+    }
+  g_string_append_c (sql, ')');
+  gorm_dialect_append_order (sql, orders, selection->n_orders);
+  append_page_limit (sql, params);
+  return g_string_free (sql, FALSE);
+}
+
+/* "o sorts before k" in @orders, NULLs first when ascending as SQLite
+ * sorts them: a OR (e AND b) OR (e AND e' AND c) … */
+static void
+append_sorts_before (GString         *sql,
+                     const GormOrder *orders,
+                     guint            n_orders)
+{
+  g_string_append_c (sql, '(');
+  for (guint i = 0; i < n_orders; i++)
+    {
+      const GormColumn *column = orders[i].column;
+      const char *less = orders[i].descending ? ">" : "<";
+      const char *lower_null = orders[i].descending ? "k" : "o";
+      const char *upper_null = orders[i].descending ? "o" : "k";
+
+      if (i > 0)
+        g_string_append (sql, " OR ");
+      g_string_append_c (sql, '(');
+      for (guint j = 0; j < i; j++)
+        {
+          append_qualified_column (sql, "o", orders[j].column);
+          g_string_append (sql, " IS ");
+          append_qualified_column (sql, "k", orders[j].column);
+          g_string_append (sql, " AND ");
+        }
+      g_string_append_c (sql, '(');
+      append_qualified_column (sql, "o", column);
+      g_string_append_printf (sql, " %s ", less);
+      append_qualified_column (sql, "k", column);
+      g_string_append (sql, " OR (");
+      append_qualified_column (sql, lower_null, column);
+      g_string_append (sql, " IS NULL AND ");
+      append_qualified_column (sql, upper_null, column);
+      g_string_append (sql, " IS NOT NULL)))");
+    }
+  g_string_append_c (sql, ')');
+}
+
+char *
+gorm_dialect_render_position (const GormDialect   *dialect,
+                              const GormSelection *selection,
+                              GArray              *params)
+{
+  const GormSchema *schema = selection->schema;
+  GString *sql = g_string_new ("SELECT (SELECT count(*) FROM ");
+
+  /* How many matching rows o sort before the row k; no row when k does
+   * not match. Inside the subquery the condition's unqualified columns
+   * are o's, outside k's. */
+  append_table_as (sql, schema, "o");
+  gorm_dialect_append_where (dialect, sql, selection->condition, params);
+  g_string_append (sql, selection->condition != NULL ? " AND " : " WHERE ");
+  append_sorts_before (sql, selection->orders, selection->n_orders);
+  g_string_append (sql, ") FROM ");
+  append_table_as (sql, schema, "k");
+  g_string_append (sql, " WHERE ");
+  append_qualified_column (sql, "k", schema->key);
+  g_string_append (sql, " = ");
+  append_slot (sql, params, gorm_value_kind_get_sql_type (schema->key->kind));
+  append_and_condition (dialect, sql, selection->condition, params);
+  return g_string_free (sql, FALSE);
+}

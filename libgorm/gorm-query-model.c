@@ -2,8 +2,6 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "gorm-database-private.h"
 #include "gorm-error.h"
 #include "gorm-query-model.h"
@@ -225,210 +223,38 @@ new_params (void)
   return params;
 }
 
-static void
-append_table (GString          *sql,
-              const GormSchema *schema,
-              const char       *alias)
-{
-  gorm_dialect_append_identifier (sql, schema->table);
-  if (alias != NULL)
-    {
-      g_string_append (sql, " AS ");
-      gorm_dialect_append_identifier (sql, alias);
-    }
-}
-
-static void
-append_column (GString          *sql,
-               const char       *alias,
-               const GormColumn *column)
-{
-  if (alias != NULL)
-    {
-      gorm_dialect_append_identifier (sql, alias);
-      g_string_append_c (sql, '.');
-    }
-  gorm_dialect_append_identifier (sql, column->name);
-}
-
-/* Appends the filter as " WHERE …" or, when @sql has a WHERE already,
- * " AND (…)". */
-static void
-append_condition (GormQueryModel *self,
-                  GString        *sql,
-                  gboolean        has_where,
-                  GArray         *params)
-{
-  g_autoptr(GString) where = g_string_new (NULL);
-
-  gorm_compiled_query_append_where (self->compiled, where, params);
-  if (where->len == 0)
-    return;
-  if (!has_where)
-    g_string_append_len (sql, where->str, where->len);
-  else
-    {
-      g_assert (g_str_has_prefix (where->str, " WHERE "));
-      g_string_append_printf (sql, " AND (%s)", where->str + strlen (" WHERE "));
-    }
-}
-
-static void
-append_select (GormQueryModel *self,
-               GString        *sql)
-{
-  g_string_append (sql, "SELECT ");
-  gorm_dialect_append_columns (sql, self->compiled->schema);
-  g_string_append (sql, " FROM ");
-  append_table (sql, self->compiled->schema, NULL);
-}
-
-static void
-append_limit (GString *sql,
-              guint    number)
-{
-  g_string_append (sql, " LIMIT ");
-  gorm_dialect_append_parameter (sql, number, G_TYPE_INT64);
-  g_string_append (sql, " OFFSET ");
-  gorm_dialect_append_parameter (sql, number + 1, G_TYPE_INT64);
-}
-
-/* Whether row values compare in the query's order: every order term has
- * the same direction, and a descending order has no NULLs, which sort
- * last there but make a row value comparison NULL. */
-static gboolean
-row_values_follow_order (const GormCompiledQuery *compiled)
-{
-  const GormOrder *orders = (const GormOrder *) compiled->orders->data;
-
-  for (guint i = 0; i < compiled->orders->len; i++)
-    {
-      if (orders[i].descending != orders[0].descending)
-        return FALSE;
-      if (orders[i].descending && gorm_value_kind_is_nullable (orders[i].column->kind) &&
-          !(orders[i].column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY)))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* "o sorts before k" in the query's order, NULLs first when ascending as
- * SQLite sorts them: a OR (e AND b) OR (e AND e' AND c) … */
-static void
-append_sorts_before (GormQueryModel *self,
-                     GString        *sql)
-{
-  const GormOrder *orders = (const GormOrder *) self->compiled->orders->data;
-
-  g_string_append_c (sql, '(');
-  for (guint i = 0; i < n_order (self); i++)
-    {
-      const GormColumn *column = orders[i].column;
-      const char *less = orders[i].descending ? ">" : "<";
-      const char *lower_null = orders[i].descending ? "k" : "o";
-      const char *upper_null = orders[i].descending ? "o" : "k";
-
-      if (i > 0)
-        g_string_append (sql, " OR ");
-      g_string_append_c (sql, '(');
-      for (guint j = 0; j < i; j++)
-        {
-          append_column (sql, "o", orders[j].column);
-          g_string_append (sql, " IS ");
-          append_column (sql, "k", orders[j].column);
-          g_string_append (sql, " AND ");
-        }
-      g_string_append_c (sql, '(');
-      append_column (sql, "o", column);
-      g_string_append_printf (sql, " %s ", less);
-      append_column (sql, "k", column);
-      g_string_append (sql, " OR (");
-      append_column (sql, lower_null, column);
-      g_string_append (sql, " IS NULL AND ");
-      append_column (sql, upper_null, column);
-      g_string_append (sql, " IS NOT NULL)))");
-    }
-  g_string_append_c (sql, ')');
-}
-
-/* The SQL of the model, rendered once; parameters are bound in the order
- * they appear, and the filter's values are rendered again for each
- * statement since rendering numbers them. */
+/* The SQL of the model, rendered once by the dialect; parameters are
+ * bound in the order they appear, the filter's values again at each run
+ * (see bind_filter()). */
 static void
 render_statements (GormQueryModel *self)
 {
   const GormCompiledQuery *compiled = self->compiled;
-  const GormSchema *schema = compiled->schema;
-  const GormOrder *orders = (const GormOrder *) compiled->orders->data;
+  GormSelection selection = gorm_compiled_query_get_selection (compiled);
   g_autoptr(GArray) params = new_params ();
-  GString *sql;
 
-  sql = g_string_new (NULL);
-  append_select (self, sql);
-  append_condition (self, sql, FALSE, params);
-  gorm_compiled_query_append_order (compiled, sql);
-  append_limit (sql, params->len);
-  self->page_sql = g_string_free (sql, FALSE);
+  /* The model applies the query's limit and offset itself (see
+   * window_size() and load_page_locked()). */
+  selection.limit = -1;
+  selection.offset = 0;
+
+  self->page_sql = gorm_dialect_render_page (compiled->dialect, &selection, params);
 
   if (self->can_anchor)
     {
       g_array_set_size (params, 0);
-      sql = g_string_new (NULL);
-      append_select (self, sql);
-      append_condition (self, sql, FALSE, params);
-      g_string_append (sql, compiled->filter != NULL ? " AND (" : " WHERE (");
-      for (guint i = 0; i < n_order (self); i++)
-        {
-          if (i > 0)
-            g_string_append (sql, ", ");
-          append_column (sql, NULL, orders[i].column);
-        }
-      g_string_append_printf (sql, ") %s (", orders[0].descending ? "<=" : ">=");
-      for (guint i = 0; i < n_order (self); i++)
-        {
-          if (i > 0)
-            g_string_append (sql, ", ");
-          gorm_dialect_append_parameter (sql, params->len + i,
-                                         gorm_value_kind_get_sql_type (orders[i].column->kind));
-        }
-      g_string_append_c (sql, ')');
-      gorm_compiled_query_append_order (compiled, sql);
-      append_limit (sql, params->len + n_order (self));
-      self->anchored_page_sql = g_string_free (sql, FALSE);
+      self->anchored_page_sql = gorm_dialect_render_anchored_page (compiled->dialect,
+                                                                   &selection, params);
     }
 
   g_array_set_size (params, 0);
-  sql = g_string_new ("SELECT count(*) FROM ");
-  append_table (sql, schema, NULL);
-  append_condition (self, sql, FALSE, params);
-  self->count_sql = g_string_free (sql, FALSE);
+  self->count_sql = gorm_dialect_render_count (compiled->dialect, &selection, params);
 
   if (self->live)
     {
-      /* The position of the row k: how many matching rows o sort before
-       * it; no row when k does not match. Inside the subquery the
-       * filter's unqualified columns are o's. */
       g_array_set_size (params, 0);
-      sql = g_string_new ("SELECT (SELECT count(*) FROM ");
-      append_table (sql, schema, "o");
-      append_condition (self, sql, FALSE, params);
-      g_string_append (sql, compiled->filter != NULL ? " AND " : " WHERE ");
-      append_sorts_before (self, sql);
-      g_string_append (sql, ") FROM ");
-      append_table (sql, schema, "k");
-      g_string_append (sql, " WHERE ");
-      append_column (sql, "k", schema->key);
-      g_string_append (sql, " = ");
-      gorm_dialect_append_parameter (sql, params->len,
-                                     gorm_value_kind_get_sql_type (schema->key->kind));
-      {
-        GValue key_slot = G_VALUE_INIT;
-
-        g_value_init (&key_slot, G_TYPE_INT64);
-        g_array_append_val (params, key_slot);
-      }
-      append_condition (self, sql, TRUE, params);
-      self->watch->position_sql = g_string_free (sql, FALSE);
+      self->watch->position_sql = gorm_dialect_render_position (compiled->dialect,
+                                                                &selection, params);
     }
 }
 
@@ -1127,7 +953,8 @@ gorm_query_model_new (GormDatabase       *database,
   self->watch->compiled = compiled;
   self->compiled = compiled;
   self->live = live;
-  self->can_anchor = row_values_follow_order (compiled);
+  self->can_anchor = gorm_dialect_orders_compare_as_row ((const GormOrder *) compiled->orders->data,
+                                                         compiled->orders->len);
   render_statements (self);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))

@@ -46,9 +46,6 @@ GormSelection      gorm_compiled_query_get_selection (const GormCompiledQuery  *
 void               gorm_compiled_query_append_where  (const GormCompiledQuery  *compiled,
                                                       GString                  *sql,
                                                       GArray                   *params);
-/* Appends " ORDER BY …" of the compiled orders. */
-void               gorm_compiled_query_append_order  (const GormCompiledQuery  *compiled,
-                                                      GString                  *sql);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormCompiledQuery, gorm_compiled_query_free)
 

@@ -504,14 +504,6 @@ gorm_compiled_query_append_where (const GormCompiledQuery *compiled,
   gorm_dialect_append_where (compiled->dialect, sql, compiled->filter, params);
 }
 
-void
-gorm_compiled_query_append_order (const GormCompiledQuery *compiled,
-                                  GString                 *sql)
-{
-  gorm_dialect_append_order (sql, (const GormOrder *) (gpointer) compiled->orders->data,
-                             compiled->orders->len);
-}
-
 /* Statements */
 
 static void
