@@ -248,7 +248,9 @@ void
 gorm_database_unlock (GormDatabase *self)
 {
   gorm_connection_unlock (self->connection);
-  if (self->held_back.length > 0 && gorm_database_in_main_context (self))
+  /* The held-back queue is the main context's alone: another thread does
+   * not even read its length. */
+  if (gorm_database_in_main_context (self) && self->held_back.length > 0)
     run_held_back (self);
 }
 

@@ -721,8 +721,11 @@ gorm_resource_dispatch_properties_changed (GObject     *object,
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
   /* An unsaved object writes every column when it is saved: only a saved
-   * one tracks what changed. */
-  if (priv->loading == 0 && priv->saved && g_private_get (&notifying_stored) == NULL)
+   * one tracks what changed. The notifications of stored values are told
+   * first, from this thread's flag alone: the main context notifies them
+   * while a transaction on the worker may be saving or loading the object
+   * and so writing the fields read after it. */
+  if (g_private_get (&notifying_stored) == NULL && priv->loading == 0 && priv->saved)
     for (guint i = 0; i < n_pspecs; i++)
       if (pspecs[i]->owner_type != GORM_TYPE_RESOURCE)
         mark_dirty (self, pspecs[i]);
