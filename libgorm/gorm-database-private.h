@@ -6,7 +6,7 @@
 #include "gorm-database.h"
 #include "gorm-dialect-private.h"
 #include "gorm-connection-private.h"
-#include "gorm-table-private.h"
+#include "gorm-mapper-private.h"
 #include "gorm-worker-private.h"
 
 G_BEGIN_DECLS
@@ -15,7 +15,7 @@ G_BEGIN_DECLS
  * A database runs one statement at a time. Its lock is its connection's
  * one plain GMutex (see the lock discipline in gorm-connection-private.h):
  * gorm_database_lock() takes it, gorm_database_unlock() lets it go, and a
- * function named *_locked here, in gorm-table-private.h and in the query
+ * function named *_locked here, in gorm-mapper-private.h and in the query
  * and query-model files is called with it held by the calling thread and
  * never takes it again. What would call out to the application while the
  * main context's thread holds it (notifications, signals, via
@@ -38,7 +38,7 @@ GormConnection     *gorm_database_get_connection_locked (GormDatabase  *self,
                                                       GError          **error);
 /* The execution layer of the database, for tests (fault injection). */
 GormConnection     *gorm_database_get_execution      (GormDatabase     *self);
-GormTable          *gorm_database_get_table_locked   (GormDatabase     *self,
+GormMapper         *gorm_database_get_mapper_locked  (GormDatabase     *self,
                                                       GType             type,
                                                       GError          **error);
 
@@ -47,8 +47,8 @@ GormTable          *gorm_database_get_table_locked   (GormDatabase     *self,
  * worker or another thread) are queued and happen there, in order.
  */
 GormWorker         *gorm_database_get_worker         (GormDatabase     *self);
-/* Whether the calling thread holds the database's lock. */
-gboolean            gorm_database_holds_lock         (GormDatabase     *self);
+/* What the database gives its mappers and the objects of its rows. */
+GormMapperHost     *gorm_database_get_mapper_host    (GormDatabase     *self);
 void                gorm_database_defer              (GormDatabase     *self,
                                                       GFunc             func,
                                                       gpointer          data,
@@ -98,9 +98,6 @@ GormResource       *gorm_database_lookup_live_locked (GormDatabase     *self,
 /* Whether an object of exactly @type is live. */
 gboolean            gorm_database_has_live_locked    (GormDatabase     *self,
                                                       GType             type);
-void                gorm_database_add_live_locked    (GormDatabase     *self,
-                                                      GormResource     *resource,
-                                                      const GValue     *key);
 /* Needs no database lock (the map has its own): a resource also leaves
  * the map as it is disposed, in any thread. */
 void                gorm_database_remove_live        (GormDatabase     *self,
@@ -128,7 +125,7 @@ void                gorm_database_end_change_locked   (GormDatabase    *self,
                                                        guint            n_keys,
                                                        gboolean         deleted);
 
-/* The object of a row copied with gorm_table_copy_row(), which it takes:
+/* The object of a row copied with gorm_mapper_copy_row(), which it takes:
  * made in the caller's thread, the main context for async calls. */
 gpointer            gorm_database_resource_from_row  (GormDatabase     *self,
                                                       GType             type,

@@ -53,17 +53,18 @@ struct _GormDatabase
   /* A GdaConnection given at construction, adopted once constructed. */
   GObject            *given_connection;
   const GormDialect  *dialect;
-  /* GType → GormTable */
-  GHashTable         *tables;
+  /* GType → GormMapper */
+  GHashTable         *mappers;
   GormIdentityMap    *identity;
   /* What writers publish and live query models subscribe to. */
   GormChangeFeed     *feed;
+  /* What the mappers and the objects of its rows are given of the
+   * database: the identity map, the change feed, the connection, the
+   * worker and the main context. */
+  GormMapperHost      host;
   GMainContext       *context;
   GThread            *thread;
   GormWorker         *worker;
-  /* Main-context actions deferred while the main context's own thread
-   * held the lock: they run as it lets go, in order. */
-  GQueue              held_back;
   /* The shared in-memory database the connection uses, released once it
    * is closed. */
   GormSharedMemory   *shared_memory;
@@ -104,36 +105,7 @@ gorm_database_lock (GormDatabase *self)
 gboolean
 gorm_database_in_main_context (GormDatabase *self)
 {
-  return g_thread_self () == self->thread || g_main_context_is_owner (self->context);
-}
-
-typedef struct
-{
-  GFunc          func;
-  gpointer       data;
-  GDestroyNotify destroy;
-} HeldBack;
-
-/* Runs the actions held back while this thread held the lock. Called
- * without the lock, in the main context. */
-static void
-run_held_back (GormDatabase *self)
-{
-  HeldBack *action;
-
-  while ((action = g_queue_pop_head (&self->held_back)) != NULL)
-    {
-      action->func (action->data, NULL);
-      if (action->destroy != NULL)
-        action->destroy (action->data);
-      g_free (action);
-    }
-}
-
-gboolean
-gorm_database_holds_lock (GormDatabase *self)
-{
-  return gorm_connection_held_by_self (self->connection);
+  return gorm_mapper_host_in_main_context (&self->host);
 }
 
 void
@@ -142,26 +114,13 @@ gorm_database_defer (GormDatabase   *self,
                      gpointer        data,
                      GDestroyNotify  destroy)
 {
-  /* The application's handlers may call libgorm again, which would take
-   * the lock this thread holds: they wait until it is let go. */
-  if (gorm_database_in_main_context (self) && gorm_connection_held_by_self (self->connection))
-    {
-      HeldBack *action = g_new0 (HeldBack, 1);
+  gorm_mapper_host_defer (&self->host, func, data, destroy);
+}
 
-      action->func = func;
-      action->data = data;
-      action->destroy = destroy;
-      g_queue_push_tail (&self->held_back, action);
-      return;
-    }
-  if (gorm_database_in_main_context (self))
-    {
-      func (data, NULL);
-      if (destroy != NULL)
-        destroy (data);
-      return;
-    }
-  gorm_worker_defer (self->worker, func, data, destroy);
+GormMapperHost *
+gorm_database_get_mapper_host (GormDatabase *self)
+{
+  return &self->host;
 }
 
 GormWorker *
@@ -248,10 +207,9 @@ void
 gorm_database_unlock (GormDatabase *self)
 {
   gorm_connection_unlock (self->connection);
-  /* The held-back queue is the main context's alone: another thread does
-   * not even read its length. */
-  if (gorm_database_in_main_context (self) && self->held_back.length > 0)
-    run_held_back (self);
+  /* Only the main context's thread touches the held-back queue. */
+  if (gorm_mapper_host_in_main_context (&self->host))
+    gorm_mapper_host_run_held_back (&self->host);
 }
 
 GormResource *
@@ -267,14 +225,6 @@ gorm_database_has_live_locked (GormDatabase *self,
                                GType         type)
 {
   return gorm_identity_map_holds_type (self->identity, type);
-}
-
-void
-gorm_database_add_live_locked (GormDatabase *self,
-                               GormResource *resource,
-                               const GValue *key)
-{
-  gorm_identity_map_add (self->identity, resource, key);
 }
 
 void
@@ -350,28 +300,28 @@ gorm_database_get_execution (GormDatabase *self)
   return self->connection;
 }
 
-GormTable *
-gorm_database_get_table_locked (GormDatabase  *self,
-                                GType          type,
-                                GError       **error)
+GormMapper *
+gorm_database_get_mapper_locked (GormDatabase  *self,
+                                 GType          type,
+                                 GError       **error)
 {
   GormConnection *connection = gorm_database_get_connection_locked (self, error);
   const GormSchema *schema;
-  GormTable *table;
+  GormMapper *mapper;
 
   if (connection == NULL)
     return NULL;
-  table = g_hash_table_lookup (self->tables, GSIZE_TO_POINTER (type));
-  if (table != NULL)
-    return table;
+  mapper = g_hash_table_lookup (self->mappers, GSIZE_TO_POINTER (type));
+  if (mapper != NULL)
+    return mapper;
 
   schema = gorm_schema_lookup (type, error);
   if (schema == NULL)
     return NULL;
-  table = gorm_table_new (schema, self->dialect, connection);
-  g_hash_table_insert (self->tables, GSIZE_TO_POINTER (type), table);
+  mapper = gorm_mapper_new (schema, &self->host, self->dialect, connection);
+  g_hash_table_insert (self->mappers, GSIZE_TO_POINTER (type), mapper);
 
-  return table;
+  return mapper;
 }
 
 void
@@ -452,8 +402,8 @@ gorm_database_finalize (GObject *object)
 {
   GormDatabase *self = GORM_DATABASE (object);
 
-  g_clear_pointer (&self->tables, g_hash_table_unref);
-  run_held_back (self);
+  g_clear_pointer (&self->mappers, g_hash_table_unref);
+  gorm_mapper_host_run_held_back (&self->host);
   g_clear_pointer (&self->worker, gorm_worker_free);
   g_clear_pointer (&self->identity, gorm_identity_map_free);
   g_clear_pointer (&self->feed, gorm_change_feed_free);
@@ -602,7 +552,7 @@ static void
 gorm_database_init (GormDatabase *self)
 {
   self->connection = gorm_connection_new ();
-  self->tables = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) gorm_table_free);
+  self->mappers = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) gorm_mapper_free);
   self->context = g_main_context_ref_thread_default ();
   self->thread = g_thread_self ();
   self->identity = gorm_identity_map_new ();
@@ -612,6 +562,15 @@ gorm_database_init (GormDatabase *self)
    * it committed: live models show them in its callback. */
   gorm_worker_set_yield_func (self->worker, (GormWorkerYieldFunc) gorm_change_feed_delivery_pending,
                               self->feed);
+  self->host = (GormMapperHost) {
+    .database = self,
+    .identity = self->identity,
+    .feed = self->feed,
+    .connection = self->connection,
+    .worker = self->worker,
+    .context = self->context,
+    .thread = self->thread,
+  };
 }
 
 /* Opens the connection of a database made for a URI. */
@@ -1014,18 +973,18 @@ select_row_locked (GormDatabase  *self,
 {
   g_autoptr(GormRows) model = NULL;
   const GormSchema *schema;
-  GormTable *table;
+  GormMapper *mapper;
 
-  table = gorm_database_get_table_locked (self, type, error);
-  if (table == NULL)
+  mapper = gorm_database_get_mapper_locked (self, type, error);
+  if (mapper == NULL)
     return NULL;
-  model = gorm_table_select_by_key (table, key, error);
+  model = gorm_mapper_select_by_key (mapper, key, error);
   if (model == NULL)
     return NULL;
   if (gorm_rows_get_n_rows (model) > 0)
-    return gorm_table_copy_row (table, model, 0, error);
+    return gorm_mapper_copy_row (mapper, model, 0, error);
 
-  schema = gorm_table_get_schema (table);
+  schema = gorm_mapper_get_schema (mapper);
   {
     g_autofree char *shown = gorm_value_describe (key);
 
@@ -1047,10 +1006,10 @@ gorm_database_resource_from_row (GormDatabase  *self,
 
   if (schema == NULL)
     {
-      gorm_table_free_row (row);
+      gorm_mapper_free_row (row);
       return NULL;
     }
-  return gorm_table_resource_from_row (schema, self, row, error);
+  return gorm_mapper_resource_from_row (schema, &self->host, row, error);
 }
 
 static gpointer
@@ -1179,7 +1138,7 @@ static void
 row_free (Row *row)
 {
   if (row->values != NULL)
-    gorm_table_free_row (row->values);
+    gorm_mapper_free_row (row->values);
   g_free (row);
 }
 
@@ -1200,7 +1159,7 @@ get_thread (GTask        *task,
     {
       gorm_database_lock (self);
       row->values = select_row_locked (self, call->type, &sql_key, &error);
-      row->stamp = gorm_resource_take_read_stamp ();
+      row->stamp = gorm_mapper_take_read_stamp ();
       gorm_database_unlock (self);
     }
   if (error != NULL)
@@ -1293,9 +1252,9 @@ finish_get (GormDatabase  *self,
   row = g_task_propagate_pointer (G_TASK (result), error);
   if (row == NULL)
     return NULL;
-  gorm_resource_push_read_stamp (row->stamp);
+  gorm_mapper_push_read_stamp (row->stamp);
   resource = gorm_database_resource_from_row (self, row->type, g_steal_pointer (&row->values), error);
-  gorm_resource_pop_read_stamp ();
+  gorm_mapper_pop_read_stamp ();
   row_free (row);
   return resource;
 }
@@ -1818,7 +1777,7 @@ gorm_database_close (GormDatabase  *self,
 
   gorm_database_lock (self);
   ok = gorm_connection_close_locked (self->connection, self->uri, error);
-  g_hash_table_remove_all (self->tables);
+  g_hash_table_remove_all (self->mappers);
   g_clear_pointer (&self->shared_memory, gorm_shared_memory_unref);
   /* A transaction left open was rolled back. */
   gorm_change_feed_abandon (self->feed);

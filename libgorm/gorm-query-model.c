@@ -571,18 +571,18 @@ add_anchor (GormQueryModel *self,
  * gorm_query_model_check_item() says why. */
 static gboolean
 add_row_item (GormQueryModel  *self,
-              GormTable       *table,
+              GormMapper      *table,
               Page            *page,
               GormRows        *rows,
               gint             row,
               GError         **error)
 {
   g_autoptr(GError) read_error = NULL;
-  gpointer item = gorm_table_new_resource (table, self->database, rows, row, &read_error);
+  gpointer item = gorm_mapper_new_resource (table, rows, row, &read_error);
 
   if (item == NULL && g_error_matches (read_error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH))
     {
-      item = gorm_table_new_stand_in (table, self->database, rows, row, read_error, error);
+      item = gorm_mapper_new_stand_in (table, rows, row, read_error, error);
       if (item != NULL)
         {
           if (page->errors == NULL)
@@ -620,7 +620,7 @@ load_page_locked (GormQueryModel  *self,
   gint64 start = compiled->offset + (gint64) index * PAGE_SIZE;
   guint count = MIN (PAGE_SIZE, self->n_items - index * PAGE_SIZE);
   const Anchor *anchor = self->can_anchor ? find_anchor (self, start) : NULL;
-  GormTable *table;
+  GormMapper *table;
   GValue limits[2] = { G_VALUE_INIT, G_VALUE_INIT };
   Page *page;
   gint n_rows;
@@ -640,7 +640,7 @@ load_page_locked (GormQueryModel  *self,
         }
     }
 
-  table = gorm_database_get_table_locked (self->database, compiled->schema->type, error);
+  table = gorm_database_get_mapper_locked (self->database, compiled->schema->type, error);
   if (table == NULL)
     return NULL;
 
@@ -734,7 +734,7 @@ change_clear (Change *change)
   for (guint i = 0; i < change->n_keys; i++)
     {
       g_clear_object (&change->ghosts[i].object);
-      g_clear_pointer (&change->ghosts[i].row, gorm_table_free_row);
+      g_clear_pointer (&change->ghosts[i].row, gorm_mapper_free_row);
     }
   g_free (change->ghosts);
 }
@@ -768,7 +768,7 @@ note_free (gpointer data)
   for (guint i = 0; i < note->n_keys; i++)
     {
       g_clear_object (&note->ghosts[i].object);
-      g_clear_pointer (&note->ghosts[i].row, gorm_table_free_row);
+      g_clear_pointer (&note->ghosts[i].row, gorm_mapper_free_row);
     }
   g_free (note->ghosts);
   g_free (note);
@@ -1305,15 +1305,15 @@ capture_ghost_locked (Watch        *watch,
 {
   GType type = watch->compiled->schema->type;
   g_autoptr(GormRows) rows = NULL;
-  GormTable *table;
+  GormMapper *table;
 
   ghost->object = (GObject *) gorm_database_lookup_live_locked (watch->database, type, key);
   if (ghost->object != NULL)
     return;
-  table = gorm_database_get_table_locked (watch->database, type, NULL);
-  rows = table ? gorm_table_select_by_key (table, key, NULL) : NULL;
+  table = gorm_database_get_mapper_locked (watch->database, type, NULL);
+  rows = table ? gorm_mapper_select_by_key (table, key, NULL) : NULL;
   if (rows != NULL && (gint) gorm_rows_get_n_rows (rows) > 0)
-    ghost->row = gorm_table_copy_row (table, rows, 0, NULL);
+    ghost->row = gorm_mapper_copy_row (table, rows, 0, NULL);
 }
 
 static gpointer
@@ -1736,10 +1736,10 @@ load_mapped_page_locked (GormQueryModel  *self,
   g_autofree guint *ghost_keys = g_new0 (guint, MAX (count, 1));
   g_autoptr(GormRows) rows = NULL;
   gint64 lo = G_MAXINT64, hi = -1;
-  GormTable *table;
+  GormMapper *table;
   Page *page;
 
-  table = gorm_database_get_table_locked (self->database, compiled->schema->type, error);
+  table = gorm_database_get_mapper_locked (self->database, compiled->schema->type, error);
   if (table == NULL)
     return NULL;
 

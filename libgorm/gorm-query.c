@@ -7,7 +7,7 @@
 #include "gorm-filter-private.h"
 #include "gorm-query-private.h"
 #include "gorm-resource-private.h"
-#include "gorm-table-private.h"
+#include "gorm-mapper-private.h"
 #include "gorm-value-private.h"
 
 /**
@@ -684,13 +684,13 @@ select_first_row (GormQuery     *self,
   model = select_locked (self->database, sql, params, schema->sql_types, error);
   if (model != NULL && gorm_rows_get_n_rows (model) > 0)
     {
-      GormTable *table = gorm_database_get_table_locked (self->database, schema->type, error);
+      GormMapper *mapper = gorm_database_get_mapper_locked (self->database, schema->type, error);
 
-      if (table != NULL)
-        row = gorm_table_copy_row (table, model, 0, error);
+      if (mapper != NULL)
+        row = gorm_mapper_copy_row (mapper, model, 0, error);
     }
-  /* When the row was read (see gorm_resource_push_read_stamp()). */
-  *stamp = gorm_resource_take_read_stamp ();
+  /* When the row was read (see gorm_mapper_push_read_stamp()). */
+  *stamp = gorm_mapper_take_read_stamp ();
   gorm_database_unlock (self->database);
 
   return row;
@@ -1176,7 +1176,7 @@ prepare_assignment (const GormSchema  *schema,
 
   assignment->column = column;
   return gorm_value_coerce (column->kind, column->pspec, value, &assignment->property_value, error) &&
-         gorm_table_validate_value (schema, column, &assignment->property_value, error) &&
+         gorm_mapper_validate_value (schema, column, &assignment->property_value, error) &&
          gorm_value_to_sql (column->kind, column->pspec, &assignment->property_value,
                             &assignment->sql_value, error);
 }
@@ -1289,7 +1289,7 @@ run_thread (GTask        *task,
         GValue *row = select_first_row (self, &stamp, cancellable, &error);
 
         g_object_set_data (G_OBJECT (task), "gorm-read-stamp", GSIZE_TO_POINTER ((gsize) stamp));
-        gorm_task_return_pointer (task, row, (GDestroyNotify) gorm_table_free_row, error);
+        gorm_task_return_pointer (task, row, (GDestroyNotify) gorm_mapper_free_row, error);
       }
       return;
     case RUN_COUNT:
@@ -1482,9 +1482,9 @@ gorm_query_first_finish (GormQuery     *self,
   if (row == NULL)
     return NULL;
   /* A later load or save of the object keeps its values. */
-  gorm_resource_push_read_stamp (GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "gorm-read-stamp")));
+  gorm_mapper_push_read_stamp (GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "gorm-read-stamp")));
   resource = gorm_database_resource_from_row (self->database, self->item_type, row, error);
-  gorm_resource_pop_read_stamp ();
+  gorm_mapper_pop_read_stamp ();
   return resource;
 }
 

@@ -6,6 +6,7 @@
 
 #include "gorm-database-private.h"
 #include "gorm-error.h"
+#include "gorm-mapper-private.h"
 #include "gorm-resource-private.h"
 
 /**
@@ -79,24 +80,15 @@
  * were.
  */
 
+/* The state of the object's row comes first: the mapper reaches it at
+ * the private offset (gorm_mapper_set_row_state_offset()). */
 typedef struct
 {
-  GormDatabase     *database;
-  gint64            id;
-  gboolean          saved;
-  /* The stored value of the primary key, valid while saved. */
-  GValue            key;
-  const GormSchema *schema;
-  /* One byte a column, allocated at the first change. */
-  guint8           *dirty;
-  guint             loading;
+  GormRowState      row;
   /* The values of the properties libgorm keeps for the class (see
    * gorm_resource_class_store_property()), allocated at the first set. */
   GValue           *kept;
   guint             n_kept;
-  /* For each column, the stamp of the stored value it took last (see
-   * next_stamp()), allocated at the first; under stamps_lock. */
-  guint64          *stamps;
 } GormResourcePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GormResource, gorm_resource, G_TYPE_OBJECT)
@@ -110,92 +102,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* Stored values reach an object in the order they were read: each load
- * or save takes a stamp from one counter when it happens, and a column
- * takes a stored value only if no value with a later stamp reached it
- * already. A load queued to the main context from another thread thus
- * never overwrites what a later transaction loaded or saved. */
-G_LOCK_DEFINE_STATIC (stamps_lock);
-static guint64 last_stamp;
-
-static guint64
-next_stamp (void)
-{
-  guint64 stamp;
-
-  G_LOCK (stamps_lock);
-  stamp = ++last_stamp;
-  G_UNLOCK (stamps_lock);
-  return stamp;
-}
-
-/* Set while this thread notifies stored values libgorm set: those
- * notifications are not changes of the application's. Per thread, since
- * a transaction function on the worker may change the same object while
- * the main context notifies what was loaded into it. */
-static GPrivate notifying_stored;
-
-/* The stamp an object built for a row read earlier, elsewhere, gives its
- * values: see gorm_resource_push_read_stamp(). */
-static GPrivate read_stamp;
-
-guint64
-gorm_resource_take_read_stamp (void)
-{
-  return next_stamp ();
-}
-
-void
-gorm_resource_push_read_stamp (guint64 stamp)
-{
-  g_private_set (&read_stamp, GSIZE_TO_POINTER ((gsize) stamp));
-}
-
-void
-gorm_resource_pop_read_stamp (void)
-{
-  g_private_set (&read_stamp, NULL);
-}
-
-/* Whether column @column may take a value stamped @stamp, which it then
- * records. */
-static gboolean
-take_stamp (GormResource *self,
-            guint         n_columns,
-            guint         column,
-            guint64       stamp)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  gboolean newer;
-
-  G_LOCK (stamps_lock);
-  if (priv->stamps == NULL)
-    priv->stamps = g_new0 (guint64, n_columns);
-  newer = priv->stamps[column] <= stamp;
-  if (newer)
-    priv->stamps[column] = stamp;
-  G_UNLOCK (stamps_lock);
-  return newer;
-}
-
-/* Every column of a saved object holds what its row holds now. */
-static void
-stamp_all (GormResource *self)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  const GormSchema *schema = gorm_resource_get_schema (self, NULL);
-
-  if (schema == NULL)
-    return;
-  G_LOCK (stamps_lock);
-  if (priv->stamps == NULL)
-    priv->stamps = g_new0 (guint64, schema->n_columns);
-  ++last_stamp;
-  for (guint i = 0; i < schema->n_columns; i++)
-    priv->stamps[i] = last_stamp;
-  G_UNLOCK (stamps_lock);
-}
-
 /* Of kept properties: see gorm_resource_class_store_property(). */
 static GQuark kept_class_quark;
 static GQuark kept_slot_quark;
@@ -206,83 +112,7 @@ gorm_resource_get_schema (GormResource  *self,
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
-  if (priv->schema == NULL)
-    priv->schema = gorm_schema_lookup (G_OBJECT_TYPE (self), error);
-  return priv->schema;
-}
-
-static void
-mark_dirty (GormResource *self,
-            GParamSpec   *pspec)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  const GormSchema *schema;
-  const GormColumn *column;
-
-  /* A type whose schema cannot be built cannot be saved either: its
-   * error is reported by the save. */
-  schema = gorm_resource_get_schema (self, NULL);
-  if (schema == NULL)
-    return;
-  column = gorm_schema_column_for_pspec (schema, pspec);
-  if (column == NULL)
-    return;
-  if (priv->dirty == NULL)
-    priv->dirty = g_new0 (guint8, schema->n_columns);
-  priv->dirty[column->index] = TRUE;
-}
-
-static void
-clear_dirty (GormResource *self)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  g_clear_pointer (&priv->dirty, g_free);
-}
-
-gboolean
-gorm_resource_column_is_dirty (GormResource *self,
-                               guint         column)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  return priv->dirty != NULL && priv->dirty[column];
-}
-
-const GValue *
-gorm_resource_get_key_value (GormResource *self)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  return priv->saved ? &priv->key : NULL;
-}
-
-void
-gorm_resource_begin_load (GormResource *self)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  priv->loading++;
-}
-
-void
-gorm_resource_end_load (GormResource *self)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  g_return_if_fail (priv->loading > 0);
-  priv->loading--;
-}
-
-static gboolean
-values_equal_keys (const GValue *a,
-                   const GValue *b)
-{
-  if (G_VALUE_TYPE (a) != G_VALUE_TYPE (b))
-    return FALSE;
-  if (G_VALUE_HOLDS_STRING (a))
-    return g_strcmp0 (g_value_get_string (a), g_value_get_string (b)) == 0;
-  return g_value_get_int64 (a) == g_value_get_int64 (b);
+  return gorm_row_state_get_schema (&priv->row, G_OBJECT_TYPE (self), error);
 }
 
 void
@@ -290,392 +120,7 @@ gorm_resource_set_stored (GormResource     *self,
                           const GormColumn *column,
                           const GValue     *value)
 {
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  GValue *copy = g_new0 (GValue, 1);
-
-  g_value_init (copy, G_VALUE_TYPE (value));
-  g_value_copy (value, copy);
-  if (priv->dirty != NULL)
-    priv->dirty[column->index] = FALSE;
-  gorm_resource_apply_stored (self, priv->database, (GParamSpec **) &column->pspec, copy, 1, FALSE);
-}
-
-typedef struct
-{
-  GormResource *resource;
-  GParamSpec   *pspec;
-} Notification;
-
-/* Notifies @pspec of @object, which another thread (a transaction's
- * function on the worker) may be changing, straight to its handlers,
- * never through the object's notification queue.
- *
- * That queue and its freeze count are shared by every thread:
- * g_object_notify_by_pspec() adds to the queue and thaws it whenever the
- * queue is frozen, whoever froze it. A transaction's g_object_set()
- * freezes it around its own change; a notification here that lands
- * meanwhile takes a freeze of its own, and if the worker thaws first,
- * the thaw here is the last one and dispatches the worker's change in
- * this thread: late (the worker may have saved already, seeing no
- * change) and under notifying_stored (read as libgorm's own, not a change
- * at all). Either way the save writes nothing and the change is lost.
- * Dispatched directly, these notifications leave the queue to the
- * thread that froze it. They are thus also emitted while the application
- * has frozen the object's notifications. */
-static void
-notify_now (GObject    *object,
-            GParamSpec *pspec)
-{
-  GParamSpec *target = g_param_spec_get_redirect_target (pspec);
-
-  if (target != NULL)
-    pspec = target;
-  if ((pspec->flags & G_PARAM_READABLE) == 0)
-    return;
-  g_object_ref (object);
-  G_OBJECT_GET_CLASS (object)->dispatch_properties_changed (object, 1, &pspec);
-  g_object_unref (object);
-}
-
-static void
-notify_cb (gpointer data,
-           gpointer unused)
-{
-  Notification *notification = data;
-
-  notify_now (G_OBJECT (notification->resource), notification->pspec);
-}
-
-static void
-notification_free (gpointer data)
-{
-  Notification *notification = data;
-
-  g_object_unref (notification->resource);
-  g_free (notification);
-}
-
-/* Notifies a change of one of GormResource's own properties in the main
- * context of the object's database. */
-static void
-notify_in_context (GormResource *self,
-                   GParamSpec   *pspec)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  Notification *notification;
-
-  if (priv->database == NULL)
-    {
-      g_object_notify_by_pspec (G_OBJECT (self), pspec);
-      return;
-    }
-  /* Run at once in the main context, unless its thread holds the lock. */
-  notification = g_new0 (Notification, 1);
-  notification->resource = g_object_ref (self);
-  notification->pspec = pspec;
-  gorm_database_defer (priv->database, notify_cb, notification, notification_free);
-}
-
-/* Stored values set by libgorm itself: the row's values on a load, the
- * automatic timestamps on a save. */
-typedef struct
-{
-  GormResource  *resource;
-  GParamSpec   **pspecs;
-  GValue        *values;
-  guint          n_values;
-  gboolean       keep_unsaved;
-  guint64        stamp;
-} StoredValues;
-
-static void
-stored_values_free (gpointer data)
-{
-  StoredValues *stored = data;
-
-  for (guint i = 0; i < stored->n_values; i++)
-    if (G_IS_VALUE (&stored->values[i]))
-      g_value_unset (&stored->values[i]);
-  g_free (stored->values);
-  g_free (stored->pspecs);
-  g_object_unref (stored->resource);
-  g_free (stored);
-}
-
-static gboolean
-stored_values_equal (const GormColumn *column,
-                     const GValue     *a,
-                     const GValue     *b)
-{
-  gconstpointer x, y;
-
-  switch (column->kind)
-    {
-    case GORM_VALUE_KIND_DATE_TIME:
-    case GORM_VALUE_KIND_BYTES:
-    case GORM_VALUE_KIND_STRV:
-      /* GParamSpecBoxed compares pointers. */
-      x = g_value_get_boxed (a);
-      y = g_value_get_boxed (b);
-      if (x == NULL || y == NULL)
-        return x == y;
-      if (column->kind == GORM_VALUE_KIND_DATE_TIME)
-        return g_date_time_equal (x, y);
-      if (column->kind == GORM_VALUE_KIND_BYTES)
-        return g_bytes_equal (x, y);
-      return g_strv_equal (x, y);
-    case GORM_VALUE_KIND_DOUBLE:
-      /* GParamSpecDouble and GParamSpecFloat compare within an epsilon. */
-      if (G_VALUE_HOLDS_FLOAT (a))
-        {
-          gfloat fx = g_value_get_float (a), fy = g_value_get_float (b);
-
-          return memcmp (&fx, &fy, sizeof fx) == 0;
-        }
-      else
-        {
-          gdouble dx = g_value_get_double (a), dy = g_value_get_double (b);
-
-          return memcmp (&dx, &dy, sizeof dx) == 0;
-        }
-    default:
-      return g_param_values_cmp (column->pspec, a, b) == 0;
-    }
-}
-
-/* Whether @value differs from the property's: only changes are set, so
- * that only changes are notified. */
-static gboolean
-differs (GormResource     *self,
-         const GormColumn *column,
-         const GValue     *value)
-{
-  g_auto(GValue) current = G_VALUE_INIT;
-
-  g_value_init (&current, G_PARAM_SPEC_VALUE_TYPE (column->pspec));
-  g_object_get_property (G_OBJECT (self), column->pspec->name, &current);
-  return !stored_values_equal (column, &current, value);
-}
-
-/* Sets a stored property without a notification, which the caller
- * queues for the main context. */
-static void
-set_quietly (GObject      *object,
-             GParamSpec   *pspec,
-             const GValue *value)
-{
-  GParamSpec *target = g_param_spec_get_redirect_target (pspec);
-  GObjectClass *owner;
-
-  if (target != NULL)
-    pspec = target;
-  owner = g_type_class_peek (pspec->owner_type);
-  owner->set_property (object, pspec->param_id, value, pspec);
-}
-
-/* Notifications of values set in another thread, emitted in the main
- * context. They are not changes of the application's: they do not make
- * the object dirty. */
-typedef struct
-{
-  GormResource *resource;
-  GPtrArray    *pspecs;
-} Notifications;
-
-static void
-notifications_free (gpointer data)
-{
-  Notifications *notifications = data;
-
-  g_ptr_array_unref (notifications->pspecs);
-  g_object_unref (notifications->resource);
-  g_free (notifications);
-}
-
-static void
-notify_loaded_cb (gpointer data,
-                  gpointer unused)
-{
-  Notifications *notifications = data;
-  GObject *object = G_OBJECT (notifications->resource);
-  gpointer outer = g_private_get (&notifying_stored);
-
-  /* One by one, never frozen: a notification queue that this thread
-   * freezes would also collect the changes another thread (a transaction's
-   * function) makes meanwhile, and dispatch them here, where they would
-   * read as libgorm's and not make the object dirty: that change would
-   * then not be saved. Nor may a notification join the queue another
-   * thread froze (see notify_now()). */
-  g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
-  for (guint i = 0; i < notifications->pspecs->len; i++)
-    notify_now (object, g_ptr_array_index (notifications->pspecs, i));
-  g_private_set (&notifying_stored, outer);
-}
-
-/* Applies @stored now. In the main context the properties are set and
- * notified; in the thread of an open transaction (whose function reads
- * what it loads) they are set without notifications, which are queued to
- * the main context. */
-static void
-apply_stored_now (StoredValues *stored,
-                  gboolean      in_main_context)
-{
-  GormResource *self = stored->resource;
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  const GormSchema *schema = gorm_resource_get_schema (self, NULL);
-  g_autoptr(GPtrArray) changed = g_ptr_array_new ();
-  gpointer outer = g_private_get (&notifying_stored);
-
-  /* The values are set quietly, then notified as notify_loaded_cb() does,
-   * one by one past the object's notification queue (see there). A set may
-   * notify by itself (an explicitly notified property): such a
-   * notification does not make the object dirty either. */
-  g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
-  for (guint i = 0; i < stored->n_values; i++)
-    {
-      const GormColumn *column = gorm_schema_column_for_pspec (schema, stored->pspecs[i]);
-
-      if (!G_IS_VALUE (&stored->values[i]) || column == NULL)
-        continue;
-      if (stored->keep_unsaved && priv->dirty != NULL && priv->dirty[column->index])
-        continue;
-      if (!take_stamp (self, schema->n_columns, column->index, stored->stamp))
-        continue;
-      if (!differs (self, column, &stored->values[i]))
-        continue;
-      set_quietly (G_OBJECT (self), column->pspec, &stored->values[i]);
-      g_ptr_array_add (changed, column->pspec);
-    }
-  if (in_main_context)
-    for (guint i = 0; i < changed->len; i++)
-      notify_now (G_OBJECT (self), g_ptr_array_index (changed, i));
-  g_private_set (&notifying_stored, outer);
-
-  if (!in_main_context && changed->len > 0)
-    {
-      Notifications *notifications = g_new0 (Notifications, 1);
-
-      notifications->resource = g_object_ref (self);
-      notifications->pspecs = g_steal_pointer (&changed);
-      gorm_database_defer (priv->database ? priv->database : gorm_database_get_default (),
-                           notify_loaded_cb, notifications, notifications_free);
-    }
-}
-
-static void
-apply_stored_cb (gpointer data,
-                 gpointer unused)
-{
-  apply_stored_now (data, TRUE);
-}
-
-void
-gorm_resource_apply_stored (GormResource  *self,
-                            GormDatabase  *database,
-                            GParamSpec   **pspecs,
-                            GValue        *values,
-                            guint          n_values,
-                            gboolean       keep_unsaved)
-{
-  StoredValues *stored = g_new0 (StoredValues, 1);
-
-  stored->resource = g_object_ref (self);
-  stored->pspecs = g_memdup2 (pspecs, sizeof (GParamSpec *) * MAX (n_values, 1));
-  stored->values = values;
-  stored->n_values = n_values;
-  stored->keep_unsaved = keep_unsaved;
-  stored->stamp = GPOINTER_TO_SIZE (g_private_get (&read_stamp));
-  if (stored->stamp == 0)
-    stored->stamp = next_stamp ();
-
-  if (database == NULL ||
-      (gorm_database_in_main_context (database) && !gorm_database_holds_lock (database)))
-    apply_stored_now (stored, TRUE);
-  else if (gorm_database_in_main_context (database))
-    /* The main thread holds the lock (a sync load): the values are set at
-     * once, and the notifications wait until the lock is let go (see
-     * gorm_database_defer()), since a handler may call libgorm again. */
-    apply_stored_now (stored, FALSE);
-  else if (gorm_change_feed_is_transaction_thread (gorm_database_get_change_feed (database)))
-    /* The transaction's function reads what it loads: its values are
-     * set at once, and no older value queued for the main context
-     * overwrites them later. */
-    apply_stored_now (stored, FALSE);
-  else
-    {
-      gorm_database_defer (database, apply_stored_cb, g_steal_pointer (&stored), stored_values_free);
-      return;
-    }
-  stored_values_free (stored);
-}
-
-/* The id changes at once, so that work on another thread sees it; its
- * notification comes in the main context. */
-static void
-set_id (GormResource *self,
-        gint64        id)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  if (priv->id == id)
-    return;
-  priv->id = id;
-  notify_in_context (self, properties[PROP_ID]);
-}
-
-/* Makes the object saved, unchanged, and the live object of the row whose
- * key is @key in its database. */
-static void
-take_key (GormResource *self,
-          const GValue *key)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  /* A natural key's update may have changed the object's key. */
-  if (G_IS_VALUE (&priv->key) && !values_equal_keys (&priv->key, key))
-    gorm_database_remove_live (priv->database, self, &priv->key);
-  gorm_database_add_live_locked (priv->database, self, key);
-
-  if (G_IS_VALUE (&priv->key))
-    g_value_unset (&priv->key);
-  g_value_init (&priv->key, G_VALUE_TYPE (key));
-  g_value_copy (key, &priv->key);
-  priv->saved = TRUE;
-  clear_dirty (self);
-}
-
-void
-gorm_resource_mark_saved (GormResource *self,
-                          GormDatabase *database,
-                          const GValue *key)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  if (priv->database != database)
-    {
-      g_set_object (&priv->database, database);
-      notify_in_context (self, properties[PROP_DATABASE]);
-    }
-
-  take_key (self, key);
-  if (gorm_schema_has_auto_id (gorm_resource_get_schema (self, NULL)))
-    set_id (self, g_value_get_int64 (key));
-}
-
-void
-gorm_resource_mark_loaded (GormResource     *self,
-                           const GormSchema *schema,
-                           const GValue     *key)
-{
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-
-  g_return_if_fail (priv->database != NULL);
-
-  priv->schema = schema;
-  take_key (self, key);
-  if (gorm_schema_has_auto_id (schema))
-    priv->id = g_value_get_int64 (key);
+  gorm_row_state_set_stored (self, column, value);
 }
 
 void
@@ -683,14 +128,7 @@ gorm_resource_mark_deleted (GormResource *self)
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
-  if (!priv->saved)
-    return;
-  gorm_database_remove_live (priv->database, self, &priv->key);
-  priv->saved = FALSE;
-  if (G_IS_VALUE (&priv->key))
-    g_value_unset (&priv->key);
-  clear_dirty (self);
-  set_id (self, 0);
+  gorm_row_state_mark_deleted (&priv->row, self);
 }
 
 GormDatabase *
@@ -698,7 +136,7 @@ gorm_resource_resolve_database (GormResource  *self,
                                 GError       **error)
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  GormDatabase *database = priv->database ? priv->database : gorm_database_get_default ();
+  GormDatabase *database = priv->row.database ? priv->row.database : gorm_database_get_default ();
 
   if (database == NULL)
     g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
@@ -720,15 +158,7 @@ gorm_resource_dispatch_properties_changed (GObject     *object,
   GormResource *self = GORM_RESOURCE (object);
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
-  /* An unsaved object writes every column when it is saved: only a saved
-   * one tracks what changed. The notifications of stored values are told
-   * first, from this thread's flag alone: the main context notifies them
-   * while a transaction on the worker may be saving or loading the object
-   * and so writing the fields read after it. */
-  if (g_private_get (&notifying_stored) == NULL && priv->loading == 0 && priv->saved)
-    for (guint i = 0; i < n_pspecs; i++)
-      if (pspecs[i]->owner_type != GORM_TYPE_RESOURCE)
-        mark_dirty (self, pspecs[i]);
+  gorm_row_state_note_changes (&priv->row, self, n_pspecs, pspecs);
 
   G_OBJECT_CLASS (gorm_resource_parent_class)->dispatch_properties_changed (object, n_pspecs, pspecs);
 }
@@ -740,8 +170,7 @@ gorm_resource_dispose (GObject *object)
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
   /* The row's live object leaves the identity map as it goes. */
-  if (priv->saved && priv->database != NULL)
-    gorm_database_remove_live (priv->database, self, &priv->key);
+  gorm_row_state_forget (&priv->row, self);
 
   G_OBJECT_CLASS (gorm_resource_parent_class)->dispose (object);
 }
@@ -752,11 +181,7 @@ gorm_resource_finalize (GObject *object)
   GormResource *self = GORM_RESOURCE (object);
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
-  g_clear_object (&priv->database);
-  if (G_IS_VALUE (&priv->key))
-    g_value_unset (&priv->key);
-  g_clear_pointer (&priv->dirty, g_free);
-  g_clear_pointer (&priv->stamps, g_free);
+  gorm_row_state_clear (&priv->row);
   for (guint i = 0; i < priv->n_kept; i++)
     if (G_IS_VALUE (&priv->kept[i]))
       g_value_unset (&priv->kept[i]);
@@ -777,11 +202,11 @@ gorm_resource_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_ID:
-      g_value_set_int64 (value, priv->id);
+      g_value_set_int64 (value, priv->row.id);
       break;
 
     case PROP_DATABASE:
-      g_value_set_object (value, priv->database);
+      g_value_set_object (value, priv->row.database);
       break;
 
     default:
@@ -801,7 +226,12 @@ gorm_resource_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_DATABASE:
-      g_set_object (&priv->database, g_value_get_object (value));
+      {
+        GormDatabase *database = g_value_get_object (value);
+
+        gorm_row_state_set_database (&priv->row, self, database,
+                                     database ? gorm_database_get_mapper_host (database) : NULL);
+      }
       break;
 
     default:
@@ -848,6 +278,7 @@ gorm_resource_class_init (GormResourceClass *klass)
                          G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  gorm_mapper_set_row_state_offset (object_class, GormResource_private_offset);
 }
 
 static void
@@ -870,7 +301,7 @@ gorm_resource_get_id (GormResource *self)
 
   g_return_val_if_fail (GORM_IS_RESOURCE (self), 0);
 
-  return priv->id;
+  return priv->row.id;
 }
 
 /**
@@ -889,7 +320,7 @@ gorm_resource_get_database (GormResource *self)
 
   g_return_val_if_fail (GORM_IS_RESOURCE (self), NULL);
 
-  return priv->database;
+  return priv->row.database;
 }
 
 /**
@@ -908,7 +339,7 @@ gorm_resource_is_saved (GormResource *self)
 
   g_return_val_if_fail (GORM_IS_RESOURCE (self), FALSE);
 
-  return priv->saved;
+  return priv->row.saved;
 }
 
 /**
@@ -924,39 +355,30 @@ gboolean
 gorm_resource_is_dirty (GormResource *self)
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
-  const GormSchema *schema;
 
   g_return_val_if_fail (GORM_IS_RESOURCE (self), FALSE);
 
-  if (!priv->saved)
-    return TRUE;
-  if (priv->dirty == NULL)
-    return FALSE;
-  schema = priv->schema;
-  for (guint i = 0; i < schema->n_columns; i++)
-    if (priv->dirty[i])
-      return TRUE;
-  return FALSE;
+  return gorm_row_state_is_dirty (&priv->row);
 }
 
 /* Runs the part of an operation that needs the database lock and the
- * resource's table. */
-typedef gboolean (*TableOperation) (GormResource  *self,
-                                    GormDatabase  *database,
-                                    GormTable     *table,
-                                    gpointer       data,
-                                    GError       **error);
+ * mapper of the resource's type. */
+typedef gboolean (*MapperOperation) (GormResource  *self,
+                                     GormDatabase  *database,
+                                     GormMapper    *mapper,
+                                     gpointer       data,
+                                     GError       **error);
 
 static gboolean
-with_table (GormResource    *self,
-            GCancellable    *cancellable,
-            TableOperation   operation,
-            gpointer         data,
-            GormDatabase   **database_out,
-            GError         **error)
+with_mapper (GormResource    *self,
+             GCancellable    *cancellable,
+             MapperOperation  operation,
+             gpointer         data,
+             GormDatabase   **database_out,
+             GError         **error)
 {
   GormDatabase *database;
-  GormTable *table;
+  GormMapper *mapper;
   gboolean ok;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -966,8 +388,8 @@ with_table (GormResource    *self,
     return FALSE;
 
   gorm_database_lock (database);
-  table = gorm_database_get_table_locked (database, G_OBJECT_TYPE (self), error);
-  ok = table != NULL && operation (self, database, table, data, error);
+  mapper = gorm_database_get_mapper_locked (database, G_OBJECT_TYPE (self), error);
+  ok = mapper != NULL && operation (self, database, mapper, data, error);
   gorm_database_unlock (database);
 
   *database_out = database;
@@ -981,38 +403,33 @@ static gboolean check_saved (GormResource  *self,
 static gboolean
 save_locked (GormResource  *self,
              GormDatabase  *database,
-             GormTable     *table,
+             GormMapper    *mapper,
              gpointer       data,
              GError       **error)
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   GormSave *save = data;
-  g_auto(GValue) key = G_VALUE_INIT;
   GType type = G_OBJECT_TYPE (self);
   gboolean watched = gorm_database_has_watchers_locked (database, type);
   gboolean ok;
 
   /* An async save prepared before an earlier call deleted the object. */
-  if (!gorm_save_is_insert (save) && !priv->saved)
+  if (!gorm_save_is_insert (save) && !priv->row.saved)
     return check_saved (self, "update", error);
 
   if (watched)
-    gorm_database_begin_change_locked (database, type, &priv->key, priv->saved ? 1 : 0);
-  /* What the object writes is newer than any load queued for it before;
-   * the timestamps this save gives it come after. */
-  stamp_all (self);
+    gorm_database_begin_change_locked (database, type, &priv->row.key, priv->row.saved ? 1 : 0);
   /* An insert prepared before an earlier call saved the object writes its
    * values as an update of every column. */
-  if (priv->saved)
-    ok = gorm_table_update (table, self, save, &key, error);
+  if (priv->row.saved)
+    ok = gorm_mapper_update (mapper, self, save, error);
   else
-    ok = gorm_table_insert (table, self, save, &key, error);
+    ok = gorm_mapper_insert (mapper, self, save, error);
   if (!ok)
     return FALSE;
+  /* The object is now saved, with its row's key. */
   if (watched)
-    gorm_database_end_change_locked (database, type, &key, 1, FALSE);
-
-  gorm_resource_mark_saved (self, database, &key);
+    gorm_database_end_change_locked (database, type, &priv->row.key, 1, FALSE);
   return TRUE;
 }
 
@@ -1024,7 +441,7 @@ prepare_save (GormResource  *self,
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   const GormSchema *schema = gorm_resource_get_schema (self, error);
 
-  return schema ? gorm_table_prepare_save (schema, self, !priv->saved, error) : NULL;
+  return schema ? gorm_mapper_prepare_save (schema, self, !priv->row.saved, error) : NULL;
 }
 
 /* Writes a prepared save, possibly on the worker. */
@@ -1036,9 +453,9 @@ run_save (GormResource  *self,
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   GormDatabase *database = NULL;
-  gboolean created = !priv->saved;
+  gboolean created = !priv->row.saved;
 
-  if (!with_table (self, cancellable, save_locked, save, &database, error))
+  if (!with_mapper (self, cancellable, save_locked, save, &database, error))
     return FALSE;
   gorm_database_emit_saved (database, self, created);
   return TRUE;
@@ -1079,7 +496,7 @@ gorm_resource_save (GormResource  *self,
 static gboolean
 delete_locked (GormResource  *self,
                GormDatabase  *database,
-               GormTable     *table,
+               GormMapper    *mapper,
                gpointer       data,
                GError       **error)
 {
@@ -1088,11 +505,11 @@ delete_locked (GormResource  *self,
   gboolean watched = gorm_database_has_watchers_locked (database, type);
 
   if (watched)
-    gorm_database_begin_change_locked (database, type, &priv->key, 1);
-  if (!gorm_table_delete (table, self, error))
+    gorm_database_begin_change_locked (database, type, &priv->row.key, 1);
+  if (!gorm_mapper_delete (mapper, self, error))
     return FALSE;
   if (watched)
-    gorm_database_end_change_locked (database, type, &priv->key, 1, TRUE);
+    gorm_database_end_change_locked (database, type, &priv->row.key, 1, TRUE);
   return TRUE;
 }
 
@@ -1103,7 +520,7 @@ check_saved (GormResource  *self,
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
-  if (priv->saved)
+  if (priv->row.saved)
     return TRUE;
   g_set_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND,
                "Cannot %s this %s: it is not saved", action, G_OBJECT_TYPE_NAME (self));
@@ -1136,7 +553,7 @@ gorm_resource_delete (GormResource  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!check_saved (self, "delete", error) ||
-      !with_table (self, cancellable, delete_locked, NULL, &database, error))
+      !with_mapper (self, cancellable, delete_locked, NULL, &database, error))
     return FALSE;
 
   /* The signal sees the object as it was, with its id. */
@@ -1150,26 +567,26 @@ gorm_resource_delete (GormResource  *self,
 static gboolean
 reload_locked (GormResource  *self,
                GormDatabase  *database,
-               GormTable     *table,
+               GormMapper    *mapper,
                gpointer       data,
                GError       **error)
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   g_autoptr(GormRows) model = NULL;
 
-  model = gorm_table_select_by_key (table, &priv->key, error);
+  model = gorm_mapper_select_by_key (mapper, &priv->row.key, error);
   if (model == NULL)
     return FALSE;
   if (gorm_rows_get_n_rows (model) == 0)
     {
-      g_autofree char *shown = gorm_value_describe (&priv->key);
+      g_autofree char *shown = gorm_value_describe (&priv->row.key);
 
       g_set_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND,
                    "Cannot reload %s %s: its row no longer exists in “%s”",
-                   G_OBJECT_TYPE_NAME (self), shown, priv->schema->table);
+                   G_OBJECT_TYPE_NAME (self), shown, priv->row.schema->table);
       return FALSE;
     }
-  return gorm_table_load_resource (table, self, model, 0, error);
+  return gorm_mapper_load_resource (mapper, self, model, 0, error);
 }
 
 /**
@@ -1196,7 +613,7 @@ gorm_resource_reload (GormResource  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return check_saved (self, "reload", error) &&
-         with_table (self, cancellable, reload_locked, NULL, &database, error);
+         with_mapper (self, cancellable, reload_locked, NULL, &database, error);
 }
 
 static void

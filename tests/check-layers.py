@@ -12,9 +12,10 @@
 # Calls run downward only, so a file may include the private header of a
 # module in its own layer or a lower one, never of a higher one. Only the
 # connection module talks to libgda: no other file includes a libgda
-# header, and the public headers include libgda only for applications
-# (never when GORM_COMPILATION is defined), so a file that used a libgda
-# type without saying so would not compile. Every file of libgorm/ must
+# header or calls a gda_ function, and the public headers include libgda
+# only for applications (never when GORM_COMPILATION is defined) or for
+# the introspection scanner (under __GI_SCANNER__), so a file that used a
+# libgda type without saying so would not compile. Every file of libgorm/ must
 # appear in the table below: a new module says its layer here.
 #
 # Prints TAP; exits non-zero when a wall is broken.
@@ -59,6 +60,9 @@ MODULES = {
 LIBGDA_FILES = {'gorm-connection.c'}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+([<"])([^>"]+)[>"]')
+# A call of a libgda function, in code (comments and strings are blanked
+# first). gorm_connection_gda_type() is the connection's own.
+GDA_CALL = re.compile(r'(?<![A-Za-z0-9_])gda_[a-z0-9_]+\s*\(')
 SUFFIXES = ('-private.h', '.h.in', '.h', '.c')
 
 
@@ -67,6 +71,16 @@ def module_of(filename):
         if filename.endswith(suffix):
             return filename[:-len(suffix)]
     return None
+
+
+def is_outside_condition(directive):
+    """Whether the first branch of an #if, #ifdef or #ifndef is compiled
+    only outside libgorm: when GORM_COMPILATION is not defined, or for
+    the introspection scanner."""
+    if 'GORM_COMPILATION' in directive:
+        return '!' in directive or directive.startswith('#ifndef')
+    return '__GI_SCANNER__' in directive and '!' not in directive \
+        and not directive.startswith('#ifndef')
 
 
 def rank(module):
@@ -80,16 +94,19 @@ def check_file(path, filename):
     if module not in MODULES:
         return ['%s: its module %r has no layer in tests/check-layers.py' % (filename, module)]
     is_public_header = filename.endswith('.h') and not filename.endswith('-private.h')
-    guarded = 0
+    # One entry per open #if: whether its current branch is compiled only
+    # outside libgorm (applications, the introspection scanner).
+    conditions = []
     with open(path, encoding='utf-8') as source:
         for number, line in enumerate(source, 1):
-            stripped = line.strip()
-            if stripped.startswith('#if') and 'GORM_COMPILATION' in stripped and '!' in stripped:
-                guarded += 1
-            elif stripped.startswith('#if') and guarded:
-                guarded += 1
-            elif stripped.startswith('#endif') and guarded:
-                guarded -= 1
+            stripped = re.sub(r'^#\s+', '#', line.strip())
+            if stripped.startswith('#if'):
+                conditions.append(is_outside_condition(stripped))
+            elif stripped.startswith(('#else', '#elif')) and conditions:
+                conditions[-1] = False
+            elif stripped.startswith('#endif') and conditions:
+                conditions.pop()
+            guarded = any(conditions)
             match = INCLUDE.match(line)
             if match is None:
                 continue
@@ -111,6 +128,16 @@ def check_file(path, filename):
             elif rank(other) > rank(module):
                 problems.append('%s: a %s file includes %s of the %s layer above it'
                                 % (where, MODULES[module], target, MODULES[other]))
+    if filename not in LIBGDA_FILES:
+        with open(path, encoding='utf-8') as source:
+            code = source.read()
+        code = re.sub(r'/\*.*?\*/', lambda m: '\n' * m.group(0).count('\n'), code, flags=re.S)
+        code = re.sub(r'"(\\.|[^"\\\n])*"', '""', code)
+        for match in GDA_CALL.finditer(code):
+            number = code.count('\n', 0, match.start()) + 1
+            problems.append('%s:%d: calls %s); only %s may use libgda'
+                            % (filename, number, match.group(0),
+                               ', '.join(sorted(LIBGDA_FILES))))
     return problems
 
 

@@ -1161,8 +1161,9 @@ stress_start_one (Stress *stress)
       gorm_database_run_in_transaction_async (stress->db, stress_transaction_cb, transaction, NULL,
                                               NULL, stress_transaction_done_cb, transaction);
       /* Freed by the test: the callback reads it after the function. */
-      g_object_set_data_full (G_OBJECT (stress->model), g_strdup_printf ("t%u", stress->started),
-                              transaction, g_free);
+      g_autofree char *key = g_strdup_printf ("t%u", stress->started);
+
+      g_object_set_data_full (G_OBJECT (stress->model), key, transaction, g_free);
     }
 }
 

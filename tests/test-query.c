@@ -1233,10 +1233,10 @@ test_long_in (void)
   }
   g_assert_cmpint (test_count_posts (db), ==, 25);
 
-  /* Quadratic binding took 105 s for 16,000 values, so hours for these;
-   * linear takes under a second (about 35 s under the sanitizers). */
+  /* Quadratic binding took 105 s for 16,000 values, so hours for these,
+   * far beyond the suite's time limit; linear takes under a second. Its
+   * speed is bench/bench-in's to measure, not this test's. */
   g_test_message ("100,000 values, four statements: %.2f s", g_timer_elapsed (timer, NULL));
-  g_assert_cmpfloat (g_timer_elapsed (timer, NULL), <, 300.0);
 
   g_assert_finalize_object (g_steal_pointer (&db));
 }

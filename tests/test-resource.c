@@ -905,6 +905,161 @@ test_kept_properties (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+/* What libgorm notifies of GormResource's own properties, counted in the
+ * thread the test runs in, which is the databases' main context. */
+typedef struct
+{
+  GThread *thread;
+  guint    id;
+  guint    database;
+} Notified;
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  Notified *notified = user_data;
+
+  g_assert_true (g_thread_self () == notified->thread);
+  if (g_str_equal (pspec->name, "id"))
+    notified->id++;
+  else if (g_str_equal (pspec->name, "database"))
+    notified->database++;
+}
+
+static void
+save_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static void
+test_row_state_notifications (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) post = g_object_new (TEST_TYPE_POST, "title", "Default", NULL);
+  g_autoptr(GormResource) other = NULL;
+  g_autoptr(GormResource) loaded = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  Notified notified = { g_thread_self (), 0, 0 };
+  gint64 id;
+
+  test_migrate (db, TEST_TYPE_POST);
+  gorm_database_set_default (db);
+  g_signal_connect (post, "notify", G_CALLBACK (count_notify_cb), &notified);
+
+  /* The first save gives an object of the default database its database
+   * and its id, notifying each once. */
+  test_save_ok (post);
+  g_assert_true (gorm_resource_get_database (post) == db);
+  g_assert_cmpuint (notified.database, ==, 1);
+  g_assert_cmpuint (notified.id, ==, 1);
+
+  /* An update changes neither. */
+  g_object_set (post, "views", 4, NULL);
+  test_save_ok (post);
+  g_assert_cmpuint (notified.database, ==, 1);
+  g_assert_cmpuint (notified.id, ==, 1);
+
+  /* A delete sets the id back to 0, notified; a failed delete notifies
+   * nothing. */
+  id = gorm_resource_get_id (post);
+  g_assert_true (gorm_resource_delete (post, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_resource_get_id (post), ==, 0);
+  g_assert_cmpuint (notified.id, ==, 2);
+  g_assert_false (gorm_resource_delete (post, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpuint (notified.id, ==, 2);
+  g_assert_cmpint (gorm_database_get_n_live (db), ==, 0);
+  g_assert_null (gorm_database_get (db, TEST_TYPE_POST, id, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* An async save runs on the worker: the new id is there at once, its
+   * notification comes in the main context (count_notify_cb checks the
+   * thread), before the callback. */
+  gorm_resource_save_async (post, NULL, save_done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (gorm_resource_save_finish (post, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpint (gorm_resource_get_id (post), >, id);
+  g_assert_cmpuint (notified.id, ==, 3);
+  g_assert_cmpuint (notified.database, ==, 1);
+
+  /* A failed save notifies nothing and leaves the object as it was. */
+  other = g_object_new (TEST_TYPE_POST, "title", NULL, NULL);
+  g_signal_connect (other, "notify", G_CALLBACK (count_notify_cb), &notified);
+  g_assert_false (gorm_resource_save (other, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_false (gorm_resource_is_saved (other));
+  g_assert_null (gorm_resource_get_database (other));
+  g_assert_cmpint (gorm_resource_get_id (other), ==, 0);
+  g_assert_cmpuint (notified.id, ==, 3);
+  g_assert_cmpuint (notified.database, ==, 1);
+
+  /* A loaded object is the live object of its row, and is found again. */
+  g_assert_cmpint (gorm_database_get_n_live (db), ==, 1);
+  loaded = gorm_database_get (db, TEST_TYPE_POST, gorm_resource_get_id (post), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (loaded == post);
+
+  gorm_database_set_default (NULL);
+  g_clear_object (&loaded);
+  g_assert_finalize_object (g_steal_pointer (&other));
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_cmpint (gorm_database_get_n_live (db), ==, 0);
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* A saved object given another database leaves the identity map of the
+ * first: that database no longer finds it (and never a freed object once
+ * it is gone), and loads its row into a new object. */
+static void
+test_moved_to_another_database (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormDatabase) other = test_open_memory ();
+  g_autoptr(GormResource) post = new_post (db, "Moving");
+  g_autoptr(GormResource) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  gint64 id;
+
+  test_migrate (db, TEST_TYPE_POST);
+  test_migrate (other, TEST_TYPE_POST);
+  test_save_ok (post);
+  id = gorm_resource_get_id (post);
+  g_assert_cmpint (gorm_database_get_n_live (db), ==, 1);
+
+  g_object_set (post, "database", other, NULL);
+  g_assert_true (gorm_resource_get_database (post) == other);
+  g_assert_cmpint (gorm_database_get_n_live (db), ==, 0);
+  g_assert_cmpint (gorm_database_get_n_live (other), ==, 0);
+  g_assert_finalize_object (g_steal_pointer (&post));
+
+  loaded = gorm_database_get (db, TEST_TYPE_POST, id, NULL, &error);
+  g_assert_no_error (error);
+  g_object_get (loaded, "title", &title, NULL);
+  g_assert_cmpstr (title, ==, "Moving");
+  g_assert_true (gorm_resource_get_database (loaded) == db);
+  g_assert_cmpint (gorm_database_get_n_live (db), ==, 1);
+
+  g_assert_finalize_object (g_steal_pointer (&loaded));
+  g_assert_finalize_object (g_steal_pointer (&db));
+  g_assert_finalize_object (g_steal_pointer (&other));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -927,6 +1082,8 @@ main (int   argc,
   g_test_add_func ("/Gorm/Resource/cancelled", test_cancelled);
   g_test_add_func ("/Gorm/Resource/table-missing", test_table_missing);
   g_test_add_func ("/Gorm/Resource/kept-properties", test_kept_properties);
+  g_test_add_func ("/Gorm/Resource/row-state-notifications", test_row_state_notifications);
+  g_test_add_func ("/Gorm/Resource/moved-to-another-database", test_moved_to_another_database);
 
   return g_test_run ();
 }

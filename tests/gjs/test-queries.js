@@ -141,14 +141,14 @@ test('in with 100,000 values', async () => {
     const db = library();
     const wanted = Array.from({length: 100000}, (_, i) => `title ${i}`);
     wanted.push('Emma', 'Dune');
-    const start = Date.now();
+    // Its speed is bench/bench-in's to measure; a quadratic binding would
+    // exceed the suite's time limit by hours.
     const query = db.query(Book.$gtype).filter(Gorm.Filter.in('title', wanted)).order_by('title', false);
     assertEqual(titles(await query.fetch_async(null)), ['Dune', 'Emma']);
     const pages = Array.from({length: 100000}, (_, i) => 1000 + i);
     pages.push(324);
     assertEqual(db.query(Book.$gtype).filter(Gorm.Filter.in('pages', pages)).delete(null), 1);
     assertEqual(db.query(Book.$gtype).count(null), 3);
-    assert(Date.now() - start < 30000, `took ${Date.now() - start} ms`);
 });
 
 await run();

@@ -2,7 +2,6 @@
 """Model.objects: the Django-style manager, its QuerySets and lookups."""
 
 import datetime
-import time
 import unittest
 
 from gormtest import DatabaseTestCase, main
@@ -403,14 +402,14 @@ class RunnerErrorTest(QueryTestCase):
 
     def test_in_with_a_hundred_thousand_values(self):
         titles = ['title %d' % i for i in range(100000)] + ['B', 'D']
-        start = time.monotonic()
+        # Its speed is bench/bench-in's to measure; a quadratic binding
+        # would exceed the suite's time limit by hours.
         self.assertEqual(self.titles(Entry.objects.filter(title__in=titles).order_by('title')),
                          ['B', 'D'])
         self.assertEqual(Entry.objects.exclude(title__in=titles).count(), 3)
         views = list(range(100000, 300000, 2)) + [30]
         self.assertEqual(Entry.objects.filter(views__in=views).update(published=True), 1)
         self.assertEqual(Entry.objects.filter(views__in=views).delete(), 1)
-        self.assertLess(time.monotonic() - start, 30)
         self.assertEqual(Entry.objects.count(), 4)
 
 

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include "gorm-resource.h"
+#include "gorm-schema-private.h"
+#include "gorm-change-feed-private.h"
+#include "gorm-connection-private.h"
+#include "gorm-identity-map-private.h"
+#include "gorm-worker-private.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The mapper: rows <-> objects. It sits below the public objects and
+ * never calls up into them: what it needs of a database, the database
+ * hands it (a GormMapperHost), and it reaches the state libgorm keeps in
+ * every resource (a GormRowState) by the offset GormResource registered
+ * (gorm_mapper_set_row_state_offset()), without calling GormResource.
+ */
+
+/* What a database gives its mappers and the objects of its rows: owned
+ * by the database, alive as long as it is, filled at its construction. */
+typedef struct
+{
+  /* Not referenced: it owns the host. */
+  GormDatabase    *database;
+  GormIdentityMap *identity;
+  /* Whose open transaction loads are set in its own thread at once. */
+  GormChangeFeed  *feed;
+  GormConnection  *connection;
+  GormWorker      *worker;
+  /* The main context and the thread that opened the database. */
+  GMainContext    *context;
+  GThread         *thread;
+  /* Main-context actions deferred while the main context's own thread
+   * held the lock: they run as it lets go, in order. Only the main
+   * context's thread touches it. */
+  GQueue           held_back;
+} GormMapperHost;
+
+/* Whether the calling thread is the main context of @host's database:
+ * there object changes and signals happen at once; elsewhere they are
+ * queued, by gorm_mapper_host_defer(). */
+gboolean          gorm_mapper_host_in_main_context (GormMapperHost       *host);
+/* Runs @func in the main context: at once when called there, unless
+ * the calling thread holds the lock (the application's handlers may call
+ * libgorm again, which would take it), in which case it waits for
+ * gorm_mapper_host_run_held_back(); from another thread later, in order
+ * with everything else deferred. */
+void              gorm_mapper_host_defer           (GormMapperHost       *host,
+                                                    GFunc                 func,
+                                                    gpointer              data,
+                                                    GDestroyNotify        destroy);
+/* Runs what was held back: the database calls it each time it lets go
+ * of the lock in the main context, and at its end. */
+void              gorm_mapper_host_run_held_back   (GormMapperHost       *host);
+
+/*
+ * The state libgorm keeps in every resource about its row. GormResource's
+ * instance private data begins with it; the functions below change it,
+ * and notify `id` and `database` (in the main context of the object's
+ * database) when they change.
+ *
+ * Locks: the state is changed by GormResource in the thread that calls
+ * it (its property setter, its dispatch of notifications, a delete), and
+ * by the mapper functions below under the database lock; the stamps
+ * have their own lock and the identity map its own, the rest of the
+ * state none.
+ */
+typedef struct
+{
+  /* Referenced; NULL for the default database until the first save. */
+  GormDatabase         *database;
+  /* The host of @database, NULL with it. */
+  GormMapperHost       *host;
+  gint64                id;
+  gboolean              saved;
+  /* The stored value of the primary key, valid while saved. */
+  GValue                key;
+  /* Looked up at the first need. */
+  const GormSchema     *schema;
+  /* One byte a column, allocated at the first change. */
+  guint8               *dirty;
+  /* For each column, the stamp of the stored value it took last (see
+   * gorm_mapper_take_read_stamp()), allocated at the first; under the
+   * mapper's stamps lock. */
+  guint64              *stamps;
+} GormRowState;
+
+/* Called once, by GormResource's class_init, with its instance private
+ * offset: the row state of an object is at that offset. @klass is
+ * GormResource's class, whose `id` and `database` properties the state
+ * notifies. */
+void              gorm_mapper_set_row_state_offset (GObjectClass         *klass,
+                                                    gint                  offset);
+GormRowState     *gorm_row_state_of                (gpointer              resource);
+
+const GormSchema *gorm_row_state_get_schema        (GormRowState         *self,
+                                                    GType                 type,
+                                                    GError              **error);
+/* Sets the database (the `database` property's setter): @host is its
+ * host. A saved object leaves the identity map of its former database. */
+void              gorm_row_state_set_database      (GormRowState         *self,
+                                                    GormResource         *resource,
+                                                    GormDatabase         *database,
+                                                    GormMapperHost       *host);
+/* Marks the column of @pspec changed, when it has one. */
+void              gorm_row_state_mark_dirty        (GormRowState         *self,
+                                                    GormResource         *resource,
+                                                    GParamSpec           *pspec);
+gboolean          gorm_row_state_column_is_dirty   (GormRowState         *self,
+                                                    guint                 column);
+/* Whether a save would write something. */
+gboolean          gorm_row_state_is_dirty          (GormRowState         *self);
+/* Notes the notified changes of @pspecs (GormResource's
+ * dispatch_properties_changed): the application's changes of stored
+ * properties of a saved object make it dirty; the values libgorm sets
+ * from its row, notified by the mapper in this thread, do not. */
+void              gorm_row_state_note_changes      (GormRowState         *self,
+                                                    GormResource         *resource,
+                                                    guint                 n_pspecs,
+                                                    GParamSpec          **pspecs);
+/* Makes the object unsaved: it leaves the identity map and its id is 0
+ * again. */
+void              gorm_row_state_mark_deleted      (GormRowState         *self,
+                                                    GormResource         *resource);
+/* The object is being disposed: it leaves the identity map. */
+void              gorm_row_state_forget            (GormRowState         *self,
+                                                    GormResource         *resource);
+/* Frees what the state holds (finalization). */
+void              gorm_row_state_clear             (GormRowState         *self);
+
+/* Values reach an object in the order their rows were read: a row read in
+ * one place (the worker) and made into its object in another (the main
+ * context) takes a stamp when it is read, and the object is built
+ * between push and pop of that stamp. Each load or save takes a stamp
+ * from one counter when it happens, and a column takes a stored value
+ * only if no value with a later stamp reached it already: a load queued
+ * to the main context from another thread never overwrites what a later
+ * transaction loaded or saved. */
+guint64           gorm_mapper_take_read_stamp      (void);
+void              gorm_mapper_push_read_stamp      (guint64               stamp);
+void              gorm_mapper_pop_read_stamp       (void);
+
+/* Sets stored properties to values their row has (a load, automatic
+ * timestamps), without marking them changed, in the main context of
+ * @host: at once when called there, else later, in order, unless a later
+ * load or save reached the object first. In the thread of an open
+ * transaction, whose function reads what it loads, they are set at once
+ * and only their notifications wait for the main context. Takes
+ * @values, an array of @n_values; @pspecs are borrowed. With
+ * @keep_unsaved, properties changed since the last save keep their
+ * values. @host NULL (an object without a database) applies them at
+ * once. */
+void              gorm_row_state_apply_stored      (GormResource         *resource,
+                                                    GormMapperHost       *host,
+                                                    GParamSpec          **pspecs,
+                                                    GValue               *values,
+                                                    guint                 n_values,
+                                                    gboolean              keep_unsaved);
+/* Sets a stored property to a value its row now has (after a bulk
+ * update), without marking it changed. */
+void              gorm_row_state_set_stored        (GormResource         *resource,
+                                                    const GormColumn     *column,
+                                                    const GValue         *value);
+
+/*
+ * How one resource type is stored in one database: its schema with the
+ * statements that insert, update, delete and load its rows, rendered by
+ * the database's dialect once and kept with the database. Every function
+ * taking a mapper, although not named _locked, is called with the
+ * database lock held (gorm_connection_lock() on the connection given to
+ * gorm_mapper_new(), taken through gorm_database_lock()), as the
+ * GormStatement and GormRows functions it calls are: the mapper itself
+ * comes from gorm_database_get_mapper_locked(). The others need no lock.
+ */
+typedef struct _GormMapper GormMapper;
+
+gboolean          gorm_mapper_validate_value       (const GormSchema     *schema,
+                                                    const GormColumn     *column,
+                                                    const GValue         *value,
+                                                    GError              **error);
+GormMapper       *gorm_mapper_new                  (const GormSchema     *schema,
+                                                    GormMapperHost       *host,
+                                                    const GormDialect    *dialect,
+                                                    GormConnection       *connection);
+void              gorm_mapper_free                 (GormMapper           *self);
+const GormSchema *gorm_mapper_get_schema           (GormMapper           *self);
+
+/* What a save writes, read from the object on the caller's thread (an
+ * object of a JavaScript class can only be read on the main thread), and
+ * written under the lock, possibly on the worker. */
+typedef struct _GormSave GormSave;
+
+GormSave         *gorm_mapper_prepare_save         (const GormSchema     *schema,
+                                                    GormResource         *resource,
+                                                    gboolean              inserting,
+                                                    GError              **error);
+gboolean          gorm_save_is_insert              (GormSave             *save);
+void              gorm_save_free                   (GormSave             *save);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormSave, gorm_save_free)
+
+/* Write @save: an insert, or an update of the object's row. On success
+ * the object is saved, the live object of its row, with the row's key
+ * and timestamps; on failure row and object are as they were. */
+gboolean          gorm_mapper_insert               (GormMapper           *self,
+                                                    GormResource         *resource,
+                                                    GormSave             *save,
+                                                    GError              **error);
+gboolean          gorm_mapper_update               (GormMapper           *self,
+                                                    GormResource         *resource,
+                                                    GormSave             *save,
+                                                    GError              **error);
+/* Deletes the object's row. The object stays saved (a signal may still
+ * show it): gorm_row_state_mark_deleted() ends that. */
+gboolean          gorm_mapper_delete               (GormMapper           *self,
+                                                    GormResource         *resource,
+                                                    GError              **error);
+GormRows         *gorm_mapper_select_by_key        (GormMapper           *self,
+                                                    const GValue         *key,
+                                                    GError              **error);
+/* The SQL values of a row, copied out of @model, so that a worker thread
+ * can hand them to the main context. */
+GValue           *gorm_mapper_copy_row             (GormMapper           *self,
+                                                    GormRows             *model,
+                                                    gint                  row,
+                                                    GError              **error);
+void              gorm_mapper_free_row             (GValue               *row);
+/* gorm_mapper_new_resource() from a copied row, which it takes. It needs
+ * the schema and the host only, not the database lock. */
+gpointer          gorm_mapper_resource_from_row    (const GormSchema     *schema,
+                                                    GormMapperHost       *host,
+                                                    GValue               *row,
+                                                    GError              **error);
+/* The object of a row: its live object when it has one, whose properties
+ * without unsaved changes take the row's values, else a new object, added
+ * to the identity map. */
+gpointer          gorm_mapper_new_resource         (GormMapper           *self,
+                                                    GormRows             *model,
+                                                    gint                  row,
+                                                    GError              **error);
+/* A stand-in for a row whose values cannot be read into its object (a
+ * stored value its property cannot take): the row's live object when it
+ * has one, else a new object with only its key set and its other
+ * properties at their defaults, which records @read_error and which
+ * gorm_mapper_prepare_save() refuses to update. Loading its row again
+ * (gorm_mapper_load_resource()) makes it an ordinary object. */
+gpointer          gorm_mapper_new_stand_in         (GormMapper           *self,
+                                                    GormRows             *model,
+                                                    gint                  row,
+                                                    const GError         *read_error,
+                                                    GError              **error);
+/* The error a stand-in records, or NULL for an ordinary object. */
+const GError     *gorm_mapper_get_read_error       (GormResource         *resource);
+/* Gives @resource the values of @row of @model (a reload), discarding
+ * its unsaved changes. */
+gboolean          gorm_mapper_load_resource        (GormMapper           *self,
+                                                    GormResource         *resource,
+                                                    GormRows             *model,
+                                                    gint                  row,
+                                                    GError              **error);
+
+G_END_DECLS

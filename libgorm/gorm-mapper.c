@@ -1,0 +1,1571 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "gorm-error.h"
+#include "gorm-mapper-private.h"
+
+/* The host: what a database gives its mappers. */
+
+gboolean
+gorm_mapper_host_in_main_context (GormMapperHost *host)
+{
+  return g_thread_self () == host->thread || g_main_context_is_owner (host->context);
+}
+
+typedef struct
+{
+  GFunc          func;
+  gpointer       data;
+  GDestroyNotify destroy;
+} HeldBack;
+
+void
+gorm_mapper_host_defer (GormMapperHost *host,
+                        GFunc           func,
+                        gpointer        data,
+                        GDestroyNotify  destroy)
+{
+  if (!gorm_mapper_host_in_main_context (host))
+    {
+      gorm_worker_defer (host->worker, func, data, destroy);
+      return;
+    }
+  /* The application's handlers may call libgorm again, which would take
+   * the lock this thread holds: they wait until it is let go. */
+  if (gorm_connection_held_by_self (host->connection))
+    {
+      HeldBack *action = g_new0 (HeldBack, 1);
+
+      action->func = func;
+      action->data = data;
+      action->destroy = destroy;
+      g_queue_push_tail (&host->held_back, action);
+      return;
+    }
+  func (data, NULL);
+  if (destroy != NULL)
+    destroy (data);
+}
+
+void
+gorm_mapper_host_run_held_back (GormMapperHost *host)
+{
+  HeldBack *action;
+
+  while ((action = g_queue_pop_head (&host->held_back)) != NULL)
+    {
+      action->func (action->data, NULL);
+      if (action->destroy != NULL)
+        action->destroy (action->data);
+      g_free (action);
+    }
+}
+
+/* The row state of every resource. */
+
+/* Stored values reach an object in the order they were read: see
+ * gorm_mapper_take_read_stamp(). */
+G_LOCK_DEFINE_STATIC (stamps_lock);
+static guint64 last_stamp;
+
+static guint64
+next_stamp (void)
+{
+  guint64 stamp;
+
+  G_LOCK (stamps_lock);
+  stamp = ++last_stamp;
+  G_UNLOCK (stamps_lock);
+  return stamp;
+}
+
+/* The stamp an object built for a row read earlier, elsewhere, gives its
+ * values: see gorm_mapper_push_read_stamp(). */
+static GPrivate read_stamp;
+
+guint64
+gorm_mapper_take_read_stamp (void)
+{
+  return next_stamp ();
+}
+
+void
+gorm_mapper_push_read_stamp (guint64 stamp)
+{
+  g_private_set (&read_stamp, GSIZE_TO_POINTER ((gsize) stamp));
+}
+
+void
+gorm_mapper_pop_read_stamp (void)
+{
+  g_private_set (&read_stamp, NULL);
+}
+
+/* Whether column @column may take a value stamped @stamp, which it then
+ * records. */
+static gboolean
+take_stamp (GormRowState *self,
+            guint         n_columns,
+            guint         column,
+            guint64       stamp)
+{
+  gboolean newer;
+
+  G_LOCK (stamps_lock);
+  if (self->stamps == NULL)
+    self->stamps = g_new0 (guint64, n_columns);
+  newer = self->stamps[column] <= stamp;
+  if (newer)
+    self->stamps[column] = stamp;
+  G_UNLOCK (stamps_lock);
+  return newer;
+}
+
+/* Every column of a saved object holds what its row holds now. */
+static void
+stamp_all (GormRowState     *self,
+           const GormSchema *schema)
+{
+  G_LOCK (stamps_lock);
+  if (self->stamps == NULL)
+    self->stamps = g_new0 (guint64, schema->n_columns);
+  ++last_stamp;
+  for (guint i = 0; i < schema->n_columns; i++)
+    self->stamps[i] = last_stamp;
+  G_UNLOCK (stamps_lock);
+}
+
+/* Where the state is in a resource (GormResource's private offset), and
+ * the pspecs of GormResource's own properties that the state notifies:
+ * set once, by GormResource's class_init. */
+static gint row_state_offset;
+static GParamSpec *id_pspec;
+static GParamSpec *database_pspec;
+
+void
+gorm_mapper_set_row_state_offset (GObjectClass *klass,
+                                  gint          offset)
+{
+  row_state_offset = offset;
+  id_pspec = g_object_class_find_property (klass, "id");
+  database_pspec = g_object_class_find_property (klass, "database");
+  g_assert (id_pspec != NULL && database_pspec != NULL);
+}
+
+GormRowState *
+gorm_row_state_of (gpointer resource)
+{
+  return G_STRUCT_MEMBER_P (resource, row_state_offset);
+}
+
+const GormSchema *
+gorm_row_state_get_schema (GormRowState *self,
+                           GType         type,
+                           GError      **error)
+{
+  if (self->schema == NULL)
+    self->schema = gorm_schema_lookup (type, error);
+  return self->schema;
+}
+
+typedef struct
+{
+  GormResource *resource;
+  GParamSpec   *pspec;
+} Notification;
+
+/* Notifies @pspec of @object, which another thread (a transaction's
+ * function on the worker) may be changing, straight to its handlers,
+ * never through the object's notification queue.
+ *
+ * That queue and its freeze count are shared by every thread:
+ * g_object_notify_by_pspec() adds to the queue and thaws it whenever the
+ * queue is frozen, whoever froze it. A transaction's g_object_set()
+ * freezes it around its own change; a notification here that lands
+ * meanwhile takes a freeze of its own, and if the worker thaws first,
+ * the thaw here is the last one and dispatches the worker's change in
+ * this thread: late (the worker may have saved already, seeing no
+ * change) and under notifying_stored (read as libgorm's own, not a change
+ * at all). Either way the save writes nothing and the change is lost.
+ * Dispatched directly, these notifications leave the queue to the
+ * thread that froze it. They are thus also emitted while the application
+ * has frozen the object's notifications. */
+static void
+notify_now (GObject    *object,
+            GParamSpec *pspec)
+{
+  GParamSpec *target = g_param_spec_get_redirect_target (pspec);
+
+  if (target != NULL)
+    pspec = target;
+  if ((pspec->flags & G_PARAM_READABLE) == 0)
+    return;
+  g_object_ref (object);
+  G_OBJECT_GET_CLASS (object)->dispatch_properties_changed (object, 1, &pspec);
+  g_object_unref (object);
+}
+
+static void
+notify_cb (gpointer data,
+           gpointer unused)
+{
+  Notification *notification = data;
+
+  notify_now (G_OBJECT (notification->resource), notification->pspec);
+}
+
+static void
+notification_free (gpointer data)
+{
+  Notification *notification = data;
+
+  g_object_unref (notification->resource);
+  g_free (notification);
+}
+
+/* Notifies a change of one of GormResource's own properties in the main
+ * context of the object's database. */
+static void
+notify_in_context (GormRowState *self,
+                   GormResource *resource,
+                   GParamSpec   *pspec)
+{
+  Notification *notification;
+
+  if (self->host == NULL)
+    {
+      g_object_notify_by_pspec (G_OBJECT (resource), pspec);
+      return;
+    }
+  /* At once in the main context, unless its thread holds the lock. */
+  notification = g_new0 (Notification, 1);
+  notification->resource = g_object_ref (resource);
+  notification->pspec = pspec;
+  gorm_mapper_host_defer (self->host, notify_cb, notification, notification_free);
+}
+
+/* The id changes at once, so that work on another thread sees it; its
+ * notification comes in the main context. */
+static void
+set_id (GormRowState *self,
+        GormResource *resource,
+        gint64        id)
+{
+  if (self->id == id)
+    return;
+  self->id = id;
+  notify_in_context (self, resource, id_pspec);
+}
+
+static void
+clear_dirty (GormRowState *self)
+{
+  g_clear_pointer (&self->dirty, g_free);
+}
+
+static gboolean
+values_equal_keys (const GValue *a,
+                   const GValue *b)
+{
+  if (G_VALUE_TYPE (a) != G_VALUE_TYPE (b))
+    return FALSE;
+  if (G_VALUE_HOLDS_STRING (a))
+    return g_strcmp0 (g_value_get_string (a), g_value_get_string (b)) == 0;
+  return g_value_get_int64 (a) == g_value_get_int64 (b);
+}
+
+/* Makes the object saved, unchanged, and the live object of the row whose
+ * key is @key in the identity map of its database. */
+static void
+take_key (GormRowState *self,
+          GormResource *resource,
+          const GValue *key)
+{
+  GormIdentityMap *identity = self->host->identity;
+
+  /* A natural key's update may have changed the object's key. */
+  if (G_IS_VALUE (&self->key) && !values_equal_keys (&self->key, key))
+    gorm_identity_map_remove (identity, resource, &self->key);
+  gorm_identity_map_add (identity, resource, key);
+
+  if (G_IS_VALUE (&self->key))
+    g_value_unset (&self->key);
+  g_value_init (&self->key, G_VALUE_TYPE (key));
+  g_value_copy (key, &self->key);
+  self->saved = TRUE;
+  clear_dirty (self);
+}
+
+void
+gorm_row_state_set_database (GormRowState   *self,
+                             GormResource   *resource,
+                             GormDatabase   *database,
+                             GormMapperHost *host)
+{
+  if (self->database == database)
+    return;
+  /* The object is no longer the live object of its row there. */
+  if (self->saved && self->host != NULL)
+    gorm_identity_map_remove (self->host->identity, resource, &self->key);
+  g_set_object (&self->database, database);
+  self->host = host;
+}
+
+/* gorm_row_state_set_database() for a write or a load through @host,
+ * with its notification. */
+static void
+set_host (GormRowState   *self,
+          GormResource   *resource,
+          GormMapperHost *host)
+{
+  if (self->database == host->database)
+    {
+      self->host = host;
+      return;
+    }
+  gorm_row_state_set_database (self, resource, host->database, host);
+  notify_in_context (self, resource, database_pspec);
+}
+
+/* Makes the object the saved object of the row whose key is @key in the
+ * database of @host. */
+static void
+mark_saved (GormRowState   *self,
+            GormResource   *resource,
+            GormMapperHost *host,
+            const GValue   *key)
+{
+  const GormSchema *schema = gorm_row_state_get_schema (self, G_OBJECT_TYPE (resource), NULL);
+
+  set_host (self, resource, host);
+  take_key (self, resource, key);
+  if (gorm_schema_has_auto_id (schema))
+    set_id (self, resource, g_value_get_int64 (key));
+}
+
+/* mark_saved() for an object the mapper just built for its row, with its
+ * database given at construction: no one can be watching it yet, so it
+ * notifies nothing. */
+static void
+mark_loaded (GormRowState     *self,
+             GormResource     *resource,
+             GormMapperHost   *host,
+             const GormSchema *schema,
+             const GValue     *key)
+{
+  g_return_if_fail (self->database == host->database);
+
+  self->host = host;
+  self->schema = schema;
+  take_key (self, resource, key);
+  if (gorm_schema_has_auto_id (schema))
+    self->id = g_value_get_int64 (key);
+}
+
+void
+gorm_row_state_mark_deleted (GormRowState *self,
+                             GormResource *resource)
+{
+  if (!self->saved)
+    return;
+  gorm_identity_map_remove (self->host->identity, resource, &self->key);
+  self->saved = FALSE;
+  if (G_IS_VALUE (&self->key))
+    g_value_unset (&self->key);
+  clear_dirty (self);
+  set_id (self, resource, 0);
+}
+
+void
+gorm_row_state_forget (GormRowState *self,
+                       GormResource *resource)
+{
+  if (self->saved && self->host != NULL)
+    gorm_identity_map_remove (self->host->identity, resource, &self->key);
+}
+
+void
+gorm_row_state_clear (GormRowState *self)
+{
+  g_clear_object (&self->database);
+  self->host = NULL;
+  if (G_IS_VALUE (&self->key))
+    g_value_unset (&self->key);
+  clear_dirty (self);
+  g_clear_pointer (&self->stamps, g_free);
+}
+
+void
+gorm_row_state_mark_dirty (GormRowState *self,
+                           GormResource *resource,
+                           GParamSpec   *pspec)
+{
+  const GormSchema *schema;
+  const GormColumn *column;
+
+  /* A type whose schema cannot be built cannot be saved either: its
+   * error is reported by the save. */
+  schema = gorm_row_state_get_schema (self, G_OBJECT_TYPE (resource), NULL);
+  if (schema == NULL)
+    return;
+  column = gorm_schema_column_for_pspec (schema, pspec);
+  if (column == NULL)
+    return;
+  if (self->dirty == NULL)
+    self->dirty = g_new0 (guint8, schema->n_columns);
+  self->dirty[column->index] = TRUE;
+}
+
+gboolean
+gorm_row_state_column_is_dirty (GormRowState *self,
+                                guint         column)
+{
+  return self->dirty != NULL && self->dirty[column];
+}
+
+gboolean
+gorm_row_state_is_dirty (GormRowState *self)
+{
+  if (!self->saved)
+    return TRUE;
+  if (self->dirty == NULL)
+    return FALSE;
+  for (guint i = 0; i < self->schema->n_columns; i++)
+    if (self->dirty[i])
+      return TRUE;
+  return FALSE;
+}
+
+/* Set while this thread notifies stored values libgorm set: those
+ * notifications are not changes of the application's. Per thread, since
+ * a transaction function on the worker may change the same object while
+ * the main context notifies what was loaded into it. */
+static GPrivate notifying_stored;
+
+void
+gorm_row_state_note_changes (GormRowState  *self,
+                             GormResource  *resource,
+                             guint          n_pspecs,
+                             GParamSpec   **pspecs)
+{
+  /* Values libgorm sets are not changes. Checked first: the worker may
+   * be saving the object meanwhile, and its saved flag is read only for
+   * the application's own changes, which it does not make while a call
+   * on the object runs. An unsaved object writes every column when it is
+   * saved: only a saved one tracks what changed. */
+  if (g_private_get (&notifying_stored) != NULL || !self->saved)
+    return;
+  for (guint i = 0; i < n_pspecs; i++)
+    if (pspecs[i] != id_pspec && pspecs[i] != database_pspec)
+      gorm_row_state_mark_dirty (self, resource, pspecs[i]);
+}
+
+/* Stored values set by libgorm itself: the row's values on a load, the
+ * automatic timestamps on a save. */
+typedef struct
+{
+  GormResource  *resource;
+  GParamSpec   **pspecs;
+  GValue        *values;
+  guint          n_values;
+  gboolean       keep_unsaved;
+  guint64        stamp;
+} StoredValues;
+
+static void
+stored_values_free (gpointer data)
+{
+  StoredValues *stored = data;
+
+  for (guint i = 0; i < stored->n_values; i++)
+    if (G_IS_VALUE (&stored->values[i]))
+      g_value_unset (&stored->values[i]);
+  g_free (stored->values);
+  g_free (stored->pspecs);
+  g_object_unref (stored->resource);
+  g_free (stored);
+}
+
+static gboolean
+stored_values_equal (const GormColumn *column,
+                     const GValue     *a,
+                     const GValue     *b)
+{
+  gconstpointer x, y;
+
+  switch (column->kind)
+    {
+    case GORM_VALUE_KIND_DATE_TIME:
+    case GORM_VALUE_KIND_BYTES:
+    case GORM_VALUE_KIND_STRV:
+      /* GParamSpecBoxed compares pointers. */
+      x = g_value_get_boxed (a);
+      y = g_value_get_boxed (b);
+      if (x == NULL || y == NULL)
+        return x == y;
+      if (column->kind == GORM_VALUE_KIND_DATE_TIME)
+        return g_date_time_equal (x, y);
+      if (column->kind == GORM_VALUE_KIND_BYTES)
+        return g_bytes_equal (x, y);
+      return g_strv_equal (x, y);
+    case GORM_VALUE_KIND_DOUBLE:
+      /* GParamSpecDouble and GParamSpecFloat compare within an epsilon. */
+      if (G_VALUE_HOLDS_FLOAT (a))
+        {
+          gfloat fx = g_value_get_float (a), fy = g_value_get_float (b);
+
+          return memcmp (&fx, &fy, sizeof fx) == 0;
+        }
+      else
+        {
+          gdouble dx = g_value_get_double (a), dy = g_value_get_double (b);
+
+          return memcmp (&dx, &dy, sizeof dx) == 0;
+        }
+    default:
+      return g_param_values_cmp (column->pspec, a, b) == 0;
+    }
+}
+
+/* Whether @value differs from the property's: only changes are set, so
+ * that only changes are notified. */
+static gboolean
+differs (GormResource     *resource,
+         const GormColumn *column,
+         const GValue     *value)
+{
+  g_auto(GValue) current = G_VALUE_INIT;
+
+  g_value_init (&current, G_PARAM_SPEC_VALUE_TYPE (column->pspec));
+  g_object_get_property (G_OBJECT (resource), column->pspec->name, &current);
+  return !stored_values_equal (column, &current, value);
+}
+
+/* Sets a stored property without a notification, which the caller
+ * queues for the main context. */
+static void
+set_quietly (GObject      *object,
+             GParamSpec   *pspec,
+             const GValue *value)
+{
+  GParamSpec *target = g_param_spec_get_redirect_target (pspec);
+  GObjectClass *owner;
+
+  if (target != NULL)
+    pspec = target;
+  owner = g_type_class_peek (pspec->owner_type);
+  owner->set_property (object, pspec->param_id, value, pspec);
+}
+
+/* Notifications of values set in another thread, emitted in the main
+ * context. They are not changes of the application's: they do not make
+ * the object dirty. */
+typedef struct
+{
+  GormResource *resource;
+  GPtrArray    *pspecs;
+} Notifications;
+
+static void
+notifications_free (gpointer data)
+{
+  Notifications *notifications = data;
+
+  g_ptr_array_unref (notifications->pspecs);
+  g_object_unref (notifications->resource);
+  g_free (notifications);
+}
+
+static void
+notify_loaded_cb (gpointer data,
+                  gpointer unused)
+{
+  Notifications *notifications = data;
+  GObject *object = G_OBJECT (notifications->resource);
+  gpointer outer = g_private_get (&notifying_stored);
+
+  /* One by one, never frozen: a notification queue that this thread
+   * freezes would also collect the changes another thread (a transaction's
+   * function) makes meanwhile, and dispatch them here, where they would
+   * read as libgorm's and not make the object dirty: that change would
+   * then not be saved. Nor may a notification join the queue another
+   * thread froze (see notify_now()). */
+  g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
+  for (guint i = 0; i < notifications->pspecs->len; i++)
+    notify_now (object, g_ptr_array_index (notifications->pspecs, i));
+  g_private_set (&notifying_stored, outer);
+}
+
+/* Applies @stored now. In the main context the properties are set and
+ * notified; in the thread of an open transaction (whose function reads
+ * what it loads) they are set without notifications, which are queued to
+ * the main context of @host. */
+static void
+apply_stored_now (StoredValues   *stored,
+                  GormMapperHost *host,
+                  gboolean        in_main_context)
+{
+  GormResource *resource = stored->resource;
+  GormRowState *state = gorm_row_state_of (resource);
+  const GormSchema *schema = gorm_row_state_get_schema (state, G_OBJECT_TYPE (resource), NULL);
+  g_autoptr(GPtrArray) changed = g_ptr_array_new ();
+  gpointer outer = g_private_get (&notifying_stored);
+
+  /* The values are set quietly, then notified as notify_loaded_cb() does,
+   * one by one past the object's notification queue (see there). A set may
+   * notify by itself (an explicitly notified property): such a
+   * notification does not make the object dirty either. */
+  g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
+  for (guint i = 0; i < stored->n_values; i++)
+    {
+      const GormColumn *column = gorm_schema_column_for_pspec (schema, stored->pspecs[i]);
+
+      if (!G_IS_VALUE (&stored->values[i]) || column == NULL)
+        continue;
+      if (stored->keep_unsaved && gorm_row_state_column_is_dirty (state, column->index))
+        continue;
+      if (!take_stamp (state, schema->n_columns, column->index, stored->stamp))
+        continue;
+      if (!differs (resource, column, &stored->values[i]))
+        continue;
+      set_quietly (G_OBJECT (resource), column->pspec, &stored->values[i]);
+      g_ptr_array_add (changed, column->pspec);
+    }
+  if (in_main_context)
+    for (guint i = 0; i < changed->len; i++)
+      notify_now (G_OBJECT (resource), g_ptr_array_index (changed, i));
+  g_private_set (&notifying_stored, outer);
+
+  if (!in_main_context && changed->len > 0)
+    {
+      Notifications *notifications = g_new0 (Notifications, 1);
+
+      notifications->resource = g_object_ref (resource);
+      notifications->pspecs = g_steal_pointer (&changed);
+      gorm_mapper_host_defer (host, notify_loaded_cb, notifications, notifications_free);
+    }
+}
+
+static void
+apply_stored_cb (gpointer data,
+                 gpointer unused)
+{
+  apply_stored_now (data, NULL, TRUE);
+}
+
+void
+gorm_row_state_apply_stored (GormResource   *resource,
+                             GormMapperHost *host,
+                             GParamSpec    **pspecs,
+                             GValue         *values,
+                             guint           n_values,
+                             gboolean        keep_unsaved)
+{
+  StoredValues *stored = g_new0 (StoredValues, 1);
+
+  stored->resource = g_object_ref (resource);
+  stored->pspecs = g_memdup2 (pspecs, sizeof (GParamSpec *) * MAX (n_values, 1));
+  stored->values = values;
+  stored->n_values = n_values;
+  stored->keep_unsaved = keep_unsaved;
+  stored->stamp = GPOINTER_TO_SIZE (g_private_get (&read_stamp));
+  if (stored->stamp == 0)
+    stored->stamp = next_stamp ();
+
+  if (host == NULL ||
+      (gorm_mapper_host_in_main_context (host) && !gorm_connection_held_by_self (host->connection)))
+    apply_stored_now (stored, host, TRUE);
+  else if (gorm_mapper_host_in_main_context (host))
+    /* The main thread holds the lock (a sync load): the values are set at
+     * once, and the notifications wait until the lock is let go (see
+     * gorm_mapper_host_defer()), since a handler may call libgorm again. */
+    apply_stored_now (stored, host, FALSE);
+  else if (gorm_change_feed_is_transaction_thread (host->feed))
+    /* The transaction's function reads what it loads: its values are
+     * set at once, and no older value queued for the main context
+     * overwrites them later. */
+    apply_stored_now (stored, host, FALSE);
+  else
+    {
+      gorm_mapper_host_defer (host, apply_stored_cb, stored, stored_values_free);
+      return;
+    }
+  stored_values_free (stored);
+}
+
+void
+gorm_row_state_set_stored (GormResource     *resource,
+                           const GormColumn *column,
+                           const GValue     *value)
+{
+  GormRowState *state = gorm_row_state_of (resource);
+  GValue *copy = g_new0 (GValue, 1);
+
+  g_value_init (copy, G_VALUE_TYPE (value));
+  g_value_copy (value, copy);
+  if (state->dirty != NULL)
+    state->dirty[column->index] = FALSE;
+  gorm_row_state_apply_stored (resource, state->host, (GParamSpec **) &column->pspec, copy, 1, FALSE);
+}
+
+/* The mapper of a type in a database. */
+
+struct _GormMapper
+{
+  const GormSchema     *schema;
+  GormMapperHost       *host;
+  const GormDialect    *dialect;
+  GormConnection       *statements;
+
+  GormStatement        *delete;
+  GormStatement        *select_by_key;
+  GormStatement        *last_insert_id;
+  /* INSERT and UPDATE statements by their shape: the columns they write
+   * and which of those are NULL (see gorm-dialect-private.h). */
+  GHashTable           *writes;
+};
+
+GormMapper *
+gorm_mapper_new (const GormSchema  *schema,
+                 GormMapperHost    *host,
+                 const GormDialect *dialect,
+                 GormConnection    *connection)
+{
+  GormMapper *self = g_new0 (GormMapper, 1);
+
+  self->schema = schema;
+  self->host = host;
+  self->dialect = dialect;
+  self->statements = connection;
+  self->writes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  return self;
+}
+
+void
+gorm_mapper_free (GormMapper *self)
+{
+  g_clear_pointer (&self->writes, g_hash_table_unref);
+  g_free (self);
+}
+
+const GormSchema *
+gorm_mapper_get_schema (GormMapper *self)
+{
+  return self->schema;
+}
+
+/* Looks up (parsing it the first time) the statement a renderer makes. */
+static GormStatement *
+ensure_statement (GormMapper      *self,
+                  GormStatement **slot,
+                  char         *(*render) (const GormDialect *, const GormSchema *),
+                  GError        **error)
+{
+  if (*slot == NULL)
+    {
+      g_autofree char *sql = render (self->dialect, self->schema);
+
+      *slot = gorm_connection_lookup_locked (self->statements, sql, error);
+    }
+  return *slot;
+}
+
+static void
+unset_values (GValue *values,
+              guint   n_values)
+{
+  for (guint i = 0; i < n_values; i++)
+    if (G_IS_VALUE (&values[i]))
+      g_value_unset (&values[i]);
+}
+
+static void
+free_values (GValue *values,
+             guint   n_values)
+{
+  unset_values (values, n_values);
+  g_free (values);
+}
+
+/* Checks the rules libgorm enforces before any SQL runs. */
+gboolean
+gorm_mapper_validate_value (const GormSchema *schema,
+                            const GormColumn *column,
+                            const GValue     *value,
+                            GError          **error)
+{
+  if (column->max_length > 0 && G_VALUE_HOLDS_STRING (value) && g_value_get_string (value) != NULL)
+    {
+      const char *text = g_value_get_string (value);
+      glong length;
+
+      if (!g_utf8_validate (text, -1, NULL))
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                       "%s:%s holds a string that is not valid UTF-8",
+                       schema->type_name, column->pspec->name);
+          return FALSE;
+        }
+      length = g_utf8_strlen (text, -1);
+      if (length > column->max_length)
+        {
+          g_autofree char *shown = g_strndup (text, g_utf8_offset_to_pointer (text, MIN (length, 40)) - text);
+
+          g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                       "%s:%s is limited to %u characters, but “%s%s” has %ld",
+                       schema->type_name, column->pspec->name, column->max_length,
+                       shown, length > 40 ? "…" : "", length);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* Reads, validates and converts the property of @column, applying the
+ * automatic timestamps: nothing is bound until every value converts. */
+static gboolean
+column_sql_value (const GormSchema *schema,
+                  GormResource     *resource,
+                  const GormColumn *column,
+                  gboolean          inserting,
+                  GDateTime        *now,
+                  GValue           *sql_value,
+                  GError          **error)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (column->pspec));
+  g_object_get_property (G_OBJECT (resource), column->pspec->name, &value);
+
+  if ((column->flags & GORM_COLUMN_AUTO_NOW) ||
+      (inserting && (column->flags & GORM_COLUMN_AUTO_NOW_ADD) && g_value_get_boxed (&value) == NULL))
+    g_value_set_boxed (&value, now);
+
+  return gorm_mapper_validate_value (schema, column, &value, error) &&
+         gorm_value_to_sql (column->kind, column->pspec, &value, sql_value, error);
+}
+
+static gboolean
+sets_timestamp (const GormColumn *column,
+                GormResource     *resource,
+                gboolean          inserting)
+{
+  if (column->flags & GORM_COLUMN_AUTO_NOW)
+    return TRUE;
+  if (inserting && (column->flags & GORM_COLUMN_AUTO_NOW_ADD))
+    {
+      g_autoptr(GDateTime) current = NULL;
+
+      g_object_get (resource, column->pspec->name, &current, NULL);
+      return current == NULL;
+    }
+  return FALSE;
+}
+
+/* Gives the resource the timestamps its row now has, without marking the
+ * properties changed. */
+static void
+apply_timestamps (GormMapper   *self,
+                  GormResource *resource,
+                  const guint  *columns,
+                  guint         n_columns,
+                  GDateTime    *now)
+{
+  const GormSchema *schema = self->schema;
+  g_autofree GParamSpec **pspecs = NULL;
+  GValue *values;
+
+  if (n_columns == 0)
+    return;
+  pspecs = g_new0 (GParamSpec *, n_columns);
+  values = g_new0 (GValue, n_columns);
+  for (guint i = 0; i < n_columns; i++)
+    {
+      pspecs[i] = schema->columns[columns[i]].pspec;
+      g_value_init (&values[i], G_TYPE_DATE_TIME);
+      g_value_set_boxed (&values[i], now);
+    }
+  gorm_row_state_apply_stored (resource, self->host, pspecs, values, n_columns, FALSE);
+}
+
+static void
+prefix_error (GError          **error,
+              const GormSchema *schema,
+              const char       *action)
+{
+  g_prefix_error (error, "Cannot %s %s: ", action, schema->type_name);
+}
+
+static gboolean
+read_last_insert_id (GormMapper *self,
+                     GValue     *key,
+                     GError    **error)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GormRows) model = NULL;
+  const GValue *value;
+
+  if (self->last_insert_id == NULL)
+    self->last_insert_id = gorm_connection_lookup_locked (self->statements,
+                                                        self->dialect->last_insert_id_sql,
+                                                        error);
+  if (self->last_insert_id == NULL)
+    return FALSE;
+
+  model = gorm_connection_select_locked (self->statements, self->last_insert_id, types, error);
+  if (model == NULL)
+    return FALSE;
+  value = gorm_rows_get_value (model, 0, 0, error);
+  if (value == NULL)
+    return FALSE;
+
+  g_value_init (key, G_TYPE_INT64);
+  g_value_set_int64 (key, g_value_get_int64 (value));
+  return TRUE;
+}
+
+/* The statement writing @values to @columns (all columns but the
+ * automatic key when @columns is NULL, an INSERT). */
+static GormStatement *
+lookup_write (GormMapper   *self,
+              const guint  *columns,
+              const GValue *values,
+              guint         n_values,
+              GError      **error)
+{
+  /* The shape is written by hand: this runs once per save. A column
+   * number takes at most 10 digits. */
+  char *shape = g_newa (char, 2 + n_values * 12);
+  GType null_type = GORM_TYPE_SQL_NULL;
+  GormStatement *statement;
+  g_autofree char *sql = NULL;
+  char *end = shape;
+
+  *end++ = columns ? 'u' : 'i';
+  for (guint i = 0; i < n_values; i++)
+    {
+      if (columns != NULL)
+        {
+          char digits[10];
+          guint n = 0;
+
+          for (guint number = columns[i]; number > 0 || n == 0; number /= 10)
+            digits[n++] = '0' + number % 10;
+          while (n > 0)
+            *end++ = digits[--n];
+        }
+      *end++ = G_VALUE_TYPE (&values[i]) == null_type ? 'n' : 'v';
+    }
+  *end = '\0';
+
+  statement = g_hash_table_lookup (self->writes, shape);
+  if (statement != NULL)
+    return statement;
+
+  if (columns == NULL)
+    sql = gorm_dialect_render_insert (self->dialect, self->schema, values);
+  else
+    sql = gorm_dialect_render_update (self->dialect, self->schema, columns, values, n_values);
+  statement = gorm_connection_lookup_locked (self->statements, sql, error);
+  if (statement != NULL)
+    g_hash_table_insert (self->writes, g_strdup (shape), statement);
+
+  return statement;
+}
+
+struct _GormSave
+{
+  gboolean   inserting;
+  /* The time of the save, read at the first column that gets an automatic
+   * timestamp; NULL when none does. */
+  GDateTime *now;
+  /* The columns written and their SQL values, in order. */
+  guint     *columns;
+  GValue    *values;
+  guint      n_columns;
+  /* The columns that get the automatic timestamp. */
+  guint     *stamped;
+  guint      n_stamped;
+};
+
+gboolean
+gorm_save_is_insert (GormSave *save)
+{
+  return save->inserting;
+}
+
+void
+gorm_save_free (GormSave *save)
+{
+  free_values (save->values, save->n_columns);
+  g_free (save->columns);
+  g_free (save->stamped);
+  g_clear_pointer (&save->now, g_date_time_unref);
+  g_free (save);
+}
+
+GormSave *
+gorm_mapper_prepare_save (const GormSchema *schema,
+                          GormResource     *resource,
+                          gboolean          inserting,
+                          GError          **error)
+{
+  const GError *read_error = gorm_mapper_get_read_error (resource);
+  GormSave *save;
+
+  /* A stand-in holds default values, not its row's: writing them would
+   * overwrite the row. */
+  if (read_error != NULL && !inserting)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
+                   "Cannot update %s: the object stands in for a row that could not be read, "
+                   "and would overwrite it with default values; reload it once the row is "
+                   "fixed, or delete it (%s)",
+                   schema->type_name, read_error->message);
+      return NULL;
+    }
+
+  save = g_new0 (GormSave, 1);
+  save->inserting = inserting;
+  save->columns = g_new0 (guint, schema->n_columns);
+  save->values = g_new0 (GValue, schema->n_columns);
+  save->stamped = g_new0 (guint, schema->n_columns);
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      const GormColumn *column = &schema->columns[i];
+
+      if (column->flags & GORM_COLUMN_AUTO_ID)
+        continue;
+      if (sets_timestamp (column, resource, inserting))
+        {
+          if (save->now == NULL)
+            save->now = g_date_time_new_now_utc ();
+          save->stamped[save->n_stamped++] = i;
+        }
+      else if (!inserting && !gorm_row_state_column_is_dirty (gorm_row_state_of (resource), i))
+        continue;
+      save->columns[save->n_columns] = i;
+      if (!column_sql_value (schema, resource, column, inserting, save->now,
+                             &save->values[save->n_columns], error))
+        {
+          g_prefix_error (error, "Cannot %s %s: ", inserting ? "insert" : "update", schema->type_name);
+          save->n_columns++;
+          gorm_save_free (save);
+          return NULL;
+        }
+      save->n_columns++;
+    }
+
+  return save;
+}
+
+gboolean
+gorm_mapper_insert (GormMapper   *self,
+                    GormResource *resource,
+                    GormSave     *save,
+                    GError      **error)
+{
+  const GormSchema *schema = self->schema;
+  g_auto(GValue) key = G_VALUE_INIT;
+  GormStatement *statement;
+  gboolean auto_id = gorm_schema_has_auto_id (schema);
+
+  /* What the object writes is newer than any load queued for it before;
+   * the timestamps this save gives it come after. */
+  stamp_all (gorm_row_state_of (resource), schema);
+
+  statement = lookup_write (self, NULL, save->values, save->n_columns, error);
+  if (statement == NULL)
+    goto failed;
+  if (!auto_id)
+    {
+      g_value_init (&key, G_VALUE_TYPE (&save->values[0]));
+      g_value_copy (&save->values[0], &key);
+    }
+  /* The values move to the statement: a save is written once. */
+  gorm_statement_take_params (statement, save->values, save->n_columns);
+
+  if (gorm_connection_execute_locked (self->statements, statement, error) < 0 ||
+      (auto_id && !read_last_insert_id (self, &key, error)))
+    goto failed;
+
+  apply_timestamps (self, resource, save->stamped, save->n_stamped, save->now);
+  mark_saved (gorm_row_state_of (resource), resource, self->host, &key);
+  return TRUE;
+
+failed:
+  prefix_error (error, schema, "insert");
+  return FALSE;
+}
+
+static void
+take_key_param (GormStatement *statement,
+                guint          number,
+                const GValue  *key)
+{
+  GValue copy = G_VALUE_INIT;
+
+  g_value_init (&copy, G_VALUE_TYPE (key));
+  g_value_copy (key, &copy);
+  gorm_statement_take_param (statement, number, &copy);
+}
+
+static gboolean
+check_row_exists (const GormSchema *schema,
+                  gint64            rows,
+                  const GValue     *key,
+                  const char       *action,
+                  GError          **error)
+{
+  g_autofree char *shown = NULL;
+
+  if (rows > 0)
+    return TRUE;
+
+  shown = gorm_value_describe (key);
+  g_set_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND,
+               "Cannot %s %s %s: its row no longer exists in “%s”",
+               action, schema->type_name, shown, schema->table);
+  return FALSE;
+}
+
+gboolean
+gorm_mapper_update (GormMapper   *self,
+                    GormResource *resource,
+                    GormSave     *save,
+                    GError      **error)
+{
+  const GormSchema *schema = self->schema;
+  GormRowState *state = gorm_row_state_of (resource);
+  const GValue *key = &state->key;
+  g_auto(GValue) new_key = G_VALUE_INIT;
+  GormStatement *statement;
+  guint n_bound;
+  gint64 rows;
+
+  /* What the object writes is newer than any load queued for it before;
+   * the timestamps this save gives it come after. */
+  stamp_all (state, schema);
+
+  /* A natural key may change; the row keeps being found by the old one
+   * until the UPDATE has run. */
+  {
+    const GValue *source = (save->n_columns > 0 && save->columns[0] == 0) ? &save->values[0] : key;
+
+    g_value_init (&new_key, G_VALUE_TYPE (source));
+    g_value_copy (source, &new_key);
+  }
+
+  /* Nothing changed: nothing to write. */
+  if (save->n_columns == 0)
+    {
+      mark_saved (state, resource, self->host, &new_key);
+      return TRUE;
+    }
+
+  statement = lookup_write (self, save->columns, save->values, save->n_columns, error);
+  if (statement == NULL)
+    goto failed;
+  n_bound = gorm_statement_get_n_params (statement) - 1;
+  /* The values move to the statement: a save is written once. */
+  gorm_statement_take_params (statement, save->values, save->n_columns);
+  take_key_param (statement, n_bound, key);
+
+  rows = gorm_connection_execute_locked (self->statements, statement, error);
+  if (rows < 0 || !check_row_exists (schema, rows, key, "update", error))
+    goto failed;
+
+  apply_timestamps (self, resource, save->stamped, save->n_stamped, save->now);
+  mark_saved (state, resource, self->host, &new_key);
+  return TRUE;
+
+failed:
+  prefix_error (error, schema, "update");
+  return FALSE;
+}
+
+gboolean
+gorm_mapper_delete (GormMapper   *self,
+                    GormResource *resource,
+                    GError      **error)
+{
+  const GValue *key = &gorm_row_state_of (resource)->key;
+  GormStatement *statement;
+  gint64 rows;
+
+  statement = ensure_statement (self, &self->delete, gorm_dialect_render_delete, error);
+  if (statement == NULL)
+    return FALSE;
+  take_key_param (statement, 0, key);
+
+  rows = gorm_connection_execute_locked (self->statements, statement, error);
+  if (rows < 0)
+    {
+      prefix_error (error, self->schema, "delete");
+      return FALSE;
+    }
+  return check_row_exists (self->schema, rows, key, "delete", error);
+}
+
+GormRows *
+gorm_mapper_select_by_key (GormMapper   *self,
+                           const GValue *key,
+                           GError      **error)
+{
+  GormStatement *statement;
+
+  statement = ensure_statement (self, &self->select_by_key, gorm_dialect_render_select_by_key, error);
+  if (statement == NULL)
+    return NULL;
+  take_key_param (statement, 0, key);
+
+  return gorm_connection_select_locked (self->statements, statement, self->schema->sql_types, error);
+}
+
+/* The property values of a row, @row[i] the SQL value of column i:
+ * @values[i] is @row[i] itself where the property takes it as it is
+ * (gorm_value_sql_is_property_value()), else @converted[i], which then
+ * holds the converted value; the automatic id has none. @converted has
+ * room for one GValue per column. On failure nothing is left to unset. */
+static gboolean
+row_values (const GormSchema    *schema,
+            const GValue *const *row,
+            GValue              *converted,
+            const GValue       **values,
+            GError             **error)
+{
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      const GormColumn *column = &schema->columns[i];
+
+      values[i] = NULL;
+      converted[i] = (GValue) G_VALUE_INIT;
+      if (column->flags & GORM_COLUMN_AUTO_ID)
+        continue;
+      if (gorm_value_sql_is_property_value (column->kind, column->pspec, row[i]))
+        {
+          values[i] = row[i];
+          continue;
+        }
+      if (!gorm_value_from_sql (column->kind, column->pspec, row[i], &converted[i], error))
+        {
+          g_autofree char *key = gorm_value_describe (row[0]);
+
+          g_prefix_error (error, "Cannot read the row of table “%s” whose %s is %s, column “%s”: ",
+                          schema->table, schema->key->name, key, column->name);
+          unset_values (converted, i);
+          return FALSE;
+        }
+      values[i] = &converted[i];
+    }
+
+  return TRUE;
+}
+
+/* Copies of the property values of row_values(), for
+ * gorm_row_state_apply_stored(), which takes them. */
+static GValue *
+copy_values (const GormSchema *schema,
+             const GValue    **values)
+{
+  GValue *copies = g_new0 (GValue, schema->n_columns);
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    if (values[i] != NULL)
+      {
+        g_value_init (&copies[i], G_VALUE_TYPE (values[i]));
+        g_value_copy (values[i], &copies[i]);
+      }
+  return copies;
+}
+
+GValue *
+gorm_mapper_copy_row (GormMapper *self,
+                      GormRows   *model,
+                      gint        row,
+                      GError    **error)
+{
+  const GormSchema *schema = self->schema;
+  GValue *values = g_new0 (GValue, schema->n_columns + 1);
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      const GValue *value = gorm_rows_get_value (model, i, row, error);
+
+      if (value == NULL)
+        {
+          gorm_mapper_free_row (values);
+          return NULL;
+        }
+      g_value_init (&values[i], G_VALUE_TYPE (value));
+      g_value_copy (value, &values[i]);
+    }
+  return values;
+}
+
+void
+gorm_mapper_free_row (GValue *row)
+{
+  /* Every value of a copied row is set, and an unset one ends it. */
+  for (guint i = 0; G_IS_VALUE (&row[i]); i++)
+    g_value_unset (&row[i]);
+  g_free (row);
+}
+
+/* The stored properties of @values, for gorm_row_state_apply_stored(),
+ * which takes the values. */
+static GParamSpec **
+column_pspecs (const GormSchema *schema)
+{
+  GParamSpec **pspecs = g_new0 (GParamSpec *, schema->n_columns);
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    pspecs[i] = schema->columns[i].pspec;
+  return pspecs;
+}
+
+/* Sets a stored property of an object being built, as
+ * g_object_set_property() does but without its notification, which no one
+ * can be listening to yet: @value was converted to the property's type and
+ * validated by gorm_value_from_sql(). */
+static void
+set_new_property (GObject      *object,
+                  GParamSpec   *pspec,
+                  const GValue *value)
+{
+  GParamSpec *target = g_param_spec_get_redirect_target (pspec);
+  GObjectClass *owner;
+
+  if (target != NULL)
+    pspec = target;
+  owner = g_type_class_peek (pspec->owner_type);
+  owner->set_property (object, pspec->param_id, value, pspec);
+}
+
+static gboolean
+is_construct_property (GParamSpec *pspec)
+{
+  return (pspec->flags & (G_PARAM_CONSTRUCT | G_PARAM_CONSTRUCT_ONLY)) != 0;
+}
+
+/* A new object for a row whose key is @key, with the property values
+ * @values of row_values(). */
+static GObject *
+new_row_object (const GormSchema *schema,
+                GormMapperHost   *host,
+                const GValue     *key,
+                const GValue    **values)
+{
+  GormDatabase *database = host->database;
+  const char **names = g_newa (const char *, schema->n_columns + 1);
+  GValue *properties = g_newa (GValue, schema->n_columns + 1);
+  GObject *object;
+  guint n = 0;
+
+  /* Construct properties go to g_object_new(), with the database; the
+   * others are set once the object is built, without notifications.
+   * g_object_new() copies what it keeps of the values it is given, which
+   * are passed as they are. */
+  names[n] = "database";
+  properties[n] = (GValue) G_VALUE_INIT;
+  g_value_init (&properties[n], G_PARAM_SPEC_VALUE_TYPE (database_pspec));
+  g_value_set_object (&properties[n], database);
+  n++;
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      GParamSpec *pspec = schema->columns[i].pspec;
+
+      if (values[i] != NULL && is_construct_property (pspec))
+        {
+          names[n] = pspec->name;
+          properties[n++] = *values[i];
+        }
+    }
+
+  /* Not g_object_new() itself: a Python class builds its objects in
+   * Python (see gorm_resource_class_set_new_func()). */
+  object = gorm_schema_new_object (schema->type, database, n, names, properties);
+  g_value_unset (&properties[0]);
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      GParamSpec *pspec = schema->columns[i].pspec;
+
+      if (values[i] != NULL && !is_construct_property (pspec))
+        set_new_property (object, pspec, values[i]);
+    }
+
+  mark_loaded (gorm_row_state_of (object), GORM_RESOURCE (object), host, schema, key);
+  return object;
+}
+
+/* Marks a stand-in with the error met reading its row. */
+static GQuark
+read_error_quark (void)
+{
+  return g_quark_from_static_string ("gorm-mapper-read-error");
+}
+
+/* The object of the row whose key is @key, with the property values
+ * @values of row_values(): the row's live object, which takes the values,
+ * or a new one. */
+static gpointer
+row_object (const GormSchema *schema,
+            GormMapperHost   *host,
+            const GValue     *key,
+            const GValue    **values)
+{
+  GObject *object = (GObject *) gorm_identity_map_lookup (host->identity, schema->type, key);
+
+  if (object != NULL)
+    {
+      g_autofree GParamSpec **pspecs = column_pspecs (schema);
+
+      /* A live object takes the row's values, except where it has unsaved
+       * changes: those stay the application's. */
+      gorm_row_state_apply_stored (GORM_RESOURCE (object), host, pspecs,
+                                   copy_values (schema, values), schema->n_columns, TRUE);
+      /* A stand-in whose row reads now is an object of its row like any. */
+      if (g_object_get_qdata (object, read_error_quark ()) != NULL)
+        g_object_set_qdata (object, read_error_quark (), NULL);
+      return object;
+    }
+
+  return new_row_object (schema, host, key, values);
+}
+
+/* The object of a row whose values are @row[i]: the key first. */
+static gpointer
+object_of_row (const GormSchema    *schema,
+               GormMapperHost      *host,
+               const GValue *const *row,
+               GError             **error)
+{
+  GValue *converted = g_newa (GValue, schema->n_columns);
+  const GValue **values = g_newa (const GValue *, schema->n_columns);
+  gpointer object;
+
+  if (!row_values (schema, row, converted, values, error))
+    return NULL;
+  object = row_object (schema, host, row[0], values);
+  unset_values (converted, schema->n_columns);
+  return object;
+}
+
+gpointer
+gorm_mapper_resource_from_row (const GormSchema *schema,
+                               GormMapperHost   *host,
+                               GValue           *row,
+                               GError          **error)
+{
+  const GValue **pointers = g_newa (const GValue *, schema->n_columns);
+  gpointer object;
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    pointers[i] = &row[i];
+  object = object_of_row (schema, host, pointers, error);
+  gorm_mapper_free_row (row);
+  return object;
+}
+
+/* Points @sql_row[i] to the value of column i of @row in @model. */
+static gboolean
+model_row (const GormSchema *schema,
+           GormRows         *model,
+           gint              row,
+           const GValue    **sql_row,
+           GError          **error)
+{
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      sql_row[i] = gorm_rows_get_value (model, i, row, error);
+      if (sql_row[i] == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gpointer
+gorm_mapper_new_resource (GormMapper *self,
+                          GormRows   *model,
+                          gint        row,
+                          GError    **error)
+{
+  const GormSchema *schema = self->schema;
+  const GValue **sql_row = g_newa (const GValue *, schema->n_columns);
+
+  /* The model's values are read where they are, without a copy. */
+  if (!model_row (schema, model, row, sql_row, error))
+    return NULL;
+  return object_of_row (schema, self->host, sql_row, error);
+}
+
+const GError *
+gorm_mapper_get_read_error (GormResource *resource)
+{
+  return g_object_get_qdata (G_OBJECT (resource), read_error_quark ());
+}
+
+gpointer
+gorm_mapper_new_stand_in (GormMapper   *self,
+                          GormRows     *model,
+                          gint          row,
+                          const GError *read_error,
+                          GError      **error)
+{
+  const GormSchema *schema = self->schema;
+  const GValue **values = g_newa (const GValue *, schema->n_columns);
+  const GValue *key;
+  GObject *object;
+
+  /* The key comes first. */
+  key = gorm_rows_get_value (model, 0, row, error);
+  if (key == NULL)
+    return NULL;
+
+  /* A live object of the row keeps the values it had. */
+  object = (GObject *) gorm_identity_map_lookup (self->host->identity, schema->type, key);
+  if (object != NULL)
+    return object;
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    values[i] = NULL;
+  object = new_row_object (schema, self->host, key, values);
+  g_object_set_qdata_full (object, read_error_quark (), g_error_copy (read_error),
+                           (GDestroyNotify) g_error_free);
+  return object;
+}
+
+gboolean
+gorm_mapper_load_resource (GormMapper   *self,
+                           GormResource *resource,
+                           GormRows     *model,
+                           gint          row,
+                           GError      **error)
+{
+  const GormSchema *schema = self->schema;
+  const GValue **sql_row = g_newa (const GValue *, schema->n_columns);
+  GValue *converted = g_newa (GValue, schema->n_columns);
+  const GValue **values = g_newa (const GValue *, schema->n_columns);
+  g_autofree GParamSpec **pspecs = NULL;
+
+  if (!model_row (schema, model, row, sql_row, error) ||
+      !row_values (schema, sql_row, converted, values, error))
+    return FALSE;
+
+  pspecs = column_pspecs (schema);
+  mark_saved (gorm_row_state_of (resource), resource, self->host, sql_row[0]);
+  gorm_row_state_apply_stored (resource, self->host, pspecs, copy_values (schema, values),
+                               schema->n_columns, FALSE);
+  unset_values (converted, schema->n_columns);
+  /* A stand-in whose row reads now is an object of its row like any. */
+  if (gorm_mapper_get_read_error (resource) != NULL)
+    g_object_set_qdata (G_OBJECT (resource), read_error_quark (), NULL);
+  return TRUE;
+}
