@@ -89,6 +89,11 @@ GormSubscription *gorm_change_feed_subscribe_locked (GormChangeFeed           *s
 void              gorm_change_feed_unsubscribe    (GormChangeFeed            *self,
                                                    GormSubscription          *subscription);
 
+/* Whether a delivery is scheduled and has not run yet: the main context
+ * lets it run before the completions queued after it (see
+ * gorm_worker_set_yield_func()). */
+gboolean          gorm_change_feed_delivery_pending (GormChangeFeed          *self);
+
 /* Whether a subscriber follows writes of @type. */
 gboolean          gorm_change_feed_has_subscribers (GormChangeFeed           *self,
                                                     GType                     type);

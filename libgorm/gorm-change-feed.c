@@ -272,6 +272,17 @@ gorm_change_feed_before_locked (GormChangeFeed *self,
 
 static gboolean deliver_cb (gpointer data);
 
+gboolean
+gorm_change_feed_delivery_pending (GormChangeFeed *self)
+{
+  gboolean pending;
+
+  g_mutex_lock (&self->mutex);
+  pending = self->source != NULL;
+  g_mutex_unlock (&self->mutex);
+  return pending;
+}
+
 /* With the mutex held: delivers the committed records from an idle
  * source, unless one is pending already. */
 static void

@@ -558,6 +558,10 @@ gorm_database_init (GormDatabase *self)
   self->identity = gorm_identity_map_new ();
   self->feed = gorm_change_feed_new (self->context);
   self->worker = gorm_worker_new (self->context);
+  /* A call's completion never runs before the delivery of the changes
+   * it committed: live models show them in its callback. */
+  gorm_worker_set_yield_func (self->worker, (GormWorkerYieldFunc) gorm_change_feed_delivery_pending,
+                              self->feed);
   self->host = (GormMapperHost) {
     .database = self,
     .identity = self->identity,

@@ -9,9 +9,12 @@ G_BEGIN_DECLS
 /*
  * The identity map of a database: at most one live object per row, found
  * by its type and the stored value of its primary key (a gint64 or a
- * string). The map holds no reference: a GormResource removes itself as
- * it is disposed (gorm_row_state_forget()), which costs less than a weak
- * reference. The map has its own lock, so objects may die in any thread.
+ * string). The map holds no strong reference: a GormResource removes
+ * itself as it is disposed (gorm_row_state_forget()). Lookups go through
+ * a weak reference all the same, so that an object already being
+ * disposed in one thread is never brought back by another (see
+ * gorm_identity_map_lookup()). The map has its own lock, so objects may
+ * die in any thread.
  */
 typedef struct _GormIdentityMap GormIdentityMap;
 

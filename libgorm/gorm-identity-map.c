@@ -16,7 +16,10 @@ typedef struct
 {
   GormIdentityMap *map;
   Key              key;
+  /* Compared, never dereferenced: which object the entry is for. */
   GormResource    *resource;
+  /* How a lookup takes a reference: see gorm_identity_map_lookup(). */
+  GWeakRef         ref;
 } Entry;
 
 struct _GormIdentityMap
@@ -77,6 +80,7 @@ static void
 entry_free (Entry *entry)
 {
   count_entry (entry->map, entry->key.type, -1);
+  g_weak_ref_clear (&entry->ref);
   g_free (entry->key.text);
   g_free (entry);
 }
@@ -134,10 +138,24 @@ gorm_identity_map_lookup (GormIdentityMap *self,
   GormResource *resource = NULL;
   Entry *entry;
 
+  /* Through a weak reference, not g_object_ref() on the pointer: an
+   * object whose last reference another thread is dropping (the main
+   * context freeing a queued notification, say) is still in the map until
+   * its dispose removes it, and a plain ref would bring it back to life
+   * in the middle of that dispose. g_object_unref() keeps the object's
+   * notifications frozen while dispose runs, so the changes this thread
+   * then makes to the revived object (a transaction's g_object_set())
+   * wait in that queue: they do not mark it dirty before this thread
+   * saves it, the save writes nothing and the change is lost, and the
+   * dispose then takes the object out of the map although it lives on.
+   * A weak reference is cleared, under GObject's lock, before dispose
+   * begins: a dying object is not found, and the caller builds a new
+   * one for the row, which takes the entry over (see
+   * gorm_identity_map_add()). */
   g_mutex_lock (&self->lock);
   entry = g_hash_table_lookup (self->entries, &key);
   if (entry != NULL)
-    resource = g_object_ref (entry->resource);
+    resource = g_weak_ref_get (&entry->ref);
   g_mutex_unlock (&self->lock);
 
   return resource;
@@ -167,6 +185,7 @@ gorm_identity_map_add (GormIdentityMap *self,
       entry->key = key;
       entry->key.text = g_strdup (key.text);
       entry->resource = resource;
+      g_weak_ref_init (&entry->ref, resource);
       g_hash_table_insert (self->entries, &entry->key, entry);
       count_entry (self, key.type, 1);
     }

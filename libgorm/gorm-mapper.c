@@ -177,13 +177,44 @@ typedef struct
   GParamSpec   *pspec;
 } Notification;
 
+/* Notifies @pspec of @object, which another thread (a transaction's
+ * function on the worker) may be changing, straight to its handlers,
+ * never through the object's notification queue.
+ *
+ * That queue and its freeze count are shared by every thread:
+ * g_object_notify_by_pspec() adds to the queue and thaws it whenever the
+ * queue is frozen, whoever froze it. A transaction's g_object_set()
+ * freezes it around its own change; a notification here that lands
+ * meanwhile takes a freeze of its own, and if the worker thaws first,
+ * the thaw here is the last one and dispatches the worker's change in
+ * this thread: late (the worker may have saved already, seeing no
+ * change) and under notifying_stored (read as libgorm's own, not a change
+ * at all). Either way the save writes nothing and the change is lost.
+ * Dispatched directly, these notifications leave the queue to the
+ * thread that froze it. They are thus also emitted while the application
+ * has frozen the object's notifications. */
+static void
+notify_now (GObject    *object,
+            GParamSpec *pspec)
+{
+  GParamSpec *target = g_param_spec_get_redirect_target (pspec);
+
+  if (target != NULL)
+    pspec = target;
+  if ((pspec->flags & G_PARAM_READABLE) == 0)
+    return;
+  g_object_ref (object);
+  G_OBJECT_GET_CLASS (object)->dispatch_properties_changed (object, 1, &pspec);
+  g_object_unref (object);
+}
+
 static void
 notify_cb (gpointer data,
            gpointer unused)
 {
   Notification *notification = data;
 
-  g_object_notify_by_pspec (G_OBJECT (notification->resource), notification->pspec);
+  notify_now (G_OBJECT (notification->resource), notification->pspec);
 }
 
 static void
@@ -560,12 +591,11 @@ notify_loaded_cb (gpointer data,
    * freezes would also collect the changes another thread (a transaction's
    * function) makes meanwhile, and dispatch them here, where they would
    * read as libgorm's and not make the object dirty: that change would
-   * then not be saved. Unfrozen, a notification made while the other
-   * thread has the object frozen joins its queue instead, and only marks
-   * the column dirty, which writes the value the object has. */
+   * then not be saved. Nor may a notification join the queue another
+   * thread froze (see notify_now()). */
   g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
   for (guint i = 0; i < notifications->pspecs->len; i++)
-    g_object_notify_by_pspec (object, g_ptr_array_index (notifications->pspecs, i));
+    notify_now (object, g_ptr_array_index (notifications->pspecs, i));
   g_private_set (&notifying_stored, outer);
 }
 
@@ -585,7 +615,7 @@ apply_stored_now (StoredValues   *stored,
   gpointer outer = g_private_get (&notifying_stored);
 
   /* The values are set quietly, then notified as notify_loaded_cb() does,
-   * without freezing the object's notifications (see there). A set may
+   * one by one past the object's notification queue (see there). A set may
    * notify by itself (an explicitly notified property): such a
    * notification does not make the object dirty either. */
   g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
@@ -606,7 +636,7 @@ apply_stored_now (StoredValues   *stored,
     }
   if (in_main_context)
     for (guint i = 0; i < changed->len; i++)
-      g_object_notify_by_pspec (G_OBJECT (resource), g_ptr_array_index (changed, i));
+      notify_now (G_OBJECT (resource), g_ptr_array_index (changed, i));
   g_private_set (&notifying_stored, outer);
 
   if (!in_main_context && changed->len > 0)

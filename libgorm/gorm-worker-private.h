@@ -49,6 +49,16 @@ void        gorm_worker_defer          (GormWorker      *self,
                                         gpointer         data,
                                         GDestroyNotify   destroy);
 
+/* Called in the main context before each deferred action runs: TRUE when
+ * a source of a higher priority than the actions' (the change feed's
+ * delivery) is ready and must run first. The main context runs queued
+ * actions for a time budget in one dispatch, and without this an action
+ * queued after such a source was made ready would run before it. */
+typedef gboolean (*GormWorkerYieldFunc) (gpointer data);
+void        gorm_worker_set_yield_func (GormWorker          *self,
+                                        GormWorkerYieldFunc  func,
+                                        gpointer             data);
+
 void        gorm_worker_return_boolean (GormWorker      *self,
                                         GTask           *task,
                                         gboolean         result);

@@ -53,6 +53,9 @@ struct _GormWorker
   GMutex        lock;
   GQueue        actions;
   GSource      *source;
+  /* See gorm_worker_set_yield_func(); main context only. */
+  GormWorkerYieldFunc yield_func;
+  gpointer            yield_data;
   /* An action may drop the last reference to the database, and so free
    * the worker while it runs actions: the worker is then freed when the
    * action returns. */
@@ -90,6 +93,20 @@ run_actions_cb (gpointer data)
           return G_SOURCE_CONTINUE;
         }
       g_mutex_unlock (&self->lock);
+
+      /* Asked after the action is taken: whatever made the loop's other
+       * source ready before the action was queued (a commit before the
+       * completion of its call) is seen here. The action goes back, and
+       * the loop dispatches that source first, as its priority says:
+       * running on here would let this action overtake it. */
+      if (self->yield_func != NULL && self->yield_func (self->yield_data))
+        {
+          g_mutex_lock (&self->lock);
+          g_queue_push_head (&self->actions, action);
+          g_source_set_ready_time (self->source, 0);
+          g_mutex_unlock (&self->lock);
+          return G_SOURCE_CONTINUE;
+        }
 
       self->dispatching = TRUE;
       action->func (action->data, NULL);
@@ -317,8 +334,19 @@ gorm_worker_new (GMainContext *context)
 }
 
 void
+gorm_worker_set_yield_func (GormWorker          *self,
+                            GormWorkerYieldFunc  func,
+                            gpointer             data)
+{
+  self->yield_func = func;
+  self->yield_data = data;
+}
+
+void
 gorm_worker_free (GormWorker *self)
 {
+  /* What the yield function reads may go with the worker's owner. */
+  self->yield_func = NULL;
   if (self->dispatching)
     self->freed = TRUE;
   else
