@@ -7,7 +7,7 @@
 
 G_BEGIN_DECLS
 
-/* The blog post of ../shared/bench/WORKLOAD.md, as a libgorm user writes it,
+/* The blog post of bench/WORKLOAD.md, as a libgorm user writes it,
  * and the helpers the benchmarks share. */
 #define BENCH_TYPE_POST (bench_post_get_type ())
 G_DECLARE_FINAL_TYPE (BenchPost, bench_post, BENCH, POST, GormResource)
@@ -22,7 +22,7 @@ double      bench_post_get_rating    (BenchPost *self);
 gboolean    bench_post_get_published (BenchPost *self);
 gint64      bench_post_get_author_id (BenchPost *self);
 
-/* The author of WORKLOAD.md: a unique name of at most 100 characters. */
+/* The author of bench/WORKLOAD.md: a unique name of at most 100 characters. */
 #define BENCH_TYPE_AUTHOR (bench_author_get_type ())
 G_DECLARE_FINAL_TYPE (BenchAuthor, bench_author, BENCH, AUTHOR, GormResource)
 

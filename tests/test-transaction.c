@@ -142,7 +142,8 @@ test_not_tracked_by_libgda (void)
   for (guint i = 0; i < 50; i++)
     save_post (db, "row");
   /* libgda keeps a growing event list for transactions it knows about
-   * (LIBGDA.md); it must not know about ours. */
+   * (it walks the list on every call, so the cost per statement grows);
+   * it must not know about ours. */
   g_assert_null (gda_connection_get_transaction_status (gorm_database_get_connection (db)));
   g_assert_true (gorm_database_commit (db, NULL, &error));
 

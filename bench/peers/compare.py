@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Runs the peers of shared/bench/WORKLOAD.md against each other and reports.
+"""Runs the peers of bench/WORKLOAD.md against each other and reports.
 
     /usr/bin/python3 bench/peers/compare.py [--builddir _build] [--rounds 5]
         [--peers a,b,...] [--pragmas workload,libgorm] [--no-scale] [--out bench/results]
@@ -293,7 +293,7 @@ def main():
           'Versions: ' + '; '.join('%s: %s' % (p, validation[p]['version'])
                                    for p in peers if p in validation) + '.', '']
 
-    # Statement counts against WORKLOAD.md's table.
+    # Statement counts against the table of bench/WORKLOAD.md.
     md += ['Statements per operation (traced run; the expected count of the main kind, '
            'then what else each peer sent):', '']
     md.append('| peer | ' + ' | '.join(workload.OPERATIONS) + ' |')

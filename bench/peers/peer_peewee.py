@@ -25,7 +25,7 @@ class BaseModel(Model):
 
 
 class Author(BaseModel):
-    # AUTOINCREMENT as in the canonical schema of WORKLOAD.md.
+    # AUTOINCREMENT as in the canonical schema of bench/WORKLOAD.md.
     id = AutoIncrementField()
     name = CharField(max_length=100, unique=True)
 

@@ -24,7 +24,7 @@ Base = declarative_base()
 
 class Author(Base):
     __tablename__ = 'author'
-    # AUTOINCREMENT as in the canonical schema of WORKLOAD.md.
+    # AUTOINCREMENT as in the canonical schema of bench/WORKLOAD.md.
     __table_args__ = {'sqlite_autoincrement': True}
 
     id = Column(Integer, primary_key=True)

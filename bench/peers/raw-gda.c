@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * raw_gda: the floor of libgorm's design. libgda 5 used the fast way of
- * shared/LIBGDA.md: every statement parsed once per operation (libgda's
- * SQLite provider prepares it on its first run and reuses it), BEGIN /
- * COMMIT parsed in GDA_SQL_PARSER_MODE_DELIMIT so libgda does not track
- * the transaction, new ids through a cached `SELECT last_insert_rowid()`,
+ * raw_gda: the floor of libgorm's design. libgda 5 used the fast way, as
+ * libgorm/gorm-connection.c uses it: every statement parsed once per
+ * operation (libgda's SQLite provider prepares it on its first run and
+ * reuses it), BEGIN / COMMIT parsed in GDA_SQL_PARSER_MODE_DELIMIT so
+ * libgda does not track the transaction, new ids through a cached `SELECT last_insert_rowid()`,
  * random-access models read with gda_data_model_get_value_at, explicit
  * column types, date-times formatted and parsed here. Plain C structs,
  * the same structure and timed regions as raw-sqlite.c.
@@ -28,7 +28,8 @@
 
 
 /* Without explicit types INTEGER columns come back as 32-bit gint and
- * DATETIME as a libgda timestamp (LIBGDA.md, "Types"). */
+ * DATETIME as a libgda timestamp, which we format and parse ourselves:
+ * libgda writes sub-second parts without zero padding. */
 static GType post_types[] = {
   G_TYPE_INT64, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
   G_TYPE_INT64, G_TYPE_DOUBLE, G_TYPE_BOOLEAN, G_TYPE_INT64, G_TYPE_NONE,
@@ -228,7 +229,8 @@ select_int64 (GdaStatement *stmt,
 }
 
 /* PRAGMA x=y: the SQLite provider returns a result set for PRAGMA, so it
- * runs as a select whose result is dropped (LIBGDA.md). */
+ * runs as a select whose result is dropped (as in
+ * libgorm/gorm-connection.c). */
 static void
 exec_pragma (const char *sql)
 {

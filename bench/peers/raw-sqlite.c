@@ -4,7 +4,7 @@
  * raw_sqlite: the lower bound. The sqlite3 C API with statements prepared
  * once per operation and plain C structs; strings are copied (strdup) and
  * pub_date is parsed into struct fields, the minimum an object-building
- * layer must do (WORKLOAD.md, "Rules for implementations").
+ * layer must do (bench/WORKLOAD.md, "Rules for implementations").
  */
 
 #define _GNU_SOURCE

@@ -30,7 +30,7 @@ static const char *const pragmas_libgorm[] = {
   "PRAGMA journal_mode=wal", "PRAGMA synchronous=normal", "PRAGMA foreign_keys=on", NULL,
 };
 
-/* The checks every run must reproduce (WORKLOAD.md, "Output"). */
+/* The checks every run must reproduce (bench/WORKLOAD.md, "Checks"). */
 static const WorkloadChecks expected = {
   .insert_sum_id = 200010000,
   .fetch_all_n = 20000,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * The workload of shared/bench/WORKLOAD.md for the peers written in C
+ * The workload of bench/WORKLOAD.md for the peers written in C
  * (raw_sqlite, raw_gda, libgorm-c): the data, the timing of each
  * operation, the checks and the JSON line. workload.py is its twin for
  * the Python peers; the two produce the same data and the same checks.
@@ -70,7 +70,7 @@ typedef struct
   int64_t       count_authors[WORKLOAD_N_COUNTS];
 } WorkloadData;
 
-/* The canonical schema of WORKLOAD.md, for the peers that write SQL. */
+/* The canonical schema of bench/WORKLOAD.md, for the peers that write SQL. */
 #define WORKLOAD_SCHEMA \
   "CREATE TABLE author (id INTEGER PRIMARY KEY AUTOINCREMENT," \
   "                     name VARCHAR(100) NOT NULL UNIQUE);" \
@@ -162,7 +162,7 @@ int         workload_finish       (WorkloadRun       *run,
                                    const char        *version,
                                    const char        *sqlite_version);
 
-/* The WORKLOAD.md `sum_date` term of one date. */
+/* The bench/WORKLOAD.md `sum_date` term of one date. */
 int64_t     workload_date_seconds (const WorkloadDate *date);
 
 /* Parses "YYYY-MM-DD HH:MM:SS[.ffffff]" (a 'T' for the space too). */

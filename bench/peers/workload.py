@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""The workload of shared/bench/WORKLOAD.md for the peers driven from Python.
+"""The workload of bench/WORKLOAD.md for the peers driven from Python.
 
 Every Python peer is a module with a class `Peer` that implements the
 operations below in its library's own idiom; `main()` generates the data,
@@ -51,7 +51,7 @@ EPOCH = datetime.datetime(2020, 1, 1)
 OPERATIONS = ('insert', 'fetch_all', 'filter', 'get_by_pk', 'count', 'update',
               'delete_bulk', 'delete_each')
 
-# The checks every run must reproduce (WORKLOAD.md, "Output").
+# The checks every run must reproduce (bench/WORKLOAD.md, "Checks").
 EXPECTED = {
     'insert_sum_id': 200010000,
     'fetch_all_n': 20000,
@@ -70,14 +70,14 @@ EXPECTED = {
     'sum_views_left': 67402604,
 }
 
-# The statements each operation must send, by kind (WORKLOAD.md, "Operations").
+# The statements each operation must send, by kind (bench/WORKLOAD.md, "Operations").
 MAIN_STATEMENTS = {
     'insert': ('INSERT', 20200), 'fetch_all': ('SELECT', 1), 'filter': ('SELECT', 200),
     'get_by_pk': ('SELECT', 5000), 'count': ('SELECT', 500), 'update': ('UPDATE', 20000),
     'delete_bulk': ('DELETE', 1), 'delete_each': ('DELETE', 1000),
 }
 
-# The two pragma sets of a comparison (WORKLOAD.md, "Pragmas").
+# The two pragma sets of a comparison (bench/WORKLOAD.md, "Pragmas").
 PRAGMAS = {
     'workload': {'journal_mode': 'delete', 'synchronous': 'full', 'foreign_keys': 'on'},
     'libgorm': {'journal_mode': 'wal', 'synchronous': 'normal', 'foreign_keys': 'on'},
@@ -91,7 +91,7 @@ def pragma_statements(pragmas):
 
 
 def lcg(seed):
-    """The generator of WORKLOAD.md: a 64-bit LCG whose output is s >> 33."""
+    """The generator of bench/WORKLOAD.md: a 64-bit LCG whose output is s >> 33."""
     s = seed
     while True:
         s = (s * 6364136223846793005 + 1442695040888963407) & 0xFFFFFFFFFFFFFFFF
