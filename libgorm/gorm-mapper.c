@@ -544,8 +544,10 @@ differs (GormResource     *resource,
   return !stored_values_equal (column, &current, value);
 }
 
-/* Sets a stored property without a notification, which the caller
- * queues for the main context. */
+/* Sets a stored property as g_object_set_property() does, but without
+ * its notification: the caller notifies when and where it should, or no
+ * one can be listening yet (an object being built). @value has the
+ * property's type and was validated by gorm_value_from_sql(). */
 static void
 set_quietly (GObject      *object,
              GParamSpec   *pspec,
@@ -1330,24 +1332,6 @@ column_pspecs (const GormSchema *schema)
   return pspecs;
 }
 
-/* Sets a stored property of an object being built, as
- * g_object_set_property() does but without its notification, which no one
- * can be listening to yet: @value was converted to the property's type and
- * validated by gorm_value_from_sql(). */
-static void
-set_new_property (GObject      *object,
-                  GParamSpec   *pspec,
-                  const GValue *value)
-{
-  GParamSpec *target = g_param_spec_get_redirect_target (pspec);
-  GObjectClass *owner;
-
-  if (target != NULL)
-    pspec = target;
-  owner = g_type_class_peek (pspec->owner_type);
-  owner->set_property (object, pspec->param_id, value, pspec);
-}
-
 static gboolean
 is_construct_property (GParamSpec *pspec)
 {
@@ -1398,7 +1382,7 @@ new_row_object (const GormSchema *schema,
       GParamSpec *pspec = schema->columns[i].pspec;
 
       if (values[i] != NULL && !is_construct_property (pspec))
-        set_new_property (object, pspec, values[i]);
+        set_quietly (object, pspec, values[i]);
     }
 
   mark_loaded (gorm_row_state_of (object), GORM_RESOURCE (object), host, schema, key);
