@@ -735,6 +735,7 @@ gorm_rows_get_value (GormRows  *rows,
   const GdaBinary *binary;
   GValue *converted;
   gpointer key;
+  GType type;
 
   if (row >= rows->n_rows || column >= rows->n_columns)
     {
@@ -753,7 +754,10 @@ gorm_rows_get_value (GormRows  *rows,
       return NULL;
     }
 
-  if (G_VALUE_HOLDS (value, GDA_TYPE_NULL))
+  /* Exact type comparisons: these three types have no subtype, and
+   * G_VALUE_HOLDS() walks the type hierarchy for each. */
+  type = G_VALUE_TYPE (value);
+  if (type == GDA_TYPE_NULL)
     {
       if (g_once_init_enter (&null_initialized))
         {
@@ -763,9 +767,9 @@ gorm_rows_get_value (GormRows  *rows,
       return &null_value;
     }
 
-  if (G_VALUE_HOLDS (value, GDA_TYPE_BLOB))
+  if (type == GDA_TYPE_BLOB)
     binary = &((const GdaBlob *) g_value_get_boxed (value))->data;
-  else if (G_VALUE_HOLDS (value, GDA_TYPE_BINARY))
+  else if (type == GDA_TYPE_BINARY)
     binary = g_value_get_boxed (value);
   else
     return value;
