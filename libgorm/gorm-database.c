@@ -854,7 +854,12 @@ gorm_database_clear_default (void)
  * written and no write lock is taken. An existing table whose column
  * types contradict the properties (a text `id`, an integer property over
  * a text column) is refused with %GORM_ERROR_MIGRATION naming the table,
- * the column, the stored and the expected types.
+ * the column, the stored and the expected types. So is an existing
+ * integer or floating-point column holding a value its property cannot
+ * be read from (text such as 'abc', which would read as 0), as a table
+ * another tool created can: the error names the column, the key of the
+ * row and the value. Every such column is scanned on each migration,
+ * one read that stops at the first bad row.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  */

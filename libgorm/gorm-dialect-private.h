@@ -114,6 +114,10 @@ char    *gorm_dialect_render_delete             (const GormDialect  *dialect,
                                                  const GormSchema   *schema);
 char    *gorm_dialect_render_select_by_key      (const GormDialect  *dialect,
                                                  const GormSchema   *schema);
+/* Finds a row whose @column holds what its values cannot be read from. */
+char    *gorm_dialect_render_find_misstored     (const GormDialect  *dialect,
+                                                 const GormSchema   *schema,
+                                                 const GormColumn   *column);
 char    *gorm_dialect_render_savepoint          (const char         *verb,
                                                  guint               depth);
 

@@ -383,6 +383,36 @@ gorm_dialect_render_select_by_key (const GormDialect *dialect,
   return g_string_free (sql, FALSE);
 }
 
+/* A SELECT of the key as text and the value as an SQL literal (a blob
+ * as X'..', never invalid UTF-8) of one row whose
+ * @column holds a value of another storage class than the column's
+ * values need, or NULL when @column's values need none. Integers are
+ * fine where reals are needed: they read back as the same double. */
+char *
+gorm_dialect_render_find_misstored (const GormDialect *dialect,
+                                    const GormSchema  *schema,
+                                    const GormColumn  *column)
+{
+  const char *storage_class = dialect->storage_class ? dialect->storage_class (column) : NULL;
+  GString *sql;
+
+  if (g_strcmp0 (storage_class, "integer") != 0 && g_strcmp0 (storage_class, "real") != 0)
+    return NULL;
+
+  sql = g_string_new ("SELECT CAST(");
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  g_string_append (sql, " AS TEXT), quote(");
+  gorm_dialect_append_identifier (sql, column->name);
+  g_string_append (sql, ") FROM ");
+  gorm_dialect_append_identifier (sql, schema->table);
+  g_string_append (sql, " WHERE typeof(");
+  gorm_dialect_append_identifier (sql, column->name);
+  g_string_append_printf (sql, ") NOT IN ('%s', %s'null') LIMIT 1", storage_class,
+                          g_str_equal (storage_class, "real") ? "'integer', " : "");
+
+  return g_string_free (sql, FALSE);
+}
+
 char *
 gorm_dialect_render_savepoint (const char *verb,
                                guint       depth)

@@ -84,6 +84,55 @@ read_indexes_locked (GormConnection    *connection,
   return g_steal_pointer (&names);
 }
 
+/* Fails when an existing @column holds a value of another storage class
+ * than its values need: a table another tool created, without libgorm's
+ * CHECK, can hold 'abc' in an INTEGER column, which libgda would read
+ * as 0. Every such column is scanned, even one carrying libgorm's CHECK:
+ * the CHECK can be dropped or bypassed (PRAGMA ignore_check_constraints)
+ * by other tools, and the scan, one read stopping at the first bad row,
+ * costs a pass over the table at migration only. */
+static gboolean
+check_stored_values_locked (GormConnection    *connection,
+                            const GormDialect *dialect,
+                            const GormSchema  *schema,
+                            const GormColumn  *column,
+                            GError           **error)
+{
+  static const GType types[] = { G_TYPE_STRING, G_TYPE_STRING, G_TYPE_NONE };
+  g_autofree char *sql = gorm_dialect_render_find_misstored (dialect, schema, column);
+  g_autoptr(GormRows) rows = NULL;
+  GormStatement *statement;
+  const GValue *key;
+  const GValue *value;
+
+  if (sql == NULL)
+    return TRUE;
+  statement = gorm_connection_lookup_locked (connection, sql, error);
+  if (statement == NULL)
+    return FALSE;
+  rows = gorm_connection_select_locked (connection, statement, types, error);
+  if (rows == NULL)
+    return FALSE;
+  if (gorm_rows_get_n_rows (rows) == 0)
+    return TRUE;
+
+  key = gorm_rows_get_value (rows, 0, 0, error);
+  value = key ? gorm_rows_get_value (rows, 1, 0, error) : NULL;
+  if (value == NULL)
+    return FALSE;
+  g_set_error (error, GORM_ERROR, GORM_ERROR_MIGRATION,
+               "Cannot migrate %s: the column “%s” of the table “%s” holds %s in the row "
+               "whose “%s” is “%s”, which the %s property “%s” cannot be read from "
+               "(expected a value of storage class “%s”)",
+               schema->type_name, column->name, schema->table,
+               G_VALUE_HOLDS_STRING (value) ? g_value_get_string (value) : "",
+               schema->key->name,
+               G_VALUE_HOLDS_STRING (key) && g_value_get_string (key) ? g_value_get_string (key) : "NULL",
+               g_type_name (G_PARAM_SPEC_VALUE_TYPE (column->pspec)),
+               column->pspec->name, dialect->storage_class (column));
+  return FALSE;
+}
+
 /* Appends to @statements what evolves the table of @schema; fails when
  * an existing column contradicts it. */
 static gboolean
@@ -132,6 +181,9 @@ plan_type_locked (GormConnection    *connection,
                                                             : dialect->column_type (column));
           return FALSE;
         }
+      if (stored != NULL &&
+          !check_stored_values_locked (connection, dialect, schema, column, error))
+        return FALSE;
     }
 
   for (guint i = 0; i < schema->n_columns; i++)

@@ -750,6 +750,150 @@ test_migrate_integer_text (void)
                             "“title”", "“INTEGER”", "VARCHAR(200)");
 }
 
+/* A table another tool created, without libgorm's CHECK constraints,
+ * holding a value in an INTEGER or REAL column that libgda would read
+ * as 0: migrate refuses it, naming the table, the column, the key of
+ * the row, the value and the storage class expected, and changes
+ * nothing; once the row is fixed, migrate evolves the table. */
+static void
+assert_misstored_refused (const char *bad_row,
+                          const char *fix,
+                          const char *column,
+                          const char *value,
+                          const char *expected)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *schema_before = NULL;
+  g_autofree char *rows_before = NULL;
+  g_autofree char *schema_after = NULL;
+  g_autofree char *rows_after = NULL;
+  g_autofree char *added = NULL;
+  GType post = TEST_TYPE_POST;
+  static const char *schema_sql = "SELECT group_concat(sql, ';') FROM sqlite_master";
+  static const char *rows_sql = "SELECT group_concat(quote(id) || quote(title) || quote(views) || "
+                                "quote(rating), ';') FROM test_post";
+
+  gorm_database_execute (db, "CREATE TABLE test_post (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                         "title TEXT, views INTEGER, rating REAL)", NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  gorm_database_execute (db, "INSERT INTO test_post VALUES (1, 'a', 5, 1.5)", NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  gorm_database_execute (db, bad_row, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  schema_before = test_query_text (db, schema_sql);
+  rows_before = test_query_text (db, rows_sql);
+
+  g_assert_false (gorm_database_migrate (db, &post, 1, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "“test_post”"));
+  g_assert_nonnull (strstr (error->message, column));
+  g_assert_nonnull (strstr (error->message, value));
+  g_assert_nonnull (strstr (error->message, "“id” is “7”"));
+  g_assert_nonnull (strstr (error->message, expected));
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+  g_clear_error (&error);
+
+  schema_after = test_query_text (db, schema_sql);
+  rows_after = test_query_text (db, rows_sql);
+  g_assert_cmpstr (schema_before, ==, schema_after);
+  g_assert_cmpstr (rows_before, ==, rows_after);
+
+  gorm_database_execute (db, fix, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (gorm_database_migrate (db, &post, 1, NULL, &error));
+  g_assert_no_error (error);
+  added = test_query_text (db, "SELECT count(*) FROM pragma_table_info('test_post') "
+                               "WHERE name = 'content'");
+  g_assert_cmpstr (added, ==, "1");
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+static void
+test_migrate_misstored_integer (void)
+{
+  assert_misstored_refused ("INSERT INTO test_post VALUES (7, 'b', 'abc', 2.5)",
+                            "UPDATE test_post SET views = 3 WHERE id = 7",
+                            "“views”", "'abc'", "“integer”");
+}
+
+static void
+test_migrate_misstored_real (void)
+{
+  assert_misstored_refused ("INSERT INTO test_post VALUES (7, 'b', 2, 'high')",
+                            "UPDATE test_post SET rating = NULL WHERE id = 7",
+                            "“rating”", "'high'", "“real”");
+}
+
+static void
+test_migrate_misstored_blob (void)
+{
+  /* A blob is named as an SQL literal, never as raw bytes. */
+  assert_misstored_refused ("INSERT INTO test_post VALUES (7, 'b', x'ff00', 2.5)",
+                            "DELETE FROM test_post WHERE id = 7",
+                            "“views”", "X'FF00'", "“integer”");
+}
+
+/* libgorm's own table, whose CHECK another tool bypassed: the values are
+ * scanned even where the CHECK exists. */
+static void
+test_migrate_misstored_check_bypassed (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  GType post = TEST_TYPE_POST;
+
+  g_assert_true (gorm_database_migrate (db, &post, 1, NULL, &error));
+  g_assert_no_error (error);
+  gorm_database_execute (db, "INSERT INTO test_post (id, title, views) VALUES (4, 't', 'abc')",
+                         NULL, 0, NULL, &error);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  gorm_database_execute (db, "PRAGMA ignore_check_constraints = 1", NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  gorm_database_execute (db, "INSERT INTO test_post (id, title, views) VALUES (4, 't', 'abc')",
+                         NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  gorm_database_execute (db, "PRAGMA ignore_check_constraints = 0", NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_false (gorm_database_migrate (db, &post, 1, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
+  g_assert_nonnull (strstr (error->message, "“views”"));
+  g_assert_nonnull (strstr (error->message, "'abc'"));
+  g_assert_nonnull (strstr (error->message, "“id” is “4”"));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* A foreign table without CHECK constraints whose values all fit
+ * migrates, with integers (and NULLs) where reals are expected. */
+static void
+test_migrate_foreign_clean (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rows = NULL;
+  g_autofree char *added = NULL;
+  GType post = TEST_TYPE_POST;
+
+  gorm_database_execute (db, "CREATE TABLE test_post (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                         "title TEXT, views INTEGER, rating NUMERIC)", NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  gorm_database_execute (db, "INSERT INTO test_post VALUES (1, 'a', 5, 2), (2, '12', NULL, 2.5), "
+                         "(3, NULL, 0, NULL)", NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (gorm_database_migrate (db, &post, 1, NULL, &error));
+  g_assert_no_error (error);
+  added = test_query_text (db, "SELECT count(*) FROM pragma_table_info('test_post') "
+                               "WHERE name = 'content'");
+  g_assert_cmpstr (added, ==, "1");
+  rows = test_query_text (db, "SELECT group_concat(quote(views) || quote(rating), ';') FROM test_post");
+  g_assert_cmpstr (rows, ==, "52;NULL2.5;0NULL");
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -783,6 +927,11 @@ main (int   argc,
   g_test_add_func ("/Gorm/Failure/migrate-text-id", test_migrate_text_id);
   g_test_add_func ("/Gorm/Failure/migrate-text-integer", test_migrate_text_integer);
   g_test_add_func ("/Gorm/Failure/migrate-integer-text", test_migrate_integer_text);
+  g_test_add_func ("/Gorm/Failure/migrate-misstored-integer", test_migrate_misstored_integer);
+  g_test_add_func ("/Gorm/Failure/migrate-misstored-real", test_migrate_misstored_real);
+  g_test_add_func ("/Gorm/Failure/migrate-misstored-blob", test_migrate_misstored_blob);
+  g_test_add_func ("/Gorm/Failure/migrate-misstored-check-bypassed", test_migrate_misstored_check_bypassed);
+  g_test_add_func ("/Gorm/Failure/migrate-foreign-clean", test_migrate_foreign_clean);
 
   return g_test_run ();
 }
