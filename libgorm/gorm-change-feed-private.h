@@ -121,8 +121,6 @@ void              gorm_change_feed_begin_for      (GormChangeFeed            *se
 void              gorm_change_feed_commit         (GormChangeFeed            *self);
 void              gorm_change_feed_rollback       (GormChangeFeed            *self);
 void              gorm_change_feed_abandon        (GormChangeFeed            *self);
-/* Whether a transaction is open. */
-gboolean          gorm_change_feed_in_transaction (GormChangeFeed            *self);
 /* Whether a transaction is open and the calling thread began it. */
 gboolean          gorm_change_feed_is_transaction_thread (GormChangeFeed     *self);
 

@@ -478,17 +478,6 @@ gorm_change_feed_abandon (GormChangeFeed *self)
 }
 
 gboolean
-gorm_change_feed_in_transaction (GormChangeFeed *self)
-{
-  gboolean open;
-
-  g_mutex_lock (&self->mutex);
-  open = self->levels->len > 0;
-  g_mutex_unlock (&self->mutex);
-  return open;
-}
-
-gboolean
 gorm_change_feed_is_transaction_thread (GormChangeFeed *self)
 {
   gboolean mine;

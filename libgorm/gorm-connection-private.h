@@ -102,8 +102,6 @@ gboolean            gorm_connection_held_by_self    (GormConnection      *self);
 /* Whether the calling thread owns the open transaction. Needs no lock:
  * only the owner can make it TRUE or FALSE for itself. */
 gboolean            gorm_connection_in_own_transaction (GormConnection   *self);
-/* Whether a transaction of another thread is open (the lock would wait). */
-gboolean            gorm_connection_is_reserved     (GormConnection      *self);
 
 void                gorm_connection_set_trace_locked (GormConnection     *self,
                                                      GormTraceFunc        func,
@@ -154,7 +152,6 @@ gboolean            gorm_connection_import_value    (const GValue        *value,
 
 /* Rows of a select, owned by the caller, read with the lock held. */
 guint               gorm_rows_get_n_rows            (GormRows            *rows);
-guint               gorm_rows_get_n_columns         (GormRows            *rows);
 /* The value of @column in @row (in that order, as libgda's model does),
  * valid until @rows is freed: a libgorm SQL value. NULL with @error set
  * (GORM_ERROR) when out of range or unreadable. */

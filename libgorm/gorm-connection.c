@@ -277,14 +277,6 @@ gorm_connection_in_own_transaction (GormConnection *self)
   return g_atomic_pointer_get (&self->transaction_thread) == (gpointer) g_thread_self ();
 }
 
-gboolean
-gorm_connection_is_reserved (GormConnection *self)
-{
-  gpointer owner = g_atomic_pointer_get (&self->transaction_thread);
-
-  return owner != NULL && owner != (gpointer) g_thread_self ();
-}
-
 guint
 gorm_connection_get_depth (GormConnection *self)
 {
@@ -705,12 +697,6 @@ guint
 gorm_rows_get_n_rows (GormRows *rows)
 {
   return rows->n_rows;
-}
-
-guint
-gorm_rows_get_n_columns (GormRows *rows)
-{
-  return rows->n_columns;
 }
 
 static void

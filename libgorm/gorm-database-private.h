@@ -46,14 +46,12 @@ GormMapper         *gorm_database_get_mapper_locked  (GormDatabase     *self,
  * The main context: object changes and signals made outside it (on the
  * worker or another thread) are queued and happen there, in order.
  */
-GormWorker         *gorm_database_get_worker         (GormDatabase     *self);
 /* What the database gives its mappers and the objects of its rows. */
 GormMapperHost     *gorm_database_get_mapper_host    (GormDatabase     *self);
 void                gorm_database_defer              (GormDatabase     *self,
                                                       GFunc             func,
                                                       gpointer          data,
                                                       GDestroyNotify    destroy);
-gboolean            gorm_database_in_main_context    (GormDatabase     *self);
 
 /*
  * Asynchronous calls: a task runs on the database's worker thread, where

@@ -102,12 +102,6 @@ gorm_database_lock (GormDatabase *self)
   gorm_connection_lock (self->connection);
 }
 
-gboolean
-gorm_database_in_main_context (GormDatabase *self)
-{
-  return gorm_mapper_host_in_main_context (&self->host);
-}
-
 void
 gorm_database_defer (GormDatabase   *self,
                      GFunc           func,
@@ -121,12 +115,6 @@ GormMapperHost *
 gorm_database_get_mapper_host (GormDatabase *self)
 {
   return &self->host;
-}
-
-GormWorker *
-gorm_database_get_worker (GormDatabase *self)
-{
-  return self->worker;
 }
 
 GTask *

@@ -186,14 +186,6 @@ void           gorm_condition_unref             (GormCondition      *condition);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormCondition, gorm_condition_unref)
 
-/* Appends @condition, numbering its parameters from params->len and
- * appending copies of their SQL values to @params (an array of GValue
- * with a clear func). Columns are written unqualified. */
-void     gorm_dialect_append_condition          (const GormDialect   *dialect,
-                                                 GString             *sql,
-                                                 const GormCondition *condition,
-                                                 GArray              *params);
-
 /* Queries */
 
 /* One term of an ORDER BY. */

@@ -893,15 +893,6 @@ render_condition (const GormDialect   *dialect,
 }
 
 void
-gorm_dialect_append_condition (const GormDialect   *dialect,
-                               GString             *sql,
-                               const GormCondition *condition,
-                               GArray              *params)
-{
-  render_condition (dialect, sql, params, condition, FALSE);
-}
-
-void
 gorm_dialect_append_where (const GormDialect   *dialect,
                            GString             *sql,
                            const GormCondition *condition,

@@ -91,6 +91,9 @@ struct _Watch
   GormDatabase      *database;   /* not a reference: the feed belongs to it */
   GormCompiledQuery *compiled;
   char              *position_sql;
+  /* The SQL values of the filter's parameters, in the order of its SQL,
+   * read once: every statement binds them again (see bind_filter()). */
+  GArray            *filter_params;
 };
 
 /* Where a row starts a page: the position in the full filtered order (the
@@ -232,6 +235,12 @@ render_statements (GormQueryModel *self)
   const GormCompiledQuery *compiled = self->compiled;
   GormSelection selection = gorm_compiled_query_get_selection (compiled);
   g_autoptr(GArray) params = new_params ();
+  g_autoptr(GString) unused = g_string_new (NULL);
+
+  /* The filter's values, in the order the dialect writes them. */
+  self->watch->filter_params = new_params ();
+  gorm_dialect_append_where (compiled->dialect, unused, compiled->filter,
+                             self->watch->filter_params);
 
   /* The model applies the query's limit and offset itself (see
    * window_size() and load_page_locked()). */
@@ -267,19 +276,6 @@ typedef struct
 } Binding;
 
 static void
-bind_filter (const GormCompiledQuery *compiled,
-             Binding                 *binding)
-{
-  g_autoptr(GArray) params = new_params ();
-  g_autoptr(GString) unused = g_string_new (NULL);
-
-  gorm_compiled_query_append_where (compiled, unused, params);
-  for (guint i = 0; i < params->len; i++)
-    gorm_statement_take_param (binding->statement, binding->number++,
-                               &g_array_index (params, GValue, i));
-}
-
-static void
 bind_values (Binding      *binding,
              const GValue *values,
              guint         n_values)
@@ -292,6 +288,13 @@ bind_values (Binding      *binding,
       g_value_copy (&values[i], &copy);
       gorm_statement_take_param (binding->statement, binding->number++, &copy);
     }
+}
+
+static void
+bind_filter (const Watch *watch,
+             Binding     *binding)
+{
+  bind_values (binding, (const GValue *) watch->filter_params->data, watch->filter_params->len);
 }
 
 static GormStatement *
@@ -318,7 +321,7 @@ run_select_locked (GormQueryModel  *self,
 
   if (binding.statement == NULL)
     return NULL;
-  bind_filter (self->compiled, &binding);
+  bind_filter (self->watch, &binding);
   bind_values (&binding, extra, n_extra);
   return gorm_connection_select_locked (statements, binding.statement, column_types, error);
 }
@@ -512,6 +515,7 @@ static void
 watch_clear (Watch *watch)
 {
   g_clear_pointer (&watch->compiled, gorm_compiled_query_free);
+  g_clear_pointer (&watch->filter_params, g_array_unref);
   g_free (watch->position_sql);
 }
 
@@ -1106,9 +1110,9 @@ position_locked (Watch        *watch,
   /* The inner filter's values, the key, the outer filter's values. */
   if (binding.statement != NULL)
     {
-      bind_filter (watch->compiled, &binding);
+      bind_filter (watch, &binding);
       bind_values (&binding, key, 1);
-      bind_filter (watch->compiled, &binding);
+      bind_filter (watch, &binding);
       rows = gorm_connection_select_locked (statements, binding.statement, types, &error);
     }
   if (rows != NULL && gorm_rows_get_n_rows (rows) == 0)

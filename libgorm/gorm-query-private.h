@@ -39,14 +39,6 @@ void               gorm_compiled_query_free          (GormCompiledQuery        *
 /* What @compiled selects, borrowing from it, as the dialect takes it. */
 GormSelection      gorm_compiled_query_get_selection (const GormCompiledQuery  *compiled);
 
-/* Appends " WHERE condition" (nothing when the query has no filter),
- * numbering its parameters from params->len and appending their SQL
- * values to @params (an array of GValue with a clear func). Columns are
- * written unqualified. */
-void               gorm_compiled_query_append_where  (const GormCompiledQuery  *compiled,
-                                                      GString                  *sql,
-                                                      GArray                   *params);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormCompiledQuery, gorm_compiled_query_free)
 
 /* Implemented by gorm-query-model.c. The model takes @compiled. */

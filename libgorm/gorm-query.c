@@ -496,14 +496,6 @@ gorm_compiled_query_get_selection (const GormCompiledQuery *compiled)
   return selection;
 }
 
-void
-gorm_compiled_query_append_where (const GormCompiledQuery *compiled,
-                                  GString                 *sql,
-                                  GArray                  *params)
-{
-  gorm_dialect_append_where (compiled->dialect, sql, compiled->filter, params);
-}
-
 /* Statements */
 
 static void
