@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# One database file, four languages: the blog of the seed in C, Python,
-# JavaScript and Vala each add a post to the same file and list every
+# One database, four languages: the blog of the seed in C, Python,
+# JavaScript and Vala each add a post to the same database and list every
 # post. Each must list the posts the others wrote, and the four listings
-# of the file, read again by each language, must be the same.
+# of the database, read again by each language, must be the same.
 #
-#   cross-language.sh BLOG-C BLOG-PY BLOG-JS BLOG-VALA GJS
+#   cross-language.sh DATABASE BLOG-C BLOG-PY BLOG-JS BLOG-VALA GJS
+#
+# DATABASE is an empty SQLite file's path or a URI, for example of a new
+# PostgreSQL database (demos/with-database --file makes one per engine).
 set -euo pipefail
 
-blog_c=$1 blog_py=$2 blog_js=$3 blog_vala=$4 gjs=$5
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-db=$dir/blog.db
+db=$1 blog_c=$2 blog_py=$3 blog_js=$4 blog_vala=$5 gjs=$6
 
 run () {
   case $1 in

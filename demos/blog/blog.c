@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* The blog of the seed, in C: a BlogPost resource, saved to and read back
- * from an SQLite file.
+ * from an SQLite file or a PostgreSQL database.
  *
- *   blog [PATH]
+ *   blog [PATH | URI]
  *
- * PATH is the database file; it defaults to
- * $XDG_DATA_HOME/libgorm-blog/blog.db. Each run adds a post and prints
- * every post stored so far.
+ * PATH is an SQLite database file (":memory:" is a database in memory);
+ * it defaults to $XDG_DATA_HOME/libgorm-blog/blog.db. A URI is opened as
+ * it is: sqlite:PATH, or postgresql://USER:PASSWORD@HOST:PORT/DBNAME.
+ * Each run adds a post and prints every post stored so far.
  */
 
 #include <errno.h>
 #include <locale.h>
+#include <string.h>
 
 #include <gorm.h>
 
@@ -186,11 +188,34 @@ default_database_path (GError **error)
   return g_build_filename (dir, "blog.db", NULL);
 }
 
+/* The URI of DATABASE: a URI as it is, a file as an sqlite: URI. */
+static char *
+database_uri (const char *database)
+{
+  if (g_uri_peek_scheme (database) != NULL)
+    return g_strdup (database);
+  return g_strconcat ("sqlite:", database, NULL);
+}
+
+/* DATABASE as the demo prints it: without the password of a URI. */
+static char *
+database_display_name (const char *database)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  if (strstr (database, "://") != NULL)
+    uri = g_uri_parse (database, G_URI_FLAGS_ENCODED, NULL);
+  if (uri == NULL)
+    return g_strdup (database);
+  return g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD);
+}
+
 static gboolean
-run (const char  *path,
+run (const char  *database,
      GError     **error)
 {
-  g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
+  g_autofree char *uri = database_uri (database);
+  g_autofree char *where = database_display_name (database);
   g_autoptr(GormDatabase) db = NULL;
   g_autoptr(BlogPost) post = NULL;
   g_autoptr(GormQuery) query = NULL;
@@ -212,7 +237,7 @@ run (const char  *path,
   if (!gorm_resource_save (GORM_RESOURCE (post), NULL, error))
     return FALSE;
   g_print ("Saved post %" G_GINT64_FORMAT " in %s\n",
-           gorm_resource_get_id (GORM_RESOURCE (post)), path);
+           gorm_resource_get_id (GORM_RESOURCE (post)), where);
 
   /* Every post, oldest first. */
   query = gorm_database_query (db, BLOG_TYPE_POST);
@@ -245,18 +270,18 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
+  g_autofree char *database = NULL;
 
   setlocale (LC_ALL, "");
 
   if (argc > 2)
     {
-      g_printerr ("Usage: %s [DATABASE-FILE]\n", argv[0]);
+      g_printerr ("Usage: %s [DATABASE-FILE | URI]\n", argv[0]);
       return 1;
     }
 
-  path = argc > 1 ? g_strdup (argv[1]) : default_database_path (&error);
-  if (path == NULL || !run (path, &error))
+  database = argc > 1 ? g_strdup (argv[1]) : default_database_path (&error);
+  if (database == NULL || !run (database, &error))
     {
       g_printerr ("blog: %s\n", error->message);
       return 1;

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
 // The blog of the seed, in JavaScript: a BlogPost model, saved to and read
-// back from an SQLite file with promises.
+// back from an SQLite file or a PostgreSQL database with promises.
 //
-//     gjs -m blog.js [PATH]
+//     gjs -m blog.js [PATH | URI]
 //
-// PATH is the database file; it defaults to
+// PATH is an SQLite database file; it defaults to
 // $XDG_DATA_HOME/libgorm-blog/blog.db, and ':memory:' is a database in
-// memory. Each run adds a post and prints every post stored so far.
+// memory. A URI is opened as it is: sqlite:PATH, or
+// postgresql://USER:PASSWORD@HOST:PORT/DBNAME. Each run adds a post and
+// prints every post stored so far.
 // Against the uninstalled build:
 //
 //     meson devenv -C _build -w . gjs -m demos/blog/blog.js
@@ -53,14 +55,31 @@ function defaultDatabasePath() {
     return GLib.build_filenamev([dir, 'blog.db']);
 }
 
+// A URI as it is, a file as an sqlite: URI.
+function databaseUri(database) {
+    return GLib.uri_peek_scheme(database) ? database : `sqlite:${database}`;
+}
+
+// The database as the demo prints it: without the password of a URI.
+function displayName(database) {
+    if (!database.includes('://'))
+        return database;
+    try {
+        return GLib.Uri.parse(database, GLib.UriFlags.ENCODED)
+            .to_string_partial(GLib.UriHideFlags.PASSWORD);
+    } catch (e) {
+        return database;
+    }
+}
+
 async function main(args) {
     if (args.length > 1) {
-        printerr('Usage: blog.js [DATABASE-FILE]');
+        printerr('Usage: blog.js [DATABASE-FILE | URI]');
         return 1;
     }
     const path = args[0] ?? defaultDatabasePath();
     try {
-        const db = await Gorm.Database.open_async(`sqlite:${path}`, null);
+        const db = await Gorm.Database.open_async(databaseUri(path), null);
         await db.migrate_async([BlogPost.$gtype], null);
 
         const post = new BlogPost({
@@ -69,7 +88,7 @@ async function main(args) {
             content: 'Hello, world!',
         });
         await post.save_async(null);
-        print(`Saved post ${post.id} in ${path}`);
+        print(`Saved post ${post.id} in ${displayName(path)}`);
 
         const posts = toArray(await db.query(BlogPost.$gtype)
             .order_by('pub-date', false).fetch_async(null));

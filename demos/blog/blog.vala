@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* The blog of the seed, in Vala: a BlogPost resource, saved to and read
- * back from an SQLite file.
+ * back from an SQLite file or a PostgreSQL database.
  *
- *   blog-vala [PATH]
+ *   blog-vala [PATH | URI]
  *
- * PATH is the database file; it defaults to
- * $XDG_DATA_HOME/libgorm-blog/blog.db. Each run adds a post and prints
- * every post stored so far.
+ * PATH is an SQLite database file (":memory:" is a database in memory);
+ * it defaults to $XDG_DATA_HOME/libgorm-blog/blog.db. A URI is opened as
+ * it is: sqlite:PATH, or postgresql://USER:PASSWORD@HOST:PORT/DBNAME.
+ * Each run adds a post and prints every post stored so far.
  */
 
 public class BlogPost : Gorm.Resource {
@@ -33,8 +34,24 @@ string default_database_path () throws Error {
   return Path.build_filename (dir, "blog.db");
 }
 
+/* A URI as it is, a file as an sqlite: URI. */
+string database_uri (string database) {
+  return Uri.peek_scheme (database) != null ? database : "sqlite:" + database;
+}
+
+/* The database as the demo prints it: without the password of a URI. */
+string display_name (string database) {
+  if (!("://" in database))
+    return database;
+  try {
+    return Uri.parse (database, UriFlags.ENCODED).to_string_partial (UriHideFlags.PASSWORD);
+  } catch (UriError e) {
+    return database;
+  }
+}
+
 void run (string path) throws Error {
-  var db = Gorm.Database.open ("sqlite:" + path);
+  var db = Gorm.Database.open (database_uri (path));
   db.migrate ({ typeof (BlogPost) });
 
   var post = new BlogPost () {
@@ -43,7 +60,7 @@ void run (string path) throws Error {
     content = "Hello, world!",
   };
   post.save ();
-  print ("Saved post %" + int64.FORMAT + " in %s\n", post.id, path);
+  print ("Saved post %" + int64.FORMAT + " in %s\n", post.id, display_name (path));
 
   /* Every post, oldest first. */
   var posts = db.query (typeof (BlogPost)).order_by ("pub-date", false).fetch ();
@@ -62,7 +79,7 @@ int main (string[] args) {
   Intl.setlocale (LocaleCategory.ALL, "");
 
   if (args.length > 2) {
-    printerr ("Usage: %s [DATABASE-FILE]\n", args[0]);
+    printerr ("Usage: %s [DATABASE-FILE | URI]\n", args[0]);
     return 1;
   }
 

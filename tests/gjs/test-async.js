@@ -6,7 +6,7 @@ import GLib from 'gi://GLib';
 import GObject from 'gi://GObject';
 import Gorm from 'gi://Gorm?version=1.0';
 import {defineModel, toArray} from '../../bindings/gjs/gorm.js';
-import {test, run, assert, assertEqual, assertGormError} from './harness.js';
+import {test, run, assert, assertEqual, assertGormError, openDatabaseAsync, unreachableUri} from './harness.js';
 
 const Song = defineModel('Song', {
     title: {type: String, maxLength: 20, unique: true},
@@ -15,7 +15,7 @@ const Song = defineModel('Song', {
 });
 
 async function openDatabase() {
-    const db = await Gorm.Database.open_async('sqlite::memory:', null);
+    const db = await openDatabaseAsync();
     assert(db instanceof Gorm.Database);
     assert(await db.migrate_async([Song.$gtype], null));
     return db;
@@ -67,7 +67,7 @@ test('errors reject with the Gorm.Error code', async () => {
         () => new Song({database: db, title: 'x'.repeat(21)}).save_async(null));
     await assertGormError(Gorm.Error.NOT_FOUND, () => db.get_async(Song.$gtype, 42, null));
     await assertGormError(Gorm.Error.CONNECTION,
-        () => Gorm.Database.open_async('sqlite:/nonexistent/dir/x.db', null));
+        () => Gorm.Database.open_async(unreachableUri(), null));
 });
 
 test('a sync transaction with awaited async calls inside it', async () => {

@@ -35,7 +35,7 @@ test('table names and stored properties come from C', () => {
 });
 
 test('ensure_migrated migrates once, and again after a rollback', async () => {
-    const db = Gorm.Database.open('sqlite::memory:', null);
+    const db = openDatabase();
     assert(!db.is_migrated(Renamed.$gtype));
     assert(db.ensure_migrated([Renamed.$gtype], null));
     assert(db.is_migrated(Renamed.$gtype));

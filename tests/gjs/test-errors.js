@@ -5,7 +5,7 @@ import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
 import Gorm from 'gi://Gorm?version=1.0';
 import {defineModel} from '../../bindings/gjs/gorm.js';
-import {test, run, assert, assertEqual, assertGormError, openDatabase} from './harness.js';
+import {test, run, assert, assertEqual, assertGormError, openDatabase, unreachableUri} from './harness.js';
 
 const User = defineModel('User', {
     email: {type: String, unique: true, notNull: true, maxLength: 50},
@@ -126,7 +126,7 @@ test('a row that cannot be read fails alone in a model', async () => {
 
 test('connection errors', async () => {
     await assertGormError(Gorm.Error.CONNECTION,
-        () => Gorm.Database.open('sqlite:/nonexistent/dir/x.db', null));
+        () => Gorm.Database.open(unreachableUri(), null));
 });
 
 await run();

@@ -1,9 +1,16 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Shared set-up of the Python tests: imports Gorm through PyGObject and
-gives each test a fresh database in memory as the default database."""
+gives each test a fresh database as the default database.
 
+The engine is GORM_TEST_ENGINE: ``sqlite`` (the default) gives a database
+in memory; ``postgresql`` a new database ``gorm_test_<pid>_<n>`` created on
+the server GORM_TEST_POSTGRESQL names (a URI of a role that may create
+databases) and dropped when the test ends."""
+
+import atexit
 import os
 import unittest
+import urllib.parse
 
 import gi
 
@@ -15,19 +22,101 @@ from gi.repository import GLib, Gorm  # noqa: E402
 assert hasattr(Gorm, 'Field'), 'the Gorm override was not loaded: set PYTHONPATH'
 
 
+ENGINE = os.environ.get('GORM_TEST_ENGINE') or 'sqlite'
+if ENGINE not in ('sqlite', 'postgresql'):
+    raise SystemExit('GORM_TEST_ENGINE is %r: sqlite or postgresql' % ENGINE)
+if ENGINE == 'postgresql' and not os.environ.get('GORM_TEST_POSTGRESQL'):
+    raise SystemExit('GORM_TEST_ENGINE is postgresql but GORM_TEST_POSTGRESQL, '
+                     'the URI of the server to test on, is not set')
+
+
+class _Server:
+    """The PostgreSQL server of GORM_TEST_POSTGRESQL: creates the fresh
+    databases through a connection to its own database, and drops them."""
+
+    def __init__(self):
+        self.uri = os.environ['GORM_TEST_POSTGRESQL']
+        self.admin = None
+        self.created = []
+        self.count = 0
+        atexit.register(self.drop_all)
+
+    def _connection(self):
+        if self.admin is None:
+            had_default = Gorm.Database.get_default()
+            self.admin = Gorm.Database.open(self.uri)
+            if had_default is None:
+                Gorm.Database.clear_default()
+        return self.admin
+
+    def create(self):
+        """Creates a new empty database; returns its URI."""
+        self.count += 1
+        name = 'gorm_test_%d_%d' % (os.getpid(), self.count)
+        self._connection().execute('CREATE DATABASE "%s"' % name)
+        self.created.append(name)
+        parts = urllib.parse.urlsplit(self.uri)
+        return urllib.parse.urlunsplit(parts._replace(path='/' + name))
+
+    def drop(self, uri):
+        """Drops the database of ``uri``, made by create(), even when a
+        connection to it is still open."""
+        name = urllib.parse.urlsplit(uri).path.lstrip('/')
+        if name in self.created:
+            self.created.remove(name)
+            self._connection().execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+
+    def drop_all(self):
+        for name in list(self.created):
+            self.drop('/' + name)
+        if self.admin is not None:
+            self.admin.close()
+            self.admin = None
+
+
+_server = _Server() if ENGINE == 'postgresql' else None
+
+
+def fresh_uri(test):
+    """The URI of a new empty database on the engine under test, removed
+    when ``test`` (a unittest.TestCase) ends: ``sqlite::memory:``, or a
+    database of its own on the PostgreSQL server."""
+    if _server is None:
+        return 'sqlite::memory:'
+    uri = _server.create()
+    test.addCleanup(_server.drop, uri)
+    return uri
+
+
+def open_fresh(test):
+    """Opens a new empty database on the engine under test (see
+    fresh_uri()), closed and removed when ``test`` ends. It becomes the
+    default database when there is none."""
+    uri = fresh_uri(test)
+    db = Gorm.open(uri)
+
+    def close():
+        if not db.is_closed():
+            db.close()
+    test.addCleanup(close)
+    return db
+
+
 class DatabaseTestCase(unittest.TestCase):
-    """A test owning a fresh ``sqlite::memory:`` database, which is the
-    default database while it runs."""
+    """A test owning a fresh database on the engine under test (see
+    fresh_uri()), which is the default database while it runs."""
 
     def setUp(self):
         super().setUp()
         Gorm.Database.clear_default()
-        self.db = Gorm.open('sqlite::memory:')
+        self.db_uri = fresh_uri(self)
+        self.db = Gorm.open(self.db_uri)
         self.addCleanup(self._close_database)
 
     def _close_database(self):
         Gorm.Database.clear_default()
-        self.db.close()
+        if not self.db.is_closed():
+            self.db.close()
 
     def run_main_loop(self, start, timeout=10):
         """Runs a GLib main loop until ``start(done)`` has called

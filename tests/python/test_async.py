@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The _async / _finish pairs, called with callbacks from a GLib.MainLoop."""
 
-from gormtest import DatabaseTestCase, main
+from gormtest import DatabaseTestCase, fresh_uri, main
 from gi.repository import Gio, GLib, Gorm
 
 
@@ -38,7 +38,8 @@ class AsyncTest(DatabaseTestCase):
 
     def test_open_async_sets_the_default(self):
         Gorm.Database.clear_default()
-        db = self.call(lambda cb: Gorm.Database.open_async('sqlite::memory:', None, cb),
+        uri = fresh_uri(self)
+        db = self.call(lambda cb: Gorm.Database.open_async(uri, None, cb),
                        lambda source, result: Gorm.Database.open_finish(result))
         self.addCleanup(db.close)
         self.assertIsInstance(db, Gorm.Database)

@@ -6,7 +6,7 @@ import asyncio
 import threading
 import unittest
 
-from gormtest import DatabaseTestCase, main
+from gormtest import DatabaseTestCase, fresh_uri, main
 from gi.repository import Gorm
 
 try:
@@ -101,9 +101,11 @@ class GbulbTest(DatabaseTestCase):
         self.assertEqual(caught.exception.code, Gorm.Error.CONSTRAINT)
 
     def test_database_calls(self):
+        uri = fresh_uri(self)
+
         async def scenario():
             Gorm.Database.clear_default()
-            db = await Gorm.aopen('sqlite::memory:')
+            db = await Gorm.aopen(uri)
             self.assertIs(Gorm.Database.get_default(), db)
             await db.amigrate([Note])
             note = Note(text='kept')

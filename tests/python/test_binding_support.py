@@ -137,7 +137,7 @@ COUNTING = textwrap.dedent('''
         pages = Gorm.Field(int)
         read = Gorm.Field(bool)
 
-    Gorm.open('sqlite::memory:')
+    Gorm.open(sys.argv[1])
     for title, pages in [('Dune', 412), ('Emma', 474), ('Ulysses', 730)]:
         Book.objects.create(title=title, pages=pages)
     sys.stderr.write('--- update\\n')
@@ -161,8 +161,8 @@ class UpdateTest(DatabaseTestCase):
 
     def test_one_statement_for_several_fields(self):
         env = dict(os.environ, GORM_DEBUG='sql')
-        child = subprocess.run([sys.executable, '-c', COUNTING], env=env, capture_output=True,
-                               text=True, timeout=60)
+        child = subprocess.run([sys.executable, '-c', COUNTING, self.db_uri], env=env,
+                               capture_output=True, text=True, timeout=60)
         self.assertEqual(child.returncode, 0, child.stderr)
         during = child.stderr.split('--- update\n')[1].split('--- done\n')[0]
         statements = [line for line in during.splitlines() if line.startswith('gorm: ')]

@@ -5,7 +5,8 @@ updates, deletes, a rolled-back run_in_transaction_async() and a bulk
 update. After each step the main loop runs until it is idle and a frame
 was drawn; then every list item GTK has bound must hold an object of the
 model's class with its row's values, and the model's order must be that
-of a fresh query read with Python's sqlite3, outside libgorm.
+of a fresh query read outside libgorm: with Python's sqlite3 on SQLite,
+with psycopg2 on PostgreSQL (GORM_TEST_ENGINE, see gormtest.py).
 
 Run by tests/gtk/run-under-xvfb.sh (Xvfb and a session bus). The first
 object a live model built for a Python class used to be bound to the
@@ -24,7 +25,10 @@ gi.require_version('Gorm', '1.0')
 gi.require_version('Gtk', '4.0')
 from gi.repository import Gio, GLib, Gorm, Gtk  # noqa: E402
 
-assert hasattr(Gorm, 'Field'), 'the Gorm override was not loaded: set PYTHONPATH'
+import gormtest  # noqa: E402
+
+if gormtest.ENGINE == 'postgresql':
+    import psycopg2
 
 N_TASKS = 1000
 
@@ -41,11 +45,15 @@ class Rollback(Exception):
 class ListViewTest(unittest.TestCase):
 
     def setUp(self):
-        self.directory = tempfile.TemporaryDirectory(prefix='gorm-gtk-')
-        self.addCleanup(self.directory.cleanup)
-        self.path = os.path.join(self.directory.name, 'tasks.db')
+        if gormtest.ENGINE == 'sqlite':
+            self.directory = tempfile.TemporaryDirectory(prefix='gorm-gtk-')
+            self.addCleanup(self.directory.cleanup)
+            self.path = os.path.join(self.directory.name, 'tasks.db')
+            self.uri = 'sqlite:' + self.path
+        else:
+            self.uri = gormtest.fresh_uri(self)
         Gorm.Database.clear_default()
-        self.db = Gorm.open('sqlite:' + self.path)
+        self.db = Gorm.open(self.uri)
         self.addCleanup(self.close)
         with self.db.atomic():
             for i in range(N_TASKS):
@@ -62,9 +70,17 @@ class ListViewTest(unittest.TestCase):
     # What the database holds, read without libgorm.
 
     def rows(self):
-        with sqlite3.connect(self.path) as connection:
-            return connection.execute(
-                'SELECT id, title, prio FROM task ORDER BY prio DESC, title').fetchall()
+        query = 'SELECT id, title, prio FROM task ORDER BY prio DESC, title'
+        if gormtest.ENGINE == 'sqlite':
+            with sqlite3.connect(self.path) as connection:
+                return connection.execute(query).fetchall()
+        connection = psycopg2.connect(self.uri)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(query)
+                return [tuple(row) for row in cursor.fetchall()]
+        finally:
+            connection.close()
 
     # The main loop.
 
@@ -228,7 +244,7 @@ class BindingTest(unittest.TestCase):
 
     def setUp(self):
         Gorm.Database.clear_default()
-        self.db = Gorm.open('sqlite::memory:')
+        self.db = Gorm.open(gormtest.fresh_uri(self))
         self.addCleanup(self.db.close)
         self.addCleanup(Gorm.Database.clear_default)
         for i in range(5):

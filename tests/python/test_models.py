@@ -5,7 +5,7 @@ options, registration on first use, names, inheritance and repr."""
 import datetime
 import gc
 
-from gormtest import DatabaseTestCase, main
+from gormtest import DatabaseTestCase, fresh_uri, main
 from gi.repository import GObject, Gorm
 
 
@@ -178,7 +178,7 @@ class RegistrationTest(DatabaseTestCase):
         self.assertEqual(Article.objects.count(), 1)
 
     def test_each_database_registers_the_model(self):
-        other = Gorm.Database.open('sqlite::memory:')
+        other = Gorm.Database.open(fresh_uri(self))
         self.addCleanup(other.close)
         self.assertIs(Gorm.Database.get_default(), self.db)
         Article(slug='here').save()

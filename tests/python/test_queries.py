@@ -4,7 +4,7 @@
 import datetime
 import unittest
 
-from gormtest import DatabaseTestCase, main
+from gormtest import ENGINE, DatabaseTestCase, fresh_uri, main
 from gi.repository import Gio, GLib, Gorm
 from gi.repository.Gorm import Q
 
@@ -386,19 +386,22 @@ class RunnerErrorTest(QueryTestCase):
             self.query().update(None, 1, None)
         self.assertEqual(Entry.objects.count(), 5)
 
-    def test_a_pattern_sqlite_refuses_is_an_error(self):
-        query = self.query().filter(Gorm.Filter.like('title', 'A' * 50001))
-        self.assertRunnersFail(query, Gorm.Error.FAILED, 'LIKE or GLOB pattern too complex')
-        # Through the manager too, with a live object in memory.
-        with self.assertRaises(Gorm.Error):
-            Entry.objects.filter(title__startswith='A' * 50001).delete()
-        with self.assertRaises(Gorm.Error):
-            Entry.objects.filter(title__contains='A' * 50001).exists()
-        with self.assertRaises(Gorm.Error):
-            Entry.objects.filter(title__contains='A' * 50001).first()
-        self.assertEqual(Entry.objects.count(), 5)
-        # One byte shorter is accepted.
-        self.assertEqual(self.query().filter(Gorm.Filter.like('title', 'A' * 50000)).count(None), 0)
+    # SQLite's own limit on a LIKE pattern (SQLITE_MAX_LIKE_PATTERN_LENGTH);
+    # PostgreSQL has none, so the PostgreSQL run does not define this test.
+    if ENGINE == 'sqlite':
+        def test_a_pattern_sqlite_refuses_is_an_error(self):
+            query = self.query().filter(Gorm.Filter.like('title', 'A' * 50001))
+            self.assertRunnersFail(query, Gorm.Error.FAILED, 'LIKE or GLOB pattern too complex')
+            # Through the manager too, with a live object in memory.
+            with self.assertRaises(Gorm.Error):
+                Entry.objects.filter(title__startswith='A' * 50001).delete()
+            with self.assertRaises(Gorm.Error):
+                Entry.objects.filter(title__contains='A' * 50001).exists()
+            with self.assertRaises(Gorm.Error):
+                Entry.objects.filter(title__contains='A' * 50001).first()
+            self.assertEqual(Entry.objects.count(), 5)
+            # One byte shorter is accepted.
+            self.assertEqual(self.query().filter(Gorm.Filter.like('title', 'A' * 50000)).count(None), 0)
 
     def test_in_with_a_hundred_thousand_values(self):
         titles = ['title %d' % i for i in range(100000)] + ['B', 'D']
@@ -416,7 +419,7 @@ class RunnerErrorTest(QueryTestCase):
 class UsingTest(QueryTestCase):
 
     def test_using_another_database(self):
-        other = Gorm.Database.open('sqlite::memory:')
+        other = Gorm.Database.open(fresh_uri(self))
         self.addCleanup(other.close)
         Entry.objects.using(other).create(title='Elsewhere')
         self.assertEqual(Entry.objects.using(other).count(), 1)

@@ -35,10 +35,73 @@ public class Account : Gorm.Resource {
 }
 
 namespace GormTest {
-  /* A fresh database in memory with both types migrated. */
+  /* The engine of the run, GORM_TEST_ENGINE: "sqlite" (the default) or
+   * "postgresql", whose server is GORM_TEST_POSTGRESQL (the URI of a role
+   * that may create databases). */
+  public string engine () {
+    var name = Environment.get_variable ("GORM_TEST_ENGINE");
+    if (name == null || name == "")
+      return "sqlite";
+    if (name != "sqlite" && name != "postgresql")
+      GLib.error ("GORM_TEST_ENGINE is “%s”: sqlite or postgresql", name);
+    if (name == "postgresql" && Environment.get_variable ("GORM_TEST_POSTGRESQL") == null)
+      GLib.error ("GORM_TEST_ENGINE is postgresql but GORM_TEST_POSTGRESQL, the URI of the server to test on, is not set");
+    return name;
+  }
+
+  Gorm.Database? admin = null;
+  int n_databases = 0;
+  string[] created = null;
+
+  /* The URI of the database @name on the server: GORM_TEST_POSTGRESQL
+   * with its path replaced. */
+  string server_database_uri (string name) {
+    var server = Environment.get_variable ("GORM_TEST_POSTGRESQL");
+    MatchInfo match;
+    if (!/^([a-z]+:\/\/[^\/?#]*)(\/[^?#]*)?(.*)$/.match (server, 0, out match))
+      GLib.error ("GORM_TEST_POSTGRESQL is not a postgresql:// URI: %s", server);
+    return "%s/%s%s".printf (match.fetch (1), name, match.fetch (3));
+  }
+
+  /* The URI of a new empty database on the engine of the run: a database
+   * in memory, or a new database gorm_test_<pid>_<n> on the server,
+   * dropped by run (). */
+  public string fresh_uri () {
+    if (engine () == "sqlite")
+      return "sqlite::memory:";
+    string name = null;
+    try {
+      name = "gorm_test_%d_%d".printf ((int) new Credentials ().get_unix_pid (), ++n_databases);
+      if (admin == null)
+        admin = Gorm.Database.open (Environment.get_variable ("GORM_TEST_POSTGRESQL"));
+      admin.execute ("CREATE DATABASE \"%s\"".printf (name), null);
+    } catch (GLib.Error e) {
+      GLib.error ("Cannot create the test database %s: %s", name, e.message);
+    }
+    created += name;
+    return server_database_uri (name);
+  }
+
+  /* Test.run (), then drops the databases fresh_uri () created. */
+  public int run () {
+    var status = Test.run ();
+    try {
+      foreach (var name in created)
+        admin.execute ("DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)".printf (name), null);
+      created = null;
+      if (admin != null)
+        admin.close ();
+      admin = null;
+    } catch (GLib.Error e) {
+      GLib.error ("Cannot drop the test databases: %s", e.message);
+    }
+    return status;
+  }
+
+  /* A fresh database (see fresh_uri ()) with both types migrated. */
   public Gorm.Database open_database () {
     try {
-      var db = Gorm.Database.open ("sqlite::memory:");
+      var db = Gorm.Database.open (fresh_uri ());
       db.migrate ({ typeof (BlogPost), typeof (Account) });
       return db;
     } catch (GLib.Error e) {

@@ -3,7 +3,7 @@
 /* The async methods from Vala: each one `yield`ed in a main loop. */
 
 async void flow () throws GLib.Error {
-  var db = yield Gorm.Database.open_async ("sqlite::memory:");
+  var db = yield Gorm.Database.open_async (GormTest.fresh_uri ());
   assert (yield db.migrate_async ({ typeof (BlogPost), typeof (Account) }));
 
   var post = GormTest.new_post (db, "Async", 3);
@@ -112,5 +112,5 @@ void test_flow () {
 int main (string[] args) {
   Test.init (ref args);
   Test.add_func ("/Gorm/Vala/Async/flow", test_flow);
-  return Test.run ();
+  return GormTest.run ();
 }

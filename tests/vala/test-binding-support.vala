@@ -26,7 +26,7 @@ public class Shelved : Gorm.Resource {
 
 Gorm.Database open_shelf () {
   try {
-    var db = Gorm.Database.open ("sqlite::memory:");
+    var db = Gorm.Database.open (GormTest.fresh_uri ());
     db.migrate ({ typeof (Shelved) });
     string[] titles = { "Dune", "Emma", "Ulysses" };
     int[] pages = { 412, 474, 730 };
@@ -71,7 +71,7 @@ void test_names () {
 
 void test_ensure_migrated () {
   try {
-    var db = Gorm.Database.open ("sqlite::memory:");
+    var db = Gorm.Database.open (GormTest.fresh_uri ());
     assert (!db.is_migrated (typeof (Shelved)));
     assert (db.ensure_migrated ({ typeof (Shelved) }));
     assert (db.is_migrated (typeof (Shelved)));
@@ -170,5 +170,5 @@ int main (string[] args) {
   Test.add_func ("/Gorm/Vala/BindingSupport/ensure-migrated", test_ensure_migrated);
   Test.add_func ("/Gorm/Vala/BindingSupport/update-values", test_update_values);
   Test.add_func ("/Gorm/Vala/BindingSupport/update-values-refused", test_update_values_refused);
-  return Test.run ();
+  return GormTest.run ();
 }

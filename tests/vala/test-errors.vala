@@ -223,5 +223,5 @@ int main (string[] args) {
   Test.add_func ("/Gorm/Vala/Errors/unknown-property", test_unknown_property);
   Test.add_func ("/Gorm/Vala/Errors/connection", test_connection);
   Test.add_func ("/Gorm/Vala/Errors/transaction", test_transaction);
-  return Test.run ();
+  return GormTest.run ();
 }

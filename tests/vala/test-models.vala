@@ -129,5 +129,5 @@ int main (string[] args) {
   Test.add_func ("/Gorm/Vala/Models/update-reload-delete", test_update_reload_delete);
   Test.add_func ("/Gorm/Vala/Models/default-database", test_default_database);
   Test.add_func ("/Gorm/Vala/Models/signals", test_signals);
-  return Test.run ();
+  return GormTest.run ();
 }

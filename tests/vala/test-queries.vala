@@ -369,5 +369,5 @@ int main (string[] args) {
   Test.add_func ("/Gorm/Vala/Queries/refused-statement", test_refused_statement);
   Test.add_func ("/Gorm/Vala/Queries/long-in", test_long_in);
   Test.add_func ("/Gorm/Vala/Queries/live-model", test_live_model);
-  return Test.run ();
+  return GormTest.run ();
 }
