@@ -3,7 +3,7 @@
 
 import Gorm from 'gi://Gorm?version=1.0';
 import {defineModel, toArray} from '../../bindings/gjs/gorm.js';
-import {test, run, assert, assertEqual, assertGormError, openDatabase} from './harness.js';
+import {test, run, assert, assertEqual, assertGormError, openDatabase, engine} from './harness.js';
 
 const Book = defineModel('Book', {
     title: String,
@@ -130,12 +130,15 @@ test('bad filters and orders fail every runner', async () => {
         Gorm.Error.TYPE_MISMATCH, 'many');
 });
 
-test('a statement SQLite refuses is an error from every runner', async () => {
-    const db = library();
-    const query = db.query(Book.$gtype).filter(Gorm.Filter.like('title', 'D'.repeat(50001)));
-    await assertRunnersFail(db, query, Gorm.Error.FAILED, 'LIKE or GLOB pattern too complex');
-    assertEqual(db.query(Book.$gtype).filter(Gorm.Filter.like('title', 'D'.repeat(50000))).count(null), 0);
-});
+// SQLite's own limit on a LIKE pattern; PostgreSQL has none.
+if (engine === 'sqlite') {
+    test('a statement SQLite refuses is an error from every runner', async () => {
+        const db = library();
+        const query = db.query(Book.$gtype).filter(Gorm.Filter.like('title', 'D'.repeat(50001)));
+        await assertRunnersFail(db, query, Gorm.Error.FAILED, 'LIKE or GLOB pattern too complex');
+        assertEqual(db.query(Book.$gtype).filter(Gorm.Filter.like('title', 'D'.repeat(50000))).count(null), 0);
+    });
+}
 
 test('in with 100,000 values', async () => {
     const db = library();

@@ -88,6 +88,16 @@ def fresh_uri(test):
     return uri
 
 
+def shown_uri(uri):
+    """``uri`` as Gorm.Database.get_uri() gives it: the password of a
+    PostgreSQL URI hidden."""
+    parts = urllib.parse.urlsplit(uri)
+    if parts.password is None:
+        return uri
+    netloc = parts.netloc.replace(':%s@' % parts.password, ':***@', 1)
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
 def open_fresh(test):
     """Opens a new empty database on the engine under test (see
     fresh_uri()), closed and removed when ``test`` ends. It becomes the

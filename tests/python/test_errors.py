@@ -21,7 +21,8 @@ class ErrorTest(DatabaseTestCase):
         error = caught.exception
         self.assertEqual(error.code, Gorm.Error.CONSTRAINT)
         self.assertEqual(int(error.code), 2)
-        self.assertIn('UNIQUE', error.message)
+        # SQLite: 'UNIQUE constraint failed'; PostgreSQL: 'violates unique constraint'.
+        self.assertIn('unique', error.message.lower())
         self.assertIn('email', str(error))
         self.assertFalse(duplicate.is_saved())
 

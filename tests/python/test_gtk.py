@@ -70,7 +70,8 @@ class ListViewTest(unittest.TestCase):
     # What the database holds, read without libgorm.
 
     def rows(self):
-        query = 'SELECT id, title, prio FROM task ORDER BY prio DESC, title'
+        # The model orders rows that tie by their key.
+        query = 'SELECT id, title, prio FROM task ORDER BY prio DESC, title, id'
         if gormtest.ENGINE == 'sqlite':
             with sqlite3.connect(self.path) as connection:
                 return connection.execute(query).fetchall()

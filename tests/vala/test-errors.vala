@@ -102,6 +102,10 @@ void test_unreadable_row () {
       post.save ();
       ids += post.id;
     }
+    /* PostgreSQL checks a timestamptz value as it is stored: the column
+     * becomes text first, as a schema another program changed would. */
+    if (GormTest.engine () == "postgresql")
+      db.execute ("ALTER TABLE blog_post ALTER COLUMN pub_date TYPE text", null);
     db.execute ("UPDATE blog_post SET pub_date = 'not a date' WHERE id = %lld".printf (ids[1]), null);
     var model = (Gorm.QueryModel) db.query (typeof (BlogPost)).order_by ("id", false).fetch ();
     assert (model.get_n_items () == 3);

@@ -366,7 +366,9 @@ int main (string[] args) {
   Test.add_func ("/Gorm/Vala/Queries/first-count-update-delete", test_first_count_update_delete);
   Test.add_func ("/Gorm/Vala/Queries/combinators-keep-operands", test_combinators_keep_operands);
   Test.add_func ("/Gorm/Vala/Queries/null-arguments", test_null_arguments);
-  Test.add_func ("/Gorm/Vala/Queries/refused-statement", test_refused_statement);
+  /* SQLite's own limit on a LIKE pattern; PostgreSQL has none. */
+  if (GormTest.engine () == "sqlite")
+    Test.add_func ("/Gorm/Vala/Queries/refused-statement", test_refused_statement);
   Test.add_func ("/Gorm/Vala/Queries/long-in", test_long_in);
   Test.add_func ("/Gorm/Vala/Queries/live-model", test_live_model);
   return GormTest.run ();
