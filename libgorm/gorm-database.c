@@ -629,6 +629,23 @@ connect_to_uri (GormDatabase  *self,
  * keys enforced and a 5 second busy timeout; a read-only one keeps its
  * journal mode and runs with `PRAGMA query_only`.
  *
+ * A PostgreSQL database is opened through libgda's PostgreSQL provider:
+ *
+ * - `postgresql://USER:PASSWORD@HOST:PORT/DATABASE`, every part
+ *   percent-encoded, the port 5432 when left out (`postgres://` is the
+ *   same), with the query parameters `sslmode=prefer|require`,
+ *   `connect_timeout=SECONDS` and `application_name=NAME`; any other is
+ *   refused with %GORM_ERROR_CONNECTION;
+ * - `postgresql:DB_NAME=…;HOST=…;PORT=…;USERNAME=…;PASSWORD=…`: libgda's
+ *   connection string, its values RFC 1738 encoded, which also takes
+ *   `CONNECT_TIMEOUT`, `REQUIRESSL` and `OPTIONS`.
+ *
+ * A wrong password, a server that cannot be reached or a missing database
+ * is %GORM_ERROR_CONNECTION naming the host, port and database; the
+ * password never appears in an error or in the database's #GormDatabase:uri.
+ * See the "PostgreSQL" page of this documentation for what differs
+ * between the engines.
+ *
  * Returns: (transfer full): the database, or %NULL with @error set:
  *   %GORM_ERROR_CONNECTION when @uri is malformed or has a parameter
  *   libgorm does not honour, or when its file cannot be opened, with the
