@@ -631,6 +631,11 @@ translate_error (GormConnection  *self,
           g_error_free (clean);
         }
     }
+  /* A right refused to a read (42501 on a SELECT) is no read-only
+   * database: only a refused write is. */
+  if (code == GORM_ERROR_READ_ONLY && g_str_equal (sqlstate, "42501") &&
+      g_ascii_strncasecmp (sql, "SELECT", strlen ("SELECT")) == 0)
+    code = GORM_ERROR_FAILED;
   /* A connection the server closed is opened again by the next
    * statement. */
   if (code == GORM_ERROR_CONNECTION && self->owns_connection)

@@ -517,6 +517,11 @@ test_role_without_write_rights (void)
   g_clear_error (&error);
   g_assert_true (gorm_resource_reload (loaded, NULL, &error));
   g_assert_no_error (error);
+  /* A read it has no right to is refused, and is no READ_ONLY. */
+  g_assert_cmpint (gorm_database_execute (reader, "SELECT * FROM pg_authid", NULL, 0, NULL, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "permission denied"));
+  g_clear_error (&error);
   g_assert_true (gorm_database_close (reader, NULL, &error));
   g_assert_no_error (error);
 
