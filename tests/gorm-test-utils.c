@@ -369,7 +369,7 @@ test_count_posts (GormDatabase *db)
 {
   static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GdaSqlParser) parser = gda_connection_create_parser (gorm_database_get_connection (db));
+  g_autoptr(GdaSqlParser) parser = g_object_new (GDA_TYPE_SQL_PARSER, "mode", GDA_SQL_PARSER_MODE_DELIMIT, NULL);
   g_autoptr(GdaStatement) statement = gda_sql_parser_parse_string (parser, "SELECT count(*) FROM test_post",
                                                                   NULL, &error);
   g_autoptr(GdaDataModel) model = NULL;
@@ -413,6 +413,23 @@ test_string_value (GValue     *value,
   return value;
 }
 
+GdaDataModel *
+test_select (GormDatabase *db,
+             const char   *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdaSqlParser) parser = g_object_new (GDA_TYPE_SQL_PARSER,
+                                                 "mode", GDA_SQL_PARSER_MODE_DELIMIT, NULL);
+  g_autoptr(GdaStatement) statement = gda_sql_parser_parse_string (parser, sql, NULL, &error);
+  GdaDataModel *model;
+
+  g_assert_no_error (error);
+  model = gda_connection_statement_execute_select (gorm_database_get_connection (db), statement,
+                                                   NULL, &error);
+  g_assert_no_error (error);
+  return model;
+}
+
 /* The first value of what @sql selects, as text, with plain libgda. */
 char *
 test_query_text (GormDatabase *db,
@@ -422,8 +439,7 @@ test_query_text (GormDatabase *db,
   g_autoptr(GdaDataModel) model = NULL;
   const GValue *value;
 
-  model = gda_connection_execute_select_command (gorm_database_get_connection (db), sql, &error);
-  g_assert_no_error (error);
+  model = test_select (db, sql);
   value = gda_data_model_get_value_at (model, 0, 0, &error);
   g_assert_no_error (error);
   return gda_value_stringify (value);

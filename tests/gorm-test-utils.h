@@ -87,6 +87,10 @@ GValue       *test_string_value  (GValue       *value,
                                   const char   *text);
 char         *test_query_text    (GormDatabase *db,
                                   const char   *sql);
+/* What @sql selects, with plain libgda, parsed as libgorm parses (the
+ * PostgreSQL provider's own parser leaks what it reads). */
+GdaDataModel *test_select        (GormDatabase *db,
+                                  const char   *sql);
 
 /* Records every statement a database runs. */
 typedef struct

@@ -15,7 +15,7 @@ pragma (GormDatabase *db,
   g_autoptr(GdaDataModel) model = NULL;
   const GValue *value;
 
-  model = gda_connection_execute_select_command (gorm_database_get_connection (db), sql, &error);
+  model = test_select (db, sql);
   g_assert_no_error (error);
   value = gda_data_model_get_value_at (model, 0, 0, &error);
   g_assert_no_error (error);
@@ -314,7 +314,7 @@ table_exists (GormDatabase *db,
                                           : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
                                           table);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GdaDataModel) model = gda_connection_execute_select_command (gorm_database_get_connection (db), sql, &error);
+  g_autoptr(GdaDataModel) model = test_select (db, sql);
 
   g_assert_no_error (error);
   return g_value_get_int (gda_data_model_get_value_at (model, 0, 0, NULL)) == 1;
@@ -341,7 +341,7 @@ schema_sql (GormDatabase *db,
   else
     sql = g_strdup_printf ("SELECT sql FROM sqlite_master WHERE name = '%s'", name);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GdaDataModel) model = gda_connection_execute_select_command (gorm_database_get_connection (db), sql, &error);
+  g_autoptr(GdaDataModel) model = test_select (db, sql);
 
   g_assert_no_error (error);
   if (gda_data_model_get_n_rows (model) == 0)

@@ -558,7 +558,7 @@ test_postgresql_uris (void)
   /* The parameters libpq knows that libgda's provider can pass on. */
   assert_pg_parsed ("postgresql://h/d?sslmode=require&connect_timeout=7&application_name=my%20app",
                     "HOST=h;PORT=5432;DB_NAME=d;REQUIRESSL=TRUE;CONNECT_TIMEOUT=7;"
-                    "OPTIONS=-c%20application_name%3Dmy%5C%20app",
+                    "OPTIONS=-c%20application_name%3Dmy%5C%5C%20app",
                     NULL, "h", 5432, "d");
   assert_pg_parsed ("postgresql://h/d?sslmode=prefer", "HOST=h;PORT=5432;DB_NAME=d", NULL, "h", 5432, "d");
   /* libgda's connection string form. */
@@ -566,6 +566,11 @@ test_postgresql_uris (void)
                     "DB_NAME=shop;HOST=db.example;PORT=6543", "USERNAME=gorm;PASSWORD=s3cr3t",
                     "db.example", 6543, "shop");
   assert_pg_parsed ("postgresql:DB_NAME=a%3Bb", "DB_NAME=a%3Bb;PORT=5432", NULL, "localhost", 5432, "a;b");
+  /* Quotes and backslashes are escaped for libpq's conninfo, where
+   * libgda quotes each value: they can never end it. */
+  assert_pg_parsed ("postgresql://u:pa%27ss%5C%20x%27%20host%3Devil@h/d%27b",
+                    "HOST=h;PORT=5432;DB_NAME=d%5C%27b",
+                    "USERNAME=u;PASSWORD=pa%5C%27ss%5C%5C%20x%5C%27%20host%3Devil", "h", 5432, "d'b");
 
   assert_pg_refused ("postgresql://gorm:s3cr3t@h/d?sslmode=verify-full", "sslmode=verify-full");
   assert_pg_refused ("postgresql://gorm:s3cr3t@h/d?sslmode=disable", "sslmode=disable");
@@ -581,6 +586,10 @@ test_postgresql_uris (void)
   assert_pg_refused ("postgresql:HOST=h;PASSWORD=s3cr3t", "names no database");
   assert_pg_refused ("postgresql:DB_NAME=d;PASSWORD=s3cr3t;PORT=x", "PORT=x");
   assert_pg_refused ("postgresql:DB_NAME=d;PASSWORD=s3cr3t;SSLMODE=x", "“SSLMODE”");
+  assert_pg_refused ("postgresql:DB_NAME=d;PASSWORD=s3cr3t;SEARCHPATH=x", "“SEARCHPATH”");
+  assert_pg_refused ("postgresql:DB_NAME=d;PASSWORD=s3cr3t;CONNECT_TIMEOUT=1%20sslmode%3Ddisable",
+                     "CONNECT_TIMEOUT=1 sslmode=disable");
+  assert_pg_refused ("postgresql:DB_NAME=d;PASSWORD=s3cr3t;REQUIRESSL=maybe", "REQUIRESSL=maybe");
   assert_pg_refused ("postgresql:DB_NAME=d;PASSWORD=s3cr3t;PASSWORD=s3cr3t", "given twice");
   assert_pg_refused ("mysql://gorm:s3cr3t@h/d", "postgresql://");
 
