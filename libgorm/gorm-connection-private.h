@@ -95,6 +95,10 @@ gboolean            gorm_connection_is_closed       (GormConnection      *self);
 /* The lock. */
 void                gorm_connection_lock            (GormConnection      *self);
 void                gorm_connection_unlock          (GormConnection      *self);
+/* Takes the lock only when that needs no wait: FALSE, without waiting,
+ * when another thread holds it or has a transaction open. For a thread
+ * that must never block on the database (the change listener). */
+gboolean            gorm_connection_try_lock        (GormConnection      *self);
 /* Whether the calling thread holds the lock: code that would call out to
  * the application (a notification, a signal) holds that back until the
  * lock is released, since the application may call libgorm again. */
@@ -144,6 +148,12 @@ gboolean            gorm_connection_run_locked      (GormConnection      *self,
                                                      const char          *sql,
                                                      GError             **error);
 
+/* Reads the dialect's change counter (its change_counter_sql), a number
+ * that changes when another connection commits, into @counter. Not
+ * traced: a listener polls it. FALSE when the dialect has none, the
+ * connection is closed, or the read fails. */
+gboolean            gorm_connection_read_change_counter_locked (GormConnection *self,
+                                                               gint64         *counter);
 /* A value an application gave in one of libgda's own types (GdaBinary,
  * GdaBlob) as libgorm's (GBytes) in @imported; FALSE, @imported left
  * unset, for any other value. Needs no lock. */

@@ -266,6 +266,22 @@ gorm_connection_unlock (GormConnection *self)
 }
 
 gboolean
+gorm_connection_try_lock (GormConnection *self)
+{
+  GThread *me = g_thread_self ();
+
+  if (!g_mutex_trylock (&self->lock))
+    return FALSE;
+  if (self->transaction_thread != NULL && self->transaction_thread != me)
+    {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  g_atomic_pointer_set (&self->lock_owner, me);
+  return TRUE;
+}
+
+gboolean
 gorm_connection_held_by_self (GormConnection *self)
 {
   return g_atomic_pointer_get (&self->lock_owner) == (gpointer) g_thread_self ();
@@ -669,6 +685,32 @@ gorm_connection_run_locked (GormConnection  *self,
   GormStatement *statement = gorm_connection_lookup_locked (self, sql, error);
 
   return statement != NULL && gorm_connection_execute_locked (self, statement, error) >= 0;
+}
+
+gboolean
+gorm_connection_read_change_counter_locked (GormConnection *self,
+                                            gint64         *counter)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GdaDataModel) model = NULL;
+  GormStatement *statement;
+  const GValue *value;
+
+  if (self->closed || self->connection == NULL || self->dialect == NULL ||
+      self->dialect->change_counter_sql == NULL)
+    return FALSE;
+  statement = gorm_connection_lookup_locked (self, self->dialect->change_counter_sql, NULL);
+  if (statement == NULL)
+    return FALSE;
+  model = gda_connection_statement_execute_select_full (self->connection, statement->statement,
+                                                       statement->params,
+                                                       GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+                                                       (GType *) types, NULL);
+  value = model ? gda_data_model_get_value_at (model, 0, 0, NULL) : NULL;
+  if (value == NULL || !G_VALUE_HOLDS_INT64 (value))
+    return FALSE;
+  *counter = g_value_get_int64 (value);
+  return TRUE;
 }
 
 gboolean

@@ -74,6 +74,11 @@ struct _GormDialect
                                       gboolean          negated);
   /* Part of the message of a ROLLBACK that found no transaction open. */
   const char  *no_transaction_message;
+  /* A SELECT of one integer that changes when another connection
+   * commits to the database, and only then (SQLite's data_version): what
+   * a live model's listener polls; NULL when the engine notifies
+   * instead. */
+  const char  *change_counter_sql;
 };
 
 const GormDialect *gorm_dialect_sqlite          (void);

@@ -338,6 +338,9 @@ static const GormDialect sqlite_dialect = {
   /* What ROLLBACK answers when SQLite already rolled back by itself, as
    * it does when COMMIT fails with a full disk. */
   .no_transaction_message = "no transaction is active",
+  /* Changes when another connection, in this process or another one,
+   * commits; this connection's own commits leave it alone. */
+  .change_counter_sql = "PRAGMA data_version",
 };
 
 const GormDialect *
