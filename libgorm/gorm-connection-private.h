@@ -155,6 +155,22 @@ gboolean            gorm_connection_run_locked      (GormConnection      *self,
  * connection is closed, or the read fails. */
 gboolean            gorm_connection_read_change_counter_locked (GormConnection *self,
                                                                gint64         *counter);
+/* Makes the engine notify listeners of every commit that writes to
+ * @table (the dialect's notify trigger, created once). FALSE with @error
+ * set when it cannot (no rights to create it, no notifications). */
+gboolean            gorm_connection_ensure_notify_locked (GormConnection  *self,
+                                                         const char      *table,
+                                                         GError         **error);
+/* What a listener's connection of its own to the same server and
+ * database is opened with: libpq's keywords and values (free both with
+ * g_strfreev()). FALSE when the connection has no libpq connection. */
+gboolean            gorm_connection_dup_conninfo_locked (GormConnection   *self,
+                                                        char           ***keywords,
+                                                        char           ***values);
+/* The id of the server process of the connection (0 when none): a
+ * listener ignores the notifications of its own connection's commits.
+ * Needs no lock. */
+gint                gorm_connection_get_backend_id  (GormConnection      *self);
 /* A value an application gave in one of libgda's own types (GdaBinary,
  * GdaBlob) as libgorm's (GBytes) in @imported; FALSE, @imported left
  * unset, for any other value. Needs no lock. */

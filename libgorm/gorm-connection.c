@@ -1064,6 +1064,75 @@ gorm_connection_read_change_counter_locked (GormConnection *self,
 }
 
 gboolean
+gorm_connection_ensure_notify_locked (GormConnection  *self,
+                                      const char      *table,
+                                      GError         **error)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autofree char *trigger_sql = NULL;
+  g_autoptr(GormRows) rows = NULL;
+  GormStatement *statement;
+  const GValue *count;
+  GValue name = G_VALUE_INIT;
+
+  if (!gorm_connection_check_locked (self, table, error))
+    return FALSE;
+  if (self->dialect->notify_channel == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "%s does not notify of changes", self->dialect->name);
+      return FALSE;
+    }
+  statement = gorm_connection_lookup_locked (self, self->dialect->notify_trigger_count_sql, error);
+  if (statement == NULL)
+    return FALSE;
+  g_value_init (&name, G_TYPE_STRING);
+  g_value_set_string (&name, table);
+  gorm_statement_take_param (statement, 0, &name);
+  rows = gorm_connection_select_locked (self, statement, types, error);
+  count = rows ? gorm_rows_get_value (rows, 0, 0, error) : NULL;
+  if (count == NULL)
+    return FALSE;
+  if (g_value_get_int64 (count) > 0)
+    return TRUE;
+
+  trigger_sql = self->dialect->render_notify_trigger (table);
+  return gorm_connection_run_locked (self, self->dialect->notify_function_sql, error) &&
+         gorm_connection_run_locked (self, trigger_sql, error);
+}
+
+gboolean
+gorm_connection_dup_conninfo_locked (GormConnection   *self,
+                                     char           ***keywords,
+                                     char           ***values)
+{
+  g_autoptr(GStrvBuilder) names = NULL;
+  g_autoptr(GStrvBuilder) settings = NULL;
+  PQconninfoOption *options;
+
+  if (self->pgconn == NULL || (options = PQconninfo (self->pgconn)) == NULL)
+    return FALSE;
+  names = g_strv_builder_new ();
+  settings = g_strv_builder_new ();
+  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
+    if (option->val != NULL && option->val[0] != '\0')
+      {
+        g_strv_builder_add (names, option->keyword);
+        g_strv_builder_add (settings, option->val);
+      }
+  PQconninfoFree (options);
+  *keywords = g_strv_builder_end (names);
+  *values = g_strv_builder_end (settings);
+  return TRUE;
+}
+
+gint
+gorm_connection_get_backend_id (GormConnection *self)
+{
+  return g_atomic_int_get (&self->backend_pid);
+}
+
+gboolean
 gorm_connection_import_value (const GValue *value,
                               GValue       *imported)
 {

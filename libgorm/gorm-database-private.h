@@ -128,7 +128,8 @@ void                gorm_database_end_change_locked   (GormDatabase    *self,
  * told of them (gorm_change_feed_publish_foreign()) while at least one
  * model follows. With the lock held, before the model reads what it
  * shows. FALSE when the engine cannot tell (nothing to undo then). */
-gboolean            gorm_database_follow_others_locked (GormDatabase   *self);
+gboolean            gorm_database_follow_others_locked (GormDatabase   *self,
+                                                        const char     *table);
 /* Ends one gorm_database_follow_others_locked() that returned TRUE. Any
  * thread, with or without the lock. */
 void                gorm_database_unfollow_others     (GormDatabase    *self);

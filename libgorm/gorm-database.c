@@ -266,12 +266,16 @@ gorm_database_end_change_locked (GormDatabase *self,
 }
 
 gboolean
-gorm_database_follow_others_locked (GormDatabase *self)
+gorm_database_follow_others_locked (GormDatabase *self,
+                                    const char   *table)
 {
-  if (!gorm_listener_is_supported_locked (self->listener))
-    return FALSE;
-  gorm_listener_add_user_locked (self->listener);
-  return TRUE;
+  g_autoptr(GError) error = NULL;
+
+  if (gorm_listener_add_user_locked (self->listener, table, &error))
+    return TRUE;
+  g_debug ("A live model of “%s” does not follow other programs' commits: %s",
+           table, error->message);
+  return FALSE;
 }
 
 void

@@ -99,6 +99,16 @@ struct _GormDialect
    * a live model's listener polls; NULL when the engine notifies
    * instead. */
   const char  *change_counter_sql;
+  /* Where the engine notifies instead (PostgreSQL): the channel a
+   * listener LISTENs on, whose payload is the name of a table that
+   * changed; the statement creating the function that notifies it, the
+   * SELECT counting the notifying triggers of the table bound as ##p0,
+   * and the statement creating that trigger on @table. NULL where there
+   * are no notifications. */
+  const char  *notify_channel;
+  const char  *notify_function_sql;
+  const char  *notify_trigger_count_sql;
+  char      *(*render_notify_trigger) (const char *table);
 };
 
 const GormDialect *gorm_dialect_sqlite          (void);

@@ -23,6 +23,15 @@ G_BEGIN_DECLS
  *   waits for the connection: when another thread holds the lock or has
  *   a transaction open, it tries again at the next tick.
  *
+ * - Where the engine notifies (PostgreSQL's LISTEN/NOTIFY), a statement
+ *   trigger on each followed table calls pg_notify() with the table's
+ *   name, in the writing transaction, for every program's writes; the
+ *   thread holds a libpq connection of its own, LISTENing, and sleeps in
+ *   poll() on its socket and on a pipe that wakes it when users come or
+ *   go. Notifications of the database's own connection are ignored: its
+ *   writes reach the change feed directly. A lost connection (a server
+ *   restart) is opened again, and every model then reads again.
+ *
  * The owner's function is called in the listener's thread, with no lock
  * held, with the name of the table that changed, or NULL when the
  * listener cannot tell which.
@@ -46,14 +55,17 @@ GormListener *gorm_listener_new             (GormConnection   *connection,
  * and with no lock @func takes. */
 void          gorm_listener_free            (GormListener     *self);
 
-/* Whether the connection's engine can tell of other connections'
- * commits. With the connection lock held. */
-gboolean      gorm_listener_is_supported_locked (GormListener *self);
-
-/* A live model starts following other connections' writes. With the
- * connection lock held: the first user reads the counter then, so that
- * nothing committed after what the caller reads next is missed. */
-void          gorm_listener_add_user_locked (GormListener     *self);
+/* A live model of @table starts following other connections' writes.
+ * With the connection lock held: the first user of a change counter
+ * reads it then, so that nothing committed after what the caller reads
+ * next is missed; on an engine that notifies, the table's notifying
+ * trigger is created if missing (once), and the listener's connection,
+ * once it LISTENs, tells of every table (what was committed before it
+ * listened is read again). FALSE with @error set when the engine
+ * cannot tell (nothing to undo then). */
+gboolean      gorm_listener_add_user_locked (GormListener     *self,
+                                             const char       *table,
+                                             GError          **error);
 /* Any thread, with or without the connection lock. */
 void          gorm_listener_remove_user     (GormListener     *self);
 

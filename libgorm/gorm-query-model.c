@@ -1009,7 +1009,7 @@ gorm_query_model_new (GormDatabase       *database,
     }
   /* Followed before the rows are read: another connection's commit
    * after the read is seen. */
-  self->follows = live && gorm_database_follow_others_locked (database);
+  self->follows = live && gorm_database_follow_others_locked (database, compiled->schema->table);
   if (self->follows)
     self->keys = read_keys_locked (self, FALSE, error);
   if (self->keys != NULL)
