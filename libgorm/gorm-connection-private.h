@@ -161,6 +161,9 @@ gboolean            gorm_connection_read_change_counter_locked (GormConnection *
 gboolean            gorm_connection_ensure_notify_locked (GormConnection  *self,
                                                          const char      *table,
                                                          GError         **error);
+/* The file of the database (the dialect's database_file_sql), or NULL
+ * when it has none (in memory, a server). */
+char               *gorm_connection_dup_file_locked (GormConnection      *self);
 /* What a listener's connection of its own to the same server and
  * database is opened with: libpq's keywords and values (free both with
  * g_strfreev()). FALSE when the connection has no libpq connection. */

@@ -1126,6 +1126,22 @@ gorm_connection_dup_conninfo_locked (GormConnection   *self,
   return TRUE;
 }
 
+char *
+gorm_connection_dup_file_locked (GormConnection *self)
+{
+  static const GType types[] = { G_TYPE_STRING, G_TYPE_NONE };
+  g_autoptr(GormRows) rows = NULL;
+  GormStatement *statement;
+  const GValue *file;
+
+  if (self->closed || self->dialect == NULL || self->dialect->database_file_sql == NULL)
+    return NULL;
+  statement = gorm_connection_lookup_locked (self, self->dialect->database_file_sql, NULL);
+  rows = statement ? gorm_connection_select_locked (self, statement, types, NULL) : NULL;
+  file = rows && gorm_rows_get_n_rows (rows) > 0 ? gorm_rows_get_value (rows, 0, 0, NULL) : NULL;
+  return file && G_VALUE_HOLDS_STRING (file) ? g_value_dup_string (file) : NULL;
+}
+
 gint
 gorm_connection_get_backend_id (GormConnection *self)
 {

@@ -99,6 +99,10 @@ struct _GormDialect
    * a live model's listener polls; NULL when the engine notifies
    * instead. */
   const char  *change_counter_sql;
+  /* A SELECT of the path of the database's file (empty in memory): the
+   * listener watches its directory to read the counter when it changed
+   * only. */
+  const char  *database_file_sql;
   /* Where the engine notifies instead (PostgreSQL): the channel a
    * listener LISTENs on, whose payload is the name of a table that
    * changed; the statement creating the function that notifies it, the

@@ -344,6 +344,7 @@ static const GormDialect sqlite_dialect = {
   /* Changes when another connection, in this process or another one,
    * commits; this connection's own commits leave it alone. */
   .change_counter_sql = "PRAGMA data_version",
+  .database_file_sql = "SELECT \"file\" FROM pragma_database_list WHERE \"name\" = 'main'",
 };
 
 const GormDialect *

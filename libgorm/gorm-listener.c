@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/inotify.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -18,6 +19,10 @@
 #define IDLE_INTERVAL_USEC  (50 * G_TIME_SPAN_MILLISECOND)
 #define BUSY_INTERVAL_USEC  (10 * G_TIME_SPAN_MILLISECOND)
 #define BUSY_PERIOD_USEC    (2 * G_TIME_SPAN_SECOND)
+/* How often it is read, past the busy period, when a directory watch
+ * tells of the database's file changes: only in case the watch missed
+ * one (a file system without inotify events). */
+#define SAFETY_INTERVAL_USEC (5 * G_TIME_SPAN_SECOND)
 /* How long a listener whose server went away waits before it connects
  * again. */
 #define RECONNECT_USEC      (500 * G_TIME_SPAN_MILLISECOND)
@@ -49,6 +54,11 @@ struct _GormListener
   int               wake[2];
   /* The first connection, for the thread to take. */
   PGconn           *conn;
+
+  /* Change counter: an inotify watch of the database file's directory,
+   * or -1, and the file's name. */
+  int               inotify;
+  char             *file_name;
 };
 
 GormListener *
@@ -65,6 +75,7 @@ gorm_listener_new (GormConnection   *connection,
   g_cond_init (&self->cond);
   self->notifying = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->wake[0] = self->wake[1] = -1;
+  self->inotify = -1;
   return self;
 }
 
@@ -94,6 +105,9 @@ gorm_listener_free (GormListener *self)
   for (guint i = 0; i < 2; i++)
     if (self->wake[i] >= 0)
       close (self->wake[i]);
+  if (self->inotify >= 0)
+    close (self->inotify);
+  g_free (self->file_name);
   g_clear_pointer (&self->conn, PQfinish);
   g_strfreev (self->keywords);
   g_strfreev (self->values);
@@ -126,6 +140,29 @@ check_counter (GormListener *self)
   return changed;
 }
 
+/* Whether the directory watch reported a change to the database's
+ * files (the database, its -wal, -shm or -journal); drains it. */
+static gboolean
+read_file_events (GormListener *self)
+{
+  char buffer[4096] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
+  gboolean touched = FALSE;
+  ssize_t length;
+
+  while ((length = read (self->inotify, buffer, sizeof buffer)) > 0)
+    for (char *at = buffer; at < buffer + length;)
+      {
+        const struct inotify_event *event = (const struct inotify_event *) at;
+
+        /* An overflowed queue lost events: check anyway. */
+        if ((event->mask & IN_Q_OVERFLOW) ||
+            (event->len > 0 && g_str_has_prefix (event->name, self->file_name)))
+          touched = TRUE;
+        at += sizeof (struct inotify_event) + event->len;
+      }
+  return touched;
+}
+
 static gpointer
 listen_thread (gpointer data)
 {
@@ -135,7 +172,11 @@ listen_thread (gpointer data)
   while (!self->stopping)
     {
       gint64 now = g_get_monotonic_time ();
-      gint64 interval = now < self->busy_until ? BUSY_INTERVAL_USEC : IDLE_INTERVAL_USEC;
+      gboolean busy = now < self->busy_until;
+      struct pollfd fds[2];
+      gboolean check;
+      char drain[64];
+      int timeout;
 
       /* Nobody follows: sleep until a user comes or the end. */
       if (self->n_users == 0)
@@ -143,24 +184,82 @@ listen_thread (gpointer data)
           g_cond_wait (&self->cond, &self->mutex);
           continue;
         }
-      /* Woken before the time: a user left or came, or the end. */
-      if (g_cond_wait_until (&self->cond, &self->mutex, now + interval))
-        continue;
-      if (self->stopping || self->n_users == 0)
-        continue;
+      g_mutex_unlock (&self->mutex);
 
+      /* A commit writes the database's files: the directory watch wakes
+       * the thread, which reads the counter then and every
+       * BUSY_INTERVAL_USEC for BUSY_PERIOD_USEC (the event may come
+       * before the commit is visible). Without a watch, or past the busy
+       * period, it reads the counter every IDLE_INTERVAL_USEC. */
+      if (busy)
+        timeout = BUSY_INTERVAL_USEC / 1000;
+      else
+        timeout = (self->inotify >= 0 ? SAFETY_INTERVAL_USEC : IDLE_INTERVAL_USEC) / 1000;
+      fds[0] = (struct pollfd) { self->wake[0], POLLIN, 0 };
+      fds[1] = (struct pollfd) { self->inotify, POLLIN, 0 };
+      check = poll (fds, self->inotify >= 0 ? 2 : 1, timeout) == 0;
+      if (fds[0].revents & POLLIN)
+        while (read (self->wake[0], drain, sizeof drain) > 0)
+          ;
+      if (self->inotify >= 0 && (fds[1].revents & POLLIN) && read_file_events (self))
+        {
+          check = TRUE;
+          busy = TRUE;
+        }
+
+      g_mutex_lock (&self->mutex);
+      if (busy && self->busy_until < g_get_monotonic_time ())
+        self->busy_until = g_get_monotonic_time () + BUSY_PERIOD_USEC;
+      if (!check || self->stopping || self->n_users == 0)
+        continue;
       g_mutex_unlock (&self->mutex);
       if (check_counter (self))
-        {
-          self->func (NULL, self->data);
-          g_mutex_lock (&self->mutex);
-          self->busy_until = g_get_monotonic_time () + BUSY_PERIOD_USEC;
-          continue;
-        }
+        self->func (NULL, self->data);
       g_mutex_lock (&self->mutex);
     }
   g_mutex_unlock (&self->mutex);
   return NULL;
+}
+
+/* Opens the wake-up pipe, once. */
+static gboolean
+open_wake_pipe (GormListener  *self,
+                GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (self->wake[0] >= 0)
+    return TRUE;
+  if (!g_unix_open_pipe (self->wake, FD_CLOEXEC, &local_error) ||
+      !g_unix_set_fd_nonblocking (self->wake[0], TRUE, &local_error))
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "Cannot listen to the database: %s", local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Watches the directory of the database's file, when it has one. */
+static void
+watch_file_locked (GormListener *self)
+{
+  g_autofree char *path = gorm_connection_dup_file_locked (self->connection);
+  g_autofree char *dir = NULL;
+
+  if (path == NULL || path[0] == '\0')
+    return;
+  self->inotify = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
+  if (self->inotify < 0)
+    return;
+  dir = g_path_get_dirname (path);
+  self->file_name = g_path_get_basename (path);
+  if (inotify_add_watch (self->inotify, dir,
+                         IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_TO) < 0)
+    {
+      close (self->inotify);
+      self->inotify = -1;
+    }
 }
 
 /* The listener's own connection, LISTENing on the channel; NULL when
@@ -303,14 +402,8 @@ start_notifications_locked (GormListener  *self,
                    "The connection has no server connection to listen with");
       return FALSE;
     }
-  if (self->wake[0] < 0 &&
-      (!g_unix_open_pipe (self->wake, FD_CLOEXEC, &local_error) ||
-       !g_unix_set_fd_nonblocking (self->wake[0], TRUE, &local_error)))
-    {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
-                   "Cannot listen to the server: %s", local_error->message);
-      return FALSE;
-    }
+  if (!open_wake_pipe (self, error))
+    return FALSE;
   if (self->channel == NULL)
     self->channel = g_strdup (dialect->notify_channel);
   /* LISTENing before the first model reads its rows: nothing committed
@@ -371,9 +464,17 @@ gorm_listener_add_user_locked (GormListener  *self,
       self->counter = counter;
       self->have_counter = TRUE;
     }
-  self->n_users++;
   if (self->thread == NULL)
-    self->thread = g_thread_new ("gorm-listener", listen_thread, self);
+    {
+      if (!open_wake_pipe (self, error))
+        {
+          g_mutex_unlock (&self->mutex);
+          return FALSE;
+        }
+      watch_file_locked (self);
+      self->thread = g_thread_new ("gorm-listener", listen_thread, self);
+    }
+  self->n_users++;
   wake_up (self);
   g_mutex_unlock (&self->mutex);
   return TRUE;
