@@ -1818,6 +1818,8 @@ gorm_database_close (GormDatabase  *self,
   /* A transaction left open was rolled back. */
   gorm_change_feed_abandon (self->feed);
   gorm_database_unlock (self);
+  /* Its connection to the server, for PostgreSQL, goes too. */
+  gorm_listener_stop (self->listener);
 
   g_mutex_lock (&default_lock);
   if (default_database == self)

@@ -51,8 +51,11 @@ typedef void (*GormListenerFunc) (const char *table,
 GormListener *gorm_listener_new             (GormConnection   *connection,
                                              GormListenerFunc  func,
                                              gpointer          data);
-/* Stops the thread and waits for it: call without the connection lock
+/* Stops the thread and waits for it (a closed database listens no
+ * more; users may still be removed): call without the connection lock
  * and with no lock @func takes. */
+void          gorm_listener_stop            (GormListener     *self);
+/* Stops it and frees it. */
 void          gorm_listener_free            (GormListener     *self);
 
 /* A live model of @table starts following other connections' writes.

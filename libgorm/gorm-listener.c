@@ -94,14 +94,23 @@ wake_up (GormListener *self)
 }
 
 void
-gorm_listener_free (GormListener *self)
+gorm_listener_stop (GormListener *self)
 {
+  GThread *thread;
+
   g_mutex_lock (&self->mutex);
   self->stopping = TRUE;
   wake_up (self);
+  thread = g_steal_pointer (&self->thread);
   g_mutex_unlock (&self->mutex);
-  if (self->thread != NULL)
-    g_thread_join (self->thread);
+  if (thread != NULL)
+    g_thread_join (thread);
+}
+
+void
+gorm_listener_free (GormListener *self)
+{
+  gorm_listener_stop (self);
   for (guint i = 0; i < 2; i++)
     if (self->wake[i] >= 0)
       close (self->wake[i]);
@@ -430,6 +439,14 @@ gorm_listener_add_user_locked (GormListener  *self,
 
   if (!gorm_connection_check_locked (self->connection, table, error))
     return FALSE;
+  g_mutex_lock (&self->mutex);
+  if (self->stopping)
+    {
+      g_mutex_unlock (&self->mutex);
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION, "The listener of “%s” is stopped", table);
+      return FALSE;
+    }
+  g_mutex_unlock (&self->mutex);
 
   if (dialect->notify_channel != NULL)
     {
@@ -439,7 +456,10 @@ gorm_listener_add_user_locked (GormListener  *self,
         {
           if (!gorm_connection_ensure_notify_locked (self->connection, table, error))
             return FALSE;
-          g_hash_table_add (self->notifying, g_strdup (table));
+          /* A trigger created inside a transaction goes if it rolls
+           * back: checked again next time. */
+          if (gorm_connection_get_depth (self->connection) == 0)
+            g_hash_table_add (self->notifying, g_strdup (table));
         }
       g_mutex_lock (&self->mutex);
       ok = start_notifications_locked (self, error);

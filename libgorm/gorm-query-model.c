@@ -28,9 +28,17 @@
  * emits [signal@Gio.ListModel::items-changed] covering the rows that
  * entered, left or moved within its filter and order, and nothing for
  * changes that do not affect it. Changes made with
- * [method@Gorm.Database.execute] or by other connections are not seen. A
- * live model pays one `count(*)` query per row of its type a write
- * changes, to find where the row was and where it is.
+ * [method@Gorm.Database.execute] are not seen. A live model pays one
+ * `count(*)` query per row of its type a write changes, to find where the
+ * row was and where it is.
+ *
+ * A live model also follows what other connections commit to its
+ * database (another program, another database object, the `sqlite3`
+ * shell, `psql`): SQLite's `data_version` or PostgreSQL's LISTEN/NOTIFY
+ * tells its database's listener thread, and the model reads its rows
+ * again. A model of at most 5,000 rows keeps their keys and emits the
+ * exact `items-changed` of the difference; a larger one emits a reset.
+ * See [Live models across processes](cross-process.html).
  *
  * A live model shows committed rows only. Writers publish their changes
  * to the database's change feed; the model is given those of a
