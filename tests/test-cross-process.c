@@ -40,6 +40,8 @@ typedef struct
   GListModel       *models[N_MODELS];
   GArray           *shadows[N_MODELS];   /* of gint64 ids, replayed */
   guint             emissions[N_MODELS];
+  /* The last items-changed of each model. */
+  guint             last[N_MODELS][3];
   GPtrArray        *ids;           /* the ids B may change, as strings */
 } Fixture;
 
@@ -79,6 +81,9 @@ items_changed_cb (GListModel *model,
     }
   g_assert_cmpuint (shadow->len, ==, g_list_model_get_n_items (model));
   ref->fixture->emissions[ref->index]++;
+  ref->fixture->last[ref->index][0] = position;
+  ref->fixture->last[ref->index][1] = removed;
+  ref->fixture->last[ref->index][2] = added;
 }
 
 /* The queries A watches: every row; a filter; a window of a descending
@@ -501,6 +506,92 @@ test_foreign_writer (Fixture       *fixture,
   run_random_steps (fixture, 10);
 }
 
+/* Runs @sql on the fixture's second connection: another connection's
+ * commit, made without libgorm's objects. */
+static void
+execute_elsewhere (Fixture    *fixture,
+                   const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  gorm_database_execute (fixture->check, sql, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* A model of more rows than it keeps keys of (5,000) emits a reset,
+ * all its items removed and added, for another connection's commit; one
+ * back under that size keeps keys again and emits exact changes. */
+static void
+test_large_model (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  guint before[N_MODELS];
+  guint n_old;
+
+  snapshot_refreshes (fixture, before);
+  n_old = g_list_model_get_n_items (fixture->models[0]);
+  if (test_engine_is_postgresql ())
+    execute_elsewhere (fixture, "INSERT INTO xp_item (name, score) "
+                                "SELECT 'bulk-' || x, x % 100 FROM generate_series (1, 5000) AS x");
+  else
+    execute_elsewhere (fixture, "INSERT INTO xp_item (name, score) "
+                                "WITH RECURSIVE s(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM s WHERE x < 5000) "
+                                "SELECT 'bulk-' || x, x % 100 FROM s");
+  wait_for_delivery (fixture, before, "5,000 rows inserted");
+  assert_models_match (fixture, "5,000 rows inserted");
+  g_assert_cmpuint (fixture->last[0][0], ==, 0);
+  g_assert_cmpuint (fixture->last[0][1], ==, n_old);
+  g_assert_cmpuint (fixture->last[0][2], ==, n_old + 5000);
+
+  /* One more row: still a reset. */
+  snapshot_refreshes (fixture, before);
+  send_ok (fixture, "insert zzz 1");
+  wait_for_delivery (fixture, before, "one row in a large model");
+  assert_models_match (fixture, "one row in a large model");
+  g_assert_cmpuint (fixture->last[0][0], ==, 0);
+  g_assert_cmpuint (fixture->last[0][1], ==, n_old + 5000);
+  g_assert_cmpuint (fixture->last[0][2], ==, n_old + 5001);
+
+  /* Back to a few rows, and exact changes again. */
+  snapshot_refreshes (fixture, before);
+  execute_elsewhere (fixture, "DELETE FROM xp_item WHERE name LIKE 'bulk-%'");
+  wait_for_delivery (fixture, before, "5,000 rows deleted");
+  assert_models_match (fixture, "5,000 rows deleted");
+  snapshot_refreshes (fixture, before);
+  send_ok (fixture, "insert zzz 2");
+  wait_for_delivery (fixture, before, "one row in a small model");
+  assert_models_match (fixture, "one row in a small model");
+  g_assert_cmpuint (fixture->last[0][1], ==, 0);
+  g_assert_cmpuint (fixture->last[0][2], ==, 1);
+  {
+    g_autoptr(GormResource) item = g_list_model_get_item (fixture->models[0], fixture->last[0][0]);
+    g_autofree char *name = NULL;
+    int score;
+
+    g_object_get (item, "name", &name, "score", &score, NULL);
+    g_assert_cmpstr (name, ==, "zzz");
+    g_assert_cmpint (score, ==, 2);
+  }
+}
+
+/* A database closed while its live models exist follows nothing more:
+ * another process's commits then change no model, and warn of nothing
+ * (warnings are fatal here). */
+static void
+test_closed_database (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint before[N_MODELS];
+
+  g_assert_true (gorm_database_close (fixture->db, NULL, &error));
+  g_assert_no_error (error);
+  snapshot_refreshes (fixture, before);
+  send_ok (fixture, "insert after-close 50");
+  send_ok (fixture, "set-score 0 7");
+  assert_quiet (fixture, before, TRUE, "commits after close");
+}
+
 static void
 set_up (Fixture       *fixture,
         gconstpointer  data)
@@ -588,6 +679,10 @@ main (int    argc,
               set_up, test_libgorm_writer, fixture_tear_down);
   g_test_add ("/Gorm/CrossProcess/foreign-writer", Fixture, NULL,
               set_up, test_foreign_writer, fixture_tear_down);
+  g_test_add ("/Gorm/CrossProcess/large-model", Fixture, NULL,
+              set_up, test_large_model, fixture_tear_down);
+  g_test_add ("/Gorm/CrossProcess/closed-database", Fixture, NULL,
+              set_up, test_closed_database, fixture_tear_down);
   g_test_add_func ("/Gorm/CrossProcess/second-connection", test_second_connection);
 
   return g_test_run ();
