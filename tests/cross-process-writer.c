@@ -146,7 +146,8 @@ main (int    argc,
 
       if (g_str_equal (line, "quit"))
         break;
-      answer = run (db, words);
+      /* One line per answer, whatever the message says. */
+      answer = g_strdelimit (run (db, words), "\r\n", ' ');
       printf ("%s\n", answer);
       fflush (stdout);
     }

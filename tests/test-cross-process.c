@@ -592,6 +592,60 @@ test_closed_database (Fixture       *fixture,
   assert_quiet (fixture, before, TRUE, "commits after close");
 }
 
+/* PostgreSQL restarted under a live model: the listener's connection
+ * breaks, it connects again once the server is back, and every model
+ * reads again (what was committed meanwhile sent no notification); then
+ * the other process's commits are followed as before. */
+static void
+test_server_restart (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tool = g_test_build_filename (G_TEST_DIST, "..", "tools", "pg-server", NULL);
+  const char *argv[] = { tool, "restart", g_getenv ("GORM_TEST_POSTGRESQL_DIR"), NULL };
+  gint64 deadline = g_get_monotonic_time () + DELIVERY_TIMEOUT_USEC;
+  guint before[N_MODELS];
+  int status;
+
+  snapshot_refreshes (fixture, before);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  wait_for_delivery (fixture, before, "server restart");
+  /* The second connection's first call after the restart meets its
+   * broken connection (CONNECTION), and the next one connects again. */
+  {
+    g_autoptr(GormQuery) query = gorm_database_query (fixture->check, XP_TYPE_ITEM);
+    g_autoptr(GError) ignored = NULL;
+
+    if (gorm_query_count (query, NULL, &ignored) < 0)
+      g_assert_error (ignored, GORM_ERROR, GORM_ERROR_CONNECTION);
+  }
+
+  /* The writer's connection broke too: its first call may fail, and
+   * the next one connects again. */
+  for (guint attempt = 0;; attempt++)
+    {
+      g_autofree char *answer = NULL;
+      g_autofree char *line = NULL;
+
+      snapshot_refreshes (fixture, before);
+      g_output_stream_write_all (fixture->commands, "insert after-restart 42\n", 24, NULL, NULL, &error);
+      g_assert_no_error (error);
+      answer = g_data_input_stream_read_line_utf8 (fixture->answers, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (answer);
+      if (g_str_has_prefix (answer, "ok"))
+        break;
+      g_test_message ("the writer answered “%s”", answer);
+      g_assert_cmpuint (attempt, <, 3);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+  wait_for_delivery (fixture, before, "a commit after the restart");
+  assert_models_match (fixture, "a commit after the restart");
+}
+
 static void
 set_up (Fixture       *fixture,
         gconstpointer  data)
@@ -684,6 +738,10 @@ main (int    argc,
   g_test_add ("/Gorm/CrossProcess/closed-database", Fixture, NULL,
               set_up, test_closed_database, fixture_tear_down);
   g_test_add_func ("/Gorm/CrossProcess/second-connection", test_second_connection);
+  /* Only where the harness started the server, which it may restart. */
+  if (test_engine_is_postgresql () && g_getenv ("GORM_TEST_POSTGRESQL_DIR") != NULL)
+    g_test_add ("/Gorm/CrossProcess/server-restart", Fixture, NULL,
+                set_up, test_server_restart, fixture_tear_down);
 
   return g_test_run ();
 }
