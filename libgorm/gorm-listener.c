@@ -127,16 +127,14 @@ gorm_listener_free (GormListener *self)
   g_free (self);
 }
 
-/* Reads the counter when the connection is free: TRUE when it changed
- * since the last read. */
+/* Reads the counter, with the connection lock held: TRUE when it
+ * changed since the last read. */
 static gboolean
-check_counter (GormListener *self)
+check_counter_locked (GormListener *self)
 {
   gboolean changed = FALSE;
   gint64 counter;
 
-  if (!gorm_connection_try_lock (self->connection))
-    return FALSE;
   if (gorm_connection_read_change_counter_locked (self->connection, &counter))
     {
       g_mutex_lock (&self->mutex);
@@ -145,6 +143,18 @@ check_counter (GormListener *self)
       self->have_counter = TRUE;
       g_mutex_unlock (&self->mutex);
     }
+  return changed;
+}
+
+/* Reads the counter when the connection is free. */
+static gboolean
+check_counter (GormListener *self)
+{
+  gboolean changed;
+
+  if (!gorm_connection_try_lock (self->connection))
+    return FALSE;
+  changed = check_counter_locked (self);
   gorm_connection_unlock (self->connection);
   return changed;
 }

@@ -417,6 +417,24 @@ run_random_steps (Fixture *fixture,
           else
             assert_quiet (fixture, before, FALSE, step->str);
         }
+      else if (kind < 9)
+        {
+          /* The other process commits, and this one writes before its
+           * main loop ran: the model is given its own write and told of
+           * the other commit in the same delivery, or in two. */
+          g_autoptr(GormResource) own = g_object_new (XP_TYPE_ITEM, "database", fixture->db,
+                                                      "name", "own",
+                                                      "score", g_test_rand_int_range (0, 100),
+                                                      NULL);
+          g_autoptr(GError) error = NULL;
+
+          send_ok (fixture, "insert mixed 50");
+          g_string_append (step, "insert mixed 50; own insert");
+          g_assert_true (gorm_resource_save (own, NULL, &error));
+          g_assert_no_error (error);
+          g_ptr_array_add (fixture->ids, g_strdup_printf ("%" G_GINT64_FORMAT, gorm_resource_get_id (own)));
+          wait_for_delivery (fixture, before, step->str);
+        }
       else
         {
           g_autoptr(GPtrArray) ids = g_ptr_array_copy (fixture->ids, copy_string, NULL);
