@@ -960,8 +960,9 @@ static void     deliver             (GObject      *target,
                                      GPtrArray    *records,
                                      gboolean      reset,
                                      gboolean      foreign);
-static GArray  *read_keys_locked    (GormQueryModel *self,
+static gint64   read_rows_locked    (GormQueryModel *self,
                                      gboolean        refresh_live,
+                                     GArray        **keys,
                                      GError        **error);
 
 static const GormSubscriberFuncs watch_funcs = {
@@ -1018,12 +1019,7 @@ gorm_query_model_new (GormDatabase       *database,
   /* Followed before the rows are read: another connection's commit
    * after the read is seen. */
   self->follows = live && gorm_database_follow_others_locked (database, compiled->schema->table);
-  if (self->follows)
-    self->keys = read_keys_locked (self, FALSE, error);
-  if (self->keys != NULL)
-    self->n_full = self->keys->len;
-  else
-    self->n_full = error != NULL && *error != NULL ? -1 : count_locked (self, error);
+  self->n_full = read_rows_locked (self, FALSE, &self->keys, error);
   /* Subscribed with the lock held since the count: the model is given
    * every write after it, and none before. */
   if (self->n_full >= 0 && live)
@@ -1560,6 +1556,33 @@ read_keys_locked (GormQueryModel  *self,
   return keys;
 }
 
+/* The number of rows the filter matches, and in @keys their keys when
+ * the model follows other connections and there are at most MAX_KEYS
+ * (NULL otherwise): a large table pays its count(*) only. -1 with @error
+ * set on failure. */
+static gint64
+read_rows_locked (GormQueryModel  *self,
+                  gboolean         refresh_live,
+                  GArray         **keys,
+                  GError         **error)
+{
+  GError *local_error = NULL;
+  gint64 n_full = count_locked (self, error);
+
+  *keys = NULL;
+  if (n_full < 0 || !self->follows || n_full > MAX_KEYS)
+    return n_full;
+  *keys = read_keys_locked (self, refresh_live, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return -1;
+    }
+  /* Read after the count: what another connection committed between
+   * the two is in the keys, and is told of again. */
+  return *keys != NULL ? (gint64) (*keys)->len : n_full;
+}
+
 /* Reads what the model shows again, after another connection committed
  * to its table (the listener's news, delivered after the model's own
  * records): the keys it keeps are compared with the database's, and one
@@ -1579,8 +1602,7 @@ refresh (GormQueryModel *self)
 
   self->refreshes++;
   gorm_database_lock (self->database);
-  keys = read_keys_locked (self, TRUE, &error);
-  n_full = keys != NULL ? (gint64) keys->len : error == NULL ? count_locked (self, &error) : -1;
+  n_full = read_rows_locked (self, TRUE, &keys, &error);
   pending = gorm_change_feed_dup_pending_locked (gorm_database_get_change_feed (self->database),
                                                  self->subscription, &uncommitted);
   gorm_database_unlock (self->database);
@@ -1636,10 +1658,7 @@ reset (GormQueryModel *self)
 
   g_clear_pointer (&self->keys, g_array_unref);
   gorm_database_lock (self->database);
-  if (self->follows)
-    self->keys = read_keys_locked (self, FALSE, &error);
-  n_full = self->keys != NULL ? (gint64) self->keys->len
-    : error == NULL ? count_locked (self, &error) : -1;
+  n_full = read_rows_locked (self, FALSE, &self->keys, &error);
   pending = gorm_change_feed_dup_pending_locked (gorm_database_get_change_feed (self->database),
                                                  self->subscription, &uncommitted);
   gorm_database_unlock (self->database);
