@@ -1469,6 +1469,37 @@ apply_change_to_keys (GormQueryModel *self,
     g_clear_pointer (&self->keys, g_array_unref);
 }
 
+/* Whether @change can be applied to the model's order as it is: its
+ * positions are within it, and the rows it removes are where the kept
+ * keys say. A write another connection's unannounced commit preceded
+ * counted rows the model was not told of, and may not fit. */
+static gboolean
+change_fits (GormQueryModel *self,
+             const Change   *change)
+{
+  gint64 n = self->n_full;
+
+  for (guint i = 0; i < change->removed->len; i++)
+    {
+      const Move *move = &g_array_index (change->removed, Move, i);
+
+      if (move->position >= n ||
+          (self->keys != NULL &&
+           (move->position >= self->keys->len ||
+            !same_key (&g_array_index (self->keys, GValue, move->position),
+                       &change->keys[move->key]))))
+        return FALSE;
+      n--;
+    }
+  for (guint i = 0; i < change->added->len; i++)
+    {
+      if (g_array_index (change->added, Move, i).position > n)
+        return FALSE;
+      n++;
+    }
+  return change->kept < self->n_full;
+}
+
 static void
 apply_change (GormQueryModel *self,
               const Change   *change)
@@ -1714,6 +1745,7 @@ deliver (GObject   *target,
          gboolean   foreign)
 {
   GormQueryModel *self = GORM_QUERY_MODEL (target);
+  gboolean read_again = foreign;
 
   self->deliveries++;
   for (guint i = 0; i < records->len; i++)
@@ -1724,17 +1756,20 @@ deliver (GObject   *target,
         continue;
       /* Another connection committed before these writes were
        * delivered, maybe before they ran, so that their positions may
-       * count rows the model was not told of: the refresh below reads
-       * what they and that commit left, and emits the difference, one
-       * range as small as it can be. */
-      if (foreign && !reset_all)
+       * count rows the model was not told of (and one that does not fit
+       * surely did): the model reads again what they and that commit
+       * left, and emits the difference, one range as small as it can
+       * be. */
+      if (!read_again && !reset_all && !change_fits (self, change))
+        read_again = TRUE;
+      if (read_again && !reset_all)
         continue;
       apply_change (self, change);
     }
   g_ptr_array_unref (records);
   if (reset_all)
     reset (self);
-  else if (foreign)
+  else if (read_again)
     refresh (self);
   flush (self);
 }
