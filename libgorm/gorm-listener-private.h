@@ -17,11 +17,14 @@ G_BEGIN_DECLS
  * - Where the dialect has a change counter (SQLite's `PRAGMA
  *   data_version`, which changes when another connection commits and
  *   never for this connection's own commits), the thread reads it on the
- *   database's connection every IDLE_INTERVAL, more often for a while
- *   after a change, and only while the listener has users: with no live
- *   model the thread sleeps on a condition and costs nothing. It never
- *   waits for the connection: when another thread holds the lock or has
- *   a transaction open, it tries again at the next tick.
+ *   database's connection when an inotify watch of the directory of the
+ *   database's file sees one of its files change, then every 10 ms for
+ *   2 s (the event may precede the commit's visibility), and every 5 s in
+ *   case the watch missed one; every 50 ms where there is no watch. Only
+ *   while the listener has users: with no live model the thread sleeps
+ *   on a condition. It never waits for the connection: when another
+ *   thread holds the lock or has a transaction open, it tries again at
+ *   the next tick.
  *
  * - Where the engine notifies (PostgreSQL's LISTEN/NOTIFY), a statement
  *   trigger on each followed table calls pg_notify() with the table's

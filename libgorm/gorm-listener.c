@@ -14,8 +14,8 @@
 #include "gorm-error.h"
 #include "gorm-listener-private.h"
 
-/* How often the counter is read while nothing changes, and while a
- * change was seen in the last BUSY_PERIOD: writers come in bursts. */
+/* How often the counter is read without a directory watch, and after a
+ * file event or a change, for BUSY_PERIOD: writers come in bursts. */
 #define IDLE_INTERVAL_USEC  (50 * G_TIME_SPAN_MILLISECOND)
 #define BUSY_INTERVAL_USEC  (10 * G_TIME_SPAN_MILLISECOND)
 #define BUSY_PERIOD_USEC    (2 * G_TIME_SPAN_SECOND)
