@@ -252,6 +252,12 @@ gorm_database_begin_change_locked (GormDatabase *self,
                                    const GValue *keys,
                                    guint         n_keys)
 {
+  /* Another connection's commit the listener has not seen yet is
+   * published first, and one that comes between the two announcements
+   * after: a model is told of it in the delivery of this write at the
+   * latest, and reads again rather than place the write on rows it was
+   * not told of. */
+  gorm_listener_check_locked (self->listener);
   gorm_change_feed_before_locked (self->feed, type, keys, n_keys);
 }
 
@@ -262,6 +268,7 @@ gorm_database_end_change_locked (GormDatabase *self,
                                  guint         n_keys,
                                  gboolean      deleted)
 {
+  gorm_listener_check_locked (self->listener);
   gorm_change_feed_after_locked (self->feed, type, keys, n_keys, deleted);
 }
 

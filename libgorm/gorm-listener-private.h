@@ -72,6 +72,13 @@ void          gorm_listener_free            (GormListener     *self);
 gboolean      gorm_listener_add_user_locked (GormListener     *self,
                                              const char       *table,
                                              GError          **error);
+/* Where the engine has a change counter, and live models follow: tells
+ * the owner at once, in the calling thread, of a commit of another
+ * connection the listener has not seen yet. The database calls it
+ * around its own writes, so that a model is told of such a commit no
+ * later than of a write whose positions count its rows. With the
+ * connection lock held; TRUE when the owner was told. */
+gboolean      gorm_listener_check_locked    (GormListener     *self);
 /* Any thread, with or without the connection lock. */
 void          gorm_listener_remove_user     (GormListener     *self);
 

@@ -146,6 +146,22 @@ check_counter_locked (GormListener *self)
   return changed;
 }
 
+gboolean
+gorm_listener_check_locked (GormListener *self)
+{
+  const GormDialect *dialect = gorm_connection_get_dialect (self->connection);
+  gboolean following;
+
+  g_mutex_lock (&self->mutex);
+  following = self->n_users > 0 && !self->stopping;
+  g_mutex_unlock (&self->mutex);
+  if (!following || dialect == NULL || dialect->change_counter_sql == NULL ||
+      !check_counter_locked (self))
+    return FALSE;
+  self->func (NULL, self->data);
+  return TRUE;
+}
+
 /* Reads the counter when the connection is free. */
 static gboolean
 check_counter (GormListener *self)

@@ -417,11 +417,14 @@ run_random_steps (Fixture *fixture,
           else
             assert_quiet (fixture, before, FALSE, step->str);
         }
-      else if (kind < 9)
+      else if (kind < 9 && !test_engine_is_postgresql ())
         {
           /* The other process commits, and this one writes before its
-           * main loop ran: the model is given its own write and told of
-           * the other commit in the same delivery, or in two. */
+           * main loop ran: the model is told of the other commit no
+           * later than of its own write (SQLite's counter is read
+           * around each write), and reads again. PostgreSQL's
+           * notification may come after: not tested there (see
+           * doc/cross-process.md). */
           g_autoptr(GormResource) own = g_object_new (XP_TYPE_ITEM, "database", fixture->db,
                                                       "name", "own",
                                                       "score", g_test_rand_int_range (0, 100),
@@ -435,7 +438,7 @@ run_random_steps (Fixture *fixture,
           g_ptr_array_add (fixture->ids, g_strdup_printf ("%" G_GINT64_FORMAT, gorm_resource_get_id (own)));
           wait_for_delivery (fixture, before, step->str);
         }
-      else
+      else if (kind == 9)
         {
           g_autoptr(GPtrArray) ids = g_ptr_array_copy (fixture->ids, copy_string, NULL);
           guint n = g_test_rand_int_range (1, 4);
