@@ -38,7 +38,8 @@ class Peer:
     version = 'libgorm %s (Python, PyGObject %s)' % (
         Gorm.VERSION_S, '.'.join(map(str, gi.version_info)))
 
-    def open(self, path, pragmas):
+    def open(self, target):
+        path, pragmas = target.path, target.pragmas
         if self.trace:
             self.trace.attach_process()
         self.db = Gorm.open('sqlite:' + path)
