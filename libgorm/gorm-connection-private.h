@@ -69,6 +69,7 @@ GType               gorm_connection_gda_type        (void);
 gboolean            gorm_connection_open_locked     (GormConnection      *self,
                                                      const char          *provider,
                                                      const char          *cnc_string,
+                                                     const char          *auth_string,
                                                      gboolean             read_only,
                                                      GError             **error);
 /* Wraps a GdaConnection (a GObject) the application opened; it is never
@@ -181,6 +182,12 @@ gboolean            gorm_connection_rollback_locked (GormConnection      *self,
                                                      GError             **error);
 /* Needs no lock to be read as a hint; exact with the lock held. */
 guint               gorm_connection_get_depth       (GormConnection      *self);
+
+/* Asks the server to cancel the statement the connection runs, if any;
+ * needs no lock, and may be called from any thread. FALSE with @error
+ * (GORM_ERROR_CONNECTION) when the engine or libgorm cannot. */
+gboolean            gorm_connection_cancel          (GormConnection      *self,
+                                                     GError             **error);
 
 /* Fault injection, for tests: the next statement starting with @prefix
  * ("COMMIT", "RELEASE", "ROLLBACK") does not run and fails with @code,

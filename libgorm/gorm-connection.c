@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include <libgda/libgda.h>
+#include <libgda/gda-connection-private.h>
+#include <libpq-fe.h>
 #include <sql-parser/gda-sql-parser.h>
 
 #include "gorm-connection-private.h"
@@ -24,6 +26,10 @@ struct _GormStatement
 struct _GormRows
 {
   GdaDataModel *model;
+  /* Or, from an engine whose results must not outlive the lock
+   * (PostgreSQL: see gorm_connection_select_locked()), every value
+   * copied: row after row, libgorm SQL values. */
+  GValue       *values;
   guint         n_rows;
   guint         n_columns;
   /* Values libgda gives in a type of its own (GdaBinary, GdaBlob),
@@ -44,6 +50,24 @@ struct _GormConnection
 
   GdaConnection     *connection;
   gboolean           owns_connection;
+  /* What opened it, to open it again when the server has gone away (the
+   * auth string holds the password: it stays in memory and in libgda). */
+  char              *provider_name;
+  char              *cnc_string;
+  char              *auth_string;
+  /* The server closed the connection, or it broke: the next statement
+   * outside a transaction opens a new one. */
+  gboolean           broken;
+  /* The PostgreSQL backend process of the connection, for cancelling
+   * its statement from another connection; 0 when unknown. Written with
+   * the lock held, read by any thread. */
+  gint               backend_pid;
+  /* The libpq connection under a PostgreSQL GdaConnection, once checked
+   * (see find_pgconn()), or NULL; and what cancels its statement, from
+   * any thread, under cancel_lock. */
+  PGconn            *pgconn;
+  GMutex             cancel_lock;
+  PGcancel          *pgcancel;
   /* Opened read-only (mode=ro): its transactions take no write lock. */
   gboolean           read_only;
   gboolean           closed;
@@ -75,8 +99,75 @@ gorm_connection_new (void)
   GormConnection *self = g_new0 (GormConnection, 1);
 
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->cancel_lock);
   g_cond_init (&self->transaction_ended);
   return self;
+}
+
+/* libpq */
+
+/* libgda 5.2's PostgreSQL provider keeps, as the provider data of a
+ * connection, a structure its headers do not install, which starts with
+ * these three pointers. libgda itself reports no SQLSTATE (every error
+ * event says HY000) and cannot cancel a statement, so libgorm reads its
+ * PGconn: only after checking that the structure points back at the
+ * GdaConnection and that the PGconn's server process is the one the
+ * connection's own pg_backend_pid() names. Without it, errors are
+ * classified by their messages and a cancellation is not sent. */
+typedef struct
+{
+  gpointer       reuseable;
+  GdaConnection *cnc;
+  PGconn        *pconn;
+} ProviderData;
+
+static void
+forget_pgconn (GormConnection *self)
+{
+  self->pgconn = NULL;
+  g_mutex_lock (&self->cancel_lock);
+  g_clear_pointer (&self->pgcancel, PQfreeCancel);
+  g_mutex_unlock (&self->cancel_lock);
+}
+
+static void
+find_pgconn (GormConnection *self,
+             gint            pid)
+{
+  ProviderData *data;
+  PGcancel *cancel;
+
+  forget_pgconn (self);
+  data = gda_connection_internal_get_provider_data_error (self->connection, NULL);
+  if (data == NULL || data->cnc != self->connection || data->pconn == NULL ||
+      PQstatus (data->pconn) != CONNECTION_OK || PQbackendPID (data->pconn) != pid)
+    return;
+  self->pgconn = data->pconn;
+  /* Error messages start with their SQLSTATE: "ERROR:  23505: …". */
+  PQsetErrorVerbosity (self->pgconn, PQERRORS_VERBOSE);
+  cancel = PQgetCancel (self->pgconn);
+  g_mutex_lock (&self->cancel_lock);
+  self->pgcancel = cancel;
+  g_mutex_unlock (&self->cancel_lock);
+}
+
+gboolean
+gorm_connection_cancel (GormConnection  *self,
+                        GError         **error)
+{
+  char message[256] = "";
+  gboolean ok = FALSE;
+
+  g_mutex_lock (&self->cancel_lock);
+  if (self->pgcancel != NULL)
+    ok = PQcancel (self->pgcancel, message, sizeof message);
+  else
+    g_strlcpy (message, "the connection cannot cancel its statements", sizeof message);
+  g_mutex_unlock (&self->cancel_lock);
+  if (!ok)
+    g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                 "Cannot cancel the statement running on the server: %s", message);
+  return ok;
 }
 
 static void
@@ -95,7 +186,12 @@ gorm_connection_free (GormConnection *self)
   if (self->connection != NULL && self->owns_connection && !self->closed)
     gda_connection_close (self->connection);
   g_clear_object (&self->connection);
+  g_free (self->provider_name);
+  g_free (self->cnc_string);
+  g_free (self->auth_string);
   g_free (self->fault_prefix);
+  forget_pgconn (self);
+  g_mutex_clear (&self->cancel_lock);
   g_cond_clear (&self->transaction_ended);
   g_mutex_clear (&self->lock);
   g_free (self);
@@ -157,52 +253,35 @@ gorm_connection_adopt_locked (GormConnection *self,
   setup (self);
 }
 
-gboolean
-gorm_connection_open_locked (GormConnection  *self,
-                             const char      *provider,
-                             const char      *cnc_string,
-                             gboolean         read_only,
-                             GError         **error)
+/* Runs the dialect's settings on a connection just opened, and reads
+ * what cancelling needs. */
+static gboolean
+prepare_locked (GormConnection  *self,
+                GError         **error)
 {
   g_autoptr(GError) local_error = NULL;
-  const GormDialect *dialect = gorm_dialect_for_provider (provider);
   const char * const *settings;
 
-  g_return_val_if_fail (self->connection == NULL, FALSE);
-
-  ensure_gda ();
-  self->connection = gda_connection_open_from_string (provider, cnc_string, NULL,
-                                                      GDA_CONNECTION_OPTIONS_NONE, &local_error);
-  if (self->connection == NULL)
-    {
-      GormError code = GORM_ERROR_CONNECTION;
-
-      /* A damaged file says so; anything else is a connection error. */
-      if (local_error != NULL && dialect != NULL &&
-          dialect->classify_error (local_error) == GORM_ERROR_CORRUPT)
-        code = GORM_ERROR_CORRUPT;
-      g_set_error (error, GORM_ERROR, code, "%s",
-                   local_error ? local_error->message : "unknown error");
-      return FALSE;
-    }
-  self->owns_connection = TRUE;
-  self->read_only = read_only;
-  setup (self);
-  if (self->dialect == NULL)
-    return TRUE;
-
-  /* The dialect's settings return rows (PRAGMA): they run as selects
-   * whose rows are dropped. */
-  settings = read_only ? self->dialect->read_only_open_statements : self->dialect->open_statements;
+  /* The dialect's settings may return rows (PRAGMA): they run as
+   * selects whose rows are dropped, or as statements when they return
+   * none (SET). */
+  settings = self->read_only ? self->dialect->read_only_open_statements
+                             : self->dialect->open_statements;
   for (guint i = 0; settings[i] != NULL; i++)
     {
       GormStatement *statement;
-      g_autoptr(GormRows) rows = NULL;
+      gboolean ok = FALSE;
 
       statement = gorm_connection_lookup_locked (self, settings[i], &local_error);
-      if (statement != NULL)
-        rows = gorm_connection_select_locked (self, statement, NULL, &local_error);
-      if (rows == NULL)
+      if (statement != NULL && gorm_dialect_returns_rows (settings[i]))
+        {
+          g_autoptr(GormRows) rows = gorm_connection_select_locked (self, statement, NULL,
+                                                                    &local_error);
+          ok = rows != NULL;
+        }
+      else if (statement != NULL)
+        ok = gorm_connection_execute_locked (self, statement, &local_error) >= 0;
+      if (!ok)
         {
           g_set_error (error, GORM_ERROR,
                        local_error->code == GORM_ERROR_CORRUPT ? GORM_ERROR_CORRUPT
@@ -211,7 +290,139 @@ gorm_connection_open_locked (GormConnection  *self,
           return FALSE;
         }
     }
+
+  if (self->dialect->backend_id_sql != NULL)
+    {
+      static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+      GormStatement *statement = gorm_connection_lookup_locked (self, self->dialect->backend_id_sql,
+                                                                 error);
+      g_autoptr(GormRows) rows = NULL;
+      const GValue *pid;
+
+      rows = statement ? gorm_connection_select_locked (self, statement, types, error) : NULL;
+      pid = rows ? gorm_rows_get_value (rows, 0, 0, error) : NULL;
+      if (pid == NULL)
+        return FALSE;
+      g_atomic_int_set (&self->backend_pid, G_VALUE_HOLDS_INT64 (pid) ? (gint) g_value_get_int64 (pid) : 0);
+      find_pgconn (self, g_atomic_int_get (&self->backend_pid));
+    }
   return TRUE;
+}
+
+/* Opens self->connection from what the first open was given. */
+static GdaConnection *
+open_gda (GormConnection  *self,
+          GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  GdaConnection *connection;
+
+  connection = gda_connection_open_from_string (self->provider_name, self->cnc_string,
+                                                self->auth_string,
+                                                GDA_CONNECTION_OPTIONS_NONE, &local_error);
+  if (connection == NULL)
+    {
+      GormError code = GORM_ERROR_CONNECTION;
+
+      /* A damaged file says so; anything else is a connection error. */
+      if (local_error != NULL && self->dialect != NULL &&
+          self->dialect->classify_error (local_error, NULL) == GORM_ERROR_CORRUPT)
+        code = GORM_ERROR_CORRUPT;
+      g_set_error (error, GORM_ERROR, code, "%s",
+                   local_error ? local_error->message : "unknown error");
+    }
+  return connection;
+}
+
+gboolean
+gorm_connection_open_locked (GormConnection  *self,
+                             const char      *provider,
+                             const char      *cnc_string,
+                             const char      *auth_string,
+                             gboolean         read_only,
+                             GError         **error)
+{
+  g_return_val_if_fail (self->connection == NULL, FALSE);
+
+  ensure_gda ();
+  self->provider_name = g_strdup (provider);
+  self->cnc_string = g_strdup (cnc_string);
+  self->auth_string = g_strdup (auth_string);
+  self->dialect = gorm_dialect_for_provider (provider);
+  self->connection = open_gda (self, error);
+  if (self->connection == NULL)
+    return FALSE;
+  self->owns_connection = TRUE;
+  self->read_only = read_only;
+  setup (self);
+  if (self->dialect == NULL)
+    return TRUE;
+  return prepare_locked (self, error);
+}
+
+/* Opens a new connection in place of a broken one, with the same
+ * statement cache: libgda's statements belong to no connection, and each
+ * connection prepares them again when they first run on it. */
+static gboolean
+reconnect_locked (GormConnection  *self,
+                  GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  GdaConnection *connection;
+
+  connection = open_gda (self, &local_error);
+  if (connection == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "The connection to the database was lost and cannot be opened again: %s",
+                   local_error->message);
+      return FALSE;
+    }
+  forget_pgconn (self);
+  if (self->connection != NULL)
+    gda_connection_close_no_warning (self->connection);
+  g_clear_object (&self->connection);
+  self->connection = connection;
+  self->broken = FALSE;
+  g_atomic_int_set (&self->backend_pid, 0);
+  if (!prepare_locked (self, &local_error))
+    {
+      self->broken = TRUE;
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "The connection to the database was lost and cannot be set up again: %s",
+                   local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether a statement can run: a connection that broke is opened again
+ * here, outside a transaction. Inside one, the transaction was lost with
+ * the connection: every statement fails until it is rolled back. */
+static gboolean
+ready_locked (GormConnection  *self,
+              GError         **error)
+{
+  if (!self->broken && self->owns_connection &&
+      (!gda_connection_is_opened (self->connection) ||
+       (self->pgconn != NULL && PQstatus (self->pgconn) != CONNECTION_OK)))
+    self->broken = TRUE;
+  if (!self->broken)
+    return TRUE;
+  if (!self->owns_connection)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "The connection to the database was lost");
+      return FALSE;
+    }
+  if (self->depth > 0)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "The connection to the database was lost inside a transaction, which the "
+                   "server rolled back");
+      return FALSE;
+    }
+  return reconnect_locked (self, error);
 }
 
 GObject *
@@ -322,6 +533,47 @@ gorm_connection_check_locked (GormConnection  *self,
 
 /* Errors */
 
+/* A message of libpq in its verbose form, "23505: text\nDETAIL: …
+ * \nSCHEMA NAME: …\nLOCATION: …", split into its SQLSTATE (written to
+ * @sqlstate, else left empty) and the text with its DETAIL and HINT. */
+static char *
+split_sqlstate (const char *message,
+                char        sqlstate[6])
+{
+  g_auto(GStrv) lines = NULL;
+  GString *text;
+
+  sqlstate[0] = '\0';
+  if (strlen (message) > 7 && message[5] == ':' && message[6] == ' ')
+    {
+      gboolean code = TRUE;
+
+      for (guint i = 0; i < 5; i++)
+        code &= g_ascii_isdigit (message[i]) || g_ascii_isupper (message[i]);
+      if (code)
+        {
+          memcpy (sqlstate, message, 5);
+          sqlstate[5] = '\0';
+          message += 7;
+        }
+    }
+  if (sqlstate[0] == '\0')
+    return g_strdup (message);
+
+  text = g_string_new (NULL);
+  lines = g_strsplit (message, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "LOCATION:") || strstr (lines[i], " NAME:  ") != NULL ||
+          (lines[i][0] == '\0' && lines[i + 1] == NULL))
+        continue;
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, lines[i]);
+    }
+  return g_string_free (text, FALSE);
+}
+
 /* Turns a libgda error into a GormError whose code the dialect chose. */
 static void
 translate_error (GormConnection  *self,
@@ -329,20 +581,30 @@ translate_error (GormConnection  *self,
                  GError          *gda_error,
                  const char      *sql)
 {
+  g_autofree char *message = NULL;
   GormError code = GORM_ERROR_FAILED;
-  const char *message = "unknown error";
+  char sqlstate[6] = "";
 
   if (gda_error != NULL)
     {
+      message = split_sqlstate (gda_error->message, sqlstate);
       /* A fault injected, or an error read from the events, is
        * classified already. */
       if (gda_error->domain == GORM_ERROR && gda_error->code != GORM_ERROR_FAILED)
         code = gda_error->code;
       else
-        code = self->dialect->classify_error (gda_error);
-      message = gda_error->message;
+        {
+          GError *clean = g_error_new_literal (gda_error->domain, gda_error->code, message);
+
+          code = self->dialect->classify_error (clean, sqlstate[0] ? sqlstate : NULL);
+          g_error_free (clean);
+        }
     }
-  g_set_error (error, GORM_ERROR, code, "%s (in “%s”)", message, sql);
+  /* A connection the server closed is opened again by the next
+   * statement. */
+  if (code == GORM_ERROR_CONNECTION && self->owns_connection)
+    self->broken = TRUE;
+  g_set_error (error, GORM_ERROR, code, "%s (in “%s”)", message ? message : "unknown error", sql);
   g_clear_error (&gda_error);
 }
 
@@ -353,15 +615,22 @@ error_from_events (GormConnection *self)
 {
   const GList *events = gda_connection_get_events (self->connection);
   const GList *last = events ? g_list_last ((GList *) events) : NULL;
-
+  g_autofree char *message = NULL;
+  char sqlstate[6];
   GError *error;
 
   if (last == NULL ||
       gda_connection_event_get_event_type (last->data) != GDA_CONNECTION_EVENT_ERROR)
     return NULL;
-  error = g_error_new_literal (GORM_ERROR, GORM_ERROR_FAILED,
-                               gda_connection_event_get_description (last->data));
-  error->code = self->dialect->classify_error (error);
+  message = split_sqlstate (gda_connection_event_get_description (last->data), sqlstate);
+  error = g_error_new_literal (GORM_ERROR, GORM_ERROR_FAILED, message);
+  error->code = self->dialect->classify_error (error, sqlstate[0] ? sqlstate : NULL);
+  /* Kept in the message for translate_error(), which strips it again. */
+  if (sqlstate[0] != '\0')
+    {
+      g_free (error->message);
+      error->message = g_strdup_printf ("%s: %s", sqlstate, message);
+    }
   return error;
 }
 
@@ -555,6 +824,8 @@ gorm_connection_execute_locked (GormConnection  *self,
   GError *gda_error = NULL;
   gint rows = -1;
 
+  if (!ready_locked (self, error))
+    return -1;
   trace (self, statement->sql);
   gda_error = take_fault (self, statement->sql);
   if (gda_error == NULL)
@@ -576,9 +847,11 @@ gorm_connection_execute_locked (GormConnection  *self,
 }
 
 /* The column types libgda is asked for: libgorm's, with GBytes as
- * GdaBinary. NULL when they need no change. */
+ * GdaBinary, and every other one as text when @as_text. NULL when they
+ * need no change. */
 static GType *
-gda_column_types (const GType *column_types)
+gda_column_types (const GType *column_types,
+                  gboolean     as_text)
 {
   GType *types;
   guint n = 0;
@@ -588,14 +861,75 @@ gda_column_types (const GType *column_types)
     return NULL;
   for (; column_types[n] != G_TYPE_NONE; n++)
     bytes |= column_types[n] == G_TYPE_BYTES;
-  if (!bytes)
+  if (!bytes && !as_text)
     return NULL;
 
   types = g_memdup2 (column_types, sizeof (GType) * (n + 1));
   for (guint i = 0; i < n; i++)
     if (types[i] == G_TYPE_BYTES)
       types[i] = GDA_TYPE_BINARY;
+    else if (as_text)
+      types[i] = G_TYPE_STRING;
   return types;
+}
+
+/* Copies libgda's @value into @copy as a libgorm SQL value, read from
+ * text as @sql_type (G_TYPE_NONE: kept as libgda gave it). */
+static gboolean
+copy_value (const GValue  *value,
+            GType          sql_type,
+            GValue        *copy,
+            GError       **error)
+{
+  GType type = G_VALUE_TYPE (value);
+
+  if (type == GDA_TYPE_NULL || type == G_TYPE_INVALID)
+    {
+      g_value_init (copy, GORM_TYPE_SQL_NULL);
+      return TRUE;
+    }
+  if (type == GDA_TYPE_BINARY || type == GDA_TYPE_BLOB)
+    return gorm_connection_import_value (value, copy);
+  if (type == G_TYPE_STRING && sql_type != G_TYPE_NONE)
+    return gorm_value_from_engine_text (sql_type, g_value_get_string (value), copy, error);
+  g_value_init (copy, type);
+  g_value_copy (value, copy);
+  return TRUE;
+}
+
+/* Reads every value of @model into @rows->values: a libgda model of
+ * PostgreSQL must not outlive the lock (libpq is not to be used by two
+ * threads at once), and its values come as text. */
+static gboolean
+copy_model (GormRows      *rows,
+            GdaDataModel  *model,
+            const GType   *column_types,
+            GError       **error)
+{
+  guint n_types = 0;
+
+  while (column_types != NULL && column_types[n_types] != G_TYPE_NONE)
+    n_types++;
+  rows->values = g_new0 (GValue, MAX ((gsize) rows->n_rows * rows->n_columns, 1));
+  for (guint row = 0; row < rows->n_rows; row++)
+    for (guint column = 0; column < rows->n_columns; column++)
+      {
+        g_autoptr(GError) gda_error = NULL;
+        const GValue *value = gda_data_model_get_value_at (model, column, row, &gda_error);
+        GType sql_type = column < n_types ? column_types[column] : G_TYPE_NONE;
+
+        if (value == NULL)
+          {
+            g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                         "Cannot read column %u of row %u: %s", column, row,
+                         gda_error ? gda_error->message : "unknown error");
+            return FALSE;
+          }
+        if (!copy_value (value, sql_type, &rows->values[(gsize) row * rows->n_columns + column],
+                         error))
+          return FALSE;
+      }
+  return TRUE;
 }
 
 GormRows *
@@ -604,12 +938,15 @@ gorm_connection_select_locked (GormConnection  *self,
                                const GType     *column_types,
                                GError         **error)
 {
-  g_autofree GType *types = gda_column_types (column_types);
+  gboolean as_text = self->dialect->values_as_text;
+  g_autofree GType *types = gda_column_types (column_types, as_text);
   GError *gda_error = NULL;
   GdaDataModel *model = NULL;
   GormRows *rows;
   gint n_rows, n_columns;
 
+  if (!ready_locked (self, error))
+    return NULL;
   trace (self, statement->sql);
   gda_error = take_fault (self, statement->sql);
   if (gda_error == NULL)
@@ -655,9 +992,22 @@ gorm_connection_select_locked (GormConnection  *self,
     }
 
   rows = g_new0 (GormRows, 1);
-  rows->model = model;
   rows->n_rows = n_rows;
   rows->n_columns = n_columns;
+  if (as_text)
+    {
+      gboolean ok = copy_model (rows, model, column_types, error);
+
+      g_object_unref (model);
+      if (!ok)
+        {
+          g_prefix_error (error, "In the result of “%s”: ", statement->sql);
+          gorm_rows_free (rows);
+          return NULL;
+        }
+      return rows;
+    }
+  rows->model = model;
   return rows;
 }
 
@@ -731,6 +1081,9 @@ gorm_rows_get_value (GormRows  *rows,
       return NULL;
     }
 
+  if (rows->values != NULL)
+    return &rows->values[(gsize) row * rows->n_columns + column];
+
   value = gda_data_model_get_value_at (rows->model, column, row, &gda_error);
   if (value == NULL)
     {
@@ -783,6 +1136,13 @@ gorm_rows_free (GormRows *rows)
     return;
   g_clear_pointer (&rows->converted, g_hash_table_unref);
   g_clear_object (&rows->model);
+  if (rows->values != NULL)
+    {
+      for (gsize i = 0; i < (gsize) rows->n_rows * rows->n_columns; i++)
+        if (G_IS_VALUE (&rows->values[i]))
+          g_value_unset (&rows->values[i]);
+      g_free (rows->values);
+    }
   g_free (rows);
 }
 
@@ -822,6 +1182,12 @@ abandon_transaction (GormConnection  *self,
   g_autoptr(GError) local_error = NULL;
   gboolean ok = FALSE;
 
+  /* The server ended the transaction with the connection. */
+  if (self->broken)
+    {
+      end_transaction (self);
+      return TRUE;
+    }
   for (guint attempt = 0; !ok && attempt < 2; attempt++)
     {
       g_clear_error (&local_error);
@@ -955,6 +1321,16 @@ gorm_connection_rollback_locked (GormConnection  *self,
   if (!check_in_transaction (self, "roll back", name, error))
     return FALSE;
 
+  /* The server rolled the transaction back when the connection broke. */
+  if (self->broken)
+    {
+      if (self->depth == 1)
+        end_transaction (self);
+      else
+        g_atomic_int_add (&self->depth, -1);
+      return TRUE;
+    }
+
   if (self->depth == 1)
     {
       if (gorm_connection_run_locked (self, "ROLLBACK", &local_error) ||
@@ -1010,6 +1386,7 @@ gorm_connection_close_locked (GormConnection  *self,
     }
 
   self->closed = TRUE;
+  forget_pgconn (self);
   drop_statements (self);
   if (self->connection != NULL && self->owns_connection)
     gda_connection_close (self->connection);

@@ -577,16 +577,23 @@ connect_to_uri (GormDatabase  *self,
 
   gorm_connection_lock (self->connection);
   ok = gorm_connection_open_locked (self->connection, parsed.provider, parsed.cnc_string,
-                                    parsed.read_only, &local_error);
+                                    parsed.auth_string, parsed.read_only, &local_error);
   gorm_connection_unlock (self->connection);
   self->dialect = gorm_connection_get_dialect (self->connection);
   self->shared_memory = g_steal_pointer (&parsed.shared);
   if (!ok)
     {
       /* A damaged file says so; anything else is a connection error. */
-      g_set_error (error, GORM_ERROR,
-                   local_error->code == GORM_ERROR_CORRUPT ? GORM_ERROR_CORRUPT : GORM_ERROR_CONNECTION,
-                   "Cannot open “%s”: %s", redacted, local_error->message);
+      if (parsed.host != NULL)
+        g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                     "Cannot open “%s”: cannot connect to the database “%s” on %s port %u%s%s%s: %s",
+                     redacted, parsed.database, parsed.host, parsed.port,
+                     parsed.user ? " as “" : "", parsed.user ? parsed.user : "",
+                     parsed.user ? "”" : "", local_error->message);
+      else
+        g_set_error (error, GORM_ERROR,
+                     local_error->code == GORM_ERROR_CORRUPT ? GORM_ERROR_CORRUPT : GORM_ERROR_CONNECTION,
+                     "Cannot open “%s”: %s", redacted, local_error->message);
       return FALSE;
     }
   return TRUE;

@@ -56,8 +56,11 @@ struct _GormDialect
   gboolean    (*column_type_fits)    (const GormColumn *column,
                                       const char       *declared);
 
-  /* The GormError code of an error a statement failed with. */
-  GormError   (*classify_error)      (const GError     *error);
+  /* The GormError code of an error a statement failed with, and the
+   * SQLSTATE libgda read for it (NULL, or "HY000" when the engine gives
+   * none, as SQLite's provider does). */
+  GormError   (*classify_error)      (const GError     *error,
+                                      const char       *sqlstate);
 
   /* How many values an IN list binds one by one; a longer list is bound
    * as one value by append_value_set. libgda's cost per parameter grows
@@ -74,9 +77,27 @@ struct _GormDialect
                                       gboolean          negated);
   /* Part of the message of a ROLLBACK that found no transaction open. */
   const char  *no_transaction_message;
+  /* The operator true when two values are equal or both NULL: IS in
+   * SQLite, IS NOT DISTINCT FROM in standard SQL. */
+  const char  *same_as_operator;
+  /* Whether ORDER BY must say where NULLs go for them to sort as in
+   * SQLite (first when ascending, last when descending): PostgreSQL sorts
+   * them the other way. */
+  gboolean     orders_nulls;
+  /* Whether the engine's values are read as text and converted by
+   * gorm_value_from_engine_text(), every result copied before the lock is
+   * released (PostgreSQL); else read as libgda gives them (SQLite). */
+  gboolean     values_as_text;
+  /* A SELECT of one gint64: the id of the server process of the
+   * connection, which cancelling names; NULL where there is none. */
+  const char  *backend_id_sql;
+  /* A SELECT that cancels the statement the server process whose id is
+   * bound as ##p0 runs, or NULL. */
+  const char  *cancel_sql;
 };
 
 const GormDialect *gorm_dialect_sqlite          (void);
+const GormDialect *gorm_dialect_postgresql      (void);
 const GormDialect *gorm_dialect_for_provider    (const char         *provider);
 
 void     gorm_dialect_append_identifier         (GString            *sql,
@@ -214,7 +235,8 @@ void     gorm_dialect_append_where              (const GormDialect   *dialect,
                                                  const GormCondition *condition,
                                                  GArray              *params);
 /* Appends " ORDER BY …" of @orders. */
-void     gorm_dialect_append_order              (GString             *sql,
+void     gorm_dialect_append_order              (const GormDialect   *dialect,
+                                                 GString             *sql,
                                                  const GormOrder     *orders,
                                                  guint                n_orders);
 

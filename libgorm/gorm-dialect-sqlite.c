@@ -171,7 +171,8 @@ sqlite_column_type_fits (const GormColumn *column,
 }
 
 static GormError
-sqlite_classify_error (const GError *error)
+sqlite_classify_error (const GError *error,
+                       const char   *sqlstate)
 {
   const char *message = error->message;
 
@@ -338,6 +339,8 @@ static const GormDialect sqlite_dialect = {
   /* What ROLLBACK answers when SQLite already rolled back by itself, as
    * it does when COMMIT fails with a full disk. */
   .no_transaction_message = "no transaction is active",
+  .same_as_operator = "IS",
+  .orders_nulls = FALSE,
 };
 
 const GormDialect *

@@ -6,7 +6,7 @@
 #   public objects   database, resource, query, query-model, filter
 #   unit of work     mapper, identity-map, change-feed, migrator
 #   execution        connection, worker
-#   SQL text         dialect (dialect-sqlite, ...)
+#   SQL text         dialect (dialect-sqlite, dialect-postgresql, ...)
 #   foundations      schema, value, uri, error, types, version, enums
 #
 # Calls run downward only, so a file may include the private header of a
