@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <libgda/libgda.h>
@@ -722,7 +723,18 @@ gorm_connection_lookup_locked (GormConnection  *self,
 
   statement = g_new0 (GormStatement, 1);
   statement->sql = g_strdup (sql);
-  statement->statement = gda_sql_parser_parse_string (self->parser, sql, &rest, &local_error);
+  if (self->dialect->values_as_text && strstr (sql, "::gdouble::null") != NULL)
+    {
+      /* libgda's PostgreSQL provider writes a gdouble parameter in a
+       * lossy form (1e300 reaches the server as 1.0000000000000000525e37):
+       * doubles are sent as text, which the server reads exactly. */
+      g_auto(GStrv) parts = g_strsplit (sql, "::gdouble::null", -1);
+      g_autofree char *text = g_strjoinv ("::gchararray::null", parts);
+
+      statement->statement = gda_sql_parser_parse_string (self->parser, text, &rest, &local_error);
+    }
+  else
+    statement->statement = gda_sql_parser_parse_string (self->parser, sql, &rest, &local_error);
   if (statement->statement != NULL && rest != NULL && *rest != '\0')
     g_set_error (&local_error, GORM_ERROR, GORM_ERROR_FAILED,
                  "Only one statement can be run at a time");
@@ -782,7 +794,22 @@ gorm_statement_take_param (GormStatement *self,
    * per parameter and drops the data pointer of an empty GdaBinary, which
    * libgda would then bind as NULL instead of an empty blob. */
   owned = g_new0 (GValue, 1);
-  if (G_VALUE_HOLDS (value, G_TYPE_BYTES))
+  if (G_VALUE_HOLDS_DOUBLE (value) &&
+      gda_holder_get_g_type (self->holders[number]) == G_TYPE_STRING)
+    {
+      double number_value = g_value_get_double (value);
+      char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_value_init (owned, G_TYPE_STRING);
+      if (isinf (number_value))
+        g_value_set_static_string (owned, number_value > 0 ? "Infinity" : "-Infinity");
+      else if (isnan (number_value))
+        g_value_set_static_string (owned, "NaN");
+      else
+        g_value_set_string (owned, g_ascii_dtostr (buffer, sizeof buffer, number_value));
+      g_value_unset (value);
+    }
+  else if (G_VALUE_HOLDS (value, G_TYPE_BYTES))
     {
       g_value_init (owned, GDA_TYPE_BINARY);
       g_value_take_boxed (owned, binary_from_bytes (g_value_get_boxed (value)));

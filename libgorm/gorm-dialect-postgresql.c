@@ -35,6 +35,9 @@ static const char * const postgresql_open_statements[] = {
   /* Doubles are written as text in their shortest exact form. */
   "SET extra_float_digits = 3",
   "SET standard_conforming_strings = on",
+  /* A statement waits for a lock 5 s at most, as SQLite's busy timeout,
+   * then fails with lock_not_available (BUSY). */
+  "SET lock_timeout = 5000",
   NULL
 };
 
@@ -44,6 +47,7 @@ static const char * const postgresql_read_only_open_statements[] = {
   "SET IntervalStyle = 'iso_8601'",
   "SET extra_float_digits = 3",
   "SET standard_conforming_strings = on",
+  "SET lock_timeout = 5000",
   "SET default_transaction_read_only = on",
   NULL
 };
@@ -294,7 +298,7 @@ static const GormDialect postgresql_dialect = {
   .orders_nulls = TRUE,
   .values_as_text = TRUE,
   .backend_id_sql = "SELECT pg_backend_pid()",
-  .cancel_sql = "SELECT pg_cancel_backend(##p0::gint64)",
+  .date_time_text = "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
 };
 
 const GormDialect *

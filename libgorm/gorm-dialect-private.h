@@ -91,9 +91,10 @@ struct _GormDialect
   /* A SELECT of one gint64: the id of the server process of the
    * connection, which cancelling names; NULL where there is none. */
   const char  *backend_id_sql;
-  /* A SELECT that cancels the statement the server process whose id is
-   * bound as ##p0 runs, or NULL. */
-  const char  *cancel_sql;
+  /* A printf format turning the quoted date-time column %s into the text
+   * libgorm writes for it ("2024-03-05T13:03:02.123456Z"), which LIKE
+   * matches; NULL where the column holds that text. */
+  const char  *date_time_text;
 };
 
 const GormDialect *gorm_dialect_sqlite          (void);

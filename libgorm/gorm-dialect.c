@@ -702,6 +702,24 @@ append_leaf_column (GString             *sql,
   gorm_dialect_append_identifier (sql, leaf->column->name);
 }
 
+/* The column of @leaf as the text LIKE matches: its stored text, or for
+ * a date-time where the engine stores no text, the text libgorm writes. */
+static void
+append_text_column (const GormDialect   *dialect,
+                    GString             *sql,
+                    const GormCondition *leaf)
+{
+  if (leaf->column->kind == GORM_VALUE_KIND_DATE_TIME && dialect->date_time_text != NULL)
+    {
+      g_autoptr(GString) column = g_string_new (NULL);
+
+      gorm_dialect_append_identifier (column, leaf->column->name);
+      g_string_append_printf (sql, dialect->date_time_text, column->str);
+      return;
+    }
+  append_leaf_column (sql, leaf);
+}
+
 /* Whether the column of @leaf can hold NULL in a row libgorm wrote. */
 static gboolean
 leaf_is_nullable (const GormCondition *leaf)
@@ -867,7 +885,7 @@ render_condition (const GormDialect   *dialect,
 
         opened = open_null_match (sql, condition, negated);
         g_string_append (sql, fold ? "lower(" : "");
-        append_leaf_column (sql, condition);
+        append_text_column (dialect, sql, condition);
         g_string_append (sql, fold ? ")" : "");
         g_string_append (sql, negated ? " NOT LIKE " : " LIKE ");
         g_string_append (sql, fold ? "lower(" : "");
