@@ -227,9 +227,11 @@ def environment():
         debian = open('/etc/debian_version').read().strip()
     except OSError:
         debian = '?'
+    commit = subprocess.run(['git', '-C', TOP, 'rev-parse', '--short', 'HEAD'], capture_output=True,
+                            text=True).stdout.strip() or '?'
     return {'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
             'cpu': cpu, 'nproc': os.cpu_count(), 'memory_gib': mem, 'debian': debian,
-            'kernel': platform.release()}
+            'kernel': platform.release(), 'commit': commit}
 
 
 def targets(table, py_floor='pysqlite3'):
@@ -461,9 +463,9 @@ def compare_postgresql(args, env, env_info, peers):
         validation, traced = validate(args, env, peers, 'postgresql', server, failures)
         md = ['## libgorm on PostgreSQL against raw libpq, raw libgda and the Python ORMs on '
               'psycopg2', '',
-              '%s; %s, %d CPUs, %d GiB; Debian %s, Linux %s; %d rounds, interleaved.'
+              '%s; %s, %d CPUs, %d GiB; Debian %s, Linux %s; commit %s; %d rounds, interleaved.'
               % (env_info['date'], env_info['cpu'], env_info['nproc'], env_info['memory_gib'],
-                 env_info['debian'], env_info['kernel'], args.rounds), '',
+                 env_info['debian'], env_info['kernel'], env_info['commit'], args.rounds), '',
               'PostgreSQL %s on 127.0.0.1 (TCP), %s, with the server\'s default settings for '
               'every peer: fsync=%s, synchronous_commit=%s, full_page_writes=%s, wal_level=%s, '
               'shared_buffers=%s, work_mem=%s, jit=%s. Each run on a database of its own, '
