@@ -578,7 +578,7 @@ def main():
     md_parts, data = previous_parts(args.out)
     failed = False
     for engine in engines:
-        peers = [p for p in wanted if p in ENGINE_PEERS[engine]]
+        peers = [p for p in ENGINE_PEERS[engine] if p in wanted]
         if not peers:
             continue
         if engine == 'sqlite':
