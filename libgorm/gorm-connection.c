@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <poll.h>
 #include <string.h>
 
 #include <libgda/libgda.h>
@@ -150,6 +151,36 @@ find_pgconn (GormConnection *self,
   g_mutex_lock (&self->cancel_lock);
   self->pgcancel = cancel;
   g_mutex_unlock (&self->cancel_lock);
+}
+
+/* Whether the server is still there, as far as an idle connection can
+ * tell without a round trip: a server that shut down has sent its last
+ * message and closed the socket, which libpq reads here. libgda's
+ * provider crashes when it runs a statement on such a connection. */
+static gboolean
+pgconn_alive (GormConnection *self)
+{
+  struct pollfd fd;
+
+  if (self->pgconn == NULL)
+    return TRUE;
+  if (PQstatus (self->pgconn) != CONNECTION_OK)
+    return FALSE;
+  /* What is waiting may be a notification, or the server's last error
+   * followed by the end of the stream, which a second read sees. */
+  for (guint i = 0; i < 8; i++)
+    {
+      fd.fd = PQsocket (self->pgconn);
+      fd.events = POLLIN;
+      fd.revents = 0;
+      if (fd.fd < 0)
+        return FALSE;
+      if (poll (&fd, 1, 0) <= 0)
+        return TRUE;
+      if (!PQconsumeInput (self->pgconn) || PQstatus (self->pgconn) != CONNECTION_OK)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -405,8 +436,7 @@ ready_locked (GormConnection  *self,
               GError         **error)
 {
   if (!self->broken && self->owns_connection &&
-      (!gda_connection_is_opened (self->connection) ||
-       (self->pgconn != NULL && PQstatus (self->pgconn) != CONNECTION_OK)))
+      (!gda_connection_is_opened (self->connection) || !pgconn_alive (self)))
     self->broken = TRUE;
   if (!self->broken)
     return TRUE;

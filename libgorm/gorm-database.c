@@ -629,6 +629,23 @@ connect_to_uri (GormDatabase  *self,
  * keys enforced and a 5 second busy timeout; a read-only one keeps its
  * journal mode and runs with `PRAGMA query_only`.
  *
+ * A PostgreSQL database is opened through libgda's PostgreSQL provider:
+ *
+ * - `postgresql://USER:PASSWORD@HOST:PORT/DATABASE`, every part
+ *   percent-encoded, the port 5432 when left out (`postgres://` is the
+ *   same), with the query parameters `sslmode=prefer|require`,
+ *   `connect_timeout=SECONDS` and `application_name=NAME`; any other is
+ *   refused with %GORM_ERROR_CONNECTION;
+ * - `postgresql:DB_NAME=…;HOST=…;PORT=…;USERNAME=…;PASSWORD=…`: libgda's
+ *   connection string, its values RFC 1738 encoded, which also takes
+ *   `CONNECT_TIMEOUT`, `REQUIRESSL` and `OPTIONS`.
+ *
+ * A wrong password, a server that cannot be reached or a missing database
+ * is %GORM_ERROR_CONNECTION naming the host, port and database; the
+ * password never appears in an error or in the database's #GormDatabase:uri.
+ * See the "PostgreSQL" page of this documentation for what differs
+ * between the engines.
+ *
  * Returns: (transfer full): the database, or %NULL with @error set:
  *   %GORM_ERROR_CONNECTION when @uri is malformed or has a parameter
  *   libgorm does not honour, or when its file cannot be opened, with the
@@ -1657,6 +1674,14 @@ gorm_database_run_in_transaction_finish (GormDatabase  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static void
+cancel_statement_cb (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  /* Nothing to report: the statement fails or ends by itself. */
+  gorm_connection_cancel (user_data, NULL);
+}
+
 /**
  * gorm_database_execute:
  * @self: a database
@@ -1674,6 +1699,9 @@ gorm_database_run_in_transaction_finish (GormDatabase  *self,
  * @sql is meant to change the database: a statement that returns rows,
  * such as `PRAGMA journal_mode=delete` or a `SELECT`, runs and its rows
  * are dropped.
+ *
+ * Cancelling @cancellable while the statement runs on PostgreSQL cancels
+ * it on the server too; the call then fails with %G_IO_ERROR_CANCELLED.
  *
  * Returns: the number of rows changed (0 for a statement that returns
  *   rows), or -1 with @error set
@@ -1728,17 +1756,33 @@ gorm_database_execute (GormDatabase  *self,
   statement = connection ? gorm_connection_lookup_locked (connection, rewritten, error) : NULL;
   if (statement != NULL)
     {
+      g_autoptr(GError) local_error = NULL;
+      gulong handler = 0;
+
+      /* Cancelling asks the server to stop the statement (PostgreSQL),
+       * which then fails: the caller gets G_IO_ERROR_CANCELLED. */
+      if (cancellable != NULL)
+        handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_statement_cb),
+                                         connection, NULL);
       gorm_statement_take_params (statement, values, n_params);
       if (gorm_dialect_returns_rows (rewritten))
         {
           /* A PRAGMA that sets something also answers with a row, and
            * libgda runs only selects on statements that return rows. */
-          g_autoptr(GormRows) result = gorm_connection_select_locked (connection, statement, NULL, error);
+          g_autoptr(GormRows) result = gorm_connection_select_locked (connection, statement, NULL,
+                                                                      &local_error);
 
           rows = result != NULL ? 0 : -1;
         }
       else
-        rows = gorm_connection_execute_locked (connection, statement, error);
+        rows = gorm_connection_execute_locked (connection, statement, &local_error);
+      if (handler != 0)
+        g_cancellable_disconnect (cancellable, handler);
+      if (rows < 0 && g_cancellable_is_cancelled (cancellable))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled: %s",
+                     local_error->message);
+      else if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
     }
   gorm_database_unlock (self);
 

@@ -462,13 +462,33 @@ parse_sqlite (const char  *uri,
 
 /* PostgreSQL */
 
-/* Appends NAME=VALUE to a libgda connection string, VALUE encoded. */
+/* libgda's PostgreSQL provider writes each value into libpq's conninfo
+ * between single quotes as it is (host='%s', password='%s'): a quote or
+ * a backslash in it must be escaped for libpq, or it would end the value
+ * and could add parameters of its own. */
+static char *
+conninfo_escape (const char *value)
+{
+  GString *escaped = g_string_sized_new (strlen (value) + 2);
+
+  for (const char *p = value; *p; p++)
+    {
+      if (*p == '\'' || *p == '\\')
+        g_string_append_c (escaped, '\\');
+      g_string_append_c (escaped, *p);
+    }
+  return g_string_free (escaped, FALSE);
+}
+
+/* Appends NAME=VALUE to a libgda connection string, VALUE escaped for
+ * libpq's conninfo and encoded for libgda. */
 static void
 append_cnc_pair (GString    *cnc,
                  const char *name,
                  const char *value)
 {
-  g_autofree char *encoded = encode (value);
+  g_autofree char *escaped = conninfo_escape (value);
+  g_autofree char *encoded = encode (escaped);
 
   if (cnc->len > 0)
     g_string_append_c (cnc, ';');
@@ -694,8 +714,9 @@ parse_postgresql_uri (const char  *uri,
 
 /* postgresql:NAME=VALUE;… — libgda's own connection string, its values
  * RFC 1738 encoded: DB_NAME (required), HOST, PORT, USERNAME, PASSWORD,
- * CONNECT_TIMEOUT, REQUIRESSL, SEARCHPATH and OPTIONS. USERNAME and
- * PASSWORD go to libgda's auth string. */
+ * CONNECT_TIMEOUT, REQUIRESSL and OPTIONS. USERNAME and PASSWORD go to
+ * libgda's auth string. The numbers and booleans, which libgda writes
+ * into libpq's conninfo unquoted, are checked. */
 static gboolean
 parse_postgresql_cnc (const char  *rest,
                       const char  *shown,
@@ -703,7 +724,7 @@ parse_postgresql_cnc (const char  *rest,
                       GError     **error)
 {
   static const char * const known[] = {
-    "DB_NAME", "HOST", "PORT", "CONNECT_TIMEOUT", "REQUIRESSL", "SEARCHPATH", "OPTIONS",
+    "DB_NAME", "HOST", "PORT", "CONNECT_TIMEOUT", "REQUIRESSL", "OPTIONS",
   };
   g_auto(GStrv) pairs = g_strsplit (rest, ";", -1);
   g_autoptr(GString) cnc = g_string_new (NULL);
@@ -737,7 +758,7 @@ parse_postgresql_cnc (const char  *rest,
           g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
                        "Cannot open “%s”: unknown parameter “%s”; a postgresql: connection "
                        "string takes DB_NAME, HOST, PORT, USERNAME, PASSWORD, CONNECT_TIMEOUT, "
-                       "REQUIRESSL, SEARCHPATH and OPTIONS", shown, key);
+                       "REQUIRESSL and OPTIONS", shown, key);
           g_free (value);
           return FALSE;
         }
@@ -764,6 +785,23 @@ parse_postgresql_cnc (const char  *rest,
                    "Cannot open “%s”: PORT=%s is not a port number", shown, port);
       return FALSE;
     }
+  {
+    const char *timeout = g_hash_table_lookup (values, "CONNECT_TIMEOUT");
+    const char *ssl = g_hash_table_lookup (values, "REQUIRESSL");
+
+    if (timeout != NULL && !parse_number (timeout, 0, G_MAXINT))
+      {
+        g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                     "Cannot open “%s”: CONNECT_TIMEOUT=%s is not a number of seconds", shown, timeout);
+        return FALSE;
+      }
+    if (ssl != NULL && g_ascii_strcasecmp (ssl, "TRUE") != 0 && g_ascii_strcasecmp (ssl, "FALSE") != 0)
+      {
+        g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                     "Cannot open “%s”: REQUIRESSL=%s is neither TRUE nor FALSE", shown, ssl);
+        return FALSE;
+      }
+  }
   if (port == NULL)
     append_cnc_pair (cnc, "PORT", "5432");
   set_server (parsed, host ? host : "localhost", port ? port : "5432", database, user);
