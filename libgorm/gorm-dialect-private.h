@@ -135,7 +135,8 @@ gboolean gorm_dialect_column_needs_index        (const GormColumn   *column);
 char    *gorm_dialect_index_name                (const GormSchema   *schema,
                                                  const GormColumn   *column,
                                                  gboolean            unique);
-char    *gorm_dialect_render_index              (const GormSchema   *schema,
+char    *gorm_dialect_render_index              (const GormDialect  *dialect,
+                                                 const GormSchema   *schema,
                                                  const GormColumn   *column,
                                                  gboolean            unique);
 GPtrArray *gorm_dialect_render_add_column       (const GormDialect  *dialect,
