@@ -310,6 +310,7 @@ static const GormDialect postgresql_dialect = {
   .no_transaction_message = "no transaction in progress",
   .same_as_operator = "IS NOT DISTINCT FROM",
   .orders_nulls = TRUE,
+  .page_rows = 1000,
   .values_as_text = TRUE,
   .backend_id_sql = "SELECT pg_backend_pid()",
   .date_time_text = "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",

@@ -84,6 +84,9 @@ struct _GormDialect
    * SQLite (first when ascending, last when descending): PostgreSQL sorts
    * them the other way. */
   gboolean     orders_nulls;
+  /* The rows a query model reads per query: more where each query is a
+   * round trip to a server than where it is a call into the library. */
+  guint        page_rows;
   /* Whether the engine's values are read as text and converted by
    * gorm_value_from_engine_text(), every result copied before the lock is
    * released (PostgreSQL); else read as libgda gives them (SQLite). */

@@ -72,8 +72,8 @@
  * [method@Gorm.QueryModel.check_item] gives the error of its row.
  */
 
-/* Rows loaded per query. */
-#define PAGE_SIZE 100
+/* Rows loaded per query: the dialect's page_rows. */
+#define PAGE_SIZE (self->compiled->dialect->page_rows)
 /* Rows between the anchors a large model places in the background, so that
  * any page loads from an anchor at most this far before it. */
 #define ANCHOR_SPACING 4096
@@ -1129,6 +1129,12 @@ guint
 gorm_query_model_get_n_refreshes (GormQueryModel *self)
 {
   return self->refreshes;
+}
+
+guint
+gorm_query_model_get_page_rows (GormQueryModel *self)
+{
+  return PAGE_SIZE;
 }
 
 GType
