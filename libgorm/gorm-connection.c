@@ -508,6 +508,22 @@ gorm_connection_unlock (GormConnection *self)
 }
 
 gboolean
+gorm_connection_try_lock (GormConnection *self)
+{
+  GThread *me = g_thread_self ();
+
+  if (!g_mutex_trylock (&self->lock))
+    return FALSE;
+  if (self->transaction_thread != NULL && self->transaction_thread != me)
+    {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  g_atomic_pointer_set (&self->lock_owner, me);
+  return TRUE;
+}
+
+gboolean
 gorm_connection_held_by_self (GormConnection *self)
 {
   return g_atomic_pointer_get (&self->lock_owner) == (gpointer) g_thread_self ();
@@ -1081,6 +1097,117 @@ gorm_connection_run_locked (GormConnection  *self,
   GormStatement *statement = gorm_connection_lookup_locked (self, sql, error);
 
   return statement != NULL && gorm_connection_execute_locked (self, statement, error) >= 0;
+}
+
+gboolean
+gorm_connection_read_change_counter_locked (GormConnection *self,
+                                            gint64         *counter)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GdaDataModel) model = NULL;
+  GormStatement *statement;
+  const GValue *value;
+
+  if (self->closed || self->connection == NULL || self->dialect == NULL ||
+      self->dialect->change_counter_sql == NULL)
+    return FALSE;
+  statement = gorm_connection_lookup_locked (self, self->dialect->change_counter_sql, NULL);
+  if (statement == NULL)
+    return FALSE;
+  model = gda_connection_statement_execute_select_full (self->connection, statement->statement,
+                                                       statement->params,
+                                                       GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+                                                       (GType *) types, NULL);
+  value = model ? gda_data_model_get_value_at (model, 0, 0, NULL) : NULL;
+  if (value == NULL || !G_VALUE_HOLDS_INT64 (value))
+    return FALSE;
+  *counter = g_value_get_int64 (value);
+  return TRUE;
+}
+
+gboolean
+gorm_connection_ensure_notify_locked (GormConnection  *self,
+                                      const char      *table,
+                                      GError         **error)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autofree char *trigger_sql = NULL;
+  g_autoptr(GormRows) rows = NULL;
+  GormStatement *statement;
+  const GValue *count;
+  GValue name = G_VALUE_INIT;
+
+  if (!gorm_connection_check_locked (self, table, error))
+    return FALSE;
+  if (self->dialect->notify_channel == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "%s does not notify of changes", self->dialect->name);
+      return FALSE;
+    }
+  statement = gorm_connection_lookup_locked (self, self->dialect->notify_trigger_count_sql, error);
+  if (statement == NULL)
+    return FALSE;
+  g_value_init (&name, G_TYPE_STRING);
+  g_value_set_string (&name, table);
+  gorm_statement_take_param (statement, 0, &name);
+  rows = gorm_connection_select_locked (self, statement, types, error);
+  count = rows ? gorm_rows_get_value (rows, 0, 0, error) : NULL;
+  if (count == NULL)
+    return FALSE;
+  if (g_value_get_int64 (count) > 0)
+    return TRUE;
+
+  trigger_sql = self->dialect->render_notify_trigger (table);
+  return gorm_connection_run_locked (self, self->dialect->notify_function_sql, error) &&
+         gorm_connection_run_locked (self, trigger_sql, error);
+}
+
+gboolean
+gorm_connection_dup_conninfo_locked (GormConnection   *self,
+                                     char           ***keywords,
+                                     char           ***values)
+{
+  g_autoptr(GStrvBuilder) names = NULL;
+  g_autoptr(GStrvBuilder) settings = NULL;
+  PQconninfoOption *options;
+
+  if (self->pgconn == NULL || (options = PQconninfo (self->pgconn)) == NULL)
+    return FALSE;
+  names = g_strv_builder_new ();
+  settings = g_strv_builder_new ();
+  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
+    if (option->val != NULL && option->val[0] != '\0')
+      {
+        g_strv_builder_add (names, option->keyword);
+        g_strv_builder_add (settings, option->val);
+      }
+  PQconninfoFree (options);
+  *keywords = g_strv_builder_end (names);
+  *values = g_strv_builder_end (settings);
+  return TRUE;
+}
+
+char *
+gorm_connection_dup_file_locked (GormConnection *self)
+{
+  static const GType types[] = { G_TYPE_STRING, G_TYPE_NONE };
+  g_autoptr(GormRows) rows = NULL;
+  GormStatement *statement;
+  const GValue *file;
+
+  if (self->closed || self->dialect == NULL || self->dialect->database_file_sql == NULL)
+    return NULL;
+  statement = gorm_connection_lookup_locked (self, self->dialect->database_file_sql, NULL);
+  rows = statement ? gorm_connection_select_locked (self, statement, types, NULL) : NULL;
+  file = rows && gorm_rows_get_n_rows (rows) > 0 ? gorm_rows_get_value (rows, 0, 0, NULL) : NULL;
+  return file && G_VALUE_HOLDS_STRING (file) ? g_value_dup_string (file) : NULL;
+}
+
+gint
+gorm_connection_get_backend_id (GormConnection *self)
+{
+  return g_atomic_int_get (&self->backend_pid);
 }
 
 gboolean
