@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <libgda/libgda.h>
+#include <libgda/providers-support/gda-data-select-priv.h>
 #include <sql-parser/gda-sql-parser.h>
 
 #include "gorm-connection-private.h"
@@ -23,9 +24,15 @@ struct _GormStatement
 
 struct _GormRows
 {
-  GdaDataModel *model;
-  guint         n_rows;
-  guint         n_columns;
+  GdaDataModel  *model;
+  guint          n_rows;
+  guint          n_columns;
+  /* The model as a GdaDataSelect (what both providers return), whose
+   * rows are read where libgda stores them, and the last row read
+   * there: see stored_value(). */
+  GdaDataSelect *select;
+  GdaRow        *row;
+  guint          row_number;
   /* Values libgda gives in a type of its own (GdaBinary, GdaBlob),
    * converted once and kept until the rows are freed: index → GValue. */
   GHashTable   *converted;
@@ -658,6 +665,8 @@ gorm_connection_select_locked (GormConnection  *self,
   rows->model = model;
   rows->n_rows = n_rows;
   rows->n_columns = n_columns;
+  if (GDA_IS_DATA_SELECT (model))
+    rows->select = GDA_DATA_SELECT (model);
   return rows;
 }
 
@@ -708,6 +717,40 @@ free_value (gpointer data)
   g_free (value);
 }
 
+/* The value at @column of @row as libgda stored it when the select
+ * counted its rows, or NULL where libgda has not stored that row (the
+ * caller then asks the model, which fetches it).
+ *
+ * gda_data_model_get_value_at() costs some 700 instructions a value
+ * (interface dispatch, type checks, the row looked up in a hash table
+ * for every column): reading a whole row through it cost more than
+ * building the object for it. The row is looked up once here and its
+ * values read by index. The model's row numbers are libgda's stored
+ * ones, since nothing ever deletes, inserts or changes a row of a
+ * select's model: libgda maps them only for models whose rows were
+ * edited through it. */
+static const GValue *
+stored_value (GormRows *rows,
+              guint     column,
+              guint     row)
+{
+  GValue *value;
+
+  if (rows->select == NULL)
+    return NULL;
+  if (rows->row == NULL || rows->row_number != row)
+    {
+      rows->row = gda_data_select_get_stored_row (rows->select, (gint) row);
+      rows->row_number = row;
+      if (rows->row == NULL)
+        return NULL;
+    }
+  if ((gint) column >= gda_row_get_length (rows->row))
+    return NULL;
+  value = gda_row_get_value (rows->row, (gint) column);
+  return gda_row_value_is_valid (rows->row, value) ? value : NULL;
+}
+
 const GValue *
 gorm_rows_get_value (GormRows  *rows,
                      guint      column,
@@ -731,7 +774,9 @@ gorm_rows_get_value (GormRows  *rows,
       return NULL;
     }
 
-  value = gda_data_model_get_value_at (rows->model, column, row, &gda_error);
+  value = stored_value (rows, column, row);
+  if (value == NULL)
+    value = gda_data_model_get_value_at (rows->model, column, row, &gda_error);
   if (value == NULL)
     {
       g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
