@@ -520,7 +520,9 @@ gorm_statement_take_param (GormStatement *self,
    * per parameter and drops the data pointer of an empty GdaBinary, which
    * libgda would then bind as NULL instead of an empty blob. */
   owned = g_new0 (GValue, 1);
-  if (G_VALUE_HOLDS (value, G_TYPE_BYTES))
+  /* GBytes is a boxed type, which nothing derives from: an exact
+   * comparison, without G_VALUE_HOLDS()'s walk up the type hierarchy. */
+  if (G_VALUE_TYPE (value) == G_TYPE_BYTES)
     {
       g_value_init (owned, GDA_TYPE_BINARY);
       g_value_take_boxed (owned, binary_from_bytes (g_value_get_boxed (value)));
