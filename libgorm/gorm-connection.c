@@ -2,10 +2,14 @@
 
 #include "config.h"
 
+#include <math.h>
+#include <poll.h>
 #include <string.h>
 
 #include <libgda/libgda.h>
+#include <libgda/gda-connection-private.h>
 #include <libgda/providers-support/gda-data-select-priv.h>
+#include <libpq-fe.h>
 #include <sql-parser/gda-sql-parser.h>
 
 #include "gorm-connection-private.h"
@@ -25,9 +29,13 @@ struct _GormStatement
 struct _GormRows
 {
   GdaDataModel  *model;
+  /* Or, from an engine whose results must not outlive the lock
+   * (PostgreSQL: see gorm_connection_select_locked()), every value
+   * copied: row after row, libgorm SQL values. */
+  GValue        *values;
   guint          n_rows;
   guint          n_columns;
-  /* The model as a GdaDataSelect (what both providers return), whose
+  /* The model as a GdaDataSelect (what libgda's providers return), whose
    * rows are read where libgda stores them, and the last row read
    * there: see stored_value(). */
   GdaDataSelect *select;
@@ -35,7 +43,7 @@ struct _GormRows
   guint          row_number;
   /* Values libgda gives in a type of its own (GdaBinary, GdaBlob),
    * converted once and kept until the rows are freed: index → GValue. */
-  GHashTable   *converted;
+  GHashTable    *converted;
 };
 
 struct _GormConnection
@@ -51,6 +59,24 @@ struct _GormConnection
 
   GdaConnection     *connection;
   gboolean           owns_connection;
+  /* What opened it, to open it again when the server has gone away (the
+   * auth string holds the password: it stays in memory and in libgda). */
+  char              *provider_name;
+  char              *cnc_string;
+  char              *auth_string;
+  /* The server closed the connection, or it broke: the next statement
+   * outside a transaction opens a new one. */
+  gboolean           broken;
+  /* The PostgreSQL backend process of the connection, for cancelling
+   * its statement from another connection; 0 when unknown. Written with
+   * the lock held, read by any thread. */
+  gint               backend_pid;
+  /* The libpq connection under a PostgreSQL GdaConnection, once checked
+   * (see find_pgconn()), or NULL; and what cancels its statement, from
+   * any thread, under cancel_lock. */
+  PGconn            *pgconn;
+  GMutex             cancel_lock;
+  PGcancel          *pgcancel;
   /* Opened read-only (mode=ro): its transactions take no write lock. */
   gboolean           read_only;
   gboolean           closed;
@@ -82,8 +108,105 @@ gorm_connection_new (void)
   GormConnection *self = g_new0 (GormConnection, 1);
 
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->cancel_lock);
   g_cond_init (&self->transaction_ended);
   return self;
+}
+
+/* libpq */
+
+/* libgda 5.2's PostgreSQL provider keeps, as the provider data of a
+ * connection, a structure its headers do not install, which starts with
+ * these three pointers. libgda itself reports no SQLSTATE (every error
+ * event says HY000) and cannot cancel a statement, so libgorm reads its
+ * PGconn: only after checking that the structure points back at the
+ * GdaConnection and that the PGconn's server process is the one the
+ * connection's own pg_backend_pid() names. Without it, errors are
+ * classified by their messages and a cancellation is not sent. */
+typedef struct
+{
+  gpointer       reuseable;
+  GdaConnection *cnc;
+  PGconn        *pconn;
+} ProviderData;
+
+static void
+forget_pgconn (GormConnection *self)
+{
+  self->pgconn = NULL;
+  g_mutex_lock (&self->cancel_lock);
+  g_clear_pointer (&self->pgcancel, PQfreeCancel);
+  g_mutex_unlock (&self->cancel_lock);
+}
+
+static void
+find_pgconn (GormConnection *self,
+             gint            pid)
+{
+  ProviderData *data;
+  PGcancel *cancel;
+
+  forget_pgconn (self);
+  data = gda_connection_internal_get_provider_data_error (self->connection, NULL);
+  if (data == NULL || data->cnc != self->connection || data->pconn == NULL ||
+      PQstatus (data->pconn) != CONNECTION_OK || PQbackendPID (data->pconn) != pid)
+    return;
+  self->pgconn = data->pconn;
+  /* Error messages start with their SQLSTATE: "ERROR:  23505: …". */
+  PQsetErrorVerbosity (self->pgconn, PQERRORS_VERBOSE);
+  cancel = PQgetCancel (self->pgconn);
+  g_mutex_lock (&self->cancel_lock);
+  self->pgcancel = cancel;
+  g_mutex_unlock (&self->cancel_lock);
+}
+
+/* Whether the server is still there, as far as an idle connection can
+ * tell without a round trip: a server that shut down has sent its last
+ * message and closed the socket, which libpq reads here. libgda's
+ * provider crashes when it runs a statement on such a connection. */
+static gboolean
+pgconn_alive (GormConnection *self)
+{
+  struct pollfd fd;
+
+  if (self->pgconn == NULL)
+    return TRUE;
+  if (PQstatus (self->pgconn) != CONNECTION_OK)
+    return FALSE;
+  /* What is waiting may be a notification, or the server's last error
+   * followed by the end of the stream, which a second read sees. */
+  for (guint i = 0; i < 8; i++)
+    {
+      fd.fd = PQsocket (self->pgconn);
+      fd.events = POLLIN;
+      fd.revents = 0;
+      if (fd.fd < 0)
+        return FALSE;
+      if (poll (&fd, 1, 0) <= 0)
+        return TRUE;
+      if (!PQconsumeInput (self->pgconn) || PQstatus (self->pgconn) != CONNECTION_OK)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+gorm_connection_cancel (GormConnection  *self,
+                        GError         **error)
+{
+  char message[256] = "";
+  gboolean ok = FALSE;
+
+  g_mutex_lock (&self->cancel_lock);
+  if (self->pgcancel != NULL)
+    ok = PQcancel (self->pgcancel, message, sizeof message);
+  else
+    g_strlcpy (message, "the connection cannot cancel its statements", sizeof message);
+  g_mutex_unlock (&self->cancel_lock);
+  if (!ok)
+    g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                 "Cannot cancel the statement running on the server: %s", message);
+  return ok;
 }
 
 static void
@@ -102,7 +225,12 @@ gorm_connection_free (GormConnection *self)
   if (self->connection != NULL && self->owns_connection && !self->closed)
     gda_connection_close (self->connection);
   g_clear_object (&self->connection);
+  g_free (self->provider_name);
+  g_free (self->cnc_string);
+  g_free (self->auth_string);
   g_free (self->fault_prefix);
+  forget_pgconn (self);
+  g_mutex_clear (&self->cancel_lock);
   g_cond_clear (&self->transaction_ended);
   g_mutex_clear (&self->lock);
   g_free (self);
@@ -164,52 +292,35 @@ gorm_connection_adopt_locked (GormConnection *self,
   setup (self);
 }
 
-gboolean
-gorm_connection_open_locked (GormConnection  *self,
-                             const char      *provider,
-                             const char      *cnc_string,
-                             gboolean         read_only,
-                             GError         **error)
+/* Runs the dialect's settings on a connection just opened, and reads
+ * what cancelling needs. */
+static gboolean
+prepare_locked (GormConnection  *self,
+                GError         **error)
 {
   g_autoptr(GError) local_error = NULL;
-  const GormDialect *dialect = gorm_dialect_for_provider (provider);
   const char * const *settings;
 
-  g_return_val_if_fail (self->connection == NULL, FALSE);
-
-  ensure_gda ();
-  self->connection = gda_connection_open_from_string (provider, cnc_string, NULL,
-                                                      GDA_CONNECTION_OPTIONS_NONE, &local_error);
-  if (self->connection == NULL)
-    {
-      GormError code = GORM_ERROR_CONNECTION;
-
-      /* A damaged file says so; anything else is a connection error. */
-      if (local_error != NULL && dialect != NULL &&
-          dialect->classify_error (local_error) == GORM_ERROR_CORRUPT)
-        code = GORM_ERROR_CORRUPT;
-      g_set_error (error, GORM_ERROR, code, "%s",
-                   local_error ? local_error->message : "unknown error");
-      return FALSE;
-    }
-  self->owns_connection = TRUE;
-  self->read_only = read_only;
-  setup (self);
-  if (self->dialect == NULL)
-    return TRUE;
-
-  /* The dialect's settings return rows (PRAGMA): they run as selects
-   * whose rows are dropped. */
-  settings = read_only ? self->dialect->read_only_open_statements : self->dialect->open_statements;
+  /* The dialect's settings may return rows (PRAGMA): they run as
+   * selects whose rows are dropped, or as statements when they return
+   * none (SET). */
+  settings = self->read_only ? self->dialect->read_only_open_statements
+                             : self->dialect->open_statements;
   for (guint i = 0; settings[i] != NULL; i++)
     {
       GormStatement *statement;
-      g_autoptr(GormRows) rows = NULL;
+      gboolean ok = FALSE;
 
       statement = gorm_connection_lookup_locked (self, settings[i], &local_error);
-      if (statement != NULL)
-        rows = gorm_connection_select_locked (self, statement, NULL, &local_error);
-      if (rows == NULL)
+      if (statement != NULL && gorm_dialect_returns_rows (settings[i]))
+        {
+          g_autoptr(GormRows) rows = gorm_connection_select_locked (self, statement, NULL,
+                                                                    &local_error);
+          ok = rows != NULL;
+        }
+      else if (statement != NULL)
+        ok = gorm_connection_execute_locked (self, statement, &local_error) >= 0;
+      if (!ok)
         {
           g_set_error (error, GORM_ERROR,
                        local_error->code == GORM_ERROR_CORRUPT ? GORM_ERROR_CORRUPT
@@ -218,7 +329,138 @@ gorm_connection_open_locked (GormConnection  *self,
           return FALSE;
         }
     }
+
+  if (self->dialect->backend_id_sql != NULL)
+    {
+      static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+      GormStatement *statement = gorm_connection_lookup_locked (self, self->dialect->backend_id_sql,
+                                                                 error);
+      g_autoptr(GormRows) rows = NULL;
+      const GValue *pid;
+
+      rows = statement ? gorm_connection_select_locked (self, statement, types, error) : NULL;
+      pid = rows ? gorm_rows_get_value (rows, 0, 0, error) : NULL;
+      if (pid == NULL)
+        return FALSE;
+      g_atomic_int_set (&self->backend_pid, G_VALUE_HOLDS_INT64 (pid) ? (gint) g_value_get_int64 (pid) : 0);
+      find_pgconn (self, g_atomic_int_get (&self->backend_pid));
+    }
   return TRUE;
+}
+
+/* Opens self->connection from what the first open was given. */
+static GdaConnection *
+open_gda (GormConnection  *self,
+          GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  GdaConnection *connection;
+
+  connection = gda_connection_open_from_string (self->provider_name, self->cnc_string,
+                                                self->auth_string,
+                                                GDA_CONNECTION_OPTIONS_NONE, &local_error);
+  if (connection == NULL)
+    {
+      GormError code = GORM_ERROR_CONNECTION;
+
+      /* A damaged file says so; anything else is a connection error. */
+      if (local_error != NULL && self->dialect != NULL &&
+          self->dialect->classify_error (local_error, NULL) == GORM_ERROR_CORRUPT)
+        code = GORM_ERROR_CORRUPT;
+      g_set_error (error, GORM_ERROR, code, "%s",
+                   local_error ? local_error->message : "unknown error");
+    }
+  return connection;
+}
+
+gboolean
+gorm_connection_open_locked (GormConnection  *self,
+                             const char      *provider,
+                             const char      *cnc_string,
+                             const char      *auth_string,
+                             gboolean         read_only,
+                             GError         **error)
+{
+  g_return_val_if_fail (self->connection == NULL, FALSE);
+
+  ensure_gda ();
+  self->provider_name = g_strdup (provider);
+  self->cnc_string = g_strdup (cnc_string);
+  self->auth_string = g_strdup (auth_string);
+  self->dialect = gorm_dialect_for_provider (provider);
+  self->connection = open_gda (self, error);
+  if (self->connection == NULL)
+    return FALSE;
+  self->owns_connection = TRUE;
+  self->read_only = read_only;
+  setup (self);
+  if (self->dialect == NULL)
+    return TRUE;
+  return prepare_locked (self, error);
+}
+
+/* Opens a new connection in place of a broken one, with the same
+ * statement cache: libgda's statements belong to no connection, and each
+ * connection prepares them again when they first run on it. */
+static gboolean
+reconnect_locked (GormConnection  *self,
+                  GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  GdaConnection *connection;
+
+  connection = open_gda (self, &local_error);
+  if (connection == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "The connection to the database was lost and cannot be opened again: %s",
+                   local_error->message);
+      return FALSE;
+    }
+  forget_pgconn (self);
+  if (self->connection != NULL)
+    gda_connection_close_no_warning (self->connection);
+  g_clear_object (&self->connection);
+  self->connection = connection;
+  self->broken = FALSE;
+  g_atomic_int_set (&self->backend_pid, 0);
+  if (!prepare_locked (self, &local_error))
+    {
+      self->broken = TRUE;
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "The connection to the database was lost and cannot be set up again: %s",
+                   local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether a statement can run: a connection that broke is opened again
+ * here, outside a transaction. Inside one, the transaction was lost with
+ * the connection: every statement fails until it is rolled back. */
+static gboolean
+ready_locked (GormConnection  *self,
+              GError         **error)
+{
+  if (!self->broken && self->owns_connection &&
+      (!gda_connection_is_opened (self->connection) || !pgconn_alive (self)))
+    self->broken = TRUE;
+  if (!self->broken)
+    return TRUE;
+  if (!self->owns_connection)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "The connection to the database was lost");
+      return FALSE;
+    }
+  if (self->depth > 0)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "The connection to the database was lost inside a transaction, which the "
+                   "server rolled back");
+      return FALSE;
+    }
+  return reconnect_locked (self, error);
 }
 
 GObject *
@@ -270,6 +512,22 @@ gorm_connection_unlock (GormConnection *self)
 {
   g_atomic_pointer_set (&self->lock_owner, NULL);
   g_mutex_unlock (&self->lock);
+}
+
+gboolean
+gorm_connection_try_lock (GormConnection *self)
+{
+  GThread *me = g_thread_self ();
+
+  if (!g_mutex_trylock (&self->lock))
+    return FALSE;
+  if (self->transaction_thread != NULL && self->transaction_thread != me)
+    {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  g_atomic_pointer_set (&self->lock_owner, me);
+  return TRUE;
 }
 
 gboolean
@@ -329,6 +587,47 @@ gorm_connection_check_locked (GormConnection  *self,
 
 /* Errors */
 
+/* A message of libpq in its verbose form, "23505: text\nDETAIL: …
+ * \nSCHEMA NAME: …\nLOCATION: …", split into its SQLSTATE (written to
+ * @sqlstate, else left empty) and the text with its DETAIL and HINT. */
+static char *
+split_sqlstate (const char *message,
+                char        sqlstate[6])
+{
+  g_auto(GStrv) lines = NULL;
+  GString *text;
+
+  sqlstate[0] = '\0';
+  if (strlen (message) > 7 && message[5] == ':' && message[6] == ' ')
+    {
+      gboolean code = TRUE;
+
+      for (guint i = 0; i < 5; i++)
+        code &= g_ascii_isdigit (message[i]) || g_ascii_isupper (message[i]);
+      if (code)
+        {
+          memcpy (sqlstate, message, 5);
+          sqlstate[5] = '\0';
+          message += 7;
+        }
+    }
+  if (sqlstate[0] == '\0')
+    return g_strdup (message);
+
+  text = g_string_new (NULL);
+  lines = g_strsplit (message, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "LOCATION:") || strstr (lines[i], " NAME:  ") != NULL ||
+          (lines[i][0] == '\0' && lines[i + 1] == NULL))
+        continue;
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, lines[i]);
+    }
+  return g_string_free (text, FALSE);
+}
+
 /* Turns a libgda error into a GormError whose code the dialect chose. */
 static void
 translate_error (GormConnection  *self,
@@ -336,20 +635,30 @@ translate_error (GormConnection  *self,
                  GError          *gda_error,
                  const char      *sql)
 {
+  g_autofree char *message = NULL;
   GormError code = GORM_ERROR_FAILED;
-  const char *message = "unknown error";
+  char sqlstate[6] = "";
 
   if (gda_error != NULL)
     {
+      message = split_sqlstate (gda_error->message, sqlstate);
       /* A fault injected, or an error read from the events, is
        * classified already. */
       if (gda_error->domain == GORM_ERROR && gda_error->code != GORM_ERROR_FAILED)
         code = gda_error->code;
       else
-        code = self->dialect->classify_error (gda_error);
-      message = gda_error->message;
+        {
+          GError *clean = g_error_new_literal (gda_error->domain, gda_error->code, message);
+
+          code = self->dialect->classify_error (clean, sqlstate[0] ? sqlstate : NULL);
+          g_error_free (clean);
+        }
     }
-  g_set_error (error, GORM_ERROR, code, "%s (in “%s”)", message, sql);
+  /* A connection the server closed is opened again by the next
+   * statement. */
+  if (code == GORM_ERROR_CONNECTION && self->owns_connection)
+    self->broken = TRUE;
+  g_set_error (error, GORM_ERROR, code, "%s (in “%s”)", message ? message : "unknown error", sql);
   g_clear_error (&gda_error);
 }
 
@@ -360,15 +669,22 @@ error_from_events (GormConnection *self)
 {
   const GList *events = gda_connection_get_events (self->connection);
   const GList *last = events ? g_list_last ((GList *) events) : NULL;
-
+  g_autofree char *message = NULL;
+  char sqlstate[6];
   GError *error;
 
   if (last == NULL ||
       gda_connection_event_get_event_type (last->data) != GDA_CONNECTION_EVENT_ERROR)
     return NULL;
-  error = g_error_new_literal (GORM_ERROR, GORM_ERROR_FAILED,
-                               gda_connection_event_get_description (last->data));
-  error->code = self->dialect->classify_error (error);
+  message = split_sqlstate (gda_connection_event_get_description (last->data), sqlstate);
+  error = g_error_new_literal (GORM_ERROR, GORM_ERROR_FAILED, message);
+  error->code = self->dialect->classify_error (error, sqlstate[0] ? sqlstate : NULL);
+  /* Kept in the message for translate_error(), which strips it again. */
+  if (sqlstate[0] != '\0')
+    {
+      g_free (error->message);
+      error->message = g_strdup_printf ("%s: %s", sqlstate, message);
+    }
   return error;
 }
 
@@ -460,7 +776,18 @@ gorm_connection_lookup_locked (GormConnection  *self,
 
   statement = g_new0 (GormStatement, 1);
   statement->sql = g_strdup (sql);
-  statement->statement = gda_sql_parser_parse_string (self->parser, sql, &rest, &local_error);
+  if (self->dialect->values_as_text && strstr (sql, "::gdouble::null") != NULL)
+    {
+      /* libgda's PostgreSQL provider writes a gdouble parameter in a
+       * lossy form (1e300 reaches the server as 1.0000000000000000525e37):
+       * doubles are sent as text, which the server reads exactly. */
+      g_auto(GStrv) parts = g_strsplit (sql, "::gdouble::null", -1);
+      g_autofree char *text = g_strjoinv ("::gchararray::null", parts);
+
+      statement->statement = gda_sql_parser_parse_string (self->parser, text, &rest, &local_error);
+    }
+  else
+    statement->statement = gda_sql_parser_parse_string (self->parser, sql, &rest, &local_error);
   if (statement->statement != NULL && rest != NULL && *rest != '\0')
     g_set_error (&local_error, GORM_ERROR, GORM_ERROR_FAILED,
                  "Only one statement can be run at a time");
@@ -520,9 +847,24 @@ gorm_statement_take_param (GormStatement *self,
    * per parameter and drops the data pointer of an empty GdaBinary, which
    * libgda would then bind as NULL instead of an empty blob. */
   owned = g_new0 (GValue, 1);
+  if (G_VALUE_HOLDS_DOUBLE (value) &&
+      gda_holder_get_g_type (self->holders[number]) == G_TYPE_STRING)
+    {
+      double number_value = g_value_get_double (value);
+      char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_value_init (owned, G_TYPE_STRING);
+      if (isinf (number_value))
+        g_value_set_static_string (owned, number_value > 0 ? "Infinity" : "-Infinity");
+      else if (isnan (number_value))
+        g_value_set_static_string (owned, "NaN");
+      else
+        g_value_set_string (owned, g_ascii_dtostr (buffer, sizeof buffer, number_value));
+      g_value_unset (value);
+    }
   /* GBytes is a boxed type, which nothing derives from: an exact
    * comparison, without G_VALUE_HOLDS()'s walk up the type hierarchy. */
-  if (G_VALUE_TYPE (value) == G_TYPE_BYTES)
+  else if (G_VALUE_TYPE (value) == G_TYPE_BYTES)
     {
       g_value_init (owned, GDA_TYPE_BINARY);
       g_value_take_boxed (owned, binary_from_bytes (g_value_get_boxed (value)));
@@ -564,6 +906,8 @@ gorm_connection_execute_locked (GormConnection  *self,
   GError *gda_error = NULL;
   gint rows = -1;
 
+  if (!ready_locked (self, error))
+    return -1;
   trace (self, statement->sql);
   gda_error = take_fault (self, statement->sql);
   if (gda_error == NULL)
@@ -585,9 +929,11 @@ gorm_connection_execute_locked (GormConnection  *self,
 }
 
 /* The column types libgda is asked for: libgorm's, with GBytes as
- * GdaBinary. NULL when they need no change. */
+ * GdaBinary, and every other one as text when @as_text. NULL when they
+ * need no change. */
 static GType *
-gda_column_types (const GType *column_types)
+gda_column_types (const GType *column_types,
+                  gboolean     as_text)
 {
   GType *types;
   guint n = 0;
@@ -597,14 +943,75 @@ gda_column_types (const GType *column_types)
     return NULL;
   for (; column_types[n] != G_TYPE_NONE; n++)
     bytes |= column_types[n] == G_TYPE_BYTES;
-  if (!bytes)
+  if (!bytes && !as_text)
     return NULL;
 
   types = g_memdup2 (column_types, sizeof (GType) * (n + 1));
   for (guint i = 0; i < n; i++)
     if (types[i] == G_TYPE_BYTES)
       types[i] = GDA_TYPE_BINARY;
+    else if (as_text)
+      types[i] = G_TYPE_STRING;
   return types;
+}
+
+/* Copies libgda's @value into @copy as a libgorm SQL value, read from
+ * text as @sql_type (G_TYPE_NONE: kept as libgda gave it). */
+static gboolean
+copy_value (const GValue  *value,
+            GType          sql_type,
+            GValue        *copy,
+            GError       **error)
+{
+  GType type = G_VALUE_TYPE (value);
+
+  if (type == GDA_TYPE_NULL || type == G_TYPE_INVALID)
+    {
+      g_value_init (copy, GORM_TYPE_SQL_NULL);
+      return TRUE;
+    }
+  if (type == GDA_TYPE_BINARY || type == GDA_TYPE_BLOB)
+    return gorm_connection_import_value (value, copy);
+  if (type == G_TYPE_STRING && sql_type != G_TYPE_NONE)
+    return gorm_value_from_engine_text (sql_type, g_value_get_string (value), copy, error);
+  g_value_init (copy, type);
+  g_value_copy (value, copy);
+  return TRUE;
+}
+
+/* Reads every value of @model into @rows->values: a libgda model of
+ * PostgreSQL must not outlive the lock (libpq is not to be used by two
+ * threads at once), and its values come as text. */
+static gboolean
+copy_model (GormRows      *rows,
+            GdaDataModel  *model,
+            const GType   *column_types,
+            GError       **error)
+{
+  guint n_types = 0;
+
+  while (column_types != NULL && column_types[n_types] != G_TYPE_NONE)
+    n_types++;
+  rows->values = g_new0 (GValue, MAX ((gsize) rows->n_rows * rows->n_columns, 1));
+  for (guint row = 0; row < rows->n_rows; row++)
+    for (guint column = 0; column < rows->n_columns; column++)
+      {
+        g_autoptr(GError) gda_error = NULL;
+        const GValue *value = gda_data_model_get_value_at (model, column, row, &gda_error);
+        GType sql_type = column < n_types ? column_types[column] : G_TYPE_NONE;
+
+        if (value == NULL)
+          {
+            g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                         "Cannot read column %u of row %u: %s", column, row,
+                         gda_error ? gda_error->message : "unknown error");
+            return FALSE;
+          }
+        if (!copy_value (value, sql_type, &rows->values[(gsize) row * rows->n_columns + column],
+                         error))
+          return FALSE;
+      }
+  return TRUE;
 }
 
 GormRows *
@@ -613,12 +1020,15 @@ gorm_connection_select_locked (GormConnection  *self,
                                const GType     *column_types,
                                GError         **error)
 {
-  g_autofree GType *types = gda_column_types (column_types);
+  gboolean as_text = self->dialect->values_as_text;
+  g_autofree GType *types = gda_column_types (column_types, as_text);
   GError *gda_error = NULL;
   GdaDataModel *model = NULL;
   GormRows *rows;
   gint n_rows, n_columns;
 
+  if (!ready_locked (self, error))
+    return NULL;
   trace (self, statement->sql);
   gda_error = take_fault (self, statement->sql);
   if (gda_error == NULL)
@@ -664,9 +1074,22 @@ gorm_connection_select_locked (GormConnection  *self,
     }
 
   rows = g_new0 (GormRows, 1);
-  rows->model = model;
   rows->n_rows = n_rows;
   rows->n_columns = n_columns;
+  if (as_text)
+    {
+      gboolean ok = copy_model (rows, model, column_types, error);
+
+      g_object_unref (model);
+      if (!ok)
+        {
+          g_prefix_error (error, "In the result of “%s”: ", statement->sql);
+          gorm_rows_free (rows);
+          return NULL;
+        }
+      return rows;
+    }
+  rows->model = model;
   if (GDA_IS_DATA_SELECT (model))
     rows->select = GDA_DATA_SELECT (model);
   return rows;
@@ -680,6 +1103,117 @@ gorm_connection_run_locked (GormConnection  *self,
   GormStatement *statement = gorm_connection_lookup_locked (self, sql, error);
 
   return statement != NULL && gorm_connection_execute_locked (self, statement, error) >= 0;
+}
+
+gboolean
+gorm_connection_read_change_counter_locked (GormConnection *self,
+                                            gint64         *counter)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GdaDataModel) model = NULL;
+  GormStatement *statement;
+  const GValue *value;
+
+  if (self->closed || self->connection == NULL || self->dialect == NULL ||
+      self->dialect->change_counter_sql == NULL)
+    return FALSE;
+  statement = gorm_connection_lookup_locked (self, self->dialect->change_counter_sql, NULL);
+  if (statement == NULL)
+    return FALSE;
+  model = gda_connection_statement_execute_select_full (self->connection, statement->statement,
+                                                       statement->params,
+                                                       GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+                                                       (GType *) types, NULL);
+  value = model ? gda_data_model_get_value_at (model, 0, 0, NULL) : NULL;
+  if (value == NULL || !G_VALUE_HOLDS_INT64 (value))
+    return FALSE;
+  *counter = g_value_get_int64 (value);
+  return TRUE;
+}
+
+gboolean
+gorm_connection_ensure_notify_locked (GormConnection  *self,
+                                      const char      *table,
+                                      GError         **error)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autofree char *trigger_sql = NULL;
+  g_autoptr(GormRows) rows = NULL;
+  GormStatement *statement;
+  const GValue *count;
+  GValue name = G_VALUE_INIT;
+
+  if (!gorm_connection_check_locked (self, table, error))
+    return FALSE;
+  if (self->dialect->notify_channel == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "%s does not notify of changes", self->dialect->name);
+      return FALSE;
+    }
+  statement = gorm_connection_lookup_locked (self, self->dialect->notify_trigger_count_sql, error);
+  if (statement == NULL)
+    return FALSE;
+  g_value_init (&name, G_TYPE_STRING);
+  g_value_set_string (&name, table);
+  gorm_statement_take_param (statement, 0, &name);
+  rows = gorm_connection_select_locked (self, statement, types, error);
+  count = rows ? gorm_rows_get_value (rows, 0, 0, error) : NULL;
+  if (count == NULL)
+    return FALSE;
+  if (g_value_get_int64 (count) > 0)
+    return TRUE;
+
+  trigger_sql = self->dialect->render_notify_trigger (table);
+  return gorm_connection_run_locked (self, self->dialect->notify_function_sql, error) &&
+         gorm_connection_run_locked (self, trigger_sql, error);
+}
+
+gboolean
+gorm_connection_dup_conninfo_locked (GormConnection   *self,
+                                     char           ***keywords,
+                                     char           ***values)
+{
+  g_autoptr(GStrvBuilder) names = NULL;
+  g_autoptr(GStrvBuilder) settings = NULL;
+  PQconninfoOption *options;
+
+  if (self->pgconn == NULL || (options = PQconninfo (self->pgconn)) == NULL)
+    return FALSE;
+  names = g_strv_builder_new ();
+  settings = g_strv_builder_new ();
+  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
+    if (option->val != NULL && option->val[0] != '\0')
+      {
+        g_strv_builder_add (names, option->keyword);
+        g_strv_builder_add (settings, option->val);
+      }
+  PQconninfoFree (options);
+  *keywords = g_strv_builder_end (names);
+  *values = g_strv_builder_end (settings);
+  return TRUE;
+}
+
+char *
+gorm_connection_dup_file_locked (GormConnection *self)
+{
+  static const GType types[] = { G_TYPE_STRING, G_TYPE_NONE };
+  g_autoptr(GormRows) rows = NULL;
+  GormStatement *statement;
+  const GValue *file;
+
+  if (self->closed || self->dialect == NULL || self->dialect->database_file_sql == NULL)
+    return NULL;
+  statement = gorm_connection_lookup_locked (self, self->dialect->database_file_sql, NULL);
+  rows = statement ? gorm_connection_select_locked (self, statement, types, NULL) : NULL;
+  file = rows && gorm_rows_get_n_rows (rows) > 0 ? gorm_rows_get_value (rows, 0, 0, NULL) : NULL;
+  return file && G_VALUE_HOLDS_STRING (file) ? g_value_dup_string (file) : NULL;
+}
+
+gint
+gorm_connection_get_backend_id (GormConnection *self)
+{
+  return g_atomic_int_get (&self->backend_pid);
 }
 
 gboolean
@@ -776,6 +1310,9 @@ gorm_rows_get_value (GormRows  *rows,
       return NULL;
     }
 
+  if (rows->values != NULL)
+    return &rows->values[(gsize) row * rows->n_columns + column];
+
   value = stored_value (rows, column, row);
   if (value == NULL)
     value = gda_data_model_get_value_at (rows->model, column, row, &gda_error);
@@ -830,6 +1367,13 @@ gorm_rows_free (GormRows *rows)
     return;
   g_clear_pointer (&rows->converted, g_hash_table_unref);
   g_clear_object (&rows->model);
+  if (rows->values != NULL)
+    {
+      for (gsize i = 0; i < (gsize) rows->n_rows * rows->n_columns; i++)
+        if (G_IS_VALUE (&rows->values[i]))
+          g_value_unset (&rows->values[i]);
+      g_free (rows->values);
+    }
   g_free (rows);
 }
 
@@ -869,6 +1413,12 @@ abandon_transaction (GormConnection  *self,
   g_autoptr(GError) local_error = NULL;
   gboolean ok = FALSE;
 
+  /* The server ended the transaction with the connection. */
+  if (self->broken)
+    {
+      end_transaction (self);
+      return TRUE;
+    }
   for (guint attempt = 0; !ok && attempt < 2; attempt++)
     {
       g_clear_error (&local_error);
@@ -1002,6 +1552,16 @@ gorm_connection_rollback_locked (GormConnection  *self,
   if (!check_in_transaction (self, "roll back", name, error))
     return FALSE;
 
+  /* The server rolled the transaction back when the connection broke. */
+  if (self->broken)
+    {
+      if (self->depth == 1)
+        end_transaction (self);
+      else
+        g_atomic_int_add (&self->depth, -1);
+      return TRUE;
+    }
+
   if (self->depth == 1)
     {
       if (gorm_connection_run_locked (self, "ROLLBACK", &local_error) ||
@@ -1057,6 +1617,7 @@ gorm_connection_close_locked (GormConnection  *self,
     }
 
   self->closed = TRUE;
+  forget_pgconn (self);
   drop_statements (self);
   if (self->connection != NULL && self->owns_connection)
     gda_connection_close (self->connection);

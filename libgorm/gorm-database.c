@@ -13,6 +13,7 @@
 #include "gorm-resource-private.h"
 #include "gorm-uri-private.h"
 #include "gorm-value-private.h"
+#include "gorm-listener-private.h"
 #include "gorm-worker-private.h"
 
 /**
@@ -58,6 +59,9 @@ struct _GormDatabase
   GormIdentityMap    *identity;
   /* What writers publish and live query models subscribe to. */
   GormChangeFeed     *feed;
+  /* Tells the feed of other connections' commits while live models
+   * follow them. */
+  GormListener       *listener;
   /* What the mappers and the objects of its rows are given of the
    * database: the identity map, the change feed, the connection, the
    * worker and the main context. */
@@ -248,6 +252,12 @@ gorm_database_begin_change_locked (GormDatabase *self,
                                    const GValue *keys,
                                    guint         n_keys)
 {
+  /* Another connection's commit the listener has not seen yet is
+   * published first, and one that comes between the two announcements
+   * after: a model is told of it in the delivery of this write at the
+   * latest, and reads again rather than place the write on rows it was
+   * not told of. */
+  gorm_listener_check_locked (self->listener);
   gorm_change_feed_before_locked (self->feed, type, keys, n_keys);
 }
 
@@ -258,7 +268,27 @@ gorm_database_end_change_locked (GormDatabase *self,
                                  guint         n_keys,
                                  gboolean      deleted)
 {
+  gorm_listener_check_locked (self->listener);
   gorm_change_feed_after_locked (self->feed, type, keys, n_keys, deleted);
+}
+
+gboolean
+gorm_database_follow_others_locked (GormDatabase *self,
+                                    const char   *table)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (gorm_listener_add_user_locked (self->listener, table, &error))
+    return TRUE;
+  g_debug ("A live model of “%s” does not follow other programs' commits: %s",
+           table, error->message);
+  return FALSE;
+}
+
+void
+gorm_database_unfollow_others (GormDatabase *self)
+{
+  gorm_listener_remove_user (self->listener);
 }
 
 const GormDialect *
@@ -390,6 +420,8 @@ gorm_database_finalize (GObject *object)
 {
   GormDatabase *self = GORM_DATABASE (object);
 
+  /* First: its thread publishes to the feed and reads the connection. */
+  g_clear_pointer (&self->listener, gorm_listener_free);
   g_clear_pointer (&self->mappers, g_hash_table_unref);
   gorm_mapper_host_run_held_back (&self->host);
   g_clear_pointer (&self->worker, gorm_worker_free);
@@ -536,6 +568,16 @@ gorm_database_class_init (GormDatabaseClass *klass)
                   G_TYPE_NONE, 1, GORM_TYPE_RESOURCE);
 }
 
+/* In the listener's thread: another connection committed. */
+static void
+listener_cb (const char *table,
+             gpointer    data)
+{
+  GormDatabase *self = data;
+
+  gorm_change_feed_publish_foreign (self->feed, table);
+}
+
 static void
 gorm_database_init (GormDatabase *self)
 {
@@ -546,6 +588,7 @@ gorm_database_init (GormDatabase *self)
   self->identity = gorm_identity_map_new ();
   self->feed = gorm_change_feed_new (self->context);
   self->worker = gorm_worker_new (self->context);
+  self->listener = gorm_listener_new (self->connection, listener_cb, self);
   /* A call's completion never runs before the delivery of the changes
    * it committed: live models show them in its callback. */
   gorm_worker_set_yield_func (self->worker, (GormWorkerYieldFunc) gorm_change_feed_delivery_pending,
@@ -577,16 +620,23 @@ connect_to_uri (GormDatabase  *self,
 
   gorm_connection_lock (self->connection);
   ok = gorm_connection_open_locked (self->connection, parsed.provider, parsed.cnc_string,
-                                    parsed.read_only, &local_error);
+                                    parsed.auth_string, parsed.read_only, &local_error);
   gorm_connection_unlock (self->connection);
   self->dialect = gorm_connection_get_dialect (self->connection);
   self->shared_memory = g_steal_pointer (&parsed.shared);
   if (!ok)
     {
       /* A damaged file says so; anything else is a connection error. */
-      g_set_error (error, GORM_ERROR,
-                   local_error->code == GORM_ERROR_CORRUPT ? GORM_ERROR_CORRUPT : GORM_ERROR_CONNECTION,
-                   "Cannot open “%s”: %s", redacted, local_error->message);
+      if (parsed.host != NULL)
+        g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                     "Cannot open “%s”: cannot connect to the database “%s” on %s port %u%s%s%s: %s",
+                     redacted, parsed.database, parsed.host, parsed.port,
+                     parsed.user ? " as “" : "", parsed.user ? parsed.user : "",
+                     parsed.user ? "”" : "", local_error->message);
+      else
+        g_set_error (error, GORM_ERROR,
+                     local_error->code == GORM_ERROR_CORRUPT ? GORM_ERROR_CORRUPT : GORM_ERROR_CONNECTION,
+                     "Cannot open “%s”: %s", redacted, local_error->message);
       return FALSE;
     }
   return TRUE;
@@ -621,6 +671,23 @@ connect_to_uri (GormDatabase  *self,
  * An SQLite file is opened in WAL mode with `synchronous=NORMAL`, foreign
  * keys enforced and a 5 second busy timeout; a read-only one keeps its
  * journal mode and runs with `PRAGMA query_only`.
+ *
+ * A PostgreSQL database is opened through libgda's PostgreSQL provider:
+ *
+ * - `postgresql://USER:PASSWORD@HOST:PORT/DATABASE`, every part
+ *   percent-encoded, the port 5432 when left out (`postgres://` is the
+ *   same), with the query parameters `sslmode=prefer|require`,
+ *   `connect_timeout=SECONDS` and `application_name=NAME`; any other is
+ *   refused with %GORM_ERROR_CONNECTION;
+ * - `postgresql:DB_NAME=…;HOST=…;PORT=…;USERNAME=…;PASSWORD=…`: libgda's
+ *   connection string, its values RFC 1738 encoded, which also takes
+ *   `CONNECT_TIMEOUT`, `REQUIRESSL` and `OPTIONS`.
+ *
+ * A wrong password, a server that cannot be reached or a missing database
+ * is %GORM_ERROR_CONNECTION naming the host, port and database; the
+ * password never appears in an error or in the database's #GormDatabase:uri.
+ * See the "PostgreSQL" page of this documentation for what differs
+ * between the engines.
  *
  * Returns: (transfer full): the database, or %NULL with @error set:
  *   %GORM_ERROR_CONNECTION when @uri is malformed or has a parameter
@@ -1650,6 +1717,14 @@ gorm_database_run_in_transaction_finish (GormDatabase  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static void
+cancel_statement_cb (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  /* Nothing to report: the statement fails or ends by itself. */
+  gorm_connection_cancel (user_data, NULL);
+}
+
 /**
  * gorm_database_execute:
  * @self: a database
@@ -1667,6 +1742,9 @@ gorm_database_run_in_transaction_finish (GormDatabase  *self,
  * @sql is meant to change the database: a statement that returns rows,
  * such as `PRAGMA journal_mode=delete` or a `SELECT`, runs and its rows
  * are dropped.
+ *
+ * Cancelling @cancellable while the statement runs on PostgreSQL cancels
+ * it on the server too; the call then fails with %G_IO_ERROR_CANCELLED.
  *
  * Returns: the number of rows changed (0 for a statement that returns
  *   rows), or -1 with @error set
@@ -1721,17 +1799,33 @@ gorm_database_execute (GormDatabase  *self,
   statement = connection ? gorm_connection_lookup_locked (connection, rewritten, error) : NULL;
   if (statement != NULL)
     {
+      g_autoptr(GError) local_error = NULL;
+      gulong handler = 0;
+
+      /* Cancelling asks the server to stop the statement (PostgreSQL),
+       * which then fails: the caller gets G_IO_ERROR_CANCELLED. */
+      if (cancellable != NULL)
+        handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_statement_cb),
+                                         connection, NULL);
       gorm_statement_take_params (statement, values, n_params);
       if (gorm_dialect_returns_rows (rewritten))
         {
           /* A PRAGMA that sets something also answers with a row, and
            * libgda runs only selects on statements that return rows. */
-          g_autoptr(GormRows) result = gorm_connection_select_locked (connection, statement, NULL, error);
+          g_autoptr(GormRows) result = gorm_connection_select_locked (connection, statement, NULL,
+                                                                      &local_error);
 
           rows = result != NULL ? 0 : -1;
         }
       else
-        rows = gorm_connection_execute_locked (connection, statement, error);
+        rows = gorm_connection_execute_locked (connection, statement, &local_error);
+      if (handler != 0)
+        g_cancellable_disconnect (cancellable, handler);
+      if (rows < 0 && g_cancellable_is_cancelled (cancellable))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled: %s",
+                     local_error->message);
+      else if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
     }
   gorm_database_unlock (self);
 
@@ -1775,6 +1869,8 @@ gorm_database_close (GormDatabase  *self,
   /* A transaction left open was rolled back. */
   gorm_change_feed_abandon (self->feed);
   gorm_database_unlock (self);
+  /* Its connection to the server, for PostgreSQL, goes too. */
+  gorm_listener_stop (self->listener);
 
   g_mutex_lock (&default_lock);
   if (default_database == self)

@@ -56,8 +56,11 @@ struct _GormDialect
   gboolean    (*column_type_fits)    (const GormColumn *column,
                                       const char       *declared);
 
-  /* The GormError code of an error a statement failed with. */
-  GormError   (*classify_error)      (const GError     *error);
+  /* The GormError code of an error a statement failed with, and the
+   * SQLSTATE libgda read for it (NULL, or "HY000" when the engine gives
+   * none, as SQLite's provider does). */
+  GormError   (*classify_error)      (const GError     *error,
+                                      const char       *sqlstate);
 
   /* How many values an IN list binds one by one; a longer list is bound
    * as one value by append_value_set. libgda's cost per parameter grows
@@ -74,9 +77,50 @@ struct _GormDialect
                                       gboolean          negated);
   /* Part of the message of a ROLLBACK that found no transaction open. */
   const char  *no_transaction_message;
+  /* The operator true when two values are equal or both NULL: IS in
+   * SQLite, IS NOT DISTINCT FROM in standard SQL. */
+  const char  *same_as_operator;
+  /* Whether ORDER BY must say where NULLs go for them to sort as in
+   * SQLite (first when ascending, last when descending): PostgreSQL sorts
+   * them the other way. */
+  gboolean     orders_nulls;
+  /* The rows a query model reads per query: more where each query is a
+   * round trip to a server than where it is a call into the library. */
+  guint        page_rows;
+  /* Whether the engine's values are read as text and converted by
+   * gorm_value_from_engine_text(), every result copied before the lock is
+   * released (PostgreSQL); else read as libgda gives them (SQLite). */
+  gboolean     values_as_text;
+  /* A SELECT of one gint64: the id of the server process of the
+   * connection, which cancelling names; NULL where there is none. */
+  const char  *backend_id_sql;
+  /* A printf format turning the quoted date-time column %s into the text
+   * libgorm writes for it ("2024-03-05T13:03:02.123456Z"), which LIKE
+   * matches; NULL where the column holds that text. */
+  const char  *date_time_text;
+  /* A SELECT of one integer that changes when another connection
+   * commits to the database, and only then (SQLite's data_version): what
+   * a live model's listener polls; NULL when the engine notifies
+   * instead. */
+  const char  *change_counter_sql;
+  /* A SELECT of the path of the database's file (empty in memory): the
+   * listener watches its directory to read the counter when it changed
+   * only. */
+  const char  *database_file_sql;
+  /* Where the engine notifies instead (PostgreSQL): the channel a
+   * listener LISTENs on, whose payload is the name of a table that
+   * changed; the statement creating the function that notifies it, the
+   * SELECT counting the notifying triggers of the table bound as ##p0,
+   * and the statement creating that trigger on @table. NULL where there
+   * are no notifications. */
+  const char  *notify_channel;
+  const char  *notify_function_sql;
+  const char  *notify_trigger_count_sql;
+  char      *(*render_notify_trigger) (const char *table);
 };
 
 const GormDialect *gorm_dialect_sqlite          (void);
+const GormDialect *gorm_dialect_postgresql      (void);
 const GormDialect *gorm_dialect_for_provider    (const char         *provider);
 
 void     gorm_dialect_append_identifier         (GString            *sql,
@@ -94,7 +138,8 @@ gboolean gorm_dialect_column_needs_index        (const GormColumn   *column);
 char    *gorm_dialect_index_name                (const GormSchema   *schema,
                                                  const GormColumn   *column,
                                                  gboolean            unique);
-char    *gorm_dialect_render_index              (const GormSchema   *schema,
+char    *gorm_dialect_render_index              (const GormDialect  *dialect,
+                                                 const GormSchema   *schema,
                                                  const GormColumn   *column,
                                                  gboolean            unique);
 GPtrArray *gorm_dialect_render_add_column       (const GormDialect  *dialect,
@@ -214,7 +259,8 @@ void     gorm_dialect_append_where              (const GormDialect   *dialect,
                                                  const GormCondition *condition,
                                                  GArray              *params);
 /* Appends " ORDER BY …" of @orders. */
-void     gorm_dialect_append_order              (GString             *sql,
+void     gorm_dialect_append_order              (const GormDialect   *dialect,
+                                                 GString             *sql,
                                                  const GormOrder     *orders,
                                                  guint                n_orders);
 

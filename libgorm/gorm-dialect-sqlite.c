@@ -171,7 +171,8 @@ sqlite_column_type_fits (const GormColumn *column,
 }
 
 static GormError
-sqlite_classify_error (const GError *error)
+sqlite_classify_error (const GError *error,
+                       const char   *sqlstate)
 {
   const char *message = error->message;
 
@@ -338,6 +339,13 @@ static const GormDialect sqlite_dialect = {
   /* What ROLLBACK answers when SQLite already rolled back by itself, as
    * it does when COMMIT fails with a full disk. */
   .no_transaction_message = "no transaction is active",
+  .same_as_operator = "IS",
+  .orders_nulls = FALSE,
+  .page_rows = 100,
+  /* Changes when another connection, in this process or another one,
+   * commits; this connection's own commits leave it alone. */
+  .change_counter_sql = "PRAGMA data_version",
+  .database_file_sql = "SELECT \"file\" FROM pragma_database_list WHERE \"name\" = 'main'",
 };
 
 const GormDialect *

@@ -15,6 +15,8 @@ gorm_dialect_for_provider (const char *provider)
 {
   if (g_ascii_strcasecmp (provider, "SQLite") == 0)
     return gorm_dialect_sqlite ();
+  if (g_ascii_strcasecmp (provider, "PostgreSQL") == 0)
+    return gorm_dialect_postgresql ();
   return NULL;
 }
 
@@ -148,10 +150,13 @@ gorm_dialect_index_name (const GormSchema *schema,
   return g_strdup_printf ("%s_%s_%s", unique ? "ux" : "ix", schema->table, column->name);
 }
 
+static gboolean column_is_nullable (const GormColumn *column);
+
 char *
-gorm_dialect_render_index (const GormSchema *schema,
-                           const GormColumn *column,
-                           gboolean          unique)
+gorm_dialect_render_index (const GormDialect *dialect,
+                           const GormSchema  *schema,
+                           const GormColumn  *column,
+                           gboolean           unique)
 {
   GString *sql = g_string_new (unique ? "CREATE UNIQUE INDEX IF NOT EXISTS "
                                       : "CREATE INDEX IF NOT EXISTS ");
@@ -162,6 +167,11 @@ gorm_dialect_render_index (const GormSchema *schema,
   gorm_dialect_append_identifier (sql, schema->table);
   g_string_append (sql, " (");
   gorm_dialect_append_identifier (sql, column->name);
+  /* In the order gorm_dialect_append_order() writes for the column, so
+   * that a query sorted on it, either way, reads the index forward or
+   * backward instead of sorting the table. */
+  if (dialect->orders_nulls && column_is_nullable (column))
+    g_string_append (sql, " NULLS FIRST");
   g_string_append_c (sql, ')');
 
   return g_string_free (sql, FALSE);
@@ -183,7 +193,7 @@ gorm_dialect_render_create_indexes (const GormDialect *dialect,
 
   for (guint i = 0; i < schema->n_columns; i++)
     if (gorm_dialect_column_needs_index (&schema->columns[i]))
-      g_ptr_array_add (statements, gorm_dialect_render_index (schema, &schema->columns[i], FALSE));
+      g_ptr_array_add (statements, gorm_dialect_render_index (dialect, schema, &schema->columns[i], FALSE));
 
   return statements;
 }
@@ -191,7 +201,8 @@ gorm_dialect_render_create_indexes (const GormDialect *dialect,
 /* The literal DEFAULT of a NOT NULL column added to a table that may have
  * rows: the property's own default value. */
 static gboolean
-append_default_literal (GString          *sql,
+append_default_literal (const GormDialect *dialect,
+                        GString          *sql,
                         const GormSchema *schema,
                         const GormColumn *column,
                         GError          **error)
@@ -204,7 +215,9 @@ append_default_literal (GString          *sql,
   if (!gorm_value_to_sql (column->kind, column->pspec, &property_value, &sql_value, error))
     return FALSE;
 
-  if (G_VALUE_HOLDS_INT64 (&sql_value))
+  if (G_VALUE_HOLDS_INT64 (&sql_value) && column->kind == GORM_VALUE_KIND_BOOLEAN)
+    gorm_dialect_append_boolean (dialect, sql, g_value_get_int64 (&sql_value) != 0);
+  else if (G_VALUE_HOLDS_INT64 (&sql_value))
     g_string_append_printf (sql, "%" G_GINT64_FORMAT, g_value_get_int64 (&sql_value));
   else if (G_VALUE_HOLDS_DOUBLE (&sql_value))
     {
@@ -262,7 +275,7 @@ gorm_dialect_render_add_column (const GormDialect *dialect,
   if (column->flags & GORM_COLUMN_NOT_NULL)
     {
       g_string_append (sql, " NOT NULL DEFAULT ");
-      if (!append_default_literal (sql, schema, column, error))
+      if (!append_default_literal (dialect, sql, schema, column, error))
         {
           g_string_free (sql, TRUE);
           return NULL;
@@ -274,7 +287,7 @@ gorm_dialect_render_add_column (const GormDialect *dialect,
   /* An added column cannot carry an inline UNIQUE constraint in SQLite;
    * a unique index enforces the same rule in every dialect. */
   if (column->flags & GORM_COLUMN_UNIQUE)
-    g_ptr_array_add (statements, gorm_dialect_render_index (schema, column, TRUE));
+    g_ptr_array_add (statements, gorm_dialect_render_index (dialect, schema, column, TRUE));
 
   return g_steal_pointer (&statements);
 }
@@ -697,6 +710,24 @@ append_leaf_column (GString             *sql,
   gorm_dialect_append_identifier (sql, leaf->column->name);
 }
 
+/* The column of @leaf as the text LIKE matches: its stored text, or for
+ * a date-time where the engine stores no text, the text libgorm writes. */
+static void
+append_text_column (const GormDialect   *dialect,
+                    GString             *sql,
+                    const GormCondition *leaf)
+{
+  if (leaf->column->kind == GORM_VALUE_KIND_DATE_TIME && dialect->date_time_text != NULL)
+    {
+      g_autoptr(GString) column = g_string_new (NULL);
+
+      gorm_dialect_append_identifier (column, leaf->column->name);
+      g_string_append_printf (sql, dialect->date_time_text, column->str);
+      return;
+    }
+  append_leaf_column (sql, leaf);
+}
+
 /* Whether the column of @leaf can hold NULL in a row libgorm wrote. */
 static gboolean
 leaf_is_nullable (const GormCondition *leaf)
@@ -862,7 +893,7 @@ render_condition (const GormDialect   *dialect,
 
         opened = open_null_match (sql, condition, negated);
         g_string_append (sql, fold ? "lower(" : "");
-        append_leaf_column (sql, condition);
+        append_text_column (dialect, sql, condition);
         g_string_append (sql, fold ? ")" : "");
         g_string_append (sql, negated ? " NOT LIKE " : " LIKE ");
         g_string_append (sql, fold ? "lower(" : "");
@@ -904,10 +935,19 @@ gorm_dialect_append_where (const GormDialect   *dialect,
   render_condition (dialect, sql, params, condition, FALSE);
 }
 
+/* Whether the column of @column can hold NULL in a row libgorm wrote. */
+static gboolean
+column_is_nullable (const GormColumn *column)
+{
+  return gorm_value_kind_is_nullable (column->kind) &&
+         !(column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY));
+}
+
 void
-gorm_dialect_append_order (GString         *sql,
-                           const GormOrder *orders,
-                           guint            n_orders)
+gorm_dialect_append_order (const GormDialect *dialect,
+                           GString           *sql,
+                           const GormOrder   *orders,
+                           guint              n_orders)
 {
   g_string_append (sql, " ORDER BY ");
   for (guint i = 0; i < n_orders; i++)
@@ -917,6 +957,9 @@ gorm_dialect_append_order (GString         *sql,
       gorm_dialect_append_identifier (sql, orders[i].column->name);
       if (orders[i].descending)
         g_string_append (sql, " DESC");
+      /* NULLs sort first, as SQLite sorts them, in every dialect. */
+      if (dialect->orders_nulls && column_is_nullable (orders[i].column))
+        g_string_append (sql, orders[i].descending ? " NULLS LAST" : " NULLS FIRST");
     }
 }
 
@@ -940,7 +983,7 @@ append_from (const GormDialect   *dialect,
   gorm_dialect_append_identifier (sql, selection->schema->table);
   gorm_dialect_append_where (dialect, sql, selection->condition, params);
   if (ordered)
-    gorm_dialect_append_order (sql, selection->orders, selection->n_orders);
+    gorm_dialect_append_order (dialect, sql, selection->orders, selection->n_orders);
 }
 
 /* The limit of a statement that needs at most one row of the window. */
@@ -1193,7 +1236,7 @@ gorm_dialect_render_page (const GormDialect   *dialect,
   GString *sql = g_string_new (NULL);
 
   append_select_all (dialect, sql, selection, params);
-  gorm_dialect_append_order (sql, selection->orders, selection->n_orders);
+  gorm_dialect_append_order (dialect, sql, selection->orders, selection->n_orders);
   append_page_limit (sql, params);
   return g_string_free (sql, FALSE);
 }
@@ -1225,7 +1268,7 @@ gorm_dialect_render_anchored_page (const GormDialect   *dialect,
       append_slot (sql, params, gorm_value_kind_get_sql_type (orders[i].column->kind));
     }
   g_string_append_c (sql, ')');
-  gorm_dialect_append_order (sql, orders, selection->n_orders);
+  gorm_dialect_append_order (dialect, sql, orders, selection->n_orders);
   append_page_limit (sql, params);
   return g_string_free (sql, FALSE);
 }
@@ -1233,9 +1276,10 @@ gorm_dialect_render_anchored_page (const GormDialect   *dialect,
 /* "o sorts before k" in @orders, NULLs first when ascending as SQLite
  * sorts them: a OR (e AND b) OR (e AND e' AND c) … */
 static void
-append_sorts_before (GString         *sql,
-                     const GormOrder *orders,
-                     guint            n_orders)
+append_sorts_before (const GormDialect *dialect,
+                     GString           *sql,
+                     const GormOrder   *orders,
+                     guint              n_orders)
 {
   g_string_append_c (sql, '(');
   for (guint i = 0; i < n_orders; i++)
@@ -1251,7 +1295,7 @@ append_sorts_before (GString         *sql,
       for (guint j = 0; j < i; j++)
         {
           append_qualified_column (sql, "o", orders[j].column);
-          g_string_append (sql, " IS ");
+          g_string_append_printf (sql, " %s ", dialect->same_as_operator);
           append_qualified_column (sql, "k", orders[j].column);
           g_string_append (sql, " AND ");
         }
@@ -1282,7 +1326,7 @@ gorm_dialect_render_position (const GormDialect   *dialect,
   append_table_as (sql, schema, "o");
   gorm_dialect_append_where (dialect, sql, selection->condition, params);
   g_string_append (sql, selection->condition != NULL ? " AND " : " WHERE ");
-  append_sorts_before (sql, selection->orders, selection->n_orders);
+  append_sorts_before (dialect, sql, selection->orders, selection->n_orders);
   g_string_append (sql, ") FROM ");
   append_table_as (sql, schema, "k");
   g_string_append (sql, " WHERE ");

@@ -931,6 +931,28 @@ read_last_insert_id (GormMapper *self,
   return TRUE;
 }
 
+/* Runs an INSERT … RETURNING key and reads the key. */
+static gboolean
+read_returned_id (GormMapper    *self,
+                  GormStatement *statement,
+                  GValue        *key,
+                  GError       **error)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GormRows) rows = NULL;
+  const GValue *value;
+
+  rows = gorm_connection_select_locked (self->statements, statement, types, error);
+  if (rows == NULL)
+    return FALSE;
+  value = gorm_rows_get_value (rows, 0, 0, error);
+  if (value == NULL)
+    return FALSE;
+  g_value_init (key, G_TYPE_INT64);
+  g_value_set_int64 (key, g_value_get_int64 (value));
+  return TRUE;
+}
+
 /* The statement writing @values to @columns (all columns but the
  * automatic key when @columns is NULL, an INSERT). */
 static GormStatement *
@@ -1093,8 +1115,14 @@ gorm_mapper_insert (GormMapper   *self,
   /* The values move to the statement: a save is written once. */
   gorm_statement_take_params (statement, save->values, save->n_columns);
 
-  if (gorm_connection_execute_locked (self->statements, statement, error) < 0 ||
-      (auto_id && !read_last_insert_id (self, &key, error)))
+  if (auto_id && self->dialect->last_insert_id_sql == NULL)
+    {
+      /* INSERT … RETURNING gives the new key as a row. */
+      if (!read_returned_id (self, statement, &key, error))
+        goto failed;
+    }
+  else if (gorm_connection_execute_locked (self->statements, statement, error) < 0 ||
+           (auto_id && !read_last_insert_id (self, &key, error)))
     goto failed;
 
   apply_timestamps (self, resource, save->stamped, save->n_stamped, save->now);

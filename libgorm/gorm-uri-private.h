@@ -27,6 +27,15 @@ G_BEGIN_DECLS
  * shared in-memory database lives in a file of a private directory in
  * /dev/shm (memory; the temporary directory where there is no /dev/shm),
  * removed when the last database using it is closed.
+ *
+ * PostgreSQL URIs come in two forms:
+ *
+ *   postgresql://USER:PASSWORD@HOST:PORT/DATABASE?PARAMETERS
+ *                every part percent-encoded; the port defaults to 5432;
+ *                the parameters sslmode=prefer|require, connect_timeout
+ *                and application_name are honoured, any other refused
+ *   postgresql:DB_NAME=…;HOST=…;PORT=…;USERNAME=…;PASSWORD=…
+ *                libgda's connection string, values RFC 1738 encoded
  */
 
 typedef struct _GormSharedMemory GormSharedMemory;
@@ -35,6 +44,14 @@ typedef struct
 {
   char *provider;
   char *cnc_string;
+  /* libgda's auth string (USERNAME, PASSWORD), or NULL. */
+  char *auth_string;
+  /* The server of a PostgreSQL database, for messages: never the
+   * password. */
+  char *host;
+  guint port;
+  char *database;
+  char *user;
   /* The file of an SQLite database, NULL in memory. */
   char *path;
   /* mode=ro: the connection must not write. */

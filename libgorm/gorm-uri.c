@@ -108,20 +108,46 @@ gorm_uri_clear (GormUri *parsed)
 {
   g_clear_pointer (&parsed->provider, g_free);
   g_clear_pointer (&parsed->cnc_string, g_free);
+  g_clear_pointer (&parsed->auth_string, g_free);
+  g_clear_pointer (&parsed->host, g_free);
+  g_clear_pointer (&parsed->database, g_free);
+  g_clear_pointer (&parsed->user, g_free);
   g_clear_pointer (&parsed->path, g_free);
   g_clear_pointer (&parsed->shared, gorm_shared_memory_unref);
 }
 
-/* A URI with any password replaced, fit for an error message. */
+/* A URI with any password replaced, fit for an error message: the
+ * password of a URI's user information, and the PASSWORD=… of a libgda
+ * connection string. */
 char *
 gorm_uri_redact (const char *uri)
 {
   const char *scheme_end = strstr (uri, "://");
-  const char *at, *colon;
+  const char *at, *colon, *slash;
 
   if (scheme_end == NULL)
-    return g_strdup (uri);
-  at = strchr (scheme_end + 3, '@');
+    {
+      g_autoptr(GString) redacted = g_string_new (NULL);
+      g_auto(GStrv) pairs = NULL;
+
+      if (!g_str_has_prefix (uri, "postgresql:"))
+        return g_strdup (uri);
+      pairs = g_strsplit (uri + strlen ("postgresql:"), ";", -1);
+      g_string_append (redacted, "postgresql:");
+      for (guint i = 0; pairs[i] != NULL; i++)
+        {
+          if (i > 0)
+            g_string_append_c (redacted, ';');
+          if (g_ascii_strncasecmp (pairs[i], "PASSWORD=", strlen ("PASSWORD=")) == 0)
+            g_string_append (redacted, "PASSWORD=***");
+          else
+            g_string_append (redacted, pairs[i]);
+        }
+      return g_string_free (g_steal_pointer (&redacted), FALSE);
+    }
+  /* The user information ends at the last '@' before the path. */
+  slash = strchr (scheme_end + 3, '/');
+  at = g_strrstr_len (scheme_end + 3, slash ? slash - (scheme_end + 3) : -1, "@");
   if (at == NULL)
     return g_strdup (uri);
   colon = memchr (scheme_end + 3, ':', at - (scheme_end + 3));
@@ -434,6 +460,358 @@ parse_sqlite (const char  *uri,
   return TRUE;
 }
 
+/* PostgreSQL */
+
+/* libgda's PostgreSQL provider writes each value into libpq's conninfo
+ * between single quotes as it is (host='%s', password='%s'): a quote or
+ * a backslash in it must be escaped for libpq, or it would end the value
+ * and could add parameters of its own. */
+static char *
+conninfo_escape (const char *value)
+{
+  GString *escaped = g_string_sized_new (strlen (value) + 2);
+
+  for (const char *p = value; *p; p++)
+    {
+      if (*p == '\'' || *p == '\\')
+        g_string_append_c (escaped, '\\');
+      g_string_append_c (escaped, *p);
+    }
+  return g_string_free (escaped, FALSE);
+}
+
+/* Appends NAME=VALUE to a libgda connection string, VALUE escaped for
+ * libpq's conninfo and encoded for libgda. */
+static void
+append_cnc_pair (GString    *cnc,
+                 const char *name,
+                 const char *value)
+{
+  g_autofree char *escaped = conninfo_escape (value);
+  g_autofree char *encoded = encode (escaped);
+
+  if (cnc->len > 0)
+    g_string_append_c (cnc, ';');
+  g_string_append_printf (cnc, "%s=%s", name, encoded);
+}
+
+/* Whether @text is a whole number from @min to @max. */
+static gboolean
+parse_number (const char *text,
+              guint64     min,
+              guint64     max)
+{
+  guint64 number;
+
+  return g_ascii_string_to_unsigned (text, 10, min, max, &number, NULL);
+}
+
+/* What libgda's provider passes to libpq as the server's command-line
+ * options: "-c NAME=VALUE", with spaces and backslashes escaped. */
+static void
+append_server_option (GString    *options,
+                      const char *name,
+                      const char *value)
+{
+  if (options->len > 0)
+    g_string_append_c (options, ' ');
+  g_string_append_printf (options, "-c %s=", name);
+  for (const char *p = value; *p; p++)
+    {
+      if (*p == ' ' || *p == '\\')
+        g_string_append_c (options, '\\');
+      g_string_append_c (options, *p);
+    }
+}
+
+/* The query parameters of a postgresql:// URI that libgda's provider can
+ * hand to libpq; any other is refused, never ignored. */
+static gboolean
+parse_postgresql_parameters (const char  *shown,
+                             const char  *query,
+                             GString     *cnc,
+                             GError     **error)
+{
+  g_auto(GStrv) pairs = g_strsplit (query, "&", -1);
+  g_autoptr(GString) options = g_string_new (NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; pairs[i] != NULL; i++)
+    {
+      const char *equals = strchr (pairs[i], '=');
+      g_autofree char *key = NULL;
+      g_autofree char *value = NULL;
+
+      if (*pairs[i] == '\0')
+        continue;
+      key = g_uri_unescape_segment (pairs[i], equals, NULL);
+      value = equals ? g_uri_unescape_string (equals + 1, NULL) : NULL;
+      if (key == NULL || (equals != NULL && value == NULL))
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                       "Cannot open “%s”: a query parameter has a bad %%-escape", shown);
+          return FALSE;
+        }
+      if (value == NULL || g_hash_table_contains (seen, key))
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                       "Cannot open “%s”: the parameter “%s” %s",
+                       shown, key, value == NULL ? "has no value" : "is given twice");
+          return FALSE;
+        }
+      g_hash_table_add (seen, g_strdup (key));
+
+      if (g_str_equal (key, "sslmode"))
+        {
+          /* libgda's provider can only ask libpq to require SSL
+           * (requiressl=1), or leave libpq's default, prefer. */
+          if (g_str_equal (value, "require"))
+            append_cnc_pair (cnc, "REQUIRESSL", "TRUE");
+          else if (!g_str_equal (value, "prefer"))
+            {
+              g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                           "Cannot open “%s”: sslmode=%s is not supported: libgda's "
+                           "PostgreSQL provider offers sslmode=prefer (the default) and "
+                           "sslmode=require only", shown, value);
+              return FALSE;
+            }
+        }
+      else if (g_str_equal (key, "connect_timeout"))
+        {
+          if (!parse_number (value, 0, G_MAXINT))
+            {
+              g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                           "Cannot open “%s”: connect_timeout=%s is not a number of seconds",
+                           shown, value);
+              return FALSE;
+            }
+          append_cnc_pair (cnc, "CONNECT_TIMEOUT", value);
+        }
+      else if (g_str_equal (key, "application_name"))
+        append_server_option (options, "application_name", value);
+      else
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                       "Cannot open “%s”: unknown parameter “%s”; a postgresql:// URI takes "
+                       "sslmode=prefer|require, connect_timeout=SECONDS and "
+                       "application_name=NAME", shown, key);
+          return FALSE;
+        }
+    }
+  if (options->len > 0)
+    append_cnc_pair (cnc, "OPTIONS", options->str);
+  return TRUE;
+}
+
+/* The auth string libgda takes apart from the connection string. */
+static char *
+auth_string (const char *user,
+             const char *password)
+{
+  g_autoptr(GString) auth = g_string_new (NULL);
+
+  if (user != NULL)
+    append_cnc_pair (auth, "USERNAME", user);
+  if (password != NULL)
+    append_cnc_pair (auth, "PASSWORD", password);
+  return auth->len > 0 ? g_string_free (g_steal_pointer (&auth), FALSE) : NULL;
+}
+
+static void
+set_server (GormUri    *parsed,
+            const char *host,
+            const char *port,
+            const char *database,
+            const char *user)
+{
+  parsed->host = g_strdup (host);
+  parsed->port = (guint) g_ascii_strtoull (port, NULL, 10);
+  parsed->database = g_strdup (database);
+  parsed->user = g_strdup (user);
+}
+
+/* postgresql://[USER[:PASSWORD]@]HOST[:PORT]/DBNAME[?PARAMETERS], every
+ * part percent-encoded. */
+static gboolean
+parse_postgresql_uri (const char  *uri,
+                      const char  *shown,
+                      GormUri     *parsed,
+                      GError     **error)
+{
+  g_autoptr(GUri) guri = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GString) cnc = g_string_new (NULL);
+  g_autofree char *user = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *database = NULL;
+  g_autofree char *port = NULL;
+  const char *host, *path, *query;
+
+  guri = g_uri_parse (uri, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, &local_error);
+  if (guri == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "Cannot open “%s”: not a valid URI: postgresql://USER:PASSWORD@HOST:PORT/DATABASE",
+                   shown);
+      return FALSE;
+    }
+
+  host = g_uri_get_host (guri);
+  if (host == NULL || *host == '\0')
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "Cannot open “%s”: the URI names no host", shown);
+      return FALSE;
+    }
+  path = g_uri_get_path (guri);
+  if (path == NULL || path[0] != '/' || path[1] == '\0' || strchr (path + 1, '/') != NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "Cannot open “%s”: the URI names no database, as in "
+                   "postgresql://HOST:PORT/DATABASE", shown);
+      return FALSE;
+    }
+  database = g_uri_unescape_string (path + 1, NULL);
+  if (g_uri_get_user (guri) != NULL)
+    user = g_uri_unescape_string (g_uri_get_user (guri), NULL);
+  if (g_uri_get_password (guri) != NULL)
+    password = g_uri_unescape_string (g_uri_get_password (guri), NULL);
+  {
+    g_autofree char *unescaped_host = g_uri_unescape_string (host, NULL);
+
+    if (database == NULL || unescaped_host == NULL ||
+        (g_uri_get_user (guri) != NULL && user == NULL) ||
+        (g_uri_get_password (guri) != NULL && password == NULL) ||
+        *database == '\0' || (user != NULL && *user == '\0'))
+      {
+        g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                     "Cannot open “%s”: a part of the URI is empty or has a bad %%-escape",
+                     shown);
+        return FALSE;
+      }
+    port = g_strdup_printf ("%d", g_uri_get_port (guri) > 0 ? g_uri_get_port (guri) : 5432);
+    append_cnc_pair (cnc, "HOST", unescaped_host);
+    append_cnc_pair (cnc, "PORT", port);
+    append_cnc_pair (cnc, "DB_NAME", database);
+    set_server (parsed, unescaped_host, port, database, user);
+  }
+
+  query = g_uri_get_query (guri);
+  if (query != NULL && !parse_postgresql_parameters (shown, query, cnc, error))
+    return FALSE;
+  if (g_uri_get_fragment (guri) != NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "Cannot open “%s”: a database URI has no #fragment", shown);
+      return FALSE;
+    }
+
+  parsed->provider = g_strdup ("PostgreSQL");
+  parsed->cnc_string = g_string_free (g_steal_pointer (&cnc), FALSE);
+  parsed->auth_string = auth_string (user, password);
+  return TRUE;
+}
+
+/* postgresql:NAME=VALUE;… — libgda's own connection string, its values
+ * RFC 1738 encoded: DB_NAME (required), HOST, PORT, USERNAME, PASSWORD,
+ * CONNECT_TIMEOUT, REQUIRESSL and OPTIONS. USERNAME and PASSWORD go to
+ * libgda's auth string. The numbers and booleans, which libgda writes
+ * into libpq's conninfo unquoted, are checked. */
+static gboolean
+parse_postgresql_cnc (const char  *rest,
+                      const char  *shown,
+                      GormUri     *parsed,
+                      GError     **error)
+{
+  static const char * const known[] = {
+    "DB_NAME", "HOST", "PORT", "CONNECT_TIMEOUT", "REQUIRESSL", "OPTIONS",
+  };
+  g_auto(GStrv) pairs = g_strsplit (rest, ";", -1);
+  g_autoptr(GString) cnc = g_string_new (NULL);
+  g_autoptr(GHashTable) values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  const char *database, *host, *port, *user, *password;
+
+  for (guint i = 0; pairs[i] != NULL; i++)
+    {
+      const char *equals = strchr (pairs[i], '=');
+      g_autofree char *key = NULL;
+      char *value;
+      gboolean is_known = FALSE;
+
+      if (*pairs[i] == '\0')
+        continue;
+      key = equals ? g_ascii_strup (pairs[i], equals - pairs[i]) : g_ascii_strup (pairs[i], -1);
+      value = equals ? g_uri_unescape_string (equals + 1, NULL) : NULL;
+      if (value == NULL || g_hash_table_contains (values, key))
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                       "Cannot open “%s”: the parameter “%s” %s", shown, key,
+                       equals == NULL ? "has no value"
+                       : value == NULL ? "has a bad %-escape" : "is given twice");
+          g_free (value);
+          return FALSE;
+        }
+      for (guint k = 0; k < G_N_ELEMENTS (known); k++)
+        is_known |= g_str_equal (key, known[k]);
+      if (!is_known && !g_str_equal (key, "USERNAME") && !g_str_equal (key, "PASSWORD"))
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                       "Cannot open “%s”: unknown parameter “%s”; a postgresql: connection "
+                       "string takes DB_NAME, HOST, PORT, USERNAME, PASSWORD, CONNECT_TIMEOUT, "
+                       "REQUIRESSL and OPTIONS", shown, key);
+          g_free (value);
+          return FALSE;
+        }
+      if (is_known)
+        append_cnc_pair (cnc, key, value);
+      g_hash_table_insert (values, g_steal_pointer (&key), value);
+    }
+
+  database = g_hash_table_lookup (values, "DB_NAME");
+  host = g_hash_table_lookup (values, "HOST");
+  port = g_hash_table_lookup (values, "PORT");
+  user = g_hash_table_lookup (values, "USERNAME");
+  password = g_hash_table_lookup (values, "PASSWORD");
+  if (database == NULL || *database == '\0')
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "Cannot open “%s”: the connection string names no database (DB_NAME=…)",
+                   shown);
+      return FALSE;
+    }
+  if (port != NULL && !parse_number (port, 1, 65535))
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "Cannot open “%s”: PORT=%s is not a port number", shown, port);
+      return FALSE;
+    }
+  {
+    const char *timeout = g_hash_table_lookup (values, "CONNECT_TIMEOUT");
+    const char *ssl = g_hash_table_lookup (values, "REQUIRESSL");
+
+    if (timeout != NULL && !parse_number (timeout, 0, G_MAXINT))
+      {
+        g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                     "Cannot open “%s”: CONNECT_TIMEOUT=%s is not a number of seconds", shown, timeout);
+        return FALSE;
+      }
+    if (ssl != NULL && g_ascii_strcasecmp (ssl, "TRUE") != 0 && g_ascii_strcasecmp (ssl, "FALSE") != 0)
+      {
+        g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                     "Cannot open “%s”: REQUIRESSL=%s is neither TRUE nor FALSE", shown, ssl);
+        return FALSE;
+      }
+  }
+  if (port == NULL)
+    append_cnc_pair (cnc, "PORT", "5432");
+  set_server (parsed, host ? host : "localhost", port ? port : "5432", database, user);
+
+  parsed->provider = g_strdup ("PostgreSQL");
+  parsed->cnc_string = g_string_free (g_steal_pointer (&cnc), FALSE);
+  parsed->auth_string = auth_string (user, password);
+  return TRUE;
+}
+
 gboolean
 gorm_uri_parse (const char  *uri,
                 GormUri     *parsed,
@@ -448,10 +826,19 @@ gorm_uri_parse (const char  *uri,
 
   {
     g_autofree char *redacted = gorm_uri_redact (uri);
+    gboolean ok = FALSE;
 
-    g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
-                 "Cannot open “%s”: libgorm %s opens sqlite:PATH, sqlite:///ABSOLUTE/PATH "
-                 "and sqlite::memory: URIs", redacted, PACKAGE_VERSION);
+    if (g_str_has_prefix (uri, "postgresql://") || g_str_has_prefix (uri, "postgres://"))
+      ok = parse_postgresql_uri (uri, redacted, parsed, error);
+    else if (g_str_has_prefix (uri, "postgresql:"))
+      ok = parse_postgresql_cnc (uri + strlen ("postgresql:"), redacted, parsed, error);
+    else
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "Cannot open “%s”: libgorm %s opens sqlite:PATH, sqlite:///ABSOLUTE/PATH, "
+                   "sqlite::memory:, postgresql://USER:PASSWORD@HOST:PORT/DATABASE and "
+                   "postgresql:DB_NAME=…;HOST=… URIs", redacted, PACKAGE_VERSION);
+    if (!ok)
+      gorm_uri_clear (parsed);
+    return ok;
   }
-  return FALSE;
 }

@@ -87,6 +87,14 @@ gboolean    gorm_value_from_user          (const GValue   *value,
                                            GError        **error);
 char       *gorm_value_describe           (const GValue   *value);
 
+/* The SQL value of type @sql_type (gint64, gdouble or gchararray) an
+ * engine gave as @text, as PostgreSQL does: its booleans ("t", "f") are
+ * gint64s, its Infinity and -Infinity doubles. */
+gboolean    gorm_value_from_engine_text   (GType           sql_type,
+                                           const char     *text,
+                                           GValue         *sql_value,
+                                           GError        **error);
+
 char       *gorm_value_format_date_time   (GDateTime      *date_time);
 GDateTime  *gorm_value_parse_date_time    (const char     *text);
 char       *gorm_value_strv_to_json       (const char * const *strv);

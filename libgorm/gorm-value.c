@@ -4,6 +4,7 @@
 
 #include "gorm-value-private.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -1641,4 +1642,80 @@ gorm_value_coerce_for_comparison (GormValueKind   kind,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return convert_to_property (SOURCE_USER, kind, pspec, value, FALSE, property_value, error);
+}
+
+/* Engines that send values as text */
+
+/* PostgreSQL's boolean output. */
+static gboolean
+parse_engine_boolean (const char *text,
+                      gint64     *number)
+{
+  if (g_str_equal (text, "t") || g_str_equal (text, "true"))
+    *number = 1;
+  else if (g_str_equal (text, "f") || g_str_equal (text, "false"))
+    *number = 0;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+gorm_value_from_engine_text (GType        sql_type,
+                             const char  *text,
+                             GValue      *sql_value,
+                             GError     **error)
+{
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (sql_type == G_TYPE_INT64)
+    {
+      gint64 number;
+      char *end = NULL;
+
+      if (!parse_engine_boolean (text, &number))
+        {
+          errno = 0;
+          number = g_ascii_strtoll (text, &end, 10);
+          if (errno != 0 || end == text || *end != '\0')
+            {
+              g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                           "The database gave “%s” where an integer was expected", text);
+              return FALSE;
+            }
+        }
+      g_value_init (sql_value, G_TYPE_INT64);
+      g_value_set_int64 (sql_value, number);
+      return TRUE;
+    }
+  if (sql_type == G_TYPE_DOUBLE)
+    {
+      double number;
+      char *end = NULL;
+
+      /* g_ascii_strtod() reads PostgreSQL's Infinity, -Infinity and NaN
+       * as C's strtod() does. */
+      errno = 0;
+      number = g_ascii_strtod (text, &end);
+      if (end == text || *end != '\0')
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                       "The database gave “%s” where a number was expected", text);
+          return FALSE;
+        }
+      g_value_init (sql_value, G_TYPE_DOUBLE);
+      g_value_set_double (sql_value, number);
+      return TRUE;
+    }
+  if (sql_type == G_TYPE_STRING || sql_type == G_TYPE_NONE || sql_type == G_TYPE_INVALID)
+    {
+      g_value_init (sql_value, G_TYPE_STRING);
+      g_value_set_string (sql_value, text);
+      return TRUE;
+    }
+
+  g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+               "A value of type %s cannot be read from the text “%s”",
+               g_type_name (sql_type), text);
+  return FALSE;
 }

@@ -2,6 +2,10 @@
 
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 #include <sql-parser/gda-sql-parser.h>
 
@@ -138,12 +142,145 @@ test_post_class_init (TestPostClass *klass)
   gorm_resource_class_set_auto_now (resource_class, "updated");
 }
 
+/* The engine switch: GORM_TEST_ENGINE=postgresql makes every fresh
+ * database a new PostgreSQL database gorm_test_<pid>_<n> on the server of
+ * GORM_TEST_POSTGRESQL (a role that may create databases), dropped when
+ * the database made for it is finalized, or at exit. */
+
+gboolean
+test_engine_is_postgresql (void)
+{
+  return g_strcmp0 (g_getenv ("GORM_TEST_ENGINE"), "postgresql") == 0;
+}
+
+static GMutex postgresql_lock;
+static GormDatabase *postgresql_admin;
+/* The names of the databases made and not yet dropped. */
+static GPtrArray *postgresql_databases;
+
+static const char *
+postgresql_server (void)
+{
+  const char *uri = g_getenv ("GORM_TEST_POSTGRESQL");
+
+  if (uri == NULL || *uri == '\0')
+    g_error ("GORM_TEST_ENGINE=postgresql needs GORM_TEST_POSTGRESQL, the URI of a server "
+             "where the tests may create databases");
+  return uri;
+}
+
+char *
+test_postgresql_uri (const char *database)
+{
+  const char *server = postgresql_server ();
+  const char *authority = strstr (server, "://");
+  const char *slash = authority ? strchr (authority + 3, '/') : NULL;
+  const char *query = slash ? strchr (slash, '?') : NULL;
+
+  g_assert_nonnull (slash);
+  return g_strdup_printf ("%.*s/%s%s", (int) (slash - server), server, database,
+                          query ? query : "");
+}
+
+static void
+postgresql_admin_run (const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (postgresql_admin == NULL)
+    {
+      postgresql_admin = gorm_database_open (postgresql_server (), NULL, &error);
+      g_assert_no_error (error);
+    }
+  gorm_database_execute (postgresql_admin, sql, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+}
+
+void
+test_postgresql_drop_database (const char *name)
+{
+  g_autofree char *sql = g_strdup_printf ("DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", name);
+
+  g_mutex_lock (&postgresql_lock);
+  if (postgresql_databases != NULL)
+    for (guint i = 0; i < postgresql_databases->len; i++)
+      if (g_str_equal (g_ptr_array_index (postgresql_databases, i), name))
+        {
+          postgresql_admin_run (sql);
+          g_ptr_array_remove_index_fast (postgresql_databases, i);
+          break;
+        }
+  g_mutex_unlock (&postgresql_lock);
+}
+
+static void
+postgresql_drop_all (void)
+{
+  g_mutex_lock (&postgresql_lock);
+  while (postgresql_databases != NULL && postgresql_databases->len > 0)
+    {
+      g_autofree char *sql = g_strdup_printf ("DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)",
+                                              (char *) g_ptr_array_index (postgresql_databases, 0));
+
+      postgresql_admin_run (sql);
+      g_ptr_array_remove_index_fast (postgresql_databases, 0);
+    }
+  g_clear_pointer (&postgresql_databases, g_ptr_array_unref);
+  if (postgresql_admin != NULL)
+    gorm_database_close (postgresql_admin, NULL, NULL);
+  g_clear_object (&postgresql_admin);
+  g_mutex_unlock (&postgresql_lock);
+}
+
+char *
+test_postgresql_create_database (void)
+{
+  static guint counter;
+  char *name;
+  g_autofree char *sql = NULL;
+
+  g_mutex_lock (&postgresql_lock);
+  if (postgresql_databases == NULL)
+    {
+      postgresql_databases = g_ptr_array_new_with_free_func (g_free);
+      atexit (postgresql_drop_all);
+    }
+  name = g_strdup_printf ("gorm_test_%d_%u", (int) getpid (), ++counter);
+  sql = g_strdup_printf ("CREATE DATABASE \"%s\"", name);
+  postgresql_admin_run (sql);
+  g_ptr_array_add (postgresql_databases, g_strdup (name));
+  g_mutex_unlock (&postgresql_lock);
+  return name;
+}
+
+static void
+drop_when_finalized (gpointer  data,
+                     GObject  *where_the_object_was)
+{
+  g_autofree char *name = data;
+
+  test_postgresql_drop_database (name);
+}
+
 GormDatabase *
 test_open_memory (void)
 {
   g_autoptr(GError) error = NULL;
-  GormDatabase *db = gorm_database_open ("sqlite::memory:", NULL, &error);
+  GormDatabase *db;
 
+  if (test_engine_is_postgresql ())
+    {
+      char *name = test_postgresql_create_database ();
+      g_autofree char *uri = test_postgresql_uri (name);
+
+      db = gorm_database_open (uri, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (db);
+      g_object_weak_ref (G_OBJECT (db), drop_when_finalized, name);
+      return db;
+    }
+
+  db = gorm_database_open ("sqlite::memory:", NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (db);
   return db;
@@ -153,10 +290,24 @@ GormDatabase *
 test_open_file (char **path)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("gorm-test-XXXXXX", &error);
+  g_autofree char *dir = NULL;
   g_autofree char *uri = NULL;
   GormDatabase *db;
 
+  if (test_engine_is_postgresql ())
+    {
+      g_autofree char *name = test_postgresql_create_database ();
+
+      /* The "path" is the database's URI, which test_remove_file()
+       * drops. */
+      *path = test_postgresql_uri (name);
+      db = gorm_database_open (*path, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (db);
+      return db;
+    }
+
+  dir = g_dir_make_tmp ("gorm-test-XXXXXX", &error);
   g_assert_no_error (error);
   *path = g_build_filename (dir, "test.db", NULL);
   uri = g_strconcat ("sqlite:", *path, NULL);
@@ -166,12 +317,30 @@ test_open_file (char **path)
   return db;
 }
 
+char *
+test_uri_of_file (const char *path)
+{
+  if (g_str_has_prefix (path, "postgresql:"))
+    return g_strdup (path);
+  return g_strconcat ("sqlite:", path, NULL);
+}
+
 void
 test_remove_file (const char *path)
 {
-  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *dir = NULL;
   static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
 
+  if (g_str_has_prefix (path, "postgresql:"))
+    {
+      const char *name = strrchr (path, '/') + 1;
+      g_autofree char *bare = g_strndup (name, strcspn (name, "?"));
+
+      test_postgresql_drop_database (bare);
+      return;
+    }
+
+  dir = g_path_get_dirname (path);
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
       g_autofree char *file = g_strconcat (path, suffixes[i], NULL);

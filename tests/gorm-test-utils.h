@@ -62,10 +62,21 @@ GType test_flags_get_type (void);
 #define TEST_TYPE_POST (test_post_get_type ())
 GType test_post_get_type (void);
 
-/* Databases: a fresh one per test, removed with its directory. */
+/* Databases: a fresh one per test, removed with its directory. With
+ * GORM_TEST_ENGINE=postgresql, a new database on the server of
+ * GORM_TEST_POSTGRESQL instead, dropped when the GormDatabase is
+ * finalized (test_open_memory()), by test_remove_file() (whose "path" is
+ * then the database's URI), or at exit. */
+gboolean      test_engine_is_postgresql (void);
 GormDatabase *test_open_memory   (void);
 GormDatabase *test_open_file     (char       **path);
+/* The URI that opens @path again. */
+char         *test_uri_of_file   (const char  *path);
 void          test_remove_file   (const char  *path);
+/* A new database on the server (its name), and the URI opening it. */
+char         *test_postgresql_create_database (void);
+void          test_postgresql_drop_database   (const char *name);
+char         *test_postgresql_uri             (const char *database);
 void          test_migrate       (GormDatabase *db,
                                   GType         type);
 gint64        test_count_posts   (GormDatabase *db);

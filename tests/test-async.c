@@ -70,7 +70,7 @@ test_open_migrate (void)
 {
   g_autofree char *path = NULL;
   g_autoptr(GormDatabase) probe = test_open_file (&path);
-  g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
+  g_autofree char *uri = test_uri_of_file (path);
   g_autoptr(GormDatabase) db = NULL;
   g_autoptr(GError) error = NULL;
   GType type = TEST_TYPE_POST;

@@ -321,6 +321,9 @@ items_named (GormDatabase *db,
 static char *
 all_items (GormDatabase *db)
 {
+  if (test_engine_is_postgresql ())
+    return test_query_text (db, "SELECT string_agg(name || ':' || count || ':' || CAST(done AS integer), ' ' "
+                                "ORDER BY id) FROM test_item");
   return test_query_text (db, "SELECT group_concat(name || ':' || count || ':' || done, ' ') "
                               "FROM (SELECT * FROM test_item ORDER BY id)");
 }

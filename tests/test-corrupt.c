@@ -262,12 +262,43 @@ test_damaged_schema (void)
   test_remove_file (path);
 }
 
+/* PostgreSQL's damaged pages and indexes come as the SQLSTATEs XX001
+ * (data_corrupted) and XX002 (index_corrupted), raised here by the server
+ * itself: CORRUPT, the server's message kept, and the next call works. */
+static void
+test_postgresql_corrupted (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  static const char * const raises[] = {
+    "DO 'BEGIN RAISE EXCEPTION ''invalid page in block 7'' USING ERRCODE = ''XX001''; END'",
+    "DO 'BEGIN RAISE EXCEPTION ''index is damaged'' USING ERRCODE = ''index_corrupted''; END'",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (raises); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpint (gorm_database_execute (db, raises[i], NULL, 0, NULL, &error), ==, -1);
+      assert_corrupt (error, "a statement");
+      g_assert_nonnull (strstr (error->message, i == 0 ? "invalid page in block 7" : "index is damaged"));
+      g_clear_error (&error);
+      g_assert_cmpint (gorm_database_execute (db, "SELECT 1", NULL, 0, NULL, &error), ==, 0);
+      g_assert_no_error (error);
+    }
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
+  if (test_engine_is_postgresql ())
+    {
+      g_test_add_func ("/Gorm/Corrupt/postgresql-corrupted", test_postgresql_corrupted);
+      return g_test_run ();
+    }
   g_test_add_func ("/Gorm/Corrupt/damaged-pages", test_damaged_pages);
   g_test_add_func ("/Gorm/Corrupt/not-a-database", test_not_a_database);
   g_test_add_func ("/Gorm/Corrupt/damaged-schema", test_damaged_schema);

@@ -308,7 +308,11 @@ static gboolean
 table_exists (GormDatabase *db,
               const char   *table)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'", table);
+  g_autofree char *sql = g_strdup_printf (test_engine_is_postgresql ()
+                                          ? "SELECT CAST(count(*) AS integer) FROM information_schema.tables "
+                                            "WHERE table_schema = current_schema() AND table_name = '%s'"
+                                          : "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
+                                          table);
   g_autoptr(GError) error = NULL;
   g_autoptr(GdaDataModel) model = gda_connection_execute_select_command (gorm_database_get_connection (db), sql, &error);
 
@@ -316,11 +320,26 @@ table_exists (GormDatabase *db,
   return g_value_get_int (gda_data_model_get_value_at (model, 0, 0, NULL)) == 1;
 }
 
+/* SQLite's CREATE statement of a table or index; on PostgreSQL, which
+ * keeps none, an index's definition, or a table's columns as
+ * "name type(length) NOT NULL IDENTITY, …". */
 static char *
 schema_sql (GormDatabase *db,
             const char   *name)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT sql FROM sqlite_master WHERE name = '%s'", name);
+  g_autofree char *sql = NULL;
+
+  if (test_engine_is_postgresql ())
+    sql = g_strdup_printf ("SELECT indexdef FROM pg_indexes WHERE indexname = '%s' "
+                           "UNION ALL SELECT string_agg(column_name || ' ' || data_type || "
+                           "coalesce('(' || character_maximum_length || ')', '') || "
+                           "CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END || "
+                           "CASE WHEN is_identity = 'YES' THEN ' IDENTITY' ELSE '' END, ', ' "
+                           "ORDER BY ordinal_position) FROM information_schema.columns "
+                           "WHERE table_schema = current_schema() AND table_name = '%s' "
+                           "HAVING count(*) > 0", name, name);
+  else
+    sql = g_strdup_printf ("SELECT sql FROM sqlite_master WHERE name = '%s'", name);
   g_autoptr(GError) error = NULL;
   g_autoptr(GdaDataModel) model = gda_connection_execute_select_command (gorm_database_get_connection (db), sql, &error);
 
@@ -340,6 +359,19 @@ test_migrate_creates (void)
   test_migrate (db, TEST_TYPE_POST);
   g_assert_true (table_exists (db, "test_post"));
   table = schema_sql (db, "test_post");
+  index = schema_sql (db, "ix_test_post_pub_date");
+  if (test_engine_is_postgresql ())
+    {
+      g_assert_cmpstr (table, ==,
+                       "id bigint NOT NULL IDENTITY, title character varying(200) NOT NULL, "
+                       "content text, views bigint, rating double precision, published boolean, "
+                       "pub_date timestamp with time zone, updated timestamp with time zone");
+      g_assert_cmpstr (index, ==,
+                       "CREATE INDEX ix_test_post_pub_date ON public.test_post USING btree (pub_date)");
+      g_assert_finalize_object (g_steal_pointer (&db));
+      return;
+    }
+  g_clear_pointer (&index, g_free);
   g_assert_cmpstr (table, ==,
                    "CREATE TABLE \"test_post\" (\"id\" INTEGER PRIMARY KEY AUTOINCREMENT, "
                    "\"title\" VARCHAR(200) NOT NULL CHECK (typeof(\"title\") IN ('text', 'null')), "
@@ -623,9 +655,14 @@ test_execute (void)
   g_assert_no_error (error);
 
   /* A statement that answers with rows runs; its rows are dropped. */
-  g_assert_cmpint (gorm_database_execute (db, "  pragma case_sensitive_like=OFF", NULL, 0, NULL, &error), ==, 0);
+  g_assert_cmpint (gorm_database_execute (db, test_engine_is_postgresql ()
+                                                ? "  select set_config('lock_timeout', '6s', false)"
+                                                : "  pragma case_sensitive_like=OFF",
+                                          NULL, 0, NULL, &error), ==, 0);
   g_assert_no_error (error);
-  g_assert_cmpint (gorm_database_execute (db, "PRAGMA journal_mode=delete", NULL, 0, NULL, &error), ==, 0);
+  g_assert_cmpint (gorm_database_execute (db, test_engine_is_postgresql () ? "EXPLAIN SELECT 1"
+                                                                          : "PRAGMA journal_mode=delete",
+                                          NULL, 0, NULL, &error), ==, 0);
   g_assert_no_error (error);
   g_assert_cmpint (gorm_database_execute (db, "SELECT count(*) FROM test_post WHERE views = ?",
                                           &params[1], 1, NULL, &error), ==, 0);
@@ -802,12 +839,18 @@ test_execute_blobs (void)
   g_value_init (&params[2], G_TYPE_BYTES);
   g_value_set_boxed (&params[2], empty);
 
-  g_assert_cmpint (gorm_database_execute (db, "CREATE TABLE b (v BLOB)", NULL, 0, NULL, &error), ==, 0);
+  g_assert_cmpint (gorm_database_execute (db, test_engine_is_postgresql () ? "CREATE TABLE b (n serial, v bytea)"
+                                                                          : "CREATE TABLE b (v BLOB)",
+                                          NULL, 0, NULL, &error), ==, 0);
   g_assert_no_error (error);
-  g_assert_cmpint (gorm_database_execute (db, "INSERT INTO b VALUES (?), (?), (?)",
+  g_assert_cmpint (gorm_database_execute (db, test_engine_is_postgresql () ? "INSERT INTO b (v) VALUES (?), (?), (?)"
+                                                                          : "INSERT INTO b VALUES (?), (?), (?)",
                                           params, 3, NULL, &error), ==, 3);
   g_assert_no_error (error);
-  stored = test_query_text (db, "SELECT group_concat(typeof(v) || ':' || hex(v), ',') FROM b");
+  if (test_engine_is_postgresql ())
+    stored = test_query_text (db, "SELECT string_agg('blob:' || upper(encode(v, 'hex')), ',' ORDER BY n) FROM b");
+  else
+    stored = test_query_text (db, "SELECT group_concat(typeof(v) || ':' || hex(v), ',') FROM b");
   g_assert_cmpstr (stored, ==, "blob:0061FF,blob:0061,blob:");
 
   for (guint i = 0; i < G_N_ELEMENTS (params); i++)
@@ -925,11 +968,15 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/Gorm/Database/open-absolute-path", test_open_absolute_path);
-  g_test_add_func ("/Gorm/Database/open-relative-path", test_open_relative_path);
-  g_test_add_func ("/Gorm/Database/open-uri-form", test_open_uri_form);
-  g_test_add_func ("/Gorm/Database/open-memory", test_open_memory_uri);
-  g_test_add_func ("/Gorm/Database/open-errors", test_open_errors);
+  /* SQLite's files and URIs; test-postgresql.c has PostgreSQL's. */
+  if (!test_engine_is_postgresql ())
+    {
+      g_test_add_func ("/Gorm/Database/open-absolute-path", test_open_absolute_path);
+      g_test_add_func ("/Gorm/Database/open-relative-path", test_open_relative_path);
+      g_test_add_func ("/Gorm/Database/open-uri-form", test_open_uri_form);
+      g_test_add_func ("/Gorm/Database/open-memory", test_open_memory_uri);
+      g_test_add_func ("/Gorm/Database/open-errors", test_open_errors);
+    }
   g_test_add_func ("/Gorm/Database/open-cancelled", test_open_cancelled);
   g_test_add_func ("/Gorm/Database/default", test_default);
   g_test_add_func ("/Gorm/Database/close", test_close);

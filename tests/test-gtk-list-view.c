@@ -348,7 +348,7 @@ test_list_view_follows_every_change (void)
       test_save_ok (task);
     }
   g_assert_true (gorm_database_commit (fixture.db, NULL, &error));
-  uri = g_strconcat ("sqlite:", fixture.path, NULL);
+  uri = test_uri_of_file (fixture.path);
   fixture.other = gorm_database_open (uri, NULL, &error);
   g_assert_no_error (error);
   fixture.bound = g_hash_table_new (NULL, NULL);

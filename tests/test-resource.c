@@ -625,7 +625,7 @@ test_busy_error (void)
   g_autoptr(GormResource) post = NULL;
   g_autoptr(GormResource) blocked = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
+  g_autofree char *uri = test_uri_of_file (path);
   gint64 started;
 
   test_migrate (db, TEST_TYPE_POST);
@@ -637,6 +637,11 @@ test_busy_error (void)
   g_assert_no_error (error);
   g_assert_true (gorm_database_begin (other, NULL, &error));
   g_assert_cmpint (gorm_database_execute (other, "UPDATE test_post SET views = 1", NULL, 0, NULL, &error), ==, 1);
+  /* PostgreSQL locks rows, not the database: an INSERT waits for a
+   * table lock, past the lock timeout. */
+  if (test_engine_is_postgresql ())
+    gorm_database_execute (other, "LOCK TABLE test_post IN EXCLUSIVE MODE", NULL, 0, NULL, &error);
+  g_assert_no_error (error);
 
   blocked = new_post (db, "Blocked");
   started = g_get_monotonic_time ();

@@ -23,7 +23,7 @@ test_commit_and_rollback (void)
   g_autoptr(GormDatabase) db = test_open_file (&path);
   g_autoptr(GormDatabase) reader = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
+  g_autofree char *uri = test_uri_of_file (path);
 
   test_migrate (db, TEST_TYPE_POST);
   reader = gorm_database_open (uri, NULL, &error);
@@ -81,7 +81,7 @@ test_savepoints (void)
   g_assert_no_error (error);
   g_assert_cmpint (test_count_posts (db), ==, 3);
 
-  g_assert_cmpuint (test_log_count (log, "BEGIN IMMEDIATE"), ==, 1);
+  g_assert_cmpuint (test_log_count (log, test_engine_is_postgresql () ? "BEGIN" : "BEGIN IMMEDIATE"), ==, 1);
   g_assert_cmpuint (test_log_count (log, "SAVEPOINT \"gorm_savepoint_1\""), ==, 2);
   g_assert_cmpuint (test_log_count (log, "SAVEPOINT \"gorm_savepoint_2\""), ==, 1);
   g_assert_cmpuint (test_log_count (log, "ROLLBACK TO SAVEPOINT \"gorm_savepoint_1\""), ==, 1);

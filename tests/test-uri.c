@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "gorm-test-utils.h"
+#include "gorm-uri-private.h"
 
 /*
  * Database URIs and their query parameters: each is honoured or refused
@@ -500,20 +501,129 @@ test_open_async (void)
   test_remove_file (path);
 }
 
+/* PostgreSQL URIs, parsed without a server: what libgda is given, and
+ * every parameter honoured or refused, the password never in an error. */
+static void
+assert_pg_parsed (const char *uri,
+                  const char *cnc_string,
+                  const char *auth_string,
+                  const char *host,
+                  guint       port,
+                  const char *database)
+{
+  g_auto(GormUri) parsed = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gorm_uri_parse (uri, &parsed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (parsed.provider, ==, "PostgreSQL");
+  g_assert_cmpstr (parsed.cnc_string, ==, cnc_string);
+  g_assert_cmpstr (parsed.auth_string, ==, auth_string);
+  g_assert_cmpstr (parsed.host, ==, host);
+  g_assert_cmpuint (parsed.port, ==, port);
+  g_assert_cmpstr (parsed.database, ==, database);
+  g_assert_null (parsed.path);
+}
+
+static void
+assert_pg_refused (const char *uri,
+                   const char *needle)
+{
+  g_auto(GormUri) parsed = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (gorm_uri_parse (uri, &parsed, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, needle));
+  g_assert_null (strstr (error->message, "s3cr3t"));
+  g_assert_null (parsed.provider);
+}
+
+static void
+test_postgresql_uris (void)
+{
+  assert_pg_parsed ("postgresql://gorm:s3cr3t@db.example:6543/shop",
+                    "HOST=db.example;PORT=6543;DB_NAME=shop",
+                    "USERNAME=gorm;PASSWORD=s3cr3t", "db.example", 6543, "shop");
+  /* The default port; no user information. */
+  assert_pg_parsed ("postgresql://localhost/shop", "HOST=localhost;PORT=5432;DB_NAME=shop",
+                    NULL, "localhost", 5432, "shop");
+  assert_pg_parsed ("postgres://u@h/d", "HOST=h;PORT=5432;DB_NAME=d", "USERNAME=u", "h", 5432, "d");
+  /* Percent-decoding of every part; libgda's encoding of the values. */
+  assert_pg_parsed ("postgresql://us%40er:p%3Aw%2F%40%20d@127.0.0.1:5433/my%20db",
+                    "HOST=127.0.0.1;PORT=5433;DB_NAME=my%20db",
+                    "USERNAME=us%40er;PASSWORD=p%3Aw/%40%20d", "127.0.0.1", 5433, "my db");
+  assert_pg_parsed ("postgresql://[::1]:5432/d", "HOST=%3A%3A1;PORT=5432;DB_NAME=d", NULL, "::1", 5432, "d");
+  /* The parameters libpq knows that libgda's provider can pass on. */
+  assert_pg_parsed ("postgresql://h/d?sslmode=require&connect_timeout=7&application_name=my%20app",
+                    "HOST=h;PORT=5432;DB_NAME=d;REQUIRESSL=TRUE;CONNECT_TIMEOUT=7;"
+                    "OPTIONS=-c%20application_name%3Dmy%5C%5C%20app",
+                    NULL, "h", 5432, "d");
+  assert_pg_parsed ("postgresql://h/d?sslmode=prefer", "HOST=h;PORT=5432;DB_NAME=d", NULL, "h", 5432, "d");
+  /* libgda's connection string form. */
+  assert_pg_parsed ("postgresql:DB_NAME=shop;HOST=db.example;PORT=6543;USERNAME=gorm;PASSWORD=s3cr3t",
+                    "DB_NAME=shop;HOST=db.example;PORT=6543", "USERNAME=gorm;PASSWORD=s3cr3t",
+                    "db.example", 6543, "shop");
+  assert_pg_parsed ("postgresql:DB_NAME=a%3Bb", "DB_NAME=a%3Bb;PORT=5432", NULL, "localhost", 5432, "a;b");
+  /* Quotes and backslashes are escaped for libpq's conninfo, where
+   * libgda quotes each value: they can never end it. */
+  assert_pg_parsed ("postgresql://u:pa%27ss%5C%20x%27%20host%3Devil@h/d%27b",
+                    "HOST=h;PORT=5432;DB_NAME=d%5C%27b",
+                    "USERNAME=u;PASSWORD=pa%5C%27ss%5C%5C%20x%5C%27%20host%3Devil", "h", 5432, "d'b");
+
+  assert_pg_refused ("postgresql://gorm:s3cr3t@h/d?sslmode=verify-full", "sslmode=verify-full");
+  assert_pg_refused ("postgresql://gorm:s3cr3t@h/d?sslmode=disable", "sslmode=disable");
+  assert_pg_refused ("postgresql://gorm:s3cr3t@h/d?connect_timeout=soon", "connect_timeout=soon");
+  assert_pg_refused ("postgresql://gorm:s3cr3t@h/d?target_session_attrs=any", "“target_session_attrs”");
+  assert_pg_refused ("postgresql://gorm:s3cr3t@h/d?sslmode=require&sslmode=require", "given twice");
+  assert_pg_refused ("postgresql://gorm:s3cr3t@h/d?sslmode", "has no value");
+  assert_pg_refused ("postgresql://gorm:s3cr3t@h/", "names no database");
+  assert_pg_refused ("postgresql://gorm:s3cr3t@h", "names no database");
+  assert_pg_refused ("postgresql://gorm:s3cr3t@/d", "names no host");
+  assert_pg_refused ("postgresql://gorm:s3cr3t@h:99999/d", "not a valid URI");
+  assert_pg_refused ("postgresql://gorm:s3cr3t@h/d#x", "fragment");
+  assert_pg_refused ("postgresql:HOST=h;PASSWORD=s3cr3t", "names no database");
+  assert_pg_refused ("postgresql:DB_NAME=d;PASSWORD=s3cr3t;PORT=x", "PORT=x");
+  assert_pg_refused ("postgresql:DB_NAME=d;PASSWORD=s3cr3t;SSLMODE=x", "“SSLMODE”");
+  assert_pg_refused ("postgresql:DB_NAME=d;PASSWORD=s3cr3t;SEARCHPATH=x", "“SEARCHPATH”");
+  assert_pg_refused ("postgresql:DB_NAME=d;PASSWORD=s3cr3t;CONNECT_TIMEOUT=1%20sslmode%3Ddisable",
+                     "CONNECT_TIMEOUT=1 sslmode=disable");
+  assert_pg_refused ("postgresql:DB_NAME=d;PASSWORD=s3cr3t;REQUIRESSL=maybe", "REQUIRESSL=maybe");
+  assert_pg_refused ("postgresql:DB_NAME=d;PASSWORD=s3cr3t;PASSWORD=s3cr3t", "given twice");
+  assert_pg_refused ("mysql://gorm:s3cr3t@h/d", "postgresql://");
+
+  /* What error messages show of a URI. */
+  {
+    g_autofree char *a = gorm_uri_redact ("postgresql://gorm:s3cr3t@h:1/d?sslmode=require");
+    g_autofree char *b = gorm_uri_redact ("postgresql:DB_NAME=d;password=s3cr3t;HOST=h");
+    g_autofree char *c = gorm_uri_redact ("postgresql://gorm:s3cr3t@h/d?x=a@b");
+
+    g_assert_cmpstr (a, ==, "postgresql://gorm:***@h:1/d?sslmode=require");
+    g_assert_cmpstr (b, ==, "postgresql:DB_NAME=d;PASSWORD=***;HOST=h");
+    g_assert_cmpstr (c, ==, "postgresql://gorm:***@h/d?x=a@b");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/Gorm/Uri/read-only", test_read_only);
-  g_test_add_func ("/Gorm/Uri/modes-and-missing-files", test_modes_and_missing_files);
-  g_test_add_func ("/Gorm/Uri/shared-memory", test_shared_memory);
-  g_test_add_func ("/Gorm/Uri/refused-parameters", test_refused_parameters);
-  g_test_add_func ("/Gorm/Uri/path-errors", test_path_errors);
-  g_test_add_func ("/Gorm/Uri/permission-denied", test_permission_denied);
-  g_test_add_func ("/Gorm/Uri/odd-file-names", test_odd_file_names);
-  g_test_add_func ("/Gorm/Uri/open-async", test_open_async);
+  g_test_add_func ("/Gorm/Uri/postgresql", test_postgresql_uris);
+  /* SQLite's files and its URIs' parameters. */
+  if (!test_engine_is_postgresql ())
+    {
+      g_test_add_func ("/Gorm/Uri/read-only", test_read_only);
+      g_test_add_func ("/Gorm/Uri/modes-and-missing-files", test_modes_and_missing_files);
+      g_test_add_func ("/Gorm/Uri/shared-memory", test_shared_memory);
+      g_test_add_func ("/Gorm/Uri/refused-parameters", test_refused_parameters);
+      g_test_add_func ("/Gorm/Uri/path-errors", test_path_errors);
+      g_test_add_func ("/Gorm/Uri/permission-denied", test_permission_denied);
+      g_test_add_func ("/Gorm/Uri/odd-file-names", test_odd_file_names);
+      g_test_add_func ("/Gorm/Uri/open-async", test_open_async);
+    }
 
   return g_test_run ();
 }
