@@ -847,7 +847,9 @@ gorm_statement_take_param (GormStatement *self,
    * per parameter and drops the data pointer of an empty GdaBinary, which
    * libgda would then bind as NULL instead of an empty blob. */
   owned = g_new0 (GValue, 1);
-  if (G_VALUE_HOLDS_DOUBLE (value) &&
+  /* Exact type comparisons: double is a fundamental type, GBytes a boxed
+   * one, and nothing derives from either. */
+  if (G_VALUE_TYPE (value) == G_TYPE_DOUBLE &&
       gda_holder_get_g_type (self->holders[number]) == G_TYPE_STRING)
     {
       double number_value = g_value_get_double (value);
@@ -862,8 +864,6 @@ gorm_statement_take_param (GormStatement *self,
         g_value_set_string (owned, g_ascii_dtostr (buffer, sizeof buffer, number_value));
       g_value_unset (value);
     }
-  /* GBytes is a boxed type, which nothing derives from: an exact
-   * comparison, without G_VALUE_HOLDS()'s walk up the type hierarchy. */
   else if (G_VALUE_TYPE (value) == G_TYPE_BYTES)
     {
       g_value_init (owned, GDA_TYPE_BINARY);
