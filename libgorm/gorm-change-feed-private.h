@@ -62,24 +62,30 @@ typedef struct
   gpointer (*ref_record)    (gpointer      record);
   void     (*unref_record)  (gpointer      record);
   /* Called in the main context with the committed records, in the order
-   * of their writes, and @reset when the subscriber must read everything
-   * again (it subscribed inside a transaction that rolled back). The
-   * array owns its records. */
+   * of their writes, @reset when the subscriber must read everything
+   * again (it subscribed inside a transaction that rolled back), and
+   * @foreign when another connection committed to its table since the
+   * last delivery (gorm_change_feed_publish_foreign()): the subscriber
+   * then reads what it shows again, after the records. The array owns
+   * its records. */
   void     (*deliver)       (GObject      *target,
                              GPtrArray    *records,
-                             gboolean      reset);
+                             gboolean      reset,
+                             gboolean      foreign);
 } GormSubscriberFuncs;
 
 GormChangeFeed   *gorm_change_feed_new            (GMainContext              *context);
 /* Drops every subscription and pending record. */
 void              gorm_change_feed_free           (GormChangeFeed            *self);
 
-/* Subscribes @target (held weakly) to the writes of rows of @type. @data
+/* Subscribes @target (held weakly) to the writes of rows of @type, kept
+ * in @table (for gorm_change_feed_publish_foreign()). @data
  * (taken, freed with @destroy once the subscription and every record of
  * it are gone) is what the locked functions read. Call with the database
  * lock held, so that no write is half announced. */
 GormSubscription *gorm_change_feed_subscribe_locked (GormChangeFeed           *self,
                                                    GType                      type,
+                                                   const char                *table,
                                                    GObject                   *target,
                                                    const GormSubscriberFuncs *funcs,
                                                    gpointer                   data,
@@ -108,6 +114,13 @@ void              gorm_change_feed_after_locked   (GormChangeFeed            *se
                                                    const GValue              *keys,
                                                    guint                      n_keys,
                                                    gboolean                   deleted);
+
+/* Another connection (another program, or another database object on
+ * the same file) committed changes to @table, or to any table when
+ * @table is NULL: each subscriber of that table is told so at the next
+ * delivery, which is scheduled. Any thread, without the database lock. */
+void              gorm_change_feed_publish_foreign (GormChangeFeed           *self,
+                                                    const char               *table);
 
 /* The transaction depth, as the database's engine answered: a BEGIN or
  * SAVEPOINT ran, a COMMIT or RELEASE ran, a ROLLBACK (TO) ran, or the

@@ -20,6 +20,9 @@ struct _GormSubscription
   /* Subscribed inside the open transaction: reset if it rolls back. */
   gboolean                   in_transaction;
   gboolean                   reset;
+  /* Another connection committed to the table since the last delivery. */
+  gboolean                   foreign;
+  char                      *table;
   /* The note of the write being announced. */
   gpointer                   note;
 };
@@ -87,6 +90,7 @@ subscription_unref (GormSubscription *self)
     self->funcs->free_note (self->note);
   g_ptr_array_unref (self->committed);
   g_weak_ref_clear (&self->target);
+  g_free (self->table);
   if (self->destroy != NULL)
     self->destroy (self->data);
   g_free (self);
@@ -178,6 +182,7 @@ gorm_change_feed_free (GormChangeFeed *self)
 GormSubscription *
 gorm_change_feed_subscribe_locked (GormChangeFeed            *self,
                                    GType                      type,
+                                   const char                *table,
                                    GObject                   *target,
                                    const GormSubscriberFuncs *funcs,
                                    gpointer                   data,
@@ -187,6 +192,7 @@ gorm_change_feed_subscribe_locked (GormChangeFeed            *self,
 
   subscription->ref_count = 1;
   subscription->type = type;
+  subscription->table = g_strdup (table);
   g_weak_ref_init (&subscription->target, target);
   subscription->funcs = funcs;
   subscription->data = data;
@@ -307,7 +313,7 @@ has_committed (GormChangeFeed *self)
     {
       GormSubscription *subscription = g_ptr_array_index (self->subscriptions, i);
 
-      if (subscription->committed->len > 0 || subscription->reset)
+      if (subscription->committed->len > 0 || subscription->reset || subscription->foreign)
         return TRUE;
     }
   return FALSE;
@@ -349,6 +355,30 @@ gorm_change_feed_after_locked (GormChangeFeed *self,
         }
       g_mutex_unlock (&self->mutex);
     }
+}
+
+void
+gorm_change_feed_publish_foreign (GormChangeFeed *self,
+                                  const char     *table)
+{
+  gboolean any = FALSE;
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    {
+      GormSubscription *subscription = g_ptr_array_index (self->subscriptions, i);
+
+      if (table == NULL || g_strcmp0 (table, subscription->table) == 0)
+        {
+          subscription->foreign = TRUE;
+          any = TRUE;
+        }
+    }
+  /* A transaction this thread has open delivers at its end; one of
+   * another thread delays the subscriber's read, not the delivery. */
+  if (any)
+    schedule_delivery (self);
+  g_mutex_unlock (&self->mutex);
 }
 
 void
@@ -518,6 +548,7 @@ typedef struct
   GormSubscription *subscription;
   GPtrArray        *records;
   gboolean          reset;
+  gboolean          foreign;
 } Delivery;
 
 static gboolean
@@ -542,14 +573,16 @@ deliver_cb (gpointer data)
       GormSubscription *subscription = g_ptr_array_index (self->subscriptions, i);
       Delivery delivery;
 
-      if (subscription->committed->len == 0 && !subscription->reset)
+      if (subscription->committed->len == 0 && !subscription->reset && !subscription->foreign)
         continue;
       delivery.subscription = subscription_ref (subscription);
       delivery.records = g_steal_pointer (&subscription->committed);
       g_ptr_array_set_free_func (delivery.records, subscription->funcs->unref_record);
       delivery.reset = subscription->reset;
+      delivery.foreign = subscription->foreign;
       subscription->committed = g_ptr_array_new ();
       subscription->reset = FALSE;
+      subscription->foreign = FALSE;
       g_array_append_val (deliveries, delivery);
     }
   g_mutex_unlock (&self->mutex);
@@ -567,7 +600,7 @@ deliver_cb (gpointer data)
       g_mutex_unlock (&self->mutex);
       if (target != NULL && active)
         delivery->subscription->funcs->deliver (target, g_steal_pointer (&delivery->records),
-                                                delivery->reset);
+                                                delivery->reset, delivery->foreign);
       g_clear_pointer (&delivery->records, g_ptr_array_unref);
       g_clear_object (&target);
       subscription_unref (delivery->subscription);

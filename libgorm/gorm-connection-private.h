@@ -96,6 +96,10 @@ gboolean            gorm_connection_is_closed       (GormConnection      *self);
 /* The lock. */
 void                gorm_connection_lock            (GormConnection      *self);
 void                gorm_connection_unlock          (GormConnection      *self);
+/* Takes the lock only when that needs no wait: FALSE, without waiting,
+ * when another thread holds it or has a transaction open. For a thread
+ * that must never block on the database (the change listener). */
+gboolean            gorm_connection_try_lock        (GormConnection      *self);
 /* Whether the calling thread holds the lock: code that would call out to
  * the application (a notification, a signal) holds that back until the
  * lock is released, since the application may call libgorm again. */
@@ -145,6 +149,31 @@ gboolean            gorm_connection_run_locked      (GormConnection      *self,
                                                      const char          *sql,
                                                      GError             **error);
 
+/* Reads the dialect's change counter (its change_counter_sql), a number
+ * that changes when another connection commits, into @counter. Not
+ * traced: a listener polls it. FALSE when the dialect has none, the
+ * connection is closed, or the read fails. */
+gboolean            gorm_connection_read_change_counter_locked (GormConnection *self,
+                                                               gint64         *counter);
+/* Makes the engine notify listeners of every commit that writes to
+ * @table (the dialect's notify trigger, created once). FALSE with @error
+ * set when it cannot (no rights to create it, no notifications). */
+gboolean            gorm_connection_ensure_notify_locked (GormConnection  *self,
+                                                         const char      *table,
+                                                         GError         **error);
+/* The file of the database (the dialect's database_file_sql), or NULL
+ * when it has none (in memory, a server). */
+char               *gorm_connection_dup_file_locked (GormConnection      *self);
+/* What a listener's connection of its own to the same server and
+ * database is opened with: libpq's keywords and values (free both with
+ * g_strfreev()). FALSE when the connection has no libpq connection. */
+gboolean            gorm_connection_dup_conninfo_locked (GormConnection   *self,
+                                                        char           ***keywords,
+                                                        char           ***values);
+/* The id of the server process of the connection (0 when none): a
+ * listener ignores the notifications of its own connection's commits.
+ * Needs no lock. */
+gint                gorm_connection_get_backend_id  (GormConnection      *self);
 /* A value an application gave in one of libgda's own types (GdaBinary,
  * GdaBlob) as libgorm's (GBytes) in @imported; FALSE, @imported left
  * unset, for any other value. Needs no lock. */

@@ -8,6 +8,7 @@
 
 #include <libgda/libgda.h>
 #include <libgda/gda-connection-private.h>
+#include <libgda/providers-support/gda-data-select-priv.h>
 #include <libpq-fe.h>
 #include <sql-parser/gda-sql-parser.h>
 
@@ -27,16 +28,22 @@ struct _GormStatement
 
 struct _GormRows
 {
-  GdaDataModel *model;
+  GdaDataModel  *model;
   /* Or, from an engine whose results must not outlive the lock
    * (PostgreSQL: see gorm_connection_select_locked()), every value
    * copied: row after row, libgorm SQL values. */
-  GValue       *values;
-  guint         n_rows;
-  guint         n_columns;
+  GValue        *values;
+  guint          n_rows;
+  guint          n_columns;
+  /* The model as a GdaDataSelect (what libgda's providers return), whose
+   * rows are read where libgda stores them, and the last row read
+   * there: see stored_value(). */
+  GdaDataSelect *select;
+  GdaRow        *row;
+  guint          row_number;
   /* Values libgda gives in a type of its own (GdaBinary, GdaBlob),
    * converted once and kept until the rows are freed: index → GValue. */
-  GHashTable   *converted;
+  GHashTable    *converted;
 };
 
 struct _GormConnection
@@ -508,6 +515,22 @@ gorm_connection_unlock (GormConnection *self)
 }
 
 gboolean
+gorm_connection_try_lock (GormConnection *self)
+{
+  GThread *me = g_thread_self ();
+
+  if (!g_mutex_trylock (&self->lock))
+    return FALSE;
+  if (self->transaction_thread != NULL && self->transaction_thread != me)
+    {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  g_atomic_pointer_set (&self->lock_owner, me);
+  return TRUE;
+}
+
+gboolean
 gorm_connection_held_by_self (GormConnection *self)
 {
   return g_atomic_pointer_get (&self->lock_owner) == (gpointer) g_thread_self ();
@@ -829,7 +852,9 @@ gorm_statement_take_param (GormStatement *self,
    * per parameter and drops the data pointer of an empty GdaBinary, which
    * libgda would then bind as NULL instead of an empty blob. */
   owned = g_new0 (GValue, 1);
-  if (G_VALUE_HOLDS_DOUBLE (value) &&
+  /* Exact type comparisons: double is a fundamental type, GBytes a boxed
+   * one, and nothing derives from either. */
+  if (G_VALUE_TYPE (value) == G_TYPE_DOUBLE &&
       gda_holder_get_g_type (self->holders[number]) == G_TYPE_STRING)
     {
       double number_value = g_value_get_double (value);
@@ -844,7 +869,7 @@ gorm_statement_take_param (GormStatement *self,
         g_value_set_string (owned, g_ascii_dtostr (buffer, sizeof buffer, number_value));
       g_value_unset (value);
     }
-  else if (G_VALUE_HOLDS (value, G_TYPE_BYTES))
+  else if (G_VALUE_TYPE (value) == G_TYPE_BYTES)
     {
       g_value_init (owned, GDA_TYPE_BINARY);
       g_value_take_boxed (owned, binary_from_bytes (g_value_get_boxed (value)));
@@ -1070,6 +1095,8 @@ gorm_connection_select_locked (GormConnection  *self,
       return rows;
     }
   rows->model = model;
+  if (GDA_IS_DATA_SELECT (model))
+    rows->select = GDA_DATA_SELECT (model);
   return rows;
 }
 
@@ -1081,6 +1108,117 @@ gorm_connection_run_locked (GormConnection  *self,
   GormStatement *statement = gorm_connection_lookup_locked (self, sql, error);
 
   return statement != NULL && gorm_connection_execute_locked (self, statement, error) >= 0;
+}
+
+gboolean
+gorm_connection_read_change_counter_locked (GormConnection *self,
+                                            gint64         *counter)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GdaDataModel) model = NULL;
+  GormStatement *statement;
+  const GValue *value;
+
+  if (self->closed || self->connection == NULL || self->dialect == NULL ||
+      self->dialect->change_counter_sql == NULL)
+    return FALSE;
+  statement = gorm_connection_lookup_locked (self, self->dialect->change_counter_sql, NULL);
+  if (statement == NULL)
+    return FALSE;
+  model = gda_connection_statement_execute_select_full (self->connection, statement->statement,
+                                                       statement->params,
+                                                       GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+                                                       (GType *) types, NULL);
+  value = model ? gda_data_model_get_value_at (model, 0, 0, NULL) : NULL;
+  if (value == NULL || !G_VALUE_HOLDS_INT64 (value))
+    return FALSE;
+  *counter = g_value_get_int64 (value);
+  return TRUE;
+}
+
+gboolean
+gorm_connection_ensure_notify_locked (GormConnection  *self,
+                                      const char      *table,
+                                      GError         **error)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autofree char *trigger_sql = NULL;
+  g_autoptr(GormRows) rows = NULL;
+  GormStatement *statement;
+  const GValue *count;
+  GValue name = G_VALUE_INIT;
+
+  if (!gorm_connection_check_locked (self, table, error))
+    return FALSE;
+  if (self->dialect->notify_channel == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "%s does not notify of changes", self->dialect->name);
+      return FALSE;
+    }
+  statement = gorm_connection_lookup_locked (self, self->dialect->notify_trigger_count_sql, error);
+  if (statement == NULL)
+    return FALSE;
+  g_value_init (&name, G_TYPE_STRING);
+  g_value_set_string (&name, table);
+  gorm_statement_take_param (statement, 0, &name);
+  rows = gorm_connection_select_locked (self, statement, types, error);
+  count = rows ? gorm_rows_get_value (rows, 0, 0, error) : NULL;
+  if (count == NULL)
+    return FALSE;
+  if (g_value_get_int64 (count) > 0)
+    return TRUE;
+
+  trigger_sql = self->dialect->render_notify_trigger (table);
+  return gorm_connection_run_locked (self, self->dialect->notify_function_sql, error) &&
+         gorm_connection_run_locked (self, trigger_sql, error);
+}
+
+gboolean
+gorm_connection_dup_conninfo_locked (GormConnection   *self,
+                                     char           ***keywords,
+                                     char           ***values)
+{
+  g_autoptr(GStrvBuilder) names = NULL;
+  g_autoptr(GStrvBuilder) settings = NULL;
+  PQconninfoOption *options;
+
+  if (self->pgconn == NULL || (options = PQconninfo (self->pgconn)) == NULL)
+    return FALSE;
+  names = g_strv_builder_new ();
+  settings = g_strv_builder_new ();
+  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
+    if (option->val != NULL && option->val[0] != '\0')
+      {
+        g_strv_builder_add (names, option->keyword);
+        g_strv_builder_add (settings, option->val);
+      }
+  PQconninfoFree (options);
+  *keywords = g_strv_builder_end (names);
+  *values = g_strv_builder_end (settings);
+  return TRUE;
+}
+
+char *
+gorm_connection_dup_file_locked (GormConnection *self)
+{
+  static const GType types[] = { G_TYPE_STRING, G_TYPE_NONE };
+  g_autoptr(GormRows) rows = NULL;
+  GormStatement *statement;
+  const GValue *file;
+
+  if (self->closed || self->dialect == NULL || self->dialect->database_file_sql == NULL)
+    return NULL;
+  statement = gorm_connection_lookup_locked (self, self->dialect->database_file_sql, NULL);
+  rows = statement ? gorm_connection_select_locked (self, statement, types, NULL) : NULL;
+  file = rows && gorm_rows_get_n_rows (rows) > 0 ? gorm_rows_get_value (rows, 0, 0, NULL) : NULL;
+  return file && G_VALUE_HOLDS_STRING (file) ? g_value_dup_string (file) : NULL;
+}
+
+gint
+gorm_connection_get_backend_id (GormConnection *self)
+{
+  return g_atomic_int_get (&self->backend_pid);
 }
 
 gboolean
@@ -1120,6 +1258,40 @@ free_value (gpointer data)
   g_free (value);
 }
 
+/* The value at @column of @row as libgda stored it when the select
+ * counted its rows, or NULL where libgda has not stored that row (the
+ * caller then asks the model, which fetches it).
+ *
+ * gda_data_model_get_value_at() costs some 700 instructions a value
+ * (interface dispatch, type checks, the row looked up in a hash table
+ * for every column): reading a whole row through it cost more than
+ * building the object for it. The row is looked up once here and its
+ * values read by index. The model's row numbers are libgda's stored
+ * ones, since nothing ever deletes, inserts or changes a row of a
+ * select's model: libgda maps them only for models whose rows were
+ * edited through it. */
+static const GValue *
+stored_value (GormRows *rows,
+              guint     column,
+              guint     row)
+{
+  GValue *value;
+
+  if (rows->select == NULL)
+    return NULL;
+  if (rows->row == NULL || rows->row_number != row)
+    {
+      rows->row = gda_data_select_get_stored_row (rows->select, (gint) row);
+      rows->row_number = row;
+      if (rows->row == NULL)
+        return NULL;
+    }
+  if ((gint) column >= gda_row_get_length (rows->row))
+    return NULL;
+  value = gda_row_get_value (rows->row, (gint) column);
+  return gda_row_value_is_valid (rows->row, value) ? value : NULL;
+}
+
 const GValue *
 gorm_rows_get_value (GormRows  *rows,
                      guint      column,
@@ -1146,7 +1318,9 @@ gorm_rows_get_value (GormRows  *rows,
   if (rows->values != NULL)
     return &rows->values[(gsize) row * rows->n_columns + column];
 
-  value = gda_data_model_get_value_at (rows->model, column, row, &gda_error);
+  value = stored_value (rows, column, row);
+  if (value == NULL)
+    value = gda_data_model_get_value_at (rows->model, column, row, &gda_error);
   if (value == NULL)
     {
       g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,

@@ -123,6 +123,16 @@ void                gorm_database_end_change_locked   (GormDatabase    *self,
                                                        guint            n_keys,
                                                        gboolean         deleted);
 
+/* A live model follows the commits of other connections to the
+ * database (other programs, other database objects): the change feed is
+ * told of them (gorm_change_feed_publish_foreign()) while at least one
+ * model follows. With the lock held, before the model reads what it
+ * shows. FALSE when the engine cannot tell (nothing to undo then). */
+gboolean            gorm_database_follow_others_locked (GormDatabase   *self,
+                                                        const char     *table);
+/* Ends one gorm_database_follow_others_locked() that returned TRUE. Any
+ * thread, with or without the lock. */
+void                gorm_database_unfollow_others     (GormDatabase    *self);
 /* The object of a row copied with gorm_mapper_copy_row(), which it takes:
  * made in the caller's thread, the main context for async calls. */
 gpointer            gorm_database_resource_from_row  (GormDatabase     *self,

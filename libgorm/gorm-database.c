@@ -13,6 +13,7 @@
 #include "gorm-resource-private.h"
 #include "gorm-uri-private.h"
 #include "gorm-value-private.h"
+#include "gorm-listener-private.h"
 #include "gorm-worker-private.h"
 
 /**
@@ -58,6 +59,9 @@ struct _GormDatabase
   GormIdentityMap    *identity;
   /* What writers publish and live query models subscribe to. */
   GormChangeFeed     *feed;
+  /* Tells the feed of other connections' commits while live models
+   * follow them. */
+  GormListener       *listener;
   /* What the mappers and the objects of its rows are given of the
    * database: the identity map, the change feed, the connection, the
    * worker and the main context. */
@@ -248,6 +252,12 @@ gorm_database_begin_change_locked (GormDatabase *self,
                                    const GValue *keys,
                                    guint         n_keys)
 {
+  /* Another connection's commit the listener has not seen yet is
+   * published first, and one that comes between the two announcements
+   * after: a model is told of it in the delivery of this write at the
+   * latest, and reads again rather than place the write on rows it was
+   * not told of. */
+  gorm_listener_check_locked (self->listener);
   gorm_change_feed_before_locked (self->feed, type, keys, n_keys);
 }
 
@@ -258,7 +268,27 @@ gorm_database_end_change_locked (GormDatabase *self,
                                  guint         n_keys,
                                  gboolean      deleted)
 {
+  gorm_listener_check_locked (self->listener);
   gorm_change_feed_after_locked (self->feed, type, keys, n_keys, deleted);
+}
+
+gboolean
+gorm_database_follow_others_locked (GormDatabase *self,
+                                    const char   *table)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (gorm_listener_add_user_locked (self->listener, table, &error))
+    return TRUE;
+  g_debug ("A live model of “%s” does not follow other programs' commits: %s",
+           table, error->message);
+  return FALSE;
+}
+
+void
+gorm_database_unfollow_others (GormDatabase *self)
+{
+  gorm_listener_remove_user (self->listener);
 }
 
 const GormDialect *
@@ -390,6 +420,8 @@ gorm_database_finalize (GObject *object)
 {
   GormDatabase *self = GORM_DATABASE (object);
 
+  /* First: its thread publishes to the feed and reads the connection. */
+  g_clear_pointer (&self->listener, gorm_listener_free);
   g_clear_pointer (&self->mappers, g_hash_table_unref);
   gorm_mapper_host_run_held_back (&self->host);
   g_clear_pointer (&self->worker, gorm_worker_free);
@@ -536,6 +568,16 @@ gorm_database_class_init (GormDatabaseClass *klass)
                   G_TYPE_NONE, 1, GORM_TYPE_RESOURCE);
 }
 
+/* In the listener's thread: another connection committed. */
+static void
+listener_cb (const char *table,
+             gpointer    data)
+{
+  GormDatabase *self = data;
+
+  gorm_change_feed_publish_foreign (self->feed, table);
+}
+
 static void
 gorm_database_init (GormDatabase *self)
 {
@@ -546,6 +588,7 @@ gorm_database_init (GormDatabase *self)
   self->identity = gorm_identity_map_new ();
   self->feed = gorm_change_feed_new (self->context);
   self->worker = gorm_worker_new (self->context);
+  self->listener = gorm_listener_new (self->connection, listener_cb, self);
   /* A call's completion never runs before the delivery of the changes
    * it committed: live models show them in its callback. */
   gorm_worker_set_yield_func (self->worker, (GormWorkerYieldFunc) gorm_change_feed_delivery_pending,
@@ -1826,6 +1869,8 @@ gorm_database_close (GormDatabase  *self,
   /* A transaction left open was rolled back. */
   gorm_change_feed_abandon (self->feed);
   gorm_database_unlock (self);
+  /* Its connection to the server, for PostgreSQL, goes too. */
+  gorm_listener_stop (self->listener);
 
   g_mutex_lock (&default_lock);
   if (default_database == self)

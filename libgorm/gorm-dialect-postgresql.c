@@ -269,6 +269,20 @@ postgresql_append_value_set (GString          *sql,
   g_array_append_val (params, parameter);
 }
 
+/* The trigger that tells listeners of every statement that writes to
+ * @table, by any program: its commit sends one notification per table
+ * (PostgreSQL folds equal ones of a transaction), a rollback none. */
+static char *
+postgresql_render_notify_trigger (const char *table)
+{
+  GString *sql = g_string_new ("CREATE OR REPLACE TRIGGER \"gorm_notify\" "
+                               "AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ");
+
+  gorm_dialect_append_identifier (sql, table);
+  g_string_append (sql, " FOR EACH STATEMENT EXECUTE FUNCTION \"gorm_notify\"()");
+  return g_string_free (sql, FALSE);
+}
+
 static const GormDialect postgresql_dialect = {
   .name = "postgresql",
   .provider = "PostgreSQL",
@@ -296,9 +310,20 @@ static const GormDialect postgresql_dialect = {
   .no_transaction_message = "no transaction in progress",
   .same_as_operator = "IS NOT DISTINCT FROM",
   .orders_nulls = TRUE,
+  .page_rows = 1000,
   .values_as_text = TRUE,
   .backend_id_sql = "SELECT pg_backend_pid()",
   .date_time_text = "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+  /* Notifications reach the sessions of the same database only: one
+   * channel name serves every database. */
+  .notify_channel = "gorm_changes",
+  .notify_function_sql = "CREATE OR REPLACE FUNCTION \"gorm_notify\"() RETURNS trigger "
+                         "LANGUAGE plpgsql AS 'BEGIN PERFORM pg_notify(''gorm_changes'', "
+                         "TG_TABLE_NAME); RETURN NULL; END'",
+  .notify_trigger_count_sql = "SELECT count(*)::bigint FROM pg_catalog.pg_trigger "
+                              "WHERE tgname = 'gorm_notify' "
+                              "AND tgrelid = to_regclass(quote_ident(##p0::gchararray))",
+  .render_notify_trigger = postgresql_render_notify_trigger,
 };
 
 const GormDialect *

@@ -84,6 +84,9 @@ struct _GormDialect
    * SQLite (first when ascending, last when descending): PostgreSQL sorts
    * them the other way. */
   gboolean     orders_nulls;
+  /* The rows a query model reads per query: more where each query is a
+   * round trip to a server than where it is a call into the library. */
+  guint        page_rows;
   /* Whether the engine's values are read as text and converted by
    * gorm_value_from_engine_text(), every result copied before the lock is
    * released (PostgreSQL); else read as libgda gives them (SQLite). */
@@ -95,6 +98,25 @@ struct _GormDialect
    * libgorm writes for it ("2024-03-05T13:03:02.123456Z"), which LIKE
    * matches; NULL where the column holds that text. */
   const char  *date_time_text;
+  /* A SELECT of one integer that changes when another connection
+   * commits to the database, and only then (SQLite's data_version): what
+   * a live model's listener polls; NULL when the engine notifies
+   * instead. */
+  const char  *change_counter_sql;
+  /* A SELECT of the path of the database's file (empty in memory): the
+   * listener watches its directory to read the counter when it changed
+   * only. */
+  const char  *database_file_sql;
+  /* Where the engine notifies instead (PostgreSQL): the channel a
+   * listener LISTENs on, whose payload is the name of a table that
+   * changed; the statement creating the function that notifies it, the
+   * SELECT counting the notifying triggers of the table bound as ##p0,
+   * and the statement creating that trigger on @table. NULL where there
+   * are no notifications. */
+  const char  *notify_channel;
+  const char  *notify_function_sql;
+  const char  *notify_trigger_count_sql;
+  char      *(*render_notify_trigger) (const char *table);
 };
 
 const GormDialect *gorm_dialect_sqlite          (void);
@@ -116,7 +138,8 @@ gboolean gorm_dialect_column_needs_index        (const GormColumn   *column);
 char    *gorm_dialect_index_name                (const GormSchema   *schema,
                                                  const GormColumn   *column,
                                                  gboolean            unique);
-char    *gorm_dialect_render_index              (const GormSchema   *schema,
+char    *gorm_dialect_render_index              (const GormDialect  *dialect,
+                                                 const GormSchema   *schema,
                                                  const GormColumn   *column,
                                                  gboolean            unique);
 GPtrArray *gorm_dialect_render_add_column       (const GormDialect  *dialect,

@@ -341,6 +341,11 @@ static const GormDialect sqlite_dialect = {
   .no_transaction_message = "no transaction is active",
   .same_as_operator = "IS",
   .orders_nulls = FALSE,
+  .page_rows = 100,
+  /* Changes when another connection, in this process or another one,
+   * commits; this connection's own commits leave it alone. */
+  .change_counter_sql = "PRAGMA data_version",
+  .database_file_sql = "SELECT \"file\" FROM pragma_database_list WHERE \"name\" = 'main'",
 };
 
 const GormDialect *

@@ -150,10 +150,13 @@ gorm_dialect_index_name (const GormSchema *schema,
   return g_strdup_printf ("%s_%s_%s", unique ? "ux" : "ix", schema->table, column->name);
 }
 
+static gboolean column_is_nullable (const GormColumn *column);
+
 char *
-gorm_dialect_render_index (const GormSchema *schema,
-                           const GormColumn *column,
-                           gboolean          unique)
+gorm_dialect_render_index (const GormDialect *dialect,
+                           const GormSchema  *schema,
+                           const GormColumn  *column,
+                           gboolean           unique)
 {
   GString *sql = g_string_new (unique ? "CREATE UNIQUE INDEX IF NOT EXISTS "
                                       : "CREATE INDEX IF NOT EXISTS ");
@@ -164,6 +167,11 @@ gorm_dialect_render_index (const GormSchema *schema,
   gorm_dialect_append_identifier (sql, schema->table);
   g_string_append (sql, " (");
   gorm_dialect_append_identifier (sql, column->name);
+  /* In the order gorm_dialect_append_order() writes for the column, so
+   * that a query sorted on it, either way, reads the index forward or
+   * backward instead of sorting the table. */
+  if (dialect->orders_nulls && column_is_nullable (column))
+    g_string_append (sql, " NULLS FIRST");
   g_string_append_c (sql, ')');
 
   return g_string_free (sql, FALSE);
@@ -185,7 +193,7 @@ gorm_dialect_render_create_indexes (const GormDialect *dialect,
 
   for (guint i = 0; i < schema->n_columns; i++)
     if (gorm_dialect_column_needs_index (&schema->columns[i]))
-      g_ptr_array_add (statements, gorm_dialect_render_index (schema, &schema->columns[i], FALSE));
+      g_ptr_array_add (statements, gorm_dialect_render_index (dialect, schema, &schema->columns[i], FALSE));
 
   return statements;
 }
@@ -279,7 +287,7 @@ gorm_dialect_render_add_column (const GormDialect *dialect,
   /* An added column cannot carry an inline UNIQUE constraint in SQLite;
    * a unique index enforces the same rule in every dialect. */
   if (column->flags & GORM_COLUMN_UNIQUE)
-    g_ptr_array_add (statements, gorm_dialect_render_index (schema, column, TRUE));
+    g_ptr_array_add (statements, gorm_dialect_render_index (dialect, schema, column, TRUE));
 
   return g_steal_pointer (&statements);
 }

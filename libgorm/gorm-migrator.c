@@ -211,7 +211,7 @@ plan_type_locked (GormConnection    *connection,
         continue;
       index = gorm_dialect_index_name (schema, column, FALSE);
       if (!g_hash_table_contains (indexes, index))
-        g_ptr_array_add (statements, gorm_dialect_render_index (schema, column, FALSE));
+        g_ptr_array_add (statements, gorm_dialect_render_index (dialect, schema, column, FALSE));
     }
 
   return TRUE;

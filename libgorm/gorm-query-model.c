@@ -28,9 +28,17 @@
  * emits [signal@Gio.ListModel::items-changed] covering the rows that
  * entered, left or moved within its filter and order, and nothing for
  * changes that do not affect it. Changes made with
- * [method@Gorm.Database.execute] or by other connections are not seen. A
- * live model pays one `count(*)` query per row of its type a write
- * changes, to find where the row was and where it is.
+ * [method@Gorm.Database.execute] are not seen. A live model pays one
+ * `count(*)` query per row of its type a write changes, to find where the
+ * row was and where it is.
+ *
+ * A live model also follows what other connections commit to its
+ * database (another program, another database object, the `sqlite3`
+ * shell, `psql`): SQLite's `data_version` or PostgreSQL's LISTEN/NOTIFY
+ * tells its database's listener thread, and the model reads its rows
+ * again. A model of at most 5,000 rows keeps their keys and emits the
+ * exact `items-changed` of the difference; a larger one emits a reset.
+ * See [Live models across processes](cross-process.html).
  *
  * A live model shows committed rows only. Writers publish their changes
  * to the database's change feed; the model is given those of a
@@ -64,13 +72,17 @@
  * [method@Gorm.QueryModel.check_item] gives the error of its row.
  */
 
-/* Rows loaded per query. */
-#define PAGE_SIZE 100
+/* Rows loaded per query: the dialect's page_rows. */
+#define PAGE_SIZE (self->compiled->dialect->page_rows)
 /* Rows between the anchors a large model places in the background, so that
  * any page loads from an anchor at most this far before it. */
 #define ANCHOR_SPACING 4096
 /* Pages kept; older ones are dropped, least recently used first. */
 #define MAX_PAGES 32
+/* The most rows whose keys a live model keeps, in its order, to turn
+ * another connection's commits into exact items-changed; a larger model
+ * is read again and emits a reset (see refresh()). */
+#define MAX_KEYS 5000
 
 typedef struct
 {
@@ -141,6 +153,13 @@ struct _GormQueryModel
   Watch             *watch;
   /* How many deliveries the model had. */
   guint              deliveries;
+  /* Whether the model follows other connections' commits
+   * (gorm_database_follow_others_locked()), and the keys of the rows
+   * the filter matches, in order, as its emissions said (GValues), or
+   * NULL when there are more than MAX_KEYS or it does not follow. */
+  gboolean           follows;
+  GArray            *keys;
+  guint              refreshes;
   /* Changes already counted by a reset, skipped when delivered. */
   GHashTable        *skipped;
   /* The items-changed queued for the next flush. */
@@ -554,6 +573,8 @@ typedef struct
   gboolean  deleted;
   Ghost    *ghosts;    /* one per key */
   guint     n_keys;
+  /* The keys, which a model keeping its keys follows the moves with. */
+  GValue   *keys;
 } Change;
 
 static void
@@ -565,8 +586,11 @@ change_clear (Change *change)
     {
       g_clear_object (&change->ghosts[i].object);
       g_clear_pointer (&change->ghosts[i].row, gorm_mapper_free_row);
+      if (G_IS_VALUE (&change->keys[i]))
+        g_value_unset (&change->keys[i]);
     }
   g_free (change->ghosts);
+  g_free (change->keys);
 }
 
 static gpointer
@@ -710,6 +734,9 @@ gorm_query_model_finalize (GObject *object)
   if (self->subscription != NULL)
     gorm_change_feed_unsubscribe (gorm_database_get_change_feed (self->database),
                                   g_steal_pointer (&self->subscription));
+  if (self->follows)
+    gorm_database_unfollow_others (self->database);
+  g_clear_pointer (&self->keys, g_array_unref);
   drop_pages (self);
   drop_anchors (self);
   g_clear_pointer (&self->anchors, g_array_unref);
@@ -931,7 +958,12 @@ static gpointer watch_after_locked  (gpointer      data,
                                      gboolean      deleted);
 static void     deliver             (GObject      *target,
                                      GPtrArray    *records,
-                                     gboolean      reset);
+                                     gboolean      reset,
+                                     gboolean      foreign);
+static gint64   read_rows_locked    (GormQueryModel *self,
+                                     gboolean        refresh_live,
+                                     GArray        **keys,
+                                     GError        **error);
 
 static const GormSubscriberFuncs watch_funcs = {
   watch_before_locked,
@@ -984,13 +1016,17 @@ gorm_query_model_new (GormDatabase       *database,
         g_queue_push_head (&self->pages, page);
       return G_LIST_MODEL (g_steal_pointer (&self));
     }
-  self->n_full = count_locked (self, error);
+  /* Followed before the rows are read: another connection's commit
+   * after the read is seen. */
+  self->follows = live && gorm_database_follow_others_locked (database, compiled->schema->table);
+  self->n_full = read_rows_locked (self, FALSE, &self->keys, error);
   /* Subscribed with the lock held since the count: the model is given
    * every write after it, and none before. */
   if (self->n_full >= 0 && live)
     self->subscription =
       gorm_change_feed_subscribe_locked (gorm_database_get_change_feed (database),
-                                         compiled->schema->type, G_OBJECT (self), &watch_funcs,
+                                         compiled->schema->type, compiled->schema->table,
+                                         G_OBJECT (self), &watch_funcs,
                                          g_atomic_rc_box_acquire (self->watch),
                                          (GDestroyNotify) watch_unref);
   gorm_database_unlock (database);
@@ -1087,6 +1123,18 @@ gorm_query_model_is_live (GormQueryModel *self)
   g_return_val_if_fail (GORM_IS_QUERY_MODEL (self), FALSE);
 
   return self->live;
+}
+
+guint
+gorm_query_model_get_n_refreshes (GormQueryModel *self)
+{
+  return self->refreshes;
+}
+
+guint
+gorm_query_model_get_page_rows (GormQueryModel *self)
+{
+  return PAGE_SIZE;
 }
 
 GType
@@ -1202,6 +1250,12 @@ watch_after_locked (gpointer      data,
   change->deleted = deleted;
   change->n_keys = n_keys;
   change->ghosts = g_new0 (Ghost, MAX (n_keys, 1));
+  change->keys = g_new0 (GValue, MAX (n_keys, 1));
+  for (guint i = 0; i < n_keys; i++)
+    {
+      g_value_init (&change->keys[i], G_VALUE_TYPE (&keys[i]));
+      g_value_copy (&keys[i], &change->keys[i]);
+    }
 
   for (guint i = 0; i < n_keys; i++)
     {
@@ -1351,10 +1405,113 @@ shift_anchors (GormQueryModel *self,
     }
 }
 
+static gboolean
+same_key (const GValue *a,
+          const GValue *b)
+{
+  g_autofree char *x = NULL;
+  g_autofree char *y = NULL;
+
+  if (G_VALUE_TYPE (a) != G_VALUE_TYPE (b))
+    return FALSE;
+  if (G_VALUE_HOLDS_INT64 (a))
+    return g_value_get_int64 (a) == g_value_get_int64 (b);
+  if (G_VALUE_HOLDS_STRING (a))
+    return g_strcmp0 (g_value_get_string (a), g_value_get_string (b)) == 0;
+  if (G_VALUE_HOLDS_INT (a))
+    return g_value_get_int (a) == g_value_get_int (b);
+  if (G_VALUE_HOLDS_UINT64 (a))
+    return g_value_get_uint64 (a) == g_value_get_uint64 (b);
+  if (G_VALUE_HOLDS_DOUBLE (a))
+    return g_value_get_double (a) == g_value_get_double (b);
+  x = g_strdup_value_contents (a);
+  y = g_strdup_value_contents (b);
+  return g_strcmp0 (x, y) == 0;
+}
+
+static GArray *
+new_keys (guint size)
+{
+  GArray *keys = g_array_sized_new (FALSE, TRUE, sizeof (GValue), size);
+
+  g_array_set_clear_func (keys, (GDestroyNotify) g_value_unset);
+  return keys;
+}
+
+/* Moves the kept keys as @change moves their rows; a key that is not
+ * where the change says (the model's order was not the database's when
+ * the write ran) drops them: the next refresh then resets. */
+static void
+apply_change_to_keys (GormQueryModel *self,
+                      const Change   *change)
+{
+  GArray *keys = self->keys;
+
+  for (guint i = 0; keys != NULL && i < change->removed->len; i++)
+    {
+      const Move *move = &g_array_index (change->removed, Move, i);
+
+      if (move->position >= keys->len ||
+          !same_key (&g_array_index (keys, GValue, move->position), &change->keys[move->key]))
+        keys = NULL;
+      else
+        g_array_remove_index (keys, (guint) move->position);
+    }
+  for (guint i = 0; keys != NULL && i < change->added->len; i++)
+    {
+      const Move *move = &g_array_index (change->added, Move, i);
+      GValue copy = G_VALUE_INIT;
+
+      if (move->position > keys->len || keys->len >= 2 * MAX_KEYS)
+        {
+          keys = NULL;
+          break;
+        }
+      g_value_init (&copy, G_VALUE_TYPE (&change->keys[move->key]));
+      g_value_copy (&change->keys[move->key], &copy);
+      g_array_insert_val (keys, (guint) move->position, copy);
+    }
+  if (keys == NULL)
+    g_clear_pointer (&self->keys, g_array_unref);
+}
+
+/* Whether @change can be applied to the model's order as it is: its
+ * positions are within it, and the rows it removes are where the kept
+ * keys say. A write another connection's unannounced commit preceded
+ * counted rows the model was not told of, and may not fit. */
+static gboolean
+change_fits (GormQueryModel *self,
+             const Change   *change)
+{
+  gint64 n = self->n_full;
+
+  for (guint i = 0; i < change->removed->len; i++)
+    {
+      const Move *move = &g_array_index (change->removed, Move, i);
+
+      if (move->position >= n ||
+          (self->keys != NULL &&
+           (move->position >= self->keys->len ||
+            !same_key (&g_array_index (self->keys, GValue, move->position),
+                       &change->keys[move->key]))))
+        return FALSE;
+      n--;
+    }
+  for (guint i = 0; i < change->added->len; i++)
+    {
+      if (g_array_index (change->added, Move, i).position > n)
+        return FALSE;
+      n++;
+    }
+  return change->kept < self->n_full;
+}
+
 static void
 apply_change (GormQueryModel *self,
               const Change   *change)
 {
+  if (self->keys != NULL)
+    apply_change_to_keys (self, change);
   if (change->kept >= 0)
     drop_anchor_at (self, change->kept);
   for (guint i = 0; i < change->removed->len; i++)
@@ -1375,6 +1532,156 @@ apply_change (GormQueryModel *self,
     self->pages_stale = TRUE;
 }
 
+/* The keys of the rows the filter matches, in order, when there are at
+ * most MAX_KEYS of them; NULL when there are more, or with @error set.
+ * With @refresh_live, the live objects of those rows take the values
+ * their rows have now (another connection may have changed them). */
+static GArray *
+read_keys_locked (GormQueryModel  *self,
+                  gboolean         refresh_live,
+                  GError         **error)
+{
+  const GormSchema *schema = self->compiled->schema;
+  g_autoptr(GormRows) rows = NULL;
+  GValue limits[2] = { G_VALUE_INIT, G_VALUE_INIT };
+  GormMapper *mapper = NULL;
+  GArray *keys;
+  guint n_rows;
+
+  g_value_init (&limits[0], G_TYPE_INT64);
+  g_value_set_int64 (&limits[0], MAX_KEYS + 1);
+  g_value_init (&limits[1], G_TYPE_INT64);
+  g_value_set_int64 (&limits[1], 0);
+  rows = run_select_locked (self, self->page_sql, schema->sql_types, limits, 2, error);
+  if (rows == NULL)
+    return NULL;
+  n_rows = gorm_rows_get_n_rows (rows);
+  if (n_rows > MAX_KEYS)
+    return NULL;
+  if (refresh_live)
+    mapper = gorm_database_get_mapper_locked (self->database, schema->type, error);
+  if (refresh_live && mapper == NULL)
+    return NULL;
+
+  keys = new_keys (n_rows);
+  for (guint row = 0; row < n_rows; row++)
+    {
+      const GValue *key = gorm_rows_get_value (rows, schema->key->index, row, error);
+      GValue copy = G_VALUE_INIT;
+      GormResource *live;
+
+      if (key == NULL)
+        {
+          g_array_unref (keys);
+          return NULL;
+        }
+      g_value_init (&copy, G_VALUE_TYPE (key));
+      g_value_copy (key, &copy);
+      g_array_append_val (keys, copy);
+
+      live = mapper ? gorm_database_lookup_live_locked (self->database, schema->type, key) : NULL;
+      if (live != NULL)
+        {
+          /* Its properties without unsaved changes take the row's values;
+           * a row that no longer reads leaves it as it was. */
+          gpointer again = gorm_mapper_new_resource (mapper, rows, (gint) row, NULL);
+
+          g_clear_object (&again);
+          g_object_unref (live);
+        }
+    }
+  return keys;
+}
+
+/* The number of rows the filter matches, and in @keys their keys when
+ * the model follows other connections and there are at most MAX_KEYS
+ * (NULL otherwise): a large table pays its count(*) only. -1 with @error
+ * set on failure. */
+static gint64
+read_rows_locked (GormQueryModel  *self,
+                  gboolean         refresh_live,
+                  GArray         **keys,
+                  GError         **error)
+{
+  GError *local_error = NULL;
+  gint64 n_full = count_locked (self, error);
+
+  *keys = NULL;
+  if (n_full < 0 || !self->follows || n_full > MAX_KEYS)
+    return n_full;
+  *keys = read_keys_locked (self, refresh_live, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return -1;
+    }
+  /* Read after the count: what another connection committed between
+   * the two is in the keys, and is told of again. */
+  return *keys != NULL ? (gint64) (*keys)->len : n_full;
+}
+
+/* Reads what the model shows again, after another connection committed
+ * to its table (the listener's news, delivered after the model's own
+ * records): the keys it keeps are compared with the database's, and one
+ * items-changed covers the range between the first and the last that
+ * differ; a model that keeps no keys (more than MAX_KEYS rows) emits a
+ * reset, all its items removed and added. The changes pending then are
+ * in what is read: they are skipped when they are delivered. */
+static void
+refresh (GormQueryModel *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GArray) keys = NULL;
+  gboolean uncommitted;
+  gint64 n_full;
+  guint n_old, n_new, lo = 0, tail = 0;
+
+  self->refreshes++;
+  gorm_database_lock (self->database);
+  n_full = read_rows_locked (self, TRUE, &keys, &error);
+  pending = gorm_change_feed_dup_pending_locked (gorm_database_get_change_feed (self->database),
+                                                 self->subscription, &uncommitted);
+  gorm_database_unlock (self->database);
+  if (n_full < 0)
+    {
+      /* A closed database changes no more. */
+      if (!g_error_matches (error, GORM_ERROR, GORM_ERROR_CONNECTION))
+        g_warning ("Cannot follow another program's changes in a %s model: %s",
+                   g_type_name (self->compiled->schema->type), error->message);
+      return;
+    }
+  if (self->skipped == NULL)
+    self->skipped = g_hash_table_new_full (NULL, NULL, change_unref, NULL);
+  for (guint i = 0; i < pending->len; i++)
+    g_hash_table_add (self->skipped, change_ref (g_ptr_array_index (pending, i)));
+
+  n_old = self->pending ? self->pending_n : self->n_items;
+  n_new = window_size (self, n_full);
+  if (self->keys != NULL && keys != NULL && self->keys->len == (guint) self->n_full &&
+      window_size (self, self->n_full) == n_old)
+    {
+      const GValue *old_keys = (const GValue *) self->keys->data + MIN (self->compiled->offset, self->keys->len);
+      const GValue *new_keys = (const GValue *) keys->data + MIN (self->compiled->offset, keys->len);
+
+      while (lo < n_old && lo < n_new && same_key (&old_keys[lo], &new_keys[lo]))
+        lo++;
+      while (tail < n_old - lo && tail < n_new - lo &&
+             same_key (&old_keys[n_old - 1 - tail], &new_keys[n_new - 1 - tail]))
+        tail++;
+    }
+  if (n_old - lo - tail > 0 || n_new - lo - tail > 0)
+    queue_change (self, lo, n_old - lo - tail, n_new - lo - tail);
+
+  g_clear_pointer (&self->keys, g_array_unref);
+  self->keys = g_steal_pointer (&keys);
+  self->n_full = n_full;
+  /* Rows may have moved past anchors, and pages hold old values. */
+  drop_anchors (self);
+  self->wants_anchors = self->can_anchor && n_new > 2 * ANCHOR_SPACING;
+  self->pages_stale = TRUE;
+}
+
 /* Reads the number of rows again, after a rollback of the transaction the
  * model was made in. The changes pending then are in that number: they
  * are skipped when they are delivered. */
@@ -1386,8 +1693,9 @@ reset (GormQueryModel *self)
   gboolean uncommitted;
   gint64 n_full;
 
+  g_clear_pointer (&self->keys, g_array_unref);
   gorm_database_lock (self->database);
-  n_full = count_locked (self, &error);
+  n_full = read_rows_locked (self, FALSE, &self->keys, &error);
   pending = gorm_change_feed_dup_pending_locked (gorm_database_get_change_feed (self->database),
                                                  self->subscription, &uncommitted);
   gorm_database_unlock (self->database);
@@ -1439,9 +1747,11 @@ flush (GormQueryModel *self)
 static void
 deliver (GObject   *target,
          GPtrArray *records,
-         gboolean   reset_all)
+         gboolean   reset_all,
+         gboolean   foreign)
 {
   GormQueryModel *self = GORM_QUERY_MODEL (target);
+  gboolean read_again = foreign;
 
   self->deliveries++;
   for (guint i = 0; i < records->len; i++)
@@ -1450,11 +1760,23 @@ deliver (GObject   *target,
 
       if (self->skipped != NULL && g_hash_table_remove (self->skipped, change))
         continue;
+      /* Another connection committed before these writes were
+       * delivered, maybe before they ran, so that their positions may
+       * count rows the model was not told of (and one that does not fit
+       * surely did): the model reads again what they and that commit
+       * left, and emits the difference, one range as small as it can
+       * be. */
+      if (!read_again && !reset_all && !change_fits (self, change))
+        read_again = TRUE;
+      if (read_again && !reset_all)
+        continue;
       apply_change (self, change);
     }
   g_ptr_array_unref (records);
   if (reset_all)
     reset (self);
+  else if (read_again)
+    refresh (self);
   flush (self);
 }
 

@@ -48,6 +48,12 @@ GListModel        *gorm_query_model_new              (GormDatabase             *
                                                       GCancellable             *cancellable,
                                                       GError                  **error);
 
+/* How many times a live model read what it shows again because another
+ * connection committed (gorm_change_feed_publish_foreign()), for tests. */
+guint              gorm_query_model_get_n_refreshes (GormQueryModel        *self);
+/* The rows the model reads per query (its dialect's page_rows). */
+guint              gorm_query_model_get_page_rows   (GormQueryModel        *self);
+
 /* A live model subscribes to its database's change feed (see
  * gorm-change-feed-private.h) and is given the committed changes of rows
  * of its type in the main context. */

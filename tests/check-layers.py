@@ -5,7 +5,7 @@
 #
 #   public objects   database, resource, query, query-model, filter
 #   unit of work     mapper, identity-map, change-feed, migrator
-#   execution        connection, worker
+#   execution        connection, listener, worker
 #   SQL text         dialect (dialect-sqlite, dialect-postgresql, ...)
 #   foundations      schema, value, uri, error, types, version, enums
 #
@@ -42,6 +42,7 @@ MODULES = {
     'gorm-dialect-postgresql': 'sql',
     # execution
     'gorm-connection': 'execution',
+    'gorm-listener': 'execution',
     'gorm-worker': 'execution',
     # unit of work
     'gorm-mapper': 'unit-of-work',

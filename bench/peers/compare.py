@@ -3,25 +3,40 @@
 """Runs the peers of bench/WORKLOAD.md against each other and reports.
 
     /usr/bin/python3 bench/peers/compare.py [--builddir _build] [--rounds 5]
-        [--peers a,b,...] [--pragmas workload,libgorm] [--no-scale] [--out bench/results]
+        [--engines sqlite,postgresql] [--peers a,b,...] [--pragmas workload,libgorm]
+        [--postgresql URI [--statement-log FILE]] [--no-scale] [--out bench/results]
 
 Builds BUILDDIR, checks each peer once with a statement trace, then runs
 the peers interleaved (A B C ... A B C ...) for every round and pragma
 set, rejects any run whose checks differ from workload.EXPECTED, and
 writes results.json, results.md and slowdown-<pragmas>.png to --out.
 It also runs bench-mainloop and bench-scale (the main-loop gaps and the
-million-row model) and puts their tables in the same report, unless
---no-scale. Exits non-zero if any run or step failed.
+million-row model, both on SQLite) and puts their tables in the same
+report, unless --no-scale. Exits non-zero if any run or step failed.
+
+On PostgreSQL (--engines, both by default) it starts one throw-away
+server with tools/pg-server, with PostgreSQL's default durable settings
+(fsync, synchronous_commit and full_page_writes on), the same server and
+settings for every peer; each run creates its own database and drops it;
+the server is stopped at the end and on any exit. --postgresql URI uses
+a developer's own server (a superuser's URI) instead; the statements are
+then counted only if --statement-log names that server's log file.  The
+report of an engine not run this time is kept from the previous
+results.json and results.md.
 """
 
 import argparse
+import atexit
 import datetime
 import json
 import os
 import platform
+import re
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -29,15 +44,26 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import workload  # noqa: E402
 
-PEERS = ['raw_sqlite', 'raw_gda', 'libgorm-c', 'pysqlite3', 'sqlalchemy', 'peewee', 'django',
-         'libgorm-py']
+ENGINES = ('sqlite', 'postgresql')
+# The peers of each engine, in the order they run and are reported.
+ENGINE_PEERS = {
+    'sqlite': ['raw_sqlite', 'raw_gda', 'libgorm-c', 'pysqlite3', 'sqlalchemy', 'peewee',
+               'django', 'libgorm-py'],
+    'postgresql': ['raw_libpq', 'raw_gda', 'libgorm-c', 'psycopg2', 'sqlalchemy', 'peewee',
+                   'django', 'libgorm-py'],
+}
+# The floor of each engine (the ratios are to it) and of the Python peers.
+FLOOR = {'sqlite': 'raw_sqlite', 'postgresql': 'raw_libpq'}
+PY_FLOOR = {'sqlite': 'pysqlite3', 'postgresql': 'psycopg2'}
+PEERS = list(dict.fromkeys(ENGINE_PEERS['sqlite'] + ENGINE_PEERS['postgresql']))
 C_PEERS = {'raw_sqlite': 'peer-raw-sqlite', 'raw_gda': 'peer-raw-gda',
-           'libgorm-c': 'peer-libgorm-c'}
+           'libgorm-c': 'peer-libgorm-c', 'raw_libpq': 'peer-raw-libpq'}
 PY_PEERS = {'pysqlite3': 'peer_pysqlite3.py', 'sqlalchemy': 'peer_sqlalchemy.py',
             'peewee': 'peer_peewee.py', 'django': 'peer_django.py',
-            'libgorm-py': 'peer_libgorm.py'}
+            'libgorm-py': 'peer_libgorm.py', 'psycopg2': 'peer_psycopg2.py'}
 PACKAGES = ['python3-sqlalchemy', 'python3-sqlalchemy-ext', 'python3-peewee', 'python3-django',
-            'python3-matplotlib']
+            'python3-psycopg2', 'python3-matplotlib']
+TOOLS_PG_SERVER = os.path.join(TOP, 'tools', 'pg-server')
 
 
 def log(*args):
@@ -61,7 +87,8 @@ def install(packages, why):
 
 def ensure_packages(scale):
     """Installs what is missing; True when the build must be configured again."""
-    check = subprocess.run(['/usr/bin/python3', '-c', 'import sqlalchemy, peewee, django, matplotlib'],
+    check = subprocess.run(['/usr/bin/python3', '-c',
+                            'import sqlalchemy, peewee, django, psycopg2, matplotlib'],
                            capture_output=True)
     if check.returncode != 0:
         install(PACKAGES, 'The Python peers')
@@ -89,18 +116,87 @@ def devenv(builddir):
     return env
 
 
-def command(builddir, peer, pragmas, trace):
-    args = ['--pragmas', pragmas] + (['--trace'] if trace else [])
+class Server:
+    """The PostgreSQL server of a comparison: started here by tools/pg-server
+    (and stopped by `stop`, at exit or on a signal), or a developer's own."""
+
+    def __init__(self, uri=None, statement_log=None):
+        self.dir = None
+        self.uri = uri
+        self.statement_log = statement_log
+        self.own = uri is None
+        self.counter = 0
+
+    def start(self):
+        if self.uri:
+            return
+        self.dir = tempfile.mkdtemp(prefix='gorm-bench-pg-')
+        atexit.register(self.stop)
+        # The server's defaults: no GORM_PG_SETTINGS (the tests' fsync=off).
+        env = {k: v for k, v in os.environ.items() if k != 'GORM_PG_SETTINGS'}
+        log('==> tools/pg-server start %s' % self.dir)
+        self.uri = subprocess.run([TOOLS_PG_SERVER, 'start', self.dir], check=True, env=env,
+                                  capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        self.statement_log = os.path.join(self.dir, 'server.log')
+
+    def stop(self):
+        if self.dir and os.path.isdir(self.dir):
+            log('==> tools/pg-server stop %s' % self.dir)
+            subprocess.run([TOOLS_PG_SERVER, 'stop', self.dir], check=False)
+        self.dir = None
+
+    def new_name(self, peer):
+        self.counter += 1
+        return 'gorm_bench_%d_%d_%s' % (os.getpid(), self.counter, peer.replace('-', '_'))
+
+    def drop(self, name):
+        """A database a run may have left (a peer that crashed)."""
+        params = workload.postgresql_params(self.uri)
+        connection = workload.postgresql_connect(params, params['dbname'])
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+        finally:
+            connection.close()
+
+    def settings(self):
+        """The version and the settings that matter for the speed of a run."""
+        params = workload.postgresql_params(self.uri)
+        connection = workload.postgresql_connect(params, params['dbname'])
+        names = ('server_version', 'fsync', 'synchronous_commit', 'full_page_writes', 'wal_level',
+                 'shared_buffers', 'work_mem', 'max_wal_size', 'jit')
+        try:
+            with connection.cursor() as cursor:
+                values = {}
+                for name in names:
+                    cursor.execute('SHOW %s' % name)
+                    values[name] = cursor.fetchone()[0]
+        finally:
+            connection.close()
+        return values
+
+
+def command(builddir, peer, pragmas, trace, server=None, name=None):
+    args = ['--pragmas', pragmas] if server is None else ['--postgresql', server.uri, '--db', name]
+    if trace:
+        args += ['--trace'] + (['--statement-log', server.statement_log] if server else [])
     if peer in C_PEERS:
         return [os.path.join(builddir, 'bench', 'peers', C_PEERS[peer])] + args
     return ['/usr/bin/python3', os.path.join(HERE, PY_PEERS[peer])] + args
 
 
-def run_peer(builddir, env, peer, pragmas, trace=False):
-    """One run: its JSON line, or (None, why)."""
+def run_peer(builddir, env, peer, pragmas, trace=False, server=None):
+    """One run: its JSON line, or (None, why). On PostgreSQL, on a database
+    of its own, which the run creates and drops (dropped here too, in case
+    the peer could not)."""
     started = time.monotonic()
-    proc = subprocess.run(command(builddir, peer, pragmas, trace), capture_output=True, text=True,
-                          env=env, cwd=HERE)
+    name = server.new_name(peer) if server else None
+    try:
+        proc = subprocess.run(command(builddir, peer, pragmas, trace, server, name),
+                              capture_output=True, text=True, env=env, cwd=HERE)
+    finally:
+        if server:
+            server.drop(name)
     line = None
     for text in proc.stdout.splitlines():
         if text.startswith('{'):
@@ -131,12 +227,14 @@ def environment():
         debian = open('/etc/debian_version').read().strip()
     except OSError:
         debian = '?'
+    commit = subprocess.run(['git', '-C', TOP, 'rev-parse', '--short', 'HEAD'], capture_output=True,
+                            text=True).stdout.strip() or '?'
     return {'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
             'cpu': cpu, 'nproc': os.cpu_count(), 'memory_gib': mem, 'debian': debian,
-            'kernel': platform.release()}
+            'kernel': platform.release(), 'commit': commit}
 
 
-def targets(table):
+def targets(table, py_floor='pysqlite3'):
     """The issue's targets, per operation."""
     rows = []
     for op in workload.OPERATIONS:
@@ -145,24 +243,35 @@ def targets(table):
             ratio = t['libgorm-c']['median'] / t['raw_gda']['median']
             rows.append(('libgorm-c ≤ 1.25× raw_gda', op, '%.2f×' % ratio, ratio <= 1.25))
         orms = [t[p]['median'] for p in ('sqlalchemy', 'peewee', 'django') if p in t]
-        if op != 'delete_bulk' and orms and 'libgorm-py' in t and 'pysqlite3' in t:
+        if op != 'delete_bulk' and orms and 'libgorm-py' in t and py_floor in t:
             fastest = min(orms)
-            floor = 1.5 * t['pysqlite3']['median']
+            floor = 1.5 * t[py_floor]['median']
             if fastest / 2 < floor:
-                bound, form = floor, '≤ 1.5× pysqlite3'
+                bound, form = floor, '≤ 1.5× %s' % py_floor
             else:
                 bound, form = fastest / 2, '2× faster than the fastest ORM'
             mine = t['libgorm-py']['median']
             rows.append(('libgorm-py ' + form, op,
-                         '%.3f s (bound %.3f s; fastest ORM %.3f s, pysqlite3 %.3f s)'
-                         % (mine, bound, fastest, t['pysqlite3']['median']), mine <= bound))
+                         '%.3f s (bound %.3f s; fastest ORM %.3f s, %s %.3f s)'
+                         % (mine, bound, fastest, py_floor, t[py_floor]['median']), mine <= bound))
     return rows
 
 
-def report_set(name, peers, table):
-    out = ['### Pragmas `%s`: %s' % (name, ' '.join(workload.pragma_statements(
-        workload.PRAGMAS[name]))), '']
-    out.append('Median / min-of-runs seconds, then each peer\'s median against raw_sqlite.')
+def floor_of(engine, peers):
+    """The peer the ratios are taken to: the engine's floor, else raw_gda, else the first."""
+    for peer in (FLOOR[engine], 'raw_gda'):
+        if peer in peers:
+            return peer
+    return peers[0]
+
+
+def report_set(name, peers, table, engine='sqlite', title=None):
+    base_peer = floor_of(engine, peers)
+    if title is None:
+        title = 'Pragmas `%s`: %s' % (name, ' '.join(workload.pragma_statements(
+            workload.PRAGMAS[name])))
+    out = ['### ' + title, '']
+    out.append('Median / min-of-runs seconds, then each peer\'s median against %s.' % base_peer)
     out.append('')
     out.append('| op | ' + ' | '.join(peers) + ' |')
     out.append('|---|' + '---:|' * len(peers))
@@ -170,14 +279,15 @@ def report_set(name, peers, table):
         cells = ['%.3f / %.3f' % (table[op][p]['median'], table[op][p]['min']) for p in peers]
         out.append('| %s | %s |' % (op, ' | '.join(cells)))
     out.append('')
-    out.append('Slowdown against raw_sqlite (median; min-of-runs in brackets), and libgorm-c / raw_gda:')
+    out.append('Slowdown against %s (median; min-of-runs in brackets), and libgorm-c / raw_gda:'
+               % base_peer)
     out.append('')
-    others = [p for p in peers if p != 'raw_sqlite']
+    others = [p for p in peers if p != base_peer]
     gda = 'libgorm-c' in peers and 'raw_gda' in peers
     out.append('| op | ' + ' | '.join(others) + (' | libgorm-c / raw_gda |' if gda else ' |'))
     out.append('|---|' + '---:|' * (len(others) + gda))
     for op in workload.OPERATIONS:
-        base = table[op]['raw_sqlite']
+        base = table[op][base_peer]
         cells = ['%.1f× (%.1f×)' % (table[op][p]['median'] / base['median'],
                                     table[op][p]['min'] / base['min']) for p in others]
         if gda:
@@ -185,7 +295,7 @@ def report_set(name, peers, table):
                                             table[op]['libgorm-c']['min'] / table[op]['raw_gda']['min']))
         out.append('| %s | %s |' % (op, ' | '.join(cells)))
     out.append('')
-    rows = targets(table)
+    rows = targets(table, PY_FLOOR[engine])
     if rows:
         out.append('| target | op | figure | met |')
         out.append('|---|---|---|---|')
@@ -195,24 +305,28 @@ def report_set(name, peers, table):
     return out, rows
 
 
-def chart(name, peers, table, path, date):
+def chart(name, peers, table, path, date, engine='sqlite'):
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    others = [p for p in peers if p != 'raw_sqlite']
+    base_peer = floor_of(engine, peers)
+    others = [p for p in peers if p != base_peer]
     fig, ax = plt.subplots(figsize=(12, 5.5), dpi=120)
     width = 0.8 / max(len(others), 1)
     for i, peer in enumerate(others):
         xs = [k + (i - (len(others) - 1) / 2) * width for k in range(len(workload.OPERATIONS))]
-        ys = [table[op][peer]['median'] / table[op]['raw_sqlite']['median']
+        ys = [table[op][peer]['median'] / table[op][base_peer]['median']
               for op in workload.OPERATIONS]
         ax.bar(xs, ys, width, label=peer)
     ax.axhline(1, color='black', linewidth=0.8)
     ax.set_yscale('log')
     ax.set_xticks(range(len(workload.OPERATIONS)))
     ax.set_xticklabels(workload.OPERATIONS)
-    ax.set_ylabel('median time / raw_sqlite (log scale)')
-    ax.set_title('Slowdown against raw sqlite3, pragmas %s, %s' % (name, date))
+    ax.set_ylabel('median time / %s (log scale)' % base_peer)
+    if engine == 'sqlite':
+        ax.set_title('Slowdown against raw sqlite3, pragmas %s, %s' % (name, date))
+    else:
+        ax.set_title('PostgreSQL: slowdown against %s, server defaults, %s' % (base_peer, date))
     ax.legend(ncol=4, fontsize='small')
     ax.grid(axis='y', which='both', alpha=0.3)
     fig.tight_layout()
@@ -242,60 +356,10 @@ def run_scale(builddir, out_dir):
     return sections, ok
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--builddir', default=os.path.join(TOP, '_build'))
-    parser.add_argument('--rounds', type=int, default=5)
-    parser.add_argument('--peers', default=','.join(PEERS))
-    parser.add_argument('--pragmas', default='workload,libgorm')
-    parser.add_argument('--no-scale', dest='scale', action='store_false',
-                        help='skip bench-mainloop and bench-scale')
-    parser.add_argument('--quick', action='store_true', help='allow fewer than 5 rounds')
-    parser.add_argument('--out', default=os.path.join(TOP, 'bench', 'results'))
-    args = parser.parse_args()
-    if args.rounds < 5 and not args.quick:
-        parser.error('at least 5 rounds (or --quick)')
-    # Peers run in this directory: the build directory must not be relative.
-    args.builddir = os.path.abspath(args.builddir)
-    peers = args.peers.split(',')
-    pragma_sets = args.pragmas.split(',')
-    os.makedirs(args.out, exist_ok=True)
-
-    reconfigure = ensure_packages(args.scale)
-    if not os.path.exists(os.path.join(args.builddir, 'build.ninja')):
-        subprocess.run(['meson', 'setup', args.builddir, TOP], check=True)
-    elif reconfigure:
-        subprocess.run(['meson', 'setup', '--reconfigure', args.builddir, TOP], check=True)
-    subprocess.run(['meson', 'compile', '-C', args.builddir], check=True, stdout=subprocess.DEVNULL)
-    env = devenv(args.builddir)
-    env_info = environment()
-    failures = []
-    results = {'environment': env_info, 'rounds': args.rounds, 'sets': {}}
-
-    # One traced run of each peer: statement counts, versions, the SQLite loaded.
-    validation = {}
-    for peer in peers:
-        line, why = run_peer(args.builddir, env, peer, pragma_sets[0], trace=True)
-        if line is None:
-            failures.append('%s (trace): %s' % (peer, why))
-            log('!!', peer, why)
-            continue
-        validation[peer] = line
-        log('trace %-11s ok (%s, SQLite %s)' % (peer, line['version'], line['sqlite']))
-    sqlite_versions = sorted({line['sqlite'] for line in validation.values()})
-    if len(sqlite_versions) > 1:
-        failures.append('peers loaded different SQLite versions: %s' % sqlite_versions)
-
-    md = ['## libgorm against raw SQLite, raw libgda and the Python ORMs', '',
-          '%s; %s, %d CPUs, %d GiB; Debian %s, Linux %s; SQLite %s; %d rounds, interleaved.'
-          % (env_info['date'], env_info['cpu'], env_info['nproc'], env_info['memory_gib'],
-             env_info['debian'], env_info['kernel'], ', '.join(sqlite_versions), args.rounds), '',
-          'Versions: ' + '; '.join('%s: %s' % (p, validation[p]['version'])
-                                   for p in peers if p in validation) + '.', '']
-
-    # Statement counts against the table of bench/WORKLOAD.md.
-    md += ['Statements per operation (traced run; the expected count of the main kind, '
-           'then what else each peer sent):', '']
+def statements_table(validation, counted=True):
+    """Statement counts against the table of bench/WORKLOAD.md."""
+    md = ['Statements per operation (traced run; the expected count of the main kind, '
+          'then what else each peer sent):', '']
     md.append('| peer | ' + ' | '.join(workload.OPERATIONS) + ' |')
     md.append('|---|' + '---|' * len(workload.OPERATIONS))
     for peer, line in validation.items():
@@ -310,14 +374,16 @@ def main():
             cells.append(cell + (' + ' + extra if extra else ''))
         md.append('| %s | %s |' % (peer, ' | '.join(cells)))
     md.append('')
-    results['statements'] = {p: l['statements'] for p, l in validation.items()}
+    return md
 
-    all_targets = {}
-    for name in pragma_sets:
+
+def run_sets(args, env, engine, peers, sets, server, failures, results, md, env_info):
+    """The rounds of every set of one engine: tables, targets and charts."""
+    for name in sets:
         runs = {peer: [] for peer in peers}
         for round_ in range(1, args.rounds + 1):
             for peer in peers:
-                line, why = run_peer(args.builddir, env, peer, name)
+                line, why = run_peer(args.builddir, env, peer, name, server=server)
                 if line is None:
                     failures.append('%s, %s, round %d: %s' % (peer, name, round_, why))
                     log('!! %s %s round %d: %s' % (peer, name, round_, why))
@@ -325,16 +391,55 @@ def main():
                 runs[peer].append(line)
                 log('%s round %d %-11s %.1f s' % (name, round_, peer, line['wall']))
         valid = [p for p in peers if runs[p]]
+        if not valid:
+            continue
         table = {op: {p: stats([r[op] for r in runs[p]]) for p in valid}
                  for op in workload.OPERATIONS}
-        section, rows = report_set(name, valid, table)
+        title = None if engine == 'sqlite' else 'PostgreSQL, the server\'s default settings'
+        section, rows = report_set(name, valid, table, engine, title)
         md += section
-        all_targets[name] = rows
         chart_path = os.path.join(args.out, 'slowdown-%s.png' % name)
-        chart(name, valid, table, chart_path, env_info['date'])
-        md += ['![slowdown, pragmas %s](slowdown-%s.png)' % (name, name), '']
+        chart(name, valid, table, chart_path, env_info['date'], engine)
+        md += ['![slowdown, %s](slowdown-%s.png)' % (
+            'pragmas ' + name if engine == 'sqlite' else 'PostgreSQL', name), '']
         results['sets'][name] = {'runs': runs, 'table': table,
                                  'targets': [list(r) for r in rows]}
+
+
+def validate(args, env, peers, first_set, server, failures):
+    """One run of each peer, traced when the statements can be counted."""
+    trace = server is None or server.statement_log is not None
+    validation = {}
+    for peer in peers:
+        line, why = run_peer(args.builddir, env, peer, first_set, trace=trace, server=server)
+        if line is None:
+            failures.append('%s (trace): %s' % (peer, why))
+            log('!!', peer, why)
+            continue
+        validation[peer] = line
+        log('trace %-11s ok (%s, %s %s)' % (peer, line['version'], line['engine'],
+                                            line.get('sqlite') or line.get('postgresql')))
+    return validation, trace
+
+
+def compare_sqlite(args, env, env_info, peers):
+    failures = []
+    results = {'environment': env_info, 'rounds': args.rounds, 'sets': {}}
+    pragma_sets = args.pragmas.split(',')
+    validation, _ = validate(args, env, peers, pragma_sets[0], None, failures)
+    sqlite_versions = sorted({line['sqlite'] for line in validation.values()})
+    if len(sqlite_versions) > 1:
+        failures.append('peers loaded different SQLite versions: %s' % sqlite_versions)
+
+    md = ['## libgorm against raw SQLite, raw libgda and the Python ORMs', '',
+          '%s; %s, %d CPUs, %d GiB; Debian %s, Linux %s; SQLite %s; %d rounds, interleaved.'
+          % (env_info['date'], env_info['cpu'], env_info['nproc'], env_info['memory_gib'],
+             env_info['debian'], env_info['kernel'], ', '.join(sqlite_versions), args.rounds), '',
+          'Versions: ' + '; '.join('%s: %s' % (p, validation[p]['version'])
+                                   for p in peers if p in validation) + '.', '']
+    md += statements_table(validation)
+    results['statements'] = {p: l['statements'] for p, l in validation.items()}
+    run_sets(args, env, 'sqlite', peers, pragma_sets, None, failures, results, md, env_info)
 
     if args.scale:
         sections, ok = run_scale(args.builddir, args.out)
@@ -344,12 +449,159 @@ def main():
     if failures:
         md += ['### Failures', ''] + ['- ' + f for f in failures] + ['']
     results['failures'] = failures
+    return results, md
+
+
+def compare_postgresql(args, env, env_info, peers):
+    failures = []
+    server = Server(args.postgresql, args.statement_log)
+    try:
+        server.start()
+        settings = server.settings()
+        results = {'environment': env_info, 'rounds': args.rounds, 'sets': {},
+                   'server': settings, 'own_server': server.own}
+        validation, traced = validate(args, env, peers, 'postgresql', server, failures)
+        md = ['## libgorm on PostgreSQL against raw libpq, raw libgda and the Python ORMs on '
+              'psycopg2', '',
+              '%s; %s, %d CPUs, %d GiB; Debian %s, Linux %s; commit %s; %d rounds, interleaved.'
+              % (env_info['date'], env_info['cpu'], env_info['nproc'], env_info['memory_gib'],
+                 env_info['debian'], env_info['kernel'], env_info['commit'], args.rounds), '',
+              'PostgreSQL %s on 127.0.0.1 (TCP), %s, with the server\'s default settings for '
+              'every peer: fsync=%s, synchronous_commit=%s, full_page_writes=%s, wal_level=%s, '
+              'shared_buffers=%s, work_mem=%s, jit=%s. Each run on a database of its own, '
+              'created before it and dropped after it.'
+              % (settings['server_version'],
+                 'one server started by tools/pg-server for the whole comparison' if server.own
+                 else 'a server given with --postgresql',
+                 settings['fsync'], settings['synchronous_commit'], settings['full_page_writes'],
+                 settings['wal_level'], settings['shared_buffers'], settings['work_mem'],
+                 settings['jit']), '',
+              'Versions: ' + '; '.join('%s: %s' % (p, validation[p]['version'])
+                                       for p in peers if p in validation) + '.', '']
+        if traced:
+            md += statements_table(validation)
+            results['statements'] = {p: l['statements'] for p, l in validation.items()}
+        else:
+            md += ['Statements not counted: the server\'s log file is unknown '
+                   '(--statement-log).', '']
+        run_sets(args, env, 'postgresql', peers, ['postgresql'], server, failures, results, md,
+                 env_info)
+    finally:
+        server.stop()
+    if failures:
+        md += ['### Failures', ''] + ['- ' + f for f in failures] + ['']
+    results['failures'] = failures
+    return results, md
+
+
+MARK = '<!-- engine %s -->'
+END_MARK = '<!-- end of engine %s -->'
+
+
+def previous_parts(out_dir):
+    """The report of each engine from the last run: Markdown and JSON."""
+    md, data = {}, {}
+    try:
+        text = open(os.path.join(out_dir, 'results.md')).read()
+    except OSError:
+        text = ''
+    found = False
+    for engine in ENGINES:
+        match = re.search(re.escape(MARK % engine) + r'\n(.*?)' + re.escape(END_MARK % engine),
+                          text, re.S)
+        if match:
+            md[engine] = match.group(1).rstrip('\n').split('\n')
+            found = True
+    if not found and text.strip():
+        # A report from before PostgreSQL: all of it is SQLite's.
+        md['sqlite'] = text.rstrip('\n').split('\n')
+    try:
+        old = json.load(open(os.path.join(out_dir, 'results.json')))
+    except (OSError, ValueError):
+        old = {}
+    if 'postgresql' in old:
+        data['postgresql'] = old.pop('postgresql')
+    if 'sets' in old:
+        data['sqlite'] = old
+    return md, data
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--builddir', default=os.path.join(TOP, '_build'))
+    parser.add_argument('--rounds', type=int, default=5)
+    parser.add_argument('--engines', default=','.join(ENGINES),
+                        help='sqlite, postgresql or both (the default)')
+    parser.add_argument('--peers', default=','.join(PEERS),
+                        help='the peers to run, on each engine that has them')
+    parser.add_argument('--pragmas', default='workload,libgorm', help='SQLite only')
+    parser.add_argument('--postgresql', metavar='URI',
+                        help='a PostgreSQL server (a superuser\'s postgresql:// URI) to use instead '
+                        'of starting one')
+    parser.add_argument('--statement-log', metavar='FILE',
+                        help='with --postgresql: that server\'s log file, to count statements')
+    parser.add_argument('--no-scale', dest='scale', action='store_false',
+                        help='skip bench-mainloop and bench-scale')
+    parser.add_argument('--quick', action='store_true', help='allow fewer than 5 rounds')
+    parser.add_argument('--out', default=os.path.join(TOP, 'bench', 'results'))
+    args = parser.parse_args()
+    if args.rounds < 5 and not args.quick:
+        parser.error('at least 5 rounds (or --quick)')
+    engines = args.engines.split(',')
+    for engine in engines:
+        if engine not in ENGINES:
+            parser.error('unknown engine %r (sqlite, postgresql)' % engine)
+    wanted = args.peers.split(',')
+    for peer in wanted:
+        if peer not in PEERS:
+            parser.error('unknown peer %r (%s)' % (peer, ', '.join(PEERS)))
+    # Peers run in this directory: the build directory must not be relative.
+    args.builddir = os.path.abspath(args.builddir)
+    os.makedirs(args.out, exist_ok=True)
+    args.scale = args.scale and 'sqlite' in engines
+
+    # A signal stops the comparison through the exit path, which stops the server.
+    def stop(signum, frame):
+        raise SystemExit('stopped by signal %d' % signum)
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, stop)
+
+    reconfigure = ensure_packages(args.scale)
+    if not os.path.exists(os.path.join(args.builddir, 'build.ninja')):
+        subprocess.run(['meson', 'setup', args.builddir, TOP], check=True)
+    elif reconfigure:
+        subprocess.run(['meson', 'setup', '--reconfigure', args.builddir, TOP], check=True)
+    subprocess.run(['meson', 'compile', '-C', args.builddir], check=True, stdout=subprocess.DEVNULL)
+    env = devenv(args.builddir)
+    env_info = environment()
+
+    md_parts, data = previous_parts(args.out)
+    failed = False
+    for engine in engines:
+        peers = [p for p in ENGINE_PEERS[engine] if p in wanted]
+        if not peers:
+            continue
+        if engine == 'sqlite':
+            results, md = compare_sqlite(args, env, env_info, peers)
+        else:
+            results, md = compare_postgresql(args, env, env_info, peers)
+        failed = failed or bool(results['failures'])
+        data[engine] = results
+        md_parts[engine] = md
+
+    results = dict(data.get('sqlite', {}))
+    if 'postgresql' in data:
+        results['postgresql'] = data['postgresql']
     with open(os.path.join(args.out, 'results.json'), 'w') as f:
         json.dump(results, f, indent=1)
+    md = []
+    for engine in ENGINES:
+        if engine in md_parts:
+            md += [MARK % engine] + md_parts[engine] + [END_MARK % engine, '']
     with open(os.path.join(args.out, 'results.md'), 'w') as f:
-        f.write('\n'.join(md) + '\n')
+        f.write('\n'.join(md))
     print('\n'.join(md))
-    return 1 if failures else 0
+    return 1 if failed else 0
 
 
 if __name__ == '__main__':

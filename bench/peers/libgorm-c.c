@@ -277,11 +277,15 @@ main (int   argc,
   g_autofree char *sqlite = NULL;
   GType types[] = { BENCH_TYPE_AUTHOR, BENCH_TYPE_POST };
 
-  workload_init (&run, "libgorm-c", argc, argv);
-  uri = g_strconcat ("sqlite:", run.path, NULL);
+  workload_init (&run, "libgorm-c", WORKLOAD_ENGINE_SQLITE | WORKLOAD_ENGINE_POSTGRESQL, argc, argv);
+  /* PostgreSQL: the run's fresh database, as a postgresql:// URI. */
+  if (run.engine == WORKLOAD_POSTGRESQL)
+    uri = g_strdup (run.pg_uri);
+  else
+    uri = g_strconcat ("sqlite:", run.path, NULL);
   db = gorm_database_open (uri, NULL, &error);
-  check (db != NULL, error, uri);
-  for (const char * const *pragma = run.pragmas; *pragma; pragma++)
+  check (db != NULL, error, run.engine == WORKLOAD_POSTGRESQL ? run.pg_dbname : uri);
+  for (const char * const *pragma = run.pragmas; pragma && *pragma; pragma++)
     check (gorm_database_execute (db, *pragma, NULL, 0, NULL, &error) >= 0, error, *pragma);
   check (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, &error), error, "migrate");
 
@@ -329,7 +333,8 @@ main (int   argc,
   workload_end (&run, WORKLOAD_DELETE_EACH);
   g_clear_pointer (&posts, g_ptr_array_unref);
 
-  sqlite = sqlite_version (db);
+  if (run.engine == WORKLOAD_SQLITE)
+    sqlite = sqlite_version (db);
   version = g_strdup_printf ("libgorm %s (C)", GORM_VERSION_S);
   check (gorm_database_close (db, NULL, &error), error, "close");
   return workload_finish (&run, version, sqlite);

@@ -5,10 +5,12 @@
 `objects.create()` inside `transaction.atomic()`, `objects.get(pk=...)`,
 `filter(...).order_by('-pub_date')[:20]`, `.count()`, `obj.save()`,
 `obj.delete()` and `filter(...).delete()`, as the Django tutorial writes
-them.  Settings: an sqlite3 database, one tiny installed app (label
-'bench', this module), USE_TZ=False, DEBUG=False.  The schema comes from
-`connection.schema_editor()`; the pragmas are set by a `connection_created`
-receiver (Django itself runs `PRAGMA foreign_keys = ON` on connecting)."""
+them.  Settings: an sqlite3 database (or django.db.backends.postgresql on
+psycopg2, with TIME_ZONE='UTC', the zone of the data), one tiny installed
+app (label 'bench', this module), USE_TZ=False, DEBUG=False.  The schema
+comes from `connection.schema_editor()`; on SQLite the pragmas are set by a
+`connection_created` receiver (Django itself runs `PRAGMA foreign_keys =
+ON` on connecting)."""
 
 import django
 from django.apps import AppConfig
@@ -50,32 +52,47 @@ def define_models():
 
 class Peer:
     name = 'django'
+    engines = ('sqlite', 'postgresql')
     version = 'Django %s' % django.get_version()
     trace = None
 
-    def open(self, path, pragmas):
+    def open(self, target):
         from django.conf import settings
+        if target.engine == 'sqlite':
+            database = {'ENGINE': 'django.db.backends.sqlite3', 'NAME': target.path}
+            zone = {}
+        else:
+            p = target.params
+            database = {'ENGINE': 'django.db.backends.postgresql', 'NAME': p['dbname'],
+                        'USER': p['user'], 'PASSWORD': p['password'], 'HOST': p['host'],
+                        'PORT': str(p['port'])}
+            # Without USE_TZ Django reads and writes naive date-times in the
+            # connection's zone: the data's own (UTC) rather than the
+            # default America/Chicago, whose DST gap would shift some.
+            zone = {'TIME_ZONE': 'UTC'}
         settings.configure(
-            DATABASES={'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': path}},
+            DATABASES={'default': database},
             INSTALLED_APPS=[__name__ + '.BenchConfig'],
             DEFAULT_AUTO_FIELD='django.db.models.AutoField',
             USE_TZ=False,
             DEBUG=False,
+            **zone,
         )
         django.setup()
         from django.db import connection, transaction
         from django.db.backends.signals import connection_created
         self.connection = connection
         self.transaction = transaction
-        statements = workload.pragma_statements(pragmas)
+        if target.engine == 'sqlite':
+            statements = workload.pragma_statements(target.pragmas)
 
-        def connected(sender, connection, **kwargs):
-            with connection.cursor() as cursor:
-                for statement in statements:
-                    cursor.execute(statement)
-            if self.trace:
-                self.trace.attach(connection.connection)
-        connection_created.connect(connected, weak=False)
+            def connected(sender, connection, **kwargs):
+                with connection.cursor() as cursor:
+                    for statement in statements:
+                        cursor.execute(statement)
+                if self.trace:
+                    self.trace.attach(connection.connection)
+            connection_created.connect(connected, weak=False)
 
         self.Author, self.BlogPost = define_models()
         with connection.schema_editor() as editor:

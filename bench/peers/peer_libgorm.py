@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """libgorm-py: libgorm from Python through PyGObject, written the way the
 README teaches Python users: Gorm.Field models, Model.objects, save(),
-delete() and db.atomic()."""
+delete() and db.atomic().  On PostgreSQL it opens the run's database by
+its postgresql:// URI."""
 
 import datetime
 
@@ -35,15 +36,19 @@ class BlogPost(Gorm.Resource):
 
 class Peer:
     name = 'libgorm-py'
+    engines = ('sqlite', 'postgresql')
     version = 'libgorm %s (Python, PyGObject %s)' % (
         Gorm.VERSION_S, '.'.join(map(str, gi.version_info)))
 
-    def open(self, path, pragmas):
-        if self.trace:
-            self.trace.attach_process()
-        self.db = Gorm.open('sqlite:' + path)
-        for statement in workload.pragma_statements(pragmas):
-            self.db.execute(statement)
+    def open(self, target):
+        if target.engine == 'postgresql':
+            self.db = Gorm.open(target.uri)
+        else:
+            if self.trace:
+                self.trace.attach_process()
+            self.db = Gorm.open('sqlite:' + target.path)
+            for statement in workload.pragma_statements(target.pragmas):
+                self.db.execute(statement)
         self.db.migrate([Author, BlogPost])
 
     def sqlite_version(self):

@@ -4,58 +4,70 @@
 
 `Model.create()` per object inside `with db.atomic():`, `get_by_id()`,
 `select().where().order_by().limit()`, `.count()`, `save()`,
-`delete_instance()` and `Model.delete().where().execute()`.  The database
-is a `SqliteDatabase` initialised at run time (`SqliteDatabase(None)`, then
-`init(path, pragmas=...)`); Peewee keeps one connection open and runs in
-autocommit outside `atomic()`."""
+`delete_instance()` and `Model.delete().where().execute()`.  The models
+are bound at run time to a `SqliteDatabase(path, pragmas=...)` or a
+`PostgresqlDatabase` (psycopg2); Peewee keeps one connection open and runs
+in autocommit outside `atomic()`.  On SQLite the keys are
+`AutoIncrementField` (AUTOINCREMENT, as in the canonical schema); on
+PostgreSQL `AutoField` (serial) and the rating a `DoubleField` (Peewee's
+`FloatField` is a 4-byte `real` there)."""
 
 import peewee
-from peewee import (BooleanField, CharField, DateTimeField, FloatField, ForeignKeyField,
-                    IntegerField, Model, SqliteDatabase, TextField)
+from peewee import (AutoField, BooleanField, CharField, DateTimeField, DoubleField, FloatField,
+                    ForeignKeyField, IntegerField, Model, PostgresqlDatabase, SqliteDatabase,
+                    TextField)
 from playhouse.sqlite_ext import AutoIncrementField
 
 import workload
 
-db = SqliteDatabase(None)
 
+def define_models(db, id_field, rating_field):
+    class BaseModel(Model):
+        class Meta:
+            database = db
 
-class BaseModel(Model):
-    class Meta:
-        database = db
+    class Author(BaseModel):
+        id = id_field()
+        name = CharField(max_length=100, unique=True)
 
+        class Meta:
+            table_name = 'author'
 
-class Author(BaseModel):
-    # AUTOINCREMENT as in the canonical schema of bench/WORKLOAD.md.
-    id = AutoIncrementField()
-    name = CharField(max_length=100, unique=True)
+    class BlogPost(BaseModel):
+        id = id_field()
+        title = CharField(max_length=200)
+        content = TextField(null=True)
+        pub_date = DateTimeField(index=True)
+        views = IntegerField()
+        rating = rating_field()
+        published = BooleanField()
+        author = ForeignKeyField(Author, backref='posts')
 
-    class Meta:
-        table_name = 'author'
+        class Meta:
+            table_name = 'blogpost'
 
-
-class BlogPost(BaseModel):
-    id = AutoIncrementField()
-    title = CharField(max_length=200)
-    content = TextField(null=True)
-    pub_date = DateTimeField(index=True)
-    views = IntegerField()
-    rating = FloatField()
-    published = BooleanField()
-    author = ForeignKeyField(Author, backref='posts')
-
-    class Meta:
-        table_name = 'blogpost'
+    return Author, BlogPost
 
 
 class Peer:
     name = 'peewee'
+    engines = ('sqlite', 'postgresql')
     version = 'peewee %s' % peewee.__version__
     trace = None
 
-    def open(self, path, pragmas):
-        # Peewee runs `PRAGMA name = value` for each, in this order, on connecting.
-        db.init(path, pragmas=[(name, pragmas[name])
-                               for name in ('journal_mode', 'synchronous', 'foreign_keys')])
+    def open(self, target):
+        global db, Author, BlogPost
+        if target.engine == 'sqlite':
+            # Peewee runs `PRAGMA name = value` for each, in this order, on connecting.
+            pragmas = target.pragmas
+            db = SqliteDatabase(target.path, pragmas=[
+                (name, pragmas[name]) for name in ('journal_mode', 'synchronous', 'foreign_keys')])
+            Author, BlogPost = define_models(db, AutoIncrementField, FloatField)
+        else:
+            p = target.params
+            db = PostgresqlDatabase(p['dbname'], user=p['user'], password=p['password'],
+                                    host=p['host'], port=p['port'])
+            Author, BlogPost = define_models(db, AutoField, DoubleField)
         db.connect()
         db.create_tables([Author, BlogPost])
         if self.trace:

@@ -57,7 +57,8 @@ class Peer:
     name = 'pysqlite3'
     version = 'sqlite3 (Python %s)' % '.'.join(map(str, __import__('sys').version_info[:3]))
 
-    def open(self, path, pragmas):
+    def open(self, target):
+        path, pragmas = target.path, target.pragmas
         # isolation_level=None: autocommit, transactions are explicit BEGIN/COMMIT.
         self.db = sqlite3.connect(path, isolation_level=None)
         for statement in workload.pragma_statements(pragmas):

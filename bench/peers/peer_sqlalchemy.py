@@ -10,7 +10,9 @@ operations made of many calls (filter, get, count) share the session of
 their op, and the untimed load before `update` / `delete_each` opens the
 session that the timed op then commits.  The file database uses
 SQLAlchemy's default pool for it (NullPool): a new SQLite connection per
-Session, each set up by a 'connect' event listener."""
+Session, each set up by a 'connect' event listener.  On PostgreSQL the
+engine is postgresql+psycopg2 with its default pool (QueuePool), which
+keeps the connection between Sessions."""
 
 import sqlalchemy
 from sqlalchemy import (Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Text,
@@ -49,21 +51,26 @@ class BlogPost(Base):
 
 class Peer:
     name = 'sqlalchemy'
+    engines = ('sqlite', 'postgresql')
     version = 'SQLAlchemy %s' % sqlalchemy.__version__
     trace = None
 
-    def open(self, path, pragmas):
-        self.engine = create_engine('sqlite:///%s' % path, future=True)
-        statements = workload.pragma_statements(pragmas)
+    def open(self, target):
+        if target.engine == 'postgresql':
+            self.engine = create_engine(target.uri.replace('postgresql://', 'postgresql+psycopg2://', 1),
+                                        future=True)
+        else:
+            self.engine = create_engine('sqlite:///%s' % target.path, future=True)
+            statements = workload.pragma_statements(target.pragmas)
 
-        @event.listens_for(self.engine, 'connect')
-        def connect(dbapi_connection, connection_record):
-            cursor = dbapi_connection.cursor()
-            for statement in statements:
-                cursor.execute(statement).fetchall()
-            cursor.close()
-            if self.trace:
-                self.trace.attach(dbapi_connection)
+            @event.listens_for(self.engine, 'connect')
+            def connect(dbapi_connection, connection_record):
+                cursor = dbapi_connection.cursor()
+                for statement in statements:
+                    cursor.execute(statement).fetchall()
+                cursor.close()
+                if self.trace:
+                    self.trace.attach(dbapi_connection)
 
         Base.metadata.create_all(self.engine)
         self.session = None

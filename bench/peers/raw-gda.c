@@ -9,6 +9,12 @@
  * random-access models read with gda_data_model_get_value_at, explicit
  * column types, date-times formatted and parsed here. Plain C structs,
  * the same structure and timed regions as raw-sqlite.c.
+ *
+ * With --postgresql, the same through libgda's PostgreSQL provider: the
+ * schema of WORKLOAD_SCHEMA_POSTGRESQL, no pragmas, and each new id from
+ * the INSERT itself (`INSERT … RETURNING id` run through
+ * execute_select into a random-access model), as LIBGDA's provider cannot
+ * give it otherwise (its last_insert_row is always NULL there).
  */
 
 #define _GNU_SOURCE
@@ -241,10 +247,16 @@ exec_pragma (const char *sql)
   g_object_unref (stmt);
 }
 
+static bool
+postgresql (void)
+{
+  return run.engine == WORKLOAD_POSTGRESQL;
+}
+
 static void
 exec_schema (void)
 {
-  const char *sql = WORKLOAD_SCHEMA;
+  const char *sql = postgresql () ? WORKLOAD_SCHEMA_POSTGRESQL : WORKLOAD_SCHEMA;
 
   while (sql && *sql)
     {
@@ -306,13 +318,23 @@ op_insert (WorkloadRow *posts,
   const WorkloadData *data = run.data;
   GdaStatement *begin = parse_with (delimit, "BEGIN");
   GdaStatement *commit = parse_with (delimit, "COMMIT");
-  GdaStatement *rowid = parse ("SELECT last_insert_rowid()");
-  GdaStatement *author_stmt = parse ("INSERT INTO author (name) VALUES (##name::string)");
-  GdaStatement *post_stmt = parse ("INSERT INTO blogpost (title, content, pub_date, views, "
-                                   "rating, published, author_id) VALUES (##title::string, "
-                                   "##content::string, ##pub_date::string, ##views::gint64, "
-                                   "##rating::gdouble, ##published::gboolean, "
-                                   "##author_id::gint64)");
+  /* SQLite: the id from a cached SELECT after each INSERT; PostgreSQL:
+   * from the INSERT's own RETURNING. */
+  GdaStatement *rowid = postgresql () ? NULL : parse ("SELECT last_insert_rowid()");
+  GdaStatement *author_stmt = parse (postgresql ()
+                                     ? "INSERT INTO author (name) VALUES (##name::string) RETURNING id"
+                                     : "INSERT INTO author (name) VALUES (##name::string)");
+  GdaStatement *post_stmt = parse (postgresql ()
+                                   ? "INSERT INTO blogpost (title, content, pub_date, views, "
+                                     "rating, published, author_id) VALUES (##title::string, "
+                                     "##content::string, ##pub_date::string, ##views::gint64, "
+                                     "##rating::gdouble, ##published::gboolean, "
+                                     "##author_id::gint64) RETURNING id"
+                                   : "INSERT INTO blogpost (title, content, pub_date, views, "
+                                     "rating, published, author_id) VALUES (##title::string, "
+                                     "##content::string, ##pub_date::string, ##views::gint64, "
+                                     "##rating::gdouble, ##published::gboolean, "
+                                     "##author_id::gint64)");
   GdaSet *author_set = parameters (author_stmt);
   GdaSet *post_set = parameters (post_stmt);
   GdaHolder *name = holder (author_set, "name");
@@ -329,8 +351,13 @@ op_insert (WorkloadRow *posts,
     {
       authors[i].name = strdup (data->authors[i]);
       set_string (name, authors[i].name);
-      exec_stmt (author_stmt, author_set, "insert author");
-      authors[i].id = select_int64 (rowid, NULL, "last_insert_rowid");
+      if (rowid == NULL)
+        authors[i].id = select_int64 (author_stmt, author_set, "insert author returning id");
+      else
+        {
+          exec_stmt (author_stmt, author_set, "insert author");
+          authors[i].id = select_int64 (rowid, NULL, "last_insert_rowid");
+        }
     }
   for (int i = 0; i < WORKLOAD_N_POSTS; i++)
     {
@@ -354,15 +381,20 @@ op_insert (WorkloadRow *posts,
       set_double (rating, post->rating);
       set_boolean (published, post->published);
       set_int64 (author_id, post->author_id);
-      exec_stmt (post_stmt, post_set, "insert post");
-      post->id = select_int64 (rowid, NULL, "last_insert_rowid");
+      if (rowid == NULL)
+        post->id = select_int64 (post_stmt, post_set, "insert post returning id");
+      else
+        {
+          exec_stmt (post_stmt, post_set, "insert post");
+          post->id = select_int64 (rowid, NULL, "last_insert_rowid");
+        }
     }
   exec_stmt (commit, NULL, "COMMIT");
   g_object_unref (author_set);
   g_object_unref (post_set);
   g_object_unref (author_stmt);
   g_object_unref (post_stmt);
-  g_object_unref (rowid);
+  g_clear_object (&rowid);
   g_object_unref (begin);
   g_object_unref (commit);
 
@@ -390,8 +422,12 @@ op_fetch_all (WorkloadRowList *list)
 G_GNUC_NO_INLINE static void
 op_filter (WorkloadRowList *list)
 {
-  GdaStatement *stmt = parse ("SELECT " WORKLOAD_COLUMNS " FROM blogpost WHERE views > ##views::gint64 AND "
-                              "published = 1 ORDER BY pub_date DESC LIMIT 20");
+  /* PostgreSQL compares a boolean with TRUE, not 1. */
+  GdaStatement *stmt = parse (postgresql ()
+                              ? "SELECT " WORKLOAD_COLUMNS " FROM blogpost WHERE views > ##views::gint64 AND "
+                                "published = TRUE ORDER BY pub_date DESC LIMIT 20"
+                              : "SELECT " WORKLOAD_COLUMNS " FROM blogpost WHERE views > ##views::gint64 AND "
+                                "published = 1 ORDER BY pub_date DESC LIMIT 20");
   GdaSet *set = parameters (stmt);
   GdaHolder *views = holder (set, "views");
 
@@ -430,8 +466,11 @@ op_get_by_pk (WorkloadRowList *list)
 G_GNUC_NO_INLINE static void
 op_count (void)
 {
-  GdaStatement *stmt = parse ("SELECT count(*) FROM blogpost WHERE author_id = ##author_id::gint64 "
-                              "AND published = 1");
+  GdaStatement *stmt = parse (postgresql ()
+                              ? "SELECT count(*) FROM blogpost WHERE author_id = ##author_id::gint64 "
+                                "AND published = TRUE"
+                              : "SELECT count(*) FROM blogpost WHERE author_id = ##author_id::gint64 "
+                                "AND published = 1");
   GdaSet *set = parameters (stmt);
   GdaHolder *author_id = holder (set, "author_id");
 
@@ -502,6 +541,32 @@ op_delete_each (WorkloadRowList *list)
   g_object_unref (commit);
 }
 
+/* The run's fresh PostgreSQL database, through libgda's provider. */
+static void
+open_postgresql (void)
+{
+  GError *error = NULL;
+  char *host = gda_rfc1738_encode (run.pg_host);
+  char *port = gda_rfc1738_encode (run.pg_port);
+  char *dbname = gda_rfc1738_encode (run.pg_dbname);
+  char *user = gda_rfc1738_encode (run.pg_user);
+  char *password = gda_rfc1738_encode (run.pg_password);
+  char *cnc_string = g_strdup_printf ("HOST=%s;PORT=%s;DB_NAME=%s", host, port, dbname);
+  char *auth_string = g_strdup_printf ("USERNAME=%s;PASSWORD=%s", user, password);
+
+  cnc = gda_connection_open_from_string ("PostgreSQL", cnc_string, auth_string,
+                                         GDA_CONNECTION_OPTIONS_NONE, &error);
+  if (cnc == NULL)
+    workload_fail (&run, cnc_string, error ? error->message : NULL);
+  g_free (cnc_string);
+  g_free (auth_string);
+  g_free (host);
+  g_free (port);
+  g_free (dbname);
+  g_free (user);
+  g_free (password);
+}
+
 /* libgda appends ".db" to DB_NAME: open run.path without its suffix and
  * check that the file it made is run.path, which workload_finish reads. */
 static void
@@ -545,14 +610,17 @@ main (int   argc,
   char *sqlite_version;
   int status;
 
-  workload_init (&run, "raw_gda", argc, argv);
+  workload_init (&run, "raw_gda", WORKLOAD_ENGINE_SQLITE | WORKLOAD_ENGINE_POSTGRESQL, argc, argv);
   gda_init ();
-  open_database ();
+  if (postgresql ())
+    open_postgresql ();
+  else
+    open_database ();
   parser = gda_connection_create_parser (cnc);
   if (parser == NULL)
     parser = gda_sql_parser_new ();
   delimit = g_object_new (GDA_TYPE_SQL_PARSER, "mode", GDA_SQL_PARSER_MODE_DELIMIT, NULL);
-  for (const char * const *pragma = run.pragmas; *pragma; pragma++)
+  for (const char * const *pragma = run.pragmas; pragma && *pragma; pragma++)
     exec_pragma (*pragma);
   exec_schema ();
 
@@ -608,11 +676,15 @@ main (int   argc,
   for (int i = 0; i < WORKLOAD_N_AUTHORS; i++)
     free (authors[i].name);
 
-  stmt = parse ("SELECT sqlite_version()");
-  model = select_stmt (stmt, NULL, string_types, "sqlite_version()");
-  sqlite_version = g_strdup (string_at (model, 0, 0));
-  g_object_unref (model);
-  g_object_unref (stmt);
+  sqlite_version = NULL;
+  if (!postgresql ())
+    {
+      stmt = parse ("SELECT sqlite_version()");
+      model = select_stmt (stmt, NULL, string_types, "sqlite_version()");
+      sqlite_version = g_strdup (string_at (model, 0, 0));
+      g_object_unref (model);
+      g_object_unref (stmt);
+    }
 
   g_object_unref (delimit);
   g_object_unref (parser);

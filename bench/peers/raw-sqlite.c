@@ -253,7 +253,7 @@ main (int   argc,
   sqlite3_stmt *stmt;
   char version[64];
 
-  workload_init (&run, "raw_sqlite", argc, argv);
+  workload_init (&run, "raw_sqlite", WORKLOAD_ENGINE_SQLITE, argc, argv);
   if (sqlite3_open (run.path, &db) != SQLITE_OK)
     workload_fail (&run, run.path, sqlite3_errmsg (db));
   for (const char * const *pragma = run.pragmas; *pragma; pragma++)

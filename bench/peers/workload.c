@@ -4,14 +4,17 @@
 
 #include "workload.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 static const char *const operation_names[WORKLOAD_N_OPERATIONS] = {
@@ -200,12 +203,24 @@ workload_now (void)
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static void pg_drop (const WorkloadRun *run);
+
+/* The run whose PostgreSQL database exists, for workload_fail to drop. */
+static const WorkloadRun *pg_created;
+
 void
 workload_fail (const WorkloadRun *run,
                const char        *what,
                const char        *message)
 {
   fprintf (stderr, "%s: %s: %s\n", run->peer, what, message ? message : "(no message)");
+  if (pg_created)
+    {
+      const WorkloadRun *created = pg_created;
+
+      pg_created = NULL;   /* a failure while dropping does not try again */
+      pg_drop (created);
+    }
   exit (2);
 }
 
@@ -298,13 +313,9 @@ typedef struct
 static TraceCount trace_counts[32];
 static int n_trace_counts;
 
-static int
-trace_cb (unsigned    type,
-          void       *context,
-          void       *statement,
-          void       *sql)
+static void
+count_statement (const char *text)
 {
-  const char *text = sql;
   char word[16] = "";
   int n = 0;
 
@@ -313,7 +324,7 @@ trace_cb (unsigned    type,
   while (*text == ' ' || *text == '\n' || *text == '\t')
     text++;
   while (n < (int) sizeof word - 1 && text[n] && text[n] != ' ' && text[n] != '\n' &&
-         text[n] != '(' && text[n] != ';')
+         text[n] != '(' && text[n] != ';' && text[n] != '\t')
     {
       word[n] = text[n] >= 'a' && text[n] <= 'z' ? text[n] - 'a' + 'A' : text[n];
       n++;
@@ -323,14 +334,65 @@ trace_cb (unsigned    type,
     if (strcmp (trace_counts[i].word, word) == 0)
       {
         trace_counts[i].count++;
-        return 0;
+        return;
       }
   if (n_trace_counts < (int) (sizeof trace_counts / sizeof trace_counts[0]))
     {
       memcpy (trace_counts[n_trace_counts].word, word, sizeof word);
       trace_counts[n_trace_counts++].count = 1;
     }
+}
+
+static int
+trace_cb (unsigned    type,
+          void       *context,
+          void       *statement,
+          void       *sql)
+{
+  count_statement (sql);
   return 0;
+}
+
+static long
+file_size (const char *path)
+{
+  struct stat st;
+
+  return stat (path, &st) == 0 ? (long) st.st_size : 0;
+}
+
+/* Counts the statements PostgreSQL logged since run->log_offset, up to
+ * the last whole line: "LOG:  statement: SQL" (simple protocol) or
+ * "LOG:  execute NAME: SQL" (a prepared statement). Continuation lines
+ * of a statement and the DETAIL lines with its parameters do not match. */
+static void
+count_logged_statements (WorkloadRun *run)
+{
+  FILE *log = fopen (run->statement_log, "r");
+  char *line = NULL;
+  size_t allocated = 0;
+  ssize_t len;
+
+  if (log == NULL || fseek (log, run->log_offset, SEEK_SET) != 0)
+    workload_fail (run, run->statement_log, "cannot read the server's log");
+  while ((len = getline (&line, &allocated, log)) > 0 && line[len - 1] == '\n')
+    {
+      const char *p = strstr (line, "LOG:  ");
+
+      run->log_offset += len;
+      if (p == NULL)
+        continue;
+      p += 6;
+      if (strncmp (p, "statement: ", 11) == 0)
+        p += 11;
+      else if (strncmp (p, "execute ", 8) == 0 && (p = strchr (p + 8, ':')) != NULL)
+        p += 1;
+      else
+        continue;
+      count_statement (p);
+    }
+  free (line);
+  fclose (log);
 }
 
 static int
@@ -342,16 +404,166 @@ trace_connection (sqlite3                     *db,
   return SQLITE_OK;
 }
 
+/* PostgreSQL ---------------------------------------------------------- */
+
+static char *
+percent_decode (const char *text,
+                size_t      len)
+{
+  char *out = malloc (len + 1);
+  size_t n = 0;
+
+  for (size_t i = 0; i < len; i++)
+    {
+      if (text[i] == '%' && i + 2 < len && isxdigit ((unsigned char) text[i + 1]) &&
+          isxdigit ((unsigned char) text[i + 2]))
+        {
+          char hex[3] = { text[i + 1], text[i + 2], 0 };
+
+          out[n++] = (char) strtol (hex, NULL, 16);
+          i += 2;
+        }
+      else
+        out[n++] = text[i];
+    }
+  out[n] = '\0';
+  return out;
+}
+
+static void
+percent_encode (FILE       *out,
+                const char *text)
+{
+  for (const unsigned char *p = (const unsigned char *) text; *p; p++)
+    if (isalnum (*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~')
+      fputc (*p, out);
+    else
+      fprintf (out, "%%%02X", *p);
+}
+
+/* postgresql://USER:PASSWORD@HOST:PORT/DBNAME (no query part). */
+static void
+parse_server_uri (WorkloadRun *run,
+                  const char  *uri)
+{
+  const char *p, *at, *colon, *slash, *end;
+
+  if (strncmp (uri, "postgresql://", 13) == 0)
+    p = uri + 13;
+  else if (strncmp (uri, "postgres://", 11) == 0)
+    p = uri + 11;
+  else
+    workload_fail (run, "--postgresql", "not a postgresql:// URI");
+  end = p + strcspn (p, "?");
+  slash = memchr (p, '/', (size_t) (end - p));
+  if (slash == NULL)
+    slash = end;
+  at = memchr (p, '@', (size_t) (slash - p));
+  if (at != NULL)
+    {
+      colon = memchr (p, ':', (size_t) (at - p));
+      run->pg_user = percent_decode (p, (size_t) ((colon ? colon : at) - p));
+      run->pg_password = colon ? percent_decode (colon + 1, (size_t) (at - colon - 1)) : strdup ("");
+      p = at + 1;
+    }
+  else
+    {
+      run->pg_user = strdup ("");
+      run->pg_password = strdup ("");
+    }
+  colon = memchr (p, ':', (size_t) (slash - p));
+  run->pg_host = percent_decode (p, (size_t) ((colon ? colon : slash) - p));
+  run->pg_port = colon ? percent_decode (colon + 1, (size_t) (slash - colon - 1)) : strdup ("5432");
+  run->pg_server_dbname = slash < end ? percent_decode (slash + 1, (size_t) (end - slash - 1))
+                                      : strdup ("postgres");
+  if (*run->pg_server_dbname == '\0')
+    {
+      free (run->pg_server_dbname);
+      run->pg_server_dbname = strdup ("postgres");
+    }
+}
+
+static void
+ignore_notice (void       *data,
+               const char *message)
+{
+}
+
+static PGconn *
+pg_connect (const WorkloadRun *run,
+            const char        *dbname)
+{
+  const char *keys[] = { "host", "port", "user", "password", "dbname", NULL };
+  const char *values[] = { run->pg_host, run->pg_port, run->pg_user, run->pg_password, dbname, NULL };
+  PGconn *conn = PQconnectdbParams (keys, values, 0);
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    workload_fail (run, dbname, PQerrorMessage (conn));
+  /* "database ... does not exist, skipping" and the like. */
+  PQsetNoticeProcessor (conn, ignore_notice, NULL);
+  return conn;
+}
+
+/* Runs @sql; returns its result, which the caller clears. */
+static PGresult *
+pg_exec (const WorkloadRun *run,
+         PGconn            *conn,
+         const char        *sql)
+{
+  PGresult *result = PQexec (conn, sql);
+
+  if (PQresultStatus (result) != PGRES_COMMAND_OK && PQresultStatus (result) != PGRES_TUPLES_OK)
+    workload_fail (run, sql, PQerrorMessage (conn));
+  return result;
+}
+
+static void
+pg_exec_server (const WorkloadRun *run,
+                const char        *format,
+                const char        *name)
+{
+  PGconn *conn = pg_connect (run, run->pg_server_dbname);
+  char sql[256];
+
+  snprintf (sql, sizeof sql, format, name);
+  PQclear (pg_exec (run, conn, sql));
+  PQfinish (conn);
+}
+
+static void
+pg_drop (const WorkloadRun *run)
+{
+  /* FORCE: the peer's backends may still be going away. */
+  pg_exec_server (run, "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", run->pg_dbname);
+}
+
+static void
+pg_create (WorkloadRun *run)
+{
+  pg_drop (run);
+  pg_exec_server (run, "CREATE DATABASE \"%s\"", run->pg_dbname);
+  pg_created = run;
+  if (run->trace)
+    {
+      /* Only the sessions of this database log their statements. */
+      pg_exec_server (run, "ALTER DATABASE \"%s\" SET log_statement = 'all'", run->pg_dbname);
+      run->log_offset = file_size (run->statement_log);
+    }
+}
+
 void
 workload_init (WorkloadRun  *run,
                const char   *peer,
+               unsigned      engines,
                int           argc,
                char        **argv)
 {
+  const char *server_uri = NULL;
+  const char *name = NULL;
+
   memset (run, 0, sizeof *run);
   run->peer = peer;
   run->pragmas_name = "workload";
-  snprintf (run->path, sizeof run->path, "/tmp/peers_bench_%s_%d.db", peer, (int) getpid ());
 
   for (int i = 1; i < argc; i++)
     {
@@ -360,10 +572,15 @@ workload_init (WorkloadRun  *run,
       else if (strcmp (argv[i], "--trace") == 0)
         run->trace = true;
       else if (strcmp (argv[i], "--db") == 0 && i + 1 < argc)
-        snprintf (run->path, sizeof run->path, "%s", argv[++i]);
+        name = argv[++i];
+      else if (strcmp (argv[i], "--postgresql") == 0 && i + 1 < argc)
+        server_uri = argv[++i];
+      else if (strcmp (argv[i], "--statement-log") == 0 && i + 1 < argc)
+        run->statement_log = argv[++i];
       else
         {
-          fprintf (stderr, "usage: %s [--pragmas workload|libgorm] [--trace] [--db PATH]\n", argv[0]);
+          fprintf (stderr, "usage: %s [--pragmas workload|libgorm] [--postgresql SERVER-URI] "
+                   "[--db PATH-OR-NAME] [--trace [--statement-log SERVER-LOG]]\n", argv[0]);
           exit (2);
         }
     }
@@ -374,10 +591,52 @@ workload_init (WorkloadRun  *run,
   else
     workload_fail (run, "--pragmas", "must be workload or libgorm");
 
-  if (run->trace)
-    sqlite3_auto_extension ((void (*) (void)) trace_connection);
+  run->engine = server_uri ? WORKLOAD_POSTGRESQL : WORKLOAD_SQLITE;
+  if (!(engines & (1u << run->engine)))
+    workload_fail (run, server_uri ? "--postgresql" : "SQLite",
+                   server_uri ? "this peer runs on SQLite only" : "this peer runs on PostgreSQL only");
   run->data = data_new ();
-  remove_database (run->path);
+  if (run->engine == WORKLOAD_SQLITE)
+    {
+      if (name)
+        snprintf (run->path, sizeof run->path, "%s", name);
+      else
+        snprintf (run->path, sizeof run->path, "/tmp/peers_bench_%s_%d.db", peer, (int) getpid ());
+      if (run->trace)
+        sqlite3_auto_extension ((void (*) (void)) trace_connection);
+      remove_database (run->path);
+      return;
+    }
+
+  run->pragmas_name = "postgresql";
+  run->pragmas = NULL;
+  if (run->trace && run->statement_log == NULL)
+    workload_fail (run, "--trace", "on PostgreSQL it needs --statement-log (the server's log file)");
+  parse_server_uri (run, server_uri);
+  if (name)
+    snprintf (run->pg_dbname, sizeof run->pg_dbname, "%s", name);
+  else
+    {
+      snprintf (run->pg_dbname, sizeof run->pg_dbname, "peers_bench_%s_%d", peer, (int) getpid ());
+      for (char *p = run->pg_dbname; *p; p++)
+        if (*p == '-')
+          *p = '_';
+    }
+  for (const char *p = run->pg_dbname; *p; p++)
+    if (!isalnum ((unsigned char) *p) && *p != '_')
+      workload_fail (run, "--db", "a PostgreSQL database name of letters, digits and _");
+  {
+    size_t len = 0;
+    FILE *out = open_memstream (&run->pg_uri, &len);
+
+    fputs ("postgresql://", out);
+    percent_encode (out, run->pg_user);
+    fputc (':', out);
+    percent_encode (out, run->pg_password);
+    fprintf (out, "@%s:%s/%s", run->pg_host, run->pg_port, run->pg_dbname);
+    fclose (out);
+  }
+  pg_create (run);
 }
 
 void
@@ -385,6 +644,8 @@ workload_begin (WorkloadRun       *run,
                 WorkloadOperation  op)
 {
   n_trace_counts = 0;
+  if (run->trace && run->engine == WORKLOAD_POSTGRESQL)
+    run->log_offset = file_size (run->statement_log);
   run->started = workload_now ();
 }
 
@@ -393,6 +654,8 @@ workload_end (WorkloadRun       *run,
               WorkloadOperation  op)
 {
   run->seconds[op] = workload_now () - run->started;
+  if (run->trace && run->engine == WORKLOAD_POSTGRESQL)
+    count_logged_statements (run);
   if (run->trace)
     {
       char *json = malloc (64 + 48 * n_trace_counts);
@@ -406,6 +669,24 @@ workload_end (WorkloadRun       *run,
       json[len] = '\0';
       run->statements[op] = json;
     }
+}
+
+static char *
+pg_read_rows_left (WorkloadRun *run)
+{
+  PGconn *conn = pg_connect (run, run->pg_dbname);
+  PGresult *result = pg_exec (run, conn, "SELECT count(*), sum(views)::bigint FROM blogpost");
+  PGresult *version;
+  char *server;
+
+  run->checks.rows_left = strtoll (PQgetvalue (result, 0, 0), NULL, 10);
+  run->checks.sum_views_left = strtoll (PQgetvalue (result, 0, 1), NULL, 10);
+  PQclear (result);
+  version = pg_exec (run, conn, "SHOW server_version");
+  server = strdup (PQgetvalue (version, 0, 0));
+  PQclear (version);
+  PQfinish (conn);
+  return server;
 }
 
 static void
@@ -444,10 +725,20 @@ workload_finish (WorkloadRun *run,
 {
   const WorkloadChecks *c = &run->checks;
   const WorkloadChecks *e = &expected;
+  char *server = NULL;
   int bad = 0;
 
-  read_rows_left (run);
-  remove_database (run->path);
+  if (run->engine == WORKLOAD_POSTGRESQL)
+    {
+      server = pg_read_rows_left (run);
+      pg_created = NULL;
+      pg_drop (run);
+    }
+  else
+    {
+      read_rows_left (run);
+      remove_database (run->path);
+    }
 
   printf ("{\"peer\": ");
   json_string (run->peer);
@@ -455,8 +746,17 @@ workload_finish (WorkloadRun *run,
     printf (", \"%s\": %.9f", operation_names[op], run->seconds[op]);
   printf (", \"version\": ");
   json_string (version);
-  printf (", \"sqlite\": ");
-  json_string (sqlite_version);
+  if (run->engine == WORKLOAD_POSTGRESQL)
+    {
+      printf (", \"engine\": \"postgresql\", \"postgresql\": ");
+      json_string (server);
+    }
+  else
+    {
+      printf (", \"engine\": \"sqlite\", \"sqlite\": ");
+      json_string (sqlite_version);
+    }
+  free (server);
   printf (", \"pragmas\": ");
   json_string (run->pragmas_name);
   printf (", \"checks\": {");

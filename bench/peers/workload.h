@@ -6,12 +6,14 @@
  * operation, the checks and the JSON line. workload.py is its twin for
  * the Python peers; the two produce the same data and the same checks.
  *
- * Plain C and the sqlite3 API only, so that raw_sqlite needs nothing
- * else. A peer's main() is:
+ * Plain C, the sqlite3 API and libpq (for the PostgreSQL runs: the
+ * database created before a run and dropped after it, the checks read
+ * back, the statements counted from the server's log). A peer's main() is:
  *
  *   WorkloadRun run;
- *   workload_init (&run, "raw_sqlite", argc, argv);   data, arguments, trace
- *   ... open run.path, apply run.pragmas (workload_pragma_sql) ...
+ *   workload_init (&run, "raw_sqlite", WORKLOAD_ENGINE_SQLITE, argc, argv);
+ *   ... SQLite: open run.path, apply run.pragmas;
+ *       PostgreSQL (run.engine): connect to run.pg_dbname (run.pg_uri) ...
  *   workload_begin (&run, WORKLOAD_INSERT); ...; workload_end (&run, WORKLOAD_INSERT);
  *   ... each operation in order, filling run.checks ...
  *   ... close the database ...
@@ -70,6 +72,15 @@ typedef struct
   int64_t       count_authors[WORKLOAD_N_COUNTS];
 } WorkloadData;
 
+typedef enum
+{
+  WORKLOAD_SQLITE,
+  WORKLOAD_POSTGRESQL,
+} WorkloadEngine;
+
+#define WORKLOAD_ENGINE_SQLITE     (1u << WORKLOAD_SQLITE)
+#define WORKLOAD_ENGINE_POSTGRESQL (1u << WORKLOAD_POSTGRESQL)
+
 /* The canonical schema of bench/WORKLOAD.md, for the peers that write SQL. */
 #define WORKLOAD_SCHEMA \
   "CREATE TABLE author (id INTEGER PRIMARY KEY AUTOINCREMENT," \
@@ -78,6 +89,17 @@ typedef struct
   "    title VARCHAR(200) NOT NULL, content TEXT, pub_date DATETIME," \
   "    views INTEGER, rating REAL, published BOOLEAN," \
   "    author_id INTEGER REFERENCES author(id));" \
+  "CREATE INDEX ix_blogpost_pub_date ON blogpost(pub_date);" \
+  "CREATE INDEX ix_blogpost_author_id ON blogpost(author_id);"
+
+/* Its PostgreSQL form (bench/WORKLOAD.md, "PostgreSQL"). */
+#define WORKLOAD_SCHEMA_POSTGRESQL \
+  "CREATE TABLE author (id BIGSERIAL PRIMARY KEY," \
+  "                     name VARCHAR(100) NOT NULL UNIQUE);" \
+  "CREATE TABLE blogpost (id BIGSERIAL PRIMARY KEY," \
+  "    title VARCHAR(200) NOT NULL, content TEXT, pub_date TIMESTAMP," \
+  "    views BIGINT, rating DOUBLE PRECISION, published BOOLEAN," \
+  "    author_id BIGINT REFERENCES author(id));" \
   "CREATE INDEX ix_blogpost_pub_date ON blogpost(pub_date);" \
   "CREATE INDEX ix_blogpost_author_id ON blogpost(author_id);"
 
@@ -132,8 +154,20 @@ typedef struct
 typedef struct
 {
   const char         *peer;
-  char                path[256];
-  const char         *pragmas_name;    /* "workload" or "libgorm" */
+  WorkloadEngine      engine;
+  char                path[256];       /* SQLite: the file */
+  /* PostgreSQL (--postgresql SERVER-URI): the fresh database of the run
+   * on that server, as libpq keywords and as a postgresql:// URI. */
+  char               *pg_host;
+  char               *pg_port;
+  char               *pg_user;
+  char               *pg_password;
+  char               *pg_server_dbname;
+  char                pg_dbname[64];
+  char               *pg_uri;
+  const char         *statement_log;   /* PostgreSQL, --trace: the server's log file */
+  long                log_offset;
+  const char         *pragmas_name;    /* "workload", "libgorm" or "postgresql" */
   const char * const *pragmas;         /* NULL-terminated PRAGMA statements */
   bool                trace;
   const WorkloadData *data;
@@ -143,12 +177,18 @@ typedef struct
   char               *statements[WORKLOAD_N_OPERATIONS];  /* JSON objects, with --trace */
 } WorkloadRun;
 
-/* Parses [--pragmas workload|libgorm] [--trace] [--db PATH], generates the
- * data, removes the database file; with --trace, counts every statement
- * SQLite runs in this process (sqlite3_auto_extension). Exits on bad
- * arguments. */
+/* Parses [--pragmas workload|libgorm] [--postgresql SERVER-URI]
+ * [--db PATH-OR-NAME] [--trace [--statement-log SERVER-LOG]], generates
+ * the data, removes the database file or creates the run's PostgreSQL
+ * database (dropping one of that name first); with --trace, counts every
+ * statement SQLite runs in this process (sqlite3_auto_extension), or on
+ * PostgreSQL every statement the server logs for the run's database
+ * (log_statement = all on it). @engines: the engines the peer runs on,
+ * WORKLOAD_ENGINE_SQLITE and/or WORKLOAD_ENGINE_POSTGRESQL. Exits on bad
+ * arguments or an engine the peer does not run on. */
 void        workload_init         (WorkloadRun       *run,
                                    const char        *peer,
+                                   unsigned           engines,
                                    int                argc,
                                    char             **argv);
 void        workload_begin        (WorkloadRun       *run,
@@ -156,8 +196,11 @@ void        workload_begin        (WorkloadRun       *run,
 void        workload_end          (WorkloadRun       *run,
                                    WorkloadOperation  op);
 
-/* Reads what is left in the file, prints the JSON line, removes the file;
- * returns the exit status: 0, or 1 when a check differs. */
+/* Reads what is left in the file or database (after the peer closed it),
+ * prints the JSON line, removes the file or drops the database; returns
+ * the exit status: 0, or 1 when a check differs. @sqlite_version is the
+ * SQLite the peer loaded (SQLite runs; on PostgreSQL the server's version
+ * is read here). */
 int         workload_finish       (WorkloadRun       *run,
                                    const char        *version,
                                    const char        *sqlite_version);

@@ -8,7 +8,9 @@ C peers do the same in workload.c; the two must agree value for value.
 
 A peer class has these methods (untimed ones are marked):
 
-    open(path, pragmas)          untimed: connect, set the pragmas, create the schema
+    open(target)                 untimed: connect, set the pragmas (SQLite), create the
+                                 schema; `target` is a Target: engine 'sqlite' (path,
+                                 pragmas) or 'postgresql' (uri, params of a fresh database)
     prepare(posts)               optional, untimed: the post tuples in the form the
                                  library's users hold them in
     insert(authors, posts)       -> the objects of the posts, ids set
@@ -22,7 +24,9 @@ A peer class has these methods (untimed ones are marked):
     load_lowest(n)               untimed: the n lowest-id posts, for `delete_each`
     delete_each(objects)         delete each, one transaction
     close()                      untimed
+    sqlite_version()             untimed, SQLite only: the SQLite library the peer loaded
     version                      a string: the library and its version
+    engines                      optional: the engines the peer runs on (default sqlite)
 
 Objects expose the attributes id, title, content, pub_date (a
 datetime.datetime), views, rating, published and author_id.
@@ -32,9 +36,11 @@ import datetime
 import gc
 import json
 import os
+import re
 import sqlite3
 import sys
 import time
+import urllib.parse
 
 LOREM = ('Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod '
          'tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, '
@@ -171,23 +177,135 @@ def rows_left(path, checks):
     checks.update(rows_left=n, sum_views_left=total)
 
 
+def postgresql_params(uri):
+    """The libpq keywords of a postgresql:// URI (host, port, user, password, dbname)."""
+    parts = urllib.parse.urlsplit(uri)
+    if parts.scheme not in ('postgresql', 'postgres'):
+        raise SystemExit('not a postgresql:// URI: %s' % parts.scheme)
+    params = {'host': parts.hostname or '127.0.0.1', 'port': parts.port or 5432,
+              'user': urllib.parse.unquote(parts.username or ''),
+              'password': urllib.parse.unquote(parts.password or ''),
+              'dbname': urllib.parse.unquote(parts.path.lstrip('/')) or 'postgres'}
+    return params
+
+
+def postgresql_uri(params):
+    return 'postgresql://%s:%s@%s:%d/%s' % (
+        urllib.parse.quote(params['user'], safe=''), urllib.parse.quote(params['password'], safe=''),
+        params['host'], params['port'], urllib.parse.quote(params['dbname'], safe=''))
+
+
+def postgresql_connect(params, dbname):
+    import psycopg2
+    connection = psycopg2.connect(**dict(params, dbname=dbname))
+    connection.autocommit = True
+    return connection
+
+
+class Target:
+    """Where a run writes: a fresh SQLite file or a fresh PostgreSQL database.
+
+    SQLite: `path`, and `pragmas` (applied by the peer right after it
+    connects).  PostgreSQL: the server's defaults, `params` (libpq keywords)
+    and `uri` of a database this harness creates before the run and drops
+    after it; `server` holds the parameters of the server's own database,
+    from which it does both."""
+
+    def __init__(self, engine, name, pragmas_name, server_uri=None, statement_log=None):
+        self.engine = engine
+        self.statement_log = statement_log
+        if engine == 'sqlite':
+            self.path = name
+            self.pragmas_name = pragmas_name
+            self.pragmas = PRAGMAS[pragmas_name]
+        else:
+            self.server = postgresql_params(server_uri)
+            self.params = dict(self.server, dbname=name)
+            self.uri = postgresql_uri(self.params)
+            self.pragmas_name = 'postgresql'
+            self.pragmas = None
+
+    def create(self, trace):
+        if self.engine == 'sqlite':
+            remove_database(self.path)
+            return
+        self.drop()
+        connection = postgresql_connect(self.server, self.server['dbname'])
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute('CREATE DATABASE "%s"' % self.params['dbname'])
+                if trace:
+                    # Only the sessions of this database write their statements
+                    # to the server's log, which Trace reads.
+                    cursor.execute('ALTER DATABASE "%s" SET log_statement = \'all\''
+                                   % self.params['dbname'])
+        finally:
+            connection.close()
+
+    def drop(self):
+        if self.engine == 'sqlite':
+            remove_database(self.path)
+            return
+        connection = postgresql_connect(self.server, self.server['dbname'])
+        try:
+            with connection.cursor() as cursor:
+                # FORCE: a peer's backends may still be going away.
+                cursor.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % self.params['dbname'])
+        finally:
+            connection.close()
+
+    def rows_left(self, checks):
+        """What the peer left, read after it closed its connections."""
+        if self.engine == 'sqlite':
+            rows_left(self.path, checks)
+            return
+        connection = postgresql_connect(self.params, self.params['dbname'])
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute('SELECT count(*), sum(views)::bigint FROM blogpost')
+                n, total = cursor.fetchone()
+        finally:
+            connection.close()
+        checks.update(rows_left=n, sum_views_left=total)
+
+    def server_version(self):
+        connection = postgresql_connect(self.params, self.params['dbname'])
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute('SHOW server_version')
+                return cursor.fetchone()[0]
+        finally:
+            connection.close()
+
+
 def bad_checks(checks):
     """The checks that differ from EXPECTED, as 'name: got X, want Y' strings."""
     return ['%s: got %r, want %r' % (name, checks.get(name), want)
             for name, want in EXPECTED.items() if checks.get(name) != want]
 
 
+# A statement in PostgreSQL's log with log_statement=all: "statement: SQL"
+# (simple protocol) or "execute NAME: SQL" (a prepared statement).
+LOG_STATEMENT = re.compile(r'\bLOG:  (?:statement|execute [^:]*): \s*(\S+)')
+
+
 class Trace:
-    """Counts the statements SQLite runs, by their first word.
+    """Counts the statements the engine runs, by their first word.
 
-    Only in a run with --trace: each peer hands its sqlite3 connection (or,
-    for libgorm, the one libgda opened) to `attach`."""
+    Only in a run with --trace.  SQLite: each peer hands its sqlite3
+    connection (or, for libgorm, the one libgda opened) to `attach`.
+    PostgreSQL: the run's database logs every statement (log_statement =
+    all) to the server's log file, which `take` reads from where it last
+    stopped."""
 
-    def __init__(self):
+    def __init__(self, statement_log=None):
         self.counts = {}
+        self.statement_log = statement_log
+        self.offset = os.path.getsize(statement_log) if statement_log else 0
 
     def attach(self, connection):
-        connection.set_trace_callback(self.statement)
+        if self.statement_log is None:
+            connection.set_trace_callback(self.statement)
 
     def attach_process(self):
         """Counts the statements of every connection this process opens from
@@ -220,34 +338,71 @@ class Trace:
         self.counts[word] = self.counts.get(word, 0) + 1
 
     def take(self):
+        if self.statement_log:
+            with open(self.statement_log, 'rb') as f:
+                f.seek(self.offset)
+                text = f.read()
+            # Only whole lines: a backend may be writing the next one.
+            end = text.rfind(b'\n') + 1
+            self.offset += end
+            for line in text[:end].decode('utf-8', 'replace').splitlines():
+                match = LOG_STATEMENT.search(line)
+                if match:
+                    self.statement(match.group(1).rstrip(';'))
         counts, self.counts = self.counts, {}
         return counts
+
+
+USAGE = ('arguments: [--pragmas workload|libgorm] [--postgresql SERVER-URI] [--db PATH-OR-NAME] '
+         '[--trace [--statement-log SERVER-LOG]]')
 
 
 def main(peer_class, argv=None):
     """Runs the workload on one peer and prints its JSON line.
 
-    Arguments: [--pragmas workload|libgorm] [--trace] [--db PATH]."""
+    Arguments: [--pragmas workload|libgorm] [--postgresql SERVER-URI]
+    [--db PATH-OR-NAME] [--trace [--statement-log SERVER-LOG]].  With
+    --postgresql the run creates a database (--db, by default
+    peers_bench_PEER_PID) on that server, runs on it and drops it; --trace
+    then needs the server's log file."""
     argv = sys.argv[1:] if argv is None else argv
     pragmas_name = 'workload'
-    trace = None
-    path = '/tmp/peers_bench_%s_%d.db' % (peer_class.name, os.getpid())
+    trace = False
+    server_uri = statement_log = name = None
     i = 0
     while i < len(argv):
-        if argv[i] == '--pragmas':
-            pragmas_name = argv[i + 1]
+        if argv[i] in ('--pragmas', '--postgresql', '--db', '--statement-log') and i + 1 < len(argv):
+            value = argv[i + 1]
+            if argv[i] == '--pragmas':
+                pragmas_name = value
+            elif argv[i] == '--postgresql':
+                server_uri = value
+            elif argv[i] == '--db':
+                name = value
+            else:
+                statement_log = value
             i += 1
         elif argv[i] == '--trace':
-            trace = Trace()
-        elif argv[i] == '--db':
-            path = argv[i + 1]
-            i += 1
+            trace = True
         else:
-            raise SystemExit('unknown argument %r' % argv[i])
+            raise SystemExit('unknown argument %r; %s' % (argv[i], USAGE))
         i += 1
+    if pragmas_name not in PRAGMAS:
+        raise SystemExit('--pragmas must be workload or libgorm')
+    engine = 'postgresql' if server_uri else 'sqlite'
+    if engine not in getattr(peer_class, 'engines', ('sqlite',)):
+        raise SystemExit('%s does not run on %s' % (peer_class.name, engine))
+    if engine == 'sqlite':
+        name = name or '/tmp/peers_bench_%s_%d.db' % (peer_class.name, os.getpid())
+    else:
+        name = name or 'peers_bench_%s_%d' % (peer_class.name.replace('-', '_'), os.getpid())
+        if trace and not statement_log:
+            raise SystemExit('--trace on PostgreSQL needs --statement-log (the server\'s log file)')
+    target = Target(engine, name, pragmas_name, server_uri, statement_log)
 
     data = Data()
-    remove_database(path)
+    target.create(trace)
+    trace = Trace(statement_log if engine == 'postgresql' else None) if trace else None
     peer = peer_class()
     peer.trace = trace
     times = {}
@@ -266,7 +421,7 @@ def main(peer_class, argv=None):
         return result
 
     try:
-        peer.open(path, PRAGMAS[pragmas_name])
+        peer.open(target)
 
         # A peer may put the data in the form its users hold them in (for
         # libgorm, aware datetimes), before the timing.
@@ -314,16 +469,19 @@ def main(peer_class, argv=None):
         timed('delete_each', peer.delete_each, objects)
         del objects
 
-        sqlite_version = peer.sqlite_version()
+        if engine == 'sqlite':
+            server = {'sqlite': peer.sqlite_version()}
         peer.close()
-        rows_left(path, checks)
+        target.rows_left(checks)
+        if engine == 'postgresql':
+            server = {'postgresql': target.server_version()}
     finally:
-        remove_database(path)
+        target.drop()
 
     line = {'peer': peer_class.name}
     line.update((op, times[op]) for op in OPERATIONS)
-    line.update(version=peer.version, sqlite=sqlite_version, pragmas=pragmas_name,
-                checks=checks)
+    line.update(version=peer.version, engine=engine, pragmas=target.pragmas_name, checks=checks)
+    line.update(server)
     if trace:
         line['statements'] = statements
     print(json.dumps(line), flush=True)
