@@ -8,6 +8,7 @@
 
 #include <libgda/libgda.h>
 #include <libgda/gda-connection-private.h>
+#include <libgda/providers-support/gda-data-select-priv.h>
 #include <libpq-fe.h>
 #include <sql-parser/gda-sql-parser.h>
 
@@ -27,16 +28,22 @@ struct _GormStatement
 
 struct _GormRows
 {
-  GdaDataModel *model;
+  GdaDataModel  *model;
   /* Or, from an engine whose results must not outlive the lock
    * (PostgreSQL: see gorm_connection_select_locked()), every value
    * copied: row after row, libgorm SQL values. */
-  GValue       *values;
-  guint         n_rows;
-  guint         n_columns;
+  GValue        *values;
+  guint          n_rows;
+  guint          n_columns;
+  /* The model as a GdaDataSelect (what libgda's providers return), whose
+   * rows are read where libgda stores them, and the last row read
+   * there: see stored_value(). */
+  GdaDataSelect *select;
+  GdaRow        *row;
+  guint          row_number;
   /* Values libgda gives in a type of its own (GdaBinary, GdaBlob),
    * converted once and kept until the rows are freed: index → GValue. */
-  GHashTable   *converted;
+  GHashTable    *converted;
 };
 
 struct _GormConnection
@@ -845,7 +852,9 @@ gorm_statement_take_param (GormStatement *self,
    * per parameter and drops the data pointer of an empty GdaBinary, which
    * libgda would then bind as NULL instead of an empty blob. */
   owned = g_new0 (GValue, 1);
-  if (G_VALUE_HOLDS_DOUBLE (value) &&
+  /* Exact type comparisons: double is a fundamental type, GBytes a boxed
+   * one, and nothing derives from either. */
+  if (G_VALUE_TYPE (value) == G_TYPE_DOUBLE &&
       gda_holder_get_g_type (self->holders[number]) == G_TYPE_STRING)
     {
       double number_value = g_value_get_double (value);
@@ -860,7 +869,7 @@ gorm_statement_take_param (GormStatement *self,
         g_value_set_string (owned, g_ascii_dtostr (buffer, sizeof buffer, number_value));
       g_value_unset (value);
     }
-  else if (G_VALUE_HOLDS (value, G_TYPE_BYTES))
+  else if (G_VALUE_TYPE (value) == G_TYPE_BYTES)
     {
       g_value_init (owned, GDA_TYPE_BINARY);
       g_value_take_boxed (owned, binary_from_bytes (g_value_get_boxed (value)));
@@ -1086,6 +1095,8 @@ gorm_connection_select_locked (GormConnection  *self,
       return rows;
     }
   rows->model = model;
+  if (GDA_IS_DATA_SELECT (model))
+    rows->select = GDA_DATA_SELECT (model);
   return rows;
 }
 
@@ -1247,6 +1258,40 @@ free_value (gpointer data)
   g_free (value);
 }
 
+/* The value at @column of @row as libgda stored it when the select
+ * counted its rows, or NULL where libgda has not stored that row (the
+ * caller then asks the model, which fetches it).
+ *
+ * gda_data_model_get_value_at() costs some 700 instructions a value
+ * (interface dispatch, type checks, the row looked up in a hash table
+ * for every column): reading a whole row through it cost more than
+ * building the object for it. The row is looked up once here and its
+ * values read by index. The model's row numbers are libgda's stored
+ * ones, since nothing ever deletes, inserts or changes a row of a
+ * select's model: libgda maps them only for models whose rows were
+ * edited through it. */
+static const GValue *
+stored_value (GormRows *rows,
+              guint     column,
+              guint     row)
+{
+  GValue *value;
+
+  if (rows->select == NULL)
+    return NULL;
+  if (rows->row == NULL || rows->row_number != row)
+    {
+      rows->row = gda_data_select_get_stored_row (rows->select, (gint) row);
+      rows->row_number = row;
+      if (rows->row == NULL)
+        return NULL;
+    }
+  if ((gint) column >= gda_row_get_length (rows->row))
+    return NULL;
+  value = gda_row_get_value (rows->row, (gint) column);
+  return gda_row_value_is_valid (rows->row, value) ? value : NULL;
+}
+
 const GValue *
 gorm_rows_get_value (GormRows  *rows,
                      guint      column,
@@ -1273,7 +1318,9 @@ gorm_rows_get_value (GormRows  *rows,
   if (rows->values != NULL)
     return &rows->values[(gsize) row * rows->n_columns + column];
 
-  value = gda_data_model_get_value_at (rows->model, column, row, &gda_error);
+  value = stored_value (rows, column, row);
+  if (value == NULL)
+    value = gda_data_model_get_value_at (rows->model, column, row, &gda_error);
   if (value == NULL)
     {
       g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,

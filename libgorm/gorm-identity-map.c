@@ -27,20 +27,43 @@ struct _GormIdentityMap
   GMutex      lock;
   /* Key → Entry; the entry owns its key. */
   GHashTable *entries;
-  /* GType → the number of its entries, for the types that had some. */
+  /* GType → the number of its entries (a guint it owns), for the types
+   * that had some. */
   GHashTable *counts;
+  /* The type counted last and its count: a run of objects of one type
+   * (a page of a query, a transaction's inserts) finds it without a
+   * lookup. */
+  GType       last_type;
+  guint      *last_count;
 };
+
+static guint *
+type_count (GormIdentityMap *self,
+            GType            type)
+{
+  gpointer key = GSIZE_TO_POINTER (type);
+  guint *count;
+
+  if (type == self->last_type && self->last_count != NULL)
+    return self->last_count;
+  count = g_hash_table_lookup (self->counts, key);
+  /* A count of 0 stays: a type that had objects will have more. */
+  if (count == NULL)
+    {
+      count = g_new0 (guint, 1);
+      g_hash_table_insert (self->counts, key, count);
+    }
+  self->last_type = type;
+  self->last_count = count;
+  return count;
+}
 
 static void
 count_entry (GormIdentityMap *self,
              GType            type,
              gint             change)
 {
-  gpointer key = GSIZE_TO_POINTER (type);
-  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, key)) + change;
-
-  /* A count of 0 stays: a type that had objects will have more. */
-  g_hash_table_insert (self->counts, key, GUINT_TO_POINTER (count));
+  *type_count (self, type) += change;
 }
 
 static guint
@@ -92,7 +115,7 @@ gorm_identity_map_new (void)
 
   g_mutex_init (&self->lock);
   self->entries = g_hash_table_new_full (key_hash, key_equal, NULL, (GDestroyNotify) entry_free);
-  self->counts = g_hash_table_new (NULL, NULL);
+  self->counts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   return self;
 }
 
@@ -121,10 +144,12 @@ gboolean
 gorm_identity_map_holds_type (GormIdentityMap *self,
                               GType            type)
 {
+  const guint *count;
   gboolean holds;
 
   g_mutex_lock (&self->lock);
-  holds = GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, GSIZE_TO_POINTER (type))) > 0;
+  count = g_hash_table_lookup (self->counts, GSIZE_TO_POINTER (type));
+  holds = count != NULL && *count > 0;
   g_mutex_unlock (&self->lock);
   return holds;
 }

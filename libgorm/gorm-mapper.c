@@ -1421,7 +1421,13 @@ new_row_object (const GormSchema *schema,
 static GQuark
 read_error_quark (void)
 {
-  return g_quark_from_static_string ("gorm-mapper-read-error");
+  static gsize quark;
+
+  /* Once: g_quark_from_static_string() takes GLib's global quark lock,
+   * and every save asks. */
+  if (g_once_init_enter (&quark))
+    g_once_init_leave (&quark, g_quark_from_static_string ("gorm-mapper-read-error"));
+  return (GQuark) quark;
 }
 
 /* The object of the row whose key is @key, with the property values

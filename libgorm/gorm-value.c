@@ -612,8 +612,13 @@ set_unreadable_error (GError       **error,
 static gboolean
 value_is_nan (const GValue *value)
 {
-  return (G_VALUE_HOLDS_DOUBLE (value) && isnan (g_value_get_double (value)))
-         || (G_VALUE_HOLDS_FLOAT (value) && isnan (g_value_get_float (value)));
+  /* Exact type comparisons: double and float are fundamental types that
+   * cannot be derived from, and G_VALUE_HOLDS() walks the type hierarchy
+   * for each value written. */
+  GType type = G_VALUE_TYPE (value);
+
+  return (type == G_TYPE_DOUBLE && isnan (g_value_get_double (value)))
+         || (type == G_TYPE_FLOAT && isnan (g_value_get_float (value)));
 }
 
 static gboolean
@@ -629,11 +634,27 @@ set_nan_error (GError     **error,
 
 /* Date-times */
 
+/* Writes @number, which is not negative, in @count decimal digits at @out,
+ * zero-padded; returns the end of what it wrote. */
+static char *
+put_digits (char *out,
+            gint  number,
+            guint count)
+{
+  for (guint i = count; i > 0; i--)
+    {
+      out[i - 1] = (char) ('0' + number % 10);
+      number /= 10;
+    }
+  return out + count;
+}
+
 char *
 gorm_value_format_date_time (GDateTime *date_time)
 {
   g_autoptr(GDateTime) utc = NULL;
   gint year, month, day;
+  char *text, *end;
 
   g_return_val_if_fail (date_time != NULL, NULL);
 
@@ -644,14 +665,28 @@ gorm_value_format_date_time (GDateTime *date_time)
     return NULL;
 
   /* A fixed width in UTC makes the order of the texts the order of the
-   * instants, which ORDER BY and indexes rely on. */
+   * instants, which ORDER BY and indexes rely on: YYYY-MM-DDTHH:MM:SS.ffffffZ,
+   * written digit by digit (g_strdup_printf() cost some 3,000 instructions
+   * a value, more than the rest of writing the row's values). GDateTime's
+   * years run from 1 to 9999, so four digits hold any year. */
   g_date_time_get_ymd (utc, &year, &month, &day);
-  return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-                          year, month, day,
-                          g_date_time_get_hour (utc),
-                          g_date_time_get_minute (utc),
-                          g_date_time_get_second (utc),
-                          g_date_time_get_microsecond (utc));
+  text = g_new (char, sizeof "YYYY-MM-DDTHH:MM:SS.ffffffZ");
+  end = put_digits (text, year, 4);
+  *end++ = '-';
+  end = put_digits (end, month, 2);
+  *end++ = '-';
+  end = put_digits (end, day, 2);
+  *end++ = 'T';
+  end = put_digits (end, g_date_time_get_hour (utc), 2);
+  *end++ = ':';
+  end = put_digits (end, g_date_time_get_minute (utc), 2);
+  *end++ = ':';
+  end = put_digits (end, g_date_time_get_second (utc), 2);
+  *end++ = '.';
+  end = put_digits (end, g_date_time_get_microsecond (utc), 6);
+  *end++ = 'Z';
+  *end = '\0';
+  return text;
 }
 
 static gboolean

@@ -367,7 +367,7 @@ test_migrate_creates (void)
                        "content text, views bigint, rating double precision, published boolean, "
                        "pub_date timestamp with time zone, updated timestamp with time zone");
       g_assert_cmpstr (index, ==,
-                       "CREATE INDEX ix_test_post_pub_date ON public.test_post USING btree (pub_date)");
+                       "CREATE INDEX ix_test_post_pub_date ON public.test_post USING btree (pub_date NULLS FIRST)");
       g_assert_finalize_object (g_steal_pointer (&db));
       return;
     }

@@ -826,7 +826,23 @@ test_cancel_on_server (void)
   g_thread_join (thread);
   g_clear_error (&error);
 
-  /* Inside a transaction too: the transaction can only be rolled back. */
+  /* The async form, cancelled from the main loop. */
+  {
+    g_autoptr(GCancellable) later = g_cancellable_new ();
+    g_autoptr(GAsyncResult) result = NULL;
+
+    started = g_get_monotonic_time ();
+    gorm_database_execute_async (db, "SELECT pg_sleep(30)", NULL, 0, later, store_result_cb, &result);
+    g_timeout_add_once (200, (GSourceOnceFunc) g_cancellable_cancel, later);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpint (gorm_database_execute_finish (db, result, &error), ==, -1);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
+    g_clear_error (&error);
+  }
+
+  /* The next call works. */
   g_assert_cmpint (gorm_database_execute (db, "SELECT 1", NULL, 0, NULL, &error), ==, 0);
   g_assert_no_error (error);
   test_migrate (db, TEST_TYPE_POST);
