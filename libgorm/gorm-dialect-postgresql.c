@@ -55,10 +55,6 @@ static const char * const postgresql_read_only_open_statements[] = {
 static const char *
 postgresql_column_type (const GormColumn *column)
 {
-  static GHashTable *varchar_types;
-  static GMutex lock;
-  const char *type;
-
   switch (column->kind)
     {
     case GORM_VALUE_KIND_BOOLEAN:
@@ -85,18 +81,7 @@ postgresql_column_type (const GormColumn *column)
     }
 
   /* varchar(n) counts characters, as max_length does. */
-  g_mutex_lock (&lock);
-  if (varchar_types == NULL)
-    varchar_types = g_hash_table_new (NULL, NULL);
-  type = g_hash_table_lookup (varchar_types, GUINT_TO_POINTER (column->max_length));
-  if (type == NULL)
-    {
-      type = g_strdup_printf ("varchar(%u)", column->max_length);
-      g_hash_table_insert (varchar_types, GUINT_TO_POINTER (column->max_length), (gpointer) type);
-    }
-  g_mutex_unlock (&lock);
-
-  return type;
+  return gorm_dialect_sized_type ("varchar", column->max_length);
 }
 
 /* information_schema's data_type of an existing column. */

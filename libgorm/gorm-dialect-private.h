@@ -123,6 +123,10 @@ const GormDialect *gorm_dialect_sqlite          (void);
 const GormDialect *gorm_dialect_postgresql      (void);
 const GormDialect *gorm_dialect_for_provider    (const char         *provider);
 
+/* "NAME(SIZE)", a string that lives as long as the process, like the
+ * schemas whose column types it names. */
+const char *gorm_dialect_sized_type             (const char         *name,
+                                                 guint               size);
 void     gorm_dialect_append_identifier         (GString            *sql,
                                                  const char         *identifier);
 void     gorm_dialect_append_parameter          (GString            *sql,

@@ -37,10 +37,6 @@ static const char * const sqlite_read_only_open_statements[] = {
 static const char *
 sqlite_column_type (const GormColumn *column)
 {
-  static GHashTable *varchar_types;
-  static GMutex lock;
-  const char *type;
-
   switch (column->kind)
     {
     case GORM_VALUE_KIND_BOOLEAN:
@@ -67,19 +63,8 @@ sqlite_column_type (const GormColumn *column)
     }
 
   /* VARCHAR(n) has TEXT affinity in SQLite; it documents the limit for
-   * other tools. The strings live as long as the process, like the schema. */
-  g_mutex_lock (&lock);
-  if (varchar_types == NULL)
-    varchar_types = g_hash_table_new (NULL, NULL);
-  type = g_hash_table_lookup (varchar_types, GUINT_TO_POINTER (column->max_length));
-  if (type == NULL)
-    {
-      type = g_strdup_printf ("VARCHAR(%u)", column->max_length);
-      g_hash_table_insert (varchar_types, GUINT_TO_POINTER (column->max_length), (gpointer) type);
-    }
-  g_mutex_unlock (&lock);
-
-  return type;
+   * other tools. */
+  return gorm_dialect_sized_type ("VARCHAR", column->max_length);
 }
 
 static const char *

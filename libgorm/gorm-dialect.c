@@ -20,6 +20,15 @@ gorm_dialect_for_provider (const char *provider)
   return NULL;
 }
 
+const char *
+gorm_dialect_sized_type (const char *name,
+                         guint       size)
+{
+  g_autofree char *type = g_strdup_printf ("%s(%u)", name, size);
+
+  return g_intern_string (type);
+}
+
 void
 gorm_dialect_append_identifier (GString    *sql,
                                 const char *identifier)
