@@ -217,6 +217,15 @@ guint               gorm_connection_get_depth       (GormConnection      *self);
  * (GORM_ERROR_CONNECTION) when the engine or libgorm cannot. */
 gboolean            gorm_connection_cancel          (GormConnection      *self,
                                                      GError             **error);
+/* Sets what cancels the statements the connection runs from now on
+ * (NULL: nothing) and returns what did: a statement whose cancellable is
+ * cancelled before it starts fails with G_IO_ERROR_CANCELLED, and on
+ * PostgreSQL a cancellation while it runs stops it on the server, the
+ * statement then failing with G_IO_ERROR_CANCELLED. Not owned: the
+ * caller sets the previous one back before it lets go of @cancellable
+ * and of the lock. */
+GCancellable       *gorm_connection_swap_cancellable_locked (GormConnection *self,
+                                                             GCancellable   *cancellable);
 
 /* Fault injection, for tests: the next statement starting with @prefix
  * ("COMMIT", "RELEASE", "ROLLBACK") does not run and fails with @code,

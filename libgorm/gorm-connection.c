@@ -24,6 +24,9 @@ struct _GormStatement
   /* The holders of ##p0, ##p1, … in order. */
   GdaHolder    **holders;
   guint          n_holders;
+  /* The GdaConnection (its serial, see GormConnection) the statement was
+   * prepared on by start_cancellable(), 0 for none. */
+  guint          prepared_serial;
 };
 
 struct _GormRows
@@ -77,6 +80,12 @@ struct _GormConnection
   PGconn            *pgconn;
   GMutex             cancel_lock;
   PGcancel          *pgcancel;
+  /* What cancels the statements run now (see
+   * gorm_connection_swap_cancellable_locked()); not owned. */
+  GCancellable      *cancellable;
+  /* Counts the GdaConnections opened, from 1: what a statement was
+   * prepared on. */
+  guint              serial;
   /* Opened read-only (mode=ro): its transactions take no write lock. */
   gboolean           read_only;
   gboolean           closed;
@@ -209,6 +218,17 @@ gorm_connection_cancel (GormConnection  *self,
   return ok;
 }
 
+GCancellable *
+gorm_connection_swap_cancellable_locked (GormConnection *self,
+                                         GCancellable   *cancellable)
+{
+  GCancellable *previous = self->cancellable;
+
+  self->cancellable = cancellable;
+  return previous;
+}
+
+
 static void
 drop_statements (GormConnection *self)
 {
@@ -288,6 +308,7 @@ gorm_connection_adopt_locked (GormConnection *self,
   g_return_if_fail (self->connection == NULL);
 
   self->connection = g_object_ref (GDA_CONNECTION (gda_connection));
+  self->serial++;
   self->owns_connection = FALSE;
   setup (self);
 }
@@ -389,6 +410,7 @@ gorm_connection_open_locked (GormConnection  *self,
   self->auth_string = g_strdup (auth_string);
   self->dialect = gorm_dialect_for_provider (provider);
   self->connection = open_gda (self, error);
+  self->serial++;
   if (self->connection == NULL)
     return FALSE;
   self->owns_connection = TRUE;
@@ -422,6 +444,7 @@ reconnect_locked (GormConnection  *self,
     gda_connection_close_no_warning (self->connection);
   g_clear_object (&self->connection);
   self->connection = connection;
+  self->serial++;
   self->broken = FALSE;
   g_atomic_int_set (&self->backend_pid, 0);
   if (!prepare_locked (self, &local_error))
@@ -903,6 +926,76 @@ trace (GormConnection *self,
     self->trace_func (sql, self->trace_data);
 }
 
+static void
+cancel_statement_cb (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  /* Nothing to report: the statement fails or ends by itself. */
+  gorm_connection_cancel (user_data, NULL);
+}
+
+/* After the statement: a failure a cancellation caused becomes
+ * G_IO_ERROR_CANCELLED, the server's message kept. */
+static void
+end_cancellable (GormConnection  *self,
+                 gulong           handler,
+                 gboolean         failed,
+                 GError         **error)
+{
+  if (handler != 0)
+    g_cancellable_disconnect (self->cancellable, handler);
+  if (failed && handler != 0 && g_cancellable_is_cancelled (self->cancellable) &&
+      error != NULL && *error != NULL)
+    {
+      GError *cancelled = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                       "Operation was cancelled: %s", (*error)->message);
+
+      g_clear_error (error);
+      g_propagate_error (error, cancelled);
+    }
+}
+
+/* Before a statement runs: FALSE with @error when its cancellable is
+ * cancelled already; else, where the engine can stop a running
+ * statement (PostgreSQL), a cancellation from now on asks the server to
+ * stop it, until end_cancellable(). */
+static gboolean
+start_cancellable (GormConnection  *self,
+                   GormStatement   *statement,
+                   gulong          *handler,
+                   GError         **error)
+{
+  GError *gda_error = NULL;
+
+  *handler = 0;
+  if (self->cancellable == NULL)
+    return TRUE;
+  if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
+    return FALSE;
+  if (self->pgcancel == NULL)
+    return TRUE;
+  *handler = g_cancellable_connect (self->cancellable, G_CALLBACK (cancel_statement_cb),
+                                    self, NULL);
+  /* libgda prepares a statement the first time it runs it, and runs it
+   * unprepared when that fails: a cancelled PREPARE (one that waited
+   * for a lock, say) would be followed by the same statement, run again
+   * without the cancellation. Prepared here, a failure is the call's. */
+  if (statement->prepared_serial != self->serial)
+    {
+      if (!gda_connection_statement_prepare (self->connection, statement->statement, &gda_error))
+        {
+          if (gda_error == NULL)
+            gda_error = error_from_events (self);
+          translate_error (self, error, gda_error, statement->sql);
+          end_cancellable (self, *handler, TRUE, error);
+          return FALSE;
+        }
+      statement->prepared_serial = self->serial;
+    }
+  return TRUE;
+}
+
+
 gint64
 gorm_connection_execute_locked (GormConnection  *self,
                                 GormStatement   *statement,
@@ -910,8 +1003,9 @@ gorm_connection_execute_locked (GormConnection  *self,
 {
   GError *gda_error = NULL;
   gint rows = -1;
+  gulong handler;
 
-  if (!ready_locked (self, error))
+  if (!ready_locked (self, error) || !start_cancellable (self, statement, &handler, error))
     return -1;
   trace (self, statement->sql);
   gda_error = take_fault (self, statement->sql);
@@ -927,8 +1021,10 @@ gorm_connection_execute_locked (GormConnection  *self,
   if (rows == -1 || gda_error != NULL)
     {
       translate_error (self, error, gda_error, statement->sql);
+      end_cancellable (self, handler, TRUE, error);
       return -1;
     }
+  end_cancellable (self, handler, FALSE, error);
 
   return MAX (rows, 0);
 }
@@ -1031,8 +1127,9 @@ gorm_connection_select_locked (GormConnection  *self,
   GdaDataModel *model = NULL;
   GormRows *rows;
   gint n_rows, n_columns;
+  gulong handler;
 
-  if (!ready_locked (self, error))
+  if (!ready_locked (self, error) || !start_cancellable (self, statement, &handler, error))
     return NULL;
   trace (self, statement->sql);
   gda_error = take_fault (self, statement->sql);
@@ -1048,8 +1145,11 @@ gorm_connection_select_locked (GormConnection  *self,
   if (model == NULL)
     {
       translate_error (self, error, gda_error, statement->sql);
+      end_cancellable (self, handler, TRUE, error);
       return NULL;
     }
+  /* The rows are all read (random access) once the call returns. */
+  end_cancellable (self, handler, FALSE, error);
   g_clear_error (&gda_error);
 
   /* A row SQLite fails to step to (a damaged page, an I/O error, or a

@@ -1717,14 +1717,6 @@ gorm_database_run_in_transaction_finish (GormDatabase  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-cancel_statement_cb (GCancellable *cancellable,
-                     gpointer      user_data)
-{
-  /* Nothing to report: the statement fails or ends by itself. */
-  gorm_connection_cancel (user_data, NULL);
-}
-
 /**
  * gorm_database_execute:
  * @self: a database
@@ -1799,33 +1791,23 @@ gorm_database_execute (GormDatabase  *self,
   statement = connection ? gorm_connection_lookup_locked (connection, rewritten, error) : NULL;
   if (statement != NULL)
     {
-      g_autoptr(GError) local_error = NULL;
-      gulong handler = 0;
-
       /* Cancelling asks the server to stop the statement (PostgreSQL),
-       * which then fails: the caller gets G_IO_ERROR_CANCELLED. */
-      if (cancellable != NULL)
-        handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_statement_cb),
-                                         connection, NULL);
+       * which then fails with G_IO_ERROR_CANCELLED. */
+      GCancellable *previous = gorm_connection_swap_cancellable_locked (connection, cancellable);
+
       gorm_statement_take_params (statement, values, n_params);
       if (gorm_dialect_returns_rows (rewritten))
         {
           /* A PRAGMA that sets something also answers with a row, and
            * libgda runs only selects on statements that return rows. */
           g_autoptr(GormRows) result = gorm_connection_select_locked (connection, statement, NULL,
-                                                                      &local_error);
+                                                                      error);
 
           rows = result != NULL ? 0 : -1;
         }
       else
-        rows = gorm_connection_execute_locked (connection, statement, &local_error);
-      if (handler != 0)
-        g_cancellable_disconnect (cancellable, handler);
-      if (rows < 0 && g_cancellable_is_cancelled (cancellable))
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled: %s",
-                     local_error->message);
-      else if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
+        rows = gorm_connection_execute_locked (connection, statement, error);
+      gorm_connection_swap_cancellable_locked (connection, previous);
     }
   gorm_database_unlock (self);
 

@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "gorm-connection-private.h"
 #include "gorm-database-private.h"
 #include "gorm-error.h"
 #include "gorm-query-model.h"
@@ -982,6 +983,8 @@ gorm_query_model_new (GormDatabase       *database,
                       GError            **error)
 {
   g_autoptr(GormQueryModel) self = g_object_new (GORM_TYPE_QUERY_MODEL, NULL);
+  GormConnection *connection;
+  GCancellable *previous;
 
   self->database = g_object_ref (database);
   self->watch = g_atomic_rc_box_new0 (Watch);
@@ -997,6 +1000,10 @@ gorm_query_model_new (GormDatabase       *database,
     return NULL;
 
   gorm_database_lock (database);
+  /* @cancellable stops the reads below, on the server too where the
+   * engine allows; the pages read later have no cancellable. */
+  connection = gorm_database_get_execution (database);
+  previous = gorm_connection_swap_cancellable_locked (connection, cancellable);
   if (!live && compiled->limit >= 0 && compiled->limit <= PAGE_SIZE)
     {
       /* A snapshot whose limit fits in one page is that page: its rows
@@ -1006,6 +1013,7 @@ gorm_query_model_new (GormDatabase       *database,
 
       self->n_items = (guint) compiled->limit;
       page = compiled->limit > 0 ? load_page_locked (self, 0, &cache, error) : NULL;
+      gorm_connection_swap_cancellable_locked (connection, previous);
       gorm_database_unlock (database);
       if (compiled->limit > 0 && page == NULL)
         return NULL;
@@ -1029,6 +1037,7 @@ gorm_query_model_new (GormDatabase       *database,
                                          G_OBJECT (self), &watch_funcs,
                                          g_atomic_rc_box_acquire (self->watch),
                                          (GDestroyNotify) watch_unref);
+  gorm_connection_swap_cancellable_locked (connection, previous);
   gorm_database_unlock (database);
   if (self->n_full < 0)
     {

@@ -539,33 +539,47 @@ prepare_locked (GormDatabase        *database,
   return statement;
 }
 
+/* Runs a runner's statement: @cancellable stops it, on the server too
+ * where the engine allows (see gorm_connection_swap_cancellable_locked()). */
 static GormRows *
 select_locked (GormDatabase  *database,
                const char    *sql,
                GArray        *params,
                const GType   *column_types,
+               GCancellable  *cancellable,
                GError       **error)
 {
   GormConnection *statements;
   GormStatement *statement = prepare_locked (database, sql, params, &statements, error);
+  GCancellable *previous;
+  GormRows *rows;
 
   if (statement == NULL)
     return NULL;
-  return gorm_connection_select_locked (statements, statement, column_types, error);
+  previous = gorm_connection_swap_cancellable_locked (statements, cancellable);
+  rows = gorm_connection_select_locked (statements, statement, column_types, error);
+  gorm_connection_swap_cancellable_locked (statements, previous);
+  return rows;
 }
 
 static gint64
 execute_locked (GormDatabase  *database,
                 const char    *sql,
                 GArray        *params,
+                GCancellable  *cancellable,
                 GError       **error)
 {
   GormConnection *statements;
   GormStatement *statement = prepare_locked (database, sql, params, &statements, error);
+  GCancellable *previous;
+  gint64 rows;
 
   if (statement == NULL)
     return -1;
-  return gorm_connection_execute_locked (statements, statement, error);
+  previous = gorm_connection_swap_cancellable_locked (statements, cancellable);
+  rows = gorm_connection_execute_locked (statements, statement, error);
+  gorm_connection_swap_cancellable_locked (statements, previous);
+  return rows;
 }
 
 /* Runners */
@@ -665,7 +679,7 @@ select_first_row (GormQuery     *self,
   sql = gorm_dialect_render_select_rows (compiled->dialect, &selection, 1, params);
 
   gorm_database_lock (self->database);
-  model = select_locked (self->database, sql, params, schema->sql_types, error);
+  model = select_locked (self->database, sql, params, schema->sql_types, cancellable, error);
   if (model != NULL && gorm_rows_get_n_rows (model) > 0)
     {
       GormMapper *mapper = gorm_database_get_mapper_locked (self->database, schema->type, error);
@@ -748,7 +762,7 @@ gorm_query_count (GormQuery     *self,
   sql = gorm_dialect_render_count (compiled->dialect, &selection, params);
 
   gorm_database_lock (self->database);
-  model = select_locked (self->database, sql, params, column_types, error);
+  model = select_locked (self->database, sql, params, column_types, cancellable, error);
   if (model != NULL)
     {
       const GValue *value = gorm_rows_get_value (model, 0, 0, error);
@@ -799,7 +813,7 @@ gorm_query_exists (GormQuery     *self,
   sql = gorm_dialect_render_exists (compiled->dialect, &selection, params);
 
   gorm_database_lock (self->database);
-  model = select_locked (self->database, sql, params, column_types, error);
+  model = select_locked (self->database, sql, params, column_types, cancellable, error);
   exists = model != NULL && gorm_rows_get_n_rows (model) > 0;
   gorm_database_unlock (self->database);
 
@@ -844,6 +858,7 @@ static GValue *
 select_keys_locked (GormDatabase             *database,
                     const GormCompiledQuery  *compiled,
                     guint                    *n_keys,
+                    GCancellable             *cancellable,
                     GError                  **error)
 {
   const GormSchema *schema = compiled->schema;
@@ -855,7 +870,7 @@ select_keys_locked (GormDatabase             *database,
   GValue *keys;
   gint n_rows;
 
-  model = select_locked (database, sql, params, column_types, error);
+  model = select_locked (database, sql, params, column_types, cancellable, error);
   if (model == NULL)
     return NULL;
 
@@ -885,6 +900,7 @@ write_locked (GormDatabase             *database,
               const GormCompiledQuery  *compiled,
               Assignment               *assignments,
               guint                     n_assignments,
+              GCancellable             *cancellable,
               GError                  **error)
 {
   GormSelection selection = gorm_compiled_query_get_selection (compiled);
@@ -907,7 +923,7 @@ write_locked (GormDatabase             *database,
                                              columns, values, params);
     }
 
-  return execute_locked (database, sql, params, error);
+  return execute_locked (database, sql, params, cancellable, error);
 }
 
 /* Gives the live objects of the changed rows their new state: deleted
@@ -1009,6 +1025,7 @@ run_bulk (GormQuery                *self,
           const GormCompiledQuery  *compiled,
           Assignment               *assignments,
           guint                     n_assignments,
+          GCancellable             *cancellable,
           GError                  **error)
 {
   GormDatabase *database = self->database;
@@ -1028,7 +1045,7 @@ run_bulk (GormQuery                *self,
   watched = gorm_database_has_watchers_locked (database, schema->type);
   if (watched || gorm_database_has_live_locked (database, schema->type))
     {
-      keys = select_keys_locked (database, compiled, &n_keys, error);
+      keys = select_keys_locked (database, compiled, &n_keys, cancellable, error);
       if (keys == NULL)
         goto failed;
     }
@@ -1040,7 +1057,7 @@ run_bulk (GormQuery                *self,
     {
       if (watched)
         gorm_database_begin_change_locked (database, schema->type, keys, n_keys);
-      rows = write_locked (database, compiled, assignments, n_assignments, error);
+      rows = write_locked (database, compiled, assignments, n_assignments, cancellable, error);
       if (watched)
         gorm_database_end_change_locked (database, schema->type, keys, n_keys,
                                          rows >= 0 && n_assignments == 0);
@@ -1116,7 +1133,7 @@ gorm_query_delete (GormQuery     *self,
   if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
 
-  return run_bulk (self, compiled, NULL, 0, error);
+  return run_bulk (self, compiled, NULL, 0, cancellable, error);
 }
 
 /* Checks and converts the value of a bulk update, as a save would. */
@@ -1211,7 +1228,7 @@ gorm_query_update (GormQuery     *self,
       g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
 
-  return run_bulk (self, compiled, &assignment, 1, error);
+  return run_bulk (self, compiled, &assignment, 1, cancellable, error);
 }
 
 /* Asynchronous runners: the synchronous ones, on the worker thread of the
@@ -1760,7 +1777,7 @@ gorm_query_update_values (GormQuery           *self,
 
   /* Every assignment is cleared, the one that failed half-filled included. */
   if (prepared == n_values && !g_cancellable_set_error_if_cancelled (cancellable, error))
-    rows = run_bulk (self, compiled, assignments, n_values, error);
+    rows = run_bulk (self, compiled, assignments, n_values, cancellable, error);
   assignments_free (assignments, n_values);
   return rows;
 }

@@ -850,6 +850,96 @@ test_cancel_on_server (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+/* The query runners too: each waits for a table another connection
+ * holds locked (for longer than the test lasts, within the 5 s lock
+ * timeout), is cancelled after 200 ms, fails with G_IO_ERROR_CANCELLED
+ * long before the lock timeout, and leaves the database usable. */
+static void
+test_cancel_runners_on_server (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GormDatabase) db = test_open_file (&path);
+  g_autoptr(GormDatabase) other = NULL;
+  g_autoptr(GormResource) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) balance = G_VALUE_INIT;
+
+  test_migrate (db, TEST_TYPE_ACCOUNT);
+  account = save_account (db, "cancel@example.org", 1, &error);
+  g_assert_no_error (error);
+  other = gorm_database_open (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (gorm_database_begin (other, NULL, &error));
+  g_assert_cmpint (gorm_database_execute (other, "LOCK TABLE test_account IN ACCESS EXCLUSIVE MODE",
+                                          NULL, 0, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+
+  for (guint runner = 0; runner < 5; runner++)
+    {
+      g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_ACCOUNT);
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      GThread *thread = g_thread_new ("cancel", cancel_later, cancellable);
+      gint64 started = g_get_monotonic_time ();
+      g_autoptr(GListModel) model = NULL;
+      gboolean failed = FALSE;
+
+      switch (runner)
+        {
+        case 0:
+          failed = gorm_query_count (query, cancellable, &error) == -1;
+          break;
+        case 1:
+          model = gorm_query_fetch (query, cancellable, &error);
+          failed = model == NULL;
+          break;
+        case 2:
+          failed = gorm_query_first (query, cancellable, &error) == NULL;
+          break;
+        case 3:
+          g_value_init (&balance, G_TYPE_INT64);
+          g_value_set_int64 (&balance, 5);
+          failed = gorm_query_update (query, "balance", &balance, cancellable, &error) == -1;
+          g_value_unset (&balance);
+          break;
+        case 4:
+          failed = gorm_query_delete (query, cancellable, &error) == -1;
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      g_thread_join (thread);
+      g_test_message ("runner %u: %s", runner, error ? error->message : "no error");
+      g_assert_true (failed);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_cmpint (g_get_monotonic_time () - started, <, 3 * G_USEC_PER_SEC);
+      g_clear_error (&error);
+    }
+
+  /* Nothing changed, and once the lock is gone every call works. */
+  g_assert_true (gorm_database_rollback (other, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_ACCOUNT);
+
+    g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, 1);
+    g_assert_no_error (error);
+  }
+  g_assert_true (gorm_resource_reload (account, NULL, &error));
+  g_assert_no_error (error);
+  {
+    gint64 stored = 0;
+
+    g_object_get (account, "balance", &stored, NULL);
+    g_assert_cmpint (stored, ==, 1);
+  }
+  g_assert_true (gorm_database_close (other, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_finalize_object (g_steal_pointer (&account));
+  g_assert_finalize_object (g_steal_pointer (&db));
+  g_assert_finalize_object (g_steal_pointer (&other));
+  test_remove_file (path);
+}
+
 /* Server restart */
 
 static gint64
@@ -974,6 +1064,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/PostgreSQL/hostile-names-and-values", test_hostile_names_and_values);
   g_test_add_func ("/Gorm/PostgreSQL/round-trip", test_round_trip);
   g_test_add_func ("/Gorm/PostgreSQL/cancel-on-server", test_cancel_on_server);
+  g_test_add_func ("/Gorm/PostgreSQL/cancel-runners-on-server", test_cancel_runners_on_server);
   /* Only on a server the harness started, which the test may restart. */
   if (g_getenv ("GORM_TEST_POSTGRESQL_DIR") != NULL)
     g_test_add_func ("/Gorm/PostgreSQL/server-restart", test_server_restart);
