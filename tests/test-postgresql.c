@@ -4,6 +4,10 @@
 
 #include <math.h>
 #include <string.h>
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gorm-test-utils.h"
@@ -940,6 +944,98 @@ test_cancel_runners_on_server (void)
   test_remove_file (path);
 }
 
+/* A real full disk on the server: a tablespace on a small tmpfs (root
+ * mounts it; the server the harness started runs on this machine as the
+ * owner of its data directory). The write that does not fit fails with
+ * GORM_ERROR_FULL, no transaction stays open, what was committed is
+ * kept, and the next call works. */
+static void
+test_disk_full (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = g_build_filename (g_getenv ("GORM_TEST_POSTGRESQL_DIR"), "data", NULL);
+  g_autofree char *dir = NULL;
+  g_autofree char *name = g_strdup_printf ("gorm_full_%d", (int) getpid ());
+  g_autofree char *create = NULL;
+  g_autofree char *drop = NULL;
+  g_autofree char *use = NULL;
+  struct stat owner;
+  gboolean ok = TRUE;
+  guint saved = 0;
+
+  g_assert_cmpint (stat (data, &owner), ==, 0);
+  dir = g_dir_make_tmp ("gorm-pg-full-XXXXXX", &error);
+  g_assert_no_error (error);
+  if (mount ("tmpfs", dir, "tmpfs", 0, "size=512k,mode=0700") != 0)
+    g_error ("cannot mount a tmpfs on %s: %s", dir, g_strerror (errno));
+  g_assert_cmpint (chown (dir, owner.st_uid, owner.st_gid), ==, 0);
+
+  create = g_strdup_printf ("CREATE TABLESPACE %s LOCATION '%s'", name, dir);
+  g_assert_cmpint (gorm_database_execute (db, create, NULL, 0, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+  /* The accounts live on the small disk, the posts on the server's. */
+  test_migrate (db, TEST_TYPE_POST);
+  use = g_strdup_printf ("SET default_tablespace = %s", name);
+  g_assert_cmpint (gorm_database_execute (db, use, NULL, 0, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+  test_migrate (db, TEST_TYPE_ACCOUNT);
+  g_object_unref (save_account (db, "before@example.org", 1, &error));
+  g_assert_no_error (error);
+
+  /* Rows of 2 kB (twice: row and unique index) that do not compress, in one transaction, until the
+   * disk is full. */
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  for (guint i = 0; ok && i < 1000; i++)
+    {
+      g_autofree char *noise = g_malloc (2001);
+      g_autofree char *email = NULL;
+
+      for (guint j = 0; j < 2000; j++)
+        noise[j] = "abcdefghijklmnopqrstuvwxyz0123456789"[g_test_rand_int_range (0, 36)];
+      noise[2000] = '\0';
+      email = g_strdup_printf ("%u-%s@example.org", i, noise);
+      g_autoptr(GormResource) account = save_account (db, email, i, &error);
+
+      ok = account != NULL;
+      saved += ok;
+    }
+  g_assert_false (ok);
+  g_assert_cmpuint (saved, >, 0);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FULL);
+  g_assert_nonnull (strstr (error->message, "No space left on device"));
+  g_clear_error (&error);
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+
+  /* What was committed is there, nothing of the rolled-back rows is, and
+   * the next calls work. */
+  {
+    g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_ACCOUNT);
+
+    g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, 1);
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(GormResource) post = g_object_new (TEST_TYPE_POST, "database", db,
+                                                 "title", "after", NULL);
+
+    test_save_ok (post);
+  }
+  g_assert_cmpint (test_count_posts (db), ==, 1);
+
+  /* The tablespace goes before its disk. */
+  g_assert_cmpint (gorm_database_execute (db, "DROP TABLE test_account", NULL, 0, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+  drop = g_strdup_printf ("DROP TABLESPACE %s", name);
+  g_assert_cmpint (gorm_database_execute (db, drop, NULL, 0, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_finalize_object (g_steal_pointer (&db));
+  g_assert_cmpint (umount (dir), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 /* Server restart */
 
 static gint64
@@ -1068,6 +1164,10 @@ main (int   argc,
   /* Only on a server the harness started, which the test may restart. */
   if (g_getenv ("GORM_TEST_POSTGRESQL_DIR") != NULL)
     g_test_add_func ("/Gorm/PostgreSQL/server-restart", test_server_restart);
+  /* Only as root (who mounts the small disk), on a server the harness
+   * started on this machine (which can write to it). */
+  if (g_getenv ("GORM_TEST_POSTGRESQL_DIR") != NULL && geteuid () == 0)
+    g_test_add_func ("/Gorm/PostgreSQL/disk-full", test_disk_full);
 
   return g_test_run ();
 }
