@@ -90,12 +90,12 @@ test_fetch_pages (void)
 
   test_migrate (db, TEST_TYPE_ITEM);
   query = gorm_database_query (db, TEST_TYPE_ITEM);
-  /* Ten pages of rows, whatever a page is on this engine (100 rows on
+  /* Three pages of rows, whatever a page is on this engine (100 rows on
    * SQLite, 1,000 on PostgreSQL, where each read is a round trip). */
   model = fetch (query, FALSE);
   page = gorm_query_model_get_page_rows (GORM_QUERY_MODEL (model));
   g_clear_object (&model);
-  n = 10 * page;
+  n = 3 * page;
   fill (db, n);
   g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
 
