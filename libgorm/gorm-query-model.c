@@ -1629,6 +1629,18 @@ read_rows_locked (GormQueryModel  *self,
   return *keys != NULL ? (gint64) (*keys)->len : n_full;
 }
 
+/* The changes of @pending are in what the model has just read: skipped
+ * when they are delivered. */
+static void
+skip_pending (GormQueryModel *self,
+              GPtrArray      *pending)
+{
+  if (self->skipped == NULL)
+    self->skipped = g_hash_table_new_full (NULL, NULL, change_unref, NULL);
+  for (guint i = 0; i < pending->len; i++)
+    g_hash_table_add (self->skipped, change_ref (g_ptr_array_index (pending, i)));
+}
+
 /* Reads what the model shows again, after another connection committed
  * to its table (the listener's news, delivered after the model's own
  * records): the keys it keeps are compared with the database's, and one
@@ -1660,10 +1672,7 @@ refresh (GormQueryModel *self)
                    g_type_name (self->compiled->schema->type), error->message);
       return;
     }
-  if (self->skipped == NULL)
-    self->skipped = g_hash_table_new_full (NULL, NULL, change_unref, NULL);
-  for (guint i = 0; i < pending->len; i++)
-    g_hash_table_add (self->skipped, change_ref (g_ptr_array_index (pending, i)));
+  skip_pending (self, pending);
 
   n_old = self->pending ? self->pending_n : self->n_items;
   n_new = window_size (self, n_full);
@@ -1714,10 +1723,7 @@ reset (GormQueryModel *self)
                  g_type_name (self->compiled->schema->type), error->message);
       return;
     }
-  if (self->skipped == NULL)
-    self->skipped = g_hash_table_new_full (NULL, NULL, change_unref, NULL);
-  for (guint i = 0; i < pending->len; i++)
-    g_hash_table_add (self->skipped, change_ref (g_ptr_array_index (pending, i)));
+  skip_pending (self, pending);
   self->pages_stale = TRUE;
   drop_anchors (self);
   queue_change (self, 0, self->pending ? self->pending_n : self->n_items, window_size (self, n_full));
