@@ -29,6 +29,17 @@ struct _GormStatement
   guint          prepared_serial;
 };
 
+/* Reads the values of a libgda model: through the rows libgda stored
+ * when the model is a GdaDataSelect (what libgda's providers return),
+ * keeping the last row read. */
+typedef struct
+{
+  GdaDataModel  *model;
+  GdaDataSelect *select;
+  GdaRow        *row;
+  guint          row_number;
+} RowReader;
+
 struct _GormRows
 {
   GdaDataModel  *model;
@@ -38,12 +49,8 @@ struct _GormRows
   GValue        *values;
   guint          n_rows;
   guint          n_columns;
-  /* The model as a GdaDataSelect (what libgda's providers return), whose
-   * rows are read where libgda stores them, and the last row read
-   * there: see stored_value(). */
-  GdaDataSelect *select;
-  GdaRow        *row;
-  guint          row_number;
+  /* How the values of the model are read: see read_value(). */
+  RowReader      reader;
   /* Values libgda gives in a type of its own (GdaBinary, GdaBlob),
    * converted once and kept until the rows are freed: index → GValue. */
   GHashTable    *converted;
@@ -1056,6 +1063,64 @@ gda_column_types (const GType *column_types,
   return types;
 }
 
+static void
+row_reader_init (RowReader    *reader,
+                 GdaDataModel *model)
+{
+  reader->model = model;
+  reader->select = GDA_IS_DATA_SELECT (model) ? GDA_DATA_SELECT (model) : NULL;
+  reader->row = NULL;
+  reader->row_number = 0;
+}
+
+/* The value at @column of @row, or NULL with @error set.
+ *
+ * gda_data_model_get_value_at() costs some 700 instructions a value
+ * (interface dispatch, type checks, the row looked up in a hash table
+ * for every column): reading a whole row through it cost more than
+ * building the object for it. The row is looked up once where libgda
+ * stored it and its values read by index; a row libgda has not stored
+ * yet (PostgreSQL's provider makes them as they are first read) is
+ * fetched through the model once, and read where it is stored from then
+ * on. The model's row numbers are libgda's stored ones, since nothing
+ * ever deletes, inserts or changes a row of a select's model: libgda
+ * maps them only for models whose rows were edited through it. */
+static const GValue *
+read_value (RowReader  *reader,
+            guint       column,
+            guint       row,
+            GError    **error)
+{
+  g_autoptr(GError) gda_error = NULL;
+  const GValue *value;
+
+  if (reader->select != NULL)
+    {
+      if (reader->row == NULL || reader->row_number != row)
+        {
+          reader->row = gda_data_select_get_stored_row (reader->select, (gint) row);
+          reader->row_number = row;
+        }
+      if (reader->row != NULL && (gint) column < gda_row_get_length (reader->row))
+        {
+          GValue *stored = gda_row_get_value (reader->row, (gint) column);
+
+          if (gda_row_value_is_valid (reader->row, stored))
+            return stored;
+        }
+    }
+
+  value = gda_data_model_get_value_at (reader->model, column, row, &gda_error);
+  /* The row is stored now, if it can be: look it up again next time. */
+  if (reader->row == NULL)
+    reader->row_number = G_MAXUINT;
+  if (value == NULL)
+    g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                 "Cannot read column %u of row %u: %s", column, row,
+                 gda_error ? gda_error->message : "unknown error");
+  return value;
+}
+
 /* Copies libgda's @value into @copy as a libgorm SQL value, read from
  * text as @sql_type (G_TYPE_NONE: kept as libgda gave it). */
 static gboolean
@@ -1090,24 +1155,20 @@ copy_model (GormRows      *rows,
             GError       **error)
 {
   guint n_types = 0;
+  RowReader reader;
 
   while (column_types != NULL && column_types[n_types] != G_TYPE_NONE)
     n_types++;
+  row_reader_init (&reader, model);
   rows->values = g_new0 (GValue, MAX ((gsize) rows->n_rows * rows->n_columns, 1));
   for (guint row = 0; row < rows->n_rows; row++)
     for (guint column = 0; column < rows->n_columns; column++)
       {
-        g_autoptr(GError) gda_error = NULL;
-        const GValue *value = gda_data_model_get_value_at (model, column, row, &gda_error);
+        const GValue *value = read_value (&reader, column, row, error);
         GType sql_type = column < n_types ? column_types[column] : G_TYPE_NONE;
 
         if (value == NULL)
-          {
-            g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
-                         "Cannot read column %u of row %u: %s", column, row,
-                         gda_error ? gda_error->message : "unknown error");
-            return FALSE;
-          }
+          return FALSE;
         if (!copy_value (value, sql_type, &rows->values[(gsize) row * rows->n_columns + column],
                          error))
           return FALSE;
@@ -1195,8 +1256,7 @@ gorm_connection_select_locked (GormConnection  *self,
       return rows;
     }
   rows->model = model;
-  if (GDA_IS_DATA_SELECT (model))
-    rows->select = GDA_DATA_SELECT (model);
+  row_reader_init (&rows->reader, model);
   return rows;
 }
 
@@ -1358,39 +1418,6 @@ free_value (gpointer data)
   g_free (value);
 }
 
-/* The value at @column of @row as libgda stored it when the select
- * counted its rows, or NULL where libgda has not stored that row (the
- * caller then asks the model, which fetches it).
- *
- * gda_data_model_get_value_at() costs some 700 instructions a value
- * (interface dispatch, type checks, the row looked up in a hash table
- * for every column): reading a whole row through it cost more than
- * building the object for it. The row is looked up once here and its
- * values read by index. The model's row numbers are libgda's stored
- * ones, since nothing ever deletes, inserts or changes a row of a
- * select's model: libgda maps them only for models whose rows were
- * edited through it. */
-static const GValue *
-stored_value (GormRows *rows,
-              guint     column,
-              guint     row)
-{
-  GValue *value;
-
-  if (rows->select == NULL)
-    return NULL;
-  if (rows->row == NULL || rows->row_number != row)
-    {
-      rows->row = gda_data_select_get_stored_row (rows->select, (gint) row);
-      rows->row_number = row;
-      if (rows->row == NULL)
-        return NULL;
-    }
-  if ((gint) column >= gda_row_get_length (rows->row))
-    return NULL;
-  value = gda_row_get_value (rows->row, (gint) column);
-  return gda_row_value_is_valid (rows->row, value) ? value : NULL;
-}
 
 const GValue *
 gorm_rows_get_value (GormRows  *rows,
@@ -1400,7 +1427,6 @@ gorm_rows_get_value (GormRows  *rows,
 {
   static GValue null_value = G_VALUE_INIT;
   static gsize null_initialized;
-  g_autoptr(GError) gda_error = NULL;
   const GValue *value;
   const GdaBinary *binary;
   GValue *converted;
@@ -1418,16 +1444,9 @@ gorm_rows_get_value (GormRows  *rows,
   if (rows->values != NULL)
     return &rows->values[(gsize) row * rows->n_columns + column];
 
-  value = stored_value (rows, column, row);
+  value = read_value (&rows->reader, column, row, error);
   if (value == NULL)
-    value = gda_data_model_get_value_at (rows->model, column, row, &gda_error);
-  if (value == NULL)
-    {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
-                   "Cannot read column %u of row %u: %s", column, row,
-                   gda_error ? gda_error->message : "unknown error");
-      return NULL;
-    }
+    return NULL;
 
   /* Exact type comparisons: these three types have no subtype, and
    * G_VALUE_HOLDS() walks the type hierarchy for each. */
