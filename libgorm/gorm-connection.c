@@ -2,7 +2,6 @@
 
 #include "config.h"
 
-#include <math.h>
 #include <poll.h>
 #include <string.h>
 
@@ -887,16 +886,10 @@ gorm_statement_take_param (GormStatement *self,
   if (G_VALUE_TYPE (value) == G_TYPE_DOUBLE &&
       gda_holder_get_g_type (self->holders[number]) == G_TYPE_STRING)
     {
-      double number_value = g_value_get_double (value);
       char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
       g_value_init (owned, G_TYPE_STRING);
-      if (isinf (number_value))
-        g_value_set_static_string (owned, number_value > 0 ? "Infinity" : "-Infinity");
-      else if (isnan (number_value))
-        g_value_set_static_string (owned, "NaN");
-      else
-        g_value_set_string (owned, g_ascii_dtostr (buffer, sizeof buffer, number_value));
+      g_value_set_string (owned, gorm_value_format_double (g_value_get_double (value), buffer));
       g_value_unset (value);
     }
   else if (G_VALUE_TYPE (value) == G_TYPE_BYTES)

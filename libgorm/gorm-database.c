@@ -2206,15 +2206,8 @@ gorm_database_is_closed (GormDatabase *self)
  * nothing when the tables are there. */
 static GMutex migrated_lock;
 
-static GQuark
-migrated_quark (void)
-{
-  static gsize quark;
-
-  if (g_once_init_enter (&quark))
-    g_once_init_leave (&quark, g_quark_from_static_string ("gorm-migrated"));
-  return (GQuark) quark;
-}
+static GQuark migrated_quark (void);
+G_DEFINE_QUARK (gorm-migrated, migrated)
 
 static void
 note_migrated (GormDatabase *self,

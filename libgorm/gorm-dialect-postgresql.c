@@ -2,11 +2,11 @@
 
 #include "config.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "gorm-dialect-private.h"
 #include "gorm-error.h"
+#include "gorm-value-private.h"
 
 /* PostgreSQL: what libgorm sets on every connection, how it declares
  * columns, how it reads the values libpq gives as text, and how it
@@ -189,13 +189,9 @@ append_array_value (GString      *array,
     g_string_append_printf (array, "%" G_GINT64_FORMAT, g_value_get_int64 (value));
   else if (G_VALUE_HOLDS_DOUBLE (value))
     {
-      double number = g_value_get_double (value);
       char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
-      if (isinf (number))
-        g_string_append (array, number > 0 ? "Infinity" : "-Infinity");
-      else
-        g_string_append (array, g_ascii_dtostr (buffer, sizeof buffer, number));
+      g_string_append (array, gorm_value_format_double (g_value_get_double (value), buffer));
     }
   else if (G_VALUE_HOLDS_STRING (value))
     append_array_element (array, g_value_get_string (value));

@@ -1417,18 +1417,11 @@ new_row_object (const GormSchema *schema,
   return object;
 }
 
-/* Marks a stand-in with the error met reading its row. */
-static GQuark
-read_error_quark (void)
-{
-  static gsize quark;
-
-  /* Once: g_quark_from_static_string() takes GLib's global quark lock,
-   * and every save asks. */
-  if (g_once_init_enter (&quark))
-    g_once_init_leave (&quark, g_quark_from_static_string ("gorm-mapper-read-error"));
-  return (GQuark) quark;
-}
+/* Marks a stand-in with the error met reading its row. G_DEFINE_QUARK
+ * keeps the quark: every save asks, and g_quark_from_static_string()
+ * takes GLib's global quark lock. */
+static GQuark read_error_quark (void);
+G_DEFINE_QUARK (gorm-mapper-read-error, read_error)
 
 /* The object of the row whose key is @key, with the property values
  * @values of row_values(): the row's live object, which takes the values,

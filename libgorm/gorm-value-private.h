@@ -96,6 +96,11 @@ gboolean    gorm_value_from_engine_text   (GType           sql_type,
                                            GError        **error);
 
 char       *gorm_value_format_date_time   (GDateTime      *date_time);
+/* @number as the text PostgreSQL reads back exactly: the shortest text
+ * that reads back as it, Infinity, -Infinity or NaN. Written into
+ * @buffer, or a static string. */
+const char *gorm_value_format_double     (double          number,
+                                          char            buffer[G_ASCII_DTOSTR_BUF_SIZE]);
 GDateTime  *gorm_value_parse_date_time    (const char     *text);
 char       *gorm_value_strv_to_json       (const char * const *strv);
 char      **gorm_value_strv_from_json     (const char     *json,

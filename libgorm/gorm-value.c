@@ -649,6 +649,17 @@ put_digits (char *out,
   return out + count;
 }
 
+const char *
+gorm_value_format_double (double number,
+                          char   buffer[G_ASCII_DTOSTR_BUF_SIZE])
+{
+  if (isinf (number))
+    return number > 0 ? "Infinity" : "-Infinity";
+  if (isnan (number))
+    return "NaN";
+  return g_ascii_dtostr (buffer, G_ASCII_DTOSTR_BUF_SIZE, number);
+}
+
 char *
 gorm_value_format_date_time (GDateTime *date_time)
 {
