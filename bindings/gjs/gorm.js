@@ -89,7 +89,8 @@ export {Gorm};
 // Every async call of the API, by class. Gio._promisify leaves a method it
 // has already wrapped alone, so importing this module twice is harmless.
 const ASYNC_METHODS = [
-    [Gorm.Resource.prototype, ['save', 'delete', 'reload']],
+    [Gorm.Resource.prototype, ['save', 'delete', 'reload', 'get_related',
+        'link', 'unlink', 'clear_links']],
     [Gorm.Database.prototype, ['migrate', 'ensure_migrated', 'get', 'get_by_key',
         'run_in_transaction', 'begin', 'commit', 'rollback', 'execute', 'close']],
     [Gorm.Database, ['open']],
@@ -252,6 +253,212 @@ const METADATA = {
 };
 const SPEC_KEYS = new Set(['type', 'default', 'nick', 'blurb', 'min', 'max']);
 
+// Relations. A field {foreignKey: Model, onDelete: Gorm.OnDelete.X, ...}
+// becomes the key property `<field>-id` and the C foreign key of the
+// relation `<field>`; a field {manyToMany: Model, ...} is no property at
+// all but the many-to-many relation `<field>` in snake case.
+const FOREIGN_KEY_KEYS = new Set(['foreignKey', 'onDelete', 'relatedName']);
+const MANY_TO_MANY_KEYS = new Set(['manyToMany', 'relatedName']);
+
+// The key properties of the primary keys of the models defineModel
+// declared with {primaryKey: true}: class → field spec.
+const primaryKeySpecs = new WeakMap();
+
+function _isRelation(spec) {
+    return spec !== null && typeof spec === 'object' &&
+        !(spec instanceof GObject.ParamSpec) &&
+        ('foreignKey' in spec || 'manyToMany' in spec);
+}
+
+function _snakeCase(field) {
+    return propertyName(field).replace(/-/g, '_');
+}
+
+// The GType a foreignKey or manyToMany option names: a model class, its
+// $gtype, the name of a registered type, or 'self' (the model being
+// declared, known once it is registered: null here).
+function _relatedType(modelName, field, target) {
+    if (target === 'self')
+        return null;
+    let gtype = target?.$gtype ?? target;
+    if (typeof target === 'string') {
+        gtype = GObject.type_from_name(target);
+        if (!gtype) {
+            throw new TypeError(`defineModel: field '${field}' of ${modelName} ` +
+                `refers to '${target}', which is no registered type: declare ` +
+                'that model first');
+        }
+    }
+    let isModel = false;
+    try {
+        isModel = gtype !== null && gtype !== undefined &&
+            GObject.type_is_a(gtype, Gorm.Resource.$gtype);
+    } catch (e) {
+        // Not a GType at all.
+    }
+    if (!isModel) {
+        throw new TypeError(`defineModel: field '${field}' of ${modelName} ` +
+            `refers to ${String(target)}, which is not a Gorm.Resource model`);
+    }
+    return gtype;
+}
+
+// The field spec of the key property that refers to rows of `target`:
+// the type of its primary key (int64 for the automatic id).
+function _keySpec(target) {
+    const pk = target ? primaryKeySpecs.get(target) : undefined;
+    if (pk === undefined)
+        return 'int64';
+    const type = pk instanceof GObject.ParamSpec ? pk.value_type
+        : pk !== null && typeof pk === 'object' && 'type' in pk ? pk.type : pk;
+    return type;
+}
+
+function _foreignKeyField(modelName, field, spec, relations) {
+    for (const key of ['onDelete']) {
+        if (!(key in spec)) {
+            throw new TypeError(`defineModel: the foreign key '${field}' of ` +
+                `${modelName} needs ${key} (Gorm.OnDelete.CASCADE, PROTECT, ` +
+                'RESTRICT, SET_NULL, SET_DEFAULT or DO_NOTHING)');
+        }
+    }
+    if (!Object.values(Gorm.OnDelete).includes(spec.onDelete)) {
+        throw new TypeError(`defineModel: the foreign key '${field}' of ` +
+            `${modelName} has onDelete ${String(spec.onDelete)}, which is ` +
+            'no Gorm.OnDelete value');
+    }
+    const target = spec.foreignKey;
+    const gtype = _relatedType(modelName, field, target);
+    let property = propertyName(field);
+    if (!property.endsWith('-id'))
+        property += '-id';
+    const keySpec = {type: _keySpec(target === 'self' ? null : target)};
+    for (const [key, value] of Object.entries(spec)) {
+        if (!FOREIGN_KEY_KEYS.has(key))
+            keySpec[key] = value;
+    }
+    relations.push({
+        kind: 'foreignKey',
+        field,
+        property,
+        relation: property.slice(0, -'-id'.length).replace(/-/g, '_'),
+        gtype,
+        onDelete: spec.onDelete,
+        relatedName: spec.relatedName,
+    });
+    return [property, keySpec];
+}
+
+function _manyToManyField(modelName, field, spec, relations) {
+    for (const key of Object.keys(spec)) {
+        if (!MANY_TO_MANY_KEYS.has(key)) {
+            throw new TypeError(`defineModel: the many-to-many field '${field}' ` +
+                `of ${modelName} has an unknown option '${key}'`);
+        }
+    }
+    relations.push({
+        kind: 'manyToMany',
+        field,
+        relation: _snakeCase(field),
+        gtype: _relatedType(modelName, field, spec.manyToMany),
+        relatedName: spec.relatedName,
+    });
+}
+
+// Takes the relation fields out of `fields`: a foreign key becomes its key
+// property's field, a many-to-many field goes away. Returns the fields left
+// and the relations to declare once the class is registered.
+function _splitRelations(modelName, fields) {
+    const relations = [];
+    const plain = {};
+    for (const [field, spec] of Object.entries(fields)) {
+        if (!_isRelation(spec)) {
+            plain[field] = spec;
+            continue;
+        }
+        if ('foreignKey' in spec && 'manyToMany' in spec) {
+            throw new TypeError(`defineModel: field '${field}' of ${modelName} ` +
+                'is both a foreignKey and a manyToMany');
+        }
+        if ('manyToMany' in spec) {
+            _manyToManyField(modelName, field, spec, relations);
+            continue;
+        }
+        const [property, keySpec] = _foreignKeyField(modelName, field, spec, relations);
+        if (property in plain || propertyName(field) !== property && field in plain) {
+            throw new TypeError(`defineModel: ${modelName} declares the key ` +
+                `property '${property}' twice`);
+        }
+        plain[property] = keySpec;
+    }
+    return {fields: plain, relations};
+}
+
+// Declares the relations of a registered model and records its primary
+// key, for the foreign keys that later models point at it.
+function _applyRelations(klass, fields, relations) {
+    for (const spec of Object.values(fields)) {
+        if (spec !== null && typeof spec === 'object' &&
+            !(spec instanceof GObject.ParamSpec) && spec.primaryKey)
+            primaryKeySpecs.set(klass, spec);
+    }
+    for (const r of relations) {
+        const gtype = r.gtype ?? klass.$gtype;
+        if (r.kind === 'foreignKey') {
+            Gorm.Resource.set_foreign_key.call(klass, r.property, gtype, r.onDelete);
+            if (r.relatedName !== undefined)
+                Gorm.Resource.set_related_name.call(klass, r.property, r.relatedName);
+        } else {
+            Gorm.Resource.add_many_to_many.call(klass, r.relation, gtype);
+            if (r.relatedName !== undefined)
+                Gorm.Resource.set_related_name.call(klass, r.relation, r.relatedName);
+        }
+    }
+    const foreignKeys = relations.filter(r => r.kind === 'foreignKey');
+    if (foreignKeys.length > 0)
+        _acceptRelatedObjects(klass, foreignKeys);
+}
+
+// `new Choice({question: q})` sets the key from the object, as
+// set_related('question', q) does (so an unsaved q throws
+// Gorm.Error.VALIDATION); `questionId` / `question_id` take the key itself.
+function _acceptRelatedObjects(klass, foreignKeys) {
+    const byField = new Map();
+    for (const r of foreignKeys) {
+        byField.set(r.relation, r.relation);
+        byField.set(r.field, r.relation);
+    }
+    const parentInit = klass.prototype._init;
+    klass.prototype._init = function (props, ...args) {
+        if (props === null || typeof props !== 'object')
+            return parentInit.call(this, props, ...args);
+        const own = {};
+        const related = [];
+        for (const [key, value] of Object.entries(props)) {
+            if (byField.has(key) && (value === null || value instanceof Gorm.Resource))
+                related.push([byField.get(key), value]);
+            else
+                own[key] = value;
+        }
+        const ret = parentInit.call(this, own, ...args);
+        for (const [relation, value] of related)
+            this.set_related(relation, value);
+        return ret;
+    };
+}
+
+/**
+ * The related object of a foreign key, loaded without blocking: the
+ * promise of get_related_async(relation, cancellable).
+ *
+ * @param {string} relation the relation's name ('question')
+ * @param {Gio.Cancellable} [cancellable] cancels the load
+ * @returns {Promise<Gorm.Resource|null>} the object, or null for a NULL key
+ */
+Gorm.Resource.prototype.getRelatedAsync = function (relation, cancellable = null) {
+    return this.get_related_async(relation, cancellable);
+};
+
 /**
  * Declares a model: a Gorm.Resource subclass with its properties and
  * metadata in one place.
@@ -264,6 +471,8 @@ const SPEC_KEYS = new Set(['type', 'default', 'nick', 'blurb', 'min', 'max']);
  */
 export function defineModel(name, fields, options = {}) {
     const {table, GTypeName, ...rest} = options;
+    let relations;
+    ({fields, relations} = _splitRelations(name, fields));
     const typeName = GTypeName ?? name;
     // GObject refuses shorter type names, and aborts gjs doing it.
     if (typeof typeName !== 'string' || typeName.length < 3) {
@@ -301,6 +510,7 @@ export function defineModel(name, fields, options = {}) {
             apply(registered, property, value);
         }
     }
+    _applyRelations(registered, fields, relations);
     return registered;
 }
 
