@@ -445,6 +445,19 @@ test_bad_set_null_class_init (TestBadSetNullClass *klass)
                                        TEST_TYPE_QUESTION, GORM_ON_DELETE_SET_NULL);
 }
 
+TEST_DEFINE_RESOURCE (TestLonely, test_lonely)
+#define TEST_TYPE_LONELY (test_lonely_get_type ())
+
+static void
+test_lonely_class_init (TestLonelyClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+}
+
 TEST_DEFINE_RESOURCE (TestClash, test_clash)
 #define TEST_TYPE_CLASH (test_clash_get_type ())
 
@@ -459,9 +472,9 @@ test_clash_class_init (TestClashClass *klass)
 
   test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
   /* Two keys to the same type, both with the default reverse name. */
-  gorm_resource_class_set_foreign_key (resource_class, "first-id", TEST_TYPE_PERSON,
+  gorm_resource_class_set_foreign_key (resource_class, "first-id", TEST_TYPE_LONELY,
                                        GORM_ON_DELETE_CASCADE);
-  gorm_resource_class_set_foreign_key (resource_class, "second-id", TEST_TYPE_PERSON,
+  gorm_resource_class_set_foreign_key (resource_class, "second-id", TEST_TYPE_LONELY,
                                        GORM_ON_DELETE_CASCADE);
 }
 
@@ -493,14 +506,216 @@ test_registry_check (void)
              (const char *[]) { "TestBadKeyName", "questoin", "set_foreign_key", NULL });
   check_bad (TEST_TYPE_BAD_SET_NULL, TEST_TYPE_BAD_SET_NULL, GORM_ERROR_MIGRATION,
              (const char *[]) { "TestBadSetNull", "question-id", "SET_NULL", NULL });
-  check_bad (TEST_TYPE_CLASH, TEST_TYPE_PERSON, GORM_ERROR_MIGRATION,
-             (const char *[]) { "TestPerson", "test_clash_set", "set_related_name", NULL });
+  check_bad (TEST_TYPE_CLASH, TEST_TYPE_LONELY, GORM_ERROR_MIGRATION,
+             (const char *[]) { "TestLonely", "test_clash_set", "set_related_name", NULL });
 
   /* The valid ones pass. */
   g_assert_true (gorm_schema_check_relations (schema_of (TEST_TYPE_CHOICE), &error));
   g_assert_true (gorm_schema_check_relations (schema_of (TEST_TYPE_ARTICLE), &error));
   g_assert_true (gorm_schema_check_relations (schema_of (TEST_TYPE_QUESTION), &error));
   g_assert_no_error (error);
+}
+
+
+/* Databases */
+
+static GormDatabase *
+open_polls (void)
+{
+  GormDatabase *db = test_open_memory ();
+  GType types[] = { TEST_TYPE_VOTE, TEST_TYPE_NOTE, TEST_TYPE_PROFILE, TEST_TYPE_ARTICLE,
+                    TEST_TYPE_PERSON };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, &error));
+  g_assert_no_error (error);
+  return db;
+}
+
+static gint64
+count_rows (GormDatabase *db,
+            const char   *table)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM \"%s\"", table);
+  g_autofree char *text = test_query_text (db, sql);
+
+  return g_ascii_strtoll (text, NULL, 10);
+}
+
+static gboolean
+has_index (GormDatabase *db,
+           const char   *name)
+{
+  g_autofree char *sql = test_engine_is_postgresql ()
+    ? g_strdup_printf ("SELECT count(*) FROM pg_indexes WHERE indexname = '%s'", name)
+    : g_strdup_printf ("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = '%s'", name);
+  g_autofree char *text = test_query_text (db, sql);
+
+  return g_str_equal (text, "1");
+}
+
+static gpointer
+new_question (GormDatabase *db,
+              const char   *text)
+{
+  GormResource *question = g_object_new (TEST_TYPE_QUESTION, "database", db,
+                                         "question-text", text, NULL);
+
+  test_save_ok (question);
+  return question;
+}
+
+static gpointer
+new_choice (GormDatabase *db,
+            gpointer      question,
+            const char   *text,
+            int           votes)
+{
+  GormResource *choice = g_object_new (TEST_TYPE_CHOICE, "database", db,
+                                       "question-id", gorm_resource_get_id (question),
+                                       "choice-text", text, "votes", votes, NULL);
+
+  test_save_ok (choice);
+  return choice;
+}
+
+static gpointer
+new_named (GormDatabase *db,
+           GType         type,
+           const char   *name)
+{
+  GormResource *object = g_object_new (type, "database", db, "name", name, NULL);
+
+  test_save_ok (object);
+  return object;
+}
+
+/* Raw SQL through libgorm, as another program would write. */
+static gint64
+execute (GormDatabase *db,
+         const char   *sql,
+         GError      **error)
+{
+  return gorm_database_execute (db, sql, NULL, 0, NULL, error);
+}
+
+/* Migrate and DDL */
+
+static void
+test_migrate_creates_targets (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  GType vote = TEST_TYPE_VOTE;
+  GType tag = TEST_TYPE_TAG;
+
+  /* A vote refers to a choice, which refers to a question: all three
+   * tables are created, targets first. */
+  init_types ();
+  g_assert_true (gorm_database_migrate (db, &vote, 1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (db, "test_question"), ==, 0);
+  g_assert_cmpint (count_rows (db, "test_choice"), ==, 0);
+  g_assert_cmpint (count_rows (db, "test_vote"), ==, 0);
+  g_assert_true (has_index (db, "ix_test_choice_question_id"));
+  g_assert_true (has_index (db, "ix_test_vote_choice_id"));
+
+  /* Either side of a many-to-many relation creates the link table, and
+   * the other side. */
+  g_assert_true (gorm_database_migrate (db, &tag, 1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (db, "test_article"), ==, 0);
+  g_assert_cmpint (count_rows (db, "test_author"), ==, 0);
+  g_assert_cmpint (count_rows (db, "test_article_tags"), ==, 0);
+  g_assert_true (has_index (db, "ix_test_article_tags_test_tag_id"));
+  g_assert_true (has_index (db, "ix_test_article_author_id"));
+
+  /* Idempotent. */
+  g_assert_true (gorm_database_migrate (db, &vote, 1, NULL, &error));
+  g_assert_true (gorm_database_migrate (db, &tag, 1, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_migrate_foreign_keys_enforced (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) question = new_question (db, "What's new?");
+  g_autoptr(GormResource) choice = new_choice (db, question, "Not much", 0);
+  g_autoptr(GormResource) article = NULL;
+  g_autofree char *sql = NULL;
+
+  if (!test_engine_is_postgresql ())
+    {
+      g_autofree char *on = test_query_text (db, "PRAGMA foreign_keys");
+
+      g_assert_cmpstr (on, ==, "1");
+    }
+
+  /* A row pointing at no row is refused by the database. */
+  g_assert_cmpint (execute (db, "INSERT INTO test_choice (question_id, choice_text, votes) "
+                                "VALUES (4242, 'x', 0)", &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+
+  /* A link is stored once. */
+  article = g_object_new (TEST_TYPE_ARTICLE, "database", db, "title", "t", NULL);
+  {
+    g_autoptr(GormResource) author = new_named (db, TEST_TYPE_AUTHOR, "ann");
+    g_autoptr(GormResource) tag = new_named (db, TEST_TYPE_TAG, "gnome");
+
+    g_object_set (article, "author-id", gorm_resource_get_id (author), NULL);
+    test_save_ok (article);
+    sql = g_strdup_printf ("INSERT INTO test_article_tags (test_article_id, test_tag_id) "
+                           "VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ")",
+                           gorm_resource_get_id (article), gorm_resource_get_id (tag));
+    g_assert_cmpint (execute (db, sql, &error), ==, 1);
+    g_assert_no_error (error);
+    g_assert_cmpint (execute (db, sql, &error), ==, -1);
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+    g_clear_error (&error);
+    /* Deleting a side deletes its links (ON DELETE CASCADE). */
+    g_assert_cmpint (execute (db, "DELETE FROM test_tag", &error), ==, 1);
+    g_assert_no_error (error);
+    g_assert_cmpint (count_rows (db, "test_article_tags"), ==, 0);
+  }
+
+  /* ON DELETE CASCADE in the database itself. */
+  g_assert_cmpint (execute (db, "DELETE FROM test_question", &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (db, "test_choice"), ==, 0);
+}
+
+static void
+check_migrate_fails (GType       type,
+                     gint        code,
+                     const char *const *words)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (gorm_database_migrate (db, &type, 1, NULL, &error));
+  g_assert_error (error, GORM_ERROR, code);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (strstr (error->message, words[i]) == NULL)
+      g_error ("“%s” does not name “%s”", error->message, words[i]);
+  /* Nothing was created, not even the target. */
+  g_clear_error (&error);
+  g_assert_cmpint (execute (db, "SELECT count(*) FROM test_question", &error), ==, -1);
+  g_assert_nonnull (error);
+}
+
+static void
+test_migrate_refuses (void)
+{
+  init_types ();
+  check_migrate_fails (TEST_TYPE_BAD_KEY_TYPE, GORM_ERROR_UNSUPPORTED_TYPE,
+                       (const char *[]) { "TestBadKeyType", "question-id", NULL });
+  check_migrate_fails (TEST_TYPE_BAD_KEY_NAME, GORM_ERROR_UNKNOWN_PROPERTY,
+                       (const char *[]) { "TestBadKeyName", "questoin", NULL });
+  check_migrate_fails (TEST_TYPE_BAD_SET_NULL, GORM_ERROR_MIGRATION,
+                       (const char *[]) { "TestBadSetNull", "question-id", "SET_NULL", NULL });
 }
 
 int
@@ -517,6 +732,9 @@ main (int   argc,
   g_test_add_func ("/Gorm/Relations/registry/late-type", test_registry_late_type);
   g_test_add_func ("/Gorm/Relations/registry/on-delete-type", test_on_delete_type);
   g_test_add_func ("/Gorm/Relations/registry/check", test_registry_check);
+  g_test_add_func ("/Gorm/Relations/migrate/creates-targets", test_migrate_creates_targets);
+  g_test_add_func ("/Gorm/Relations/migrate/foreign-keys-enforced", test_migrate_foreign_keys_enforced);
+  g_test_add_func ("/Gorm/Relations/migrate/refuses", test_migrate_refuses);
 
   return g_test_run ();
 }
