@@ -919,19 +919,20 @@ linked_keys_locked (GormConnection     *connection,
   return keys;
 }
 
+/* Writes a link that prepare_link() read on the caller's thread: the
+ * worker reads no property (those of a gjs or Python class cannot be read
+ * there). */
 static gboolean
-run_link (GormResource   *self,
-          const char     *name,
-          LinkOperation   operation,
-          GormResource   *other,
-          GCancellable   *cancellable,
-          GError        **error)
+run_prepared_link (GormResource        *self,
+                   const GormRelation  *relation,
+                   LinkOperation        operation,
+                   const GValue        *own,
+                   const GValue        *other_key,
+                   GCancellable        *cancellable,
+                   GError             **error)
 {
-  g_auto(GValue) own = G_VALUE_INIT;
-  g_auto(GValue) other_key = G_VALUE_INIT;
   g_autoptr(GArray) targets = NULL;
   g_autofree char *sql = NULL;
-  const GormRelation *relation;
   const GormDialect *dialect;
   GormConnection *connection;
   GormStatement *statement;
@@ -943,9 +944,6 @@ run_link (GormResource   *self,
   gint64 rows;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-  relation = prepare_link (self, name, operation, other, &own, &other_key, error);
-  if (relation == NULL)
     return FALSE;
   database = gorm_resource_resolve_database (self, error);
   if (database == NULL)
@@ -969,7 +967,7 @@ run_link (GormResource   *self,
     {
       if (watched_target)
         {
-          targets = linked_keys_locked (connection, dialect, relation, &own, error);
+          targets = linked_keys_locked (connection, dialect, relation, own, error);
           if (targets == NULL)
             {
               gorm_database_unlock (database);
@@ -982,15 +980,15 @@ run_link (GormResource   *self,
       targets = g_array_new (FALSE, TRUE, sizeof (GValue));
       g_array_set_clear_func (targets, (GDestroyNotify) g_value_unset);
       g_array_set_size (targets, 1);
-      g_value_init (&g_array_index (targets, GValue, 0), G_VALUE_TYPE (&other_key));
-      g_value_copy (&other_key, &g_array_index (targets, GValue, 0));
+      g_value_init (&g_array_index (targets, GValue, 0), G_VALUE_TYPE (other_key));
+      g_value_copy (other_key, &g_array_index (targets, GValue, 0));
     }
 
   sql = gorm_dialect_render_link_statement (dialect, relation,
                                             operation == LINK_ADD ? GORM_LINK_INSERT
                                             : operation == LINK_REMOVE ? GORM_LINK_DELETE
                                             : GORM_LINK_CLEAR,
-                                            G_VALUE_TYPE (&own));
+                                            G_VALUE_TYPE (own));
   statement = gorm_connection_lookup_locked (connection, sql, error);
   if (statement == NULL)
     {
@@ -1000,7 +998,7 @@ run_link (GormResource   *self,
   for (guint i = 0; i < n_params; i++)
     {
       GValue param = G_VALUE_INIT;
-      const GValue *from = i == 0 ? &own : &other_key;
+      const GValue *from = i == 0 ? own : other_key;
 
       g_value_init (&param, G_VALUE_TYPE (from));
       g_value_copy (from, &param);
@@ -1008,7 +1006,7 @@ run_link (GormResource   *self,
     }
 
   if (watched_source)
-    gorm_database_begin_change_locked (database, relation->source_type, &own, 1);
+    gorm_database_begin_change_locked (database, relation->source_type, own, 1);
   if (watched_target && targets->len > 0)
     gorm_database_begin_change_locked (database, relation->target_type,
                                        (const GValue *) targets->data, targets->len);
@@ -1019,7 +1017,7 @@ run_link (GormResource   *self,
     gorm_database_end_change_locked (database, relation->target_type,
                                      (const GValue *) targets->data, targets->len, FALSE);
   if (watched_source)
-    gorm_database_end_change_locked (database, relation->source_type, &own, 1, FALSE);
+    gorm_database_end_change_locked (database, relation->source_type, own, 1, FALSE);
   gorm_database_unlock (database);
 
   if (rows < 0)
@@ -1029,6 +1027,25 @@ run_link (GormResource   *self,
       return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+run_link (GormResource   *self,
+          const char     *name,
+          LinkOperation   operation,
+          GormResource   *other,
+          GCancellable   *cancellable,
+          GError        **error)
+{
+  g_auto(GValue) own = G_VALUE_INIT;
+  g_auto(GValue) other_key = G_VALUE_INIT;
+  const GormRelation *relation;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  relation = prepare_link (self, name, operation, other, &own, &other_key, error);
+  return relation != NULL &&
+         run_prepared_link (self, relation, operation, &own, &other_key, cancellable, error);
 }
 
 /**
@@ -1131,16 +1148,19 @@ gorm_resource_clear_links (GormResource  *self,
 
 typedef struct
 {
-  char          *relation;
-  LinkOperation  operation;
-  GormResource  *other;
+  const GormRelation *relation;
+  LinkOperation       operation;
+  GValue              own;
+  GValue              other_key;
 } LinkData;
 
 static void
 link_data_free (LinkData *data)
 {
-  g_free (data->relation);
-  g_clear_object (&data->other);
+  if (G_IS_VALUE (&data->own))
+    g_value_unset (&data->own);
+  if (G_IS_VALUE (&data->other_key))
+    g_value_unset (&data->other_key);
   g_free (data);
 }
 
@@ -1152,8 +1172,8 @@ link_thread (GTask        *task,
 {
   LinkData *data = task_data;
   GError *error = NULL;
-  gboolean ok = run_link (source_object, data->relation, data->operation, data->other,
-                          cancellable, &error);
+  gboolean ok = run_prepared_link (source_object, data->relation, data->operation,
+                                   &data->own, &data->other_key, cancellable, &error);
 
   gorm_task_return_boolean (task, ok, error);
 }
@@ -1171,18 +1191,21 @@ link_async (GormResource        *self,
   g_autoptr(GTask) task = NULL;
   GError *error = NULL;
   GormDatabase *database = gorm_resource_resolve_database (self, &error);
-  LinkData *data;
+  LinkData *data = g_new0 (LinkData, 1);
 
-  if (database == NULL)
+  /* The keys are read here, on the caller's thread; the worker only
+   * writes them. */
+  data->operation = operation;
+  if (database != NULL)
+    data->relation = prepare_link (self, relation, operation, other, &data->own,
+                                   &data->other_key, &error);
+  if (data->relation == NULL)
     {
+      link_data_free (data);
       g_task_report_error (self, callback, user_data, source_tag, error);
       return;
     }
   task = gorm_database_new_task (database, self, cancellable, callback, user_data, source_tag);
-  data = g_new0 (LinkData, 1);
-  data->relation = g_strdup (relation);
-  data->operation = operation;
-  data->other = other ? g_object_ref (other) : NULL;
   g_task_set_task_data (task, data, (GDestroyNotify) link_data_free);
   gorm_database_run_task (database, task, link_thread);
 }

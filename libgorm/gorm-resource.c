@@ -477,11 +477,7 @@ run_save (GormResource  *self,
   gboolean created = !priv->row.saved;
 
   if (!with_mapper (self, cancellable, save_locked, save, &database, error))
-    {
-      if (error != NULL)
-        gorm_resource_explain_key_error (self, *error);
-      return FALSE;
-    }
+    return FALSE;
   gorm_database_emit_saved (database, self, created);
   return TRUE;
 }
@@ -515,7 +511,17 @@ gorm_resource_save (GormResource  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   save = prepare_save (self, error);
-  return save != NULL && run_save (self, save, cancellable, error);
+  if (save == NULL)
+    return FALSE;
+  if (!run_save (self, save, cancellable, error))
+    {
+      /* Read on the caller's thread: a key property of a gjs or Python
+       * class cannot be read on the worker. */
+      if (error != NULL)
+        gorm_resource_explain_key_error (self, *error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -1579,7 +1585,14 @@ gorm_resource_save_finish (GormResource  *self,
                            GAsyncResult  *result,
                            GError       **error)
 {
-  return finish (self, result, gorm_resource_save_async, error);
+  if (!finish (self, result, gorm_resource_save_async, error))
+    {
+      /* As gorm_resource_save() does, here on the caller's thread. */
+      if (error != NULL)
+        gorm_resource_explain_key_error (self, *error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**
