@@ -6,13 +6,22 @@
 # post. Each must list the posts the others wrote, and the four listings
 # of the database, read again by each language, must be the same.
 #
-#   cross-language.sh DATABASE BLOG-C BLOG-PY BLOG-JS BLOG-VALA GJS
+# Then the polls of tests/cross-language/polls.{c,py,js,vala}: each
+# language in turn writes a question with two choices (a foreign key) and
+# two tags (many-to-many, one of them shared by every question), and after
+# each write all four languages read the whole database back, every column
+# of every row and each relation in both directions; each listing must be
+# exactly the one expected.
+#
+#   cross-language.sh DATABASE BLOG-C BLOG-PY BLOG-JS BLOG-VALA GJS \
+#                     POLLS-C POLLS-PY POLLS-JS POLLS-VALA
 #
 # DATABASE is an empty SQLite file's path or a URI, for example of a new
 # PostgreSQL database (demos/with-database --file makes one per engine).
 set -euo pipefail
 
 db=$1 blog_c=$2 blog_py=$3 blog_js=$4 blog_vala=$5 gjs=$6
+polls_c=$7 polls_py=$8 polls_js=$9 polls_vala=${10}
 
 run () {
   case $1 in
@@ -61,4 +70,71 @@ for reader in c python js vala; do
   fi
 done
 [ $status -eq 0 ] && echo "ok: C, Python, JavaScript and Vala list the same posts"
+
+# The polls programs take a URI: a file is an sqlite: URI.
+case $db in
+  *://*|sqlite:*) uri=$db ;;
+  *) uri=sqlite:$db ;;
+esac
+
+polls () {
+  local language=$1
+  shift
+  case $language in
+    c) "$polls_c" "$uri" "$@" ;;
+    python) /usr/bin/python3 "$polls_py" "$uri" "$@" ;;
+    js) "$gjs" -m "$polls_js" "$uri" "$@" ;;
+    vala) "$polls_vala" "$uri" "$@" ;;
+  esac
+}
+
+# What writer N (1 to 4) writes, and what every reader must list after
+# writers 1 to N wrote: question N with choices 2N-1 and 2N; tag 1
+# "shared" (made by the first writer) and tag N+1, the writer's language.
+languages=(c python js vala)
+pub_date () { printf '2026-12-0%dT1%d:%d5:30.%d23456+02:00' "$1" "$1" "$1" "$1"; }
+pub_date_utc () { printf '2026-12-0%dT%02d:%d5:30.%d23456Z' "$1" $((8 + $1)) "$1" "$1"; }
+expected () {
+  local n=$1 i shared=
+  for ((i = 1; i <= n; i++)); do
+    local lang=${languages[i - 1]}
+    local tags="$lang, shared"
+    [[ $lang > shared ]] && tags="shared, $lang"
+    echo "question $i: Written in $lang? | $(pub_date_utc "$i") | tags $tags"
+    echo "  choice $((2 * i - 1)): $lang yes | $((10 * i)) votes | of question $i"
+    echo "  choice $((2 * i)): $lang no | $((10 * i + 1)) votes | of question $i"
+    shared+="${shared:+, }$i"
+  done
+  {
+    printf 'shared\ttag 1: shared | questions %s\n' "$shared"
+    for ((i = 1; i <= n; i++)); do
+      printf '%s\ttag %d: %s | questions %d\n' "${languages[i - 1]}" $((i + 1)) "${languages[i - 1]}" "$i"
+    done
+  } | LC_ALL=C sort | cut -f2
+}
+
+n=0
+for writer in "${languages[@]}"; do
+  n=$((n + 1))
+  if ! out=$(polls $writer write "Written in $writer?" "$(pub_date $n)" $writer $((10 * n))) ||
+     [ "$out" != "Wrote question $n" ]; then
+    echo "not ok: $writer did not write poll $n: $out"
+    status=1
+    continue
+  fi
+  want=$(expected $n)
+  for reader in "${languages[@]}"; do
+    if ! out=$(polls $reader read); then
+      echo "not ok: $reader cannot read the polls after $writer wrote poll $n"
+      status=1
+    elif [ "$out" != "$want" ]; then
+      echo "not ok: $reader reads the polls after $writer wrote poll $n differently"
+      diff <(printf '%s\n' "$want") <(printf '%s\n' "$out") || true
+      status=1
+    else
+      echo "ok: $reader reads the $n polls, the last written by $writer"
+    fi
+  done
+done
+[ $status -eq 0 ] && echo "ok: C, Python, JavaScript and Vala read the polls each of them wrote"
 exit $status
