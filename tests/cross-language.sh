@@ -8,7 +8,8 @@
 #
 # Then the polls of tests/cross-language/polls.{c,py,js,vala}: each
 # language in turn writes a question with two choices (a foreign key) and
-# two tags (many-to-many, one of them shared by every question), and after
+# two tags (many-to-many, one of them shared by every question), with
+# NULL in optional numbers (the question's rating, a choice's rank), and after
 # each write all four languages read the whole database back, every column
 # of every row and each relation in both directions; each listing must be
 # exactly the one expected.
@@ -100,9 +101,9 @@ expected () {
     local lang=${languages[i - 1]}
     local tags="$lang, shared"
     [[ $lang > shared ]] && tags="shared, $lang"
-    echo "question $i: Written in $lang? | $(pub_date_utc "$i") | tags $tags"
-    echo "  choice $((2 * i - 1)): $lang yes | $((10 * i)) votes | of question $i"
-    echo "  choice $((2 * i)): $lang no | $((10 * i + 1)) votes | of question $i"
+    echo "question $i: Written in $lang? | $(pub_date_utc "$i") | rating NULL | tags $tags"
+    echo "  choice $((2 * i - 1)): $lang yes | $((10 * i)) votes | rank 1 | of question $i"
+    echo "  choice $((2 * i)): $lang no | $((10 * i + 1)) votes | rank NULL | of question $i"
     shared+="${shared:+, }$i"
   done
   {

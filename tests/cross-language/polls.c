@@ -31,11 +31,13 @@ question_class_init (QuestionClass *klass)
   GParamSpec *pspecs[] = {
     g_param_spec_string ("question-text", NULL, NULL, NULL, G_PARAM_READWRITE),
     g_param_spec_boxed ("pub-date", NULL, NULL, G_TYPE_DATE_TIME, G_PARAM_READWRITE),
+    g_param_spec_int64 ("rating", NULL, NULL, G_MININT64, G_MAXINT64, 0, G_PARAM_READWRITE),
   };
   GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
 
   test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
   gorm_resource_class_set_max_length (resource_class, "question-text", 200);
+  gorm_resource_class_set_nullable (resource_class, "rating");
   gorm_resource_class_add_many_to_many (resource_class, "tags", TYPE_TAG);
 }
 
@@ -46,6 +48,7 @@ choice_class_init (ChoiceClass *klass)
     g_param_spec_int64 ("question-id", NULL, NULL, G_MININT64, G_MAXINT64, 0, G_PARAM_READWRITE),
     g_param_spec_string ("choice-text", NULL, NULL, NULL, G_PARAM_READWRITE),
     g_param_spec_int64 ("votes", NULL, NULL, G_MININT64, G_MAXINT64, 0, G_PARAM_READWRITE),
+    g_param_spec_int64 ("rank", NULL, NULL, G_MININT64, G_MAXINT64, 0, G_PARAM_READWRITE),
   };
   GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
 
@@ -53,6 +56,7 @@ choice_class_init (ChoiceClass *klass)
   gorm_resource_class_set_foreign_key (resource_class, "question-id", TYPE_QUESTION,
                                        GORM_ON_DELETE_CASCADE);
   gorm_resource_class_set_max_length (resource_class, "choice-text", 200);
+  gorm_resource_class_set_nullable (resource_class, "rank");
 }
 
 static void
@@ -104,10 +108,12 @@ write_question (GormDatabase  *db,
 {
   g_autoptr(GDateTime) when = g_date_time_new_from_iso8601 (pub_date, NULL);
   g_autoptr(GormResource) question = NULL;
+  /* The rank of the second choice is NULL. */
   struct {
     const char *suffix;
     gint64      votes;
-  } choices[] = { { "yes", votes }, { "no", votes + 1 } };
+    gint64      rank;
+  } choices[] = { { "yes", votes, 1 }, { "no", votes + 1, -1 } };
   const char *tags[] = { "shared", tag_name };
 
   if (when == NULL)
@@ -117,7 +123,9 @@ write_question (GormDatabase  *db,
     }
   question = g_object_new (TYPE_QUESTION, "database", db, "question-text", text,
                            "pub-date", when, NULL);
-  if (!gorm_resource_save (question, NULL, error))
+  /* The question's rating is NULL. */
+  if (!gorm_resource_set_null (question, "rating", error) ||
+      !gorm_resource_save (question, NULL, error))
     return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (choices); i++)
     {
@@ -126,6 +134,10 @@ write_question (GormDatabase  *db,
                                                      "choice-text", choice_text,
                                                      "votes", choices[i].votes, NULL);
 
+      if (choices[i].rank >= 0)
+        g_object_set (choice, "rank", choices[i].rank, NULL);
+      else if (!gorm_resource_set_null (choice, "rank", error))
+        return FALSE;
       if (!gorm_resource_set_related (choice, "question", question, error) ||
           !gorm_resource_save (choice, NULL, error))
         return FALSE;
@@ -139,6 +151,19 @@ write_question (GormDatabase  *db,
     }
   g_print ("Wrote question %" G_GINT64_FORMAT "\n", gorm_resource_get_id (question));
   return TRUE;
+}
+
+/* An optional number: "NULL" or its digits. */
+static char *
+format_optional (GormResource *resource,
+                 const char   *property)
+{
+  gint64 value;
+
+  if (gorm_resource_is_null (resource, property))
+    return g_strdup ("NULL");
+  g_object_get (resource, property, &value, NULL);
+  return g_strdup_printf ("%" G_GINT64_FORMAT, value);
 }
 
 /* A date-time in UTC, to the microsecond. */
@@ -214,14 +239,16 @@ read_all (GormDatabase  *db,
       g_autoptr(GDateTime) pub_date = NULL;
       g_autofree char *when = NULL;
       g_autofree char *tag_names = NULL;
+      g_autofree char *rating = NULL;
 
       if (its_tags == NULL)
         return FALSE;
       g_object_get (question, "question-text", &text, "pub-date", &pub_date, NULL);
       when = format_date (pub_date);
       tag_names = join_names (its_tags);
-      g_print ("question %" G_GINT64_FORMAT ": %s | %s | tags %s\n",
-               gorm_resource_get_id (question), text, when, tag_names);
+      rating = format_optional (question, "rating");
+      g_print ("question %" G_GINT64_FORMAT ": %s | %s | rating %s | tags %s\n",
+               gorm_resource_get_id (question), text, when, rating, tag_names);
 
       choices = fetch_ordered (gorm_resource_query_related (question, "choice_set"), "id", error);
       if (choices == NULL)
@@ -231,13 +258,15 @@ read_all (GormDatabase  *db,
           g_autoptr(GormResource) choice = g_list_model_get_item (choices, j);
           g_autoptr(GormResource) of = gorm_resource_get_related (choice, "question", NULL, error);
           g_autofree char *choice_text = NULL;
+          g_autofree char *rank = NULL;
           gint64 votes;
 
           if (of == NULL)
             return FALSE;
           g_object_get (choice, "choice-text", &choice_text, "votes", &votes, NULL);
-          g_print ("  choice %" G_GINT64_FORMAT ": %s | %" G_GINT64_FORMAT " votes | of question %" G_GINT64_FORMAT "%s\n",
-                   gorm_resource_get_id (choice), choice_text, votes,
+          rank = format_optional (choice, "rank");
+          g_print ("  choice %" G_GINT64_FORMAT ": %s | %" G_GINT64_FORMAT " votes | rank %s | of question %" G_GINT64_FORMAT "%s\n",
+                   gorm_resource_get_id (choice), choice_text, votes, rank,
                    gorm_resource_get_id (of), of == question ? "" : " (another object)");
         }
     }

@@ -29,14 +29,18 @@ const Tag = defineModel('Tag', {
 const Question = defineModel('Question', {
     questionText: {type: String, maxLength: 200},
     pubDate: GLib.DateTime,
+    rating: 'int64',
     tags: {manyToMany: Tag},
 });
+Gorm.Resource.set_nullable.call(Question, 'rating');
 
 const Choice = defineModel('Choice', {
     question: {foreignKey: Question, onDelete: Gorm.OnDelete.CASCADE},
     choiceText: {type: String, maxLength: 200},
     votes: 'int64',
+    rank: 'int64',
 });
+Gorm.Resource.set_nullable.call(Choice, 'rank');
 
 async function tagGetOrCreate(db, name) {
     let tag = await db.query(Tag.$gtype).filter(Gorm.Filter.eq('name', name)).first_async(null);
@@ -50,16 +54,27 @@ async function tagGetOrCreate(db, name) {
 async function write(db, text, pubDate, tagName, votes) {
     const question = new Question({database: db, questionText: text,
         pubDate: GLib.DateTime.new_from_iso8601(pubDate, null)});
+    // The question's rating is NULL, and the rank of the second choice.
+    question.set_null('rating');
     await question.save_async(null);
-    for (const [suffix, n] of [['yes', votes], ['no', votes + 1]]) {
+    for (const [suffix, n, rank] of [['yes', votes, 1], ['no', votes + 1, null]]) {
+        const choice = new Choice({database: db, question, choiceText: `${tagName} ${suffix}`, votes: n});
+        if (rank === null)
+            choice.set_null('rank');
+        else
+            choice.rank = rank;
         // eslint-disable-next-line no-await-in-loop
-        await new Choice({database: db, question, choiceText: `${tagName} ${suffix}`, votes: n})
-            .save_async(null);
+        await choice.save_async(null);
     }
     for (const name of ['shared', tagName])
         // eslint-disable-next-line no-await-in-loop
         await question.link_async('tags', await tagGetOrCreate(db, name), null);
     print(`Wrote question ${question.id}`);
+}
+
+// An optional number: "NULL" or its digits.
+function formatOptional(resource, property) {
+    return resource.is_null(property) ? 'NULL' : String(resource[property]);
 }
 
 // A date-time in UTC, to the microsecond.
@@ -76,12 +91,13 @@ async function read(db) {
         // eslint-disable-next-line no-await-in-loop
         const tags = await fetchOrdered(question.query_related('tags'), 'name');
         print(`question ${question.id}: ${question.questionText} | ${formatDate(question.pubDate)} | ` +
-            `tags ${tags.map(t => t.name).join(', ')}`);
+            `rating ${formatOptional(question, 'rating')} | tags ${tags.map(t => t.name).join(', ')}`);
         // eslint-disable-next-line no-await-in-loop
         for (const choice of await fetchOrdered(question.query_related('choice_set'), 'id')) {
             // eslint-disable-next-line no-await-in-loop
             const of = await choice.getRelatedAsync('question');
             print(`  choice ${choice.id}: ${choice.choiceText} | ${choice.votes} votes | ` +
+                `rank ${formatOptional(choice, 'rank')} | ` +
                 `of question ${of.id}${of === question ? '' : ' (another object)'}`);
         }
     }

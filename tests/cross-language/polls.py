@@ -24,6 +24,7 @@ from gi.repository import Gorm  # noqa: E402
 class Question(Gorm.Resource):
     question_text = Gorm.Field(str, max_length=200)
     pub_date = Gorm.Field(datetime.datetime)
+    rating = Gorm.Field(int)
 
 
 class Tag(Gorm.Resource):
@@ -34,6 +35,7 @@ class Choice(Gorm.Resource):
     question_id = Gorm.Field(int)
     choice_text = Gorm.Field(str, max_length=200)
     votes = Gorm.Field(int)
+    rank = Gorm.Field(int)
 
 
 # The relations through the C class metadata, as the other languages
@@ -41,6 +43,8 @@ class Choice(Gorm.Resource):
 Question.add_many_to_many('tags', Tag)
 Choice.set_foreign_key('question-id', Question, Gorm.OnDelete.CASCADE)
 Choice.set_max_length('choice-text', 200)
+Question.set_nullable('rating')
+Choice.set_nullable('rank')
 
 
 def tag_get_or_create(db, name):
@@ -54,14 +58,27 @@ def tag_get_or_create(db, name):
 def write(db, text, pub_date, tag_name, votes):
     question = Question(database=db, question_text=text,
                         pub_date=datetime.datetime.fromisoformat(pub_date))
+    # The question's rating is NULL, and the rank of the second choice.
+    question.set_null('rating')
     question.save()
-    for suffix, n in (('yes', votes), ('no', votes + 1)):
+    for suffix, n, rank in (('yes', votes, 1), ('no', votes + 1, None)):
         choice = Choice(database=db, choice_text='%s %s' % (tag_name, suffix), votes=n)
+        if rank is None:
+            choice.set_null('rank')
+        else:
+            choice.rank = rank
         choice.set_related('question', question)
         choice.save()
     for name in ('shared', tag_name):
         question.link('tags', tag_get_or_create(db, name), None)
     print('Wrote question %d' % question.id)
+
+
+def format_optional(resource, prop):
+    """An optional number: "NULL" or its digits."""
+    if resource.is_null(prop):
+        return 'NULL'
+    return str(getattr(resource, prop))
 
 
 def format_date(when):
@@ -78,13 +95,13 @@ def fetch_ordered(query, prop):
 def read(db):
     for question in fetch_ordered(db.query(Question), 'id'):
         tags = fetch_ordered(question.query_related('tags'), 'name')
-        print('question %d: %s | %s | tags %s' % (
+        print('question %d: %s | %s | rating %s | tags %s' % (
             question.id, question.question_text, format_date(question.pub_date),
-            ', '.join(t.name for t in tags)))
+            format_optional(question, 'rating'), ', '.join(t.name for t in tags)))
         for choice in fetch_ordered(question.query_related('choice_set'), 'id'):
             of = choice.get_related('question', None)
-            print('  choice %d: %s | %d votes | of question %d%s' % (
-                choice.id, choice.choice_text, choice.votes, of.id,
+            print('  choice %d: %s | %d votes | rank %s | of question %d%s' % (
+                choice.id, choice.choice_text, choice.votes, format_optional(choice, 'rank'), of.id,
                 '' if of is question else ' (another object)'))
     for tag in fetch_ordered(db.query(Tag), 'name'):
         questions = fetch_ordered(tag.query_related('question_set'), 'id')

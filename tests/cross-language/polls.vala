@@ -15,9 +15,11 @@
 public class Question : Gorm.Resource {
   public string? question_text { get; set; }
   public DateTime? pub_date { get; set; }
+  public int64 rating { get; set; }
 
   static construct {
     set_max_length ("question-text", 200);
+    set_nullable ("rating");
     add_many_to_many ("tags", typeof (Tag));
   }
 }
@@ -26,8 +28,10 @@ public class Choice : Gorm.Resource {
   public int64 question_id { get; set; }
   public string? choice_text { get; set; }
   public int64 votes { get; set; }
+  public int64 rank { get; set; }
 
   static construct {
+    set_nullable ("rank");
     set_foreign_key ("question-id", typeof (Question), Gorm.OnDelete.CASCADE);
     set_max_length ("choice-text", 200);
   }
@@ -56,6 +60,8 @@ async void write_poll (Gorm.Database db, string text, string pub_date, string ta
     question_text = text,
     pub_date = new DateTime.from_iso8601 (pub_date, null),
   };
+  /* The question's rating is NULL, and the rank of the second choice. */
+  question.set_null ("rating");
   yield question.save_async ();
   string[] suffixes = { "yes", "no" };
   for (int i = 0; i < suffixes.length; i++) {
@@ -64,12 +70,22 @@ async void write_poll (Gorm.Database db, string text, string pub_date, string ta
       choice_text = "%s %s".printf (tag_name, suffixes[i]),
       votes = votes + i,
     };
+    if (i == 0)
+      choice.rank = 1;
+    else
+      choice.set_null ("rank");
     choice.set_related ("question", question);
     yield choice.save_async ();
   }
   foreach (var name in new string[] { "shared", tag_name })
     yield question.link_async ("tags", yield tag_get_or_create (db, name));
   print ("Wrote question %" + int64.FORMAT + "\n", question.id);
+}
+
+/* An optional number: "NULL" or its digits. */
+string format_optional (Gorm.Resource resource, string property) {
+  var value = resource.dup_value (property);
+  return value == null ? "NULL" : value.get_int64 ().to_string ();
 }
 
 /* A date-time in UTC, to the microsecond. */
@@ -89,14 +105,16 @@ async void read_polls (Gorm.Database db) throws GLib.Error {
     string[] names = {};
     for (uint j = 0; j < tags.get_n_items (); j++)
       names += ((Tag) tags.get_item (j)).name;
-    print ("question %" + int64.FORMAT + ": %s | %s | tags %s\n", question.id,
-           question.question_text, format_date (question.pub_date), string.joinv (", ", names));
+    print ("question %" + int64.FORMAT + ": %s | %s | rating %s | tags %s\n", question.id,
+           question.question_text, format_date (question.pub_date),
+           format_optional (question, "rating"), string.joinv (", ", names));
     var choices = yield fetch_ordered (question.query_related ("choice_set"), "id");
     for (uint j = 0; j < choices.get_n_items (); j++) {
       var choice = (Choice) choices.get_item (j);
       var of = (yield choice.get_related_async ("question")) as Question;
-      print ("  choice %" + int64.FORMAT + ": %s | %" + int64.FORMAT + " votes | of question %" + int64.FORMAT + "%s\n",
-             choice.id, choice.choice_text, choice.votes, of.id, of == question ? "" : " (another object)");
+      print ("  choice %" + int64.FORMAT + ": %s | %" + int64.FORMAT + " votes | rank %s | of question %" + int64.FORMAT + "%s\n",
+             choice.id, choice.choice_text, choice.votes, format_optional (choice, "rank"),
+             of.id, of == question ? "" : " (another object)");
     }
   }
   var tags = yield fetch_ordered (db.query (typeof (Tag)), "name");
