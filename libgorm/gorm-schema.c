@@ -123,6 +123,19 @@ default_table (const char *type_name)
   return gorm_schema_snake_case (name);
 }
 
+char *
+gorm_schema_type_snake_name (GType type)
+{
+  return default_table (g_type_name (type));
+}
+
+gboolean
+gorm_schema_column_is_nullable (const GormColumn *column)
+{
+  return gorm_value_kind_is_nullable (column->kind) &&
+         (column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY)) == 0;
+}
+
 static gboolean
 is_stored_pspec (GParamSpec *pspec)
 {
