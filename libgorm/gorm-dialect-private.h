@@ -166,6 +166,25 @@ GPtrArray *gorm_dialect_render_add_column       (const GormDialect  *dialect,
                                                  const GormSchema   *schema,
                                                  const GormColumn   *column,
                                                  GError            **error);
+/* The statements of a many-to-many @relation's links, seen from its
+ * source: INSERT (source, target) keeping one row per pair, DELETE of one
+ * pair, CLEAR of every pair of a source, SELECT_TARGETS of a source.
+ * Parameters: the source key, then the target key, of SQL type @key_type. */
+typedef enum {
+  GORM_LINK_INSERT,
+  GORM_LINK_DELETE,
+  GORM_LINK_CLEAR,
+  GORM_LINK_SELECT_TARGETS,
+} GormLinkStatement;
+
+char      *gorm_dialect_render_link_statement    (const GormDialect  *dialect,
+                                                  const GormRelation *relation,
+                                                  GormLinkStatement   kind,
+                                                  GType               key_type);
+/* The link table of a many-to-many @relation, and its index. */
+GPtrArray *gorm_dialect_render_create_link_table (const GormDialect  *dialect,
+                                                  const GormRelation *relation,
+                                                  GError            **error);
 
 char    *gorm_dialect_render_insert             (const GormDialect  *dialect,
                                                  const GormSchema   *schema,
@@ -256,6 +275,10 @@ typedef enum
    * is_null ("question.pub_date") also matches a choice without a
    * question, and is_null ("choice") a question without choices. */
   GORM_CONDITION_RELATED,
+  /* The key column of a many-to-many relation's target is linked to the
+   * source whose key is values[0]: relation says through which link
+   * table (gorm_resource_query_related()). */
+  GORM_CONDITION_LINKED,
 } GormConditionOp;
 
 typedef struct _GormCondition GormCondition;
@@ -276,6 +299,8 @@ struct _GormCondition
   GormCondition    *children[2];
   /* RELATED: the relation followed (it lives in an interned GormPath). */
   const GormStep   *step;
+  /* LINKED: the many-to-many relation, seen from the source. */
+  const GormRelation *relation;
 };
 
 /* A leaf with room for @n_values values, which the caller initializes. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gorm-error.h"
+#include "gorm-relation-private.h"
 #include "gorm-schema-private.h"
 
 /*
@@ -338,6 +339,10 @@ add_column (GormSchema  *schema,
   column->pspec = pspec;
   column->index = schema->n_columns;
   column->flags = column_flags (metas, pspec->name);
+  /* Every foreign key is indexed: reverse relations, joins and on_delete
+   * read by it. */
+  if (gorm_relation_declares_key (schema->type, pspec->name))
+    column->flags |= GORM_COLUMN_INDEXED;
   meta = find_meta (metas, GORM_META_COLUMN_NAME, pspec->name);
   column->name = meta ? g_strdup (meta->text) : gorm_schema_snake_case (pspec->name);
   meta = find_meta (metas, GORM_META_MAX_LENGTH, pspec->name);
