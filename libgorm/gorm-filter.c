@@ -925,6 +925,14 @@ collect_conjuncts (const GormCondition *condition,
   g_ptr_array_add (conjuncts, share_steps (condition));
 }
 
+/* The conjuncts joined to an earlier one's step are NULL in the array. */
+static void
+unref_conjunct (gpointer conjunct)
+{
+  if (conjunct != NULL)
+    gorm_condition_unref (conjunct);
+}
+
 static GormCondition *
 and_of (GormCondition *a,
         GormCondition *b)
@@ -960,7 +968,7 @@ share_steps (const GormCondition *condition)
       return gorm_condition_ref ((GormCondition *) condition);
     }
 
-  conjuncts = g_ptr_array_new_with_free_func ((GDestroyNotify) gorm_condition_unref);
+  conjuncts = g_ptr_array_new_with_free_func (unref_conjunct);
   collect_conjuncts (condition, conjuncts);
   for (guint i = 0; i < conjuncts->len; i++)
     {
