@@ -29,18 +29,16 @@ const Tag = defineModel('Tag', {
 const Question = defineModel('Question', {
     questionText: {type: String, maxLength: 200},
     pubDate: GLib.DateTime,
-    rating: 'int64',
+    rating: {type: 'int64', null: true},
     tags: {manyToMany: Tag},
 });
-Gorm.Resource.set_nullable.call(Question, 'rating');
 
 const Choice = defineModel('Choice', {
     question: {foreignKey: Question, onDelete: Gorm.OnDelete.CASCADE},
     choiceText: {type: String, maxLength: 200},
     votes: 'int64',
-    rank: 'int64',
+    rank: {type: 'int64', null: true},
 });
-Gorm.Resource.set_nullable.call(Choice, 'rank');
 
 async function tagGetOrCreate(db, name) {
     let tag = await db.query(Tag.$gtype).filter(Gorm.Filter.eq('name', name)).first_async(null);
@@ -52,19 +50,14 @@ async function tagGetOrCreate(db, name) {
 }
 
 async function write(db, text, pubDate, tagName, votes) {
-    const question = new Question({database: db, questionText: text,
-        pubDate: GLib.DateTime.new_from_iso8601(pubDate, null)});
     // The question's rating is NULL, and the rank of the second choice.
-    question.set_null('rating');
+    const question = new Question({database: db, questionText: text,
+        pubDate: GLib.DateTime.new_from_iso8601(pubDate, null), rating: null});
     await question.save_async(null);
     for (const [suffix, n, rank] of [['yes', votes, 1], ['no', votes + 1, null]]) {
-        const choice = new Choice({database: db, question, choiceText: `${tagName} ${suffix}`, votes: n});
-        if (rank === null)
-            choice.set_null('rank');
-        else
-            choice.rank = rank;
         // eslint-disable-next-line no-await-in-loop
-        await choice.save_async(null);
+        await new Choice({database: db, question, choiceText: `${tagName} ${suffix}`, votes: n, rank})
+            .save_async(null);
     }
     for (const name of ['shared', tagName])
         // eslint-disable-next-line no-await-in-loop
@@ -73,8 +66,8 @@ async function write(db, text, pubDate, tagName, votes) {
 }
 
 // An optional number: "NULL" or its digits.
-function formatOptional(resource, property) {
-    return resource.is_null(property) ? 'NULL' : String(resource[property]);
+function formatOptional(value) {
+    return value === null ? 'NULL' : String(value);
 }
 
 // A date-time in UTC, to the microsecond.
@@ -91,13 +84,13 @@ async function read(db) {
         // eslint-disable-next-line no-await-in-loop
         const tags = await fetchOrdered(question.query_related('tags'), 'name');
         print(`question ${question.id}: ${question.questionText} | ${formatDate(question.pubDate)} | ` +
-            `rating ${formatOptional(question, 'rating')} | tags ${tags.map(t => t.name).join(', ')}`);
+            `rating ${formatOptional(question.rating)} | tags ${tags.map(t => t.name).join(', ')}`);
         // eslint-disable-next-line no-await-in-loop
         for (const choice of await fetchOrdered(question.query_related('choice_set'), 'id')) {
             // eslint-disable-next-line no-await-in-loop
             const of = await choice.getRelatedAsync('question');
             print(`  choice ${choice.id}: ${choice.choiceText} | ${choice.votes} votes | ` +
-                `rank ${formatOptional(choice, 'rank')} | ` +
+                `rank ${formatOptional(choice.rank)} | ` +
                 `of question ${of.id}${of === question ? '' : ' (another object)'}`);
         }
     }

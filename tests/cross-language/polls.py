@@ -24,7 +24,7 @@ from gi.repository import Gorm  # noqa: E402
 class Question(Gorm.Resource):
     question_text = Gorm.Field(str, max_length=200)
     pub_date = Gorm.Field(datetime.datetime)
-    rating = Gorm.Field(int)
+    rating = Gorm.Field(int, null=True)
 
 
 class Tag(Gorm.Resource):
@@ -35,7 +35,7 @@ class Choice(Gorm.Resource):
     question_id = Gorm.Field(int)
     choice_text = Gorm.Field(str, max_length=200)
     votes = Gorm.Field(int)
-    rank = Gorm.Field(int)
+    rank = Gorm.Field(int, null=True)
 
 
 # The relations through the C class metadata, as the other languages
@@ -43,8 +43,6 @@ class Choice(Gorm.Resource):
 Question.add_many_to_many('tags', Tag)
 Choice.set_foreign_key('question-id', Question, Gorm.OnDelete.CASCADE)
 Choice.set_max_length('choice-text', 200)
-Question.set_nullable('rating')
-Choice.set_nullable('rank')
 
 
 def tag_get_or_create(db, name):
@@ -56,17 +54,12 @@ def tag_get_or_create(db, name):
 
 
 def write(db, text, pub_date, tag_name, votes):
-    question = Question(database=db, question_text=text,
-                        pub_date=datetime.datetime.fromisoformat(pub_date))
     # The question's rating is NULL, and the rank of the second choice.
-    question.set_null('rating')
+    question = Question(database=db, question_text=text,
+                        pub_date=datetime.datetime.fromisoformat(pub_date), rating=None)
     question.save()
     for suffix, n, rank in (('yes', votes, 1), ('no', votes + 1, None)):
-        choice = Choice(database=db, choice_text='%s %s' % (tag_name, suffix), votes=n)
-        if rank is None:
-            choice.set_null('rank')
-        else:
-            choice.rank = rank
+        choice = Choice(database=db, choice_text='%s %s' % (tag_name, suffix), votes=n, rank=rank)
         choice.set_related('question', question)
         choice.save()
     for name in ('shared', tag_name):
@@ -74,11 +67,9 @@ def write(db, text, pub_date, tag_name, votes):
     print('Wrote question %d' % question.id)
 
 
-def format_optional(resource, prop):
+def format_optional(value):
     """An optional number: "NULL" or its digits."""
-    if resource.is_null(prop):
-        return 'NULL'
-    return str(getattr(resource, prop))
+    return 'NULL' if value is None else str(value)
 
 
 def format_date(when):
@@ -97,11 +88,11 @@ def read(db):
         tags = fetch_ordered(question.query_related('tags'), 'name')
         print('question %d: %s | %s | rating %s | tags %s' % (
             question.id, question.question_text, format_date(question.pub_date),
-            format_optional(question, 'rating'), ', '.join(t.name for t in tags)))
+            format_optional(question.rating), ', '.join(t.name for t in tags)))
         for choice in fetch_ordered(question.query_related('choice_set'), 'id'):
             of = choice.get_related('question', None)
             print('  choice %d: %s | %d votes | rank %s | of question %d%s' % (
-                choice.id, choice.choice_text, choice.votes, format_optional(choice, 'rank'), of.id,
+                choice.id, choice.choice_text, choice.votes, format_optional(choice.rank), of.id,
                 '' if of is question else ' (another object)'))
     for tag in fetch_ordered(db.query(Tag), 'name'):
         questions = fetch_ordered(tag.query_related('question_set'), 'id')
