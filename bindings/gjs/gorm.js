@@ -69,6 +69,42 @@
 // Gorm.Error.VALIDATION, except strings, dates, bytes and arrays without
 // notNull, which have always taken null.
 //
+// Relations. A field {foreignKey: Model, onDelete: Gorm.OnDelete.CASCADE}
+// (or PROTECT, RESTRICT, SET_NULL, SET_DEFAULT, DO_NOTHING: required, as
+// in Django) is a foreign key: the field `question` becomes the key
+// property `question-id` (`choice.questionId`, `choice.question_id`, of
+// the type of the related model's primary key: 'int64' for the automatic
+// id) and the relation `question`. Model is a class made by defineModel
+// or by hand, its $gtype, the GType name of a model declared earlier, or
+// 'self'. Other keys: null (a nullable key, needed by SET_NULL),
+// relatedName (the reverse relation on Model, by default
+// `<snake case type name>_set`, e.g. `choice_set`), unique (one-to-one),
+// and the metadata keys above. A field {manyToMany: Model, relatedName}
+// is no property: it declares the many-to-many relation named after the
+// field in snake case (`tags`), stored in a link table.
+//
+//     const Choice = defineModel('Choice', {
+//         question: {foreignKey: Question, onDelete: Gorm.OnDelete.CASCADE},
+//         choiceText: String,
+//     });
+//     const c = new Choice({database: db, question: q, choiceText: 'Yes'});
+//     const same = await c.getRelatedAsync('question');          // q
+//     const live = await q.query_related('choice_set').watch_async(null);
+//     await post.link_async('tags', tag, null);                   // unlink_async, clear_links_async
+//
+// The constructor takes the related object (`question: q`, set as by
+// set_related: an unsaved q throws Gorm.Error.VALIDATION) or the key
+// (`questionId: 3`). getRelatedAsync(relation, cancellable = null) is the
+// promise of get_related_async, which loads the related object without
+// blocking (get_related blocks; peek_related only looks in memory).
+// query_related(relation) gives a Gorm.Query of a reverse or many-to-many
+// relation to chain, fetch or watch; select_related and prefetch_related
+// load relations eagerly. Errors are GLib.Errors of the Gorm.Error domain:
+// UNKNOWN_PROPERTY for a relation the model lacks, TYPE_MISMATCH for an
+// object of the wrong model, VALIDATION for an unsaved one, CONSTRAINT for
+// a key that refers to no row or a PROTECT/RESTRICT refusal. A malformed
+// relation field is a TypeError from defineModel.
+//
 // Caveat: run_in_transaction_async runs its function on the database's
 // worker thread, and gjs cannot run JavaScript off the main thread. So its
 // promise form runs the synchronous run_in_transaction from an idle
