@@ -38,6 +38,12 @@ const Book = defineModel('Book', {
     title: String,
 });
 
+// One-to-one: a unique foreign key; its reverse is one object.
+const Profile = defineModel('Profile', {
+    author: {foreignKey: Author, onDelete: Gorm.OnDelete.CASCADE, unique: true},
+    bio: String,
+});
+
 // A natural string key: the foreign key to it is a string property.
 const Country = defineModel('Country', {
     code: {type: String, primaryKey: true, maxLength: 2},
@@ -71,7 +77,7 @@ const Broken = defineModel('Broken', {
     question: {foreignKey: Question, onDelete: Gorm.OnDelete.SET_NULL},
 });
 
-const ALL = [Category, Question, Choice, Tag, Post, Author, Book, Country, Currency, City, Reader];
+const ALL = [Category, Profile, Question, Choice, Tag, Post, Author, Book, Country, Currency, City, Reader];
 
 function when(iso) {
     return GLib.DateTime.new_from_iso8601(iso, null);
@@ -254,6 +260,19 @@ test('many-to-many: link, unlink, clear, both directions', async () => {
     assertEqual(await vala.query_related('post_set').count_async(null), 1);
     assert(post.unlink('tags', vala, null));
     assertEqual(await vala.query_related('post_set').count_async(null), 0);
+});
+
+test('one-to-one: a unique key, whose reverse is one object', async () => {
+    const db = openDatabase(...ALL);
+    const author = new Author({database: db, name: 'Ursula'});
+    await author.save_async(null);
+    assertEqual(await author.getRelatedAsync('profile'), null);
+    const profile = new Profile({database: db, author, bio: 'Writer'});
+    await profile.save_async(null);
+    assert(await profile.getRelatedAsync('author') === author);
+    assert(await author.getRelatedAsync('profile') === profile);
+    const second = new Profile({database: db, author, bio: 'Twice'});
+    await assertGormError(Gorm.Error.CONSTRAINT, () => second.save_async(null));
 });
 
 test('many-to-many to a model named by its type name, with relatedName', async () => {
