@@ -5,6 +5,7 @@
 #include <glib-object.h>
 
 #include "gorm-error.h"
+#include "gorm-relation-private.h"
 #include "gorm-schema-private.h"
 
 G_BEGIN_DECLS
@@ -150,6 +151,33 @@ GPtrArray *gorm_dialect_render_add_column       (const GormDialect  *dialect,
                                                  const GormSchema   *schema,
                                                  const GormColumn   *column,
                                                  GError            **error);
+/* The statements of a many-to-many @relation's links, seen from its
+ * source: INSERT (source, target) keeping one row per pair, DELETE of one
+ * pair, CLEAR of every pair of a source, SELECT_TARGETS of a source.
+ * Parameters: the source key, then the target key, of SQL type @key_type. */
+typedef enum {
+  GORM_LINK_INSERT,
+  GORM_LINK_DELETE,
+  GORM_LINK_CLEAR,
+  GORM_LINK_SELECT_TARGETS,
+} GormLinkStatement;
+
+char      *gorm_dialect_render_link_statement    (const GormDialect  *dialect,
+                                                  const GormRelation *relation,
+                                                  GormLinkStatement   kind,
+                                                  GType               key_type);
+/* "SELECT key, column FROM table WHERE column IN (p0, …)" with
+ * @n_keys parameters of SQL type @key_type: the rows of @schema that
+ * refer through @column to one of the keys (on_delete). */
+char      *gorm_dialect_render_referencing       (const GormDialect  *dialect,
+                                                  const GormSchema   *schema,
+                                                  const GormColumn   *column,
+                                                  guint               n_keys,
+                                                  GType               key_type);
+/* The link table of a many-to-many @relation, and its index. */
+GPtrArray *gorm_dialect_render_create_link_table (const GormDialect  *dialect,
+                                                  const GormRelation *relation,
+                                                  GError            **error);
 
 char    *gorm_dialect_render_insert             (const GormDialect  *dialect,
                                                  const GormSchema   *schema,
@@ -202,6 +230,10 @@ typedef enum
   GORM_CONDITION_AND,
   GORM_CONDITION_OR,
   GORM_CONDITION_NOT,
+  /* The key column of a many-to-many relation's target is linked to the
+   * source whose key is values[0]: relation says through which link
+   * table (gorm_resource_query_related()). */
+  GORM_CONDITION_LINKED,
 } GormConditionOp;
 
 typedef struct _GormCondition GormCondition;
@@ -220,6 +252,8 @@ struct _GormCondition
   gboolean          has_null;
   /* AND and OR have two children, NOT has one. */
   GormCondition    *children[2];
+  /* LINKED: the many-to-many relation, seen from the source. */
+  const GormRelation *relation;
 };
 
 /* A leaf with room for @n_values values, which the caller initializes. */
@@ -256,6 +290,38 @@ typedef struct
   gint64               limit;
   gint64               offset;
 } GormSelection;
+
+/* A table a query joins for select_related: the target of a foreign key
+ * of the query's own type (@parent -1) or of an earlier join's target. Its
+ * columns follow the query's own in a row, from @first_column. */
+typedef struct
+{
+  const GormRelation *relation;   /* FORWARD */
+  const GormSchema   *target;
+  gint                parent;
+  guint               first_column;
+} GormJoin;
+
+/* Wraps @inner, a select of @schema's columns (its parameters unchanged),
+ * into one that LEFT JOINs each of @joins and keeps the order of
+ * @orders. */
+char    *gorm_dialect_render_joined             (const GormDialect   *dialect,
+                                                 const char          *inner,
+                                                 const GormSchema    *schema,
+                                                 const GormJoin      *joins,
+                                                 guint                n_joins,
+                                                 const GormOrder     *orders,
+                                                 guint                n_orders);
+/* One statement loading the objects of @relation (seen from its source)
+ * for @n_keys source keys (parameters of SQL type @key_type), in the
+ * target's key order: FORWARD the targets whose key is one of them,
+ * REVERSE the targets whose column holds one, MANY_TO_MANY the linked
+ * targets with the source key as one more column after the target's. */
+char    *gorm_dialect_render_prefetch           (const GormDialect   *dialect,
+                                                 const GormRelation  *relation,
+                                                 const GormSchema    *target,
+                                                 guint                n_keys,
+                                                 GType                key_type);
 
 /* Appends " WHERE condition", nothing when @condition is NULL. */
 void     gorm_dialect_append_where              (const GormDialect   *dialect,

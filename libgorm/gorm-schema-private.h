@@ -72,6 +72,12 @@ gboolean          gorm_column_is_nullable       (const GormColumn   *column);
 gboolean          gorm_column_marks_null        (const GormColumn   *column);
 
 char             *gorm_schema_snake_case        (const char         *name);
+/* The name of @type in snake case, as its default table is named
+ * ("BlogPost" → "blog_post", a Python class "module+Choice" → "choice"),
+ * whatever table the class set. */
+char             *gorm_schema_type_snake_name   (GType               type);
+/* Whether the column of @column may hold NULL. */
+gboolean          gorm_schema_column_is_nullable (const GormColumn  *column);
 
 /* Metadata recorded by the gorm_resource_class_set_*() functions. */
 typedef enum {

@@ -36,6 +36,7 @@ MODULES = {
     'gorm-uri': 'foundations',
     'gorm-value': 'foundations',
     'gorm-schema': 'foundations',
+    'gorm-relation': 'foundations',
     # SQL text
     'gorm-dialect': 'sql',
     'gorm-dialect-sqlite': 'sql',
@@ -52,6 +53,7 @@ MODULES = {
     # public objects
     'gorm-database': 'public',
     'gorm-resource': 'public',
+    'gorm-resource-relations': 'public',
     'gorm-query': 'public',
     'gorm-query-model': 'public',
     'gorm-filter': 'public',
