@@ -739,6 +739,14 @@ walk_path (const GormSchema  *schema,
             return TRUE;
         }
       relation = gorm_schema_find_relation (current, parts[i], NULL);
+      if (relation == NULL && gorm_schema_find_column (current, parts[i]) != NULL)
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
+                       "%s has no stored property or relation “%s”: “%s” is a property of %s, "
+                       "not a relation to follow", schema->type_name, text, parts[i],
+                       current->type_name);
+          return FALSE;
+        }
       if (relation == NULL)
         return set_unknown_path_error (error, schema, text, current, parts[i]);
       /* A bare forward relation compares its key, a column here. */
@@ -911,6 +919,13 @@ same_step (const GormStep *a,
 
 static GormCondition *share_steps (const GormCondition *condition);
 
+static void
+clear_condition (gpointer condition)
+{
+  if (condition != NULL)
+    gorm_condition_unref (condition);
+}
+
 /* Appends the conjuncts of the AND chain @condition, shared. */
 static void
 collect_conjuncts (const GormCondition *condition,
@@ -960,7 +975,8 @@ share_steps (const GormCondition *condition)
       return gorm_condition_ref ((GormCondition *) condition);
     }
 
-  conjuncts = g_ptr_array_new_with_free_func ((GDestroyNotify) gorm_condition_unref);
+  /* Joined conjuncts leave NULL behind. */
+  conjuncts = g_ptr_array_new_with_free_func (clear_condition);
   collect_conjuncts (condition, conjuncts);
   for (guint i = 0; i < conjuncts->len; i++)
     {
