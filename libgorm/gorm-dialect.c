@@ -138,11 +138,6 @@ append_column_type (GString           *sql,
   append_storage_check (sql, dialect, column);
 }
 
-static gboolean append_default_literal (const GormDialect *dialect,
-                                        GString           *sql,
-                                        const GormSchema  *schema,
-                                        const GormColumn  *column,
-                                        GError           **error);
 
 /* The foreign key constraint of @column, when it is the key of a
  * relation: " REFERENCES "question" ("id") ON DELETE CASCADE". A
@@ -194,7 +189,9 @@ append_column_definition (GString           *sql,
       append_column_type (sql, dialect, schema, column);
       /* The schema is valid and its relations checked before any DDL is
        * rendered: a failure here is a bug. */
-      if (!append_references (sql, dialect, schema, column, FALSE, NULL))
+      if (!append_references (sql, dialect, schema, column,
+                              (column->flags & GORM_COLUMN_NOT_NULL) &&
+                              !gorm_value_kind_is_nullable (column->kind), NULL))
         g_critical ("%s:%s: the foreign key cannot be rendered", schema->type_name,
                     column->pspec->name);
     }
@@ -419,6 +416,34 @@ gorm_dialect_render_create_link_table (const GormDialect  *dialect,
   g_ptr_array_add (statements, g_string_free (sql, FALSE));
 
   return g_steal_pointer (&statements);
+}
+
+char *
+gorm_dialect_render_referencing (const GormDialect *dialect,
+                                 const GormSchema  *schema,
+                                 const GormColumn  *column,
+                                 guint              n_keys,
+                                 GType              key_type)
+{
+  GString *sql = g_string_new ("SELECT ");
+
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  g_string_append (sql, ", ");
+  gorm_dialect_append_identifier (sql, column->name);
+  g_string_append (sql, " FROM ");
+  gorm_dialect_append_identifier (sql, schema->table);
+  g_string_append (sql, " WHERE ");
+  gorm_dialect_append_identifier (sql, column->name);
+  g_string_append (sql, " IN (");
+  for (guint i = 0; i < n_keys; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      gorm_dialect_append_parameter (sql, i, key_type);
+    }
+  g_string_append (sql, ") ORDER BY ");
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  return g_string_free (sql, FALSE);
 }
 
 char *
