@@ -1195,6 +1195,68 @@ test_paging (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+static GValue *
+object_value (GValue   *value,
+              gpointer  object)
+{
+  g_value_init (value, G_OBJECT_TYPE (object));
+  g_value_set_object (value, object);
+  return value;
+}
+
+/* A saved object stands for its key where a key of its type is
+ * compared; another type's object, or an unsaved one, is refused. */
+static void
+test_objects_as_keys (void)
+{
+  g_autoptr(Fixture) fixture = fixture_new ();
+  GormDatabase *db = fixture->db;
+  g_autoptr(GormResource) q1 = NULL;
+  g_autoptr(GormResource) c3 = NULL;
+  g_autoptr(GormResource) gtk = NULL;
+  g_autoptr(GormResource) unsaved = g_object_new (TYPE_QUESTION, "database", db, NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  q1 = gorm_database_get (db, TYPE_QUESTION, fixture->q1, NULL, &error);
+  g_assert_no_error (error);
+  c3 = gorm_database_get (db, TYPE_CHOICE, fixture->c3, NULL, &error);
+  g_assert_no_error (error);
+  gtk = gorm_database_get (db, TYPE_TAG, fixture->gtk, NULL, &error);
+  g_assert_no_error (error);
+
+  assert_matching (db, TYPE_CHOICE, gorm_filter_eq ("question", object_value (&value, q1)),
+                   "choice-text", "Not much,The sky");
+  assert_matching (db, TYPE_CHOICE, gorm_filter_eq ("question_id", &value),
+                   "choice-text", "Not much,The sky");
+  g_value_unset (&value);
+  assert_matching (db, TYPE_QUESTION, gorm_filter_eq ("choice", object_value (&value, c3)),
+                   "question-text", "What's up?");
+  g_value_unset (&value);
+  assert_matching (db, TYPE_POST, gorm_filter_eq ("tags", object_value (&value, gtk)),
+                   "title", "GNOME 50");
+
+  /* A tag where a question is expected, a question for a property that
+   * holds no key, and a question without a key. */
+  {
+    g_autoptr(GormQuery) query = filtered (db, TYPE_CHOICE, gorm_filter_eq ("question", &value));
+
+    assert_query_fails (query, GORM_ERROR_TYPE_MISMATCH, "Choice:question-id", "Tag", NULL);
+  }
+  g_value_unset (&value);
+  {
+    g_autoptr(GormQuery) query = filtered (db, TYPE_CHOICE, gorm_filter_eq ("votes", object_value (&value, q1)));
+
+    assert_query_fails (query, GORM_ERROR_TYPE_MISMATCH, "Choice:votes", "Question", NULL);
+  }
+  g_value_unset (&value);
+  {
+    g_autoptr(GormQuery) query = filtered (db, TYPE_CHOICE, gorm_filter_eq ("question", object_value (&value, unsaved)));
+
+    assert_query_fails (query, GORM_ERROR_VALIDATION, "Choice:question-id", "unsaved Question", NULL);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1214,6 +1276,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/RelationPaths/paging", test_paging);
   g_test_add_func ("/Gorm/RelationPaths/bulk", test_bulk);
   g_test_add_func ("/Gorm/RelationPaths/bad-paths", test_bad_paths);
+  g_test_add_func ("/Gorm/RelationPaths/objects-as-keys", test_objects_as_keys);
 
   return g_test_run ();
 }
