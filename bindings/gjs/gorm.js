@@ -493,11 +493,18 @@ function _splitRelations(modelName, fields) {
             continue;
         }
         const [property, keySpec] = _foreignKeyField(modelName, field, spec, relations);
-        if (property in plain || propertyName(field) !== property && field in plain) {
-            throw new TypeError(`defineModel: ${modelName} declares the key ` +
-                `property '${property}' twice`);
-        }
         plain[property] = keySpec;
+    }
+    // A key property declared again as a plain field ('questionId' beside
+    // the foreign key 'question').
+    const seen = new Set();
+    for (const field of Object.keys(plain)) {
+        const property = propertyName(field);
+        if (seen.has(property)) {
+            throw new TypeError(`defineModel: ${modelName} declares the property ` +
+                `'${property}' twice`);
+        }
+        seen.add(property);
     }
     return {fields: plain, relations};
 }

@@ -465,6 +465,10 @@ test('defineModel refuses a malformed relation', () => {
     refuses({t: {manyToMany: Tag, onDelete: Gorm.OnDelete.CASCADE}}, 'manyToMany with onDelete');
     refuses({t: {manyToMany: Tag, foreignKey: Tag}}, 'both kinds');
     refuses({q: {foreignKey: Question, onDelete: Gorm.OnDelete.CASCADE, colour: 1}}, 'unknown option');
+    assert(refuses({question: {foreignKey: Question, onDelete: Gorm.OnDelete.CASCADE},
+        questionId: 'int64'}, 'the key twice').message.includes('question-id'));
+    refuses({question_id: 'int64',
+        question: {foreignKey: Question, onDelete: Gorm.OnDelete.CASCADE}}, 'the key twice, first');
 });
 
 await run();
