@@ -99,7 +99,9 @@
 // blocking (get_related blocks; peek_related only looks in memory).
 // query_related(relation) gives a Gorm.Query of a reverse or many-to-many
 // relation to chain, fetch or watch; select_related and prefetch_related
-// load relations eagerly. Errors are GLib.Errors of the Gorm.Error domain:
+// load relations eagerly, and the model that fetched (or the object
+// first_async gave) keeps what they loaded for peek_related and
+// peek_prefetched: keep the model while you use them. Errors are GLib.Errors of the Gorm.Error domain:
 // UNKNOWN_PROPERTY for a relation the model lacks, TYPE_MISMATCH for an
 // object of the wrong model, VALIDATION for an unsaved one, CONSTRAINT for
 // a key that refers to no row or a PROTECT/RESTRICT refusal. A malformed

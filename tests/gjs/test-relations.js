@@ -328,13 +328,20 @@ test('prefetch_related loads reverse and many-to-many relations', async () => {
     const plain = toArray(await db.query(Question.$gtype).fetch_async(null));
     assert(plain.every(q => q.peek_prefetched('choice_set') === null));
 
-    const questions = toArray(await db.query(Question.$gtype).order_by('question-text', false)
-        .prefetch_related('choice_set').fetch_async(null));
+    // The model that fetched them keeps what was prefetched: it is kept here
+    // while its items are used.
+    const questionModel = await db.query(Question.$gtype).order_by('question-text', false)
+        .prefetch_related('choice_set').fetch_async(null);
+    const questions = toArray(questionModel);
     assertEqual(questions.map(q => toArray(q.peek_prefetched('choice_set')).map(c => c.choiceText)),
         [['A1', 'A2'], ['B1']]);
 
-    const posts = toArray(await db.query(Post.$gtype).prefetch_related('tags').fetch_async(null));
+    const postModel = await db.query(Post.$gtype).prefetch_related('tags').fetch_async(null);
+    const posts = toArray(postModel);
     assertEqual(toArray(posts[0].peek_prefetched('tags')).map(t => t.name), ['t1', 't2']);
+    // A first() keeps its own.
+    const first = await db.query(Post.$gtype).prefetch_related('tags').first_async(null);
+    assertEqual(first.peek_prefetched('tags').get_n_items(), 2);
 });
 
 test('on_delete CASCADE deletes the choices and drops them from memory and models', async () => {
