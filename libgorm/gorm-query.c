@@ -362,8 +362,18 @@ gorm_query_filter (GormQuery  *self,
  * and after them in descending order. Objects that are equal in every
  * order given come by primary key, in the direction of the last order.
  *
- * A property the type does not store makes every runner of @self fail
- * with %GORM_ERROR_UNKNOWN_PROPERTY.
+ * @property may be a path of forward relations ending in a property
+ * (`question.pub_date`, `question.author.name`): the objects then sort by
+ * the related row's value, NULL where a key on the way is NULL. Such an
+ * order is a correlated subquery per row, and a model of it loads its
+ * pages by offset. A live model follows the changes of its own type's
+ * rows only: a change to a related row does not move the objects it
+ * orders.
+ *
+ * A property the type does not store, or a path naming what is not
+ * there, makes every runner of @self fail with
+ * %GORM_ERROR_UNKNOWN_PROPERTY; a path through a reverse or many-to-many
+ * relation (any number of values per object) with %GORM_ERROR_FAILED.
  *
  * Returns: (transfer none): @self
  */
@@ -389,10 +399,31 @@ gorm_query_order_by (GormQuery  *self,
 
   order.column = gorm_schema_find_column (self->schema, property);
   order.descending = !!descending;
+  order.path = NULL;
   if (order.column == NULL)
-    record_error (self, unknown_property_error (self->schema, property));
-  else
-    g_array_append_val (self->orders, order);
+    {
+      GError *error = NULL;
+
+      /* A path of forward relations: one value per object. */
+      order.column = gorm_filter_resolve_path (self->schema, property, &order.path, &error);
+      if (order.column == NULL)
+        {
+          record_error (self, error);
+          return self;
+        }
+      if (order.path != NULL && order.path->multi_valued)
+        {
+          record_error (self, g_error_new (GORM_ERROR, GORM_ERROR_FAILED,
+                                           "Cannot order %s by “%s”: it follows a reverse or "
+                                           "many-to-many relation, which gives each %s any "
+                                           "number of values; gorm_query_order_by() follows "
+                                           "forward relations only",
+                                           self->schema->type_name, property,
+                                           self->schema->type_name));
+          return self;
+        }
+    }
+  g_array_append_val (self->orders, order);
 
   return self;
 }
@@ -869,7 +900,7 @@ gorm_query_compile (GormQuery  *self,
     {
       const GormOrder *order = &g_array_index (self->orders, GormOrder, i);
 
-      has_key = order->column == self->schema->key;
+      has_key = order->path == NULL && order->column == self->schema->key;
       g_array_append_val (compiled->orders, *order);
     }
   /* The key follows the direction of the last order, so that an index
@@ -877,7 +908,7 @@ gorm_query_compile (GormQuery  *self,
    * pages from rows it has seen (row values compare in one direction). */
   if (!has_key)
     {
-      GormOrder order = { self->schema->key, FALSE };
+      GormOrder order = { self->schema->key, FALSE, NULL };
 
       if (compiled->orders->len > 0)
         order.descending = g_array_index (compiled->orders, GormOrder, compiled->orders->len - 1).descending;
@@ -1388,6 +1419,7 @@ write_locked (GormDatabase             *database,
   GormSelection selection = gorm_compiled_query_get_selection (compiled);
   g_autoptr(GArray) params = params_new ();
   g_autofree char *sql = NULL;
+  gint64 rows;
 
   if (n_assignments == 0)
     sql = gorm_dialect_render_bulk_delete (compiled->dialect, &selection, params);
@@ -1405,7 +1437,10 @@ write_locked (GormDatabase             *database,
                                              columns, values, params);
     }
 
-  return execute_locked (database, sql, params, cancellable, error);
+  rows = execute_locked (database, sql, params, cancellable, error);
+  if (rows < 0 && n_assignments > 0)
+    gorm_dialect_explain_unique_error (compiled->schema, error);
+  return rows;
 }
 
 /* Gives the live objects of the changed rows their new state: deleted
