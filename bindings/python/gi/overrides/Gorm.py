@@ -1971,11 +1971,12 @@ class ForeignKey(_RelationField):
     (a model declared later) or ``'self'``. ``on_delete`` is one of
     Gorm.CASCADE, PROTECT, RESTRICT, SET_NULL (needs ``null=True``),
     SET_DEFAULT and DO_NOTHING, enforced by the database's foreign key.
-    The key column is always indexed.
+    ``default`` is the key of the default object (for SET_DEFAULT). The
+    key column is always indexed.
     """
 
     def __init__(self, to, on_delete, *, null=False, related_name=None, db_index=True,
-                 unique=False):
+                 default=None, unique=False):
         super().__init__(to, related_name)
         if not isinstance(on_delete, Gorm.OnDelete):
             raise TypeError('on_delete is one of Gorm.CASCADE, PROTECT, RESTRICT, SET_NULL, '
@@ -1986,6 +1987,7 @@ class ForeignKey(_RelationField):
         self.on_delete = on_delete
         self.null = null
         self.unique = unique
+        self.default = default
         self.key_attribute = None
 
     def key_field(self, name):
@@ -1998,7 +2000,7 @@ class ForeignKey(_RelationField):
         to = self.to
         if isinstance(to, type) and to._gorm_primary_key != 'id':
             key_type = _key_type(to)
-        return Field(key_type, null=self.null, unique=self.unique)
+        return Field(key_type, null=self.null, unique=self.unique, default=self.default)
 
     def declare(self, target):
         key = self.model.find_property(self.key_attribute)
@@ -2061,9 +2063,10 @@ class OneToOneField(ForeignKey):
     ``user.profile`` (or ``related_name``) the one Profile, or
     ``Profile.DoesNotExist``."""
 
-    def __init__(self, to, on_delete, *, null=False, related_name=None, db_index=True):
+    def __init__(self, to, on_delete, *, null=False, related_name=None, db_index=True,
+                 default=None):
         super().__init__(to, on_delete, null=null, related_name=related_name,
-                         db_index=db_index, unique=True)
+                         db_index=db_index, default=default, unique=True)
 
 
 class ManyToManyField(_RelationField):
