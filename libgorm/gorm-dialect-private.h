@@ -146,6 +146,21 @@ char    *gorm_dialect_render_index              (const GormDialect  *dialect,
                                                  const GormSchema   *schema,
                                                  const GormColumn   *column,
                                                  gboolean            unique);
+/* The statement creating a composite index of @schema. */
+char    *gorm_dialect_render_composite_index    (const GormDialect  *dialect,
+                                                 const GormSchema   *schema,
+                                                 const GormIndex    *index);
+/* The unique composite index of @schema that @error, a failed statement's
+ * GORM_ERROR_CONSTRAINT, says was violated; NULL for any other error. */
+const GormIndex *gorm_dialect_find_violated_index (const GormSchema *schema,
+                                                   const GError     *error);
+/* The names of the properties of @index, quoted, joined by ", ". */
+char    *gorm_dialect_index_properties          (const GormIndex    *index);
+/* Prefixes the message of *@error, when it is the violation of a unique
+ * composite index of @schema, with the type and the properties at fault;
+ * leaves any other error as it is. */
+void     gorm_dialect_explain_unique_error      (const GormSchema   *schema,
+                                                 GError            **error);
 GPtrArray *gorm_dialect_render_add_column       (const GormDialect  *dialect,
                                                  const GormSchema   *schema,
                                                  const GormColumn   *column,

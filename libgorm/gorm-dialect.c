@@ -194,6 +194,97 @@ gorm_dialect_column_needs_index (const GormColumn *column)
          !(column->flags & (GORM_COLUMN_UNIQUE | GORM_COLUMN_PRIMARY_KEY));
 }
 
+char *
+gorm_dialect_render_composite_index (const GormDialect *dialect,
+                                     const GormSchema  *schema,
+                                     const GormIndex   *index)
+{
+  GString *sql = g_string_new (index->unique ? "CREATE UNIQUE INDEX IF NOT EXISTS "
+                                             : "CREATE INDEX IF NOT EXISTS ");
+
+  gorm_dialect_append_identifier (sql, index->name);
+  g_string_append (sql, " ON ");
+  gorm_dialect_append_identifier (sql, schema->table);
+  g_string_append (sql, " (");
+  for (guint i = 0; i < index->n_columns; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      gorm_dialect_append_identifier (sql, index->columns[i]->name);
+      /* As for the index of one column: in the order of ORDER BY. */
+      if (dialect->orders_nulls && column_is_nullable (index->columns[i]))
+        g_string_append (sql, " NULLS FIRST");
+    }
+  g_string_append_c (sql, ')');
+
+  return g_string_free (sql, FALSE);
+}
+
+/* Whether @message names @index as the engine does in a violation: by
+ * its quoted name (PostgreSQL: 'violates unique constraint "ux_…"',
+ * 'could not create unique index "ux_…"'), or by its columns (SQLite:
+ * "UNIQUE constraint failed: table.a, table.b"). */
+static gboolean
+message_names_index (const char       *message,
+                     const GormSchema *schema,
+                     const GormIndex  *index)
+{
+  g_autofree char *quoted = g_strdup_printf ("\"%s\"", index->name);
+  g_autoptr(GString) columns = g_string_new ("UNIQUE constraint failed: ");
+  const char *found;
+
+  if (strstr (message, quoted) != NULL)
+    return TRUE;
+
+  for (guint i = 0; i < index->n_columns; i++)
+    g_string_append_printf (columns, "%s%s.%s", i > 0 ? ", " : "",
+                            schema->table, index->columns[i]->name);
+  found = strstr (message, columns->str);
+  if (found == NULL)
+    return FALSE;
+  /* Not the start of a longer list, or of a longer column name. */
+  found += columns->len;
+  return !(g_ascii_isalnum (*found) || *found == '_' || *found == ',' || *found == '.');
+}
+
+const GormIndex *
+gorm_dialect_find_violated_index (const GormSchema *schema,
+                                  const GError     *error)
+{
+  if (error == NULL || !g_error_matches (error, GORM_ERROR, GORM_ERROR_CONSTRAINT))
+    return NULL;
+  for (guint i = 0; i < schema->n_indexes; i++)
+    if (schema->indexes[i].unique &&
+        message_names_index (error->message, schema, &schema->indexes[i]))
+      return &schema->indexes[i];
+  return NULL;
+}
+
+char *
+gorm_dialect_index_properties (const GormIndex *index)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < index->n_columns; i++)
+    g_string_append_printf (text, "%s“%s”", i > 0 ? ", " : "",
+                            index->columns[i]->pspec->name);
+  return g_string_free (text, FALSE);
+}
+
+void
+gorm_dialect_explain_unique_error (const GormSchema  *schema,
+                                   GError           **error)
+{
+  const GormIndex *index = error ? gorm_dialect_find_violated_index (schema, *error) : NULL;
+  g_autofree char *properties = NULL;
+
+  if (index == NULL)
+    return;
+  properties = gorm_dialect_index_properties (index);
+  g_prefix_error (error, "another %s has the same %s, which are unique together: ",
+                  schema->type_name, properties);
+}
+
 GPtrArray *
 gorm_dialect_render_create_indexes (const GormDialect *dialect,
                                     const GormSchema  *schema)
@@ -203,6 +294,8 @@ gorm_dialect_render_create_indexes (const GormDialect *dialect,
   for (guint i = 0; i < schema->n_columns; i++)
     if (gorm_dialect_column_needs_index (&schema->columns[i]))
       g_ptr_array_add (statements, gorm_dialect_render_index (dialect, schema, &schema->columns[i], FALSE));
+  for (guint i = 0; i < schema->n_indexes; i++)
+    g_ptr_array_add (statements, gorm_dialect_render_composite_index (dialect, schema, &schema->indexes[i]));
 
   return statements;
 }

@@ -900,6 +900,7 @@ prefix_error (GError          **error,
               const GormSchema *schema,
               const char       *action)
 {
+  gorm_dialect_explain_unique_error (schema, error);
   g_prefix_error (error, "Cannot %s %s: ", action, schema->type_name);
 }
 

@@ -906,6 +906,7 @@ write_locked (GormDatabase             *database,
   GormSelection selection = gorm_compiled_query_get_selection (compiled);
   g_autoptr(GArray) params = params_new ();
   g_autofree char *sql = NULL;
+  gint64 rows;
 
   if (n_assignments == 0)
     sql = gorm_dialect_render_bulk_delete (compiled->dialect, &selection, params);
@@ -923,7 +924,10 @@ write_locked (GormDatabase             *database,
                                              columns, values, params);
     }
 
-  return execute_locked (database, sql, params, cancellable, error);
+  rows = execute_locked (database, sql, params, cancellable, error);
+  if (rows < 0 && n_assignments > 0)
+    gorm_dialect_explain_unique_error (compiled->schema, error);
+  return rows;
 }
 
 /* Gives the live objects of the changed rows their new state: deleted

@@ -34,6 +34,18 @@ typedef struct
   guint            index;
 } GormColumn;
 
+/* A composite index of a schema (gorm_resource_class_add_unique_together(),
+ * gorm_resource_class_add_index()): its name, deterministic and at most 63
+ * bytes (PostgreSQL's limit), "ux_TABLE_COLUMN_COLUMN" for a unique one,
+ * "ix_TABLE_COLUMN_COLUMN" otherwise, and its columns in the order given. */
+typedef struct
+{
+  char              *name;
+  gboolean           unique;
+  const GormColumn **columns;
+  guint              n_columns;
+} GormIndex;
+
 typedef struct
 {
   GType        type;
@@ -48,6 +60,9 @@ typedef struct
   GType       *sql_types;
   GHashTable  *by_name;
   GHashTable  *by_pspec;
+  /* The composite indexes, in declaration order, ancestors' first. */
+  GormIndex   *indexes;
+  guint        n_indexes;
 } GormSchema;
 
 const GormSchema *gorm_schema_lookup            (GType               type,
@@ -78,6 +93,9 @@ typedef enum {
   GORM_META_AUTO_NOW,
   GORM_META_COLUMN_NAME,
   GORM_META_TRANSIENT,
+  /* The properties of these two are the text, joined by commas. */
+  GORM_META_UNIQUE_TOGETHER,
+  GORM_META_INDEX,
 } GormMetaKind;
 
 void              gorm_schema_record_meta       (GType               type,
