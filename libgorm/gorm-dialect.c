@@ -103,10 +103,17 @@ append_storage_check (GString           *sql,
   g_string_append_printf (sql, ") IN ('%s', 'null'))", storage_class);
 }
 
+static gboolean append_default_literal (const GormDialect *dialect,
+                                        GString           *sql,
+                                        const GormSchema  *schema,
+                                        const GormColumn  *column,
+                                        GError           **error);
+
 /* A column's type, constraints and storage check, after its name. */
 static void
 append_column_type (GString           *sql,
                     const GormDialect *dialect,
+                    const GormSchema  *schema,
                     const GormColumn  *column)
 {
   g_string_append (sql, dialect->column_type (column));
@@ -114,6 +121,17 @@ append_column_type (GString           *sql,
     g_string_append (sql, " PRIMARY KEY");
   if (column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY))
     g_string_append (sql, " NOT NULL");
+  /* A NOT NULL number, boolean, enum or flags column has its property's
+   * default as its own, so that a row another tool inserts without it
+   * holds what libgorm would have written; every such default has a
+   * literal. */
+  if ((column->flags & GORM_COLUMN_NOT_NULL) && !(column->flags & GORM_COLUMN_PRIMARY_KEY) &&
+      !gorm_value_kind_is_nullable (column->kind))
+    {
+      g_string_append (sql, " DEFAULT ");
+      if (!append_default_literal (dialect, sql, schema, column, NULL))
+        g_string_truncate (sql, sql->len - strlen (" DEFAULT "));
+    }
   if ((column->flags & GORM_COLUMN_UNIQUE) && !(column->flags & GORM_COLUMN_PRIMARY_KEY))
     g_string_append (sql, " UNIQUE");
   append_storage_check (sql, dialect, column);
@@ -122,6 +140,7 @@ append_column_type (GString           *sql,
 static void
 append_column_definition (GString           *sql,
                           const GormDialect *dialect,
+                          const GormSchema  *schema,
                           const GormColumn  *column)
 {
   gorm_dialect_append_identifier (sql, column->name);
@@ -129,7 +148,7 @@ append_column_definition (GString           *sql,
   if (column->flags & GORM_COLUMN_AUTO_ID)
     g_string_append (sql, dialect->auto_id_column_type);
   else
-    append_column_type (sql, dialect, column);
+    append_column_type (sql, dialect, schema, column);
 }
 
 char *
@@ -144,7 +163,7 @@ gorm_dialect_render_create_table (const GormDialect *dialect,
     {
       if (i > 0)
         g_string_append (sql, ", ");
-      append_column_definition (sql, dialect, &schema->columns[i]);
+      append_column_definition (sql, dialect, schema, &schema->columns[i]);
     }
   g_string_append_c (sql, ')');
 
@@ -834,8 +853,7 @@ append_text_column (const GormDialect   *dialect,
 static gboolean
 leaf_is_nullable (const GormCondition *leaf)
 {
-  return gorm_value_kind_is_nullable (leaf->column->kind) &&
-         !(leaf->column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY));
+  return gorm_column_is_nullable (leaf->column);
 }
 
 /* Appends " IS NULL" or " IS NOT NULL" for @leaf's column. */
@@ -1041,8 +1059,7 @@ gorm_dialect_append_where (const GormDialect   *dialect,
 static gboolean
 column_is_nullable (const GormColumn *column)
 {
-  return gorm_value_kind_is_nullable (column->kind) &&
-         !(column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY));
+  return gorm_column_is_nullable (column);
 }
 
 void
@@ -1323,8 +1340,7 @@ gorm_dialect_orders_compare_as_row (const GormOrder *orders,
     {
       if (orders[i].descending != orders[0].descending)
         return FALSE;
-      if (orders[i].descending && gorm_value_kind_is_nullable (orders[i].column->kind) &&
-          !(orders[i].column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY)))
+      if (orders[i].descending && gorm_column_is_nullable (orders[i].column))
         return FALSE;
     }
   return TRUE;

@@ -1148,7 +1148,6 @@ prepare_assignment (const GormSchema  *schema,
                     Assignment        *assignment,
                     GError           **error)
 {
-  g_auto(GValue) null = G_VALUE_INIT;
   const GormColumn *column;
 
   if (property == NULL)
@@ -1173,17 +1172,9 @@ prepare_assignment (const GormSchema  *schema,
       return FALSE;
     }
 
-  if (value == NULL || G_VALUE_TYPE (value) == G_TYPE_INVALID)
-    {
-      g_value_init (&null, GORM_TYPE_SQL_NULL);
-      value = &null;
-    }
-
   assignment->column = column;
-  return gorm_value_coerce (column->kind, column->pspec, value, &assignment->property_value, error) &&
-         gorm_mapper_validate_value (schema, column, &assignment->property_value, error) &&
-         gorm_value_to_sql (column->kind, column->pspec, &assignment->property_value,
-                            &assignment->sql_value, error);
+  return gorm_mapper_convert_user_value (schema, column, value, &assignment->property_value,
+                                         &assignment->sql_value, error);
 }
 
 /**
