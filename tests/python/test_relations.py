@@ -171,18 +171,27 @@ class DeclarationTest(DatabaseTestCase):
         self.assertIn('question_id', str(caught.exception))
 
     def test_set_null_needs_null(self):
+        class Owner(Gorm.Resource):
+            name = Gorm.Field(str)
+
         class Careless(Gorm.Resource):
-            author = Gorm.ForeignKey(Author, on_delete=Gorm.SET_NULL, related_name='careless')
+            author = Gorm.ForeignKey(Owner, on_delete=Gorm.SET_NULL)
         with self.assertRaises(Gorm.MigrationError) as caught:
             self.db.migrate([Careless])
         self.assertIn('Careless', str(caught.exception))
         self.assertIn('author', str(caught.exception))
 
     def test_a_reverse_name_clash_is_a_type_error(self):
+        class Owner(Gorm.Resource):
+            name = Gorm.Field(str)
+
         with self.assertRaises(TypeError) as caught:
             class Clash(Gorm.Resource):
-                author = Gorm.ForeignKey(Author, on_delete=Gorm.CASCADE, related_name='name')
-        self.assertIn('name', str(caught.exception))
+                owner = Gorm.ForeignKey(Owner, on_delete=Gorm.CASCADE, related_name='name')
+        self.assertIn('Owner.name', str(caught.exception))
+        with self.assertRaises(TypeError):
+            class Clash2(Gorm.Resource):
+                owner = Gorm.ForeignKey(Owner, on_delete=Gorm.CASCADE, related_name='objects')
 
 
 class ForwardTest(RelationTestCase):

@@ -1743,15 +1743,24 @@ def _relations(model):
     return merged
 
 
+def _check_free(model, names, field):
+    """TypeError when one of ``names`` is already a field, relation or
+    attribute of ``model``: the relation ``field`` would hide it."""
+    own = vars(model).get('_gorm_own_relations', {})
+    for name in names:
+        if name in own or name in _fields_by_name(model) or any(
+                name in vars(cls) for cls in model.__mro__):
+            raise TypeError("%s.%s, the reverse of %s, clashes with a field or relation of the "
+                            "same name: give %s another related_name"
+                            % (model.__name__, name, field, field))
+
+
 def _add_relation(model, relation, *names):
     own = vars(model).get('_gorm_own_relations')
     if own is None:
         own = {}
         model._gorm_own_relations = own
     for name in names:
-        if name in own or name in _fields_by_name(model):
-            raise TypeError("%s.%s clashes with %s: give one of them another related_name"
-                            % (relation.source.__name__, name, relation.field))
         own[name] = relation
 
 
@@ -2009,13 +2018,14 @@ class ForeignKey(_RelationField):
             raise TypeError('%s refers to %s by a name given before %s was declared, but '
                             '%s has a primary key of its own: give the class itself'
                             % (self, target.__name__, target.__name__, target.__name__))
+        name, query_name = self._reverse_names(single=self.unique)
+        _check_free(target, {name, query_name}, self)
         with _gorm_errors():
             self.model.set_foreign_key(key.name, target, self.on_delete)
             if self.related_name is not None:
-                self.model.set_related_name(key.name, self._reverse_names()[0])
+                self.model.set_related_name(key.name, name)
         forward = _Relation(self.name, self.name, _FORWARD, self.model, target, self)
         _add_relation(self.model, forward, self.name)
-        name, query_name = self._reverse_names(single=self.unique)
         reverse = _Relation(name, name, _REVERSE, target, self.model, self, single=self.unique)
         _add_relation(target, reverse, *{name, query_name})
         setattr(target, name, _ReverseDescriptor(reverse))
@@ -2085,13 +2095,14 @@ class ManyToManyField(_RelationField):
         super().__init__(to, related_name)
 
     def declare(self, target):
+        name, query_name = self._reverse_names()
+        _check_free(target, {name, query_name}, self)
         with _gorm_errors():
             self.model.add_many_to_many(self.name, target)
             if self.related_name is not None:
-                self.model.set_related_name(self.name, self._reverse_names()[0])
+                self.model.set_related_name(self.name, name)
         forward = _Relation(self.name, self.name, _MANY_TO_MANY, self.model, target, self)
         _add_relation(self.model, forward, self.name)
-        name, query_name = self._reverse_names()
         reverse = _Relation(name, name, _MANY_TO_MANY, target, self.model, self)
         _add_relation(target, reverse, *{name, query_name})
         setattr(target, name, _ReverseDescriptor(reverse))
