@@ -1817,8 +1817,9 @@ def _walk(model, parts):
         last = i == len(parts) - 1
         relation = _relations(current).get(part) if part not in _fields_by_name(current) else None
         if relation is not None:
-            if relation.kind == _FORWARD and (last or parts[i + 1] == 'pk' or (
-                    parts[i + 1] in ('id', relation.target._gorm_primary_key) and i + 2 == len(parts))):
+            if relation.kind == _FORWARD and (last or (
+                    i + 2 == len(parts) and
+                    parts[i + 1] in ('pk', 'id', relation.target._gorm_primary_key))):
                 # The key column holds what the relation compares:
                 # "question", "question__id" are "question_id", no join.
                 pspec = _find_pspec(current, relation.field.key_attribute)
@@ -1876,7 +1877,11 @@ def _order_terms(model, fields):
                                  % (model.__name__, field, part, current.__name__))
             prefix.append(relation.c_name)
             current = relation.target
-        _, pspec, name, _ = _walk(current, parts[-1:])
+        _, pspec, name, related = _walk(current, parts[-1:])
+        if related is not None and '.' in name:
+            raise FieldError("Cannot order %s by '%s': '%s' is not a foreign key of %s "
+                             "(ordering follows foreign keys only)"
+                             % (model.__name__, field, parts[-1], current.__name__))
         terms.append(('.'.join(prefix + [name]), descending))
     return tuple(terms)
 
@@ -2013,8 +2018,7 @@ class ForeignKey(_RelationField):
 
     def declare(self, target):
         key = self.model.find_property(self.key_attribute)
-        if target._gorm_primary_key != 'id' and _key_type(target) != vars(self.model)[
-                self.key_attribute].kind.gtype:
+        if _kind_for(_key_type(target)).gtype != vars(self.model)[self.key_attribute].kind.gtype:
             raise TypeError('%s refers to %s by a name given before %s was declared, but '
                             '%s has a primary key of its own: give the class itself'
                             % (self, target.__name__, target.__name__, target.__name__))
