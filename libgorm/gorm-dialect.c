@@ -6,6 +6,7 @@
 
 #include "gorm-dialect-private.h"
 #include "gorm-error.h"
+#include "gorm-relation-private.h"
 
 /* The SQL libgorm generates, the same for every dialect: the parts that
  * differ are looked up in the GormDialect table. */
@@ -137,6 +138,47 @@ append_column_type (GString           *sql,
   append_storage_check (sql, dialect, column);
 }
 
+static gboolean append_default_literal (const GormDialect *dialect,
+                                        GString           *sql,
+                                        const GormSchema  *schema,
+                                        const GormColumn  *column,
+                                        GError           **error);
+
+/* The foreign key constraint of @column, when it is the key of a
+ * relation: " REFERENCES "question" ("id") ON DELETE CASCADE". A
+ * SET_DEFAULT key also gets its property's default as the column's
+ * DEFAULT, which the database sets. */
+static gboolean
+append_references (GString           *sql,
+                   const GormDialect *dialect,
+                   const GormSchema  *schema,
+                   const GormColumn  *column,
+                   gboolean           has_default,
+                   GError           **error)
+{
+  const GormRelation *relation;
+  const GormSchema *target;
+
+  if (!(column->flags & GORM_COLUMN_INDEXED) ||
+      (relation = gorm_schema_relation_for_column (schema, column)) == NULL)
+    return TRUE;
+  target = gorm_schema_lookup (relation->target_type, error);
+  if (target == NULL)
+    return FALSE;
+  if (relation->on_delete == GORM_ON_DELETE_SET_DEFAULT && !has_default)
+    {
+      g_string_append (sql, " DEFAULT ");
+      if (!append_default_literal (dialect, sql, schema, column, error))
+        return FALSE;
+    }
+  g_string_append (sql, " REFERENCES ");
+  gorm_dialect_append_identifier (sql, target->table);
+  g_string_append (sql, " (");
+  gorm_dialect_append_identifier (sql, target->key->name);
+  g_string_append_printf (sql, ") ON DELETE %s", gorm_relation_on_delete_sql (relation->on_delete));
+  return TRUE;
+}
+
 static void
 append_column_definition (GString           *sql,
                           const GormDialect *dialect,
@@ -148,7 +190,14 @@ append_column_definition (GString           *sql,
   if (column->flags & GORM_COLUMN_AUTO_ID)
     g_string_append (sql, dialect->auto_id_column_type);
   else
-    append_column_type (sql, dialect, schema, column);
+    {
+      append_column_type (sql, dialect, schema, column);
+      /* The schema is valid and its relations checked before any DDL is
+       * rendered: a failure here is a bug. */
+      if (!append_references (sql, dialect, schema, column, FALSE, NULL))
+        g_critical ("%s:%s: the foreign key cannot be rendered", schema->type_name,
+                    column->pspec->name);
+    }
 }
 
 char *
@@ -319,6 +368,113 @@ gorm_dialect_render_create_indexes (const GormDialect *dialect,
   return statements;
 }
 
+/* A link table of a many-to-many relation: its two key columns, each
+ * referring to its side with ON DELETE CASCADE, a pair stored once, and
+ * an index on the target column (the unique pair's index serves lookups
+ * by the source). */
+GPtrArray *
+gorm_dialect_render_create_link_table (const GormDialect  *dialect,
+                                       const GormRelation *relation,
+                                       GError            **error)
+{
+  g_autoptr(GPtrArray) statements = g_ptr_array_new_with_free_func (g_free);
+  const GormSchema *sides[2];
+  const char *columns[2] = { relation->link_source_column, relation->link_target_column };
+  g_autofree char *index = NULL;
+  GString *sql;
+
+  sides[0] = gorm_schema_lookup (relation->source_type, error);
+  sides[1] = sides[0] ? gorm_schema_lookup (relation->target_type, error) : NULL;
+  if (sides[1] == NULL)
+    return NULL;
+
+  sql = g_string_new ("CREATE TABLE IF NOT EXISTS ");
+  gorm_dialect_append_identifier (sql, relation->link_table);
+  g_string_append (sql, " (");
+  for (guint i = 0; i < 2; i++)
+    {
+      gorm_dialect_append_identifier (sql, columns[i]);
+      g_string_append_printf (sql, " %s NOT NULL REFERENCES ",
+                              dialect->column_type (sides[i]->key));
+      gorm_dialect_append_identifier (sql, sides[i]->table);
+      g_string_append (sql, " (");
+      gorm_dialect_append_identifier (sql, sides[i]->key->name);
+      g_string_append (sql, ") ON DELETE CASCADE, ");
+    }
+  g_string_append (sql, "UNIQUE (");
+  gorm_dialect_append_identifier (sql, columns[0]);
+  g_string_append (sql, ", ");
+  gorm_dialect_append_identifier (sql, columns[1]);
+  g_string_append (sql, "))");
+  g_ptr_array_add (statements, g_string_free (sql, FALSE));
+
+  index = g_strdup_printf ("ix_%s_%s", relation->link_table, columns[1]);
+  sql = g_string_new ("CREATE INDEX IF NOT EXISTS ");
+  gorm_dialect_append_identifier (sql, index);
+  g_string_append (sql, " ON ");
+  gorm_dialect_append_identifier (sql, relation->link_table);
+  g_string_append (sql, " (");
+  gorm_dialect_append_identifier (sql, columns[1]);
+  g_string_append_c (sql, ')');
+  g_ptr_array_add (statements, g_string_free (sql, FALSE));
+
+  return g_steal_pointer (&statements);
+}
+
+char *
+gorm_dialect_render_link_statement (const GormDialect  *dialect,
+                                    const GormRelation *relation,
+                                    GormLinkStatement   kind,
+                                    GType               key_type)
+{
+  GString *sql = g_string_new (NULL);
+
+  switch (kind)
+    {
+    case GORM_LINK_INSERT:
+      g_string_append (sql, "INSERT INTO ");
+      gorm_dialect_append_identifier (sql, relation->link_table);
+      g_string_append (sql, " (");
+      gorm_dialect_append_identifier (sql, relation->link_source_column);
+      g_string_append (sql, ", ");
+      gorm_dialect_append_identifier (sql, relation->link_target_column);
+      g_string_append (sql, ") VALUES (");
+      gorm_dialect_append_parameter (sql, 0, key_type);
+      g_string_append (sql, ", ");
+      gorm_dialect_append_parameter (sql, 1, key_type);
+      /* Both engines: a pair linked already stays one row. */
+      g_string_append (sql, ") ON CONFLICT DO NOTHING");
+      break;
+
+    case GORM_LINK_DELETE:
+    case GORM_LINK_CLEAR:
+    case GORM_LINK_SELECT_TARGETS:
+      if (kind == GORM_LINK_SELECT_TARGETS)
+        {
+          g_string_append (sql, "SELECT ");
+          gorm_dialect_append_identifier (sql, relation->link_target_column);
+          g_string_append (sql, " FROM ");
+        }
+      else
+        g_string_append (sql, "DELETE FROM ");
+      gorm_dialect_append_identifier (sql, relation->link_table);
+      g_string_append (sql, " WHERE ");
+      gorm_dialect_append_identifier (sql, relation->link_source_column);
+      g_string_append (sql, " = ");
+      gorm_dialect_append_parameter (sql, 0, key_type);
+      if (kind == GORM_LINK_DELETE)
+        {
+          g_string_append (sql, " AND ");
+          gorm_dialect_append_identifier (sql, relation->link_target_column);
+          g_string_append (sql, " = ");
+          gorm_dialect_append_parameter (sql, 1, key_type);
+        }
+      break;
+    }
+
+  return g_string_free (sql, FALSE);
+}
+
 /* The literal DEFAULT of a NOT NULL column added to a table that may have
  * rows: the property's own default value. */
 static gboolean
@@ -403,6 +559,12 @@ gorm_dialect_render_add_column (const GormDialect *dialect,
         }
     }
   append_storage_check (sql, dialect, column);
+  if (!append_references (sql, dialect, schema, column,
+                          (column->flags & GORM_COLUMN_NOT_NULL) != 0, error))
+    {
+      g_string_free (sql, TRUE);
+      return NULL;
+    }
   g_ptr_array_add (statements, g_string_free (sql, FALSE));
 
   /* An added column cannot carry an inline UNIQUE constraint in SQLite;
@@ -1036,6 +1198,20 @@ render_condition (const GormDialect   *dialect,
 
     case GORM_CONDITION_IN:
       render_in (dialect, sql, params, condition, negated);
+      break;
+
+    case GORM_CONDITION_LINKED:
+      /* Keys are never NULL: NOT IN is the exact complement. */
+      append_leaf_column (sql, condition);
+      g_string_append (sql, negated ? " NOT IN (SELECT " : " IN (SELECT ");
+      gorm_dialect_append_identifier (sql, condition->relation->link_target_column);
+      g_string_append (sql, " FROM ");
+      gorm_dialect_append_identifier (sql, condition->relation->link_table);
+      g_string_append (sql, " WHERE ");
+      gorm_dialect_append_identifier (sql, condition->relation->link_source_column);
+      g_string_append (sql, " = ");
+      append_bound_value (sql, params, &condition->values[0]);
+      g_string_append_c (sql, ')');
       break;
 
     default:

@@ -66,9 +66,16 @@ const GormRelation *gorm_schema_relation_for_column (const GormSchema *schema,
 gboolean gorm_schema_check_relations (const GormSchema *schema,
                                       GError          **error);
 
-/* The types @type's foreign keys and many-to-many relations point to
- * (each once, without @type itself). */
-GArray  *gorm_schema_dup_related_types (GType type);
+/* Whether @type (or an ancestor) declared @property a foreign key: what
+ * the schema indexes. Reads the declarations only (no schema lookup), so
+ * the schema may call it while it builds. */
+gboolean gorm_relation_declares_key (GType       type,
+                                     const char *property);
+
+/* The SQL words of @on_delete's action, "CASCADE", "SET NULL", …, and
+ * its name as the API spells it, "SET_NULL". */
+const char *gorm_relation_on_delete_sql  (GormOnDelete on_delete);
+const char *gorm_relation_on_delete_name (GormOnDelete on_delete);
 
 /* Recording, from the class functions. */
 void gorm_relation_record_foreign_key (GType         type,

@@ -463,32 +463,45 @@ gorm_schema_relation_for_column (const GormSchema *schema,
   return NULL;
 }
 
-GArray *
-gorm_schema_dup_related_types (GType type)
+const char *
+gorm_relation_on_delete_sql (GormOnDelete on_delete)
 {
-  g_autoptr(GPtrArray) all = NULL;
-  GArray *types = g_array_new (FALSE, FALSE, sizeof (GType));
-  guint snapshot_generation;
+  /* PROTECT is libgorm's check, before the statement; the database is
+   * left with its default, which refuses too. */
+  static const char * const words[] = {
+    [GORM_ON_DELETE_CASCADE] = "CASCADE",
+    [GORM_ON_DELETE_PROTECT] = "NO ACTION",
+    [GORM_ON_DELETE_RESTRICT] = "RESTRICT",
+    [GORM_ON_DELETE_SET_NULL] = "SET NULL",
+    [GORM_ON_DELETE_SET_DEFAULT] = "SET DEFAULT",
+    [GORM_ON_DELETE_DO_NOTHING] = "NO ACTION",
+  };
 
-  all = snapshot_decls (&snapshot_generation);
-  for (guint i = 0; i < all->len; i++)
-    {
-      const Decl *decl = g_ptr_array_index (all, i);
-      gboolean seen = decl->related_type == type;
-
-      if (decl->kind == DECL_RELATED_NAME || !g_type_is_a (type, decl->type))
-        continue;
-      for (guint j = 0; j < types->len && !seen; j++)
-        seen = g_array_index (types, GType, j) == decl->related_type;
-      if (!seen)
-        g_array_append_val (types, decl->related_type);
-    }
-
-  return types;
+  return (guint) on_delete < G_N_ELEMENTS (words) ? words[on_delete] : "NO ACTION";
 }
 
-static const char *
-on_delete_name (GormOnDelete on_delete)
+gboolean
+gorm_relation_declares_key (GType       type,
+                            const char *property)
+{
+  g_autofree char *name = underscored (property);
+  gboolean declared = FALSE;
+
+  g_mutex_lock (&relation_lock);
+  for (guint i = 0; decls != NULL && i < decls->len && !declared; i++)
+    {
+      const Decl *decl = g_ptr_array_index (decls, i);
+
+      declared = decl->kind == DECL_FOREIGN_KEY && g_type_is_a (type, decl->type) &&
+                 g_str_equal (decl->name, name);
+    }
+  g_mutex_unlock (&relation_lock);
+
+  return declared;
+}
+
+const char *
+gorm_relation_on_delete_name (GormOnDelete on_delete)
 {
   static const char * const names[] = {
     [GORM_ON_DELETE_CASCADE] = "CASCADE",
@@ -554,7 +567,7 @@ check_foreign_key (const GormSchema  *schema,
                    "%s:%s is a foreign key to %s with on_delete %s, but its column "
                    "cannot hold NULL: mark it with gorm_resource_class_set_nullable()",
                    schema->type_name, column->pspec->name, related->type_name,
-                   on_delete_name (decl->on_delete));
+                   gorm_relation_on_delete_name (decl->on_delete));
       return FALSE;
     }
   if ((guint) decl->on_delete > GORM_ON_DELETE_DO_NOTHING)

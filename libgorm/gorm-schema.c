@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gorm-error.h"
+#include "gorm-relation-private.h"
 #include "gorm-schema-private.h"
 
 /*
@@ -362,6 +363,10 @@ add_column (GormSchema  *schema,
    * column is NOT NULL unless the class says it may be NULL. */
   if (!gorm_value_kind_is_nullable (column->kind) && !(column->flags & GORM_COLUMN_NULLABLE))
     column->flags |= GORM_COLUMN_NOT_NULL;
+  /* Every foreign key is indexed: reverse relations, joins and on_delete
+   * read by it. */
+  if (gorm_relation_declares_key (schema->type, pspec->name))
+    column->flags |= GORM_COLUMN_INDEXED;
   meta = find_meta (metas, GORM_META_COLUMN_NAME, pspec->name);
   column->name = meta ? g_strdup (meta->text) : gorm_schema_snake_case (pspec->name);
   meta = find_meta (metas, GORM_META_MAX_LENGTH, pspec->name);
