@@ -199,12 +199,12 @@ gboolean          gorm_mapper_validate_value       (const GormSchema     *schema
                                                     const GormColumn     *column,
                                                     const GValue         *value,
                                                     GError              **error);
-/* Converts a user's @value for @column, without loss (else
- * GORM_ERROR_TYPE_MISMATCH) and within the rules libgorm checks before any
- * SQL runs (else GORM_ERROR_VALIDATION): into @property_value, of the
- * property's type, or GORM_TYPE_SQL_NULL for the NULL of a
- * gorm_column_marks_null() column; and into its SQL value @sql_value
- * unless that is NULL. A NULL @value (or one holding NULL) where the
+/* Converts a user's @value for @column without loss (else
+ * GORM_ERROR_TYPE_MISMATCH) into @property_value, of the property's type,
+ * or GORM_TYPE_SQL_NULL for the NULL of a gorm_column_marks_null()
+ * column; and, unless @sql_value is NULL, checks the rules a save checks
+ * before any SQL runs (else GORM_ERROR_VALIDATION) and converts it into
+ * its SQL value @sql_value. A NULL @value (or one holding NULL) where the
  * column takes none is GORM_ERROR_VALIDATION. */
 gboolean          gorm_mapper_convert_user_value   (const GormSchema     *schema,
                                                     const GormColumn     *column,

@@ -977,8 +977,10 @@ gorm_mapper_convert_user_value (const GormSchema *schema,
 
   if (!gorm_value_coerce (column->kind, column->pspec, value, property_value, error))
     return FALSE;
-  if (gorm_mapper_validate_value (schema, column, property_value, error) &&
-      (sql_value == NULL ||
+  /* The rules a save checks (a maximum length) wait for the save, unless
+   * the value is written now. */
+  if (sql_value == NULL ||
+      (gorm_mapper_validate_value (schema, column, property_value, error) &&
        gorm_value_to_sql (column->kind, column->pspec, property_value, sql_value, error)))
     return TRUE;
   g_value_unset (property_value);
