@@ -133,8 +133,7 @@ gorm_schema_type_snake_name (GType type)
 gboolean
 gorm_schema_column_is_nullable (const GormColumn *column)
 {
-  return gorm_value_kind_is_nullable (column->kind) &&
-         (column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY)) == 0;
+  return gorm_column_is_nullable (column);
 }
 
 static gboolean
@@ -359,14 +358,14 @@ add_column (GormSchema  *schema,
   column->pspec = pspec;
   column->index = schema->n_columns;
   column->flags = column_flags (metas, pspec->name);
-  /* A GValue of a number, boolean, enum or flags cannot hold NULL: such a
-   * column is NOT NULL unless the class says it may be NULL. */
-  if (!gorm_value_kind_is_nullable (column->kind) && !(column->flags & GORM_COLUMN_NULLABLE))
-    column->flags |= GORM_COLUMN_NOT_NULL;
   /* Every foreign key is indexed: reverse relations, joins and on_delete
    * read by it. */
   if (gorm_relation_declares_key (schema->type, pspec->name))
     column->flags |= GORM_COLUMN_INDEXED;
+  /* A GValue of a number, boolean, enum or flags cannot hold NULL: such a
+   * column is NOT NULL unless the class says it may be NULL. */
+  if (!gorm_value_kind_is_nullable (column->kind) && !(column->flags & GORM_COLUMN_NULLABLE))
+    column->flags |= GORM_COLUMN_NOT_NULL;
   meta = find_meta (metas, GORM_META_COLUMN_NAME, pspec->name);
   column->name = meta ? g_strdup (meta->text) : gorm_schema_snake_case (pspec->name);
   meta = find_meta (metas, GORM_META_MAX_LENGTH, pspec->name);
