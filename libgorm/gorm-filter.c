@@ -911,6 +911,15 @@ same_step (const GormStep *a,
 
 static GormCondition *share_steps (const GormCondition *condition);
 
+/* Frees a conjunct of share_steps(): one merged into an earlier one's
+ * step is NULL. */
+static void
+conjunct_free (gpointer condition)
+{
+  if (condition != NULL)
+    gorm_condition_unref (condition);
+}
+
 /* Appends the conjuncts of the AND chain @condition, shared. */
 static void
 collect_conjuncts (const GormCondition *condition,
@@ -960,7 +969,7 @@ share_steps (const GormCondition *condition)
       return gorm_condition_ref ((GormCondition *) condition);
     }
 
-  conjuncts = g_ptr_array_new_with_free_func ((GDestroyNotify) gorm_condition_unref);
+  conjuncts = g_ptr_array_new_with_free_func (conjunct_free);
   collect_conjuncts (condition, conjuncts);
   for (guint i = 0; i < conjuncts->len; i++)
     {

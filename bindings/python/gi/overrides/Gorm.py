@@ -1074,7 +1074,6 @@ class _ResourceMeta(type(Gorm.Resource)):
         options = cls._gorm_meta
         if cls._gorm_abstract:
             return
-        _contribute_relations(cls)
         # Without one, libgorm names the table after the class, in snake
         # case (gorm_resource_class_get_table_name()).
         table = options.get('table') or namespace.get('__table__')
@@ -1090,6 +1089,8 @@ class _ResourceMeta(type(Gorm.Resource)):
             key = next((attr for attr, field in fields.items() if field.primary_key), None)
         if key is not None:
             cls._gorm_primary_key = key
+        # Once the fields told libgorm their options (a nullable key).
+        _contribute_relations(cls)
         _apply_meta(cls, options)
 
 
@@ -2159,11 +2160,11 @@ class ForeignKey(_RelationField):
     def __get__(self, instance, owner):
         if instance is None:
             return self
+        if getattr(instance, self.key_attribute) is None:
+            return None
         related = instance.peek_related(self.name)
         if related is not None:
             return related
-        if getattr(instance, self.key_attribute) is None:
-            return None
         _register(instance._database(), self.target)
         try:
             return instance.get_related(self.name, None)
@@ -2175,9 +2176,12 @@ class ForeignKey(_RelationField):
             raise TypeMismatchError('%s: expected a %s or None, not %r (set %s to give a key)'
                                     % (self, self.target.__name__ if self.target else self.to,
                                        value, self.key_attribute))
-        if value is None and not self.null:
-            raise ValidationError('%s cannot be None: declare the ForeignKey with null=True'
-                                  % self)
+        if value is None:
+            if not self.null:
+                raise ValidationError('%s cannot be None: declare the ForeignKey with null=True'
+                                      % self)
+            vars(self.model)[self.key_attribute].set_null(instance)
+            return
         with _gorm_errors():
             instance.set_related(self.name, value)
 
