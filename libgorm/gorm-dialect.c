@@ -422,6 +422,34 @@ gorm_dialect_render_create_link_table (const GormDialect  *dialect,
 }
 
 char *
+gorm_dialect_render_referencing (const GormDialect *dialect,
+                                 const GormSchema  *schema,
+                                 const GormColumn  *column,
+                                 guint              n_keys,
+                                 GType              key_type)
+{
+  GString *sql = g_string_new ("SELECT ");
+
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  g_string_append (sql, ", ");
+  gorm_dialect_append_identifier (sql, column->name);
+  g_string_append (sql, " FROM ");
+  gorm_dialect_append_identifier (sql, schema->table);
+  g_string_append (sql, " WHERE ");
+  gorm_dialect_append_identifier (sql, column->name);
+  g_string_append (sql, " IN (");
+  for (guint i = 0; i < n_keys; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      gorm_dialect_append_parameter (sql, i, key_type);
+    }
+  g_string_append (sql, ") ORDER BY ");
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  return g_string_free (sql, FALSE);
+}
+
+char *
 gorm_dialect_render_link_statement (const GormDialect  *dialect,
                                     const GormRelation *relation,
                                     GormLinkStatement   kind,

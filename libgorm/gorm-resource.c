@@ -528,14 +528,26 @@ delete_locked (GormResource  *self,
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   GType type = G_OBJECT_TYPE (self);
   gboolean watched = gorm_database_has_watchers_locked (database, type);
+  GormOnDeletePlan *on_delete = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
 
+  /* The rows that refer to this one: nothing is read for a type no other
+   * type refers to. */
+  on_delete = gorm_database_plan_on_delete_locked (database, gorm_mapper_get_schema (mapper),
+                                                   &priv->row.key, 1, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   if (watched)
     gorm_database_begin_change_locked (database, type, &priv->row.key, 1);
-  if (!gorm_mapper_delete (mapper, self, error))
-    return FALSE;
-  if (watched)
+  ok = gorm_mapper_delete (mapper, self, error);
+  if (watched && ok)
     gorm_database_end_change_locked (database, type, &priv->row.key, 1, TRUE);
-  return TRUE;
+  gorm_database_finish_on_delete_locked (database, on_delete, ok);
+  return ok;
 }
 
 static gboolean
