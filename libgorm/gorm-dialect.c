@@ -191,10 +191,15 @@ append_column_definition (GString           *sql,
     g_string_append (sql, dialect->auto_id_column_type);
   else
     {
+      /* append_column_type() gives a NOT NULL number column its default. */
+      gboolean has_default = (column->flags & GORM_COLUMN_NOT_NULL) &&
+                             !(column->flags & GORM_COLUMN_PRIMARY_KEY) &&
+                             !gorm_value_kind_is_nullable (column->kind);
+
       append_column_type (sql, dialect, schema, column);
       /* The schema is valid and its relations checked before any DDL is
        * rendered: a failure here is a bug. */
-      if (!append_references (sql, dialect, schema, column, FALSE, NULL))
+      if (!append_references (sql, dialect, schema, column, has_default, NULL))
         g_critical ("%s:%s: the foreign key cannot be rendered", schema->type_name,
                     column->pspec->name);
     }
