@@ -2724,9 +2724,13 @@ gorm_database_plan_on_delete_locked (GormDatabase      *self,
               effect = g_new0 (OnDeleteEffect, 1);
               effect->schema = referencing;
               effect->column = relation->column;
-              g_value_init (&effect->value, relation->column->pspec->value_type);
-              /* The default of the property, or its NULL: an unset value
-               * of its type. */
+              /* The default of the property; or its NULL: the NULL mark of
+               * a number key, an unset value of a pointer type. */
+              if (relation->on_delete == GORM_ON_DELETE_SET_NULL &&
+                  gorm_column_marks_null (relation->column))
+                g_value_init (&effect->value, GORM_TYPE_SQL_NULL);
+              else
+                g_value_init (&effect->value, relation->column->pspec->value_type);
               if (relation->on_delete == GORM_ON_DELETE_SET_DEFAULT)
                 g_param_value_set_default (relation->column->pspec, &effect->value);
               effect->keys = g_steal_pointer (&found);

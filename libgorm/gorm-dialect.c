@@ -138,11 +138,6 @@ append_column_type (GString           *sql,
   append_storage_check (sql, dialect, column);
 }
 
-static gboolean append_default_literal (const GormDialect *dialect,
-                                        GString           *sql,
-                                        const GormSchema  *schema,
-                                        const GormColumn  *column,
-                                        GError           **error);
 
 /* The foreign key constraint of @column, when it is the key of a
  * relation: " REFERENCES "question" ("id") ON DELETE CASCADE". A
@@ -191,15 +186,12 @@ append_column_definition (GString           *sql,
     g_string_append (sql, dialect->auto_id_column_type);
   else
     {
-      /* append_column_type() gives a NOT NULL number column its default. */
-      gboolean has_default = (column->flags & GORM_COLUMN_NOT_NULL) &&
-                             !(column->flags & GORM_COLUMN_PRIMARY_KEY) &&
-                             !gorm_value_kind_is_nullable (column->kind);
-
       append_column_type (sql, dialect, schema, column);
       /* The schema is valid and its relations checked before any DDL is
        * rendered: a failure here is a bug. */
-      if (!append_references (sql, dialect, schema, column, has_default, NULL))
+      if (!append_references (sql, dialect, schema, column,
+                              (column->flags & GORM_COLUMN_NOT_NULL) &&
+                              !gorm_value_kind_is_nullable (column->kind), NULL))
         g_critical ("%s:%s: the foreign key cannot be rendered", schema->type_name,
                     column->pspec->name);
     }

@@ -734,6 +734,25 @@ test_fallback_class_init (TestFallbackClass *klass)
                                        TEST_TYPE_QUESTION, GORM_ON_DELETE_SET_DEFAULT);
 }
 
+/* SET_NULL: a nullable number key. */
+TEST_DEFINE_RESOURCE (TestComment, test_comment)
+#define TEST_TYPE_COMMENT (test_comment_get_type ())
+
+static void
+test_comment_class_init (TestCommentClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_int64 ("question-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+    g_param_spec_string ("text", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_foreign_key (resource_class, "question-id", TEST_TYPE_QUESTION,
+                                       GORM_ON_DELETE_SET_NULL);
+  gorm_resource_class_set_nullable (resource_class, "question-id");
+}
+
 /* SET_NULL: a string natural key, whose column holds NULL. */
 TEST_DEFINE_RESOURCE (TestCategory, test_category)
 #define TEST_TYPE_CATEGORY (test_category_get_type ())
@@ -1051,6 +1070,43 @@ test_on_delete_set_null (void)
   /* set_related (NULL) on a nullable key. */
   g_assert_true (gorm_resource_set_related (item, "category", NULL, &error));
   g_assert_no_error (error);
+}
+
+static void
+test_on_delete_set_null_number (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  GType type = TEST_TYPE_COMMENT;
+  g_autoptr(GormResource) question = NULL;
+  g_autoptr(GormResource) comment = NULL;
+  g_autoptr(GormResource) loaded = NULL;
+  g_autofree char *stored = NULL;
+
+  g_assert_true (gorm_database_migrate (db, &type, 1, NULL, &error));
+  g_assert_no_error (error);
+  question = new_question (db, "What's up?");
+  comment = g_object_new (TEST_TYPE_COMMENT, "database", db, "text", "hm", NULL);
+  /* No key yet: NULL, not 0. */
+  g_assert_true (gorm_resource_set_related (comment, "question", NULL, &error));
+  g_assert_true (gorm_resource_is_null (comment, "question-id"));
+  test_save_ok (comment);
+  loaded = gorm_resource_get_related (comment, "question", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (loaded);
+  g_assert_true (gorm_resource_set_related (comment, "question", question, &error));
+  g_assert_false (gorm_resource_is_null (comment, "question-id"));
+  test_save_ok (comment);
+
+  g_assert_true (gorm_resource_delete (question, NULL, &error));
+  g_assert_no_error (error);
+  drain ();
+  g_assert_true (gorm_resource_is_null (comment, "question-id"));
+  g_assert_false (gorm_resource_is_dirty (comment));
+  g_assert_true (gorm_resource_is_saved (comment));
+  g_assert_null (gorm_resource_peek_related (comment, "question"));
+  stored = test_query_text (db, "SELECT count(*) FROM test_comment WHERE question_id IS NULL");
+  g_assert_cmpstr (stored, ==, "1");
 }
 
 static void
@@ -1709,6 +1765,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Relations/on-delete/restrict", test_on_delete_restrict);
   g_test_add_func ("/Gorm/Relations/on-delete/set-default", test_on_delete_set_default);
   g_test_add_func ("/Gorm/Relations/on-delete/set-null", test_on_delete_set_null);
+  g_test_add_func ("/Gorm/Relations/on-delete/set-null-number", test_on_delete_set_null_number);
   g_test_add_func ("/Gorm/Relations/on-delete/do-nothing", test_on_delete_do_nothing);
 
   return g_test_run ();
