@@ -1387,7 +1387,11 @@ gorm_resource_set_value (GormResource  *self,
  * gorm_resource_set_null(), gorm_resource_is_null()) holds its default
  * value, with a NULL mark libgorm keeps beside it and writes as NULL.
  * Setting the property in any way (g_object_set(), a binding's
- * assignment, gorm_resource_set_value()) clears the mark.
+ * assignment, gorm_resource_set_value()) clears the mark: libgorm sees
+ * the set as the property's notification. A property that notifies only
+ * changes (%G_PARAM_EXPLICIT_NOTIFY, as Vala's do) and is set to the very
+ * default value a NULL holds sends none: gorm_resource_set_value()
+ * clears the mark in every case.
  *
  * A column made nullable after its table was created stays `NOT NULL` in
  * that table (libgorm adds missing columns but does not rebuild existing
