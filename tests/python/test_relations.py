@@ -91,6 +91,32 @@ class Profile(Gorm.Resource):
     bio = Gorm.Field(str)
 
 
+class Answer(Gorm.Resource):
+    """Ordered along its foreign key by default."""
+    question = Gorm.ForeignKey(Question, on_delete=Gorm.CASCADE, related_name='answers')
+    text = Gorm.Field(str)
+
+    class Meta:
+        ordering = ['-question__pub_date', 'text']
+
+
+class Item(Gorm.Resource):
+    """An abstract base with a foreign key: each model deriving from it has
+    its own, with a reverse name of its own."""
+    owner = Gorm.ForeignKey(Author, on_delete=Gorm.CASCADE, related_name='%(class)s_items')
+
+    class Meta:
+        abstract = True
+
+
+class Article(Item):
+    title = Gorm.Field(str)
+
+
+class Photo(Item):
+    caption = Gorm.Field(str)
+
+
 class Orphan(Gorm.Resource):
     """Its target is never declared."""
     ghost = Gorm.ForeignKey('NeverDeclared', on_delete=Gorm.CASCADE)
@@ -162,8 +188,9 @@ class DeclarationTest(DatabaseTestCase):
             Gorm.ForeignKey(Question, on_delete=Gorm.CASCADE, db_index=False)
         with self.assertRaises(TypeError):
             Gorm.ForeignKey(int, on_delete=Gorm.CASCADE)
-        with self.assertRaises(TypeError):
-            Gorm.ManyToManyField(Tag, related_name='not a name')
+        for bad in ('not a name', '50%', '%(nope)s', 3):
+            with self.assertRaises(TypeError):
+                Gorm.ManyToManyField(Tag, related_name=bad)
         with self.assertRaises(TypeError) as caught:
             class Twice(Gorm.Resource):
                 question = Gorm.ForeignKey(Question, on_delete=Gorm.CASCADE)
@@ -180,6 +207,17 @@ class DeclarationTest(DatabaseTestCase):
             self.db.migrate([Careless])
         self.assertIn('Careless', str(caught.exception))
         self.assertIn('author', str(caught.exception))
+
+    def test_an_abstract_base_gives_each_model_its_foreign_key(self):
+        ann = Author.objects.create(name='ann')
+        Article.objects.create(owner=ann, title='t')
+        Photo.objects.create(owner=ann, caption='c')
+        self.assertEqual(titles(ann.article_items.all()), ['t'])
+        self.assertEqual(titles(ann.photo_items.all(), 'caption'), ['c'])
+        self.assertIs(Photo.objects.get().owner, ann)
+        self.assertEqual(Article.objects.filter(owner__name='ann').count(), 1)
+        with self.assertRaises(TypeError):
+            Item(owner=ann)
 
     def test_a_reverse_name_clash_is_a_type_error(self):
         class Owner(Gorm.Resource):
@@ -347,6 +385,15 @@ class ReverseTest(RelationTestCase):
             post.comment_set.create(text=text, rank=rank)
         self.assertEqual(titles(post.comment_set.all(), 'text'), ['c', 'a', 'b'])
         self.assertEqual(titles(post.comment_set.order_by('text'), 'text'), ['a', 'b', 'c'])
+
+    def test_meta_ordering_along_a_foreign_key(self):
+        for question, text in [(self.who, 'b'), (self.what, 'z'), (self.who, 'a'),
+                               (self.what, 'y')]:
+            question.answers.create(text=text)
+        # The newest question first, then by text.
+        self.assertEqual(titles(Answer.objects.all(), 'text'), ['y', 'z', 'a', 'b'])
+        self.assertEqual(titles(self.who.answers.all(), 'text'), ['a', 'b'])
+        self.assertEqual(Answer.objects.first().text, 'y')
 
     def test_watch_follows_the_relation(self):
         live = self.what.choice_set.watch()

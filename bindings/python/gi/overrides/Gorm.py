@@ -2039,6 +2039,17 @@ def _relation_path(model, path, method, forward_only=False):
     return '.'.join(names)
 
 
+def _interpolate(related_name, snake):
+    """``related_name`` with ``%(class)s`` and ``%(model_name)s`` replaced
+    by ``snake``; '' when it is not a string or not a valid pattern."""
+    if not isinstance(related_name, str):
+        return ''
+    try:
+        return related_name % {'class': snake, 'model_name': snake}
+    except (ValueError, TypeError, KeyError):
+        return ''
+
+
 class _RelationField:
     """What ForeignKey and ManyToManyField share: the target, named by a
     class or a string resolved when that model is declared."""
@@ -2048,8 +2059,9 @@ class _RelationField:
                 (isinstance(to, type) and issubclass(to, Gorm.Resource))):
             raise TypeError('%s() takes a Gorm.Resource model, its name or "self", not %r'
                             % (type(self).__name__, to))
-        if related_name is not None and (not isinstance(related_name, str) or
-                                         not related_name.isidentifier()):
+        # '%(class)s' (or '%(model_name)s') stands for each model's name in
+        # snake case, for a relation declared on an abstract base.
+        if related_name is not None and not _interpolate(related_name, 'model').isidentifier():
             raise TypeError('related_name is a Python identifier, not %r' % (related_name,))
         self.to = to
         self.related_name = related_name
@@ -2090,7 +2102,7 @@ class _RelationField:
         """The reverse relation's name and its name in lookups."""
         snake = _snake(self.model.__name__)
         if self.related_name is not None:
-            name = self.related_name % {'class': snake, 'model_name': snake}
+            name = _interpolate(self.related_name, snake)
             return name, name
         return (snake if single else snake + '_set'), snake
 
