@@ -8,6 +8,7 @@ import contextlib
 import datetime
 import gc
 import os
+import re
 import tempfile
 
 from gormtest import DatabaseTestCase, main
@@ -798,6 +799,21 @@ class OnDeleteTest(RelationTestCase):
         with self.assertRaises(Gorm.IntegrityError):
             bob.delete()
         self.assertEqual(Author.objects.filter(name='bob').count(), 1)
+
+
+class DocExamplesTest(DatabaseTestCase):
+    """The Python examples of doc/relations.md run as written, in order, in
+    one namespace, with the test's database as the default database."""
+
+    def test_examples_run(self):
+        root = os.environ.get('GORM_SOURCE_ROOT') or os.path.join(os.path.dirname(__file__),
+                                                                  '..', '..')
+        with open(os.path.join(root, 'doc', 'relations.md'), encoding='utf-8') as f:
+            blocks = re.findall(r'^```python\n(.*?)^```$', f.read(), re.M | re.S)
+        self.assertTrue(blocks)
+        namespace = {'__name__': 'doc_relations'}
+        for number, code in enumerate(blocks, 1):
+            exec(compile(code, 'doc/relations.md (example %d)' % number, 'exec'), namespace)
 
 
 if __name__ == '__main__':
