@@ -49,9 +49,15 @@ class Choice(Gorm.Resource):
         return self.choice_text
 
 
-def show(label, value):
-    print('%s: %s' % (label, value))
-    return value
+def listed(label, queryset):
+    """Prints "LABEL: N (TEXT, TEXT...)" for the objects of ``queryset``,
+    as demos/polls/polls.c does; returns them."""
+    objects = list(queryset)
+    if objects:
+        print('%s: %d (%s)' % (label, len(objects), ', '.join(str(o) for o in objects)))
+    else:
+        print('%s: 0' % label)
+    return objects
 
 
 def check(condition, what):
@@ -61,65 +67,68 @@ def check(condition, what):
 
 def tutorial():
     # No questions are in the system yet.
-    check(show('Questions', list(Question.objects.all())) == [], 'an empty table')
+    check(listed('Questions', Question.objects.all()) == [], 'an empty table')
 
     # Create a new Question, save it, and it has an id.
     q = Question(question_text="What's new?", pub_date=now())
     q.save()
-    show('Saved question', q.id)
-    check(q.id > 0, 'an id')
+    print('Saved question %d: %s' % (q.id, q.question_text))
 
     # Change values by changing the attributes, then calling save().
     q.question_text = "What's up?"
     q.save()
-    check(show('All questions', [str(x) for x in Question.objects.all()]) == ["What's up?"],
-          'the renamed question')
+    print('Renamed question %d: %s' % (q.id, q.question_text))
+    check(list(Question.objects.filter(id=q.id)) == [q], 'filter by id')
 
-    # Lookups by id, by the start of the text, by the year of publication.
-    check(list(Question.objects.filter(id=1)) == [q], 'filter by id')
-    check(list(Question.objects.filter(question_text__startswith='What')) == [q],
+    # Lookups by the start of the text, by the year of publication.
+    check(listed('Questions starting with "What"',
+                 Question.objects.filter(question_text__startswith='What')) == [q],
           'filter by startswith')
     year = datetime.datetime(now().year, 1, 1, tzinfo=datetime.timezone.utc)
-    this_year = Question.objects.get(pub_date__gte=year,
-                                     pub_date__lt=year.replace(year=year.year + 1))
-    check(show('Published this year', this_year) is q, 'get by year')
+    this_year = {'pub_date__gte': year, 'pub_date__lt': year.replace(year=year.year + 1)}
+    got = Question.objects.get(**this_year)
+    print('Question published this year: %s' % got)
+    check(got is q, 'get by year: the same object')
     try:
         Question.objects.get(id=2)
         check(False, 'DoesNotExist for id 2')
-    except Question.DoesNotExist as error:
-        show('No question 2', error)
+    except Question.DoesNotExist:
+        print('Question 2 does not exist')
     check(Question.objects.get(pk=1) is q, 'get by pk')
-    check(show('Published recently', q.was_published_recently()), 'a recent question')
+    print('Question 1 was published recently: %s'
+          % ('yes' if q.was_published_recently() else 'no'))
 
     # The question has no choices yet; create three.
-    check(show('Choices', list(q.choice_set.all())) == [], 'no choice yet')
-    q.choice_set.create(choice_text='Not much', votes=0)
-    q.choice_set.create(choice_text='The sky', votes=0)
-    c = q.choice_set.create(choice_text='Just hacking again', votes=0)
+    check(listed('Choices of question 1', q.choice_set.all()) == [], 'no choice yet')
+    for text in ('Not much', 'The sky', 'Just hacking again'):
+        c = q.choice_set.create(choice_text=text, votes=0)
+        print('Created choice %d: %s (%d votes)' % (c.id, c, c.votes))
 
     # Choice objects have access to their related Question objects...
-    check(show('The question of a choice', c.question) is q, 'c.question')
+    print('Choice %d belongs to: %s%s' % (c.id, c.question,
+                                          ' (the same object)' if c.question is q else ''))
     # ...and Question objects to their choices.
-    show('Its choices', [str(x) for x in q.choice_set.all()])
-    check(show('How many', q.choice_set.count()) == 3, 'three choices')
+    listed('Choices of question 1', q.choice_set.all())
+    print('Choice count: %d' % q.choice_set.count())
 
-    # Lookups follow the relation with __: every choice of a question
-    # published this year.
-    choices = Choice.objects.filter(question__pub_date__gte=year)
-    check(show('Choices of this year', len(choices)) == 3, 'a lookup across the relation')
+    # Lookups follow the relation with __: the choices of the questions
+    # published this year, and the questions of the choices.
+    listed('Choices of questions published this year',
+           Choice.objects.filter(**{'question__' + key: value
+                                    for key, value in this_year.items()}))
     check(Question.objects.filter(choice__choice_text__startswith='The').get() is q,
           'a lookup across the reverse relation')
 
     # Delete one of the choices.
     c = q.choice_set.filter(choice_text__startswith='Just hacking')
-    check(show('Deleted', c.delete()) == 1, 'one choice deleted')
-    check(q.choice_set.count() == 2, 'two choices left')
+    print('Deleted choices starting with "Just hacking": %d' % c.delete())
 
-    # Deleting the question deletes its choices (on_delete=CASCADE).
+    # Deleting the question deletes its choices (on_delete=CASCADE), and
+    # the choices loaded are deleted too.
     kept = list(q.choice_set.all())
     q.delete()
-    check(show('Choices left', Choice.objects.count()) == 0, 'the cascade')
-    check(not any(choice.is_saved() for choice in kept), 'loaded choices marked deleted')
+    print('Deleted question 1; choices left: %d' % Choice.objects.count())
+    check(kept and not any(choice.is_saved() for choice in kept), 'loaded choices deleted')
 
 
 def database_uri(database):
