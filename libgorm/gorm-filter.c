@@ -911,15 +911,6 @@ same_step (const GormStep *a,
 
 static GormCondition *share_steps (const GormCondition *condition);
 
-/* Frees a conjunct of share_steps(): one merged into an earlier one's
- * step is NULL. */
-static void
-conjunct_free (gpointer condition)
-{
-  if (condition != NULL)
-    gorm_condition_unref (condition);
-}
-
 /* Appends the conjuncts of the AND chain @condition, shared. */
 static void
 collect_conjuncts (const GormCondition *condition,
@@ -932,6 +923,14 @@ collect_conjuncts (const GormCondition *condition,
       return;
     }
   g_ptr_array_add (conjuncts, share_steps (condition));
+}
+
+/* The conjuncts joined to an earlier one's step are NULL in the array. */
+static void
+unref_conjunct (gpointer conjunct)
+{
+  if (conjunct != NULL)
+    gorm_condition_unref (conjunct);
 }
 
 static GormCondition *
@@ -969,7 +968,7 @@ share_steps (const GormCondition *condition)
       return gorm_condition_ref ((GormCondition *) condition);
     }
 
-  conjuncts = g_ptr_array_new_with_free_func (conjunct_free);
+  conjuncts = g_ptr_array_new_with_free_func (unref_conjunct);
   collect_conjuncts (condition, conjuncts);
   for (guint i = 0; i < conjuncts->len; i++)
     {
