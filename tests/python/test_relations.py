@@ -4,16 +4,23 @@ forward object and key, reverse managers, many-to-many managers, lookups
 and ordering across relations, select_related and prefetch_related
 (statements counted), and on_delete."""
 
+import asyncio
 import contextlib
 import datetime
 import gc
 import os
 import re
 import tempfile
+import unittest
 
 from gormtest import DatabaseTestCase, main
 from gi.repository import GLib, GObject, Gorm
 from gi.repository.Gorm import Q
+
+try:
+    import gbulb
+except ImportError:
+    gbulb = None
 
 
 class Question(Gorm.Resource):
@@ -799,6 +806,51 @@ class OnDeleteTest(RelationTestCase):
         with self.assertRaises(Gorm.IntegrityError):
             bob.delete()
         self.assertEqual(Author.objects.filter(name='bob').count(), 1)
+
+
+@unittest.skipIf(gbulb is None, 'needs gbulb (Debian package python3-gbulb)')
+class AsyncTest(RelationTestCase):
+    """The related object awaited, loaded on the database worker."""
+
+    def setUp(self):
+        super().setUp()
+        gbulb.install()
+        self.addCleanup(asyncio.set_event_loop_policy, None)
+
+    def run_async(self, coroutine):
+        return asyncio.run(asyncio.wait_for(coroutine, 10))
+
+    def test_aget_related(self):
+        key = self.what.id
+        self.what = self.not_much = None
+        gc.collect()
+
+        async def scenario():
+            question = await self.sky.aget_related('question')
+            again = await self.sky.aget_related('question')
+            return question, again
+
+        question, again = self.run_async(scenario())
+        self.assertEqual(question.id, key)
+        self.assertIs(again, question)
+        self.assertIs(self.sky.question, question)
+        note = Note.objects.create(text='n')
+        self.assertIsNone(self.run_async(note.aget_related('author')))
+
+    def test_aget_related_failures(self):
+        async def scenario():
+            with self.assertRaises(Gorm.FieldError):
+                await self.sky.aget_related('nope')
+            with self.assertRaises(Gorm.FieldError):
+                await self.what.aget_related('choice_set')
+            self.sky.question_id = 987654
+            with self.assertRaises(Question.DoesNotExist):
+                await self.sky.aget_related('question')
+            return True
+
+        self.assertTrue(self.run_async(scenario()))
+        with self.assertRaises(Question.DoesNotExist):
+            self.sky.question
 
 
 class DocExamplesTest(DatabaseTestCase):

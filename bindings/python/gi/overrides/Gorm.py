@@ -1173,6 +1173,32 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         """Awaits ``reload_async()``."""
         await _acall(self, 'reload')
 
+    async def aget_related(self, relation):
+        """Awaits the object of the foreign key ``relation`` (``'question'``),
+        loaded on the database worker when it is not loaded yet: the form
+        of ``choice.question`` that never blocks the main loop. None when
+        the key is None."""
+        model = type(self)
+        found = _relations(model).get(relation)
+        if found is None or found.kind != _FORWARD:
+            raise FieldError("%s has no foreign key '%s'; its foreign keys are %s"
+                             % (model.__name__, relation, ', '.join(sorted(
+                                 name for name, r in _relations(model).items()
+                                 if r.kind == _FORWARD)) or 'none'))
+        if getattr(self, found.field.key_attribute) is None:
+            return None
+        cached = self.peek_related(found.c_name)
+        if cached is not None:
+            return cached
+        _register(self._database(), found.target)
+        try:
+            with _gorm_errors(found.target):
+                return await _acall(self, 'get_related', found.c_name)
+        except ObjectDoesNotExist as error:
+            if isinstance(error, found.target.DoesNotExist):
+                raise
+            raise found.target.DoesNotExist(error.message) from None
+
     def __repr__(self):
         model = type(self)
         key = model._gorm_primary_key
@@ -2179,7 +2205,7 @@ class ForeignKey(_RelationField):
             return related
         _register(instance._database(), self.target)
         try:
-            return instance.get_related(self.name, None)
+            return _resource_get_related(instance, self.name, None)
         except GLib.Error as error:
             _raise_translated(error, self.target)
 
@@ -2196,6 +2222,9 @@ class ForeignKey(_RelationField):
             return
         with _gorm_errors():
             instance.set_related(self.name, value)
+
+
+_resource_get_related = Gorm.Resource.get_related
 
 
 def _key_type(model):
