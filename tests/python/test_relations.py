@@ -662,7 +662,10 @@ class EagerTest(RelationTestCase):
             choices = list(Choice.objects.select_related('question'))
             self.assertEqual(sorted(c.question.question_text for c in choices),
                              ["What's new?", "What's new?", 'Who is there?'])
-            self.assertEqual(len({id(c.question) for c in choices}), 2)
+            questions = [c.question for c in choices]
+            self.assertEqual(len({q.id for q in questions}), 2)
+            # The identity map: one object per question.
+            self.assertEqual(len({id(q) for q in questions}), 2)
         # The count and the page, joined.
         self.assertEqual(len(run), 2, run)
         self.assertIn('JOIN', run[-1])

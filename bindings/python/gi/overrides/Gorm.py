@@ -1168,10 +1168,9 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         for field in null_defaults:
             if field not in given:
                 field.set_null(self)
-        if assigned is None:
-            return
-        for _, field, value in assigned:
-            field.__set__(self, value)
+        if assigned is not None:
+            for _, field, value in assigned:
+                field.__set__(self, value)
         if related:
             for name, value in related.items():
                 setattr(self, name, value)
