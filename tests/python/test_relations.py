@@ -74,6 +74,13 @@ class Post(Gorm.Resource):
     readers = Gorm.ManyToManyField('Person', related_name='read_posts')
 
 
+class Bookmark(Gorm.Resource):
+    """Fields named as libgorm's methods do not hide them from relations."""
+    link = Gorm.Field(str)
+    unlink = Gorm.Field(bool)
+    tags = Gorm.ManyToManyField(Tag, related_name='bookmarks')
+
+
 class Comment(Gorm.Resource):
     post = Gorm.ForeignKey(Post, on_delete=Gorm.CASCADE)
     text = Gorm.Field(str)
@@ -492,6 +499,15 @@ class ManyToManyTest(DatabaseTestCase):
         # Not symmetrical: bob's friends are his own.
         self.assertEqual(self.names(bob.friends), [])
         self.assertEqual(self.names(bob.person_set), ['ann'])
+
+    def test_fields_named_as_methods(self):
+        mark = Bookmark.objects.create(link='https://gnome.org', unlink=True)
+        mark.tags.add(self.gnome, self.gtk)
+        mark.tags.remove(self.gtk)
+        self.assertEqual(self.names(mark.tags), ['gnome'])
+        self.assertEqual(titles(self.gnome.bookmarks.all(), 'link'), ['https://gnome.org'])
+        mark.tags.clear()
+        self.assertEqual(mark.tags.count(), 0)
 
     def test_failures(self):
         with self.assertRaises(Gorm.TypeMismatchError):

@@ -1215,7 +1215,7 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
                                  if r.kind == _FORWARD)) or 'none'))
         if getattr(self, found.field.key_attribute) is None:
             return None
-        cached = self.peek_related(found.c_name)
+        cached = _resource_peek_related(self, found.c_name)
         if cached is not None:
             return cached
         _register(self._database(), found.target)
@@ -1975,7 +1975,7 @@ def _key_of(model, value, lookup):
         if not isinstance(value, model):
             raise TypeMismatchError('%s=%r: expected a %s, not a %s'
                                     % (lookup, value, model.__name__, type(value).__name__))
-        if not value.is_saved():
+        if not _resource_is_saved(value):
             raise ValidationError('%s=%r: the %s is not saved, so it has no key to compare'
                                   % (lookup, value, model.__name__))
         return value.pk
@@ -2228,7 +2228,7 @@ class ForeignKey(_RelationField):
             return self
         if getattr(instance, self.key_attribute) is None:
             return None
-        related = instance.peek_related(self.name)
+        related = _resource_peek_related(instance, self.name)
         if related is not None:
             return related
         _register(instance._database(), self.target)
@@ -2249,10 +2249,20 @@ class ForeignKey(_RelationField):
             vars(self.model)[self.key_attribute].set_null(instance)
             return
         with _gorm_errors():
-            instance.set_related(self.name, value)
+            _resource_set_related(instance, self.name, value)
 
 
+# The C methods the relations call, bound once: a model's own attribute
+# (a field named `link`) must not hide them.
 _resource_get_related = Gorm.Resource.get_related
+_resource_peek_related = Gorm.Resource.peek_related
+_resource_set_related = Gorm.Resource.set_related
+_resource_query_related = Gorm.Resource.query_related
+_resource_peek_prefetched = Gorm.Resource.peek_prefetched
+_resource_link = Gorm.Resource.link
+_resource_unlink = Gorm.Resource.unlink
+_resource_clear_links = Gorm.Resource.clear_links
+_resource_is_saved = Gorm.Resource.is_saved
 
 
 def _key_type(model):
@@ -2349,14 +2359,14 @@ def _query_related(instance, relation):
     """The Gorm.Query of the objects on the other side of ``relation``."""
     _register(instance._database(), relation.target)
     with _gorm_errors(relation.target):
-        return instance.query_related(relation.c_name)
+        return _resource_query_related(instance, relation.c_name)
 
 
 def _reverse_one(instance, relation):
     """``user.profile``: the object whose one-to-one key is ``instance``'s."""
     found = None
-    if instance.is_saved():
-        cached = instance.peek_prefetched(relation.c_name)
+    if _resource_is_saved(instance):
+        cached = _resource_peek_prefetched(instance, relation.c_name)
         if cached is not None:
             found = cached.get_item(0) if cached.get_n_items() else None
         else:
@@ -2381,7 +2391,7 @@ class _RelatedManager(Manager):
         return '<%s of %r>' % (self.relation.name, self.instance)
 
     def _check_saved(self):
-        if not self.instance.is_saved():
+        if not _resource_is_saved(self.instance):
             raise ValidationError('%r needs to be saved before its relation %s can be used'
                                   % (self.instance, self.relation.name))
 
@@ -2399,7 +2409,7 @@ class _RelatedManager(Manager):
         """The objects of the relation: from the cache that
         prefetch_related() filled, else from the database."""
         queryset = self._queryset()
-        cached = self.instance.peek_prefetched(self.relation.c_name)
+        cached = _resource_peek_prefetched(self.instance, self.relation.c_name)
         if cached is not None:
             queryset._result = _in_default_order(self.model, cached)
         return queryset
@@ -2510,7 +2520,7 @@ class _ManyToManyManager(_RelatedManager):
         with self._atomic():
             for obj in objs:
                 with _gorm_errors():
-                    self.instance.link(self.relation.c_name, obj, None)
+                    _resource_link(self.instance, self.relation.c_name, obj, None)
 
     def remove(self, *objs):
         """Unlinks ``objs``; unlinking what is not linked is no error."""
@@ -2519,14 +2529,14 @@ class _ManyToManyManager(_RelatedManager):
         with self._atomic():
             for obj in objs:
                 with _gorm_errors():
-                    self.instance.unlink(self.relation.c_name, obj, None)
+                    _resource_unlink(self.instance, self.relation.c_name, obj, None)
 
     def clear(self):
         """Unlinks every object of the relation."""
         self._check_saved()
         _register(self._database(), self.model)
         with _gorm_errors():
-            self.instance.clear_links(self.relation.c_name, None)
+            _resource_clear_links(self.instance, self.relation.c_name, None)
 
     def set(self, objs, *, clear=False):
         """Makes ``objs`` the linked objects: unlinks the others and links
