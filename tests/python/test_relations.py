@@ -576,6 +576,27 @@ class LookupTest(RelationTestCase):
         with self.assertRaises(TypeError):
             Question.objects.distinct('question_text')
 
+    def test_isnull_on_a_relation(self):
+        lonely = Question.objects.create(question_text='Lonely?', pub_date=self.who.pub_date)
+        self.assertEqual(list(Question.objects.filter(choice__isnull=True)), [lonely])
+        self.assertEqual(list(Question.objects.filter(choice_set=None)), [lonely])
+        self.assertEqual(Question.objects.filter(choice__isnull=False).count(), 2)
+        self.assertEqual(Question.objects.exclude(choice__isnull=True).count(), 2)
+        gnome = Tag.objects.create(name='gnome')
+        tagged, bare = Post.objects.create(title='tagged'), Post.objects.create(title='bare')
+        tagged.tags.add(gnome)
+        self.assertEqual(list(Post.objects.filter(tags__isnull=True)), [bare])
+        self.assertEqual(list(Post.objects.filter(tags=None)), [bare])
+        self.assertEqual(list(Tag.objects.filter(post__isnull=False)), [gnome])
+        ann = Author.objects.create(name='ann')
+        Note.objects.create(text='mine', author=ann)
+        Note.objects.create(text='nobody')
+        self.assertEqual(titles(Note.objects.filter(author__isnull=True), 'text'), ['nobody'])
+        self.assertEqual(titles(Note.objects.filter(author=None), 'text'), ['nobody'])
+        self.assertEqual(titles(Note.objects.filter(author__isnull=False), 'text'), ['mine'])
+        self.assertEqual(titles(Note.objects.filter(author__id=None), 'text'), ['nobody'])
+        self.assertEqual(titles(Note.objects.filter(author__pk__isnull=True), 'text'), ['nobody'])
+
     def test_conditions_on_one_relation_share_its_row(self):
         # No one choice is both 'Not much' and voted for.
         self.assertEqual(Question.objects.filter(choice__choice_text='Not much',

@@ -1351,6 +1351,13 @@ def _lookup(model, key, value):
     parts = key.split('__')
     lookup = parts.pop() if len(parts) > 1 and parts[-1] in _LOOKUPS else 'exact'
     target, pspec, name, related = _walk(model, parts)
+    if related is not None and (lookup == 'isnull' or (lookup == 'exact' and value is None)) \
+            and getattr(_relations(_walk_owner(model, parts)).get(parts[-1]), 'kind',
+                        _FORWARD) != _FORWARD:
+        # As in Django, choice__isnull=True (or choice=None) is a question
+        # without choices: no related row at all.
+        exists = Gorm.Filter.is_not_null(name)
+        return exists.not_() if lookup == 'exact' or value else exists
     if related is not None:
         # A relation compared with objects compares their keys.
         if lookup == 'in':
@@ -2020,6 +2027,14 @@ def _walk(model, parts):
                          "are %s" % (current.__name__, part, '__'.join(parts),
                                      ', '.join(sorted(_relations(current))) or 'none'))
     raise FieldError('An empty lookup on %s' % model.__name__)
+
+
+def _walk_owner(model, parts):
+    """The model holding the last relation of the lookup path ``parts``."""
+    current = model
+    for part in parts[:-1]:
+        current = _relations(current)[part].target
+    return current
 
 
 def _find_pspec_or_relation(model, name):
