@@ -346,6 +346,15 @@ class ReverseTest(RelationTestCase):
         self.assertIsInstance(choices.filter(votes=0), Gorm.QuerySet)
         with self.assertRaises(Choice.DoesNotExist):
             choices.get(choice_text='Me')
+        # A key of another question's choice is not in this relation.
+        self.assertEqual(choices.get(pk=self.sky.pk), self.sky)
+        with self.assertRaises(Choice.DoesNotExist):
+            choices.get(pk=self.me.pk)
+        with self.assertRaises(Choice.DoesNotExist):
+            choices.get(id=self.me.id)
+        with self.assertRaises(TypeError):
+            iter(choices)
+        self.assertIn('choice_set', repr(choices))
 
     def test_create_and_add(self):
         made = self.who.choice_set.create(choice_text='You', votes=2)

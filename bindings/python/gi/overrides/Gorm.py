@@ -1735,7 +1735,8 @@ class QuerySet(_AsyncQuerySet):
     def get(self, *conditions, **lookups):
         """The one object matching; ``Model.DoesNotExist`` when none does,
         ``Model.MultipleObjectsReturned`` when several do."""
-        if not conditions and len(lookups) == 1 and self._where is None and not self._is_sliced():
+        if (not conditions and len(lookups) == 1 and self._where is None and
+                self._base is None and not self._is_sliced()):
             (name, value), = lookups.items()
             if name in ('pk', 'pk__exact', self.model._gorm_primary_key,
                         self.model._gorm_primary_key + '__exact'):
@@ -2404,6 +2405,11 @@ class _RelatedManager(Manager):
 
     def __repr__(self):
         return '<%s of %r>' % (self.relation.name, self.instance)
+
+    def __iter__(self):
+        raise TypeError("'%s' is a manager, not iterable: use %s.%s.all()"
+                        % (self.relation.name, _snake(type(self.instance).__name__),
+                           self.relation.name))
 
     def _check_saved(self):
         if not _resource_is_saved(self.instance):
