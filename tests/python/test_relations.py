@@ -370,6 +370,19 @@ class ReverseTest(RelationTestCase):
         with self.assertRaises(Gorm.TypeMismatchError):
             self.who.choice_set.add(self.what)
 
+    def test_get_or_create_stays_in_the_relation(self):
+        found, created = self.what.choice_set.get_or_create(choice_text='The sky')
+        self.assertEqual((found, created), (self.sky, False))
+        made, created = self.who.choice_set.get_or_create(choice_text='The sky',
+                                                          defaults={'votes': 7})
+        self.assertTrue(created)
+        self.assertEqual((made.question, made.votes), (self.who, 7))
+        post = Post.objects.create(title='p')
+        tag, created = post.tags.get_or_create(name='new')
+        self.assertTrue(created)
+        self.assertEqual(post.tags.get(), tag)
+        self.assertEqual(post.tags.get_or_create(name='new'), (tag, False))
+
     def test_remove_and_clear_need_a_nullable_key(self):
         with self.assertRaises(AttributeError) as caught:
             self.what.choice_set.remove(self.sky)

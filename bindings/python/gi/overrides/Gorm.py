@@ -2453,6 +2453,18 @@ class _RelatedManager(Manager):
     def _atomic(self):
         return self._database().atomic()
 
+    def get_or_create(self, defaults=None, **lookups):
+        """``(object, created)``: the object of the relation matching
+        ``lookups``, or a new one of the relation (see ``create()``) made
+        from the plain lookups and ``defaults``."""
+        try:
+            return self.get(**lookups), False
+        except self.model.DoesNotExist:
+            pass
+        properties = {key: value for key, value in lookups.items() if '__' not in key}
+        properties.update(defaults or {})
+        return self.create(**properties), True
+
 
 def _in_default_order(model, items):
     """The prefetched objects ``items`` (a Gio.ListModel in key order) in
