@@ -807,6 +807,9 @@ class EagerTest(RelationTestCase):
             Question.objects.prefetch_related('nope')
         with self.assertRaises(TypeError):
             Question.objects.prefetch_related(3)
+        with self.assertRaises(Gorm.FieldError) as caught:
+            Choice.objects.prefetch_related('question__choice_set')
+        self.assertIn('question__choice_set', str(caught.exception))
 
 
 class OnDeleteTest(RelationTestCase):

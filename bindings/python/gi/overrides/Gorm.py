@@ -1672,6 +1672,9 @@ class QuerySet(_AsyncQuerySet):
         SQL."""
         paths = []
         for relation in relations:
+            if isinstance(relation, str) and '__' in relation:
+                raise FieldError("prefetch_related('%s'): libgorm prefetches the relations of "
+                                 "the model itself, not paths across them" % relation)
             paths.append(_relation_path(self.model, relation, 'prefetch_related'))
         return self._clone(_prefetch_related=self._prefetch_related + tuple(paths))
 
