@@ -1102,9 +1102,13 @@ class _ResourceMeta(type(Gorm.Resource)):
 class Resource(Gorm.Resource, metaclass=_ResourceMeta):
     """The base class of models. See the module's documentation.
 
-    Class options come from a nested ``class Meta:`` (``table``,
-    ``primary_key``) or a ``__table__`` class attribute; the table defaults
-    to the class name in snake case (``BlogPost`` → ``blog_post``). Plain
+    Class options come from a nested ``class Meta:`` (``table`` or
+    ``db_table``, ``primary_key``, ``ordering``, ``unique_together``,
+    ``indexes``, ``index_together``, ``abstract``; any other is a
+    TypeError) or a ``__table__`` class attribute; the table defaults to
+    the class name in snake case (``BlogPost`` → ``blog_post``).
+    Relations are Gorm.ForeignKey, Gorm.OneToOneField and
+    Gorm.ManyToManyField attributes. Plain
     ``GObject.Property`` attributes are stored too; their options are set
     with ``Model.set_max_length('title', 200)`` and the other
     ``Gorm.ResourceClass`` functions right after the class statement.
