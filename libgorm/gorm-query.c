@@ -361,8 +361,18 @@ gorm_query_filter (GormQuery  *self,
  * and after them in descending order. Objects that are equal in every
  * order given come by primary key, in the direction of the last order.
  *
- * A property the type does not store makes every runner of @self fail
- * with %GORM_ERROR_UNKNOWN_PROPERTY.
+ * @property may be a path of forward relations ending in a property
+ * (`question.pub_date`, `question.author.name`): the objects then sort by
+ * the related row's value, NULL where a key on the way is NULL. Such an
+ * order is a correlated subquery per row, and a model of it loads its
+ * pages by offset. A live model follows the changes of its own type's
+ * rows only: a change to a related row does not move the objects it
+ * orders.
+ *
+ * A property the type does not store, or a path naming what is not
+ * there, makes every runner of @self fail with
+ * %GORM_ERROR_UNKNOWN_PROPERTY; a path through a reverse or many-to-many
+ * relation (any number of values per object) with %GORM_ERROR_FAILED.
  *
  * Returns: (transfer none): @self
  */

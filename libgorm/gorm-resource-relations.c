@@ -355,7 +355,7 @@ plan_get_related (GormResource  *self,
  * without reading the database, until the key property changes.
  *
  * For the reverse of a one-to-one relation (see
- * [func@Gorm.ResourceClass.set_foreign_key]), the one object that refers
+ * [method@Gorm.ResourceClass.set_foreign_key]), the one object that refers
  * to @self, which must be saved.
  *
  * This call BLOCKS on the database when the object is not loaded yet: in
@@ -1042,7 +1042,7 @@ run_link (GormResource   *self,
  * @error: return location for an error
  *
  * Links @self and @other through the many-to-many @relation (see
- * [func@Gorm.ResourceClass.add_many_to_many]): @other joins
+ * [method@Gorm.ResourceClass.add_many_to_many]): @other joins
  * `gorm_resource_query_related (self, relation)` and @self the reverse.
  * Linking objects already linked is not an error and stores nothing more.
  * Live models of either side follow.
