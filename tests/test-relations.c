@@ -430,6 +430,22 @@ test_bad_key_name_class_init (TestBadKeyNameClass *klass)
                                        TEST_TYPE_QUESTION, GORM_ON_DELETE_CASCADE);
 }
 
+/* A key to an abstract type, which has no table. */
+TEST_DEFINE_RESOURCE (TestBadTarget, test_bad_target)
+#define TEST_TYPE_BAD_TARGET (test_bad_target_get_type ())
+
+static void
+test_bad_target_class_init (TestBadTargetClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_int64 ("thing-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_foreign_key (GORM_RESOURCE_CLASS (klass), "thing-id",
+                                       TEST_TYPE_OBJECT, GORM_ON_DELETE_CASCADE);
+}
+
 TEST_DEFINE_RESOURCE (TestBadSetNull, test_bad_set_null)
 #define TEST_TYPE_BAD_SET_NULL (test_bad_set_null_get_type ())
 
@@ -716,6 +732,8 @@ test_migrate_refuses (void)
                        (const char *[]) { "TestBadKeyName", "questoin", NULL });
   check_migrate_fails (TEST_TYPE_BAD_SET_NULL, GORM_ERROR_MIGRATION,
                        (const char *[]) { "TestBadSetNull", "question-id", "SET_NULL", NULL });
+  check_migrate_fails (TEST_TYPE_BAD_TARGET, GORM_ERROR_UNSUPPORTED_TYPE,
+                       (const char *[]) { "TestBadTarget", "thing-id", "TestObject", NULL });
 }
 
 /* SET_DEFAULT: a key whose default, 1, is the first question. */
@@ -2039,6 +2057,51 @@ test_prefetch_many_to_many (void)
   }
 }
 
+/* Related objects refer to each other weakly: whatever was loaded, and
+ * however, nothing is alive once the application lets go. */
+static void
+test_no_cycles (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+
+  fill_polls (db, 3, 2);
+  {
+    g_autoptr(GormQuery) choices = gorm_database_query (db, TEST_TYPE_CHOICE);
+    g_autoptr(GormQuery) questions = gorm_database_query (db, TEST_TYPE_QUESTION);
+    g_autoptr(GListModel) with_questions = NULL;
+    g_autoptr(GListModel) with_choices = NULL;
+    g_autoptr(GormResource) choice = NULL;
+    g_autoptr(GormResource) question = NULL;
+    g_autoptr(GormResource) first = NULL;
+    g_autoptr(GormResource) author = new_named (db, TEST_TYPE_AUTHOR, "ann");
+    g_autoptr(GormResource) profile = g_object_new (TEST_TYPE_PROFILE, "database", db, NULL);
+    g_autoptr(GormResource) again = NULL;
+
+    /* Both ways at once: choices with their question, questions with
+     * their choices. */
+    gorm_query_select_related (choices, "question");
+    with_questions = gorm_query_fetch (choices, NULL, &error);
+    choice = g_list_model_get_item (with_questions, 0);
+    gorm_query_prefetch_related (questions, "test_choice_set");
+    with_choices = gorm_query_fetch (questions, NULL, &error);
+    question = g_list_model_get_item (with_choices, 0);
+    g_assert_true (gorm_resource_peek_related (choice, "question") == question);
+    g_assert_cmpuint (g_list_model_get_n_items (gorm_resource_peek_prefetched (question,
+                                                                               "test_choice_set")), ==, 2);
+    first = gorm_query_first (questions, NULL, &error);
+    g_assert_nonnull (gorm_resource_peek_prefetched (first, "test_choice_set"));
+
+    /* A one-to-one relation from both sides. */
+    g_assert_true (gorm_resource_set_related (profile, "author", author, &error));
+    test_save_ok (profile);
+    again = gorm_resource_get_related (author, "test_profile", NULL, &error);
+    g_assert_true (again == profile);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+}
+
 static void
 test_eager_fails (void)
 {
@@ -2110,6 +2173,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Relations/eager/select-related-null", test_select_related_null);
   g_test_add_func ("/Gorm/Relations/eager/prefetch-reverse", test_prefetch_reverse);
   g_test_add_func ("/Gorm/Relations/eager/prefetch-many-to-many", test_prefetch_many_to_many);
+  g_test_add_func ("/Gorm/Relations/eager/no-cycles", test_no_cycles);
   g_test_add_func ("/Gorm/Relations/eager/fails", test_eager_fails);
 
   return g_test_run ();
