@@ -12,6 +12,7 @@ import os
 import re
 import tempfile
 import unittest
+import weakref
 
 from gormtest import DatabaseTestCase, main
 from gi.repository import GLib, GObject, Gorm
@@ -711,14 +712,16 @@ class EagerTest(RelationTestCase):
     def test_without_eager_loading_each_object_loads_its_question(self):
         with statements(self) as run:
             choices = list(Choice.objects.all())
-            texts = sorted(c.question.question_text for c in choices)
-        self.assertEqual(len(texts), 3)
+            questions = [c.question for c in choices]
+        self.assertEqual(len(questions), 3)
         # A count, a page, then one primary-key SELECT per question.
         self.assertEqual(len(run), 4, run)
 
     def test_select_related_loads_in_one_statement(self):
         with statements(self) as run:
-            choices = list(Choice.objects.select_related('question'))
+            # The QuerySet holds what it loaded (see test_eager_objects_live_with_the_queryset).
+            queryset = Choice.objects.select_related('question')
+            choices = list(queryset)
             self.assertEqual(sorted(c.question.question_text for c in choices),
                              ["What's new?", "What's new?", 'Who is there?'])
             questions = [c.question for c in choices]
@@ -737,7 +740,8 @@ class EagerTest(RelationTestCase):
         ann = acme = None
         gc.collect()
         with statements(self) as run:
-            books = list(Book.objects.select_related().order_by('title'))
+            queryset = Book.objects.select_related().order_by('title')
+            books = list(queryset)
             self.assertEqual([b.author.name for b in books], ['ann', 'ann'])
             self.assertEqual([b.publisher and b.publisher.name for b in books], ['acme', None])
         self.assertEqual(len(run), 2, run)
@@ -748,11 +752,14 @@ class EagerTest(RelationTestCase):
         with statements(self) as run:
             comment = Comment.objects.select_related('post').get(text='t')
             self.assertEqual(comment.post.title, 'p')
-        self.assertEqual(len(run), 1, run)
+        # get(): the first row, joined, then whether there is a second.
+        self.assertEqual(len(run), 2, run)
+        self.assertIn('JOIN', run[0])
 
     def test_prefetch_related_reverse(self):
         with statements(self) as run:
-            questions = list(Question.objects.order_by('pub_date').prefetch_related('choice_set'))
+            queryset = Question.objects.order_by('pub_date').prefetch_related('choice_set')
+            questions = list(queryset)
             counts = [q.choice_set.count() for q in questions]
             texts = [sorted(titles(q.choice_set.all(), 'choice_text')) for q in questions]
             exists = [q.choice_set.exists() for q in questions]
@@ -773,7 +780,8 @@ class EagerTest(RelationTestCase):
         post = None
         gc.collect()
         with statements(self) as run:
-            post, = Post.objects.prefetch_related('comment_set')
+            queryset = Post.objects.prefetch_related('comment_set')
+            post, = queryset
             self.assertEqual(titles(post.comment_set.all(), 'text'), ['c', 'a', 'b'])
         self.assertEqual(len(run), 3, run)
 
@@ -786,7 +794,8 @@ class EagerTest(RelationTestCase):
         post = gnome = gtk = None
         gc.collect()
         with statements(self) as run:
-            posts = list(Post.objects.order_by('title').prefetch_related('tags', 'comment_set'))
+            queryset = Post.objects.order_by('title').prefetch_related('tags', 'comment_set')
+            posts = list(queryset)
             tags = [sorted(titles(p.tags.all(), 'name')) for p in posts]
             comments = [titles(p.comment_set.all(), 'text') for p in posts]
         self.assertEqual(tags, [['gnome', 'gtk'], ['gnome', 'gtk'], ['gtk']])
@@ -796,7 +805,42 @@ class EagerTest(RelationTestCase):
         with statements(self) as run:
             gtk = Tag.objects.prefetch_related('post_set').get(name='gtk')
             self.assertEqual(sorted(titles(gtk.post_set.all())), ['a', 'b', 'c'])
+        # get(): the first row, its posts, whether there is a second row.
+        self.assertEqual(len(run), 3, run)
+
+    def test_get_with_eager_loading(self):
+        queryset = Choice.objects.select_related('question')
+        self.assertEqual(queryset.get(choice_text='Me').question.question_text, 'Who is there?')
+        with self.assertRaises(Choice.MultipleObjectsReturned):
+            queryset.get(votes__gte=0)
+        with self.assertRaises(Choice.DoesNotExist):
+            queryset.get(votes=99)
+        with self.assertRaises(Question.DoesNotExist):
+            Question.objects.prefetch_related('choice_set').get(question_text='nope')
+
+    def test_eager_objects_live_with_the_queryset(self):
+        # libgorm's objects refer to their related objects weakly (no
+        # reference cycles): what select_related() and prefetch_related()
+        # loaded is held by the QuerySet that fetched it.
+        queryset = Choice.objects.select_related('question')
+        choices = list(queryset)
+        with statements(self) as run:
+            self.assertEqual(len({c.question.id for c in choices}), 2)
+        self.assertEqual(run, [])
+        del queryset
+        gc.collect()
+        with statements(self) as run:
+            questions = [c.question for c in choices]
+        # The two questions, loaded again.
         self.assertEqual(len(run), 2, run)
+        with statements(self) as run:
+            self.assertEqual([c.question for c in choices], questions)
+        self.assertEqual(run, [])
+        # Nothing is kept once the program lets go.
+        probe = weakref.ref(questions[0])
+        del choices, questions
+        gc.collect()
+        self.assertIsNone(probe())
 
     def test_unknown_relations_are_field_errors(self):
         with self.assertRaises(Gorm.FieldError):

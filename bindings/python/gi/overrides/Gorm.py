@@ -1749,6 +1749,16 @@ class QuerySet(_AsyncQuerySet):
                         self.model._gorm_primary_key + '__exact'):
                 return self._get_by_key(value, lookups)
         selected = self.filter(*conditions, **lookups) if conditions or lookups else self
+        if selected._select_related or selected._prefetch_related:
+            # The object first() returns keeps what it loaded eagerly; a
+            # fetched page would drop it with the page (libgorm's objects
+            # refer to their related objects weakly).
+            with _gorm_errors(self.model):
+                found = selected._query().first()
+                if found is not None and selected[1:2].exists():
+                    found = [found, None]
+            return selected._one([] if found is None else
+                                 found if isinstance(found, list) else [found], lookups)
         return selected._one(list(selected[:2]), lookups)
 
     def _get_by_key(self, value, lookups):
