@@ -1257,6 +1257,57 @@ test_objects_as_keys (void)
   }
 }
 
+/* Paths in the filter and the order of a query that also loads related
+ * objects (select_related's LEFT JOIN, prefetch_related's statements):
+ * the same rows, in the same order, with their related objects. */
+static void
+test_eager_loading (void)
+{
+  g_autoptr(Fixture) fixture = fixture_new ();
+  GormDatabase *db = fixture->db;
+  g_autoptr(GormQuery) query = gorm_database_query (db, TYPE_CHOICE);
+  g_autoptr(GormQuery) questions = gorm_database_query (db, TYPE_QUESTION);
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GListModel) live = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) zero = G_VALUE_INIT;
+  g_autofree char *found = NULL;
+
+  gorm_query_filter (query, gorm_filter_ge ("question.choice.votes", test_int_value (&zero, 0)));
+  gorm_query_select_related (query, "question.author");
+  gorm_query_order_by (query, "question.author.name", TRUE);
+  model = fetch (query);
+  found = texts (model, "choice-text");
+  g_assert_cmpstr (found, ==, "Nothing,The sky,Not much,Fine");
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GormResource) choice = g_list_model_get_item (model, i);
+
+      g_assert_nonnull (gorm_resource_peek_related (choice, "question"));
+    }
+  live = gorm_query_watch (query, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&found, g_free);
+  found = texts (live, "choice-text");
+  g_assert_cmpstr (found, ==, "Nothing,The sky,Not much,Fine");
+
+  gorm_query_filter (questions, gorm_filter_gt ("choice.votes", &zero));
+  gorm_query_prefetch_related (questions, "choice_set");
+  gorm_query_order_by (questions, "author.name", FALSE);
+  g_clear_object (&model);
+  model = fetch (questions);
+  g_clear_pointer (&found, g_free);
+  found = texts (model, "question-text");
+  g_assert_cmpstr (found, ==, "What's new?,What's up?");
+  {
+    g_autoptr(GormResource) q1 = g_list_model_get_item (model, 0);
+    GListModel *choices = gorm_resource_peek_prefetched (q1, "choice_set");
+
+    g_assert_nonnull (choices);
+    g_assert_cmpuint (g_list_model_get_n_items (choices), ==, 2);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1277,6 +1328,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/RelationPaths/bulk", test_bulk);
   g_test_add_func ("/Gorm/RelationPaths/bad-paths", test_bad_paths);
   g_test_add_func ("/Gorm/RelationPaths/objects-as-keys", test_objects_as_keys);
+  g_test_add_func ("/Gorm/RelationPaths/eager-loading", test_eager_loading);
 
   return g_test_run ();
 }
