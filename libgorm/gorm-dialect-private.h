@@ -5,6 +5,7 @@
 #include <glib-object.h>
 
 #include "gorm-error.h"
+#include "gorm-relation-private.h"
 #include "gorm-schema-private.h"
 
 G_BEGIN_DECLS
@@ -150,6 +151,10 @@ GPtrArray *gorm_dialect_render_add_column       (const GormDialect  *dialect,
                                                  const GormSchema   *schema,
                                                  const GormColumn   *column,
                                                  GError            **error);
+/* The link table of a many-to-many @relation, and its index. */
+GPtrArray *gorm_dialect_render_create_link_table (const GormDialect  *dialect,
+                                                  const GormRelation *relation,
+                                                  GError            **error);
 
 char    *gorm_dialect_render_insert             (const GormDialect  *dialect,
                                                  const GormSchema   *schema,

@@ -6,6 +6,7 @@
 
 #include "gorm-dialect-private.h"
 #include "gorm-error.h"
+#include "gorm-relation-private.h"
 
 /* The SQL libgorm generates, the same for every dialect: the parts that
  * differ are looked up in the GormDialect table. */
@@ -119,9 +120,51 @@ append_column_type (GString           *sql,
   append_storage_check (sql, dialect, column);
 }
 
+static gboolean append_default_literal (const GormDialect *dialect,
+                                        GString           *sql,
+                                        const GormSchema  *schema,
+                                        const GormColumn  *column,
+                                        GError           **error);
+
+/* The foreign key constraint of @column, when it is the key of a
+ * relation: " REFERENCES "question" ("id") ON DELETE CASCADE". A
+ * SET_DEFAULT key also gets its property's default as the column's
+ * DEFAULT, which the database sets. */
+static gboolean
+append_references (GString           *sql,
+                   const GormDialect *dialect,
+                   const GormSchema  *schema,
+                   const GormColumn  *column,
+                   gboolean           has_default,
+                   GError           **error)
+{
+  const GormRelation *relation;
+  const GormSchema *target;
+
+  if (!(column->flags & GORM_COLUMN_INDEXED) ||
+      (relation = gorm_schema_relation_for_column (schema, column)) == NULL)
+    return TRUE;
+  target = gorm_schema_lookup (relation->target_type, error);
+  if (target == NULL)
+    return FALSE;
+  if (relation->on_delete == GORM_ON_DELETE_SET_DEFAULT && !has_default)
+    {
+      g_string_append (sql, " DEFAULT ");
+      if (!append_default_literal (dialect, sql, schema, column, error))
+        return FALSE;
+    }
+  g_string_append (sql, " REFERENCES ");
+  gorm_dialect_append_identifier (sql, target->table);
+  g_string_append (sql, " (");
+  gorm_dialect_append_identifier (sql, target->key->name);
+  g_string_append_printf (sql, ") ON DELETE %s", gorm_relation_on_delete_sql (relation->on_delete));
+  return TRUE;
+}
+
 static void
 append_column_definition (GString           *sql,
                           const GormDialect *dialect,
+                          const GormSchema  *schema,
                           const GormColumn  *column)
 {
   gorm_dialect_append_identifier (sql, column->name);
@@ -129,7 +172,14 @@ append_column_definition (GString           *sql,
   if (column->flags & GORM_COLUMN_AUTO_ID)
     g_string_append (sql, dialect->auto_id_column_type);
   else
-    append_column_type (sql, dialect, column);
+    {
+      append_column_type (sql, dialect, column);
+      /* The schema is valid and its relations checked before any DDL is
+       * rendered: a failure here is a bug. */
+      if (!append_references (sql, dialect, schema, column, FALSE, NULL))
+        g_critical ("%s:%s: the foreign key cannot be rendered", schema->type_name,
+                    column->pspec->name);
+    }
 }
 
 char *
@@ -144,7 +194,7 @@ gorm_dialect_render_create_table (const GormDialect *dialect,
     {
       if (i > 0)
         g_string_append (sql, ", ");
-      append_column_definition (sql, dialect, &schema->columns[i]);
+      append_column_definition (sql, dialect, schema, &schema->columns[i]);
     }
   g_string_append_c (sql, ')');
 
@@ -205,6 +255,59 @@ gorm_dialect_render_create_indexes (const GormDialect *dialect,
       g_ptr_array_add (statements, gorm_dialect_render_index (dialect, schema, &schema->columns[i], FALSE));
 
   return statements;
+}
+
+/* A link table of a many-to-many relation: its two key columns, each
+ * referring to its side with ON DELETE CASCADE, a pair stored once, and
+ * an index on the target column (the unique pair's index serves lookups
+ * by the source). */
+GPtrArray *
+gorm_dialect_render_create_link_table (const GormDialect  *dialect,
+                                       const GormRelation *relation,
+                                       GError            **error)
+{
+  g_autoptr(GPtrArray) statements = g_ptr_array_new_with_free_func (g_free);
+  const GormSchema *sides[2];
+  const char *columns[2] = { relation->link_source_column, relation->link_target_column };
+  g_autofree char *index = NULL;
+  GString *sql;
+
+  sides[0] = gorm_schema_lookup (relation->source_type, error);
+  sides[1] = sides[0] ? gorm_schema_lookup (relation->target_type, error) : NULL;
+  if (sides[1] == NULL)
+    return NULL;
+
+  sql = g_string_new ("CREATE TABLE IF NOT EXISTS ");
+  gorm_dialect_append_identifier (sql, relation->link_table);
+  g_string_append (sql, " (");
+  for (guint i = 0; i < 2; i++)
+    {
+      gorm_dialect_append_identifier (sql, columns[i]);
+      g_string_append_printf (sql, " %s NOT NULL REFERENCES ",
+                              dialect->column_type (sides[i]->key));
+      gorm_dialect_append_identifier (sql, sides[i]->table);
+      g_string_append (sql, " (");
+      gorm_dialect_append_identifier (sql, sides[i]->key->name);
+      g_string_append (sql, ") ON DELETE CASCADE, ");
+    }
+  g_string_append (sql, "UNIQUE (");
+  gorm_dialect_append_identifier (sql, columns[0]);
+  g_string_append (sql, ", ");
+  gorm_dialect_append_identifier (sql, columns[1]);
+  g_string_append (sql, "))");
+  g_ptr_array_add (statements, g_string_free (sql, FALSE));
+
+  index = g_strdup_printf ("ix_%s_%s", relation->link_table, columns[1]);
+  sql = g_string_new ("CREATE INDEX IF NOT EXISTS ");
+  gorm_dialect_append_identifier (sql, index);
+  g_string_append (sql, " ON ");
+  gorm_dialect_append_identifier (sql, relation->link_table);
+  g_string_append (sql, " (");
+  gorm_dialect_append_identifier (sql, columns[1]);
+  g_string_append_c (sql, ')');
+  g_ptr_array_add (statements, g_string_free (sql, FALSE));
+
+  return g_steal_pointer (&statements);
 }
 
 /* The literal DEFAULT of a NOT NULL column added to a table that may have
@@ -291,6 +394,12 @@ gorm_dialect_render_add_column (const GormDialect *dialect,
         }
     }
   append_storage_check (sql, dialect, column);
+  if (!append_references (sql, dialect, schema, column,
+                          (column->flags & GORM_COLUMN_NOT_NULL) != 0, error))
+    {
+      g_string_free (sql, TRUE);
+      return NULL;
+    }
   g_ptr_array_add (statements, g_string_free (sql, FALSE));
 
   /* An added column cannot carry an inline UNIQUE constraint in SQLite;

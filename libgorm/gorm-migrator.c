@@ -4,14 +4,15 @@
 
 #include "gorm-error.h"
 #include "gorm-migrator-private.h"
+#include "gorm-relation-private.h"
 
 /* The declared type of each existing column of @schema's table, by
  * column name; NULL with no error when the table does not exist. */
 static GHashTable *
-read_columns_locked (GormConnection    *connection,
-                     const GormDialect *dialect,
-                     const GormSchema  *schema,
-                     GError           **error)
+read_table_columns_locked (GormConnection    *connection,
+                           const GormDialect *dialect,
+                           const char        *table_name,
+                           GError           **error)
 {
   static const GType types[] = { G_TYPE_STRING, G_TYPE_STRING, G_TYPE_NONE };
   g_autoptr(GormRows) rows = NULL;
@@ -24,7 +25,7 @@ read_columns_locked (GormConnection    *connection,
   if (statement == NULL)
     return NULL;
   g_value_init (&table, G_TYPE_STRING);
-  g_value_set_string (&table, schema->table);
+  g_value_set_string (&table, table_name);
   gorm_statement_take_param (statement, 0, &table);
   rows = gorm_connection_select_locked (connection, statement, types, error);
   if (rows == NULL)
@@ -46,6 +47,15 @@ read_columns_locked (GormConnection    *connection,
     }
 
   return g_steal_pointer (&columns);
+}
+
+static GHashTable *
+read_columns_locked (GormConnection    *connection,
+                     const GormDialect *dialect,
+                     const GormSchema  *schema,
+                     GError           **error)
+{
+  return read_table_columns_locked (connection, dialect, schema->table, error);
 }
 
 /* The names of the indexes of @schema's table. */
@@ -217,6 +227,82 @@ plan_type_locked (GormConnection    *connection,
   return TRUE;
 }
 
+/* Appends @type to @order after the types its foreign keys and
+ * many-to-many relations point to, which must exist first: a type given
+ * to migrate() brings the tables it refers to. A cycle of foreign keys
+ * between types is cut where it closes. */
+static gboolean
+order_type (GType        type,
+            GArray      *order,
+            GHashTable  *seen,
+            GError     **error)
+{
+  const GormSchema *schema;
+  const GormRelation * const *relations;
+
+  if (g_hash_table_contains (seen, GSIZE_TO_POINTER (type)))
+    return TRUE;
+  g_hash_table_add (seen, GSIZE_TO_POINTER (type));
+
+  schema = gorm_schema_lookup (type, error);
+  if (schema == NULL)
+    return FALSE;
+  if (!gorm_schema_check_relations (schema, error))
+    {
+      g_prefix_error (error, "Cannot migrate %s: ", schema->type_name);
+      return FALSE;
+    }
+  relations = gorm_schema_get_relations (schema, NULL);
+  for (guint i = 0; relations[i] != NULL; i++)
+    if (relations[i]->kind != GORM_RELATION_REVERSE &&
+        !order_type (relations[i]->target_type, order, seen, error))
+      return FALSE;
+
+  g_array_append_val (order, type);
+  return TRUE;
+}
+
+/* Appends to @statements the link tables of @schema's many-to-many
+ * relations that do not exist yet, each once. */
+static gboolean
+plan_link_tables_locked (GormConnection    *connection,
+                         const GormDialect *dialect,
+                         const GormSchema  *schema,
+                         GHashTable        *planned,
+                         GPtrArray         *statements,
+                         GError           **error)
+{
+  const GormRelation * const *relations = gorm_schema_get_relations (schema, NULL);
+
+  for (guint i = 0; relations[i] != NULL; i++)
+    {
+      g_autoptr(GHashTable) columns = NULL;
+      g_autoptr(GPtrArray) created = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (relations[i]->kind != GORM_RELATION_MANY_TO_MANY ||
+          g_hash_table_contains (planned, relations[i]->link_table))
+        continue;
+      g_hash_table_add (planned, (gpointer) relations[i]->link_table);
+      columns = read_table_columns_locked (connection, dialect, relations[i]->link_table,
+                                           &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (columns != NULL)
+        continue;
+      created = gorm_dialect_render_create_link_table (dialect, relations[i], error);
+      if (created == NULL)
+        return FALSE;
+      for (guint j = 0; j < created->len; j++)
+        g_ptr_array_add (statements, g_strdup (g_ptr_array_index (created, j)));
+    }
+
+  return TRUE;
+}
+
 static GPtrArray *
 plan_locked (GormConnection  *connection,
              const GType     *types,
@@ -225,12 +311,27 @@ plan_locked (GormConnection  *connection,
 {
   const GormDialect *dialect = gorm_connection_get_dialect (connection);
   g_autoptr(GPtrArray) statements = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (GType));
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) planned = g_hash_table_new (g_str_hash, g_str_equal);
 
   for (guint i = 0; i < n_types; i++)
+    if (!order_type (types[i], order, seen, error))
+      return NULL;
+
+  for (guint i = 0; i < order->len; i++)
     {
-      const GormSchema *schema = gorm_schema_lookup (types[i], error);
+      const GormSchema *schema = gorm_schema_lookup (g_array_index (order, GType, i), error);
 
       if (schema == NULL || !plan_type_locked (connection, dialect, schema, statements, error))
+        return NULL;
+    }
+  /* Link tables last: they refer to both sides. */
+  for (guint i = 0; i < order->len; i++)
+    {
+      const GormSchema *schema = gorm_schema_lookup (g_array_index (order, GType, i), error);
+
+      if (!plan_link_tables_locked (connection, dialect, schema, planned, statements, error))
         return NULL;
     }
   return g_steal_pointer (&statements);

@@ -7,6 +7,7 @@
 #include "gorm-database-private.h"
 #include "gorm-error.h"
 #include "gorm-mapper-private.h"
+#include "gorm-relation-private.h"
 #include "gorm-resource-private.h"
 
 /**
@@ -661,6 +662,109 @@ gorm_resource_class_set_primary_key (GormResourceClass *klass,
   g_return_if_fail (property != NULL);
 
   record (klass, GORM_META_PRIMARY_KEY, property, NULL, 0);
+}
+
+/**
+ * gorm_resource_class_set_foreign_key:
+ * @klass: a resource class
+ * @property: the name of the property holding the key of a @related_type row
+ * @related_type: the #GormResource subclass the key refers to
+ * @on_delete: what deleting the referenced row does to the rows of @klass
+ *   that refer to it
+ *
+ * Makes @property a foreign key to @related_type: it holds the primary key
+ * of a @related_type row, so its type must be the type of that key
+ * (`gint64` for the automatic #GormResource:id).
+ *
+ * The relation is named after the property without a trailing `_id` (or
+ * `-id`): the property `question-id` makes the relation `question`, which
+ * [method@Gorm.Resource.get_related] loads and filters name in paths
+ * (`question.question_text`). On @related_type the reverse relation is
+ * `<type>_set` (`choice_set`), the objects of @klass that refer to one
+ * row, or a name given with [func@Gorm.ResourceClass.set_related_name].
+ * A foreign key whose property is also unique (see
+ * [func@Gorm.ResourceClass.set_unique]) is one-to-one: its reverse is
+ * named `<type>` (`profile`) and refers to one object.
+ *
+ * [method@Gorm.Database.migrate] gives the column a `FOREIGN KEY …
+ * REFERENCES … ON DELETE` constraint and an index. %GORM_ON_DELETE_SET_NULL
+ * needs the property to be nullable, else migrating fails with
+ * %GORM_ERROR_MIGRATION. See the "Relations" page for the whole picture.
+ *
+ * Since: 1.0
+ */
+void
+gorm_resource_class_set_foreign_key (GormResourceClass *klass,
+                                     const char        *property,
+                                     GType              related_type,
+                                     GormOnDelete       on_delete)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (property != NULL && *property != '\0');
+  g_return_if_fail (g_type_is_a (related_type, GORM_TYPE_RESOURCE));
+
+  gorm_relation_record_foreign_key (G_TYPE_FROM_CLASS (klass), property, related_type, on_delete);
+}
+
+/**
+ * gorm_resource_class_set_related_name:
+ * @klass: a resource class
+ * @property_or_relation: the foreign key property (or its relation name) or
+ *   the many-to-many relation of @klass
+ * @related_name: the name of the reverse relation on the related type
+ *
+ * Names the reverse of a relation of @klass, as seen from the related type,
+ * instead of the default `<type>_set` (`<type>` for a one-to-one key):
+ * `gorm_resource_class_set_related_name (klass, "tags", "posts")` makes
+ * `posts` the relation of a tag to its posts. The related name is also the
+ * relation's name in filter paths.
+ *
+ * Since: 1.0
+ */
+void
+gorm_resource_class_set_related_name (GormResourceClass *klass,
+                                      const char        *property_or_relation,
+                                      const char        *related_name)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (property_or_relation != NULL);
+  g_return_if_fail (related_name != NULL && *related_name != '\0');
+
+  gorm_relation_record_related_name (G_TYPE_FROM_CLASS (klass), property_or_relation,
+                                     related_name);
+}
+
+/**
+ * gorm_resource_class_add_many_to_many:
+ * @klass: a resource class
+ * @relation: the name of the relation (`tags`)
+ * @related_type: the #GormResource subclass on the other side
+ *
+ * Declares a many-to-many relation named @relation between @klass and
+ * @related_type. Links are rows of a link table, `<table>_<relation>`
+ * (`post_tags`), whose columns `<type>_id` and `<related type>_id`
+ * (`post_id`, `tag_id`; `from_<type>_id` and `to_<type>_id` when both are
+ * the same type) refer to both sides with `ON DELETE CASCADE`; a pair is
+ * linked at most once. [method@Gorm.Database.migrate] of either type
+ * creates the table.
+ *
+ * The reverse relation on @related_type is `<type>_set` (`post_set`), or a
+ * name given with [func@Gorm.ResourceClass.set_related_name]. Link objects
+ * with [method@Gorm.Resource.link] and list them with
+ * [method@Gorm.Resource.query_related].
+ *
+ * Since: 1.0
+ */
+void
+gorm_resource_class_add_many_to_many (GormResourceClass *klass,
+                                      const char        *relation,
+                                      GType              related_type)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (relation != NULL && *relation != '\0');
+  g_return_if_fail (g_type_is_a (related_type, GORM_TYPE_RESOURCE));
+
+  gorm_relation_record_many_to_many (G_TYPE_FROM_CLASS (klass), relation, related_type);
 }
 
 /**

@@ -134,6 +134,19 @@ GORM_AVAILABLE_IN_ALL
 void          gorm_resource_class_set_transient     (GormResourceClass  *klass,
                                                      const char         *property);
 GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_set_foreign_key   (GormResourceClass  *klass,
+                                                     const char         *property,
+                                                     GType               related_type,
+                                                     GormOnDelete        on_delete);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_set_related_name  (GormResourceClass  *klass,
+                                                     const char         *property_or_relation,
+                                                     const char         *related_name);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_add_many_to_many  (GormResourceClass  *klass,
+                                                     const char         *relation,
+                                                     GType               related_type);
+GORM_AVAILABLE_IN_ALL
 void          gorm_resource_get_value               (GormResource       *self,
                                                      const char         *property,
                                                      GValue             *value);

@@ -59,6 +59,12 @@ const GormColumn *gorm_schema_column_for_pspec  (const GormSchema   *schema,
 gboolean          gorm_schema_has_auto_id       (const GormSchema   *schema);
 
 char             *gorm_schema_snake_case        (const char         *name);
+/* The name of @type in snake case, as its default table is named
+ * ("BlogPost" → "blog_post", a Python class "module+Choice" → "choice"),
+ * whatever table the class set. */
+char             *gorm_schema_type_snake_name   (GType               type);
+/* Whether the column of @column may hold NULL. */
+gboolean          gorm_schema_column_is_nullable (const GormColumn  *column);
 
 /* Metadata recorded by the gorm_resource_class_set_*() functions. */
 typedef enum {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gorm-error.h"
+#include "gorm-relation-private.h"
 #include "gorm-schema-private.h"
 
 /*
@@ -121,6 +122,19 @@ default_table (const char *type_name)
       strspn (serial + 2, "0123456789") == strlen (serial + 2))
     *serial = '\0';
   return gorm_schema_snake_case (name);
+}
+
+char *
+gorm_schema_type_snake_name (GType type)
+{
+  return default_table (g_type_name (type));
+}
+
+gboolean
+gorm_schema_column_is_nullable (const GormColumn *column)
+{
+  return gorm_value_kind_is_nullable (column->kind) &&
+         (column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY)) == 0;
 }
 
 static gboolean
@@ -317,6 +331,10 @@ add_column (GormSchema  *schema,
   column->pspec = pspec;
   column->index = schema->n_columns;
   column->flags = column_flags (metas, pspec->name);
+  /* Every foreign key is indexed: reverse relations, joins and on_delete
+   * read by it. */
+  if (gorm_relation_declares_key (schema->type, pspec->name))
+    column->flags |= GORM_COLUMN_INDEXED;
   meta = find_meta (metas, GORM_META_COLUMN_NAME, pspec->name);
   column->name = meta ? g_strdup (meta->text) : gorm_schema_snake_case (pspec->name);
   meta = find_meta (metas, GORM_META_MAX_LENGTH, pspec->name);

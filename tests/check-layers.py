@@ -36,6 +36,7 @@ MODULES = {
     'gorm-uri': 'foundations',
     'gorm-value': 'foundations',
     'gorm-schema': 'foundations',
+    'gorm-relation': 'foundations',
     # SQL text
     'gorm-dialect': 'sql',
     'gorm-dialect-sqlite': 'sql',

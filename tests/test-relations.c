@@ -1,0 +1,740 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "gorm-relation-private.h"
+#include "gorm-test-utils.h"
+
+/*
+ * The polls of Django's tutorial and a blog: a Question has Choices
+ * (a foreign key, CASCADE), a Profile is one-to-one with an Author, a
+ * Post has Tags (many-to-many, reverse named "posts") and an Author
+ * (PROTECT), a Person has friends (many-to-many with itself), a Note
+ * refers to a Question with RESTRICT and a Vote to a Choice with CASCADE
+ * (so deleting a question cascades twice).
+ */
+
+TEST_DEFINE_RESOURCE (TestQuestion, test_question)
+#define TEST_TYPE_QUESTION (test_question_get_type ())
+TEST_DEFINE_RESOURCE (TestChoice, test_choice)
+#define TEST_TYPE_CHOICE (test_choice_get_type ())
+TEST_DEFINE_RESOURCE (TestVote, test_vote)
+#define TEST_TYPE_VOTE (test_vote_get_type ())
+TEST_DEFINE_RESOURCE (TestNote, test_note)
+#define TEST_TYPE_NOTE (test_note_get_type ())
+TEST_DEFINE_RESOURCE (TestAuthor, test_author)
+#define TEST_TYPE_AUTHOR (test_author_get_type ())
+TEST_DEFINE_RESOURCE (TestProfile, test_profile)
+#define TEST_TYPE_PROFILE (test_profile_get_type ())
+TEST_DEFINE_RESOURCE (TestArticle, test_article)
+#define TEST_TYPE_ARTICLE (test_article_get_type ())
+TEST_DEFINE_RESOURCE (TestTag, test_tag)
+#define TEST_TYPE_TAG (test_tag_get_type ())
+TEST_DEFINE_RESOURCE (TestPerson, test_person)
+#define TEST_TYPE_PERSON (test_person_get_type ())
+
+static void
+test_question_class_init (TestQuestionClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("question-text", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_int ("rank", NULL, NULL, 0, G_MAXINT, 0, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+}
+
+static void
+test_choice_class_init (TestChoiceClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_int64 ("question-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+    g_param_spec_string ("choice-text", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_int ("votes", NULL, NULL, 0, G_MAXINT, 0, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_foreign_key (GORM_RESOURCE_CLASS (klass), "question-id",
+                                       TEST_TYPE_QUESTION, GORM_ON_DELETE_CASCADE);
+}
+
+static void
+test_vote_class_init (TestVoteClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_int64 ("choice-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+    g_param_spec_string ("voter", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_foreign_key (GORM_RESOURCE_CLASS (klass), "choice_id",
+                                       TEST_TYPE_CHOICE, GORM_ON_DELETE_CASCADE);
+}
+
+static void
+test_note_class_init (TestNoteClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_int64 ("subject", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+    g_param_spec_string ("text", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  /* A key property without "_id": the relation has the property's name. */
+  gorm_resource_class_set_foreign_key (resource_class, "subject", TEST_TYPE_QUESTION,
+                                       GORM_ON_DELETE_RESTRICT);
+  gorm_resource_class_set_related_name (resource_class, "subject", "notes");
+}
+
+static void
+test_author_class_init (TestAuthorClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+}
+
+static void
+test_profile_class_init (TestProfileClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_int64 ("author-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+    g_param_spec_string ("bio", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_foreign_key (resource_class, "author-id", TEST_TYPE_AUTHOR,
+                                       GORM_ON_DELETE_CASCADE);
+  gorm_resource_class_set_unique (resource_class, "author-id");
+}
+
+static void
+test_article_class_init (TestArticleClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("title", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_int64 ("author-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+  };
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_foreign_key (resource_class, "author-id", TEST_TYPE_AUTHOR,
+                                       GORM_ON_DELETE_PROTECT);
+  gorm_resource_class_add_many_to_many (resource_class, "tags", TEST_TYPE_TAG);
+  gorm_resource_class_set_related_name (resource_class, "tags", "articles");
+}
+
+static void
+test_tag_class_init (TestTagClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+}
+
+static void
+test_person_class_init (TestPersonClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_add_many_to_many (GORM_RESOURCE_CLASS (klass), "friends",
+                                        TEST_TYPE_PERSON);
+}
+
+/* Every type of the tests, classes initialized, as migrate() does. */
+static void
+init_types (void)
+{
+  GType types[] = {
+    TEST_TYPE_QUESTION, TEST_TYPE_CHOICE, TEST_TYPE_VOTE, TEST_TYPE_NOTE,
+    TEST_TYPE_AUTHOR, TEST_TYPE_PROFILE, TEST_TYPE_ARTICLE, TEST_TYPE_TAG,
+    TEST_TYPE_PERSON,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    g_type_class_ref (types[i]);
+}
+
+static const GormSchema *
+schema_of (GType type)
+{
+  g_autoptr(GError) error = NULL;
+  const GormSchema *schema = gorm_schema_lookup (type, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (schema);
+  return schema;
+}
+
+static const GormRelation *
+find_relation (GType       type,
+               const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  const GormRelation *relation = gorm_schema_find_relation (schema_of (type), name, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (relation);
+  return relation;
+}
+
+/* The registry */
+
+static void
+test_registry_forward (void)
+{
+  const GormRelation *relation;
+
+  init_types ();
+  relation = find_relation (TEST_TYPE_CHOICE, "question");
+  g_assert_cmpstr (relation->name, ==, "question");
+  g_assert_cmpstr (relation->query_name, ==, "question");
+  g_assert_cmpint (relation->kind, ==, GORM_RELATION_FORWARD);
+  g_assert_true (relation->source_type == TEST_TYPE_CHOICE);
+  g_assert_true (relation->target_type == TEST_TYPE_QUESTION);
+  g_assert_true (relation->column == gorm_schema_find_column (schema_of (TEST_TYPE_CHOICE),
+                                                              "question-id"));
+  g_assert_cmpstr (relation->column->name, ==, "question_id");
+  g_assert_null (relation->link_table);
+  g_assert_cmpint (relation->on_delete, ==, GORM_ON_DELETE_CASCADE);
+  g_assert_false (relation->single);
+  /* The same relation for any spelling, for as long as the process. */
+  g_assert_true (find_relation (TEST_TYPE_CHOICE, "question") == relation);
+
+  /* A key property named without "_id" names its relation itself. */
+  relation = find_relation (TEST_TYPE_NOTE, "subject");
+  g_assert_cmpint (relation->kind, ==, GORM_RELATION_FORWARD);
+  g_assert_cmpint (relation->on_delete, ==, GORM_ON_DELETE_RESTRICT);
+  g_assert_cmpstr (relation->column->name, ==, "subject");
+
+  relation = find_relation (TEST_TYPE_VOTE, "choice");
+  g_assert_true (relation->target_type == TEST_TYPE_CHOICE);
+}
+
+static void
+test_registry_reverse (void)
+{
+  const GormRelation *relation;
+  const GormRelation *by_query_name;
+  const GormRelation * const *all;
+  guint n;
+
+  init_types ();
+  relation = find_relation (TEST_TYPE_QUESTION, "test_choice_set");
+  g_assert_cmpstr (relation->name, ==, "test_choice_set");
+  g_assert_cmpstr (relation->query_name, ==, "test_choice");
+  g_assert_cmpint (relation->kind, ==, GORM_RELATION_REVERSE);
+  g_assert_true (relation->source_type == TEST_TYPE_QUESTION);
+  g_assert_true (relation->target_type == TEST_TYPE_CHOICE);
+  /* The referencing column, in the other type's schema. */
+  g_assert_true (relation->column == gorm_schema_find_column (schema_of (TEST_TYPE_CHOICE),
+                                                              "question_id"));
+  g_assert_cmpint (relation->on_delete, ==, GORM_ON_DELETE_CASCADE);
+  g_assert_false (relation->single);
+  by_query_name = find_relation (TEST_TYPE_QUESTION, "test_choice");
+  g_assert_true (by_query_name == relation);
+
+  /* A related name is both the name and the query name. */
+  relation = find_relation (TEST_TYPE_QUESTION, "notes");
+  g_assert_cmpstr (relation->query_name, ==, "notes");
+  g_assert_true (relation->target_type == TEST_TYPE_NOTE);
+  g_assert_cmpint (relation->on_delete, ==, GORM_ON_DELETE_RESTRICT);
+
+  all = gorm_schema_get_relations (schema_of (TEST_TYPE_QUESTION), &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_null (all[n]);
+  g_assert_true (gorm_schema_has_dependents (schema_of (TEST_TYPE_QUESTION)));
+  g_assert_true (gorm_schema_has_dependents (schema_of (TEST_TYPE_CHOICE)));
+  g_assert_false (gorm_schema_has_dependents (schema_of (TEST_TYPE_VOTE)));
+}
+
+static void
+test_registry_one_to_one (void)
+{
+  const GormRelation *relation;
+
+  init_types ();
+  relation = find_relation (TEST_TYPE_AUTHOR, "test_profile");
+  g_assert_cmpstr (relation->name, ==, "test_profile");
+  g_assert_cmpstr (relation->query_name, ==, "test_profile");
+  g_assert_cmpint (relation->kind, ==, GORM_RELATION_REVERSE);
+  g_assert_true (relation->single);
+  g_assert_true (relation->target_type == TEST_TYPE_PROFILE);
+
+  relation = find_relation (TEST_TYPE_PROFILE, "author");
+  g_assert_cmpint (relation->kind, ==, GORM_RELATION_FORWARD);
+  g_assert_false (relation->single);
+
+  /* The non-unique key to the same type is a set. */
+  relation = find_relation (TEST_TYPE_AUTHOR, "test_article_set");
+  g_assert_false (relation->single);
+  g_assert_cmpint (relation->on_delete, ==, GORM_ON_DELETE_PROTECT);
+}
+
+static void
+test_registry_many_to_many (void)
+{
+  const GormRelation *tags;
+  const GormRelation *articles;
+  const GormRelation *friends;
+  const GormRelation *befriended;
+
+  init_types ();
+  tags = find_relation (TEST_TYPE_ARTICLE, "tags");
+  g_assert_cmpint (tags->kind, ==, GORM_RELATION_MANY_TO_MANY);
+  g_assert_cmpstr (tags->query_name, ==, "tags");
+  g_assert_true (tags->source_type == TEST_TYPE_ARTICLE);
+  g_assert_true (tags->target_type == TEST_TYPE_TAG);
+  g_assert_null (tags->column);
+  g_assert_cmpstr (tags->link_table, ==, "test_article_tags");
+  g_assert_cmpstr (tags->link_source_column, ==, "test_article_id");
+  g_assert_cmpstr (tags->link_target_column, ==, "test_tag_id");
+
+  articles = find_relation (TEST_TYPE_TAG, "articles");
+  g_assert_cmpint (articles->kind, ==, GORM_RELATION_MANY_TO_MANY);
+  g_assert_cmpstr (articles->query_name, ==, "articles");
+  g_assert_true (articles->source_type == TEST_TYPE_TAG);
+  g_assert_true (articles->target_type == TEST_TYPE_ARTICLE);
+  g_assert_cmpstr (articles->link_table, ==, "test_article_tags");
+  g_assert_cmpstr (articles->link_source_column, ==, "test_tag_id");
+  g_assert_cmpstr (articles->link_target_column, ==, "test_article_id");
+  g_assert_true (gorm_schema_has_dependents (schema_of (TEST_TYPE_TAG)));
+
+  /* With itself: from_ and to_ columns; the reverse by default name. */
+  friends = find_relation (TEST_TYPE_PERSON, "friends");
+  g_assert_cmpstr (friends->link_table, ==, "test_person_friends");
+  g_assert_cmpstr (friends->link_source_column, ==, "from_test_person_id");
+  g_assert_cmpstr (friends->link_target_column, ==, "to_test_person_id");
+  befriended = find_relation (TEST_TYPE_PERSON, "test_person_set");
+  g_assert_cmpstr (befriended->query_name, ==, "test_person");
+  g_assert_true (befriended->target_type == TEST_TYPE_PERSON);
+  g_assert_cmpstr (befriended->link_source_column, ==, "to_test_person_id");
+  g_assert_cmpstr (befriended->link_target_column, ==, "from_test_person_id");
+  g_assert_true (find_relation (TEST_TYPE_PERSON, "test_person") == befriended);
+}
+
+static void
+test_registry_unknown (void)
+{
+  g_autoptr(GError) error = NULL;
+  const char *names[] = { "questions", "question_id", "question-text", "", "choice.question" };
+
+  init_types ();
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_assert_null (gorm_schema_find_relation (schema_of (TEST_TYPE_QUESTION), names[i], &error));
+      g_assert_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY);
+      g_assert_nonnull (strstr (error->message, "TestQuestion"));
+      g_assert_nonnull (strstr (error->message, names[i]));
+      g_clear_error (&error);
+    }
+  /* A forward relation is not on the other side, nor a reverse one here. */
+  g_assert_null (gorm_schema_find_relation (schema_of (TEST_TYPE_QUESTION), "question", &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY);
+  g_clear_error (&error);
+  g_assert_null (gorm_schema_find_relation (schema_of (TEST_TYPE_CHOICE), "test_choice_set", &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY);
+  g_assert_nonnull (strstr (error->message, "TestChoice"));
+}
+
+/* A type declared after the registry answered for its target: the
+ * target's reverse relations follow. */
+TEST_DEFINE_RESOURCE (TestLateRef, test_late_ref)
+#define TEST_TYPE_LATE_REF (test_late_ref_get_type ())
+
+static void
+test_late_ref_class_init (TestLateRefClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_int64 ("tag-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_foreign_key (GORM_RESOURCE_CLASS (klass), "tag-id", TEST_TYPE_TAG,
+                                       GORM_ON_DELETE_DO_NOTHING);
+}
+
+static void
+test_registry_late_type (void)
+{
+  g_autoptr(GError) error = NULL;
+  const GormRelation *articles;
+  guint n_before;
+  guint n_after;
+
+  init_types ();
+  articles = find_relation (TEST_TYPE_TAG, "articles");
+  gorm_schema_get_relations (schema_of (TEST_TYPE_TAG), &n_before);
+  g_assert_null (gorm_schema_find_relation (schema_of (TEST_TYPE_TAG), "test_late_ref_set", &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY);
+  g_clear_error (&error);
+
+  g_type_class_ref (TEST_TYPE_LATE_REF);
+  find_relation (TEST_TYPE_TAG, "test_late_ref_set");
+  gorm_schema_get_relations (schema_of (TEST_TYPE_TAG), &n_after);
+  g_assert_cmpuint (n_after, ==, n_before + 1);
+  /* What was handed out before is still valid. */
+  g_assert_cmpstr (articles->name, ==, "articles");
+}
+
+static void
+test_on_delete_type (void)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (GORM_TYPE_ON_DELETE);
+
+  g_assert_cmpstr (g_enum_get_value (klass, GORM_ON_DELETE_CASCADE)->value_nick, ==, "cascade");
+  g_assert_cmpstr (g_enum_get_value (klass, GORM_ON_DELETE_SET_NULL)->value_nick, ==, "set-null");
+  g_assert_cmpstr (g_enum_get_value (klass, GORM_ON_DELETE_DO_NOTHING)->value_nick, ==, "do-nothing");
+  g_assert_cmpuint (klass->n_values, ==, 6);
+}
+
+/* Checked by migrate: broken declarations. */
+TEST_DEFINE_RESOURCE (TestBadKeyType, test_bad_key_type)
+#define TEST_TYPE_BAD_KEY_TYPE (test_bad_key_type_get_type ())
+
+static void
+test_bad_key_type_class_init (TestBadKeyTypeClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("question-id", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_foreign_key (GORM_RESOURCE_CLASS (klass), "question-id",
+                                       TEST_TYPE_QUESTION, GORM_ON_DELETE_CASCADE);
+}
+
+TEST_DEFINE_RESOURCE (TestBadKeyName, test_bad_key_name)
+#define TEST_TYPE_BAD_KEY_NAME (test_bad_key_name_get_type ())
+
+static void
+test_bad_key_name_class_init (TestBadKeyNameClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_int64 ("question-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_foreign_key (GORM_RESOURCE_CLASS (klass), "questoin-id",
+                                       TEST_TYPE_QUESTION, GORM_ON_DELETE_CASCADE);
+}
+
+TEST_DEFINE_RESOURCE (TestBadSetNull, test_bad_set_null)
+#define TEST_TYPE_BAD_SET_NULL (test_bad_set_null_get_type ())
+
+static void
+test_bad_set_null_class_init (TestBadSetNullClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_int64 ("question-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_foreign_key (GORM_RESOURCE_CLASS (klass), "question-id",
+                                       TEST_TYPE_QUESTION, GORM_ON_DELETE_SET_NULL);
+}
+
+TEST_DEFINE_RESOURCE (TestLonely, test_lonely)
+#define TEST_TYPE_LONELY (test_lonely_get_type ())
+
+static void
+test_lonely_class_init (TestLonelyClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+}
+
+TEST_DEFINE_RESOURCE (TestClash, test_clash)
+#define TEST_TYPE_CLASH (test_clash_get_type ())
+
+static void
+test_clash_class_init (TestClashClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_int64 ("first-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+    g_param_spec_int64 ("second-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+  };
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  /* Two keys to the same type, both with the default reverse name. */
+  gorm_resource_class_set_foreign_key (resource_class, "first-id", TEST_TYPE_LONELY,
+                                       GORM_ON_DELETE_CASCADE);
+  gorm_resource_class_set_foreign_key (resource_class, "second-id", TEST_TYPE_LONELY,
+                                       GORM_ON_DELETE_CASCADE);
+}
+
+static void
+check_bad (GType       type,
+           GType       schema_type,
+           gint        code,
+           const char *const *words)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_type_class_ref (type);
+  g_assert_false (gorm_schema_check_relations (schema_of (schema_type), &error));
+  g_assert_error (error, GORM_ERROR, code);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (strstr (error->message, words[i]) == NULL)
+      g_error ("“%s” does not name “%s”", error->message, words[i]);
+}
+
+static void
+test_registry_check (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  init_types ();
+  check_bad (TEST_TYPE_BAD_KEY_TYPE, TEST_TYPE_BAD_KEY_TYPE, GORM_ERROR_UNSUPPORTED_TYPE,
+             (const char *[]) { "TestBadKeyType", "question-id", "gchararray", "gint64", NULL });
+  check_bad (TEST_TYPE_BAD_KEY_NAME, TEST_TYPE_BAD_KEY_NAME, GORM_ERROR_UNKNOWN_PROPERTY,
+             (const char *[]) { "TestBadKeyName", "questoin", "set_foreign_key", NULL });
+  check_bad (TEST_TYPE_BAD_SET_NULL, TEST_TYPE_BAD_SET_NULL, GORM_ERROR_MIGRATION,
+             (const char *[]) { "TestBadSetNull", "question-id", "SET_NULL", NULL });
+  check_bad (TEST_TYPE_CLASH, TEST_TYPE_LONELY, GORM_ERROR_MIGRATION,
+             (const char *[]) { "TestLonely", "test_clash_set", "set_related_name", NULL });
+
+  /* The valid ones pass. */
+  g_assert_true (gorm_schema_check_relations (schema_of (TEST_TYPE_CHOICE), &error));
+  g_assert_true (gorm_schema_check_relations (schema_of (TEST_TYPE_ARTICLE), &error));
+  g_assert_true (gorm_schema_check_relations (schema_of (TEST_TYPE_QUESTION), &error));
+  g_assert_no_error (error);
+}
+
+
+/* Databases */
+
+static GormDatabase *
+open_polls (void)
+{
+  GormDatabase *db = test_open_memory ();
+  GType types[] = { TEST_TYPE_VOTE, TEST_TYPE_NOTE, TEST_TYPE_PROFILE, TEST_TYPE_ARTICLE,
+                    TEST_TYPE_PERSON };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, &error));
+  g_assert_no_error (error);
+  return db;
+}
+
+static gint64
+count_rows (GormDatabase *db,
+            const char   *table)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM \"%s\"", table);
+  g_autofree char *text = test_query_text (db, sql);
+
+  return g_ascii_strtoll (text, NULL, 10);
+}
+
+static gboolean
+has_index (GormDatabase *db,
+           const char   *name)
+{
+  g_autofree char *sql = test_engine_is_postgresql ()
+    ? g_strdup_printf ("SELECT count(*) FROM pg_indexes WHERE indexname = '%s'", name)
+    : g_strdup_printf ("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = '%s'", name);
+  g_autofree char *text = test_query_text (db, sql);
+
+  return g_str_equal (text, "1");
+}
+
+static gpointer
+new_question (GormDatabase *db,
+              const char   *text)
+{
+  GormResource *question = g_object_new (TEST_TYPE_QUESTION, "database", db,
+                                         "question-text", text, NULL);
+
+  test_save_ok (question);
+  return question;
+}
+
+static gpointer
+new_choice (GormDatabase *db,
+            gpointer      question,
+            const char   *text,
+            int           votes)
+{
+  GormResource *choice = g_object_new (TEST_TYPE_CHOICE, "database", db,
+                                       "question-id", gorm_resource_get_id (question),
+                                       "choice-text", text, "votes", votes, NULL);
+
+  test_save_ok (choice);
+  return choice;
+}
+
+static gpointer
+new_named (GormDatabase *db,
+           GType         type,
+           const char   *name)
+{
+  GormResource *object = g_object_new (type, "database", db, "name", name, NULL);
+
+  test_save_ok (object);
+  return object;
+}
+
+/* Raw SQL through libgorm, as another program would write. */
+static gint64
+execute (GormDatabase *db,
+         const char   *sql,
+         GError      **error)
+{
+  return gorm_database_execute (db, sql, NULL, 0, NULL, error);
+}
+
+/* Migrate and DDL */
+
+static void
+test_migrate_creates_targets (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  GType vote = TEST_TYPE_VOTE;
+  GType tag = TEST_TYPE_TAG;
+
+  /* A vote refers to a choice, which refers to a question: all three
+   * tables are created, targets first. */
+  init_types ();
+  g_assert_true (gorm_database_migrate (db, &vote, 1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (db, "test_question"), ==, 0);
+  g_assert_cmpint (count_rows (db, "test_choice"), ==, 0);
+  g_assert_cmpint (count_rows (db, "test_vote"), ==, 0);
+  g_assert_true (has_index (db, "ix_test_choice_question_id"));
+  g_assert_true (has_index (db, "ix_test_vote_choice_id"));
+
+  /* Either side of a many-to-many relation creates the link table, and
+   * the other side. */
+  g_assert_true (gorm_database_migrate (db, &tag, 1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (db, "test_article"), ==, 0);
+  g_assert_cmpint (count_rows (db, "test_author"), ==, 0);
+  g_assert_cmpint (count_rows (db, "test_article_tags"), ==, 0);
+  g_assert_true (has_index (db, "ix_test_article_tags_test_tag_id"));
+  g_assert_true (has_index (db, "ix_test_article_author_id"));
+
+  /* Idempotent. */
+  g_assert_true (gorm_database_migrate (db, &vote, 1, NULL, &error));
+  g_assert_true (gorm_database_migrate (db, &tag, 1, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_migrate_foreign_keys_enforced (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) question = new_question (db, "What's new?");
+  g_autoptr(GormResource) choice = new_choice (db, question, "Not much", 0);
+  g_autoptr(GormResource) article = NULL;
+  g_autofree char *sql = NULL;
+
+  if (!test_engine_is_postgresql ())
+    {
+      g_autofree char *on = test_query_text (db, "PRAGMA foreign_keys");
+
+      g_assert_cmpstr (on, ==, "1");
+    }
+
+  /* A row pointing at no row is refused by the database. */
+  g_assert_cmpint (execute (db, "INSERT INTO test_choice (question_id, choice_text, votes) "
+                                "VALUES (4242, 'x', 0)", &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+
+  /* A link is stored once. */
+  article = g_object_new (TEST_TYPE_ARTICLE, "database", db, "title", "t", NULL);
+  {
+    g_autoptr(GormResource) author = new_named (db, TEST_TYPE_AUTHOR, "ann");
+    g_autoptr(GormResource) tag = new_named (db, TEST_TYPE_TAG, "gnome");
+
+    g_object_set (article, "author-id", gorm_resource_get_id (author), NULL);
+    test_save_ok (article);
+    sql = g_strdup_printf ("INSERT INTO test_article_tags (test_article_id, test_tag_id) "
+                           "VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ")",
+                           gorm_resource_get_id (article), gorm_resource_get_id (tag));
+    g_assert_cmpint (execute (db, sql, &error), ==, 1);
+    g_assert_no_error (error);
+    g_assert_cmpint (execute (db, sql, &error), ==, -1);
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+    g_clear_error (&error);
+    /* Deleting a side deletes its links (ON DELETE CASCADE). */
+    g_assert_cmpint (execute (db, "DELETE FROM test_tag", &error), ==, 1);
+    g_assert_no_error (error);
+    g_assert_cmpint (count_rows (db, "test_article_tags"), ==, 0);
+  }
+
+  /* ON DELETE CASCADE in the database itself. */
+  g_assert_cmpint (execute (db, "DELETE FROM test_question", &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (db, "test_choice"), ==, 0);
+}
+
+static void
+check_migrate_fails (GType       type,
+                     gint        code,
+                     const char *const *words)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (gorm_database_migrate (db, &type, 1, NULL, &error));
+  g_assert_error (error, GORM_ERROR, code);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (strstr (error->message, words[i]) == NULL)
+      g_error ("“%s” does not name “%s”", error->message, words[i]);
+  /* Nothing was created, not even the target. */
+  g_clear_error (&error);
+  g_assert_cmpint (execute (db, "SELECT count(*) FROM test_question", &error), ==, -1);
+  g_assert_nonnull (error);
+}
+
+static void
+test_migrate_refuses (void)
+{
+  init_types ();
+  check_migrate_fails (TEST_TYPE_BAD_KEY_TYPE, GORM_ERROR_UNSUPPORTED_TYPE,
+                       (const char *[]) { "TestBadKeyType", "question-id", NULL });
+  check_migrate_fails (TEST_TYPE_BAD_KEY_NAME, GORM_ERROR_UNKNOWN_PROPERTY,
+                       (const char *[]) { "TestBadKeyName", "questoin", NULL });
+  check_migrate_fails (TEST_TYPE_BAD_SET_NULL, GORM_ERROR_MIGRATION,
+                       (const char *[]) { "TestBadSetNull", "question-id", "SET_NULL", NULL });
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Gorm/Relations/registry/forward", test_registry_forward);
+  g_test_add_func ("/Gorm/Relations/registry/reverse", test_registry_reverse);
+  g_test_add_func ("/Gorm/Relations/registry/one-to-one", test_registry_one_to_one);
+  g_test_add_func ("/Gorm/Relations/registry/many-to-many", test_registry_many_to_many);
+  g_test_add_func ("/Gorm/Relations/registry/unknown", test_registry_unknown);
+  g_test_add_func ("/Gorm/Relations/registry/late-type", test_registry_late_type);
+  g_test_add_func ("/Gorm/Relations/registry/on-delete-type", test_on_delete_type);
+  g_test_add_func ("/Gorm/Relations/registry/check", test_registry_check);
+  g_test_add_func ("/Gorm/Relations/migrate/creates-targets", test_migrate_creates_targets);
+  g_test_add_func ("/Gorm/Relations/migrate/foreign-keys-enforced", test_migrate_foreign_keys_enforced);
+  g_test_add_func ("/Gorm/Relations/migrate/refuses", test_migrate_refuses);
+
+  return g_test_run ();
+}
