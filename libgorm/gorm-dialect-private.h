@@ -151,6 +151,21 @@ GPtrArray *gorm_dialect_render_add_column       (const GormDialect  *dialect,
                                                  const GormSchema   *schema,
                                                  const GormColumn   *column,
                                                  GError            **error);
+/* The statements of a many-to-many @relation's links, seen from its
+ * source: INSERT (source, target) keeping one row per pair, DELETE of one
+ * pair, CLEAR of every pair of a source, SELECT_TARGETS of a source.
+ * Parameters: the source key, then the target key, of SQL type @key_type. */
+typedef enum {
+  GORM_LINK_INSERT,
+  GORM_LINK_DELETE,
+  GORM_LINK_CLEAR,
+  GORM_LINK_SELECT_TARGETS,
+} GormLinkStatement;
+
+char      *gorm_dialect_render_link_statement    (const GormDialect  *dialect,
+                                                  const GormRelation *relation,
+                                                  GormLinkStatement   kind,
+                                                  GType               key_type);
 /* The link table of a many-to-many @relation, and its index. */
 GPtrArray *gorm_dialect_render_create_link_table (const GormDialect  *dialect,
                                                   const GormRelation *relation,
@@ -207,6 +222,10 @@ typedef enum
   GORM_CONDITION_AND,
   GORM_CONDITION_OR,
   GORM_CONDITION_NOT,
+  /* The key column of a many-to-many relation's target is linked to the
+   * source whose key is values[0]: relation says through which link
+   * table (gorm_resource_query_related()). */
+  GORM_CONDITION_LINKED,
 } GormConditionOp;
 
 typedef struct _GormCondition GormCondition;
@@ -225,6 +244,8 @@ struct _GormCondition
   gboolean          has_null;
   /* AND and OR have two children, NOT has one. */
   GormCondition    *children[2];
+  /* LINKED: the many-to-many relation, seen from the source. */
+  const GormRelation *relation;
 };
 
 /* A leaf with room for @n_values values, which the caller initializes. */

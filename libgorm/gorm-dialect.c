@@ -310,6 +310,60 @@ gorm_dialect_render_create_link_table (const GormDialect  *dialect,
   return g_steal_pointer (&statements);
 }
 
+char *
+gorm_dialect_render_link_statement (const GormDialect  *dialect,
+                                    const GormRelation *relation,
+                                    GormLinkStatement   kind,
+                                    GType               key_type)
+{
+  GString *sql = g_string_new (NULL);
+
+  switch (kind)
+    {
+    case GORM_LINK_INSERT:
+      g_string_append (sql, "INSERT INTO ");
+      gorm_dialect_append_identifier (sql, relation->link_table);
+      g_string_append (sql, " (");
+      gorm_dialect_append_identifier (sql, relation->link_source_column);
+      g_string_append (sql, ", ");
+      gorm_dialect_append_identifier (sql, relation->link_target_column);
+      g_string_append (sql, ") VALUES (");
+      gorm_dialect_append_parameter (sql, 0, key_type);
+      g_string_append (sql, ", ");
+      gorm_dialect_append_parameter (sql, 1, key_type);
+      /* Both engines: a pair linked already stays one row. */
+      g_string_append (sql, ") ON CONFLICT DO NOTHING");
+      break;
+
+    case GORM_LINK_DELETE:
+    case GORM_LINK_CLEAR:
+    case GORM_LINK_SELECT_TARGETS:
+      if (kind == GORM_LINK_SELECT_TARGETS)
+        {
+          g_string_append (sql, "SELECT ");
+          gorm_dialect_append_identifier (sql, relation->link_target_column);
+          g_string_append (sql, " FROM ");
+        }
+      else
+        g_string_append (sql, "DELETE FROM ");
+      gorm_dialect_append_identifier (sql, relation->link_table);
+      g_string_append (sql, " WHERE ");
+      gorm_dialect_append_identifier (sql, relation->link_source_column);
+      g_string_append (sql, " = ");
+      gorm_dialect_append_parameter (sql, 0, key_type);
+      if (kind == GORM_LINK_DELETE)
+        {
+          g_string_append (sql, " AND ");
+          gorm_dialect_append_identifier (sql, relation->link_target_column);
+          g_string_append (sql, " = ");
+          gorm_dialect_append_parameter (sql, 1, key_type);
+        }
+      break;
+    }
+
+  return g_string_free (sql, FALSE);
+}
+
 /* The literal DEFAULT of a NOT NULL column added to a table that may have
  * rows: the property's own default value. */
 static gboolean
@@ -1034,6 +1088,20 @@ render_condition (const GormDialect   *dialect,
 
     case GORM_CONDITION_IN:
       render_in (dialect, sql, params, condition, negated);
+      break;
+
+    case GORM_CONDITION_LINKED:
+      /* Keys are never NULL: NOT IN is the exact complement. */
+      append_leaf_column (sql, condition);
+      g_string_append (sql, negated ? " NOT IN (SELECT " : " IN (SELECT ");
+      gorm_dialect_append_identifier (sql, condition->relation->link_target_column);
+      g_string_append (sql, " FROM ");
+      gorm_dialect_append_identifier (sql, condition->relation->link_table);
+      g_string_append (sql, " WHERE ");
+      gorm_dialect_append_identifier (sql, condition->relation->link_source_column);
+      g_string_append (sql, " = ");
+      append_bound_value (sql, params, &condition->values[0]);
+      g_string_append_c (sql, ')');
       break;
 
     default:

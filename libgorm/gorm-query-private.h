@@ -33,6 +33,15 @@ struct _GormCompiledQuery
   GormCondition     *filter;
 };
 
+/* ANDs @condition (taken) to the query's filters: the relation of a
+ * gorm_resource_query_related() query. */
+void               gorm_query_restrict               (GormQuery                *self,
+                                                      GormCondition            *condition);
+/* Makes every runner of the query fail with @error (taken), unless an
+ * earlier mistake was recorded. */
+void               gorm_query_poison                 (GormQuery                *self,
+                                                      GError                   *error);
+
 GormCompiledQuery *gorm_query_compile                (GormQuery                *self,
                                                       GError                  **error);
 void               gorm_compiled_query_free          (GormCompiledQuery        *compiled);

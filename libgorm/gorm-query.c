@@ -125,6 +125,23 @@ record_error (GormQuery *self,
     g_error_free (error);
 }
 
+void
+gorm_query_restrict (GormQuery     *self,
+                     GormCondition *condition)
+{
+  if (self->condition == NULL)
+    self->condition = condition;
+  else
+    self->condition = gorm_condition_new_combination (GORM_CONDITION_AND, self->condition, condition);
+}
+
+void
+gorm_query_poison (GormQuery *self,
+                   GError    *error)
+{
+  record_error (self, error);
+}
+
 static void
 gorm_query_constructed (GObject *object)
 {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "gorm-resource.h"
+#include "gorm-relation-private.h"
 #include "gorm-schema-private.h"
 
 G_BEGIN_DECLS
@@ -21,5 +22,21 @@ void              gorm_resource_mark_deleted     (GormResource      *self);
 void              gorm_resource_set_stored       (GormResource      *self,
                                                   const GormColumn  *column,
                                                   const GValue      *value);
+
+/* Relations (gorm-resource-relations.c). */
+/* Keeps @related as what @self refers to through @relation while its key
+ * is @key (an SQL value): select_related. */
+void              gorm_resource_cache_related    (GormResource       *self,
+                                                  const GormRelation *relation,
+                                                  const GValue       *key,
+                                                  GormResource       *related);
+/* Keeps @objects as the prefetched objects of @relation of @self. */
+void              gorm_resource_set_prefetched   (GormResource       *self,
+                                                  const GormRelation *relation,
+                                                  GListModel         *objects);
+/* Adds to a foreign key violation of a save of @self which key refers to
+ * no row. */
+void              gorm_resource_explain_key_error (GormResource      *self,
+                                                   GError            *error);
 
 G_END_DECLS

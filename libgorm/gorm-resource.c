@@ -457,7 +457,11 @@ run_save (GormResource  *self,
   gboolean created = !priv->row.saved;
 
   if (!with_mapper (self, cancellable, save_locked, save, &database, error))
-    return FALSE;
+    {
+      if (error != NULL)
+        gorm_resource_explain_key_error (self, *error);
+      return FALSE;
+    }
   gorm_database_emit_saved (database, self, created);
   return TRUE;
 }

@@ -147,6 +147,84 @@ void          gorm_resource_class_add_many_to_many  (GormResourceClass  *klass,
                                                      const char         *relation,
                                                      GType               related_type);
 GORM_AVAILABLE_IN_ALL
+gpointer      gorm_resource_get_related             (GormResource       *self,
+                                                     const char         *relation,
+                                                     GCancellable       *cancellable,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_get_related_async       (GormResource       *self,
+                                                     const char         *relation,
+                                                     GCancellable       *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer            user_data);
+GORM_AVAILABLE_IN_ALL
+gpointer      gorm_resource_get_related_finish      (GormResource       *self,
+                                                     GAsyncResult       *result,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+gpointer      gorm_resource_peek_related            (GormResource       *self,
+                                                     const char         *relation);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_set_related             (GormResource       *self,
+                                                     const char         *relation,
+                                                     GormResource       *related,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+GormQuery    *gorm_resource_query_related           (GormResource       *self,
+                                                     const char         *relation);
+GORM_AVAILABLE_IN_ALL
+GListModel   *gorm_resource_peek_prefetched         (GormResource       *self,
+                                                     const char         *relation);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_link                    (GormResource       *self,
+                                                     const char         *relation,
+                                                     GormResource       *other,
+                                                     GCancellable       *cancellable,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_link_async              (GormResource       *self,
+                                                     const char         *relation,
+                                                     GormResource       *other,
+                                                     GCancellable       *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer            user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_link_finish             (GormResource       *self,
+                                                     GAsyncResult       *result,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_unlink                  (GormResource       *self,
+                                                     const char         *relation,
+                                                     GormResource       *other,
+                                                     GCancellable       *cancellable,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_unlink_async            (GormResource       *self,
+                                                     const char         *relation,
+                                                     GormResource       *other,
+                                                     GCancellable       *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer            user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_unlink_finish           (GormResource       *self,
+                                                     GAsyncResult       *result,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_clear_links             (GormResource       *self,
+                                                     const char         *relation,
+                                                     GCancellable       *cancellable,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_clear_links_async       (GormResource       *self,
+                                                     const char         *relation,
+                                                     GCancellable       *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer            user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_clear_links_finish      (GormResource       *self,
+                                                     GAsyncResult       *result,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
 void          gorm_resource_get_value               (GormResource       *self,
                                                      const char         *property,
                                                      GValue             *value);

@@ -53,6 +53,7 @@ MODULES = {
     # public objects
     'gorm-database': 'public',
     'gorm-resource': 'public',
+    'gorm-resource-relations': 'public',
     'gorm-query': 'public',
     'gorm-query-model': 'public',
     'gorm-filter': 'public',

@@ -718,6 +718,604 @@ test_migrate_refuses (void)
                        (const char *[]) { "TestBadSetNull", "question-id", "SET_NULL", NULL });
 }
 
+/* Objects */
+
+static void
+drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static gpointer
+wait_async (GAsyncResult **stored)
+{
+  while (*stored == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *stored;
+}
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **stored = user_data;
+
+  *stored = g_object_ref (result);
+}
+
+static void
+assert_error_names (const GError *error,
+                    gint          code,
+                    const char *const *words)
+{
+  g_assert_error (error, GORM_ERROR, code);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (strstr (error->message, words[i]) == NULL)
+      g_error ("“%s” does not name “%s”", error->message, words[i]);
+}
+
+/* The key-ordered texts of a model's items, space-separated. */
+static char *
+names_of (GListModel *model,
+          const char *property)
+{
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+      g_autofree char *name = NULL;
+
+      g_object_get (item, property, &name, NULL);
+      g_string_append_printf (names, "%s%s", i ? " " : "", name);
+    }
+  return g_strdup (names->str);
+}
+
+static char *
+fetch_names (GormQuery  *query,
+             const char *property)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) model = gorm_query_fetch (query, NULL, &error);
+
+  g_assert_no_error (error);
+  return names_of (model, property);
+}
+
+static void
+test_get_related (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GormResource) question = new_question (db, "What's up?");
+  g_autoptr(GormResource) other = new_question (db, "Why?");
+  g_autoptr(GormResource) choice = new_choice (db, question, "Sky", 1);
+  g_autoptr(GormResource) loaded = NULL;
+  g_autoptr(GormResource) again = NULL;
+  gint64 choice_id = gorm_resource_get_id (choice);
+  gint64 other_id = gorm_resource_get_id (other);
+
+  /* The live object of the row, and no statement for it. */
+  log = test_log_attach (db);
+  loaded = gorm_resource_get_related (choice, "question", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (loaded == question);
+  g_assert_true (gorm_resource_peek_related (choice, "question") == question);
+  g_assert_cmpuint (log->statements->len, ==, 0);
+  g_clear_object (&loaded);
+
+  /* A question no longer alive is read once, then cached. */
+  g_clear_object (&other);
+  g_clear_object (&choice);
+  choice = gorm_database_get (db, TEST_TYPE_CHOICE, choice_id, NULL, &error);
+  g_assert_no_error (error);
+  g_object_set (choice, "question-id", other_id, NULL);
+  g_assert_null (gorm_resource_peek_related (choice, "question"));
+  test_log_clear (log);
+  loaded = gorm_resource_get_related (choice, "question", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_cmpint (gorm_resource_get_id (loaded), ==, other_id);
+  again = gorm_resource_get_related (choice, "question", NULL, &error);
+  g_assert_true (again == loaded);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_true (gorm_resource_peek_related (choice, "question") == loaded);
+
+  /* The key changed: the cached question is not the answer any more. */
+  g_object_set (choice, "question-id", gorm_resource_get_id (question), NULL);
+  g_assert_true (gorm_resource_peek_related (choice, "question") == question);
+  g_clear_object (&again);
+  again = gorm_resource_get_related (choice, "question", NULL, &error);
+  g_assert_true (again == question);
+
+  /* No key: no object, no error. An unsaved choice reads its key too. */
+  g_object_set (choice, "question-id", (gint64) 0, NULL);
+  g_clear_object (&again);
+  again = gorm_resource_get_related (choice, "question", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (again);
+  g_assert_null (gorm_resource_peek_related (choice, "question"));
+  {
+    g_autoptr(GormResource) unsaved = g_object_new (TEST_TYPE_CHOICE, "database", db,
+                                                    "question-id", other_id, NULL);
+
+    again = gorm_resource_get_related (unsaved, "question", NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (again == loaded);
+  }
+}
+
+static void
+test_get_related_fails (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) question = new_question (db, "What's up?");
+  g_autoptr(GormResource) choice = new_choice (db, question, "Sky", 1);
+  g_autoptr(GormResource) author = g_object_new (TEST_TYPE_AUTHOR, "database", db, NULL);
+
+  g_assert_null (gorm_resource_get_related (choice, "questoin", NULL, &error));
+  assert_error_names (error, GORM_ERROR_UNKNOWN_PROPERTY,
+                      (const char *[]) { "TestChoice", "questoin", NULL });
+  g_clear_error (&error);
+  g_assert_null (gorm_resource_peek_related (choice, "questoin"));
+
+  /* A set is a query. */
+  g_assert_null (gorm_resource_get_related (question, "test_choice_set", NULL, &error));
+  assert_error_names (error, GORM_ERROR_UNKNOWN_PROPERTY,
+                      (const char *[]) { "TestQuestion", "test_choice_set",
+                                         "gorm_resource_query_related", NULL });
+  g_clear_error (&error);
+
+  /* A key that refers to no row. */
+  g_object_set (choice, "question-id", (gint64) 4242, NULL);
+  g_assert_null (gorm_resource_get_related (choice, "question", NULL, &error));
+  assert_error_names (error, GORM_ERROR_NOT_FOUND, (const char *[]) { "TestQuestion", "4242", NULL });
+  g_clear_error (&error);
+
+  /* The reverse of a one-to-one key needs a saved object. */
+  g_assert_null (gorm_resource_get_related (author, "test_profile", NULL, &error));
+  assert_error_names (error, GORM_ERROR_VALIDATION,
+                      (const char *[]) { "TestAuthor", "test_profile", "not saved", NULL });
+  g_clear_error (&error);
+}
+
+static void
+test_one_to_one (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) ann = new_named (db, TEST_TYPE_AUTHOR, "ann");
+  g_autoptr(GormResource) bob = new_named (db, TEST_TYPE_AUTHOR, "bob");
+  g_autoptr(GormResource) profile = g_object_new (TEST_TYPE_PROFILE, "database", db,
+                                                  "bio", "writes", NULL);
+  g_autoptr(GormResource) found = NULL;
+
+  g_assert_true (gorm_resource_set_related (profile, "author", ann, &error));
+  g_assert_no_error (error);
+  test_save_ok (profile);
+  found = gorm_resource_get_related (ann, "test_profile", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (found == profile);
+  g_assert_true (gorm_resource_peek_related (ann, "test_profile") == profile);
+  g_clear_object (&found);
+  found = gorm_resource_get_related (bob, "test_profile", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (found);
+}
+
+static void
+test_set_related (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) question = new_question (db, "What's up?");
+  g_autoptr(GormResource) unsaved = g_object_new (TEST_TYPE_QUESTION, "database", db, NULL);
+  g_autoptr(GormResource) tag = new_named (db, TEST_TYPE_TAG, "gnome");
+  g_autoptr(GormResource) choice = g_object_new (TEST_TYPE_CHOICE, "database", db,
+                                                 "choice-text", "Sky", NULL);
+  g_autoptr(GormResource) reloaded = NULL;
+  gint64 key = -1;
+
+  g_assert_true (gorm_resource_set_related (choice, "question", question, &error));
+  g_assert_no_error (error);
+  g_object_get (choice, "question-id", &key, NULL);
+  g_assert_cmpint (key, ==, gorm_resource_get_id (question));
+  g_assert_true (gorm_resource_peek_related (choice, "question") == question);
+  test_save_ok (choice);
+  reloaded = gorm_resource_get_related (choice, "question", NULL, &error);
+  g_assert_true (reloaded == question);
+
+  /* Refused, and the choice unchanged. */
+  g_assert_false (gorm_resource_set_related (choice, "question", unsaved, &error));
+  assert_error_names (error, GORM_ERROR_VALIDATION,
+                      (const char *[]) { "TestChoice", "question-id", "not saved", NULL });
+  g_clear_error (&error);
+  g_assert_false (gorm_resource_set_related (choice, "question", tag, &error));
+  assert_error_names (error, GORM_ERROR_TYPE_MISMATCH,
+                      (const char *[]) { "TestChoice", "question-id", "TestTag", "TestQuestion", NULL });
+  g_clear_error (&error);
+  g_assert_false (gorm_resource_set_related (choice, "question", NULL, &error));
+  assert_error_names (error, GORM_ERROR_VALIDATION,
+                      (const char *[]) { "TestChoice", "question-id", "NULL", NULL });
+  g_clear_error (&error);
+  g_assert_false (gorm_resource_set_related (choice, "nothing", question, &error));
+  assert_error_names (error, GORM_ERROR_UNKNOWN_PROPERTY, (const char *[]) { "TestChoice", "nothing", NULL });
+  g_clear_error (&error);
+  g_assert_false (gorm_resource_set_related (question, "test_choice_set", choice, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY);
+  g_clear_error (&error);
+  g_object_get (choice, "question-id", &key, NULL);
+  g_assert_cmpint (key, ==, gorm_resource_get_id (question));
+  g_assert_false (gorm_resource_is_dirty (choice));
+}
+
+static void
+test_save_dangling_key (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) question = new_question (db, "What's up?");
+  g_autoptr(GormResource) choice = g_object_new (TEST_TYPE_CHOICE, "database", db,
+                                                 "question-id", (gint64) 4242,
+                                                 "choice-text", "Sky", NULL);
+  g_autoptr(GormResource) saved = new_choice (db, question, "Sea", 2);
+  gint64 key = 0;
+
+  g_assert_false (gorm_resource_save (choice, NULL, &error));
+  assert_error_names (error, GORM_ERROR_CONSTRAINT,
+                      (const char *[]) { "TestChoice", "question-id", "4242", "TestQuestion", NULL });
+  g_clear_error (&error);
+  g_assert_false (gorm_resource_is_saved (choice));
+  g_assert_cmpint (gorm_resource_get_id (choice), ==, 0);
+  g_object_get (choice, "question-id", &key, NULL);
+  g_assert_cmpint (key, ==, 4242);
+
+  /* An update too; the object keeps its change, the row its key. */
+  g_object_set (saved, "question-id", (gint64) 777, NULL);
+  g_assert_false (gorm_resource_save (saved, NULL, &error));
+  assert_error_names (error, GORM_ERROR_CONSTRAINT,
+                      (const char *[]) { "TestChoice", "question-id", "777", NULL });
+  g_clear_error (&error);
+  g_assert_true (gorm_resource_is_dirty (saved));
+  g_assert_cmpint (gorm_query_count (gorm_resource_query_related (question, "test_choice_set"),
+                                     NULL, &error), ==, 1);
+
+  /* And the next save works. */
+  g_object_set (choice, "question-id", gorm_resource_get_id (question), NULL);
+  test_save_ok (choice);
+}
+
+static void
+test_query_related_reverse (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) question = new_question (db, "What's up?");
+  g_autoptr(GormResource) other = new_question (db, "Why?");
+  g_autoptr(GormResource) unsaved = g_object_new (TEST_TYPE_QUESTION, "database", db, NULL);
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_auto(GValue) two = G_VALUE_INIT;
+  g_autofree char *names = NULL;
+
+  g_object_unref (new_choice (db, question, "b", 3));
+  g_object_unref (new_choice (db, other, "x", 1));
+  g_object_unref (new_choice (db, question, "a", 1));
+  g_object_unref (new_choice (db, question, "c", 2));
+
+  query = gorm_resource_query_related (question, "test_choice_set");
+  names = fetch_names (query, "choice-text");
+  g_assert_cmpstr (names, ==, "b a c");
+  g_clear_pointer (&names, g_free);
+  g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, 3);
+  /* Chained like any query; also by query name. */
+  g_clear_object (&query);
+  query = gorm_resource_query_related (question, "test_choice");
+  gorm_query_order_by (gorm_query_filter (query, gorm_filter_ge ("votes", test_int_value (&two, 2))),
+                       "votes", TRUE);
+  names = fetch_names (query, "choice-text");
+  g_assert_cmpstr (names, ==, "b c");
+  g_clear_pointer (&names, g_free);
+
+  /* A live model of the set follows saves. */
+  g_clear_object (&query);
+  query = gorm_resource_query_related (question, "test_choice_set");
+  model = gorm_query_watch (query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
+  g_object_unref (new_choice (db, question, "d", 0));
+  g_object_unref (new_choice (db, other, "y", 0));
+  drain ();
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
+
+  /* An unsaved object has no set yet; an unknown relation none at all. */
+  g_clear_object (&query);
+  query = gorm_resource_query_related (unsaved, "test_choice_set");
+  g_assert_null (gorm_query_fetch (query, NULL, &error));
+  assert_error_names (error, GORM_ERROR_VALIDATION,
+                      (const char *[]) { "TestQuestion", "test_choice_set", "not saved", NULL });
+  g_clear_error (&error);
+  g_clear_object (&query);
+  query = gorm_resource_query_related (question, "choices");
+  g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, -1);
+  assert_error_names (error, GORM_ERROR_UNKNOWN_PROPERTY,
+                      (const char *[]) { "TestQuestion", "choices", NULL });
+}
+
+static void
+test_many_to_many (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) author = new_named (db, TEST_TYPE_AUTHOR, "ann");
+  g_autoptr(GormResource) first = g_object_new (TEST_TYPE_ARTICLE, "database", db, "title", "first",
+                                                "author-id", gorm_resource_get_id (author), NULL);
+  g_autoptr(GormResource) second = g_object_new (TEST_TYPE_ARTICLE, "database", db, "title", "second",
+                                                 "author-id", gorm_resource_get_id (author), NULL);
+  g_autoptr(GormResource) gnome = new_named (db, TEST_TYPE_TAG, "gnome");
+  g_autoptr(GormResource) gtk = new_named (db, TEST_TYPE_TAG, "gtk");
+  g_autoptr(GormResource) c = new_named (db, TEST_TYPE_TAG, "c");
+  g_autoptr(GormQuery) tags = NULL;
+  g_autoptr(GormQuery) articles = NULL;
+  g_autofree char *names = NULL;
+
+  test_save_ok (first);
+  test_save_ok (second);
+  g_assert_true (gorm_resource_link (first, "tags", gnome, NULL, &error));
+  g_assert_true (gorm_resource_link (first, "tags", c, NULL, &error));
+  /* Twice is not an error and stores one link. */
+  g_assert_true (gorm_resource_link (first, "tags", gnome, NULL, &error));
+  /* From the other side. */
+  g_assert_true (gorm_resource_link (gtk, "articles", second, NULL, &error));
+  g_assert_true (gorm_resource_link (gnome, "articles", second, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (db, "test_article_tags"), ==, 4);
+
+  tags = gorm_resource_query_related (first, "tags");
+  names = fetch_names (tags, "name");
+  g_assert_cmpstr (names, ==, "gnome c");
+  g_clear_pointer (&names, g_free);
+  articles = gorm_resource_query_related (gnome, "articles");
+  names = fetch_names (articles, "title");
+  g_assert_cmpstr (names, ==, "first second");
+  g_clear_pointer (&names, g_free);
+  /* Negated, the complement. */
+  {
+    g_autoptr(GormQuery) all = gorm_database_query (db, TEST_TYPE_TAG);
+    g_auto(GValue) name = G_VALUE_INIT;
+
+    gorm_query_filter (all, gorm_filter_not (gorm_filter_eq ("name", test_string_value (&name, "c"))));
+    g_assert_cmpint (gorm_query_count (all, NULL, &error), ==, 2);
+  }
+
+  g_assert_true (gorm_resource_unlink (first, "tags", gnome, NULL, &error));
+  /* Missing is not an error. */
+  g_assert_true (gorm_resource_unlink (first, "tags", gnome, NULL, &error));
+  g_assert_true (gorm_resource_unlink (first, "tags", gtk, NULL, &error));
+  g_assert_no_error (error);
+  names = fetch_names (tags, "name");
+  g_assert_cmpstr (names, ==, "c");
+  g_clear_pointer (&names, g_free);
+
+  g_assert_true (gorm_resource_clear_links (second, "tags", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_query_count (articles, NULL, &error), ==, 0);
+  g_assert_cmpint (count_rows (db, "test_article_tags"), ==, 1);
+}
+
+static void
+test_many_to_many_self (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) ann = new_named (db, TEST_TYPE_PERSON, "ann");
+  g_autoptr(GormResource) bob = new_named (db, TEST_TYPE_PERSON, "bob");
+  g_autoptr(GormResource) cid = new_named (db, TEST_TYPE_PERSON, "cid");
+  g_autoptr(GormQuery) query = NULL;
+  g_autofree char *names = NULL;
+
+  g_assert_true (gorm_resource_link (ann, "friends", bob, NULL, &error));
+  g_assert_true (gorm_resource_link (ann, "friends", cid, NULL, &error));
+  g_assert_true (gorm_resource_link (cid, "friends", bob, NULL, &error));
+  g_assert_no_error (error);
+  query = gorm_resource_query_related (ann, "friends");
+  names = fetch_names (query, "name");
+  g_assert_cmpstr (names, ==, "bob cid");
+  g_clear_pointer (&names, g_free);
+  g_clear_object (&query);
+  /* Who calls bob a friend: the reverse. */
+  query = gorm_resource_query_related (bob, "test_person_set");
+  names = fetch_names (query, "name");
+  g_assert_cmpstr (names, ==, "ann cid");
+}
+
+static void
+test_link_fails (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) author = new_named (db, TEST_TYPE_AUTHOR, "ann");
+  g_autoptr(GormResource) article = g_object_new (TEST_TYPE_ARTICLE, "database", db, "title", "a",
+                                                  "author-id", gorm_resource_get_id (author), NULL);
+  g_autoptr(GormResource) unsaved_article = g_object_new (TEST_TYPE_ARTICLE, "database", db, NULL);
+  g_autoptr(GormResource) tag = new_named (db, TEST_TYPE_TAG, "gnome");
+  g_autoptr(GormResource) unsaved_tag = g_object_new (TEST_TYPE_TAG, "database", db, NULL);
+  g_autoptr(GormResource) gone = new_named (db, TEST_TYPE_TAG, "gone");
+
+  test_save_ok (article);
+  g_assert_false (gorm_resource_link (article, "tags", unsaved_tag, NULL, &error));
+  assert_error_names (error, GORM_ERROR_VALIDATION,
+                      (const char *[]) { "TestTag", "not saved", "tags", "TestArticle", NULL });
+  g_clear_error (&error);
+  g_assert_false (gorm_resource_link (unsaved_article, "tags", tag, NULL, &error));
+  assert_error_names (error, GORM_ERROR_VALIDATION,
+                      (const char *[]) { "TestArticle", "not saved", "tags", NULL });
+  g_clear_error (&error);
+  g_assert_false (gorm_resource_link (article, "tags", author, NULL, &error));
+  assert_error_names (error, GORM_ERROR_TYPE_MISMATCH,
+                      (const char *[]) { "TestAuthor", "tags", "TestArticle", "TestTag", NULL });
+  g_clear_error (&error);
+  g_assert_false (gorm_resource_link (article, "author", author, NULL, &error));
+  assert_error_names (error, GORM_ERROR_UNKNOWN_PROPERTY,
+                      (const char *[]) { "author", "TestArticle", "many-to-many", NULL });
+  g_clear_error (&error);
+  g_assert_false (gorm_resource_unlink (article, "tagz", tag, NULL, &error));
+  assert_error_names (error, GORM_ERROR_UNKNOWN_PROPERTY, (const char *[]) { "TestArticle", "tagz", NULL });
+  g_clear_error (&error);
+  g_assert_false (gorm_resource_clear_links (unsaved_article, "tags", NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
+  g_clear_error (&error);
+
+  /* A row deleted behind the object's back: the database refuses. */
+  g_assert_cmpint (execute (db, "DELETE FROM test_tag WHERE name = 'gone'", &error), ==, 1);
+  g_assert_false (gorm_resource_link (article, "tags", gone, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_cmpint (count_rows (db, "test_article_tags"), ==, 0);
+
+  /* Nothing was linked, and the next call works. */
+  g_assert_true (gorm_resource_link (article, "tags", tag, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (db, "test_article_tags"), ==, 1);
+}
+
+static void
+test_live_links (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) author = new_named (db, TEST_TYPE_AUTHOR, "ann");
+  g_autoptr(GormResource) article = g_object_new (TEST_TYPE_ARTICLE, "database", db, "title", "a",
+                                                  "author-id", gorm_resource_get_id (author), NULL);
+  g_autoptr(GormResource) gnome = new_named (db, TEST_TYPE_TAG, "gnome");
+  g_autoptr(GormResource) c = new_named (db, TEST_TYPE_TAG, "c");
+  g_autoptr(GormQuery) tags = NULL;
+  g_autoptr(GormQuery) articles = NULL;
+  g_autoptr(GListModel) tag_model = NULL;
+  g_autoptr(GListModel) article_model = NULL;
+  g_autofree char *names = NULL;
+
+  test_save_ok (article);
+  tags = gorm_resource_query_related (article, "tags");
+  tag_model = gorm_query_watch (tags, NULL, &error);
+  articles = gorm_resource_query_related (gnome, "articles");
+  article_model = gorm_query_watch (articles, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (tag_model), ==, 0);
+
+  g_assert_true (gorm_resource_link (article, "tags", c, NULL, &error));
+  g_assert_true (gorm_resource_link (article, "tags", gnome, NULL, &error));
+  drain ();
+  names = names_of (tag_model, "name");
+  g_assert_cmpstr (names, ==, "gnome c");
+  g_clear_pointer (&names, g_free);
+  g_assert_cmpuint (g_list_model_get_n_items (article_model), ==, 1);
+
+  g_assert_true (gorm_resource_unlink (gnome, "articles", article, NULL, &error));
+  drain ();
+  names = names_of (tag_model, "name");
+  g_assert_cmpstr (names, ==, "c");
+  g_clear_pointer (&names, g_free);
+  g_assert_cmpuint (g_list_model_get_n_items (article_model), ==, 0);
+
+  /* A rolled-back link never shows. */
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_true (gorm_resource_link (article, "tags", gnome, NULL, &error));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  drain ();
+  g_assert_cmpuint (g_list_model_get_n_items (tag_model), ==, 1);
+
+  g_assert_true (gorm_resource_link (article, "tags", gnome, NULL, &error));
+  g_assert_true (gorm_resource_clear_links (article, "tags", NULL, &error));
+  g_assert_no_error (error);
+  drain ();
+  g_assert_cmpuint (g_list_model_get_n_items (tag_model), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (article_model), ==, 0);
+}
+
+static void
+test_async (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) question = new_question (db, "What's up?");
+  g_autoptr(GormResource) choice = NULL;
+  g_autoptr(GormResource) author = new_named (db, TEST_TYPE_AUTHOR, "ann");
+  g_autoptr(GormResource) article = g_object_new (TEST_TYPE_ARTICLE, "database", db, "title", "a",
+                                                  "author-id", gorm_resource_get_id (author), NULL);
+  g_autoptr(GormResource) tag = new_named (db, TEST_TYPE_TAG, "gnome");
+  g_autoptr(GormResource) loaded = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  gint64 question_id = gorm_resource_get_id (question);
+  gint64 choice_id;
+
+  {
+    g_autoptr(GormResource) saved = new_choice (db, question, "Sky", 1);
+
+    choice_id = gorm_resource_get_id (saved);
+  }
+  g_clear_object (&question);
+  choice = gorm_database_get (db, TEST_TYPE_CHOICE, choice_id, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Read on the worker, made in the main context. */
+  gorm_resource_get_related_async (choice, "question", NULL, store_result_cb, &result);
+  g_assert_null (result);
+  loaded = gorm_resource_get_related_finish (choice, wait_async (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_resource_get_id (loaded), ==, question_id);
+  g_assert_true (gorm_resource_peek_related (choice, "question") == loaded);
+  g_clear_object (&result);
+  g_clear_object (&loaded);
+
+  /* Cached: completes at the next iteration, not in the call. */
+  gorm_resource_get_related_async (choice, "question", NULL, store_result_cb, &result);
+  g_assert_null (result);
+  loaded = gorm_resource_get_related_finish (choice, wait_async (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_resource_get_id (loaded), ==, question_id);
+  g_clear_object (&result);
+  g_clear_object (&loaded);
+
+  /* Errors arrive through the callback. */
+  gorm_resource_get_related_async (choice, "nothing", NULL, store_result_cb, &result);
+  g_assert_null (gorm_resource_get_related_finish (choice, wait_async (&result), &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_object_set (choice, "question-id", (gint64) 4242, NULL);
+  gorm_resource_get_related_async (choice, "question", NULL, store_result_cb, &result);
+  g_assert_null (gorm_resource_get_related_finish (choice, wait_async (&result), &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  test_save_ok (article);
+  gorm_resource_link_async (article, "tags", tag, NULL, store_result_cb, &result);
+  g_assert_true (gorm_resource_link_finish (article, wait_async (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpint (count_rows (db, "test_article_tags"), ==, 1);
+  gorm_resource_unlink_async (article, "tags", tag, NULL, store_result_cb, &result);
+  g_assert_true (gorm_resource_unlink_finish (article, wait_async (&result), &error));
+  g_clear_object (&result);
+  g_assert_cmpint (count_rows (db, "test_article_tags"), ==, 0);
+  g_assert_true (gorm_resource_link (article, "tags", tag, NULL, &error));
+  gorm_resource_clear_links_async (article, "tags", NULL, store_result_cb, &result);
+  g_assert_true (gorm_resource_clear_links_finish (article, wait_async (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpint (count_rows (db, "test_article_tags"), ==, 0);
+  gorm_resource_link_async (article, "tags", author, NULL, store_result_cb, &result);
+  g_assert_false (gorm_resource_link_finish (article, wait_async (&result), &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -735,6 +1333,17 @@ main (int   argc,
   g_test_add_func ("/Gorm/Relations/migrate/creates-targets", test_migrate_creates_targets);
   g_test_add_func ("/Gorm/Relations/migrate/foreign-keys-enforced", test_migrate_foreign_keys_enforced);
   g_test_add_func ("/Gorm/Relations/migrate/refuses", test_migrate_refuses);
+  g_test_add_func ("/Gorm/Relations/objects/get-related", test_get_related);
+  g_test_add_func ("/Gorm/Relations/objects/get-related-fails", test_get_related_fails);
+  g_test_add_func ("/Gorm/Relations/objects/one-to-one", test_one_to_one);
+  g_test_add_func ("/Gorm/Relations/objects/set-related", test_set_related);
+  g_test_add_func ("/Gorm/Relations/objects/save-dangling-key", test_save_dangling_key);
+  g_test_add_func ("/Gorm/Relations/objects/query-related-reverse", test_query_related_reverse);
+  g_test_add_func ("/Gorm/Relations/objects/many-to-many", test_many_to_many);
+  g_test_add_func ("/Gorm/Relations/objects/many-to-many-self", test_many_to_many_self);
+  g_test_add_func ("/Gorm/Relations/objects/link-fails", test_link_fails);
+  g_test_add_func ("/Gorm/Relations/objects/live-links", test_live_links);
+  g_test_add_func ("/Gorm/Relations/objects/async", test_async);
 
   return g_test_run ();
 }
