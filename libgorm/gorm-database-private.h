@@ -140,6 +140,29 @@ gpointer            gorm_database_resource_from_row  (GormDatabase     *self,
                                                       GValue           *row,
                                                       GError          **error);
 
+/*
+ * on_delete in memory (see gorm-database.c): before deleting the rows of
+ * @schema whose keys are @keys, with the lock held. Refuses a PROTECT or
+ * RESTRICT relation that rows still use (GORM_ERROR_CONSTRAINT naming the
+ * referencing type, the relation and the number of rows), else reads the
+ * rows a CASCADE, SET_NULL or SET_DEFAULT changes and announces them to
+ * the change feed. NULL without error when nothing refers to the rows (or
+ * @schema's type is referenced by no type): then nothing was read unless
+ * the type is referenced. gorm_database_finish_on_delete_locked() after
+ * the delete, with whether it deleted, takes the plan.
+ */
+typedef struct _GormOnDeletePlan GormOnDeletePlan;
+
+GormOnDeletePlan   *gorm_database_plan_on_delete_locked   (GormDatabase      *self,
+                                                           const GormSchema  *schema,
+                                                           const GValue      *keys,
+                                                           guint              n_keys,
+                                                           GError           **error);
+void                gorm_database_finish_on_delete_locked (GormDatabase      *self,
+                                                           GormOnDeletePlan  *plan,
+                                                           gboolean           deleted);
+void                gorm_on_delete_plan_free              (GormOnDeletePlan  *plan);
+
 /* How many objects the identity map holds, for tests. */
 guint               gorm_database_get_n_live         (GormDatabase     *self);
 

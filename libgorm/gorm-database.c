@@ -2401,3 +2401,443 @@ gorm_database_ensure_migrated_finish (GormDatabase  *self,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* on_delete in memory
+ *
+ * The database carries out the ON DELETE actions of its foreign keys;
+ * what it does to rows is reflected on their live objects here. Before a
+ * delete, the rows that refer to the rows deleted are read, relation by
+ * relation (and again for the rows a CASCADE deletes in turn), only for a
+ * type that other types refer to: PROTECT and RESTRICT refuse when one
+ * exists, CASCADE and SET_NULL / SET_DEFAULT are announced to the live
+ * models of the referencing type, and once the delete is committed the
+ * live objects of cascaded rows are deleted (they leave their models and
+ * #GormDatabase::resource-deleted is emitted for them) and the others take
+ * their new key, without becoming dirty. A rollback drops it all.
+ */
+
+/* The keys of one type's rows an on_delete action changes. */
+typedef struct
+{
+  const GormSchema *schema;
+  /* SET_NULL and SET_DEFAULT: the key column and its new property value;
+   * NULL for deleted rows. */
+  const GormColumn *column;
+  GValue            value;
+  GArray           *keys;   /* of GValue, SQL values */
+} OnDeleteEffect;
+
+struct _GormOnDeletePlan
+{
+  GormDatabase *database;
+  GPtrArray    *effects;   /* of OnDeleteEffect */
+  gboolean      announced;
+};
+
+static void
+on_delete_effect_free (OnDeleteEffect *effect)
+{
+  if (G_IS_VALUE (&effect->value))
+    g_value_unset (&effect->value);
+  g_array_unref (effect->keys);
+  g_free (effect);
+}
+
+void
+gorm_on_delete_plan_free (GormOnDeletePlan *plan)
+{
+  g_ptr_array_unref (plan->effects);
+  g_free (plan);
+}
+
+static GArray *
+new_key_array (void)
+{
+  GArray *keys = g_array_new (FALSE, TRUE, sizeof (GValue));
+
+  g_array_set_clear_func (keys, (GDestroyNotify) g_value_unset);
+  return keys;
+}
+
+static void
+append_key (GArray       *keys,
+            const GValue *key)
+{
+  GValue copy = G_VALUE_INIT;
+
+  g_value_init (&copy, G_VALUE_TYPE (key));
+  g_value_copy (key, &copy);
+  g_array_append_val (keys, copy);
+}
+
+/* Parameters per statement: an IN list of this many keys, the last key
+ * repeated to fill it, so that few statement texts are cached. */
+#define REFERENCING_CHUNK 64
+
+/* Appends to @referencing and @referenced the keys and key column values
+ * of the rows of @schema whose @column holds one of @keys. */
+static gboolean
+read_referencing_locked (GormDatabase     *self,
+                         const GormSchema *schema,
+                         const GormColumn *column,
+                         GArray           *keys,
+                         GArray           *referencing,
+                         GArray           *referenced,
+                         GError          **error)
+{
+  GormConnection *connection = gorm_database_get_connection_locked (self, error);
+  GType key_type;
+  GType types[3];
+
+  if (connection == NULL)
+    return FALSE;
+  key_type = G_VALUE_TYPE (&g_array_index (keys, GValue, 0));
+  types[0] = gorm_value_kind_get_sql_type (schema->key->kind);
+  types[1] = key_type;
+  types[2] = G_TYPE_NONE;
+
+  for (guint start = 0; start < keys->len; start += REFERENCING_CHUNK)
+    {
+      guint n = MIN (keys->len - start, REFERENCING_CHUNK);
+      guint width = n == 1 ? 1 : n <= 8 ? 8 : REFERENCING_CHUNK;
+      g_autofree char *sql = gorm_dialect_render_referencing (self->dialect, schema, column,
+                                                               width, key_type);
+      g_autoptr(GormRows) rows = NULL;
+      GormStatement *statement = gorm_connection_lookup_locked (connection, sql, error);
+
+      if (statement == NULL)
+        return FALSE;
+      for (guint i = 0; i < width; i++)
+        {
+          const GValue *key = &g_array_index (keys, GValue, start + MIN (i, n - 1));
+          GValue param = G_VALUE_INIT;
+
+          g_value_init (&param, G_VALUE_TYPE (key));
+          g_value_copy (key, &param);
+          gorm_statement_take_param (statement, i, &param);
+        }
+      rows = gorm_connection_select_locked (connection, statement, types, error);
+      if (rows == NULL)
+        return FALSE;
+      for (guint row = 0; row < gorm_rows_get_n_rows (rows); row++)
+        {
+          const GValue *key = gorm_rows_get_value (rows, 0, row, error);
+          const GValue *value = key ? gorm_rows_get_value (rows, 1, row, error) : NULL;
+
+          if (value == NULL)
+            return FALSE;
+          append_key (referencing, key);
+          append_key (referenced, value);
+        }
+    }
+
+  return TRUE;
+}
+
+/* Whether the table of @schema exists: a type declared with a foreign key
+ * here but never migrated on this database has no rows to refer. */
+static gboolean
+table_exists_locked (GormDatabase      *self,
+                     const GormSchema  *schema,
+                     gboolean          *exists,
+                     GError           **error)
+{
+  static const GType types[] = { G_TYPE_STRING, G_TYPE_STRING, G_TYPE_NONE };
+  GormConnection *connection;
+  g_autoptr(GormRows) rows = NULL;
+  GormStatement *statement;
+  GValue table = G_VALUE_INIT;
+
+  if (gorm_database_is_migrated (self, schema->type))
+    return *exists = TRUE;
+  connection = gorm_database_get_connection_locked (self, error);
+  statement = connection ? gorm_connection_lookup_locked (connection, self->dialect->table_columns_sql,
+                                                         error) : NULL;
+  if (statement == NULL)
+    return FALSE;
+  g_value_init (&table, G_TYPE_STRING);
+  g_value_set_string (&table, schema->table);
+  gorm_statement_take_param (statement, 0, &table);
+  rows = gorm_connection_select_locked (connection, statement, types, error);
+  if (rows == NULL)
+    return FALSE;
+  *exists = gorm_rows_get_n_rows (rows) > 0;
+  return TRUE;
+}
+
+static gboolean
+sql_key_equal (const GValue *a,
+               const GValue *b)
+{
+  if (G_VALUE_TYPE (a) != G_VALUE_TYPE (b))
+    return FALSE;
+  return G_VALUE_HOLDS_INT64 (a) ? g_value_get_int64 (a) == g_value_get_int64 (b)
+                                 : g_strcmp0 (g_value_get_string (a), g_value_get_string (b)) == 0;
+}
+
+static gboolean
+key_in (GArray       *keys,
+        const GValue *key)
+{
+  for (guint i = 0; i < keys->len; i++)
+    if (sql_key_equal (&g_array_index (keys, GValue, i), key))
+      return TRUE;
+  return FALSE;
+}
+
+static OnDeleteEffect *
+find_deleted (GPtrArray        *effects,
+              const GormSchema *schema)
+{
+  for (guint i = 0; i < effects->len; i++)
+    {
+      OnDeleteEffect *effect = g_ptr_array_index (effects, i);
+
+      if (effect->schema == schema && effect->column == NULL)
+        return effect;
+    }
+  return NULL;
+}
+
+static void
+refuse_delete (const GormSchema   *schema,
+               const GormRelation *relation,
+               const GormSchema   *referencing,
+               GArray             *referenced,
+               GError            **error)
+{
+  const GValue *first = &g_array_index (referenced, GValue, 0);
+  const GormRelation *forward = gorm_schema_relation_for_column (referencing, relation->column);
+  g_autofree char *shown = gorm_value_describe (first);
+  guint count = 0;
+
+  for (guint i = 0; i < referenced->len; i++)
+    if (sql_key_equal (&g_array_index (referenced, GValue, i), first))
+      count++;
+  g_set_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT,
+               "Cannot delete %s %s: %u %s row%s refer%s to it through %s (%s)",
+               schema->type_name, shown, count, referencing->type_name, count == 1 ? "" : "s",
+               count == 1 ? "s" : "", forward ? forward->name : relation->column->name,
+               gorm_relation_on_delete_name (relation->on_delete));
+}
+
+GormOnDeletePlan *
+gorm_database_plan_on_delete_locked (GormDatabase      *self,
+                                     const GormSchema  *schema,
+                                     const GValue      *keys,
+                                     guint              n_keys,
+                                     GError           **error)
+{
+  g_autoptr(GPtrArray) effects = NULL;
+  GormOnDeletePlan *plan;
+  OnDeleteEffect *root;
+
+  if (n_keys == 0 || !gorm_schema_has_dependents (schema))
+    return NULL;
+
+  effects = g_ptr_array_new_with_free_func ((GDestroyNotify) on_delete_effect_free);
+  /* The rows deleted themselves come first: the walk follows them. */
+  root = g_new0 (OnDeleteEffect, 1);
+  root->schema = schema;
+  root->keys = new_key_array ();
+  for (guint i = 0; i < n_keys; i++)
+    append_key (root->keys, &keys[i]);
+  g_ptr_array_add (effects, root);
+
+  for (guint e = 0; e < effects->len; e++)
+    {
+      OnDeleteEffect *deleted = g_ptr_array_index (effects, e);
+      const GormRelation * const *relations;
+      guint walked;
+
+      if (deleted->column != NULL || deleted->keys->len == 0 ||
+          !gorm_schema_has_dependents (deleted->schema))
+        continue;
+      /* Only the keys not walked yet: a CASCADE may reach a type twice. */
+      walked = deleted->keys->len;
+      relations = gorm_schema_get_relations (deleted->schema, NULL);
+      for (guint r = 0; relations[r] != NULL; r++)
+        {
+          const GormRelation *relation = relations[r];
+          const GormSchema *referencing;
+          g_autoptr(GArray) found = NULL;
+          g_autoptr(GArray) referenced = NULL;
+          OnDeleteEffect *effect;
+
+          if (relation->kind != GORM_RELATION_REVERSE ||
+              relation->on_delete == GORM_ON_DELETE_DO_NOTHING)
+            continue;
+          gboolean exists = FALSE;
+
+          referencing = gorm_schema_lookup (relation->target_type, error);
+          if (referencing == NULL || !table_exists_locked (self, referencing, &exists, error))
+            return NULL;
+          if (!exists)
+            continue;
+          found = new_key_array ();
+          referenced = new_key_array ();
+          {
+            g_autoptr(GArray) walking = new_key_array ();
+
+            for (guint i = 0; i < walked; i++)
+              append_key (walking, &g_array_index (deleted->keys, GValue, i));
+            if (!read_referencing_locked (self, referencing, relation->column, walking,
+                                          found, referenced, error))
+              return NULL;
+          }
+          if (found->len == 0)
+            continue;
+
+          switch (relation->on_delete)
+            {
+            case GORM_ON_DELETE_PROTECT:
+            case GORM_ON_DELETE_RESTRICT:
+              {
+                /* A row deleted by this very delete does not protect. */
+                OnDeleteEffect *also = find_deleted (effects, referencing);
+                gboolean all_deleted = also != NULL;
+
+                for (guint i = 0; all_deleted && i < found->len; i++)
+                  all_deleted = key_in (also->keys, &g_array_index (found, GValue, i));
+                if (all_deleted && relation->on_delete == GORM_ON_DELETE_RESTRICT)
+                  break;
+                refuse_delete (deleted->schema, relation, referencing, referenced, error);
+                return NULL;
+              }
+
+            case GORM_ON_DELETE_CASCADE:
+              effect = find_deleted (effects, referencing);
+              if (effect == NULL)
+                {
+                  effect = g_new0 (OnDeleteEffect, 1);
+                  effect->schema = referencing;
+                  effect->keys = new_key_array ();
+                  g_ptr_array_add (effects, effect);
+                }
+              for (guint i = 0; i < found->len; i++)
+                if (!key_in (effect->keys, &g_array_index (found, GValue, i)))
+                  append_key (effect->keys, &g_array_index (found, GValue, i));
+              break;
+
+            case GORM_ON_DELETE_SET_NULL:
+            case GORM_ON_DELETE_SET_DEFAULT:
+              effect = g_new0 (OnDeleteEffect, 1);
+              effect->schema = referencing;
+              effect->column = relation->column;
+              /* The default of the property; or its NULL: the NULL mark of
+               * a number key, an unset value of a pointer type. */
+              if (relation->on_delete == GORM_ON_DELETE_SET_NULL &&
+                  gorm_column_marks_null (relation->column))
+                g_value_init (&effect->value, GORM_TYPE_SQL_NULL);
+              else
+                g_value_init (&effect->value, relation->column->pspec->value_type);
+              if (relation->on_delete == GORM_ON_DELETE_SET_DEFAULT)
+                g_param_value_set_default (relation->column->pspec, &effect->value);
+              effect->keys = g_steal_pointer (&found);
+              g_ptr_array_add (effects, effect);
+              break;
+
+            case GORM_ON_DELETE_DO_NOTHING:
+            default:
+              break;
+            }
+        }
+      /* Keys a later relation added to this type are walked by a later
+       * entry of the same type. */
+      if (deleted->keys->len > walked)
+        {
+          OnDeleteEffect *rest = g_new0 (OnDeleteEffect, 1);
+
+          rest->schema = deleted->schema;
+          rest->keys = new_key_array ();
+          for (guint i = walked; i < deleted->keys->len; i++)
+            append_key (rest->keys, &g_array_index (deleted->keys, GValue, i));
+          g_array_set_size (deleted->keys, walked);
+          g_ptr_array_add (effects, rest);
+        }
+    }
+
+  /* The first entry is the caller's own delete, which it announces. */
+  g_ptr_array_remove_index (effects, 0);
+  if (effects->len == 0)
+    return NULL;
+
+  plan = g_new0 (GormOnDeletePlan, 1);
+  plan->database = self;
+  plan->effects = g_steal_pointer (&effects);
+  for (guint i = 0; i < plan->effects->len; i++)
+    {
+      OnDeleteEffect *effect = g_ptr_array_index (plan->effects, i);
+
+      if (gorm_database_has_watchers_locked (self, effect->schema->type))
+        gorm_database_begin_change_locked (self, effect->schema->type,
+                                           (const GValue *) effect->keys->data, effect->keys->len);
+    }
+  plan->announced = TRUE;
+  return plan;
+}
+
+static void
+on_delete_mark_deleted_cb (gpointer data,
+                           gpointer unused)
+{
+  gorm_resource_mark_deleted (data);
+}
+
+/* Once committed: the live objects take what the database did. */
+static void
+on_delete_done_cb (gpointer data,
+                   gpointer unused)
+{
+  GormOnDeletePlan *plan = data;
+
+  for (guint i = 0; i < plan->effects->len; i++)
+    {
+      OnDeleteEffect *effect = g_ptr_array_index (plan->effects, i);
+
+      for (guint k = 0; k < effect->keys->len; k++)
+        {
+          const GValue *key = &g_array_index (effect->keys, GValue, k);
+          g_autoptr(GormResource) resource = gorm_database_lookup_live_locked (plan->database,
+                                                                             effect->schema->type,
+                                                                             key);
+
+          if (resource == NULL)
+            continue;
+          if (effect->column != NULL)
+            {
+              gorm_resource_set_stored (resource, effect->column, &effect->value);
+              continue;
+            }
+          gorm_database_remove_live (plan->database, resource, key);
+          gorm_database_emit_deleted (plan->database, resource);
+          gorm_database_defer (plan->database, on_delete_mark_deleted_cb,
+                               g_object_ref (resource), g_object_unref);
+        }
+    }
+}
+
+void
+gorm_database_finish_on_delete_locked (GormDatabase     *self,
+                                       GormOnDeletePlan *plan,
+                                       gboolean          deleted)
+{
+  if (plan == NULL)
+    return;
+  for (guint i = 0; i < plan->effects->len; i++)
+    {
+      OnDeleteEffect *effect = g_ptr_array_index (plan->effects, i);
+
+      if (gorm_database_has_watchers_locked (self, effect->schema->type))
+        gorm_database_end_change_locked (self, effect->schema->type,
+                                         (const GValue *) effect->keys->data, effect->keys->len,
+                                         deleted && effect->column == NULL);
+    }
+  if (!deleted)
+    {
+      gorm_on_delete_plan_free (plan);
+      return;
+    }
+  gorm_change_feed_on_commit_locked (self->feed, on_delete_done_cb, plan,
+                                     (GDestroyNotify) gorm_on_delete_plan_free);
+}

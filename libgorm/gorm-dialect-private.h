@@ -166,6 +166,14 @@ char      *gorm_dialect_render_link_statement    (const GormDialect  *dialect,
                                                   const GormRelation *relation,
                                                   GormLinkStatement   kind,
                                                   GType               key_type);
+/* "SELECT key, column FROM table WHERE column IN (p0, …)" with
+ * @n_keys parameters of SQL type @key_type: the rows of @schema that
+ * refer through @column to one of the keys (on_delete). */
+char      *gorm_dialect_render_referencing       (const GormDialect  *dialect,
+                                                  const GormSchema   *schema,
+                                                  const GormColumn   *column,
+                                                  guint               n_keys,
+                                                  GType               key_type);
 /* The link table of a many-to-many @relation, and its index. */
 GPtrArray *gorm_dialect_render_create_link_table (const GormDialect  *dialect,
                                                   const GormRelation *relation,

@@ -104,10 +104,17 @@ append_storage_check (GString           *sql,
   g_string_append_printf (sql, ") IN ('%s', 'null'))", storage_class);
 }
 
+static gboolean append_default_literal (const GormDialect *dialect,
+                                        GString           *sql,
+                                        const GormSchema  *schema,
+                                        const GormColumn  *column,
+                                        GError           **error);
+
 /* A column's type, constraints and storage check, after its name. */
 static void
 append_column_type (GString           *sql,
                     const GormDialect *dialect,
+                    const GormSchema  *schema,
                     const GormColumn  *column)
 {
   g_string_append (sql, dialect->column_type (column));
@@ -115,16 +122,22 @@ append_column_type (GString           *sql,
     g_string_append (sql, " PRIMARY KEY");
   if (column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY))
     g_string_append (sql, " NOT NULL");
+  /* A NOT NULL number, boolean, enum or flags column has its property's
+   * default as its own, so that a row another tool inserts without it
+   * holds what libgorm would have written; every such default has a
+   * literal. */
+  if ((column->flags & GORM_COLUMN_NOT_NULL) && !(column->flags & GORM_COLUMN_PRIMARY_KEY) &&
+      !gorm_value_kind_is_nullable (column->kind))
+    {
+      g_string_append (sql, " DEFAULT ");
+      if (!append_default_literal (dialect, sql, schema, column, NULL))
+        g_string_truncate (sql, sql->len - strlen (" DEFAULT "));
+    }
   if ((column->flags & GORM_COLUMN_UNIQUE) && !(column->flags & GORM_COLUMN_PRIMARY_KEY))
     g_string_append (sql, " UNIQUE");
   append_storage_check (sql, dialect, column);
 }
 
-static gboolean append_default_literal (const GormDialect *dialect,
-                                        GString           *sql,
-                                        const GormSchema  *schema,
-                                        const GormColumn  *column,
-                                        GError           **error);
 
 /* The foreign key constraint of @column, when it is the key of a
  * relation: " REFERENCES "question" ("id") ON DELETE CASCADE". A
@@ -173,10 +186,12 @@ append_column_definition (GString           *sql,
     g_string_append (sql, dialect->auto_id_column_type);
   else
     {
-      append_column_type (sql, dialect, column);
+      append_column_type (sql, dialect, schema, column);
       /* The schema is valid and its relations checked before any DDL is
        * rendered: a failure here is a bug. */
-      if (!append_references (sql, dialect, schema, column, FALSE, NULL))
+      if (!append_references (sql, dialect, schema, column,
+                              (column->flags & GORM_COLUMN_NOT_NULL) &&
+                              !gorm_value_kind_is_nullable (column->kind), NULL))
         g_critical ("%s:%s: the foreign key cannot be rendered", schema->type_name,
                     column->pspec->name);
     }
@@ -308,6 +323,34 @@ gorm_dialect_render_create_link_table (const GormDialect  *dialect,
   g_ptr_array_add (statements, g_string_free (sql, FALSE));
 
   return g_steal_pointer (&statements);
+}
+
+char *
+gorm_dialect_render_referencing (const GormDialect *dialect,
+                                 const GormSchema  *schema,
+                                 const GormColumn  *column,
+                                 guint              n_keys,
+                                 GType              key_type)
+{
+  GString *sql = g_string_new ("SELECT ");
+
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  g_string_append (sql, ", ");
+  gorm_dialect_append_identifier (sql, column->name);
+  g_string_append (sql, " FROM ");
+  gorm_dialect_append_identifier (sql, schema->table);
+  g_string_append (sql, " WHERE ");
+  gorm_dialect_append_identifier (sql, column->name);
+  g_string_append (sql, " IN (");
+  for (guint i = 0; i < n_keys; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      gorm_dialect_append_parameter (sql, i, key_type);
+    }
+  g_string_append (sql, ") ORDER BY ");
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  return g_string_free (sql, FALSE);
 }
 
 char *
@@ -904,8 +947,7 @@ append_text_column (const GormDialect   *dialect,
 static gboolean
 leaf_is_nullable (const GormCondition *leaf)
 {
-  return gorm_value_kind_is_nullable (leaf->column->kind) &&
-         !(leaf->column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY));
+  return gorm_column_is_nullable (leaf->column);
 }
 
 /* Appends " IS NULL" or " IS NOT NULL" for @leaf's column. */
@@ -1125,8 +1167,7 @@ gorm_dialect_append_where (const GormDialect   *dialect,
 static gboolean
 column_is_nullable (const GormColumn *column)
 {
-  return gorm_value_kind_is_nullable (column->kind) &&
-         !(column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY));
+  return gorm_column_is_nullable (column);
 }
 
 void
@@ -1407,8 +1448,7 @@ gorm_dialect_orders_compare_as_row (const GormOrder *orders,
     {
       if (orders[i].descending != orders[0].descending)
         return FALSE;
-      if (orders[i].descending && gorm_value_kind_is_nullable (orders[i].column->kind) &&
-          !(orders[i].column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY)))
+      if (orders[i].descending && gorm_column_is_nullable (orders[i].column))
         return FALSE;
     }
   return TRUE;

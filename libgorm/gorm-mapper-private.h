@@ -82,6 +82,10 @@ typedef struct
   const GormSchema     *schema;
   /* One byte a column, allocated at the first change. */
   guint8               *dirty;
+  /* One byte a column, allocated at the first NULL: set where a column
+   * whose property cannot hold NULL (gorm_column_marks_null()) is NULL;
+   * the property then holds its default value. */
+  guint8               *nulls;
   /* For each column, the stamp of the stored value it took last (see
    * gorm_mapper_take_read_stamp()), allocated at the first; under the
    * mapper's stamps lock. */
@@ -110,6 +114,18 @@ void              gorm_row_state_mark_dirty        (GormRowState         *self,
                                                     GormResource         *resource,
                                                     GParamSpec           *pspec);
 gboolean          gorm_row_state_column_is_dirty   (GormRowState         *self,
+                                                    guint                 column);
+/* Whether the column numbered @column is marked NULL. */
+gboolean          gorm_row_state_is_null           (GormRowState         *self,
+                                                    guint                 column);
+/* Makes the property of @column, a gorm_column_marks_null() column, NULL:
+ * it takes its default value and the NULL mark, and is notified (which
+ * makes a saved object dirty). Setting the property (any notification
+ * of it but libgorm's own) clears the mark. */
+void              gorm_row_state_set_null          (GormResource         *resource,
+                                                    const GormColumn     *column);
+/* Clears the NULL mark of @column; TRUE if it was set. */
+gboolean          gorm_row_state_clear_null        (GormRowState         *self,
                                                     guint                 column);
 /* Whether a save would write something. */
 gboolean          gorm_row_state_is_dirty          (GormRowState         *self);
@@ -160,7 +176,9 @@ void              gorm_row_state_apply_stored      (GormResource         *resour
                                                     guint                 n_values,
                                                     gboolean              keep_unsaved);
 /* Sets a stored property to a value its row now has (after a bulk
- * update), without marking it changed. */
+ * update), without marking it changed. @value is of the property's type,
+ * or GORM_TYPE_SQL_NULL for the NULL of a gorm_column_marks_null()
+ * column. */
 void              gorm_row_state_set_stored        (GormResource         *resource,
                                                     const GormColumn     *column,
                                                     const GValue         *value);
@@ -180,6 +198,19 @@ typedef struct _GormMapper GormMapper;
 gboolean          gorm_mapper_validate_value       (const GormSchema     *schema,
                                                     const GormColumn     *column,
                                                     const GValue         *value,
+                                                    GError              **error);
+/* Converts a user's @value for @column without loss (else
+ * GORM_ERROR_TYPE_MISMATCH) into @property_value, of the property's type,
+ * or GORM_TYPE_SQL_NULL for the NULL of a gorm_column_marks_null()
+ * column; and, unless @sql_value is NULL, checks the rules a save checks
+ * before any SQL runs (else GORM_ERROR_VALIDATION) and converts it into
+ * its SQL value @sql_value. A NULL @value (or one holding NULL) where the
+ * column takes none is GORM_ERROR_VALIDATION. */
+gboolean          gorm_mapper_convert_user_value   (const GormSchema     *schema,
+                                                    const GormColumn     *column,
+                                                    const GValue         *value,
+                                                    GValue               *property_value,
+                                                    GValue               *sql_value,
                                                     GError              **error);
 GormMapper       *gorm_mapper_new                  (const GormSchema     *schema,
                                                     GormMapperHost       *host,

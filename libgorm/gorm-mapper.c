@@ -395,6 +395,7 @@ gorm_row_state_clear (GormRowState *self)
   if (G_IS_VALUE (&self->key))
     g_value_unset (&self->key);
   clear_dirty (self);
+  g_clear_pointer (&self->nulls, g_free);
   g_clear_pointer (&self->stamps, g_free);
 }
 
@@ -445,6 +446,58 @@ gorm_row_state_is_dirty (GormRowState *self)
  * the main context notifies what was loaded into it. */
 static GPrivate notifying_stored;
 
+/* Set while this thread notifies the NULL gorm_row_state_set_null() gave
+ * a property: that notification is a change, but keeps the NULL mark
+ * that any other change of the property clears. */
+static GPrivate setting_null;
+
+gboolean
+gorm_row_state_is_null (GormRowState *self,
+                        guint         column)
+{
+  return self->nulls != NULL && self->nulls[column];
+}
+
+gboolean
+gorm_row_state_clear_null (GormRowState *self,
+                           guint         column)
+{
+  if (!gorm_row_state_is_null (self, column))
+    return FALSE;
+  self->nulls[column] = FALSE;
+  return TRUE;
+}
+
+static void
+mark_null (GormRowState     *self,
+           const GormSchema *schema,
+           guint             column)
+{
+  if (self->nulls == NULL)
+    self->nulls = g_new0 (guint8, schema->n_columns);
+  self->nulls[column] = TRUE;
+}
+
+/* The application set the properties @pspecs: they are no longer NULL. */
+static void
+clear_null_marks (GormRowState  *self,
+                  GormResource  *resource,
+                  guint          n_pspecs,
+                  GParamSpec   **pspecs)
+{
+  const GormSchema *schema = gorm_row_state_get_schema (self, G_OBJECT_TYPE (resource), NULL);
+
+  if (schema == NULL)
+    return;
+  for (guint i = 0; i < n_pspecs; i++)
+    {
+      const GormColumn *column = gorm_schema_column_for_pspec (schema, pspecs[i]);
+
+      if (column != NULL)
+        gorm_row_state_clear_null (self, column->index);
+    }
+}
+
 void
 gorm_row_state_note_changes (GormRowState  *self,
                              GormResource  *resource,
@@ -454,9 +507,15 @@ gorm_row_state_note_changes (GormRowState  *self,
   /* Values libgorm sets are not changes. Checked first: the worker may
    * be saving the object meanwhile, and its saved flag is read only for
    * the application's own changes, which it does not make while a call
-   * on the object runs. An unsaved object writes every column when it is
-   * saved: only a saved one tracks what changed. */
-  if (g_private_get (&notifying_stored) != NULL || !self->saved)
+   * on the object runs. */
+  if (g_private_get (&notifying_stored) != NULL)
+    return;
+  /* A property the application sets holds its value, not NULL. */
+  if (self->nulls != NULL && g_private_get (&setting_null) == NULL)
+    clear_null_marks (self, resource, n_pspecs, pspecs);
+  /* An unsaved object writes every column when it is saved: only a saved
+   * one tracks what changed. */
+  if (!self->saved)
     return;
   for (guint i = 0; i < n_pspecs; i++)
     if (pspecs[i] != id_pspec && pspecs[i] != database_pspec)
@@ -601,6 +660,36 @@ notify_loaded_cb (gpointer data,
   g_private_set (&notifying_stored, outer);
 }
 
+/* Gives the property of @column the stored @value (or, for an SQL NULL,
+ * its default value and the NULL mark) quietly. Returns whether the
+ * property was unchanged: same value, same NULL mark. */
+static gboolean
+stored_value_applies (GormResource     *resource,
+                      const GormSchema *schema,
+                      const GormColumn *column,
+                      const GValue     *value)
+{
+  GormRowState *state = gorm_row_state_of (resource);
+  g_auto(GValue) fallback = G_VALUE_INIT;
+  gboolean was_null = gorm_row_state_is_null (state, column->index);
+  gboolean is_null = gorm_value_is_sql_null (value);
+
+  if (is_null)
+    {
+      g_value_init (&fallback, G_PARAM_SPEC_VALUE_TYPE (column->pspec));
+      g_param_value_set_default (column->pspec, &fallback);
+      value = &fallback;
+      mark_null (state, schema, column->index);
+    }
+  else
+    gorm_row_state_clear_null (state, column->index);
+
+  if (!differs (resource, column, value))
+    return was_null == is_null;
+  set_quietly (G_OBJECT (resource), column->pspec, value);
+  return FALSE;
+}
+
 /* Applies @stored now. In the main context the properties are set and
  * notified; in the thread of an open transaction (whose function reads
  * what it loads) they are set without notifications, which are queued to
@@ -631,10 +720,8 @@ apply_stored_now (StoredValues   *stored,
         continue;
       if (!take_stamp (state, schema->n_columns, column->index, stored->stamp))
         continue;
-      if (!differs (resource, column, &stored->values[i]))
-        continue;
-      set_quietly (G_OBJECT (resource), column->pspec, &stored->values[i]);
-      g_ptr_array_add (changed, column->pspec);
+      if (!stored_value_applies (resource, schema, column, &stored->values[i]))
+        g_ptr_array_add (changed, column->pspec);
     }
   if (in_main_context)
     for (guint i = 0; i < changed->len; i++)
@@ -711,6 +798,32 @@ gorm_row_state_set_stored (GormResource     *resource,
   if (state->dirty != NULL)
     state->dirty[column->index] = FALSE;
   gorm_row_state_apply_stored (resource, state->host, (GParamSpec **) &column->pspec, copy, 1, FALSE);
+}
+
+void
+gorm_row_state_set_null (GormResource     *resource,
+                         const GormColumn *column)
+{
+  GormRowState *state = gorm_row_state_of (resource);
+  const GormSchema *schema = gorm_row_state_get_schema (state, G_OBJECT_TYPE (resource), NULL);
+  g_auto(GValue) value = G_VALUE_INIT;
+  gpointer outer;
+
+  if (gorm_row_state_is_null (state, column->index))
+    return;
+
+  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (column->pspec));
+  g_param_value_set_default (column->pspec, &value);
+  /* The property is set and notified here, past the object's notification
+   * queue (see notify_now()), under setting_null: a notification delayed
+   * by a freeze would come later as a change that clears the mark. */
+  outer = g_private_get (&setting_null);
+  g_private_set (&setting_null, GINT_TO_POINTER (TRUE));
+  if (differs (resource, column, &value))
+    set_quietly (G_OBJECT (resource), column->pspec, &value);
+  mark_null (state, schema, column->index);
+  notify_now (G_OBJECT (resource), column->pspec);
+  g_private_set (&setting_null, outer);
 }
 
 /* The mapper of a type in a database. */
@@ -828,6 +941,52 @@ gorm_mapper_validate_value (const GormSchema *schema,
   return TRUE;
 }
 
+gboolean
+gorm_mapper_convert_user_value (const GormSchema *schema,
+                                const GormColumn *column,
+                                const GValue     *value,
+                                GValue           *property_value,
+                                GValue           *sql_value,
+                                GError          **error)
+{
+  if (gorm_value_is_null (value))
+    {
+      /* A string, date-time, bytes or string array given set_not_null()
+       * is refused by the database, with GORM_ERROR_CONSTRAINT, as when
+       * an object holding NULL there is saved. */
+      if (!gorm_column_is_nullable (column) &&
+          (!gorm_value_kind_is_nullable (column->kind) || (column->flags & GORM_COLUMN_PRIMARY_KEY)))
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                       "Cannot store NULL in %s:%s, a %s property that is not nullable%s",
+                       schema->type_name, column->pspec->name,
+                       g_type_name (G_PARAM_SPEC_VALUE_TYPE (column->pspec)),
+                       (column->flags & GORM_COLUMN_PRIMARY_KEY) ? " (it is the primary key)"
+                       : " (see gorm_resource_class_set_nullable())");
+          return FALSE;
+        }
+      /* A GValue of a string, date-time, bytes or string array holds
+       * NULL; one of a number cannot, and stands for NULL as an SQL NULL. */
+      g_value_init (property_value, gorm_column_marks_null (column)
+                                    ? GORM_TYPE_SQL_NULL
+                                    : G_PARAM_SPEC_VALUE_TYPE (column->pspec));
+      if (sql_value != NULL)
+        g_value_init (sql_value, GORM_TYPE_SQL_NULL);
+      return TRUE;
+    }
+
+  if (!gorm_value_coerce (column->kind, column->pspec, value, property_value, error))
+    return FALSE;
+  /* The rules a save checks (a maximum length) wait for the save, unless
+   * the value is written now. */
+  if (sql_value == NULL ||
+      (gorm_mapper_validate_value (schema, column, property_value, error) &&
+       gorm_value_to_sql (column->kind, column->pspec, property_value, sql_value, error)))
+    return TRUE;
+  g_value_unset (property_value);
+  return FALSE;
+}
+
 /* Reads, validates and converts the property of @column, applying the
  * automatic timestamps: nothing is bound until every value converts. */
 static gboolean
@@ -840,6 +999,13 @@ column_sql_value (const GormSchema *schema,
                   GError          **error)
 {
   g_auto(GValue) value = G_VALUE_INIT;
+
+  /* A nullable number marked NULL is written as NULL. */
+  if (gorm_row_state_is_null (gorm_row_state_of (resource), column->index))
+    {
+      g_value_init (sql_value, GORM_TYPE_SQL_NULL);
+      return TRUE;
+    }
 
   g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (column->pspec));
   g_object_get_property (G_OBJECT (resource), column->pspec->name, &value);
@@ -1278,6 +1444,13 @@ row_values (const GormSchema    *schema,
       converted[i] = (GValue) G_VALUE_INIT;
       if (column->flags & GORM_COLUMN_AUTO_ID)
         continue;
+      /* The NULL of a nullable number stays an SQL NULL: the object keeps
+       * it as a mark (see stored_value_applies()). */
+      if (gorm_value_is_sql_null (row[i]) && gorm_column_marks_null (column))
+        {
+          values[i] = row[i];
+          continue;
+        }
       if (gorm_value_sql_is_property_value (column->kind, column->pspec, row[i]))
         {
           values[i] = row[i];
@@ -1377,8 +1550,31 @@ new_row_object (const GormSchema *schema,
   GormDatabase *database = host->database;
   const char **names = g_newa (const char *, schema->n_columns + 1);
   GValue *properties = g_newa (GValue, schema->n_columns + 1);
+  GValue *defaults = g_newa (GValue, schema->n_columns);
+  const GValue **given = values;
+  const GValue **with_defaults = g_newa (const GValue *, schema->n_columns);
+  gboolean has_null = FALSE;
   GObject *object;
   guint n = 0;
+
+  /* A NULL of a nullable number is the property's default value, with the
+   * NULL mark; a class may start its objects with another value. */
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      defaults[i] = (GValue) G_VALUE_INIT;
+      if (given[i] != NULL && gorm_value_is_sql_null (given[i]))
+        {
+          if (!has_null)
+            {
+              memcpy (with_defaults, given, sizeof (const GValue *) * schema->n_columns);
+              values = with_defaults;
+              has_null = TRUE;
+            }
+          g_value_init (&defaults[i], G_PARAM_SPEC_VALUE_TYPE (schema->columns[i].pspec));
+          g_param_value_set_default (schema->columns[i].pspec, &defaults[i]);
+          values[i] = &defaults[i];
+        }
+    }
 
   /* Construct properties go to g_object_new(), with the database; the
    * others are set once the object is built, without notifications.
@@ -1412,6 +1608,12 @@ new_row_object (const GormSchema *schema,
       if (values[i] != NULL && !is_construct_property (pspec))
         set_quietly (object, pspec, values[i]);
     }
+  for (guint i = 0; has_null && i < schema->n_columns; i++)
+    if (G_IS_VALUE (&defaults[i]))
+      {
+        mark_null (gorm_row_state_of (object), schema, i);
+        g_value_unset (&defaults[i]);
+      }
 
   mark_loaded (gorm_row_state_of (object), GORM_RESOURCE (object), host, schema, key);
   return object;

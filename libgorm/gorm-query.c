@@ -6,6 +6,7 @@
 #include "gorm-error.h"
 #include "gorm-filter-private.h"
 #include "gorm-query-private.h"
+#include "gorm-relation-private.h"
 #include "gorm-resource-private.h"
 #include "gorm-mapper-private.h"
 #include "gorm-value-private.h"
@@ -1051,6 +1052,8 @@ run_bulk (GormQuery                *self,
   guint n_keys = 0;
   gint64 rows = -1;
   gboolean watched;
+  gboolean referenced;
+  GormOnDeletePlan *on_delete = NULL;
 
   gorm_database_lock (database);
   if (!gorm_database_begin_locked (database, error))
@@ -1060,7 +1063,10 @@ run_bulk (GormQuery                *self,
     }
 
   watched = gorm_database_has_watchers_locked (database, schema->type);
-  if (watched || gorm_database_has_live_locked (database, schema->type))
+  /* A delete of rows other types refer to reads the keys too, for the
+   * ON DELETE actions (gorm_database_plan_on_delete_locked()). */
+  referenced = n_assignments == 0 && gorm_schema_has_dependents (schema);
+  if (watched || referenced || gorm_database_has_live_locked (database, schema->type))
     {
       keys = select_keys_locked (database, compiled, &n_keys, cancellable, error);
       if (keys == NULL)
@@ -1072,12 +1078,25 @@ run_bulk (GormQuery                *self,
    * keys read, nothing is known to match and the statement runs. */
   if (keys == NULL || n_keys > 0)
     {
+      if (referenced)
+        {
+          g_autoptr(GError) local_error = NULL;
+
+          on_delete = gorm_database_plan_on_delete_locked (database, schema, keys, n_keys,
+                                                           &local_error);
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              goto failed;
+            }
+        }
       if (watched)
         gorm_database_begin_change_locked (database, schema->type, keys, n_keys);
       rows = write_locked (database, compiled, assignments, n_assignments, cancellable, error);
       if (watched)
         gorm_database_end_change_locked (database, schema->type, keys, n_keys,
                                          rows >= 0 && n_assignments == 0);
+      gorm_database_finish_on_delete_locked (database, g_steal_pointer (&on_delete), rows >= 0);
       if (rows < 0)
         goto failed;
     }
@@ -1161,7 +1180,6 @@ prepare_assignment (const GormSchema  *schema,
                     Assignment        *assignment,
                     GError           **error)
 {
-  g_auto(GValue) null = G_VALUE_INIT;
   const GormColumn *column;
 
   if (property == NULL)
@@ -1186,17 +1204,9 @@ prepare_assignment (const GormSchema  *schema,
       return FALSE;
     }
 
-  if (value == NULL || G_VALUE_TYPE (value) == G_TYPE_INVALID)
-    {
-      g_value_init (&null, GORM_TYPE_SQL_NULL);
-      value = &null;
-    }
-
   assignment->column = column;
-  return gorm_value_coerce (column->kind, column->pspec, value, &assignment->property_value, error) &&
-         gorm_mapper_validate_value (schema, column, &assignment->property_value, error) &&
-         gorm_value_to_sql (column->kind, column->pspec, &assignment->property_value,
-                            &assignment->sql_value, error);
+  return gorm_mapper_convert_user_value (schema, column, value, &assignment->property_value,
+                                         &assignment->sql_value, error);
 }
 
 /**

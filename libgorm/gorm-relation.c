@@ -561,7 +561,7 @@ check_foreign_key (const GormSchema  *schema,
                    g_type_name (related->key->pspec->value_type));
       return FALSE;
     }
-  if (decl->on_delete == GORM_ON_DELETE_SET_NULL && !gorm_schema_column_is_nullable (column))
+  if (decl->on_delete == GORM_ON_DELETE_SET_NULL && !gorm_column_is_nullable (column))
     {
       g_set_error (error, GORM_ERROR, GORM_ERROR_MIGRATION,
                    "%s:%s is a foreign key to %s with on_delete %s, but its column "

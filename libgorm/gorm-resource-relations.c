@@ -197,6 +197,9 @@ forward_key (GormResource        *self,
 
   if (target == NULL)
     return FALSE;
+  /* A number key marked NULL holds its default value: it refers to none. */
+  if (gorm_column_marks_null (column) && gorm_resource_is_null (self, column->pspec->name))
+    return FALSE;
   g_value_init (&value, column->pspec->value_type);
   g_object_get_property (G_OBJECT (self), column->pspec->name, &value);
   if (!gorm_value_to_sql (column->kind, column->pspec, &value, key, error))
@@ -645,16 +648,15 @@ gorm_resource_set_related (GormResource  *self,
 
   if (related == NULL)
     {
-      if (!gorm_schema_column_is_nullable (column))
+      if (!gorm_column_is_nullable (column))
         {
           g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
-                       "%s:%s cannot be NULL: the relation “%s” needs an object",
+                       "%s:%s cannot be NULL: the relation “%s” needs an object "
+                       "(make the key nullable with gorm_resource_class_set_nullable())",
                        G_OBJECT_TYPE_NAME (self), column->pspec->name, found->name);
           return FALSE;
         }
-      g_value_init (&value, column->pspec->value_type);
-      g_object_set_property (G_OBJECT (self), column->pspec->name, &value);
-      return TRUE;
+      return gorm_resource_set_null (self, column->pspec->name, error);
     }
 
   if (!g_type_is_a (G_OBJECT_TYPE (related), found->target_type))

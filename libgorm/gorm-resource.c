@@ -64,8 +64,28 @@
  * otherwise keep and later read as 0. A stored value that does not fit
  * its property (an unknown enum nick, 300 in a `gchar`, broken JSON) makes
  * the load fail with %GORM_ERROR_TYPE_MISMATCH naming the property and
- * the value. A `NULL` in a column whose property cannot be `NULL` (a
- * number, an enum) reads as the property's default value.
+ * the value.
+ *
+ * ## NULL
+ *
+ * A string, date-time, bytes or string array column holds NULL when its
+ * property holds %NULL, unless gorm_resource_class_set_not_null() forbids
+ * it. A number, boolean, enum or flags column is `NOT NULL` unless
+ * gorm_resource_class_set_nullable() allows NULL; its property, which
+ * cannot hold NULL, then holds its default value with a NULL mark:
+ * gorm_resource_set_null() sets it, gorm_resource_is_null() reads it,
+ * gorm_resource_dup_value() gives %NULL for it, and setting the property
+ * clears it.
+ *
+ * ```c
+ * gorm_resource_class_set_nullable (resource_class, "rating");
+ * …
+ * gorm_resource_set_null (GORM_RESOURCE (post), "rating", &error);
+ * g_assert_true (gorm_resource_is_null (GORM_RESOURCE (post), "rating"));
+ * ```
+ *
+ * A `NULL` found in a `NOT NULL` number column (a row written by another
+ * tool) reads as the property's default value.
  *
  * Properties of other types fail registration with
  * %GORM_ERROR_UNSUPPORTED_TYPE unless the class marks them with
@@ -508,14 +528,26 @@ delete_locked (GormResource  *self,
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   GType type = G_OBJECT_TYPE (self);
   gboolean watched = gorm_database_has_watchers_locked (database, type);
+  GormOnDeletePlan *on_delete = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
 
+  /* The rows that refer to this one: nothing is read for a type no other
+   * type refers to. */
+  on_delete = gorm_database_plan_on_delete_locked (database, gorm_mapper_get_schema (mapper),
+                                                   &priv->row.key, 1, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   if (watched)
     gorm_database_begin_change_locked (database, type, &priv->row.key, 1);
-  if (!gorm_mapper_delete (mapper, self, error))
-    return FALSE;
-  if (watched)
+  ok = gorm_mapper_delete (mapper, self, error);
+  if (watched && ok)
     gorm_database_end_change_locked (database, type, &priv->row.key, 1, TRUE);
-  return TRUE;
+  gorm_database_finish_on_delete_locked (database, on_delete, ok);
+  return ok;
 }
 
 static gboolean
@@ -1095,27 +1127,345 @@ gorm_resource_get_value (GormResource *self,
   g_object_get_property (G_OBJECT (self), property, value);
 }
 
+/* The writable property @property of @self, or NULL with @error set. */
+static GParamSpec *
+find_writable (GormResource  *self,
+               const char    *property,
+               const char    *action,
+               GError       **error)
+{
+  GParamSpec *pspec = property != NULL
+    ? g_object_class_find_property (G_OBJECT_GET_CLASS (self), property)
+    : NULL;
+
+  if (pspec == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
+                   "Cannot %s: %s has no property “%s”",
+                   action, G_OBJECT_TYPE_NAME (self), property ? property : "(NULL)");
+      return NULL;
+    }
+  if (!(pspec->flags & G_PARAM_WRITABLE) || (pspec->flags & G_PARAM_CONSTRUCT_ONLY))
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                   "Cannot %s: %s:%s is not writable after construction",
+                   action, G_OBJECT_TYPE_NAME (self), pspec->name);
+      return NULL;
+    }
+  return pspec;
+}
+
+/* The column of @pspec, or NULL for a property that is not stored (or a
+ * class libgorm cannot store). */
+static const GormColumn *
+column_of (GormResource *self,
+           GParamSpec   *pspec)
+{
+  const GormSchema *schema = gorm_resource_get_schema (self, NULL);
+
+  return schema != NULL ? gorm_schema_column_for_pspec (schema, pspec) : NULL;
+}
+
+static gboolean
+holds_pointer (GType type)
+{
+  return G_TYPE_IS_BOXED (type) || G_TYPE_IS_OBJECT (type) || G_TYPE_IS_INTERFACE (type) ||
+         type == G_TYPE_STRING || type == G_TYPE_POINTER || type == G_TYPE_VARIANT ||
+         G_TYPE_FUNDAMENTAL (type) == G_TYPE_PARAM;
+}
+
 /**
  * gorm_resource_set_value:
  * @self: a resource
  * @property: the name of a writable property of @self
- * @value: the new value, of the property's type or one that transforms
- *   into it
+ * @value: (nullable): the new value, of the property's type or of one
+ *   that converts into it without loss; %NULL (or a value holding %NULL)
+ *   for NULL, as gorm_resource_set_null() sets it
+ * @error: return location for an error
  *
- * Sets @property to @value, as g_object_set_property() does, notifying
- * the change and marking the object dirty: the writing twin of
- * gorm_resource_get_value().
+ * Sets @property to @value, notifying the change and marking the object
+ * dirty: the writing twin of gorm_resource_get_value(), and the way
+ * language bindings set a value whose type they do not choose (a
+ * JavaScript number, a Python int).
+ *
+ * Unlike g_object_set_property(), which transforms values as it can, it
+ * refuses a value that would lose information on its way into the
+ * property with %GORM_ERROR_TYPE_MISMATCH: 3.5 into an integer, 2^40
+ * into a `gint`, -1 into an unsigned integer, a number beyond the
+ * property's minimum or maximum, 99 into an enum without that value, an
+ * unknown nick, anything but a boolean or the integers 0 and 1 into a
+ * boolean (no `"false"`, no 1.0), a string into a string array. Lossless
+ * conversions are accepted: a `gint` into a `gint64` or a `gdouble`, an
+ * enum's nick or name into the enum. A NULL where the property cannot
+ * hold one is %GORM_ERROR_VALIDATION, as gorm_resource_set_null() says.
+ * On error nothing changes. The message names the type, the property and
+ * the value.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_resource_set_value (GormResource  *self,
+                         const char    *property,
+                         const GValue  *value,
+                         GError       **error)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  g_auto(GValue) converted = G_VALUE_INIT;
+  const GormColumn *column;
+  GParamSpec *pspec;
+  GormValueKind kind;
+  gboolean was_null = FALSE;
+
+  g_return_val_if_fail (GORM_IS_RESOURCE (self), FALSE);
+  g_return_val_if_fail (value == NULL || G_IS_VALUE (value), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  pspec = find_writable (self, property, "set a value", error);
+  if (pspec == NULL)
+    return FALSE;
+  if (gorm_value_is_null (value))
+    return gorm_resource_set_null (self, pspec->name, error);
+
+  column = column_of (self, pspec);
+  if (column != NULL)
+    {
+      if (!gorm_mapper_convert_user_value (priv->row.schema, column, value, &converted, NULL, error))
+        return FALSE;
+    }
+  else if (gorm_value_kind_for_type (G_PARAM_SPEC_VALUE_TYPE (pspec), &kind))
+    {
+      if (!gorm_value_coerce (kind, pspec, value, &converted, error))
+        return FALSE;
+    }
+  else if (g_value_type_compatible (G_VALUE_TYPE (value), G_PARAM_SPEC_VALUE_TYPE (pspec)))
+    {
+      g_value_init (&converted, G_PARAM_SPEC_VALUE_TYPE (pspec));
+      g_value_copy (value, &converted);
+      if (g_param_value_validate (pspec, &converted))
+        {
+          g_autofree char *shown = gorm_value_describe (value);
+
+          g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
+                       "Cannot set %s:%s, a %s property, to the %s %s: it is out of range",
+                       G_OBJECT_TYPE_NAME (self), pspec->name,
+                       g_type_name (G_PARAM_SPEC_VALUE_TYPE (pspec)),
+                       G_VALUE_TYPE_NAME (value), shown);
+          return FALSE;
+        }
+    }
+  else
+    {
+      g_autofree char *shown = gorm_value_describe (value);
+
+      g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
+                   "Cannot set %s:%s, a %s property, to the %s %s",
+                   G_OBJECT_TYPE_NAME (self), pspec->name,
+                   g_type_name (G_PARAM_SPEC_VALUE_TYPE (pspec)),
+                   G_VALUE_TYPE_NAME (value), shown);
+      return FALSE;
+    }
+
+  /* The property holds a value now, not NULL; the mark is cleared before
+   * the set, whose notification a class may leave out when the value
+   * stays the same (the default a NULL holds). */
+  if (column != NULL)
+    was_null = gorm_row_state_clear_null (&priv->row, column->index);
+  g_object_set_property (G_OBJECT (self), pspec->name, &converted);
+  if (was_null && (pspec->flags & G_PARAM_EXPLICIT_NOTIFY))
+    g_object_notify_by_pspec (G_OBJECT (self), pspec);
+  return TRUE;
+}
+
+/**
+ * gorm_resource_class_set_nullable:
+ * @klass: a resource class
+ * @property: the name of a stored property
+ *
+ * Lets the column of @property hold NULL, whatever the property's type:
+ * a number, a boolean, an enum or flags as well as a string, a
+ * #GDateTime, #GBytes or a string array. The column of a number, boolean,
+ * enum or flags property without it is `NOT NULL`; the others accept NULL
+ * unless gorm_resource_class_set_not_null() says otherwise, and this only
+ * makes that explicit (giving both is an error when the class is first
+ * used).
+ *
+ * A GObject property of a number cannot hold NULL: a NULL one (see
+ * gorm_resource_set_null(), gorm_resource_is_null()) holds its default
+ * value, with a NULL mark libgorm keeps beside it and writes as NULL.
+ * Setting the property in any way (g_object_set(), a binding's
+ * assignment, gorm_resource_set_value()) clears the mark.
+ *
+ * A column made nullable after its table was created stays `NOT NULL` in
+ * that table (libgorm adds missing columns but does not rebuild existing
+ * ones): saving NULL there fails with %GORM_ERROR_CONSTRAINT. A new
+ * nullable column is added as nullable.
+ *
+ * Since: 1.0
  */
 void
-gorm_resource_set_value (GormResource *self,
-                         const char   *property,
-                         const GValue *value)
+gorm_resource_class_set_nullable (GormResourceClass *klass,
+                                  const char        *property)
 {
-  g_return_if_fail (GORM_IS_RESOURCE (self));
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
   g_return_if_fail (property != NULL);
-  g_return_if_fail (G_IS_VALUE (value));
 
-  g_object_set_property (G_OBJECT (self), property, value);
+  record (klass, GORM_META_NULLABLE, property, NULL, 0);
+}
+
+/**
+ * gorm_resource_is_null:
+ * @self: a resource
+ * @property: the name of a property of @self
+ *
+ * Whether @property is NULL: a string, date-time, bytes, string array or
+ * object property holding %NULL, or a nullable number, boolean, enum or
+ * flags property made NULL by gorm_resource_set_null() or loaded from a
+ * NULL column (its GObject value is then its default).
+ *
+ * Returns: %TRUE if @property is NULL; %FALSE otherwise, and for a
+ *   property @self does not have
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_resource_is_null (GormResource *self,
+                       const char   *property)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  g_auto(GValue) value = G_VALUE_INIT;
+  const GormColumn *column;
+  GParamSpec *pspec;
+
+  g_return_val_if_fail (GORM_IS_RESOURCE (self), FALSE);
+
+  pspec = property ? g_object_class_find_property (G_OBJECT_GET_CLASS (self), property) : NULL;
+  if (pspec == NULL || !(pspec->flags & G_PARAM_READABLE))
+    return FALSE;
+  column = column_of (self, pspec);
+  if (column != NULL && gorm_column_marks_null (column))
+    return gorm_row_state_is_null (&priv->row, column->index);
+  if (!holds_pointer (G_PARAM_SPEC_VALUE_TYPE (pspec)))
+    return FALSE;
+  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  g_object_get_property (G_OBJECT (self), pspec->name, &value);
+  return g_value_peek_pointer (&value) == NULL;
+}
+
+/**
+ * gorm_resource_set_null:
+ * @self: a resource
+ * @property: the name of a writable property of @self
+ * @error: return location for an error
+ *
+ * Sets @property to NULL: a string, date-time, bytes, string array or
+ * object property to %NULL; a number, boolean, enum or flags property
+ * made nullable by gorm_resource_class_set_nullable() to its default
+ * value with a NULL mark, which a save writes as NULL and which
+ * gorm_resource_is_null() and gorm_resource_dup_value() report. Notifies
+ * the property (when it was not NULL already) and marks the object dirty.
+ *
+ * A property that cannot hold NULL (a number without set_nullable(), a
+ * property given gorm_resource_class_set_not_null(), the primary key) is
+ * %GORM_ERROR_VALIDATION naming the type and the property, and nothing
+ * changes.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_resource_set_null (GormResource  *self,
+                        const char    *property,
+                        GError       **error)
+{
+  g_auto(GValue) null = G_VALUE_INIT;
+  g_auto(GValue) converted = G_VALUE_INIT;
+  const GormColumn *column;
+  GParamSpec *pspec;
+
+  g_return_val_if_fail (GORM_IS_RESOURCE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  pspec = find_writable (self, property, "set NULL", error);
+  if (pspec == NULL)
+    return FALSE;
+
+  column = column_of (self, pspec);
+  if (column != NULL)
+    {
+      const GormSchema *schema = gorm_resource_get_schema (self, NULL);
+
+      if (!gorm_column_is_nullable (column))
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                       "Cannot store NULL in %s:%s, a %s property that is not nullable%s",
+                       schema->type_name, column->pspec->name,
+                       g_type_name (G_PARAM_SPEC_VALUE_TYPE (column->pspec)),
+                       (column->flags & GORM_COLUMN_PRIMARY_KEY) ? " (it is the primary key)"
+                       : gorm_value_kind_is_nullable (column->kind)
+                       ? " (gorm_resource_class_set_not_null() forbids it)"
+                       : " (see gorm_resource_class_set_nullable())");
+          return FALSE;
+        }
+      if (!gorm_mapper_convert_user_value (schema, column, NULL, &converted, NULL, error))
+        return FALSE;
+      if (gorm_column_marks_null (column))
+        {
+          gorm_row_state_set_null (self, column);
+          return TRUE;
+        }
+    }
+  else if (!holds_pointer (G_PARAM_SPEC_VALUE_TYPE (pspec)))
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                   "Cannot store NULL in %s:%s, a %s property, which is not stored and "
+                   "cannot hold NULL",
+                   G_OBJECT_TYPE_NAME (self), pspec->name,
+                   g_type_name (G_PARAM_SPEC_VALUE_TYPE (pspec)));
+      return FALSE;
+    }
+
+  g_value_init (&null, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  g_object_set_property (G_OBJECT (self), pspec->name, &null);
+  return TRUE;
+}
+
+/**
+ * gorm_resource_dup_value:
+ * @self: a resource
+ * @property: the name of a readable property of @self
+ *
+ * Reads @property as gorm_resource_get_value() does, with NULL for
+ * NULL: a string, date-time, bytes, string array or object property
+ * holding %NULL, and a nullable number that gorm_resource_is_null() says
+ * is NULL, give %NULL. In gjs this is `null`, in Python `None`, in Vala a
+ * `GLib.Value?` that is `null`.
+ *
+ * Returns: (nullable) (transfer full): a new value of the property's
+ *   type, or %NULL when the property is NULL (or @self has no readable
+ *   property @property); free it with g_value_unset() and g_free()
+ *
+ * Since: 1.0
+ */
+GValue *
+gorm_resource_dup_value (GormResource *self,
+                         const char   *property)
+{
+  GParamSpec *pspec;
+  GValue *value;
+
+  g_return_val_if_fail (GORM_IS_RESOURCE (self), NULL);
+
+  pspec = property ? g_object_class_find_property (G_OBJECT_GET_CLASS (self), property) : NULL;
+  if (pspec == NULL || !(pspec->flags & G_PARAM_READABLE) ||
+      gorm_resource_is_null (self, pspec->name))
+    return NULL;
+  value = g_new0 (GValue, 1);
+  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  g_object_get_property (G_OBJECT (self), pspec->name, value);
+  return value;
 }
 
 typedef gboolean (*ResourceCall) (GormResource  *self,

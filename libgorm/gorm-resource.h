@@ -229,9 +229,23 @@ void          gorm_resource_get_value               (GormResource       *self,
                                                      const char         *property,
                                                      GValue             *value);
 GORM_AVAILABLE_IN_ALL
-void          gorm_resource_set_value               (GormResource       *self,
+gboolean      gorm_resource_set_value               (GormResource       *self,
                                                      const char         *property,
-                                                     const GValue       *value);
+                                                     const GValue       *value,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_set_nullable      (GormResourceClass  *klass,
+                                                     const char         *property);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_is_null                 (GormResource       *self,
+                                                     const char         *property);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_set_null                (GormResource       *self,
+                                                     const char         *property,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+GValue       *gorm_resource_dup_value               (GormResource       *self,
+                                                     const char         *property);
 GORM_AVAILABLE_IN_ALL
 void          gorm_resource_class_store_property    (GormResourceClass  *klass,
                                                      const char         *property);

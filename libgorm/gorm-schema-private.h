@@ -22,6 +22,10 @@ typedef enum {
   GORM_COLUMN_INDEXED      = 1 << 4,
   GORM_COLUMN_AUTO_NOW_ADD = 1 << 5,
   GORM_COLUMN_AUTO_NOW     = 1 << 6,
+  /* gorm_resource_class_set_nullable(): the column accepts NULL whatever
+   * its kind. A number, boolean, enum or flags column without it is NOT
+   * NULL (GORM_COLUMN_NOT_NULL is set for it). */
+  GORM_COLUMN_NULLABLE     = 1 << 7,
 } GormColumnFlags;
 
 typedef struct
@@ -58,6 +62,15 @@ const GormColumn *gorm_schema_column_for_pspec  (const GormSchema   *schema,
                                                  GParamSpec         *pspec);
 gboolean          gorm_schema_has_auto_id       (const GormSchema   *schema);
 
+/* Whether @column accepts NULL: neither the primary key nor NOT NULL
+ * (set_not_null, or a number column without set_nullable). */
+gboolean          gorm_column_is_nullable       (const GormColumn   *column);
+/* Whether a NULL of @column is kept beside its property, as a mark in the
+ * object's row state (see gorm_row_state_is_null()), rather than as a
+ * NULL value of the property: a nullable number, boolean, enum or flags
+ * column, whose GValue cannot hold NULL. */
+gboolean          gorm_column_marks_null        (const GormColumn   *column);
+
 char             *gorm_schema_snake_case        (const char         *name);
 /* The name of @type in snake case, as its default table is named
  * ("BlogPost" → "blog_post", a Python class "module+Choice" → "choice"),
@@ -78,6 +91,7 @@ typedef enum {
   GORM_META_AUTO_NOW,
   GORM_META_COLUMN_NAME,
   GORM_META_TRANSIENT,
+  GORM_META_NULLABLE,
 } GormMetaKind;
 
 void              gorm_schema_record_meta       (GType               type,

@@ -133,8 +133,7 @@ gorm_schema_type_snake_name (GType type)
 gboolean
 gorm_schema_column_is_nullable (const GormColumn *column)
 {
-  return gorm_value_kind_is_nullable (column->kind) &&
-         (column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY)) == 0;
+  return gorm_column_is_nullable (column);
 }
 
 static gboolean
@@ -205,6 +204,7 @@ meta_function_name (GormMetaKind kind)
     [GORM_META_AUTO_NOW] = "set_auto_now",
     [GORM_META_COLUMN_NAME] = "set_column_name",
     [GORM_META_TRANSIENT] = "set_transient",
+    [GORM_META_NULLABLE] = "set_nullable",
   };
 
   return names[kind];
@@ -284,6 +284,24 @@ check_metas (GormSchema  *schema,
                        g_type_name (column->pspec->value_type));
           return FALSE;
         }
+
+      if (meta->kind == GORM_META_NULLABLE && (column->flags & GORM_COLUMN_PRIMARY_KEY))
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                       "%s:%s is the primary key, which cannot be NULL: "
+                       "gorm_resource_class_set_nullable() does not apply to it",
+                       schema->type_name, column->pspec->name);
+          return FALSE;
+        }
+
+      if (meta->kind == GORM_META_NULLABLE && find_meta (metas, GORM_META_NOT_NULL, meta->property))
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                       "%s:%s is given both gorm_resource_class_set_nullable() and "
+                       "gorm_resource_class_set_not_null()",
+                       schema->type_name, column->pspec->name);
+          return FALSE;
+        }
     }
 
   return TRUE;
@@ -300,6 +318,7 @@ column_flags (GPtrArray  *metas,
     { GORM_META_INDEXED, GORM_COLUMN_INDEXED },
     { GORM_META_AUTO_NOW_ADD, GORM_COLUMN_AUTO_NOW_ADD },
     { GORM_META_AUTO_NOW, GORM_COLUMN_AUTO_NOW },
+    { GORM_META_NULLABLE, GORM_COLUMN_NULLABLE },
   };
   GormColumnFlags flags = 0;
 
@@ -335,6 +354,10 @@ add_column (GormSchema  *schema,
    * read by it. */
   if (gorm_relation_declares_key (schema->type, pspec->name))
     column->flags |= GORM_COLUMN_INDEXED;
+  /* A GValue of a number, boolean, enum or flags cannot hold NULL: such a
+   * column is NOT NULL unless the class says it may be NULL. */
+  if (!gorm_value_kind_is_nullable (column->kind) && !(column->flags & GORM_COLUMN_NULLABLE))
+    column->flags |= GORM_COLUMN_NOT_NULL;
   meta = find_meta (metas, GORM_META_COLUMN_NAME, pspec->name);
   column->name = meta ? g_strdup (meta->text) : gorm_schema_snake_case (pspec->name);
   meta = find_meta (metas, GORM_META_MAX_LENGTH, pspec->name);
@@ -512,6 +535,18 @@ gboolean
 gorm_schema_has_auto_id (const GormSchema *schema)
 {
   return (schema->key->flags & GORM_COLUMN_AUTO_ID) != 0;
+}
+
+gboolean
+gorm_column_is_nullable (const GormColumn *column)
+{
+  return !(column->flags & (GORM_COLUMN_NOT_NULL | GORM_COLUMN_PRIMARY_KEY));
+}
+
+gboolean
+gorm_column_marks_null (const GormColumn *column)
+{
+  return gorm_column_is_nullable (column) && !gorm_value_kind_is_nullable (column->kind);
 }
 
 /* Object construction. A class's new-object function is type data of

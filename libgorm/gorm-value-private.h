@@ -28,10 +28,12 @@ G_BEGIN_DECLS
  *   STRV        GStrv                                gchararray (JSON array)
  *
  * SQL NULL is a GValue holding GORM_TYPE_SQL_NULL (libgda's GdaNull is
- * accepted from callers too, see gorm_value_is_sql_null()). Only STRING, DATE_TIME, BYTES
- * and STRV properties can be NULL; a NULL read into another kind gives the
- * property's default value (rows older than a column added by a migration
- * hold NULL there).
+ * accepted from callers too, see gorm_value_is_sql_null()). Only the
+ * GValues of STRING, DATE_TIME, BYTES and STRV properties can hold NULL; a
+ * NULL read into another kind gives the property's default value here (rows
+ * older than a column added by a migration hold NULL there), and the mapper
+ * keeps the NULL of a nullable column of those kinds as a mark beside the
+ * property (gorm_row_state_is_null()).
  */
 typedef enum {
   GORM_VALUE_KIND_BOOLEAN,
@@ -50,6 +52,9 @@ typedef struct _GormSqlNull GormSqlNull;
 #define GORM_TYPE_SQL_NULL (gorm_sql_null_get_type ())
 GType       gorm_sql_null_get_type        (void) G_GNUC_CONST;
 gboolean    gorm_value_is_sql_null        (const GValue   *value);
+/* Whether a user's @value stands for NULL: no value (NULL or unset), an
+ * SQL NULL, or a string, boxed, object or pointer value holding NULL. */
+gboolean    gorm_value_is_null            (const GValue   *value);
 
 gboolean    gorm_value_kind_for_type      (GType           type,
                                            GormValueKind  *kind);

@@ -452,6 +452,15 @@ value_is_null (const GValue *value)
              && g_value_peek_pointer (value) == NULL);
 }
 
+gboolean
+gorm_value_is_null (const GValue *value)
+{
+  if (value == NULL || G_VALUE_TYPE (value) == G_TYPE_INVALID)
+    return TRUE;
+  return value_is_null (value) || gorm_value_is_sql_null (value)
+         || (G_VALUE_HOLDS_OBJECT (value) && g_value_peek_pointer (value) == NULL);
+}
+
 /* Describing values */
 
 static char *
@@ -1307,12 +1316,15 @@ read_boolean (Source        source,
               const GValue *value,
               GValue       *property_value)
 {
+  Number number;
   gint64 i;
 
-  if (!value_get_int64 (value, &i))
+  if (!number_read (value, &number) || !number_to_int64 (&number, &i))
     return FALSE;
 
-  if (source == SOURCE_USER && i != 0 && i != 1)
+  /* A user's boolean is a boolean, or the integer 0 or 1: a double (1.0)
+   * or a string ("false", "1") is no boolean, and would be a guess. */
+  if (source == SOURCE_USER && (number.form == NUMBER_DOUBLE || (i != 0 && i != 1)))
     return FALSE;
 
   g_value_set_boolean (property_value, i != 0);

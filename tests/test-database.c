@@ -364,7 +364,7 @@ test_migrate_creates (void)
     {
       g_assert_cmpstr (table, ==,
                        "id bigint NOT NULL IDENTITY, title character varying(200) NOT NULL, "
-                       "content text, views bigint, rating double precision, published boolean, "
+                       "content text, views bigint NOT NULL, rating double precision NOT NULL, published boolean NOT NULL, "
                        "pub_date timestamp with time zone, updated timestamp with time zone");
       g_assert_cmpstr (index, ==,
                        "CREATE INDEX ix_test_post_pub_date ON public.test_post USING btree (pub_date NULLS FIRST)");
@@ -376,9 +376,9 @@ test_migrate_creates (void)
                    "CREATE TABLE \"test_post\" (\"id\" INTEGER PRIMARY KEY AUTOINCREMENT, "
                    "\"title\" VARCHAR(200) NOT NULL CHECK (typeof(\"title\") IN ('text', 'null')), "
                    "\"content\" TEXT CHECK (typeof(\"content\") IN ('text', 'null')), "
-                   "\"views\" INTEGER CHECK (typeof(\"views\") IN ('integer', 'null')), "
-                   "\"rating\" REAL CHECK (typeof(\"rating\") IN ('real', 'null')), "
-                   "\"published\" BOOLEAN CHECK (typeof(\"published\") IN ('integer', 'null')), "
+                   "\"views\" INTEGER NOT NULL DEFAULT 0 CHECK (typeof(\"views\") IN ('integer', 'null')), "
+                   "\"rating\" REAL NOT NULL DEFAULT 0 CHECK (typeof(\"rating\") IN ('real', 'null')), "
+                   "\"published\" BOOLEAN NOT NULL DEFAULT 0 CHECK (typeof(\"published\") IN ('integer', 'null')), "
                    "\"pub_date\" DATETIME CHECK (typeof(\"pub_date\") IN ('text', 'null')), "
                    "\"updated\" DATETIME CHECK (typeof(\"updated\") IN ('text', 'null')))");
   index = schema_sql (db, "ix_test_post_pub_date");

@@ -746,7 +746,7 @@ test_update_values (void)
   g_value_unset (&value);
   check_update_error (posts, "views", test_string_value (&value, "abc"), GORM_ERROR,
                       GORM_ERROR_TYPE_MISMATCH, "TestPost:views");
-  check_update_error (posts, "views", NULL, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH, "NULL");
+  check_update_error (posts, "views", NULL, GORM_ERROR, GORM_ERROR_VALIDATION, "not nullable");
   check_update_error (posts, "pub-date", &value, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH, "abc");
   g_value_unset (&value);
   check_update_error (posts, "views", test_int_value (&value, -1), GORM_ERROR,

@@ -718,6 +718,420 @@ test_migrate_refuses (void)
                        (const char *[]) { "TestBadSetNull", "question-id", "SET_NULL", NULL });
 }
 
+/* SET_DEFAULT: a key whose default, 1, is the first question. */
+TEST_DEFINE_RESOURCE (TestFallback, test_fallback)
+#define TEST_TYPE_FALLBACK (test_fallback_get_type ())
+
+static void
+test_fallback_class_init (TestFallbackClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_int64 ("question-id", NULL, NULL, 0, G_MAXINT64, 1, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_foreign_key (GORM_RESOURCE_CLASS (klass), "question-id",
+                                       TEST_TYPE_QUESTION, GORM_ON_DELETE_SET_DEFAULT);
+}
+
+/* SET_NULL: a nullable number key. */
+TEST_DEFINE_RESOURCE (TestComment, test_comment)
+#define TEST_TYPE_COMMENT (test_comment_get_type ())
+
+static void
+test_comment_class_init (TestCommentClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_int64 ("question-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+    g_param_spec_string ("text", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_foreign_key (resource_class, "question-id", TEST_TYPE_QUESTION,
+                                       GORM_ON_DELETE_SET_NULL);
+  gorm_resource_class_set_nullable (resource_class, "question-id");
+}
+
+/* SET_NULL: a string natural key, whose column holds NULL. */
+TEST_DEFINE_RESOURCE (TestCategory, test_category)
+#define TEST_TYPE_CATEGORY (test_category_get_type ())
+
+static void
+test_category_class_init (TestCategoryClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("slug", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_primary_key (GORM_RESOURCE_CLASS (klass), "slug");
+}
+
+TEST_DEFINE_RESOURCE (TestItem, test_item)
+#define TEST_TYPE_ITEM (test_item_get_type ())
+
+static void
+test_item_class_init (TestItemClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("category", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_foreign_key (GORM_RESOURCE_CLASS (klass), "category",
+                                       TEST_TYPE_CATEGORY, GORM_ON_DELETE_SET_NULL);
+}
+
+/* on_delete */
+
+static void drain (void);
+
+static void
+count_deleted_cb (GormDatabase *db,
+                  GormResource *resource,
+                  gpointer      user_data)
+{
+  guint *count = user_data;
+
+  (*count)++;
+}
+
+static GListModel *
+watch_all (GormDatabase *db,
+           GType         type)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (db, type);
+  g_autoptr(GError) error = NULL;
+  GListModel *model = gorm_query_watch (query, NULL, &error);
+
+  g_assert_no_error (error);
+  return model;
+}
+
+static void
+check_cascade (gboolean bulk,
+               gboolean rolled_back)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) question = new_question (db, "What's up?");
+  g_autoptr(GormResource) other = new_question (db, "Why?");
+  g_autoptr(GormResource) sky = new_choice (db, question, "Sky", 1);
+  g_autoptr(GormResource) sea = new_choice (db, question, "Sea", 1);
+  g_autoptr(GormResource) kept = new_choice (db, other, "Because", 1);
+  g_autoptr(GormResource) vote = g_object_new (TEST_TYPE_VOTE, "database", db, "voter", "ann",
+                                               "choice-id", gorm_resource_get_id (sky), NULL);
+  g_autoptr(GListModel) choices = NULL;
+  g_autoptr(GListModel) votes = NULL;
+  guint deleted = 0;
+
+  test_save_ok (vote);
+  choices = watch_all (db, TEST_TYPE_CHOICE);
+  votes = watch_all (db, TEST_TYPE_VOTE);
+  g_signal_connect (db, "resource-deleted", G_CALLBACK (count_deleted_cb), &deleted);
+  g_assert_cmpuint (g_list_model_get_n_items (choices), ==, 3);
+
+  if (rolled_back)
+    g_assert_true (gorm_database_begin (db, NULL, &error));
+  if (bulk)
+    {
+      g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_QUESTION);
+      g_auto(GValue) text = G_VALUE_INIT;
+
+      gorm_query_filter (query, gorm_filter_eq ("question-text",
+                                                test_string_value (&text, "What's up?")));
+      g_assert_cmpint (gorm_query_delete (query, NULL, &error), ==, 1);
+    }
+  else
+    {
+      gorm_resource_delete (question, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_no_error (error);
+  if (rolled_back)
+    {
+      g_assert_true (gorm_database_rollback (db, NULL, &error));
+      g_assert_no_error (error);
+    }
+  drain ();
+
+  if (rolled_back)
+    {
+      /* Memory as before (the question itself aside, which a resource
+       * delete marks at once, as without relations). */
+      g_assert_true (gorm_resource_is_saved (sky));
+      g_assert_true (gorm_resource_is_saved (sea));
+      g_assert_true (gorm_resource_is_saved (vote));
+      g_assert_cmpuint (g_list_model_get_n_items (choices), ==, 3);
+      g_assert_cmpuint (g_list_model_get_n_items (votes), ==, 1);
+      g_assert_cmpint (count_rows (db, "test_choice"), ==, 3);
+      return;
+    }
+
+  /* The choices and, through them, the vote: deleted, out of every live
+   * model, with the signal; the other question's choice stays. */
+  g_assert_false (gorm_resource_is_saved (sky));
+  g_assert_false (gorm_resource_is_saved (sea));
+  g_assert_cmpint (gorm_resource_get_id (sea), ==, 0);
+  g_assert_false (gorm_resource_is_saved (vote));
+  g_assert_true (gorm_resource_is_saved (kept));
+  g_assert_false (gorm_resource_is_dirty (kept));
+  g_assert_cmpuint (deleted, ==, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (choices), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (votes), ==, 0);
+  g_assert_cmpint (count_rows (db, "test_choice"), ==, 1);
+  g_assert_cmpint (count_rows (db, "test_vote"), ==, 0);
+}
+
+static void
+test_on_delete_cascade (void)
+{
+  check_cascade (FALSE, FALSE);
+}
+
+static void
+test_on_delete_cascade_bulk (void)
+{
+  check_cascade (TRUE, FALSE);
+}
+
+static void
+test_on_delete_cascade_rolled_back (void)
+{
+  check_cascade (FALSE, TRUE);
+  check_cascade (TRUE, TRUE);
+}
+
+static void
+test_on_delete_protect (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) author = new_named (db, TEST_TYPE_AUTHOR, "ann");
+  g_autoptr(GormResource) profile = g_object_new (TEST_TYPE_PROFILE, "database", db,
+                                                  "author-id", gorm_resource_get_id (author), NULL);
+  g_autoptr(GormQuery) authors = gorm_database_query (db, TEST_TYPE_AUTHOR);
+  g_autofree char *expected = NULL;
+  guint deleted = 0;
+
+  test_save_ok (profile);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GormResource) article = g_object_new (TEST_TYPE_ARTICLE, "database", db,
+                                                      "title", "t", "author-id",
+                                                      gorm_resource_get_id (author), NULL);
+
+      test_save_ok (article);
+    }
+  g_signal_connect (db, "resource-deleted", G_CALLBACK (count_deleted_cb), &deleted);
+
+  expected = g_strdup_printf ("Cannot delete TestAuthor %" G_GINT64_FORMAT ": 2 TestArticle rows "
+                              "refer to it through author (PROTECT)",
+                              gorm_resource_get_id (author));
+  g_assert_false (gorm_resource_delete (author, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_assert_nonnull (strstr (error->message, expected));
+  g_clear_error (&error);
+  g_assert_cmpint (gorm_query_delete (authors, NULL, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_assert_nonnull (strstr (error->message, expected));
+  g_clear_error (&error);
+
+  /* Nothing deleted: not the author, not the profile it would cascade to. */
+  drain ();
+  g_assert_cmpuint (deleted, ==, 0);
+  g_assert_true (gorm_resource_is_saved (author));
+  g_assert_true (gorm_resource_is_saved (profile));
+  g_assert_cmpint (count_rows (db, "test_author"), ==, 1);
+  g_assert_cmpint (count_rows (db, "test_profile"), ==, 1);
+
+  /* Without the articles, the next call works and cascades. */
+  {
+    g_autoptr(GormQuery) articles = gorm_database_query (db, TEST_TYPE_ARTICLE);
+
+    g_assert_cmpint (gorm_query_delete (articles, NULL, &error), ==, 2);
+  }
+  g_assert_true (gorm_resource_delete (author, NULL, &error));
+  g_assert_no_error (error);
+  drain ();
+  g_assert_false (gorm_resource_is_saved (profile));
+  g_assert_cmpint (count_rows (db, "test_profile"), ==, 0);
+}
+
+static void
+test_on_delete_restrict (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) question = new_question (db, "What's up?");
+  g_autoptr(GormResource) choice = new_choice (db, question, "Sky", 1);
+  g_autoptr(GormResource) note = g_object_new (TEST_TYPE_NOTE, "database", db, "text", "n",
+                                               "subject", gorm_resource_get_id (question), NULL);
+  g_autoptr(GormQuery) questions = gorm_database_query (db, TEST_TYPE_QUESTION);
+  g_autofree char *expected = NULL;
+
+  test_save_ok (note);
+  expected = g_strdup_printf ("Cannot delete TestQuestion %" G_GINT64_FORMAT ": 1 TestNote row "
+                              "refers to it through subject (RESTRICT)",
+                              gorm_resource_get_id (question));
+  g_assert_false (gorm_resource_delete (question, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_assert_nonnull (strstr (error->message, expected));
+  g_clear_error (&error);
+  g_assert_cmpint (gorm_query_delete (questions, NULL, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_true (gorm_resource_is_saved (question));
+  g_assert_true (gorm_resource_is_saved (choice));
+  g_assert_cmpint (count_rows (db, "test_choice"), ==, 1);
+
+  /* The database refuses too, for writers other than libgorm. */
+  g_assert_cmpint (execute (db, "DELETE FROM test_question", &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+
+  g_assert_true (gorm_resource_delete (note, NULL, &error));
+  g_assert_true (gorm_resource_delete (question, NULL, &error));
+  g_assert_no_error (error);
+  drain ();
+  g_assert_false (gorm_resource_is_saved (choice));
+}
+
+static void
+test_on_delete_set_default (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  GType type = TEST_TYPE_FALLBACK;
+  g_autoptr(GormResource) first = NULL;
+  g_autoptr(GormResource) second = NULL;
+  g_autoptr(GormResource) fallback = NULL;
+  g_autofree char *stored = NULL;
+  gint64 key = 0;
+
+  g_assert_true (gorm_database_migrate (db, &type, 1, NULL, &error));
+  g_assert_no_error (error);
+  first = new_question (db, "default");
+  g_assert_cmpint (gorm_resource_get_id (first), ==, 1);
+  second = new_question (db, "second");
+  fallback = g_object_new (TEST_TYPE_FALLBACK, "database", db,
+                           "question-id", gorm_resource_get_id (second), NULL);
+  test_save_ok (fallback);
+
+  g_assert_true (gorm_resource_delete (second, NULL, &error));
+  g_assert_no_error (error);
+  g_object_get (fallback, "question-id", &key, NULL);
+  g_assert_cmpint (key, ==, 1);
+  g_assert_false (gorm_resource_is_dirty (fallback));
+  g_assert_true (gorm_resource_is_saved (fallback));
+  stored = test_query_text (db, "SELECT question_id FROM test_fallback");
+  g_assert_cmpstr (stored, ==, "1");
+}
+
+static void
+test_on_delete_set_null (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  GType type = TEST_TYPE_ITEM;
+  g_autoptr(GormResource) books = NULL;
+  g_autoptr(GormResource) item = NULL;
+  g_autoptr(GormResource) loaded = NULL;
+  g_autoptr(GListModel) items = NULL;
+  g_autofree char *category = NULL;
+
+  g_assert_true (gorm_database_migrate (db, &type, 1, NULL, &error));
+  g_assert_no_error (error);
+  books = g_object_new (TEST_TYPE_CATEGORY, "database", db, "slug", "books", NULL);
+  test_save_ok (books);
+  item = g_object_new (TEST_TYPE_ITEM, "database", db, "name", "sicp", NULL);
+  g_assert_true (gorm_resource_set_related (item, "category", books, &error));
+  test_save_ok (item);
+  loaded = gorm_resource_get_related (item, "category", NULL, &error);
+  g_assert_true (loaded == books);
+  g_clear_object (&loaded);
+
+  items = watch_all (db, TEST_TYPE_ITEM);
+  g_assert_true (gorm_resource_delete (books, NULL, &error));
+  g_assert_no_error (error);
+  drain ();
+  g_object_get (item, "category", &category, NULL);
+  g_assert_null (category);
+  g_assert_false (gorm_resource_is_dirty (item));
+  g_assert_null (gorm_resource_peek_related (item, "category"));
+  loaded = gorm_resource_get_related (item, "category", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (loaded);
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, 1);
+  g_assert_cmpint (count_rows (db, "test_item"), ==, 1);
+
+  /* set_related (NULL) on a nullable key. */
+  g_assert_true (gorm_resource_set_related (item, "category", NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_on_delete_set_null_number (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  GType type = TEST_TYPE_COMMENT;
+  g_autoptr(GormResource) question = NULL;
+  g_autoptr(GormResource) comment = NULL;
+  g_autoptr(GormResource) loaded = NULL;
+  g_autofree char *stored = NULL;
+
+  g_assert_true (gorm_database_migrate (db, &type, 1, NULL, &error));
+  g_assert_no_error (error);
+  question = new_question (db, "What's up?");
+  comment = g_object_new (TEST_TYPE_COMMENT, "database", db, "text", "hm", NULL);
+  /* No key yet: NULL, not 0. */
+  g_assert_true (gorm_resource_set_related (comment, "question", NULL, &error));
+  g_assert_true (gorm_resource_is_null (comment, "question-id"));
+  test_save_ok (comment);
+  loaded = gorm_resource_get_related (comment, "question", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (loaded);
+  g_assert_true (gorm_resource_set_related (comment, "question", question, &error));
+  g_assert_false (gorm_resource_is_null (comment, "question-id"));
+  test_save_ok (comment);
+
+  g_assert_true (gorm_resource_delete (question, NULL, &error));
+  g_assert_no_error (error);
+  drain ();
+  g_assert_true (gorm_resource_is_null (comment, "question-id"));
+  g_assert_false (gorm_resource_is_dirty (comment));
+  g_assert_true (gorm_resource_is_saved (comment));
+  g_assert_null (gorm_resource_peek_related (comment, "question"));
+  stored = test_query_text (db, "SELECT count(*) FROM test_comment WHERE question_id IS NULL");
+  g_assert_cmpstr (stored, ==, "1");
+}
+
+static void
+test_on_delete_do_nothing (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  GType type = TEST_TYPE_LATE_REF;
+  g_autoptr(GormResource) tag = NULL;
+  g_autoptr(GormResource) ref = NULL;
+
+  g_assert_true (gorm_database_migrate (db, &type, 1, NULL, &error));
+  g_assert_no_error (error);
+  tag = new_named (db, TEST_TYPE_TAG, "gnome");
+  ref = g_object_new (TEST_TYPE_LATE_REF, "database", db, "tag-id", gorm_resource_get_id (tag), NULL);
+  test_save_ok (ref);
+
+  /* libgorm leaves it to the database, which refuses. */
+  g_assert_false (gorm_resource_delete (tag, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_true (gorm_resource_is_saved (tag));
+  g_assert_true (gorm_resource_is_saved (ref));
+}
+
 /* Objects */
 
 static void
@@ -1344,6 +1758,15 @@ main (int   argc,
   g_test_add_func ("/Gorm/Relations/objects/link-fails", test_link_fails);
   g_test_add_func ("/Gorm/Relations/objects/live-links", test_live_links);
   g_test_add_func ("/Gorm/Relations/objects/async", test_async);
+  g_test_add_func ("/Gorm/Relations/on-delete/cascade", test_on_delete_cascade);
+  g_test_add_func ("/Gorm/Relations/on-delete/cascade-bulk", test_on_delete_cascade_bulk);
+  g_test_add_func ("/Gorm/Relations/on-delete/cascade-rolled-back", test_on_delete_cascade_rolled_back);
+  g_test_add_func ("/Gorm/Relations/on-delete/protect", test_on_delete_protect);
+  g_test_add_func ("/Gorm/Relations/on-delete/restrict", test_on_delete_restrict);
+  g_test_add_func ("/Gorm/Relations/on-delete/set-default", test_on_delete_set_default);
+  g_test_add_func ("/Gorm/Relations/on-delete/set-null", test_on_delete_set_null);
+  g_test_add_func ("/Gorm/Relations/on-delete/set-null-number", test_on_delete_set_null_number);
+  g_test_add_func ("/Gorm/Relations/on-delete/do-nothing", test_on_delete_do_nothing);
 
   return g_test_run ();
 }

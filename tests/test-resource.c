@@ -867,10 +867,23 @@ test_kept_properties (void)
   gorm_resource_get_value (kept, "views", &value);
   g_assert_cmpint (g_value_get_int64 (&value), ==, 7);
   g_value_unset (&value);
-  /* set_value() transforms, as g_object_set_property() does. */
+  /* set_value() converts without loss, a gint into a gint64; a lossy
+   * value is refused and changes nothing. */
   g_value_init (&value, G_TYPE_INT);
   g_value_set_int (&value, 9);
-  gorm_resource_set_value (kept, "views", &value);
+  g_assert_true (gorm_resource_set_value (kept, "views", &value, &error));
+  g_assert_no_error (error);
+  g_value_unset (&value);
+  g_value_init (&value, G_TYPE_DOUBLE);
+  g_value_set_double (&value, 9.5);
+  g_assert_false (gorm_resource_set_value (kept, "views", &value, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
+  g_assert_nonnull (strstr (error->message, "views"));
+  g_assert_nonnull (strstr (error->message, "9.5"));
+  g_clear_error (&error);
+  g_value_unset (&value);
+  gorm_resource_get_value (kept, "views", &value);
+  g_assert_cmpint (g_value_get_int64 (&value), ==, 9);
   g_value_unset (&value);
   gorm_resource_get_value (kept, "note", &value);
   g_assert_cmpstr (g_value_get_string (&value), ==, "mine");

@@ -1319,8 +1319,12 @@ test_unreadable_rows (Fixture       *fixture,
 
     /* Once the row is fixed, a reload makes it an ordinary object. */
     {
-      g_autofree char *fix = g_strdup_printf ("UPDATE test_all_types SET \"%s\" = NULL WHERE id = %" G_GINT64_FORMAT,
-                                              bad_values[bad_cases[1]].column, bad_ids[1]);
+      /* The column is NOT NULL: it takes the value of a good row. */
+      g_autofree char *fix = g_strdup_printf ("UPDATE test_all_types SET \"%s\" = "
+                                              "(SELECT \"%s\" FROM test_all_types WHERE id = %" G_GINT64_FORMAT ") "
+                                              "WHERE id = %" G_GINT64_FORMAT,
+                                              bad_values[bad_cases[1]].column,
+                                              bad_values[bad_cases[1]].column, first_id + 1, bad_ids[1]);
 
       g_assert_cmpint (gorm_database_execute (db, fix, NULL, 0, NULL, &error), ==, 1);
       g_assert_true (gorm_resource_reload (stand_in, NULL, &error));
@@ -1334,8 +1338,11 @@ test_unreadable_rows (Fixture       *fixture,
     {
       g_autoptr(GormResource) held = g_list_model_get_item (model, bad_ids[4] - first_id);
       g_autoptr(GormResource) got = NULL;
-      g_autofree char *fix = g_strdup_printf ("UPDATE test_all_types SET \"%s\" = NULL WHERE id = %" G_GINT64_FORMAT,
-                                              bad_values[bad_cases[4]].column, bad_ids[4]);
+      g_autofree char *fix = g_strdup_printf ("UPDATE test_all_types SET \"%s\" = "
+                                              "(SELECT \"%s\" FROM test_all_types WHERE id = %" G_GINT64_FORMAT ") "
+                                              "WHERE id = %" G_GINT64_FORMAT,
+                                              bad_values[bad_cases[4]].column,
+                                              bad_values[bad_cases[4]].column, first_id + 1, bad_ids[4]);
 
       g_assert_false (gorm_query_model_check_item (GORM_QUERY_MODEL (model), bad_ids[4] - first_id, NULL));
       g_assert_cmpint (gorm_database_execute (db, fix, NULL, 0, NULL, &error), ==, 1);

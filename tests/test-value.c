@@ -1326,9 +1326,12 @@ test_coerce_boolean (void)
   g_assert_true (g_value_get_boolean (&value));
   coerce_ok ("published", set_value (&source, G_TYPE_UINT64, (guint64) 0), &value);
   g_assert_false (g_value_get_boolean (&value));
-  coerce_ok ("published", set_value (&source, G_TYPE_DOUBLE, 1.0), &value);
-  g_assert_true (g_value_get_boolean (&value));
 
+  /* Only a boolean or the integers 0 and 1 are booleans: not 1.0. */
+  assert_coerce_fails ("published", set_value (&source, G_TYPE_DOUBLE, 1.0));
+  assert_coerce_fails ("published", set_value (&source, G_TYPE_DOUBLE, 0.0));
+  assert_coerce_fails ("published", set_value (&source, G_TYPE_STRING, "1"));
+  assert_coerce_fails ("published", set_value (&source, G_TYPE_STRING, "false"));
   assert_coerce_fails ("published", set_value (&source, G_TYPE_INT, 2));
   assert_coerce_fails ("published", set_value (&source, G_TYPE_INT, -1));
   assert_coerce_fails ("published", set_value (&source, G_TYPE_DOUBLE, 0.5));

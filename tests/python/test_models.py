@@ -92,8 +92,13 @@ class FieldOptionsTest(DatabaseTestCase):
             Article(slug='s' * 51).save()
 
     def test_not_null_by_default(self):
-        with self.assertRaises(Gorm.IntegrityError):
-            Article(slug='a', body=None).save()
+        # None for a field without null=True is refused at once.
+        with self.assertRaises(Gorm.ValidationError):
+            Article(slug='a', body=None)
+        article = Article(slug='a')
+        with self.assertRaises(Gorm.ValidationError):
+            article.body = None
+        self.assertEqual(article.body, '')
 
     def test_null(self):
         article = Article(slug='a', summary='Short')

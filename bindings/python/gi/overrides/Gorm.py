@@ -384,8 +384,8 @@ _KINDS = {
     datetime.datetime: _Kind(GLib.DateTime.__gtype__, None, _glib_datetime, _datetime_from_glib),
     GLib.DateTime: _Kind(GLib.DateTime.__gtype__, None, _glib_datetime),
     GLib.Bytes: _Kind(GLib.Bytes.__gtype__, GLib.Bytes.new(b''), _glib_bytes),
-    # PyGObject 3.42 gives a Python property [] for a NULL string array, so
-    # a list field cannot keep None apart from [].
+    # PyGObject 3.42 gives a Python property [] for a NULL string array: a
+    # list field with null=True asks libgorm whether it is NULL.
     list: _Kind(GObject.TYPE_STRV, [], list, nullable=False),
 }
 _KINDS[GObject.TYPE_STRV] = _KINDS[list]
@@ -412,6 +412,15 @@ def _kind_for(field_type):
 # field read.
 _resource_get_value = Gorm.Resource.get_value
 _resource_set_value = Gorm.Resource.set_value
+_resource_is_null = Gorm.Resource.is_null
+_resource_set_null = Gorm.Resource.set_null
+
+# The integer GTypes: an int for such a field goes to libgorm as the int it
+# is (a gint64), which libgorm converts without loss or refuses.
+_INTEGER_FUNDAMENTALS = frozenset((
+    GObject.TYPE_CHAR, GObject.TYPE_UCHAR, GObject.TYPE_INT, GObject.TYPE_UINT,
+    GObject.TYPE_LONG, GObject.TYPE_ULONG, GObject.TYPE_INT64, GObject.TYPE_UINT64,
+    GObject.TYPE_ENUM, GObject.TYPE_FLAGS))
 
 # The Python types whose values PyGObject turns into a GValue of the
 # field's type itself (an int only within 32 bits).
@@ -422,7 +431,7 @@ _PLAIN_TYPES = {
     GObject.TYPE_INT64: int,
 }
 # What else a field of those types takes, without loss.
-_ACCEPTED = {str: str, float: (float, int), bool: bool, int: int}
+_ACCEPTED = {str: str, float: (float, int), bool: (bool, int), int: int}
 
 
 def _passes_as_is(value):
@@ -446,12 +455,19 @@ class Field(GObject.Property):
     such as ``GObject.TYPE_UINT``.
 
     Options, as in Django: ``max_length`` (checked before any SQL),
-    ``unique``, ``null`` (False by default: strings default to '' and a
-    None is refused by the database; numbers and booleans are never
-    None), ``index``, ``default``, ``auto_now`` and ``auto_now_add`` (for
-    date-times), ``column`` (the column name) and ``primary_key`` (a
+    ``unique``, ``null`` (False by default: strings default to '', numbers
+    to 0, and assigning None raises ValidationError at once; with
+    ``null=True`` a field of any type stores and returns None, its
+    default unless ``default`` is given, and a list field keeps None apart
+    from []), ``index``, ``default``, ``auto_now`` and ``auto_now_add``
+    (for date-times), ``column`` (the column name) and ``primary_key`` (a
     natural key instead of ``id``). ``nick``, ``blurb``, ``minimum`` and
     ``maximum`` are those of GObject.Property.
+
+    A value that would lose information on its way into the field raises
+    TypeMismatchError, at assignment and in the constructor alike: 3.5 for
+    an int, an int beyond the field's range, a str holding "\\0", a str
+    for a list. 3 for a float is accepted.
     """
 
     def __init__(self, type=str, *, max_length=None, unique=False, null=False,
@@ -459,9 +475,12 @@ class Field(GObject.Property):
                  column=None, primary_key=False, nick='', blurb='',
                  minimum=None, maximum=None):
         self.kind = _kind_for(type)
+        self.field_type = type
         self._plain_type = _PLAIN_TYPES.get(self.kind.gtype)
-        if null and not self.kind.nullable:
-            raise TypeError('a Gorm.Field(%s) cannot be None' % getattr(type, '__name__', type))
+        # Whether None is asked of libgorm: the GObject value of a number
+        # cannot be None, and PyGObject reads a NULL string array as [].
+        self._reads_null = null and (not _is_nullable(self.kind.gtype) or
+                                     self.kind.gtype == GObject.TYPE_STRV)
         self.max_length = max_length
         self.unique = unique
         self.null = null
@@ -470,7 +489,11 @@ class Field(GObject.Property):
         self.auto_now_add = auto_now_add
         self.column = column
         self.primary_key = primary_key
-        if default is None and not null:
+        # Django's default of a field with null=True is None.
+        self.defaults_to_null = null and default is None
+        # A number's GObject value cannot be None: a NULL one holds the
+        # empty value, as its GParamSpec default.
+        if default is None and (not null or not _is_nullable(self.kind.gtype)):
             default = self.kind.empty
         super().__init__(type=self.kind.gtype.pytype or self.kind.gtype,
                          default=self.kind.to_gobject(default),
@@ -501,6 +524,8 @@ class Field(GObject.Property):
     def __get__(self, instance, owner):
         if instance is None:
             return self
+        if self._reads_null and _resource_is_null(instance, self._property_name):
+            return None
         value = _resource_get_value(instance, self._property_name)
         convert = self.kind._to_python
         return value if convert is None or value is None else convert(value)
@@ -515,18 +540,69 @@ class Field(GObject.Property):
         # PyGObject makes a GValue of a str, float, bool or 32-bit int by
         # itself, three times faster than a GObject.Value; the other values
         # get the field's exact type, which refuses what does not fit.
+        if value is None:
+            self.set_null(instance)
+            return
         plain = self._plain_type
         self.refuse_nan(type(instance), value)
-        if plain is not None and value is not None:
-            if type(value) is plain and _passes_as_is(value):
-                _resource_set_value(instance, self._property_name, value)
-                return
-            if not isinstance(value, _ACCEPTED[plain]) or (
-                    plain is int and not -2 ** 63 <= value < 2 ** 63):
-                raise TypeMismatchError('%s.%s: %r, a %s, does not fit a %s field'
-                                        % (type(instance).__name__, self.name, value,
-                                           type(value).__name__, plain.__name__))
-        _resource_set_value(instance, self._property_name, GObject.Value(self.kind.gtype, value))
+        try:
+            if plain is not None:
+                if type(value) is plain and _passes_as_is(value):
+                    if plain is str and '\0' in value:
+                        self.mismatch(instance, value, 'a str holding a NUL character')
+                    _resource_set_value(instance, self._property_name, value)
+                    return
+                if not isinstance(value, _ACCEPTED[plain]) or (
+                        plain is int and not -2 ** 63 <= value < 2 ** 63):
+                    self.mismatch(instance, value)
+                if plain is str and '\0' in value:
+                    self.mismatch(instance, value, 'a str holding a NUL character')
+                if plain is bool and type(value) is int:
+                    # libgorm takes 0 and 1 for a boolean, and refuses 2.
+                    value = _to_gvalue(value)
+            elif (type(value) is int and
+                  self.kind.gtype.fundamental in _INTEGER_FUNDAMENTALS):
+                # libgorm refuses what the field's type cannot hold (-1 for
+                # a uint, 99 for an enum without it); GObject.Value would
+                # wrap or keep it.
+                value = _to_gvalue(value)
+            elif self.kind.gtype == GObject.TYPE_STRV:
+                self.check_strv(instance, value)
+            if not isinstance(value, GObject.Value):
+                try:
+                    value = GObject.Value(self.kind.gtype, value)
+                except (TypeError, ValueError, OverflowError):
+                    self.mismatch(instance, value)
+            _resource_set_value(instance, self._property_name, value)
+        except GLib.Error as error:
+            _raise_translated(error, type(instance))
+
+    def mismatch(self, instance, value, what=None):
+        """Raises TypeMismatchError for ``value``, which the field cannot
+        take without loss."""
+        raise TypeMismatchError('%s.%s: %r, %s, does not fit a %s field' % (
+            type(instance).__name__, self.name, value,
+            what or 'a %s' % type(value).__name__,
+            getattr(self.field_type, '__name__', self.field_type)))
+
+    def check_strv(self, instance, value):
+        """A list field takes a list or tuple of str without NUL."""
+        if (not isinstance(value, (list, tuple)) or
+                not all(isinstance(item, str) for item in value)):
+            self.mismatch(instance, value)
+        if any('\0' in item for item in value):
+            self.mismatch(instance, value, 'a str holding a NUL character')
+
+    def set_null(self, instance):
+        """Sets the field to None (NULL); ValidationError at once for a
+        field without ``null=True``."""
+        if not self.null:
+            raise ValidationError('Cannot store None in %s.%s, a field without null=True'
+                                  % (type(instance).__name__, self.name))
+        try:
+            _resource_set_null(instance, self._property_name)
+        except GLib.Error as error:
+            _raise_translated(error, type(instance))
 
     def refuse_nan(self, model, value):
         """Raises ValidationError for a NaN, which SQL cannot hold and
@@ -536,7 +612,18 @@ class Field(GObject.Property):
                                   % (model.__name__, self.name))
 
     def __set__(self, instance, value):
-        self.set_gobject_value(instance, self.kind.to_gobject(value))
+        self.set_gobject_value(instance, self.to_gobject(instance, value))
+
+    def to_gobject(self, instance, value):
+        """The GObject form of ``value``, or TypeMismatchError."""
+        if value is None:
+            return None
+        if self.kind.gtype == GObject.TYPE_STRV:
+            self.check_strv(instance, value)
+        try:
+            return self.kind.to_gobject(value)
+        except (TypeError, ValueError, KeyError):
+            self.mismatch(instance, value)
 
     def describe(self, model):
         """Records the field's options on ``model`` through the
@@ -552,6 +639,8 @@ class Field(GObject.Property):
             model.set_unique(name)
         if not self.null and _is_nullable(self.kind.gtype):
             model.set_not_null(name)
+        if self.null:
+            model.set_nullable(name)
         if self.index:
             model.set_indexed(name)
         if self.auto_now:
@@ -659,6 +748,19 @@ def _boxed_defaults(model):
                               if field.kind.gtype.fundamental == GObject.TYPE_BOXED and
                               field.default is not None))
         model._gorm_boxed_defaults = cached
+    return cached
+
+
+def _null_defaults(model):
+    """The fields of ``model`` with null=True whose default is None but
+    whose GObject value cannot be None (numbers, booleans, enums): the
+    constructor makes them NULL. Computed once per model."""
+    cached = model.__dict__.get('_gorm_null_defaults')
+    if cached is None:
+        fields = {field for _, field in _fields_by_name(model).values() if field is not None}
+        cached = tuple(field for field in fields
+                       if field.defaults_to_null and not _is_nullable(field.kind.gtype))
+        model._gorm_null_defaults = cached
     return cached
 
 
@@ -818,15 +920,24 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
     def __init__(self, **properties):
         model = type(self)
         fields = _fields_by_name(model)
-        for name, value in properties.items():
-            entry = fields.get(name)
-            if entry is not None and entry[1] is not None:
-                entry[1].refuse_nan(model, value)
-                properties[name] = entry[1].kind.to_gobject(value)
+        # Fields are set once the object is built, as an assignment sets
+        # them: with the same checks (None, lossy values), which
+        # PyGObject's conversion for g_object_new() would not make.
+        assigned = []
+        for name in [name for name in properties if name in fields]:
+            field = fields[name][1]
+            if field is not None:
+                assigned.append((field, properties.pop(name)))
+        given = {field for field, _ in assigned}
         for name, default in _boxed_defaults(model):
-            if name not in properties:
+            if fields[name][1] not in given:
                 properties[name] = default
         super().__init__(**properties)
+        for field in _null_defaults(model):
+            if field not in given:
+                field.set_null(self)
+        for field, value in assigned:
+            field.__set__(self, value)
 
     @property
     def id(self):
@@ -1317,7 +1428,18 @@ class QuerySet(_AsyncQuerySet):
         try:
             if model._gorm_primary_key == 'id' and type(value) is int and -2 ** 63 <= value < 2 ** 63:
                 return Gorm.Database.get(database, model, value, None)
-            key = _property_value(model, _find_pspec(model, 'pk'), value)
+            pspec = _find_pspec(model, 'pk')
+            if isinstance(value, str) and pspec.value_type.fundamental in _INTEGER_FUNDAMENTALS:
+                # As Django does, get(pk='1') reads a str of digits as the
+                # integer key; there only.
+                try:
+                    value = int(value, 10)
+                except ValueError:
+                    raise TypeMismatchError('%s: the primary key %s is an integer, not %r'
+                                            % (model.__name__, _attribute(pspec), value)) from None
+            if model._gorm_primary_key == 'id' and type(value) is int and -2 ** 63 <= value < 2 ** 63:
+                return Gorm.Database.get(database, model, value, None)
+            key = _property_value(model, pspec, value)
             return Gorm.Database.get_by_key(database, model, key, None)
         except GLib.Error as error:
             if error.matches(Gorm.error_quark(), _ErrorCode.NOT_FOUND):
