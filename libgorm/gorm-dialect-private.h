@@ -147,6 +147,21 @@ char    *gorm_dialect_render_index              (const GormDialect  *dialect,
                                                  const GormSchema   *schema,
                                                  const GormColumn   *column,
                                                  gboolean            unique);
+/* The statement creating a composite index of @schema. */
+char    *gorm_dialect_render_composite_index    (const GormDialect  *dialect,
+                                                 const GormSchema   *schema,
+                                                 const GormIndex    *index);
+/* The unique composite index of @schema that @error, a failed statement's
+ * GORM_ERROR_CONSTRAINT, says was violated; NULL for any other error. */
+const GormIndex *gorm_dialect_find_violated_index (const GormSchema *schema,
+                                                   const GError     *error);
+/* The names of the properties of @index, quoted, joined by ", ". */
+char    *gorm_dialect_index_properties          (const GormIndex    *index);
+/* Prefixes the message of *@error, when it is the violation of a unique
+ * composite index of @schema, with the type and the properties at fault;
+ * leaves any other error as it is. */
+void     gorm_dialect_explain_unique_error      (const GormSchema   *schema,
+                                                 GError            **error);
 GPtrArray *gorm_dialect_render_add_column       (const GormDialect  *dialect,
                                                  const GormSchema   *schema,
                                                  const GormColumn   *column,
@@ -213,6 +228,34 @@ char    *gorm_dialect_rewrite_placeholders      (const char         *sql,
  * models it made share it.
  */
 
+/* Relation paths
+ *
+ * A property reached through relations, "question.author.name" from a
+ * Choice: the relations followed, one step each, and the column at the
+ * end, a column of the last step's target. Paths are interned by the
+ * filter module (gorm_filter_resolve_path()) and live as long as the
+ * process, like the schemas and relations they point to, so conditions
+ * and orders keep them without reference counts.
+ */
+typedef struct
+{
+  const GormRelation *relation;
+  const GormSchema   *source;
+  const GormSchema   *target;
+} GormStep;
+
+typedef struct
+{
+  /* As given, for messages. */
+  const char       *text;
+  const GormStep   *steps;
+  guint             n_steps;
+  const GormColumn *column;
+  /* Whether a step is a reverse or many-to-many relation: one row of
+   * the source may have many rows at the end of the path. */
+  gboolean          multi_valued;
+} GormPath;
+
 typedef enum
 {
   GORM_CONDITION_EQ,
@@ -230,6 +273,16 @@ typedef enum
   GORM_CONDITION_AND,
   GORM_CONDITION_OR,
   GORM_CONDITION_NOT,
+  /* A condition on the rows of another type, related to the row by
+   * @step: its one child is the condition on the rows of step->target.
+   * A forward step matches when the related row matches, a reverse or
+   * many-to-many step when one of the related rows does (EXISTS), the
+   * child's leaves all referring to that one row. Where there is no
+   * related row (a NULL key, no reverse or linked rows) the step matches
+   * when its child matches a row of NULLs, as a LEFT JOIN would: so
+   * is_null ("question.pub_date") also matches a choice without a
+   * question, and is_null ("choice") a question without choices. */
+  GORM_CONDITION_RELATED,
   /* The key column of a many-to-many relation's target is linked to the
    * source whose key is values[0]: relation says through which link
    * table (gorm_resource_query_related()). */
@@ -250,8 +303,10 @@ struct _GormCondition
   GValue           *values;
   guint             n_values;
   gboolean          has_null;
-  /* AND and OR have two children, NOT has one. */
+  /* AND and OR have two children, NOT and RELATED have one. */
   GormCondition    *children[2];
+  /* RELATED: the relation followed (it lives in an interned GormPath). */
+  const GormStep   *step;
   /* LINKED: the many-to-many relation, seen from the source. */
   const GormRelation *relation;
 };
@@ -264,6 +319,9 @@ GormCondition *gorm_condition_new_leaf          (GormConditionOp     op,
 GormCondition *gorm_condition_new_combination   (GormConditionOp     op,
                                                  GormCondition      *a,
                                                  GormCondition      *b);
+/* RELATED, taking @child, a condition on the rows of step->target. */
+GormCondition *gorm_condition_new_related       (const GormStep     *step,
+                                                 GormCondition      *child);
 GormCondition *gorm_condition_ref               (GormCondition      *condition);
 void           gorm_condition_unref             (GormCondition      *condition);
 
@@ -271,11 +329,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormCondition, gorm_condition_unref)
 
 /* Queries */
 
-/* One term of an ORDER BY. */
+/* One term of an ORDER BY: a column of the queried type, or with @path
+ * a column of a type reached through forward relations only (one value
+ * per row, NULL when a key on the way is NULL), rendered as a correlated
+ * scalar subquery; @column is then path->column. */
 typedef struct
 {
   const GormColumn *column;
   gboolean          descending;
+  const GormPath   *path;
 } GormOrder;
 
 /* What a query selects: the rows of @schema's table that @condition
@@ -346,7 +408,9 @@ char    *gorm_dialect_render_bulk_update        (const GormDialect    *dialect,
 
 /* Whether rows compare in the order of @orders as SQL row values do:
  * every term has the same direction, and a descending term has no NULLs,
- * which sort last there but make a row value comparison NULL. */
+ * which sort last there but make a row value comparison NULL; and no term
+ * is a related column, whose values the selected rows do not hold (an
+ * anchor is read from them). */
 gboolean gorm_dialect_orders_compare_as_row     (const GormOrder     *orders,
                                                  guint                n_orders);
 /* Every column of the selected rows in their order, then a gint64 slot

@@ -259,6 +259,97 @@ gorm_dialect_column_needs_index (const GormColumn *column)
          !(column->flags & (GORM_COLUMN_UNIQUE | GORM_COLUMN_PRIMARY_KEY));
 }
 
+char *
+gorm_dialect_render_composite_index (const GormDialect *dialect,
+                                     const GormSchema  *schema,
+                                     const GormIndex   *index)
+{
+  GString *sql = g_string_new (index->unique ? "CREATE UNIQUE INDEX IF NOT EXISTS "
+                                             : "CREATE INDEX IF NOT EXISTS ");
+
+  gorm_dialect_append_identifier (sql, index->name);
+  g_string_append (sql, " ON ");
+  gorm_dialect_append_identifier (sql, schema->table);
+  g_string_append (sql, " (");
+  for (guint i = 0; i < index->n_columns; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      gorm_dialect_append_identifier (sql, index->columns[i]->name);
+      /* As for the index of one column: in the order of ORDER BY. */
+      if (dialect->orders_nulls && column_is_nullable (index->columns[i]))
+        g_string_append (sql, " NULLS FIRST");
+    }
+  g_string_append_c (sql, ')');
+
+  return g_string_free (sql, FALSE);
+}
+
+/* Whether @message names @index as the engine does in a violation: by
+ * its quoted name (PostgreSQL: 'violates unique constraint "ux_…"',
+ * 'could not create unique index "ux_…"'), or by its columns (SQLite:
+ * "UNIQUE constraint failed: table.a, table.b"). */
+static gboolean
+message_names_index (const char       *message,
+                     const GormSchema *schema,
+                     const GormIndex  *index)
+{
+  g_autofree char *quoted = g_strdup_printf ("\"%s\"", index->name);
+  g_autoptr(GString) columns = g_string_new ("UNIQUE constraint failed: ");
+  const char *found;
+
+  if (strstr (message, quoted) != NULL)
+    return TRUE;
+
+  for (guint i = 0; i < index->n_columns; i++)
+    g_string_append_printf (columns, "%s%s.%s", i > 0 ? ", " : "",
+                            schema->table, index->columns[i]->name);
+  found = strstr (message, columns->str);
+  if (found == NULL)
+    return FALSE;
+  /* Not the start of a longer list, or of a longer column name. */
+  found += columns->len;
+  return !(g_ascii_isalnum (*found) || *found == '_' || *found == ',' || *found == '.');
+}
+
+const GormIndex *
+gorm_dialect_find_violated_index (const GormSchema *schema,
+                                  const GError     *error)
+{
+  if (error == NULL || !g_error_matches (error, GORM_ERROR, GORM_ERROR_CONSTRAINT))
+    return NULL;
+  for (guint i = 0; i < schema->n_indexes; i++)
+    if (schema->indexes[i].unique &&
+        message_names_index (error->message, schema, &schema->indexes[i]))
+      return &schema->indexes[i];
+  return NULL;
+}
+
+char *
+gorm_dialect_index_properties (const GormIndex *index)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < index->n_columns; i++)
+    g_string_append_printf (text, "%s“%s”", i > 0 ? ", " : "",
+                            index->columns[i]->pspec->name);
+  return g_string_free (text, FALSE);
+}
+
+void
+gorm_dialect_explain_unique_error (const GormSchema  *schema,
+                                   GError           **error)
+{
+  const GormIndex *index = error ? gorm_dialect_find_violated_index (schema, *error) : NULL;
+  g_autofree char *properties = NULL;
+
+  if (index == NULL)
+    return;
+  properties = gorm_dialect_index_properties (index);
+  g_prefix_error (error, "another %s has the same %s, which are unique together: ",
+                  schema->type_name, properties);
+}
+
 GPtrArray *
 gorm_dialect_render_create_indexes (const GormDialect *dialect,
                                     const GormSchema  *schema)
@@ -268,6 +359,8 @@ gorm_dialect_render_create_indexes (const GormDialect *dialect,
   for (guint i = 0; i < schema->n_columns; i++)
     if (gorm_dialect_column_needs_index (&schema->columns[i]))
       g_ptr_array_add (statements, gorm_dialect_render_index (dialect, schema, &schema->columns[i], FALSE));
+  for (guint i = 0; i < schema->n_indexes; i++)
+    g_ptr_array_add (statements, gorm_dialect_render_composite_index (dialect, schema, &schema->indexes[i]));
 
   return statements;
 }
@@ -812,6 +905,32 @@ gorm_dialect_append_limit (const GormDialect *dialect,
     }
 }
 
+static void
+append_table_as (GString          *sql,
+                 const GormSchema *schema,
+                 const char       *alias)
+{
+  gorm_dialect_append_identifier (sql, schema->table);
+  if (alias != NULL)
+    {
+      g_string_append (sql, " AS ");
+      gorm_dialect_append_identifier (sql, alias);
+    }
+}
+
+static void
+append_qualified_column (GString          *sql,
+                         const char       *alias,
+                         const GormColumn *column)
+{
+  if (alias != NULL)
+    {
+      gorm_dialect_append_identifier (sql, alias);
+      g_string_append_c (sql, '.');
+    }
+  gorm_dialect_append_identifier (sql, column->name);
+}
+
 /* Conditions */
 
 GormCondition *
@@ -843,6 +962,21 @@ gorm_condition_new_combination (GormConditionOp  op,
   self->op = op;
   self->children[0] = a;
   self->children[1] = b;
+  return self;
+}
+
+GormCondition *
+gorm_condition_new_related (const GormStep *step,
+                            GormCondition  *child)
+{
+  GormCondition *self = g_new0 (GormCondition, 1);
+
+  g_assert (step != NULL && child != NULL);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->op = GORM_CONDITION_RELATED;
+  self->step = step;
+  self->children[0] = child;
   return self;
 }
 
@@ -1049,6 +1183,233 @@ render_in (const GormDialect   *dialect,
   close_null_match (sql, leaf, opened);
 }
 
+/* Where a condition is rendered: the name of the rows it is on, which a
+ * subquery of a relation refers to, an alias or NULL for their table's
+ * own name; and how deep in subqueries it is, which names the aliases of
+ * the subqueries it opens. Leaves name their columns unqualified: every
+ * subquery reads one table (a many-to-many one reads the link table, and
+ * the target in a subquery of its own), whose columns the leaves inside
+ * it name, and SQL finds unqualified names in the innermost FROM first. */
+typedef struct
+{
+  const char *outer;
+  guint       depth;
+} Scope;
+
+static const Scope top_scope = { NULL, 0 };
+
+static void render_condition (const GormDialect   *dialect,
+                              GString             *sql,
+                              GArray              *params,
+                              const GormCondition *condition,
+                              gboolean             negated,
+                              const Scope         *scope);
+
+/* Whether @condition matches a row whose every column is NULL: what a
+ * relation step matches where there is no related row (LEFT JOIN
+ * semantics). Exact, as the rendering is: a comparison, LIKE or BETWEEN
+ * does not match NULL, its complement does. */
+static gboolean
+matches_null_row (const GormCondition *condition)
+{
+  switch (condition->op)
+    {
+    case GORM_CONDITION_AND:
+      return matches_null_row (condition->children[0]) && matches_null_row (condition->children[1]);
+    case GORM_CONDITION_OR:
+      return matches_null_row (condition->children[0]) || matches_null_row (condition->children[1]);
+    case GORM_CONDITION_NOT:
+      return !matches_null_row (condition->children[0]);
+    case GORM_CONDITION_RELATED:
+      /* A row of NULLs has no related rows either. */
+      return matches_null_row (condition->children[0]);
+    case GORM_CONDITION_IS_NULL:
+      return TRUE;
+    case GORM_CONDITION_IS_NOT_NULL:
+      return FALSE;
+    case GORM_CONDITION_NE:
+      return TRUE;
+    case GORM_CONDITION_IN:
+      return condition->has_null;
+    default:
+      return FALSE;
+    }
+}
+
+static void
+append_alias (GString    *sql,
+              char        kind,
+              guint       depth)
+{
+  g_autofree char *alias = g_strdup_printf ("gorm_%c%u", kind, depth);
+
+  gorm_dialect_append_identifier (sql, alias);
+}
+
+/* The rows @scope names, qualifying @column of them. */
+static void
+append_outer_column (GString          *sql,
+                     const Scope      *scope,
+                     const GormSchema *schema,
+                     const GormColumn *column)
+{
+  gorm_dialect_append_identifier (sql, scope->outer ? scope->outer : schema->table);
+  g_string_append_c (sql, '.');
+  gorm_dialect_append_identifier (sql, column->name);
+}
+
+/* "(SELECT alias.key FROM target AS alias WHERE child)": the keys of the
+ * rows of the step's target that @child matches, or all of them without
+ * @child. */
+static void
+append_target_keys (const GormDialect   *dialect,
+                    GString             *sql,
+                    GArray              *params,
+                    const GormStep      *step,
+                    const GormCondition *child,
+                    const Scope         *scope)
+{
+  Scope inner = { NULL, scope->depth + 1 };
+  g_autofree char *alias = g_strdup_printf ("gorm_r%u", inner.depth);
+
+  inner.outer = alias;
+  g_string_append (sql, "(SELECT ");
+  append_alias (sql, 'r', inner.depth);
+  g_string_append_c (sql, '.');
+  gorm_dialect_append_identifier (sql, step->target->key->name);
+  g_string_append (sql, " FROM ");
+  gorm_dialect_append_identifier (sql, step->target->table);
+  g_string_append (sql, " AS ");
+  append_alias (sql, 'r', inner.depth);
+  if (child != NULL)
+    {
+      g_string_append (sql, " WHERE ");
+      render_condition (dialect, sql, params, child, FALSE, &inner);
+    }
+  g_string_append_c (sql, ')');
+}
+
+/* "EXISTS (…)" of the rows on the other side of a reverse or
+ * many-to-many step that @child matches, or of any without @child. */
+static void
+append_exists (const GormDialect   *dialect,
+               GString             *sql,
+               GArray              *params,
+               const GormStep      *step,
+               const GormCondition *child,
+               const Scope         *scope)
+{
+  const GormRelation *relation = step->relation;
+  Scope inner = { NULL, scope->depth + 1 };
+  g_autofree char *alias = NULL;
+
+  if (relation->kind == GORM_RELATION_REVERSE)
+    {
+      /* EXISTS (SELECT 1 FROM choice AS r WHERE r.question_id = question.id AND child) */
+      alias = g_strdup_printf ("gorm_r%u", inner.depth);
+      inner.outer = alias;
+      g_string_append (sql, "EXISTS (SELECT 1 FROM ");
+      gorm_dialect_append_identifier (sql, step->target->table);
+      g_string_append (sql, " AS ");
+      gorm_dialect_append_identifier (sql, alias);
+      g_string_append (sql, " WHERE ");
+      gorm_dialect_append_identifier (sql, alias);
+      g_string_append_c (sql, '.');
+      gorm_dialect_append_identifier (sql, relation->column->name);
+      g_string_append (sql, " = ");
+      append_outer_column (sql, scope, step->source, step->source->key);
+      if (child != NULL)
+        {
+          g_string_append (sql, " AND ");
+          render_condition (dialect, sql, params, child, FALSE, &inner);
+        }
+      g_string_append_c (sql, ')');
+      return;
+    }
+
+  /* EXISTS (SELECT 1 FROM post_tags AS l WHERE l.post_id = post.id
+   *         AND l.tag_id IN (SELECT r.id FROM tag AS r WHERE child)) */
+  g_assert (relation->kind == GORM_RELATION_MANY_TO_MANY);
+  alias = g_strdup_printf ("gorm_l%u", inner.depth);
+  g_string_append (sql, "EXISTS (SELECT 1 FROM ");
+  gorm_dialect_append_identifier (sql, relation->link_table);
+  g_string_append (sql, " AS ");
+  gorm_dialect_append_identifier (sql, alias);
+  g_string_append (sql, " WHERE ");
+  gorm_dialect_append_identifier (sql, alias);
+  g_string_append_c (sql, '.');
+  gorm_dialect_append_identifier (sql, relation->link_source_column);
+  g_string_append (sql, " = ");
+  append_outer_column (sql, scope, step->source, step->source->key);
+  if (child != NULL)
+    {
+      g_string_append (sql, " AND ");
+      gorm_dialect_append_identifier (sql, alias);
+      g_string_append_c (sql, '.');
+      gorm_dialect_append_identifier (sql, relation->link_target_column);
+      g_string_append (sql, " IN ");
+      append_target_keys (dialect, sql, params, step, child, &inner);
+    }
+  g_string_append_c (sql, ')');
+}
+
+/* A RELATED condition, or its exact complement when @negated (see
+ * GORM_CONDITION_RELATED). */
+static void
+render_related (const GormDialect   *dialect,
+                GString             *sql,
+                GArray              *params,
+                const GormCondition *condition,
+                gboolean             negated,
+                const Scope         *scope)
+{
+  const GormStep *step = condition->step;
+  const GormCondition *child = condition->children[0];
+  gboolean null_match = matches_null_row (child);
+
+  if (step->relation->kind == GORM_RELATION_FORWARD)
+    {
+      const GormColumn *key = step->relation->column;
+      /* Where the key is NULL, the row matches when the child matches a
+       * row of NULLs; it is IN the keys of the matching rows otherwise.
+       * The subquery's keys are never NULL, so NOT IN is exact. */
+      gboolean null_key_matches = null_match != negated;
+      gboolean test_null = gorm_schema_column_is_nullable (key) && null_key_matches;
+
+      if (test_null)
+        {
+          g_string_append_c (sql, '(');
+          gorm_dialect_append_identifier (sql, key->name);
+          g_string_append (sql, " IS NULL OR ");
+        }
+      /* The key's own name finds the current scope's column, the
+       * innermost one. */
+      gorm_dialect_append_identifier (sql, key->name);
+      g_string_append (sql, negated ? " NOT IN " : " IN ");
+      append_target_keys (dialect, sql, params, step, child, scope);
+      if (test_null)
+        g_string_append_c (sql, ')');
+      return;
+    }
+
+  /* Reverse and many-to-many: some related row matches, or there is
+   * none and the child matches a row of NULLs. */
+  if (!null_match)
+    {
+      if (negated)
+        g_string_append (sql, "NOT ");
+      append_exists (dialect, sql, params, step, child, scope);
+      return;
+    }
+  g_string_append_c (sql, '(');
+  if (negated)
+    g_string_append (sql, "NOT ");
+  append_exists (dialect, sql, params, step, child, scope);
+  g_string_append (sql, negated ? " AND " : " OR NOT ");
+  append_exists (dialect, sql, params, step, NULL, scope);
+  g_string_append_c (sql, ')');
+}
+
 /* Renders @condition, or its exact complement when @negated: NOT is
  * pushed down to the leaves, which know how to match NULL. */
 static void
@@ -1056,7 +1417,8 @@ render_condition (const GormDialect   *dialect,
                   GString             *sql,
                   GArray              *params,
                   const GormCondition *condition,
-                  gboolean             negated)
+                  gboolean             negated,
+                  const Scope         *scope)
 {
   gboolean opened;
 
@@ -1065,14 +1427,18 @@ render_condition (const GormDialect   *dialect,
     case GORM_CONDITION_AND:
     case GORM_CONDITION_OR:
       g_string_append_c (sql, '(');
-      render_condition (dialect, sql, params, condition->children[0], negated);
+      render_condition (dialect, sql, params, condition->children[0], negated, scope);
       g_string_append (sql, ((condition->op == GORM_CONDITION_AND) != negated) ? " AND " : " OR ");
-      render_condition (dialect, sql, params, condition->children[1], negated);
+      render_condition (dialect, sql, params, condition->children[1], negated, scope);
       g_string_append_c (sql, ')');
       break;
 
     case GORM_CONDITION_NOT:
-      render_condition (dialect, sql, params, condition->children[0], !negated);
+      render_condition (dialect, sql, params, condition->children[0], !negated, scope);
+      break;
+
+    case GORM_CONDITION_RELATED:
+      render_related (dialect, sql, params, condition, negated, scope);
       break;
 
     case GORM_CONDITION_IS_NULL:
@@ -1151,16 +1517,27 @@ render_condition (const GormDialect   *dialect,
     }
 }
 
+/* " WHERE condition" on the rows @scope names. */
+static void
+append_where_in (const GormDialect   *dialect,
+                 GString             *sql,
+                 const GormCondition *condition,
+                 GArray              *params,
+                 const Scope         *scope)
+{
+  if (condition == NULL)
+    return;
+  g_string_append (sql, " WHERE ");
+  render_condition (dialect, sql, params, condition, FALSE, scope);
+}
+
 void
 gorm_dialect_append_where (const GormDialect   *dialect,
                            GString             *sql,
                            const GormCondition *condition,
                            GArray              *params)
 {
-  if (condition == NULL)
-    return;
-  g_string_append (sql, " WHERE ");
-  render_condition (dialect, sql, params, condition, FALSE);
+  append_where_in (dialect, sql, condition, params, &top_scope);
 }
 
 /* Whether the column of @column can hold NULL in a row libgorm wrote. */
@@ -1168,6 +1545,60 @@ static gboolean
 column_is_nullable (const GormColumn *column)
 {
   return gorm_column_is_nullable (column);
+}
+
+/* Whether the values of @order can be NULL: its column's, or for a path
+ * its last column's or where a key on the way is NULL. */
+static gboolean
+order_is_nullable (const GormOrder *order)
+{
+  if (column_is_nullable (order->column))
+    return TRUE;
+  for (guint i = 0; order->path != NULL && i < order->path->n_steps; i++)
+    if (column_is_nullable (order->path->steps[i].relation->column))
+      return TRUE;
+  return FALSE;
+}
+
+/* The value of the column at the end of forward @steps from the rows
+ * @outer names (NULL: the table of the first step's source): nested
+ * correlated scalar subqueries, NULL where a key is NULL. */
+static void
+append_path_value (GString          *sql,
+                   const GormStep   *steps,
+                   guint             n_steps,
+                   const GormColumn *column,
+                   const char       *outer,
+                   guint             depth)
+{
+  g_autofree char *alias = g_strdup_printf ("gorm_r%u", depth + 1);
+
+  /* (SELECT r.pub_date FROM question AS r WHERE r.id = choice.question_id) */
+  g_string_append (sql, "(SELECT ");
+  if (n_steps > 1)
+    append_path_value (sql, steps + 1, n_steps - 1, column, alias, depth + 1);
+  else
+    append_qualified_column (sql, alias, column);
+  g_string_append (sql, " FROM ");
+  append_table_as (sql, steps[0].target, alias);
+  g_string_append (sql, " WHERE ");
+  append_qualified_column (sql, alias, steps[0].target->key);
+  g_string_append (sql, " = ");
+  append_qualified_column (sql, outer ? outer : steps[0].source->table, steps[0].relation->column);
+  g_string_append_c (sql, ')');
+}
+
+/* The value @order sorts on, in the rows @alias names (NULL: unqualified,
+ * the innermost table's). */
+static void
+append_order_value (GString         *sql,
+                    const GormOrder *order,
+                    const char      *alias)
+{
+  if (order->path != NULL)
+    append_path_value (sql, order->path->steps, order->path->n_steps, order->column, alias, 0);
+  else
+    append_qualified_column (sql, alias, order->column);
 }
 
 void
@@ -1181,11 +1612,11 @@ gorm_dialect_append_order (const GormDialect *dialect,
     {
       if (i > 0)
         g_string_append (sql, ", ");
-      gorm_dialect_append_identifier (sql, orders[i].column->name);
+      append_order_value (sql, &orders[i], NULL);
       if (orders[i].descending)
         g_string_append (sql, " DESC");
       /* NULLs sort first, as SQLite sorts them, in every dialect. */
-      if (dialect->orders_nulls && column_is_nullable (orders[i].column))
+      if (dialect->orders_nulls && order_is_nullable (&orders[i]))
         g_string_append (sql, orders[i].descending ? " NULLS LAST" : " NULLS FIRST");
     }
 }
@@ -1372,44 +1803,19 @@ append_slot (GString *sql,
   g_array_append_val (params, slot);
 }
 
-static void
-append_table_as (GString          *sql,
-                 const GormSchema *schema,
-                 const char       *alias)
-{
-  gorm_dialect_append_identifier (sql, schema->table);
-  if (alias != NULL)
-    {
-      g_string_append (sql, " AS ");
-      gorm_dialect_append_identifier (sql, alias);
-    }
-}
-
-static void
-append_qualified_column (GString          *sql,
-                         const char       *alias,
-                         const GormColumn *column)
-{
-  if (alias != NULL)
-    {
-      gorm_dialect_append_identifier (sql, alias);
-      g_string_append_c (sql, '.');
-    }
-  gorm_dialect_append_identifier (sql, column->name);
-}
-
 /* Appends the condition as " AND (…)", nothing when it is NULL: @sql
  * has a WHERE already. */
 static void
 append_and_condition (const GormDialect   *dialect,
                       GString             *sql,
                       const GormCondition *condition,
-                      GArray              *params)
+                      GArray              *params,
+                      const Scope         *scope)
 {
   if (condition == NULL)
     return;
   g_string_append (sql, " AND (");
-  render_condition (dialect, sql, params, condition, FALSE);
+  render_condition (dialect, sql, params, condition, FALSE, scope);
   g_string_append_c (sql, ')');
 }
 
@@ -1446,7 +1852,7 @@ gorm_dialect_orders_compare_as_row (const GormOrder *orders,
    * sorts them, but make a row value comparison NULL. */
   for (guint i = 0; i < n_orders; i++)
     {
-      if (orders[i].descending != orders[0].descending)
+      if (orders[i].descending != orders[0].descending || orders[i].path != NULL)
         return FALSE;
       if (orders[i].descending && gorm_column_is_nullable (orders[i].column))
         return FALSE;
@@ -1510,29 +1916,29 @@ append_sorts_before (const GormDialect *dialect,
   g_string_append_c (sql, '(');
   for (guint i = 0; i < n_orders; i++)
     {
-      const GormColumn *column = orders[i].column;
-      const char *less = orders[i].descending ? ">" : "<";
-      const char *lower_null = orders[i].descending ? "k" : "o";
-      const char *upper_null = orders[i].descending ? "o" : "k";
+      const GormOrder *order = &orders[i];
+      const char *less = order->descending ? ">" : "<";
+      const char *lower_null = order->descending ? "k" : "o";
+      const char *upper_null = order->descending ? "o" : "k";
 
       if (i > 0)
         g_string_append (sql, " OR ");
       g_string_append_c (sql, '(');
       for (guint j = 0; j < i; j++)
         {
-          append_qualified_column (sql, "o", orders[j].column);
+          append_order_value (sql, &orders[j], "o");
           g_string_append_printf (sql, " %s ", dialect->same_as_operator);
-          append_qualified_column (sql, "k", orders[j].column);
+          append_order_value (sql, &orders[j], "k");
           g_string_append (sql, " AND ");
         }
       g_string_append_c (sql, '(');
-      append_qualified_column (sql, "o", column);
+      append_order_value (sql, order, "o");
       g_string_append_printf (sql, " %s ", less);
-      append_qualified_column (sql, "k", column);
+      append_order_value (sql, order, "k");
       g_string_append (sql, " OR (");
-      append_qualified_column (sql, lower_null, column);
+      append_order_value (sql, order, lower_null);
       g_string_append (sql, " IS NULL AND ");
-      append_qualified_column (sql, upper_null, column);
+      append_order_value (sql, order, upper_null);
       g_string_append (sql, " IS NOT NULL)))");
     }
   g_string_append_c (sql, ')');
@@ -1545,12 +1951,14 @@ gorm_dialect_render_position (const GormDialect   *dialect,
 {
   const GormSchema *schema = selection->schema;
   GString *sql = g_string_new ("SELECT (SELECT count(*) FROM ");
+  static const Scope o_scope = { "o", 0 };
+  static const Scope k_scope = { "k", 0 };
 
   /* How many matching rows o sort before the row k; no row when k does
    * not match. Inside the subquery the condition's unqualified columns
    * are o's, outside k's. */
   append_table_as (sql, schema, "o");
-  gorm_dialect_append_where (dialect, sql, selection->condition, params);
+  append_where_in (dialect, sql, selection->condition, params, &o_scope);
   g_string_append (sql, selection->condition != NULL ? " AND " : " WHERE ");
   append_sorts_before (dialect, sql, selection->orders, selection->n_orders);
   g_string_append (sql, ") FROM ");
@@ -1559,6 +1967,6 @@ gorm_dialect_render_position (const GormDialect   *dialect,
   append_qualified_column (sql, "k", schema->key);
   g_string_append (sql, " = ");
   append_slot (sql, params, gorm_value_kind_get_sql_type (schema->key->kind));
-  append_and_condition (dialect, sql, selection->condition, params);
+  append_and_condition (dialect, sql, selection->condition, params, &k_scope);
   return g_string_free (sql, FALSE);
 }

@@ -17,4 +17,16 @@ GormCondition *gorm_filter_compile (GormFilter        *filter,
                                     const GormSchema  *schema,
                                     GError           **error);
 
+/* The column @name names from @schema: a stored property of @schema
+ * (*@path set to NULL), or a path of relations ending in a property
+ * ("question.pub_date", "choice.votes", "tags.name"; a bare relation
+ * name compares the key: the key column of a forward relation, the key
+ * of the related rows otherwise), *@path then set to the interned path,
+ * whose column it returns. GORM_ERROR_UNKNOWN_PROPERTY naming the type
+ * and the whole path otherwise. */
+const GormColumn *gorm_filter_resolve_path (const GormSchema  *schema,
+                                            const char        *name,
+                                            const GormPath   **path,
+                                            GError           **error);
+
 G_END_DECLS

@@ -105,6 +105,7 @@ static const char * const op_names[] = {
   [GORM_CONDITION_AND] = "and",
   [GORM_CONDITION_OR] = "or",
   [GORM_CONDITION_NOT] = "not",
+  [GORM_CONDITION_RELATED] = "related",
 };
 
 G_DEFINE_BOXED_TYPE (GormFilter, gorm_filter, gorm_filter_ref, gorm_filter_unref)
@@ -683,40 +684,194 @@ compile_value (const GormSchema  *schema,
          gorm_value_to_sql (column->kind, column->pspec, &property_value, sql_value, error);
 }
 
+/* Relation paths. A path resolved once is interned, keyed by its schema
+ * and its text, and lives as long as the process, as the schemas and
+ * relations it points to do. */
+static GMutex paths_lock;
+static GHashTable *paths; /* "SCHEMA-ADDRESS PATH" → GormPath */
+
+static gboolean
+set_unknown_path_error (GError          **error,
+                        const GormSchema *schema,
+                        const char       *path,
+                        const GormSchema *reached,
+                        const char       *part)
+{
+  if (reached == schema && strchr (path, '.') == NULL)
+    g_set_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
+                 "%s has no stored property “%s”", schema->type_name, path);
+  else
+    g_set_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
+                 "%s has no stored property or relation “%s”: %s has no stored property "
+                 "or relation “%s”", schema->type_name, path, reached->type_name, part);
+  return FALSE;
+}
+
+/* Follows @text from @schema: the steps of the relations it names and
+ * the column at its end. */
+static gboolean
+walk_path (const GormSchema  *schema,
+           const char        *text,
+           GArray            *steps,
+           const GormColumn **column,
+           GError           **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ".", -1);
+  guint n_parts = g_strv_length (parts);
+  const GormSchema *current = schema;
+
+  if (n_parts == 0)
+    return set_unknown_path_error (error, schema, text, current, text);
+  for (guint i = 0; i < n_parts; i++)
+    {
+      gboolean last = i + 1 == n_parts;
+      const GormRelation *relation;
+      GormStep step;
+
+      if (parts[i][0] == '\0')
+        return set_unknown_path_error (error, schema, text, current, parts[i]);
+      /* A property first: "question_id" is the column even where it also
+       * names a relation. */
+      if (last)
+        {
+          *column = gorm_schema_find_column (current, parts[i]);
+          if (*column != NULL)
+            return TRUE;
+        }
+      relation = gorm_schema_find_relation (current, parts[i], NULL);
+      if (relation == NULL)
+        return set_unknown_path_error (error, schema, text, current, parts[i]);
+      /* A bare forward relation compares its key, a column here. */
+      if (last && relation->kind == GORM_RELATION_FORWARD)
+        {
+          *column = relation->column;
+          return TRUE;
+        }
+
+      step.relation = relation;
+      step.source = current;
+      step.target = gorm_schema_lookup (relation->target_type, error);
+      if (step.target == NULL)
+        return FALSE;
+      g_array_append_val (steps, step);
+      current = step.target;
+      /* A bare reverse or many-to-many relation compares the related
+       * rows' key. */
+      if (last)
+        {
+          *column = current->key;
+          return TRUE;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+const GormColumn *
+gorm_filter_resolve_path (const GormSchema  *schema,
+                          const char        *text,
+                          const GormPath   **resolved,
+                          GError           **error)
+{
+  const GormColumn *column = gorm_schema_find_column (schema, text);
+  g_autofree char *key = NULL;
+  g_autoptr(GArray) steps = NULL;
+  GormPath *path;
+
+  *resolved = NULL;
+  if (column != NULL)
+    return column;
+
+  key = g_strdup_printf ("%p %s", (gpointer) schema, text);
+  g_mutex_lock (&paths_lock);
+  path = paths ? g_hash_table_lookup (paths, key) : NULL;
+  g_mutex_unlock (&paths_lock);
+  if (path != NULL)
+    {
+      *resolved = path;
+      return path->column;
+    }
+
+  /* Resolved outside the lock: it may look schemas up, which may
+   * initialize classes. */
+  steps = g_array_new (FALSE, FALSE, sizeof (GormStep));
+  if (!walk_path (schema, text, steps, &column, error))
+    return NULL;
+  if (steps->len == 0)
+    return column;
+
+  path = g_new0 (GormPath, 1);
+  path->text = g_strdup (text);
+  path->n_steps = steps->len;
+  path->column = column;
+  for (guint i = 0; i < steps->len; i++)
+    if (g_array_index (steps, GormStep, i).relation->kind != GORM_RELATION_FORWARD)
+      path->multi_valued = TRUE;
+  path->steps = (const GormStep *) (gpointer) g_array_free (g_steal_pointer (&steps), FALSE);
+
+  g_mutex_lock (&paths_lock);
+  if (paths == NULL)
+    paths = g_hash_table_new (g_str_hash, g_str_equal);
+  if (g_hash_table_lookup (paths, key) == NULL)
+    g_hash_table_insert (paths, g_steal_pointer (&key), path);
+  else
+    {
+      /* Another thread interned it meanwhile: the same steps. Paths are
+       * never freed, so this one stays as a leak of a few bytes rather
+       * than a pointer someone may hold. */
+      GormPath *first = g_hash_table_lookup (paths, key);
+
+      path = first;
+    }
+  g_mutex_unlock (&paths_lock);
+
+  *resolved = path;
+  return column;
+}
+
 static GormCondition *
 compile_leaf (GormFilter        *filter,
               const GormSchema  *schema,
               GError           **error)
 {
-  const GormColumn *column = gorm_schema_find_column (schema, filter->property);
   g_autoptr(GormCondition) condition = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const GormSchema *owner = schema;
+  const GormPath *path = NULL;
+  const GormColumn *column;
 
+  column = gorm_filter_resolve_path (schema, filter->property, &path, &local_error);
   if (column == NULL)
     {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
-                   "%s has no stored property “%s”", schema->type_name, filter->property);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+  if (path != NULL)
+    owner = path->steps[path->n_steps - 1].target;
 
   condition = gorm_condition_new_leaf (filter->op, column, filter->n_values);
   condition->has_null = filter->has_null;
   for (guint i = 0; i < filter->n_values; i++)
-    if (!compile_value (schema, filter, column, &filter->values[i], &condition->values[i], error))
-      return NULL;
+    if (!compile_value (owner, filter, column, &filter->values[i], &condition->values[i], error))
+      {
+        if (path != NULL)
+          g_prefix_error (error, "Cannot filter %s on “%s”: ", schema->type_name, path->text);
+        return NULL;
+      }
+
+  /* The leaf is on the last step's rows; each step wraps it, the last
+   * innermost. */
+  for (guint i = path ? path->n_steps : 0; i > 0; i--)
+    condition = gorm_condition_new_related (&path->steps[i - 1], g_steal_pointer (&condition));
 
   return g_steal_pointer (&condition);
 }
 
-GormCondition *
-gorm_filter_compile (GormFilter        *filter,
-                     const GormSchema  *schema,
-                     GError           **error)
+static GormCondition *
+compile_node (GormFilter        *filter,
+              const GormSchema  *schema,
+              GError           **error)
 {
   GormCondition *children[2] = { NULL, NULL };
-
-  g_return_val_if_fail (filter != NULL, NULL);
-  g_return_val_if_fail (schema != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (filter->error != NULL)
     {
@@ -733,7 +888,7 @@ gorm_filter_compile (GormFilter        *filter,
     {
       if (filter->children[i] == NULL)
         continue;
-      children[i] = gorm_filter_compile (filter->children[i], schema, error);
+      children[i] = compile_node (filter->children[i], schema, error);
       if (children[i] == NULL)
         {
           g_clear_pointer (&children[0], gorm_condition_unref);
@@ -742,4 +897,135 @@ gorm_filter_compile (GormFilter        *filter,
     }
 
   return gorm_condition_new_combination (filter->op, children[0], children[1]);
+}
+
+/* Whether two steps follow the same relation. */
+static gboolean
+same_step (const GormStep *a,
+           const GormStep *b)
+{
+  return a->relation == b->relation ||
+         (a->relation->source_type == b->relation->source_type &&
+          g_str_equal (a->relation->name, b->relation->name));
+}
+
+static GormCondition *share_steps (const GormCondition *condition);
+
+/* Appends the conjuncts of the AND chain @condition, shared. */
+static void
+collect_conjuncts (const GormCondition *condition,
+                   GPtrArray           *conjuncts)
+{
+  if (condition->op == GORM_CONDITION_AND)
+    {
+      collect_conjuncts (condition->children[0], conjuncts);
+      collect_conjuncts (condition->children[1], conjuncts);
+      return;
+    }
+  g_ptr_array_add (conjuncts, share_steps (condition));
+}
+
+/* The conjuncts joined to an earlier one's step are NULL in the array. */
+static void
+unref_conjunct (gpointer conjunct)
+{
+  if (conjunct != NULL)
+    gorm_condition_unref (conjunct);
+}
+
+static GormCondition *
+and_of (GormCondition *a,
+        GormCondition *b)
+{
+  return a == NULL ? b : gorm_condition_new_combination (GORM_CONDITION_AND, a, b);
+}
+
+/* The same condition, where the conditions of one AND chain on the same
+ * relation share one step: one subquery, so that on a reverse or
+ * many-to-many relation they all hold for the same related row, as in
+ * one Django filter() call. Conditions under OR or NOT, and those of
+ * other filters of the query, keep steps of their own. */
+static GormCondition *
+share_steps (const GormCondition *condition)
+{
+  g_autoptr(GPtrArray) conjuncts = NULL;
+  GormCondition *shared = NULL;
+
+  switch (condition->op)
+    {
+    case GORM_CONDITION_OR:
+      return gorm_condition_new_combination (GORM_CONDITION_OR,
+                                             share_steps (condition->children[0]),
+                                             share_steps (condition->children[1]));
+    case GORM_CONDITION_NOT:
+      return gorm_condition_new_combination (GORM_CONDITION_NOT,
+                                             share_steps (condition->children[0]), NULL);
+    case GORM_CONDITION_RELATED:
+      return gorm_condition_new_related (condition->step, share_steps (condition->children[0]));
+    case GORM_CONDITION_AND:
+      break;
+    default:
+      return gorm_condition_ref ((GormCondition *) condition);
+    }
+
+  conjuncts = g_ptr_array_new_with_free_func (unref_conjunct);
+  collect_conjuncts (condition, conjuncts);
+  for (guint i = 0; i < conjuncts->len; i++)
+    {
+      GormCondition *conjunct = g_ptr_array_index (conjuncts, i);
+      g_autoptr(GormCondition) child = NULL;
+      GormCondition *merged;
+      gboolean grouped = FALSE;
+
+      if (conjunct == NULL)
+        continue;
+      if (conjunct->op != GORM_CONDITION_RELATED)
+        {
+          shared = and_of (shared, gorm_condition_ref (conjunct));
+          continue;
+        }
+
+      /* The later conjuncts on the same relation join this one's step. */
+      child = gorm_condition_ref (conjunct->children[0]);
+      for (guint j = i + 1; j < conjuncts->len; j++)
+        {
+          GormCondition *other = g_ptr_array_index (conjuncts, j);
+
+          if (other == NULL || other->op != GORM_CONDITION_RELATED ||
+              !same_step (other->step, conjunct->step))
+            continue;
+          child = and_of (g_steal_pointer (&child), gorm_condition_ref (other->children[0]));
+          g_ptr_array_index (conjuncts, j) = NULL;
+          gorm_condition_unref (other);
+          grouped = TRUE;
+        }
+      if (grouped)
+        {
+          g_autoptr(GormCondition) joined = g_steal_pointer (&child);
+
+          /* The joined conditions share their next steps in turn. */
+          child = share_steps (joined);
+        }
+      merged = gorm_condition_new_related (conjunct->step, g_steal_pointer (&child));
+      shared = and_of (shared, merged);
+    }
+
+  return shared;
+}
+
+GormCondition *
+gorm_filter_compile (GormFilter        *filter,
+                     const GormSchema  *schema,
+                     GError           **error)
+{
+  g_autoptr(GormCondition) condition = NULL;
+
+  g_return_val_if_fail (filter != NULL, NULL);
+  g_return_val_if_fail (schema != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  condition = compile_node (filter, schema, error);
+  if (condition == NULL)
+    return NULL;
+  return share_steps (condition);
 }

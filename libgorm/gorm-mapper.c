@@ -1066,6 +1066,7 @@ prefix_error (GError          **error,
               const GormSchema *schema,
               const char       *action)
 {
+  gorm_dialect_explain_unique_error (schema, error);
   g_prefix_error (error, "Cannot %s %s: ", action, schema->type_name);
 }
 
@@ -1608,6 +1609,9 @@ new_row_object (const GormSchema *schema,
       if (values[i] != NULL && !is_construct_property (pspec))
         set_quietly (object, pspec, values[i]);
     }
+  /* The row says which columns are NULL, whatever the object's
+   * construction (a binding's constructor) made NULL. */
+  g_clear_pointer (&gorm_row_state_of (object)->nulls, g_free);
   for (guint i = 0; has_null && i < schema->n_columns; i++)
     if (G_IS_VALUE (&defaults[i]))
       {

@@ -223,8 +223,50 @@ plan_type_locked (GormConnection    *connection,
       if (!g_hash_table_contains (indexes, index))
         g_ptr_array_add (statements, gorm_dialect_render_index (dialect, schema, column, FALSE));
     }
+  for (guint i = 0; i < schema->n_indexes; i++)
+    if (!g_hash_table_contains (indexes, schema->indexes[i].name))
+      g_ptr_array_add (statements,
+                       gorm_dialect_render_composite_index (dialect, schema, &schema->indexes[i]));
 
   return TRUE;
+}
+
+/* Turns the failure of @sql, when it created a unique composite index
+ * over rows that already break it, into GORM_ERROR_MIGRATION naming the
+ * type and the properties. */
+static void
+explain_failure (const GormDialect  *dialect,
+                 const GType        *types,
+                 guint               n_types,
+                 const char         *sql,
+                 GError            **error)
+{
+  if (error == NULL || !g_error_matches (*error, GORM_ERROR, GORM_ERROR_CONSTRAINT))
+    return;
+
+  for (guint i = 0; i < n_types; i++)
+    {
+      const GormSchema *schema = gorm_schema_lookup (types[i], NULL);
+
+      for (guint j = 0; schema != NULL && j < schema->n_indexes; j++)
+        {
+          const GormIndex *index = &schema->indexes[j];
+          g_autofree char *created = NULL;
+          g_autofree char *properties = NULL;
+
+          if (!index->unique)
+            continue;
+          created = gorm_dialect_render_composite_index (dialect, schema, index);
+          if (!g_str_equal (created, sql))
+            continue;
+          properties = gorm_dialect_index_properties (index);
+          (*error)->code = GORM_ERROR_MIGRATION;
+          g_prefix_error (error, "Cannot migrate %s: rows of the table “%s” have the same %s, "
+                          "which gorm_resource_class_add_unique_together() makes unique "
+                          "together: ", schema->type_name, schema->table, properties);
+          return;
+        }
+    }
 }
 
 /* Appends @type to @order after the types its foreign keys and
@@ -363,7 +405,13 @@ gorm_migrator_run_locked (GormConnection  *connection,
   statements = plan_locked (connection, types, n_types, error);
   ok = statements != NULL;
   for (guint i = 0; ok && i < statements->len; i++)
-    ok = gorm_connection_run_locked (connection, g_ptr_array_index (statements, i), error);
+    {
+      const char *sql = g_ptr_array_index (statements, i);
+
+      ok = gorm_connection_run_locked (connection, sql, error);
+      if (!ok)
+        explain_failure (gorm_connection_get_dialect (connection), types, n_types, sql, error);
+    }
 
   /* A failed commit has rolled back already. */
   if (ok)

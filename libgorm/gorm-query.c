@@ -381,10 +381,31 @@ gorm_query_order_by (GormQuery  *self,
 
   order.column = gorm_schema_find_column (self->schema, property);
   order.descending = !!descending;
+  order.path = NULL;
   if (order.column == NULL)
-    record_error (self, unknown_property_error (self->schema, property));
-  else
-    g_array_append_val (self->orders, order);
+    {
+      GError *error = NULL;
+
+      /* A path of forward relations: one value per object. */
+      order.column = gorm_filter_resolve_path (self->schema, property, &order.path, &error);
+      if (order.column == NULL)
+        {
+          record_error (self, error);
+          return self;
+        }
+      if (order.path != NULL && order.path->multi_valued)
+        {
+          record_error (self, g_error_new (GORM_ERROR, GORM_ERROR_FAILED,
+                                           "Cannot order %s by “%s”: it follows a reverse or "
+                                           "many-to-many relation, which gives each %s any "
+                                           "number of values; gorm_query_order_by() follows "
+                                           "forward relations only",
+                                           self->schema->type_name, property,
+                                           self->schema->type_name));
+          return self;
+        }
+    }
+  g_array_append_val (self->orders, order);
 
   return self;
 }
@@ -470,7 +491,7 @@ gorm_query_compile (GormQuery  *self,
     {
       const GormOrder *order = &g_array_index (self->orders, GormOrder, i);
 
-      has_key = order->column == self->schema->key;
+      has_key = order->path == NULL && order->column == self->schema->key;
       g_array_append_val (compiled->orders, *order);
     }
   /* The key follows the direction of the last order, so that an index
@@ -478,7 +499,7 @@ gorm_query_compile (GormQuery  *self,
    * pages from rows it has seen (row values compare in one direction). */
   if (!has_key)
     {
-      GormOrder order = { self->schema->key, FALSE };
+      GormOrder order = { self->schema->key, FALSE, NULL };
 
       if (compiled->orders->len > 0)
         order.descending = g_array_index (compiled->orders, GormOrder, compiled->orders->len - 1).descending;
@@ -924,6 +945,7 @@ write_locked (GormDatabase             *database,
   GormSelection selection = gorm_compiled_query_get_selection (compiled);
   g_autoptr(GArray) params = params_new ();
   g_autofree char *sql = NULL;
+  gint64 rows;
 
   if (n_assignments == 0)
     sql = gorm_dialect_render_bulk_delete (compiled->dialect, &selection, params);
@@ -941,7 +963,10 @@ write_locked (GormDatabase             *database,
                                              columns, values, params);
     }
 
-  return execute_locked (database, sql, params, cancellable, error);
+  rows = execute_locked (database, sql, params, cancellable, error);
+  if (rows < 0 && n_assignments > 0)
+    gorm_dialect_explain_unique_error (compiled->schema, error);
+  return rows;
 }
 
 /* Gives the live objects of the changed rows their new state: deleted

@@ -121,7 +121,7 @@ enum {
   N_PROPS,
 };
 
-static GParamSpec *properties[N_PROPS];
+static GParamSpec *resource_props[N_PROPS];
 
 /* Of kept properties: see gorm_resource_class_store_property(). */
 static GQuark kept_class_quark;
@@ -280,7 +280,7 @@ gorm_resource_class_init (GormResourceClass *klass)
    * saved, and again after it is deleted. A type with a natural primary key
    * (see gorm_resource_class_set_primary_key()) keeps 0 here.
    */
-  properties[PROP_ID] =
+  resource_props[PROP_ID] =
     g_param_spec_int64 ("id", NULL, NULL,
                         0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -292,13 +292,13 @@ gorm_resource_class_init (GormResourceClass *klass)
    * database (see gorm_database_set_default()) at the time of the first
    * save, which then becomes the object's database.
    */
-  properties[PROP_DATABASE] =
+  resource_props[PROP_DATABASE] =
     g_param_spec_object ("database", NULL, NULL,
                          GORM_TYPE_DATABASE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
                          G_PARAM_STATIC_STRINGS);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_properties (object_class, N_PROPS, resource_props);
   gorm_mapper_set_row_state_offset (object_class, GormResource_private_offset);
 }
 
@@ -952,6 +952,98 @@ gorm_resource_class_set_transient (GormResourceClass *klass,
   record (klass, GORM_META_TRANSIENT, property, NULL, 0);
 }
 
+/* Records the composite index of @names, which must name at least
+ * one property, as their names joined by commas. */
+static void
+record_properties (GormResourceClass  *klass,
+                   GormMetaKind        kind,
+                   const char * const *names)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, ',');
+      g_string_append (text, names[i]);
+    }
+  record (klass, kind, NULL, text->str, 0);
+}
+
+/* Whether @names lists one property or more, none empty and none
+ * holding the comma the list is recorded with (no property name does). */
+static gboolean
+check_properties (const char * const *names)
+{
+  if (names == NULL || names[0] == NULL)
+    return FALSE;
+  for (guint i = 0; names[i] != NULL; i++)
+    if (names[i][0] == '\0' || strchr (names[i], ',') != NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * gorm_resource_class_add_unique_together:
+ * @klass: a resource class
+ * @properties: (array zero-terminated=1): the names of stored properties,
+ *   one or more
+ *
+ * Makes @properties unique together: no two objects of @klass may hold
+ * the same values in all of them (Django's `unique_together`). The
+ * database enforces it with a unique index on their columns, in the order
+ * given, named `ux_TABLE_COLUMN_COLUMN` (shortened with a hash when longer
+ * than 63 bytes), which [method@Gorm.Database.migrate] creates, on an
+ * existing table too.
+ *
+ * Saving an object that breaks the rule, or a bulk
+ * [method@Gorm.Query.update] that would, fails with
+ * `GORM_ERROR_CONSTRAINT` naming the type and the properties. As in SQL,
+ * a row with `NULL` in any of the columns never conflicts. Migrating a
+ * table whose rows already break the rule fails with
+ * `GORM_ERROR_MIGRATION`, and a property that is not stored with
+ * `GORM_ERROR_UNKNOWN_PROPERTY`.
+ *
+ * Call it once per rule; a subclass inherits its parent's rules.
+ *
+ * Since: 1.0
+ */
+void
+gorm_resource_class_add_unique_together (GormResourceClass  *klass,
+                                         const char * const *properties)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (check_properties (properties));
+
+  record_properties (klass, GORM_META_UNIQUE_TOGETHER, properties);
+}
+
+/**
+ * gorm_resource_class_add_index:
+ * @klass: a resource class
+ * @properties: (array zero-terminated=1): the names of stored properties,
+ *   one or more
+ *
+ * Creates an index on the columns of @properties, in the order given,
+ * named `ix_TABLE_COLUMN_COLUMN` (shortened with a hash when longer than
+ * 63 bytes): queries that filter on its first columns, or order by them,
+ * read the index instead of the whole table.
+ * [method@Gorm.Database.migrate] creates it, on an existing table too; a
+ * property that is not stored fails the migration with
+ * `GORM_ERROR_UNKNOWN_PROPERTY`.
+ *
+ * Since: 1.0
+ */
+void
+gorm_resource_class_add_index (GormResourceClass  *klass,
+                               const char * const *properties)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (check_properties (properties));
+
+  record_properties (klass, GORM_META_INDEX, properties);
+}
+
 /* Kept properties. A class that keeps properties has a KeptClass as type
  * data: the get_property and set_property it had, which the others of its
  * properties still go to, and the number of slots its objects need, its
@@ -1295,7 +1387,11 @@ gorm_resource_set_value (GormResource  *self,
  * gorm_resource_set_null(), gorm_resource_is_null()) holds its default
  * value, with a NULL mark libgorm keeps beside it and writes as NULL.
  * Setting the property in any way (g_object_set(), a binding's
- * assignment, gorm_resource_set_value()) clears the mark.
+ * assignment, gorm_resource_set_value()) clears the mark: libgorm sees
+ * the set as the property's notification. A property that notifies only
+ * changes (%G_PARAM_EXPLICIT_NOTIFY, as Vala's do) and is set to the very
+ * default value a NULL holds sends none: gorm_resource_set_value()
+ * clears the mark in every case.
  *
  * A column made nullable after its table was created stays `NOT NULL` in
  * that table (libgorm adds missing columns but does not rebuild existing

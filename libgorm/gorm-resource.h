@@ -134,6 +134,12 @@ GORM_AVAILABLE_IN_ALL
 void          gorm_resource_class_set_transient     (GormResourceClass  *klass,
                                                      const char         *property);
 GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_add_unique_together (GormResourceClass  *klass,
+                                                       const char * const *properties);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_add_index         (GormResourceClass  *klass,
+                                                     const char * const *properties);
+GORM_AVAILABLE_IN_ALL
 void          gorm_resource_class_set_foreign_key   (GormResourceClass  *klass,
                                                      const char         *property,
                                                      GType               related_type,

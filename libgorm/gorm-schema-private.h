@@ -38,6 +38,18 @@ typedef struct
   guint            index;
 } GormColumn;
 
+/* A composite index of a schema (gorm_resource_class_add_unique_together(),
+ * gorm_resource_class_add_index()): its name, deterministic and at most 63
+ * bytes (PostgreSQL's limit), "ux_TABLE_COLUMN_COLUMN" for a unique one,
+ * "ix_TABLE_COLUMN_COLUMN" otherwise, and its columns in the order given. */
+typedef struct
+{
+  char              *name;
+  gboolean           unique;
+  const GormColumn **columns;
+  guint              n_columns;
+} GormIndex;
+
 typedef struct
 {
   GType        type;
@@ -52,6 +64,9 @@ typedef struct
   GType       *sql_types;
   GHashTable  *by_name;
   GHashTable  *by_pspec;
+  /* The composite indexes, in declaration order, ancestors' first. */
+  GormIndex   *indexes;
+  guint        n_indexes;
 } GormSchema;
 
 const GormSchema *gorm_schema_lookup            (GType               type,
@@ -91,6 +106,9 @@ typedef enum {
   GORM_META_AUTO_NOW,
   GORM_META_COLUMN_NAME,
   GORM_META_TRANSIENT,
+  /* The properties of these two are the text, joined by commas. */
+  GORM_META_UNIQUE_TOGETHER,
+  GORM_META_INDEX,
   GORM_META_NULLABLE,
 } GormMetaKind;
 

@@ -204,6 +204,8 @@ meta_function_name (GormMetaKind kind)
     [GORM_META_AUTO_NOW] = "set_auto_now",
     [GORM_META_COLUMN_NAME] = "set_column_name",
     [GORM_META_TRANSIENT] = "set_transient",
+    [GORM_META_UNIQUE_TOGETHER] = "add_unique_together",
+    [GORM_META_INDEX] = "add_index",
     [GORM_META_NULLABLE] = "set_nullable",
   };
 
@@ -215,6 +217,12 @@ gorm_schema_free (GormSchema *schema)
 {
   for (guint i = 0; i < schema->n_columns; i++)
     g_free (schema->columns[i].name);
+  for (guint i = 0; i < schema->n_indexes; i++)
+    {
+      g_free (schema->indexes[i].name);
+      g_free (schema->indexes[i].columns);
+    }
+  g_free (schema->indexes);
   g_free (schema->columns);
   g_free (schema->sql_types);
   g_free (schema->table);
@@ -395,6 +403,161 @@ index_columns (GormSchema *schema)
     }
 }
 
+/* PostgreSQL keeps the first 63 bytes of an identifier (NAMEDATALEN - 1). */
+#define MAX_INDEX_NAME 63
+
+/* The name of a composite index: the prefix, the table and the columns
+ * joined by "_"; shortened to its first bytes and a hash of the whole
+ * when it is too long, or when @hashed (another index has its name). */
+static char *
+composite_index_name (const GormSchema  *schema,
+                      gboolean           unique,
+                      const GormColumn **columns,
+                      guint              n_columns,
+                      gboolean           hashed)
+{
+  g_autoptr(GString) name = g_string_new (unique ? "ux_" : "ix_");
+  g_autoptr(GString) whole = g_string_new (schema->table);
+  g_autofree char *digest = NULL;
+  const char *end;
+
+  g_string_append (name, schema->table);
+  for (guint i = 0; i < n_columns; i++)
+    {
+      g_string_append_c (name, '_');
+      g_string_append (name, columns[i]->name);
+      /* The hash tells (a_b, c) from (a, b_c). */
+      g_string_append_c (whole, '\x1f');
+      g_string_append (whole, columns[i]->name);
+    }
+  if (!hashed && name->len <= MAX_INDEX_NAME)
+    return g_string_free (g_steal_pointer (&name), FALSE);
+
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA1, whole->str, whole->len);
+  /* The kept bytes end on a character boundary. */
+  end = name->str + MIN (name->len, MAX_INDEX_NAME - 9);
+  if (end < name->str + name->len)
+    end = g_utf8_find_prev_char (name->str, end + 1);
+  g_string_truncate (name, end - name->str);
+  g_string_append_printf (name, "_%.8s", digest);
+  return g_string_free (g_steal_pointer (&name), FALSE);
+}
+
+/* Whether another index of @schema has the name of @index: another
+ * composite one, or the index of one column, "ix_TABLE_COLUMN" or
+ * "ux_TABLE_COLUMN" as the dialect names them, unless it is that very
+ * index. */
+static gboolean
+index_name_taken (const GormSchema *schema,
+                  const GormIndex  *index)
+{
+  for (guint i = 0; i < schema->n_indexes; i++)
+    if (g_str_equal (schema->indexes[i].name, index->name))
+      return TRUE;
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      const GormColumn *column = &schema->columns[i];
+      g_autofree char *single = g_strdup_printf ("%s_%s_%s", index->unique ? "ux" : "ix",
+                                                 schema->table, column->name);
+
+      if (g_str_equal (single, index->name) &&
+          !(index->n_columns == 1 && index->columns[0] == column))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Adds the composite index of @meta to @schema, unless it has it. */
+static gboolean
+add_index (GormSchema      *schema,
+           const GormMeta  *meta,
+           GError         **error)
+{
+  g_auto(GStrv) names = g_strsplit (meta->text, ",", -1);
+  guint n_columns = g_strv_length (names);
+  g_autofree const GormColumn **columns = g_new0 (const GormColumn *, n_columns);
+  gboolean unique = meta->kind == GORM_META_UNIQUE_TOGETHER;
+  g_autofree char *listed = g_strjoinv (", ", names);
+  GormIndex *index;
+
+  for (guint i = 0; i < n_columns; i++)
+    {
+      columns[i] = gorm_schema_find_column (schema, names[i]);
+      if (columns[i] == NULL)
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
+                       "%s has no stored property “%s”, named by "
+                       "gorm_resource_class_%s() among “%s”",
+                       schema->type_name, names[i], meta_function_name (meta->kind), listed);
+          return FALSE;
+        }
+      for (guint j = 0; j < i; j++)
+        if (columns[j] == columns[i])
+          {
+            g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                         "%s:%s is named twice by gorm_resource_class_%s() among “%s”",
+                         schema->type_name, columns[i]->pspec->name,
+                         meta_function_name (meta->kind), listed);
+            return FALSE;
+          }
+    }
+
+  for (guint i = 0; i < schema->n_indexes; i++)
+    {
+      const GormIndex *other = &schema->indexes[i];
+
+      /* A class may say the same twice (a subclass repeating its
+       * parent's): one index. */
+      if (other->unique == unique && other->n_columns == n_columns &&
+          memcmp (other->columns, columns, n_columns * sizeof (GormColumn *)) == 0)
+        return TRUE;
+    }
+
+  index = &schema->indexes[schema->n_indexes];
+  index->unique = unique;
+  index->n_columns = n_columns;
+  index->columns = g_steal_pointer (&columns);
+  index->name = composite_index_name (schema, unique, index->columns, n_columns, FALSE);
+  if (index_name_taken (schema, index))
+    {
+      g_free (index->name);
+      index->name = composite_index_name (schema, unique, index->columns, n_columns, TRUE);
+    }
+  schema->n_indexes++;
+
+  return TRUE;
+}
+
+static gboolean
+add_indexes (GormSchema  *schema,
+             GPtrArray   *metas,
+             GError     **error)
+{
+  guint n_metas = 0;
+
+  for (guint i = 0; i < metas->len; i++)
+    {
+      const GormMeta *meta = g_ptr_array_index (metas, i);
+
+      if (meta->kind == GORM_META_UNIQUE_TOGETHER || meta->kind == GORM_META_INDEX)
+        n_metas++;
+    }
+  if (n_metas == 0)
+    return TRUE;
+
+  schema->indexes = g_new0 (GormIndex, n_metas);
+  for (guint i = 0; i < metas->len; i++)
+    {
+      const GormMeta *meta = g_ptr_array_index (metas, i);
+
+      if ((meta->kind == GORM_META_UNIQUE_TOGETHER || meta->kind == GORM_META_INDEX) &&
+          !add_index (schema, meta, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static GormSchema *
 build_schema_locked (GType    type,
                      GError **error)
@@ -471,6 +634,9 @@ build_schema_locked (GType    type,
       index_columns (schema);
     }
   schema->key = &schema->columns[0];
+  /* The columns stay where they are from here on: indexes point to them. */
+  if (!add_indexes (schema, metas, error))
+    return NULL;
   schema->sql_types = g_new0 (GType, schema->n_columns + 1);
   for (guint i = 0; i < schema->n_columns; i++)
     schema->sql_types[i] = gorm_value_kind_get_sql_type (schema->columns[i].kind);

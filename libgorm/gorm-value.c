@@ -1510,6 +1510,15 @@ read_strv (Source        source,
       return TRUE;
     }
 
+  /* A GVariant array of strings is a string array: how gjs, which cannot
+   * make a GValue of a string array, passes one. */
+  if (source == SOURCE_USER && G_VALUE_HOLDS_VARIANT (value) && g_value_get_variant (value) != NULL &&
+      g_variant_is_of_type (g_value_get_variant (value), G_VARIANT_TYPE_STRING_ARRAY))
+    {
+      g_value_take_boxed (property_value, g_variant_dup_strv (g_value_get_variant (value), NULL));
+      return TRUE;
+    }
+
   /* Only the database writes string arrays as JSON text; a user's string
    * is a string, not an array. */
   if (source == SOURCE_USER || !G_VALUE_HOLDS_STRING (value))

@@ -41,7 +41,7 @@
 // / 'double' / 'boolean' / 'string', GLib.DateTime, GLib.Bytes, Array (a
 // GStrv), or the GType of an enum or flags type (e.g. Gio.FileType.$gtype),
 // or any GObject.ParamSpec made by hand. Metadata keys: maxLength,
-// unique, notNull, indexed, autoNowAdd, autoNow, column, transient,
+// unique, notNull, null, indexed, autoNowAdd, autoNow, column, transient,
 // primaryKey, default (the property's default value), nick, blurb. A
 // camelCase field name is the property `pub-date` (so `post.pubDate`
 // and `post.pub_date` in JS) and the column `pub_date`. Options:
@@ -51,6 +51,23 @@
 // GObject.registerClass is a model too once it calls the class metadata
 // itself: `Gorm.Resource.set_max_length.call(Post, 'title', 200)`.
 // toArray(model) turns a fetched or watched Gio.ListModel into an array.
+//
+// Typed fields. A field's value is kept by libgorm
+// (Gorm.Resource.store_property), and assigning it, in the constructor
+// too, goes through Gorm.Resource.set_value, which refuses a value that
+// would lose information with a GLib.Error of code
+// Gorm.Error.TYPE_MISMATCH naming the model, the field and the value:
+// 'false' or 2 for a boolean, 3.7 or 2**40 for an 'int', -1 for a
+// 'uint', 99 for an enum without that value, a string for an Array, a
+// string holding '\0'. Lossless values are taken: 3 for a Number, 1 for
+// a boolean, an enum's nick. Nothing changes on error.
+//
+// null. `{type: 'int', null: true}` lets a field of any type be NULL: it
+// reads `null` (Gorm.Resource.dup_value) and takes `null`
+// (Gorm.Resource.set_null), and a new object starts `null` unless the
+// field has a default. Assigning `null` to another field throws
+// Gorm.Error.VALIDATION, except strings, dates, bytes and arrays without
+// notNull, which have always taken null.
 //
 // Caveat: run_in_transaction_async runs its function on the database's
 // worker thread, and gjs cannot run JavaScript off the main thread. So its
@@ -249,7 +266,62 @@ const METADATA = {
     column: (klass, p, v) => Gorm.Resource.set_column_name.call(klass, p, v),
     transient: (klass, p, v) => v && Gorm.Resource.set_transient.call(klass, p),
     primaryKey: (klass, p, v) => v && Gorm.Resource.set_primary_key.call(klass, p),
+    null: (klass, p, v) => v && Gorm.Resource.set_nullable.call(klass, p),
 };
+
+const STRV = GObject.type_from_name('GStrv');
+
+// A GLib.Error of the Gorm.Error domain, as libgorm would raise it.
+function _mismatch(klass, property, value, why) {
+    let shown;
+    try {
+        shown = JSON.stringify(value) ?? String(value);
+    } catch (e) {
+        shown = String(value);
+    }
+    return new GLib.Error(Gorm.error_quark(), Gorm.Error.TYPE_MISMATCH,
+        `Cannot store ${shown} in ${klass}:${property}: ${why}`);
+}
+
+// The names a field is reached by: as written, and its property's name in
+// camelCase, snake_case and with dashes.
+function _accessNames(field, property) {
+    const camel = property.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+    return new Set([field, property, property.replace(/-/g, '_'), camel]);
+}
+
+// Gives the prototype of @klass an accessor for each stored field, in
+// place of gjs's own (which keeps values in JavaScript): reads and writes
+// go to libgorm, which keeps the value, checks it, and knows NULL.
+function _defineAccessors(klass, typeName, pspec, names) {
+    const property = pspec.get_name();
+    const isStrv = pspec.value_type === STRV;
+    const descriptor = {
+        get() {
+            return this.dup_value(property);
+        },
+        set(value) {
+            if (value === null || value === undefined) {
+                this.set_null(property);
+                return;
+            }
+            if (typeof value === 'string' && value.includes('\0'))
+                throw _mismatch(typeName, property, value, 'a string cannot hold NUL');
+            if (isStrv) {
+                if (!Array.isArray(value) || !value.every(s => typeof s === 'string'))
+                    throw _mismatch(typeName, property, value, 'it takes an array of strings');
+                if (value.some(s => s.includes('\0')))
+                    throw _mismatch(typeName, property, value, 'a string cannot hold NUL');
+                value = new GLib.Variant('as', value);
+            }
+            this.set_value(property, value);
+        },
+        configurable: true,
+        enumerable: true,
+    };
+    for (const name of names)
+        Object.defineProperty(klass.prototype, name, descriptor);
+}
 const SPEC_KEYS = new Set(['type', 'default', 'nick', 'blurb', 'min', 'max']);
 
 /**
@@ -271,12 +343,40 @@ export function defineModel(name, fields, options = {}) {
             'have at least three characters');
     }
     const Properties = {};
+    // Field access name → property; the fields that start NULL.
+    const access = new Map();
+    const startNull = [];
     for (const [field, spec] of Object.entries(fields)) {
         const pspec = paramSpec(field, spec);
         Properties[pspec.get_name()] = pspec;
+        for (const accessName of _accessNames(field, pspec.get_name()))
+            access.set(accessName, pspec.get_name());
+        if (spec?.null === true && !('default' in spec))
+            startNull.push(pspec.get_name());
     }
 
-    const klass = {[name]: class extends Gorm.Resource {}}[name];
+    const klass = {[name]: class extends Gorm.Resource {
+        // Fields are set once the object is built, through their checked
+        // accessors; the rest (the database) goes to GObject.
+        _init(props = {}) {
+            const rest = {};
+            const given = [];
+            for (const [key, value] of Object.entries(props ?? {})) {
+                if (access.has(key))
+                    given.push([key, value]);
+                else
+                    rest[key] = value;
+            }
+            super._init(rest);
+            const set = new Set(given.map(([key]) => access.get(key)));
+            for (const property of startNull) {
+                if (!set.has(property))
+                    this.set_null(property);
+            }
+            for (const [key, value] of given)
+                this[key] = value;
+        }
+    }}[name];
     const registered = GObject.registerClass({
         GTypeName: typeName,
         Properties,
@@ -285,6 +385,15 @@ export function defineModel(name, fields, options = {}) {
 
     if (table)
         Gorm.Resource.set_table.call(registered, table);
+    for (const [field, spec] of Object.entries(fields)) {
+        const pspec = Properties[paramSpec(field, spec).get_name()];
+        const flags = pspec.flags;
+        if ((flags & GObject.ParamFlags.READWRITE) !== GObject.ParamFlags.READWRITE ||
+            (flags & GObject.ParamFlags.CONSTRUCT_ONLY))
+            continue;
+        Gorm.Resource.store_property.call(registered, pspec.get_name());
+        _defineAccessors(registered, typeName, pspec, _accessNames(field, pspec.get_name()));
+    }
     for (const [field, spec] of Object.entries(fields)) {
         if (spec === null || typeof spec !== 'object' ||
             spec instanceof GObject.ParamSpec)

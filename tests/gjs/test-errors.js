@@ -75,17 +75,21 @@ test('infinities round-trip; NaN is VALIDATION before any SQL', async () => {
         db.query(Measure.$gtype).delete(null);
     }
     for (const property of ['ratio', 'small']) {
-        // gjs keeps the value of a declared property itself: NaN reaches
-        // the save, which refuses it before any SQL.
+        // A field is checked as it is assigned: NaN is refused there,
+        // before any SQL, and changes nothing.
         const m = new Measure({database: db});
-        m[property] = NaN;
-        let e = await assertGormError(Gorm.Error.VALIDATION, () => m.save(null));
+        let e = await assertGormError(Gorm.Error.VALIDATION, () => {
+            m[property] = NaN;
+        });
         assert(e.message.includes(`Measure:${property}`) && /NaN/.test(e.message), e.message);
-        assert(!m.is_saved(), 'a refused insert leaves the object unsaved');
+        assertEqual(m[property], 0);
         m[property] = 2;
         m.save(null);
-        m[property] = NaN;
-        await assertGormError(Gorm.Error.VALIDATION, () => m.save(null));
+        await assertGormError(Gorm.Error.VALIDATION, () => {
+            m[property] = NaN;
+        });
+        assertEqual(m[property], 2);
+        assert(!m.is_dirty(), 'a refused value changes nothing');
         m.delete(null);
         e = await assertGormError(Gorm.Error.VALIDATION,
             () => db.query(Measure.$gtype).filter(Gorm.Filter.eq(property, NaN)).count(null));

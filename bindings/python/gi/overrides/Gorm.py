@@ -27,6 +27,7 @@ pair is callable with a callback from a ``GLib.MainLoop``.
 
 import asyncio
 import contextlib
+import copy
 import datetime
 import enum
 import functools
@@ -666,6 +667,7 @@ def _stored_pspecs(model):
     its first use, once the class described itself."""
     cached = model.__dict__.get('_gorm_stored_pspecs')
     if cached is None:
+        _check_model(model)
         with _gorm_errors():
             names = model.dup_stored_properties()
         declared = [name for cls in reversed(model.__mro__) for name, value in vars(cls).items()
@@ -793,6 +795,17 @@ def _property_value(model, pspec, value):
 _database_is_migrated = Gorm.Database.is_migrated
 
 
+def _check_model(model):
+    """Raises what keeps ``model`` (a class; a GType passes) from being
+    stored: abstract, or a relation to a model never declared."""
+    if not isinstance(model, type):
+        return
+    if getattr(model, '_gorm_abstract', False):
+        raise TypeError('%s is abstract (Meta.abstract = True): it has no table'
+                        % model.__name__)
+    _check_resolved(model)
+
+
 def _register(database, model):
     """Migrates ``model`` on ``database`` at its first use there, without an
     explicit migrate: libgorm knows what it migrated
@@ -801,6 +814,7 @@ def _register(database, model):
     # GType up in.
     if database is not None and not _database_is_migrated(database,
                                                            getattr(model, '__gtype__', model)):
+        _check_model(model)
         with _gorm_errors():
             Gorm.Database.ensure_migrated(database, [model], None)
 
@@ -843,6 +857,9 @@ class _ManagerDescriptor:
     def __get__(self, instance, owner):
         if instance is not None:
             raise AttributeError("Manager isn't accessible via %s instances" % owner.__name__)
+        if owner._gorm_abstract:
+            raise AttributeError('%s is abstract (Meta.abstract = True): it has no table, '
+                                 'so no objects' % owner.__name__)
         return Manager(owner)
 
 
@@ -868,14 +885,185 @@ def _new_for_row(database, model):
     return resource
 
 
+# Meta
+
+class Index:
+    """An index over one or more fields, for ``Meta.indexes``, as Django's
+    ``models.Index``::
+
+        class Meta:
+            indexes = [Gorm.Index(fields=['last_name', 'first_name'])]
+
+    libgorm names its indexes itself (after the table and the columns), so
+    there is no ``name``."""
+
+    def __init__(self, *, fields):
+        if isinstance(fields, str) or not fields:
+            raise TypeError('Gorm.Index(fields=...) takes a non-empty list of field names, '
+                            'not %r' % (fields,))
+        self.fields = tuple(fields)
+
+    def __repr__(self):
+        return '<Index: fields=%r>' % (list(self.fields),)
+
+
+__all__.append('Index')
+
+# The options a model's ``class Meta:`` may give; any other is a TypeError.
+_META_OPTIONS = frozenset(['table', 'db_table', 'primary_key', 'ordering', 'unique_together',
+                           'indexes', 'index_together', 'abstract'])
+# What a model without a Meta of its own takes from an abstract base's.
+_INHERITED_META = ('ordering', 'unique_together', 'indexes', 'index_together')
+
+
+def _field_groups(model_name, option, value):
+    """The groups of field names of a ``unique_together`` or
+    ``index_together``: one tuple of names, or a tuple of such tuples."""
+    if isinstance(value, str):
+        raise TypeError("%s.Meta.%s is a tuple of field names (or of such tuples), not %r"
+                        % (model_name, option, value))
+    value = tuple(value)
+    if value and all(isinstance(name, str) for name in value):
+        value = (value,)
+    groups = []
+    for group in value:
+        if isinstance(group, str) or not all(isinstance(name, str) for name in group) or not group:
+            raise TypeError("%s.Meta.%s is a tuple of field names (or of such tuples), not %r"
+                            % (model_name, option, value))
+        groups.append(tuple(group))
+    return tuple(groups)
+
+
+def _meta_options(name, namespace, bases):
+    """The validated options of the ``class Meta:`` of the model ``name``
+    being declared, as a dict; TypeError names an unknown option."""
+    meta = namespace.get('Meta')
+    options = {}
+    if meta is not None:
+        options = {key: value for key, value in vars(meta).items() if not key.startswith('_')}
+        unknown = sorted(set(options) - _META_OPTIONS)
+        if unknown:
+            raise TypeError("%s.Meta has unknown option%s %s; libgorm knows %s"
+                            % (name, 's' if len(unknown) > 1 else '',
+                               ', '.join(repr(key) for key in unknown),
+                               ', '.join(sorted(_META_OPTIONS))))
+    else:
+        # As in Django, a model without a Meta inherits the Meta of an
+        # abstract base (but for the table and abstract itself), and the
+        # ordering of a concrete one.
+        for base in bases:
+            inherited = getattr(base, '_gorm_meta', None)
+            if inherited is None:
+                continue
+            if getattr(base, '_gorm_abstract', False):
+                options = {key: inherited[key] for key in _INHERITED_META if key in inherited}
+            elif 'ordering' in inherited:
+                options = {'ordering': inherited['ordering']}
+            break
+    if 'table' in options and 'db_table' in options and options['table'] != options['db_table']:
+        raise TypeError('%s.Meta gives both table %r and db_table %r: they are the same option'
+                        % (name, options['table'], options['db_table']))
+    if 'db_table' in options:
+        options['table'] = options.pop('db_table')
+    ordering = options.get('ordering', ())
+    if isinstance(ordering, str):
+        ordering = (ordering,)
+    if not all(isinstance(field, str) and field.lstrip('-') for field in ordering):
+        raise TypeError('%s.Meta.ordering is a tuple of field names, "-name" for descending, '
+                        'not %r' % (name, options['ordering']))
+    options['ordering'] = tuple(ordering)
+    for option in ('unique_together', 'index_together'):
+        if option in options:
+            options[option] = _field_groups(name, option, options[option])
+    if 'indexes' in options:
+        indexes = []
+        for index in options['indexes']:
+            if isinstance(index, Index):
+                indexes.append(index.fields)
+            elif not isinstance(index, str) and index and all(isinstance(f, str) for f in index):
+                indexes.append(tuple(index))
+            else:
+                raise TypeError('%s.Meta.indexes holds Gorm.Index(fields=[...]) or lists of '
+                                'field names, not %r' % (name, index))
+        options['indexes'] = tuple(indexes)
+    abstract = options.get('abstract', False)
+    if not isinstance(abstract, bool):
+        raise TypeError('%s.Meta.abstract is True or False, not %r' % (name, abstract))
+    return options
+
+
+def _inherit_abstract_fields(namespace, bases):
+    """Copies into ``namespace`` the fields of the abstract models among
+    ``bases`` that it does not define itself: an abstract model has no
+    table and no properties of its own; each model deriving from it gets
+    its own copy of its fields, which it may override."""
+    inherited = {}
+    for base in reversed(bases):
+        inherited.update(vars(base).get('_gorm_abstract_fields', {}))
+    for attribute, field in inherited.items():
+        if attribute not in namespace:
+            namespace[attribute] = copy.copy(field)
+
+
+def _meta_property(model, option, attribute):
+    """The property name of the field ``attribute`` named in the Meta
+    option ``option`` of ``model``; FieldError when it has none."""
+    pspec = _fields_by_name(model).get(attribute, (None,))[0]
+    if pspec is None:
+        raise FieldError("%s.Meta.%s names '%s', which is not a field of %s"
+                         % (model.__name__, option, attribute, model.__name__))
+    return pspec.name
+
+
+def _apply_meta(model, options):
+    """Records the Meta options of ``model`` that libgorm keeps: its
+    composite unique constraints and indexes."""
+    for field in model._gorm_ordering:
+        name = field.lstrip('-').split('__')[0]
+        if name != 'pk' and name not in _fields_by_name(model) and name not in _relations(model):
+            raise FieldError("%s.Meta.ordering names '%s', which is not a field of %s"
+                             % (model.__name__, name, model.__name__))
+    # Every name is checked before libgorm records any.
+    unique = [[_meta_property(model, 'unique_together', f) for f in group]
+              for group in options.get('unique_together', ())]
+    indexes = [[_meta_property(model, option, f) for f in group]
+               for option in ('indexes', 'index_together') for group in options.get(option, ())]
+    for group in unique:
+        model.add_unique_together(group)
+    for group in indexes:
+        model.add_index(group)
+
+
 class _ResourceMeta(type(Gorm.Resource)):
     """Describes each model to libgorm once PyGObject registered its GType:
-    its table, and the options of its Gorm.Field attributes."""
+    its table, the options of its Gorm.Field attributes and of its Meta."""
 
-    def __init__(cls, name, bases, namespace):
+    def __new__(mcs, name, bases, namespace, **kwargs):
+        if namespace.get('__module__', '').startswith('gi.'):
+            return super().__new__(mcs, name, bases, namespace, **kwargs)
+        options = _meta_options(name, namespace, bases)
+        namespace = dict(namespace)
+        _inherit_abstract_fields(namespace, bases)
+        abstract = options.get('abstract', False)
+        if abstract:
+            # Its fields wait in the class for the models deriving from it.
+            fields = {attr: value for attr, value in namespace.items()
+                      if isinstance(value, (GObject.Property, _RelationField))}
+            for attr in fields:
+                del namespace[attr]
+            namespace['_gorm_abstract_fields'] = fields
+        else:
+            _prepare_relations(namespace)
+        namespace['_gorm_abstract'] = abstract
+        namespace['_gorm_meta'] = options
+        namespace['_gorm_ordering'] = options['ordering']
+        return super().__new__(mcs, name, bases, namespace, **kwargs)
+
+    def __init__(cls, name, bases, namespace, **kwargs):
         super().__init__(name, bases, namespace)
         if cls.__module__.startswith('gi.'):
             return
+        namespace = vars(cls)
         if any(isinstance(value, GObject.Property) for value in namespace.values()):
             # PyGObject has just given the class its own do_get_property
             # and do_set_property.
@@ -883,22 +1071,27 @@ class _ResourceMeta(type(Gorm.Resource)):
             cls.do_set_property = _do_set_property
         cls._gorm_own_init = cls.__init__ is not Resource.__init__
         cls.set_new_func(_new_for_row, cls)
-        meta = namespace.get('Meta')
+        options = cls._gorm_meta
+        if cls._gorm_abstract:
+            return
         # Without one, libgorm names the table after the class, in snake
         # case (gorm_resource_class_get_table_name()).
-        table = getattr(meta, 'table', None) or namespace.get('__table__')
+        table = options.get('table') or namespace.get('__table__')
         if table is not None:
             cls.set_table(table)
         fields = {attr: value for attr, value in namespace.items() if isinstance(value, Field)}
         for field in fields.values():
             field.describe(cls)
-        key = getattr(meta, 'primary_key', None)
+        key = options.get('primary_key')
         if key is not None:
             cls.set_primary_key(cls.find_property(key).name)
         else:
             key = next((attr for attr, field in fields.items() if field.primary_key), None)
         if key is not None:
             cls._gorm_primary_key = key
+        # Once the fields told libgorm their options (a nullable key).
+        _contribute_relations(cls)
+        _apply_meta(cls, options)
 
 
 class Resource(Gorm.Resource, metaclass=_ResourceMeta):
@@ -916,9 +1109,21 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
     DoesNotExist = _ClassException(ObjectDoesNotExist)
     MultipleObjectsReturned = _ClassException(MultipleObjectsReturned)
     _gorm_primary_key = 'id'
+    _gorm_abstract = False
+    _gorm_meta = {}
+    _gorm_ordering = ()
+    # The relation attributes a constructor may be given.
+    _gorm_init_relations = frozenset()
 
     def __init__(self, **properties):
         model = type(self)
+        if model._gorm_abstract:
+            raise TypeError('%s is abstract (Meta.abstract = True): it has no table and '
+                            'cannot be instantiated' % model.__name__)
+        related = None
+        if model._gorm_init_relations and not model._gorm_init_relations.isdisjoint(properties):
+            related = {name: properties.pop(name) for name in model._gorm_init_relations
+                       if name in properties}
         fields = _fields_by_name(model)
         # Fields are set once the object is built, as an assignment sets
         # them: with the same checks (None, lossy values), which
@@ -938,6 +1143,9 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
                 field.set_null(self)
         for field, value in assigned:
             field.__set__(self, value)
+        if related:
+            for name, value in related.items():
+                setattr(self, name, value)
 
     @property
     def id(self):
@@ -964,6 +1172,32 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
     async def areload(self):
         """Awaits ``reload_async()``."""
         await _acall(self, 'reload')
+
+    async def aget_related(self, relation):
+        """Awaits the object of the foreign key ``relation`` (``'question'``),
+        loaded on the database worker when it is not loaded yet: the form
+        of ``choice.question`` that never blocks the main loop. None when
+        the key is None."""
+        model = type(self)
+        found = _relations(model).get(relation)
+        if found is None or found.kind != _FORWARD:
+            raise FieldError("%s has no foreign key '%s'; its foreign keys are %s"
+                             % (model.__name__, relation, ', '.join(sorted(
+                                 name for name, r in _relations(model).items()
+                                 if r.kind == _FORWARD)) or 'none'))
+        if getattr(self, found.field.key_attribute) is None:
+            return None
+        cached = self.peek_related(found.c_name)
+        if cached is not None:
+            return cached
+        _register(self._database(), found.target)
+        try:
+            with _gorm_errors(found.target):
+                return await _acall(self, 'get_related', found.c_name)
+        except ObjectDoesNotExist as error:
+            if isinstance(error, found.target.DoesNotExist):
+                raise
+            raise found.target.DoesNotExist(error.message) from None
 
     def __repr__(self):
         model = type(self)
@@ -1025,14 +1259,14 @@ def _like_text(model, pspec, value):
 
 def _pattern(prefix, suffix, case_sensitive=True):
     """A lookup matching a LIKE pattern around the escaped value."""
-    def lookup(model, pspec, value):
+    def lookup(model, pspec, value, name):
         pattern = prefix + _like_text(model, pspec, value) + suffix
         if case_sensitive:
-            return Gorm.Filter.like(pspec.name, pattern)
+            return Gorm.Filter.like(name, pattern)
         if not hasattr(Gorm.Filter, 'ilike'):
             raise NotImplementedError('Case-insensitive lookups need gorm_filter_ilike(), '
                                       'which this libgorm does not have')
-        return Gorm.Filter.ilike(pspec.name, pattern)
+        return Gorm.Filter.ilike(name, pattern)
     return lookup
 
 
@@ -1040,26 +1274,26 @@ def _comparison(constructor):
     """A lookup comparing with one value. A str, float, bool or 32-bit int
     goes as it is: PyGObject makes its GValue, three times faster than a
     GObject.Value, and libgorm converts it as it would the other."""
-    def lookup(model, pspec, value):
+    def lookup(model, pspec, value, name):
         value = _gobject_form(model, pspec, value)
-        return constructor(pspec.name, value if _passes_as_is(value) else _to_gvalue(value, pspec))
+        return constructor(name, value if _passes_as_is(value) else _to_gvalue(value, pspec))
     return lookup
 
 
-def _lookup_in(model, pspec, values):
+def _lookup_in(model, pspec, values, name):
     if isinstance(values, (str, bytes)):
         raise TypeError('__in takes an iterable of values, not %r' % (values,))
-    return Gorm.Filter.in_(pspec.name, [_property_value(model, pspec, v) for v in values])
+    return Gorm.Filter.in_(name, [_property_value(model, pspec, v) for v in values])
 
 
-def _lookup_range(model, pspec, bounds):
+def _lookup_range(model, pspec, bounds, name):
     low, high = bounds
-    return Gorm.Filter.between(pspec.name, _property_value(model, pspec, low),
+    return Gorm.Filter.between(name, _property_value(model, pspec, low),
                                _property_value(model, pspec, high))
 
 
-def _lookup_isnull(model, pspec, value):
-    return (Gorm.Filter.is_null if value else Gorm.Filter.is_not_null)(pspec.name)
+def _lookup_isnull(model, pspec, value, name):
+    return (Gorm.Filter.is_null if value else Gorm.Filter.is_not_null)(name)
 
 
 _LOOKUPS = {
@@ -1083,15 +1317,23 @@ _LOOKUPS = {
 
 
 def _lookup(model, key, value):
-    """The Gorm.Filter of one ``field__lookup=value`` argument; FieldError
-    for an unknown field or lookup, before any SQL."""
-    name, _, lookup = key.partition('__')
-    pspec = _find_pspec(model, name)
-    builder = _LOOKUPS.get(lookup or 'exact')
-    if builder is None:
-        raise FieldError("Unsupported lookup '%s' for %s.%s; use one of %s"
-                         % (lookup, model.__name__, name, ', '.join(sorted(_LOOKUPS))))
-    return builder(model, pspec, value)
+    """The Gorm.Filter of one ``field__lookup=value`` argument, whose field
+    may be a path across relations (``question__pub_date__year``);
+    FieldError for an unknown field, relation or lookup, before any SQL."""
+    parts = key.split('__')
+    lookup = parts.pop() if len(parts) > 1 and parts[-1] in _LOOKUPS else 'exact'
+    target, pspec, name, related = _walk(model, parts)
+    if related is not None:
+        # A relation compared with objects compares their keys.
+        if lookup == 'in':
+            if isinstance(value, (str, bytes)):
+                raise TypeError('__in takes an iterable of values, not %r' % (value,))
+            value = [_key_of(related, v, key) for v in value]
+        elif lookup == 'range':
+            value = tuple(_key_of(related, v, key) for v in value)
+        elif lookup != 'isnull':
+            value = _key_of(related, value, key)
+    return _LOOKUPS[lookup](target, pspec, value, name)
 
 
 class Q:
@@ -1267,7 +1509,13 @@ class QuerySet(_AsyncQuerySet):
         self.model = model
         self._database_given = database
         self._where = None
-        self._order = ()
+        # None: the model's Meta.ordering.
+        self._order = None
+        self._select_related = ()
+        self._prefetch_related = ()
+        # A function giving the Gorm.Query to start from: the objects of a
+        # relation of one object (see _RelatedManager).
+        self._base = None
         self._offset = 0
         self._limit = None
         self._result = None
@@ -1297,13 +1545,20 @@ class QuerySet(_AsyncQuerySet):
         return self._query()
 
     def _query(self, order_by_key=False):
-        query = self._database().query(self.model)
+        query = self._base() if self._base is not None else self._database().query(self.model)
         if self._where is not None:
             query.filter(self._where)
-        order = self._order or (((_find_pspec(self.model, 'pk').name, False),)
-                                if order_by_key else ())
+        order = self._order
+        if order is None:
+            order = _default_order(self.model)
+        if not order and order_by_key:
+            order = ((_find_pspec(self.model, 'pk').name, False),)
         for name, descending in order:
             query.order_by(name, descending)
+        for path in self._select_related:
+            query.select_related(path)
+        for path in self._prefetch_related:
+            query.prefetch_related(path)
         if self._offset:
             query.offset(self._offset)
         if self._limit is not None:
@@ -1346,12 +1601,44 @@ class QuerySet(_AsyncQuerySet):
 
     def order_by(self, *fields):
         """The objects in the order of ``fields``: ``'-pub_date'`` is
-        descending; later fields break ties. Replaces the previous order."""
+        descending, ``'question__pub_date'`` follows a foreign key; later
+        fields break ties. Replaces the previous order, the model's
+        ``Meta.ordering`` included: ``order_by()`` without fields drops it."""
         if self._is_sliced():
             raise TypeError('Cannot reorder a query once a slice has been taken.')
-        return self._clone(_order=tuple(
-            (_find_pspec(self.model, field.lstrip('-')).name, field.startswith('-'))
-            for field in fields))
+        return self._clone(_order=_order_terms(self.model, fields))
+
+    def distinct(self, *fields):
+        """The same QuerySet: a lookup across a relation never repeats an
+        object (it is an EXISTS subquery, not a join), so there is nothing
+        to remove. Django's ``distinct(*fields)`` is PostgreSQL's DISTINCT
+        ON, which libgorm does not have: TypeError."""
+        if fields:
+            raise TypeError('distinct() takes no field names: libgorm has no DISTINCT ON')
+        return self._clone()
+
+    def select_related(self, *relations):
+        """Loads the objects of these foreign keys (``'question'``, or
+        ``'question__author'`` further on) in the same statement, by a
+        join: reading ``choice.question`` then runs no SQL. Without names,
+        every foreign key of the model."""
+        if not relations:
+            relations = [name for name, rel in _relations(self.model).items()
+                         if rel.kind == _FORWARD and name == rel.name]
+        paths = []
+        for relation in relations:
+            paths.append(_relation_path(self.model, relation, 'select_related', forward_only=True))
+        return self._clone(_select_related=self._select_related + tuple(paths))
+
+    def prefetch_related(self, *relations):
+        """Loads the objects of these relations (``'choice_set'``,
+        ``'tags'``, ``'question'``) for every object fetched, with one more
+        statement per relation: ``question.choice_set.all()`` then runs no
+        SQL."""
+        paths = []
+        for relation in relations:
+            paths.append(_relation_path(self.model, relation, 'prefetch_related'))
+        return self._clone(_prefetch_related=self._prefetch_related + tuple(paths))
 
     def _slice(self, start, stop):
         if (start is not None and start < 0) or (stop is not None and stop < 0):
@@ -1401,6 +1688,8 @@ class QuerySet(_AsyncQuerySet):
 
     def exists(self):
         """Whether any object matches."""
+        if self._result is not None:
+            return self._result.get_n_items() > 0
         return self._run('exists')
 
     def first(self):
@@ -1544,6 +1833,727 @@ class Manager:
 __all__ += ['QuerySet', 'Manager']
 
 
+# Relations
+
+# on_delete actions, as Django names them: Gorm.CASCADE is
+# Gorm.OnDelete.CASCADE.
+CASCADE = Gorm.OnDelete.CASCADE
+PROTECT = Gorm.OnDelete.PROTECT
+RESTRICT = Gorm.OnDelete.RESTRICT
+SET_NULL = Gorm.OnDelete.SET_NULL
+SET_DEFAULT = Gorm.OnDelete.SET_DEFAULT
+DO_NOTHING = Gorm.OnDelete.DO_NOTHING
+
+_FORWARD, _REVERSE, _MANY_TO_MANY = 'forward', 'reverse', 'many-to-many'
+
+
+def _snake(name):
+    """A class name in snake case, as libgorm makes table and relation
+    names (gorm_schema_snake_case()): ``BlogPost`` → ``blog_post``,
+    ``HTTPServer`` → ``http_server``."""
+    out = []
+    for i, char in enumerate(name):
+        if char.isascii() and char.isupper():
+            after_lower = i > 0 and (name[i - 1].islower() or name[i - 1].isdigit())
+            ends_acronym = (i > 0 and name[i - 1].isupper() and i + 1 < len(name) and
+                            name[i + 1].islower())
+            if (after_lower or ends_acronym) and out and out[-1] != '_':
+                out.append('_')
+            out.append(char.lower())
+        elif char.isascii() and char.isalnum():
+            out.append(char)
+        elif out and out[-1] != '_':
+            out.append('_')
+    return ''.join(out).strip('_')
+
+
+class _Relation:
+    """One relation seen from one model: ``name`` in Python and in lookups,
+    ``c_name`` in libgorm (gorm_resource_query_related() and the others),
+    ``target`` the model on the other side, ``field`` the ForeignKey or
+    ManyToManyField declaring it."""
+
+    def __init__(self, name, c_name, kind, source, target, field, single=False):
+        self.name = name
+        self.c_name = c_name
+        self.kind = kind
+        self.source = source
+        self.target = target
+        self.field = field
+        self.single = single
+
+
+def _relations(model):
+    """The relations of ``model`` by every name a lookup may give them
+    (``choice_set`` and ``choice`` for a default reverse name)."""
+    merged = {}
+    for cls in reversed(model.__mro__):
+        merged.update(vars(cls).get('_gorm_own_relations', {}))
+    return merged
+
+
+def _check_free(model, names, field):
+    """TypeError when one of ``names`` is already a field, relation or
+    attribute of ``model``: the relation ``field`` would hide it."""
+    own = vars(model).get('_gorm_own_relations', {})
+    for name in names:
+        if name in own or name in _fields_by_name(model) or any(
+                name in vars(cls) for cls in model.__mro__):
+            raise TypeError("%s.%s, the reverse of %s, clashes with a field or relation of the "
+                            "same name: give %s another related_name"
+                            % (model.__name__, name, field, field))
+
+
+def _add_relation(model, relation, *names):
+    own = vars(model).get('_gorm_own_relations')
+    if own is None:
+        own = {}
+        model._gorm_own_relations = own
+    for name in names:
+        own[name] = relation
+
+
+# Models by class name (and module.Class), for the relations naming their
+# target with a string; the relations waiting for a model not declared yet.
+_MODELS = {}
+_PENDING = {}
+
+
+def _declared(model):
+    """Records a new concrete model and resolves the relations waiting for it."""
+    names = (model.__name__, '%s.%s' % (model.__module__, model.__name__))
+    for name in names:
+        _MODELS[name] = model
+    for name in names:
+        for field in _PENDING.pop(name, ()):
+            if field.target is None:
+                field.resolve(model)
+
+
+def _check_resolved(model):
+    """Raises a clear error for a relation of ``model`` whose target was
+    named by a string no model has declared."""
+    for field in vars(model).get('_gorm_relation_fields', ()):
+        if field.target is None:
+            raise FieldError("%s.%s refers to '%s', which no Gorm.Resource model declares"
+                             % (model.__name__, field.name, field.to))
+
+
+def _key_of(model, value, lookup):
+    """The primary key to compare, for ``lookup`` on a relation to
+    ``model``: of an object (which must be saved and of ``model``), or
+    a key itself."""
+    if isinstance(value, Gorm.Resource):
+        if not isinstance(value, model):
+            raise TypeMismatchError('%s=%r: expected a %s, not a %s'
+                                    % (lookup, value, model.__name__, type(value).__name__))
+        if not value.is_saved():
+            raise ValidationError('%s=%r: the %s is not saved, so it has no key to compare'
+                                  % (lookup, value, model.__name__))
+        return value.pk
+    return value
+
+
+def _walk(model, parts):
+    """Follows the field names ``parts`` of a lookup from ``model``:
+    ``(model, pspec, name, related)``, the model and property the path
+    ends on, its name for a Gorm.Filter (``question.question_text``), and
+    the model whose objects the value may be when it ends on a relation
+    (compared by key), else None. FieldError names what does not exist."""
+    prefix = []
+    current = model
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        relation = _relations(current).get(part) if part not in _fields_by_name(current) else None
+        if relation is not None:
+            if relation.kind == _FORWARD and (last or (
+                    i + 2 == len(parts) and
+                    parts[i + 1] in ('pk', 'id', relation.target._gorm_primary_key))):
+                # The key column holds what the relation compares:
+                # "question", "question__id" are "question_id", no join.
+                pspec = _find_pspec(current, relation.field.key_attribute)
+                return current, pspec, '.'.join(prefix + [pspec.name]), relation.target
+            prefix.append(relation.c_name)
+            current = relation.target
+            if last:
+                # A reverse or many-to-many relation compares the keys of
+                # the objects on the other side.
+                pspec = _find_pspec(current, 'pk')
+                return current, pspec, '.'.join(prefix + [pspec.name]), current
+            continue
+        if i == 0 or part in ('pk', 'id') or part in _fields_by_name(current):
+            pspec = _find_pspec_or_relation(current, part)
+            if not last:
+                raise FieldError("Unsupported lookup '%s' for %s.%s; use one of %s"
+                                 % ('__'.join(parts[i + 1:]), current.__name__, part,
+                                    ', '.join(sorted(_LOOKUPS))))
+            return current, pspec, '.'.join(prefix + [pspec.name]), None
+        raise FieldError("%s has no field or relation '%s' (in the lookup '%s'); its relations "
+                         "are %s" % (current.__name__, part, '__'.join(parts),
+                                     ', '.join(sorted(_relations(current))) or 'none'))
+    raise FieldError('An empty lookup on %s' % model.__name__)
+
+
+def _find_pspec_or_relation(model, name):
+    """_find_pspec(), whose FieldError also lists the relations."""
+    try:
+        return _find_pspec(model, name)
+    except FieldError as error:
+        relations = sorted(_relations(model))
+        if relations:
+            raise FieldError('%s; its relations are %s' % (error.message, ', '.join(relations))) \
+                from None
+        raise
+
+
+def _order_terms(model, fields):
+    """The (name, descending) pairs of ``order_by(*fields)``: a field, or a
+    path along foreign keys (``question__pub_date``); a relation orders by
+    its key."""
+    terms = []
+    for field in fields:
+        if not isinstance(field, str):
+            raise TypeError('order_by() takes field names, not %r' % (field,))
+        descending = field.startswith('-')
+        parts = field.lstrip('-').split('__')
+        prefix = []
+        current = model
+        for part in parts[:-1]:
+            relation = _relations(current).get(part)
+            if relation is None or relation.kind != _FORWARD:
+                raise FieldError("Cannot order %s by '%s': '%s' is not a foreign key of %s "
+                                 "(ordering follows foreign keys only)"
+                                 % (model.__name__, field, part, current.__name__))
+            prefix.append(relation.c_name)
+            current = relation.target
+        _, pspec, name, related = _walk(current, parts[-1:])
+        if related is not None and '.' in name:
+            raise FieldError("Cannot order %s by '%s': '%s' is not a foreign key of %s "
+                             "(ordering follows foreign keys only)"
+                             % (model.__name__, field, parts[-1], current.__name__))
+        terms.append(('.'.join(prefix + [name]), descending))
+    return tuple(terms)
+
+
+def _default_order(model):
+    """The (name, descending) pairs of the model's Meta.ordering, computed
+    once per model."""
+    cached = model.__dict__.get('_gorm_default_order')
+    if cached is None:
+        cached = model._gorm_default_order = _order_terms(model, model._gorm_ordering)
+    return cached
+
+
+def _relation_path(model, path, method, forward_only=False):
+    """The libgorm path (``question.author``) of a ``question__author``
+    argument of select_related() or prefetch_related()."""
+    if not isinstance(path, str):
+        raise TypeError('%s() takes relation names, not %r' % (method, path))
+    names = []
+    current = model
+    for part in path.split('__'):
+        relation = _relations(current).get(part)
+        if relation is None or (forward_only and relation.kind != _FORWARD):
+            kinds = 'foreign key' if forward_only else 'relation'
+            raise FieldError("%s('%s'): %s has no %s '%s'; its %ss are %s"
+                             % (method, path, current.__name__, kinds, part, kinds,
+                                ', '.join(sorted(name for name, r in _relations(current).items()
+                                                 if not forward_only or r.kind == _FORWARD))
+                                or 'none'))
+        names.append(relation.c_name)
+        current = relation.target
+    return '.'.join(names)
+
+
+def _interpolate(related_name, snake):
+    """``related_name`` with ``%(class)s`` and ``%(model_name)s`` replaced
+    by ``snake``; '' when it is not a string or not a valid pattern."""
+    if not isinstance(related_name, str):
+        return ''
+    try:
+        return related_name % {'class': snake, 'model_name': snake}
+    except (ValueError, TypeError, KeyError):
+        return ''
+
+
+class _RelationField:
+    """What ForeignKey and ManyToManyField share: the target, named by a
+    class or a string resolved when that model is declared."""
+
+    def __init__(self, to, related_name):
+        if not (isinstance(to, str) or
+                (isinstance(to, type) and issubclass(to, Gorm.Resource))):
+            raise TypeError('%s() takes a Gorm.Resource model, its name or "self", not %r'
+                            % (type(self).__name__, to))
+        # '%(class)s' (or '%(model_name)s') stands for each model's name in
+        # snake case, for a relation declared on an abstract base.
+        if related_name is not None and not _interpolate(related_name, 'model').isidentifier():
+            raise TypeError('related_name is a Python identifier, not %r' % (related_name,))
+        self.to = to
+        self.related_name = related_name
+        self.model = None
+        self.name = None
+        self.target = None
+
+    def __repr__(self):
+        if self.model is None:
+            return '<%s to %r>' % (type(self).__name__, self.to)
+        return '%s.%s' % (self.model.__name__, self.name)
+
+    def contribute(self, model, name):
+        """Called once ``model``'s class exists, for its attribute ``name``."""
+        self.model = model
+        self.name = name
+        if '_gorm_relation_fields' not in vars(model):
+            model._gorm_relation_fields = []
+        model._gorm_relation_fields.append(self)
+        to = self.to
+        if to == 'self':
+            to = model
+        elif isinstance(to, str):
+            to = _MODELS.get(to)
+        if to is None:
+            _PENDING.setdefault(self.to, []).append(self)
+        else:
+            self.resolve(to)
+
+    def resolve(self, target):
+        if getattr(target, '_gorm_abstract', False):
+            raise TypeError('%s refers to %s, an abstract model, which has no table'
+                            % (self, target.__name__))
+        self.target = target
+        self.declare(target)
+
+    def _reverse_names(self, single=False):
+        """The reverse relation's name and its name in lookups."""
+        snake = _snake(self.model.__name__)
+        if self.related_name is not None:
+            name = _interpolate(self.related_name, snake)
+            return name, name
+        return (snake if single else snake + '_set'), snake
+
+
+class ForeignKey(_RelationField):
+    """A many-to-one relation, as Django's ``models.ForeignKey``::
+
+        class Choice(Gorm.Resource):
+            question = Gorm.ForeignKey(Question, on_delete=Gorm.CASCADE)
+
+    ``choice.question`` is the Question (loaded on first access, then
+    kept), ``choice.question_id`` its key: the property and column
+    ``question_id``. ``question.choice_set`` (or ``related_name``) is the
+    manager of its choices. ``to`` is a model, its class name as a string
+    (a model declared later) or ``'self'``. ``on_delete`` is one of
+    Gorm.CASCADE, PROTECT, RESTRICT, SET_NULL (needs ``null=True``),
+    SET_DEFAULT and DO_NOTHING, enforced by the database's foreign key.
+    ``default`` is the key of the default object (for SET_DEFAULT). The
+    key column is always indexed.
+    """
+
+    def __init__(self, to, on_delete, *, null=False, related_name=None, db_index=True,
+                 default=None, unique=False):
+        super().__init__(to, related_name)
+        if not isinstance(on_delete, Gorm.OnDelete):
+            raise TypeError('on_delete is one of Gorm.CASCADE, PROTECT, RESTRICT, SET_NULL, '
+                            'SET_DEFAULT or DO_NOTHING, not %r' % (on_delete,))
+        if db_index is not True:
+            raise TypeError('db_index=%r: libgorm always indexes a foreign key column'
+                            % (db_index,))
+        self.on_delete = on_delete
+        self.null = null
+        self.unique = unique
+        self.default = default
+        self.key_attribute = None
+
+    def key_field(self, name):
+        """The Gorm.Field of the key property ``<name>_id``, made when the
+        model is declared: an int (the automatic key of the target), or
+        the type of the target's own primary key when the target is given
+        as a class."""
+        self.key_attribute = name + '_id'
+        key_type = int
+        to = self.to
+        if isinstance(to, type) and to._gorm_primary_key != 'id':
+            key_type = _key_type(to)
+        return Field(key_type, null=self.null, unique=self.unique, default=self.default)
+
+    def declare(self, target):
+        key = self.model.find_property(self.key_attribute)
+        if _kind_for(_key_type(target)).gtype != vars(self.model)[self.key_attribute].kind.gtype:
+            raise TypeError('%s refers to %s by a name given before %s was declared, but '
+                            '%s has a primary key of its own: give the class itself'
+                            % (self, target.__name__, target.__name__, target.__name__))
+        name, query_name = self._reverse_names(single=self.unique)
+        _check_free(target, {name, query_name}, self)
+        with _gorm_errors():
+            self.model.set_foreign_key(key.name, target, self.on_delete)
+            if self.related_name is not None:
+                self.model.set_related_name(key.name, name)
+        forward = _Relation(self.name, self.name, _FORWARD, self.model, target, self)
+        _add_relation(self.model, forward, self.name)
+        reverse = _Relation(name, name, _REVERSE, target, self.model, self, single=self.unique)
+        _add_relation(target, reverse, *{name, query_name})
+        setattr(target, name, _ReverseDescriptor(reverse))
+
+    def __get__(self, instance, owner):
+        if instance is None:
+            return self
+        if getattr(instance, self.key_attribute) is None:
+            return None
+        related = instance.peek_related(self.name)
+        if related is not None:
+            return related
+        _register(instance._database(), self.target)
+        try:
+            return _resource_get_related(instance, self.name, None)
+        except GLib.Error as error:
+            _raise_translated(error, self.target)
+
+    def __set__(self, instance, value):
+        if value is not None and not isinstance(value, Gorm.Resource):
+            raise TypeMismatchError('%s: expected a %s or None, not %r (set %s to give a key)'
+                                    % (self, self.target.__name__ if self.target else self.to,
+                                       value, self.key_attribute))
+        if value is None:
+            if not self.null:
+                raise ValidationError('%s cannot be None: declare the ForeignKey with null=True'
+                                      % self)
+            vars(self.model)[self.key_attribute].set_null(instance)
+            return
+        with _gorm_errors():
+            instance.set_related(self.name, value)
+
+
+_resource_get_related = Gorm.Resource.get_related
+
+
+def _key_type(model):
+    """The Python (or GObject) type of the primary key of ``model``."""
+    field = getattr(model, model._gorm_primary_key, None)
+    if isinstance(field, Field):
+        for python_type, kind in _KINDS.items():
+            if kind is field.kind:
+                return python_type
+        return field.kind.gtype
+    return int
+
+
+class OneToOneField(ForeignKey):
+    """A foreign key whose value is unique, as Django's
+    ``models.OneToOneField``: ``profile.user`` is the User, and
+    ``user.profile`` (or ``related_name``) the one Profile, or
+    ``Profile.DoesNotExist``."""
+
+    def __init__(self, to, on_delete, *, null=False, related_name=None, db_index=True,
+                 default=None):
+        super().__init__(to, on_delete, null=null, related_name=related_name,
+                         db_index=db_index, default=default, unique=True)
+
+
+class ManyToManyField(_RelationField):
+    """A many-to-many relation, as Django's ``models.ManyToManyField``::
+
+        class Post(Gorm.Resource):
+            tags = Gorm.ManyToManyField(Tag)
+
+    stored in a link table ``<table>_tags``, created by the migration of
+    either model. ``post.tags`` and ``tag.post_set`` (or ``related_name``)
+    are managers with ``add``, ``remove``, ``clear``, ``set`` and
+    ``create`` besides the QuerySet methods.
+    """
+
+    def __init__(self, to, related_name=None):
+        super().__init__(to, related_name)
+
+    def declare(self, target):
+        name, query_name = self._reverse_names()
+        _check_free(target, {name, query_name}, self)
+        with _gorm_errors():
+            self.model.add_many_to_many(self.name, target)
+            if self.related_name is not None:
+                self.model.set_related_name(self.name, name)
+        forward = _Relation(self.name, self.name, _MANY_TO_MANY, self.model, target, self)
+        _add_relation(self.model, forward, self.name)
+        reverse = _Relation(name, name, _MANY_TO_MANY, target, self.model, self)
+        _add_relation(target, reverse, *{name, query_name})
+        setattr(target, name, _ReverseDescriptor(reverse))
+
+    def __get__(self, instance, owner):
+        if instance is None:
+            return self
+        return _ManyToManyManager(instance, _relations(type(instance))[self.name])
+
+    def __set__(self, instance, value):
+        raise TypeError('Direct assignment to the forward side of a many-to-many set is '
+                        'prohibited. Use %s.set() instead.' % self.name)
+
+
+class _ReverseDescriptor:
+    """``question.choice_set``, ``tag.post_set``, ``user.profile``: the
+    other side of a relation, on the target model."""
+
+    def __init__(self, relation):
+        self.relation = relation
+
+    def __get__(self, instance, owner):
+        if instance is None:
+            return self
+        relation = self.relation
+        if relation.kind == _MANY_TO_MANY:
+            return _ManyToManyManager(instance, relation)
+        if relation.single:
+            return _reverse_one(instance, relation)
+        if relation.field.null:
+            return _NullableReverseManager(instance, relation)
+        return _ReverseManager(instance, relation)
+
+    def __set__(self, instance, value):
+        relation = self.relation
+        if relation.single:
+            raise AttributeError('%s.%s is read-only: set %s.%s instead'
+                                 % (type(instance).__name__, relation.name,
+                                    relation.target.__name__, relation.field.name))
+        raise TypeError('Direct assignment to the reverse side of a related set is '
+                        'prohibited. Use %s.set() or add() instead.' % relation.name)
+
+
+def _query_related(instance, relation):
+    """The Gorm.Query of the objects on the other side of ``relation``."""
+    _register(instance._database(), relation.target)
+    with _gorm_errors(relation.target):
+        return instance.query_related(relation.c_name)
+
+
+def _reverse_one(instance, relation):
+    """``user.profile``: the object whose one-to-one key is ``instance``'s."""
+    found = None
+    if instance.is_saved():
+        cached = instance.peek_prefetched(relation.c_name)
+        if cached is not None:
+            found = cached.get_item(0) if cached.get_n_items() else None
+        else:
+            query = _query_related(instance, relation)
+            with _gorm_errors(relation.target):
+                found = query.first()
+    if found is None:
+        raise relation.target.DoesNotExist('%s has no %s' % (instance, relation.name))
+    return found
+
+
+class _RelatedManager(Manager):
+    """The manager of the objects on the other side of a relation of one
+    object: a QuerySet's methods, plus the ones changing the relation."""
+
+    def __init__(self, instance, relation):
+        super().__init__(relation.target)
+        self.instance = instance
+        self.relation = relation
+
+    def __repr__(self):
+        return '<%s of %r>' % (self.relation.name, self.instance)
+
+    def _check_saved(self):
+        if not self.instance.is_saved():
+            raise ValidationError('%r needs to be saved before its relation %s can be used'
+                                  % (self.instance, self.relation.name))
+
+    def _database(self):
+        return self.instance._database()
+
+    def _queryset(self):
+        """The objects of the relation, from the database."""
+        self._check_saved()
+        queryset = QuerySet(self.model, self.instance.get_database())
+        queryset._base = functools.partial(_query_related, self.instance, self.relation)
+        return queryset
+
+    def get_queryset(self):
+        """The objects of the relation: from the cache that
+        prefetch_related() filled, else from the database."""
+        queryset = self._queryset()
+        cached = self.instance.peek_prefetched(self.relation.c_name)
+        if cached is not None:
+            queryset._result = _in_default_order(self.model, cached)
+        return queryset
+
+    def all(self):
+        """The objects of the relation, as a QuerySet (served from the
+        prefetch_related() cache when there is one)."""
+        return self.get_queryset()
+
+    def _object(self, value):
+        """An object of the target model: ``value`` itself, or the one whose
+        primary key ``value`` is."""
+        if isinstance(value, self.model):
+            return value
+        if isinstance(value, Gorm.Resource):
+            raise TypeMismatchError('%s takes %s objects, not %r'
+                                    % (self.relation.name, self.model.__name__, value))
+        return QuerySet(self.model, self.instance.get_database()).get(pk=value)
+
+    def _atomic(self):
+        return self._database().atomic()
+
+
+def _in_default_order(model, items):
+    """The prefetched objects ``items`` (a Gio.ListModel in key order) in
+    the model's Meta.ordering, as a Gio.ListModel."""
+    ordering = model._gorm_ordering
+    if not ordering:
+        return items
+    objects = list(items)
+    for field in reversed(ordering):
+        name = field.lstrip('-')
+        if '__' in name:
+            # An order along a relation is the database's to compute.
+            return None
+        if name == 'pk':
+            name = model._gorm_primary_key
+        # NULLs first ascending, as both engines order them.
+        objects.sort(key=lambda obj: (getattr(obj, name) is not None, getattr(obj, name)),
+                     reverse=field.startswith('-'))
+    store = Gio.ListStore.new(model.__gtype__)
+    store.splice(0, 0, objects)
+    return store
+
+
+class _ReverseManager(_RelatedManager):
+    """``question.choice_set``: the objects whose foreign key is this object."""
+
+    def _set_key(self, obj, value):
+        setattr(obj, self.relation.field.name, value)
+
+    def create(self, **properties):
+        """A new object of the relation, saved."""
+        self._check_saved()
+        properties[self.relation.field.name] = self.instance
+        return QuerySet(self.model, self.instance.get_database()).create(**properties)
+
+    def add(self, *objs):
+        """Points the foreign key of each of ``objs`` at this object and
+        saves them (unsaved ones are inserted), in one transaction."""
+        self._check_saved()
+        objs = [self._object(obj) for obj in objs]
+        with self._atomic():
+            for obj in objs:
+                self._set_key(obj, self.instance)
+                obj.save()
+
+    def __getattr__(self, name):
+        if name in ('remove', 'clear'):
+            raise AttributeError("'%s' has no %s(): %s is not null=True, so a %s cannot leave "
+                                 "its %s" % (self.relation.name, name, self.relation.field,
+                                             self.model.__name__,
+                                             self.relation.source.__name__))
+        return super().__getattr__(name)
+
+
+class _NullableReverseManager(_ReverseManager):
+    """The manager of a nullable foreign key's reverse side, which can also
+    remove objects from the relation (setting their key to None)."""
+
+    def remove(self, *objs):
+        """Sets the foreign key of each of ``objs`` to None and saves them;
+        ``Model.DoesNotExist`` for one that is not in the relation."""
+        self._check_saved()
+        objs = [self._object(obj) for obj in objs]
+        key = self.relation.field.key_attribute
+        for obj in objs:
+            if getattr(obj, key) != self.instance.pk:
+                raise self.model.DoesNotExist('%r is not related to %r' % (obj, self.instance))
+        with self._atomic():
+            for obj in objs:
+                self._set_key(obj, None)
+                obj.save()
+
+    def clear(self):
+        """Sets the foreign key of every object of the relation to None, with
+        one UPDATE (loaded objects follow)."""
+        self._queryset().update(**{self.relation.field.key_attribute: None})
+
+
+class _ManyToManyManager(_RelatedManager):
+    """``post.tags`` and ``tag.post_set``: the objects linked to this one."""
+
+    def add(self, *objs):
+        """Links ``objs`` (objects or primary keys); linking twice is no error."""
+        self._check_saved()
+        objs = [self._object(obj) for obj in objs]
+        with self._atomic():
+            for obj in objs:
+                with _gorm_errors():
+                    self.instance.link(self.relation.c_name, obj, None)
+
+    def remove(self, *objs):
+        """Unlinks ``objs``; unlinking what is not linked is no error."""
+        self._check_saved()
+        objs = [self._object(obj) for obj in objs]
+        with self._atomic():
+            for obj in objs:
+                with _gorm_errors():
+                    self.instance.unlink(self.relation.c_name, obj, None)
+
+    def clear(self):
+        """Unlinks every object of the relation."""
+        self._check_saved()
+        _register(self._database(), self.model)
+        with _gorm_errors():
+            self.instance.clear_links(self.relation.c_name, None)
+
+    def set(self, objs, *, clear=False):
+        """Makes ``objs`` the linked objects: unlinks the others and links
+        the new ones (``clear=True``: unlinks all first), in one
+        transaction."""
+        self._check_saved()
+        wanted = [self._object(obj) for obj in objs]
+        with self._atomic():
+            if clear:
+                self.clear()
+                self.add(*wanted)
+                return
+            current = {obj.pk: obj for obj in self._queryset().order_by()}
+            wanted_keys = {obj.pk for obj in wanted}
+            self.remove(*[obj for key, obj in current.items() if key not in wanted_keys])
+            self.add(*[obj for obj in wanted if obj.pk not in current])
+
+    def create(self, **properties):
+        """A new object of the target model, saved and linked."""
+        self._check_saved()
+        with self._atomic():
+            obj = QuerySet(self.model, self.instance.get_database()).create(**properties)
+            self.add(obj)
+        return obj
+
+
+def _prepare_relations(namespace):
+    """Adds to a model's ``namespace`` the key Field of each of its foreign
+    keys (``question_id`` for ``question``), before PyGObject makes its
+    properties."""
+    for name, value in list(namespace.items()):
+        if isinstance(value, ForeignKey):
+            if name + '_id' in namespace:
+                raise TypeError("%s and %s_id: a ForeignKey named %s keeps its key in %s_id, "
+                                "which the model declares too" % (name, name, name, name))
+            namespace[name + '_id'] = value.key_field(name)
+
+
+def _contribute_relations(model):
+    """Declares a new model's relations to libgorm, or keeps them until
+    their target is declared; then resolves those waiting for the model."""
+    for name, value in list(vars(model).items()):
+        if isinstance(value, _RelationField):
+            value.contribute(model, name)
+    model._gorm_init_relations = frozenset(
+        name for name, value in vars(model).items() if isinstance(value, _RelationField)) | \
+        model._gorm_init_relations
+    _declared(model)
+
+
+__all__ += ['CASCADE', 'PROTECT', 'RESTRICT', 'SET_NULL', 'SET_DEFAULT', 'DO_NOTHING',
+            'ForeignKey', 'OneToOneField', 'ManyToManyField']
+
+
+
 # Database
 
 class Atomic(contextlib.ContextDecorator):
@@ -1599,8 +2609,11 @@ class Database(Gorm.Database):
     def migrate(self, types, cancellable=None):
         """Creates or evolves the tables of ``types`` (model classes or
         GTypes). Idempotent; models also migrate themselves on first use."""
+        types = list(types)
+        for model in types:
+            _check_model(model)
         with _gorm_errors():
-            return Gorm.Database.migrate(self, list(types), cancellable)
+            return Gorm.Database.migrate(self, types, cancellable)
 
     def query(self, type):
         """A new Gorm.Query of ``type``, registered on first use."""
