@@ -353,6 +353,38 @@ typedef struct
   gint64               offset;
 } GormSelection;
 
+/* A table a query joins for select_related: the target of a foreign key
+ * of the query's own type (@parent -1) or of an earlier join's target. Its
+ * columns follow the query's own in a row, from @first_column. */
+typedef struct
+{
+  const GormRelation *relation;   /* FORWARD */
+  const GormSchema   *target;
+  gint                parent;
+  guint               first_column;
+} GormJoin;
+
+/* Wraps @inner, a select of @schema's columns (its parameters unchanged),
+ * into one that LEFT JOINs each of @joins and keeps the order of
+ * @orders. */
+char    *gorm_dialect_render_joined             (const GormDialect   *dialect,
+                                                 const char          *inner,
+                                                 const GormSchema    *schema,
+                                                 const GormJoin      *joins,
+                                                 guint                n_joins,
+                                                 const GormOrder     *orders,
+                                                 guint                n_orders);
+/* One statement loading the objects of @relation (seen from its source)
+ * for @n_keys source keys (parameters of SQL type @key_type), in the
+ * target's key order: FORWARD the targets whose key is one of them,
+ * REVERSE the targets whose column holds one, MANY_TO_MANY the linked
+ * targets with the source key as one more column after the target's. */
+char    *gorm_dialect_render_prefetch           (const GormDialect   *dialect,
+                                                 const GormRelation  *relation,
+                                                 const GormSchema    *target,
+                                                 guint                n_keys,
+                                                 GType                key_type);
+
 /* Appends " WHERE condition", nothing when @condition is NULL. */
 void     gorm_dialect_append_where              (const GormDialect   *dialect,
                                                  GString             *sql,

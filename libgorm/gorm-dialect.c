@@ -1621,6 +1621,143 @@ gorm_dialect_append_order (const GormDialect *dialect,
     }
 }
 
+char *
+gorm_dialect_render_joined (const GormDialect *dialect,
+                            const char        *inner,
+                            const GormSchema  *schema,
+                            const GormJoin    *joins,
+                            guint              n_joins,
+                            const GormOrder   *orders,
+                            guint              n_orders)
+{
+  GString *sql = g_string_new ("SELECT ");
+
+  /* The inner select keeps the table's name, so that what its order names
+   * resolves; each joined table's columns are renamed gorm_j<N>_<I>, so
+   * that no name of the outer select is ambiguous. */
+  gorm_dialect_append_identifier (sql, schema->table);
+  g_string_append (sql, ".*");
+  for (guint j = 0; j < n_joins; j++)
+    for (guint i = 0; i < joins[j].target->n_columns; i++)
+      {
+        g_autofree char *alias = g_strdup_printf ("gorm_j%u", j);
+        g_autofree char *column = g_strdup_printf ("gorm_j%u_%u", j, i);
+
+        g_string_append (sql, ", ");
+        gorm_dialect_append_identifier (sql, alias);
+        g_string_append_c (sql, '.');
+        gorm_dialect_append_identifier (sql, column);
+      }
+  g_string_append_printf (sql, " FROM (%s) AS ", inner);
+  gorm_dialect_append_identifier (sql, schema->table);
+  for (guint j = 0; j < n_joins; j++)
+    {
+      const GormSchema *target = joins[j].target;
+      g_autofree char *alias = g_strdup_printf ("gorm_j%u", j);
+      g_autofree char *key = g_strdup_printf ("gorm_j%u_0", j);
+
+      g_string_append (sql, " LEFT JOIN (SELECT ");
+      for (guint i = 0; i < target->n_columns; i++)
+        {
+          g_autofree char *column = g_strdup_printf ("gorm_j%u_%u", j, i);
+
+          if (i > 0)
+            g_string_append (sql, ", ");
+          gorm_dialect_append_identifier (sql, target->columns[i].name);
+          g_string_append (sql, " AS ");
+          gorm_dialect_append_identifier (sql, column);
+        }
+      g_string_append (sql, " FROM ");
+      gorm_dialect_append_identifier (sql, target->table);
+      g_string_append (sql, ") AS ");
+      gorm_dialect_append_identifier (sql, alias);
+      g_string_append (sql, " ON ");
+      gorm_dialect_append_identifier (sql, alias);
+      g_string_append_c (sql, '.');
+      gorm_dialect_append_identifier (sql, key);
+      g_string_append (sql, " = ");
+      if (joins[j].parent < 0)
+        {
+          gorm_dialect_append_identifier (sql, schema->table);
+          g_string_append_c (sql, '.');
+          gorm_dialect_append_identifier (sql, joins[j].relation->column->name);
+        }
+      else
+        {
+          g_autofree char *parent = g_strdup_printf ("gorm_j%d", joins[j].parent);
+          g_autofree char *column = g_strdup_printf ("gorm_j%d_%u", joins[j].parent,
+                                                     joins[j].relation->column->index);
+
+          gorm_dialect_append_identifier (sql, parent);
+          g_string_append_c (sql, '.');
+          gorm_dialect_append_identifier (sql, column);
+        }
+    }
+  /* A join keeps no order of its own: the inner one is written again. */
+  gorm_dialect_append_order (dialect, sql, orders, n_orders);
+  return g_string_free (sql, FALSE);
+}
+
+char *
+gorm_dialect_render_prefetch (const GormDialect  *dialect,
+                              const GormRelation *relation,
+                              const GormSchema   *target,
+                              guint               n_keys,
+                              GType               key_type)
+{
+  GString *sql = g_string_new ("SELECT ");
+  gboolean linked = relation->kind == GORM_RELATION_MANY_TO_MANY;
+
+  for (guint i = 0; i < target->n_columns; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      gorm_dialect_append_identifier (sql, target->table);
+      g_string_append_c (sql, '.');
+      gorm_dialect_append_identifier (sql, target->columns[i].name);
+    }
+  if (linked)
+    {
+      g_string_append (sql, ", ");
+      gorm_dialect_append_identifier (sql, relation->link_table);
+      g_string_append_c (sql, '.');
+      gorm_dialect_append_identifier (sql, relation->link_source_column);
+    }
+  g_string_append (sql, " FROM ");
+  gorm_dialect_append_identifier (sql, target->table);
+  if (linked)
+    {
+      g_string_append (sql, " JOIN ");
+      gorm_dialect_append_identifier (sql, relation->link_table);
+      g_string_append (sql, " ON ");
+      gorm_dialect_append_identifier (sql, relation->link_table);
+      g_string_append_c (sql, '.');
+      gorm_dialect_append_identifier (sql, relation->link_target_column);
+      g_string_append (sql, " = ");
+      gorm_dialect_append_identifier (sql, target->table);
+      g_string_append_c (sql, '.');
+      gorm_dialect_append_identifier (sql, target->key->name);
+    }
+  g_string_append (sql, " WHERE ");
+  gorm_dialect_append_identifier (sql, linked ? relation->link_table : target->table);
+  g_string_append_c (sql, '.');
+  gorm_dialect_append_identifier (sql, linked ? relation->link_source_column
+                                       : relation->kind == GORM_RELATION_REVERSE
+                                       ? relation->column->name : target->key->name);
+  g_string_append (sql, " IN (");
+  for (guint i = 0; i < n_keys; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      gorm_dialect_append_parameter (sql, i, key_type);
+    }
+  g_string_append (sql, ") ORDER BY ");
+  gorm_dialect_append_identifier (sql, target->table);
+  g_string_append_c (sql, '.');
+  gorm_dialect_append_identifier (sql, target->key->name);
+  return g_string_free (sql, FALSE);
+}
+
 /* Query runners */
 
 static gboolean

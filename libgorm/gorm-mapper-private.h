@@ -272,6 +272,17 @@ gpointer          gorm_mapper_new_resource         (GormMapper           *self,
                                                     GormRows             *model,
                                                     gint                  row,
                                                     GError              **error);
+/* The object of a row of @schema's type whose columns begin at
+ * @first_column of @row (the columns a join added after the query's own):
+ * as gorm_mapper_new_resource() makes it. NULL without error when the key
+ * column is NULL (a LEFT JOIN that found no row). Needs no lock but the
+ * one that keeps @model readable. */
+gpointer          gorm_mapper_new_joined_resource  (const GormSchema     *schema,
+                                                    GormMapperHost       *host,
+                                                    GormRows             *model,
+                                                    gint                  row,
+                                                    guint                 first_column,
+                                                    GError              **error);
 /* A stand-in for a row whose values cannot be read into its object (a
  * stored value its property cannot take): the row's live object when it
  * has one, else a new object with only its key set and its other

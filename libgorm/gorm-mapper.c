@@ -1723,6 +1723,28 @@ gorm_mapper_new_resource (GormMapper *self,
   return object_of_row (schema, self->host, sql_row, error);
 }
 
+gpointer
+gorm_mapper_new_joined_resource (const GormSchema *schema,
+                                 GormMapperHost   *host,
+                                 GormRows         *model,
+                                 gint              row,
+                                 guint             first_column,
+                                 GError          **error)
+{
+  const GValue **sql_row = g_newa (const GValue *, schema->n_columns);
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      sql_row[i] = gorm_rows_get_value (model, first_column + i, row, error);
+      if (sql_row[i] == NULL)
+        return NULL;
+    }
+  /* A LEFT JOIN that found no row: NULL where the key is. */
+  if (gorm_value_is_sql_null (sql_row[0]))
+    return NULL;
+  return object_of_row (schema, host, sql_row, error);
+}
+
 const GError *
 gorm_mapper_get_read_error (GormResource *resource)
 {

@@ -146,6 +146,10 @@ struct _GormQueryModel
 
   char              *page_sql;
   char              *anchored_page_sql;
+  /* With select_related: the same, joined, for the pages the model shows
+   * (NULL without). */
+  char              *joined_page_sql;
+  char              *joined_anchored_page_sql;
   char              *count_sql;
 
   /* A live model's subscription to the change feed, and what the feed's
@@ -274,6 +278,20 @@ render_statements (GormQueryModel *self)
       g_array_set_size (params, 0);
       self->anchored_page_sql = gorm_dialect_render_anchored_page (compiled->dialect,
                                                                    &selection, params);
+    }
+
+  if (compiled->joins != NULL)
+    {
+      self->joined_page_sql = gorm_dialect_render_joined (compiled->dialect, self->page_sql,
+                                                          compiled->schema,
+                                                          (const GormJoin *) compiled->joins->data,
+                                                          compiled->joins->len, selection.orders,
+                                                          selection.n_orders);
+      if (self->anchored_page_sql != NULL)
+        self->joined_anchored_page_sql =
+          gorm_dialect_render_joined (compiled->dialect, self->anchored_page_sql,
+                                      compiled->schema, (const GormJoin *) compiled->joins->data,
+                                      compiled->joins->len, selection.orders, selection.n_orders);
     }
 
   g_array_set_size (params, 0);
@@ -464,7 +482,10 @@ load_page_locked (GormQueryModel  *self,
                   GError         **error)
 {
   const GormCompiledQuery *compiled = self->compiled;
-  const GType *types = compiled->schema->sql_types;
+  const GType *types = compiled->joins ? compiled->joined_types : compiled->schema->sql_types;
+  const char *page_sql = self->joined_page_sql ? self->joined_page_sql : self->page_sql;
+  const char *anchored_page_sql = self->joined_anchored_page_sql ? self->joined_anchored_page_sql
+                                                                 : self->anchored_page_sql;
   g_autoptr(GormRows) rows = NULL;
   gint64 start = compiled->offset + (gint64) index * PAGE_SIZE;
   guint count = MIN (PAGE_SIZE, self->n_items - index * PAGE_SIZE);
@@ -506,10 +527,10 @@ load_page_locked (GormQueryModel  *self,
         extra[i] = anchor->values[i];
       extra[n_order (self)] = limits[0];
       extra[n_order (self) + 1] = limits[1];
-      rows = run_select_locked (self, self->anchored_page_sql, types, extra, n_order (self) + 2, error);
+      rows = run_select_locked (self, anchored_page_sql, types, extra, n_order (self) + 2, error);
     }
   else
-    rows = run_select_locked (self, self->page_sql, types, limits, 2, error);
+    rows = run_select_locked (self, page_sql, types, limits, 2, error);
   if (rows == NULL)
     return NULL;
 
@@ -518,13 +539,24 @@ load_page_locked (GormQueryModel  *self,
   page->index = index;
   page->items = g_ptr_array_new_full (n_rows, g_object_unref);
   for (gint row = 0; row < n_rows; row++)
-    if (!add_row_item (self, table, page, rows, row, error))
+    if (!add_row_item (self, table, page, rows, row, error) ||
+        (compiled->joins != NULL &&
+         !gorm_compiled_query_attach_joined_locked (compiled, self->database, rows, row,
+                                                    g_ptr_array_index (page->items, page->items->len - 1),
+                                                    error)))
       {
         page_free (page);
         return NULL;
       }
   if (self->can_anchor && n_rows > 0)
     add_anchor (self, start, rows);
+  /* prefetch_related: one statement per relation for the page. */
+  if (compiled->prefetches != NULL && n_rows > 0 &&
+      !gorm_compiled_query_prefetch_locked (compiled, self->database, page->items, error))
+    {
+      page_free (page);
+      return NULL;
+    }
 
   return page;
 }
@@ -746,6 +778,8 @@ gorm_query_model_finalize (GObject *object)
   g_clear_object (&self->database);
   g_free (self->page_sql);
   g_free (self->anchored_page_sql);
+  g_free (self->joined_page_sql);
+  g_free (self->joined_anchored_page_sql);
   g_free (self->count_sql);
 
   G_OBJECT_CLASS (gorm_query_model_parent_class)->finalize (object);

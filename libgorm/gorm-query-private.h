@@ -31,6 +31,13 @@ struct _GormCompiledQuery
   /* The condition of the filters, already checked against the schema;
    * NULL when the query has none. */
   GormCondition     *filter;
+
+  /* select_related: the tables a page joins (NULL without), and the SQL
+   * types of a joined row, ending with G_TYPE_NONE. */
+  GArray            *joins;    /* of GormJoin */
+  GType             *joined_types;
+  /* prefetch_related: the relations loaded with each page (NULL without). */
+  GPtrArray         *prefetches;   /* of const GormRelation */
 };
 
 /* ANDs @condition (taken) to the query's filters: the relation of a
@@ -49,6 +56,21 @@ void               gorm_compiled_query_free          (GormCompiledQuery        *
 GormSelection      gorm_compiled_query_get_selection (const GormCompiledQuery  *compiled);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormCompiledQuery, gorm_compiled_query_free)
+
+/* select_related and prefetch_related, for the pages of a model, with
+ * the database lock held: gives @item, the object of row @row of @rows
+ * (a row of the joined select), the objects its joined columns hold; and
+ * loads the prefetched relations of @items, one statement each. */
+gboolean           gorm_compiled_query_attach_joined_locked (const GormCompiledQuery *compiled,
+                                                             GormDatabase            *database,
+                                                             GormRows                *rows,
+                                                             gint                     row,
+                                                             gpointer                 item,
+                                                             GError                 **error);
+gboolean           gorm_compiled_query_prefetch_locked      (const GormCompiledQuery *compiled,
+                                                             GormDatabase            *database,
+                                                             GPtrArray               *items,
+                                                             GError                 **error);
 
 /* Implemented by gorm-query-model.c. The model takes @compiled. */
 GListModel        *gorm_query_model_new              (GormDatabase             *database,

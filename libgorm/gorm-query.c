@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "gorm-database-private.h"
 #include "gorm-error.h"
 #include "gorm-filter-private.h"
@@ -89,6 +91,9 @@ struct _GormQuery
   gint64             offset;
   /* The first mistake a builder call saw. */
   GError            *error;
+  /* select_related and prefetch_related paths, NULL when none. */
+  GPtrArray         *select_related;
+  GPtrArray         *prefetch_related;
 };
 
 G_DEFINE_FINAL_TYPE (GormQuery, gorm_query, G_TYPE_OBJECT)
@@ -111,6 +116,8 @@ gorm_query_finalize (GObject *object)
   g_clear_pointer (&self->condition, gorm_condition_unref);
   g_clear_pointer (&self->orders, g_array_unref);
   g_clear_error (&self->error);
+  g_clear_pointer (&self->select_related, g_ptr_array_unref);
+  g_clear_pointer (&self->prefetch_related, g_ptr_array_unref);
 
   G_OBJECT_CLASS (gorm_query_parent_class)->finalize (object);
 }
@@ -451,6 +458,385 @@ gorm_query_offset (GormQuery *self,
 
 /* Compiling */
 
+static GArray   *params_new    (void);
+static GormRows *select_locked (GormDatabase  *database,
+                                const char    *sql,
+                                GArray        *params,
+                                const GType   *column_types,
+                                GCancellable  *cancellable,
+                                GError       **error);
+
+/* select_related: each path is a chain of foreign keys from the query's
+ * type, "question" or "question.author"; a prefix named twice is joined
+ * once. */
+static gboolean
+compile_joins (GormQuery          *self,
+               GormCompiledQuery  *compiled,
+               GError            **error)
+{
+  guint n_columns = self->schema->n_columns;
+  g_autoptr(GArray) joins = g_array_new (FALSE, FALSE, sizeof (GormJoin));
+  g_autoptr(GPtrArray) prefixes = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint p = 0; p < self->select_related->len; p++)
+    {
+      const char *path = g_ptr_array_index (self->select_related, p);
+      g_auto(GStrv) names = g_strsplit (path, ".", -1);
+      const GormSchema *schema = self->schema;
+      g_autoptr(GString) prefix = g_string_new (NULL);
+      gint parent = -1;
+
+      for (guint n = 0; names[n] != NULL; n++)
+        {
+          const GormRelation *relation = gorm_schema_find_relation (schema, names[n], error);
+          GormJoin join;
+          gint found = -1;
+
+          if (relation == NULL)
+            {
+              g_prefix_error (error, "In select_related (“%s”): ", path);
+              return FALSE;
+            }
+          if (relation->kind != GORM_RELATION_FORWARD)
+            {
+              g_set_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
+                           "In select_related (“%s”): the relation “%s” of %s is not a foreign "
+                           "key; load reverse and many-to-many relations with "
+                           "gorm_query_prefetch_related()",
+                           path, relation->name, schema->type_name);
+              return FALSE;
+            }
+          g_string_append_printf (prefix, "%s%s", n ? "." : "", relation->name);
+          for (guint i = 0; i < prefixes->len && found < 0; i++)
+            if (g_str_equal (g_ptr_array_index (prefixes, i), prefix->str))
+              found = i;
+          if (found >= 0)
+            {
+              parent = found;
+              schema = g_array_index (joins, GormJoin, found).target;
+              continue;
+            }
+
+          join.relation = relation;
+          join.target = gorm_schema_lookup (relation->target_type, error);
+          if (join.target == NULL)
+            return FALSE;
+          join.parent = parent;
+          join.first_column = n_columns;
+          n_columns += join.target->n_columns;
+          g_array_append_val (joins, join);
+          g_ptr_array_add (prefixes, g_strdup (prefix->str));
+          parent = joins->len - 1;
+          schema = join.target;
+        }
+    }
+
+  compiled->joined_types = g_new0 (GType, n_columns + 1);
+  memcpy (compiled->joined_types, self->schema->sql_types, self->schema->n_columns * sizeof (GType));
+  for (guint j = 0; j < joins->len; j++)
+    {
+      const GormJoin *join = &g_array_index (joins, GormJoin, j);
+
+      memcpy (compiled->joined_types + join->first_column, join->target->sql_types,
+              join->target->n_columns * sizeof (GType));
+    }
+  compiled->joined_types[n_columns] = G_TYPE_NONE;
+  compiled->joins = g_steal_pointer (&joins);
+  return TRUE;
+}
+
+static gboolean
+compile_related (GormQuery          *self,
+                 GormCompiledQuery  *compiled,
+                 GError            **error)
+{
+  if (self->select_related != NULL && !compile_joins (self, compiled, error))
+    return FALSE;
+  if (self->prefetch_related == NULL)
+    return TRUE;
+
+  compiled->prefetches = g_ptr_array_new ();
+  for (guint p = 0; p < self->prefetch_related->len; p++)
+    {
+      const char *name = g_ptr_array_index (self->prefetch_related, p);
+      const GormRelation *relation = gorm_schema_find_relation (self->schema, name, error);
+
+      if (relation == NULL)
+        {
+          g_prefix_error (error, "In prefetch_related (“%s”): ", name);
+          return FALSE;
+        }
+      if (!g_ptr_array_find (compiled->prefetches, relation, NULL))
+        g_ptr_array_add (compiled->prefetches, (gpointer) relation);
+    }
+  return TRUE;
+}
+
+/**
+ * gorm_query_select_related:
+ * @self: a query
+ * @relation: a foreign key relation of the query's type (`question`), or
+ *   a path of them separated by `.` (`question.author`)
+ *
+ * Loads the objects @relation refers to with the query's own, in the same
+ * statement (a `LEFT JOIN`), for every page of a fetched or watched model
+ * and for [method@Gorm.Query.first]: [method@Gorm.Resource.peek_related]
+ * then returns them, and [method@Gorm.Resource.get_related] does not read
+ * the database. They come through the identity map like any object.
+ *
+ * A name that is not a foreign key of the type makes every runner fail
+ * with %GORM_ERROR_UNKNOWN_PROPERTY.
+ *
+ * Returns: (transfer none): @self
+ *
+ * Since: 1.0
+ */
+GormQuery *
+gorm_query_select_related (GormQuery  *self,
+                           const char *relation)
+{
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+  g_return_val_if_fail (relation != NULL, self);
+
+  if (self->select_related == NULL)
+    self->select_related = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (self->select_related, g_strdup (relation));
+  return self;
+}
+
+/**
+ * gorm_query_prefetch_related:
+ * @self: a query
+ * @relation: a relation of the query's type: a foreign key, a reverse
+ *   relation (`choice_set`) or a many-to-many relation (`tags`)
+ *
+ * Loads the objects of @relation for the objects the query finds, with
+ * one more statement per relation for each page of a fetched or watched
+ * model (`WHERE key IN (…)`), instead of one per object: afterwards
+ * [method@Gorm.Resource.peek_prefetched] lists them for a reverse or
+ * many-to-many relation, and [method@Gorm.Resource.peek_related] returns
+ * the object of a foreign key.
+ *
+ * A name that is not a relation of the type makes every runner fail with
+ * %GORM_ERROR_UNKNOWN_PROPERTY.
+ *
+ * Returns: (transfer none): @self
+ *
+ * Since: 1.0
+ */
+GormQuery *
+gorm_query_prefetch_related (GormQuery  *self,
+                             const char *relation)
+{
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+  g_return_val_if_fail (relation != NULL, self);
+
+  if (self->prefetch_related == NULL)
+    self->prefetch_related = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (self->prefetch_related, g_strdup (relation));
+  return self;
+}
+
+gboolean
+gorm_compiled_query_attach_joined_locked (const GormCompiledQuery  *compiled,
+                                          GormDatabase             *database,
+                                          GormRows                 *rows,
+                                          gint                      row,
+                                          gpointer                  item,
+                                          GError                  **error)
+{
+  GormMapperHost *host = gorm_database_get_mapper_host (database);
+  guint n_joins = compiled->joins->len;
+  GormResource **objects = g_newa (GormResource *, n_joins);
+  gboolean ok = TRUE;
+
+  for (guint j = 0; j < n_joins; j++)
+    {
+      const GormJoin *join = &g_array_index (compiled->joins, GormJoin, j);
+      GormResource *parent = join->parent < 0 ? item : objects[join->parent];
+      const GValue *key;
+
+      objects[j] = NULL;
+      if (!ok || parent == NULL)
+        continue;
+      objects[j] = gorm_mapper_new_joined_resource (join->target, host, rows, row,
+                                                    join->first_column, error);
+      if (objects[j] == NULL)
+        {
+          ok = error == NULL || *error == NULL;
+          continue;
+        }
+      key = gorm_rows_get_value (rows, join->first_column, row, error);
+      if (key == NULL)
+        ok = FALSE;
+      else
+        gorm_resource_cache_related (parent, join->relation, key, objects[j]);
+    }
+  for (guint j = 0; j < n_joins; j++)
+    g_clear_object (&objects[j]);
+  return ok;
+}
+
+/* The SQL value of the key of @item (its own, or its foreign key) the
+ * prefetch of @relation looks up; FALSE when it has none. */
+static gboolean
+prefetch_key (const GormRelation *relation,
+              const GormSchema   *schema,
+              GormResource       *item,
+              GValue             *key)
+{
+  const GormColumn *column = relation->kind == GORM_RELATION_FORWARD ? relation->column : schema->key;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  if (gorm_column_marks_null (column) && gorm_resource_is_null (item, column->pspec->name))
+    return FALSE;
+  g_value_init (&value, column->pspec->value_type);
+  g_object_get_property (G_OBJECT (item), column->pspec->name, &value);
+  if (!gorm_value_to_sql (column->kind, column->pspec, &value, key, NULL))
+    return FALSE;
+  if (gorm_value_is_sql_null (key))
+    {
+      g_value_unset (key);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+same_key (const GValue *a,
+          const GValue *b)
+{
+  if (G_VALUE_TYPE (a) != G_VALUE_TYPE (b))
+    return FALSE;
+  return G_VALUE_HOLDS_INT64 (a) ? g_value_get_int64 (a) == g_value_get_int64 (b)
+                                 : g_strcmp0 (g_value_get_string (a), g_value_get_string (b)) == 0;
+}
+
+static gboolean
+prefetch_relation_locked (const GormCompiledQuery  *compiled,
+                          GormDatabase             *database,
+                          const GormRelation       *relation,
+                          GPtrArray                *items,
+                          GError                  **error)
+{
+  const GormSchema *schema = compiled->schema;
+  const GormSchema *target = gorm_schema_lookup (relation->target_type, error);
+  GormMapperHost *host = gorm_database_get_mapper_host (database);
+  g_autoptr(GArray) keys = NULL;
+  g_autoptr(GArray) params = NULL;
+  g_autoptr(GormRows) rows = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree GType *types = NULL;
+  gboolean linked = relation->kind == GORM_RELATION_MANY_TO_MANY;
+  guint width = 1;
+  GType key_type;
+  guint n_rows;
+
+  if (target == NULL)
+    return FALSE;
+
+  /* The keys, each once, in the items' order. */
+  keys = g_array_new (FALSE, TRUE, sizeof (GValue));
+  g_array_set_clear_func (keys, (GDestroyNotify) g_value_unset);
+  for (guint i = 0; i < items->len; i++)
+    {
+      GValue key = G_VALUE_INIT;
+      gboolean seen = FALSE;
+
+      if (!prefetch_key (relation, schema, g_ptr_array_index (items, i), &key))
+        continue;
+      for (guint k = 0; k < keys->len && !seen; k++)
+        seen = same_key (&g_array_index (keys, GValue, k), &key);
+      if (seen)
+        g_value_unset (&key);
+      else
+        g_array_append_val (keys, key);
+    }
+
+  /* The sets of the items start empty, so that an item without related
+   * objects shows that it was prefetched. */
+  if (relation->kind != GORM_RELATION_FORWARD)
+    for (guint i = 0; i < items->len; i++)
+      {
+        g_autoptr(GListStore) store = g_list_store_new (relation->target_type);
+
+        gorm_resource_set_prefetched (g_ptr_array_index (items, i), relation, G_LIST_MODEL (store));
+      }
+  if (keys->len == 0)
+    return TRUE;
+
+  /* As many parameters as a power of two, the last key repeated: few
+   * statement texts to cache. */
+  while (width < keys->len)
+    width *= 2;
+  key_type = G_VALUE_TYPE (&g_array_index (keys, GValue, 0));
+  sql = gorm_dialect_render_prefetch (compiled->dialect, relation, target, width, key_type);
+  params = params_new ();
+  for (guint i = 0; i < width; i++)
+    {
+      const GValue *key = &g_array_index (keys, GValue, MIN (i, keys->len - 1));
+      GValue copy = G_VALUE_INIT;
+
+      g_value_init (&copy, G_VALUE_TYPE (key));
+      g_value_copy (key, &copy);
+      g_array_append_val (params, copy);
+    }
+  types = g_new0 (GType, target->n_columns + 2);
+  memcpy (types, target->sql_types, target->n_columns * sizeof (GType));
+  types[target->n_columns] = linked ? key_type : G_TYPE_NONE;
+  types[target->n_columns + 1] = G_TYPE_NONE;
+  rows = select_locked (database, sql, params, types, NULL, error);
+  if (rows == NULL)
+    return FALSE;
+
+  n_rows = gorm_rows_get_n_rows (rows);
+  for (guint row = 0; row < n_rows; row++)
+    {
+      g_autoptr(GormResource) object = gorm_mapper_new_joined_resource (target, host, rows, (gint) row,
+                                                                        0, error);
+      const GValue *owner;
+
+      if (object == NULL)
+        return FALSE;
+      /* Whose it is: the source key the link row holds, the referencing
+       * column, or the target's own key. */
+      owner = gorm_rows_get_value (rows,
+                                   linked ? target->n_columns
+                                   : relation->kind == GORM_RELATION_REVERSE
+                                   ? relation->column->index : target->key->index,
+                                   (gint) row, error);
+      if (owner == NULL)
+        return FALSE;
+      for (guint i = 0; i < items->len; i++)
+        {
+          GormResource *item = g_ptr_array_index (items, i);
+          g_auto(GValue) key = G_VALUE_INIT;
+
+          if (!prefetch_key (relation, schema, item, &key) || !same_key (&key, owner))
+            continue;
+          if (relation->kind == GORM_RELATION_FORWARD)
+            gorm_resource_cache_related (item, relation, owner, object);
+          else
+            g_list_store_append (G_LIST_STORE (gorm_resource_peek_prefetched (item, relation->name)),
+                                 object);
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+gorm_compiled_query_prefetch_locked (const GormCompiledQuery  *compiled,
+                                     GormDatabase             *database,
+                                     GPtrArray                *items,
+                                     GError                  **error)
+{
+  for (guint p = 0; compiled->prefetches != NULL && p < compiled->prefetches->len; p++)
+    if (!prefetch_relation_locked (compiled, database, g_ptr_array_index (compiled->prefetches, p),
+                                   items, error))
+      return FALSE;
+  return TRUE;
+}
+
 GormCompiledQuery *
 gorm_query_compile (GormQuery  *self,
                     GError    **error)
@@ -509,6 +895,9 @@ gorm_query_compile (GormQuery  *self,
   if (self->condition != NULL)
     compiled->filter = gorm_condition_ref (self->condition);
 
+  if (!compile_related (self, compiled, error))
+    return NULL;
+
   return g_steal_pointer (&compiled);
 }
 
@@ -517,6 +906,9 @@ gorm_compiled_query_free (GormCompiledQuery *compiled)
 {
   g_clear_pointer (&compiled->filter, gorm_condition_unref);
   g_clear_pointer (&compiled->orders, g_array_unref);
+  g_clear_pointer (&compiled->joins, g_array_unref);
+  g_clear_pointer (&compiled->joined_types, g_free);
+  g_clear_pointer (&compiled->prefetches, g_ptr_array_unref);
   g_free (compiled);
 }
 
@@ -733,6 +1125,38 @@ select_first_row (GormQuery     *self,
   return row;
 }
 
+static GPtrArray *
+copy_names (GPtrArray *names)
+{
+  GPtrArray *copy;
+
+  if (names == NULL)
+    return NULL;
+  copy = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < names->len; i++)
+    g_ptr_array_add (copy, g_strdup (g_ptr_array_index (names, i)));
+  return copy;
+}
+
+/* A query of the first object @self finds (an async run compiles the
+ * query later, in the worker). */
+static GormQuery *
+copy_for_first (GormQuery *self)
+{
+  GormQuery *one = gorm_database_query (self->database, self->item_type);
+
+  if (self->condition != NULL)
+    one->condition = gorm_condition_ref (self->condition);
+  g_array_append_vals (one->orders, self->orders->data, self->orders->len);
+  one->offset = self->offset;
+  one->limit = self->limit >= 0 ? MIN (self->limit, 1) : 1;
+  if (self->error != NULL)
+    record_error (one, g_error_copy (self->error));
+  one->select_related = copy_names (self->select_related);
+  one->prefetch_related = copy_names (self->prefetch_related);
+  return one;
+}
+
 /**
  * gorm_query_first:
  * @self: a query
@@ -757,6 +1181,16 @@ gorm_query_first (GormQuery     *self,
   g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* With related objects to load, the first page of a model of one row
+   * does it. */
+  if (self->select_related != NULL || self->prefetch_related != NULL)
+    {
+      g_autoptr(GormQuery) one = copy_for_first (self);
+      g_autoptr(GListModel) model = gorm_query_fetch (one, cancellable, error);
+
+      return model ? g_list_model_get_item (model, 0) : NULL;
+    }
 
   row = select_first_row (self, &stamp, cancellable, error);
   if (row == NULL)
@@ -1488,6 +1922,21 @@ gorm_query_watch_finish (GormQuery     *self,
   return task ? g_task_propagate_pointer (task, error) : NULL;
 }
 
+static void
+first_fetched_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(GListModel) model = gorm_query_fetch_finish (GORM_QUERY (source), result, &error);
+
+  if (model == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_list_model_get_item (model, 0), g_object_unref);
+}
+
 /**
  * gorm_query_first_async:
  * @self: a query
@@ -1507,6 +1956,19 @@ gorm_query_first_async (GormQuery           *self,
                         gpointer             user_data)
 {
   g_return_if_fail (GORM_IS_QUERY (self));
+
+  /* With related objects to load, through a model of one row, as
+   * gorm_query_first() does. */
+  if (self->select_related != NULL || self->prefetch_related != NULL)
+    {
+      GTask *task = g_task_new (self, cancellable, callback, user_data);
+      g_autoptr(GormQuery) one = copy_for_first (self);
+
+      g_task_set_source_tag (task, gorm_query_first_async);
+      g_object_set_data (G_OBJECT (task), "gorm-first-object", GINT_TO_POINTER (TRUE));
+      gorm_query_fetch_async (one, cancellable, first_fetched_cb, task);
+      return;
+    }
 
   run_simple_async (self, RUN_FIRST, cancellable, callback, user_data, gorm_query_first_async);
 }
@@ -1529,9 +1991,12 @@ gorm_query_first_finish (GormQuery     *self,
                          GError       **error)
 {
   GTask *task = check_result (self, result, gorm_query_first_async);
-  GValue *row = task ? g_task_propagate_pointer (task, error) : NULL;
+  GValue *row;
   gpointer resource;
 
+  if (task != NULL && g_object_get_data (G_OBJECT (task), "gorm-first-object") != NULL)
+    return g_task_propagate_pointer (task, error);
+  row = task ? g_task_propagate_pointer (task, error) : NULL;
   if (row == NULL)
     return NULL;
   /* A later load or save of the object keeps its values. */

@@ -35,6 +35,12 @@ GORM_AVAILABLE_IN_ALL
 GormQuery    *gorm_query_limit          (GormQuery     *self,
                                          guint          limit);
 GORM_AVAILABLE_IN_ALL
+GormQuery    *gorm_query_select_related (GormQuery     *self,
+                                         const char    *relation);
+GORM_AVAILABLE_IN_ALL
+GormQuery    *gorm_query_prefetch_related (GormQuery   *self,
+                                           const char  *relation);
+GORM_AVAILABLE_IN_ALL
 GormQuery    *gorm_query_offset         (GormQuery     *self,
                                          guint          offset);
 

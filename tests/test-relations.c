@@ -1730,6 +1730,344 @@ test_async (void)
   g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
 }
 
+/* Eager loading */
+
+/* Five questions ("q0" … "q4"), each with ten choices. */
+static void
+fill_polls (GormDatabase *db,
+            guint         n_questions,
+            guint         n_choices)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  for (guint q = 0; q < n_questions; q++)
+    {
+      g_autofree char *text = g_strdup_printf ("q%u", q);
+      g_autoptr(GormResource) question = new_question (db, text);
+
+      for (guint c = 0; c < n_choices; c++)
+        {
+          g_autofree char *choice_text = g_strdup_printf ("q%u-c%u", q, c);
+
+          g_object_unref (new_choice (db, question, choice_text, (int) c));
+        }
+    }
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+dump_log (TestLog *log)
+{
+  for (guint i = 0; i < log->statements->len; i++)
+    g_test_message ("statement %u: %s", i, (const char *) g_ptr_array_index (log->statements, i));
+}
+
+static void
+test_select_related (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) choices = NULL;
+  g_auto(GValue) five = G_VALUE_INIT;
+
+  fill_polls (db, 5, 10);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+  log = test_log_attach (db);
+  query = gorm_database_query (db, TEST_TYPE_CHOICE);
+  gorm_query_select_related (gorm_query_order_by (query, "votes", TRUE), "question");
+  choices = gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (choices), ==, 50);
+  /* The model counts (1 statement), then reads its first page when an item
+   * is asked for: 50 choices with their questions in one statement. */
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_object_unref (g_list_model_get_item (choices, 0));
+  dump_log (log);
+  g_assert_cmpuint (log->statements->len, ==, 2);
+  g_assert_cmpuint (test_log_count (log, "SELECT count(*)"), ==, 1);
+  g_assert_nonnull (strstr (test_log_last (log), "LEFT JOIN"));
+
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autoptr(GormResource) choice = g_list_model_get_item (choices, i);
+      g_autoptr(GormResource) question = NULL;
+      g_autofree char *choice_text = NULL;
+      g_autofree char *question_text = NULL;
+      gint64 key = 0;
+      int votes = -1;
+
+      g_object_get (choice, "choice-text", &choice_text, "question-id", &key, "votes", &votes, NULL);
+      /* The order of the query holds through the join. */
+      g_assert_cmpint (votes, ==, 9 - (int) i / 5);
+      question = g_object_ref (gorm_resource_peek_related (choice, "question"));
+      g_assert_nonnull (question);
+      g_assert_cmpint (gorm_resource_get_id (question), ==, key);
+      g_object_get (question, "question-text", &question_text, NULL);
+      g_assert_true (g_str_has_prefix (choice_text, question_text));
+      g_assert_false (gorm_resource_is_dirty (question));
+    }
+  /* One object per row, through the identity map: five questions. */
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 55);
+  {
+    g_autoptr(GormResource) first = g_list_model_get_item (choices, 0);
+    g_autoptr(GormResource) again = gorm_resource_get_related (first, "question", NULL, &error);
+
+    g_assert_true (again == gorm_resource_peek_related (first, "question"));
+  }
+  g_assert_cmpuint (log->statements->len, ==, 2);
+
+  /* first() and a filtered watch() too. */
+  test_log_clear (log);
+  g_clear_object (&choices);
+  {
+    g_autoptr(GormResource) first = gorm_query_first (query, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (gorm_resource_peek_related (first, "question"));
+  }
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GormResource) first = NULL;
+
+    gorm_query_first_async (query, NULL, store_result_cb, &result);
+    first = gorm_query_first_finish (query, wait_async (&result), &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (first);
+    g_assert_nonnull (gorm_resource_peek_related (first, "question"));
+  }
+  g_clear_object (&query);
+  query = gorm_database_query (db, TEST_TYPE_CHOICE);
+  gorm_query_filter (query, gorm_filter_ge ("votes", test_int_value (&five, 5)));
+  gorm_query_select_related (query, "question");
+  choices = gorm_query_watch (query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (choices), ==, 25);
+  for (guint i = 0; i < 25; i++)
+    {
+      g_autoptr(GormResource) choice = g_list_model_get_item (choices, i);
+
+      g_assert_nonnull (gorm_resource_peek_related (choice, "question"));
+    }
+}
+
+static void
+test_select_related_nested (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) votes = NULL;
+  gint64 choice_id;
+
+  {
+    g_autoptr(GormResource) question = new_question (db, "q");
+    g_autoptr(GormResource) choice = new_choice (db, question, "c", 0);
+    g_autoptr(GormResource) vote = g_object_new (TEST_TYPE_VOTE, "database", db, "voter", "ann",
+                                                 "choice-id", gorm_resource_get_id (choice), NULL);
+
+    choice_id = gorm_resource_get_id (choice);
+    test_save_ok (vote);
+  }
+  log = test_log_attach (db);
+  query = gorm_database_query (db, TEST_TYPE_VOTE);
+  /* The prefix is joined once. */
+  gorm_query_select_related (gorm_query_select_related (query, "choice"), "choice.question");
+  votes = gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GormResource) vote = g_list_model_get_item (votes, 0);
+    GormResource *choice = gorm_resource_peek_related (vote, "choice");
+    GormResource *question;
+    g_autofree char *text = NULL;
+
+    /* count(*) and the joined page. */
+    g_assert_cmpuint (log->statements->len, ==, 2);
+    g_assert_nonnull (choice);
+    g_assert_cmpint (gorm_resource_get_id (choice), ==, choice_id);
+    question = gorm_resource_peek_related (choice, "question");
+    g_assert_nonnull (question);
+    g_object_get (question, "question-text", &text, NULL);
+    g_assert_cmpstr (text, ==, "q");
+  }
+}
+
+static void
+test_select_related_null (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  GType type = TEST_TYPE_COMMENT;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) comments = NULL;
+
+  g_assert_true (gorm_database_migrate (db, &type, 1, NULL, &error));
+  {
+    g_autoptr(GormResource) comment = g_object_new (TEST_TYPE_COMMENT, "database", db, NULL);
+
+    g_assert_true (gorm_resource_set_null (comment, "question-id", &error));
+    test_save_ok (comment);
+  }
+  query = gorm_database_query (db, TEST_TYPE_COMMENT);
+  gorm_query_prefetch_related (gorm_query_select_related (query, "question"), "question");
+  comments = gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GormResource) comment = g_list_model_get_item (comments, 0);
+
+    g_assert_nonnull (comment);
+    g_assert_null (gorm_resource_peek_related (comment, "question"));
+  }
+}
+
+static void
+test_prefetch_reverse (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) questions = NULL;
+
+  fill_polls (db, 10, 3);
+  g_object_unref (new_question (db, "empty"));
+  log = test_log_attach (db);
+  query = gorm_database_query (db, TEST_TYPE_QUESTION);
+  gorm_query_prefetch_related (query, "test_choice_set");
+  questions = gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (questions), ==, 11);
+  g_object_unref (g_list_model_get_item (questions, 0));
+  dump_log (log);
+  /* count(*), the page of questions, and one statement for every choice
+   * of them. */
+  g_assert_cmpuint (log->statements->len, ==, 3);
+  g_assert_cmpuint (test_log_count (log, "SELECT count(*)"), ==, 1);
+
+  for (guint i = 0; i < 11; i++)
+    {
+      g_autoptr(GormResource) question = g_list_model_get_item (questions, i);
+      GListModel *choices = gorm_resource_peek_prefetched (question, "test_choice_set");
+      g_autofree char *text = NULL;
+      g_autofree char *names = NULL;
+      g_autofree char *expected = NULL;
+
+      g_assert_nonnull (choices);
+      g_assert_true (choices == gorm_resource_peek_prefetched (question, "test_choice"));
+      g_object_get (question, "question-text", &text, NULL);
+      names = names_of (choices, "choice-text");
+      expected = g_str_equal (text, "empty") ? g_strdup ("")
+        : g_strdup_printf ("%s-c0 %s-c1 %s-c2", text, text, text);
+      g_assert_cmpstr (names, ==, expected);
+    }
+  g_assert_cmpuint (log->statements->len, ==, 3);
+  {
+    g_autoptr(GormResource) question = g_list_model_get_item (questions, 0);
+
+    /* Not prefetched. */
+    g_assert_null (gorm_resource_peek_prefetched (question, "notes"));
+    g_assert_null (gorm_resource_peek_prefetched (question, "nothing"));
+  }
+}
+
+static void
+test_prefetch_many_to_many (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GormResource) author = new_named (db, TEST_TYPE_AUTHOR, "ann");
+  g_autoptr(GormResource) gnome = new_named (db, TEST_TYPE_TAG, "gnome");
+  g_autoptr(GormResource) gtk = new_named (db, TEST_TYPE_TAG, "gtk");
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) articles = NULL;
+  const char *expected[] = { "gnome gtk", "gtk", "" };
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("a%u", i);
+      g_autoptr(GormResource) article = g_object_new (TEST_TYPE_ARTICLE, "database", db,
+                                                      "title", title, "author-id",
+                                                      gorm_resource_get_id (author), NULL);
+
+      test_save_ok (article);
+      if (i == 0)
+        g_assert_true (gorm_resource_link (article, "tags", gnome, NULL, &error));
+      if (i < 2)
+        g_assert_true (gorm_resource_link (article, "tags", gtk, NULL, &error));
+    }
+  g_clear_object (&author);
+
+  log = test_log_attach (db);
+  query = gorm_database_query (db, TEST_TYPE_ARTICLE);
+  gorm_query_prefetch_related (gorm_query_prefetch_related (query, "tags"), "author");
+  articles = gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+  g_object_unref (g_list_model_get_item (articles, 0));
+  dump_log (log);
+  /* count(*), the page, the tags, the authors. */
+  g_assert_cmpuint (log->statements->len, ==, 4);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GormResource) article = g_list_model_get_item (articles, i);
+      g_autofree char *names = names_of (gorm_resource_peek_prefetched (article, "tags"), "name");
+      GormResource *writer = gorm_resource_peek_related (article, "author");
+      g_autofree char *name = NULL;
+
+      g_assert_cmpstr (names, ==, expected[i]);
+      g_assert_nonnull (writer);
+      g_object_get (writer, "name", &name, NULL);
+      g_assert_cmpstr (name, ==, "ann");
+    }
+  g_assert_cmpuint (log->statements->len, ==, 4);
+
+  /* From the other side. */
+  g_clear_object (&query);
+  g_clear_object (&articles);
+  query = gorm_database_query (db, TEST_TYPE_TAG);
+  gorm_query_prefetch_related (query, "articles");
+  articles = gorm_query_fetch (query, NULL, &error);
+  {
+    g_autoptr(GormResource) tag = g_list_model_get_item (articles, 1);
+    g_autofree char *names = names_of (gorm_resource_peek_prefetched (tag, "articles"), "title");
+
+    g_assert_cmpstr (names, ==, "a0 a1");
+  }
+}
+
+static void
+test_eager_fails (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_QUESTION);
+  g_autoptr(GormQuery) other = gorm_database_query (db, TEST_TYPE_CHOICE);
+  g_autoptr(GormQuery) third = gorm_database_query (db, TEST_TYPE_CHOICE);
+
+  gorm_query_select_related (query, "test_choice_set");
+  g_assert_null (gorm_query_fetch (query, NULL, &error));
+  assert_error_names (error, GORM_ERROR_UNKNOWN_PROPERTY,
+                      (const char *[]) { "test_choice_set", "TestQuestion", "prefetch_related", NULL });
+  g_clear_error (&error);
+  g_assert_null (gorm_query_first (query, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY);
+  g_clear_error (&error);
+
+  gorm_query_select_related (other, "question.nothing");
+  g_assert_null (gorm_query_watch (other, NULL, &error));
+  assert_error_names (error, GORM_ERROR_UNKNOWN_PROPERTY,
+                      (const char *[]) { "question.nothing", "TestQuestion", NULL });
+  g_clear_error (&error);
+
+  gorm_query_prefetch_related (third, "votes");
+  g_assert_null (gorm_query_fetch (third, NULL, &error));
+  assert_error_names (error, GORM_ERROR_UNKNOWN_PROPERTY, (const char *[]) { "votes", "TestChoice", NULL });
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1767,6 +2105,12 @@ main (int   argc,
   g_test_add_func ("/Gorm/Relations/on-delete/set-null", test_on_delete_set_null);
   g_test_add_func ("/Gorm/Relations/on-delete/set-null-number", test_on_delete_set_null_number);
   g_test_add_func ("/Gorm/Relations/on-delete/do-nothing", test_on_delete_do_nothing);
+  g_test_add_func ("/Gorm/Relations/eager/select-related", test_select_related);
+  g_test_add_func ("/Gorm/Relations/eager/select-related-nested", test_select_related_nested);
+  g_test_add_func ("/Gorm/Relations/eager/select-related-null", test_select_related_null);
+  g_test_add_func ("/Gorm/Relations/eager/prefetch-reverse", test_prefetch_reverse);
+  g_test_add_func ("/Gorm/Relations/eager/prefetch-many-to-many", test_prefetch_many_to_many);
+  g_test_add_func ("/Gorm/Relations/eager/fails", test_eager_fails);
 
   return g_test_run ();
 }
