@@ -1372,15 +1372,17 @@ render_related (const GormDialect   *dialect,
       const GormColumn *key = step->relation->column;
       /* Where the key is NULL, the row matches when the child matches a
        * row of NULLs; it is IN the keys of the matching rows otherwise.
-       * The subquery's keys are never NULL, so NOT IN is exact. */
+       * The subquery's keys are never NULL, so NOT IN of a key is exact. */
       gboolean null_key_matches = null_match != negated;
-      gboolean test_null = gorm_schema_column_is_nullable (key) && null_key_matches;
+      /* "NULL NOT IN (empty)" is true: a NULL key is tested whenever NOT
+       * IN is written or NULL keys must match. */
+      gboolean test_null = gorm_schema_column_is_nullable (key) && (null_key_matches || negated);
 
       if (test_null)
         {
           g_string_append_c (sql, '(');
           gorm_dialect_append_identifier (sql, key->name);
-          g_string_append (sql, " IS NULL OR ");
+          g_string_append (sql, null_key_matches ? " IS NULL OR " : " IS NOT NULL AND ");
         }
       /* The key's own name finds the current scope's column, the
        * innermost one. */

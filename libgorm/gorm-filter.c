@@ -46,6 +46,25 @@
  * that error before any SQL. A query never runs with less condition than
  * it was given, so a bulk delete never deletes rows it was not meant to.
  *
+ * ## Across relations
+ *
+ * A property name may be a path of relation names separated by dots,
+ * ending in a property: `question.question_text` from a choice (a
+ * forward relation, [method@Gorm.ResourceClass.set_foreign_key]),
+ * `choice.votes` from a question (a reverse one, by its related name or,
+ * for the default `choice_set`, `choice`), `tags.name` from a post (a
+ * many-to-many one, [method@Gorm.ResourceClass.add_many_to_many]). A bare
+ * relation name compares the key: `question` is `question_id`, `choice`
+ * the key of the question's choices. A reverse or many-to-many path
+ * matches an object when one of its related rows matches; conditions on
+ * the same such relation inside one filter's AND hold for the same
+ * related row, while those of separate [method@Gorm.Query.filter] calls
+ * may hold for different rows, as in Django. Where there is no related
+ * row (a NULL key, no related rows) the path reads as NULL, as a LEFT
+ * JOIN would. An unknown name anywhere in the path is
+ * %GORM_ERROR_UNKNOWN_PROPERTY naming the type and the whole path. The
+ * "Queries" guide has the details and examples.
+ *
  * Values compare as they are stored: enums by their nick, booleans as 0
  * and 1, date-times as instants (whatever time zone they were given in),
  * byte arrays by their bytes, strings by their bytes (case-sensitively,
@@ -739,6 +758,14 @@ walk_path (const GormSchema  *schema,
             return TRUE;
         }
       relation = gorm_schema_find_relation (current, parts[i], NULL);
+      if (relation == NULL && gorm_schema_find_column (current, parts[i]) != NULL)
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
+                       "%s has no stored property or relation “%s”: “%s” is a property of %s, "
+                       "not a relation to follow", schema->type_name, text, parts[i],
+                       current->type_name);
+          return FALSE;
+        }
       if (relation == NULL)
         return set_unknown_path_error (error, schema, text, current, parts[i]);
       /* A bare forward relation compares its key, a column here. */
@@ -828,6 +855,58 @@ gorm_filter_resolve_path (const GormSchema  *schema,
   return column;
 }
 
+/* A value holding a saved object of the right type stands for its key
+ * where @column holds keys of that type: a forward key column
+ * ("question", "question_id") or the key of the related rows of a bare
+ * reverse or many-to-many relation ("choice", "tags"). */
+static gboolean
+compile_key_or_value (const GormSchema  *schema,
+                      const GormFilter  *leaf,
+                      const GormColumn  *column,
+                      const GValue      *value,
+                      GValue            *sql_value,
+                      GError           **error)
+{
+  const GormRelation *relation;
+  const GormSchema *target;
+  GormResource *object;
+  GType expected = 0;
+  g_auto(GValue) key = G_VALUE_INIT;
+
+  if (!G_VALUE_HOLDS (value, GORM_TYPE_RESOURCE) || g_value_get_object (value) == NULL)
+    return compile_value (schema, leaf, column, value, sql_value, error);
+
+  object = g_value_get_object (value);
+  relation = gorm_schema_relation_for_column (schema, column);
+  if (column == schema->key)
+    expected = schema->type;
+  else if (relation != NULL)
+    expected = relation->target_type;
+  if (expected == 0 || !g_type_is_a (G_OBJECT_TYPE (object), expected))
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
+                   "Cannot compare %s:%s with a %s: %s",
+                   schema->type_name, column->pspec->name, G_OBJECT_TYPE_NAME (object),
+                   expected == 0 ? "the property holds no key of a related object"
+                                 : "it holds the key of another type");
+      return FALSE;
+    }
+  if (!gorm_resource_is_saved (object))
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                   "Cannot compare %s:%s with an unsaved %s: it has no key yet",
+                   schema->type_name, column->pspec->name, G_OBJECT_TYPE_NAME (object));
+      return FALSE;
+    }
+
+  target = gorm_schema_lookup (expected, error);
+  if (target == NULL)
+    return FALSE;
+  g_value_init (&key, G_PARAM_SPEC_VALUE_TYPE (target->key->pspec));
+  g_object_get_property (G_OBJECT (object), target->key->pspec->name, &key);
+  return compile_value (schema, leaf, column, &key, sql_value, error);
+}
+
 static GormCondition *
 compile_leaf (GormFilter        *filter,
               const GormSchema  *schema,
@@ -851,7 +930,7 @@ compile_leaf (GormFilter        *filter,
   condition = gorm_condition_new_leaf (filter->op, column, filter->n_values);
   condition->has_null = filter->has_null;
   for (guint i = 0; i < filter->n_values; i++)
-    if (!compile_value (owner, filter, column, &filter->values[i], &condition->values[i], error))
+    if (!compile_key_or_value (owner, filter, column, &filter->values[i], &condition->values[i], error))
       {
         if (path != NULL)
           g_prefix_error (error, "Cannot filter %s on “%s”: ", schema->type_name, path->text);
@@ -911,6 +990,13 @@ same_step (const GormStep *a,
 
 static GormCondition *share_steps (const GormCondition *condition);
 
+static void
+clear_condition (gpointer condition)
+{
+  if (condition != NULL)
+    gorm_condition_unref (condition);
+}
+
 /* Appends the conjuncts of the AND chain @condition, shared. */
 static void
 collect_conjuncts (const GormCondition *condition,
@@ -923,14 +1009,6 @@ collect_conjuncts (const GormCondition *condition,
       return;
     }
   g_ptr_array_add (conjuncts, share_steps (condition));
-}
-
-/* The conjuncts joined to an earlier one's step are NULL in the array. */
-static void
-unref_conjunct (gpointer conjunct)
-{
-  if (conjunct != NULL)
-    gorm_condition_unref (conjunct);
 }
 
 static GormCondition *
@@ -968,7 +1046,8 @@ share_steps (const GormCondition *condition)
       return gorm_condition_ref ((GormCondition *) condition);
     }
 
-  conjuncts = g_ptr_array_new_with_free_func (unref_conjunct);
+  /* Joined conjuncts leave NULL behind. */
+  conjuncts = g_ptr_array_new_with_free_func (clear_condition);
   collect_conjuncts (condition, conjuncts);
   for (guint i = 0; i < conjuncts->len; i++)
     {

@@ -92,6 +92,9 @@ typedef struct
   /* For each item, the error met reading its row, or NULL; NULL when
    * every row read. */
   GPtrArray *errors;
+  /* What select_related and prefetch_related loaded with the page: the
+   * objects refer to it weakly, the page holds it. NULL without. */
+  GPtrArray *related;
 } Page;
 
 typedef struct _Watch Watch;
@@ -193,6 +196,7 @@ page_free (Page *page)
 {
   g_ptr_array_unref (page->items);
   g_clear_pointer (&page->errors, g_ptr_array_unref);
+  g_clear_pointer (&page->related, g_ptr_array_unref);
   g_free (page);
 }
 
@@ -538,12 +542,14 @@ load_page_locked (GormQueryModel  *self,
   page = g_new0 (Page, 1);
   page->index = index;
   page->items = g_ptr_array_new_full (n_rows, g_object_unref);
+  if (compiled->joins != NULL || compiled->prefetches != NULL)
+    page->related = g_ptr_array_new_with_free_func (g_object_unref);
   for (gint row = 0; row < n_rows; row++)
     if (!add_row_item (self, table, page, rows, row, error) ||
         (compiled->joins != NULL &&
          !gorm_compiled_query_attach_joined_locked (compiled, self->database, rows, row,
                                                     g_ptr_array_index (page->items, page->items->len - 1),
-                                                    error)))
+                                                    page->related, error)))
       {
         page_free (page);
         return NULL;
@@ -552,7 +558,8 @@ load_page_locked (GormQueryModel  *self,
     add_anchor (self, start, rows);
   /* prefetch_related: one statement per relation for the page. */
   if (compiled->prefetches != NULL && n_rows > 0 &&
-      !gorm_compiled_query_prefetch_locked (compiled, self->database, page->items, error))
+      !gorm_compiled_query_prefetch_locked (compiled, self->database, page->items,
+                                           page->related, error))
     {
       page_free (page);
       return NULL;
@@ -711,6 +718,15 @@ lookup_page (GormQueryModel  *self,
     }
 
   return page;
+}
+
+GPtrArray *
+gorm_query_model_dup_related (GormQueryModel *self,
+                              guint           position)
+{
+  Page *page = lookup_page (self, position, NULL);
+
+  return page && page->related ? g_ptr_array_ref (page->related) : NULL;
 }
 
 static gpointer

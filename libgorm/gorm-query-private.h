@@ -60,16 +60,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormCompiledQuery, gorm_compiled_query_free)
 /* select_related and prefetch_related, for the pages of a model, with
  * the database lock held: gives @item, the object of row @row of @rows
  * (a row of the joined select), the objects its joined columns hold; and
- * loads the prefetched relations of @items, one statement each. */
+ * loads the prefetched relations of @items, one statement each. What they
+ * load is added to @keep, which the page holds: objects refer to their
+ * related objects weakly. */
 gboolean           gorm_compiled_query_attach_joined_locked (const GormCompiledQuery *compiled,
                                                              GormDatabase            *database,
                                                              GormRows                *rows,
                                                              gint                     row,
                                                              gpointer                 item,
+                                                             GPtrArray               *keep,
                                                              GError                 **error);
 gboolean           gorm_compiled_query_prefetch_locked      (const GormCompiledQuery *compiled,
                                                              GormDatabase            *database,
                                                              GPtrArray               *items,
+                                                             GPtrArray               *keep,
                                                              GError                 **error);
 
 /* Implemented by gorm-query-model.c. The model takes @compiled. */
@@ -78,6 +82,12 @@ GListModel        *gorm_query_model_new              (GormDatabase             *
                                                       gboolean                  live,
                                                       GCancellable             *cancellable,
                                                       GError                  **error);
+
+/* The related objects and prefetched lists the page holding @position
+ * loaded (select_related, prefetch_related), a new reference to the
+ * page's array; NULL when none. */
+GPtrArray         *gorm_query_model_dup_related      (GormQueryModel          *self,
+                                                      guint                    position);
 
 /* How many times a live model read what it shows again because another
  * connection committed (gorm_change_feed_publish_foreign()), for tests. */

@@ -7,6 +7,7 @@
 #include "gorm-database-private.h"
 #include "gorm-error.h"
 #include "gorm-filter-private.h"
+#include "gorm-query-model.h"
 #include "gorm-query-private.h"
 #include "gorm-relation-private.h"
 #include "gorm-resource-private.h"
@@ -361,8 +362,18 @@ gorm_query_filter (GormQuery  *self,
  * and after them in descending order. Objects that are equal in every
  * order given come by primary key, in the direction of the last order.
  *
- * A property the type does not store makes every runner of @self fail
- * with %GORM_ERROR_UNKNOWN_PROPERTY.
+ * @property may be a path of forward relations ending in a property
+ * (`question.pub_date`, `question.author.name`): the objects then sort by
+ * the related row's value, NULL where a key on the way is NULL. Such an
+ * order is a correlated subquery per row, and a model of it loads its
+ * pages by offset. A live model follows the changes of its own type's
+ * rows only: a change to a related row does not move the objects it
+ * orders.
+ *
+ * A property the type does not store, or a path naming what is not
+ * there, makes every runner of @self fail with
+ * %GORM_ERROR_UNKNOWN_PROPERTY; a path through a reverse or many-to-many
+ * relation (any number of values per object) with %GORM_ERROR_FAILED.
  *
  * Returns: (transfer none): @self
  */
@@ -582,7 +593,9 @@ compile_related (GormQuery          *self,
  * statement (a `LEFT JOIN`), for every page of a fetched or watched model
  * and for [method@Gorm.Query.first]: [method@Gorm.Resource.peek_related]
  * then returns them, and [method@Gorm.Resource.get_related] does not read
- * the database. They come through the identity map like any object.
+ * the database. They come through the identity map like any object, and
+ * live as long as the model keeps the page that loaded them (or as the
+ * object first() returned).
  *
  * A name that is not a foreign key of the type makes every runner fail
  * with %GORM_ERROR_UNKNOWN_PROPERTY.
@@ -643,6 +656,7 @@ gorm_compiled_query_attach_joined_locked (const GormCompiledQuery  *compiled,
                                           GormRows                 *rows,
                                           gint                      row,
                                           gpointer                  item,
+                                          GPtrArray                *keep,
                                           GError                  **error)
 {
   GormMapperHost *host = gorm_database_get_mapper_host (database);
@@ -670,7 +684,10 @@ gorm_compiled_query_attach_joined_locked (const GormCompiledQuery  *compiled,
       if (key == NULL)
         ok = FALSE;
       else
-        gorm_resource_cache_related (parent, join->relation, key, objects[j]);
+        {
+          gorm_resource_cache_related (parent, join->relation, key, objects[j]);
+          g_ptr_array_add (keep, g_object_ref (objects[j]));
+        }
     }
   for (guint j = 0; j < n_joins; j++)
     g_clear_object (&objects[j]);
@@ -717,6 +734,7 @@ prefetch_relation_locked (const GormCompiledQuery  *compiled,
                           GormDatabase             *database,
                           const GormRelation       *relation,
                           GPtrArray                *items,
+                          GPtrArray                *keep,
                           GError                  **error)
 {
   const GormSchema *schema = compiled->schema;
@@ -758,9 +776,10 @@ prefetch_relation_locked (const GormCompiledQuery  *compiled,
   if (relation->kind != GORM_RELATION_FORWARD)
     for (guint i = 0; i < items->len; i++)
       {
-        g_autoptr(GListStore) store = g_list_store_new (relation->target_type);
+        GListStore *store = g_list_store_new (relation->target_type);
 
         gorm_resource_set_prefetched (g_ptr_array_index (items, i), relation, G_LIST_MODEL (store));
+        g_ptr_array_add (keep, store);
       }
   if (keys->len == 0)
     return TRUE;
@@ -815,7 +834,10 @@ prefetch_relation_locked (const GormCompiledQuery  *compiled,
           if (!prefetch_key (relation, schema, item, &key) || !same_key (&key, owner))
             continue;
           if (relation->kind == GORM_RELATION_FORWARD)
-            gorm_resource_cache_related (item, relation, owner, object);
+            {
+              gorm_resource_cache_related (item, relation, owner, object);
+              g_ptr_array_add (keep, g_object_ref (object));
+            }
           else
             g_list_store_append (G_LIST_STORE (gorm_resource_peek_prefetched (item, relation->name)),
                                  object);
@@ -828,11 +850,12 @@ gboolean
 gorm_compiled_query_prefetch_locked (const GormCompiledQuery  *compiled,
                                      GormDatabase             *database,
                                      GPtrArray                *items,
+                                     GPtrArray                *keep,
                                      GError                  **error)
 {
   for (guint p = 0; compiled->prefetches != NULL && p < compiled->prefetches->len; p++)
     if (!prefetch_relation_locked (compiled, database, g_ptr_array_index (compiled->prefetches, p),
-                                   items, error))
+                                   items, keep, error))
       return FALSE;
   return TRUE;
 }
@@ -1125,6 +1148,23 @@ select_first_row (GormQuery     *self,
   return row;
 }
 
+/* The first item of @model, a model of one row that loaded related
+ * objects: the item keeps them (the model's page held them), since
+ * related objects only refer to each other weakly. */
+static gpointer
+first_item_keeping_related (GListModel *model)
+{
+  GObject *item = g_list_model_get_item (model, 0);
+  GPtrArray *kept;
+
+  if (item == NULL)
+    return NULL;
+  kept = gorm_query_model_dup_related (GORM_QUERY_MODEL (model), 0);
+  if (kept != NULL)
+    g_object_set_data_full (item, "gorm-first-related", kept, (GDestroyNotify) g_ptr_array_unref);
+  return item;
+}
+
 static GPtrArray *
 copy_names (GPtrArray *names)
 {
@@ -1189,7 +1229,7 @@ gorm_query_first (GormQuery     *self,
       g_autoptr(GormQuery) one = copy_for_first (self);
       g_autoptr(GListModel) model = gorm_query_fetch (one, cancellable, error);
 
-      return model ? g_list_model_get_item (model, 0) : NULL;
+      return model ? first_item_keeping_related (model) : NULL;
     }
 
   row = select_first_row (self, &stamp, cancellable, error);
@@ -1934,7 +1974,7 @@ first_fetched_cb (GObject      *source,
   if (model == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, g_list_model_get_item (model, 0), g_object_unref);
+    g_task_return_pointer (task, first_item_keeping_related (model), g_object_unref);
 }
 
 /**

@@ -22,18 +22,25 @@
  * kept with the key it was loaded for: when the key property changes, the
  * key no longer matches and the entry is ignored, with no work at the
  * change itself.
+ *
+ * The cache holds weak references only: related objects refer to each
+ * other both ways (a choice to its question, the question to its
+ * prefetched choices), and strong references would make cycles that C
+ * never frees. What keeps them alive is whoever asked for them: the caller
+ * of get_related(), the model page that joined or prefetched them
+ * (gorm-query-model.c), the object first() returned.
  */
 
 typedef struct
 {
   GValue   key;      /* the SQL value of the key the object has */
-  GObject *object;
+  GWeakRef object;
 } CachedRelated;
 
 typedef struct
 {
   GHashTable *related;     /* relation name (interned) → CachedRelated */
-  GHashTable *prefetched;  /* relation name (interned) → GListStore */
+  GHashTable *prefetched;  /* relation name (interned) → GWeakRef of a GListStore */
 } RelationCache;
 
 /* One lock for every object's cache: entries are set and read in short
@@ -50,8 +57,15 @@ static void
 cached_related_free (CachedRelated *cached)
 {
   g_value_unset (&cached->key);
-  g_clear_object (&cached->object);
+  g_weak_ref_clear (&cached->object);
   g_free (cached);
+}
+
+static void
+weak_ref_free (GWeakRef *ref)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
 }
 
 static void
@@ -74,7 +88,7 @@ cache_of_locked (GormResource *self,
       cache = g_new0 (RelationCache, 1);
       cache->related = g_hash_table_new_full (NULL, NULL, NULL,
                                               (GDestroyNotify) cached_related_free);
-      cache->prefetched = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+      cache->prefetched = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) weak_ref_free);
       g_object_set_qdata_full (G_OBJECT (self), cache_quark (), cache,
                                (GDestroyNotify) relation_cache_free);
     }
@@ -107,11 +121,12 @@ cache_lookup (GormResource       *self,
   g_mutex_lock (&cache_lock);
   cache = cache_of_locked (self, FALSE);
   cached = cache ? g_hash_table_lookup (cache->related, relation->name) : NULL;
-  if (cached != NULL && sql_values_equal (&cached->key, key) &&
-      gorm_resource_is_saved (GORM_RESOURCE (cached->object)))
-    object = g_object_ref (cached->object);
+  if (cached != NULL && sql_values_equal (&cached->key, key))
+    object = g_weak_ref_get (&cached->object);
   g_mutex_unlock (&cache_lock);
 
+  if (object != NULL && !gorm_resource_is_saved (object))
+    g_clear_object (&object);
   return object;
 }
 
@@ -125,7 +140,7 @@ cache_store (GormResource       *self,
 
   g_value_init (&cached->key, G_VALUE_TYPE (key));
   g_value_copy (key, &cached->key);
-  cached->object = g_object_ref (object);
+  g_weak_ref_init (&cached->object, object);
 
   g_mutex_lock (&cache_lock);
   g_hash_table_replace (cache_of_locked (self, TRUE)->related, (gpointer) relation->name, cached);
@@ -146,9 +161,11 @@ gorm_resource_set_prefetched (GormResource       *self,
                               const GormRelation *relation,
                               GListModel         *objects)
 {
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (ref, objects);
   g_mutex_lock (&cache_lock);
-  g_hash_table_replace (cache_of_locked (self, TRUE)->prefetched, (gpointer) relation->name,
-                        g_object_ref (objects));
+  g_hash_table_replace (cache_of_locked (self, TRUE)->prefetched, (gpointer) relation->name, ref);
   g_mutex_unlock (&cache_lock);
 }
 
@@ -350,12 +367,14 @@ plan_get_related (GormResource  *self,
  *
  * Loads the object @self refers to through @relation: the object whose
  * key the foreign key property holds. It comes through the identity map,
- * so it is the live object of its row when there is one, and @self keeps
- * it: the next call, and [method@Gorm.Resource.peek_related], return it
- * without reading the database, until the key property changes.
+ * so it is the live object of its row when there is one, and @self
+ * remembers it: while it is alive (@self holds a weak reference, so that
+ * objects that refer to each other are still freed), the next call and
+ * [method@Gorm.Resource.peek_related] return it without reading the
+ * database, until the key property changes.
  *
  * For the reverse of a one-to-one relation (see
- * [func@Gorm.ResourceClass.set_foreign_key]), the one object that refers
+ * [method@Gorm.ResourceClass.set_foreign_key]), the one object that refers
  * to @self, which must be saved.
  *
  * This call BLOCKS on the database when the object is not loaded yet: in
@@ -552,10 +571,11 @@ gorm_resource_get_related_finish (GormResource  *self,
  * @self: a resource
  * @relation: the name of a relation of @self to one object
  *
- * The object @self refers to through @relation when it is at hand: loaded
- * by [method@Gorm.Resource.get_related] or a query's
- * [method@Gorm.Query.select_related] and the key unchanged since, or alive
- * in the identity map. Never touches the database.
+ * The object @self refers to through @relation when it is at hand: alive
+ * and loaded by [method@Gorm.Resource.get_related] or by a query's
+ * [method@Gorm.Query.select_related] (whose model holds it with its page)
+ * with the key unchanged since, or alive in the identity map. Never
+ * touches the database.
  *
  * Returns: (transfer none) (nullable) (type Gorm.Resource): the related
  *   object, or %NULL when it is not at hand, the key holds none, or
@@ -593,8 +613,8 @@ gorm_resource_peek_related (GormResource *self,
            own_key (self, found, "peek", &key, NULL))
     object = cache_lookup (self, found, &key);
 
-  /* The cache holds a reference: the object lives as long as @self
-   * refers to it. */
+  /* Transfer none: the object is alive through its other holders (the
+   * cache's reference is weak), which outlive this call's. */
   return object;
 }
 
@@ -1042,7 +1062,7 @@ run_link (GormResource   *self,
  * @error: return location for an error
  *
  * Links @self and @other through the many-to-many @relation (see
- * [func@Gorm.ResourceClass.add_many_to_many]): @other joins
+ * [method@Gorm.ResourceClass.add_many_to_many]): @other joins
  * `gorm_resource_query_related (self, relation)` and @self the reverse.
  * Linking objects already linked is not an error and stores nothing more.
  * Live models of either side follow.
@@ -1353,7 +1373,9 @@ gorm_resource_clear_links_finish (GormResource  *self,
  *
  * The objects of @relation that a query's
  * [method@Gorm.Query.prefetch_related] loaded with @self, in the order of
- * the related type's key. Never touches the database.
+ * the related type's key, while the model that loaded them keeps the page
+ * of @self (or, from [method@Gorm.Query.first], while @self lives). Never
+ * touches the database.
  *
  * Returns: (transfer none) (nullable): the prefetched objects, or %NULL
  *   when @relation was not prefetched for @self
@@ -1367,6 +1389,7 @@ gorm_resource_peek_prefetched (GormResource *self,
   const GormRelation *found;
   RelationCache *cache;
   GListModel *objects = NULL;
+  GWeakRef *ref;
 
   g_return_val_if_fail (GORM_IS_RESOURCE (self), NULL);
   g_return_val_if_fail (relation != NULL, NULL);
@@ -1376,10 +1399,14 @@ gorm_resource_peek_prefetched (GormResource *self,
     return NULL;
   g_mutex_lock (&cache_lock);
   cache = cache_of_locked (self, FALSE);
-  if (cache != NULL)
-    objects = g_hash_table_lookup (cache->prefetched, found->name);
+  ref = cache ? g_hash_table_lookup (cache->prefetched, found->name) : NULL;
+  objects = ref ? g_weak_ref_get (ref) : NULL;
   g_mutex_unlock (&cache_lock);
 
+  /* Transfer none: the page (or first()'s object) that prefetched it
+   * holds it. */
+  if (objects != NULL)
+    g_object_unref (objects);
   return objects;
 }
 

@@ -717,9 +717,9 @@ gorm_resource_class_set_primary_key (GormResourceClass *klass,
  * [method@Gorm.Resource.get_related] loads and filters name in paths
  * (`question.question_text`). On @related_type the reverse relation is
  * `<type>_set` (`choice_set`), the objects of @klass that refer to one
- * row, or a name given with [func@Gorm.ResourceClass.set_related_name].
+ * row, or a name given with [method@Gorm.ResourceClass.set_related_name].
  * A foreign key whose property is also unique (see
- * [func@Gorm.ResourceClass.set_unique]) is one-to-one: its reverse is
+ * [method@Gorm.ResourceClass.set_unique]) is one-to-one: its reverse is
  * named `<type>` (`profile`) and refers to one object.
  *
  * [method@Gorm.Database.migrate] gives the column a `FOREIGN KEY …
@@ -785,7 +785,7 @@ gorm_resource_class_set_related_name (GormResourceClass *klass,
  * creates the table.
  *
  * The reverse relation on @related_type is `<type>_set` (`post_set`), or a
- * name given with [func@Gorm.ResourceClass.set_related_name]. Link objects
+ * name given with [method@Gorm.ResourceClass.set_related_name]. Link objects
  * with [method@Gorm.Resource.link] and list them with
  * [method@Gorm.Resource.query_related].
  *

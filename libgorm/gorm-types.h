@@ -28,14 +28,14 @@ typedef struct _GormQueryModel GormQueryModel;
  *   RESTRICT`)
  * @GORM_ON_DELETE_SET_NULL: the key of the rows that refer to a deleted row
  *   becomes `NULL`; the key property must be nullable (see
- *   [func@Gorm.ResourceClass.set_nullable])
+ *   [method@Gorm.ResourceClass.set_nullable])
  * @GORM_ON_DELETE_SET_DEFAULT: the key of the rows that refer to a deleted
  *   row becomes the default value of the key property
  * @GORM_ON_DELETE_DO_NOTHING: libgorm does nothing; the database decides
  *   (with foreign keys enforced, the delete of a referenced row fails)
  *
  * What happens to the rows that refer to a row through a foreign key when
- * that row is deleted: see [func@Gorm.ResourceClass.set_foreign_key].
+ * that row is deleted: see [method@Gorm.ResourceClass.set_foreign_key].
  *
  * Since: 1.0
  */

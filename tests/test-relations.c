@@ -2039,6 +2039,51 @@ test_prefetch_many_to_many (void)
   }
 }
 
+/* Related objects refer to each other weakly: whatever was loaded, and
+ * however, nothing is alive once the application lets go. */
+static void
+test_no_cycles (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+
+  fill_polls (db, 3, 2);
+  {
+    g_autoptr(GormQuery) choices = gorm_database_query (db, TEST_TYPE_CHOICE);
+    g_autoptr(GormQuery) questions = gorm_database_query (db, TEST_TYPE_QUESTION);
+    g_autoptr(GListModel) with_questions = NULL;
+    g_autoptr(GListModel) with_choices = NULL;
+    g_autoptr(GormResource) choice = NULL;
+    g_autoptr(GormResource) question = NULL;
+    g_autoptr(GormResource) first = NULL;
+    g_autoptr(GormResource) author = new_named (db, TEST_TYPE_AUTHOR, "ann");
+    g_autoptr(GormResource) profile = g_object_new (TEST_TYPE_PROFILE, "database", db, NULL);
+    g_autoptr(GormResource) again = NULL;
+
+    /* Both ways at once: choices with their question, questions with
+     * their choices. */
+    gorm_query_select_related (choices, "question");
+    with_questions = gorm_query_fetch (choices, NULL, &error);
+    choice = g_list_model_get_item (with_questions, 0);
+    gorm_query_prefetch_related (questions, "test_choice_set");
+    with_choices = gorm_query_fetch (questions, NULL, &error);
+    question = g_list_model_get_item (with_choices, 0);
+    g_assert_true (gorm_resource_peek_related (choice, "question") == question);
+    g_assert_cmpuint (g_list_model_get_n_items (gorm_resource_peek_prefetched (question,
+                                                                               "test_choice_set")), ==, 2);
+    first = gorm_query_first (questions, NULL, &error);
+    g_assert_nonnull (gorm_resource_peek_prefetched (first, "test_choice_set"));
+
+    /* A one-to-one relation from both sides. */
+    g_assert_true (gorm_resource_set_related (profile, "author", author, &error));
+    test_save_ok (profile);
+    again = gorm_resource_get_related (author, "test_profile", NULL, &error);
+    g_assert_true (again == profile);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+}
+
 static void
 test_eager_fails (void)
 {
@@ -2110,6 +2155,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Relations/eager/select-related-null", test_select_related_null);
   g_test_add_func ("/Gorm/Relations/eager/prefetch-reverse", test_prefetch_reverse);
   g_test_add_func ("/Gorm/Relations/eager/prefetch-many-to-many", test_prefetch_many_to_many);
+  g_test_add_func ("/Gorm/Relations/eager/no-cycles", test_no_cycles);
   g_test_add_func ("/Gorm/Relations/eager/fails", test_eager_fails);
 
   return g_test_run ();

@@ -188,4 +188,17 @@ test('null filters, order and live models', () => {
     assert(up.every(o => o.count === null), 'live objects take the bulk NULL');
 });
 
+test('the examples of doc/nulls.md run as written', async () => {
+    const file = Gio.File.new_for_uri(import.meta.url).get_parent()
+        .resolve_relative_path('../../doc/nulls.md');
+    const [, bytes] = file.load_contents(null);
+    const text = new TextDecoder().decode(bytes);
+    const blocks = [...text.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map(m => m[1]);
+    assert(blocks.length > 0, 'doc/nulls.md has JavaScript examples');
+    const db = openDatabase();
+    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
+    for (const code of blocks)
+        await new AsyncFunction('Gorm', 'GLib', 'defineModel', 'db', code)(Gorm, GLib, defineModel, db);
+});
+
 await run();

@@ -4,6 +4,8 @@ field refuses rather than store something else."""
 
 import datetime
 import enum
+import os
+import re
 
 from gormtest import DatabaseTestCase, main
 from gi.repository import Gio, GLib, GObject, Gorm
@@ -190,6 +192,21 @@ class NullsTest(DatabaseTestCase):
             pass
         self.assertEqual(live.get_n_items(), 1)
         self.assertIsNone(live.get_item(0).count)
+
+
+class DocExamplesTest(DatabaseTestCase):
+    """The Python examples of doc/nulls.md run as written, in order, in one
+    namespace, with the test's database as the default database."""
+
+    def test_examples_run(self):
+        root = os.environ.get('GORM_SOURCE_ROOT') or os.path.join(os.path.dirname(__file__),
+                                                                  '..', '..')
+        with open(os.path.join(root, 'doc', 'nulls.md'), encoding='utf-8') as f:
+            blocks = re.findall(r'^```python\n(.*?)^```$', f.read(), re.M | re.S)
+        self.assertTrue(blocks)
+        namespace = {'__name__': 'doc_nulls'}
+        for number, code in enumerate(blocks, 1):
+            exec(compile(code, 'doc/nulls.md (example %d)' % number, 'exec'), namespace)
 
 
 if __name__ == '__main__':

@@ -478,6 +478,11 @@ class Field(GObject.Property):
         self.kind = _kind_for(type)
         self.field_type = type
         self._plain_type = _PLAIN_TYPES.get(self.kind.gtype)
+        # Whether a value of exactly the field's Python type may go to
+        # g_object_new() as it is: PyGObject converts it without loss,
+        # and no limit of the field's own is to be checked.
+        self._constructs_plainly = (self._plain_type is not None and
+                                    minimum is None and maximum is None)
         # Whether None is asked of libgorm: the GObject value of a number
         # cannot be None, and PyGObject reads a NULL string array as [].
         self._reads_null = null and (not _is_nullable(self.kind.gtype) or
@@ -1125,23 +1130,47 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
             related = {name: properties.pop(name) for name in model._gorm_init_relations
                        if name in properties}
         fields = _fields_by_name(model)
-        # Fields are set once the object is built, as an assignment sets
-        # them: with the same checks (None, lossy values), which
-        # PyGObject's conversion for g_object_new() would not make.
-        assigned = []
-        for name in [name for name in properties if name in fields]:
-            field = fields[name][1]
-            if field is not None:
-                assigned.append((field, properties.pop(name)))
-        given = {field for field, _ in assigned}
-        for name, default in _boxed_defaults(model):
-            if fields[name][1] not in given:
-                properties[name] = default
+        # A field's value that PyGObject converts exactly goes to
+        # g_object_new(); any other is set once the object is built, as an
+        # assignment sets it, with the same checks (None, lossy values),
+        # which PyGObject's conversion would not make.
+        assigned = None
+        for name, value in properties.items():
+            entry = fields.get(name)
+            if entry is None:
+                continue
+            field = entry[1]
+            if field is None:
+                continue
+            kind = type(value)
+            if kind is field._plain_type and field._constructs_plainly and (
+                    kind is bool or
+                    (kind is str and '\0' not in value) or
+                    (kind is int and -2 ** 63 <= value < 2 ** 63) or
+                    (kind is float and value == value)):
+                continue
+            if assigned is None:
+                assigned = []
+            assigned.append((name, field, value))
+        if assigned is not None:
+            for name, _, _ in assigned:
+                del properties[name]
+        boxed_defaults = _boxed_defaults(model)
+        null_defaults = _null_defaults(model)
+        if boxed_defaults or null_defaults:
+            given = {fields[name][1] for name in properties if name in fields}
+            if assigned is not None:
+                given.update(field for _, field, _ in assigned)
+            for name, default in boxed_defaults:
+                if fields[name][1] not in given:
+                    properties[name] = default
         super().__init__(**properties)
-        for field in _null_defaults(model):
+        for field in null_defaults:
             if field not in given:
                 field.set_null(self)
-        for field, value in assigned:
+        if assigned is None:
+            return
+        for _, field, value in assigned:
             field.__set__(self, value)
         if related:
             for name, value in related.items():
