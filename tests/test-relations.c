@@ -430,6 +430,22 @@ test_bad_key_name_class_init (TestBadKeyNameClass *klass)
                                        TEST_TYPE_QUESTION, GORM_ON_DELETE_CASCADE);
 }
 
+/* A key to an abstract type, which has no table. */
+TEST_DEFINE_RESOURCE (TestBadTarget, test_bad_target)
+#define TEST_TYPE_BAD_TARGET (test_bad_target_get_type ())
+
+static void
+test_bad_target_class_init (TestBadTargetClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_int64 ("thing-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_foreign_key (GORM_RESOURCE_CLASS (klass), "thing-id",
+                                       TEST_TYPE_OBJECT, GORM_ON_DELETE_CASCADE);
+}
+
 TEST_DEFINE_RESOURCE (TestBadSetNull, test_bad_set_null)
 #define TEST_TYPE_BAD_SET_NULL (test_bad_set_null_get_type ())
 
@@ -716,6 +732,8 @@ test_migrate_refuses (void)
                        (const char *[]) { "TestBadKeyName", "questoin", NULL });
   check_migrate_fails (TEST_TYPE_BAD_SET_NULL, GORM_ERROR_MIGRATION,
                        (const char *[]) { "TestBadSetNull", "question-id", "SET_NULL", NULL });
+  check_migrate_fails (TEST_TYPE_BAD_TARGET, GORM_ERROR_UNSUPPORTED_TYPE,
+                       (const char *[]) { "TestBadTarget", "thing-id", "TestObject", NULL });
 }
 
 /* SET_DEFAULT: a key whose default, 1, is the first question. */
