@@ -1721,8 +1721,9 @@ prepare_assignment (const GormSchema  *schema,
  * its limit and offset, in its order), in one transaction. @value is
  * checked as a save checks it: it must convert without loss to the
  * property's type (else %GORM_ERROR_TYPE_MISMATCH) and respect its
- * maximum length (else %GORM_ERROR_VALIDATION). The primary key cannot be
- * updated in bulk.
+ * maximum length (else %GORM_ERROR_VALIDATION). NULL where the column
+ * takes none (a number without gorm_resource_class_set_nullable()) is
+ * %GORM_ERROR_VALIDATION too. The primary key cannot be updated in bulk.
  *
  * Unlike gorm_resource_save(), a bulk update writes only @property: the
  * automatic timestamps of gorm_resource_class_set_auto_now() are not

@@ -1205,7 +1205,8 @@ gorm_resource_class_store_property (GormResourceClass *klass,
  * answers the reads of a property of a class written in Python in Python,
  * without calling the class's `get_property`; the Python binding reads the
  * properties libgorm keeps (gorm_resource_class_store_property()) with
- * this function instead.
+ * this function instead. A nullable number that is NULL reads as its
+ * default value here: gorm_resource_dup_value() tells NULL apart.
  */
 void
 gorm_resource_get_value (GormResource *self,

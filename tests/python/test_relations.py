@@ -12,6 +12,7 @@ import os
 import re
 import tempfile
 import unittest
+import weakref
 
 from gormtest import DatabaseTestCase, main
 from gi.repository import GLib, GObject, Gorm
@@ -72,6 +73,13 @@ class Post(Gorm.Resource):
     title = Gorm.Field(str)
     tags = Gorm.ManyToManyField(Tag)
     readers = Gorm.ManyToManyField('Person', related_name='read_posts')
+
+
+class Bookmark(Gorm.Resource):
+    """Fields named as libgorm's methods do not hide them from relations."""
+    link = Gorm.Field(str)
+    unlink = Gorm.Field(bool)
+    tags = Gorm.ManyToManyField(Tag, related_name='bookmarks')
 
 
 class Comment(Gorm.Resource):
@@ -339,6 +347,15 @@ class ReverseTest(RelationTestCase):
         self.assertIsInstance(choices.filter(votes=0), Gorm.QuerySet)
         with self.assertRaises(Choice.DoesNotExist):
             choices.get(choice_text='Me')
+        # A key of another question's choice is not in this relation.
+        self.assertEqual(choices.get(pk=self.sky.pk), self.sky)
+        with self.assertRaises(Choice.DoesNotExist):
+            choices.get(pk=self.me.pk)
+        with self.assertRaises(Choice.DoesNotExist):
+            choices.get(id=self.me.id)
+        with self.assertRaises(TypeError):
+            iter(choices)
+        self.assertIn('choice_set', repr(choices))
 
     def test_create_and_add(self):
         made = self.who.choice_set.create(choice_text='You', votes=2)
@@ -353,6 +370,19 @@ class ReverseTest(RelationTestCase):
         self.assertEqual(self.who.choice_set.count(), 4)
         with self.assertRaises(Gorm.TypeMismatchError):
             self.who.choice_set.add(self.what)
+
+    def test_get_or_create_stays_in_the_relation(self):
+        found, created = self.what.choice_set.get_or_create(choice_text='The sky')
+        self.assertEqual((found, created), (self.sky, False))
+        made, created = self.who.choice_set.get_or_create(choice_text='The sky',
+                                                          defaults={'votes': 7})
+        self.assertTrue(created)
+        self.assertEqual((made.question, made.votes), (self.who, 7))
+        post = Post.objects.create(title='p')
+        tag, created = post.tags.get_or_create(name='new')
+        self.assertTrue(created)
+        self.assertEqual(post.tags.get(), tag)
+        self.assertEqual(post.tags.get_or_create(name='new'), (tag, False))
 
     def test_remove_and_clear_need_a_nullable_key(self):
         with self.assertRaises(AttributeError) as caught:
@@ -493,6 +523,15 @@ class ManyToManyTest(DatabaseTestCase):
         self.assertEqual(self.names(bob.friends), [])
         self.assertEqual(self.names(bob.person_set), ['ann'])
 
+    def test_fields_named_as_methods(self):
+        mark = Bookmark.objects.create(link='https://gnome.org', unlink=True)
+        mark.tags.add(self.gnome, self.gtk)
+        mark.tags.remove(self.gtk)
+        self.assertEqual(self.names(mark.tags), ['gnome'])
+        self.assertEqual(titles(self.gnome.bookmarks.all(), 'link'), ['https://gnome.org'])
+        mark.tags.clear()
+        self.assertEqual(mark.tags.count(), 0)
+
     def test_failures(self):
         with self.assertRaises(Gorm.TypeMismatchError):
             self.post.tags.add(self.other)
@@ -559,6 +598,27 @@ class LookupTest(RelationTestCase):
         self.assertEqual(list(Question.objects.filter(choice_set__choice_text='Me')), [self.who])
         with self.assertRaises(TypeError):
             Question.objects.distinct('question_text')
+
+    def test_isnull_on_a_relation(self):
+        lonely = Question.objects.create(question_text='Lonely?', pub_date=self.who.pub_date)
+        self.assertEqual(list(Question.objects.filter(choice__isnull=True)), [lonely])
+        self.assertEqual(list(Question.objects.filter(choice_set=None)), [lonely])
+        self.assertEqual(Question.objects.filter(choice__isnull=False).count(), 2)
+        self.assertEqual(Question.objects.exclude(choice__isnull=True).count(), 2)
+        gnome = Tag.objects.create(name='gnome')
+        tagged, bare = Post.objects.create(title='tagged'), Post.objects.create(title='bare')
+        tagged.tags.add(gnome)
+        self.assertEqual(list(Post.objects.filter(tags__isnull=True)), [bare])
+        self.assertEqual(list(Post.objects.filter(tags=None)), [bare])
+        self.assertEqual(list(Tag.objects.filter(post__isnull=False)), [gnome])
+        ann = Author.objects.create(name='ann')
+        Note.objects.create(text='mine', author=ann)
+        Note.objects.create(text='nobody')
+        self.assertEqual(titles(Note.objects.filter(author__isnull=True), 'text'), ['nobody'])
+        self.assertEqual(titles(Note.objects.filter(author=None), 'text'), ['nobody'])
+        self.assertEqual(titles(Note.objects.filter(author__isnull=False), 'text'), ['mine'])
+        self.assertEqual(titles(Note.objects.filter(author__id=None), 'text'), ['nobody'])
+        self.assertEqual(titles(Note.objects.filter(author__pk__isnull=True), 'text'), ['nobody'])
 
     def test_conditions_on_one_relation_share_its_row(self):
         # No one choice is both 'Not much' and voted for.
@@ -652,17 +712,22 @@ class EagerTest(RelationTestCase):
     def test_without_eager_loading_each_object_loads_its_question(self):
         with statements(self) as run:
             choices = list(Choice.objects.all())
-            texts = sorted(c.question.question_text for c in choices)
-        self.assertEqual(len(texts), 3)
+            questions = [c.question for c in choices]
+        self.assertEqual(len(questions), 3)
         # A count, a page, then one primary-key SELECT per question.
         self.assertEqual(len(run), 4, run)
 
     def test_select_related_loads_in_one_statement(self):
         with statements(self) as run:
-            choices = list(Choice.objects.select_related('question'))
+            # The QuerySet holds what it loaded (see test_eager_objects_live_with_the_queryset).
+            queryset = Choice.objects.select_related('question')
+            choices = list(queryset)
             self.assertEqual(sorted(c.question.question_text for c in choices),
                              ["What's new?", "What's new?", 'Who is there?'])
-            self.assertEqual(len({id(c.question) for c in choices}), 2)
+            questions = [c.question for c in choices]
+            self.assertEqual(len({q.id for q in questions}), 2)
+            # The identity map: one object per question.
+            self.assertEqual(len({id(q) for q in questions}), 2)
         # The count and the page, joined.
         self.assertEqual(len(run), 2, run)
         self.assertIn('JOIN', run[-1])
@@ -675,7 +740,8 @@ class EagerTest(RelationTestCase):
         ann = acme = None
         gc.collect()
         with statements(self) as run:
-            books = list(Book.objects.select_related().order_by('title'))
+            queryset = Book.objects.select_related().order_by('title')
+            books = list(queryset)
             self.assertEqual([b.author.name for b in books], ['ann', 'ann'])
             self.assertEqual([b.publisher and b.publisher.name for b in books], ['acme', None])
         self.assertEqual(len(run), 2, run)
@@ -686,11 +752,14 @@ class EagerTest(RelationTestCase):
         with statements(self) as run:
             comment = Comment.objects.select_related('post').get(text='t')
             self.assertEqual(comment.post.title, 'p')
-        self.assertEqual(len(run), 1, run)
+        # get(): the first row, joined, then whether there is a second.
+        self.assertEqual(len(run), 2, run)
+        self.assertIn('JOIN', run[0])
 
     def test_prefetch_related_reverse(self):
         with statements(self) as run:
-            questions = list(Question.objects.order_by('pub_date').prefetch_related('choice_set'))
+            queryset = Question.objects.order_by('pub_date').prefetch_related('choice_set')
+            questions = list(queryset)
             counts = [q.choice_set.count() for q in questions]
             texts = [sorted(titles(q.choice_set.all(), 'choice_text')) for q in questions]
             exists = [q.choice_set.exists() for q in questions]
@@ -711,7 +780,8 @@ class EagerTest(RelationTestCase):
         post = None
         gc.collect()
         with statements(self) as run:
-            post, = Post.objects.prefetch_related('comment_set')
+            queryset = Post.objects.prefetch_related('comment_set')
+            post, = queryset
             self.assertEqual(titles(post.comment_set.all(), 'text'), ['c', 'a', 'b'])
         self.assertEqual(len(run), 3, run)
 
@@ -724,7 +794,8 @@ class EagerTest(RelationTestCase):
         post = gnome = gtk = None
         gc.collect()
         with statements(self) as run:
-            posts = list(Post.objects.order_by('title').prefetch_related('tags', 'comment_set'))
+            queryset = Post.objects.order_by('title').prefetch_related('tags', 'comment_set')
+            posts = list(queryset)
             tags = [sorted(titles(p.tags.all(), 'name')) for p in posts]
             comments = [titles(p.comment_set.all(), 'text') for p in posts]
         self.assertEqual(tags, [['gnome', 'gtk'], ['gnome', 'gtk'], ['gtk']])
@@ -734,7 +805,42 @@ class EagerTest(RelationTestCase):
         with statements(self) as run:
             gtk = Tag.objects.prefetch_related('post_set').get(name='gtk')
             self.assertEqual(sorted(titles(gtk.post_set.all())), ['a', 'b', 'c'])
+        # get(): the first row, its posts, whether there is a second row.
+        self.assertEqual(len(run), 3, run)
+
+    def test_get_with_eager_loading(self):
+        queryset = Choice.objects.select_related('question')
+        self.assertEqual(queryset.get(choice_text='Me').question.question_text, 'Who is there?')
+        with self.assertRaises(Choice.MultipleObjectsReturned):
+            queryset.get(votes__gte=0)
+        with self.assertRaises(Choice.DoesNotExist):
+            queryset.get(votes=99)
+        with self.assertRaises(Question.DoesNotExist):
+            Question.objects.prefetch_related('choice_set').get(question_text='nope')
+
+    def test_eager_objects_live_with_the_queryset(self):
+        # libgorm's objects refer to their related objects weakly (no
+        # reference cycles): what select_related() and prefetch_related()
+        # loaded is held by the QuerySet that fetched it.
+        queryset = Choice.objects.select_related('question')
+        choices = list(queryset)
+        with statements(self) as run:
+            self.assertEqual(len({c.question.id for c in choices}), 2)
+        self.assertEqual(run, [])
+        del queryset
+        gc.collect()
+        with statements(self) as run:
+            questions = [c.question for c in choices]
+        # The two questions, loaded again.
         self.assertEqual(len(run), 2, run)
+        with statements(self) as run:
+            self.assertEqual([c.question for c in choices], questions)
+        self.assertEqual(run, [])
+        # Nothing is kept once the program lets go.
+        probe = weakref.ref(questions[0])
+        del choices, questions
+        gc.collect()
+        self.assertIsNone(probe())
 
     def test_unknown_relations_are_field_errors(self):
         with self.assertRaises(Gorm.FieldError):
@@ -745,6 +851,9 @@ class EagerTest(RelationTestCase):
             Question.objects.prefetch_related('nope')
         with self.assertRaises(TypeError):
             Question.objects.prefetch_related(3)
+        with self.assertRaises(Gorm.FieldError) as caught:
+            Choice.objects.prefetch_related('question__choice_set')
+        self.assertIn('question__choice_set', str(caught.exception))
 
 
 class OnDeleteTest(RelationTestCase):

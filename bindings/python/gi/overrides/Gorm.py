@@ -1102,9 +1102,13 @@ class _ResourceMeta(type(Gorm.Resource)):
 class Resource(Gorm.Resource, metaclass=_ResourceMeta):
     """The base class of models. See the module's documentation.
 
-    Class options come from a nested ``class Meta:`` (``table``,
-    ``primary_key``) or a ``__table__`` class attribute; the table defaults
-    to the class name in snake case (``BlogPost`` → ``blog_post``). Plain
+    Class options come from a nested ``class Meta:`` (``table`` or
+    ``db_table``, ``primary_key``, ``ordering``, ``unique_together``,
+    ``indexes``, ``index_together``, ``abstract``; any other is a
+    TypeError) or a ``__table__`` class attribute; the table defaults to
+    the class name in snake case (``BlogPost`` → ``blog_post``).
+    Relations are Gorm.ForeignKey, Gorm.OneToOneField and
+    Gorm.ManyToManyField attributes. Plain
     ``GObject.Property`` attributes are stored too; their options are set
     with ``Model.set_max_length('title', 200)`` and the other
     ``Gorm.ResourceClass`` functions right after the class statement.
@@ -1168,10 +1172,9 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         for field in null_defaults:
             if field not in given:
                 field.set_null(self)
-        if assigned is None:
-            return
-        for _, field, value in assigned:
-            field.__set__(self, value)
+        if assigned is not None:
+            for _, field, value in assigned:
+                field.__set__(self, value)
         if related:
             for name, value in related.items():
                 setattr(self, name, value)
@@ -1216,7 +1219,7 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
                                  if r.kind == _FORWARD)) or 'none'))
         if getattr(self, found.field.key_attribute) is None:
             return None
-        cached = self.peek_related(found.c_name)
+        cached = _resource_peek_related(self, found.c_name)
         if cached is not None:
             return cached
         _register(self._database(), found.target)
@@ -1352,6 +1355,13 @@ def _lookup(model, key, value):
     parts = key.split('__')
     lookup = parts.pop() if len(parts) > 1 and parts[-1] in _LOOKUPS else 'exact'
     target, pspec, name, related = _walk(model, parts)
+    if related is not None and (lookup == 'isnull' or (lookup == 'exact' and value is None)) \
+            and getattr(_relations(_walk_owner(model, parts)).get(parts[-1]), 'kind',
+                        _FORWARD) != _FORWARD:
+        # As in Django, choice__isnull=True (or choice=None) is a question
+        # without choices: no related row at all.
+        exists = Gorm.Filter.is_not_null(name)
+        return exists.not_() if lookup == 'exact' or value else exists
     if related is not None:
         # A relation compared with objects compares their keys.
         if lookup == 'in':
@@ -1666,6 +1676,9 @@ class QuerySet(_AsyncQuerySet):
         SQL."""
         paths = []
         for relation in relations:
+            if isinstance(relation, str) and '__' in relation:
+                raise FieldError("prefetch_related('%s'): libgorm prefetches the relations of "
+                                 "the model itself, not paths across them" % relation)
             paths.append(_relation_path(self.model, relation, 'prefetch_related'))
         return self._clone(_prefetch_related=self._prefetch_related + tuple(paths))
 
@@ -1729,12 +1742,23 @@ class QuerySet(_AsyncQuerySet):
     def get(self, *conditions, **lookups):
         """The one object matching; ``Model.DoesNotExist`` when none does,
         ``Model.MultipleObjectsReturned`` when several do."""
-        if not conditions and len(lookups) == 1 and self._where is None and not self._is_sliced():
+        if (not conditions and len(lookups) == 1 and self._where is None and
+                self._base is None and not self._is_sliced()):
             (name, value), = lookups.items()
             if name in ('pk', 'pk__exact', self.model._gorm_primary_key,
                         self.model._gorm_primary_key + '__exact'):
                 return self._get_by_key(value, lookups)
         selected = self.filter(*conditions, **lookups) if conditions or lookups else self
+        if selected._select_related or selected._prefetch_related:
+            # The object first() returns keeps what it loaded eagerly; a
+            # fetched page would drop it with the page (libgorm's objects
+            # refer to their related objects weakly).
+            with _gorm_errors(self.model):
+                found = selected._query().first()
+                if found is not None and selected[1:2].exists():
+                    found = [found, None]
+            return selected._one([] if found is None else
+                                 found if isinstance(found, list) else [found], lookups)
         return selected._one(list(selected[:2]), lookups)
 
     def _get_by_key(self, value, lookups):
@@ -1976,7 +2000,7 @@ def _key_of(model, value, lookup):
         if not isinstance(value, model):
             raise TypeMismatchError('%s=%r: expected a %s, not a %s'
                                     % (lookup, value, model.__name__, type(value).__name__))
-        if not value.is_saved():
+        if not _resource_is_saved(value):
             raise ValidationError('%s=%r: the %s is not saved, so it has no key to compare'
                                   % (lookup, value, model.__name__))
         return value.pk
@@ -2021,6 +2045,14 @@ def _walk(model, parts):
                          "are %s" % (current.__name__, part, '__'.join(parts),
                                      ', '.join(sorted(_relations(current))) or 'none'))
     raise FieldError('An empty lookup on %s' % model.__name__)
+
+
+def _walk_owner(model, parts):
+    """The model holding the last relation of the lookup path ``parts``."""
+    current = model
+    for part in parts[:-1]:
+        current = _relations(current)[part].target
+    return current
 
 
 def _find_pspec_or_relation(model, name):
@@ -2229,7 +2261,7 @@ class ForeignKey(_RelationField):
             return self
         if getattr(instance, self.key_attribute) is None:
             return None
-        related = instance.peek_related(self.name)
+        related = _resource_peek_related(instance, self.name)
         if related is not None:
             return related
         _register(instance._database(), self.target)
@@ -2250,10 +2282,20 @@ class ForeignKey(_RelationField):
             vars(self.model)[self.key_attribute].set_null(instance)
             return
         with _gorm_errors():
-            instance.set_related(self.name, value)
+            _resource_set_related(instance, self.name, value)
 
 
+# The C methods the relations call, bound once: a model's own attribute
+# (a field named `link`) must not hide them.
 _resource_get_related = Gorm.Resource.get_related
+_resource_peek_related = Gorm.Resource.peek_related
+_resource_set_related = Gorm.Resource.set_related
+_resource_query_related = Gorm.Resource.query_related
+_resource_peek_prefetched = Gorm.Resource.peek_prefetched
+_resource_link = Gorm.Resource.link
+_resource_unlink = Gorm.Resource.unlink
+_resource_clear_links = Gorm.Resource.clear_links
+_resource_is_saved = Gorm.Resource.is_saved
 
 
 def _key_type(model):
@@ -2350,14 +2392,14 @@ def _query_related(instance, relation):
     """The Gorm.Query of the objects on the other side of ``relation``."""
     _register(instance._database(), relation.target)
     with _gorm_errors(relation.target):
-        return instance.query_related(relation.c_name)
+        return _resource_query_related(instance, relation.c_name)
 
 
 def _reverse_one(instance, relation):
     """``user.profile``: the object whose one-to-one key is ``instance``'s."""
     found = None
-    if instance.is_saved():
-        cached = instance.peek_prefetched(relation.c_name)
+    if _resource_is_saved(instance):
+        cached = _resource_peek_prefetched(instance, relation.c_name)
         if cached is not None:
             found = cached.get_item(0) if cached.get_n_items() else None
         else:
@@ -2381,8 +2423,13 @@ class _RelatedManager(Manager):
     def __repr__(self):
         return '<%s of %r>' % (self.relation.name, self.instance)
 
+    def __iter__(self):
+        raise TypeError("'%s' is a manager, not iterable: use %s.%s.all()"
+                        % (self.relation.name, _snake(type(self.instance).__name__),
+                           self.relation.name))
+
     def _check_saved(self):
-        if not self.instance.is_saved():
+        if not _resource_is_saved(self.instance):
             raise ValidationError('%r needs to be saved before its relation %s can be used'
                                   % (self.instance, self.relation.name))
 
@@ -2400,7 +2447,7 @@ class _RelatedManager(Manager):
         """The objects of the relation: from the cache that
         prefetch_related() filled, else from the database."""
         queryset = self._queryset()
-        cached = self.instance.peek_prefetched(self.relation.c_name)
+        cached = _resource_peek_prefetched(self.instance, self.relation.c_name)
         if cached is not None:
             queryset._result = _in_default_order(self.model, cached)
         return queryset
@@ -2422,6 +2469,18 @@ class _RelatedManager(Manager):
 
     def _atomic(self):
         return self._database().atomic()
+
+    def get_or_create(self, defaults=None, **lookups):
+        """``(object, created)``: the object of the relation matching
+        ``lookups``, or a new one of the relation (see ``create()``) made
+        from the plain lookups and ``defaults``."""
+        try:
+            return self.get(**lookups), False
+        except self.model.DoesNotExist:
+            pass
+        properties = {key: value for key, value in lookups.items() if '__' not in key}
+        properties.update(defaults or {})
+        return self.create(**properties), True
 
 
 def _in_default_order(model, items):
@@ -2511,7 +2570,7 @@ class _ManyToManyManager(_RelatedManager):
         with self._atomic():
             for obj in objs:
                 with _gorm_errors():
-                    self.instance.link(self.relation.c_name, obj, None)
+                    _resource_link(self.instance, self.relation.c_name, obj, None)
 
     def remove(self, *objs):
         """Unlinks ``objs``; unlinking what is not linked is no error."""
@@ -2520,14 +2579,14 @@ class _ManyToManyManager(_RelatedManager):
         with self._atomic():
             for obj in objs:
                 with _gorm_errors():
-                    self.instance.unlink(self.relation.c_name, obj, None)
+                    _resource_unlink(self.instance, self.relation.c_name, obj, None)
 
     def clear(self):
         """Unlinks every object of the relation."""
         self._check_saved()
         _register(self._database(), self.model)
         with _gorm_errors():
-            self.instance.clear_links(self.relation.c_name, None)
+            _resource_clear_links(self.instance, self.relation.c_name, None)
 
     def set(self, objs, *, clear=False):
         """Makes ``objs`` the linked objects: unlinks the others and links
