@@ -128,7 +128,14 @@ bench_post_class_init (BenchPostClass *klass)
   gorm_resource_class_set_max_length (resource_class, "title", 200);
   gorm_resource_class_set_not_null (resource_class, "title");
   gorm_resource_class_set_indexed (resource_class, "pub-date");
+#ifdef BENCH_MODEL_FOREIGN_KEY
+  /* The relation "author" (and "bench_post_set" on BenchAuthor): a
+   * foreign key, which also gives the column its index. */
+  gorm_resource_class_set_foreign_key (resource_class, "author-id", BENCH_TYPE_AUTHOR,
+                                       GORM_ON_DELETE_CASCADE);
+#else
   gorm_resource_class_set_indexed (resource_class, "author-id");
+#endif
 }
 
 static void
@@ -196,6 +203,12 @@ struct _BenchAuthor
   GormResource parent_instance;
   char        *name;
 };
+
+const char *
+bench_author_get_name (BenchAuthor *self)
+{
+  return self->name;
+}
 
 G_DEFINE_FINAL_TYPE (BenchAuthor, bench_author, GORM_TYPE_RESOURCE)
 

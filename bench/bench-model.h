@@ -8,7 +8,9 @@
 G_BEGIN_DECLS
 
 /* The blog post of bench/WORKLOAD.md, as a libgorm user writes it,
- * and the helpers the benchmarks share. */
+ * and the helpers the benchmarks share. Built with
+ * BENCH_MODEL_FOREIGN_KEY (bench-model-related, for the peers) its
+ * author-id is a foreign key to BenchAuthor, relation "author". */
 #define BENCH_TYPE_POST (bench_post_get_type ())
 G_DECLARE_FINAL_TYPE (BenchPost, bench_post, BENCH, POST, GormResource)
 
@@ -25,6 +27,8 @@ gint64      bench_post_get_author_id (BenchPost *self);
 /* The author of bench/WORKLOAD.md: a unique name of at most 100 characters. */
 #define BENCH_TYPE_AUTHOR (bench_author_get_type ())
 G_DECLARE_FINAL_TYPE (BenchAuthor, bench_author, BENCH, AUTHOR, GormResource)
+
+const char *bench_author_get_name (BenchAuthor *self);
 
 /* What every benchmark needs beside the model. */
 void   bench_remove_database (const char *path);

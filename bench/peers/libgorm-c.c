@@ -3,8 +3,11 @@
 /*
  * libgorm-c: the workload written as a C user of libgorm writes it, with
  * the models of ../bench-model.c (BenchAuthor, BenchPost and their
- * accessors), the schema created by gorm_database_migrate(), objects
- * saved and deleted one by one and queries built with GormQuery.
+ * accessors; built with BENCH_MODEL_FOREIGN_KEY, so a post's author-id is
+ * a foreign key, relation "author"), the schema created by
+ * gorm_database_migrate(), objects saved and deleted one by one, queries
+ * built with GormQuery and the relation read through
+ * gorm_query_select_related() and gorm_resource_query_related().
  */
 
 #include <gorm.h>
@@ -44,9 +47,9 @@ boolean_value (GValue   *value,
   return value;
 }
 
-/* Every post, held in an array. */
+/* Every object of @query, held in an array. */
 static GPtrArray *
-load_posts (GormQuery *query)
+load_all (GormQuery *query)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GListModel) model = gorm_query_fetch (query, NULL, &error);
@@ -141,6 +144,31 @@ op_fetch_all (GormDatabase *db)
 }
 
 G_GNUC_NO_INLINE static void
+op_fetch_related (GormDatabase *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormQuery) query = gorm_database_query (db, BENCH_TYPE_POST);
+  g_autoptr(GListModel) model = NULL;
+  guint n;
+
+  gorm_query_select_related (query, "author");
+  model = gorm_query_fetch (query, NULL, &error);
+  check (model != NULL, error, "fetch related");
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GormResource) post = g_list_model_get_item (model, i);
+      /* Loaded with the post: never the database. */
+      BenchAuthor *author = gorm_resource_peek_related (post, "author");
+
+      if (author == NULL)
+        workload_fail (&run, "fetch related", "the author did not come with its post");
+      workload_read_related (&run.checks, gorm_resource_get_id (post),
+                             bench_author_get_name (author));
+    }
+}
+
+G_GNUC_NO_INLINE static void
 op_filter (GormDatabase *db)
 {
   for (int q = 0; q < WORKLOAD_N_FILTERS; q++)
@@ -200,6 +228,21 @@ op_count (GormDatabase *db)
       n = gorm_query_count (query, NULL, &error);
       check (n >= 0, error, "count");
       run.checks.count_sum += n;
+    }
+}
+
+G_GNUC_NO_INLINE static void
+op_count_related (GPtrArray *authors)
+{
+  for (guint i = 0; i < authors->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      GormResource *author = g_ptr_array_index (authors, i);
+      g_autoptr(GormQuery) query = gorm_resource_query_related (author, "bench_post_set");
+      gint64 n = gorm_query_count (query, NULL, &error);
+
+      check (n >= 0, error, "count related");
+      workload_count_related (&run.checks, gorm_resource_get_id (author), n);
     }
 }
 
@@ -295,6 +338,10 @@ main (int   argc,
   op_fetch_all (db);
   workload_end (&run, WORKLOAD_FETCH_ALL);
 
+  workload_begin (&run, WORKLOAD_FETCH_RELATED);
+  op_fetch_related (db);
+  workload_end (&run, WORKLOAD_FETCH_RELATED);
+
   workload_begin (&run, WORKLOAD_FILTER);
   op_filter (db);
   workload_end (&run, WORKLOAD_FILTER);
@@ -308,9 +355,20 @@ main (int   argc,
   workload_end (&run, WORKLOAD_COUNT);
 
   {
+    g_autoptr(GormQuery) query = gorm_database_query (db, BENCH_TYPE_AUTHOR);
+    g_autoptr(GPtrArray) authors = NULL;
+
+    gorm_query_order_by (query, "id", FALSE);
+    authors = load_all (query);
+    workload_begin (&run, WORKLOAD_COUNT_RELATED);
+    op_count_related (authors);
+    workload_end (&run, WORKLOAD_COUNT_RELATED);
+  }
+
+  {
     g_autoptr(GormQuery) query = gorm_database_query (db, BENCH_TYPE_POST);
 
-    posts = load_posts (query);
+    posts = load_all (query);
   }
   workload_begin (&run, WORKLOAD_UPDATE);
   op_update (db, posts);
@@ -326,7 +384,7 @@ main (int   argc,
 
     gorm_query_order_by (query, "id", FALSE);
     gorm_query_limit (query, WORKLOAD_N_DELETE_EACH);
-    posts = load_posts (query);
+    posts = load_all (query);
   }
   workload_begin (&run, WORKLOAD_DELETE_EACH);
   op_delete_each (db, posts);

@@ -5,7 +5,8 @@
 `objects.create()` inside `transaction.atomic()`, `objects.get(pk=...)`,
 `filter(...).order_by('-pub_date')[:20]`, `.count()`, `obj.save()`,
 `obj.delete()` and `filter(...).delete()`, as the Django tutorial writes
-them.  Settings: an sqlite3 database (or django.db.backends.postgresql on
+them; `select_related('author')` and `author.blogpost_set.count()` across
+the foreign key.  Settings: an sqlite3 database (or django.db.backends.postgresql on
 psycopg2, with TIME_ZONE='UTC', the zone of the data), one tiny installed
 app (label 'bench', this module), USE_TZ=False, DEBUG=False.  The schema
 comes from `connection.schema_editor()`; on SQLite the pragmas are set by a
@@ -118,6 +119,9 @@ class Peer:
     def fetch_all(self):
         return list(self.BlogPost.objects.all())
 
+    def fetch_related(self):
+        return list(self.BlogPost.objects.select_related('author'))
+
     def filter(self, x):
         return list(self.BlogPost.objects.filter(views__gt=x, published=True)
                     .order_by('-pub_date')[:20])
@@ -127,6 +131,12 @@ class Peer:
 
     def count(self, author_id):
         return self.BlogPost.objects.filter(author_id=author_id, published=True).count()
+
+    def load_authors(self):
+        return list(self.Author.objects.order_by('id'))
+
+    def count_related(self, author):
+        return author.blogpost_set.count()
 
     def load_all(self):
         return list(self.BlogPost.objects.all())

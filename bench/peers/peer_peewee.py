@@ -4,7 +4,9 @@
 
 `Model.create()` per object inside `with db.atomic():`, `get_by_id()`,
 `select().where().order_by().limit()`, `.count()`, `save()`,
-`delete_instance()` and `Model.delete().where().execute()`.  The models
+`delete_instance()` and `Model.delete().where().execute()`; across the
+foreign key `BlogPost.select(BlogPost, Author).join(Author)` and the
+backref's `author.posts.count()`.  The models
 are bound at run time to a `SqliteDatabase(path, pragmas=...)` or a
 `PostgresqlDatabase` (psycopg2); Peewee keeps one connection open and runs
 in autocommit outside `atomic()`.  On SQLite the keys are
@@ -89,6 +91,9 @@ class Peer:
     def fetch_all(self):
         return list(BlogPost.select())
 
+    def fetch_related(self):
+        return list(BlogPost.select(BlogPost, Author).join(Author))
+
     def filter(self, x):
         return list(BlogPost.select()
                     .where((BlogPost.views > x) & (BlogPost.published == True))  # noqa: E712
@@ -102,6 +107,12 @@ class Peer:
         return (BlogPost.select()
                 .where((BlogPost.author == author_id) & (BlogPost.published == True))  # noqa
                 .count())
+
+    def load_authors(self):
+        return list(Author.select().order_by(Author.id))
+
+    def count_related(self, author):
+        return author.posts.count()
 
     def load_all(self):
         return list(BlogPost.select())

@@ -24,6 +24,9 @@ CREATE INDEX ix_blogpost_author_id ON blogpost(author_id);
 '''
 
 COLUMNS = 'id, title, content, pub_date, views, rating, published, author_id'
+# fetch_related: the post's columns, then its author's, in one JOIN.
+RELATED_SELECT = ('SELECT p.id, p.title, p.content, p.pub_date, p.views, p.rating, p.published, '
+                  'p.author_id, a.id, a.name FROM blogpost p JOIN author a ON a.id = p.author_id')
 
 
 class Author:
@@ -52,6 +55,17 @@ class BlogPost:
     def from_row(cls, row):
         id, title, content, pub_date, views, rating, published, author_id = row
         return cls(title, content, pub_date, views, rating, published, author_id, id)
+
+
+class BlogPostWithAuthor(BlogPost):
+    """A post loaded with its author (fetch_related): `post.author`."""
+    __slots__ = ('author',)
+
+    @classmethod
+    def from_joined_row(cls, row):
+        post = cls.from_row(row[:8])
+        post.author = Author(row[9], row[8])
+        return post
 
 
 class Peer:
@@ -94,6 +108,10 @@ class Peer:
     def fetch_all(self):
         return self._posts('SELECT %s FROM blogpost' % COLUMNS)
 
+    def fetch_related(self):
+        self.cursor.execute(RELATED_SELECT)
+        return [BlogPostWithAuthor.from_joined_row(row) for row in self.cursor.fetchall()]
+
     def filter(self, x):
         return self._posts('SELECT %s FROM blogpost WHERE views > %%s AND published = TRUE '
                            'ORDER BY pub_date DESC LIMIT 20' % COLUMNS, (x,))
@@ -105,6 +123,14 @@ class Peer:
     def count(self, author_id):
         self.cursor.execute('SELECT count(*) FROM blogpost WHERE author_id = %s AND '
                             'published = TRUE', (author_id,))
+        return self.cursor.fetchone()[0]
+
+    def load_authors(self):
+        self.cursor.execute('SELECT id, name FROM author ORDER BY id')
+        return [Author(name, id) for id, name in self.cursor.fetchall()]
+
+    def count_related(self, author):
+        self.cursor.execute('SELECT count(*) FROM blogpost WHERE author_id = %s', (author.id,))
         return self.cursor.fetchone()[0]
 
     def load_all(self):

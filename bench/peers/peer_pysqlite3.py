@@ -22,6 +22,9 @@ CREATE INDEX ix_blogpost_author_id ON blogpost(author_id);
 '''
 
 COLUMNS = 'id, title, content, pub_date, views, rating, published, author_id'
+# fetch_related: the post's columns, then its author's, in one JOIN.
+RELATED_SELECT = ('SELECT p.id, p.title, p.content, p.pub_date, p.views, p.rating, p.published, '
+                  'p.author_id, a.id, a.name FROM blogpost p JOIN author a ON a.id = p.author_id')
 
 
 class Author:
@@ -51,6 +54,17 @@ class BlogPost:
         id, title, content, pub_date, views, rating, published, author_id = row
         return cls(title, content, datetime.datetime.fromisoformat(pub_date), views, rating,
                    bool(published), author_id, id)
+
+
+class BlogPostWithAuthor(BlogPost):
+    """A post loaded with its author (fetch_related): `post.author`."""
+    __slots__ = ('author',)
+
+    @classmethod
+    def from_joined_row(cls, row):
+        post = cls.from_row(row[:8])
+        post.author = Author(row[9], row[8])
+        return post
 
 
 class Peer:
@@ -94,6 +108,9 @@ class Peer:
         return [BlogPost.from_row(row)
                 for row in self.db.execute('SELECT %s FROM blogpost' % COLUMNS)]
 
+    def fetch_related(self):
+        return [BlogPostWithAuthor.from_joined_row(row) for row in self.db.execute(RELATED_SELECT)]
+
     def filter(self, x):
         return [BlogPost.from_row(row) for row in self.db.execute(
             'SELECT %s FROM blogpost WHERE views > ? AND published = 1 '
@@ -107,6 +124,14 @@ class Peer:
     def count(self, author_id):
         return self.db.execute('SELECT count(*) FROM blogpost WHERE author_id = ? AND '
                                'published = 1', (author_id,)).fetchone()[0]
+
+    def load_authors(self):
+        return [Author(name, id) for id, name in
+                self.db.execute('SELECT id, name FROM author ORDER BY id')]
+
+    def count_related(self, author):
+        return self.db.execute('SELECT count(*) FROM blogpost WHERE author_id = ?',
+                               (author.id,)).fetchone()[0]
 
     def load_all(self):
         return self.fetch_all()

@@ -4,7 +4,9 @@
 
 Declarative models, `session.add()` + `commit()`, `session.get()`,
 `session.scalars(select(...))`, `session.delete()`, written the way the
-SQLAlchemy tutorial teaches.  A new `Session` per operation of the
+SQLAlchemy tutorial teaches; across the foreign key
+`select(BlogPost).options(joinedload(BlogPost.author))` and a dynamic
+relationship's `author.posts.count()`.  A new `Session` per operation of the
 workload, so the identity map is empty at the start of every op: the
 operations made of many calls (filter, get, count) share the session of
 their op, and the untimed load before `update` / `delete_each` opens the
@@ -17,7 +19,7 @@ keeps the connection between Sessions."""
 import sqlalchemy
 from sqlalchemy import (Boolean, Column, DateTime, Float, ForeignKey, Integer, String, Text,
                         create_engine, delete, event, func, select, text)
-from sqlalchemy.orm import Session, declarative_base, relationship
+from sqlalchemy.orm import Session, declarative_base, joinedload, relationship
 
 import workload
 
@@ -31,6 +33,13 @@ class Author(Base):
 
     id = Column(Integer, primary_key=True)
     name = Column(String(100), nullable=False, unique=True)
+
+    # The reverse of BlogPost.author as a query (lazy='dynamic': the
+    # documented way to count a collection without loading it).
+    # viewonly: BlogPost.author writes the key; without back_populates,
+    # setting it does not also record the post in this collection (which
+    # would cost `insert` what the other ORMs do not pay).
+    posts = relationship('BlogPost', lazy='dynamic', viewonly=True)
 
 
 class BlogPost(Base):
@@ -119,6 +128,11 @@ class Peer:
         with Session(self.engine, future=True) as session:
             return session.scalars(select(BlogPost)).all()
 
+    def fetch_related(self):
+        self._end()
+        with Session(self.engine, future=True) as session:
+            return session.scalars(select(BlogPost).options(joinedload(BlogPost.author))).all()
+
     def filter(self, x):
         session = self._session('filter')
         return session.scalars(
@@ -135,6 +149,12 @@ class Peer:
         return session.scalar(
             select(func.count()).select_from(BlogPost)
             .where(BlogPost.author_id == author_id, BlogPost.published == True))  # noqa: E712
+
+    def load_authors(self):
+        return self._session('count_related').scalars(select(Author).order_by(Author.id)).all()
+
+    def count_related(self, author):
+        return author.posts.count()
 
     def load_all(self):
         return self._session('update').scalars(select(BlogPost)).all()

@@ -40,6 +40,12 @@ static GType post_types[] = {
   G_TYPE_INT64, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
   G_TYPE_INT64, G_TYPE_DOUBLE, G_TYPE_BOOLEAN, G_TYPE_INT64, G_TYPE_NONE,
 };
+static GType related_types[] = {
+  G_TYPE_INT64, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
+  G_TYPE_INT64, G_TYPE_DOUBLE, G_TYPE_BOOLEAN, G_TYPE_INT64,
+  G_TYPE_INT64, G_TYPE_STRING, G_TYPE_NONE,
+};
+static GType author_types[] = { G_TYPE_INT64, G_TYPE_STRING, G_TYPE_NONE };
 static GType int64_types[] = { G_TYPE_INT64, G_TYPE_NONE };
 static GType string_types[] = { G_TYPE_STRING, G_TYPE_NONE };
 
@@ -420,6 +426,27 @@ op_fetch_all (WorkloadRowList *list)
 }
 
 G_GNUC_NO_INLINE static void
+op_fetch_related (WorkloadRelatedList *list)
+{
+  GdaStatement *stmt = parse (WORKLOAD_RELATED_SELECT);
+  GdaDataModel *model = select_stmt (stmt, NULL, related_types, "select related");
+  int n = gda_data_model_get_n_rows (model);
+
+  for (int row = 0; row < n; row++)
+    {
+      WorkloadRelatedRow *r = workload_related_list_add (list);
+
+      post_from_row (model, row, &r->post);
+      r->author.id = int64_at (model, 8, row);
+      r->author.name = dup_or_null (string_at (model, 9, row));
+    }
+  g_object_unref (model);
+  g_object_unref (stmt);
+  for (size_t i = 0; i < list->len; i++)
+    workload_read_related (&run.checks, list->items[i].post.id, list->items[i].author.name);
+}
+
+G_GNUC_NO_INLINE static void
 op_filter (WorkloadRowList *list)
 {
   /* PostgreSQL compares a boolean with TRUE, not 1. */
@@ -481,6 +508,42 @@ op_count (void)
     }
   g_object_unref (set);
   g_object_unref (stmt);
+}
+
+G_GNUC_NO_INLINE static void
+op_count_related (const WorkloadAuthor *authors,
+                  int                   n_authors)
+{
+  GdaStatement *stmt = parse (WORKLOAD_COUNT_RELATED_SQL ("##author_id::gint64"));
+  GdaSet *set = parameters (stmt);
+  GdaHolder *author_id = holder (set, "author_id");
+
+  for (int i = 0; i < n_authors; i++)
+    {
+      set_int64 (author_id, authors[i].id);
+      workload_count_related (&run.checks, authors[i].id,
+                              select_int64 (stmt, set, "count related"));
+    }
+  g_object_unref (set);
+  g_object_unref (stmt);
+}
+
+/* The authors as objects, for count_related. */
+static int
+load_authors (WorkloadAuthor *authors)
+{
+  GdaStatement *stmt = parse (WORKLOAD_AUTHORS_SELECT);
+  GdaDataModel *model = select_stmt (stmt, NULL, author_types, "select authors");
+  int n = MIN (gda_data_model_get_n_rows (model), WORKLOAD_N_AUTHORS);
+
+  for (int row = 0; row < n; row++)
+    {
+      authors[row].id = int64_at (model, 0, row);
+      authors[row].name = dup_or_null (string_at (model, 1, row));
+    }
+  g_object_unref (model);
+  g_object_unref (stmt);
+  return n;
 }
 
 G_GNUC_NO_INLINE static void
@@ -604,11 +667,13 @@ main (int   argc,
 {
   static WorkloadRow posts[WORKLOAD_N_POSTS];
   static WorkloadAuthor authors[WORKLOAD_N_AUTHORS];
+  static WorkloadAuthor loaded[WORKLOAD_N_AUTHORS];
   WorkloadRowList list = { 0 };
+  WorkloadRelatedList related = { 0 };
   GdaStatement *stmt;
   GdaDataModel *model;
   char *sqlite_version;
-  int status;
+  int status, n_loaded;
 
   workload_init (&run, "raw_gda", WORKLOAD_ENGINE_SQLITE | WORKLOAD_ENGINE_POSTGRESQL, argc, argv);
   gda_init ();
@@ -633,6 +698,12 @@ main (int   argc,
   workload_end (&run, WORKLOAD_FETCH_ALL);
   workload_post_list_clear (&list);
 
+  workload_begin (&run, WORKLOAD_FETCH_RELATED);
+  op_fetch_related (&related);
+  workload_end (&run, WORKLOAD_FETCH_RELATED);
+  workload_related_list_clear (&related);
+  free (related.items);
+
   workload_begin (&run, WORKLOAD_FILTER);
   op_filter (&list);
   workload_end (&run, WORKLOAD_FILTER);
@@ -646,6 +717,13 @@ main (int   argc,
   workload_begin (&run, WORKLOAD_COUNT);
   op_count ();
   workload_end (&run, WORKLOAD_COUNT);
+
+  n_loaded = load_authors (loaded);
+  workload_begin (&run, WORKLOAD_COUNT_RELATED);
+  op_count_related (loaded, n_loaded);
+  workload_end (&run, WORKLOAD_COUNT_RELATED);
+  for (int i = 0; i < n_loaded; i++)
+    free (loaded[i].name);
 
   stmt = parse ("SELECT " WORKLOAD_COLUMNS " FROM blogpost");
   select_posts (stmt, NULL, &list);

@@ -200,6 +200,29 @@ op_fetch_all (WorkloadRowList *list)
 }
 
 static void
+op_fetch_related (WorkloadRelatedList *list)
+{
+  PGresult *result;
+  int rows;
+
+  prepare ("fetch_related", WORKLOAD_RELATED_SELECT);
+  result = run_prepared ("fetch_related", 0, NULL);
+  rows = PQntuples (result);
+  for (int row = 0; row < rows; row++)
+    {
+      WorkloadRelatedRow *r = workload_related_list_add (list);
+
+      post_from_row (result, row, &r->post);
+      r->author.id = int64_at (result, row, 8);
+      r->author.name = dup_at (result, row, 9);
+    }
+  PQclear (result);
+  deallocate ("fetch_related");
+  for (size_t i = 0; i < list->len; i++)
+    workload_read_related (&run.checks, list->items[i].post.id, list->items[i].author.name);
+}
+
+static void
 op_filter (WorkloadRowList *list)
 {
   prepare ("filter", "SELECT " WORKLOAD_COLUMNS " FROM blogpost WHERE views > $1 AND "
@@ -253,6 +276,43 @@ op_count (void)
       PQclear (result);
     }
   deallocate ("count");
+}
+
+static void
+op_count_related (const WorkloadAuthor *authors,
+                  int                   n_authors)
+{
+  prepare ("count_related", WORKLOAD_COUNT_RELATED_SQL ("$1"));
+  for (int i = 0; i < n_authors; i++)
+    {
+      char author_id[24];
+      const char *values[] = { author_id };
+      PGresult *result;
+
+      snprintf (author_id, sizeof author_id, "%" PRId64, authors[i].id);
+      result = run_prepared ("count_related", 1, values);
+      workload_count_related (&run.checks, authors[i].id, int64_at (result, 0, 0));
+      PQclear (result);
+    }
+  deallocate ("count_related");
+}
+
+/* The authors as objects, for count_related. */
+static int
+load_authors (WorkloadAuthor *authors)
+{
+  PGresult *result = PQexec (conn, WORKLOAD_AUTHORS_SELECT);
+  int n;
+
+  check (result, WORKLOAD_AUTHORS_SELECT);
+  n = PQntuples (result) < WORKLOAD_N_AUTHORS ? PQntuples (result) : WORKLOAD_N_AUTHORS;
+  for (int row = 0; row < n; row++)
+    {
+      authors[row].id = int64_at (result, row, 0);
+      authors[row].name = dup_at (result, row, 1);
+    }
+  PQclear (result);
+  return n;
 }
 
 static void
@@ -319,8 +379,11 @@ main (int   argc,
 {
   static WorkloadRow posts[WORKLOAD_N_POSTS];
   static WorkloadAuthor authors[WORKLOAD_N_AUTHORS];
+  static WorkloadAuthor loaded[WORKLOAD_N_AUTHORS];
   WorkloadRowList list = { 0 };
+  WorkloadRelatedList related = { 0 };
   char version[32];
+  int n_loaded;
 
   workload_init (&run, "raw_libpq", WORKLOAD_ENGINE_POSTGRESQL, argc, argv);
   conn = PQconnectdb (run.pg_uri);
@@ -337,6 +400,12 @@ main (int   argc,
   workload_end (&run, WORKLOAD_FETCH_ALL);
   workload_post_list_clear (&list);
 
+  workload_begin (&run, WORKLOAD_FETCH_RELATED);
+  op_fetch_related (&related);
+  workload_end (&run, WORKLOAD_FETCH_RELATED);
+  workload_related_list_clear (&related);
+  free (related.items);
+
   workload_begin (&run, WORKLOAD_FILTER);
   op_filter (&list);
   workload_end (&run, WORKLOAD_FILTER);
@@ -350,6 +419,13 @@ main (int   argc,
   workload_begin (&run, WORKLOAD_COUNT);
   op_count ();
   workload_end (&run, WORKLOAD_COUNT);
+
+  n_loaded = load_authors (loaded);
+  workload_begin (&run, WORKLOAD_COUNT_RELATED);
+  op_count_related (loaded, n_loaded);
+  workload_end (&run, WORKLOAD_COUNT_RELATED);
+  for (int i = 0; i < n_loaded; i++)
+    free (loaded[i].name);
 
   load_posts ("SELECT " WORKLOAD_COLUMNS " FROM blogpost", &list);
   workload_begin (&run, WORKLOAD_UPDATE);

@@ -152,6 +152,26 @@ op_fetch_all (WorkloadRowList *list)
 }
 
 static void
+op_fetch_related (WorkloadRelatedList *list)
+{
+  sqlite3_stmt *stmt = prepare (WORKLOAD_RELATED_SELECT);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WorkloadRelatedRow *row = workload_related_list_add (list);
+
+      post_from_row (stmt, &row->post);
+      row->author.id = sqlite3_column_int64 (stmt, 8);
+      row->author.name = column_dup (stmt, 9);
+    }
+  check (rc, "select related");
+  sqlite3_finalize (stmt);
+  for (size_t i = 0; i < list->len; i++)
+    workload_read_related (&run.checks, list->items[i].post.id, list->items[i].author.name);
+}
+
+static void
 op_filter (WorkloadRowList *list)
 {
   sqlite3_stmt *stmt = prepare ("SELECT " WORKLOAD_COLUMNS " FROM blogpost WHERE views > ? AND "
@@ -198,6 +218,38 @@ op_count (void)
       sqlite3_reset (stmt);
     }
   sqlite3_finalize (stmt);
+}
+
+static void
+op_count_related (const WorkloadAuthor *authors,
+                  int                   n_authors)
+{
+  sqlite3_stmt *stmt = prepare (WORKLOAD_COUNT_RELATED_SQL ("?"));
+
+  for (int i = 0; i < n_authors; i++)
+    {
+      sqlite3_bind_int64 (stmt, 1, authors[i].id);
+      check (sqlite3_step (stmt), "count related");
+      workload_count_related (&run.checks, authors[i].id, sqlite3_column_int64 (stmt, 0));
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+}
+
+/* The authors as objects, for count_related. */
+static int
+load_authors (WorkloadAuthor *authors)
+{
+  sqlite3_stmt *stmt = prepare (WORKLOAD_AUTHORS_SELECT);
+  int n = 0, rc;
+
+  while (n < WORKLOAD_N_AUTHORS && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      authors[n].id = sqlite3_column_int64 (stmt, 0);
+      authors[n++].name = column_dup (stmt, 1);
+    }
+  sqlite3_finalize (stmt);
+  return n;
 }
 
 static void
@@ -249,9 +301,12 @@ main (int   argc,
 {
   static WorkloadRow posts[WORKLOAD_N_POSTS];
   static WorkloadAuthor authors[WORKLOAD_N_AUTHORS];
+  static WorkloadAuthor loaded[WORKLOAD_N_AUTHORS];
   WorkloadRowList list = { 0 };
+  WorkloadRelatedList related = { 0 };
   sqlite3_stmt *stmt;
   char version[64];
+  int n_loaded;
 
   workload_init (&run, "raw_sqlite", WORKLOAD_ENGINE_SQLITE, argc, argv);
   if (sqlite3_open (run.path, &db) != SQLITE_OK)
@@ -269,6 +324,12 @@ main (int   argc,
   workload_end (&run, WORKLOAD_FETCH_ALL);
   workload_post_list_clear (&list);
 
+  workload_begin (&run, WORKLOAD_FETCH_RELATED);
+  op_fetch_related (&related);
+  workload_end (&run, WORKLOAD_FETCH_RELATED);
+  workload_related_list_clear (&related);
+  free (related.items);
+
   workload_begin (&run, WORKLOAD_FILTER);
   op_filter (&list);
   workload_end (&run, WORKLOAD_FILTER);
@@ -282,6 +343,13 @@ main (int   argc,
   workload_begin (&run, WORKLOAD_COUNT);
   op_count ();
   workload_end (&run, WORKLOAD_COUNT);
+
+  n_loaded = load_authors (loaded);
+  workload_begin (&run, WORKLOAD_COUNT_RELATED);
+  op_count_related (loaded, n_loaded);
+  workload_end (&run, WORKLOAD_COUNT_RELATED);
+  for (int i = 0; i < n_loaded; i++)
+    free (loaded[i].name);
 
   stmt = prepare ("SELECT " WORKLOAD_COLUMNS " FROM blogpost");
   select_posts (stmt, &list);

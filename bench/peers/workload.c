@@ -18,7 +18,8 @@
 #include <sqlite3.h>
 
 static const char *const operation_names[WORKLOAD_N_OPERATIONS] = {
-  "insert", "fetch_all", "filter", "get_by_pk", "count", "update", "delete_bulk", "delete_each",
+  "insert", "fetch_all", "fetch_related", "filter", "get_by_pk", "count", "count_related",
+  "update", "delete_bulk", "delete_each",
 };
 
 static const char LOREM[] =
@@ -44,9 +45,14 @@ static const WorkloadChecks expected = {
   .fetch_all_sum_rating = 50024.222,
   .fetch_all_n_published = 14950,
   .fetch_all_sum_author_id = 2010000,
+  .fetch_related_n = 20000,
+  .fetch_related_sum_len = 200000,
+  .fetch_related_checksum = 19967660000,
   .filter_sum_id = 39565137,
   .get_sum_views = 25185581,
   .count_sum = 37384,
+  .count_related_sum = 20000,
+  .count_related_checksum = 2010000,
   .delete_bulk_rows = 10008,
   .rows_left = 8992,
   .sum_views_left = 67402604,
@@ -167,6 +173,29 @@ workload_read_post (WorkloadChecks     *checks,
 }
 
 void
+workload_read_related (WorkloadChecks *checks,
+                       int64_t         post_id,
+                       const char     *author_name)
+{
+  size_t len = strlen (author_name);
+
+  checks->fetch_related_n++;
+  checks->fetch_related_sum_len += (int64_t) len;
+  /* The number in "author-NNN" (a name of another form counts 0). */
+  if (len > WORKLOAD_AUTHOR_NUMBER)
+    checks->fetch_related_checksum += post_id * strtoll (author_name + WORKLOAD_AUTHOR_NUMBER, NULL, 10);
+}
+
+void
+workload_count_related (WorkloadChecks *checks,
+                        int64_t         author_id,
+                        int64_t         count)
+{
+  checks->count_related_sum += count;
+  checks->count_related_checksum += author_id * count;
+}
+
+void
 workload_fetch_done (WorkloadChecks *checks)
 {
   checks->fetch_all_sum_rating = round (checks->fetch_all_sum_rating * 1000) / 1000;
@@ -190,6 +219,29 @@ workload_post_list_clear (WorkloadRowList *list)
     {
       free (list->items[i].title);
       free (list->items[i].content);
+    }
+  list->len = 0;
+}
+
+WorkloadRelatedRow *
+workload_related_list_add (WorkloadRelatedList *list)
+{
+  if (list->len == list->allocated)
+    {
+      list->allocated = list->allocated ? list->allocated * 2 : 64;
+      list->items = realloc (list->items, list->allocated * sizeof (WorkloadRelatedRow));
+    }
+  return &list->items[list->len++];
+}
+
+void
+workload_related_list_clear (WorkloadRelatedList *list)
+{
+  for (size_t i = 0; i < list->len; i++)
+    {
+      free (list->items[i].post.title);
+      free (list->items[i].post.content);
+      free (list->items[i].author.name);
     }
   list->len = 0;
 }
@@ -662,9 +714,14 @@ workload_end (WorkloadRun       *run,
       size_t len = 0;
 
       json[len++] = '{';
+      run->selects[op] = 0;
       for (int i = 0; i < n_trace_counts; i++)
-        len += (size_t) sprintf (json + len, "%s\"%s\": %ld", i ? ", " : "",
-                                 trace_counts[i].word, trace_counts[i].count);
+        {
+          len += (size_t) sprintf (json + len, "%s\"%s\": %ld", i ? ", " : "",
+                                   trace_counts[i].word, trace_counts[i].count);
+          if (strcmp (trace_counts[i].word, "SELECT") == 0)
+            run->selects[op] = trace_counts[i].count;
+        }
       json[len++] = '}';
       json[len] = '\0';
       run->statements[op] = json;
@@ -781,15 +838,31 @@ workload_finish (WorkloadRun *run,
   CHECK (fetch_all_sum_rating, "%.3f");
   CHECK (fetch_all_n_published, "%" PRId64);
   CHECK (fetch_all_sum_author_id, "%" PRId64);
+  CHECK (fetch_related_n, "%" PRId64);
+  CHECK (fetch_related_sum_len, "%" PRId64);
+  CHECK (fetch_related_checksum, "%" PRId64);
   CHECK (filter_sum_id, "%" PRId64);
   CHECK (get_sum_views, "%" PRId64);
   CHECK (count_sum, "%" PRId64);
+  CHECK (count_related_sum, "%" PRId64);
+  CHECK (count_related_checksum, "%" PRId64);
   CHECK (delete_bulk_rows, "%" PRId64);
   CHECK (rows_left, "%" PRId64);
   CHECK (sum_views_left, "%" PRId64);
 #undef CHECK
 
   printf ("}");
+  /* The authors came with the posts: fetch_related sent its SELECTs, but
+   * no more than fetch_all sent for the posts alone (1 for most peers, a
+   * model's pages for libgorm), never one more per post or per author. */
+  if (run->trace && (run->selects[WORKLOAD_FETCH_RELATED] < 1 ||
+                     run->selects[WORKLOAD_FETCH_RELATED] > run->selects[WORKLOAD_FETCH_ALL]))
+    {
+      fprintf (stderr, "%s: check fetch_related statements: %ld SELECT, fetch_all %ld: "
+               "the authors must come in the posts' statements\n",
+               run->peer, run->selects[WORKLOAD_FETCH_RELATED], run->selects[WORKLOAD_FETCH_ALL]);
+      bad = 1;
+    }
   if (run->trace)
     {
       printf (", \"statements\": {");

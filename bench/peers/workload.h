@@ -33,14 +33,18 @@
 #define WORKLOAD_N_COUNTS      500
 #define WORKLOAD_N_DELETE_EACH 1000
 #define WORKLOAD_FILTER_LIMIT  20
+/* Authors are named "author-NNN": the number starts here. */
+#define WORKLOAD_AUTHOR_NUMBER 7
 
 typedef enum
 {
   WORKLOAD_INSERT,
   WORKLOAD_FETCH_ALL,
+  WORKLOAD_FETCH_RELATED,
   WORKLOAD_FILTER,
   WORKLOAD_GET_BY_PK,
   WORKLOAD_COUNT,
+  WORKLOAD_COUNT_RELATED,
   WORKLOAD_UPDATE,
   WORKLOAD_DELETE_BULK,
   WORKLOAD_DELETE_EACH,
@@ -105,6 +109,17 @@ typedef enum
 
 #define WORKLOAD_COLUMNS "id, title, content, pub_date, views, rating, published, author_id"
 
+/* fetch_related in one statement: the post's columns, then its author's. */
+#define WORKLOAD_RELATED_SELECT \
+  "SELECT p.id, p.title, p.content, p.pub_date, p.views, p.rating, p.published, p.author_id," \
+  " a.id, a.name FROM blogpost p JOIN author a ON a.id = p.author_id"
+
+/* count_related: the posts of one author. */
+#define WORKLOAD_COUNT_RELATED_SQL(param) "SELECT count(*) FROM blogpost WHERE author_id = " param
+
+/* The authors, loaded before count_related. */
+#define WORKLOAD_AUTHORS_SELECT "SELECT id, name FROM author ORDER BY id"
+
 /* The plain C objects of the raw peers: a post and an author as loaded,
  * strings copied. */
 typedef struct
@@ -132,6 +147,20 @@ typedef struct
   size_t       allocated;
 } WorkloadRowList;
 
+/* fetch_related: a post loaded with its author, both copied. */
+typedef struct
+{
+  WorkloadRow    post;
+  WorkloadAuthor author;
+} WorkloadRelatedRow;
+
+typedef struct
+{
+  WorkloadRelatedRow *items;
+  size_t              len;
+  size_t              allocated;
+} WorkloadRelatedList;
+
 typedef struct
 {
   int64_t insert_sum_id;
@@ -143,9 +172,14 @@ typedef struct
   double  fetch_all_sum_rating;
   int64_t fetch_all_n_published;
   int64_t fetch_all_sum_author_id;
+  int64_t fetch_related_n;
+  int64_t fetch_related_sum_len;
+  int64_t fetch_related_checksum;
   int64_t filter_sum_id;
   int64_t get_sum_views;
   int64_t count_sum;
+  int64_t count_related_sum;
+  int64_t count_related_checksum;
   int64_t delete_bulk_rows;
   int64_t rows_left;
   int64_t sum_views_left;
@@ -175,6 +209,7 @@ typedef struct
   double              seconds[WORKLOAD_N_OPERATIONS];
   double              started;
   char               *statements[WORKLOAD_N_OPERATIONS];  /* JSON objects, with --trace */
+  long                selects[WORKLOAD_N_OPERATIONS];     /* SELECTs of each, with --trace */
 } WorkloadRun;
 
 /* Parses [--pragmas workload|libgorm] [--postgresql SERVER-URI]
@@ -227,6 +262,17 @@ void        workload_read_post    (WorkloadChecks    *checks,
                                    bool               published,
                                    int64_t            author_id);
 
+/* Adds one post of fetch_related and the name of its author, read
+ * through the relation, to the fetch_related checks. */
+void        workload_read_related (WorkloadChecks    *checks,
+                                   int64_t            post_id,
+                                   const char        *author_name);
+
+/* Adds the count_related count of the author @author_id. */
+void        workload_count_related (WorkloadChecks   *checks,
+                                    int64_t           author_id,
+                                    int64_t           count);
+
 /* Rounds the rating sum to 3 decimals, as the checks state it. */
 void        workload_fetch_done   (WorkloadChecks    *checks);
 
@@ -236,6 +282,8 @@ double      workload_now          (void);
  * freed with their strings. */
 WorkloadRow *workload_post_list_add   (WorkloadRowList *list);
 void         workload_post_list_clear (WorkloadRowList *list);
+WorkloadRelatedRow *workload_related_list_add   (WorkloadRelatedList *list);
+void                workload_related_list_clear (WorkloadRelatedList *list);
 
 /* Exits with a message naming the peer and what failed. */
 void        workload_fail         (const WorkloadRun *run,

@@ -15,9 +15,14 @@ A peer class has these methods (untimed ones are marked):
                                  library's users hold them in
     insert(authors, posts)       -> the objects of the posts, ids set
     fetch_all()                  -> every post, as objects
+    fetch_related()              -> every post, as objects, each with its author object
+                                    (`post.author`) loaded in the same statement
     filter(x)                    -> the 20 posts of one filter query, as objects
     get(post_id)                 -> one post
     count(author_id)             -> an int
+    load_authors()               untimed: the 200 authors, as objects, for `count_related`
+    count_related(author)        -> the number of the author's posts, counted through the
+                                    reverse relation of that author object
     load_all()                   untimed: every post, for `update`
     update(objects)              views += 1 and save each, one transaction
     delete_bulk()                -> the number of rows deleted
@@ -29,7 +34,8 @@ A peer class has these methods (untimed ones are marked):
     engines                      optional: the engines the peer runs on (default sqlite)
 
 Objects expose the attributes id, title, content, pub_date (a
-datetime.datetime), views, rating, published and author_id.
+datetime.datetime), views, rating, published and author_id; the posts of
+`fetch_related` also `author`, an object with `id` and `name`.
 """
 
 import datetime
@@ -54,8 +60,8 @@ N_COUNTS = 500
 N_DELETE_EACH = 1000
 EPOCH = datetime.datetime(2020, 1, 1)
 
-OPERATIONS = ('insert', 'fetch_all', 'filter', 'get_by_pk', 'count', 'update',
-              'delete_bulk', 'delete_each')
+OPERATIONS = ('insert', 'fetch_all', 'fetch_related', 'filter', 'get_by_pk', 'count',
+              'count_related', 'update', 'delete_bulk', 'delete_each')
 
 # The checks every run must reproduce (bench/WORKLOAD.md, "Checks").
 EXPECTED = {
@@ -68,9 +74,14 @@ EXPECTED = {
     'fetch_all_sum_rating': 50024.222,
     'fetch_all_n_published': 14950,
     'fetch_all_sum_author_id': 2010000,
+    'fetch_related_n': 20000,
+    'fetch_related_sum_len': 200000,
+    'fetch_related_checksum': 19967660000,
     'filter_sum_id': 39565137,
     'get_sum_views': 25185581,
     'count_sum': 37384,
+    'count_related_sum': 20000,
+    'count_related_checksum': 2010000,
     'delete_bulk_rows': 10008,
     'rows_left': 8992,
     'sum_views_left': 67402604,
@@ -78,10 +89,14 @@ EXPECTED = {
 
 # The statements each operation must send, by kind (bench/WORKLOAD.md, "Operations").
 MAIN_STATEMENTS = {
-    'insert': ('INSERT', 20200), 'fetch_all': ('SELECT', 1), 'filter': ('SELECT', 200),
-    'get_by_pk': ('SELECT', 5000), 'count': ('SELECT', 500), 'update': ('UPDATE', 20000),
+    'insert': ('INSERT', 20200), 'fetch_all': ('SELECT', 1), 'fetch_related': ('SELECT', 1),
+    'filter': ('SELECT', 200), 'get_by_pk': ('SELECT', 5000), 'count': ('SELECT', 500),
+    'count_related': ('SELECT', 200), 'update': ('UPDATE', 20000),
     'delete_bulk': ('DELETE', 1), 'delete_each': ('DELETE', 1000),
 }
+
+# Authors are named 'author-NNN': the number starts here.
+AUTHOR_NUMBER = 7
 
 # The two pragma sets of a comparison (bench/WORKLOAD.md, "Pragmas").
 PRAGMAS = {
@@ -157,6 +172,31 @@ def read_posts(posts, checks):
                   fetch_all_sum_date=sum_date, fetch_all_sum_views=sum_views,
                   fetch_all_sum_rating=round(sum_rating, 3),
                   fetch_all_n_published=n_published, fetch_all_sum_author_id=sum_author_id)
+
+
+def read_related(posts, checks):
+    """Reads each post's author name through the relation (part of `fetch_related`)."""
+    n = sum_len = checksum = 0
+    for post in posts:
+        name = post.author.name
+        n += 1
+        sum_len += len(name)
+        checksum += post.id * int(name[AUTHOR_NUMBER:])
+    checks.update(fetch_related_n=n, fetch_related_sum_len=sum_len,
+                  fetch_related_checksum=checksum)
+
+
+def related_statements_bad(statements):
+    """With a trace: why fetch_related's statements are wrong, or None.  The
+    authors come with the posts: fetch_related sends SELECTs, but no more
+    than fetch_all sends for the posts alone (1 for most peers, a model's
+    pages for libgorm), never one more per post or per author."""
+    related = statements.get('fetch_related', {}).get('SELECT', 0)
+    alone = statements.get('fetch_all', {}).get('SELECT', 0)
+    if related < 1 or related > alone:
+        return ('fetch_related statements: %d SELECT, fetch_all %d: the authors must come in '
+                'the posts\' statements' % (related, alone))
+    return None
 
 
 def remove_database(path):
@@ -437,6 +477,10 @@ def main(peer_class, argv=None):
             read_posts(peer.fetch_all(), checks)
         timed('fetch_all', fetch_all)
 
+        def fetch_related():
+            read_related(peer.fetch_related(), checks)
+        timed('fetch_related', fetch_related)
+
         def filter_():
             total = 0
             for x in data.filter_views:
@@ -458,6 +502,18 @@ def main(peer_class, argv=None):
                 total += peer.count(author_id)
             checks['count_sum'] = total
         timed('count', count)
+
+        authors = peer.load_authors()
+
+        def count_related():
+            total = weighted = 0
+            for author in authors:
+                n = peer.count_related(author)
+                total += n
+                weighted += author.id * n
+            checks.update(count_related_sum=total, count_related_checksum=weighted)
+        timed('count_related', count_related)
+        del authors
 
         objects = peer.load_all()
         timed('update', peer.update, objects)
@@ -486,6 +542,10 @@ def main(peer_class, argv=None):
         line['statements'] = statements
     print(json.dumps(line), flush=True)
     bad = bad_checks(checks)
+    if trace:
+        why = related_statements_bad(statements)
+        if why:
+            bad.append(why)
     if bad:
         print('%s: checks differ: %s' % (peer_class.name, '; '.join(bad)), file=sys.stderr)
         return 1
