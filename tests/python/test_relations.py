@@ -1142,6 +1142,43 @@ class AsyncTest(RelationTestCase):
             self.sky.question
 
 
+@unittest.skipIf(gbulb is None, 'needs gbulb (Debian package python3-gbulb)')
+class AsyncKeptTest(CountingTestCase):
+    """The awaited forms keep what eager loading loaded as well."""
+
+    def setUp(self):
+        super().setUp()
+        gbulb.install()
+        self.addCleanup(asyncio.set_event_loop_policy, None)
+
+    def test_alist_afirst_aget_and_async_for_keep_it(self):
+        queryset = Choice.objects.select_related('question').order_by('choice_text')
+
+        async def scenario():
+            listed = await queryset.alist()
+            first = await queryset.afirst()
+            got = await queryset.aget(choice_text='Me')
+            iterated = [choice async for choice in queryset]
+            question = await Question.objects.prefetch_related('choice_set').afirst()
+            return listed, first, got, iterated, question
+
+        with statements(self) as run:
+            listed, first, got, iterated, question = asyncio.run(
+                asyncio.wait_for(scenario(), 10))
+        # The count and the page twice, a page of one and of two rows, a
+        # page of one question and its choices.
+        self.assertEqual(len(run), 8, run)
+        del queryset
+        gc.collect()
+        with statements(self) as run:
+            self.assertEqual([c.question.question_text for c in listed + iterated],
+                             ['Who is there?', "What's new?", "What's new?"] * 2)
+            self.assertIs(first.question, listed[0].question)
+            self.assertIs(got.question, listed[0].question)
+            self.assertEqual(question.choice_set.count(), 2)
+        self.assertEqual(run, [])
+
+
 class DocExamplesTest(DatabaseTestCase):
     """The Python examples of doc/relations.md run as written, in order, in
     one namespace, with the test's database as the default database."""

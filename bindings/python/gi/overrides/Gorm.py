@@ -32,6 +32,7 @@ import datetime
 import enum
 import functools
 import math
+import operator
 
 from gi.repository import Gio, GLib, GObject
 
@@ -1221,8 +1222,8 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         if key is None:
             return None
         kept = self.__dict__.get(found.cache_name)
-        if kept is not None and kept[0] == key:
-            return kept[1]
+        if kept is not None and found.field.target_key(kept) == key:
+            return kept
         related = _resource_peek_related(self, found.c_name)
         if related is None:
             _register(self._database(), found.target)
@@ -1233,9 +1234,8 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
                 if isinstance(error, found.target.DoesNotExist):
                     raise
                 raise found.target.DoesNotExist(error.message) from None
-        # Kept for the key it was asked for: a key changed meanwhile
-        # leaves it unused.
-        self.__dict__[found.cache_name] = (key, related)
+        if related is not None:
+            self.__dict__[found.cache_name] = related
         return related
 
     def __repr__(self):
@@ -1513,20 +1513,19 @@ class _AsyncQuerySet:
             return await _acall(self._query(order_by_key=True), 'first')
         # As first() does, from a page of one row.
         found = await _acall(self._slice(0, 1)._query(order_by_key=True), 'fetch')
-        return self._keep_loaded(found[0]) if len(found) else None
+        return self._keeper()(found[0]) if len(found) else None
 
     async def alist(self):
         """Awaits the matching objects, as a list."""
         found = await _acall(self._query(), 'fetch')
         if self._is_eager():
-            return [self._keep_loaded(resource) for resource in found]
+            return list(map(self._keeper(), found))
         return list(found)
 
     async def __aiter__(self):
         found = await _acall(self._query(), 'fetch')
-        eager = self._is_eager()
-        for resource in found:
-            yield self._keep_loaded(resource) if eager else resource
+        for resource in map(self._keeper(), found) if self._is_eager() else found:
+            yield resource
 
     async def aget(self, *conditions, **lookups):
         """Awaits ``get()``."""
@@ -1717,7 +1716,7 @@ class QuerySet(_AsyncQuerySet):
                             % type(key).__name__)
         if self._result is not None:
             item = self._result[key]
-            return self._keep_loaded(item) if self._is_eager() else item
+            return self._keeper()(item) if self._is_eager() else item
         item = self._slice(key, key + 1)._first()
         if item is None:
             raise IndexError('QuerySet index out of range')
@@ -1725,7 +1724,7 @@ class QuerySet(_AsyncQuerySet):
 
     def __iter__(self):
         if self._is_eager():
-            return map(self._keep_loaded, self._fetch())
+            return map(self._keeper(), self._fetch())
         return iter(self._fetch())
 
     def __len__(self):
@@ -1734,30 +1733,41 @@ class QuerySet(_AsyncQuerySet):
     def _is_eager(self):
         return bool(self._select_related or self._prefetch_related)
 
-    def _keep_loaded(self, resource):
-        """``resource``, an object this QuerySet yields, after it took into
-        its instance cache what select_related() and prefetch_related()
-        loaded for it: the model's page holds that only as long as the
-        QuerySet keeps the model (libgorm's objects refer to their related
-        objects weakly), the object keeps it as long as it lives."""
-        for path in self._select_related:
-            current = resource
-            for relation in path:
-                related = _resource_peek_related(current, relation.c_name)
-                if related is None:
-                    break
-                _keep_forward(current, relation, related)
-                current = related
-        for relation, in self._prefetch_related:
-            if relation.kind == _FORWARD:
-                related = _resource_peek_related(resource, relation.c_name)
+    def _keeper(self):
+        """The function giving back each object this QuerySet yields after
+        it took into its instance cache what select_related() and
+        prefetch_related() loaded for it: the model's page holds that only
+        as long as the QuerySet keeps the model (libgorm's objects refer
+        to their related objects weakly), the object as long as it lives."""
+        chains = self._select_related + tuple(
+            path for path in self._prefetch_related if path[0].kind == _FORWARD)
+        lists = tuple(path[0] for path in self._prefetch_related if path[0].kind != _FORWARD)
+        if len(chains) == 1 and len(chains[0]) == 1 and not lists:
+            # The common case, select_related('author'), kept short.
+            c_name, cache_name = chains[0][0].c_name, chains[0][0].cache_name
+
+            def keep(resource):
+                related = _resource_peek_related(resource, c_name)
                 if related is not None:
-                    _keep_forward(resource, relation, related)
-            else:
+                    resource.__dict__[cache_name] = related
+                return resource
+            return keep
+
+        def keep(resource):
+            for path in chains:
+                current = resource
+                for relation in path:
+                    related = _resource_peek_related(current, relation.c_name)
+                    if related is None:
+                        break
+                    current.__dict__[relation.cache_name] = related
+                    current = related
+            for relation in lists:
                 objects = _resource_peek_prefetched(resource, relation.c_name)
                 if objects is not None:
                     resource.__dict__[relation.cache_name] = list(objects)
-        return resource
+            return resource
+        return keep
 
     def _first(self, order_by_key=False):
         """The first object, or None."""
@@ -1768,10 +1778,10 @@ class QuerySet(_AsyncQuerySet):
         # it from C, where a cycle through it (a question holding its
         # prefetched choices, each choice keeping its question) is out of
         # the garbage collector's sight: the page of one row a fetch gives
-        # (the same statements) lends it to _keep_loaded() instead.
+        # (the same statements) lends it to _keeper() instead.
         with _gorm_errors(self.model):
             found = self._slice(0, 1)._query(order_by_key=order_by_key).fetch()
-        return self._keep_loaded(found[0]) if len(found) else None
+        return self._keeper()(found[0]) if len(found) else None
 
     def __bool__(self):
         return len(self) > 0
@@ -1811,7 +1821,7 @@ class QuerySet(_AsyncQuerySet):
                 return self._get_by_key(value, lookups)
         selected = self.filter(*conditions, **lookups) if conditions or lookups else self
         # One page of at most two rows; the object found keeps what eager
-        # loading loaded with it (see _keep_loaded()).
+        # loading loaded with it (see _keeper()).
         return selected._one(list(selected[:2]), lookups)
 
     def _get_by_key(self, value, lookups):
@@ -1988,7 +1998,7 @@ class _Relation:
         self.field = field
         self.single = single
         # Where an object keeps what it loaded of the relation, in its
-        # instance dictionary (see _keep_forward() and _prefetched()).
+        # instance dictionary (see _prefetched() and ForeignKey).
         self.cache_name = ('_gorm_related_' if kind == _FORWARD else '_gorm_prefetched_') + name
 
 
@@ -2221,7 +2231,7 @@ class _RelationField:
         """Called once ``model``'s class exists, for its attribute ``name``."""
         self.model = model
         self.name = name
-        # A foreign key's object in the instance cache (see _keep_forward()).
+        # A foreign key's object in the instance cache (see _prefetched()).
         self.cache_name = '_gorm_related_' + name
         if '_gorm_relation_fields' not in vars(model):
             model._gorm_relation_fields = []
@@ -2305,6 +2315,12 @@ class ForeignKey(_RelationField):
                             % (self, target.__name__, target.__name__, target.__name__))
         name, query_name = self._reverse_names(single=self.unique)
         _check_free(target, {name, query_name}, self)
+        # The primary key of an object of the target, the key it was
+        # loaded for: an automatic id, or a field.
+        if isinstance(getattr(target, target._gorm_primary_key, None), Field):
+            self.target_key = operator.attrgetter(target._gorm_primary_key)
+        else:
+            self.target_key = _resource_get_id
         with _gorm_errors():
             self.model.set_foreign_key(key.name, target, self.on_delete)
             if self.related_name is not None:
@@ -2321,9 +2337,11 @@ class ForeignKey(_RelationField):
         key = getattr(instance, self.key_attribute)
         if key is None:
             return None
+        # The object kept is the one of this key while its primary key is
+        # the key: loaded for another key, it is replaced.
         kept = instance.__dict__.get(self.cache_name)
-        if kept is not None and kept[0] == key:
-            return kept[1]
+        if kept is not None and self.target_key(kept) == key:
+            return kept
         related = _resource_peek_related(instance, self.name)
         if related is None:
             _register(instance._database(), self.target)
@@ -2331,7 +2349,9 @@ class ForeignKey(_RelationField):
                 related = _resource_get_related(instance, self.name, None)
             except GLib.Error as error:
                 _raise_translated(error, self.target)
-        instance.__dict__[self.cache_name] = (key, related)
+            if related is None:
+                return None
+        instance.__dict__[self.cache_name] = related
         return related
 
     def __set__(self, instance, value):
@@ -2348,7 +2368,7 @@ class ForeignKey(_RelationField):
             return
         with _gorm_errors():
             _resource_set_related(instance, self.name, value)
-        instance.__dict__[self.cache_name] = (getattr(instance, self.key_attribute), value)
+        instance.__dict__[self.cache_name] = value
 
 
 # The C methods the relations call, bound once: a model's own attribute
@@ -2362,26 +2382,21 @@ _resource_link = Gorm.Resource.link
 _resource_unlink = Gorm.Resource.unlink
 _resource_clear_links = Gorm.Resource.clear_links
 _resource_is_saved = Gorm.Resource.is_saved
+_resource_get_id = Gorm.Resource.get_id
 
 
 # What an object keeps of its relations, in its instance dictionary:
-# under ``_gorm_related_<name>``, the object of a foreign key with the key
-# it was loaded for, ``(key, object)``, ignored once the key changed;
-# under ``_gorm_prefetched_<name>``, the list of the objects
-# prefetch_related() loaded for a reverse or many-to-many relation, or
-# None once a change through the relation's manager made it stale.
-# libgorm's objects refer to their related objects weakly, as C could not
-# free the cycles strong references make; Python's garbage collector
-# frees these (a choice keeping its question, the question the list of
-# its choices) once C holds none of the objects (PyGObject's toggle
-# references).
-
-def _keep_forward(instance, relation, related):
-    """Keeps ``related`` in ``instance`` as the object of the foreign key
-    ``relation``, for the key ``instance`` has now."""
-    instance.__dict__[relation.cache_name] = (
-        getattr(instance, relation.field.key_attribute), related)
-
+# under ``_gorm_related_<name>``, the object of a foreign key, used while
+# its primary key (the key it was loaded for) is the value of the key
+# property: a changed key leaves it unused, and the object loaded for the
+# new key replaces it; under ``_gorm_prefetched_<name>``, the list of the
+# objects prefetch_related() loaded for a reverse or many-to-many
+# relation, or None once a change through the relation's manager made it
+# stale. libgorm's objects refer to their related objects weakly, as C
+# could not free the cycles strong references make; Python's garbage
+# collector frees these (a choice keeping its question, the question the
+# list of its choices) once C holds none of the objects (PyGObject's
+# toggle references).
 
 def _prefetched(instance, relation):
     """The objects of ``relation`` that prefetch_related() loaded for
