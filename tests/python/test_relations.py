@@ -913,6 +913,19 @@ class KeptTest(CountingTestCase):
             self.assertIs(fetched_first.question, by_index.question)
         self.assertEqual(run, [])
 
+    def test_an_item_of_a_live_model_keeps_what_it_read(self):
+        live = Choice.objects.select_related('question').order_by('choice_text').watch()
+        choice = live[0]
+        # The model's page, joined, holds the question.
+        with statements(self) as run:
+            self.assertEqual(choice.question.question_text, 'Who is there?')
+        self.assertEqual(run, [])
+        del live
+        gc.collect()
+        with statements(self) as run:
+            self.assertEqual(choice.question.question_text, 'Who is there?')
+        self.assertEqual(run, [])
+
     def test_without_eager_loading_nothing_is_taken(self):
         choice = list(Choice.objects.all())[0]
         self.assertFalse(any(name.startswith('_gorm_') for name in vars(choice)))
