@@ -695,9 +695,9 @@ def statements(test):
                          if line.startswith('gorm: '))
 
 
-class EagerTest(RelationTestCase):
-    """select_related and prefetch_related, with the statements counted: a
-    database opened with GORM_DEBUG=sql prints each one."""
+class CountingTestCase(RelationTestCase):
+    """Statements counted: a database opened with GORM_DEBUG=sql prints
+    each one."""
 
     def setUp(self):
         saved = os.environ.get('GORM_DEBUG')
@@ -709,6 +709,10 @@ class EagerTest(RelationTestCase):
             self.not_much = self.sky = self.me = self.what = self.who = None
             gc.collect()
 
+
+class EagerTest(CountingTestCase):
+    """select_related and prefetch_related, with the statements counted."""
+
     def test_without_eager_loading_each_object_loads_its_question(self):
         with statements(self) as run:
             choices = list(Choice.objects.all())
@@ -719,9 +723,7 @@ class EagerTest(RelationTestCase):
 
     def test_select_related_loads_in_one_statement(self):
         with statements(self) as run:
-            # The QuerySet holds what it loaded (see test_eager_objects_live_with_the_queryset).
-            queryset = Choice.objects.select_related('question')
-            choices = list(queryset)
+            choices = list(Choice.objects.select_related('question'))
             self.assertEqual(sorted(c.question.question_text for c in choices),
                              ["What's new?", "What's new?", 'Who is there?'])
             questions = [c.question for c in choices]
@@ -740,8 +742,7 @@ class EagerTest(RelationTestCase):
         ann = acme = None
         gc.collect()
         with statements(self) as run:
-            queryset = Book.objects.select_related().order_by('title')
-            books = list(queryset)
+            books = list(Book.objects.select_related().order_by('title'))
             self.assertEqual([b.author.name for b in books], ['ann', 'ann'])
             self.assertEqual([b.publisher and b.publisher.name for b in books], ['acme', None])
         self.assertEqual(len(run), 2, run)
@@ -752,14 +753,13 @@ class EagerTest(RelationTestCase):
         with statements(self) as run:
             comment = Comment.objects.select_related('post').get(text='t')
             self.assertEqual(comment.post.title, 'p')
-        # get(): the first row, joined, then whether there is a second.
-        self.assertEqual(len(run), 2, run)
+        # get(): one page of at most two rows, joined.
+        self.assertEqual(len(run), 1, run)
         self.assertIn('JOIN', run[0])
 
     def test_prefetch_related_reverse(self):
         with statements(self) as run:
-            queryset = Question.objects.order_by('pub_date').prefetch_related('choice_set')
-            questions = list(queryset)
+            questions = list(Question.objects.order_by('pub_date').prefetch_related('choice_set'))
             counts = [q.choice_set.count() for q in questions]
             texts = [sorted(titles(q.choice_set.all(), 'choice_text')) for q in questions]
             exists = [q.choice_set.exists() for q in questions]
@@ -780,8 +780,7 @@ class EagerTest(RelationTestCase):
         post = None
         gc.collect()
         with statements(self) as run:
-            queryset = Post.objects.prefetch_related('comment_set')
-            post, = queryset
+            post, = Post.objects.prefetch_related('comment_set')
             self.assertEqual(titles(post.comment_set.all(), 'text'), ['c', 'a', 'b'])
         self.assertEqual(len(run), 3, run)
 
@@ -794,8 +793,7 @@ class EagerTest(RelationTestCase):
         post = gnome = gtk = None
         gc.collect()
         with statements(self) as run:
-            queryset = Post.objects.order_by('title').prefetch_related('tags', 'comment_set')
-            posts = list(queryset)
+            posts = list(Post.objects.order_by('title').prefetch_related('tags', 'comment_set'))
             tags = [sorted(titles(p.tags.all(), 'name')) for p in posts]
             comments = [titles(p.comment_set.all(), 'text') for p in posts]
         self.assertEqual(tags, [['gnome', 'gtk'], ['gnome', 'gtk'], ['gtk']])
@@ -805,8 +803,8 @@ class EagerTest(RelationTestCase):
         with statements(self) as run:
             gtk = Tag.objects.prefetch_related('post_set').get(name='gtk')
             self.assertEqual(sorted(titles(gtk.post_set.all())), ['a', 'b', 'c'])
-        # get(): the first row, its posts, whether there is a second row.
-        self.assertEqual(len(run), 3, run)
+        # get(): one page of at most two rows, then its posts.
+        self.assertEqual(len(run), 2, run)
 
     def test_get_with_eager_loading(self):
         queryset = Choice.objects.select_related('question')
@@ -817,30 +815,6 @@ class EagerTest(RelationTestCase):
             queryset.get(votes=99)
         with self.assertRaises(Question.DoesNotExist):
             Question.objects.prefetch_related('choice_set').get(question_text='nope')
-
-    def test_eager_objects_live_with_the_queryset(self):
-        # libgorm's objects refer to their related objects weakly (no
-        # reference cycles): what select_related() and prefetch_related()
-        # loaded is held by the QuerySet that fetched it.
-        queryset = Choice.objects.select_related('question')
-        choices = list(queryset)
-        with statements(self) as run:
-            self.assertEqual(len({c.question.id for c in choices}), 2)
-        self.assertEqual(run, [])
-        del queryset
-        gc.collect()
-        with statements(self) as run:
-            questions = [c.question for c in choices]
-        # The two questions, loaded again.
-        self.assertEqual(len(run), 2, run)
-        with statements(self) as run:
-            self.assertEqual([c.question for c in choices], questions)
-        self.assertEqual(run, [])
-        # Nothing is kept once the program lets go.
-        probe = weakref.ref(questions[0])
-        del choices, questions
-        gc.collect()
-        self.assertIsNone(probe())
 
     def test_unknown_relations_are_field_errors(self):
         with self.assertRaises(Gorm.FieldError):
@@ -854,6 +828,225 @@ class EagerTest(RelationTestCase):
         with self.assertRaises(Gorm.FieldError) as caught:
             Choice.objects.prefetch_related('question__choice_set')
         self.assertIn('question__choice_set', str(caught.exception))
+
+
+class KeptTest(CountingTestCase):
+    """What an object loaded of its relations stays with it, in Python
+    (libgorm's objects refer to their related objects weakly): the
+    statements counted, and nothing kept once the program lets go."""
+
+    def test_the_question_is_loaded_once(self):
+        with statements(self) as run:
+            choice = Choice.objects.first()
+            self.assertEqual(choice.question.question_text, "What's new?")
+            self.assertEqual(choice.question.question_text, "What's new?")
+            gc.collect()
+            self.assertEqual(choice.question.id, choice.question_id)
+        # The choice, then its question once.
+        self.assertEqual(len(run), 2, run)
+        self.assertIn('"question"', run[1])
+
+    def test_select_related_outlives_the_queryset(self):
+        with statements(self) as run:
+            choices = list(Choice.objects.select_related('question'))
+        # The count and one joined page.
+        self.assertEqual(len(run), 2, run)
+        gc.collect()
+        with statements(self) as run:
+            texts = [c.question.question_text for c in choices]
+        self.assertEqual(sorted(texts), ["What's new?", "What's new?", 'Who is there?'])
+        self.assertEqual(run, [])
+        # And further along a path: book.author.
+        ann = Author.objects.create(name='ann')
+        Book.objects.create(title='b', author=ann)
+        ann = None
+        with statements(self) as run:
+            comment_books = list(Book.objects.select_related('author', 'publisher'))
+        gc.collect()
+        with statements(self) as run:
+            self.assertEqual([(b.author.name, b.publisher) for b in comment_books], [('ann', None)])
+        self.assertEqual(run, [])
+
+    def test_prefetch_related_outlives_the_queryset(self):
+        with statements(self) as run:
+            questions = list(Question.objects.order_by('pub_date').prefetch_related('choice_set'))
+        # The count, the page, the choices.
+        self.assertEqual(len(run), 3, run)
+        gc.collect()
+        with statements(self) as run:
+            texts = [sorted(titles(q.choice_set.all(), 'choice_text')) for q in questions]
+            counts = [q.choice_set.count() for q in questions]
+            exists = [q.choice_set.exists() for q in questions]
+            # Each choice finds its question alive (the identity map).
+            for question in questions:
+                for choice in question.choice_set.all():
+                    self.assertIs(choice.question, question)
+        self.assertEqual(texts, [['Me'], ['Not much', 'The sky']])
+        self.assertEqual(counts, [1, 2])
+        self.assertEqual(exists, [True, True])
+        self.assertEqual(run, [])
+
+    def test_every_way_of_taking_objects_keeps_them(self):
+        queryset = Choice.objects.select_related('question').order_by('choice_text')
+        with statements(self) as run:
+            by_index = queryset[0]
+            sliced = list(queryset[1:3])
+            first = queryset.first()
+            got = queryset.get(choice_text='Me')
+            question = Question.objects.prefetch_related('choice_set').get(
+                question_text__startswith='What')
+            fetched = queryset.all()
+            self.assertEqual(len(fetched), 3)
+            fetched_first = fetched[0]
+        # One statement each (a page of one or two rows), the prefetching
+        # get() two, the fetched QuerySet its count and its page.
+        self.assertEqual(len(run), 8, run)
+        del queryset, fetched
+        gc.collect()
+        with statements(self) as run:
+            self.assertEqual(by_index.question.question_text, 'Who is there?')
+            self.assertEqual([c.question.question_text for c in sliced],
+                             ["What's new?", "What's new?"])
+            self.assertIs(first.question, by_index.question)
+            self.assertIs(got.question, by_index.question)
+            self.assertEqual(question.choice_set.count(), 2)
+            self.assertIs(fetched_first.question, by_index.question)
+        self.assertEqual(run, [])
+
+    def test_an_item_of_a_live_model_keeps_what_it_read(self):
+        live = Choice.objects.select_related('question').order_by('choice_text').watch()
+        choice = live[0]
+        # The model's page, joined, holds the question.
+        with statements(self) as run:
+            self.assertEqual(choice.question.question_text, 'Who is there?')
+        self.assertEqual(run, [])
+        del live
+        gc.collect()
+        with statements(self) as run:
+            self.assertEqual(choice.question.question_text, 'Who is there?')
+        self.assertEqual(run, [])
+
+    def test_without_eager_loading_nothing_is_taken(self):
+        choice = list(Choice.objects.all())[0]
+        self.assertFalse(any(name.startswith('_gorm_') for name in vars(choice)))
+        question = Question.objects.first()
+        self.assertFalse(any(name.startswith('_gorm_') for name in vars(question)))
+
+    def test_the_kept_question_follows_the_key(self):
+        choice = Choice.objects.select_related('question').get(choice_text='The sky')
+        what = choice.question
+        who = Question.objects.get(question_text='Who is there?')
+        who_id = who.id
+        who = None
+        gc.collect()
+        with statements(self) as run:
+            choice.question_id = who_id
+            self.assertEqual(choice.question.question_text, 'Who is there?')
+            self.assertEqual(choice.question.question_text, 'Who is there?')
+            who = choice.question
+        # The question of the new key, loaded once.
+        self.assertEqual(len(run), 1, run)
+        with statements(self) as run:
+            # An object assigned is kept at once.
+            choice.question = what
+            self.assertIs(choice.question, what)
+            choice.question_id = who_id
+            self.assertIs(choice.question, who)
+            choice.question = what
+            choice.save()
+        # The save only.
+        self.assertEqual(len(run), 1, run)
+        # A key changed in the database and in the loaded objects.
+        Choice.objects.filter(pk=choice.id).update(question_id=who_id)
+        self.assertEqual(choice.question.id, who_id)
+        choice.reload()
+        self.assertEqual(choice.question.id, who_id)
+        # A nullable key set to None, then deleted with SET_NULL.
+        ann = Author.objects.create(name='ann')
+        note = Note.objects.create(text='n', author=ann)
+        self.assertIs(note.author, ann)
+        note.author = None
+        self.assertIsNone(note.author)
+        note.author_id = ann.id
+        self.assertIs(note.author, ann)
+        note.save()
+        ann.delete()
+        self.assertIsNone(note.author)
+        with self.assertRaises(Question.DoesNotExist):
+            choice.question_id = 987654
+            choice.question
+
+    def test_a_change_through_the_manager_drops_the_prefetched_objects(self):
+        question = Question.objects.prefetch_related('choice_set').get(
+            question_text__startswith='What')
+        self.assertEqual(question.choice_set.count(), 2)
+        question.choice_set.create(choice_text='Again', votes=0)
+        self.assertEqual(question.choice_set.count(), 3)
+        gtk = Tag.objects.create(name='gtk')
+        post = Post.objects.create(title='p')
+        post = Post.objects.prefetch_related('tags').get(title='p')
+        self.assertEqual(post.tags.count(), 0)
+        for change, expected in [(lambda: post.tags.add(gtk), ['gtk']),
+                                 (lambda: post.tags.remove(gtk), []),
+                                 (lambda: post.tags.set([gtk]), ['gtk']),
+                                 (lambda: post.tags.clear(), []),
+                                 (lambda: post.tags.create(name='new'), ['new'])]:
+            post = Post.objects.prefetch_related('tags').get(title='p')
+            change()
+            self.assertEqual(titles(post.tags.all(), 'name'), expected)
+        ann = Author.objects.create(name='ann')
+        note = Note.objects.create(text='n', author=ann)
+        for change, expected in [(lambda: ann.notes.remove(note), 0),
+                                 (lambda: ann.notes.add(note), 1),
+                                 (lambda: ann.notes.clear(), 0)]:
+            ann = Author.objects.prefetch_related('notes').get(name='ann')
+            change()
+            self.assertEqual(ann.notes.count(), expected)
+
+    def test_the_one_to_one_reverse_is_kept(self):
+        ann = User.objects.create(name='ann')
+        Profile.objects.create(user=ann, bio='hi')
+        User.objects.create(name='bob')
+        ann = None
+        gc.collect()
+        with statements(self) as run:
+            users = list(User.objects.order_by('name').prefetch_related('profile'))
+        gc.collect()
+        with statements(self) as run:
+            self.assertEqual(users[0].profile.bio, 'hi')
+            with self.assertRaises(Profile.DoesNotExist):
+                users[1].profile
+        self.assertEqual(run, [])
+
+    def test_nothing_stays_alive_once_the_program_lets_go(self):
+        def load():
+            # Cycles: each choice keeps its question, each question the
+            # list of its choices; from a list(), first() and get().
+            questions = list(Question.objects.prefetch_related('choice_set'))
+            choices = [c for q in questions for c in q.choice_set.all()]
+            for choice in choices:
+                self.assertIn(choice.question, questions)
+            first = Question.objects.prefetch_related('choice_set').first()
+            for choice in first.choice_set.all():
+                self.assertIs(choice.question, first)
+            got = Choice.objects.select_related('question').get(choice_text='Me')
+            self.assertIs(got.question.choice_set.all()[0], got)
+            joined = list(Choice.objects.select_related('question'))
+            loaded = Choice.objects.first()
+            loaded.question
+            everything = questions + choices + joined + [first, got, got.question, loaded]
+            return [weakref.ref(o) for o in everything], choices[0].id
+
+        probes, key = load()
+        gc.collect()
+        self.assertEqual([p() for p in probes if p() is not None], [])
+        # Nor in libgorm: the identity map has no question alive for a
+        # choice loaded anew, which reads its question again.
+        with statements(self) as run:
+            choice = Choice.objects.get(pk=key)
+            self.assertIsNone(Gorm.Resource.peek_related(choice, 'question'))
+            choice.question
+        self.assertEqual(len(run), 2, run)
 
 
 class OnDeleteTest(RelationTestCase):
@@ -960,6 +1153,43 @@ class AsyncTest(RelationTestCase):
         self.assertTrue(self.run_async(scenario()))
         with self.assertRaises(Question.DoesNotExist):
             self.sky.question
+
+
+@unittest.skipIf(gbulb is None, 'needs gbulb (Debian package python3-gbulb)')
+class AsyncKeptTest(CountingTestCase):
+    """The awaited forms keep what eager loading loaded as well."""
+
+    def setUp(self):
+        super().setUp()
+        gbulb.install()
+        self.addCleanup(asyncio.set_event_loop_policy, None)
+
+    def test_alist_afirst_aget_and_async_for_keep_it(self):
+        queryset = Choice.objects.select_related('question').order_by('choice_text')
+
+        async def scenario():
+            listed = await queryset.alist()
+            first = await queryset.afirst()
+            got = await queryset.aget(choice_text='Me')
+            iterated = [choice async for choice in queryset]
+            question = await Question.objects.prefetch_related('choice_set').afirst()
+            return listed, first, got, iterated, question
+
+        with statements(self) as run:
+            listed, first, got, iterated, question = asyncio.run(
+                asyncio.wait_for(scenario(), 10))
+        # The count and the page twice, a page of one and of two rows, a
+        # page of one question and its choices.
+        self.assertEqual(len(run), 8, run)
+        del queryset
+        gc.collect()
+        with statements(self) as run:
+            self.assertEqual([c.question.question_text for c in listed + iterated],
+                             ['Who is there?', "What's new?", "What's new?"] * 2)
+            self.assertIs(first.question, listed[0].question)
+            self.assertIs(got.question, listed[0].question)
+            self.assertEqual(question.choice_set.count(), 2)
+        self.assertEqual(run, [])
 
 
 class DocExamplesTest(DatabaseTestCase):

@@ -32,6 +32,7 @@ import datetime
 import enum
 import functools
 import math
+import operator
 
 from gi.repository import Gio, GLib, GObject
 
@@ -1217,19 +1218,25 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
                              % (model.__name__, relation, ', '.join(sorted(
                                  name for name, r in _relations(model).items()
                                  if r.kind == _FORWARD)) or 'none'))
-        if getattr(self, found.field.key_attribute) is None:
+        key = getattr(self, found.field.key_attribute)
+        if key is None:
             return None
-        cached = _resource_peek_related(self, found.c_name)
-        if cached is not None:
-            return cached
-        _register(self._database(), found.target)
-        try:
-            with _gorm_errors(found.target):
-                return await _acall(self, 'get_related', found.c_name)
-        except ObjectDoesNotExist as error:
-            if isinstance(error, found.target.DoesNotExist):
-                raise
-            raise found.target.DoesNotExist(error.message) from None
+        kept = self.__dict__.get(found.cache_name)
+        if kept is not None and found.field.target_key(kept) == key:
+            return kept
+        related = _resource_peek_related(self, found.c_name)
+        if related is None:
+            _register(self._database(), found.target)
+            try:
+                with _gorm_errors(found.target):
+                    related = await _acall(self, 'get_related', found.c_name)
+            except ObjectDoesNotExist as error:
+                if isinstance(error, found.target.DoesNotExist):
+                    raise
+                raise found.target.DoesNotExist(error.message) from None
+        if related is not None:
+            self.__dict__[found.cache_name] = related
+        return related
 
     def __repr__(self):
         model = type(self)
@@ -1502,14 +1509,22 @@ class _AsyncQuerySet:
 
     async def afirst(self):
         """Awaits the first object, in primary key order unless ordered, or None."""
-        return await _acall(self._query(order_by_key=True), 'first')
+        if not self._is_eager():
+            return await _acall(self._query(order_by_key=True), 'first')
+        # As first() does, from a page of one row.
+        found = await _acall(self._slice(0, 1)._query(order_by_key=True), 'fetch')
+        return self._keeper()(found[0]) if len(found) else None
 
     async def alist(self):
         """Awaits the matching objects, as a list."""
-        return list(await _acall(self._query(), 'fetch'))
+        found = await _acall(self._query(), 'fetch')
+        if self._is_eager():
+            return list(map(self._keeper(), found))
+        return list(found)
 
     async def __aiter__(self):
-        for resource in await _acall(self._query(), 'fetch'):
+        found = await _acall(self._query(), 'fetch')
+        for resource in map(self._keeper(), found) if self._is_eager() else found:
             yield resource
 
     async def aget(self, *conditions, **lookups):
@@ -1550,6 +1565,7 @@ class QuerySet(_AsyncQuerySet):
         self._where = None
         # None: the model's Meta.ordering.
         self._order = None
+        # Tuples of the _Relation each path follows.
         self._select_related = ()
         self._prefetch_related = ()
         # A function giving the Gorm.Query to start from: the objects of a
@@ -1595,9 +1611,9 @@ class QuerySet(_AsyncQuerySet):
         for name, descending in order:
             query.order_by(name, descending)
         for path in self._select_related:
-            query.select_related(path)
+            query.select_related('.'.join(relation.c_name for relation in path))
         for path in self._prefetch_related:
-            query.prefetch_related(path)
+            query.prefetch_related('.'.join(relation.c_name for relation in path))
         if self._offset:
             query.offset(self._offset)
         if self._limit is not None:
@@ -1699,17 +1715,73 @@ class QuerySet(_AsyncQuerySet):
             raise TypeError('QuerySet indices must be integers or slices, not %s'
                             % type(key).__name__)
         if self._result is not None:
-            return self._result[key]
-        item = self._slice(key, key + 1)._run('first')
+            item = self._result[key]
+            return self._keeper()(item) if self._is_eager() else item
+        item = self._slice(key, key + 1)._first()
         if item is None:
             raise IndexError('QuerySet index out of range')
         return item
 
     def __iter__(self):
+        if self._is_eager():
+            return map(self._keeper(), self._fetch())
         return iter(self._fetch())
 
     def __len__(self):
-        return self._fetch().get_n_items()
+        return len(self._fetch())
+
+    def _is_eager(self):
+        return bool(self._select_related or self._prefetch_related)
+
+    def _keeper(self):
+        """The function giving back each object this QuerySet yields after
+        it took into its instance cache what select_related() and
+        prefetch_related() loaded for it: the model's page holds that only
+        as long as the QuerySet keeps the model (libgorm's objects refer
+        to their related objects weakly), the object as long as it lives."""
+        chains = self._select_related + tuple(
+            path for path in self._prefetch_related if path[0].kind == _FORWARD)
+        lists = tuple(path[0] for path in self._prefetch_related if path[0].kind != _FORWARD)
+        if len(chains) == 1 and len(chains[0]) == 1 and not lists:
+            # The common case, select_related('author'), kept short.
+            c_name, cache_name = chains[0][0].c_name, chains[0][0].cache_name
+
+            def keep(resource):
+                related = _resource_peek_related(resource, c_name)
+                if related is not None:
+                    resource.__dict__[cache_name] = related
+                return resource
+            return keep
+
+        def keep(resource):
+            for path in chains:
+                current = resource
+                for relation in path:
+                    related = _resource_peek_related(current, relation.c_name)
+                    if related is None:
+                        break
+                    current.__dict__[relation.cache_name] = related
+                    current = related
+            for relation in lists:
+                objects = _resource_peek_prefetched(resource, relation.c_name)
+                if objects is not None:
+                    resource.__dict__[relation.cache_name] = list(objects)
+            return resource
+        return keep
+
+    def _first(self, order_by_key=False):
+        """The first object, or None."""
+        if not self._is_eager():
+            with _gorm_errors(self.model):
+                return self._query(order_by_key=order_by_key).first()
+        # libgorm's first() would have the object hold what it loaded with
+        # it from C, where a cycle through it (a question holding its
+        # prefetched choices, each choice keeping its question) is out of
+        # the garbage collector's sight: the page of one row a fetch gives
+        # (the same statements) lends it to _keeper() instead.
+        with _gorm_errors(self.model):
+            found = self._slice(0, 1)._query(order_by_key=order_by_key).fetch()
+        return self._keeper()(found[0]) if len(found) else None
 
     def __bool__(self):
         return len(self) > 0
@@ -1731,34 +1803,25 @@ class QuerySet(_AsyncQuerySet):
     def exists(self):
         """Whether any object matches."""
         if self._result is not None:
-            return self._result.get_n_items() > 0
+            return len(self._result) > 0
         return self._run('exists')
 
     def first(self):
         """The first object, in primary key order unless ordered, or None."""
-        with _gorm_errors(self.model):
-            return self._query(order_by_key=True).first()
+        return self._first(order_by_key=True)
 
     def get(self, *conditions, **lookups):
         """The one object matching; ``Model.DoesNotExist`` when none does,
         ``Model.MultipleObjectsReturned`` when several do."""
         if (not conditions and len(lookups) == 1 and self._where is None and
-                self._base is None and not self._is_sliced()):
+                self._base is None and not self._is_sliced() and not self._is_eager()):
             (name, value), = lookups.items()
             if name in ('pk', 'pk__exact', self.model._gorm_primary_key,
                         self.model._gorm_primary_key + '__exact'):
                 return self._get_by_key(value, lookups)
         selected = self.filter(*conditions, **lookups) if conditions or lookups else self
-        if selected._select_related or selected._prefetch_related:
-            # The object first() returns keeps what it loaded eagerly; a
-            # fetched page would drop it with the page (libgorm's objects
-            # refer to their related objects weakly).
-            with _gorm_errors(self.model):
-                found = selected._query().first()
-                if found is not None and selected[1:2].exists():
-                    found = [found, None]
-            return selected._one([] if found is None else
-                                 found if isinstance(found, list) else [found], lookups)
+        # One page of at most two rows; the object found keeps what eager
+        # loading loaded with it (see _keeper()).
         return selected._one(list(selected[:2]), lookups)
 
     def _get_by_key(self, value, lookups):
@@ -1934,6 +1997,9 @@ class _Relation:
         self.target = target
         self.field = field
         self.single = single
+        # Where an object keeps what it loaded of the relation, in its
+        # instance dictionary (see _prefetched() and ForeignKey).
+        self.cache_name = ('_gorm_related_' if kind == _FORWARD else '_gorm_prefetched_') + name
 
 
 def _relations(model):
@@ -2106,11 +2172,11 @@ def _default_order(model):
 
 
 def _relation_path(model, path, method, forward_only=False):
-    """The libgorm path (``question.author``) of a ``question__author``
-    argument of select_related() or prefetch_related()."""
+    """The relations (a tuple of _Relation) a ``question__author``
+    argument of select_related() or prefetch_related() follows."""
     if not isinstance(path, str):
         raise TypeError('%s() takes relation names, not %r' % (method, path))
-    names = []
+    relations = []
     current = model
     for part in path.split('__'):
         relation = _relations(current).get(part)
@@ -2121,9 +2187,9 @@ def _relation_path(model, path, method, forward_only=False):
                                 ', '.join(sorted(name for name, r in _relations(current).items()
                                                  if not forward_only or r.kind == _FORWARD))
                                 or 'none'))
-        names.append(relation.c_name)
+        relations.append(relation)
         current = relation.target
-    return '.'.join(names)
+    return tuple(relations)
 
 
 def _interpolate(related_name, snake):
@@ -2165,6 +2231,8 @@ class _RelationField:
         """Called once ``model``'s class exists, for its attribute ``name``."""
         self.model = model
         self.name = name
+        # A foreign key's object in the instance cache (see _prefetched()).
+        self.cache_name = '_gorm_related_' + name
         if '_gorm_relation_fields' not in vars(model):
             model._gorm_relation_fields = []
         model._gorm_relation_fields.append(self)
@@ -2200,8 +2268,9 @@ class ForeignKey(_RelationField):
         class Choice(Gorm.Resource):
             question = Gorm.ForeignKey(Question, on_delete=Gorm.CASCADE)
 
-    ``choice.question`` is the Question (loaded on first access, then
-    kept), ``choice.question_id`` its key: the property and column
+    ``choice.question`` is the Question (loaded on first access through
+    the identity map, then kept by the choice until ``question_id``
+    changes), ``choice.question_id`` its key: the property and column
     ``question_id``. ``question.choice_set`` (or ``related_name``) is the
     manager of its choices. ``to`` is a model, its class name as a string
     (a model declared later) or ``'self'``. ``on_delete`` is one of
@@ -2246,6 +2315,12 @@ class ForeignKey(_RelationField):
                             % (self, target.__name__, target.__name__, target.__name__))
         name, query_name = self._reverse_names(single=self.unique)
         _check_free(target, {name, query_name}, self)
+        # The primary key of an object of the target, the key it was
+        # loaded for: an automatic id, or a field.
+        if isinstance(getattr(target, target._gorm_primary_key, None), Field):
+            self.target_key = operator.attrgetter(target._gorm_primary_key)
+        else:
+            self.target_key = _resource_get_id
         with _gorm_errors():
             self.model.set_foreign_key(key.name, target, self.on_delete)
             if self.related_name is not None:
@@ -2259,16 +2334,25 @@ class ForeignKey(_RelationField):
     def __get__(self, instance, owner):
         if instance is None:
             return self
-        if getattr(instance, self.key_attribute) is None:
+        key = getattr(instance, self.key_attribute)
+        if key is None:
             return None
+        # The object kept is the one of this key while its primary key is
+        # the key: loaded for another key, it is replaced.
+        kept = instance.__dict__.get(self.cache_name)
+        if kept is not None and self.target_key(kept) == key:
+            return kept
         related = _resource_peek_related(instance, self.name)
-        if related is not None:
-            return related
-        _register(instance._database(), self.target)
-        try:
-            return _resource_get_related(instance, self.name, None)
-        except GLib.Error as error:
-            _raise_translated(error, self.target)
+        if related is None:
+            _register(instance._database(), self.target)
+            try:
+                related = _resource_get_related(instance, self.name, None)
+            except GLib.Error as error:
+                _raise_translated(error, self.target)
+            if related is None:
+                return None
+        instance.__dict__[self.cache_name] = related
+        return related
 
     def __set__(self, instance, value):
         if value is not None and not isinstance(value, Gorm.Resource):
@@ -2280,9 +2364,11 @@ class ForeignKey(_RelationField):
                 raise ValidationError('%s cannot be None: declare the ForeignKey with null=True'
                                       % self)
             vars(self.model)[self.key_attribute].set_null(instance)
+            instance.__dict__.pop(self.cache_name, None)
             return
         with _gorm_errors():
             _resource_set_related(instance, self.name, value)
+        instance.__dict__[self.cache_name] = value
 
 
 # The C methods the relations call, bound once: a model's own attribute
@@ -2296,6 +2382,39 @@ _resource_link = Gorm.Resource.link
 _resource_unlink = Gorm.Resource.unlink
 _resource_clear_links = Gorm.Resource.clear_links
 _resource_is_saved = Gorm.Resource.is_saved
+_resource_get_id = Gorm.Resource.get_id
+
+
+# What an object keeps of its relations, in its instance dictionary:
+# under ``_gorm_related_<name>``, the object of a foreign key, used while
+# its primary key (the key it was loaded for) is the value of the key
+# property: a changed key leaves it unused, and the object loaded for the
+# new key replaces it; under ``_gorm_prefetched_<name>``, the list of the
+# objects prefetch_related() loaded for a reverse or many-to-many
+# relation, or None once a change through the relation's manager made it
+# stale. libgorm's objects refer to their related objects weakly, as C
+# could not free the cycles strong references make; Python's garbage
+# collector frees these (a choice keeping its question, the question the
+# list of its choices) once C holds none of the objects (PyGObject's
+# toggle references).
+
+def _prefetched(instance, relation):
+    """The objects of ``relation`` that prefetch_related() loaded for
+    ``instance`` (a list, or the Gio.ListModel libgorm gives while the
+    page that loaded them lives), or None: not prefetched, or stale."""
+    kept = instance.__dict__.get(relation.cache_name, _NOT_KEPT)
+    if kept is not _NOT_KEPT:
+        return kept
+    return _resource_peek_prefetched(instance, relation.c_name)
+
+
+def _forget_prefetched(instance, relation):
+    """Marks the prefetched objects of ``relation`` stale (a change through
+    its manager): the relation is read from the database again."""
+    instance.__dict__[relation.cache_name] = None
+
+
+_NOT_KEPT = object()
 
 
 def _key_type(model):
@@ -2399,9 +2518,9 @@ def _reverse_one(instance, relation):
     """``user.profile``: the object whose one-to-one key is ``instance``'s."""
     found = None
     if _resource_is_saved(instance):
-        cached = _resource_peek_prefetched(instance, relation.c_name)
+        cached = _prefetched(instance, relation)
         if cached is not None:
-            found = cached.get_item(0) if cached.get_n_items() else None
+            found = cached[0] if len(cached) else None
         else:
             query = _query_related(instance, relation)
             with _gorm_errors(relation.target):
@@ -2447,7 +2566,7 @@ class _RelatedManager(Manager):
         """The objects of the relation: from the cache that
         prefetch_related() filled, else from the database."""
         queryset = self._queryset()
-        cached = _resource_peek_prefetched(self.instance, self.relation.c_name)
+        cached = _prefetched(self.instance, self.relation)
         if cached is not None:
             queryset._result = _in_default_order(self.model, cached)
         return queryset
@@ -2484,8 +2603,8 @@ class _RelatedManager(Manager):
 
 
 def _in_default_order(model, items):
-    """The prefetched objects ``items`` (a Gio.ListModel in key order) in
-    the model's Meta.ordering, as a Gio.ListModel."""
+    """The prefetched objects ``items`` (in key order) in the model's
+    Meta.ordering, or None when the database must order them."""
     ordering = model._gorm_ordering
     if not ordering:
         return items
@@ -2500,9 +2619,7 @@ def _in_default_order(model, items):
         # NULLs first ascending, as both engines order them.
         objects.sort(key=lambda obj: (getattr(obj, name) is not None, getattr(obj, name)),
                      reverse=field.startswith('-'))
-    store = Gio.ListStore.new(model.__gtype__)
-    store.splice(0, 0, objects)
-    return store
+    return objects
 
 
 class _ReverseManager(_RelatedManager):
@@ -2514,6 +2631,7 @@ class _ReverseManager(_RelatedManager):
     def create(self, **properties):
         """A new object of the relation, saved."""
         self._check_saved()
+        _forget_prefetched(self.instance, self.relation)
         properties[self.relation.field.name] = self.instance
         return QuerySet(self.model, self.instance.get_database()).create(**properties)
 
@@ -2522,6 +2640,7 @@ class _ReverseManager(_RelatedManager):
         saves them (unsaved ones are inserted), in one transaction."""
         self._check_saved()
         objs = [self._object(obj) for obj in objs]
+        _forget_prefetched(self.instance, self.relation)
         with self._atomic():
             for obj in objs:
                 self._set_key(obj, self.instance)
@@ -2549,6 +2668,7 @@ class _NullableReverseManager(_ReverseManager):
         for obj in objs:
             if getattr(obj, key) != self.instance.pk:
                 raise self.model.DoesNotExist('%r is not related to %r' % (obj, self.instance))
+        _forget_prefetched(self.instance, self.relation)
         with self._atomic():
             for obj in objs:
                 self._set_key(obj, None)
@@ -2557,6 +2677,7 @@ class _NullableReverseManager(_ReverseManager):
     def clear(self):
         """Sets the foreign key of every object of the relation to None, with
         one UPDATE (loaded objects follow)."""
+        _forget_prefetched(self.instance, self.relation)
         self._queryset().update(**{self.relation.field.key_attribute: None})
 
 
@@ -2567,6 +2688,7 @@ class _ManyToManyManager(_RelatedManager):
         """Links ``objs`` (objects or primary keys); linking twice is no error."""
         self._check_saved()
         objs = [self._object(obj) for obj in objs]
+        _forget_prefetched(self.instance, self.relation)
         with self._atomic():
             for obj in objs:
                 with _gorm_errors():
@@ -2576,6 +2698,7 @@ class _ManyToManyManager(_RelatedManager):
         """Unlinks ``objs``; unlinking what is not linked is no error."""
         self._check_saved()
         objs = [self._object(obj) for obj in objs]
+        _forget_prefetched(self.instance, self.relation)
         with self._atomic():
             for obj in objs:
                 with _gorm_errors():
@@ -2584,6 +2707,7 @@ class _ManyToManyManager(_RelatedManager):
     def clear(self):
         """Unlinks every object of the relation."""
         self._check_saved()
+        _forget_prefetched(self.instance, self.relation)
         _register(self._database(), self.model)
         with _gorm_errors():
             _resource_clear_links(self.instance, self.relation.c_name, None)
@@ -2607,6 +2731,7 @@ class _ManyToManyManager(_RelatedManager):
     def create(self, **properties):
         """A new object of the target model, saved and linked."""
         self._check_saved()
+        _forget_prefetched(self.instance, self.relation)
         with self._atomic():
             obj = QuerySet(self.model, self.instance.get_database()).create(**properties)
             self.add(obj)
