@@ -78,11 +78,8 @@ class Peer:
 
     def fetch_related(self):
         # The query set itself, which the harness iterates (`for post in
-        # BlogPost.objects.select_related('author')`): a post refers to
-        # its author weakly and the model's page holds it, so a list()
-        # of the posts kept after the model is gone loses the authors and
-        # each post.author is a query again (20,000 SELECTs, which the
-        # traced run rejects; see bench/README.md).
+        # BlogPost.objects.select_related('author')`), the idiom of a loop
+        # over the posts.
         return BlogPost.objects.select_related('author')
 
     def filter(self, x):
