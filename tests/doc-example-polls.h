@@ -2,34 +2,15 @@
 
 #pragma once
 
-#include "gorm-test-utils.h"
+#include "polls-models.h"
 
 G_BEGIN_DECLS
 
 /*
- * The models the C examples of doc/queries.md ("Across relations") run
- * on: Django's polls and a blog, as the page describes them.
- *
- *   Author (name); Question (question-text, pub-date, author-id: a
- *   nullable foreign key to Author, SET_NULL); Choice (question-id: a
- *   foreign key to Question, CASCADE; choice-text, votes); Tag (name);
- *   Post (title; many-to-many "tags" to Tag).
- *
- * The GType names are those of Django's tutorial ("Question",
- * "Choice"), so that the default reverse names are "choice_set" and
- * "choice".
+ * The C examples of doc/queries.md ("Across relations") run on the polls
+ * models of polls-models.h, as the page describes them (the page does not
+ * use Question's "rank").
  */
-#define POLLS_TYPE_AUTHOR   (polls_author_get_type ())
-#define POLLS_TYPE_QUESTION (polls_question_get_type ())
-#define POLLS_TYPE_CHOICE   (polls_choice_get_type ())
-#define POLLS_TYPE_TAG      (polls_tag_get_type ())
-#define POLLS_TYPE_POST     (polls_post_get_type ())
-
-GType polls_author_get_type   (void);
-GType polls_question_get_type (void);
-GType polls_choice_get_type   (void);
-GType polls_tag_get_type      (void);
-GType polls_post_get_type     (void);
 
 /* A fresh database of the engine under test with the types migrated and
  * these rows:

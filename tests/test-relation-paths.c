@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "gorm-test-utils.h"
+#include "polls-models.h"
 
 /*
  * Relation paths in filters and orders: "question.question_text" from a
@@ -15,84 +15,13 @@
  * complement (gorm_filter_not() matches exactly the other rows), and
  * count and exists against the rows fetched.
  *
- * The types are named as in Django's tutorial, so that the default
- * reverse names are "choice_set" and "choice".
+ * The polls models are those of polls-models.h (named as in Django's
+ * tutorial, so that the default reverse names are "choice_set" and
+ * "choice").
  */
 
-TEST_DEFINE_RESOURCE (Author, author)
-#define TYPE_AUTHOR (author_get_type ())
-TEST_DEFINE_RESOURCE (Question, question)
-#define TYPE_QUESTION (question_get_type ())
-TEST_DEFINE_RESOURCE (Choice, choice)
-#define TYPE_CHOICE (choice_get_type ())
-TEST_DEFINE_RESOURCE (Tag, tag)
-#define TYPE_TAG (tag_get_type ())
-TEST_DEFINE_RESOURCE (Post, post)
-#define TYPE_POST (post_get_type ())
 TEST_DEFINE_RESOURCE (Person, person)
 #define TYPE_PERSON (person_get_type ())
-
-static void
-author_class_init (AuthorClass *klass)
-{
-  GParamSpec *pspecs[] = {
-    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
-  };
-
-  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
-}
-
-static void
-question_class_init (QuestionClass *klass)
-{
-  GParamSpec *pspecs[] = {
-    g_param_spec_string ("question-text", NULL, NULL, NULL, G_PARAM_READWRITE),
-    g_param_spec_boxed ("pub-date", NULL, NULL, G_TYPE_DATE_TIME, G_PARAM_READWRITE),
-    g_param_spec_int ("rank", NULL, NULL, 0, G_MAXINT, 0, G_PARAM_READWRITE),
-    g_param_spec_int64 ("author-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
-  };
-  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
-
-  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
-  gorm_resource_class_set_nullable (resource_class, "author-id");
-  gorm_resource_class_set_foreign_key (resource_class, "author-id", TYPE_AUTHOR,
-                                       GORM_ON_DELETE_SET_NULL);
-}
-
-static void
-choice_class_init (ChoiceClass *klass)
-{
-  GParamSpec *pspecs[] = {
-    g_param_spec_int64 ("question-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
-    g_param_spec_string ("choice-text", NULL, NULL, NULL, G_PARAM_READWRITE),
-    g_param_spec_int ("votes", NULL, NULL, 0, G_MAXINT, 0, G_PARAM_READWRITE),
-  };
-
-  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
-  gorm_resource_class_set_foreign_key (GORM_RESOURCE_CLASS (klass), "question-id",
-                                       TYPE_QUESTION, GORM_ON_DELETE_CASCADE);
-}
-
-static void
-tag_class_init (TagClass *klass)
-{
-  GParamSpec *pspecs[] = {
-    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
-  };
-
-  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
-}
-
-static void
-post_class_init (PostClass *klass)
-{
-  GParamSpec *pspecs[] = {
-    g_param_spec_string ("title", NULL, NULL, NULL, G_PARAM_READWRITE),
-  };
-
-  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
-  gorm_resource_class_add_many_to_many (GORM_RESOURCE_CLASS (klass), "tags", TYPE_TAG);
-}
 
 static void
 person_class_init (PersonClass *klass)
@@ -160,7 +89,7 @@ add_question (Fixture    *fixture,
               GDateTime  *pub_date,
               gint64      author)
 {
-  GormResource *question = g_object_new (TYPE_QUESTION, "database", fixture->db,
+  GormResource *question = g_object_new (POLLS_TYPE_QUESTION, "database", fixture->db,
                                          "question-text", text, "rank", rank,
                                          "pub-date", pub_date, "author-id", author, NULL);
   g_autoptr(GError) error = NULL;
@@ -179,7 +108,7 @@ add_choice (Fixture    *fixture,
             const char *text,
             gint        votes)
 {
-  return gorm_resource_get_id (keep (fixture, saved (g_object_new (TYPE_CHOICE, "database", fixture->db,
+  return gorm_resource_get_id (keep (fixture, saved (g_object_new (POLLS_TYPE_CHOICE, "database", fixture->db,
                                                                    "question-id", question,
                                                                    "choice-text", text,
                                                                    "votes", votes, NULL))));
@@ -228,7 +157,7 @@ fixture_new (void)
   g_autoptr(GDateTime) february = g_date_time_new_utc (2024, 2, 1, 0, 0, 0);
   g_autoptr(GDateTime) march = g_date_time_new_utc (2024, 3, 1, 0, 0, 0);
   g_autoptr(GError) error = NULL;
-  GType all[] = { TYPE_AUTHOR, TYPE_QUESTION, TYPE_CHOICE, TYPE_TAG, TYPE_POST, TYPE_PERSON };
+  GType all[] = { POLLS_TYPE_AUTHOR, POLLS_TYPE_QUESTION, POLLS_TYPE_CHOICE, POLLS_TYPE_TAG, POLLS_TYPE_POST, TYPE_PERSON };
   GormResource *ada, *bob, *nobody, *p1, *p2, *gnome, *gtk, *python, *eve, *abel;
 
   fixture->db = test_open_memory ();
@@ -236,9 +165,9 @@ fixture_new (void)
   g_assert_true (gorm_database_migrate (fixture->db, all, G_N_ELEMENTS (all), NULL, &error));
   g_assert_no_error (error);
 
-  ada = add_named (fixture, TYPE_AUTHOR, "name", "Ada");
-  bob = add_named (fixture, TYPE_AUTHOR, "name", "Bob");
-  nobody = add_named (fixture, TYPE_AUTHOR, "name", NULL);
+  ada = add_named (fixture, POLLS_TYPE_AUTHOR, "name", "Ada");
+  bob = add_named (fixture, POLLS_TYPE_AUTHOR, "name", "Bob");
+  nobody = add_named (fixture, POLLS_TYPE_AUTHOR, "name", NULL);
   fixture->q1 = add_question (fixture, "What's new?", 1, january, gorm_resource_get_id (ada));
   fixture->q2 = add_question (fixture, "What's up?", 2, NULL, gorm_resource_get_id (bob));
   fixture->q3 = add_question (fixture, "How are you?", 3, february, 0);
@@ -248,16 +177,16 @@ fixture_new (void)
   fixture->c3 = add_choice (fixture, fixture->q2, "Nothing", 2);
   fixture->c4 = add_choice (fixture, fixture->q3, "Fine", 0);
 
-  gnome = add_named (fixture, TYPE_TAG, "name", "gnome");
-  gtk = add_named (fixture, TYPE_TAG, "name", "gtk");
-  python = add_named (fixture, TYPE_TAG, "name", "python");
-  add_named (fixture, TYPE_TAG, "name", "unused");
+  gnome = add_named (fixture, POLLS_TYPE_TAG, "name", "gnome");
+  gtk = add_named (fixture, POLLS_TYPE_TAG, "name", "gtk");
+  python = add_named (fixture, POLLS_TYPE_TAG, "name", "python");
+  add_named (fixture, POLLS_TYPE_TAG, "name", "unused");
   fixture->gnome = gorm_resource_get_id (gnome);
   fixture->gtk = gorm_resource_get_id (gtk);
   fixture->python = gorm_resource_get_id (python);
-  p1 = add_named (fixture, TYPE_POST, "title", "GNOME 50");
-  p2 = add_named (fixture, TYPE_POST, "title", "PyGObject");
-  add_named (fixture, TYPE_POST, "title", "Empty");
+  p1 = add_named (fixture, POLLS_TYPE_POST, "title", "GNOME 50");
+  p2 = add_named (fixture, POLLS_TYPE_POST, "title", "PyGObject");
+  add_named (fixture, POLLS_TYPE_POST, "title", "Empty");
   link_tag (p1, gnome);
   link_tag (p1, gtk);
   link_tag (p2, python);
@@ -463,25 +392,25 @@ test_forward (void)
   GormDatabase *db = fixture->db;
   g_auto(GValue) value = G_VALUE_INIT;
 
-  assert_matching (db, TYPE_CHOICE,
+  assert_matching (db, POLLS_TYPE_CHOICE,
                    gorm_filter_eq ("question.question_text", test_string_value (&value, "What's up?")),
                    "choice-text", "Nothing");
-  assert_matching (db, TYPE_CHOICE, gorm_filter_like ("question.question_text", "What%"),
+  assert_matching (db, POLLS_TYPE_CHOICE, gorm_filter_like ("question.question_text", "What%"),
                    "choice-text", "Not much,The sky,Nothing");
   g_value_unset (&value);
-  assert_matching (db, TYPE_CHOICE, gorm_filter_gt ("question.rank", test_int_value (&value, 1)),
+  assert_matching (db, POLLS_TYPE_CHOICE, gorm_filter_gt ("question.rank", test_int_value (&value, 1)),
                    "choice-text", "Nothing,Fine");
-  assert_matching (db, TYPE_CHOICE, gorm_filter_le ("question.rank", &value),
+  assert_matching (db, POLLS_TYPE_CHOICE, gorm_filter_le ("question.rank", &value),
                    "choice-text", "Not much,The sky");
 
   /* A bare forward relation compares its key, as its key property does. */
   g_value_unset (&value);
-  assert_matching (db, TYPE_CHOICE, gorm_filter_eq ("question", int64_value (&value, fixture->q1)),
+  assert_matching (db, POLLS_TYPE_CHOICE, gorm_filter_eq ("question", int64_value (&value, fixture->q1)),
                    "choice-text", "Not much,The sky");
-  assert_matching (db, TYPE_CHOICE, gorm_filter_eq ("question_id", &value),
+  assert_matching (db, POLLS_TYPE_CHOICE, gorm_filter_eq ("question_id", &value),
                    "choice-text", "Not much,The sky");
   /* The related row's key through the relation. */
-  assert_matching (db, TYPE_CHOICE, gorm_filter_eq ("question.id", &value),
+  assert_matching (db, POLLS_TYPE_CHOICE, gorm_filter_eq ("question.id", &value),
                    "choice-text", "Not much,The sky");
 }
 
@@ -493,11 +422,11 @@ test_forward_two_steps (void)
   g_auto(GValue) value = G_VALUE_INIT;
 
   test_string_value (&value, "Ada");
-  assert_matching (db, TYPE_CHOICE, gorm_filter_eq ("question.author.name", &value),
+  assert_matching (db, POLLS_TYPE_CHOICE, gorm_filter_eq ("question.author.name", &value),
                    "choice-text", "Not much,The sky");
-  assert_matching (db, TYPE_CHOICE, gorm_filter_ne ("question.author.name", &value),
+  assert_matching (db, POLLS_TYPE_CHOICE, gorm_filter_ne ("question.author.name", &value),
                    "choice-text", "Nothing,Fine");
-  assert_matching (db, TYPE_QUESTION, gorm_filter_eq ("author.name", &value),
+  assert_matching (db, POLLS_TYPE_QUESTION, gorm_filter_eq ("author.name", &value),
                    "question-text", "What's new?");
 
   /* Self-referential: a person's parent and grandparent. */
@@ -517,24 +446,24 @@ test_reverse (void)
 
   test_int_value (&zero, 0);
   /* q1 has two choices with votes > 0: once. */
-  assert_matching (db, TYPE_QUESTION, gorm_filter_ge ("choice.votes", &zero),
+  assert_matching (db, POLLS_TYPE_QUESTION, gorm_filter_ge ("choice.votes", &zero),
                    "question-text", "What's new?,What's up?,How are you?");
-  assert_matching (db, TYPE_QUESTION, gorm_filter_gt ("choice.votes", &zero),
+  assert_matching (db, POLLS_TYPE_QUESTION, gorm_filter_gt ("choice.votes", &zero),
                    "question-text", "What's new?,What's up?");
   /* The relation's own name works as well as its query name. */
-  assert_matching (db, TYPE_QUESTION, gorm_filter_gt ("choice_set.votes", &zero),
+  assert_matching (db, POLLS_TYPE_QUESTION, gorm_filter_gt ("choice_set.votes", &zero),
                    "question-text", "What's new?,What's up?");
   /* A bare reverse relation compares the related rows' key. */
-  assert_matching (db, TYPE_QUESTION, gorm_filter_eq ("choice", int64_value (&value, fixture->c3)),
+  assert_matching (db, POLLS_TYPE_QUESTION, gorm_filter_eq ("choice", int64_value (&value, fixture->c3)),
                    "question-text", "What's up?");
 
   /* Reverse, then forward: questions by an author with a voted choice,
    * and forward, then reverse. */
   g_value_unset (&value);
   test_string_value (&value, "The sky");
-  assert_matching (db, TYPE_AUTHOR, gorm_filter_eq ("question.choice.choice_text", &value),
+  assert_matching (db, POLLS_TYPE_AUTHOR, gorm_filter_eq ("question.choice.choice_text", &value),
                    "name", "Ada");
-  assert_matching (db, TYPE_CHOICE, gorm_filter_eq ("question.choice.choice_text", &value),
+  assert_matching (db, POLLS_TYPE_CHOICE, gorm_filter_eq ("question.choice.choice_text", &value),
                    "choice-text", "Not much,The sky");
 
   /* Self-referential, with a related name. */
@@ -552,25 +481,25 @@ test_many_to_many (void)
   g_auto(GValue) value = G_VALUE_INIT;
 
   test_string_value (&value, "gnome");
-  assert_matching (db, TYPE_POST, gorm_filter_eq ("tags.name", &value), "title", "GNOME 50,PyGObject");
+  assert_matching (db, POLLS_TYPE_POST, gorm_filter_eq ("tags.name", &value), "title", "GNOME 50,PyGObject");
   g_value_unset (&value);
   test_string_value (&value, "gtk");
-  assert_matching (db, TYPE_POST, gorm_filter_eq ("tags.name", &value), "title", "GNOME 50");
+  assert_matching (db, POLLS_TYPE_POST, gorm_filter_eq ("tags.name", &value), "title", "GNOME 50");
   /* By key. */
   g_value_unset (&value);
-  assert_matching (db, TYPE_POST, gorm_filter_eq ("tags", int64_value (&value, fixture->python)),
+  assert_matching (db, POLLS_TYPE_POST, gorm_filter_eq ("tags", int64_value (&value, fixture->python)),
                    "title", "PyGObject");
-  assert_matching (db, TYPE_POST, gorm_filter_eq ("tags.id", &value), "title", "PyGObject");
+  assert_matching (db, POLLS_TYPE_POST, gorm_filter_eq ("tags.id", &value), "title", "PyGObject");
 
   /* The reverse, by its query name and by its name. */
   g_value_unset (&value);
   test_string_value (&value, "PyGObject");
-  assert_matching (db, TYPE_TAG, gorm_filter_eq ("post.title", &value), "name", "gnome,python");
-  assert_matching (db, TYPE_TAG, gorm_filter_eq ("post_set.title", &value), "name", "gnome,python");
+  assert_matching (db, POLLS_TYPE_TAG, gorm_filter_eq ("post.title", &value), "name", "gnome,python");
+  assert_matching (db, POLLS_TYPE_TAG, gorm_filter_eq ("post_set.title", &value), "name", "gnome,python");
   /* Tags that share a post with gtk. */
   g_value_unset (&value);
   test_string_value (&value, "gtk");
-  assert_matching (db, TYPE_TAG, gorm_filter_eq ("post.tags.name", &value), "name", "gnome,gtk");
+  assert_matching (db, POLLS_TYPE_TAG, gorm_filter_eq ("post.tags.name", &value), "name", "gnome,gtk");
 }
 
 /* Conditions on one multi-valued relation inside one AND concern the
@@ -595,18 +524,18 @@ test_and_sharing (void)
    * both voted and "Not much". */
   test_int_value (&votes, 0);
   test_string_value (&text, "Not much");
-  assert_matching (db, TYPE_QUESTION,
+  assert_matching (db, POLLS_TYPE_QUESTION,
                    gorm_filter_and (gorm_filter_gt ("choice.votes", &votes),
                                     gorm_filter_eq ("choice.choice_text", &text)),
                    "question-text", "");
   /* Nested ANDs are one chain. */
-  assert_matching (db, TYPE_QUESTION,
+  assert_matching (db, POLLS_TYPE_QUESTION,
                    gorm_filter_and (gorm_filter_gt ("rank", &votes),
                                     gorm_filter_and (gorm_filter_ge ("choice.votes", &votes),
                                                      gorm_filter_eq ("choice.choice_text", &text))),
                    "question-text", "What's new?");
 
-  separate = gorm_database_query (db, TYPE_QUESTION);
+  separate = gorm_database_query (db, POLLS_TYPE_QUESTION);
   gorm_query_filter (separate, gorm_filter_gt ("choice.votes", &votes));
   gorm_query_filter (separate, gorm_filter_eq ("choice.choice_text", &text));
   model = fetch (separate);
@@ -618,7 +547,7 @@ test_and_sharing (void)
   g_clear_pointer (&sql, g_free);
 
   /* An OR keeps its own subqueries: either choice may match. */
-  assert_matching (db, TYPE_QUESTION,
+  assert_matching (db, POLLS_TYPE_QUESTION,
                    gorm_filter_or (gorm_filter_gt ("choice.votes", &votes),
                                    gorm_filter_eq ("choice.choice_text", &text)),
                    "question-text", "What's new?,What's up?");
@@ -626,11 +555,11 @@ test_and_sharing (void)
   /* Many-to-many: no one tag is both gnome and gtk; p1 has both. */
   test_string_value (&gnome, "gnome");
   test_string_value (&gtk, "gtk");
-  assert_matching (db, TYPE_POST,
+  assert_matching (db, POLLS_TYPE_POST,
                    gorm_filter_and (gorm_filter_eq ("tags.name", &gnome),
                                     gorm_filter_eq ("tags.name", &gtk)),
                    "title", "");
-  tagged = gorm_database_query (db, TYPE_POST);
+  tagged = gorm_database_query (db, POLLS_TYPE_POST);
   gorm_query_filter (tagged, gorm_filter_eq ("tags.name", &gnome));
   gorm_query_filter (tagged, gorm_filter_eq ("tags.name", &gtk));
   g_clear_object (&model);
@@ -642,7 +571,7 @@ test_and_sharing (void)
   /* Forward steps shared or not mean the same: one row. */
   g_value_unset (&text);
   test_string_value (&text, "Ada");
-  assert_matching (db, TYPE_CHOICE,
+  assert_matching (db, POLLS_TYPE_CHOICE,
                    gorm_filter_and (gorm_filter_eq ("question.author.name", &text),
                                     gorm_filter_gt ("question.rank", &votes)),
                    "choice-text", "Not much,The sky");
@@ -661,25 +590,25 @@ test_exclude (void)
   g_auto(GValue) name = G_VALUE_INIT;
 
   test_string_value (&text, "Nothing");
-  assert_matching (db, TYPE_QUESTION, gorm_filter_not (gorm_filter_eq ("choice.choice_text", &text)),
+  assert_matching (db, POLLS_TYPE_QUESTION, gorm_filter_not (gorm_filter_eq ("choice.choice_text", &text)),
                    "question-text", "What's new?,How are you?,Why?");
   /* Excluding questions with one choice both unvoted and "Not much". */
   g_value_unset (&text);
   test_string_value (&text, "Not much");
   test_int_value (&votes, 0);
-  assert_matching (db, TYPE_QUESTION,
+  assert_matching (db, POLLS_TYPE_QUESTION,
                    gorm_filter_not (gorm_filter_and (gorm_filter_eq ("choice.votes", &votes),
                                                      gorm_filter_eq ("choice.choice_text", &text))),
                    "question-text", "What's up?,How are you?,Why?");
   /* Forward, with a NULL key on the way: a choice of a question without
    * an author is not by Ada. */
   test_string_value (&name, "Ada");
-  assert_matching (db, TYPE_CHOICE, gorm_filter_not (gorm_filter_eq ("question.author.name", &name)),
+  assert_matching (db, POLLS_TYPE_CHOICE, gorm_filter_not (gorm_filter_eq ("question.author.name", &name)),
                    "choice-text", "Nothing,Fine");
   /* Many-to-many: the post without tags is among the untagged gnome. */
   g_value_unset (&name);
   test_string_value (&name, "gnome");
-  assert_matching (db, TYPE_POST, gorm_filter_not (gorm_filter_eq ("tags.name", &name)),
+  assert_matching (db, POLLS_TYPE_POST, gorm_filter_not (gorm_filter_eq ("tags.name", &name)),
                    "title", "Empty");
 }
 
@@ -691,24 +620,24 @@ test_null_across (void)
   g_autoptr(Fixture) fixture = fixture_new ();
   GormDatabase *db = fixture->db;
 
-  assert_matching (db, TYPE_CHOICE, gorm_filter_is_null ("question.pub_date"), "choice-text", "Nothing");
+  assert_matching (db, POLLS_TYPE_CHOICE, gorm_filter_is_null ("question.pub_date"), "choice-text", "Nothing");
   /* q3 has no author, q4's has no name. */
-  assert_matching (db, TYPE_QUESTION, gorm_filter_is_null ("author.name"),
+  assert_matching (db, POLLS_TYPE_QUESTION, gorm_filter_is_null ("author.name"),
                    "question-text", "How are you?,Why?");
-  assert_matching (db, TYPE_QUESTION, gorm_filter_is_not_null ("author.name"),
+  assert_matching (db, POLLS_TYPE_QUESTION, gorm_filter_is_not_null ("author.name"),
                    "question-text", "What's new?,What's up?");
-  assert_matching (db, TYPE_QUESTION, gorm_filter_eq ("author.name", NULL),
+  assert_matching (db, POLLS_TYPE_QUESTION, gorm_filter_eq ("author.name", NULL),
                    "question-text", "How are you?,Why?");
-  assert_matching (db, TYPE_QUESTION, gorm_filter_is_null ("author"), "question-text", "How are you?");
-  assert_matching (db, TYPE_CHOICE, gorm_filter_is_null ("question.author.name"),
+  assert_matching (db, POLLS_TYPE_QUESTION, gorm_filter_is_null ("author"), "question-text", "How are you?");
+  assert_matching (db, POLLS_TYPE_CHOICE, gorm_filter_is_null ("question.author.name"),
                    "choice-text", "Fine");
   /* Reverse and many-to-many: no related row. */
-  assert_matching (db, TYPE_QUESTION, gorm_filter_is_null ("choice"), "question-text", "Why?");
-  assert_matching (db, TYPE_QUESTION, gorm_filter_is_not_null ("choice"),
+  assert_matching (db, POLLS_TYPE_QUESTION, gorm_filter_is_null ("choice"), "question-text", "Why?");
+  assert_matching (db, POLLS_TYPE_QUESTION, gorm_filter_is_not_null ("choice"),
                    "question-text", "What's new?,What's up?,How are you?");
-  assert_matching (db, TYPE_QUESTION, gorm_filter_is_null ("choice.choice_text"), "question-text", "Why?");
-  assert_matching (db, TYPE_POST, gorm_filter_is_null ("tags"), "title", "Empty");
-  assert_matching (db, TYPE_TAG, gorm_filter_is_null ("post"), "name", "unused");
+  assert_matching (db, POLLS_TYPE_QUESTION, gorm_filter_is_null ("choice.choice_text"), "question-text", "Why?");
+  assert_matching (db, POLLS_TYPE_POST, gorm_filter_is_null ("tags"), "title", "Empty");
+  assert_matching (db, POLLS_TYPE_TAG, gorm_filter_is_null ("post"), "name", "unused");
   assert_matching (db, TYPE_PERSON, gorm_filter_is_null ("children"), "name", "Cain,Enos,Adam");
   assert_matching (db, TYPE_PERSON, gorm_filter_is_null ("parent.name"), "name", "Eve,Adam");
 }
@@ -720,8 +649,8 @@ test_plans (void)
 {
   g_autoptr(Fixture) fixture = fixture_new ();
   GormDatabase *db = fixture->db;
-  g_autoptr(GormQuery) forward = gorm_database_query (db, TYPE_CHOICE);
-  g_autoptr(GormQuery) reverse = gorm_database_query (db, TYPE_QUESTION);
+  g_autoptr(GormQuery) forward = gorm_database_query (db, POLLS_TYPE_CHOICE);
+  g_autoptr(GormQuery) reverse = gorm_database_query (db, POLLS_TYPE_QUESTION);
   g_auto(GValue) rank = G_VALUE_INIT;
   g_auto(GValue) votes = G_VALUE_INIT;
   static const char * const rank_literals[] = { "2", NULL };
@@ -798,22 +727,22 @@ test_order_forward (void)
 
   /* NULLs first ascending, last descending: q3 has no author, q4's
    * author no name; equal values by key, in the order's direction. */
-  assert_ordered (db, TYPE_QUESTION, "author.name", FALSE, "question-text",
+  assert_ordered (db, POLLS_TYPE_QUESTION, "author.name", FALSE, "question-text",
                   "How are you?,Why?,What's new?,What's up?");
-  assert_ordered (db, TYPE_QUESTION, "author.name", TRUE, "question-text",
+  assert_ordered (db, POLLS_TYPE_QUESTION, "author.name", TRUE, "question-text",
                   "What's up?,What's new?,Why?,How are you?");
-  assert_ordered (db, TYPE_CHOICE, "question.pub_date", FALSE, "choice-text",
+  assert_ordered (db, POLLS_TYPE_CHOICE, "question.pub_date", FALSE, "choice-text",
                   "Nothing,Not much,The sky,Fine");
-  assert_ordered (db, TYPE_CHOICE, "question.pub_date", TRUE, "choice-text",
+  assert_ordered (db, POLLS_TYPE_CHOICE, "question.pub_date", TRUE, "choice-text",
                   "Fine,The sky,Not much,Nothing");
-  assert_ordered (db, TYPE_CHOICE, "question.author.name", FALSE, "choice-text",
+  assert_ordered (db, POLLS_TYPE_CHOICE, "question.author.name", FALSE, "choice-text",
                   "Fine,Not much,The sky,Nothing");
-  assert_ordered (db, TYPE_CHOICE, "question.author.name", TRUE, "choice-text",
+  assert_ordered (db, POLLS_TYPE_CHOICE, "question.author.name", TRUE, "choice-text",
                   "Nothing,The sky,Not much,Fine");
   assert_ordered (db, TYPE_PERSON, "parent.name", FALSE, "name", "Eve,Adam,Enos,Cain,Abel");
 
   /* After other orders, with a window. */
-  query = gorm_database_query (db, TYPE_CHOICE);
+  query = gorm_database_query (db, POLLS_TYPE_CHOICE);
   gorm_query_order_by (query, "votes", FALSE);
   gorm_query_order_by (query, "question.rank", TRUE);
   gorm_query_offset (query, 1);
@@ -842,7 +771,7 @@ test_live (void)
 {
   g_autoptr(Fixture) fixture = fixture_new ();
   GormDatabase *db = fixture->db;
-  g_autoptr(GormQuery) query = gorm_database_query (db, TYPE_CHOICE);
+  g_autoptr(GormQuery) query = gorm_database_query (db, POLLS_TYPE_CHOICE);
   g_autoptr(GListModel) model = NULL;
   g_autoptr(GormResource) added = NULL;
   g_autoptr(GError) error = NULL;
@@ -859,7 +788,7 @@ test_live (void)
 
   /* A new choice of q2 comes before the other one of q2 (by key,
    * descending as the last order). */
-  added = g_object_new (TYPE_CHOICE, "database", db, "question-id", fixture->q2,
+  added = g_object_new (POLLS_TYPE_CHOICE, "database", db, "question-id", fixture->q2,
                         "choice-text", "Clouds", "votes", 1, NULL);
   test_save_ok (added);
   while (g_main_context_iteration (NULL, FALSE))
@@ -940,18 +869,18 @@ test_bad_paths (void)
 
   /* Unknown names, anywhere in the path: the type and the whole path. */
   {
-    g_autoptr(GormQuery) query = filtered (db, TYPE_CHOICE, gorm_filter_eq ("nope.name", &value));
+    g_autoptr(GormQuery) query = filtered (db, POLLS_TYPE_CHOICE, gorm_filter_eq ("nope.name", &value));
 
     assert_query_fails (query, GORM_ERROR_UNKNOWN_PROPERTY, "Choice", "“nope.name”", NULL);
   }
   {
-    g_autoptr(GormQuery) query = filtered (db, TYPE_CHOICE, gorm_filter_eq ("question.nope", &value));
+    g_autoptr(GormQuery) query = filtered (db, POLLS_TYPE_CHOICE, gorm_filter_eq ("question.nope", &value));
 
     assert_query_fails (query, GORM_ERROR_UNKNOWN_PROPERTY, "Choice", "“question.nope”",
                         "Question has no stored property or relation “nope”", NULL);
   }
   {
-    g_autoptr(GormQuery) query = filtered (db, TYPE_CHOICE,
+    g_autoptr(GormQuery) query = filtered (db, POLLS_TYPE_CHOICE,
                                            gorm_filter_eq ("question.author.nope", &value));
 
     assert_query_fails (query, GORM_ERROR_UNKNOWN_PROPERTY, "Choice", "“question.author.nope”",
@@ -959,44 +888,44 @@ test_bad_paths (void)
   }
   for (guint i = 0; i < G_N_ELEMENTS (broken); i++)
     {
-      g_autoptr(GormQuery) query = filtered (db, TYPE_CHOICE, gorm_filter_eq (broken[i], &value));
+      g_autoptr(GormQuery) query = filtered (db, POLLS_TYPE_CHOICE, gorm_filter_eq (broken[i], &value));
 
       assert_query_fails (query, GORM_ERROR_UNKNOWN_PROPERTY, "Choice", broken[i], NULL);
     }
 
   /* A value of the wrong type for the property at the end. */
   {
-    g_autoptr(GormQuery) query = filtered (db, TYPE_CHOICE, gorm_filter_eq ("question.rank", &text));
+    g_autoptr(GormQuery) query = filtered (db, POLLS_TYPE_CHOICE, gorm_filter_eq ("question.rank", &text));
 
     assert_query_fails (query, GORM_ERROR_TYPE_MISMATCH, "Choice", "“question.rank”",
                         "Question:rank", "abc", NULL);
   }
   {
-    g_autoptr(GormQuery) query = filtered (db, TYPE_QUESTION, gorm_filter_like ("choice.votes", "1%"));
+    g_autoptr(GormQuery) query = filtered (db, POLLS_TYPE_QUESTION, gorm_filter_like ("choice.votes", "1%"));
 
     assert_query_fails (query, GORM_ERROR_TYPE_MISMATCH, "Question", "“choice.votes”", NULL);
   }
   {
-    g_autoptr(GormQuery) query = filtered (db, TYPE_POST, gorm_filter_eq ("tags", &text));
+    g_autoptr(GormQuery) query = filtered (db, POLLS_TYPE_POST, gorm_filter_eq ("tags", &text));
 
     assert_query_fails (query, GORM_ERROR_TYPE_MISMATCH, "Post", "“tags”", NULL);
   }
 
   /* Orders: unknown names, and relations with many rows per object. */
   {
-    g_autoptr(GormQuery) query = gorm_database_query (db, TYPE_CHOICE);
+    g_autoptr(GormQuery) query = gorm_database_query (db, POLLS_TYPE_CHOICE);
 
     gorm_query_order_by (query, "question.nope", FALSE);
     assert_query_fails (query, GORM_ERROR_UNKNOWN_PROPERTY, "Choice", "“question.nope”", NULL);
   }
   {
-    g_autoptr(GormQuery) query = gorm_database_query (db, TYPE_QUESTION);
+    g_autoptr(GormQuery) query = gorm_database_query (db, POLLS_TYPE_QUESTION);
 
     gorm_query_order_by (query, "choice.votes", TRUE);
     assert_query_fails (query, GORM_ERROR_FAILED, "Question", "“choice.votes”", "forward", NULL);
   }
   {
-    g_autoptr(GormQuery) query = gorm_database_query (db, TYPE_POST);
+    g_autoptr(GormQuery) query = gorm_database_query (db, POLLS_TYPE_POST);
 
     gorm_query_order_by (query, "tags.name", FALSE);
     assert_query_fails (query, GORM_ERROR_FAILED, "Post", "“tags.name”", NULL);
@@ -1013,28 +942,28 @@ test_bulk (void)
 {
   g_autoptr(Fixture) fixture = fixture_new ();
   GormDatabase *db = fixture->db;
-  g_autoptr(GormQuery) doomed = gorm_database_query (db, TYPE_CHOICE);
-  g_autoptr(GormQuery) voted = gorm_database_query (db, TYPE_QUESTION);
+  g_autoptr(GormQuery) doomed = gorm_database_query (db, POLLS_TYPE_CHOICE);
+  g_autoptr(GormQuery) voted = gorm_database_query (db, POLLS_TYPE_QUESTION);
   g_autoptr(GormResource) c1 = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GValue) value = G_VALUE_INIT;
   g_auto(GValue) rank = G_VALUE_INIT;
   gint n;
 
-  c1 = gorm_database_get (db, TYPE_CHOICE, fixture->c1, NULL, &error);
+  c1 = gorm_database_get (db, POLLS_TYPE_CHOICE, fixture->c1, NULL, &error);
   g_assert_no_error (error);
   gorm_query_filter (doomed, gorm_filter_eq ("question.author.name", test_string_value (&value, "Ada")));
   g_assert_cmpint (gorm_query_delete (doomed, NULL, &error), ==, 2);
   g_assert_no_error (error);
   g_assert_false (gorm_resource_is_saved (c1));
-  assert_matching (db, TYPE_CHOICE, gorm_filter_is_not_null ("id"), "choice-text", "Nothing,Fine");
+  assert_matching (db, POLLS_TYPE_CHOICE, gorm_filter_is_not_null ("id"), "choice-text", "Nothing,Fine");
 
   g_value_unset (&value);
   gorm_query_filter (voted, gorm_filter_gt ("choice.votes", test_int_value (&value, 1)));
   g_assert_cmpint (gorm_query_update (voted, "rank", test_int_value (&rank, 10), NULL, &error), ==, 1);
   g_assert_no_error (error);
   {
-    g_autoptr(GormResource) q2 = gorm_database_get (db, TYPE_QUESTION, fixture->q2, NULL, &error);
+    g_autoptr(GormResource) q2 = gorm_database_get (db, POLLS_TYPE_QUESTION, fixture->q2, NULL, &error);
 
     g_assert_no_error (error);
     g_object_get (q2, "rank", &n, NULL);
@@ -1091,7 +1020,7 @@ test_paging (void)
   g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Row));
   g_autoptr(GPtrArray) authors = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) questions = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GormQuery) query = gorm_database_query (db, TYPE_CHOICE);
+  g_autoptr(GormQuery) query = gorm_database_query (db, POLLS_TYPE_CHOICE);
   g_autoptr(GListModel) paged = NULL;
   g_autoptr(GListModel) live = NULL;
   g_autoptr(GArray) forward = NULL;
@@ -1100,7 +1029,7 @@ test_paging (void)
   g_autoptr(GArray) expected = NULL;
   g_autoptr(GormResource) moved = NULL;
   g_autoptr(GError) error = NULL;
-  GType types[] = { TYPE_CHOICE };
+  GType types[] = { POLLS_TYPE_CHOICE };
   gint64 question_author[60];
 
   g_assert_true (gorm_database_migrate (db, types, 1, NULL, &error));
@@ -1110,11 +1039,11 @@ test_paging (void)
     {
       g_autofree char *name = g_strdup_printf ("A%02u", 9 - i);
 
-      g_ptr_array_add (authors, saved (g_object_new (TYPE_AUTHOR, "database", db, "name", name, NULL)));
+      g_ptr_array_add (authors, saved (g_object_new (POLLS_TYPE_AUTHOR, "database", db, "name", name, NULL)));
     }
   for (guint i = 0; i < 60; i++)
     {
-      GormResource *question = g_object_new (TYPE_QUESTION, "database", db, "rank", (gint) i, NULL);
+      GormResource *question = g_object_new (POLLS_TYPE_QUESTION, "database", db, "rank", (gint) i, NULL);
 
       /* Every fifth question has no author; author k is named A(9-k). */
       if (i % 5 == 0)
@@ -1134,7 +1063,7 @@ test_paging (void)
   for (guint i = 0; i < 3000; i++)
     {
       guint q = (i * 13) % 60;
-      g_autoptr(GormResource) choice = g_object_new (TYPE_CHOICE, "database", db,
+      g_autoptr(GormResource) choice = g_object_new (POLLS_TYPE_CHOICE, "database", db,
                                                      "question-id", gorm_resource_get_id (g_ptr_array_index (questions, q)),
                                                      "votes", (gint) i, NULL);
       Row row;
@@ -1169,7 +1098,7 @@ test_paging (void)
   g_assert_cmpmem (backward->data, backward->len * sizeof (gint64), expected->data, expected->len * sizeof (gint64));
 
   /* The last choice moves to a question without an author. */
-  moved = gorm_database_get (db, TYPE_CHOICE, g_array_index (expected, gint64, 2999), NULL, &error);
+  moved = gorm_database_get (db, POLLS_TYPE_CHOICE, g_array_index (expected, gint64, 2999), NULL, &error);
   g_assert_no_error (error);
   g_object_set (moved, "question-id", gorm_resource_get_id (g_ptr_array_index (questions, 0)), NULL);
   test_save_ok (moved);
@@ -1214,44 +1143,44 @@ test_objects_as_keys (void)
   g_autoptr(GormResource) q1 = NULL;
   g_autoptr(GormResource) c3 = NULL;
   g_autoptr(GormResource) gtk = NULL;
-  g_autoptr(GormResource) unsaved = g_object_new (TYPE_QUESTION, "database", db, NULL);
+  g_autoptr(GormResource) unsaved = g_object_new (POLLS_TYPE_QUESTION, "database", db, NULL);
   g_autoptr(GError) error = NULL;
   g_auto(GValue) value = G_VALUE_INIT;
 
-  q1 = gorm_database_get (db, TYPE_QUESTION, fixture->q1, NULL, &error);
+  q1 = gorm_database_get (db, POLLS_TYPE_QUESTION, fixture->q1, NULL, &error);
   g_assert_no_error (error);
-  c3 = gorm_database_get (db, TYPE_CHOICE, fixture->c3, NULL, &error);
+  c3 = gorm_database_get (db, POLLS_TYPE_CHOICE, fixture->c3, NULL, &error);
   g_assert_no_error (error);
-  gtk = gorm_database_get (db, TYPE_TAG, fixture->gtk, NULL, &error);
+  gtk = gorm_database_get (db, POLLS_TYPE_TAG, fixture->gtk, NULL, &error);
   g_assert_no_error (error);
 
-  assert_matching (db, TYPE_CHOICE, gorm_filter_eq ("question", object_value (&value, q1)),
+  assert_matching (db, POLLS_TYPE_CHOICE, gorm_filter_eq ("question", object_value (&value, q1)),
                    "choice-text", "Not much,The sky");
-  assert_matching (db, TYPE_CHOICE, gorm_filter_eq ("question_id", &value),
+  assert_matching (db, POLLS_TYPE_CHOICE, gorm_filter_eq ("question_id", &value),
                    "choice-text", "Not much,The sky");
   g_value_unset (&value);
-  assert_matching (db, TYPE_QUESTION, gorm_filter_eq ("choice", object_value (&value, c3)),
+  assert_matching (db, POLLS_TYPE_QUESTION, gorm_filter_eq ("choice", object_value (&value, c3)),
                    "question-text", "What's up?");
   g_value_unset (&value);
-  assert_matching (db, TYPE_POST, gorm_filter_eq ("tags", object_value (&value, gtk)),
+  assert_matching (db, POLLS_TYPE_POST, gorm_filter_eq ("tags", object_value (&value, gtk)),
                    "title", "GNOME 50");
 
   /* A tag where a question is expected, a question for a property that
    * holds no key, and a question without a key. */
   {
-    g_autoptr(GormQuery) query = filtered (db, TYPE_CHOICE, gorm_filter_eq ("question", &value));
+    g_autoptr(GormQuery) query = filtered (db, POLLS_TYPE_CHOICE, gorm_filter_eq ("question", &value));
 
     assert_query_fails (query, GORM_ERROR_TYPE_MISMATCH, "Choice:question-id", "Tag", NULL);
   }
   g_value_unset (&value);
   {
-    g_autoptr(GormQuery) query = filtered (db, TYPE_CHOICE, gorm_filter_eq ("votes", object_value (&value, q1)));
+    g_autoptr(GormQuery) query = filtered (db, POLLS_TYPE_CHOICE, gorm_filter_eq ("votes", object_value (&value, q1)));
 
     assert_query_fails (query, GORM_ERROR_TYPE_MISMATCH, "Choice:votes", "Question", NULL);
   }
   g_value_unset (&value);
   {
-    g_autoptr(GormQuery) query = filtered (db, TYPE_CHOICE, gorm_filter_eq ("question", object_value (&value, unsaved)));
+    g_autoptr(GormQuery) query = filtered (db, POLLS_TYPE_CHOICE, gorm_filter_eq ("question", object_value (&value, unsaved)));
 
     assert_query_fails (query, GORM_ERROR_VALIDATION, "Choice:question-id", "unsaved Question", NULL);
   }
@@ -1265,8 +1194,8 @@ test_eager_loading (void)
 {
   g_autoptr(Fixture) fixture = fixture_new ();
   GormDatabase *db = fixture->db;
-  g_autoptr(GormQuery) query = gorm_database_query (db, TYPE_CHOICE);
-  g_autoptr(GormQuery) questions = gorm_database_query (db, TYPE_QUESTION);
+  g_autoptr(GormQuery) query = gorm_database_query (db, POLLS_TYPE_CHOICE);
+  g_autoptr(GormQuery) questions = gorm_database_query (db, POLLS_TYPE_QUESTION);
   g_autoptr(GListModel) model = NULL;
   g_autoptr(GListModel) live = NULL;
   g_autoptr(GError) error = NULL;
