@@ -2566,21 +2566,11 @@ table_exists_locked (GormDatabase      *self,
 }
 
 static gboolean
-sql_key_equal (const GValue *a,
-               const GValue *b)
-{
-  if (G_VALUE_TYPE (a) != G_VALUE_TYPE (b))
-    return FALSE;
-  return G_VALUE_HOLDS_INT64 (a) ? g_value_get_int64 (a) == g_value_get_int64 (b)
-                                 : g_strcmp0 (g_value_get_string (a), g_value_get_string (b)) == 0;
-}
-
-static gboolean
 key_in (GArray       *keys,
         const GValue *key)
 {
   for (guint i = 0; i < keys->len; i++)
-    if (sql_key_equal (&g_array_index (keys, GValue, i), key))
+    if (gorm_value_key_equal (&g_array_index (keys, GValue, i), key))
       return TRUE;
   return FALSE;
 }
@@ -2612,7 +2602,7 @@ refuse_delete (const GormSchema   *schema,
   guint count = 0;
 
   for (guint i = 0; i < referenced->len; i++)
-    if (sql_key_equal (&g_array_index (referenced, GValue, i), first))
+    if (gorm_value_key_equal (&g_array_index (referenced, GValue, i), first))
       count++;
   g_set_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT,
                "Cannot delete %s %s: %u %s row%s refer%s to it through %s (%s)",

@@ -266,17 +266,6 @@ clear_dirty (GormRowState *self)
   g_clear_pointer (&self->dirty, g_free);
 }
 
-static gboolean
-values_equal_keys (const GValue *a,
-                   const GValue *b)
-{
-  if (G_VALUE_TYPE (a) != G_VALUE_TYPE (b))
-    return FALSE;
-  if (G_VALUE_HOLDS_STRING (a))
-    return g_strcmp0 (g_value_get_string (a), g_value_get_string (b)) == 0;
-  return g_value_get_int64 (a) == g_value_get_int64 (b);
-}
-
 /* Makes the object saved, unchanged, and the live object of the row whose
  * key is @key in the identity map of its database. */
 static void
@@ -287,7 +276,7 @@ take_key (GormRowState *self,
   GormIdentityMap *identity = self->host->identity;
 
   /* A natural key's update may have changed the object's key. */
-  if (G_IS_VALUE (&self->key) && !values_equal_keys (&self->key, key))
+  if (G_IS_VALUE (&self->key) && !gorm_value_key_equal (&self->key, key))
     gorm_identity_map_remove (identity, resource, &self->key);
   gorm_identity_map_add (identity, resource, key);
 

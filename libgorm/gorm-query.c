@@ -720,16 +720,6 @@ prefetch_key (const GormRelation *relation,
 }
 
 static gboolean
-same_key (const GValue *a,
-          const GValue *b)
-{
-  if (G_VALUE_TYPE (a) != G_VALUE_TYPE (b))
-    return FALSE;
-  return G_VALUE_HOLDS_INT64 (a) ? g_value_get_int64 (a) == g_value_get_int64 (b)
-                                 : g_strcmp0 (g_value_get_string (a), g_value_get_string (b)) == 0;
-}
-
-static gboolean
 prefetch_relation_locked (const GormCompiledQuery  *compiled,
                           GormDatabase             *database,
                           const GormRelation       *relation,
@@ -764,7 +754,7 @@ prefetch_relation_locked (const GormCompiledQuery  *compiled,
       if (!prefetch_key (relation, schema, g_ptr_array_index (items, i), &key))
         continue;
       for (guint k = 0; k < keys->len && !seen; k++)
-        seen = same_key (&g_array_index (keys, GValue, k), &key);
+        seen = gorm_value_key_equal (&g_array_index (keys, GValue, k), &key);
       if (seen)
         g_value_unset (&key);
       else
@@ -831,7 +821,7 @@ prefetch_relation_locked (const GormCompiledQuery  *compiled,
           GormResource *item = g_ptr_array_index (items, i);
           g_auto(GValue) key = G_VALUE_INIT;
 
-          if (!prefetch_key (relation, schema, item, &key) || !same_key (&key, owner))
+          if (!prefetch_key (relation, schema, item, &key) || !gorm_value_key_equal (&key, owner))
             continue;
           if (relation->kind == GORM_RELATION_FORWARD)
             {

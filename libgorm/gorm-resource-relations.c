@@ -95,19 +95,6 @@ cache_of_locked (GormResource *self,
   return cache;
 }
 
-static gboolean
-sql_values_equal (const GValue *a,
-                  const GValue *b)
-{
-  if (G_VALUE_TYPE (a) != G_VALUE_TYPE (b))
-    return FALSE;
-  if (G_VALUE_HOLDS_INT64 (a))
-    return g_value_get_int64 (a) == g_value_get_int64 (b);
-  if (G_VALUE_HOLDS_STRING (a))
-    return g_strcmp0 (g_value_get_string (a), g_value_get_string (b)) == 0;
-  return FALSE;
-}
-
 /* The object cached for @relation and @key, a new reference, or NULL. */
 static gpointer
 cache_lookup (GormResource       *self,
@@ -121,7 +108,7 @@ cache_lookup (GormResource       *self,
   g_mutex_lock (&cache_lock);
   cache = cache_of_locked (self, FALSE);
   cached = cache ? g_hash_table_lookup (cache->related, relation->name) : NULL;
-  if (cached != NULL && sql_values_equal (&cached->key, key))
+  if (cached != NULL && gorm_value_key_equal (&cached->key, key))
     object = g_weak_ref_get (&cached->object);
   g_mutex_unlock (&cache_lock);
 

@@ -52,6 +52,10 @@ typedef struct _GormSqlNull GormSqlNull;
 #define GORM_TYPE_SQL_NULL (gorm_sql_null_get_type ())
 GType       gorm_sql_null_get_type        (void) G_GNUC_CONST;
 gboolean    gorm_value_is_sql_null        (const GValue   *value);
+/* Whether two SQL values of keys (gint64 or text, as gorm_value_to_sql()
+ * gives them) are the same key. */
+gboolean    gorm_value_key_equal          (const GValue   *a,
+                                           const GValue   *b);
 /* Whether a user's @value stands for NULL: no value (NULL or unset), an
  * SQL NULL, or a string, boxed, object or pointer value holding NULL. */
 gboolean    gorm_value_is_null            (const GValue   *value);

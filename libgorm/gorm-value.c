@@ -28,6 +28,16 @@ sql_null_free (gpointer boxed)
 G_DEFINE_BOXED_TYPE (GormSqlNull, gorm_sql_null, sql_null_copy, sql_null_free)
 
 gboolean
+gorm_value_key_equal (const GValue *a,
+                      const GValue *b)
+{
+  if (G_VALUE_TYPE (a) != G_VALUE_TYPE (b))
+    return FALSE;
+  return G_VALUE_HOLDS_INT64 (a) ? g_value_get_int64 (a) == g_value_get_int64 (b)
+                                 : g_strcmp0 (g_value_get_string (a), g_value_get_string (b)) == 0;
+}
+
+gboolean
 gorm_value_is_sql_null (const GValue *value)
 {
   GType type;
