@@ -1876,6 +1876,9 @@ def _expression_lookup(model, key, value, annotations):
                             '__isnull=True' % key)
         if part == 'date':
             return Gorm.Expression.value(_date_value(item))
+        if part is not None and (type(item) is not int):
+            raise TypeMismatchError('%s: the %s of %s.%s is an int, not %r'
+                                    % (key, part, target.__name__, _attribute(pspec), item))
         if part is None and pspec is not None:
             return Gorm.Expression.value(_property_value(target, pspec, item))
         return Gorm.Expression.value(_to_gvalue(item))
@@ -1995,6 +1998,9 @@ class _ExpressionQuerySet:
                                           name in _relations(self.model) or name == 'pk'):
                 raise ValueError("The annotation '%s' conflicts with a field on the model."
                                  % name)
+            # Unknown fields are a FieldError now, as in Django.
+            expression.resolve(self.model, named)
+            named[name] = expression
         if self._selects is not None:
             return self._clone(_selects=self._selects + tuple(annotations.items()))
         return self._clone(_annotations=self._annotations + tuple(annotations.items()))
@@ -2084,8 +2090,7 @@ class _ExpressionQuerySet:
         if not fields and not expressions:
             if self.model._gorm_primary_key == 'id':
                 selects.append(('id', F('id')))
-            selects += [(_attribute(pspec), F(_attribute(pspec)))
-                        for pspec in _stored_pspecs(self.model)]
+            selects += [(name, F(name)) for name in _declared_fields(self.model)]
             selects += list(named.items())
         for field in fields:
             if isinstance(field, _Expression):
@@ -2179,6 +2184,25 @@ class _ExpressionQuerySet:
         Values are bound to the ``?`` placeholders, as in
         ``database.execute()``."""
         return RawQuerySet(raw_query, self.model, params, self._database_given)
+
+
+def _declared_fields(model):
+    """The attribute names of the stored fields of ``model`` but ``id``, in
+    the order of their declaration, a foreign key's key (``question_id``)
+    where the foreign key is declared, as Django's ``values()`` lists them."""
+    attributes = [(name, value) for cls in reversed(model.__mro__)
+                  for name, value in vars(cls).items()
+                  if isinstance(value, (GObject.Property, _RelationField))]
+    declared = [name for name, _ in attributes]
+    keys = {value.key_attribute: name for name, value in attributes
+            if isinstance(value, ForeignKey)}
+    names = [_attribute(pspec) for pspec in _stored_pspecs(model)]
+
+    def position(name):
+        if name in keys:
+            return declared.index(keys[name])
+        return declared.index(name) if name in declared else len(declared)
+    return sorted(names, key=position)
 
 
 # The column values() adds, unseen, to keep per-object annotations per object.
