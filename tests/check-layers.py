@@ -57,6 +57,7 @@ MODULES = {
     'gorm-query': 'public',
     'gorm-query-model': 'public',
     'gorm-filter': 'public',
+    'gorm-row': 'public',
 }
 
 # The only files that may include a libgda header.
