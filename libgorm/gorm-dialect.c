@@ -1562,23 +1562,20 @@ order_is_nullable (const GormOrder *order)
   return FALSE;
 }
 
-/* The value of the column at the end of forward @steps from the rows
- * @outer names (NULL: the table of the first step's source): nested
- * correlated scalar subqueries, NULL where a key is NULL. */
-static void
-append_path_value (GString          *sql,
-                   const GormStep   *steps,
-                   guint             n_steps,
-                   const GormColumn *column,
-                   const char       *outer,
-                   guint             depth)
+void
+gorm_dialect_append_path_value (GString          *sql,
+                                const GormStep   *steps,
+                                guint             n_steps,
+                                const GormColumn *column,
+                                const char       *outer,
+                                guint             depth)
 {
   g_autofree char *alias = g_strdup_printf ("gorm_r%u", depth + 1);
 
   /* (SELECT r.pub_date FROM question AS r WHERE r.id = choice.question_id) */
   g_string_append (sql, "(SELECT ");
   if (n_steps > 1)
-    append_path_value (sql, steps + 1, n_steps - 1, column, alias, depth + 1);
+    gorm_dialect_append_path_value (sql, steps + 1, n_steps - 1, column, alias, depth + 1);
   else
     append_qualified_column (sql, alias, column);
   g_string_append (sql, " FROM ");
@@ -1598,7 +1595,7 @@ append_order_value (GString         *sql,
                     const char      *alias)
 {
   if (order->path != NULL)
-    append_path_value (sql, order->path->steps, order->path->n_steps, order->column, alias, 0);
+    gorm_dialect_append_path_value (sql, order->path->steps, order->path->n_steps, order->column, alias, 0);
   else
     append_qualified_column (sql, alias, order->column);
 }

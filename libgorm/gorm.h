@@ -13,6 +13,7 @@
 #include "gorm-types.h"
 #include "gorm-database.h"
 #include "gorm-resource.h"
+#include "gorm-expression.h"
 #include "gorm-filter.h"
 #include "gorm-query.h"
 #include "gorm-query-model.h"
