@@ -5,6 +5,7 @@
 #include <glib-object.h>
 
 #include "gorm-error.h"
+#include "gorm-expression.h"
 #include "gorm-relation-private.h"
 #include "gorm-schema-private.h"
 
@@ -118,6 +119,25 @@ struct _GormDialect
   const char  *notify_function_sql;
   const char  *notify_trigger_count_sql;
   char      *(*render_notify_trigger) (const char *table);
+
+  /* Expressions (gorm-dialect-expression.c). Appends @part of the
+   * date-time SQL expression @operand, read in UTC: a bigint, or for
+   * GORM_DATE_PART_DATE a date-time of 00:00 UTC that day as the engine
+   * stores date-times (so that it compares with one). */
+  void        (*append_date_part)    (GString          *sql,
+                                      GormDatePart      part,
+                                      const char       *operand);
+  /* A printf format turning the SQL expression %s into a double, for
+   * AVG where the engine's own result is no double; NULL where it is. */
+  const char  *double_cast;
+  /* The same for a bigint, for SUM of integers; NULL where the engine's
+   * sum of integers is one. */
+  const char  *integer_cast;
+  /* A printf format giving the parameter %s, a constant of an
+   * expression whose values are of @kind, the engine's type of such
+   * values, where the engine cannot infer it (PostgreSQL reads "$1 +
+   * $2" as integers); NULL where it needs none. */
+  const char *(*parameter_cast)     (GormValueKind     kind);
 };
 
 const GormDialect *gorm_dialect_sqlite          (void);
@@ -390,6 +410,16 @@ void     gorm_dialect_append_where              (const GormDialect   *dialect,
                                                  GString             *sql,
                                                  const GormCondition *condition,
                                                  GArray              *params);
+/* Appends the value of @column at the end of the forward @steps from the
+ * rows @outer names (NULL: the table of the first step's source), as
+ * nested correlated scalar subqueries (NULL where a key is NULL), whose
+ * aliases are numbered from @depth + 1. */
+void     gorm_dialect_append_path_value         (GString             *sql,
+                                                 const GormStep      *steps,
+                                                 guint                n_steps,
+                                                 const GormColumn    *column,
+                                                 const char          *outer,
+                                                 guint                depth);
 /* Appends " ORDER BY …" of @orders. */
 void     gorm_dialect_append_order              (const GormDialect   *dialect,
                                                  GString             *sql,
@@ -481,5 +511,18 @@ void     gorm_dialect_append_limit              (const GormDialect  *dialect,
                                                  GArray             *params,
                                                  gint64              limit,
                                                  gint64              offset);
+
+/* Raw selects. The SQL of a raw select of rows: @sql from its first
+ * keyword on (leading spaces and comments, trailing semicolons left
+ * out), a SELECT as it is, a WITH or VALUES as a subquery;
+ * GORM_ERROR_VALIDATION for any other statement. */
+char    *gorm_dialect_render_raw_select         (const char         *sql,
+                                                 GError            **error);
+/* The columns of @schema, in schema order, out of the rows of @select
+ * (from gorm_dialect_render_raw_select()). */
+char    *gorm_dialect_render_raw_resources      (const GormSchema   *schema,
+                                                 const char         *select);
+/* No row, the columns of @select. */
+char    *gorm_dialect_render_raw_columns        (const char         *select);
 
 G_END_DECLS

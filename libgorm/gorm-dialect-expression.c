@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "gorm-dialect-expression-private.h"
+#include "gorm-value-private.h"
+
+/* Compiled expressions and their SQL: see gorm-dialect-expression-private.h. */
+
+GormExprNode *
+gorm_expr_node_new (GormExprOp op)
+{
+  GormExprNode *self = g_new0 (GormExprNode, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->op = op;
+  return self;
+}
+
+GormExprNode *
+gorm_expr_node_ref (GormExprNode *node)
+{
+  g_atomic_ref_count_inc (&node->ref_count);
+  return node;
+}
+
+void
+gorm_expr_node_unref (GormExprNode *node)
+{
+  if (!g_atomic_ref_count_dec (&node->ref_count))
+    return;
+
+  g_clear_pointer (&node->children[0], gorm_expr_node_unref);
+  g_clear_pointer (&node->children[1], gorm_expr_node_unref);
+  if (G_IS_VALUE (&node->value))
+    g_value_unset (&node->value);
+  g_clear_pointer (&node->pspec, g_param_spec_unref);
+  g_free (node);
+}
+
+gboolean
+gorm_expr_node_value_from_sql (const GormExprNode *node,
+                               const GValue       *sql_value,
+                               GValue             *value,
+                               GError            **error)
+{
+  if (sql_value == NULL || gorm_value_is_sql_null (sql_value))
+    return TRUE;
+  return gorm_value_from_sql (node->kind, node->pspec, sql_value, value, error);
+}
+
+void
+gorm_expr_node_collect_paths (const GormExprNode *node,
+                              GPtrArray          *paths)
+{
+  if (node->op == GORM_EXPR_COLUMN)
+    {
+      if (node->path != NULL && !g_ptr_array_find (paths, node->path, NULL))
+        g_ptr_array_add (paths, (gpointer) node->path);
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (node->children); i++)
+    if (node->children[i] != NULL)
+      gorm_expr_node_collect_paths (node->children[i], paths);
+}
+
+static void
+append_qualified (GString    *sql,
+                  const char *qualifier,
+                  const char *column)
+{
+  if (qualifier != NULL)
+    {
+      gorm_dialect_append_identifier (sql, qualifier);
+      g_string_append_c (sql, '.');
+    }
+  gorm_dialect_append_identifier (sql, column);
+}
+
+static void
+append_column (GString             *sql,
+               const GormExprNode  *node,
+               const GormExprScope *scope)
+{
+  const GormPath *path = node->path;
+  const char *joined;
+
+  if (path == NULL)
+    {
+      append_qualified (sql, scope->qualifier, node->column->name);
+      return;
+    }
+
+  joined = scope->path_qualifier ? scope->path_qualifier (path, scope->user_data) : NULL;
+  if (joined != NULL)
+    {
+      append_qualified (sql, joined, node->column->name);
+      return;
+    }
+
+  g_assert (scope->skip_steps <= path->n_steps);
+  if (scope->skip_steps == path->n_steps)
+    append_qualified (sql, scope->qualifier, node->column->name);
+  else
+    gorm_dialect_append_path_value (sql, path->steps + scope->skip_steps,
+                                    path->n_steps - scope->skip_steps, node->column,
+                                    scope->qualifier, scope->depth);
+}
+
+static void
+append_value (const GormDialect  *dialect,
+              GString            *sql,
+              GArray             *params,
+              const GormExprNode *node)
+{
+  g_autoptr(GString) parameter = NULL;
+  GValue copy = G_VALUE_INIT;
+  const char *format;
+
+  if (gorm_value_is_sql_null (&node->value))
+    {
+      g_string_append (sql, "NULL");
+      return;
+    }
+
+  parameter = g_string_new (NULL);
+  gorm_dialect_append_parameter (parameter, params->len, G_VALUE_TYPE (&node->value));
+  g_value_init (&copy, G_VALUE_TYPE (&node->value));
+  g_value_copy (&node->value, &copy);
+  g_array_append_val (params, copy);
+
+  format = dialect->parameter_cast ? dialect->parameter_cast (node->kind) : NULL;
+  if (format != NULL)
+    g_string_append_printf (sql, format, parameter->str);
+  else
+    g_string_append (sql, parameter->str);
+}
+
+static const char * const arithmetic_operators[] = {
+  [GORM_EXPR_ADD] = " + ",
+  [GORM_EXPR_SUBTRACT] = " - ",
+  [GORM_EXPR_MULTIPLY] = " * ",
+  [GORM_EXPR_DIVIDE] = " / ",
+};
+
+static const char * const aggregate_functions[] = {
+  [GORM_EXPR_COUNT] = "COUNT(",
+  [GORM_EXPR_SUM] = "SUM(",
+  [GORM_EXPR_AVG] = "AVG(",
+  [GORM_EXPR_MIN] = "MIN(",
+  [GORM_EXPR_MAX] = "MAX(",
+};
+
+void
+gorm_dialect_append_expression (const GormDialect   *dialect,
+                                GString             *sql,
+                                GArray              *params,
+                                const GormExprNode  *node,
+                                const GormExprScope *scope)
+{
+  switch (node->op)
+    {
+    case GORM_EXPR_COLUMN:
+      append_column (sql, node, scope);
+      break;
+
+    case GORM_EXPR_VALUE:
+      append_value (dialect, sql, params, node);
+      break;
+
+    case GORM_EXPR_ADD:
+    case GORM_EXPR_SUBTRACT:
+    case GORM_EXPR_MULTIPLY:
+    case GORM_EXPR_DIVIDE:
+      g_string_append_c (sql, '(');
+      gorm_dialect_append_expression (dialect, sql, params, node->children[0], scope);
+      g_string_append (sql, arithmetic_operators[node->op]);
+      gorm_dialect_append_expression (dialect, sql, params, node->children[1], scope);
+      g_string_append_c (sql, ')');
+      break;
+
+    case GORM_EXPR_DATE_PART:
+      {
+        g_autoptr(GString) operand = g_string_new (NULL);
+
+        gorm_dialect_append_expression (dialect, operand, params, node->children[0], scope);
+        dialect->append_date_part (sql, node->part, operand->str);
+      }
+      break;
+
+    case GORM_EXPR_COUNT:
+    case GORM_EXPR_SUM:
+    case GORM_EXPR_AVG:
+    case GORM_EXPR_MIN:
+    case GORM_EXPR_MAX:
+      {
+        g_autoptr(GString) aggregate = g_string_new (aggregate_functions[node->op]);
+
+        if (node->op == GORM_EXPR_COUNT && node->children[0] == NULL)
+          g_string_append_c (aggregate, '*');
+        else
+          {
+            if (node->distinct)
+              g_string_append (aggregate, "DISTINCT ");
+            gorm_dialect_append_expression (dialect, aggregate, params, node->children[0], scope);
+          }
+        g_string_append_c (aggregate, ')');
+
+        /* The engine's type of an aggregate may not be the node's: AVG
+         * of integers and SUM of bigints are numerics on PostgreSQL. */
+        if (node->op == GORM_EXPR_AVG && dialect->double_cast != NULL)
+          g_string_append_printf (sql, dialect->double_cast, aggregate->str);
+        else if (node->op == GORM_EXPR_SUM && node->sql_type == G_TYPE_INT64 &&
+                 dialect->integer_cast != NULL)
+          g_string_append_printf (sql, dialect->integer_cast, aggregate->str);
+        else
+          g_string_append (sql, aggregate->str);
+      }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}

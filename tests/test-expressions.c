@@ -1,0 +1,623 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "gorm-connection-private.h"
+#include "gorm-expression-private.h"
+#include "gorm-filter-private.h"
+#include "polls-models.h"
+
+/* Expressions: compiled against a schema and rendered by the dialect,
+ * then run as a plain SELECT of the expression, on both engines. */
+
+TEST_DEFINE_RESOURCE (TestItem, test_item)
+
+static void
+test_item_class_init (TestItemClass *klass)
+{
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_int ("votes", NULL, NULL, G_MININT, G_MAXINT, 0, G_PARAM_READWRITE),
+    g_param_spec_int ("downvotes", NULL, NULL, G_MININT, G_MAXINT, 0, G_PARAM_READWRITE),
+    g_param_spec_double ("price", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, G_PARAM_READWRITE),
+    g_param_spec_int ("quantity", NULL, NULL, G_MININT, G_MAXINT, 0, G_PARAM_READWRITE),
+    g_param_spec_boxed ("when", NULL, NULL, G_TYPE_DATE_TIME, G_PARAM_READWRITE),
+    g_param_spec_enum ("color", NULL, NULL, TEST_TYPE_COLOR, TEST_COLOR_RED, G_PARAM_READWRITE),
+    g_param_spec_boolean ("flag", NULL, NULL, FALSE, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_nullable (resource_class, "when");
+}
+
+#define TEST_TYPE_ITEM (test_item_get_type ())
+
+static GormDatabase *
+open_items (void)
+{
+  GormDatabase *db = test_open_memory ();
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  return db;
+}
+
+static gpointer
+add_item (GormDatabase *db,
+          const char   *name,
+          gint          votes,
+          gint          downvotes,
+          double        price,
+          gint          quantity,
+          GDateTime    *when)
+{
+  gpointer item = g_object_new (TEST_TYPE_ITEM, "database", db, "name", name, "votes", votes,
+                                "downvotes", downvotes, "price", price, "quantity", quantity,
+                                "when", when, NULL);
+
+  test_save_ok (item);
+  return item;
+}
+
+/* Expression constructors over plain C values. */
+static GormExpression *
+prop (const char *name)
+{
+  return gorm_expression_property (name);
+}
+
+static GormExpression *
+int_value (gint number)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  return gorm_expression_value (test_int_value (&value, number));
+}
+
+static GormExpression *
+double_value (double number)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_DOUBLE);
+  g_value_set_double (&value, number);
+  return gorm_expression_value (&value);
+}
+
+static GormExpression *
+string_value (const char *text)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  return gorm_expression_value (test_string_value (&value, text));
+}
+
+static const char *
+path_alias (const GormPath *path,
+            gpointer        user_data)
+{
+  return user_data;
+}
+
+static void
+free_value (gpointer data)
+{
+  GValue *value = data;
+
+  if (G_IS_VALUE (value))
+    g_value_unset (value);
+  g_free (value);
+}
+
+/* The values of @expression (taken) over the rows of @type's table, in
+ * key order (one value for an aggregate), as the user reads them: an
+ * unset GValue for NULL. With @join, the rows of the reverse relation
+ * @join are LEFT JOINed as "j", grouped by the key. Sets @node to the
+ * compiled expression when given. */
+static GPtrArray *
+evaluate_full (GormDatabase               *db,
+               GType                       type,
+               GormExpression             *expression,
+               GormExpressionCompileFlags  flags,
+               const char                 *join,
+               GormExprNode              **compiled,
+               GError                    **error)
+{
+  g_autoptr(GormExpression) owned = expression;
+  const GormSchema *schema = gorm_schema_lookup (type, NULL);
+  g_autoptr(GormExprNode) node = NULL;
+  g_autoptr(GString) sql = g_string_new ("SELECT ");
+  g_autoptr(GArray) params = g_array_new (FALSE, TRUE, sizeof (GValue));
+  g_autoptr(GPtrArray) values = NULL;
+  g_autoptr(GormRows) rows = NULL;
+  GormExprScope scope = { NULL, 0, 0, NULL, NULL };
+  GormConnection *connection;
+  GormStatement *statement;
+  GType types[2];
+
+  node = gorm_expression_compile (owned, schema, flags, error);
+  if (node == NULL)
+    return NULL;
+  if (join != NULL)
+    {
+      scope.qualifier = "t";
+      scope.path_qualifier = path_alias;
+      scope.user_data = "j";
+    }
+  gorm_dialect_append_expression (gorm_database_get_dialect (db), sql, params, node, &scope);
+  g_string_append (sql, " FROM ");
+  gorm_dialect_append_identifier (sql, schema->table);
+  if (join != NULL)
+    {
+      const GormPath *path = NULL;
+      const GormRelation *relation;
+
+      g_assert_nonnull (gorm_filter_resolve_path (schema, join, &path, NULL));
+      relation = path->steps[0].relation;
+      g_string_append (sql, " AS \"t\" LEFT JOIN ");
+      gorm_dialect_append_identifier (sql, path->steps[0].target->table);
+      g_string_append (sql, " AS \"j\" ON \"j\".");
+      gorm_dialect_append_identifier (sql, relation->column->name);
+      g_string_append (sql, " = \"t\".\"id\" GROUP BY \"t\".\"id\" ORDER BY \"t\".\"id\"");
+    }
+  else if (!node->has_aggregate)
+    g_string_append (sql, " ORDER BY \"id\"");
+
+  types[0] = node->sql_type;
+  types[1] = G_TYPE_NONE;
+  values = g_ptr_array_new_with_free_func (free_value);
+  gorm_database_lock (db);
+  connection = gorm_database_get_connection_locked (db, error);
+  statement = connection ? gorm_connection_lookup_locked (connection, sql->str, error) : NULL;
+  if (statement != NULL)
+    {
+      gorm_statement_take_params (statement, (GValue *) (gpointer) params->data, params->len);
+      rows = gorm_connection_select_locked (connection, statement, types, error);
+    }
+  for (guint i = 0; rows != NULL && i < gorm_rows_get_n_rows (rows); i++)
+    {
+      const GValue *sql_value = gorm_rows_get_value (rows, 0, i, NULL);
+      GValue *value = g_new0 (GValue, 1);
+
+      g_assert_nonnull (sql_value);
+      g_assert_true (gorm_expr_node_value_from_sql (node, sql_value, value, NULL));
+      g_ptr_array_add (values, value);
+    }
+  gorm_database_unlock (db);
+  if (rows == NULL)
+    return NULL;
+
+  if (compiled != NULL)
+    *compiled = g_steal_pointer (&node);
+  return g_steal_pointer (&values);
+}
+
+static GPtrArray *
+evaluate (GormDatabase   *db,
+          GType           type,
+          GormExpression *expression,
+          GormExprNode  **compiled)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *values = evaluate_full (db, type, expression, GORM_EXPRESSION_COMPILE_AGGREGATES,
+                                     NULL, compiled, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (values);
+  return values;
+}
+
+static gint64
+int64_at (GPtrArray *values,
+          guint      index)
+{
+  const GValue *value = g_ptr_array_index (values, index);
+
+  g_assert_true (G_VALUE_HOLDS_INT64 (value));
+  return g_value_get_int64 (value);
+}
+
+static double
+double_at (GPtrArray *values,
+           guint      index)
+{
+  const GValue *value = g_ptr_array_index (values, index);
+
+  g_assert_true (G_VALUE_HOLDS_DOUBLE (value));
+  return g_value_get_double (value);
+}
+
+static gboolean
+null_at (GPtrArray *values,
+         guint      index)
+{
+  return !G_IS_VALUE ((GValue *) g_ptr_array_index (values, index));
+}
+
+static void
+test_arithmetic (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GObject) a = add_item (db, "a", 7, 2, 2.5, 4, NULL);
+  g_autoptr(GObject) b = add_item (db, "b", -7, 10, 0.1, 3, NULL);
+  g_autoptr(GPtrArray) values = NULL;
+  g_autoptr(GormExprNode) node = NULL;
+
+  /* votes + 1, an integer. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_add (prop ("votes"), int_value (1)), &node);
+  g_assert_cmpuint (values->len, ==, 2);
+  g_assert_cmpint (int64_at (values, 0), ==, 8);
+  g_assert_cmpint (int64_at (values, 1), ==, -6);
+  g_assert_true (node->value_type == G_TYPE_INT64);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  g_clear_pointer (&node, gorm_expr_node_unref);
+
+  /* 1 + votes: the constant may come first. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_add (int_value (1), prop ("votes")), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 8);
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  /* votes - downvotes */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_subtract (prop ("votes"), prop ("downvotes")), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 5);
+  g_assert_cmpint (int64_at (values, 1), ==, -17);
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  /* price * quantity, a double. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_multiply (prop ("price"), prop ("quantity")), &node);
+  g_assert_true (node->value_type == G_TYPE_DOUBLE);
+  g_assert_cmpfloat_with_epsilon (double_at (values, 0), 10.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (double_at (values, 1), 0.3, 1e-9);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  g_clear_pointer (&node, gorm_expr_node_unref);
+
+  /* Integers divide truncating toward zero on both engines. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_divide (prop ("votes"), int_value (2)), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 3);
+  g_assert_cmpint (int64_at (values, 1), ==, -3);
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  /* With a double operand the quotient is a double. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_divide (prop ("votes"), prop ("price")), NULL);
+  g_assert_cmpfloat_with_epsilon (double_at (values, 0), 2.8, 1e-9);
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  /* A constant for a double property converts to a double. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_add (prop ("price"), int_value (1)), &node);
+  g_assert_cmpfloat_with_epsilon (double_at (values, 0), 3.5, 1e-9);
+  g_assert_true (node->children[1]->sql_type == G_TYPE_DOUBLE);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  g_clear_pointer (&node, gorm_expr_node_unref);
+
+  /* Two constants keep their types: (2 + 0.5) * 2 */
+  values = evaluate (db, TEST_TYPE_ITEM,
+                     gorm_expression_multiply (gorm_expression_add (int_value (2), double_value (0.5)),
+                                               int_value (2)), NULL);
+  g_assert_cmpfloat_with_epsilon (double_at (values, 0), 5.0, 1e-9);
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  /* A NULL constant makes NULL. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_add (prop ("votes"), gorm_expression_value (NULL)), NULL);
+  g_assert_true (null_at (values, 0));
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  /* A property on its own is read as its own type. */
+  values = evaluate (db, TEST_TYPE_ITEM, prop ("color"), &node);
+  g_assert_true (G_VALUE_HOLDS (g_ptr_array_index (values, 0), TEST_TYPE_COLOR));
+  g_clear_pointer (&values, g_ptr_array_unref);
+}
+
+static void
+test_date_parts (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  /* A Tuesday, at 13:03:59.999999 UTC. */
+  g_autoptr(GDateTime) tuesday = g_date_time_new_utc (2024, 3, 5, 13, 3, 59.999999);
+  /* 23:30 on Saturday 2 March at UTC-5: Sunday 3 March 04:30 UTC. */
+  g_autoptr(GTimeZone) minus5 = g_time_zone_new_identifier ("-05:00");
+  g_autoptr(GDateTime) saturday = g_date_time_new (minus5, 2024, 3, 2, 23, 30, 0);
+  g_autoptr(GObject) a = add_item (db, "a", 0, 0, 0, 0, tuesday);
+  g_autoptr(GObject) b = add_item (db, "b", 0, 0, 0, 0, saturday);
+  g_autoptr(GObject) c = add_item (db, "c", 0, 0, 0, 0, NULL);
+  static const struct
+  {
+    GormDatePart part;
+    gint64       first;
+    gint64       second;
+  } parts[] = {
+    { GORM_DATE_PART_YEAR, 2024, 2024 },
+    { GORM_DATE_PART_MONTH, 3, 3 },
+    { GORM_DATE_PART_DAY, 5, 3 },
+    /* Django's numbering: 1 Sunday … 7 Saturday. */
+    { GORM_DATE_PART_WEEK_DAY, 3, 1 },
+    { GORM_DATE_PART_HOUR, 13, 4 },
+    { GORM_DATE_PART_MINUTE, 3, 30 },
+    { GORM_DATE_PART_SECOND, 59, 0 },
+  };
+  g_autoptr(GPtrArray) values = NULL;
+  GDateTime *day;
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_date_part (prop ("when"), parts[i].part), NULL);
+      g_assert_cmpuint (values->len, ==, 3);
+      g_assert_cmpint (int64_at (values, 0), ==, parts[i].first);
+      g_assert_cmpint (int64_at (values, 1), ==, parts[i].second);
+      /* A NULL date-time has no parts. */
+      g_assert_true (null_at (values, 2));
+      g_clear_pointer (&values, g_ptr_array_unref);
+    }
+
+  /* The day: 00:00 UTC of the UTC day. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_date_part (prop ("when"), GORM_DATE_PART_DATE), NULL);
+  day = g_value_get_boxed (g_ptr_array_index (values, 0));
+  g_assert_cmpint (g_date_time_get_day_of_month (day), ==, 5);
+  g_assert_cmpint (g_date_time_get_hour (day), ==, 0);
+  g_assert_cmpint (g_date_time_get_microsecond (day), ==, 0);
+  g_assert_cmpint (g_date_time_get_utc_offset (day), ==, 0);
+  day = g_value_get_boxed (g_ptr_array_index (values, 1));
+  g_assert_cmpint (g_date_time_get_day_of_month (day), ==, 3);
+  g_assert_true (null_at (values, 2));
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  /* A constant date-time has parts too. */
+  {
+    g_auto(GValue) when = G_VALUE_INIT;
+
+    g_value_init (&when, G_TYPE_DATE_TIME);
+    g_value_set_boxed (&when, saturday);
+    values = evaluate (db, TEST_TYPE_ITEM,
+                       gorm_expression_date_part (gorm_expression_value (&when), GORM_DATE_PART_WEEK_DAY),
+                       NULL);
+    g_assert_cmpint (int64_at (values, 0), ==, 1);
+    g_clear_pointer (&values, g_ptr_array_unref);
+  }
+}
+
+static void
+test_aggregates (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GPtrArray) values = NULL;
+  g_autoptr(GormExprNode) node = NULL;
+  g_autoptr(GObject) a = NULL;
+  g_autoptr(GObject) b = NULL;
+  g_autoptr(GObject) c = NULL;
+
+  /* Over no rows: count 0, the others NULL. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_count (NULL, FALSE), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 0);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_sum (prop ("votes")), NULL);
+  g_assert_true (null_at (values, 0));
+  g_clear_pointer (&values, g_ptr_array_unref);
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_max (prop ("when")), NULL);
+  g_assert_true (null_at (values, 0));
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  a = add_item (db, "a", 1, 0, 1.5, 1, NULL);
+  b = add_item (db, "b", 2, 0, 2.0, 1, NULL);
+  c = add_item (db, "b", 2, 0, 3.0, 1, NULL);
+
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_count (NULL, FALSE), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 3);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_count (prop ("name"), TRUE), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 2);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  /* Counting a nullable property counts its non-NULL values. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_count (prop ("when"), FALSE), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 0);
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_sum (prop ("votes")), &node);
+  g_assert_true (node->value_type == G_TYPE_INT64);
+  g_assert_cmpint (int64_at (values, 0), ==, 5);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  g_clear_pointer (&node, gorm_expr_node_unref);
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_sum (prop ("price")), NULL);
+  g_assert_cmpfloat_with_epsilon (double_at (values, 0), 6.5, 1e-9);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  /* The mean of integers is a double. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_avg (prop ("votes")), NULL);
+  g_assert_cmpfloat_with_epsilon (double_at (values, 0), 5.0 / 3, 1e-9);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_min (prop ("price")), NULL);
+  g_assert_cmpfloat_with_epsilon (double_at (values, 0), 1.5, 1e-9);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  /* max keeps its operand's type: a gint. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_max (prop ("votes")), &node);
+  g_assert_true (node->value_type == G_TYPE_INT);
+  g_assert_cmpint (g_value_get_int (g_ptr_array_index (values, 0)), ==, 2);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  g_clear_pointer (&node, gorm_expr_node_unref);
+  /* Arithmetic on aggregates: sum (votes) / count (*) stays an integer
+   * (a bigint on PostgreSQL, not a numeric). */
+  values = evaluate (db, TEST_TYPE_ITEM,
+                     gorm_expression_divide (gorm_expression_sum (prop ("votes")),
+                                             gorm_expression_count (NULL, FALSE)), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 1);
+  g_clear_pointer (&values, g_ptr_array_unref);
+}
+
+static void
+test_paths (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GDateTime) when = g_date_time_new_utc (2023, 6, 1, 12, 0, 0);
+  g_autoptr(GObject) q1 = NULL;
+  g_autoptr(GObject) q2 = NULL;
+  g_autoptr(GObject) c1 = NULL;
+  g_autoptr(GObject) c2 = NULL;
+  g_autoptr(GObject) c3 = NULL;
+  g_autoptr(GPtrArray) values = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id1, id2;
+
+  test_migrate (db, POLLS_TYPE_AUTHOR);
+  test_migrate (db, POLLS_TYPE_QUESTION);
+  test_migrate (db, POLLS_TYPE_CHOICE);
+  q1 = g_object_new (POLLS_TYPE_QUESTION, "database", db, "question-text", "one", "pub-date", when,
+                     "rank", 4, NULL);
+  q2 = g_object_new (POLLS_TYPE_QUESTION, "database", db, "question-text", "two", "rank", 9, NULL);
+  g_assert_true (gorm_resource_set_null (GORM_RESOURCE (q1), "author-id", NULL));
+  g_assert_true (gorm_resource_set_null (GORM_RESOURCE (q2), "author-id", NULL));
+  test_save_ok (q1);
+  test_save_ok (q2);
+  g_object_get (q1, "id", &id1, NULL);
+  g_object_get (q2, "id", &id2, NULL);
+  c1 = g_object_new (POLLS_TYPE_CHOICE, "database", db, "question-id", id1, "votes", 3, NULL);
+  c2 = g_object_new (POLLS_TYPE_CHOICE, "database", db, "question-id", id1, "votes", 5, NULL);
+  c3 = g_object_new (POLLS_TYPE_CHOICE, "database", db, "question-id", id2, "votes", 1, NULL);
+  test_save_ok (c1);
+  test_save_ok (c2);
+  test_save_ok (c3);
+
+  /* A forward path: a correlated subquery, one value per row. */
+  values = evaluate (db, POLLS_TYPE_CHOICE,
+                     gorm_expression_add (prop ("votes"), prop ("question.rank")), NULL);
+  g_assert_cmpuint (values->len, ==, 3);
+  g_assert_cmpint (int64_at (values, 0), ==, 7);
+  g_assert_cmpint (int64_at (values, 1), ==, 9);
+  g_assert_cmpint (int64_at (values, 2), ==, 10);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  values = evaluate (db, POLLS_TYPE_CHOICE,
+                     gorm_expression_date_part (prop ("question.pub_date"), GORM_DATE_PART_YEAR), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 2023);
+  g_assert_true (null_at (values, 2));
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  /* A reverse path has many values per question: refused unless the
+   * caller joins it. */
+  values = evaluate_full (db, POLLS_TYPE_QUESTION, gorm_expression_sum (prop ("choice.votes")),
+                          GORM_EXPRESSION_COMPILE_AGGREGATES, NULL, NULL, &error);
+  g_assert_null (values);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
+  g_assert_nonnull (strstr (error->message, "choice.votes"));
+  g_assert_nonnull (strstr (error->message, "Question"));
+  g_clear_error (&error);
+
+  /* Joined: count ("choice") and sum ("choice.votes") per question. */
+  values = evaluate_full (db, POLLS_TYPE_QUESTION, gorm_expression_count (prop ("choice"), FALSE),
+                          GORM_EXPRESSION_COMPILE_AGGREGATES | GORM_EXPRESSION_COMPILE_MULTI_VALUED,
+                          "choice", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (values->len, ==, 2);
+  g_assert_cmpint (int64_at (values, 0), ==, 2);
+  g_assert_cmpint (int64_at (values, 1), ==, 1);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  values = evaluate_full (db, POLLS_TYPE_QUESTION, gorm_expression_sum (prop ("choice.votes")),
+                          GORM_EXPRESSION_COMPILE_AGGREGATES | GORM_EXPRESSION_COMPILE_MULTI_VALUED,
+                          "choice", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (int64_at (values, 0), ==, 8);
+  g_assert_cmpint (int64_at (values, 1), ==, 1);
+  g_clear_pointer (&values, g_ptr_array_unref);
+}
+
+/* Compiles @expression (taken) against TestItem, expecting @code, and
+ * the message to name each of the NULL-terminated words. */
+static void
+assert_refused (GormExpression             *expression,
+                GormExpressionCompileFlags  flags,
+                gint                        code,
+                ...)
+{
+  g_autoptr(GormExpression) owned = expression;
+  const GormSchema *schema = gorm_schema_lookup (TEST_TYPE_ITEM, NULL);
+  g_autoptr(GormExprNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *word;
+  va_list args;
+
+  node = gorm_expression_compile (owned, schema, flags, &error);
+  g_assert_null (node);
+  g_assert_error (error, GORM_ERROR, code);
+  va_start (args, code);
+  while ((word = va_arg (args, const char *)) != NULL)
+    {
+      if (strstr (error->message, word) == NULL)
+        g_error ("“%s” does not name “%s”", error->message, word);
+    }
+  va_end (args);
+}
+
+static void
+test_errors (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GObject) a = add_item (db, "a", 7, 2, 2.5, 4, NULL);
+  g_autoptr(GPtrArray) values = NULL;
+  const GormExpressionCompileFlags all = GORM_EXPRESSION_COMPILE_AGGREGATES;
+
+  assert_refused (prop ("nope"), all, GORM_ERROR_UNKNOWN_PROPERTY, "TestItem", "nope", NULL);
+  assert_refused (gorm_expression_add (prop ("votes"), prop ("question.nope")), all,
+                  GORM_ERROR_UNKNOWN_PROPERTY, "question.nope", NULL);
+  /* Text + int: the property and its type are named. */
+  assert_refused (gorm_expression_add (prop ("name"), int_value (1)), all,
+                  GORM_ERROR_TYPE_MISMATCH, "TestItem:name", "gchararray", "add", NULL);
+  assert_refused (gorm_expression_multiply (int_value (2), prop ("color")), all,
+                  GORM_ERROR_TYPE_MISMATCH, "TestItem:color", "TestColor", NULL);
+  assert_refused (gorm_expression_add (prop ("flag"), int_value (1)), all,
+                  GORM_ERROR_TYPE_MISMATCH, "TestItem:flag", NULL);
+  /* A constant that does not convert to the property's type. */
+  assert_refused (gorm_expression_add (prop ("votes"), double_value (1.5)), all,
+                  GORM_ERROR_TYPE_MISMATCH, "1.5", NULL);
+  assert_refused (gorm_expression_add (prop ("votes"), string_value ("x")), all,
+                  GORM_ERROR_TYPE_MISMATCH, NULL);
+  assert_refused (gorm_expression_date_part (prop ("votes"), GORM_DATE_PART_YEAR), all,
+                  GORM_ERROR_TYPE_MISMATCH, "TestItem:votes", "date_part", NULL);
+  /* Aggregates only where the caller allows them, never nested. */
+  assert_refused (gorm_expression_sum (prop ("votes")), GORM_EXPRESSION_COMPILE_NONE,
+                  GORM_ERROR_VALIDATION, "sum", "TestItem", NULL);
+  assert_refused (gorm_expression_sum (gorm_expression_count (NULL, FALSE)), all,
+                  GORM_ERROR_VALIDATION, "inside", NULL);
+  assert_refused (gorm_expression_sum (prop ("name")), all,
+                  GORM_ERROR_TYPE_MISMATCH, "TestItem:name", NULL);
+  assert_refused (gorm_expression_max (prop ("color")), all,
+                  GORM_ERROR_TYPE_MISMATCH, "TestItem:color", NULL);
+  /* NULL arguments poison the expression instead of crashing. */
+  assert_refused (gorm_expression_property (NULL), all, GORM_ERROR_UNKNOWN_PROPERTY, "NULL", NULL);
+  assert_refused (gorm_expression_add (prop ("votes"), NULL), all, GORM_ERROR_FAILED,
+                  "second operand", NULL);
+  assert_refused (gorm_expression_date_part (NULL, GORM_DATE_PART_DAY), all, GORM_ERROR_FAILED,
+                  "date_part", NULL);
+  assert_refused (gorm_expression_date_part (prop ("when"), 42), all, GORM_ERROR_VALIDATION,
+                  "42", NULL);
+
+  /* The next expression works. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_add (prop ("votes"), int_value (1)), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 8);
+}
+
+static void
+test_boxed (void)
+{
+  g_autoptr(GormExpression) expression = gorm_expression_add (prop ("votes"), int_value (1));
+  GormExpression *copy;
+
+  g_assert_true (G_TYPE_IS_BOXED (GORM_TYPE_EXPRESSION));
+  copy = g_boxed_copy (GORM_TYPE_EXPRESSION, expression);
+  g_assert_true (copy == expression);
+  g_boxed_free (GORM_TYPE_EXPRESSION, copy);
+  g_assert_true (G_TYPE_IS_ENUM (GORM_TYPE_DATE_PART));
+  g_assert_true (G_TYPE_IS_ENUM (GORM_TYPE_COMPARISON));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Gorm/Expressions/boxed", test_boxed);
+  g_test_add_func ("/Gorm/Expressions/arithmetic", test_arithmetic);
+  g_test_add_func ("/Gorm/Expressions/date-parts", test_date_parts);
+  g_test_add_func ("/Gorm/Expressions/aggregates", test_aggregates);
+  g_test_add_func ("/Gorm/Expressions/paths", test_paths);
+  g_test_add_func ("/Gorm/Expressions/errors", test_errors);
+
+  return g_test_run ();
+}
