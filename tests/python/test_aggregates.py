@@ -6,10 +6,13 @@ on it) and after values() (groups), values(), values_list(flat=,
 named=), distinct(), and their errors."""
 
 import asyncio
+import contextlib
 import datetime
 import enum
+import io
 import os
 import re
+import tempfile
 import unittest
 
 from gormtest import DatabaseTestCase, main
@@ -372,6 +375,36 @@ class DocExamplesTest(DatabaseTestCase):
         namespace = {'__name__': 'doc_aggregates'}
         for number, code in enumerate(blocks, 1):
             exec(compile(code, 'doc/aggregates.md (example %d)' % number, 'exec'), namespace)
+
+
+class ReadmeTest(unittest.TestCase):
+    """The Python examples of README.md's "Quick start in Python" run as
+    written, in order, in a fresh directory (they open sqlite:blog.db);
+    the aggregate prints what its comment says."""
+
+    def test_quick_start_runs(self):
+        root = os.environ.get('GORM_SOURCE_ROOT') or os.path.join(os.path.dirname(__file__),
+                                                                  '..', '..')
+        with open(os.path.join(root, 'README.md'), encoding='utf-8') as f:
+            text = f.read()
+        start = text.index('\n## Quick start in Python\n')
+        section = text[start:text.index('\n## ', start + 1)]
+        blocks = re.findall(r'^```python\n(.*?)^```$', section, re.M | re.S)
+        self.assertEqual(len(blocks), 2)
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        self.addCleanup(os.chdir, os.getcwd())
+        os.chdir(directory.name)
+        Gorm.Database.clear_default()
+        self.addCleanup(Gorm.Database.clear_default)
+        namespace = {'__name__': 'readme'}
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            for number, code in enumerate(blocks, 1):
+                exec(compile(code, 'README.md (Python example %d)' % number, 'exec'), namespace)
+        namespace['db'].close()
+        expected = re.search(r"# (\{'posts'.*\})$", blocks[1], re.M).group(1)
+        self.assertEqual(printed.getvalue().splitlines()[-1], expected)
 
 
 if __name__ == '__main__':
