@@ -77,8 +77,6 @@ typedef enum
   GORM_EXPR_MAX,
 } GormExprOp;
 
-typedef struct _GormExprNode GormExprNode;
-
 struct _GormExprNode
 {
   gatomicrefcount   ref_count;
@@ -167,6 +165,19 @@ void          gorm_dialect_append_expression (const GormDialect   *dialect,
                                               GString             *sql,
                                               GArray              *params,
                                               const GormExprNode  *node,
+                                              const GormExprScope *scope);
+
+/* Appends @left @comparison @right (GORM_CONDITION_EQ … GE), or its
+ * exact complement when @negated (which matches where either is NULL).
+ * A year or a day of a date-time column compared with a constant is a
+ * range on the column, which its index serves. */
+void          gorm_dialect_append_comparison (const GormDialect   *dialect,
+                                              GString             *sql,
+                                              GArray              *params,
+                                              GormConditionOp      comparison,
+                                              const GormExprNode  *left,
+                                              const GormExprNode  *right,
+                                              gboolean             negated,
                                               const GormExprScope *scope);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gorm-dialect-private.h"
+#include "gorm-dialect-expression-private.h"
 #include "gorm-error.h"
 #include "gorm-relation-private.h"
 
@@ -981,6 +982,26 @@ gorm_condition_new_related (const GormStep *step,
 }
 
 GormCondition *
+gorm_condition_new_compare (GormConditionOp  comparison,
+                            GormExprNode    *left,
+                            GormExprNode    *right,
+                            guint            skip_steps)
+{
+  GormCondition *self = g_new0 (GormCondition, 1);
+
+  g_assert (comparison >= GORM_CONDITION_EQ && comparison <= GORM_CONDITION_GE);
+  g_assert (left != NULL && right != NULL);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->op = GORM_CONDITION_COMPARE;
+  self->comparison = comparison;
+  self->operands[0] = left;
+  self->operands[1] = right;
+  self->skip_steps = skip_steps;
+  return self;
+}
+
+GormCondition *
 gorm_condition_ref (GormCondition *condition)
 {
   g_atomic_ref_count_inc (&condition->ref_count);
@@ -995,6 +1016,8 @@ gorm_condition_unref (GormCondition *condition)
 
   g_clear_pointer (&condition->children[0], gorm_condition_unref);
   g_clear_pointer (&condition->children[1], gorm_condition_unref);
+  g_clear_pointer (&condition->operands[0], gorm_expr_node_unref);
+  g_clear_pointer (&condition->operands[1], gorm_expr_node_unref);
   for (guint i = 0; i < condition->n_values; i++)
     if (G_IS_VALUE (&condition->values[i]))
       g_value_unset (&condition->values[i]);
@@ -1512,6 +1535,16 @@ render_condition (const GormDialect   *dialect,
       g_string_append (sql, " = ");
       append_bound_value (sql, params, &condition->values[0]);
       g_string_append_c (sql, ')');
+      break;
+
+    case GORM_CONDITION_COMPARE:
+      {
+        GormExprScope expression_scope = { scope->outer, condition->skip_steps, scope->depth, NULL, NULL };
+
+        gorm_dialect_append_comparison (dialect, sql, params, condition->comparison,
+                                        condition->operands[0], condition->operands[1],
+                                        negated, &expression_scope);
+      }
       break;
 
     default:
