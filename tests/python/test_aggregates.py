@@ -154,9 +154,9 @@ class AggregateTest(PollsTestCase):
             Choice.objects.aggregate(Sum('nope'))
         with self.assertRaisesRegex(Gorm.FieldError, 'nope'):
             Choice.objects.aggregate(n=Count('question__nope'))
-        with self.assertRaisesRegex(Gorm.TypeMismatchError, 'choice_text'):
+        with self.assertRaisesRegex(Gorm.TypeMismatchError, 'choice.text'):
             Choice.objects.aggregate(Sum('choice_text'))
-        with self.assertRaisesRegex(Gorm.TypeMismatchError, 'choice_text'):
+        with self.assertRaisesRegex(Gorm.TypeMismatchError, 'choice.text'):
             Choice.objects.aggregate(Avg('choice_text'))
         # The next call works.
         self.assertEqual(Choice.objects.aggregate(Sum('votes')), {'votes__sum': 9})

@@ -102,23 +102,30 @@ class FilterTest(ExpressionTestCase):
         # 3 / 2 is 1 between integers, as both engines (and C) divide them.
         self.assertEqual(list(Choice.objects.filter(downvotes=F('votes') / 2).order_by('pk')),
                          [self.much, self.me])
-        # With a float, a float: 3 / 2.0 + 1.6 is 3.1.
-        self.assertEqual(list(Choice.objects.filter(votes__gt=F('votes') / 2.0 + 1.6)), [self.me])
-        self.assertEqual(list(Choice.objects.filter(votes__gt=F('votes') / 2 + 1.6).order_by('pk')),
+        # A constant takes the type of the field it meets: 2.0 is the
+        # integer 2 there, and 1.5 does not convert (TYPE_MISMATCH).
+        self.assertEqual(list(Choice.objects.filter(downvotes=F('votes') / 2.0).order_by('pk')),
                          [self.much, self.me])
+        with self.assertRaisesRegex(Gorm.TypeMismatchError, '1.5'):
+            list(Choice.objects.filter(votes=F('votes') / 1.5))
 
     def test_across_relations(self):
         self.assertEqual(list(Choice.objects.filter(votes__gt=F('question__rank')).order_by('pk')),
                          [self.much, self.me])
-        self.assertEqual(list(Question.objects.filter(rank__lt=F('choice__votes')).order_by('pk')),
-                         [self.new, self.who])
+        self.assertEqual(list(Question.objects.filter(choice__votes__lt=F('choice__downvotes'))),
+                         [self.new])
+        self.assertEqual(list(Question.objects.filter(choice__votes__gt=F('choice__downvotes'))
+                              .order_by('pk')), [self.new, self.who])
+        # Through a reverse relation, both sides are of the same related rows.
+        with self.assertRaisesRegex(Gorm.ValidationError, 'same related rows'):
+            list(Question.objects.filter(rank__lt=F('choice__votes')))
 
     def test_errors(self):
         with self.assertRaisesRegex(Gorm.FieldError, 'nope'):
             Choice.objects.filter(votes__gt=F('nope'))
         with self.assertRaisesRegex(Gorm.FieldError, 'nope'):
             Choice.objects.filter(votes__gt=F('question__nope') + 1)
-        with self.assertRaisesRegex(Gorm.TypeMismatchError, 'choice_text'):
+        with self.assertRaisesRegex(Gorm.TypeMismatchError, 'choice.text'):
             list(Choice.objects.filter(votes__gt=F('choice_text') + 1))
         with self.assertRaises(TypeError):
             F('votes') + 'one'
@@ -204,7 +211,7 @@ class UpdateTest(ExpressionTestCase):
             Choice.objects.update(votes=F('nope') + 1)
         with self.assertRaisesRegex(Gorm.FieldError, 'nope'):
             Choice.objects.update(nope=F('votes'))
-        with self.assertRaisesRegex(Gorm.TypeMismatchError, 'choice_text'):
+        with self.assertRaisesRegex(Gorm.TypeMismatchError, 'choice.text'):
             Choice.objects.update(votes=F('choice_text') * 2)
         with self.assertRaisesRegex(TypeError, 'aggregate'):
             Choice.objects.update(votes=Sum('votes'))
