@@ -15,7 +15,7 @@ import re
 import tempfile
 import unittest
 
-from gormtest import DatabaseTestCase, main
+from gormtest import DatabaseTestCase, main, python_examples, run_examples
 from gi.repository import Gio, Gorm
 from gi.repository.Gorm import Avg, Count, F, Max, Min, Q, Sum
 
@@ -62,10 +62,12 @@ class PollsTestCase(DatabaseTestCase):
 
     def setUp(self):
         super().setUp()
-        self.new = Question.objects.create(
-            question_text="What's new?", pub_date=datetime.datetime(2024, 3, 15, 10, 30, tzinfo=UTC))
-        self.who = Question.objects.create(
-            question_text='Who is there?', pub_date=datetime.datetime(2023, 7, 1, 8, 0, tzinfo=UTC))
+        self.new = Question.objects.create(question_text="What's new?",
+                                           pub_date=datetime.datetime(2024, 3, 15, 10, 30,
+                                                                      tzinfo=UTC))
+        self.who = Question.objects.create(question_text='Who is there?',
+                                           pub_date=datetime.datetime(2023, 7, 1, 8, 0,
+                                                                      tzinfo=UTC))
         self.empty = Question.objects.create(
             question_text='Anyone?', pub_date=datetime.datetime(2025, 1, 2, 23, 59, tzinfo=UTC))
         self.much = Choice.objects.create(question=self.new, choice_text='Not much', votes=3,
@@ -287,7 +289,8 @@ class ValuesTest(PollsTestCase):
                                    'pub_date': self.empty.pub_date})
 
     def test_values_of_expressions(self):
-        self.assertEqual(list(Choice.objects.order_by('votes').values('votes', double=F('votes') * 2)),
+        doubled = Choice.objects.order_by('votes').values('votes', double=F('votes') * 2)
+        self.assertEqual(list(doubled),
                          [{'votes': 1, 'double': 2}, {'votes': 3, 'double': 6},
                           {'votes': 5, 'double': 10}])
 
@@ -367,14 +370,7 @@ class DocExamplesTest(DatabaseTestCase):
     one namespace, with the test's database as the default database."""
 
     def test_examples_run(self):
-        root = os.environ.get('GORM_SOURCE_ROOT') or os.path.join(os.path.dirname(__file__),
-                                                                  '..', '..')
-        with open(os.path.join(root, 'doc', 'aggregates.md'), encoding='utf-8') as f:
-            blocks = re.findall(r'^```python\n(.*?)^```$', f.read(), re.M | re.S)
-        self.assertTrue(blocks)
-        namespace = {'__name__': 'doc_aggregates'}
-        for number, code in enumerate(blocks, 1):
-            exec(compile(code, 'doc/aggregates.md (example %d)' % number, 'exec'), namespace)
+        run_examples(self, 'doc/aggregates.md', 'Python')
 
 
 class ReadmeTest(unittest.TestCase):
@@ -383,13 +379,7 @@ class ReadmeTest(unittest.TestCase):
     the aggregate prints what its comment says."""
 
     def test_quick_start_runs(self):
-        root = os.environ.get('GORM_SOURCE_ROOT') or os.path.join(os.path.dirname(__file__),
-                                                                  '..', '..')
-        with open(os.path.join(root, 'README.md'), encoding='utf-8') as f:
-            text = f.read()
-        start = text.index('\n## Quick start in Python\n')
-        section = text[start:text.index('\n## ', start + 1)]
-        blocks = re.findall(r'^```python\n(.*?)^```$', section, re.M | re.S)
+        blocks = python_examples('README.md', 'Quick start in Python')
         self.assertEqual(len(blocks), 2)
         directory = tempfile.TemporaryDirectory()
         self.addCleanup(directory.cleanup)
@@ -397,11 +387,9 @@ class ReadmeTest(unittest.TestCase):
         os.chdir(directory.name)
         Gorm.Database.clear_default()
         self.addCleanup(Gorm.Database.clear_default)
-        namespace = {'__name__': 'readme'}
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
-            for number, code in enumerate(blocks, 1):
-                exec(compile(code, 'README.md (Python example %d)' % number, 'exec'), namespace)
+            namespace = run_examples(self, 'README.md', 'Quick start in Python')
         namespace['db'].close()
         expected = re.search(r"# (\{'posts'.*\})$", blocks[1], re.M).group(1)
         self.assertEqual(printed.getvalue().splitlines()[-1], expected)

@@ -8,12 +8,10 @@ lookups ``__year`` … ``__second`` and ``__date`` with comparisons,
 by value; and the errors of each."""
 
 import datetime
-import os
-import re
 
-from gormtest import DatabaseTestCase, main
+from gormtest import DatabaseTestCase, main, run_examples
 from gi.repository import Gio, GLib, Gorm
-from gi.repository.Gorm import Count, F, Q, Sum
+from gi.repository.Gorm import F, Q, Sum
 
 UTC = datetime.timezone.utc
 
@@ -321,14 +319,7 @@ class DocExamplesTest(DatabaseTestCase):
     in one namespace, with the test's database as the default database."""
 
     def test_examples_run(self):
-        root = os.environ.get('GORM_SOURCE_ROOT') or os.path.join(os.path.dirname(__file__),
-                                                                  '..', '..')
-        with open(os.path.join(root, 'doc', 'expressions.md'), encoding='utf-8') as f:
-            blocks = re.findall(r'^```python\n(.*?)^```$', f.read(), re.M | re.S)
-        self.assertTrue(blocks)
-        namespace = {'__name__': 'doc_expressions'}
-        for number, code in enumerate(blocks, 1):
-            exec(compile(code, 'doc/expressions.md (example %d)' % number, 'exec'), namespace)
+        run_examples(self, 'doc/expressions.md', 'Python')
 
 
 if __name__ == '__main__':
