@@ -376,6 +376,12 @@ typedef struct
   const GormColumn *column;
   gboolean          descending;
   const GormPath   *path;
+  /* Or an expression (gorm_query_order_by_expression()), @column and
+   * @path NULL: rendered with its constants written as literals (numbers
+   * and date-times only, see gorm_dialect_append_expression()), so that
+   * the statements that repeat the order bind nothing more. Owned by the
+   * array of orders that holds it. */
+  GormExprNode     *expression;
 } GormOrder;
 
 /* What a query selects: the rows of @schema's table that @condition
