@@ -2,6 +2,9 @@
 
 #include "config.h"
 
+#include <math.h>
+#include <string.h>
+
 #include "gorm-dialect-expression-private.h"
 #include "gorm-value-private.h"
 
@@ -107,6 +110,47 @@ append_column (GString             *sql,
                                     scope->qualifier, scope->depth);
 }
 
+gboolean
+gorm_expr_node_has_literals_only (const GormExprNode *node)
+{
+  if (node->op == GORM_EXPR_VALUE)
+    {
+      const GValue *value = &node->value;
+
+      return gorm_value_is_sql_null (value) || G_VALUE_HOLDS_INT64 (value) ||
+             (G_VALUE_HOLDS_DOUBLE (value) && isfinite (g_value_get_double (value))) ||
+             (node->kind == GORM_VALUE_KIND_DATE_TIME && G_VALUE_HOLDS_STRING (value));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (node->children); i++)
+    if (node->children[i] != NULL && !gorm_expr_node_has_literals_only (node->children[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* The literal of a constant gorm_expr_node_has_literals_only() accepts:
+ * a number, or a date-time's text, which libgorm wrote (digits and
+ * "-:.TZ" only). */
+static void
+append_literal (GString      *sql,
+                const GValue *value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (G_VALUE_HOLDS_INT64 (value))
+    g_string_append_printf (sql, "%" G_GINT64_FORMAT, g_value_get_int64 (value));
+  else if (G_VALUE_HOLDS_DOUBLE (value))
+    {
+      /* A literal with a point or an exponent is a real on both engines. */
+      const char *text = gorm_value_format_double (g_value_get_double (value), buffer);
+
+      g_string_append (sql, text);
+      if (strpbrk (text, ".eE") == NULL)
+        g_string_append (sql, ".0");
+    }
+  else
+    g_string_append_printf (sql, "'%s'", g_value_get_string (value));
+}
+
 static void
 append_value (const GormDialect  *dialect,
               GString            *sql,
@@ -124,10 +168,15 @@ append_value (const GormDialect  *dialect,
     }
 
   parameter = g_string_new (NULL);
-  gorm_dialect_append_parameter (parameter, params->len, G_VALUE_TYPE (&node->value));
-  g_value_init (&copy, G_VALUE_TYPE (&node->value));
-  g_value_copy (&node->value, &copy);
-  g_array_append_val (params, copy);
+  if (params == NULL)
+    append_literal (parameter, &node->value);
+  else
+    {
+      gorm_dialect_append_parameter (parameter, params->len, G_VALUE_TYPE (&node->value));
+      g_value_init (&copy, G_VALUE_TYPE (&node->value));
+      g_value_copy (&node->value, &copy);
+      g_array_append_val (params, copy);
+    }
 
   format = dialect->parameter_cast ? dialect->parameter_cast (node->kind) : NULL;
   if (format != NULL)

@@ -1587,6 +1587,8 @@ column_is_nullable (const GormColumn *column)
 static gboolean
 order_is_nullable (const GormOrder *order)
 {
+  if (order->expression != NULL)
+    return order->expression->nullable;
   if (column_is_nullable (order->column))
     return TRUE;
   for (guint i = 0; order->path != NULL && i < order->path->n_steps; i++)
@@ -1623,11 +1625,18 @@ gorm_dialect_append_path_value (GString          *sql,
 /* The value @order sorts on, in the rows @alias names (NULL: unqualified,
  * the innermost table's). */
 static void
-append_order_value (GString         *sql,
-                    const GormOrder *order,
-                    const char      *alias)
+append_order_value (const GormDialect *dialect,
+                    GString           *sql,
+                    const GormOrder   *order,
+                    const char        *alias)
 {
-  if (order->path != NULL)
+  if (order->expression != NULL)
+    {
+      GormExprScope scope = { alias, 0, 0, NULL, NULL };
+
+      gorm_dialect_append_expression (dialect, sql, NULL, order->expression, &scope);
+    }
+  else if (order->path != NULL)
     gorm_dialect_append_path_value (sql, order->path->steps, order->path->n_steps, order->column, alias, 0);
   else
     append_qualified_column (sql, alias, order->column);
@@ -1644,7 +1653,7 @@ gorm_dialect_append_order (const GormDialect *dialect,
     {
       if (i > 0)
         g_string_append (sql, ", ");
-      append_order_value (sql, &orders[i], NULL);
+      append_order_value (dialect, sql, &orders[i], NULL);
       if (orders[i].descending)
         g_string_append (sql, " DESC");
       /* NULLs sort first, as SQLite sorts them, in every dialect. */
@@ -1926,6 +1935,7 @@ gorm_dialect_render_bulk_update (const GormDialect    *dialect,
                                  guint                 n_columns,
                                  const GormColumn    **columns,
                                  GValue              **values,
+                                 GormExprNode * const *expressions,
                                  GArray               *params)
 {
   GString *sql = g_string_new ("UPDATE ");
@@ -1940,6 +1950,15 @@ gorm_dialect_render_bulk_update (const GormDialect    *dialect,
         g_string_append (sql, ", ");
       gorm_dialect_append_identifier (sql, columns[i]->name);
       g_string_append (sql, " = ");
+      if (expressions != NULL && expressions[i] != NULL)
+        {
+          /* Unqualified: the columns of the updated row, before any
+           * assignment (SQL computes every SET from the old row). */
+          GormExprScope scope = { NULL, 0, 0, NULL, NULL };
+
+          gorm_dialect_append_expression (dialect, sql, params, expressions[i], &scope);
+          continue;
+        }
       /* NULL is written as a literal, as saves do (see the top of
        * gorm-dialect-private.h). */
       if (gorm_value_is_sql_null (value))
@@ -2021,7 +2040,8 @@ gorm_dialect_orders_compare_as_row (const GormOrder *orders,
    * sorts them, but make a row value comparison NULL. */
   for (guint i = 0; i < n_orders; i++)
     {
-      if (orders[i].descending != orders[0].descending || orders[i].path != NULL)
+      if (orders[i].descending != orders[0].descending || orders[i].path != NULL ||
+          orders[i].expression != NULL)
         return FALSE;
       if (orders[i].descending && gorm_column_is_nullable (orders[i].column))
         return FALSE;
@@ -2095,19 +2115,19 @@ append_sorts_before (const GormDialect *dialect,
       g_string_append_c (sql, '(');
       for (guint j = 0; j < i; j++)
         {
-          append_order_value (sql, &orders[j], "o");
+          append_order_value (dialect, sql, &orders[j], "o");
           g_string_append_printf (sql, " %s ", dialect->same_as_operator);
-          append_order_value (sql, &orders[j], "k");
+          append_order_value (dialect, sql, &orders[j], "k");
           g_string_append (sql, " AND ");
         }
       g_string_append_c (sql, '(');
-      append_order_value (sql, order, "o");
+      append_order_value (dialect, sql, order, "o");
       g_string_append_printf (sql, " %s ", less);
-      append_order_value (sql, order, "k");
+      append_order_value (dialect, sql, order, "k");
       g_string_append (sql, " OR (");
-      append_order_value (sql, order, lower_null);
+      append_order_value (dialect, sql, order, lower_null);
       g_string_append (sql, " IS NULL AND ");
-      append_order_value (sql, order, upper_null);
+      append_order_value (dialect, sql, order, upper_null);
       g_string_append (sql, " IS NOT NULL)))");
     }
   g_string_append_c (sql, ')');

@@ -32,6 +32,10 @@ GormQuery    *gorm_query_order_by       (GormQuery     *self,
                                          const char    *property,
                                          gboolean       descending);
 GORM_AVAILABLE_IN_ALL
+GormQuery    *gorm_query_order_by_expression (GormQuery      *self,
+                                              GormExpression *expression,
+                                              gboolean        descending);
+GORM_AVAILABLE_IN_ALL
 GormQuery    *gorm_query_limit          (GormQuery     *self,
                                          guint          limit);
 GORM_AVAILABLE_IN_ALL
@@ -160,5 +164,25 @@ GORM_AVAILABLE_IN_ALL
 gint64        gorm_query_update_values_finish (GormQuery           *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+
+GORM_AVAILABLE_IN_ALL
+gint64        gorm_query_update_expressions        (GormQuery               *self,
+                                                    guint                    n_properties,
+                                                    const char * const      *property_names,
+                                                    GormExpression * const  *expressions,
+                                                    GCancellable            *cancellable,
+                                                    GError                 **error);
+GORM_AVAILABLE_IN_ALL
+void          gorm_query_update_expressions_async  (GormQuery               *self,
+                                                    guint                    n_properties,
+                                                    const char * const      *property_names,
+                                                    GormExpression * const  *expressions,
+                                                    GCancellable            *cancellable,
+                                                    GAsyncReadyCallback      callback,
+                                                    gpointer                 user_data);
+GORM_AVAILABLE_IN_ALL
+gint64        gorm_query_update_expressions_finish (GormQuery               *self,
+                                                    GAsyncResult            *result,
+                                                    GError                 **error);
 
 G_END_DECLS
