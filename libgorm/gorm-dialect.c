@@ -1636,6 +1636,18 @@ append_order_value (const GormDialect *dialect,
 
       gorm_dialect_append_expression (dialect, sql, NULL, order->expression, &scope);
     }
+  else if (order->column->kind == GORM_VALUE_KIND_ENUM)
+    {
+      /* Enums sort by the values their type declares. */
+      g_autoptr(GString) operand = g_string_new (NULL);
+
+      if (order->path != NULL)
+        gorm_dialect_append_path_value (operand, order->path->steps, order->path->n_steps,
+                                        order->column, alias, 0);
+      else
+        append_qualified_column (operand, alias, order->column);
+      gorm_dialect_append_enum_rank (sql, G_PARAM_SPEC_VALUE_TYPE (order->column->pspec), operand->str);
+    }
   else if (order->path != NULL)
     gorm_dialect_append_path_value (sql, order->path->steps, order->path->n_steps, order->column, alias, 0);
   else
@@ -2042,6 +2054,9 @@ gorm_dialect_orders_compare_as_row (const GormOrder *orders,
     {
       if (orders[i].descending != orders[0].descending || orders[i].path != NULL ||
           orders[i].expression != NULL)
+        return FALSE;
+      /* An enum sorts by value, its column by nick. */
+      if (orders[i].column->kind == GORM_VALUE_KIND_ENUM)
         return FALSE;
       if (orders[i].descending && gorm_column_is_nullable (orders[i].column))
         return FALSE;
