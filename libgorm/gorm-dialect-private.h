@@ -189,6 +189,14 @@ char      *gorm_dialect_render_referencing       (const GormDialect  *dialect,
                                                   const GormColumn   *column,
                                                   guint               n_keys,
                                                   GType               key_type);
+/* "SELECT target, source FROM link WHERE source IN (p0, …)" with
+ * @n_keys parameters of SQL type @key_type: the rows linked through the
+ * many-to-many @relation (seen from its source) to one of the keys, what
+ * deleting them unlinks. */
+char      *gorm_dialect_render_linked            (const GormDialect  *dialect,
+                                                  const GormRelation *relation,
+                                                  guint               n_keys,
+                                                  GType               key_type);
 /* The link table of a many-to-many @relation, and its index. */
 GPtrArray *gorm_dialect_render_create_link_table (const GormDialect  *dialect,
                                                   const GormRelation *relation,

@@ -419,6 +419,33 @@ gorm_dialect_render_create_link_table (const GormDialect  *dialect,
 }
 
 char *
+gorm_dialect_render_linked (const GormDialect  *dialect,
+                            const GormRelation *relation,
+                            guint               n_keys,
+                            GType               key_type)
+{
+  GString *sql = g_string_new ("SELECT ");
+
+  gorm_dialect_append_identifier (sql, relation->link_target_column);
+  g_string_append (sql, ", ");
+  gorm_dialect_append_identifier (sql, relation->link_source_column);
+  g_string_append (sql, " FROM ");
+  gorm_dialect_append_identifier (sql, relation->link_table);
+  g_string_append (sql, " WHERE ");
+  gorm_dialect_append_identifier (sql, relation->link_source_column);
+  g_string_append (sql, " IN (");
+  for (guint i = 0; i < n_keys; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      gorm_dialect_append_parameter (sql, i, key_type);
+    }
+  g_string_append (sql, ") ORDER BY ");
+  gorm_dialect_append_identifier (sql, relation->link_target_column);
+  return g_string_free (sql, FALSE);
+}
+
+char *
 gorm_dialect_render_referencing (const GormDialect *dialect,
                                  const GormSchema  *schema,
                                  const GormColumn  *column,
