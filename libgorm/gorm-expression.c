@@ -330,7 +330,7 @@ gorm_expression_date_part (GormExpression *datetime,
 }
 
 /**
- * gorm_expression_count:
+ * gorm_expression_count: (constructor)
  * @expression: (transfer full) (nullable): what to count, or %NULL to
  *   count rows
  * @distinct: whether to count the distinct values of @expression
@@ -341,7 +341,9 @@ gorm_expression_date_part (GormExpression *datetime,
  * @expression.
  *
  * `gorm_expression_count (gorm_expression_property ("choice"), FALSE)`
- * counts the choices of each question.
+ * counts the choices of each question. (Bindings see it as a
+ * constructor, `Gorm.Expression.count (None, False)`, so that it can
+ * count rows.)
  *
  * Aggregates belong in selects, annotations, aggregate() and in the
  * filters and orders of grouped queries: elsewhere (a filter or order of
