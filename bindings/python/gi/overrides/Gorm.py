@@ -1758,12 +1758,8 @@ class Count(Aggregate):
         return super().default_alias
 
     def resolve(self, model, annotations=None):
-        if self.expression is None:
-            # COUNT(*) is the count of the primary key, which is never
-            # NULL: PyGObject cannot pass gorm_expression_count() a NULL,
-            # which GObject introspection sees as the instance of a method.
-            return Gorm.Expression.count(F('pk').resolve(model), False)
-        return Gorm.Expression.count(self.expression.resolve(model, annotations), self.distinct)
+        inner = None if self.expression is None else self.expression.resolve(model, annotations)
+        return Gorm.Expression.count(inner, self.distinct)
 
 
 class Sum(Aggregate):
