@@ -26,7 +26,11 @@ G_BEGIN_DECLS
  * relation), and every aggregate of an object's row or of a query of
  * aggregates only, is its own correlated subquery over the rows of its
  * group, with its own joins: two aggregates over different relations
- * never multiply each other's rows.
+ * never multiply each other's rows. In a grouped query those subqueries
+ * are computed over the grouped rows, one more select around them
+ * ("gorm_grouped"), matching the group's values (IS NOT DISTINCT FROM):
+ * PostgreSQL refuses a subquery that reads a column a group is computed
+ * from.
  */
 
 typedef struct

@@ -186,7 +186,7 @@ static void
 append_isolated (RenderContext      *ctx,
                  GString            *sql,
                  const GormExprNode *node,
-                 JoinSet            *outer)
+                 const JoinSet      *outer)
 {
   const GormRowQuery *query = ctx->query;
   g_autofree char *alias = g_strdup_printf ("gorm_s%u", ++ctx->counter);
@@ -232,9 +232,11 @@ append_isolated (RenderContext      *ctx,
           g_string_append (match, first ? " WHERE (" : " AND (");
           first = FALSE;
           append_node (ctx, match, group, &joins);
-          g_string_append (match, ") IS NOT DISTINCT FROM (");
-          append_node (ctx, match, group, outer);
-          g_string_append (match, ")");
+          /* The group's value, a column of the grouped rows: PostgreSQL
+           * refuses a subquery reading a column the group is computed
+           * from ("subquery uses ungrouped column"). */
+          g_string_append (match, ") IS NOT DISTINCT FROM ");
+          append_column_of (match, "gorm_grouped", query->columns[i].name);
         }
       g_string_append_len (joins.sql, match->str, match->len);
     }
@@ -254,6 +256,7 @@ gorm_dialect_render_row_query (const GormDialect  *dialect,
   GString *sql;
   gboolean any_aggregate = FALSE, any_plain = FALSE;
   gboolean aggregates_only;
+  gboolean layered = FALSE;
   JoinSet outer;
 
   for (guint i = 0; i < query->n_columns; i++)
@@ -278,6 +281,13 @@ gorm_dialect_render_row_query (const GormDialect  *dialect,
     {
       const GormExprNode *node = query->columns[i].node;
 
+      /* An aggregate over related rows of a grouped query: computed over
+       * the grouped rows, below. */
+      if (ctx.grouped && node->has_aggregate && node->has_multi_valued)
+        {
+          layered = TRUE;
+          continue;
+        }
       if (list->len > 0)
         g_string_append (list, ", ");
       if (node->has_aggregate && (query->objects || aggregates_only || node->has_multi_valued))
@@ -288,7 +298,7 @@ gorm_dialect_render_row_query (const GormDialect  *dialect,
       gorm_dialect_append_identifier (list, query->columns[i].name);
     }
 
-  if (query->distinct)
+  if (query->distinct && !layered)
     g_string_append (inner, "DISTINCT ");
   g_string_append_len (inner, list->str, list->len);
   if (!aggregates_only)
@@ -300,16 +310,55 @@ gorm_dialect_render_row_query (const GormDialect  *dialect,
   if (ctx.grouped)
     {
       gboolean first = TRUE;
+      guint position = 0;
 
       /* By position: the expressions are the select list's. */
       for (guint i = 0; i < query->n_columns; i++)
-        if (!query->columns[i].node->has_aggregate)
-          {
-            g_string_append_printf (inner, "%s%u", first ? " GROUP BY " : ", ", i + 1);
-            first = FALSE;
-          }
+        {
+          const GormExprNode *node = query->columns[i].node;
+
+          if (node->has_aggregate && node->has_multi_valued)
+            continue;
+          position++;
+          if (node->has_aggregate)
+            continue;
+          g_string_append_printf (inner, "%s%u", first ? " GROUP BY " : ", ", position);
+          first = FALSE;
+        }
     }
   join_set_clear (&outer);
+
+  if (layered)
+    {
+      /* SELECT "group", (SELECT count(…) … WHERE … IS NOT DISTINCT FROM
+       * "gorm_grouped"."group") AS "n" FROM (grouped rows) AS "gorm_grouped" */
+      g_autoptr(GString) grouped = g_steal_pointer (&inner);
+      JoinSet none;
+
+      join_set_init (&none, "gorm_grouped", &ctx.counter);
+      inner = g_string_new ("SELECT ");
+      if (query->distinct)
+        g_string_append (inner, "DISTINCT ");
+      for (guint i = 0; i < query->n_columns; i++)
+        {
+          const GormExprNode *node = query->columns[i].node;
+
+          if (i > 0)
+            g_string_append (inner, ", ");
+          if (node->has_aggregate && node->has_multi_valued)
+            {
+              append_isolated (&ctx, inner, node, &none);
+              g_string_append (inner, " AS ");
+            }
+          else
+            g_string_append (inner, "\"gorm_grouped\".");
+          gorm_dialect_append_identifier (inner, query->columns[i].name);
+        }
+      g_string_append (inner, " FROM (");
+      g_string_append_len (inner, grouped->str, grouped->len);
+      g_string_append (inner, ") AS \"gorm_grouped\"");
+      join_set_clear (&none);
+    }
 
   sql = g_string_new ("SELECT ");
   {

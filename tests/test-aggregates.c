@@ -336,6 +336,29 @@ test_group_by (Polls         *polls,
   assert_rows (by_year, "author=ann total=35; author=bob total=6");
 }
 
+/* Grouped by a computed value (a year), with an aggregate over related
+ * rows matched to each group; select and annotate together. */
+static void
+test_group_by_expression (Polls         *polls,
+                          gconstpointer  data)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (polls->db, POLLS_TYPE_QUESTION);
+  g_autoptr(GormQuery) mixed = gorm_database_query (polls->db, POLLS_TYPE_CHOICE);
+
+  gorm_query_select (query, "year", gorm_expression_date_part (prop ("pub-date"), GORM_DATE_PART_YEAR));
+  gorm_query_select (query, "questions", gorm_expression_count (NULL, FALSE));
+  gorm_query_select (query, "choices", gorm_expression_count (prop ("choice"), FALSE));
+  gorm_query_order_by (query, "year", TRUE);
+  assert_rows (query, "year=2025 questions=1 choices=3; year=2024 questions=2 choices=3; "
+                      "year=NULL questions=1 choices=0");
+
+  /* Django's values("question").annotate(total=Sum("votes")). */
+  gorm_query_select (mixed, "question", prop ("question.question-text"));
+  gorm_query_annotate (mixed, "total", gorm_expression_sum (prop ("votes")));
+  gorm_query_order_by (mixed, "total", FALSE);
+  assert_rows (mixed, "question=q2 total=5; question=q3 total=6; question=q1 total=30");
+}
+
 /* Aggregates over related rows: each one exact, together too. */
 static void
 test_related_rows (Polls         *polls,
@@ -751,6 +774,7 @@ main (int   argc,
   ADD ("aggregates", test_aggregates);
   ADD ("filtered-and-empty", test_filtered_and_empty);
   ADD ("group-by", test_group_by);
+  ADD ("group-by-expression", test_group_by_expression);
   ADD ("related-rows", test_related_rows);
   ADD ("annotate", test_annotate);
   ADD ("having", test_having);
