@@ -3,6 +3,7 @@
 #pragma once
 
 #include "gorm-dialect-private.h"
+#include "gorm-expression-private.h"
 #include "gorm-filter.h"
 #include "gorm-schema-private.h"
 
@@ -16,6 +17,15 @@ G_BEGIN_DECLS
 GormCondition *gorm_filter_compile (GormFilter        *filter,
                                     const GormSchema  *schema,
                                     GError           **error);
+
+/* The same, with the expressions of its comparisons (gorm_filter_compare())
+ * compiled with @flags: GORM_EXPRESSION_COMPILE_AGGREGATES for a HAVING
+ * (whose aggregates the rendering then finds in COMPARE conditions'
+ * operands, has_aggregate). */
+GormCondition *gorm_filter_compile_full (GormFilter                  *filter,
+                                         const GormSchema            *schema,
+                                         GormExpressionCompileFlags   flags,
+                                         GError                     **error);
 
 /* The column @name names from @schema: a stored property of @schema
  * (*@path set to NULL), or a path of relations ending in a property

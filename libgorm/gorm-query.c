@@ -9,6 +9,7 @@
 #include "gorm-expression-private.h"
 #include "gorm-row-private.h"
 #include "gorm-error.h"
+#include "gorm-expression-private.h"
 #include "gorm-filter-private.h"
 #include "gorm-query-model.h"
 #include "gorm-query-private.h"
@@ -269,11 +270,40 @@ gorm_query_class_init (GormQueryClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
+/* Orders: an array of GormOrder owns the expressions of its orders. */
+static void
+clear_order (gpointer data)
+{
+  GormOrder *order = data;
+
+  g_clear_pointer (&order->expression, gorm_expr_node_unref);
+}
+
+static GArray *
+orders_new (guint reserved)
+{
+  GArray *orders = g_array_sized_new (FALSE, FALSE, sizeof (GormOrder), reserved);
+
+  g_array_set_clear_func (orders, clear_order);
+  return orders;
+}
+
+static void
+append_order (GArray          *orders,
+              const GormOrder *order)
+{
+  GormOrder copy = *order;
+
+  if (copy.expression != NULL)
+    gorm_expr_node_ref (copy.expression);
+  g_array_append_val (orders, copy);
+}
+
 static void
 gorm_query_init (GormQuery *self)
 {
   self->item_type = GORM_TYPE_RESOURCE;
-  self->orders = g_array_new (FALSE, FALSE, sizeof (GormOrder));
+  self->orders = orders_new (0);
   self->limit = -1;
 }
 
@@ -434,6 +464,7 @@ gorm_query_order_by (GormQuery  *self,
   order.column = gorm_schema_find_column (self->schema, property);
   order.descending = !!descending;
   order.path = NULL;
+  order.expression = NULL;
   if (order.column == NULL)
     {
       GError *error = NULL;
@@ -459,6 +490,81 @@ gorm_query_order_by (GormQuery  *self,
     }
   g_array_append_val (self->orders, order);
 
+  return self;
+}
+
+/**
+ * gorm_query_order_by_expression:
+ * @self: a query
+ * @expression: (transfer full): what to order by
+ * @descending: %TRUE for the largest values first
+ *
+ * Orders the objects of @self by the value of @expression, computed for
+ * each row (`votes - downvotes`, `price * quantity`, the year of a
+ * date), after the orders given before, as [method@Gorm.Query.order_by]
+ * does. Takes @expression. NULL values come first in ascending order and
+ * last in descending order, on both engines.
+ *
+ * A live model of such an order loads its pages by offset and places
+ * the objects a write changes by the values the database computes, so it
+ * follows them exactly.
+ *
+ * An unknown property makes every runner of @self fail with
+ * %GORM_ERROR_UNKNOWN_PROPERTY, a type error with
+ * %GORM_ERROR_TYPE_MISMATCH; an aggregate, a path through a reverse or
+ * many-to-many relation, or a constant other than a number or a
+ * date-time with %GORM_ERROR_VALIDATION.
+ *
+ * Returns: (transfer none): @self
+ *
+ * Since: 1.0
+ */
+GormQuery *
+gorm_query_order_by_expression (GormQuery      *self,
+                                GormExpression *expression,
+                                gboolean        descending)
+{
+  g_autoptr(GormExpression) owned = expression;
+  GormOrder order = { NULL, !!descending, NULL, NULL };
+  GError *error = NULL;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+
+  if (self->error != NULL)
+    return self;
+  if (expression == NULL)
+    {
+      record_error (self, g_error_new (GORM_ERROR, GORM_ERROR_FAILED,
+                                       "Cannot order %s: gorm_query_order_by_expression() was "
+                                       "given no expression (NULL)", self->schema->type_name));
+      return self;
+    }
+
+  order.expression = gorm_expression_compile (expression, self->schema,
+                                              GORM_EXPRESSION_COMPILE_NONE, &error);
+  if (order.expression == NULL)
+    {
+      g_prefix_error (&error, "Cannot order %s: ", self->schema->type_name);
+      record_error (self, error);
+      return self;
+    }
+  if (!gorm_expr_node_has_literals_only (order.expression))
+    {
+      gorm_expr_node_unref (order.expression);
+      record_error (self, g_error_new (GORM_ERROR, GORM_ERROR_VALIDATION,
+                                       "Cannot order %s by an expression with a constant other "
+                                       "than a finite number or a date-time",
+                                       self->schema->type_name));
+      return self;
+    }
+  /* A property of the type itself is a plain order, which live models
+   * page by row values. */
+  if (order.expression->op == GORM_EXPR_COLUMN && order.expression->path == NULL)
+    {
+      order.column = order.expression->column;
+      g_clear_pointer (&order.expression, gorm_expr_node_unref);
+    }
+  g_array_append_val (self->orders, order);
   return self;
 }
 
@@ -919,7 +1025,7 @@ gorm_query_compile (GormQuery  *self,
   compiled->dialect = dialect;
   compiled->limit = self->limit;
   compiled->offset = self->offset;
-  compiled->orders = g_array_sized_new (FALSE, FALSE, sizeof (GormOrder), self->orders->len + 1);
+  compiled->orders = orders_new (self->orders->len + 1);
   /* The key makes the order total, so that pages never overlap; it is
    * unique, so orders after it change nothing and are left out. */
   for (guint i = 0; i < self->orders->len && !has_key; i++)
@@ -927,14 +1033,14 @@ gorm_query_compile (GormQuery  *self,
       const GormOrder *order = &g_array_index (self->orders, GormOrder, i);
 
       has_key = order->path == NULL && order->column == self->schema->key;
-      g_array_append_val (compiled->orders, *order);
+      append_order (compiled->orders, order);
     }
   /* The key follows the direction of the last order, so that an index
    * on the ordered column serves the whole order, and the model can start
    * pages from rows it has seen (row values compare in one direction). */
   if (!has_key)
     {
-      GormOrder order = { self->schema->key, FALSE, NULL };
+      GormOrder order = { self->schema->key, FALSE, NULL, NULL };
 
       if (compiled->orders->len > 0)
         order.descending = g_array_index (compiled->orders, GormOrder, compiled->orders->len - 1).descending;
@@ -1213,7 +1319,8 @@ copy_for_first (GormQuery *self)
 
   if (self->condition != NULL)
     one->condition = gorm_condition_ref (self->condition);
-  g_array_append_vals (one->orders, self->orders->data, self->orders->len);
+  for (guint i = 0; i < self->orders->len; i++)
+    append_order (one->orders, &g_array_index (self->orders, GormOrder, i));
   one->offset = self->offset;
   one->limit = self->limit >= 0 ? MIN (self->limit, 1) : 1;
   if (self->error != NULL)

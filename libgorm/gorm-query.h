@@ -33,6 +33,10 @@ GormQuery    *gorm_query_order_by       (GormQuery     *self,
                                          const char    *property,
                                          gboolean       descending);
 GORM_AVAILABLE_IN_ALL
+GormQuery    *gorm_query_order_by_expression (GormQuery      *self,
+                                              GormExpression *expression,
+                                              gboolean        descending);
+GORM_AVAILABLE_IN_ALL
 GormQuery    *gorm_query_limit          (GormQuery     *self,
                                          guint          limit);
 GORM_AVAILABLE_IN_ALL
