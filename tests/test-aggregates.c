@@ -555,6 +555,24 @@ test_values (Polls         *polls,
   g_assert_true (g_date_time_equal (g_value_get_boxed (value), next_year));
 }
 
+/* Orders by expressions apply to rows, in the order given. */
+static void
+test_order_by_expression (Polls         *polls,
+                          gconstpointer  data)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (polls->db, POLLS_TYPE_CHOICE);
+  const char *properties[] = { "votes", NULL };
+  GValue value = G_VALUE_INIT;
+
+  gorm_query_select_properties (query, properties);
+  gorm_query_order_by (query, "question.rank", TRUE);
+  gorm_query_order_by_expression (query, gorm_expression_multiply (prop ("votes"),
+                                                                   gorm_expression_value (int_value (&value, -1))),
+                                  FALSE);
+  g_value_unset (&value);
+  assert_rows (query, "votes=3; votes=2; votes=1; votes=5; votes=20; votes=10");
+}
+
 /* The model is a plain GListModel that never changes. */
 static void
 test_model (Polls         *polls,
@@ -780,6 +798,7 @@ main (int   argc,
   ADD ("having", test_having);
   ADD ("distinct", test_distinct);
   ADD ("values", test_values);
+  ADD ("order-by-expression", test_order_by_expression);
   ADD ("model", test_model);
   ADD ("errors", test_errors);
   ADD ("multi-valued-values", test_multi_valued_values);
