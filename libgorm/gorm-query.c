@@ -3311,32 +3311,40 @@ model_of_rows (GormQuery  *self,
                GError    **error)
 {
   g_autoptr(RowsRead) owned = read;
-  GPtrArray *items = g_ptr_array_new_full (read->values->len, g_object_unref);
+  g_autoptr(GPtrArray) objects = NULL;
+  GPtrArray *items;
 
-  gorm_mapper_push_read_stamp (read->stamp);
-  for (guint i = 0; i < read->values->len; i++)
+  if (read->objects != NULL)
     {
-      g_autoptr(GObject) object = NULL;
-
-      if (read->objects != NULL)
-        {
-          /* The copied row is taken. */
-          object = gorm_database_resource_from_row (self->database, self->item_type,
-                                                    g_steal_pointer (&read->objects->pdata[i]),
-                                                    error);
-          if (object == NULL)
-            {
-              g_clear_pointer (&items, g_ptr_array_unref);
-              break;
-            }
-        }
-      g_ptr_array_add (items, gorm_row_new_take (read->names,
-                                                 g_steal_pointer (&read->values->pdata[i]),
-                                                 object));
+      objects = gorm_database_resources_from_rows (self->database, self->item_type, read->objects,
+                                                   read->stamp, error);
+      if (objects == NULL)
+        return NULL;
     }
-  gorm_mapper_pop_read_stamp ();
+  items = g_ptr_array_new_full (read->values->len, g_object_unref);
+  for (guint i = 0; i < read->values->len; i++)
+    g_ptr_array_add (items, gorm_row_new_take (read->names,
+                                               g_steal_pointer (&read->values->pdata[i]),
+                                               objects ? g_ptr_array_index (objects, i) : NULL));
+  return gorm_row_model_new (items);
+}
 
-  return items != NULL ? gorm_row_model_new (items) : NULL;
+/* The one row of an aggregate() query's @rows. */
+static GormRow *
+only_row (GormQuery   *self,
+          GListModel  *rows,
+          GError     **error)
+{
+  if (rows == NULL)
+    return NULL;
+  if (g_list_model_get_n_items (rows) != 1)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "The aggregates of %s gave %u rows instead of one (a filter on them left "
+                   "none)", self->schema->type_name, g_list_model_get_n_items (rows));
+      return NULL;
+    }
+  return g_list_model_get_item (rows, 0);
 }
 
 /**
@@ -3421,16 +3429,7 @@ gorm_query_aggregate (GormQuery     *self,
 
     rows = read != NULL ? model_of_rows (self, read, error) : NULL;
   }
-  if (rows == NULL)
-    return NULL;
-  if (g_list_model_get_n_items (rows) != 1)
-    {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
-                   "The aggregates of %s gave %u rows instead of one (a filter on them left "
-                   "none)", self->schema->type_name, g_list_model_get_n_items (rows));
-      return NULL;
-    }
-  return g_list_model_get_item (rows, 0);
+  return only_row (self, rows, error);
 }
 
 static void
@@ -3556,14 +3555,5 @@ gorm_query_aggregate_finish (GormQuery     *self,
   RowsRead *read = task ? g_task_propagate_pointer (task, error) : NULL;
   g_autoptr(GListModel) rows = read != NULL ? model_of_rows (self, read, error) : NULL;
 
-  if (rows == NULL)
-    return NULL;
-  if (g_list_model_get_n_items (rows) != 1)
-    {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
-                   "The aggregates of %s gave %u rows instead of one (a filter on them left "
-                   "none)", self->schema->type_name, g_list_model_get_n_items (rows));
-      return NULL;
-    }
-  return g_list_model_get_item (rows, 0);
+  return only_row (self, rows, error);
 }
