@@ -433,6 +433,10 @@ gorm_query_filter (GormQuery  *self,
  * rows only: a change to a related row does not move the objects it
  * orders.
  *
+ * @property may also be the name of a column of the rows
+ * ([method@Gorm.Query.select], [method@Gorm.Query.annotate]): then only
+ * [method@Gorm.Query.fetch_rows] can run the query.
+ *
  * A property the type does not store, or a path naming what is not
  * there, makes every runner of @self fail with
  * %GORM_ERROR_UNKNOWN_PROPERTY; a path through a reverse or many-to-many
@@ -2655,6 +2659,23 @@ find_row_column (GormQuery  *self,
   return NULL;
 }
 
+/* Whether @column holds the very property (or forward path) its name
+ * names, as gorm_query_select_properties() makes it: a filter or an order
+ * on that name is one on the property, which object runners take too. */
+static gboolean
+names_its_property (GormQuery       *self,
+                    const RowColumn *column)
+{
+  const GormPath *path = NULL;
+  const GormColumn *resolved;
+
+  if (column->node->op != GORM_EXPR_COLUMN ||
+      (column->node->path != NULL && column->node->path->multi_valued))
+    return FALSE;
+  resolved = gorm_filter_resolve_path (self->schema, column->name, &path, NULL);
+  return resolved == column->node->column && path == column->node->path;
+}
+
 static void
 add_row_column (GormQuery      *self,
                 const char     *name,
@@ -2748,6 +2769,11 @@ add_row_column (GormQuery      *self,
  * An unknown property, a wrong type (the sum of a text) or a misplaced
  * aggregate in @expression makes the runners fail with its error, as a
  * filter's mistakes do.
+ *
+ * The object runners ([method@Gorm.Query.fetch], [method@Gorm.Query.count],
+ * …) leave the columns aside and give the objects the filters match; they
+ * fail with %GORM_ERROR_VALIDATION when a filter or an order names a
+ * column, which only the rows have.
  *
  * Returns: (transfer none): @self
  *
@@ -2850,9 +2876,11 @@ gorm_query_annotate (GormQuery      *self,
  * @self: a query
  *
  * Makes the rows of @self distinct (`SELECT DISTINCT`): a row query gives
- * each combination of values once. An object query never gives an object
- * twice already (its filters on relations test for existence, they join
- * nothing): for it this changes nothing.
+ * each combination of values once. An order by a property that is not
+ * selected takes part, as in Django: the rows are distinct over the
+ * selected values and those ordered by. An object query never gives an
+ * object twice already (its filters on relations test for existence,
+ * they join nothing): for it this changes nothing.
  *
  * Returns: (transfer none): @self
  *
@@ -2883,7 +2911,12 @@ filter_rows_by_names (GormQuery  *self,
     return FALSE;
   names = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < self->row_columns->len; i++)
-    g_hash_table_add (names, ((RowColumn *) g_ptr_array_index (self->row_columns, i))->name);
+    {
+      RowColumn *column = g_ptr_array_index (self->row_columns, i);
+
+      if (!names_its_property (self, column))
+        g_hash_table_add (names, column->name);
+    }
   if (!gorm_filter_names_only (filter, names))
     return FALSE;
 
@@ -2954,9 +2987,11 @@ order_rows_by (GormQuery  *self,
                gboolean    descending)
 {
   RowOrderBy order = { g_strdup (name), NULL, !!descending };
+  RowColumn *column;
 
   add_row_order (self, &order);
-  if (find_row_column (self, name) == NULL)
+  column = find_row_column (self, name);
+  if (column == NULL || names_its_property (self, column))
     return FALSE;
   self->orders_by_name = TRUE;
   return TRUE;
