@@ -1242,8 +1242,7 @@ compile_compare (GormFilter                  *filter,
       GormConditionOp op = filter->comparison;
 
       if (left->op == GORM_EXPR_VALUE)
-        op = op == GORM_CONDITION_LT ? GORM_CONDITION_GT : op == GORM_CONDITION_GT ? GORM_CONDITION_LT :
-             op == GORM_CONDITION_LE ? GORM_CONDITION_GE : op == GORM_CONDITION_GE ? GORM_CONDITION_LE : op;
+        op = gorm_condition_op_flip (op);
       if (column->op == GORM_EXPR_COLUMN && column->path == NULL && !gorm_value_is_sql_null (&value->value))
         {
           g_autoptr(GormCondition) by_value = enum_range_leaf (column->column, op, &value->value);

@@ -1607,10 +1607,7 @@ computed_free (gpointer data)
   Computed *computed = data;
 
   g_object_unref (computed->resource);
-  for (guint i = 0; i < computed->n_values; i++)
-    if (G_IS_VALUE (&computed->values[i]))
-      g_value_unset (&computed->values[i]);
-  g_free (computed->values);
+  free_keys (computed->values, computed->n_values);
   g_free (computed);
 }
 
