@@ -330,7 +330,7 @@ gorm_expression_date_part (GormExpression *datetime,
 }
 
 /**
- * gorm_expression_count:
+ * gorm_expression_count: (constructor)
  * @expression: (transfer full) (nullable): what to count, or %NULL to
  *   count rows
  * @distinct: whether to count the distinct values of @expression
@@ -341,7 +341,9 @@ gorm_expression_date_part (GormExpression *datetime,
  * @expression.
  *
  * `gorm_expression_count (gorm_expression_property ("choice"), FALSE)`
- * counts the choices of each question.
+ * counts the choices of each question. (Bindings see it as a
+ * constructor, `Gorm.Expression.count (None, False)`, so that it can
+ * count rows.)
  *
  * Aggregates belong in selects, annotations, aggregate() and in the
  * filters and orders of grouped queries: elsewhere (a filter or order of
@@ -433,6 +435,14 @@ GormExpression *
 gorm_expression_max (GormExpression *expression)
 {
   return operation_new (GORM_EXPR_MAX, expression, NULL, 1);
+}
+
+const GValue *
+gorm_expression_peek_value (GormExpression *expression)
+{
+  if (expression->op != GORM_EXPR_VALUE || expression->error != NULL)
+    return NULL;
+  return &expression->value;
 }
 
 /* Compiling */
