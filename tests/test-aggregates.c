@@ -568,6 +568,19 @@ test_values (Polls         *polls,
   value = gorm_row_get_value (row, 0);
   g_assert_true (G_VALUE_HOLDS (value, G_TYPE_DATE_TIME));
   g_assert_true (g_date_time_equal (g_value_get_boxed (value), next_year));
+  g_clear_object (&row);
+
+  /* Over a forward path: the latest question that has choices. */
+  {
+    g_autoptr(GormQuery) choices = gorm_database_query (polls->db, POLLS_TYPE_CHOICE);
+    g_autoptr(GDateTime) january = g_date_time_new_utc (2024, 1, 1, 0, 0, 0);
+
+    gorm_query_select (choices, "latest", gorm_expression_max (prop ("question.pub_date")));
+    gorm_query_select (choices, "earliest", gorm_expression_min (prop ("question.pub_date")));
+    row = aggregate_ok (choices);
+    g_assert_true (g_date_time_equal (g_value_get_boxed (gorm_row_get_value (row, 0)), next_year));
+    g_assert_true (g_date_time_equal (g_value_get_boxed (gorm_row_get_value (row, 1)), january));
+  }
 }
 
 /* A selected property's own name is the property: its filters and
