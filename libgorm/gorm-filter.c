@@ -1250,8 +1250,7 @@ compile_compare (GormFilter                  *filter,
       GormConditionOp op = filter->comparison;
 
       if (left->op == GORM_EXPR_VALUE)
-        op = op == GORM_CONDITION_LT ? GORM_CONDITION_GT : op == GORM_CONDITION_GT ? GORM_CONDITION_LT :
-             op == GORM_CONDITION_LE ? GORM_CONDITION_GE : op == GORM_CONDITION_GE ? GORM_CONDITION_LE : op;
+        op = gorm_condition_op_flip (op);
       if (column->op == GORM_EXPR_COLUMN && column->path == NULL && !gorm_value_is_sql_null (&value->value))
         {
           g_autoptr(GormCondition) by_value = enum_range_leaf (column->column, op, &value->value);
@@ -1443,4 +1442,19 @@ gorm_filter_compile_full (GormFilter                  *filter,
   if (condition == NULL)
     return NULL;
   return share_steps (condition);
+}
+
+/* Row queries (gorm_query_select()): whether a filter is on their names. */
+gboolean
+gorm_filter_names_only (GormFilter *filter,
+                        GHashTable *names)
+{
+  if (filter == NULL || filter->error != NULL)
+    return FALSE;
+  if (filter->property != NULL)
+    return g_hash_table_contains (names, filter->property);
+  if (filter->children[0] == NULL)
+    return FALSE;
+  return gorm_filter_names_only (filter->children[0], names) &&
+         (filter->children[1] == NULL || gorm_filter_names_only (filter->children[1], names));
 }

@@ -578,8 +578,10 @@ test_errors (void)
                   GORM_ERROR_VALIDATION, "inside", NULL);
   assert_refused (gorm_expression_sum (prop ("name")), all,
                   GORM_ERROR_TYPE_MISMATCH, "TestItem:name", NULL);
-  assert_refused (gorm_expression_max (prop ("color")), all,
-                  GORM_ERROR_TYPE_MISMATCH, "TestItem:color", NULL);
+  /* An enum's max goes by its values (tests/test-aggregates.c); a
+   * boolean has none. */
+  assert_refused (gorm_expression_max (prop ("flag")), all,
+                  GORM_ERROR_TYPE_MISMATCH, "TestItem:flag", NULL);
   /* NULL arguments poison the expression instead of crashing. */
   assert_refused (gorm_expression_property (NULL), all, GORM_ERROR_UNKNOWN_PROPERTY, "NULL", NULL);
   assert_refused (gorm_expression_add (prop ("votes"), NULL), all, GORM_ERROR_FAILED,
@@ -639,6 +641,16 @@ names_matching (GormDatabase *db,
 }
 
 static void
+assert_names (GormDatabase *db,
+              GormFilter   *filter,
+              const char   *expected)
+{
+  g_autofree char *names = names_matching (db, filter);
+
+  g_assert_cmpstr (names, ==, expected);
+}
+
+static void
 assert_filter_refused (GormDatabase *db,
                        GType         type,
                        GormFilter   *filter,
@@ -674,50 +686,32 @@ test_compare_columns (void)
   g_autoptr(GObject) a = add_item (db, "a", 7, 2, 2.5, 4, NULL);
   g_autoptr(GObject) b = add_item (db, "b", 1, 10, 0.5, 3, NULL);
   g_autoptr(GObject) c = add_item (db, "c", 5, 5, 10.0, 1, NULL);
-  g_autofree char *names = NULL;
 
   /* votes > downvotes */
-  names = names_matching (db, compare (prop ("votes"), GORM_COMPARISON_GT, prop ("downvotes")));
-  g_assert_cmpstr (names, ==, "a");
-  g_clear_pointer (&names, g_free);
-  names = names_matching (db, compare (prop ("votes"), GORM_COMPARISON_LE, prop ("downvotes")));
-  g_assert_cmpstr (names, ==, "b c");
-  g_clear_pointer (&names, g_free);
-  names = names_matching (db, compare (prop ("votes"), GORM_COMPARISON_EQ, prop ("downvotes")));
-  g_assert_cmpstr (names, ==, "c");
-  g_clear_pointer (&names, g_free);
-  names = names_matching (db, compare (prop ("votes"), GORM_COMPARISON_NE, prop ("downvotes")));
-  g_assert_cmpstr (names, ==, "a b");
-  g_clear_pointer (&names, g_free);
+  assert_names (db, compare (prop ("votes"), GORM_COMPARISON_GT, prop ("downvotes")), "a");
+  assert_names (db, compare (prop ("votes"), GORM_COMPARISON_LE, prop ("downvotes")), "b c");
+  assert_names (db, compare (prop ("votes"), GORM_COMPARISON_EQ, prop ("downvotes")), "c");
+  assert_names (db, compare (prop ("votes"), GORM_COMPARISON_NE, prop ("downvotes")), "a b");
   /* NOT is the exact complement. */
-  names = names_matching (db, gorm_filter_not (compare (prop ("votes"), GORM_COMPARISON_GT,
-                                                        prop ("downvotes"))));
-  g_assert_cmpstr (names, ==, "b c");
-  g_clear_pointer (&names, g_free);
+  assert_names (db, gorm_filter_not (compare (prop ("votes"), GORM_COMPARISON_GT,
+                                                        prop ("downvotes"))), "b c");
 
   /* price * quantity >= 10 */
-  names = names_matching (db, compare (gorm_expression_multiply (prop ("price"), prop ("quantity")),
-                                       GORM_COMPARISON_GE, int_value (10)));
-  g_assert_cmpstr (names, ==, "a c");
-  g_clear_pointer (&names, g_free);
+  assert_names (db, compare (gorm_expression_multiply (prop ("price"), prop ("quantity")),
+                                       GORM_COMPARISON_GE, int_value (10)), "a c");
 
   /* votes + 1 < downvotes, and the constant on the left: 3 < votes. */
-  names = names_matching (db, compare (gorm_expression_add (prop ("votes"), int_value (1)),
-                                       GORM_COMPARISON_LT, prop ("downvotes")));
-  g_assert_cmpstr (names, ==, "b");
-  g_clear_pointer (&names, g_free);
-  names = names_matching (db, compare (int_value (3), GORM_COMPARISON_LT, prop ("votes")));
-  g_assert_cmpstr (names, ==, "a c");
-  g_clear_pointer (&names, g_free);
+  assert_names (db, compare (gorm_expression_add (prop ("votes"), int_value (1)),
+                                       GORM_COMPARISON_LT, prop ("downvotes")), "b");
+  assert_names (db, compare (int_value (3), GORM_COMPARISON_LT, prop ("votes")), "a c");
 
   /* Combined with the other filters. */
   {
     g_auto(GValue) three = G_VALUE_INIT;
 
-    names = names_matching (db, gorm_filter_and (compare (prop ("votes"), GORM_COMPARISON_GE,
-                                                          prop ("downvotes")),
-                                                 gorm_filter_lt ("price", test_int_value (&three, 3))));
-    g_assert_cmpstr (names, ==, "a");
+    assert_names (db, gorm_filter_and (compare (prop ("votes"), GORM_COMPARISON_GE, prop ("downvotes")),
+                                       gorm_filter_lt ("price", test_int_value (&three, 3))),
+                  "a");
   }
 }
 
@@ -814,33 +808,27 @@ test_compare_date_range (void)
   g_ptr_array_add (keep, add_item (db, "none", 0, 0, 0, 0, NULL));
 
   /* 15:00 at UTC+5 is 10:00 UTC, on 1 January: its UTC day. */
-  names = names_matching (db, part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_EQ,
-                                       date_time_value (g_date_time_new (plus5, 2024, 1, 1, 15, 0, 0))));
-  g_assert_cmpstr (names, ==, "first last");
+  assert_names (db, part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_EQ,
+                                       date_time_value (g_date_time_new (plus5, 2024, 1, 1, 15, 0, 0))), "first last");
   g_clear_pointer (&names, g_free);
   /* 02:00 at UTC+5 is 21:00 UTC the day before. */
-  names = names_matching (db, part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_EQ,
-                                       date_time_value (g_date_time_new (plus5, 2024, 1, 1, 2, 0, 0))));
-  g_assert_cmpstr (names, ==, "before");
+  assert_names (db, part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_EQ,
+                                       date_time_value (g_date_time_new (plus5, 2024, 1, 1, 2, 0, 0))), "before");
   g_clear_pointer (&names, g_free);
-  names = names_matching (db, part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_GT,
-                                       date_time_value (utc (2024, 1, 1, 12, 0, 0))));
-  g_assert_cmpstr (names, ==, "after");
+  assert_names (db, part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_GT,
+                                       date_time_value (utc (2024, 1, 1, 12, 0, 0))), "after");
   g_clear_pointer (&names, g_free);
-  names = names_matching (db, part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_LE,
-                                       date_time_value (utc (2024, 1, 1, 12, 0, 0))));
-  g_assert_cmpstr (names, ==, "before first last");
+  assert_names (db, part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_LE,
+                                       date_time_value (utc (2024, 1, 1, 12, 0, 0))), "before first last");
   g_clear_pointer (&names, g_free);
-  names = names_matching (db, gorm_filter_not (part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_EQ,
-                                                        date_time_value (utc (2024, 1, 1, 0, 0, 0)))));
-  g_assert_cmpstr (names, ==, "before after none");
+  assert_names (db, gorm_filter_not (part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_EQ,
+                                                        date_time_value (utc (2024, 1, 1, 0, 0, 0)))), "before after none");
   g_clear_pointer (&names, g_free);
   /* The day of one date-time against the day of another. */
-  names = names_matching (db, compare (gorm_expression_date_part (prop ("when"), GORM_DATE_PART_DATE),
+  assert_names (db, compare (gorm_expression_date_part (prop ("when"), GORM_DATE_PART_DATE),
                                        GORM_COMPARISON_EQ,
                                        gorm_expression_date_part (date_time_value (utc (2024, 1, 1, 5, 0, 0)),
-                                                                  GORM_DATE_PART_DATE)));
-  g_assert_cmpstr (names, ==, "first last");
+                                                                  GORM_DATE_PART_DATE)), "first last");
 }
 
 static void
@@ -857,34 +845,25 @@ test_compare_parts (void)
   add_dated (db, keep, "sunday", g_date_time_new (minus5, 2024, 3, 2, 23, 30, 0));
   g_ptr_array_add (keep, add_item (db, "none", 0, 0, 0, 0, NULL));
 
-  names = names_matching (db, part_is (GORM_DATE_PART_WEEK_DAY, GORM_COMPARISON_EQ, int_value (1)));
-  g_assert_cmpstr (names, ==, "sunday");
+  assert_names (db, part_is (GORM_DATE_PART_WEEK_DAY, GORM_COMPARISON_EQ, int_value (1)), "sunday");
   g_clear_pointer (&names, g_free);
-  names = names_matching (db, part_is (GORM_DATE_PART_WEEK_DAY, GORM_COMPARISON_EQ, int_value (3)));
-  g_assert_cmpstr (names, ==, "tuesday");
+  assert_names (db, part_is (GORM_DATE_PART_WEEK_DAY, GORM_COMPARISON_EQ, int_value (3)), "tuesday");
   g_clear_pointer (&names, g_free);
-  names = names_matching (db, part_is (GORM_DATE_PART_DAY, GORM_COMPARISON_EQ, int_value (3)));
-  g_assert_cmpstr (names, ==, "sunday");
+  assert_names (db, part_is (GORM_DATE_PART_DAY, GORM_COMPARISON_EQ, int_value (3)), "sunday");
   g_clear_pointer (&names, g_free);
-  names = names_matching (db, part_is (GORM_DATE_PART_MONTH, GORM_COMPARISON_EQ, int_value (3)));
-  g_assert_cmpstr (names, ==, "tuesday sunday");
+  assert_names (db, part_is (GORM_DATE_PART_MONTH, GORM_COMPARISON_EQ, int_value (3)), "tuesday sunday");
   g_clear_pointer (&names, g_free);
-  names = names_matching (db, part_is (GORM_DATE_PART_HOUR, GORM_COMPARISON_LT, int_value (12)));
-  g_assert_cmpstr (names, ==, "sunday");
+  assert_names (db, part_is (GORM_DATE_PART_HOUR, GORM_COMPARISON_LT, int_value (12)), "sunday");
   g_clear_pointer (&names, g_free);
-  names = names_matching (db, part_is (GORM_DATE_PART_MINUTE, GORM_COMPARISON_EQ, int_value (3)));
-  g_assert_cmpstr (names, ==, "tuesday");
+  assert_names (db, part_is (GORM_DATE_PART_MINUTE, GORM_COMPARISON_EQ, int_value (3)), "tuesday");
   g_clear_pointer (&names, g_free);
-  names = names_matching (db, part_is (GORM_DATE_PART_SECOND, GORM_COMPARISON_GE, int_value (59)));
-  g_assert_cmpstr (names, ==, "tuesday");
+  assert_names (db, part_is (GORM_DATE_PART_SECOND, GORM_COMPARISON_GE, int_value (59)), "tuesday");
   g_clear_pointer (&names, g_free);
   /* A NULL date never matches, for ne either; its complement does. */
-  names = names_matching (db, part_is (GORM_DATE_PART_HOUR, GORM_COMPARISON_NE, int_value (99)));
-  g_assert_cmpstr (names, ==, "tuesday sunday");
+  assert_names (db, part_is (GORM_DATE_PART_HOUR, GORM_COMPARISON_NE, int_value (99)), "tuesday sunday");
   g_clear_pointer (&names, g_free);
-  names = names_matching (db, gorm_filter_not (part_is (GORM_DATE_PART_HOUR, GORM_COMPARISON_NE,
-                                                        int_value (4))));
-  g_assert_cmpstr (names, ==, "sunday none");
+  assert_names (db, gorm_filter_not (part_is (GORM_DATE_PART_HOUR, GORM_COMPARISON_NE,
+                                                        int_value (4))), "sunday none");
   g_clear_pointer (&names, g_free);
 }
 
@@ -1100,6 +1079,18 @@ names_ordered (GormDatabase   *db,
 }
 
 static void
+assert_ordered (GormDatabase   *db,
+                GormExpression *expression,
+                gboolean        descending,
+                gboolean        live,
+                const char     *expected)
+{
+  g_autofree char *names = names_ordered (db, expression, descending, live);
+
+  g_assert_cmpstr (names, ==, expected);
+}
+
+static void
 test_order (void)
 {
   g_autoptr(GormDatabase) db = open_items ();
@@ -1113,32 +1104,18 @@ test_order (void)
   for (guint live = 0; live < 2; live++)
     {
       /* votes - downvotes: 5, -9, 0 */
-      names = names_ordered (db, gorm_expression_subtract (prop ("votes"), prop ("downvotes")), FALSE, live);
-      g_assert_cmpstr (names, ==, "b c a");
-      g_clear_pointer (&names, g_free);
-      names = names_ordered (db, gorm_expression_subtract (prop ("votes"), prop ("downvotes")), TRUE, live);
-      g_assert_cmpstr (names, ==, "a c b");
-      g_clear_pointer (&names, g_free);
+      assert_ordered (db, gorm_expression_subtract (prop ("votes"), prop ("downvotes")), FALSE, live, "b c a");
+      assert_ordered (db, gorm_expression_subtract (prop ("votes"), prop ("downvotes")), TRUE, live, "a c b");
       /* price * quantity: 10, 1.5, 30 */
-      names = names_ordered (db, gorm_expression_multiply (prop ("price"), prop ("quantity")), TRUE, live);
-      g_assert_cmpstr (names, ==, "c a b");
-      g_clear_pointer (&names, g_free);
+      assert_ordered (db, gorm_expression_multiply (prop ("price"), prop ("quantity")), TRUE, live, "c a b");
       /* votes * -1 + 100, a constant in the order. */
-      names = names_ordered (db, gorm_expression_add (gorm_expression_multiply (prop ("votes"), int_value (-1)),
-                                                      int_value (100)), FALSE, live);
-      g_assert_cmpstr (names, ==, "a c b");
-      g_clear_pointer (&names, g_free);
+      assert_ordered (db, gorm_expression_add (gorm_expression_multiply (prop ("votes"), int_value (-1)),
+                                                      int_value (100)), FALSE, live, "a c b");
       /* The hour: NULL first ascending, last descending, on both engines. */
-      names = names_ordered (db, gorm_expression_date_part (prop ("when"), GORM_DATE_PART_HOUR), FALSE, live);
-      g_assert_cmpstr (names, ==, "a c b");
-      g_clear_pointer (&names, g_free);
-      names = names_ordered (db, gorm_expression_date_part (prop ("when"), GORM_DATE_PART_HOUR), TRUE, live);
-      g_assert_cmpstr (names, ==, "b c a");
-      g_clear_pointer (&names, g_free);
+      assert_ordered (db, gorm_expression_date_part (prop ("when"), GORM_DATE_PART_HOUR), FALSE, live, "a c b");
+      assert_ordered (db, gorm_expression_date_part (prop ("when"), GORM_DATE_PART_HOUR), TRUE, live, "b c a");
       /* A plain property is a plain order; ties by key, descending too. */
-      names = names_ordered (db, prop ("quantity"), TRUE, live);
-      g_assert_cmpstr (names, ==, "a c b");
-      g_clear_pointer (&names, g_free);
+      assert_ordered (db, prop ("quantity"), TRUE, live, "a c b");
     }
 
   /* After another order, as its tie-breaker. */
@@ -1619,6 +1596,37 @@ test_update_errors (void)
   g_assert_cmpint (votes_of (b), ==, 0);
 }
 
+/* Inside a transaction the objects change when it commits, never when it
+ * rolls back. */
+static void
+test_update_transaction (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GObject) a = add_item (db, "a", 7, 2, 2.5, 4, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_cmpint (update2 (db, NULL, "votes", gorm_expression_add (prop ("votes"), prop ("downvotes")),
+                            NULL, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  drain ();
+  g_assert_cmpint (votes_of (a), ==, 7);
+  g_assert_false (gorm_resource_is_dirty (GORM_RESOURCE (a)));
+
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_cmpint (update2 (db, NULL, "votes", gorm_expression_add (prop ("votes"), prop ("downvotes")),
+                            NULL, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  /* A second update in the same transaction computes from the first. */
+  g_assert_cmpint (update2 (db, NULL, "votes", gorm_expression_multiply (prop ("votes"), int_value (2)),
+                            NULL, NULL, &error), ==, 1);
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  drain ();
+  g_assert_cmpint (votes_of (a), ==, 18);
+  g_assert_false (gorm_resource_is_dirty (GORM_RESOURCE (a)));
+}
+
 static void
 store_result_cb (GObject      *source,
                  GAsyncResult *result,
@@ -1770,72 +1778,56 @@ task_names (GormDatabase *db,
 }
 
 static void
+assert_tasks (GormDatabase *db,
+              GormFilter   *filter,
+              const char   *order_by,
+              gboolean      descending,
+              gboolean      live,
+              const char   *expected)
+{
+  g_autofree char *names = task_names (db, filter, order_by, descending, live);
+
+  g_assert_cmpstr (names, ==, expected);
+}
+
+static void
 test_enum_compare (void)
 {
   g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GormDatabase) db = open_tasks (keep);
   g_auto(GValue) normal = G_VALUE_INIT;
   g_auto(GValue) high = G_VALUE_INIT;
-  g_autofree char *names = NULL;
 
   priority_value (&normal, TEST_PRIORITY_NORMAL);
   priority_value (&high, TEST_PRIORITY_HIGH);
 
   /* The example: gt NORMAL gives HIGH and URGENT. */
-  names = task_names (db, gorm_filter_gt ("priority", &normal), NULL, FALSE, FALSE);
-  g_assert_cmpstr (names, ==, "urgent high");
-  g_clear_pointer (&names, g_free);
-  names = task_names (db, gorm_filter_ge ("priority", &normal), NULL, FALSE, FALSE);
-  g_assert_cmpstr (names, ==, "normal urgent high");
-  g_clear_pointer (&names, g_free);
-  names = task_names (db, gorm_filter_lt ("priority", &high), NULL, FALSE, FALSE);
-  g_assert_cmpstr (names, ==, "normal low");
-  g_clear_pointer (&names, g_free);
-  names = task_names (db, gorm_filter_le ("priority", &normal), NULL, FALSE, FALSE);
-  g_assert_cmpstr (names, ==, "normal low");
-  g_clear_pointer (&names, g_free);
-  names = task_names (db, gorm_filter_between ("priority", &normal, &high), NULL, FALSE, FALSE);
-  g_assert_cmpstr (names, ==, "normal high");
-  g_clear_pointer (&names, g_free);
+  assert_tasks (db, gorm_filter_gt ("priority", &normal), NULL, FALSE, FALSE, "urgent high");
+  assert_tasks (db, gorm_filter_ge ("priority", &normal), NULL, FALSE, FALSE, "normal urgent high");
+  assert_tasks (db, gorm_filter_lt ("priority", &high), NULL, FALSE, FALSE, "normal low");
+  assert_tasks (db, gorm_filter_le ("priority", &normal), NULL, FALSE, FALSE, "normal low");
+  assert_tasks (db, gorm_filter_between ("priority", &normal, &high), NULL, FALSE, FALSE, "normal high");
   /* NOT is the exact complement, NULL included. */
-  names = task_names (db, gorm_filter_not (gorm_filter_gt ("priority", &normal)), NULL, FALSE, FALSE);
-  g_assert_cmpstr (names, ==, "normal low");
-  g_clear_pointer (&names, g_free);
-  names = task_names (db, gorm_filter_gt ("wanted", &normal), NULL, FALSE, FALSE);
-  g_assert_cmpstr (names, ==, "normal");
-  g_clear_pointer (&names, g_free);
-  names = task_names (db, gorm_filter_not (gorm_filter_gt ("wanted", &normal)), NULL, FALSE, FALSE);
-  g_assert_cmpstr (names, ==, "urgent low high");
-  g_clear_pointer (&names, g_free);
+  assert_tasks (db, gorm_filter_not (gorm_filter_gt ("priority", &normal)), NULL, FALSE, FALSE, "normal low");
+  assert_tasks (db, gorm_filter_gt ("wanted", &normal), NULL, FALSE, FALSE, "normal");
+  assert_tasks (db, gorm_filter_not (gorm_filter_gt ("wanted", &normal)), NULL, FALSE, FALSE, "urgent low high");
   /* A value as a nick or an integer, as the other filters take them. */
   {
     g_auto(GValue) nick = G_VALUE_INIT;
 
-    names = task_names (db, gorm_filter_gt ("priority", test_string_value (&nick, "high")), NULL, FALSE, FALSE);
-    g_assert_cmpstr (names, ==, "urgent");
-    g_clear_pointer (&names, g_free);
+    assert_tasks (db, gorm_filter_gt ("priority", test_string_value (&nick, "high")), NULL, FALSE, FALSE, "urgent");
   }
 
   /* gorm_filter_compare: with a constant, on either side. */
-  names = task_names (db, compare (prop ("priority"), GORM_COMPARISON_GT, gorm_expression_value (&normal)),
-                      NULL, FALSE, FALSE);
-  g_assert_cmpstr (names, ==, "urgent high");
-  g_clear_pointer (&names, g_free);
-  names = task_names (db, compare (gorm_expression_value (&normal), GORM_COMPARISON_GT, prop ("priority")),
-                      NULL, FALSE, FALSE);
-  g_assert_cmpstr (names, ==, "low");
-  g_clear_pointer (&names, g_free);
+  assert_tasks (db, compare (prop ("priority"), GORM_COMPARISON_GT, gorm_expression_value (&normal)),
+                NULL, FALSE, FALSE, "urgent high");
+  assert_tasks (db, compare (gorm_expression_value (&normal), GORM_COMPARISON_GT, prop ("priority")),
+                      NULL, FALSE, FALSE, "low");
   /* Two enum properties: by value, NULL never matching. */
-  names = task_names (db, compare (prop ("priority"), GORM_COMPARISON_GT, prop ("wanted")), NULL, FALSE, FALSE);
-  g_assert_cmpstr (names, ==, "urgent");
-  g_clear_pointer (&names, g_free);
-  names = task_names (db, compare (prop ("priority"), GORM_COMPARISON_LT, prop ("wanted")), NULL, FALSE, FALSE);
-  g_assert_cmpstr (names, ==, "normal");
-  g_clear_pointer (&names, g_free);
-  names = task_names (db, gorm_filter_not (compare (prop ("priority"), GORM_COMPARISON_LT, prop ("wanted"))),
-                      NULL, FALSE, FALSE);
-  g_assert_cmpstr (names, ==, "urgent low high");
-  g_clear_pointer (&names, g_free);
+  assert_tasks (db, compare (prop ("priority"), GORM_COMPARISON_GT, prop ("wanted")), NULL, FALSE, FALSE, "urgent");
+  assert_tasks (db, compare (prop ("priority"), GORM_COMPARISON_LT, prop ("wanted")), NULL, FALSE, FALSE, "normal");
+  assert_tasks (db, gorm_filter_not (compare (prop ("priority"), GORM_COMPARISON_LT, prop ("wanted"))),
+                      NULL, FALSE, FALSE, "urgent low high");
   /* An enum of another type, or a number, does not compare. */
   assert_filter_refused (db, TEST_TYPE_TASK, compare (prop ("priority"), GORM_COMPARISON_GT, prop ("flags")),
                          GORM_ERROR_TYPE_MISMATCH, "TestTask:priority", "TestFlags");
@@ -1860,28 +1852,17 @@ test_enum_order (void)
 {
   g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GormDatabase) db = open_tasks (keep);
-  g_autofree char *names = NULL;
 
   for (guint live = 0; live < 2; live++)
     {
-      names = task_names (db, NULL, "priority", FALSE, live);
-      g_assert_cmpstr (names, ==, "low normal high urgent");
-      g_clear_pointer (&names, g_free);
+      assert_tasks (db, NULL, "priority", FALSE, live, "low normal high urgent");
       /* The example, descending: urgent, high, normal, low. */
-      names = task_names (db, NULL, "priority", TRUE, live);
-      g_assert_cmpstr (names, ==, "urgent high normal low");
-      g_clear_pointer (&names, g_free);
+      assert_tasks (db, NULL, "priority", TRUE, live, "urgent high normal low");
       /* NULL first ascending, last descending. */
-      names = task_names (db, NULL, "wanted", FALSE, live);
-      g_assert_cmpstr (names, ==, "high urgent low normal");
-      g_clear_pointer (&names, g_free);
-      names = task_names (db, NULL, "wanted", TRUE, live);
-      g_assert_cmpstr (names, ==, "normal low urgent high");
-      g_clear_pointer (&names, g_free);
+      assert_tasks (db, NULL, "wanted", FALSE, live, "high urgent low normal");
+      assert_tasks (db, NULL, "wanted", TRUE, live, "normal low urgent high");
       /* Flags are numbers: A 1, B 2, A|B 3, HIGH 1 << 30. */
-      names = task_names (db, NULL, "flags", FALSE, live);
-      g_assert_cmpstr (names, ==, "low normal high urgent");
-      g_clear_pointer (&names, g_free);
+      assert_tasks (db, NULL, "flags", FALSE, live, "low normal high urgent");
     }
   /* Flags compare by value too. */
   {
@@ -1889,8 +1870,7 @@ test_enum_order (void)
 
     g_value_init (&b, TEST_TYPE_FLAGS);
     g_value_set_flags (&b, TEST_FLAG_B);
-    names = task_names (db, gorm_filter_gt ("flags", &b), NULL, FALSE, FALSE);
-    g_assert_cmpstr (names, ==, "urgent high");
+    assert_tasks (db, gorm_filter_gt ("flags", &b), NULL, FALSE, FALSE, "urgent high");
   }
 }
 
@@ -1978,6 +1958,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Expressions/update-live", test_update_live);
   g_test_add_func ("/Gorm/Expressions/update-errors", test_update_errors);
   g_test_add_func ("/Gorm/Expressions/update-async", test_update_async);
+  g_test_add_func ("/Gorm/Expressions/update-transaction", test_update_transaction);
   g_test_add_func ("/Gorm/Expressions/enum-compare", test_enum_compare);
   g_test_add_func ("/Gorm/Expressions/enum-order", test_enum_order);
   g_test_add_func ("/Gorm/Expressions/enum-live", test_enum_live);
