@@ -2044,6 +2044,7 @@ class _ExpressionQuerySet:
             raise TypeError('aggregate() takes at least one aggregate (Sum(...), Count(...), '
                             '...)')
         aggregates = self._check_aliases('aggregate', args, kwargs)
+        self._check_not_sliced('aggregate')
         for name, expression in aggregates.items():
             if not isinstance(expression, _Expression):
                 raise TypeError('QuerySet.aggregate() received non-expression(s): %s=%r'
@@ -2059,8 +2060,17 @@ class _ExpressionQuerySet:
         """Awaits ``aggregate()``, run on the database worker."""
         if not args and not kwargs:
             raise TypeError('aaggregate() takes at least one aggregate')
-        query, converters = self._aggregate_query(self._check_aliases('aggregate', args, kwargs))
+        aggregates = self._check_aliases('aggregate', args, kwargs)
+        self._check_not_sliced('aaggregate')
+        query, converters = self._aggregate_query(aggregates)
         return _aggregate_dict(await _acall(query, 'aggregate'), converters)
+
+    def _check_not_sliced(self, method):
+        # Django aggregates the slice; libgorm aggregates every matching
+        # row, which would be another answer given without a word.
+        if self._is_sliced():
+            raise TypeError('Cannot %s() a sliced QuerySet: libgorm aggregates every matching '
+                            'object; filter instead of slicing' % method)
 
     def _aggregate_query(self, aggregates):
         """The Gorm.Query selecting ``aggregates`` over the matching
@@ -2837,6 +2847,9 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
     def watch(self):
         """A live Gio.ListModel of the matching objects: it follows every
         save and delete made through the database."""
+        if self._fetch_runner() == 'fetch_rows':
+            raise TypeError('watch() gives live objects; the rows of values(), values_list() and '
+                            'annotate() are not live: iterate the QuerySet instead')
         return self._run('watch')
 
 
