@@ -1528,6 +1528,15 @@ def _field_python(field):
     return field.kind.to_python
 
 
+def _arithmetic(operator_name, reverse=False):
+    """The method of an arithmetic operator of expressions: ``F('a') + 1``
+    (or ``1 + F('a')`` with ``reverse``) is an add of both."""
+    def method(self, other):
+        return self._combine(other, operator_name, reverse)
+    method.__name__ = operator_name
+    return method
+
+
 class _Expression:
     """What F, Value, the aggregates and their combinations share:
     arithmetic with ``+ - * /`` (numbers on either side), and ``asc()`` /
@@ -1544,29 +1553,14 @@ class _Expression:
             return _Combined(other, operator_name, self)
         return _Combined(self, operator_name, other)
 
-    def __add__(self, other):
-        return self._combine(other, 'add', False)
-
-    def __radd__(self, other):
-        return self._combine(other, 'add', True)
-
-    def __sub__(self, other):
-        return self._combine(other, 'subtract', False)
-
-    def __rsub__(self, other):
-        return self._combine(other, 'subtract', True)
-
-    def __mul__(self, other):
-        return self._combine(other, 'multiply', False)
-
-    def __rmul__(self, other):
-        return self._combine(other, 'multiply', True)
-
-    def __truediv__(self, other):
-        return self._combine(other, 'divide', False)
-
-    def __rtruediv__(self, other):
-        return self._combine(other, 'divide', True)
+    __add__ = _arithmetic('add')
+    __radd__ = _arithmetic('add', reverse=True)
+    __sub__ = _arithmetic('subtract')
+    __rsub__ = _arithmetic('subtract', reverse=True)
+    __mul__ = _arithmetic('multiply')
+    __rmul__ = _arithmetic('multiply', reverse=True)
+    __truediv__ = _arithmetic('divide')
+    __rtruediv__ = _arithmetic('divide', reverse=True)
 
     def asc(self):
         """This expression as an ascending term of ``order_by()``."""
