@@ -1091,13 +1091,15 @@ assert_ordered (GormDatabase   *db,
 static void
 test_order (void)
 {
+  g_autoptr(GDateTime) ten = utc (2024, 1, 1, 10, 0, 0);
+  g_autoptr(GDateTime) eight = utc (2024, 1, 1, 8, 0, 0);
   g_autoptr(GormDatabase) db = open_items ();
   g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree char *names = NULL;
 
   g_ptr_array_add (keep, add_item (db, "a", 7, 2, 2.5, 4, NULL));
-  g_ptr_array_add (keep, add_item (db, "b", 1, 10, 0.5, 3, utc (2024, 1, 1, 10, 0, 0)));
-  g_ptr_array_add (keep, add_item (db, "c", 5, 5, 10.0, 3, utc (2024, 1, 1, 8, 0, 0)));
+  g_ptr_array_add (keep, add_item (db, "b", 1, 10, 0.5, 3, ten));
+  g_ptr_array_add (keep, add_item (db, "c", 5, 5, 10.0, 3, eight));
 
   for (guint live = 0; live < 2; live++)
     {
@@ -1409,6 +1411,7 @@ update2 (GormDatabase    *db,
 static void
 test_update (void)
 {
+  g_autoptr(GDateTime) july = utc (2024, 7, 14, 9, 0, 0);
   g_autoptr(GormDatabase) db = open_items ();
   g_autoptr(GObject) a = add_item (db, "a", 7, 2, 2.5, 4, NULL);
   g_autoptr(GObject) b = add_item (db, "b", 1, 10, 0.5, 3, NULL);
@@ -1452,7 +1455,7 @@ test_update (void)
     g_assert_cmpfloat_with_epsilon (price, 10.0, 1e-9);
     g_assert_cmpstr (name, ==, "z");
   }
-  g_object_set (c, "when", utc (2024, 7, 14, 9, 0, 0), NULL);
+  g_object_set (c, "when", july, NULL);
   test_save_ok (c);
   g_assert_cmpint (update2 (db, compare (prop ("quantity"), GORM_COMPARISON_EQ, int_value (1)), "votes",
                             gorm_expression_date_part (prop ("when"), GORM_DATE_PART_MONTH), NULL, NULL,
