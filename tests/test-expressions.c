@@ -1720,6 +1720,24 @@ test_task_class_init (TestTaskClass *klass)
 
 #define TEST_TYPE_TASK (test_task_get_type ())
 
+/* A step of a task: its enum through a forward relation. */
+TEST_DEFINE_RESOURCE (TestStep, test_step)
+
+static void
+test_step_class_init (TestStepClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_int64 ("task-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_foreign_key (GORM_RESOURCE_CLASS (klass), "task-id", TEST_TYPE_TASK,
+                                       GORM_ON_DELETE_CASCADE);
+}
+
+#define TEST_TYPE_STEP (test_step_get_type ())
+
 static GormDatabase *
 open_tasks (GPtrArray *keep)
 {
@@ -1923,6 +1941,43 @@ test_enum_live (void)
     }
 }
 
+/* Through a forward relation: the steps sort and compare by their
+ * task's priority, by value. */
+static void
+test_enum_path (void)
+{
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GormDatabase) db = open_tasks (keep);
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) steps = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *names = NULL;
+  g_auto(GValue) normal = G_VALUE_INIT;
+  guint n_tasks = keep->len;
+
+  test_migrate (db, TEST_TYPE_STEP);
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      GObject *task = g_ptr_array_index (keep, i);
+      g_autofree char *name = NULL;
+      GObject *step;
+
+      g_object_get (task, "name", &name, NULL);
+      step = g_object_new (TEST_TYPE_STEP, "database", db, "name", name, "task-id",
+                           gorm_resource_get_id (GORM_RESOURCE (task)), NULL);
+      test_save_ok (step);
+      g_ptr_array_add (keep, step);
+    }
+
+  query = gorm_database_query (db, TEST_TYPE_STEP);
+  gorm_query_filter (query, gorm_filter_ge ("task.priority", priority_value (&normal, TEST_PRIORITY_NORMAL)));
+  gorm_query_order_by (query, "task.priority", TRUE);
+  steps = gorm_query_watch (query, NULL, &error);
+  g_assert_no_error (error);
+  names = names_of (steps);
+  g_assert_cmpstr (names, ==, "urgent high normal");
+}
+
 static void
 test_boxed (void)
 {
@@ -1968,6 +2023,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Expressions/enum-compare", test_enum_compare);
   g_test_add_func ("/Gorm/Expressions/enum-order", test_enum_order);
   g_test_add_func ("/Gorm/Expressions/enum-live", test_enum_live);
+  g_test_add_func ("/Gorm/Expressions/enum-path", test_enum_path);
 
   return g_test_run ();
 }
