@@ -515,6 +515,39 @@ test_insert_cancelled (void)
 }
 
 static void
+cancel_at_insert_cb (const char *sql,
+                     gpointer    user_data)
+{
+  if (g_str_has_prefix (sql, "INSERT"))
+    g_cancellable_cancel (user_data);
+}
+
+/* Cancelled while it runs, after its first statement: nothing is
+ * inserted, the objects are untouched, the next call works. */
+static void
+test_insert_cancelled_midway (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) items = new_items (db, 0, 1000);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  gorm_database_set_trace_func (db, cancel_at_insert_cb, cancellable);
+  g_assert_false (gorm_database_bulk_insert (db, (GormResource * const *) items->pdata,
+                                             items->len, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  gorm_database_set_trace_func (db, NULL, NULL);
+  assert_all_unsaved (items);
+  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 0);
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+
+  g_assert_true (bulk_insert (db, items, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 1000);
+}
+
+static void
 count_saved_cb (GormDatabase *db,
                 GormResource *resource,
                 gboolean      created,
@@ -692,30 +725,56 @@ test_insert_in_transaction (void)
   g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 10);
 }
 
-/* Another connection sees all the rows or none. */
+/* How many items another process (SQLite's shell) or, on PostgreSQL,
+ * another connection sees. */
+static gint64
+count_elsewhere (const char   *path,
+                 GormDatabase *other)
+{
+  g_autofree char *seen = NULL;
+
+  if (other != NULL)
+    return count_rows (other, TEST_TYPE_ITEM);
+  seen = test_sqlite3_shell (path, "SELECT count(*) FROM test_item;");
+  return seen ? g_ascii_strtoll (seen, NULL, 10) : -1;
+}
+
+/* Another process sees all the rows or none. */
 static void
 test_insert_all_or_nothing (void)
 {
   g_autofree char *path = NULL;
   g_autoptr(GormDatabase) db = test_open_file (&path);
   g_autoptr(GormDatabase) other = NULL;
-  g_autofree char *uri = test_uri_of_file (path);
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
   GType types[] = { TEST_TYPE_ITEM, TEST_TYPE_POST };
 
   g_assert_true (gorm_database_migrate (db, types, 2, NULL, &error));
-  other = gorm_database_open (uri, NULL, &error);
-  g_assert_no_error (error);
+  if (test_engine_is_postgresql ())
+    {
+      g_autofree char *uri = test_uri_of_file (path);
+
+      other = gorm_database_open (uri, NULL, &error);
+      g_assert_no_error (error);
+    }
+  else if (g_find_program_in_path ("sqlite3") == NULL)
+    {
+      g_test_skip ("the sqlite3 shell is not installed");
+      g_clear_object (&db);
+      test_remove_file (path);
+      return;
+    }
   items = new_items (db, 0, 500);
 
   g_assert_true (gorm_database_begin (db, NULL, &error));
   g_assert_true (bulk_insert (db, items, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (count_rows (other, TEST_TYPE_ITEM), ==, 0);
+  g_assert_cmpint (count_elsewhere (path, other), ==, 0);
   g_assert_true (gorm_database_commit (db, NULL, &error));
-  g_assert_cmpint (count_rows (other, TEST_TYPE_ITEM), ==, 500);
+  g_assert_cmpint (count_elsewhere (path, other), ==, 500);
 
+  g_clear_pointer (&items, g_ptr_array_unref);
   g_clear_object (&other);
   g_clear_object (&db);
   test_remove_file (path);
@@ -1097,6 +1156,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Bulk/insert-nulls", test_insert_nulls);
   g_test_add_func ("/Gorm/Bulk/insert-batches", test_insert_batches);
   g_test_add_func ("/Gorm/Bulk/insert-cancelled", test_insert_cancelled);
+  g_test_add_func ("/Gorm/Bulk/insert-cancelled-midway", test_insert_cancelled_midway);
   g_test_add_func ("/Gorm/Bulk/insert-signals", test_insert_signals);
   g_test_add_func ("/Gorm/Bulk/insert-live-model", test_insert_live_model);
   g_test_add_func ("/Gorm/Bulk/insert-in-transaction", test_insert_in_transaction);
