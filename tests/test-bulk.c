@@ -644,6 +644,59 @@ test_insert_live_model (void)
     }
 }
 
+/* Beyond 1,000 rows a live model reads again what it shows: it still
+ * gets every row, in its order, and follows a bulk update that reverses
+ * the order. */
+static void
+test_many_live_model (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) first = new_items (db, 0, 2);
+  g_autoptr(GPtrArray) items = new_items (db, 100, 1500);
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < items->len; i++)
+    g_object_set (g_ptr_array_index (items, i), "number", 100 + (int) i, NULL);
+  g_assert_true (bulk_insert (db, first, &error));
+  query = gorm_query_order_by (gorm_database_query (db, TEST_TYPE_ITEM), "number", FALSE);
+  model = gorm_query_watch (query, NULL, &error);
+  g_assert_no_error (error);
+  wait_for_items (model, 2);
+
+  g_assert_true (bulk_insert (db, items, &error));
+  g_assert_no_error (error);
+  wait_for_items (model, 1502);
+  for (guint i = 0; i < 1502; i += 100)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      g_assert_true (item == (i < 2 ? g_ptr_array_index (first, i)
+                                    : g_ptr_array_index (items, i - 2)));
+    }
+
+  for (guint i = 0; i < items->len; i++)
+    g_object_set (g_ptr_array_index (items, i), "number", -1 - (int) i, NULL);
+  g_assert_cmpint (bulk_update (db, items, (const char *[]) { "number", NULL }, &error), ==, 1500);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autoptr(GObject) top = g_list_model_get_item (model, 0);
+
+      if (top == g_ptr_array_index (items, 1499))
+        break;
+      g_main_context_iteration (NULL, i > 10);
+    }
+  for (guint i = 0; i < 1502; i += 100)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      g_assert_true (item == (i < 1500 ? g_ptr_array_index (items, 1499 - i)
+                                       : g_ptr_array_index (first, i - 1500)));
+    }
+}
+
 static void
 async_done_cb (GObject      *source,
                GAsyncResult *result,
@@ -1159,6 +1212,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Bulk/insert-cancelled-midway", test_insert_cancelled_midway);
   g_test_add_func ("/Gorm/Bulk/insert-signals", test_insert_signals);
   g_test_add_func ("/Gorm/Bulk/insert-live-model", test_insert_live_model);
+  g_test_add_func ("/Gorm/Bulk/many-live-model", test_many_live_model);
   g_test_add_func ("/Gorm/Bulk/insert-in-transaction", test_insert_in_transaction);
   g_test_add_func ("/Gorm/Bulk/insert-all-or-nothing", test_insert_all_or_nothing);
   g_test_add_func ("/Gorm/Bulk/insert-databases", test_insert_databases);
