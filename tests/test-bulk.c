@@ -1241,6 +1241,27 @@ test_update_live_model (void)
     }
 }
 
+/* A closed database: GORM_ERROR_CONNECTION, the objects untouched. */
+static void
+test_closed_database (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) items = new_items (db, 0, 3);
+  g_autoptr(GPtrArray) stored = new_items (db, 10, 3);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (bulk_insert (db, stored, &error));
+  g_object_set (g_ptr_array_index (stored, 0), "number", 5, NULL);
+  g_assert_true (gorm_database_close (db, NULL, &error));
+  g_assert_false (bulk_insert (db, items, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_clear_error (&error);
+  assert_all_unsaved (items);
+  g_assert_cmpint (bulk_update (db, stored, (const char *[]) { "number", NULL }, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_assert_true (gorm_resource_is_dirty (g_ptr_array_index (stored, 0)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1274,6 +1295,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Bulk/update-constraint", test_update_constraint);
   g_test_add_func ("/Gorm/Bulk/update-live-model", test_update_live_model);
   g_test_add_func ("/Gorm/Bulk/update-deleted-row", test_update_deleted_row);
+  g_test_add_func ("/Gorm/Bulk/closed-database", test_closed_database);
 
   return g_test_run ();
 }
