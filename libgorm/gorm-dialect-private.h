@@ -563,4 +563,17 @@ void     gorm_dialect_append_limit              (const GormDialect  *dialect,
                                                  gint64              limit,
                                                  gint64              offset);
 
+/* Raw selects. The SQL of a raw select of rows: @sql from its first
+ * keyword on (leading spaces and comments, trailing semicolons left
+ * out), a SELECT as it is, a WITH or VALUES as a subquery;
+ * GORM_ERROR_VALIDATION for any other statement. */
+char    *gorm_dialect_render_raw_select         (const char         *sql,
+                                                 GError            **error);
+/* The columns of @schema, in schema order, out of the rows of @select
+ * (from gorm_dialect_render_raw_select()). */
+char    *gorm_dialect_render_raw_resources      (const GormSchema   *schema,
+                                                 const char         *select);
+/* No row, the columns of @select. */
+char    *gorm_dialect_render_raw_columns        (const char         *select);
+
 G_END_DECLS

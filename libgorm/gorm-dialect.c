@@ -2203,3 +2203,77 @@ gorm_dialect_render_position (const GormDialect   *dialect,
   append_and_condition (dialect, sql, selection->condition, params, &k_scope);
   return g_string_free (sql, FALSE);
 }
+
+/* Raw selects (gorm_database_select(), _select_resources()) */
+
+/* The keyword @p starts with, case-insensitively, as a whole word. */
+static gboolean
+starts_with_keyword (const char *p,
+                     const char *keyword)
+{
+  gsize len = strlen (keyword);
+
+  return g_ascii_strncasecmp (p, keyword, len) == 0 &&
+         !g_ascii_isalnum (p[len]) && p[len] != '_';
+}
+
+char *
+gorm_dialect_render_raw_select (const char  *sql,
+                                GError     **error)
+{
+  const char *p = sql;
+  gsize len;
+
+  /* Spaces and comments before the statement. */
+  for (;;)
+    {
+      const char *after;
+
+      while (g_ascii_isspace (*p))
+        p++;
+      after = (*p == '-' || *p == '/') ? skip_quoted (p) : p;
+      if (after == p)
+        break;
+      p = after;
+    }
+  len = strlen (p);
+  while (len > 0 && (g_ascii_isspace (p[len - 1]) || p[len - 1] == ';'))
+    len--;
+
+  if (starts_with_keyword (p, "SELECT"))
+    return g_strndup (p, len);
+  /* SQLite's provider gives rows only for a text starting with SELECT:
+   * a WITH or VALUES runs as a subquery, on both engines alike (their
+   * VALUES columns are named column1, column2, …). */
+  if (starts_with_keyword (p, "WITH") || starts_with_keyword (p, "VALUES"))
+    return g_strdup_printf ("SELECT * FROM (%.*s) AS \"gorm_raw\"", (int) len, p);
+
+  g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+               "Only a SELECT (or WITH, VALUES) statement gives rows: “%s” is not one", sql);
+  return NULL;
+}
+
+char *
+gorm_dialect_render_raw_resources (const GormSchema *schema,
+                                   const char       *select)
+{
+  GString *sql = g_string_new ("SELECT ");
+
+  /* Qualified: SQLite reads an unqualified "name" it cannot find as a
+   * string, not as an error. */
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      g_string_append (sql, "\"gorm_raw\".");
+      gorm_dialect_append_identifier (sql, schema->columns[i].name);
+    }
+  g_string_append_printf (sql, " FROM (%s) AS \"gorm_raw\"", select);
+  return g_string_free (sql, FALSE);
+}
+
+char *
+gorm_dialect_render_raw_columns (const char *select)
+{
+  return g_strdup_printf ("SELECT * FROM (%s) AS \"gorm_raw\" LIMIT 0", select);
+}

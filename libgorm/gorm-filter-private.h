@@ -39,4 +39,10 @@ const GormColumn *gorm_filter_resolve_path (const GormSchema  *schema,
                                             const GormPath   **path,
                                             GError           **error);
 
+/* Whether every property @filter names is one of @names (a set of
+ * strings), the names a row query gives its columns (gorm_query_select(),
+ * gorm_query_annotate()), and it names at least one. */
+gboolean          gorm_filter_names_only   (GormFilter        *filter,
+                                            GHashTable        *names);
+
 G_END_DECLS

@@ -1426,3 +1426,18 @@ gorm_filter_compile_full (GormFilter                  *filter,
     return NULL;
   return share_steps (condition);
 }
+
+/* Row queries (gorm_query_select()): whether a filter is on their names. */
+gboolean
+gorm_filter_names_only (GormFilter *filter,
+                        GHashTable *names)
+{
+  if (filter == NULL || filter->error != NULL)
+    return FALSE;
+  if (filter->property != NULL)
+    return g_hash_table_contains (names, filter->property);
+  if (filter->children[0] == NULL)
+    return FALSE;
+  return gorm_filter_names_only (filter->children[0], names) &&
+         (filter->children[1] == NULL || gorm_filter_names_only (filter->children[1], names));
+}

@@ -17,5 +17,6 @@
 #include "gorm-filter.h"
 #include "gorm-query.h"
 #include "gorm-query-model.h"
+#include "gorm-row.h"
 
 #undef GORM_INSIDE

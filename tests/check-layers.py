@@ -41,6 +41,7 @@ MODULES = {
     'gorm-dialect': 'sql',
     'gorm-dialect-sqlite': 'sql',
     'gorm-dialect-postgresql': 'sql',
+    'gorm-dialect-rows': 'sql',
     'gorm-dialect-expression': 'sql',
     # execution
     'gorm-connection': 'execution',
@@ -59,6 +60,7 @@ MODULES = {
     'gorm-query': 'public',
     'gorm-query-model': 'public',
     'gorm-filter': 'public',
+    'gorm-row': 'public',
     'gorm-expression': 'public',
 }
 
