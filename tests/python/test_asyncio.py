@@ -88,7 +88,7 @@ class GbulbTest(DatabaseTestCase):
             self.assertEqual(await Note.objects.filter(stars__lt=2).aupdate(stars=2 ** 40), 2)
             return await Note.objects.filter(stars=2 ** 40).adelete()
 
-        self.assertEqual(self.run_async(scenario()), 2)
+        self.assertEqual(self.run_async(scenario()), (2, {'__main__.Note': 2}))
         self.assertEqual([n.text for n in Note.objects.all()], ['n2'])
 
     def test_errors_are_raised(self):
