@@ -1266,6 +1266,9 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         model = type(self)
         if fields is None:
             return self.reload()
+        if isinstance(fields, str):
+            raise TypeError('refresh_from_db() takes a list of field names, not the str %r'
+                            % (fields,))
         fields = list(fields)
         for name in fields:
             if not isinstance(name, str):
