@@ -3,6 +3,7 @@
 iterator, exists, get_or_create, update_or_create, update() of a foreign
 key, refresh_from_db, and the (total, {label: n}) of delete()."""
 
+import asyncio
 import contextlib
 import datetime
 import gc
@@ -13,6 +14,8 @@ import weakref
 
 from gormtest import DatabaseTestCase, main
 from gi.repository import Gorm
+
+import gbulb
 
 
 def day(n):
@@ -591,6 +594,69 @@ class RefreshFromDbTest(PollsTestCase):
             gone.refresh_from_db(fields=['rank'])
         self.q['Why?'].refresh_from_db(fields=['rank'])
         self.assertEqual(self.q['Why?'].rank, 2)
+
+
+class AsyncTest(PollsTestCase):
+    """The awaitable forms, under gbulb's GLib event loop."""
+
+    def setUp(self):
+        super().setUp()
+        gbulb.install()
+        self.addCleanup(asyncio.set_event_loop_policy, None)
+
+    def run_async(self, coroutine):
+        return asyncio.run(asyncio.wait_for(coroutine, 10))
+
+    def test_alast_alatest_aearliest(self):
+        async def scenario():
+            self.assertIs(await Question.objects.alast(), self.q['Why?'])
+            self.assertIs(await Question.objects.order_by('rank').alast(), self.q['What?'])
+            self.assertIsNone(await Question.objects.filter(rank=9).alast())
+            self.assertIs(await Question.objects.alatest(), self.q['Why?'])
+            self.assertIs(await Question.objects.aearliest('rank'), self.q['Who?'])
+            with self.assertRaises(Question.DoesNotExist):
+                await Question.objects.filter(rank=9).alatest()
+            with self.assertRaises(ValueError):
+                await Note.objects.aearliest()
+            with self.assertRaises(TypeError):
+                await Question.objects.all()[:1].alast()
+            return await Question.objects.aearliest()
+        self.assertIs(self.run_async(scenario()), self.q['What?'])
+
+    def test_ain_bulk_and_aiterator(self):
+        async def scenario():
+            what, who = self.q['What?'], self.q['Who?']
+            self.assertEqual(await Question.objects.ain_bulk([what.id, who.id]),
+                             {what.id: what, who.id: who})
+            self.assertEqual(await Question.objects.ain_bulk([]), {})
+            with self.assertRaises(ValueError):
+                await Question.objects.ain_bulk([1], field_name='rank')
+            texts = [c.choice_text async for c in Choice.objects.order_by('-votes')
+                     .aiterator(chunk_size=2)]
+            self.assertEqual(texts, ['who 1', 'who 0', 'what 2', 'what 1', 'what 0'])
+            with self.assertRaises(ValueError):
+                Choice.objects.aiterator(chunk_size=0)
+            self.assertEqual([q async for q in Question.objects.none().aiterator()], [])
+            return [q.question_text async for q in Question.objects.aiterator(chunk_size=1)]
+        with statements() as run:
+            self.assertEqual(self.run_async(scenario()), ['What?', 'Who?', 'Why?'])
+        # Two batches' SELECT... of in_bulk: one; aiterator: 3 chunks of 2
+        # choices, 4 of 1 question (the last one empty).
+        self.assertEqual(len(run), 1 + 3 + 4, run)
+
+    def test_adelete_counts(self):
+        async def scenario():
+            self.assertEqual(await Question.objects.none().adelete(), (0, {}))
+            Note.objects.create(text='n', stars=1)
+            self.assertEqual(await Note.objects.adelete(), (1, {'__main__.Note': 1}))
+            self.assertEqual(await self.q['Who?'].adelete(),
+                             (3, {'polls.Question': 1, 'polls.Choice': 2}))
+            note = Note.objects.create(text='m', stars=1)
+            self.assertEqual(await note.adelete(), (1, {'__main__.Note': 1}))
+            return await Question.objects.filter(rank__gt=1).adelete()
+        self.assertEqual(self.run_async(scenario()),
+                         (5, {'polls.Question': 2, 'polls.Choice': 3}))
+        self.assertEqual(Question.objects.count(), 0)
 
 
 if __name__ == '__main__':

@@ -2089,16 +2089,22 @@ class QuerySet(_AsyncQuerySet):
         return self._clone(_order=tuple((name, not descending)
                                         for name, descending in self._ordering()))
 
-    def last(self):
-        """The last object, in reverse primary key order unless ordered, or
-        None."""
+    def _last_queryset(self):
         if self._is_sliced():
             raise TypeError('Cannot reverse a query once a slice has been taken.')
         order = self._ordering() or ((_find_pspec(self.model, 'pk').name, False),)
-        return self._clone(_order=tuple((name, not descending)
-                                        for name, descending in order))._first()
+        return self._clone(_order=tuple((name, not descending) for name, descending in order))
 
-    def _earliest(self, fields, latest):
+    def last(self):
+        """The last object, in reverse primary key order unless ordered, or
+        None."""
+        return self._last_queryset()._first()
+
+    async def alast(self):
+        """Awaits ``last()``."""
+        return await self._last_queryset().afirst()
+
+    def _earliest_queryset(self, fields, latest):
         if self._is_sliced():
             raise TypeError('Cannot change a query once a slice has been taken.')
         if not fields:
@@ -2108,7 +2114,9 @@ class QuerySet(_AsyncQuerySet):
                                  "arguments or 'get_latest_by' in the model's Meta.")
         if latest:
             fields = [field[1:] if field.startswith('-') else '-' + field for field in fields]
-        found = self.order_by(*fields)._first()
+        return self.order_by(*fields)
+
+    def _found(self, found):
         if found is None:
             raise self.model.DoesNotExist('%s matching query does not exist.'
                                           % self.model.__name__)
@@ -2117,18 +2125,24 @@ class QuerySet(_AsyncQuerySet):
     def earliest(self, *fields):
         """The first object in the order of ``fields`` (or of the model's
         ``Meta.get_latest_by``); ``Model.DoesNotExist`` when there is none."""
-        return self._earliest(fields, False)
+        return self._found(self._earliest_queryset(fields, False)._first())
 
     def latest(self, *fields):
         """The last object in the order of ``fields`` (or of the model's
         ``Meta.get_latest_by``); ``Model.DoesNotExist`` when there is none."""
-        return self._earliest(fields, True)
+        return self._found(self._earliest_queryset(fields, True)._first())
 
-    def in_bulk(self, id_list=None, *, field_name='pk'):
-        """A dict of the objects whose ``field_name`` (the primary key, or a
-        unique field) is in ``id_list``, by that value; every object
-        when ``id_list`` is None. One SELECT per 100 keys; an empty
-        ``id_list`` runs none."""
+    async def aearliest(self, *fields):
+        """Awaits ``earliest()``."""
+        return self._found(await self._earliest_queryset(fields, False).afirst())
+
+    async def alatest(self, *fields):
+        """Awaits ``latest()``."""
+        return self._found(await self._earliest_queryset(fields, True).afirst())
+
+    def _in_bulk_batches(self, id_list, field_name):
+        """The attribute in_bulk() keys its dict by, and the QuerySets of
+        its batches (one page each, read at once without a count)."""
         if self._is_sliced():
             raise TypeError("Cannot use 'limit' or 'offset' with in_bulk().")
         if not isinstance(field_name, str):
@@ -2139,18 +2153,41 @@ class QuerySet(_AsyncQuerySet):
                              % field_name)
         attribute = 'pk' if field_name == 'pk' else _attribute(pspec)
         if id_list is None:
-            found = self
-        else:
-            if isinstance(id_list, (str, bytes)):
-                raise TypeError('in_bulk() takes a list of values, not %r' % (id_list,))
-            id_list = tuple(id_list)
-            found = []
-            # A page of as many rows as keys is read at once, without a
-            # count: one SELECT per batch.
-            for start in range(0, 0 if self._empty else len(id_list), _IN_BULK_BATCH):
-                batch = id_list[start:start + _IN_BULK_BATCH]
-                found.extend(self.filter(**{field_name + '__in': batch})[:len(batch)])
-        return {getattr(obj, attribute): obj for obj in found}
+            return attribute, [self]
+        if isinstance(id_list, (str, bytes)):
+            raise TypeError('in_bulk() takes a list of values, not %r' % (id_list,))
+        id_list = tuple(id_list)
+        batches = []
+        for start in range(0, 0 if self._empty else len(id_list), _IN_BULK_BATCH):
+            batch = id_list[start:start + _IN_BULK_BATCH]
+            batches.append(self.filter(**{field_name + '__in': batch})[:len(batch)])
+        return attribute, batches
+
+    def in_bulk(self, id_list=None, *, field_name='pk'):
+        """A dict of the objects whose ``field_name`` (the primary key, or a
+        unique field) is in ``id_list``, by that value; every object
+        when ``id_list`` is None. One SELECT per 100 keys; an empty
+        ``id_list`` runs none."""
+        attribute, batches = self._in_bulk_batches(id_list, field_name)
+        return {getattr(obj, attribute): obj for batch in batches for obj in batch}
+
+    async def ain_bulk(self, id_list=None, *, field_name='pk'):
+        """Awaits ``in_bulk()``."""
+        attribute, batches = self._in_bulk_batches(id_list, field_name)
+        found = {}
+        for batch in batches:
+            found.update((getattr(obj, attribute), obj) for obj in await batch.alist())
+        return found
+
+    @staticmethod
+    def _chunk_size(chunk_size):
+        if chunk_size is None:
+            return 2000
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int):
+            raise TypeError('chunk_size is an int, not %r' % (chunk_size,))
+        if chunk_size <= 0:
+            raise ValueError('Chunk size must be strictly positive.')
+        return chunk_size
 
     def iterator(self, chunk_size=None):
         """The matching objects, read ``chunk_size`` (2000 by default) at a
@@ -2159,20 +2196,18 @@ class QuerySet(_AsyncQuerySet):
         read in primary key order, each chunk after the last key read;
         an ordered one chunk after chunk of its order (the primary key
         breaking ties)."""
-        if chunk_size is None:
-            chunk_size = 2000
-        elif isinstance(chunk_size, bool) or not isinstance(chunk_size, int):
-            raise TypeError('chunk_size is an int, not %r' % (chunk_size,))
-        elif chunk_size <= 0:
-            raise ValueError('Chunk size must be strictly positive.')
-        return self._chunks(chunk_size)
+        return self._chunks(self._chunk_size(chunk_size))
 
-    def _chunks(self, chunk_size):
-        if self._empty:
-            return
+    def aiterator(self, chunk_size=None):
+        """``iterator()`` for ``async for``: each chunk is read on the
+        database worker."""
+        return self._achunks(self._chunk_size(chunk_size))
+
+    def _chunk_queries(self, chunk_size):
+        """A generator of the Gorm.Query of each chunk; it is sent the key
+        of the last object of the chunk before, which was full."""
         pspec = _find_pspec(self.model, 'pk')
         key = pspec.name
-        keep = self._keeper() if self._is_eager() else None
         order = self._ordering()
         by_key = not order and not self._is_sliced()
         if not any(name == key for name, _ in order):
@@ -2180,26 +2215,55 @@ class QuerySet(_AsyncQuerySet):
         chunk = self._clone(_order=order)
         start = 0
         while True:
+            last = yield chunk._slice(start, start + chunk_size)._query()
             if by_key:
-                query = chunk._slice(0, chunk_size)._query()
-            else:
-                query = chunk._slice(start, start + chunk_size)._query()
-                start += chunk_size
-            with _gorm_errors(self.model):
-                items = list(query.fetch())
-            query = None
-            n = len(items)
-            if by_key and n:
-                after = Gorm.Filter.gt(key, _property_value(self.model, pspec, items[-1].pk))
+                after = Gorm.Filter.gt(key, _property_value(self.model, pspec, last))
                 chunk = self._clone(_order=order, _where=after if self._where is None
                                     else self._where.and_(after))
-            # The objects yielded are the caller's to keep or drop.
-            items.reverse()
+            else:
+                start += chunk_size
+
+    @staticmethod
+    def _chunk_items(items, chunk_size):
+        """The objects of a chunk read, for the caller to keep or drop as
+        it goes, and the key to send to _chunk_queries(), or None after
+        the last chunk."""
+        last = items[-1].pk if len(items) == chunk_size else None
+        items.reverse()
+        return items, last
+
+    def _chunks(self, chunk_size):
+        if self._empty:
+            return
+        keep = self._keeper() if self._is_eager() else None
+        queries = self._chunk_queries(chunk_size)
+        query = next(queries)
+        while True:
+            with _gorm_errors(self.model):
+                items, last = self._chunk_items(list(query.fetch()), chunk_size)
+            query = None
             while items:
                 item = items.pop()
                 yield keep(item) if keep is not None else item
-            if n < chunk_size:
+            if last is None:
                 return
+            query = queries.send(last)
+
+    async def _achunks(self, chunk_size):
+        if self._empty:
+            return
+        keep = self._keeper() if self._is_eager() else None
+        queries = self._chunk_queries(chunk_size)
+        query = next(queries)
+        while True:
+            items, last = self._chunk_items(list(await _acall(query, 'fetch')), chunk_size)
+            query = None
+            while items:
+                item = items.pop()
+                yield keep(item) if keep is not None else item
+            if last is None:
+                return
+            query = queries.send(last)
 
     def update_or_create(self, defaults=None, create_defaults=None, **lookups):
         """``(object, created)``, in one transaction: the object matching
@@ -2220,6 +2284,75 @@ class QuerySet(_AsyncQuerySet):
                                      if getattr(_field(self.model, pspec), 'auto_now', False)]
             obj.save(update_fields=fields)
         return obj, False
+
+    def _bulk_objects(self, objs, batch_size, method):
+        """``objs`` as a list, each checked to be of the model, and the
+        batches of ``batch_size`` to give libgorm."""
+        if batch_size is not None and (isinstance(batch_size, bool) or
+                                       not isinstance(batch_size, int)):
+            raise TypeError('batch_size is an int, not %r' % (batch_size,))
+        if batch_size is not None and batch_size <= 0:
+            raise ValueError('Batch size must be a positive integer.')
+        objs = list(objs)
+        for obj in objs:
+            if not isinstance(obj, self.model):
+                raise TypeMismatchError('%s.objects.%s() takes %s objects, not %r'
+                                        % (self.model.__name__, method, self.model.__name__,
+                                           obj))
+        size = batch_size or len(objs) or 1
+        return objs, [objs[start:start + size] for start in range(0, len(objs), size)]
+
+    def bulk_create(self, objs, batch_size=None):
+        """Inserts the unsaved objects ``objs`` of the model with multi-row
+        INSERTs (gorm_database_bulk_insert()), in one transaction, and
+        returns them as a list, saved, with their ids set. ``batch_size``
+        caps the objects per call (libgorm keeps each statement within
+        the engine's parameter limit by itself). On an error nothing is
+        inserted."""
+        objs, batches = self._bulk_objects(objs, batch_size, 'bulk_create')
+        if not objs:
+            return objs
+        database = self._database()
+        _register(database, self.model)
+        with _gorm_errors(self.model):
+            if len(batches) == 1:
+                database.bulk_insert(objs, None)
+            else:
+                with database.atomic():
+                    for batch in batches:
+                        database.bulk_insert(batch, None)
+        return objs
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        """Writes the fields ``fields`` of the saved objects ``objs`` with
+        few UPDATE statements (gorm_database_bulk_update()), in one
+        transaction; those fields become clean, the other changes stay
+        unsaved. Returns how many rows were updated."""
+        if isinstance(fields, str):
+            raise TypeError('bulk_update() takes a list of field names, not the str %r'
+                            % (fields,))
+        fields = list(fields)
+        if not fields:
+            raise ValueError('Field names must be given to bulk_update().')
+        objs, batches = self._bulk_objects(objs, batch_size, 'bulk_update')
+        for name in fields:
+            relation = _relations(self.model).get(name) if isinstance(name, str) else None
+            if relation is not None and relation.kind != _FORWARD:
+                raise ValueError('bulk_update() can only be used with concrete fields.')
+            if name == 'pk' or name == self.model._gorm_primary_key:
+                raise ValueError('bulk_update() cannot be used with primary key fields.')
+        names = _update_field_properties(self.model, fields)
+        if any(not _resource_is_saved(obj) for obj in objs):
+            raise ValueError('All bulk_update() objects must have a primary key set.')
+        if not objs:
+            return 0
+        database = self._database()
+        _register(database, self.model)
+        with _gorm_errors(self.model):
+            if len(batches) == 1:
+                return database.bulk_update(objs, names, None)
+            with database.atomic():
+                return sum(database.bulk_update(batch, names, None) for batch in batches)
 
     def _delete_counted(self):
         model = self.model
