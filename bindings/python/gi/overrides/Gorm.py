@@ -2323,6 +2323,16 @@ class QuerySet(_AsyncQuerySet):
                         database.bulk_insert(batch, None)
         return objs
 
+    async def abulk_create(self, objs, batch_size=None):
+        """Awaits ``bulk_create()``, run on the database worker (several
+        batches make one transaction, run on the calling thread)."""
+        objs, batches = self._bulk_objects(objs, batch_size, 'bulk_create')
+        if len(batches) != 1:
+            return self.bulk_create(objs, batch_size)
+        _register(self._database(), self.model)
+        await _acall(self._database(), 'bulk_insert', objs)
+        return objs
+
     def bulk_update(self, objs, fields, batch_size=None):
         """Writes the fields ``fields`` of the saved objects ``objs`` with
         few UPDATE statements (gorm_database_bulk_update()), in one
@@ -2335,15 +2345,7 @@ class QuerySet(_AsyncQuerySet):
         if not fields:
             raise ValueError('Field names must be given to bulk_update().')
         objs, batches = self._bulk_objects(objs, batch_size, 'bulk_update')
-        for name in fields:
-            relation = _relations(self.model).get(name) if isinstance(name, str) else None
-            if relation is not None and relation.kind != _FORWARD:
-                raise ValueError('bulk_update() can only be used with concrete fields.')
-            if name == 'pk' or name == self.model._gorm_primary_key:
-                raise ValueError('bulk_update() cannot be used with primary key fields.')
-        names = _update_field_properties(self.model, fields)
-        if any(not _resource_is_saved(obj) for obj in objs):
-            raise ValueError('All bulk_update() objects must have a primary key set.')
+        names = self._bulk_update_names(objs, fields)
         if not objs:
             return 0
         database = self._database()
@@ -2353,6 +2355,33 @@ class QuerySet(_AsyncQuerySet):
                 return database.bulk_update(objs, names, None)
             with database.atomic():
                 return sum(database.bulk_update(batch, names, None) for batch in batches)
+
+    def _bulk_update_names(self, objs, fields):
+        """The property names of bulk_update()'s ``fields``, after Django's
+        checks of them and of ``objs``."""
+        for name in fields:
+            relation = _relations(self.model).get(name) if isinstance(name, str) else None
+            if relation is not None and relation.kind != _FORWARD:
+                raise ValueError('bulk_update() can only be used with concrete fields.')
+            if name == 'pk' or name == self.model._gorm_primary_key:
+                raise ValueError('bulk_update() cannot be used with primary key fields.')
+        names = _update_field_properties(self.model, fields)
+        if any(not _resource_is_saved(obj) for obj in objs):
+            raise ValueError('All bulk_update() objects must have a primary key set.')
+        return names
+
+    async def abulk_update(self, objs, fields, batch_size=None):
+        """Awaits ``bulk_update()``, run on the database worker (several
+        batches make one transaction, run on the calling thread)."""
+        objs = list(objs)
+        _, batches = self._bulk_objects(objs, batch_size, 'bulk_update')
+        if not isinstance(fields, str):
+            fields = list(fields)
+        if len(batches) != 1 or isinstance(fields, str) or not fields:
+            return self.bulk_update(objs, fields, batch_size)
+        names = self._bulk_update_names(objs, fields)
+        _register(self._database(), self.model)
+        return await _acall(self._database(), 'bulk_update', objs, names)
 
     def _delete_counted(self):
         model = self.model
