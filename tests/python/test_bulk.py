@@ -3,16 +3,11 @@
 save(update_fields=...), update_or_create, and the examples of
 doc/queries.md's Python section."""
 
-import asyncio
-import contextlib
 import os
 import re
-import tempfile
 
-from gormtest import DatabaseTestCase, main
+from gormtest import DatabaseTestCase, GbulbMixin, main, print_statements, statements
 from gi.repository import Gorm
-
-import gbulb
 
 
 class Author(Gorm.Resource):
@@ -26,32 +21,12 @@ class Book(Gorm.Resource):
     author = Gorm.ForeignKey(Author, on_delete=Gorm.CASCADE, null=True)
 
 
-@contextlib.contextmanager
-def statements():
-    """Collects the statements libgorm runs in the block, printed by
-    GORM_DEBUG=sql on the standard error (file descriptor 2)."""
-    collected = []
-    with tempfile.TemporaryFile(mode='w+') as capture:
-        saved = os.dup(2)
-        os.dup2(capture.fileno(), 2)
-        try:
-            yield collected
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        capture.seek(0)
-        collected.extend(line[len('gorm: '):].rstrip('\n') for line in capture
-                         if line.startswith('gorm: '))
-
-
 class BulkTestCase(DatabaseTestCase):
     """A database printing its statements (GORM_DEBUG=sql), with two
     authors."""
 
     def setUp(self):
-        saved = os.environ.get('GORM_DEBUG')
-        os.environ['GORM_DEBUG'] = 'sql'
-        self.addCleanup(os.environ.__setitem__, 'GORM_DEBUG', saved or '')
+        print_statements(self)
         with statements():
             super().setUp()
             self.ann = Author.objects.create(name='ann')
@@ -309,15 +284,7 @@ class UpdateOrCreateTest(BulkTestCase):
         self.assertEqual(Book.objects.filter(pages=2).count(), 1)
 
 
-class AsyncBulkTest(BulkTestCase):
-
-    def setUp(self):
-        super().setUp()
-        gbulb.install()
-        self.addCleanup(asyncio.set_event_loop_policy, None)
-
-    def run_async(self, coroutine):
-        return asyncio.run(asyncio.wait_for(coroutine, 10))
+class AsyncBulkTest(GbulbMixin, BulkTestCase):
 
     def test_abulk_create_and_abulk_update(self):
         async def scenario():

@@ -3,19 +3,13 @@
 iterator, exists, get_or_create, update_or_create, update() of a foreign
 key, refresh_from_db, and the (total, {label: n}) of delete()."""
 
-import asyncio
-import contextlib
 import datetime
 import gc
-import os
-import tempfile
 import unittest.mock
 import weakref
 
-from gormtest import DatabaseTestCase, main
+from gormtest import DatabaseTestCase, GbulbMixin, main, print_statements, statements
 from gi.repository import Gorm
-
-import gbulb
 
 
 def day(n):
@@ -81,32 +75,12 @@ class Locked(Gorm.Resource):
         app_label = 'polls'
 
 
-@contextlib.contextmanager
-def statements():
-    """Collects the statements libgorm runs in the block, printed by
-    GORM_DEBUG=sql on the standard error (file descriptor 2)."""
-    collected = []
-    with tempfile.TemporaryFile(mode='w+') as capture:
-        saved = os.dup(2)
-        os.dup2(capture.fileno(), 2)
-        try:
-            yield collected
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        capture.seek(0)
-        collected.extend(line[len('gorm: '):].rstrip('\n') for line in capture
-                         if line.startswith('gorm: '))
-
-
 class PollsTestCase(DatabaseTestCase):
     """Three questions (rank 3, 1, 2 on days 1, 2, 3), with three, two and
     no choices; a database printing its statements (GORM_DEBUG=sql)."""
 
     def setUp(self):
-        saved = os.environ.get('GORM_DEBUG')
-        os.environ['GORM_DEBUG'] = 'sql'
-        self.addCleanup(os.environ.__setitem__, 'GORM_DEBUG', saved or '')
+        print_statements(self)
         with statements():
             super().setUp()
             self.q = {}
@@ -596,16 +570,8 @@ class RefreshFromDbTest(PollsTestCase):
         self.assertEqual(self.q['Why?'].rank, 2)
 
 
-class AsyncTest(PollsTestCase):
+class AsyncTest(GbulbMixin, PollsTestCase):
     """The awaitable forms, under gbulb's GLib event loop."""
-
-    def setUp(self):
-        super().setUp()
-        gbulb.install()
-        self.addCleanup(asyncio.set_event_loop_policy, None)
-
-    def run_async(self, coroutine):
-        return asyncio.run(asyncio.wait_for(coroutine, 10))
 
     def test_alast_alatest_aearliest(self):
         async def scenario():

@@ -2223,47 +2223,47 @@ class QuerySet(_AsyncQuerySet):
             else:
                 start += chunk_size
 
-    @staticmethod
-    def _chunk_items(items, chunk_size):
-        """The objects of a chunk read, for the caller to keep or drop as
-        it goes, and the key to send to _chunk_queries(), or None after
-        the last chunk."""
-        last = items[-1].pk if len(items) == chunk_size else None
-        items.reverse()
-        return items, last
+    def _chunk_steps(self, chunk_size):
+        """What iterator() does, as a generator of steps: a Gorm.Query to
+        run, which it is then sent the objects of as a list, or an object
+        to give the caller (who keeps or drops it as it goes)."""
+        if self._empty:
+            return
+        keep = self._keeper() if self._is_eager() else None
+        queries = self._chunk_queries(chunk_size)
+        query = next(queries)
+        while True:
+            items = yield query
+            query = None
+            if not items:
+                # Nothing more: a step the drivers skip, then the end.
+                yield None
+                return
+            last = items[-1].pk if len(items) == chunk_size else None
+            items.reverse()
+            while items:
+                item = items.pop()
+                yield keep(item) if keep is not None else item
+            if last is None:
+                return
+            query = queries.send(last)
 
     def _chunks(self, chunk_size):
-        if self._empty:
-            return
-        keep = self._keeper() if self._is_eager() else None
-        queries = self._chunk_queries(chunk_size)
-        query = next(queries)
-        while True:
-            with _gorm_errors(self.model):
-                items, last = self._chunk_items(list(query.fetch()), chunk_size)
-            query = None
-            while items:
-                item = items.pop()
-                yield keep(item) if keep is not None else item
-            if last is None:
-                return
-            query = queries.send(last)
+        steps = self._chunk_steps(chunk_size)
+        for step in steps:
+            while isinstance(step, Gorm.Query):
+                with _gorm_errors(self.model):
+                    step = steps.send(list(step.fetch()))
+            if step is not None:
+                yield step
 
     async def _achunks(self, chunk_size):
-        if self._empty:
-            return
-        keep = self._keeper() if self._is_eager() else None
-        queries = self._chunk_queries(chunk_size)
-        query = next(queries)
-        while True:
-            items, last = self._chunk_items(list(await _acall(query, 'fetch')), chunk_size)
-            query = None
-            while items:
-                item = items.pop()
-                yield keep(item) if keep is not None else item
-            if last is None:
-                return
-            query = queries.send(last)
+        steps = self._chunk_steps(chunk_size)
+        for step in steps:
+            while isinstance(step, Gorm.Query):
+                step = steps.send(list(await _acall(step, 'fetch')))
+            if step is not None:
+                yield step
 
     def update_or_create(self, defaults=None, create_defaults=None, **lookups):
         """``(object, created)``, in one transaction: the object matching
