@@ -268,6 +268,16 @@ class UpdateOrCreateTest(BulkTestCase):
         self.assertTrue(created)
         self.assertEqual(made.pages, 7)
 
+    def test_update_or_create_through_a_relation(self):
+        made, created = self.ann.book_set.update_or_create(title='t', defaults={'pages': 1})
+        self.assertTrue(created)
+        self.assertIs(made.author, self.ann)
+        other, created = self.bob.book_set.update_or_create(title='t', defaults={'pages': 2})
+        self.assertTrue(created)
+        again, created = self.ann.book_set.update_or_create(title='t', defaults={'pages': 3})
+        self.assertEqual((again, created), (made, False))
+        self.assertEqual(sorted(b.pages for b in Book.objects.all()), [2, 3])
+
     def test_update_or_create_errors(self):
         with self.assertRaises(Gorm.FieldError):
             Book.objects.update_or_create(title='x', defaults={'colour': 1})

@@ -354,6 +354,24 @@ class GetOrCreateTest(PollsTestCase):
         self.assertTrue(created)
         self.assertEqual((made.question, made.choice_text), (self.q['Why?'], 'xyz'))
 
+    def test_through_a_relation(self):
+        what = self.q['What?']
+        made, created = what.choice_set.get_or_create(choice_text='new', defaults={'votes': 4})
+        self.assertTrue(created)
+        self.assertIs(made.question, what)
+        self.assertEqual(what.choice_set.get_or_create(choice_text='new'), (made, False))
+        # Another question's choice of the same text is not this one's.
+        other, created = self.q['Why?'].choice_set.update_or_create(
+            choice_text='new', defaults={'votes': 7})
+        self.assertTrue(created)
+        self.assertIsNot(other, made)
+        self.assertEqual((other.question, other.votes), (self.q['Why?'], 7))
+        with self.assertRaises(Gorm.FieldError):
+            what.choice_set.get_or_create(choice_text='newer', defaults={'colour': 1})
+        red, created = what.tags.get_or_create(name='red')
+        self.assertTrue(created)
+        self.assertEqual(list(what.tags.all()), [red])
+
     def test_get_or_create_with_an_unknown_field(self):
         with self.assertRaises(Gorm.FieldError) as caught:
             Question.objects.get_or_create(question_text='New', defaults={'colour': 'red'})

@@ -3126,9 +3126,12 @@ class _RelatedManager(Manager):
             return self.get(**lookups), False
         except self.model.DoesNotExist:
             pass
-        properties = {key: value for key, value in lookups.items() if '__' not in key}
-        properties.update(defaults or {})
-        return self.create(**properties), True
+        return self.create(**_creation_properties(self.model, defaults, lookups)), True
+
+    def update_or_create(self, defaults=None, create_defaults=None, **lookups):
+        """QuerySet.update_or_create() among the objects of the relation,
+        creating through it (see ``get_or_create()``)."""
+        return QuerySet.update_or_create(self, defaults, create_defaults, **lookups)
 
 
 def _in_default_order(model, items):
