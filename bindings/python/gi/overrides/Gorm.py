@@ -1229,6 +1229,10 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
             return True
         if not _resource_is_saved(self):
             raise ValueError('Cannot force an update in save() with no primary key.')
+        # As a save, and as Django: an auto_now field written takes the time.
+        for pspec in _stored_pspecs(model):
+            if pspec.name in names and getattr(_field(model, pspec), 'auto_now', False):
+                setattr(self, _attribute(pspec), datetime.datetime.now(datetime.timezone.utc))
         with _gorm_errors(model):
             rows = database.bulk_update([self], names, cancellable)
         if rows == 0:
@@ -2286,8 +2290,13 @@ class QuerySet(_AsyncQuerySet):
         return obj, False
 
     def _bulk_objects(self, objs, batch_size, method):
-        """``objs`` as a list, each checked to be of the model, and the
-        batches of ``batch_size`` to give libgorm."""
+        """``objs`` as a list, each checked to be of the model, after
+        Django's check of ``batch_size``. libgorm sizes the statements of
+        one call itself, within the engine's parameter limit, and a call
+        is all or nothing, its objects included: the objects are given
+        to it in one call, whatever ``batch_size`` says (libgorm does not
+        undo what a call did to its objects when an enclosing transaction
+        rolls back, so batches in several calls could not be)."""
         if batch_size is not None and (isinstance(batch_size, bool) or
                                        not isinstance(batch_size, int)):
             raise TypeError('batch_size is an int, not %r' % (batch_size,))
@@ -2299,66 +2308,40 @@ class QuerySet(_AsyncQuerySet):
                 raise TypeMismatchError('%s.objects.%s() takes %s objects, not %r'
                                         % (self.model.__name__, method, self.model.__name__,
                                            obj))
-        size = batch_size or len(objs) or 1
-        return objs, [objs[start:start + size] for start in range(0, len(objs), size)]
+        if objs:
+            _register(self._database(), self.model)
+        return objs
 
     def bulk_create(self, objs, batch_size=None):
         """Inserts the unsaved objects ``objs`` of the model with multi-row
-        INSERTs (gorm_database_bulk_insert()), in one transaction, and
-        returns them as a list, saved, with their ids set. ``batch_size``
-        caps the objects per call (libgorm keeps each statement within
-        the engine's parameter limit by itself). On an error nothing is
-        inserted."""
-        objs, batches = self._bulk_objects(objs, batch_size, 'bulk_create')
-        if not objs:
-            return objs
-        database = self._database()
-        _register(database, self.model)
-        with _gorm_errors(self.model):
-            if len(batches) == 1:
-                database.bulk_insert(objs, None)
-            else:
-                with database.atomic():
-                    for batch in batches:
-                        database.bulk_insert(batch, None)
+        INSERTs within the engine's parameter limit
+        (gorm_database_bulk_insert()), in one transaction, and returns
+        them as a list, saved, with their ids set. On an error nothing is
+        inserted and the objects are left as they were. ``batch_size`` is
+        checked as Django checks it; libgorm sizes the statements itself
+        (see _bulk_objects())."""
+        objs = self._bulk_objects(objs, batch_size, 'bulk_create')
+        if objs:
+            with _gorm_errors(self.model):
+                self._database().bulk_insert(objs, None)
         return objs
 
     async def abulk_create(self, objs, batch_size=None):
-        """Awaits ``bulk_create()``, run on the database worker (several
-        batches make one transaction, run on the calling thread)."""
-        objs, batches = self._bulk_objects(objs, batch_size, 'bulk_create')
-        if len(batches) != 1:
-            return self.bulk_create(objs, batch_size)
-        _register(self._database(), self.model)
-        await _acall(self._database(), 'bulk_insert', objs)
+        """Awaits ``bulk_create()``, run on the database worker."""
+        objs = self._bulk_objects(objs, batch_size, 'bulk_create')
+        if objs:
+            await _acall(self._database(), 'bulk_insert', objs)
         return objs
 
-    def bulk_update(self, objs, fields, batch_size=None):
-        """Writes the fields ``fields`` of the saved objects ``objs`` with
-        few UPDATE statements (gorm_database_bulk_update()), in one
-        transaction; those fields become clean, the other changes stay
-        unsaved. Returns how many rows were updated."""
+    def _bulk_update_names(self, objs, fields):
+        """The property names of bulk_update()'s ``fields``, after Django's
+        checks of them and of ``objs``."""
         if isinstance(fields, str):
             raise TypeError('bulk_update() takes a list of field names, not the str %r'
                             % (fields,))
         fields = list(fields)
         if not fields:
             raise ValueError('Field names must be given to bulk_update().')
-        objs, batches = self._bulk_objects(objs, batch_size, 'bulk_update')
-        names = self._bulk_update_names(objs, fields)
-        if not objs:
-            return 0
-        database = self._database()
-        _register(database, self.model)
-        with _gorm_errors(self.model):
-            if len(batches) == 1:
-                return database.bulk_update(objs, names, None)
-            with database.atomic():
-                return sum(database.bulk_update(batch, names, None) for batch in batches)
-
-    def _bulk_update_names(self, objs, fields):
-        """The property names of bulk_update()'s ``fields``, after Django's
-        checks of them and of ``objs``."""
         for name in fields:
             relation = _relations(self.model).get(name) if isinstance(name, str) else None
             if relation is not None and relation.kind != _FORWARD:
@@ -2370,17 +2353,26 @@ class QuerySet(_AsyncQuerySet):
             raise ValueError('All bulk_update() objects must have a primary key set.')
         return names
 
-    async def abulk_update(self, objs, fields, batch_size=None):
-        """Awaits ``bulk_update()``, run on the database worker (several
-        batches make one transaction, run on the calling thread)."""
-        objs = list(objs)
-        _, batches = self._bulk_objects(objs, batch_size, 'bulk_update')
-        if not isinstance(fields, str):
-            fields = list(fields)
-        if len(batches) != 1 or isinstance(fields, str) or not fields:
-            return self.bulk_update(objs, fields, batch_size)
+    def bulk_update(self, objs, fields, batch_size=None):
+        """Writes the fields ``fields`` of the saved objects ``objs`` with
+        few UPDATE statements (gorm_database_bulk_update()), in one
+        transaction; those fields become clean, the other changes stay
+        unsaved. Returns how many rows were updated. ``batch_size`` is
+        checked as Django checks it; libgorm sizes the statements itself
+        (see _bulk_objects())."""
+        objs = self._bulk_objects(objs, batch_size, 'bulk_update')
         names = self._bulk_update_names(objs, fields)
-        _register(self._database(), self.model)
+        if not objs:
+            return 0
+        with _gorm_errors(self.model):
+            return self._database().bulk_update(objs, names, None)
+
+    async def abulk_update(self, objs, fields, batch_size=None):
+        """Awaits ``bulk_update()``, run on the database worker."""
+        objs = self._bulk_objects(objs, batch_size, 'bulk_update')
+        names = self._bulk_update_names(objs, fields)
+        if not objs:
+            return 0
         return await _acall(self._database(), 'bulk_update', objs, names)
 
     def _delete_counted(self):
