@@ -400,19 +400,50 @@ emit_in_context (GormDatabase *self,
   gorm_database_defer (self, emit_cb, emission, emission_free);
 }
 
+static void
+emit_committed_cb (gpointer data,
+                   gpointer unused)
+{
+  Emission *emission = data;
+
+  emit_in_context (emission->database, emission->signal, emission->resource, emission->created);
+}
+
+/* Emits once the write is committed: never for a rolled-back one. */
+static void
+emit_committed_locked (GormDatabase *self,
+                       guint         signal,
+                       GormResource *resource,
+                       gboolean      created)
+{
+  Emission *emission;
+
+  /* Nothing is held until the COMMIT for no one: a transaction writing
+   * many objects keeps none of them alive. */
+  if (!g_signal_has_handler_pending (self, signals[signal], 0, TRUE))
+    return;
+
+  emission = g_new0 (Emission, 1);
+  emission->database = g_object_ref (self);
+  emission->resource = g_object_ref (resource);
+  emission->signal = signal;
+  emission->created = created;
+  gorm_change_feed_on_commit_locked (self->feed, emit_committed_cb, emission, emission_free);
+}
+
 void
 gorm_database_emit_saved (GormDatabase *self,
                           GormResource *resource,
                           gboolean      created)
 {
-  emit_in_context (self, SIGNAL_RESOURCE_SAVED, resource, created);
+  emit_committed_locked (self, SIGNAL_RESOURCE_SAVED, resource, created);
 }
 
 void
 gorm_database_emit_deleted (GormDatabase *self,
                             GormResource *resource)
 {
-  emit_in_context (self, SIGNAL_RESOURCE_DELETED, resource, FALSE);
+  emit_committed_locked (self, SIGNAL_RESOURCE_DELETED, resource, FALSE);
 }
 
 static void
@@ -542,7 +573,10 @@ gorm_database_class_init (GormDatabaseClass *klass)
    * @created: %TRUE if its row was inserted, %FALSE if it was updated
    *
    * Emitted after a resource was saved in the database, in the main
-   * context the database was opened in.
+   * context the database was opened in, once the save is committed: at
+   * once outside a transaction, at the outermost commit for a save made
+   * inside one (savepoints included), never for a save that was rolled
+   * back.
    */
   signals[SIGNAL_RESOURCE_SAVED] =
     g_signal_new ("resource-saved",
@@ -557,8 +591,10 @@ gorm_database_class_init (GormDatabaseClass *klass)
    * @resource: the resource whose row was deleted
    *
    * Emitted after the row of a resource was deleted, in the main context
-   * the database was opened in. The resource still has its id during the
-   * emission.
+   * the database was opened in, once the deletion is committed, as
+   * #GormDatabase::resource-saved is. The resource of a synchronous
+   * deletion outside a transaction still has its id during the emission;
+   * at a commit, the deleted resource is no longer saved.
    */
   signals[SIGNAL_RESOURCE_DELETED] =
     g_signal_new ("resource-deleted",
@@ -1514,8 +1550,13 @@ gorm_database_commit (GormDatabase  *self,
  * @cancellable: (nullable): a #GCancellable, which cannot stop a rollback
  * @error: return location for an error
  *
- * Undoes the innermost transaction begun with gorm_database_begin().
- * Objects saved inside it keep the ids and state they were given.
+ * Undoes the innermost transaction begun with gorm_database_begin(), and
+ * gives the objects written inside it the state their rows have again:
+ * an object inserted inside it is not saved any more (its id is 0 again,
+ * and saving it inserts it), an object updated inside it keeps its values
+ * and is dirty (saving it writes them), an object deleted inside it is
+ * saved again, with its id. The same happens when a failed commit rolls
+ * the transaction back.
  *
  * When the rollback of a savepoint fails, the whole transaction is
  * rolled back and none stays open.
