@@ -45,6 +45,21 @@ typedef struct
   gpointer          record;
 } Entry;
 
+static Hook *
+hook_new (GFunc          func,
+          gpointer       data,
+          GDestroyNotify destroy,
+          gboolean       undo)
+{
+  Hook *hook = g_new0 (Hook, 1);
+
+  hook->func = func;
+  hook->data = data;
+  hook->destroy = destroy;
+  hook->undo = undo;
+  return hook;
+}
+
 static void
 hook_free (Hook *hook)
 {
@@ -485,11 +500,8 @@ gorm_change_feed_on_commit_locked (GormChangeFeed *self,
                                    gpointer        data,
                                    GDestroyNotify  destroy)
 {
-  Hook *hook = g_new0 (Hook, 1);
+  Hook *hook = hook_new (func, data, destroy, FALSE);
 
-  hook->func = func;
-  hook->data = data;
-  hook->destroy = destroy;
   if (!queue_hook (self, hook))
     hook_run (hook);
 }
@@ -500,12 +512,8 @@ gorm_change_feed_on_rollback_locked (GormChangeFeed *self,
                                      gpointer        data,
                                      GDestroyNotify  destroy)
 {
-  Hook *hook = g_new0 (Hook, 1);
+  Hook *hook = hook_new (func, data, destroy, TRUE);
 
-  hook->func = func;
-  hook->data = data;
-  hook->destroy = destroy;
-  hook->undo = TRUE;
   if (!queue_hook (self, hook))
     hook_free (hook);
 }
