@@ -2297,12 +2297,7 @@ class QuerySet(_AsyncQuerySet):
 
     def _bulk_objects(self, objs, batch_size, method):
         """``objs`` as a list, each checked to be of the model, after
-        Django's check of ``batch_size``. libgorm sizes the statements of
-        one call itself, within the engine's parameter limit, and a call
-        is all or nothing, its objects included: the objects are given
-        to it in one call, whatever ``batch_size`` says (libgorm does not
-        undo what a call did to its objects when an enclosing transaction
-        rolls back, so batches in several calls could not be)."""
+        Django's check of ``batch_size``."""
         if batch_size is not None and (isinstance(batch_size, bool) or
                                        not isinstance(batch_size, int)):
             raise TypeError('batch_size is an int, not %r' % (batch_size,))
@@ -2321,20 +2316,29 @@ class QuerySet(_AsyncQuerySet):
     def bulk_create(self, objs, batch_size=None):
         """Inserts the unsaved objects ``objs`` of the model with multi-row
         INSERTs within the engine's parameter limit
-        (gorm_database_bulk_insert()), in one transaction, and returns
-        them as a list, saved, with their ids set. On an error nothing is
-        inserted and the objects are left as they were. ``batch_size`` is
-        checked as Django checks it; libgorm sizes the statements itself
-        (see _bulk_objects())."""
+        (gorm_database_bulk_insert()), at most ``batch_size`` objects a
+        statement, in one transaction, and returns them as a list, saved,
+        with their ids set. On an error nothing is inserted and the
+        objects are left as they were (a rollback gives them back their
+        unsaved state)."""
         objs = self._bulk_objects(objs, batch_size, 'bulk_create')
-        if objs:
-            with _gorm_errors(self.model):
-                self._database().bulk_insert(objs, None)
+        database = self._database()
+        with _gorm_errors(self.model):
+            if batch_size is None or len(objs) <= batch_size:
+                if objs:
+                    database.bulk_insert(objs, None)
+                return objs
+            with database.atomic():
+                for start in range(0, len(objs), batch_size):
+                    database.bulk_insert(objs[start:start + batch_size], None)
         return objs
 
     async def abulk_create(self, objs, batch_size=None):
-        """Awaits ``bulk_create()``, run on the database worker."""
+        """Awaits ``bulk_create()``, run on the database worker (in batches
+        of ``batch_size``: on the calling thread, as one transaction)."""
         objs = self._bulk_objects(objs, batch_size, 'bulk_create')
+        if batch_size is not None and len(objs) > batch_size:
+            return self.bulk_create(objs, batch_size)
         if objs:
             await _acall(self._database(), 'bulk_insert', objs)
         return objs
@@ -2364,8 +2368,10 @@ class QuerySet(_AsyncQuerySet):
         few UPDATE statements (gorm_database_bulk_update()), in one
         transaction; those fields become clean, the other changes stay
         unsaved. Returns how many rows were updated. ``batch_size`` is
-        checked as Django checks it; libgorm sizes the statements itself
-        (see _bulk_objects())."""
+        checked as Django checks it; the objects go to libgorm in one
+        call, which sizes its statements itself, so that an error leaves
+        every object as it was (the fields a bulk update wrote stay
+        clean after a rollback)."""
         objs = self._bulk_objects(objs, batch_size, 'bulk_update')
         names = self._bulk_update_names(objs, fields)
         if not objs:
