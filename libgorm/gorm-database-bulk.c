@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "gorm-change-feed-private.h"
 #include "gorm-database-private.h"
 #include "gorm-error.h"
 #include "gorm-resource-private.h"
@@ -13,6 +14,14 @@
  * worker, in one transaction (a savepoint inside an open one), through
  * the mapper's multi-row statements. The objects change only once that
  * transaction committed: a failure leaves them as they were. */
+
+/* Up to this many rows, a bulk write is announced to live models as a
+ * save is, each row placed where it goes: a model then reads the position
+ * of each row, a query whose cost grows with the rows before it (4,000
+ * rows took seconds). Beyond it, live models read again what they show,
+ * as after another program's commit: a page, and one items-changed for
+ * the difference. */
+#define EXACT_LIVE_ROWS 1000
 
 typedef struct
 {
@@ -232,7 +241,8 @@ run_insert (Bulk          *bulk,
     return FALSE;
 
   bulk->keys = g_new0 (GValue, bulk->n_resources);
-  watched = gorm_database_has_watchers_locked (database, type);
+  watched = gorm_database_has_watchers_locked (database, type) &&
+            bulk->n_resources <= EXACT_LIVE_ROWS;
   /* One write of every row for live models: the keys of an insert are
    * known after it only. */
   if (watched)
@@ -254,6 +264,9 @@ run_insert (Bulk          *bulk,
   for (guint i = 0; i < bulk->n_resources; i++)
     gorm_mapper_mark_inserted (mapper, bulk->resources[i], bulk->saves[i], &bulk->keys[i]);
   gorm_database_unlock (database);
+  if (bulk->n_resources > EXACT_LIVE_ROWS)
+    gorm_change_feed_publish_foreign (gorm_database_get_change_feed (database),
+                                      bulk->schema->table);
 
   for (guint i = 0; i < bulk->n_resources; i++)
     gorm_database_emit_saved (database, bulk->resources[i], TRUE);
@@ -269,9 +282,12 @@ run_insert (Bulk          *bulk,
  * @error: return location for an error
  *
  * Inserts @resources, objects of one resource type none of which is
- * saved, in few statements: multi-row `INSERT`s, as many rows each as
- * the engine's limit on parameters allows (32766 on SQLite, 65535 on
- * PostgreSQL), all in one transaction (a savepoint when one is open).
+ * saved, in few statements: multi-row `INSERT`s of at most 256 values
+ * each (within the engines' limits, 32,766 on SQLite and 65,535 on
+ * PostgreSQL: libgda prepares a statement in a time that grows with the
+ * square of its parameters), all in one transaction (a savepoint when
+ * one is open). The statements are cached: a full one, and one per power
+ * of two for the rows left over.
  *
  * Every object is read and checked before any SQL runs, as
  * [method@Gorm.Resource.save] checks one (maximum lengths, values its
@@ -281,10 +297,11 @@ run_insert (Bulk          *bulk,
  * %GORM_ERROR_TYPE_MISMATCH; an object given twice, already saved or of
  * another database is %GORM_ERROR_VALIDATION.
  *
- * Afterwards each object is saved, with its #GormResource:id, its
+ * Afterwards each object is saved, with its [property@Gorm.Resource:id], its
  * automatic timestamps, no unsaved change, and is the object of its row
  * (a fetch of the row gives it); live models of the type show the new
- * rows, and #GormDatabase::resource-saved is emitted for each, with
+ * rows (beyond 1,000 objects by reading again what they show, as after
+ * another program's commit, rather than placing each row), and [signal@Gorm.Database::resource-saved] is emitted for each, with
  * `created` %TRUE.
  *
  * The ids increase in the order the rows are written: the order of
@@ -343,7 +360,7 @@ insert_thread (GTask        *task,
  * Inserts @resources as [method@Gorm.Database.bulk_insert] does: the
  * objects are read and checked at once, on the caller's thread, and
  * written on the worker thread of @self. Their ids, notifications and
- * #GormDatabase::resource-saved reach the main context before @callback
+ * [signal@Gorm.Database::resource-saved] reach the main context before @callback
  * is called.
  *
  * Since: 1.0
@@ -518,7 +535,8 @@ run_update (Bulk          *bulk,
 
   /* An object may have been deleted since it was read: the rows of the
    * others are written all the same. */
-  watched = gorm_database_has_watchers_locked (database, type);
+  watched = gorm_database_has_watchers_locked (database, type) &&
+            bulk->n_resources <= EXACT_LIVE_ROWS;
   if (watched)
     gorm_database_begin_change_locked (database, type, bulk->keys, bulk->n_resources);
   previous = gorm_connection_swap_cancellable_locked (gorm_database_get_execution (database),
@@ -537,6 +555,9 @@ run_update (Bulk          *bulk,
   for (guint i = 0; i < bulk->n_resources; i++)
     gorm_mapper_mark_written (mapper, bulk->resources[i], bulk->columns, bulk->n_columns);
   gorm_database_unlock (database);
+  if (bulk->n_resources > EXACT_LIVE_ROWS)
+    gorm_change_feed_publish_foreign (gorm_database_get_change_feed (database),
+                                      bulk->schema->table);
 
   for (guint i = 0; i < bulk->n_resources; i++)
     gorm_database_emit_saved (database, bulk->resources[i], FALSE);
@@ -555,9 +576,9 @@ run_update (Bulk          *bulk,
  *
  * Writes the values @properties have in each of @resources, saved
  * objects of one resource type, in few statements (`UPDATE … SET col =
- * CASE key WHEN … THEN … END … WHERE key IN (…)`, as many rows each as
- * the engine's limit on parameters allows), in one transaction (a
- * savepoint when one is open).
+ * CASE key WHEN … THEN … END … WHERE key IN (…)`, of at most 256
+ * values each, as [method@Gorm.Database.bulk_insert] writes), in one
+ * transaction (a savepoint when one is open).
  *
  * Every value is read and checked before any SQL runs, as
  * [method@Gorm.Resource.save] checks it. An unknown property is
@@ -569,8 +590,9 @@ run_update (Bulk          *bulk,
  *
  * Afterwards @properties of each object have no unsaved change; its
  * other changed properties stay changed, to be written by the next save.
- * Live models of the type follow the new values, and
- * #GormDatabase::resource-saved is emitted for each object, with
+ * Live models of the type follow the new values (beyond 1,000 objects
+ * by reading again what they show), and
+ * [signal@Gorm.Database::resource-saved] is emitted for each object, with
  * `created` %FALSE.
  *
  * On any error (a constraint violated by one row, a cancellation)
