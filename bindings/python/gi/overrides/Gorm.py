@@ -2235,16 +2235,19 @@ class QuerySet(_AsyncQuerySet):
 
     def _chunk_steps(self, chunk_size):
         """What iterator() does, as a generator of steps: a Gorm.Query to
-        run, which it is then sent the objects of as a list, or an object
-        to give the caller (who keeps or drops it as it goes)."""
+        run, which it is then sent the result of (the Gio.ListModel, alive
+        while the objects take what eager loading loaded with them), or an
+        object to give the caller (who keeps or drops it as it goes)."""
         if self._empty:
             return
         keep = self._keeper() if self._is_eager() else None
         queries = self._chunk_queries(chunk_size)
         query = next(queries)
         while True:
-            items = yield query
+            fetched = yield query
             query = None
+            items = list(map(keep, fetched) if keep is not None else fetched)
+            fetched = None
             if not items:
                 # Nothing more: a step the drivers skip, then the end.
                 yield None
@@ -2252,8 +2255,7 @@ class QuerySet(_AsyncQuerySet):
             last = items[-1].pk if len(items) == chunk_size else None
             items.reverse()
             while items:
-                item = items.pop()
-                yield keep(item) if keep is not None else item
+                yield items.pop()
             if last is None:
                 return
             query = queries.send(last)
@@ -2263,7 +2265,7 @@ class QuerySet(_AsyncQuerySet):
         for step in steps:
             while isinstance(step, Gorm.Query):
                 with _gorm_errors(self.model):
-                    step = steps.send(list(step.fetch()))
+                    step = steps.send(step.fetch())
             if step is not None:
                 yield step
 
@@ -2271,7 +2273,7 @@ class QuerySet(_AsyncQuerySet):
         steps = self._chunk_steps(chunk_size)
         for step in steps:
             while isinstance(step, Gorm.Query):
-                step = steps.send(list(await _acall(step, 'fetch')))
+                step = steps.send(await _acall(step, 'fetch'))
             if step is not None:
                 yield step
 
