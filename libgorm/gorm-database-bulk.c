@@ -156,6 +156,30 @@ bulk_new (GormDatabase        *self,
   return g_steal_pointer (&bulk);
 }
 
+/* Runs @bulk, or reports @error when it could not be prepared, on the
+ * worker of @self. */
+static void
+run_async (GormDatabase        *self,
+           Bulk                *bulk,
+           GError              *error,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data,
+           gpointer             source_tag,
+           GTaskThreadFunc      thread)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (bulk == NULL)
+    {
+      g_task_report_error (self, callback, user_data, source_tag, error);
+      return;
+    }
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data, source_tag);
+  g_task_set_task_data (task, bulk, (GDestroyNotify) bulk_free);
+  gorm_database_run_task (self, task, thread);
+}
+
 /* Inserting */
 
 /* Reads and checks what each object writes. */
@@ -218,6 +242,21 @@ end_bulk (Bulk     *bulk,
   return gorm_database_commit_locked (bulk->database, error);
 }
 
+/* After a committed bulk write whose objects took their new state: lets
+ * go of the lock, tells live models to read again when they were not
+ * told of each row, and emits resource-saved for each object. */
+static void
+finish_bulk (Bulk     *bulk,
+             gboolean  created)
+{
+  gorm_database_unlock (bulk->database);
+  if (bulk->n_resources > EXACT_LIVE_ROWS)
+    gorm_change_feed_publish_foreign (gorm_database_get_change_feed (bulk->database),
+                                      bulk->schema->table);
+  for (guint i = 0; i < bulk->n_resources; i++)
+    gorm_database_emit_saved (bulk->database, bulk->resources[i], created);
+}
+
 static gboolean
 run_insert (Bulk          *bulk,
             GCancellable  *cancellable,
@@ -263,13 +302,7 @@ run_insert (Bulk          *bulk,
 
   for (guint i = 0; i < bulk->n_resources; i++)
     gorm_mapper_mark_inserted (mapper, bulk->resources[i], bulk->saves[i], &bulk->keys[i]);
-  gorm_database_unlock (database);
-  if (bulk->n_resources > EXACT_LIVE_ROWS)
-    gorm_change_feed_publish_foreign (gorm_database_get_change_feed (database),
-                                      bulk->schema->table);
-
-  for (guint i = 0; i < bulk->n_resources; i++)
-    gorm_database_emit_saved (database, bulk->resources[i], TRUE);
+  finish_bulk (bulk, TRUE);
   return TRUE;
 }
 
@@ -373,7 +406,6 @@ gorm_database_bulk_insert_async (GormDatabase         *self,
                                  GAsyncReadyCallback   callback,
                                  gpointer              user_data)
 {
-  g_autoptr(GTask) task = NULL;
   GError *error = NULL;
   Bulk *bulk;
 
@@ -382,15 +414,8 @@ gorm_database_bulk_insert_async (GormDatabase         *self,
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   bulk = prepare_insert (self, resources, n_resources, &error);
-  if (bulk == NULL)
-    {
-      g_task_report_error (self, callback, user_data, gorm_database_bulk_insert_async, error);
-      return;
-    }
-  task = gorm_database_new_task (self, self, cancellable, callback, user_data,
-                                 gorm_database_bulk_insert_async);
-  g_task_set_task_data (task, bulk, (GDestroyNotify) bulk_free);
-  gorm_database_run_task (self, task, insert_thread);
+  run_async (self, bulk, error, cancellable, callback, user_data,
+             gorm_database_bulk_insert_async, insert_thread);
 }
 
 /**
@@ -554,13 +579,7 @@ run_update (Bulk          *bulk,
 
   for (guint i = 0; i < bulk->n_resources; i++)
     gorm_mapper_mark_written (mapper, bulk->resources[i], bulk->columns, bulk->n_columns);
-  gorm_database_unlock (database);
-  if (bulk->n_resources > EXACT_LIVE_ROWS)
-    gorm_change_feed_publish_foreign (gorm_database_get_change_feed (database),
-                                      bulk->schema->table);
-
-  for (guint i = 0; i < bulk->n_resources; i++)
-    gorm_database_emit_saved (database, bulk->resources[i], FALSE);
+  finish_bulk (bulk, FALSE);
   return rows;
 }
 
@@ -660,7 +679,6 @@ gorm_database_bulk_update_async (GormDatabase         *self,
                                  GAsyncReadyCallback   callback,
                                  gpointer              user_data)
 {
-  g_autoptr(GTask) task = NULL;
   GError *error = NULL;
   Bulk *bulk;
 
@@ -669,15 +687,8 @@ gorm_database_bulk_update_async (GormDatabase         *self,
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   bulk = prepare_update (self, resources, n_resources, properties, &error);
-  if (bulk == NULL)
-    {
-      g_task_report_error (self, callback, user_data, gorm_database_bulk_update_async, error);
-      return;
-    }
-  task = gorm_database_new_task (self, self, cancellable, callback, user_data,
-                                 gorm_database_bulk_update_async);
-  g_task_set_task_data (task, bulk, (GDestroyNotify) bulk_free);
-  gorm_database_run_task (self, task, update_thread);
+  run_async (self, bulk, error, cancellable, callback, user_data,
+             gorm_database_bulk_update_async, update_thread);
 }
 
 /**
