@@ -242,19 +242,20 @@ end_bulk (Bulk     *bulk,
   return gorm_database_commit_locked (bulk->database, error);
 }
 
-/* After a committed bulk write whose objects took their new state: lets
- * go of the lock, tells live models to read again when they were not
- * told of each row, and emits resource-saved for each object. */
+/* After a committed bulk write whose objects took their new state:
+ * emits resource-saved for each object (at once, or at the commit of an
+ * enclosing transaction), lets go of the lock, and tells live models to
+ * read again when they were not told of each row. */
 static void
 finish_bulk (Bulk     *bulk,
              gboolean  created)
 {
+  for (guint i = 0; i < bulk->n_resources; i++)
+    gorm_database_emit_saved (bulk->database, bulk->resources[i], created);
   gorm_database_unlock (bulk->database);
   if (bulk->n_resources > EXACT_LIVE_ROWS)
     gorm_change_feed_publish_foreign (gorm_database_get_change_feed (bulk->database),
                                       bulk->schema->table);
-  for (guint i = 0; i < bulk->n_resources; i++)
-    gorm_database_emit_saved (bulk->database, bulk->resources[i], created);
 }
 
 static gboolean
@@ -345,7 +346,9 @@ run_insert (Bulk          *bulk,
  *
  * On any error (a unique constraint violated by one row, a full disk, a
  * cancellation) nothing is inserted and every object is as it was: not
- * saved, with an id of 0.
+ * saved, with an id of 0. Inside a transaction the objects are as after
+ * single saves: a rollback of the enclosing transaction makes them
+ * unsaved again, and the signals wait for its commit.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  *
@@ -615,7 +618,8 @@ run_update (Bulk          *bulk,
  * `created` %FALSE.
  *
  * On any error (a constraint violated by one row, a cancellation)
- * nothing is written and every object keeps its changes.
+ * nothing is written and every object keeps its changes. Inside a
+ * transaction, its rollback makes @properties changed again.
  *
  * Returns: the number of rows updated (fewer than @n_resources when the
  *   rows of some objects were deleted meanwhile), or -1 with @error set

@@ -277,7 +277,8 @@ gboolean          gorm_save_check_not_null         (const GormSchema     *schema
                                                     GError              **error);
 /* After gorm_mapper_insert_rows() committed: @resource is saved, the
  * live object of the row whose key is @key, with the timestamps @save
- * gave it. */
+ * gave it. Inside a transaction still open, its rollback makes it
+ * unsaved again, as for a save. */
 void              gorm_mapper_mark_inserted        (GormMapper           *self,
                                                     GormResource         *resource,
                                                     GormSave             *save,
@@ -305,7 +306,8 @@ gint64            gorm_mapper_update_rows          (GormMapper           *self,
                                                     GError              **error);
 /* After gorm_mapper_update_rows() committed: the columns @columns of
  * @resource hold what its row holds (not changed, newer than any load
- * queued before); its other changes stay. */
+ * queued before); its other changes stay. Inside a transaction still
+ * open, its rollback makes them changed again, as for a save. */
 void              gorm_mapper_mark_written         (GormMapper           *self,
                                                     GormResource         *resource,
                                                     const guint          *columns,

@@ -2082,6 +2082,8 @@ gorm_mapper_mark_written (GormMapper   *self,
   GormRowState *state = gorm_row_state_of (resource);
   guint64 stamp = next_stamp ();
 
+  /* An enclosing transaction that rolls back makes it dirty again. */
+  note_write (self->host, resource, UNDO_UPDATE, &state->key, NULL);
   for (guint i = 0; i < n_columns; i++)
     {
       take_stamp (state, self->schema->n_columns, columns[i], stamp);

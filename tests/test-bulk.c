@@ -778,6 +778,54 @@ test_insert_in_transaction (void)
   g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 10);
 }
 
+/* A transaction that rolls back gives the objects the state their rows
+ * have again, as it does after single saves: inserted ones are not
+ * saved, updated ones are changed; and resource-saved is emitted for
+ * none of them. */
+static void
+test_rolled_back (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) items = new_items (db, 0, 10);
+  g_autoptr(GPtrArray) stored = new_items (db, 100, 5);
+  g_autoptr(GError) error = NULL;
+  guint counts[2] = { 0, 0 };
+
+  g_assert_true (bulk_insert (db, stored, &error));
+  g_signal_connect (db, "resource-saved", G_CALLBACK (count_saved_cb), counts);
+
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_true (bulk_insert (db, items, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < stored->len; i++)
+    g_object_set (g_ptr_array_index (stored, i), "number", 77, NULL);
+  g_assert_cmpint (bulk_update (db, stored, (const char *[]) { "number", NULL }, &error), ==, 5);
+  g_assert_false (gorm_resource_is_dirty (g_ptr_array_index (stored, 0)));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  g_assert_no_error (error);
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (counts[0] + counts[1], ==, 0);
+  assert_all_unsaved (items);
+  for (guint i = 0; i < stored->len; i++)
+    g_assert_true (gorm_resource_is_dirty (g_ptr_array_index (stored, i)));
+  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 5);
+
+  /* Committed, both go through, and are signalled. */
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_true (bulk_insert (db, items, &error));
+  g_assert_cmpint (bulk_update (db, stored, (const char *[]) { "number", NULL }, &error), ==, 5);
+  g_assert_cmpuint (counts[0] + counts[1], ==, 0);
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_no_error (error);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (counts[0], ==, 10);
+  g_assert_cmpuint (counts[1], ==, 5);
+  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 15);
+}
+
 /* How many items another process (SQLite's shell) or, on PostgreSQL,
  * another connection sees. */
 static gint64
@@ -1193,6 +1241,27 @@ test_update_live_model (void)
     }
 }
 
+/* A closed database: GORM_ERROR_CONNECTION, the objects untouched. */
+static void
+test_closed_database (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) items = new_items (db, 0, 3);
+  g_autoptr(GPtrArray) stored = new_items (db, 10, 3);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (bulk_insert (db, stored, &error));
+  g_object_set (g_ptr_array_index (stored, 0), "number", 5, NULL);
+  g_assert_true (gorm_database_close (db, NULL, &error));
+  g_assert_false (bulk_insert (db, items, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_clear_error (&error);
+  assert_all_unsaved (items);
+  g_assert_cmpint (bulk_update (db, stored, (const char *[]) { "number", NULL }, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_assert_true (gorm_resource_is_dirty (g_ptr_array_index (stored, 0)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1214,6 +1283,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Bulk/insert-live-model", test_insert_live_model);
   g_test_add_func ("/Gorm/Bulk/many-live-model", test_many_live_model);
   g_test_add_func ("/Gorm/Bulk/insert-in-transaction", test_insert_in_transaction);
+  g_test_add_func ("/Gorm/Bulk/rolled-back", test_rolled_back);
   g_test_add_func ("/Gorm/Bulk/insert-all-or-nothing", test_insert_all_or_nothing);
   g_test_add_func ("/Gorm/Bulk/insert-databases", test_insert_databases);
   g_test_add_func ("/Gorm/Bulk/insert-natural-key", test_insert_natural_key);
@@ -1225,6 +1295,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Bulk/update-constraint", test_update_constraint);
   g_test_add_func ("/Gorm/Bulk/update-live-model", test_update_live_model);
   g_test_add_func ("/Gorm/Bulk/update-deleted-row", test_update_deleted_row);
+  g_test_add_func ("/Gorm/Bulk/closed-database", test_closed_database);
 
   return g_test_run ();
 }
