@@ -2369,24 +2369,31 @@ class QuerySet(_AsyncQuerySet):
         """Writes the fields ``fields`` of the saved objects ``objs`` with
         few UPDATE statements (gorm_database_bulk_update()), in one
         transaction; those fields become clean, the other changes stay
-        unsaved. Returns how many rows were updated. ``batch_size`` is
-        checked as Django checks it; the objects go to libgorm in one
-        call, which sizes its statements itself, so that an error leaves
-        every object as it was (the fields a bulk update wrote stay
-        clean after a rollback)."""
+        unsaved. Returns how many rows were updated. At most
+        ``batch_size`` objects a statement, in one transaction; on an error
+        nothing is written and the objects are left as they were (a
+        rollback makes their fields changed again)."""
         objs = self._bulk_objects(objs, batch_size, 'bulk_update')
         names = self._bulk_update_names(objs, fields)
         if not objs:
             return 0
+        database = self._database()
         with _gorm_errors(self.model):
-            return self._database().bulk_update(objs, names, None)
+            if batch_size is None or len(objs) <= batch_size:
+                return database.bulk_update(objs, names, None)
+            with database.atomic():
+                return sum(database.bulk_update(objs[start:start + batch_size], names, None)
+                           for start in range(0, len(objs), batch_size))
 
     async def abulk_update(self, objs, fields, batch_size=None):
-        """Awaits ``bulk_update()``, run on the database worker."""
+        """Awaits ``bulk_update()``, run on the database worker (in batches
+        of ``batch_size``: on the calling thread, as one transaction)."""
         objs = self._bulk_objects(objs, batch_size, 'bulk_update')
         names = self._bulk_update_names(objs, fields)
         if not objs:
             return 0
+        if batch_size is not None and len(objs) > batch_size:
+            return self.bulk_update(objs, fields, batch_size)
         return await _acall(self._database(), 'bulk_update', objs, names)
 
     def _delete_counted(self):
