@@ -6,6 +6,7 @@
 
 
 #include "gorm-error.h"
+#include "gorm-expression-private.h"
 #include "gorm-filter-private.h"
 #include "gorm-value-private.h"
 
@@ -65,8 +66,12 @@
  * %GORM_ERROR_UNKNOWN_PROPERTY naming the type and the whole path. The
  * "Queries" guide has the details and examples.
  *
- * Values compare as they are stored: enums by their nick, booleans as 0
- * and 1, date-times as instants (whatever time zone they were given in),
+ * Values compare as they are stored, except enums: eq, ne and in compare
+ * them by nick, lt, le, gt, ge, between and [func@Gorm.filter_compare] by the
+ * values their type declares (as an `IN` list of the nicks that satisfy
+ * the comparison, so an index on the property still serves it);
+ * booleans as 0 and 1, flags as numbers, date-times as instants
+ * (whatever time zone they were given in),
  * byte arrays by their bytes, strings by their bytes (case-sensitively,
  * with no collation), string arrays as their JSON text, and a `guint64`
  * above %G_MAXINT64 as the negative number it is stored as. A value is
@@ -100,6 +105,9 @@ struct _GormFilter
   gboolean          has_null;
   /* AND and OR have two children, NOT has one. */
   GormFilter       *children[2];
+  /* COMPARE: the expressions compared, and how (EQ … GE). */
+  GormExpression   *operands[2];
+  GormConditionOp   comparison;
   /* Set when the filter was built from arguments it cannot use (a NULL
    * property name or operand): such a "poisoned" filter, and any filter
    * made from it, fails to compile with this error, so that the query
@@ -125,6 +133,7 @@ static const char * const op_names[] = {
   [GORM_CONDITION_OR] = "or",
   [GORM_CONDITION_NOT] = "not",
   [GORM_CONDITION_RELATED] = "related",
+  [GORM_CONDITION_COMPARE] = "compare",
 };
 
 G_DEFINE_BOXED_TYPE (GormFilter, gorm_filter, gorm_filter_ref, gorm_filter_unref)
@@ -144,6 +153,8 @@ gorm_filter_free (GormFilter *self)
 {
   g_clear_pointer (&self->children[0], gorm_filter_unref);
   g_clear_pointer (&self->children[1], gorm_filter_unref);
+  g_clear_pointer (&self->operands[0], gorm_expression_unref);
+  g_clear_pointer (&self->operands[1], gorm_expression_unref);
   clear_values (self->values, self->n_values);
   g_clear_error (&self->error);
   g_free (self->property);
@@ -638,6 +649,80 @@ gorm_filter_not (GormFilter *filter)
   return combination_new (GORM_CONDITION_NOT, filter, NULL);
 }
 
+/**
+ * gorm_filter_compare:
+ * @left: (transfer full): an expression
+ * @op: how to compare
+ * @right: (transfer full): another expression
+ *
+ * Matches the rows where @left @op @right holds: `votes > downvotes`,
+ * `price * quantity >= 100`, `date_part (pub_date, YEAR) = 2024`. Takes
+ * @left and @right. A constant on one side is converted to the type of
+ * the other side without loss, as the other filters convert their
+ * values (a constant compared with a %GORM_DATE_PART_DATE is its UTC
+ * day); two sides of types that do not compare (a string and a number)
+ * are %GORM_ERROR_TYPE_MISMATCH, naming the properties and their types.
+ * Enums compare by the values their type declares.
+ *
+ * A row where either side is NULL never matches, with
+ * %GORM_COMPARISON_NE too (unlike [func@Gorm.filter_ne], which compares with
+ * a constant and matches NULL); [func@Gorm.filter_not] of the comparison
+ * matches exactly the other rows, those rows included.
+ *
+ * A year or a day (%GORM_DATE_PART_YEAR, %GORM_DATE_PART_DATE) of a
+ * date-time property compared with a constant is rendered as a range
+ * on the property itself, as Django does, so an index on it serves the
+ * query; the other parts use the engine's date functions.
+ *
+ * Properties reached through a reverse or many-to-many relation
+ * (`choice.votes`) match when one related row matches, as the other
+ * filters do: `choice.votes > choice.downvotes` compares the votes and
+ * downvotes of one choice, and `choice.votes > rank` a choice's votes
+ * with its question's rank (Django's `choice__votes__gt=F("rank")`).
+ * Paths through two different reverse or many-to-many relations in one
+ * comparison are %GORM_ERROR_VALIDATION. Aggregates are
+ * %GORM_ERROR_VALIDATION in the filters of a query that does not group.
+ *
+ * Returns: (transfer full): a new filter
+ *
+ * Since: 1.0
+ */
+GormFilter *
+gorm_filter_compare (GormExpression *left,
+                     GormComparison  op,
+                     GormExpression *right)
+{
+  static const GormConditionOp comparisons[] = {
+    [GORM_COMPARISON_EQ] = GORM_CONDITION_EQ,
+    [GORM_COMPARISON_NE] = GORM_CONDITION_NE,
+    [GORM_COMPARISON_LT] = GORM_CONDITION_LT,
+    [GORM_COMPARISON_LE] = GORM_CONDITION_LE,
+    [GORM_COMPARISON_GT] = GORM_CONDITION_GT,
+    [GORM_COMPARISON_GE] = GORM_CONDITION_GE,
+  };
+  GormFilter *self;
+
+  if (left == NULL || right == NULL || (guint) op >= G_N_ELEMENTS (comparisons))
+    {
+      gboolean no_expression = left == NULL || right == NULL;
+      const char *which = left == NULL ? "its left operand" : "its right operand";
+
+      g_clear_pointer (&left, gorm_expression_unref);
+      g_clear_pointer (&right, gorm_expression_unref);
+      if (no_expression)
+        return poisoned_new (GORM_CONDITION_COMPARE, GORM_ERROR_FAILED,
+                             "gorm_filter_compare() was given no expression (NULL) as %s", which);
+      return poisoned_new (GORM_CONDITION_COMPARE, GORM_ERROR_VALIDATION,
+                           "gorm_filter_compare() was given no comparison (%d)", (int) op);
+    }
+
+  self = filter_new (GORM_CONDITION_COMPARE, NULL);
+  self->operands[0] = left;
+  self->operands[1] = right;
+  self->comparison = comparisons[op];
+  return self;
+}
+
 /* Compiling */
 
 static gboolean
@@ -907,6 +992,68 @@ compile_key_or_value (const GormSchema  *schema,
   return compile_value (schema, leaf, column, &key, sql_value, error);
 }
 
+/* Whether @value satisfies @op against @bounds (one, two for BETWEEN). */
+static gboolean
+satisfies (GormConditionOp  op,
+           gint             value,
+           const gint      *bounds)
+{
+  switch (op)
+    {
+    case GORM_CONDITION_EQ:
+      return value == bounds[0];
+    case GORM_CONDITION_NE:
+      return value != bounds[0];
+    case GORM_CONDITION_LT:
+      return value < bounds[0];
+    case GORM_CONDITION_LE:
+      return value <= bounds[0];
+    case GORM_CONDITION_GT:
+      return value > bounds[0];
+    case GORM_CONDITION_GE:
+      return value >= bounds[0];
+    case GORM_CONDITION_BETWEEN:
+      return value >= bounds[0] && value <= bounds[1];
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* An enum @column compared by value with the nicks @nicks (SQL values,
+ * one, two for BETWEEN), as the IN list of the nicks whose values satisfy
+ * the comparison: enums are stored by nick, and an index on the column
+ * serves an IN. */
+static GormCondition *
+enum_range_leaf (const GormColumn *column,
+                 GormConditionOp   op,
+                 const GValue     *nicks)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (G_PARAM_SPEC_VALUE_TYPE (column->pspec));
+  g_autoptr(GPtrArray) matching = g_ptr_array_new ();
+  GormCondition *leaf;
+  gint bounds[2] = { 0, 0 };
+
+  for (guint i = 0; i < (op == GORM_CONDITION_BETWEEN ? 2u : 1u); i++)
+    {
+      GEnumValue *bound = g_enum_get_value_by_nick (klass, g_value_get_string (&nicks[i]));
+
+      /* The value was converted from one of the type's own. */
+      g_assert (bound != NULL);
+      bounds[i] = bound->value;
+    }
+  for (guint i = 0; i < klass->n_values; i++)
+    if (satisfies (op, klass->values[i].value, bounds))
+      g_ptr_array_add (matching, (gpointer) klass->values[i].value_nick);
+
+  leaf = gorm_condition_new_leaf (GORM_CONDITION_IN, column, matching->len);
+  for (guint i = 0; i < matching->len; i++)
+    {
+      g_value_init (&leaf->values[i], G_TYPE_STRING);
+      g_value_set_string (&leaf->values[i], g_ptr_array_index (matching, i));
+    }
+  return leaf;
+}
+
 static GormCondition *
 compile_leaf (GormFilter        *filter,
               const GormSchema  *schema,
@@ -937,6 +1084,15 @@ compile_leaf (GormFilter        *filter,
         return NULL;
       }
 
+  if (column->kind == GORM_VALUE_KIND_ENUM && condition->op >= GORM_CONDITION_LT &&
+      (condition->op <= GORM_CONDITION_GE || condition->op == GORM_CONDITION_BETWEEN))
+    {
+      GormCondition *by_value = enum_range_leaf (column, condition->op, condition->values);
+
+      g_clear_pointer (&condition, gorm_condition_unref);
+      condition = by_value;
+    }
+
   /* The leaf is on the last step's rows; each step wraps it, the last
    * innermost. */
   for (guint i = path ? path->n_steps : 0; i > 0; i--)
@@ -945,10 +1101,161 @@ compile_leaf (GormFilter        *filter,
   return g_steal_pointer (&condition);
 }
 
+/* How many steps of @path lead to its last reverse or many-to-many
+ * step's rows: 0 when they are all forward. */
+static guint
+multi_valued_steps (const GormPath *path)
+{
+  guint n = 0;
+
+  for (guint i = 0; path != NULL && i < path->n_steps; i++)
+    if (path->steps[i].relation->kind != GORM_RELATION_FORWARD)
+      n = i + 1;
+  return n;
+}
+
+static gboolean
+same_steps (const GormPath *a,
+            const GormPath *b,
+            guint           n_steps)
+{
+  for (guint i = 0; i < n_steps; i++)
+    if (a->steps[i].relation != b->steps[i].relation)
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether the values of @a and @b compare: two numbers, or two values
+ * of one kind (and one enum or flags type). */
+static gboolean
+comparable (const GormExprNode *a,
+            const GormExprNode *b)
+{
+  gboolean a_number = a->kind == GORM_VALUE_KIND_INT || a->kind == GORM_VALUE_KIND_UINT ||
+                      a->kind == GORM_VALUE_KIND_DOUBLE;
+  gboolean b_number = b->kind == GORM_VALUE_KIND_INT || b->kind == GORM_VALUE_KIND_UINT ||
+                      b->kind == GORM_VALUE_KIND_DOUBLE;
+
+  if (a_number && b_number)
+    return TRUE;
+  if (a->kind != b->kind)
+    return FALSE;
+  if (a->kind == GORM_VALUE_KIND_ENUM || a->kind == GORM_VALUE_KIND_FLAGS)
+    return a->value_type == b->value_type;
+  return TRUE;
+}
+
+static char *
+describe_node (const GormSchema   *schema,
+               const GormExprNode *node)
+{
+  if (node->op == GORM_EXPR_COLUMN)
+    return g_strdup_printf ("%s:%s, a %s", schema->type_name,
+                            node->path ? node->path->text : node->column->pspec->name,
+                            g_type_name (node->value_type));
+  return g_strdup_printf ("a %s", g_type_name (node->value_type));
+}
+
 static GormCondition *
-compile_node (GormFilter        *filter,
-              const GormSchema  *schema,
-              GError           **error)
+compile_compare (GormFilter                  *filter,
+                 const GormSchema            *schema,
+                 GormExpressionCompileFlags   flags,
+                 GError                     **error)
+{
+  g_autoptr(GormExprNode) left = NULL;
+  g_autoptr(GormExprNode) right = NULL;
+  g_autoptr(GPtrArray) compared = g_ptr_array_new ();
+  g_autoptr(GormCondition) condition = NULL;
+  const GormPath *related = NULL;
+  guint n_related = 0;
+
+  if (!gorm_expression_compile_pair (filter->operands[0], filter->operands[1], schema,
+                                     flags | GORM_EXPRESSION_COMPILE_MULTI_VALUED,
+                                     &left, &right, error))
+    {
+      g_prefix_error (error, "Cannot filter %s: ", schema->type_name);
+      return NULL;
+    }
+  if (!comparable (left, right))
+    {
+      g_autofree char *a = describe_node (schema, left);
+      g_autofree char *b = describe_node (schema, right);
+
+      g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
+                   "Cannot filter %s: cannot compare %s with %s", schema->type_name, a, b);
+      return NULL;
+    }
+
+  /* A comparison on reverse or many-to-many rows is made inside their
+   * subquery: the properties it compares are on those rows, or on the
+   * queried rows (their own, or through forward relations). */
+  gorm_expr_node_collect_paths (left, compared);
+  gorm_expr_node_collect_paths (right, compared);
+  for (guint i = 0; i < compared->len; i++)
+    {
+      const GormPath *path = g_ptr_array_index (compared, i);
+      guint n = multi_valued_steps (path);
+
+      if (n > n_related)
+        {
+          n_related = n;
+          related = path;
+        }
+    }
+  if (related != NULL)
+    {
+      gboolean same = TRUE;
+
+      for (guint i = 0; i < compared->len && same; i++)
+        {
+          const GormPath *path = g_ptr_array_index (compared, i);
+          guint n = multi_valued_steps (path);
+
+          same = n == 0 || (n == n_related && same_steps (path, related, n_related));
+        }
+      if (!same)
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                       "Cannot filter %s on “%s”: a comparison through reverse or many-to-many "
+                       "relations compares the rows of one such path at a time",
+                       schema->type_name, related->text);
+          return NULL;
+        }
+    }
+
+  /* An enum property of the type itself compared with a constant is an
+   * IN list of nicks, which its index serves; other enum comparisons
+   * compare the values the dialect maps the nicks to. */
+  if (left->kind == GORM_VALUE_KIND_ENUM && (left->op == GORM_EXPR_VALUE) != (right->op == GORM_EXPR_VALUE))
+    {
+      const GormExprNode *column = left->op == GORM_EXPR_VALUE ? right : left;
+      const GormExprNode *value = left->op == GORM_EXPR_VALUE ? left : right;
+      GormConditionOp op = filter->comparison;
+
+      if (left->op == GORM_EXPR_VALUE)
+        op = gorm_condition_op_flip (op);
+      if (column->op == GORM_EXPR_COLUMN && column->path == NULL && !gorm_value_is_sql_null (&value->value))
+        {
+          g_autoptr(GormCondition) by_value = enum_range_leaf (column->column, op, &value->value);
+
+          /* Never NULL, as a comparison: NOT IN matches NULL as NOT
+           * does. */
+          return g_steal_pointer (&by_value);
+        }
+    }
+
+  condition = gorm_condition_new_compare (schema, filter->comparison, g_steal_pointer (&left),
+                                          g_steal_pointer (&right), n_related);
+  for (guint i = n_related; i > 0; i--)
+    condition = gorm_condition_new_related (&related->steps[i - 1], g_steal_pointer (&condition));
+  return g_steal_pointer (&condition);
+}
+
+static GormCondition *
+compile_node (GormFilter                  *filter,
+              const GormSchema            *schema,
+              GormExpressionCompileFlags   flags,
+              GError                     **error)
 {
   GormCondition *children[2] = { NULL, NULL };
 
@@ -959,6 +1266,8 @@ compile_node (GormFilter        *filter,
       return NULL;
     }
 
+  if (filter->op == GORM_CONDITION_COMPARE)
+    return compile_compare (filter, schema, flags, error);
   if (filter->op != GORM_CONDITION_AND && filter->op != GORM_CONDITION_OR &&
       filter->op != GORM_CONDITION_NOT)
     return compile_leaf (filter, schema, error);
@@ -967,7 +1276,7 @@ compile_node (GormFilter        *filter,
     {
       if (filter->children[i] == NULL)
         continue;
-      children[i] = compile_node (filter->children[i], schema, error);
+      children[i] = compile_node (filter->children[i], schema, flags, error);
       if (children[i] == NULL)
         {
           g_clear_pointer (&children[0], gorm_condition_unref);
@@ -1097,14 +1406,38 @@ gorm_filter_compile (GormFilter        *filter,
                      const GormSchema  *schema,
                      GError           **error)
 {
+  return gorm_filter_compile_full (filter, schema, GORM_EXPRESSION_COMPILE_NONE, error);
+}
+
+GormCondition *
+gorm_filter_compile_full (GormFilter                  *filter,
+                          const GormSchema            *schema,
+                          GormExpressionCompileFlags   flags,
+                          GError                     **error)
+{
   g_autoptr(GormCondition) condition = NULL;
 
   g_return_val_if_fail (filter != NULL, NULL);
   g_return_val_if_fail (schema != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  condition = compile_node (filter, schema, error);
+  condition = compile_node (filter, schema, flags, error);
   if (condition == NULL)
     return NULL;
   return share_steps (condition);
+}
+
+/* Row queries (gorm_query_select()): whether a filter is on their names. */
+gboolean
+gorm_filter_names_only (GormFilter *filter,
+                        GHashTable *names)
+{
+  if (filter == NULL || filter->error != NULL)
+    return FALSE;
+  if (filter->property != NULL)
+    return g_hash_table_contains (names, filter->property);
+  if (filter->children[0] == NULL)
+    return FALSE;
+  return gorm_filter_names_only (filter->children[0], names) &&
+         (filter->children[1] == NULL || gorm_filter_names_only (filter->children[1], names));
 }

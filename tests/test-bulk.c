@@ -65,11 +65,35 @@ test_bare_class_init (TestBareClass *klass)
 
 #define TEST_TYPE_BARE (test_bare_get_type ())
 
+/* A property of every stored kind. */
+TEST_DEFINE_RESOURCE (TestKinds, test_kinds)
+
+static void
+test_kinds_class_init (TestKindsClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_boolean ("flag", NULL, NULL, FALSE, G_PARAM_READWRITE),
+    g_param_spec_uint ("level", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READWRITE),
+    g_param_spec_float ("weight", NULL, NULL, -G_MAXFLOAT, G_MAXFLOAT, 0, G_PARAM_READWRITE),
+    g_param_spec_double ("ratio", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, G_PARAM_READWRITE),
+    g_param_spec_enum ("color", NULL, NULL, TEST_TYPE_COLOR, TEST_COLOR_RED, G_PARAM_READWRITE),
+    g_param_spec_flags ("flags", NULL, NULL, TEST_TYPE_FLAGS, 0, G_PARAM_READWRITE),
+    g_param_spec_boxed ("when", NULL, NULL, G_TYPE_DATE_TIME, G_PARAM_READWRITE),
+    g_param_spec_boxed ("data", NULL, NULL, G_TYPE_BYTES, G_PARAM_READWRITE),
+    g_param_spec_boxed ("tags", NULL, NULL, G_TYPE_STRV, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+}
+
+#define TEST_TYPE_KINDS (test_kinds_get_type ())
+
 static GormDatabase *
 open_database (void)
 {
   GormDatabase *db = test_open_memory ();
-  GType types[] = { TEST_TYPE_ITEM, TEST_TYPE_POST, TEST_TYPE_CODE, TEST_TYPE_BARE };
+  GType types[] = { TEST_TYPE_ITEM, TEST_TYPE_POST, TEST_TYPE_CODE, TEST_TYPE_BARE,
+                    TEST_TYPE_KINDS };
 
   g_assert_true (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, NULL));
   return db;
@@ -1262,6 +1286,92 @@ test_closed_database (void)
   g_assert_true (gorm_resource_is_dirty (g_ptr_array_index (stored, 0)));
 }
 
+/* Sets every property of @object from @seed. */
+static void
+set_kinds (GObject *object,
+           guint    seed)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_utc (2020 + seed, 1 + seed % 12, 1 + seed, 13, 3,
+                                                    2.123456);
+  g_autoptr(GBytes) data = g_bytes_new (seed % 2 ? "\0\1\2" : "", seed % 2 ? 3 : 0);
+  g_autofree char *tag = g_strdup_printf ("tag %u", seed);
+  const char *tags[] = { tag, "ü", NULL };
+
+  g_object_set (object, "flag", seed % 2 == 1, "level", G_MAXUINT - seed, "weight", 0.5f + seed,
+                "ratio", 1e300 / (seed + 1), "color", seed % 2 ? TEST_COLOR_DARK_BLUE : TEST_COLOR_GREEN,
+                "flags", TEST_FLAG_A | (seed % 2 ? TEST_FLAG_HIGH : 0), "when", when, "data", data,
+                "tags", tags, NULL);
+}
+
+static void
+assert_kinds (GObject *object,
+              guint    seed)
+{
+  g_autoptr(GObject) expected = g_object_new (TEST_TYPE_KINDS, NULL);
+  const char *names[] = { "flag", "level", "weight", "ratio", "color", "flags", "when", "data",
+                          "tags" };
+
+  set_kinds (expected, seed);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), names[i]);
+      g_auto(GValue) got = G_VALUE_INIT;
+      g_auto(GValue) want = G_VALUE_INIT;
+
+      g_value_init (&got, pspec->value_type);
+      g_value_init (&want, pspec->value_type);
+      g_object_get_property (object, names[i], &got);
+      g_object_get_property (expected, names[i], &want);
+      if (pspec->value_type == G_TYPE_DATE_TIME)
+        g_assert_true (g_date_time_equal (g_value_get_boxed (&got), g_value_get_boxed (&want)));
+      else if (pspec->value_type == G_TYPE_BYTES)
+        g_assert_true (g_bytes_equal (g_value_get_boxed (&got), g_value_get_boxed (&want)));
+      else if (pspec->value_type == G_TYPE_STRV)
+        g_assert_true (g_strv_equal (g_value_get_boxed (&got), g_value_get_boxed (&want)));
+      else
+        g_assert_cmpint (g_param_values_cmp (pspec, &got, &want), ==, 0);
+    }
+}
+
+/* Every kind of value goes through both writes as a save writes it, on
+ * both engines (PostgreSQL casts each value of a CASE to its column's
+ * type). */
+static void
+test_every_kind (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  const char *all[] = { "flag", "level", "weight", "ratio", "color", "flags", "when", "data",
+                        "tags", NULL };
+
+  for (guint i = 0; i < 4; i++)
+    {
+      GObject *object = g_object_new (TEST_TYPE_KINDS, "database", db, NULL);
+
+      set_kinds (object, i);
+      g_ptr_array_add (objects, object);
+    }
+  g_assert_true (bulk_insert (db, objects, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < objects->len; i++)
+    {
+      g_assert_true (gorm_resource_reload (g_ptr_array_index (objects, i), NULL, &error));
+      g_assert_no_error (error);
+      assert_kinds (g_ptr_array_index (objects, i), i);
+      set_kinds (g_ptr_array_index (objects, i), i + 5);
+    }
+  g_assert_cmpint (bulk_update (db, objects, all, &error), ==, 4);
+  g_assert_no_error (error);
+  for (guint i = 0; i < objects->len; i++)
+    {
+      g_assert_false (gorm_resource_is_dirty (g_ptr_array_index (objects, i)));
+      g_assert_true (gorm_resource_reload (g_ptr_array_index (objects, i), NULL, &error));
+      g_assert_no_error (error);
+      assert_kinds (g_ptr_array_index (objects, i), i + 5);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1296,6 +1406,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Bulk/update-live-model", test_update_live_model);
   g_test_add_func ("/Gorm/Bulk/update-deleted-row", test_update_deleted_row);
   g_test_add_func ("/Gorm/Bulk/closed-database", test_closed_database);
+  g_test_add_func ("/Gorm/Bulk/every-kind", test_every_kind);
 
   return g_test_run ();
 }
