@@ -118,6 +118,16 @@ class AggregateTest(PollsTestCase):
         self.assertEqual(result, {'total': None, 'n': 0, 'average': None, 'most': None,
                                   'first': None})
 
+    def test_none(self):
+        nothing = Choice.objects.none()
+        self.assertEqual(nothing.aggregate(Sum('votes'), n=Count('id')),
+                         {'votes__sum': None, 'n': 0})
+        self.assertEqual(list(nothing.values('votes')), [])
+        self.assertEqual(nothing.values_list('votes', flat=True).count(), 0)
+        self.assertEqual(list(Question.objects.none().annotate(n=Count('choice'))), [])
+        self.assertEqual(nothing.update(votes=F('votes') + 1), 0)
+        self.assertEqual(Choice.objects.aggregate(Sum('votes')), {'votes__sum': 9})
+
     def test_min_and_max_of_a_datetime_are_datetimes(self):
         result = Question.objects.aggregate(first=Min('pub_date'), last=Max('pub_date'))
         self.assertEqual(result, {'first': self.who.pub_date, 'last': self.empty.pub_date})
