@@ -55,6 +55,7 @@ MODULES = {
     'gorm-catalog': 'unit-of-work',
     # public objects
     'gorm-database': 'public',
+    'gorm-database-bulk': 'public',
     'gorm-resource': 'public',
     'gorm-resource-relations': 'public',
     'gorm-query': 'public',
