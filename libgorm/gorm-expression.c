@@ -405,9 +405,10 @@ gorm_expression_avg (GormExpression *expression)
  * @expression: (transfer full): an expression
  *
  * The least non-NULL value of @expression, of its type, NULL over no
- * rows. Takes @expression. Numbers, strings (by their bytes), date-times
- * and flags have a least value; booleans, enums, byte arrays and string
- * arrays are %GORM_ERROR_TYPE_MISMATCH. See
+ * rows. Takes @expression. Numbers, strings (by their bytes), date-times,
+ * flags and enums (by the values their type declares) have a least
+ * value; booleans, byte arrays and string arrays are
+ * %GORM_ERROR_TYPE_MISMATCH. See
  * [func@Gorm.expression_count] for where aggregates belong.
  *
  * Returns: (transfer full): a new expression
