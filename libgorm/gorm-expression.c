@@ -330,7 +330,7 @@ gorm_expression_date_part (GormExpression *datetime,
 }
 
 /**
- * gorm_expression_count:
+ * gorm_expression_count: (constructor)
  * @expression: (transfer full) (nullable): what to count, or %NULL to
  *   count rows
  * @distinct: whether to count the distinct values of @expression
@@ -342,6 +342,9 @@ gorm_expression_date_part (GormExpression *datetime,
  *
  * `gorm_expression_count (gorm_expression_property ("choice"), FALSE)`
  * counts the choices of each question.
+ *
+ * Bindings see it as a static constructor, not a method of @expression,
+ * so that they can pass %NULL: `Gorm.Expression.count(null, false)`.
  *
  * Aggregates belong in selects, annotations, aggregate() and in the
  * filters and orders of grouped queries: elsewhere (a filter or order of
