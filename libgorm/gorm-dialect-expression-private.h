@@ -77,8 +77,6 @@ typedef enum
   GORM_EXPR_MAX,
 } GormExprOp;
 
-typedef struct _GormExprNode GormExprNode;
-
 struct _GormExprNode
 {
   gatomicrefcount   ref_count;
@@ -137,6 +135,10 @@ gboolean      gorm_expr_node_value_from_sql (const GormExprNode *node,
 void          gorm_expr_node_collect_paths  (const GormExprNode *node,
                                              GPtrArray          *paths);
 
+/* Whether every constant of @node can be written as a literal: a finite
+ * number, a date-time or NULL. */
+gboolean      gorm_expr_node_has_literals_only (const GormExprNode *node);
+
 /* Where an expression is rendered. */
 typedef struct
 {
@@ -161,12 +163,28 @@ typedef struct
 
 /* Appends @node as an SQL expression whose value is of node->sql_type,
  * binding its constants as parameters appended to @params (numbered from
- * params->len, as the condition's values are). A constant of a date-time
- * is cast to its type where the engine needs it (parameter_cast). */
+ * params->len, as the condition's values are), cast to their type where
+ * the engine needs it (parameter_cast). With @params NULL the constants
+ * are written as literals instead, which only numbers and date-times can
+ * be (gorm_expr_node_has_literals_only()): an ORDER BY term is repeated
+ * by statements whose parameters are bound elsewhere. */
 void          gorm_dialect_append_expression (const GormDialect   *dialect,
                                               GString             *sql,
                                               GArray              *params,
                                               const GormExprNode  *node,
+                                              const GormExprScope *scope);
+
+/* Appends @left @comparison @right (GORM_CONDITION_EQ … GE), or its
+ * exact complement when @negated (which matches where either is NULL).
+ * A year or a day of a date-time column compared with a constant is a
+ * range on the column, which its index serves. */
+void          gorm_dialect_append_comparison (const GormDialect   *dialect,
+                                              GString             *sql,
+                                              GArray              *params,
+                                              GormConditionOp      comparison,
+                                              const GormExprNode  *left,
+                                              const GormExprNode  *right,
+                                              gboolean             negated,
                                               const GormExprScope *scope);
 
 G_END_DECLS

@@ -307,7 +307,15 @@ typedef enum
    * source whose key is values[0]: relation says through which link
    * table (gorm_resource_query_related()). */
   GORM_CONDITION_LINKED,
+  /* Two expressions compared (gorm_filter_compare()): operands[0]
+   * comparison operands[1], where comparison is EQ … GE. It never
+   * matches where either is NULL (for ne too); its complement (NOT)
+   * does. Rendered by gorm_dialect_append_comparison(), with
+   * skip_steps the steps of the RELATED conditions around it. */
+  GORM_CONDITION_COMPARE,
 } GormConditionOp;
+
+typedef struct _GormExprNode GormExprNode;
 
 typedef struct _GormCondition GormCondition;
 
@@ -329,6 +337,11 @@ struct _GormCondition
   const GormStep   *step;
   /* LINKED: the many-to-many relation, seen from the source. */
   const GormRelation *relation;
+  /* COMPARE: the compared expressions, how, and how many steps of
+   * their paths the RELATED conditions around it followed. */
+  GormExprNode     *operands[2];
+  GormConditionOp   comparison;
+  guint             skip_steps;
 };
 
 /* A leaf with room for @n_values values, which the caller initializes. */
@@ -342,6 +355,11 @@ GormCondition *gorm_condition_new_combination   (GormConditionOp     op,
 /* RELATED, taking @child, a condition on the rows of step->target. */
 GormCondition *gorm_condition_new_related       (const GormStep     *step,
                                                  GormCondition      *child);
+/* COMPARE, taking @left and @right. */
+GormCondition *gorm_condition_new_compare       (GormConditionOp     comparison,
+                                                 GormExprNode       *left,
+                                                 GormExprNode       *right,
+                                                 guint               skip_steps);
 GormCondition *gorm_condition_ref               (GormCondition      *condition);
 void           gorm_condition_unref             (GormCondition      *condition);
 
@@ -358,6 +376,12 @@ typedef struct
   const GormColumn *column;
   gboolean          descending;
   const GormPath   *path;
+  /* Or an expression (gorm_query_order_by_expression()), @column and
+   * @path NULL: rendered with its constants written as literals (numbers
+   * and date-times only, see gorm_dialect_append_expression()), so that
+   * the statements that repeat the order bind nothing more. Owned by the
+   * array of orders that holds it. */
+  GormExprNode     *expression;
 } GormOrder;
 
 /* What a query selects: the rows of @schema's table that @condition

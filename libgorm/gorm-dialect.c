@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gorm-dialect-private.h"
+#include "gorm-dialect-expression-private.h"
 #include "gorm-error.h"
 #include "gorm-relation-private.h"
 
@@ -981,6 +982,26 @@ gorm_condition_new_related (const GormStep *step,
 }
 
 GormCondition *
+gorm_condition_new_compare (GormConditionOp  comparison,
+                            GormExprNode    *left,
+                            GormExprNode    *right,
+                            guint            skip_steps)
+{
+  GormCondition *self = g_new0 (GormCondition, 1);
+
+  g_assert (comparison >= GORM_CONDITION_EQ && comparison <= GORM_CONDITION_GE);
+  g_assert (left != NULL && right != NULL);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->op = GORM_CONDITION_COMPARE;
+  self->comparison = comparison;
+  self->operands[0] = left;
+  self->operands[1] = right;
+  self->skip_steps = skip_steps;
+  return self;
+}
+
+GormCondition *
 gorm_condition_ref (GormCondition *condition)
 {
   g_atomic_ref_count_inc (&condition->ref_count);
@@ -995,6 +1016,8 @@ gorm_condition_unref (GormCondition *condition)
 
   g_clear_pointer (&condition->children[0], gorm_condition_unref);
   g_clear_pointer (&condition->children[1], gorm_condition_unref);
+  g_clear_pointer (&condition->operands[0], gorm_expr_node_unref);
+  g_clear_pointer (&condition->operands[1], gorm_expr_node_unref);
   for (guint i = 0; i < condition->n_values; i++)
     if (G_IS_VALUE (&condition->values[i]))
       g_value_unset (&condition->values[i]);
@@ -1514,6 +1537,16 @@ render_condition (const GormDialect   *dialect,
       g_string_append_c (sql, ')');
       break;
 
+    case GORM_CONDITION_COMPARE:
+      {
+        GormExprScope expression_scope = { scope->outer, condition->skip_steps, scope->depth, NULL, NULL };
+
+        gorm_dialect_append_comparison (dialect, sql, params, condition->comparison,
+                                        condition->operands[0], condition->operands[1],
+                                        negated, &expression_scope);
+      }
+      break;
+
     default:
       g_assert_not_reached ();
     }
@@ -1554,6 +1587,8 @@ column_is_nullable (const GormColumn *column)
 static gboolean
 order_is_nullable (const GormOrder *order)
 {
+  if (order->expression != NULL)
+    return order->expression->nullable;
   if (column_is_nullable (order->column))
     return TRUE;
   for (guint i = 0; order->path != NULL && i < order->path->n_steps; i++)
@@ -1590,11 +1625,18 @@ gorm_dialect_append_path_value (GString          *sql,
 /* The value @order sorts on, in the rows @alias names (NULL: unqualified,
  * the innermost table's). */
 static void
-append_order_value (GString         *sql,
-                    const GormOrder *order,
-                    const char      *alias)
+append_order_value (const GormDialect *dialect,
+                    GString           *sql,
+                    const GormOrder   *order,
+                    const char        *alias)
 {
-  if (order->path != NULL)
+  if (order->expression != NULL)
+    {
+      GormExprScope scope = { alias, 0, 0, NULL, NULL };
+
+      gorm_dialect_append_expression (dialect, sql, NULL, order->expression, &scope);
+    }
+  else if (order->path != NULL)
     gorm_dialect_append_path_value (sql, order->path->steps, order->path->n_steps, order->column, alias, 0);
   else
     append_qualified_column (sql, alias, order->column);
@@ -1611,7 +1653,7 @@ gorm_dialect_append_order (const GormDialect *dialect,
     {
       if (i > 0)
         g_string_append (sql, ", ");
-      append_order_value (sql, &orders[i], NULL);
+      append_order_value (dialect, sql, &orders[i], NULL);
       if (orders[i].descending)
         g_string_append (sql, " DESC");
       /* NULLs sort first, as SQLite sorts them, in every dialect. */
@@ -1988,7 +2030,8 @@ gorm_dialect_orders_compare_as_row (const GormOrder *orders,
    * sorts them, but make a row value comparison NULL. */
   for (guint i = 0; i < n_orders; i++)
     {
-      if (orders[i].descending != orders[0].descending || orders[i].path != NULL)
+      if (orders[i].descending != orders[0].descending || orders[i].path != NULL ||
+          orders[i].expression != NULL)
         return FALSE;
       if (orders[i].descending && gorm_column_is_nullable (orders[i].column))
         return FALSE;
@@ -2062,19 +2105,19 @@ append_sorts_before (const GormDialect *dialect,
       g_string_append_c (sql, '(');
       for (guint j = 0; j < i; j++)
         {
-          append_order_value (sql, &orders[j], "o");
+          append_order_value (dialect, sql, &orders[j], "o");
           g_string_append_printf (sql, " %s ", dialect->same_as_operator);
-          append_order_value (sql, &orders[j], "k");
+          append_order_value (dialect, sql, &orders[j], "k");
           g_string_append (sql, " AND ");
         }
       g_string_append_c (sql, '(');
-      append_order_value (sql, order, "o");
+      append_order_value (dialect, sql, order, "o");
       g_string_append_printf (sql, " %s ", less);
-      append_order_value (sql, order, "k");
+      append_order_value (dialect, sql, order, "k");
       g_string_append (sql, " OR (");
-      append_order_value (sql, order, lower_null);
+      append_order_value (dialect, sql, order, lower_null);
       g_string_append (sql, " IS NULL AND ");
-      append_order_value (sql, order, upper_null);
+      append_order_value (dialect, sql, order, upper_null);
       g_string_append (sql, " IS NOT NULL)))");
     }
   g_string_append_c (sql, ')');

@@ -83,6 +83,10 @@ GormFilter *gorm_filter_is_null      (const char   *property) G_GNUC_WARN_UNUSED
 GORM_AVAILABLE_IN_ALL
 GormFilter *gorm_filter_is_not_null  (const char   *property) G_GNUC_WARN_UNUSED_RESULT;
 GORM_AVAILABLE_IN_ALL
+GormFilter *gorm_filter_compare      (GormExpression *left,
+                                      GormComparison  op,
+                                      GormExpression *right) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
 GormFilter *gorm_filter_and          (GormFilter   *a,
                                       GormFilter   *b) G_GNUC_WARN_UNUSED_RESULT;
 GORM_AVAILABLE_IN_ALL

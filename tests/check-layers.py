@@ -41,6 +41,7 @@ MODULES = {
     'gorm-dialect': 'sql',
     'gorm-dialect-sqlite': 'sql',
     'gorm-dialect-postgresql': 'sql',
+    'gorm-dialect-rows': 'sql',
     'gorm-dialect-expression': 'sql',
     # execution
     'gorm-connection': 'execution',
