@@ -476,12 +476,15 @@ char    *gorm_dialect_render_bulk_delete        (const GormDialect   *dialect,
                                                  const GormSelection *selection,
                                                  GArray              *params);
 /* Sets each of @columns to its SQL value of @values (taken; a NULL is
- * written as the literal NULL) in the selected rows, in one statement. */
+ * written as the literal NULL), or where @expressions (NULL: none) has
+ * one, to the value of that expression computed from the row as it was,
+ * in the selected rows, in one statement. */
 char    *gorm_dialect_render_bulk_update        (const GormDialect    *dialect,
                                                  const GormSelection  *selection,
                                                  guint                 n_columns,
                                                  const GormColumn    **columns,
                                                  GValue              **values,
+                                                 GormExprNode * const *expressions,
                                                  GArray               *params);
 
 

@@ -1935,6 +1935,7 @@ gorm_dialect_render_bulk_update (const GormDialect    *dialect,
                                  guint                 n_columns,
                                  const GormColumn    **columns,
                                  GValue              **values,
+                                 GormExprNode * const *expressions,
                                  GArray               *params)
 {
   GString *sql = g_string_new ("UPDATE ");
@@ -1949,6 +1950,15 @@ gorm_dialect_render_bulk_update (const GormDialect    *dialect,
         g_string_append (sql, ", ");
       gorm_dialect_append_identifier (sql, columns[i]->name);
       g_string_append (sql, " = ");
+      if (expressions != NULL && expressions[i] != NULL)
+        {
+          /* Unqualified: the columns of the updated row, before any
+           * assignment (SQL computes every SET from the old row). */
+          GormExprScope scope = { NULL, 0, 0, NULL, NULL };
+
+          gorm_dialect_append_expression (dialect, sql, params, expressions[i], &scope);
+          continue;
+        }
       /* NULL is written as a literal, as saves do (see the top of
        * gorm-dialect-private.h). */
       if (gorm_value_is_sql_null (value))

@@ -438,6 +438,14 @@ gorm_expression_max (GormExpression *expression)
   return operation_new (GORM_EXPR_MAX, expression, NULL, 1);
 }
 
+const GValue *
+gorm_expression_peek_value (GormExpression *expression)
+{
+  if (expression->op != GORM_EXPR_VALUE || expression->error != NULL)
+    return NULL;
+  return &expression->value;
+}
+
 /* Compiling */
 
 /* The pspecs of computed values, which turn their SQL values into the

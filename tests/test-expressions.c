@@ -1374,6 +1374,288 @@ test_order_errors (void)
   g_assert_cmpstr (names, ==, "a");
 }
 
+/* Bulk updates: gorm_query_update_expressions() */
+
+static gint
+votes_of (gpointer item)
+{
+  gint votes;
+
+  g_object_get (item, "votes", &votes, NULL);
+  return votes;
+}
+
+static gint
+downvotes_of (gpointer item)
+{
+  gint downvotes;
+
+  g_object_get (item, "downvotes", &downvotes, NULL);
+  return downvotes;
+}
+
+static void
+count_saved_cb (GormDatabase *db,
+                GormResource *resource,
+                gboolean      created,
+                guint        *count)
+{
+  g_assert_false (created);
+  (*count)++;
+}
+
+/* Updates the items @filter (taken, NULL: all) matches, setting
+ * @property to @expression (taken) and @property2 to @expression2 when
+ * not NULL. */
+static gint64
+update2 (GormDatabase    *db,
+         GormFilter      *filter,
+         const char      *property,
+         GormExpression  *expression,
+         const char      *property2,
+         GormExpression  *expression2,
+         GError         **error)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_ITEM);
+  const char *properties[] = { property, property2 };
+  GormExpression *expressions[] = { expression, expression2 };
+  gint64 rows;
+
+  if (filter != NULL)
+    gorm_query_filter (query, filter);
+  rows = gorm_query_update_expressions (query, property2 ? 2 : 1, properties, expressions, NULL, error);
+  g_clear_pointer (&expressions[0], gorm_expression_unref);
+  g_clear_pointer (&expressions[1], gorm_expression_unref);
+  return rows;
+}
+
+static void
+test_update (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GObject) a = add_item (db, "a", 7, 2, 2.5, 4, NULL);
+  g_autoptr(GObject) b = add_item (db, "b", 1, 10, 0.5, 3, NULL);
+  g_autoptr(GObject) c = add_item (db, "c", 5, 5, 10.0, 1, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormQuery) check = NULL;
+  g_autoptr(GListModel) fresh = NULL;
+  guint saved = 0;
+
+  g_signal_connect (db, "resource-saved", G_CALLBACK (count_saved_cb), &saved);
+
+  /* votes = votes + 1 where votes >= downvotes: the tutorial's vote. */
+  g_assert_cmpint (update2 (db, compare (prop ("votes"), GORM_COMPARISON_GE, prop ("downvotes")),
+                            "votes", gorm_expression_add (prop ("votes"), int_value (1)), NULL, NULL,
+                            &error), ==, 2);
+  g_assert_no_error (error);
+  drain ();
+  g_assert_cmpint (votes_of (a), ==, 8);
+  g_assert_cmpint (votes_of (b), ==, 1);
+  g_assert_cmpint (votes_of (c), ==, 6);
+  g_assert_false (gorm_resource_is_dirty (GORM_RESOURCE (a)));
+  g_assert_cmpuint (saved, ==, 2);
+
+  /* Every expression sees the row as it was: a swap. */
+  g_assert_cmpint (update2 (db, NULL, "votes", prop ("downvotes"), "downvotes", prop ("votes"), &error), ==, 3);
+  g_assert_no_error (error);
+  g_assert_cmpint (votes_of (a), ==, 2);
+  g_assert_cmpint (downvotes_of (a), ==, 8);
+  g_assert_cmpint (votes_of (b), ==, 10);
+  g_assert_cmpint (downvotes_of (b), ==, 1);
+
+  /* A double from a double and an integer; a constant; a date part. */
+  g_assert_cmpint (update2 (db, NULL, "price", gorm_expression_multiply (prop ("price"), prop ("quantity")),
+                            "name", string_value ("z"), &error), ==, 3);
+  g_assert_no_error (error);
+  {
+    double price;
+    g_autofree char *name = NULL;
+
+    g_object_get (a, "price", &price, "name", &name, NULL);
+    g_assert_cmpfloat_with_epsilon (price, 10.0, 1e-9);
+    g_assert_cmpstr (name, ==, "z");
+  }
+  g_object_set (c, "when", utc (2024, 7, 14, 9, 0, 0), NULL);
+  test_save_ok (c);
+  g_assert_cmpint (update2 (db, compare (prop ("quantity"), GORM_COMPARISON_EQ, int_value (1)), "votes",
+                            gorm_expression_date_part (prop ("when"), GORM_DATE_PART_MONTH), NULL, NULL,
+                            &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (votes_of (c), ==, 7);
+
+  /* What the objects hold is what the rows hold. */
+  check = gorm_database_query (db, TEST_TYPE_ITEM);
+  gorm_query_filter (check, compare (prop ("votes"), GORM_COMPARISON_EQ, int_value (7)));
+  g_assert_cmpint (gorm_query_count (check, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+}
+
+static void
+test_update_live (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(Shadow) shadow = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(GError) error = NULL;
+  guint n = test_engine_is_postgresql () ? 1100 : 250;
+
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (items, add_item (db, "x", g_rand_int_range (rand, 0, 20), g_rand_int_range (rand, 0, 20),
+                                      1.0, g_rand_int_range (rand, 1, 5), NULL));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+
+  query = live_order_query (db);
+  model = gorm_query_watch (query, NULL, &error);
+  g_assert_no_error (error);
+  shadow = shadow_new (model);
+
+  for (guint step = 1; step <= 6; step++)
+    {
+      /* Rows enter (votes grow past downvotes), leave and move. */
+      g_assert_cmpint (update2 (db, compare (prop ("quantity"), GORM_COMPARISON_EQ, int_value (step % 4 + 1)),
+                                "votes", gorm_expression_add (prop ("votes"), int_value (step % 2 ? 5 : -7)),
+                                NULL, NULL, &error), >, 0);
+      g_assert_no_error (error);
+      drain ();
+      assert_shadow_matches (query, shadow, step);
+    }
+  /* The objects hold what the rows hold. */
+  for (guint i = 0; i < n; i += 37)
+    {
+      GObject *item = g_ptr_array_index (items, i);
+      gint64 id;
+      g_autoptr(GormQuery) one = gorm_database_query (db, TEST_TYPE_ITEM);
+      g_auto(GValue) key = G_VALUE_INIT;
+
+      g_object_get (item, "id", &id, NULL);
+      g_value_init (&key, G_TYPE_INT64);
+      g_value_set_int64 (&key, id);
+      gorm_query_filter (one, gorm_filter_and (gorm_filter_eq ("id", &key),
+                                               compare (prop ("votes"), GORM_COMPARISON_EQ,
+                                                        int_value (votes_of (item)))));
+      g_assert_cmpint (gorm_query_count (one, NULL, &error), ==, 1);
+    }
+}
+
+/* Nothing changed: the rows and the objects hold what they held. */
+static void
+assert_unchanged (GormDatabase *db,
+                  GObject      *a,
+                  GObject      *b)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_ITEM);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (votes_of (a), ==, 7);
+  g_assert_cmpint (votes_of (b), ==, 1);
+  g_assert_cmpint (downvotes_of (a), ==, 2);
+  gorm_query_filter (query, gorm_filter_or (gorm_filter_and (compare (prop ("votes"), GORM_COMPARISON_EQ, int_value (7)),
+                                                             compare (prop ("downvotes"), GORM_COMPARISON_EQ, int_value (2))),
+                                            compare (prop ("votes"), GORM_COMPARISON_EQ, int_value (1))));
+  g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, 2);
+  g_assert_no_error (error);
+}
+
+static void
+assert_update_refused (GormDatabase   *db,
+                       const char     *property,
+                       GormExpression *expression,
+                       gint            code,
+                       const char     *word)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (update2 (db, NULL, property, expression, "downvotes", prop ("votes"), &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, code);
+  g_test_message ("%s", error->message);
+  if (word != NULL && strstr (error->message, word) == NULL)
+    g_error ("“%s” does not name “%s”", error->message, word);
+}
+
+static void
+test_update_errors (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GObject) a = add_item (db, "a", 7, 2, 2.5, 4, NULL);
+  g_autoptr(GObject) b = add_item (db, "b", 1, 10, 0.5, 0, NULL);
+  g_autoptr(GError) error = NULL;
+
+  assert_update_refused (db, "nope", int_value (1), GORM_ERROR_UNKNOWN_PROPERTY, "nope");
+  assert_update_refused (db, "votes", gorm_expression_add (prop ("nope"), int_value (1)),
+                         GORM_ERROR_UNKNOWN_PROPERTY, "nope");
+  assert_update_refused (db, "votes", gorm_expression_add (prop ("name"), int_value (1)),
+                         GORM_ERROR_TYPE_MISMATCH, "TestItem:name");
+  /* A double does not go into an integer without loss, nor text. */
+  assert_update_refused (db, "votes", prop ("price"), GORM_ERROR_TYPE_MISMATCH, "TestItem:votes");
+  assert_update_refused (db, "votes", prop ("name"), GORM_ERROR_TYPE_MISMATCH, "gchararray");
+  assert_update_refused (db, "votes", gorm_expression_sum (prop ("votes")), GORM_ERROR_VALIDATION, "sum");
+  assert_update_refused (db, "votes", NULL, GORM_ERROR_FAILED, "NULL");
+  assert_update_refused (db, "downvotes", int_value (1), GORM_ERROR_FAILED, "twice");
+  assert_update_refused (db, "id", int_value (1), GORM_ERROR_FAILED, "primary key");
+  assert_unchanged (db, a, b);
+
+  /* A division by zero: an error on PostgreSQL; NULL on SQLite, which
+   * the NOT NULL column refuses. Neither changes anything. */
+  g_assert_cmpint (update2 (db, NULL, "votes", gorm_expression_divide (prop ("votes"), prop ("quantity")),
+                            "downvotes", int_value (0), &error), ==, -1);
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == GORM_ERROR);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+  assert_unchanged (db, a, b);
+  g_assert_false (gorm_resource_is_dirty (GORM_RESOURCE (a)));
+
+  /* The next call works. */
+  g_assert_cmpint (update2 (db, NULL, "votes", gorm_expression_subtract (prop ("votes"), int_value (1)),
+                            NULL, NULL, &error), ==, 2);
+  g_assert_no_error (error);
+  g_assert_cmpint (votes_of (a), ==, 6);
+  g_assert_cmpint (votes_of (b), ==, 0);
+}
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **stored = user_data;
+
+  *stored = g_object_ref (result);
+}
+
+static void
+test_update_async (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GObject) a = add_item (db, "a", 7, 2, 2.5, 4, NULL);
+  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_ITEM);
+  g_autoptr(GormExpression) expression = gorm_expression_multiply (prop ("votes"), int_value (3));
+  g_autoptr(GormExpression) bad = gorm_expression_add (prop ("name"), int_value (1));
+  const char *properties[] = { "votes" };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gorm_query_update_expressions_async (query, 1, properties, &expression, NULL, store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (gorm_query_update_expressions_finish (query, result, &error), ==, 1);
+  g_assert_no_error (error);
+  drain ();
+  g_assert_cmpint (votes_of (a), ==, 21);
+  g_clear_object (&result);
+
+  gorm_query_update_expressions_async (query, 1, properties, &bad, NULL, store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (gorm_query_update_expressions_finish (query, result, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
+  g_assert_cmpint (votes_of (a), ==, 21);
+}
+
 static void
 test_boxed (void)
 {
@@ -1411,6 +1693,10 @@ main (int   argc,
   g_test_add_func ("/Gorm/Expressions/order-paths", test_order_paths);
   g_test_add_func ("/Gorm/Expressions/order-live", test_order_live);
   g_test_add_func ("/Gorm/Expressions/order-errors", test_order_errors);
+  g_test_add_func ("/Gorm/Expressions/update", test_update);
+  g_test_add_func ("/Gorm/Expressions/update-live", test_update_live);
+  g_test_add_func ("/Gorm/Expressions/update-errors", test_update_errors);
+  g_test_add_func ("/Gorm/Expressions/update-async", test_update_async);
 
   return g_test_run ();
 }
