@@ -272,6 +272,44 @@ gorm_dialect_append_expression (const GormDialect   *dialect,
     }
 }
 
+/* Enums */
+
+void
+gorm_dialect_append_enum_rank (GString    *sql,
+                               GType       enum_type,
+                               const char *operand)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (enum_type);
+
+  g_string_append_printf (sql, "(CASE %s", operand);
+  for (guint i = 0; i < klass->n_values; i++)
+    {
+      g_autofree char *nick = NULL;
+      g_auto(GStrv) parts = NULL;
+
+      /* A nick is the type's, not the user's: still, a quote in it is
+       * doubled, as SQL reads it. */
+      parts = g_strsplit (klass->values[i].value_nick, "'", -1);
+      nick = g_strjoinv ("''", parts);
+      g_string_append_printf (sql, " WHEN '%s' THEN %d", nick, klass->values[i].value);
+    }
+  g_string_append (sql, " END)");
+}
+
+/* Appends @node, an enum, as its value (gorm_dialect_append_enum_rank()). */
+static void
+append_enum_rank (const GormDialect   *dialect,
+                  GString             *sql,
+                  GArray              *params,
+                  const GormExprNode  *node,
+                  const GormExprScope *scope)
+{
+  g_autoptr(GString) operand = g_string_new (NULL);
+
+  gorm_dialect_append_expression (dialect, operand, params, node, scope);
+  gorm_dialect_append_enum_rank (sql, node->value_type, operand->str);
+}
+
 /* Comparisons */
 
 static const char * const comparison_operators[] = {
@@ -478,9 +516,20 @@ gorm_dialect_append_comparison (const GormDialect   *dialect,
   if (negated)
     g_string_append (sql, "NOT COALESCE(");
   g_string_append_c (sql, '(');
-  gorm_dialect_append_expression (dialect, sql, params, left, scope);
-  g_string_append (sql, comparison_operators[comparison]);
-  gorm_dialect_append_expression (dialect, sql, params, right, scope);
+  /* Enums order by the values of their type, not by their nicks. */
+  if (left->kind == GORM_VALUE_KIND_ENUM && comparison != GORM_CONDITION_EQ &&
+      comparison != GORM_CONDITION_NE)
+    {
+      append_enum_rank (dialect, sql, params, left, scope);
+      g_string_append (sql, comparison_operators[comparison]);
+      append_enum_rank (dialect, sql, params, right, scope);
+    }
+  else
+    {
+      gorm_dialect_append_expression (dialect, sql, params, left, scope);
+      g_string_append (sql, comparison_operators[comparison]);
+      gorm_dialect_append_expression (dialect, sql, params, right, scope);
+    }
   g_string_append_c (sql, ')');
   if (negated)
     {

@@ -341,7 +341,9 @@ gorm_expression_date_part (GormExpression *datetime,
  * @expression.
  *
  * `gorm_expression_count (gorm_expression_property ("choice"), FALSE)`
- * counts the choices of each question.
+ * counts the choices of each question. (Bindings see it as a
+ * constructor, `Gorm.Expression.count (None, False)`, so that it can
+ * count rows.)
  *
  * Bindings see it as a static constructor, not a method of @expression,
  * so that they can pass %NULL: `Gorm.Expression.count(null, false)`.

@@ -417,7 +417,8 @@ gorm_query_filter (GormQuery  *self,
  *
  * Orders the objects of @self by @property, after the orders given
  * before: each call adds a key used where the earlier ones are equal.
- * Strings order by their bytes, date-times by time, enums by their nick,
+ * Strings order by their bytes, date-times by time, enums by the values
+ * their type declares (while they are stored by nick), flags as numbers,
  * booleans %FALSE first; NULL comes before every value in ascending order
  * and after them in descending order. Objects that are equal in every
  * order given come by primary key, in the direction of the last order.

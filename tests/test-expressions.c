@@ -891,10 +891,11 @@ test_compare_parts (void)
 /* The plan the engine makes for the filter's SELECT of keys. */
 static char *
 explain_filter (GormDatabase *db,
+                GType         type,
                 GormFilter   *filter)
 {
   g_autoptr(GormFilter) owned = filter;
-  const GormSchema *schema = gorm_schema_lookup (TEST_TYPE_ITEM, NULL);
+  const GormSchema *schema = gorm_schema_lookup (type, NULL);
   const GormDialect *dialect = gorm_database_get_dialect (db);
   g_autoptr(GormCondition) condition = NULL;
   g_autoptr(GString) sql = g_string_new (test_engine_is_postgresql () ? "EXPLAIN SELECT \"id\" FROM "
@@ -940,13 +941,14 @@ explain_filter (GormDatabase *db,
 }
 
 static void
-assert_uses_index (const char *plan)
+assert_uses_index (const char *plan,
+                   const char *column)
 {
   if (test_engine_is_postgresql ())
     g_assert_nonnull (strstr (plan, "Index"));
   else
     g_assert_nonnull (strstr (plan, "USING"));
-  g_assert_nonnull (strstr (plan, "when"));
+  g_assert_nonnull (strstr (plan, column));
 }
 
 static void
@@ -955,15 +957,15 @@ test_compare_index (void)
   g_autoptr(GormDatabase) db = open_items ();
   g_autofree char *plan = NULL;
 
-  plan = explain_filter (db, part_is (GORM_DATE_PART_YEAR, GORM_COMPARISON_EQ, int_value (2024)));
-  assert_uses_index (plan);
+  plan = explain_filter (db, TEST_TYPE_ITEM, part_is (GORM_DATE_PART_YEAR, GORM_COMPARISON_EQ, int_value (2024)));
+  assert_uses_index (plan, "when");
   g_clear_pointer (&plan, g_free);
-  plan = explain_filter (db, part_is (GORM_DATE_PART_YEAR, GORM_COMPARISON_GE, int_value (2024)));
-  assert_uses_index (plan);
+  plan = explain_filter (db, TEST_TYPE_ITEM, part_is (GORM_DATE_PART_YEAR, GORM_COMPARISON_GE, int_value (2024)));
+  assert_uses_index (plan, "when");
   g_clear_pointer (&plan, g_free);
-  plan = explain_filter (db, part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_EQ,
+  plan = explain_filter (db, TEST_TYPE_ITEM, part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_EQ,
                                       date_time_value (utc (2024, 1, 1, 0, 0, 0))));
-  assert_uses_index (plan);
+  assert_uses_index (plan, "when");
   g_clear_pointer (&plan, g_free);
 }
 
@@ -1656,6 +1658,285 @@ test_update_async (void)
   g_assert_cmpint (votes_of (a), ==, 21);
 }
 
+/* Enums by value */
+
+typedef enum {
+  TEST_PRIORITY_LOW,
+  TEST_PRIORITY_NORMAL,
+  TEST_PRIORITY_HIGH,
+  TEST_PRIORITY_URGENT,
+} TestPriority;
+
+static GType
+test_priority_get_type (void)
+{
+  static gsize type;
+  static const GEnumValue values[] = {
+    { TEST_PRIORITY_LOW, "TEST_PRIORITY_LOW", "low" },
+    { TEST_PRIORITY_NORMAL, "TEST_PRIORITY_NORMAL", "normal" },
+    { TEST_PRIORITY_HIGH, "TEST_PRIORITY_HIGH", "high" },
+    { TEST_PRIORITY_URGENT, "TEST_PRIORITY_URGENT", "urgent" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("TestPriority", values));
+  return type;
+}
+
+TEST_DEFINE_RESOURCE (TestTask, test_task)
+
+static void
+test_task_class_init (TestTaskClass *klass)
+{
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_enum ("priority", NULL, NULL, test_priority_get_type (), TEST_PRIORITY_LOW,
+                       G_PARAM_READWRITE),
+    g_param_spec_enum ("wanted", NULL, NULL, test_priority_get_type (), TEST_PRIORITY_LOW,
+                       G_PARAM_READWRITE),
+    g_param_spec_flags ("flags", NULL, NULL, TEST_TYPE_FLAGS, 0, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_indexed (resource_class, "priority");
+  gorm_resource_class_set_nullable (resource_class, "wanted");
+}
+
+#define TEST_TYPE_TASK (test_task_get_type ())
+
+static GormDatabase *
+open_tasks (GPtrArray *keep)
+{
+  GormDatabase *db = test_open_memory ();
+  static const struct
+  {
+    const char   *name;
+    TestPriority  priority;
+    TestPriority  wanted;
+    guint         flags;
+  } tasks[] = {
+    { "normal", TEST_PRIORITY_NORMAL, TEST_PRIORITY_HIGH, TEST_FLAG_B },
+    { "urgent", TEST_PRIORITY_URGENT, TEST_PRIORITY_LOW, TEST_FLAG_HIGH },
+    { "low", TEST_PRIORITY_LOW, TEST_PRIORITY_LOW, TEST_FLAG_A },
+    { "high", TEST_PRIORITY_HIGH, -1, TEST_FLAG_A | TEST_FLAG_B },
+  };
+
+  test_migrate (db, TEST_TYPE_TASK);
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    {
+      GObject *task = g_object_new (TEST_TYPE_TASK, "database", db, "name", tasks[i].name,
+                                    "priority", tasks[i].priority, "flags", tasks[i].flags, NULL);
+
+      if ((gint) tasks[i].wanted < 0)
+        g_assert_true (gorm_resource_set_null (GORM_RESOURCE (task), "wanted", NULL));
+      else
+        g_object_set (task, "wanted", tasks[i].wanted, NULL);
+      test_save_ok (task);
+      g_ptr_array_add (keep, task);
+    }
+  return db;
+}
+
+static GValue *
+priority_value (GValue       *value,
+                TestPriority  priority)
+{
+  g_value_init (value, test_priority_get_type ());
+  g_value_set_enum (value, priority);
+  return value;
+}
+
+/* The names of the tasks @filter (taken, NULL: all) matches, in the
+ * order of @order_by (NULL: by key), watched live when @live. */
+static char *
+task_names (GormDatabase *db,
+            GormFilter   *filter,
+            const char   *order_by,
+            gboolean      descending,
+            gboolean      live)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_TASK);
+  g_autoptr(GListModel) tasks = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (filter != NULL)
+    gorm_query_filter (query, filter);
+  gorm_query_order_by (query, order_by ? order_by : "id", descending);
+  tasks = live ? gorm_query_watch (query, NULL, &error) : gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+  return names_of (tasks);
+}
+
+static void
+test_enum_compare (void)
+{
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GormDatabase) db = open_tasks (keep);
+  g_auto(GValue) normal = G_VALUE_INIT;
+  g_auto(GValue) high = G_VALUE_INIT;
+  g_autofree char *names = NULL;
+
+  priority_value (&normal, TEST_PRIORITY_NORMAL);
+  priority_value (&high, TEST_PRIORITY_HIGH);
+
+  /* The example: gt NORMAL gives HIGH and URGENT. */
+  names = task_names (db, gorm_filter_gt ("priority", &normal), NULL, FALSE, FALSE);
+  g_assert_cmpstr (names, ==, "urgent high");
+  g_clear_pointer (&names, g_free);
+  names = task_names (db, gorm_filter_ge ("priority", &normal), NULL, FALSE, FALSE);
+  g_assert_cmpstr (names, ==, "normal urgent high");
+  g_clear_pointer (&names, g_free);
+  names = task_names (db, gorm_filter_lt ("priority", &high), NULL, FALSE, FALSE);
+  g_assert_cmpstr (names, ==, "normal low");
+  g_clear_pointer (&names, g_free);
+  names = task_names (db, gorm_filter_le ("priority", &normal), NULL, FALSE, FALSE);
+  g_assert_cmpstr (names, ==, "normal low");
+  g_clear_pointer (&names, g_free);
+  names = task_names (db, gorm_filter_between ("priority", &normal, &high), NULL, FALSE, FALSE);
+  g_assert_cmpstr (names, ==, "normal high");
+  g_clear_pointer (&names, g_free);
+  /* NOT is the exact complement, NULL included. */
+  names = task_names (db, gorm_filter_not (gorm_filter_gt ("priority", &normal)), NULL, FALSE, FALSE);
+  g_assert_cmpstr (names, ==, "normal low");
+  g_clear_pointer (&names, g_free);
+  names = task_names (db, gorm_filter_gt ("wanted", &normal), NULL, FALSE, FALSE);
+  g_assert_cmpstr (names, ==, "normal");
+  g_clear_pointer (&names, g_free);
+  names = task_names (db, gorm_filter_not (gorm_filter_gt ("wanted", &normal)), NULL, FALSE, FALSE);
+  g_assert_cmpstr (names, ==, "urgent low high");
+  g_clear_pointer (&names, g_free);
+  /* A value as a nick or an integer, as the other filters take them. */
+  {
+    g_auto(GValue) nick = G_VALUE_INIT;
+
+    names = task_names (db, gorm_filter_gt ("priority", test_string_value (&nick, "high")), NULL, FALSE, FALSE);
+    g_assert_cmpstr (names, ==, "urgent");
+    g_clear_pointer (&names, g_free);
+  }
+
+  /* gorm_filter_compare: with a constant, on either side. */
+  names = task_names (db, compare (prop ("priority"), GORM_COMPARISON_GT, gorm_expression_value (&normal)),
+                      NULL, FALSE, FALSE);
+  g_assert_cmpstr (names, ==, "urgent high");
+  g_clear_pointer (&names, g_free);
+  names = task_names (db, compare (gorm_expression_value (&normal), GORM_COMPARISON_GT, prop ("priority")),
+                      NULL, FALSE, FALSE);
+  g_assert_cmpstr (names, ==, "low");
+  g_clear_pointer (&names, g_free);
+  /* Two enum properties: by value, NULL never matching. */
+  names = task_names (db, compare (prop ("priority"), GORM_COMPARISON_GT, prop ("wanted")), NULL, FALSE, FALSE);
+  g_assert_cmpstr (names, ==, "urgent");
+  g_clear_pointer (&names, g_free);
+  names = task_names (db, compare (prop ("priority"), GORM_COMPARISON_LT, prop ("wanted")), NULL, FALSE, FALSE);
+  g_assert_cmpstr (names, ==, "normal");
+  g_clear_pointer (&names, g_free);
+  names = task_names (db, gorm_filter_not (compare (prop ("priority"), GORM_COMPARISON_LT, prop ("wanted"))),
+                      NULL, FALSE, FALSE);
+  g_assert_cmpstr (names, ==, "urgent low high");
+  g_clear_pointer (&names, g_free);
+  /* An enum of another type, or a number, does not compare. */
+  assert_filter_refused (db, TEST_TYPE_TASK, compare (prop ("priority"), GORM_COMPARISON_GT, prop ("flags")),
+                         GORM_ERROR_TYPE_MISMATCH, "TestTask:priority", "TestFlags");
+
+  /* Still stored by nick. */
+  {
+    g_autofree char *stored = test_query_text (db, "SELECT \"priority\" FROM \"test_task\" WHERE \"name\" = 'high'");
+
+    g_assert_cmpstr (stored, ==, "high");
+  }
+
+  /* The IN list keeps the index usable. */
+  {
+    g_autofree char *plan = explain_filter (db, TEST_TYPE_TASK, gorm_filter_gt ("priority", &normal));
+
+    assert_uses_index (plan, "priority");
+  }
+}
+
+static void
+test_enum_order (void)
+{
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GormDatabase) db = open_tasks (keep);
+  g_autofree char *names = NULL;
+
+  for (guint live = 0; live < 2; live++)
+    {
+      names = task_names (db, NULL, "priority", FALSE, live);
+      g_assert_cmpstr (names, ==, "low normal high urgent");
+      g_clear_pointer (&names, g_free);
+      /* The example, descending: urgent, high, normal, low. */
+      names = task_names (db, NULL, "priority", TRUE, live);
+      g_assert_cmpstr (names, ==, "urgent high normal low");
+      g_clear_pointer (&names, g_free);
+      /* NULL first ascending, last descending. */
+      names = task_names (db, NULL, "wanted", FALSE, live);
+      g_assert_cmpstr (names, ==, "high urgent low normal");
+      g_clear_pointer (&names, g_free);
+      names = task_names (db, NULL, "wanted", TRUE, live);
+      g_assert_cmpstr (names, ==, "normal low urgent high");
+      g_clear_pointer (&names, g_free);
+      /* Flags are numbers: A 1, B 2, A|B 3, HIGH 1 << 30. */
+      names = task_names (db, NULL, "flags", FALSE, live);
+      g_assert_cmpstr (names, ==, "low normal high urgent");
+      g_clear_pointer (&names, g_free);
+    }
+  /* Flags compare by value too. */
+  {
+    g_auto(GValue) b = G_VALUE_INIT;
+
+    g_value_init (&b, TEST_TYPE_FLAGS);
+    g_value_set_flags (&b, TEST_FLAG_B);
+    names = task_names (db, gorm_filter_gt ("flags", &b), NULL, FALSE, FALSE);
+    g_assert_cmpstr (names, ==, "urgent high");
+  }
+}
+
+static void
+test_enum_live (void)
+{
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GormDatabase) db = open_tasks (keep);
+  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_TASK);
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(Shadow) shadow = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) low = G_VALUE_INIT;
+
+  /* More tasks than a page. */
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  for (guint i = 0; i < (test_engine_is_postgresql () ? 1100u : 250u); i++)
+    {
+      GObject *task = g_object_new (TEST_TYPE_TASK, "database", db, "name", "t",
+                                    "priority", g_rand_int_range (rand, 0, 4),
+                                    "wanted", g_rand_int_range (rand, 0, 4), NULL);
+
+      test_save_ok (task);
+      g_ptr_array_add (keep, task);
+    }
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+
+  gorm_query_filter (query, gorm_filter_gt ("priority", priority_value (&low, TEST_PRIORITY_LOW)));
+  gorm_query_order_by (query, "priority", TRUE);
+  gorm_query_order_by (query, "wanted", FALSE);
+  model = gorm_query_watch (query, NULL, &error);
+  g_assert_no_error (error);
+  shadow = shadow_new (model);
+  assert_shadow_matches (query, shadow, 0);
+  for (guint step = 1; step <= 30; step++)
+    {
+      GObject *task = g_ptr_array_index (keep, g_rand_int_range (rand, 0, keep->len));
+
+      g_object_set (task, "priority", g_rand_int_range (rand, 0, 4), "wanted", g_rand_int_range (rand, 0, 4), NULL);
+      test_save_ok (task);
+      drain ();
+      assert_shadow_matches (query, shadow, step);
+    }
+}
+
 static void
 test_boxed (void)
 {
@@ -1697,6 +1978,9 @@ main (int   argc,
   g_test_add_func ("/Gorm/Expressions/update-live", test_update_live);
   g_test_add_func ("/Gorm/Expressions/update-errors", test_update_errors);
   g_test_add_func ("/Gorm/Expressions/update-async", test_update_async);
+  g_test_add_func ("/Gorm/Expressions/enum-compare", test_enum_compare);
+  g_test_add_func ("/Gorm/Expressions/enum-order", test_enum_order);
+  g_test_add_func ("/Gorm/Expressions/enum-live", test_enum_live);
 
   return g_test_run ();
 }

@@ -1014,7 +1014,13 @@ def _inherit_abstract_fields(namespace, bases):
 
 def _meta_property(model, option, attribute):
     """The property name of the field ``attribute`` named in the Meta
-    option ``option`` of ``model``; FieldError when it has none."""
+    option ``option`` of ``model`` (a ForeignKey stands for its key, as
+    in Django); FieldError when it has none."""
+    for cls in model.__mro__:
+        declared = vars(cls).get(attribute)
+        if isinstance(declared, ForeignKey) and getattr(declared, 'key_attribute', None):
+            attribute = declared.key_attribute
+            break
     pspec = _fields_by_name(model).get(attribute, (None,))[0]
     if pspec is None:
         raise FieldError("%s.Meta.%s names '%s', which is not a field of %s"
