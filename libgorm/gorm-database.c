@@ -2661,6 +2661,30 @@ select_resource_rows (GormDatabase  *self,
   return rows != NULL ? g_steal_pointer (&read) : NULL;
 }
 
+GPtrArray *
+gorm_database_resources_from_rows (GormDatabase  *self,
+                                   GType          type,
+                                   GPtrArray     *rows,
+                                   guint64        stamp,
+                                   GError       **error)
+{
+  g_autoptr(GPtrArray) objects = g_ptr_array_new_full (rows->len, g_object_unref);
+
+  gorm_mapper_push_read_stamp (stamp);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      /* The row is taken. */
+      gpointer object = gorm_database_resource_from_row (self, type, g_steal_pointer (&rows->pdata[i]),
+                                                         error);
+
+      if (object == NULL)
+        break;
+      g_ptr_array_add (objects, object);
+    }
+  gorm_mapper_pop_read_stamp ();
+  return objects->len == rows->len ? g_steal_pointer (&objects) : NULL;
+}
+
 /* The objects of @read's rows, which it takes, in the caller's thread. */
 static GListModel *
 resources_of_rows (GormDatabase  *self,
@@ -2669,26 +2693,15 @@ resources_of_rows (GormDatabase  *self,
                    GError       **error)
 {
   g_autoptr(ResourceRows) owned = read;
-  g_autoptr(GListStore) store = g_list_store_new (type);
-  g_autoptr(GPtrArray) objects = g_ptr_array_new_full (read->rows->len, g_object_unref);
+  g_autoptr(GPtrArray) objects = gorm_database_resources_from_rows (self, type, read->rows,
+                                                                     read->stamp, error);
+  GListStore *store;
 
-  gorm_mapper_push_read_stamp (read->stamp);
-  for (guint i = 0; i < read->rows->len; i++)
-    {
-      /* The row is taken. */
-      gpointer object = gorm_database_resource_from_row (self, type, g_steal_pointer (&read->rows->pdata[i]),
-                                                         error);
-
-      if (object == NULL)
-        break;
-      g_ptr_array_add (objects, object);
-    }
-  gorm_mapper_pop_read_stamp ();
-  /* The rows left are freed with their array; taken ones are NULL. */
-  if (objects->len < read->rows->len)
+  if (objects == NULL)
     return NULL;
+  store = g_list_store_new (type);
   g_list_store_splice (store, 0, 0, objects->pdata, objects->len);
-  return G_LIST_MODEL (g_steal_pointer (&store));
+  return G_LIST_MODEL (store);
 }
 
 /**

@@ -200,6 +200,49 @@ static const char * const aggregate_functions[] = {
   [GORM_EXPR_MAX] = "MAX(",
 };
 
+static void
+append_text_literal (GString    *sql,
+                     const char *text)
+{
+  g_string_append_c (sql, '\'');
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '\'')
+        g_string_append_c (sql, '\'');
+      g_string_append_c (sql, *p);
+    }
+  g_string_append_c (sql, '\'');
+}
+
+/* MIN or MAX of an enum stored by nick, by the enum's values: the nicks
+ * mapped to their values, the extreme value mapped back to its nick.
+ * (Added by branch rows, for row queries' min/max of an enum.) */
+static void
+append_enum_extreme (GString            *sql,
+                     const GormExprNode *node,
+                     const char         *operand)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (node->value_type);
+
+  g_string_append (sql, "CASE ");
+  g_string_append (sql, node->op == GORM_EXPR_MIN ? "MIN(" : "MAX(");
+  g_string_append (sql, "CASE ");
+  g_string_append (sql, operand);
+  for (guint i = 0; i < klass->n_values; i++)
+    {
+      g_string_append (sql, " WHEN ");
+      append_text_literal (sql, klass->values[i].value_nick);
+      g_string_append_printf (sql, " THEN %d", klass->values[i].value);
+    }
+  g_string_append (sql, " END)");
+  for (guint i = 0; i < klass->n_values; i++)
+    {
+      g_string_append_printf (sql, " WHEN %d THEN ", klass->values[i].value);
+      append_text_literal (sql, klass->values[i].value_nick);
+    }
+  g_string_append (sql, " END");
+}
+
 void
 gorm_dialect_append_expression (const GormDialect   *dialect,
                                 GString             *sql,
@@ -242,6 +285,14 @@ gorm_dialect_append_expression (const GormDialect   *dialect,
     case GORM_EXPR_AVG:
     case GORM_EXPR_MIN:
     case GORM_EXPR_MAX:
+      if (node->kind == GORM_VALUE_KIND_ENUM)
+        {
+          g_autoptr(GString) operand = g_string_new (NULL);
+
+          gorm_dialect_append_expression (dialect, operand, params, node->children[0], scope);
+          append_enum_extreme (sql, node, operand->str);
+          break;
+        }
       {
         g_autoptr(GString) aggregate = g_string_new (aggregate_functions[node->op]);
 

@@ -858,13 +858,15 @@ compile_aggregate (const Compiler  *compiler,
 
     case GORM_EXPR_MIN:
     case GORM_EXPR_MAX:
-      if (operand->kind == GORM_VALUE_KIND_BOOLEAN || operand->kind == GORM_VALUE_KIND_ENUM ||
+      /* An enum's extremes go by its values (the dialect maps its nicks,
+       * see append_enum_extreme()). */
+      if (operand->kind == GORM_VALUE_KIND_BOOLEAN ||
           operand->kind == GORM_VALUE_KIND_BYTES || operand->kind == GORM_VALUE_KIND_STRV)
         {
           g_autofree char *described = describe_operand (compiler, expression->children[0], operand);
 
           g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
-                       "Cannot take the %s of %s: %s takes numbers, strings, date-times and flags",
+                       "Cannot take the %s of %s: %s takes numbers, strings, date-times, enums and flags",
                        op_names[expression->op], described, op_names[expression->op]);
           return NULL;
         }

@@ -130,6 +130,9 @@ static gboolean order_rows_by        (GormQuery  *self,
                                       gboolean    descending);
 static gboolean check_object_query   (GormQuery  *self,
                                       GError    **error);
+static void     order_rows_by_expression (GormQuery    *self,
+                                          GormExprNode *node,
+                                          gboolean      descending);
 
 static void
 gorm_query_finalize (GObject *object)
@@ -558,6 +561,8 @@ gorm_query_order_by_expression (GormQuery      *self,
                                        self->schema->type_name));
       return self;
     }
+  /* The rows of a row query order by it too. */
+  order_rows_by_expression (self, order.expression, descending);
   /* A property of the type itself is a plain order, which live models
    * page by row values. */
   if (order.expression->op == GORM_EXPR_COLUMN && order.expression->path == NULL)
@@ -2868,8 +2873,10 @@ typedef struct
 
 typedef struct
 {
-  char     *name;
-  gboolean  descending;
+  /* A name or a property, or an expression (order_by_expression()). */
+  char         *name;
+  GormExprNode *node;
+  gboolean      descending;
 } RowOrderBy;
 
 static void
@@ -2883,7 +2890,10 @@ row_column_free (RowColumn *column)
 static void
 row_order_clear (gpointer data)
 {
-  g_free (((RowOrderBy *) data)->name);
+  RowOrderBy *order = data;
+
+  g_free (order->name);
+  g_clear_pointer (&order->node, gorm_expr_node_unref);
 }
 
 /* The names a query's filters and orders can use in place of properties:
@@ -3188,19 +3198,36 @@ filter_rows_by_names (GormQuery  *self,
 /* Records an order_by() for the rows: TRUE when @name is a row column's
  * (object runners then refuse the query), FALSE for a property, which
  * gorm_query_order_by() goes on to check. */
-static gboolean
-order_rows_by (GormQuery  *self,
-               const char *name,
-               gboolean    descending)
+static void
+add_row_order (GormQuery  *self,
+               RowOrderBy *order)
 {
-  RowOrderBy order = { g_strdup (name), !!descending };
-
   if (self->row_orders == NULL)
     {
       self->row_orders = g_array_new (FALSE, FALSE, sizeof (RowOrderBy));
       g_array_set_clear_func (self->row_orders, row_order_clear);
     }
-  g_array_append_val (self->row_orders, order);
+  g_array_append_val (self->row_orders, *order);
+}
+
+static void
+order_rows_by_expression (GormQuery    *self,
+                          GormExprNode *node,
+                          gboolean      descending)
+{
+  RowOrderBy order = { NULL, gorm_expr_node_ref (node), !!descending };
+
+  add_row_order (self, &order);
+}
+
+static gboolean
+order_rows_by (GormQuery  *self,
+               const char *name,
+               gboolean    descending)
+{
+  RowOrderBy order = { g_strdup (name), NULL, !!descending };
+
+  add_row_order (self, &order);
   if (find_row_column (self, name) == NULL)
     return FALSE;
   self->orders_by_name = TRUE;
@@ -3371,18 +3398,24 @@ plan_rows (GormQuery  *self,
       GormRowOrder order = { NULL, order_by->descending };
       guint found;
 
-      for (found = 0; found < plan->spec.n_visible; found++)
+      for (found = 0; order_by->name != NULL && found < plan->spec.n_visible; found++)
         if (g_str_equal (g_array_index (plan->columns, GormRowColumn, found).name, order_by->name))
           break;
-      if (found < plan->spec.n_visible)
+      if (order_by->name != NULL && found < plan->spec.n_visible)
         order.name = g_array_index (plan->columns, GormRowColumn, found).name;
       else
         {
-          g_autoptr(GormExpression) expression = gorm_expression_property (order_by->name);
-          g_autoptr(GormExprNode) node = gorm_expression_compile (expression, schema,
-                                                                   GORM_EXPRESSION_COMPILE_NONE, error);
+          g_autoptr(GormExpression) expression = NULL;
+          g_autoptr(GormExprNode) node = NULL;
           char *name;
 
+          if (order_by->node != NULL)
+            node = gorm_expr_node_ref (order_by->node);
+          else
+            {
+              expression = gorm_expression_property (order_by->name);
+              node = gorm_expression_compile (expression, schema, GORM_EXPRESSION_COMPILE_NONE, error);
+            }
           if (node == NULL)
             return NULL;
           name = g_strdup_printf ("gorm_o%u", i);
@@ -3550,32 +3583,40 @@ model_of_rows (GormQuery  *self,
                GError    **error)
 {
   g_autoptr(RowsRead) owned = read;
-  GPtrArray *items = g_ptr_array_new_full (read->values->len, g_object_unref);
+  g_autoptr(GPtrArray) objects = NULL;
+  GPtrArray *items;
 
-  gorm_mapper_push_read_stamp (read->stamp);
-  for (guint i = 0; i < read->values->len; i++)
+  if (read->objects != NULL)
     {
-      g_autoptr(GObject) object = NULL;
-
-      if (read->objects != NULL)
-        {
-          /* The copied row is taken. */
-          object = gorm_database_resource_from_row (self->database, self->item_type,
-                                                    g_steal_pointer (&read->objects->pdata[i]),
-                                                    error);
-          if (object == NULL)
-            {
-              g_clear_pointer (&items, g_ptr_array_unref);
-              break;
-            }
-        }
-      g_ptr_array_add (items, gorm_row_new_take (read->names,
-                                                 g_steal_pointer (&read->values->pdata[i]),
-                                                 object));
+      objects = gorm_database_resources_from_rows (self->database, self->item_type, read->objects,
+                                                   read->stamp, error);
+      if (objects == NULL)
+        return NULL;
     }
-  gorm_mapper_pop_read_stamp ();
+  items = g_ptr_array_new_full (read->values->len, g_object_unref);
+  for (guint i = 0; i < read->values->len; i++)
+    g_ptr_array_add (items, gorm_row_new_take (read->names,
+                                               g_steal_pointer (&read->values->pdata[i]),
+                                               objects ? g_ptr_array_index (objects, i) : NULL));
+  return gorm_row_model_new (items);
+}
 
-  return items != NULL ? gorm_row_model_new (items) : NULL;
+/* The one row of an aggregate() query's @rows. */
+static GormRow *
+only_row (GormQuery   *self,
+          GListModel  *rows,
+          GError     **error)
+{
+  if (rows == NULL)
+    return NULL;
+  if (g_list_model_get_n_items (rows) != 1)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "The aggregates of %s gave %u rows instead of one (a filter on them left "
+                   "none)", self->schema->type_name, g_list_model_get_n_items (rows));
+      return NULL;
+    }
+  return g_list_model_get_item (rows, 0);
 }
 
 /**
@@ -3660,16 +3701,7 @@ gorm_query_aggregate (GormQuery     *self,
 
     rows = read != NULL ? model_of_rows (self, read, error) : NULL;
   }
-  if (rows == NULL)
-    return NULL;
-  if (g_list_model_get_n_items (rows) != 1)
-    {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
-                   "The aggregates of %s gave %u rows instead of one (a filter on them left "
-                   "none)", self->schema->type_name, g_list_model_get_n_items (rows));
-      return NULL;
-    }
-  return g_list_model_get_item (rows, 0);
+  return only_row (self, rows, error);
 }
 
 static void
@@ -3795,16 +3827,7 @@ gorm_query_aggregate_finish (GormQuery     *self,
   RowsRead *read = task ? g_task_propagate_pointer (task, error) : NULL;
   g_autoptr(GListModel) rows = read != NULL ? model_of_rows (self, read, error) : NULL;
 
-  if (rows == NULL)
-    return NULL;
-  if (g_list_model_get_n_items (rows) != 1)
-    {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
-                   "The aggregates of %s gave %u rows instead of one (a filter on them left "
-                   "none)", self->schema->type_name, g_list_model_get_n_items (rows));
-      return NULL;
-    }
-  return g_list_model_get_item (rows, 0);
+  return only_row (self, rows, error);
 }
 
 typedef struct
