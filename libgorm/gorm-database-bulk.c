@@ -269,9 +269,12 @@ run_insert (Bulk          *bulk,
  * @error: return location for an error
  *
  * Inserts @resources, objects of one resource type none of which is
- * saved, in few statements: multi-row `INSERT`s, as many rows each as
- * the engine's limit on parameters allows (32766 on SQLite, 65535 on
- * PostgreSQL), all in one transaction (a savepoint when one is open).
+ * saved, in few statements: multi-row `INSERT`s of at most 1,000 values
+ * each (within the engines' limits, 32,766 on SQLite and 65,535 on
+ * PostgreSQL: libgda prepares a statement in a time that grows with the
+ * square of its parameters), all in one transaction (a savepoint when
+ * one is open). The statements are cached: a full one, and one per power
+ * of two for the rows left over.
  *
  * Every object is read and checked before any SQL runs, as
  * [method@Gorm.Resource.save] checks one (maximum lengths, values its
@@ -281,10 +284,10 @@ run_insert (Bulk          *bulk,
  * %GORM_ERROR_TYPE_MISMATCH; an object given twice, already saved or of
  * another database is %GORM_ERROR_VALIDATION.
  *
- * Afterwards each object is saved, with its #GormResource:id, its
+ * Afterwards each object is saved, with its [property@Gorm.Resource:id], its
  * automatic timestamps, no unsaved change, and is the object of its row
  * (a fetch of the row gives it); live models of the type show the new
- * rows, and #GormDatabase::resource-saved is emitted for each, with
+ * rows, and [signal@Gorm.Database::resource-saved] is emitted for each, with
  * `created` %TRUE.
  *
  * The ids increase in the order the rows are written: the order of
@@ -343,7 +346,7 @@ insert_thread (GTask        *task,
  * Inserts @resources as [method@Gorm.Database.bulk_insert] does: the
  * objects are read and checked at once, on the caller's thread, and
  * written on the worker thread of @self. Their ids, notifications and
- * #GormDatabase::resource-saved reach the main context before @callback
+ * [signal@Gorm.Database::resource-saved] reach the main context before @callback
  * is called.
  *
  * Since: 1.0
@@ -555,9 +558,9 @@ run_update (Bulk          *bulk,
  *
  * Writes the values @properties have in each of @resources, saved
  * objects of one resource type, in few statements (`UPDATE … SET col =
- * CASE key WHEN … THEN … END … WHERE key IN (…)`, as many rows each as
- * the engine's limit on parameters allows), in one transaction (a
- * savepoint when one is open).
+ * CASE key WHEN … THEN … END … WHERE key IN (…)`, of at most 1,000
+ * values each, as [method@Gorm.Database.bulk_insert] writes), in one
+ * transaction (a savepoint when one is open).
  *
  * Every value is read and checked before any SQL runs, as
  * [method@Gorm.Resource.save] checks it. An unknown property is
@@ -570,7 +573,7 @@ run_update (Bulk          *bulk,
  * Afterwards @properties of each object have no unsaved change; its
  * other changed properties stay changed, to be written by the next save.
  * Live models of the type follow the new values, and
- * #GormDatabase::resource-saved is emitted for each object, with
+ * [signal@Gorm.Database::resource-saved] is emitted for each object, with
  * `created` %FALSE.
  *
  * On any error (a constraint violated by one row, a cancellation)
