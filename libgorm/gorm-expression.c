@@ -345,9 +345,6 @@ gorm_expression_date_part (GormExpression *datetime,
  * constructor, `Gorm.Expression.count (None, False)`, so that it can
  * count rows.)
  *
- * Bindings see it as a static constructor, not a method of @expression,
- * so that they can pass %NULL: `Gorm.Expression.count(null, false)`.
- *
  * Aggregates belong in selects, annotations, aggregate() and in the
  * filters and orders of grouped queries: elsewhere (a filter or order of
  * a query without them, an update) they are %GORM_ERROR_VALIDATION.

@@ -165,4 +165,19 @@ test('date parts filter in UTC', async () => {
     assertEqual(months, [1, 2, 2, 12]);
 });
 
+test('enums compare and order by their values, stored by nick', async () => {
+    const {db} = shop();
+    // REGULAR 1 < DIRECTORY 2 < SHORTCUT 5 < MOUNTABLE 6; by nick the
+    // order would be directory, mountable, regular, shortcut.
+    assertEqual(await namesWhere(db, Gorm.Filter.gt('kind', Gio.FileType.REGULAR)),
+        ['fig', 'pear', 'plum']);
+    assertEqual(await namesWhere(db, Gorm.Filter.le('kind', Gio.FileType.DIRECTORY)),
+        ['apple', 'pear']);
+    assertEqual(await namesWhere(db, F('kind').ge(Gio.FileType.SHORTCUT)), ['fig', 'plum']);
+    assertEqual(names(await db.query(Item.$gtype).order_by('kind', true).fetch_async(null)),
+        ['plum', 'fig', 'pear', 'apple']);
+    const stored = toArray(db.select("SELECT kind FROM item WHERE name = 'plum'", [], null));
+    assertEqual(stored[0].toObject().kind, 'mountable');
+});
+
 await run();
