@@ -14,6 +14,19 @@ public class Item : Gorm.Resource {
   public DateTime? added { get; set; }
 }
 
+/* Stored by nick ("low", "normal", …), compared and ordered by value. */
+public enum Priority {
+  LOW,
+  NORMAL,
+  HIGH,
+  URGENT
+}
+
+public class Task : Gorm.Resource {
+  public string? title { get; set; }
+  public Priority priority { get; set; }
+}
+
 Gorm.Database open_shop (out Item[] items) {
   items = {};
   try {
@@ -194,11 +207,54 @@ void test_errors () {
   GormTest.close_database (db);
 }
 
+/* The issue's case: gt (priority, NORMAL) is HIGH and URGENT, and a
+ * descending order is urgent, high, normal, low (not the nicks' text
+ * order). */
+void test_enums_by_value () {
+  try {
+    var db = Gorm.Database.open (GormTest.fresh_uri ());
+    db.migrate ({ typeof (Task) });
+    Gorm.Resource[] tasks = {
+      new Task () { database = db, title = "a", priority = Priority.HIGH },
+      new Task () { database = db, title = "b", priority = Priority.LOW },
+      new Task () { database = db, title = "c", priority = Priority.URGENT },
+      new Task () { database = db, title = "d", priority = Priority.NORMAL },
+    };
+    db.bulk_insert (tasks);
+    var above = db.query (typeof (Task))
+      .filter (Gorm.Filter.gt ("priority", Priority.NORMAL))
+      .order_by ("title", false)
+      .fetch ();
+    assert (above.get_n_items () == 2);
+    assert (((Task) above.get_item (0)).priority == Priority.HIGH);
+    assert (((Task) above.get_item (1)).priority == Priority.URGENT);
+
+    var ordered = db.query (typeof (Task)).order_by ("priority", true).fetch ();
+    string[] titles = {};
+    for (uint i = 0; i < ordered.get_n_items (); i++)
+      titles += ((Task) ordered.get_item (i)).title;
+    assert (string.joinv (" ", titles) == "c a d b");
+
+    var urgent = db.query (typeof (Task))
+      .filter (Gorm.Filter.compare (Gorm.Expression.property ("priority"), Gorm.Comparison.GE,
+                                    Gorm.Expression.value (Priority.URGENT)));
+    assert (urgent.count () == 1);
+
+    /* Stored by nick. */
+    var stored = db.select ("SELECT priority FROM task WHERE title = 'b'", null);
+    assert (((Gorm.Row) stored.get_item (0)).get_string ("priority") == "low");
+    GormTest.close_database (db);
+  } catch (GLib.Error e) {
+    GLib.error ("%s", e.message);
+  }
+}
+
 int main (string[] args) {
   Test.init (ref args);
   Test.add_func ("/Gorm/Vala/Expressions/filters-and-orders", test_filters_and_orders);
   Test.add_func ("/Gorm/Vala/Expressions/date-parts", test_date_parts);
   Test.add_func ("/Gorm/Vala/Expressions/update-expressions", test_update_expressions);
   Test.add_func ("/Gorm/Vala/Expressions/errors", test_errors);
+  Test.add_func ("/Gorm/Vala/Expressions/enums-by-value", test_enums_by_value);
   return GormTest.run ();
 }
