@@ -183,6 +183,10 @@ void          gorm_dialect_append_enum_rank  (GString             *sql,
                                               GType                enum_type,
                                               const char          *operand);
 
+/* The comparison (EQ … GE) that compares b with a as @op compares a
+ * with b: LT for GT, LE for GE, and the other way round. */
+GormConditionOp gorm_condition_op_flip       (GormConditionOp      op);
+
 /* Appends @left @comparison @right (GORM_CONDITION_EQ … GE), or its
  * exact complement when @negated (which matches where either is NULL).
  * A year or a day of a date-time column compared with a constant is a

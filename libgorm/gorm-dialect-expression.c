@@ -372,9 +372,8 @@ static const char * const comparison_operators[] = {
   [GORM_CONDITION_GE] = " >= ",
 };
 
-/* a op b as b op' a. */
-static GormConditionOp
-flip (GormConditionOp op)
+GormConditionOp
+gorm_condition_op_flip (GormConditionOp op)
 {
   switch (op)
     {
@@ -552,7 +551,7 @@ gorm_dialect_append_comparison (const GormDialect   *dialect,
 
       left = right;
       right = swap;
-      comparison = flip (comparison);
+      comparison = gorm_condition_op_flip (comparison);
     }
 
   if (append_range (dialect, sql, params, comparison, left, right, negated, scope))

@@ -67,10 +67,11 @@
  * "Queries" guide has the details and examples.
  *
  * Values compare as they are stored, except enums: eq, ne and in compare
- * them by nick, lt, le, gt, ge, between and gorm_filter_compare() by the
+ * them by nick, lt, le, gt, ge, between and [func@Gorm.filter_compare] by the
  * values their type declares (as an `IN` list of the nicks that satisfy
  * the comparison, so an index on the property still serves it);
- * booleans as 0 and 1, flags as numbers, date-times as instants (whatever time zone they were given in),
+ * booleans as 0 and 1, flags as numbers, date-times as instants
+ * (whatever time zone they were given in),
  * byte arrays by their bytes, strings by their bytes (case-sensitively,
  * with no collation), string arrays as their JSON text, and a `guint64`
  * above %G_MAXINT64 as the negative number it is stored as. A value is
@@ -664,8 +665,8 @@ gorm_filter_not (GormFilter *filter)
  * Enums compare by the values their type declares.
  *
  * A row where either side is NULL never matches, with
- * %GORM_COMPARISON_NE too (unlike gorm_filter_ne(), which compares with
- * a constant and matches NULL); gorm_filter_not() of the comparison
+ * %GORM_COMPARISON_NE too (unlike [func@Gorm.filter_ne], which compares with
+ * a constant and matches NULL); [func@Gorm.filter_not] of the comparison
  * matches exactly the other rows, those rows included.
  *
  * A year or a day (%GORM_DATE_PART_YEAR, %GORM_DATE_PART_DATE) of a
@@ -1242,8 +1243,7 @@ compile_compare (GormFilter                  *filter,
       GormConditionOp op = filter->comparison;
 
       if (left->op == GORM_EXPR_VALUE)
-        op = op == GORM_CONDITION_LT ? GORM_CONDITION_GT : op == GORM_CONDITION_GT ? GORM_CONDITION_LT :
-             op == GORM_CONDITION_LE ? GORM_CONDITION_GE : op == GORM_CONDITION_GE ? GORM_CONDITION_LE : op;
+        op = gorm_condition_op_flip (op);
       if (column->op == GORM_EXPR_COLUMN && column->path == NULL && !gorm_value_is_sql_null (&value->value))
         {
           g_autoptr(GormCondition) by_value = enum_range_leaf (column->column, op, &value->value);

@@ -1648,10 +1648,7 @@ computed_free (gpointer data)
   Computed *computed = data;
 
   g_object_unref (computed->resource);
-  for (guint i = 0; i < computed->n_values; i++)
-    if (G_IS_VALUE (&computed->values[i]))
-      g_value_unset (&computed->values[i]);
-  g_free (computed->values);
+  free_keys (computed->values, computed->n_values);
   g_free (computed);
 }
 
@@ -2710,7 +2707,7 @@ gorm_query_update_values (GormQuery           *self,
  * order), with one `UPDATE … SET property = expression, …` statement, in
  * one transaction: Django's `update (votes = F ("votes") + 1)`.
  *
- * The rules of gorm_query_update_values() apply: a constant is checked
+ * The rules of [method@Gorm.Query.update_values] apply: a constant is checked
  * as a save checks it. An expression must give values of the property's
  * type without loss (an integer for an integer property, a number for a
  * double one, a date-time for a date-time one, a property of the same
@@ -3877,7 +3874,7 @@ update_expressions_thread (GTask        *task,
  * @callback: (scope async): called with the number of rows changed
  * @user_data: data for @callback
  *
- * Runs gorm_query_update_expressions() on the worker thread of the
+ * Runs [method@Gorm.Query.update_expressions] on the worker thread of the
  * query's database. @property_names are copied and @expressions referenced.
  *
  * Since: 1.0
@@ -3921,7 +3918,7 @@ gorm_query_update_expressions_async (GormQuery               *self,
  * @result: the result given to the callback
  * @error: return location for an error
  *
- * Finishes gorm_query_update_expressions_async().
+ * Finishes [method@Gorm.Query.update_expressions_async].
  *
  * Returns: the number of rows changed, or -1 with @error set
  *
