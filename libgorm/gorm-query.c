@@ -434,6 +434,10 @@ gorm_query_filter (GormQuery  *self,
  * rows only: a change to a related row does not move the objects it
  * orders.
  *
+ * @property may also be the name of a column of the rows
+ * ([method@Gorm.Query.select], [method@Gorm.Query.annotate]): then only
+ * [method@Gorm.Query.fetch_rows] can run the query.
+ *
  * A property the type does not store, or a path naming what is not
  * there, makes every runner of @self fail with
  * %GORM_ERROR_UNKNOWN_PROPERTY; a path through a reverse or many-to-many
@@ -2857,6 +2861,113 @@ gorm_query_update_values_finish (GormQuery     *self,
   return task ? g_task_propagate_int (task, error) : -1;
 }
 
+typedef struct
+{
+  guint             n_properties;
+  char            **names;
+  GormExpression  **expressions;
+} UpdateExpressionsCall;
+
+static void
+update_expressions_call_free (UpdateExpressionsCall *call)
+{
+  /* A NULL name or expression may come before others. */
+  for (guint i = 0; i < call->n_properties; i++)
+    {
+      g_free (call->names[i]);
+      g_clear_pointer (&call->expressions[i], gorm_expression_unref);
+    }
+  g_free (call->names);
+  g_free (call->expressions);
+  g_free (call);
+}
+
+static void
+update_expressions_thread (GTask        *task,
+                           gpointer      source_object,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  UpdateExpressionsCall *call = task_data;
+  GError *error = NULL;
+  gint64 rows = gorm_query_update_expressions (source_object, call->n_properties,
+                                               (const char * const *) call->names,
+                                               call->expressions, cancellable, &error);
+
+  gorm_task_return_int (task, rows, error);
+}
+
+/**
+ * gorm_query_update_expressions_async:
+ * @self: a query
+ * @n_properties: the number of @property_names and of @expressions
+ * @property_names: (array length=n_properties): the names of stored properties
+ * @expressions: (array length=n_properties): their new values, in the
+ *   same order
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the number of rows changed
+ * @user_data: data for @callback
+ *
+ * Runs [method@Gorm.Query.update_expressions] on the worker thread of the
+ * query's database. @property_names are copied and @expressions referenced.
+ *
+ * Since: 1.0
+ */
+void
+gorm_query_update_expressions_async (GormQuery               *self,
+                                     guint                    n_properties,
+                                     const char * const      *property_names,
+                                     GormExpression * const  *expressions,
+                                     GCancellable            *cancellable,
+                                     GAsyncReadyCallback      callback,
+                                     gpointer                 user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  UpdateExpressionsCall *call;
+
+  g_return_if_fail (GORM_IS_QUERY (self));
+  g_return_if_fail (property_names != NULL || n_properties == 0);
+  g_return_if_fail (expressions != NULL || n_properties == 0);
+
+  call = g_new0 (UpdateExpressionsCall, 1);
+  call->n_properties = n_properties;
+  call->names = g_new0 (char *, n_properties + 1);
+  call->expressions = g_new0 (GormExpression *, MAX (n_properties, 1));
+  for (guint i = 0; i < n_properties; i++)
+    {
+      /* A NULL stays NULL, for the call to refuse it. */
+      call->names[i] = g_strdup (property_names[i]);
+      if (expressions[i] != NULL)
+        call->expressions[i] = gorm_expression_ref (expressions[i]);
+    }
+  task = gorm_database_new_task (self->database, self, cancellable, callback, user_data,
+                                 gorm_query_update_expressions_async);
+  g_task_set_task_data (task, call, (GDestroyNotify) update_expressions_call_free);
+  gorm_database_run_task (self->database, task, update_expressions_thread);
+}
+
+/**
+ * gorm_query_update_expressions_finish:
+ * @self: a query
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Gorm.Query.update_expressions_async].
+ *
+ * Returns: the number of rows changed, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gint64
+gorm_query_update_expressions_finish (GormQuery     *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  GTask *task = check_result (self, result, gorm_query_update_expressions_async);
+
+  return task ? g_task_propagate_int (task, error) : -1;
+}
+
 /* Row queries: gorm_query_select(), _select_properties(), _annotate(),
  * _distinct(), _fetch_rows(), _aggregate() */
 
@@ -2922,6 +3033,23 @@ find_row_column (GormQuery  *self,
         return column;
     }
   return NULL;
+}
+
+/* Whether @column holds the very property (or forward path) its name
+ * names, as gorm_query_select_properties() makes it: a filter or an order
+ * on that name is one on the property, which object runners take too. */
+static gboolean
+names_its_property (GormQuery       *self,
+                    const RowColumn *column)
+{
+  const GormPath *path = NULL;
+  const GormColumn *resolved;
+
+  if (column->node->op != GORM_EXPR_COLUMN ||
+      (column->node->path != NULL && column->node->path->multi_valued))
+    return FALSE;
+  resolved = gorm_filter_resolve_path (self->schema, column->name, &path, NULL);
+  return resolved == column->node->column && path == column->node->path;
 }
 
 static void
@@ -3017,6 +3145,11 @@ add_row_column (GormQuery      *self,
  * An unknown property, a wrong type (the sum of a text) or a misplaced
  * aggregate in @expression makes the runners fail with its error, as a
  * filter's mistakes do.
+ *
+ * The object runners ([method@Gorm.Query.fetch], [method@Gorm.Query.count],
+ * …) leave the columns aside and give the objects the filters match; they
+ * fail with %GORM_ERROR_VALIDATION when a filter or an order names a
+ * column, which only the rows have.
  *
  * Returns: (transfer none): @self
  *
@@ -3119,9 +3252,11 @@ gorm_query_annotate (GormQuery      *self,
  * @self: a query
  *
  * Makes the rows of @self distinct (`SELECT DISTINCT`): a row query gives
- * each combination of values once. An object query never gives an object
- * twice already (its filters on relations test for existence, they join
- * nothing): for it this changes nothing.
+ * each combination of values once. An order by a property that is not
+ * selected takes part, as in Django: the rows are distinct over the
+ * selected values and those ordered by. An object query never gives an
+ * object twice already (its filters on relations test for existence,
+ * they join nothing): for it this changes nothing.
  *
  * Returns: (transfer none): @self
  *
@@ -3152,7 +3287,12 @@ filter_rows_by_names (GormQuery  *self,
     return FALSE;
   names = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < self->row_columns->len; i++)
-    g_hash_table_add (names, ((RowColumn *) g_ptr_array_index (self->row_columns, i))->name);
+    {
+      RowColumn *column = g_ptr_array_index (self->row_columns, i);
+
+      if (!names_its_property (self, column))
+        g_hash_table_add (names, column->name);
+    }
   if (!gorm_filter_names_only (filter, names))
     return FALSE;
 
@@ -3223,9 +3363,11 @@ order_rows_by (GormQuery  *self,
                gboolean    descending)
 {
   RowOrderBy order = { g_strdup (name), NULL, !!descending };
+  RowColumn *column;
 
   add_row_order (self, &order);
-  if (find_row_column (self, name) == NULL)
+  column = find_row_column (self, name);
+  if (column == NULL || names_its_property (self, column))
     return FALSE;
   self->orders_by_name = TRUE;
   return TRUE;
@@ -3825,111 +3967,4 @@ gorm_query_aggregate_finish (GormQuery     *self,
   g_autoptr(GListModel) rows = read != NULL ? model_of_rows (self, read, error) : NULL;
 
   return only_row (self, rows, error);
-}
-
-typedef struct
-{
-  guint             n_properties;
-  char            **names;
-  GormExpression  **expressions;
-} UpdateExpressionsCall;
-
-static void
-update_expressions_call_free (UpdateExpressionsCall *call)
-{
-  /* A NULL name or expression may come before others. */
-  for (guint i = 0; i < call->n_properties; i++)
-    {
-      g_free (call->names[i]);
-      g_clear_pointer (&call->expressions[i], gorm_expression_unref);
-    }
-  g_free (call->names);
-  g_free (call->expressions);
-  g_free (call);
-}
-
-static void
-update_expressions_thread (GTask        *task,
-                           gpointer      source_object,
-                           gpointer      task_data,
-                           GCancellable *cancellable)
-{
-  UpdateExpressionsCall *call = task_data;
-  GError *error = NULL;
-  gint64 rows = gorm_query_update_expressions (source_object, call->n_properties,
-                                               (const char * const *) call->names,
-                                               call->expressions, cancellable, &error);
-
-  gorm_task_return_int (task, rows, error);
-}
-
-/**
- * gorm_query_update_expressions_async:
- * @self: a query
- * @n_properties: the number of @property_names and of @expressions
- * @property_names: (array length=n_properties): the names of stored properties
- * @expressions: (array length=n_properties): their new values, in the
- *   same order
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called with the number of rows changed
- * @user_data: data for @callback
- *
- * Runs [method@Gorm.Query.update_expressions] on the worker thread of the
- * query's database. @property_names are copied and @expressions referenced.
- *
- * Since: 1.0
- */
-void
-gorm_query_update_expressions_async (GormQuery               *self,
-                                     guint                    n_properties,
-                                     const char * const      *property_names,
-                                     GormExpression * const  *expressions,
-                                     GCancellable            *cancellable,
-                                     GAsyncReadyCallback      callback,
-                                     gpointer                 user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  UpdateExpressionsCall *call;
-
-  g_return_if_fail (GORM_IS_QUERY (self));
-  g_return_if_fail (property_names != NULL || n_properties == 0);
-  g_return_if_fail (expressions != NULL || n_properties == 0);
-
-  call = g_new0 (UpdateExpressionsCall, 1);
-  call->n_properties = n_properties;
-  call->names = g_new0 (char *, n_properties + 1);
-  call->expressions = g_new0 (GormExpression *, MAX (n_properties, 1));
-  for (guint i = 0; i < n_properties; i++)
-    {
-      /* A NULL stays NULL, for the call to refuse it. */
-      call->names[i] = g_strdup (property_names[i]);
-      if (expressions[i] != NULL)
-        call->expressions[i] = gorm_expression_ref (expressions[i]);
-    }
-  task = gorm_database_new_task (self->database, self, cancellable, callback, user_data,
-                                 gorm_query_update_expressions_async);
-  g_task_set_task_data (task, call, (GDestroyNotify) update_expressions_call_free);
-  gorm_database_run_task (self->database, task, update_expressions_thread);
-}
-
-/**
- * gorm_query_update_expressions_finish:
- * @self: a query
- * @result: the result given to the callback
- * @error: return location for an error
- *
- * Finishes [method@Gorm.Query.update_expressions_async].
- *
- * Returns: the number of rows changed, or -1 with @error set
- *
- * Since: 1.0
- */
-gint64
-gorm_query_update_expressions_finish (GormQuery     *self,
-                                      GAsyncResult  *result,
-                                      GError       **error)
-{
-  GTask *task = check_result (self, result, gorm_query_update_expressions_async);
-
-  return task ? g_task_propagate_int (task, error) : -1;
 }

@@ -568,6 +568,43 @@ test_values (Polls         *polls,
   value = gorm_row_get_value (row, 0);
   g_assert_true (G_VALUE_HOLDS (value, G_TYPE_DATE_TIME));
   g_assert_true (g_date_time_equal (g_value_get_boxed (value), next_year));
+  g_clear_object (&row);
+
+  /* Over a forward path: the latest question that has choices. */
+  {
+    g_autoptr(GormQuery) choices = gorm_database_query (polls->db, POLLS_TYPE_CHOICE);
+    g_autoptr(GDateTime) january = g_date_time_new_utc (2024, 1, 1, 0, 0, 0);
+
+    gorm_query_select (choices, "latest", gorm_expression_max (prop ("question.pub_date")));
+    gorm_query_select (choices, "earliest", gorm_expression_min (prop ("question.pub_date")));
+    row = aggregate_ok (choices);
+    g_assert_true (g_date_time_equal (g_value_get_boxed (gorm_row_get_value (row, 0)), next_year));
+    g_assert_true (g_date_time_equal (g_value_get_boxed (gorm_row_get_value (row, 1)), january));
+  }
+}
+
+/* A selected property's own name is the property: its filters and
+ * orders work for the objects too. */
+static void
+test_property_names (Polls         *polls,
+                     gconstpointer  data)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (polls->db, POLLS_TYPE_CHOICE);
+  g_autoptr(GListModel) objects = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *properties[] = { "votes", "question.rank", NULL };
+  GValue value = G_VALUE_INIT;
+
+  gorm_query_select_properties (query, properties);
+  gorm_query_filter (query, gorm_filter_gt ("votes", int_value (&value, 1)));
+  g_value_unset (&value);
+  gorm_query_filter (query, gorm_filter_lt ("question.rank", int_value (&value, 3)));
+  g_value_unset (&value);
+  gorm_query_order_by (query, "votes", TRUE);
+  assert_rows (query, "votes=20 question.rank=1; votes=10 question.rank=1; votes=5 question.rank=2");
+  objects = gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (objects), ==, 3);
 }
 
 /* Orders by expressions apply to rows, in the order given. */
@@ -837,6 +874,7 @@ main (int   argc,
   ADD ("having", test_having);
   ADD ("distinct", test_distinct);
   ADD ("values", test_values);
+  ADD ("property-names", test_property_names);
   ADD ("order-by-expression", test_order_by_expression);
   ADD ("enum-min-max", test_enum_min_max);
   ADD ("model", test_model);
