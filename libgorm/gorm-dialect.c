@@ -635,6 +635,21 @@ append_value (GString      *sql,
     gorm_dialect_append_parameter (sql, (*number)++, G_VALUE_TYPE (value));
 }
 
+/* Appends @n_values values, separated by commas. */
+static void
+append_values (GString      *sql,
+               const GValue *values,
+               guint         n_values,
+               guint        *number)
+{
+  for (guint i = 0; i < n_values; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      append_value (sql, &values[i], number);
+    }
+}
+
 char *
 gorm_dialect_render_insert (const GormDialect *dialect,
                             const GormSchema  *schema,
@@ -656,12 +671,7 @@ gorm_dialect_render_insert (const GormDialect *dialect,
       g_string_append (sql, " (");
       append_column_list (sql, schema, TRUE);
       g_string_append (sql, ") VALUES (");
-      for (guint i = 0; i < n_values; i++)
-        {
-          if (i > 0)
-            g_string_append (sql, ", ");
-          append_value (sql, &values[i], &number);
-        }
+      append_values (sql, values, n_values, &number);
       g_string_append_c (sql, ')');
     }
 
@@ -736,12 +746,7 @@ gorm_dialect_render_insert_rows (const GormDialect *dialect,
           if (n_values > 0)
             g_string_append (sql, ", ");
         }
-      for (guint i = 0; i < n_values; i++)
-        {
-          if (i > 0)
-            g_string_append (sql, ", ");
-          append_value (sql, &shape[i], &number);
-        }
+      append_values (sql, shape, n_values, &number);
       g_string_append_c (sql, ')');
     }
 

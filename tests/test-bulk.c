@@ -65,11 +65,35 @@ test_bare_class_init (TestBareClass *klass)
 
 #define TEST_TYPE_BARE (test_bare_get_type ())
 
+/* A property of every stored kind. */
+TEST_DEFINE_RESOURCE (TestKinds, test_kinds)
+
+static void
+test_kinds_class_init (TestKindsClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_boolean ("flag", NULL, NULL, FALSE, G_PARAM_READWRITE),
+    g_param_spec_uint ("level", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READWRITE),
+    g_param_spec_float ("weight", NULL, NULL, -G_MAXFLOAT, G_MAXFLOAT, 0, G_PARAM_READWRITE),
+    g_param_spec_double ("ratio", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, G_PARAM_READWRITE),
+    g_param_spec_enum ("color", NULL, NULL, TEST_TYPE_COLOR, TEST_COLOR_RED, G_PARAM_READWRITE),
+    g_param_spec_flags ("flags", NULL, NULL, TEST_TYPE_FLAGS, 0, G_PARAM_READWRITE),
+    g_param_spec_boxed ("when", NULL, NULL, G_TYPE_DATE_TIME, G_PARAM_READWRITE),
+    g_param_spec_boxed ("data", NULL, NULL, G_TYPE_BYTES, G_PARAM_READWRITE),
+    g_param_spec_boxed ("tags", NULL, NULL, G_TYPE_STRV, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+}
+
+#define TEST_TYPE_KINDS (test_kinds_get_type ())
+
 static GormDatabase *
 open_database (void)
 {
   GormDatabase *db = test_open_memory ();
-  GType types[] = { TEST_TYPE_ITEM, TEST_TYPE_POST, TEST_TYPE_CODE, TEST_TYPE_BARE };
+  GType types[] = { TEST_TYPE_ITEM, TEST_TYPE_POST, TEST_TYPE_CODE, TEST_TYPE_BARE,
+                    TEST_TYPE_KINDS };
 
   g_assert_true (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, NULL));
   return db;
@@ -644,6 +668,59 @@ test_insert_live_model (void)
     }
 }
 
+/* Beyond 1,000 rows a live model reads again what it shows: it still
+ * gets every row, in its order, and follows a bulk update that reverses
+ * the order. */
+static void
+test_many_live_model (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) first = new_items (db, 0, 2);
+  g_autoptr(GPtrArray) items = new_items (db, 100, 1500);
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < items->len; i++)
+    g_object_set (g_ptr_array_index (items, i), "number", 100 + (int) i, NULL);
+  g_assert_true (bulk_insert (db, first, &error));
+  query = gorm_query_order_by (gorm_database_query (db, TEST_TYPE_ITEM), "number", FALSE);
+  model = gorm_query_watch (query, NULL, &error);
+  g_assert_no_error (error);
+  wait_for_items (model, 2);
+
+  g_assert_true (bulk_insert (db, items, &error));
+  g_assert_no_error (error);
+  wait_for_items (model, 1502);
+  for (guint i = 0; i < 1502; i += 100)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      g_assert_true (item == (i < 2 ? g_ptr_array_index (first, i)
+                                    : g_ptr_array_index (items, i - 2)));
+    }
+
+  for (guint i = 0; i < items->len; i++)
+    g_object_set (g_ptr_array_index (items, i), "number", -1 - (int) i, NULL);
+  g_assert_cmpint (bulk_update (db, items, (const char *[]) { "number", NULL }, &error), ==, 1500);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autoptr(GObject) top = g_list_model_get_item (model, 0);
+
+      if (top == g_ptr_array_index (items, 1499))
+        break;
+      g_main_context_iteration (NULL, i > 10);
+    }
+  for (guint i = 0; i < 1502; i += 100)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      g_assert_true (item == (i < 1500 ? g_ptr_array_index (items, 1499 - i)
+                                       : g_ptr_array_index (first, i - 1500)));
+    }
+}
+
 static void
 async_done_cb (GObject      *source,
                GAsyncResult *result,
@@ -723,6 +800,54 @@ test_insert_in_transaction (void)
   g_assert_true (gorm_database_commit (db, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 10);
+}
+
+/* A transaction that rolls back gives the objects the state their rows
+ * have again, as it does after single saves: inserted ones are not
+ * saved, updated ones are changed; and resource-saved is emitted for
+ * none of them. */
+static void
+test_rolled_back (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) items = new_items (db, 0, 10);
+  g_autoptr(GPtrArray) stored = new_items (db, 100, 5);
+  g_autoptr(GError) error = NULL;
+  guint counts[2] = { 0, 0 };
+
+  g_assert_true (bulk_insert (db, stored, &error));
+  g_signal_connect (db, "resource-saved", G_CALLBACK (count_saved_cb), counts);
+
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_true (bulk_insert (db, items, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < stored->len; i++)
+    g_object_set (g_ptr_array_index (stored, i), "number", 77, NULL);
+  g_assert_cmpint (bulk_update (db, stored, (const char *[]) { "number", NULL }, &error), ==, 5);
+  g_assert_false (gorm_resource_is_dirty (g_ptr_array_index (stored, 0)));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  g_assert_no_error (error);
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (counts[0] + counts[1], ==, 0);
+  assert_all_unsaved (items);
+  for (guint i = 0; i < stored->len; i++)
+    g_assert_true (gorm_resource_is_dirty (g_ptr_array_index (stored, i)));
+  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 5);
+
+  /* Committed, both go through, and are signalled. */
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_true (bulk_insert (db, items, &error));
+  g_assert_cmpint (bulk_update (db, stored, (const char *[]) { "number", NULL }, &error), ==, 5);
+  g_assert_cmpuint (counts[0] + counts[1], ==, 0);
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_no_error (error);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (counts[0], ==, 10);
+  g_assert_cmpuint (counts[1], ==, 5);
+  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 15);
 }
 
 /* How many items another process (SQLite's shell) or, on PostgreSQL,
@@ -1140,6 +1265,113 @@ test_update_live_model (void)
     }
 }
 
+/* A closed database: GORM_ERROR_CONNECTION, the objects untouched. */
+static void
+test_closed_database (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) items = new_items (db, 0, 3);
+  g_autoptr(GPtrArray) stored = new_items (db, 10, 3);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (bulk_insert (db, stored, &error));
+  g_object_set (g_ptr_array_index (stored, 0), "number", 5, NULL);
+  g_assert_true (gorm_database_close (db, NULL, &error));
+  g_assert_false (bulk_insert (db, items, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_clear_error (&error);
+  assert_all_unsaved (items);
+  g_assert_cmpint (bulk_update (db, stored, (const char *[]) { "number", NULL }, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_assert_true (gorm_resource_is_dirty (g_ptr_array_index (stored, 0)));
+}
+
+/* Sets every property of @object from @seed. */
+static void
+set_kinds (GObject *object,
+           guint    seed)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_utc (2020 + seed, 1 + seed % 12, 1 + seed, 13, 3,
+                                                    2.123456);
+  g_autoptr(GBytes) data = g_bytes_new (seed % 2 ? "\0\1\2" : "", seed % 2 ? 3 : 0);
+  g_autofree char *tag = g_strdup_printf ("tag %u", seed);
+  const char *tags[] = { tag, "ü", NULL };
+
+  g_object_set (object, "flag", seed % 2 == 1, "level", G_MAXUINT - seed, "weight", 0.5f + seed,
+                "ratio", 1e300 / (seed + 1), "color", seed % 2 ? TEST_COLOR_DARK_BLUE : TEST_COLOR_GREEN,
+                "flags", TEST_FLAG_A | (seed % 2 ? TEST_FLAG_HIGH : 0), "when", when, "data", data,
+                "tags", tags, NULL);
+}
+
+static void
+assert_kinds (GObject *object,
+              guint    seed)
+{
+  g_autoptr(GObject) expected = g_object_new (TEST_TYPE_KINDS, NULL);
+  const char *names[] = { "flag", "level", "weight", "ratio", "color", "flags", "when", "data",
+                          "tags" };
+
+  set_kinds (expected, seed);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), names[i]);
+      g_auto(GValue) got = G_VALUE_INIT;
+      g_auto(GValue) want = G_VALUE_INIT;
+
+      g_value_init (&got, pspec->value_type);
+      g_value_init (&want, pspec->value_type);
+      g_object_get_property (object, names[i], &got);
+      g_object_get_property (expected, names[i], &want);
+      if (pspec->value_type == G_TYPE_DATE_TIME)
+        g_assert_true (g_date_time_equal (g_value_get_boxed (&got), g_value_get_boxed (&want)));
+      else if (pspec->value_type == G_TYPE_BYTES)
+        g_assert_true (g_bytes_equal (g_value_get_boxed (&got), g_value_get_boxed (&want)));
+      else if (pspec->value_type == G_TYPE_STRV)
+        g_assert_true (g_strv_equal (g_value_get_boxed (&got), g_value_get_boxed (&want)));
+      else
+        g_assert_cmpint (g_param_values_cmp (pspec, &got, &want), ==, 0);
+    }
+}
+
+/* Every kind of value goes through both writes as a save writes it, on
+ * both engines (PostgreSQL casts each value of a CASE to its column's
+ * type). */
+static void
+test_every_kind (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  const char *all[] = { "flag", "level", "weight", "ratio", "color", "flags", "when", "data",
+                        "tags", NULL };
+
+  for (guint i = 0; i < 4; i++)
+    {
+      GObject *object = g_object_new (TEST_TYPE_KINDS, "database", db, NULL);
+
+      set_kinds (object, i);
+      g_ptr_array_add (objects, object);
+    }
+  g_assert_true (bulk_insert (db, objects, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < objects->len; i++)
+    {
+      g_assert_true (gorm_resource_reload (g_ptr_array_index (objects, i), NULL, &error));
+      g_assert_no_error (error);
+      assert_kinds (g_ptr_array_index (objects, i), i);
+      set_kinds (g_ptr_array_index (objects, i), i + 5);
+    }
+  g_assert_cmpint (bulk_update (db, objects, all, &error), ==, 4);
+  g_assert_no_error (error);
+  for (guint i = 0; i < objects->len; i++)
+    {
+      g_assert_false (gorm_resource_is_dirty (g_ptr_array_index (objects, i)));
+      g_assert_true (gorm_resource_reload (g_ptr_array_index (objects, i), NULL, &error));
+      g_assert_no_error (error);
+      assert_kinds (g_ptr_array_index (objects, i), i + 5);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1159,7 +1391,9 @@ main (int   argc,
   g_test_add_func ("/Gorm/Bulk/insert-cancelled-midway", test_insert_cancelled_midway);
   g_test_add_func ("/Gorm/Bulk/insert-signals", test_insert_signals);
   g_test_add_func ("/Gorm/Bulk/insert-live-model", test_insert_live_model);
+  g_test_add_func ("/Gorm/Bulk/many-live-model", test_many_live_model);
   g_test_add_func ("/Gorm/Bulk/insert-in-transaction", test_insert_in_transaction);
+  g_test_add_func ("/Gorm/Bulk/rolled-back", test_rolled_back);
   g_test_add_func ("/Gorm/Bulk/insert-all-or-nothing", test_insert_all_or_nothing);
   g_test_add_func ("/Gorm/Bulk/insert-databases", test_insert_databases);
   g_test_add_func ("/Gorm/Bulk/insert-natural-key", test_insert_natural_key);
@@ -1171,6 +1405,8 @@ main (int   argc,
   g_test_add_func ("/Gorm/Bulk/update-constraint", test_update_constraint);
   g_test_add_func ("/Gorm/Bulk/update-live-model", test_update_live_model);
   g_test_add_func ("/Gorm/Bulk/update-deleted-row", test_update_deleted_row);
+  g_test_add_func ("/Gorm/Bulk/closed-database", test_closed_database);
+  g_test_add_func ("/Gorm/Bulk/every-kind", test_every_kind);
 
   return g_test_run ();
 }
