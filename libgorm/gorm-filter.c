@@ -1117,9 +1117,17 @@ same_steps (const GormPath *a,
             const GormPath *b,
             guint           n_steps)
 {
+  /* Compared by what they are, not by address: a path interned before a
+   * later declaration holds the relations derived then, and one resolved
+   * since holds those derived anew (gorm_schema_get_relations()). */
   for (guint i = 0; i < n_steps; i++)
-    if (a->steps[i].relation != b->steps[i].relation)
-      return FALSE;
+    {
+      const GormRelation *x = a->steps[i].relation;
+      const GormRelation *y = b->steps[i].relation;
+
+      if (x != y && (x->source_type != y->source_type || x->name != y->name))
+        return FALSE;
+    }
   return TRUE;
 }
 

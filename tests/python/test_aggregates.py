@@ -200,8 +200,12 @@ class AnnotateTest(PollsTestCase):
         self.assertEqual(list(annotated.filter(n=0)), [self.empty])
         self.assertEqual(list(annotated.filter(n__in=[0, 2]).order_by('n')),
                          [self.empty, self.new])
-        self.assertEqual(list(annotated.filter(Q(n__lt=1) | Q(question_text__startswith='Who'))
-                              .order_by('pk')), [self.who, self.empty])
+        self.assertEqual(list(annotated.filter(Q(n__lt=1) | Q(n__gt=1)).order_by('pk')),
+                         [self.new, self.empty])
+        self.assertEqual(list(annotated.filter(~Q(n=1), question_text__startswith='W')),
+                         [self.new])
+        self.assertEqual(list(annotated.exclude(n=1).filter(Q(n__gte=1) & Q(pk__gt=0))),
+                         [self.new])
         self.assertEqual(list(annotated.order_by('-n')), [self.new, self.who, self.empty])
         self.assertEqual(list(annotated.order_by(F('n').asc())), [self.empty, self.who, self.new])
         self.assertEqual(annotated.filter(n__gte=1).count(), 2)
@@ -262,7 +266,7 @@ class AnnotateTest(PollsTestCase):
             Question.objects.annotate(n='choice')
         with self.assertRaisesRegex(Gorm.FieldError, 'nope'):
             Question.objects.annotate(n=Count('choice')).filter(nope__gt=1)
-        with self.assertRaisesRegex(Gorm.TypeMismatchError, 'question_text'):
+        with self.assertRaisesRegex(Gorm.TypeMismatchError, 'question.text'):
             list(Question.objects.annotate(n=Sum('question_text')))
         # The next call works.
         self.assertEqual(len(Question.objects.annotate(n=Count('choice'))), 3)

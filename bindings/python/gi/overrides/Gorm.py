@@ -1758,12 +1758,8 @@ class Count(Aggregate):
         return super().default_alias
 
     def resolve(self, model, annotations=None):
-        if self.expression is None:
-            # COUNT(*) is the count of the primary key, which is never
-            # NULL: PyGObject cannot pass gorm_expression_count() a NULL,
-            # which GObject introspection sees as the instance of a method.
-            return Gorm.Expression.count(F('pk').resolve(model), False)
-        return Gorm.Expression.count(self.expression.resolve(model, annotations), self.distinct)
+        inner = None if self.expression is None else self.expression.resolve(model, annotations)
+        return Gorm.Expression.count(inner, self.distinct)
 
 
 class Sum(Aggregate):
@@ -1932,12 +1928,17 @@ class _ExpressionQuerySet:
     _selects = None
     _row_form = None
     _distinct = False
+    # The Gorm.Filters of the lookups made once there are annotations,
+    # each given to the query alone: libgorm makes a filter naming an
+    # aggregate a HAVING, and one naming none a WHERE.
+    _conditions = ()
 
     def _named_expressions(self):
         """The expressions a lookup, an order or an F may name: the
         annotations, or the columns of values()."""
         if self._selects is not None:
-            return dict(self._selects)
+            return {key: expression for key, expression in self._selects
+                    if not _is_field_column(key, expression)}
         return dict(self._annotations)
 
     def _is_grouped(self):
@@ -1956,7 +1957,8 @@ class _ExpressionQuerySet:
         if self._selects is not None:
             for key, expression in self._selects:
                 query.select(key, expression.resolve(self.model, named))
-                named[key] = expression
+                if not _is_field_column(key, expression):
+                    named[key] = expression
         else:
             for name, expression in self._annotations:
                 query.annotate(name, expression.resolve(self.model, named))
@@ -2119,8 +2121,7 @@ class _ExpressionQuerySet:
                 raise TypeError('values() takes expressions as keyword arguments, not %s=%r'
                                 % (key, expression))
             selects.append((key, expression))
-        if self._selects is None and any(e.contains_aggregate for _, e in self._annotations) \
-                and not any(e.contains_aggregate for _, e in selects):
+        if self._selects is None and any(e.contains_aggregate for _, e in self._annotations):
             # As in Django, annotations made before values() count per
             # object: the primary key, not shown, keeps the objects apart.
             selects.append((_HIDDEN_KEY, F('pk')))
@@ -2151,7 +2152,8 @@ class _ExpressionQuerySet:
         for key, expression in self._selects:
             if key != _HIDDEN_KEY:
                 columns.append((key, expression.python(model, named)))
-            named[key] = expression
+            if not _is_field_column(key, expression):
+                named[key] = expression
         keys = [key for key, _ in columns]
         if self._row_form == 'dict':
             return lambda row: {key: python(row.dup_value(key)) for key, python in columns}
@@ -2213,6 +2215,23 @@ def _declared_fields(model):
             return declared.index(keys[name])
         return declared.index(name) if name in declared else len(declared)
     return sorted(names, key=position)
+
+
+def _is_field_column(key, expression):
+    """Whether the column ``key`` of values() is the field of that name
+    itself (values('votes')), which names no expression of its own."""
+    return isinstance(expression, F) and expression.name == key
+
+
+def _conditions_of(condition, model, named):
+    """The Gorm.Filters of a Q whose parts are ANDed, one per part (a Q
+    of ANDed parts is split further), for a QuerySet with the expressions
+    ``named``: see _ExpressionQuerySet._conditions."""
+    if not isinstance(condition, Q) or condition.negated or condition.connector != Q.AND:
+        found = _resolve(condition, model, named)
+        return () if found is None else (found,)
+    return tuple(part for child in condition.children
+                 for part in _conditions_of(child, model, named))
 
 
 # The column values() adds, unseen, to keep per-object annotations per object.
@@ -2362,10 +2381,14 @@ class _AsyncQuerySet:
 
     async def acount(self):
         """Awaits how many objects match."""
+        if self._fetch_runner() == 'fetch_rows':
+            return len(await _acall(self._query(), 'fetch_rows'))
         return await _acall(self._query(), 'count')
 
     async def aexists(self):
         """Awaits whether any object matches."""
+        if self._fetch_runner() == 'fetch_rows':
+            return len(await _acall(self._slice(0, 1)._query(), 'fetch_rows')) > 0
         return await _acall(self._query(), 'exists')
 
     async def afirst(self):
@@ -2468,6 +2491,8 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
         self._add_expressions(query)
         if self._where is not None:
             query.filter(self._where)
+        for condition in self._conditions:
+            query.filter(condition)
         order = self._order
         if order is None:
             # As in Django, Meta.ordering does not order groups.
@@ -2509,7 +2534,11 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
     def _narrow(self, condition):
         if self._is_sliced():
             raise TypeError('Cannot filter a query once a slice has been taken.')
-        where = condition.resolve(self.model, self._named_expressions())
+        named = self._named_expressions()
+        if named:
+            return self._clone(_conditions=self._conditions + _conditions_of(condition, self.model,
+                                                                             named))
+        where = condition.resolve(self.model)
         if where is None:
             return self._clone()
         return self._clone(_where=where if self._where is None else self._where.and_(where))
@@ -2678,13 +2707,20 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
         return '<QuerySet [%s]>' % ', '.join(shown)
 
     def count(self):
-        """How many objects match, without loading them."""
-        return len(self._result) if self._result is not None else self._run('count')
+        """How many objects match, without loading them (how many rows, for
+        values() and annotations, which count the rows they fetch)."""
+        if self._result is not None:
+            return len(self._result)
+        if self._fetch_runner() == 'fetch_rows':
+            return len(self._run('fetch_rows'))
+        return self._run('count')
 
     def exists(self):
         """Whether any object matches."""
         if self._result is not None:
             return len(self._result) > 0
+        if self._fetch_runner() == 'fetch_rows':
+            return len(self._slice(0, 1)._run('fetch_rows')) > 0
         return self._run('exists')
 
     def first(self):
