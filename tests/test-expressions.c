@@ -597,6 +597,81 @@ test_errors (void)
 }
 
 
+/* A list replaying a model's items-changed, of objects. */
+typedef struct
+{
+  GListModel *model;
+  GPtrArray  *items;
+} Shadow;
+
+static void
+shadow_items_changed_cb (GListModel *model,
+                         guint       position,
+                         guint       removed,
+                         guint       added,
+                         Shadow     *shadow)
+{
+  g_assert_cmpuint (position + removed, <=, shadow->items->len);
+  g_ptr_array_remove_range (shadow->items, position, removed);
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_insert (shadow->items, position + i, g_list_model_get_item (model, position + i));
+}
+
+static Shadow *
+shadow_new (GListModel *model)
+{
+  Shadow *shadow = g_new0 (Shadow, 1);
+
+  shadow->model = g_object_ref (model);
+  shadow->items = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    g_ptr_array_add (shadow->items, g_list_model_get_item (model, i));
+  g_signal_connect (model, "items-changed", G_CALLBACK (shadow_items_changed_cb), shadow);
+  return shadow;
+}
+
+static void
+shadow_free (Shadow *shadow)
+{
+  g_signal_handlers_disconnect_by_data (shadow->model, shadow);
+  g_object_unref (shadow->model);
+  g_ptr_array_unref (shadow->items);
+  g_free (shadow);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Shadow, shadow_free)
+
+static void
+drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* What the signals built is what a fetch of @query gives now. */
+static void
+assert_shadow_matches (GormQuery *query,
+                       Shadow    *shadow,
+                       guint      step)
+{
+  g_autoptr(GListModel) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fresh = gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+  if (shadow->items->len != g_list_model_get_n_items (fresh))
+    g_error ("step %u: %u items replayed, %u fetched", step, shadow->items->len,
+             g_list_model_get_n_items (fresh));
+  for (guint i = 0; i < shadow->items->len; i++)
+    {
+      g_autoptr(GObject) expected = g_list_model_get_item (fresh, i);
+      g_autoptr(GObject) live = g_list_model_get_item (shadow->model, i);
+
+      if (expected != g_ptr_array_index (shadow->items, i) || live != expected)
+        g_error ("step %u: item %u differs", step, i);
+    }
+}
+
 /* Filters: gorm_filter_compare() */
 
 static gint64
@@ -998,10 +1073,57 @@ test_compare_paths (void)
                                                              int_value (4)),
                                                     compare (prop ("choice.votes"), GORM_COMPARISON_LT,
                                                              int_value (6)))), ==, 1);
-  /* Through a reverse path and a property of the question: refused. */
-  assert_filter_refused (db, POLLS_TYPE_QUESTION,
-                         compare (prop ("choice.votes"), GORM_COMPARISON_GT, prop ("rank")),
-                         GORM_ERROR_VALIDATION, "choice.votes", "same related rows");
+  /* A choice's votes against its question's own rank: "one" (rank 4)
+   * has choices of 3 and 5 votes, "two" (rank 9) one of 10. */
+  g_assert_cmpint (count_matching (db, POLLS_TYPE_QUESTION,
+                                   compare (prop ("choice.votes"), GORM_COMPARISON_LT, prop ("rank"))),
+                   ==, 1);
+  g_assert_cmpint (count_matching (db, POLLS_TYPE_QUESTION,
+                                   compare (gorm_expression_add (prop ("rank"), int_value (1)),
+                                            GORM_COMPARISON_LE, prop ("choice.votes"))), ==, 2);
+  g_assert_cmpint (count_matching (db, POLLS_TYPE_QUESTION,
+                                   compare (gorm_expression_add (prop ("rank"), int_value (1)),
+                                            GORM_COMPARISON_LT, prop ("choice.votes"))), ==, 0);
+  /* Its complement: "two", whose one choice beats its rank. */
+  g_assert_cmpint (count_matching (db, POLLS_TYPE_QUESTION,
+                                   gorm_filter_not (compare (prop ("choice.votes"), GORM_COMPARISON_LT,
+                                                             prop ("rank")))), ==, 1);
+  /* A live model follows: "two" enters when its rank rises above 10. */
+  {
+    g_autoptr(GormQuery) query = gorm_database_query (db, POLLS_TYPE_QUESTION);
+    g_autoptr(GListModel) model = NULL;
+    g_autoptr(Shadow) shadow = NULL;
+    g_autoptr(GError) error = NULL;
+
+    gorm_query_filter (query, compare (prop ("choice.votes"), GORM_COMPARISON_LT, prop ("rank")));
+    gorm_query_order_by (query, "rank", TRUE);
+    model = gorm_query_watch (query, NULL, &error);
+    g_assert_no_error (error);
+    shadow = shadow_new (model);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+    g_object_set (q2, "rank", 11, NULL);
+    test_save_ok (q2);
+    drain ();
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+    assert_shadow_matches (query, shadow, 1);
+    g_object_set (q2, "rank", 9, NULL);
+    test_save_ok (q2);
+    drain ();
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+    assert_shadow_matches (query, shadow, 2);
+  }
+
+  /* From a choice: the other choices of its question with more votes,
+   * through question (forward) then choice (reverse), against the
+   * choice's own votes. */
+  g_assert_cmpint (count_matching (db, POLLS_TYPE_CHOICE,
+                                   compare (prop ("question.choice.votes"), GORM_COMPARISON_GT,
+                                            prop ("votes"))), ==, 1);
+  /* Two different reverse paths in one comparison: refused. */
+  assert_filter_refused (db, POLLS_TYPE_CHOICE,
+                         compare (prop ("question.choice.votes"), GORM_COMPARISON_GT,
+                                  prop ("question.author.question.rank")),
+                         GORM_ERROR_VALIDATION, "one such path", NULL);
   g_assert_cmpint (count_matching (db, POLLS_TYPE_QUESTION,
                                    compare (prop ("choice.votes"), GORM_COMPARISON_GE, int_value (10))),
                    ==, 1);
@@ -1183,81 +1305,6 @@ test_order_paths (void)
 
       g_object_get (choice, "votes", &n, NULL);
       g_assert_cmpint (n, ==, expected[i]);
-    }
-}
-
-/* A list replaying a model's items-changed, of objects. */
-typedef struct
-{
-  GListModel *model;
-  GPtrArray  *items;
-} Shadow;
-
-static void
-shadow_items_changed_cb (GListModel *model,
-                         guint       position,
-                         guint       removed,
-                         guint       added,
-                         Shadow     *shadow)
-{
-  g_assert_cmpuint (position + removed, <=, shadow->items->len);
-  g_ptr_array_remove_range (shadow->items, position, removed);
-  for (guint i = 0; i < added; i++)
-    g_ptr_array_insert (shadow->items, position + i, g_list_model_get_item (model, position + i));
-}
-
-static Shadow *
-shadow_new (GListModel *model)
-{
-  Shadow *shadow = g_new0 (Shadow, 1);
-
-  shadow->model = g_object_ref (model);
-  shadow->items = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    g_ptr_array_add (shadow->items, g_list_model_get_item (model, i));
-  g_signal_connect (model, "items-changed", G_CALLBACK (shadow_items_changed_cb), shadow);
-  return shadow;
-}
-
-static void
-shadow_free (Shadow *shadow)
-{
-  g_signal_handlers_disconnect_by_data (shadow->model, shadow);
-  g_object_unref (shadow->model);
-  g_ptr_array_unref (shadow->items);
-  g_free (shadow);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Shadow, shadow_free)
-
-static void
-drain (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-/* What the signals built is what a fetch of @query gives now. */
-static void
-assert_shadow_matches (GormQuery *query,
-                       Shadow    *shadow,
-                       guint      step)
-{
-  g_autoptr(GListModel) fresh = NULL;
-  g_autoptr(GError) error = NULL;
-
-  fresh = gorm_query_fetch (query, NULL, &error);
-  g_assert_no_error (error);
-  if (shadow->items->len != g_list_model_get_n_items (fresh))
-    g_error ("step %u: %u items replayed, %u fetched", step, shadow->items->len,
-             g_list_model_get_n_items (fresh));
-  for (guint i = 0; i < shadow->items->len; i++)
-    {
-      g_autoptr(GObject) expected = g_list_model_get_item (fresh, i);
-      g_autoptr(GObject) live = g_list_model_get_item (shadow->model, i);
-
-      if (expected != g_ptr_array_index (shadow->items, i) || live != expected)
-        g_error ("step %u: item %u differs", step, i);
     }
 }
 
