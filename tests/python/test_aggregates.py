@@ -104,9 +104,12 @@ class AggregateTest(PollsTestCase):
         self.assertEqual(Choice.objects.filter(question=self.new).aggregate(Sum('votes')),
                          {'votes__sum': 8})
         self.assertEqual(Choice.objects.exclude(votes__gt=3).aggregate(n=Count('*')), {'n': 2})
-        # Order and slices do not change an aggregate.
+        # An order does not change an aggregate; a slice is refused rather
+        # than ignored (Django aggregates the slice).
         self.assertEqual(Choice.objects.order_by('-votes').aggregate(Max('votes')),
                          {'votes__max': 5})
+        with self.assertRaisesRegex(TypeError, 'sliced'):
+            Choice.objects.order_by('votes')[:1].aggregate(Sum('votes'))
 
     def test_over_no_rows(self):
         result = Choice.objects.filter(votes__gt=100).aggregate(
@@ -160,6 +163,9 @@ class AggregateTest(PollsTestCase):
             Choice.objects.aggregate(Sum('choice_text'))
         with self.assertRaisesRegex(Gorm.TypeMismatchError, 'choice.text'):
             Choice.objects.aggregate(Avg('choice_text'))
+        # An aggregate of an annotation's aggregate.
+        with self.assertRaisesRegex(Gorm.ValidationError, 'inside another aggregate'):
+            Question.objects.annotate(n=Count('choice')).aggregate(Avg('n'))
         # The next call works.
         self.assertEqual(Choice.objects.aggregate(Sum('votes')), {'votes__sum': 9})
 
@@ -169,12 +175,24 @@ class AggregateTest(PollsTestCase):
         self.addCleanup(asyncio.set_event_loop_policy, None)
 
         async def scenario():
-            return (await Choice.objects.filter(question=self.new).aaggregate(Sum('votes')),
-                    await Question.objects.annotate(n=Count('choice')).order_by('-n').alist())
-        totals, ranked = asyncio.run(asyncio.wait_for(scenario(), 10))
-        self.assertEqual(totals, {'votes__sum': 8})
+            updated = await Choice.objects.filter(question=self.new).aupdate(
+                votes=F('votes') * 10)
+            rows = Choice.objects.values('question').annotate(n=Count('id'))
+            return (updated,
+                    await Choice.objects.filter(question=self.new).aaggregate(Sum('votes')),
+                    await Question.objects.annotate(n=Count('choice')).order_by('-n').alist(),
+                    await rows.acount(), await rows.filter(n__gt=5).aexists(),
+                    await rows.order_by('-n').afirst())
+        updated, totals, ranked, groups, many, first = asyncio.run(
+            asyncio.wait_for(scenario(), 10))
+        self.assertEqual(updated, 2)
+        self.assertEqual((self.much.votes, self.sky.votes), (30, 50))
+        self.assertEqual(totals, {'votes__sum': 80})
         self.assertEqual([(q, q.n) for q in ranked], [(self.new, 2), (self.who, 1),
                                                       (self.empty, 0)])
+        self.assertEqual((groups, many, first), (2, False, {'question': self.new.pk, 'n': 2}))
+        with self.assertRaisesRegex(TypeError, 'sliced'):
+            asyncio.run(Choice.objects.all()[:2].aaggregate(Sum('votes')))
 
 
 class AnnotateTest(PollsTestCase):
@@ -264,6 +282,21 @@ class AnnotateTest(PollsTestCase):
             Question.objects.annotate(n=Count('nope'))
         with self.assertRaisesRegex(TypeError, 'expressions'):
             Question.objects.annotate(n='choice')
+        with self.assertRaisesRegex(TypeError, 'not live'):
+            Question.objects.annotate(n=Count('choice')).watch()
+        # libgorm makes a filter naming an aggregate a HAVING, apart from the
+        # filters on fields: an OR of both is refused.
+        with self.assertRaises(Gorm.FieldError):
+            list(Question.objects.annotate(n=Count('choice')).filter(
+                Q(n=0) | Q(question_text='Who is there?')))
+        with self.assertRaises(Gorm.ValidationError):
+            Question.objects.annotate(n=Count('choice')).filter(n=0).delete()
+        with self.assertRaisesRegex(TypeError, 'not live'):
+            Choice.objects.values('votes').watch()
+        with self.assertRaisesRegex(ValueError, 'conflicts with another'):
+            Question.objects.annotate(n=Count('choice')).annotate(n=Max('pub_date'))
+        with self.assertRaisesRegex(TypeError, 'slice'):
+            Question.objects.all()[:1].annotate(n=Count('choice'))
         with self.assertRaisesRegex(Gorm.FieldError, 'nope'):
             Question.objects.annotate(n=Count('choice')).filter(nope__gt=1)
         with self.assertRaisesRegex(Gorm.TypeMismatchError, 'question.text'):

@@ -1528,6 +1528,15 @@ def _field_python(field):
     return field.kind.to_python
 
 
+def _arithmetic(operator_name, reverse=False):
+    """The method of an arithmetic operator of expressions: ``F('a') + 1``
+    (or ``1 + F('a')`` with ``reverse``) is an add of both."""
+    def method(self, other):
+        return self._combine(other, operator_name, reverse)
+    method.__name__ = operator_name
+    return method
+
+
 class _Expression:
     """What F, Value, the aggregates and their combinations share:
     arithmetic with ``+ - * /`` (numbers on either side), and ``asc()`` /
@@ -1544,29 +1553,14 @@ class _Expression:
             return _Combined(other, operator_name, self)
         return _Combined(self, operator_name, other)
 
-    def __add__(self, other):
-        return self._combine(other, 'add', False)
-
-    def __radd__(self, other):
-        return self._combine(other, 'add', True)
-
-    def __sub__(self, other):
-        return self._combine(other, 'subtract', False)
-
-    def __rsub__(self, other):
-        return self._combine(other, 'subtract', True)
-
-    def __mul__(self, other):
-        return self._combine(other, 'multiply', False)
-
-    def __rmul__(self, other):
-        return self._combine(other, 'multiply', True)
-
-    def __truediv__(self, other):
-        return self._combine(other, 'divide', False)
-
-    def __rtruediv__(self, other):
-        return self._combine(other, 'divide', True)
+    __add__ = _arithmetic('add')
+    __radd__ = _arithmetic('add', reverse=True)
+    __sub__ = _arithmetic('subtract')
+    __rsub__ = _arithmetic('subtract', reverse=True)
+    __mul__ = _arithmetic('multiply')
+    __rmul__ = _arithmetic('multiply', reverse=True)
+    __truediv__ = _arithmetic('divide')
+    __rtruediv__ = _arithmetic('divide', reverse=True)
 
     def asc(self):
         """This expression as an ascending term of ``order_by()``."""
@@ -2044,6 +2038,7 @@ class _ExpressionQuerySet:
             raise TypeError('aggregate() takes at least one aggregate (Sum(...), Count(...), '
                             '...)')
         aggregates = self._check_aliases('aggregate', args, kwargs)
+        self._check_not_sliced('aggregate')
         for name, expression in aggregates.items():
             if not isinstance(expression, _Expression):
                 raise TypeError('QuerySet.aggregate() received non-expression(s): %s=%r'
@@ -2059,8 +2054,17 @@ class _ExpressionQuerySet:
         """Awaits ``aggregate()``, run on the database worker."""
         if not args and not kwargs:
             raise TypeError('aaggregate() takes at least one aggregate')
-        query, converters = self._aggregate_query(self._check_aliases('aggregate', args, kwargs))
+        aggregates = self._check_aliases('aggregate', args, kwargs)
+        self._check_not_sliced('aaggregate')
+        query, converters = self._aggregate_query(aggregates)
         return _aggregate_dict(await _acall(query, 'aggregate'), converters)
+
+    def _check_not_sliced(self, method):
+        # Django aggregates the slice; libgorm aggregates every matching
+        # row, which would be another answer given without a word.
+        if self._is_sliced():
+            raise TypeError('Cannot %s() a sliced QuerySet: libgorm aggregates every matching '
+                            'object; filter instead of slicing' % method)
 
     def _aggregate_query(self, aggregates):
         """The Gorm.Query selecting ``aggregates`` over the matching
@@ -2837,6 +2841,9 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
     def watch(self):
         """A live Gio.ListModel of the matching objects: it follows every
         save and delete made through the database."""
+        if self._fetch_runner() == 'fetch_rows':
+            raise TypeError('watch() gives live objects; the rows of values(), values_list() and '
+                            'annotate() are not live: iterate the QuerySet instead')
         return self._run('watch')
 
 
