@@ -73,6 +73,9 @@ struct _GormDatabase
   /* The shared in-memory database the connection uses, released once it
    * is closed. */
   GormSharedMemory   *shared_memory;
+  /* The SQLite file the connection has open, held so that opening the
+   * same file again opens nothing else (see gorm-uri-private.h). */
+  GormHeldFile       *held_file;
 };
 
 G_DEFINE_FINAL_TYPE (GormDatabase, gorm_database, G_TYPE_OBJECT)
@@ -465,6 +468,7 @@ gorm_database_finalize (GObject *object)
   g_clear_pointer (&self->connection, gorm_connection_free);
   /* After the connection: the shared in-memory database outlives it. */
   g_clear_pointer (&self->shared_memory, gorm_shared_memory_unref);
+  g_clear_pointer (&self->held_file, gorm_uri_release_file);
   g_clear_object (&self->given_connection);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->uri);
@@ -663,6 +667,8 @@ connect_to_uri (GormDatabase  *self,
   gorm_connection_unlock (self->connection);
   self->dialect = gorm_connection_get_dialect (self->connection);
   self->shared_memory = g_steal_pointer (&parsed.shared);
+  if (ok)
+    self->held_file = gorm_uri_hold_file (parsed.path);
   if (!ok)
     {
       /* A damaged file says so; anything else is a connection error. */
@@ -1961,6 +1967,7 @@ gorm_database_close (GormDatabase  *self,
   ok = gorm_connection_close_locked (self->connection, self->uri, error);
   g_hash_table_remove_all (self->mappers);
   g_clear_pointer (&self->shared_memory, gorm_shared_memory_unref);
+  g_clear_pointer (&self->held_file, gorm_uri_release_file);
   /* A transaction left open was rolled back. */
   gorm_change_feed_abandon (self->feed);
   gorm_database_unlock (self);
@@ -2312,8 +2319,9 @@ gorm_database_execute_finish (GormDatabase  *self,
 /**
  * gorm_database_select:
  * @self: a database
- * @sql: one `SELECT` (or `WITH …`, `VALUES …`) statement, with a `?` for
- *   each parameter
+ * @sql: one `SELECT` (or `WITH …`, `VALUES …`; on SQLite also `PRAGMA …`
+ *   and `EXPLAIN …`, on PostgreSQL `SHOW …` and `EXPLAIN …`) statement, with
+ *   a `?` for each parameter
  * @params: (array length=n_params) (nullable): the parameters
  * @n_params: the number of @params
  * @cancellable: (nullable): a #GCancellable
@@ -2390,7 +2398,7 @@ gorm_database_select (GormDatabase  *self,
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
-  select = gorm_dialect_render_raw_select (sql, error);
+  select = gorm_dialect_render_raw_select (self->dialect, sql, error);
   if (select == NULL)
     return NULL;
   rewritten = bind_raw_params (select, params, n_params, &values, error);
@@ -2608,7 +2616,7 @@ select_resource_rows (GormDatabase  *self,
   schema = gorm_schema_lookup (type, error);
   if (schema == NULL)
     return NULL;
-  select = gorm_dialect_render_raw_select (sql, error);
+  select = gorm_dialect_render_raw_select (NULL, sql, error);
   if (select == NULL)
     return NULL;
   /* The type's columns, by name, out of the application's rows: a

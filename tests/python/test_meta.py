@@ -169,8 +169,8 @@ class UnknownOptionTest(DatabaseTestCase):
 
                 class Meta:
                     managed = False
-                    get_latest_by = 'label'
-        self.assertIn("'get_latest_by', 'managed'", str(caught.exception))
+                    verbose_name = 'label'
+        self.assertIn("'managed', 'verbose_name'", str(caught.exception))
 
     def test_bad_values_are_type_errors(self):
         for option, value in [('ordering', [1]), ('ordering', ['-']),
