@@ -12,7 +12,9 @@
 # NULL in optional numbers (the question's rating, a choice's rank), and after
 # each write all four languages read the whole database back, every column
 # of every row and each relation in both directions; each listing must be
-# exactly the one expected.
+# exactly the one expected, down to the aggregates each language computes
+# (the choices and votes of each question, annotated, and the count, sum,
+# min, max and average of the votes).
 #
 #   cross-language.sh DATABASE BLOG-C BLOG-PY BLOG-JS BLOG-VALA GJS \
 #                     POLLS-C POLLS-PY POLLS-JS POLLS-VALA
@@ -112,6 +114,12 @@ expected () {
       printf '%s\ttag %d: %s | questions %d\n' "${languages[i - 1]}" $((i + 1)) "${languages[i - 1]}" "$i"
     done
   } | LC_ALL=C sort | cut -f2
+  # The aggregates: question i has 20i + 1 votes; the choices' votes are
+  # 10, 11, ..., 10n, 10n + 1.
+  for ((i = 1; i <= n; i++)); do
+    echo "totals of question $i: 2 choices, $((20 * i + 1)) votes"
+  done
+  echo "votes: $((2 * n)) choices, total $((10 * n * (n + 1) + n)), least 10, most $((10 * n + 1)), average $((5 * n + 5)).50"
 }
 
 n=0

@@ -3,9 +3,11 @@
 """Extracts the code examples of a guide page so that the build compiles
 and runs them exactly as written. One script, three modes:
 
-  doc-examples.py --join LANGUAGE PAGE.md OUTPUT
+  doc-examples.py --join LANGUAGE [--section HEADING] PAGE.md OUTPUT
       The page's ```LANGUAGE blocks (c, vala), joined in their order into
-      one program (doc-nulls-c, vala-doc-nulls, vala-doc-relations).
+      one program (doc-nulls-c, vala-doc-nulls, vala-doc-relations); with
+      --section, only those of the section HEADING (of any level, up to
+      the next heading of its level or above: vala-readme).
 
   doc-examples.py --header PAGE.md OUTPUT
       The page's ```c blocks, in order, into one file a test includes
@@ -37,6 +39,30 @@ def blocks_of(text, language):
             for match in pattern.finditer(text)]
 
 
+def section(page, text, heading):
+    """The part of @text under the heading @heading (any level), up to the
+    next heading of the same level or above; lines in ``` blocks (a
+    shell comment) are no headings."""
+    lines = text.split('\n')
+    start = level = None
+    fenced = False
+    for number, line in enumerate(lines):
+        if line.startswith('```'):
+            fenced = not fenced
+            continue
+        match = None if fenced else re.match(r'(#+) (.*)$', line)
+        if match is None:
+            continue
+        if start is None:
+            if match.group(2) == heading:
+                start, level = number, len(match.group(1))
+        elif len(match.group(1)) <= level:
+            return '\n'.join(lines[start:number]) + '\n'
+    if start is None:
+        sys.exit('%s: no section "%s"' % (page, heading))
+    return '\n'.join(lines[start:])
+
+
 def join(page, text, language):
     blocks = blocks_of(text, language)
     if not blocks:
@@ -54,12 +80,7 @@ def header(page, text):
 
 
 def harness_program(page, text, heading, harness):
-    start = text.find('\n## ' + heading + '\n')
-    if start < 0:
-        sys.exit('%s: no section "## %s"' % (page, heading))
-    end = text.find('\n## ', start + 1)
-    section = text[start:end if end >= 0 else len(text)]
-    blocks = [code for _, code in blocks_of(section, 'c')]
+    blocks = [code for _, code in blocks_of(section(page, text, heading), 'c')]
     if not blocks:
         sys.exit('%s: the section "%s" has no C example' % (page, heading))
 
@@ -110,16 +131,20 @@ def main():
     mode.add_argument('--harness', metavar='HARNESS.h',
                       help='a C test program running the C blocks of --section on HARNESS.h')
     parser.add_argument('--section', metavar='HEADING',
-                        help='the "## HEADING" section (with --harness)')
+                        help='only the section HEADING (needed by --harness, optional with --join)')
     parser.add_argument('page', metavar='PAGE.md')
     parser.add_argument('output', metavar='OUTPUT')
     args = parser.parse_args()
-    if (args.harness is None) != (args.section is None):
-        parser.error('--section goes with --harness, and --harness needs it')
+    if args.harness is not None and args.section is None:
+        parser.error('--harness needs --section')
+    if args.header and args.section is not None:
+        parser.error('--section goes with --harness or --join')
 
     with open(args.page, encoding='utf-8') as f:
         text = f.read()
     if args.join is not None:
+        if args.section is not None:
+            text = section(args.page, text, args.section)
         result = join(args.page, text, args.join)
     elif args.header:
         result = header(args.page, text)

@@ -107,6 +107,29 @@
 // a key that refers to no row or a PROTECT/RESTRICT refusal. A malformed
 // relation field is a TypeError from defineModel.
 //
+// Aggregates and expressions. F(property) is Gorm.Expression.property
+// (a path across relations too: 'question.pub_date'); Value(v) is
+// Gorm.Expression.value; Count(what = null, {distinct}), Sum, Avg, Min and
+// Max take a property name or an expression and give the
+// Gorm.Expression of the aggregate (Count() counts rows). An
+// expression's add, subtract, multiply and divide take an expression or
+// a plain value, and its eq, ne, lt, le, gt and ge give the Gorm.Filter of
+// Gorm.Filter.compare: `F('votes').gt(F('downvotes'))`. Rows (of
+// fetch_rows, aggregate, a database's select) are Gorm.Rows:
+// `row.toObject()` gives their columns as a plain object (null for NULL),
+// `row.resource` the object of an annotated query's row.
+// `query.aggregateAsync({total: Sum('votes')})` is Django's aggregate():
+// it selects the aggregates on the query and resolves to the object of its
+// one row. Every new call has its promise form: aggregate_async,
+// fetch_rows_async, update_expressions_async, select_async,
+// select_resources_async, bulk_insert_async and bulk_update_async (which
+// take a JavaScript array of objects).
+//
+//     const {total} = await db.query(Choice.$gtype)
+//         .aggregateAsync({total: Sum('votes')});
+//     await db.query(Choice.$gtype).filter(Gorm.Filter.eq('id', c.id))
+//         .update_expressions_async(['votes'], [F('votes').add(1)], null);
+//
 // Caveat: run_in_transaction_async runs its function on the database's
 // worker thread, and gjs cannot run JavaScript off the main thread. So its
 // promise form runs the synchronous run_in_transaction from an idle
@@ -147,10 +170,12 @@ const ASYNC_METHODS = [
     [Gorm.Resource.prototype, ['save', 'delete', 'reload', 'get_related',
         'link', 'unlink', 'clear_links']],
     [Gorm.Database.prototype, ['migrate', 'ensure_migrated', 'get', 'get_by_key',
-        'run_in_transaction', 'begin', 'commit', 'rollback', 'execute', 'close']],
+        'run_in_transaction', 'begin', 'commit', 'rollback', 'execute', 'close',
+        'select', 'select_resources', 'bulk_insert', 'bulk_update']],
     [Gorm.Database, ['open']],
     [Gorm.Query.prototype, ['fetch', 'watch', 'first', 'count', 'exists',
-        'delete', 'update', 'update_values']],
+        'delete', 'update', 'update_values', 'update_expressions',
+        'fetch_rows', 'aggregate']],
 ];
 
 for (const [target, names] of ASYNC_METHODS) {
@@ -681,3 +706,167 @@ export function toArray(model) {
         items.push(model.get_item(i));
     return items;
 }
+
+// Expressions, aggregates and rows. Thin helpers over Gorm.Expression,
+// Gorm.Filter.compare and Gorm.Row: every one of them calls the C API,
+// which checks names and types when the query runs.
+
+// A Gorm.Expression as it is; anything else the constant it holds.
+function _operand(value) {
+    if (value instanceof Gorm.Expression)
+        return value;
+    if (value === undefined)
+        throw new TypeError('an expression needs a value: got undefined');
+    return Gorm.Expression.value(value);
+}
+
+// The argument of an aggregate: a property name, as Django's Sum('votes'),
+// or an expression.
+function _aggregated(expression, what) {
+    if (typeof expression === 'string')
+        return Gorm.Expression.property(expression);
+    if (expression instanceof Gorm.Expression)
+        return expression;
+    throw new TypeError(`${what}() takes a property name or a Gorm.Expression, ` +
+        `not ${String(expression)}`);
+}
+
+/**
+ * A property of the queried type, or a path across relations
+ * ('question.pub_date', 'choice.votes'): Gorm.Expression.property, as
+ * Django's F(). Its arithmetic methods take expressions or plain values:
+ * `F('votes').add(1)`, `F('price').multiply(F('quantity'))`.
+ *
+ * @param {string} property a property name or a path
+ * @returns {Gorm.Expression} the expression
+ */
+export function F(property) {
+    if (typeof property !== 'string')
+        throw new TypeError(`F() takes a property name, not ${String(property)}`);
+    return Gorm.Expression.property(property);
+}
+
+/**
+ * A constant (Gorm.Expression.value), converted to the type of the
+ * property it meets.
+ *
+ * @param {*} value a number, string, boolean, GLib.DateTime, GLib.Bytes
+ * @returns {Gorm.Expression} the expression
+ */
+export function Value(value) {
+    return _operand(value);
+}
+
+/**
+ * COUNT: of rows when @expression is omitted or null, else of the non-NULL
+ * values of a property (or a relation: 'choice' counts the related rows);
+ * `{distinct: true}` counts distinct values.
+ *
+ * @param {string|Gorm.Expression|null} [expression] what to count
+ * @param {object} [options] {distinct}
+ * @returns {Gorm.Expression} the aggregate
+ */
+export function Count(expression = null, {distinct = false} = {}) {
+    const counted = expression === null ? null : _aggregated(expression, 'Count');
+    return Gorm.Expression.count(counted, distinct);
+}
+
+/**
+ * SUM of a property or expression (a gint64 for integers, else a double;
+ * null over no rows).
+ *
+ * @param {string|Gorm.Expression} expression what to add up
+ * @returns {Gorm.Expression} the aggregate
+ */
+export function Sum(expression) {
+    return _aggregated(expression, 'Sum').sum();
+}
+
+/**
+ * AVG, always a double; null over no rows.
+ *
+ * @param {string|Gorm.Expression} expression what to average
+ * @returns {Gorm.Expression} the aggregate
+ */
+export function Avg(expression) {
+    return _aggregated(expression, 'Avg').avg();
+}
+
+/**
+ * MIN, of the operand's type; null over no rows.
+ *
+ * @param {string|Gorm.Expression} expression what to compare
+ * @returns {Gorm.Expression} the aggregate
+ */
+export function Min(expression) {
+    return _aggregated(expression, 'Min').min();
+}
+
+/**
+ * MAX, of the operand's type; null over no rows.
+ *
+ * @param {string|Gorm.Expression} expression what to compare
+ * @returns {Gorm.Expression} the aggregate
+ */
+export function Max(expression) {
+    return _aggregated(expression, 'Max').max();
+}
+
+// The arithmetic methods take plain values too: F('votes').add(1).
+for (const name of ['add', 'subtract', 'multiply', 'divide']) {
+    const native = `_gorm_native_${name}`;
+    const proto = Gorm.Expression.prototype;
+    if (typeof proto[name] === 'function' && proto[native] === undefined) {
+        proto[native] = proto[name];
+        proto[name] = function (other) {
+            return this[native](_operand(other));
+        };
+    }
+}
+
+// Comparisons of expressions as filters: F('votes').gt(F('downvotes')) is
+// Gorm.Filter.compare(F('votes'), Gorm.Comparison.GT, F('downvotes')).
+for (const [name, op] of [['eq', 'EQ'], ['ne', 'NE'], ['lt', 'LT'],
+    ['le', 'LE'], ['gt', 'GT'], ['ge', 'GE']]) {
+    Gorm.Expression.prototype[name] = function (other) {
+        return Gorm.Filter.compare(this, Gorm.Comparison[op], _operand(other));
+    };
+}
+
+/**
+ * The columns of a row (of fetch_rows, aggregate or a database's select)
+ * as a plain object: column name → value, null for NULL.
+ *
+ * @returns {object} the values by column name
+ */
+Gorm.Row.prototype.toObject = function () {
+    const object = {};
+    const n = this.get_n_columns();
+    for (let i = 0; i < n; i++) {
+        const name = this.get_column_name(i);
+        object[name] = this.dup_value(name);
+    }
+    return object;
+};
+
+/**
+ * Django's aggregate(): selects each aggregate of @aggregates under its
+ * name on this query (which becomes a row query) and gives the one row
+ * aggregate_async computes, as a plain object.
+ *
+ *     const {total, n} = await db.query(Choice.$gtype)
+ *         .aggregateAsync({total: Sum('votes'), n: Count()});
+ *
+ * @param {object} aggregates name → Gorm.Expression
+ * @param {Gio.Cancellable} [cancellable] cancels the query
+ * @returns {Promise<object>} the values by name
+ */
+Gorm.Query.prototype.aggregateAsync = async function (aggregates, cancellable = null) {
+    for (const [name, expression] of Object.entries(aggregates)) {
+        if (!(expression instanceof Gorm.Expression))
+            throw new TypeError(`aggregateAsync: '${name}' is no Gorm.Expression`);
+        this.select(name, expression);
+    }
+    const row = await this.aggregate_async(cancellable);
+    return row.toObject();
+};

@@ -362,21 +362,20 @@ print_list (const char  *label,
 }
 
 /* A filter on pub_date (or a path ending in it) for the current year,
- * as Django's pub_date__year. */
+ * as Django's pub_date__year: the year part of the date compared with a
+ * constant, which libgorm renders as a range on the column itself. */
 static GormFilter *
 in_this_year (const char *property)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr(GDateTime) start = g_date_time_new_utc (g_date_time_get_year (now), 1, 1, 0, 0, 0);
-  g_autoptr(GDateTime) end = g_date_time_add_years (start, 1);
-  g_auto(GValue) from = G_VALUE_INIT;
-  g_auto(GValue) to = G_VALUE_INIT;
+  g_auto(GValue) year = G_VALUE_INIT;
 
-  g_value_init (&from, G_TYPE_DATE_TIME);
-  g_value_set_boxed (&from, start);
-  g_value_init (&to, G_TYPE_DATE_TIME);
-  g_value_set_boxed (&to, end);
-  return gorm_filter_and (gorm_filter_ge (property, &from), gorm_filter_lt (property, &to));
+  g_value_init (&year, G_TYPE_INT);
+  g_value_set_int (&year, g_date_time_get_year (now));
+  return gorm_filter_compare (gorm_expression_date_part (gorm_expression_property (property),
+                                                         GORM_DATE_PART_YEAR),
+                              GORM_COMPARISON_EQ,
+                              gorm_expression_value (&year));
 }
 
 static PollsChoice *
@@ -400,6 +399,86 @@ create_choice (PollsQuestion  *question,
   return g_steal_pointer (&choice);
 }
 
+/* The tutorial's vote() view: selected_choice.votes = F("votes") + 1, then
+ * save(). One UPDATE in which the database adds the vote, so two votes at
+ * once both count; the loaded choice gets the value the database
+ * computed. */
+static gboolean
+vote (PollsChoice  *choice,
+      GError      **error)
+{
+  GormDatabase *db = gorm_resource_get_database (GORM_RESOURCE (choice));
+  g_autoptr(GormQuery) query = gorm_database_query (db, POLLS_TYPE_CHOICE);
+  g_auto(GValue) id = G_VALUE_INIT;
+  g_auto(GValue) one = G_VALUE_INIT;
+  const char *properties[] = { "votes" };
+  g_autoptr(GormExpression) votes_plus_one = NULL;
+  gint64 n;
+
+  g_value_init (&id, G_TYPE_INT64);
+  g_value_set_int64 (&id, gorm_resource_get_id (GORM_RESOURCE (choice)));
+  g_value_init (&one, G_TYPE_INT);
+  g_value_set_int (&one, 1);
+  gorm_query_filter (query, gorm_filter_eq ("id", &id));
+  votes_plus_one = gorm_expression_add (gorm_expression_property ("votes"),
+                                        gorm_expression_value (&one));
+  n = gorm_query_update_expressions (query, G_N_ELEMENTS (properties), properties,
+                                     &votes_plus_one, NULL, error);
+  if (n < 0)
+    return FALSE;
+  g_print ("Voted for %s: %d vote%s\n", choice->choice_text, choice->votes,
+           choice->votes == 1 ? "" : "s");
+  return TRUE;
+}
+
+/* The tutorial's results page, for every question at once: each question
+ * annotated with its number of choices and total of votes (Django's
+ * Question.objects.annotate(n_choices=Count("choice"),
+ * total_votes=Sum("choice__votes"))), then its choices with their votes. */
+static gboolean
+print_results (GormDatabase  *db,
+               GError       **error)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (db, POLLS_TYPE_QUESTION);
+  g_autoptr(GListModel) rows = NULL;
+  guint n;
+
+  /* The reverse relation is "choice_set" here (its related name). */
+  gorm_query_annotate (query, "n_choices",
+                       gorm_expression_count (gorm_expression_property ("choice_set"), FALSE));
+  gorm_query_annotate (query, "total_votes",
+                       gorm_expression_sum (gorm_expression_property ("choice_set.votes")));
+  gorm_query_order_by (query, "id", FALSE);
+  rows = gorm_query_fetch_rows (query, NULL, error);
+  if (rows == NULL)
+    return FALSE;
+  n = g_list_model_get_n_items (rows);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GormRow) row = g_list_model_get_item (rows, i);
+      PollsQuestion *question = gorm_row_get_resource (row);
+      g_autoptr(GormQuery) choices = NULL;
+      g_autoptr(GListModel) model = NULL;
+
+      g_print ("Results of %s: %" G_GINT64_FORMAT " choices, %" G_GINT64_FORMAT " votes\n",
+               question->question_text, gorm_row_get_int64 (row, "n_choices"),
+               gorm_row_get_int64 (row, "total_votes"));
+      choices = gorm_resource_query_related (GORM_RESOURCE (question), "choice_set");
+      gorm_query_order_by (choices, "id", FALSE);
+      model = gorm_query_fetch (choices, NULL, error);
+      if (model == NULL)
+        return FALSE;
+      for (guint j = 0; j < g_list_model_get_n_items (model); j++)
+        {
+          g_autoptr(PollsChoice) choice = g_list_model_get_item (model, j);
+
+          g_print ("  %s -- %d vote%s\n", choice->choice_text, choice->votes,
+                   choice->votes == 1 ? "" : "s");
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 run (const char  *database,
      GError     **error)
@@ -408,6 +487,7 @@ run (const char  *database,
   g_autoptr(GormDatabase) db = NULL;
   g_autoptr(PollsQuestion) q = NULL;
   g_autoptr(PollsChoice) c = NULL;
+  g_autoptr(GPtrArray) choices = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GormQuery) query = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(PollsQuestion) got = NULL;
@@ -484,6 +564,7 @@ run (const char  *database,
       c = create_choice (q, texts[i], error);
       if (c == NULL)
         return FALSE;
+      g_ptr_array_add (choices, g_object_ref (c));
     }
 
   /* c.question: the choice's question, the same object as q. */
@@ -511,6 +592,13 @@ run (const char  *database,
   if (!print_list ("Choices of questions published this year", query, error))
     return FALSE;
   g_clear_object (&query);
+
+  /* Votes, then the results page. */
+  if (!vote (g_ptr_array_index (choices, 1), error) ||
+      !vote (g_ptr_array_index (choices, 1), error) ||
+      !vote (g_ptr_array_index (choices, 0), error) ||
+      !print_results (db, error))
+    return FALSE;
 
   /* q.choice_set.filter(choice_text__startswith="Just hacking").delete() */
   query = gorm_resource_query_related (GORM_RESOURCE (q), "choice_set");

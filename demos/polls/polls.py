@@ -60,6 +60,11 @@ def listed(label, queryset):
     return objects
 
 
+def votes(n):
+    """'1 vote', '2 votes': the tutorial's vote{{ choice.votes|pluralize }}."""
+    return '%d vote%s' % (n, '' if n == 1 else 's')
+
+
 def check(condition, what):
     if not condition:
         raise SystemExit('polls.py: unexpected result: %s' % what)
@@ -84,9 +89,8 @@ def tutorial():
     check(listed('Questions starting with "What"',
                  Question.objects.filter(question_text__startswith='What')) == [q],
           'filter by startswith')
-    year = datetime.datetime(now().year, 1, 1, tzinfo=datetime.timezone.utc)
-    this_year = {'pub_date__gte': year, 'pub_date__lt': year.replace(year=year.year + 1)}
-    got = Question.objects.get(**this_year)
+    current_year = now().year
+    got = Question.objects.get(pub_date__year=current_year)
     print('Question published this year: %s' % got)
     check(got is q, 'get by year: the same object')
     try:
@@ -100,8 +104,10 @@ def tutorial():
 
     # The question has no choices yet; create three.
     check(listed('Choices of question 1', q.choice_set.all()) == [], 'no choice yet')
+    created = []
     for text in ('Not much', 'The sky', 'Just hacking again'):
         c = q.choice_set.create(choice_text=text, votes=0)
+        created.append(c)
         print('Created choice %d: %s (%d votes)' % (c.id, c, c.votes))
 
     # Choice objects have access to their related Question objects...
@@ -114,10 +120,26 @@ def tutorial():
     # Lookups follow the relation with __: the choices of the questions
     # published this year, and the questions of the choices.
     listed('Choices of questions published this year',
-           Choice.objects.filter(**{'question__' + key: value
-                                    for key, value in this_year.items()}))
+           Choice.objects.filter(question__pub_date__year=current_year))
     check(Question.objects.filter(choice__choice_text__startswith='The').get() is q,
           'a lookup across the reverse relation')
+
+    # The tutorial's vote() view: votes=F("votes") + 1, one UPDATE in which
+    # the database adds the vote (two votes at once both count); the loaded
+    # choice gets the value the database computed.
+    for selected_choice in (created[1], created[1], created[0]):
+        Choice.objects.filter(pk=selected_choice.pk).update(votes=Gorm.F('votes') + 1)
+        print('Voted for %s: %s' % (selected_choice, votes(selected_choice.votes)))
+
+    # The results page, for every question at once: each question annotated
+    # with its number of choices and its total of votes, then its choices.
+    results = Question.objects.annotate(n_choices=Gorm.Count('choice'),
+                                        total_votes=Gorm.Sum('choice__votes'))
+    for question in results.order_by('id'):
+        print('Results of %s: %d choices, %d votes'
+              % (question, question.n_choices, question.total_votes or 0))
+        for choice in question.choice_set.order_by('id'):
+            print('  %s -- %s' % (choice, votes(choice.votes)))
 
     # Delete one of the choices.
     c = q.choice_set.filter(choice_text__startswith='Just hacking')

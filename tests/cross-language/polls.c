@@ -221,6 +221,49 @@ join_ids (GListModel *resources)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* The aggregates: each question annotated with its number of choices and
+ * total of votes, then the count, total, least, most and average of the
+ * votes of every choice. */
+static gboolean
+read_totals (GormDatabase  *db,
+             GError       **error)
+{
+  g_autoptr(GormQuery) annotated = gorm_database_query (db, TYPE_QUESTION);
+  g_autoptr(GormQuery) all = gorm_database_query (db, TYPE_CHOICE);
+  g_autoptr(GListModel) rows = NULL;
+  g_autoptr(GormRow) totals = NULL;
+
+  gorm_query_annotate (annotated, "n", gorm_expression_count (gorm_expression_property ("choice"), FALSE));
+  gorm_query_annotate (annotated, "votes", gorm_expression_sum (gorm_expression_property ("choice.votes")));
+  gorm_query_order_by (annotated, "id", FALSE);
+  rows = gorm_query_fetch_rows (annotated, NULL, error);
+  if (rows == NULL)
+    return FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(GormRow) row = g_list_model_get_item (rows, i);
+
+      g_print ("totals of question %" G_GINT64_FORMAT ": %" G_GINT64_FORMAT " choices, %" G_GINT64_FORMAT " votes\n",
+               gorm_resource_get_id (gorm_row_get_resource (row)),
+               gorm_row_get_int64 (row, "n"), gorm_row_get_int64 (row, "votes"));
+    }
+
+  gorm_query_select (all, "n", gorm_expression_count (NULL, FALSE));
+  gorm_query_select (all, "total", gorm_expression_sum (gorm_expression_property ("votes")));
+  gorm_query_select (all, "least", gorm_expression_min (gorm_expression_property ("votes")));
+  gorm_query_select (all, "most", gorm_expression_max (gorm_expression_property ("votes")));
+  gorm_query_select (all, "average", gorm_expression_avg (gorm_expression_property ("votes")));
+  totals = gorm_query_aggregate (all, NULL, error);
+  if (totals == NULL)
+    return FALSE;
+  g_print ("votes: %" G_GINT64_FORMAT " choices, total %" G_GINT64_FORMAT ", least %" G_GINT64_FORMAT
+           ", most %" G_GINT64_FORMAT ", average %.2f\n",
+           gorm_row_get_int64 (totals, "n"), gorm_row_get_int64 (totals, "total"),
+           gorm_row_get_int64 (totals, "least"), gorm_row_get_int64 (totals, "most"),
+           gorm_row_get_double (totals, "average"));
+  return TRUE;
+}
+
 static gboolean
 read_all (GormDatabase  *db,
           GError       **error)
@@ -287,7 +330,7 @@ read_all (GormDatabase  *db,
       ids = join_ids (its_questions);
       g_print ("tag %" G_GINT64_FORMAT ": %s | questions %s\n", gorm_resource_get_id (tag), name, ids);
     }
-  return TRUE;
+  return read_totals (db, error);
 }
 
 int

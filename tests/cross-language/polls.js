@@ -19,7 +19,7 @@ import System from 'system';
 const moduleDir = GLib.getenv('GORM_GJS_MODULE_DIR') ??
     GLib.build_filenamev([GLib.path_get_dirname(GLib.filename_from_uri(import.meta.url)[0]),
         '..', '..', 'bindings', 'gjs']);
-const {defineModel, toArray} = await import(GLib.filename_to_uri(
+const {defineModel, toArray, Count, Sum, Min, Max, Avg} = await import(GLib.filename_to_uri(
     GLib.canonicalize_filename(GLib.build_filenamev([moduleDir, 'gorm.js']), null), null));
 
 const Tag = defineModel('Tag', {
@@ -99,6 +99,22 @@ async function read(db) {
         const questions = await fetchOrdered(tag.query_related('question_set'), 'id');
         print(`tag ${tag.id}: ${tag.name} | questions ${questions.map(q => q.id).join(', ')}`);
     }
+    // The aggregates: each question annotated with its number of choices
+    // and total of votes, then the votes of every choice.
+    const annotated = await db.query(Question.$gtype)
+        .annotate('n', Count('choice'))
+        .annotate('votes', Sum('choice.votes'))
+        .order_by('id', false)
+        .fetch_rows_async(null);
+    for (const row of toArray(annotated)) {
+        const {n, votes} = row.toObject();
+        print(`totals of question ${row.resource.id}: ${n} choices, ${votes} votes`);
+    }
+    const totals = await db.query(Choice.$gtype).aggregateAsync({
+        n: Count(), total: Sum('votes'), least: Min('votes'), most: Max('votes'), average: Avg('votes'),
+    });
+    print(`votes: ${totals.n} choices, total ${totals.total}, least ${totals.least}, ` +
+        `most ${totals.most}, average ${totals.average.toFixed(2)}`);
 }
 
 async function main(args) {

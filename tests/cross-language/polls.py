@@ -84,6 +84,15 @@ def read():
         questions = tag.question_set.order_by('id')
         print('tag %d: %s | questions %s' % (
             tag.id, tag.name, ', '.join(str(q.id) for q in questions)))
+    # The aggregates: each question annotated with its number of choices
+    # and total of votes, then the votes of every choice.
+    annotated = Question.objects.annotate(n=Gorm.Count('choice'), votes=Gorm.Sum('choice__votes'))
+    for question in annotated.order_by('id'):
+        print('totals of question %d: %d choices, %d votes' % (question.id, question.n, question.votes))
+    totals = Choice.objects.aggregate(n=Gorm.Count('id'), total=Gorm.Sum('votes'), least=Gorm.Min('votes'),
+                                      most=Gorm.Max('votes'), average=Gorm.Avg('votes'))
+    print('votes: %(n)d choices, total %(total)d, least %(least)d, most %(most)d, '
+          'average %(average).2f' % totals)
 
 
 def main(argv):

@@ -126,6 +126,34 @@ async void read_polls (Gorm.Database db) throws GLib.Error {
       ids += ((Question) its_questions.get_item (j)).id.to_string ();
     print ("tag %" + int64.FORMAT + ": %s | questions %s\n", tag.id, tag.name, string.joinv (", ", ids));
   }
+  yield read_totals (db);
+}
+
+/* The aggregates: each question annotated with its number of choices and
+ * total of votes, then the votes of every choice. */
+async void read_totals (Gorm.Database db) throws GLib.Error {
+  var rows = yield db.query (typeof (Question))
+    .annotate ("n", Gorm.Expression.count (Gorm.Expression.property ("choice"), false))
+    .annotate ("votes", Gorm.Expression.sum (Gorm.Expression.property ("choice.votes")))
+    .order_by ("id", false)
+    .fetch_rows_async ();
+  for (uint i = 0; i < rows.get_n_items (); i++) {
+    var row = (Gorm.Row) rows.get_item (i);
+    print ("totals of question %" + int64.FORMAT + ": %" + int64.FORMAT + " choices, %" + int64.FORMAT + " votes\n",
+           row.get_resource ().id, row.get_int64 ("n"), row.get_int64 ("votes"));
+  }
+  var votes = Gorm.Expression.property ("votes");
+  var totals = yield db.query (typeof (Choice))
+    .select ("n", Gorm.Expression.count (null, false))
+    .select ("total", Gorm.Expression.sum (votes))
+    .select ("least", Gorm.Expression.min (votes))
+    .select ("most", Gorm.Expression.max (votes))
+    .select ("average", Gorm.Expression.avg (votes))
+    .aggregate_async ();
+  print ("votes: %" + int64.FORMAT + " choices, total %" + int64.FORMAT + ", least %" + int64.FORMAT +
+         ", most %" + int64.FORMAT + ", average %.2f\n",
+         totals.get_int64 ("n"), totals.get_int64 ("total"), totals.get_int64 ("least"),
+         totals.get_int64 ("most"), totals.get_double ("average"));
 }
 
 async void run (string[] args) throws GLib.Error {
