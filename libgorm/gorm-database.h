@@ -187,6 +187,43 @@ gboolean       gorm_database_run_in_transaction_finish (GormDatabase         *se
                                                         GError              **error);
 
 GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_bulk_insert         (GormDatabase         *self,
+                                                  GormResource * const *resources,
+                                                  guint                 n_resources,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_bulk_insert_async   (GormDatabase         *self,
+                                                  GormResource * const *resources,
+                                                  guint                 n_resources,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_database_bulk_insert_finish  (GormDatabase         *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+gint64         gorm_database_bulk_update         (GormDatabase         *self,
+                                                  GormResource * const *resources,
+                                                  guint                 n_resources,
+                                                  const char * const   *properties,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_bulk_update_async   (GormDatabase         *self,
+                                                  GormResource * const *resources,
+                                                  guint                 n_resources,
+                                                  const char * const   *properties,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+gint64         gorm_database_bulk_update_finish  (GormDatabase         *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+GORM_AVAILABLE_IN_ALL
 gint64         gorm_database_execute             (GormDatabase         *self,
                                                   const char           *sql,
                                                   const GValue         *params,

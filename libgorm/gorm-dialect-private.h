@@ -41,6 +41,18 @@ struct _GormDialect
   /* How the key of a new row is read back: a statement run after the
    * INSERT, or NULL when the INSERT itself returns it (RETURNING). */
   const char *last_insert_id_sql;
+  /* How many parameters one statement may bind: a multi-row INSERT or
+   * UPDATE of many objects is cut into statements within it. */
+  guint       max_parameters;
+  /* A SELECT of ##p2 new values of the sequence of the automatic key
+   * column ##p1 of the table ##p0 (quoted), which a multi-row INSERT
+   * then writes itself; NULL where the engine numbers the rows of one
+   * INSERT consecutively and last_insert_id_sql reads the last. */
+  const char *reserve_ids_sql;
+  /* Whether the values a CASE gives are cast to their column's type: a
+   * server that types parameters from their use (PostgreSQL) reads those
+   * of a CASE as text, which a column of another type refuses. */
+  gboolean    casts_case_values;
 
   const char *(*column_type)         (const GormColumn *column);
   const char  *auto_id_column_type;
@@ -202,6 +214,32 @@ char    *gorm_dialect_render_update             (const GormDialect  *dialect,
                                                  const guint        *columns,
                                                  const GValue       *values,
                                                  guint               n_columns);
+/* A multi-row INSERT of @n_rows rows of @schema, each with values whose
+ * NULLs are where @shape (the SQL values of one row, in the order of
+ * gorm_dialect_render_insert()) has them: the other values are
+ * parameters, numbered row after row. With @with_key the automatic key
+ * is written too, as the first value of each row (a parameter), and
+ * nothing is returned; else an engine without last_insert_id_sql
+ * returns nothing either: the caller reads the keys as the dialect says
+ * (reserve_ids_sql, last_insert_id_sql). */
+char    *gorm_dialect_render_insert_rows        (const GormDialect  *dialect,
+                                                 const GormSchema   *schema,
+                                                 const GValue       *shape,
+                                                 guint               n_values,
+                                                 gboolean            with_key,
+                                                 guint               n_rows);
+/* "UPDATE table SET c = CASE key WHEN ? THEN ? … END, … WHERE key IN
+ * (?, …)" for @n_rows rows and the @n_columns columns @columns of
+ * @schema: @shape holds the SQL values of the rows, row after row
+ * (@n_columns a row), a NULL written as the literal. Parameters: for
+ * each column, for each row, the key then the value (unless NULL); then
+ * the key of each row. */
+char    *gorm_dialect_render_update_rows        (const GormDialect  *dialect,
+                                                 const GormSchema   *schema,
+                                                 const guint        *columns,
+                                                 guint               n_columns,
+                                                 const GValue       *shape,
+                                                 guint               n_rows);
 char    *gorm_dialect_render_delete             (const GormDialect  *dialect,
                                                  const GormSchema   *schema);
 char    *gorm_dialect_render_select_by_key      (const GormDialect  *dialect,

@@ -310,6 +310,11 @@ static const GormDialect sqlite_dialect = {
    * half-way when it upgrades from reading to writing. */
   .begin_sql = "BEGIN IMMEDIATE",
   .last_insert_id_sql = "SELECT last_insert_rowid()",
+  /* SQLITE_MAX_VARIABLE_NUMBER of SQLite 3.32 and later. */
+  .max_parameters = 32766,
+  /* A multi-row INSERT numbers its rows consecutively under the write
+   * lock: last_insert_id_sql reads the last. */
+  .reserve_ids_sql = NULL,
   .column_type = sqlite_column_type,
   .auto_id_column_type = "INTEGER PRIMARY KEY AUTOINCREMENT",
   .storage_class = sqlite_storage_class,

@@ -678,6 +678,115 @@ gorm_dialect_render_update (const GormDialect *dialect,
   return g_string_free (sql, FALSE);
 }
 
+/* Many objects at once */
+
+char *
+gorm_dialect_render_insert_rows (const GormDialect *dialect,
+                                 const GormSchema  *schema,
+                                 const GValue      *shape,
+                                 guint              n_values,
+                                 gboolean           with_key,
+                                 guint              n_rows)
+{
+  GString *sql = g_string_new ("INSERT INTO ");
+  GType key_type = gorm_value_kind_get_sql_type (schema->key->kind);
+  guint number = 0;
+
+  g_return_val_if_fail (n_rows > 0, NULL);
+
+  gorm_dialect_append_identifier (sql, schema->table);
+  g_string_append (sql, " (");
+  if (with_key)
+    {
+      gorm_dialect_append_identifier (sql, schema->key->name);
+      if (n_values > 0)
+        g_string_append (sql, ", ");
+    }
+  append_column_list (sql, schema, TRUE);
+  g_string_append (sql, ") VALUES ");
+  for (guint row = 0; row < n_rows; row++)
+    {
+      g_string_append (sql, row > 0 ? ", (" : "(");
+      if (with_key)
+        {
+          gorm_dialect_append_parameter (sql, number++, key_type);
+          if (n_values > 0)
+            g_string_append (sql, ", ");
+        }
+      for (guint i = 0; i < n_values; i++)
+        {
+          if (i > 0)
+            g_string_append (sql, ", ");
+          append_value (sql, &shape[i], &number);
+        }
+      g_string_append_c (sql, ')');
+    }
+
+  return g_string_free (sql, FALSE);
+}
+
+char *
+gorm_dialect_render_update_rows (const GormDialect *dialect,
+                                 const GormSchema  *schema,
+                                 const guint       *columns,
+                                 guint              n_columns,
+                                 const GValue      *shape,
+                                 guint              n_rows)
+{
+  GString *sql = g_string_new ("UPDATE ");
+  GType key_type = gorm_value_kind_get_sql_type (schema->key->kind);
+  guint number = 0;
+
+  g_return_val_if_fail (n_rows > 0 && n_columns > 0, NULL);
+
+  gorm_dialect_append_identifier (sql, schema->table);
+  g_string_append (sql, " SET ");
+  for (guint i = 0; i < n_columns; i++)
+    {
+      const GormColumn *column = &schema->columns[columns[i]];
+
+      if (i > 0)
+        g_string_append (sql, ", ");
+      gorm_dialect_append_identifier (sql, column->name);
+      g_string_append (sql, " = CASE ");
+      gorm_dialect_append_identifier (sql, schema->key->name);
+      for (guint row = 0; row < n_rows; row++)
+        {
+          const GValue *value = &shape[row * n_columns + i];
+
+          g_string_append (sql, " WHEN ");
+          gorm_dialect_append_parameter (sql, number++, key_type);
+          g_string_append (sql, " THEN ");
+          /* See casts_case_values; SQLite stores what it is given,
+           * which the column's CHECK judges. */
+          if (dialect->casts_case_values && !gorm_value_is_sql_null (value))
+            {
+              g_string_append (sql, "CAST(");
+              append_value (sql, value, &number);
+              g_string_append_printf (sql, " AS %s)", dialect->column_type (column));
+            }
+          else
+            append_value (sql, value, &number);
+        }
+      /* Every row has its WHEN: the ELSE is never taken. */
+      g_string_append (sql, " ELSE ");
+      gorm_dialect_append_identifier (sql, column->name);
+      g_string_append (sql, " END");
+    }
+  g_string_append (sql, " WHERE ");
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  g_string_append (sql, " IN (");
+  for (guint row = 0; row < n_rows; row++)
+    {
+      if (row > 0)
+        g_string_append (sql, ", ");
+      gorm_dialect_append_parameter (sql, number++, key_type);
+    }
+  g_string_append_c (sql, ')');
+
+  return g_string_free (sql, FALSE);
+}
+
 char *
 gorm_dialect_render_delete (const GormDialect *dialect,
                             const GormSchema  *schema)

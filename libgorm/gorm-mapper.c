@@ -999,8 +999,10 @@ column_sql_value (const GormSchema *schema,
   g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (column->pspec));
   g_object_get_property (G_OBJECT (resource), column->pspec->name, &value);
 
-  if ((column->flags & GORM_COLUMN_AUTO_NOW) ||
-      (inserting && (column->flags & GORM_COLUMN_AUTO_NOW_ADD) && g_value_get_boxed (&value) == NULL))
+  /* Without @now (a bulk update) no timestamp is automatic. */
+  if (now != NULL &&
+      ((column->flags & GORM_COLUMN_AUTO_NOW) ||
+       (inserting && (column->flags & GORM_COLUMN_AUTO_NOW_ADD) && g_value_get_boxed (&value) == NULL)))
     g_value_set_boxed (&value, now);
 
   return gorm_mapper_validate_value (schema, column, &value, error) &&
@@ -1374,6 +1376,570 @@ gorm_mapper_update (GormMapper   *self,
 failed:
   prefix_error (error, schema, "update");
   return FALSE;
+}
+
+/* Many objects at once */
+
+/* One char a value, 'n' for an SQL NULL and 'v' for any other value: the
+ * NULLs are literals in the SQL, so rows of one shape share a
+ * statement. */
+static char *
+null_shape (const GValue *values,
+            guint         n_values)
+{
+  char *shape = g_new (char, n_values + 1);
+
+  for (guint i = 0; i < n_values; i++)
+    shape[i] = gorm_value_is_sql_null (&values[i]) ? 'n' : 'v';
+  shape[n_values] = '\0';
+  return shape;
+}
+
+/* Values of the types of @values, holding nothing: what a statement is
+ * rendered from once the values themselves are bound. */
+static GValue *
+typed_shape (const GValue *values,
+             guint         n_values)
+{
+  GValue *shape = g_new0 (GValue, MAX (n_values, 1));
+
+  for (guint i = 0; i < n_values; i++)
+    g_value_init (&shape[i], G_VALUE_TYPE (&values[i]));
+  return shape;
+}
+
+/* The rows of one NULL shape, in the order they were given. */
+typedef struct
+{
+  char   *shape;
+  /* Of guint: the numbers of the rows. */
+  GArray *rows;
+} ShapeGroup;
+
+static void
+shape_group_free (gpointer data)
+{
+  ShapeGroup *group = data;
+
+  g_free (group->shape);
+  g_array_unref (group->rows);
+  g_free (group);
+}
+
+/* Groups @n_rows rows of @n_values SQL values each (row i's values at
+ * @values_of (i, @data)) by NULL shape, in the order each shape first
+ * appears. */
+static GPtrArray *
+group_by_shape (guint           n_rows,
+                guint           n_values,
+                const GValue *(*values_of) (guint, gpointer),
+                gpointer        data)
+{
+  GPtrArray *groups = g_ptr_array_new_with_free_func (shape_group_free);
+  g_autoptr(GHashTable) by_shape = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_autofree char *shape = null_shape (values_of (i, data), n_values);
+      ShapeGroup *group = g_hash_table_lookup (by_shape, shape);
+
+      if (group == NULL)
+        {
+          group = g_new0 (ShapeGroup, 1);
+          group->shape = g_steal_pointer (&shape);
+          group->rows = g_array_new (FALSE, FALSE, sizeof (guint));
+          g_hash_table_insert (by_shape, group->shape, group);
+          g_ptr_array_add (groups, group);
+        }
+      g_array_append_val (group->rows, i);
+    }
+  return groups;
+}
+
+/* How many rows a statement of @per_row parameters a row takes: as
+ * many as the dialect's parameter limit and GORM_MAPPER_BULK_PARAMETERS
+ * allow. */
+static guint
+rows_per_statement (GormMapper *self,
+                    guint       per_row)
+{
+  guint cap = MIN (self->dialect->max_parameters, GORM_MAPPER_BULK_PARAMETERS);
+
+  return MAX (cap / MAX (per_row, 1), 1);
+}
+
+/* How many of the @left rows still to write the next statement takes: a
+ * full statement, else the largest power of two not above @left, so
+ * that the statements cached for one shape are at most the full one and
+ * one per power of two below it, whatever the numbers of objects. */
+static guint
+next_chunk (guint left,
+            guint full)
+{
+  guint chunk = 1;
+
+  if (left >= full)
+    return full;
+  while (chunk * 2 <= left)
+    chunk *= 2;
+  return chunk;
+}
+
+/* The cached statement of a multi-row write: @kind and @n_rows before
+ * the shape in the key of the mapper's statements. */
+static GormStatement *
+lookup_rows_statement (GormMapper  *self,
+                       const char  *kind,
+                       guint        n_rows,
+                       const char  *shape,
+                       char      *(*render) (GormMapper *, guint, gpointer),
+                       gpointer     data,
+                       GError     **error)
+{
+  g_autofree char *key = g_strdup_printf ("%s%u:%s", kind, n_rows, shape);
+  GormStatement *statement = g_hash_table_lookup (self->writes, key);
+  g_autofree char *sql = NULL;
+
+  if (statement != NULL)
+    return statement;
+  sql = render (self, n_rows, data);
+  statement = gorm_connection_lookup_locked (self->statements, sql, error);
+  if (statement != NULL)
+    g_hash_table_insert (self->writes, g_steal_pointer (&key), statement);
+  return statement;
+}
+
+static const GValue *
+save_values_of (guint    row,
+                gpointer data)
+{
+  GormSave **saves = data;
+
+  return saves[row]->values;
+}
+
+typedef struct
+{
+  const GValue *shape;
+  guint         n_values;
+  gboolean      with_key;
+} InsertShape;
+
+static char *
+render_insert_rows (GormMapper *self,
+                    guint       n_rows,
+                    gpointer    data)
+{
+  InsertShape *shape = data;
+
+  return gorm_dialect_render_insert_rows (self->dialect, self->schema, shape->shape,
+                                          shape->n_values, shape->with_key, n_rows);
+}
+
+static gint
+compare_int64 (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* @n new values of the sequence of the automatic key (reserve_ids_sql),
+ * ascending. */
+static gint64 *
+reserve_ids (GormMapper *self,
+             guint       n,
+             GError    **error)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  GString *table = g_string_new (NULL);
+  g_autoptr(GormRows) rows = NULL;
+  g_autofree gint64 *ids = NULL;
+  GormStatement *statement;
+  GValue param = G_VALUE_INIT;
+
+  statement = gorm_connection_lookup_locked (self->statements, self->dialect->reserve_ids_sql,
+                                             error);
+  if (statement == NULL)
+    {
+      g_string_free (table, TRUE);
+      return NULL;
+    }
+  gorm_dialect_append_identifier (table, self->schema->table);
+  g_value_init (&param, G_TYPE_STRING);
+  g_value_take_string (&param, g_string_free (table, FALSE));
+  gorm_statement_take_param (statement, 0, &param);
+  g_value_init (&param, G_TYPE_STRING);
+  g_value_set_string (&param, self->schema->key->name);
+  gorm_statement_take_param (statement, 1, &param);
+  g_value_init (&param, G_TYPE_INT64);
+  g_value_set_int64 (&param, n);
+  gorm_statement_take_param (statement, 2, &param);
+
+  rows = gorm_connection_select_locked (self->statements, statement, types, error);
+  if (rows == NULL)
+    return NULL;
+  if (gorm_rows_get_n_rows (rows) != n)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "The sequence of %s gave %u keys for %u rows",
+                   self->schema->type_name, gorm_rows_get_n_rows (rows), n);
+      return NULL;
+    }
+  ids = g_new (gint64, n);
+  for (guint i = 0; i < n; i++)
+    {
+      const GValue *value = gorm_rows_get_value (rows, 0, i, error);
+
+      if (value == NULL)
+        return NULL;
+      ids[i] = g_value_get_int64 (value);
+    }
+  qsort (ids, n, sizeof (gint64), compare_int64);
+  return g_steal_pointer (&ids);
+}
+
+static void
+set_int64_key (GValue *key,
+               gint64  id)
+{
+  g_value_init (key, G_TYPE_INT64);
+  g_value_set_int64 (key, id);
+}
+
+gboolean
+gorm_mapper_insert_rows (GormMapper    *self,
+                         GormSave     **saves,
+                         guint          n_saves,
+                         GValue        *keys,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  const GormSchema *schema = self->schema;
+  gboolean auto_id = gorm_schema_has_auto_id (schema);
+  gboolean reserving = auto_id && self->dialect->reserve_ids_sql != NULL;
+  g_autofree gint64 *reserved = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  guint n_values, full;
+  guint next_reserved = 0;
+
+  if (n_saves == 0)
+    return TRUE;
+  /* Every insert writes every column but the automatic key. */
+  n_values = saves[0]->n_columns;
+  /* Without a value to write, SQLite has only INSERT … DEFAULT VALUES,
+   * one row each. */
+  full = n_values == 0 && !reserving ? 1 : rows_per_statement (self, n_values + reserving);
+
+  /* The keys come from the sequence first, in the order of the rows
+   * written, when the dialect reads them so. */
+  if (reserving)
+    {
+      reserved = reserve_ids (self, n_saves, error);
+      if (reserved == NULL)
+        goto failed;
+    }
+
+  groups = group_by_shape (n_saves, n_values, save_values_of, saves);
+  for (guint g = 0; g < groups->len; g++)
+    {
+      ShapeGroup *group = g_ptr_array_index (groups, g);
+      const guint *rows = (const guint *) (gpointer) group->rows->data;
+      guint n_rows = group->rows->len;
+      /* Read before the first row's values are bound (taken). */
+      GValue *types = typed_shape (saves[rows[0]]->values, n_values);
+      InsertShape shape = { types, n_values, reserving };
+      gboolean ok = TRUE;
+
+      for (guint start = 0; ok && start < n_rows; start += next_chunk (n_rows - start, full))
+        {
+          guint chunk = next_chunk (n_rows - start, full);
+          GormStatement *statement;
+          guint number = 0;
+          gint64 written;
+
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            {
+              ok = FALSE;
+              break;
+            }
+          if (n_values == 0 && !reserving)
+            statement = lookup_write (self, NULL, NULL, 0, error);
+          else
+            statement = lookup_rows_statement (self, "m", chunk, group->shape,
+                                               render_insert_rows, &shape, error);
+          if (statement == NULL)
+            {
+              ok = FALSE;
+              break;
+            }
+
+          for (guint r = start; r < start + chunk; r++)
+            {
+              GormSave *save = saves[rows[r]];
+
+              if (reserving)
+                {
+                  GValue id = G_VALUE_INIT;
+
+                  set_int64_key (&keys[rows[r]], reserved[next_reserved++]);
+                  set_int64_key (&id, g_value_get_int64 (&keys[rows[r]]));
+                  gorm_statement_take_param (statement, number++, &id);
+                }
+              else if (!auto_id)
+                {
+                  /* A natural key is the first column: the row's key is
+                   * what it writes there. */
+                  g_value_init (&keys[rows[r]], G_VALUE_TYPE (&save->values[0]));
+                  g_value_copy (&save->values[0], &keys[rows[r]]);
+                }
+              for (guint i = 0; i < n_values; i++)
+                if (!gorm_value_is_sql_null (&save->values[i]))
+                  gorm_statement_take_param (statement, number++, &save->values[i]);
+            }
+
+          written = gorm_connection_execute_locked (self->statements, statement, error);
+          if (written >= 0 && written != chunk)
+            g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                         "%" G_GINT64_FORMAT " rows were inserted instead of %u", written, chunk);
+          if (written != chunk)
+            {
+              ok = FALSE;
+              break;
+            }
+          /* The write lock, held since the transaction began, keeps every
+           * other connection from inserting meanwhile, and the rows of one
+           * INSERT of SQLite are numbered one after the other, in the
+           * order of its VALUES (no row names its own key): the last
+           * key read is that of the chunk's last row. */
+          if (auto_id && !reserving)
+            {
+              g_auto(GValue) last = G_VALUE_INIT;
+
+              if (!read_last_insert_id (self, &last, error))
+                {
+                  ok = FALSE;
+                  break;
+                }
+              for (guint r = 0; r < chunk; r++)
+                set_int64_key (&keys[rows[start + r]],
+                               g_value_get_int64 (&last) - (chunk - 1) + r);
+            }
+        }
+      free_values (types, n_values);
+      if (!ok)
+        goto failed;
+    }
+  return TRUE;
+
+failed:
+  prefix_error (error, schema, "insert");
+  return FALSE;
+}
+
+gboolean
+gorm_save_check_not_null (const GormSchema *schema,
+                          GormSave         *save,
+                          GError          **error)
+{
+  for (guint i = 0; i < save->n_columns; i++)
+    {
+      const GormColumn *column = &schema->columns[save->columns[i]];
+
+      if (gorm_value_is_sql_null (&save->values[i]) && !gorm_column_is_nullable (column))
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                       "%s:%s is NULL, but the column takes no NULL (see "
+                       "gorm_resource_class_set_not_null())",
+                       schema->type_name, column->pspec->name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+void
+gorm_mapper_mark_inserted (GormMapper   *self,
+                           GormResource *resource,
+                           GormSave     *save,
+                           const GValue *key)
+{
+  stamp_all (gorm_row_state_of (resource), self->schema);
+  apply_timestamps (self, resource, save->stamped, save->n_stamped, save->now);
+  mark_saved (gorm_row_state_of (resource), resource, self->host, key);
+}
+
+gboolean
+gorm_mapper_read_columns (const GormSchema *schema,
+                          GormResource     *resource,
+                          const guint      *columns,
+                          guint             n_columns,
+                          GValue           *sql_values,
+                          GError          **error)
+{
+  for (guint i = 0; i < n_columns; i++)
+    if (!column_sql_value (schema, resource, &schema->columns[columns[i]], FALSE, NULL,
+                           &sql_values[i], error))
+      {
+        g_prefix_error (error, "Cannot update %s: ", schema->type_name);
+        unset_values (sql_values, i);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+typedef struct
+{
+  const GValue *values;
+  guint         n_columns;
+} UpdateRows;
+
+static const GValue *
+update_values_of (guint    row,
+                  gpointer data)
+{
+  UpdateRows *update = data;
+
+  return &update->values[row * update->n_columns];
+}
+
+typedef struct
+{
+  const guint  *columns;
+  guint         n_columns;
+  /* The values of the chunk's rows, row after row, for their NULLs. */
+  GValue       *shape;
+} UpdateShape;
+
+static char *
+render_update_rows (GormMapper *self,
+                    guint       n_rows,
+                    gpointer    data)
+{
+  UpdateShape *shape = data;
+
+  return gorm_dialect_render_update_rows (self->dialect, self->schema, shape->columns,
+                                          shape->n_columns, shape->shape, n_rows);
+}
+
+static void
+take_copy (GormStatement *statement,
+           guint          number,
+           const GValue  *value)
+{
+  GValue copy = G_VALUE_INIT;
+
+  g_value_init (&copy, G_VALUE_TYPE (value));
+  g_value_copy (value, &copy);
+  gorm_statement_take_param (statement, number, &copy);
+}
+
+gint64
+gorm_mapper_update_rows (GormMapper    *self,
+                         const GValue  *keys,
+                         guint          n_rows,
+                         const guint   *columns,
+                         guint          n_columns,
+                         GValue        *values,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  UpdateRows update = { values, n_columns };
+  g_autoptr(GPtrArray) groups = NULL;
+  /* Each row binds its key and its value for every column, and its key
+   * again in the IN list. */
+  guint full = rows_per_statement (self, 2 * n_columns + 1);
+  g_autofree char *columns_key = NULL;
+  GString *text = g_string_new ("u");
+  gint64 total = 0;
+
+  for (guint i = 0; i < n_columns; i++)
+    g_string_append_printf (text, "%u,", columns[i]);
+  columns_key = g_string_free (text, FALSE);
+
+  groups = group_by_shape (n_rows, n_columns, update_values_of, &update);
+  for (guint g = 0; g < groups->len; g++)
+    {
+      ShapeGroup *group = g_ptr_array_index (groups, g);
+      const guint *rows = (const guint *) (gpointer) group->rows->data;
+      g_autofree char *shape_key = g_strconcat (columns_key, group->shape, NULL);
+      GValue *types = typed_shape (&values[rows[0] * n_columns], n_columns);
+      gboolean ok = TRUE;
+
+      for (guint start = 0; ok && start < group->rows->len;)
+        {
+          guint chunk = next_chunk (group->rows->len - start, full);
+          g_autofree GValue *shape_values = g_new0 (GValue, (gsize) chunk * n_columns);
+          UpdateShape shape = { columns, n_columns, shape_values };
+          GormStatement *statement;
+          guint number = 0;
+          gint64 written;
+
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            {
+              ok = FALSE;
+              break;
+            }
+          /* The group's shape, for each of the chunk's rows: borrowed,
+           * never unset. */
+          for (guint r = 0; r < chunk; r++)
+            memcpy (&shape_values[r * n_columns], types, sizeof (GValue) * n_columns);
+          statement = lookup_rows_statement (self, "c", chunk, shape_key, render_update_rows,
+                                             &shape, error);
+          if (statement == NULL)
+            {
+              ok = FALSE;
+              break;
+            }
+
+          for (guint i = 0; i < n_columns; i++)
+            for (guint r = start; r < start + chunk; r++)
+              {
+                GValue *value = &values[rows[r] * n_columns + i];
+
+                take_copy (statement, number++, &keys[rows[r]]);
+                if (!gorm_value_is_sql_null (value))
+                  gorm_statement_take_param (statement, number++, value);
+              }
+          for (guint r = start; r < start + chunk; r++)
+            take_copy (statement, number++, &keys[rows[r]]);
+
+          written = gorm_connection_execute_locked (self->statements, statement, error);
+          if (written < 0)
+            {
+              ok = FALSE;
+              break;
+            }
+          total += written;
+          start += chunk;
+        }
+      free_values (types, n_columns);
+      if (!ok)
+        goto failed;
+    }
+  return total;
+
+failed:
+  prefix_error (error, self->schema, "update");
+  return -1;
+}
+
+void
+gorm_mapper_mark_written (GormMapper   *self,
+                          GormResource *resource,
+                          const guint  *columns,
+                          guint         n_columns)
+{
+  GormRowState *state = gorm_row_state_of (resource);
+  guint64 stamp = next_stamp ();
+
+  for (guint i = 0; i < n_columns; i++)
+    {
+      take_stamp (state, self->schema->n_columns, columns[i], stamp);
+      if (state->dirty != NULL)
+        state->dirty[columns[i]] = FALSE;
+    }
 }
 
 gboolean

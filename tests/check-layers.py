@@ -52,6 +52,7 @@ MODULES = {
     'gorm-migrator': 'unit-of-work',
     # public objects
     'gorm-database': 'public',
+    'gorm-database-bulk': 'public',
     'gorm-resource': 'public',
     'gorm-resource-relations': 'public',
     'gorm-query': 'public',
