@@ -144,6 +144,17 @@ GormRows           *gorm_connection_select_locked   (GormConnection      *self,
                                                      GormStatement       *statement,
                                                      const GType         *column_types,
                                                      GError             **error);
+/* Runs a select the application wrote, whose column types libgorm does
+ * not know: the values are gint64 for every integer (SQLite's beyond 32
+ * bits too), gdouble for reals, a numeric as a gint64 when it has no
+ * fractional part and fits, else a gdouble, text, GBytes, gboolean, a
+ * GDateTime for a timestamp, SQL NULL, and other types as their text.
+ * The rows have their column names (gorm_rows_get_column_name()). A
+ * statement may run twice: libgda picks a column's type from its first
+ * values, and a wrong pick is run again asking for the right one. */
+GormRows           *gorm_connection_select_raw_locked (GormConnection  *self,
+                                                       GormStatement   *statement,
+                                                       GError         **error);
 /* Parses (cached) and runs @sql, without parameters. */
 gboolean            gorm_connection_run_locked      (GormConnection      *self,
                                                      const char          *sql,
@@ -182,6 +193,11 @@ gboolean            gorm_connection_import_value    (const GValue        *value,
 
 /* Rows of a select, owned by the caller, read with the lock held. */
 guint               gorm_rows_get_n_rows            (GormRows            *rows);
+guint               gorm_rows_get_n_columns         (GormRows            *rows);
+/* The name of @column, for the rows of gorm_connection_select_raw_locked()
+ * only (NULL for others). */
+const char         *gorm_rows_get_column_name       (GormRows            *rows,
+                                                     guint                column);
 /* The value of @column in @row (in that order, as libgda's model does),
  * valid until @rows is freed: a libgorm SQL value. NULL with @error set
  * (GORM_ERROR) when out of range or unreadable. */

@@ -53,6 +53,8 @@ struct _GormRows
   /* Values libgda gives in a type of its own (GdaBinary, GdaBlob),
    * converted once and kept until the rows are freed: index → GValue. */
   GHashTable    *converted;
+  /* The column names, of a raw select's rows only. */
+  char         **names;
 };
 
 struct _GormConnection
@@ -106,6 +108,7 @@ struct _GormConnection
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GdaDataModel, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GdaStatement, g_object_unref)
 
 static void
 gorm_statement_free (GormStatement *self)
@@ -1169,18 +1172,20 @@ copy_model (GormRows      *rows,
   return TRUE;
 }
 
-GormRows *
-gorm_connection_select_locked (GormConnection  *self,
-                               GormStatement   *statement,
-                               const GType     *column_types,
-                               GError         **error)
+/* Runs @gda_statement (@statement's, or a copy of it) as a select whose
+ * columns libgda reads as @types (NULL: as it chooses), and counts its
+ * rows and columns. */
+static GdaDataModel *
+run_select (GormConnection  *self,
+            GormStatement   *statement,
+            GdaStatement    *gda_statement,
+            const GType     *types,
+            gint            *n_rows,
+            gint            *n_columns,
+            GError         **error)
 {
-  gboolean as_text = self->dialect->values_as_text;
-  g_autofree GType *types = gda_column_types (column_types, as_text);
   GError *gda_error = NULL;
   GdaDataModel *model = NULL;
-  GormRows *rows;
-  gint n_rows, n_columns;
   gulong handler;
 
   if (!ready_locked (self, error) || !start_cancellable (self, statement, &handler, error))
@@ -1189,10 +1194,10 @@ gorm_connection_select_locked (GormConnection  *self,
   gda_error = take_fault (self, statement->sql);
   if (gda_error == NULL)
     model = gda_connection_statement_execute_select_full (self->connection,
-                                                          statement->statement,
+                                                          gda_statement,
                                                           statement->params,
                                                           GDA_STATEMENT_MODEL_RANDOM_ACCESS,
-                                                          types ? types : (GType *) column_types,
+                                                          (GType *) types,
                                                           &gda_error);
   if (model == NULL && gda_error == NULL)
     gda_error = error_from_events (self);
@@ -1212,7 +1217,7 @@ gorm_connection_select_locked (GormConnection  *self,
    * as an exception of the model, not returned: counting the rows steps
    * the statement to its end, so that such an error fails the select
    * instead of reading as fewer rows, or none. */
-  n_rows = gda_data_model_get_n_rows (model);
+  *n_rows = gda_data_model_get_n_rows (model);
   {
     GError **exceptions = gda_data_model_get_exceptions (model);
 
@@ -1223,14 +1228,33 @@ gorm_connection_select_locked (GormConnection  *self,
         return NULL;
       }
   }
-  n_columns = gda_data_model_get_n_columns (model);
-  if (n_rows < 0 || n_columns < 0)
+  *n_columns = gda_data_model_get_n_columns (model);
+  if (*n_rows < 0 || *n_columns < 0)
     {
       g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
                    "The rows of “%s” cannot be counted", statement->sql);
       g_object_unref (model);
       return NULL;
     }
+  return model;
+}
+
+GormRows *
+gorm_connection_select_locked (GormConnection  *self,
+                               GormStatement   *statement,
+                               const GType     *column_types,
+                               GError         **error)
+{
+  gboolean as_text = self->dialect->values_as_text;
+  g_autofree GType *types = gda_column_types (column_types, as_text);
+  GdaDataModel *model;
+  GormRows *rows;
+  gint n_rows, n_columns;
+
+  model = run_select (self, statement, statement->statement,
+                      types ? types : column_types, &n_rows, &n_columns, error);
+  if (model == NULL)
+    return NULL;
 
   rows = g_new0 (GormRows, 1);
   rows->n_rows = n_rows;
@@ -1250,6 +1274,220 @@ gorm_connection_select_locked (GormConnection  *self,
     }
   rows->model = model;
   row_reader_init (&rows->reader, model);
+  return rows;
+}
+
+/* Raw selects: the application's SQL, whose column types libgorm does
+ * not know before it runs. */
+
+static gboolean
+is_integer_type (GType type)
+{
+  return type == G_TYPE_INT || type == G_TYPE_UINT || type == G_TYPE_INT64 ||
+         type == G_TYPE_UINT64 || type == G_TYPE_LONG || type == G_TYPE_ULONG ||
+         type == G_TYPE_CHAR || type == G_TYPE_UCHAR || type == GDA_TYPE_SHORT ||
+         type == GDA_TYPE_USHORT;
+}
+
+/* Whether a raw select's column libgda reads as @type is read as it is
+ * (then converted by raw_value()); other types (PostgreSQL's dates and
+ * times, numerics, intervals, …) are asked for as text. */
+static gboolean
+is_raw_type (GType type)
+{
+  return type == GDA_TYPE_NULL || type == G_TYPE_INVALID || is_integer_type (type) ||
+         type == G_TYPE_BOOLEAN || type == G_TYPE_FLOAT || type == G_TYPE_DOUBLE ||
+         type == G_TYPE_STRING || type == GDA_TYPE_BINARY || type == GDA_TYPE_BLOB;
+}
+
+/* Copies libgda's @value of a raw select into @copy: integers as gint64,
+ * reals as gdouble, text, GBytes, booleans, SQL NULL. Text read from a
+ * column of @column_type (asked for as text: see is_raw_type()) is a
+ * GDateTime for a date-time, a gint64 or gdouble for a numeric (see
+ * below), else the text. */
+static void
+raw_value (const GValue *value,
+           GType         column_type,
+           GValue       *copy)
+{
+  GType type = G_VALUE_TYPE (value);
+
+  if (type == GDA_TYPE_NULL || type == G_TYPE_INVALID)
+    g_value_init (copy, GORM_TYPE_SQL_NULL);
+  else if (type == GDA_TYPE_BINARY || type == GDA_TYPE_BLOB)
+    gorm_connection_import_value (value, copy);
+  else if (type == G_TYPE_UINT64 && g_value_get_uint64 (value) > G_MAXINT64)
+    {
+      g_value_init (copy, G_TYPE_DOUBLE);
+      g_value_set_double (copy, (double) g_value_get_uint64 (value));
+    }
+  else if (is_integer_type (type))
+    {
+      g_value_init (copy, G_TYPE_INT64);
+      g_value_transform (value, copy);
+    }
+  else if (type == G_TYPE_FLOAT)
+    {
+      g_value_init (copy, G_TYPE_DOUBLE);
+      g_value_set_double (copy, g_value_get_float (value));
+    }
+  else if (type == G_TYPE_STRING && column_type == GDA_TYPE_TIMESTAMP &&
+           g_value_get_string (value) != NULL)
+    {
+      g_autoptr(GDateTime) date_time = gorm_value_parse_date_time (g_value_get_string (value));
+
+      if (date_time == NULL)
+        {
+          /* A timestamp without time zone is in UTC. */
+          g_autofree char *utc = g_strconcat (g_value_get_string (value), "Z", NULL);
+
+          date_time = gorm_value_parse_date_time (utc);
+        }
+      if (date_time != NULL)
+        {
+          g_value_init (copy, G_TYPE_DATE_TIME);
+          g_value_set_boxed (copy, date_time);
+        }
+      else
+        {
+          g_value_init (copy, G_TYPE_STRING);
+          g_value_copy (value, copy);
+        }
+    }
+  else if (type == G_TYPE_STRING && column_type == GDA_TYPE_NUMERIC &&
+           g_value_get_string (value) != NULL)
+    {
+      /* A numeric without a fractional part (PostgreSQL's sum of
+       * bigints) is an integer when it fits in one. */
+      const char *text = g_value_get_string (value);
+      gint64 integer;
+
+      if (strpbrk (text, ".eEnNiI") == NULL &&
+          g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &integer, NULL))
+        {
+          g_value_init (copy, G_TYPE_INT64);
+          g_value_set_int64 (copy, integer);
+        }
+      else
+        {
+          g_value_init (copy, G_TYPE_DOUBLE);
+          g_value_set_double (copy, g_ascii_strtod (text, NULL));
+        }
+    }
+  else
+    {
+      g_value_init (copy, type);
+      g_value_copy (value, copy);
+    }
+}
+
+/* Reads every value of @model into @rows, as raw_value() converts them;
+ * FALSE, @rows left incomplete, at the first value libgda could not read
+ * (SQLite's "Integer value is too big" of a column read as gint). */
+static gboolean
+copy_raw_model (GormRows      *rows,
+                GdaDataModel  *model,
+                const GType   *column_types,
+                GError       **error)
+{
+  RowReader reader;
+
+  row_reader_init (&reader, model);
+  rows->values = g_new0 (GValue, MAX ((gsize) rows->n_rows * rows->n_columns, 1));
+  for (guint row = 0; row < rows->n_rows; row++)
+    for (guint column = 0; column < rows->n_columns; column++)
+      {
+        const GValue *value = read_value (&reader, column, row, error);
+
+        if (value == NULL)
+          return FALSE;
+        raw_value (value, column_types[column], &rows->values[(gsize) row * rows->n_columns + column]);
+      }
+  return TRUE;
+}
+
+static void
+clear_values (GormRows *rows)
+{
+  if (rows->values == NULL)
+    return;
+  for (gsize i = 0; i < (gsize) rows->n_rows * rows->n_columns; i++)
+    if (G_IS_VALUE (&rows->values[i]))
+      g_value_unset (&rows->values[i]);
+  g_clear_pointer (&rows->values, g_free);
+}
+
+GormRows *
+gorm_connection_select_raw_locked (GormConnection  *self,
+                                   GormStatement   *statement,
+                                   GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GdaDataModel) model = NULL;
+  g_autoptr(GdaStatement) copy = NULL;
+  g_autofree GType *column_types = NULL;
+  g_autofree GType *asked = NULL;
+  gboolean retry = FALSE;
+  GormRows *rows;
+  gint n_rows, n_columns;
+
+  model = run_select (self, statement, statement->statement, NULL, &n_rows, &n_columns, error);
+  if (model == NULL)
+    return NULL;
+
+  rows = g_new0 (GormRows, 1);
+  rows->n_rows = n_rows;
+  rows->n_columns = n_columns;
+  rows->names = g_new0 (char *, n_columns + 1);
+  column_types = g_new0 (GType, n_columns + 1);
+  for (gint i = 0; i < n_columns; i++)
+    {
+      GdaColumn *column = gda_data_model_describe_column (model, i);
+
+      rows->names[i] = g_strdup (gda_data_model_get_column_name (model, i));
+      column_types[i] = column ? gda_column_get_g_type (column) : GDA_TYPE_NULL;
+      retry |= !is_raw_type (column_types[i]);
+    }
+
+  if (!retry && copy_raw_model (rows, model, column_types, &local_error))
+    return rows;
+  clear_values (rows);
+
+  /* libgda chose the type of each column from its first values: SQLite
+   * reads an INTEGER as a gint, and fails on values beyond 32 bits, and
+   * PostgreSQL's dates and times come in libgda's types. The statement
+   * runs again, as a copy (libgda keeps the column types it first read a
+   * statement with), asking for gint64 and for text where needed. */
+  asked = g_new0 (GType, n_columns + 1);
+  for (gint i = 0; i < n_columns; i++)
+    if (is_integer_type (column_types[i]))
+      asked[i] = G_TYPE_INT64;
+    else if (column_types[i] == GDA_TYPE_NULL || column_types[i] == G_TYPE_INVALID)
+      asked[i] = 0; /* libgda chooses, from the values it reads */
+    else if (!is_raw_type (column_types[i]))
+      asked[i] = G_TYPE_STRING;
+    else
+      asked[i] = column_types[i];
+  asked[n_columns] = G_TYPE_NONE;
+  g_clear_object (&model);
+  g_clear_error (&local_error);
+  copy = gda_statement_copy (statement->statement);
+  model = run_select (self, statement, copy, asked, &n_rows, &n_columns, error);
+  if (model == NULL || (guint) n_columns != rows->n_columns)
+    {
+      if (model != NULL)
+        g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                     "The columns of “%s” changed while it ran", statement->sql);
+      gorm_rows_free (rows);
+      return NULL;
+    }
+  rows->n_rows = n_rows;
+  if (!copy_raw_model (rows, model, column_types, error))
+    {
+      g_prefix_error (error, "In the result of “%s”: ", statement->sql);
+      gorm_rows_free (rows);
+      return NULL;
+    }
   return rows;
 }
 
@@ -1402,6 +1640,19 @@ gorm_rows_get_n_rows (GormRows *rows)
   return rows->n_rows;
 }
 
+guint
+gorm_rows_get_n_columns (GormRows *rows)
+{
+  return rows->n_columns;
+}
+
+const char *
+gorm_rows_get_column_name (GormRows *rows,
+                           guint     column)
+{
+  return rows->names != NULL && column < rows->n_columns ? rows->names[column] : NULL;
+}
+
 static void
 free_value (gpointer data)
 {
@@ -1483,6 +1734,7 @@ gorm_rows_free (GormRows *rows)
   if (rows == NULL)
     return;
   g_clear_pointer (&rows->converted, g_hash_table_unref);
+  g_clear_pointer (&rows->names, g_strfreev);
   g_clear_object (&rows->model);
   if (rows->values != NULL)
     {

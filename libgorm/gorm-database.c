@@ -11,6 +11,7 @@
 #include "gorm-identity-map-private.h"
 #include "gorm-migrator-private.h"
 #include "gorm-resource-private.h"
+#include "gorm-row-private.h"
 #include "gorm-uri-private.h"
 #include "gorm-value-private.h"
 #include "gorm-listener-private.h"
@@ -80,6 +81,8 @@ static void note_migrated   (GormDatabase *self,
                              const GType  *types,
                              guint         n_types);
 static void forget_migrated (GormDatabase *self);
+static void free_params     (GValue       *values,
+                             guint         n_values);
 
 enum {
   PROP_0,
@@ -1741,6 +1744,54 @@ gorm_database_run_in_transaction_finish (GormDatabase  *self,
  * Returns: the number of rows changed (0 for a statement that returns
  *   rows), or -1 with @error set
  */
+/* @params as libgorm's SQL values (an array of @n_params, freed with
+ * free_params()), and @sql with its `?` placeholders rewritten for them;
+ * NULL with @error set when a value cannot be bound. */
+static char *
+bind_raw_params (const char    *sql,
+                 const GValue  *params,
+                 guint          n_params,
+                 GValue       **values,
+                 GError       **error)
+{
+  GValue *converted = g_new0 (GValue, MAX (n_params, 1));
+  char *rewritten = NULL;
+
+  for (guint i = 0; i < n_params; i++)
+    {
+      g_auto(GValue) imported = G_VALUE_INIT;
+      const GValue *param = &params[i];
+
+      /* The escape hatch takes libgda's binary types too. */
+      if (gorm_connection_import_value (param, &imported))
+        param = &imported;
+      if (!gorm_value_from_user (param, &converted[i], error))
+        goto out;
+    }
+  rewritten = gorm_dialect_rewrite_placeholders (sql, converted, n_params, error);
+
+out:
+  if (rewritten == NULL)
+    {
+      free_params (converted, n_params);
+      converted = NULL;
+    }
+  *values = converted;
+  return rewritten;
+}
+
+static void
+free_params (GValue *values,
+             guint   n_values)
+{
+  if (values == NULL)
+    return;
+  for (guint i = 0; i < n_values; i++)
+    if (G_IS_VALUE (&values[i]))
+      g_value_unset (&values[i]);
+  g_free (values);
+}
+
 gint64
 gorm_database_execute (GormDatabase  *self,
                        const char    *sql,
@@ -1749,12 +1800,11 @@ gorm_database_execute (GormDatabase  *self,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  g_autofree GValue *values = NULL;
+  GValue *values = NULL;
   g_autofree char *rewritten = NULL;
   GormConnection *connection;
   GormStatement *statement;
   gint64 rows = -1;
-  guint n_converted = 0;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), -1);
   g_return_val_if_fail (sql != NULL, -1);
@@ -1769,22 +1819,9 @@ gorm_database_execute (GormDatabase  *self,
   while (g_ascii_isspace (*sql))
     sql++;
 
-  values = g_new0 (GValue, MAX (n_params, 1));
-  for (; n_converted < n_params; n_converted++)
-    {
-      g_auto(GValue) imported = G_VALUE_INIT;
-      const GValue *param = &params[n_converted];
-
-      /* The escape hatch takes libgda's binary types too. */
-      if (gorm_connection_import_value (param, &imported))
-        param = &imported;
-      if (!gorm_value_from_user (param, &values[n_converted], error))
-        goto out;
-    }
-
-  rewritten = gorm_dialect_rewrite_placeholders (sql, values, n_params, error);
+  rewritten = bind_raw_params (sql, params, n_params, &values, error);
   if (rewritten == NULL)
-    goto out;
+    return -1;
 
   gorm_database_lock (self);
   connection = gorm_database_get_connection_locked (self, error);
@@ -1811,10 +1848,7 @@ gorm_database_execute (GormDatabase  *self,
     }
   gorm_database_unlock (self);
 
-out:
-  for (guint i = 0; i < n_converted; i++)
-    if (G_IS_VALUE (&values[i]))
-      g_value_unset (&values[i]);
+  free_params (values, n_params);
   return rows;
 }
 
@@ -2180,6 +2214,589 @@ gorm_database_execute_finish (GormDatabase  *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_execute_async, -1);
 
   return g_task_propagate_int (G_TASK (result), error);
+}
+
+/* Raw selects */
+
+/* Runs @rewritten (bound to @values, taken) and gives its rows, with the
+ * lock held. */
+static GormRows *
+select_raw_locked (GormDatabase  *self,
+                   const char    *rewritten,
+                   GValue        *values,
+                   guint          n_values,
+                   const GType   *column_types,
+                   gboolean       raw,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  GormConnection *connection = gorm_database_get_connection_locked (self, error);
+  GormStatement *statement;
+  GCancellable *previous;
+  GormRows *rows;
+
+  statement = connection ? gorm_connection_lookup_locked (connection, rewritten, error) : NULL;
+  if (statement == NULL)
+    return NULL;
+  gorm_statement_take_params (statement, values, n_values);
+  previous = gorm_connection_swap_cancellable_locked (connection, cancellable);
+  rows = raw ? gorm_connection_select_raw_locked (connection, statement, error)
+             : gorm_connection_select_locked (connection, statement, column_types, error);
+  gorm_connection_swap_cancellable_locked (connection, previous);
+  return rows;
+}
+
+/**
+ * gorm_database_select:
+ * @self: a database
+ * @sql: one `SELECT` (or `WITH …`, `VALUES …`) statement, with a `?` for
+ *   each parameter
+ * @params: (array length=n_params) (nullable): the parameters
+ * @n_params: the number of @params
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Runs @sql, binding @params to its `?` placeholders in order exactly as
+ * [method@Gorm.Database.execute] does, and gives its rows. Identifiers in
+ * @sql are the application's business; values are always bound.
+ *
+ * Each [class@Gorm.Row] has the columns of the result, named as the result
+ * names them (`SELECT count(*) AS n` gives a column `n`), with values of
+ * the engine's types: every integer a `gint64` (on SQLite too, beyond 32
+ * bits), reals a `gdouble`, text a string, PostgreSQL's `numeric` a
+ * `gint64` when it has no fractional digits and fits (a `sum()` of
+ * `bigint`s) and a `gdouble` otherwise,
+ * blobs #GBytes, PostgreSQL's booleans a `gboolean` and its timestamps a
+ * #GDateTime, SQL `NULL` a %NULL value; PostgreSQL's other types (`date`,
+ * `interval`, `uuid`, …) come as their text. SQLite stores date-times as
+ * text: they come as text there.
+ *
+ * On SQLite, a column's type is its declared type, or that of its first
+ * value that is not `NULL`: a column holding both integers and reals is
+ * read as the first one's type. libgda reads the columns of SQLite
+ * integers as 32-bit values: a result with a larger one runs again, asking
+ * for 64-bit integers.
+ *
+ * ```c
+ * GValue min_votes = G_VALUE_INIT;
+ * g_autoptr(GListModel) rows = NULL;
+ *
+ * g_value_init (&min_votes, G_TYPE_INT64);
+ * g_value_set_int64 (&min_votes, 10);
+ * rows = gorm_database_select (db, "SELECT question_id, sum(votes) AS total FROM choice "
+ *                                  "GROUP BY question_id HAVING sum(votes) >= ?",
+ *                              &min_votes, 1, NULL, &error);
+ * ```
+ *
+ * A statement that is not a `SELECT`, `WITH` or `VALUES` fails with
+ * %GORM_ERROR_VALIDATION before it runs; use
+ * [method@Gorm.Database.execute] for those. A statement the database
+ * refuses fails with the error it gives (an unknown table is
+ * %GORM_ERROR_FAILED with the engine's message).
+ *
+ * The model never changes once returned: rows written later are not in
+ * it.
+ *
+ * Returns: (transfer full): a [iface@Gio.ListModel] of [class@Gorm.Row],
+ *   or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GListModel *
+gorm_database_select (GormDatabase  *self,
+                      const char    *sql,
+                      const GValue  *params,
+                      guint          n_params,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autofree char *select = NULL;
+  g_autofree char *rewritten = NULL;
+  g_autoptr(GormRows) rows = NULL;
+  g_autoptr(GormRowColumns) columns = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  GValue *values = NULL;
+  guint n_rows, n_columns;
+  const char **names;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+  g_return_val_if_fail (params != NULL || n_params == 0, NULL);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  select = gorm_dialect_render_raw_select (sql, error);
+  if (select == NULL)
+    return NULL;
+  rewritten = bind_raw_params (select, params, n_params, &values, error);
+  if (rewritten == NULL)
+    return NULL;
+
+  gorm_database_lock (self);
+  rows = select_raw_locked (self, rewritten, values, n_params, NULL, TRUE, cancellable, error);
+  if (rows != NULL)
+    {
+      /* The values are copied out of libgda: the rows are read and the
+       * objects made under the lock all the same, as rows are. */
+      n_rows = gorm_rows_get_n_rows (rows);
+      n_columns = gorm_rows_get_n_columns (rows);
+      names = g_newa (const char *, n_columns + 1);
+      for (guint c = 0; c < n_columns; c++)
+        names[c] = gorm_rows_get_column_name (rows, c);
+      columns = gorm_row_columns_new (n_columns, names);
+      items = g_ptr_array_new_full (n_rows, g_object_unref);
+      for (guint r = 0; r < n_rows && items != NULL; r++)
+        {
+          GValue *row_values = g_new0 (GValue, MAX (n_columns, 1));
+
+          for (guint c = 0; c < n_columns; c++)
+            {
+              const GValue *value = gorm_rows_get_value (rows, c, r, error);
+
+              if (value == NULL)
+                {
+                  g_clear_pointer (&items, g_ptr_array_unref);
+                  break;
+                }
+              if (gorm_value_is_sql_null (value))
+                continue;
+              g_value_init (&row_values[c], G_VALUE_TYPE (value));
+              g_value_copy (value, &row_values[c]);
+            }
+          /* The row takes the values, and frees them if it is dropped. */
+          if (items != NULL)
+            g_ptr_array_add (items, gorm_row_new_take (columns, row_values, NULL));
+          else
+            g_object_unref (gorm_row_new_take (columns, row_values, NULL));
+        }
+    }
+  g_clear_pointer (&rows, gorm_rows_free);
+  gorm_database_unlock (self);
+
+  free_params (values, n_params);
+  return items != NULL ? gorm_row_model_new (g_steal_pointer (&items)) : NULL;
+}
+
+typedef struct
+{
+  char   *sql;
+  GType   type;
+  GValue *params;
+  guint   n_params;
+} SelectCall;
+
+static void
+select_call_free (SelectCall *call)
+{
+  free_params (call->params, call->n_params);
+  g_free (call->sql);
+  g_free (call);
+}
+
+static SelectCall *
+select_call_new (const char   *sql,
+                 GType         type,
+                 const GValue *params,
+                 guint         n_params)
+{
+  SelectCall *call = g_new0 (SelectCall, 1);
+
+  call->sql = g_strdup (sql);
+  call->type = type;
+  call->params = g_new0 (GValue, MAX (n_params, 1));
+  call->n_params = n_params;
+  for (guint i = 0; i < n_params; i++)
+    {
+      g_value_init (&call->params[i], G_VALUE_TYPE (&params[i]));
+      g_value_copy (&params[i], &call->params[i]);
+    }
+  return call;
+}
+
+static void
+select_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  SelectCall *call = task_data;
+  GError *error = NULL;
+  GListModel *rows = gorm_database_select (source_object, call->sql, call->params,
+                                           call->n_params, cancellable, &error);
+
+  gorm_task_return_pointer (task, rows, g_object_unref, error);
+}
+
+/**
+ * gorm_database_select_async:
+ * @self: a database
+ * @sql: one `SELECT` (or `WITH …`, `VALUES …`) statement, with a `?` for
+ *   each parameter
+ * @params: (array length=n_params) (nullable): the parameters, copied
+ * @n_params: the number of @params
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the rows
+ * @user_data: data for @callback
+ *
+ * Runs [method@Gorm.Database.select] on the database's worker thread.
+ *
+ * Since: 1.0
+ */
+void
+gorm_database_select_async (GormDatabase        *self,
+                            const char          *sql,
+                            const GValue        *params,
+                            guint                n_params,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (sql != NULL);
+  g_return_if_fail (params != NULL || n_params == 0);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data,
+                                 gorm_database_select_async);
+  g_task_set_task_data (task, select_call_new (sql, G_TYPE_INVALID, params, n_params),
+                        (GDestroyNotify) select_call_free);
+  gorm_database_run_task (self, task, select_thread);
+}
+
+/**
+ * gorm_database_select_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Gorm.Database.select_async].
+ *
+ * Returns: (transfer full): a [iface@Gio.ListModel] of [class@Gorm.Row],
+ *   or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GListModel *
+gorm_database_select_finish (GormDatabase  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_select_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+free_row_if_set (GValue *row)
+{
+  if (row != NULL)
+    gorm_mapper_free_row (row);
+}
+
+/* The rows read for select_resources: copied rows of the type's columns,
+ * and when they were read. */
+typedef struct
+{
+  GPtrArray *rows;
+  guint64    stamp;
+} ResourceRows;
+
+static void
+resource_rows_free (ResourceRows *read)
+{
+  g_clear_pointer (&read->rows, g_ptr_array_unref);
+  g_free (read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ResourceRows, resource_rows_free)
+
+/* After a raw select of @schema's columns failed: GORM_ERROR_VALIDATION
+ * naming the first column of @schema that @select does not give, found
+ * from its columns; @error is left as it is when none is missing (or the
+ * columns cannot be read). */
+static void
+explain_missing_column_locked (GormDatabase      *self,
+                               const GormSchema  *schema,
+                               const char        *sql,
+                               const char        *select,
+                               const GValue      *params,
+                               guint              n_params,
+                               GError           **error)
+{
+  g_autofree char *columns_sql = gorm_dialect_render_raw_columns (select);
+  g_autofree char *rewritten = NULL;
+  g_autoptr(GormRows) rows = NULL;
+  GValue *values = NULL;
+
+  rewritten = bind_raw_params (columns_sql, params, n_params, &values, NULL);
+  if (rewritten != NULL)
+    rows = select_raw_locked (self, rewritten, values, n_params, NULL, TRUE, NULL, NULL);
+  free_params (values, n_params);
+  if (rows == NULL)
+    return;
+
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      const GormColumn *column = &schema->columns[i];
+      gboolean found = FALSE;
+
+      for (guint c = 0; c < gorm_rows_get_n_columns (rows) && !found; c++)
+        found = g_ascii_strcasecmp (gorm_rows_get_column_name (rows, c), column->name) == 0;
+      if (!found)
+        {
+          g_clear_error (error);
+          g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                       "The rows of “%s” have no column “%s”, which %s's property “%s” is stored in",
+                       sql, column->name, schema->type_name, column->pspec->name);
+          return;
+        }
+    }
+}
+
+static ResourceRows *
+select_resource_rows (GormDatabase  *self,
+                      GType          type,
+                      const char    *sql,
+                      const GValue  *params,
+                      guint          n_params,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autofree char *select = NULL;
+  g_autofree char *wrapped = NULL;
+  g_autofree char *rewritten = NULL;
+  g_autoptr(GormRows) rows = NULL;
+  g_autoptr(ResourceRows) read = NULL;
+  const GormSchema *schema;
+  GormMapper *mapper;
+  GValue *values = NULL;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  schema = gorm_schema_lookup (type, error);
+  if (schema == NULL)
+    return NULL;
+  select = gorm_dialect_render_raw_select (sql, error);
+  if (select == NULL)
+    return NULL;
+  /* The type's columns, by name, out of the application's rows: a
+   * subquery gives them in the order and the types the mapper reads. */
+  wrapped = gorm_dialect_render_raw_resources (schema, select);
+  rewritten = bind_raw_params (wrapped, params, n_params, &values, error);
+  if (rewritten == NULL)
+    return NULL;
+
+  read = g_new0 (ResourceRows, 1);
+  read->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) free_row_if_set);
+  gorm_database_lock (self);
+  mapper = gorm_database_get_mapper_locked (self, type, error);
+  if (mapper != NULL)
+    rows = select_raw_locked (self, rewritten, values, n_params, schema->sql_types, FALSE,
+                              cancellable, error);
+  if (mapper != NULL && rows == NULL && error != NULL && *error != NULL &&
+      !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    explain_missing_column_locked (self, schema, sql, select, params, n_params, error);
+  for (guint r = 0; rows != NULL && r < gorm_rows_get_n_rows (rows); r++)
+    {
+      GValue *row = gorm_mapper_copy_row (mapper, rows, (gint) r, error);
+
+      if (row == NULL)
+        {
+          g_clear_pointer (&rows, gorm_rows_free);
+          break;
+        }
+      g_ptr_array_add (read->rows, row);
+    }
+  /* When the rows were read (see gorm_mapper_push_read_stamp()). */
+  read->stamp = gorm_mapper_take_read_stamp ();
+  gorm_database_unlock (self);
+
+  free_params (values, n_params);
+  return rows != NULL ? g_steal_pointer (&read) : NULL;
+}
+
+/* The objects of @read's rows, which it takes, in the caller's thread. */
+static GListModel *
+resources_of_rows (GormDatabase  *self,
+                   GType          type,
+                   ResourceRows  *read,
+                   GError       **error)
+{
+  g_autoptr(ResourceRows) owned = read;
+  g_autoptr(GListStore) store = g_list_store_new (type);
+  g_autoptr(GPtrArray) objects = g_ptr_array_new_full (read->rows->len, g_object_unref);
+
+  gorm_mapper_push_read_stamp (read->stamp);
+  for (guint i = 0; i < read->rows->len; i++)
+    {
+      /* The row is taken. */
+      gpointer object = gorm_database_resource_from_row (self, type, g_steal_pointer (&read->rows->pdata[i]),
+                                                         error);
+
+      if (object == NULL)
+        break;
+      g_ptr_array_add (objects, object);
+    }
+  gorm_mapper_pop_read_stamp ();
+  /* The rows left are freed with their array; taken ones are NULL. */
+  if (objects->len < read->rows->len)
+    return NULL;
+  g_list_store_splice (store, 0, 0, objects->pdata, objects->len);
+  return G_LIST_MODEL (g_steal_pointer (&store));
+}
+
+/**
+ * gorm_database_select_resources:
+ * @self: a database
+ * @type: a #GormResource type
+ * @sql: one `SELECT` (or `WITH …`, `VALUES …`) statement, with a `?` for
+ *   each parameter
+ * @params: (array length=n_params) (nullable): the parameters
+ * @n_params: the number of @params
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Runs @sql as [method@Gorm.Database.select] does and gives the objects
+ * of @type its rows hold: the rows must have every column of @type, by
+ * column name, in any order; other columns are ignored. An object whose
+ * row is already loaded is that same object (the identity map), and takes
+ * the row's values except where it has unsaved changes, as
+ * [method@Gorm.Query.fetch] does.
+ *
+ * ```c
+ * g_autoptr(GListModel) popular = NULL;
+ *
+ * popular = gorm_database_select_resources (db, POLLS_TYPE_QUESTION,
+ *                                           "SELECT q.* FROM question q WHERE q.id IN "
+ *                                           "(SELECT question_id FROM choice WHERE votes > 100)",
+ *                                           NULL, 0, NULL, &error);
+ * ```
+ *
+ * A row without one of @type's columns fails with %GORM_ERROR_VALIDATION
+ * naming it; a statement that is not a `SELECT`, `WITH` or `VALUES` too.
+ * Each column must be named once: the statement runs as a subquery
+ * (`SELECT` the columns of @type `FROM (` @sql `)`), where a name given
+ * twice is ambiguous.
+ *
+ * Returns: (transfer full): a [iface@Gio.ListModel] of @type, in the order
+ *   of the rows, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GListModel *
+gorm_database_select_resources (GormDatabase  *self,
+                                GType          type,
+                                const char    *sql,
+                                const GValue  *params,
+                                guint          n_params,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  ResourceRows *read;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), NULL);
+  g_return_val_if_fail (g_type_is_a (type, GORM_TYPE_RESOURCE), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+  g_return_val_if_fail (params != NULL || n_params == 0, NULL);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  read = select_resource_rows (self, type, sql, params, n_params, cancellable, error);
+  return read != NULL ? resources_of_rows (self, type, read, error) : NULL;
+}
+
+static void
+select_resources_thread (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  SelectCall *call = task_data;
+  GError *error = NULL;
+  ResourceRows *read = select_resource_rows (source_object, call->type, call->sql, call->params,
+                                             call->n_params, cancellable, &error);
+
+  gorm_task_return_pointer (task, read, (GDestroyNotify) resource_rows_free, error);
+}
+
+/**
+ * gorm_database_select_resources_async:
+ * @self: a database
+ * @type: a #GormResource type
+ * @sql: one `SELECT` (or `WITH …`, `VALUES …`) statement, with a `?` for
+ *   each parameter
+ * @params: (array length=n_params) (nullable): the parameters, copied
+ * @n_params: the number of @params
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the objects
+ * @user_data: data for @callback
+ *
+ * Runs [method@Gorm.Database.select_resources] on the database's worker
+ * thread. The rows are read there; their objects are made (or found,
+ * when they are alive) in the main context by
+ * [method@Gorm.Database.select_resources_finish], from the rows as they
+ * were when the call ran.
+ *
+ * Since: 1.0
+ */
+void
+gorm_database_select_resources_async (GormDatabase        *self,
+                                      GType                type,
+                                      const char          *sql,
+                                      const GValue        *params,
+                                      guint                n_params,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (g_type_is_a (type, GORM_TYPE_RESOURCE));
+  g_return_if_fail (sql != NULL);
+  g_return_if_fail (params != NULL || n_params == 0);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data,
+                                 gorm_database_select_resources_async);
+  g_task_set_task_data (task, select_call_new (sql, type, params, n_params),
+                        (GDestroyNotify) select_call_free);
+  gorm_database_run_task (self, task, select_resources_thread);
+}
+
+/**
+ * gorm_database_select_resources_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Gorm.Database.select_resources_async].
+ *
+ * Returns: (transfer full): a [iface@Gio.ListModel] of the type asked
+ *   for, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GListModel *
+gorm_database_select_resources_finish (GormDatabase  *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  ResourceRows *read;
+  SelectCall *call;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_select_resources_async,
+                        NULL);
+
+  call = g_task_get_task_data (G_TASK (result));
+  read = g_task_propagate_pointer (G_TASK (result), error);
+  return read != NULL ? resources_of_rows (self, call->type, read, error) : NULL;
 }
 
 /**

@@ -243,6 +243,47 @@ gint64         gorm_database_execute_finish      (GormDatabase         *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
 GORM_AVAILABLE_IN_ALL
+GListModel    *gorm_database_select              (GormDatabase         *self,
+                                                  const char           *sql,
+                                                  const GValue         *params,
+                                                  guint                 n_params,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_select_async        (GormDatabase         *self,
+                                                  const char           *sql,
+                                                  const GValue         *params,
+                                                  guint                 n_params,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+GListModel    *gorm_database_select_finish       (GormDatabase         *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
+GListModel    *gorm_database_select_resources    (GormDatabase         *self,
+                                                  GType                 type,
+                                                  const char           *sql,
+                                                  const GValue         *params,
+                                                  guint                 n_params,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_select_resources_async  (GormDatabase         *self,
+                                                      GType                 type,
+                                                      const char           *sql,
+                                                      const GValue         *params,
+                                                      guint                 n_params,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+GListModel    *gorm_database_select_resources_finish (GormDatabase         *self,
+                                                      GAsyncResult         *result,
+                                                      GError              **error) G_GNUC_WARN_UNUSED_RESULT;
+
+GORM_AVAILABLE_IN_ALL
 gboolean       gorm_database_close               (GormDatabase         *self,
                                                   GCancellable         *cancellable,
                                                   GError              **error);

@@ -263,6 +263,64 @@ postgresql_render_notify_trigger (const char *table)
   return g_string_free (sql, FALSE);
 }
 
+/* Date-times are timestamptz: a part is read from the UTC wall clock. */
+static void
+postgresql_append_date_part (GString      *sql,
+                             GormDatePart  part,
+                             const char   *operand)
+{
+  static const char * const fields[] = {
+    [GORM_DATE_PART_YEAR] = "YEAR",
+    [GORM_DATE_PART_MONTH] = "MONTH",
+    [GORM_DATE_PART_DAY] = "DAY",
+    [GORM_DATE_PART_WEEK_DAY] = "DOW",
+    [GORM_DATE_PART_HOUR] = "HOUR",
+    [GORM_DATE_PART_MINUTE] = "MINUTE",
+    [GORM_DATE_PART_SECOND] = "SECOND",
+  };
+
+  if (part == GORM_DATE_PART_DATE)
+    {
+      g_string_append_printf (sql, "(date_trunc('day', (%s) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')",
+                              operand);
+      return;
+    }
+  g_assert (part < G_N_ELEMENTS (fields));
+  /* EXTRACT gives a numeric, whose seconds have a fraction; DOW counts
+   * from 0, Sunday, Django from 1. */
+  g_string_append_printf (sql, "CAST(floor(EXTRACT(%s FROM (%s) AT TIME ZONE 'UTC')) AS bigint)",
+                          fields[part], operand);
+  if (part == GORM_DATE_PART_WEEK_DAY)
+    g_string_append (sql, " + 1");
+}
+
+static const char *
+postgresql_parameter_cast (GormValueKind kind)
+{
+  switch (kind)
+    {
+    case GORM_VALUE_KIND_INT:
+    case GORM_VALUE_KIND_UINT:
+    case GORM_VALUE_KIND_FLAGS:
+      return "CAST(%s AS bigint)";
+    case GORM_VALUE_KIND_DOUBLE:
+      return "CAST(%s AS double precision)";
+    case GORM_VALUE_KIND_DATE_TIME:
+      /* A text parameter is no timestamptz to EXTRACT or date_trunc. */
+      return "CAST(%s AS timestamptz)";
+    case GORM_VALUE_KIND_STRING:
+    case GORM_VALUE_KIND_ENUM:
+    case GORM_VALUE_KIND_STRV:
+      return "CAST(%s AS text)";
+    case GORM_VALUE_KIND_BYTES:
+      return "CAST(%s AS bytea)";
+    default:
+      /* A boolean, bound as the integer 0 or 1, compares with a boolean
+       * column as it is. */
+      return NULL;
+    }
+}
+
 static const GormDialect postgresql_dialect = {
   .name = "postgresql",
   .provider = "PostgreSQL",
@@ -312,6 +370,11 @@ static const GormDialect postgresql_dialect = {
                               "WHERE tgname = 'gorm_notify' "
                               "AND tgrelid = to_regclass(quote_ident(##p0::gchararray))",
   .render_notify_trigger = postgresql_render_notify_trigger,
+  .append_date_part = postgresql_append_date_part,
+  /* AVG of integers and SUM of bigints are numerics. */
+  .double_cast = "CAST(%s AS double precision)",
+  .integer_cast = "CAST(%s AS bigint)",
+  .parameter_cast = postgresql_parameter_cast,
 };
 
 const GormDialect *

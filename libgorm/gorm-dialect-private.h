@@ -5,6 +5,7 @@
 #include <glib-object.h>
 
 #include "gorm-error.h"
+#include "gorm-expression.h"
 #include "gorm-relation-private.h"
 #include "gorm-schema-private.h"
 
@@ -130,6 +131,25 @@ struct _GormDialect
   const char  *notify_function_sql;
   const char  *notify_trigger_count_sql;
   char      *(*render_notify_trigger) (const char *table);
+
+  /* Expressions (gorm-dialect-expression.c). Appends @part of the
+   * date-time SQL expression @operand, read in UTC: a bigint, or for
+   * GORM_DATE_PART_DATE a date-time of 00:00 UTC that day as the engine
+   * stores date-times (so that it compares with one). */
+  void        (*append_date_part)    (GString          *sql,
+                                      GormDatePart      part,
+                                      const char       *operand);
+  /* A printf format turning the SQL expression %s into a double, for
+   * AVG where the engine's own result is no double; NULL where it is. */
+  const char  *double_cast;
+  /* The same for a bigint, for SUM of integers; NULL where the engine's
+   * sum of integers is one. */
+  const char  *integer_cast;
+  /* A printf format giving the parameter %s, a constant of an
+   * expression whose values are of @kind, the engine's type of such
+   * values, where the engine cannot infer it (PostgreSQL reads "$1 +
+   * $2" as integers); NULL where it needs none. */
+  const char *(*parameter_cast)     (GormValueKind     kind);
 };
 
 const GormDialect *gorm_dialect_sqlite          (void);
@@ -325,7 +345,15 @@ typedef enum
    * source whose key is values[0]: relation says through which link
    * table (gorm_resource_query_related()). */
   GORM_CONDITION_LINKED,
+  /* Two expressions compared (gorm_filter_compare()): operands[0]
+   * comparison operands[1], where comparison is EQ … GE. It never
+   * matches where either is NULL (for ne too); its complement (NOT)
+   * does. Rendered by gorm_dialect_append_comparison(), with
+   * skip_steps the steps of the RELATED conditions around it. */
+  GORM_CONDITION_COMPARE,
 } GormConditionOp;
+
+typedef struct _GormExprNode GormExprNode;
 
 typedef struct _GormCondition GormCondition;
 
@@ -347,6 +375,11 @@ struct _GormCondition
   const GormStep   *step;
   /* LINKED: the many-to-many relation, seen from the source. */
   const GormRelation *relation;
+  /* COMPARE: the compared expressions, how, and how many steps of
+   * their paths the RELATED conditions around it followed. */
+  GormExprNode     *operands[2];
+  GormConditionOp   comparison;
+  guint             skip_steps;
 };
 
 /* A leaf with room for @n_values values, which the caller initializes. */
@@ -360,6 +393,11 @@ GormCondition *gorm_condition_new_combination   (GormConditionOp     op,
 /* RELATED, taking @child, a condition on the rows of step->target. */
 GormCondition *gorm_condition_new_related       (const GormStep     *step,
                                                  GormCondition      *child);
+/* COMPARE, taking @left and @right. */
+GormCondition *gorm_condition_new_compare       (GormConditionOp     comparison,
+                                                 GormExprNode       *left,
+                                                 GormExprNode       *right,
+                                                 guint               skip_steps);
 GormCondition *gorm_condition_ref               (GormCondition      *condition);
 void           gorm_condition_unref             (GormCondition      *condition);
 
@@ -376,6 +414,12 @@ typedef struct
   const GormColumn *column;
   gboolean          descending;
   const GormPath   *path;
+  /* Or an expression (gorm_query_order_by_expression()), @column and
+   * @path NULL: rendered with its constants written as literals (numbers
+   * and date-times only, see gorm_dialect_append_expression()), so that
+   * the statements that repeat the order bind nothing more. Owned by the
+   * array of orders that holds it. */
+  GormExprNode     *expression;
 } GormOrder;
 
 /* What a query selects: the rows of @schema's table that @condition
@@ -428,6 +472,16 @@ void     gorm_dialect_append_where              (const GormDialect   *dialect,
                                                  GString             *sql,
                                                  const GormCondition *condition,
                                                  GArray              *params);
+/* Appends the value of @column at the end of the forward @steps from the
+ * rows @outer names (NULL: the table of the first step's source), as
+ * nested correlated scalar subqueries (NULL where a key is NULL), whose
+ * aliases are numbered from @depth + 1. */
+void     gorm_dialect_append_path_value         (GString             *sql,
+                                                 const GormStep      *steps,
+                                                 guint                n_steps,
+                                                 const GormColumn    *column,
+                                                 const char          *outer,
+                                                 guint                depth);
 /* Appends " ORDER BY …" of @orders. */
 void     gorm_dialect_append_order              (const GormDialect   *dialect,
                                                  GString             *sql,
@@ -519,5 +573,18 @@ void     gorm_dialect_append_limit              (const GormDialect  *dialect,
                                                  GArray             *params,
                                                  gint64              limit,
                                                  gint64              offset);
+
+/* Raw selects. The SQL of a raw select of rows: @sql from its first
+ * keyword on (leading spaces and comments, trailing semicolons left
+ * out), a SELECT as it is, a WITH or VALUES as a subquery;
+ * GORM_ERROR_VALIDATION for any other statement. */
+char    *gorm_dialect_render_raw_select         (const char         *sql,
+                                                 GError            **error);
+/* The columns of @schema, in schema order, out of the rows of @select
+ * (from gorm_dialect_render_raw_select()). */
+char    *gorm_dialect_render_raw_resources      (const GormSchema   *schema,
+                                                 const char         *select);
+/* No row, the columns of @select. */
+char    *gorm_dialect_render_raw_columns        (const char         *select);
 
 G_END_DECLS

@@ -301,6 +301,36 @@ sqlite_append_value_set (GString          *sql,
   g_array_append_val (params, parameter);
 }
 
+/* Date-times are stored as text, "2024-03-05T13:03:02.123456Z", which
+ * strftime() reads (in UTC, as it is written). */
+static void
+sqlite_append_date_part (GString      *sql,
+                         GormDatePart  part,
+                         const char   *operand)
+{
+  static const char * const formats[] = {
+    [GORM_DATE_PART_YEAR] = "%Y",
+    [GORM_DATE_PART_MONTH] = "%m",
+    [GORM_DATE_PART_DAY] = "%d",
+    [GORM_DATE_PART_WEEK_DAY] = "%w",
+    [GORM_DATE_PART_HOUR] = "%H",
+    [GORM_DATE_PART_MINUTE] = "%M",
+    [GORM_DATE_PART_SECOND] = "%S",
+  };
+
+  if (part == GORM_DATE_PART_DATE)
+    {
+      /* The text libgorm writes for 00:00 UTC of that day. */
+      g_string_append_printf (sql, "strftime('%%Y-%%m-%%dT00:00:00.000000Z', %s)", operand);
+      return;
+    }
+  g_assert (part < G_N_ELEMENTS (formats));
+  g_string_append_printf (sql, "CAST(strftime('%s', %s) AS INTEGER)", formats[part], operand);
+  /* strftime counts days of the week from 0, Sunday; Django from 1. */
+  if (part == GORM_DATE_PART_WEEK_DAY)
+    g_string_append (sql, " + 1");
+}
+
 static const GormDialect sqlite_dialect = {
   .name = "sqlite",
   .provider = "SQLite",
@@ -336,6 +366,7 @@ static const GormDialect sqlite_dialect = {
    * commits; this connection's own commits leave it alone. */
   .change_counter_sql = "PRAGMA data_version",
   .database_file_sql = "SELECT \"file\" FROM pragma_database_list WHERE \"name\" = 'main'",
+  .append_date_part = sqlite_append_date_part,
 };
 
 const GormDialect *

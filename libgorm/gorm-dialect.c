@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gorm-dialect-private.h"
+#include "gorm-dialect-expression-private.h"
 #include "gorm-error.h"
 #include "gorm-relation-private.h"
 
@@ -1090,6 +1091,26 @@ gorm_condition_new_related (const GormStep *step,
 }
 
 GormCondition *
+gorm_condition_new_compare (GormConditionOp  comparison,
+                            GormExprNode    *left,
+                            GormExprNode    *right,
+                            guint            skip_steps)
+{
+  GormCondition *self = g_new0 (GormCondition, 1);
+
+  g_assert (comparison >= GORM_CONDITION_EQ && comparison <= GORM_CONDITION_GE);
+  g_assert (left != NULL && right != NULL);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->op = GORM_CONDITION_COMPARE;
+  self->comparison = comparison;
+  self->operands[0] = left;
+  self->operands[1] = right;
+  self->skip_steps = skip_steps;
+  return self;
+}
+
+GormCondition *
 gorm_condition_ref (GormCondition *condition)
 {
   g_atomic_ref_count_inc (&condition->ref_count);
@@ -1104,6 +1125,8 @@ gorm_condition_unref (GormCondition *condition)
 
   g_clear_pointer (&condition->children[0], gorm_condition_unref);
   g_clear_pointer (&condition->children[1], gorm_condition_unref);
+  g_clear_pointer (&condition->operands[0], gorm_expr_node_unref);
+  g_clear_pointer (&condition->operands[1], gorm_expr_node_unref);
   for (guint i = 0; i < condition->n_values; i++)
     if (G_IS_VALUE (&condition->values[i]))
       g_value_unset (&condition->values[i]);
@@ -1623,6 +1646,16 @@ render_condition (const GormDialect   *dialect,
       g_string_append_c (sql, ')');
       break;
 
+    case GORM_CONDITION_COMPARE:
+      {
+        GormExprScope expression_scope = { scope->outer, condition->skip_steps, scope->depth, NULL, NULL };
+
+        gorm_dialect_append_comparison (dialect, sql, params, condition->comparison,
+                                        condition->operands[0], condition->operands[1],
+                                        negated, &expression_scope);
+      }
+      break;
+
     default:
       g_assert_not_reached ();
     }
@@ -1663,6 +1696,8 @@ column_is_nullable (const GormColumn *column)
 static gboolean
 order_is_nullable (const GormOrder *order)
 {
+  if (order->expression != NULL)
+    return order->expression->nullable;
   if (column_is_nullable (order->column))
     return TRUE;
   for (guint i = 0; order->path != NULL && i < order->path->n_steps; i++)
@@ -1671,23 +1706,20 @@ order_is_nullable (const GormOrder *order)
   return FALSE;
 }
 
-/* The value of the column at the end of forward @steps from the rows
- * @outer names (NULL: the table of the first step's source): nested
- * correlated scalar subqueries, NULL where a key is NULL. */
-static void
-append_path_value (GString          *sql,
-                   const GormStep   *steps,
-                   guint             n_steps,
-                   const GormColumn *column,
-                   const char       *outer,
-                   guint             depth)
+void
+gorm_dialect_append_path_value (GString          *sql,
+                                const GormStep   *steps,
+                                guint             n_steps,
+                                const GormColumn *column,
+                                const char       *outer,
+                                guint             depth)
 {
   g_autofree char *alias = g_strdup_printf ("gorm_r%u", depth + 1);
 
   /* (SELECT r.pub_date FROM question AS r WHERE r.id = choice.question_id) */
   g_string_append (sql, "(SELECT ");
   if (n_steps > 1)
-    append_path_value (sql, steps + 1, n_steps - 1, column, alias, depth + 1);
+    gorm_dialect_append_path_value (sql, steps + 1, n_steps - 1, column, alias, depth + 1);
   else
     append_qualified_column (sql, alias, column);
   g_string_append (sql, " FROM ");
@@ -1702,12 +1734,19 @@ append_path_value (GString          *sql,
 /* The value @order sorts on, in the rows @alias names (NULL: unqualified,
  * the innermost table's). */
 static void
-append_order_value (GString         *sql,
-                    const GormOrder *order,
-                    const char      *alias)
+append_order_value (const GormDialect *dialect,
+                    GString           *sql,
+                    const GormOrder   *order,
+                    const char        *alias)
 {
-  if (order->path != NULL)
-    append_path_value (sql, order->path->steps, order->path->n_steps, order->column, alias, 0);
+  if (order->expression != NULL)
+    {
+      GormExprScope scope = { alias, 0, 0, NULL, NULL };
+
+      gorm_dialect_append_expression (dialect, sql, NULL, order->expression, &scope);
+    }
+  else if (order->path != NULL)
+    gorm_dialect_append_path_value (sql, order->path->steps, order->path->n_steps, order->column, alias, 0);
   else
     append_qualified_column (sql, alias, order->column);
 }
@@ -1723,7 +1762,7 @@ gorm_dialect_append_order (const GormDialect *dialect,
     {
       if (i > 0)
         g_string_append (sql, ", ");
-      append_order_value (sql, &orders[i], NULL);
+      append_order_value (dialect, sql, &orders[i], NULL);
       if (orders[i].descending)
         g_string_append (sql, " DESC");
       /* NULLs sort first, as SQLite sorts them, in every dialect. */
@@ -2100,7 +2139,8 @@ gorm_dialect_orders_compare_as_row (const GormOrder *orders,
    * sorts them, but make a row value comparison NULL. */
   for (guint i = 0; i < n_orders; i++)
     {
-      if (orders[i].descending != orders[0].descending || orders[i].path != NULL)
+      if (orders[i].descending != orders[0].descending || orders[i].path != NULL ||
+          orders[i].expression != NULL)
         return FALSE;
       if (orders[i].descending && gorm_column_is_nullable (orders[i].column))
         return FALSE;
@@ -2174,19 +2214,19 @@ append_sorts_before (const GormDialect *dialect,
       g_string_append_c (sql, '(');
       for (guint j = 0; j < i; j++)
         {
-          append_order_value (sql, &orders[j], "o");
+          append_order_value (dialect, sql, &orders[j], "o");
           g_string_append_printf (sql, " %s ", dialect->same_as_operator);
-          append_order_value (sql, &orders[j], "k");
+          append_order_value (dialect, sql, &orders[j], "k");
           g_string_append (sql, " AND ");
         }
       g_string_append_c (sql, '(');
-      append_order_value (sql, order, "o");
+      append_order_value (dialect, sql, order, "o");
       g_string_append_printf (sql, " %s ", less);
-      append_order_value (sql, order, "k");
+      append_order_value (dialect, sql, order, "k");
       g_string_append (sql, " OR (");
-      append_order_value (sql, order, lower_null);
+      append_order_value (dialect, sql, order, lower_null);
       g_string_append (sql, " IS NULL AND ");
-      append_order_value (sql, order, upper_null);
+      append_order_value (dialect, sql, order, upper_null);
       g_string_append (sql, " IS NOT NULL)))");
     }
   g_string_append_c (sql, ')');
@@ -2217,4 +2257,78 @@ gorm_dialect_render_position (const GormDialect   *dialect,
   append_slot (sql, params, gorm_value_kind_get_sql_type (schema->key->kind));
   append_and_condition (dialect, sql, selection->condition, params, &k_scope);
   return g_string_free (sql, FALSE);
+}
+
+/* Raw selects (gorm_database_select(), _select_resources()) */
+
+/* The keyword @p starts with, case-insensitively, as a whole word. */
+static gboolean
+starts_with_keyword (const char *p,
+                     const char *keyword)
+{
+  gsize len = strlen (keyword);
+
+  return g_ascii_strncasecmp (p, keyword, len) == 0 &&
+         !g_ascii_isalnum (p[len]) && p[len] != '_';
+}
+
+char *
+gorm_dialect_render_raw_select (const char  *sql,
+                                GError     **error)
+{
+  const char *p = sql;
+  gsize len;
+
+  /* Spaces and comments before the statement. */
+  for (;;)
+    {
+      const char *after;
+
+      while (g_ascii_isspace (*p))
+        p++;
+      after = (*p == '-' || *p == '/') ? skip_quoted (p) : p;
+      if (after == p)
+        break;
+      p = after;
+    }
+  len = strlen (p);
+  while (len > 0 && (g_ascii_isspace (p[len - 1]) || p[len - 1] == ';'))
+    len--;
+
+  if (starts_with_keyword (p, "SELECT"))
+    return g_strndup (p, len);
+  /* SQLite's provider gives rows only for a text starting with SELECT:
+   * a WITH or VALUES runs as a subquery, on both engines alike (their
+   * VALUES columns are named column1, column2, …). */
+  if (starts_with_keyword (p, "WITH") || starts_with_keyword (p, "VALUES"))
+    return g_strdup_printf ("SELECT * FROM (%.*s) AS \"gorm_raw\"", (int) len, p);
+
+  g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+               "Only a SELECT (or WITH, VALUES) statement gives rows: “%s” is not one", sql);
+  return NULL;
+}
+
+char *
+gorm_dialect_render_raw_resources (const GormSchema *schema,
+                                   const char       *select)
+{
+  GString *sql = g_string_new ("SELECT ");
+
+  /* Qualified: SQLite reads an unqualified "name" it cannot find as a
+   * string, not as an error. */
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      g_string_append (sql, "\"gorm_raw\".");
+      gorm_dialect_append_identifier (sql, schema->columns[i].name);
+    }
+  g_string_append_printf (sql, " FROM (%s) AS \"gorm_raw\"", select);
+  return g_string_free (sql, FALSE);
+}
+
+char *
+gorm_dialect_render_raw_columns (const char *select)
+{
+  return g_strdup_printf ("SELECT * FROM (%s) AS \"gorm_raw\" LIMIT 0", select);
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "gorm-dialect-private.h"
+#include "gorm-expression-private.h"
 #include "gorm-filter.h"
 #include "gorm-schema-private.h"
 
@@ -17,6 +18,15 @@ GormCondition *gorm_filter_compile (GormFilter        *filter,
                                     const GormSchema  *schema,
                                     GError           **error);
 
+/* The same, with the expressions of its comparisons (gorm_filter_compare())
+ * compiled with @flags: GORM_EXPRESSION_COMPILE_AGGREGATES for a HAVING
+ * (whose aggregates the rendering then finds in COMPARE conditions'
+ * operands, has_aggregate). */
+GormCondition *gorm_filter_compile_full (GormFilter                  *filter,
+                                         const GormSchema            *schema,
+                                         GormExpressionCompileFlags   flags,
+                                         GError                     **error);
+
 /* The column @name names from @schema: a stored property of @schema
  * (*@path set to NULL), or a path of relations ending in a property
  * ("question.pub_date", "choice.votes", "tags.name"; a bare relation
@@ -28,5 +38,11 @@ const GormColumn *gorm_filter_resolve_path (const GormSchema  *schema,
                                             const char        *name,
                                             const GormPath   **path,
                                             GError           **error);
+
+/* Whether every property @filter names is one of @names (a set of
+ * strings), the names a row query gives its columns (gorm_query_select(),
+ * gorm_query_annotate()), and it names at least one. */
+gboolean          gorm_filter_names_only   (GormFilter        *filter,
+                                            GHashTable        *names);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 
 
 #include "gorm-error.h"
+#include "gorm-expression-private.h"
 #include "gorm-filter-private.h"
 #include "gorm-value-private.h"
 
@@ -100,6 +101,9 @@ struct _GormFilter
   gboolean          has_null;
   /* AND and OR have two children, NOT has one. */
   GormFilter       *children[2];
+  /* COMPARE: the expressions compared, and how (EQ … GE). */
+  GormExpression   *operands[2];
+  GormConditionOp   comparison;
   /* Set when the filter was built from arguments it cannot use (a NULL
    * property name or operand): such a "poisoned" filter, and any filter
    * made from it, fails to compile with this error, so that the query
@@ -125,6 +129,7 @@ static const char * const op_names[] = {
   [GORM_CONDITION_OR] = "or",
   [GORM_CONDITION_NOT] = "not",
   [GORM_CONDITION_RELATED] = "related",
+  [GORM_CONDITION_COMPARE] = "compare",
 };
 
 G_DEFINE_BOXED_TYPE (GormFilter, gorm_filter, gorm_filter_ref, gorm_filter_unref)
@@ -144,6 +149,8 @@ gorm_filter_free (GormFilter *self)
 {
   g_clear_pointer (&self->children[0], gorm_filter_unref);
   g_clear_pointer (&self->children[1], gorm_filter_unref);
+  g_clear_pointer (&self->operands[0], gorm_expression_unref);
+  g_clear_pointer (&self->operands[1], gorm_expression_unref);
   clear_values (self->values, self->n_values);
   g_clear_error (&self->error);
   g_free (self->property);
@@ -638,6 +645,78 @@ gorm_filter_not (GormFilter *filter)
   return combination_new (GORM_CONDITION_NOT, filter, NULL);
 }
 
+/**
+ * gorm_filter_compare:
+ * @left: (transfer full): an expression
+ * @op: how to compare
+ * @right: (transfer full): another expression
+ *
+ * Matches the rows where @left @op @right holds: `votes > downvotes`,
+ * `price * quantity >= 100`, `date_part (pub_date, YEAR) = 2024`. Takes
+ * @left and @right. A constant on one side is converted to the type of
+ * the other side without loss, as the other filters convert their
+ * values (a constant compared with a %GORM_DATE_PART_DATE is its UTC
+ * day); two sides of types that do not compare (a string and a number)
+ * are %GORM_ERROR_TYPE_MISMATCH, naming the properties and their types.
+ * Enums compare by the values their type declares.
+ *
+ * A row where either side is NULL never matches, with
+ * %GORM_COMPARISON_NE too (unlike gorm_filter_ne(), which compares with
+ * a constant and matches NULL); gorm_filter_not() of the comparison
+ * matches exactly the other rows, those rows included.
+ *
+ * A year or a day (%GORM_DATE_PART_YEAR, %GORM_DATE_PART_DATE) of a
+ * date-time property compared with a constant is rendered as a range
+ * on the property itself, as Django does, so an index on it serves the
+ * query; the other parts use the engine's date functions.
+ *
+ * Properties reached through a reverse or many-to-many relation
+ * (`choice.votes`) match when one related row matches, as the other
+ * filters do: all the properties of such a comparison must then be on
+ * the same related rows (`choice.votes > choice.downvotes`); one of the
+ * queried type beside them is %GORM_ERROR_VALIDATION. Aggregates are
+ * %GORM_ERROR_VALIDATION in the filters of a query that does not group.
+ *
+ * Returns: (transfer full): a new filter
+ *
+ * Since: 1.0
+ */
+GormFilter *
+gorm_filter_compare (GormExpression *left,
+                     GormComparison  op,
+                     GormExpression *right)
+{
+  static const GormConditionOp comparisons[] = {
+    [GORM_COMPARISON_EQ] = GORM_CONDITION_EQ,
+    [GORM_COMPARISON_NE] = GORM_CONDITION_NE,
+    [GORM_COMPARISON_LT] = GORM_CONDITION_LT,
+    [GORM_COMPARISON_LE] = GORM_CONDITION_LE,
+    [GORM_COMPARISON_GT] = GORM_CONDITION_GT,
+    [GORM_COMPARISON_GE] = GORM_CONDITION_GE,
+  };
+  GormFilter *self;
+
+  if (left == NULL || right == NULL || (guint) op >= G_N_ELEMENTS (comparisons))
+    {
+      gboolean no_expression = left == NULL || right == NULL;
+      const char *which = left == NULL ? "its left operand" : "its right operand";
+
+      g_clear_pointer (&left, gorm_expression_unref);
+      g_clear_pointer (&right, gorm_expression_unref);
+      if (no_expression)
+        return poisoned_new (GORM_CONDITION_COMPARE, GORM_ERROR_FAILED,
+                             "gorm_filter_compare() was given no expression (NULL) as %s", which);
+      return poisoned_new (GORM_CONDITION_COMPARE, GORM_ERROR_VALIDATION,
+                           "gorm_filter_compare() was given no comparison (%d)", (int) op);
+    }
+
+  self = filter_new (GORM_CONDITION_COMPARE, NULL);
+  self->operands[0] = left;
+  self->operands[1] = right;
+  self->comparison = comparisons[op];
+  return self;
+}
+
 /* Compiling */
 
 static gboolean
@@ -945,10 +1024,152 @@ compile_leaf (GormFilter        *filter,
   return g_steal_pointer (&condition);
 }
 
+/* How many steps of @path lead to its last reverse or many-to-many
+ * step's rows: 0 when they are all forward. */
+static guint
+multi_valued_steps (const GormPath *path)
+{
+  guint n = 0;
+
+  for (guint i = 0; path != NULL && i < path->n_steps; i++)
+    if (path->steps[i].relation->kind != GORM_RELATION_FORWARD)
+      n = i + 1;
+  return n;
+}
+
+static gboolean
+same_steps (const GormPath *a,
+            const GormPath *b,
+            guint           n_steps)
+{
+  for (guint i = 0; i < n_steps; i++)
+    if (a->steps[i].relation != b->steps[i].relation)
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether the values of @a and @b compare: two numbers, or two values
+ * of one kind (and one enum or flags type). */
+static gboolean
+comparable (const GormExprNode *a,
+            const GormExprNode *b)
+{
+  gboolean a_number = a->kind == GORM_VALUE_KIND_INT || a->kind == GORM_VALUE_KIND_UINT ||
+                      a->kind == GORM_VALUE_KIND_DOUBLE;
+  gboolean b_number = b->kind == GORM_VALUE_KIND_INT || b->kind == GORM_VALUE_KIND_UINT ||
+                      b->kind == GORM_VALUE_KIND_DOUBLE;
+
+  if (a_number && b_number)
+    return TRUE;
+  if (a->kind != b->kind)
+    return FALSE;
+  if (a->kind == GORM_VALUE_KIND_ENUM || a->kind == GORM_VALUE_KIND_FLAGS)
+    return a->value_type == b->value_type;
+  return TRUE;
+}
+
+/* Whether @node reads a property of the queried type itself. */
+static gboolean
+has_own_column (const GormExprNode *node)
+{
+  if (node->op == GORM_EXPR_COLUMN)
+    return node->path == NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (node->children); i++)
+    if (node->children[i] != NULL && has_own_column (node->children[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+describe_node (const GormSchema   *schema,
+               const GormExprNode *node)
+{
+  if (node->op == GORM_EXPR_COLUMN)
+    return g_strdup_printf ("%s:%s, a %s", schema->type_name,
+                            node->path ? node->path->text : node->column->pspec->name,
+                            g_type_name (node->value_type));
+  return g_strdup_printf ("a %s", g_type_name (node->value_type));
+}
+
 static GormCondition *
-compile_node (GormFilter        *filter,
-              const GormSchema  *schema,
-              GError           **error)
+compile_compare (GormFilter                  *filter,
+                 const GormSchema            *schema,
+                 GormExpressionCompileFlags   flags,
+                 GError                     **error)
+{
+  g_autoptr(GormExprNode) left = NULL;
+  g_autoptr(GormExprNode) right = NULL;
+  g_autoptr(GPtrArray) compared = g_ptr_array_new ();
+  g_autoptr(GormCondition) condition = NULL;
+  const GormPath *related = NULL;
+  guint n_related = 0;
+  gboolean root_columns = FALSE;
+
+  if (!gorm_expression_compile_pair (filter->operands[0], filter->operands[1], schema,
+                                     flags | GORM_EXPRESSION_COMPILE_MULTI_VALUED,
+                                     &left, &right, error))
+    {
+      g_prefix_error (error, "Cannot filter %s: ", schema->type_name);
+      return NULL;
+    }
+  if (!comparable (left, right))
+    {
+      g_autofree char *a = describe_node (schema, left);
+      g_autofree char *b = describe_node (schema, right);
+
+      g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
+                   "Cannot filter %s: cannot compare %s with %s", schema->type_name, a, b);
+      return NULL;
+    }
+
+  /* A comparison on reverse or many-to-many rows is made inside their
+   * subquery: every property it compares must be on those rows. */
+  gorm_expr_node_collect_paths (left, compared);
+  gorm_expr_node_collect_paths (right, compared);
+  root_columns = has_own_column (left) || has_own_column (right);
+  for (guint i = 0; i < compared->len; i++)
+    {
+      const GormPath *path = g_ptr_array_index (compared, i);
+      guint n = multi_valued_steps (path);
+
+      if (n > n_related)
+        {
+          n_related = n;
+          related = path;
+        }
+    }
+  if (related != NULL)
+    {
+      gboolean same = TRUE;
+
+      for (guint i = 0; i < compared->len && same; i++)
+        {
+          const GormPath *path = g_ptr_array_index (compared, i);
+
+          same = multi_valued_steps (path) == n_related && same_steps (path, related, n_related);
+        }
+      if (!same || root_columns)
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                       "Cannot filter %s on “%s”: a comparison through a reverse or many-to-many "
+                       "relation compares properties of the same related rows only",
+                       schema->type_name, related->text);
+          return NULL;
+        }
+    }
+
+  condition = gorm_condition_new_compare (filter->comparison, g_steal_pointer (&left),
+                                          g_steal_pointer (&right), n_related);
+  for (guint i = n_related; i > 0; i--)
+    condition = gorm_condition_new_related (&related->steps[i - 1], g_steal_pointer (&condition));
+  return g_steal_pointer (&condition);
+}
+
+static GormCondition *
+compile_node (GormFilter                  *filter,
+              const GormSchema            *schema,
+              GormExpressionCompileFlags   flags,
+              GError                     **error)
 {
   GormCondition *children[2] = { NULL, NULL };
 
@@ -959,6 +1180,8 @@ compile_node (GormFilter        *filter,
       return NULL;
     }
 
+  if (filter->op == GORM_CONDITION_COMPARE)
+    return compile_compare (filter, schema, flags, error);
   if (filter->op != GORM_CONDITION_AND && filter->op != GORM_CONDITION_OR &&
       filter->op != GORM_CONDITION_NOT)
     return compile_leaf (filter, schema, error);
@@ -967,7 +1190,7 @@ compile_node (GormFilter        *filter,
     {
       if (filter->children[i] == NULL)
         continue;
-      children[i] = compile_node (filter->children[i], schema, error);
+      children[i] = compile_node (filter->children[i], schema, flags, error);
       if (children[i] == NULL)
         {
           g_clear_pointer (&children[0], gorm_condition_unref);
@@ -1097,14 +1320,38 @@ gorm_filter_compile (GormFilter        *filter,
                      const GormSchema  *schema,
                      GError           **error)
 {
+  return gorm_filter_compile_full (filter, schema, GORM_EXPRESSION_COMPILE_NONE, error);
+}
+
+GormCondition *
+gorm_filter_compile_full (GormFilter                  *filter,
+                          const GormSchema            *schema,
+                          GormExpressionCompileFlags   flags,
+                          GError                     **error)
+{
   g_autoptr(GormCondition) condition = NULL;
 
   g_return_val_if_fail (filter != NULL, NULL);
   g_return_val_if_fail (schema != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  condition = compile_node (filter, schema, error);
+  condition = compile_node (filter, schema, flags, error);
   if (condition == NULL)
     return NULL;
   return share_steps (condition);
+}
+
+/* Row queries (gorm_query_select()): whether a filter is on their names. */
+gboolean
+gorm_filter_names_only (GormFilter *filter,
+                        GHashTable *names)
+{
+  if (filter == NULL || filter->error != NULL)
+    return FALSE;
+  if (filter->property != NULL)
+    return g_hash_table_contains (names, filter->property);
+  if (filter->children[0] == NULL)
+    return FALSE;
+  return gorm_filter_names_only (filter->children[0], names) &&
+         (filter->children[1] == NULL || gorm_filter_names_only (filter->children[1], names));
 }

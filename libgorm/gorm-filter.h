@@ -8,10 +8,33 @@
 
 #include <glib-object.h>
 
+#include "gorm-expression.h"
 #include "gorm-types.h"
 #include "gorm-version.h"
 
 G_BEGIN_DECLS
+
+/**
+ * GormComparison:
+ * @GORM_COMPARISON_EQ: equal (`=`)
+ * @GORM_COMPARISON_NE: not equal (`<>`)
+ * @GORM_COMPARISON_LT: less than (`<`)
+ * @GORM_COMPARISON_LE: less than or equal (`<=`)
+ * @GORM_COMPARISON_GT: greater than (`>`)
+ * @GORM_COMPARISON_GE: greater than or equal (`>=`)
+ *
+ * How [func@Gorm.filter_compare] compares its two expressions.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  GORM_COMPARISON_EQ,
+  GORM_COMPARISON_NE,
+  GORM_COMPARISON_LT,
+  GORM_COMPARISON_LE,
+  GORM_COMPARISON_GT,
+  GORM_COMPARISON_GE,
+} GormComparison;
 
 #define GORM_TYPE_FILTER (gorm_filter_get_type ())
 
@@ -59,6 +82,10 @@ GORM_AVAILABLE_IN_ALL
 GormFilter *gorm_filter_is_null      (const char   *property) G_GNUC_WARN_UNUSED_RESULT;
 GORM_AVAILABLE_IN_ALL
 GormFilter *gorm_filter_is_not_null  (const char   *property) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
+GormFilter *gorm_filter_compare      (GormExpression *left,
+                                      GormComparison  op,
+                                      GormExpression *right) G_GNUC_WARN_UNUSED_RESULT;
 GORM_AVAILABLE_IN_ALL
 GormFilter *gorm_filter_and          (GormFilter   *a,
                                       GormFilter   *b) G_GNUC_WARN_UNUSED_RESULT;

@@ -5,7 +5,11 @@
 #include <string.h>
 
 #include "gorm-database-private.h"
+#include "gorm-dialect-rows-private.h"
+#include "gorm-expression-private.h"
+#include "gorm-row-private.h"
 #include "gorm-error.h"
+#include "gorm-expression-private.h"
 #include "gorm-filter-private.h"
 #include "gorm-query-model.h"
 #include "gorm-query-private.h"
@@ -95,6 +99,17 @@ struct _GormQuery
   /* select_related and prefetch_related paths, NULL when none. */
   GPtrArray         *select_related;
   GPtrArray         *prefetch_related;
+
+  /* Row queries (gorm_query_select(), _annotate()): the columns (of
+   * RowColumn), NULL when none; DISTINCT; the filters on their names,
+   * with the schemas of names they were compiled against; every
+   * order_by() in order (of RowOrderBy), and whether one named a column. */
+  GPtrArray         *row_columns;
+  gboolean           distinct;
+  GormCondition     *having;
+  GPtrArray         *name_schemas;
+  GArray            *row_orders;
+  gboolean           orders_by_name;
 };
 
 G_DEFINE_FINAL_TYPE (GormQuery, gorm_query, G_TYPE_OBJECT)
@@ -108,6 +123,17 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static gboolean filter_rows_by_names (GormQuery  *self,
+                                      GormFilter *filter);
+static gboolean order_rows_by        (GormQuery  *self,
+                                      const char *name,
+                                      gboolean    descending);
+static gboolean check_object_query   (GormQuery  *self,
+                                      GError    **error);
+static void     order_rows_by_expression (GormQuery    *self,
+                                          GormExprNode *node,
+                                          gboolean      descending);
+
 static void
 gorm_query_finalize (GObject *object)
 {
@@ -119,6 +145,10 @@ gorm_query_finalize (GObject *object)
   g_clear_error (&self->error);
   g_clear_pointer (&self->select_related, g_ptr_array_unref);
   g_clear_pointer (&self->prefetch_related, g_ptr_array_unref);
+  g_clear_pointer (&self->row_columns, g_ptr_array_unref);
+  g_clear_pointer (&self->having, gorm_condition_unref);
+  g_clear_pointer (&self->name_schemas, g_ptr_array_unref);
+  g_clear_pointer (&self->row_orders, g_array_unref);
 
   G_OBJECT_CLASS (gorm_query_parent_class)->finalize (object);
 }
@@ -243,11 +273,40 @@ gorm_query_class_init (GormQueryClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
+/* Orders: an array of GormOrder owns the expressions of its orders. */
+static void
+clear_order (gpointer data)
+{
+  GormOrder *order = data;
+
+  g_clear_pointer (&order->expression, gorm_expr_node_unref);
+}
+
+static GArray *
+orders_new (guint reserved)
+{
+  GArray *orders = g_array_sized_new (FALSE, FALSE, sizeof (GormOrder), reserved);
+
+  g_array_set_clear_func (orders, clear_order);
+  return orders;
+}
+
+static void
+append_order (GArray          *orders,
+              const GormOrder *order)
+{
+  GormOrder copy = *order;
+
+  if (copy.expression != NULL)
+    gorm_expr_node_ref (copy.expression);
+  g_array_append_val (orders, copy);
+}
+
 static void
 gorm_query_init (GormQuery *self)
 {
   self->item_type = GORM_TYPE_RESOURCE;
-  self->orders = g_array_new (FALSE, FALSE, sizeof (GormOrder));
+  self->orders = orders_new (0);
   self->limit = -1;
 }
 
@@ -334,6 +393,10 @@ gorm_query_filter (GormQuery  *self,
       return self;
     }
 
+  /* On the names of the rows' columns: the rows' condition. */
+  if (filter_rows_by_names (self, filter))
+    return self;
+
   condition = gorm_filter_compile (filter, self->schema, &error);
   if (condition == NULL)
     {
@@ -397,9 +460,14 @@ gorm_query_order_by (GormQuery  *self,
       return self;
     }
 
+  /* A column of the rows (gorm_query_select()), or a property. */
+  if (order_rows_by (self, property, descending))
+    return self;
+
   order.column = gorm_schema_find_column (self->schema, property);
   order.descending = !!descending;
   order.path = NULL;
+  order.expression = NULL;
   if (order.column == NULL)
     {
       GError *error = NULL;
@@ -425,6 +493,83 @@ gorm_query_order_by (GormQuery  *self,
     }
   g_array_append_val (self->orders, order);
 
+  return self;
+}
+
+/**
+ * gorm_query_order_by_expression:
+ * @self: a query
+ * @expression: (transfer full): what to order by
+ * @descending: %TRUE for the largest values first
+ *
+ * Orders the objects of @self by the value of @expression, computed for
+ * each row (`votes - downvotes`, `price * quantity`, the year of a
+ * date), after the orders given before, as [method@Gorm.Query.order_by]
+ * does. Takes @expression. NULL values come first in ascending order and
+ * last in descending order, on both engines.
+ *
+ * A live model of such an order loads its pages by offset and places
+ * the objects a write changes by the values the database computes, so it
+ * follows them exactly.
+ *
+ * An unknown property makes every runner of @self fail with
+ * %GORM_ERROR_UNKNOWN_PROPERTY, a type error with
+ * %GORM_ERROR_TYPE_MISMATCH; an aggregate, a path through a reverse or
+ * many-to-many relation, or a constant other than a number or a
+ * date-time with %GORM_ERROR_VALIDATION.
+ *
+ * Returns: (transfer none): @self
+ *
+ * Since: 1.0
+ */
+GormQuery *
+gorm_query_order_by_expression (GormQuery      *self,
+                                GormExpression *expression,
+                                gboolean        descending)
+{
+  g_autoptr(GormExpression) owned = expression;
+  GormOrder order = { NULL, !!descending, NULL, NULL };
+  GError *error = NULL;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+
+  if (self->error != NULL)
+    return self;
+  if (expression == NULL)
+    {
+      record_error (self, g_error_new (GORM_ERROR, GORM_ERROR_FAILED,
+                                       "Cannot order %s: gorm_query_order_by_expression() was "
+                                       "given no expression (NULL)", self->schema->type_name));
+      return self;
+    }
+
+  order.expression = gorm_expression_compile (expression, self->schema,
+                                              GORM_EXPRESSION_COMPILE_NONE, &error);
+  if (order.expression == NULL)
+    {
+      g_prefix_error (&error, "Cannot order %s: ", self->schema->type_name);
+      record_error (self, error);
+      return self;
+    }
+  if (!gorm_expr_node_has_literals_only (order.expression))
+    {
+      gorm_expr_node_unref (order.expression);
+      record_error (self, g_error_new (GORM_ERROR, GORM_ERROR_VALIDATION,
+                                       "Cannot order %s by an expression with a constant other "
+                                       "than a finite number or a date-time",
+                                       self->schema->type_name));
+      return self;
+    }
+  /* The rows of a row query order by it too. */
+  order_rows_by_expression (self, order.expression, descending);
+  /* A property of the type itself is a plain order, which live models
+   * page by row values. */
+  if (order.expression->op == GORM_EXPR_COLUMN && order.expression->path == NULL)
+    {
+      order.column = order.expression->column;
+      g_clear_pointer (&order.expression, gorm_expr_node_unref);
+    }
+  g_array_append_val (self->orders, order);
   return self;
 }
 
@@ -866,6 +1011,8 @@ gorm_query_compile (GormQuery  *self,
       g_propagate_error (error, g_error_copy (self->error));
       return NULL;
     }
+  if (!check_object_query (self, error))
+    return NULL;
 
   dialect = gorm_database_get_dialect (self->database);
   if (dialect == NULL)
@@ -883,7 +1030,7 @@ gorm_query_compile (GormQuery  *self,
   compiled->dialect = dialect;
   compiled->limit = self->limit;
   compiled->offset = self->offset;
-  compiled->orders = g_array_sized_new (FALSE, FALSE, sizeof (GormOrder), self->orders->len + 1);
+  compiled->orders = orders_new (self->orders->len + 1);
   /* The key makes the order total, so that pages never overlap; it is
    * unique, so orders after it change nothing and are left out. */
   for (guint i = 0; i < self->orders->len && !has_key; i++)
@@ -891,14 +1038,14 @@ gorm_query_compile (GormQuery  *self,
       const GormOrder *order = &g_array_index (self->orders, GormOrder, i);
 
       has_key = order->path == NULL && order->column == self->schema->key;
-      g_array_append_val (compiled->orders, *order);
+      append_order (compiled->orders, order);
     }
   /* The key follows the direction of the last order, so that an index
    * on the ordered column serves the whole order, and the model can start
    * pages from rows it has seen (row values compare in one direction). */
   if (!has_key)
     {
-      GormOrder order = { self->schema->key, FALSE, NULL };
+      GormOrder order = { self->schema->key, FALSE, NULL, NULL };
 
       if (compiled->orders->len > 0)
         order.descending = g_array_index (compiled->orders, GormOrder, compiled->orders->len - 1).descending;
@@ -1177,7 +1324,8 @@ copy_for_first (GormQuery *self)
 
   if (self->condition != NULL)
     one->condition = gorm_condition_ref (self->condition);
-  g_array_append_vals (one->orders, self->orders->data, self->orders->len);
+  for (guint i = 0; i < self->orders->len; i++)
+    append_order (one->orders, &g_array_index (self->orders, GormOrder, i));
   one->offset = self->offset;
   one->limit = self->limit >= 0 ? MIN (self->limit, 1) : 1;
   if (self->error != NULL)
@@ -2438,4 +2586,984 @@ gorm_query_update_values_finish (GormQuery     *self,
   GTask *task = check_result (self, result, gorm_query_update_values_async);
 
   return task ? g_task_propagate_int (task, error) : -1;
+}
+
+/* Row queries: gorm_query_select(), _select_properties(), _annotate(),
+ * _distinct(), _fetch_rows(), _aggregate() */
+
+typedef struct
+{
+  char         *name;
+  GormExprNode *node;
+  /* gorm_query_annotate(): a column computed per object. */
+  gboolean      annotation;
+} RowColumn;
+
+typedef struct
+{
+  /* A name or a property, or an expression (order_by_expression()). */
+  char         *name;
+  GormExprNode *node;
+  gboolean      descending;
+} RowOrderBy;
+
+static void
+row_column_free (RowColumn *column)
+{
+  g_free (column->name);
+  g_clear_pointer (&column->node, gorm_expr_node_unref);
+  g_free (column);
+}
+
+static void
+row_order_clear (gpointer data)
+{
+  RowOrderBy *order = data;
+
+  g_free (order->name);
+  g_clear_pointer (&order->node, gorm_expr_node_unref);
+}
+
+/* The names a query's filters and orders can use in place of properties:
+ * a schema whose columns are the row columns, under their names, of the
+ * types of their values. The conditions compiled against it live in
+ * the query, which keeps it. */
+static void
+names_schema_free (GormSchema *schema)
+{
+  for (guint i = 0; i < schema->n_columns; i++)
+    {
+      g_free (schema->columns[i].name);
+      g_param_spec_unref (schema->columns[i].pspec);
+    }
+  g_free (schema->columns);
+  g_hash_table_unref (schema->by_name);
+  g_free (schema);
+}
+
+static RowColumn *
+find_row_column (GormQuery  *self,
+                 const char *name)
+{
+  for (guint i = 0; self->row_columns != NULL && i < self->row_columns->len; i++)
+    {
+      RowColumn *column = g_ptr_array_index (self->row_columns, i);
+
+      if (g_str_equal (column->name, name))
+        return column;
+    }
+  return NULL;
+}
+
+static void
+add_row_column (GormQuery      *self,
+                const char     *name,
+                GormExpression *expression,
+                gboolean        annotation)
+{
+  const char *function = annotation ? "gorm_query_annotate()" : "gorm_query_select()";
+  GError *error = NULL;
+  GormExprNode *node;
+  RowColumn *column;
+
+  if (self->error != NULL)
+    return;
+  if (name == NULL || *name == '\0')
+    {
+      record_error (self, g_error_new (GORM_ERROR, GORM_ERROR_VALIDATION,
+                                       "Cannot query %s: %s was given no name",
+                                       self->schema->type_name, function));
+      return;
+    }
+  if (expression == NULL)
+    {
+      record_error (self, g_error_new (GORM_ERROR, GORM_ERROR_FAILED,
+                                       "Cannot query %s: %s was given no expression (NULL) "
+                                       "for “%s”", self->schema->type_name, function, name));
+      return;
+    }
+  if (find_row_column (self, name) != NULL)
+    {
+      record_error (self, g_error_new (GORM_ERROR, GORM_ERROR_VALIDATION,
+                                       "Cannot query %s: the name “%s” is given to two columns",
+                                       self->schema->type_name, name));
+      return;
+    }
+  if (annotation && gorm_schema_find_column (self->schema, name) != NULL)
+    {
+      record_error (self, g_error_new (GORM_ERROR, GORM_ERROR_VALIDATION,
+                                       "Cannot annotate %s with “%s”: %s has a property of "
+                                       "that name", self->schema->type_name, name,
+                                       self->schema->type_name));
+      return;
+    }
+
+  node = gorm_expression_compile (expression, self->schema,
+                                  GORM_EXPRESSION_COMPILE_AGGREGATES |
+                                  GORM_EXPRESSION_COMPILE_MULTI_VALUED, &error);
+  if (node == NULL)
+    {
+      record_error (self, error);
+      return;
+    }
+
+  column = g_new0 (RowColumn, 1);
+  column->name = g_strdup (name);
+  column->node = node;
+  column->annotation = annotation;
+  if (self->row_columns == NULL)
+    self->row_columns = g_ptr_array_new_with_free_func ((GDestroyNotify) row_column_free);
+  g_ptr_array_add (self->row_columns, column);
+}
+
+/**
+ * gorm_query_select:
+ * @self: a query
+ * @name: the name of the column
+ * @expression: (transfer full): what the column holds
+ *
+ * Adds a column @name holding @expression to the rows of @self, which
+ * makes it a row query: [method@Gorm.Query.fetch_rows] gives its rows, as
+ * [class@Gorm.Row]s with the columns in the order they were added. Takes
+ * @expression.
+ *
+ * When some of the columns are aggregates ([func@Gorm.Expression.count],
+ * [func@Gorm.Expression.sum], …) and others are not, the others are what
+ * the rows are grouped by: one row per distinct combination of their
+ * values, as Django's `values(…).annotate(…)`. With aggregates only, the
+ * query gives one row, over every row the filters match.
+ *
+ * ```c
+ * // The votes of each question: SELECT question_id, sum(votes) … GROUP BY question_id
+ * gorm_query_select (query, "question", gorm_expression_property ("question"));
+ * gorm_query_select (query, "total", gorm_expression_sum (gorm_expression_property ("votes")));
+ * ```
+ *
+ * @name may then be used by [method@Gorm.Query.order_by] and by filters
+ * ([func@Gorm.filter_gt] (`"total"`, …)): a filter on names applies to
+ * the rows (a `HAVING` for an aggregate); one filter names either the
+ * type's properties or these names, not both. A name must be unique
+ * among the query's columns.
+ *
+ * An unknown property, a wrong type (the sum of a text) or a misplaced
+ * aggregate in @expression makes the runners fail with its error, as a
+ * filter's mistakes do.
+ *
+ * Returns: (transfer none): @self
+ *
+ * Since: 1.0
+ */
+GormQuery *
+gorm_query_select (GormQuery      *self,
+                   const char     *name,
+                   GormExpression *expression)
+{
+  g_autoptr(GormExpression) owned = expression;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+
+  add_row_column (self, name, expression, FALSE);
+  return self;
+}
+
+/**
+ * gorm_query_select_properties:
+ * @self: a query
+ * @property_names: (array zero-terminated=1): the properties to select,
+ *   %NULL-terminated: names of stored properties or paths
+ *   (`"question.pub_date"`)
+ *
+ * Selects each of @property_names under its own name, as
+ * [method@Gorm.Query.select] with [func@Gorm.Expression.property]: Django's
+ * `values ("a", "question__b")`. Values come in the property's type (an
+ * enum value, a #GDateTime, …).
+ *
+ * Returns: (transfer none): @self
+ *
+ * Since: 1.0
+ */
+GormQuery *
+gorm_query_select_properties (GormQuery          *self,
+                              const char * const *property_names)
+{
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+
+  if (property_names == NULL)
+    {
+      record_error (self, g_error_new (GORM_ERROR, GORM_ERROR_FAILED,
+                                       "Cannot query %s: gorm_query_select_properties() was "
+                                       "given no properties (NULL)", self->schema->type_name));
+      return self;
+    }
+  for (guint i = 0; property_names[i] != NULL; i++)
+    {
+      g_autoptr(GormExpression) expression = gorm_expression_property (property_names[i]);
+
+      add_row_column (self, property_names[i], expression, FALSE);
+    }
+  return self;
+}
+
+/**
+ * gorm_query_annotate:
+ * @self: a query
+ * @name: the name of the value
+ * @expression: (transfer full): what it holds, per object
+ *
+ * Adds @expression, computed for each object, as @name: then
+ * [method@Gorm.Query.fetch_rows] gives rows holding each object
+ * ([method@Gorm.Row.get_resource], the same object as
+ * [method@Gorm.Query.fetch] gives) and its annotations. An aggregate
+ * counts per object: `gorm_query_annotate (query, "n",
+ * gorm_expression_count (gorm_expression_property ("choice"), FALSE))`
+ * counts the choices of each question (Django's `annotate(n=Count
+ * ("choice"))`). Takes @expression.
+ *
+ * Each aggregate is a correlated subquery over the object's related rows,
+ * so that two aggregates over different relations do not multiply each
+ * other.
+ *
+ * On a query with [method@Gorm.Query.select] columns, an annotation is one
+ * more column of its rows. @name must differ from the type's properties
+ * and the other columns' names; it may be used by
+ * [method@Gorm.Query.order_by] and by filters, as a select's.
+ *
+ * Returns: (transfer none): @self
+ *
+ * Since: 1.0
+ */
+GormQuery *
+gorm_query_annotate (GormQuery      *self,
+                     const char     *name,
+                     GormExpression *expression)
+{
+  g_autoptr(GormExpression) owned = expression;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+
+  add_row_column (self, name, expression, TRUE);
+  return self;
+}
+
+/**
+ * gorm_query_distinct:
+ * @self: a query
+ *
+ * Makes the rows of @self distinct (`SELECT DISTINCT`): a row query gives
+ * each combination of values once. An object query never gives an object
+ * twice already (its filters on relations test for existence, they join
+ * nothing): for it this changes nothing.
+ *
+ * Returns: (transfer none): @self
+ *
+ * Since: 1.0
+ */
+GormQuery *
+gorm_query_distinct (GormQuery *self)
+{
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+
+  self->distinct = TRUE;
+  return self;
+}
+
+/* A filter on the names of the row columns: compiled against them and
+ * kept as the rows' condition. FALSE when @filter is on properties. */
+static gboolean
+filter_rows_by_names (GormQuery  *self,
+                      GormFilter *filter)
+{
+  g_autoptr(GHashTable) names = NULL;
+  GError *error = NULL;
+  GormCondition *condition;
+  GormSchema *schema;
+  guint n;
+
+  if (self->row_columns == NULL)
+    return FALSE;
+  names = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < self->row_columns->len; i++)
+    g_hash_table_add (names, ((RowColumn *) g_ptr_array_index (self->row_columns, i))->name);
+  if (!gorm_filter_names_only (filter, names))
+    return FALSE;
+
+  n = self->row_columns->len;
+  schema = g_new0 (GormSchema, 1);
+  schema->type = self->schema->type;
+  schema->type_name = self->schema->type_name;
+  schema->table = NULL;
+  schema->columns = g_new0 (GormColumn, n);
+  schema->n_columns = n;
+  schema->by_name = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      RowColumn *row_column = g_ptr_array_index (self->row_columns, i);
+      GormColumn *column = &schema->columns[i];
+      g_autofree char *canonical = g_strdelimit (g_strdup (row_column->name), "_", '-');
+
+      column->name = g_strdup (row_column->name);
+      column->pspec = g_param_spec_ref (row_column->node->pspec);
+      column->kind = row_column->node->kind;
+      column->flags = GORM_COLUMN_NULLABLE;
+      column->index = i;
+      /* Looked up as property names are: interned, '_' as '-'. */
+      g_hash_table_insert (schema->by_name, (gpointer) g_intern_string (canonical), column);
+    }
+  if (self->name_schemas == NULL)
+    self->name_schemas = g_ptr_array_new_with_free_func ((GDestroyNotify) names_schema_free);
+  g_ptr_array_add (self->name_schemas, schema);
+
+  condition = gorm_filter_compile (filter, schema, &error);
+  if (condition == NULL)
+    record_error (self, error);
+  else if (self->having == NULL)
+    self->having = condition;
+  else
+    self->having = gorm_condition_new_combination (GORM_CONDITION_AND, self->having, condition);
+  return TRUE;
+}
+
+/* Records an order_by() for the rows: TRUE when @name is a row column's
+ * (object runners then refuse the query), FALSE for a property, which
+ * gorm_query_order_by() goes on to check. */
+static void
+add_row_order (GormQuery  *self,
+               RowOrderBy *order)
+{
+  if (self->row_orders == NULL)
+    {
+      self->row_orders = g_array_new (FALSE, FALSE, sizeof (RowOrderBy));
+      g_array_set_clear_func (self->row_orders, row_order_clear);
+    }
+  g_array_append_val (self->row_orders, *order);
+}
+
+static void
+order_rows_by_expression (GormQuery    *self,
+                          GormExprNode *node,
+                          gboolean      descending)
+{
+  RowOrderBy order = { NULL, gorm_expr_node_ref (node), !!descending };
+
+  add_row_order (self, &order);
+}
+
+static gboolean
+order_rows_by (GormQuery  *self,
+               const char *name,
+               gboolean    descending)
+{
+  RowOrderBy order = { g_strdup (name), NULL, !!descending };
+
+  add_row_order (self, &order);
+  if (find_row_column (self, name) == NULL)
+    return FALSE;
+  self->orders_by_name = TRUE;
+  return TRUE;
+}
+
+/* The error of an object runner of a query whose filters or orders name
+ * row columns. */
+static gboolean
+check_object_query (GormQuery  *self,
+                    GError    **error)
+{
+  if (self->having == NULL && !self->orders_by_name)
+    return TRUE;
+  g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+               "Cannot run the query of %s for objects: its filters or orders name columns of "
+               "its rows (gorm_query_select(), gorm_query_annotate()); run "
+               "gorm_query_fetch_rows()", self->schema->type_name);
+  return FALSE;
+}
+
+/* A row query compiled: the statement's description, with what it
+ * borrows kept alive. */
+typedef struct
+{
+  GormRowQuery       spec;
+  const GormDialect *dialect;
+  GormCondition     *condition;
+  GormCondition     *having;
+  GArray            *columns;    /* of GormRowColumn */
+  GPtrArray         *nodes;      /* the nodes, owned */
+  GPtrArray         *names;      /* hidden columns' names, owned */
+  GArray            *orders;     /* of GormRowOrder */
+  GType             *types;      /* the SQL types of a row, G_TYPE_NONE-terminated */
+  GormRowColumns    *row_names;  /* the visible columns' names */
+} RowPlan;
+
+static void
+row_plan_free (RowPlan *plan)
+{
+  g_clear_pointer (&plan->condition, gorm_condition_unref);
+  g_clear_pointer (&plan->having, gorm_condition_unref);
+  g_clear_pointer (&plan->columns, g_array_unref);
+  g_clear_pointer (&plan->nodes, g_ptr_array_unref);
+  g_clear_pointer (&plan->names, g_ptr_array_unref);
+  g_clear_pointer (&plan->orders, g_array_unref);
+  g_clear_pointer (&plan->types, g_free);
+  g_clear_pointer (&plan->row_names, gorm_row_columns_unref);
+  g_free (plan);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RowPlan, row_plan_free)
+
+static void
+plan_add_column (RowPlan      *plan,
+                 const char   *name,
+                 GormExprNode *node)
+{
+  GormRowColumn column = { name, node };
+
+  g_ptr_array_add (plan->nodes, gorm_expr_node_ref (node));
+  g_array_append_val (plan->columns, column);
+}
+
+/* @self as a statement of rows; for gorm_query_aggregate() (@aggregate)
+ * without orders, limit and offset, and with aggregates only. */
+static RowPlan *
+plan_rows (GormQuery  *self,
+           gboolean    aggregate,
+           GError    **error)
+{
+  g_autoptr(RowPlan) plan = NULL;
+  const GormSchema *schema = self->schema;
+  gboolean has_select = FALSE, has_aggregate = FALSE, plain_multi_valued = FALSE;
+  guint n_types = 0;
+  const char **names;
+
+  if (self->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->error));
+      return NULL;
+    }
+
+  plan = g_new0 (RowPlan, 1);
+  plan->dialect = gorm_database_get_dialect (self->database);
+  if (plan->dialect == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "libgorm cannot query the database “%s”: it has no SQL dialect for "
+                   "the libgda provider “%s”",
+                   gorm_database_get_uri (self->database),
+                   gorm_database_get_provider (self->database));
+      return NULL;
+    }
+  plan->columns = g_array_new (FALSE, FALSE, sizeof (GormRowColumn));
+  plan->nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) gorm_expr_node_unref);
+  plan->names = g_ptr_array_new_with_free_func (g_free);
+  plan->orders = g_array_new (FALSE, FALSE, sizeof (GormRowOrder));
+
+  for (guint i = 0; self->row_columns != NULL && i < self->row_columns->len; i++)
+    {
+      RowColumn *column = g_ptr_array_index (self->row_columns, i);
+
+      has_select |= !column->annotation;
+      has_aggregate |= column->node->has_aggregate;
+      plain_multi_valued |= !column->node->has_aggregate && column->node->has_multi_valued;
+      plan_add_column (plan, column->name, column->node);
+    }
+
+  /* Rows of all the stored properties, as Django's values(). */
+  if (!has_select && self->row_columns == NULL && !aggregate)
+    {
+      for (guint i = 0; i < schema->n_columns; i++)
+        {
+          g_autoptr(GormExpression) expression = gorm_expression_property (schema->columns[i].pspec->name);
+          g_autoptr(GormExprNode) node = gorm_expression_compile (expression, schema,
+                                                                   GORM_EXPRESSION_COMPILE_NONE, error);
+
+          if (node == NULL)
+            return NULL;
+          plan_add_column (plan, schema->columns[i].pspec->name, node);
+        }
+      has_select = TRUE;
+    }
+
+  plan->spec.objects = !has_select;
+  if (plain_multi_valued && (has_aggregate || plan->spec.objects))
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                   "Cannot query %s: a column that is no aggregate follows a reverse or "
+                   "many-to-many relation, which gives each %s any number of values; such a "
+                   "column can only be selected without aggregates or annotations",
+                   schema->type_name, schema->type_name);
+      return NULL;
+    }
+  if (aggregate)
+    {
+      for (guint i = 0; i < plan->columns->len; i++)
+        {
+          const GormRowColumn *column = &g_array_index (plan->columns, GormRowColumn, i);
+
+          if (plan->spec.objects || !column->node->has_aggregate)
+            {
+              g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                           "Cannot aggregate %s: “%s” is %s; gorm_query_aggregate() takes "
+                           "aggregates only (use gorm_query_fetch_rows() for groups)",
+                           schema->type_name, column->name,
+                           plan->spec.objects ? "an annotation" : "no aggregate");
+              return NULL;
+            }
+        }
+      if (plan->columns->len == 0)
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                       "Cannot aggregate %s: the query selects nothing (gorm_query_select())",
+                       schema->type_name);
+          return NULL;
+        }
+    }
+  plan->spec.n_visible = plan->columns->len;
+
+  /* The orders: a column's name, or a property (or forward path) of the
+   * type, selected as a hidden column (and so grouped by, as Django
+   * does). Objects end in key order, as object queries do. */
+  for (guint i = 0; !aggregate && self->row_orders != NULL && i < self->row_orders->len; i++)
+    {
+      const RowOrderBy *order_by = &g_array_index (self->row_orders, RowOrderBy, i);
+      GormRowOrder order = { NULL, order_by->descending };
+      guint found;
+
+      for (found = 0; order_by->name != NULL && found < plan->spec.n_visible; found++)
+        if (g_str_equal (g_array_index (plan->columns, GormRowColumn, found).name, order_by->name))
+          break;
+      if (order_by->name != NULL && found < plan->spec.n_visible)
+        order.name = g_array_index (plan->columns, GormRowColumn, found).name;
+      else
+        {
+          g_autoptr(GormExpression) expression = NULL;
+          g_autoptr(GormExprNode) node = NULL;
+          char *name;
+
+          if (order_by->node != NULL)
+            node = gorm_expr_node_ref (order_by->node);
+          else
+            {
+              expression = gorm_expression_property (order_by->name);
+              node = gorm_expression_compile (expression, schema, GORM_EXPRESSION_COMPILE_NONE, error);
+            }
+          if (node == NULL)
+            return NULL;
+          name = g_strdup_printf ("gorm_o%u", i);
+          g_ptr_array_add (plan->names, name);
+          plan_add_column (plan, name, node);
+          order.name = name;
+        }
+      g_array_append_val (plan->orders, order);
+    }
+  if (!aggregate && plan->spec.objects)
+    {
+      GormRowOrder order = { schema->key->name, FALSE };
+
+      if (plan->orders->len > 0)
+        order.descending = g_array_index (plan->orders, GormRowOrder, plan->orders->len - 1).descending;
+      g_array_append_val (plan->orders, order);
+    }
+
+  plan->condition = self->condition ? gorm_condition_ref (self->condition) : NULL;
+  plan->having = self->having ? gorm_condition_ref (self->having) : NULL;
+  plan->spec.schema = schema;
+  plan->spec.condition = plan->condition;
+  plan->spec.columns = (const GormRowColumn *) (gpointer) plan->columns->data;
+  plan->spec.n_columns = plan->columns->len;
+  plan->spec.distinct = self->distinct;
+  plan->spec.having = plan->having;
+  plan->spec.orders = (const GormRowOrder *) (gpointer) plan->orders->data;
+  plan->spec.n_orders = plan->orders->len;
+  plan->spec.limit = aggregate ? -1 : self->limit;
+  plan->spec.offset = aggregate ? 0 : self->offset;
+
+  plan->types = g_new0 (GType, schema->n_columns + plan->spec.n_visible + 1);
+  if (plan->spec.objects)
+    for (guint i = 0; i < schema->n_columns; i++)
+      plan->types[n_types++] = schema->sql_types[i];
+  for (guint i = 0; i < plan->spec.n_visible; i++)
+    plan->types[n_types++] = plan->spec.columns[i].node->sql_type;
+  plan->types[n_types] = G_TYPE_NONE;
+
+  names = g_newa (const char *, plan->spec.n_visible + 1);
+  for (guint i = 0; i < plan->spec.n_visible; i++)
+    names[i] = plan->spec.columns[i].name;
+  plan->row_names = gorm_row_columns_new (plan->spec.n_visible, names);
+
+  return g_steal_pointer (&plan);
+}
+
+/* What a row query read, copied under the lock: the values of each row,
+ * the copied rows of their objects, and when they were read. */
+typedef struct
+{
+  GormRowColumns *names;
+  GPtrArray      *values;    /* of GValue[n] */
+  GPtrArray      *objects;   /* of copied rows, NULL without objects */
+  guint64         stamp;
+} RowsRead;
+
+static void
+free_values (gpointer data,
+             gpointer user_data)
+{
+  GValue *values = data;
+  guint n = GPOINTER_TO_UINT (user_data);
+
+  for (guint i = 0; values != NULL && i < n; i++)
+    if (G_IS_VALUE (&values[i]))
+      g_value_unset (&values[i]);
+  g_free (values);
+}
+
+static void
+rows_read_free (RowsRead *read)
+{
+  if (read->values != NULL)
+    {
+      g_ptr_array_foreach (read->values, free_values,
+                           GUINT_TO_POINTER (gorm_row_columns_get_n (read->names)));
+      g_ptr_array_unref (read->values);
+    }
+  if (read->objects != NULL)
+    {
+      for (guint i = 0; i < read->objects->len; i++)
+        if (g_ptr_array_index (read->objects, i) != NULL)
+          gorm_mapper_free_row (g_ptr_array_index (read->objects, i));
+      g_ptr_array_unref (read->objects);
+    }
+  g_clear_pointer (&read->names, gorm_row_columns_unref);
+  g_free (read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RowsRead, rows_read_free)
+
+static RowsRead *
+read_rows (GormQuery     *self,
+           gboolean       aggregate,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autoptr(RowPlan) plan = NULL;
+  g_autoptr(RowsRead) read = NULL;
+  g_autoptr(GArray) params = NULL;
+  g_autoptr(GormRows) rows = NULL;
+  g_autofree char *sql = NULL;
+  const GormSchema *schema = self->schema;
+  GormMapper *mapper = NULL;
+  guint first, n_visible;
+
+  plan = plan_rows (self, aggregate, error);
+  if (plan == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  params = params_new ();
+  sql = gorm_dialect_render_row_query (plan->dialect, &plan->spec, params);
+  first = plan->spec.objects ? schema->n_columns : 0;
+  n_visible = plan->spec.n_visible;
+
+  read = g_new0 (RowsRead, 1);
+  read->names = gorm_row_columns_ref (plan->row_names);
+  read->values = g_ptr_array_new ();
+  if (plan->spec.objects)
+    read->objects = g_ptr_array_new ();
+
+  gorm_database_lock (self->database);
+  if (plan->spec.objects)
+    mapper = gorm_database_get_mapper_locked (self->database, schema->type, error);
+  if (!plan->spec.objects || mapper != NULL)
+    rows = select_locked (self->database, sql, params, plan->types, cancellable, error);
+  for (guint r = 0; rows != NULL && r < gorm_rows_get_n_rows (rows); r++)
+    {
+      GValue *values = g_new0 (GValue, MAX (n_visible, 1));
+
+      g_ptr_array_add (read->values, values);
+      for (guint c = 0; c < n_visible; c++)
+        {
+          const GValue *value = gorm_rows_get_value (rows, first + c, r, error);
+
+          if (value == NULL ||
+              !gorm_expr_node_value_from_sql (plan->spec.columns[c].node, value, &values[c], error))
+            {
+              g_clear_pointer (&rows, gorm_rows_free);
+              break;
+            }
+        }
+      if (rows != NULL && plan->spec.objects)
+        {
+          GValue *row = gorm_mapper_copy_row (mapper, rows, (gint) r, error);
+
+          if (row == NULL)
+            g_clear_pointer (&rows, gorm_rows_free);
+          else
+            g_ptr_array_add (read->objects, row);
+        }
+    }
+  read->stamp = gorm_mapper_take_read_stamp ();
+  gorm_database_unlock (self->database);
+
+  return rows != NULL ? g_steal_pointer (&read) : NULL;
+}
+
+/* The rows of @read, which it takes: their objects made (or found) in
+ * the caller's thread. */
+static GListModel *
+model_of_rows (GormQuery  *self,
+               RowsRead   *read,
+               GError    **error)
+{
+  g_autoptr(RowsRead) owned = read;
+  GPtrArray *items = g_ptr_array_new_full (read->values->len, g_object_unref);
+
+  gorm_mapper_push_read_stamp (read->stamp);
+  for (guint i = 0; i < read->values->len; i++)
+    {
+      g_autoptr(GObject) object = NULL;
+
+      if (read->objects != NULL)
+        {
+          /* The copied row is taken. */
+          object = gorm_database_resource_from_row (self->database, self->item_type,
+                                                    g_steal_pointer (&read->objects->pdata[i]),
+                                                    error);
+          if (object == NULL)
+            {
+              g_clear_pointer (&items, g_ptr_array_unref);
+              break;
+            }
+        }
+      g_ptr_array_add (items, gorm_row_new_take (read->names,
+                                                 g_steal_pointer (&read->values->pdata[i]),
+                                                 object));
+    }
+  gorm_mapper_pop_read_stamp ();
+
+  return items != NULL ? gorm_row_model_new (items) : NULL;
+}
+
+/**
+ * gorm_query_fetch_rows:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Runs @self for its rows: the columns of [method@Gorm.Query.select] (or,
+ * without any, every stored property under its own name), or each object
+ * with its [method@Gorm.Query.annotate] values. Filters, orders, limit,
+ * offset and [method@Gorm.Query.distinct] apply; the rows of a query
+ * without [method@Gorm.Query.order_by] come in the engine's order.
+ *
+ * Values are of the type the expression gives: a property's own type
+ * (an enum value, a #GDateTime, …), `gint64` for a count and for the sum
+ * of integers, `gdouble` for an average, the property's type for a
+ * minimum or maximum, %NULL for SQL `NULL` (the sum of no rows).
+ *
+ * The model never changes once returned.
+ *
+ * Returns: (transfer full): a [iface@Gio.ListModel] of [class@Gorm.Row],
+ *   or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GListModel *
+gorm_query_fetch_rows (GormQuery     *self,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  RowsRead *read;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  read = read_rows (self, FALSE, cancellable, error);
+  return read != NULL ? model_of_rows (self, read, error) : NULL;
+}
+
+/**
+ * gorm_query_aggregate:
+ * @self: a query whose selects are all aggregates
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Computes the aggregates @self selects over every row its filters
+ * match, ignoring its orders, limit and offset (as Django's
+ * `aggregate()`):
+ *
+ * ```c
+ * g_autoptr(GormQuery) query = gorm_database_query (db, POLLS_TYPE_CHOICE);
+ * g_autoptr(GormRow) row = NULL;
+ *
+ * gorm_query_select (query, "total", gorm_expression_sum (gorm_expression_property ("votes")));
+ * row = gorm_query_aggregate (query, NULL, &error);
+ * ```
+ *
+ * Over no rows a count is 0 and the other aggregates %NULL. A select that
+ * is no aggregate, or a query with none, fails with
+ * %GORM_ERROR_VALIDATION.
+ *
+ * Returns: (transfer full): the row of the aggregates, or %NULL with
+ *   @error set
+ *
+ * Since: 1.0
+ */
+GormRow *
+gorm_query_aggregate (GormQuery     *self,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(GListModel) rows = NULL;
+
+  g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  {
+    RowsRead *read = read_rows (self, TRUE, cancellable, error);
+
+    rows = read != NULL ? model_of_rows (self, read, error) : NULL;
+  }
+  if (rows == NULL)
+    return NULL;
+  if (g_list_model_get_n_items (rows) != 1)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "The aggregates of %s gave %u rows instead of one (a filter on them left "
+                   "none)", self->schema->type_name, g_list_model_get_n_items (rows));
+      return NULL;
+    }
+  return g_list_model_get_item (rows, 0);
+}
+
+static void
+rows_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  RowsRead *read = read_rows (source_object, GPOINTER_TO_INT (task_data), cancellable, &error);
+
+  gorm_task_return_pointer (task, read, (GDestroyNotify) rows_read_free, error);
+}
+
+static void
+rows_async (GormQuery           *self,
+            gboolean             aggregate,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data,
+            gpointer             source_tag)
+{
+  g_autoptr(GTask) task = NULL;
+
+  task = gorm_database_new_task (self->database, self, cancellable, callback, user_data, source_tag);
+  g_task_set_task_data (task, GINT_TO_POINTER (aggregate), NULL);
+  gorm_database_run_task (self->database, task, rows_thread);
+}
+
+/**
+ * gorm_query_fetch_rows_async:
+ * @self: a query
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the rows
+ * @user_data: data for @callback
+ *
+ * Runs [method@Gorm.Query.fetch_rows] on the worker thread of the query's
+ * database. The rows are read there; the objects of an annotated query's
+ * rows are made (or found, when they are alive) in the main context by
+ * [method@Gorm.Query.fetch_rows_finish].
+ *
+ * Since: 1.0
+ */
+void
+gorm_query_fetch_rows_async (GormQuery           *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_QUERY (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  rows_async (self, FALSE, cancellable, callback, user_data, gorm_query_fetch_rows_async);
+}
+
+/**
+ * gorm_query_fetch_rows_finish:
+ * @self: a query
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Gorm.Query.fetch_rows_async].
+ *
+ * Returns: (transfer full): a [iface@Gio.ListModel] of [class@Gorm.Row],
+ *   or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GListModel *
+gorm_query_fetch_rows_finish (GormQuery     *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  GTask *task = check_result (self, result, gorm_query_fetch_rows_async);
+  RowsRead *read = task ? g_task_propagate_pointer (task, error) : NULL;
+
+  return read != NULL ? model_of_rows (self, read, error) : NULL;
+}
+
+/**
+ * gorm_query_aggregate_async:
+ * @self: a query whose selects are all aggregates
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the row
+ * @user_data: data for @callback
+ *
+ * Runs [method@Gorm.Query.aggregate] on the worker thread of the query's
+ * database.
+ *
+ * Since: 1.0
+ */
+void
+gorm_query_aggregate_async (GormQuery           *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (GORM_IS_QUERY (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  rows_async (self, TRUE, cancellable, callback, user_data, gorm_query_aggregate_async);
+}
+
+/**
+ * gorm_query_aggregate_finish:
+ * @self: a query
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Gorm.Query.aggregate_async].
+ *
+ * Returns: (transfer full): the row of the aggregates, or %NULL with
+ *   @error set
+ *
+ * Since: 1.0
+ */
+GormRow *
+gorm_query_aggregate_finish (GormQuery     *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  GTask *task = check_result (self, result, gorm_query_aggregate_async);
+  RowsRead *read = task ? g_task_propagate_pointer (task, error) : NULL;
+  g_autoptr(GListModel) rows = read != NULL ? model_of_rows (self, read, error) : NULL;
+
+  if (rows == NULL)
+    return NULL;
+  if (g_list_model_get_n_items (rows) != 1)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "The aggregates of %s gave %u rows instead of one (a filter on them left "
+                   "none)", self->schema->type_name, g_list_model_get_n_items (rows));
+      return NULL;
+    }
+  return g_list_model_get_item (rows, 0);
 }

@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "gorm-filter.h"
+#include "gorm-row.h"
 #include "gorm-types.h"
 #include "gorm-version.h"
 
@@ -31,6 +32,10 @@ GORM_AVAILABLE_IN_ALL
 GormQuery    *gorm_query_order_by       (GormQuery     *self,
                                          const char    *property,
                                          gboolean       descending);
+GORM_AVAILABLE_IN_ALL
+GormQuery    *gorm_query_order_by_expression (GormQuery      *self,
+                                              GormExpression *expression,
+                                              gboolean        descending);
 GORM_AVAILABLE_IN_ALL
 GormQuery    *gorm_query_limit          (GormQuery     *self,
                                          guint          limit);
@@ -160,5 +165,46 @@ GORM_AVAILABLE_IN_ALL
 gint64        gorm_query_update_values_finish (GormQuery           *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+
+/* Row queries */
+GORM_AVAILABLE_IN_ALL
+GormQuery    *gorm_query_select               (GormQuery           *self,
+                                               const char          *name,
+                                               GormExpression      *expression);
+GORM_AVAILABLE_IN_ALL
+GormQuery    *gorm_query_select_properties    (GormQuery           *self,
+                                               const char * const  *property_names);
+GORM_AVAILABLE_IN_ALL
+GormQuery    *gorm_query_annotate             (GormQuery           *self,
+                                               const char          *name,
+                                               GormExpression      *expression);
+GORM_AVAILABLE_IN_ALL
+GormQuery    *gorm_query_distinct             (GormQuery           *self);
+GORM_AVAILABLE_IN_ALL
+GListModel   *gorm_query_fetch_rows           (GormQuery           *self,
+                                               GCancellable        *cancellable,
+                                               GError             **error) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
+void          gorm_query_fetch_rows_async     (GormQuery           *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+GORM_AVAILABLE_IN_ALL
+GListModel   *gorm_query_fetch_rows_finish    (GormQuery           *self,
+                                               GAsyncResult        *result,
+                                               GError             **error) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
+GormRow      *gorm_query_aggregate            (GormQuery           *self,
+                                               GCancellable        *cancellable,
+                                               GError             **error) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
+void          gorm_query_aggregate_async      (GormQuery           *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+GORM_AVAILABLE_IN_ALL
+GormRow      *gorm_query_aggregate_finish     (GormQuery           *self,
+                                               GAsyncResult        *result,
+                                               GError             **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

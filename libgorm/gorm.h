@@ -13,8 +13,10 @@
 #include "gorm-types.h"
 #include "gorm-database.h"
 #include "gorm-resource.h"
+#include "gorm-expression.h"
 #include "gorm-filter.h"
 #include "gorm-query.h"
 #include "gorm-query-model.h"
+#include "gorm-row.h"
 
 #undef GORM_INSIDE

@@ -3,10 +3,10 @@
 #
 # Checks the walls between libgorm's layers, as CONTRIBUTING.md draws them:
 #
-#   public objects   database, resource, query, query-model, filter
+#   public objects   database, resource, query, query-model, filter, expression
 #   unit of work     mapper, identity-map, change-feed, migrator
 #   execution        connection, listener, worker
-#   SQL text         dialect (dialect-sqlite, dialect-postgresql, ...)
+#   SQL text         dialect (dialect-sqlite, dialect-postgresql, dialect-expression, ...)
 #   foundations      schema, value, uri, error, types, version, enums
 #
 # Calls run downward only, so a file may include the private header of a
@@ -41,6 +41,8 @@ MODULES = {
     'gorm-dialect': 'sql',
     'gorm-dialect-sqlite': 'sql',
     'gorm-dialect-postgresql': 'sql',
+    'gorm-dialect-rows': 'sql',
+    'gorm-dialect-expression': 'sql',
     # execution
     'gorm-connection': 'execution',
     'gorm-listener': 'execution',
@@ -58,6 +60,8 @@ MODULES = {
     'gorm-query': 'public',
     'gorm-query-model': 'public',
     'gorm-filter': 'public',
+    'gorm-row': 'public',
+    'gorm-expression': 'public',
 }
 
 # The only files that may include a libgda header.

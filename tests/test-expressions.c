@@ -1,0 +1,1416 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "gorm-connection-private.h"
+#include "gorm-expression-private.h"
+#include "gorm-filter-private.h"
+#include "gorm-query-private.h"
+#include "polls-models.h"
+
+/* Expressions: compiled against a schema and rendered by the dialect,
+ * then run as a plain SELECT of the expression, on both engines. */
+
+TEST_DEFINE_RESOURCE (TestItem, test_item)
+
+static void
+test_item_class_init (TestItemClass *klass)
+{
+  GormResourceClass *resource_class = GORM_RESOURCE_CLASS (klass);
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_int ("votes", NULL, NULL, G_MININT, G_MAXINT, 0, G_PARAM_READWRITE),
+    g_param_spec_int ("downvotes", NULL, NULL, G_MININT, G_MAXINT, 0, G_PARAM_READWRITE),
+    g_param_spec_double ("price", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, G_PARAM_READWRITE),
+    g_param_spec_int ("quantity", NULL, NULL, G_MININT, G_MAXINT, 0, G_PARAM_READWRITE),
+    g_param_spec_boxed ("when", NULL, NULL, G_TYPE_DATE_TIME, G_PARAM_READWRITE),
+    g_param_spec_enum ("color", NULL, NULL, TEST_TYPE_COLOR, TEST_COLOR_RED, G_PARAM_READWRITE),
+    g_param_spec_boolean ("flag", NULL, NULL, FALSE, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_nullable (resource_class, "when");
+  gorm_resource_class_set_indexed (resource_class, "when");
+}
+
+#define TEST_TYPE_ITEM (test_item_get_type ())
+
+static GormDatabase *
+open_items (void)
+{
+  GormDatabase *db = test_open_memory ();
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  return db;
+}
+
+static gpointer
+add_item (GormDatabase *db,
+          const char   *name,
+          gint          votes,
+          gint          downvotes,
+          double        price,
+          gint          quantity,
+          GDateTime    *when)
+{
+  gpointer item = g_object_new (TEST_TYPE_ITEM, "database", db, "name", name, "votes", votes,
+                                "downvotes", downvotes, "price", price, "quantity", quantity,
+                                "when", when, NULL);
+
+  test_save_ok (item);
+  return item;
+}
+
+/* Expression constructors over plain C values. */
+static GormExpression *
+prop (const char *name)
+{
+  return gorm_expression_property (name);
+}
+
+static GormExpression *
+int_value (gint number)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  return gorm_expression_value (test_int_value (&value, number));
+}
+
+static GormExpression *
+double_value (double number)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_DOUBLE);
+  g_value_set_double (&value, number);
+  return gorm_expression_value (&value);
+}
+
+static GormExpression *
+string_value (const char *text)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  return gorm_expression_value (test_string_value (&value, text));
+}
+
+static const char *
+path_alias (const GormPath *path,
+            gpointer        user_data)
+{
+  return user_data;
+}
+
+static void
+free_value (gpointer data)
+{
+  GValue *value = data;
+
+  if (G_IS_VALUE (value))
+    g_value_unset (value);
+  g_free (value);
+}
+
+/* The values of @expression (taken) over the rows of @type's table, in
+ * key order (one value for an aggregate), as the user reads them: an
+ * unset GValue for NULL. With @join, the rows of the reverse relation
+ * @join are LEFT JOINed as "j", grouped by the key. Sets @node to the
+ * compiled expression when given. */
+static GPtrArray *
+evaluate_full (GormDatabase               *db,
+               GType                       type,
+               GormExpression             *expression,
+               GormExpressionCompileFlags  flags,
+               const char                 *join,
+               GormExprNode              **compiled,
+               GError                    **error)
+{
+  g_autoptr(GormExpression) owned = expression;
+  const GormSchema *schema = gorm_schema_lookup (type, NULL);
+  g_autoptr(GormExprNode) node = NULL;
+  g_autoptr(GString) sql = g_string_new ("SELECT ");
+  g_autoptr(GArray) params = g_array_new (FALSE, TRUE, sizeof (GValue));
+  g_autoptr(GPtrArray) values = NULL;
+  g_autoptr(GormRows) rows = NULL;
+  GormExprScope scope = { NULL, 0, 0, NULL, NULL };
+  GormConnection *connection;
+  GormStatement *statement;
+  GType types[2];
+
+  node = gorm_expression_compile (owned, schema, flags, error);
+  if (node == NULL)
+    return NULL;
+  if (join != NULL)
+    {
+      scope.qualifier = "t";
+      scope.path_qualifier = path_alias;
+      scope.user_data = "j";
+    }
+  gorm_dialect_append_expression (gorm_database_get_dialect (db), sql, params, node, &scope);
+  g_string_append (sql, " FROM ");
+  gorm_dialect_append_identifier (sql, schema->table);
+  if (join != NULL)
+    {
+      const GormPath *path = NULL;
+      const GormRelation *relation;
+
+      g_assert_nonnull (gorm_filter_resolve_path (schema, join, &path, NULL));
+      relation = path->steps[0].relation;
+      g_string_append (sql, " AS \"t\" LEFT JOIN ");
+      gorm_dialect_append_identifier (sql, path->steps[0].target->table);
+      g_string_append (sql, " AS \"j\" ON \"j\".");
+      gorm_dialect_append_identifier (sql, relation->column->name);
+      g_string_append (sql, " = \"t\".\"id\" GROUP BY \"t\".\"id\" ORDER BY \"t\".\"id\"");
+    }
+  else if (!node->has_aggregate)
+    g_string_append (sql, " ORDER BY \"id\"");
+
+  types[0] = node->sql_type;
+  types[1] = G_TYPE_NONE;
+  values = g_ptr_array_new_with_free_func (free_value);
+  gorm_database_lock (db);
+  connection = gorm_database_get_connection_locked (db, error);
+  statement = connection ? gorm_connection_lookup_locked (connection, sql->str, error) : NULL;
+  if (statement != NULL)
+    {
+      gorm_statement_take_params (statement, (GValue *) (gpointer) params->data, params->len);
+      rows = gorm_connection_select_locked (connection, statement, types, error);
+    }
+  for (guint i = 0; rows != NULL && i < gorm_rows_get_n_rows (rows); i++)
+    {
+      const GValue *sql_value = gorm_rows_get_value (rows, 0, i, NULL);
+      GValue *value = g_new0 (GValue, 1);
+
+      g_assert_nonnull (sql_value);
+      g_assert_true (gorm_expr_node_value_from_sql (node, sql_value, value, NULL));
+      g_ptr_array_add (values, value);
+    }
+  gorm_database_unlock (db);
+  if (rows == NULL)
+    return NULL;
+
+  if (compiled != NULL)
+    *compiled = g_steal_pointer (&node);
+  return g_steal_pointer (&values);
+}
+
+static GPtrArray *
+evaluate (GormDatabase   *db,
+          GType           type,
+          GormExpression *expression,
+          GormExprNode  **compiled)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *values = evaluate_full (db, type, expression, GORM_EXPRESSION_COMPILE_AGGREGATES,
+                                     NULL, compiled, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (values);
+  return values;
+}
+
+static gint64
+int64_at (GPtrArray *values,
+          guint      index)
+{
+  const GValue *value = g_ptr_array_index (values, index);
+
+  g_assert_true (G_VALUE_HOLDS_INT64 (value));
+  return g_value_get_int64 (value);
+}
+
+static double
+double_at (GPtrArray *values,
+           guint      index)
+{
+  const GValue *value = g_ptr_array_index (values, index);
+
+  g_assert_true (G_VALUE_HOLDS_DOUBLE (value));
+  return g_value_get_double (value);
+}
+
+static gboolean
+null_at (GPtrArray *values,
+         guint      index)
+{
+  return !G_IS_VALUE ((GValue *) g_ptr_array_index (values, index));
+}
+
+static void
+test_arithmetic (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GObject) a = add_item (db, "a", 7, 2, 2.5, 4, NULL);
+  g_autoptr(GObject) b = add_item (db, "b", -7, 10, 0.1, 3, NULL);
+  g_autoptr(GPtrArray) values = NULL;
+  g_autoptr(GormExprNode) node = NULL;
+
+  /* votes + 1, an integer. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_add (prop ("votes"), int_value (1)), &node);
+  g_assert_cmpuint (values->len, ==, 2);
+  g_assert_cmpint (int64_at (values, 0), ==, 8);
+  g_assert_cmpint (int64_at (values, 1), ==, -6);
+  g_assert_true (node->value_type == G_TYPE_INT64);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  g_clear_pointer (&node, gorm_expr_node_unref);
+
+  /* 1 + votes: the constant may come first. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_add (int_value (1), prop ("votes")), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 8);
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  /* votes - downvotes */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_subtract (prop ("votes"), prop ("downvotes")), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 5);
+  g_assert_cmpint (int64_at (values, 1), ==, -17);
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  /* price * quantity, a double. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_multiply (prop ("price"), prop ("quantity")), &node);
+  g_assert_true (node->value_type == G_TYPE_DOUBLE);
+  g_assert_cmpfloat_with_epsilon (double_at (values, 0), 10.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (double_at (values, 1), 0.3, 1e-9);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  g_clear_pointer (&node, gorm_expr_node_unref);
+
+  /* Integers divide truncating toward zero on both engines. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_divide (prop ("votes"), int_value (2)), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 3);
+  g_assert_cmpint (int64_at (values, 1), ==, -3);
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  /* With a double operand the quotient is a double. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_divide (prop ("votes"), prop ("price")), NULL);
+  g_assert_cmpfloat_with_epsilon (double_at (values, 0), 2.8, 1e-9);
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  /* A constant for a double property converts to a double. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_add (prop ("price"), int_value (1)), &node);
+  g_assert_cmpfloat_with_epsilon (double_at (values, 0), 3.5, 1e-9);
+  g_assert_true (node->children[1]->sql_type == G_TYPE_DOUBLE);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  g_clear_pointer (&node, gorm_expr_node_unref);
+
+  /* Two constants keep their types: (2 + 0.5) * 2 */
+  values = evaluate (db, TEST_TYPE_ITEM,
+                     gorm_expression_multiply (gorm_expression_add (int_value (2), double_value (0.5)),
+                                               int_value (2)), NULL);
+  g_assert_cmpfloat_with_epsilon (double_at (values, 0), 5.0, 1e-9);
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  /* A NULL constant makes NULL. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_add (prop ("votes"), gorm_expression_value (NULL)), NULL);
+  g_assert_true (null_at (values, 0));
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  /* A property on its own is read as its own type. */
+  values = evaluate (db, TEST_TYPE_ITEM, prop ("color"), &node);
+  g_assert_true (G_VALUE_HOLDS (g_ptr_array_index (values, 0), TEST_TYPE_COLOR));
+  g_clear_pointer (&values, g_ptr_array_unref);
+}
+
+static void
+test_date_parts (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  /* A Tuesday, at 13:03:59.999999 UTC. */
+  g_autoptr(GDateTime) tuesday = g_date_time_new_utc (2024, 3, 5, 13, 3, 59.999999);
+  /* 23:30 on Saturday 2 March at UTC-5: Sunday 3 March 04:30 UTC. */
+  g_autoptr(GTimeZone) minus5 = g_time_zone_new_identifier ("-05:00");
+  g_autoptr(GDateTime) saturday = g_date_time_new (minus5, 2024, 3, 2, 23, 30, 0);
+  g_autoptr(GObject) a = add_item (db, "a", 0, 0, 0, 0, tuesday);
+  g_autoptr(GObject) b = add_item (db, "b", 0, 0, 0, 0, saturday);
+  g_autoptr(GObject) c = add_item (db, "c", 0, 0, 0, 0, NULL);
+  static const struct
+  {
+    GormDatePart part;
+    gint64       first;
+    gint64       second;
+  } parts[] = {
+    { GORM_DATE_PART_YEAR, 2024, 2024 },
+    { GORM_DATE_PART_MONTH, 3, 3 },
+    { GORM_DATE_PART_DAY, 5, 3 },
+    /* Django's numbering: 1 Sunday … 7 Saturday. */
+    { GORM_DATE_PART_WEEK_DAY, 3, 1 },
+    { GORM_DATE_PART_HOUR, 13, 4 },
+    { GORM_DATE_PART_MINUTE, 3, 30 },
+    { GORM_DATE_PART_SECOND, 59, 0 },
+  };
+  g_autoptr(GPtrArray) values = NULL;
+  GDateTime *day;
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_date_part (prop ("when"), parts[i].part), NULL);
+      g_assert_cmpuint (values->len, ==, 3);
+      g_assert_cmpint (int64_at (values, 0), ==, parts[i].first);
+      g_assert_cmpint (int64_at (values, 1), ==, parts[i].second);
+      /* A NULL date-time has no parts. */
+      g_assert_true (null_at (values, 2));
+      g_clear_pointer (&values, g_ptr_array_unref);
+    }
+
+  /* The day: 00:00 UTC of the UTC day. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_date_part (prop ("when"), GORM_DATE_PART_DATE), NULL);
+  day = g_value_get_boxed (g_ptr_array_index (values, 0));
+  g_assert_cmpint (g_date_time_get_day_of_month (day), ==, 5);
+  g_assert_cmpint (g_date_time_get_hour (day), ==, 0);
+  g_assert_cmpint (g_date_time_get_microsecond (day), ==, 0);
+  g_assert_cmpint (g_date_time_get_utc_offset (day), ==, 0);
+  day = g_value_get_boxed (g_ptr_array_index (values, 1));
+  g_assert_cmpint (g_date_time_get_day_of_month (day), ==, 3);
+  g_assert_true (null_at (values, 2));
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  /* A constant date-time has parts too. */
+  {
+    g_auto(GValue) when = G_VALUE_INIT;
+
+    g_value_init (&when, G_TYPE_DATE_TIME);
+    g_value_set_boxed (&when, saturday);
+    values = evaluate (db, TEST_TYPE_ITEM,
+                       gorm_expression_date_part (gorm_expression_value (&when), GORM_DATE_PART_WEEK_DAY),
+                       NULL);
+    g_assert_cmpint (int64_at (values, 0), ==, 1);
+    g_clear_pointer (&values, g_ptr_array_unref);
+  }
+}
+
+static void
+test_aggregates (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GPtrArray) values = NULL;
+  g_autoptr(GormExprNode) node = NULL;
+  g_autoptr(GObject) a = NULL;
+  g_autoptr(GObject) b = NULL;
+  g_autoptr(GObject) c = NULL;
+
+  /* Over no rows: count 0, the others NULL. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_count (NULL, FALSE), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 0);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_sum (prop ("votes")), NULL);
+  g_assert_true (null_at (values, 0));
+  g_clear_pointer (&values, g_ptr_array_unref);
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_max (prop ("when")), NULL);
+  g_assert_true (null_at (values, 0));
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  a = add_item (db, "a", 1, 0, 1.5, 1, NULL);
+  b = add_item (db, "b", 2, 0, 2.0, 1, NULL);
+  c = add_item (db, "b", 2, 0, 3.0, 1, NULL);
+
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_count (NULL, FALSE), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 3);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_count (prop ("name"), TRUE), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 2);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  /* Counting a nullable property counts its non-NULL values. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_count (prop ("when"), FALSE), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 0);
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_sum (prop ("votes")), &node);
+  g_assert_true (node->value_type == G_TYPE_INT64);
+  g_assert_cmpint (int64_at (values, 0), ==, 5);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  g_clear_pointer (&node, gorm_expr_node_unref);
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_sum (prop ("price")), NULL);
+  g_assert_cmpfloat_with_epsilon (double_at (values, 0), 6.5, 1e-9);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  /* The mean of integers is a double. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_avg (prop ("votes")), NULL);
+  g_assert_cmpfloat_with_epsilon (double_at (values, 0), 5.0 / 3, 1e-9);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_min (prop ("price")), NULL);
+  g_assert_cmpfloat_with_epsilon (double_at (values, 0), 1.5, 1e-9);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  /* max keeps its operand's type: a gint. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_max (prop ("votes")), &node);
+  g_assert_true (node->value_type == G_TYPE_INT);
+  g_assert_cmpint (g_value_get_int (g_ptr_array_index (values, 0)), ==, 2);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  g_clear_pointer (&node, gorm_expr_node_unref);
+  /* Arithmetic on aggregates: sum (votes) / count (*) stays an integer
+   * (a bigint on PostgreSQL, not a numeric). */
+  values = evaluate (db, TEST_TYPE_ITEM,
+                     gorm_expression_divide (gorm_expression_sum (prop ("votes")),
+                                             gorm_expression_count (NULL, FALSE)), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 1);
+  g_clear_pointer (&values, g_ptr_array_unref);
+}
+
+static void
+test_paths (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GDateTime) when = g_date_time_new_utc (2023, 6, 1, 12, 0, 0);
+  g_autoptr(GObject) q1 = NULL;
+  g_autoptr(GObject) q2 = NULL;
+  g_autoptr(GObject) c1 = NULL;
+  g_autoptr(GObject) c2 = NULL;
+  g_autoptr(GObject) c3 = NULL;
+  g_autoptr(GPtrArray) values = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id1, id2;
+
+  test_migrate (db, POLLS_TYPE_AUTHOR);
+  test_migrate (db, POLLS_TYPE_QUESTION);
+  test_migrate (db, POLLS_TYPE_CHOICE);
+  q1 = g_object_new (POLLS_TYPE_QUESTION, "database", db, "question-text", "one", "pub-date", when,
+                     "rank", 4, NULL);
+  q2 = g_object_new (POLLS_TYPE_QUESTION, "database", db, "question-text", "two", "rank", 9, NULL);
+  g_assert_true (gorm_resource_set_null (GORM_RESOURCE (q1), "author-id", NULL));
+  g_assert_true (gorm_resource_set_null (GORM_RESOURCE (q2), "author-id", NULL));
+  test_save_ok (q1);
+  test_save_ok (q2);
+  g_object_get (q1, "id", &id1, NULL);
+  g_object_get (q2, "id", &id2, NULL);
+  c1 = g_object_new (POLLS_TYPE_CHOICE, "database", db, "question-id", id1, "votes", 3, NULL);
+  c2 = g_object_new (POLLS_TYPE_CHOICE, "database", db, "question-id", id1, "votes", 5, NULL);
+  c3 = g_object_new (POLLS_TYPE_CHOICE, "database", db, "question-id", id2, "votes", 1, NULL);
+  test_save_ok (c1);
+  test_save_ok (c2);
+  test_save_ok (c3);
+
+  /* A forward path: a correlated subquery, one value per row. */
+  values = evaluate (db, POLLS_TYPE_CHOICE,
+                     gorm_expression_add (prop ("votes"), prop ("question.rank")), NULL);
+  g_assert_cmpuint (values->len, ==, 3);
+  g_assert_cmpint (int64_at (values, 0), ==, 7);
+  g_assert_cmpint (int64_at (values, 1), ==, 9);
+  g_assert_cmpint (int64_at (values, 2), ==, 10);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  values = evaluate (db, POLLS_TYPE_CHOICE,
+                     gorm_expression_date_part (prop ("question.pub_date"), GORM_DATE_PART_YEAR), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 2023);
+  g_assert_true (null_at (values, 2));
+  g_clear_pointer (&values, g_ptr_array_unref);
+
+  /* A reverse path has many values per question: refused unless the
+   * caller joins it. */
+  values = evaluate_full (db, POLLS_TYPE_QUESTION, gorm_expression_sum (prop ("choice.votes")),
+                          GORM_EXPRESSION_COMPILE_AGGREGATES, NULL, NULL, &error);
+  g_assert_null (values);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
+  g_assert_nonnull (strstr (error->message, "choice.votes"));
+  g_assert_nonnull (strstr (error->message, "Question"));
+  g_clear_error (&error);
+
+  /* Joined: count ("choice") and sum ("choice.votes") per question. */
+  values = evaluate_full (db, POLLS_TYPE_QUESTION, gorm_expression_count (prop ("choice"), FALSE),
+                          GORM_EXPRESSION_COMPILE_AGGREGATES | GORM_EXPRESSION_COMPILE_MULTI_VALUED,
+                          "choice", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (values->len, ==, 2);
+  g_assert_cmpint (int64_at (values, 0), ==, 2);
+  g_assert_cmpint (int64_at (values, 1), ==, 1);
+  g_clear_pointer (&values, g_ptr_array_unref);
+  values = evaluate_full (db, POLLS_TYPE_QUESTION, gorm_expression_sum (prop ("choice.votes")),
+                          GORM_EXPRESSION_COMPILE_AGGREGATES | GORM_EXPRESSION_COMPILE_MULTI_VALUED,
+                          "choice", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (int64_at (values, 0), ==, 8);
+  g_assert_cmpint (int64_at (values, 1), ==, 1);
+  g_clear_pointer (&values, g_ptr_array_unref);
+}
+
+/* Compiles @expression (taken) against TestItem, expecting @code, and
+ * the message to name each of the NULL-terminated words. */
+static void
+assert_refused (GormExpression             *expression,
+                GormExpressionCompileFlags  flags,
+                gint                        code,
+                ...)
+{
+  g_autoptr(GormExpression) owned = expression;
+  const GormSchema *schema = gorm_schema_lookup (TEST_TYPE_ITEM, NULL);
+  g_autoptr(GormExprNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *word;
+  va_list args;
+
+  node = gorm_expression_compile (owned, schema, flags, &error);
+  g_assert_null (node);
+  g_assert_error (error, GORM_ERROR, code);
+  va_start (args, code);
+  while ((word = va_arg (args, const char *)) != NULL)
+    {
+      if (strstr (error->message, word) == NULL)
+        g_error ("“%s” does not name “%s”", error->message, word);
+    }
+  va_end (args);
+}
+
+static void
+test_errors (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GObject) a = add_item (db, "a", 7, 2, 2.5, 4, NULL);
+  g_autoptr(GPtrArray) values = NULL;
+  const GormExpressionCompileFlags all = GORM_EXPRESSION_COMPILE_AGGREGATES;
+
+  assert_refused (prop ("nope"), all, GORM_ERROR_UNKNOWN_PROPERTY, "TestItem", "nope", NULL);
+  assert_refused (gorm_expression_add (prop ("votes"), prop ("question.nope")), all,
+                  GORM_ERROR_UNKNOWN_PROPERTY, "question.nope", NULL);
+  /* Text + int: the property and its type are named. */
+  assert_refused (gorm_expression_add (prop ("name"), int_value (1)), all,
+                  GORM_ERROR_TYPE_MISMATCH, "TestItem:name", "gchararray", "add", NULL);
+  assert_refused (gorm_expression_multiply (int_value (2), prop ("color")), all,
+                  GORM_ERROR_TYPE_MISMATCH, "TestItem:color", "TestColor", NULL);
+  assert_refused (gorm_expression_add (prop ("flag"), int_value (1)), all,
+                  GORM_ERROR_TYPE_MISMATCH, "TestItem:flag", NULL);
+  /* A constant that does not convert to the property's type. */
+  assert_refused (gorm_expression_add (prop ("votes"), double_value (1.5)), all,
+                  GORM_ERROR_TYPE_MISMATCH, "1.5", NULL);
+  assert_refused (gorm_expression_add (prop ("votes"), string_value ("x")), all,
+                  GORM_ERROR_TYPE_MISMATCH, NULL);
+  assert_refused (gorm_expression_date_part (prop ("votes"), GORM_DATE_PART_YEAR), all,
+                  GORM_ERROR_TYPE_MISMATCH, "TestItem:votes", "date_part", NULL);
+  /* Aggregates only where the caller allows them, never nested. */
+  assert_refused (gorm_expression_sum (prop ("votes")), GORM_EXPRESSION_COMPILE_NONE,
+                  GORM_ERROR_VALIDATION, "sum", "TestItem", NULL);
+  assert_refused (gorm_expression_sum (gorm_expression_count (NULL, FALSE)), all,
+                  GORM_ERROR_VALIDATION, "inside", NULL);
+  assert_refused (gorm_expression_sum (prop ("name")), all,
+                  GORM_ERROR_TYPE_MISMATCH, "TestItem:name", NULL);
+  assert_refused (gorm_expression_max (prop ("color")), all,
+                  GORM_ERROR_TYPE_MISMATCH, "TestItem:color", NULL);
+  /* NULL arguments poison the expression instead of crashing. */
+  assert_refused (gorm_expression_property (NULL), all, GORM_ERROR_UNKNOWN_PROPERTY, "NULL", NULL);
+  assert_refused (gorm_expression_add (prop ("votes"), NULL), all, GORM_ERROR_FAILED,
+                  "second operand", NULL);
+  assert_refused (gorm_expression_date_part (NULL, GORM_DATE_PART_DAY), all, GORM_ERROR_FAILED,
+                  "date_part", NULL);
+  assert_refused (gorm_expression_date_part (prop ("when"), 42), all, GORM_ERROR_VALIDATION,
+                  "42", NULL);
+
+  /* The next expression works. */
+  values = evaluate (db, TEST_TYPE_ITEM, gorm_expression_add (prop ("votes"), int_value (1)), NULL);
+  g_assert_cmpint (int64_at (values, 0), ==, 8);
+}
+
+
+/* Filters: gorm_filter_compare() */
+
+static gint64
+count_matching (GormDatabase *db,
+                GType         type,
+                GormFilter   *filter)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (db, type);
+  g_autoptr(GError) error = NULL;
+  gint64 n;
+
+  gorm_query_filter (query, filter);
+  n = gorm_query_count (query, NULL, &error);
+  g_assert_no_error (error);
+  return n;
+}
+
+/* The names of the items @filter matches, in key order, joined by
+ * spaces. */
+static char *
+names_matching (GormDatabase *db,
+                GormFilter   *filter)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_ITEM);
+  g_autoptr(GListModel) items = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  gorm_query_filter (query, filter);
+  gorm_query_order_by (query, "id", FALSE);
+  items = gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (items, i);
+      g_autofree char *name = NULL;
+
+      g_object_get (item, "name", &name, NULL);
+      g_string_append_printf (names, "%s%s", i ? " " : "", name);
+    }
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+static void
+assert_filter_refused (GormDatabase *db,
+                       GType         type,
+                       GormFilter   *filter,
+                       gint          code,
+                       const char   *word1,
+                       const char   *word2)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (db, type);
+  g_autoptr(GError) error = NULL;
+
+  gorm_query_filter (query, filter);
+  g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, code);
+  g_test_message ("%s", error->message);
+  if (word1 != NULL && strstr (error->message, word1) == NULL)
+    g_error ("“%s” does not name “%s”", error->message, word1);
+  if (word2 != NULL && strstr (error->message, word2) == NULL)
+    g_error ("“%s” does not name “%s”", error->message, word2);
+}
+
+static GormFilter *
+compare (GormExpression *left,
+         GormComparison  op,
+         GormExpression *right)
+{
+  return gorm_filter_compare (left, op, right);
+}
+
+static void
+test_compare_columns (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GObject) a = add_item (db, "a", 7, 2, 2.5, 4, NULL);
+  g_autoptr(GObject) b = add_item (db, "b", 1, 10, 0.5, 3, NULL);
+  g_autoptr(GObject) c = add_item (db, "c", 5, 5, 10.0, 1, NULL);
+  g_autofree char *names = NULL;
+
+  /* votes > downvotes */
+  names = names_matching (db, compare (prop ("votes"), GORM_COMPARISON_GT, prop ("downvotes")));
+  g_assert_cmpstr (names, ==, "a");
+  g_clear_pointer (&names, g_free);
+  names = names_matching (db, compare (prop ("votes"), GORM_COMPARISON_LE, prop ("downvotes")));
+  g_assert_cmpstr (names, ==, "b c");
+  g_clear_pointer (&names, g_free);
+  names = names_matching (db, compare (prop ("votes"), GORM_COMPARISON_EQ, prop ("downvotes")));
+  g_assert_cmpstr (names, ==, "c");
+  g_clear_pointer (&names, g_free);
+  names = names_matching (db, compare (prop ("votes"), GORM_COMPARISON_NE, prop ("downvotes")));
+  g_assert_cmpstr (names, ==, "a b");
+  g_clear_pointer (&names, g_free);
+  /* NOT is the exact complement. */
+  names = names_matching (db, gorm_filter_not (compare (prop ("votes"), GORM_COMPARISON_GT,
+                                                        prop ("downvotes"))));
+  g_assert_cmpstr (names, ==, "b c");
+  g_clear_pointer (&names, g_free);
+
+  /* price * quantity >= 10 */
+  names = names_matching (db, compare (gorm_expression_multiply (prop ("price"), prop ("quantity")),
+                                       GORM_COMPARISON_GE, int_value (10)));
+  g_assert_cmpstr (names, ==, "a c");
+  g_clear_pointer (&names, g_free);
+
+  /* votes + 1 < downvotes, and the constant on the left: 3 < votes. */
+  names = names_matching (db, compare (gorm_expression_add (prop ("votes"), int_value (1)),
+                                       GORM_COMPARISON_LT, prop ("downvotes")));
+  g_assert_cmpstr (names, ==, "b");
+  g_clear_pointer (&names, g_free);
+  names = names_matching (db, compare (int_value (3), GORM_COMPARISON_LT, prop ("votes")));
+  g_assert_cmpstr (names, ==, "a c");
+  g_clear_pointer (&names, g_free);
+
+  /* Combined with the other filters. */
+  {
+    g_auto(GValue) three = G_VALUE_INIT;
+
+    names = names_matching (db, gorm_filter_and (compare (prop ("votes"), GORM_COMPARISON_GE,
+                                                          prop ("downvotes")),
+                                                 gorm_filter_lt ("price", test_int_value (&three, 3))));
+    g_assert_cmpstr (names, ==, "a");
+  }
+}
+
+static GDateTime *
+utc (gint year, gint month, gint day, gint hour, gint minute, double seconds)
+{
+  return g_date_time_new_utc (year, month, day, hour, minute, seconds);
+}
+
+static void
+add_dated (GormDatabase *db,
+           GPtrArray    *keep,
+           const char   *name,
+           GDateTime    *when)
+{
+  g_autoptr(GDateTime) owned = when;
+
+  g_ptr_array_add (keep, add_item (db, name, 0, 0, 0, 0, owned));
+}
+
+static GormFilter *
+part_is (GormDatePart    part,
+         GormComparison  op,
+         GormExpression *value)
+{
+  return compare (gorm_expression_date_part (prop ("when"), part), op, value);
+}
+
+static GormExpression *
+date_time_value (GDateTime *date_time)
+{
+  g_autoptr(GDateTime) owned = date_time;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_DATE_TIME);
+  g_value_set_boxed (&value, owned);
+  return gorm_expression_value (&value);
+}
+
+static void
+test_compare_year_range (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
+  static const struct
+  {
+    GormComparison  op;
+    gboolean        negated;
+    const char     *names;
+  } cases[] = {
+    { GORM_COMPARISON_EQ, FALSE, "first last" },
+    { GORM_COMPARISON_NE, FALSE, "before after" },
+    { GORM_COMPARISON_LT, FALSE, "before" },
+    { GORM_COMPARISON_LE, FALSE, "before first last" },
+    { GORM_COMPARISON_GT, FALSE, "after" },
+    { GORM_COMPARISON_GE, FALSE, "first last after" },
+    /* The complements match the NULL date too. */
+    { GORM_COMPARISON_EQ, TRUE, "before after none" },
+    { GORM_COMPARISON_NE, TRUE, "first last none" },
+    { GORM_COMPARISON_LT, TRUE, "first last after none" },
+    { GORM_COMPARISON_GE, TRUE, "before none" },
+  };
+
+  /* The last microsecond of 2023, the first and last of 2024, the
+   * first of 2025 and no date. */
+  add_dated (db, keep, "before", utc (2023, 12, 31, 23, 59, 59.999999));
+  add_dated (db, keep, "first", utc (2024, 1, 1, 0, 0, 0));
+  add_dated (db, keep, "last", utc (2024, 12, 31, 23, 59, 59.999999));
+  add_dated (db, keep, "after", utc (2025, 1, 1, 0, 0, 0));
+  g_ptr_array_add (keep, add_item (db, "none", 0, 0, 0, 0, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GormFilter *filter = part_is (GORM_DATE_PART_YEAR, cases[i].op, int_value (2024));
+      g_autofree char *names = names_matching (db, cases[i].negated ? gorm_filter_not (filter) : filter);
+
+      g_test_message ("case %u", i);
+      g_assert_cmpstr (names, ==, cases[i].names);
+    }
+}
+
+static void
+test_compare_date_range (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GTimeZone) plus5 = g_time_zone_new_identifier ("+05:00");
+  g_autofree char *names = NULL;
+
+  add_dated (db, keep, "before", utc (2023, 12, 31, 23, 59, 59.999999));
+  add_dated (db, keep, "first", utc (2024, 1, 1, 0, 0, 0));
+  add_dated (db, keep, "last", utc (2024, 1, 1, 23, 59, 59.999999));
+  add_dated (db, keep, "after", utc (2024, 1, 2, 0, 0, 0));
+  g_ptr_array_add (keep, add_item (db, "none", 0, 0, 0, 0, NULL));
+
+  /* 15:00 at UTC+5 is 10:00 UTC, on 1 January: its UTC day. */
+  names = names_matching (db, part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_EQ,
+                                       date_time_value (g_date_time_new (plus5, 2024, 1, 1, 15, 0, 0))));
+  g_assert_cmpstr (names, ==, "first last");
+  g_clear_pointer (&names, g_free);
+  /* 02:00 at UTC+5 is 21:00 UTC the day before. */
+  names = names_matching (db, part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_EQ,
+                                       date_time_value (g_date_time_new (plus5, 2024, 1, 1, 2, 0, 0))));
+  g_assert_cmpstr (names, ==, "before");
+  g_clear_pointer (&names, g_free);
+  names = names_matching (db, part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_GT,
+                                       date_time_value (utc (2024, 1, 1, 12, 0, 0))));
+  g_assert_cmpstr (names, ==, "after");
+  g_clear_pointer (&names, g_free);
+  names = names_matching (db, part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_LE,
+                                       date_time_value (utc (2024, 1, 1, 12, 0, 0))));
+  g_assert_cmpstr (names, ==, "before first last");
+  g_clear_pointer (&names, g_free);
+  names = names_matching (db, gorm_filter_not (part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_EQ,
+                                                        date_time_value (utc (2024, 1, 1, 0, 0, 0)))));
+  g_assert_cmpstr (names, ==, "before after none");
+  g_clear_pointer (&names, g_free);
+  /* The day of one date-time against the day of another. */
+  names = names_matching (db, compare (gorm_expression_date_part (prop ("when"), GORM_DATE_PART_DATE),
+                                       GORM_COMPARISON_EQ,
+                                       gorm_expression_date_part (date_time_value (utc (2024, 1, 1, 5, 0, 0)),
+                                                                  GORM_DATE_PART_DATE)));
+  g_assert_cmpstr (names, ==, "first last");
+}
+
+static void
+test_compare_parts (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GTimeZone) minus5 = g_time_zone_new_identifier ("-05:00");
+  g_autofree char *names = NULL;
+
+  /* Tuesday 5 March 2024 13:03:59 UTC; Saturday 2 March 23:30 at UTC-5,
+   * Sunday 3 March 04:30 UTC. */
+  add_dated (db, keep, "tuesday", utc (2024, 3, 5, 13, 3, 59.5));
+  add_dated (db, keep, "sunday", g_date_time_new (minus5, 2024, 3, 2, 23, 30, 0));
+  g_ptr_array_add (keep, add_item (db, "none", 0, 0, 0, 0, NULL));
+
+  names = names_matching (db, part_is (GORM_DATE_PART_WEEK_DAY, GORM_COMPARISON_EQ, int_value (1)));
+  g_assert_cmpstr (names, ==, "sunday");
+  g_clear_pointer (&names, g_free);
+  names = names_matching (db, part_is (GORM_DATE_PART_WEEK_DAY, GORM_COMPARISON_EQ, int_value (3)));
+  g_assert_cmpstr (names, ==, "tuesday");
+  g_clear_pointer (&names, g_free);
+  names = names_matching (db, part_is (GORM_DATE_PART_DAY, GORM_COMPARISON_EQ, int_value (3)));
+  g_assert_cmpstr (names, ==, "sunday");
+  g_clear_pointer (&names, g_free);
+  names = names_matching (db, part_is (GORM_DATE_PART_MONTH, GORM_COMPARISON_EQ, int_value (3)));
+  g_assert_cmpstr (names, ==, "tuesday sunday");
+  g_clear_pointer (&names, g_free);
+  names = names_matching (db, part_is (GORM_DATE_PART_HOUR, GORM_COMPARISON_LT, int_value (12)));
+  g_assert_cmpstr (names, ==, "sunday");
+  g_clear_pointer (&names, g_free);
+  names = names_matching (db, part_is (GORM_DATE_PART_MINUTE, GORM_COMPARISON_EQ, int_value (3)));
+  g_assert_cmpstr (names, ==, "tuesday");
+  g_clear_pointer (&names, g_free);
+  names = names_matching (db, part_is (GORM_DATE_PART_SECOND, GORM_COMPARISON_GE, int_value (59)));
+  g_assert_cmpstr (names, ==, "tuesday");
+  g_clear_pointer (&names, g_free);
+  /* A NULL date never matches, for ne either; its complement does. */
+  names = names_matching (db, part_is (GORM_DATE_PART_HOUR, GORM_COMPARISON_NE, int_value (99)));
+  g_assert_cmpstr (names, ==, "tuesday sunday");
+  g_clear_pointer (&names, g_free);
+  names = names_matching (db, gorm_filter_not (part_is (GORM_DATE_PART_HOUR, GORM_COMPARISON_NE,
+                                                        int_value (4))));
+  g_assert_cmpstr (names, ==, "sunday none");
+  g_clear_pointer (&names, g_free);
+}
+
+/* The plan the engine makes for the filter's SELECT of keys. */
+static char *
+explain_filter (GormDatabase *db,
+                GormFilter   *filter)
+{
+  g_autoptr(GormFilter) owned = filter;
+  const GormSchema *schema = gorm_schema_lookup (TEST_TYPE_ITEM, NULL);
+  const GormDialect *dialect = gorm_database_get_dialect (db);
+  g_autoptr(GormCondition) condition = NULL;
+  g_autoptr(GString) sql = g_string_new (test_engine_is_postgresql () ? "EXPLAIN SELECT \"id\" FROM "
+                                                                      : "EXPLAIN QUERY PLAN SELECT \"id\" FROM ");
+  g_autoptr(GArray) params = g_array_new (FALSE, TRUE, sizeof (GValue));
+  g_autoptr(GString) plan = g_string_new (NULL);
+  g_autoptr(GormRows) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  GormConnection *connection;
+  GormStatement *statement;
+
+  condition = gorm_filter_compile (owned, schema, &error);
+  g_assert_no_error (error);
+  gorm_dialect_append_identifier (sql, schema->table);
+  gorm_dialect_append_where (dialect, sql, condition, params);
+
+  gorm_database_lock (db);
+  connection = gorm_database_get_connection_locked (db, &error);
+  g_assert_no_error (error);
+  /* A few rows: only a plan without sequential scans shows the index. */
+  if (test_engine_is_postgresql ())
+    g_assert_true (gorm_connection_run_locked (connection, "SET enable_seqscan = off", NULL));
+  statement = gorm_connection_lookup_locked (connection, sql->str, &error);
+  g_assert_no_error (error);
+  gorm_statement_take_params (statement, (GValue *) (gpointer) params->data, params->len);
+  rows = gorm_connection_select_locked (connection, statement, NULL, &error);
+  g_assert_no_error (error);
+  for (guint row = 0; row < gorm_rows_get_n_rows (rows); row++)
+    for (guint column = 0; ; column++)
+      {
+        const GValue *value = gorm_rows_get_value (rows, column, row, NULL);
+
+        if (value == NULL)
+          break;
+        if (G_VALUE_HOLDS_STRING (value))
+          g_string_append_printf (plan, "%s\n", g_value_get_string (value));
+      }
+  if (test_engine_is_postgresql ())
+    g_assert_true (gorm_connection_run_locked (connection, "SET enable_seqscan = on", NULL));
+  gorm_database_unlock (db);
+  g_test_message ("%s", plan->str);
+  return g_string_free (g_steal_pointer (&plan), FALSE);
+}
+
+static void
+assert_uses_index (const char *plan)
+{
+  if (test_engine_is_postgresql ())
+    g_assert_nonnull (strstr (plan, "Index"));
+  else
+    g_assert_nonnull (strstr (plan, "USING"));
+  g_assert_nonnull (strstr (plan, "when"));
+}
+
+static void
+test_compare_index (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autofree char *plan = NULL;
+
+  plan = explain_filter (db, part_is (GORM_DATE_PART_YEAR, GORM_COMPARISON_EQ, int_value (2024)));
+  assert_uses_index (plan);
+  g_clear_pointer (&plan, g_free);
+  plan = explain_filter (db, part_is (GORM_DATE_PART_YEAR, GORM_COMPARISON_GE, int_value (2024)));
+  assert_uses_index (plan);
+  g_clear_pointer (&plan, g_free);
+  plan = explain_filter (db, part_is (GORM_DATE_PART_DATE, GORM_COMPARISON_EQ,
+                                      date_time_value (utc (2024, 1, 1, 0, 0, 0))));
+  assert_uses_index (plan);
+  g_clear_pointer (&plan, g_free);
+}
+
+static void
+test_compare_paths (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GObject) q1 = NULL;
+  g_autoptr(GObject) q2 = NULL;
+  g_autoptr(GObject) c1 = NULL;
+  g_autoptr(GObject) c2 = NULL;
+  g_autoptr(GObject) c3 = NULL;
+  gint64 id1, id2;
+
+  test_migrate (db, POLLS_TYPE_AUTHOR);
+  test_migrate (db, POLLS_TYPE_QUESTION);
+  test_migrate (db, POLLS_TYPE_CHOICE);
+  q1 = g_object_new (POLLS_TYPE_QUESTION, "database", db, "question-text", "one", "rank", 4, NULL);
+  q2 = g_object_new (POLLS_TYPE_QUESTION, "database", db, "question-text", "two", "rank", 9, NULL);
+  g_assert_true (gorm_resource_set_null (GORM_RESOURCE (q1), "author-id", NULL));
+  g_assert_true (gorm_resource_set_null (GORM_RESOURCE (q2), "author-id", NULL));
+  test_save_ok (q1);
+  test_save_ok (q2);
+  g_object_get (q1, "id", &id1, NULL);
+  g_object_get (q2, "id", &id2, NULL);
+  c1 = g_object_new (POLLS_TYPE_CHOICE, "database", db, "question-id", id1, "votes", 3, NULL);
+  c2 = g_object_new (POLLS_TYPE_CHOICE, "database", db, "question-id", id1, "votes", 5, NULL);
+  c3 = g_object_new (POLLS_TYPE_CHOICE, "database", db, "question-id", id2, "votes", 10, NULL);
+  test_save_ok (c1);
+  test_save_ok (c2);
+  test_save_ok (c3);
+
+  /* A forward path: choices with more votes than their question's rank. */
+  g_assert_cmpint (count_matching (db, POLLS_TYPE_CHOICE,
+                                   compare (prop ("votes"), GORM_COMPARISON_GT, prop ("question.rank"))),
+                   ==, 2);
+  g_assert_cmpint (count_matching (db, POLLS_TYPE_CHOICE,
+                                   gorm_filter_not (compare (prop ("votes"), GORM_COMPARISON_GT,
+                                                             prop ("question.rank")))), ==, 1);
+  /* A reverse path: questions with a choice of more than 4 votes, and
+   * with a choice whose votes + 1 is 4. */
+  g_assert_cmpint (count_matching (db, POLLS_TYPE_QUESTION,
+                                   compare (prop ("choice.votes"), GORM_COMPARISON_GT, int_value (4))),
+                   ==, 2);
+  g_assert_cmpint (count_matching (db, POLLS_TYPE_QUESTION,
+                                   compare (gorm_expression_add (prop ("choice.votes"), int_value (1)),
+                                            GORM_COMPARISON_EQ, int_value (4))), ==, 1);
+  /* The same related row for the conditions of one AND. */
+  g_assert_cmpint (count_matching (db, POLLS_TYPE_QUESTION,
+                                   gorm_filter_and (compare (prop ("choice.votes"), GORM_COMPARISON_GT,
+                                                             int_value (4)),
+                                                    compare (prop ("choice.votes"), GORM_COMPARISON_LT,
+                                                             int_value (6)))), ==, 1);
+  /* Through a reverse path and a property of the question: refused. */
+  assert_filter_refused (db, POLLS_TYPE_QUESTION,
+                         compare (prop ("choice.votes"), GORM_COMPARISON_GT, prop ("rank")),
+                         GORM_ERROR_VALIDATION, "choice.votes", "same related rows");
+  g_assert_cmpint (count_matching (db, POLLS_TYPE_QUESTION,
+                                   compare (prop ("choice.votes"), GORM_COMPARISON_GE, int_value (10))),
+                   ==, 1);
+}
+
+static void
+test_compare_errors (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GObject) a = add_item (db, "a", 7, 2, 2.5, 4, NULL);
+
+  assert_filter_refused (db, TEST_TYPE_ITEM, compare (prop ("nope"), GORM_COMPARISON_GT, prop ("votes")),
+                         GORM_ERROR_UNKNOWN_PROPERTY, "TestItem", "nope");
+  g_assert_cmpint (count_matching (db, TEST_TYPE_ITEM,
+                                   compare (prop ("votes"), GORM_COMPARISON_GT, prop ("downvotes"))), ==, 1);
+  /* Text and numbers. */
+  assert_filter_refused (db, TEST_TYPE_ITEM, compare (prop ("name"), GORM_COMPARISON_GT, prop ("votes")),
+                         GORM_ERROR_TYPE_MISMATCH, "TestItem:name, a gchararray", "TestItem:votes, a gint");
+  assert_filter_refused (db, TEST_TYPE_ITEM,
+                         compare (gorm_expression_add (prop ("name"), int_value (1)), GORM_COMPARISON_GT,
+                                  prop ("votes")),
+                         GORM_ERROR_TYPE_MISMATCH, "TestItem:name", "gchararray");
+  assert_filter_refused (db, TEST_TYPE_ITEM, compare (prop ("votes"), GORM_COMPARISON_EQ, string_value ("x")),
+                         GORM_ERROR_TYPE_MISMATCH, "votes", NULL);
+  g_assert_cmpint (count_matching (db, TEST_TYPE_ITEM,
+                                   compare (prop ("votes"), GORM_COMPARISON_GT, prop ("downvotes"))), ==, 1);
+  /* An aggregate in the filter of a query that does not group. */
+  assert_filter_refused (db, TEST_TYPE_ITEM,
+                         compare (gorm_expression_sum (prop ("votes")), GORM_COMPARISON_GT, int_value (1)),
+                         GORM_ERROR_VALIDATION, "sum", "TestItem");
+  g_assert_cmpint (count_matching (db, TEST_TYPE_ITEM,
+                                   compare (prop ("votes"), GORM_COMPARISON_GT, prop ("downvotes"))), ==, 1);
+  /* NULL operands and a comparison out of range. */
+  assert_filter_refused (db, TEST_TYPE_ITEM, compare (NULL, GORM_COMPARISON_GT, prop ("votes")),
+                         GORM_ERROR_FAILED, "left operand", NULL);
+  assert_filter_refused (db, TEST_TYPE_ITEM, compare (prop ("votes"), 17, prop ("votes")),
+                         GORM_ERROR_VALIDATION, "17", NULL);
+  g_assert_cmpint (count_matching (db, TEST_TYPE_ITEM,
+                                   compare (prop ("votes"), GORM_COMPARISON_GT, prop ("downvotes"))), ==, 1);
+}
+
+/* Orders: gorm_query_order_by_expression() */
+
+static char *
+names_of (GListModel *items)
+{
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (items, i);
+      g_autofree char *name = NULL;
+
+      g_object_get (item, "name", &name, NULL);
+      g_string_append_printf (names, "%s%s", i ? " " : "", name);
+    }
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* The names of every item in the order of @expression (taken). */
+static char *
+names_ordered (GormDatabase   *db,
+               GormExpression *expression,
+               gboolean        descending,
+               gboolean        live)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_ITEM);
+  g_autoptr(GListModel) items = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gorm_query_order_by_expression (query, expression, descending);
+  items = live ? gorm_query_watch (query, NULL, &error) : gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+  return names_of (items);
+}
+
+static void
+test_order (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *names = NULL;
+
+  g_ptr_array_add (keep, add_item (db, "a", 7, 2, 2.5, 4, NULL));
+  g_ptr_array_add (keep, add_item (db, "b", 1, 10, 0.5, 3, utc (2024, 1, 1, 10, 0, 0)));
+  g_ptr_array_add (keep, add_item (db, "c", 5, 5, 10.0, 3, utc (2024, 1, 1, 8, 0, 0)));
+
+  for (guint live = 0; live < 2; live++)
+    {
+      /* votes - downvotes: 5, -9, 0 */
+      names = names_ordered (db, gorm_expression_subtract (prop ("votes"), prop ("downvotes")), FALSE, live);
+      g_assert_cmpstr (names, ==, "b c a");
+      g_clear_pointer (&names, g_free);
+      names = names_ordered (db, gorm_expression_subtract (prop ("votes"), prop ("downvotes")), TRUE, live);
+      g_assert_cmpstr (names, ==, "a c b");
+      g_clear_pointer (&names, g_free);
+      /* price * quantity: 10, 1.5, 30 */
+      names = names_ordered (db, gorm_expression_multiply (prop ("price"), prop ("quantity")), TRUE, live);
+      g_assert_cmpstr (names, ==, "c a b");
+      g_clear_pointer (&names, g_free);
+      /* votes * -1 + 100, a constant in the order. */
+      names = names_ordered (db, gorm_expression_add (gorm_expression_multiply (prop ("votes"), int_value (-1)),
+                                                      int_value (100)), FALSE, live);
+      g_assert_cmpstr (names, ==, "a c b");
+      g_clear_pointer (&names, g_free);
+      /* The hour: NULL first ascending, last descending, on both engines. */
+      names = names_ordered (db, gorm_expression_date_part (prop ("when"), GORM_DATE_PART_HOUR), FALSE, live);
+      g_assert_cmpstr (names, ==, "a c b");
+      g_clear_pointer (&names, g_free);
+      names = names_ordered (db, gorm_expression_date_part (prop ("when"), GORM_DATE_PART_HOUR), TRUE, live);
+      g_assert_cmpstr (names, ==, "b c a");
+      g_clear_pointer (&names, g_free);
+      /* A plain property is a plain order; ties by key, descending too. */
+      names = names_ordered (db, prop ("quantity"), TRUE, live);
+      g_assert_cmpstr (names, ==, "a c b");
+      g_clear_pointer (&names, g_free);
+    }
+
+  /* After another order, as its tie-breaker. */
+  {
+    g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_ITEM);
+    g_autoptr(GListModel) items = NULL;
+    g_autoptr(GError) error = NULL;
+
+    gorm_query_order_by (query, "quantity", FALSE);
+    gorm_query_order_by_expression (query, gorm_expression_subtract (prop ("downvotes"), prop ("votes")), TRUE);
+    items = gorm_query_fetch (query, NULL, &error);
+    g_assert_no_error (error);
+    names = names_of (items);
+    g_assert_cmpstr (names, ==, "b c a");
+  }
+}
+
+static void
+test_order_paths (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) choices = NULL;
+  g_autoptr(GError) error = NULL;
+  GObject *q1, *q2;
+  gint64 id1, id2;
+  static const gint votes[] = { 3, 5, 1, 2 };
+
+  test_migrate (db, POLLS_TYPE_AUTHOR);
+  test_migrate (db, POLLS_TYPE_QUESTION);
+  test_migrate (db, POLLS_TYPE_CHOICE);
+  q1 = g_object_new (POLLS_TYPE_QUESTION, "database", db, "question-text", "one", "rank", 4, NULL);
+  q2 = g_object_new (POLLS_TYPE_QUESTION, "database", db, "question-text", "two", "rank", 1, NULL);
+  g_ptr_array_add (keep, q1);
+  g_ptr_array_add (keep, q2);
+  g_assert_true (gorm_resource_set_null (GORM_RESOURCE (q1), "author-id", NULL));
+  g_assert_true (gorm_resource_set_null (GORM_RESOURCE (q2), "author-id", NULL));
+  test_save_ok (q1);
+  test_save_ok (q2);
+  g_object_get (q1, "id", &id1, NULL);
+  g_object_get (q2, "id", &id2, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (votes); i++)
+    {
+      GObject *choice = g_object_new (POLLS_TYPE_CHOICE, "database", db, "question-id", i < 2 ? id1 : id2,
+                                      "votes", votes[i], NULL);
+
+      test_save_ok (choice);
+      g_ptr_array_add (keep, choice);
+    }
+
+  /* votes * question.rank: 12, 20, 1, 2 */
+  query = gorm_database_query (db, POLLS_TYPE_CHOICE);
+  gorm_query_order_by_expression (query, gorm_expression_multiply (prop ("votes"), prop ("question.rank")), TRUE);
+  choices = gorm_query_watch (query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (choices), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(GObject) choice = g_list_model_get_item (choices, i);
+      gint n;
+      static const gint expected[] = { 5, 3, 2, 1 };
+
+      g_object_get (choice, "votes", &n, NULL);
+      g_assert_cmpint (n, ==, expected[i]);
+    }
+}
+
+/* A list replaying a model's items-changed, of objects. */
+typedef struct
+{
+  GListModel *model;
+  GPtrArray  *items;
+} Shadow;
+
+static void
+shadow_items_changed_cb (GListModel *model,
+                         guint       position,
+                         guint       removed,
+                         guint       added,
+                         Shadow     *shadow)
+{
+  g_assert_cmpuint (position + removed, <=, shadow->items->len);
+  g_ptr_array_remove_range (shadow->items, position, removed);
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_insert (shadow->items, position + i, g_list_model_get_item (model, position + i));
+}
+
+static Shadow *
+shadow_new (GListModel *model)
+{
+  Shadow *shadow = g_new0 (Shadow, 1);
+
+  shadow->model = g_object_ref (model);
+  shadow->items = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    g_ptr_array_add (shadow->items, g_list_model_get_item (model, i));
+  g_signal_connect (model, "items-changed", G_CALLBACK (shadow_items_changed_cb), shadow);
+  return shadow;
+}
+
+static void
+shadow_free (Shadow *shadow)
+{
+  g_signal_handlers_disconnect_by_data (shadow->model, shadow);
+  g_object_unref (shadow->model);
+  g_ptr_array_unref (shadow->items);
+  g_free (shadow);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Shadow, shadow_free)
+
+static void
+drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* What the signals built is what a fetch of @query gives now. */
+static void
+assert_shadow_matches (GormQuery *query,
+                       Shadow    *shadow,
+                       guint      step)
+{
+  g_autoptr(GListModel) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fresh = gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+  if (shadow->items->len != g_list_model_get_n_items (fresh))
+    g_error ("step %u: %u items replayed, %u fetched", step, shadow->items->len,
+             g_list_model_get_n_items (fresh));
+  for (guint i = 0; i < shadow->items->len; i++)
+    {
+      g_autoptr(GObject) expected = g_list_model_get_item (fresh, i);
+      g_autoptr(GObject) live = g_list_model_get_item (shadow->model, i);
+
+      if (expected != g_ptr_array_index (shadow->items, i) || live != expected)
+        g_error ("step %u: item %u differs", step, i);
+    }
+}
+
+static GormQuery *
+live_order_query (GormDatabase *db)
+{
+  GormQuery *query = gorm_database_query (db, TEST_TYPE_ITEM);
+
+  /* votes > downvotes, by votes - downvotes descending, then by price
+   * * quantity. */
+  gorm_query_filter (query, compare (prop ("votes"), GORM_COMPARISON_GT, prop ("downvotes")));
+  gorm_query_order_by_expression (query, gorm_expression_subtract (prop ("votes"), prop ("downvotes")), TRUE);
+  gorm_query_order_by_expression (query, gorm_expression_multiply (prop ("price"), prop ("quantity")), FALSE);
+  return query;
+}
+
+static void
+test_order_live (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(Shadow) shadow = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (16);
+  g_autoptr(GError) error = NULL;
+  /* More than a page on either engine, so that pages load by offset. */
+  guint n = test_engine_is_postgresql () ? 1100 : 250;
+
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (items, add_item (db, "x", g_rand_int_range (rand, 0, 20), g_rand_int_range (rand, 0, 20),
+                                      g_rand_int_range (rand, 0, 4) / 2.0, g_rand_int_range (rand, 1, 3), NULL));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+
+  query = live_order_query (db);
+  model = gorm_query_watch (query, NULL, &error);
+  g_assert_no_error (error);
+  shadow = shadow_new (model);
+  assert_shadow_matches (query, shadow, 0);
+
+  for (guint step = 1; step <= 40; step++)
+    {
+      GObject *item = g_ptr_array_index (items, g_rand_int_range (rand, 0, n));
+
+      g_object_set (item, "votes", g_rand_int_range (rand, 0, 20), "price",
+                    g_rand_int_range (rand, 0, 4) / 2.0, NULL);
+      test_save_ok (item);
+      drain ();
+      assert_shadow_matches (query, shadow, step);
+    }
+}
+
+static void
+assert_order_refused (GormDatabase   *db,
+                      GType           type,
+                      GormExpression *expression,
+                      gint            code,
+                      const char     *word)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (db, type);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) items = NULL;
+
+  gorm_query_order_by_expression (query, expression, FALSE);
+  items = gorm_query_fetch (query, NULL, &error);
+  g_assert_null (items);
+  g_assert_error (error, GORM_ERROR, code);
+  g_test_message ("%s", error->message);
+  if (word != NULL && strstr (error->message, word) == NULL)
+    g_error ("“%s” does not name “%s”", error->message, word);
+}
+
+static void
+test_order_errors (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GObject) a = add_item (db, "a", 7, 2, 2.5, 4, NULL);
+  g_autofree char *names = NULL;
+
+  test_migrate (db, POLLS_TYPE_AUTHOR);
+  test_migrate (db, POLLS_TYPE_QUESTION);
+  test_migrate (db, POLLS_TYPE_CHOICE);
+  assert_order_refused (db, TEST_TYPE_ITEM, gorm_expression_add (prop ("nope"), int_value (1)),
+                        GORM_ERROR_UNKNOWN_PROPERTY, "nope");
+  assert_order_refused (db, TEST_TYPE_ITEM, gorm_expression_add (prop ("name"), int_value (1)),
+                        GORM_ERROR_TYPE_MISMATCH, "TestItem:name");
+  assert_order_refused (db, TEST_TYPE_ITEM, gorm_expression_sum (prop ("votes")),
+                        GORM_ERROR_VALIDATION, "sum");
+  assert_order_refused (db, TEST_TYPE_ITEM, string_value ("x"), GORM_ERROR_VALIDATION, "constant");
+  assert_order_refused (db, POLLS_TYPE_QUESTION, prop ("choice.votes"), GORM_ERROR_VALIDATION,
+                        "choice.votes");
+  assert_order_refused (db, TEST_TYPE_ITEM, NULL, GORM_ERROR_FAILED, "NULL");
+  names = names_ordered (db, gorm_expression_add (prop ("votes"), int_value (1)), FALSE, FALSE);
+  g_assert_cmpstr (names, ==, "a");
+}
+
+static void
+test_boxed (void)
+{
+  g_autoptr(GormExpression) expression = gorm_expression_add (prop ("votes"), int_value (1));
+  GormExpression *copy;
+
+  g_assert_true (G_TYPE_IS_BOXED (GORM_TYPE_EXPRESSION));
+  copy = g_boxed_copy (GORM_TYPE_EXPRESSION, expression);
+  g_assert_true (copy == expression);
+  g_boxed_free (GORM_TYPE_EXPRESSION, copy);
+  g_assert_true (G_TYPE_IS_ENUM (GORM_TYPE_DATE_PART));
+  g_assert_true (G_TYPE_IS_ENUM (GORM_TYPE_COMPARISON));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Gorm/Expressions/boxed", test_boxed);
+  g_test_add_func ("/Gorm/Expressions/arithmetic", test_arithmetic);
+  g_test_add_func ("/Gorm/Expressions/date-parts", test_date_parts);
+  g_test_add_func ("/Gorm/Expressions/aggregates", test_aggregates);
+  g_test_add_func ("/Gorm/Expressions/paths", test_paths);
+  g_test_add_func ("/Gorm/Expressions/errors", test_errors);
+  g_test_add_func ("/Gorm/Expressions/compare-columns", test_compare_columns);
+  g_test_add_func ("/Gorm/Expressions/compare-year-range", test_compare_year_range);
+  g_test_add_func ("/Gorm/Expressions/compare-date-range", test_compare_date_range);
+  g_test_add_func ("/Gorm/Expressions/compare-parts", test_compare_parts);
+  g_test_add_func ("/Gorm/Expressions/compare-index", test_compare_index);
+  g_test_add_func ("/Gorm/Expressions/compare-paths", test_compare_paths);
+  g_test_add_func ("/Gorm/Expressions/compare-errors", test_compare_errors);
+  g_test_add_func ("/Gorm/Expressions/order", test_order);
+  g_test_add_func ("/Gorm/Expressions/order-paths", test_order_paths);
+  g_test_add_func ("/Gorm/Expressions/order-live", test_order_live);
+  g_test_add_func ("/Gorm/Expressions/order-errors", test_order_errors);
+
+  return g_test_run ();
+}
