@@ -148,6 +148,20 @@ void              gorm_change_feed_on_commit_locked (GormChangeFeed          *se
                                                      gpointer                 data,
                                                      GDestroyNotify           destroy);
 
+/* Runs @func (@data, NULL) if the level of the open transaction it was
+ * queued at is rolled back, or the transaction is abandoned (a failed
+ * COMMIT), in the thread ending it with the database lock held; the
+ * hooks of a rollback run last queued first. A RELEASE keeps it for the
+ * enclosing level, the outermost COMMIT drops it. Outside a transaction
+ * it is dropped at once. @destroy frees @data either way. For what a
+ * write changed in memory that the rollback must change back, such as
+ * the saved state of the objects it inserted. Call with the database
+ * lock held. */
+void              gorm_change_feed_on_rollback_locked (GormChangeFeed        *self,
+                                                       GFunc                  func,
+                                                       gpointer               data,
+                                                       GDestroyNotify         destroy);
+
 /* The records of @subscription not delivered yet, committed first, then
  * those of the open transaction, in the order of their writes, each with
  * a reference for the caller (free the array). For a subscriber that

@@ -34,6 +34,9 @@ typedef struct
   GFunc          func;
   gpointer       data;
   GDestroyNotify destroy;
+  /* A hook of gorm_change_feed_on_rollback_locked(): run when its level
+   * rolls back, dropped at the outermost COMMIT. */
+  gboolean       undo;
 } Hook;
 
 typedef struct
@@ -41,6 +44,21 @@ typedef struct
   GormSubscription *subscription;
   gpointer          record;
 } Entry;
+
+static Hook *
+hook_new (GFunc          func,
+          gpointer       data,
+          GDestroyNotify destroy,
+          gboolean       undo)
+{
+  Hook *hook = g_new0 (Hook, 1);
+
+  hook->func = func;
+  hook->data = data;
+  hook->destroy = destroy;
+  hook->undo = undo;
+  return hook;
+}
 
 static void
 hook_free (Hook *hook)
@@ -438,7 +456,10 @@ gorm_change_feed_commit (GormChangeFeed *self)
           Entry *entry = &g_array_index (self->entries, Entry, i);
 
           if (entry->subscription == NULL)
-            g_ptr_array_add (hooks, g_steal_pointer (&entry->record));
+            {
+              if (!((Hook *) entry->record)->undo)
+                g_ptr_array_add (hooks, g_steal_pointer (&entry->record));
+            }
           else if (entry->subscription->active)
             g_ptr_array_add (entry->subscription->committed,
                              entry->subscription->funcs->ref_record (entry->record));
@@ -453,17 +474,13 @@ gorm_change_feed_commit (GormChangeFeed *self)
       hook_run (g_ptr_array_index (hooks, i));
 }
 
-void
-gorm_change_feed_on_commit_locked (GormChangeFeed *self,
-                                   GFunc           func,
-                                   gpointer        data,
-                                   GDestroyNotify  destroy)
+/* Queues @hook at the open level; returns FALSE when no transaction is
+ * open. */
+static gboolean
+queue_hook (GormChangeFeed *self,
+            Hook           *hook)
 {
-  Hook *hook = g_new0 (Hook, 1);
-
-  hook->func = func;
-  hook->data = data;
-  hook->destroy = destroy;
+  gboolean queued = FALSE;
 
   g_mutex_lock (&self->mutex);
   if (self->levels->len > 0)
@@ -471,40 +488,101 @@ gorm_change_feed_on_commit_locked (GormChangeFeed *self,
       Entry entry = { NULL, hook };
 
       g_array_append_val (self->entries, entry);
-      g_mutex_unlock (&self->mutex);
-      return;
+      queued = TRUE;
     }
   g_mutex_unlock (&self->mutex);
-  hook_run (hook);
+  return queued;
+}
+
+void
+gorm_change_feed_on_commit_locked (GormChangeFeed *self,
+                                   GFunc           func,
+                                   gpointer        data,
+                                   GDestroyNotify  destroy)
+{
+  Hook *hook = hook_new (func, data, destroy, FALSE);
+
+  if (!queue_hook (self, hook))
+    hook_run (hook);
+}
+
+void
+gorm_change_feed_on_rollback_locked (GormChangeFeed *self,
+                                     GFunc           func,
+                                     gpointer        data,
+                                     GDestroyNotify  destroy)
+{
+  Hook *hook = hook_new (func, data, destroy, TRUE);
+
+  if (!queue_hook (self, hook))
+    hook_free (hook);
+}
+
+/* With the mutex held: takes the undo hooks of the entries from @start
+ * on out of them, last first, the order they must run in. */
+static GPtrArray *
+steal_undo_hooks (GormChangeFeed *self,
+                  guint           start)
+{
+  GPtrArray *hooks = g_ptr_array_new ();
+
+  for (guint i = self->entries->len; i > start; i--)
+    {
+      Entry *entry = &g_array_index (self->entries, Entry, i - 1);
+
+      if (entry->subscription == NULL && entry->record != NULL && ((Hook *) entry->record)->undo)
+        g_ptr_array_add (hooks, g_steal_pointer (&entry->record));
+    }
+  return hooks;
+}
+
+static void
+run_hooks (GPtrArray *hooks)
+{
+  for (guint i = 0; i < hooks->len; i++)
+    hook_run (g_ptr_array_index (hooks, i));
+  g_ptr_array_unref (hooks);
 }
 
 void
 gorm_change_feed_rollback (GormChangeFeed *self)
 {
+  GPtrArray *undo = NULL;
+
   g_mutex_lock (&self->mutex);
   if (self->levels->len > 0)
     {
       guint start = g_array_index (self->levels, guint, self->levels->len - 1);
 
+      undo = steal_undo_hooks (self, start);
       g_array_set_size (self->entries, start);
       g_array_set_size (self->levels, self->levels->len - 1);
       if (self->levels->len == 0)
         end_transaction (self, FALSE);
     }
   g_mutex_unlock (&self->mutex);
+
+  if (undo != NULL)
+    run_hooks (undo);
 }
 
 void
 gorm_change_feed_abandon (GormChangeFeed *self)
 {
+  GPtrArray *undo = NULL;
+
   g_mutex_lock (&self->mutex);
   if (self->levels->len > 0)
     {
+      undo = steal_undo_hooks (self, 0);
       g_array_set_size (self->entries, 0);
       g_array_set_size (self->levels, 0);
       end_transaction (self, FALSE);
     }
   g_mutex_unlock (&self->mutex);
+
+  if (undo != NULL)
+    run_hooks (undo);
 }
 
 gboolean

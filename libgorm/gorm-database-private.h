@@ -80,6 +80,10 @@ void                gorm_task_return_pointer         (GTask               *task,
                                                       GDestroyNotify       destroy,
                                                       GError              *error);
 
+/* Emit #GormDatabase::resource-saved or ::resource-deleted for a write
+ * made with the database lock held (which the caller holds): in the main
+ * context, once the write is committed (at once outside a transaction,
+ * at the outermost COMMIT inside one; never when it rolls back). */
 void                gorm_database_emit_saved         (GormDatabase     *self,
                                                       GormResource     *resource,
                                                       gboolean          created);

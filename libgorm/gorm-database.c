@@ -403,19 +403,50 @@ emit_in_context (GormDatabase *self,
   gorm_database_defer (self, emit_cb, emission, emission_free);
 }
 
+static void
+emit_committed_cb (gpointer data,
+                   gpointer unused)
+{
+  Emission *emission = data;
+
+  emit_in_context (emission->database, emission->signal, emission->resource, emission->created);
+}
+
+/* Emits once the write is committed: never for a rolled-back one. */
+static void
+emit_committed_locked (GormDatabase *self,
+                       guint         signal,
+                       GormResource *resource,
+                       gboolean      created)
+{
+  Emission *emission;
+
+  /* Nothing is held until the COMMIT for no one: a transaction writing
+   * many objects keeps none of them alive. */
+  if (!g_signal_has_handler_pending (self, signals[signal], 0, TRUE))
+    return;
+
+  emission = g_new0 (Emission, 1);
+  emission->database = g_object_ref (self);
+  emission->resource = g_object_ref (resource);
+  emission->signal = signal;
+  emission->created = created;
+  gorm_change_feed_on_commit_locked (self->feed, emit_committed_cb, emission, emission_free);
+}
+
 void
 gorm_database_emit_saved (GormDatabase *self,
                           GormResource *resource,
                           gboolean      created)
 {
-  emit_in_context (self, SIGNAL_RESOURCE_SAVED, resource, created);
+  emit_committed_locked (self, SIGNAL_RESOURCE_SAVED, resource, created);
 }
 
 void
 gorm_database_emit_deleted (GormDatabase *self,
                             GormResource *resource)
 {
-  emit_in_context (self, SIGNAL_RESOURCE_DELETED, resource, FALSE);
+  emit_committed_locked (self, SIGNAL_RESOURCE_DELETED, resource, FALSE);
 }
 
 static void
@@ -545,7 +576,10 @@ gorm_database_class_init (GormDatabaseClass *klass)
    * @created: %TRUE if its row was inserted, %FALSE if it was updated
    *
    * Emitted after a resource was saved in the database, in the main
-   * context the database was opened in.
+   * context the database was opened in, once the save is committed: at
+   * once outside a transaction, at the outermost commit for a save made
+   * inside one (savepoints included), never for a save that was rolled
+   * back.
    */
   signals[SIGNAL_RESOURCE_SAVED] =
     g_signal_new ("resource-saved",
@@ -560,8 +594,10 @@ gorm_database_class_init (GormDatabaseClass *klass)
    * @resource: the resource whose row was deleted
    *
    * Emitted after the row of a resource was deleted, in the main context
-   * the database was opened in. The resource still has its id during the
-   * emission.
+   * the database was opened in, once the deletion is committed, as
+   * #GormDatabase::resource-saved is. The resource of a synchronous
+   * deletion outside a transaction still has its id during the emission;
+   * at a commit, the deleted resource is no longer saved.
    */
   signals[SIGNAL_RESOURCE_DELETED] =
     g_signal_new ("resource-deleted",
@@ -1517,8 +1553,13 @@ gorm_database_commit (GormDatabase  *self,
  * @cancellable: (nullable): a #GCancellable, which cannot stop a rollback
  * @error: return location for an error
  *
- * Undoes the innermost transaction begun with gorm_database_begin().
- * Objects saved inside it keep the ids and state they were given.
+ * Undoes the innermost transaction begun with gorm_database_begin(), and
+ * gives the objects written inside it the state their rows have again:
+ * an object inserted inside it is not saved any more (its id is 0 again,
+ * and saving it inserts it), an object updated inside it keeps its values
+ * and is dirty (saving it writes them), an object deleted inside it is
+ * saved again, with its id. The same happens when a failed commit rolls
+ * the transaction back.
  *
  * When the rollback of a savepoint fails, the whole transaction is
  * rolled back and none stays open.
@@ -3041,6 +3082,10 @@ typedef struct
    * NULL for deleted rows. */
   const GormColumn *column;
   GValue            value;
+  /* Rows linked to deleted ones through a many-to-many relation: their
+   * links go with them. Nothing of them changes in memory, but a live
+   * model that filters through the relation reads them again. */
+  gboolean          touched;
   GArray           *keys;   /* of GValue, SQL values */
 } OnDeleteEffect;
 
@@ -3092,15 +3137,18 @@ append_key (GArray       *keys,
 #define REFERENCING_CHUNK 64
 
 /* Appends to @referencing and @referenced the keys and key column values
- * of the rows of @schema whose @column holds one of @keys. */
+ * of the rows of @schema whose @column holds one of @keys; with @link, a
+ * many-to-many relation whose target is @schema's type, the keys of the
+ * rows linked to one of @keys and the key each is linked to. */
 static gboolean
-read_referencing_locked (GormDatabase     *self,
-                         const GormSchema *schema,
-                         const GormColumn *column,
-                         GArray           *keys,
-                         GArray           *referencing,
-                         GArray           *referenced,
-                         GError          **error)
+read_referencing_locked (GormDatabase       *self,
+                         const GormSchema   *schema,
+                         const GormColumn   *column,
+                         const GormRelation *link,
+                         GArray             *keys,
+                         GArray             *referencing,
+                         GArray             *referenced,
+                         GError            **error)
 {
   GormConnection *connection = gorm_database_get_connection_locked (self, error);
   GType key_type;
@@ -3117,8 +3165,9 @@ read_referencing_locked (GormDatabase     *self,
     {
       guint n = MIN (keys->len - start, REFERENCING_CHUNK);
       guint width = n == 1 ? 1 : n <= 8 ? 8 : REFERENCING_CHUNK;
-      g_autofree char *sql = gorm_dialect_render_referencing (self->dialect, schema, column,
-                                                               width, key_type);
+      g_autofree char *sql = link != NULL
+        ? gorm_dialect_render_linked (self->dialect, link, width, key_type)
+        : gorm_dialect_render_referencing (self->dialect, schema, column, width, key_type);
       g_autoptr(GormRows) rows = NULL;
       GormStatement *statement = gorm_connection_lookup_locked (connection, sql, error);
 
@@ -3151,11 +3200,13 @@ read_referencing_locked (GormDatabase     *self,
   return TRUE;
 }
 
-/* Whether the table of @schema exists: a type declared with a foreign key
- * here but never migrated on this database has no rows to refer. */
+/* Whether the table @table_name of @type (G_TYPE_INVALID for a link
+ * table) exists: a type declared with a foreign key here but never
+ * migrated on this database has no rows to refer. */
 static gboolean
 table_exists_locked (GormDatabase      *self,
-                     const GormSchema  *schema,
+                     GType              type,
+                     const char        *table_name,
                      gboolean          *exists,
                      GError           **error)
 {
@@ -3165,7 +3216,7 @@ table_exists_locked (GormDatabase      *self,
   GormStatement *statement;
   GValue table = G_VALUE_INIT;
 
-  if (gorm_database_is_migrated (self, schema->type))
+  if (gorm_database_is_migrated (self, type))
     return *exists = TRUE;
   connection = gorm_database_get_connection_locked (self, error);
   statement = connection ? gorm_connection_lookup_locked (connection, self->dialect->table_columns_sql,
@@ -3173,7 +3224,7 @@ table_exists_locked (GormDatabase      *self,
   if (statement == NULL)
     return FALSE;
   g_value_init (&table, G_TYPE_STRING);
-  g_value_set_string (&table, schema->table);
+  g_value_set_string (&table, table_name);
   gorm_statement_take_param (statement, 0, &table);
   rows = gorm_connection_select_locked (connection, statement, types, error);
   if (rows == NULL)
@@ -3200,7 +3251,7 @@ find_deleted (GPtrArray        *effects,
     {
       OnDeleteEffect *effect = g_ptr_array_index (effects, i);
 
-      if (effect->schema == schema && effect->column == NULL)
+      if (effect->schema == schema && effect->column == NULL && !effect->touched)
         return effect;
     }
   return NULL;
@@ -3226,6 +3277,69 @@ refuse_delete (const GormSchema   *schema,
                schema->type_name, shown, count, referencing->type_name, count == 1 ? "" : "s",
                count == 1 ? "s" : "", forward ? forward->name : relation->column->name,
                gorm_relation_on_delete_name (relation->on_delete));
+}
+
+/* The rows of the other side of the many-to-many @relation linked to the
+ * first @walked keys of @deleted, whose links the delete removes (the
+ * link table's ON DELETE CASCADE): added to @effects as touched. */
+static gboolean
+plan_unlinked_locked (GormDatabase        *self,
+                      OnDeleteEffect      *deleted,
+                      guint                walked,
+                      const GormRelation  *relation,
+                      GPtrArray           *effects,
+                      GError             **error)
+{
+  const GormSchema *target = gorm_schema_lookup (relation->target_type, error);
+  g_autoptr(GArray) walking = NULL;
+  g_autoptr(GArray) linked = NULL;
+  g_autoptr(GArray) sources = NULL;
+  OnDeleteEffect *effect = NULL;
+  gboolean exists = FALSE;
+
+  if (target == NULL)
+    return FALSE;
+  /* No one can watch rows of a type without a table, or links without a
+   * link table. */
+  if (!gorm_database_has_watchers_locked (self, target->type))
+    return TRUE;
+  if (gorm_database_is_migrated (self, relation->source_type) &&
+      gorm_database_is_migrated (self, relation->target_type))
+    exists = TRUE;
+  else if (!table_exists_locked (self, G_TYPE_INVALID, relation->link_table, &exists, error))
+    return FALSE;
+  if (!exists)
+    return TRUE;
+
+  walking = new_key_array ();
+  for (guint i = 0; i < walked; i++)
+    append_key (walking, &g_array_index (deleted->keys, GValue, i));
+  linked = new_key_array ();
+  sources = new_key_array ();
+  if (!read_referencing_locked (self, target, NULL, relation, walking, linked, sources, error))
+    return FALSE;
+  if (linked->len == 0)
+    return TRUE;
+
+  for (guint i = 0; i < effects->len && effect == NULL; i++)
+    {
+      OnDeleteEffect *other = g_ptr_array_index (effects, i);
+
+      if (other->touched && other->schema == target)
+        effect = other;
+    }
+  if (effect == NULL)
+    {
+      effect = g_new0 (OnDeleteEffect, 1);
+      effect->schema = target;
+      effect->touched = TRUE;
+      effect->keys = new_key_array ();
+      g_ptr_array_add (effects, effect);
+    }
+  for (guint i = 0; i < linked->len; i++)
+    if (!key_in (effect->keys, &g_array_index (linked, GValue, i)))
+      append_key (effect->keys, &g_array_index (linked, GValue, i));
+  return TRUE;
 }
 
 GormOnDeletePlan *
@@ -3257,7 +3371,7 @@ gorm_database_plan_on_delete_locked (GormDatabase      *self,
       const GormRelation * const *relations;
       guint walked;
 
-      if (deleted->column != NULL || deleted->keys->len == 0 ||
+      if (deleted->column != NULL || deleted->touched || deleted->keys->len == 0 ||
           !gorm_schema_has_dependents (deleted->schema))
         continue;
       /* Only the keys not walked yet: a CASCADE may reach a type twice. */
@@ -3271,13 +3385,20 @@ gorm_database_plan_on_delete_locked (GormDatabase      *self,
           g_autoptr(GArray) referenced = NULL;
           OnDeleteEffect *effect;
 
+          if (relation->kind == GORM_RELATION_MANY_TO_MANY)
+            {
+              if (!plan_unlinked_locked (self, deleted, walked, relation, effects, error))
+                return NULL;
+              continue;
+            }
           if (relation->kind != GORM_RELATION_REVERSE ||
               relation->on_delete == GORM_ON_DELETE_DO_NOTHING)
             continue;
           gboolean exists = FALSE;
 
           referencing = gorm_schema_lookup (relation->target_type, error);
-          if (referencing == NULL || !table_exists_locked (self, referencing, &exists, error))
+          if (referencing == NULL ||
+              !table_exists_locked (self, referencing->type, referencing->table, &exists, error))
             return NULL;
           if (!exists)
             continue;
@@ -3288,7 +3409,7 @@ gorm_database_plan_on_delete_locked (GormDatabase      *self,
 
             for (guint i = 0; i < walked; i++)
               append_key (walking, &g_array_index (deleted->keys, GValue, i));
-            if (!read_referencing_locked (self, referencing, relation->column, walking,
+            if (!read_referencing_locked (self, referencing, relation->column, NULL, walking,
                                           found, referenced, error))
               return NULL;
           }
@@ -3402,6 +3523,8 @@ on_delete_done_cb (gpointer data,
     {
       OnDeleteEffect *effect = g_ptr_array_index (plan->effects, i);
 
+      if (effect->touched)
+        continue;
       for (guint k = 0; k < effect->keys->len; k++)
         {
           const GValue *key = &g_array_index (effect->keys, GValue, k);
@@ -3438,7 +3561,7 @@ gorm_database_finish_on_delete_locked (GormDatabase     *self,
       if (gorm_database_has_watchers_locked (self, effect->schema->type))
         gorm_database_end_change_locked (self, effect->schema->type,
                                          (const GValue *) effect->keys->data, effect->keys->len,
-                                         deleted && effect->column == NULL);
+                                         deleted && effect->column == NULL && !effect->touched);
     }
   if (!deleted)
     {

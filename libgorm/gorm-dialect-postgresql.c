@@ -8,6 +8,11 @@
 #include "gorm-error.h"
 #include "gorm-value-private.h"
 
+/* The oid of the table bound as ##p0 in the current schema, NULL when
+ * there is none. */
+#define POSTGRESQL_TABLE_OID \
+  "to_regclass (quote_ident (current_schema ()) || '.' || quote_ident (##p0::gchararray))"
+
 /* PostgreSQL: what libgorm sets on every connection, how it declares
  * columns, how it reads the values libpq gives as text, and how it
  * classifies errors by their SQLSTATE.
@@ -347,6 +352,35 @@ static const GormDialect postgresql_dialect = {
                        "ORDER BY ordinal_position",
   .table_indexes_sql = "SELECT indexname::text FROM pg_catalog.pg_indexes "
                        "WHERE schemaname = current_schema() AND tablename = ##p0::gchararray",
+  .catalog_tables_sql = "SELECT table_name::text FROM information_schema.tables "
+                        "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' "
+                        "ORDER BY 1",
+  .catalog_columns_sql = "SELECT a.attname::text, pg_catalog.format_type (a.atttypid, a.atttypmod), "
+                         "a.attnotnull::int, pg_catalog.pg_get_expr (d.adbin, d.adrelid), "
+                         "(EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = a.attrelid "
+                         "AND i.indisprimary AND a.attnum = ANY (i.indkey)))::int "
+                         "FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_attrdef d "
+                         "ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+                         "WHERE a.attrelid = " POSTGRESQL_TABLE_OID " AND a.attnum > 0 "
+                         "AND NOT a.attisdropped ORDER BY a.attnum",
+  .catalog_indexes_sql = "SELECT ic.relname::text, i.indisunique::int, i.indisprimary::int, "
+                         "(EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con "
+                         "WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u')))::int, "
+                         "a.attname::text FROM pg_catalog.pg_index i "
+                         "JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
+                         "CROSS JOIN LATERAL unnest (i.indkey::int2[]) WITH ORDINALITY AS k (attnum, n) "
+                         "LEFT JOIN pg_catalog.pg_attribute a "
+                         "ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+                         "WHERE i.indrelid = " POSTGRESQL_TABLE_OID " ORDER BY 1, k.n",
+  .catalog_foreign_keys_sql = "SELECT a.attname::text, cf.relname::text, af.attname::text, "
+                              "c.confdeltype::text FROM pg_catalog.pg_constraint c "
+                              "JOIN pg_catalog.pg_class cf ON cf.oid = c.confrelid "
+                              "JOIN pg_catalog.pg_attribute a "
+                              "ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+                              "JOIN pg_catalog.pg_attribute af "
+                              "ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1] "
+                              "WHERE c.contype = 'f' AND c.conrelid = " POSTGRESQL_TABLE_OID
+                              " ORDER BY 1",
   .column_type_fits = postgresql_column_type_fits,
   .classify_error = postgresql_classify_error,
   .max_listed_values = 32,

@@ -65,6 +65,18 @@ struct _GormDialect
    * bound as ##p0, and one listing the names of its indexes. */
   const char *table_columns_sql;
   const char *table_indexes_sql;
+  /* The catalog (gorm-catalog-private.h): a SELECT of the names of the
+   * database's own tables; and, of the table bound as ##p0, its columns
+   * (name, declared type, not null 0/1, default text or NULL, in the
+   * primary key 0/1, in table order), its indexes (one row per indexed
+   * column: name, unique 0/1, primary 0/1, made by the table's definition
+   * 0/1, column name or NULL for an expression; by index, then column
+   * order) and its foreign keys (column, target table, target column,
+   * ON DELETE action). */
+  const char *catalog_tables_sql;
+  const char *catalog_columns_sql;
+  const char *catalog_indexes_sql;
+  const char *catalog_foreign_keys_sql;
   /* Whether an existing column declared as @declared holds @column's
    * values without changing them. */
   gboolean    (*column_type_fits)    (const GormColumn *column,
@@ -219,6 +231,14 @@ char      *gorm_dialect_render_link_statement    (const GormDialect  *dialect,
 char      *gorm_dialect_render_referencing       (const GormDialect  *dialect,
                                                   const GormSchema   *schema,
                                                   const GormColumn   *column,
+                                                  guint               n_keys,
+                                                  GType               key_type);
+/* "SELECT target, source FROM link WHERE source IN (p0, …)" with
+ * @n_keys parameters of SQL type @key_type: the rows linked through the
+ * many-to-many @relation (seen from its source) to one of the keys, what
+ * deleting them unlinks. */
+char      *gorm_dialect_render_linked            (const GormDialect  *dialect,
+                                                  const GormRelation *relation,
                                                   guint               n_keys,
                                                   GType               key_type);
 /* The link table of a many-to-many @relation, and its index. */

@@ -350,6 +350,15 @@ static const GormDialect sqlite_dialect = {
   .storage_class = sqlite_storage_class,
   .table_columns_sql = "SELECT \"name\", \"type\" FROM pragma_table_info(##p0::gchararray)",
   .table_indexes_sql = "SELECT \"name\" FROM pragma_index_list(##p0::gchararray)",
+  .catalog_tables_sql = "SELECT \"name\" FROM \"sqlite_master\" WHERE \"type\" = 'table' "
+                        "AND substr(\"name\", 1, 7) <> 'sqlite_' ORDER BY \"name\"",
+  .catalog_columns_sql = "SELECT \"name\", \"type\", \"notnull\", \"dflt_value\", \"pk\" > 0 "
+                         "FROM pragma_table_info(##p0::gchararray) ORDER BY \"cid\"",
+  .catalog_indexes_sql = "SELECT il.\"name\", il.\"unique\", il.\"origin\" = 'pk', il.\"origin\" <> 'c', "
+                         "ii.\"name\" FROM pragma_index_list(##p0::gchararray) AS il, "
+                         "pragma_index_info(il.\"name\") AS ii ORDER BY il.\"name\", ii.\"seqno\"",
+  .catalog_foreign_keys_sql = "SELECT \"from\", \"table\", \"to\", \"on_delete\" "
+                              "FROM pragma_foreign_key_list(##p0::gchararray) ORDER BY \"from\"",
   .column_type_fits = sqlite_column_type_fits,
   .classify_error = sqlite_classify_error,
   /* Beyond a few dozen parameters, libgda's cost per parameter grows

@@ -419,22 +419,24 @@ gorm_dialect_render_create_link_table (const GormDialect  *dialect,
   return g_steal_pointer (&statements);
 }
 
-char *
-gorm_dialect_render_referencing (const GormDialect *dialect,
-                                 const GormSchema  *schema,
-                                 const GormColumn  *column,
-                                 guint              n_keys,
-                                 GType              key_type)
+/* "SELECT @selected, @column FROM @table WHERE @column IN (p0, …)
+ * ORDER BY @selected" with @n_keys parameters of SQL type @key_type. */
+static char *
+render_select_in (const char *table,
+                  const char *selected,
+                  const char *column,
+                  guint       n_keys,
+                  GType       key_type)
 {
   GString *sql = g_string_new ("SELECT ");
 
-  gorm_dialect_append_identifier (sql, schema->key->name);
+  gorm_dialect_append_identifier (sql, selected);
   g_string_append (sql, ", ");
-  gorm_dialect_append_identifier (sql, column->name);
+  gorm_dialect_append_identifier (sql, column);
   g_string_append (sql, " FROM ");
-  gorm_dialect_append_identifier (sql, schema->table);
+  gorm_dialect_append_identifier (sql, table);
   g_string_append (sql, " WHERE ");
-  gorm_dialect_append_identifier (sql, column->name);
+  gorm_dialect_append_identifier (sql, column);
   g_string_append (sql, " IN (");
   for (guint i = 0; i < n_keys; i++)
     {
@@ -443,8 +445,28 @@ gorm_dialect_render_referencing (const GormDialect *dialect,
       gorm_dialect_append_parameter (sql, i, key_type);
     }
   g_string_append (sql, ") ORDER BY ");
-  gorm_dialect_append_identifier (sql, schema->key->name);
+  gorm_dialect_append_identifier (sql, selected);
   return g_string_free (sql, FALSE);
+}
+
+char *
+gorm_dialect_render_linked (const GormDialect  *dialect,
+                            const GormRelation *relation,
+                            guint               n_keys,
+                            GType               key_type)
+{
+  return render_select_in (relation->link_table, relation->link_target_column,
+                           relation->link_source_column, n_keys, key_type);
+}
+
+char *
+gorm_dialect_render_referencing (const GormDialect *dialect,
+                                 const GormSchema  *schema,
+                                 const GormColumn  *column,
+                                 guint              n_keys,
+                                 GType              key_type)
+{
+  return render_select_in (schema->table, schema->key->name, column->name, n_keys, key_type);
 }
 
 char *

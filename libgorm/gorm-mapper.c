@@ -319,6 +319,162 @@ set_host (GormRowState   *self,
   notify_in_context (self, resource, database_pspec);
 }
 
+/* Rolled-back writes
+ *
+ * A write inside a transaction changes its object at once (a new id, a
+ * clean state); when the transaction, or the savepoint the write was
+ * made in, rolls back, the object is given back the state its row has
+ * again: an inserted object is not saved (id 0) and leaves the identity
+ * map, so that the row that takes its key next is not mistaken for it;
+ * an updated one is dirty, keeping the values it was given, so that a
+ * later save writes them; a deleted one is saved again. The change feed
+ * runs the undo (gorm_change_feed_on_rollback_locked()), last write
+ * first, in the thread that ends the transaction with the database lock
+ * held; notifications reach the main context as the write's did. The
+ * object is held weakly: one that is gone needs nothing.
+ */
+typedef enum
+{
+  UNDO_INSERT,
+  UNDO_UPDATE,
+  UNDO_DELETE,
+} UndoKind;
+
+typedef struct
+{
+  UndoKind  kind;
+  GWeakRef  resource;
+  /* The key the write left (insert, update) or found (delete). */
+  GValue    key;
+  /* Update: the key before, when a natural key changed. */
+  GValue    old_key;
+  /* Delete: the id and the dirty columns before. */
+  gint64    id;
+  guint8   *dirty;
+} Undo;
+
+static void
+undo_free (gpointer data)
+{
+  Undo *undo = data;
+
+  g_weak_ref_clear (&undo->resource);
+  if (G_IS_VALUE (&undo->key))
+    g_value_unset (&undo->key);
+  if (G_IS_VALUE (&undo->old_key))
+    g_value_unset (&undo->old_key);
+  g_free (undo->dirty);
+  g_free (undo);
+}
+
+static void
+copy_value (GValue       *dest,
+            const GValue *src)
+{
+  g_value_init (dest, G_VALUE_TYPE (src));
+  g_value_copy (src, dest);
+}
+
+/* Every stored column of @self dirty: what the object holds is not what
+ * its row holds. */
+static void
+mark_all_dirty (GormRowState     *self,
+                const GormSchema *schema)
+{
+  if (self->dirty == NULL)
+    self->dirty = g_new0 (guint8, schema->n_columns);
+  for (guint i = 0; i < schema->n_columns; i++)
+    if (!(schema->columns[i].flags & GORM_COLUMN_AUTO_ID))
+      self->dirty[i] = TRUE;
+}
+
+static void
+undo_cb (gpointer data,
+         gpointer unused)
+{
+  Undo *undo = data;
+  g_autoptr(GormResource) resource = g_weak_ref_get (&undo->resource);
+  GormRowState *self;
+  const GormSchema *schema;
+
+  if (resource == NULL)
+    return;
+  self = gorm_row_state_of (resource);
+  schema = gorm_row_state_get_schema (self, G_OBJECT_TYPE (resource), NULL);
+  if (schema == NULL || self->host == NULL)
+    return;
+
+  switch (undo->kind)
+    {
+    case UNDO_INSERT:
+      /* Unless a later write made it the object of another row. */
+      if (!self->saved || !gorm_value_key_equal (&self->key, &undo->key))
+        return;
+      gorm_identity_map_remove (self->host->identity, resource, &self->key);
+      self->saved = FALSE;
+      g_value_unset (&self->key);
+      mark_all_dirty (self, schema);
+      if (gorm_schema_has_auto_id (schema))
+        set_id (self, resource, 0);
+      break;
+
+    case UNDO_UPDATE:
+      if (!self->saved)
+        return;
+      if (G_IS_VALUE (&undo->old_key) && !gorm_value_key_equal (&self->key, &undo->old_key))
+        {
+          gorm_identity_map_remove (self->host->identity, resource, &self->key);
+          gorm_identity_map_add (self->host->identity, resource, &undo->old_key);
+          g_value_unset (&self->key);
+          copy_value (&self->key, &undo->old_key);
+        }
+      mark_all_dirty (self, schema);
+      break;
+
+    case UNDO_DELETE:
+      if (self->saved)
+        return;
+      gorm_identity_map_add (self->host->identity, resource, &undo->key);
+      copy_value (&self->key, &undo->key);
+      self->saved = TRUE;
+      clear_dirty (self);
+      self->dirty = g_steal_pointer (&undo->dirty);
+      if (gorm_schema_has_auto_id (schema))
+        set_id (self, resource, undo->id);
+      break;
+    }
+}
+
+/* Queues the undo of a write of @resource made with the database lock
+ * held, when a transaction is open. */
+static void
+note_write (GormMapperHost *host,
+            GormResource   *resource,
+            UndoKind        kind,
+            const GValue   *key,
+            const GValue   *old_key)
+{
+  GormRowState *state = gorm_row_state_of (resource);
+  Undo *undo;
+
+  if (gorm_connection_get_depth (host->connection) == 0)
+    return;
+
+  undo = g_new0 (Undo, 1);
+  undo->kind = kind;
+  g_weak_ref_init (&undo->resource, resource);
+  copy_value (&undo->key, key);
+  if (old_key != NULL && !gorm_value_key_equal (old_key, key))
+    copy_value (&undo->old_key, old_key);
+  if (kind == UNDO_DELETE)
+    {
+      undo->id = state->id;
+      if (state->dirty != NULL && state->schema != NULL)
+        undo->dirty = g_memdup2 (state->dirty, state->schema->n_columns);
+    }
+  gorm_change_feed_on_rollback_locked (host->feed, undo_cb, undo, undo_free);
+}
+
 /* Makes the object the saved object of the row whose key is @key in the
  * database of @host. */
 static void
@@ -328,11 +484,14 @@ mark_saved (GormRowState   *self,
             const GValue   *key)
 {
   const GormSchema *schema = gorm_row_state_get_schema (self, G_OBJECT_TYPE (resource), NULL);
+  gboolean inserted = !self->saved;
 
   set_host (self, resource, host);
   take_key (self, resource, key);
   if (gorm_schema_has_auto_id (schema))
     set_id (self, resource, g_value_get_int64 (key));
+  if (inserted)
+    note_write (host, resource, UNDO_INSERT, key, NULL);
 }
 
 /* mark_saved() for an object the mapper just built for its row, with its
@@ -1369,6 +1528,7 @@ gorm_mapper_update (GormMapper   *self,
   if (rows < 0 || !check_row_exists (schema, rows, key, "update", error))
     goto failed;
 
+  note_write (self->host, resource, UNDO_UPDATE, &new_key, key);
   apply_timestamps (self, resource, save->stamped, save->n_stamped, save->now);
   mark_saved (state, resource, self->host, &new_key);
   return TRUE;
@@ -1962,7 +2122,10 @@ gorm_mapper_delete (GormMapper   *self,
       prefix_error (error, self->schema, "delete");
       return FALSE;
     }
-  return check_row_exists (self->schema, rows, key, "delete", error);
+  if (!check_row_exists (self->schema, rows, key, "delete", error))
+    return FALSE;
+  note_write (self->host, resource, UNDO_DELETE, key, NULL);
+  return TRUE;
 }
 
 GormRows *

@@ -432,6 +432,7 @@ save_locked (GormResource  *self,
   GormSave *save = data;
   GType type = G_OBJECT_TYPE (self);
   gboolean watched = gorm_database_has_watchers_locked (database, type);
+  gboolean created = !priv->row.saved;
   gboolean ok;
 
   /* An async save prepared before an earlier call deleted the object. */
@@ -451,6 +452,7 @@ save_locked (GormResource  *self,
   /* The object is now saved, with its row's key. */
   if (watched)
     gorm_database_end_change_locked (database, type, &priv->row.key, 1, FALSE);
+  gorm_database_emit_saved (database, self, created);
   return TRUE;
 }
 
@@ -472,14 +474,9 @@ run_save (GormResource  *self,
           GCancellable  *cancellable,
           GError       **error)
 {
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   GormDatabase *database = NULL;
-  gboolean created = !priv->row.saved;
 
-  if (!with_mapper (self, cancellable, save_locked, save, &database, error))
-    return FALSE;
-  gorm_database_emit_saved (database, self, created);
-  return TRUE;
+  return with_mapper (self, cancellable, save_locked, save, &database, error);
 }
 
 /**
@@ -552,6 +549,8 @@ delete_locked (GormResource  *self,
   ok = gorm_mapper_delete (mapper, self, error);
   if (watched && ok)
     gorm_database_end_change_locked (database, type, &priv->row.key, 1, TRUE);
+  if (ok)
+    gorm_database_emit_deleted (database, self);
   gorm_database_finish_on_delete_locked (database, on_delete, ok);
   return ok;
 }
@@ -599,11 +598,7 @@ gorm_resource_delete (GormResource  *self,
       !with_mapper (self, cancellable, delete_locked, NULL, &database, error))
     return FALSE;
 
-  /* The signal sees the object as it was, with its id. */
-  g_object_ref (self);
-  gorm_database_emit_deleted (database, self);
   gorm_resource_mark_deleted (self);
-  g_object_unref (self);
   return TRUE;
 }
 

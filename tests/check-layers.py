@@ -52,6 +52,7 @@ MODULES = {
     'gorm-identity-map': 'unit-of-work',
     'gorm-change-feed': 'unit-of-work',
     'gorm-migrator': 'unit-of-work',
+    'gorm-catalog': 'unit-of-work',
     # public objects
     'gorm-database': 'public',
     'gorm-database-bulk': 'public',

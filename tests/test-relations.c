@@ -1670,6 +1670,97 @@ test_live_links (void)
   g_assert_cmpuint (g_list_model_get_n_items (article_model), ==, 0);
 }
 
+static GListModel *
+watch_filtered (GormDatabase *db,
+                GType         type,
+                const char   *path,
+                const char   *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GormQuery) query = gorm_database_query (db, type);
+  GListModel *model;
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, text);
+  gorm_query_filter (query, gorm_filter_eq (path, &value));
+  model = gorm_query_watch (query, NULL, &error);
+  g_assert_no_error (error);
+  return model;
+}
+
+/* Deleting a row removes its links (the link table's ON DELETE CASCADE):
+ * live models that filter through them follow, from either side. */
+static void
+test_live_links_deleted (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) author = new_named (db, TEST_TYPE_AUTHOR, "ann");
+  g_autoptr(GormResource) article = g_object_new (TEST_TYPE_ARTICLE, "database", db, "title", "a",
+                                                  "author-id", gorm_resource_get_id (author), NULL);
+  g_autoptr(GormResource) other = g_object_new (TEST_TYPE_ARTICLE, "database", db, "title", "b",
+                                                "author-id", gorm_resource_get_id (author), NULL);
+  g_autoptr(GormResource) gnome = new_named (db, TEST_TYPE_TAG, "gnome");
+  g_autoptr(GormResource) c = new_named (db, TEST_TYPE_TAG, "c");
+  g_autoptr(GListModel) tags_of_a = NULL;
+  g_autoptr(GListModel) articles_of_gnome = NULL;
+  g_autoptr(GListModel) linked_tags = NULL;
+  g_autoptr(GormQuery) related = NULL;
+  g_autoptr(GormQuery) all_articles = NULL;
+
+  test_save_ok (article);
+  test_save_ok (other);
+  g_assert_true (gorm_resource_link (article, "tags", gnome, NULL, &error));
+  g_assert_true (gorm_resource_link (article, "tags", c, NULL, &error));
+  g_assert_true (gorm_resource_link (other, "tags", gnome, NULL, &error));
+  g_assert_no_error (error);
+
+  tags_of_a = watch_filtered (db, TEST_TYPE_TAG, "articles.title", "a");
+  articles_of_gnome = watch_filtered (db, TEST_TYPE_ARTICLE, "tags.name", "gnome");
+  related = gorm_resource_query_related (other, "tags");
+  linked_tags = gorm_query_watch (related, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (tags_of_a), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (articles_of_gnome), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (linked_tags), ==, 1);
+
+  /* A rolled-back delete changes nothing. */
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_true (gorm_resource_delete (article, NULL, &error));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  g_assert_no_error (error);
+  drain ();
+  g_assert_cmpuint (g_list_model_get_n_items (tags_of_a), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (articles_of_gnome), ==, 2);
+
+  /* The source side: the tags of article "a" are no one's now. */
+  g_assert_true (gorm_resource_delete (article, NULL, &error));
+  g_assert_no_error (error);
+  drain ();
+  g_assert_cmpuint (g_list_model_get_n_items (tags_of_a), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (articles_of_gnome), ==, 1);
+
+  /* The target side: "b" loses its tag. */
+  g_assert_true (gorm_resource_delete (gnome, NULL, &error));
+  g_assert_no_error (error);
+  drain ();
+  g_assert_cmpuint (g_list_model_get_n_items (articles_of_gnome), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (linked_tags), ==, 0);
+
+  /* A bulk delete of the source side too. */
+  g_assert_true (gorm_resource_link (other, "tags", c, NULL, &error));
+  g_assert_no_error (error);
+  drain ();
+  g_assert_cmpuint (g_list_model_get_n_items (linked_tags), ==, 1);
+  all_articles = gorm_database_query (db, TEST_TYPE_ARTICLE);
+  g_assert_cmpint (gorm_query_delete (all_articles, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  drain ();
+  g_assert_cmpuint (g_list_model_get_n_items (linked_tags), ==, 0);
+  g_assert_cmpint (count_rows (db, "test_article_tags"), ==, 0);
+}
+
 static void
 test_async (void)
 {
@@ -2158,6 +2249,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Relations/objects/many-to-many-self", test_many_to_many_self);
   g_test_add_func ("/Gorm/Relations/objects/link-fails", test_link_fails);
   g_test_add_func ("/Gorm/Relations/objects/live-links", test_live_links);
+  g_test_add_func ("/Gorm/Relations/objects/live-links-deleted", test_live_links_deleted);
   g_test_add_func ("/Gorm/Relations/objects/async", test_async);
   g_test_add_func ("/Gorm/Relations/on-delete/cascade", test_on_delete_cascade);
   g_test_add_func ("/Gorm/Relations/on-delete/cascade-bulk", test_on_delete_cascade_bulk);

@@ -107,7 +107,8 @@ class Peer:
                 post.save()
 
     def delete_bulk(self):
-        return BlogPost.objects.filter(views__lt=5000).delete()
+        total, per_model = BlogPost.objects.filter(views__lt=5000).delete()
+        return total
 
     def load_lowest(self, n):
         return list(BlogPost.objects.order_by('id')[:n])

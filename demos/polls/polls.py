@@ -121,7 +121,7 @@ def tutorial():
 
     # Delete one of the choices.
     c = q.choice_set.filter(choice_text__startswith='Just hacking')
-    print('Deleted choices starting with "Just hacking": %d' % c.delete())
+    print('Deleted choices starting with "Just hacking": %d' % c.delete()[0])
 
     # Deleting the question deletes its choices (on_delete=CASCADE), and
     # the choices loaded are deleted too.

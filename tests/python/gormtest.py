@@ -7,8 +7,11 @@ in memory; ``postgresql`` a new database ``gorm_test_<pid>_<n>`` created on
 the server GORM_TEST_POSTGRESQL names (a URI of a role that may create
 databases) and dropped when the test ends."""
 
+import asyncio
 import atexit
+import contextlib
 import os
+import tempfile
 import unittest
 import urllib.parse
 
@@ -150,6 +153,48 @@ class DatabaseTestCase(unittest.TestCase):
             self.fail('the callback was not called within %d seconds' % timeout)
         GLib.source_remove(timer)
         return results[0]
+
+
+@contextlib.contextmanager
+def statements(test=None):
+    """Collects the statements libgorm runs in the block, printed by
+    GORM_DEBUG=sql (see print_statements()) on the standard error (file
+    descriptor 2)."""
+    collected = []
+    with tempfile.TemporaryFile(mode='w+') as capture:
+        saved = os.dup(2)
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield collected
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        capture.seek(0)
+        collected.extend(line[len('gorm: '):].rstrip('\n') for line in capture
+                         if line.startswith('gorm: '))
+
+
+def print_statements(test):
+    """Has the databases opened until ``test`` ends print each statement
+    they run (GORM_DEBUG=sql), for statements() to collect."""
+    saved = os.environ.get('GORM_DEBUG')
+    os.environ['GORM_DEBUG'] = 'sql'
+    test.addCleanup(os.environ.__setitem__, 'GORM_DEBUG', saved or '')
+
+
+class GbulbMixin:
+    """For a DatabaseTestCase awaiting libgorm under gbulb's GLib event
+    loop (Debian's python3-gbulb), which runs the GLib main context."""
+
+    def setUp(self):
+        super().setUp()
+        import gbulb
+        gbulb.install()
+        self.addCleanup(asyncio.set_event_loop_policy, None)
+
+    def run_async(self, coroutine):
+        """Runs ``coroutine`` to its end (at most 10 seconds); its result."""
+        return asyncio.run(asyncio.wait_for(coroutine, 10))
 
 
 def main():

@@ -6,7 +6,7 @@ import asyncio
 import threading
 import unittest
 
-from gormtest import DatabaseTestCase, fresh_uri, main
+from gormtest import DatabaseTestCase, GbulbMixin, fresh_uri, main
 from gi.repository import Gorm
 
 try:
@@ -33,15 +33,7 @@ class PlainLoopTest(DatabaseTestCase):
 
 
 @unittest.skipIf(gbulb is None, 'needs gbulb (Debian package python3-gbulb)')
-class GbulbTest(DatabaseTestCase):
-
-    def setUp(self):
-        super().setUp()
-        gbulb.install()
-        self.addCleanup(asyncio.set_event_loop_policy, None)
-
-    def run_async(self, coroutine):
-        return asyncio.run(asyncio.wait_for(coroutine, 10))
+class GbulbTest(GbulbMixin, DatabaseTestCase):
 
     def test_save_reload_delete(self):
         async def scenario():
@@ -88,7 +80,7 @@ class GbulbTest(DatabaseTestCase):
             self.assertEqual(await Note.objects.filter(stars__lt=2).aupdate(stars=2 ** 40), 2)
             return await Note.objects.filter(stars=2 ** 40).adelete()
 
-        self.assertEqual(self.run_async(scenario()), 2)
+        self.assertEqual(self.run_async(scenario()), (2, {'__main__.Note': 2}))
         self.assertEqual([n.text for n in Note.objects.all()], ['n2'])
 
     def test_errors_are_raised(self):

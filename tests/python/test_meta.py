@@ -53,6 +53,20 @@ class Pair(Gorm.Resource):
         index_together = ('right', 'left')
 
 
+class Hall(Gorm.Resource):
+    name = Gorm.Field(str)
+
+
+class Booth(Gorm.Resource):
+    hall = Gorm.ForeignKey(Hall, on_delete=Gorm.CASCADE)
+    number = Gorm.Field(int)
+
+    class Meta:
+        # A ForeignKey by its name, as Django takes it.
+        unique_together = [('hall', 'number')]
+        indexes = [Gorm.Index(fields=['number', 'hall'])]
+
+
 class Stamped(Gorm.Resource):
     """An abstract base: its fields and Meta go to each model deriving
     from it."""
@@ -155,8 +169,8 @@ class UnknownOptionTest(DatabaseTestCase):
 
                 class Meta:
                     managed = False
-                    get_latest_by = 'label'
-        self.assertIn("'get_latest_by', 'managed'", str(caught.exception))
+                    verbose_name = 'label'
+        self.assertIn("'managed', 'verbose_name'", str(caught.exception))
 
     def test_bad_values_are_type_errors(self):
         for option, value in [('ordering', [1]), ('ordering', ['-']),
@@ -277,6 +291,17 @@ class UniqueTogetherTest(DatabaseTestCase):
         pair.reload()
         self.assertEqual(sorted((p.left, p.right) for p in Pair.objects.all()),
                          [('a', 'b'), ('b', 'a')])
+
+
+    def test_a_foreign_key_stands_for_its_key(self):
+        hall = Hall.objects.create(name='main')
+        other = Hall.objects.create(name='side')
+        Booth.objects.create(hall=hall, number=1)
+        Booth.objects.create(hall=other, number=1)
+        with self.assertRaises(Gorm.IntegrityError) as caught:
+            Booth.objects.create(hall=hall, number=1)
+        self.assertIn('hall_id', str(caught.exception))
+        self.assertEqual(Booth.objects.count(), 2)
 
 
 class IndexTest(DatabaseTestCase):

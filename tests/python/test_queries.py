@@ -133,10 +133,10 @@ class ManagerTest(QueryTestCase):
         self.assertEqual(Entry.objects.filter(body='Now published').count(), 3)
 
     def test_delete(self):
-        self.assertEqual(Entry.objects.filter(views__gte=40).delete(), 2)
+        self.assertEqual(Entry.objects.filter(views__gte=40).delete(), (2, {'__main__.Entry': 2}))
         self.assertFalse(self.entries['D'].is_saved())
         self.assertEqual(Entry.objects.count(), 3)
-        self.assertEqual(Entry.objects.all().delete(), 3)
+        self.assertEqual(Entry.objects.all().delete(), (3, {'__main__.Entry': 3}))
         self.assertFalse(Entry.objects.exists())
 
     def test_manager_is_for_classes(self):
@@ -412,7 +412,7 @@ class RunnerErrorTest(QueryTestCase):
         self.assertEqual(Entry.objects.exclude(title__in=titles).count(), 3)
         views = list(range(100000, 300000, 2)) + [30]
         self.assertEqual(Entry.objects.filter(views__in=views).update(published=True), 1)
-        self.assertEqual(Entry.objects.filter(views__in=views).delete(), 1)
+        self.assertEqual(Entry.objects.filter(views__in=views).delete(), (1, {'__main__.Entry': 1}))
         self.assertEqual(Entry.objects.count(), 4)
 
 

@@ -5,16 +5,14 @@ and ordering across relations, select_related and prefetch_related
 (statements counted), and on_delete."""
 
 import asyncio
-import contextlib
 import datetime
 import gc
 import os
 import re
-import tempfile
 import unittest
 import weakref
 
-from gormtest import DatabaseTestCase, main
+from gormtest import DatabaseTestCase, GbulbMixin, main, statements
 from gi.repository import GLib, GObject, Gorm
 from gi.repository.Gorm import Q
 
@@ -677,24 +675,6 @@ class LookupTest(RelationTestCase):
             Choice.objects.filter(question=Question(question_text='draft'))
 
 
-@contextlib.contextmanager
-def statements(test):
-    """Collects the statements libgorm runs in the block, printed by
-    GORM_DEBUG=sql on the standard error (file descriptor 2)."""
-    collected = []
-    with tempfile.TemporaryFile(mode='w+') as capture:
-        saved = os.dup(2)
-        os.dup2(capture.fileno(), 2)
-        try:
-            yield collected
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        capture.seek(0)
-        collected.extend(line[len('gorm: '):].rstrip('\n') for line in capture
-                         if line.startswith('gorm: '))
-
-
 class CountingTestCase(RelationTestCase):
     """Statements counted: a database opened with GORM_DEBUG=sql prints
     each one."""
@@ -1111,16 +1091,8 @@ class OnDeleteTest(RelationTestCase):
 
 
 @unittest.skipIf(gbulb is None, 'needs gbulb (Debian package python3-gbulb)')
-class AsyncTest(RelationTestCase):
+class AsyncTest(GbulbMixin, RelationTestCase):
     """The related object awaited, loaded on the database worker."""
-
-    def setUp(self):
-        super().setUp()
-        gbulb.install()
-        self.addCleanup(asyncio.set_event_loop_policy, None)
-
-    def run_async(self, coroutine):
-        return asyncio.run(asyncio.wait_for(coroutine, 10))
 
     def test_aget_related(self):
         key = self.what.id

@@ -35,6 +35,29 @@ class AtomicTest(DatabaseTestCase):
         self.assertFalse(Account.objects.filter(owner='bob').exists())
         self.assertEqual(Account.objects.filter(balance=10).count(), 1)
 
+    def test_objects_written_in_a_rolled_back_block_are_undone(self):
+        kept = Account.objects.create(owner='kept', balance=1)
+        new = Account(owner='new', balance=2)
+        with self.assertRaises(Failure):
+            with self.db.atomic():
+                new.save()
+                self.assertTrue(new.is_saved())
+                kept.balance = 100
+                kept.save()
+                self.assertFalse(kept.is_dirty())
+                raise Failure()
+        # The inserted object is unsaved again, the updated one dirty with
+        # its new value: saving them again writes both.
+        self.assertFalse(new.is_saved())
+        self.assertEqual(new.id, 0)
+        self.assertTrue(kept.is_dirty())
+        self.assertEqual(kept.balance, 100)
+        self.assertTrue(Account.objects.filter(owner='kept', balance=1).exists())
+        new.save()
+        kept.save()
+        self.assertEqual(Account.objects.get(owner='new').balance, 2)
+        self.assertTrue(Account.objects.filter(owner='kept', balance=100).exists())
+
     def test_rolls_back_on_a_database_error(self):
         with self.assertRaises(Gorm.IntegrityError):
             with self.db.atomic():

@@ -917,9 +917,11 @@ __all__.append('Index')
 
 # The options a model's ``class Meta:`` may give; any other is a TypeError.
 _META_OPTIONS = frozenset(['table', 'db_table', 'primary_key', 'ordering', 'unique_together',
-                           'indexes', 'index_together', 'abstract'])
+                           'indexes', 'index_together', 'abstract', 'get_latest_by',
+                           'app_label'])
 # What a model without a Meta of its own takes from an abstract base's.
-_INHERITED_META = ('ordering', 'unique_together', 'indexes', 'index_together')
+_INHERITED_META = ('ordering', 'unique_together', 'indexes', 'index_together', 'get_latest_by',
+                   'app_label')
 
 
 def _field_groups(model_name, option, value):
@@ -963,8 +965,9 @@ def _meta_options(name, namespace, bases):
                 continue
             if getattr(base, '_gorm_abstract', False):
                 options = {key: inherited[key] for key in _INHERITED_META if key in inherited}
-            elif 'ordering' in inherited:
-                options = {'ordering': inherited['ordering']}
+            else:
+                options = {key: inherited[key] for key in ('ordering', 'get_latest_by')
+                           if key in inherited}
             break
     if 'table' in options and 'db_table' in options and options['table'] != options['db_table']:
         raise TypeError('%s.Meta gives both table %r and db_table %r: they are the same option'
@@ -992,6 +995,17 @@ def _meta_options(name, namespace, bases):
                 raise TypeError('%s.Meta.indexes holds Gorm.Index(fields=[...]) or lists of '
                                 'field names, not %r' % (name, index))
         options['indexes'] = tuple(indexes)
+    latest = options.get('get_latest_by')
+    if isinstance(latest, str):
+        options['get_latest_by'] = latest = (latest,)
+    if latest is not None and not (isinstance(latest, (tuple, list)) and latest and all(
+            isinstance(field, str) and field.lstrip('-') for field in latest)):
+        raise TypeError('%s.Meta.get_latest_by is a field name or a list of them, "-name" '
+                        'for descending, not %r' % (name, latest))
+    if 'app_label' in options and not (isinstance(options['app_label'], str) and
+                                       options['app_label'].isidentifier()):
+        raise TypeError('%s.Meta.app_label is an identifier, not %r'
+                        % (name, options['app_label']))
     abstract = options.get('abstract', False)
     if not isinstance(abstract, bool):
         raise TypeError('%s.Meta.abstract is True or False, not %r' % (name, abstract))
@@ -1013,7 +1027,13 @@ def _inherit_abstract_fields(namespace, bases):
 
 def _meta_property(model, option, attribute):
     """The property name of the field ``attribute`` named in the Meta
-    option ``option`` of ``model``; FieldError when it has none."""
+    option ``option`` of ``model`` (a ForeignKey stands for its key, as
+    in Django); FieldError when it has none."""
+    for cls in model.__mro__:
+        declared = vars(cls).get(attribute)
+        if isinstance(declared, ForeignKey) and getattr(declared, 'key_attribute', None):
+            attribute = declared.key_attribute
+            break
     pspec = _fields_by_name(model).get(attribute, (None,))[0]
     if pspec is None:
         raise FieldError("%s.Meta.%s names '%s', which is not a field of %s"
@@ -1194,13 +1214,104 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         """The database the object uses: its own, or the default one."""
         return self.get_database() or Gorm.Database.get_default()
 
+    def save(self, cancellable=None, *, update_fields=None):
+        """Saves the object: inserts its row, or writes its changed
+        properties. With ``update_fields`` (field names, as Django's
+        ``save(update_fields=[...])``), writes those columns alone, with
+        one UPDATE (gorm_database_bulk_update()): they become clean, the
+        other changed properties stay dirty. An empty ``update_fields``
+        writes nothing; an unsaved object, or a name that is not a field
+        of the model, raises ValueError before any SQL."""
+        model = type(self)
+        database = self._database()
+        _register(database, model)
+        if update_fields is None:
+            try:
+                return _resource_save(self, cancellable)
+            except GLib.Error as error:
+                _raise_translated(error, model)
+        names = _update_field_properties(model, update_fields)
+        if not names:
+            return True
+        if not _resource_is_saved(self):
+            raise ValueError('Cannot force an update in save() with no primary key.')
+        # As a save, and as Django: an auto_now field written takes the time.
+        for pspec in _stored_pspecs(model):
+            if pspec.name in names and getattr(_field(model, pspec), 'auto_now', False):
+                setattr(self, _attribute(pspec), datetime.datetime.now(datetime.timezone.utc))
+        with _gorm_errors(model):
+            rows = database.bulk_update([self], names, cancellable)
+        if rows == 0:
+            raise model.DoesNotExist('Save with update_fields did not affect any rows: the row '
+                                     'of %r is gone' % self)
+        return True
+
+    def delete(self, cancellable=None):
+        """Deletes the row of the object, and the rows its database deletes
+        with it (``on_delete=Gorm.CASCADE``, the many-to-many links), in one
+        transaction; returns what Django returns: ``(total, {"app.Model":
+        n, ...})``, every row removed counted by its model's label (see
+        ``Meta.app_label``), links as ``"app.Model_field"``."""
+        model = type(self)
+        database = self._database()
+        _register(database, model)
+
+        def delete():
+            try:
+                _resource_delete(self, cancellable)
+            except GLib.Error as error:
+                _raise_translated(error, model)
+            return 1
+        if not _resource_is_saved(self):
+            # libgorm says why an unsaved object cannot be deleted.
+            delete()
+        return _delete_counted(database, model, lambda: [self.pk], delete)
+
+    def refresh_from_db(self, fields=None):
+        """Reads the row of the object again (Django's name for
+        ``reload()``); ``Model.DoesNotExist`` when it is gone. With
+        ``fields``, the other fields keep their values, as in Django:
+        libgorm reloads the whole row, and the others are set back to what
+        they held, so that they stay dirty when they differ from the row."""
+        model = type(self)
+        if fields is None:
+            return self.reload()
+        if isinstance(fields, str):
+            raise TypeError('refresh_from_db() takes a list of field names, not the str %r'
+                            % (fields,))
+        fields = list(fields)
+        for name in fields:
+            if not isinstance(name, str):
+                raise TypeError('refresh_from_db() takes field names, not %r' % (name,))
+            if '__' in name:
+                raise ValueError('Found "__" in fields argument. Relations and transforms are '
+                                 'not allowed in fields.')
+        wanted = set(_update_field_properties(model, fields, FieldError))
+        if not wanted:
+            return None
+        kept = [(_attribute(pspec), _get_value(self, pspec)) for pspec in _stored_pspecs(model)
+                if pspec.name not in wanted]
+        self.reload()
+        for attribute, value in kept:
+            if getattr(self, attribute) != value:
+                setattr(self, attribute, value)
+        return None
+
     async def asave(self):
         """Awaits ``save_async()``: saves the object on the database worker."""
         await _acall(self, 'save')
 
     async def adelete(self):
-        """Awaits ``delete_async()``."""
-        await _acall(self, 'delete')
+        """Awaits ``delete()``: what it returns. The delete runs on the
+        database worker; the reads counting what a CASCADE or a
+        many-to-many relation removes with it run in the delete's
+        transaction, on the calling thread, before it (see delete())."""
+        model = type(self)
+        if _resource_is_saved(self) and not _has_dependents(model):
+            _register(self._database(), model)
+            await _acall(self, 'delete')
+            return 1, {_label(model): 1}
+        return self.delete()
 
     async def areload(self):
         """Awaits ``reload_async()``."""
@@ -1272,9 +1383,10 @@ def _resource_call(name, doc):
     return call
 
 
+_resource_save = Gorm.Resource.save
+_resource_delete = Gorm.Resource.delete
+
 for _name, _doc in [
-        ('save', 'Saves the object: inserts its row, or writes its changed properties.'),
-        ('delete', 'Deletes the row of the object.'),
         ('reload', 'Reads the row of the object again, discarding unsaved changes.'),
         ('save_async', 'Saves the object on the database worker; see save().'),
         ('delete_async', 'Deletes the row on the database worker; see delete().'),
@@ -1501,14 +1613,20 @@ class _AsyncQuerySet:
 
     async def acount(self):
         """Awaits how many objects match."""
+        if self._empty:
+            return 0
         return await _acall(self._query(), 'count')
 
     async def aexists(self):
         """Awaits whether any object matches."""
+        if self._empty:
+            return False
         return await _acall(self._query(), 'exists')
 
     async def afirst(self):
         """Awaits the first object, in primary key order unless ordered, or None."""
+        if self._empty:
+            return None
         if not self._is_eager():
             return await _acall(self._query(order_by_key=True), 'first')
         # As first() does, from a page of one row.
@@ -1517,13 +1635,15 @@ class _AsyncQuerySet:
 
     async def alist(self):
         """Awaits the matching objects, as a list."""
+        if self._empty:
+            return []
         found = await _acall(self._query(), 'fetch')
         if self._is_eager():
             return list(map(self._keeper(), found))
         return list(found)
 
     async def __aiter__(self):
-        found = await _acall(self._query(), 'fetch')
+        found = [] if self._empty else await _acall(self._query(), 'fetch')
         for resource in map(self._keeper(), found) if self._is_eager() else found:
             yield resource
 
@@ -1543,11 +1663,21 @@ class _AsyncQuerySet:
         if not values:
             return 0
         names, gvalues = self._assignments(values)
+        if self._empty:
+            return 0
         return await _acall(self._query(), 'update_values', names, gvalues)
 
     async def adelete(self):
-        """Awaits ``delete()``."""
-        return await _acall(self._query(), 'delete')
+        """Awaits ``delete()``: what it returns. The delete runs on the
+        database worker; when the database deletes other rows with those
+        (CASCADE, many-to-many links), the reads counting them and the
+        delete run in one transaction on the calling thread instead."""
+        if self._empty:
+            return 0, {}
+        if _has_dependents(self.model):
+            return self.delete()
+        n = await _acall(self._query(), 'delete')
+        return n, ({_label(self.model): n} if n else {})
 
 
 class QuerySet(_AsyncQuerySet):
@@ -1574,6 +1704,9 @@ class QuerySet(_AsyncQuerySet):
         self._offset = 0
         self._limit = None
         self._result = None
+
+    # none(): every runner answers empty without SQL (see _run()).
+    _empty = False
 
     def _clone(self, **changes):
         clone = QuerySet(self.model, self._database_given)
@@ -1618,9 +1751,14 @@ class QuerySet(_AsyncQuerySet):
             query.offset(self._offset)
         if self._limit is not None:
             query.limit(self._limit)
+        if self._empty:
+            # For a runner that does not know none(): a query of no row.
+            query.filter(Gorm.Filter.in_(_find_pspec(self.model, 'pk').name, []))
         return query
 
     def _run(self, runner, *args):
+        if self._empty:
+            return _EMPTY_ANSWERS[runner](self.model)
         with _gorm_errors(self.model):
             return getattr(self._query(), runner)(*args)
 
@@ -1771,6 +1909,8 @@ class QuerySet(_AsyncQuerySet):
 
     def _first(self, order_by_key=False):
         """The first object, or None."""
+        if self._empty:
+            return None
         if not self._is_eager():
             with _gorm_errors(self.model):
                 return self._query(order_by_key=order_by_key).first()
@@ -1814,7 +1954,8 @@ class QuerySet(_AsyncQuerySet):
         """The one object matching; ``Model.DoesNotExist`` when none does,
         ``Model.MultipleObjectsReturned`` when several do."""
         if (not conditions and len(lookups) == 1 and self._where is None and
-                self._base is None and not self._is_sliced() and not self._is_eager()):
+                self._base is None and not self._is_sliced() and not self._is_eager() and
+                not self._empty):
             (name, value), = lookups.items()
             if name in ('pk', 'pk__exact', self.model._gorm_primary_key,
                         self.model._gorm_primary_key + '__exact'):
@@ -1882,8 +2023,7 @@ class QuerySet(_AsyncQuerySet):
             return self.get(**lookups), False
         except self.model.DoesNotExist:
             pass
-        properties = {key: value for key, value in lookups.items() if '__' not in key}
-        properties.update(defaults or {})
+        properties = _creation_properties(self.model, defaults, lookups)
         try:
             with self._database().atomic():
                 return self.create(**properties), True
@@ -1901,24 +2041,417 @@ class QuerySet(_AsyncQuerySet):
         if not values:
             return 0
         names, gvalues = self._assignments(values)
+        if self._empty:
+            return 0
         with _gorm_errors(self.model):
             return Gorm.Query.update_values(self._query(), names, gvalues, None)
 
     def _assignments(self, values):
-        """The property names and GObject.Values of ``update(**values)``."""
-        pspecs = [_find_pspec(self.model, name) for name in values]
-        return ([pspec.name for pspec in pspecs],
-                [_property_value(self.model, pspec, value)
-                 for pspec, value in zip(pspecs, values.values())])
+        """The property names and GObject.Values of ``update(**values)``:
+        a foreign key (``question=obj``) sets its key property."""
+        names, gvalues = [], []
+        for name, value in values.items():
+            relation = _relations(self.model).get(name)
+            if relation is not None and name not in _fields_by_name(self.model):
+                if relation.kind != _FORWARD:
+                    raise FieldError("Cannot update %s field '%s' (only non-relations and "
+                                     "foreign keys permitted)" % (self.model.__name__, name))
+                pspec = _find_pspec(self.model, relation.field.key_attribute)
+                if value is not None:
+                    value = _key_of(relation.target, value, name)
+            else:
+                pspec = _find_pspec(self.model, name)
+            names.append(pspec.name)
+            gvalues.append(_property_value(self.model, pspec, value))
+        return names, gvalues
 
     def delete(self):
-        """Deletes every matching row; returns how many."""
-        return self._run('delete')
+        """Deletes every matching row, and the rows the database deletes
+        with them (``on_delete=Gorm.CASCADE``, many-to-many links), in one
+        transaction; returns what Django returns: ``(total, {"app.Model":
+        n, ...})`` (see Resource.delete())."""
+        return self._delete_counted()
 
     def watch(self):
         """A live Gio.ListModel of the matching objects: it follows every
         save and delete made through the database."""
         return self._run('watch')
+
+    # The rest of Django's QuerySet: last, latest, earliest, in_bulk, none,
+    # iterator, update_or_create, bulk_create, bulk_update, and the
+    # counting behind delete().
+
+    def none(self):
+        """A QuerySet of no object, which runs no SQL: iterating it gives
+        nothing, ``count()`` 0, ``exists()`` False, ``first()`` None,
+        ``delete()`` ``(0, {})``; it stays empty however it is narrowed."""
+        return self._clone(_empty=True)
+
+    def _ordering(self):
+        """The (name, descending) pairs the QuerySet orders by: its own, or
+        the model's Meta.ordering."""
+        return self._order if self._order is not None else _default_order(self.model)
+
+    def reverse(self):
+        """The same objects in the reverse order (no change when unordered)."""
+        if self._is_sliced():
+            raise TypeError('Cannot reverse a query once a slice has been taken.')
+        return self._clone(_order=tuple((name, not descending)
+                                        for name, descending in self._ordering()))
+
+    def _last_queryset(self):
+        if self._is_sliced():
+            raise TypeError('Cannot reverse a query once a slice has been taken.')
+        order = self._ordering() or ((_find_pspec(self.model, 'pk').name, False),)
+        return self._clone(_order=tuple((name, not descending) for name, descending in order))
+
+    def last(self):
+        """The last object, in reverse primary key order unless ordered, or
+        None."""
+        return self._last_queryset()._first()
+
+    async def alast(self):
+        """Awaits ``last()``."""
+        return await self._last_queryset().afirst()
+
+    def _earliest_queryset(self, fields, latest):
+        if self._is_sliced():
+            raise TypeError('Cannot change a query once a slice has been taken.')
+        if not fields:
+            fields = self.model._gorm_meta.get('get_latest_by')
+            if fields is None:
+                raise ValueError("earliest() and latest() require either fields as positional "
+                                 "arguments or 'get_latest_by' in the model's Meta.")
+        if latest:
+            fields = [field[1:] if field.startswith('-') else '-' + field for field in fields]
+        return self.order_by(*fields)
+
+    def _found(self, found):
+        if found is None:
+            raise self.model.DoesNotExist('%s matching query does not exist.'
+                                          % self.model.__name__)
+        return found
+
+    def earliest(self, *fields):
+        """The first object in the order of ``fields`` (or of the model's
+        ``Meta.get_latest_by``); ``Model.DoesNotExist`` when there is none."""
+        return self._found(self._earliest_queryset(fields, False)._first())
+
+    def latest(self, *fields):
+        """The last object in the order of ``fields`` (or of the model's
+        ``Meta.get_latest_by``); ``Model.DoesNotExist`` when there is none."""
+        return self._found(self._earliest_queryset(fields, True)._first())
+
+    async def aearliest(self, *fields):
+        """Awaits ``earliest()``."""
+        return self._found(await self._earliest_queryset(fields, False).afirst())
+
+    async def alatest(self, *fields):
+        """Awaits ``latest()``."""
+        return self._found(await self._earliest_queryset(fields, True).afirst())
+
+    def _in_bulk_batches(self, id_list, field_name):
+        """The attribute in_bulk() keys its dict by, and the QuerySets of
+        its batches (one page each, read at once without a count)."""
+        if self._is_sliced():
+            raise TypeError("Cannot use 'limit' or 'offset' with in_bulk().")
+        if not isinstance(field_name, str):
+            raise TypeError('in_bulk() takes a field name, not %r' % (field_name,))
+        pspec = _find_pspec(self.model, field_name)
+        if not _is_unique(self.model, pspec):
+            raise ValueError("in_bulk()'s field_name must be a unique field but %r isn't."
+                             % field_name)
+        attribute = 'pk' if field_name == 'pk' else _attribute(pspec)
+        if id_list is None:
+            return attribute, [self]
+        if isinstance(id_list, (str, bytes)):
+            raise TypeError('in_bulk() takes a list of values, not %r' % (id_list,))
+        id_list = tuple(id_list)
+        batches = []
+        for start in range(0, 0 if self._empty else len(id_list), _IN_BULK_BATCH):
+            batch = id_list[start:start + _IN_BULK_BATCH]
+            batches.append(self.filter(**{field_name + '__in': batch})[:len(batch)])
+        return attribute, batches
+
+    def in_bulk(self, id_list=None, *, field_name='pk'):
+        """A dict of the objects whose ``field_name`` (the primary key, or a
+        unique field) is in ``id_list``, by that value; every object
+        when ``id_list`` is None. One SELECT per 100 keys; an empty
+        ``id_list`` runs none."""
+        attribute, batches = self._in_bulk_batches(id_list, field_name)
+        return {getattr(obj, attribute): obj for batch in batches for obj in batch}
+
+    async def ain_bulk(self, id_list=None, *, field_name='pk'):
+        """Awaits ``in_bulk()``."""
+        attribute, batches = self._in_bulk_batches(id_list, field_name)
+        found = {}
+        for batch in batches:
+            found.update((getattr(obj, attribute), obj) for obj in await batch.alist())
+        return found
+
+    @staticmethod
+    def _chunk_size(chunk_size):
+        if chunk_size is None:
+            return 2000
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int):
+            raise TypeError('chunk_size is an int, not %r' % (chunk_size,))
+        if chunk_size <= 0:
+            raise ValueError('Chunk size must be strictly positive.')
+        return chunk_size
+
+    def iterator(self, chunk_size=None):
+        """The matching objects, read ``chunk_size`` (2000 by default) at a
+        time, one SELECT per chunk, without keeping them: an iterator over
+        a table of any size holds one chunk. An unordered QuerySet is
+        read in primary key order, each chunk after the last key read;
+        an ordered one chunk after chunk of its order (the primary key
+        breaking ties)."""
+        return self._chunks(self._chunk_size(chunk_size))
+
+    def aiterator(self, chunk_size=None):
+        """``iterator()`` for ``async for``: each chunk is read on the
+        database worker."""
+        return self._achunks(self._chunk_size(chunk_size))
+
+    def _chunk_queries(self, chunk_size):
+        """A generator of the Gorm.Query of each chunk; it is sent the key
+        of the last object of the chunk before, which was full."""
+        pspec = _find_pspec(self.model, 'pk')
+        key = pspec.name
+        order = self._ordering()
+        by_key = not order and not self._is_sliced()
+        if not any(name == key for name, _ in order):
+            order += ((key, False),)
+        chunk = self._clone(_order=order)
+        start = 0
+        while True:
+            last = yield chunk._slice(start, start + chunk_size)._query()
+            if by_key:
+                after = Gorm.Filter.gt(key, _property_value(self.model, pspec, last))
+                chunk = self._clone(_order=order, _where=after if self._where is None
+                                    else self._where.and_(after))
+            else:
+                start += chunk_size
+
+    def _chunk_steps(self, chunk_size):
+        """What iterator() does, as a generator of steps: a Gorm.Query to
+        run, which it is then sent the objects of as a list, or an object
+        to give the caller (who keeps or drops it as it goes)."""
+        if self._empty:
+            return
+        keep = self._keeper() if self._is_eager() else None
+        queries = self._chunk_queries(chunk_size)
+        query = next(queries)
+        while True:
+            items = yield query
+            query = None
+            if not items:
+                # Nothing more: a step the drivers skip, then the end.
+                yield None
+                return
+            last = items[-1].pk if len(items) == chunk_size else None
+            items.reverse()
+            while items:
+                item = items.pop()
+                yield keep(item) if keep is not None else item
+            if last is None:
+                return
+            query = queries.send(last)
+
+    def _chunks(self, chunk_size):
+        steps = self._chunk_steps(chunk_size)
+        for step in steps:
+            while isinstance(step, Gorm.Query):
+                with _gorm_errors(self.model):
+                    step = steps.send(list(step.fetch()))
+            if step is not None:
+                yield step
+
+    async def _achunks(self, chunk_size):
+        steps = self._chunk_steps(chunk_size)
+        for step in steps:
+            while isinstance(step, Gorm.Query):
+                step = steps.send(list(await _acall(step, 'fetch')))
+            if step is not None:
+                yield step
+
+    def update_or_create(self, defaults=None, create_defaults=None, **lookups):
+        """``(object, created)``, in one transaction: the object matching
+        ``lookups`` with ``defaults`` set and written (those fields alone,
+        as ``save(update_fields=...)``), or a new one made from the plain
+        lookups and ``create_defaults`` (``defaults`` when not given)."""
+        update_defaults = defaults or {}
+        if create_defaults is None:
+            create_defaults = update_defaults
+        with self._database().atomic():
+            obj, created = self.get_or_create(create_defaults, **lookups)
+            if created:
+                return obj, True
+            values = _creation_properties(self.model, update_defaults, {})
+            for name, value in values.items():
+                setattr(obj, name, value)
+            fields = list(values) + [_attribute(pspec) for pspec in _stored_pspecs(self.model)
+                                     if getattr(_field(self.model, pspec), 'auto_now', False)]
+            obj.save(update_fields=fields)
+        return obj, False
+
+    def _bulk_objects(self, objs, batch_size, method):
+        """``objs`` as a list, each checked to be of the model, after
+        Django's check of ``batch_size``."""
+        if batch_size is not None and (isinstance(batch_size, bool) or
+                                       not isinstance(batch_size, int)):
+            raise TypeError('batch_size is an int, not %r' % (batch_size,))
+        if batch_size is not None and batch_size <= 0:
+            raise ValueError('Batch size must be a positive integer.')
+        objs = list(objs)
+        for obj in objs:
+            if not isinstance(obj, self.model):
+                raise TypeMismatchError('%s.objects.%s() takes %s objects, not %r'
+                                        % (self.model.__name__, method, self.model.__name__,
+                                           obj))
+        if objs:
+            _register(self._database(), self.model)
+        return objs
+
+    def bulk_create(self, objs, batch_size=None):
+        """Inserts the unsaved objects ``objs`` of the model with multi-row
+        INSERTs within the engine's parameter limit
+        (gorm_database_bulk_insert()), at most ``batch_size`` objects a
+        statement, in one transaction, and returns them as a list, saved,
+        with their ids set. On an error nothing is inserted and the
+        objects are left as they were (a rollback gives them back their
+        unsaved state)."""
+        objs = self._bulk_objects(objs, batch_size, 'bulk_create')
+        database = self._database()
+        with _gorm_errors(self.model):
+            if batch_size is None or len(objs) <= batch_size:
+                if objs:
+                    database.bulk_insert(objs, None)
+                return objs
+            with database.atomic():
+                for start in range(0, len(objs), batch_size):
+                    database.bulk_insert(objs[start:start + batch_size], None)
+        return objs
+
+    async def abulk_create(self, objs, batch_size=None):
+        """Awaits ``bulk_create()``, run on the database worker (in batches
+        of ``batch_size``: on the calling thread, as one transaction)."""
+        objs = self._bulk_objects(objs, batch_size, 'bulk_create')
+        if batch_size is not None and len(objs) > batch_size:
+            return self.bulk_create(objs, batch_size)
+        if objs:
+            await _acall(self._database(), 'bulk_insert', objs)
+        return objs
+
+    def _bulk_update_names(self, objs, fields):
+        """The property names of bulk_update()'s ``fields``, after Django's
+        checks of them and of ``objs``."""
+        if isinstance(fields, str):
+            raise TypeError('bulk_update() takes a list of field names, not the str %r'
+                            % (fields,))
+        fields = list(fields)
+        if not fields:
+            raise ValueError('Field names must be given to bulk_update().')
+        for name in fields:
+            relation = _relations(self.model).get(name) if isinstance(name, str) else None
+            if relation is not None and relation.kind != _FORWARD:
+                raise ValueError('bulk_update() can only be used with concrete fields.')
+            if name == 'pk' or name == self.model._gorm_primary_key:
+                raise ValueError('bulk_update() cannot be used with primary key fields.')
+        names = _update_field_properties(self.model, fields)
+        if any(not _resource_is_saved(obj) for obj in objs):
+            raise ValueError('All bulk_update() objects must have a primary key set.')
+        return names
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        """Writes the fields ``fields`` of the saved objects ``objs`` with
+        few UPDATE statements (gorm_database_bulk_update()), in one
+        transaction; those fields become clean, the other changes stay
+        unsaved. Returns how many rows were updated. ``batch_size`` is
+        checked as Django checks it; the objects go to libgorm in one
+        call, which sizes its statements itself, so that an error leaves
+        every object as it was (the fields a bulk update wrote stay
+        clean after a rollback)."""
+        objs = self._bulk_objects(objs, batch_size, 'bulk_update')
+        names = self._bulk_update_names(objs, fields)
+        if not objs:
+            return 0
+        with _gorm_errors(self.model):
+            return self._database().bulk_update(objs, names, None)
+
+    async def abulk_update(self, objs, fields, batch_size=None):
+        """Awaits ``bulk_update()``, run on the database worker."""
+        objs = self._bulk_objects(objs, batch_size, 'bulk_update')
+        names = self._bulk_update_names(objs, fields)
+        if not objs:
+            return 0
+        return await _acall(self._database(), 'bulk_update', objs, names)
+
+    def _delete_counted(self):
+        model = self.model
+        if self._empty:
+            return 0, {}
+        database = self._database()
+
+        def delete():
+            if not _has_dependents(model):
+                return self._run('delete')
+            # The rows counted are the rows deleted.
+            deleted = 0
+            keys = collected[0]
+            for start in range(0, len(keys), _DELETE_BATCH):
+                batch = QuerySet(model, database).filter(pk__in=keys[start:start + _DELETE_BATCH])
+                deleted += batch._run('delete')
+            return deleted
+        collected = []
+
+        def keys():
+            collected.append(_keys_of(self))
+            return collected[0]
+        return _delete_counted(database, model, keys, delete)
+
+
+# none()'s answers, by runner.
+_EMPTY_ANSWERS = {
+    'fetch': lambda model: [],
+    'count': lambda model: 0,
+    'exists': lambda model: False,
+    'first': lambda model: None,
+    'delete': lambda model: 0,
+    'watch': lambda model: Gio.ListStore.new(model),
+}
+
+# Keys per SELECT of in_bulk(): as many rows as the smallest page libgorm
+# reads at once (SQLite's), so that each batch is one statement.
+_IN_BULK_BATCH = 100
+
+
+def _is_unique(model, pspec):
+    """Whether ``pspec`` is the primary key or a unique field of ``model``."""
+    if pspec.name == _find_pspec(model, 'pk').name:
+        return True
+    field = _field(model, pspec)
+    if field is not None and field.unique:
+        return True
+    return any(len(group) == 1 and _fields_by_name(model).get(group[0], (None,))[0] == pspec
+               for group in model._gorm_meta.get('unique_together', ()))
+
+
+def _creation_properties(model, defaults, lookups):
+    """The properties of the object get_or_create() makes: the plain
+    ``lookups`` and ``defaults`` (whose callables are called), as
+    Django's; FieldError names what is not a field or foreign key."""
+    properties = {key: value for key, value in lookups.items() if '__' not in key}
+    properties.update(defaults or {})
+    invalid = sorted(name for name in properties
+                     if name != 'pk' and name not in _fields_by_name(model) and
+                     getattr(_relations(model).get(name), 'kind', None) != _FORWARD)
+    if invalid:
+        raise FieldError("Invalid field name(s) for model %s: '%s'."
+                         % (model.__name__, "', '".join(invalid)))
+    if 'pk' in properties:
+        properties[model._gorm_primary_key] = properties.pop('pk')
+    return {name: value() if callable(value) else value for name, value in properties.items()}
 
 
 def _describe_lookups(lookups):
@@ -2597,9 +3130,12 @@ class _RelatedManager(Manager):
             return self.get(**lookups), False
         except self.model.DoesNotExist:
             pass
-        properties = {key: value for key, value in lookups.items() if '__' not in key}
-        properties.update(defaults or {})
-        return self.create(**properties), True
+        return self.create(**_creation_properties(self.model, defaults, lookups)), True
+
+    def update_or_create(self, defaults=None, create_defaults=None, **lookups):
+        """QuerySet.update_or_create() among the objects of the relation,
+        creating through it (see ``get_or_create()``)."""
+        return QuerySet.update_or_create(self, defaults, create_defaults, **lookups)
 
 
 def _in_default_order(model, items):
@@ -2764,6 +3300,167 @@ def _contribute_relations(model):
 
 __all__ += ['CASCADE', 'PROTECT', 'RESTRICT', 'SET_NULL', 'SET_DEFAULT', 'DO_NOTHING',
             'ForeignKey', 'OneToOneField', 'ManyToManyField']
+
+
+# Deleting, counted as Django counts
+
+# Keys per statement when a delete reads or deletes rows by key.
+_DELETE_BATCH = 500
+
+
+def _app_label(model):
+    """The app label of ``model``: ``Meta.app_label``, else the module's
+    name without a ``models`` component and what follows it, last
+    component (``polls.models`` → ``polls``, ``shop.catalog`` →
+    ``catalog``), as Django names the app of a models module."""
+    label = model._gorm_meta.get('app_label')
+    if label is not None:
+        return label
+    parts = model.__module__.split('.')
+    if 'models' in parts[1:]:
+        parts = parts[:parts.index('models', 1)]
+    return parts[-1]
+
+
+def _label(model):
+    """Django's ``Model._meta.label``: ``"app_label.ModelName"``."""
+    return '%s.%s' % (_app_label(model), model.__name__)
+
+
+def _delete_dependents(model):
+    """The relations whose rows deleting rows of ``model`` deletes too:
+    the reverse sides of CASCADE foreign keys, and the many-to-many
+    relations (their link rows), each once."""
+    found = []
+    for relation in _relations(model).values():
+        if relation in found:
+            continue
+        if relation.kind == _MANY_TO_MANY or (
+                relation.kind == _REVERSE and relation.field.on_delete == CASCADE):
+            found.append(relation)
+    return found
+
+
+def _has_dependents(model):
+    return bool(_delete_dependents(model))
+
+
+def _keys_of(queryset):
+    """The primary keys of the objects of ``queryset``, in its order."""
+    if not queryset._is_sliced():
+        queryset = queryset._clone(_order=())
+    queryset = queryset._clone(_select_related=(), _prefetch_related=())
+    with _gorm_errors(queryset.model):
+        return [obj.pk for obj in queryset._query().fetch()]
+
+
+class _DeleteCounter:
+    """The rows a delete removes, by model, read before it in its
+    transaction: the rows deleted, the rows their CASCADE foreign keys
+    delete in turn (each row once, however many paths reach it), and
+    the many-to-many link rows of all of them."""
+
+    def __init__(self, database):
+        self.database = database
+        self.keys = {}
+
+    def add(self, model, keys):
+        """Counts the rows ``keys`` of ``model``, and what cascades from them."""
+        pending = [(model, keys)]
+        while pending:
+            model, keys = pending.pop()
+            known = self.keys.setdefault(model, set())
+            new = [key for key in keys if key not in known]
+            known.update(new)
+            for relation in _delete_dependents(model):
+                if relation.kind != _REVERSE or not new:
+                    continue
+                lookup = relation.field.key_attribute + '__in'
+                for start in range(0, len(new), _DELETE_BATCH):
+                    batch = new[start:start + _DELETE_BATCH]
+                    related = QuerySet(relation.target, self.database).filter(**{lookup: batch})
+                    pending.append((relation.target, _keys_of(related)))
+
+    def counts(self):
+        """``{label: rows}`` of every row counted, without zeros."""
+        counts = {}
+        for model, keys in self.keys.items():
+            if keys:
+                counts[_label(model)] = counts.get(_label(model), 0) + len(keys)
+        for model, keys in self.keys.items():
+            for relation in _delete_dependents(model):
+                if relation.kind == _MANY_TO_MANY and keys:
+                    self._count_links(model, sorted(keys), relation, counts)
+        return counts
+
+    def _count_links(self, model, keys, relation, counts):
+        """Adds the link rows of ``relation`` of the objects ``keys`` of
+        ``model``, under Django's name of the link model
+        (``"app.Post_tags"``). A link whose both objects are deleted is
+        counted once, from the side that declares the relation."""
+        field = relation.field
+        forward = relation.source is field.model and relation.name == field.name
+        other = self.keys.get(relation.target, ()) if not forward else ()
+        n = 0
+        for start in range(0, len(keys), _DELETE_BATCH):
+            batch = QuerySet(model, self.database).filter(pk__in=keys[start:start + _DELETE_BATCH])
+            query = batch._clone(_order=())._query()
+            query.prefetch_related(relation.c_name)
+            with _gorm_errors(model):
+                fetched = query.fetch()
+                for obj in fetched:
+                    linked = _resource_peek_prefetched(obj, relation.c_name)
+                    n += sum(1 for target in linked if target.pk not in other)
+        if n:
+            label = '%s.%s_%s' % (_app_label(field.model), field.model.__name__, field.name)
+            counts[label] = counts.get(label, 0) + n
+
+
+def _delete_counted(database, model, keys, delete):
+    """Runs ``delete()``, which deletes rows of ``model`` and returns how
+    many, and returns Django's ``(total, {label: n})``. When the
+    database deletes other rows with them, ``keys()`` gives the keys of
+    the rows ``delete()`` deletes, and what cascades from them is read
+    first, in the same transaction as the delete."""
+    if not _has_dependents(model):
+        n = delete()
+        return n, ({_label(model): n} if n else {})
+    with database.atomic():
+        counter = _DeleteCounter(database)
+        counter.add(model, keys())
+        # The links are counted while their rows are there.
+        counts = counter.counts()
+        delete()
+    return sum(counts.values()), counts
+
+
+def _update_field_properties(model, names, error=ValueError):
+    """The property names of the fields ``names`` (a foreign key gives its
+    key property) for save(update_fields=), bulk_update() and
+    refresh_from_db(); ``error`` (ValueError, as Django) names those that
+    are not stored fields of ``model``."""
+    if isinstance(names, str):
+        raise TypeError('Field names are given as a list, not as the str %r' % (names,))
+    properties, unknown = [], []
+    key = _find_pspec(model, 'pk').name
+    for name in names:
+        relation = _relations(model).get(name) if isinstance(name, str) else None
+        if relation is not None and relation.kind == _FORWARD and \
+                name not in _fields_by_name(model):
+            name = relation.field.key_attribute
+        entry = _fields_by_name(model).get(name) if isinstance(name, str) else None
+        if entry is None or entry[0] not in _stored_pspecs(model) or entry[0].name == key:
+            unknown.append(str(name))
+        elif entry[0].name not in properties:
+            properties.append(entry[0].name)
+    if unknown:
+        if error is ValueError:
+            raise ValueError('The following fields do not exist in this model, are m2m fields, '
+                             'or are non-concrete fields: %s' % ', '.join(unknown))
+        raise error("%s has no field %s; its fields are %s"
+                    % (model.__name__, ', '.join("'%s'" % n for n in unknown),
+                       ', '.join(_attribute(p) for p in _stored_pspecs(model))))
+    return properties
 
 
 
