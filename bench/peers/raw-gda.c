@@ -676,7 +676,6 @@ G_GNUC_NO_INLINE static void
 op_bulk_create (WorkloadRow          *posts,
                 const WorkloadAuthor *authors)
 {
-  const WorkloadData *data = run.data;
   static GdaHolder *holders[GDA_BULK_BATCH * 7];
   static GdaHolder *rest_holders[GDA_BULK_BATCH * 7];
   static char dates[GDA_BULK_BATCH][20];
@@ -686,18 +685,7 @@ op_bulk_create (WorkloadRow          *posts,
   GdaSet *set = NULL;
   GdaStatement *batch = bulk_statement (GDA_BULK_BATCH, &set, holders);
 
-  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
-    {
-      const WorkloadPost *in = &data->posts[i];
-
-      posts[i].title = strdup (in->title);
-      posts[i].content = strdup (in->content);
-      posts[i].pub_date = in->pub_date;
-      posts[i].views = in->views;
-      posts[i].rating = in->rating;
-      posts[i].published = in->published;
-      posts[i].author_id = authors[in->author].id;
-    }
+  workload_copy_posts (&run, posts, authors);
   exec_stmt (begin, NULL, "BEGIN");
   for (int start = 0; start < WORKLOAD_N_POSTS; start += GDA_BULK_BATCH)
     {

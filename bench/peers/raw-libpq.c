@@ -396,23 +396,11 @@ static void
 op_bulk_create (WorkloadRow          *posts,
                 const WorkloadAuthor *authors)
 {
-  const WorkloadData *data = run.data;
   static const char *values[WORKLOAD_BULK_BATCH * 7];
   static char numbers[WORKLOAD_BULK_BATCH][4][32];
   char *sql = NULL;
 
-  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
-    {
-      const WorkloadPost *in = &data->posts[i];
-
-      posts[i].title = strdup (in->title);
-      posts[i].content = strdup (in->content);
-      posts[i].pub_date = in->pub_date;
-      posts[i].views = in->views;
-      posts[i].rating = in->rating;
-      posts[i].published = in->published;
-      posts[i].author_id = authors[in->author].id;
-    }
+  workload_copy_posts (&run, posts, authors);
   sql = workload_bulk_insert_sql (WORKLOAD_BULK_BATCH, dollar);
   sql = realloc (sql, strlen (sql) + 16);
   strcat (sql, " RETURNING id");

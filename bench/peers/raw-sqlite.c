@@ -324,23 +324,11 @@ static void
 op_bulk_create (WorkloadRow          *posts,
                 const WorkloadAuthor *authors)
 {
-  const WorkloadData *data = run.data;
   char *sql = workload_bulk_insert_sql (WORKLOAD_BULK_BATCH, question_mark);
   sqlite3_stmt *batch = prepare (sql);
 
   free (sql);
-  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
-    {
-      const WorkloadPost *in = &data->posts[i];
-
-      posts[i].title = strdup (in->title);
-      posts[i].content = strdup (in->content);
-      posts[i].pub_date = in->pub_date;
-      posts[i].views = in->views;
-      posts[i].rating = in->rating;
-      posts[i].published = in->published;
-      posts[i].author_id = authors[in->author].id;
-    }
+  workload_copy_posts (&run, posts, authors);
   exec ("BEGIN");
   for (int start = 0; start < WORKLOAD_N_POSTS; start += WORKLOAD_BULK_BATCH)
     {

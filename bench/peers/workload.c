@@ -214,6 +214,25 @@ workload_aggregate_row (WorkloadChecks *checks,
 }
 
 void
+workload_copy_posts (const WorkloadRun    *run,
+                     WorkloadRow          *posts,
+                     const WorkloadAuthor *authors)
+{
+  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
+    {
+      const WorkloadPost *in = &run->data->posts[i];
+
+      posts[i].title = strdup (in->title);
+      posts[i].content = strdup (in->content);
+      posts[i].pub_date = in->pub_date;
+      posts[i].views = in->views;
+      posts[i].rating = in->rating;
+      posts[i].published = in->published;
+      posts[i].author_id = authors[in->author].id;
+    }
+}
+
+void
 workload_bulk_post (WorkloadChecks *checks,
                     int64_t         id)
 {

@@ -305,6 +305,13 @@ void        workload_aggregate_row (WorkloadChecks   *checks,
                                     int64_t           count,
                                     int64_t           views);
 
+/* The posts of @run's data as the raw peers' objects (@posts holds
+ * WORKLOAD_N_POSTS), strings copied, each with the id of its author in
+ * @authors (by author number); the ids are left to the caller. */
+void        workload_copy_posts   (const WorkloadRun    *run,
+                                   WorkloadRow          *posts,
+                                   const WorkloadAuthor *authors);
+
 /* Adds one post of bulk_create and the id it was given. */
 void        workload_bulk_post    (WorkloadChecks    *checks,
                                    int64_t            id);
