@@ -143,6 +143,16 @@ gpointer            gorm_database_resource_from_row  (GormDatabase     *self,
                                                       GType             type,
                                                       GValue           *row,
                                                       GError          **error);
+/* The objects of @rows, rows copied with gorm_mapper_copy_row() when
+ * @stamp was taken (gorm_mapper_take_read_stamp()), which it takes (each
+ * left NULL), in order: NULL with @error set at the first that fails,
+ * the rows not taken left in @rows. Free rows with a function that skips
+ * NULL. */
+GPtrArray          *gorm_database_resources_from_rows (GormDatabase    *self,
+                                                       GType            type,
+                                                       GPtrArray       *rows,
+                                                       guint64          stamp,
+                                                       GError         **error);
 
 /*
  * on_delete in memory (see gorm-database.c): before deleting the rows of

@@ -1785,6 +1785,55 @@ gorm_database_run_in_transaction_finish (GormDatabase  *self,
  * Returns: the number of rows changed (0 for a statement that returns
  *   rows), or -1 with @error set
  */
+/* How run_raw_locked() runs a statement. */
+typedef enum
+{
+  RAW_EXECUTE,
+  /* Rows whose column types are given (NULL: libgda's). */
+  RAW_SELECT,
+  /* Rows of the application's select (gorm_connection_select_raw_locked()). */
+  RAW_SELECT_ROWS,
+} RawRun;
+
+/* Runs @rewritten (bound to @values, which it takes) with the lock held:
+ * the rows of a select in @rows, the rows changed otherwise (-1 with
+ * @error set on failure; a select gives 0). Cancelling asks the server to
+ * stop the statement (PostgreSQL), which then fails with
+ * G_IO_ERROR_CANCELLED. */
+static gint64
+run_raw_locked (GormDatabase  *self,
+                const char    *rewritten,
+                GValue        *values,
+                guint          n_values,
+                RawRun         run,
+                const GType   *column_types,
+                GCancellable  *cancellable,
+                GormRows     **rows,
+                GError       **error)
+{
+  GormConnection *connection = gorm_database_get_connection_locked (self, error);
+  GormStatement *statement;
+  GCancellable *previous;
+  gint64 changed = 0;
+
+  statement = connection ? gorm_connection_lookup_locked (connection, rewritten, error) : NULL;
+  if (statement == NULL)
+    return -1;
+  gorm_statement_take_params (statement, values, n_values);
+  previous = gorm_connection_swap_cancellable_locked (connection, cancellable);
+  if (run == RAW_EXECUTE)
+    changed = gorm_connection_execute_locked (connection, statement, error);
+  else
+    {
+      *rows = run == RAW_SELECT_ROWS
+                ? gorm_connection_select_raw_locked (connection, statement, error)
+                : gorm_connection_select_locked (connection, statement, column_types, error);
+      changed = *rows != NULL ? 0 : -1;
+    }
+  gorm_connection_swap_cancellable_locked (connection, previous);
+  return changed;
+}
+
 /* @params as libgorm's SQL values (an array of @n_params, freed with
  * free_params()), and @sql with its `?` placeholders rewritten for them;
  * NULL with @error set when a value cannot be bound. */
@@ -1843,8 +1892,6 @@ gorm_database_execute (GormDatabase  *self,
 {
   GValue *values = NULL;
   g_autofree char *rewritten = NULL;
-  GormConnection *connection;
-  GormStatement *statement;
   gint64 rows = -1;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), -1);
@@ -1865,28 +1912,19 @@ gorm_database_execute (GormDatabase  *self,
     return -1;
 
   gorm_database_lock (self);
-  connection = gorm_database_get_connection_locked (self, error);
-  statement = connection ? gorm_connection_lookup_locked (connection, rewritten, error) : NULL;
-  if (statement != NULL)
+  if (gorm_dialect_returns_rows (rewritten))
     {
-      /* Cancelling asks the server to stop the statement (PostgreSQL),
-       * which then fails with G_IO_ERROR_CANCELLED. */
-      GCancellable *previous = gorm_connection_swap_cancellable_locked (connection, cancellable);
+      /* A PRAGMA that sets something also answers with a row, and
+       * libgda runs only selects on statements that return rows. */
+      g_autoptr(GormRows) result = NULL;
 
-      gorm_statement_take_params (statement, values, n_params);
-      if (gorm_dialect_returns_rows (rewritten))
-        {
-          /* A PRAGMA that sets something also answers with a row, and
-           * libgda runs only selects on statements that return rows. */
-          g_autoptr(GormRows) result = gorm_connection_select_locked (connection, statement, NULL,
-                                                                      error);
-
-          rows = result != NULL ? 0 : -1;
-        }
-      else
-        rows = gorm_connection_execute_locked (connection, statement, error);
-      gorm_connection_swap_cancellable_locked (connection, previous);
+      run_raw_locked (self, rewritten, values, n_params, RAW_SELECT, NULL, cancellable, &result,
+                      error);
+      rows = result != NULL ? 0 : -1;
     }
+  else
+    rows = run_raw_locked (self, rewritten, values, n_params, RAW_EXECUTE, NULL, cancellable, NULL,
+                           error);
   gorm_database_unlock (self);
 
   free_params (values, n_params);
@@ -2161,21 +2199,42 @@ gorm_database_close_finish (GormDatabase  *self,
   return finish_control (self, result, gorm_database_close_async, error);
 }
 
+/* The SQL and parameters of an async raw call (execute, select,
+ * select_resources; @type for the last), copied. */
 typedef struct
 {
   char   *sql;
+  GType   type;
   GValue *params;
   guint   n_params;
-} ExecuteCall;
+} RawCall;
 
 static void
-execute_call_free (ExecuteCall *call)
+raw_call_free (RawCall *call)
 {
-  for (guint i = 0; i < call->n_params; i++)
-    g_value_unset (&call->params[i]);
-  g_free (call->params);
+  free_params (call->params, call->n_params);
   g_free (call->sql);
   g_free (call);
+}
+
+static RawCall *
+raw_call_new (const char   *sql,
+                 GType         type,
+                 const GValue *params,
+                 guint         n_params)
+{
+  RawCall *call = g_new0 (RawCall, 1);
+
+  call->sql = g_strdup (sql);
+  call->type = type;
+  call->params = g_new0 (GValue, MAX (n_params, 1));
+  call->n_params = n_params;
+  for (guint i = 0; i < n_params; i++)
+    {
+      g_value_init (&call->params[i], G_VALUE_TYPE (&params[i]));
+      g_value_copy (&params[i], &call->params[i]);
+    }
+  return call;
 }
 
 static void
@@ -2184,7 +2243,7 @@ execute_thread (GTask        *task,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
-  ExecuteCall *call = task_data;
+  RawCall *call = task_data;
   GError *error = NULL;
   gint64 rows = gorm_database_execute (source_object, call->sql, call->params, call->n_params,
                                        cancellable, &error);
@@ -2214,25 +2273,16 @@ gorm_database_execute_async (GormDatabase        *self,
                              gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  ExecuteCall *call;
 
   g_return_if_fail (GORM_IS_DATABASE (self));
   g_return_if_fail (sql != NULL);
   g_return_if_fail (params != NULL || n_params == 0);
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  call = g_new0 (ExecuteCall, 1);
-  call->sql = g_strdup (sql);
-  call->params = g_new0 (GValue, MAX (n_params, 1));
-  call->n_params = n_params;
-  for (guint i = 0; i < n_params; i++)
-    {
-      g_value_init (&call->params[i], G_VALUE_TYPE (&params[i]));
-      g_value_copy (&params[i], &call->params[i]);
-    }
   task = gorm_database_new_task (self, self, cancellable, callback, user_data,
                                  gorm_database_execute_async);
-  g_task_set_task_data (task, call, (GDestroyNotify) execute_call_free);
+  g_task_set_task_data (task, raw_call_new (sql, G_TYPE_INVALID, params, n_params),
+                        (GDestroyNotify) raw_call_free);
   gorm_database_run_task (self, task, execute_thread);
 }
 
@@ -2258,34 +2308,6 @@ gorm_database_execute_finish (GormDatabase  *self,
 }
 
 /* Raw selects */
-
-/* Runs @rewritten (bound to @values, taken) and gives its rows, with the
- * lock held. */
-static GormRows *
-select_raw_locked (GormDatabase  *self,
-                   const char    *rewritten,
-                   GValue        *values,
-                   guint          n_values,
-                   const GType   *column_types,
-                   gboolean       raw,
-                   GCancellable  *cancellable,
-                   GError       **error)
-{
-  GormConnection *connection = gorm_database_get_connection_locked (self, error);
-  GormStatement *statement;
-  GCancellable *previous;
-  GormRows *rows;
-
-  statement = connection ? gorm_connection_lookup_locked (connection, rewritten, error) : NULL;
-  if (statement == NULL)
-    return NULL;
-  gorm_statement_take_params (statement, values, n_values);
-  previous = gorm_connection_swap_cancellable_locked (connection, cancellable);
-  rows = raw ? gorm_connection_select_raw_locked (connection, statement, error)
-             : gorm_connection_select_locked (connection, statement, column_types, error);
-  gorm_connection_swap_cancellable_locked (connection, previous);
-  return rows;
-}
 
 /**
  * gorm_database_select:
@@ -2376,7 +2398,7 @@ gorm_database_select (GormDatabase  *self,
     return NULL;
 
   gorm_database_lock (self);
-  rows = select_raw_locked (self, rewritten, values, n_params, NULL, TRUE, cancellable, error);
+  run_raw_locked (self, rewritten, values, n_params, RAW_SELECT_ROWS, NULL, cancellable, &rows, error);
   if (rows != NULL)
     {
       /* The values are copied out of libgda: the rows are read and the
@@ -2420,49 +2442,13 @@ gorm_database_select (GormDatabase  *self,
   return items != NULL ? gorm_row_model_new (g_steal_pointer (&items)) : NULL;
 }
 
-typedef struct
-{
-  char   *sql;
-  GType   type;
-  GValue *params;
-  guint   n_params;
-} SelectCall;
-
-static void
-select_call_free (SelectCall *call)
-{
-  free_params (call->params, call->n_params);
-  g_free (call->sql);
-  g_free (call);
-}
-
-static SelectCall *
-select_call_new (const char   *sql,
-                 GType         type,
-                 const GValue *params,
-                 guint         n_params)
-{
-  SelectCall *call = g_new0 (SelectCall, 1);
-
-  call->sql = g_strdup (sql);
-  call->type = type;
-  call->params = g_new0 (GValue, MAX (n_params, 1));
-  call->n_params = n_params;
-  for (guint i = 0; i < n_params; i++)
-    {
-      g_value_init (&call->params[i], G_VALUE_TYPE (&params[i]));
-      g_value_copy (&params[i], &call->params[i]);
-    }
-  return call;
-}
-
 static void
 select_thread (GTask        *task,
                gpointer      source_object,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  SelectCall *call = task_data;
+  RawCall *call = task_data;
   GError *error = NULL;
   GListModel *rows = gorm_database_select (source_object, call->sql, call->params,
                                            call->n_params, cancellable, &error);
@@ -2503,8 +2489,8 @@ gorm_database_select_async (GormDatabase        *self,
 
   task = gorm_database_new_task (self, self, cancellable, callback, user_data,
                                  gorm_database_select_async);
-  g_task_set_task_data (task, select_call_new (sql, G_TYPE_INVALID, params, n_params),
-                        (GDestroyNotify) select_call_free);
+  g_task_set_task_data (task, raw_call_new (sql, G_TYPE_INVALID, params, n_params),
+                        (GDestroyNotify) raw_call_free);
   gorm_database_run_task (self, task, select_thread);
 }
 
@@ -2576,7 +2562,7 @@ explain_missing_column_locked (GormDatabase      *self,
 
   rewritten = bind_raw_params (columns_sql, params, n_params, &values, NULL);
   if (rewritten != NULL)
-    rows = select_raw_locked (self, rewritten, values, n_params, NULL, TRUE, NULL, NULL);
+    run_raw_locked (self, rewritten, values, n_params, RAW_SELECT_ROWS, NULL, NULL, &rows, NULL);
   free_params (values, n_params);
   if (rows == NULL)
     return;
@@ -2637,8 +2623,8 @@ select_resource_rows (GormDatabase  *self,
   gorm_database_lock (self);
   mapper = gorm_database_get_mapper_locked (self, type, error);
   if (mapper != NULL)
-    rows = select_raw_locked (self, rewritten, values, n_params, schema->sql_types, FALSE,
-                              cancellable, error);
+    run_raw_locked (self, rewritten, values, n_params, RAW_SELECT, schema->sql_types, cancellable,
+                    &rows, error);
   if (mapper != NULL && rows == NULL && error != NULL && *error != NULL &&
       !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     explain_missing_column_locked (self, schema, sql, select, params, n_params, error);
@@ -2661,6 +2647,30 @@ select_resource_rows (GormDatabase  *self,
   return rows != NULL ? g_steal_pointer (&read) : NULL;
 }
 
+GPtrArray *
+gorm_database_resources_from_rows (GormDatabase  *self,
+                                   GType          type,
+                                   GPtrArray     *rows,
+                                   guint64        stamp,
+                                   GError       **error)
+{
+  g_autoptr(GPtrArray) objects = g_ptr_array_new_full (rows->len, g_object_unref);
+
+  gorm_mapper_push_read_stamp (stamp);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      /* The row is taken. */
+      gpointer object = gorm_database_resource_from_row (self, type, g_steal_pointer (&rows->pdata[i]),
+                                                         error);
+
+      if (object == NULL)
+        break;
+      g_ptr_array_add (objects, object);
+    }
+  gorm_mapper_pop_read_stamp ();
+  return objects->len == rows->len ? g_steal_pointer (&objects) : NULL;
+}
+
 /* The objects of @read's rows, which it takes, in the caller's thread. */
 static GListModel *
 resources_of_rows (GormDatabase  *self,
@@ -2669,26 +2679,15 @@ resources_of_rows (GormDatabase  *self,
                    GError       **error)
 {
   g_autoptr(ResourceRows) owned = read;
-  g_autoptr(GListStore) store = g_list_store_new (type);
-  g_autoptr(GPtrArray) objects = g_ptr_array_new_full (read->rows->len, g_object_unref);
+  g_autoptr(GPtrArray) objects = gorm_database_resources_from_rows (self, type, read->rows,
+                                                                     read->stamp, error);
+  GListStore *store;
 
-  gorm_mapper_push_read_stamp (read->stamp);
-  for (guint i = 0; i < read->rows->len; i++)
-    {
-      /* The row is taken. */
-      gpointer object = gorm_database_resource_from_row (self, type, g_steal_pointer (&read->rows->pdata[i]),
-                                                         error);
-
-      if (object == NULL)
-        break;
-      g_ptr_array_add (objects, object);
-    }
-  gorm_mapper_pop_read_stamp ();
-  /* The rows left are freed with their array; taken ones are NULL. */
-  if (objects->len < read->rows->len)
+  if (objects == NULL)
     return NULL;
+  store = g_list_store_new (type);
   g_list_store_splice (store, 0, 0, objects->pdata, objects->len);
-  return G_LIST_MODEL (g_steal_pointer (&store));
+  return G_LIST_MODEL (store);
 }
 
 /**
@@ -2757,7 +2756,7 @@ select_resources_thread (GTask        *task,
                          gpointer      task_data,
                          GCancellable *cancellable)
 {
-  SelectCall *call = task_data;
+  RawCall *call = task_data;
   GError *error = NULL;
   ResourceRows *read = select_resource_rows (source_object, call->type, call->sql, call->params,
                                              call->n_params, cancellable, &error);
@@ -2805,8 +2804,8 @@ gorm_database_select_resources_async (GormDatabase        *self,
 
   task = gorm_database_new_task (self, self, cancellable, callback, user_data,
                                  gorm_database_select_resources_async);
-  g_task_set_task_data (task, select_call_new (sql, type, params, n_params),
-                        (GDestroyNotify) select_call_free);
+  g_task_set_task_data (task, raw_call_new (sql, type, params, n_params),
+                        (GDestroyNotify) raw_call_free);
   gorm_database_run_task (self, task, select_resources_thread);
 }
 
@@ -2829,7 +2828,7 @@ gorm_database_select_resources_finish (GormDatabase  *self,
                                        GError       **error)
 {
   ResourceRows *read;
-  SelectCall *call;
+  RawCall *call;
 
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_select_resources_async,

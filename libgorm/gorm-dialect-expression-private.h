@@ -174,6 +174,19 @@ void          gorm_dialect_append_expression (const GormDialect   *dialect,
                                               const GormExprNode  *node,
                                               const GormExprScope *scope);
 
+/* Appends "CASE operand WHEN 'nick' THEN value … END": the value the
+ * enum type @enum_type declares for the nick the SQL expression @operand
+ * holds (NULL for a nick the type does not know), which orders and
+ * compares enums by value while they are stored by nick. The nicks are
+ * the type's own, written as literals. */
+void          gorm_dialect_append_enum_rank  (GString             *sql,
+                                              GType                enum_type,
+                                              const char          *operand);
+
+/* The comparison (EQ … GE) that compares b with a as @op compares a
+ * with b: LT for GT, LE for GE, and the other way round. */
+GormConditionOp gorm_condition_op_flip       (GormConditionOp      op);
+
 /* Appends @left @comparison @right (GORM_CONDITION_EQ … GE), or its
  * exact complement when @negated (which matches where either is NULL).
  * A year or a day of a date-time column compared with a constant is a

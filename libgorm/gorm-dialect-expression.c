@@ -200,6 +200,49 @@ static const char * const aggregate_functions[] = {
   [GORM_EXPR_MAX] = "MAX(",
 };
 
+static void
+append_text_literal (GString    *sql,
+                     const char *text)
+{
+  g_string_append_c (sql, '\'');
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '\'')
+        g_string_append_c (sql, '\'');
+      g_string_append_c (sql, *p);
+    }
+  g_string_append_c (sql, '\'');
+}
+
+/* MIN or MAX of an enum stored by nick, by the enum's values: the nicks
+ * mapped to their values, the extreme value mapped back to its nick.
+ * (Added by branch rows, for row queries' min/max of an enum.) */
+static void
+append_enum_extreme (GString            *sql,
+                     const GormExprNode *node,
+                     const char         *operand)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (node->value_type);
+
+  g_string_append (sql, "CASE ");
+  g_string_append (sql, node->op == GORM_EXPR_MIN ? "MIN(" : "MAX(");
+  g_string_append (sql, "CASE ");
+  g_string_append (sql, operand);
+  for (guint i = 0; i < klass->n_values; i++)
+    {
+      g_string_append (sql, " WHEN ");
+      append_text_literal (sql, klass->values[i].value_nick);
+      g_string_append_printf (sql, " THEN %d", klass->values[i].value);
+    }
+  g_string_append (sql, " END)");
+  for (guint i = 0; i < klass->n_values; i++)
+    {
+      g_string_append_printf (sql, " WHEN %d THEN ", klass->values[i].value);
+      append_text_literal (sql, klass->values[i].value_nick);
+    }
+  g_string_append (sql, " END");
+}
+
 void
 gorm_dialect_append_expression (const GormDialect   *dialect,
                                 GString             *sql,
@@ -242,6 +285,14 @@ gorm_dialect_append_expression (const GormDialect   *dialect,
     case GORM_EXPR_AVG:
     case GORM_EXPR_MIN:
     case GORM_EXPR_MAX:
+      if (node->kind == GORM_VALUE_KIND_ENUM)
+        {
+          g_autoptr(GString) operand = g_string_new (NULL);
+
+          gorm_dialect_append_expression (dialect, operand, params, node->children[0], scope);
+          append_enum_extreme (sql, node, operand->str);
+          break;
+        }
       {
         g_autoptr(GString) aggregate = g_string_new (aggregate_functions[node->op]);
 
@@ -272,6 +323,44 @@ gorm_dialect_append_expression (const GormDialect   *dialect,
     }
 }
 
+/* Enums */
+
+void
+gorm_dialect_append_enum_rank (GString    *sql,
+                               GType       enum_type,
+                               const char *operand)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (enum_type);
+
+  g_string_append_printf (sql, "(CASE %s", operand);
+  for (guint i = 0; i < klass->n_values; i++)
+    {
+      g_autofree char *nick = NULL;
+      g_auto(GStrv) parts = NULL;
+
+      /* A nick is the type's, not the user's: still, a quote in it is
+       * doubled, as SQL reads it. */
+      parts = g_strsplit (klass->values[i].value_nick, "'", -1);
+      nick = g_strjoinv ("''", parts);
+      g_string_append_printf (sql, " WHEN '%s' THEN %d", nick, klass->values[i].value);
+    }
+  g_string_append (sql, " END)");
+}
+
+/* Appends @node, an enum, as its value (gorm_dialect_append_enum_rank()). */
+static void
+append_enum_rank (const GormDialect   *dialect,
+                  GString             *sql,
+                  GArray              *params,
+                  const GormExprNode  *node,
+                  const GormExprScope *scope)
+{
+  g_autoptr(GString) operand = g_string_new (NULL);
+
+  gorm_dialect_append_expression (dialect, operand, params, node, scope);
+  gorm_dialect_append_enum_rank (sql, node->value_type, operand->str);
+}
+
 /* Comparisons */
 
 static const char * const comparison_operators[] = {
@@ -283,9 +372,8 @@ static const char * const comparison_operators[] = {
   [GORM_CONDITION_GE] = " >= ",
 };
 
-/* a op b as b op' a. */
-static GormConditionOp
-flip (GormConditionOp op)
+GormConditionOp
+gorm_condition_op_flip (GormConditionOp op)
 {
   switch (op)
     {
@@ -463,7 +551,7 @@ gorm_dialect_append_comparison (const GormDialect   *dialect,
 
       left = right;
       right = swap;
-      comparison = flip (comparison);
+      comparison = gorm_condition_op_flip (comparison);
     }
 
   if (append_range (dialect, sql, params, comparison, left, right, negated, scope))
@@ -478,9 +566,20 @@ gorm_dialect_append_comparison (const GormDialect   *dialect,
   if (negated)
     g_string_append (sql, "NOT COALESCE(");
   g_string_append_c (sql, '(');
-  gorm_dialect_append_expression (dialect, sql, params, left, scope);
-  g_string_append (sql, comparison_operators[comparison]);
-  gorm_dialect_append_expression (dialect, sql, params, right, scope);
+  /* Enums order by the values of their type, not by their nicks. */
+  if (left->kind == GORM_VALUE_KIND_ENUM && comparison != GORM_CONDITION_EQ &&
+      comparison != GORM_CONDITION_NE)
+    {
+      append_enum_rank (dialect, sql, params, left, scope);
+      g_string_append (sql, comparison_operators[comparison]);
+      append_enum_rank (dialect, sql, params, right, scope);
+    }
+  else
+    {
+      gorm_dialect_append_expression (dialect, sql, params, left, scope);
+      g_string_append (sql, comparison_operators[comparison]);
+      gorm_dialect_append_expression (dialect, sql, params, right, scope);
+    }
   g_string_append_c (sql, ')');
   if (negated)
     {

@@ -534,12 +534,15 @@ char    *gorm_dialect_render_bulk_delete        (const GormDialect   *dialect,
                                                  const GormSelection *selection,
                                                  GArray              *params);
 /* Sets each of @columns to its SQL value of @values (taken; a NULL is
- * written as the literal NULL) in the selected rows, in one statement. */
+ * written as the literal NULL), or where @expressions (NULL: none) has
+ * one, to the value of that expression computed from the row as it was,
+ * in the selected rows, in one statement. */
 char    *gorm_dialect_render_bulk_update        (const GormDialect    *dialect,
                                                  const GormSelection  *selection,
                                                  guint                 n_columns,
                                                  const GormColumn    **columns,
                                                  GValue              **values,
+                                                 GormExprNode * const *expressions,
                                                  GArray               *params);
 
 
@@ -554,7 +557,8 @@ char    *gorm_dialect_render_bulk_update        (const GormDialect    *dialect,
  * every term has the same direction, and a descending term has no NULLs,
  * which sort last there but make a row value comparison NULL; and no term
  * is a related column, whose values the selected rows do not hold (an
- * anchor is read from them). */
+ * anchor is read from them), an expression, or an enum (stored by nick,
+ * sorted by value). */
 gboolean gorm_dialect_orders_compare_as_row     (const GormOrder     *orders,
                                                  guint                n_orders);
 /* Every column of the selected rows in their order, then a gint64 slot

@@ -55,6 +55,25 @@ append_column_of (GString          *sql,
   gorm_dialect_append_identifier (sql, column);
 }
 
+/* " LEFT JOIN table AS alias ON alias.column = other.other_column" */
+static void
+append_join (GString    *sql,
+             const char *table,
+             const char *alias,
+             const char *column,
+             const char *other,
+             const char *other_column)
+{
+  g_string_append (sql, " LEFT JOIN ");
+  gorm_dialect_append_identifier (sql, table);
+  g_string_append (sql, " AS ");
+  gorm_dialect_append_identifier (sql, alias);
+  g_string_append (sql, " ON ");
+  append_column_of (sql, alias, column);
+  g_string_append (sql, " = ");
+  append_column_of (sql, other, other_column);
+}
+
 /* Joins the rows at the end of @path, and gives their alias. */
 static const char *
 join_path (JoinSet        *joins,
@@ -81,45 +100,21 @@ join_path (JoinSet        *joins,
       switch (relation->kind)
         {
         case GORM_RELATION_FORWARD:
-          g_string_append (joins->sql, " LEFT JOIN ");
-          gorm_dialect_append_identifier (joins->sql, step->target->table);
-          g_string_append (joins->sql, " AS ");
-          gorm_dialect_append_identifier (joins->sql, alias);
-          g_string_append (joins->sql, " ON ");
-          append_column_of (joins->sql, alias, step->target->key->name);
-          g_string_append (joins->sql, " = ");
-          append_column_of (joins->sql, previous, relation->column->name);
+          append_join (joins->sql, step->target->table, alias, step->target->key->name,
+                       previous, relation->column->name);
           break;
         case GORM_RELATION_REVERSE:
-          g_string_append (joins->sql, " LEFT JOIN ");
-          gorm_dialect_append_identifier (joins->sql, step->target->table);
-          g_string_append (joins->sql, " AS ");
-          gorm_dialect_append_identifier (joins->sql, alias);
-          g_string_append (joins->sql, " ON ");
-          append_column_of (joins->sql, alias, relation->column->name);
-          g_string_append (joins->sql, " = ");
-          append_column_of (joins->sql, previous, step->source->key->name);
+          append_join (joins->sql, step->target->table, alias, relation->column->name,
+                       previous, step->source->key->name);
           break;
         case GORM_RELATION_MANY_TO_MANY:
           {
             g_autofree char *link = g_strdup_printf ("%s_link", alias);
 
-            g_string_append (joins->sql, " LEFT JOIN ");
-            gorm_dialect_append_identifier (joins->sql, relation->link_table);
-            g_string_append (joins->sql, " AS ");
-            gorm_dialect_append_identifier (joins->sql, link);
-            g_string_append (joins->sql, " ON ");
-            append_column_of (joins->sql, link, relation->link_source_column);
-            g_string_append (joins->sql, " = ");
-            append_column_of (joins->sql, previous, step->source->key->name);
-            g_string_append (joins->sql, " LEFT JOIN ");
-            gorm_dialect_append_identifier (joins->sql, step->target->table);
-            g_string_append (joins->sql, " AS ");
-            gorm_dialect_append_identifier (joins->sql, alias);
-            g_string_append (joins->sql, " ON ");
-            append_column_of (joins->sql, alias, step->target->key->name);
-            g_string_append (joins->sql, " = ");
-            append_column_of (joins->sql, link, relation->link_target_column);
+            append_join (joins->sql, relation->link_table, link, relation->link_source_column,
+                         previous, step->source->key->name);
+            append_join (joins->sql, step->target->table, alias, step->target->key->name,
+                         link, relation->link_target_column);
           }
           break;
         default:

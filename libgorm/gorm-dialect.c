@@ -1767,6 +1767,18 @@ append_order_value (const GormDialect *dialect,
 
       gorm_dialect_append_expression (dialect, sql, NULL, order->expression, &scope);
     }
+  else if (order->column->kind == GORM_VALUE_KIND_ENUM)
+    {
+      /* Enums sort by the values their type declares. */
+      g_autoptr(GString) operand = g_string_new (NULL);
+
+      if (order->path != NULL)
+        gorm_dialect_append_path_value (operand, order->path->steps, order->path->n_steps,
+                                        order->column, alias, 0);
+      else
+        append_qualified_column (operand, alias, order->column);
+      gorm_dialect_append_enum_rank (sql, G_PARAM_SPEC_VALUE_TYPE (order->column->pspec), operand->str);
+    }
   else if (order->path != NULL)
     gorm_dialect_append_path_value (sql, order->path->steps, order->path->n_steps, order->column, alias, 0);
   else
@@ -2066,6 +2078,7 @@ gorm_dialect_render_bulk_update (const GormDialect    *dialect,
                                  guint                 n_columns,
                                  const GormColumn    **columns,
                                  GValue              **values,
+                                 GormExprNode * const *expressions,
                                  GArray               *params)
 {
   GString *sql = g_string_new ("UPDATE ");
@@ -2080,6 +2093,15 @@ gorm_dialect_render_bulk_update (const GormDialect    *dialect,
         g_string_append (sql, ", ");
       gorm_dialect_append_identifier (sql, columns[i]->name);
       g_string_append (sql, " = ");
+      if (expressions != NULL && expressions[i] != NULL)
+        {
+          /* Unqualified: the columns of the updated row, before any
+           * assignment (SQL computes every SET from the old row). */
+          GormExprScope scope = { NULL, 0, 0, NULL, NULL };
+
+          gorm_dialect_append_expression (dialect, sql, params, expressions[i], &scope);
+          continue;
+        }
       /* NULL is written as a literal, as saves do (see the top of
        * gorm-dialect-private.h). */
       if (gorm_value_is_sql_null (value))
@@ -2163,6 +2185,9 @@ gorm_dialect_orders_compare_as_row (const GormOrder *orders,
     {
       if (orders[i].descending != orders[0].descending || orders[i].path != NULL ||
           orders[i].expression != NULL)
+        return FALSE;
+      /* An enum sorts by value, its column by nick. */
+      if (orders[i].column->kind == GORM_VALUE_KIND_ENUM)
         return FALSE;
       if (orders[i].descending && gorm_column_is_nullable (orders[i].column))
         return FALSE;

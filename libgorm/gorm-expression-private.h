@@ -59,6 +59,10 @@ gboolean      gorm_expression_compile_pair     (GormExpression              *a,
                                                 GormExprNode               **compiled_a,
                                                 GormExprNode               **compiled_b,
                                                 GError                     **error);
+/* The value of a constant (gorm_expression_value()) as it was given,
+ * NULL for any other expression. */
+const GValue *gorm_expression_peek_value       (GormExpression              *expression);
+
 /* @expression as a new value of @column of @schema (an UPDATE's SET):
  * a constant converted to the column's type, a computed value checked to
  * fit it without loss (an integer in an integer or double column, a

@@ -330,7 +330,7 @@ gorm_expression_date_part (GormExpression *datetime,
 }
 
 /**
- * gorm_expression_count:
+ * gorm_expression_count: (constructor)
  * @expression: (transfer full) (nullable): what to count, or %NULL to
  *   count rows
  * @distinct: whether to count the distinct values of @expression
@@ -341,7 +341,9 @@ gorm_expression_date_part (GormExpression *datetime,
  * @expression.
  *
  * `gorm_expression_count (gorm_expression_property ("choice"), FALSE)`
- * counts the choices of each question.
+ * counts the choices of each question. (Bindings see it as a
+ * constructor, `Gorm.Expression.count (None, False)`, so that it can
+ * count rows.)
  *
  * Aggregates belong in selects, annotations, aggregate() and in the
  * filters and orders of grouped queries: elsewhere (a filter or order of
@@ -433,6 +435,14 @@ GormExpression *
 gorm_expression_max (GormExpression *expression)
 {
   return operation_new (GORM_EXPR_MAX, expression, NULL, 1);
+}
+
+const GValue *
+gorm_expression_peek_value (GormExpression *expression)
+{
+  if (expression->op != GORM_EXPR_VALUE || expression->error != NULL)
+    return NULL;
+  return &expression->value;
 }
 
 /* Compiling */
@@ -845,13 +855,15 @@ compile_aggregate (const Compiler  *compiler,
 
     case GORM_EXPR_MIN:
     case GORM_EXPR_MAX:
-      if (operand->kind == GORM_VALUE_KIND_BOOLEAN || operand->kind == GORM_VALUE_KIND_ENUM ||
+      /* An enum's extremes go by its values (the dialect maps its nicks,
+       * see append_enum_extreme()). */
+      if (operand->kind == GORM_VALUE_KIND_BOOLEAN ||
           operand->kind == GORM_VALUE_KIND_BYTES || operand->kind == GORM_VALUE_KIND_STRV)
         {
           g_autofree char *described = describe_operand (compiler, expression->children[0], operand);
 
           g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
-                       "Cannot take the %s of %s: %s takes numbers, strings, date-times and flags",
+                       "Cannot take the %s of %s: %s takes numbers, strings, date-times, enums and flags",
                        op_names[expression->op], described, op_names[expression->op]);
           return NULL;
         }

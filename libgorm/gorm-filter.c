@@ -66,8 +66,11 @@
  * %GORM_ERROR_UNKNOWN_PROPERTY naming the type and the whole path. The
  * "Queries" guide has the details and examples.
  *
- * Values compare as they are stored: enums by their nick, booleans as 0
- * and 1, date-times as instants (whatever time zone they were given in),
+ * Values compare as they are stored, except enums: eq, ne and in compare
+ * them by nick, lt, le, gt, ge, between and gorm_filter_compare() by the
+ * values their type declares (as an `IN` list of the nicks that satisfy
+ * the comparison, so an index on the property still serves it);
+ * booleans as 0 and 1, flags as numbers, date-times as instants (whatever time zone they were given in),
  * byte arrays by their bytes, strings by their bytes (case-sensitively,
  * with no collation), string arrays as their JSON text, and a `guint64`
  * above %G_MAXINT64 as the negative number it is stored as. A value is
@@ -986,6 +989,68 @@ compile_key_or_value (const GormSchema  *schema,
   return compile_value (schema, leaf, column, &key, sql_value, error);
 }
 
+/* Whether @value satisfies @op against @bounds (one, two for BETWEEN). */
+static gboolean
+satisfies (GormConditionOp  op,
+           gint             value,
+           const gint      *bounds)
+{
+  switch (op)
+    {
+    case GORM_CONDITION_EQ:
+      return value == bounds[0];
+    case GORM_CONDITION_NE:
+      return value != bounds[0];
+    case GORM_CONDITION_LT:
+      return value < bounds[0];
+    case GORM_CONDITION_LE:
+      return value <= bounds[0];
+    case GORM_CONDITION_GT:
+      return value > bounds[0];
+    case GORM_CONDITION_GE:
+      return value >= bounds[0];
+    case GORM_CONDITION_BETWEEN:
+      return value >= bounds[0] && value <= bounds[1];
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* An enum @column compared by value with the nicks @nicks (SQL values,
+ * one, two for BETWEEN), as the IN list of the nicks whose values satisfy
+ * the comparison: enums are stored by nick, and an index on the column
+ * serves an IN. */
+static GormCondition *
+enum_range_leaf (const GormColumn *column,
+                 GormConditionOp   op,
+                 const GValue     *nicks)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (G_PARAM_SPEC_VALUE_TYPE (column->pspec));
+  g_autoptr(GPtrArray) matching = g_ptr_array_new ();
+  GormCondition *leaf;
+  gint bounds[2] = { 0, 0 };
+
+  for (guint i = 0; i < (op == GORM_CONDITION_BETWEEN ? 2u : 1u); i++)
+    {
+      GEnumValue *bound = g_enum_get_value_by_nick (klass, g_value_get_string (&nicks[i]));
+
+      /* The value was converted from one of the type's own. */
+      g_assert (bound != NULL);
+      bounds[i] = bound->value;
+    }
+  for (guint i = 0; i < klass->n_values; i++)
+    if (satisfies (op, klass->values[i].value, bounds))
+      g_ptr_array_add (matching, (gpointer) klass->values[i].value_nick);
+
+  leaf = gorm_condition_new_leaf (GORM_CONDITION_IN, column, matching->len);
+  for (guint i = 0; i < matching->len; i++)
+    {
+      g_value_init (&leaf->values[i], G_TYPE_STRING);
+      g_value_set_string (&leaf->values[i], g_ptr_array_index (matching, i));
+    }
+  return leaf;
+}
+
 static GormCondition *
 compile_leaf (GormFilter        *filter,
               const GormSchema  *schema,
@@ -1016,6 +1081,15 @@ compile_leaf (GormFilter        *filter,
         return NULL;
       }
 
+  if (column->kind == GORM_VALUE_KIND_ENUM && condition->op >= GORM_CONDITION_LT &&
+      (condition->op <= GORM_CONDITION_GE || condition->op == GORM_CONDITION_BETWEEN))
+    {
+      GormCondition *by_value = enum_range_leaf (column, condition->op, condition->values);
+
+      g_clear_pointer (&condition, gorm_condition_unref);
+      condition = by_value;
+    }
+
   /* The leaf is on the last step's rows; each step wraps it, the last
    * innermost. */
   for (guint i = path ? path->n_steps : 0; i > 0; i--)
@@ -1042,9 +1116,17 @@ same_steps (const GormPath *a,
             const GormPath *b,
             guint           n_steps)
 {
+  /* Compared by what they are, not by address: a path interned before a
+   * later declaration holds the relations derived then, and one resolved
+   * since holds those derived anew (gorm_schema_get_relations()). */
   for (guint i = 0; i < n_steps; i++)
-    if (a->steps[i].relation != b->steps[i].relation)
-      return FALSE;
+    {
+      const GormRelation *x = a->steps[i].relation;
+      const GormRelation *y = b->steps[i].relation;
+
+      if (x != y && (x->source_type != y->source_type || x->name != y->name))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -1155,6 +1237,27 @@ compile_compare (GormFilter                  *filter,
                        "relation compares properties of the same related rows only",
                        schema->type_name, related->text);
           return NULL;
+        }
+    }
+
+  /* An enum property of the type itself compared with a constant is an
+   * IN list of nicks, which its index serves; other enum comparisons
+   * compare the values the dialect maps the nicks to. */
+  if (left->kind == GORM_VALUE_KIND_ENUM && (left->op == GORM_EXPR_VALUE) != (right->op == GORM_EXPR_VALUE))
+    {
+      const GormExprNode *column = left->op == GORM_EXPR_VALUE ? right : left;
+      const GormExprNode *value = left->op == GORM_EXPR_VALUE ? left : right;
+      GormConditionOp op = filter->comparison;
+
+      if (left->op == GORM_EXPR_VALUE)
+        op = gorm_condition_op_flip (op);
+      if (column->op == GORM_EXPR_COLUMN && column->path == NULL && !gorm_value_is_sql_null (&value->value))
+        {
+          g_autoptr(GormCondition) by_value = enum_range_leaf (column->column, op, &value->value);
+
+          /* Never NULL, as a comparison: NOT IN matches NULL as NOT
+           * does. */
+          return g_steal_pointer (&by_value);
         }
     }
 

@@ -420,7 +420,8 @@ gorm_query_filter (GormQuery  *self,
  *
  * Orders the objects of @self by @property, after the orders given
  * before: each call adds a key used where the earlier ones are equal.
- * Strings order by their bytes, date-times by time, enums by their nick,
+ * Strings order by their bytes, date-times by time, enums by the values
+ * their type declares (while they are stored by nick), flags as numbers,
  * booleans %FALSE first; NULL comes before every value in ascending order
  * and after them in descending order. Objects that are equal in every
  * order given come by primary key, in the direction of the last order.
@@ -432,6 +433,10 @@ gorm_query_filter (GormQuery  *self,
  * pages by offset. A live model follows the changes of its own type's
  * rows only: a change to a related row does not move the objects it
  * orders.
+ *
+ * @property may also be the name of a column of the rows
+ * ([method@Gorm.Query.select], [method@Gorm.Query.annotate]): then only
+ * [method@Gorm.Query.fetch_rows] can run the query.
  *
  * A property the type does not store, or a path naming what is not
  * there, makes every runner of @self fail with
@@ -1481,11 +1486,15 @@ typedef struct
   GValue            property_value;
   /* The value as it is stored, bound (and taken) by the UPDATE. */
   GValue            sql_value;
+  /* Or the expression the UPDATE computes it with, property_value and
+   * sql_value then unset (gorm_query_update_expressions()). */
+  GormExprNode     *expression;
 } Assignment;
 
 static void
 assignment_clear (Assignment *assignment)
 {
+  g_clear_pointer (&assignment->expression, gorm_expr_node_unref);
   if (G_IS_VALUE (&assignment->property_value))
     g_value_unset (&assignment->property_value);
   if (G_IS_VALUE (&assignment->sql_value))
@@ -1565,14 +1574,16 @@ write_locked (GormDatabase             *database,
     {
       const GormColumn **columns = g_newa (const GormColumn *, n_assignments);
       GValue **values = g_newa (GValue *, n_assignments);
+      GormExprNode **expressions = g_newa (GormExprNode *, n_assignments);
 
       for (guint i = 0; i < n_assignments; i++)
         {
           columns[i] = assignments[i].column;
           values[i] = &assignments[i].sql_value;
+          expressions[i] = assignments[i].expression;
         }
       sql = gorm_dialect_render_bulk_update (compiled->dialect, &selection, n_assignments,
-                                             columns, values, params);
+                                             columns, values, expressions, params);
     }
 
   rows = execute_locked (database, sql, params, cancellable, error);
@@ -1604,7 +1615,8 @@ update_live_objects_locked (GormDatabase     *database,
       if (n_assignments == 0)
         gorm_database_remove_live (database, resource, &keys[i]);
       for (guint j = 0; j < n_assignments; j++)
-        gorm_resource_set_stored (resource, assignments[j].column, &assignments[j].property_value);
+        if (assignments[j].expression == NULL)
+          gorm_resource_set_stored (resource, assignments[j].column, &assignments[j].property_value);
       g_ptr_array_add (touched, resource);
     }
 
@@ -1620,7 +1632,29 @@ typedef struct
   guint             n_keys;
   Assignment       *assignments;
   guint             n_assignments;
+  /* The values computed by the expressions of the assignments, read back
+   * for the live objects of the rows (NULL when none). */
+  GPtrArray        *computed;   /* of Computed */
 } BulkDone;
+
+/* The values the database computed for a live object's row: one per
+ * assignment, unset for those of constants. */
+typedef struct
+{
+  GormResource *resource;
+  GValue       *values;
+  guint         n_values;
+} Computed;
+
+static void
+computed_free (gpointer data)
+{
+  Computed *computed = data;
+
+  g_object_unref (computed->resource);
+  free_keys (computed->values, computed->n_values);
+  g_free (computed);
+}
 
 static void
 bulk_done_free (gpointer data)
@@ -1629,9 +1663,97 @@ bulk_done_free (gpointer data)
 
   free_keys (done->keys, done->n_keys);
   for (guint i = 0; i < done->n_assignments; i++)
-    g_value_unset (&done->assignments[i].property_value);
+    assignment_clear (&done->assignments[i]);
   g_free (done->assignments);
+  g_clear_pointer (&done->computed, g_ptr_array_unref);
   g_free (done);
+}
+
+/* After the UPDATE of expression assignments, in its transaction: the
+ * values the database computed for the rows whose objects are live,
+ * read back in one statement, into @computed. */
+static gboolean
+read_computed_locked (GormDatabase             *database,
+                      const GormCompiledQuery  *compiled,
+                      const Assignment         *assignments,
+                      guint                     n_assignments,
+                      const GValue             *keys,
+                      guint                     n_keys,
+                      GPtrArray                *computed,
+                      GCancellable             *cancellable,
+                      GError                  **error)
+{
+  const GormSchema *schema = compiled->schema;
+  g_autoptr(GPtrArray) live = g_ptr_array_new ();   /* of const GValue, keys */
+  g_autoptr(GormCondition) condition = NULL;
+  g_autoptr(GArray) params = params_new ();
+  g_autoptr(GormRows) rows = NULL;
+  g_autofree char *sql = NULL;
+  GormOrder by_key = { schema->key, FALSE, NULL, NULL };
+  GormSelection selection = { schema, NULL, &by_key, 1, -1, 0 };
+  guint n_rows;
+
+  for (guint i = 0; i < n_keys; i++)
+    {
+      g_autoptr(GormResource) resource = gorm_database_lookup_live_locked (database, schema->type, &keys[i]);
+
+      if (resource != NULL)
+        g_ptr_array_add (live, (gpointer) &keys[i]);
+    }
+  if (live->len == 0)
+    return TRUE;
+
+  /* The rows of the live objects, by key. */
+  condition = gorm_condition_new_leaf (GORM_CONDITION_IN, schema->key, live->len);
+  for (guint i = 0; i < live->len; i++)
+    {
+      const GValue *key = g_ptr_array_index (live, i);
+
+      g_value_init (&condition->values[i], G_VALUE_TYPE (key));
+      g_value_copy (key, &condition->values[i]);
+    }
+  selection.condition = condition;
+  sql = gorm_dialect_render_select_rows (compiled->dialect, &selection, -1, params);
+  rows = select_locked (database, sql, params, schema->sql_types, cancellable, error);
+  if (rows == NULL)
+    return FALSE;
+
+  n_rows = gorm_rows_get_n_rows (rows);
+  for (guint row = 0; row < n_rows; row++)
+    {
+      const GValue *key = gorm_rows_get_value (rows, schema->key->index, row, error);
+      Computed *values;
+
+      if (key == NULL)
+        return FALSE;
+      values = g_new0 (Computed, 1);
+      values->resource = gorm_database_lookup_live_locked (database, schema->type, key);
+      values->values = g_new0 (GValue, n_assignments);
+      values->n_values = n_assignments;
+      if (values->resource == NULL)
+        {
+          computed_free (values);
+          continue;
+        }
+      g_ptr_array_add (computed, values);
+      for (guint j = 0; j < n_assignments; j++)
+        {
+          const GormColumn *column = assignments[j].column;
+          const GValue *value;
+
+          if (assignments[j].expression == NULL)
+            continue;
+          value = gorm_rows_get_value (rows, column->index, row, error);
+          if (value == NULL)
+            return FALSE;
+          /* The NULL of a number is a mark beside the property. */
+          if (gorm_value_is_sql_null (value) && gorm_column_marks_null (column))
+            g_value_init (&values->values[j], GORM_TYPE_SQL_NULL);
+          else if (!gorm_value_from_sql (column->kind, column->pspec, value, &values->values[j], error))
+            return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 static void
@@ -1653,6 +1775,15 @@ bulk_done_cb (gpointer data,
 
   touched = update_live_objects_locked (done->database, done->schema, done->keys, done->n_keys,
                                         done->assignments, done->n_assignments);
+  for (guint i = 0; done->computed != NULL && i < done->computed->len; i++)
+    {
+      Computed *computed = g_ptr_array_index (done->computed, i);
+
+      for (guint j = 0; j < computed->n_values; j++)
+        if (G_IS_VALUE (&computed->values[j]))
+          gorm_resource_set_stored (computed->resource, done->assignments[j].column,
+                                    &computed->values[j]);
+    }
   for (guint i = 0; i < touched->len; i++)
     {
       GormResource *resource = g_ptr_array_index (touched, i);
@@ -1691,6 +1822,11 @@ run_bulk (GormQuery                *self,
   gboolean watched;
   gboolean referenced;
   GormOnDeletePlan *on_delete = NULL;
+  g_autoptr(GPtrArray) computed = NULL;
+  gboolean computes = FALSE;
+
+  for (guint i = 0; i < n_assignments; i++)
+    computes |= assignments[i].expression != NULL;
 
   gorm_database_lock (database);
   if (!gorm_database_begin_locked (database, error))
@@ -1730,6 +1866,14 @@ run_bulk (GormQuery                *self,
       if (watched)
         gorm_database_begin_change_locked (database, schema->type, keys, n_keys);
       rows = write_locked (database, compiled, assignments, n_assignments, cancellable, error);
+      /* The live objects of the rows get what the database computed. */
+      if (rows >= 0 && computes && keys != NULL)
+        {
+          computed = g_ptr_array_new_with_free_func (computed_free);
+          if (!read_computed_locked (database, compiled, assignments, n_assignments, keys, n_keys,
+                                     computed, cancellable, error))
+            rows = -1;
+        }
       if (watched)
         gorm_database_end_change_locked (database, schema->type, keys, n_keys,
                                          rows >= 0 && n_assignments == 0);
@@ -1758,10 +1902,17 @@ run_bulk (GormQuery                *self,
       for (guint i = 0; i < n_assignments; i++)
         {
           done->assignments[i].column = assignments[i].column;
+          if (assignments[i].expression != NULL)
+            {
+              /* A mark only: the values are in computed. */
+              done->assignments[i].expression = gorm_expr_node_ref (assignments[i].expression);
+              continue;
+            }
           g_value_init (&done->assignments[i].property_value,
                         G_VALUE_TYPE (&assignments[i].property_value));
           g_value_copy (&assignments[i].property_value, &done->assignments[i].property_value);
         }
+      done->computed = g_steal_pointer (&computed);
       gorm_change_feed_on_commit_locked (gorm_database_get_change_feed (database),
                                          bulk_done_cb, done, bulk_done_free);
     }
@@ -1809,13 +1960,11 @@ gorm_query_delete (GormQuery     *self,
   return run_bulk (self, compiled, NULL, 0, cancellable, error);
 }
 
-/* Checks and converts the value of a bulk update, as a save would. */
-static gboolean
-prepare_assignment (const GormSchema  *schema,
-                    const char        *property,
-                    const GValue      *value,
-                    Assignment        *assignment,
-                    GError           **error)
+/* The column a bulk update sets @property in. */
+static const GormColumn *
+find_assigned_column (const GormSchema  *schema,
+                      const char        *property,
+                      GError           **error)
 {
   const GormColumn *column;
 
@@ -1824,26 +1973,72 @@ prepare_assignment (const GormSchema  *schema,
       g_set_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
                    "Cannot update %s in bulk: no property name (NULL) was given",
                    schema->type_name);
-      return FALSE;
+      return NULL;
     }
 
   column = gorm_schema_find_column (schema, property);
   if (column == NULL)
     {
       g_propagate_error (error, unknown_property_error (schema, property));
-      return FALSE;
+      return NULL;
     }
   if (column == schema->key)
     {
       g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
                    "Cannot update %s:%s in bulk: it is the primary key",
                    schema->type_name, column->pspec->name);
+      return NULL;
+    }
+  return column;
+}
+
+/* Checks and converts the value of a bulk update, as a save would. */
+static gboolean
+prepare_assignment (const GormSchema  *schema,
+                    const char        *property,
+                    const GValue      *value,
+                    Assignment        *assignment,
+                    GError           **error)
+{
+  assignment->column = find_assigned_column (schema, property, error);
+  if (assignment->column == NULL)
+    return FALSE;
+  return gorm_mapper_convert_user_value (schema, assignment->column, value,
+                                         &assignment->property_value, &assignment->sql_value, error);
+}
+
+/* The same for an expression: a constant is a value, checked as a save
+ * would check it; another expression is compiled for the column. */
+static gboolean
+prepare_expression_assignment (const GormSchema  *schema,
+                               const char        *property,
+                               GormExpression    *expression,
+                               Assignment        *assignment,
+                               GError           **error)
+{
+  if (expression == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "Cannot update %s:%s in bulk: no expression (NULL) was given",
+                   schema->type_name, property ? property : "(NULL)");
       return FALSE;
     }
+  if (gorm_expression_peek_value (expression) != NULL)
+    return prepare_assignment (schema, property, gorm_expression_peek_value (expression),
+                               assignment, error);
 
-  assignment->column = column;
-  return gorm_mapper_convert_user_value (schema, column, value, &assignment->property_value,
-                                         &assignment->sql_value, error);
+  assignment->column = find_assigned_column (schema, property, error);
+  if (assignment->column == NULL)
+    return FALSE;
+  assignment->expression = gorm_expression_compile_for_column (expression, schema,
+                                                               assignment->column, error);
+  if (assignment->expression == NULL)
+    {
+      g_prefix_error (error, "Cannot update %s:%s in bulk: ", schema->type_name,
+                      assignment->column->pspec->name);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -2383,6 +2578,73 @@ given_before (const Assignment *assignments,
   return FALSE;
 }
 
+/* The update of gorm_query_update_values() (@values) and of
+ * gorm_query_update_expressions() (@expressions): one UPDATE of every
+ * property, all checked before any SQL. */
+static gint64
+run_update (GormQuery               *self,
+            guint                    n_values,
+            const char * const      *property_names,
+            const GValue            *values,
+            GormExpression * const  *expressions,
+            GCancellable            *cancellable,
+            GError                 **error)
+{
+  g_autoptr(GormCompiledQuery) compiled = NULL;
+  Assignment *assignments;
+  gint64 rows = -1;
+  guint prepared = 0;
+
+  compiled = gorm_query_compile (self, error);
+  if (compiled == NULL)
+    return -1;
+  if (n_values == 0)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "Cannot update %s in bulk: no property to set was given",
+                   compiled->schema->type_name);
+      return -1;
+    }
+
+  assignments = g_new0 (Assignment, n_values);
+  for (; prepared < n_values; prepared++)
+    {
+      const char *property = property_names[prepared];
+
+      if (property == NULL)
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
+                       "Cannot update %s in bulk: property %u of %u is NULL",
+                       compiled->schema->type_name, prepared + 1, n_values);
+          break;
+        }
+      if (expressions != NULL)
+        {
+          if (!prepare_expression_assignment (compiled->schema, property, expressions[prepared],
+                                              &assignments[prepared], error))
+            break;
+        }
+      /* An unset GValue is NULL, as prepare_assignment() takes it. */
+      else if (!prepare_assignment (compiled->schema, property,
+                                    G_IS_VALUE (&values[prepared]) ? &values[prepared] : NULL,
+                                    &assignments[prepared], error))
+        break;
+      if (given_before (assignments, prepared))
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                       "Cannot update %s:%s in bulk: the property is given twice",
+                       compiled->schema->type_name, assignments[prepared].column->pspec->name);
+          break;
+        }
+    }
+
+  /* Every assignment is cleared, the one that failed half-filled included. */
+  if (prepared == n_values && !g_cancellable_set_error_if_cancelled (cancellable, error))
+    rows = run_bulk (self, compiled, assignments, n_values, cancellable, error);
+  assignments_free (assignments, n_values);
+  return rows;
+}
+
 /**
  * gorm_query_update_values:
  * @self: a query
@@ -2423,59 +2685,70 @@ gorm_query_update_values (GormQuery           *self,
                           GCancellable        *cancellable,
                           GError             **error)
 {
-  g_autoptr(GormCompiledQuery) compiled = NULL;
-  Assignment *assignments;
-  gint64 rows = -1;
-  guint prepared = 0;
-
   g_return_val_if_fail (GORM_IS_QUERY (self), -1);
   g_return_val_if_fail (property_names != NULL || n_values == 0, -1);
   g_return_val_if_fail (values != NULL || n_values == 0, -1);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  compiled = gorm_query_compile (self, error);
-  if (compiled == NULL)
-    return -1;
-  if (n_values == 0)
-    {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
-                   "Cannot update %s in bulk: no property to set was given",
-                   compiled->schema->type_name);
-      return -1;
-    }
+  return run_update (self, n_values, property_names, values, NULL, cancellable, error);
+}
 
-  assignments = g_new0 (Assignment, n_values);
-  for (; prepared < n_values; prepared++)
-    {
-      const char *property = property_names[prepared];
+/**
+ * gorm_query_update_expressions:
+ * @self: a query
+ * @n_properties: the number of @property_names and of @expressions
+ * @property_names: (array length=n_properties): the names of stored
+ *   properties, each at most once
+ * @expressions: (array length=n_properties): their new values, in the
+ *   same order: each computed by the database from the row as it was
+ *   before the update (a [func@Gorm.expression_value] for a constant)
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Sets each of @property_names to the value of its expression in the rows
+ * of the objects @self finds (within its limit and offset, in its
+ * order), with one `UPDATE … SET property = expression, …` statement, in
+ * one transaction: Django's `update (votes = F ("votes") + 1)`.
+ *
+ * The rules of gorm_query_update_values() apply: a constant is checked
+ * as a save checks it. An expression must give values of the property's
+ * type without loss (an integer for an integer property, a number for a
+ * double one, a date-time for a date-time one, a property of the same
+ * type otherwise), else %GORM_ERROR_TYPE_MISMATCH; an unknown property
+ * is %GORM_ERROR_UNKNOWN_PROPERTY; an aggregate or a path through a
+ * reverse or many-to-many relation %GORM_ERROR_VALIDATION. Each
+ * expression sees the row as it was: `a = b, b = a` swaps them.
+ *
+ * The loaded objects of the updated rows get the values the database
+ * computed (read back in the same transaction, in one statement) without
+ * becoming dirty, #GormDatabase::resource-saved is emitted for each, and
+ * live models follow the rows that enter, leave or move.
+ *
+ * A statement the database refuses (a constraint, a division by zero on
+ * PostgreSQL, a NULL computed for a property that takes none) fails with
+ * its error, leaving every row and every object as it was.
+ *
+ * Returns: the number of rows updated, or -1 with @error set; on failure
+ *   nothing is updated
+ *
+ * Since: 1.0
+ */
+gint64
+gorm_query_update_expressions (GormQuery               *self,
+                               guint                    n_properties,
+                               const char * const      *property_names,
+                               GormExpression * const  *expressions,
+                               GCancellable            *cancellable,
+                               GError                 **error)
+{
+  g_return_val_if_fail (GORM_IS_QUERY (self), -1);
+  g_return_val_if_fail (property_names != NULL || n_properties == 0, -1);
+  g_return_val_if_fail (expressions != NULL || n_properties == 0, -1);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-      if (property == NULL)
-        {
-          g_set_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
-                       "Cannot update %s in bulk: property %u of %u is NULL",
-                       compiled->schema->type_name, prepared + 1, n_values);
-          break;
-        }
-      /* An unset GValue is NULL, as prepare_assignment() takes it. */
-      if (!prepare_assignment (compiled->schema, property,
-                               G_IS_VALUE (&values[prepared]) ? &values[prepared] : NULL,
-                               &assignments[prepared], error))
-        break;
-      if (given_before (assignments, prepared))
-        {
-          g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
-                       "Cannot update %s:%s in bulk: the property is given twice",
-                       compiled->schema->type_name, assignments[prepared].column->pspec->name);
-          break;
-        }
-    }
-
-  /* Every assignment is cleared, the one that failed half-filled included. */
-  if (prepared == n_values && !g_cancellable_set_error_if_cancelled (cancellable, error))
-    rows = run_bulk (self, compiled, assignments, n_values, cancellable, error);
-  assignments_free (assignments, n_values);
-  return rows;
+  return run_update (self, n_properties, property_names, NULL, expressions, cancellable, error);
 }
 
 typedef struct
@@ -2588,6 +2861,113 @@ gorm_query_update_values_finish (GormQuery     *self,
   return task ? g_task_propagate_int (task, error) : -1;
 }
 
+typedef struct
+{
+  guint             n_properties;
+  char            **names;
+  GormExpression  **expressions;
+} UpdateExpressionsCall;
+
+static void
+update_expressions_call_free (UpdateExpressionsCall *call)
+{
+  /* A NULL name or expression may come before others. */
+  for (guint i = 0; i < call->n_properties; i++)
+    {
+      g_free (call->names[i]);
+      g_clear_pointer (&call->expressions[i], gorm_expression_unref);
+    }
+  g_free (call->names);
+  g_free (call->expressions);
+  g_free (call);
+}
+
+static void
+update_expressions_thread (GTask        *task,
+                           gpointer      source_object,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  UpdateExpressionsCall *call = task_data;
+  GError *error = NULL;
+  gint64 rows = gorm_query_update_expressions (source_object, call->n_properties,
+                                               (const char * const *) call->names,
+                                               call->expressions, cancellable, &error);
+
+  gorm_task_return_int (task, rows, error);
+}
+
+/**
+ * gorm_query_update_expressions_async:
+ * @self: a query
+ * @n_properties: the number of @property_names and of @expressions
+ * @property_names: (array length=n_properties): the names of stored properties
+ * @expressions: (array length=n_properties): their new values, in the
+ *   same order
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the number of rows changed
+ * @user_data: data for @callback
+ *
+ * Runs gorm_query_update_expressions() on the worker thread of the
+ * query's database. @property_names are copied and @expressions referenced.
+ *
+ * Since: 1.0
+ */
+void
+gorm_query_update_expressions_async (GormQuery               *self,
+                                     guint                    n_properties,
+                                     const char * const      *property_names,
+                                     GormExpression * const  *expressions,
+                                     GCancellable            *cancellable,
+                                     GAsyncReadyCallback      callback,
+                                     gpointer                 user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  UpdateExpressionsCall *call;
+
+  g_return_if_fail (GORM_IS_QUERY (self));
+  g_return_if_fail (property_names != NULL || n_properties == 0);
+  g_return_if_fail (expressions != NULL || n_properties == 0);
+
+  call = g_new0 (UpdateExpressionsCall, 1);
+  call->n_properties = n_properties;
+  call->names = g_new0 (char *, n_properties + 1);
+  call->expressions = g_new0 (GormExpression *, MAX (n_properties, 1));
+  for (guint i = 0; i < n_properties; i++)
+    {
+      /* A NULL stays NULL, for the call to refuse it. */
+      call->names[i] = g_strdup (property_names[i]);
+      if (expressions[i] != NULL)
+        call->expressions[i] = gorm_expression_ref (expressions[i]);
+    }
+  task = gorm_database_new_task (self->database, self, cancellable, callback, user_data,
+                                 gorm_query_update_expressions_async);
+  g_task_set_task_data (task, call, (GDestroyNotify) update_expressions_call_free);
+  gorm_database_run_task (self->database, task, update_expressions_thread);
+}
+
+/**
+ * gorm_query_update_expressions_finish:
+ * @self: a query
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_query_update_expressions_async().
+ *
+ * Returns: the number of rows changed, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gint64
+gorm_query_update_expressions_finish (GormQuery     *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  GTask *task = check_result (self, result, gorm_query_update_expressions_async);
+
+  return task ? g_task_propagate_int (task, error) : -1;
+}
+
 /* Row queries: gorm_query_select(), _select_properties(), _annotate(),
  * _distinct(), _fetch_rows(), _aggregate() */
 
@@ -2653,6 +3033,23 @@ find_row_column (GormQuery  *self,
         return column;
     }
   return NULL;
+}
+
+/* Whether @column holds the very property (or forward path) its name
+ * names, as gorm_query_select_properties() makes it: a filter or an order
+ * on that name is one on the property, which object runners take too. */
+static gboolean
+names_its_property (GormQuery       *self,
+                    const RowColumn *column)
+{
+  const GormPath *path = NULL;
+  const GormColumn *resolved;
+
+  if (column->node->op != GORM_EXPR_COLUMN ||
+      (column->node->path != NULL && column->node->path->multi_valued))
+    return FALSE;
+  resolved = gorm_filter_resolve_path (self->schema, column->name, &path, NULL);
+  return resolved == column->node->column && path == column->node->path;
 }
 
 static void
@@ -2748,6 +3145,11 @@ add_row_column (GormQuery      *self,
  * An unknown property, a wrong type (the sum of a text) or a misplaced
  * aggregate in @expression makes the runners fail with its error, as a
  * filter's mistakes do.
+ *
+ * The object runners ([method@Gorm.Query.fetch], [method@Gorm.Query.count],
+ * …) leave the columns aside and give the objects the filters match; they
+ * fail with %GORM_ERROR_VALIDATION when a filter or an order names a
+ * column, which only the rows have.
  *
  * Returns: (transfer none): @self
  *
@@ -2850,9 +3252,11 @@ gorm_query_annotate (GormQuery      *self,
  * @self: a query
  *
  * Makes the rows of @self distinct (`SELECT DISTINCT`): a row query gives
- * each combination of values once. An object query never gives an object
- * twice already (its filters on relations test for existence, they join
- * nothing): for it this changes nothing.
+ * each combination of values once. An order by a property that is not
+ * selected takes part, as in Django: the rows are distinct over the
+ * selected values and those ordered by. An object query never gives an
+ * object twice already (its filters on relations test for existence,
+ * they join nothing): for it this changes nothing.
  *
  * Returns: (transfer none): @self
  *
@@ -2883,7 +3287,12 @@ filter_rows_by_names (GormQuery  *self,
     return FALSE;
   names = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < self->row_columns->len; i++)
-    g_hash_table_add (names, ((RowColumn *) g_ptr_array_index (self->row_columns, i))->name);
+    {
+      RowColumn *column = g_ptr_array_index (self->row_columns, i);
+
+      if (!names_its_property (self, column))
+        g_hash_table_add (names, column->name);
+    }
   if (!gorm_filter_names_only (filter, names))
     return FALSE;
 
@@ -2954,9 +3363,11 @@ order_rows_by (GormQuery  *self,
                gboolean    descending)
 {
   RowOrderBy order = { g_strdup (name), NULL, !!descending };
+  RowColumn *column;
 
   add_row_order (self, &order);
-  if (find_row_column (self, name) == NULL)
+  column = find_row_column (self, name);
+  if (column == NULL || names_its_property (self, column))
     return FALSE;
   self->orders_by_name = TRUE;
   return TRUE;
@@ -3311,32 +3722,40 @@ model_of_rows (GormQuery  *self,
                GError    **error)
 {
   g_autoptr(RowsRead) owned = read;
-  GPtrArray *items = g_ptr_array_new_full (read->values->len, g_object_unref);
+  g_autoptr(GPtrArray) objects = NULL;
+  GPtrArray *items;
 
-  gorm_mapper_push_read_stamp (read->stamp);
-  for (guint i = 0; i < read->values->len; i++)
+  if (read->objects != NULL)
     {
-      g_autoptr(GObject) object = NULL;
-
-      if (read->objects != NULL)
-        {
-          /* The copied row is taken. */
-          object = gorm_database_resource_from_row (self->database, self->item_type,
-                                                    g_steal_pointer (&read->objects->pdata[i]),
-                                                    error);
-          if (object == NULL)
-            {
-              g_clear_pointer (&items, g_ptr_array_unref);
-              break;
-            }
-        }
-      g_ptr_array_add (items, gorm_row_new_take (read->names,
-                                                 g_steal_pointer (&read->values->pdata[i]),
-                                                 object));
+      objects = gorm_database_resources_from_rows (self->database, self->item_type, read->objects,
+                                                   read->stamp, error);
+      if (objects == NULL)
+        return NULL;
     }
-  gorm_mapper_pop_read_stamp ();
+  items = g_ptr_array_new_full (read->values->len, g_object_unref);
+  for (guint i = 0; i < read->values->len; i++)
+    g_ptr_array_add (items, gorm_row_new_take (read->names,
+                                               g_steal_pointer (&read->values->pdata[i]),
+                                               objects ? g_ptr_array_index (objects, i) : NULL));
+  return gorm_row_model_new (items);
+}
 
-  return items != NULL ? gorm_row_model_new (items) : NULL;
+/* The one row of an aggregate() query's @rows. */
+static GormRow *
+only_row (GormQuery   *self,
+          GListModel  *rows,
+          GError     **error)
+{
+  if (rows == NULL)
+    return NULL;
+  if (g_list_model_get_n_items (rows) != 1)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "The aggregates of %s gave %u rows instead of one (a filter on them left "
+                   "none)", self->schema->type_name, g_list_model_get_n_items (rows));
+      return NULL;
+    }
+  return g_list_model_get_item (rows, 0);
 }
 
 /**
@@ -3421,16 +3840,7 @@ gorm_query_aggregate (GormQuery     *self,
 
     rows = read != NULL ? model_of_rows (self, read, error) : NULL;
   }
-  if (rows == NULL)
-    return NULL;
-  if (g_list_model_get_n_items (rows) != 1)
-    {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
-                   "The aggregates of %s gave %u rows instead of one (a filter on them left "
-                   "none)", self->schema->type_name, g_list_model_get_n_items (rows));
-      return NULL;
-    }
-  return g_list_model_get_item (rows, 0);
+  return only_row (self, rows, error);
 }
 
 static void
@@ -3556,14 +3966,5 @@ gorm_query_aggregate_finish (GormQuery     *self,
   RowsRead *read = task ? g_task_propagate_pointer (task, error) : NULL;
   g_autoptr(GListModel) rows = read != NULL ? model_of_rows (self, read, error) : NULL;
 
-  if (rows == NULL)
-    return NULL;
-  if (g_list_model_get_n_items (rows) != 1)
-    {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
-                   "The aggregates of %s gave %u rows instead of one (a filter on them left "
-                   "none)", self->schema->type_name, g_list_model_get_n_items (rows));
-      return NULL;
-    }
-  return g_list_model_get_item (rows, 0);
+  return only_row (self, rows, error);
 }

@@ -207,4 +207,24 @@ GormRow      *gorm_query_aggregate_finish     (GormQuery           *self,
                                                GAsyncResult        *result,
                                                GError             **error) G_GNUC_WARN_UNUSED_RESULT;
 
+GORM_AVAILABLE_IN_ALL
+gint64        gorm_query_update_expressions        (GormQuery               *self,
+                                                    guint                    n_properties,
+                                                    const char * const      *property_names,
+                                                    GormExpression * const  *expressions,
+                                                    GCancellable            *cancellable,
+                                                    GError                 **error);
+GORM_AVAILABLE_IN_ALL
+void          gorm_query_update_expressions_async  (GormQuery               *self,
+                                                    guint                    n_properties,
+                                                    const char * const      *property_names,
+                                                    GormExpression * const  *expressions,
+                                                    GCancellable            *cancellable,
+                                                    GAsyncReadyCallback      callback,
+                                                    gpointer                 user_data);
+GORM_AVAILABLE_IN_ALL
+gint64        gorm_query_update_expressions_finish (GormQuery               *self,
+                                                    GAsyncResult            *result,
+                                                    GError                 **error);
+
 G_END_DECLS

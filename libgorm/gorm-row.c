@@ -363,6 +363,18 @@ gorm_row_is_null (GormRow    *self,
   return value_by_name (self, name) == NULL;
 }
 
+/* @value as a @type in @converted, when GLib converts it. */
+static gboolean
+transform (const GValue *value,
+           GType         type,
+           GValue       *converted)
+{
+  if (!g_value_type_transformable (G_VALUE_TYPE (value), type))
+    return FALSE;
+  g_value_init (converted, type);
+  return g_value_transform (value, converted);
+}
+
 /**
  * gorm_row_get_int64:
  * @self: a row
@@ -396,10 +408,7 @@ gorm_row_get_int64 (GormRow    *self,
   if (G_VALUE_HOLDS_FLAGS (value))
     return g_value_get_flags (value);
   if (G_VALUE_HOLDS_DOUBLE (value) || G_VALUE_HOLDS_FLOAT (value) ||
-      !g_value_type_transformable (G_VALUE_TYPE (value), G_TYPE_INT64))
-    return 0;
-  g_value_init (&converted, G_TYPE_INT64);
-  if (!g_value_transform (value, &converted))
+      !transform (value, G_TYPE_INT64, &converted))
     return 0;
   return g_value_get_int64 (&converted);
 }
@@ -433,10 +442,7 @@ gorm_row_get_double (GormRow    *self,
   if (G_VALUE_HOLDS_DOUBLE (value))
     return g_value_get_double (value);
   if (G_VALUE_HOLDS_STRING (value) || G_VALUE_HOLDS_BOOLEAN (value) ||
-      !g_value_type_transformable (G_VALUE_TYPE (value), G_TYPE_DOUBLE))
-    return 0;
-  g_value_init (&converted, G_TYPE_DOUBLE);
-  if (!g_value_transform (value, &converted))
+      !transform (value, G_TYPE_DOUBLE, &converted))
     return 0;
   return g_value_get_double (&converted);
 }

@@ -14,6 +14,21 @@
  *   q3 (bob, rank 3, 2025-01-01)  choices 1, 2, 3
  *   q4 (no author, rank 1)        no choice
  */
+/* A type with an enum, whose minimum and maximum go by the enum's values
+ * (dark-blue -3 < red 0 < green 5), not by its nicks' text. */
+TEST_DEFINE_RESOURCE (TestPaint, test_paint)
+#define TEST_TYPE_PAINT (test_paint_get_type ())
+
+static void
+test_paint_class_init (TestPaintClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_enum ("color", NULL, NULL, TEST_TYPE_COLOR, TEST_COLOR_RED, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+}
+
 typedef struct
 {
   GormDatabase *db;
@@ -553,6 +568,43 @@ test_values (Polls         *polls,
   value = gorm_row_get_value (row, 0);
   g_assert_true (G_VALUE_HOLDS (value, G_TYPE_DATE_TIME));
   g_assert_true (g_date_time_equal (g_value_get_boxed (value), next_year));
+  g_clear_object (&row);
+
+  /* Over a forward path: the latest question that has choices. */
+  {
+    g_autoptr(GormQuery) choices = gorm_database_query (polls->db, POLLS_TYPE_CHOICE);
+    g_autoptr(GDateTime) january = g_date_time_new_utc (2024, 1, 1, 0, 0, 0);
+
+    gorm_query_select (choices, "latest", gorm_expression_max (prop ("question.pub_date")));
+    gorm_query_select (choices, "earliest", gorm_expression_min (prop ("question.pub_date")));
+    row = aggregate_ok (choices);
+    g_assert_true (g_date_time_equal (g_value_get_boxed (gorm_row_get_value (row, 0)), next_year));
+    g_assert_true (g_date_time_equal (g_value_get_boxed (gorm_row_get_value (row, 1)), january));
+  }
+}
+
+/* A selected property's own name is the property: its filters and
+ * orders work for the objects too. */
+static void
+test_property_names (Polls         *polls,
+                     gconstpointer  data)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (polls->db, POLLS_TYPE_CHOICE);
+  g_autoptr(GListModel) objects = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *properties[] = { "votes", "question.rank", NULL };
+  GValue value = G_VALUE_INIT;
+
+  gorm_query_select_properties (query, properties);
+  gorm_query_filter (query, gorm_filter_gt ("votes", int_value (&value, 1)));
+  g_value_unset (&value);
+  gorm_query_filter (query, gorm_filter_lt ("question.rank", int_value (&value, 3)));
+  g_value_unset (&value);
+  gorm_query_order_by (query, "votes", TRUE);
+  assert_rows (query, "votes=20 question.rank=1; votes=10 question.rank=1; votes=5 question.rank=2");
+  objects = gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (objects), ==, 3);
 }
 
 /* Orders by expressions apply to rows, in the order given. */
@@ -571,6 +623,30 @@ test_order_by_expression (Polls         *polls,
                                   FALSE);
   g_value_unset (&value);
   assert_rows (query, "votes=3; votes=2; votes=1; votes=5; votes=20; votes=10");
+}
+
+static void
+test_enum_min_max (Polls         *polls,
+                   gconstpointer  data)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (polls->db, TEST_TYPE_PAINT);
+  g_autoptr(GormRow) row = NULL;
+  TestColor colors[] = { TEST_COLOR_RED, TEST_COLOR_GREEN, TEST_COLOR_DARK_BLUE };
+  const GValue *value;
+
+  test_migrate (polls->db, TEST_TYPE_PAINT);
+  for (guint i = 0; i < G_N_ELEMENTS (colors); i++)
+    g_object_unref (save (g_object_new (TEST_TYPE_PAINT, "database", polls->db, "color", colors[i], NULL)));
+  gorm_query_select (query, "least", gorm_expression_min (prop ("color")));
+  gorm_query_select (query, "most", gorm_expression_max (prop ("color")));
+  row = aggregate_ok (query);
+  value = gorm_row_get_value (row, 0);
+  g_assert_true (G_VALUE_HOLDS (value, TEST_TYPE_COLOR));
+  g_assert_cmpint (g_value_get_enum (value), ==, TEST_COLOR_DARK_BLUE);
+  value = gorm_row_get_value (row, 1);
+  g_assert_true (G_VALUE_HOLDS (value, TEST_TYPE_COLOR));
+  g_assert_cmpint (g_value_get_enum (value), ==, TEST_COLOR_GREEN);
+  g_assert_cmpint (gorm_row_get_int64 (row, "most"), ==, TEST_COLOR_GREEN);
 }
 
 /* The model is a plain GListModel that never changes. */
@@ -798,7 +874,9 @@ main (int   argc,
   ADD ("having", test_having);
   ADD ("distinct", test_distinct);
   ADD ("values", test_values);
+  ADD ("property-names", test_property_names);
   ADD ("order-by-expression", test_order_by_expression);
+  ADD ("enum-min-max", test_enum_min_max);
   ADD ("model", test_model);
   ADD ("errors", test_errors);
   ADD ("multi-valued-values", test_multi_valued_values);

@@ -506,18 +506,21 @@ test_booleans (void)
 static void
 test_enums (void)
 {
-  /* Enums compare by nick: "dark-blue" < "green" < "red". */
+  /* Enums are equal by nick, and order by the values their type
+   * declares: DARK_BLUE (-3) < RED (0) < GREEN (5). */
   static const Case cases[] = {
     { "color", "eq", { COLOR (TEST_COLOR_GREEN) }, "b d" },
     { "color", "eq", { STR ("dark-blue") }, "c f" },
     { "color", "eq", { STR ("TEST_COLOR_RED") }, "a e" },
     { "color", "eq", { INT (TEST_COLOR_DARK_BLUE) }, "c f" },
     { "color", "ne", { COLOR (TEST_COLOR_RED) }, "b c d f" },
-    { "color", "lt", { COLOR (TEST_COLOR_GREEN) }, "c f" },
-    { "color", "ge", { COLOR (TEST_COLOR_GREEN) }, "a b d e" },
-    { "color", "gt", { STR ("green") }, "a e" },
+    { "color", "lt", { COLOR (TEST_COLOR_GREEN) }, "a c e f" },
+    { "color", "ge", { COLOR (TEST_COLOR_GREEN) }, "b d" },
+    { "color", "gt", { STR ("green") }, "" },
+    { "color", "gt", { STR ("dark-blue") }, "a b d e" },
     { "color", "in", { COLOR (TEST_COLOR_RED), COLOR (TEST_COLOR_DARK_BLUE) }, "a c e f" },
-    { "color", "between", { COLOR (TEST_COLOR_DARK_BLUE), COLOR (TEST_COLOR_GREEN) }, "b c d f" },
+    { "color", "between", { COLOR (TEST_COLOR_DARK_BLUE), COLOR (TEST_COLOR_GREEN) }, ALL_ROWS },
+    { "color", "between", { COLOR (TEST_COLOR_RED), COLOR (TEST_COLOR_GREEN) }, "a b d e" },
   };
 
   run_cases (cases, G_N_ELEMENTS (cases));

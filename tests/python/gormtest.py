@@ -11,6 +11,7 @@ import asyncio
 import atexit
 import contextlib
 import os
+import re
 import tempfile
 import unittest
 import urllib.parse
@@ -195,6 +196,35 @@ class GbulbMixin:
     def run_async(self, coroutine):
         """Runs ``coroutine`` to its end (at most 10 seconds); its result."""
         return asyncio.run(asyncio.wait_for(coroutine, 10))
+
+
+def source_root():
+    """The root of the source tree (GORM_SOURCE_ROOT, or beside the tests)."""
+    return os.environ.get('GORM_SOURCE_ROOT') or os.path.join(os.path.dirname(__file__),
+                                                              '..', '..')
+
+
+def python_examples(page, section=None):
+    """The ```python blocks of ``page`` (a path below the source root), of
+    its section ``## SECTION`` when given, in order."""
+    with open(os.path.join(source_root(), page), encoding='utf-8') as f:
+        text = f.read()
+    if section is not None:
+        start = text.index('\n## %s\n' % section)
+        end = text.find('\n## ', start + 1)
+        text = text[start:end if end >= 0 else len(text)]
+    return re.findall(r'^```python\n(.*?)^```$', text, re.M | re.S)
+
+
+def run_examples(test, page, section=None):
+    """Runs the Python examples of ``page`` (see python_examples()) as
+    written, in order, in one namespace, which it returns."""
+    blocks = python_examples(page, section)
+    test.assertTrue(blocks, '%s has no Python example' % page)
+    namespace = {'__name__': 'examples'}
+    for number, code in enumerate(blocks, 1):
+        exec(compile(code, '%s (Python example %d)' % (page, number), 'exec'), namespace)
+    return namespace
 
 
 def main():

@@ -26,6 +26,7 @@ pair is callable with a callback from a ``GLib.MainLoop``.
 """
 
 import asyncio
+import collections
 import contextlib
 import copy
 import datetime
@@ -1467,10 +1468,15 @@ _LOOKUPS = {
 }
 
 
-def _lookup(model, key, value):
+def _lookup(model, key, value, annotations=None):
     """The Gorm.Filter of one ``field__lookup=value`` argument, whose field
     may be a path across relations (``question__pub_date__year``);
-    FieldError for an unknown field, relation or lookup, before any SQL."""
+    FieldError for an unknown field, relation or lookup, before any SQL.
+    ``annotations`` are the expressions a QuerySet names (see
+    _expression_lookup())."""
+    expression = _expression_lookup(model, key, value, annotations)
+    if expression is not None:
+        return expression
     parts = key.split('__')
     lookup = parts.pop() if len(parts) > 1 and parts[-1] in _LOOKUPS else 'exact'
     target, pspec, name, related = _walk(model, parts)
@@ -1530,10 +1536,11 @@ class Q:
             repr(c) if not isinstance(c, tuple) else '%s=%r' % c for c in self.children)
         return '<Q: %s(%s)>' % ('NOT ' if self.negated else '', inner)
 
-    def resolve(self, model):
+    def resolve(self, model, annotations=None):
         """The Gorm.Filter of the condition for ``model``, or None when it has
-        no condition."""
-        filters = [child for child in (_resolve(c, model) for c in self.children)
+        no condition. ``annotations``: the expressions of a QuerySet's
+        annotations, by name."""
+        filters = [child for child in (_resolve(c, model, annotations) for c in self.children)
                    if child is not None]
         if not filters:
             return None
@@ -1542,13 +1549,13 @@ class Q:
         return combined.not_() if self.negated else combined
 
 
-def _resolve(node, model):
+def _resolve(node, model, annotations=None):
     """The Gorm.Filter of a Q, a Gorm.Filter or a ``(key, value)`` lookup."""
     if isinstance(node, Q):
-        return node.resolve(model)
+        return node.resolve(model, annotations)
     if isinstance(node, Gorm.Filter):
         return node
-    return _lookup(model, *node)
+    return _lookup(model, *node, annotations)
 
 
 def _filter_value(value):
@@ -1605,7 +1612,878 @@ __all__ += ['filter_eq', 'filter_ne', 'filter_lt', 'filter_le', 'filter_gt', 'fi
             'filter_between', 'filter_in']
 
 
+# Expressions: F, Value, the aggregates and their arithmetic (Django's
+# names). Each builds a Gorm.Expression for the model of the QuerySet it
+# is used in; libgorm checks the names and types when the query runs.
+
+def _generic_python(value):
+    """A value read from a row with no field to convert it, in its Python
+    form: an aware datetime for a GLib.DateTime, bytes for a GLib.Bytes."""
+    if isinstance(value, GLib.DateTime):
+        return _datetime_from_glib(value)
+    if isinstance(value, GLib.Bytes):
+        return value.get_data() or b''
+    return value
+
+
+def _field_python(field):
+    """The function giving the Python value of a row's value of ``field``
+    (a Gorm.Field, or None for a plain property or a computed value)."""
+    if field is None:
+        return _generic_python
+    return field.kind.to_python
+
+
+def _arithmetic(operator_name, reverse=False):
+    """The method of an arithmetic operator of expressions: ``F('a') + 1``
+    (or ``1 + F('a')`` with ``reverse``) is an add of both."""
+    def method(self, other):
+        return self._combine(other, operator_name, reverse)
+    method.__name__ = operator_name
+    return method
+
+
+class _Expression:
+    """What F, Value, the aggregates and their combinations share:
+    arithmetic with ``+ - * /`` (numbers on either side), and ``asc()`` /
+    ``desc()`` for ``order_by()``."""
+
+    contains_aggregate = False
+
+    def _combine(self, other, operator_name, reverse):
+        if not isinstance(other, _Expression):
+            if isinstance(other, (str, bytes)) or other is None:
+                return NotImplemented
+            other = Value(other)
+        if reverse:
+            return _Combined(other, operator_name, self)
+        return _Combined(self, operator_name, other)
+
+    __add__ = _arithmetic('add')
+    __radd__ = _arithmetic('add', reverse=True)
+    __sub__ = _arithmetic('subtract')
+    __rsub__ = _arithmetic('subtract', reverse=True)
+    __mul__ = _arithmetic('multiply')
+    __rmul__ = _arithmetic('multiply', reverse=True)
+    __truediv__ = _arithmetic('divide')
+    __rtruediv__ = _arithmetic('divide', reverse=True)
+
+    def asc(self):
+        """This expression as an ascending term of ``order_by()``."""
+        return OrderBy(self, descending=False)
+
+    def desc(self):
+        """This expression as a descending term of ``order_by()``."""
+        return OrderBy(self, descending=True)
+
+    def resolve(self, model, annotations=None):
+        """The Gorm.Expression of this expression for ``model``; names of
+        ``annotations`` (a dict of name → expression) stand for theirs."""
+        raise NotImplementedError
+
+    def python(self, model, annotations=None):
+        """The function giving the Python value of a value the database
+        computed for this expression."""
+        return _generic_python
+
+
+class F(_Expression):
+    """The value of a field of each row, ``F('votes')``, or of a related
+    object's field, ``F('question__pub_date')``, as Django's ``F``::
+
+        Choice.objects.filter(votes__gt=F('question__rank'))
+        Choice.objects.filter(pk=1).update(votes=F('votes') + 1)
+
+    An unknown field is a FieldError when the QuerySet uses it."""
+
+    def __init__(self, name):
+        if not isinstance(name, str) or not name:
+            raise TypeError('F() takes a field name, not %r' % (name,))
+        self.name = name
+
+    def __repr__(self):
+        return 'F(%s)' % self.name
+
+    def _path(self, model):
+        """(model, pspec, libgorm path) of the field named."""
+        target, pspec, path, _ = _walk(model, self.name.split('__'))
+        return target, pspec, path
+
+    def resolve(self, model, annotations=None):
+        if annotations and self.name in annotations:
+            return annotations[self.name].resolve(model, annotations)
+        return Gorm.Expression.property(self._path(model)[2])
+
+    def python(self, model, annotations=None):
+        if annotations and self.name in annotations:
+            return annotations[self.name].python(model, annotations)
+        target, pspec, _ = self._path(model)
+        return _field_python(_field(target, pspec))
+
+
+class Value(_Expression):
+    """A constant in an expression, as Django's ``Value``: ``F('votes') + 1``
+    makes one of the 1 itself."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __repr__(self):
+        return 'Value(%r)' % (self.value,)
+
+    def resolve(self, model, annotations=None):
+        return Gorm.Expression.value(_to_gvalue(self.value))
+
+
+_OPERATOR_SIGNS = {'add': '+', 'subtract': '-', 'multiply': '*', 'divide': '/'}
+
+
+class _Combined(_Expression):
+    """``left OP right``: arithmetic on two expressions."""
+
+    def __init__(self, left, operator_name, right):
+        self.left = left
+        self.operator_name = operator_name
+        self.right = right
+        self.contains_aggregate = left.contains_aggregate or right.contains_aggregate
+
+    def __repr__(self):
+        return '(%r %s %r)' % (self.left, _OPERATOR_SIGNS[self.operator_name], self.right)
+
+    def resolve(self, model, annotations=None):
+        return getattr(Gorm.Expression, self.operator_name)(
+            self.left.resolve(model, annotations), self.right.resolve(model, annotations))
+
+
+class _DatePart(_Expression):
+    """A part of a date-time expression (the ``__year`` of a lookup)."""
+
+    def __init__(self, expression, part):
+        self.expression = expression
+        self.part = part
+
+    def resolve(self, model, annotations=None):
+        return Gorm.Expression.date_part(self.expression.resolve(model, annotations),
+                                         getattr(Gorm.DatePart, _DATE_PARTS[self.part]))
+
+    def python(self, model, annotations=None):
+        if self.part == 'date':
+            return lambda value: None if value is None else _generic_python(value).date()
+        return _generic_python
+
+
+class OrderBy:
+    """A term of ``order_by()``: ``F('votes').desc()``, ``(F('a') +
+    F('b')).asc()``."""
+
+    def __init__(self, expression, descending=False):
+        if not isinstance(expression, _Expression):
+            raise TypeError('OrderBy() takes an expression (F(...), an aggregate, ...), not %r'
+                            % (expression,))
+        self.expression = expression
+        self.descending = descending
+
+    def __repr__(self):
+        return 'OrderBy(%r, descending=%r)' % (self.expression, self.descending)
+
+    def asc(self):
+        return OrderBy(self.expression, descending=False)
+
+    def desc(self):
+        return OrderBy(self.expression, descending=True)
+
+
+class Aggregate(_Expression):
+    """The base of Count, Sum, Avg, Min and Max: a value computed over the
+    rows of a group (every matching row in ``aggregate()``, the related
+    rows of each object in ``annotate()``, the rows of each group of a
+    ``values(...).annotate(...)``). It takes a field name (a path across
+    relations: ``'choice__votes'``) or an expression."""
+
+    contains_aggregate = True
+    function = None
+
+    def __init__(self, expression, **options):
+        if options:
+            raise TypeError('%s() got unexpected keyword argument%s %s' % (
+                type(self).__name__, 's' if len(options) > 1 else '',
+                ', '.join(repr(name) for name in sorted(options))))
+        if isinstance(expression, str):
+            expression = F(expression)
+        if not isinstance(expression, _Expression):
+            raise TypeError('%s() takes a field name or an expression, not %r'
+                            % (type(self).__name__, expression))
+        if expression.contains_aggregate:
+            raise TypeError('%s(%r): an aggregate cannot hold another aggregate'
+                            % (type(self).__name__, expression))
+        self.expression = expression
+
+    def __repr__(self):
+        return '%s(%r)' % (type(self).__name__, self.expression)
+
+    @property
+    def default_alias(self):
+        """The key of a positional argument of ``aggregate()``:
+        ``votes__sum`` for ``Sum('votes')``, as Django names it."""
+        if isinstance(self.expression, F):
+            return '%s__%s' % (self.expression.name, self.function)
+        raise TypeError('Complex aggregates require an alias')
+
+    def resolve(self, model, annotations=None):
+        return getattr(Gorm.Expression, self.function)(self.expression.resolve(model, annotations))
+
+
+class Count(Aggregate):
+    """How many rows, ``Count('choice')`` (related rows: 0 for an object
+    without any), ``Count('*')``, or distinct non-None values,
+    ``Count('question', distinct=True)``. Always an int."""
+
+    function = 'count'
+
+    def __init__(self, expression, distinct=False, **options):
+        super().__init__('pk' if expression == '*' else expression, **options)
+        if expression == '*':
+            # COUNT(*): the rows themselves.
+            self.expression = None
+        self.distinct = bool(distinct)
+
+    def __repr__(self):
+        return 'Count(%s%s)' % ('*' if self.expression is None else repr(self.expression),
+                                ', distinct=True' if self.distinct else '')
+
+    @property
+    def default_alias(self):
+        if self.expression is None:
+            raise TypeError('Complex aggregates require an alias')
+        return super().default_alias
+
+    def resolve(self, model, annotations=None):
+        inner = None if self.expression is None else self.expression.resolve(model, annotations)
+        return Gorm.Expression.count(inner, self.distinct)
+
+
+class Sum(Aggregate):
+    """The sum of a number field or expression: an int for integers, a
+    float otherwise, None over no rows."""
+    function = 'sum'
+
+
+class Avg(Aggregate):
+    """The average of a number field or expression: a float, None over no
+    rows."""
+    function = 'avg'
+
+
+class Min(Aggregate):
+    """The smallest value, of the field's own type (a datetime for a
+    datetime field), None over no rows."""
+    function = 'min'
+
+    def python(self, model, annotations=None):
+        return self.expression.python(model, annotations)
+
+
+class Max(Min):
+    """The largest value, of the field's own type, None over no rows."""
+    function = 'max'
+
+
+# The parts of a date-time that lookups name (pub_date__year), as
+# Gorm.DatePart names them.
+_DATE_PARTS = {
+    'year': 'YEAR', 'month': 'MONTH', 'day': 'DAY', 'week_day': 'WEEK_DAY',
+    'hour': 'HOUR', 'minute': 'MINUTE', 'second': 'SECOND', 'date': 'DATE',
+}
+
+# The comparisons of lookups, as Gorm.Comparison names them.
+_COMPARISONS = {
+    'exact': 'EQ', 'ne': 'NE', 'lt': 'LT', 'lte': 'LE', 'gt': 'GT', 'gte': 'GE',
+}
+
+# The filter constructors of a lookup on an annotation's name.
+_NAMED_COMPARISONS = {
+    'exact': Gorm.Filter.eq, 'ne': Gorm.Filter.ne, 'lt': Gorm.Filter.lt,
+    'lte': Gorm.Filter.le, 'gt': Gorm.Filter.gt, 'gte': Gorm.Filter.ge,
+}
+
+
+def _date_value(value):
+    """The GObject.Value a ``__date`` lookup compares with: a date is its
+    day at 00:00 UTC."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        value = datetime.datetime(value.year, value.month, value.day,
+                                  tzinfo=datetime.timezone.utc)
+    return _to_gvalue(value)
+
+
+def _expression_lookup(model, key, value, annotations):
+    """The Gorm.Filter of a lookup that compares expressions: a value that
+    is an expression (``votes__gt=F('downvotes')``), a part of a date-time
+    (``pub_date__year__gte=2020``), an annotation's name (``n__gt=1``);
+    None for any other lookup (see _lookup())."""
+    parts = key.split('__')
+    lookup = parts.pop() if len(parts) > 1 and parts[-1] in _LOOKUPS else 'exact'
+    if lookup in ('in', 'range') and isinstance(value, (list, tuple)):
+        has_expression = any(isinstance(item, _Expression) for item in value)
+    else:
+        has_expression = isinstance(value, _Expression)
+    named = bool(annotations) and parts[0] in annotations
+    part = None
+    if not named and len(parts) > 1 and parts[-1] in _DATE_PARTS:
+        try:
+            _walk(model, parts)
+        except FieldError:
+            part = parts.pop()
+    if not (named or has_expression or part):
+        return None
+    if lookup not in _COMPARISONS and lookup not in ('in', 'range', 'isnull'):
+        raise FieldError("Unsupported lookup '%s' on %s: an expression takes %s"
+                         % (lookup, key, ', '.join(sorted(_COMPARISONS) +
+                                                   ['in', 'isnull', 'range'])))
+    pspec = target = None
+    if named:
+        if len(parts) > 1:
+            raise FieldError("Unsupported lookup '%s' for the annotation '%s'"
+                             % ('__'.join(parts[1:]), parts[0]))
+        left = annotations[parts[0]]
+        name = parts[0]
+    else:
+        target, pspec, name, related = _walk(model, parts)
+        left = F('__'.join(parts))
+        if part is not None:
+            if pspec.value_type != GLib.DateTime.__gtype__:
+                raise FieldError("Unsupported lookup '%s' for %s.%s: it is not a date-time "
+                                 "field" % (part, target.__name__, _attribute(pspec)))
+            left = _DatePart(left, part)
+    if lookup == 'isnull':
+        if has_expression:
+            raise TypeError('%s takes True or False, not an expression' % key)
+        constructor = Gorm.Filter.is_null if value else Gorm.Filter.is_not_null
+        return constructor(name)
+    if named and not has_expression:
+        # libgorm takes the name of an annotation where a filter takes a
+        # property's (HAVING for an aggregate).
+        if lookup == 'in':
+            return Gorm.Filter.in_(name, [_to_gvalue(v) for v in value])
+        if lookup == 'range':
+            low, high = value
+            return Gorm.Filter.between(name, _to_gvalue(low), _to_gvalue(high))
+        if value is None:
+            if lookup == 'exact':
+                return Gorm.Filter.is_null(name)
+            raise TypeError('%s: None compares only with exact (is None)' % key)
+        return _NAMED_COMPARISONS[lookup](name, _to_gvalue(value))
+
+    def right(item):
+        if isinstance(item, _Expression):
+            return item.resolve(model, annotations)
+        if item is None:
+            raise TypeError('%s: None is no value to compare an expression with; use '
+                            '__isnull=True' % key)
+        if part == 'date':
+            return Gorm.Expression.value(_date_value(item))
+        if part is not None and (type(item) is not int):
+            raise TypeMismatchError('%s: the %s of %s.%s is an int, not %r'
+                                    % (key, part, target.__name__, _attribute(pspec), item))
+        if part is None and pspec is not None:
+            return Gorm.Expression.value(_property_value(target, pspec, item))
+        return Gorm.Expression.value(_to_gvalue(item))
+
+    def compare(lookup, item):
+        return Gorm.Filter.compare(left.resolve(model, annotations),
+                                   getattr(Gorm.Comparison, _COMPARISONS[lookup]), right(item))
+
+    if lookup == 'in':
+        if isinstance(value, (str, bytes)):
+            raise TypeError('__in takes an iterable of values, not %r' % (value,))
+        values = list(value)
+        if not values:
+            # Nothing is in an empty list.
+            return Gorm.Filter.in_(_find_pspec(model, 'pk').name, [])
+        return functools.reduce(lambda a, b: a.or_(b),
+                                [compare('exact', item) for item in values])
+    if lookup == 'range':
+        low, high = value
+        return compare('gte', low).and_(compare('lte', high))
+    return compare(lookup, value)
+
+
+__all__ += ['F', 'Value', 'OrderBy', 'Aggregate', 'Count', 'Sum', 'Avg', 'Min', 'Max']
+
+
 # Queries
+
+class _ExpressionQuerySet:
+    """The QuerySet methods of expressions and rows, as Django names them:
+    ``annotate()``, ``aggregate()``, ``values()``, ``values_list()``,
+    ``raw()``, and what ``filter()``, ``order_by()`` and ``update()`` do
+    with F expressions and annotations (see QuerySet)."""
+
+    # Model annotations: (name, expression) pairs, in the order given;
+    # iterating gives the objects with each as an attribute.
+    _annotations = ()
+    # values() and values_list(): (key, expression) pairs of the columns
+    # of each row, and the form of the rows ('dict', 'tuple', 'flat',
+    # 'named'); None for objects.
+    _selects = None
+    _row_form = None
+    _distinct = False
+    # The Gorm.Filters of the lookups made once there are annotations,
+    # each given to the query alone: libgorm makes a filter naming an
+    # aggregate a HAVING, and one naming none a WHERE.
+    _conditions = ()
+
+    def _named_expressions(self):
+        """The expressions a lookup, an order or an F may name: the
+        annotations, or the columns of values()."""
+        if self._selects is not None:
+            return {key: expression for key, expression in self._selects
+                    if not _is_field_column(key, expression)}
+        return dict(self._annotations)
+
+    def _is_grouped(self):
+        """Whether the rows are groups: values() with an aggregate."""
+        return self._selects is not None and any(
+            expression.contains_aggregate for _, expression in self._selects)
+
+    def _fetch_runner(self):
+        """The runner of Gorm.Query giving what this QuerySet iterates:
+        rows for values() and annotations, objects otherwise."""
+        return 'fetch_rows' if self._row_form is not None or self._annotations else 'fetch'
+
+    def _add_expressions(self, query):
+        """Adds the columns of values() or the annotations to ``query``."""
+        named = {}
+        if self._selects is not None:
+            for key, expression in self._selects:
+                query.select(key, expression.resolve(self.model, named))
+                if not _is_field_column(key, expression):
+                    named[key] = expression
+        else:
+            for name, expression in self._annotations:
+                query.annotate(name, expression.resolve(self.model, named))
+                named[name] = expression
+        if self._distinct and self._selects is not None:
+            # Objects are never repeated: rows only need DISTINCT.
+            query.distinct()
+
+    def _expression_order(self, fields):
+        """The (name or Gorm.Expression, descending) terms of
+        ``order_by(*fields)``: field names as _order_terms() reads them,
+        annotation names, F expressions and their ``asc()`` / ``desc()``."""
+        named = self._named_expressions()
+        terms = []
+        for field in fields:
+            if isinstance(field, _Expression):
+                field = field.asc()
+            if isinstance(field, OrderBy):
+                expression = field.expression
+                if isinstance(expression, F) and expression.name in named:
+                    terms.append((expression.name, field.descending))
+                else:
+                    terms.append((expression.resolve(self.model, named), field.descending))
+            elif isinstance(field, str) and field.lstrip('-') in named:
+                terms.append((field.lstrip('-'), field.startswith('-')))
+            else:
+                terms.extend(_order_terms(self.model, (field,)))
+        return tuple(terms)
+
+    def annotate(self, *args, **annotations):
+        """Computes an expression per object (``n=Count('choice')``), read as
+        an attribute of each object iterated (``question.n``) and usable in
+        ``filter(n__gt=1)`` and ``order_by('-n')``. After ``values(...)``,
+        an aggregate counts per group of those values instead, and the
+        rows gain the key. A positional aggregate is named as Django
+        names it (``choice__count``)."""
+        annotations = self._check_aliases('annotate', args, annotations)
+        if self._is_sliced():
+            raise TypeError('Cannot annotate a query once a slice has been taken.')
+        named = self._named_expressions()
+        for name, expression in annotations.items():
+            if not isinstance(expression, _Expression):
+                raise TypeError('annotate() takes expressions (Count(...), F(...), ...), '
+                                'not %s=%r' % (name, expression))
+            if name in named:
+                raise ValueError("The annotation '%s' conflicts with another of the same name"
+                                 % name)
+            if self._selects is None and (name in _fields_by_name(self.model) or
+                                          name in _relations(self.model) or name == 'pk'):
+                raise ValueError("The annotation '%s' conflicts with a field on the model."
+                                 % name)
+            # Unknown fields are a FieldError now, as in Django.
+            expression.resolve(self.model, named)
+            named[name] = expression
+        if self._selects is not None:
+            return self._clone(_selects=self._selects + tuple(annotations.items()))
+        return self._clone(_annotations=self._annotations + tuple(annotations.items()))
+
+    @staticmethod
+    def _check_aliases(method, args, kwargs):
+        """The expressions of ``aggregate(*args, **kwargs)`` (or of
+        annotate()) by name, a positional aggregate named by its
+        default_alias, as Django does."""
+        named = {}
+        for arg in args:
+            if not isinstance(arg, Aggregate):
+                raise TypeError('%s() takes positional aggregates only (Count(...), ...), not %r'
+                                % (method, arg))
+            named[arg.default_alias] = arg
+        for name, value in kwargs.items():
+            if name in named:
+                raise ValueError("%s(): the name '%s' is given twice" % (method, name))
+            named[name] = value
+        return named
+
+    def aggregate(self, *args, **kwargs):
+        """A dict of values computed over every matching object, as Django's
+        ``aggregate()``: ``aggregate(total=Sum('votes'))`` gives
+        ``{'total': 12}``, ``aggregate(Sum('votes'))`` gives
+        ``{'votes__sum': 12}``. Over no object, Count gives 0 and the
+        others None."""
+        if not args and not kwargs:
+            raise TypeError('aggregate() takes at least one aggregate (Sum(...), Count(...), '
+                            '...)')
+        aggregates = self._check_aliases('aggregate', args, kwargs)
+        self._check_not_sliced('aggregate')
+        for name, expression in aggregates.items():
+            if not isinstance(expression, _Expression):
+                raise TypeError('QuerySet.aggregate() received non-expression(s): %s=%r'
+                                % (name, expression))
+            if not expression.contains_aggregate:
+                raise TypeError('%s is not an aggregate expression' % name)
+        query, converters = self._aggregate_query(aggregates)
+        with _gorm_errors(self.model):
+            row = query.aggregate(None)
+        return _aggregate_dict(row, converters)
+
+    async def aaggregate(self, *args, **kwargs):
+        """Awaits ``aggregate()``, run on the database worker."""
+        if not args and not kwargs:
+            raise TypeError('aaggregate() takes at least one aggregate')
+        aggregates = self._check_aliases('aggregate', args, kwargs)
+        self._check_not_sliced('aaggregate')
+        query, converters = self._aggregate_query(aggregates)
+        return _aggregate_dict(await _acall(query, 'aggregate'), converters)
+
+    def _check_not_sliced(self, method):
+        # Django aggregates the slice; libgorm aggregates every matching
+        # row, which would be another answer given without a word.
+        if self._is_sliced():
+            raise TypeError('Cannot %s() a sliced QuerySet: libgorm aggregates every matching '
+                            'object; filter instead of slicing' % method)
+
+    def _aggregate_query(self, aggregates):
+        """The Gorm.Query selecting ``aggregates`` over the matching
+        objects, and the Python conversion of each value by name."""
+        plain = self._clone(_selects=None, _row_form=None, _annotations=(), _order=(),
+                            _distinct=False)
+        query = plain._query()
+        named = self._named_expressions()
+        converters = {}
+        for name, expression in aggregates.items():
+            query.select(name, expression.resolve(self.model, named))
+            converters[name] = expression.python(self.model, named)
+        return query, converters
+
+    def values(self, *fields, **expressions):
+        """Dicts of the values of ``fields`` (every field without names;
+        ``'question__question_text'`` follows relations; annotation names
+        too) and of ``expressions`` (``votes2=F('votes') * 2``) instead of
+        objects. Followed by ``annotate()``, the rows are groups of equal
+        values."""
+        return self._values_clone(fields, expressions, 'dict')
+
+    def values_list(self, *fields, flat=False, named=False):
+        """Tuples of the values of ``fields`` (every field without names);
+        ``flat=True`` gives the values of one field themselves,
+        ``named=True`` namedtuples called ``Row``."""
+        if flat and named:
+            raise TypeError("'flat' and 'named' can't be used together.")
+        if flat and len(fields) > 1:
+            raise TypeError("'flat' is not valid when values_list is called with more than "
+                            "one field.")
+        return self._values_clone(fields, {}, 'flat' if flat else 'named' if named else 'tuple')
+
+    def _values_clone(self, fields, expressions, form):
+        if self._is_sliced():
+            raise TypeError('Cannot call values() once a slice has been taken.')
+        named = self._named_expressions()
+        selects = []
+        if not fields and not expressions:
+            if self.model._gorm_primary_key == 'id':
+                selects.append(('id', F('id')))
+            selects += [(name, F(name)) for name in _declared_fields(self.model)]
+            selects += list(named.items())
+        for field in fields:
+            if isinstance(field, _Expression):
+                raise TypeError('values() takes expressions as keyword arguments (name=%r)'
+                                % (field,))
+            if not isinstance(field, str):
+                raise TypeError('values() takes field names, not %r' % (field,))
+            expression = named.get(field)
+            if expression is None:
+                expression = F(field)
+                # Checked now, as Django checks it, rather than when run.
+                expression._path(self.model)
+            selects.append((field, expression))
+        for key, expression in expressions.items():
+            if not isinstance(expression, _Expression):
+                raise TypeError('values() takes expressions as keyword arguments, not %s=%r'
+                                % (key, expression))
+            selects.append((key, expression))
+        if self._selects is None and any(e.contains_aggregate for _, e in self._annotations):
+            # As in Django, annotations made before values() count per
+            # object: the primary key, not shown, keeps the objects apart.
+            selects.append((_HIDDEN_KEY, F('pk')))
+        return self._clone(_selects=tuple(selects), _row_form=form, _annotations=())
+
+    def _row_keeper(self):
+        """The function giving what this QuerySet yields for one Gorm.Row:
+        a dict, tuple, value or namedtuple of values(), or the object of an
+        annotated row, with its annotations as attributes."""
+        model = self.model
+        if self._row_form is None:
+            keep = self._object_keeper()
+            named = {}
+            annotations = []
+            for name, expression in self._annotations:
+                annotations.append((name, expression.python(model, named)))
+                named[name] = expression
+
+            def annotated(row):
+                resource = row.get_resource()
+                values = resource.__dict__
+                for name, python in annotations:
+                    values[name] = python(row.dup_value(name))
+                return keep(resource)
+            return annotated
+        named = {}
+        columns = []
+        for key, expression in self._selects:
+            if key != _HIDDEN_KEY:
+                columns.append((key, expression.python(model, named)))
+            if not _is_field_column(key, expression):
+                named[key] = expression
+        keys = [key for key, _ in columns]
+        if self._row_form == 'dict':
+            return lambda row: {key: python(row.dup_value(key)) for key, python in columns}
+        if self._row_form == 'flat':
+            (key, python), = columns
+            return lambda row: python(row.dup_value(key))
+        if self._row_form == 'named':
+            tuple_type = collections.namedtuple('Row', keys, rename=True)
+            return lambda row: tuple_type._make(python(row.dup_value(key))
+                                                for key, python in columns)
+        return lambda row: tuple(python(row.dup_value(key)) for key, python in columns)
+
+    def _update_expressions(self, values):
+        """update() where some values are expressions: one UPDATE …
+        SET col = expression through gorm_query_update_expressions()."""
+        names, expressions = self._expression_assignments(values)
+        with _gorm_errors(self.model):
+            return Gorm.Query.update_expressions(self._query(), names, expressions, None)
+
+    def _expression_assignments(self, values):
+        names = []
+        expressions = []
+        for name, value in values.items():
+            pspec = _find_pspec(self.model, name)
+            names.append(pspec.name)
+            if isinstance(value, _Expression):
+                if value.contains_aggregate:
+                    raise TypeError('update(%s=%r): an aggregate cannot be a new value'
+                                    % (name, value))
+                expressions.append(value.resolve(self.model))
+            else:
+                expressions.append(Gorm.Expression.value(
+                    _property_value(self.model, pspec, value)))
+        return names, expressions
+
+    def raw(self, raw_query, params=()):
+        """The objects of the model a raw SELECT returns (it selects every
+        column of the model's table, by name), as a RawQuerySet:
+        ``Question.objects.raw('SELECT * FROM question WHERE id > ?', [1])``.
+        Values are bound to the ``?`` placeholders, as in
+        ``database.execute()``."""
+        return RawQuerySet(raw_query, self.model, params, self._database_given)
+
+
+def _declared_fields(model):
+    """The attribute names of the stored fields of ``model`` but ``id``, in
+    the order of their declaration, a foreign key's key (``question_id``)
+    where the foreign key is declared, as Django's ``values()`` lists them."""
+    attributes = [(name, value) for cls in reversed(model.__mro__)
+                  for name, value in vars(cls).items()
+                  if isinstance(value, (GObject.Property, _RelationField))]
+    declared = [name for name, _ in attributes]
+    keys = {value.key_attribute: name for name, value in attributes
+            if isinstance(value, ForeignKey)}
+    names = [_attribute(pspec) for pspec in _stored_pspecs(model)]
+
+    def position(name):
+        if name in keys:
+            return declared.index(keys[name])
+        return declared.index(name) if name in declared else len(declared)
+    return sorted(names, key=position)
+
+
+def _is_field_column(key, expression):
+    """Whether the column ``key`` of values() is the field of that name
+    itself (values('votes')), which names no expression of its own."""
+    return isinstance(expression, F) and expression.name == key
+
+
+def _conditions_of(condition, model, named):
+    """The Gorm.Filters of a Q whose parts are ANDed, one per part (a Q
+    of ANDed parts is split further), for a QuerySet with the expressions
+    ``named``: see _ExpressionQuerySet._conditions."""
+    if not isinstance(condition, Q) or condition.negated or condition.connector != Q.AND:
+        found = _resolve(condition, model, named)
+        return () if found is None else (found,)
+    return tuple(part for child in condition.children
+                 for part in _conditions_of(child, model, named))
+
+
+# The column values() adds, unseen, to keep per-object annotations per object.
+_HIDDEN_KEY = '_gorm_pk'
+
+
+def _aggregate_dict(row, converters):
+    """The dict aggregate() returns for the Gorm.Row of its values."""
+    return {name: python(row.dup_value(name)) for name, python in converters.items()}
+
+
+class RawQuerySet:
+    """The objects of a raw SELECT, from ``Model.objects.raw(sql,
+    params)``: iterable (the query runs once, at the first use), with
+    ``len()`` and indexing, as Django's RawQuerySet. The SELECT returns
+    every column of the model's table (``SELECT * FROM question …``),
+    other columns are ignored; a missing column is a ValidationError
+    naming it. Objects already loaded are the same objects (identity
+    map)."""
+
+    def __init__(self, raw_query, model, params=(), database=None):
+        if not isinstance(raw_query, str):
+            raise TypeError('raw() takes the SQL text of a SELECT, not %r' % (raw_query,))
+        self.raw_query = raw_query
+        self.model = model
+        self.params = tuple(params)
+        self._database_given = database
+        self._result = None
+
+    def using(self, database):
+        """The same raw query on ``database``."""
+        return RawQuerySet(self.raw_query, self.model, self.params, database)
+
+    def _fetch(self):
+        if self._result is None:
+            database = self._database_given or _default_database(self.model.__name__)
+            self._result = list(database.select_resources(self.model, self.raw_query,
+                                                          self.params))
+        return self._result
+
+    def __iter__(self):
+        return iter(self._fetch())
+
+    def __len__(self):
+        return len(self._fetch())
+
+    def __bool__(self):
+        return bool(self._fetch())
+
+    def __getitem__(self, key):
+        return self._fetch()[key]
+
+    def __repr__(self):
+        return '<RawQuerySet: %s>' % self.raw_query
+
+
+class Cursor:
+    """A minimal DB-API 2.0 style cursor on a Gorm.Database, from
+    ``database.cursor()``: ``execute(sql, params)`` binds ``params`` to
+    the ``?`` placeholders; a SELECT's rows are read with ``fetchone()``,
+    ``fetchmany()``, ``fetchall()`` or by iterating, ``description``
+    names its columns; another statement sets ``rowcount``."""
+
+    arraysize = 1
+
+    def __init__(self, database):
+        self.database = database
+        self.description = None
+        self.rowcount = -1
+        self._rows = []
+        self._position = 0
+        self._closed = False
+
+    def _check_open(self):
+        if self._closed:
+            raise OperationalError('The cursor is closed')
+
+    def execute(self, sql, params=()):
+        """Runs ``sql`` with ``params`` bound; returns the cursor."""
+        self._check_open()
+        self.description = None
+        self.rowcount = -1
+        self._rows = []
+        self._position = 0
+        try:
+            names, rows = self.database._select(sql, params)
+        except ValidationError:
+            # Not a SELECT: a statement that changes rows.
+            self.rowcount = self.database.execute(sql, params)
+            return self
+        self.description = tuple((name, None, None, None, None, None, None) for name in names)
+        self._rows = rows
+        self.rowcount = len(rows)
+        return self
+
+    def executemany(self, sql, seq_of_params):
+        """Runs ``sql`` once per parameter sequence; ``rowcount`` is the total."""
+        total = 0
+        for params in seq_of_params:
+            self.execute(sql, params)
+            total += max(self.rowcount, 0)
+        self.rowcount = total
+        self.description = None
+        return self
+
+    def fetchone(self):
+        """The next row as a tuple, or None after the last."""
+        self._check_open()
+        if self._position >= len(self._rows):
+            return None
+        self._position += 1
+        return self._rows[self._position - 1]
+
+    def fetchmany(self, size=None):
+        """The next ``size`` rows (``arraysize`` by default)."""
+        self._check_open()
+        size = self.arraysize if size is None else size
+        rows = self._rows[self._position:self._position + size]
+        self._position += len(rows)
+        return rows
+
+    def fetchall(self):
+        """The remaining rows."""
+        self._check_open()
+        rows = self._rows[self._position:]
+        self._position = len(self._rows)
+        return rows
+
+    def __iter__(self):
+        return iter(self.fetchone, None)
+
+    def close(self):
+        self._closed = True
+        self._rows = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+        return False
+
 
 class _AsyncQuerySet:
     """The awaitable forms of the QuerySet runners, as Django's ``acount()``
@@ -1615,12 +2493,16 @@ class _AsyncQuerySet:
         """Awaits how many objects match."""
         if self._empty:
             return 0
+        if self._fetch_runner() == 'fetch_rows':
+            return len(await _acall(self._query(), 'fetch_rows'))
         return await _acall(self._query(), 'count')
 
     async def aexists(self):
         """Awaits whether any object matches."""
         if self._empty:
             return False
+        if self._fetch_runner() == 'fetch_rows':
+            return len(await _acall(self._slice(0, 1)._query(), 'fetch_rows')) > 0
         return await _acall(self._query(), 'exists')
 
     async def afirst(self):
@@ -1630,20 +2512,20 @@ class _AsyncQuerySet:
         if not self._is_eager():
             return await _acall(self._query(order_by_key=True), 'first')
         # As first() does, from a page of one row.
-        found = await _acall(self._slice(0, 1)._query(order_by_key=True), 'fetch')
+        found = await _acall(self._slice(0, 1)._query(order_by_key=True), self._fetch_runner())
         return self._keeper()(found[0]) if len(found) else None
 
     async def alist(self):
         """Awaits the matching objects, as a list."""
         if self._empty:
             return []
-        found = await _acall(self._query(), 'fetch')
+        found = await _acall(self._query(), self._fetch_runner())
         if self._is_eager():
             return list(map(self._keeper(), found))
         return list(found)
 
     async def __aiter__(self):
-        found = [] if self._empty else await _acall(self._query(), 'fetch')
+        found = [] if self._empty else await _acall(self._query(), self._fetch_runner())
         for resource in map(self._keeper(), found) if self._is_eager() else found:
             yield resource
 
@@ -1662,6 +2544,9 @@ class _AsyncQuerySet:
         """Awaits ``update()``, run on the database worker."""
         if not values:
             return 0
+        if any(isinstance(value, _Expression) for value in values.values()):
+            names, expressions = self._expression_assignments(values)
+            return await _acall(self._query(), 'update_expressions', names, expressions)
         names, gvalues = self._assignments(values)
         if self._empty:
             return 0
@@ -1680,7 +2565,7 @@ class _AsyncQuerySet:
         return n, ({_label(self.model): n} if n else {})
 
 
-class QuerySet(_AsyncQuerySet):
+class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
     """A lazy, chainable selection of objects of one model, as in Django.
 
     Methods that narrow it (``filter``, ``exclude``, ``order_by``,
@@ -1734,15 +2619,22 @@ class QuerySet(_AsyncQuerySet):
 
     def _query(self, order_by_key=False):
         query = self._base() if self._base is not None else self._database().query(self.model)
+        self._add_expressions(query)
         if self._where is not None:
             query.filter(self._where)
+        for condition in self._conditions:
+            query.filter(condition)
         order = self._order
         if order is None:
-            order = _default_order(self.model)
+            # As in Django, Meta.ordering does not order groups.
+            order = _default_order(self.model) if not self._is_grouped() else ()
         if not order and order_by_key:
             order = ((_find_pspec(self.model, 'pk').name, False),)
         for name, descending in order:
-            query.order_by(name, descending)
+            if isinstance(name, str):
+                query.order_by(name, descending)
+            else:
+                query.order_by_expression(name, descending)
         for path in self._select_related:
             query.select_related('.'.join(relation.c_name for relation in path))
         for path in self._prefetch_related:
@@ -1764,7 +2656,7 @@ class QuerySet(_AsyncQuerySet):
 
     def _fetch(self):
         if self._result is None:
-            self._result = self._run('fetch')
+            self._result = self._run(self._fetch_runner())
         return self._result
 
     def using(self, database):
@@ -1778,6 +2670,10 @@ class QuerySet(_AsyncQuerySet):
     def _narrow(self, condition):
         if self._is_sliced():
             raise TypeError('Cannot filter a query once a slice has been taken.')
+        named = self._named_expressions()
+        if named:
+            return self._clone(_conditions=self._conditions + _conditions_of(condition, self.model,
+                                                                             named))
         where = condition.resolve(self.model)
         if where is None:
             return self._clone()
@@ -1799,16 +2695,17 @@ class QuerySet(_AsyncQuerySet):
         ``Meta.ordering`` included: ``order_by()`` without fields drops it."""
         if self._is_sliced():
             raise TypeError('Cannot reorder a query once a slice has been taken.')
-        return self._clone(_order=_order_terms(self.model, fields))
+        return self._clone(_order=self._expression_order(fields))
 
     def distinct(self, *fields):
-        """The same QuerySet: a lookup across a relation never repeats an
-        object (it is an EXISTS subquery, not a join), so there is nothing
-        to remove. Django's ``distinct(*fields)`` is PostgreSQL's DISTINCT
-        ON, which libgorm does not have: TypeError."""
+        """Without repeated rows: the rows of ``values()`` and
+        ``values_list()`` once each (SELECT DISTINCT). Objects are never
+        repeated anyway (a lookup across a relation is an EXISTS subquery,
+        not a join). Django's ``distinct(*fields)`` is PostgreSQL's
+        DISTINCT ON, which libgorm does not have: TypeError."""
         if fields:
             raise TypeError('distinct() takes no field names: libgorm has no DISTINCT ON')
-        return self._clone()
+        return self._clone(_distinct=True)
 
     def select_related(self, *relations):
         """Loads the objects of these foreign keys (``'question'``, or
@@ -1869,9 +2766,19 @@ class QuerySet(_AsyncQuerySet):
         return len(self._fetch())
 
     def _is_eager(self):
-        return bool(self._select_related or self._prefetch_related)
+        # Rows (values(), annotations) are turned into what is yielded, as
+        # eager objects are kept: through _keeper().
+        return bool(self._select_related or self._prefetch_related or self._annotations or
+                    self._row_form is not None)
 
     def _keeper(self):
+        """The function giving what the QuerySet yields for an item of its
+        result: see _row_keeper() and _object_keeper()."""
+        if self._row_form is not None or self._annotations:
+            return self._row_keeper()
+        return self._object_keeper()
+
+    def _object_keeper(self):
         """The function giving back each object this QuerySet yields after
         it took into its instance cache what select_related() and
         prefetch_related() loaded for it: the model's page holds that only
@@ -1920,7 +2827,8 @@ class QuerySet(_AsyncQuerySet):
         # the garbage collector's sight: the page of one row a fetch gives
         # (the same statements) lends it to _keeper() instead.
         with _gorm_errors(self.model):
-            found = self._slice(0, 1)._query(order_by_key=order_by_key).fetch()
+            found = getattr(self._slice(0, 1)._query(order_by_key=order_by_key),
+                            self._fetch_runner())()
         return self._keeper()(found[0]) if len(found) else None
 
     def __bool__(self):
@@ -1937,13 +2845,20 @@ class QuerySet(_AsyncQuerySet):
         return '<QuerySet [%s]>' % ', '.join(shown)
 
     def count(self):
-        """How many objects match, without loading them."""
-        return len(self._result) if self._result is not None else self._run('count')
+        """How many objects match, without loading them (how many rows, for
+        values() and annotations, which count the rows they fetch)."""
+        if self._result is not None:
+            return len(self._result)
+        if self._fetch_runner() == 'fetch_rows':
+            return len(self._run('fetch_rows'))
+        return self._run('count')
 
     def exists(self):
         """Whether any object matches."""
         if self._result is not None:
             return len(self._result) > 0
+        if self._fetch_runner() == 'fetch_rows':
+            return len(self._slice(0, 1)._run('fetch_rows')) > 0
         return self._run('exists')
 
     def first(self):
@@ -2040,6 +2955,8 @@ class QuerySet(_AsyncQuerySet):
         in one transaction; returns how many rows matched."""
         if not values:
             return 0
+        if any(isinstance(value, _Expression) for value in values.values()):
+            return self._update_expressions(values)
         names, gvalues = self._assignments(values)
         if self._empty:
             return 0
@@ -2075,6 +2992,9 @@ class QuerySet(_AsyncQuerySet):
     def watch(self):
         """A live Gio.ListModel of the matching objects: it follows every
         save and delete made through the database."""
+        if self._fetch_runner() == 'fetch_rows':
+            raise TypeError('watch() gives live objects; the rows of values(), values_list() and '
+                            'annotate() are not live: iterate the QuerySet instead')
         return self._run('watch')
 
     # The rest of Django's QuerySet: last, latest, earliest, in_bulk, none,
@@ -2479,7 +3399,7 @@ class Manager:
                         % self.model.__name__)
 
 
-__all__ += ['QuerySet', 'Manager']
+__all__ += ['QuerySet', 'Manager', 'RawQuerySet', 'Cursor']
 
 
 # Relations
@@ -3560,6 +4480,39 @@ class Database(Gorm.Database):
         """A context manager (and decorator) running its block in a
         transaction; see Gorm.Atomic."""
         return Atomic(self)
+
+    def select(self, sql, params=()):
+        """The rows of a SELECT (or WITH, VALUES) as a list of tuples,
+        binding ``params`` (plain Python values) to its ``?``. Values come
+        as the engine gives them: int, float, str, bytes or None (SQLite
+        keeps date-times as text). Another statement is a ValidationError:
+        run it with ``execute()``."""
+        return self._select(sql, params)[1]
+
+    def _select(self, sql, params=()):
+        """(column names, rows as tuples) of a raw SELECT."""
+        with _gorm_errors():
+            rows = Gorm.Database.select(self, sql, [_to_gvalue(p) for p in params], None)
+        names = None
+        result = []
+        for row in rows:
+            count = row.get_n_columns()
+            if names is None:
+                names = [row.get_column_name(i) for i in range(count)]
+            result.append(tuple(_generic_python(row.get_value(i)) for i in range(count)))
+        return names or [], result
+
+    def select_resources(self, type, sql, params=(), cancellable=None):
+        """The objects of ``type`` a raw SELECT of its columns returns, through
+        the identity map; see ``Model.objects.raw()``."""
+        _register(self, type)
+        with _gorm_errors(None if isinstance(type, GObject.GType) else type):
+            return Gorm.Database.select_resources(self, type, sql,
+                                                  [_to_gvalue(p) for p in params], cancellable)
+
+    def cursor(self):
+        """A minimal DB-API style cursor (Gorm.Cursor) running raw SQL."""
+        return Cursor(self)
 
     @staticmethod
     async def aopen(uri):
