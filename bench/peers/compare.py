@@ -203,7 +203,7 @@ def run_peer(builddir, env, peer, pragmas, trace=False, server=None):
             line = json.loads(text)
     if proc.returncode != 0 or line is None:
         return None, 'exit %d: %s' % (proc.returncode, proc.stderr.strip()[-500:])
-    bad = workload.bad_checks(line['checks'], line.get('pending', {}))
+    bad = workload.bad_checks(line['checks'])
     if bad:
         return None, 'checks differ: ' + '; '.join(bad)
     line['wall'] = time.monotonic() - started
@@ -276,8 +276,7 @@ def report_set(name, peers, table, engine='sqlite', title=None):
     out.append('| op | ' + ' | '.join(peers) + ' |')
     out.append('|---|' + '---:|' * len(peers))
     for op in workload.OPERATIONS:
-        cells = ['%.3f / %.3f' % (table[op][p]['median'], table[op][p]['min'])
-                 if p in table[op] else 'pending' for p in peers]
+        cells = ['%.3f / %.3f' % (table[op][p]['median'], table[op][p]['min']) for p in peers]
         out.append('| %s | %s |' % (op, ' | '.join(cells)))
     out.append('')
     out.append('Slowdown against %s (median; min-of-runs in brackets), and libgorm-c / raw_gda:'
@@ -290,11 +289,8 @@ def report_set(name, peers, table, engine='sqlite', title=None):
     for op in workload.OPERATIONS:
         base = table[op][base_peer]
         cells = ['%.1f× (%.1f×)' % (table[op][p]['median'] / base['median'],
-                                    table[op][p]['min'] / base['min'])
-                 if p in table[op] else 'pending' for p in others]
-        if gda and 'libgorm-c' not in table[op]:
-            cells.append('pending')
-        elif gda:
+                                    table[op][p]['min'] / base['min']) for p in others]
+        if gda:
             cells.append('%.2f× (%.2f×)' % (table[op]['libgorm-c']['median'] / table[op]['raw_gda']['median'],
                                             table[op]['libgorm-c']['min'] / table[op]['raw_gda']['min']))
         out.append('| %s | %s |' % (op, ' | '.join(cells)))
@@ -320,7 +316,7 @@ def chart(name, peers, table, path, date, engine='sqlite'):
     for i, peer in enumerate(others):
         xs = [k + (i - (len(others) - 1) / 2) * width for k in range(len(workload.OPERATIONS))]
         ys = [table[op][peer]['median'] / table[op][base_peer]['median']
-              if peer in table[op] else 0 for op in workload.OPERATIONS]
+              for op in workload.OPERATIONS]
         ax.bar(xs, ys, width, label=peer)
     ax.axhline(1, color='black', linewidth=0.8)
     ax.set_yscale('log')
@@ -369,9 +365,6 @@ def statements_table(validation, counted=True):
     for peer, line in validation.items():
         cells = []
         for op in workload.OPERATIONS:
-            if op in line.get('pending', {}):
-                cells.append('pending')
-                continue
             counts = dict(line['statements'].get(op, {}))
             kind, want = workload.MAIN_STATEMENTS[op]
             got = counts.pop(kind, 0)
@@ -404,9 +397,7 @@ def run_sets(args, env, engine, peers, sets, server, failures, results, md, env_
         valid = [p for p in peers if runs[p]]
         if not valid:
             continue
-        # A peer's pending operation (no time) has no cell of the table.
-        table = {op: {p: stats([r[op] for r in runs[p]]) for p in valid
-                      if all(r[op] is not None for r in runs[p])}
+        table = {op: {p: stats([r[op] for r in runs[p]]) for p in valid}
                  for op in workload.OPERATIONS}
         title = None if engine == 'sqlite' else 'PostgreSQL, the server\'s default settings'
         section, rows = report_set(name, valid, table, engine, title)

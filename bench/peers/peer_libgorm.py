@@ -14,15 +14,7 @@ import datetime
 import gi
 gi.require_version('Gorm', '1.0')
 from gi.repository import Gorm  # noqa: E402
-
-try:
-    from gi.repository.Gorm import Count, Sum  # noqa: E402
-    PENDING = {}
-except ImportError:
-    # The branch that brings Django's aggregates to the override (pyagg)
-    # has not been merged here yet: aggregate is not run, and reported as
-    # pending (bench/WORKLOAD.md).
-    PENDING = {'aggregate': 'Gorm.Count and Gorm.Sum are not in this build (branch pyagg)'}
+from gi.repository.Gorm import Count, Sum  # noqa: E402
 
 import workload  # noqa: E402
 
@@ -49,7 +41,6 @@ class BlogPost(Gorm.Resource):
 
 class Peer:
     name = 'libgorm-py'
-    pending = PENDING
     engines = ('sqlite', 'postgresql')
     version = 'libgorm %s (Python, PyGObject %s)' % (
         Gorm.VERSION_S, '.'.join(map(str, gi.version_info)))

@@ -228,7 +228,6 @@ typedef struct
   double              started;
   char               *statements[WORKLOAD_N_OPERATIONS];  /* JSON objects, with --trace */
   long                selects[WORKLOAD_N_OPERATIONS];     /* SELECTs of each, with --trace */
-  const char         *pending[WORKLOAD_N_OPERATIONS];     /* why an operation did not run */
 } WorkloadRun;
 
 /* Parses [--pragmas workload|libgorm] [--postgresql SERVER-URI]
@@ -249,13 +248,6 @@ void        workload_begin        (WorkloadRun       *run,
                                    WorkloadOperation  op);
 void        workload_end          (WorkloadRun       *run,
                                    WorkloadOperation  op);
-
-/* Marks @op as pending: the peer's library lacks its call (@why says
- * which), so the peer does not run it. Its time is null, its checks are
- * not made, and the checks read at the end are those of a run without it. */
-void        workload_pending      (WorkloadRun       *run,
-                                   WorkloadOperation  op,
-                                   const char        *why);
 
 /* Reads what is left in the file or database (after the peer closed it),
  * prints the JSON line, removes the file or drops the database; returns

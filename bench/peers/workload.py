@@ -377,26 +377,10 @@ class Target:
             connection.close()
 
 
-# A peer's operation still pending (its library lacks the call: `pending`
-# in the peer, workload_pending() in C) is not run: its checks are not
-# made, and the checks read at the end are those of a run without it.
-PENDING_EXPECTED = {'bulk_create': {'rows_left': 8992, 'sum_views_left': 67402604}}
-
-
-def expected_checks(pending=()):
-    """EXPECTED for a run whose @pending operations did not run."""
-    expected = dict(EXPECTED)
-    for op in pending:
-        for name in [name for name in expected if name.startswith(op + '_')]:
-            del expected[name]
-        expected.update(PENDING_EXPECTED.get(op, {}))
-    return expected
-
-
-def bad_checks(checks, pending=()):
+def bad_checks(checks):
     """The checks that differ from EXPECTED, as 'name: got X, want Y' strings."""
     return ['%s: got %r, want %r' % (name, checks.get(name), want)
-            for name, want in expected_checks(pending).items()
+            for name, want in EXPECTED.items()
             if checks.get(name) != want and not (name in MAY_BE_NONE and name in checks
                                                  and checks[name] is None)]
 
@@ -522,15 +506,11 @@ def main(peer_class, argv=None):
     trace = Trace(statement_log if engine == 'postgresql' else None) if trace else None
     peer = peer_class()
     peer.trace = trace
-    pending = dict(getattr(peer_class, 'pending', {}))
     times = {}
     checks = {}
     statements = {}
 
     def timed(op, function, *args):
-        if op in pending:
-            times[op] = None
-            return None
         gc.collect()
         if trace:
             trace.take()
@@ -632,10 +612,8 @@ def main(peer_class, argv=None):
     line.update(server)
     if trace:
         line['statements'] = statements
-    if pending:
-        line['pending'] = pending
     print(json.dumps(line), flush=True)
-    bad = bad_checks(checks, pending)
+    bad = bad_checks(checks)
     if trace:
         why = related_statements_bad(statements)
         if why:
