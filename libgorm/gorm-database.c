@@ -73,6 +73,9 @@ struct _GormDatabase
   /* The shared in-memory database the connection uses, released once it
    * is closed. */
   GormSharedMemory   *shared_memory;
+  /* The SQLite file the connection has open, held so that opening the
+   * same file again opens nothing else (see gorm-uri-private.h). */
+  GormHeldFile       *held_file;
 };
 
 G_DEFINE_FINAL_TYPE (GormDatabase, gorm_database, G_TYPE_OBJECT)
@@ -465,6 +468,7 @@ gorm_database_finalize (GObject *object)
   g_clear_pointer (&self->connection, gorm_connection_free);
   /* After the connection: the shared in-memory database outlives it. */
   g_clear_pointer (&self->shared_memory, gorm_shared_memory_unref);
+  g_clear_pointer (&self->held_file, gorm_uri_release_file);
   g_clear_object (&self->given_connection);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->uri);
@@ -663,6 +667,8 @@ connect_to_uri (GormDatabase  *self,
   gorm_connection_unlock (self->connection);
   self->dialect = gorm_connection_get_dialect (self->connection);
   self->shared_memory = g_steal_pointer (&parsed.shared);
+  if (ok)
+    self->held_file = gorm_uri_hold_file (parsed.path);
   if (!ok)
     {
       /* A damaged file says so; anything else is a connection error. */
@@ -1961,6 +1967,7 @@ gorm_database_close (GormDatabase  *self,
   ok = gorm_connection_close_locked (self->connection, self->uri, error);
   g_hash_table_remove_all (self->mappers);
   g_clear_pointer (&self->shared_memory, gorm_shared_memory_unref);
+  g_clear_pointer (&self->held_file, gorm_uri_release_file);
   /* A transaction left open was rolled back. */
   gorm_change_feed_abandon (self->feed);
   gorm_database_unlock (self);

@@ -44,7 +44,9 @@ G_BEGIN_DECLS
  *    scope's qualifier names (a condition inside the subquery of a
  *    reverse relation), and the remaining steps must all be forward:
  *    they are rendered as correlated scalar subqueries (one value per
- *    row, NULL where a key is NULL), as related orders are.
+ *    row, NULL where a key is NULL), as related orders are. With
+ *    skip_steps, a column of the queried type itself, or at the end of
+ *    forward steps only, starts from scope->root instead.
  *
  * A multi-valued path (a reverse or many-to-many step) is only accepted
  * by gorm_expression_compile() with GORM_EXPRESSION_COMPILE_MULTI_VALUED:
@@ -159,6 +161,12 @@ typedef struct
   const char *(*path_qualifier) (const GormPath *path,
                                  gpointer        user_data);
   gpointer     user_data;
+  /* With @skip_steps: the name of the queried rows (an alias or their
+   * table's name), which the columns of the queried type itself and
+   * the paths without a reverse or many-to-many step start from (a
+   * comparison of "choice.votes" with "rank" inside the subquery of a
+   * question's choices). */
+  const char  *root;
 } GormExprScope;
 
 /* Appends @node as an SQL expression whose value is of node->sql_type,

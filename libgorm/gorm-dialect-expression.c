@@ -88,6 +88,16 @@ append_column (GString             *sql,
   const GormPath *path = node->path;
   const char *joined;
 
+  /* Inside the subquery of related rows, the queried rows' own. */
+  if (scope->skip_steps > 0 && (path == NULL || !path->multi_valued))
+    {
+      if (path == NULL)
+        append_qualified (sql, scope->root, node->column->name);
+      else
+        gorm_dialect_append_path_value (sql, path->steps, path->n_steps, node->column,
+                                        scope->root, scope->depth);
+      return;
+    }
   if (path == NULL)
     {
       append_qualified (sql, scope->qualifier, node->column->name);

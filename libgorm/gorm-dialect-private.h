@@ -396,7 +396,9 @@ struct _GormCondition
   /* LINKED: the many-to-many relation, seen from the source. */
   const GormRelation *relation;
   /* COMPARE: the compared expressions, how, and how many steps of
-   * their paths the RELATED conditions around it followed. */
+   * their paths the RELATED conditions around it followed; the queried
+   * type, whose own properties (and forward paths) it may compare too. */
+  const GormSchema *root;
   GormExprNode     *operands[2];
   GormConditionOp   comparison;
   guint             skip_steps;
@@ -413,8 +415,9 @@ GormCondition *gorm_condition_new_combination   (GormConditionOp     op,
 /* RELATED, taking @child, a condition on the rows of step->target. */
 GormCondition *gorm_condition_new_related       (const GormStep     *step,
                                                  GormCondition      *child);
-/* COMPARE, taking @left and @right. */
-GormCondition *gorm_condition_new_compare       (GormConditionOp     comparison,
+/* COMPARE of the rows of @root's table, taking @left and @right. */
+GormCondition *gorm_condition_new_compare       (const GormSchema   *root,
+                                                 GormConditionOp     comparison,
                                                  GormExprNode       *left,
                                                  GormExprNode       *right,
                                                  guint               skip_steps);

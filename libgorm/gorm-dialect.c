@@ -635,6 +635,21 @@ append_value (GString      *sql,
     gorm_dialect_append_parameter (sql, (*number)++, G_VALUE_TYPE (value));
 }
 
+/* Appends @n_values values, separated by commas. */
+static void
+append_values (GString      *sql,
+               const GValue *values,
+               guint         n_values,
+               guint        *number)
+{
+  for (guint i = 0; i < n_values; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      append_value (sql, &values[i], number);
+    }
+}
+
 char *
 gorm_dialect_render_insert (const GormDialect *dialect,
                             const GormSchema  *schema,
@@ -656,12 +671,7 @@ gorm_dialect_render_insert (const GormDialect *dialect,
       g_string_append (sql, " (");
       append_column_list (sql, schema, TRUE);
       g_string_append (sql, ") VALUES (");
-      for (guint i = 0; i < n_values; i++)
-        {
-          if (i > 0)
-            g_string_append (sql, ", ");
-          append_value (sql, &values[i], &number);
-        }
+      append_values (sql, values, n_values, &number);
       g_string_append_c (sql, ')');
     }
 
@@ -736,12 +746,7 @@ gorm_dialect_render_insert_rows (const GormDialect *dialect,
           if (n_values > 0)
             g_string_append (sql, ", ");
         }
-      for (guint i = 0; i < n_values; i++)
-        {
-          if (i > 0)
-            g_string_append (sql, ", ");
-          append_value (sql, &shape[i], &number);
-        }
+      append_values (sql, shape, n_values, &number);
       g_string_append_c (sql, ')');
     }
 
@@ -1113,10 +1118,11 @@ gorm_condition_new_related (const GormStep *step,
 }
 
 GormCondition *
-gorm_condition_new_compare (GormConditionOp  comparison,
-                            GormExprNode    *left,
-                            GormExprNode    *right,
-                            guint            skip_steps)
+gorm_condition_new_compare (const GormSchema *root,
+                            GormConditionOp   comparison,
+                            GormExprNode     *left,
+                            GormExprNode     *right,
+                            guint             skip_steps)
 {
   GormCondition *self = g_new0 (GormCondition, 1);
 
@@ -1125,6 +1131,7 @@ gorm_condition_new_compare (GormConditionOp  comparison,
 
   g_atomic_ref_count_init (&self->ref_count);
   self->op = GORM_CONDITION_COMPARE;
+  self->root = root;
   self->comparison = comparison;
   self->operands[0] = left;
   self->operands[1] = right;
@@ -1348,9 +1355,13 @@ typedef struct
 {
   const char *outer;
   guint       depth;
+  /* The name of the queried rows, those of the whole statement, which a
+   * comparison inside a subquery may name too: an alias, or NULL for
+   * their table's own name. */
+  const char *root;
 } Scope;
 
-static const Scope top_scope = { NULL, 0 };
+static const Scope top_scope = { NULL, 0, NULL };
 
 static void render_condition (const GormDialect   *dialect,
                               GString             *sql,
@@ -1423,7 +1434,7 @@ append_target_keys (const GormDialect   *dialect,
                     const GormCondition *child,
                     const Scope         *scope)
 {
-  Scope inner = { NULL, scope->depth + 1 };
+  Scope inner = { NULL, scope->depth + 1, scope->root };
   g_autofree char *alias = g_strdup_printf ("gorm_r%u", inner.depth);
 
   inner.outer = alias;
@@ -1454,7 +1465,7 @@ append_exists (const GormDialect   *dialect,
                const Scope         *scope)
 {
   const GormRelation *relation = step->relation;
-  Scope inner = { NULL, scope->depth + 1 };
+  Scope inner = { NULL, scope->depth + 1, scope->root };
   g_autofree char *alias = NULL;
 
   if (relation->kind == GORM_RELATION_REVERSE)
@@ -1670,7 +1681,8 @@ render_condition (const GormDialect   *dialect,
 
     case GORM_CONDITION_COMPARE:
       {
-        GormExprScope expression_scope = { scope->outer, condition->skip_steps, scope->depth, NULL, NULL };
+        GormExprScope expression_scope = { scope->outer, condition->skip_steps, scope->depth, NULL, NULL,
+                                           scope->root ? scope->root : condition->root->table };
 
         gorm_dialect_append_comparison (dialect, sql, params, condition->comparison,
                                         condition->operands[0], condition->operands[1],
@@ -2286,8 +2298,8 @@ gorm_dialect_render_position (const GormDialect   *dialect,
 {
   const GormSchema *schema = selection->schema;
   GString *sql = g_string_new ("SELECT (SELECT count(*) FROM ");
-  static const Scope o_scope = { "o", 0 };
-  static const Scope k_scope = { "k", 0 };
+  static const Scope o_scope = { "o", 0, "o" };
+  static const Scope k_scope = { "k", 0, "k" };
 
   /* How many matching rows o sort before the row k; no row when k does
    * not match. Inside the subquery the condition's unqualified columns

@@ -67,10 +67,11 @@
  * "Queries" guide has the details and examples.
  *
  * Values compare as they are stored, except enums: eq, ne and in compare
- * them by nick, lt, le, gt, ge, between and gorm_filter_compare() by the
+ * them by nick, lt, le, gt, ge, between and [func@Gorm.filter_compare] by the
  * values their type declares (as an `IN` list of the nicks that satisfy
  * the comparison, so an index on the property still serves it);
- * booleans as 0 and 1, flags as numbers, date-times as instants (whatever time zone they were given in),
+ * booleans as 0 and 1, flags as numbers, date-times as instants
+ * (whatever time zone they were given in),
  * byte arrays by their bytes, strings by their bytes (case-sensitively,
  * with no collation), string arrays as their JSON text, and a `guint64`
  * above %G_MAXINT64 as the negative number it is stored as. A value is
@@ -664,8 +665,8 @@ gorm_filter_not (GormFilter *filter)
  * Enums compare by the values their type declares.
  *
  * A row where either side is NULL never matches, with
- * %GORM_COMPARISON_NE too (unlike gorm_filter_ne(), which compares with
- * a constant and matches NULL); gorm_filter_not() of the comparison
+ * %GORM_COMPARISON_NE too (unlike [func@Gorm.filter_ne], which compares with
+ * a constant and matches NULL); [func@Gorm.filter_not] of the comparison
  * matches exactly the other rows, those rows included.
  *
  * A year or a day (%GORM_DATE_PART_YEAR, %GORM_DATE_PART_DATE) of a
@@ -675,9 +676,11 @@ gorm_filter_not (GormFilter *filter)
  *
  * Properties reached through a reverse or many-to-many relation
  * (`choice.votes`) match when one related row matches, as the other
- * filters do: all the properties of such a comparison must then be on
- * the same related rows (`choice.votes > choice.downvotes`); one of the
- * queried type beside them is %GORM_ERROR_VALIDATION. Aggregates are
+ * filters do: `choice.votes > choice.downvotes` compares the votes and
+ * downvotes of one choice, and `choice.votes > rank` a choice's votes
+ * with its question's rank (Django's `choice__votes__gt=F("rank")`).
+ * Paths through two different reverse or many-to-many relations in one
+ * comparison are %GORM_ERROR_VALIDATION. Aggregates are
  * %GORM_ERROR_VALIDATION in the filters of a query that does not group.
  *
  * Returns: (transfer full): a new filter
@@ -1150,18 +1153,6 @@ comparable (const GormExprNode *a,
   return TRUE;
 }
 
-/* Whether @node reads a property of the queried type itself. */
-static gboolean
-has_own_column (const GormExprNode *node)
-{
-  if (node->op == GORM_EXPR_COLUMN)
-    return node->path == NULL;
-  for (guint i = 0; i < G_N_ELEMENTS (node->children); i++)
-    if (node->children[i] != NULL && has_own_column (node->children[i]))
-      return TRUE;
-  return FALSE;
-}
-
 static char *
 describe_node (const GormSchema   *schema,
                const GormExprNode *node)
@@ -1185,7 +1176,6 @@ compile_compare (GormFilter                  *filter,
   g_autoptr(GormCondition) condition = NULL;
   const GormPath *related = NULL;
   guint n_related = 0;
-  gboolean root_columns = FALSE;
 
   if (!gorm_expression_compile_pair (filter->operands[0], filter->operands[1], schema,
                                      flags | GORM_EXPRESSION_COMPILE_MULTI_VALUED,
@@ -1205,10 +1195,10 @@ compile_compare (GormFilter                  *filter,
     }
 
   /* A comparison on reverse or many-to-many rows is made inside their
-   * subquery: every property it compares must be on those rows. */
+   * subquery: the properties it compares are on those rows, or on the
+   * queried rows (their own, or through forward relations). */
   gorm_expr_node_collect_paths (left, compared);
   gorm_expr_node_collect_paths (right, compared);
-  root_columns = has_own_column (left) || has_own_column (right);
   for (guint i = 0; i < compared->len; i++)
     {
       const GormPath *path = g_ptr_array_index (compared, i);
@@ -1227,14 +1217,15 @@ compile_compare (GormFilter                  *filter,
       for (guint i = 0; i < compared->len && same; i++)
         {
           const GormPath *path = g_ptr_array_index (compared, i);
+          guint n = multi_valued_steps (path);
 
-          same = multi_valued_steps (path) == n_related && same_steps (path, related, n_related);
+          same = n == 0 || (n == n_related && same_steps (path, related, n_related));
         }
-      if (!same || root_columns)
+      if (!same)
         {
           g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
-                       "Cannot filter %s on “%s”: a comparison through a reverse or many-to-many "
-                       "relation compares properties of the same related rows only",
+                       "Cannot filter %s on “%s”: a comparison through reverse or many-to-many "
+                       "relations compares the rows of one such path at a time",
                        schema->type_name, related->text);
           return NULL;
         }
@@ -1261,7 +1252,7 @@ compile_compare (GormFilter                  *filter,
         }
     }
 
-  condition = gorm_condition_new_compare (filter->comparison, g_steal_pointer (&left),
+  condition = gorm_condition_new_compare (schema, filter->comparison, g_steal_pointer (&left),
                                           g_steal_pointer (&right), n_related);
   for (guint i = n_related; i > 0; i--)
     condition = gorm_condition_new_related (&related->steps[i - 1], g_steal_pointer (&condition));

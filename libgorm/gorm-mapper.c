@@ -1983,18 +1983,6 @@ render_update_rows (GormMapper *self,
                                           shape->n_columns, shape->shape, n_rows);
 }
 
-static void
-take_copy (GormStatement *statement,
-           guint          number,
-           const GValue  *value)
-{
-  GValue copy = G_VALUE_INIT;
-
-  g_value_init (&copy, G_VALUE_TYPE (value));
-  g_value_copy (value, &copy);
-  gorm_statement_take_param (statement, number, &copy);
-}
-
 gint64
 gorm_mapper_update_rows (GormMapper    *self,
                          const GValue  *keys,
@@ -2058,12 +2046,12 @@ gorm_mapper_update_rows (GormMapper    *self,
               {
                 GValue *value = &values[rows[r] * n_columns + i];
 
-                take_copy (statement, number++, &keys[rows[r]]);
+                take_key_param (statement, number++, &keys[rows[r]]);
                 if (!gorm_value_is_sql_null (value))
                   gorm_statement_take_param (statement, number++, value);
               }
           for (guint r = start; r < start + chunk; r++)
-            take_copy (statement, number++, &keys[rows[r]]);
+            take_key_param (statement, number++, &keys[rows[r]]);
 
           written = gorm_connection_execute_locked (self->statements, statement, error);
           if (written < 0)
@@ -2094,6 +2082,8 @@ gorm_mapper_mark_written (GormMapper   *self,
   GormRowState *state = gorm_row_state_of (resource);
   guint64 stamp = next_stamp ();
 
+  /* An enclosing transaction that rolls back makes it dirty again. */
+  note_write (self->host, resource, UNDO_UPDATE, &state->key, NULL);
   for (guint i = 0; i < n_columns; i++)
     {
       take_stamp (state, self->schema->n_columns, columns[i], stamp);

@@ -2711,7 +2711,7 @@ gorm_query_update_values (GormQuery           *self,
  * order), with one `UPDATE … SET property = expression, …` statement, in
  * one transaction: Django's `update (votes = F ("votes") + 1)`.
  *
- * The rules of gorm_query_update_values() apply: a constant is checked
+ * The rules of [method@Gorm.Query.update_values] apply: a constant is checked
  * as a save checks it. An expression must give values of the property's
  * type without loss (an integer for an integer property, a number for a
  * double one, a date-time for a date-time one, a property of the same
@@ -2908,7 +2908,7 @@ update_expressions_thread (GTask        *task,
  * @callback: (scope async): called with the number of rows changed
  * @user_data: data for @callback
  *
- * Runs gorm_query_update_expressions() on the worker thread of the
+ * Runs [method@Gorm.Query.update_expressions] on the worker thread of the
  * query's database. @property_names are copied and @expressions referenced.
  *
  * Since: 1.0
@@ -2952,7 +2952,7 @@ gorm_query_update_expressions_async (GormQuery               *self,
  * @result: the result given to the callback
  * @error: return location for an error
  *
- * Finishes gorm_query_update_expressions_async().
+ * Finishes [method@Gorm.Query.update_expressions_async].
  *
  * Returns: the number of rows changed, or -1 with @error set
  *

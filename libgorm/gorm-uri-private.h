@@ -39,6 +39,9 @@ G_BEGIN_DECLS
  */
 
 typedef struct _GormSharedMemory GormSharedMemory;
+/* A database file a connection of this process has open (see "Held
+ * files" in gorm-uri.c): gorm_uri_parse() never opens a held file. */
+typedef struct _GormHeldFile GormHeldFile;
 
 typedef struct
 {
@@ -70,6 +73,10 @@ char     *gorm_uri_redact  (const char  *uri);
 /* Drops a reference taken by gorm_uri_parse(); the last one removes the
  * database's file. Call it after closing the connection. */
 void      gorm_shared_memory_unref (GormSharedMemory *shared);
+/* Holds the file at @path, once a connection opened it, until
+ * gorm_uri_release_file(); NULL (nothing held) when it does not exist. */
+GormHeldFile *gorm_uri_hold_file    (const char       *path);
+void          gorm_uri_release_file (GormHeldFile     *held);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GormUri, gorm_uri_clear)
 

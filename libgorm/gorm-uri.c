@@ -178,6 +178,125 @@ file_cnc_string (const char *path)
                           encoded_directory, encoded_name);
 }
 
+/* Held files
+ *
+ * SQLite locks a database file with POSIX advisory locks, which belong to
+ * the process and go, all of them, as soon as the process closes any
+ * descriptor of the file. Opening and closing a database's file while a
+ * connection of this process has it open would thus drop that
+ * connection's locks: another process would then think itself the
+ * file's last user, checkpoint and delete its WAL under our feet, and
+ * what we commit would reach no one. So the files of open connections
+ * are held here (by device and inode), and nothing below opens a held
+ * file: a file someone holds was checked when it was first opened.
+ */
+typedef struct
+{
+  dev_t device;
+  ino_t inode;
+} FileId;
+
+struct _GormHeldFile
+{
+  FileId id;
+};
+
+static GMutex held_lock;
+/* FileId -> number of holders (GUINT_TO_POINTER). */
+static GHashTable *held_files;
+
+static guint
+file_id_hash (gconstpointer data)
+{
+  const FileId *id = data;
+
+  return (guint) id->inode ^ (guint) (id->inode >> 32) ^ (guint) id->device;
+}
+
+static gboolean
+file_id_equal (gconstpointer a,
+               gconstpointer b)
+{
+  const FileId *x = a;
+  const FileId *y = b;
+
+  return x->device == y->device && x->inode == y->inode;
+}
+
+static gboolean
+file_id_of (const char *path,
+            FileId     *id)
+{
+  GStatBuf info;
+
+  if (g_stat (path, &info) != 0)
+    return FALSE;
+  id->device = info.st_dev;
+  id->inode = info.st_ino;
+  return TRUE;
+}
+
+static gboolean
+is_held (const char *path)
+{
+  FileId id;
+  gboolean held;
+
+  if (!file_id_of (path, &id))
+    return FALSE;
+  g_mutex_lock (&held_lock);
+  held = held_files != NULL && g_hash_table_contains (held_files, &id);
+  g_mutex_unlock (&held_lock);
+  return held;
+}
+
+GormHeldFile *
+gorm_uri_hold_file (const char *path)
+{
+  GormHeldFile *held = g_new0 (GormHeldFile, 1);
+  gpointer key = NULL;
+  gpointer count = NULL;
+
+  if (path == NULL || !file_id_of (path, &held->id))
+    {
+      g_free (held);
+      return NULL;
+    }
+  g_mutex_lock (&held_lock);
+  if (held_files == NULL)
+    held_files = g_hash_table_new_full (file_id_hash, file_id_equal, g_free, NULL);
+  if (!g_hash_table_lookup_extended (held_files, &held->id, &key, &count))
+    key = g_memdup2 (&held->id, sizeof held->id);
+  else
+    g_hash_table_steal (held_files, key);
+  g_hash_table_insert (held_files, key, GUINT_TO_POINTER (GPOINTER_TO_UINT (count) + 1));
+  g_mutex_unlock (&held_lock);
+  return held;
+}
+
+void
+gorm_uri_release_file (GormHeldFile *held)
+{
+  gpointer key = NULL;
+  gpointer count = NULL;
+
+  if (held == NULL)
+    return;
+  g_mutex_lock (&held_lock);
+  if (held_files != NULL && g_hash_table_lookup_extended (held_files, &held->id, &key, &count))
+    {
+      if (GPOINTER_TO_UINT (count) > 1)
+        {
+          g_hash_table_steal (held_files, key);
+          g_hash_table_insert (held_files, key, GUINT_TO_POINTER (GPOINTER_TO_UINT (count) - 1));
+        }
+      else
+        g_hash_table_remove (held_files, key);
+    }
+  g_mutex_unlock (&held_lock);
+  g_free (held);
+}
+
 /* Whether @path is missing, empty (a new database) or starts with a
  * valid SQLite header: the magic string, a page size that is a power of
  * two from 512 to 65536, and the three payload fractions every SQLite
@@ -189,10 +308,15 @@ is_sqlite_file (const char *path)
 {
   static const char magic[16] = "SQLite format 3";
   guint8 header[24];
-  FILE *file = fopen (path, "rb");
+  FILE *file;
   size_t n;
   guint page_size;
 
+  /* A file a connection of ours has open was checked then, and opening
+   * it now would cost that connection its locks. */
+  if (is_held (path))
+    return TRUE;
+  file = fopen (path, "rb");
   if (file == NULL)
     return TRUE;
   n = fread (header, 1, sizeof header, file);
@@ -315,15 +439,21 @@ check_file (const char  *uri,
       errno = ENOENT;
     }
   else if (exists)
-    fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+    {
+      /* An existing file is checked without opening it: closing a
+       * descriptor of it would drop the locks of the connections this
+       * process has to it (see "Held files"). */
+      if (g_access (path, R_OK) == 0)
+        return TRUE;
+      fd = -1;
+    }
   else
     fd = g_open (path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   saved_errno = errno;
   if (fd >= 0)
     {
       close (fd);
-      if (!exists)
-        g_unlink (path);
+      g_unlink (path);
       return TRUE;
     }
 

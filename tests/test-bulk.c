@@ -2,7 +2,10 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <glib/gstdio.h>
 
 #include "gorm-test-utils.h"
 
@@ -34,11 +37,63 @@ test_item_class_init (TestItemClass *klass)
 
 #define TEST_TYPE_ITEM (test_item_get_type ())
 
+/* A natural primary key: nothing to read back. */
+TEST_DEFINE_RESOURCE (TestCode, test_code)
+
+static void
+test_code_class_init (TestCodeClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("code", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_string ("label", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_primary_key (GORM_RESOURCE_CLASS (klass), "code");
+}
+
+#define TEST_TYPE_CODE (test_code_get_type ())
+
+/* Nothing but the automatic key. */
+TEST_DEFINE_RESOURCE (TestBare, test_bare)
+
+static void
+test_bare_class_init (TestBareClass *klass)
+{
+  test_object_class_install (G_OBJECT_CLASS (klass), NULL, 0);
+}
+
+#define TEST_TYPE_BARE (test_bare_get_type ())
+
+/* A property of every stored kind. */
+TEST_DEFINE_RESOURCE (TestKinds, test_kinds)
+
+static void
+test_kinds_class_init (TestKindsClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_boolean ("flag", NULL, NULL, FALSE, G_PARAM_READWRITE),
+    g_param_spec_uint ("level", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READWRITE),
+    g_param_spec_float ("weight", NULL, NULL, -G_MAXFLOAT, G_MAXFLOAT, 0, G_PARAM_READWRITE),
+    g_param_spec_double ("ratio", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, G_PARAM_READWRITE),
+    g_param_spec_enum ("color", NULL, NULL, TEST_TYPE_COLOR, TEST_COLOR_RED, G_PARAM_READWRITE),
+    g_param_spec_flags ("flags", NULL, NULL, TEST_TYPE_FLAGS, 0, G_PARAM_READWRITE),
+    g_param_spec_boxed ("when", NULL, NULL, G_TYPE_DATE_TIME, G_PARAM_READWRITE),
+    g_param_spec_boxed ("data", NULL, NULL, G_TYPE_BYTES, G_PARAM_READWRITE),
+    g_param_spec_boxed ("tags", NULL, NULL, G_TYPE_STRV, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+}
+
+#define TEST_TYPE_KINDS (test_kinds_get_type ())
+
 static GormDatabase *
 open_database (void)
 {
   GormDatabase *db = test_open_memory ();
-  GType types[] = { TEST_TYPE_ITEM, TEST_TYPE_POST };
+  GType types[] = { TEST_TYPE_ITEM, TEST_TYPE_POST, TEST_TYPE_CODE, TEST_TYPE_BARE,
+                    TEST_TYPE_KINDS };
 
   g_assert_true (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, NULL));
   return db;
@@ -314,15 +369,20 @@ static void
 test_insert_unique_violation (void)
 {
   g_autoptr(GormDatabase) db = open_database ();
-  g_autoptr(GPtrArray) items = new_items (db, 0, 200);
-  g_autoptr(GPtrArray) more = new_items (db, 1000, 10);
+  g_autoptr(GPtrArray) items = new_items (db, 0, 2000);
+  g_autoptr(GPtrArray) more = new_items (db, 10000, 10);
+  g_autoptr(TestLog) log = NULL;
   g_autoptr(GError) error = NULL;
 
-  /* Inside the batch: row 150 repeats row 3's name. */
-  g_object_set (g_ptr_array_index (items, 150), "name", "item-3", NULL);
+  /* Inside the batch: row 1900 repeats row 3's name, statements after
+   * the first one or several ran. */
+  g_object_set (g_ptr_array_index (items, 1900), "name", "item-3", NULL);
+  log = test_log_attach (db);
   g_assert_false (bulk_insert (db, items, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_assert_nonnull (strstr (error->message, "TestItem"));
   g_clear_error (&error);
+  g_assert_cmpuint (test_log_count (log, "INSERT"), >, 1);
   assert_all_unsaved (items);
   g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 0);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
@@ -332,19 +392,19 @@ test_insert_unique_violation (void)
   g_assert_no_error (error);
   g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 10);
 
-  /* Against a stored row: row 199 repeats a stored name. */
-  g_object_set (g_ptr_array_index (items, 150), "name", "item-150", NULL);
-  g_object_set (g_ptr_array_index (items, 199), "name", "item-1004", NULL);
+  /* Against a stored row: row 1999 repeats a stored name. */
+  g_object_set (g_ptr_array_index (items, 1900), "name", "item-1900", NULL);
+  g_object_set (g_ptr_array_index (items, 1999), "name", "item-10004", NULL);
   g_assert_false (bulk_insert (db, items, &error));
   g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
   g_clear_error (&error);
   assert_all_unsaved (items);
   g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 10);
 
-  g_object_set (g_ptr_array_index (items, 199), "name", "item-199", NULL);
+  g_object_set (g_ptr_array_index (items, 1999), "name", "item-1999", NULL);
   g_assert_true (bulk_insert (db, items, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 210);
+  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 2010);
 }
 
 /* NULL values in some rows: each object reads back as it was, the NULLs
@@ -479,6 +539,39 @@ test_insert_cancelled (void)
 }
 
 static void
+cancel_at_insert_cb (const char *sql,
+                     gpointer    user_data)
+{
+  if (g_str_has_prefix (sql, "INSERT"))
+    g_cancellable_cancel (user_data);
+}
+
+/* Cancelled while it runs, after its first statement: nothing is
+ * inserted, the objects are untouched, the next call works. */
+static void
+test_insert_cancelled_midway (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) items = new_items (db, 0, 1000);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  gorm_database_set_trace_func (db, cancel_at_insert_cb, cancellable);
+  g_assert_false (gorm_database_bulk_insert (db, (GormResource * const *) items->pdata,
+                                             items->len, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  gorm_database_set_trace_func (db, NULL, NULL);
+  assert_all_unsaved (items);
+  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 0);
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+
+  g_assert_true (bulk_insert (db, items, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 1000);
+}
+
+static void
 count_saved_cb (GormDatabase *db,
                 GormResource *resource,
                 gboolean      created,
@@ -575,6 +668,59 @@ test_insert_live_model (void)
     }
 }
 
+/* Beyond 1,000 rows a live model reads again what it shows: it still
+ * gets every row, in its order, and follows a bulk update that reverses
+ * the order. */
+static void
+test_many_live_model (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) first = new_items (db, 0, 2);
+  g_autoptr(GPtrArray) items = new_items (db, 100, 1500);
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < items->len; i++)
+    g_object_set (g_ptr_array_index (items, i), "number", 100 + (int) i, NULL);
+  g_assert_true (bulk_insert (db, first, &error));
+  query = gorm_query_order_by (gorm_database_query (db, TEST_TYPE_ITEM), "number", FALSE);
+  model = gorm_query_watch (query, NULL, &error);
+  g_assert_no_error (error);
+  wait_for_items (model, 2);
+
+  g_assert_true (bulk_insert (db, items, &error));
+  g_assert_no_error (error);
+  wait_for_items (model, 1502);
+  for (guint i = 0; i < 1502; i += 100)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      g_assert_true (item == (i < 2 ? g_ptr_array_index (first, i)
+                                    : g_ptr_array_index (items, i - 2)));
+    }
+
+  for (guint i = 0; i < items->len; i++)
+    g_object_set (g_ptr_array_index (items, i), "number", -1 - (int) i, NULL);
+  g_assert_cmpint (bulk_update (db, items, (const char *[]) { "number", NULL }, &error), ==, 1500);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autoptr(GObject) top = g_list_model_get_item (model, 0);
+
+      if (top == g_ptr_array_index (items, 1499))
+        break;
+      g_main_context_iteration (NULL, i > 10);
+    }
+  for (guint i = 0; i < 1502; i += 100)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      g_assert_true (item == (i < 1500 ? g_ptr_array_index (items, 1499 - i)
+                                       : g_ptr_array_index (first, i - 1500)));
+    }
+}
+
 static void
 async_done_cb (GObject      *source,
                GAsyncResult *result,
@@ -656,33 +802,293 @@ test_insert_in_transaction (void)
   g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 10);
 }
 
-/* Another connection sees all the rows or none. */
+/* A transaction that rolls back gives the objects the state their rows
+ * have again, as it does after single saves: inserted ones are not
+ * saved, updated ones are changed; and resource-saved is emitted for
+ * none of them. */
+static void
+test_rolled_back (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) items = new_items (db, 0, 10);
+  g_autoptr(GPtrArray) stored = new_items (db, 100, 5);
+  g_autoptr(GError) error = NULL;
+  guint counts[2] = { 0, 0 };
+
+  g_assert_true (bulk_insert (db, stored, &error));
+  g_signal_connect (db, "resource-saved", G_CALLBACK (count_saved_cb), counts);
+
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_true (bulk_insert (db, items, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < stored->len; i++)
+    g_object_set (g_ptr_array_index (stored, i), "number", 77, NULL);
+  g_assert_cmpint (bulk_update (db, stored, (const char *[]) { "number", NULL }, &error), ==, 5);
+  g_assert_false (gorm_resource_is_dirty (g_ptr_array_index (stored, 0)));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  g_assert_no_error (error);
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (counts[0] + counts[1], ==, 0);
+  assert_all_unsaved (items);
+  for (guint i = 0; i < stored->len; i++)
+    g_assert_true (gorm_resource_is_dirty (g_ptr_array_index (stored, i)));
+  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 5);
+
+  /* Committed, both go through, and are signalled. */
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_true (bulk_insert (db, items, &error));
+  g_assert_cmpint (bulk_update (db, stored, (const char *[]) { "number", NULL }, &error), ==, 5);
+  g_assert_cmpuint (counts[0] + counts[1], ==, 0);
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_no_error (error);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (counts[0], ==, 10);
+  g_assert_cmpuint (counts[1], ==, 5);
+  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 15);
+}
+
+/* How many items another process (SQLite's shell) or, on PostgreSQL,
+ * another connection sees. */
+static gint64
+count_elsewhere (const char   *path,
+                 GormDatabase *other)
+{
+  g_autofree char *seen = NULL;
+
+  if (other != NULL)
+    return count_rows (other, TEST_TYPE_ITEM);
+  seen = test_sqlite3_shell (path, "SELECT count(*) FROM test_item;");
+  return seen ? g_ascii_strtoll (seen, NULL, 10) : -1;
+}
+
+/* Another process sees all the rows or none. */
 static void
 test_insert_all_or_nothing (void)
 {
   g_autofree char *path = NULL;
   g_autoptr(GormDatabase) db = test_open_file (&path);
   g_autoptr(GormDatabase) other = NULL;
-  g_autofree char *uri = test_uri_of_file (path);
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
   GType types[] = { TEST_TYPE_ITEM, TEST_TYPE_POST };
 
   g_assert_true (gorm_database_migrate (db, types, 2, NULL, &error));
-  other = gorm_database_open (uri, NULL, &error);
-  g_assert_no_error (error);
+  if (test_engine_is_postgresql ())
+    {
+      g_autofree char *uri = test_uri_of_file (path);
+
+      other = gorm_database_open (uri, NULL, &error);
+      g_assert_no_error (error);
+    }
+  else if (g_find_program_in_path ("sqlite3") == NULL)
+    {
+      g_test_skip ("the sqlite3 shell is not installed");
+      g_clear_object (&db);
+      test_remove_file (path);
+      return;
+    }
   items = new_items (db, 0, 500);
 
   g_assert_true (gorm_database_begin (db, NULL, &error));
   g_assert_true (bulk_insert (db, items, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (count_rows (other, TEST_TYPE_ITEM), ==, 0);
+  g_assert_cmpint (count_elsewhere (path, other), ==, 0);
   g_assert_true (gorm_database_commit (db, NULL, &error));
-  g_assert_cmpint (count_rows (other, TEST_TYPE_ITEM), ==, 500);
+  g_assert_cmpint (count_elsewhere (path, other), ==, 500);
 
+  g_clear_pointer (&items, g_ptr_array_unref);
   g_clear_object (&other);
   g_clear_object (&db);
   test_remove_file (path);
+}
+
+/* Objects of no database yet take the one they are inserted into; an
+ * object of another database is refused. */
+static void
+test_insert_databases (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GormDatabase) other = open_database ();
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) foreign = new_items (other, 0, 2);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("free-%u", i);
+
+      g_ptr_array_add (items, g_object_new (TEST_TYPE_ITEM, "name", name, NULL));
+    }
+  g_assert_true (bulk_insert (db, items, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (gorm_resource_get_database (g_ptr_array_index (items, i)) == db);
+
+  g_assert_false (bulk_insert (db, foreign, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
+  g_clear_error (&error);
+  assert_all_unsaved (foreign);
+  g_assert_cmpint (bulk_update (db, items, (const char *[]) { "number", NULL }, &error), ==, 3);
+  g_assert_no_error (error);
+  g_assert_true (bulk_insert (other, foreign, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (bulk_update (db, foreign, (const char *[]) { "number", NULL }, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
+}
+
+/* A natural primary key is the row's key: the objects are those a get
+ * by key gives; a repeated key inserts nothing. */
+static void
+test_insert_natural_key (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) clashing = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  const char *labels[] = { "a", "b", "c" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      g_autofree char *code = g_strdup_printf ("C%u", i);
+
+      g_ptr_array_add (codes, g_object_new (TEST_TYPE_CODE, "database", db, "code", code,
+                                            "label", labels[i], NULL));
+      g_ptr_array_add (clashing, g_object_new (TEST_TYPE_CODE, "database", db,
+                                               "code", i == 2 ? "C1" : code, NULL));
+    }
+  g_assert_true (bulk_insert (db, codes, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < codes->len; i++)
+    {
+      g_autofree char *code = g_strdup_printf ("C%u", i);
+      g_auto(GValue) key = G_VALUE_INIT;
+      g_autoptr(GObject) got = NULL;
+
+      test_string_value (&key, code);
+      got = gorm_database_get_by_key (db, TEST_TYPE_CODE, &key, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (got == g_ptr_array_index (codes, i));
+      g_assert_true (gorm_resource_is_saved (g_ptr_array_index (codes, i)));
+    }
+
+  /* C0 is stored already (and C1 is given twice). */
+  g_assert_false (bulk_insert (db, clashing, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  for (guint i = 0; i < clashing->len; i++)
+    g_assert_false (gorm_resource_is_saved (g_ptr_array_index (clashing, i)));
+  g_assert_cmpint (count_rows (db, TEST_TYPE_CODE), ==, 3);
+}
+
+/* A type with nothing but its automatic key. */
+static void
+test_insert_bare (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) bare = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 4; i++)
+    g_ptr_array_add (bare, g_object_new (TEST_TYPE_BARE, "database", db, NULL));
+  g_assert_true (bulk_insert (db, bare, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (db, TEST_TYPE_BARE), ==, 4);
+  for (guint i = 1; i < 4; i++)
+    g_assert_cmpint (gorm_resource_get_id (g_ptr_array_index (bare, i)), ==,
+                     gorm_resource_get_id (g_ptr_array_index (bare, 0)) + i);
+}
+
+/* A full disk (SQLite on a small tmpfs, which only root can mount):
+ * nothing is inserted, the objects are untouched, and the next call
+ * works. */
+static void
+test_insert_disk_full (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *big = g_strnfill (4000, 'x');
+  GPtrArray *posts = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *small = g_ptr_array_new_with_free_func (g_object_unref);
+  GormDatabase *db;
+  GType post = TEST_TYPE_POST;
+
+  if (test_engine_is_postgresql () || geteuid () != 0)
+    {
+      g_test_skip (geteuid () != 0 ? "a full disk needs a small tmpfs, which only root can mount"
+                                   : "a full disk of the server is test-postgresql's");
+      g_ptr_array_unref (posts);
+      g_ptr_array_unref (small);
+      return;
+    }
+  dir = g_dir_make_tmp ("gorm-bulk-full-XXXXXX", &error);
+  g_assert_no_error (error);
+  if (mount ("tmpfs", dir, "tmpfs", 0, "size=256k") != 0)
+    {
+      g_autofree char *why = g_strdup_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
+
+      g_rmdir (dir);
+      g_test_skip (why);
+      g_ptr_array_unref (posts);
+      g_ptr_array_unref (small);
+      return;
+    }
+  path = g_build_filename (dir, "full.db", NULL);
+  uri = test_uri_of_file (path);
+  db = gorm_database_open (uri, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (gorm_database_migrate (db, &post, 1, NULL, &error));
+
+  /* 400 kB in one transaction. */
+  for (guint i = 0; i < 100; i++)
+    g_ptr_array_add (posts, g_object_new (TEST_TYPE_POST, "database", db, "title", "lost",
+                                          "content", big, NULL));
+  g_assert_false (bulk_insert (db, posts, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FULL);
+  g_clear_error (&error);
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+  assert_all_unsaved (posts);
+  g_assert_cmpint (test_count_posts (db), ==, 0);
+
+  for (guint i = 0; i < 3; i++)
+    g_ptr_array_add (small, g_object_new (TEST_TYPE_POST, "database", db, "title", "kept", NULL));
+  g_assert_true (bulk_insert (db, small, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (test_count_posts (db), ==, 3);
+
+  /* The objects hold their database: it closes with them. */
+  g_ptr_array_unref (posts);
+  g_ptr_array_unref (small);
+  g_assert_finalize_object (db);
+  test_remove_file (path);
+  g_assert_cmpint (umount (dir), ==, 0);
+  g_rmdir (dir);
+}
+
+/* Rows deleted meanwhile: the others are written, and the count says
+ * how many were. */
+static void
+test_update_deleted_row (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) items = new_items (db, 0, 6);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+
+  g_assert_true (bulk_insert (db, items, &error));
+  sql = g_strdup_printf ("DELETE FROM test_item WHERE id = %" G_GINT64_FORMAT,
+                         gorm_resource_get_id (g_ptr_array_index (items, 2)));
+  g_assert_cmpint (gorm_database_execute (db, sql, NULL, 0, NULL, &error), ==, 1);
+  for (guint i = 0; i < items->len; i++)
+    g_object_set (g_ptr_array_index (items, i), "number", 7, NULL);
+  g_assert_cmpint (bulk_update (db, items, (const char *[]) { "number", NULL }, &error), ==, 5);
+  g_assert_no_error (error);
+  g_free (sql);
+  sql = read_back (db, "SELECT CAST(sum(number) AS text) FROM test_item");
+  g_assert_cmpstr (sql, ==, "35");
 }
 
 /* bulk_update writes the chosen properties only: the others stay
@@ -859,6 +1265,113 @@ test_update_live_model (void)
     }
 }
 
+/* A closed database: GORM_ERROR_CONNECTION, the objects untouched. */
+static void
+test_closed_database (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) items = new_items (db, 0, 3);
+  g_autoptr(GPtrArray) stored = new_items (db, 10, 3);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (bulk_insert (db, stored, &error));
+  g_object_set (g_ptr_array_index (stored, 0), "number", 5, NULL);
+  g_assert_true (gorm_database_close (db, NULL, &error));
+  g_assert_false (bulk_insert (db, items, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_clear_error (&error);
+  assert_all_unsaved (items);
+  g_assert_cmpint (bulk_update (db, stored, (const char *[]) { "number", NULL }, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+  g_assert_true (gorm_resource_is_dirty (g_ptr_array_index (stored, 0)));
+}
+
+/* Sets every property of @object from @seed. */
+static void
+set_kinds (GObject *object,
+           guint    seed)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_utc (2020 + seed, 1 + seed % 12, 1 + seed, 13, 3,
+                                                    2.123456);
+  g_autoptr(GBytes) data = g_bytes_new (seed % 2 ? "\0\1\2" : "", seed % 2 ? 3 : 0);
+  g_autofree char *tag = g_strdup_printf ("tag %u", seed);
+  const char *tags[] = { tag, "ü", NULL };
+
+  g_object_set (object, "flag", seed % 2 == 1, "level", G_MAXUINT - seed, "weight", 0.5f + seed,
+                "ratio", 1e300 / (seed + 1), "color", seed % 2 ? TEST_COLOR_DARK_BLUE : TEST_COLOR_GREEN,
+                "flags", TEST_FLAG_A | (seed % 2 ? TEST_FLAG_HIGH : 0), "when", when, "data", data,
+                "tags", tags, NULL);
+}
+
+static void
+assert_kinds (GObject *object,
+              guint    seed)
+{
+  g_autoptr(GObject) expected = g_object_new (TEST_TYPE_KINDS, NULL);
+  const char *names[] = { "flag", "level", "weight", "ratio", "color", "flags", "when", "data",
+                          "tags" };
+
+  set_kinds (expected, seed);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), names[i]);
+      g_auto(GValue) got = G_VALUE_INIT;
+      g_auto(GValue) want = G_VALUE_INIT;
+
+      g_value_init (&got, pspec->value_type);
+      g_value_init (&want, pspec->value_type);
+      g_object_get_property (object, names[i], &got);
+      g_object_get_property (expected, names[i], &want);
+      if (pspec->value_type == G_TYPE_DATE_TIME)
+        g_assert_true (g_date_time_equal (g_value_get_boxed (&got), g_value_get_boxed (&want)));
+      else if (pspec->value_type == G_TYPE_BYTES)
+        g_assert_true (g_bytes_equal (g_value_get_boxed (&got), g_value_get_boxed (&want)));
+      else if (pspec->value_type == G_TYPE_STRV)
+        g_assert_true (g_strv_equal (g_value_get_boxed (&got), g_value_get_boxed (&want)));
+      else
+        g_assert_cmpint (g_param_values_cmp (pspec, &got, &want), ==, 0);
+    }
+}
+
+/* Every kind of value goes through both writes as a save writes it, on
+ * both engines (PostgreSQL casts each value of a CASE to its column's
+ * type). */
+static void
+test_every_kind (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  const char *all[] = { "flag", "level", "weight", "ratio", "color", "flags", "when", "data",
+                        "tags", NULL };
+
+  for (guint i = 0; i < 4; i++)
+    {
+      GObject *object = g_object_new (TEST_TYPE_KINDS, "database", db, NULL);
+
+      set_kinds (object, i);
+      g_ptr_array_add (objects, object);
+    }
+  g_assert_true (bulk_insert (db, objects, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < objects->len; i++)
+    {
+      g_assert_true (gorm_resource_reload (g_ptr_array_index (objects, i), NULL, &error));
+      g_assert_no_error (error);
+      assert_kinds (g_ptr_array_index (objects, i), i);
+      set_kinds (g_ptr_array_index (objects, i), i + 5);
+    }
+  g_assert_cmpint (bulk_update (db, objects, all, &error), ==, 4);
+  g_assert_no_error (error);
+  for (guint i = 0; i < objects->len; i++)
+    {
+      g_assert_false (gorm_resource_is_dirty (g_ptr_array_index (objects, i)));
+      g_assert_true (gorm_resource_reload (g_ptr_array_index (objects, i), NULL, &error));
+      g_assert_no_error (error);
+      assert_kinds (g_ptr_array_index (objects, i), i + 5);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -875,15 +1388,25 @@ main (int   argc,
   g_test_add_func ("/Gorm/Bulk/insert-nulls", test_insert_nulls);
   g_test_add_func ("/Gorm/Bulk/insert-batches", test_insert_batches);
   g_test_add_func ("/Gorm/Bulk/insert-cancelled", test_insert_cancelled);
+  g_test_add_func ("/Gorm/Bulk/insert-cancelled-midway", test_insert_cancelled_midway);
   g_test_add_func ("/Gorm/Bulk/insert-signals", test_insert_signals);
   g_test_add_func ("/Gorm/Bulk/insert-live-model", test_insert_live_model);
+  g_test_add_func ("/Gorm/Bulk/many-live-model", test_many_live_model);
   g_test_add_func ("/Gorm/Bulk/insert-in-transaction", test_insert_in_transaction);
+  g_test_add_func ("/Gorm/Bulk/rolled-back", test_rolled_back);
   g_test_add_func ("/Gorm/Bulk/insert-all-or-nothing", test_insert_all_or_nothing);
+  g_test_add_func ("/Gorm/Bulk/insert-databases", test_insert_databases);
+  g_test_add_func ("/Gorm/Bulk/insert-natural-key", test_insert_natural_key);
+  g_test_add_func ("/Gorm/Bulk/insert-bare", test_insert_bare);
+  g_test_add_func ("/Gorm/Bulk/insert-disk-full", test_insert_disk_full);
   g_test_add_func ("/Gorm/Bulk/async", test_async);
   g_test_add_func ("/Gorm/Bulk/update-chosen", test_update_chosen);
   g_test_add_func ("/Gorm/Bulk/update-refused", test_update_refused);
   g_test_add_func ("/Gorm/Bulk/update-constraint", test_update_constraint);
   g_test_add_func ("/Gorm/Bulk/update-live-model", test_update_live_model);
+  g_test_add_func ("/Gorm/Bulk/update-deleted-row", test_update_deleted_row);
+  g_test_add_func ("/Gorm/Bulk/closed-database", test_closed_database);
+  g_test_add_func ("/Gorm/Bulk/every-kind", test_every_kind);
 
   return g_test_run ();
 }

@@ -51,6 +51,72 @@ test_open_absolute_path (void)
   test_remove_file (path);
 }
 
+static gint64
+count_in_other_process (const char *path)
+{
+  g_autofree char *count = test_sqlite3_shell (path, "SELECT count(*) FROM t;");
+
+  return g_ascii_strtoll (count, NULL, 10);
+}
+
+/* A second database on the same file, in the same process, leaves the
+ * first one's locks alone: the other processes see every commit of
+ * both, never take the WAL for their own, and the first sees theirs. */
+static void
+test_open_file_twice (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GormDatabase) first = test_open_file (&path);
+  g_autoptr(GormDatabase) second = NULL;
+  g_autoptr(GormDatabase) third = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = test_uri_of_file (path);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *read_only_uri = g_strconcat (uri, "?mode=ro", NULL);
+  g_autoptr(GListModel) rows = NULL;
+  g_autoptr(GormRow) row = NULL;
+
+  gorm_database_execute (first, "CREATE TABLE t (x INTEGER)", NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  second = gorm_database_open (uri, NULL, &error);
+  g_assert_no_error (error);
+  third = gorm_database_open (read_only_uri, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (gorm_database_begin (first, NULL, &error));
+  gorm_database_execute (first, "INSERT INTO t VALUES (1)", NULL, 0, NULL, &error);
+  g_assert_true (gorm_database_commit (first, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_in_other_process (path), ==, 1);
+  /* The other process did not think itself the last one: the WAL is
+   * still there, and what is written next reaches it too. */
+  g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+  gorm_database_execute (second, "INSERT INTO t VALUES (2)", NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_in_other_process (path), ==, 2);
+
+  g_free (test_sqlite3_shell (path, "INSERT INTO t VALUES (3);"));
+  rows = gorm_database_select (first, "SELECT count(*) AS n FROM t", NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  row = g_list_model_get_item (rows, 0);
+  g_assert_cmpint (gorm_row_get_int64 (row, "n"), ==, 3);
+  g_clear_object (&row);
+  g_clear_object (&rows);
+
+  /* Closing one keeps the others' hold. */
+  g_assert_true (gorm_database_close (third, NULL, &error));
+  g_assert_true (gorm_database_close (second, NULL, &error));
+  g_assert_no_error (error);
+  gorm_database_execute (first, "INSERT INTO t VALUES (4)", NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_in_other_process (path), ==, 4);
+
+  g_assert_finalize_object (g_steal_pointer (&third));
+  g_assert_finalize_object (g_steal_pointer (&second));
+  g_assert_finalize_object (g_steal_pointer (&first));
+  test_remove_file (path);
+}
+
 static void
 test_open_relative_path (void)
 {
@@ -973,6 +1039,7 @@ main (int   argc,
     {
       g_test_add_func ("/Gorm/Database/open-absolute-path", test_open_absolute_path);
       g_test_add_func ("/Gorm/Database/open-relative-path", test_open_relative_path);
+      g_test_add_func ("/Gorm/Database/open-file-twice", test_open_file_twice);
       g_test_add_func ("/Gorm/Database/open-uri-form", test_open_uri_form);
       g_test_add_func ("/Gorm/Database/open-memory", test_open_memory_uri);
       g_test_add_func ("/Gorm/Database/open-errors", test_open_errors);

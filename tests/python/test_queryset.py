@@ -311,6 +311,12 @@ class IteratorTest(PollsTestCase):
             self.assertEqual(sorted({c.question.question_text for c in choices}),
                              ['What?', 'Who?'])
         self.assertEqual(len(run), 3, run)
+        # prefetch_related: each chunk's relation, with the chunk.
+        with statements() as run:
+            counts = {q.question_text: len(q.choice_set.all())
+                      for q in Question.objects.prefetch_related('choice_set').iterator(2)}
+        self.assertEqual(counts, {'What?': 3, 'Who?': 2, 'Why?': 0})
+        self.assertEqual(len(run), 4, run)
 
     def test_iterator_errors(self):
         for bad, error in ((0, ValueError), (-1, ValueError), ('10', TypeError),

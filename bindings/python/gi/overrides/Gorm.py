@@ -3155,16 +3155,19 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
 
     def _chunk_steps(self, chunk_size):
         """What iterator() does, as a generator of steps: a Gorm.Query to
-        run, which it is then sent the objects of as a list, or an object
-        to give the caller (who keeps or drops it as it goes)."""
+        run, which it is then sent the result of (the Gio.ListModel, alive
+        while the objects take what eager loading loaded with them), or an
+        object to give the caller (who keeps or drops it as it goes)."""
         if self._empty:
             return
         keep = self._keeper() if self._is_eager() else None
         queries = self._chunk_queries(chunk_size)
         query = next(queries)
         while True:
-            items = yield query
+            fetched = yield query
             query = None
+            items = list(map(keep, fetched) if keep is not None else fetched)
+            fetched = None
             if not items:
                 # Nothing more: a step the drivers skip, then the end.
                 yield None
@@ -3172,8 +3175,7 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
             last = items[-1].pk if len(items) == chunk_size else None
             items.reverse()
             while items:
-                item = items.pop()
-                yield keep(item) if keep is not None else item
+                yield items.pop()
             if last is None:
                 return
             query = queries.send(last)
@@ -3183,7 +3185,7 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
         for step in steps:
             while isinstance(step, Gorm.Query):
                 with _gorm_errors(self.model):
-                    step = steps.send(list(step.fetch()))
+                    step = steps.send(step.fetch())
             if step is not None:
                 yield step
 
@@ -3191,7 +3193,7 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
         steps = self._chunk_steps(chunk_size)
         for step in steps:
             while isinstance(step, Gorm.Query):
-                step = steps.send(list(await _acall(step, 'fetch')))
+                step = steps.send(await _acall(step, 'fetch'))
             if step is not None:
                 yield step
 
@@ -3287,24 +3289,31 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
         """Writes the fields ``fields`` of the saved objects ``objs`` with
         few UPDATE statements (gorm_database_bulk_update()), in one
         transaction; those fields become clean, the other changes stay
-        unsaved. Returns how many rows were updated. ``batch_size`` is
-        checked as Django checks it; the objects go to libgorm in one
-        call, which sizes its statements itself, so that an error leaves
-        every object as it was (the fields a bulk update wrote stay
-        clean after a rollback)."""
+        unsaved. Returns how many rows were updated. At most
+        ``batch_size`` objects a statement, in one transaction; on an error
+        nothing is written and the objects are left as they were (a
+        rollback makes their fields changed again)."""
         objs = self._bulk_objects(objs, batch_size, 'bulk_update')
         names = self._bulk_update_names(objs, fields)
         if not objs:
             return 0
+        database = self._database()
         with _gorm_errors(self.model):
-            return self._database().bulk_update(objs, names, None)
+            if batch_size is None or len(objs) <= batch_size:
+                return database.bulk_update(objs, names, None)
+            with database.atomic():
+                return sum(database.bulk_update(objs[start:start + batch_size], names, None)
+                           for start in range(0, len(objs), batch_size))
 
     async def abulk_update(self, objs, fields, batch_size=None):
-        """Awaits ``bulk_update()``, run on the database worker."""
+        """Awaits ``bulk_update()``, run on the database worker (in batches
+        of ``batch_size``: on the calling thread, as one transaction)."""
         objs = self._bulk_objects(objs, batch_size, 'bulk_update')
         names = self._bulk_update_names(objs, fields)
         if not objs:
             return 0
+        if batch_size is not None and len(objs) > batch_size:
+            return self.bulk_update(objs, fields, batch_size)
         return await _acall(self._database(), 'bulk_update', objs, names)
 
     def _delete_counted(self):
