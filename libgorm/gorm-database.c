@@ -2319,8 +2319,9 @@ gorm_database_execute_finish (GormDatabase  *self,
 /**
  * gorm_database_select:
  * @self: a database
- * @sql: one `SELECT` (or `WITH …`, `VALUES …`) statement, with a `?` for
- *   each parameter
+ * @sql: one `SELECT` (or `WITH …`, `VALUES …`; on SQLite also `PRAGMA …`
+ *   and `EXPLAIN …`, on PostgreSQL `SHOW …` and `EXPLAIN …`) statement, with
+ *   a `?` for each parameter
  * @params: (array length=n_params) (nullable): the parameters
  * @n_params: the number of @params
  * @cancellable: (nullable): a #GCancellable
@@ -2397,7 +2398,7 @@ gorm_database_select (GormDatabase  *self,
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
-  select = gorm_dialect_render_raw_select (sql, error);
+  select = gorm_dialect_render_raw_select (self->dialect, sql, error);
   if (select == NULL)
     return NULL;
   rewritten = bind_raw_params (select, params, n_params, &values, error);
@@ -2615,7 +2616,7 @@ select_resource_rows (GormDatabase  *self,
   schema = gorm_schema_lookup (type, error);
   if (schema == NULL)
     return NULL;
-  select = gorm_dialect_render_raw_select (sql, error);
+  select = gorm_dialect_render_raw_select (NULL, sql, error);
   if (select == NULL)
     return NULL;
   /* The type's columns, by name, out of the application's rows: a

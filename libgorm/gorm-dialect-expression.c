@@ -236,15 +236,8 @@ append_enum_extreme (GString            *sql,
 
   g_string_append (sql, "CASE ");
   g_string_append (sql, node->op == GORM_EXPR_MIN ? "MIN(" : "MAX(");
-  g_string_append (sql, "CASE ");
-  g_string_append (sql, operand);
-  for (guint i = 0; i < klass->n_values; i++)
-    {
-      g_string_append (sql, " WHEN ");
-      append_text_literal (sql, klass->values[i].value_nick);
-      g_string_append_printf (sql, " THEN %d", klass->values[i].value);
-    }
-  g_string_append (sql, " END)");
+  gorm_dialect_append_enum_rank (sql, node->value_type, operand);
+  g_string_append (sql, ")");
   for (guint i = 0; i < klass->n_values; i++)
     {
       g_string_append_printf (sql, " WHEN %d THEN ", klass->values[i].value);
@@ -345,14 +338,10 @@ gorm_dialect_append_enum_rank (GString    *sql,
   g_string_append_printf (sql, "(CASE %s", operand);
   for (guint i = 0; i < klass->n_values; i++)
     {
-      g_autofree char *nick = NULL;
-      g_auto(GStrv) parts = NULL;
-
-      /* A nick is the type's, not the user's: still, a quote in it is
-       * doubled, as SQL reads it. */
-      parts = g_strsplit (klass->values[i].value_nick, "'", -1);
-      nick = g_strjoinv ("''", parts);
-      g_string_append_printf (sql, " WHEN '%s' THEN %d", nick, klass->values[i].value);
+      /* A nick is the type's, not the user's: still, it is quoted. */
+      g_string_append (sql, " WHEN ");
+      append_text_literal (sql, klass->values[i].value_nick);
+      g_string_append_printf (sql, " THEN %d", klass->values[i].value);
     }
   g_string_append (sql, " END)");
 }

@@ -352,6 +352,7 @@ static const GormDialect postgresql_dialect = {
                        "ORDER BY ordinal_position",
   .table_indexes_sql = "SELECT indexname::text FROM pg_catalog.pg_indexes "
                        "WHERE schemaname = current_schema() AND tablename = ##p0::gchararray",
+  .row_statements = (const char * const[]) { "SHOW", "EXPLAIN", NULL },
   .catalog_tables_sql = "SELECT table_name::text FROM information_schema.tables "
                         "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' "
                         "ORDER BY 1",

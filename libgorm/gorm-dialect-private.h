@@ -65,6 +65,10 @@ struct _GormDialect
    * bound as ##p0, and one listing the names of its indexes. */
   const char *table_columns_sql;
   const char *table_indexes_sql;
+  /* The first keywords, besides SELECT, WITH and VALUES, of the
+   * statements whose rows the engine gives (SQLite's PRAGMA, PostgreSQL's
+   * SHOW, EXPLAIN): what gorm_database_select() runs as they are. */
+  const char * const *row_statements;
   /* The catalog (gorm-catalog-private.h): a SELECT of the names of the
    * database's own tables; and, of the table bound as ##p0, its columns
    * (name, declared type, not null 0/1, default text or NULL, in the
@@ -603,9 +607,11 @@ void     gorm_dialect_append_limit              (const GormDialect  *dialect,
 
 /* Raw selects. The SQL of a raw select of rows: @sql from its first
  * keyword on (leading spaces and comments, trailing semicolons left
- * out), a SELECT as it is, a WITH or VALUES as a subquery;
- * GORM_ERROR_VALIDATION for any other statement. */
-char    *gorm_dialect_render_raw_select         (const char         *sql,
+ * out), a SELECT as it is, a WITH or VALUES as a subquery, and with
+ * @dialect one of its row_statements as it is; GORM_ERROR_VALIDATION for
+ * any other statement. */
+char    *gorm_dialect_render_raw_select         (const GormDialect  *dialect,
+                                                 const char         *sql,
                                                  GError            **error);
 /* The columns of @schema, in schema order, out of the rows of @select
  * (from gorm_dialect_render_raw_select()). */

@@ -350,6 +350,7 @@ static const GormDialect sqlite_dialect = {
   .storage_class = sqlite_storage_class,
   .table_columns_sql = "SELECT \"name\", \"type\" FROM pragma_table_info(##p0::gchararray)",
   .table_indexes_sql = "SELECT \"name\" FROM pragma_index_list(##p0::gchararray)",
+  .row_statements = (const char * const[]) { "PRAGMA", "EXPLAIN", NULL },
   .catalog_tables_sql = "SELECT \"name\" FROM \"sqlite_master\" WHERE \"type\" = 'table' "
                         "AND substr(\"name\", 1, 7) <> 'sqlite_' ORDER BY \"name\"",
   .catalog_columns_sql = "SELECT \"name\", \"type\", \"notnull\", \"dflt_value\", \"pk\" > 0 "

@@ -2332,10 +2332,12 @@ starts_with_keyword (const char *p,
 }
 
 char *
-gorm_dialect_render_raw_select (const char  *sql,
-                                GError     **error)
+gorm_dialect_render_raw_select (const GormDialect  *dialect,
+                                const char         *sql,
+                                GError            **error)
 {
   const char *p = sql;
+  g_autofree char *others = NULL;
   gsize len;
 
   /* Spaces and comments before the statement. */
@@ -2361,9 +2363,14 @@ gorm_dialect_render_raw_select (const char  *sql,
    * VALUES columns are named column1, column2, …). */
   if (starts_with_keyword (p, "WITH") || starts_with_keyword (p, "VALUES"))
     return g_strdup_printf ("SELECT * FROM (%.*s) AS \"gorm_raw\"", (int) len, p);
+  for (guint i = 0; dialect != NULL && dialect->row_statements[i] != NULL; i++)
+    if (starts_with_keyword (p, dialect->row_statements[i]))
+      return g_strndup (p, len);
 
+  others = dialect != NULL ? g_strjoinv (", ", (char **) dialect->row_statements) : NULL;
   g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
-               "Only a SELECT (or WITH, VALUES) statement gives rows: “%s” is not one", sql);
+               "Only a SELECT (or WITH, VALUES%s%s) statement gives rows: “%s” is not one",
+               others != NULL ? ", " : "", others != NULL ? others : "", sql);
   return NULL;
 }
 

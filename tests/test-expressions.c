@@ -1308,6 +1308,26 @@ test_order_paths (void)
     }
 }
 
+/* Saves more items than a page holds on either engine (so that a model
+ * loads its pages by offset), of random votes, downvotes, prices and
+ * quantities (1 to 4), into @items; returns how many. */
+static guint
+fill_items (GormDatabase *db,
+            GRand        *rand,
+            GPtrArray    *items)
+{
+  g_autoptr(GError) error = NULL;
+  guint n = test_engine_is_postgresql () ? 1100 : 250;
+
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (items, add_item (db, "x", g_rand_int_range (rand, 0, 20), g_rand_int_range (rand, 0, 20),
+                                      g_rand_int_range (rand, 0, 4) / 2.0, g_rand_int_range (rand, 1, 5), NULL));
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_no_error (error);
+  return n;
+}
+
 static GormQuery *
 live_order_query (GormDatabase *db)
 {
@@ -1331,14 +1351,7 @@ test_order_live (void)
   g_autoptr(Shadow) shadow = NULL;
   g_autoptr(GRand) rand = g_rand_new_with_seed (16);
   g_autoptr(GError) error = NULL;
-  /* More than a page on either engine, so that pages load by offset. */
-  guint n = test_engine_is_postgresql () ? 1100 : 250;
-
-  g_assert_true (gorm_database_begin (db, NULL, &error));
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (items, add_item (db, "x", g_rand_int_range (rand, 0, 20), g_rand_int_range (rand, 0, 20),
-                                      g_rand_int_range (rand, 0, 4) / 2.0, g_rand_int_range (rand, 1, 3), NULL));
-  g_assert_true (gorm_database_commit (db, NULL, &error));
+  guint n = fill_items (db, rand, items);
 
   query = live_order_query (db);
   model = gorm_query_watch (query, NULL, &error);
@@ -1529,13 +1542,7 @@ test_update_live (void)
   g_autoptr(Shadow) shadow = NULL;
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
   g_autoptr(GError) error = NULL;
-  guint n = test_engine_is_postgresql () ? 1100 : 250;
-
-  g_assert_true (gorm_database_begin (db, NULL, &error));
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (items, add_item (db, "x", g_rand_int_range (rand, 0, 20), g_rand_int_range (rand, 0, 20),
-                                      1.0, g_rand_int_range (rand, 1, 5), NULL));
-  g_assert_true (gorm_database_commit (db, NULL, &error));
+  guint n = fill_items (db, rand, items);
 
   query = live_order_query (db);
   model = gorm_query_watch (query, NULL, &error);

@@ -283,7 +283,6 @@ test_not_a_select (void)
     "UPDATE test_post SET views = 0",
     "INSERT INTO test_post (title) VALUES ('x')",
     "DROP TABLE test_post",
-    "PRAGMA user_version",
     "  ",
     "selector",
   };
@@ -299,6 +298,48 @@ test_not_a_select (void)
     }
   /* Nothing ran. */
   g_assert_cmpint (test_count_posts (db), ==, 3);
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* The engine's own statements that give rows: SQLite's PRAGMA, PostgreSQL's
+ * SHOW, EXPLAIN on both; never for objects. */
+static void
+test_engine_statements (void)
+{
+  g_autoptr(GormDatabase) db = open_with_posts ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) rows = NULL;
+  g_autoptr(GListModel) resources = NULL;
+  g_autoptr(GormRow) row = NULL;
+  const char *setting = test_engine_is_postgresql () ? "SHOW standard_conforming_strings"
+                                                     : "PRAGMA foreign_keys";
+
+  rows = gorm_database_select (db, setting, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 1);
+  row = g_list_model_get_item (rows, 0);
+  g_assert_cmpuint (gorm_row_get_n_columns (row), ==, 1);
+  g_clear_object (&row);
+  g_clear_object (&rows);
+
+  rows = gorm_database_select (db, "EXPLAIN SELECT * FROM test_post", NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), >, 0);
+  g_clear_object (&rows);
+
+  /* The other engine's statements are the engine's errors, or refused. */
+  rows = gorm_database_select (db, test_engine_is_postgresql () ? "PRAGMA foreign_keys"
+                                                                : "SHOW foreign_keys",
+                               NULL, 0, NULL, &error);
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == GORM_ERROR);
+  g_assert_null (rows);
+  g_clear_error (&error);
+
+  resources = gorm_database_select_resources (db, TEST_TYPE_POST, setting, NULL, 0, NULL, &error);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
+  g_assert_null (resources);
+  g_clear_error (&error);
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
@@ -562,6 +603,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/RawSelect/params", test_params);
   g_test_add_func ("/Gorm/RawSelect/with-values", test_with_values);
   g_test_add_func ("/Gorm/RawSelect/not-a-select", test_not_a_select);
+  g_test_add_func ("/Gorm/RawSelect/engine-statements", test_engine_statements);
   g_test_add_func ("/Gorm/RawSelect/sql-errors", test_sql_errors);
   g_test_add_func ("/Gorm/RawSelect/model", test_model);
   g_test_add_func ("/Gorm/RawSelect/resources", test_resources);

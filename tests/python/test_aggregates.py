@@ -118,6 +118,16 @@ class AggregateTest(PollsTestCase):
         self.assertEqual(result, {'total': None, 'n': 0, 'average': None, 'most': None,
                                   'first': None})
 
+    def test_none(self):
+        nothing = Choice.objects.none()
+        self.assertEqual(nothing.aggregate(Sum('votes'), n=Count('id')),
+                         {'votes__sum': None, 'n': 0})
+        self.assertEqual(list(nothing.values('votes')), [])
+        self.assertEqual(nothing.values_list('votes', flat=True).count(), 0)
+        self.assertEqual(list(Question.objects.none().annotate(n=Count('choice'))), [])
+        self.assertEqual(nothing.update(votes=F('votes') + 1), 0)
+        self.assertEqual(Choice.objects.aggregate(Sum('votes')), {'votes__sum': 9})
+
     def test_min_and_max_of_a_datetime_are_datetimes(self):
         result = Question.objects.aggregate(first=Min('pub_date'), last=Max('pub_date'))
         self.assertEqual(result, {'first': self.who.pub_date, 'last': self.empty.pub_date})
@@ -175,12 +185,24 @@ class AggregateTest(PollsTestCase):
         self.addCleanup(asyncio.set_event_loop_policy, None)
 
         async def scenario():
-            return (await Choice.objects.filter(question=self.new).aaggregate(Sum('votes')),
-                    await Question.objects.annotate(n=Count('choice')).order_by('-n').alist())
-        totals, ranked = asyncio.run(asyncio.wait_for(scenario(), 10))
-        self.assertEqual(totals, {'votes__sum': 8})
+            updated = await Choice.objects.filter(question=self.new).aupdate(
+                votes=F('votes') * 10)
+            rows = Choice.objects.values('question').annotate(n=Count('id'))
+            return (updated,
+                    await Choice.objects.filter(question=self.new).aaggregate(Sum('votes')),
+                    await Question.objects.annotate(n=Count('choice')).order_by('-n').alist(),
+                    await rows.acount(), await rows.filter(n__gt=5).aexists(),
+                    await rows.order_by('-n').afirst())
+        updated, totals, ranked, groups, many, first = asyncio.run(
+            asyncio.wait_for(scenario(), 10))
+        self.assertEqual(updated, 2)
+        self.assertEqual((self.much.votes, self.sky.votes), (30, 50))
+        self.assertEqual(totals, {'votes__sum': 80})
         self.assertEqual([(q, q.n) for q in ranked], [(self.new, 2), (self.who, 1),
                                                       (self.empty, 0)])
+        self.assertEqual((groups, many, first), (2, False, {'question': self.new.pk, 'n': 2}))
+        with self.assertRaisesRegex(TypeError, 'sliced'):
+            asyncio.run(Choice.objects.all()[:2].aaggregate(Sum('votes')))
 
 
 class AnnotateTest(PollsTestCase):

@@ -2280,6 +2280,8 @@ class _ExpressionQuerySet:
         """update() where some values are expressions: one UPDATE …
         SET col = expression through gorm_query_update_expressions()."""
         names, expressions = self._expression_assignments(values)
+        if self._empty:
+            return 0
         with _gorm_errors(self.model):
             return Gorm.Query.update_expressions(self._query(), names, expressions, None)
 
@@ -2546,6 +2548,8 @@ class _AsyncQuerySet:
             return 0
         if any(isinstance(value, _Expression) for value in values.values()):
             names, expressions = self._expression_assignments(values)
+            if self._empty:
+                return 0
             return await _acall(self._query(), 'update_expressions', names, expressions)
         names, gvalues = self._assignments(values)
         if self._empty:
@@ -3343,6 +3347,7 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
 # none()'s answers, by runner.
 _EMPTY_ANSWERS = {
     'fetch': lambda model: [],
+    'fetch_rows': lambda model: [],
     'count': lambda model: 0,
     'exists': lambda model: False,
     'first': lambda model: None,
