@@ -7,7 +7,10 @@
  * a foreign key, relation "author"), the schema created by
  * gorm_database_migrate(), objects saved and deleted one by one, queries
  * built with GormQuery and the relation read through
- * gorm_query_select_related() and gorm_resource_query_related().
+ * gorm_query_select_related() and gorm_resource_query_related(); the
+ * grouped rows of aggregate from gorm_query_select() and
+ * gorm_query_fetch_rows(), the posts of bulk_create inserted by
+ * gorm_database_bulk_insert().
  */
 
 #include <gorm.h>
@@ -64,6 +67,22 @@ load_all (GormQuery *query)
   return posts;
 }
 
+/* The pub_date of every post, as GDateTimes, made before any timing. */
+static GPtrArray *
+make_dates (void)
+{
+  GPtrArray *dates = g_ptr_array_new_full (WORKLOAD_N_POSTS, (GDestroyNotify) g_date_time_unref);
+
+  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
+    {
+      const WorkloadDate *d = &run.data->posts[i].pub_date;
+
+      g_ptr_array_add (dates, g_date_time_new_utc (d->year, d->month, d->day, d->hour,
+                                                   d->minute, d->second));
+    }
+  return dates;
+}
+
 G_GNUC_NO_INLINE static void
 op_insert (GormDatabase *db)
 {
@@ -71,16 +90,8 @@ op_insert (GormDatabase *db)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) authors = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) posts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) dates = g_ptr_array_new_with_free_func ((GDestroyNotify) g_date_time_unref);
-
   /* Data are made before any timing, GDateTimes included. */
-  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
-    {
-      const WorkloadDate *d = &data->posts[i].pub_date;
-
-      g_ptr_array_add (dates, g_date_time_new_utc (d->year, d->month, d->day, d->hour,
-                                                   d->minute, d->second));
-    }
+  g_autoptr(GPtrArray) dates = make_dates ();
 
   workload_begin (&run, WORKLOAD_INSERT);
   check (gorm_database_begin (db, NULL, &error), error, "begin");
@@ -246,6 +257,43 @@ op_count_related (GPtrArray *authors)
     }
 }
 
+/* An integer a row holds (what count and sum of integers give). */
+static gint64
+row_int64 (GormRow *row,
+           guint    column)
+{
+  const GValue *value = gorm_row_get_value (row, column);
+
+  if (value == NULL || !G_VALUE_HOLDS_INT64 (value))
+    workload_fail (&run, "aggregate", "not an integer");
+  return g_value_get_int64 (value);
+}
+
+G_GNUC_NO_INLINE static void
+op_aggregate (GormDatabase *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormQuery) query = gorm_database_query (db, BENCH_TYPE_POST);
+  g_autoptr(GListModel) rows = NULL;
+  guint n;
+
+  /* Django's values("author").annotate(n=Count("id"), v=Sum("views")):
+   * the selected property that is no aggregate is the GROUP BY. */
+  gorm_query_select (query, "author", gorm_expression_property ("author-id"));
+  gorm_query_select (query, "n", gorm_expression_count (gorm_expression_property ("id"), FALSE));
+  gorm_query_select (query, "v", gorm_expression_sum (gorm_expression_property ("views")));
+  rows = gorm_query_fetch_rows (query, NULL, &error);
+  check (rows != NULL, error, "aggregate");
+  n = g_list_model_get_n_items (rows);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GormRow) row = g_list_model_get_item (rows, i);
+
+      workload_aggregate_row (&run.checks, row_int64 (row, 0), row_int64 (row, 1),
+                              row_int64 (row, 2));
+    }
+}
+
 G_GNUC_NO_INLINE static void
 op_update (GormDatabase *db,
            GPtrArray    *posts)
@@ -285,6 +333,38 @@ op_delete_each (GormDatabase *db,
   for (guint i = 0; i < posts->len; i++)
     check (gorm_resource_delete (g_ptr_array_index (posts, i), NULL, &error), error, "delete");
   check (gorm_database_commit (db, NULL, &error), error, "commit");
+}
+
+/* The posts made as objects, then inserted by one call; @dates made
+ * before the timing, as op_insert's. */
+G_GNUC_NO_INLINE static void
+op_bulk_create (GormDatabase *db,
+                GPtrArray    *authors,
+                GPtrArray    *dates)
+{
+  const WorkloadData *data = run.data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) posts = g_ptr_array_new_full (WORKLOAD_N_POSTS, g_object_unref);
+
+  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
+    {
+      const WorkloadPost *in = &data->posts[i];
+
+      g_ptr_array_add (posts, g_object_new (BENCH_TYPE_POST, "database", db,
+                                            "title", in->title,
+                                            "content", in->content,
+                                            "pub-date", g_ptr_array_index (dates, i),
+                                            "views", in->views,
+                                            "rating", in->rating,
+                                            "published", in->published,
+                                            "author-id", gorm_resource_get_id (
+                                              g_ptr_array_index (authors, in->author)),
+                                            NULL));
+    }
+  check (gorm_database_bulk_insert (db, (GormResource * const *) posts->pdata, posts->len,
+                                    NULL, &error), error, "bulk insert");
+  for (guint i = 0; i < posts->len; i++)
+    workload_bulk_post (&run.checks, gorm_resource_get_id (g_ptr_array_index (posts, i)));
 }
 
 /* `SELECT sqlite_version()` on the connection libgorm opened: the SQLite
@@ -365,6 +445,10 @@ main (int   argc,
     workload_end (&run, WORKLOAD_COUNT_RELATED);
   }
 
+  workload_begin (&run, WORKLOAD_AGGREGATE);
+  op_aggregate (db);
+  workload_end (&run, WORKLOAD_AGGREGATE);
+
   {
     g_autoptr(GormQuery) query = gorm_database_query (db, BENCH_TYPE_POST);
 
@@ -390,6 +474,18 @@ main (int   argc,
   op_delete_each (db, posts);
   workload_end (&run, WORKLOAD_DELETE_EACH);
   g_clear_pointer (&posts, g_ptr_array_unref);
+
+  {
+    g_autoptr(GormQuery) query = gorm_database_query (db, BENCH_TYPE_AUTHOR);
+    g_autoptr(GPtrArray) authors = NULL;
+    g_autoptr(GPtrArray) dates = make_dates ();
+
+    gorm_query_order_by (query, "id", FALSE);
+    authors = load_all (query);
+    workload_begin (&run, WORKLOAD_BULK_CREATE);
+    op_bulk_create (db, authors, dates);
+    workload_end (&run, WORKLOAD_BULK_CREATE);
+  }
 
   if (run.engine == WORKLOAD_SQLITE)
     sqlite = sqlite_version (db);

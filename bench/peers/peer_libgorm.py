@@ -5,7 +5,8 @@ README teaches Python users: Gorm.Field models with a Gorm.ForeignKey,
 Model.objects, save(), delete() and db.atomic(), select_related('author')
 and the reverse manager's author.blog_post_set.count() (libgorm's default
 reverse name snake-cases the class: blog_post_set where Django says
-blogpost_set).  On PostgreSQL it opens the run's database by its
+blogpost_set), values('author').annotate(n=Count('id'), v=Sum('views'))
+and objects.bulk_create(objs), as in Django.  On PostgreSQL it opens the run's database by its
 postgresql:// URI."""
 
 import datetime
@@ -13,6 +14,7 @@ import datetime
 import gi
 gi.require_version('Gorm', '1.0')
 from gi.repository import Gorm  # noqa: E402
+from gi.repository.Gorm import Count, Sum  # noqa: E402
 
 import workload  # noqa: E402
 
@@ -97,6 +99,10 @@ class Peer:
     def count_related(self, author):
         return author.blog_post_set.count()
 
+    def aggregate(self):
+        return ((row['author'], row['n'], row['v']) for row in
+                BlogPost.objects.values('author').annotate(n=Count('id'), v=Sum('views')))
+
     def load_all(self):
         return list(BlogPost.objects.all())
 
@@ -117,6 +123,12 @@ class Peer:
         with self.db.atomic():
             for post in objects:
                 post.delete()
+
+    def bulk_create(self, authors, posts):
+        return BlogPost.objects.bulk_create([
+            BlogPost(title=title, content=content, pub_date=pub_date, views=views, rating=rating,
+                     published=published, author=authors[author])
+            for title, content, pub_date, views, rating, published, author in posts])
 
     def close(self):
         self.db.close()

@@ -6,7 +6,9 @@
 `select().where().order_by().limit()`, `.count()`, `save()`,
 `delete_instance()` and `Model.delete().where().execute()`; across the
 foreign key `BlogPost.select(BlogPost, Author).join(Author)` and the
-backref's `author.posts.count()`.  The models
+backref's `author.posts.count()`; `select(BlogPost.author,
+fn.COUNT(...), fn.SUM(...)).group_by(BlogPost.author).dicts()` and
+`bulk_create(objs, batch_size=1000)` in `atomic()`.  The models
 are bound at run time to a `SqliteDatabase(path, pragmas=...)` or a
 `PostgresqlDatabase` (psycopg2); Peewee keeps one connection open and runs
 in autocommit outside `atomic()`.  On SQLite the keys are
@@ -17,7 +19,7 @@ PostgreSQL `AutoField` (serial) and the rating a `DoubleField` (Peewee's
 import peewee
 from peewee import (AutoField, BooleanField, CharField, DateTimeField, DoubleField, FloatField,
                     ForeignKeyField, IntegerField, Model, PostgresqlDatabase, SqliteDatabase,
-                    TextField)
+                    TextField, fn)
 from playhouse.sqlite_ext import AutoIncrementField
 
 import workload
@@ -114,6 +116,12 @@ class Peer:
     def count_related(self, author):
         return author.posts.count()
 
+    def aggregate(self):
+        return ((row['author'], row['n'], row['v']) for row in
+                BlogPost.select(BlogPost.author, fn.COUNT(BlogPost.id).alias('n'),
+                                fn.SUM(BlogPost.views).alias('v'))
+                .group_by(BlogPost.author).dicts())
+
     def load_all(self):
         return list(BlogPost.select())
 
@@ -133,6 +141,16 @@ class Peer:
         with db.atomic():
             for post in objects:
                 post.delete_instance()
+
+    def bulk_create(self, authors, posts):
+        # batch_size: one INSERT of 20,000 rows would pass SQLite's limit of
+        # variables; Peewee sets the ids on PostgreSQL only (RETURNING).
+        objects = [BlogPost(title=title, content=content, pub_date=pub_date, views=views,
+                            rating=rating, published=published, author=authors[author])
+                   for title, content, pub_date, views, rating, published, author in posts]
+        with db.atomic():
+            BlogPost.bulk_create(objects, batch_size=workload.BULK_BATCH)
+        return objects
 
     def close(self):
         db.close()

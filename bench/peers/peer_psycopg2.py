@@ -9,6 +9,7 @@ autocommit, explicit BEGIN / COMMIT, `INSERT … RETURNING id` for the new
 ids, psycopg2's own adaptation of datetime, float and bool."""
 
 import psycopg2
+import psycopg2.extras
 
 import workload
 
@@ -133,6 +134,10 @@ class Peer:
         self.cursor.execute('SELECT count(*) FROM blogpost WHERE author_id = %s', (author.id,))
         return self.cursor.fetchone()[0]
 
+    def aggregate(self):
+        self.cursor.execute(workload.AGGREGATE_SELECT)
+        return self.cursor.fetchall()
+
     def load_all(self):
         return self.fetch_all()
 
@@ -157,6 +162,22 @@ class Peer:
         for post in objects:
             cursor.execute('DELETE FROM blogpost WHERE id = %s', (post.id,))
         cursor.execute('COMMIT')
+
+    def bulk_create(self, authors, posts):
+        # psycopg2's multi-row INSERT: execute_values, BULK_BATCH rows a
+        # statement, the ids from RETURNING (in the order of the rows).
+        objects = [BlogPost(title, content, pub_date, views, rating, published, authors[author].id)
+                   for title, content, pub_date, views, rating, published, author in posts]
+        cursor = self.cursor
+        cursor.execute('BEGIN')
+        ids = psycopg2.extras.execute_values(
+            cursor, workload.BULK_INSERT + '%s RETURNING id',
+            [(post.title, post.content, post.pub_date, post.views, post.rating, post.published,
+              post.author_id) for post in objects], page_size=workload.BULK_BATCH, fetch=True)
+        cursor.execute('COMMIT')
+        for post, (id,) in zip(objects, ids):
+            post.id = id
+        return objects
 
     def close(self):
         self.cursor.close()

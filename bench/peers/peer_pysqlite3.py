@@ -133,6 +133,9 @@ class Peer:
         return self.db.execute('SELECT count(*) FROM blogpost WHERE author_id = ?',
                                (author.id,)).fetchone()[0]
 
+    def aggregate(self):
+        return self.db.execute(workload.AGGREGATE_SELECT).fetchall()
+
     def load_all(self):
         return self.fetch_all()
 
@@ -157,6 +160,28 @@ class Peer:
         for post in objects:
             db.execute('DELETE FROM blogpost WHERE id = ?', (post.id,))
         db.execute('COMMIT')
+
+    def bulk_create(self, authors, posts):
+        # Multi-row INSERTs of BULK_BATCH rows in one transaction; SQLite
+        # numbers the rows of one statement consecutively, up to lastrowid.
+        objects = [BlogPost(title, content, pub_date, views, rating, published, authors[author].id)
+                   for title, content, pub_date, views, rating, published, author in posts]
+        db = self.db
+        batch = workload.BULK_BATCH
+        sql = workload.bulk_insert_sql(batch)
+        db.execute('BEGIN')
+        for start in range(0, len(objects), batch):
+            chunk = objects[start:start + batch]
+            params = []
+            for post in chunk:
+                params += (post.title, post.content, post.pub_date.isoformat(' '), post.views,
+                           post.rating, post.published, post.author_id)
+            last = db.execute(sql if len(chunk) == batch else workload.bulk_insert_sql(len(chunk)),
+                              params).lastrowid
+            for i, post in enumerate(chunk, start=last - len(chunk) + 1):
+                post.id = i
+        db.execute('COMMIT')
+        return objects
 
     def close(self):
         self.db.close()

@@ -6,7 +6,8 @@ Declarative models, `session.add()` + `commit()`, `session.get()`,
 `session.scalars(select(...))`, `session.delete()`, written the way the
 SQLAlchemy tutorial teaches; across the foreign key
 `select(BlogPost).options(joinedload(BlogPost.author))` and a dynamic
-relationship's `author.posts.count()`.  A new `Session` per operation of the
+relationship's `author.posts.count()`; `select(author_id, func.count(),
+func.sum()).group_by(author_id)` and `session.bulk_save_objects(objs)`.  A new `Session` per operation of the
 workload, so the identity map is empty at the start of every op: the
 operations made of many calls (filter, get, count) share the session of
 their op, and the untimed load before `update` / `delete_each` opens the
@@ -151,10 +152,18 @@ class Peer:
             .where(BlogPost.author_id == author_id, BlogPost.published == True))  # noqa: E712
 
     def load_authors(self):
-        return self._session('count_related').scalars(select(Author).order_by(Author.id)).all()
+        # The session of count_related or bulk_create, which follows.
+        return self._session('authors').scalars(select(Author).order_by(Author.id)).all()
 
     def count_related(self, author):
         return author.posts.count()
+
+    def aggregate(self):
+        self._end()
+        with Session(self.engine, future=True) as session:
+            return session.execute(
+                select(BlogPost.author_id, func.count(BlogPost.id), func.sum(BlogPost.views))
+                .group_by(BlogPost.author_id)).all()
 
     def load_all(self):
         return self._session('update').scalars(select(BlogPost)).all()
@@ -181,6 +190,18 @@ class Peer:
             self.session.delete(post)
         self.session.commit()
         self._end()
+
+    def bulk_create(self, authors, posts):
+        # SQLAlchemy 1.4's bulk API for ORM objects: one executemany (on
+        # psycopg2 pages of 1,000 rows), no ids set (return_defaults=False).
+        # It writes columns, not relationships: author_id, not author.
+        objects = [BlogPost(title=title, content=content, pub_date=pub_date, views=views,
+                            rating=rating, published=published, author_id=authors[author].id)
+                   for title, content, pub_date, views, rating, published, author in posts]
+        self.session.bulk_save_objects(objects)
+        self.session.commit()
+        self._end()
+        return objects
 
     def close(self):
         self._end()

@@ -297,6 +297,23 @@ op_count_related (const WorkloadAuthor *authors,
   deallocate ("count_related");
 }
 
+static void
+op_aggregate (void)
+{
+  PGresult *result;
+  int rows;
+
+  prepare ("aggregate", WORKLOAD_AGGREGATE_SELECT);
+  result = run_prepared ("aggregate", 0, NULL);
+  rows = PQntuples (result);
+  /* sum(bigint) is a numeric: an integer's digits here. */
+  for (int row = 0; row < rows; row++)
+    workload_aggregate_row (&run.checks, int64_at (result, row, 0), int64_at (result, row, 1),
+                            int64_at (result, row, 2));
+  PQclear (result);
+  deallocate ("aggregate");
+}
+
 /* The authors as objects, for count_related. */
 static int
 load_authors (WorkloadAuthor *authors)
@@ -365,6 +382,80 @@ op_delete_each (WorkloadRowList *list)
 }
 
 static void
+dollar (int   row,
+        int   column,
+        int   k,
+        char *buffer)
+{
+  snprintf (buffer, 64, "$%d", k);
+}
+
+/* 20,000 new posts in multi-row INSERTs of WORKLOAD_BULK_BATCH rows, one
+ * transaction, the ids from RETURNING (in the order of the rows). */
+static void
+op_bulk_create (WorkloadRow          *posts,
+                const WorkloadAuthor *authors)
+{
+  static const char *values[WORKLOAD_BULK_BATCH * 7];
+  static char numbers[WORKLOAD_BULK_BATCH][4][32];
+  char *sql = NULL;
+
+  workload_copy_posts (&run, posts, authors);
+  sql = workload_bulk_insert_sql (WORKLOAD_BULK_BATCH, dollar);
+  sql = realloc (sql, strlen (sql) + 16);
+  strcat (sql, " RETURNING id");
+  prepare ("bulk", sql);
+  free (sql);
+  exec ("BEGIN");
+  for (int start = 0; start < WORKLOAD_N_POSTS; start += WORKLOAD_BULK_BATCH)
+    {
+      int n = WORKLOAD_N_POSTS - start < WORKLOAD_BULK_BATCH ? WORKLOAD_N_POSTS - start
+                                                              : WORKLOAD_BULK_BATCH;
+      const char *name = "bulk";
+      PGresult *result;
+
+      if (n < WORKLOAD_BULK_BATCH)
+        {
+          sql = workload_bulk_insert_sql (n, dollar);
+          sql = realloc (sql, strlen (sql) + 16);
+          strcat (sql, " RETURNING id");
+          prepare ("bulk_rest", sql);
+          free (sql);
+          name = "bulk_rest";
+        }
+      for (int r = 0; r < n; r++)
+        {
+          const WorkloadRow *post = &posts[start + r];
+          const char **v = values + r * 7;
+
+          workload_date_format (&post->pub_date, numbers[r][0]);
+          snprintf (numbers[r][1], 32, "%" PRId64, post->views);
+          snprintf (numbers[r][2], 32, "%.17g", post->rating);
+          snprintf (numbers[r][3], 32, "%" PRId64, post->author_id);
+          v[0] = post->title;
+          v[1] = post->content;
+          v[2] = numbers[r][0];
+          v[3] = numbers[r][1];
+          v[4] = numbers[r][2];
+          v[5] = post->published ? "t" : "f";
+          v[6] = numbers[r][3];
+        }
+      result = run_prepared (name, n * 7, values);
+      if (PQntuples (result) != n)
+        workload_fail (&run, "bulk insert", "not one id per row");
+      for (int r = 0; r < n; r++)
+        posts[start + r].id = int64_at (result, r, 0);
+      PQclear (result);
+      if (n < WORKLOAD_BULK_BATCH)
+        deallocate ("bulk_rest");
+    }
+  exec ("COMMIT");
+  deallocate ("bulk");
+  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
+    workload_bulk_post (&run.checks, posts[i].id);
+}
+
+static void
 load_posts (const char      *sql,
             WorkloadRowList *list)
 {
@@ -427,6 +518,10 @@ main (int   argc,
   for (int i = 0; i < n_loaded; i++)
     free (loaded[i].name);
 
+  workload_begin (&run, WORKLOAD_AGGREGATE);
+  op_aggregate ();
+  workload_end (&run, WORKLOAD_AGGREGATE);
+
   load_posts ("SELECT " WORKLOAD_COLUMNS " FROM blogpost", &list);
   workload_begin (&run, WORKLOAD_UPDATE);
   op_update (&list);
@@ -451,6 +546,18 @@ main (int   argc,
     }
   for (int i = 0; i < WORKLOAD_N_AUTHORS; i++)
     free (authors[i].name);
+
+  n_loaded = load_authors (loaded);
+  workload_begin (&run, WORKLOAD_BULK_CREATE);
+  op_bulk_create (posts, loaded);
+  workload_end (&run, WORKLOAD_BULK_CREATE);
+  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
+    {
+      free (posts[i].title);
+      free (posts[i].content);
+    }
+  for (int i = 0; i < n_loaded; i++)
+    free (loaded[i].name);
   PQfinish (conn);
 
   snprintf (version, sizeof version, "libpq %d", PQlibVersion ());

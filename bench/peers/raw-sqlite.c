@@ -236,6 +236,19 @@ op_count_related (const WorkloadAuthor *authors,
   sqlite3_finalize (stmt);
 }
 
+static void
+op_aggregate (void)
+{
+  sqlite3_stmt *stmt = prepare (WORKLOAD_AGGREGATE_SELECT);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    workload_aggregate_row (&run.checks, sqlite3_column_int64 (stmt, 0),
+                            sqlite3_column_int64 (stmt, 1), sqlite3_column_int64 (stmt, 2));
+  check (rc, "aggregate");
+  sqlite3_finalize (stmt);
+}
+
 /* The authors as objects, for count_related. */
 static int
 load_authors (WorkloadAuthor *authors)
@@ -295,6 +308,70 @@ op_delete_each (WorkloadRowList *list)
   sqlite3_finalize (stmt);
 }
 
+static void
+question_mark (int   row,
+               int   column,
+               int   k,
+               char *buffer)
+{
+  strcpy (buffer, "?");
+}
+
+/* 20,000 new posts in multi-row INSERTs of WORKLOAD_BULK_BATCH rows, one
+ * transaction; SQLite numbers the rows of one INSERT consecutively, so
+ * the ids of a batch end at its last_insert_rowid(). */
+static void
+op_bulk_create (WorkloadRow          *posts,
+                const WorkloadAuthor *authors)
+{
+  char *sql = workload_bulk_insert_sql (WORKLOAD_BULK_BATCH, question_mark);
+  sqlite3_stmt *batch = prepare (sql);
+
+  free (sql);
+  workload_copy_posts (&run, posts, authors);
+  exec ("BEGIN");
+  for (int start = 0; start < WORKLOAD_N_POSTS; start += WORKLOAD_BULK_BATCH)
+    {
+      int n = WORKLOAD_N_POSTS - start < WORKLOAD_BULK_BATCH ? WORKLOAD_N_POSTS - start
+                                                              : WORKLOAD_BULK_BATCH;
+      sqlite3_stmt *stmt = batch;
+      char dates[WORKLOAD_BULK_BATCH][20];
+      int64_t last;
+
+      if (n < WORKLOAD_BULK_BATCH)
+        {
+          sql = workload_bulk_insert_sql (n, question_mark);
+          stmt = prepare (sql);
+          free (sql);
+        }
+      for (int r = 0; r < n; r++)
+        {
+          const WorkloadRow *post = &posts[start + r];
+          int k = r * 7;
+
+          workload_date_format (&post->pub_date, dates[r]);
+          sqlite3_bind_text (stmt, k + 1, post->title, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, k + 2, post->content, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, k + 3, dates[r], -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (stmt, k + 4, post->views);
+          sqlite3_bind_double (stmt, k + 5, post->rating);
+          sqlite3_bind_int (stmt, k + 6, post->published);
+          sqlite3_bind_int64 (stmt, k + 7, post->author_id);
+        }
+      check (sqlite3_step (stmt), "bulk insert");
+      sqlite3_reset (stmt);
+      last = sqlite3_last_insert_rowid (db);
+      for (int r = 0; r < n; r++)
+        posts[start + r].id = last - n + 1 + r;
+      if (stmt != batch)
+        sqlite3_finalize (stmt);
+    }
+  exec ("COMMIT");
+  sqlite3_finalize (batch);
+  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
+    workload_bulk_post (&run.checks, posts[i].id);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -351,6 +428,10 @@ main (int   argc,
   for (int i = 0; i < n_loaded; i++)
     free (loaded[i].name);
 
+  workload_begin (&run, WORKLOAD_AGGREGATE);
+  op_aggregate ();
+  workload_end (&run, WORKLOAD_AGGREGATE);
+
   stmt = prepare ("SELECT " WORKLOAD_COLUMNS " FROM blogpost");
   select_posts (stmt, &list);
   sqlite3_finalize (stmt);
@@ -377,6 +458,18 @@ main (int   argc,
       free (posts[i].title);
       free (posts[i].content);
     }
+
+  n_loaded = load_authors (loaded);
+  workload_begin (&run, WORKLOAD_BULK_CREATE);
+  op_bulk_create (posts, loaded);
+  workload_end (&run, WORKLOAD_BULK_CREATE);
+  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
+    {
+      free (posts[i].title);
+      free (posts[i].content);
+    }
+  for (int i = 0; i < n_loaded; i++)
+    free (loaded[i].name);
   for (int i = 0; i < WORKLOAD_N_AUTHORS; i++)
     free (authors[i].name);
 

@@ -19,7 +19,7 @@
 
 static const char *const operation_names[WORKLOAD_N_OPERATIONS] = {
   "insert", "fetch_all", "fetch_related", "filter", "get_by_pk", "count", "count_related",
-  "update", "delete_bulk", "delete_each",
+  "aggregate", "update", "delete_bulk", "delete_each", "bulk_create",
 };
 
 static const char LOREM[] =
@@ -53,9 +53,15 @@ static const WorkloadChecks expected = {
   .count_sum = 37384,
   .count_related_sum = 20000,
   .count_related_checksum = 2010000,
+  .aggregate_n = 200,
+  .aggregate_sum_count = 20000,
+  .aggregate_sum_views = 99766786,
+  .aggregate_checksum = 10027151670,
   .delete_bulk_rows = 10008,
-  .rows_left = 8992,
-  .sum_views_left = 67402604,
+  .bulk_create_n = 20000,
+  .bulk_create_sum_id = 600010000,
+  .rows_left = 28992,
+  .sum_views_left = 167169390,
 };
 
 typedef struct
@@ -193,6 +199,70 @@ workload_count_related (WorkloadChecks *checks,
 {
   checks->count_related_sum += count;
   checks->count_related_checksum += author_id * count;
+}
+
+void
+workload_aggregate_row (WorkloadChecks *checks,
+                        int64_t         author_id,
+                        int64_t         count,
+                        int64_t         views)
+{
+  checks->aggregate_n++;
+  checks->aggregate_sum_count += count;
+  checks->aggregate_sum_views += views;
+  checks->aggregate_checksum += author_id * views;
+}
+
+void
+workload_copy_posts (const WorkloadRun    *run,
+                     WorkloadRow          *posts,
+                     const WorkloadAuthor *authors)
+{
+  for (int i = 0; i < WORKLOAD_N_POSTS; i++)
+    {
+      const WorkloadPost *in = &run->data->posts[i];
+
+      posts[i].title = strdup (in->title);
+      posts[i].content = strdup (in->content);
+      posts[i].pub_date = in->pub_date;
+      posts[i].views = in->views;
+      posts[i].rating = in->rating;
+      posts[i].published = in->published;
+      posts[i].author_id = authors[in->author].id;
+    }
+}
+
+void
+workload_bulk_post (WorkloadChecks *checks,
+                    int64_t         id)
+{
+  checks->bulk_create_n++;
+  checks->bulk_create_sum_id += id;
+}
+
+char *
+workload_bulk_insert_sql (int    n,
+                          void (*placeholder) (int row, int column, int k, char *buffer))
+{
+  char *sql = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream (&sql, &len);
+
+  fputs (WORKLOAD_BULK_INSERT, out);
+  for (int row = 0; row < n; row++)
+    {
+      fputs (row ? ", (" : "(", out);
+      for (int column = 0; column < 7; column++)
+        {
+          char buffer[64];
+
+          placeholder (row, column, row * 7 + column + 1, buffer);
+          fprintf (out, "%s%s", column ? ", " : "", buffer);
+        }
+      fputc (')', out);
+    }
+  fclose (out);
+  return sql;
 }
 
 void
@@ -846,7 +916,13 @@ workload_finish (WorkloadRun *run,
   CHECK (count_sum, "%" PRId64);
   CHECK (count_related_sum, "%" PRId64);
   CHECK (count_related_checksum, "%" PRId64);
+  CHECK (aggregate_n, "%" PRId64);
+  CHECK (aggregate_sum_count, "%" PRId64);
+  CHECK (aggregate_sum_views, "%" PRId64);
+  CHECK (aggregate_checksum, "%" PRId64);
   CHECK (delete_bulk_rows, "%" PRId64);
+  CHECK (bulk_create_n, "%" PRId64);
+  CHECK (bulk_create_sum_id, "%" PRId64);
   CHECK (rows_left, "%" PRId64);
   CHECK (sum_views_left, "%" PRId64);
 #undef CHECK

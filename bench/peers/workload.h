@@ -33,6 +33,8 @@
 #define WORKLOAD_N_COUNTS      500
 #define WORKLOAD_N_DELETE_EACH 1000
 #define WORKLOAD_FILTER_LIMIT  20
+/* Rows per multi-row INSERT of bulk_create in the peers that write SQL. */
+#define WORKLOAD_BULK_BATCH    1000
 /* Authors are named "author-NNN": the number starts here. */
 #define WORKLOAD_AUTHOR_NUMBER 7
 
@@ -45,9 +47,11 @@ typedef enum
   WORKLOAD_GET_BY_PK,
   WORKLOAD_COUNT,
   WORKLOAD_COUNT_RELATED,
+  WORKLOAD_AGGREGATE,
   WORKLOAD_UPDATE,
   WORKLOAD_DELETE_BULK,
   WORKLOAD_DELETE_EACH,
+  WORKLOAD_BULK_CREATE,
   WORKLOAD_N_OPERATIONS,
 } WorkloadOperation;
 
@@ -117,7 +121,15 @@ typedef enum
 /* count_related: the posts of one author. */
 #define WORKLOAD_COUNT_RELATED_SQL(param) "SELECT count(*) FROM blogpost WHERE author_id = " param
 
-/* The authors, loaded before count_related. */
+/* aggregate: per author, the number of posts and the sum of their views. */
+#define WORKLOAD_AGGREGATE_SELECT \
+  "SELECT author_id, count(id), sum(views) FROM blogpost GROUP BY author_id"
+
+/* bulk_create: the multi-row INSERT, without its VALUES rows. */
+#define WORKLOAD_BULK_INSERT \
+  "INSERT INTO blogpost (title, content, pub_date, views, rating, published, author_id) VALUES "
+
+/* The authors, loaded before count_related and bulk_create. */
 #define WORKLOAD_AUTHORS_SELECT "SELECT id, name FROM author ORDER BY id"
 
 /* The plain C objects of the raw peers: a post and an author as loaded,
@@ -180,7 +192,13 @@ typedef struct
   int64_t count_sum;
   int64_t count_related_sum;
   int64_t count_related_checksum;
+  int64_t aggregate_n;
+  int64_t aggregate_sum_count;
+  int64_t aggregate_sum_views;
+  int64_t aggregate_checksum;
   int64_t delete_bulk_rows;
+  int64_t bulk_create_n;
+  int64_t bulk_create_sum_id;
   int64_t rows_left;
   int64_t sum_views_left;
 } WorkloadChecks;
@@ -272,6 +290,31 @@ void        workload_read_related (WorkloadChecks    *checks,
 void        workload_count_related (WorkloadChecks   *checks,
                                     int64_t           author_id,
                                     int64_t           count);
+
+/* Adds one grouped row of aggregate: an author, its posts and their views. */
+void        workload_aggregate_row (WorkloadChecks   *checks,
+                                    int64_t           author_id,
+                                    int64_t           count,
+                                    int64_t           views);
+
+/* The posts of @run's data as the raw peers' objects (@posts holds
+ * WORKLOAD_N_POSTS), strings copied, each with the id of its author in
+ * @authors (by author number); the ids are left to the caller. */
+void        workload_copy_posts   (const WorkloadRun    *run,
+                                   WorkloadRow          *posts,
+                                   const WorkloadAuthor *authors);
+
+/* Adds one post of bulk_create and the id it was given. */
+void        workload_bulk_post    (WorkloadChecks    *checks,
+                                   int64_t            id);
+
+/* The multi-row INSERT of bulk_create for @n rows: WORKLOAD_BULK_INSERT
+ * and @n rows of 7 placeholders, each made by @placeholder (the SQL of
+ * placeholder @k of row @row, 1-based @k counted over the statement, into
+ * @buffer of 64 bytes). Free with free(). */
+char       *workload_bulk_insert_sql (int         n,
+                                      void      (*placeholder) (int row, int column, int k,
+                                                                char *buffer));
 
 /* Rounds the rating sum to 3 decimals, as the checks state it. */
 void        workload_fetch_done   (WorkloadChecks    *checks);
