@@ -124,11 +124,13 @@ def tutorial():
     check(Question.objects.filter(choice__choice_text__startswith='The').get() is q,
           'a lookup across the reverse relation')
 
-    # The tutorial's vote() view: votes=F("votes") + 1, one UPDATE in which
-    # the database adds the vote (two votes at once both count); the loaded
-    # choice gets the value the database computed.
+    # The tutorial's vote() view, as written there: votes = F("votes") + 1
+    # then save(), one UPDATE in which the database adds the vote (two
+    # votes at once both count); the choice then holds the value the
+    # database computed.
     for selected_choice in (created[1], created[1], created[0]):
-        Choice.objects.filter(pk=selected_choice.pk).update(votes=Gorm.F('votes') + 1)
+        selected_choice.votes = Gorm.F('votes') + 1
+        selected_choice.save()
         print('Voted for %s: %s' % (selected_choice, votes(selected_choice.votes)))
 
     # The results page, for every question at once: each question annotated

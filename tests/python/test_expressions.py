@@ -189,6 +189,57 @@ class UpdateTest(ExpressionTestCase):
         self.assertEqual(selected.votes, 3)
         self.assertIs(selected, self.sky)
 
+    def test_the_tutorials_vote_as_written_there(self):
+        # selected_choice.votes = F("votes") + 1; selected_choice.save()
+        selected = self.new.choice_set.get(pk=self.sky.pk)
+        selected.votes = F('votes') + 1
+        selected.choice_text = 'The blue sky'
+        # Until the save, the field holds what it held.
+        self.assertEqual(selected.votes, 2)
+        selected.save()
+        self.assertEqual(selected.votes, 3)
+        self.assertFalse(selected.is_dirty())
+        self.assertEqual(Choice.objects.filter(choice_text='The blue sky', votes=3).count(), 1)
+        # Another connection's vote between the read and the save counts too.
+        Choice.objects.filter(pk=selected.pk).update(votes=10)
+        selected.votes = F('votes') + 1
+        selected.save()
+        self.assertEqual(selected.votes, 11)
+
+    def test_expression_fields_with_update_fields_and_refresh(self):
+        self.sky.votes = F('votes') * 10
+        self.sky.choice_text = 'unsaved'
+        self.sky.save(update_fields=['votes'])
+        self.assertEqual(self.sky.votes, 20)
+        self.assertTrue(self.sky.is_dirty())
+        self.assertEqual(Choice.objects.filter(choice_text='unsaved').count(), 0)
+        # A plain value replaces the expression; a refresh drops it.
+        self.sky.votes = F('votes') + 1
+        self.sky.votes = 7
+        self.sky.save()
+        self.assertEqual(self.sky.votes, 7)
+        self.sky.votes = F('votes') + 1
+        self.sky.refresh_from_db()
+        self.sky.save()
+        self.assertEqual(self.sky.votes, 7)
+
+    def test_expression_fields_refused(self):
+        new = Choice(question=self.new, choice_text='new')
+        new.votes = F('votes') + 1
+        with self.assertRaisesRegex(ValueError, 'not to insert'):
+            new.save()
+        self.assertFalse(new.is_saved())
+        with self.assertRaisesRegex(Gorm.FieldError, 'aggregate'):
+            self.sky.votes = Sum('votes')
+        self.sky.votes = F('nope') + 1
+        with self.assertRaisesRegex(Gorm.FieldError, 'nope'):
+            self.sky.save()
+        # Nothing was written; the next save works.
+        self.assertEqual(Choice.objects.get(pk=self.sky.pk).votes, 2)
+        self.sky.votes = F('votes') + 1
+        self.sky.save()
+        self.assertEqual(self.sky.votes, 3)
+
     def test_live_model_follows(self):
         live = Choice.objects.order_by('votes', 'pk').watch()
         self.assertEqual(list(live), [self.sky, self.much, self.me])

@@ -620,7 +620,21 @@ class Field(GObject.Property):
                                   % (model.__name__, self.name))
 
     def __set__(self, instance, value):
+        if isinstance(value, _Expression):
+            self.set_pending(instance, value)
+            return
+        instance.__dict__.get('_gorm_pending', {}).pop(self.name, None)
         self.set_gobject_value(instance, self.to_gobject(instance, value))
+
+    def set_pending(self, instance, expression):
+        """Django's ``choice.votes = F('votes') + 1``: the expression is
+        kept until ``save()``, which writes it in the row's UPDATE (the
+        database computes it), after which the field holds the computed
+        value. An aggregate is refused."""
+        if expression.contains_aggregate:
+            raise FieldError('Cannot set %s.%s to an aggregate (%r): only a QuerySet can '
+                             'compute one' % (type(instance).__name__, self.name, expression))
+        instance.__dict__.setdefault('_gorm_pending', {})[self.name] = expression
 
     def to_gobject(self, instance, value):
         """The GObject form of ``value``, or TypeMismatchError."""
@@ -1226,6 +1240,9 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         model = type(self)
         database = self._database()
         _register(database, model)
+        pending = self.__dict__.get('_gorm_pending')
+        if pending:
+            return self._save_with_expressions(database, pending, cancellable, update_fields)
         if update_fields is None:
             try:
                 return _resource_save(self, cancellable)
@@ -1245,6 +1262,41 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         if rows == 0:
             raise model.DoesNotExist('Save with update_fields did not affect any rows: the row '
                                      'of %r is gone' % self)
+        return True
+
+    def _save_with_expressions(self, database, pending, cancellable, update_fields):
+        """save() of an object some of whose fields were given expressions
+        (``F('votes') + 1``): its other changes are saved, then the
+        expressions are written in one UPDATE of its row, whose computed
+        values the object takes (libgorm sets them on the loaded object),
+        in one transaction. As in Django, an object not saved yet cannot
+        take an expression: the database has no row to compute it from."""
+        model = type(self)
+        if not _resource_is_saved(self):
+            raise ValueError('Cannot save %s with %s: F() expressions can only be used to '
+                             'update a row, not to insert one; save the object first'
+                             % (model.__name__, ', '.join('%s=%r' % item for item in pending.items())))
+        written = dict(pending)
+        if update_fields is not None:
+            wanted = set(update_fields)
+            written = {name: value for name, value in pending.items() if name in wanted}
+            update_fields = [name for name in update_fields if name not in written]
+        with database.atomic():
+            if update_fields is None:
+                try:
+                    _resource_save(self, cancellable)
+                except GLib.Error as error:
+                    _raise_translated(error, model)
+            elif update_fields:
+                self.__dict__['_gorm_pending'] = {}
+                try:
+                    Resource.save(self, cancellable, update_fields=update_fields)
+                finally:
+                    self.__dict__['_gorm_pending'] = pending
+            if written and QuerySet(model, database).filter(pk=self.pk).update(**written) == 0:
+                raise model.DoesNotExist('Cannot save %r: its row is gone' % self)
+        for name in written:
+            pending.pop(name, None)
         return True
 
     def delete(self, cancellable=None):
@@ -1275,6 +1327,7 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         libgorm reloads the whole row, and the others are set back to what
         they held, so that they stay dirty when they differ from the row."""
         model = type(self)
+        self.__dict__.pop('_gorm_pending', None)
         if fields is None:
             return self.reload()
         if isinstance(fields, str):
