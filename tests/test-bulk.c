@@ -873,6 +873,7 @@ test_insert_all_or_nothing (void)
   g_autoptr(GormDatabase) other = NULL;
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *has_shell = NULL;
   GType types[] = { TEST_TYPE_ITEM, TEST_TYPE_POST };
 
   g_assert_true (gorm_database_migrate (db, types, 2, NULL, &error));
@@ -883,7 +884,7 @@ test_insert_all_or_nothing (void)
       other = gorm_database_open (uri, NULL, &error);
       g_assert_no_error (error);
     }
-  else if (g_find_program_in_path ("sqlite3") == NULL)
+  else if (!(has_shell = g_find_program_in_path ("sqlite3")))
     {
       g_test_skip ("the sqlite3 shell is not installed");
       g_clear_object (&db);

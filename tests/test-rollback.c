@@ -66,11 +66,13 @@ open_migrated (char **path)
   return db;
 }
 
+/* Closes @db and removes its file at @path, which it takes. */
 static void
 close_db (GormDatabase *db,
           char         *path)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *owned = path;
 
   g_assert_true (gorm_database_close (db, NULL, &error));
   g_assert_no_error (error);

@@ -2307,7 +2307,7 @@ class _ExpressionQuerySet:
                 resource = row.get_resource()
                 values = resource.__dict__
                 for name, python in annotations:
-                    values[name] = python(row.dup_value(name))
+                    values[name] = python(_row_value(row, name))
                 return keep(resource)
             return annotated
         named = {}
@@ -2319,15 +2319,15 @@ class _ExpressionQuerySet:
                 named[key] = expression
         keys = [key for key, _ in columns]
         if self._row_form == 'dict':
-            return lambda row: {key: python(row.dup_value(key)) for key, python in columns}
+            return lambda row: {key: python(_row_value(row, key)) for key, python in columns}
         if self._row_form == 'flat':
             (key, python), = columns
-            return lambda row: python(row.dup_value(key))
+            return lambda row: python(_row_value(row, key))
         if self._row_form == 'named':
             tuple_type = collections.namedtuple('Row', keys, rename=True)
-            return lambda row: tuple_type._make(python(row.dup_value(key))
+            return lambda row: tuple_type._make(python(_row_value(row, key))
                                                 for key, python in columns)
-        return lambda row: tuple(python(row.dup_value(key)) for key, python in columns)
+        return lambda row: tuple(python(_row_value(row, key)) for key, python in columns)
 
     def _update_expressions(self, values):
         """update() where some values are expressions: one UPDATE …
@@ -2403,9 +2403,31 @@ def _conditions_of(condition, model, named):
 _HIDDEN_KEY = '_gorm_pk'
 
 
+def _row_value(row, name):
+    """The value of the column ``name`` of a Gorm.Row, None for NULL. Read
+    with gorm_row_get_value() (transfer none): PyGObject 3.42 never frees
+    a GValue a function returns with transfer full, as
+    gorm_row_dup_value() does."""
+    return row.get_value(row.find_column(name))
+
+
+class Row(Gorm.Row):
+    """A row of named values (Gorm.Row): ``row.dup_value(name)`` gives the
+    value of a column as a Python value, None for NULL and for a name the
+    row has not (``row.find_column(name)`` is -1 then)."""
+
+    def dup_value(self, name):
+        column = self.find_column(name)
+        return None if column < 0 else self.get_value(column)
+
+
+Row = override(Row)
+__all__.append('Row')
+
+
 def _aggregate_dict(row, converters):
     """The dict aggregate() returns for the Gorm.Row of its values."""
-    return {name: python(row.dup_value(name)) for name, python in converters.items()}
+    return {name: python(_row_value(row, name)) for name, python in converters.items()}
 
 
 class RawQuerySet:
