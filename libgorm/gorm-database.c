@@ -3250,15 +3250,18 @@ key_in (GArray       *keys,
   return FALSE;
 }
 
+/* The effect deleting rows of @schema, or with @touched the one listing
+ * the rows of @schema whose links a delete removes; NULL when none. */
 static OnDeleteEffect *
 find_deleted (GPtrArray        *effects,
-              const GormSchema *schema)
+              const GormSchema *schema,
+              gboolean          touched)
 {
   for (guint i = 0; i < effects->len; i++)
     {
       OnDeleteEffect *effect = g_ptr_array_index (effects, i);
 
-      if (effect->schema == schema && effect->column == NULL && !effect->touched)
+      if (effect->schema == schema && effect->column == NULL && effect->touched == touched)
         return effect;
     }
   return NULL;
@@ -3301,7 +3304,7 @@ plan_unlinked_locked (GormDatabase        *self,
   g_autoptr(GArray) walking = NULL;
   g_autoptr(GArray) linked = NULL;
   g_autoptr(GArray) sources = NULL;
-  OnDeleteEffect *effect = NULL;
+  OnDeleteEffect *effect;
   gboolean exists = FALSE;
 
   if (target == NULL)
@@ -3328,13 +3331,7 @@ plan_unlinked_locked (GormDatabase        *self,
   if (linked->len == 0)
     return TRUE;
 
-  for (guint i = 0; i < effects->len && effect == NULL; i++)
-    {
-      OnDeleteEffect *other = g_ptr_array_index (effects, i);
-
-      if (other->touched && other->schema == target)
-        effect = other;
-    }
+  effect = find_deleted (effects, target, TRUE);
   if (effect == NULL)
     {
       effect = g_new0 (OnDeleteEffect, 1);
@@ -3429,7 +3426,7 @@ gorm_database_plan_on_delete_locked (GormDatabase      *self,
             case GORM_ON_DELETE_RESTRICT:
               {
                 /* A row deleted by this very delete does not protect. */
-                OnDeleteEffect *also = find_deleted (effects, referencing);
+                OnDeleteEffect *also = find_deleted (effects, referencing, FALSE);
                 gboolean all_deleted = also != NULL;
 
                 for (guint i = 0; all_deleted && i < found->len; i++)
@@ -3441,7 +3438,7 @@ gorm_database_plan_on_delete_locked (GormDatabase      *self,
               }
 
             case GORM_ON_DELETE_CASCADE:
-              effect = find_deleted (effects, referencing);
+              effect = find_deleted (effects, referencing, FALSE);
               if (effect == NULL)
                 {
                   effect = g_new0 (OnDeleteEffect, 1);

@@ -410,34 +410,23 @@ undo_cb (gpointer data,
       /* Unless a later write made it the object of another row. */
       if (!self->saved || !gorm_value_key_equal (&self->key, &undo->key))
         return;
-      gorm_identity_map_remove (self->host->identity, resource, &self->key);
-      self->saved = FALSE;
-      g_value_unset (&self->key);
+      gorm_row_state_mark_deleted (self, resource);
       mark_all_dirty (self, schema);
-      if (gorm_schema_has_auto_id (schema))
-        set_id (self, resource, 0);
       break;
 
     case UNDO_UPDATE:
       if (!self->saved)
         return;
-      if (G_IS_VALUE (&undo->old_key) && !gorm_value_key_equal (&self->key, &undo->old_key))
-        {
-          gorm_identity_map_remove (self->host->identity, resource, &self->key);
-          gorm_identity_map_add (self->host->identity, resource, &undo->old_key);
-          g_value_unset (&self->key);
-          copy_value (&self->key, &undo->old_key);
-        }
+      /* A natural key changed: the row has its old one again. */
+      if (G_IS_VALUE (&undo->old_key))
+        take_key (self, resource, &undo->old_key);
       mark_all_dirty (self, schema);
       break;
 
     case UNDO_DELETE:
       if (self->saved)
         return;
-      gorm_identity_map_add (self->host->identity, resource, &undo->key);
-      copy_value (&self->key, &undo->key);
-      self->saved = TRUE;
-      clear_dirty (self);
+      take_key (self, resource, &undo->key);
       self->dirty = g_steal_pointer (&undo->dirty);
       if (gorm_schema_has_auto_id (schema))
         set_id (self, resource, undo->id);

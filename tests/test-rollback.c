@@ -36,14 +36,6 @@ new_post (GormDatabase *db,
   return g_object_new (TEST_TYPE_POST, "database", db, "title", title, NULL);
 }
 
-static gint64
-id_of (gpointer resource)
-{
-  gint64 id = 0;
-
-  g_object_get (resource, "id", &id, NULL);
-  return id;
-}
 
 static char *
 title_of (gpointer resource)
@@ -96,30 +88,30 @@ test_inserted_is_unsaved (void)
   test_save_ok (kept);
   g_assert_true (gorm_database_begin (db, NULL, &error));
   test_save_ok (lost);
-  lost_id = id_of (lost);
-  g_assert_cmpint (lost_id, >, id_of (kept));
+  lost_id = gorm_resource_get_id (lost);
+  g_assert_cmpint (lost_id, >, gorm_resource_get_id (kept));
   g_assert_true (gorm_resource_is_saved (lost));
   g_assert_true (gorm_database_rollback (db, NULL, &error));
   g_assert_no_error (error);
 
   /* The object is as if it had never been saved, with its values. */
   g_assert_false (gorm_resource_is_saved (lost));
-  g_assert_cmpint (id_of (lost), ==, 0);
+  g_assert_cmpint (gorm_resource_get_id (lost), ==, 0);
   title = title_of (lost);
   g_assert_cmpstr (title, ==, "lost");
   g_assert_true (gorm_resource_is_saved (kept));
 
   /* Its id was never committed: the row there now is another object's. */
   test_save_ok (next);
-  loaded = gorm_database_get (db, TEST_TYPE_POST, id_of (next), NULL, &error);
+  loaded = gorm_database_get (db, TEST_TYPE_POST, gorm_resource_get_id (next), NULL, &error);
   g_assert_no_error (error);
   g_assert_true (loaded == next);
-  if (id_of (next) == lost_id)
+  if (gorm_resource_get_id (next) == lost_id)
     g_assert_true (loaded != lost);
 
   /* Saving it again inserts it. */
   test_save_ok (lost);
-  g_assert_cmpint (id_of (lost), >, id_of (next));
+  g_assert_cmpint (gorm_resource_get_id (lost), >, gorm_resource_get_id (next));
   g_assert_cmpint (test_count_posts (db), ==, 3);
 
   g_clear_object (&loaded);
@@ -173,18 +165,18 @@ test_deleted_is_saved_again (void)
   gint64 id;
 
   test_save_ok (post);
-  id = id_of (post);
+  id = gorm_resource_get_id (post);
   g_assert_true (gorm_database_begin (db, NULL, &error));
   g_assert_true (gorm_resource_delete (post, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (gorm_resource_is_saved (post));
-  g_assert_cmpint (id_of (post), ==, 0);
+  g_assert_cmpint (gorm_resource_get_id (post), ==, 0);
   g_assert_true (gorm_database_rollback (db, NULL, &error));
   g_assert_no_error (error);
 
   g_assert_true (gorm_resource_is_saved (post));
   g_assert_false (gorm_resource_is_dirty (post));
-  g_assert_cmpint (id_of (post), ==, id);
+  g_assert_cmpint (gorm_resource_get_id (post), ==, id);
   /* It is the object of its row again. */
   loaded = gorm_database_get (db, TEST_TYPE_POST, id, NULL, &error);
   g_assert_no_error (error);
@@ -230,7 +222,7 @@ test_savepoints (void)
   g_assert_no_error (error);
   g_assert_false (gorm_resource_is_saved (released));
   g_assert_false (gorm_resource_is_saved (outer));
-  g_assert_cmpint (id_of (released), ==, 0);
+  g_assert_cmpint (gorm_resource_get_id (released), ==, 0);
   g_assert_cmpint (test_count_posts (db), ==, 0);
 
   /* Committed, nothing is undone. */
@@ -271,8 +263,8 @@ test_insert_then_update_then_delete (void)
   /* Undone last write first: both end as they began, not saved. */
   g_assert_false (gorm_resource_is_saved (post));
   g_assert_false (gorm_resource_is_saved (other));
-  g_assert_cmpint (id_of (post), ==, 0);
-  g_assert_cmpint (id_of (other), ==, 0);
+  g_assert_cmpint (gorm_resource_get_id (post), ==, 0);
+  g_assert_cmpint (gorm_resource_get_id (other), ==, 0);
   g_assert_cmpint (test_count_posts (db), ==, 0);
   test_save_ok (post);
   test_save_ok (other);
@@ -339,7 +331,7 @@ test_failed_commit (void)
   g_clear_error (&error);
 
   g_assert_false (gorm_resource_is_saved (post));
-  g_assert_cmpint (id_of (post), ==, 0);
+  g_assert_cmpint (gorm_resource_get_id (post), ==, 0);
   g_assert_true (gorm_resource_is_dirty (kept));
   /* The next writes work, and write what the objects hold. */
   test_save_ok (post);
@@ -374,7 +366,7 @@ deleted_cb (GormDatabase *db,
             Signals      *signals)
 {
   signals->deleted++;
-  signals->deleted_id = id_of (resource);
+  signals->deleted_id = gorm_resource_get_id (resource);
 }
 
 static void
@@ -404,7 +396,7 @@ test_signals_committed_only (void)
   g_assert_cmpuint (signals.saved, ==, 1);
   g_assert_cmpuint (signals.created, ==, 1);
   test_save_ok (other);
-  id = id_of (other);
+  id = gorm_resource_get_id (other);
   g_assert_true (gorm_resource_delete (other, NULL, &error));
   drain ();
   g_assert_cmpuint (signals.deleted, ==, 1);
@@ -477,7 +469,7 @@ test_transaction_function (void)
   g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
   g_clear_error (&error);
   g_assert_false (gorm_resource_is_saved (post));
-  g_assert_cmpint (id_of (post), ==, 0);
+  g_assert_cmpint (gorm_resource_get_id (post), ==, 0);
 
   /* On the worker: the object is undone there, its id notified here. */
   gorm_database_run_in_transaction_async (db, save_then_fail_cb, async_post, NULL, NULL,
@@ -488,7 +480,7 @@ test_transaction_function (void)
   g_clear_error (&error);
   drain ();
   g_assert_false (gorm_resource_is_saved (async_post));
-  g_assert_cmpint (id_of (async_post), ==, 0);
+  g_assert_cmpint (gorm_resource_get_id (async_post), ==, 0);
   g_assert_cmpint (test_count_posts (db), ==, 0);
 
   test_save_ok (post);
