@@ -254,8 +254,7 @@ GormHeldFile *
 gorm_uri_hold_file (const char *path)
 {
   GormHeldFile *held = g_new0 (GormHeldFile, 1);
-  gpointer key = NULL;
-  gpointer count = NULL;
+  guint count;
 
   if (path == NULL || !file_id_of (path, &held->id))
     {
@@ -265,11 +264,10 @@ gorm_uri_hold_file (const char *path)
   g_mutex_lock (&held_lock);
   if (held_files == NULL)
     held_files = g_hash_table_new_full (file_id_hash, file_id_equal, g_free, NULL);
-  if (!g_hash_table_lookup_extended (held_files, &held->id, &key, &count))
-    key = g_memdup2 (&held->id, sizeof held->id);
-  else
-    g_hash_table_steal (held_files, key);
-  g_hash_table_insert (held_files, key, GUINT_TO_POINTER (GPOINTER_TO_UINT (count) + 1));
+  /* An equal key already there stays, and the new copy is freed. */
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (held_files, &held->id));
+  g_hash_table_insert (held_files, g_memdup2 (&held->id, sizeof held->id),
+                       GUINT_TO_POINTER (count + 1));
   g_mutex_unlock (&held_lock);
   return held;
 }
@@ -277,22 +275,17 @@ gorm_uri_hold_file (const char *path)
 void
 gorm_uri_release_file (GormHeldFile *held)
 {
-  gpointer key = NULL;
-  gpointer count = NULL;
+  guint count;
 
   if (held == NULL)
     return;
   g_mutex_lock (&held_lock);
-  if (held_files != NULL && g_hash_table_lookup_extended (held_files, &held->id, &key, &count))
-    {
-      if (GPOINTER_TO_UINT (count) > 1)
-        {
-          g_hash_table_steal (held_files, key);
-          g_hash_table_insert (held_files, key, GUINT_TO_POINTER (GPOINTER_TO_UINT (count) - 1));
-        }
-      else
-        g_hash_table_remove (held_files, key);
-    }
+  count = held_files ? GPOINTER_TO_UINT (g_hash_table_lookup (held_files, &held->id)) : 0;
+  if (count > 1)
+    g_hash_table_insert (held_files, g_memdup2 (&held->id, sizeof held->id),
+                         GUINT_TO_POINTER (count - 1));
+  else if (count == 1)
+    g_hash_table_remove (held_files, &held->id);
   g_mutex_unlock (&held_lock);
   g_free (held);
 }
