@@ -6,6 +6,23 @@
 #include "gorm-migrator-private.h"
 #include "gorm-relation-private.h"
 
+/* Appends a new change to @changes and returns it (owned by @changes). */
+static GormMigrationChange *
+add_change (GPtrArray               *changes,
+            GormMigrationChangeKind  kind,
+            const char              *table,
+            const char              *column,
+            const char              *database_has,
+            const char              *model_wants,
+            const char              *reason)
+{
+  GormMigrationChange *change = gorm_migration_change_new (kind, table, column, database_has,
+                                                           model_wants, reason, 0);
+
+  g_ptr_array_add (changes, change);
+  return change;
+}
+
 /* The declared type of each existing column of @schema's table, by
  * column name; NULL with no error when the table does not exist. */
 static GHashTable *
@@ -143,13 +160,13 @@ check_stored_values_locked (GormConnection    *connection,
   return FALSE;
 }
 
-/* Appends to @statements what evolves the table of @schema; fails when
+/* Appends to @changes what evolves the table of @schema; fails when
  * an existing column contradicts it. */
 static gboolean
 plan_type_locked (GormConnection    *connection,
                   const GormDialect *dialect,
                   const GormSchema  *schema,
-                  GPtrArray         *statements,
+                  GPtrArray         *changes,
                   GError           **error)
 {
   g_autoptr(GHashTable) columns = NULL;
@@ -166,10 +183,16 @@ plan_type_locked (GormConnection    *connection,
   if (columns == NULL)
     {
       g_autoptr(GPtrArray) created = gorm_dialect_render_create_indexes (dialect, schema);
+      g_autofree char *create = gorm_dialect_render_create_table (dialect, schema);
+      g_autofree char *reason = g_strdup_printf ("%s is stored in the table “%s”, which the "
+                                                 "database does not have",
+                                                 schema->type_name, schema->table);
+      GormMigrationChange *change = add_change (changes, GORM_MIGRATION_CHANGE_CREATE_TABLE,
+                                                schema->table, NULL, NULL, NULL, reason);
 
-      g_ptr_array_add (statements, gorm_dialect_render_create_table (dialect, schema));
+      gorm_migration_change_add_statement (change, create);
       for (guint i = 0; i < created->len; i++)
-        g_ptr_array_add (statements, g_strdup (g_ptr_array_index (created, i)));
+        gorm_migration_change_add_statement (change, g_ptr_array_index (created, i));
       return TRUE;
     }
 
@@ -198,15 +221,23 @@ plan_type_locked (GormConnection    *connection,
 
   for (guint i = 0; i < schema->n_columns; i++)
     {
+      const GormColumn *column = &schema->columns[i];
       g_autoptr(GPtrArray) added = NULL;
+      g_autofree char *reason = NULL;
+      GormMigrationChange *change;
 
-      if (g_hash_table_contains (columns, schema->columns[i].name))
+      if (g_hash_table_contains (columns, column->name))
         continue;
-      added = gorm_dialect_render_add_column (dialect, schema, &schema->columns[i], error);
+      added = gorm_dialect_render_add_column (dialect, schema, column, error);
       if (added == NULL)
         return FALSE;
+      reason = g_strdup_printf ("%s:%s is stored in the column “%s”, which the table “%s” "
+                                "does not have", schema->type_name, column->pspec->name,
+                                column->name, schema->table);
+      change = add_change (changes, GORM_MIGRATION_CHANGE_ADD_COLUMN, schema->table,
+                           column->name, NULL, dialect->column_type (column), reason);
       for (guint j = 0; j < added->len; j++)
-        g_ptr_array_add (statements, g_strdup (g_ptr_array_index (added, j)));
+        gorm_migration_change_add_statement (change, g_ptr_array_index (added, j));
     }
 
   indexes = read_indexes_locked (connection, dialect, schema, error);
@@ -221,12 +252,39 @@ plan_type_locked (GormConnection    *connection,
         continue;
       index = gorm_dialect_index_name (schema, column, FALSE);
       if (!g_hash_table_contains (indexes, index))
-        g_ptr_array_add (statements, gorm_dialect_render_index (dialect, schema, column, FALSE));
+        {
+          g_autofree char *sql = gorm_dialect_render_index (dialect, schema, column, FALSE);
+          g_autofree char *reason = g_strdup_printf ("%s:%s is indexed", schema->type_name,
+                                                     column->pspec->name);
+
+          gorm_migration_change_add_statement (add_change (changes,
+                                                           GORM_MIGRATION_CHANGE_ADD_INDEX,
+                                                           schema->table, index, NULL,
+                                                           "INDEX", reason),
+                                               sql);
+        }
     }
   for (guint i = 0; i < schema->n_indexes; i++)
     if (!g_hash_table_contains (indexes, schema->indexes[i].name))
-      g_ptr_array_add (statements,
-                       gorm_dialect_render_composite_index (dialect, schema, &schema->indexes[i]));
+      {
+        const GormIndex *index = &schema->indexes[i];
+        g_autofree char *sql = gorm_dialect_render_composite_index (dialect, schema, index);
+        g_autofree char *properties = gorm_dialect_index_properties (index);
+        g_autofree char *reason =
+          index->unique
+          ? g_strdup_printf ("%s makes %s unique together "
+                             "(gorm_resource_class_add_unique_together())",
+                             schema->type_name, properties)
+          : g_strdup_printf ("%s has an index on %s (gorm_resource_class_add_index())",
+                             schema->type_name, properties);
+
+        gorm_migration_change_add_statement (add_change (changes,
+                                                         GORM_MIGRATION_CHANGE_ADD_INDEX,
+                                                         schema->table, index->name, NULL,
+                                                         index->unique ? "UNIQUE" : "INDEX",
+                                                         reason),
+                                             sql);
+      }
 
   return TRUE;
 }
@@ -234,39 +292,20 @@ plan_type_locked (GormConnection    *connection,
 /* Turns the failure of @sql, when it created a unique composite index
  * over rows that already break it, into GORM_ERROR_MIGRATION naming the
  * type and the properties. */
+/* Turns the failure of a statement of @change, when it broke a
+ * constraint (rows that break a new unique index), into
+ * GORM_ERROR_MIGRATION naming the table and the change's reason. */
 static void
-explain_failure (const GormDialect  *dialect,
-                 const GType        *types,
-                 guint               n_types,
-                 const char         *sql,
-                 GError            **error)
+explain_failure (GormMigrationChange  *change,
+                 GError              **error)
 {
   if (error == NULL || !g_error_matches (*error, GORM_ERROR, GORM_ERROR_CONSTRAINT))
     return;
-
-  for (guint i = 0; i < n_types; i++)
-    {
-      const GormSchema *schema = gorm_schema_lookup (types[i], NULL);
-
-      for (guint j = 0; schema != NULL && j < schema->n_indexes; j++)
-        {
-          const GormIndex *index = &schema->indexes[j];
-          g_autofree char *created = NULL;
-          g_autofree char *properties = NULL;
-
-          if (!index->unique)
-            continue;
-          created = gorm_dialect_render_composite_index (dialect, schema, index);
-          if (!g_str_equal (created, sql))
-            continue;
-          properties = gorm_dialect_index_properties (index);
-          (*error)->code = GORM_ERROR_MIGRATION;
-          g_prefix_error (error, "Cannot migrate %s: rows of the table “%s” have the same %s, "
-                          "which gorm_resource_class_add_unique_together() makes unique "
-                          "together: ", schema->type_name, schema->table, properties);
-          return;
-        }
-    }
+  (*error)->code = GORM_ERROR_MIGRATION;
+  g_prefix_error (error, "Cannot migrate the table “%s”: its rows break “%s” (%s): ",
+                  gorm_migration_change_get_table (change),
+                  gorm_migration_change_get_column (change),
+                  gorm_migration_change_get_reason (change));
 }
 
 /* Appends @type to @order after the types its foreign keys and
@@ -304,14 +343,14 @@ order_type (GType        type,
   return TRUE;
 }
 
-/* Appends to @statements the link tables of @schema's many-to-many
+/* Appends to @changes the link tables of @schema's many-to-many
  * relations that do not exist yet, each once. */
 static gboolean
 plan_link_tables_locked (GormConnection    *connection,
                          const GormDialect *dialect,
                          const GormSchema  *schema,
                          GHashTable        *planned,
-                         GPtrArray         *statements,
+                         GPtrArray         *changes,
                          GError           **error)
 {
   const GormRelation * const *relations = gorm_schema_get_relations (schema, NULL);
@@ -321,6 +360,8 @@ plan_link_tables_locked (GormConnection    *connection,
       g_autoptr(GHashTable) columns = NULL;
       g_autoptr(GPtrArray) created = NULL;
       g_autoptr(GError) local_error = NULL;
+      g_autofree char *reason = NULL;
+      GormMigrationChange *change;
 
       if (relations[i]->kind != GORM_RELATION_MANY_TO_MANY ||
           g_hash_table_contains (planned, relations[i]->link_table))
@@ -338,34 +379,40 @@ plan_link_tables_locked (GormConnection    *connection,
       created = gorm_dialect_render_create_link_table (dialect, relations[i], error);
       if (created == NULL)
         return FALSE;
+      reason = g_strdup_printf ("%s:%s links %s to %s through the table “%s”, which the "
+                                "database does not have", schema->type_name,
+                                relations[i]->name, schema->type_name,
+                                g_type_name (relations[i]->target_type),
+                                relations[i]->link_table);
+      change = add_change (changes, GORM_MIGRATION_CHANGE_CREATE_LINK_TABLE,
+                           relations[i]->link_table, NULL, NULL, NULL, reason);
       for (guint j = 0; j < created->len; j++)
-        g_ptr_array_add (statements, g_strdup (g_ptr_array_index (created, j)));
+        gorm_migration_change_add_statement (change, g_ptr_array_index (created, j));
     }
 
   return TRUE;
 }
 
-static GPtrArray *
-plan_locked (GormConnection  *connection,
-             const GType     *types,
-             guint            n_types,
-             GError         **error)
+GPtrArray *
+gorm_migrator_plan_locked (GormConnection             *connection,
+                           const GormMigratorRequest  *request,
+                           GError                    **error)
 {
   const GormDialect *dialect = gorm_connection_get_dialect (connection);
-  g_autoptr(GPtrArray) statements = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (GType));
   g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
   g_autoptr(GHashTable) planned = g_hash_table_new (g_str_hash, g_str_equal);
 
-  for (guint i = 0; i < n_types; i++)
-    if (!order_type (types[i], order, seen, error))
+  for (guint i = 0; i < request->n_types; i++)
+    if (!order_type (request->types[i], order, seen, error))
       return NULL;
 
   for (guint i = 0; i < order->len; i++)
     {
       const GormSchema *schema = gorm_schema_lookup (g_array_index (order, GType, i), error);
 
-      if (schema == NULL || !plan_type_locked (connection, dialect, schema, statements, error))
+      if (schema == NULL || !plan_type_locked (connection, dialect, schema, changes, error))
         return NULL;
     }
   /* Link tables last: they refer to both sides. */
@@ -373,10 +420,51 @@ plan_locked (GormConnection  *connection,
     {
       const GormSchema *schema = gorm_schema_lookup (g_array_index (order, GType, i), error);
 
-      if (!plan_link_tables_locked (connection, dialect, schema, planned, statements, error))
+      if (!plan_link_tables_locked (connection, dialect, schema, planned, changes, error))
         return NULL;
     }
-  return g_steal_pointer (&statements);
+  return g_steal_pointer (&changes);
+}
+
+gboolean
+gorm_migrator_prepare_locked (GormConnection  *connection,
+                              GPtrArray       *changes,
+                              GError         **error)
+{
+  return TRUE;
+}
+
+void
+gorm_migrator_restore_locked (GormConnection *connection,
+                              GPtrArray      *changes)
+{
+}
+
+gboolean
+gorm_migrator_apply_locked (GormConnection            *connection,
+                            GPtrArray                 *changes,
+                            GormMigratorProgressFunc   progress,
+                            gpointer                   user_data,
+                            GCancellable              *cancellable,
+                            GError                   **error)
+{
+  for (guint i = 0; i < changes->len; i++)
+    {
+      GormMigrationChange *change = g_ptr_array_index (changes, i);
+      const char * const *statements = gorm_migration_change_get_statements (change);
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      for (guint j = 0; statements[j] != NULL; j++)
+        if (!gorm_connection_run_locked (connection, statements[j], error))
+          {
+            explain_failure (change, error);
+            return FALSE;
+          }
+      if (progress != NULL)
+        progress (change, (i + 1) / (gdouble) changes->len, user_data);
+    }
+  return TRUE;
 }
 
 gboolean
@@ -386,36 +474,35 @@ gorm_migrator_run_locked (GormConnection  *connection,
                           guint            n_types,
                           GError         **error)
 {
-  g_autoptr(GPtrArray) statements = NULL;
-  gboolean ok = TRUE;
+  GormMigratorRequest request = { types, n_types, NULL };
+  g_autoptr(GPtrArray) changes = NULL;
+  gboolean ok;
 
   if (!gorm_connection_check_locked (connection, name, error))
     return FALSE;
 
   /* Reads only: nothing to change is nothing written. */
-  statements = plan_locked (connection, types, n_types, error);
-  if (statements == NULL)
+  changes = gorm_migrator_plan_locked (connection, &request, error);
+  if (changes == NULL)
     return FALSE;
-  if (statements->len == 0)
+  if (changes->len == 0)
     return TRUE;
-
-  if (!gorm_connection_begin_locked (connection, name, error))
+  if (!gorm_migrator_prepare_locked (connection, changes, error))
     return FALSE;
-  g_clear_pointer (&statements, g_ptr_array_unref);
-  statements = plan_locked (connection, types, n_types, error);
-  ok = statements != NULL;
-  for (guint i = 0; ok && i < statements->len; i++)
-    {
-      const char *sql = g_ptr_array_index (statements, i);
 
-      ok = gorm_connection_run_locked (connection, sql, error);
-      if (!ok)
-        explain_failure (gorm_connection_get_dialect (connection), types, n_types, sql, error);
-    }
-
-  /* A failed commit has rolled back already. */
+  ok = gorm_connection_begin_locked (connection, name, error);
   if (ok)
-    return gorm_connection_commit_locked (connection, name, error);
-  gorm_connection_rollback_locked (connection, name, NULL);
-  return FALSE;
+    {
+      g_autoptr(GPtrArray) again = gorm_migrator_plan_locked (connection, &request, error);
+
+      ok = again != NULL &&
+           gorm_migrator_apply_locked (connection, again, NULL, NULL, NULL, error);
+      /* A failed commit has rolled back already. */
+      if (ok)
+        ok = gorm_connection_commit_locked (connection, name, error);
+      else
+        gorm_connection_rollback_locked (connection, name, NULL);
+    }
+  gorm_migrator_restore_locked (connection, changes);
+  return ok;
 }

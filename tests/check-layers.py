@@ -63,6 +63,8 @@ MODULES = {
     'gorm-filter': 'public',
     'gorm-row': 'public',
     'gorm-expression': 'public',
+    'gorm-migration': 'public',
+    'gorm-migration-change': 'public',
 }
 
 # The only files that may include a libgda header.
