@@ -9,6 +9,7 @@
 #include "gorm-enums.h"
 #include "gorm-error.h"
 #include "gorm-identity-map-private.h"
+#include "gorm-migration.h"
 #include "gorm-migrator-private.h"
 #include "gorm-resource-private.h"
 #include "gorm-row-private.h"
