@@ -4,7 +4,7 @@ drops, versions with steps, the plan, progress, and the first-use path,
 which refuses what migrate() refuses."""
 
 import itertools
-import unittest
+import time
 
 from gormtest import ENGINE, DatabaseTestCase, GbulbMixin, main
 from gi.repository import GLib, Gorm
@@ -369,19 +369,50 @@ class PlanTest(MigrationTestCase):
 
     def test_progress_callback(self):
         Old = self.question_v1()
-        Old.objects.bulk_create([Old(question='Q%d' % i, votes=i) for i in range(500)])
+        self.db.migrate([Old], version=1)
         Question = model('Question', 'question', question=Gorm.Field(str),
-                         votes=Gorm.Field(float))
+                         votes=Gorm.Field(int), slug=Gorm.Field(str, default=''))
+
+        def slow(db):
+            # Longer than the ~16 ms between two emissions.
+            time.sleep(0.05)
+
         seen = []
-        self.db.migrate([Question], progress=lambda change, fraction: seen.append(
-            (change, fraction)))
-        self.assertTrue(seen)
+        self.db.migrate([Question], version=4, steps={2: slow, 3: slow, 4: slow},
+                        progress=lambda change, fraction: seen.append((change, fraction)))
         fractions = [fraction for _, fraction in seen]
+        self.assertGreaterEqual(len(fractions), 3, fractions)
         self.assertEqual(fractions, sorted(fractions))
-        self.assertTrue(all(0 <= f <= 1 for f in fractions))
+        self.assertTrue(0 < fractions[0] < 1, fractions)
         self.assertEqual(fractions[-1], 1.0)
-        self.assertTrue(all(c is None or isinstance(c, Gorm.MigrationChange) for c, _ in seen))
-        self.assertEqual(Question.objects.count(), 502)
+        self.assertTrue(all(isinstance(c, Gorm.MigrationChange) for c, _ in seen))
+        self.assertIn(Gorm.MigrationChangeKind.STEP, [c.kind for c, _ in seen])
+        self.assertEqual(self.db.get_schema_version(), 4)
+
+    def test_progress_of_a_plain_run(self):
+        # Without a progress function, run() blocks the main context: the
+        # signal comes once, at the end.
+        Old = self.question_v1()
+        migration = self.db.migration([Old], version=2, steps={2: lambda db: time.sleep(0.05)})
+        seen = []
+        migration.connect('progress', lambda m, change, fraction: seen.append(fraction))
+        migration.run()
+        self.assertEqual(seen, [1.0])
+        self.assertEqual(migration.fraction, 1.0)
+
+    def test_progress_failure(self):
+        Old = self.question_v1()
+        seen = []
+
+        def fail(db):
+            time.sleep(0.05)
+            raise Boom()
+
+        with self.assertRaises(Boom):
+            self.db.migrate([Old], version=3, steps={2: lambda db: time.sleep(0.05), 3: fail},
+                            progress=lambda change, fraction: seen.append(fraction))
+        self.assertNotIn(1.0, seen)
+        self.assertEqual(self.db.get_schema_version(), 0)
 
 
 class AsyncioTest(GbulbMixin, MigrationTestCase):
