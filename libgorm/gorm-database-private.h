@@ -30,6 +30,14 @@ gboolean            gorm_database_commit_locked      (GormDatabase     *self,
                                                       GError          **error);
 gboolean            gorm_database_rollback_locked    (GormDatabase     *self,
                                                       GError          **error);
+/* The schema version the table `gorm_schema` records, 0 when none;
+ * writing it creates the table. Inside a migration's transaction. */
+gboolean            gorm_database_read_schema_version_locked  (GormDatabase  *self,
+                                                               guint         *version,
+                                                               GError       **error);
+gboolean            gorm_database_write_schema_version_locked (GormDatabase  *self,
+                                                               guint          version,
+                                                               GError       **error);
 const GormDialect  *gorm_database_get_dialect        (GormDatabase     *self);
 /* The provider name, for messages; NULL before the database is open. */
 const char         *gorm_database_get_provider       (GormDatabase     *self);

@@ -1069,6 +1069,208 @@ gorm_database_migrate_finish (GormDatabase  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* The version table: one row ('version', 'N') in `gorm_schema`, written
+ * by a versioned migration in its transaction. The statements are the
+ * same on both engines. */
+#define SCHEMA_TABLE "gorm_schema"
+
+gboolean
+gorm_database_read_schema_version_locked (GormDatabase  *self,
+                                          guint         *version,
+                                          GError       **error)
+{
+  static const GType column_types[] = { G_TYPE_STRING, G_TYPE_STRING, G_TYPE_NONE };
+  static const GType value_types[] = { G_TYPE_STRING, G_TYPE_NONE };
+  g_autoptr(GormRows) rows = NULL;
+  GormConnection *connection;
+  GormStatement *statement;
+  const GValue *value;
+  const char *text;
+  GValue table = G_VALUE_INIT;
+  guint64 number = 0;
+
+  *version = 0;
+  connection = gorm_database_get_connection_locked (self, error);
+  if (connection == NULL)
+    return FALSE;
+
+  /* Asked of the catalog first: a select of a missing table would abort
+   * an open PostgreSQL transaction. */
+  statement = gorm_connection_lookup_locked (connection, self->dialect->table_columns_sql, error);
+  if (statement == NULL)
+    return FALSE;
+  g_value_init (&table, G_TYPE_STRING);
+  g_value_set_string (&table, SCHEMA_TABLE);
+  gorm_statement_take_param (statement, 0, &table);
+  rows = gorm_connection_select_locked (connection, statement, column_types, error);
+  if (rows == NULL)
+    return FALSE;
+  if (gorm_rows_get_n_rows (rows) == 0)
+    return TRUE;
+  g_clear_pointer (&rows, gorm_rows_free);
+
+  statement = gorm_connection_lookup_locked (connection,
+                                             "SELECT value FROM " SCHEMA_TABLE " WHERE name = 'version'",
+                                             error);
+  if (statement == NULL)
+    return FALSE;
+  rows = gorm_connection_select_locked (connection, statement, value_types, error);
+  if (rows == NULL)
+    return FALSE;
+  if (gorm_rows_get_n_rows (rows) == 0)
+    return TRUE;
+  value = gorm_rows_get_value (rows, 0, 0, error);
+  if (value == NULL)
+    return FALSE;
+  text = G_VALUE_HOLDS_STRING (value) ? g_value_get_string (value) : NULL;
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT, &number, NULL))
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_MIGRATION,
+                   "The table “" SCHEMA_TABLE "” of %s records the schema version “%s”, "
+                   "which is not a version number", self->uri, text ? text : "NULL");
+      return FALSE;
+    }
+  *version = (guint) number;
+  return TRUE;
+}
+
+gboolean
+gorm_database_write_schema_version_locked (GormDatabase  *self,
+                                           guint          version,
+                                           GError       **error)
+{
+  GormConnection *connection = gorm_database_get_connection_locked (self, error);
+  GormStatement *statement;
+  GValue value = G_VALUE_INIT;
+
+  if (connection == NULL ||
+      !gorm_connection_run_locked (connection,
+                                   "CREATE TABLE IF NOT EXISTS " SCHEMA_TABLE
+                                   " (name TEXT PRIMARY KEY, value TEXT NOT NULL)", error) ||
+      !gorm_connection_run_locked (connection,
+                                   "DELETE FROM " SCHEMA_TABLE " WHERE name = 'version'", error))
+    return FALSE;
+  statement = gorm_connection_lookup_locked (connection,
+                                             "INSERT INTO " SCHEMA_TABLE " (name, value) "
+                                             "VALUES ('version', ##p0::gchararray)", error);
+  if (statement == NULL)
+    return FALSE;
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_take_string (&value, g_strdup_printf ("%u", version));
+  gorm_statement_take_param (statement, 0, &value);
+  return gorm_connection_execute_locked (connection, statement, error) >= 0;
+}
+
+/**
+ * gorm_database_get_schema_version:
+ * @self: a database
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Reads the schema version @self records: the version of the last
+ * [class@Gorm.Migration] with a version that ran on it, kept in the table
+ * `gorm_schema`. Reading it changes nothing.
+ *
+ * A database that records none (new, or only ever migrated with
+ * [method@Gorm.Database.migrate] or an unversioned migration) is at
+ * version 0. A `gorm_schema` table whose version is not a number fails
+ * with %GORM_ERROR_MIGRATION.
+ *
+ * Returns: the version, or 0 with @error set on failure (0 without
+ *   @error when none is recorded)
+ *
+ * Since: 1.0
+ */
+guint
+gorm_database_get_schema_version (GormDatabase  *self,
+                                  GCancellable  *cancellable,
+                                  GError       **error)
+{
+  guint version = 0;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), 0);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return 0;
+
+  gorm_database_lock (self);
+  gorm_database_read_schema_version_locked (self, &version, error);
+  gorm_database_unlock (self);
+
+  return version;
+}
+
+static void
+get_schema_version_thread (GTask        *task,
+                           gpointer      source_object,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  GError *error = NULL;
+  guint version = gorm_database_get_schema_version (source_object, cancellable, &error);
+
+  gorm_task_return_int (task, version, error);
+}
+
+/**
+ * gorm_database_get_schema_version_async:
+ * @self: a database
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the version is read
+ * @user_data: data for @callback
+ *
+ * Runs gorm_database_get_schema_version() on the database's worker
+ * thread.
+ *
+ * Since: 1.0
+ */
+void
+gorm_database_get_schema_version_async (GormDatabase        *self,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data,
+                                 gorm_database_get_schema_version_async);
+  gorm_database_run_task (self, task, get_schema_version_thread);
+}
+
+/**
+ * gorm_database_get_schema_version_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_get_schema_version_async().
+ *
+ * Returns: the version, or 0 with @error set on failure (0 without
+ *   @error when none is recorded)
+ *
+ * Since: 1.0
+ */
+guint
+gorm_database_get_schema_version_finish (GormDatabase  *self,
+                                         GAsyncResult  *result,
+                                         GError       **error)
+{
+  gssize version;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        gorm_database_get_schema_version_async, 0);
+
+  version = g_task_propagate_int (G_TASK (result), error);
+
+  return version < 0 ? 0 : (guint) version;
+}
+
 /* The copied SQL values of the row of @type whose key is @key. */
 static GValue *
 select_row_locked (GormDatabase  *self,
