@@ -314,6 +314,13 @@ assert_rows (GormDatabase       *db,
   g_assert_cmpuint (g_list_model_get_n_items (rows), ==, n_expected);
 }
 
+static int
+compare_lines (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 /* Everything the database holds, as text: its schema, then every row of
  * every table (sorted, each row's values in column order). */
 static char *
@@ -345,30 +352,43 @@ snapshot (GormDatabase *db)
     {
       g_autoptr(GError) error = NULL;
       const GValue *name = gda_data_model_get_value_at (tables, 0, t, &error);
-      g_autofree char *sql = NULL;
+      g_autofree char *columns_sql = NULL;
+      g_autoptr(GdaDataModel) columns = NULL;
+      g_autoptr(GString) sql = g_string_new ("SELECT ");
       g_autoptr(GdaDataModel) rows = NULL;
       g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
 
       g_assert_no_error (error);
-      sql = g_strdup_printf ("SELECT * FROM \"%s\"", g_value_get_string (name));
-      rows = test_select (db, sql);
+      columns_sql = test_engine_is_postgresql ()
+        ? g_strdup_printf ("SELECT column_name FROM information_schema.columns "
+                           "WHERE table_schema = current_schema() AND table_name = '%s' "
+                           "ORDER BY ordinal_position", g_value_get_string (name))
+        : g_strdup_printf ("SELECT name FROM pragma_table_info('%s') ORDER BY cid",
+                           g_value_get_string (name));
+      columns = test_select (db, columns_sql);
+      /* Every value read as an SQL literal, in text: libgda's typed reads
+       * would refuse an integer beyond 32 bits in SQLite. */
+      for (int c = 0; c < gda_data_model_get_n_rows (columns); c++)
+        {
+          const GValue *column = gda_data_model_get_value_at (columns, 0, c, &error);
+
+          g_assert_no_error (error);
+          g_string_append_printf (sql, "%s'%s=' || %s(\"%s\")", c ? " || ' ' || " : "",
+                                  g_value_get_string (column),
+                                  test_engine_is_postgresql () ? "quote_nullable" : "quote",
+                                  g_value_get_string (column));
+        }
+      g_string_append_printf (sql, " FROM \"%s\"", g_value_get_string (name));
+      rows = test_select (db, sql->str);
       for (int r = 0; r < gda_data_model_get_n_rows (rows); r++)
         {
-          g_autoptr(GString) line = g_string_new (g_value_get_string (name));
+          const GValue *value = gda_data_model_get_value_at (rows, 0, r, &error);
 
-          for (int c = 0; c < gda_data_model_get_n_columns (rows); c++)
-            {
-              const GValue *value = gda_data_model_get_value_at (rows, c, r, &error);
-              g_autofree char *shown = NULL;
-
-              g_assert_no_error (error);
-              shown = gda_value_stringify (value);
-              g_string_append_printf (line, " %s=%s",
-                                      gda_data_model_get_column_name (rows, c), shown);
-            }
-          g_ptr_array_add (lines, g_string_free (g_steal_pointer (&line), FALSE));
+          g_assert_no_error (error);
+          g_ptr_array_add (lines, g_strdup_printf ("%s %s", g_value_get_string (name),
+                                                   g_value_get_string (value)));
         }
-      g_ptr_array_sort_values (lines, (GCompareFunc) g_strcmp0);
+      g_ptr_array_sort (lines, compare_lines);
       for (guint i = 0; i < lines->len; i++)
         g_string_append_printf (text, "\n%s", (char *) g_ptr_array_index (lines, i));
     }
