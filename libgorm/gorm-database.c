@@ -9,6 +9,7 @@
 #include "gorm-enums.h"
 #include "gorm-error.h"
 #include "gorm-identity-map-private.h"
+#include "gorm-migration.h"
 #include "gorm-migrator-private.h"
 #include "gorm-resource-private.h"
 #include "gorm-row-private.h"
@@ -80,9 +81,6 @@ struct _GormDatabase
 
 G_DEFINE_FINAL_TYPE (GormDatabase, gorm_database, G_TYPE_OBJECT)
 
-static void note_migrated   (GormDatabase *self,
-                             const GType  *types,
-                             guint         n_types);
 static void forget_migrated (GormDatabase *self);
 static void free_params     (GValue       *values,
                              guint         n_values);
@@ -945,21 +943,21 @@ gorm_database_clear_default (void)
  * @error: return location for an error
  *
  * Creates the tables, constraints and indexes of @types, or evolves
- * existing tables towards them: a stored property without a column gets
- * one (a not-null one needs a default value in its property), and a
- * missing index is created. Running it again changes nothing. All of it
- * happens in one transaction: on failure, nothing changed.
+ * existing tables towards them, keeping their data; running it again
+ * changes nothing. All of it happens in one transaction: on failure,
+ * nothing changed.
+ *
+ * It is a [class@Gorm.Migration] of version 0 made and run at once: no
+ * steps, no column holding data dropped, and the schema version the
+ * database records neither read nor written. What it changes, and what
+ * it refuses with %GORM_ERROR_MIGRATION (naming the table, the column,
+ * what the database has and what the type wants), is what
+ * [method@Gorm.Migration.run] changes and refuses; use a migration to
+ * declare versions and steps, read the plan first, or follow the
+ * progress of a long table rebuild.
  *
  * What to change is read first: when nothing is to change, nothing is
- * written and no write lock is taken. An existing table whose column
- * types contradict the properties (a text `id`, an integer property over
- * a text column) is refused with %GORM_ERROR_MIGRATION naming the table,
- * the column, the stored and the expected types. So is an existing
- * integer or floating-point column holding a value its property cannot
- * be read from (text such as 'abc', which would read as 0), as a table
- * another tool created can: the error names the column, the key of the
- * row and the value. Every such column is scanned on each migration,
- * one read that stops at the first bad row.
+ * written and no write lock is taken.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  */
@@ -970,23 +968,16 @@ gorm_database_migrate (GormDatabase  *self,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  gboolean ok = TRUE;
+  g_autoptr(GormMigration) migration = NULL;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (types != NULL || n_types == 0, FALSE);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
-  gorm_database_lock (self);
-  ok = gorm_migrator_run_locked (self->connection, self->uri, types, n_types, error);
-  if (ok)
-    note_migrated (self, types, n_types);
-  gorm_database_unlock (self);
-
-  return ok;
+  /* An unversioned migration, with no steps and no drop allowed. */
+  migration = gorm_migration_new (self, types, n_types);
+  return gorm_migration_run (migration, cancellable, error);
 }
 
 typedef struct
@@ -1070,8 +1061,7 @@ gorm_database_migrate_finish (GormDatabase  *self,
 }
 
 /* The version table: one row ('version', 'N') in `gorm_schema`, written
- * by a versioned migration in its transaction. The statements are the
- * same on both engines. */
+ * by a versioned migration in its transaction. */
 #define SCHEMA_TABLE "gorm_schema"
 
 gboolean
@@ -1144,15 +1134,10 @@ gorm_database_write_schema_version_locked (GormDatabase  *self,
   GValue value = G_VALUE_INIT;
 
   if (connection == NULL ||
-      !gorm_connection_run_locked (connection,
-                                   "CREATE TABLE IF NOT EXISTS " SCHEMA_TABLE
-                                   " (name TEXT PRIMARY KEY, value TEXT NOT NULL)", error) ||
-      !gorm_connection_run_locked (connection,
-                                   "DELETE FROM " SCHEMA_TABLE " WHERE name = 'version'", error))
+      !gorm_connection_run_locked (connection, GORM_SCHEMA_VERSION_CREATE_SQL, error) ||
+      !gorm_connection_run_locked (connection, GORM_SCHEMA_VERSION_DELETE_SQL, error))
     return FALSE;
-  statement = gorm_connection_lookup_locked (connection,
-                                             "INSERT INTO " SCHEMA_TABLE " (name, value) "
-                                             "VALUES ('version', ##p0::gchararray)", error);
+  statement = gorm_connection_lookup_locked (connection, GORM_SCHEMA_VERSION_INSERT_SQL, error);
   if (statement == NULL)
     return FALSE;
   g_value_init (&value, G_TYPE_STRING);
@@ -3076,10 +3061,10 @@ static GMutex migrated_lock;
 static GQuark migrated_quark (void);
 G_DEFINE_QUARK (gorm-migrated, migrated)
 
-static void
-note_migrated (GormDatabase *self,
-               const GType  *types,
-               guint         n_types)
+void
+gorm_database_note_migrated (GormDatabase *self,
+                             const GType  *types,
+                             guint         n_types)
 {
   GHashTable *migrated;
 

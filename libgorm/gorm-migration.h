@@ -94,6 +94,98 @@ const char * const      *gorm_migration_change_get_statements   (GormMigrationCh
 GORM_AVAILABLE_IN_ALL
 guint                    gorm_migration_change_get_version      (GormMigrationChange *self);
 
-/* GormMigration (owner: the migobj branch) goes below this line. */
+/* GormMigration. */
+
+/**
+ * GormMigrationStage:
+ * @GORM_MIGRATION_STAGE_BEFORE_CHANGES: the step runs before the changes
+ *   of the tables: it sees the tables as the database has them
+ * @GORM_MIGRATION_STAGE_AFTER_CHANGES: the step runs after the changes of
+ *   the tables: it sees them as the types declare them
+ *
+ * When a step of a [class@Gorm.Migration] runs.
+ *
+ * Since: 1.0
+ */
+typedef enum {
+  GORM_MIGRATION_STAGE_BEFORE_CHANGES,
+  GORM_MIGRATION_STAGE_AFTER_CHANGES,
+} GormMigrationStage;
+
+#define GORM_TYPE_MIGRATION (gorm_migration_get_type ())
+
+GORM_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (GormMigration, gorm_migration, GORM, MIGRATION, GObject)
+
+/**
+ * GormMigrationStepFunc:
+ * @migration: the migration running the step
+ * @database: the database it migrates, to use with the ordinary API
+ * @version: the schema version the step belongs to
+ * @user_data: the data given to [method@Gorm.Migration.add_step]
+ * @error: return location for an error
+ *
+ * A step of the application, run inside the migration's transaction in
+ * the thread running the migration.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set rolls the whole
+ *   migration back
+ *
+ * Since: 1.0
+ */
+typedef gboolean (*GormMigrationStepFunc) (GormMigration  *migration,
+                                           GormDatabase   *database,
+                                           guint           version,
+                                           gpointer        user_data,
+                                           GError        **error);
+
+GORM_AVAILABLE_IN_ALL
+GormMigration *gorm_migration_new          (GormDatabase          *database,
+                                            const GType           *types,
+                                            guint                  n_types) G_GNUC_WARN_UNUSED_RESULT;
+GORM_AVAILABLE_IN_ALL
+void           gorm_migration_set_version  (GormMigration         *self,
+                                            guint                  version);
+GORM_AVAILABLE_IN_ALL
+guint          gorm_migration_get_version  (GormMigration         *self);
+GORM_AVAILABLE_IN_ALL
+void           gorm_migration_add_step     (GormMigration         *self,
+                                            guint                  version,
+                                            GormMigrationStage     stage,
+                                            GormMigrationStepFunc  func,
+                                            gpointer               user_data,
+                                            GDestroyNotify         destroy);
+GORM_AVAILABLE_IN_ALL
+void           gorm_migration_allow_drop   (GormMigration         *self,
+                                            const char            *table,
+                                            const char            *column);
+GORM_AVAILABLE_IN_ALL
+GListModel    *gorm_migration_plan         (GormMigration         *self,
+                                            GCancellable          *cancellable,
+                                            GError               **error);
+GORM_AVAILABLE_IN_ALL
+void           gorm_migration_plan_async   (GormMigration         *self,
+                                            GCancellable          *cancellable,
+                                            GAsyncReadyCallback    callback,
+                                            gpointer               user_data);
+GORM_AVAILABLE_IN_ALL
+GListModel    *gorm_migration_plan_finish  (GormMigration         *self,
+                                            GAsyncResult          *result,
+                                            GError               **error);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_migration_run          (GormMigration         *self,
+                                            GCancellable          *cancellable,
+                                            GError               **error);
+GORM_AVAILABLE_IN_ALL
+void           gorm_migration_run_async    (GormMigration         *self,
+                                            GCancellable          *cancellable,
+                                            GAsyncReadyCallback    callback,
+                                            gpointer               user_data);
+GORM_AVAILABLE_IN_ALL
+gboolean       gorm_migration_run_finish   (GormMigration         *self,
+                                            GAsyncResult          *result,
+                                            GError               **error);
+GORM_AVAILABLE_IN_ALL
+gdouble        gorm_migration_get_fraction (GormMigration         *self);
 
 G_END_DECLS
