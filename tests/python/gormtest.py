@@ -204,15 +204,38 @@ def source_root():
                                                               '..', '..')
 
 
+def _section(text, heading):
+    """The part of ``text`` under the heading ``heading`` (of any level), up
+    to the next heading of its level or above; lines of ``` blocks (a
+    Python comment) are no headings."""
+    lines = text.split('\n')
+    start = level = None
+    fenced = False
+    for number, line in enumerate(lines):
+        if line.startswith('```'):
+            fenced = not fenced
+            continue
+        match = None if fenced else re.match(r'(#+) (.*)$', line)
+        if match is None:
+            continue
+        if start is None:
+            if match.group(2) == heading:
+                start, level = number, len(match.group(1))
+        elif len(match.group(1)) <= level:
+            return '\n'.join(lines[start:number]) + '\n'
+    if start is None:
+        raise ValueError('no section "%s"' % heading)
+    return '\n'.join(lines[start:])
+
+
 def python_examples(page, section=None):
     """The ```python blocks of ``page`` (a path below the source root), of
-    its section ``## SECTION`` when given, in order."""
+    its section ``SECTION`` (a heading of any level, up to the next one of
+    its level or above) when given, in order."""
     with open(os.path.join(source_root(), page), encoding='utf-8') as f:
         text = f.read()
     if section is not None:
-        start = text.index('\n## %s\n' % section)
-        end = text.find('\n## ', start + 1)
-        text = text[start:end if end >= 0 else len(text)]
+        text = _section(text, section)
     return re.findall(r'^```python\n(.*?)^```$', text, re.M | re.S)
 
 

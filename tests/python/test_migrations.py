@@ -3,10 +3,12 @@
 drops, versions with steps, the plan, progress, and the first-use path,
 which refuses what migrate() refuses."""
 
+import contextlib
+import io
 import itertools
 import time
 
-from gormtest import ENGINE, DatabaseTestCase, GbulbMixin, main
+from gormtest import ENGINE, DatabaseTestCase, GbulbMixin, main, python_examples, run_examples
 from gi.repository import GLib, Gorm
 
 _serial = itertools.count(1)
@@ -462,6 +464,28 @@ class AsyncioTest(GbulbMixin, MigrationTestCase):
         with self.assertRaises(Gorm.MigrationError):
             self.run_async(scenario())
         self.assertEqual(self.columns('question'), ['id', 'question', 'votes'])
+
+
+class DocExamplesTest(DatabaseTestCase):
+    """The Python examples of doc/migrations.md ("Python, JavaScript and
+    Vala") run as written, in order, in one namespace, with the test's
+    database as the default database."""
+
+    SECTION = 'Python, JavaScript and Vala'
+
+    def test_examples_run(self):
+        self.assertEqual(len(python_examples('doc/migrations.md', self.SECTION)), 4)
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            namespace = run_examples(self, 'doc/migrations.md', self.SECTION)
+        self.assertEqual(namespace['db'].get_schema_version(), 3)
+        # The plan, then the refusal of the first use.
+        plan = str(namespace['plan'])
+        self.assertIn(plan, printed.getvalue())
+        self.assertIn('step of version 3', plan)
+        refusal = printed.getvalue()[len(plan):]
+        self.assertIn('slug', refusal)
+        self.assertIn('allow_drop', refusal)
 
 
 if __name__ == '__main__':
