@@ -10,6 +10,7 @@ databases) and dropped when the test ends."""
 import asyncio
 import atexit
 import contextlib
+import importlib.util
 import os
 import re
 import tempfile
@@ -204,28 +205,14 @@ def source_root():
                                                               '..', '..')
 
 
-def _section(text, heading):
-    """The part of ``text`` under the heading ``heading`` (of any level), up
-    to the next heading of its level or above; lines of ``` blocks (a
-    Python comment) are no headings."""
-    lines = text.split('\n')
-    start = level = None
-    fenced = False
-    for number, line in enumerate(lines):
-        if line.startswith('```'):
-            fenced = not fenced
-            continue
-        match = None if fenced else re.match(r'(#+) (.*)$', line)
-        if match is None:
-            continue
-        if start is None:
-            if match.group(2) == heading:
-                start, level = number, len(match.group(1))
-        elif len(match.group(1)) <= level:
-            return '\n'.join(lines[start:number]) + '\n'
-    if start is None:
-        raise ValueError('no section "%s"' % heading)
-    return '\n'.join(lines[start:])
+def _doc_examples():
+    """tests/doc-examples.py, which extracts the examples of the pages for
+    the C and Vala tests, as a module: its section() finds a heading."""
+    path = os.path.join(source_root(), 'tests', 'doc-examples.py')
+    spec = importlib.util.spec_from_file_location('doc_examples', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def python_examples(page, section=None):
@@ -235,7 +222,7 @@ def python_examples(page, section=None):
     with open(os.path.join(source_root(), page), encoding='utf-8') as f:
         text = f.read()
     if section is not None:
-        text = _section(text, section)
+        text = _doc_examples().section(page, text, section)
     return re.findall(r'^```python\n(.*?)^```$', text, re.M | re.S)
 
 
