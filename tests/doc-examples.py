@@ -321,9 +321,13 @@ class Runner:
         return re.search(r"gtk/gtk\.h|gi://Gtk|require_version\('Gtk'|Gtk\.init|using Gtk", text) \
             is not None
 
-    def run_shell(self, block):
-        return self.devenv(['bash', '-e', '-o', 'pipefail', '-c', block.code],
-                           'line %d' % block.line)
+    def run_shell(self, block, files):
+        """Runs @block, under Xvfb when a file it names needs a display."""
+        command = ['bash', '-e', '-o', 'pipefail', '-c', block.code]
+        if any(names(block.code, name) and self.needs_display(os.path.join(self.scratch, name))
+               for name in files):
+            command = [os.path.join(self.source_root, 'tests', 'gtk', 'run-under-xvfb.sh')] + command
+        return self.devenv(command, 'line %d' % block.line)
 
 
 def names(code, name):
@@ -399,7 +403,7 @@ def run_page(page, source_root, build_root):
                 error = 'no runner for the language "%s" (%s), and not marked norun' \
                     % (block.language, ', '.join(LANGUAGES))
             elif block.language in ('sh', 'console'):
-                out, error = runner.run_shell(block)
+                out, error = runner.run_shell(block, [n for n in files if files[n][0] not in ('sh', 'console')])
                 how = 'run by bash'
                 counts['run'] += 1
                 # What the files it runs print, by their prints comments.
