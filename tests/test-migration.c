@@ -454,6 +454,18 @@ assert_at_version_1 (GormDatabase *db)
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
 }
 
+static void
+version_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  guint *version = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *version = gorm_database_get_schema_version_finish (GORM_DATABASE (source), result, &error);
+  g_assert_no_error (error);
+}
+
 typedef enum {
   FAIL_BEFORE_STEP,
   FAIL_AFTER_STEP,
@@ -528,6 +540,15 @@ test_failure (gconstpointer data)
   gorm_connection_inject_fault (gorm_database_get_execution (db), NULL, 0);
   assert_at_version_1 (db);
   g_assert_false (gorm_database_is_migrated (db, V2));
+  /* No transaction left open: the worker, another thread, gets in. */
+  {
+    guint version = G_MAXUINT;
+
+    gorm_database_get_schema_version_async (db, NULL, version_done_cb, &version);
+    while (version == G_MAXUINT)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (version, ==, 1);
+  }
 
   /* The lock is free and the migration runs again, to the end. */
   g_string_truncate (log, 0);
@@ -882,18 +903,6 @@ test_async_plan_and_failure (void)
   g_clear_object (&migration);
   g_clear_object (&db);
   test_remove_file (path);
-}
-
-static void
-version_done_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  guint *version = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *version = gorm_database_get_schema_version_finish (GORM_DATABASE (source), result, &error);
-  g_assert_no_error (error);
 }
 
 static void
