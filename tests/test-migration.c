@@ -840,6 +840,41 @@ test_progress_sync (void)
   test_remove_file (path);
 }
 
+/* Steps on the worker use objects too (run_async). */
+static void
+test_async_steps (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GormDatabase) db = open_at_version_1 (&path);
+  g_autoptr(GormMigration) migration = new_migration (db, V2, 2);
+  g_autofree char *titles = NULL;
+  g_autofree char *words = NULL;
+  Progress progress = { 0 };
+  GString *log = attach_log (migration);
+
+  gorm_migration_add_step (migration, 2, GORM_MIGRATION_STAGE_BEFORE_CHANGES, upper_titles_step,
+                           "b", NULL);
+  gorm_migration_add_step (migration, 2, GORM_MIGRATION_STAGE_AFTER_CHANGES, count_words_step,
+                           "a", NULL);
+  progress.thread = g_thread_self ();
+  gorm_migration_run_async (migration, NULL, run_done_cb, &progress);
+  while (!progress.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (progress.error);
+  g_assert_true (progress.ok);
+  g_assert_cmpstr (log->str, ==, "2b 2a ");
+  titles = titles_of (db);
+  g_assert_cmpstr (titles, ==, "ALPHA,BETA GAMMA");
+  words = test_query_text (db, "SELECT SUM(words) FROM note");
+  g_assert_cmpstr (words, ==, "3");
+  g_assert_cmpuint (schema_version (db), ==, 2);
+
+  progress_clear (&progress);
+  g_clear_object (&migration);
+  g_clear_object (&db);
+  test_remove_file (path);
+}
+
 static void
 plan_done_cb (GObject      *source,
               GAsyncResult *result,
@@ -965,6 +1000,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Migration/progress-async", test_progress_async);
   g_test_add_func ("/Gorm/Migration/progress-sync", test_progress_sync);
   g_test_add_func ("/Gorm/Migration/async-plan-and-failure", test_async_plan_and_failure);
+  g_test_add_func ("/Gorm/Migration/async-steps", test_async_steps);
   g_test_add_func ("/Gorm/Migration/schema-version", test_schema_version);
 
   return g_test_run ();
