@@ -11,6 +11,7 @@
 #include "gorm-catalog-private.h"
 #include "gorm-database-private.h"
 #include "gorm-test-utils.h"
+#include "migration-steps.h"
 
 /* Two versions of one model: version 2 adds "words". */
 TEST_DEFINE_RESOURCE (TestNoteV1, test_note_v1)
@@ -225,24 +226,21 @@ upper_titles_step (GormMigration  *migration,
                    gpointer        user_data,
                    GError        **error)
 {
-  g_autoptr(GormQuery) query = gorm_database_query (database, V1);
-  g_autoptr(GListModel) notes = gorm_query_fetch (query, NULL, error);
+  return test_edit_each (database, V1, test_upper_title, error) &&
+         record_step (migration, database, version, user_data, error);
+}
 
-  if (notes == NULL)
-    return FALSE;
-  for (guint i = 0; i < g_list_model_get_n_items (notes); i++)
-    {
-      g_autoptr(GormResource) note = g_list_model_get_item (notes, i);
-      g_autofree char *title = NULL;
-      g_autofree char *upper = NULL;
+static gboolean
+count_words (GObject  *note,
+             GError  **error)
+{
+  g_autofree char *title = NULL;
+  g_auto(GStrv) words = NULL;
 
-      g_object_get (note, "title", &title, NULL);
-      upper = g_ascii_strup (title, -1);
-      g_object_set (note, "title", upper, NULL);
-      if (!gorm_resource_save (note, NULL, error))
-        return FALSE;
-    }
-  return record_step (migration, database, version, user_data, error);
+  g_object_get (note, "title", &title, NULL);
+  words = g_strsplit (title, " ", -1);
+  g_object_set (note, "words", (int) g_strv_length (words), NULL);
+  return TRUE;
 }
 
 static gboolean
@@ -252,24 +250,8 @@ count_words_step (GormMigration  *migration,
                   gpointer        user_data,
                   GError        **error)
 {
-  g_autoptr(GormQuery) query = gorm_database_query (database, V2);
-  g_autoptr(GListModel) notes = gorm_query_fetch (query, NULL, error);
-
-  if (notes == NULL)
-    return FALSE;
-  for (guint i = 0; i < g_list_model_get_n_items (notes); i++)
-    {
-      g_autoptr(GormResource) note = g_list_model_get_item (notes, i);
-      g_autofree char *title = NULL;
-      g_auto(GStrv) words = NULL;
-
-      g_object_get (note, "title", &title, NULL);
-      words = g_strsplit (title, " ", -1);
-      g_object_set (note, "words", (int) g_strv_length (words), NULL);
-      if (!gorm_resource_save (note, NULL, error))
-        return FALSE;
-    }
-  return record_step (migration, database, version, user_data, error);
+  return test_edit_each (database, V2, count_words, error) &&
+         record_step (migration, database, version, user_data, error);
 }
 
 static void
