@@ -120,6 +120,34 @@ postgresql_column_type_fits (const GormColumn *column,
     }
 }
 
+/* format_type()'s text of a column's type. */
+static GormStoredClass
+postgresql_stored_class (const char *declared,
+                         guint      *max_length)
+{
+  *max_length = 0;
+  if (g_str_equal (declared, "bigint") || g_str_equal (declared, "integer") ||
+      g_str_equal (declared, "smallint"))
+    return GORM_STORED_INTEGER;
+  if (g_str_equal (declared, "boolean"))
+    return GORM_STORED_BOOLEAN;
+  if (g_str_equal (declared, "double precision") || g_str_equal (declared, "real"))
+    return GORM_STORED_DOUBLE;
+  if (g_str_has_prefix (declared, "numeric"))
+    return GORM_STORED_NUMERIC;
+  if (g_str_has_prefix (declared, "character varying") || g_str_equal (declared, "text"))
+    {
+      const char *open = strchr (declared, '(');
+
+      if (open != NULL)
+        *max_length = (guint) g_ascii_strtoull (open + 1, NULL, 10);
+      return GORM_STORED_TEXT;
+    }
+  if (g_str_has_prefix (declared, "timestamp"))
+    return GORM_STORED_DATE_TIME;
+  return GORM_STORED_BYTES;
+}
+
 /* The SQLSTATE classes of https://www.postgresql.org/docs/15/errcodes-appendix.html */
 static GormError
 postgresql_classify_error (const GError *error,
@@ -374,7 +402,7 @@ static const GormDialect postgresql_dialect = {
                          "ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
                          "WHERE i.indrelid = " POSTGRESQL_TABLE_OID " ORDER BY 1, k.n",
   .catalog_foreign_keys_sql = "SELECT a.attname::text, cf.relname::text, af.attname::text, "
-                              "c.confdeltype::text FROM pg_catalog.pg_constraint c "
+                              "c.confdeltype::text, c.conname::text FROM pg_catalog.pg_constraint c "
                               "JOIN pg_catalog.pg_class cf ON cf.oid = c.confrelid "
                               "JOIN pg_catalog.pg_attribute a "
                               "ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
@@ -410,6 +438,19 @@ static const GormDialect postgresql_dialect = {
   .double_cast = "CAST(%s AS double precision)",
   .integer_cast = "CAST(%s AS bigint)",
   .parameter_cast = postgresql_parameter_cast,
+  .rebuilds_tables = FALSE,
+  .stored_class = postgresql_stored_class,
+  .triggers_sql = NULL,
+  /* At most 18 digits: every such number fits a bigint, so the cast of
+   * ALTER … TYPE cannot overflow. */
+  .text_is_integer = "(%1$s ~ '^-?(0|[1-9][0-9]{0,17})$')",
+  .text_is_double = "(%1$s ~ '^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]{1,3})?$')",
+  .double_is_integer = "(%1$s >= -9223372036854775808.0 AND %1$s < 9223372036854775808.0 "
+                       "AND %1$s = trunc (%1$s))",
+  .to_integer = "(%s)::bigint",
+  .to_double = "(%s)::double precision",
+  .boolean_to_integer = "(%s)::int::bigint",
+  .integer_to_boolean = "(%s <> 0)",
 };
 
 const GormDialect *

@@ -45,6 +45,10 @@ struct _GormMigrationChange
   /* NULL-terminated. */
   GPtrArray               *statements;
   guint                    version;
+  /* A rebuild's copy: its statement's index, run in chunks of rowids. */
+  int                      copy_index;
+  char                    *range_sql;
+  char                    *chunk_sql;
 };
 
 G_DEFINE_FINAL_TYPE (GormMigrationChange, gorm_migration_change, G_TYPE_OBJECT)
@@ -95,6 +99,30 @@ gorm_migration_change_add_statement (GormMigrationChange *self,
   g_ptr_array_add (self->statements, g_strdup (sql));
 }
 
+void
+gorm_migration_change_add_copy (GormMigrationChange *self,
+                                const char          *sql,
+                                const char          *range_sql,
+                                const char          *chunk_sql)
+{
+  self->copy_index = self->statements->len;
+  gorm_migration_change_add_statement (self, sql);
+  g_free (self->range_sql);
+  self->range_sql = g_strdup (range_sql);
+  g_free (self->chunk_sql);
+  self->chunk_sql = g_strdup (chunk_sql);
+}
+
+int
+gorm_migration_change_get_copy (GormMigrationChange  *self,
+                                const char          **range_sql,
+                                const char          **chunk_sql)
+{
+  *range_sql = self->range_sql;
+  *chunk_sql = self->chunk_sql;
+  return self->copy_index;
+}
+
 static void
 gorm_migration_change_finalize (GObject *object)
 {
@@ -106,6 +134,8 @@ gorm_migration_change_finalize (GObject *object)
   g_free (self->model_wants);
   g_free (self->reason);
   g_ptr_array_unref (self->statements);
+  g_free (self->range_sql);
+  g_free (self->chunk_sql);
 
   G_OBJECT_CLASS (gorm_migration_change_parent_class)->finalize (object);
 }
@@ -262,6 +292,7 @@ static void
 gorm_migration_change_init (GormMigrationChange *self)
 {
   self->statements = g_ptr_array_new_null_terminated (1, g_free, TRUE);
+  self->copy_index = -1;
 }
 
 /**

@@ -85,4 +85,16 @@ GormMigrationChange *gorm_migration_change_new (GormMigrationChangeKind  kind,
 void       gorm_migration_change_add_statement (GormMigrationChange *self,
                                                 const char          *sql);
 
+/* Appends @sql, a copy of rows that gorm_migrator_apply_locked() runs as
+ * @chunk_sql (the same with ##p0 <= rowid < ##p1) over the rowids that
+ * @range_sql (their min and max) gives. */
+void       gorm_migration_change_add_copy (GormMigrationChange *self,
+                                           const char          *sql,
+                                           const char          *range_sql,
+                                           const char          *chunk_sql);
+/* The index of the copy among the statements, -1 when there is none. */
+int        gorm_migration_change_get_copy (GormMigrationChange  *self,
+                                           const char          **range_sql,
+                                           const char          **chunk_sql);
+
 G_END_DECLS
