@@ -26,6 +26,7 @@
  */
 
 #include <fcntl.h>
+#include <locale.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -285,6 +286,7 @@ main (int   argc,
   g_autofree char *load = NULL;
   guint tick;
 
+  setlocale (LC_ALL, "");
   if (server != NULL)
     uri = g_strdup (server);
   else
