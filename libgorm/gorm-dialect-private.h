@@ -75,10 +75,6 @@ struct _GormDialect
    * by a CHECK constraint, or NULL where the column type enforces it. */
   const char *(*storage_class)       (const GormColumn *column);
 
-  /* A SELECT listing the column names and declared types of the table
-   * bound as ##p0, and one listing the names of its indexes. */
-  const char *table_columns_sql;
-  const char *table_indexes_sql;
   /* The first keywords, besides SELECT, WITH and VALUES, of the
    * statements whose rows the engine gives (SQLite's PRAGMA, PostgreSQL's
    * SHOW, EXPLAIN): what gorm_database_select() runs as they are. */

@@ -379,8 +379,6 @@ static const GormDialect sqlite_dialect = {
   .column_type = sqlite_column_type,
   .auto_id_column_type = "INTEGER PRIMARY KEY AUTOINCREMENT",
   .storage_class = sqlite_storage_class,
-  .table_columns_sql = "SELECT \"name\", \"type\" FROM pragma_table_info(##p0::gchararray)",
-  .table_indexes_sql = "SELECT \"name\" FROM pragma_index_list(##p0::gchararray)",
   .row_statements = (const char * const[]) { "PRAGMA", "EXPLAIN", NULL },
   .catalog_tables_sql = "SELECT \"name\" FROM \"sqlite_master\" WHERE \"type\" = 'table' "
                         "AND substr(\"name\", 1, 7) <> 'sqlite_' ORDER BY \"name\"",

@@ -204,6 +204,23 @@ same_default (const char *a,
   return g_strcmp0 (x, y) == 0;
 }
 
+/* Whether the database's default of @source differs from the model's
+ * @wanted (NULL: none). A NOT NULL column added to a table with rows has
+ * its property's default, @fallback, as its own (the rows were filled
+ * with it): that one is no difference. */
+static gboolean
+default_differs (const GormColumn        *column,
+                 const char              *wanted,
+                 const char              *fallback,
+                 const GormCatalogColumn *source)
+{
+  if (wanted != NULL)
+    return !same_default (wanted, source->default_sql);
+  if (source->default_sql == NULL)
+    return FALSE;
+  return !(column->flags & GORM_COLUMN_NOT_NULL) || !same_default (fallback, source->default_sql);
+}
+
 static const GormCatalogIndex *
 find_index (const GormCatalogTable *table,
             const char             *name)
@@ -709,10 +726,7 @@ plan_table (Plan                   *plan,
                 : (gorm_dialect_column_stored_class (c) == GORM_STORED_TEXT ||
                    gorm_dialect_column_stored_class (c) == GORM_STORED_BYTES);
       rebuild = rebuild || (source->not_null != ((c->flags & GORM_COLUMN_NOT_NULL) != 0));
-      rebuild = rebuild || (wanted_default != NULL
-                            ? !same_default (wanted_default, source->default_sql)
-                            : (source->default_sql != NULL &&
-                               !same_default (fallback, source->default_sql)));
+      rebuild = rebuild || default_differs (c, wanted_default, fallback, source);
       rebuild = rebuild || ((references != NULL) != (key != NULL));
       if (!rebuild && key != NULL)
         {
@@ -971,20 +985,37 @@ plan_table (Plan                   *plan,
                                                     schema->table, c->name, source->type, wants,
                                                     why);
 
+          wanted_default = gorm_dialect_column_default (dialect, schema, c, FALSE);
           if (!rebuild)
             {
               g_autofree char *sql = gorm_dialect_render_alter_type (schema->table, c->name, wants,
                                                                      column->expression);
 
+              /* The old default may not convert: it goes first, the new
+               * one comes after. */
+              if (source->default_sql != NULL)
+                {
+                  g_autofree char *drop = gorm_dialect_render_alter_default (schema->table,
+                                                                             c->name, NULL);
+
+                  gorm_migration_change_add_statement (change, drop);
+                }
               gorm_migration_change_add_statement (change, sql);
+              if (source->default_sql != NULL && wanted_default != NULL)
+                {
+                  g_autofree char *set = gorm_dialect_render_alter_default (schema->table,
+                                                                            c->name,
+                                                                            wanted_default);
+
+                  gorm_migration_change_add_statement (change, set);
+                }
             }
+          g_clear_pointer (&wanted_default, g_free);
         }
 
       wanted_default = gorm_dialect_column_default (dialect, schema, c, FALSE);
       fallback = gorm_dialect_column_default (dialect, schema, c, TRUE);
-      if (wanted_default != NULL ? !same_default (wanted_default, source->default_sql)
-                                 : (source->default_sql != NULL &&
-                                    !same_default (fallback, source->default_sql)))
+      if (default_differs (c, wanted_default, fallback, source))
         {
           g_autofree char *has = source->default_sql
             ? g_strdup_printf ("DEFAULT %s", source->default_sql) : NULL;
