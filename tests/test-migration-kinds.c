@@ -517,6 +517,17 @@ assert_says (const char         *message,
       g_error ("the message does not name %s: %s", fragments[i], message);
 }
 
+/* @error is a MIGRATION error naming all that @c says it names. */
+static void
+assert_refusal (const GError *error,
+                const Case   *c)
+{
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
+  assert_says (error->message, c->says, G_N_ELEMENTS (c->says));
+  assert_says (error->message,
+               test_engine_is_postgresql () ? c->says_postgresql : c->says_sqlite, 3);
+}
+
 /* Both the plan and the run refuse, and nothing changes. */
 static void
 migrate_refused (GormDatabase *db,
@@ -529,19 +540,13 @@ migrate_refused (GormDatabase *db,
   g_autofree char *after = NULL;
 
   plan = gorm_migration_plan (migration, NULL, &error);
-  g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
   g_assert_null (plan);
+  assert_refusal (error, c);
   g_test_message ("outcome: refused: %s", error->message);
-  assert_says (error->message, c->says, G_N_ELEMENTS (c->says));
-  assert_says (error->message,
-               test_engine_is_postgresql () ? c->says_postgresql : c->says_sqlite, 3);
   g_clear_error (&error);
 
   g_assert_false (gorm_migration_run (migration, NULL, &error));
-  g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
-  assert_says (error->message, c->says, G_N_ELEMENTS (c->says));
-  assert_says (error->message,
-               test_engine_is_postgresql () ? c->says_postgresql : c->says_sqlite, 3);
+  assert_refusal (error, c);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
 
   after = snapshot (db);
