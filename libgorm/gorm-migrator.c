@@ -981,8 +981,15 @@ plan_table (Plan                   *plan,
               g_string_free (renamed, TRUE);
             }
         }
-      if (!column->convert && !check_stored_values_locked (plan, schema, table, c, error))
-        goto out;
+      if (!column->convert)
+        {
+          /* Read where the table has it: under its old name when renamed. */
+          GormColumn stored = *c;
+
+          stored.name = (char *) source->name;
+          if (!check_stored_values_locked (plan, schema, table, &stored, error))
+            goto out;
+        }
       if (column->convert)
         {
           g_autofree char *why = reason (rebuild, schema->table,

@@ -33,6 +33,8 @@ public class PollV3 : Gorm.Resource {
   static construct {
     set_table ("poll");
     set_table_renamed_from ("question");
+    /* From version 1 too. */
+    set_renamed_from ("question-text", "question");
   }
 }
 
@@ -77,10 +79,19 @@ void test_steps_and_plan () {
     assert (last.get_kind () == Gorm.MigrationChangeKind.SET_VERSION);
     assert (last.get_version () == 2);
     assert (last.get_table () == null);
-    var rename = (Gorm.MigrationChange) plan.get_item (0);
-    assert (rename.get_kind () == Gorm.MigrationChangeKind.RENAME_COLUMN);
-    assert (rename.get_column () == "question");
-    assert (rename.get_reason () != null);
+    /* The step before the changes comes first. */
+    var before = (Gorm.MigrationChange) plan.get_item (0);
+    assert (before.get_kind () == Gorm.MigrationChangeKind.STEP);
+    assert (before.get_version () == 2);
+    Gorm.MigrationChange? rename = null;
+    for (uint i = 0; i < plan.get_n_items (); i++) {
+      var change = (Gorm.MigrationChange) plan.get_item (i);
+      if (change.get_kind () == Gorm.MigrationChangeKind.RENAME_COLUMN)
+        rename = change;
+    }
+    assert (rename.get_table () == "question");
+    assert (rename.get_column () == "question_text");
+    assert ("question" in rename.get_reason ());
 
     assert (migration.run ());
     assert (calls.length == 2);

@@ -4515,12 +4515,18 @@ _MODELS_BY_GTYPE_NAME = {}
 _PYTHON_DECLARATIONS = (
     (re.compile(r'gorm_resource_class_set_table_renamed_from\s*\(\)'),
      'Meta.renamed_from'),
+    (re.compile(r'gorm_resource_class_set_renamed_from \(klass, "([^"]*)", "([^"]*)"\)'),
+     lambda match: "%s = Gorm.Field(..., renamed_from='%s')" % (
+         match.group(1).replace('-', '_'), match.group(2))),
     (re.compile(r'gorm_resource_class_set_renamed_from\s*\(\)'),
      'Gorm.Field(..., renamed_from=...)'),
     (re.compile(r'gorm_migration_allow_drop\s*\(\)'),
      'allow_drop=[(table, column)]'),
+    (re.compile(r'gorm_migration_add_step\s*\(\)'),
+     'steps={version: function}'),
     (re.compile(r'gorm_resource_class_add_unique_together\s*\(\)'),
      'Meta.unique_together'),
+    (re.compile(r'gorm_resource_class_add_index\s*\(\)'), 'Meta.indexes'),
     (re.compile(r'gorm_migration_set_version\s*\(\)'), 'version='),
 )
 
@@ -4541,7 +4547,7 @@ def _python_message(message):
         for pspec in model.list_properties():
             attribute = _attribute(pspec)
             if attribute != pspec.name:
-                message = re.sub(r'(?<=[“"\'.:])%s(?=[”"\'\s,.)]|$)' % re.escape(pspec.name),
+                message = re.sub(r'(?<![\w-])%s(?![\w-])' % re.escape(pspec.name),
                                  attribute, message)
     for pattern, python in _PYTHON_DECLARATIONS:
         message = pattern.sub(python, message)
