@@ -4591,8 +4591,6 @@ def _migration_errors(state=None):
     """Raises the exception a Python step of the failed migration raised,
     or its GORM_ERROR error as a Gorm.Error subclass whose message names
     models and fields by their Python names."""
-    if state is not None:
-        state.exception = None
     try:
         yield
     except GLib.Error as error:
@@ -4849,7 +4847,9 @@ class Migration(Gorm.Migration):
                     return self._run_dispatching(context, cancellable)
                 finally:
                     context.release()
-        with _migration_errors(self._state()):
+        state = self._state()
+        state.exception = None
+        with _migration_errors(state):
             return Gorm.Migration.run(self, cancellable)
 
     def _run_dispatching(self, context, cancellable):
@@ -4869,15 +4869,8 @@ class Migration(Gorm.Migration):
 
     def run_finish(self, result):
         """Finishes ``run_async()``: True, or the exception of run()."""
-        state = self._state()
-        with _migration_errors():
-            try:
-                return Gorm.Migration.run_finish(self, result)
-            except GLib.Error:
-                if state.exception is not None:
-                    exception, state.exception = state.exception, None
-                    raise exception from None
-                raise
+        with _migration_errors(self._state()):
+            return Gorm.Migration.run_finish(self, result)
 
     async def aplan(self):
         """Awaits ``plan_async()``; see plan()."""
