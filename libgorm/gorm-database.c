@@ -3404,7 +3404,9 @@ table_exists_locked (GormDatabase      *self,
                      gboolean          *exists,
                      GError           **error)
 {
-  static const GType types[] = { G_TYPE_STRING, G_TYPE_STRING, G_TYPE_NONE };
+  static const GType types[] = {
+    G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_NONE
+  };
   GormConnection *connection;
   g_autoptr(GormRows) rows = NULL;
   GormStatement *statement;
@@ -3413,7 +3415,7 @@ table_exists_locked (GormDatabase      *self,
   if (gorm_database_is_migrated (self, type))
     return *exists = TRUE;
   connection = gorm_database_get_connection_locked (self, error);
-  statement = connection ? gorm_connection_lookup_locked (connection, self->dialect->table_columns_sql,
+  statement = connection ? gorm_connection_lookup_locked (connection, self->dialect->catalog_columns_sql,
                                                          error) : NULL;
   if (statement == NULL)
     return FALSE;

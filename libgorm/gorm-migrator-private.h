@@ -52,7 +52,11 @@ typedef void (*GormMigratorProgressFunc) (GormMigrationChange *change,
 
 /* Runs @changes inside the open transaction (copies in chunks, calling
  * @progress after each chunk; cancellable between chunks), then SQLite's
- * foreign_key_check; fails naming table/column/row. */
+ * foreign_key_check; fails naming table/column/row. @progress gets the
+ * fraction of the whole of @changes done: each change is an equal share,
+ * reported when it starts and when it ends, and a rebuild's copy after
+ * each chunk within its share (a PostgreSQL ALTER … TYPE, one statement,
+ * before and after only). */
 gboolean   gorm_migrator_apply_locked   (GormConnection             *connection,
                                          GPtrArray                  *changes,
                                          GormMigratorProgressFunc    progress,
@@ -84,5 +88,17 @@ GormMigrationChange *gorm_migration_change_new (GormMigrationChangeKind  kind,
 /* Appends @sql to the statements of @self. */
 void       gorm_migration_change_add_statement (GormMigrationChange *self,
                                                 const char          *sql);
+
+/* Appends @sql, a copy of rows that gorm_migrator_apply_locked() runs as
+ * @chunk_sql (the same with ##p0 <= rowid < ##p1) over the rowids that
+ * @range_sql (their min and max) gives. */
+void       gorm_migration_change_add_copy (GormMigrationChange *self,
+                                           const char          *sql,
+                                           const char          *range_sql,
+                                           const char          *chunk_sql);
+/* The index of the copy among the statements, -1 when there is none. */
+int        gorm_migration_change_get_copy (GormMigrationChange  *self,
+                                           const char          **range_sql,
+                                           const char          **chunk_sql);
 
 G_END_DECLS

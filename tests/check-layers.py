@@ -43,6 +43,7 @@ MODULES = {
     'gorm-dialect-postgresql': 'sql',
     'gorm-dialect-rows': 'sql',
     'gorm-dialect-expression': 'sql',
+    'gorm-dialect-migration': 'sql',
     # execution
     'gorm-connection': 'execution',
     'gorm-listener': 'execution',
