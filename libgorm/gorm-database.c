@@ -1069,7 +1069,9 @@ gorm_database_read_schema_version_locked (GormDatabase  *self,
                                           guint         *version,
                                           GError       **error)
 {
-  static const GType column_types[] = { G_TYPE_STRING, G_TYPE_STRING, G_TYPE_NONE };
+  static const GType column_types[] = {
+    G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_NONE
+  };
   static const GType value_types[] = { G_TYPE_STRING, G_TYPE_NONE };
   g_autoptr(GormRows) rows = NULL;
   GormConnection *connection;
@@ -1086,7 +1088,7 @@ gorm_database_read_schema_version_locked (GormDatabase  *self,
 
   /* Asked of the catalog first: a select of a missing table would abort
    * an open PostgreSQL transaction. */
-  statement = gorm_connection_lookup_locked (connection, self->dialect->table_columns_sql, error);
+  statement = gorm_connection_lookup_locked (connection, self->dialect->catalog_columns_sql, error);
   if (statement == NULL)
     return FALSE;
   g_value_init (&table, G_TYPE_STRING);
