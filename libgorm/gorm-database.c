@@ -82,6 +82,11 @@ struct _GormDatabase
 G_DEFINE_FINAL_TYPE (GormDatabase, gorm_database, G_TYPE_OBJECT)
 
 static void forget_migrated (GormDatabase *self);
+static gboolean table_exists_locked (GormDatabase  *self,
+                                     GType          type,
+                                     const char    *table_name,
+                                     gboolean      *exists,
+                                     GError       **error);
 static void free_params     (GValue       *values,
                              guint         n_values);
 
@@ -1069,16 +1074,13 @@ gorm_database_read_schema_version_locked (GormDatabase  *self,
                                           guint         *version,
                                           GError       **error)
 {
-  static const GType column_types[] = {
-    G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_NONE
-  };
   static const GType value_types[] = { G_TYPE_STRING, G_TYPE_NONE };
   g_autoptr(GormRows) rows = NULL;
   GormConnection *connection;
   GormStatement *statement;
   const GValue *value;
   const char *text;
-  GValue table = G_VALUE_INIT;
+  gboolean exists = FALSE;
   guint64 number = 0;
 
   *version = 0;
@@ -1088,18 +1090,10 @@ gorm_database_read_schema_version_locked (GormDatabase  *self,
 
   /* Asked of the catalog first: a select of a missing table would abort
    * an open PostgreSQL transaction. */
-  statement = gorm_connection_lookup_locked (connection, self->dialect->catalog_columns_sql, error);
-  if (statement == NULL)
+  if (!table_exists_locked (self, G_TYPE_INVALID, SCHEMA_TABLE, &exists, error))
     return FALSE;
-  g_value_init (&table, G_TYPE_STRING);
-  g_value_set_string (&table, SCHEMA_TABLE);
-  gorm_statement_take_param (statement, 0, &table);
-  rows = gorm_connection_select_locked (connection, statement, column_types, error);
-  if (rows == NULL)
-    return FALSE;
-  if (gorm_rows_get_n_rows (rows) == 0)
+  if (!exists)
     return TRUE;
-  g_clear_pointer (&rows, gorm_rows_free);
 
   statement = gorm_connection_lookup_locked (connection,
                                              "SELECT value FROM " SCHEMA_TABLE " WHERE name = 'version'",

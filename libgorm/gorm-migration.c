@@ -803,6 +803,7 @@ gorm_migration_plan (GormMigration  *self,
   g_autoptr(Plan) plan = NULL;
 
   g_return_val_if_fail (GORM_IS_MIGRATION (self), NULL);
+  g_return_val_if_fail (GORM_IS_DATABASE (self->database), NULL);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -848,6 +849,7 @@ gorm_migration_plan_async (GormMigration       *self,
   g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (GORM_IS_MIGRATION (self));
+  g_return_if_fail (GORM_IS_DATABASE (self->database));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   task = gorm_database_new_task (self->database, self, cancellable, callback, user_data,
@@ -1129,6 +1131,7 @@ gorm_migration_run (GormMigration  *self,
   g_autoptr(GormMigrationChange) last = NULL;
 
   g_return_val_if_fail (GORM_IS_MIGRATION (self), FALSE);
+  g_return_val_if_fail (GORM_IS_DATABASE (self->database), FALSE);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -1202,6 +1205,7 @@ gorm_migration_run_async (GormMigration       *self,
   GTask *task;
 
   g_return_if_fail (GORM_IS_MIGRATION (self));
+  g_return_if_fail (GORM_IS_DATABASE (self->database));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   /* The caller's task has no cancellable, as the database's tasks: a

@@ -22,6 +22,8 @@
 
 #include <gorm.h>
 
+#include "migration-steps.h"
+
 #define ITEM_PROPERTIES                                                   \
   g_param_spec_string ("title", NULL, NULL, NULL, G_PARAM_READWRITE)
 
@@ -155,24 +157,7 @@ upper_titles_step (GormMigration  *migration,
                    gpointer        user_data,
                    GError        **error)
 {
-  g_autoptr(GormQuery) query = gorm_database_query (database, kill_item_v1_get_type ());
-  g_autoptr(GListModel) items = gorm_query_fetch (query, NULL, error);
-
-  if (items == NULL)
-    return FALSE;
-  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
-    {
-      g_autoptr(GormResource) item = g_list_model_get_item (items, i);
-      g_autofree char *title = NULL;
-      g_autofree char *upper = NULL;
-
-      g_object_get (item, "title", &title, NULL);
-      upper = g_ascii_strup (title, -1);
-      g_object_set (item, "title", upper, NULL);
-      if (!gorm_resource_save (item, NULL, error))
-        return FALSE;
-    }
-  return TRUE;
+  return test_edit_each (database, kill_item_v1_get_type (), test_upper_title, error);
 }
 
 static gboolean

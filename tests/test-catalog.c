@@ -288,9 +288,15 @@ test_inspect_tool (void)
   g_clear_pointer (&errors, g_free);
 
   /* The version a versioned migration records. */
-  gorm_database_lock (db);
-  g_assert_true (gorm_database_write_schema_version_locked (db, 7, NULL));
-  gorm_database_unlock (db);
+  {
+    const GType types[] = { test_shelf_get_type (), test_book_get_type () };
+    g_autoptr(GormMigration) migration = gorm_migration_new (db, types, G_N_ELEMENTS (types));
+    g_autoptr(GError) error = NULL;
+
+    gorm_migration_set_version (migration, 7);
+    g_assert_true (gorm_migration_run (migration, NULL, &error));
+    g_assert_no_error (error);
+  }
   output = run_inspect ((const char *[]) { uri, NULL }, &status, &errors);
   g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strstr (output, "\nSchema version: 7\n"));

@@ -11,6 +11,7 @@
 #include "gorm-catalog-private.h"
 #include "gorm-database-private.h"
 #include "gorm-test-utils.h"
+#include "migration-steps.h"
 
 /* Two versions of one model: version 2 adds "words". */
 TEST_DEFINE_RESOURCE (TestNoteV1, test_note_v1)
@@ -225,24 +226,21 @@ upper_titles_step (GormMigration  *migration,
                    gpointer        user_data,
                    GError        **error)
 {
-  g_autoptr(GormQuery) query = gorm_database_query (database, V1);
-  g_autoptr(GListModel) notes = gorm_query_fetch (query, NULL, error);
+  return test_edit_each (database, V1, test_upper_title, error) &&
+         record_step (migration, database, version, user_data, error);
+}
 
-  if (notes == NULL)
-    return FALSE;
-  for (guint i = 0; i < g_list_model_get_n_items (notes); i++)
-    {
-      g_autoptr(GormResource) note = g_list_model_get_item (notes, i);
-      g_autofree char *title = NULL;
-      g_autofree char *upper = NULL;
+static gboolean
+count_words (GObject  *note,
+             GError  **error)
+{
+  g_autofree char *title = NULL;
+  g_auto(GStrv) words = NULL;
 
-      g_object_get (note, "title", &title, NULL);
-      upper = g_ascii_strup (title, -1);
-      g_object_set (note, "title", upper, NULL);
-      if (!gorm_resource_save (note, NULL, error))
-        return FALSE;
-    }
-  return record_step (migration, database, version, user_data, error);
+  g_object_get (note, "title", &title, NULL);
+  words = g_strsplit (title, " ", -1);
+  g_object_set (note, "words", (int) g_strv_length (words), NULL);
+  return TRUE;
 }
 
 static gboolean
@@ -252,24 +250,8 @@ count_words_step (GormMigration  *migration,
                   gpointer        user_data,
                   GError        **error)
 {
-  g_autoptr(GormQuery) query = gorm_database_query (database, V2);
-  g_autoptr(GListModel) notes = gorm_query_fetch (query, NULL, error);
-
-  if (notes == NULL)
-    return FALSE;
-  for (guint i = 0; i < g_list_model_get_n_items (notes); i++)
-    {
-      g_autoptr(GormResource) note = g_list_model_get_item (notes, i);
-      g_autofree char *title = NULL;
-      g_auto(GStrv) words = NULL;
-
-      g_object_get (note, "title", &title, NULL);
-      words = g_strsplit (title, " ", -1);
-      g_object_set (note, "words", (int) g_strv_length (words), NULL);
-      if (!gorm_resource_save (note, NULL, error))
-        return FALSE;
-    }
-  return record_step (migration, database, version, user_data, error);
+  return test_edit_each (database, V2, count_words, error) &&
+         record_step (migration, database, version, user_data, error);
 }
 
 static void
@@ -454,6 +436,18 @@ assert_at_version_1 (GormDatabase *db)
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
 }
 
+static void
+version_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  guint *version = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *version = gorm_database_get_schema_version_finish (GORM_DATABASE (source), result, &error);
+  g_assert_no_error (error);
+}
+
 typedef enum {
   FAIL_BEFORE_STEP,
   FAIL_AFTER_STEP,
@@ -528,6 +522,15 @@ test_failure (gconstpointer data)
   gorm_connection_inject_fault (gorm_database_get_execution (db), NULL, 0);
   assert_at_version_1 (db);
   g_assert_false (gorm_database_is_migrated (db, V2));
+  /* No transaction left open: the worker, another thread, gets in. */
+  {
+    guint version = G_MAXUINT;
+
+    gorm_database_get_schema_version_async (db, NULL, version_done_cb, &version);
+    while (version == G_MAXUINT)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (version, ==, 1);
+  }
 
   /* The lock is free and the migration runs again, to the end. */
   g_string_truncate (log, 0);
@@ -819,6 +822,41 @@ test_progress_sync (void)
   test_remove_file (path);
 }
 
+/* Steps on the worker use objects too (run_async). */
+static void
+test_async_steps (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GormDatabase) db = open_at_version_1 (&path);
+  g_autoptr(GormMigration) migration = new_migration (db, V2, 2);
+  g_autofree char *titles = NULL;
+  g_autofree char *words = NULL;
+  Progress progress = { 0 };
+  GString *log = attach_log (migration);
+
+  gorm_migration_add_step (migration, 2, GORM_MIGRATION_STAGE_BEFORE_CHANGES, upper_titles_step,
+                           "b", NULL);
+  gorm_migration_add_step (migration, 2, GORM_MIGRATION_STAGE_AFTER_CHANGES, count_words_step,
+                           "a", NULL);
+  progress.thread = g_thread_self ();
+  gorm_migration_run_async (migration, NULL, run_done_cb, &progress);
+  while (!progress.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (progress.error);
+  g_assert_true (progress.ok);
+  g_assert_cmpstr (log->str, ==, "2b 2a ");
+  titles = titles_of (db);
+  g_assert_cmpstr (titles, ==, "ALPHA,BETA GAMMA");
+  words = test_query_text (db, "SELECT SUM(words) FROM note");
+  g_assert_cmpstr (words, ==, "3");
+  g_assert_cmpuint (schema_version (db), ==, 2);
+
+  progress_clear (&progress);
+  g_clear_object (&migration);
+  g_clear_object (&db);
+  test_remove_file (path);
+}
+
 static void
 plan_done_cb (GObject      *source,
               GAsyncResult *result,
@@ -885,18 +923,6 @@ test_async_plan_and_failure (void)
 }
 
 static void
-version_done_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  guint *version = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *version = gorm_database_get_schema_version_finish (GORM_DATABASE (source), result, &error);
-  g_assert_no_error (error);
-}
-
-static void
 test_schema_version (void)
 {
   g_autofree char *path = NULL;
@@ -956,6 +982,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Migration/progress-async", test_progress_async);
   g_test_add_func ("/Gorm/Migration/progress-sync", test_progress_sync);
   g_test_add_func ("/Gorm/Migration/async-plan-and-failure", test_async_plan_and_failure);
+  g_test_add_func ("/Gorm/Migration/async-steps", test_async_steps);
   g_test_add_func ("/Gorm/Migration/schema-version", test_schema_version);
 
   return g_test_run ();
