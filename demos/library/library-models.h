@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 
 /*
  * The models of Gorm Library, the same tables and columns as the Python
- * twin's (demos/library/README.md), so that both open one file:
+ * twin's, so that both open one file:
  *
  *   Author (table "author"): name (max 200, not NULL, indexed), born
  *   (nullable).
