@@ -182,6 +182,11 @@ set_books (LibraryWindow *self,
   g_set_object (&self->books, books);
   if (books != NULL)
     g_signal_connect_object (books, "items-changed", G_CALLBACK (books_changed_cb), self, 0);
+  /* A new query shows its first rows: emptied first, the view asks for
+   * none of the rows where the old model was scrolled to (each could be
+   * a page to load). */
+  gtk_single_selection_set_model (self->selection, NULL);
+  gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view)), 0);
   gtk_single_selection_set_model (self->selection, books);
   update_status (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BOOKS]);
