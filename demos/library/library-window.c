@@ -186,7 +186,6 @@ set_books (LibraryWindow *self,
    * none of the rows where the old model was scrolled to (each could be
    * a page to load). */
   gtk_single_selection_set_model (self->selection, NULL);
-  gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view)), 0);
   gtk_single_selection_set_model (self->selection, books);
   update_status (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BOOKS]);
