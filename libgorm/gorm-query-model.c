@@ -25,6 +25,17 @@
  * application holds stay alive, and the identity map of the database
  * gives them back for their rows.
  *
+ * A model of more than 8,192 rows that is used from a running main loop
+ * (as a list view uses it) also prepares, in the background, the key of
+ * every row it shows, in its order: one query on a read connection of
+ * its own (SQLite files in WAL mode, which libgorm opens them in, and
+ * PostgreSQL; not an in-memory database), 8 bytes a row. Until it is
+ * ready a page is read by its position in the order, which for an order
+ * no index gives (or a filter no index serves) makes the engine scan and
+ * sort the table; once it is ready any page is read by the keys of its
+ * rows, in the time of a page of lookups by key, whatever the query. A
+ * live model keeps those keys up to date with every change it shows.
+ *
  * A model from [method@Gorm.Query.watch] is live: it follows every
  * save, delete, bulk update or bulk delete made through its database, and
  * emits [signal@Gio.ListModel::items-changed] covering the rows that
@@ -307,15 +318,29 @@ render_key_statements (GormQueryModel      *self,
   g_string_append (sql, " FROM ");
   gorm_dialect_append_identifier (sql, schema->table);
   g_string_append (sql, " WHERE ");
-  gorm_dialect_append_identifier (sql, schema->key->name);
-  g_string_append (sql, " IN (");
-  for (guint i = 0; i < PAGE_SIZE; i++)
+  if (compiled->dialect->append_value_set != NULL)
     {
-      if (i > 0)
-        g_string_append (sql, ", ");
-      gorm_dialect_append_parameter (sql, i, G_TYPE_INT64);
+      /* The page's keys as one value (libgda's cost per parameter grows
+       * with the number of parameters): the SQL is the same for any
+       * keys, see key_params(). */
+      GValue key = G_VALUE_INIT;
+
+      g_value_init (&key, G_TYPE_INT64);
+      g_array_set_size (params, 0);
+      compiled->dialect->append_value_set (sql, params, schema->key, &key, 1, FALSE);
     }
-  g_string_append_c (sql, ')');
+  else
+    {
+      gorm_dialect_append_identifier (sql, schema->key->name);
+      g_string_append (sql, " IN (");
+      for (guint i = 0; i < PAGE_SIZE; i++)
+        {
+          if (i > 0)
+            g_string_append (sql, ", ");
+          gorm_dialect_append_parameter (sql, i, G_TYPE_INT64);
+        }
+      g_string_append_c (sql, ')');
+    }
   self->by_keys_sql = g_string_free (sql, FALSE);
   if (compiled->joins != NULL)
     self->joined_by_keys_sql =
@@ -564,7 +589,7 @@ load_keyed_page_locked (GormQueryModel  *self,
   const GormCompiledQuery *compiled = self->compiled;
   const GType *types = compiled->joins ? compiled->joined_types : compiled->schema->sql_types;
   const gint64 *keys = &g_array_index (self->order_keys, gint64, start);
-  g_autofree GValue *values = g_new0 (GValue, PAGE_SIZE);
+  g_autoptr(GArray) values = new_params ();
   g_autoptr(GHashTable) rows_by_key = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autofree gint64 *row_keys = NULL;
   g_autoptr(GormRows) rows = NULL;
@@ -575,10 +600,22 @@ load_keyed_page_locked (GormQueryModel  *self,
     return NULL;
   /* The last page binds its last key again in the slots it does not
    * fill: the statement is the same for every page. */
+  g_array_set_size (values, PAGE_SIZE);
   for (guint i = 0; i < PAGE_SIZE; i++)
     {
-      g_value_init (&values[i], G_TYPE_INT64);
-      g_value_set_int64 (&values[i], keys[MIN (i, count - 1)]);
+      g_value_init (&g_array_index (values, GValue, i), G_TYPE_INT64);
+      g_value_set_int64 (&g_array_index (values, GValue, i), keys[MIN (i, count - 1)]);
+    }
+  if (compiled->dialect->append_value_set != NULL)
+    {
+      /* Its one parameter, the SQL being by_keys_sql. */
+      g_autoptr(GString) unused = g_string_new (NULL);
+      g_autoptr(GArray) set = new_params ();
+
+      compiled->dialect->append_value_set (unused, set, compiled->schema->key,
+                                           (const GValue *) values->data, count, FALSE);
+      g_array_unref (g_steal_pointer (&values));
+      values = g_steal_pointer (&set);
     }
   {
     GormConnection *statements;
@@ -589,8 +626,7 @@ load_keyed_page_locked (GormQueryModel  *self,
 
     if (binding.statement == NULL)
       return NULL;
-    for (guint i = 0; i < PAGE_SIZE; i++)
-      gorm_statement_take_param (binding.statement, binding.number++, &values[i]);
+    bind_values (&binding, (const GValue *) values->data, values->len);
     rows = gorm_connection_select_locked (statements, binding.statement, types, error);
   }
   if (rows == NULL)
