@@ -787,6 +787,9 @@ load_page_locked (GormQueryModel  *self,
 
 static void start_anchoring (GormQueryModel *self);
 static void start_key_prep  (GormQueryModel *self);
+static void wait_for_keys   (GormQueryModel *self);
+static gboolean wants_key_index (GormQueryModel *self,
+                                 gint64          n_full);
 static void cancel_key_prep (GormQueryModel *self);
 
 static void
@@ -921,6 +924,8 @@ lookup_page (GormQueryModel  *self,
         break;
       }
 
+  if (page == NULL && index > 0)
+    wait_for_keys (self);
   if (page == NULL)
     {
       gorm_database_lock (self->database);
@@ -1254,8 +1259,11 @@ struct _KeyPrep
   GWeakRef        model;
   GormKeySource  *source;
   GormKeyReader  *reader;
-  GMutex          lock;       /* for reader and cancelled */
+  GMutex          lock;       /* for reader, cancelled and read_done */
   gboolean        cancelled;
+  /* Set by the read's thread once @keys and @error are set. */
+  gboolean        read_done;
+  GCond           read_cond;
   char           *sql;
   GArray         *params;
   GArray         *keys;
@@ -1278,6 +1286,7 @@ key_prep_clear (KeyPrep *prep)
   g_clear_pointer (&prep->reader, gorm_key_reader_free);
   g_clear_pointer (&prep->source, gorm_key_source_free);
   g_mutex_clear (&prep->lock);
+  g_cond_clear (&prep->read_cond);
   g_free (prep->sql);
   g_clear_pointer (&prep->params, g_array_unref);
   g_clear_pointer (&prep->keys, g_array_unref);
@@ -1337,7 +1346,41 @@ key_read_thread (GTask        *task,
   if (!gorm_key_reader_read (prep->reader, prep->sql, (const GValue *) prep->params->data,
                              prep->params->len, prep->keys, &prep->error))
     g_clear_pointer (&prep->keys, g_array_unref);
+  g_mutex_lock (&prep->lock);
+  prep->read_done = TRUE;
+  g_cond_broadcast (&prep->read_cond);
+  g_mutex_unlock (&prep->lock);
   g_task_return_boolean (task, TRUE);
+}
+
+/* Step 4, once the keys are read: they become the model's. */
+static void
+finish_key_prep (GormQueryModel *self)
+{
+  KeyPrep *prep = g_steal_pointer (&self->prep);
+  g_autoptr(GPtrArray) changes = g_steal_pointer (&self->prep_changes);
+  g_autoptr(GArray) keys = g_steal_pointer (&prep->keys);
+  gboolean fits = TRUE;
+
+  if (keys == NULL)
+    /* An engine that cannot read them now will not later. */
+    g_debug ("A %s model has no key index: %s",
+             g_type_name (self->compiled->schema->type), prep->error->message);
+  else if (prep->generation != self->key_generation)
+    /* The model read its rows again meanwhile: its order is another. */
+    self->wants_keys = wants_key_index (self, self->n_full);
+  else
+    {
+      for (guint i = 0; fits && changes != NULL && i < changes->len; i++)
+        apply_change_to_index (keys, g_ptr_array_index (changes, i), &fits);
+      /* A snapshot model counted its rows before, and another connection
+       * may have changed them since: it keeps loading its pages as
+       * before. A live model is told of such a commit and reads again
+       * (see refresh()). */
+      if (fits && keys->len == (guint) self->n_full)
+        self->order_keys = g_steal_pointer (&keys);
+    }
+  key_prep_unref (prep);
 }
 
 static void
@@ -1347,39 +1390,29 @@ key_read_done_cb (GObject      *source,
 {
   KeyPrep *prep = g_task_get_task_data (G_TASK (result));
   g_autoptr(GormQueryModel) self = key_prep_dup_model (prep);
-  g_autoptr(GPtrArray) changes = NULL;
-  g_autoptr(GArray) keys = NULL;
-  gboolean fits = TRUE;
 
-  if (self == NULL)
+  /* Finished already by wait_for_keys(), or dropped. */
+  if (self != NULL)
+    finish_key_prep (self);
+}
+
+/* A page that is not loaded, asked for while the keys are read: for an
+ * order the model cannot load from anchors (no index may give it, and the
+ * engine then sorts the table up to the page for every page), waiting for
+ * the keys costs at most the rest of one such sort, the page then loads
+ * by key. */
+static void
+wait_for_keys (GormQueryModel *self)
+{
+  KeyPrep *prep = self->prep;
+
+  if (prep == NULL || self->prep_changes == NULL || self->can_anchor)
     return;
-  changes = g_steal_pointer (&self->prep_changes);
-  self->prep = NULL;
-  keys = g_steal_pointer (&prep->keys);
-  if (keys == NULL)
-    {
-      /* An engine that cannot read them now will not later. */
-      g_debug ("A %s model has no key index: %s",
-               g_type_name (self->compiled->schema->type), prep->error->message);
-      key_prep_unref (prep);
-      return;
-    }
-  if (prep->generation != self->key_generation)
-    {
-      /* The model read its rows again meanwhile: its order is another. */
-      self->wants_keys = TRUE;
-      key_prep_unref (prep);
-      return;
-    }
-  key_prep_unref (prep);
-  for (guint i = 0; fits && changes != NULL && i < changes->len; i++)
-    apply_change_to_index (keys, g_ptr_array_index (changes, i), &fits);
-  /* A snapshot model counted its rows before, and another connection may
-   * have changed them since: it keeps loading its pages as before. A live
-   * model is told of such a commit and reads again (see refresh()). */
-  if (!fits || keys->len != (guint) self->n_full)
-    return;
-  self->order_keys = g_steal_pointer (&keys);
+  g_mutex_lock (&prep->lock);
+  while (!prep->read_done)
+    g_cond_wait (&prep->read_cond, &prep->lock);
+  g_mutex_unlock (&prep->lock);
+  finish_key_prep (self);
 }
 
 static gboolean pin_key_snapshot (gpointer data);
@@ -1498,6 +1531,7 @@ start_key_prep (GormQueryModel *self)
   prep = g_atomic_rc_box_new0 (KeyPrep);
   g_weak_ref_init (&prep->model, self);
   g_mutex_init (&prep->lock);
+  g_cond_init (&prep->read_cond);
   prep->source = source;
   prep->sql = g_strdup (self->keys_sql);
   prep->params = g_array_ref (self->watch->filter_params);
