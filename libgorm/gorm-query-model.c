@@ -296,7 +296,7 @@ new_params (void)
 
 /* The statements of the key index: the keys of the selected rows in
  * order, with the filter's parameters only (an order binds nothing); and
- * a page's rows by their keys, one slot per row of a page. */
+ * a page's rows by their keys, bound as one value. */
 static void
 render_key_statements (GormQueryModel      *self,
                        const GormSelection *selection)
@@ -318,29 +318,16 @@ render_key_statements (GormQueryModel      *self,
   g_string_append (sql, " FROM ");
   gorm_dialect_append_identifier (sql, schema->table);
   g_string_append (sql, " WHERE ");
-  if (compiled->dialect->append_value_set != NULL)
-    {
-      /* The page's keys as one value (libgda's cost per parameter grows
-       * with the number of parameters): the SQL is the same for any
-       * keys, see key_params(). */
-      GValue key = G_VALUE_INIT;
+  {
+    /* The page's keys as one value (libgda's cost per parameter grows
+     * with the number of parameters): the SQL is the same for any keys,
+     * see load_keyed_page_locked(). */
+    GValue key = G_VALUE_INIT;
 
-      g_value_init (&key, G_TYPE_INT64);
-      g_array_set_size (params, 0);
-      compiled->dialect->append_value_set (sql, params, schema->key, &key, 1, FALSE);
-    }
-  else
-    {
-      gorm_dialect_append_identifier (sql, schema->key->name);
-      g_string_append (sql, " IN (");
-      for (guint i = 0; i < PAGE_SIZE; i++)
-        {
-          if (i > 0)
-            g_string_append (sql, ", ");
-          gorm_dialect_append_parameter (sql, i, G_TYPE_INT64);
-        }
-      g_string_append_c (sql, ')');
-    }
+    g_value_init (&key, G_TYPE_INT64);
+    g_array_set_size (params, 0);
+    compiled->dialect->append_value_set (sql, params, schema->key, &key, 1, FALSE);
+  }
   self->by_keys_sql = g_string_free (sql, FALSE);
   if (compiled->joins != NULL)
     self->joined_by_keys_sql =
@@ -396,7 +383,8 @@ render_statements (GormQueryModel *self)
   g_array_set_size (params, 0);
   self->count_sql = gorm_dialect_render_count (compiled->dialect, &selection, params);
 
-  if (gorm_value_kind_get_sql_type (compiled->schema->key->kind) == G_TYPE_INT64)
+  if (gorm_value_kind_get_sql_type (compiled->schema->key->kind) == G_TYPE_INT64 &&
+      compiled->dialect->append_value_set != NULL)
     render_key_statements (self, &selection);
 
   if (self->live)
@@ -589,7 +577,9 @@ load_keyed_page_locked (GormQueryModel  *self,
   const GormCompiledQuery *compiled = self->compiled;
   const GType *types = compiled->joins ? compiled->joined_types : compiled->schema->sql_types;
   const gint64 *keys = &g_array_index (self->order_keys, gint64, start);
+  g_autoptr(GArray) keys_array = new_params ();
   g_autoptr(GArray) values = new_params ();
+  g_autoptr(GString) unused = g_string_new (NULL);
   g_autoptr(GHashTable) rows_by_key = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autofree gint64 *row_keys = NULL;
   g_autoptr(GormRows) rows = NULL;
@@ -598,25 +588,15 @@ load_keyed_page_locked (GormQueryModel  *self,
 
   if (count == 0 || start + count > (gint64) self->order_keys->len)
     return NULL;
-  /* The last page binds its last key again in the slots it does not
-   * fill: the statement is the same for every page. */
-  g_array_set_size (values, PAGE_SIZE);
-  for (guint i = 0; i < PAGE_SIZE; i++)
+  g_array_set_size (keys_array, count);
+  for (guint i = 0; i < count; i++)
     {
-      g_value_init (&g_array_index (values, GValue, i), G_TYPE_INT64);
-      g_value_set_int64 (&g_array_index (values, GValue, i), keys[MIN (i, count - 1)]);
+      g_value_init (&g_array_index (keys_array, GValue, i), G_TYPE_INT64);
+      g_value_set_int64 (&g_array_index (keys_array, GValue, i), keys[i]);
     }
-  if (compiled->dialect->append_value_set != NULL)
-    {
-      /* Its one parameter, the SQL being by_keys_sql. */
-      g_autoptr(GString) unused = g_string_new (NULL);
-      g_autoptr(GArray) set = new_params ();
-
-      compiled->dialect->append_value_set (unused, set, compiled->schema->key,
-                                           (const GValue *) values->data, count, FALSE);
-      g_array_unref (g_steal_pointer (&values));
-      values = g_steal_pointer (&set);
-    }
+  /* Its one parameter, the SQL being by_keys_sql. */
+  compiled->dialect->append_value_set (unused, values, compiled->schema->key,
+                                       (const GValue *) keys_array->data, count, FALSE);
   {
     GormConnection *statements;
     Binding binding = { lookup_locked (self->database,
