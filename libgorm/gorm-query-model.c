@@ -25,6 +25,17 @@
  * application holds stay alive, and the identity map of the database
  * gives them back for their rows.
  *
+ * A model of more than 8,192 rows that is used from a running main loop
+ * (as a list view uses it) also prepares, in the background, the key of
+ * every row it shows, in its order: one query on a read connection of
+ * its own (SQLite files in WAL mode, which libgorm opens them in, and
+ * PostgreSQL; not an in-memory database), 8 bytes a row. Until it is
+ * ready a page is read by its position in the order, which for an order
+ * no index gives (or a filter no index serves) makes the engine scan and
+ * sort the table; once it is ready any page is read by the keys of its
+ * rows, in the time of a page of lookups by key, whatever the query. A
+ * live model keeps those keys up to date with every change it shows.
+ *
  * A model from [method@Gorm.Query.watch] is live: it follows every
  * save, delete, bulk update or bulk delete made through its database, and
  * emits [signal@Gio.ListModel::items-changed] covering the rows that
@@ -285,7 +296,7 @@ new_params (void)
 
 /* The statements of the key index: the keys of the selected rows in
  * order, with the filter's parameters only (an order binds nothing); and
- * a page's rows by their keys, one slot per row of a page. */
+ * a page's rows by their keys, bound as one value. */
 static void
 render_key_statements (GormQueryModel      *self,
                        const GormSelection *selection)
@@ -307,15 +318,16 @@ render_key_statements (GormQueryModel      *self,
   g_string_append (sql, " FROM ");
   gorm_dialect_append_identifier (sql, schema->table);
   g_string_append (sql, " WHERE ");
-  gorm_dialect_append_identifier (sql, schema->key->name);
-  g_string_append (sql, " IN (");
-  for (guint i = 0; i < PAGE_SIZE; i++)
-    {
-      if (i > 0)
-        g_string_append (sql, ", ");
-      gorm_dialect_append_parameter (sql, i, G_TYPE_INT64);
-    }
-  g_string_append_c (sql, ')');
+  {
+    /* The page's keys as one value (libgda's cost per parameter grows
+     * with the number of parameters): the SQL is the same for any keys,
+     * see load_keyed_page_locked(). */
+    GValue key = G_VALUE_INIT;
+
+    g_value_init (&key, G_TYPE_INT64);
+    g_array_set_size (params, 0);
+    compiled->dialect->append_value_set (sql, params, schema->key, &key, 1, FALSE);
+  }
   self->by_keys_sql = g_string_free (sql, FALSE);
   if (compiled->joins != NULL)
     self->joined_by_keys_sql =
@@ -371,7 +383,8 @@ render_statements (GormQueryModel *self)
   g_array_set_size (params, 0);
   self->count_sql = gorm_dialect_render_count (compiled->dialect, &selection, params);
 
-  if (gorm_value_kind_get_sql_type (compiled->schema->key->kind) == G_TYPE_INT64)
+  if (gorm_value_kind_get_sql_type (compiled->schema->key->kind) == G_TYPE_INT64 &&
+      compiled->dialect->append_value_set != NULL)
     render_key_statements (self, &selection);
 
   if (self->live)
@@ -564,7 +577,9 @@ load_keyed_page_locked (GormQueryModel  *self,
   const GormCompiledQuery *compiled = self->compiled;
   const GType *types = compiled->joins ? compiled->joined_types : compiled->schema->sql_types;
   const gint64 *keys = &g_array_index (self->order_keys, gint64, start);
-  g_autofree GValue *values = g_new0 (GValue, PAGE_SIZE);
+  g_autoptr(GArray) keys_array = new_params ();
+  g_autoptr(GArray) values = new_params ();
+  g_autoptr(GString) unused = g_string_new (NULL);
   g_autoptr(GHashTable) rows_by_key = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autofree gint64 *row_keys = NULL;
   g_autoptr(GormRows) rows = NULL;
@@ -573,13 +588,15 @@ load_keyed_page_locked (GormQueryModel  *self,
 
   if (count == 0 || start + count > (gint64) self->order_keys->len)
     return NULL;
-  /* The last page binds its last key again in the slots it does not
-   * fill: the statement is the same for every page. */
-  for (guint i = 0; i < PAGE_SIZE; i++)
+  g_array_set_size (keys_array, count);
+  for (guint i = 0; i < count; i++)
     {
-      g_value_init (&values[i], G_TYPE_INT64);
-      g_value_set_int64 (&values[i], keys[MIN (i, count - 1)]);
+      g_value_init (&g_array_index (keys_array, GValue, i), G_TYPE_INT64);
+      g_value_set_int64 (&g_array_index (keys_array, GValue, i), keys[i]);
     }
+  /* Its one parameter, the SQL being by_keys_sql. */
+  compiled->dialect->append_value_set (unused, values, compiled->schema->key,
+                                       (const GValue *) keys_array->data, count, FALSE);
   {
     GormConnection *statements;
     Binding binding = { lookup_locked (self->database,
@@ -589,8 +606,7 @@ load_keyed_page_locked (GormQueryModel  *self,
 
     if (binding.statement == NULL)
       return NULL;
-    for (guint i = 0; i < PAGE_SIZE; i++)
-      gorm_statement_take_param (binding.statement, binding.number++, &values[i]);
+    bind_values (&binding, (const GValue *) values->data, values->len);
     rows = gorm_connection_select_locked (statements, binding.statement, types, error);
   }
   if (rows == NULL)
@@ -751,6 +767,9 @@ load_page_locked (GormQueryModel  *self,
 
 static void start_anchoring (GormQueryModel *self);
 static void start_key_prep  (GormQueryModel *self);
+static void wait_for_keys   (GormQueryModel *self);
+static gboolean wants_key_index (GormQueryModel *self,
+                                 gint64          n_full);
 static void cancel_key_prep (GormQueryModel *self);
 
 static void
@@ -885,6 +904,8 @@ lookup_page (GormQueryModel  *self,
         break;
       }
 
+  if (page == NULL && index > 0)
+    wait_for_keys (self);
   if (page == NULL)
     {
       gorm_database_lock (self->database);
@@ -1218,8 +1239,11 @@ struct _KeyPrep
   GWeakRef        model;
   GormKeySource  *source;
   GormKeyReader  *reader;
-  GMutex          lock;       /* for reader and cancelled */
+  GMutex          lock;       /* for reader, cancelled and read_done */
   gboolean        cancelled;
+  /* Set by the read's thread once @keys and @error are set. */
+  gboolean        read_done;
+  GCond           read_cond;
   char           *sql;
   GArray         *params;
   GArray         *keys;
@@ -1242,6 +1266,7 @@ key_prep_clear (KeyPrep *prep)
   g_clear_pointer (&prep->reader, gorm_key_reader_free);
   g_clear_pointer (&prep->source, gorm_key_source_free);
   g_mutex_clear (&prep->lock);
+  g_cond_clear (&prep->read_cond);
   g_free (prep->sql);
   g_clear_pointer (&prep->params, g_array_unref);
   g_clear_pointer (&prep->keys, g_array_unref);
@@ -1301,7 +1326,41 @@ key_read_thread (GTask        *task,
   if (!gorm_key_reader_read (prep->reader, prep->sql, (const GValue *) prep->params->data,
                              prep->params->len, prep->keys, &prep->error))
     g_clear_pointer (&prep->keys, g_array_unref);
+  g_mutex_lock (&prep->lock);
+  prep->read_done = TRUE;
+  g_cond_broadcast (&prep->read_cond);
+  g_mutex_unlock (&prep->lock);
   g_task_return_boolean (task, TRUE);
+}
+
+/* Step 4, once the keys are read: they become the model's. */
+static void
+finish_key_prep (GormQueryModel *self)
+{
+  KeyPrep *prep = g_steal_pointer (&self->prep);
+  g_autoptr(GPtrArray) changes = g_steal_pointer (&self->prep_changes);
+  g_autoptr(GArray) keys = g_steal_pointer (&prep->keys);
+  gboolean fits = TRUE;
+
+  if (keys == NULL)
+    /* An engine that cannot read them now will not later. */
+    g_debug ("A %s model has no key index: %s",
+             g_type_name (self->compiled->schema->type), prep->error->message);
+  else if (prep->generation != self->key_generation)
+    /* The model read its rows again meanwhile: its order is another. */
+    self->wants_keys = wants_key_index (self, self->n_full);
+  else
+    {
+      for (guint i = 0; fits && changes != NULL && i < changes->len; i++)
+        apply_change_to_index (keys, g_ptr_array_index (changes, i), &fits);
+      /* A snapshot model counted its rows before, and another connection
+       * may have changed them since: it keeps loading its pages as
+       * before. A live model is told of such a commit and reads again
+       * (see refresh()). */
+      if (fits && keys->len == (guint) self->n_full)
+        self->order_keys = g_steal_pointer (&keys);
+    }
+  key_prep_unref (prep);
 }
 
 static void
@@ -1311,39 +1370,29 @@ key_read_done_cb (GObject      *source,
 {
   KeyPrep *prep = g_task_get_task_data (G_TASK (result));
   g_autoptr(GormQueryModel) self = key_prep_dup_model (prep);
-  g_autoptr(GPtrArray) changes = NULL;
-  g_autoptr(GArray) keys = NULL;
-  gboolean fits = TRUE;
 
-  if (self == NULL)
+  /* Finished already by wait_for_keys(), or dropped. */
+  if (self != NULL)
+    finish_key_prep (self);
+}
+
+/* A page that is not loaded, asked for while the keys are read: for an
+ * order the model cannot load from anchors (no index may give it, and the
+ * engine then sorts the table up to the page for every page), waiting for
+ * the keys costs at most the rest of one such sort, the page then loads
+ * by key. */
+static void
+wait_for_keys (GormQueryModel *self)
+{
+  KeyPrep *prep = self->prep;
+
+  if (prep == NULL || self->prep_changes == NULL || self->can_anchor)
     return;
-  changes = g_steal_pointer (&self->prep_changes);
-  self->prep = NULL;
-  keys = g_steal_pointer (&prep->keys);
-  if (keys == NULL)
-    {
-      /* An engine that cannot read them now will not later. */
-      g_debug ("A %s model has no key index: %s",
-               g_type_name (self->compiled->schema->type), prep->error->message);
-      key_prep_unref (prep);
-      return;
-    }
-  if (prep->generation != self->key_generation)
-    {
-      /* The model read its rows again meanwhile: its order is another. */
-      self->wants_keys = TRUE;
-      key_prep_unref (prep);
-      return;
-    }
-  key_prep_unref (prep);
-  for (guint i = 0; fits && changes != NULL && i < changes->len; i++)
-    apply_change_to_index (keys, g_ptr_array_index (changes, i), &fits);
-  /* A snapshot model counted its rows before, and another connection may
-   * have changed them since: it keeps loading its pages as before. A live
-   * model is told of such a commit and reads again (see refresh()). */
-  if (!fits || keys->len != (guint) self->n_full)
-    return;
-  self->order_keys = g_steal_pointer (&keys);
+  g_mutex_lock (&prep->lock);
+  while (!prep->read_done)
+    g_cond_wait (&prep->read_cond, &prep->lock);
+  g_mutex_unlock (&prep->lock);
+  finish_key_prep (self);
 }
 
 static gboolean pin_key_snapshot (gpointer data);
@@ -1462,6 +1511,7 @@ start_key_prep (GormQueryModel *self)
   prep = g_atomic_rc_box_new0 (KeyPrep);
   g_weak_ref_init (&prep->model, self);
   g_mutex_init (&prep->lock);
+  g_cond_init (&prep->read_cond);
   prep->source = source;
   prep->sql = g_strdup (self->keys_sql);
   prep->params = g_array_ref (self->watch->filter_params);

@@ -1329,6 +1329,33 @@ fill_keyed (GormDatabase *db)
                                           NULL, 0, NULL, NULL), >, 0);
 }
 
+/* A file database of KEYED_ROWS items. */
+static GormDatabase *
+open_keyed (char **path)
+{
+  GormDatabase *db = test_open_file (path);
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  fill_keyed (db);
+  return db;
+}
+
+/* Checks that everything of @db is freed (the objects the models loaded
+ * are dropped from the main context) and removes its file. */
+static void
+close_keyed (GormDatabase *db,
+             GormQuery    *query,
+             char         *path)
+{
+  while (gorm_database_get_n_live (db) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  if (query != NULL)
+    g_assert_finalize_object (query);
+  g_assert_finalize_object (db);
+  test_remove_file (path);
+  g_free (path);
+}
+
 static GormQuery *
 keyed_query (GormDatabase *db,
              guint         kind)
@@ -1366,11 +1393,9 @@ keyed_query (GormDatabase *db,
 static void
 test_key_index_same_items (void)
 {
-  g_autofree char *path = NULL;
-  g_autoptr(GormDatabase) db = test_open_file (&path);
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
 
-  test_migrate (db, TEST_TYPE_ITEM);
-  fill_keyed (db);
   for (guint kind = 0; kind < 4; kind++)
     for (guint live = 0; live < 2; live++)
       {
@@ -1383,9 +1408,7 @@ test_key_index_same_items (void)
         assert_same_items (plain, keyed, what);
         g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (keyed)));
       }
-
-  g_assert_finalize_object (g_steal_pointer (&db));
-  test_remove_file (path);
+  close_keyed (db, NULL, path);
 }
 
 /* An order by a related path, with select_related: the joined pages load
@@ -1464,18 +1487,15 @@ keyed_item (GListModel *model,
 static void
 test_key_index_live (void)
 {
-  g_autofree char *path = NULL;
-  g_autoptr(GormDatabase) db = test_open_file (&path);
-  g_autoptr(GormQuery) query = NULL;
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  GormQuery *query = keyed_query (db, 1);
   g_autoptr(GListModel) model = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GValue) value = G_VALUE_INIT;
   Shadow *shadow;
   guint step = 0;
 
-  test_migrate (db, TEST_TYPE_ITEM);
-  fill_keyed (db);
-  query = keyed_query (db, 1);
 
   gorm_query_model_set_key_index_min_rows (100);
   model = fetch (query, TRUE);
@@ -1546,11 +1566,7 @@ test_key_index_live (void)
 
   shadow_free (shadow);
   g_assert_finalize_object (g_steal_pointer (&model));
-  while (gorm_database_get_n_live (db) > 0)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_finalize_object (g_steal_pointer (&query));
-  g_assert_finalize_object (g_steal_pointer (&db));
-  test_remove_file (path);
+  close_keyed (db, query, path);
 }
 
 /* Another connection's commit: the model reads again, and prepares its
@@ -1558,19 +1574,14 @@ test_key_index_live (void)
 static void
 test_key_index_other_connection (void)
 {
-  g_autofree char *path = NULL;
-  g_autoptr(GormDatabase) db = test_open_file (&path);
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  GormQuery *query = keyed_query (db, 1);
+  g_autoptr(GListModel) model = fetch_keyed (query, TRUE);
   g_autoptr(GormDatabase) other = NULL;
-  g_autoptr(GormQuery) query = NULL;
-  g_autoptr(GListModel) model = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
   gint64 end;
-
-  test_migrate (db, TEST_TYPE_ITEM);
-  fill_keyed (db);
-  query = keyed_query (db, 1);
-  model = fetch_keyed (query, TRUE);
 
   uri = test_engine_is_postgresql () ? g_strdup (path) : g_strconcat ("sqlite:", path, NULL);
   other = gorm_database_open (uri, NULL, &error);
@@ -1599,11 +1610,7 @@ test_key_index_other_connection (void)
 
   g_assert_finalize_object (g_steal_pointer (&model));
   g_assert_finalize_object (g_steal_pointer (&other));
-  while (gorm_database_get_n_live (db) > 0)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_finalize_object (g_steal_pointer (&query));
-  g_assert_finalize_object (g_steal_pointer (&db));
-  test_remove_file (path);
+  close_keyed (db, query, path);
 }
 
 /* A model dropped while it prepares: the read stops or ends on its own,
@@ -1611,13 +1618,10 @@ test_key_index_other_connection (void)
 static void
 test_key_index_dispose (void)
 {
-  g_autofree char *path = NULL;
-  g_autoptr(GormDatabase) db = test_open_file (&path);
-  g_autoptr(GormQuery) query = NULL;
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  GormQuery *query = keyed_query (db, 2);
 
-  test_migrate (db, TEST_TYPE_ITEM);
-  fill_keyed (db);
-  query = keyed_query (db, 2);
   for (guint round = 0; round < 20; round++)
     {
       GListModel *model;
@@ -1638,11 +1642,7 @@ test_key_index_dispose (void)
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
     }
-  while (gorm_database_get_n_live (db) > 0)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_finalize_object (g_steal_pointer (&query));
-  g_assert_finalize_object (g_steal_pointer (&db));
-  test_remove_file (path);
+  close_keyed (db, query, path);
 }
 
 /* An in-memory database has no second connection: no key index, pages
