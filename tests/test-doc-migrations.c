@@ -87,7 +87,7 @@ test_plan (void)
   g_autoptr(GormDatabase) db = open_version_1 ();
   g_autoptr(GError) error = NULL;
   g_autofree char *shown = page_block (test_engine_is_postgresql ()
-                                       ? "On PostgreSQL:" : "On SQLite, a database of version 1 prints:");
+                                       ? "On PostgreSQL:" : "On SQLite, a database of version 1 prints");
   GPrintFunc previous;
 
   printed = g_string_new (NULL);
@@ -158,8 +158,10 @@ test_progress (void)
     g_assert_cmpstr (colors, ==, "0");
   }
 
+  /* The callback let its reference go. */
   g_assert_finalize_object (bar);
   g_clear_object (&notes);
+  g_clear_object (&query);
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 

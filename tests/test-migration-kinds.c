@@ -203,9 +203,10 @@ typedef struct
   /* Rows put in after version 1 is migrated. */
   const char *rows[5];
 
-  /* Applied: a change of this kind on this column is in the plan (none
-   * when kind is -1: a change libgorm may apply by checking the values
-   * only). After a refusal: the kind the corrected migration applies. */
+  /* Applied: a change of this kind on this column is in the plan (any
+   * column when NULL: an index change names its index; none when kind is
+   * -1: a change libgorm may apply by checking the values only). After a
+   * refusal: the kind the corrected migration applies. */
   int kind;
   const char *column;
   /* After the migration: a statement the new schema refuses, one it
@@ -825,7 +826,9 @@ static const Case cases[] = {
     { "INSERT INTO item (s) VALUES ('abc')", "INSERT INTO item (s) VALUES ('abcdef')" },
     GORM_MIGRATION_CHANGE_ALTER_TYPE, "s",
     .after = { "1 'abc'", "2 'abcde'" },
-    .says = { "“item”", "“s”", "varchar(40)", "varchar(5)", "abcdef", ROW_ID_2 },
+    .says = { "“item”", "“s”", "abcdef", ROW_ID_2 },
+    .says_sqlite = { "VARCHAR(40)", "VARCHAR(5)" },
+    .says_postgresql = { "character varying(40)", "varchar(5)" },
     .fix = { "UPDATE item SET s = 'abcde' WHERE id = 2" } },
 
   /* NULL and NOT NULL, defaults. */
@@ -855,27 +858,27 @@ static const Case cases[] = {
   { "unique-add/applied", &plain_code_v1, &unique_code_v2,
     { "INSERT INTO item (code) VALUES ('a')", "INSERT INTO item (code) VALUES ('b')",
       "INSERT INTO item (code) VALUES (NULL)" },
-    GORM_MIGRATION_CHANGE_ADD_INDEX, "code",
+    GORM_MIGRATION_CHANGE_ADD_INDEX, NULL,
     .probe_fails = "INSERT INTO item (code) VALUES ('a')",
     .after = { "1 'a'", "2 'b'", "3 NULL" }, APPLIED },
   { "unique-add/duplicates-refused", &plain_code_v1, &unique_code_v2,
     { "INSERT INTO item (code) VALUES ('a')", "INSERT INTO item (code) VALUES ('a')" },
-    GORM_MIGRATION_CHANGE_ADD_INDEX, "code",
+    GORM_MIGRATION_CHANGE_ADD_INDEX, NULL,
     .after = { "1 'a'", "2 'c'" },
-    .says = { "“item”", "“code”", "unique", "'a'" },
+    .says = { "“item”", "“code”", "unique", "“a”" },
     .fix = { "UPDATE item SET code = 'c' WHERE id = 2" } },
   { "unique-remove/applied", &unique_code_v1, &plain_code_v2,
     { "INSERT INTO item (code) VALUES ('a')" },
-    GORM_MIGRATION_CHANGE_DROP_INDEX, "code",
+    GORM_MIGRATION_CHANGE_DROP_INDEX, NULL,
     .probe_ok = "INSERT INTO item (code) VALUES ('a')",
     .after = { "1 'a'", "2 'a'" }, APPLIED },
   { "index-add/applied", &int_v1, &indexed_v2,
     { "INSERT INTO item (n) VALUES (4)", "INSERT INTO item (n) VALUES (4)" },
-    GORM_MIGRATION_CHANGE_ADD_INDEX, "n",
+    GORM_MIGRATION_CHANGE_ADD_INDEX, NULL,
     .after = { "1 4", "2 4" }, APPLIED },
   { "index-remove/applied", &indexed_v1, &int_v2,
     { "INSERT INTO item (n) VALUES (4)" },
-    GORM_MIGRATION_CHANGE_DROP_INDEX, "n",
+    GORM_MIGRATION_CHANGE_DROP_INDEX, NULL,
     .after = { "1 4" }, APPLIED },
   { "unique-together-add/applied", &pair_v1, &unique_pair_v2,
     { "INSERT INTO item (a, b) VALUES ('x', '1')", "INSERT INTO item (a, b) VALUES ('x', '2')" },
@@ -906,7 +909,7 @@ static const Case cases[] = {
       "INSERT INTO item (owner_id) VALUES (99)" },
     GORM_MIGRATION_CHANGE_ADD_FOREIGN_KEY, "owner_id",
     .after = { "1 1", "2 NULL" },
-    .says = { "“item”", "“owner_id”", "references owner", "99", ROW_ID_2 },
+    .says = { "“item”", "“owner_id”", "no foreign key", "REFERENCES \"owner\"", "“99”", ROW_ID_2 },
     .fix = { "UPDATE item SET owner_id = NULL WHERE id = 2" } },
   { "foreign-key-remove/applied", &owned_v1, &loose_v2,
     { "INSERT INTO owner (name) VALUES ('o1')", "INSERT INTO item (owner_id) VALUES (1)" },
@@ -927,7 +930,7 @@ static const Case cases[] = {
       "INSERT INTO item (owner_id) VALUES (2)" },
     GORM_MIGRATION_CHANGE_ALTER_FOREIGN_KEY, "owner_id",
     .after = { "1 1", "2 2" },
-    .says = { "“item”", "“owner_id”", "references owner", "references keeper", ROW_ID_2 },
+    .says = { "“item”", "“owner_id”", "REFERENCES \"owner\"", "REFERENCES \"keeper\"", ROW_ID_2 },
     .fix = { "INSERT INTO keeper (name) VALUES ('k2')" } },
 
   /* Tables. */
