@@ -105,8 +105,10 @@ class LibraryAppTest(unittest.TestCase):
         descending = key.startswith('-')
         column = [name for name, sort_key in library.SORT_KEYS.items()
                   if sort_key == key.lstrip('-')][0]
-        # libgorm orders the rows that tie by their key, the same way.
-        order = '{0} {1}, b.id {1}'.format(SQL_COLUMNS[column], 'DESC' if descending else 'ASC')
+        # libgorm orders the rows that tie by their key, the same way, and
+        # NULL before any value on both engines (SQLite's order).
+        order = '{0} {1}, b.id {1}'.format(
+            SQL_COLUMNS[column], 'DESC NULLS LAST' if descending else 'ASC NULLS FIRST')
         rows = self.select('SELECT b.title, a.name, b.year, b.pages, b.rating, b.read '
                            'FROM book b JOIN author a ON a.id = b.author_id %s ORDER BY %s'
                            % (where, order), params)
