@@ -264,6 +264,7 @@ class LibraryWindow(Adw.ApplicationWindow):
         self.generation_cancellable = None
         self.tasks = set()
         self.errors = []
+        self.shown_toast = None
 
         self.add_actions()
         self.toast_overlay = Adw.ToastOverlay()
@@ -592,11 +593,14 @@ class LibraryWindow(Adw.ApplicationWindow):
         self.emit('operation-done', 'failed' if error else 'done', error)
 
     def toast(self, title, undo=False):
-        toast = Adw.Toast(title=title, timeout=5 if undo else 3)
+        # A new toast replaces the one shown: its news is older.
+        if self.shown_toast is not None:
+            self.shown_toast.dismiss()
+        toast = self.shown_toast = Adw.Toast(title=title, timeout=5 if undo else 3)
+        toast.connect('dismissed', self.on_toast_dismissed)
         if undo:
             toast.set_button_label('_Undo')
             toast.set_action_name('win.undo')
-            toast.connect('dismissed', self.on_undo_toast_dismissed)
         self.toast_overlay.add_toast(toast)
         return toast
 
@@ -658,9 +662,9 @@ class LibraryWindow(Adw.ApplicationWindow):
         self.undo_action.set_enabled(True)
         self.toast('“%s” deleted' % title, undo=True)
 
-    def on_undo_toast_dismissed(self, toast):
-        # A later toast's book is the one to undo.
-        pass
+    def on_toast_dismissed(self, toast):
+        if self.shown_toast is toast:
+            self.shown_toast = None
 
     async def undo(self):
         book, self.deleted = self.deleted, None

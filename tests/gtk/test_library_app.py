@@ -405,6 +405,9 @@ class LibraryAppTest(unittest.TestCase):
         self.assertNotEqual(rows[0][0], 'A Book Edited')
         self.assertEqual(len(rows), N_GENERATED)
         self.assertTrue(window.undo_action.get_enabled())
+        # The toast's animation ends.
+        await asyncio.sleep(0.5)
+        await self.settle()
         self.screenshot(window, 'deleted')
         window.activate_action('win.undo', None)
         rows = await self.check('undone')
