@@ -12,7 +12,7 @@ outside libgorm: Python's sqlite3 on SQLite, psycopg2 on PostgreSQL
 
 It saves screenshots of the window, rendered by GTK itself, as
 library-python-*.png in GORM_SCREENSHOT_DIR (the build directory when
-unset): ``./tools/run screenshots`` copies them to doc/screenshots/.
+unset); doc/screenshots/ holds those of the README.
 
 Run by tests/gtk/run-under-xvfb.sh (Xvfb and a session bus)."""
 
