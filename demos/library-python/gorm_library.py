@@ -52,7 +52,8 @@ class Book(Gorm.Resource):
     pages = Gorm.Field(GObject.TYPE_INT, null=True)
     rating = Gorm.Field(GObject.TYPE_INT, minimum=0, maximum=5)
     read = Gorm.Field(bool)
-    added = Gorm.Field(datetime.datetime, auto_now_add=True)
+    # Nullable, as the C application's GDateTime property.
+    added = Gorm.Field(datetime.datetime, null=True, auto_now_add=True)
 
     class Meta:
         table = 'book'
