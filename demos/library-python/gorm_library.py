@@ -382,6 +382,9 @@ class LibraryWindow(Adw.ApplicationWindow):
         self.status_stack.add_named(Adw.StatusPage(
             icon_name='system-search-symbolic', title='No Results Found',
             description='Try another title or author'), 'no-results')
+        self.status_stack.add_named(Adw.StatusPage(
+            icon_name='document-save-symbolic', title='Generating Books',
+            description='The list shows them once they are written'), 'generating')
         loading = Adw.StatusPage(title='Opening the Library')
         loading.set_child(Gtk.Spinner(spinning=True, width_request=32, height_request=32))
         self.status_stack.add_named(loading, 'loading')
@@ -536,8 +539,17 @@ class LibraryWindow(Adw.ApplicationWindow):
         return books.order_by(*self.order)
 
     def reload_model(self):
-        if self.database is not None:
+        # While books are generated, the window shows no model: the
+        # query runs again when they are written.
+        if self.database is not None and self.generation_cancellable is None:
             self.spawn(self.show_query())
+
+    def drop_model(self):
+        self.model_generation += 1
+        if self.model is not None:
+            self.model.disconnect(self.model_handler)
+        self.model = None
+        self.column_view.set_model(None)
 
     async def show_query(self):
         self.model_generation += 1
@@ -545,8 +557,7 @@ class LibraryWindow(Adw.ApplicationWindow):
         model = await self.query().awatch()
         if generation != self.model_generation:
             return
-        if self.model is not None:
-            self.model.disconnect(self.model_handler)
+        self.drop_model()
         self.model = model
         self.model_handler = model.connect('items-changed', self.on_items_changed)
         self.column_view.set_model(Gtk.SingleSelection(model=model, autoselect=False,
@@ -679,6 +690,9 @@ class LibraryWindow(Adw.ApplicationWindow):
         self.set_enabled(False)
         self.cancel_action.set_enabled(True)
         cancellable = self.generation_cancellable = Gio.Cancellable()
+        # A live model would follow each batch: none while they are written.
+        self.drop_model()
+        self.status_stack.set_visible_child_name('generating')
         self.progress_bar.set_fraction(0)
         self.progress_bar.set_text(None)
         self.progress_revealer.set_reveal_child(True)
@@ -716,6 +730,7 @@ class LibraryWindow(Adw.ApplicationWindow):
             self.cancel_action.set_enabled(False)
             self.generation_cancellable = None
             self.set_enabled(True)
+            self.reload_model()
         if cancellable.is_cancelled():
             self.toast('Stopped after %s' % format_count(done))
         else:

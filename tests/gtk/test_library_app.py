@@ -326,6 +326,9 @@ class LibraryAppTest(unittest.TestCase):
         window.activate_action('win.generate', GLib.Variant('u', N_GENERATED))
         await self.wait_for(lambda: window.progress_revealer.get_reveal_child(),
                             'the progress bar shows')
+        # No live model follows the batches while they are written.
+        self.assertEqual(window.status_stack.get_visible_child_name(), 'generating')
+        self.assertIsNone(window.column_view.get_model())
         await self.wait_for(lambda: not window.progress_revealer.get_reveal_child(),
                             'the generation ends')
         rows = await self.check('generated')
