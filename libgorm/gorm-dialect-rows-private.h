@@ -73,5 +73,12 @@ typedef struct
 char *gorm_dialect_render_row_query (const GormDialect  *dialect,
                                      const GormRowQuery *query,
                                      GArray             *params);
+/* How many rows @query gives, and whether it gives any. */
+char *gorm_dialect_render_row_count (const GormDialect  *dialect,
+                                     const GormRowQuery *query,
+                                     GArray             *params);
+char *gorm_dialect_render_row_exists (const GormDialect  *dialect,
+                                      const GormRowQuery *query,
+                                      GArray             *params);
 
 G_END_DECLS

@@ -391,3 +391,25 @@ gorm_dialect_render_row_query (const GormDialect  *dialect,
 
   return g_string_free (sql, FALSE);
 }
+
+/* The rows of a grouped, distinct or HAVING-filtered query are not its
+ * objects: they are counted as the query gives them. */
+char *
+gorm_dialect_render_row_count (const GormDialect  *dialect,
+                               const GormRowQuery *query,
+                               GArray             *params)
+{
+  g_autofree char *rows = gorm_dialect_render_row_query (dialect, query, params);
+
+  return g_strdup_printf ("SELECT count(*) FROM (%s) AS \"gorm_rows\"", rows);
+}
+
+char *
+gorm_dialect_render_row_exists (const GormDialect  *dialect,
+                                const GormRowQuery *query,
+                                GArray             *params)
+{
+  g_autofree char *rows = gorm_dialect_render_row_query (dialect, query, params);
+
+  return g_strdup_printf ("SELECT 1 WHERE EXISTS (%s)", rows);
+}

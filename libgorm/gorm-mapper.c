@@ -348,7 +348,8 @@ typedef struct
   GValue    key;
   /* Update: the key before, when a natural key changed. */
   GValue    old_key;
-  /* Delete: the id and the dirty columns before. */
+  /* Delete: the id and the dirty columns before. Update: the columns
+   * it wrote, which differ from the row again once it rolls back. */
   gint64    id;
   guint8   *dirty;
 } Undo;
@@ -420,7 +421,15 @@ undo_cb (gpointer data,
       /* A natural key changed: the row has its old one again. */
       if (G_IS_VALUE (&undo->old_key))
         take_key (self, resource, &undo->old_key);
-      mark_all_dirty (self, schema);
+      if (undo->dirty == NULL)
+        {
+          mark_all_dirty (self, schema);
+          break;
+        }
+      if (self->dirty == NULL)
+        self->dirty = g_new0 (guint8, schema->n_columns);
+      for (guint i = 0; i < schema->n_columns; i++)
+        self->dirty[i] |= undo->dirty[i];
       break;
 
     case UNDO_DELETE:
@@ -435,13 +444,18 @@ undo_cb (gpointer data,
 }
 
 /* Queues the undo of a write of @resource made with the database lock
- * held, when a transaction is open. */
+ * held, when a transaction is open; an update says which @columns it
+ * wrote (the first @n_written, then the @n_stamped others). */
 static void
 note_write (GormMapperHost *host,
             GormResource   *resource,
             UndoKind        kind,
             const GValue   *key,
-            const GValue   *old_key)
+            const GValue   *old_key,
+            const guint    *written,
+            guint           n_written,
+            const guint    *stamped,
+            guint           n_stamped)
 {
   GormRowState *state = gorm_row_state_of (resource);
   Undo *undo;
@@ -460,6 +474,14 @@ note_write (GormMapperHost *host,
       undo->id = state->id;
       if (state->dirty != NULL && state->schema != NULL)
         undo->dirty = g_memdup2 (state->dirty, state->schema->n_columns);
+    }
+  else if (kind == UNDO_UPDATE && state->schema != NULL)
+    {
+      undo->dirty = g_new0 (guint8, state->schema->n_columns);
+      for (guint i = 0; i < n_written; i++)
+        undo->dirty[written[i]] = TRUE;
+      for (guint i = 0; i < n_stamped; i++)
+        undo->dirty[stamped[i]] = TRUE;
     }
   gorm_change_feed_on_rollback_locked (host->feed, undo_cb, undo, undo_free);
 }
@@ -480,7 +502,7 @@ mark_saved (GormRowState   *self,
   if (gorm_schema_has_auto_id (schema))
     set_id (self, resource, g_value_get_int64 (key));
   if (inserted)
-    note_write (host, resource, UNDO_INSERT, key, NULL);
+    note_write (host, resource, UNDO_INSERT, key, NULL, NULL, 0, NULL, 0);
 }
 
 /* mark_saved() for an object the mapper just built for its row, with its
@@ -1517,7 +1539,8 @@ gorm_mapper_update (GormMapper   *self,
   if (rows < 0 || !check_row_exists (schema, rows, key, "update", error))
     goto failed;
 
-  note_write (self->host, resource, UNDO_UPDATE, &new_key, key);
+  note_write (self->host, resource, UNDO_UPDATE, &new_key, key,
+              save->columns, save->n_columns, save->stamped, save->n_stamped);
   apply_timestamps (self, resource, save->stamped, save->n_stamped, save->now);
   mark_saved (state, resource, self->host, &new_key);
   return TRUE;
@@ -2072,7 +2095,7 @@ gorm_mapper_mark_written (GormMapper   *self,
   guint64 stamp = next_stamp ();
 
   /* An enclosing transaction that rolls back makes it dirty again. */
-  note_write (self->host, resource, UNDO_UPDATE, &state->key, NULL);
+  note_write (self->host, resource, UNDO_UPDATE, &state->key, NULL, columns, n_columns, NULL, 0);
   for (guint i = 0; i < n_columns; i++)
     {
       take_stamp (state, self->schema->n_columns, columns[i], stamp);
@@ -2103,7 +2126,7 @@ gorm_mapper_delete (GormMapper   *self,
     }
   if (!check_row_exists (self->schema, rows, key, "delete", error))
     return FALSE;
-  note_write (self->host, resource, UNDO_DELETE, key, NULL);
+  note_write (self->host, resource, UNDO_DELETE, key, NULL, NULL, 0, NULL, 0);
   return TRUE;
 }
 

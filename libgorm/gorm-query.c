@@ -1381,6 +1381,14 @@ gorm_query_first (GormQuery     *self,
   return gorm_database_resource_from_row (self->database, self->item_type, row, error);
 }
 
+/* Row queries count and test their rows (gorm_query_select() and the
+ * rest, below). */
+static gboolean is_row_query (GormQuery *self);
+static gint64   count_rows   (GormQuery     *self,
+                              gboolean       exists,
+                              GCancellable  *cancellable,
+                              GError       **error);
+
 /**
  * gorm_query_count:
  * @self: a query
@@ -1388,9 +1396,12 @@ gorm_query_first (GormQuery     *self,
  * @error: return location for an error
  *
  * Counts the objects @self finds, within its limit and offset, without
- * loading them.
+ * loading them. A query of rows ([method@Gorm.Query.select],
+ * [method@Gorm.Query.annotate]) counts the rows
+ * [method@Gorm.Query.fetch_rows] would give: one per group, per distinct
+ * row, per row its filters on names keep.
  *
- * Returns: the number of objects, or -1 with @error set
+ * Returns: the number of objects or rows, or -1 with @error set
  */
 gint64
 gorm_query_count (GormQuery     *self,
@@ -1408,6 +1419,9 @@ gorm_query_count (GormQuery     *self,
   g_return_val_if_fail (GORM_IS_QUERY (self), -1);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  if (is_row_query (self))
+    return count_rows (self, FALSE, cancellable, error);
 
   compiled = gorm_query_compile (self, error);
   if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -1459,6 +1473,9 @@ gorm_query_exists (GormQuery     *self,
   g_return_val_if_fail (GORM_IS_QUERY (self), FALSE);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (is_row_query (self))
+    return count_rows (self, TRUE, cancellable, error) > 0;
 
   compiled = gorm_query_compile (self, error);
   if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -2702,7 +2719,7 @@ gorm_query_update_values (GormQuery           *self,
  *   properties, each at most once
  * @expressions: (array length=n_properties): their new values, in the
  *   same order: each computed by the database from the row as it was
- *   before the update (a [func@Gorm.expression_value] for a constant)
+ *   before the update (a [func@Gorm.Expression.value] for a constant)
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
@@ -3124,8 +3141,8 @@ add_row_column (GormQuery      *self,
  * [class@Gorm.Row]s with the columns in the order they were added. Takes
  * @expression.
  *
- * When some of the columns are aggregates ([func@Gorm.Expression.count],
- * [func@Gorm.Expression.sum], …) and others are not, the others are what
+ * When some of the columns are aggregates ([ctor@Gorm.Expression.count],
+ * [method@Gorm.Expression.sum], …) and others are not, the others are what
  * the rows are grouped by: one row per distinct combination of their
  * values, as Django's `values(…).annotate(…)`. With aggregates only, the
  * query gives one row, over every row the filters match.
@@ -3137,7 +3154,7 @@ add_row_column (GormQuery      *self,
  * ```
  *
  * @name may then be used by [method@Gorm.Query.order_by] and by filters
- * ([func@Gorm.filter_gt] (`"total"`, …)): a filter on names applies to
+ * ([func@Gorm.Filter.gt] (`"total"`, …)): a filter on names applies to
  * the rows (a `HAVING` for an aggregate); one filter names either the
  * type's properties or these names, not both. A name must be unique
  * among the query's columns.
@@ -3646,6 +3663,53 @@ rows_read_free (RowsRead *read)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RowsRead, rows_read_free)
+
+/* Whether @self's rows are not its objects: selected columns, or a
+ * filter on their names. */
+static gboolean
+is_row_query (GormQuery *self)
+{
+  return self->row_columns != NULL || self->having != NULL;
+}
+
+/* The number of rows of a row query (with @exists, 1 when it has any),
+ * or -1 with @error set. */
+static gint64
+count_rows (GormQuery     *self,
+            gboolean       exists,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  static const GType column_types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(RowPlan) plan = NULL;
+  g_autoptr(GArray) params = NULL;
+  g_autoptr(GormRows) rows = NULL;
+  g_autofree char *sql = NULL;
+  gint64 count = -1;
+
+  plan = plan_rows (self, FALSE, error);
+  if (plan == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
+
+  params = params_new ();
+  sql = exists ? gorm_dialect_render_row_exists (plan->dialect, &plan->spec, params)
+               : gorm_dialect_render_row_count (plan->dialect, &plan->spec, params);
+
+  gorm_database_lock (self->database);
+  rows = select_locked (self->database, sql, params, column_types, cancellable, error);
+  if (rows != NULL && exists)
+    count = gorm_rows_get_n_rows (rows) > 0;
+  else if (rows != NULL)
+    {
+      const GValue *value = gorm_rows_get_value (rows, 0, 0, error);
+
+      if (value != NULL)
+        count = g_value_get_int64 (value);
+    }
+  gorm_database_unlock (self->database);
+
+  return count;
+}
 
 static RowsRead *
 read_rows (GormQuery     *self,

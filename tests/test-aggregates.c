@@ -497,6 +497,21 @@ test_having (Polls         *polls,
     expected = g_strdup_printf ("author=NULL votes=NULL; author=%" G_GINT64_FORMAT " votes=35", ann);
     g_assert_cmpstr (text, ==, expected);
   }
+  /* count() and exists() count the rows, not the objects. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, 2);
+    g_assert_no_error (error);
+    g_assert_true (gorm_query_exists (query, NULL, &error));
+    g_assert_no_error (error);
+    gorm_query_filter (query, gorm_filter_gt ("votes", int_value (&value, 1000)));
+    g_value_unset (&value);
+    g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, 0);
+    g_assert_no_error (error);
+    g_assert_false (gorm_query_exists (query, NULL, &error));
+    g_assert_no_error (error);
+  }
 }
 
 /* distinct on row queries; on object queries it changes nothing. */
@@ -514,8 +529,16 @@ test_distinct (Polls         *polls,
   gorm_query_order_by (query, "question.rank", FALSE);
   assert_rows (query, "question.rank=1; question.rank=1; question.rank=2; question.rank=3; "
                       "question.rank=3; question.rank=3");
+  g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, 6);
+  g_assert_no_error (error);
   gorm_query_distinct (query);
   assert_rows (query, "question.rank=1; question.rank=2; question.rank=3");
+  /* count() counts the distinct rows, within a limit and an offset too. */
+  g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, 3);
+  g_assert_no_error (error);
+  gorm_query_offset (gorm_query_limit (query, 5), 1);
+  g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, 2);
+  g_assert_no_error (error);
 
   /* Questions with a choice over 1 vote, each once. */
   {
@@ -527,6 +550,8 @@ test_distinct (Polls         *polls,
   fetched = gorm_query_fetch (gorm_query_distinct (objects), NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (fetched), ==, 3);
+  g_assert_cmpint (gorm_query_count (objects, NULL, &error), ==, 3);
+  g_assert_no_error (error);
 }
 
 /* Without selects, rows of every stored property (Django's values());

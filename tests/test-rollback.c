@@ -154,6 +154,44 @@ test_updated_is_dirty (void)
   close_db (db, g_steal_pointer (&path));
 }
 
+/* A rolled-back update makes dirty what it wrote, not the rest: the next
+ * save leaves a column another writer changed meanwhile alone. Same for a
+ * bulk update and the properties it named. */
+static void
+test_rolled_back_update_dirties_what_it_wrote (void)
+{
+  g_autofree char *path = NULL;
+  GormDatabase *db = open_migrated (&path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) post = new_post (db, "before");
+  GormResource *posts[1];
+  const char *rating[] = { "rating", NULL };
+  g_autofree char *stored = NULL;
+
+  g_object_set (post, "views", 1, NULL);
+  test_save_ok (post);
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_object_set (post, "title", "during", NULL);
+  test_save_ok (post);
+  g_object_set (post, "rating", 4.5, NULL);
+  posts[0] = post;
+  g_assert_cmpint (gorm_database_bulk_update (db, posts, 1, rating, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (gorm_resource_is_dirty (post));
+
+  g_assert_true (gorm_database_execute (db, "UPDATE test_post SET views = 7, content = 'other'",
+                                        NULL, 0, NULL, &error) >= 0);
+  g_assert_no_error (error);
+  test_save_ok (post);
+  stored = test_query_text (db, "SELECT title || ' ' || views || ' ' || content || ' ' || rating "
+                                "FROM test_post");
+  g_assert_cmpstr (stored, ==, "during 7 other 4.5");
+
+  close_db (db, g_steal_pointer (&path));
+}
+
 static void
 test_deleted_is_saved_again (void)
 {
@@ -521,6 +559,8 @@ main (int   argc,
 
   g_test_add_func ("/Gorm/Rollback/inserted-is-unsaved", test_inserted_is_unsaved);
   g_test_add_func ("/Gorm/Rollback/updated-is-dirty", test_updated_is_dirty);
+  g_test_add_func ("/Gorm/Rollback/rolled-back-update-dirties-what-it-wrote",
+                   test_rolled_back_update_dirties_what_it_wrote);
   g_test_add_func ("/Gorm/Rollback/deleted-is-saved-again", test_deleted_is_saved_again);
   g_test_add_func ("/Gorm/Rollback/savepoints", test_savepoints);
   g_test_add_func ("/Gorm/Rollback/insert-update-delete", test_insert_then_update_then_delete);

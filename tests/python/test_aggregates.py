@@ -393,6 +393,12 @@ class ValuesTest(PollsTestCase):
         keys = Choice.objects.values_list('question', flat=True)
         self.assertEqual(sorted(keys), sorted([self.new.pk, self.new.pk, self.who.pk]))
         self.assertEqual(sorted(keys.distinct()), sorted([self.new.pk, self.who.pk]))
+        # count() and exists() run in the database, on the rows.
+        self.assertEqual(keys.count(), 3)
+        self.assertEqual(keys.distinct().count(), 2)
+        self.assertEqual(keys.distinct()[1:].count(), 1)
+        self.assertTrue(keys.distinct().exists())
+        self.assertFalse(keys.filter(votes__gt=10 ** 6).distinct().exists())
         self.assertEqual(list(Choice.objects.values('question__question_text').distinct()
                               .order_by('question__question_text')),
                          [{'question__question_text': "What's new?"},

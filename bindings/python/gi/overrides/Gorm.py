@@ -2940,16 +2940,12 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
         values() and annotations, which count the rows they fetch)."""
         if self._result is not None:
             return len(self._result)
-        if self._fetch_runner() == 'fetch_rows':
-            return len(self._run('fetch_rows'))
         return self._run('count')
 
     def exists(self):
         """Whether any object matches."""
         if self._result is not None:
             return len(self._result) > 0
-        if self._fetch_runner() == 'fetch_rows':
-            return len(self._slice(0, 1)._run('fetch_rows')) > 0
         return self._run('exists')
 
     def first(self):
