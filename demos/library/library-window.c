@@ -182,6 +182,10 @@ set_books (LibraryWindow *self,
   g_set_object (&self->books, books);
   if (books != NULL)
     g_signal_connect_object (books, "items-changed", G_CALLBACK (books_changed_cb), self, 0);
+  /* A new query shows its first rows: emptied first, the view asks for
+   * none of the rows where the old model was scrolled to (each could be
+   * a page to load). */
+  gtk_single_selection_set_model (self->selection, NULL);
   gtk_single_selection_set_model (self->selection, books);
   update_status (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BOOKS]);
@@ -389,6 +393,19 @@ cell_notify_cb (LibraryBook *book,
 }
 
 static void
+read_reloaded_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(LibraryWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gorm_resource_reload_finish (GORM_RESOURCE (source), result, &error))
+    show_error (self, error);
+  busy_end (self);
+}
+
+static void
 read_saved_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
@@ -399,10 +416,10 @@ read_saved_cb (GObject      *source,
   if (!gorm_resource_save_finish (GORM_RESOURCE (source), result, &error) &&
       show_error (self, error) && !is_disposed (self))
     {
-      /* The check button shows the row again. */
+      /* The check button shows the row's value again. */
       busy_begin (self);
-      gorm_resource_reload_async (GORM_RESOURCE (source), self->cancellable,
-                                  (GAsyncReadyCallback) read_saved_cb, g_object_ref (self));
+      gorm_resource_reload_async (GORM_RESOURCE (source), self->cancellable, read_reloaded_cb,
+                                  g_object_ref (self));
     }
   busy_end (self);
 }

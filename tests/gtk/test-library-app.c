@@ -841,6 +841,61 @@ test_generate (Fixture       *fixture,
   g_signal_handlers_disconnect_by_func (bar, progress_cb, &fraction);
 }
 
+/* The message dialog win.delete-all opened. */
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  AdwMessageDialog *found = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        {
+          g_assert_null (found);
+          found = ADW_MESSAGE_DIALOG (window);
+        }
+    }
+  g_assert_nonnull (found);
+  return found;
+}
+
+static void
+test_delete_all (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  AdwMessageDialog *dialog;
+
+  generate (fixture, 300);
+  check_view (fixture, "generated");
+
+  /* Asked, and answered Cancel: nothing goes. */
+  activate (fixture, "delete-all");
+  dialog = find_message_dialog ();
+  /* A button would emit the response and close the dialog. */
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_close (GTK_WINDOW (dialog));
+  check_view (fixture, "delete all cancelled");
+  g_assert_cmpint (count_books (fixture), ==, 300);
+
+  /* Answered Delete All: the books and their authors go. */
+  activate (fixture, "delete-all");
+  dialog = find_message_dialog ();
+  adw_message_dialog_response (dialog, "delete");
+  gtk_window_close (GTK_WINDOW (dialog));
+  check_view (fixture, "all deleted");
+  g_assert_cmpint (count_books (fixture), ==, 0);
+  {
+    g_autoptr(GormQuery) authors = gorm_database_query (fixture->other, LIBRARY_TYPE_AUTHOR);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpint (gorm_query_count (authors, NULL, &error), ==, 0);
+    g_assert_no_error (error);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -857,6 +912,8 @@ main (int   argc,
   g_test_add ("/Gorm/Library/sort-and-scroll", Fixture, NULL, fixture_set_up,
               test_sort_and_scroll, fixture_tear_down);
   g_test_add ("/Gorm/Library/generate", Fixture, NULL, fixture_set_up, test_generate,
+              fixture_tear_down);
+  g_test_add ("/Gorm/Library/delete-all", Fixture, NULL, fixture_set_up, test_delete_all,
               fixture_tear_down);
   return g_test_run ();
 }
