@@ -118,78 +118,43 @@ class LibraryAppTest(unittest.TestCase):
 
     # The widgets.
 
-    def visible_rows(self):
-        """What the column view shows: for each row whose cells are in
-        view, top to bottom, the text of its labels and the state of its
-        check button."""
+    def shown_cells(self):
+        """The widgets in the cells of each row of the column view that is
+        in view, top to bottom."""
         scrolled = self.window.scrolled
         height = scrolled.get_height()
-        found = []
+        rows = []
 
         def walk(widget):
             child = widget.get_first_child()
             while child is not None:
-                if child.get_css_name() == 'row' and child.get_mapped():
-                    found.append(child)
-                else:
+                if child.get_css_name() != 'row' or not child.get_mapped():
                     walk(child)
+                    child = child.get_next_sibling()
+                    continue
+                ok, point = child.compute_point(scrolled, Graphene.Point())
+                self.assertTrue(ok)
+                # A row GTK keeps above or below the view is not shown.
+                if point.y + child.get_height() > 0 and point.y < height:
+                    cells = []
+                    cell = child.get_first_child()
+                    while cell is not None:
+                        cells.append(cell.get_first_child())
+                        cell = cell.get_next_sibling()
+                    rows.append((point.y, cells))
                 child = child.get_next_sibling()
         walk(self.window.column_view)
-        rows = []
-        for row in found:
-            ok, point = row.compute_point(scrolled, Graphene.Point())
-            self.assertTrue(ok)
-            # A row GTK keeps above or below the view is not shown.
-            if point.y + row.get_height() <= 0 or point.y >= height:
-                continue
-            cells = []
-            cell = row.get_first_child()
-            while cell is not None:
-                content = cell.get_first_child()
-                if isinstance(content, Gtk.Label):
-                    cells.append(content.get_text())
-                elif isinstance(content, Gtk.CheckButton):
-                    cells.append(content.get_active())
-                cell = cell.get_next_sibling()
-            rows.append((point.y, tuple(cells)))
         rows.sort(key=lambda row: row[0])
         return [cells for _, cells in rows]
 
-    def cell_widget(self, position, column_index):
-        """The widget of a cell of the row at ``position`` in the model."""
-        for row, cells in self.rows_with_positions():
-            if row == position:
-                return cells[column_index]
-        raise AssertionError('the row at %d is not shown' % position)
-
-    def rows_with_positions(self):
-        # The model's position of each shown row: the book of its first
-        # cell's list item, looked up in the model.
-        found = []
-        model = self.window.model
-
-        def walk(widget):
-            child = widget.get_first_child()
-            while child is not None:
-                if child.get_css_name() == 'row' and child.get_mapped():
-                    found.append(child)
-                else:
-                    walk(child)
-                child = child.get_next_sibling()
-        walk(self.window.column_view)
-        result = []
-        for row in found:
-            cells = []
-            cell = row.get_first_child()
-            while cell is not None:
-                cells.append(cell.get_first_child())
-                cell = cell.get_next_sibling()
-            title = cells[0].get_text()
-            for position in range(min(model.get_n_items(), 200)):
-                if model.get_item(position).title == title:
-                    result.append((position, cells))
-                    break
-        return result
+    def visible_rows(self):
+        """What the column view shows: for each row in view, top to
+        bottom, the text of its labels and the state of its check button."""
+        return [tuple(content.get_text() if isinstance(content, Gtk.Label)
+                      else content.get_active()
+                      for content in cells
+                      if isinstance(content, (Gtk.Label, Gtk.CheckButton)))
+                for cells in self.shown_cells()]
 
     # Waiting.
 
@@ -314,6 +279,20 @@ class LibraryAppTest(unittest.TestCase):
             self.assertEqual(png.read(8), b'\x89PNG\r\n\x1a\n')
         return path
 
+    async def open_dialog(self, activate):
+        """Runs ``activate()``; returns the edit dialog it opens."""
+        window = self.window
+        activate()
+        await self.wait_for(lambda: window.edit_dialog is not None, 'the dialog opens')
+        return window.edit_dialog
+
+    async def close_dialog(self, button, step):
+        """Clicks ``button`` of the edit dialog; returns check(step) once
+        the dialog is gone."""
+        button.emit('clicked')
+        await self.wait_for(lambda: self.window.edit_dialog is None, 'the dialog closes')
+        return await self.check(step)
+
     # The scenario.
 
     async def scenario(self):
@@ -337,9 +316,7 @@ class LibraryAppTest(unittest.TestCase):
                          len(library.generated_author_names()))
 
         # Add through the dialog's bound widgets.
-        window.activate_action('win.add', None)
-        await self.wait_for(lambda: window.edit_dialog is not None, 'the add dialog opens')
-        dialog = window.edit_dialog
+        dialog = await self.open_dialog(lambda: window.activate_action('win.add', None))
         await self.wait_for(lambda: dialog.get_mapped() and dialog.get_width() > 0,
                             'the add dialog shows')
         await self.settle()
@@ -355,16 +332,12 @@ class LibraryAppTest(unittest.TestCase):
                          ('A Book Added', 1999, 321, 4, True), 'the bindings')
         await self.settle()
         self.screenshot(dialog, 'add')
-        dialog.save_button.emit('clicked')
-        await self.wait_for(lambda: window.edit_dialog is None, 'the add dialog closes')
-        rows = await self.check('added')
+        rows = await self.close_dialog(dialog.save_button, 'added')
         self.assertEqual(rows[0], ('A Book Added', 'Zed Writer', '1999', '321',
                                    library.format_rating(4), True))
 
         # Edit: activating the row opens the dialog on the book shown.
-        window.column_view.emit('activate', 0)
-        await self.wait_for(lambda: window.edit_dialog is not None, 'the edit dialog opens')
-        dialog = window.edit_dialog
+        dialog = await self.open_dialog(lambda: window.column_view.emit('activate', 0))
         self.assertIs(dialog.book, window.model.get_item(0))
         self.assertEqual(dialog.title_row.get_text(), 'A Book Added')
         self.assertEqual(dialog.author_row.get_text(), 'Zed Writer')
@@ -372,29 +345,26 @@ class LibraryAppTest(unittest.TestCase):
         dialog.title_row.set_text('A Book Edited')
         dialog.rating_spin.set_value(2)
         dialog.pages_spin.set_value(0)
-        dialog.save_button.emit('clicked')
-        await self.wait_for(lambda: window.edit_dialog is None, 'the edit dialog closes')
-        rows = await self.check('edited')
+        rows = await self.close_dialog(dialog.save_button, 'edited')
         self.assertEqual(rows[0], ('A Book Edited', 'Zed Writer', '1999', '—',
                                    library.format_rating(2), True))
 
         # Cancel reverts the object the list shows.
-        window.column_view.emit('activate', 0)
-        await self.wait_for(lambda: window.edit_dialog is not None, 'the edit dialog opens')
-        dialog = window.edit_dialog
+        dialog = await self.open_dialog(lambda: window.column_view.emit('activate', 0))
         dialog.title_row.set_text('Not Saved')
         dialog.year_spin.set_value(1500)
         self.assertEqual(window.model.get_item(0).title, 'Not Saved')
-        dialog.cancel_button.emit('clicked')
-        await self.wait_for(lambda: window.edit_dialog is None, 'the edit dialog closes')
-        rows = await self.check('edit cancelled')
+        rows = await self.close_dialog(dialog.cancel_button, 'edit cancelled')
         self.assertEqual(rows[0][0], 'A Book Edited')
         self.assertEqual((window.model.get_item(0).title, window.model.get_item(0).year),
                          ('A Book Edited', 1999))
 
         # "Read", toggled in its cell, is saved.
-        check = [widget for position, cells in self.rows_with_positions() if position == 0
-                 for widget in cells if isinstance(widget, Gtk.CheckButton)][0]
+        # The view is at the top (check() scrolled there): its first row
+        # is the book.
+        check = [widget for widget in self.shown_cells()[0]
+                 if isinstance(widget, Gtk.CheckButton)][0]
+        self.assertTrue(check.get_active())
         check.set_active(False)
         rows = await self.check('read toggled')
         self.assertEqual(rows[0][5], False)
