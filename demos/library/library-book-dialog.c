@@ -18,6 +18,7 @@ struct _LibraryBookDialog
   GtkWidget       *read_switch;
   GCancellable    *cancellable;
   gboolean         working;
+  char            *last_error;
 };
 
 G_DEFINE_FINAL_TYPE (LibraryBookDialog, library_book_dialog, ADW_TYPE_WINDOW)
@@ -37,6 +38,7 @@ library_book_dialog_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->book);
+  g_clear_pointer (&self->last_error, g_free);
   G_OBJECT_CLASS (library_book_dialog_parent_class)->dispose (object);
 }
 
@@ -58,10 +60,19 @@ finish (LibraryBookDialog *self,
 }
 
 static void
+show_message (LibraryBookDialog *self,
+              const char        *message)
+{
+  g_free (self->last_error);
+  self->last_error = g_strdup (message);
+  adw_toast_overlay_add_toast (self->toasts, adw_toast_new (message));
+}
+
+static void
 show_error (LibraryBookDialog *self,
             const GError      *error)
 {
-  adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
+  show_message (self, error->message);
   set_working (self, FALSE);
 }
 
@@ -166,8 +177,7 @@ library_book_dialog_save (LibraryBookDialog *self)
     return;
   if (*library_book_get_title (self->book) == '\0' || *name == '\0')
     {
-      adw_toast_overlay_add_toast (self->toasts,
-                                   adw_toast_new (_("A book needs a title and an author")));
+      show_message (self, _("A book needs a title and an author"));
       return;
     }
   set_working (self, TRUE);
@@ -352,6 +362,18 @@ library_book_dialog_new (GtkWindow   *parent,
   g_object_bind_property (book, "rating", self->rating_spin, "value", flags);
   g_object_bind_property (book, "read", self->read_switch, "active", flags);
   return self;
+}
+
+gboolean
+library_book_dialog_is_working (LibraryBookDialog *self)
+{
+  return self->working;
+}
+
+const char *
+library_book_dialog_get_last_error (LibraryBookDialog *self)
+{
+  return self->last_error;
 }
 
 LibraryBook *

@@ -23,6 +23,10 @@ LibraryBookDialog *library_book_dialog_new (GtkWindow   *parent,
                                             LibraryBook *book);
 
 LibraryBook   *library_book_dialog_get_book        (LibraryBookDialog *self);
+/* Whether a save or a revert waits for the database, and what the
+ * dialog last refused or failed to do (NULL before). */
+gboolean       library_book_dialog_is_working      (LibraryBookDialog *self);
+const char    *library_book_dialog_get_last_error  (LibraryBookDialog *self);
 GtkEditable   *library_book_dialog_get_title_row   (LibraryBookDialog *self);
 GtkEditable   *library_book_dialog_get_author_row  (LibraryBookDialog *self);
 GtkSpinButton *library_book_dialog_get_year_spin   (LibraryBookDialog *self);
