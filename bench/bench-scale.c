@@ -48,6 +48,11 @@
 
 #include "bench-model.h"
 
+#ifdef BENCH_ANYQUERY
+#include "gorm-connection-private.h"
+#include "gorm-query-private.h"
+#endif
+
 #ifdef BENCH_HAVE_GOM
 #include <gom/gom.h>
 #endif
@@ -58,6 +63,8 @@
 #define OPEN_RUNS      3
 #define SEED           20240601
 #define GOM_WINDOW     50
+/* Matches the titles of 11 % of the rows ("topic 3", "topic 30" … 39). */
+#define LIKE_PATTERN   "%topic 3%"
 
 #define LOREM "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do " \
               "eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim " \
@@ -158,9 +165,30 @@ gorm_session_run (gpointer     data,
 {
   GormSession *session = data;
   g_autoptr(GormQuery) query = gorm_database_query (session->db, BENCH_TYPE_POST);
+  g_auto(GValue) value = G_VALUE_INIT;
 
   if (g_str_has_suffix (query_name, "-views"))
     gorm_query_order_by (query, "views", TRUE);
+  /* The queries no index serves (bench-anyquery): an order of two terms
+   * with no index on them, that order behind a boolean filter, a LIKE
+   * of a middle part, and an order by a column of a related table. */
+  if (g_str_has_suffix (query_name, "-unpublished"))
+    {
+      g_value_init (&value, G_TYPE_BOOLEAN);
+      g_value_set_boolean (&value, FALSE);
+      gorm_query_filter (query, gorm_filter_eq ("published", &value));
+    }
+  if (g_str_has_suffix (query_name, "-rating") || g_str_has_suffix (query_name, "-unpublished"))
+    {
+      gorm_query_order_by (query, "rating", TRUE);
+      gorm_query_order_by (query, "title", FALSE);
+    }
+  if (g_str_has_suffix (query_name, "-like"))
+    gorm_query_filter (query, gorm_filter_like ("title", LIKE_PATTERN));
+#ifdef BENCH_MODEL_FOREIGN_KEY
+  if (g_str_has_suffix (query_name, "-author"))
+    gorm_query_order_by (query, "author.name", FALSE);
+#endif
   if (g_str_has_prefix (query_name, "watch"))
     session->model = gorm_query_watch (query, NULL, error);
   else
@@ -482,7 +510,39 @@ gom_session_run (gpointer     data,
 {
   GomSession *session = data;
 
-  if (g_str_has_suffix (query, "-views"))
+  if (g_str_has_suffix (query, "-rating") || g_str_has_suffix (query, "-unpublished") ||
+      g_str_has_suffix (query, "-like"))
+    {
+      /* Gom 0.4 declares no autoptr cleanups. */
+      GomSorting *sorting = NULL;
+      GomFilter *filter = NULL;
+      g_auto(GValue) value = G_VALUE_INIT;
+
+      if (g_str_has_suffix (query, "-like"))
+        {
+          g_value_init (&value, G_TYPE_STRING);
+          g_value_set_static_string (&value, LIKE_PATTERN);
+          filter = gom_filter_new_like (BENCH_TYPE_GOM_POST, "title", &value);
+          session->group = gom_repository_find_sync (session->repository, BENCH_TYPE_GOM_POST,
+                                                     filter, error);
+        }
+      else
+        {
+          if (g_str_has_suffix (query, "-unpublished"))
+            {
+              g_value_init (&value, G_TYPE_BOOLEAN);
+              g_value_set_boolean (&value, FALSE);
+              filter = gom_filter_new_eq (BENCH_TYPE_GOM_POST, "published", &value);
+            }
+          sorting = gom_sorting_new (BENCH_TYPE_GOM_POST, "rating", GOM_SORTING_DESCENDING,
+                                     BENCH_TYPE_GOM_POST, "title", GOM_SORTING_ASCENDING, NULL);
+          session->group = gom_repository_find_sorted_sync (session->repository, BENCH_TYPE_GOM_POST,
+                                                            filter, sorting, error);
+        }
+      g_clear_object (&sorting);
+      g_clear_object (&filter);
+    }
+  else if (g_str_has_suffix (query, "-views"))
     {
       /* What a Gom user writes. Gom adds no tie-break: SQLite walks
        * the index backwards, ties in descending id; libgorm breaks ties
@@ -666,6 +726,105 @@ read_title (GObject *item)
     g_error ("An item without a title");
 }
 
+#ifdef BENCH_ANYQUERY
+/* The "prepared" phase: a model used from a running main loop, as a list
+ * view uses it, prepares its key index in the background; a timer of
+ * 1 ms measures how long the main loop goes without running meanwhile. */
+typedef struct
+{
+  GListModel *model;
+  GMainLoop  *loop;
+  gint64      start;
+  gint64      last_tick;
+  double      first_items_ms;
+  double      max_gap_ms;
+  double      ready_ms;
+  guint       ticks;
+} Prepared;
+
+static gboolean
+prepared_tick_cb (gpointer data)
+{
+  Prepared *prepared = data;
+  gint64 now = g_get_monotonic_time ();
+
+  prepared->max_gap_ms = MAX (prepared->max_gap_ms, (now - prepared->last_tick) / 1000.0);
+  prepared->last_tick = now;
+  prepared->ticks++;
+  if (gorm_query_model_has_key_index (GORM_QUERY_MODEL (prepared->model)))
+    {
+      prepared->ready_ms = ms_since (prepared->start);
+      g_main_loop_quit (prepared->loop);
+      return G_SOURCE_REMOVE;
+    }
+  if (g_get_monotonic_time () - prepared->start > budget_us ())
+    {
+      g_main_loop_quit (prepared->loop);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* The first items, from the main loop: the model starts preparing. */
+static gboolean
+prepared_first_items_cb (gpointer data)
+{
+  Prepared *prepared = data;
+  guint n = g_list_model_get_n_items (prepared->model);
+
+  prepared->start = g_get_monotonic_time ();
+  for (guint i = 0; i < MIN (FIRST_ITEMS, n); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (prepared->model, i);
+
+      if (item == NULL)
+        g_error ("No item %u", i);
+    }
+  prepared->first_items_ms = ms_since (prepared->start);
+  prepared->last_tick = g_get_monotonic_time ();
+  g_timeout_add (1, prepared_tick_cb, prepared);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+measure_prepared (GormSession *session,
+                  guint        n_items,
+                  long         baseline,
+                  GRand       *rand)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Prepared prepared = { session->model, loop, 0, 0, 0, 0, -1, 0 };
+  double times[RANDOM_GETS];
+  long ready_rss;
+  guint done = 0;
+  gint64 start;
+
+  g_idle_add (prepared_first_items_cb, &prepared);
+  g_main_loop_run (loop);
+  ready_rss = bench_status_kib ("VmRSS:");
+
+  start = g_get_monotonic_time ();
+  for (; done < RANDOM_GETS && g_get_monotonic_time () - start < budget_us (); done++)
+    {
+      guint k = (guint) g_rand_int_range (rand, 0, (gint32) n_items);
+      gint64 get_start = g_get_monotonic_time ();
+      g_autoptr(GObject) item = g_list_model_get_item (session->model, k);
+
+      times[done] = ms_since (get_start);
+      if (item == NULL)
+        g_error ("No item %u", k);
+      read_title (item);
+    }
+  qsort (times, done, sizeof (double), compare_double);
+  g_print ("RESULT n_items=%u first_items_ms=%.3f ready_ms=%.1f max_gap_ms=%.3f ticks=%u "
+           "gets=%u p50_ms=%.3f p99_ms=%.3f max_ms=%.3f baseline_kib=%ld ready_rss_kib=%ld "
+           "hwm_kib=%ld rss_kib=%ld\n",
+           n_items, prepared.first_items_ms, prepared.ready_ms, prepared.max_gap_ms, prepared.ticks,
+           done, percentile (times, done, 0.50), percentile (times, done, 0.99), times[done - 1],
+           baseline, ready_rss, bench_status_kib ("VmHWM:"), bench_status_kib ("VmRSS:"));
+}
+#endif
+
 static gboolean
 measure (const Peer  *peer,
          const char  *query,
@@ -704,6 +863,11 @@ measure (const Peer  *peer,
         }
     }
 
+#ifdef BENCH_ANYQUERY
+  if (g_str_equal (phase, "prepared"))
+    measure_prepared (session, n_items, baseline, rand);
+  else
+#endif
   if (g_str_equal (phase, "open"))
     {
       double open_ms = ms_since (start);
@@ -1024,6 +1188,200 @@ run_all (const char *path)
   return 0;
 }
 
+#ifdef BENCH_ANYQUERY
+/* The authors the order by a related path reads (bench-anyquery): 200
+ * names in an order that is not their ids'. blogpost is set up by
+ * bench-scale, whose BenchPost has no foreign key, so that this build's
+ * model (with the relation "author") never migrates its table. */
+static gboolean
+setup_authors (const char  *self_exe,
+               const char  *path,
+               GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (self_exe);
+  g_autofree char *scale = g_build_filename (dir, "bench-scale", NULL);
+  const char *argv[] = { scale, "setup", path, NULL };
+  g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
+  g_autoptr(GormDatabase) db = NULL;
+  GType types[] = { BENCH_TYPE_AUTHOR };
+  gint status;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                     &status, error) ||
+      !g_spawn_check_wait_status (status, error))
+    return FALSE;
+  db = gorm_database_open (uri, NULL, error);
+  if (db == NULL || !gorm_database_migrate (db, types, 1, NULL, error) ||
+      gorm_database_execute (db, "DELETE FROM author", NULL, 0, NULL, error) < 0 ||
+      gorm_database_execute (db, "INSERT INTO author (id, name) "
+                                 "WITH RECURSIVE seq (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < 200) "
+                                 "SELECT i, printf ('author %03d', i * 73 % 200) FROM seq",
+                             NULL, 0, NULL, error) != 200)
+    return FALSE;
+  return gorm_database_close (db, NULL, error);
+}
+
+static char *
+load_average (void)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
+    return g_strdup ("?");
+  return g_strjoinv (" ", (char *[]) { g_strsplit (text, " ", 4)[0], NULL });
+}
+
+static const struct
+{
+  const char *suffix;
+  const char *label;
+  gboolean    gom;
+} any_queries[] = {
+  { "views", "order by views desc (indexed)", TRUE },
+  { "rating", "order by -rating, title (no index)", TRUE },
+  { "unpublished", "published = FALSE, order by -rating, title", TRUE },
+  { "like", "title LIKE '" LIKE_PATTERN "', by id", TRUE },
+  { "author", "order by author.name (related path)", FALSE },
+};
+
+static GHashTable *
+run_child_or_die (const char *self_exe,
+                  const char *peer,
+                  const char *query,
+                  const char *phase,
+                  const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  GHashTable *result = run_child (self_exe, peer, query, phase, path, &error);
+
+  if (result == NULL)
+    g_error ("%s", error->message);
+  return result;
+}
+
+static double
+median_open_ms (const char *self_exe,
+                const char *peer,
+                const char *query,
+                const char *path)
+{
+  double opens[OPEN_RUNS];
+
+  for (guint run = 0; run < OPEN_RUNS; run++)
+    {
+      g_autoptr(GHashTable) open = run_child_or_die (self_exe, peer, query, "open", path);
+
+      opens[run] = field (open, "open_ms");
+    }
+  qsort (opens, OPEN_RUNS, sizeof (double), compare_double);
+  return opens[OPEN_RUNS / 2];
+}
+
+static char *
+gets_text (GHashTable *result)
+{
+  guint gets = (guint) field (result, "gets");
+
+  return g_strdup_printf ("%.2f / %.2f / %.2f%s", field (result, "p50_ms"), field (result, "p99_ms"),
+                          field (result, "max_ms"),
+                          gets < RANDOM_GETS ? g_strdup_printf (" (%u gets in %g s)", gets,
+                                                                budget_us () / G_USEC_PER_SEC)
+                                             : "");
+}
+
+/* bench-anyquery anyquery: any query at a million rows, libgorm before
+ * and after its key index is prepared, and Gom, in one run. */
+static int
+run_anyquery (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *model = bench_cpu_model ();
+  g_autofree char *version = NULL;
+  g_autofree char *load_before = NULL;
+  g_autofree char *load_after = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d %H:%M UTC");
+  g_autoptr(GString) table = g_string_new (NULL);
+  g_autoptr(GString) targets = g_string_new (NULL);
+
+  if (!setup_authors (self_exe, path, &error))
+    g_error ("Setting up: %s", error->message);
+  warm_page_cache (path);
+  version = sqlite_version (path);
+  load_before = load_average ();
+
+  g_string_append (table, "| peer | query | open to 50 items (ms) | random item p50 / p99 / max, "
+                          "not prepared (ms) | preparation (ms) | largest main-loop gap while "
+                          "preparing (ms) | random item p50 / p99 / max, prepared (ms) | "
+                          "RSS growth, peak (MB) |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+  for (guint i = 0; i < G_N_ELEMENTS (any_queries); i++)
+    {
+      g_autofree char *watch = g_strconcat ("watch-", any_queries[i].suffix, NULL);
+      g_autofree char *find = g_strconcat ("find-", any_queries[i].suffix, NULL);
+      g_autoptr(GHashTable) before = NULL;
+      g_autoptr(GHashTable) prepared = NULL;
+      g_autofree char *before_text = NULL;
+      g_autofree char *after_text = NULL;
+      double open_ms, growth_mb, ready_ms;
+
+      open_ms = median_open_ms (self_exe, "gorm", watch, path);
+      before = run_child_or_die (self_exe, "gorm", watch, "random", path);
+      prepared = run_child_or_die (self_exe, "gorm", watch, "prepared", path);
+      before_text = gets_text (before);
+      after_text = gets_text (prepared);
+      ready_ms = field (prepared, "ready_ms");
+      growth_mb = (field (prepared, "hwm_kib") - field (prepared, "baseline_kib")) / 1024.0;
+      g_string_append_printf (table, "| libgorm | %s (%.0f rows) | %.1f | %s | %s | %.1f | %s | %.1f |\n",
+                              any_queries[i].label, field (prepared, "n_items"), open_ms, before_text,
+                              ready_ms >= 0 ? g_strdup_printf ("%.0f", ready_ms) : "not ready in budget",
+                              field (prepared, "max_gap_ms"), after_text, growth_mb);
+      g_string_append_printf (targets, "- %s: preparation <= 1 s %s, p99 prepared <= 10 ms %s, "
+                                       "p99 not prepared <= 50 ms %s, main-loop gap <= 16 ms %s, "
+                                       "memory <= 64 MB %s\n",
+                              any_queries[i].label, verdict (ready_ms >= 0 && ready_ms <= 1000),
+                              verdict (field (prepared, "p99_ms") <= 10),
+                              verdict (field (before, "p99_ms") <= 50),
+                              verdict (field (prepared, "max_gap_ms") <= 16), verdict (growth_mb <= 64));
+
+#ifdef BENCH_HAVE_GOM
+      if (any_queries[i].gom)
+        {
+          g_autoptr(GHashTable) gom_random = NULL;
+          g_autoptr(GHashTable) gom_memory = NULL;
+          g_autofree char *gom_text = NULL;
+
+          open_ms = median_open_ms (self_exe, "gom", find, path);
+          gom_random = run_child_or_die (self_exe, "gom", find, "random", path);
+          gom_memory = run_child_or_die (self_exe, "gom", find, "memory", path);
+          gom_text = gets_text (gom_random);
+          g_string_append_printf (table, "| Gom | %s | %.1f | %s | none | | | %.1f |\n",
+                                  any_queries[i].label, open_ms, gom_text,
+                                  (field (gom_memory, "hwm_kib") - field (gom_memory, "baseline_kib")) / 1024.0);
+        }
+      else
+        g_string_append_printf (table, "| Gom | %s | cannot be written (no related paths in GomSorting) "
+                                       "| | | | | |\n", any_queries[i].label);
+#endif
+    }
+  load_after = load_average ();
+
+  g_print ("\n%s\n", table->str);
+  g_print ("libgorm targets:\n%s\n", targets->str);
+  g_print ("%u rows (%s); open: median of %d processes; random: %d gets (seed %d) or %g s; "
+           "Gom's memory: after touching 1 %% of the items or %g s.\n",
+           n_rows (), path, OPEN_RUNS, RANDOM_GETS, SEED, budget_us () / G_USEC_PER_SEC,
+           budget_us () / G_USEC_PER_SEC);
+  g_print ("Machine: %u CPUs, %s; load average (1 min) %s before, %s after; SQLite %s; libgorm %s",
+           g_get_num_processors (), model, load_before, load_after, version, GORM_VERSION_S);
+#ifdef BENCH_HAVE_GOM
+  g_print ("; Gom %s", BENCH_GOM_VERSION);
+#endif
+  g_print ("; %s.\n", date);
+  return 0;
+}
+#endif
+
 int
 main (int   argc,
       char *argv[])
@@ -1050,8 +1408,17 @@ main (int   argc,
       return 0;
     }
 
+#ifdef BENCH_ANYQUERY
+  if (argc >= 2 && g_str_equal (argv[1], "anyquery"))
+    return run_anyquery (argc > 2 ? argv[2] : default_path);
+#endif
+
   if (argc >= 4 && (peer = find_peer (argv[1])) != NULL &&
-      (g_str_equal (argv[3], "open") || g_str_equal (argv[3], "random") || g_str_equal (argv[3], "memory")))
+      (g_str_equal (argv[3], "open") || g_str_equal (argv[3], "random") || g_str_equal (argv[3], "memory")
+#ifdef BENCH_ANYQUERY
+       || (peer == &gorm_peer && g_str_equal (argv[3], "prepared"))
+#endif
+       ))
     {
       if (!measure (peer, argv[2], argv[3], argc > 4 ? argv[4] : default_path, &error))
         g_error ("%s %s %s: %s", argv[1], argv[2], argv[3], error->message);

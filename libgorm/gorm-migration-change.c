@@ -29,6 +29,53 @@
  *
  * Changes are made by libgorm only; every property is read-only.
  *
+ * ## What a migration compares
+ *
+ * Each table a model names is compared with the table the database has:
+ * every column (its type and maximum length, `NULL` or `NOT NULL`, its
+ * default), every index (indexed and unique properties,
+ * [method@Gorm.ResourceClass.add_index],
+ * [method@Gorm.ResourceClass.add_unique_together]), every foreign key
+ * (the table it refers to and its `ON DELETE`), the table's name and the
+ * tables of many-to-many relations. Every difference is a change, or the
+ * whole migration is refused with `GORM_ERROR_MIGRATION`, naming the
+ * table, the column, what the database has and what the model wants, and
+ * nothing changes:
+ *
+ * - a type changes when every stored value converts exactly: an integer
+ *   to a double (up to 2^53), a double to an integer when it has no
+ *   fraction and fits, anything to text, text to a number when the text
+ *   is that number as it is written (`"12"`, not `"012"` or `"1e3"` for
+ *   an integer), a boolean to an integer and an integer 0 or 1 to a
+ *   boolean, text to an enum when it is one of the enum's nicks, text to
+ *   a shorter maximum length when no value is longer; otherwise the first
+ *   row that does not convert is named by its key and its value;
+ * - a column becomes `NOT NULL` when it holds no `NULL`: the migration
+ *   does not invent values (give them in a step of the migration, run
+ *   before the changes);
+ * - a property becomes unique, or properties unique together, when no two
+ *   rows hold the same values (the value is named);
+ * - a foreign key is added or retargeted when every non-`NULL` key has
+ *   its row in the table it refers to;
+ * - a column no property is stored in is dropped when it holds no value,
+ *   or when the migration allows it; a rename is never guessed: it is
+ *   declared with [method@Gorm.ResourceClass.set_renamed_from] or
+ *   [method@Gorm.ResourceClass.set_table_renamed_from].
+ *
+ * Tables no model names, and indexes libgorm did not create (whose names
+ * do not start with `ix_TABLE_` or `ux_TABLE_`), are left alone.
+ *
+ * SQLite's `ALTER TABLE` cannot change a column's type, nullability or
+ * default, nor a foreign key: SQLite's table is rebuilt, in the
+ * migration's transaction, by the procedure SQLite documents (a new table,
+ * the rows copied in chunks with their conversions, the old table dropped,
+ * the new one renamed, its indexes and triggers made again, its foreign
+ * keys checked). Such a migration cannot run inside a transaction the
+ * application opened, since SQLite's foreign keys are turned off around
+ * it. PostgreSQL alters its tables in place: a type change is one
+ * `ALTER TABLE … ALTER COLUMN … TYPE … USING`, whose progress is reported
+ * before and after it only.
+ *
  * Since: 1.0
  */
 

@@ -52,7 +52,11 @@ typedef void (*GormMigratorProgressFunc) (GormMigrationChange *change,
 
 /* Runs @changes inside the open transaction (copies in chunks, calling
  * @progress after each chunk; cancellable between chunks), then SQLite's
- * foreign_key_check; fails naming table/column/row. */
+ * foreign_key_check; fails naming table/column/row. @progress gets the
+ * fraction of the whole of @changes done: each change is an equal share,
+ * reported when it starts and when it ends, and a rebuild's copy after
+ * each chunk within its share (a PostgreSQL ALTER … TYPE, one statement,
+ * before and after only). */
 gboolean   gorm_migrator_apply_locked   (GormConnection             *connection,
                                          GPtrArray                  *changes,
                                          GormMigratorProgressFunc    progress,

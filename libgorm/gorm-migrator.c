@@ -609,6 +609,37 @@ plan_rebuild (Plan              *plan,
   return TRUE;
 }
 
+/* Whether @column's values need converting from @source's, held as
+ * *@from: another class of values, or another maximum length. */
+static gboolean
+type_changes (const GormDialect       *dialect,
+              const GormColumn        *column,
+              const GormCatalogColumn *source,
+              GormStoredClass         *from)
+{
+  GormStoredClass to = gorm_dialect_column_stored_class (column);
+  guint length = 0;
+
+  *from = dialect->stored_class (source->type, &length);
+  if (*from == GORM_STORED_NUMERIC)
+    return to == GORM_STORED_TEXT || to == GORM_STORED_BYTES;
+  return *from != to || (to == GORM_STORED_TEXT && length != column->max_length);
+}
+
+/* @key as the model would write it, its target named as the model names
+ * it once the plan's renames ran. */
+static char *
+describe_renamed_foreign_key (Plan                        *plan,
+                              const GormCatalogForeignKey *key)
+{
+  GormCatalogForeignKey mapped = *key;
+
+  mapped.target_table = (char *) g_hash_table_lookup (plan->renamed, key->target_table);
+  if (mapped.target_table == NULL)
+    mapped.target_table = key->target_table;
+  return describe_foreign_key (&mapped);
+}
+
 static void
 column_plans_free (ColumnPlan *columns,
                    guint       n_columns)
@@ -704,7 +735,7 @@ plan_table (Plan                   *plan,
       g_autofree char *fallback = NULL;
       g_autofree char *wanted_default = NULL;
       const GormCatalogForeignKey *key;
-      guint length;
+      GormStoredClass from;
 
       if (c->flags & GORM_COLUMN_PRIMARY_KEY)
         continue;
@@ -718,26 +749,14 @@ plan_table (Plan                   *plan,
       key = find_foreign_key (catalog, source->name);
       wanted_default = gorm_dialect_column_default (dialect, schema, c, FALSE);
       fallback = gorm_dialect_column_default (dialect, schema, c, TRUE);
-      rebuild = dialect->stored_class (source->type, &length) != GORM_STORED_NUMERIC
-                ? (dialect->stored_class (source->type, &length) !=
-                   gorm_dialect_column_stored_class (c) ||
-                   (gorm_dialect_column_stored_class (c) == GORM_STORED_TEXT &&
-                    length != c->max_length))
-                : (gorm_dialect_column_stored_class (c) == GORM_STORED_TEXT ||
-                   gorm_dialect_column_stored_class (c) == GORM_STORED_BYTES);
+      rebuild = type_changes (dialect, c, source, &from);
       rebuild = rebuild || (source->not_null != ((c->flags & GORM_COLUMN_NOT_NULL) != 0));
       rebuild = rebuild || default_differs (c, wanted_default, fallback, source);
       rebuild = rebuild || ((references != NULL) != (key != NULL));
       if (!rebuild && key != NULL)
         {
-          g_autofree char *has = describe_foreign_key (key);
-          GormCatalogForeignKey mapped = *key;
+          g_autofree char *has = describe_renamed_foreign_key (plan, key);
 
-          mapped.target_table = (char *) g_hash_table_lookup (plan->renamed, key->target_table);
-          if (mapped.target_table == NULL)
-            mapped.target_table = key->target_table;
-          g_free (has);
-          has = describe_foreign_key (&mapped);
           rebuild = !g_str_equal (has, references);
         }
       if (!rebuild && !(c->flags & GORM_COLUMN_UNIQUE))
@@ -768,7 +787,6 @@ plan_table (Plan                   *plan,
       g_autofree char *references = NULL;
       g_autofree char *has = NULL;
       const GormCatalogForeignKey *key;
-      GormCatalogForeignKey mapped;
 
       if (column->source == NULL)
         continue;
@@ -797,11 +815,7 @@ plan_table (Plan                   *plan,
             }
           continue;
         }
-      mapped = *key;
-      mapped.target_table = (char *) g_hash_table_lookup (plan->renamed, key->target_table);
-      if (mapped.target_table == NULL)
-        mapped.target_table = key->target_table;
-      has = describe_foreign_key (&mapped);
+      has = describe_renamed_foreign_key (plan, key);
       if (references != NULL && g_str_equal (has, references))
         continue;
       {
@@ -902,21 +916,15 @@ plan_table (Plan                   *plan,
       const GormColumn *c = column->column;
       const GormCatalogColumn *source = column->source;
       const char *wants = wanted_type (dialect, c);
-      GormStoredClass to = gorm_dialect_column_stored_class (c);
       g_autofree char *check = NULL;
       g_autofree char *operand = NULL;
       g_autofree char *wanted_default = NULL;
       g_autofree char *fallback = NULL;
-      guint length = 0;
       gboolean not_null = (c->flags & GORM_COLUMN_NOT_NULL) != 0;
 
       if (source == NULL || (c->flags & GORM_COLUMN_PRIMARY_KEY))
         continue;
-      column->from = dialect->stored_class (source->type, &length);
-      column->convert = column->from == GORM_STORED_NUMERIC
-                        ? (to == GORM_STORED_TEXT || to == GORM_STORED_BYTES)
-                        : (column->from != to ||
-                           (to == GORM_STORED_TEXT && length != c->max_length));
+      column->convert = type_changes (dialect, c, source, &column->from);
       {
         GString *quoted = g_string_new (NULL);
 

@@ -5,6 +5,7 @@
 #include "gorm-connection-private.h"
 #include "gorm-database-private.h"
 #include "gorm-error.h"
+#include "gorm-key-reader-private.h"
 #include "gorm-query-model.h"
 #include "gorm-query-private.h"
 #include "gorm-resource-private.h"
@@ -23,6 +24,17 @@
  * memory stays bounded whatever the size of the table; the objects an
  * application holds stay alive, and the identity map of the database
  * gives them back for their rows.
+ *
+ * A model of more than 8,192 rows that is used from a running main loop
+ * (as a list view uses it) also prepares, in the background, the key of
+ * every row it shows, in its order: one query on a read connection of
+ * its own (SQLite files in WAL mode, which libgorm opens them in, and
+ * PostgreSQL; not an in-memory database), 8 bytes a row. Until it is
+ * ready a page is read by its position in the order, which for an order
+ * no index gives (or a filter no index serves) makes the engine scan and
+ * sort the table; once it is ready any page is read by the keys of its
+ * rows, in the time of a page of lookups by key, whatever the query. A
+ * live model keeps those keys up to date with every change it shows.
  *
  * A model from [method@Gorm.Query.watch] is live: it follows every
  * save, delete, bulk update or bulk delete made through its database, and
@@ -84,6 +96,12 @@
  * another connection's commits into exact items-changed; a larger model
  * is read again and emits a reset (see refresh()). */
 #define MAX_KEYS 5000
+/* The fewest rows for which a model prepares its key index (see
+ * KeyPrep); GORM_KEY_INDEX_MIN_ROWS sets another number, for tests (0:
+ * never). */
+#define KEY_INDEX_MIN_ROWS (2 * ANCHOR_SPACING)
+
+typedef struct _KeyPrep KeyPrep;
 
 typedef struct
 {
@@ -170,6 +188,28 @@ struct _GormQueryModel
   guint              refreshes;
   /* Changes already counted by a reset, skipped when delivered. */
   GHashTable        *skipped;
+  /* The key index: the key of every row the filter matches (the window's
+   * limit and offset ignored), in the model's order, as its emissions
+   * said, once prepared in the background (see start_key_prep()); NULL
+   * before. A page then loads by the keys of its positions, whatever
+   * the order costs the engine. */
+  GArray            *order_keys;   /* of gint64 */
+  char              *keys_sql;
+  char              *by_keys_sql;
+  char              *joined_by_keys_sql;
+  /* The fewest rows for which the model prepares its key index. */
+  gint64             key_index_min;
+  /* Whether the model is large enough to prepare its key index, which
+   * starts the first time an item is asked for from a running main loop,
+   * like the anchors. */
+  gboolean           wants_keys;
+  /* The preparation running, if any, and the changes delivered since its
+   * snapshot was taken, which its keys are brought up to. */
+  KeyPrep           *prep;
+  GPtrArray         *prep_changes;
+  /* Bumped when the model reads its rows again (refresh(), reset()): a
+   * preparation started before has keys of another order. */
+  guint              key_generation;
   /* The items-changed queued for the next flush. */
   gboolean           pending;
   guint              pending_n_old;
@@ -254,6 +294,48 @@ new_params (void)
   return params;
 }
 
+/* The statements of the key index: the keys of the selected rows in
+ * order, with the filter's parameters only (an order binds nothing); and
+ * a page's rows by their keys, bound as one value. */
+static void
+render_key_statements (GormQueryModel      *self,
+                       const GormSelection *selection)
+{
+  const GormCompiledQuery *compiled = self->compiled;
+  const GormSchema *schema = compiled->schema;
+  g_autoptr(GArray) params = new_params ();
+  GString *sql = g_string_new ("SELECT ");
+
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  g_string_append (sql, " FROM ");
+  gorm_dialect_append_identifier (sql, schema->table);
+  gorm_dialect_append_where (compiled->dialect, sql, selection->condition, params);
+  gorm_dialect_append_order (compiled->dialect, sql, selection->orders, selection->n_orders);
+  self->keys_sql = g_string_free (sql, FALSE);
+
+  sql = g_string_new ("SELECT ");
+  gorm_dialect_append_columns (sql, schema);
+  g_string_append (sql, " FROM ");
+  gorm_dialect_append_identifier (sql, schema->table);
+  g_string_append (sql, " WHERE ");
+  {
+    /* The page's keys as one value (libgda's cost per parameter grows
+     * with the number of parameters): the SQL is the same for any keys,
+     * see load_keyed_page_locked(). */
+    GValue key = G_VALUE_INIT;
+
+    g_value_init (&key, G_TYPE_INT64);
+    g_array_set_size (params, 0);
+    compiled->dialect->append_value_set (sql, params, schema->key, &key, 1, FALSE);
+  }
+  self->by_keys_sql = g_string_free (sql, FALSE);
+  if (compiled->joins != NULL)
+    self->joined_by_keys_sql =
+      gorm_dialect_render_joined (compiled->dialect, self->by_keys_sql, schema,
+                                  (const GormJoin *) compiled->joins->data, compiled->joins->len,
+                                  selection->orders, selection->n_orders);
+}
+
 /* The SQL of the model, rendered once by the dialect; parameters are
  * bound in the order they appear, the filter's values again at each run
  * (see bind_filter()). */
@@ -300,6 +382,10 @@ render_statements (GormQueryModel *self)
 
   g_array_set_size (params, 0);
   self->count_sql = gorm_dialect_render_count (compiled->dialect, &selection, params);
+
+  if (gorm_value_kind_get_sql_type (compiled->schema->key->kind) == G_TYPE_INT64 &&
+      compiled->dialect->append_value_set != NULL)
+    render_key_statements (self, &selection);
 
   if (self->live)
     {
@@ -475,6 +561,103 @@ static Page *load_mapped_page_locked (GormQueryModel  *self,
                                       GPtrArray       *changes,
                                       GError         **error);
 
+/* Loads the @count rows from the full position @start by the keys the
+ * key index holds for them: one statement of a page of keys, the rows
+ * put back in the index's order. NULL without @error set when a key has
+ * no row any more (another connection deleted it, and the model has not
+ * read again yet): the page then loads as without the index. */
+static Page *
+load_keyed_page_locked (GormQueryModel  *self,
+                        GormMapper      *table,
+                        guint            index,
+                        gint64           start,
+                        guint            count,
+                        GError         **error)
+{
+  const GormCompiledQuery *compiled = self->compiled;
+  const GType *types = compiled->joins ? compiled->joined_types : compiled->schema->sql_types;
+  const gint64 *keys = &g_array_index (self->order_keys, gint64, start);
+  g_autoptr(GArray) keys_array = new_params ();
+  g_autoptr(GArray) values = new_params ();
+  g_autoptr(GString) unused = g_string_new (NULL);
+  g_autoptr(GHashTable) rows_by_key = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autofree gint64 *row_keys = NULL;
+  g_autoptr(GormRows) rows = NULL;
+  Page *page;
+  guint n_rows;
+
+  if (count == 0 || start + count > (gint64) self->order_keys->len)
+    return NULL;
+  g_array_set_size (keys_array, count);
+  for (guint i = 0; i < count; i++)
+    {
+      g_value_init (&g_array_index (keys_array, GValue, i), G_TYPE_INT64);
+      g_value_set_int64 (&g_array_index (keys_array, GValue, i), keys[i]);
+    }
+  /* Its one parameter, the SQL being by_keys_sql. */
+  compiled->dialect->append_value_set (unused, values, compiled->schema->key,
+                                       (const GValue *) keys_array->data, count, FALSE);
+  {
+    GormConnection *statements;
+    Binding binding = { lookup_locked (self->database,
+                                       self->joined_by_keys_sql ? self->joined_by_keys_sql
+                                                                : self->by_keys_sql,
+                                       &statements, error), 0 };
+
+    if (binding.statement == NULL)
+      return NULL;
+    bind_values (&binding, (const GValue *) values->data, values->len);
+    rows = gorm_connection_select_locked (statements, binding.statement, types, error);
+  }
+  if (rows == NULL)
+    return NULL;
+
+  n_rows = gorm_rows_get_n_rows (rows);
+  row_keys = g_new (gint64, MAX (n_rows, 1));
+  for (guint row = 0; row < n_rows; row++)
+    {
+      const GValue *key = gorm_rows_get_value (rows, compiled->schema->key->index, row, error);
+
+      if (key == NULL)
+        return NULL;
+      row_keys[row] = g_value_get_int64 (key);
+      g_hash_table_insert (rows_by_key, &row_keys[row], GUINT_TO_POINTER (row + 1));
+    }
+
+  page = g_new0 (Page, 1);
+  page->index = index;
+  page->items = g_ptr_array_new_full (count, g_object_unref);
+  if (compiled->joins != NULL || compiled->prefetches != NULL)
+    page->related = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < count; i++)
+    {
+      guint row = GPOINTER_TO_UINT (g_hash_table_lookup (rows_by_key, &keys[i]));
+
+      if (row == 0)
+        {
+          page_free (page);
+          return NULL;
+        }
+      if (!add_row_item (self, table, page, rows, (gint) row - 1, error) ||
+          (compiled->joins != NULL &&
+           !gorm_compiled_query_attach_joined_locked (compiled, self->database, rows, (gint) row - 1,
+                                                      g_ptr_array_index (page->items, page->items->len - 1),
+                                                      page->related, error)))
+        {
+          page_free (page);
+          return NULL;
+        }
+    }
+  if (compiled->prefetches != NULL &&
+      !gorm_compiled_query_prefetch_locked (compiled, self->database, page->items,
+                                           page->related, error))
+    {
+      page_free (page);
+      return NULL;
+    }
+  return page;
+}
+
 /* Loads the page @index of the model's order. When the database holds
  * changes not delivered to the model, its rows are not in the model's
  * positions any more: the page is mapped through those changes, and is
@@ -517,6 +700,20 @@ load_page_locked (GormQueryModel  *self,
   table = gorm_database_get_mapper_locked (self->database, compiled->schema->type, error);
   if (table == NULL)
     return NULL;
+
+  if (self->order_keys != NULL && count > 0)
+    {
+      GError *local_error = NULL;
+
+      page = load_keyed_page_locked (self, table, index, start, count, &local_error);
+      if (page != NULL)
+        return page;
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return NULL;
+        }
+    }
 
   g_value_init (&limits[0], G_TYPE_INT64);
   g_value_set_int64 (&limits[0], count);
@@ -569,6 +766,11 @@ load_page_locked (GormQueryModel  *self,
 }
 
 static void start_anchoring (GormQueryModel *self);
+static void start_key_prep  (GormQueryModel *self);
+static void wait_for_keys   (GormQueryModel *self);
+static gboolean wants_key_index (GormQueryModel *self,
+                                 gint64          n_full);
+static void cancel_key_prep (GormQueryModel *self);
 
 static void
 watch_clear (Watch *watch)
@@ -687,6 +889,11 @@ lookup_page (GormQueryModel  *self,
       self->wants_anchors = FALSE;
       start_anchoring (self);
     }
+  if (self->wants_keys && self->prep == NULL && g_main_depth () > 0)
+    {
+      self->wants_keys = FALSE;
+      start_key_prep (self);
+    }
 
   for (GList *link = self->pages.head; link != NULL; link = link->next)
     if (((Page *) link->data)->index == index)
@@ -697,6 +904,8 @@ lookup_page (GormQueryModel  *self,
         break;
       }
 
+  if (page == NULL && index > 0)
+    wait_for_keys (self);
   if (page == NULL)
     {
       gorm_database_lock (self->database);
@@ -786,6 +995,8 @@ gorm_query_model_finalize (GObject *object)
   if (self->follows)
     gorm_database_unfollow_others (self->database);
   g_clear_pointer (&self->keys, g_array_unref);
+  cancel_key_prep (self);
+  g_clear_pointer (&self->order_keys, g_array_unref);
   drop_pages (self);
   drop_anchors (self);
   g_clear_pointer (&self->anchors, g_array_unref);
@@ -797,6 +1008,9 @@ gorm_query_model_finalize (GObject *object)
   g_free (self->joined_page_sql);
   g_free (self->joined_anchored_page_sql);
   g_free (self->count_sql);
+  g_free (self->keys_sql);
+  g_free (self->by_keys_sql);
+  g_free (self->joined_by_keys_sql);
 
   G_OBJECT_CLASS (gorm_query_model_parent_class)->finalize (object);
 }
@@ -999,6 +1213,314 @@ start_anchoring (GormQueryModel *self)
   gorm_database_run_task (self->database, task, anchor_step_thread);
 }
 
+/* The preparation of a model's key index, in the background: one select
+ * of the keys of every row the filter matches, in the model's order, on
+ * a read connection of its own (gorm-key-reader-private.h), so that the
+ * database's connection and its lock stay free for the main loop's pages
+ * and for writers while the engine sorts, a second or so for a million
+ * rows in an order no index gives.
+ *
+ * 1. A GLib pool thread opens the reader.
+ * 2. In the main context, with the database lock held and no change
+ *    waiting for its delivery to the model (else it tries again after
+ *    the delivery, or a little later), the reader takes its snapshot: it
+ *    holds every write the model was given, and no other.
+ * 3. A pool thread reads the keys in that snapshot.
+ * 4. In the main context, the changes delivered since step 2 (kept in
+ *    prep_changes) are applied to the keys, which then become the
+ *    model's. A model that read its rows again meanwhile (another
+ *    connection's commit, a rollback) prepares again.
+ *
+ * The model holds the preparation and the threads a reference each, not
+ * to the model: a model dropped meanwhile cancels the read (the engine
+ * stops its statement) and its threads end on their own. */
+struct _KeyPrep
+{
+  GWeakRef        model;
+  GormKeySource  *source;
+  GormKeyReader  *reader;
+  GMutex          lock;       /* for reader, cancelled and read_done */
+  gboolean        cancelled;
+  /* Set by the read's thread once @keys and @error are set. */
+  gboolean        read_done;
+  GCond           read_cond;
+  char           *sql;
+  GArray         *params;
+  GArray         *keys;
+  GError         *error;
+  guint           generation;
+  gint64          n_expected;
+  guint           retry;      /* source id of a retry of the pin */
+};
+
+static KeyPrep *
+key_prep_ref (KeyPrep *prep)
+{
+  return g_atomic_rc_box_acquire (prep);
+}
+
+static void
+key_prep_clear (KeyPrep *prep)
+{
+  g_weak_ref_clear (&prep->model);
+  g_clear_pointer (&prep->reader, gorm_key_reader_free);
+  g_clear_pointer (&prep->source, gorm_key_source_free);
+  g_mutex_clear (&prep->lock);
+  g_cond_clear (&prep->read_cond);
+  g_free (prep->sql);
+  g_clear_pointer (&prep->params, g_array_unref);
+  g_clear_pointer (&prep->keys, g_array_unref);
+  g_clear_error (&prep->error);
+}
+
+static void
+key_prep_unref (KeyPrep *prep)
+{
+  g_atomic_rc_box_release_full (prep, (GDestroyNotify) key_prep_clear);
+}
+
+/* Stops the preparation: the model no longer wants its keys. */
+static void
+cancel_key_prep (GormQueryModel *self)
+{
+  KeyPrep *prep = g_steal_pointer (&self->prep);
+
+  g_clear_pointer (&self->prep_changes, g_ptr_array_unref);
+  if (prep == NULL)
+    return;
+  g_mutex_lock (&prep->lock);
+  prep->cancelled = TRUE;
+  if (prep->reader != NULL)
+    gorm_key_reader_cancel (prep->reader);
+  g_mutex_unlock (&prep->lock);
+  g_clear_handle_id (&prep->retry, g_source_remove);
+  key_prep_unref (prep);
+}
+
+/* The model of @prep while it is still the model's preparation. */
+static GormQueryModel *
+key_prep_dup_model (KeyPrep *prep)
+{
+  GormQueryModel *self = g_weak_ref_get (&prep->model);
+
+  if (self != NULL && self->prep != prep)
+    g_clear_object (&self);
+  return self;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KeyPrep, key_prep_unref)
+
+static void apply_change_to_index (GArray       *keys,
+                                   const Change *change,
+                                   gboolean     *fits);
+
+static void
+key_read_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  KeyPrep *prep = task_data;
+
+  prep->keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), (guint) MAX (prep->n_expected, 1));
+  if (!gorm_key_reader_read (prep->reader, prep->sql, (const GValue *) prep->params->data,
+                             prep->params->len, prep->keys, &prep->error))
+    g_clear_pointer (&prep->keys, g_array_unref);
+  g_mutex_lock (&prep->lock);
+  prep->read_done = TRUE;
+  g_cond_broadcast (&prep->read_cond);
+  g_mutex_unlock (&prep->lock);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Step 4, once the keys are read: they become the model's. */
+static void
+finish_key_prep (GormQueryModel *self)
+{
+  KeyPrep *prep = g_steal_pointer (&self->prep);
+  g_autoptr(GPtrArray) changes = g_steal_pointer (&self->prep_changes);
+  g_autoptr(GArray) keys = g_steal_pointer (&prep->keys);
+  gboolean fits = TRUE;
+
+  if (keys == NULL)
+    /* An engine that cannot read them now will not later. */
+    g_debug ("A %s model has no key index: %s",
+             g_type_name (self->compiled->schema->type), prep->error->message);
+  else if (prep->generation != self->key_generation)
+    /* The model read its rows again meanwhile: its order is another. */
+    self->wants_keys = wants_key_index (self, self->n_full);
+  else
+    {
+      for (guint i = 0; fits && changes != NULL && i < changes->len; i++)
+        apply_change_to_index (keys, g_ptr_array_index (changes, i), &fits);
+      /* A snapshot model counted its rows before, and another connection
+       * may have changed them since: it keeps loading its pages as
+       * before. A live model is told of such a commit and reads again
+       * (see refresh()). */
+      if (fits && keys->len == (guint) self->n_full)
+        self->order_keys = g_steal_pointer (&keys);
+    }
+  key_prep_unref (prep);
+}
+
+static void
+key_read_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  KeyPrep *prep = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GormQueryModel) self = key_prep_dup_model (prep);
+
+  /* Finished already by wait_for_keys(), or dropped. */
+  if (self != NULL)
+    finish_key_prep (self);
+}
+
+/* A page that is not loaded, asked for while the keys are read: for an
+ * order the model cannot load from anchors (no index may give it, and the
+ * engine then sorts the table up to the page for every page), waiting for
+ * the keys costs at most the rest of one such sort, the page then loads
+ * by key. */
+static void
+wait_for_keys (GormQueryModel *self)
+{
+  KeyPrep *prep = self->prep;
+
+  if (prep == NULL || self->prep_changes == NULL || self->can_anchor)
+    return;
+  g_mutex_lock (&prep->lock);
+  while (!prep->read_done)
+    g_cond_wait (&prep->read_cond, &prep->lock);
+  g_mutex_unlock (&prep->lock);
+  finish_key_prep (self);
+}
+
+static gboolean pin_key_snapshot (gpointer data);
+
+/* Step 2: with the database lock, when no change waits for its delivery
+ * to the model, the reader's snapshot holds exactly what the model was
+ * given. FALSE to be called again. */
+static gboolean
+try_pin_key_snapshot (GormQueryModel *self,
+                      KeyPrep        *prep)
+{
+  GormConnection *connection = gorm_database_get_execution (self->database);
+  g_autoptr(GTask) task = NULL;
+  gboolean pinned;
+
+  /* Never waits: another thread's transaction would block the main
+   * loop until its end. */
+  if (!gorm_connection_try_lock (connection))
+    return FALSE;
+  if (has_pending_locked (self))
+    {
+      gorm_database_unlock (self->database);
+      return FALSE;
+    }
+  pinned = gorm_key_reader_pin (prep->reader, self->compiled->schema->table, &prep->error);
+  prep->generation = self->key_generation;
+  prep->n_expected = self->n_full;
+  gorm_database_unlock (self->database);
+  if (!pinned)
+    {
+      g_debug ("A %s model has no key index: %s",
+               g_type_name (self->compiled->schema->type), prep->error->message);
+      cancel_key_prep (self);
+      return TRUE;
+    }
+  self->prep_changes = g_ptr_array_new_with_free_func (change_unref);
+  task = g_task_new (NULL, NULL, key_read_done_cb, NULL);
+  g_task_set_task_data (task, key_prep_ref (prep), (GDestroyNotify) key_prep_unref);
+  g_task_run_in_thread (task, key_read_thread);
+  return TRUE;
+}
+
+static gboolean
+pin_key_snapshot (gpointer data)
+{
+  /* Held here: a failed pin drops the model's preparation, and this
+   * source with it. */
+  g_autoptr(KeyPrep) prep = key_prep_ref (data);
+  g_autoptr(GormQueryModel) self = key_prep_dup_model (prep);
+
+  if (self != NULL && self->prep_changes == NULL && !try_pin_key_snapshot (self, prep))
+    return G_SOURCE_CONTINUE;
+  prep->retry = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+key_open_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  KeyPrep *prep = task_data;
+  GormKeyReader *reader = gorm_key_reader_open (prep->source, &prep->error);
+
+  g_mutex_lock (&prep->lock);
+  prep->reader = reader;
+  if (prep->cancelled && reader != NULL)
+    gorm_key_reader_cancel (reader);
+  g_mutex_unlock (&prep->lock);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+key_open_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  KeyPrep *prep = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GormQueryModel) self = key_prep_dup_model (prep);
+
+  if (self == NULL)
+    return;
+  if (prep->reader == NULL)
+    {
+      g_debug ("A %s model has no key index: %s",
+               g_type_name (self->compiled->schema->type), prep->error->message);
+      cancel_key_prep (self);
+      return;
+    }
+  if (!try_pin_key_snapshot (self, prep))
+    {
+      GSource *retry = g_timeout_source_new (10);
+
+      g_source_set_callback (retry, pin_key_snapshot, key_prep_ref (prep),
+                             (GDestroyNotify) key_prep_unref);
+      prep->retry = g_source_attach (retry, g_main_context_get_thread_default ());
+      g_source_unref (retry);
+    }
+}
+
+/* Step 1: prepares the key index of a large model (see KeyPrep). */
+static void
+start_key_prep (GormQueryModel *self)
+{
+  g_autoptr(GTask) task = NULL;
+  GormKeySource *source;
+  KeyPrep *prep;
+
+  gorm_database_lock (self->database);
+  source = gorm_key_source_new_locked (gorm_database_get_execution (self->database));
+  gorm_database_unlock (self->database);
+  if (source == NULL)
+    return;
+
+  prep = g_atomic_rc_box_new0 (KeyPrep);
+  g_weak_ref_init (&prep->model, self);
+  g_mutex_init (&prep->lock);
+  g_cond_init (&prep->read_cond);
+  prep->source = source;
+  prep->sql = g_strdup (self->keys_sql);
+  prep->params = g_array_ref (self->watch->filter_params);
+  self->prep = prep;
+  task = g_task_new (NULL, NULL, key_open_done_cb, NULL);
+  g_task_set_task_data (task, key_prep_ref (prep), (GDestroyNotify) key_prep_unref);
+  g_task_run_in_thread (task, key_open_thread);
+}
+
 static gpointer watch_before_locked (gpointer      data,
                                      const GValue *keys,
                                      guint         n_keys);
@@ -1025,6 +1547,44 @@ static const GormSubscriberFuncs watch_funcs = {
   deliver,
 };
 
+/* Set by gorm_query_model_set_key_index_min_rows(), -1 when not. */
+static gint64 key_index_min_override = -1;
+
+/* The fewest rows for which a model made now prepares its key index:
+ * what the test knob says, else GORM_KEY_INDEX_MIN_ROWS (read once, for
+ * benchmarks), else KEY_INDEX_MIN_ROWS. */
+static gint64
+key_index_min_rows (void)
+{
+  static gsize from_environment = 0;
+
+  if (key_index_min_override >= 0)
+    return key_index_min_override;
+  if (g_once_init_enter (&from_environment))
+    {
+      const char *text = g_getenv ("GORM_KEY_INDEX_MIN_ROWS");
+      gint64 rows = text ? g_ascii_strtoll (text, NULL, 10) : KEY_INDEX_MIN_ROWS;
+
+      g_once_init_leave (&from_environment, (gsize) MAX (rows, 0) + 1);
+    }
+  return (gint64) from_environment - 1;
+}
+
+void
+gorm_query_model_set_key_index_min_rows (gint64 rows)
+{
+  key_index_min_override = rows;
+}
+
+/* Whether a model of @n_full rows prepares its key index. */
+static gboolean
+wants_key_index (GormQueryModel *self,
+                 gint64          n_full)
+{
+  return self->keys_sql != NULL && self->key_index_min > 0 && n_full >= self->key_index_min &&
+         n_full <= G_MAXUINT;
+}
+
 GListModel *
 gorm_query_model_new (GormDatabase       *database,
                       GormCompiledQuery  *compiled,
@@ -1044,6 +1604,7 @@ gorm_query_model_new (GormDatabase       *database,
   self->live = live;
   self->can_anchor = gorm_dialect_orders_compare_as_row ((const GormOrder *) compiled->orders->data,
                                                          compiled->orders->len);
+  self->key_index_min = key_index_min_rows ();
   render_statements (self);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -1096,6 +1657,7 @@ gorm_query_model_new (GormDatabase       *database,
     }
   self->n_items = window_size (self, self->n_full);
   self->wants_anchors = self->can_anchor && self->n_items > 2 * ANCHOR_SPACING;
+  self->wants_keys = wants_key_index (self, self->n_full);
 
   return G_LIST_MODEL (g_steal_pointer (&self));
 }
@@ -1188,6 +1750,18 @@ guint
 gorm_query_model_get_n_refreshes (GormQueryModel *self)
 {
   return self->refreshes;
+}
+
+gboolean
+gorm_query_model_has_key_index (GormQueryModel *self)
+{
+  return self->order_keys != NULL;
+}
+
+gboolean
+gorm_query_model_is_preparing (GormQueryModel *self)
+{
+  return self->prep != NULL;
 }
 
 guint
@@ -1534,6 +2108,43 @@ apply_change_to_keys (GormQueryModel *self,
     g_clear_pointer (&self->keys, g_array_unref);
 }
 
+/* Moves the keys of the key index as @change moves their rows; sets
+ * @fits FALSE, leaving @keys half changed, when a key is not where the
+ * change says. */
+static void
+apply_change_to_index (GArray       *keys,
+                       const Change *change,
+                       gboolean     *fits)
+{
+  for (guint i = 0; i < change->removed->len; i++)
+    {
+      const Move *move = &g_array_index (change->removed, Move, i);
+      const GValue *key = &change->keys[move->key];
+
+      if (move->position >= keys->len || !G_VALUE_HOLDS_INT64 (key) ||
+          g_array_index (keys, gint64, move->position) != g_value_get_int64 (key))
+        {
+          *fits = FALSE;
+          return;
+        }
+      g_array_remove_index (keys, (guint) move->position);
+    }
+  for (guint i = 0; i < change->added->len; i++)
+    {
+      const Move *move = &g_array_index (change->added, Move, i);
+      const GValue *key = &change->keys[move->key];
+      gint64 value;
+
+      if (move->position > keys->len || !G_VALUE_HOLDS_INT64 (key))
+        {
+          *fits = FALSE;
+          return;
+        }
+      value = g_value_get_int64 (key);
+      g_array_insert_val (keys, (guint) move->position, value);
+    }
+}
+
 /* Whether @change can be applied to the model's order as it is: its
  * positions are within it, and the rows it removes are where the kept
  * keys say. A write another connection's unannounced commit preceded
@@ -1571,6 +2182,22 @@ apply_change (GormQueryModel *self,
 {
   if (self->keys != NULL)
     apply_change_to_keys (self, change);
+  if (self->order_keys != NULL)
+    {
+      gboolean fits = TRUE;
+
+      apply_change_to_index (self->order_keys, change, &fits);
+      if (!fits)
+        {
+          /* The model's order was not the database's: it prepares its
+           * index again. */
+          g_clear_pointer (&self->order_keys, g_array_unref);
+          self->wants_keys = wants_key_index (self, self->n_full);
+        }
+    }
+  /* A preparation whose snapshot is taken gets it after its read. */
+  if (self->prep_changes != NULL)
+    g_ptr_array_add (self->prep_changes, change_ref ((gpointer) change));
   if (change->kept >= 0)
     drop_anchor_at (self, change->kept);
   for (guint i = 0; i < change->removed->len; i++)
@@ -1679,6 +2306,17 @@ read_rows_locked (GormQueryModel  *self,
   return *keys != NULL ? (gint64) (*keys)->len : n_full;
 }
 
+/* The model read its rows again: its key index, and the keys a running
+ * preparation reads, are of another order; it prepares them again. */
+static void
+forget_key_index (GormQueryModel *self)
+{
+  self->key_generation++;
+  g_clear_pointer (&self->order_keys, g_array_unref);
+  if (self->prep == NULL)
+    self->wants_keys = wants_key_index (self, self->n_full);
+}
+
 /* The changes of @pending are in what the model has just read: skipped
  * when they are delivered. */
 static void
@@ -1744,6 +2382,7 @@ refresh (GormQueryModel *self)
   g_clear_pointer (&self->keys, g_array_unref);
   self->keys = g_steal_pointer (&keys);
   self->n_full = n_full;
+  forget_key_index (self);
   /* Rows may have moved past anchors, and pages hold old values. */
   drop_anchors (self);
   self->wants_anchors = self->can_anchor && n_new > 2 * ANCHOR_SPACING;
@@ -1778,6 +2417,7 @@ reset (GormQueryModel *self)
   drop_anchors (self);
   queue_change (self, 0, self->pending ? self->pending_n : self->n_items, window_size (self, n_full));
   self->n_full = n_full;
+  forget_key_index (self);
 }
 
 /* Emits the items-changed queued, and drops the pages, whose positions

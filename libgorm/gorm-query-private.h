@@ -92,6 +92,13 @@ GPtrArray         *gorm_query_model_dup_related      (GormQueryModel          *s
 /* How many times a live model read what it shows again because another
  * connection committed (gorm_change_feed_publish_foreign()), for tests. */
 guint              gorm_query_model_get_n_refreshes (GormQueryModel        *self);
+/* Whether the model loads its pages by its key index, and whether it is
+ * preparing it (see gorm-query-model.c), for tests and benchmarks. */
+gboolean           gorm_query_model_has_key_index   (GormQueryModel        *self);
+gboolean           gorm_query_model_is_preparing    (GormQueryModel        *self);
+/* For tests: the models made from now on prepare their key index from
+ * @rows rows (0: never; -1: the default again). Main thread only. */
+void               gorm_query_model_set_key_index_min_rows (gint64 rows);
 /* The rows the model reads per query (its dialect's page_rows). */
 guint              gorm_query_model_get_page_rows   (GormQueryModel        *self);
 

@@ -961,7 +961,7 @@ gorm_resource_class_set_transient (GormResourceClass *klass,
  *   names it
  *
  * Declares that @property was stored in @old_column before: a migration
- * ([method@Gorm.Database.migrate], [class@Gorm.Migration]) of a database
+ * ([method@Gorm.Database.migrate], or a `GormMigration`) of a database
  * whose table has @old_column, and not the property's column, renames
  * @old_column to it, keeping its values. Once renamed, the declaration
  * changes nothing; keep it as long as databases that still have the old

@@ -5,7 +5,7 @@
 #
 #   public objects   database, resource, query, query-model, filter, expression
 #   unit of work     mapper, identity-map, change-feed, migrator
-#   execution        connection, listener, worker
+#   execution        connection, listener, worker, key-reader
 #   SQL text         dialect (dialect-sqlite, dialect-postgresql, dialect-expression, ...)
 #   foundations      schema, value, uri, error, types, version, enums
 #
@@ -48,6 +48,7 @@ MODULES = {
     'gorm-connection': 'execution',
     'gorm-listener': 'execution',
     'gorm-worker': 'execution',
+    'gorm-key-reader': 'execution',
     # unit of work
     'gorm-mapper': 'unit-of-work',
     'gorm-identity-map': 'unit-of-work',

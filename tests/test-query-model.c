@@ -4,6 +4,7 @@
 
 #include "gorm-test-utils.h"
 #include "gorm-query-private.h"
+#include "polls-models.h"
 
 /* A row of the model tests: a nullable name, so that NULLs sort too. */
 TEST_DEFINE_RESOURCE (TestItem, test_item)
@@ -1230,6 +1231,453 @@ test_live_stress (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+/* The key index (gorm-query-model.c): a model that prepared it loads its
+ * pages by key. The threshold is forced down to a few thousand rows, on
+ * a file (an in-memory database has no second connection). */
+
+#define KEYED_ROWS 3000
+
+static gboolean
+touch_cb (gpointer data)
+{
+  g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (data), 0);
+
+  g_object_set_data (G_OBJECT (data), "touched", GINT_TO_POINTER (1));
+  return G_SOURCE_REMOVE;
+}
+
+/* Asks for an item from a running main loop, as a list view does: a
+ * large model starts preparing its key index. */
+static void
+touch_in_loop (GListModel *model)
+{
+  g_object_set_data (G_OBJECT (model), "touched", NULL);
+  g_idle_add (touch_cb, model);
+  while (g_object_get_data (G_OBJECT (model), "touched") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+wait_for_key_index (GListModel *model)
+{
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (!gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_assert_true (gorm_query_model_is_preparing (GORM_QUERY_MODEL (model)));
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static GListModel *
+fetch_keyed (GormQuery *query,
+             gboolean   live)
+{
+  GListModel *model;
+
+  gorm_query_model_set_key_index_min_rows (100);
+  model = fetch (query, live);
+  gorm_query_model_set_key_index_min_rows (-1);
+  g_assert_false (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+  touch_in_loop (model);
+  wait_for_key_index (model);
+  return model;
+}
+
+static GListModel *
+fetch_plain (GormQuery *query)
+{
+  GListModel *model;
+
+  gorm_query_model_set_key_index_min_rows (0);
+  model = fetch (query, FALSE);
+  gorm_query_model_set_key_index_min_rows (-1);
+  touch_in_loop (model);
+  g_assert_false (gorm_query_model_is_preparing (GORM_QUERY_MODEL (model)));
+  return model;
+}
+
+static void
+assert_same_items (GListModel *expected,
+                   GListModel *model,
+                   const char *what)
+{
+  guint n = g_list_model_get_n_items (expected);
+
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
+  /* Backwards and forwards, so that pages load far from each other. */
+  for (guint i = n; i-- > 0;)
+    {
+      g_autoptr(GormResource) a = g_list_model_get_item (expected, i);
+      g_autoptr(GormResource) b = g_list_model_get_item (model, i);
+
+      if (a != b)
+        g_error ("%s: item %u is %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT " without the key index",
+                 what, i, gorm_resource_get_id (b), gorm_resource_get_id (a));
+    }
+}
+
+static void
+fill_keyed (GormDatabase *db)
+{
+  fill (db, KEYED_ROWS);
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_item SET name = NULL WHERE score < 100",
+                                          NULL, 0, NULL, NULL), >, 0);
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_item SET weight = (id * 37) % 101",
+                                          NULL, 0, NULL, NULL), >, 0);
+}
+
+/* A file database of KEYED_ROWS items. */
+static GormDatabase *
+open_keyed (char **path)
+{
+  GormDatabase *db = test_open_file (path);
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  fill_keyed (db);
+  return db;
+}
+
+/* Checks that everything of @db is freed (the objects the models loaded
+ * are dropped from the main context) and removes its file. */
+static void
+close_keyed (GormDatabase *db,
+             GormQuery    *query,
+             char         *path)
+{
+  while (gorm_database_get_n_live (db) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  if (query != NULL)
+    g_assert_finalize_object (query);
+  g_assert_finalize_object (db);
+  test_remove_file (path);
+  g_free (path);
+}
+
+static GormQuery *
+keyed_query (GormDatabase *db,
+             guint         kind)
+{
+  GormQuery *query = gorm_database_query (db, TEST_TYPE_ITEM);
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  switch (kind)
+    {
+    case 0:   /* the order of an index */
+      gorm_query_order_by (query, "score", FALSE);
+      break;
+    case 1:   /* filter(flag=False).order_by("-weight", "name"): no index */
+      g_value_init (&value, G_TYPE_BOOLEAN);
+      g_value_set_boolean (&value, FALSE);
+      gorm_query_filter (query, gorm_filter_eq ("flag", &value));
+      gorm_query_order_by (query, "weight", TRUE);
+      gorm_query_order_by (query, "name", FALSE);
+      break;
+    case 2:   /* LIKE '%1%', NULLs and a descending text order */
+      gorm_query_filter (query, gorm_filter_like ("name", "%1%"));
+      gorm_query_order_by (query, "name", TRUE);
+      break;
+    case 3:   /* a window: offset and limit */
+      gorm_query_order_by (query, "weight", FALSE);
+      gorm_query_offset (query, 7);
+      gorm_query_limit (query, KEYED_ROWS - 500);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  return query;
+}
+
+static void
+test_key_index_same_items (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+
+  for (guint kind = 0; kind < 4; kind++)
+    for (guint live = 0; live < 2; live++)
+      {
+        g_autoptr(GormQuery) query = keyed_query (db, kind);
+        g_autoptr(GListModel) plain = fetch_plain (query);
+        g_autoptr(GListModel) keyed = fetch_keyed (query, live);
+        g_autofree char *what = g_strdup_printf ("query %u, %s", kind, live ? "watch" : "fetch");
+
+        g_assert_cmpuint (g_list_model_get_n_items (plain), >, 100);
+        assert_same_items (plain, keyed, what);
+        g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (keyed)));
+      }
+  close_keyed (db, NULL, path);
+}
+
+/* An order by a related path, with select_related: the joined pages load
+ * by key too. */
+static void
+test_key_index_related_order (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GormDatabase) db = test_open_file (&path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) plain = NULL;
+  g_autoptr(GListModel) keyed = NULL;
+  g_autoptr(GormResource) author = NULL;
+  GType types[] = { POLLS_TYPE_AUTHOR, POLLS_TYPE_QUESTION, POLLS_TYPE_CHOICE };
+
+  g_assert_true (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, &error));
+  g_assert_no_error (error);
+  author = g_object_new (POLLS_TYPE_AUTHOR, "database", db, "name", "ann", NULL);
+  test_save_ok (author);
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  for (guint q = 0; q < 50; q++)
+    {
+      g_autofree char *text = g_strdup_printf ("question %u", q);
+      g_autoptr(GDateTime) pub_date = g_date_time_new_utc (2024, 1 + q % 12, 1, 0, 0, 0);
+      g_autoptr(GormResource) question = g_object_new (POLLS_TYPE_QUESTION, "database", db,
+                                                       "question-text", text, "pub-date", pub_date,
+                                                       "author-id", gorm_resource_get_id (author),
+                                                       "rank", (int) (q * 7 % 11), NULL);
+
+      test_save_ok (question);
+      for (guint c = 0; c < 40; c++)
+        {
+          g_autofree char *choice_text = g_strdup_printf ("choice %u.%u", q, c);
+          g_autoptr(GormResource) choice = g_object_new (POLLS_TYPE_CHOICE, "database", db,
+                                                         "question-id", gorm_resource_get_id (question),
+                                                         "choice-text", choice_text,
+                                                         "votes", (int) (c * 13 % 17), NULL);
+
+          test_save_ok (choice);
+        }
+    }
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+
+  query = gorm_database_query (db, POLLS_TYPE_CHOICE);
+  gorm_query_order_by (query, "question.rank", TRUE);
+  gorm_query_order_by (query, "votes", FALSE);
+  gorm_query_select_related (query, "question");
+  plain = fetch_plain (query);
+  keyed = fetch_keyed (query, TRUE);
+  assert_same_items (plain, keyed, "question.rank");
+
+  g_clear_object (&plain);
+  g_clear_object (&keyed);
+  g_clear_object (&query);
+  g_clear_object (&author);
+  while (gorm_database_get_n_live (db) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_finalize_object (g_steal_pointer (&db));
+  test_remove_file (path);
+}
+
+static GormResource *
+keyed_item (GListModel *model,
+            guint       position)
+{
+  GormResource *item = g_list_model_get_item (model, position);
+
+  g_assert_nonnull (item);
+  return item;
+}
+
+/* Writes while the key index is prepared and after: the index follows
+ * each one exactly (inserts, moves, deletes, bulk changes; nothing of a
+ * rolled-back transaction), and so do the items-changed. */
+static void
+test_key_index_live (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  GormQuery *query = keyed_query (db, 1);
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  Shadow *shadow;
+  guint step = 0;
+
+
+  gorm_query_model_set_key_index_min_rows (100);
+  model = fetch (query, TRUE);
+  gorm_query_model_set_key_index_min_rows (-1);
+  shadow = shadow_new (model);
+
+  /* During the preparation: the writes land before or after its
+   * snapshot, and either way the keys come out right. */
+  touch_in_loop (model);
+  g_assert_true (gorm_query_model_is_preparing (GORM_QUERY_MODEL (model)));
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(GormResource) item = keyed_item (model, i * 97);
+
+      g_object_set (item, "weight", 50.5 + i, NULL);
+      test_save_ok (item);
+      g_object_unref (save_item (db, "during", (int) i, FALSE));
+      drain ();
+    }
+  wait_for_key_index (model);
+  drain ();
+  assert_matches_fetch (query, shadow, step++);
+
+  /* After it: an insert, a move, a delete, each exact. */
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(GormResource) moved = keyed_item (model, (i * 211) % g_list_model_get_n_items (model));
+      g_autoptr(GormResource) gone = keyed_item (model, (i * 389 + 5) % g_list_model_get_n_items (model));
+
+      g_object_unref (save_item (db, "after", (int) (i * 31), FALSE));
+      g_object_set (moved, "weight", (double) (i * 13 % 101), "name", i % 2 ? NULL : "moved", NULL);
+      test_save_ok (moved);
+      if (gone != moved)
+        g_assert_true (gorm_resource_delete (gone, NULL, &error));
+      g_assert_no_error (error);
+      drain ();
+      g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+      assert_matches_fetch (query, shadow, step++);
+    }
+
+  /* A rolled-back transaction shows nothing. */
+  {
+    guint emissions = shadow->emissions;
+
+    g_assert_true (gorm_database_begin (db, NULL, &error));
+    g_object_unref (save_item (db, "rolled back", 3, FALSE));
+    g_assert_true (gorm_database_rollback (db, NULL, &error));
+    drain ();
+    g_assert_cmpuint (shadow->emissions, ==, emissions);
+    g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+    assert_matches_fetch (query, shadow, step++);
+  }
+
+  /* A bulk update moves many rows at once. */
+  g_value_init (&value, G_TYPE_DOUBLE);
+  g_value_set_double (&value, 3.0);
+  {
+    g_autoptr(GormQuery) some = gorm_database_query (db, TEST_TYPE_ITEM);
+    g_auto(GValue) limit = G_VALUE_INIT;
+
+    gorm_query_filter (some, gorm_filter_lt ("score", test_int_value (&limit, 40)));
+    g_assert_cmpint (gorm_query_update (some, "weight", &value, NULL, &error), >, 0);
+    g_assert_no_error (error);
+  }
+  drain ();
+  g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+  assert_matches_fetch (query, shadow, step++);
+
+  shadow_free (shadow);
+  g_assert_finalize_object (g_steal_pointer (&model));
+  close_keyed (db, query, path);
+}
+
+/* Another connection's commit: the model reads again, and prepares its
+ * index again for the new order. */
+static void
+test_key_index_other_connection (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  GormQuery *query = keyed_query (db, 1);
+  g_autoptr(GListModel) model = fetch_keyed (query, TRUE);
+  g_autoptr(GormDatabase) other = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  gint64 end;
+
+  uri = test_engine_is_postgresql () ? g_strdup (path) : g_strconcat ("sqlite:", path, NULL);
+  other = gorm_database_open (uri, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_database_execute (other, "UPDATE test_item SET weight = 100 - weight WHERE id % 5 = 0",
+                                          NULL, 0, NULL, &error), >, 0);
+  g_assert_no_error (error);
+
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (gorm_query_model_get_n_refreshes (GORM_QUERY_MODEL (model)) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  /* The index of the old order is gone; the next item asked for from the
+   * main loop prepares the new one. */
+  g_assert_false (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+  touch_in_loop (model);
+  wait_for_key_index (model);
+  {
+    g_autoptr(GListModel) plain = fetch_plain (query);
+
+    assert_same_items (plain, model, "after another connection's commit");
+  }
+
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_assert_finalize_object (g_steal_pointer (&other));
+  close_keyed (db, query, path);
+}
+
+/* A model dropped while it prepares: the read stops or ends on its own,
+ * touching nothing of the model (run under ASan to see it). */
+static void
+test_key_index_dispose (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  GormQuery *query = keyed_query (db, 2);
+
+  for (guint round = 0; round < 20; round++)
+    {
+      GListModel *model;
+
+      gorm_query_model_set_key_index_min_rows (100);
+      model = fetch (query, round % 2 == 0);
+      gorm_query_model_set_key_index_min_rows (-1);
+      touch_in_loop (model);
+      g_assert_true (gorm_query_model_is_preparing (GORM_QUERY_MODEL (model)));
+      /* Dropped at each step of the preparation in turn. */
+      for (guint i = 0; i < round % 4; i++)
+        g_main_context_iteration (NULL, FALSE);
+      g_assert_finalize_object (model);
+    }
+  /* The threads end, and their callbacks find no model. */
+  for (guint i = 0; i < 200; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  close_keyed (db, query, path);
+}
+
+/* An in-memory database has no second connection: no key index, pages
+ * load as without one. */
+static void
+test_key_index_memory (void)
+{
+  g_autoptr(GormDatabase) db = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+
+  if (test_engine_is_postgresql ())
+    {
+      g_test_skip ("a PostgreSQL database always has a second connection");
+      return;
+    }
+  db = test_open_memory ();
+  test_migrate (db, TEST_TYPE_ITEM);
+  fill_keyed (db);
+  query = keyed_query (db, 1);
+  gorm_query_model_set_key_index_min_rows (100);
+  model = fetch (query, TRUE);
+  gorm_query_model_set_key_index_min_rows (-1);
+  touch_in_loop (model);
+  g_assert_false (gorm_query_model_is_preparing (GORM_QUERY_MODEL (model)));
+  g_assert_false (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+  g_assert_cmpint (item_id (model, g_list_model_get_n_items (model) - 1), >, 0);
+
+  g_assert_finalize_object (g_steal_pointer (&model));
+  while (gorm_database_get_n_live (db) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1247,6 +1695,12 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/live-failed-commit", test_live_failed_commit);
   g_test_add_func ("/Gorm/QueryModel/live-async-begin", test_live_async_begin);
   g_test_add_func ("/Gorm/QueryModel/live-stress", test_live_stress);
+  g_test_add_func ("/Gorm/QueryModel/key-index-same-items", test_key_index_same_items);
+  g_test_add_func ("/Gorm/QueryModel/key-index-related-order", test_key_index_related_order);
+  g_test_add_func ("/Gorm/QueryModel/key-index-live", test_key_index_live);
+  g_test_add_func ("/Gorm/QueryModel/key-index-other-connection", test_key_index_other_connection);
+  g_test_add_func ("/Gorm/QueryModel/key-index-dispose", test_key_index_dispose);
+  g_test_add_func ("/Gorm/QueryModel/key-index-memory", test_key_index_memory);
 
   return g_test_run ();
 }

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "gorm-connection-private.h"
+
+G_BEGIN_DECLS
+
+/*
+ * A read connection of its own to a database, for one long select of
+ * integer keys that must not hold the database's connection (and its
+ * lock) while it runs: the ordered keys of a large query model (see
+ * gorm-query-model.c). It talks to the engine directly (sqlite3, libpq):
+ * libgda keeps every row of a result (about 500 bytes a row) or reads a
+ * cursor at a tenth of the engine's speed, where a million keys must be
+ * read in well under a second into 8 MB.
+ *
+ * Life of a reader:
+ *   gorm_key_source_new_locked()  what to connect to, with the database's
+ *                                 lock held (it asks the connection);
+ *   gorm_key_reader_open()        connects, in any thread (a PostgreSQL
+ *                                 connection takes milliseconds);
+ *   gorm_key_reader_pin()         begins a read transaction and reads
+ *                                 @table once, so that its snapshot is
+ *                                 taken now: called with the database's
+ *                                 lock held, by the thread that knows
+ *                                 which writes that snapshot holds;
+ *   gorm_key_reader_read()        runs the select in that snapshot, in
+ *                                 any thread, without the database lock;
+ *   gorm_key_reader_cancel()      from any thread, stops a read;
+ *   gorm_key_reader_free().
+ *
+ * A reader is used by one thread at a time; cancel is the exception.
+ *
+ * SQLite: only a file in WAL mode (a reader then never blocks a writer);
+ * an in-memory database or a file in another journal mode has no
+ * reader. PostgreSQL: a REPEATABLE READ transaction on a connection
+ * opened with the database connection's own parameters. An application's
+ * own GdaConnection has none either.
+ */
+
+typedef struct _GormKeySource GormKeySource;
+typedef struct _GormKeyReader GormKeyReader;
+
+/* NULL when the database has no second connection (see above). */
+GormKeySource *gorm_key_source_new_locked (GormConnection       *connection);
+void           gorm_key_source_free       (GormKeySource        *source);
+
+/* Connects; NULL with @error set (GORM_ERROR_CONNECTION) when it cannot,
+ * or when an SQLite file is not in WAL mode. */
+GormKeyReader *gorm_key_reader_open       (const GormKeySource  *source,
+                                           GError              **error);
+/* Takes the snapshot the next read sees: BEGIN and one read of @table. */
+gboolean       gorm_key_reader_pin        (GormKeyReader        *self,
+                                           const char           *table,
+                                           GError              **error);
+/* Runs @sql, a select of one integer column written by the dialect (its
+ * parameters ##pN::type), with @params bound in order (libgorm SQL
+ * values; a SQL NULL is a literal in the SQL and skipped), and appends
+ * its values to @keys (of gint64). Ends the transaction. FALSE with
+ * @error set: G_IO_ERROR_CANCELLED after gorm_key_reader_cancel(). */
+gboolean       gorm_key_reader_read       (GormKeyReader        *self,
+                                           const char           *sql,
+                                           const GValue         *params,
+                                           guint                 n_params,
+                                           GArray               *keys,
+                                           GError              **error);
+void           gorm_key_reader_cancel     (GormKeyReader        *self);
+void           gorm_key_reader_free       (GormKeyReader        *self);
+
+G_END_DECLS
