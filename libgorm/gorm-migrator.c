@@ -71,6 +71,18 @@ add_change (GPtrArray               *changes,
   return change;
 }
 
+/* Appends @sql (taken) to @change's statements when @run; a change a
+ * rebuild applies has none. */
+static void
+take_statement (GormMigrationChange *change,
+                gboolean             run,
+                char                *sql)
+{
+  if (run)
+    gorm_migration_change_add_statement (change, sql);
+  g_free (sql);
+}
+
 /* Runs @sql, a select of two text columns, and gives the first row's
  * values (NULL for SQL NULL) in @first and @second; FALSE with @error
  * set when it fails, TRUE with @found FALSE when no row. */
@@ -497,12 +509,8 @@ plan_drop (Plan                    *plan,
                                                                 : "no value");
   change = add_change (changes, GORM_MIGRATION_CHANGE_DROP_COLUMN, schema->table,
                        column->name, has, NULL, why);
-  if (!rebuild)
-    {
-      g_autofree char *drop = gorm_dialect_render_drop_column (schema->table, column->name);
-
-      gorm_migration_change_add_statement (change, drop);
-    }
+  take_statement (change, !rebuild,
+                  gorm_dialect_render_drop_column (schema->table, column->name));
   return TRUE;
 }
 
@@ -806,13 +814,8 @@ plan_table (Plan                   *plan,
                         schema->type_name, c->pspec->name);
           change = add_change (changes, GORM_MIGRATION_CHANGE_ADD_FOREIGN_KEY, schema->table,
                                c->name, NULL, references, why);
-          if (!rebuild)
-            {
-              g_autofree char *sql = gorm_dialect_render_add_foreign_key (schema->table, c->name,
-                                                                          references);
-
-              gorm_migration_change_add_statement (change, sql);
-            }
+          take_statement (change, !rebuild,
+                          gorm_dialect_render_add_foreign_key (schema->table, c->name, references));
           continue;
         }
       has = describe_renamed_foreign_key (plan, key);
@@ -899,14 +902,10 @@ plan_table (Plan                   *plan,
         change = add_change (changes, GORM_MIGRATION_CHANGE_DROP_INDEX, schema->table,
                              index->name, shown, NULL, why);
       }
-      if (!rebuild)
-        {
-          g_autofree char *sql = index->implicit
-            ? gorm_dialect_render_drop_constraint (schema->table, index->name)
-            : gorm_dialect_render_drop_index (index->name);
-
-          gorm_migration_change_add_statement (change, sql);
-        }
+      take_statement (change, !rebuild,
+                      index->implicit
+                      ? gorm_dialect_render_drop_constraint (schema->table, index->name)
+                      : gorm_dialect_render_drop_index (index->name));
     }
 
   /* Columns that change: type, default, nullability. */
@@ -1036,13 +1035,8 @@ plan_table (Plan                   *plan,
           GormMigrationChange *change = add_change (changes, GORM_MIGRATION_CHANGE_ALTER_DEFAULT,
                                                     schema->table, c->name, has, shown, why);
 
-          if (!rebuild)
-            {
-              g_autofree char *sql = gorm_dialect_render_alter_default (schema->table, c->name,
-                                                                        wanted_default);
-
-              gorm_migration_change_add_statement (change, sql);
-            }
+          take_statement (change, !rebuild,
+                          gorm_dialect_render_alter_default (schema->table, c->name, wanted_default));
         }
 
       if (not_null != source->not_null)
@@ -1073,13 +1067,8 @@ plan_table (Plan                   *plan,
           change = add_change (changes, GORM_MIGRATION_CHANGE_ALTER_NULL, schema->table,
                                c->name, source->not_null ? "NOT NULL" : "NULL",
                                not_null ? "NOT NULL" : "NULL", why);
-          if (!rebuild)
-            {
-              g_autofree char *sql = gorm_dialect_render_alter_null (schema->table, c->name,
-                                                                     not_null);
-
-              gorm_migration_change_add_statement (change, sql);
-            }
+          take_statement (change, !rebuild,
+                          gorm_dialect_render_alter_null (schema->table, c->name, not_null));
         }
     }
 

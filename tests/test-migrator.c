@@ -107,6 +107,16 @@ ITEM_TYPE (TestBookCase, test_book_case, "book", P (TITLE, SHELF_ID),
            gorm_resource_class_set_foreign_key (resource_class, "shelf-id", test_case_get_type (),
                                                 GORM_ON_DELETE_SET_NULL))
 
+ITEM_TYPE (TestBookTitle, test_book_title, "book", P (TITLE), (void) resource_class)
+/* A key that every book must have: its default, 0, refers to no shelf. */
+ITEM_TYPE (TestBookRequired, test_book_required, "book", P (TITLE, SHELF_ID),
+           gorm_resource_class_set_foreign_key (resource_class, "shelf-id", test_shelf_get_type (),
+                                                GORM_ON_DELETE_CASCADE))
+
+/* Shelves that hold many books, each on many shelves. */
+ITEM_TYPE (TestShelfBooks, test_shelf_books, "shelf", P (LABEL),
+           gorm_resource_class_add_many_to_many (resource_class, "books", test_book_title_get_type ()))
+
 /* Two new tables that refer to each other. */
 GType test_egg_get_type (void);
 
@@ -979,6 +989,123 @@ test_rebuild (void)
   g_assert_cmpstr (amounts, ==, "1");
 }
 
+/* A NOT NULL foreign key added to rows: their key, the property's
+ * default, refers to no row, which the database finds while the
+ * migration runs (SQLite's foreign_key_check after the rebuild,
+ * PostgreSQL's ADD COLUMN): refused, and the table is as it was. */
+static void
+test_required_foreign_key (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  const GType types[] = { test_shelf_get_type (), test_book_title_get_type () };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  g_assert_true (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, &error));
+  g_assert_no_error (error);
+  execute (db, "INSERT INTO book (title) VALUES ('x'), ('y')");
+  before = describe_table (db, "book");
+  g_assert_false (run (db, test_book_required_get_type (), NULL, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "“book”"));
+  g_assert_nonnull (strstr (error->message, test_engine_is_postgresql () ? "shelf_id" : "“shelf”"));
+  g_clear_error (&error);
+  after = describe_table (db, "book");
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+  if (!test_engine_is_postgresql ())
+    {
+      g_free (after);
+      after = test_query_text (db, "PRAGMA foreign_keys");
+      g_assert_cmpstr (after, ==, "1");
+    }
+}
+
+/* A many-to-many relation added between existing tables: its link
+ * table. */
+static void
+test_many_to_many (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  const GType types[] = { test_shelf_get_type (), test_book_title_get_type () };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  GormMigrationChange *change;
+  g_autofree char *links = NULL;
+
+  g_assert_true (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, &error));
+  g_assert_no_error (error);
+  execute (db, "INSERT INTO shelf (id, label) VALUES (1, 'top')");
+  execute (db, "INSERT INTO book (id, title) VALUES (1, 'x')");
+  changes = plan (db, test_shelf_books_get_type (), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes->len, ==, 1);
+  change = g_ptr_array_index (changes, 0);
+  g_assert_cmpint (gorm_migration_change_get_kind (change), ==,
+                   GORM_MIGRATION_CHANGE_CREATE_LINK_TABLE);
+  g_assert_cmpstr (gorm_migration_change_get_table (change), ==, "shelf_books");
+  run_ok (db, test_shelf_books_get_type (), NULL);
+  execute (db, "INSERT INTO shelf_books SELECT 1, 1");
+  links = test_query_text (db, "SELECT count(*) FROM shelf_books");
+  g_assert_cmpstr (links, ==, "1");
+  g_clear_pointer (&changes, g_ptr_array_unref);
+  changes = plan (db, test_shelf_books_get_type (), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes->len, ==, 0);
+}
+
+/* A cancelled migration stops before its next change (or chunk). */
+static void
+test_cancelled (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GType type = test_item_note_get_type ();
+  GormMigratorRequest request = { &type, 1, NULL };
+  g_autoptr(GPtrArray) changes = NULL;
+  GormConnection *connection;
+  gboolean ok;
+
+  g_cancellable_cancel (cancellable);
+  gorm_database_lock (db);
+  connection = gorm_database_get_connection_locked (db, NULL);
+  changes = gorm_migrator_plan_locked (connection, &request, &error);
+  g_assert_no_error (error);
+  g_assert_true (gorm_connection_begin_locked (connection, "test", &error));
+  ok = gorm_migrator_apply_locked (connection, changes, NULL, NULL, cancellable, &error);
+  gorm_connection_rollback_locked (connection, "test", NULL);
+  gorm_database_unlock (db);
+  g_assert_false (ok);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_pointer (&changes, g_ptr_array_unref);
+  changes = plan (db, type, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes->len, ==, 1);
+}
+
+/* A rebuild makes the table's triggers again. */
+static void
+test_rebuild_triggers (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autofree char *count = NULL;
+
+  execute (db, "CREATE TRIGGER item_touch AFTER UPDATE ON item BEGIN "
+               "UPDATE item SET label = 'touched' WHERE id = NEW.id AND label IS NULL; END");
+  run_ok (db, test_item_double_get_type (), NULL);
+  count = test_query_text (db, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                               "AND tbl_name = 'item'");
+  g_assert_cmpstr (count, ==, "1");
+  execute (db, "UPDATE item SET amount = 7 WHERE id = 3");
+  g_free (count);
+  count = column_text (db, "item", "label");
+  g_assert_cmpstr (count, ==, "a;b;touched");
+}
+
 /* gorm_database_migrate() runs the same plan, and works after a
  * refusal. */
 static void
@@ -1053,6 +1180,11 @@ main (int   argc,
   if (!test_engine_is_postgresql ())
     g_test_add_func ("/Gorm/Migrator/rebuild", test_rebuild);
   g_test_add_func ("/Gorm/Migrator/migrate-after-refusal", test_migrate_after_refusal);
+  g_test_add_func ("/Gorm/Migrator/required-foreign-key", test_required_foreign_key);
+  g_test_add_func ("/Gorm/Migrator/cancelled", test_cancelled);
+  g_test_add_func ("/Gorm/Migrator/many-to-many", test_many_to_many);
+  if (!test_engine_is_postgresql ())
+    g_test_add_func ("/Gorm/Migrator/rebuild-triggers", test_rebuild_triggers);
 
   return g_test_run ();
 }
