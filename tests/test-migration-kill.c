@@ -18,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <glib/gstdio.h>
-
 #include "gorm-catalog-private.h"
 #include "gorm-test-utils.h"
 
@@ -131,90 +129,6 @@ check_state (const char *uri)
   return version;
 }
 
-/* The server's own database, where databases are made from the
- * template on PostgreSQL. */
-static GormDatabase *admin;
-
-static void
-admin_run (const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (admin == NULL)
-    {
-      admin = gorm_database_open (g_getenv ("GORM_TEST_POSTGRESQL"), NULL, &error);
-      g_assert_no_error (error);
-    }
-  gorm_database_execute (admin, sql, NULL, 0, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static const char *
-database_name (const char *uri)
-{
-  static char name[256];
-  const char *start = strrchr (uri, '/') + 1;
-
-  g_strlcpy (name, start, MIN (sizeof name, strcspn (start, "?") + 1));
-  return name;
-}
-
-/* A database at version 1 (its URI), copied from the template: faster
- * than making it again. */
-static char *
-fresh_database (const char *template_uri,
-                guint       round)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (test_engine_is_postgresql ())
-    {
-      g_autofree char *name = g_strdup_printf ("%s_%u", database_name (template_uri), round);
-      g_autofree char *sql = g_strdup_printf ("CREATE DATABASE \"%s\" TEMPLATE \"%s\"", name,
-                                              database_name (template_uri));
-
-      admin_run (sql);
-      return test_postgresql_uri (name);
-    }
-  else
-    {
-      const char *template_path = template_uri + strlen ("sqlite:");
-      g_autofree char *contents = NULL;
-      g_autofree char *path = g_strdup_printf ("%s.%u", template_path, round);
-      gsize length;
-
-      g_assert_true (g_file_get_contents (template_path, &contents, &length, &error));
-      g_assert_no_error (error);
-      g_assert_true (g_file_set_contents (path, contents, length, &error));
-      g_assert_no_error (error);
-      return test_uri_of_file (path);
-    }
-}
-
-static void
-remove_database (const char *uri)
-{
-  if (test_engine_is_postgresql ())
-    {
-      g_autofree char *sql = g_strdup_printf ("DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)",
-                                              database_name (uri));
-
-      admin_run (sql);
-    }
-  else
-    {
-      static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
-      const char *path = uri + strlen ("sqlite:");
-
-      for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-        {
-          g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-
-          g_remove (file);
-        }
-    }
-}
-
 static void
 exited_cb (GObject      *source,
            GAsyncResult *result,
@@ -284,8 +198,8 @@ run_killed (const char *uri,
 static void
 test_kill (void)
 {
-  g_autofree char *template_path = NULL;
-  g_autofree char *template_uri = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *uri = NULL;
   g_autoptr(GRand) rand = NULL;
   const char *seed_text = g_getenv ("GORM_KILL_SEED");
   const char *rounds_text = g_getenv ("GORM_KILL_ROUNDS");
@@ -301,27 +215,23 @@ test_kill (void)
   g_print ("# random seed %u\n", seed);
   rand = g_rand_new_with_seed (seed);
 
-  /* The template (no connection left to it: PostgreSQL copies only
-   * such a database), and how long a whole migration takes. */
+  /* The database at version 1, with a copy of its rows to reset it to
+   * from round to round; and how long a whole migration takes. */
   {
-    g_autoptr(GormDatabase) db = test_open_file (&template_path);
+    g_autoptr(GormDatabase) db = test_open_file (&path);
 
     g_assert_true (gorm_database_close (db, NULL, NULL));
-    template_uri = test_uri_of_file (template_path);
-    run_helper (template_uri, "setup", G_STRINGIFY (ROWS));
+    uri = test_uri_of_file (path);
+    run_helper (uri, "setup", G_STRINGIFY (ROWS));
   }
-  {
-    g_autofree char *uri = fresh_database (template_uri, 0);
-
-    g_assert_false (run_killed (uri, G_USEC_PER_SEC * 60, &duration));
-    g_assert_cmpuint (check_state (uri), ==, 2);
-    remove_database (uri);
-  }
+  g_assert_false (run_killed (uri, G_USEC_PER_SEC * 60, &duration));
+  g_assert_cmpuint (check_state (uri), ==, 2);
+  run_helper (uri, "reset", NULL);
+  g_assert_cmpuint (check_state (uri), ==, 1);
   g_print ("# a whole migration takes %.0f ms\n", duration / 1000.0);
 
-  for (guint round = 1; at_old + at_new < rounds; round++)
+  while (at_old + at_new < rounds)
     {
-      g_autofree char *uri = fresh_database (template_uri, round);
       gint64 delay = g_rand_int_range (rand, 0, (gint32) MAX (duration * 11 / 10, 2));
       gint64 ran;
 
@@ -333,7 +243,7 @@ test_kill (void)
           not_killed++;
           g_assert_cmpuint (not_killed, <, 4 * rounds);
           duration = ran;
-          remove_database (uri);
+          run_helper (uri, "reset", NULL);
           continue;
         }
       if (check_state (uri) == 1)
@@ -344,7 +254,7 @@ test_kill (void)
         }
       else
         at_new++;
-      remove_database (uri);
+      run_helper (uri, "reset", NULL);
     }
 
   g_print ("# %u kills: %u at the old version, %u at the new one (%u runs ended before the kill)\n",
@@ -353,10 +263,7 @@ test_kill (void)
   /* Kills landed inside the migration, not only around it. */
   g_assert_cmpuint (at_old, >, 0);
 
-  test_remove_file (template_path);
-  if (admin != NULL)
-    g_assert_true (gorm_database_close (admin, NULL, NULL));
-  g_clear_object (&admin);
+  test_remove_file (path);
 }
 
 int
