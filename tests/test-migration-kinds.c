@@ -16,7 +16,7 @@
  * migrates again.
  *
  * The models are declared as data (Model below) rather than one class_init
- * each: some seventy versions of a table read better as a table.
+ * each: some fifty versions of a table read better as a table.
  *
  * Every kind applies to both engines: SQLite applies what its ALTER TABLE
  * cannot do by rebuilding the table, PostgreSQL with its ALTERs. One kind
