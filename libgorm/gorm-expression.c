@@ -125,7 +125,7 @@ poisoned_new (GormExprOp   op,
  * (`"question.pub_date"` from a choice, `"choice.votes"` from a
  * question, `"tags.name"` from a post). A bare relation name stands for
  * the key of the related rows: `"choice"` from a question is what
- * [func@Gorm.expression_count] counts.
+ * [ctor@Gorm.Expression.count] counts.
  *
  * The name is checked when a query uses the expression: an unknown one
  * is %GORM_ERROR_UNKNOWN_PROPERTY. A path through a reverse or
@@ -234,7 +234,7 @@ gorm_expression_add (GormExpression *a,
  * @a: (transfer full): a number expression
  * @b: (transfer full): another one
  *
- * @a - @b, as [func@Gorm.expression_add] does. Takes @a and @b.
+ * @a - @b, as [method@Gorm.Expression.add] does. Takes @a and @b.
  *
  * Returns: (transfer full): a new expression
  *
@@ -252,7 +252,7 @@ gorm_expression_subtract (GormExpression *a,
  * @a: (transfer full): a number expression
  * @b: (transfer full): another one
  *
- * @a × @b, as [func@Gorm.expression_add] does. Takes @a and @b.
+ * @a × @b, as [method@Gorm.Expression.add] does. Takes @a and @b.
  *
  * Returns: (transfer full): a new expression
  *
@@ -270,7 +270,7 @@ gorm_expression_multiply (GormExpression *a,
  * @a: (transfer full): a number expression
  * @b: (transfer full): another one
  *
- * @a ÷ @b, as [func@Gorm.expression_add] does. Takes @a and @b. Two
+ * @a ÷ @b, as [method@Gorm.Expression.add] does. Takes @a and @b. Two
  * integers divide as integers, the quotient truncated toward zero (7 / 2
  * is 3, -7 / 2 is -3), as both engines do; with a floating-point operand
  * the quotient is a `gdouble`.
@@ -370,7 +370,7 @@ gorm_expression_count (GormExpression *expression,
  *
  * The sum of the non-NULL values of @expression: a `gint64` for
  * integers, a `gdouble` otherwise, NULL over no rows (as SQL and Django
- * give). Takes @expression. See [func@Gorm.expression_count] for where
+ * give). Takes @expression. See [ctor@Gorm.Expression.count] for where
  * aggregates belong; a non-number is %GORM_ERROR_TYPE_MISMATCH.
  *
  * Returns: (transfer full): a new expression
@@ -388,7 +388,7 @@ gorm_expression_sum (GormExpression *expression)
  * @expression: (transfer full): a number expression
  *
  * The mean of the non-NULL values of @expression, a `gdouble`, NULL over
- * no rows. Takes @expression. See [func@Gorm.expression_sum].
+ * no rows. Takes @expression. See [method@Gorm.Expression.sum].
  *
  * Returns: (transfer full): a new expression
  *
@@ -409,7 +409,7 @@ gorm_expression_avg (GormExpression *expression)
  * flags and enums (by the values their type declares) have a least
  * value; booleans, byte arrays and string arrays are
  * %GORM_ERROR_TYPE_MISMATCH. See
- * [func@Gorm.expression_count] for where aggregates belong.
+ * [ctor@Gorm.Expression.count] for where aggregates belong.
  *
  * Returns: (transfer full): a new expression
  *
@@ -426,7 +426,7 @@ gorm_expression_min (GormExpression *expression)
  * @expression: (transfer full): an expression
  *
  * The greatest non-NULL value of @expression, as
- * [func@Gorm.expression_min] does. Takes @expression.
+ * [method@Gorm.Expression.min] does. Takes @expression.
  *
  * Returns: (transfer full): a new expression
  *

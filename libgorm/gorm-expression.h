@@ -24,7 +24,7 @@ G_BEGIN_DECLS
  * @GORM_DATE_PART_SECOND: the whole seconds, 0 to 59, a `gint64`
  * @GORM_DATE_PART_DATE: the day, a `GDateTime` at 00:00 UTC of that day
  *
- * A part of a date-time, for [func@Gorm.expression_date_part]. Every part
+ * A part of a date-time, for [method@Gorm.Expression.date_part]. Every part
  * is read in UTC, whatever time zone the date-time was saved in.
  *
  * Since: 1.0

@@ -67,7 +67,7 @@
  * "Queries" guide has the details and examples.
  *
  * Values compare as they are stored, except enums: eq, ne and in compare
- * them by nick, lt, le, gt, ge, between and [func@Gorm.filter_compare] by the
+ * them by nick, lt, le, gt, ge, between and [func@Gorm.Filter.compare] by the
  * values their type declares (as an `IN` list of the nicks that satisfy
  * the comparison, so an index on the property still serves it);
  * booleans as 0 and 1, flags as numbers, date-times as instants
@@ -665,8 +665,8 @@ gorm_filter_not (GormFilter *filter)
  * Enums compare by the values their type declares.
  *
  * A row where either side is NULL never matches, with
- * %GORM_COMPARISON_NE too (unlike [func@Gorm.filter_ne], which compares with
- * a constant and matches NULL); [func@Gorm.filter_not] of the comparison
+ * %GORM_COMPARISON_NE too (unlike [func@Gorm.Filter.ne], which compares with
+ * a constant and matches NULL); [method@Gorm.Filter.not] of the comparison
  * matches exactly the other rows, those rows included.
  *
  * A year or a day (%GORM_DATE_PART_YEAR, %GORM_DATE_PART_DATE) of a

@@ -23,7 +23,7 @@ G_BEGIN_DECLS
  * @GORM_COMPARISON_GT: greater than (`>`)
  * @GORM_COMPARISON_GE: greater than or equal (`>=`)
  *
- * How [func@Gorm.filter_compare] compares its two expressions.
+ * How [func@Gorm.Filter.compare] compares its two expressions.
  *
  * Since: 1.0
  */

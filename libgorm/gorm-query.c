@@ -2719,7 +2719,7 @@ gorm_query_update_values (GormQuery           *self,
  *   properties, each at most once
  * @expressions: (array length=n_properties): their new values, in the
  *   same order: each computed by the database from the row as it was
- *   before the update (a [func@Gorm.expression_value] for a constant)
+ *   before the update (a [func@Gorm.Expression.value] for a constant)
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
@@ -3141,8 +3141,8 @@ add_row_column (GormQuery      *self,
  * [class@Gorm.Row]s with the columns in the order they were added. Takes
  * @expression.
  *
- * When some of the columns are aggregates ([func@Gorm.Expression.count],
- * [func@Gorm.Expression.sum], …) and others are not, the others are what
+ * When some of the columns are aggregates ([ctor@Gorm.Expression.count],
+ * [method@Gorm.Expression.sum], …) and others are not, the others are what
  * the rows are grouped by: one row per distinct combination of their
  * values, as Django's `values(…).annotate(…)`. With aggregates only, the
  * query gives one row, over every row the filters match.
@@ -3154,7 +3154,7 @@ add_row_column (GormQuery      *self,
  * ```
  *
  * @name may then be used by [method@Gorm.Query.order_by] and by filters
- * ([func@Gorm.filter_gt] (`"total"`, …)): a filter on names applies to
+ * ([func@Gorm.Filter.gt] (`"total"`, …)): a filter on names applies to
  * the rows (a `HAVING` for an aggregate); one filter names either the
  * type's properties or these names, not both. A name must be unique
  * among the query's columns.
