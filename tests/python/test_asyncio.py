@@ -73,6 +73,30 @@ class GbulbTest(GbulbMixin, DatabaseTestCase):
             self.run_async(scenario())
         self.assertEqual(Note.objects.filter(stars__lt=2).count(), 2)
 
+    def test_awatch_counts_on_the_worker(self):
+        async def scenario():
+            for i in range(3):
+                await Note.objects.acreate(text='n%d' % i, stars=i)
+            model = await Note.objects.filter(stars__gte=1).order_by('-stars').awatch()
+            self.assertEqual([n.text for n in model], ['n2', 'n1'])
+            # It is live: a save shows in it.
+            changes = []
+            model.connect('items-changed', lambda *args: changes.append(args[1:]))
+            await Note.objects.acreate(text='n9', stars=9)
+            while not changes:
+                await asyncio.sleep(0.01)
+            self.assertEqual([n.text for n in model], ['n9', 'n2', 'n1'])
+            empty = await Note.objects.none().awatch()
+            self.assertEqual(empty.get_n_items(), 0)
+            with self.assertRaises(TypeError) as caught:
+                await Note.objects.values('text').awatch()
+            self.assertIn('not live', str(caught.exception))
+            with self.assertRaises(Gorm.FieldError):
+                await Note.objects.order_by('nope').awatch()
+            return model.get_item_type()
+
+        self.assertEqual(self.run_async(scenario()), Note.__gtype__)
+
     def test_update_and_delete(self):
         async def scenario():
             for i in range(3):

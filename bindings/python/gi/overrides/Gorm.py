@@ -2606,6 +2606,18 @@ class _AsyncQuerySet:
         for resource in map(self._keeper(), found) if self._is_eager() else found:
             yield resource
 
+    async def awatch(self):
+        """Awaits ``watch()``: the live model counts its rows on the
+        database worker, so that a GTK application builds it without
+        blocking its main loop."""
+        if self._fetch_runner() == 'fetch_rows':
+            raise TypeError('awatch() gives live objects; the rows of values(), values_list() and '
+                            'annotate() are not live: iterate the QuerySet instead')
+        if self._empty:
+            return _EMPTY_ANSWERS['watch'](self.model)
+        with _gorm_errors(self.model):
+            return await _acall(self._query(), 'watch')
+
     async def aget(self, *conditions, **lookups):
         """Awaits ``get()``."""
         selected = self.filter(*conditions, **lookups) if conditions or lookups else self
