@@ -302,7 +302,7 @@ class Runner:
             command = ['./' + stem]
         elif language == 'vala':
             command = ['valac', '--vapidir', os.path.join(self.build_root, 'introspection'),
-                       '--disable-since-check', '--pkg', 'libxml-2.0', '--pkg', 'libgda-5.0',
+                       '--pkg', 'libxml-2.0', '--pkg', 'libgda-5.0',
                        '--pkg', 'gorm-1.0', '--pkg', 'gio-2.0', '-o', stem, name]
             with open(path, encoding='utf-8') as f:
                 if 'Gtk.' in f.read():
