@@ -51,6 +51,8 @@ typedef struct
   char         *target_column;
   /* "CASCADE", "RESTRICT", "SET NULL", "SET DEFAULT" or "NO ACTION". */
   const char   *on_delete;
+  /* The constraint's name; NULL where constraints have none (SQLite). */
+  char         *name;
 } GormCatalogForeignKey;
 
 typedef struct

@@ -105,6 +105,7 @@ foreign_key_free (GormCatalogForeignKey *key)
   g_free (key->column);
   g_free (key->target_table);
   g_free (key->target_column);
+  g_free (key->name);
   g_free (key);
 }
 
@@ -238,7 +239,8 @@ on_delete_words (const char *action)
   return "NO ACTION";
 }
 
-/* Foreign keys: column, target table, target column, ON DELETE action. */
+/* Foreign keys: column, target table, target column, ON DELETE action,
+ * constraint name or NULL. */
 static gboolean
 read_foreign_keys_locked (GormConnection     *connection,
                           const GormDialect  *dialect,
@@ -246,7 +248,7 @@ read_foreign_keys_locked (GormConnection     *connection,
                           GError            **error)
 {
   static const GType types[] = {
-    G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_NONE
+    G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_NONE
   };
   g_autoptr(GormRows) rows = select_locked (connection, dialect->catalog_foreign_keys_sql,
                                             table->name, types, error);
@@ -255,7 +257,7 @@ read_foreign_keys_locked (GormConnection     *connection,
     return FALSE;
   for (guint row = 0; row < gorm_rows_get_n_rows (rows); row++)
     {
-      const GValue *values[4];
+      const GValue *values[5];
       GormCatalogForeignKey *key;
       g_autofree char *action = NULL;
 
@@ -267,6 +269,7 @@ read_foreign_keys_locked (GormConnection     *connection,
       key->target_column = dup_text (values[2]);
       action = dup_text (values[3]);
       key->on_delete = on_delete_words (action);
+      key->name = dup_text (values[4]);
       g_ptr_array_add (table->foreign_keys, key);
     }
   return TRUE;

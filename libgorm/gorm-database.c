@@ -9,6 +9,7 @@
 #include "gorm-enums.h"
 #include "gorm-error.h"
 #include "gorm-identity-map-private.h"
+#include "gorm-migration.h"
 #include "gorm-migrator-private.h"
 #include "gorm-resource-private.h"
 #include "gorm-row-private.h"
@@ -80,10 +81,12 @@ struct _GormDatabase
 
 G_DEFINE_FINAL_TYPE (GormDatabase, gorm_database, G_TYPE_OBJECT)
 
-static void note_migrated   (GormDatabase *self,
-                             const GType  *types,
-                             guint         n_types);
 static void forget_migrated (GormDatabase *self);
+static gboolean table_exists_locked (GormDatabase  *self,
+                                     GType          type,
+                                     const char    *table_name,
+                                     gboolean      *exists,
+                                     GError       **error);
 static void free_params     (GValue       *values,
                              guint         n_values);
 
@@ -945,21 +948,21 @@ gorm_database_clear_default (void)
  * @error: return location for an error
  *
  * Creates the tables, constraints and indexes of @types, or evolves
- * existing tables towards them: a stored property without a column gets
- * one (a not-null one needs a default value in its property), and a
- * missing index is created. Running it again changes nothing. All of it
- * happens in one transaction: on failure, nothing changed.
+ * existing tables towards them, keeping their data; running it again
+ * changes nothing. All of it happens in one transaction: on failure,
+ * nothing changed.
+ *
+ * It is a [class@Gorm.Migration] of version 0 made and run at once: no
+ * steps, no column holding data dropped, and the schema version the
+ * database records neither read nor written. What it changes, and what
+ * it refuses with %GORM_ERROR_MIGRATION (naming the table, the column,
+ * what the database has and what the type wants), is what
+ * [method@Gorm.Migration.run] changes and refuses; use a migration to
+ * declare versions and steps, read the plan first, or follow the
+ * progress of a long table rebuild.
  *
  * What to change is read first: when nothing is to change, nothing is
- * written and no write lock is taken. An existing table whose column
- * types contradict the properties (a text `id`, an integer property over
- * a text column) is refused with %GORM_ERROR_MIGRATION naming the table,
- * the column, the stored and the expected types. So is an existing
- * integer or floating-point column holding a value its property cannot
- * be read from (text such as 'abc', which would read as 0), as a table
- * another tool created can: the error names the column, the key of the
- * row and the value. Every such column is scanned on each migration,
- * one read that stops at the first bad row.
+ * written and no write lock is taken.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  */
@@ -970,23 +973,16 @@ gorm_database_migrate (GormDatabase  *self,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  gboolean ok = TRUE;
+  g_autoptr(GormMigration) migration = NULL;
 
   g_return_val_if_fail (GORM_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (types != NULL || n_types == 0, FALSE);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
-  gorm_database_lock (self);
-  ok = gorm_migrator_run_locked (self->connection, self->uri, types, n_types, error);
-  if (ok)
-    note_migrated (self, types, n_types);
-  gorm_database_unlock (self);
-
-  return ok;
+  /* An unversioned migration, with no steps and no drop allowed. */
+  migration = gorm_migration_new (self, types, n_types);
+  return gorm_migration_run (migration, cancellable, error);
 }
 
 typedef struct
@@ -1067,6 +1063,193 @@ gorm_database_migrate_finish (GormDatabase  *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gorm_database_migrate_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The version table: one row ('version', 'N') in `gorm_schema`, written
+ * by a versioned migration in its transaction. */
+#define SCHEMA_TABLE "gorm_schema"
+
+gboolean
+gorm_database_read_schema_version_locked (GormDatabase  *self,
+                                          guint         *version,
+                                          GError       **error)
+{
+  static const GType value_types[] = { G_TYPE_STRING, G_TYPE_NONE };
+  g_autoptr(GormRows) rows = NULL;
+  GormConnection *connection;
+  GormStatement *statement;
+  const GValue *value;
+  const char *text;
+  gboolean exists = FALSE;
+  guint64 number = 0;
+
+  *version = 0;
+  connection = gorm_database_get_connection_locked (self, error);
+  if (connection == NULL)
+    return FALSE;
+
+  /* Asked of the catalog first: a select of a missing table would abort
+   * an open PostgreSQL transaction. */
+  if (!table_exists_locked (self, G_TYPE_INVALID, SCHEMA_TABLE, &exists, error))
+    return FALSE;
+  if (!exists)
+    return TRUE;
+
+  statement = gorm_connection_lookup_locked (connection,
+                                             "SELECT value FROM " SCHEMA_TABLE " WHERE name = 'version'",
+                                             error);
+  if (statement == NULL)
+    return FALSE;
+  rows = gorm_connection_select_locked (connection, statement, value_types, error);
+  if (rows == NULL)
+    return FALSE;
+  if (gorm_rows_get_n_rows (rows) == 0)
+    return TRUE;
+  value = gorm_rows_get_value (rows, 0, 0, error);
+  if (value == NULL)
+    return FALSE;
+  text = G_VALUE_HOLDS_STRING (value) ? g_value_get_string (value) : NULL;
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT, &number, NULL))
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_MIGRATION,
+                   "The table “" SCHEMA_TABLE "” of %s records the schema version “%s”, "
+                   "which is not a version number", self->uri, text ? text : "NULL");
+      return FALSE;
+    }
+  *version = (guint) number;
+  return TRUE;
+}
+
+gboolean
+gorm_database_write_schema_version_locked (GormDatabase  *self,
+                                           guint          version,
+                                           GError       **error)
+{
+  GormConnection *connection = gorm_database_get_connection_locked (self, error);
+  GormStatement *statement;
+  GValue value = G_VALUE_INIT;
+
+  if (connection == NULL ||
+      !gorm_connection_run_locked (connection, GORM_SCHEMA_VERSION_CREATE_SQL, error) ||
+      !gorm_connection_run_locked (connection, GORM_SCHEMA_VERSION_DELETE_SQL, error))
+    return FALSE;
+  statement = gorm_connection_lookup_locked (connection, GORM_SCHEMA_VERSION_INSERT_SQL, error);
+  if (statement == NULL)
+    return FALSE;
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_take_string (&value, g_strdup_printf ("%u", version));
+  gorm_statement_take_param (statement, 0, &value);
+  return gorm_connection_execute_locked (connection, statement, error) >= 0;
+}
+
+/**
+ * gorm_database_get_schema_version:
+ * @self: a database
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Reads the schema version @self records: the version of the last
+ * [class@Gorm.Migration] with a version that ran on it, kept in the table
+ * `gorm_schema`. Reading it changes nothing.
+ *
+ * A database that records none (new, or only ever migrated with
+ * [method@Gorm.Database.migrate] or an unversioned migration) is at
+ * version 0. A `gorm_schema` table whose version is not a number fails
+ * with %GORM_ERROR_MIGRATION.
+ *
+ * Returns: the version, or 0 with @error set on failure (0 without
+ *   @error when none is recorded)
+ *
+ * Since: 1.0
+ */
+guint
+gorm_database_get_schema_version (GormDatabase  *self,
+                                  GCancellable  *cancellable,
+                                  GError       **error)
+{
+  guint version = 0;
+
+  g_return_val_if_fail (GORM_IS_DATABASE (self), 0);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return 0;
+
+  gorm_database_lock (self);
+  gorm_database_read_schema_version_locked (self, &version, error);
+  gorm_database_unlock (self);
+
+  return version;
+}
+
+static void
+get_schema_version_thread (GTask        *task,
+                           gpointer      source_object,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  GError *error = NULL;
+  guint version = gorm_database_get_schema_version (source_object, cancellable, &error);
+
+  gorm_task_return_int (task, version, error);
+}
+
+/**
+ * gorm_database_get_schema_version_async:
+ * @self: a database
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the version is read
+ * @user_data: data for @callback
+ *
+ * Runs gorm_database_get_schema_version() on the database's worker
+ * thread.
+ *
+ * Since: 1.0
+ */
+void
+gorm_database_get_schema_version_async (GormDatabase        *self,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (GORM_IS_DATABASE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = gorm_database_new_task (self, self, cancellable, callback, user_data,
+                                 gorm_database_get_schema_version_async);
+  gorm_database_run_task (self, task, get_schema_version_thread);
+}
+
+/**
+ * gorm_database_get_schema_version_finish:
+ * @self: a database
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Finishes gorm_database_get_schema_version_async().
+ *
+ * Returns: the version, or 0 with @error set on failure (0 without
+ *   @error when none is recorded)
+ *
+ * Since: 1.0
+ */
+guint
+gorm_database_get_schema_version_finish (GormDatabase  *self,
+                                         GAsyncResult  *result,
+                                         GError       **error)
+{
+  gssize version;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        gorm_database_get_schema_version_async, 0);
+
+  version = g_task_propagate_int (G_TASK (result), error);
+
+  return version < 0 ? 0 : (guint) version;
 }
 
 /* The copied SQL values of the row of @type whose key is @key. */
@@ -2874,10 +3057,10 @@ static GMutex migrated_lock;
 static GQuark migrated_quark (void);
 G_DEFINE_QUARK (gorm-migrated, migrated)
 
-static void
-note_migrated (GormDatabase *self,
-               const GType  *types,
-               guint         n_types)
+void
+gorm_database_note_migrated (GormDatabase *self,
+                             const GType  *types,
+                             guint         n_types)
 {
   GHashTable *migrated;
 
@@ -3217,7 +3400,9 @@ table_exists_locked (GormDatabase      *self,
                      gboolean          *exists,
                      GError           **error)
 {
-  static const GType types[] = { G_TYPE_STRING, G_TYPE_STRING, G_TYPE_NONE };
+  static const GType types[] = {
+    G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_NONE
+  };
   GormConnection *connection;
   g_autoptr(GormRows) rows = NULL;
   GormStatement *statement;
@@ -3226,7 +3411,7 @@ table_exists_locked (GormDatabase      *self,
   if (gorm_database_is_migrated (self, type))
     return *exists = TRUE;
   connection = gorm_database_get_connection_locked (self, error);
-  statement = connection ? gorm_connection_lookup_locked (connection, self->dialect->table_columns_sql,
+  statement = connection ? gorm_connection_lookup_locked (connection, self->dialect->catalog_columns_sql,
                                                          error) : NULL;
   if (statement == NULL)
     return FALSE;

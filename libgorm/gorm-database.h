@@ -87,6 +87,19 @@ gboolean       gorm_database_migrate_finish      (GormDatabase         *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
 GORM_AVAILABLE_IN_ALL
+guint          gorm_database_get_schema_version  (GormDatabase         *self,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
+void           gorm_database_get_schema_version_async (GormDatabase    *self,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GORM_AVAILABLE_IN_ALL
+guint          gorm_database_get_schema_version_finish (GormDatabase   *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+GORM_AVAILABLE_IN_ALL
 void           gorm_database_get_async           (GormDatabase         *self,
                                                   GType                 type,
                                                   gint64                id,

@@ -26,6 +26,20 @@ G_BEGIN_DECLS
  */
 typedef struct _GormDialect GormDialect;
 
+/* What a column's values are, as a migration compares and converts
+ * them: the model's from its kind, the database's from its declared
+ * type. NUMERIC (SQLite's affinity of a type it does not know) holds
+ * integers, doubles, booleans and date-times as they are. */
+typedef enum {
+  GORM_STORED_INTEGER,
+  GORM_STORED_BOOLEAN,
+  GORM_STORED_DOUBLE,
+  GORM_STORED_NUMERIC,
+  GORM_STORED_TEXT,
+  GORM_STORED_DATE_TIME,
+  GORM_STORED_BYTES,
+} GormStoredClass;
+
 struct _GormDialect
 {
   const char *name;
@@ -61,10 +75,6 @@ struct _GormDialect
    * by a CHECK constraint, or NULL where the column type enforces it. */
   const char *(*storage_class)       (const GormColumn *column);
 
-  /* A SELECT listing the column names and declared types of the table
-   * bound as ##p0, and one listing the names of its indexes. */
-  const char *table_columns_sql;
-  const char *table_indexes_sql;
   /* The first keywords, besides SELECT, WITH and VALUES, of the
    * statements whose rows the engine gives (SQLite's PRAGMA, PostgreSQL's
    * SHOW, EXPLAIN): what gorm_database_select() runs as they are. */
@@ -76,7 +86,7 @@ struct _GormDialect
    * column: name, unique 0/1, primary 0/1, made by the table's definition
    * 0/1, column name or NULL for an expression; by index, then column
    * order) and its foreign keys (column, target table, target column,
-   * ON DELETE action). */
+   * ON DELETE action, constraint name or NULL). */
   const char *catalog_tables_sql;
   const char *catalog_columns_sql;
   const char *catalog_indexes_sql;
@@ -166,6 +176,31 @@ struct _GormDialect
    * values, where the engine cannot infer it (PostgreSQL reads "$1 +
    * $2" as integers); NULL where it needs none. */
   const char *(*parameter_cast)     (GormValueKind     kind);
+
+  /* Migrations (gorm-dialect-migration.c). Whether the engine's ALTER
+   * TABLE cannot change a column's type, nullability or default, nor a
+   * foreign key, nor drop a column that a constraint names (SQLite): the
+   * table is rebuilt instead, in SQLite's documented 12 steps. */
+  gboolean     rebuilds_tables;
+  /* The class of values a column declared as @declared holds, and in
+   * @max_length its length limit (0: none). */
+  GormStoredClass (*stored_class)   (const char       *declared,
+                                     guint            *max_length);
+  /* A SELECT of the SQL of the triggers of the table bound as ##p0, which
+   * a rebuild recreates; NULL where tables are never rebuilt. */
+  const char  *triggers_sql;
+  /* printf formats over the quoted column %s: true when its text is an
+   * integer (a double) written exactly as the engine writes it; true when
+   * its double is an integer in gint64's range; and the expressions
+   * converting it to an integer, a double, an integer from a boolean and
+   * a boolean from an integer 0 or 1. */
+  const char  *text_is_integer;
+  const char  *text_is_double;
+  const char  *double_is_integer;
+  const char  *to_integer;
+  const char  *to_double;
+  const char  *boolean_to_integer;
+  const char  *integer_to_boolean;
 };
 
 const GormDialect *gorm_dialect_sqlite          (void);
@@ -184,6 +219,23 @@ void     gorm_dialect_append_parameter          (GString            *sql,
 
 char    *gorm_dialect_render_create_table       (const GormDialect  *dialect,
                                                  const GormSchema   *schema);
+/* The same under the name @table, the columns in @deferred (a set of
+ * GormColumn pointers, or NULL) without their REFERENCES. */
+char    *gorm_dialect_render_create_table_as    (const GormDialect  *dialect,
+                                                 const GormSchema   *schema,
+                                                 const char         *table,
+                                                 GHashTable         *deferred);
+/* The literal default a created table gives @column (NULL: none), or
+ * with @any the literal of its property's default whatever the column. */
+char    *gorm_dialect_column_default            (const GormDialect  *dialect,
+                                                 const GormSchema   *schema,
+                                                 const GormColumn   *column,
+                                                 gboolean            any);
+/* "REFERENCES "t" ("id") ON DELETE CASCADE" of a foreign key column,
+ * NULL for any other. */
+char    *gorm_dialect_render_references         (const GormDialect  *dialect,
+                                                 const GormSchema   *schema,
+                                                 const GormColumn   *column);
 GPtrArray *gorm_dialect_render_create_indexes   (const GormDialect  *dialect,
                                                  const GormSchema   *schema);
 /* Whether @column gets an index of its own, its name and its statement. */
@@ -604,6 +656,84 @@ void     gorm_dialect_append_limit              (const GormDialect  *dialect,
                                                  GArray             *params,
                                                  gint64              limit,
                                                  gint64              offset);
+
+/* Migrations (gorm-dialect-migration.c). Names are unquoted; the
+ * renderers quote them. */
+
+/* What the model's @column holds. */
+GormStoredClass gorm_dialect_column_stored_class (const GormColumn  *column);
+/* How the values @operand (SQL), held as @from, become @column's: in
+ * @check a condition true when a non-NULL value converts exactly (NULL:
+ * every value does), in @expression the converted value. FALSE when no
+ * value of @from converts to @column's. An enum column's check requires
+ * its nicks; a string column's with a maximum length, values that long
+ * at most. */
+gboolean gorm_dialect_conversion                (const GormDialect  *dialect,
+                                                 GormStoredClass     from,
+                                                 const GormColumn   *column,
+                                                 const char         *operand,
+                                                 char              **check,
+                                                 char              **expression);
+/* SELECTs of two text columns (the first row by @key): the key and the
+ * value of a row whose @column is not NULL and fails @check; the key of
+ * a row whose @column is NULL; the number of non-NULL values (one row);
+ * the values and count of a group of rows with the same @columns, none
+ * NULL; the key and value of a row whose @column refers to no row of
+ * @target. */
+char    *gorm_dialect_render_find_unconverted   (const char         *table,
+                                                 const char         *key,
+                                                 const char         *column,
+                                                 const char         *check);
+char    *gorm_dialect_render_find_null          (const char         *table,
+                                                 const char         *key,
+                                                 const char         *column);
+char    *gorm_dialect_render_count_values       (const char         *table,
+                                                 const char         *column);
+char    *gorm_dialect_render_find_duplicate     (const char         *table,
+                                                 const char * const *columns);
+char    *gorm_dialect_render_find_orphan        (const char         *table,
+                                                 const char         *key,
+                                                 const char         *column,
+                                                 const char         *target,
+                                                 const char         *target_key);
+/* ALTER TABLE and DROP statements. */
+char    *gorm_dialect_render_rename_table       (const char         *table,
+                                                 const char         *new_name);
+char    *gorm_dialect_render_rename_column      (const char         *table,
+                                                 const char         *column,
+                                                 const char         *new_name);
+char    *gorm_dialect_render_drop_column        (const char         *table,
+                                                 const char         *column);
+char    *gorm_dialect_render_alter_type         (const char         *table,
+                                                 const char         *column,
+                                                 const char         *type,
+                                                 const char         *expression);
+char    *gorm_dialect_render_alter_null         (const char         *table,
+                                                 const char         *column,
+                                                 gboolean            not_null);
+/* SET DEFAULT @literal, or DROP DEFAULT when NULL. */
+char    *gorm_dialect_render_alter_default      (const char         *table,
+                                                 const char         *column,
+                                                 const char         *literal);
+/* ADD CONSTRAINT "table_column_fkey" FOREIGN KEY (column) @references. */
+char    *gorm_dialect_render_add_foreign_key    (const char         *table,
+                                                 const char         *column,
+                                                 const char         *references);
+char    *gorm_dialect_render_drop_constraint    (const char         *table,
+                                                 const char         *constraint);
+char    *gorm_dialect_render_drop_index         (const char         *index);
+char    *gorm_dialect_render_drop_table         (const char         *table);
+/* SQLite's rebuild: the rowids of @table (a SELECT of two gint64), the
+ * copy of @source's rows into @target (@columns from @expressions, both
+ * NULL-terminated), with @chunked for the rows whose rowid is bound as
+ * ##p0 <= rowid < ##p1, and the check of @table's foreign keys. */
+char    *gorm_dialect_render_rowid_range        (const char         *table);
+char    *gorm_dialect_render_copy               (const char         *target,
+                                                 const char         *source,
+                                                 const char * const *columns,
+                                                 const char * const *expressions,
+                                                 gboolean            chunked);
+char    *gorm_dialect_render_foreign_key_check  (const char         *table);
 
 /* Raw selects. The SQL of a raw select of rows: @sql from its first
  * keyword on (leading spaces and comments, trailing semicolons left

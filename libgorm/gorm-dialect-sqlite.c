@@ -155,6 +155,37 @@ sqlite_column_type_fits (const GormColumn *column,
     }
 }
 
+/* BOOLEAN and DATETIME are libgorm's own declarations (NUMERIC affinity
+ * both); any other type by its affinity, VARCHAR(n) with its length. */
+static GormStoredClass
+sqlite_stored_class (const char *declared,
+                     guint      *max_length)
+{
+  const char *open = strchr (declared, '(');
+
+  *max_length = 0;
+  if (g_ascii_strcasecmp (declared, "BOOLEAN") == 0)
+    return GORM_STORED_BOOLEAN;
+  if (g_ascii_strcasecmp (declared, "DATETIME") == 0)
+    return GORM_STORED_DATE_TIME;
+  switch (affinity_of (declared))
+    {
+    case AFFINITY_INTEGER:
+      return GORM_STORED_INTEGER;
+    case AFFINITY_TEXT:
+      if (open != NULL)
+        *max_length = (guint) g_ascii_strtoull (open + 1, NULL, 10);
+      return GORM_STORED_TEXT;
+    case AFFINITY_BLOB:
+      return GORM_STORED_BYTES;
+    case AFFINITY_REAL:
+      return GORM_STORED_DOUBLE;
+    case AFFINITY_NUMERIC:
+    default:
+      return GORM_STORED_NUMERIC;
+    }
+}
+
 static GormError
 sqlite_classify_error (const GError *error,
                        const char   *sqlstate)
@@ -348,8 +379,6 @@ static const GormDialect sqlite_dialect = {
   .column_type = sqlite_column_type,
   .auto_id_column_type = "INTEGER PRIMARY KEY AUTOINCREMENT",
   .storage_class = sqlite_storage_class,
-  .table_columns_sql = "SELECT \"name\", \"type\" FROM pragma_table_info(##p0::gchararray)",
-  .table_indexes_sql = "SELECT \"name\" FROM pragma_index_list(##p0::gchararray)",
   .row_statements = (const char * const[]) { "PRAGMA", "EXPLAIN", NULL },
   .catalog_tables_sql = "SELECT \"name\" FROM \"sqlite_master\" WHERE \"type\" = 'table' "
                         "AND substr(\"name\", 1, 7) <> 'sqlite_' ORDER BY \"name\"",
@@ -358,7 +387,7 @@ static const GormDialect sqlite_dialect = {
   .catalog_indexes_sql = "SELECT il.\"name\", il.\"unique\", il.\"origin\" = 'pk', il.\"origin\" <> 'c', "
                          "ii.\"name\" FROM pragma_index_list(##p0::gchararray) AS il, "
                          "pragma_index_info(il.\"name\") AS ii ORDER BY il.\"name\", ii.\"seqno\"",
-  .catalog_foreign_keys_sql = "SELECT \"from\", \"table\", \"to\", \"on_delete\" "
+  .catalog_foreign_keys_sql = "SELECT \"from\", \"table\", \"to\", \"on_delete\", NULL "
                               "FROM pragma_foreign_key_list(##p0::gchararray) ORDER BY \"from\"",
   .column_type_fits = sqlite_column_type_fits,
   .classify_error = sqlite_classify_error,
@@ -377,6 +406,23 @@ static const GormDialect sqlite_dialect = {
   .change_counter_sql = "PRAGMA data_version",
   .database_file_sql = "SELECT \"file\" FROM pragma_database_list WHERE \"name\" = 'main'",
   .append_date_part = sqlite_append_date_part,
+  .rebuilds_tables = TRUE,
+  .stored_class = sqlite_stored_class,
+  .triggers_sql = "SELECT \"sql\" FROM \"sqlite_master\" WHERE \"type\" = 'trigger' "
+                  "AND \"tbl_name\" = ##p0::gchararray AND \"sql\" IS NOT NULL",
+  /* The text an integer (a double) is written as converts back to it:
+   * no sign, space, leading zero or exponent that the number would not
+   * be written with. JSON's grammar of numbers is that of a double's
+   * text without "+", ".5" or "1.". */
+  .text_is_integer = "CAST(CAST(%1$s AS INTEGER) AS TEXT) = %1$s",
+  .text_is_double = "(json_valid(%1$s) AND json_type(%1$s) IN ('integer', 'real') "
+                    "AND trim(%1$s) = %1$s)",
+  .double_is_integer = "(%1$s >= -9223372036854775808.0 AND %1$s < 9223372036854775808.0 "
+                       "AND %1$s = CAST(%1$s AS INTEGER))",
+  .to_integer = "CAST(%s AS INTEGER)",
+  .to_double = "CAST(%s AS REAL)",
+  .boolean_to_integer = "%s",
+  .integer_to_boolean = "%s",
 };
 
 const GormDialect *

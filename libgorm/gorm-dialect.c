@@ -202,18 +202,81 @@ char *
 gorm_dialect_render_create_table (const GormDialect *dialect,
                                   const GormSchema  *schema)
 {
+  return gorm_dialect_render_create_table_as (dialect, schema, schema->table, NULL);
+}
+
+char *
+gorm_dialect_render_create_table_as (const GormDialect *dialect,
+                                     const GormSchema  *schema,
+                                     const char        *table,
+                                     GHashTable        *deferred)
+{
   GString *sql = g_string_new ("CREATE TABLE ");
 
-  gorm_dialect_append_identifier (sql, schema->table);
+  gorm_dialect_append_identifier (sql, table);
   g_string_append (sql, " (");
   for (guint i = 0; i < schema->n_columns; i++)
     {
+      const GormColumn *column = &schema->columns[i];
+
       if (i > 0)
         g_string_append (sql, ", ");
-      append_column_definition (sql, dialect, schema, &schema->columns[i]);
+      if (deferred != NULL && g_hash_table_contains (deferred, column))
+        {
+          /* Its foreign key is added once its target exists. */
+          gorm_dialect_append_identifier (sql, column->name);
+          g_string_append_c (sql, ' ');
+          append_column_type (sql, dialect, schema, column);
+        }
+      else
+        append_column_definition (sql, dialect, schema, column);
     }
   g_string_append_c (sql, ')');
 
+  return g_string_free (sql, FALSE);
+}
+
+char *
+gorm_dialect_column_default (const GormDialect *dialect,
+                             const GormSchema  *schema,
+                             const GormColumn  *column,
+                             gboolean           any)
+{
+  const GormRelation *relation;
+  g_autoptr(GString) sql = g_string_new (NULL);
+
+  if (column->flags & (GORM_COLUMN_PRIMARY_KEY | GORM_COLUMN_AUTO_ID))
+    return NULL;
+  /* As append_column_type() and append_references() write it. */
+  if (!any && !((column->flags & GORM_COLUMN_NOT_NULL) &&
+                !gorm_value_kind_is_nullable (column->kind)) &&
+      !((column->flags & GORM_COLUMN_INDEXED) &&
+        (relation = gorm_schema_relation_for_column (schema, column)) != NULL &&
+        relation->on_delete == GORM_ON_DELETE_SET_DEFAULT))
+    return NULL;
+  if (!append_default_literal (dialect, sql, schema, column, NULL))
+    return NULL;
+  return g_string_free (g_steal_pointer (&sql), FALSE);
+}
+
+char *
+gorm_dialect_render_references (const GormDialect *dialect,
+                                const GormSchema  *schema,
+                                const GormColumn  *column)
+{
+  const GormRelation *relation;
+  const GormSchema *target;
+  GString *sql;
+
+  if (!(column->flags & GORM_COLUMN_INDEXED) ||
+      (relation = gorm_schema_relation_for_column (schema, column)) == NULL ||
+      (target = gorm_schema_lookup (relation->target_type, NULL)) == NULL)
+    return NULL;
+  sql = g_string_new ("REFERENCES ");
+  gorm_dialect_append_identifier (sql, target->table);
+  g_string_append (sql, " (");
+  gorm_dialect_append_identifier (sql, target->key->name);
+  g_string_append_printf (sql, ") ON DELETE %s", gorm_relation_on_delete_sql (relation->on_delete));
   return g_string_free (sql, FALSE);
 }
 

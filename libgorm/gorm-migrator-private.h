@@ -3,32 +3,102 @@
 #pragma once
 
 #include "gorm-connection-private.h"
+#include "gorm-migration.h"
 #include "gorm-schema-private.h"
 
 G_BEGIN_DECLS
 
 /*
  * The migrator: the differences between the schemas of resource types
- * and the tables a database has, turned into statements and run in one
- * transaction.
+ * and the tables a database has, turned into changes (GormMigrationChange,
+ * each with the statements it runs) and run in one transaction.
  *
- * The differences are read first, outside any transaction: when there is
- * nothing to change, nothing is written and no write lock is taken, so an
- * up-to-date schema migrates while another process writes. Otherwise a
- * transaction begins, the differences are read again inside it (another
- * process may have migrated meanwhile), and its statements run.
- *
- * A table whose existing columns contradict the schema (a text key, an
- * integer property over a text column, …) is refused with
- * GORM_ERROR_MIGRATION naming the table, the column, the stored and the
- * expected types, and nothing changes.
+ * Planning reads only: the catalog and the data the changes would
+ * convert. A difference that cannot be applied with the data kept is
+ * refused with GORM_ERROR_MIGRATION naming the table, the column, what
+ * the database has and what the model wants, and nothing changes.
  *
  * Called with the connection's lock held (gorm-connection-private.h).
  */
-gboolean gorm_migrator_run_locked (GormConnection  *connection,
-                                   const char      *name,
-                                   const GType     *types,
-                                   guint            n_types,
-                                   GError         **error);
+
+typedef struct {
+  const GType *types;
+  guint        n_types;
+  /* "table.column" (g_str_hash), the columns holding data that may be
+   * dropped; or NULL. */
+  GHashTable  *allowed_drops;
+} GormMigratorRequest;
+
+/* Reads only (catalog + data checks): the changes bringing the database
+ * to the types, in run order (GPtrArray of GormMigrationChange, owning);
+ * an empty array when nothing differs; NULL + GORM_ERROR_MIGRATION for a
+ * difference refused (nothing changed). */
+GPtrArray *gorm_migrator_plan_locked    (GormConnection             *connection,
+                                         const GormMigratorRequest  *request,
+                                         GError                    **error);
+/* Before BEGIN / after COMMIT or ROLLBACK: SQLite's PRAGMA foreign_keys
+ * OFF and back ON when @changes rebuild a table (a no-op otherwise and on
+ * PostgreSQL). Fails with MIGRATION when a transaction is open and a
+ * rebuild is needed. */
+gboolean   gorm_migrator_prepare_locked (GormConnection             *connection,
+                                         GPtrArray                  *changes,
+                                         GError                    **error);
+void       gorm_migrator_restore_locked (GormConnection             *connection,
+                                         GPtrArray                  *changes);
+
+typedef void (*GormMigratorProgressFunc) (GormMigrationChange *change,
+                                          gdouble              fraction,
+                                          gpointer             user_data);
+
+/* Runs @changes inside the open transaction (copies in chunks, calling
+ * @progress after each chunk; cancellable between chunks), then SQLite's
+ * foreign_key_check; fails naming table/column/row. @progress gets the
+ * fraction of the whole of @changes done: each change is an equal share,
+ * reported when it starts and when it ends, and a rebuild's copy after
+ * each chunk within its share (a PostgreSQL ALTER … TYPE, one statement,
+ * before and after only). */
+gboolean   gorm_migrator_apply_locked   (GormConnection             *connection,
+                                         GPtrArray                  *changes,
+                                         GormMigratorProgressFunc    progress,
+                                         gpointer                    user_data,
+                                         GCancellable               *cancellable,
+                                         GError                    **error);
+
+/* Plans and applies the migration of @types with no drop allowed, in a
+ * transaction of its own, named @name (gorm_connection_begin_locked()):
+ * when the plan is empty nothing is written and no transaction begins;
+ * otherwise the plan is made again inside the transaction (another
+ * process may have migrated meanwhile). */
+gboolean   gorm_migrator_run_locked     (GormConnection             *connection,
+                                         const char                 *name,
+                                         const GType                *types,
+                                         guint                       n_types,
+                                         GError                    **error);
+
+/* The private constructor of GormMigrationChange (gorm-migration-change.c),
+ * for every kind: the differ's changes, and the STEP and SET_VERSION
+ * items of GormMigration. */
+GormMigrationChange *gorm_migration_change_new (GormMigrationChangeKind  kind,
+                                                const char              *table,
+                                                const char              *column,
+                                                const char              *database_has,
+                                                const char              *model_wants,
+                                                const char              *reason,
+                                                guint                    version);
+/* Appends @sql to the statements of @self. */
+void       gorm_migration_change_add_statement (GormMigrationChange *self,
+                                                const char          *sql);
+
+/* Appends @sql, a copy of rows that gorm_migrator_apply_locked() runs as
+ * @chunk_sql (the same with ##p0 <= rowid < ##p1) over the rowids that
+ * @range_sql (their min and max) gives. */
+void       gorm_migration_change_add_copy (GormMigrationChange *self,
+                                           const char          *sql,
+                                           const char          *range_sql,
+                                           const char          *chunk_sql);
+/* The index of the copy among the statements, -1 when there is none. */
+int        gorm_migration_change_get_copy (GormMigrationChange  *self,
+                                           const char          **range_sql,
+                                           const char          **chunk_sql);
 
 G_END_DECLS

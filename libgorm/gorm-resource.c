@@ -953,6 +953,61 @@ gorm_resource_class_set_transient (GormResourceClass *klass,
   record (klass, GORM_META_TRANSIENT, property, NULL, 0);
 }
 
+/**
+ * gorm_resource_class_set_renamed_from:
+ * @klass: a resource class
+ * @property: the name of a stored property
+ * @old_column: the column @property was stored in before, as the database
+ *   names it
+ *
+ * Declares that @property was stored in @old_column before: a migration
+ * ([method@Gorm.Database.migrate], or a `GormMigration`) of a database
+ * whose table has @old_column, and not the property's column, renames
+ * @old_column to it, keeping its values. Once renamed, the declaration
+ * changes nothing; keep it as long as databases that still have the old
+ * column may be migrated.
+ *
+ * A rename is never guessed: a database column that no property is stored
+ * in, beside a property whose column the table does not have, fails the
+ * migration with `GORM_ERROR_MIGRATION` suggesting this declaration.
+ *
+ * Since: 1.0
+ */
+void
+gorm_resource_class_set_renamed_from (GormResourceClass *klass,
+                                      const char        *property,
+                                      const char        *old_column)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (property != NULL);
+  g_return_if_fail (old_column != NULL && *old_column != '\0');
+
+  record (klass, GORM_META_RENAMED_FROM, property, old_column, 0);
+}
+
+/**
+ * gorm_resource_class_set_table_renamed_from:
+ * @klass: a resource class
+ * @old_table: the table the objects of @klass were stored in before
+ *
+ * Declares that the objects of @klass were stored in @old_table before: a
+ * migration of a database that has @old_table, and not the table of
+ * @klass, renames @old_table to it, keeping its rows (and then migrates
+ * its columns as for any table). Once renamed, the declaration changes
+ * nothing.
+ *
+ * Since: 1.0
+ */
+void
+gorm_resource_class_set_table_renamed_from (GormResourceClass *klass,
+                                            const char        *old_table)
+{
+  g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
+  g_return_if_fail (old_table != NULL && *old_table != '\0');
+
+  record (klass, GORM_META_TABLE_RENAMED_FROM, NULL, old_table, 0);
+}
+
 /* Records the composite index of @names, which must name at least
  * one property, as their names joined by commas. */
 static void

@@ -134,6 +134,13 @@ GORM_AVAILABLE_IN_ALL
 void          gorm_resource_class_set_transient     (GormResourceClass  *klass,
                                                      const char         *property);
 GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_set_renamed_from  (GormResourceClass  *klass,
+                                                     const char         *property,
+                                                     const char         *old_column);
+GORM_AVAILABLE_IN_ALL
+void          gorm_resource_class_set_table_renamed_from (GormResourceClass *klass,
+                                                          const char        *old_table);
+GORM_AVAILABLE_IN_ALL
 void          gorm_resource_class_add_unique_together (GormResourceClass  *klass,
                                                        const char * const *properties);
 GORM_AVAILABLE_IN_ALL

@@ -36,6 +36,9 @@ typedef struct
   GormColumnFlags  flags;
   guint            max_length;
   guint            index;
+  /* gorm_resource_class_set_renamed_from(): the column's old name, or
+   * NULL. */
+  char            *renamed_from;
 } GormColumn;
 
 /* A composite index of a schema (gorm_resource_class_add_unique_together(),
@@ -67,6 +70,9 @@ typedef struct
   /* The composite indexes, in declaration order, ancestors' first. */
   GormIndex   *indexes;
   guint        n_indexes;
+  /* gorm_resource_class_set_table_renamed_from(): the table's old name,
+   * or NULL. */
+  char        *table_renamed_from;
 } GormSchema;
 
 const GormSchema *gorm_schema_lookup            (GType               type,
@@ -110,6 +116,8 @@ typedef enum {
   GORM_META_UNIQUE_TOGETHER,
   GORM_META_INDEX,
   GORM_META_NULLABLE,
+  GORM_META_RENAMED_FROM,
+  GORM_META_TABLE_RENAMED_FROM,
 } GormMetaKind;
 
 void              gorm_schema_record_meta       (GType               type,

@@ -207,6 +207,8 @@ meta_function_name (GormMetaKind kind)
     [GORM_META_UNIQUE_TOGETHER] = "add_unique_together",
     [GORM_META_INDEX] = "add_index",
     [GORM_META_NULLABLE] = "set_nullable",
+    [GORM_META_RENAMED_FROM] = "set_renamed_from",
+    [GORM_META_TABLE_RENAMED_FROM] = "set_table_renamed_from",
   };
 
   return names[kind];
@@ -216,7 +218,10 @@ static void
 gorm_schema_free (GormSchema *schema)
 {
   for (guint i = 0; i < schema->n_columns; i++)
-    g_free (schema->columns[i].name);
+    {
+      g_free (schema->columns[i].name);
+      g_free (schema->columns[i].renamed_from);
+    }
   for (guint i = 0; i < schema->n_indexes; i++)
     {
       g_free (schema->indexes[i].name);
@@ -226,6 +231,7 @@ gorm_schema_free (GormSchema *schema)
   g_free (schema->columns);
   g_free (schema->sql_types);
   g_free (schema->table);
+  g_free (schema->table_renamed_from);
   g_clear_pointer (&schema->by_name, g_hash_table_unref);
   g_clear_pointer (&schema->by_pspec, g_hash_table_unref);
   g_free (schema);
@@ -370,6 +376,8 @@ add_column (GormSchema  *schema,
   column->name = meta ? g_strdup (meta->text) : gorm_schema_snake_case (pspec->name);
   meta = find_meta (metas, GORM_META_MAX_LENGTH, pspec->name);
   column->max_length = meta ? meta->number : 0;
+  meta = find_meta (metas, GORM_META_RENAMED_FROM, pspec->name);
+  column->renamed_from = meta ? g_strdup (meta->text) : NULL;
 
   for (guint i = 0; i < schema->n_columns; i++)
     if (g_str_equal (schema->columns[i].name, column->name))
@@ -379,6 +387,7 @@ add_column (GormSchema  *schema,
                      schema->type_name, schema->columns[i].pspec->name,
                      schema->type_name, pspec->name, column->name);
         g_free (column->name);
+        g_clear_pointer (&column->renamed_from, g_free);
         return FALSE;
       }
 
@@ -589,6 +598,8 @@ build_schema_locked (GType    type,
   table_meta = find_meta (metas, GORM_META_TABLE, NULL);
   schema->table = table_meta ? g_strdup (table_meta->text)
                              : default_table (schema->type_name);
+  table_meta = find_meta (metas, GORM_META_TABLE_RENAMED_FROM, NULL);
+  schema->table_renamed_from = table_meta ? g_strdup (table_meta->text) : NULL;
 
   pspecs = g_object_class_list_properties (klass, &n_pspecs);
   schema->columns = g_new0 (GormColumn, n_pspecs + 1);

@@ -15,6 +15,7 @@
 #include "gorm-resource.h"
 #include "gorm-expression.h"
 #include "gorm-filter.h"
+#include "gorm-migration.h"
 #include "gorm-query.h"
 #include "gorm-query-model.h"
 #include "gorm-row.h"

@@ -43,6 +43,7 @@ MODULES = {
     'gorm-dialect-postgresql': 'sql',
     'gorm-dialect-rows': 'sql',
     'gorm-dialect-expression': 'sql',
+    'gorm-dialect-migration': 'sql',
     # execution
     'gorm-connection': 'execution',
     'gorm-listener': 'execution',
@@ -64,6 +65,8 @@ MODULES = {
     'gorm-filter': 'public',
     'gorm-row': 'public',
     'gorm-expression': 'public',
+    'gorm-migration': 'public',
+    'gorm-migration-change': 'public',
 }
 
 # The only files that may include a libgda header.

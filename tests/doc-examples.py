@@ -171,6 +171,8 @@ HARNESSES = [
     ('doc/nulls.md', 'c', None, 'doc-nulls-c (--join)'),
     ('doc/relations.md', 'c', None, 'doc-relations (--header)'),
     ('doc/aggregates.md', 'c', None, 'doc-aggregates (--header)'),
+    ('doc/migrations.md', 'c', None, 'doc-migrations (--header)'),
+    ('README.md', 'c', 'Migrations', 'readme-migrations (--harness)'),
     ('doc/queries.md', 'python', 'The QuerySet in Python', 'python-bulk'),
     ('doc/aggregates.md', 'python', 'Python', 'python-aggregates'),
     ('README.md', 'python', 'Quick start in Python', 'python-aggregates'),

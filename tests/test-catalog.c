@@ -267,6 +267,7 @@ test_inspect_tool (void)
   g_assert_nonnull (strstr (output, "shelf_id -> shelf (id) ON DELETE SET NULL"));
   g_assert_nonnull (strstr (output, "(title, pages)"));
   g_assert_nonnull (strstr (output, "UNIQUE (label)"));
+  g_assert_nonnull (strstr (output, "\nSchema version: none\n"));
   /* The password of a server is never printed. */
   if (test_engine_is_postgresql ())
     {
@@ -283,6 +284,23 @@ test_inspect_tool (void)
   g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strstr (output, "table shelf"));
   g_assert_null (strstr (output, "table book"));
+  g_clear_pointer (&output, g_free);
+  g_clear_pointer (&errors, g_free);
+
+  /* The version a versioned migration records. */
+  {
+    const GType types[] = { test_shelf_get_type (), test_book_get_type () };
+    g_autoptr(GormMigration) migration = gorm_migration_new (db, types, G_N_ELEMENTS (types));
+    g_autoptr(GError) error = NULL;
+
+    gorm_migration_set_version (migration, 7);
+    g_assert_true (gorm_migration_run (migration, NULL, &error));
+    g_assert_no_error (error);
+  }
+  output = run_inspect ((const char *[]) { uri, NULL }, &status, &errors);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (output, "\nSchema version: 7\n"));
+  g_assert_null (strstr (output, "Schema version: none"));
   g_clear_pointer (&output, g_free);
   g_clear_pointer (&errors, g_free);
 

