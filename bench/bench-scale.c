@@ -25,9 +25,13 @@
  *   bench-scale setup [DATABASE]     only create (or check) the tables
  *   bench-scale PEER QUERY PHASE [DATABASE]
  *                                    one measurement; prints a RESULT line
- *       gorm  fetch | watch | fetch-views | watch-views
- *       gom   find | find-views
- *       PHASE open | random | memory
+ *       gorm  fetch | watch | fetch-views | watch-views (and -rating,
+ *             -unpublished, -like; -author in bench-anyquery)
+ *       gom   find | find-views (and -rating, -unpublished, -like)
+ *       PHASE open | random | memory (and prepared in bench-anyquery)
+ *   bench-anyquery anyquery [DATABASE]
+ *                                    the queries no index serves, before
+ *                                    and after the key index (bench/README.md)
  *
  * DATABASE defaults to $TMPDIR/gorm-bench-scale.db. The tables are
  * created once and kept: "blogpost" through libgorm, "gom_blogpost"
@@ -1433,8 +1437,12 @@ main (int   argc,
     }
 #endif
   g_printerr ("Usage: %s all|setup [DATABASE]\n"
-              "       %s gorm fetch|watch|fetch-views|watch-views open|random|memory [DATABASE]\n"
-              "       %s gom find|find-views open|random|memory [DATABASE]\n",
+              "       %s gorm fetch|watch[-views|-rating|-unpublished|-like] open|random|memory [DATABASE]\n"
+              "       %s gom find[-views|-rating|-unpublished|-like] open|random|memory [DATABASE]\n",
               argv[0], argv[0], argv[0]);
+#ifdef BENCH_ANYQUERY
+  g_printerr ("       %s anyquery [DATABASE]\n"
+              "       %s gorm watch-author|… prepared [DATABASE]\n", argv[0], argv[0]);
+#endif
   return 2;
 }

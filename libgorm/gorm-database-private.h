@@ -31,16 +31,8 @@ gboolean            gorm_database_commit_locked      (GormDatabase     *self,
 gboolean            gorm_database_rollback_locked    (GormDatabase     *self,
                                                       GError          **error);
 /* The schema version the table `gorm_schema` records, 0 when none;
- * writing it creates the table, inside a migration's transaction, with
- * these statements (the same on both engines; the INSERT binds the
- * version, shown in a plan as the literal). */
-#define GORM_SCHEMA_VERSION_CREATE_SQL \
-  "CREATE TABLE IF NOT EXISTS gorm_schema (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
-#define GORM_SCHEMA_VERSION_DELETE_SQL "DELETE FROM gorm_schema WHERE name = 'version'"
-#define GORM_SCHEMA_VERSION_INSERT_SQL \
-  "INSERT INTO gorm_schema (name, value) VALUES ('version', ##p0::gchararray)"
-#define GORM_SCHEMA_VERSION_INSERT_SQL_SHOWN \
-  "INSERT INTO gorm_schema (name, value) VALUES ('version', '%u')"
+ * writing it creates the table, inside a migration's transaction (its
+ * SQL: gorm-dialect-private.h). */
 
 gboolean            gorm_database_read_schema_version_locked  (GormDatabase  *self,
                                                                guint         *version,

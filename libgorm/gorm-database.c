@@ -1067,7 +1067,6 @@ gorm_database_migrate_finish (GormDatabase  *self,
 
 /* The version table: one row ('version', 'N') in `gorm_schema`, written
  * by a versioned migration in its transaction. */
-#define SCHEMA_TABLE "gorm_schema"
 
 gboolean
 gorm_database_read_schema_version_locked (GormDatabase  *self,
@@ -1090,14 +1089,12 @@ gorm_database_read_schema_version_locked (GormDatabase  *self,
 
   /* Asked of the catalog first: a select of a missing table would abort
    * an open PostgreSQL transaction. */
-  if (!table_exists_locked (self, G_TYPE_INVALID, SCHEMA_TABLE, &exists, error))
+  if (!table_exists_locked (self, G_TYPE_INVALID, GORM_SCHEMA_VERSION_TABLE, &exists, error))
     return FALSE;
   if (!exists)
     return TRUE;
 
-  statement = gorm_connection_lookup_locked (connection,
-                                             "SELECT value FROM " SCHEMA_TABLE " WHERE name = 'version'",
-                                             error);
+  statement = gorm_connection_lookup_locked (connection, GORM_SCHEMA_VERSION_SELECT_SQL, error);
   if (statement == NULL)
     return FALSE;
   rows = gorm_connection_select_locked (connection, statement, value_types, error);
@@ -1112,7 +1109,7 @@ gorm_database_read_schema_version_locked (GormDatabase  *self,
   if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT, &number, NULL))
     {
       g_set_error (error, GORM_ERROR, GORM_ERROR_MIGRATION,
-                   "The table “" SCHEMA_TABLE "” of %s records the schema version “%s”, "
+                   "The table “" GORM_SCHEMA_VERSION_TABLE "” of %s records the schema version “%s”, "
                    "which is not a version number", self->uri, text ? text : "NULL");
       return FALSE;
     }

@@ -696,6 +696,20 @@ char    *gorm_dialect_render_find_orphan        (const char         *table,
                                                  const char         *column,
                                                  const char         *target,
                                                  const char         *target_key);
+/* The table of the schema version: one row ('version', 'N'), read and
+ * written with these statements, the same on both engines (the INSERT
+ * binds the version; a plan shows it as the literal). */
+#define GORM_SCHEMA_VERSION_TABLE "gorm_schema"
+#define GORM_SCHEMA_VERSION_SELECT_SQL \
+  "SELECT value FROM gorm_schema WHERE name = 'version'"
+#define GORM_SCHEMA_VERSION_CREATE_SQL \
+  "CREATE TABLE IF NOT EXISTS gorm_schema (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+#define GORM_SCHEMA_VERSION_DELETE_SQL "DELETE FROM gorm_schema WHERE name = 'version'"
+#define GORM_SCHEMA_VERSION_INSERT_SQL \
+  "INSERT INTO gorm_schema (name, value) VALUES ('version', ##p0::gchararray)"
+#define GORM_SCHEMA_VERSION_INSERT_SQL_SHOWN \
+  "INSERT INTO gorm_schema (name, value) VALUES ('version', '%u')"
+
 /* ALTER TABLE and DROP statements. */
 char    *gorm_dialect_render_rename_table       (const char         *table,
                                                  const char         *new_name);

@@ -313,8 +313,9 @@ pg_text (const GValue  *value,
     return g_value_dup_string (value);
   if (G_VALUE_HOLDS_BOOLEAN (value))
     return g_strdup (g_value_get_boolean (value) ? "true" : "false");
+  /* A filter on a blob: the model keeps loading its pages by position. */
   g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
-               "A key reader binds integers, reals, text and blobs only");
+               "A PostgreSQL key reader binds integers, reals and text only");
   return NULL;
 }
 

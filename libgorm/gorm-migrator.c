@@ -487,20 +487,21 @@ plan_drop (Plan                    *plan,
       if (missing != NULL)
         g_set_error (error, GORM_ERROR, GORM_ERROR_MIGRATION,
                      "Cannot migrate %s: the table “%s” has the column “%s” (%s), holding data "
-                     "in %s rows, that no property is stored in, and not the column “%s” of "
+                     "in %s row%s, that no property is stored in, and not the column “%s” of "
                      "%s:%s; if the property was renamed, declare it with "
                      "gorm_resource_class_set_renamed_from (klass, \"%s\", \"%s\"); to drop "
                      "the column and its data, allow it with gorm_migration_allow_drop()",
                      schema->type_name, table, column->name, column->type, count,
-                     missing->name, schema->type_name, missing->pspec->name,
+                     g_str_equal (count, "1") ? "" : "s", missing->name, schema->type_name, missing->pspec->name,
                      missing->pspec->name, column->name);
       else
         g_set_error (error, GORM_ERROR, GORM_ERROR_MIGRATION,
                      "Cannot migrate %s: the table “%s” has the column “%s” (%s), holding data "
-                     "in %s rows, that no property is stored in (the model wants no such "
+                     "in %s row%s, that no property is stored in (the model wants no such "
                      "column); to drop the column and its data, allow it with "
                      "gorm_migration_allow_drop()",
-                     schema->type_name, table, column->name, column->type, count);
+                     schema->type_name, table, column->name, column->type, count,
+                     g_str_equal (count, "1") ? "" : "s");
       return FALSE;
     }
   why = reason (rebuild, schema->table,
@@ -899,8 +900,11 @@ plan_table (Plan                   *plan,
 
         why = reason (rebuild, schema->table, "%s has no %s index on (%s) any more",
                       schema->type_name, index->unique ? "unique" : "such", has);
+        /* The column of a one-column index; none for a composite one. */
         change = add_change (changes, GORM_MIGRATION_CHANGE_DROP_INDEX, schema->table,
-                             index->name, shown, NULL, why);
+                             index->columns != NULL && g_strv_length (index->columns) == 1
+                             ? index->columns[0] : NULL,
+                             shown, NULL, why);
       }
       take_statement (change, !rebuild,
                       index->implicit
@@ -980,8 +984,15 @@ plan_table (Plan                   *plan,
               g_string_free (renamed, TRUE);
             }
         }
-      if (!column->convert && !check_stored_values_locked (plan, schema, table, c, error))
-        goto out;
+      if (!column->convert)
+        {
+          /* Read where the table has it: under its old name when renamed. */
+          GormColumn stored = *c;
+
+          stored.name = (char *) source->name;
+          if (!check_stored_values_locked (plan, schema, table, &stored, error))
+            goto out;
+        }
       if (column->convert)
         {
           g_autofree char *why = reason (rebuild, schema->table,
@@ -1102,6 +1113,7 @@ plan_table (Plan                   *plan,
       g_autofree char *index = NULL;
       g_autofree char *sql = NULL;
       g_autofree char *why = NULL;
+      g_autofree char *wants = NULL;
       GormMigrationChange *change;
 
       if ((c->flags & GORM_COLUMN_UNIQUE) && !(c->flags & GORM_COLUMN_PRIMARY_KEY))
@@ -1114,12 +1126,12 @@ plan_table (Plan                   *plan,
             continue;
           if (!check_duplicates (plan, schema, table, one, property, error))
             goto out;
-          index = gorm_dialect_index_name (schema, c, TRUE);
           sql = gorm_dialect_render_index (dialect, schema, c, TRUE);
           why = reason (rebuild, schema->table, "%s:%s is unique", schema->type_name,
                         c->pspec->name);
-          change = add_change (changes, GORM_MIGRATION_CHANGE_ADD_INDEX, schema->table, index,
-                               NULL, "UNIQUE", why);
+          wants = g_strdup_printf ("UNIQUE (%s)", c->name);
+          change = add_change (changes, GORM_MIGRATION_CHANGE_ADD_INDEX, schema->table, c->name,
+                               NULL, wants, why);
         }
       else if (gorm_dialect_column_needs_index (c))
         {
@@ -1129,8 +1141,9 @@ plan_table (Plan                   *plan,
           sql = gorm_dialect_render_index (dialect, schema, c, FALSE);
           why = reason (rebuild, schema->table, "%s:%s is indexed", schema->type_name,
                         c->pspec->name);
-          change = add_change (changes, GORM_MIGRATION_CHANGE_ADD_INDEX, schema->table, index,
-                               NULL, "INDEX", why);
+          wants = g_strdup_printf ("INDEX (%s)", c->name);
+          change = add_change (changes, GORM_MIGRATION_CHANGE_ADD_INDEX, schema->table, c->name,
+                               NULL, wants, why);
         }
       else
         continue;
@@ -1171,7 +1184,8 @@ plan_table (Plan                   *plan,
                   "(gorm_resource_class_add_unique_together())", schema->type_name, properties)
         : reason (rebuild, schema->table, "%s has an index on %s "
                   "(gorm_resource_class_add_index())", schema->type_name, properties);
-      change = add_change (changes, GORM_MIGRATION_CHANGE_ADD_INDEX, schema->table, index->name,
+      change = add_change (changes, GORM_MIGRATION_CHANGE_ADD_INDEX, schema->table,
+                           index->n_columns == 1 ? index->columns[0]->name : NULL,
                            NULL, wants->str, why);
       if (!rebuild)
         gorm_migration_change_add_statement (change, sql);

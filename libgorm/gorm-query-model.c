@@ -25,7 +25,7 @@
  * application holds stay alive, and the identity map of the database
  * gives them back for their rows.
  *
- * A model of more than 8,192 rows that is used from a running main loop
+ * A model of 8,192 rows or more that is used from a running main loop
  * (as a list view uses it) also prepares, in the background, the key of
  * every row it shows, in its order: one query on a read connection of
  * its own (SQLite files in WAL mode, which libgorm opens them in, and

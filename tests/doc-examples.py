@@ -189,6 +189,9 @@ HARNESSES = [
     ('doc/aggregates.md', 'vala', None, 'vala-doc-aggregates'),
     ('doc/expressions.md', 'vala', None, 'vala-doc-expressions'),
     ('README.md', 'vala', 'Aggregates in Vala', 'vala-readme'),
+    ('doc/migrations.md', 'python', 'Python, JavaScript and Vala', 'python-migrations'),
+    ('doc/migrations.md', 'js', 'Python, JavaScript and Vala', 'gjs-doc-migrations'),
+    ('doc/migrations.md', 'vala', 'Python, JavaScript and Vala', 'vala-doc-migrations'),
 ]
 
 LANGUAGES = {

@@ -692,8 +692,8 @@ test_unique (void)
   changes = plan (db, test_item_unique_get_type (), NULL, &error);
   g_assert_no_error (error);
   change = find_kind (changes, GORM_MIGRATION_CHANGE_ADD_INDEX);
-  g_assert_cmpstr (gorm_migration_change_get_column (change), ==, "ux_item_label");
-  g_assert_cmpstr (gorm_migration_change_get_model_wants (change), ==, "UNIQUE");
+  g_assert_cmpstr (gorm_migration_change_get_column (change), ==, "label");
+  g_assert_cmpstr (gorm_migration_change_get_model_wants (change), ==, "UNIQUE (label)");
   run_ok (db, test_item_unique_get_type (), NULL);
   gorm_database_execute (db, "INSERT INTO item (label, amount) VALUES ('a', 5)", NULL, 0, NULL,
                          &error);
@@ -706,6 +706,7 @@ test_unique (void)
   g_assert_no_error (error);
   change = find_kind (changes, GORM_MIGRATION_CHANGE_DROP_INDEX);
   g_assert_cmpstr (gorm_migration_change_get_database_has (change), ==, "UNIQUE (label)");
+  g_assert_cmpstr (gorm_migration_change_get_column (change), ==, "label");
   run_ok (db, test_item_get_type (), NULL);
   execute (db, "INSERT INTO item (label, amount) VALUES ('a', 5)");
 }
@@ -722,7 +723,8 @@ test_index (void)
   g_assert_cmpuint (changes->len, ==, 1);
   change = g_ptr_array_index (changes, 0);
   g_assert_cmpint (gorm_migration_change_get_kind (change), ==, GORM_MIGRATION_CHANGE_ADD_INDEX);
-  g_assert_cmpstr (gorm_migration_change_get_column (change), ==, "ix_item_label");
+  g_assert_cmpstr (gorm_migration_change_get_column (change), ==, "label");
+  g_assert_cmpstr (gorm_migration_change_get_model_wants (change), ==, "INDEX (label)");
   run_ok (db, test_item_indexed_get_type (), NULL);
 
   g_clear_pointer (&changes, g_ptr_array_unref);

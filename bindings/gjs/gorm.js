@@ -42,10 +42,12 @@
 // GStrv), or the GType of an enum or flags type (e.g. Gio.FileType.$gtype),
 // or any GObject.ParamSpec made by hand. Metadata keys: maxLength,
 // unique, notNull, null, indexed, autoNowAdd, autoNow, column, transient,
-// primaryKey, default (the property's default value), nick, blurb. A
+// primaryKey, renamedFrom (the name the field had before: the migration
+// renames its column, keeping its data), default (the property's default
+// value), nick, blurb. A
 // camelCase field name is the property `pub-date` (so `post.pubDate`
 // and `post.pub_date` in JS) and the column `pub_date`. Options:
-// table, GTypeName (defaults to the name, so the default table of
+// table, renamedFrom (the name the table had before), GTypeName (defaults to the name, so the default table of
 // 'BlogPost' is blog_post), and anything else GObject.registerClass takes
 // (Signals, Implements). A class registered by hand with
 // GObject.registerClass is a model too once it calls the class metadata
@@ -171,7 +173,9 @@ const ASYNC_METHODS = [
         'link', 'unlink', 'clear_links']],
     [Gorm.Database.prototype, ['migrate', 'ensure_migrated', 'get', 'get_by_key',
         'run_in_transaction', 'begin', 'commit', 'rollback', 'execute', 'close',
-        'select', 'select_resources', 'bulk_insert', 'bulk_update']],
+        'select', 'select_resources', 'bulk_insert', 'bulk_update',
+        'get_schema_version']],
+    [Gorm.Migration.prototype, ['plan', 'run']],
     [Gorm.Database, ['open']],
     [Gorm.Query.prototype, ['fetch', 'watch', 'first', 'count', 'exists',
         'delete', 'update', 'update_values', 'update_expressions',
@@ -216,6 +220,140 @@ for (const [proto, name, nSyncArgs] of [[Gorm.Database.prototype, 'run_in_transa
         proto[`${name}_async`] = _onMainLoop(name, nSyncArgs);
     }
 }
+
+// Migrations. A step given to Gorm.Migration's add_step (or step(), its
+// short form) is a JavaScript function: an exception it throws fails the
+// migration, which rolls everything back, and run() throws that same
+// exception again. gjs cannot run JavaScript off the main thread, and
+// run_async runs the steps on the database's worker: so the promise form
+// of run_async of a migration with JavaScript steps runs the synchronous
+// run() from an idle callback of the main loop instead (same result and
+// errors, but the main loop waits for the migration), and its callback
+// form throws an Error. A migration without steps runs on the worker,
+// the main loop staying responsive; plan_async never runs steps.
+
+// Per migration: whether JavaScript steps were added, and the exception
+// of the step that failed.
+const migrationSteps = new WeakMap();
+
+function _stepState(migration) {
+    let state = migrationSteps.get(migration);
+    if (state === undefined) {
+        state = {jsSteps: false, error: null};
+        migrationSteps.set(migration, state);
+    }
+    return state;
+}
+
+const migrationProto = Gorm.Migration.prototype;
+if (migrationProto._gorm_native_add_step === undefined) {
+    migrationProto._gorm_native_add_step = migrationProto.add_step;
+    migrationProto._gorm_native_run = migrationProto.run;
+    migrationProto._gorm_promised_run_async = migrationProto.run_async;
+
+    /**
+     * Adds a step: func(migration, database, version) runs inside the
+     * migration's transaction when the database is older than version.
+     * Returning false or throwing fails the migration.
+     *
+     * @param {number} version the schema version the step brings
+     * @param {Gorm.MigrationStage} stage before or after the changes
+     * @param {Function} func the step
+     */
+    migrationProto.add_step = function (version, stage, func) {
+        if (typeof func !== 'function')
+            throw new TypeError(`add_step: a step is a function, not ${String(func)}`);
+        const state = _stepState(this);
+        state.jsSteps = true;
+        this._gorm_native_add_step(version, stage, (migration, database, v) => {
+            try {
+                return func(migration, database, v) !== false;
+            } catch (e) {
+                if (state.error === null)
+                    state.error = e;
+                return false;
+            }
+        });
+    };
+
+    /**
+     * The short form of add_step: func(database) runs after the automatic
+     * changes (the tables have the models' schema), or before them with
+     * {after: false}.
+     *
+     * @param {number} version the schema version the step brings
+     * @param {Function} func the step, given the database
+     * @param {object} [options] {after: true}
+     */
+    migrationProto.step = function (version, func, {after = true} = {}) {
+        this.add_step(version, after ? Gorm.MigrationStage.AFTER_CHANGES
+            : Gorm.MigrationStage.BEFORE_CHANGES, (m, database) => func(database));
+    };
+
+    migrationProto.run = function (cancellable = null) {
+        const state = _stepState(this);
+        state.error = null;
+        try {
+            return this._gorm_native_run(cancellable);
+        } catch (e) {
+            const stepError = state.error;
+            state.error = null;
+            throw stepError ?? e;
+        }
+    };
+
+    migrationProto.run_async = function (...args) {
+        if (!_stepState(this).jsSteps)
+            return this._gorm_promised_run_async(...args);
+        if (typeof args[args.length - 1] === 'function') {
+            throw new Error('Gorm.Migration.run_async would run JavaScript steps on the ' +
+                'database worker thread, which gjs cannot: await its promise form, ' +
+                'which runs them on the main thread, or call run()');
+        }
+        return new Promise((resolve, reject) => {
+            GLib.idle_add(GLib.PRIORITY_DEFAULT, () => {
+                try {
+                    resolve(this.run(args[0] ?? null));
+                } catch (e) {
+                    reject(e);
+                }
+                return GLib.SOURCE_REMOVE;
+            });
+        });
+    };
+}
+
+/**
+ * A change of a migration's plan as a readable paragraph: what, on which
+ * table and column, what the database has and the models want, why, and
+ * the SQL.
+ *
+ * @returns {string} the description
+ */
+Gorm.MigrationChange.prototype.toString = function () {
+    const kind = this.get_kind();
+    let heading;
+    if (kind === Gorm.MigrationChangeKind.STEP) {
+        heading = `step of version ${this.get_version()}`;
+    } else if (kind === Gorm.MigrationChangeKind.SET_VERSION) {
+        heading = `set version ${this.get_database_has() ?? 'none'} → ${this.get_version()}`;
+    } else {
+        // ADD_COLUMN → "add column".
+        const words = Object.entries(Gorm.MigrationChangeKind)
+            .find(([, v]) => v === kind)[0].toLowerCase().replace(/_/g, ' ');
+        const column = this.get_column();
+        heading = `${words} ${this.get_table()}${column ? `.${column}` : ''}`;
+        const has = this.get_database_has(), wants = this.get_model_wants();
+        if (has !== null || wants !== null)
+            heading += ` (has: ${has ?? 'nothing'}; wants: ${wants ?? 'nothing'})`;
+    }
+    const lines = [heading];
+    if (this.get_reason())
+        lines.push(`    ${this.get_reason()}`);
+    for (const sql of this.get_statements() ?? [])
+        lines.push(`    ${sql}`);
+    return lines.join('\n');
+};
 
 const FLAGS = GObject.ParamFlags.READWRITE;
 
@@ -331,7 +469,19 @@ const METADATA = {
     transient: (klass, p, v) => v && Gorm.Resource.set_transient.call(klass, p),
     primaryKey: (klass, p, v) => v && Gorm.Resource.set_primary_key.call(klass, p),
     null: (klass, p, v) => v && Gorm.Resource.set_nullable.call(klass, p),
+    renamedFrom: (klass, p, v) => Gorm.Resource.set_renamed_from.call(klass, p,
+        _columnOf(p, v)),
 };
+
+// The column of the field a model called `old` before: `pubDate` and
+// `pub_date` are both the column pub_date, as a field's own column is.
+function _columnOf(property, old) {
+    if (typeof old !== 'string' || old === '') {
+        throw new TypeError(`defineModel: renamedFrom of '${property}' is the ` +
+            `name the field had before, a string, not ${String(old)}`);
+    }
+    return propertyName(old).replace(/-/g, '_');
+}
 
 const STRV = GObject.type_from_name('GStrv');
 
@@ -471,6 +621,14 @@ function _foreignKeyField(modelName, field, spec, relations) {
     for (const [key, value] of Object.entries(spec)) {
         if (!FOREIGN_KEY_KEYS.has(key))
             keySpec[key] = value;
+    }
+    // The foreign key `poll` renamed from `question` was kept in the
+    // column question_id.
+    if (typeof spec.renamedFrom === 'string' && spec.renamedFrom !== '') {
+        let old = propertyName(spec.renamedFrom);
+        if (!old.endsWith('-id'))
+            old += '-id';
+        keySpec.renamedFrom = old;
     }
     relations.push({
         kind: 'foreignKey',
@@ -612,7 +770,11 @@ Gorm.Resource.prototype.getRelatedAsync = function (relation, cancellable = null
  * @returns {typeof Gorm.Resource} the registered class
  */
 export function defineModel(name, fields, options = {}) {
-    const {table, GTypeName, ...rest} = options;
+    const {table, renamedFrom, GTypeName, ...rest} = options;
+    if (renamedFrom !== undefined && (typeof renamedFrom !== 'string' || renamedFrom === '')) {
+        throw new TypeError(`defineModel: the option renamedFrom of ${name} is the ` +
+            `name its table had before, a string, not ${String(renamedFrom)}`);
+    }
     let relations;
     ({fields, relations} = _splitRelations(name, fields));
     const typeName = GTypeName ?? name;
@@ -664,6 +826,8 @@ export function defineModel(name, fields, options = {}) {
 
     if (table)
         Gorm.Resource.set_table.call(registered, table);
+    if (renamedFrom !== undefined)
+        Gorm.Resource.set_table_renamed_from.call(registered, renamedFrom);
     for (const [field, spec] of Object.entries(fields)) {
         const pspec = Properties[paramSpec(field, spec).get_name()];
         const flags = pspec.flags;

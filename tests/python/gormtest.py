@@ -10,6 +10,7 @@ databases) and dropped when the test ends."""
 import asyncio
 import atexit
 import contextlib
+import importlib.util
 import os
 import re
 import tempfile
@@ -204,15 +205,24 @@ def source_root():
                                                               '..', '..')
 
 
+def _doc_examples():
+    """tests/doc-examples.py, which extracts the examples of the pages for
+    the C and Vala tests, as a module: its section() finds a heading."""
+    path = os.path.join(source_root(), 'tests', 'doc-examples.py')
+    spec = importlib.util.spec_from_file_location('doc_examples', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def python_examples(page, section=None):
     """The ```python blocks of ``page`` (a path below the source root), of
-    its section ``## SECTION`` when given, in order."""
+    its section ``SECTION`` (a heading of any level, up to the next one of
+    its level or above) when given, in order."""
     with open(os.path.join(source_root(), page), encoding='utf-8') as f:
         text = f.read()
     if section is not None:
-        start = text.index('\n## %s\n' % section)
-        end = text.find('\n## ', start + 1)
-        text = text[start:end if end >= 0 else len(text)]
+        text = _doc_examples().section(page, text, section)
     return re.findall(r'^```python\n(.*?)^```$', text, re.M | re.S)
 
 

@@ -34,6 +34,7 @@ import enum
 import functools
 import math
 import operator
+import re
 
 from gi.repository import Gio, GLib, GObject
 
@@ -467,6 +468,12 @@ class Field(GObject.Property):
     natural key instead of ``id``). ``nick``, ``blurb``, ``minimum`` and
     ``maximum`` are those of GObject.Property.
 
+    ``renamed_from`` declares a rename: the field was called so before
+    (its old name, which is its old column), and the next migration
+    renames that column, keeping its data, instead of adding an empty
+    one. Renames are never guessed: without it, a migration meeting the
+    old column refuses with MigrationError.
+
     A value that would lose information on its way into the field raises
     TypeMismatchError, at assignment and in the constructor alike: 3.5 for
     an int, an int beyond the field's range, a str holding "\\0", a str
@@ -476,7 +483,12 @@ class Field(GObject.Property):
     def __init__(self, type=str, *, max_length=None, unique=False, null=False,
                  index=False, default=None, auto_now=False, auto_now_add=False,
                  column=None, primary_key=False, nick='', blurb='',
-                 minimum=None, maximum=None):
+                 minimum=None, maximum=None, renamed_from=None):
+        if renamed_from is not None and (not isinstance(renamed_from, str) or
+                                         not renamed_from):
+            raise TypeError('renamed_from is the name the field had before, a str, not %r'
+                            % (renamed_from,))
+        self.renamed_from = renamed_from
         self.kind = _kind_for(type)
         self.field_type = type
         self._plain_type = _PLAIN_TYPES.get(self.kind.gtype)
@@ -671,6 +683,8 @@ class Field(GObject.Property):
             model.set_auto_now_add(name)
         if self.column is not None:
             model.set_column_name(name, self.column)
+        if self.renamed_from is not None:
+            model.set_renamed_from(name, self.renamed_from)
 
 
 __all__ += ['Error', 'ObjectDoesNotExist', 'MultipleObjectsReturned', 'IntegrityError',
@@ -836,7 +850,8 @@ def _register(database, model):
     if database is not None and not _database_is_migrated(database,
                                                            getattr(model, '__gtype__', model)):
         _check_model(model)
-        with _gorm_errors():
+        # It refuses what migrate() refuses, naming Python's names.
+        with _migration_errors():
             Gorm.Database.ensure_migrated(database, [model], None)
 
 
@@ -933,7 +948,7 @@ __all__.append('Index')
 # The options a model's ``class Meta:`` may give; any other is a TypeError.
 _META_OPTIONS = frozenset(['table', 'db_table', 'primary_key', 'ordering', 'unique_together',
                            'indexes', 'index_together', 'abstract', 'get_latest_by',
-                           'app_label'])
+                           'app_label', 'renamed_from'])
 # What a model without a Meta of its own takes from an abstract base's.
 _INHERITED_META = ('ordering', 'unique_together', 'indexes', 'index_together', 'get_latest_by',
                    'app_label')
@@ -1021,7 +1036,14 @@ def _meta_options(name, namespace, bases):
                                        options['app_label'].isidentifier()):
         raise TypeError('%s.Meta.app_label is an identifier, not %r'
                         % (name, options['app_label']))
+    renamed = options.get('renamed_from')
+    if renamed is not None and not (isinstance(renamed, str) and renamed):
+        raise TypeError('%s.Meta.renamed_from is the name the table had before, a str, not %r'
+                        % (name, renamed))
     abstract = options.get('abstract', False)
+    if renamed is not None and abstract:
+        raise TypeError('%s.Meta.renamed_from: an abstract model has no table to rename'
+                        % name)
     if not isinstance(abstract, bool):
         raise TypeError('%s.Meta.abstract is True or False, not %r' % (name, abstract))
     return options
@@ -1120,6 +1142,8 @@ class _ResourceMeta(type(Gorm.Resource)):
         table = options.get('table') or namespace.get('__table__')
         if table is not None:
             cls.set_table(table)
+        if options.get('renamed_from') is not None:
+            cls.set_table_renamed_from(options['renamed_from'])
         fields = {attr: value for attr, value in namespace.items() if isinstance(value, Field)}
         for field in fields.values():
             field.describe(cls)
@@ -1140,7 +1164,8 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
 
     Class options come from a nested ``class Meta:`` (``table`` or
     ``db_table``, ``primary_key``, ``ordering``, ``unique_together``,
-    ``indexes``, ``index_together``, ``abstract``; any other is a
+    ``indexes``, ``index_together``, ``abstract``, ``renamed_from`` (the
+    name the table had before: the migration renames it); any other is a
     TypeError) or a ``__table__`` class attribute; the table defaults to
     the class name in snake case (``BlogPost`` → ``blog_post``).
     Relations are Gorm.ForeignKey, Gorm.OneToOneField and
@@ -3593,6 +3618,7 @@ def _declared(model):
     names = (model.__name__, '%s.%s' % (model.__module__, model.__name__))
     for name in names:
         _MODELS[name] = model
+    _MODELS_BY_GTYPE_NAME[model.__gtype__.name] = model
     for name in names:
         for field in _PENDING.pop(name, ()):
             if field.target is None:
@@ -3827,12 +3853,19 @@ class ForeignKey(_RelationField):
     Gorm.CASCADE, PROTECT, RESTRICT, SET_NULL (needs ``null=True``),
     SET_DEFAULT and DO_NOTHING, enforced by the database's foreign key.
     ``default`` is the key of the default object (for SET_DEFAULT). The
-    key column is always indexed.
+    key column is always indexed. ``renamed_from`` is the name the field
+    had before (``poll`` for a key column ``poll_id``): the migration
+    renames the key column, keeping its data (see Gorm.Field).
     """
 
     def __init__(self, to, on_delete, *, null=False, related_name=None, db_index=True,
-                 default=None, unique=False):
+                 default=None, unique=False, renamed_from=None):
         super().__init__(to, related_name)
+        if renamed_from is not None and (not isinstance(renamed_from, str) or
+                                         not renamed_from.isidentifier()):
+            raise TypeError('renamed_from is the name the field had before, a Python '
+                            'identifier, not %r' % (renamed_from,))
+        self.renamed_from = renamed_from
         if not isinstance(on_delete, Gorm.OnDelete):
             raise TypeError('on_delete is one of Gorm.CASCADE, PROTECT, RESTRICT, SET_NULL, '
                             'SET_DEFAULT or DO_NOTHING, not %r' % (on_delete,))
@@ -3855,7 +3888,9 @@ class ForeignKey(_RelationField):
         to = self.to
         if isinstance(to, type) and to._gorm_primary_key != 'id':
             key_type = _key_type(to)
-        return Field(key_type, null=self.null, unique=self.unique, default=self.default)
+        return Field(key_type, null=self.null, unique=self.unique, default=self.default,
+                     renamed_from=(None if self.renamed_from is None
+                                   else self.renamed_from + '_id'))
 
     def declare(self, target):
         key = self.model.find_property(self.key_attribute)
@@ -3985,9 +4020,10 @@ class OneToOneField(ForeignKey):
     ``Profile.DoesNotExist``."""
 
     def __init__(self, to, on_delete, *, null=False, related_name=None, db_index=True,
-                 default=None):
+                 default=None, renamed_from=None):
         super().__init__(to, on_delete, null=null, related_name=related_name,
-                         db_index=db_index, default=default, unique=True)
+                         db_index=db_index, default=default, unique=True,
+                         renamed_from=renamed_from)
 
 
 class ManyToManyField(_RelationField):
@@ -4481,6 +4517,414 @@ def _update_field_properties(model, names, error=ValueError):
 
 
 
+# Migrations
+
+# The Python models by GType name (``__main__+Question``), for the
+# messages of libgorm that name them.
+_MODELS_BY_GTYPE_NAME = {}
+
+# The C declarations libgorm's messages suggest, and their Python forms.
+_PYTHON_DECLARATIONS = (
+    (re.compile(r'gorm_resource_class_set_table_renamed_from\s*\(\)'),
+     'Meta.renamed_from'),
+    (re.compile(r'gorm_resource_class_set_renamed_from \(klass, "([^"]*)", "([^"]*)"\)'),
+     lambda match: "%s = Gorm.Field(..., renamed_from='%s')" % (
+         match.group(1).replace('-', '_'), match.group(2))),
+    (re.compile(r'gorm_resource_class_set_renamed_from\s*\(\)'),
+     'Gorm.Field(..., renamed_from=...)'),
+    (re.compile(r'gorm_migration_allow_drop\s*\(\)'),
+     'allow_drop=[(table, column)]'),
+    (re.compile(r'gorm_migration_add_step\s*\(\)'),
+     'steps={version: function}'),
+    (re.compile(r'gorm_resource_class_add_unique_together\s*\(\)'),
+     'Meta.unique_together'),
+    (re.compile(r'gorm_resource_class_add_index\s*\(\)'), 'Meta.indexes'),
+    (re.compile(r'gorm_migration_set_version\s*\(\)'), 'version='),
+)
+
+
+def _python_message(message):
+    """libgorm's ``message`` in Python's names: a model's class name for
+    its GType name, a field's attribute (``pub_date``) for its property
+    (``pub-date``), the Python declaration for the C function it
+    suggests."""
+    if message is None:
+        return None
+    # The longer names first: __main__+Question before __main__+Quest.
+    for gtype_name in sorted(_MODELS_BY_GTYPE_NAME, key=len, reverse=True):
+        if gtype_name not in message:
+            continue
+        model = _MODELS_BY_GTYPE_NAME[gtype_name]
+        message = message.replace(gtype_name, model.__name__)
+        for pspec in model.list_properties():
+            attribute = _attribute(pspec)
+            if attribute != pspec.name:
+                message = re.sub(r'(?<![\w-])%s(?![\w-])' % re.escape(pspec.name),
+                                 attribute, message)
+    for pattern, python in _PYTHON_DECLARATIONS:
+        message = pattern.sub(python, message)
+    return message
+
+
+class _StepState:
+    """What the Python steps of one migration share: the exception the
+    failed one raised, which the migration raises again as itself."""
+
+    def __init__(self):
+        self.exception = None
+
+
+class _Step:
+    """A Python step called by libgorm. PyGObject 3.42 cannot return a
+    GError from a callback: the exception the step raises is kept, the
+    step returns False (libgorm rolls the migration back), and run()
+    raises it."""
+
+    def __init__(self, func, state, python_form):
+        self.func = func
+        self.state = state
+        self.python_form = python_form
+
+    def __call__(self, migration, database, version, user_data=None):
+        try:
+            if self.python_form:
+                self.func(database)
+            else:
+                self.func(migration, database, version, user_data)
+        except BaseException as exception:  # noqa: B036: raised again by run()
+            if self.state.exception is None:
+                self.state.exception = exception
+            return False
+        return True
+
+
+@contextlib.contextmanager
+def _migration_errors(state=None):
+    """Raises the exception a Python step of the failed migration raised,
+    or its GORM_ERROR error as a Gorm.Error subclass whose message names
+    models and fields by their Python names."""
+    try:
+        yield
+    except GLib.Error as error:
+        if state is not None and state.exception is not None:
+            exception, state.exception = state.exception, None
+            raise exception from None
+        if isinstance(error, Error) or error.domain != _ERROR_DOMAIN:
+            raise
+        raise _ERROR_CLASSES.get(error.code, Error)(_python_message(error.message),
+                                                    error.code) from None
+
+
+def _kind_words(kind):
+    """``ADD_COLUMN`` as "add column"."""
+    return kind.value_nick.replace('-', ' ')
+
+
+class MigrationChange(Gorm.MigrationChange):
+    """One item of a migration's plan: a difference between the models
+    and the database that the migration applies, a step of the
+    application, or the database's new schema version. ``str(change)``
+    is a readable paragraph: what, on which table and column, what the
+    database has and what the models want, why, and the SQL."""
+
+    @property
+    def kind(self):
+        """A ``Gorm.MigrationChangeKind``: ``ADD_COLUMN``, ``RENAME_TABLE``, ..."""
+        return self.get_kind()
+
+    @property
+    def table(self):
+        """The table changed, as the database names it; None for a step or
+        the version."""
+        return self.get_table()
+
+    @property
+    def column(self):
+        """The column changed, or None."""
+        return self.get_column()
+
+    @property
+    def has(self):
+        """What the database has, as SQL-ish text ("INTEGER NOT NULL", a
+        version), or None."""
+        return self.get_database_has()
+
+    @property
+    def wants(self):
+        """What the models want, in the same form, or None."""
+        return self.get_model_wants()
+
+    @property
+    def reason(self):
+        """Why, in one sentence naming the model and the field (by their
+        Python names)."""
+        return _python_message(self.get_reason())
+
+    @property
+    def statements(self):
+        """The SQL it runs, in order: a list, empty for a column change
+        its table's rebuild applies, and for a Python step."""
+        return list(self.get_statements() or ())
+
+    @property
+    def version(self):
+        """The version of a step or of SET_VERSION; 0 otherwise."""
+        return self.get_version()
+
+    def _heading(self):
+        kind = self.kind
+        if kind == Gorm.MigrationChangeKind.STEP:
+            return 'step of version %d' % self.version
+        if kind == Gorm.MigrationChangeKind.SET_VERSION:
+            return 'set version %s → %s' % (self.has or 'none', self.wants or self.version)
+        where = self.table or ''
+        if self.column:
+            where += '.' + self.column
+        heading = '%s %s' % (_kind_words(kind), where)
+        if self.has is not None or self.wants is not None:
+            heading += ' (has: %s; wants: %s)' % (self.has or 'nothing', self.wants or 'nothing')
+        return heading
+
+    def __str__(self):
+        lines = [self._heading()]
+        if self.reason:
+            lines.append('    ' + self.reason)
+        lines.extend('    ' + sql for sql in self.statements)
+        return '\n'.join(lines)
+
+    def __repr__(self):
+        return '<Gorm.MigrationChange %s>' % self._heading()
+
+
+MigrationChange = override(MigrationChange)
+
+
+class MigrationPlan(list):
+    """What a migration would do, in order: a list of Gorm.MigrationChange.
+    ``print(plan)`` shows each change as a paragraph; ``plan.statements``
+    is all the SQL, in order."""
+
+    @property
+    def statements(self):
+        """The SQL of every change, in the order it would run."""
+        return [sql for change in self for sql in change.statements]
+
+    def __str__(self):
+        if not self:
+            return 'Nothing to change.'
+        return '\n'.join(str(change) for change in self)
+
+
+def _step_functions(version, funcs):
+    """The functions of ``steps[version]``: one callable or a list."""
+    if callable(funcs):
+        return [funcs]
+    funcs = list(funcs)
+    if not funcs or not all(callable(func) for func in funcs):
+        raise TypeError('steps[%r] is a function taking the database, or a list of them, '
+                        'not %r' % (version, funcs))
+    return funcs
+
+
+def _check_version(version, what):
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise TypeError('%s is a version, an int from 1, not %r' % (what, version))
+
+
+class Migration(Gorm.Migration):
+    """A migration of a database to models, at an application's schema
+    version, made by ``database.migration(models, version=3)``::
+
+        migration = db.migration([Question, Choice], version=3,
+                                 allow_drop=[('question', 'old_col')])
+
+        @migration.step(2)
+        def fill_slugs(db):
+            for question in Question.objects.using(db):
+                ...
+
+        print(migration.plan())
+        migration.run()
+
+    ``run()`` applies every difference between the models and the
+    database, and the steps of the versions the database lacks, in one
+    transaction: on failure nothing changed. A step's exception is
+    raised again as itself; libgorm's errors as Gorm.MigrationError.
+    """
+
+    @classmethod
+    def new(cls, database, types):
+        types = list(types)
+        for model in types:
+            _check_model(model)
+        migration = Gorm.Migration.new(database, types)
+        migration._gorm_state = _StepState()
+        return migration
+
+    def _state(self):
+        state = self.__dict__.get('_gorm_state')
+        if state is None:
+            state = self._gorm_state = _StepState()
+        return state
+
+    @property
+    def version(self):
+        """The application's schema version; 0 (unversioned) by default."""
+        return self.get_version()
+
+    @version.setter
+    def version(self, version):
+        _check_version(version, 'Migration.version')
+        self.set_version(version)
+
+    @property
+    def fraction(self):
+        """The progress of run(), from 0 to 1."""
+        return self.get_fraction()
+
+    def add_step(self, version, stage, func, user_data=None):
+        """Runs ``func(migration, database, version, user_data)`` when the
+        database goes past ``version``, at ``stage`` (a
+        ``Gorm.MigrationStage``); an exception it raises fails the
+        migration, which raises it again. See step() for the Python form."""
+        _check_version(version, 'The version of a step')
+        Gorm.Migration.add_step(self, version, stage, _Step(func, self._state(), False),
+                                user_data)
+
+    def step(self, version, *, after=True):
+        """A decorator adding the function as the step of ``version``: it is
+        called with the database as ``func(db)`` inside the migration's
+        transaction when the database is older than ``version``, in
+        version order. With ``after=True`` (the default) it runs after the
+        automatic changes, when the tables have the models' schema and the
+        ORM works on them; with ``after=False`` before them, on the old
+        schema (use ``db.execute()``). An exception it raises rolls the
+        whole migration back and is raised by run()."""
+        _check_version(version, 'The version of a step')
+        if not version:
+            raise TypeError('The version of a step is an int from 1, not 0')
+        stage = (Gorm.MigrationStage.AFTER_CHANGES if after
+                 else Gorm.MigrationStage.BEFORE_CHANGES)
+
+        def decorator(func):
+            if not callable(func):
+                raise TypeError('migration.step(%d) decorates a function taking the '
+                                'database, not %r' % (version, func))
+            Gorm.Migration.add_step(self, version, stage, _Step(func, self._state(), True),
+                                    None)
+            return func
+        return decorator
+
+    def allow_drop(self, table, column):
+        """Allows the migration to drop ``column`` of ``table`` (names as the
+        database has them; ``table`` may be a model) even though it holds
+        data."""
+        if isinstance(table, type) and issubclass(table, Gorm.Resource):
+            table = table.get_table_name()
+        if not isinstance(table, str) or not isinstance(column, str):
+            raise TypeError('allow_drop() takes a table and a column name, not %r, %r'
+                            % (table, column))
+        Gorm.Migration.allow_drop(self, table, column)
+
+    def plan(self, cancellable=None):
+        """What run() would do, in order, as a Gorm.MigrationPlan (a list of
+        Gorm.MigrationChange, steps and the new version included), running
+        nothing; raises what run() would raise for a refused difference or
+        a newer database."""
+        with _migration_errors():
+            return MigrationPlan(Gorm.Migration.plan(self, cancellable))
+
+    def plan_finish(self, result):
+        """Finishes ``plan_async()``: a Gorm.MigrationPlan."""
+        with _migration_errors():
+            return MigrationPlan(Gorm.Migration.plan_finish(self, result))
+
+    def run(self, cancellable=None):
+        """Runs the migration: in one transaction, the steps before the
+        changes, the changes, the steps after them and the new version.
+        Returns True; on failure nothing changed and it raises the step's
+        exception, or Gorm.MigrationError naming the model and field.
+
+        The progress signal comes in the main context, which does not run
+        while run() blocks: only its last emission, at 1.0, comes during
+        the call. A migration given a ``progress`` function by
+        ``database.migration()`` or ``migrate()`` reports as it goes
+        instead: outside a main loop's callback, run() then runs it on the
+        database worker (Python steps too) and dispatches the main context
+        until it ends."""
+        if self.__dict__.get('_gorm_reports') and GLib.main_depth() == 0:
+            context = GLib.MainContext.ref_thread_default()
+            if context.acquire():
+                try:
+                    return self._run_dispatching(context, cancellable)
+                finally:
+                    context.release()
+        state = self._state()
+        state.exception = None
+        with _migration_errors(state):
+            return Gorm.Migration.run(self, cancellable)
+
+    def _run_dispatching(self, context, cancellable):
+        """run() on the worker, dispatching ``context`` (acquired) until it
+        ends, so that its progress reaches the progress function."""
+        results = []
+        self.run_async(cancellable, lambda migration, result: results.append(result))
+        while not results:
+            context.iteration(True)
+        return self.run_finish(results[0])
+
+    def run_async(self, cancellable=None, callback=None, *user_data):
+        """Runs run() on the database worker thread (the steps too, holding
+        the GIL when they run Python); finish with ``run_finish()``."""
+        self._state().exception = None
+        Gorm.Migration.run_async(self, cancellable, callback, *user_data)
+
+    def run_finish(self, result):
+        """Finishes ``run_async()``: True, or the exception of run()."""
+        with _migration_errors(self._state()):
+            return Gorm.Migration.run_finish(self, result)
+
+    async def aplan(self):
+        """Awaits ``plan_async()``; see plan()."""
+        return await _acall(self, 'plan')
+
+    async def arun(self):
+        """Awaits ``run_async()``; see run()."""
+        return await _acall(self, 'run')
+
+
+Migration = override(Migration)
+
+
+def _configured_migration(database, types, version, steps, allow_drop, progress):
+    """A Gorm.Migration of ``database`` set up as Database.migration() says."""
+    _check_version(version, 'version')
+    migration = Migration.new(database, types)
+    if version:
+        migration.set_version(version)
+    for step_version, funcs in sorted((steps or {}).items()):
+        _check_version(step_version, 'A key of steps')
+        if not 1 <= step_version <= version:
+            raise ValueError('steps has a step for version %r, which never runs in a migration '
+                             'to version %d' % (step_version, version))
+        for func in _step_functions(step_version, funcs):
+            migration.step(step_version)(func)
+    for pair in allow_drop:
+        if isinstance(pair, str) or len(pair) != 2:
+            raise TypeError('allow_drop holds (table, column) pairs, not %r' % (pair,))
+        migration.allow_drop(*pair)
+    if progress is not None:
+        if not callable(progress):
+            raise TypeError('progress is a function taking (change, fraction), not %r'
+                            % (progress,))
+        migration.connect('progress', lambda _, change, fraction: progress(change, fraction))
+        migration._gorm_reports = True
+    return migration
+
+
+__all__ += ['MigrationChange', 'MigrationPlan', 'Migration']
+
+
 # Database
 
 class Atomic(contextlib.ContextDecorator):
@@ -4533,14 +4977,34 @@ class Database(Gorm.Database):
         with _gorm_errors():
             return _adopt_as_default(Gorm.Database.open_finish(result))
 
-    def migrate(self, types, cancellable=None):
+    def migrate(self, types, cancellable=None, *, version=0, steps=None, allow_drop=(),
+                progress=None):
         """Creates or evolves the tables of ``types`` (model classes or
-        GTypes). Idempotent; models also migrate themselves on first use."""
-        types = list(types)
-        for model in types:
-            _check_model(model)
-        with _gorm_errors():
-            return Gorm.Database.migrate(self, types, cancellable)
+        GTypes) in one transaction, keeping their data. Idempotent; models
+        also migrate themselves on first use (without a version).
+
+        ``version`` is the application's schema version, recorded in the
+        database; ``steps`` maps a version to a function (or a list of
+        them) called as ``func(db)`` after the automatic changes when the
+        database is older than that version, in version order;
+        ``allow_drop`` lists the (table, column) pairs whose data may be
+        dropped; ``progress(change, fraction)`` is called as the migration
+        goes (see ``Gorm.Migration.run()``), at most about 60 times a
+        second, the last time with 1.0. A difference it cannot apply without losing data, or a
+        database of a newer version, raises Gorm.MigrationError and
+        changes nothing; a step's exception rolls everything back and is
+        raised as itself. See ``migration()`` for the migration object
+        (its plan, steps before the changes)."""
+        migration = self.migration(types, version, steps=steps, allow_drop=allow_drop,
+                                   progress=progress)
+        return migration.run(cancellable)
+
+    def migration(self, types, version=0, *, steps=None, allow_drop=(), progress=None):
+        """A Gorm.Migration of the database to ``types`` at ``version``, set
+        up as ``migrate()`` takes them, to add steps to (``@migration.step(2,
+        after=False)``), read the plan of (``print(migration.plan())``) and
+        run (``migration.run()``, ``await migration.arun()``)."""
+        return _configured_migration(self, types, version, steps, allow_drop, progress)
 
     def query(self, type):
         """A new Gorm.Query of ``type``, registered on first use."""
@@ -4616,9 +5080,13 @@ class Database(Gorm.Database):
         """Awaits ``open_async()``; see ``open()``."""
         return await _acall(Database, 'open', uri)
 
-    async def amigrate(self, types):
-        """Awaits ``migrate_async()``."""
-        await _acall(self, 'migrate', list(types))
+    async def amigrate(self, types, *, version=0, steps=None, allow_drop=(), progress=None):
+        """Awaits the migration ``migrate()`` runs, run on the database
+        worker (``Gorm.Migration.run_async()``): Python steps run on that
+        thread, holding the GIL."""
+        migration = self.migration(types, version, steps=steps, allow_drop=allow_drop,
+                                   progress=progress)
+        return await migration.arun()
 
     async def aget(self, type, id):
         """Awaits ``get_async()``."""
