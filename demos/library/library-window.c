@@ -81,6 +81,16 @@ static const char * const column_notify[LIBRARY_N_COLUMNS] = {
   [LIBRARY_COLUMN_READ] = "notify::read",
 };
 
+/* How many characters a text cell asks room for: its column's natural
+ * width, whatever the books shown. */
+static const guint cell_nat_chars[LIBRARY_N_COLUMNS] = {
+  [LIBRARY_COLUMN_TITLE] = 30,
+  [LIBRARY_COLUMN_AUTHOR] = 20,
+  [LIBRARY_COLUMN_YEAR] = 5,
+  [LIBRARY_COLUMN_PAGES] = 6,
+  [LIBRARY_COLUMN_RATING] = 6,
+};
+
 const char *
 library_column_property (LibraryColumn column)
 {
@@ -331,7 +341,7 @@ update_cell (GtkWidget   *cell,
   switch (column)
     {
     case LIBRARY_COLUMN_TITLE:
-      gtk_label_set_text (GTK_LABEL (cell), library_book_get_title (book));
+      gtk_inscription_set_text (GTK_INSCRIPTION (cell), library_book_get_title (book));
       return;
     case LIBRARY_COLUMN_AUTHOR:
       if (gorm_resource_peek_related (GORM_RESOURCE (book), "author") == NULL &&
@@ -344,7 +354,7 @@ update_cell (GtkWidget   *cell,
           gorm_resource_get_related_async (GORM_RESOURCE (book), "author", self->cancellable,
                                            author_loaded_cb, g_object_ref (cell));
         }
-      gtk_label_set_text (GTK_LABEL (cell), library_book_peek_author_name (book));
+      gtk_inscription_set_text (GTK_INSCRIPTION (cell), library_book_peek_author_name (book));
       return;
     case LIBRARY_COLUMN_YEAR:
       text = g_strdup_printf ("%d", library_book_get_year (book));
@@ -364,7 +374,7 @@ update_cell (GtkWidget   *cell,
     default:
       g_assert_not_reached ();
     }
-  gtk_label_set_text (GTK_LABEL (cell), text);
+  gtk_inscription_set_text (GTK_INSCRIPTION (cell), text);
 }
 
 static void
@@ -380,7 +390,8 @@ author_loaded_cb (GObject      *source,
 
   if (!show_error (self, error) &&
       g_object_get_data (G_OBJECT (cell), "library-book") == (gpointer) source)
-    gtk_label_set_text (GTK_LABEL (cell), library_book_peek_author_name (LIBRARY_BOOK (source)));
+    gtk_inscription_set_text (GTK_INSCRIPTION (cell),
+                              library_book_peek_author_name (LIBRARY_BOOK (source)));
   busy_end (self);
 }
 
@@ -472,9 +483,17 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
     }
   else
     {
-      cell = gtk_label_new (NULL);
-      gtk_label_set_ellipsize (GTK_LABEL (cell), PANGO_ELLIPSIZE_END);
-      gtk_label_set_xalign (GTK_LABEL (cell), column <= LIBRARY_COLUMN_AUTHOR ? 0.0 : 1.0);
+      /* An inscription, not a label: its size comes from its character
+       * counts, not from its text, so binding a row to another book
+       * measures nothing. GTK 4.8's column view keeps about 200 rows
+       * and measures every cell of a column again whenever a row comes
+       * or goes; labels made each jump lay out the text of all of them. */
+      cell = gtk_inscription_new (NULL);
+      gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell),
+                                         GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+      gtk_inscription_set_nat_chars (GTK_INSCRIPTION (cell), cell_nat_chars[column]);
+      gtk_inscription_set_xalign (GTK_INSCRIPTION (cell),
+                                  column <= LIBRARY_COLUMN_AUTHOR ? 0.0 : 1.0);
       if (column >= LIBRARY_COLUMN_YEAR)
         gtk_widget_add_css_class (cell, "numeric");
     }

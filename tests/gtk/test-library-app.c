@@ -7,8 +7,8 @@
  * each column both ways, scroll to the end, generate books (and cancel
  * that), and refuse what cannot be saved. After each step the main loop
  * runs until the window has no database call pending and frames were
- * drawn; then what the column view's visible cells show (labels and
- * check buttons, row by row in screen order) must be a run of the rows
+ * drawn; then what the column view's visible cells show (inscriptions
+ * and check buttons, row by row in screen order) must be a run of the rows
  * that the same query returns on a second connection, which has objects
  * of its own, and the live model must count as many rows.
  *
@@ -137,9 +137,9 @@ compare_rows_by_y (gconstpointer a,
   return ra->y < rb->y ? -1 : ra->y > rb->y;
 }
 
-/* Walks @widget's tree for the cells of the book columns (the labels and
- * check buttons the window's factories made) that are on screen: below
- * the header, above the bottom of the view. */
+/* Walks @widget's tree for the cells of the book columns (the
+ * inscriptions and check buttons the window's factories made) that are on
+ * screen: below the header, above the bottom of the view. */
 static void
 collect_cells (GtkWidget  *view,
                GtkWidget  *widget,
@@ -171,8 +171,8 @@ collect_cells (GtkWidget  *view,
           g_hash_table_insert (rows, k, row);
         }
       g_assert_null (row->cells[column]);
-      if (GTK_IS_LABEL (widget))
-        row->cells[column] = g_strdup (gtk_label_get_text (GTK_LABEL (widget)));
+      if (GTK_IS_INSCRIPTION (widget))
+        row->cells[column] = g_strdup (gtk_inscription_get_text (GTK_INSCRIPTION (widget)));
       else
         row->cells[column] = g_strdup (gtk_check_button_get_active (GTK_CHECK_BUTTON (widget)) ?
                                        "read" : "unread");
