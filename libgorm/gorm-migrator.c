@@ -321,6 +321,23 @@ source_name (const ColumnPlan *columns,
   return source != NULL ? source->name : NULL;
 }
 
+/* Whether the database's @existing index is the composite @index of the
+ * model: unique or not alike, over its columns in its order (their
+ * database names, before any rename). */
+static gboolean
+index_matches (const GormCatalogIndex *existing,
+               const GormIndex        *index,
+               const ColumnPlan       *columns)
+{
+  if (!existing->unique != !index->unique || existing->columns == NULL ||
+      g_strv_length (existing->columns) != index->n_columns)
+    return FALSE;
+  for (guint i = 0; i < index->n_columns; i++)
+    if (g_strcmp0 (existing->columns[i], source_name (columns, index->columns[i])) != 0)
+      return FALSE;
+  return TRUE;
+}
+
 static const char *
 rebuild_reason_suffix (gboolean rebuild)
 {
@@ -1158,11 +1175,32 @@ plan_table (Plan                   *plan,
       g_autofree char *why = NULL;
       g_autoptr(GString) wants = g_string_new (index->unique ? "UNIQUE (" : "INDEX (");
       g_autoptr(GPtrArray) names = g_ptr_array_new_null_terminated (0, NULL, TRUE);
+      const GormCatalogIndex *existing;
       gboolean all_exist = TRUE;
       GormMigrationChange *change;
 
-      if (find_index (catalog, index->name) != NULL)
+      existing = find_index (catalog, index->name);
+      if (existing != NULL && index_matches (existing, index, columns))
         continue;
+      if (existing != NULL)
+        {
+          /* The same name over other columns, or unique no more or now:
+           * made anew. */
+          g_autofree char *has = existing->columns ? g_strjoinv (", ", existing->columns)
+                                                   : g_strdup ("");
+          g_autofree char *shown = g_strdup_printf ("%s (%s)", existing->unique ? "UNIQUE" : "INDEX",
+                                                    has);
+          g_autofree char *dropped = reason (rebuild, schema->table,
+                                             "the index “%s” of %s is over other columns now",
+                                             index->name, schema->type_name);
+
+          change = add_change (changes, GORM_MIGRATION_CHANGE_DROP_INDEX, schema->table,
+                               NULL, shown, NULL, dropped);
+          take_statement (change, !rebuild,
+                          existing->implicit
+                          ? gorm_dialect_render_drop_constraint (schema->table, existing->name)
+                          : gorm_dialect_render_drop_index (existing->name));
+        }
       for (guint j = 0; j < index->n_columns; j++)
         {
           const char *name = source_name (columns, index->columns[j]);
@@ -1342,8 +1380,54 @@ order_type (GType        type,
   return TRUE;
 }
 
+/* Whether the existing link table @table of the many-to-many @relation
+ * links what the relation links: its two key columns, each a foreign key
+ * to its side's table. A table that does not is refused rather than used:
+ * libgorm does not evolve link tables. */
+static gboolean
+check_link_table (const GormSchema       *schema,
+                  const GormRelation     *relation,
+                  const GormCatalogTable *table,
+                  GError                **error)
+{
+  const char *columns[2] = { relation->link_source_column, relation->link_target_column };
+  GType sides[2] = { relation->source_type, relation->target_type };
+
+  for (guint i = 0; i < 2; i++)
+    {
+      const GormSchema *side = gorm_schema_lookup (sides[i], error);
+      const GormCatalogForeignKey *key;
+      g_autoptr(GString) has = g_string_new (NULL);
+
+      if (side == NULL)
+        return FALSE;
+      key = find_foreign_key (table, columns[i]);
+      if (key != NULL && g_strcmp0 (key->target_table, side->table) == 0)
+        continue;
+
+      for (guint j = 0; j < table->columns->len; j++)
+        {
+          const GormCatalogColumn *column = g_ptr_array_index (table->columns, j);
+          const GormCatalogForeignKey *other = find_foreign_key (table, column->name);
+
+          g_string_append_printf (has, "%s%s", j > 0 ? ", " : "", column->name);
+          if (other != NULL)
+            g_string_append_printf (has, " REFERENCES %s", other->target_table);
+        }
+      g_set_error (error, GORM_ERROR, GORM_ERROR_MIGRATION,
+                   "Cannot migrate %s: the table “%s” of its many-to-many relation “%s” does "
+                   "not link it as the relation does (the database has (%s), the model wants "
+                   "the column “%s” REFERENCES %s); libgorm does not change link tables: "
+                   "rename or drop the table in a migration step",
+                   schema->type_name, relation->link_table, relation->name, has->str,
+                   columns[i], side->table);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* The link tables of @schema's many-to-many relations that do not exist
- * yet, each once. */
+ * yet, each once; the existing ones checked. */
 static gboolean
 plan_link_tables (Plan              *plan,
                   const GormSchema  *schema,
@@ -1372,7 +1456,11 @@ plan_link_tables (Plan              *plan,
           return FALSE;
         }
       if (table != NULL)
-        continue;
+        {
+          if (!check_link_table (schema, relations[i], table, error))
+            return FALSE;
+          continue;
+        }
       created = gorm_dialect_render_create_link_table (plan->dialect, relations[i], error);
       if (created == NULL)
         return FALSE;

@@ -761,6 +761,38 @@ test_unique_together (void)
   run_ok (db, test_item_together_get_type (), NULL);
 }
 
+/* An index of the model's name over other columns (another tool's) is
+ * made anew over the model's. */
+static void
+test_index_over_other_columns (void)
+{
+  g_autoptr(GormDatabase) db = open_items ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  GormMigrationChange *change;
+
+  execute (db, "CREATE INDEX ux_item_label_amount ON item (amount)");
+  changes = plan (db, test_item_together_get_type (), NULL, &error);
+  g_assert_no_error (error);
+  change = find_kind (changes, GORM_MIGRATION_CHANGE_DROP_INDEX);
+  g_assert_nonnull (change);
+  g_assert_cmpstr (gorm_migration_change_get_database_has (change), ==, "INDEX (amount)");
+  change = find_kind (changes, GORM_MIGRATION_CHANGE_ADD_INDEX);
+  g_assert_cmpstr (gorm_migration_change_get_model_wants (change), ==, "UNIQUE (label, amount)");
+  run_ok (db, test_item_together_get_type (), NULL);
+
+  /* Unique over both now: a duplicate pair is refused, one amount twice is not. */
+  execute (db, "INSERT INTO item (label, amount) VALUES ('x', 1)");
+  gorm_database_execute (db, "INSERT INTO item (label, amount) VALUES ('x', 1)", NULL, 0, NULL,
+                         &error);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_clear_pointer (&changes, g_ptr_array_unref);
+  changes = plan (db, test_item_together_get_type (), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes->len, ==, 0);
+}
+
 static void
 test_max_length (void)
 {
@@ -1025,6 +1057,43 @@ test_required_foreign_key (void)
     }
 }
 
+/* A link table that exists but does not link what the relation links
+ * (another tool's table of the same name) is refused, not used. */
+static void
+test_foreign_link_table (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *links = NULL;
+  g_autofree char *tables = NULL;
+
+  execute (db, "CREATE TABLE shelf_books (shelf_id INTEGER, note TEXT)");
+  execute (db, "INSERT INTO shelf_books VALUES (1, 'kept')");
+  g_assert_false (run (db, test_shelf_books_get_type (), NULL, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
+  g_test_message ("%s", error->message);
+  for (guint i = 0; i < 4; i++)
+    {
+      const char *named[] = { "many-to-many", "“shelf_books”", "REFERENCES", "note", };
+
+      if (strstr (error->message, named[i]) == NULL)
+        g_error ("“%s” does not name “%s”", error->message, named[i]);
+    }
+  g_clear_error (&error);
+  /* Nothing changed: the tables planned before the refusal are not made. */
+  links = test_query_text (db, "SELECT note FROM shelf_books");
+  g_assert_cmpstr (links, ==, "kept");
+  tables = test_query_text (db, test_engine_is_postgresql ()
+                                ? "SELECT count(*) FROM information_schema.tables "
+                                  "WHERE table_schema = current_schema() AND table_name = 'shelf'"
+                                : "SELECT count(*) FROM sqlite_master WHERE name = 'shelf'");
+  g_assert_cmpstr (tables, ==, "0");
+
+  /* Once the step the message suggests made room, the table is made. */
+  execute (db, "DROP TABLE shelf_books");
+  run_ok (db, test_shelf_books_get_type (), NULL);
+}
+
 /* A many-to-many relation added between existing tables: its link
  * table. */
 static void
@@ -1185,6 +1254,8 @@ main (int   argc,
   g_test_add_func ("/Gorm/Migrator/required-foreign-key", test_required_foreign_key);
   g_test_add_func ("/Gorm/Migrator/cancelled", test_cancelled);
   g_test_add_func ("/Gorm/Migrator/many-to-many", test_many_to_many);
+  g_test_add_func ("/Gorm/Migrator/foreign-link-table", test_foreign_link_table);
+  g_test_add_func ("/Gorm/Migrator/index-over-other-columns", test_index_over_other_columns);
   if (!test_engine_is_postgresql ())
     g_test_add_func ("/Gorm/Migrator/rebuild-triggers", test_rebuild_triggers);
 
