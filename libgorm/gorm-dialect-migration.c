@@ -404,6 +404,32 @@ gorm_dialect_render_drop_table (const char *table)
   return g_strdup_printf ("DROP TABLE %s", t);
 }
 
+/* @text as an SQL string literal. */
+static char *
+string_literal (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text, "'", -1);
+  g_autofree char *escaped = g_strjoinv ("''", parts);
+
+  return g_strdup_printf ("'%s'", escaped);
+}
+
+GStrv
+gorm_dialect_render_move_sequence (const char *target,
+                                   const char *source)
+{
+  g_autofree char *t = string_literal (target);
+  g_autofree char *s = string_literal (source);
+  GStrv statements = g_new0 (char *, 3);
+
+  /* The copy gave @target a counter of its highest key; @source's is at
+   * least as high (the keys it gave and deleted since count too), and
+   * becomes @target's, renamed with it by the RENAME that follows. */
+  statements[0] = g_strdup_printf ("DELETE FROM sqlite_sequence WHERE name = %s", t);
+  statements[1] = g_strdup_printf ("UPDATE sqlite_sequence SET name = %s WHERE name = %s", t, s);
+  return statements;
+}
+
 char *
 gorm_dialect_render_foreign_key_check (const char *table)
 {

@@ -748,6 +748,11 @@ char    *gorm_dialect_render_copy               (const char         *target,
                                                  const char * const *expressions,
                                                  gboolean            chunked);
 char    *gorm_dialect_render_foreign_key_check  (const char         *table);
+/* The statements giving @target the AUTOINCREMENT counter of @source
+ * (sqlite_sequence), so that the rebuilt table never hands out again a
+ * key @source once gave; NULL-terminated. */
+GStrv    gorm_dialect_render_move_sequence      (const char         *target,
+                                                 const char         *source);
 
 /* Raw selects. The SQL of a raw select of rows: @sql from its first
  * keyword on (leading spaces and comments, trailing semicolons left

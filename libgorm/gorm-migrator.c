@@ -618,6 +618,13 @@ plan_rebuild (Plan              *plan,
                        NULL, NULL, why);
   gorm_migration_change_add_statement (change, create);
   gorm_migration_change_add_copy (change, copy, range, chunk);
+  if (gorm_schema_has_auto_id (schema))
+    {
+      g_auto(GStrv) sequence = gorm_dialect_render_move_sequence (temporary, schema->table);
+
+      for (guint i = 0; sequence[i] != NULL; i++)
+        gorm_migration_change_add_statement (change, sequence[i]);
+    }
   gorm_migration_change_add_statement (change, drop);
   gorm_migration_change_add_statement (change, rename);
   for (guint i = 0; i < indexes->len; i++)

@@ -986,6 +986,9 @@ test_rebuild (void)
   const char * const *statements;
 
   execute (db, "INSERT INTO item (id, label, amount) VALUES (50000, 'far', 4)");
+  /* A key given once and deleted is never given again, rebuilt or not. */
+  execute (db, "INSERT INTO item (id, label, amount) VALUES (60000, 'gone', 5)");
+  execute (db, "DELETE FROM item WHERE id = 60000");
   changes = plan (db, test_item_double_get_type (), NULL, &error);
   g_assert_no_error (error);
   rebuild = g_ptr_array_index (changes, 0);
@@ -994,8 +997,11 @@ test_rebuild (void)
   statements = gorm_migration_change_get_statements (rebuild);
   g_assert_true (g_str_has_prefix (statements[0], "CREATE TABLE \"gorm_rebuild_item\""));
   g_assert_true (g_str_has_prefix (statements[1], "INSERT INTO \"gorm_rebuild_item\""));
-  g_assert_cmpstr (statements[2], ==, "DROP TABLE \"item\"");
-  g_assert_cmpstr (statements[3], ==, "ALTER TABLE \"gorm_rebuild_item\" RENAME TO \"item\"");
+  g_assert_cmpstr (statements[2], ==, "DELETE FROM sqlite_sequence WHERE name = 'gorm_rebuild_item'");
+  g_assert_cmpstr (statements[3], ==,
+                   "UPDATE sqlite_sequence SET name = 'gorm_rebuild_item' WHERE name = 'item'");
+  g_assert_cmpstr (statements[4], ==, "DROP TABLE \"item\"");
+  g_assert_cmpstr (statements[5], ==, "ALTER TABLE \"gorm_rebuild_item\" RENAME TO \"item\"");
   g_assert_cmpstr (statements[g_strv_length ((char **) statements) - 1], ==,
                    "PRAGMA foreign_key_check(\"item\")");
   g_assert_cmpuint (g_strv_length ((char **) gorm_migration_change_get_statements (
@@ -1021,6 +1027,10 @@ test_rebuild (void)
   g_free (amounts);
   amounts = test_query_text (db, "PRAGMA foreign_keys");
   g_assert_cmpstr (amounts, ==, "1");
+  g_free (amounts);
+  execute (db, "INSERT INTO item (label, amount) VALUES ('next', 6)");
+  amounts = test_query_text (db, "SELECT max(id) FROM item");
+  g_assert_cmpstr (amounts, ==, "60001");
 }
 
 /* A NOT NULL foreign key added to rows: their key, the property's
