@@ -170,11 +170,13 @@ static char *
 describe_table (GormDatabase *db,
                 const char   *table)
 {
-  return test_query_text (db, test_engine_is_postgresql ()
+  g_autofree char *sql = test_engine_is_postgresql ()
     ? g_strdup_printf ("SELECT string_agg(column_name || ':' || data_type || ':' || is_nullable, ';' "
                        "ORDER BY ordinal_position) FROM information_schema.columns "
                        "WHERE table_schema = current_schema() AND table_name = '%s'", table)
-    : g_strdup_printf ("SELECT sql FROM sqlite_master WHERE name = '%s'", table));
+    : g_strdup_printf ("SELECT sql FROM sqlite_master WHERE name = '%s'", table);
+
+  return test_query_text (db, sql);
 }
 
 static GHashTable *
