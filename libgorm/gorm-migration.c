@@ -618,16 +618,6 @@ plan_last_item (const Plan *plan)
   return NULL;
 }
 
-static gboolean
-changes_rebuild (GPtrArray *changes)
-{
-  for (guint i = 0; i < changes->len; i++)
-    if (gorm_migration_change_get_kind (g_ptr_array_index (changes, i)) ==
-        GORM_MIGRATION_CHANGE_REBUILD_TABLE)
-      return TRUE;
-  return FALSE;
-}
-
 static gint
 compare_steps (gconstpointer a,
                gconstpointer b)
@@ -965,7 +955,7 @@ apply_changes_locked (GormMigration   *self,
     return FALSE;
   /* SQLite turns its foreign keys off outside a transaction only: a
    * rebuild the first reading did not see fails here, changing nothing. */
-  if (changes_rebuild (changes) && !changes_rebuild (prepared) &&
+  if (gorm_migrator_changes_rebuild (changes) && !gorm_migrator_changes_rebuild (prepared) &&
       !gorm_migrator_prepare_locked (connection, changes, error))
     return FALSE;
   if (!gorm_migrator_apply_locked (connection, changes, apply_progress_cb, progress,

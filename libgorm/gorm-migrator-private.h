@@ -40,6 +40,8 @@ GPtrArray *gorm_migrator_plan_locked    (GormConnection             *connection,
  * OFF and back ON when @changes rebuild a table (a no-op otherwise and on
  * PostgreSQL). Fails with MIGRATION when a transaction is open and a
  * rebuild is needed. */
+/* Whether @changes rebuild a table (SQLite's REBUILD_TABLE). */
+gboolean   gorm_migrator_changes_rebuild (GPtrArray *changes);
 gboolean   gorm_migrator_prepare_locked (GormConnection             *connection,
                                          GPtrArray                  *changes,
                                          GError                    **error);

@@ -1532,8 +1532,8 @@ gorm_migrator_plan_locked (GormConnection             *connection,
   return g_steal_pointer (&changes);
 }
 
-static gboolean
-rebuilds (GPtrArray *changes)
+gboolean
+gorm_migrator_changes_rebuild (GPtrArray *changes)
 {
   for (guint i = 0; i < changes->len; i++)
     if (gorm_migration_change_get_kind (g_ptr_array_index (changes, i)) ==
@@ -1570,7 +1570,7 @@ gorm_migrator_prepare_locked (GormConnection  *connection,
                               GPtrArray       *changes,
                               GError         **error)
 {
-  if (!rebuilds (changes))
+  if (!gorm_migrator_changes_rebuild (changes))
     return TRUE;
   if (gorm_connection_get_depth (connection) > 0)
     {
@@ -1600,7 +1600,7 @@ void
 gorm_migrator_restore_locked (GormConnection *connection,
                               GPtrArray      *changes)
 {
-  if (rebuilds (changes))
+  if (gorm_migrator_changes_rebuild (changes))
     run_pragma_locked (connection, "PRAGMA foreign_keys=ON", NULL, NULL);
 }
 
