@@ -36,15 +36,14 @@ struct _LibraryWindow
   int                 probed_column;
   GObject            *sentinels[2];
 
-  /* The last deleted book's values, for win.undo. */
-  gboolean            can_undo;
-  char               *undo_title;
-  gint64              undo_author_id;
-  int                 undo_year;
-  int                 undo_pages;
-  gboolean            undo_pages_null;
-  int                 undo_rating;
-  gboolean            undo_read;
+  /* What win.undo undoes: the last book deleted (the object keeps its
+   * values, its "added" date and its author, and is saved again) or
+   * edited (undo_values: its values before the edit). */
+  LibraryBook        *undo_book;
+  gboolean            undo_deleted;
+  LibraryBookValues   undo_values;
+  /* The values of the saved book the dialog edits, as they were. */
+  LibraryBookValues   edit_values;
 
   LibraryGenerator   *generator;
   LibraryBookDialog  *dialog;
@@ -567,13 +566,42 @@ add_column (LibraryWindow *self,
 
 /* Editing */
 
+/* A toast with an Undo button for win.undo. */
+static void
+show_undo_toast (LibraryWindow *self,
+                 const char    *text)
+{
+  AdwToast *toast = adw_toast_new (text);
+
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "win.undo");
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toasts, toast);
+}
+
 static void
 dialog_finished_cb (LibraryBookDialog *dialog,
                     gboolean           saved,
                     LibraryWindow     *self)
 {
-  if (saved)
+  LibraryBook *book = library_book_dialog_get_book (dialog);
+
+  if (saved && self->edit_values.title != NULL &&
+      library_book_values_differ (&self->edit_values, book))
+    {
+      g_autofree char *text = g_strdup_printf (_("“%s” saved"), library_book_get_title (book));
+
+      /* An edit of a saved book: undone with its values before. */
+      g_set_object (&self->undo_book, book);
+      self->undo_deleted = FALSE;
+      library_book_values_clear (&self->undo_values);
+      self->undo_values = self->edit_values;
+      self->edit_values.title = NULL;
+      show_undo_toast (self, text);
+    }
+  else if (saved)
     show_toast (self, _("Book saved"));
+  library_book_values_clear (&self->edit_values);
 }
 
 void
@@ -588,6 +616,9 @@ library_window_edit_book (LibraryWindow *self,
       gtk_window_present (GTK_WINDOW (self->dialog));
       return;
     }
+  library_book_values_clear (&self->edit_values);
+  if (gorm_resource_is_saved (GORM_RESOURCE (book)))
+    library_book_values_save (&self->edit_values, book);
   self->dialog = library_book_dialog_new (GTK_WINDOW (self), book);
   g_object_add_weak_pointer (G_OBJECT (self->dialog), (gpointer *) &self->dialog);
   g_signal_connect_object (self->dialog, "finished", G_CALLBACK (dialog_finished_cb), self, 0);
@@ -634,7 +665,7 @@ edit_action (GSimpleAction *action,
     library_window_edit_book (self, book);
 }
 
-/* Deleting, and undoing it */
+/* Deleting and editing, and undoing it */
 
 static void
 undo_saved_cb (GObject      *source,
@@ -655,18 +686,23 @@ undo_action (GSimpleAction *action,
              gpointer       user_data)
 {
   LibraryWindow *self = user_data;
-  g_autoptr(LibraryBook) book = NULL;
+  g_autoptr(LibraryBook) book = g_steal_pointer (&self->undo_book);
+  g_autoptr(GError) error = NULL;
 
-  if (!self->can_undo || is_disposed (self))
+  if (book == NULL || is_disposed (self))
     return;
-  self->can_undo = FALSE;
-  /* A new row with the deleted one's values (libgorm chooses the id). */
-  book = g_object_new (LIBRARY_TYPE_BOOK, "database", self->database,
-                       "title", self->undo_title, "author-id", self->undo_author_id,
-                       "year", self->undo_year, "pages", self->undo_pages,
-                       "rating", self->undo_rating, "read", self->undo_read, NULL);
-  if (self->undo_pages_null)
-    gorm_resource_set_null (GORM_RESOURCE (book), "pages", NULL);
+  /* A deleted book is inserted again with the values it kept: its
+   * "added" date (auto_now_add keeps a date it is given), its author.
+   * Its id is a new one: libgorm gives every insert an automatic key,
+   * and GormResource:id cannot be set. An edited one gets its values
+   * back. */
+  if (!self->undo_deleted &&
+      !library_book_values_restore (&self->undo_values, book, &error))
+    {
+      show_error (self, error);
+      return;
+    }
+  library_book_values_clear (&self->undo_values);
   busy_begin (self);
   gorm_resource_save_async (GORM_RESOURCE (book), self->cancellable, undo_saved_cb,
                             g_object_ref (self));
@@ -682,14 +718,13 @@ deleted_cb (GObject      *source,
 
   if (gorm_resource_delete_finish (GORM_RESOURCE (source), result, &error))
     {
-      g_autofree char *text = g_strdup_printf (_("“%s” deleted"), self->undo_title);
-      AdwToast *toast = adw_toast_new (text);
+      g_autofree char *text = g_strdup_printf (_("“%s” deleted"),
+                                               library_book_get_title (LIBRARY_BOOK (source)));
 
-      self->can_undo = TRUE;
-      adw_toast_set_button_label (toast, _("_Undo"));
-      adw_toast_set_action_name (toast, "win.undo");
-      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-      adw_toast_overlay_add_toast (self->toasts, toast);
+      g_set_object (&self->undo_book, LIBRARY_BOOK (source));
+      self->undo_deleted = TRUE;
+      library_book_values_clear (&self->undo_values);
+      show_undo_toast (self, text);
     }
   else
     show_error (self, error);
@@ -705,15 +740,7 @@ library_window_delete_book (LibraryWindow *self,
 
   if (is_disposed (self))
     return;
-  self->can_undo = FALSE;
-  g_free (self->undo_title);
-  self->undo_title = g_strdup (library_book_get_title (book));
-  self->undo_author_id = library_book_get_author_id (book);
-  self->undo_year = library_book_get_year (book);
-  self->undo_pages = library_book_get_pages (book);
-  self->undo_pages_null = gorm_resource_is_null (GORM_RESOURCE (book), "pages");
-  self->undo_rating = library_book_get_rating (book);
-  self->undo_read = library_book_get_read (book);
+  g_clear_object (&self->undo_book);
   busy_begin (self);
   gorm_resource_delete_async (GORM_RESOURCE (book), self->cancellable, deleted_cb,
                               g_object_ref (self));
@@ -765,7 +792,7 @@ delete_all_response_cb (AdwMessageDialog *dialog,
 
   if (g_strcmp0 (response, "delete") != 0 || is_disposed (self))
     return;
-  self->can_undo = FALSE;
+  g_clear_object (&self->undo_book);
   books = gorm_database_query (self->database, LIBRARY_TYPE_BOOK);
   busy_begin (self);
   gorm_query_delete_async (books, self->cancellable, all_deleted_cb, g_object_ref (self));
@@ -944,6 +971,7 @@ library_window_dispose (GObject *object)
                                           sorter_changed_cb, self);
   self->column_view = NULL;
   g_clear_object (&self->books);
+  g_clear_object (&self->undo_book);
   g_clear_object (&self->database);
   G_OBJECT_CLASS (library_window_parent_class)->dispose (object);
 }
@@ -957,7 +985,8 @@ library_window_finalize (GObject *object)
   g_clear_object (&self->watch_cancellable);
   g_clear_object (&self->sentinels[0]);
   g_clear_object (&self->sentinels[1]);
-  g_free (self->undo_title);
+  library_book_values_clear (&self->undo_values);
+  library_book_values_clear (&self->edit_values);
   g_free (self->last_error);
   G_OBJECT_CLASS (library_window_parent_class)->finalize (object);
 }

@@ -471,6 +471,38 @@ count_books (Fixture *fixture)
   return n;
 }
 
+/* The book titled @title, read on the second connection with its
+ * author. */
+static LibraryBook *
+fresh_book (Fixture    *fixture,
+            const char *title)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (fixture->other, LIBRARY_TYPE_BOOK);
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+  LibraryBook *book;
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, title);
+  gorm_query_select_related (query, "author");
+  gorm_query_filter (query, gorm_filter_eq ("title", &value));
+  book = gorm_query_first (query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (book);
+  return book;
+}
+
+static gint64
+count_authors (Fixture *fixture)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (fixture->other, LIBRARY_TYPE_AUTHOR);
+  g_autoptr(GError) error = NULL;
+  gint64 n = gorm_query_count (query, NULL, &error);
+
+  g_assert_no_error (error);
+  return n;
+}
+
 static void
 test_start (Fixture       *fixture,
             gconstpointer  data)
@@ -513,6 +545,24 @@ test_edit (Fixture       *fixture,
   fill_dialog (fixture, "Solaris (1961)", "Stanisław Lem", 1961, 204, 5, TRUE);
   finish_dialog (fixture, "dialog.save");
   check_view (fixture, "edited");
+  {
+    g_autoptr(LibraryBook) edited = fresh_book (fixture, "Solaris (1961)");
+
+    g_assert_cmpint (library_book_get_rating (edited), ==, 5);
+  }
+
+  /* Undo of the edit: the book has its values before it again. */
+  activate (fixture, "undo");
+  check_view (fixture, "edit undone");
+  {
+    g_autoptr(LibraryBook) undone = fresh_book (fixture, "Solaris");
+
+    g_assert_cmpint (library_book_get_year (undone), ==, 1961);
+    g_assert_cmpint (library_book_get_pages (undone), ==, 204);
+    g_assert_cmpint (library_book_get_rating (undone), ==, 4);
+    g_assert_false (library_book_get_read (undone));
+    g_assert_cmpstr (library_book_peek_author_name (undone), ==, "Stanisław Lem");
+  }
 
   /* Moving a book to a new author creates the author. */
   position = position_of (fixture, "Children of Dune");
@@ -544,13 +594,34 @@ test_edit (Fixture       *fixture,
   position = position_of (fixture, "Dune");
   gtk_selection_model_select_item (GTK_SELECTION_MODEL (library_window_get_selection (fixture->window)),
                                    position, TRUE);
-  activate (fixture, "delete");
-  check_view (fixture, "deleted");
-  g_assert_cmpint (count_books (fixture), ==, 2);
-  activate (fixture, "undo");
-  check_view (fixture, "undone");
-  g_assert_cmpint (count_books (fixture), ==, 3);
-  position_of (fixture, "Dune");
+  {
+    g_autoptr(LibraryBook) before = fresh_book (fixture, "Dune");
+    g_autoptr(LibraryBook) after = NULL;
+    g_autoptr(GDateTime) added_before = NULL;
+    g_autoptr(GDateTime) added_after = NULL;
+
+    activate (fixture, "delete");
+    check_view (fixture, "deleted");
+    g_assert_cmpint (count_books (fixture), ==, 2);
+    activate (fixture, "undo");
+    check_view (fixture, "undone");
+    g_assert_cmpint (count_books (fixture), ==, 3);
+    position_of (fixture, "Dune");
+    /* The row as it was: its values, its author, its "added" date (its
+     * id is a new one: libgorm gives an insert its key). */
+    after = fresh_book (fixture, "Dune");
+    g_object_get (before, "added", &added_before, NULL);
+    g_object_get (after, "added", &added_after, NULL);
+    g_assert_nonnull (added_before);
+    g_assert_nonnull (added_after);
+    g_assert_true (g_date_time_equal (added_before, added_after));
+    g_assert_cmpint (library_book_get_author_id (after), ==, library_book_get_author_id (before));
+    g_assert_cmpstr (library_book_peek_author_name (after), ==, "Frank Herbert");
+    g_assert_cmpint (library_book_get_year (after), ==, 1965);
+    g_assert_cmpint (library_book_get_pages (after), ==, 412);
+    g_assert_cmpint (library_book_get_rating (after), ==, 5);
+    g_assert_true (library_book_get_read (after));
+  }
   /* Undo restores once. */
   activate (fixture, "undo");
   check_view (fixture, "undone again: nothing");
@@ -630,13 +701,40 @@ test_refused (Fixture       *fixture,
                    "A book needs a title and an author");
 
   /* A title longer than the column: libgorm refuses it (its message
-   * names the property), the dialog stays open with the book unsaved. */
+   * names the property), the dialog stays open with the book unsaved,
+   * and the new author saved in the same transaction is gone with it. */
   fill_dialog (fixture, long_title, "Nobody", 2000, 10, 1, FALSE);
   dialog = refused_save (fixture);
   g_assert_nonnull (strstr (library_book_dialog_get_last_error (dialog), "title"));
+  g_assert_cmpint (count_authors (fixture), ==, 1);
+  /* The rows can be edited again, and the book fixed and saved. */
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (library_book_dialog_get_title_row (dialog))));
+  fill_dialog (fixture, "Nobody's Book", "Nobody", 2000, 10, 1, FALSE);
+  finish_dialog (fixture, "dialog.save");
+  check_view (fixture, "fixed and saved");
+  g_assert_cmpint (count_books (fixture), ==, 2);
+  g_assert_cmpint (count_authors (fixture), ==, 2);
+
+  /* An edit moving a saved book to a new author, refused: neither the
+   * author nor the book's change is written; Cancel reverts the book. */
+  g_signal_emit_by_name (library_window_get_column_view (fixture->window), "activate",
+                         position_of (fixture, "Dune"));
+  fill_dialog (fixture, long_title, "Someone New", 1965, 412, 5, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (library_window_get_book_dialog (fixture->window)),
+                                             "dialog.save", NULL));
+  wait_until (fixture, dialog_idle, NULL, "the refused edit");
+  dialog = library_window_get_book_dialog (fixture->window);
+  g_assert_nonnull (strstr (library_book_dialog_get_last_error (dialog), "title"));
+  g_assert_cmpint (count_authors (fixture), ==, 2);
   finish_dialog (fixture, "dialog.cancel");
-  check_view (fixture, "refused");
-  g_assert_cmpint (count_books (fixture), ==, 1);
+  check_view (fixture, "refused edit cancelled");
+  {
+    g_autoptr(LibraryBook) dune = fresh_book (fixture, "Dune");
+
+    g_assert_cmpstr (library_book_peek_author_name (dune), ==, "Frank Herbert");
+  }
+  position_of (fixture, "Dune");
+  g_assert_cmpint (count_books (fixture), ==, 2);
 }
 
 static void
