@@ -114,11 +114,76 @@ def generated_author_names():
 
 
 def generated_book(database, random_, number, author_id):
-    return Book(database=database, title='The %s %s %d' % (random_.choice(_ADJECTIVES), random_.choice(_NOUNS),
-                                       number),
+    # One book in ten has no page count, as in the C application.
+    return Book(database=database, title='The %s %s %d' % (random_.choice(_ADJECTIVES),
+                                                           random_.choice(_NOUNS), number),
                 author_id=author_id, year=random_.randint(1800, 2025),
-                pages=random_.choice((None, random_.randint(40, 1200))),
+                pages=None if random_.random() < 0.1 else random_.randint(40, 1200),
                 rating=random_.randint(0, 5), read=random_.random() < 0.3)
+
+
+# Books per bulk insert, and per slice of the main loop while they are
+# built (about 2 ms of it).
+GENERATE_BATCH = 2000
+GENERATE_SLICE = 25
+
+
+async def generate_books(database, count, progress=None, cancellable=None, seed=None):
+    """Writes ``count`` generated books (and the authors they refer to)
+    with bulk inserts on the database worker; returns how many were
+    written. The next batch is built on the main loop, a slice at a time,
+    while the worker writes the one before: the two overlap, and the main
+    loop draws between slices. ``progress(written, count)`` is called after
+    each batch; a cancelled ``cancellable`` stops after the batch being
+    written, and what was written stays."""
+    random_ = random.Random(count if seed is None else seed)
+    authors = Author.objects.using(database)
+    names = generated_author_names()
+    known = {a.name: a.id for a in await authors.filter(name__in=names).alist()}
+    missing = [Author(name=name, database=database) for name in names if name not in known]
+    for author in await authors.abulk_create(missing):
+        known[author.name] = author.id
+    author_ids = list(known.values())
+    books = Book.objects.using(database)
+    built = written = 0
+    writing = None
+    try:
+        while built < count and not (cancellable and cancellable.is_cancelled()):
+            batch = []
+            n = min(GENERATE_BATCH, count - built)
+            while len(batch) < n:
+                for _ in range(min(GENERATE_SLICE, n - len(batch))):
+                    batch.append(generated_book(database, random_, built + len(batch) + 1,
+                                                random_.choice(author_ids)))
+                await asyncio.sleep(0)
+            built += n
+            if writing is not None:
+                written += len(await writing)
+                if progress is not None:
+                    progress(written, count)
+            if cancellable and cancellable.is_cancelled():
+                writing = None
+                break
+            writing = asyncio.ensure_future(books.abulk_create(batch))
+        if writing is not None:
+            written += len(await writing)
+            writing = None
+            if progress is not None:
+                progress(written, count)
+    finally:
+        # An error, or the task cancelled: the batch on its way is too.
+        if writing is not None and not writing.done():
+            writing.cancel()
+    return written
+
+
+# What an edit changes, kept to undo it: the fields but the key and
+# "added".
+EDITED_FIELDS = ('title', 'author_id', 'year', 'pages', 'rating', 'read')
+
+
+def book_values(book):
+    return {name: getattr(book, name) for name in EDITED_FIELDS}
 
 
 class Sentinel(GObject.Object):
@@ -136,6 +201,8 @@ class EditDialog(Adw.Window):
         self.window = window
         self.book = book
         self.adding = adding
+        # The values of a saved book as they were, to undo the edit.
+        self.before = None if adding else book_values(book)
         self.saved = False
         self.bindings = []
 
@@ -168,11 +235,14 @@ class EditDialog(Adw.Window):
         self.author_row.connect('notify::text', lambda *args: self.update_sensitivity())
         self.update_sensitivity()
 
-        page = Adw.PreferencesPage()
-        page.add(group)
+        self.page = Adw.PreferencesPage()
+        self.page.add(group)
+        # A refused save shows its error here; the dialog stays open.
+        self.toast_overlay = Adw.ToastOverlay(child=self.page, vexpand=True)
+        self.last_error = None
         box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL)
         box.append(header)
-        box.append(page)
+        box.append(self.toast_overlay)
         self.set_content(box)
         self.connect('close-request', self.on_close_request)
 
@@ -204,24 +274,54 @@ class EditDialog(Adw.Window):
         self.bindings = []
 
     async def save(self):
-        """Saves the book with the author of that name (found or added)."""
+        """Saves the book with the author of that name (found, or added)
+        in one transaction on the database worker: a refused save leaves
+        nothing behind (not the new author), and the dialog stays open with
+        the error shown, for the user to fix."""
         self.save_button.set_sensitive(False)
-        try:
-            name = self.author_row.get_text().strip()
-            author = await self.window.author_named(name)
-            book = self.book
-            if book.author_id != author.id:
+        # The worker reads the book while it saves it: nothing changes it
+        # meanwhile.
+        self.page.set_sensitive(False)
+        book = self.book
+        name = self.author_row.get_text().strip()
+        if book.pages == 0:
+            book.pages = None
+
+        def save_with_author(database, data):
+            # On the worker. A book the window shows is not changed here
+            # (its cells would hear of it on this thread): it is saved,
+            # then its author's key is updated in bulk, which libgorm hands
+            # to the live object in the main context.
+            authors = Author.objects.using(database)
+            author = authors.filter(name=name).order_by('id').first()
+            if author is None:
+                author = authors.create(name=name)
+            if not book.is_saved():
                 book.author = author
-            if book.pages == 0:
-                book.pages = None
-            await book.asave()
-        except BaseException:
+                book.save()
+            else:
+                book.save()
+                if book.author_id != author.id:
+                    Book.objects.using(database).filter(pk=book.id).update(author_id=author.id)
+            return True
+
+        try:
+            await self.window.database.arun_in_transaction(save_with_author)
+        except (GLib.Error, Gorm.Error) as error:
+            self.show_error(error)
+            return
+        finally:
+            self.page.set_sensitive(True)
             self.update_sensitivity()
-            raise
         self.saved = True
         self.unbind_all()
         self.destroy()
         self.window.dialog_closed(self)
+        self.window.book_saved(book, self.before)
+
+    def show_error(self, error):
+        self.last_error = error.message or str(error)
+        self.toast_overlay.add_toast(Adw.Toast(title=self.last_error, timeout=5))
 
     def cancel(self):
         self.close()
@@ -261,7 +361,7 @@ class LibraryWindow(Adw.ApplicationWindow):
         self.search_text = ''
         self.order = ('title',)
         self.edit_dialog = None
-        self.deleted = None
+        self.undo_record = (None, None, None)
         self.generation_cancellable = None
         self.tasks = set()
         self.errors = []
@@ -669,20 +769,38 @@ class LibraryWindow(Adw.ApplicationWindow):
     async def delete_book(self, book):
         title = book.title
         await book.adelete()
-        # The object keeps its values: saving it again inserts it again.
-        self.deleted = book
-        self.undo_action.set_enabled(True)
+        # The object keeps its values, its "added" date and its author:
+        # saving it again inserts it again as it was, but for its id (an
+        # insert takes a new automatic key; libgorm cannot be given one).
+        self.set_undo('delete', book, None)
         self.toast('“%s” deleted' % title, undo=True)
+
+    def book_saved(self, book, before):
+        """The edit dialog saved ``book``, whose values were ``before``
+        (None for a new book)."""
+        if before is not None and before != book_values(book):
+            self.set_undo('edit', book, before)
+            self.toast('“%s” saved' % book.title, undo=True)
+        else:
+            self.toast('Book saved')
+
+    def set_undo(self, kind, book, values):
+        self.undo_record = (kind, book, values)
+        self.undo_action.set_enabled(book is not None)
 
     def on_toast_dismissed(self, toast):
         if self.shown_toast is toast:
             self.shown_toast = None
 
     async def undo(self):
-        book, self.deleted = self.deleted, None
-        self.undo_action.set_enabled(False)
-        if book is not None:
-            await book.asave()
+        kind, book, values = self.undo_record
+        self.set_undo(None, None, None)
+        if book is None:
+            return
+        if kind == 'edit':
+            for name, value in values.items():
+                setattr(book, name, value)
+        await book.asave()
 
     # Generating and deleting many.
 
@@ -696,34 +814,15 @@ class LibraryWindow(Adw.ApplicationWindow):
         self.progress_bar.set_fraction(0)
         self.progress_bar.set_text(None)
         self.progress_revealer.set_reveal_child(True)
-        random_ = random.Random(count)
         done = 0
+
+        def progress(written, total):
+            self.progress_bar.set_fraction(written / total)
+            self.progress_bar.set_text('%s of %s' % (
+                locale.format_string('%d', written, grouping=True),
+                locale.format_string('%d', total, grouping=True)))
         try:
-            authors = Author.objects.using(self.database)
-            names = generated_author_names()
-            known = {a.name: a.id for a in await authors.filter(name__in=names).alist()}
-            missing = [Author(name=name, database=self.database)
-                       for name in names if name not in known]
-            for author in await authors.abulk_create(missing):
-                known[author.name] = author.id
-            author_ids = list(known.values())
-            books = Book.objects.using(self.database)
-            batch_size = 1000
-            while done < count and not cancellable.is_cancelled():
-                batch = []
-                n = min(batch_size, count - done)
-                while len(batch) < n:
-                    # A few books at a time: the main loop draws between.
-                    for i in range(min(100, n - len(batch))):
-                        batch.append(generated_book(self.database, random_, done + len(batch) + 1,
-                                                    random_.choice(author_ids)))
-                    await asyncio.sleep(0)
-                await books.abulk_create(batch)
-                done += n
-                self.progress_bar.set_fraction(done / count)
-                self.progress_bar.set_text('%s of %s' % (
-                    locale.format_string('%d', done, grouping=True),
-                    locale.format_string('%d', count, grouping=True)))
+            done = await generate_books(self.database, count, progress, cancellable)
         finally:
             self.progress_revealer.set_reveal_child(False)
             self.progress_bar.set_fraction(0)
@@ -756,8 +855,7 @@ class LibraryWindow(Adw.ApplicationWindow):
         self.delete_all_dialog = dialog
 
     async def delete_all(self):
-        self.deleted = None
-        self.undo_action.set_enabled(False)
+        self.set_undo(None, None, None)
         n, _ = await Book.objects.using(self.database).adelete()
         self.toast('%s deleted' % format_count(n))
 
