@@ -18,6 +18,7 @@
 
 #include <gtk/gtk.h>
 
+#include "gorm-database-private.h"
 #include "gorm-test-utils.h"
 #include "library-window.h"
 
@@ -31,6 +32,60 @@ typedef struct
   GormDatabase  *other;
   LibraryWindow *window;
 } Fixture;
+
+/* What the application runs on the main thread. Everything it asks the
+ * database runs on the database's worker: a statement traced on the
+ * main thread while the main loop runs the application's handlers is a
+ * sync call there, which would stall it. (The test's own calls, between
+ * iterations, are not counted.) The one exception is not the
+ * application's: the live query model loads a page the view asks for
+ * (g_list_model_get_item()) on the thread that asks, which the test
+ * counts and reports. */
+
+static GThread *main_thread;
+static gboolean in_main_loop;
+static GMutex traced_lock;
+static GPtrArray *main_thread_statements;
+static guint main_thread_page_loads;
+
+static void
+trace_cb (const char *sql,
+          gpointer    user_data)
+{
+  if (g_thread_self () != main_thread || !in_main_loop)
+    return;
+  g_mutex_lock (&traced_lock);
+  /* A page of the live model: the query's rows from an offset. */
+  if (g_str_has_prefix (sql, "SELECT ") && strstr (sql, " LIMIT ##") != NULL &&
+      strstr (sql, " OFFSET ##") != NULL)
+    main_thread_page_loads++;
+  else
+    g_ptr_array_add (main_thread_statements, g_strdup (sql));
+  g_mutex_unlock (&traced_lock);
+}
+
+static gboolean
+iterate (gboolean may_block)
+{
+  gboolean dispatched;
+
+  in_main_loop = TRUE;
+  dispatched = g_main_context_iteration (NULL, may_block);
+  in_main_loop = FALSE;
+  return dispatched;
+}
+
+static void
+assert_nothing_ran_on_main_thread (void)
+{
+  g_mutex_lock (&traced_lock);
+  g_test_message ("pages of the live model loaded on the main thread: %u",
+                  main_thread_page_loads);
+  for (guint i = 0; i < main_thread_statements->len; i++)
+    g_test_message ("on the main thread: %s", (char *) main_thread_statements->pdata[i]);
+  g_assert_cmpuint (main_thread_statements->len, ==, 0);
+  g_mutex_unlock (&traced_lock);
+}
 
 /* Waiting */
 
@@ -48,7 +103,7 @@ wait_until (Fixture    *fixture,
     {
       if (g_get_monotonic_time () > deadline)
         g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, TRUE);
+      iterate (TRUE);
     }
 }
 
@@ -90,7 +145,7 @@ settle (Fixture *fixture)
       gtk_widget_add_tick_callback (GTK_WIDGET (fixture->window), count_frame_cb, &frames, NULL);
       wait_until (fixture, frames_drawn, &frames, "two frames");
       while (g_main_context_pending (NULL))
-        g_main_context_iteration (NULL, FALSE);
+        iterate (FALSE);
     }
   g_assert_null (library_window_get_last_error (fixture->window));
 }
@@ -295,6 +350,10 @@ fixture_set_up (Fixture       *fixture,
   g_autofree char *uri = NULL;
 
   fixture->db = test_open_file (&fixture->path);
+  main_thread = g_thread_self ();
+  main_thread_statements = g_ptr_array_new_with_free_func (g_free);
+  main_thread_page_loads = 0;
+  gorm_database_set_trace_func (fixture->db, trace_cb, NULL);
   uri = test_uri_of_file (fixture->path);
   fixture->other = gorm_database_open (uri, NULL, &error);
   g_assert_no_error (error);
@@ -309,13 +368,16 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
+  assert_nothing_ran_on_main_thread ();
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   /* The answers still on their way hold the window. */
   while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
+    iterate (FALSE);
   g_clear_object (&fixture->window);
   g_clear_object (&fixture->other);
+  gorm_database_set_trace_func (fixture->db, NULL, NULL);
   g_clear_object (&fixture->db);
+  g_clear_pointer (&main_thread_statements, g_ptr_array_unref);
   test_remove_file (fixture->path);
   g_free (fixture->path);
 }
@@ -344,7 +406,7 @@ screenshot (GtkWidget  *widget,
 
       gtk_widget_add_tick_callback (widget, count_frame_cb, &frames, NULL);
       while (frames < 2 && g_get_monotonic_time () < deadline)
-        g_main_context_iteration (NULL, TRUE);
+        iterate (TRUE);
       g_assert_cmpuint (frames, ==, 2);
     }
   width = gtk_widget_get_width (widget);
@@ -769,7 +831,7 @@ test_search (Fixture       *fixture,
       /* The search entry waits a little before it says it changed. */
       g_usleep (G_USEC_PER_SEC / 5);
       while (g_main_context_pending (NULL))
-        g_main_context_iteration (NULL, FALSE);
+        iterate (FALSE);
       check_view (fixture, step);
 
       /* The books whose title or author contains the text, counted here. */
