@@ -6,9 +6,10 @@ edit it in the dialog through its bound widgets, cancel an edit, toggle
 and by author, sort by each column both ways, scroll to the end, cancel
 a generation, refuse a save and fix it, delete all. After each step the
 test waits until the window is idle, then compares the rows its column
-view shows (the labels and check buttons of the visible cells, in order)
-with the database read outside libgorm: Python's sqlite3 on SQLite,
-psycopg2 on PostgreSQL (GORM_TEST_ENGINE, see tests/python/gormtest.py).
+view shows (the inscriptions and check buttons of the visible cells, in
+order) with the database read outside libgorm: Python's sqlite3 on
+SQLite, psycopg2 on PostgreSQL (GORM_TEST_ENGINE, see
+tests/python/gormtest.py).
 
 It saves screenshots of the window, rendered by GTK itself, as
 library-python-*.png in GORM_SCREENSHOT_DIR (the build directory when
@@ -150,10 +151,10 @@ class LibraryAppTest(unittest.TestCase):
     def visible_rows(self):
         """What the column view shows: for each row in view, top to
         bottom, the text of its labels and the state of its check button."""
-        return [tuple(content.get_text() if isinstance(content, Gtk.Label)
+        return [tuple(content.get_text() if isinstance(content, Gtk.Inscription)
                       else content.get_active()
                       for content in cells
-                      if isinstance(content, (Gtk.Label, Gtk.CheckButton)))
+                      if isinstance(content, (Gtk.Inscription, Gtk.CheckButton)))
                 for cells in self.shown_cells()]
 
     # Waiting.
