@@ -726,14 +726,6 @@ class LibraryWindow(Adw.ApplicationWindow):
 
     # Add, edit, delete, undo.
 
-    async def author_named(self, name):
-        """The author of that name, added when there is none."""
-        authors = Author.objects.using(self.database)
-        author = await authors.filter(name=name).order_by('id').afirst()
-        if author is None:
-            author = await authors.acreate(name=name)
-        return author
-
     async def open_editor(self, book):
         if self.edit_dialog is not None:
             self.edit_dialog.present()

@@ -522,16 +522,21 @@ position_of (Fixture    *fixture,
   g_error ("no book titled “%s” in the window", title);
 }
 
+/* The rows of @type, counted on the second connection. */
 static gint64
-count_books (Fixture *fixture)
+count_rows (Fixture *fixture,
+            GType    type)
 {
-  g_autoptr(GormQuery) query = gorm_database_query (fixture->other, LIBRARY_TYPE_BOOK);
+  g_autoptr(GormQuery) query = gorm_database_query (fixture->other, type);
   g_autoptr(GError) error = NULL;
   gint64 n = gorm_query_count (query, NULL, &error);
 
   g_assert_no_error (error);
   return n;
 }
+
+#define count_books(fixture) count_rows ((fixture), LIBRARY_TYPE_BOOK)
+#define count_authors(fixture) count_rows ((fixture), LIBRARY_TYPE_AUTHOR)
 
 /* The book titled @title, read on the second connection with its
  * author. */
@@ -552,17 +557,6 @@ fresh_book (Fixture    *fixture,
   g_assert_no_error (error);
   g_assert_nonnull (book);
   return book;
-}
-
-static gint64
-count_authors (Fixture *fixture)
-{
-  g_autoptr(GormQuery) query = gorm_database_query (fixture->other, LIBRARY_TYPE_AUTHOR);
-  g_autoptr(GError) error = NULL;
-  gint64 n = gorm_query_count (query, NULL, &error);
-
-  g_assert_no_error (error);
-  return n;
 }
 
 static void
@@ -1057,13 +1051,7 @@ test_delete_all (Fixture       *fixture,
   gtk_window_close (GTK_WINDOW (dialog));
   check_view (fixture, "all deleted");
   g_assert_cmpint (count_books (fixture), ==, 0);
-  {
-    g_autoptr(GormQuery) authors = gorm_database_query (fixture->other, LIBRARY_TYPE_AUTHOR);
-    g_autoptr(GError) error = NULL;
-
-    g_assert_cmpint (gorm_query_count (authors, NULL, &error), ==, 0);
-    g_assert_no_error (error);
-  }
+  g_assert_cmpint (count_authors (fixture), ==, 0);
 }
 
 int
