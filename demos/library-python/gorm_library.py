@@ -856,7 +856,15 @@ class LibraryWindow(Adw.ApplicationWindow):
 
     async def delete_all(self):
         self.set_undo(None, None, None)
-        n, _ = await Book.objects.using(self.database).adelete()
+        # As while books are generated, no live model follows the rows
+        # one by one (each would cost it a query): it is watched again
+        # once they are gone.
+        self.drop_model()
+        self.status_stack.set_visible_child_name('loading')
+        try:
+            n, _ = await Book.objects.using(self.database).adelete()
+        finally:
+            self.reload_model()
         self.toast('%s deleted' % format_count(n))
 
     def show_about(self):

@@ -24,6 +24,7 @@ import os
 import sqlite3
 import sys
 import tempfile
+import traceback
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -508,6 +509,9 @@ class LibraryAppTest(unittest.TestCase):
             if task.cancelled():
                 self.failures.append(AssertionError('the scenario was cancelled'))
             elif task.exception() is not None:
+                # Printed now: a warning at the teardown (fatal in the
+                # suite) may end the process before unittest reports it.
+                traceback.print_exception(task.exception())
                 self.failures.append(task.exception())
             for toplevel in list(Gtk.Window.list_toplevels()):
                 toplevel.destroy()
