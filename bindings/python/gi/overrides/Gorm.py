@@ -63,15 +63,21 @@ class Error(GLib.Error):
     It is a :class:`GLib.Error` of the ``gorm-error-quark`` domain, so code
     that catches ``GLib.Error`` keeps working. ``code`` is a value of the
     ``GormError`` enum, also reachable as ``Gorm.Error.CONSTRAINT`` and so
-    on; ``message`` names the type, property and value at fault.
+    on; ``message`` names the model, field and value at fault in
+    Python's names (``Book.pub_date``, an ``int`` field), and what to do;
+    ``c_message`` keeps libgorm's own message, in C's names.
     """
 
     default_code = _ErrorCode.FAILED
 
-    def __init__(self, message, code=None):
+    def __init__(self, message, code=None, c_message=None):
         code = _ErrorCode(self.default_code if code is None else code)
         super().__init__(message, _ERROR_DOMAIN, int(code))
         self.code = code
+        #: The message as libgorm wrote it, in C's names (GType names,
+        #: ``type:property``, C functions): ``message`` says it in
+        #: Python's.
+        self.c_message = message if c_message is None else c_message
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -163,9 +169,13 @@ def _translate(error, model=None):
     NOT_FOUND when the model is known), ``error`` itself otherwise."""
     if isinstance(error, Error) or error.domain != _ERROR_DOMAIN:
         return error
+    message = _python_message(error.message)
     if error.code == _ErrorCode.NOT_FOUND and model is not None:
-        return model.DoesNotExist(error.message)
-    return _ERROR_CLASSES.get(error.code, Error)(error.message, error.code)
+        translated = model.DoesNotExist(message)
+    else:
+        translated = _ERROR_CLASSES.get(error.code, Error)(message, error.code)
+    translated.c_message = error.message
+    return translated
 
 
 def _raise_translated(error, model=None):
@@ -1423,7 +1433,8 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
             except ObjectDoesNotExist as error:
                 if isinstance(error, found.target.DoesNotExist):
                     raise
-                raise found.target.DoesNotExist(error.message) from None
+                raise found.target.DoesNotExist(error.message,
+                                                c_message=error.c_message) from None
         if related is not None:
             self.__dict__[found.cache_name] = related
         return related
@@ -4543,11 +4554,99 @@ _PYTHON_DECLARATIONS = (
 )
 
 
+# The C types of libgorm's messages, as Python says them: the value type
+# of "the gint64 9", the field type of "a gint property".
+_PYTHON_TYPE_WORDS = {
+    'gchararray': 'str', 'gboolean': 'bool', 'gint64': 'int', 'gint': 'int',
+    'glong': 'int', 'guint': 'int', 'guint64': 'int', 'gulong': 'int',
+    'gchar': 'int', 'guchar': 'int', 'gdouble': 'float', 'gfloat': 'float',
+    'GDateTime': 'datetime', 'GBytes': 'bytes', 'GStrv': 'list of str',
+}
+# What a field of the C type is besides its Python type.
+_PYTHON_TYPE_SIZES = {
+    'gint': ' of 32 bits', 'guint': ' of 32 bits, unsigned', 'guint64': ', unsigned',
+    'gulong': ', unsigned', 'gchar': ' of 8 bits', 'guchar': ' of 8 bits, unsigned',
+    'gfloat': ' of 32 bits',
+}
+_TYPE_WORD = '|'.join(sorted(_PYTHON_TYPE_WORDS, key=len, reverse=True))
+_C_FIELD_TYPE = re.compile(r'\ban? (%s|[A-Z]\w*) property\b' % _TYPE_WORD)
+_C_VALUE_TYPE = re.compile(r'\b(the|a|an) (%s) (?=\S)' % _TYPE_WORD)
+_C_NO_PROPERTY = re.compile(r'has no stored property “([^”]*)”')
+_C_SQL = re.compile(r' \(in “[^”]*”\)')
+_C_FUNCTIONS = (
+    (re.compile(r' \(gorm_resource_class_set_not_null\s*\(\) forbids it\)'),
+     ': declare it Gorm.Field(..., null=True) to store None'),
+    (re.compile(r'gorm_database_set_default\s*\(\)'),
+     'Gorm.open(uri) (the first database opened is the default)'),
+    (re.compile(r'gorm_resource_class_set_nullable\s*\(\)'), 'Gorm.Field(..., null=True)'),
+    (re.compile(r'gorm_resource_class_set_not_null\s*\(\)'), 'Gorm.Field(..., null=False)'),
+    (re.compile(r'gorm_resource_class_set_related_name\s*\(\)'),
+     'Gorm.ForeignKey(..., related_name=...)'),
+    (re.compile(r'gorm_resource_class_set_transient\s*\(\)'),
+     'a GObject.Property instead of a Gorm.Field'),
+    (re.compile(r'gorm_resource_class_set_foreign_key\s*\(\)'), 'Gorm.ForeignKey(...)'),
+    (re.compile(r'gorm_resource_class_(\w+)\s*\(\)'), r'Meta.\1'),
+    (re.compile(r'gorm_query_fetch_rows\s*\(\)'), 'values()'),
+    (re.compile(r'gorm_query_select\s*\(\)'), 'annotate()'),
+    (re.compile(r'gorm_query_(\w+)\s*\(\)'), r'\1()'),
+    (re.compile(r'gorm_filter_(and|or|not|in)\s*\(\)'), r'Gorm.Filter.\1_()'),
+    (re.compile(r'gorm_(filter|expression)_(\w+)\s*\(\)'),
+     lambda match: 'Gorm.%s.%s()' % (match.group(1).capitalize(), match.group(2))),
+    (re.compile(r'gorm_database_(\w+)\s*\(\)'), r'database.\1()'),
+    (re.compile(r'gorm_resource_(\w+)\s*\(\)'), r'\1()'),
+    (re.compile(r'gorm_(\w+)\s*\(\)'), r'\1()'),
+)
+_C_TYPE_NAME = re.compile(r'\bGorm([A-Z]\w*)')
+_OUT_OF_RANGE = re.compile(r'Cannot store the (?:int|float) (-?[\d.e+]+) in (\w+)\.(\w+), ')
+
+
+def _python_field(c_type):
+    """A field of C type ``c_type`` as Python says it: ``gint`` → ``an
+    int field of 32 bits``."""
+    word = _PYTHON_TYPE_WORDS.get(c_type)
+    if word is None:
+        word = c_type.rsplit('+', 1)[-1]
+    return '%s %s field%s' % ('an' if word[0] in 'aeiou' else 'a', word,
+                              _PYTHON_TYPE_SIZES.get(c_type, ''))
+
+
+def _range_hint(message):
+    """What to do about a number out of its field's range: the range."""
+    match = _OUT_OF_RANGE.search(message)
+    if match is None:
+        return message
+    model = next((m for m in _MODELS_BY_GTYPE_NAME.values()
+                  if m.__name__ == match.group(2)), None)
+    pspec = None
+    if model is not None:
+        try:
+            pspec = model.find_property(match.group(3).replace('_', '-'))
+        except (TypeError, AttributeError):
+            pspec = None
+    minimum = getattr(pspec, 'minimum', None)
+    maximum = getattr(pspec, 'maximum', None)
+    if minimum is None or maximum is None:
+        return message
+    try:
+        value = float(match.group(1))
+    except ValueError:
+        return message
+    if minimum <= value <= maximum:
+        return message
+    return ('%s: %s is out of its range, %s to %s; give a value within it%s'
+            % (message, match.group(1), minimum, maximum,
+               ', or declare the field Gorm.Field(int) (64 bits)'
+               if maximum == 2 ** 31 - 1 else ''))
+
+
 def _python_message(message):
     """libgorm's ``message`` in Python's names: a model's class name for
-    its GType name, a field's attribute (``pub_date``) for its property
-    (``pub-date``), the Python declaration for the C function it
-    suggests."""
+    its GType name, ``Book.pub_date`` for ``type:pub-date``, a field's
+    attribute (``pub_date``) for its property (``pub-date``), Python's
+    types for GTypes (``an int field of 32 bits`` for ``a gint
+    property``), the Python declaration or method for the C function it
+    suggests, no SQL parameters: the C message stays as the exception's
+    ``c_message``."""
     if message is None:
         return None
     # The longer names first: __main__+Question before __main__+Quest.
@@ -4555,15 +4654,24 @@ def _python_message(message):
         if gtype_name not in message:
             continue
         model = _MODELS_BY_GTYPE_NAME[gtype_name]
+        message = re.sub(r'%s:([a-z][\w-]*)' % re.escape(gtype_name),
+                         lambda match: '%s.%s' % (model.__name__, match.group(1).replace('-', '_')),
+                         message)
         message = message.replace(gtype_name, model.__name__)
         for pspec in model.list_properties():
             attribute = _attribute(pspec)
             if attribute != pspec.name:
                 message = re.sub(r'(?<![\w-])%s(?![\w-])' % re.escape(pspec.name),
                                  attribute, message)
-    for pattern, python in _PYTHON_DECLARATIONS:
+    for pattern, python in _PYTHON_DECLARATIONS + _C_FUNCTIONS:
         message = pattern.sub(python, message)
-    return message
+    message = _C_FIELD_TYPE.sub(lambda match: _python_field(match.group(1)), message)
+    message = _C_NO_PROPERTY.sub(r"has no field '\1'", message)
+    message = _C_VALUE_TYPE.sub(
+        lambda match: '%s %s ' % (match.group(1), _PYTHON_TYPE_WORDS[match.group(2)]), message)
+    message = _C_TYPE_NAME.sub(r'Gorm.\1', message)
+    message = _C_SQL.sub('', message)
+    return _range_hint(message)
 
 
 class _StepState:
@@ -4611,8 +4719,7 @@ def _migration_errors(state=None):
             raise exception from None
         if isinstance(error, Error) or error.domain != _ERROR_DOMAIN:
             raise
-        raise _ERROR_CLASSES.get(error.code, Error)(_python_message(error.message),
-                                                    error.code) from None
+        raise _translate(error) from None
 
 
 def _kind_words(kind):
