@@ -13,23 +13,29 @@
 //         pubDate: {type: GLib.DateTime, autoNowAdd: true},
 //     });
 //
-//     const db = await Gorm.Database.open_async('sqlite:blog.db', null);
-//     await db.migrate_async([BlogPost.$gtype], null);
+//     const db = await Gorm.Database.open_async('sqlite:blog.db');
+//     await db.migrate_async([BlogPost.$gtype]);
 //     const post = new BlogPost({database: db, title: 'My First Post'});
-//     await post.save_async(null);
+//     await post.save_async();
 //     const posts = await db.query(BlogPost.$gtype)
-//         .order_by('pub-date', false).fetch_async(null);
+//         .order_by('pubDate', false).fetch_async();
 //
 // Promises. Importing this module turns every `_async` method of the
 // Gorm API into one that returns a promise when it is called without
 // its callback, through Gio._promisify: `await post.save_async(null)`,
 // `await db.get_async(BlogPost.$gtype, id, null)`,
-// `await query.fetch_async(null)`, `await Gorm.Database.open_async(uri,
-// null)` and so on. The last argument is the GCancellable (or null). Passed
-// a callback, a method keeps its C behaviour, and the `_finish` methods stay.
-// A failure rejects the promise with the GLib.Error of the synchronous
-// call, so `try { await ... } catch (e) { e.matches(Gorm.Error,
-// Gorm.Error.CONSTRAINT) }` works for both. The promise completes in the
+// `await query.fetch_async()`, `await Gorm.Database.open_async(uri)` and
+// so on. The last argument, the GCancellable, may be left out (in the
+// synchronous calls too). Passed a callback, a method keeps its C
+// behaviour, and the `_finish` methods stay. A failure rejects the
+// promise with the GLib.Error of the synchronous call, so `try { await
+// ... } catch (e) { e.matches(Gorm.Error, Gorm.Error.CONSTRAINT) }` works
+// for both; its message is in JavaScript's names (`Note.pubDate`, an
+// 'int' field) and `e.cMessage` keeps libgorm's. Property names are taken
+// in camelCase everywhere a call takes one (`Gorm.Filter.eq('pubDate',
+// d)`, `order_by('question.pubDate', true)`), and a model used on a
+// database before any migration gets its table there on first use, as in
+// Python. The promise completes in the
 // main loop the database was opened in: run a GLib.MainLoop, or use
 // `gjs -m`, whose top-level await runs one.
 //
@@ -132,18 +138,21 @@
 //     await db.query(Choice.$gtype).filter(Gorm.Filter.eq('id', c.id))
 //         .update_expressions_async(['votes'], [F('votes').add(1)], null);
 //
-// Caveat: run_in_transaction_async runs its function on the database's
-// worker thread, and gjs cannot run JavaScript off the main thread. So its
-// promise form runs the synchronous run_in_transaction from an idle
-// callback of the main loop instead (same result and errors, but the loop
-// waits for the transaction), and its callback form must not be given a
-// JavaScript function. Every other async call reads objects on the
-// calling thread and only runs SQL on the worker.
+// Transactions: `await db.transactionAsync(async db => { ... })` runs an
+// async body in a transaction that lets the main loop run (begin_async,
+// the body, commit_async; an exception rolls back and is thrown again).
+// run_in_transaction_async runs its function on the database's worker
+// thread in C, and gjs cannot run JavaScript off the main thread: both
+// its forms run the synchronous run_in_transaction from an idle callback
+// of the main loop instead (same result and errors, but the loop waits for
+// the transaction). Every other async call reads objects on the calling
+// thread and only runs SQL on the worker.
 //
 // Importing. ES modules have no search path in gjs 1.74, so import this
-// file by URL. Installed it is DATADIR/gorm-1.0/gjs/gorm.js, for example
+// file by URL. Installed it is DATADIR/gorm-1.0/gjs/gorm.js: with meson's
+// default prefix /usr/local,
 //
-//     import * as GormJS from 'file:///usr/share/gorm-1.0/gjs/gorm.js';
+//     import * as GormJS from 'file:///usr/local/share/gorm-1.0/gjs/gorm.js';
 //
 // or, independently of the prefix, find it in the XDG data directories
 // and import it dynamically:
