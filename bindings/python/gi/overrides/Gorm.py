@@ -610,10 +610,10 @@ class Field(GObject.Property):
     def mismatch(self, instance, value, what=None):
         """Raises TypeMismatchError for ``value``, which the field cannot
         take without loss."""
-        raise TypeMismatchError('%s.%s: %r, %s, does not fit a %s field' % (
+        raise TypeMismatchError('%s.%s: %r, %s, does not fit %s field' % (
             type(instance).__name__, self.name, value,
-            what or 'a %s' % type(value).__name__,
-            getattr(self.field_type, '__name__', self.field_type)))
+            what or _with_article(type(value).__name__),
+            _with_article(str(getattr(self.field_type, '__name__', self.field_type)))))
 
     def check_strv(self, instance, value):
         """A list field takes a list or tuple of str without NUL."""
@@ -4534,24 +4534,41 @@ def _update_field_properties(model, names, error=ValueError):
 # messages of libgorm that name them.
 _MODELS_BY_GTYPE_NAME = {}
 
-# The C declarations libgorm's messages suggest, and their Python forms.
-_PYTHON_DECLARATIONS = (
-    (re.compile(r'gorm_resource_class_set_table_renamed_from\s*\(\)'),
-     'Meta.renamed_from'),
-    (re.compile(r'gorm_resource_class_set_renamed_from \(klass, "([^"]*)", "([^"]*)"\)'),
+# The C functions libgorm's messages name or suggest, and their Python
+# forms, in the order they are tried: a pattern (`\\w+` a part of the
+# name) and its replacement.
+_PYTHON_CALLS = (
+    (r' \(gorm_resource_class_set_not_null\s*\(\) forbids it\)',
+     ': declare it Gorm.Field(..., null=True) to store None'),
+    (r'gorm_resource_class_set_renamed_from \(klass, "([^"]*)", "([^"]*)"\)',
      lambda match: "%s = Gorm.Field(..., renamed_from='%s')" % (
          match.group(1).replace('-', '_'), match.group(2))),
-    (re.compile(r'gorm_resource_class_set_renamed_from\s*\(\)'),
-     'Gorm.Field(..., renamed_from=...)'),
-    (re.compile(r'gorm_migration_allow_drop\s*\(\)'),
-     'allow_drop=[(table, column)]'),
-    (re.compile(r'gorm_migration_add_step\s*\(\)'),
-     'steps={version: function}'),
-    (re.compile(r'gorm_resource_class_add_unique_together\s*\(\)'),
-     'Meta.unique_together'),
-    (re.compile(r'gorm_resource_class_add_index\s*\(\)'), 'Meta.indexes'),
-    (re.compile(r'gorm_migration_set_version\s*\(\)'), 'version='),
-)
+) + tuple((r'%s\s*\(\)' % name, python) for name, python in (
+    ('gorm_resource_class_set_table_renamed_from', 'Meta.renamed_from'),
+    ('gorm_resource_class_set_renamed_from', 'Gorm.Field(..., renamed_from=...)'),
+    ('gorm_migration_allow_drop', 'allow_drop=[(table, column)]'),
+    ('gorm_migration_add_step', 'steps={version: function}'),
+    ('gorm_resource_class_add_unique_together', 'Meta.unique_together'),
+    ('gorm_resource_class_add_index', 'Meta.indexes'),
+    ('gorm_migration_set_version', 'version='),
+    ('gorm_database_set_default', 'Gorm.open(uri) (the first database opened is the default)'),
+    ('gorm_resource_class_set_nullable', 'Gorm.Field(..., null=True)'),
+    ('gorm_resource_class_set_not_null', 'Gorm.Field(..., null=False)'),
+    ('gorm_resource_class_set_related_name', 'Gorm.ForeignKey(..., related_name=...)'),
+    ('gorm_resource_class_set_transient', 'a GObject.Property instead of a Gorm.Field'),
+    ('gorm_resource_class_set_foreign_key', 'Gorm.ForeignKey(...)'),
+    (r'gorm_resource_class_(\w+)', r'Meta.\1'),
+    ('gorm_query_fetch_rows', 'values()'),
+    ('gorm_query_select', 'annotate()'),
+    (r'gorm_query_(\w+)', r'\1()'),
+    (r'gorm_filter_(and|or|not|in)', r'Gorm.Filter.\1_()'),
+    (r'gorm_(filter|expression)_(\w+)',
+     lambda match: 'Gorm.%s.%s()' % (match.group(1).capitalize(), match.group(2))),
+    (r'gorm_database_(\w+)', r'database.\1()'),
+    (r'gorm_resource_(\w+)', r'\1()'),
+    (r'gorm_(\w+)', r'\1()'),
+))
+_PYTHON_DECLARATIONS = tuple((re.compile(pattern), python) for pattern, python in _PYTHON_CALLS)
 
 
 # The C types of libgorm's messages, as Python says them: the value type
@@ -4573,31 +4590,13 @@ _C_FIELD_TYPE = re.compile(r'\ban? (%s|[A-Z]\w*) property\b' % _TYPE_WORD)
 _C_VALUE_TYPE = re.compile(r'\b(the|a|an) (%s) (?=\S)' % _TYPE_WORD)
 _C_NO_PROPERTY = re.compile(r'has no stored property “([^”]*)”')
 _C_SQL = re.compile(r' \(in “[^”]*”\)')
-_C_FUNCTIONS = (
-    (re.compile(r' \(gorm_resource_class_set_not_null\s*\(\) forbids it\)'),
-     ': declare it Gorm.Field(..., null=True) to store None'),
-    (re.compile(r'gorm_database_set_default\s*\(\)'),
-     'Gorm.open(uri) (the first database opened is the default)'),
-    (re.compile(r'gorm_resource_class_set_nullable\s*\(\)'), 'Gorm.Field(..., null=True)'),
-    (re.compile(r'gorm_resource_class_set_not_null\s*\(\)'), 'Gorm.Field(..., null=False)'),
-    (re.compile(r'gorm_resource_class_set_related_name\s*\(\)'),
-     'Gorm.ForeignKey(..., related_name=...)'),
-    (re.compile(r'gorm_resource_class_set_transient\s*\(\)'),
-     'a GObject.Property instead of a Gorm.Field'),
-    (re.compile(r'gorm_resource_class_set_foreign_key\s*\(\)'), 'Gorm.ForeignKey(...)'),
-    (re.compile(r'gorm_resource_class_(\w+)\s*\(\)'), r'Meta.\1'),
-    (re.compile(r'gorm_query_fetch_rows\s*\(\)'), 'values()'),
-    (re.compile(r'gorm_query_select\s*\(\)'), 'annotate()'),
-    (re.compile(r'gorm_query_(\w+)\s*\(\)'), r'\1()'),
-    (re.compile(r'gorm_filter_(and|or|not|in)\s*\(\)'), r'Gorm.Filter.\1_()'),
-    (re.compile(r'gorm_(filter|expression)_(\w+)\s*\(\)'),
-     lambda match: 'Gorm.%s.%s()' % (match.group(1).capitalize(), match.group(2))),
-    (re.compile(r'gorm_database_(\w+)\s*\(\)'), r'database.\1()'),
-    (re.compile(r'gorm_resource_(\w+)\s*\(\)'), r'\1()'),
-    (re.compile(r'gorm_(\w+)\s*\(\)'), r'\1()'),
-)
 _C_TYPE_NAME = re.compile(r'\bGorm([A-Z]\w*)')
 _OUT_OF_RANGE = re.compile(r'Cannot store the (?:int|float) (-?[\d.e+]+) in (\w+)\.(\w+), ')
+
+
+def _with_article(word):
+    """``int`` as "an int", ``str`` as "a str"."""
+    return ('an ' if word[:1] in ('a', 'e', 'i', 'o', 'u') else 'a ') + word
 
 
 def _python_field(c_type):
@@ -4606,8 +4605,7 @@ def _python_field(c_type):
     word = _PYTHON_TYPE_WORDS.get(c_type)
     if word is None:
         word = c_type.rsplit('+', 1)[-1]
-    return '%s %s field%s' % ('an' if word[0] in 'aeiou' else 'a', word,
-                              _PYTHON_TYPE_SIZES.get(c_type, ''))
+    return '%s field%s' % (_with_article(word), _PYTHON_TYPE_SIZES.get(c_type, ''))
 
 
 def _range_hint(message):
@@ -4663,7 +4661,7 @@ def _python_message(message):
             if attribute != pspec.name:
                 message = re.sub(r'(?<![\w-])%s(?![\w-])' % re.escape(pspec.name),
                                  attribute, message)
-    for pattern, python in _PYTHON_DECLARATIONS + _C_FUNCTIONS:
+    for pattern, python in _PYTHON_DECLARATIONS:
         message = pattern.sub(python, message)
     message = _C_FIELD_TYPE.sub(lambda match: _python_field(match.group(1)), message)
     message = _C_NO_PROPERTY.sub(r"has no field '\1'", message)
