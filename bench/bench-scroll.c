@@ -25,7 +25,9 @@
  *          how long the main loop was busy with the step;
  *   shown  from setting the adjustment to the end of the frame that shows
  *          it (includes waiting for the frame clock's next tick, and any
- *          other frame in between).
+ *          other frame in between);
+ *   cpu    the main thread's CPU time over "shown": the step's cost
+ *          without the waits for a CPU that a loaded machine adds.
  *
  *   bench-scroll [--rows N] [--database PATH] [--page-steps N] [--jumps N]
  *                [--prepare MS] [--query KIND,...]
@@ -62,7 +64,21 @@ typedef struct
   GArray        *frames;     /* of double, ms: before-paint to after-paint */
   GArray        *stalls;     /* of double, ms: set_ms + the frame */
   GArray        *latencies;  /* of double, ms: adjustment set to after-paint */
+  /* The main thread's CPU time when the step began, and for each step
+   * to the end of its frame: what the step cost without the waits for a
+   * CPU that a loaded machine adds to the other three. */
+  double         cpu_start;
+  GArray        *cpus;       /* of double, ms */
 } Recorder;
+
+static double
+thread_cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
 
 static void
 before_paint_cb (GdkFrameClock *clock,
@@ -76,13 +92,15 @@ after_paint_cb (GdkFrameClock *clock,
                 Recorder      *recorder)
 {
   gint64 now = g_get_monotonic_time ();
-  double frame, latency, stall;
+  double frame, latency, stall, cpu;
 
   if (!recorder->waiting || recorder->paint_start == 0)
     return;
   frame = (now - recorder->paint_start) / 1000.0;
   latency = (now - recorder->step_start) / 1000.0;
   stall = recorder->set_ms + frame;
+  cpu = thread_cpu_ms () - recorder->cpu_start;
+  g_array_append_val (recorder->cpus, cpu);
   g_array_append_val (recorder->frames, frame);
   g_array_append_val (recorder->stalls, stall);
   g_array_append_val (recorder->latencies, latency);
@@ -109,6 +127,7 @@ scroll_to (Recorder      *recorder,
   guint timeout;
 
   recorder->step_start = g_get_monotonic_time ();
+  recorder->cpu_start = thread_cpu_ms ();
   recorder->paint_start = 0;
   recorder->waiting = TRUE;
   gtk_adjustment_set_value (adjustment, value);
@@ -257,23 +276,27 @@ measure_model (GListModel *books,
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
   g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) cpus = g_array_new (FALSE, FALSE, sizeof (double));
   guint n = g_list_model_get_n_items (books);
 
   for (guint i = 0; i < jumps; i++)
     {
       guint start = g_rand_int_range (rand, 0, MAX (n, 1));
       gint64 begin = g_get_monotonic_time ();
-      double ms;
+      double cpu = thread_cpu_ms (), ms;
 
       for (guint p = start; p < MIN (start + 200, n); p++)
         g_object_unref (g_list_model_get_item (books, p));
       ms = (g_get_monotonic_time () - begin) / 1000.0;
       g_array_append_val (times, ms);
+      cpu = thread_cpu_ms () - cpu;
+      g_array_append_val (cpus, cpu);
       /* The pages the next position needs are loaded from a main loop,
        * as the view's are. */
       g_main_context_iteration (NULL, FALSE);
     }
   report (kind, "jump items", times);
+  report (kind, "items cpu", cpus);
 }
 
 static void
@@ -286,7 +309,7 @@ measure (LibraryWindow *window,
   GtkColumnView *view = library_window_get_column_view (window);
   GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
   g_autoptr(GRand) rand = g_rand_new_with_seed (42);
-  GArray *page_frames, *page_stalls, *page_latencies;
+  GArray *page_frames, *page_stalls, *page_latencies, *page_cpus;
   double page, end, starts[2];
   guint n = g_list_model_get_n_items (library_window_get_books (window));
 
@@ -302,6 +325,7 @@ measure (LibraryWindow *window,
   g_array_set_size (recorder->frames, 0);
   g_array_set_size (recorder->stalls, 0);
   g_array_set_size (recorder->latencies, 0);
+  g_array_set_size (recorder->cpus, 0);
   for (guint s = 0; s < G_N_ELEMENTS (starts); s++)
     {
       scroll_to (recorder, adjustment, starts[s]);
@@ -315,23 +339,28 @@ measure (LibraryWindow *window,
   page_frames = g_array_copy (recorder->frames);
   page_stalls = g_array_copy (recorder->stalls);
   page_latencies = g_array_copy (recorder->latencies);
+  page_cpus = g_array_copy (recorder->cpus);
 
   g_array_set_size (recorder->frames, 0);
   g_array_set_size (recorder->stalls, 0);
   g_array_set_size (recorder->latencies, 0);
+  g_array_set_size (recorder->cpus, 0);
   for (guint i = 0; i < jumps; i++)
     scroll_to (recorder, adjustment, g_rand_double_range (rand, 0, end));
 
   report (kind, "page frame", page_frames);
   report (kind, "page stall", page_stalls);
   report (kind, "page shown", page_latencies);
+  report (kind, "page cpu", page_cpus);
   report (kind, "jump frame", recorder->frames);
   report (kind, "jump stall", recorder->stalls);
   report (kind, "jump shown", recorder->latencies);
+  report (kind, "jump cpu", recorder->cpus);
   measure_model (library_window_get_books (window), kind, jumps);
   g_array_unref (page_frames);
   g_array_unref (page_stalls);
   g_array_unref (page_latencies);
+  g_array_unref (page_cpus);
 }
 
 int
@@ -395,6 +424,7 @@ main (int   argc,
   recorder.frames = g_array_new (FALSE, FALSE, sizeof (double));
   recorder.stalls = g_array_new (FALSE, FALSE, sizeof (double));
   recorder.latencies = g_array_new (FALSE, FALSE, sizeof (double));
+  recorder.cpus = g_array_new (FALSE, FALSE, sizeof (double));
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
   g_signal_connect (clock, "before-paint", G_CALLBACK (before_paint_cb), &recorder);
   g_signal_connect_after (clock, "after-paint", G_CALLBACK (after_paint_cb), &recorder);
@@ -440,5 +470,6 @@ main (int   argc,
   g_array_unref (recorder.frames);
   g_array_unref (recorder.stalls);
   g_array_unref (recorder.latencies);
+  g_array_unref (recorder.cpus);
   return 0;
 }
