@@ -42,9 +42,12 @@
  * environment turns libgorm's key index off, for the figures without it.
  *
  * The database is generated once by the application's own generator
- * (bulk inserts) and kept: PATH defaults to $TMPDIR/gorm-bench-scroll.db,
+ * (bulk inserts) and kept: PATH defaults to
+ * $TMPDIR/gorm-bench-scroll/books.db,
  * regenerated when it does not hold N books (default 1,000,000).
  */
+
+#include <errno.h>
 
 #include <glib/gstdio.h>
 
@@ -406,7 +409,18 @@ main (int   argc,
         return 2;
       }
   if (path == NULL)
-    path = g_build_filename (g_get_tmp_dir (), "gorm-bench-scroll.db", NULL);
+    {
+      /* A directory of its own: libgorm's listener watches the database's
+       * directory, and every file written in a busy /tmp would wake it. */
+      g_autofree char *dir = g_build_filename (g_get_tmp_dir (), "gorm-bench-scroll", NULL);
+
+      if (g_mkdir_with_parents (dir, 0700) < 0)
+        {
+          g_printerr ("%s: %s\n", dir, g_strerror (errno));
+          return 2;
+        }
+      path = g_build_filename (dir, "books.db", NULL);
+    }
 
   gtk_init ();
   adw_init ();
