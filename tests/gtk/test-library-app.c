@@ -646,10 +646,18 @@ test_edit (Fixture       *fixture,
   check_view (fixture, "edit cancelled");
   position_of (fixture, "Dune");
 
-  /* Delete the selected book, then undo. */
+  /* Delete the selected book, then undo. Deleting and editing act on
+   * the selection: without one, their actions (the header bar's Delete
+   * button, the Delete key) are disabled. */
+  gtk_single_selection_set_selected (library_window_get_selection (fixture->window),
+                                     GTK_INVALID_LIST_POSITION);
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (fixture->window), "delete"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (fixture->window), "edit"));
   position = position_of (fixture, "Dune");
   gtk_selection_model_select_item (GTK_SELECTION_MODEL (library_window_get_selection (fixture->window)),
                                    position, TRUE);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (fixture->window), "delete"));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (fixture->window), "edit"));
   {
     g_autoptr(LibraryBook) before = fresh_book (fixture, "Dune");
     g_autoptr(LibraryBook) after = NULL;
