@@ -99,6 +99,10 @@ gboolean           gorm_query_model_is_preparing    (GormQueryModel        *self
 /* For tests: the models made from now on prepare their key index from
  * @rows rows (0: never; -1: the default again). Main thread only. */
 void               gorm_query_model_set_key_index_min_rows (gint64 rows);
+/* For tests: the snapshots made from now on read at most @rows rows in
+ * one statement (0: only those whose limit fits in a page; -1: the
+ * default again). Main thread only. */
+void               gorm_query_model_set_whole_max_rows (gint64 rows);
 /* The rows the model reads per query (its dialect's page_rows). */
 guint              gorm_query_model_get_page_rows   (GormQueryModel        *self);
 
