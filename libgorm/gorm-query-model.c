@@ -163,6 +163,13 @@ struct _GormQueryModel
   Page              *transient;
   /* A snapshot read in one statement: every item, by position. */
   Page              *whole;
+  /* Made on the worker: the rows of whole, until
+   * gorm_query_model_take_objects() builds their objects (in the
+   * caller's thread; they are freed with the database lock), and when
+   * they were read. */
+  gboolean           defer_objects;
+  GormRows          *whole_rows;
+  guint64            whole_stamp;
   gboolean           pages_stale;
   GArray            *anchors;      /* of Anchor, by position */
   gboolean           can_anchor;
@@ -909,6 +916,8 @@ lookup_page (GormQueryModel  *self,
   Page *page = NULL;
   gboolean cache = TRUE;
 
+  if (self->whole_rows != NULL && !gorm_query_model_take_objects (self, error))
+    return NULL;
   if (self->whole != NULL)
     return self->whole;
 
@@ -1031,6 +1040,14 @@ gorm_query_model_finalize (GObject *object)
   cancel_key_prep (self);
   g_clear_pointer (&self->order_keys, g_array_unref);
   drop_pages (self);
+  if (self->whole_rows != NULL)
+    {
+      /* libgda's rows of SQLite are freed with the lock, as they were
+       * read. */
+      gorm_database_lock (self->database);
+      g_clear_pointer (&self->whole_rows, gorm_rows_free);
+      gorm_database_unlock (self->database);
+    }
   drop_anchors (self);
   g_clear_pointer (&self->anchors, g_array_unref);
   g_clear_pointer (&self->skipped, g_hash_table_unref);
@@ -1658,17 +1675,45 @@ read_snapshot_locked (GormQueryModel  *self,
   if (rows == NULL)
     return FALSE;
   n_rows = (guint) gorm_rows_get_n_rows (rows);
+  if ((bounded || n_rows <= max) && self->defer_objects)
+    {
+      self->whole_rows = g_steal_pointer (&rows);
+      self->whole_stamp = gorm_mapper_take_read_stamp ();
+      return TRUE;
+    }
   if (bounded || n_rows <= max)
     {
       self->whole = page_from_rows_locked (self, table, 0, rows, n_rows, error);
       return self->whole != NULL;
     }
-  if (n_rows < PAGE_SIZE)
+  if (n_rows < PAGE_SIZE || self->defer_objects)
     return TRUE;
   *first_page = page_from_rows_locked (self, table, 0, rows, PAGE_SIZE, error);
   if (*first_page != NULL && self->can_anchor)
     add_anchor (self, compiled->offset, rows);
   return *first_page != NULL;
+}
+
+gboolean
+gorm_query_model_take_objects (GormQueryModel  *self,
+                               GError         **error)
+{
+  GormMapper *table;
+  guint n;
+
+  if (self->whole_rows == NULL)
+    return TRUE;
+  gorm_database_lock (self->database);
+  table = gorm_database_get_mapper_locked (self->database, self->compiled->schema->type, error);
+  n = MIN ((guint) gorm_rows_get_n_rows (self->whole_rows), self->n_items);
+  /* A later load or save of an object keeps its values. */
+  gorm_mapper_push_read_stamp (self->whole_stamp);
+  if (table != NULL)
+    self->whole = page_from_rows_locked (self, table, 0, self->whole_rows, n, error);
+  gorm_mapper_pop_read_stamp ();
+  g_clear_pointer (&self->whole_rows, gorm_rows_free);
+  gorm_database_unlock (self->database);
+  return self->whole != NULL;
 }
 
 /* Whether a model of @n_full rows prepares its key index. */
@@ -1684,6 +1729,7 @@ GListModel *
 gorm_query_model_new (GormDatabase       *database,
                       GormCompiledQuery  *compiled,
                       gboolean            live,
+                      gboolean            defer_objects,
                       GCancellable       *cancellable,
                       GError            **error)
 {
@@ -1698,6 +1744,7 @@ gorm_query_model_new (GormDatabase       *database,
   self->watch->compiled = compiled;
   self->compiled = compiled;
   self->live = live;
+  self->defer_objects = defer_objects;
   self->can_anchor = gorm_dialect_orders_compare_as_row ((const GormOrder *) compiled->orders->data,
                                                          compiled->orders->len);
   self->key_index_min = key_index_min_rows ();
@@ -1721,11 +1768,12 @@ gorm_query_model_new (GormDatabase       *database,
           gorm_database_unlock (database);
           return NULL;
         }
-      if (self->whole != NULL)
+      if (self->whole != NULL || self->whole_rows != NULL)
         {
           gorm_connection_swap_cancellable_locked (connection, previous);
           gorm_database_unlock (database);
-          self->n_items = self->whole->items->len;
+          self->n_items = self->whole ? self->whole->items->len
+                                      : (guint) gorm_rows_get_n_rows (self->whole_rows);
           /* The rows before the window and in it: all a snapshot needs. */
           self->n_full = compiled->offset + self->n_items;
           return G_LIST_MODEL (g_steal_pointer (&self));

@@ -1831,6 +1831,51 @@ test_key_index_memory (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+/* fetch_async() reads a whole snapshot on the worker and builds its
+ * objects in the main context, in fetch_finish(): a binding's class (a
+ * gjs one) cannot be built on another thread. */
+static void
+test_fetch_whole_async (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n = 150;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  fill (db, n);
+  gorm_query_model_set_whole_max_rows (-1);
+  query = gorm_database_query (db, TEST_TYPE_ITEM);
+  log = test_log_attach (db);
+  gorm_query_fetch_async (query, NULL, store_async_result_cb, &result);
+  wait_async (&result);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+  model = gorm_query_fetch_finish (query, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, n);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (item_id (model, i), ==, i + 1);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_clear_object (&result);
+
+  /* A result never finished keeps nothing. */
+  gorm_query_fetch_async (query, NULL, store_async_result_cb, &result);
+  wait_async (&result);
+  g_clear_object (&result);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+
+  gorm_query_model_set_whole_max_rows (0);
+  gorm_database_set_trace_func (db, NULL, NULL);
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1843,6 +1888,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/fetch-pages", test_fetch_pages);
   g_test_add_func ("/Gorm/QueryModel/fetch-whole", test_fetch_whole);
   g_test_add_func ("/Gorm/QueryModel/fetch-larger-than-whole", test_fetch_larger_than_whole);
+  g_test_add_func ("/Gorm/QueryModel/fetch-whole-async", test_fetch_whole_async);
   g_test_add_func ("/Gorm/QueryModel/random-access", test_random_access);
   g_test_add_func ("/Gorm/QueryModel/identity", test_identity);
   g_test_add_func ("/Gorm/QueryModel/identity-keeps-unsaved-changes", test_identity_keeps_unsaved_changes);
