@@ -16,11 +16,16 @@
  * The objects a [class@Gorm.Query] matches, as a [iface@Gio.ListModel]
  * whose items are of the query's resource type.
  *
- * A model knows its number of items from one `count(*)` and loads its
- * objects a page at a time, when they are asked for (a snapshot whose
- * limit fits in one page, such as the 20 latest posts, is loaded at once,
- * without the count): a million-row table
- * opens in the time of one page. It keeps the last pages it loaded, so
+ * A snapshot ([method@Gorm.Query.fetch]) of at most 25,000 rows, or whose
+ * limit is at most that, is read in one statement, without a `count(*)`:
+ * its objects are built at once and kept while the model lives. A larger
+ * one reads those rows and one more, which tells it is larger, keeps the
+ * first page of them, and goes on as a live model does.
+ *
+ * A live model, and a larger snapshot, knows its number of items from one
+ * `count(*)` and loads its objects a page at a time, when they are asked
+ * for: a million-row table opens in the time of one page (a snapshot in
+ * the time of reading 25,001 rows). It keeps the last pages it loaded, so
  * memory stays bounded whatever the size of the table; the objects an
  * application holds stay alive, and the identity map of the database
  * gives them back for their rows.

@@ -1205,9 +1205,11 @@ fetch_model (GormQuery     *self,
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
- * Runs @self and gives the objects it finds, in its order. The model
- * loads its rows page by page as they are asked for; it does not follow
- * later changes (see gorm_query_watch() for that).
+ * Runs @self and gives the objects it finds, in its order. Up to 25,000
+ * rows (or a limit up to that) are read in one statement and their
+ * objects kept by the model; a larger result is counted and loaded page
+ * by page as its items are asked for (see #GormQueryModel). The model
+ * does not follow later changes (see gorm_query_watch() for that).
  *
  * Returns: (transfer full): a #GListModel of the query's item type, or
  *   %NULL with @error set
@@ -2241,8 +2243,9 @@ check_result (GormQuery    *self,
  * @user_data: data for @callback
  *
  * Runs gorm_query_fetch() on the worker thread of the query's database:
- * the model counts its rows there, and reaches @callback in the main
- * context.
+ * the model reads its rows (or counts them, for more than 25,000) there,
+ * and reaches @callback in the main context; gorm_query_fetch_finish()
+ * builds the objects of the rows read, in the thread that calls it.
  */
 void
 gorm_query_fetch_async (GormQuery           *self,
