@@ -80,6 +80,26 @@ item_id (GListModel *model,
   return gorm_resource_get_id (item);
 }
 
+/* A query of the items of @db, migrated and filled with @n_pages pages
+ * of rows, whatever a page is on this engine (100 rows on SQLite, 1,000
+ * on PostgreSQL, where each read is a round trip), in @page. */
+static GormQuery *
+fill_pages (GormDatabase *db,
+            guint         n_pages,
+            guint        *page)
+{
+  GormQuery *query;
+  GListModel *model;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  query = gorm_database_query (db, TEST_TYPE_ITEM);
+  model = fetch (query, FALSE);
+  *page = gorm_query_model_get_page_rows (GORM_QUERY_MODEL (model));
+  g_object_unref (model);
+  fill (db, n_pages * *page);
+  return query;
+}
+
 static void
 test_fetch_pages (void)
 {
@@ -90,15 +110,8 @@ test_fetch_pages (void)
   gint64 previous = 0;
   guint page, n;
 
-  test_migrate (db, TEST_TYPE_ITEM);
-  query = gorm_database_query (db, TEST_TYPE_ITEM);
-  /* Three pages of rows, whatever a page is on this engine (100 rows on
-   * SQLite, 1,000 on PostgreSQL, where each read is a round trip). */
-  model = fetch (query, FALSE);
-  page = gorm_query_model_get_page_rows (GORM_QUERY_MODEL (model));
-  g_clear_object (&model);
+  query = fill_pages (db, 3, &page);
   n = 3 * page;
-  fill (db, n);
   g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
 
   log = test_log_attach (db);
@@ -149,13 +162,8 @@ test_fetch_whole (void)
   g_autoptr(GormResource) held = NULL;
   guint page, n;
 
-  test_migrate (db, TEST_TYPE_ITEM);
-  query = gorm_database_query (db, TEST_TYPE_ITEM);
-  model = fetch (query, FALSE);
-  page = gorm_query_model_get_page_rows (GORM_QUERY_MODEL (model));
-  g_clear_object (&model);
+  query = fill_pages (db, 3, &page);
   n = 3 * page;
-  fill (db, n);
   gorm_query_model_set_whole_max_rows (n);
   held = gorm_database_get (db, TEST_TYPE_ITEM, 2 * page, NULL, &error);
   g_assert_no_error (error);
@@ -234,13 +242,8 @@ test_fetch_larger_than_whole (void)
   gint64 previous = 0;
   guint page, n;
 
-  test_migrate (db, TEST_TYPE_ITEM);
-  query = gorm_database_query (db, TEST_TYPE_ITEM);
-  model = fetch (query, FALSE);
-  page = gorm_query_model_get_page_rows (GORM_QUERY_MODEL (model));
-  g_clear_object (&model);
+  query = fill_pages (db, 3, &page);
   n = 3 * page;
-  fill (db, n);
   gorm_query_model_set_whole_max_rows (2 * page);
 
   log = test_log_attach (db);
