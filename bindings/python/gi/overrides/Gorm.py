@@ -226,10 +226,21 @@ def _glib_time_zone(seconds):
     return zone
 
 
+_UTC_ZONE = GLib.TimeZone.new_utc()
+_glib_datetime_new = GLib.DateTime.new
+
+
 def _datetime_to_glib(value):
     """A GLib.DateTime for a datetime.datetime, to the microsecond, in the
     same UTC offset; a naive datetime is local time, as Python takes it."""
     offset = value.utcoffset()
+    if offset is not None and not value.microsecond and not offset.microseconds:
+        # Whole seconds in a fixed offset: one call, from the fields, in
+        # the zone the instant would be moved to below (UTC's own for 0).
+        seconds = offset.days * 86400 + offset.seconds
+        return _glib_datetime_new(_glib_time_zone(seconds) if seconds else _UTC_ZONE,
+                                  value.year, value.month, value.day,
+                                  value.hour, value.minute, value.second)
     if offset is None:
         value = value.astimezone()
         offset = value.utcoffset()
@@ -497,6 +508,14 @@ class Field(GObject.Property):
         # and no limit of the field's own is to be checked.
         self._constructs_plainly = (self._plain_type is not None and
                                     minimum is None and maximum is None)
+        # The Python class of a boxed field's GObject form (GLib.DateTime,
+        # GLib.Bytes): a value of it goes to libgorm as it is, without a
+        # GObject.Value around it.
+        self._boxed_class = (self.kind.gtype.pytype if
+                             self.kind.gtype.fundamental == GObject.TYPE_BOXED else None)
+        # Whether the constructor converts a datetime.datetime given for
+        # the field and passes it to g_object_new() (no limit to check).
+        self._constructs_datetime = self.kind._to_gobject is _glib_datetime
         # Whether None is asked of libgorm: the GObject value of a number
         # cannot be None, and PyGObject reads a NULL string array as [].
         self._reads_null = null and (not _is_nullable(self.kind.gtype) or
@@ -586,6 +605,9 @@ class Field(GObject.Property):
                 # a uint, 99 for an enum without it); GObject.Value would
                 # wrap or keep it.
                 value = _to_gvalue(value)
+            elif type(value) is self._boxed_class and self._boxed_class is not None:
+                _resource_set_value(instance, self._property_name, value)
+                return
             elif self.kind.gtype == GObject.TYPE_STRV:
                 self.check_strv(instance, value)
             if not isinstance(value, GObject.Value):
@@ -1213,6 +1235,11 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
                     (kind is str and '\0' not in value) or
                     (kind is int and -2 ** 63 <= value < 2 ** 63) or
                     (kind is float and value == value)):
+                continue
+            if kind is datetime.datetime and field._constructs_datetime:
+                # Its GLib.DateTime goes to g_object_new(), as an
+                # assignment would set it.
+                properties[name] = _datetime_to_glib(value)
                 continue
             if assigned is None:
                 assigned = []
@@ -3951,8 +3978,10 @@ class ForeignKey(_RelationField):
             vars(self.model)[self.key_attribute].set_null(instance)
             instance.__dict__.pop(self.cache_name, None)
             return
-        with _gorm_errors():
+        try:
             _resource_set_related(instance, self.name, value)
+        except GLib.Error as error:
+            _raise_translated(error)
         instance.__dict__[self.cache_name] = value
 
 
