@@ -654,6 +654,20 @@ class Field(GObject.Property):
                                   % (model.__name__, self.name))
 
     def __set__(self, instance, value):
+        kind = type(value)
+        if kind is self._plain_type and (
+                kind is bool or (kind is int and -2 ** 31 <= value < 2 ** 31) or
+                (kind is str and '\0' not in value) or (kind is float and value == value)):
+            # The common case, in one call: a value PyGObject passes as it
+            # is, which libgorm converts or refuses (a limit) itself.
+            pending = instance.__dict__.get('_gorm_pending')
+            if pending:
+                pending.pop(self.name, None)
+            try:
+                _resource_set_value(instance, self._property_name, value)
+            except GLib.Error as error:
+                _raise_translated(error, type(instance))
+            return
         if isinstance(value, _Expression):
             self.set_pending(instance, value)
             return
@@ -1360,6 +1374,13 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         model = type(self)
         database = self._database()
         _register(database, model)
+        if not _has_dependents(model) and _resource_is_saved(self):
+            # Nothing else to count: the row alone goes.
+            try:
+                _resource_delete(self, cancellable)
+            except GLib.Error as error:
+                _raise_translated(error, model)
+            return 1, {_label(model): 1}
 
         def delete():
             try:
@@ -3626,6 +3647,8 @@ def _check_free(model, names, field):
 
 
 def _add_relation(model, relation, *names):
+    global _relations_version
+    _relations_version += 1
     own = vars(model).get('_gorm_own_relations')
     if own is None:
         own = {}
@@ -4405,14 +4428,27 @@ def _app_label(model):
 
 
 def _label(model):
-    """Django's ``Model._meta.label``: ``"app_label.ModelName"``."""
-    return '%s.%s' % (_app_label(model), model.__name__)
+    """Django's ``Model._meta.label``: ``"app_label.ModelName"``, made once
+    per model."""
+    label = model.__dict__.get('_gorm_label')
+    if label is None:
+        label = model._gorm_label = '%s.%s' % (_app_label(model), model.__name__)
+    return label
+
+
+# Bumped by each relation added: what is computed from the relations of
+# a model is kept while it stays the same.
+_relations_version = 0
 
 
 def _delete_dependents(model):
     """The relations whose rows deleting rows of ``model`` deletes too:
     the reverse sides of CASCADE foreign keys, and the many-to-many
-    relations (their link rows), each once."""
+    relations (their link rows), each once. Computed once per model
+    while its relations stay the same."""
+    cached = model.__dict__.get('_gorm_delete_dependents')
+    if cached is not None and cached[0] == _relations_version:
+        return cached[1]
     found = []
     for relation in _relations(model).values():
         if relation in found:
@@ -4420,6 +4456,7 @@ def _delete_dependents(model):
         if relation.kind == _MANY_TO_MANY or (
                 relation.kind == _REVERSE and relation.field.on_delete == CASCADE):
             found.append(relation)
+    model._gorm_delete_dependents = (_relations_version, found)
     return found
 
 
