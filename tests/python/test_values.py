@@ -446,5 +446,24 @@ class WritePathsTest(DatabaseTestCase):
         self.assertEqual(Held.objects.count(), 0)
 
 
+    def test_manager_create_goes_through_its_queryset(self):
+        created = Holder.objects.create(name='default')
+        self.assertTrue(created.is_saved())
+        self.assertEqual(Holder.objects.get(pk=created.pk).name, 'default')
+        self.assertEqual(list(Holder.objects.values_list('name', flat=True)), ['default'])
+
+        class Renaming(Gorm.Manager):
+            def get_queryset(self):
+                queryset = super().get_queryset()
+                create = queryset.create
+                queryset.create = lambda **properties: create(**dict(properties, name='own'))
+                return queryset
+
+        made = Renaming(Holder).create(name='given')
+        self.assertEqual(made.name, 'own')
+        self.assertEqual(sorted(Holder.objects.values_list('name', flat=True)),
+                         ['default', 'own'])
+
+
 if __name__ == '__main__':
     main()

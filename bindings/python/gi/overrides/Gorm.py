@@ -3564,6 +3564,16 @@ class Manager:
             raise AttributeError(name)
         return getattr(self.get_queryset(), name)
 
+    def create(self, **properties):
+        """A new object with ``properties``, saved: ``QuerySet.create()``
+        of get_queryset(), without building the QuerySet when it is the
+        model's own."""
+        if type(self).get_queryset is not Manager.get_queryset:
+            return self.get_queryset().create(**properties)
+        resource = self.model(**properties)
+        resource.save()
+        return resource
+
     def __iter__(self):
         raise TypeError("'Manager' object is not iterable: use %s.objects.all()"
                         % self.model.__name__)
