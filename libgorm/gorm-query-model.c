@@ -195,6 +195,11 @@ struct _GormQueryModel
    * the order costs the engine. */
   GArray            *order_keys;   /* of gint64 */
   char              *keys_sql;
+  /* The keys of one page of that order (LIMIT, OFFSET): what a page of
+   * an order the model cannot anchor loads before the index is ready. */
+  char              *page_keys_sql;
+  /* How many pages were loaded that way (tests). */
+  guint              n_sorted_key_pages;
   char              *by_keys_sql;
   char              *joined_by_keys_sql;
   /* The fewest rows for which the model prepares its key index. */
@@ -311,7 +316,13 @@ render_key_statements (GormQueryModel      *self,
   gorm_dialect_append_identifier (sql, schema->table);
   gorm_dialect_append_where (compiled->dialect, sql, selection->condition, params);
   gorm_dialect_append_order (compiled->dialect, sql, selection->orders, selection->n_orders);
-  self->keys_sql = g_string_free (sql, FALSE);
+  self->keys_sql = g_strdup (sql->str);
+  /* The same with a page's LIMIT and OFFSET, after the filter's values. */
+  g_string_append (sql, " LIMIT ");
+  gorm_dialect_append_parameter (sql, params->len, G_TYPE_INT64);
+  g_string_append (sql, " OFFSET ");
+  gorm_dialect_append_parameter (sql, params->len + 1, G_TYPE_INT64);
+  self->page_keys_sql = g_string_free (sql, FALSE);
 
   sql = g_string_new ("SELECT ");
   gorm_dialect_append_columns (sql, schema);
@@ -561,22 +572,21 @@ static Page *load_mapped_page_locked (GormQueryModel  *self,
                                       GPtrArray       *changes,
                                       GError         **error);
 
-/* Loads the @count rows from the full position @start by the keys the
- * key index holds for them: one statement of a page of keys, the rows
- * put back in the index's order. NULL without @error set when a key has
- * no row any more (another connection deleted it, and the model has not
- * read again yet): the page then loads as without the index. */
+/* Loads the page @index, whose @count rows have the keys @keys, in
+ * order: one statement of a page of keys, the rows put back in the
+ * order of @keys. NULL without @error set when a key has no row any more
+ * (another connection deleted it, and the model has not read again
+ * yet): the page then loads by its position. */
 static Page *
 load_keyed_page_locked (GormQueryModel  *self,
                         GormMapper      *table,
                         guint            index,
-                        gint64           start,
+                        const gint64    *keys,
                         guint            count,
                         GError         **error)
 {
   const GormCompiledQuery *compiled = self->compiled;
   const GType *types = compiled->joins ? compiled->joined_types : compiled->schema->sql_types;
-  const gint64 *keys = &g_array_index (self->order_keys, gint64, start);
   g_autoptr(GArray) keys_array = new_params ();
   g_autoptr(GArray) values = new_params ();
   g_autoptr(GString) unused = g_string_new (NULL);
@@ -586,7 +596,7 @@ load_keyed_page_locked (GormQueryModel  *self,
   Page *page;
   guint n_rows;
 
-  if (count == 0 || start + count > (gint64) self->order_keys->len)
+  if (count == 0)
     return NULL;
   g_array_set_size (keys_array, count);
   for (guint i = 0; i < count; i++)
@@ -658,6 +668,54 @@ load_keyed_page_locked (GormQueryModel  *self,
   return page;
 }
 
+/* Loads the page @index, of @count rows from the full position @start,
+ * in an order the model cannot anchor, before its key index is ready:
+ * the engine sorts the keys of the rows with their order values only
+ * (page_keys_sql), then the page's rows are read by key. Sorting whole
+ * rows up to a far position (the page's own select) carries every
+ * column through the sort, which spills to disk at a million rows and
+ * takes ten times as long. NULL without @error set when the page must
+ * load by its position. */
+static Page *
+load_sorted_key_page_locked (GormQueryModel  *self,
+                             GormMapper      *table,
+                             guint            index,
+                             gint64           start,
+                             guint            count,
+                             GError         **error)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GormRows) rows = NULL;
+  g_autofree gint64 *keys = NULL;
+  GValue limits[2] = { G_VALUE_INIT, G_VALUE_INIT };
+  Page *page;
+  guint n_rows;
+
+  g_value_init (&limits[0], G_TYPE_INT64);
+  g_value_set_int64 (&limits[0], count);
+  g_value_init (&limits[1], G_TYPE_INT64);
+  g_value_set_int64 (&limits[1], start);
+  rows = run_select_locked (self, self->page_keys_sql, types, limits, 2, error);
+  if (rows == NULL)
+    return NULL;
+  n_rows = gorm_rows_get_n_rows (rows);
+  if (n_rows != count)
+    return NULL;
+  keys = g_new (gint64, count);
+  for (guint row = 0; row < n_rows; row++)
+    {
+      const GValue *key = gorm_rows_get_value (rows, 0, row, error);
+
+      if (key == NULL)
+        return NULL;
+      keys[row] = g_value_get_int64 (key);
+    }
+  page = load_keyed_page_locked (self, table, index, keys, count, error);
+  if (page != NULL)
+    self->n_sorted_key_pages++;
+  return page;
+}
+
 /* Loads the page @index of the model's order. When the database holds
  * changes not delivered to the model, its rows are not in the model's
  * positions any more: the page is mapped through those changes, and is
@@ -701,11 +759,20 @@ load_page_locked (GormQueryModel  *self,
   if (table == NULL)
     return NULL;
 
-  if (self->order_keys != NULL && count > 0)
+  if (count > 0 &&
+      (self->order_keys != NULL ||
+       (self->page_keys_sql != NULL && !self->can_anchor && start > 0)))
     {
       GError *local_error = NULL;
 
-      page = load_keyed_page_locked (self, table, index, start, count, &local_error);
+      if (self->order_keys == NULL)
+        page = load_sorted_key_page_locked (self, table, index, start, count, &local_error);
+      else if (start + count <= (gint64) self->order_keys->len)
+        page = load_keyed_page_locked (self, table, index,
+                                       &g_array_index (self->order_keys, gint64, start), count,
+                                       &local_error);
+      else
+        page = NULL;
       if (page != NULL)
         return page;
       if (local_error != NULL)
@@ -1009,6 +1076,7 @@ gorm_query_model_finalize (GObject *object)
   g_free (self->joined_anchored_page_sql);
   g_free (self->count_sql);
   g_free (self->keys_sql);
+  g_free (self->page_keys_sql);
   g_free (self->by_keys_sql);
   g_free (self->joined_by_keys_sql);
 
@@ -1756,6 +1824,12 @@ gboolean
 gorm_query_model_has_key_index (GormQueryModel *self)
 {
   return self->order_keys != NULL;
+}
+
+guint
+gorm_query_model_get_n_sorted_key_pages (GormQueryModel *self)
+{
+  return self->n_sorted_key_pages;
 }
 
 gboolean

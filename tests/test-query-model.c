@@ -1319,6 +1319,25 @@ assert_same_items (GListModel *expected,
     }
 }
 
+/* The keys of @query's rows in its order, read without a query model. */
+static GArray *
+fetch_ids (GormQuery *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) rows = gorm_query_fetch_rows (query, NULL, &error);
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(GormRow) row = g_list_model_get_item (rows, i);
+      gint64 id = gorm_row_get_int64 (row, "id");
+
+      g_array_append_val (ids, id);
+    }
+  return ids;
+}
+
 static void
 fill_keyed (GormDatabase *db)
 {
@@ -1460,6 +1479,15 @@ test_key_index_related_order (void)
   plain = fetch_plain (query);
   keyed = fetch_keyed (query, TRUE);
   assert_same_items (plain, keyed, "question.rank");
+  /* Without the index, pages past the first sorted their keys. */
+  g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (plain)), >, 0);
+  {
+    g_autoptr(GArray) ids = fetch_ids (query);
+
+    g_assert_cmpuint (ids->len, ==, g_list_model_get_n_items (plain));
+    for (guint i = 0; i < ids->len; i++)
+      g_assert_cmpint (item_id (plain, i), ==, g_array_index (ids, gint64, i));
+  }
 
   g_clear_object (&plain);
   g_clear_object (&keyed);
@@ -1469,6 +1497,72 @@ test_key_index_related_order (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_finalize_object (g_steal_pointer (&db));
   test_remove_file (path);
+}
+
+/* Before its key index is ready, a model of an order it cannot anchor
+ * loads a far page by a sort of the keys only, then its rows by key:
+ * the same items as the query's own rows, in every part of the order,
+ * through a window, with NULLs, with select_related. */
+static void
+assert_sorted_key_pages (GormQuery  *query,
+                         const char *what)
+{
+  g_autoptr(GListModel) model = fetch_plain (query);
+  g_autoptr(GArray) ids = fetch_ids (query);
+  guint n = g_list_model_get_n_items (model);
+  guint page = gorm_query_model_get_page_rows (GORM_QUERY_MODEL (model));
+
+  g_assert_cmpuint (n, ==, ids->len);
+  g_assert_cmpuint (n, >, 2 * page);
+  /* Backwards, so that the first page loaded is the last. */
+  for (guint i = n; i-- > 0;)
+    if (item_id (model, i) != g_array_index (ids, gint64, i))
+      g_error ("%s: item %u is %" G_GINT64_FORMAT ", the query's row %" G_GINT64_FORMAT,
+               what, i, item_id (model, i), g_array_index (ids, gint64, i));
+  /* Every page but the first of the order was sorted by its keys. */
+  g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (model)), >=,
+                    (n - 1) / page);
+  g_assert_false (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+}
+
+static void
+test_key_index_sorted_keys (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+
+  for (guint kind = 1; kind < 3; kind++)
+    {
+      g_autoptr(GormQuery) query = keyed_query (db, kind);
+      g_autoptr(GArray) all = fetch_ids (query);
+      g_autofree char *what = g_strdup_printf ("query %u", kind);
+
+      assert_sorted_key_pages (query, what);
+      /* A window of the same order: its pages start past the offset. */
+      gorm_query_offset (query, 5);
+      gorm_query_limit (query, all->len - 10);
+      assert_sorted_key_pages (query, "window");
+    }
+  close_keyed (db, NULL, path);
+}
+
+/* An order the model could anchor loads its pages by position, as
+ * before: no sort of keys. */
+static void
+test_key_index_sorted_keys_anchored (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  g_autoptr(GormQuery) query = keyed_query (db, 3);
+  g_autoptr(GListModel) model = fetch_plain (query);
+  g_autoptr(GArray) ids = fetch_ids (query);
+
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, ids->len);
+  for (guint i = ids->len; i-- > 0;)
+    g_assert_cmpint (item_id (model, i), ==, g_array_index (ids, gint64, i));
+  g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (model)), ==, 0);
+  g_clear_object (&model);
+  close_keyed (db, g_steal_pointer (&query), path);
 }
 
 static GormResource *
@@ -1665,6 +1759,8 @@ test_key_index_memory (void)
   g_assert_false (gorm_query_model_is_preparing (GORM_QUERY_MODEL (model)));
   g_assert_false (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
   g_assert_cmpint (item_id (model, g_list_model_get_n_items (model) - 1), >, 0);
+  /* Its far pages sort their keys only. */
+  g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (model)), ==, 1);
 
   g_assert_finalize_object (g_steal_pointer (&model));
   while (gorm_database_get_n_live (db) > 0)
@@ -1692,6 +1788,8 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/live-stress", test_live_stress);
   g_test_add_func ("/Gorm/QueryModel/key-index-same-items", test_key_index_same_items);
   g_test_add_func ("/Gorm/QueryModel/key-index-related-order", test_key_index_related_order);
+  g_test_add_func ("/Gorm/QueryModel/key-index-sorted-keys", test_key_index_sorted_keys);
+  g_test_add_func ("/Gorm/QueryModel/key-index-sorted-keys-anchored", test_key_index_sorted_keys_anchored);
   g_test_add_func ("/Gorm/QueryModel/key-index-live", test_key_index_live);
   g_test_add_func ("/Gorm/QueryModel/key-index-other-connection", test_key_index_other_connection);
   g_test_add_func ("/Gorm/QueryModel/key-index-dispose", test_key_index_dispose);
