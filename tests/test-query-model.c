@@ -1319,13 +1319,22 @@ assert_same_items (GListModel *expected,
     }
 }
 
-/* The keys of @query's rows in its order, read without a query model. */
+/* The keys of @query's rows in its order, read without a query model.
+ * The key becomes @query's last order, as a model's order ends (rows
+ * that tie on the other orders come in any order otherwise). */
 static GArray *
 fetch_ids (GormQuery *query)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GListModel) rows = gorm_query_fetch_rows (query, NULL, &error);
+  g_autoptr(GListModel) rows = NULL;
   GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  if (g_object_get_data (G_OBJECT (query), "by-id") == NULL)
+    {
+      gorm_query_order_by (query, "id", FALSE);
+      g_object_set_data (G_OBJECT (query), "by-id", GINT_TO_POINTER (1));
+    }
+  rows = gorm_query_fetch_rows (query, NULL, &error);
 
   g_assert_no_error (error);
   for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
@@ -1513,7 +1522,7 @@ assert_sorted_key_pages (GormQuery  *query,
   guint page = gorm_query_model_get_page_rows (GORM_QUERY_MODEL (model));
 
   g_assert_cmpuint (n, ==, ids->len);
-  g_assert_cmpuint (n, >, 2 * page);
+  g_assert_cmpuint (n, >, page);
   /* Backwards, so that the first page loaded is the last. */
   for (guint i = n; i-- > 0;)
     if (item_id (model, i) != g_array_index (ids, gint64, i))
