@@ -316,12 +316,28 @@ render_key_statements (GormQueryModel      *self,
   gorm_dialect_append_identifier (sql, schema->table);
   gorm_dialect_append_where (compiled->dialect, sql, selection->condition, params);
   gorm_dialect_append_order (compiled->dialect, sql, selection->orders, selection->n_orders);
-  self->keys_sql = g_strdup (sql->str);
-  /* The same with a page's LIMIT and OFFSET, after the filter's values. */
-  g_string_append (sql, " LIMIT ");
+  self->keys_sql = g_string_free (sql, FALSE);
+
+  /* The keys of the rows numbered from ##pN (excluded) to ##pN+1 in that
+   * order, the filter's values before. Not "LIMIT n OFFSET k": SQLite
+   * then keeps the first k + n rows in a B-tree, inserting each row and
+   * deleting the last, five times the cost of the plain sort the window
+   * function runs. */
+  sql = g_string_new ("SELECT ");
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  g_string_append (sql, " FROM (SELECT ");
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  g_string_append (sql, ", row_number () OVER (");
+  gorm_dialect_append_order (compiled->dialect, sql, selection->orders, selection->n_orders);
+  g_string_append (sql, ") AS \"gorm_n\" FROM ");
+  gorm_dialect_append_identifier (sql, schema->table);
+  g_array_set_size (params, 0);
+  gorm_dialect_append_where (compiled->dialect, sql, selection->condition, params);
+  g_string_append (sql, ") AS \"gorm_k\" WHERE \"gorm_n\" > ");
   gorm_dialect_append_parameter (sql, params->len, G_TYPE_INT64);
-  g_string_append (sql, " OFFSET ");
+  g_string_append (sql, " AND \"gorm_n\" <= ");
   gorm_dialect_append_parameter (sql, params->len + 1, G_TYPE_INT64);
+  g_string_append (sql, " ORDER BY \"gorm_n\"");
   self->page_keys_sql = g_string_free (sql, FALSE);
 
   sql = g_string_new ("SELECT ");
@@ -671,11 +687,11 @@ load_keyed_page_locked (GormQueryModel  *self,
 /* Loads the page @index, of @count rows from the full position @start,
  * in an order the model cannot anchor, before its key index is ready:
  * the engine sorts the keys of the rows with their order values only
- * (page_keys_sql), then the page's rows are read by key. Sorting whole
- * rows up to a far position (the page's own select) carries every
- * column through the sort, which spills to disk at a million rows and
- * takes ten times as long. NULL without @error set when the page must
- * load by its position. */
+ * (page_keys_sql), then the page's rows are read by key. The page's own
+ * select up to a far position carries every column of every row through
+ * a bounded sort (SQLite's B-tree of the first rows, spilled to disk at
+ * a million rows), ten times as long. NULL without @error set when the
+ * page must load by its position. */
 static Page *
 load_sorted_key_page_locked (GormQueryModel  *self,
                              GormMapper      *table,
@@ -692,9 +708,9 @@ load_sorted_key_page_locked (GormQueryModel  *self,
   guint n_rows;
 
   g_value_init (&limits[0], G_TYPE_INT64);
-  g_value_set_int64 (&limits[0], count);
+  g_value_set_int64 (&limits[0], start);
   g_value_init (&limits[1], G_TYPE_INT64);
-  g_value_set_int64 (&limits[1], start);
+  g_value_set_int64 (&limits[1], start + count);
   rows = run_select_locked (self, self->page_keys_sql, types, limits, 2, error);
   if (rows == NULL)
     return NULL;
@@ -835,6 +851,7 @@ load_page_locked (GormQueryModel  *self,
 static void start_anchoring (GormQueryModel *self);
 static void start_key_prep  (GormQueryModel *self);
 static void wait_for_keys   (GormQueryModel *self);
+static void read_keys_now   (GormQueryModel *self);
 static gboolean wants_key_index (GormQueryModel *self,
                                  gint64          n_full);
 static void cancel_key_prep (GormQueryModel *self);
@@ -972,7 +989,10 @@ lookup_page (GormQueryModel  *self,
       }
 
   if (page == NULL && index > 0)
-    wait_for_keys (self);
+    {
+      wait_for_keys (self);
+      read_keys_now (self);
+    }
   if (page == NULL)
     {
       gorm_database_lock (self->database);
@@ -1461,6 +1481,57 @@ wait_for_keys (GormQueryModel *self)
     g_cond_wait (&prep->read_cond, &prep->lock);
   g_mutex_unlock (&prep->lock);
   finish_key_prep (self);
+}
+
+/* A page that is not loaded, of an order the model cannot anchor, asked
+ * for by a program that has not run a main loop since (so that the model
+ * never prepared its key index in the background): each such page would
+ * cost the engine a sort of the whole table, so the model reads its key
+ * index at once instead, in the time of one such sort, and every page
+ * after it loads by key. With the database lock held throughout and no
+ * change waiting for its delivery, the keys are those of the rows the
+ * model shows. A database without a second connection (in memory) keeps
+ * sorting the keys of each page (load_sorted_key_page_locked()). */
+static void
+read_keys_now (GormQueryModel *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) keys = NULL;
+  GormKeySource *source = NULL;
+  GormKeyReader *reader = NULL;
+  gboolean ok = FALSE;
+  gboolean pending;
+
+  if (!self->wants_keys || self->prep != NULL || self->order_keys != NULL || self->can_anchor)
+    return;
+  self->wants_keys = FALSE;
+
+  gorm_database_lock (self->database);
+  pending = has_pending_locked (self);
+  if (!pending)
+    source = gorm_key_source_new_locked (gorm_database_get_execution (self->database));
+  if (source != NULL)
+    reader = gorm_key_reader_open (source, &error);
+  if (reader != NULL && gorm_key_reader_pin (reader, self->compiled->schema->table, &error))
+    {
+      keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), (guint) self->n_full);
+      ok = gorm_key_reader_read (reader, self->keys_sql,
+                                 (const GValue *) self->watch->filter_params->data,
+                                 self->watch->filter_params->len, keys, &error);
+    }
+  gorm_database_unlock (self->database);
+  g_clear_pointer (&reader, gorm_key_reader_free);
+  g_clear_pointer (&source, gorm_key_source_free);
+
+  if (error != NULL)
+    g_debug ("A %s model has no key index: %s",
+             g_type_name (self->compiled->schema->type), error->message);
+  /* A snapshot model's rows may have changed since it counted them. */
+  if (ok && keys->len == (guint) self->n_full)
+    self->order_keys = g_steal_pointer (&keys);
+  else if (pending)
+    /* Changes wait for their delivery: the next page tries again. */
+    self->wants_keys = wants_key_index (self, self->n_full);
 }
 
 static gboolean pin_key_snapshot (gpointer data);

@@ -328,6 +328,23 @@ shadow_new (GListModel *model)
   return shadow;
 }
 
+static GArray *fetch_ids (GormQuery *query);
+
+/* A shadow of @model whose items are @ids (taken), not read from it. */
+static Shadow *
+shadow_new_with_ids (GListModel *model,
+                     GArray     *ids)
+{
+  Shadow *shadow = g_new0 (Shadow, 1);
+
+  g_assert_cmpuint (ids->len, ==, g_list_model_get_n_items (model));
+  shadow->model = g_object_ref (model);
+  shadow->ids = ids;
+  shadow->main_thread = g_thread_self ();
+  g_signal_connect (model, "items-changed", G_CALLBACK (shadow_items_changed_cb), shadow);
+  return shadow;
+}
+
 static void
 shadow_free (Shadow *shadow)
 {
@@ -1603,7 +1620,10 @@ test_key_index_live (void)
   gorm_query_model_set_key_index_min_rows (100);
   model = fetch (query, TRUE);
   gorm_query_model_set_key_index_min_rows (-1);
-  shadow = shadow_new (model);
+  /* The shadow's first items from the query's rows: asking the model for
+   * its far items outside a main loop would read its index at once (see
+   * key-index-read-at-once). */
+  shadow = shadow_new_with_ids (model, fetch_ids (query));
 
   /* During the preparation: the writes land before or after its
    * snapshot, and either way the keys come out right. */
@@ -1669,6 +1689,76 @@ test_key_index_live (void)
 
   shadow_free (shadow);
   g_assert_finalize_object (g_steal_pointer (&model));
+  close_keyed (db, query, path);
+}
+
+/* A program that runs no main loop: the first far page of an order the
+ * model cannot anchor reads the key index at once (one sort), and the
+ * pages after it load by key; a live model then follows writes exactly.
+ * A snapshot whose rows another connection changed since its count
+ * keeps no index and sorts the keys of each page. */
+static void
+test_key_index_read_at_once (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  GormQuery *query = keyed_query (db, 1);
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GListModel) snapshot = NULL;
+  g_autoptr(GormDatabase) other = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  Shadow *shadow;
+  guint n;
+
+  gorm_query_model_set_key_index_min_rows (100);
+  model = fetch (query, TRUE);
+  snapshot = fetch (query, FALSE);
+  gorm_query_model_set_key_index_min_rows (-1);
+  shadow = shadow_new_with_ids (model, fetch_ids (query));
+  n = g_list_model_get_n_items (model);
+  g_assert_false (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+  g_assert_cmpint (item_id (model, 0), >, 0);
+  g_assert_false (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+  g_assert_cmpint (item_id (model, n - 1), >, 0);
+  g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+  g_assert_false (gorm_query_model_is_preparing (GORM_QUERY_MODEL (model)));
+  g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (model)), ==, 0);
+  ids = fetch_ids (query);
+  g_assert_cmpuint (ids->len, ==, n);
+  for (guint i = n; i-- > 0;)
+    g_assert_cmpint (item_id (model, i), ==, g_array_index (ids, gint64, i));
+
+  /* Writes after it, each exact. */
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(GormResource) moved = keyed_item (model, (i * 211) % g_list_model_get_n_items (model));
+
+      g_object_unref (save_item (db, "at once", (int) (i * 31), FALSE));
+      g_object_set (moved, "weight", (double) (i * 13 % 101), NULL);
+      test_save_ok (moved);
+      drain ();
+      g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+      assert_matches_fetch (query, shadow, i);
+    }
+  shadow_free (shadow);
+
+  /* Another connection deletes rows the snapshot counted. */
+  uri = test_engine_is_postgresql () ? g_strdup (path) : g_strconcat ("sqlite:", path, NULL);
+  other = gorm_database_open (uri, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_database_execute (other, "DELETE FROM test_item WHERE id % 7 = 0",
+                                          NULL, 0, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  n = g_list_model_get_n_items (snapshot);
+  g_assert_cmpint (item_id (snapshot, n / 2), >, 0);
+  g_assert_false (gorm_query_model_has_key_index (GORM_QUERY_MODEL (snapshot)));
+  g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (snapshot)), ==, 1);
+
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_assert_finalize_object (g_steal_pointer (&snapshot));
+  g_assert_finalize_object (g_steal_pointer (&other));
   close_keyed (db, query, path);
 }
 
@@ -1800,6 +1890,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/key-index-sorted-keys", test_key_index_sorted_keys);
   g_test_add_func ("/Gorm/QueryModel/key-index-sorted-keys-anchored", test_key_index_sorted_keys_anchored);
   g_test_add_func ("/Gorm/QueryModel/key-index-live", test_key_index_live);
+  g_test_add_func ("/Gorm/QueryModel/key-index-read-at-once", test_key_index_read_at_once);
   g_test_add_func ("/Gorm/QueryModel/key-index-other-connection", test_key_index_other_connection);
   g_test_add_func ("/Gorm/QueryModel/key-index-dispose", test_key_index_dispose);
   /* SQLite only: a PostgreSQL database always has a second connection. */
