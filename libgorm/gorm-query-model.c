@@ -29,12 +29,16 @@
  * (as a list view uses it) also prepares, in the background, the key of
  * every row it shows, in its order: one query on a read connection of
  * its own (SQLite files in WAL mode, which libgorm opens them in, and
- * PostgreSQL; not an in-memory database), 8 bytes a row. Until it is
- * ready a page is read by its position in the order, which for an order
- * no index gives (or a filter no index serves) makes the engine scan and
- * sort the table; once it is ready any page is read by the keys of its
- * rows, in the time of a page of lookups by key, whatever the query. A
- * live model keeps those keys up to date with every change it shows.
+ * PostgreSQL; not an in-memory database), 8 bytes a row. Once it is
+ * ready any page is read by the keys of its rows, in the time of a page
+ * of lookups by key, whatever the query. A live model keeps those keys
+ * up to date with every change it shows. Until it is ready a page is
+ * read by its position in the order. In an order no index may give
+ * (several directions, a related path, an expression), a page past the
+ * first makes the engine sort the table, the keys only: a page asked for
+ * while the keys are read waits for them, and a program that runs no
+ * main loop reads them at once, in the time of that one sort, instead
+ * of sorting the table again for every page.
  *
  * A model from [method@Gorm.Query.watch] is live: it follows every
  * save, delete, bulk update or bulk delete made through its database, and
