@@ -34,12 +34,17 @@
  * (as a list view uses it) also prepares, in the background, the key of
  * every row it shows, in its order: one query on a read connection of
  * its own (SQLite files in WAL mode, which libgorm opens them in, and
- * PostgreSQL; not an in-memory database), 8 bytes a row. Until it is
- * ready a page is read by its position in the order, which for an order
- * no index gives (or a filter no index serves) makes the engine scan and
- * sort the table; once it is ready any page is read by the keys of its
- * rows, in the time of a page of lookups by key, whatever the query. A
- * live model keeps those keys up to date with every change it shows.
+ * PostgreSQL; not an in-memory database), 8 bytes a row. Once it is
+ * ready any page is read by the keys of its rows, in the time of a page
+ * of lookups by key, whatever the query. A live model keeps those keys
+ * up to date with every change it shows. Until it is ready a page is
+ * read by its position in the order. In an order no index may give
+ * (several directions, a related path, an expression), a page 4,096
+ * rows or more from the start makes the engine sort the keys of the
+ * table only, then reads the page's rows by key: a page asked for
+ * while the keys are read waits for them, and a program that runs no
+ * main loop reads them at once, in the time of that one sort, instead
+ * of sorting the table again for every page.
  *
  * A model from [method@Gorm.Query.watch] is live: it follows every
  * save, delete, bulk update or bulk delete made through its database, and
@@ -213,6 +218,14 @@ struct _GormQueryModel
    * the order costs the engine. */
   GArray            *order_keys;   /* of gint64 */
   char              *keys_sql;
+  /* The keys of one page of that order (LIMIT, OFFSET): what a page of
+   * an order the model cannot anchor loads before the index is ready. */
+  char              *page_keys_sql;
+  /* The first full position from which a page loads that way (before
+   * it, sorting the page's whole rows costs little), and how many pages
+   * did (tests). */
+  gint64             sorted_keys_from;
+  guint              n_sorted_key_pages;
   char              *by_keys_sql;
   char              *joined_by_keys_sql;
   /* The fewest rows for which the model prepares its key index. */
@@ -331,6 +344,28 @@ render_key_statements (GormQueryModel      *self,
   gorm_dialect_append_where (compiled->dialect, sql, selection->condition, params);
   gorm_dialect_append_order (compiled->dialect, sql, selection->orders, selection->n_orders);
   self->keys_sql = g_string_free (sql, FALSE);
+
+  /* The keys of the rows numbered from ##pN (excluded) to ##pN+1 in that
+   * order, the filter's values before. Not "LIMIT n OFFSET k": SQLite
+   * then keeps the first k + n rows in a B-tree, inserting each row and
+   * deleting the last, five times the cost of the plain sort the window
+   * function runs. */
+  sql = g_string_new ("SELECT ");
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  g_string_append (sql, " FROM (SELECT ");
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  g_string_append (sql, ", row_number () OVER (");
+  gorm_dialect_append_order (compiled->dialect, sql, selection->orders, selection->n_orders);
+  g_string_append (sql, ") AS \"gorm_n\" FROM ");
+  gorm_dialect_append_identifier (sql, schema->table);
+  g_array_set_size (params, 0);
+  gorm_dialect_append_where (compiled->dialect, sql, selection->condition, params);
+  g_string_append (sql, ") AS \"gorm_k\" WHERE \"gorm_n\" > ");
+  gorm_dialect_append_parameter (sql, params->len, G_TYPE_INT64);
+  g_string_append (sql, " AND \"gorm_n\" <= ");
+  gorm_dialect_append_parameter (sql, params->len + 1, G_TYPE_INT64);
+  g_string_append (sql, " ORDER BY \"gorm_n\"");
+  self->page_keys_sql = g_string_free (sql, FALSE);
 
   sql = g_string_new ("SELECT ");
   gorm_dialect_append_columns (sql, schema);
@@ -580,22 +615,21 @@ static Page *load_mapped_page_locked (GormQueryModel  *self,
                                       GPtrArray       *changes,
                                       GError         **error);
 
-/* Loads the @count rows from the full position @start by the keys the
- * key index holds for them: one statement of a page of keys, the rows
- * put back in the index's order. NULL without @error set when a key has
- * no row any more (another connection deleted it, and the model has not
- * read again yet): the page then loads as without the index. */
+/* Loads the page @index, whose @count rows have the keys @keys, in
+ * order: one statement of a page of keys, the rows put back in the
+ * order of @keys. NULL without @error set when a key has no row any more
+ * (another connection deleted it, and the model has not read again
+ * yet): the page then loads by its position. */
 static Page *
 load_keyed_page_locked (GormQueryModel  *self,
                         GormMapper      *table,
                         guint            index,
-                        gint64           start,
+                        const gint64    *keys,
                         guint            count,
                         GError         **error)
 {
   const GormCompiledQuery *compiled = self->compiled;
   const GType *types = compiled->joins ? compiled->joined_types : compiled->schema->sql_types;
-  const gint64 *keys = &g_array_index (self->order_keys, gint64, start);
   g_autoptr(GArray) keys_array = new_params ();
   g_autoptr(GArray) values = new_params ();
   g_autoptr(GString) unused = g_string_new (NULL);
@@ -605,7 +639,7 @@ load_keyed_page_locked (GormQueryModel  *self,
   Page *page;
   guint n_rows;
 
-  if (count == 0 || start + count > (gint64) self->order_keys->len)
+  if (count == 0)
     return NULL;
   g_array_set_size (keys_array, count);
   for (guint i = 0; i < count; i++)
@@ -722,6 +756,54 @@ page_from_rows_locked (GormQueryModel  *self,
   return page;
 }
 
+/* Loads the page @index, of @count rows from the full position @start,
+ * in an order the model cannot anchor, before its key index is ready:
+ * the engine sorts the keys of the rows with their order values only
+ * (page_keys_sql), then the page's rows are read by key. The page's own
+ * select up to a far position carries every column of every row through
+ * a bounded sort (SQLite's B-tree of the first rows, spilled to disk at
+ * a million rows), ten times as long. NULL without @error set when the
+ * page must load by its position. */
+static Page *
+load_sorted_key_page_locked (GormQueryModel  *self,
+                             GormMapper      *table,
+                             guint            index,
+                             gint64           start,
+                             guint            count,
+                             GError         **error)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GormRows) rows = NULL;
+  g_autofree gint64 *keys = NULL;
+  GValue limits[2] = { G_VALUE_INIT, G_VALUE_INIT };
+  Page *page;
+  guint n_rows;
+
+  g_value_init (&limits[0], G_TYPE_INT64);
+  g_value_set_int64 (&limits[0], start);
+  g_value_init (&limits[1], G_TYPE_INT64);
+  g_value_set_int64 (&limits[1], start + count);
+  rows = run_select_locked (self, self->page_keys_sql, types, limits, 2, error);
+  if (rows == NULL)
+    return NULL;
+  n_rows = gorm_rows_get_n_rows (rows);
+  if (n_rows != count)
+    return NULL;
+  keys = g_new (gint64, count);
+  for (guint row = 0; row < n_rows; row++)
+    {
+      const GValue *key = gorm_rows_get_value (rows, 0, row, error);
+
+      if (key == NULL)
+        return NULL;
+      keys[row] = g_value_get_int64 (key);
+    }
+  page = load_keyed_page_locked (self, table, index, keys, count, error);
+  if (page != NULL)
+    self->n_sorted_key_pages++;
+  return page;
+}
+
 /* Loads the page @index of the model's order. When the database holds
  * changes not delivered to the model, its rows are not in the model's
  * positions any more: the page is mapped through those changes, and is
@@ -765,11 +847,21 @@ load_page_locked (GormQueryModel  *self,
   if (table == NULL)
     return NULL;
 
-  if (self->order_keys != NULL && count > 0)
+  if (count > 0 &&
+      (self->order_keys != NULL ||
+       (self->page_keys_sql != NULL && !self->can_anchor &&
+        start >= MAX (self->sorted_keys_from, 1))))
     {
       GError *local_error = NULL;
 
-      page = load_keyed_page_locked (self, table, index, start, count, &local_error);
+      if (self->order_keys == NULL)
+        page = load_sorted_key_page_locked (self, table, index, start, count, &local_error);
+      else if (start + count <= (gint64) self->order_keys->len)
+        page = load_keyed_page_locked (self, table, index,
+                                       &g_array_index (self->order_keys, gint64, start), count,
+                                       &local_error);
+      else
+        page = NULL;
       if (page != NULL)
         return page;
       if (local_error != NULL)
@@ -809,6 +901,7 @@ load_page_locked (GormQueryModel  *self,
 static void start_anchoring (GormQueryModel *self);
 static void start_key_prep  (GormQueryModel *self);
 static void wait_for_keys   (GormQueryModel *self);
+static void read_keys_now   (GormQueryModel *self);
 static gboolean wants_key_index (GormQueryModel *self,
                                  gint64          n_full);
 static void cancel_key_prep (GormQueryModel *self);
@@ -951,7 +1044,10 @@ lookup_page (GormQueryModel  *self,
       }
 
   if (page == NULL && index > 0)
-    wait_for_keys (self);
+    {
+      wait_for_keys (self);
+      read_keys_now (self);
+    }
   if (page == NULL)
     {
       gorm_database_lock (self->database);
@@ -1064,6 +1160,7 @@ gorm_query_model_finalize (GObject *object)
   g_free (self->joined_anchored_page_sql);
   g_free (self->count_sql);
   g_free (self->keys_sql);
+  g_free (self->page_keys_sql);
   g_free (self->by_keys_sql);
   g_free (self->joined_by_keys_sql);
 
@@ -1450,6 +1547,57 @@ wait_for_keys (GormQueryModel *self)
   finish_key_prep (self);
 }
 
+/* A page that is not loaded, of an order the model cannot anchor, asked
+ * for by a program that has not run a main loop since (so that the model
+ * never prepared its key index in the background): each such page would
+ * cost the engine a sort of the whole table, so the model reads its key
+ * index at once instead, in the time of one such sort, and every page
+ * after it loads by key. With the database lock held throughout and no
+ * change waiting for its delivery, the keys are those of the rows the
+ * model shows. A database without a second connection (in memory) keeps
+ * sorting the keys of each page (load_sorted_key_page_locked()). */
+static void
+read_keys_now (GormQueryModel *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) keys = NULL;
+  GormKeySource *source = NULL;
+  GormKeyReader *reader = NULL;
+  gboolean ok = FALSE;
+  gboolean pending;
+
+  if (!self->wants_keys || self->prep != NULL || self->order_keys != NULL || self->can_anchor)
+    return;
+  self->wants_keys = FALSE;
+
+  gorm_database_lock (self->database);
+  pending = has_pending_locked (self);
+  if (!pending)
+    source = gorm_key_source_new_locked (gorm_database_get_execution (self->database));
+  if (source != NULL)
+    reader = gorm_key_reader_open (source, &error);
+  if (reader != NULL && gorm_key_reader_pin (reader, self->compiled->schema->table, &error))
+    {
+      keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), (guint) self->n_full);
+      ok = gorm_key_reader_read (reader, self->keys_sql,
+                                 (const GValue *) self->watch->filter_params->data,
+                                 self->watch->filter_params->len, keys, &error);
+    }
+  gorm_database_unlock (self->database);
+  g_clear_pointer (&reader, gorm_key_reader_free);
+  g_clear_pointer (&source, gorm_key_source_free);
+
+  if (error != NULL)
+    g_debug ("A %s model has no key index: %s",
+             g_type_name (self->compiled->schema->type), error->message);
+  /* A snapshot model's rows may have changed since it counted them. */
+  if (ok && keys->len == (guint) self->n_full)
+    self->order_keys = g_steal_pointer (&keys);
+  else if (pending)
+    /* Changes wait for their delivery: the next page tries again. */
+    self->wants_keys = wants_key_index (self, self->n_full);
+}
+
 static gboolean pin_key_snapshot (gpointer data);
 
 /* Step 2: with the database lock, when no change waits for its delivery
@@ -1753,6 +1901,8 @@ gorm_query_model_new (GormDatabase       *database,
   self->can_anchor = gorm_dialect_orders_compare_as_row ((const GormOrder *) compiled->orders->data,
                                                          compiled->orders->len);
   self->key_index_min = key_index_min_rows ();
+  /* A test's or a benchmark's lower key index threshold lowers this one. */
+  self->sorted_keys_from = MIN (self->key_index_min, ANCHOR_SPACING);
   render_statements (self);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -1909,6 +2059,12 @@ gboolean
 gorm_query_model_has_key_index (GormQueryModel *self)
 {
   return self->order_keys != NULL;
+}
+
+guint
+gorm_query_model_get_n_sorted_key_pages (GormQueryModel *self)
+{
+  return self->n_sorted_key_pages;
 }
 
 gboolean

@@ -104,6 +104,9 @@ guint              gorm_query_model_get_n_refreshes (GormQueryModel        *self
  * preparing it (see gorm-query-model.c), for tests and benchmarks. */
 gboolean           gorm_query_model_has_key_index   (GormQueryModel        *self);
 gboolean           gorm_query_model_is_preparing    (GormQueryModel        *self);
+/* How many pages the model loaded by a sort of their keys (an order it
+ * cannot anchor, before its key index is ready), for tests. */
+guint              gorm_query_model_get_n_sorted_key_pages (GormQueryModel *self);
 /* For tests: the models made from now on prepare their key index from
  * @rows rows (0: never; -1: the default again). Main thread only. */
 void               gorm_query_model_set_key_index_min_rows (gint64 rows);
