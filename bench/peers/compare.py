@@ -593,7 +593,25 @@ def previous_parts(out_dir):
             data[part] = old.pop(part)
     if 'sets' in old:
         data['sqlite'] = old
+    # The profile and memory steps also write their own files, which hold
+    # their part when another run's results.md and results.json lost it.
+    for part in ('profile', 'memory'):
+        try:
+            if part not in md:
+                md[part] = open(os.path.join(out_dir, part + '.md')).read().rstrip('\n').split('\n')
+            if part not in data:
+                data[part] = json.load(open(os.path.join(out_dir, part + '.json')))
+        except (OSError, ValueError):
+            pass
     return md, data
+
+
+def write_part(out_dir, part, md, data):
+    """The profile or memory part in its own files too: PART.md and PART.json."""
+    with open(os.path.join(out_dir, part + '.json'), 'w') as f:
+        json.dump(data, f, indent=1)
+    with open(os.path.join(out_dir, part + '.md'), 'w') as f:
+        f.write('\n'.join(md) + '\n')
 
 
 def main():
@@ -667,7 +685,11 @@ def main():
     env = devenv(args.builddir)
     env_info = environment()
 
-    md_parts, data = previous_parts(args.out)
+    # What this run reports; the parts it does not run are the last run's,
+    # read again as the report is written (another run may have written
+    # its own parts meanwhile).
+    md_parts, data = {}, {}
+    _, last = previous_parts(args.out)
     failed = False
     args.instructions = args.instructions_from = None
     if 'profile' in steps:
@@ -680,10 +702,12 @@ def main():
         md_parts['profile'] = ['## Where each operation\'s instructions go (callgrind)', '',
                                '%s, commit %s, SQLite, pragmas `workload`.'
                                % (env_info['date'], env_info['commit']), ''] + md
+        profile['environment'] = env_info
+        write_part(args.out, 'profile', md_parts['profile'], profile)
         args.instructions = profile['totals']
         args.instructions_from = 'callgrind, this run'
-    elif data.get('profile', {}).get('totals'):
-        profile = data['profile']
+    elif last.get('profile', {}).get('totals'):
+        profile = last['profile']
         args.instructions = profile['totals']
         args.instructions_from = 'callgrind, the profile of %s, commit %s (profile.md)' % (
             profile.get('environment', {}).get('date', '?'),
@@ -708,6 +732,14 @@ def main():
         data['memory'] = results
         md_parts['memory'] = ['## Memory (%s, commit %s)' % (env_info['date'],
                                                              env_info['commit']), ''] + md
+        write_part(args.out, 'memory', md_parts['memory'], results)
+
+    old_md, old_data = previous_parts(args.out)
+    for part in PARTS:
+        if part not in md_parts and part in old_md:
+            md_parts[part] = old_md[part]
+        if part not in data and part in old_data:
+            data[part] = old_data[part]
 
     results = dict(data.get('sqlite', {}))
     for part in PARTS[1:]:
