@@ -157,22 +157,28 @@ def valgrind_command(out_file):
     return args
 
 
-def run_peer(builddir, env, peer, scale, directory):
-    """One peer under callgrind: ({op: {object: Ir}}, JSON line) or (None, why)."""
+def start_peer(builddir, env, peer, scale, directory):
+    """One peer under callgrind, started: its process."""
     import compare
     out_file = os.path.join(directory, 'callgrind.out.' + peer)
     command = compare.command(builddir, peer, 'workload', False)
     if peer in compare.PY_PEERS:
         command += ['--scale', str(scale), '--ops-library',
                     os.path.join(builddir, 'bench', 'peers', 'libworkload-ops.so')]
-    proc = subprocess.run(valgrind_command(out_file) + command, capture_output=True, text=True,
-                          env=env, cwd=HERE)
+    return subprocess.Popen(valgrind_command(out_file) + command, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=HERE)
+
+
+def finish_peer(proc, peer, directory):
+    """The dumps of a peer's run: ({op: {object: Ir}}, JSON line) or (None, why)."""
+    out_file = os.path.join(directory, 'callgrind.out.' + peer)
+    stdout, stderr = proc.communicate()
     line = None
-    for text in proc.stdout.splitlines():
+    for text in stdout.splitlines():
         if text.startswith('{'):
             line = json.loads(text)
     if proc.returncode != 0 or line is None:
-        return None, 'exit %d: %s' % (proc.returncode, proc.stderr.strip()[-800:])
+        return None, 'exit %d: %s' % (proc.returncode, stderr.strip()[-800:])
     if 'scale' not in line:
         bad = workload.bad_checks(line['checks'])
         if bad:
@@ -180,7 +186,7 @@ def run_peer(builddir, env, peer, scale, directory):
     ops = {}
     prefix = os.path.basename(out_file)
     for name in sorted(os.listdir(directory)):
-        if name.startswith(prefix):
+        if name == prefix or name.startswith(prefix + '.'):
             try:
                 trigger, costs = parse_dump(os.path.join(directory, name))
             except ValueError as error:
@@ -258,22 +264,30 @@ def report(results, scale):
 
 
 def run(builddir, env, peers, scale, out_dir, environment=None):
-    """Each peer under callgrind: (Markdown lines, data, failures)."""
+    """Each peer under callgrind, all at once (instruction counts do not
+    depend on the load): (Markdown lines, data, failures)."""
     results = {}
     failures = []
-    for peer in peers:
-        directory = tempfile.mkdtemp(prefix='gorm-bench-callgrind-')
-        started = time.monotonic()
-        try:
-            got, why = run_peer(builddir, env, peer, scale, directory)
-        finally:
-            shutil.rmtree(directory, ignore_errors=True)
-        if got is None:
-            failures.append('profile, %s: %s' % (peer, why))
-            log('!! profile %s: %s' % (peer, why))
-            continue
-        results[peer] = got
-        log('profile %-11s %.0f s under callgrind' % (peer, time.monotonic() - started))
+    directory = tempfile.mkdtemp(prefix='gorm-bench-callgrind-')
+    started = time.monotonic()
+    procs = {}
+    try:
+        for peer in peers:
+            procs[peer] = start_peer(builddir, env, peer, scale, directory)
+        for peer in peers:
+            got, why = finish_peer(procs.pop(peer), peer, directory)
+            if got is None:
+                failures.append('profile, %s: %s' % (peer, why))
+                log('!! profile %s: %s' % (peer, why))
+                continue
+            results[peer] = got
+            log('profile %-11s done after %.0f s under callgrind'
+                % (peer, time.monotonic() - started))
+    finally:
+        for proc in procs.values():
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(directory, ignore_errors=True)
     md, totals, ratios = report(results, scale) if results else ([], {}, {})
     if failures:
         md += ['Failures:', ''] + ['- ' + f for f in failures] + ['']
