@@ -33,7 +33,6 @@ them to its report.  Exits non-zero if a run failed.
 """
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -173,12 +172,9 @@ def finish_peer(proc, peer, directory):
     """The dumps of a peer's run: ({op: {object: Ir}}, JSON line) or (None, why)."""
     out_file = os.path.join(directory, 'callgrind.out.' + peer)
     stdout, stderr = proc.communicate()
-    line = None
-    for text in stdout.splitlines():
-        if text.startswith('{'):
-            line = json.loads(text)
-    if proc.returncode != 0 or line is None:
-        return None, 'exit %d: %s' % (proc.returncode, stderr.strip()[-800:])
+    line, why = workload.run_line(proc.returncode, stdout, stderr)
+    if line is None:
+        return None, why
     if 'scale' not in line:
         bad = workload.bad_checks(line['checks'])
         if bad:
@@ -297,11 +293,7 @@ def run(builddir, env, peers, scale, out_dir, environment=None):
                            for peer, (ops, line) in results.items()},
             'failures': failures, 'environment': environment}
     if out_dir:
-        os.makedirs(out_dir, exist_ok=True)
-        with open(os.path.join(out_dir, 'profile.json'), 'w') as f:
-            json.dump(data, f, indent=1)
-        with open(os.path.join(out_dir, 'profile.md'), 'w') as f:
-            f.write('\n'.join(md) + '\n')
+        workload.write_report(out_dir, 'profile', md, data)
     return md, data, failures
 
 

@@ -199,12 +199,9 @@ def run_peer(builddir, env, peer, pragmas, trace=False, server=None):
     finally:
         if server:
             server.drop(name)
-    line = None
-    for text in proc.stdout.splitlines():
-        if text.startswith('{'):
-            line = json.loads(text)
-    if proc.returncode != 0 or line is None:
-        return None, 'exit %d: %s' % (proc.returncode, proc.stderr.strip()[-500:])
+    line, why = workload.run_line(proc.returncode, proc.stdout, proc.stderr)
+    if line is None:
+        return None, why
     bad = workload.bad_checks(line['checks'])
     if bad:
         return None, 'checks differ: ' + '; '.join(bad)
@@ -606,14 +603,6 @@ def previous_parts(out_dir):
     return md, data
 
 
-def write_part(out_dir, part, md, data):
-    """The profile or memory part in its own files too: PART.md and PART.json."""
-    with open(os.path.join(out_dir, part + '.json'), 'w') as f:
-        json.dump(data, f, indent=1)
-    with open(os.path.join(out_dir, part + '.md'), 'w') as f:
-        f.write('\n'.join(md) + '\n')
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--builddir', default=os.path.join(TOP, '_build'))
@@ -703,7 +692,7 @@ def main():
                                '%s, commit %s, SQLite, pragmas `workload`.'
                                % (env_info['date'], env_info['commit']), ''] + md
         profile['environment'] = env_info
-        write_part(args.out, 'profile', md_parts['profile'], profile)
+        workload.write_report(args.out, 'profile', md_parts['profile'], profile)
         args.instructions = profile['totals']
         args.instructions_from = 'callgrind, this run'
     elif last.get('profile', {}).get('totals'):
@@ -732,7 +721,7 @@ def main():
         data['memory'] = results
         md_parts['memory'] = ['## Memory (%s, commit %s)' % (env_info['date'],
                                                              env_info['commit']), ''] + md
-        write_part(args.out, 'memory', md_parts['memory'], results)
+        workload.write_report(args.out, 'memory', md_parts['memory'], results)
 
     old_md, old_data = previous_parts(args.out)
     for part in PARTS:

@@ -127,12 +127,9 @@ def run_one(env, name, rows):
         if got != rows:
             return None, 'the table holds %d posts, not %d' % (got, rows)
         proc = child(env, '--measure', name, '--db', path)
-        line = None
-        for text in proc.stdout.splitlines():
-            if text.startswith('{'):
-                line = json.loads(text)
-        if proc.returncode != 0 or line is None:
-            return None, 'exit %d: %s' % (proc.returncode, proc.stderr.strip()[-500:])
+        line, why = workload.run_line(proc.returncode, proc.stdout, proc.stderr)
+        if line is None:
+            return None, why
         want = workload.EXPECTED['fetch_all_sum_views'] * (rows // workload.N_POSTS)
         if line['rows'] != rows or line['sum_views'] != want:
             return None, ('checks differ: %d posts (want %d), sum of views %d (want %d)'
@@ -191,11 +188,7 @@ def run(env, peers, rows, rounds, out_dir):
         md += ['Failures:', ''] + ['- ' + f for f in failures] + ['']
     data = {'rows': rows, 'rounds': rounds, 'runs': results, 'failures': failures}
     if out_dir:
-        os.makedirs(out_dir, exist_ok=True)
-        with open(os.path.join(out_dir, 'memory.json'), 'w') as f:
-            json.dump(data, f, indent=1)
-        with open(os.path.join(out_dir, 'memory.md'), 'w') as f:
-            f.write('\n'.join(md) + '\n')
+        workload.write_report(out_dir, 'memory', md, data)
     return md, data, failures
 
 

@@ -172,6 +172,17 @@ class Targets(unittest.TestCase):
         self.assertTrue(md[-2].startswith('libgorm-py: 2 of 12 met (missed: insert, '), md[-2])
 
 
+class RunLine(unittest.TestCase):
+    def test_line(self):
+        self.assertEqual(workload.run_line(0, 'noise\n{"peer": "x"}\n', ''),
+                         ({'peer': 'x'}, None))
+
+    def test_failed(self):
+        self.assertEqual(workload.run_line(1, '{"peer": "x"}\n', 'boom\n'),
+                         (None, 'exit 1: boom'))
+        self.assertEqual(workload.run_line(0, 'no line\n', 'why'), (None, 'exit 0: why'))
+
+
 class SmallWorkload(unittest.TestCase):
     def test_scale_down(self):
         saved = (workload.N_AUTHORS, workload.N_POSTS, workload.N_FILTERS, workload.N_GETS,

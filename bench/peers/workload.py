@@ -377,6 +377,27 @@ class Target:
             connection.close()
 
 
+def run_line(returncode, stdout, stderr):
+    """The JSON line of a peer's run from its output: (line, None), or
+    (None, why) when it failed or printed none."""
+    line = None
+    for text in stdout.splitlines():
+        if text.startswith('{'):
+            line = json.loads(text)
+    if returncode != 0 or line is None:
+        return None, 'exit %d: %s' % (returncode, stderr.strip()[-800:])
+    return line, None
+
+
+def write_report(out_dir, name, md, data):
+    """NAME.md (the Markdown lines @md) and NAME.json (@data) in @out_dir."""
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, name + '.json'), 'w') as f:
+        json.dump(data, f, indent=1)
+    with open(os.path.join(out_dir, name + '.md'), 'w') as f:
+        f.write('\n'.join(md) + '\n')
+
+
 def bad_checks(checks):
     """The checks that differ from EXPECTED, as 'name: got X, want Y' strings."""
     return ['%s: got %r, want %r' % (name, checks.get(name), want)
