@@ -20,12 +20,12 @@ and libffi),
 Python (the interpreter and its modules), libc, the peer's own code and
 the rest.
 
-The C peers run the whole workload (20,000 posts; their checks are
-compared as in a timed run).  The Python peers are some fifty times
-slower under callgrind, so they run a workload --scale times smaller
-(by default 10: 2,000 posts, 20 authors, 20 filters, 500 gets, 50 counts,
-100 deleted one by one), whose instruction counts are about a tenth of
-the full workload's.
+Callgrind runs a program some fifty times slower, so the peers run a
+workload --scale times smaller (by default 10: 2,000 posts, 20 authors,
+20 filters, 500 gets, 50 counts, 100 deleted one by one; --scale 1 is
+WORKLOAD.md's), the same in every peer; its checks are not WORKLOAD.md's,
+so the peers' checks are compared with each other instead.  The peers
+run at the same time: their counts do not depend on the load.
 
 Writes profile.md and profile.json to --out and prints the tables;
 `compare.py --profile` (`./tools/run bench --profile`) runs it and adds
@@ -160,15 +160,15 @@ def start_peer(builddir, env, peer, scale, directory):
     """One peer under callgrind, started: its process."""
     import compare
     out_file = os.path.join(directory, 'callgrind.out.' + peer)
-    command = compare.command(builddir, peer, 'workload', False)
+    command = compare.command(builddir, peer, 'workload', False) + ['--scale', str(scale)]
     if peer in compare.PY_PEERS:
-        command += ['--scale', str(scale), '--ops-library',
+        command += ['--ops-library',
                     os.path.join(builddir, 'bench', 'peers', 'libworkload-ops.so')]
     return subprocess.Popen(valgrind_command(out_file) + command, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, cwd=HERE)
 
 
-def finish_peer(proc, peer, directory):
+def finish_peer(proc, peer, scale, directory):
     """The dumps of a peer's run: ({op: {object: Ir}}, JSON line) or (None, why)."""
     out_file = os.path.join(directory, 'callgrind.out.' + peer)
     stdout, stderr = proc.communicate()
@@ -179,6 +179,8 @@ def finish_peer(proc, peer, directory):
         bad = workload.bad_checks(line['checks'])
         if bad:
             return None, 'checks differ: ' + '; '.join(bad)
+    elif line['scale'] != scale:
+        return None, 'ran at scale %s, not %d' % (line['scale'], scale)
     ops = {}
     prefix = os.path.basename(out_file)
     for name in sorted(os.listdir(directory)):
@@ -196,6 +198,20 @@ def finish_peer(proc, peer, directory):
     if missing:
         return None, 'no callgrind dump for %s' % ', '.join(missing)
     return (ops, line), None
+
+
+def differing_checks(checks):
+    """A smaller workload's checks are not WORKLOAD.md's, but every peer
+    must reach the same: how each peer's differ from the first's."""
+    failures = []
+    peers = list(checks)
+    for peer in peers[1:]:
+        bad = ['%s: %r, %s %r' % (name, checks[peer].get(name), peers[0], value)
+               for name, value in checks[peers[0]].items() if checks[peer].get(name) != value]
+        if bad:
+            failures.append('profile, %s: checks differ from %s\'s: %s'
+                            % (peer, peers[0], '; '.join(bad)))
+    return failures
 
 
 def by_category(costs):
@@ -216,16 +232,15 @@ def report(results, scale):
     md = ['### Instructions per operation (callgrind)', '',
           'Each peer run once under `valgrind --tool=callgrind`, an operation counted while its '
           '`op_NAME` function runs (instructions, Ir: deterministic, unlike the timings of a '
-          'loaded machine; they do not count waiting for the disk). The C peers run '
-          'WORKLOAD.md\'s workload, the Python peers one %d times smaller (%s posts): compare '
-          'libgorm-py\'s operations with each other and by share, not with the C peers\' '
-          'counts.' % (scale, format(workload.N_POSTS // scale, ',')), '']
+          'loaded machine; they do not count waiting for the disk), every peer on a workload '
+          '%d times smaller than WORKLOAD.md\'s (%s posts).'
+          % (scale, format(workload.N_POSTS // scale, ',')), '']
     py = [p for p in results if p not in ('raw_gda', 'libgorm-c')]
     gda = 'raw_gda' in results and 'libgorm-c' in results
     head = ['op'] + [p for p in ('raw_gda', 'libgorm-c') if p in results]
     if gda:
         head += ['libgorm-c / raw_gda', 'target ≤ 1.25×']
-    head += ['%s (1/%d)' % (p, scale) for p in py]
+    head += py
     md.append('| ' + ' | '.join(head) + ' |')
     md.append('|---|' + '---:|' * (len(head) - 1))
     ratios = {}
@@ -246,7 +261,7 @@ def report(results, scale):
     for peer, (ops, line) in results.items():
         split = {op: by_category(costs) for op, costs in ops.items()}
         used = [c for c in CATEGORIES if any(split[op][c] for op in split)]
-        md.append('%s%s:' % (peer, ' (workload 1/%d)' % scale if 'scale' in line else ''))
+        md.append('%s:' % peer)
         md.append('')
         md.append('| op | total | ' + ' | '.join(used) + ' |')
         md.append('|---|---:|' + '---:|' * len(used))
@@ -271,7 +286,7 @@ def run(builddir, env, peers, scale, out_dir, environment=None):
         for peer in peers:
             procs[peer] = start_peer(builddir, env, peer, scale, directory)
         for peer in peers:
-            got, why = finish_peer(procs.pop(peer), peer, directory)
+            got, why = finish_peer(procs.pop(peer), peer, scale, directory)
             if got is None:
                 failures.append('profile, %s: %s' % (peer, why))
                 log('!! profile %s: %s' % (peer, why))
@@ -279,6 +294,7 @@ def run(builddir, env, peers, scale, out_dir, environment=None):
             results[peer] = got
             log('profile %-11s done after %.0f s under callgrind'
                 % (peer, time.monotonic() - started))
+        failures += differing_checks({peer: line['checks'] for peer, (ops, line) in results.items()})
     finally:
         for proc in procs.values():
             proc.kill()

@@ -117,6 +117,14 @@ class Dumps(unittest.TestCase):
                 ('???', 'other')]:
             self.assertEqual(callgrind_profile.category(path), group, path)
 
+    def test_peers_reach_the_same_checks(self):
+        same = {'a': 1, 'b': 2}
+        self.assertEqual(callgrind_profile.differing_checks(
+            {'raw_gda': same, 'libgorm-c': dict(same), 'libgorm-py': dict(same)}), [])
+        self.assertEqual(callgrind_profile.differing_checks(
+            {'raw_gda': same, 'libgorm-c': dict(same, b=3)}),
+            ["profile, libgorm-c: checks differ from raw_gda's: b: 3, raw_gda 2"])
+
     def test_valgrind_toggles_once_and_dumps_each_op(self):
         args = callgrind_profile.valgrind_command('/tmp/out')
         self.assertEqual([a for a in args if a.startswith('--toggle-collect')],
