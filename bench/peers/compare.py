@@ -5,6 +5,8 @@
     /usr/bin/python3 bench/peers/compare.py [--builddir _build] [--rounds 5]
         [--engines sqlite,postgresql] [--peers a,b,...] [--pragmas workload,libgorm]
         [--postgresql URI [--statement-log FILE]] [--no-scale] [--out bench/results]
+        [--steps profile,peers,memory,scale | --profile | --memory]
+        [--profile-scale 10] [--memory-rows 1000000]
 
 Builds BUILDDIR, checks each peer once with a statement trace, then runs
 the peers interleaved (A B C ... A B C ...) for every round and pragma
@@ -12,7 +14,12 @@ set, rejects any run whose checks differ from workload.EXPECTED, and
 writes results.json, results.md and slowdown-<pragmas>.png to --out.
 It also runs bench-mainloop and bench-scale (the main-loop gaps and the
 million-row model, both on SQLite) and puts their tables in the same
-report, unless --no-scale. Exits non-zero if any run or step failed.
+report, unless --no-scale. Before the timed runs it counts each
+operation's instructions under callgrind, split by library
+(callgrind_profile.py), and after them it measures the peak memory of a
+million rows fetched into Python objects (memory.py); --profile and
+--memory run that step alone.  The first table of each engine is issue
+19's targets.  Exits non-zero if any run or step failed.
 
 On PostgreSQL (--engines, both by default) it starts one throw-away
 server with tools/pg-server, with PostgreSQL's default durable settings
