@@ -222,7 +222,9 @@ def by_category(costs):
 
 
 def mega(ir):
-    return '{:,.0f} M'.format(ir / 1e6) if ir >= 1e6 else '{:,.2f} M'.format(ir / 1e6)
+    """Millions of instructions, to three figures or more."""
+    digits = 0 if ir >= 100e6 else 1 if ir >= 10e6 else 2
+    return '{:,.{}f} M'.format(ir / 1e6, digits)
 
 
 def report(results, scale):

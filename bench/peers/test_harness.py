@@ -117,6 +117,10 @@ class Dumps(unittest.TestCase):
                 ('???', 'other')]:
             self.assertEqual(callgrind_profile.category(path), group, path)
 
+    def test_millions(self):
+        self.assertEqual([callgrind_profile.mega(ir) for ir in (3526e6, 12.34e6, 0.5e6, 0)],
+                         ['3,526 M', '12.3 M', '0.50 M', '0.00 M'])
+
     def test_peers_reach_the_same_checks(self):
         same = {'a': 1, 'b': 2}
         self.assertEqual(callgrind_profile.differing_checks(
