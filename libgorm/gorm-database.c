@@ -1006,6 +1006,14 @@ gorm_database_clear_default (void)
  * What to change is read first: when nothing is to change, nothing is
  * written and no write lock is taken.
  *
+ * A program need not call it: the first use of a type on @self (a save,
+ * a get, a query, a live model, a bulk call, a link) migrates it as
+ * gorm_database_ensure_migrated() does, and fails with what this
+ * function would fail with. Call it at start to learn of a refused
+ * difference before anything else runs, or to migrate every type at
+ * once; a [class@Gorm.Migration] declares versions, steps, renames and
+ * drops.
+ *
  * Returns: %TRUE on success, %FALSE with @error set
  */
 gboolean
