@@ -16,11 +16,16 @@
  * The objects a [class@Gorm.Query] matches, as a [iface@Gio.ListModel]
  * whose items are of the query's resource type.
  *
- * A model knows its number of items from one `count(*)` and loads its
- * objects a page at a time, when they are asked for (a snapshot whose
- * limit fits in one page, such as the 20 latest posts, is loaded at once,
- * without the count): a million-row table
- * opens in the time of one page. It keeps the last pages it loaded, so
+ * A snapshot ([method@Gorm.Query.fetch]) of at most 25,000 rows, or whose
+ * limit is at most that, is read in one statement, without a `count(*)`:
+ * its objects are built at once and kept while the model lives. A larger
+ * one reads those rows and one more, which tells it is larger, keeps the
+ * first page of them, and goes on as a live model does.
+ *
+ * A live model, and a larger snapshot, knows its number of items from one
+ * `count(*)` and loads its objects a page at a time, when they are asked
+ * for: a million-row table opens in the time of one page (a snapshot in
+ * the time of reading 25,001 rows). It keeps the last pages it loaded, so
  * memory stays bounded whatever the size of the table; the objects an
  * application holds stay alive, and the identity map of the database
  * gives them back for their rows.
@@ -100,6 +105,10 @@
  * KeyPrep); GORM_KEY_INDEX_MIN_ROWS sets another number, for tests (0:
  * never). */
 #define KEY_INDEX_MIN_ROWS (2 * ANCHOR_SPACING)
+/* The most rows a snapshot reads in one statement, as one page of all its
+ * items (see gorm_query_model_new()); gorm_query_model_set_whole_max_rows()
+ * sets another number, for tests. */
+#define WHOLE_MAX_ROWS 25000
 
 typedef struct _KeyPrep KeyPrep;
 
@@ -157,6 +166,15 @@ struct _GormQueryModel
   GQueue             pages;        /* of Page, the most recently used first */
   /* The last page read through changes that may still roll back. */
   Page              *transient;
+  /* A snapshot read in one statement: every item, by position. */
+  Page              *whole;
+  /* Made on the worker: the rows of whole, until
+   * gorm_query_model_take_objects() builds their objects (in the
+   * caller's thread; they are freed with the database lock), and when
+   * they were read. */
+  gboolean           defer_objects;
+  GormRows          *whole_rows;
+  guint64            whole_stamp;
   gboolean           pages_stale;
   GArray            *anchors;      /* of Anchor, by position */
   gboolean           can_anchor;
@@ -270,6 +288,7 @@ static void
 drop_pages (GormQueryModel *self)
 {
   g_clear_pointer (&self->transient, page_free);
+  g_clear_pointer (&self->whole, page_free);
   g_queue_clear_full (&self->pages, (GDestroyNotify) page_free);
 }
 
@@ -658,6 +677,51 @@ load_keyed_page_locked (GormQueryModel  *self,
   return page;
 }
 
+/* The page @index of the objects of the first @n rows of @rows, with
+ * what select_related and prefetch_related load for them (prefetches: one
+ * statement per relation for every PAGE_SIZE objects, whatever @n). */
+static Page *
+page_from_rows_locked (GormQueryModel  *self,
+                       GormMapper      *table,
+                       guint            index,
+                       GormRows        *rows,
+                       guint            n,
+                       GError         **error)
+{
+  const GormCompiledQuery *compiled = self->compiled;
+  Page *page = g_new0 (Page, 1);
+
+  page->index = index;
+  page->items = g_ptr_array_new_full (n, g_object_unref);
+  if (compiled->joins != NULL || compiled->prefetches != NULL)
+    page->related = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint row = 0; row < n; row++)
+    if (!add_row_item (self, table, page, rows, (gint) row, error) ||
+        (compiled->joins != NULL &&
+         !gorm_compiled_query_attach_joined_locked (compiled, self->database, rows, (gint) row,
+                                                    g_ptr_array_index (page->items, page->items->len - 1),
+                                                    page->related, error)))
+      {
+        page_free (page);
+        return NULL;
+      }
+  for (guint first = 0; compiled->prefetches != NULL && first < page->items->len; first += PAGE_SIZE)
+    {
+      guint size = MIN (PAGE_SIZE, page->items->len - first);
+      g_autoptr(GPtrArray) part = g_ptr_array_new_full (size, NULL);
+
+      for (guint i = 0; i < size; i++)
+        g_ptr_array_add (part, g_ptr_array_index (page->items, first + i));
+      if (!gorm_compiled_query_prefetch_locked (compiled, self->database, part, page->related,
+                                                error))
+        {
+          page_free (page);
+          return NULL;
+        }
+    }
+  return page;
+}
+
 /* Loads the page @index of the model's order. When the database holds
  * changes not delivered to the model, its rows are not in the model's
  * positions any more: the page is mapped through those changes, and is
@@ -736,32 +800,9 @@ load_page_locked (GormQueryModel  *self,
     return NULL;
 
   n_rows = gorm_rows_get_n_rows (rows);
-  page = g_new0 (Page, 1);
-  page->index = index;
-  page->items = g_ptr_array_new_full (n_rows, g_object_unref);
-  if (compiled->joins != NULL || compiled->prefetches != NULL)
-    page->related = g_ptr_array_new_with_free_func (g_object_unref);
-  for (gint row = 0; row < n_rows; row++)
-    if (!add_row_item (self, table, page, rows, row, error) ||
-        (compiled->joins != NULL &&
-         !gorm_compiled_query_attach_joined_locked (compiled, self->database, rows, row,
-                                                    g_ptr_array_index (page->items, page->items->len - 1),
-                                                    page->related, error)))
-      {
-        page_free (page);
-        return NULL;
-      }
-  if (self->can_anchor && n_rows > 0)
+  page = page_from_rows_locked (self, table, index, rows, (guint) n_rows, error);
+  if (page != NULL && self->can_anchor && n_rows > 0)
     add_anchor (self, start, rows);
-  /* prefetch_related: one statement per relation for the page. */
-  if (compiled->prefetches != NULL && n_rows > 0 &&
-      !gorm_compiled_query_prefetch_locked (compiled, self->database, page->items,
-                                           page->related, error))
-    {
-      page_free (page);
-      return NULL;
-    }
-
   return page;
 }
 
@@ -880,6 +921,11 @@ lookup_page (GormQueryModel  *self,
   Page *page = NULL;
   gboolean cache = TRUE;
 
+  if (self->whole_rows != NULL && !gorm_query_model_take_objects (self, error))
+    return NULL;
+  if (self->whole != NULL)
+    return self->whole;
+
   /* The anchors are placed by worker calls that each end in the main
    * context, and hold the model until then: a program that never runs a
    * main loop would never see them, and would keep every model it
@@ -959,9 +1005,10 @@ gorm_query_model_get_item (GListModel *list,
       return NULL;
     }
 
-  if (position % PAGE_SIZE >= page->items->len)
+  position = page == self->whole ? position : position % PAGE_SIZE;
+  if (position >= page->items->len)
     return NULL;
-  return g_object_ref (g_ptr_array_index (page->items, position % PAGE_SIZE));
+  return g_object_ref (g_ptr_array_index (page->items, position));
 }
 
 static guint
@@ -998,6 +1045,14 @@ gorm_query_model_finalize (GObject *object)
   cancel_key_prep (self);
   g_clear_pointer (&self->order_keys, g_array_unref);
   drop_pages (self);
+  if (self->whole_rows != NULL)
+    {
+      /* libgda's rows of SQLite are freed with the lock, as they were
+       * read. */
+      gorm_database_lock (self->database);
+      g_clear_pointer (&self->whole_rows, gorm_rows_free);
+      gorm_database_unlock (self->database);
+    }
   drop_anchors (self);
   g_clear_pointer (&self->anchors, g_array_unref);
   g_clear_pointer (&self->skipped, g_hash_table_unref);
@@ -1576,6 +1631,96 @@ gorm_query_model_set_key_index_min_rows (gint64 rows)
   key_index_min_override = rows;
 }
 
+/* Set by gorm_query_model_set_whole_max_rows(), -1 when not. */
+static gint64 whole_max_override = -1;
+
+void
+gorm_query_model_set_whole_max_rows (gint64 rows)
+{
+  whole_max_override = rows;
+}
+
+/* Reads the rows of a snapshot, in one statement when it has at most
+ * WHOLE_MAX_ROWS (or its limit is at most that): @self then shows them as
+ * one page, self->whole. Otherwise the first page only, from the same
+ * statement, and @self is to count its rows. FALSE with @error set on
+ * failure. */
+static gboolean
+read_snapshot_locked (GormQueryModel  *self,
+                      Page           **first_page,
+                      GError         **error)
+{
+  const GormCompiledQuery *compiled = self->compiled;
+  const GType *types = compiled->joins ? compiled->joined_types : compiled->schema->sql_types;
+  gint64 max = whole_max_override >= 0 ? whole_max_override : WHOLE_MAX_ROWS;
+  gboolean bounded = compiled->limit >= 0 && compiled->limit <= MAX (max, (gint64) PAGE_SIZE);
+  g_autoptr(GormRows) rows = NULL;
+  GValue limits[2] = { G_VALUE_INIT, G_VALUE_INIT };
+  GormMapper *table;
+  guint n_rows;
+
+  *first_page = NULL;
+  if (!bounded && max == 0)
+    return TRUE;
+  if (bounded && compiled->limit == 0)
+    {
+      self->whole = page_from_rows_locked (self, NULL, 0, NULL, 0, error);
+      return TRUE;
+    }
+  table = gorm_database_get_mapper_locked (self->database, compiled->schema->type, error);
+  if (table == NULL)
+    return FALSE;
+  /* One row more than a whole snapshot has tells that it is larger. */
+  g_value_init (&limits[0], G_TYPE_INT64);
+  g_value_set_int64 (&limits[0], bounded ? compiled->limit : max + 1);
+  g_value_init (&limits[1], G_TYPE_INT64);
+  g_value_set_int64 (&limits[1], compiled->offset);
+  rows = run_select_locked (self, self->joined_page_sql ? self->joined_page_sql : self->page_sql,
+                            types, limits, 2, error);
+  if (rows == NULL)
+    return FALSE;
+  n_rows = (guint) gorm_rows_get_n_rows (rows);
+  if ((bounded || n_rows <= max) && self->defer_objects)
+    {
+      self->whole_rows = g_steal_pointer (&rows);
+      self->whole_stamp = gorm_mapper_take_read_stamp ();
+      return TRUE;
+    }
+  if (bounded || n_rows <= max)
+    {
+      self->whole = page_from_rows_locked (self, table, 0, rows, n_rows, error);
+      return self->whole != NULL;
+    }
+  if (n_rows < PAGE_SIZE || self->defer_objects)
+    return TRUE;
+  *first_page = page_from_rows_locked (self, table, 0, rows, PAGE_SIZE, error);
+  if (*first_page != NULL && self->can_anchor)
+    add_anchor (self, compiled->offset, rows);
+  return *first_page != NULL;
+}
+
+gboolean
+gorm_query_model_take_objects (GormQueryModel  *self,
+                               GError         **error)
+{
+  GormMapper *table;
+  guint n;
+
+  if (self->whole_rows == NULL)
+    return TRUE;
+  gorm_database_lock (self->database);
+  table = gorm_database_get_mapper_locked (self->database, self->compiled->schema->type, error);
+  n = MIN ((guint) gorm_rows_get_n_rows (self->whole_rows), self->n_items);
+  /* A later load or save of an object keeps its values. */
+  gorm_mapper_push_read_stamp (self->whole_stamp);
+  if (table != NULL)
+    self->whole = page_from_rows_locked (self, table, 0, self->whole_rows, n, error);
+  gorm_mapper_pop_read_stamp ();
+  g_clear_pointer (&self->whole_rows, gorm_rows_free);
+  gorm_database_unlock (self->database);
+  return self->whole != NULL;
+}
+
 /* Whether a model of @n_full rows prepares its key index. */
 static gboolean
 wants_key_index (GormQueryModel *self,
@@ -1589,12 +1734,14 @@ GListModel *
 gorm_query_model_new (GormDatabase       *database,
                       GormCompiledQuery  *compiled,
                       gboolean            live,
+                      gboolean            defer_objects,
                       GCancellable       *cancellable,
                       GError            **error)
 {
   g_autoptr(GormQueryModel) self = g_object_new (GORM_TYPE_QUERY_MODEL, NULL);
   GormConnection *connection;
   GCancellable *previous;
+  Page *first_page = NULL;
 
   self->database = g_object_ref (database);
   self->watch = g_atomic_rc_box_new0 (Watch);
@@ -1602,6 +1749,7 @@ gorm_query_model_new (GormDatabase       *database,
   self->watch->compiled = compiled;
   self->compiled = compiled;
   self->live = live;
+  self->defer_objects = defer_objects;
   self->can_anchor = gorm_dialect_orders_compare_as_row ((const GormOrder *) compiled->orders->data,
                                                          compiled->orders->len);
   self->key_index_min = key_index_min_rows ();
@@ -1615,25 +1763,26 @@ gorm_query_model_new (GormDatabase       *database,
    * engine allows; the pages read later have no cancellable. */
   connection = gorm_database_get_execution (database);
   previous = gorm_connection_swap_cancellable_locked (connection, cancellable);
-  if (!live && compiled->limit >= 0 && compiled->limit <= PAGE_SIZE)
+  if (!live)
     {
-      /* A snapshot whose limit fits in one page is that page: its rows
-       * are its items, and no count(*) is needed. */
-      Page *page;
-      gboolean cache;
-
-      self->n_items = (guint) compiled->limit;
-      page = compiled->limit > 0 ? load_page_locked (self, 0, &cache, error) : NULL;
-      gorm_connection_swap_cancellable_locked (connection, previous);
-      gorm_database_unlock (database);
-      if (compiled->limit > 0 && page == NULL)
-        return NULL;
-      self->n_items = page ? page->items->len : 0;
-      /* The rows before the window and in it: all a snapshot needs. */
-      self->n_full = compiled->offset + self->n_items;
-      if (page != NULL)
-        g_queue_push_head (&self->pages, page);
-      return G_LIST_MODEL (g_steal_pointer (&self));
+      /* A snapshot of at most WHOLE_MAX_ROWS rows is one statement, and
+       * no count(*): its rows are its items. */
+      if (!read_snapshot_locked (self, &first_page, error))
+        {
+          gorm_connection_swap_cancellable_locked (connection, previous);
+          gorm_database_unlock (database);
+          return NULL;
+        }
+      if (self->whole != NULL || self->whole_rows != NULL)
+        {
+          gorm_connection_swap_cancellable_locked (connection, previous);
+          gorm_database_unlock (database);
+          self->n_items = self->whole ? self->whole->items->len
+                                      : (guint) gorm_rows_get_n_rows (self->whole_rows);
+          /* The rows before the window and in it: all a snapshot needs. */
+          self->n_full = compiled->offset + self->n_items;
+          return G_LIST_MODEL (g_steal_pointer (&self));
+        }
     }
   /* Followed before the rows are read: another connection's commit
    * after the read is seen. */
@@ -1653,8 +1802,11 @@ gorm_query_model_new (GormDatabase       *database,
   if (self->n_full < 0)
     {
       self->live = FALSE;
+      g_clear_pointer (&first_page, page_free);
       return NULL;
     }
+  if (first_page != NULL)
+    g_queue_push_head (&self->pages, first_page);
   self->n_items = window_size (self, self->n_full);
   self->wants_anchors = self->can_anchor && self->n_items > 2 * ANCHOR_SPACING;
   self->wants_keys = wants_key_index (self, self->n_full);
@@ -1702,7 +1854,7 @@ gorm_query_model_check_item (GormQueryModel  *self,
                              GError         **error)
 {
   Page *page;
-  guint offset = position % PAGE_SIZE;
+  guint offset;
 
   g_return_val_if_fail (GORM_IS_QUERY_MODEL (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -1718,6 +1870,7 @@ gorm_query_model_check_item (GormQueryModel  *self,
   page = lookup_page (self, position, error);
   if (page == NULL)
     return FALSE;
+  offset = page == self->whole ? position : position % PAGE_SIZE;
   if (page->errors != NULL && offset < page->errors->len &&
       g_ptr_array_index (page->errors, offset) != NULL)
     {

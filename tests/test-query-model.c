@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "gorm-test-utils.h"
+#include "gorm-connection-private.h"
 #include "gorm-query-private.h"
 #include "polls-models.h"
 
@@ -79,6 +80,26 @@ item_id (GListModel *model,
   return gorm_resource_get_id (item);
 }
 
+/* A query of the items of @db, migrated and filled with @n_pages pages
+ * of rows, whatever a page is on this engine (100 rows on SQLite, 1,000
+ * on PostgreSQL, where each read is a round trip), in @page. */
+static GormQuery *
+fill_pages (GormDatabase *db,
+            guint         n_pages,
+            guint        *page)
+{
+  GormQuery *query;
+  GListModel *model;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  query = gorm_database_query (db, TEST_TYPE_ITEM);
+  model = fetch (query, FALSE);
+  *page = gorm_query_model_get_page_rows (GORM_QUERY_MODEL (model));
+  g_object_unref (model);
+  fill (db, n_pages * *page);
+  return query;
+}
+
 static void
 test_fetch_pages (void)
 {
@@ -89,15 +110,8 @@ test_fetch_pages (void)
   gint64 previous = 0;
   guint page, n;
 
-  test_migrate (db, TEST_TYPE_ITEM);
-  query = gorm_database_query (db, TEST_TYPE_ITEM);
-  /* Three pages of rows, whatever a page is on this engine (100 rows on
-   * SQLite, 1,000 on PostgreSQL, where each read is a round trip). */
-  model = fetch (query, FALSE);
-  page = gorm_query_model_get_page_rows (GORM_QUERY_MODEL (model));
-  g_clear_object (&model);
+  query = fill_pages (db, 3, &page);
   n = 3 * page;
-  fill (db, n);
   g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
 
   log = test_log_attach (db);
@@ -130,6 +144,153 @@ test_fetch_pages (void)
   gorm_database_set_trace_func (db, NULL, NULL);
   g_assert_finalize_object (g_steal_pointer (&model));
   g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* A snapshot of at most the models' whole-read rows is one statement
+ * without a count(*): its objects are built at once and kept, whatever
+ * its size in pages; its limit and offset are the statement's. */
+static void
+test_fetch_whole (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) held = NULL;
+  guint page, n;
+
+  query = fill_pages (db, 3, &page);
+  n = 3 * page;
+  gorm_query_model_set_whole_max_rows (n);
+  held = gorm_database_get (db, TEST_TYPE_ITEM, 2 * page, NULL, &error);
+  g_assert_no_error (error);
+
+  log = test_log_attach (db);
+  model = fetch (query, FALSE);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_cmpuint (test_log_count (log, "SELECT count(*)"), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (item_id (model, i), ==, i + 1);
+  g_assert_null (g_list_model_get_item (model, n));
+  g_assert_true (gorm_query_model_check_item (GORM_QUERY_MODEL (model), n - 1, NULL));
+  g_assert_false (gorm_query_model_check_item (GORM_QUERY_MODEL (model), n, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  {
+    /* The identity map gives the live object of a row. */
+    g_autoptr(GormResource) item = g_list_model_get_item (model, 2 * page - 1);
+
+    g_assert_true (item == held);
+  }
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 1);
+
+  /* A window: offset and limit in the one statement. */
+  test_log_clear (log);
+  gorm_query_offset (gorm_query_limit (query, 2 * page), page / 2);
+  model = fetch (query, FALSE);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2 * page);
+  g_assert_cmpint (item_id (model, 0), ==, page / 2 + 1);
+  g_assert_cmpint (item_id (model, 2 * page - 1), ==, page / 2 + 2 * page);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_clear_object (&model);
+
+  /* A limit past the rows: the rows there are. */
+  test_log_clear (log);
+  gorm_query_offset (gorm_query_limit (query, n), 2 * page);
+  model = fetch (query, FALSE);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, page);
+  g_assert_cmpint (item_id (model, page - 1), ==, n);
+  g_clear_object (&model);
+
+  /* An empty window. */
+  gorm_query_offset (gorm_query_limit (query, 0), 0);
+  test_log_clear (log);
+  model = fetch (query, FALSE);
+  g_assert_cmpuint (log->statements->len, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  g_assert_null (g_list_model_get_item (model, 0));
+  g_clear_object (&model);
+
+  gorm_query_model_set_whole_max_rows (0);
+  gorm_database_set_trace_func (db, NULL, NULL);
+  g_clear_object (&held);
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* A snapshot larger than the whole-read rows reads them and one more,
+ * keeps the first page of them, then counts and pages as any model; a
+ * failure of either statement fails the fetch and keeps nothing. */
+static void
+test_fetch_larger_than_whole (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 previous = 0;
+  guint page, n;
+
+  query = fill_pages (db, 3, &page);
+  n = 3 * page;
+  gorm_query_model_set_whole_max_rows (2 * page);
+
+  log = test_log_attach (db);
+  model = fetch (query, FALSE);
+  g_assert_cmpuint (log->statements->len, ==, 2);
+  g_assert_cmpuint (test_log_count (log, "SELECT count(*)"), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, page);
+  g_assert_cmpint (item_id (model, page - 1), ==, page);
+  g_assert_cmpuint (log->statements->len, ==, 2);
+  g_assert_cmpint (item_id (model, n - 1), ==, n);
+  g_assert_cmpuint (log->statements->len, ==, 3);
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 id = item_id (model, i);
+
+      g_assert_cmpint (id, >, previous);
+      previous = id;
+    }
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+
+  /* Either statement failing fails the fetch. */
+  gorm_connection_inject_fault (gorm_database_get_execution (db), "SELECT", GORM_ERROR_FAILED);
+  g_assert_null (gorm_query_fetch (query, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_clear_error (&error);
+  gorm_connection_inject_fault (gorm_database_get_execution (db), "SELECT count(*)",
+                                GORM_ERROR_FAILED);
+  g_assert_null (gorm_query_fetch (query, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+
+  /* A whole snapshot too. */
+  gorm_query_model_set_whole_max_rows (-1);
+  gorm_connection_inject_fault (gorm_database_get_execution (db), "SELECT", GORM_ERROR_FAILED);
+  g_assert_null (gorm_query_fetch (query, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+  model = fetch (query, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
+  g_clear_object (&model);
+
+  gorm_query_model_set_whole_max_rows (0);
+  gorm_database_set_trace_func (db, NULL, NULL);
   g_assert_finalize_object (g_steal_pointer (&query));
   g_assert_finalize_object (g_steal_pointer (&db));
 }
@@ -1673,13 +1834,64 @@ test_key_index_memory (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+/* fetch_async() reads a whole snapshot on the worker and builds its
+ * objects in the main context, in fetch_finish(): a binding's class (a
+ * gjs one) cannot be built on another thread. */
+static void
+test_fetch_whole_async (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n = 150;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  fill (db, n);
+  gorm_query_model_set_whole_max_rows (-1);
+  query = gorm_database_query (db, TEST_TYPE_ITEM);
+  log = test_log_attach (db);
+  gorm_query_fetch_async (query, NULL, store_async_result_cb, &result);
+  wait_async (&result);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+  model = gorm_query_fetch_finish (query, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, n);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (item_id (model, i), ==, i + 1);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_clear_object (&result);
+
+  /* A result never finished keeps nothing. */
+  gorm_query_fetch_async (query, NULL, store_async_result_cb, &result);
+  wait_async (&result);
+  g_clear_object (&result);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+
+  gorm_query_model_set_whole_max_rows (0);
+  gorm_database_set_trace_func (db, NULL, NULL);
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  /* Snapshots read page by page here, as live models do, unless a test
+   * says otherwise (fetch-whole, fetch-larger-than-whole). */
+  gorm_query_model_set_whole_max_rows (0);
 
   g_test_add_func ("/Gorm/QueryModel/fetch-pages", test_fetch_pages);
+  g_test_add_func ("/Gorm/QueryModel/fetch-whole", test_fetch_whole);
+  g_test_add_func ("/Gorm/QueryModel/fetch-larger-than-whole", test_fetch_larger_than_whole);
+  g_test_add_func ("/Gorm/QueryModel/fetch-whole-async", test_fetch_whole_async);
   g_test_add_func ("/Gorm/QueryModel/random-access", test_random_access);
   g_test_add_func ("/Gorm/QueryModel/identity", test_identity);
   g_test_add_func ("/Gorm/QueryModel/identity-keeps-unsaved-changes", test_identity_keeps_unsaved_changes);
