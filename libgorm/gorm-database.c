@@ -77,6 +77,9 @@ struct _GormDatabase
   /* The SQLite file the connection has open, held so that opening the
    * same file again opens nothing else (see gorm-uri-private.h). */
   GormHeldFile       *held_file;
+  /* Whether a migration was made inside the open transaction (under the
+   * lock): only then does a rollback forget what was migrated. */
+  gboolean            migrated_in_transaction;
 };
 
 /* The database a GormMigration runs on in this thread, whose steps use
@@ -1703,8 +1706,10 @@ transaction_ended_locked (GormDatabase *self,
     return;
   /* A migration inside a rolled-back level, or inside a transaction a
    * failure ended, may be undone with it. */
-  if (!committing || !ok)
+  if ((!committing || !ok) && self->migrated_in_transaction)
     forget_migrated (self);
+  if (depth == 0)
+    self->migrated_in_transaction = FALSE;
   if (!ok || depth + 1 != depth_before)
     {
       if (depth == 0)
@@ -3122,6 +3127,8 @@ gorm_database_note_migrated (GormDatabase *self,
   for (guint i = 0; i < n_types; i++)
     g_hash_table_add (migrated, GSIZE_TO_POINTER (types[i]));
   g_mutex_unlock (&migrated_lock);
+  if (gorm_connection_get_depth (self->connection) > 0)
+    self->migrated_in_transaction = TRUE;
 }
 
 /* With the database's lock held (a transaction ended). */
@@ -3214,8 +3221,9 @@ migrate_first_use_locked (GormDatabase  *self,
  *
  * Tells whether gorm_database_migrate() (or
  * gorm_database_ensure_migrated()) migrated @type on @self since it was
- * opened and since the last rollback: a rollback may undo a migration made
- * inside its transaction, so it makes every type unmigrated again.
+ * opened and since the last rollback of a transaction inside which a
+ * migration was made (which the rollback may undo): such a rollback
+ * makes every type unmigrated again.
  *
  * Returns: %TRUE when @type was migrated on @self
  *
