@@ -52,9 +52,24 @@ GormConnection     *gorm_database_get_connection_locked (GormDatabase  *self,
                                                       GError          **error);
 /* The execution layer of the database, for tests (fault injection). */
 GormConnection     *gorm_database_get_execution      (GormDatabase     *self);
+/* The mapper of @type; the first use of @type on the database (since it
+ * was opened, or since the last rollback) migrates it, as
+ * gorm_database_ensure_migrated() does, except inside a GormMigration run
+ * (see gorm_database_begin_migrating()). */
 GormMapper         *gorm_database_get_mapper_locked  (GormDatabase     *self,
                                                       GType             type,
                                                       GError          **error);
+/* Takes the lock and gets the mappers of @types (migrating those used for
+ * the first time): for what runs no mapper statement, a query's runners. */
+gboolean            gorm_database_use_types          (GormDatabase     *self,
+                                                      const GType      *types,
+                                                      guint             n_types,
+                                                      GError          **error);
+/* Around a GormMigration run on @self in the calling thread, whose steps
+ * use the tables as they are: no first-use migration of @self in this
+ * thread meanwhile. Returns what gorm_database_end_migrating() restores. */
+gpointer            gorm_database_begin_migrating    (GormDatabase     *self);
+void                gorm_database_end_migrating      (gpointer          previous);
 
 /*
  * The main context: object changes and signals made outside it (on the

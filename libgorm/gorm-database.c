@@ -77,11 +77,21 @@ struct _GormDatabase
   /* The SQLite file the connection has open, held so that opening the
    * same file again opens nothing else (see gorm-uri-private.h). */
   GormHeldFile       *held_file;
+  /* Whether a migration was made inside the open transaction (under the
+   * lock): only then does a rollback forget what was migrated. */
+  gboolean            migrated_in_transaction;
 };
+
+/* The database a GormMigration runs on in this thread, whose steps use
+ * the tables as they are (see gorm_database_begin_migrating()). */
+static GPrivate migrating_database;
 
 G_DEFINE_FINAL_TYPE (GormDatabase, gorm_database, G_TYPE_OBJECT)
 
 static void forget_migrated (GormDatabase *self);
+static gboolean migrate_first_use_locked (GormDatabase  *self,
+                                          GormMapper    *mapper,
+                                          GError       **error);
 static gboolean table_exists_locked (GormDatabase  *self,
                                      GType          type,
                                      const char    *table_name,
@@ -339,16 +349,51 @@ gorm_database_get_mapper_locked (GormDatabase  *self,
   if (connection == NULL)
     return NULL;
   mapper = g_hash_table_lookup (self->mappers, GSIZE_TO_POINTER (type));
-  if (mapper != NULL)
+  if (G_LIKELY (mapper != NULL && gorm_mapper_get_migrated (mapper)))
     return mapper;
 
-  schema = gorm_schema_lookup (type, error);
-  if (schema == NULL)
+  if (mapper == NULL)
+    {
+      schema = gorm_schema_lookup (type, error);
+      if (schema == NULL)
+        return NULL;
+      mapper = gorm_mapper_new (schema, &self->host, self->dialect, connection);
+      g_hash_table_insert (self->mappers, GSIZE_TO_POINTER (type), mapper);
+    }
+  if (!migrate_first_use_locked (self, mapper, error))
     return NULL;
-  mapper = gorm_mapper_new (schema, &self->host, self->dialect, connection);
-  g_hash_table_insert (self->mappers, GSIZE_TO_POINTER (type), mapper);
 
   return mapper;
+}
+
+gboolean
+gorm_database_use_types (GormDatabase  *self,
+                         const GType   *types,
+                         guint          n_types,
+                         GError       **error)
+{
+  gboolean ok = TRUE;
+
+  gorm_database_lock (self);
+  for (guint i = 0; ok && i < n_types; i++)
+    ok = gorm_database_get_mapper_locked (self, types[i], error) != NULL;
+  gorm_database_unlock (self);
+  return ok;
+}
+
+gpointer
+gorm_database_begin_migrating (GormDatabase *self)
+{
+  gpointer previous = g_private_get (&migrating_database);
+
+  g_private_set (&migrating_database, self);
+  return previous;
+}
+
+void
+gorm_database_end_migrating (gpointer previous)
+{
+  g_private_set (&migrating_database, previous);
 }
 
 void
@@ -963,6 +1008,14 @@ gorm_database_clear_default (void)
  *
  * What to change is read first: when nothing is to change, nothing is
  * written and no write lock is taken.
+ *
+ * A program need not call it: the first use of a type on @self (a save,
+ * a get, a query, a live model, a bulk call, a link) migrates it as
+ * gorm_database_ensure_migrated() does, and fails with what this
+ * function would fail with. Call it at start to learn of a refused
+ * difference before anything else runs, or to migrate every type at
+ * once; a [class@Gorm.Migration] declares versions, steps, renames and
+ * drops.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  */
@@ -1653,8 +1706,10 @@ transaction_ended_locked (GormDatabase *self,
     return;
   /* A migration inside a rolled-back level, or inside a transaction a
    * failure ended, may be undone with it. */
-  if (!committing || !ok)
+  if ((!committing || !ok) && self->migrated_in_transaction)
     forget_migrated (self);
+  if (depth == 0)
+    self->migrated_in_transaction = FALSE;
   if (!ok || depth + 1 != depth_before)
     {
       if (depth == 0)
@@ -3072,18 +3127,91 @@ gorm_database_note_migrated (GormDatabase *self,
   for (guint i = 0; i < n_types; i++)
     g_hash_table_add (migrated, GSIZE_TO_POINTER (types[i]));
   g_mutex_unlock (&migrated_lock);
+  if (gorm_connection_get_depth (self->connection) > 0)
+    self->migrated_in_transaction = TRUE;
 }
 
+/* With the database's lock held (a transaction ended). */
 static void
 forget_migrated (GormDatabase *self)
 {
   GHashTable *migrated;
+  GHashTableIter iter;
+  gpointer mapper;
 
   g_mutex_lock (&migrated_lock);
   migrated = g_object_get_qdata (G_OBJECT (self), migrated_quark ());
   if (migrated != NULL)
     g_hash_table_remove_all (migrated);
   g_mutex_unlock (&migrated_lock);
+
+  g_hash_table_iter_init (&iter, self->mappers);
+  while (g_hash_table_iter_next (&iter, NULL, &mapper))
+    gorm_mapper_set_migrated (mapper, FALSE);
+}
+
+/* Migrates @type (with the types it refers to and its link tables) as
+ * gorm_database_migrate() does, with the lock held: nothing is written
+ * when nothing differs; otherwise in a transaction, or a savepoint of the
+ * one open, which a rollback undoes (and forgets). */
+static gboolean
+migrate_type_locked (GormDatabase  *self,
+                     GType          type,
+                     GError       **error)
+{
+  GormMigratorRequest request = { &type, 1, NULL };
+  GormConnection *connection = gorm_database_get_connection_locked (self, error);
+  g_autoptr(GPtrArray) changes = NULL;
+  gboolean ok;
+
+  changes = connection ? gorm_migrator_plan_locked (connection, &request, error) : NULL;
+  if (changes == NULL)
+    return FALSE;
+  if (changes->len > 0)
+    {
+      if (!gorm_migrator_prepare_locked (connection, changes, error))
+        return FALSE;
+      ok = gorm_database_begin_locked (self, error);
+      if (ok)
+        {
+          /* Read again inside the transaction: another program may have
+           * migrated meanwhile. */
+          g_autoptr(GPtrArray) again = gorm_migrator_plan_locked (connection, &request, error);
+
+          ok = again != NULL &&
+               gorm_migrator_apply_locked (connection, again, NULL, NULL, NULL, error);
+          /* A failed COMMIT has rolled everything back already. */
+          if (ok)
+            ok = gorm_database_commit_locked (self, error);
+          else
+            gorm_database_rollback_locked (self, NULL);
+        }
+      gorm_migrator_restore_locked (connection, changes);
+      if (!ok)
+        return FALSE;
+    }
+  gorm_database_note_migrated (self, &type, 1);
+  return TRUE;
+}
+
+/* The first use of @mapper's type on @self since it was opened or since
+ * the last rollback migrates it, unless gorm_database_migrate() (or
+ * another first use) already did; the mapper remembers it, so that the
+ * next uses cost a flag. Inside a GormMigration's steps, the tables are
+ * used as they are. */
+static gboolean
+migrate_first_use_locked (GormDatabase  *self,
+                          GormMapper    *mapper,
+                          GError       **error)
+{
+  GType type = gorm_mapper_get_schema (mapper)->type;
+
+  if (g_private_get (&migrating_database) == self)
+    return TRUE;
+  if (!gorm_database_is_migrated (self, type) && !migrate_type_locked (self, type, error))
+    return FALSE;
+  gorm_mapper_set_migrated (mapper, TRUE);
+  return TRUE;
 }
 
 /**
@@ -3093,8 +3221,9 @@ forget_migrated (GormDatabase *self)
  *
  * Tells whether gorm_database_migrate() (or
  * gorm_database_ensure_migrated()) migrated @type on @self since it was
- * opened and since the last rollback: a rollback may undo a migration made
- * inside its transaction, so it makes every type unmigrated again.
+ * opened and since the last rollback of a transaction inside which a
+ * migration was made (which the rollback may undo): such a rollback
+ * makes every type unmigrated again.
  *
  * Returns: %TRUE when @type was migrated on @self
  *

@@ -218,6 +218,11 @@ GormMapper       *gorm_mapper_new                  (const GormSchema     *schema
                                                     GormConnection       *connection);
 void              gorm_mapper_free                 (GormMapper           *self);
 const GormSchema *gorm_mapper_get_schema           (GormMapper           *self);
+/* Whether the type's table is known to be migrated on the database: the
+ * database's first-use check, FALSE again after a rollback. */
+gboolean          gorm_mapper_get_migrated         (GormMapper           *self);
+void              gorm_mapper_set_migrated         (GormMapper           *self,
+                                                    gboolean              migrated);
 
 /* What a save writes, read from the object on the caller's thread (an
  * object of a JavaScript class can only be read on the main thread), and

@@ -1000,6 +1000,8 @@ struct _GormMapper
   /* INSERT and UPDATE statements by their shape: the columns they write
    * and which of those are NULL (see gorm-dialect-private.h). */
   GHashTable           *writes;
+  /* See gorm_mapper_get_migrated(). */
+  gboolean              migrated;
 };
 
 GormMapper *
@@ -1030,6 +1032,19 @@ const GormSchema *
 gorm_mapper_get_schema (GormMapper *self)
 {
   return self->schema;
+}
+
+gboolean
+gorm_mapper_get_migrated (GormMapper *self)
+{
+  return self->migrated;
+}
+
+void
+gorm_mapper_set_migrated (GormMapper *self,
+                          gboolean    migrated)
+{
+  self->migrated = migrated;
 }
 
 /* Looks up (parsing it the first time) the statement a renderer makes. */

@@ -986,13 +986,32 @@ check_depth (GormMigration   *self,
   return FALSE;
 }
 
+static gboolean run_migration_locking (GormMigration        *self,
+                                       GCancellable         *cancellable,
+                                       GormMigrationChange **last,
+                                       GError              **error);
+
 /* Runs the migration in the calling thread; @last is the last item of
- * what it did, for the last progress. */
+ * what it did, for the last progress. Its steps use the tables as they
+ * are: no first-use migration meanwhile (gorm_database_get_mapper_locked()). */
 static gboolean
 run_migration (GormMigration        *self,
                GCancellable         *cancellable,
                GormMigrationChange **last,
                GError              **error)
+{
+  gpointer previous = gorm_database_begin_migrating (self->database);
+  gboolean ok = run_migration_locking (self, cancellable, last, error);
+
+  gorm_database_end_migrating (previous);
+  return ok;
+}
+
+static gboolean
+run_migration_locking (GormMigration        *self,
+                       GCancellable         *cancellable,
+                       GormMigrationChange **last,
+                       GError              **error)
 {
   GormDatabase *db = self->database;
   g_autoptr(Plan) plan = NULL;

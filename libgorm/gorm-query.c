@@ -1000,6 +1000,16 @@ gorm_compiled_query_prefetch_locked (const GormCompiledQuery  *compiled,
   return TRUE;
 }
 
+/* Every runner compiles or plans its query first: the first use of the
+ * query's type on its database migrates it there (see
+ * gorm_database_get_mapper_locked()). */
+static gboolean
+use_type (GormQuery  *self,
+          GError    **error)
+{
+  return gorm_database_use_types (self->database, &self->schema->type, 1, error);
+}
+
 GormCompiledQuery *
 gorm_query_compile (GormQuery  *self,
                     GError    **error)
@@ -1029,6 +1039,9 @@ gorm_query_compile (GormQuery  *self,
                    gorm_database_get_provider (self->database));
       return NULL;
     }
+
+  if (!use_type (self, error))
+    return NULL;
 
   compiled = g_new0 (GormCompiledQuery, 1);
   compiled->schema = self->schema;
@@ -3487,6 +3500,8 @@ plan_rows (GormQuery  *self,
                    gorm_database_get_provider (self->database));
       return NULL;
     }
+  if (!use_type (self, error))
+    return NULL;
   plan->columns = g_array_new (FALSE, FALSE, sizeof (GormRowColumn));
   plan->nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) gorm_expr_node_unref);
   plan->names = g_ptr_array_new_with_free_func (g_free);

@@ -959,7 +959,9 @@ run_prepared_link (GormResource        *self,
     return FALSE;
 
   gorm_database_lock (database);
-  connection = gorm_database_get_connection_locked (database, error);
+  /* The first use of the source type migrates it, its link tables too. */
+  connection = gorm_database_get_mapper_locked (database, relation->source_type, error)
+               ? gorm_database_get_connection_locked (database, error) : NULL;
   if (connection == NULL)
     {
       gorm_database_unlock (database);

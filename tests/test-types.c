@@ -1210,6 +1210,16 @@ test_unreadable_rows (Fixture       *fixture,
   guint n_bad = 0;
   gint64 first_id = gorm_resource_get_id (fixture->moving);
 
+  /* A database of its own, used once before the rows go bad: its first
+   * use (which migrates, and refuses a column holding what its property
+   * cannot) is behind it. */
+  db = gorm_database_open (uri, NULL, &error);
+  g_assert_no_error (error);
+  query = gorm_database_query (db, TEST_TYPE_ALL_TYPES);
+  g_assert_cmpint (gorm_query_count (query, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  g_clear_object (&query);
+
   g_assert_true (gorm_database_begin (fixture->db, NULL, &error));
   for (guint i = 0; i < N_ROWS; i++)
     {
@@ -1237,10 +1247,8 @@ test_unreadable_rows (Fixture       *fixture,
     }
   g_assert_cmpuint (n_bad, >=, test_engine_is_postgresql () ? 12 : 15);
 
-  /* A database of its own, whose objects are all new, and the fixture's,
-   * where the first row has a live object. */
-  db = gorm_database_open (uri, NULL, &error);
-  g_assert_no_error (error);
+  /* The database of its own, whose objects are all new, and the
+   * fixture's, where the first row has a live object. */
   for (guint round = 0; round < 2; round++)
     {
       GormDatabase *reading = round == 0 ? db : fixture->db;

@@ -37,11 +37,11 @@ test('table names and stored properties come from C', () => {
 test('ensure_migrated migrates once, and again after a rollback', async () => {
     const db = openDatabase();
     assert(!db.is_migrated(Renamed.$gtype));
+    db.begin(null);
     assert(db.ensure_migrated([Renamed.$gtype], null));
     assert(db.is_migrated(Renamed.$gtype));
-    db.begin(null);
     db.rollback(null);
-    assert(!db.is_migrated(Renamed.$gtype), 'a rollback forgets');
+    assert(!db.is_migrated(Renamed.$gtype), 'a rollback of the migration forgets');
     assert(await db.ensure_migrated_async([Renamed.$gtype], null));
     assert(db.is_migrated(Renamed.$gtype));
     new Renamed({database: db, title: 'kept'}).save(null);

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "gorm-test-utils.h"
+
+/*
+ * Tables on first use: a type never migrated on a database is migrated
+ * there by its first use (save, get, query, count, watch, bulk, links),
+ * the tables it refers to first; a rollback forgets it; a table the type
+ * does not match is refused as gorm_database_migrate() refuses it.
+ */
+
+TEST_DEFINE_RESOURCE (TestShelf, test_shelf)
+#define TEST_TYPE_SHELF (test_shelf_get_type ())
+TEST_DEFINE_RESOURCE (TestBook, test_book)
+#define TEST_TYPE_BOOK (test_book_get_type ())
+TEST_DEFINE_RESOURCE (TestLabel, test_label)
+#define TEST_TYPE_LABEL (test_label_get_type ())
+/* Stored in the table "refused", whose "size" column holds text. */
+TEST_DEFINE_RESOURCE (TestRefused, test_refused)
+#define TEST_TYPE_REFUSED (test_refused_get_type ())
+
+static void
+test_shelf_class_init (TestShelfClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+}
+
+static void
+test_label_class_init (TestLabelClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("text", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+}
+
+static void
+test_book_class_init (TestBookClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("title", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_int64 ("shelf-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_nullable (GORM_RESOURCE_CLASS (klass), "shelf-id");
+  gorm_resource_class_set_foreign_key (GORM_RESOURCE_CLASS (klass), "shelf-id",
+                                       TEST_TYPE_SHELF, GORM_ON_DELETE_CASCADE);
+  gorm_resource_class_add_many_to_many (GORM_RESOURCE_CLASS (klass), "labels",
+                                        TEST_TYPE_LABEL);
+}
+
+static void
+test_refused_class_init (TestRefusedClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_int ("size", NULL, NULL, G_MININT, G_MAXINT, 0, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_table (GORM_RESOURCE_CLASS (klass), "refused");
+}
+
+/* Whether @table exists on @db, from the engine's catalog. */
+static gboolean
+table_exists (GormDatabase *db,
+              const char   *table)
+{
+  g_autofree char *sql = test_engine_is_postgresql ()
+    ? g_strdup_printf ("SELECT count(*) FROM information_schema.tables "
+                       "WHERE table_schema = current_schema() AND table_name = '%s'", table)
+    : g_strdup_printf ("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
+                       table);
+  g_autofree char *count = test_query_text (db, sql);
+
+  return g_strcmp0 (count, "0") != 0;
+}
+
+static GormResource *
+new_book (GormDatabase *db,
+          const char   *title)
+{
+  GormResource *book = g_object_new (TEST_TYPE_BOOK, "database", db, "title", title, NULL);
+
+  /* On no shelf. */
+  g_assert_true (gorm_resource_set_null (book, "shelf-id", NULL));
+  return book;
+}
+
+static gint64
+count_of (GormDatabase *db,
+          GType         type)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (db, type);
+  g_autoptr(GError) error = NULL;
+  gint64 count = gorm_query_count (query, NULL, &error);
+
+  g_assert_no_error (error);
+  return count;
+}
+
+static void
+test_save_migrates (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) book = new_book (db, "Dune");
+  g_autoptr(GormResource) again = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  g_assert_false (gorm_database_is_migrated (db, TEST_TYPE_BOOK));
+  g_assert_false (table_exists (db, "test_book"));
+  test_save_ok (book);
+  /* The table it refers to and its link table came first. */
+  g_assert_true (gorm_database_is_migrated (db, TEST_TYPE_BOOK));
+  g_assert_true (table_exists (db, "test_book"));
+  g_assert_true (table_exists (db, "test_shelf"));
+  g_assert_true (table_exists (db, "test_label"));
+
+  g_object_get (book, "id", &id, NULL);
+  g_assert_true (gorm_resource_delete (book, NULL, &error));
+  g_assert_no_error (error);
+  again = gorm_database_get (db, TEST_TYPE_BOOK, id, NULL, &error);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
+  g_assert_null (again);
+}
+
+static void
+test_get_migrates (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GError) error = NULL;
+  gpointer shelf = gorm_database_get (db, TEST_TYPE_SHELF, 1, NULL, &error);
+
+  /* The table is there, empty. */
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
+  g_assert_null (shelf);
+  g_assert_true (table_exists (db, "test_shelf"));
+  g_assert_false (table_exists (db, "test_book"));
+}
+
+static void
+test_query_migrates (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) exists = gorm_database_query (db, TEST_TYPE_LABEL);
+  g_autoptr(GormQuery) fetch = NULL;
+  g_autoptr(GListModel) books = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (count_of (db, TEST_TYPE_SHELF), ==, 0);
+  g_assert_true (table_exists (db, "test_shelf"));
+  g_assert_false (gorm_query_exists (exists, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (table_exists (db, "test_label"));
+
+  fetch = gorm_database_query (db, TEST_TYPE_BOOK);
+  books = gorm_query_fetch (fetch, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (books), ==, 0);
+  g_assert_true (table_exists (db, "test_book"));
+}
+
+static void
+test_watch_migrates (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_SHELF);
+  g_autoptr(GListModel) live = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) shelf = NULL;
+
+  live = gorm_query_watch (query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (live);
+  g_assert_true (table_exists (db, "test_shelf"));
+
+  shelf = g_object_new (TEST_TYPE_SHELF, "database", db, "name", "top", NULL);
+  test_save_ok (shelf);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (g_list_model_get_n_items (live), ==, 1);
+}
+
+static void
+test_bulk_migrates (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) first = g_object_new (TEST_TYPE_LABEL, "database", db, "text", "a", NULL);
+  g_autoptr(GormResource) second = g_object_new (TEST_TYPE_LABEL, "database", db, "text", "b", NULL);
+  GormResource *labels[] = { first, second };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gorm_database_bulk_insert (db, labels, G_N_ELEMENTS (labels), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_of (db, TEST_TYPE_LABEL), ==, 2);
+}
+
+/* Links (the link table) right after the first saves. */
+static void
+test_link_migrates (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) book = new_book (db, "Emma");
+  g_autoptr(GormResource) label = g_object_new (TEST_TYPE_LABEL, "database", db, "text", "x", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormQuery) labels = NULL;
+
+  test_save_ok (label);
+  test_save_ok (book);
+  g_assert_true (gorm_resource_link (book, "labels", label, NULL, &error));
+  g_assert_no_error (error);
+  labels = gorm_resource_query_related (book, "labels");
+  g_assert_cmpint (gorm_query_count (labels, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+}
+
+static void
+test_rollback_forgets (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) inside = g_object_new (TEST_TYPE_SHELF, "database", db, "name", "a", NULL);
+  g_autoptr(GormResource) after = g_object_new (TEST_TYPE_SHELF, "database", db, "name", "b", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_assert_no_error (error);
+  test_save_ok (inside);
+  g_assert_true (gorm_database_is_migrated (db, TEST_TYPE_SHELF));
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The table went with the transaction, and libgorm knows it. */
+  g_assert_false (gorm_database_is_migrated (db, TEST_TYPE_SHELF));
+  g_assert_false (table_exists (db, "test_shelf"));
+
+  /* The next use migrates again. */
+  test_save_ok (after);
+  g_assert_true (table_exists (db, "test_shelf"));
+  g_assert_cmpint (count_of (db, TEST_TYPE_SHELF), ==, 1);
+}
+
+static void
+test_commit_keeps (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) shelf = g_object_new (TEST_TYPE_SHELF, "database", db, "name", "a", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  test_save_ok (shelf);
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (gorm_database_is_migrated (db, TEST_TYPE_SHELF));
+  g_assert_cmpint (count_of (db, TEST_TYPE_SHELF), ==, 1);
+}
+
+/* A table "refused" whose "size" holds text, which TestRefused's
+ * integer does not match: a row holds "large", which no integer is. */
+static void
+create_refused_table (GormDatabase *db)
+{
+  g_autoptr(GError) error = NULL;
+
+  gorm_database_execute (db, "CREATE TABLE refused (id INTEGER PRIMARY KEY, size TEXT)",
+                         NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  gorm_database_execute (db, "INSERT INTO refused (id, size) VALUES (1, 'large')", NULL, 0, NULL,
+                         &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_refusal_reaches_caller (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) refused = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) migrate_error = NULL;
+  GType types[] = { TEST_TYPE_REFUSED };
+  gint64 count;
+
+  create_refused_table (db);
+  g_assert_false (gorm_database_migrate (db, types, 1, NULL, &migrate_error));
+  g_assert_error (migrate_error, GORM_ERROR, GORM_ERROR_MIGRATION);
+
+  refused = g_object_new (TEST_TYPE_REFUSED, "database", db, "size", 3, NULL);
+  g_assert_false (gorm_resource_save (refused, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
+  /* The message migrate gives. */
+  g_assert_cmpstr (error->message, ==, migrate_error->message);
+  g_assert_nonnull (strstr (error->message, "size"));
+  g_clear_error (&error);
+
+  query = gorm_database_query (db, TEST_TYPE_REFUSED);
+  count = gorm_query_count (query, NULL, &error);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
+  g_assert_cmpint (count, ==, -1);
+  g_assert_false (gorm_database_is_migrated (db, TEST_TYPE_REFUSED));
+}
+
+/* Asynchronous calls */
+
+typedef struct
+{
+  GAsyncResult *result;
+} Call;
+
+static void
+done_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  Call *call = data;
+
+  call->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (Call *call)
+{
+  while (call->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return call->result;
+}
+
+static void
+test_async_migrates (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) book = new_book (db, "Ulysses");
+  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_SHELF);
+  g_autoptr(GError) error = NULL;
+  Call save = { NULL }, count = { NULL };
+
+  gorm_resource_save_async (book, NULL, done_cb, &save);
+  g_assert_true (gorm_resource_save_finish (book, wait_for (&save), &error));
+  g_assert_no_error (error);
+  g_assert_true (table_exists (db, "test_book"));
+
+  gorm_query_count_async (query, NULL, done_cb, &count);
+  g_assert_cmpint (gorm_query_count_finish (query, wait_for (&count), &error), ==, 0);
+  g_assert_no_error (error);
+
+  g_object_unref (save.result);
+  g_object_unref (count.result);
+}
+
+static void
+test_async_refusal (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_REFUSED);
+  g_autoptr(GError) error = NULL;
+  Call count = { NULL };
+
+  create_refused_table (db);
+  gorm_query_count_async (query, NULL, done_cb, &count);
+  g_assert_cmpint (gorm_query_count_finish (query, wait_for (&count), &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
+  g_object_unref (count.result);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Gorm/FirstUse/save", test_save_migrates);
+  g_test_add_func ("/Gorm/FirstUse/get", test_get_migrates);
+  g_test_add_func ("/Gorm/FirstUse/query", test_query_migrates);
+  g_test_add_func ("/Gorm/FirstUse/watch", test_watch_migrates);
+  g_test_add_func ("/Gorm/FirstUse/bulk", test_bulk_migrates);
+  g_test_add_func ("/Gorm/FirstUse/link", test_link_migrates);
+  g_test_add_func ("/Gorm/FirstUse/rollback-forgets", test_rollback_forgets);
+  g_test_add_func ("/Gorm/FirstUse/commit-keeps", test_commit_keeps);
+  g_test_add_func ("/Gorm/FirstUse/refusal", test_refusal_reaches_caller);
+  g_test_add_func ("/Gorm/FirstUse/async", test_async_migrates);
+  g_test_add_func ("/Gorm/FirstUse/async-refusal", test_async_refusal);
+
+  return g_test_run ();
+}
