@@ -66,17 +66,6 @@ gboolean   gorm_migrator_apply_locked   (GormConnection             *connection,
                                          GCancellable               *cancellable,
                                          GError                    **error);
 
-/* Plans and applies the migration of @types with no drop allowed, in a
- * transaction of its own, named @name (gorm_connection_begin_locked()):
- * when the plan is empty nothing is written and no transaction begins;
- * otherwise the plan is made again inside the transaction (another
- * process may have migrated meanwhile). */
-gboolean   gorm_migrator_run_locked     (GormConnection             *connection,
-                                         const char                 *name,
-                                         const GType                *types,
-                                         guint                       n_types,
-                                         GError                    **error);
-
 /* The private constructor of GormMigrationChange (gorm-migration-change.c),
  * for every kind: the differ's changes, and the STEP and SET_VERSION
  * items of GormMigration. */
