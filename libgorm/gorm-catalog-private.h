@@ -76,6 +76,15 @@ GormCatalogTable  *gorm_catalog_read_table_locked       (GormConnection     *con
 void               gorm_catalog_table_free              (GormCatalogTable   *table);
 const GormCatalogColumn *gorm_catalog_table_find_column (const GormCatalogTable *table,
                                                          const char             *name);
+/* The index called @name. */
+const GormCatalogIndex *gorm_catalog_table_find_index   (const GormCatalogTable *table,
+                                                         const char             *name);
+/* The unique index, not the primary key's, on @column alone. */
+const GormCatalogIndex *gorm_catalog_table_find_unique_on (const GormCatalogTable *table,
+                                                           const char             *column);
+/* The foreign key of @column. */
+const GormCatalogForeignKey *gorm_catalog_table_find_foreign_key (const GormCatalogTable *table,
+                                                                  const char             *column);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormCatalogTable, gorm_catalog_table_free)
 

@@ -135,6 +135,49 @@ gorm_catalog_table_find_column (const GormCatalogTable *table,
   return NULL;
 }
 
+const GormCatalogIndex *
+gorm_catalog_table_find_index (const GormCatalogTable *table,
+                               const char             *name)
+{
+  for (guint i = 0; i < table->indexes->len; i++)
+    {
+      const GormCatalogIndex *index = g_ptr_array_index (table->indexes, i);
+
+      if (g_strcmp0 (index->name, name) == 0)
+        return index;
+    }
+  return NULL;
+}
+
+const GormCatalogIndex *
+gorm_catalog_table_find_unique_on (const GormCatalogTable *table,
+                                   const char             *column)
+{
+  for (guint i = 0; i < table->indexes->len; i++)
+    {
+      const GormCatalogIndex *index = g_ptr_array_index (table->indexes, i);
+
+      if (index->unique && !index->primary && index->columns != NULL &&
+          g_strv_length (index->columns) == 1 && g_str_equal (index->columns[0], column))
+        return index;
+    }
+  return NULL;
+}
+
+const GormCatalogForeignKey *
+gorm_catalog_table_find_foreign_key (const GormCatalogTable *table,
+                                     const char             *column)
+{
+  for (guint i = 0; i < table->foreign_keys->len; i++)
+    {
+      const GormCatalogForeignKey *key = g_ptr_array_index (table->foreign_keys, i);
+
+      if (g_strcmp0 (key->column, column) == 0)
+        return key;
+    }
+  return NULL;
+}
+
 /* Columns: name, declared type, not null (0/1), default (text or NULL),
  * part of the primary key (0/1). */
 static gboolean

@@ -660,6 +660,25 @@ split_sqlstate (const char *message,
   return g_string_free (text, FALSE);
 }
 
+/* @sql as its reader wrote it: libgda's parameter syntax (##p0::gint64,
+ * ##p1::gchararray::null) shown as `?`, which is what raw SQL and the
+ * bindings write, and no GType name in a message. */
+static char *
+readable_sql (const char *sql)
+{
+  static gsize made;
+  static GRegex *holder;
+
+  if (strstr (sql, "##") == NULL)
+    return g_strdup (sql);
+  if (g_once_init_enter (&made))
+    {
+      holder = g_regex_new ("##[A-Za-z0-9_]+(::[A-Za-z0-9_]+)*", G_REGEX_OPTIMIZE, 0, NULL);
+      g_once_init_leave (&made, 1);
+    }
+  return g_regex_replace_literal (holder, sql, -1, 0, "?", 0, NULL);
+}
+
 /* Turns a libgda error into a GormError whose code the dialect chose. */
 static void
 translate_error (GormConnection  *self,
@@ -668,6 +687,7 @@ translate_error (GormConnection  *self,
                  const char      *sql)
 {
   g_autofree char *message = NULL;
+  g_autofree char *shown = NULL;
   GormError code = GORM_ERROR_FAILED;
   char sqlstate[6] = "";
 
@@ -695,7 +715,8 @@ translate_error (GormConnection  *self,
    * statement. */
   if (code == GORM_ERROR_CONNECTION && self->owns_connection)
     self->broken = TRUE;
-  g_set_error (error, GORM_ERROR, code, "%s (in “%s”)", message ? message : "unknown error", sql);
+  shown = readable_sql (sql);
+  g_set_error (error, GORM_ERROR, code, "%s (in “%s”)", message ? message : "unknown error", shown);
   g_clear_error (&gda_error);
 }
 

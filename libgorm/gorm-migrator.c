@@ -233,50 +233,6 @@ default_differs (const GormColumn        *column,
   return !(column->flags & GORM_COLUMN_NOT_NULL) || !same_default (fallback, source->default_sql);
 }
 
-static const GormCatalogIndex *
-find_index (const GormCatalogTable *table,
-            const char             *name)
-{
-  for (guint i = 0; i < table->indexes->len; i++)
-    {
-      const GormCatalogIndex *index = g_ptr_array_index (table->indexes, i);
-
-      if (g_strcmp0 (index->name, name) == 0)
-        return index;
-    }
-  return NULL;
-}
-
-/* The unique index, not the primary key's, on @column alone. */
-static const GormCatalogIndex *
-find_unique_on (const GormCatalogTable *table,
-                const char             *column)
-{
-  for (guint i = 0; i < table->indexes->len; i++)
-    {
-      const GormCatalogIndex *index = g_ptr_array_index (table->indexes, i);
-
-      if (index->unique && !index->primary && index->columns != NULL &&
-          g_strv_length (index->columns) == 1 && g_str_equal (index->columns[0], column))
-        return index;
-    }
-  return NULL;
-}
-
-static const GormCatalogForeignKey *
-find_foreign_key (const GormCatalogTable *table,
-                  const char             *column)
-{
-  for (guint i = 0; i < table->foreign_keys->len; i++)
-    {
-      const GormCatalogForeignKey *key = g_ptr_array_index (table->foreign_keys, i);
-
-      if (g_strcmp0 (key->column, column) == 0)
-        return key;
-    }
-  return NULL;
-}
-
 static char *
 describe_foreign_key (const GormCatalogForeignKey *key)
 {
@@ -779,7 +735,7 @@ plan_table (Plan                   *plan,
           rebuild = references != NULL && (c->flags & GORM_COLUMN_NOT_NULL);
           continue;
         }
-      key = find_foreign_key (catalog, source->name);
+      key = gorm_catalog_table_find_foreign_key (catalog, source->name);
       wanted_default = gorm_dialect_column_default (dialect, schema, c, FALSE);
       fallback = gorm_dialect_column_default (dialect, schema, c, TRUE);
       rebuild = type_changes (dialect, c, source, &from);
@@ -794,7 +750,7 @@ plan_table (Plan                   *plan,
         }
       if (!rebuild && !(c->flags & GORM_COLUMN_UNIQUE))
         {
-          const GormCatalogIndex *unique = find_unique_on (catalog, source->name);
+          const GormCatalogIndex *unique = gorm_catalog_table_find_unique_on (catalog, source->name);
 
           rebuild = unique != NULL && unique->implicit;
         }
@@ -824,7 +780,7 @@ plan_table (Plan                   *plan,
       if (column->source == NULL)
         continue;
       references = gorm_dialect_render_references (dialect, schema, c);
-      key = find_foreign_key (catalog, column->source->name);
+      key = gorm_catalog_table_find_foreign_key (catalog, column->source->name);
       if (key == NULL)
         {
           g_autofree char *why = NULL;
@@ -1146,7 +1102,7 @@ plan_table (Plan                   *plan,
           g_autofree char *property = g_strdup_printf ("“%s”", c->pspec->name);
 
           /* An added column has its unique index with it. */
-          if (name == NULL || find_unique_on (catalog, name) != NULL)
+          if (name == NULL || gorm_catalog_table_find_unique_on (catalog, name) != NULL)
             continue;
           if (!check_duplicates (plan, schema, table, one, property, error))
             goto out;
@@ -1160,7 +1116,7 @@ plan_table (Plan                   *plan,
       else if (gorm_dialect_column_needs_index (c))
         {
           index = gorm_dialect_index_name (schema, c, FALSE);
-          if (find_index (catalog, index) != NULL)
+          if (gorm_catalog_table_find_index (catalog, index) != NULL)
             continue;
           sql = gorm_dialect_render_index (dialect, schema, c, FALSE);
           why = reason (rebuild, schema->table, "%s:%s is indexed", schema->type_name,
@@ -1186,7 +1142,7 @@ plan_table (Plan                   *plan,
       gboolean all_exist = TRUE;
       GormMigrationChange *change;
 
-      existing = find_index (catalog, index->name);
+      existing = gorm_catalog_table_find_index (catalog, index->name);
       if (existing != NULL && index_matches (existing, index, columns))
         continue;
       if (existing != NULL)
@@ -1408,14 +1364,14 @@ check_link_table (const GormSchema       *schema,
 
       if (side == NULL)
         return FALSE;
-      key = find_foreign_key (table, columns[i]);
+      key = gorm_catalog_table_find_foreign_key (table, columns[i]);
       if (key != NULL && g_strcmp0 (key->target_table, side->table) == 0)
         continue;
 
       for (guint j = 0; j < table->columns->len; j++)
         {
           const GormCatalogColumn *column = g_ptr_array_index (table->columns, j);
-          const GormCatalogForeignKey *other = find_foreign_key (table, column->name);
+          const GormCatalogForeignKey *other = gorm_catalog_table_find_foreign_key (table, column->name);
 
           g_string_append_printf (has, "%s%s", j > 0 ? ", " : "", column->name);
           if (other != NULL)

@@ -13,23 +13,29 @@
 //         pubDate: {type: GLib.DateTime, autoNowAdd: true},
 //     });
 //
-//     const db = await Gorm.Database.open_async('sqlite:blog.db', null);
-//     await db.migrate_async([BlogPost.$gtype], null);
+//     const db = await Gorm.Database.open_async('sqlite:blog.db');
+//     await db.migrate_async([BlogPost.$gtype]);
 //     const post = new BlogPost({database: db, title: 'My First Post'});
-//     await post.save_async(null);
+//     await post.save_async();
 //     const posts = await db.query(BlogPost.$gtype)
-//         .order_by('pub-date', false).fetch_async(null);
+//         .order_by('pubDate', false).fetch_async();
 //
 // Promises. Importing this module turns every `_async` method of the
 // Gorm API into one that returns a promise when it is called without
 // its callback, through Gio._promisify: `await post.save_async(null)`,
 // `await db.get_async(BlogPost.$gtype, id, null)`,
-// `await query.fetch_async(null)`, `await Gorm.Database.open_async(uri,
-// null)` and so on. The last argument is the GCancellable (or null). Passed
-// a callback, a method keeps its C behaviour, and the `_finish` methods stay.
-// A failure rejects the promise with the GLib.Error of the synchronous
-// call, so `try { await ... } catch (e) { e.matches(Gorm.Error,
-// Gorm.Error.CONSTRAINT) }` works for both. The promise completes in the
+// `await query.fetch_async()`, `await Gorm.Database.open_async(uri)` and
+// so on. The last argument, the GCancellable, may be left out (in the
+// synchronous calls too). Passed a callback, a method keeps its C
+// behaviour, and the `_finish` methods stay. A failure rejects the
+// promise with the GLib.Error of the synchronous call, so `try { await
+// ... } catch (e) { e.matches(Gorm.Error, Gorm.Error.CONSTRAINT) }` works
+// for both; its message is in JavaScript's names (`Note.pubDate`, an
+// 'int' field) and `e.cMessage` keeps libgorm's. Property names are taken
+// in camelCase everywhere a call takes one (`Gorm.Filter.eq('pubDate',
+// d)`, `order_by('question.pubDate', true)`), and a model used on a
+// database before any migration gets its table there on first use, as in
+// Python. The promise completes in the
 // main loop the database was opened in: run a GLib.MainLoop, or use
 // `gjs -m`, whose top-level await runs one.
 //
@@ -132,18 +138,21 @@
 //     await db.query(Choice.$gtype).filter(Gorm.Filter.eq('id', c.id))
 //         .update_expressions_async(['votes'], [F('votes').add(1)], null);
 //
-// Caveat: run_in_transaction_async runs its function on the database's
-// worker thread, and gjs cannot run JavaScript off the main thread. So its
-// promise form runs the synchronous run_in_transaction from an idle
-// callback of the main loop instead (same result and errors, but the loop
-// waits for the transaction), and its callback form must not be given a
-// JavaScript function. Every other async call reads objects on the
-// calling thread and only runs SQL on the worker.
+// Transactions: `await db.transactionAsync(async db => { ... })` runs an
+// async body in a transaction that lets the main loop run (begin_async,
+// the body, commit_async; an exception rolls back and is thrown again).
+// run_in_transaction_async runs its function on the database's worker
+// thread in C, and gjs cannot run JavaScript off the main thread: both
+// its forms run the synchronous run_in_transaction from an idle callback
+// of the main loop instead (same result and errors, but the loop waits for
+// the transaction). Every other async call reads objects on the calling
+// thread and only runs SQL on the worker.
 //
 // Importing. ES modules have no search path in gjs 1.74, so import this
-// file by URL. Installed it is DATADIR/gorm-1.0/gjs/gorm.js, for example
+// file by URL. Installed it is DATADIR/gorm-1.0/gjs/gorm.js: with meson's
+// default prefix /usr/local,
 //
-//     import * as GormJS from 'file:///usr/share/gorm-1.0/gjs/gorm.js';
+//     import * as GormJS from 'file:///usr/local/share/gorm-1.0/gjs/gorm.js';
 //
 // or, independently of the prefix, find it in the XDG data directories
 // and import it dynamically:
@@ -189,22 +198,299 @@ for (const [target, names] of ASYNC_METHODS) {
     }
 }
 
+// Every call of the API as JavaScript expects it, wrapped once here:
+//
+// - Optional cancellables. gjs 1.74 requires every argument of an
+//   introspected call, the trailing GCancellable too; here it is optional:
+//   `post.save()`, `await post.save_async()`, `post.save_async(callback)`
+//   and `Gorm.Database.open_async(uri)` pass null for it. A call is
+//   wrapped when the last parameter gjs shows for it (before the callback
+//   of an _async) is `cancellable`.
+// - Names as JavaScript writes them. A parameter `property`, `properties`,
+//   `property_names` or `relation` takes the camelCase name of a field
+//   (`pubDate`, the
+//   property `pub-date`), in a path too (`question.pubDate`): libgorm
+//   gets it in snake case (`pub_date`), which names the same property.
+// - Class metadata on a registered class only. Gorm.Resource.set_max_length
+//   and the other class functions called on a class that is not
+//   registered yet (from a `static {}` block, which runs before
+//   GObject.registerClass) would apply to Gorm.Resource itself: they throw
+//   a TypeError saying what to do instead.
+function _parameterNames(func) {
+    let text;
+    try {
+        text = String(func);
+    } catch (e) {
+        return [];
+    }
+    const match = /^[^(]*\(([^)]*)\)/.exec(text);
+    return match ? match[1].split(',').map(p => p.trim()).filter(p => p !== '') : [];
+}
+
+const NAME_PARAMETERS = new Set(['property', 'properties', 'property_names', 'relation']);
+
+/**
+ * The name libgorm is given for a property or relation name written in
+ * JavaScript: `pubDate` is `pub_date`, `question.pubDate` is
+ * `question.pub_date`; other names are left as they are.
+ *
+ * @param {string} name a property, relation or path
+ * @returns {string} the name libgorm takes
+ */
+export function cName(name) {
+    if (typeof name !== 'string' || !/[A-Z]/.test(name))
+        return name;
+    return name.split('.').map(segment => segment
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()).join('.');
+}
+
+function _cNames(value) {
+    return Array.isArray(value) ? value.map(cName) : cName(value);
+}
+
+// Errors in JavaScript's names. A GLib.Error of the Gorm.Error domain
+// thrown by a call (or rejecting its promise) is thrown again with its
+// message in the names a JavaScript program uses: the class name of a
+// model (`Q` rather than the GType name `Gjs_Q`), `Note.pubDate` for
+// `Note:pub-date`, the defineModel types for GTypes (`an 'int' field`
+// for `a gint property`), the JavaScript call for the C function it
+// suggests, and no SQL. libgorm's own message stays as `e.cMessage`.
+const JS_TYPE_WORDS = {
+    'gchararray': ['string', 'String'], 'gboolean': ['boolean', 'Boolean'],
+    'gint64': ['number', "'int64'"], 'gint': ['number', "'int'"],
+    'guint64': ['number', "'uint64'"], 'guint': ['number', "'uint'"],
+    'glong': ['number', "'int64'"], 'gulong': ['number', "'uint64'"],
+    'gdouble': ['number', 'Number'], 'gfloat': ['number', "'float'"],
+    'GDateTime': ['date-time', 'GLib.DateTime'], 'GBytes': ['byte array', 'GLib.Bytes'],
+    'GStrv': ['array', 'Array'],
+};
+const JS_TYPE_SIZES = {'gint': ' (32 bits)', 'guint': ' (32 bits)', 'gfloat': ' (32 bits)'};
+const TYPE_WORD = Object.keys(JS_TYPE_WORDS).sort((a, b) => b.length - a.length).join('|');
+const JS_REWRITES = [
+    [/ \(gorm_resource_class_set_not_null\s*\(\) forbids it\)/g,
+        ': declare it {null: true} to store null'],
+    [/gorm_database_set_default\s*\(\)/g, 'db.set_default()'],
+    [/gorm_resource_class_set_nullable\s*\(\)/g, '{null: true}'],
+    [/gorm_resource_class_set_not_null\s*\(\)/g, '{notNull: true}'],
+    [/gorm_resource_class_set_related_name\s*\(\)/g, '{relatedName: ...}'],
+    [/gorm_resource_class_set_renamed_from\s*\(\)/g, '{renamedFrom: ...}'],
+    [/gorm_resource_class_(\w+)\s*\(\)/g, 'Gorm.Resource.$1'],
+    [/gorm_query_(\w+)\s*\(\)/g, 'query.$1()'],
+    [/gorm_filter_(\w+)\s*\(\)/g, 'Gorm.Filter.$1()'],
+    [/gorm_expression_(\w+)\s*\(\)/g, 'Gorm.Expression.$1()'],
+    [/gorm_database_(\w+)\s*\(\)/g, 'db.$1()'],
+    [/gorm_migration_(\w+)\s*\(\)/g, 'migration.$1()'],
+    [/gorm_resource_(\w+)\s*\(\)/g, '$1()'],
+    [/gorm_(\w+)\s*\(\)/g, 'Gorm.$1()'],
+    [new RegExp(`\\ban? (${TYPE_WORD}) property\\b`, 'g'),
+        (_, type) => `a${/^'?[aeiouAEIOU]/.test(JS_TYPE_WORDS[type][1]) ? 'n' : ''} ` +
+            `${JS_TYPE_WORDS[type][1]} field${JS_TYPE_SIZES[type] ?? ''}`],
+    [new RegExp(`\\b(the|a|an) (${TYPE_WORD}) (?=\\S)`, 'g'),
+        (_, article, type) => `${article} ${JS_TYPE_WORDS[type][0]} `],
+    [/\bGorm([A-Z]\w*)/g, 'Gorm.$1'],
+    [/\bGjs_(\w+)/g, '$1'],
+    [/ \(in “[^”]*”\)/g, ''],
+];
+
+function _camel(property) {
+    return property.replace(/[-_]([a-z0-9])/g, (_, c) => c.toUpperCase());
+}
+
+/**
+ * A message of libgorm in JavaScript's names (see above).
+ *
+ * @param {string} message libgorm's message
+ * @returns {string} the message a JavaScript program reads
+ */
+export function jsMessage(message) {
+    if (typeof message !== 'string')
+        return message;
+    // `Type:prop-name` is `Type.propName`, whatever the type's name.
+    message = message.replace(/([\w+]+):([a-z][a-z0-9_-]*)/g, (whole, type, property) =>
+        GObject.type_from_name(type) ? `${type}.${_camel(property)}` : whole);
+    message = message.replace(/has no stored property “([^”]*)”/g,
+        (_, property) => `has no field “${_camel(property)}”`);
+    for (const [pattern, replacement] of JS_REWRITES)
+        message = message.replace(pattern, replacement);
+    return message;
+}
+
+function _jsError(error) {
+    if (!(error instanceof GLib.Error) || error.domain !== Gorm.error_quark() ||
+        error.cMessage !== undefined)
+        return error;
+    const translated = new GLib.Error(Gorm.error_quark(), error.code, jsMessage(error.message));
+    translated.cMessage = error.message;
+    return translated;
+}
+
+// Tables made on first use, as in Python: a model used on a database
+// before any migrate_async is migrated there first (ensure_migrated: its
+// table is created, or evolved as migrate() would, and a refusal is
+// thrown as migrate() throws it). The promise forms migrate without
+// blocking the main loop (ensure_migrated_async); query(), like the
+// synchronous calls, migrates synchronously, once per model and database.
+function _gtypeOf(type) {
+    return type?.$gtype ?? type;
+}
+
+function _resourceTypes(self) {
+    return [self.database ?? Gorm.Database.get_default(), [self.constructor.$gtype]];
+}
+
+function _argumentTypes(self, args) {
+    return [self, [_gtypeOf(args[0])]];
+}
+
+function _resourcesTypes(self, args) {
+    const types = new Set((args[0] ?? []).map(r => r?.constructor?.$gtype).filter(t => t));
+    return [self, [...types]];
+}
+
+const FIRST_USE = {};
+for (const name of ['save', 'delete', 'reload', 'get_related', 'link', 'unlink', 'clear_links'])
+    FIRST_USE[`Resource.${name}`] = _resourceTypes;
+for (const name of ['query', 'get', 'get_by_key', 'select_resources'])
+    FIRST_USE[`Database.${name}`] = _argumentTypes;
+for (const name of ['bulk_insert', 'bulk_update'])
+    FIRST_USE[`Database.${name}`] = _resourcesTypes;
+
+// The types of @types that @db has not migrated yet.
+function _unmigrated(db, types) {
+    if (!(db instanceof Gorm.Database) || db.is_closed())
+        return [];
+    return types.filter(t => t && GObject.type_is_a(t, Gorm.Resource.$gtype) &&
+        !db.is_migrated(t));
+}
+
+function _firstUse(label, name, func) {
+    const base = name.replace(/_async$/, '');
+    const find = FIRST_USE[`${label}.${base}`];
+    if (find === undefined)
+        return func;
+    const isAsync = name.endsWith('_async');
+    return function (...args) {
+        const [db, types] = find(this, args);
+        const missing = _unmigrated(db, types);
+        if (missing.length === 0)
+            return func.apply(this, args);
+        if (!isAsync) {
+            db.ensure_migrated(missing, null);
+            return func.apply(this, args);
+        }
+        const callback = typeof args[args.length - 1] === 'function' ? args[args.length - 1] : null;
+        if (callback !== null) {
+            // The call reports a failed migration itself ("no such table").
+            db.ensure_migrated_async(missing, null, (d, res) => {
+                try {
+                    d.ensure_migrated_finish(res);
+                } catch (e) {
+                    // Reported by the call, which meets the missing table.
+                }
+                func.apply(this, args);
+            });
+            return undefined;
+        }
+        return db.ensure_migrated_async(missing, null).then(() => func.apply(this, args));
+    };
+}
+
+function _isClassMetadata(klass, name) {
+    return klass === Gorm.Resource && /^(set|add|store)_/.test(name) &&
+        !['set_default'].includes(name);
+}
+
+function _wrapCall(target, name, classMetadata, label) {
+    if (typeof target[name] !== 'function' || target[name]._gormWrapped)
+        return;
+    // Gio._promisify keeps the introspected function, whose parameters
+    // gjs shows, as _original_<name>.
+    const params = _parameterNames(target[`_original_${name}`] ?? target[name]);
+    const func = _firstUse(label, name, target[name]);
+    const isAsync = name.endsWith('_async') && params[params.length - 1] === 'callback';
+    let at = isAsync ? params.length - 2 : params.length - 1;
+    if (at < 0 || params[at] !== 'cancellable')
+        at = -1;
+    const names = params.map((p, i) => NAME_PARAMETERS.has(p) ? i : -1).filter(i => i >= 0);
+    const wrapped = function (...args) {
+        if (classMetadata && (this === Gorm.Resource || this === undefined ||
+            !Object.hasOwn(this, '$gtype'))) {
+            const who = this === Gorm.Resource || !this?.name ? 'Gorm.Resource itself'
+                : `${this.name}, which is not registered yet`;
+            throw new TypeError(`Gorm.Resource.${name} would apply to ${who}: call it ` +
+                'on a registered model class, `Gorm.Resource.' + name + '.call(Model, ...)` ' +
+                'after GObject.registerClass (in a static {} block, call ' +
+                'GObject.registerClass(this) first), or declare the field with defineModel');
+        }
+        for (const i of names) {
+            if (i < args.length)
+                args[i] = _cNames(args[i]);
+        }
+        if (at >= 0) {
+            if (args.length === at)
+                args.push(null);
+            else if (isAsync && args.length === at + 1 && typeof args[at] === 'function')
+                args.splice(at, 0, null);
+        }
+        try {
+            return func.apply(this, args);
+        } catch (e) {
+            throw _jsError(e);
+        }
+    };
+    wrapped._gormWrapped = true;
+    target[name] = wrapped;
+}
+
+for (const [label, klass] of Object.entries({Resource: Gorm.Resource,
+    Database: Gorm.Database, Query: Gorm.Query, Migration: Gorm.Migration,
+    Filter: Gorm.Filter, Expression: Gorm.Expression, Row: Gorm.Row})) {
+    for (const target of [klass, klass.prototype]) {
+        for (const name of Object.getOwnPropertyNames(target)) {
+            if (name.startsWith('_original_') || name === 'constructor')
+                continue;
+            _wrapCall(target, name, target === klass && _isClassMetadata(klass, name),
+                target === klass ? null : label);
+        }
+    }
+}
+
 // run_in_transaction_async runs the function of a transaction on the
 // worker thread, where gjs cannot run JavaScript (gjs logs "too much
-// recursion"). Its promise form runs the synchronous call from an idle
-// callback of the main loop instead: same result, same errors, but the
-// main loop waits for the transaction. The callback form is left as it is.
+// recursion" or a Gjs-CRITICAL). Both its forms run the synchronous call
+// from an idle callback of the main loop instead: same result, same
+// errors, but the main loop waits for the transaction. The promise form
+// resolves to its result; the callback form calls back with a result that
+// run_in_transaction_finish takes. Database.transactionAsync (below) is
+// the transaction that lets the main loop run.
 function _onMainLoop(syncName, nSyncArgs) {
     return function (...args) {
-        if (typeof args[args.length - 1] === 'function')
-            return this[`_gorm_native_${syncName}_async`](...args);
+        const callback = typeof args[args.length - 1] === 'function' &&
+            args.length > nSyncArgs - 1 ? args.pop() : null;
+        const syncArgs = args.slice(0, nSyncArgs);
+        while (syncArgs.length < nSyncArgs)
+            syncArgs.push(null);
+        const run = () => {
+            try {
+                return {value: this[syncName](...syncArgs), error: null};
+            } catch (e) {
+                return {value: undefined, error: e};
+            }
+        };
+        if (callback !== null) {
+            GLib.idle_add(GLib.PRIORITY_DEFAULT, () => {
+                callback(this, {_gormMainLoopResult: run()});
+                return GLib.SOURCE_REMOVE;
+            });
+            return undefined;
+        }
         return new Promise((resolve, reject) => {
             GLib.idle_add(GLib.PRIORITY_DEFAULT, () => {
-                try {
-                    resolve(this[syncName](...args.slice(0, nSyncArgs)));
-                } catch (e) {
-                    reject(e);
-                }
+                const {value, error} = run();
+                if (error !== null)
+                    reject(error);
+                else
+                    resolve(value);
                 return GLib.SOURCE_REMOVE;
             });
         });
@@ -212,14 +498,56 @@ function _onMainLoop(syncName, nSyncArgs) {
 }
 
 // run_in_transaction (func, cancellable) takes the arguments of its async
-// form, before the callback.
+// form, before the callback; its _finish takes the result the callback
+// form gave.
 for (const [proto, name, nSyncArgs] of [[Gorm.Database.prototype, 'run_in_transaction', 2]]) {
     const native = `_gorm_native_${name}_async`;
     if (proto[native] === undefined) {
         proto[native] = proto[`_original_${name}_async`] ?? proto[`${name}_async`];
         proto[`${name}_async`] = _onMainLoop(name, nSyncArgs);
+        const nativeFinish = proto[`${name}_finish`];
+        proto[`${name}_finish`] = function (result) {
+            const own = result?._gormMainLoopResult;
+            if (own === undefined)
+                return nativeFinish.call(this, result);
+            if (own.error !== null)
+                throw own.error;
+            return own.value;
+        };
     }
 }
+
+/**
+ * A transaction that keeps the main loop running: begins it
+ * (begin_async), awaits `func(db)`, an async function whose calls are
+ * awaited promises, then commits (commit_async); an exception of
+ * `func`, or a failed commit, rolls it back (rollback_async) and is
+ * thrown again. Resolves to what `func` resolved to.
+ *
+ * The transaction belongs to the main thread until it ends: every call
+ * the main thread makes meanwhile, from any callback, runs inside it.
+ * Nested, it is a savepoint.
+ *
+ * @param {Function} func `async (db) => ...`, the body
+ * @param {Gio.Cancellable} [cancellable] cancels the begin and commit
+ * @returns {Promise<*>} what func resolved to
+ */
+Gorm.Database.prototype.transactionAsync = async function (func, cancellable = null) {
+    if (typeof func !== 'function')
+        throw new TypeError(`transactionAsync takes a function, not ${String(func)}`);
+    await this.begin_async(cancellable);
+    const depth = this.get_transaction_depth();
+    let result;
+    try {
+        result = await func(this);
+        await this.commit_async(cancellable);
+    } catch (e) {
+        if (!this.is_closed() && this.get_transaction_depth() >= depth)
+            await this.rollback_async(null);
+        throw e;
+    }
+    return result;
+};
 
 // Migrations. A step given to Gorm.Migration's add_step (or step(), its
 // short form) is a JavaScript function: an exception it throws fails the
@@ -494,7 +822,7 @@ function _mismatch(klass, property, value, why) {
         shown = String(value);
     }
     return new GLib.Error(Gorm.error_quark(), Gorm.Error.TYPE_MISMATCH,
-        `Cannot store ${shown} in ${klass}:${property}: ${why}`);
+        `Cannot store ${shown} in ${klass}.${_camel(property)}: ${why}`);
 }
 
 // The names a field is reached by: as written, and its property's name in

@@ -81,7 +81,7 @@ test('infinities round-trip; NaN is VALIDATION before any SQL', async () => {
         let e = await assertGormError(Gorm.Error.VALIDATION, () => {
             m[property] = NaN;
         });
-        assert(e.message.includes(`Measure:${property}`) && /NaN/.test(e.message), e.message);
+        assert(e.message.includes(`Measure.${property}`) && /NaN/.test(e.message), e.message);
         assertEqual(m[property], 0);
         m[property] = 2;
         m.save(null);

@@ -452,7 +452,7 @@ test('SET_NULL on a key that cannot be NULL fails migrate', async () => {
     const db = openDatabase();
     const e = await assertGormError(Gorm.Error.MIGRATION,
         () => db.migrate_async([Question.$gtype, Broken.$gtype], null));
-    assert(e.message.includes('Broken') && e.message.includes('question-id'), e.message);
+    assert(e.message.includes('Broken.questionId') && e.message.includes('{null: true}'), e.message);
 });
 
 test('defineModel refuses a malformed relation', () => {

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Errors are Python exceptions carrying the GormError code and message."""
 
+import re
 import unittest
 
 from gormtest import DatabaseTestCase, main
-from gi.repository import GLib, Gorm
+from gi.repository import GLib, GObject, Gorm
 
 
 class User(Gorm.Resource):
@@ -96,6 +97,115 @@ class ErrorTest(DatabaseTestCase):
                 self.assertEqual(error.code, code)
                 self.assertEqual(str(error), 'message')
         self.assertTrue(issubclass(Gorm.BusyError, Gorm.OperationalError))
+
+
+class Author(Gorm.Resource):
+    name = Gorm.Field(str, unique=True, max_length=10)
+
+
+class Book(Gorm.Resource):
+    title = Gorm.Field(str)
+    rating = Gorm.Field(GObject.TYPE_INT)
+    stars = Gorm.Field(int, minimum=0, maximum=5)
+    pub_date = Gorm.Field(str, null=True)
+    author = Gorm.ForeignKey(Author, on_delete=Gorm.CASCADE, null=True)
+
+
+class Shelf(Gorm.Resource):
+    class Meta:
+        table = 'author'
+    label = Gorm.Field(str)
+
+
+# What a message in Python's names never holds: C type names, GType
+# names of Python models, libgda's parameters, C functions.
+C_INTERNALS = re.compile(r'gchararray|gint|guint|gdouble|gboolean|\bGorm[A-Z]|##|::g|::null|'
+                         r'\bgorm_\w+\(\)|__main__|\+Book|\+Author|:rating|:name\b')
+
+
+class PythonMessageTest(DatabaseTestCase):
+    """Every GLib.Error the override raises speaks Python: the model and
+    field as Python spells them, the value, what to do; libgorm's own
+    message stays in ``c_message``."""
+
+    def check(self, exception_class, code, action, *expected, c_expected=()):
+        with self.assertRaises(exception_class) as caught:
+            action()
+        error = caught.exception
+        self.assertEqual(error.code, code)
+        message = str(error)
+        self.assertIsNone(C_INTERNALS.search(message), message)
+        for text in expected:
+            self.assertIn(text, message)
+        self.assertIsInstance(error.c_message, str)
+        for text in c_expected:
+            self.assertIn(text, error.c_message)
+        # libgda's parameter syntax reaches no message, C's neither.
+        self.assertNotIn('##', error.c_message)
+        return error
+
+    def test_table(self):
+        author = Author(name='a')
+        author.save()
+        cases = [
+            ('value out of a 32-bit field', Gorm.TypeMismatchError, Gorm.Error.TYPE_MISMATCH,
+             lambda: Book(title='x', rating=2 ** 40),
+             ['Book.rating', 'an int field of 32 bits', '1099511627776', 'out of its range',
+              'Gorm.Field(int) (64 bits)'], ['gint', '+Book:rating']),
+            ('value beyond the maximum', Gorm.TypeMismatchError, Gorm.Error.TYPE_MISMATCH,
+             lambda: Book(title='x', stars=9), ['Book.stars', '9', '0 to 5'], []),
+            ('NOT NULL', Gorm.ValidationError, Gorm.Error.VALIDATION,
+             lambda: Gorm.Resource.set_null(Book(title='x'), 'title'),
+             ['Book.title', 'str field', 'null=True'], ['gchararray']),
+            ('unique', Gorm.IntegrityError, Gorm.Error.CONSTRAINT,
+             lambda: Author(name='a').save(), ['Author'], []),
+            ('foreign key', Gorm.IntegrityError, Gorm.Error.CONSTRAINT,
+             lambda: Book(title='x', author_id=999).save(),
+             ['Book.author_id', '999', 'Author'], []),
+            ('missing row', Book.DoesNotExist, Gorm.Error.NOT_FOUND,
+             lambda: self.db.get(Book, 42), ['No Book has the id 42'], []),
+            ('bad filter field', Gorm.FieldError, Gorm.Error.UNKNOWN_PROPERTY,
+             lambda: self.db.query(Book).filter(Gorm.Filter.eq('nope', 1)).count(),
+             ["Book has no field 'nope'"], ['stored property']),
+            ('bad order field', Gorm.FieldError, Gorm.Error.UNKNOWN_PROPERTY,
+             lambda: self.db.query(Book).order_by('nope', False).count(),
+             ["Book has no field 'nope'"], []),
+            ('type mismatch in a filter', Gorm.TypeMismatchError, Gorm.Error.TYPE_MISMATCH,
+             lambda: self.db.query(Book).filter(Gorm.Filter.eq('rating', 'abc')).count(),
+             ['the str "abc"', 'Book.rating', 'an int field of 32 bits'], []),
+            ('LIKE on a number', Gorm.TypeMismatchError, Gorm.Error.TYPE_MISMATCH,
+             lambda: list(Book.objects.filter(rating__contains='a')),
+             ['Book.rating', 'an int field of 32 bits'], []),
+            ('migration refusal', Gorm.MigrationError, Gorm.Error.MIGRATION,
+             lambda: self.db.migrate([Shelf]), ['Shelf', 'allow_drop'], []),
+        ]
+        for name, cls, code, action, expected, c_expected in cases:
+            with self.subTest(name):
+                self.check(cls, code, action, *expected, c_expected=c_expected)
+
+    def test_no_database(self):
+        self.db.close()
+        Gorm.Database.clear_default()
+        self.check(Gorm.OperationalError, Gorm.Error.CONNECTION,
+                   lambda: Gorm.Resource.save(Author(name='b'), None),
+                   'Author', 'Gorm.open(uri)', c_expected=['gorm_database_set_default()'])
+
+    def test_closed_database(self):
+        query = self.db.query(Author)
+        self.db.close()
+        self.check(Gorm.OperationalError, Gorm.Error.CONNECTION, query.count, 'closed')
+
+    def test_the_sql_of_a_refused_write_stays_in_c_message(self):
+        Author(name='a').save()
+        error = self.check(Gorm.IntegrityError, Gorm.Error.CONSTRAINT,
+                           lambda: Author(name='a').save(), 'Author',
+                           c_expected=['INSERT INTO'])
+        self.assertNotIn('INSERT INTO', str(error))
+        self.assertIn('VALUES (?)', error.c_message)
+
+    def test_errors_made_in_python_keep_their_message(self):
+        error = Gorm.ValidationError('message')
+        self.assertEqual(error.c_message, 'message')
 
 
 if __name__ == '__main__':

@@ -352,7 +352,7 @@ class RunnerErrorTest(QueryTestCase):
         self.assertRunnersFail(self.query().filter(title_a.and_(None)),
                                Gorm.Error.FAILED, 'second operand')
         self.assertRunnersFail(self.query().filter(Gorm.Filter.eq('views', 10).or_(None)),
-                               Gorm.Error.FAILED, 'gorm_filter_or()')
+                               Gorm.Error.FAILED, 'Gorm.Filter.or_()')
         # The first operand is the instance, which PyGObject never lets be
         # None: refused at the call, so no filter is made.
         with self.assertRaises(TypeError):

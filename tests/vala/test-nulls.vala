@@ -150,10 +150,40 @@ void test_lossy_set_value () {
   GormTest.close_database (db);
 }
 
+/* update () and update_async () both take null, as the VAPI declares their
+ * value GLib.Value?: every row found gets NULL. */
+async void update_to_null (Gorm.Database db, MainLoop loop) {
+  try {
+    var query = db.query (typeof (Reading));
+    assert ((yield query.update_async ("taken", null)) == 2);
+    assert (query.update ("count", null) == 2);
+  } catch (GLib.Error e) {
+    error ("%s", e.message);
+  }
+  loop.quit ();
+}
+
+void test_update_to_null () {
+  var db = open_readings ();
+  try {
+    new Reading () { database = db, count = 1, taken = new DateTime.now_utc () }.save ();
+    new Reading () { database = db, count = 2, taken = new DateTime.now_utc () }.save ();
+    var loop = new MainLoop ();
+    update_to_null.begin (db, loop);
+    loop.run ();
+    assert (db.query (typeof (Reading)).filter (Gorm.Filter.is_null ("taken")).count () == 2);
+    assert (db.query (typeof (Reading)).filter (Gorm.Filter.is_null ("count")).count () == 2);
+  } catch (GLib.Error e) {
+    error ("%s", e.message);
+  }
+  GormTest.close_database (db);
+}
+
 int main (string[] args) {
   Test.init (ref args);
   Test.add_func ("/Gorm/Vala/Nulls/nullable-int64", test_nullable_int64);
   Test.add_func ("/Gorm/Vala/Nulls/nullable-date-time", test_nullable_date_time);
   Test.add_func ("/Gorm/Vala/Nulls/lossy-set-value", test_lossy_set_value);
+  Test.add_func ("/Gorm/Vala/Nulls/update-to-null", test_update_to_null);
   return GormTest.run ();
 }

@@ -63,15 +63,21 @@ class Error(GLib.Error):
     It is a :class:`GLib.Error` of the ``gorm-error-quark`` domain, so code
     that catches ``GLib.Error`` keeps working. ``code`` is a value of the
     ``GormError`` enum, also reachable as ``Gorm.Error.CONSTRAINT`` and so
-    on; ``message`` names the type, property and value at fault.
+    on; ``message`` names the model, field and value at fault in
+    Python's names (``Book.pub_date``, an ``int`` field), and what to do;
+    ``c_message`` keeps libgorm's own message, in C's names.
     """
 
     default_code = _ErrorCode.FAILED
 
-    def __init__(self, message, code=None):
+    def __init__(self, message, code=None, c_message=None):
         code = _ErrorCode(self.default_code if code is None else code)
         super().__init__(message, _ERROR_DOMAIN, int(code))
         self.code = code
+        #: The message as libgorm wrote it, in C's names (GType names,
+        #: ``type:property``, C functions): ``message`` says it in
+        #: Python's.
+        self.c_message = message if c_message is None else c_message
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -163,9 +169,13 @@ def _translate(error, model=None):
     NOT_FOUND when the model is known), ``error`` itself otherwise."""
     if isinstance(error, Error) or error.domain != _ERROR_DOMAIN:
         return error
+    message = _python_message(error.message)
     if error.code == _ErrorCode.NOT_FOUND and model is not None:
-        return model.DoesNotExist(error.message)
-    return _ERROR_CLASSES.get(error.code, Error)(error.message, error.code)
+        translated = model.DoesNotExist(message)
+    else:
+        translated = _ERROR_CLASSES.get(error.code, Error)(message, error.code)
+    translated.c_message = error.message
+    return translated
 
 
 def _raise_translated(error, model=None):
@@ -635,10 +645,10 @@ class Field(GObject.Property):
     def mismatch(self, instance, value, what=None):
         """Raises TypeMismatchError for ``value``, which the field cannot
         take without loss."""
-        raise TypeMismatchError('%s.%s: %r, %s, does not fit a %s field' % (
+        raise TypeMismatchError('%s.%s: %r, %s, does not fit %s field' % (
             type(instance).__name__, self.name, value,
-            what or 'a %s' % type(value).__name__,
-            getattr(self.field_type, '__name__', self.field_type)))
+            what or _with_article(type(value).__name__),
+            _with_article(str(getattr(self.field_type, '__name__', self.field_type)))))
 
     def check_strv(self, instance, value):
         """A list field takes a list or tuple of str without NUL."""
@@ -1478,7 +1488,8 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
             except ObjectDoesNotExist as error:
                 if isinstance(error, found.target.DoesNotExist):
                     raise
-                raise found.target.DoesNotExist(error.message) from None
+                raise found.target.DoesNotExist(error.message,
+                                                c_message=error.c_message) from None
         if related is not None:
             self.__dict__[found.cache_name] = related
         return related
@@ -4589,31 +4600,117 @@ def _update_field_properties(model, names, error=ValueError):
 # messages of libgorm that name them.
 _MODELS_BY_GTYPE_NAME = {}
 
-# The C declarations libgorm's messages suggest, and their Python forms.
-_PYTHON_DECLARATIONS = (
-    (re.compile(r'gorm_resource_class_set_table_renamed_from\s*\(\)'),
-     'Meta.renamed_from'),
-    (re.compile(r'gorm_resource_class_set_renamed_from \(klass, "([^"]*)", "([^"]*)"\)'),
+# The C functions libgorm's messages name or suggest, and their Python
+# forms, in the order they are tried: a pattern (`\\w+` a part of the
+# name) and its replacement.
+_PYTHON_CALLS = (
+    (r' \(gorm_resource_class_set_not_null\s*\(\) forbids it\)',
+     ': declare it Gorm.Field(..., null=True) to store None'),
+    (r'gorm_resource_class_set_renamed_from \(klass, "([^"]*)", "([^"]*)"\)',
      lambda match: "%s = Gorm.Field(..., renamed_from='%s')" % (
          match.group(1).replace('-', '_'), match.group(2))),
-    (re.compile(r'gorm_resource_class_set_renamed_from\s*\(\)'),
-     'Gorm.Field(..., renamed_from=...)'),
-    (re.compile(r'gorm_migration_allow_drop\s*\(\)'),
-     'allow_drop=[(table, column)]'),
-    (re.compile(r'gorm_migration_add_step\s*\(\)'),
-     'steps={version: function}'),
-    (re.compile(r'gorm_resource_class_add_unique_together\s*\(\)'),
-     'Meta.unique_together'),
-    (re.compile(r'gorm_resource_class_add_index\s*\(\)'), 'Meta.indexes'),
-    (re.compile(r'gorm_migration_set_version\s*\(\)'), 'version='),
-)
+) + tuple((r'%s\s*\(\)' % name, python) for name, python in (
+    ('gorm_resource_class_set_table_renamed_from', 'Meta.renamed_from'),
+    ('gorm_resource_class_set_renamed_from', 'Gorm.Field(..., renamed_from=...)'),
+    ('gorm_migration_allow_drop', 'allow_drop=[(table, column)]'),
+    ('gorm_migration_add_step', 'steps={version: function}'),
+    ('gorm_resource_class_add_unique_together', 'Meta.unique_together'),
+    ('gorm_resource_class_add_index', 'Meta.indexes'),
+    ('gorm_migration_set_version', 'version='),
+    ('gorm_database_set_default', 'Gorm.open(uri) (the first database opened is the default)'),
+    ('gorm_resource_class_set_nullable', 'Gorm.Field(..., null=True)'),
+    ('gorm_resource_class_set_not_null', 'Gorm.Field(..., null=False)'),
+    ('gorm_resource_class_set_related_name', 'Gorm.ForeignKey(..., related_name=...)'),
+    ('gorm_resource_class_set_transient', 'a GObject.Property instead of a Gorm.Field'),
+    ('gorm_resource_class_set_foreign_key', 'Gorm.ForeignKey(...)'),
+    (r'gorm_resource_class_(\w+)', r'Meta.\1'),
+    ('gorm_query_fetch_rows', 'values()'),
+    ('gorm_query_select', 'annotate()'),
+    (r'gorm_query_(\w+)', r'\1()'),
+    (r'gorm_filter_(and|or|not|in)', r'Gorm.Filter.\1_()'),
+    (r'gorm_(filter|expression)_(\w+)',
+     lambda match: 'Gorm.%s.%s()' % (match.group(1).capitalize(), match.group(2))),
+    (r'gorm_database_(\w+)', r'database.\1()'),
+    (r'gorm_resource_(\w+)', r'\1()'),
+    (r'gorm_(\w+)', r'\1()'),
+))
+_PYTHON_DECLARATIONS = tuple((re.compile(pattern), python) for pattern, python in _PYTHON_CALLS)
+
+
+# The C types of libgorm's messages, as Python says them: the value type
+# of "the gint64 9", the field type of "a gint property".
+_PYTHON_TYPE_WORDS = {
+    'gchararray': 'str', 'gboolean': 'bool', 'gint64': 'int', 'gint': 'int',
+    'glong': 'int', 'guint': 'int', 'guint64': 'int', 'gulong': 'int',
+    'gchar': 'int', 'guchar': 'int', 'gdouble': 'float', 'gfloat': 'float',
+    'GDateTime': 'datetime', 'GBytes': 'bytes', 'GStrv': 'list of str',
+}
+# What a field of the C type is besides its Python type.
+_PYTHON_TYPE_SIZES = {
+    'gint': ' of 32 bits', 'guint': ' of 32 bits, unsigned', 'guint64': ', unsigned',
+    'gulong': ', unsigned', 'gchar': ' of 8 bits', 'guchar': ' of 8 bits, unsigned',
+    'gfloat': ' of 32 bits',
+}
+_TYPE_WORD = '|'.join(sorted(_PYTHON_TYPE_WORDS, key=len, reverse=True))
+_C_FIELD_TYPE = re.compile(r'\ban? (%s|[A-Z]\w*) property\b' % _TYPE_WORD)
+_C_VALUE_TYPE = re.compile(r'\b(the|a|an) (%s) (?=\S)' % _TYPE_WORD)
+_C_NO_PROPERTY = re.compile(r'has no stored property “([^”]*)”')
+_C_SQL = re.compile(r' \(in “[^”]*”\)')
+_C_TYPE_NAME = re.compile(r'\bGorm([A-Z]\w*)')
+_OUT_OF_RANGE = re.compile(r'Cannot store the (?:int|float) (-?[\d.e+]+) in (\w+)\.(\w+), ')
+
+
+def _with_article(word):
+    """``int`` as "an int", ``str`` as "a str"."""
+    return ('an ' if word[:1] in ('a', 'e', 'i', 'o', 'u') else 'a ') + word
+
+
+def _python_field(c_type):
+    """A field of C type ``c_type`` as Python says it: ``gint`` → ``an
+    int field of 32 bits``."""
+    word = _PYTHON_TYPE_WORDS.get(c_type)
+    if word is None:
+        word = c_type.rsplit('+', 1)[-1]
+    return '%s field%s' % (_with_article(word), _PYTHON_TYPE_SIZES.get(c_type, ''))
+
+
+def _range_hint(message):
+    """What to do about a number out of its field's range: the range."""
+    match = _OUT_OF_RANGE.search(message)
+    if match is None:
+        return message
+    model = next((m for m in _MODELS_BY_GTYPE_NAME.values()
+                  if m.__name__ == match.group(2)), None)
+    pspec = None
+    if model is not None:
+        try:
+            pspec = model.find_property(match.group(3).replace('_', '-'))
+        except (TypeError, AttributeError):
+            pspec = None
+    minimum = getattr(pspec, 'minimum', None)
+    maximum = getattr(pspec, 'maximum', None)
+    if minimum is None or maximum is None:
+        return message
+    try:
+        value = float(match.group(1))
+    except ValueError:
+        return message
+    if minimum <= value <= maximum:
+        return message
+    return ('%s: %s is out of its range, %s to %s; give a value within it%s'
+            % (message, match.group(1), minimum, maximum,
+               ', or declare the field Gorm.Field(int) (64 bits)'
+               if maximum == 2 ** 31 - 1 else ''))
 
 
 def _python_message(message):
     """libgorm's ``message`` in Python's names: a model's class name for
-    its GType name, a field's attribute (``pub_date``) for its property
-    (``pub-date``), the Python declaration for the C function it
-    suggests."""
+    its GType name, ``Book.pub_date`` for ``type:pub-date``, a field's
+    attribute (``pub_date``) for its property (``pub-date``), Python's
+    types for GTypes (``an int field of 32 bits`` for ``a gint
+    property``), the Python declaration or method for the C function it
+    suggests, no SQL parameters: the C message stays as the exception's
+    ``c_message``."""
     if message is None:
         return None
     # The longer names first: __main__+Question before __main__+Quest.
@@ -4621,6 +4718,9 @@ def _python_message(message):
         if gtype_name not in message:
             continue
         model = _MODELS_BY_GTYPE_NAME[gtype_name]
+        message = re.sub(r'%s:([a-z][\w-]*)' % re.escape(gtype_name),
+                         lambda match: '%s.%s' % (model.__name__, match.group(1).replace('-', '_')),
+                         message)
         message = message.replace(gtype_name, model.__name__)
         for pspec in model.list_properties():
             attribute = _attribute(pspec)
@@ -4629,7 +4729,13 @@ def _python_message(message):
                                  attribute, message)
     for pattern, python in _PYTHON_DECLARATIONS:
         message = pattern.sub(python, message)
-    return message
+    message = _C_FIELD_TYPE.sub(lambda match: _python_field(match.group(1)), message)
+    message = _C_NO_PROPERTY.sub(r"has no field '\1'", message)
+    message = _C_VALUE_TYPE.sub(
+        lambda match: '%s %s ' % (match.group(1), _PYTHON_TYPE_WORDS[match.group(2)]), message)
+    message = _C_TYPE_NAME.sub(r'Gorm.\1', message)
+    message = _C_SQL.sub('', message)
+    return _range_hint(message)
 
 
 class _StepState:
@@ -4677,8 +4783,7 @@ def _migration_errors(state=None):
             raise exception from None
         if isinstance(error, Error) or error.domain != _ERROR_DOMAIN:
             raise
-        raise _ERROR_CLASSES.get(error.code, Error)(_python_message(error.message),
-                                                    error.code) from None
+        raise _translate(error) from None
 
 
 def _kind_words(kind):
