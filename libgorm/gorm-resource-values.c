@@ -191,8 +191,8 @@ gorm_resource_get_string_value (GormResource *self,
  *
  * Formats the date-time @self keeps in @slot as ISO 8601 text, as
  * g_date_time_format_iso8601() does (`2020-03-01T10:00:00Z`, with the
- * microseconds when there are any, the UTC offset otherwise as
- * `+02:00`): one call where a binding would otherwise read the property
+ * microseconds when there are any, an offset from UTC other than 0 as
+ * `+02` or `+05:30`): one call where a binding would otherwise read the property
  * and then format its value.
  *
  * Returns: (transfer full) (nullable): the text; %NULL when the
