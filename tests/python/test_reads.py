@@ -185,6 +185,34 @@ class ReadsTest(DatabaseTestCase):
         base = Base(name='b')
         self.assertIsNone(base.peek_value(Derived.get_value_slot('extra')))
 
+    def test_lookup_keys_resolved_once(self):
+        # Each key of a model is resolved once; what each call gives still
+        # follows its value: a plain value, None, an expression, a list.
+        for views, small in ((1, 5), (7, 5), (9, 9)):
+            Reading(title='t%d' % views, views=views, small=small, tags=[]).save()
+        for bound, expected in ((0, 3), (5, 2), (8, 1), (9, 0)):
+            self.assertEqual(Reading.objects.filter(views__gt=bound).count(), expected)
+        self.assertEqual(Reading.objects.filter(views__gt=Gorm.F('small')).count(), 1)
+        self.assertEqual(Reading.objects.filter(views__gt=3).count(), 2)
+        self.assertEqual(Reading.objects.filter(views__in=[1, Gorm.F('small')]).count(), 2)
+        self.assertEqual(Reading.objects.filter(views__in=[1, 9]).count(), 2)
+        self.assertEqual(Reading.objects.filter(maybe=None).count(), 3)
+        self.assertEqual(Reading.objects.filter(maybe__isnull=False).count(), 0)
+        # An annotation's name is not a field's.
+        annotated = Reading.objects.annotate(views__gt=Gorm.Count('id'))
+        self.assertEqual(annotated.filter(views__gt=0).count(), 3)
+        self.assertEqual(Reading.objects.filter(views__gt=8).count(), 1)
+        # Unknown keys fail every time.
+        for _ in range(2):
+            with self.assertRaises(Gorm.FieldError):
+                Reading.objects.filter(nope__gt=1)
+        # A subclass resolves its own keys, its parent's fields included.
+        Derived(name='d', count=4, extra=0.5).save()
+        Base(name='b', count=1).save()
+        for _ in range(2):
+            self.assertEqual(Base.objects.filter(count__gt=0).count(), 1)
+            self.assertEqual(Derived.objects.filter(count__gt=2, extra__lt=1).count(), 1)
+
 
 if __name__ == '__main__':
     main()

@@ -1618,15 +1618,21 @@ def _lookup(model, key, value, annotations=None):
     FieldError for an unknown field, relation or lookup, before any SQL.
     ``annotations`` are the expressions a QuerySet names (see
     _expression_lookup())."""
-    expression = _expression_lookup(model, key, value, annotations)
-    if expression is not None:
-        return expression
-    parts = key.split('__')
-    lookup = parts.pop() if len(parts) > 1 and parts[-1] in _LOOKUPS else 'exact'
-    target, pspec, name, related = _walk(model, parts)
-    if related is not None and (lookup == 'isnull' or (lookup == 'exact' and value is None)) \
-            and getattr(_relations(_walk_owner(model, parts)).get(parts[-1]), 'kind',
-                        _FORWARD) != _FORWARD:
+    cache = None if annotations else model.__dict__.get('_gorm_lookups')
+    resolved = cache.get(key) if cache is not None else None
+    if resolved is None or _holds_expression(value):
+        expression = _expression_lookup(model, key, value, annotations)
+        if expression is not None:
+            return expression
+        resolved = _resolve_key(model, key)
+        if not annotations:
+            # What the key names depends on the model alone: resolved once.
+            if cache is None:
+                cache = {}
+                setattr(model, '_gorm_lookups', cache)
+            cache[key] = resolved
+    lookup, target, pspec, name, related, reverse = resolved
+    if reverse and (lookup == 'isnull' or (lookup == 'exact' and value is None)):
         # As in Django, choice__isnull=True (or choice=None) is a question
         # without choices: no related row at all.
         exists = Gorm.Filter.is_not_null(name)
@@ -1642,6 +1648,27 @@ def _lookup(model, key, value, annotations=None):
         elif lookup != 'isnull':
             value = _key_of(related, value, key)
     return _LOOKUPS[lookup](target, pspec, value, name)
+
+
+def _holds_expression(value):
+    """Whether a lookup's value is an expression, or a list or tuple (of
+    ``__in``, ``__range``) holding one."""
+    if isinstance(value, (list, tuple)):
+        return any(isinstance(item, _Expression) for item in value)
+    return isinstance(value, _Expression)
+
+
+def _resolve_key(model, key):
+    """What the lookup ``key`` of ``model`` names: ``(lookup, target, pspec,
+    name, related, reverse)`` as _walk() gives them, the lookup's name, and
+    whether the path ends on a reverse or many-to-many relation;
+    FieldError for an unknown field or relation."""
+    parts = key.split('__')
+    lookup = parts.pop() if len(parts) > 1 and parts[-1] in _LOOKUPS else 'exact'
+    target, pspec, name, related = _walk(model, parts)
+    reverse = related is not None and getattr(
+        _relations(_walk_owner(model, parts)).get(parts[-1]), 'kind', _FORWARD) != _FORWARD
+    return lookup, target, pspec, name, related, reverse
 
 
 class Q:
