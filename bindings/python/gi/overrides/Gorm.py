@@ -1571,9 +1571,15 @@ def _comparison(constructor):
     goes as it is: PyGObject makes its GValue, three times faster than a
     GObject.Value, and libgorm converts it as it would the other."""
     def lookup(model, pspec, value, name):
-        value = _gobject_form(model, pspec, value)
-        return constructor(name, value if _passes_as_is(value) else _to_gvalue(value, pspec))
+        return _compare(constructor, pspec, name, _gobject_form(model, pspec, value))
+    lookup.constructor = constructor
     return lookup
+
+
+def _compare(constructor, pspec, name, value):
+    """The Gorm.Filter comparing the property ``name`` with ``value``, a
+    value in its GObject form (see _comparison())."""
+    return constructor(name, value if _passes_as_is(value) else _to_gvalue(value, pspec))
 
 
 def _lookup_in(model, pspec, values, name):
@@ -1631,7 +1637,9 @@ def _lookup(model, key, value, annotations=None):
                 cache = {}
                 setattr(model, '_gorm_lookups', cache)
             cache[key] = resolved
-    lookup, target, pspec, name, related, reverse = resolved
+    lookup, target, pspec, name, related, reverse, compare, kind = resolved
+    if compare is not None:
+        return _compare(compare, pspec, name, kind.to_gobject(value) if kind else value)
     if reverse and (lookup == 'isnull' or (lookup == 'exact' and value is None)):
         # As in Django, choice__isnull=True (or choice=None) is a question
         # without choices: no related row at all.
@@ -1660,15 +1668,20 @@ def _holds_expression(value):
 
 def _resolve_key(model, key):
     """What the lookup ``key`` of ``model`` names: ``(lookup, target, pspec,
-    name, related, reverse)`` as _walk() gives them, the lookup's name, and
-    whether the path ends on a reverse or many-to-many relation;
-    FieldError for an unknown field or relation."""
+    name, related, reverse, compare, kind)``: the lookup's name, what
+    _walk() gives, whether the path ends on a reverse or many-to-many
+    relation, and for a comparison with a field's value (not a relation's)
+    the Gorm.Filter constructor and the Field's kind converting the value
+    (None for a property without a Field); FieldError for an unknown field
+    or relation."""
     parts = key.split('__')
     lookup = parts.pop() if len(parts) > 1 and parts[-1] in _LOOKUPS else 'exact'
     target, pspec, name, related = _walk(model, parts)
     reverse = related is not None and getattr(
         _relations(_walk_owner(model, parts)).get(parts[-1]), 'kind', _FORWARD) != _FORWARD
-    return lookup, target, pspec, name, related, reverse
+    compare = getattr(_LOOKUPS[lookup], 'constructor', None) if related is None else None
+    field = _field(target, pspec) if compare is not None else None
+    return lookup, target, pspec, name, related, reverse, compare, field and field.kind
 
 
 class Q:
