@@ -16,11 +16,16 @@
  * The objects a [class@Gorm.Query] matches, as a [iface@Gio.ListModel]
  * whose items are of the query's resource type.
  *
- * A model knows its number of items from one `count(*)` and loads its
- * objects a page at a time, when they are asked for (a snapshot whose
- * limit fits in one page, such as the 20 latest posts, is loaded at once,
- * without the count): a million-row table
- * opens in the time of one page. It keeps the last pages it loaded, so
+ * A snapshot ([method@Gorm.Query.fetch]) of at most 25,000 rows, or whose
+ * limit is at most that, is read in one statement, without a `count(*)`:
+ * its objects are built at once and kept while the model lives. A larger
+ * one reads those rows and one more, which tells it is larger, keeps the
+ * first page of them, and goes on as a live model does.
+ *
+ * A live model, and a larger snapshot, knows its number of items from one
+ * `count(*)` and loads its objects a page at a time, when they are asked
+ * for: a million-row table opens in the time of one page (a snapshot in
+ * the time of reading 25,001 rows). It keeps the last pages it loaded, so
  * memory stays bounded whatever the size of the table; the objects an
  * application holds stay alive, and the identity map of the database
  * gives them back for their rows.
@@ -29,12 +34,17 @@
  * (as a list view uses it) also prepares, in the background, the key of
  * every row it shows, in its order: one query on a read connection of
  * its own (SQLite files in WAL mode, which libgorm opens them in, and
- * PostgreSQL; not an in-memory database), 8 bytes a row. Until it is
- * ready a page is read by its position in the order, which for an order
- * no index gives (or a filter no index serves) makes the engine scan and
- * sort the table; once it is ready any page is read by the keys of its
- * rows, in the time of a page of lookups by key, whatever the query. A
- * live model keeps those keys up to date with every change it shows.
+ * PostgreSQL; not an in-memory database), 8 bytes a row. Once it is
+ * ready any page is read by the keys of its rows, in the time of a page
+ * of lookups by key, whatever the query. A live model keeps those keys
+ * up to date with every change it shows. Until it is ready a page is
+ * read by its position in the order. In an order no index may give
+ * (several directions, a related path, an expression), a page 4,096
+ * rows or more from the start makes the engine sort the keys of the
+ * table only, then reads the page's rows by key: a page asked for
+ * while the keys are read waits for them, and a program that runs no
+ * main loop reads them at once, in the time of that one sort, instead
+ * of sorting the table again for every page.
  *
  * A model from [method@Gorm.Query.watch] is live: it follows every
  * save, delete, bulk update or bulk delete made through its database, and
@@ -100,6 +110,10 @@
  * KeyPrep); GORM_KEY_INDEX_MIN_ROWS sets another number, for tests (0:
  * never). */
 #define KEY_INDEX_MIN_ROWS (2 * ANCHOR_SPACING)
+/* The most rows a snapshot reads in one statement, as one page of all its
+ * items (see gorm_query_model_new()); gorm_query_model_set_whole_max_rows()
+ * sets another number, for tests. */
+#define WHOLE_MAX_ROWS 25000
 
 typedef struct _KeyPrep KeyPrep;
 
@@ -157,6 +171,15 @@ struct _GormQueryModel
   GQueue             pages;        /* of Page, the most recently used first */
   /* The last page read through changes that may still roll back. */
   Page              *transient;
+  /* A snapshot read in one statement: every item, by position. */
+  Page              *whole;
+  /* Made on the worker: the rows of whole, until
+   * gorm_query_model_take_objects() builds their objects (in the
+   * caller's thread; they are freed with the database lock), and when
+   * they were read. */
+  gboolean           defer_objects;
+  GormRows          *whole_rows;
+  guint64            whole_stamp;
   gboolean           pages_stale;
   GArray            *anchors;      /* of Anchor, by position */
   gboolean           can_anchor;
@@ -195,6 +218,14 @@ struct _GormQueryModel
    * the order costs the engine. */
   GArray            *order_keys;   /* of gint64 */
   char              *keys_sql;
+  /* The keys of one page of that order (LIMIT, OFFSET): what a page of
+   * an order the model cannot anchor loads before the index is ready. */
+  char              *page_keys_sql;
+  /* The first full position from which a page loads that way (before
+   * it, sorting the page's whole rows costs little), and how many pages
+   * did (tests). */
+  gint64             sorted_keys_from;
+  guint              n_sorted_key_pages;
   char              *by_keys_sql;
   char              *joined_by_keys_sql;
   /* The fewest rows for which the model prepares its key index. */
@@ -270,6 +301,7 @@ static void
 drop_pages (GormQueryModel *self)
 {
   g_clear_pointer (&self->transient, page_free);
+  g_clear_pointer (&self->whole, page_free);
   g_queue_clear_full (&self->pages, (GDestroyNotify) page_free);
 }
 
@@ -312,6 +344,28 @@ render_key_statements (GormQueryModel      *self,
   gorm_dialect_append_where (compiled->dialect, sql, selection->condition, params);
   gorm_dialect_append_order (compiled->dialect, sql, selection->orders, selection->n_orders);
   self->keys_sql = g_string_free (sql, FALSE);
+
+  /* The keys of the rows numbered from ##pN (excluded) to ##pN+1 in that
+   * order, the filter's values before. Not "LIMIT n OFFSET k": SQLite
+   * then keeps the first k + n rows in a B-tree, inserting each row and
+   * deleting the last, five times the cost of the plain sort the window
+   * function runs. */
+  sql = g_string_new ("SELECT ");
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  g_string_append (sql, " FROM (SELECT ");
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  g_string_append (sql, ", row_number () OVER (");
+  gorm_dialect_append_order (compiled->dialect, sql, selection->orders, selection->n_orders);
+  g_string_append (sql, ") AS \"gorm_n\" FROM ");
+  gorm_dialect_append_identifier (sql, schema->table);
+  g_array_set_size (params, 0);
+  gorm_dialect_append_where (compiled->dialect, sql, selection->condition, params);
+  g_string_append (sql, ") AS \"gorm_k\" WHERE \"gorm_n\" > ");
+  gorm_dialect_append_parameter (sql, params->len, G_TYPE_INT64);
+  g_string_append (sql, " AND \"gorm_n\" <= ");
+  gorm_dialect_append_parameter (sql, params->len + 1, G_TYPE_INT64);
+  g_string_append (sql, " ORDER BY \"gorm_n\"");
+  self->page_keys_sql = g_string_free (sql, FALSE);
 
   sql = g_string_new ("SELECT ");
   gorm_dialect_append_columns (sql, schema);
@@ -561,22 +615,21 @@ static Page *load_mapped_page_locked (GormQueryModel  *self,
                                       GPtrArray       *changes,
                                       GError         **error);
 
-/* Loads the @count rows from the full position @start by the keys the
- * key index holds for them: one statement of a page of keys, the rows
- * put back in the index's order. NULL without @error set when a key has
- * no row any more (another connection deleted it, and the model has not
- * read again yet): the page then loads as without the index. */
+/* Loads the page @index, whose @count rows have the keys @keys, in
+ * order: one statement of a page of keys, the rows put back in the
+ * order of @keys. NULL without @error set when a key has no row any more
+ * (another connection deleted it, and the model has not read again
+ * yet): the page then loads by its position. */
 static Page *
 load_keyed_page_locked (GormQueryModel  *self,
                         GormMapper      *table,
                         guint            index,
-                        gint64           start,
+                        const gint64    *keys,
                         guint            count,
                         GError         **error)
 {
   const GormCompiledQuery *compiled = self->compiled;
   const GType *types = compiled->joins ? compiled->joined_types : compiled->schema->sql_types;
-  const gint64 *keys = &g_array_index (self->order_keys, gint64, start);
   g_autoptr(GArray) keys_array = new_params ();
   g_autoptr(GArray) values = new_params ();
   g_autoptr(GString) unused = g_string_new (NULL);
@@ -586,7 +639,7 @@ load_keyed_page_locked (GormQueryModel  *self,
   Page *page;
   guint n_rows;
 
-  if (count == 0 || start + count > (gint64) self->order_keys->len)
+  if (count == 0)
     return NULL;
   g_array_set_size (keys_array, count);
   for (guint i = 0; i < count; i++)
@@ -658,6 +711,99 @@ load_keyed_page_locked (GormQueryModel  *self,
   return page;
 }
 
+/* The page @index of the objects of the first @n rows of @rows, with
+ * what select_related and prefetch_related load for them (prefetches: one
+ * statement per relation for every PAGE_SIZE objects, whatever @n). */
+static Page *
+page_from_rows_locked (GormQueryModel  *self,
+                       GormMapper      *table,
+                       guint            index,
+                       GormRows        *rows,
+                       guint            n,
+                       GError         **error)
+{
+  const GormCompiledQuery *compiled = self->compiled;
+  Page *page = g_new0 (Page, 1);
+
+  page->index = index;
+  page->items = g_ptr_array_new_full (n, g_object_unref);
+  if (compiled->joins != NULL || compiled->prefetches != NULL)
+    page->related = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint row = 0; row < n; row++)
+    if (!add_row_item (self, table, page, rows, (gint) row, error) ||
+        (compiled->joins != NULL &&
+         !gorm_compiled_query_attach_joined_locked (compiled, self->database, rows, (gint) row,
+                                                    g_ptr_array_index (page->items, page->items->len - 1),
+                                                    page->related, error)))
+      {
+        page_free (page);
+        return NULL;
+      }
+  for (guint first = 0; compiled->prefetches != NULL && first < page->items->len; first += PAGE_SIZE)
+    {
+      guint size = MIN (PAGE_SIZE, page->items->len - first);
+      g_autoptr(GPtrArray) part = g_ptr_array_new_full (size, NULL);
+
+      for (guint i = 0; i < size; i++)
+        g_ptr_array_add (part, g_ptr_array_index (page->items, first + i));
+      if (!gorm_compiled_query_prefetch_locked (compiled, self->database, part, page->related,
+                                                error))
+        {
+          page_free (page);
+          return NULL;
+        }
+    }
+  return page;
+}
+
+/* Loads the page @index, of @count rows from the full position @start,
+ * in an order the model cannot anchor, before its key index is ready:
+ * the engine sorts the keys of the rows with their order values only
+ * (page_keys_sql), then the page's rows are read by key. The page's own
+ * select up to a far position carries every column of every row through
+ * a bounded sort (SQLite's B-tree of the first rows, spilled to disk at
+ * a million rows), ten times as long. NULL without @error set when the
+ * page must load by its position. */
+static Page *
+load_sorted_key_page_locked (GormQueryModel  *self,
+                             GormMapper      *table,
+                             guint            index,
+                             gint64           start,
+                             guint            count,
+                             GError         **error)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GormRows) rows = NULL;
+  g_autofree gint64 *keys = NULL;
+  GValue limits[2] = { G_VALUE_INIT, G_VALUE_INIT };
+  Page *page;
+  guint n_rows;
+
+  g_value_init (&limits[0], G_TYPE_INT64);
+  g_value_set_int64 (&limits[0], start);
+  g_value_init (&limits[1], G_TYPE_INT64);
+  g_value_set_int64 (&limits[1], start + count);
+  rows = run_select_locked (self, self->page_keys_sql, types, limits, 2, error);
+  if (rows == NULL)
+    return NULL;
+  n_rows = gorm_rows_get_n_rows (rows);
+  if (n_rows != count)
+    return NULL;
+  keys = g_new (gint64, count);
+  for (guint row = 0; row < n_rows; row++)
+    {
+      const GValue *key = gorm_rows_get_value (rows, 0, row, error);
+
+      if (key == NULL)
+        return NULL;
+      keys[row] = g_value_get_int64 (key);
+    }
+  page = load_keyed_page_locked (self, table, index, keys, count, error);
+  if (page != NULL)
+    self->n_sorted_key_pages++;
+  return page;
+}
+
 /* Loads the page @index of the model's order. When the database holds
  * changes not delivered to the model, its rows are not in the model's
  * positions any more: the page is mapped through those changes, and is
@@ -701,11 +847,21 @@ load_page_locked (GormQueryModel  *self,
   if (table == NULL)
     return NULL;
 
-  if (self->order_keys != NULL && count > 0)
+  if (count > 0 &&
+      (self->order_keys != NULL ||
+       (self->page_keys_sql != NULL && !self->can_anchor &&
+        start >= MAX (self->sorted_keys_from, 1))))
     {
       GError *local_error = NULL;
 
-      page = load_keyed_page_locked (self, table, index, start, count, &local_error);
+      if (self->order_keys == NULL)
+        page = load_sorted_key_page_locked (self, table, index, start, count, &local_error);
+      else if (start + count <= (gint64) self->order_keys->len)
+        page = load_keyed_page_locked (self, table, index,
+                                       &g_array_index (self->order_keys, gint64, start), count,
+                                       &local_error);
+      else
+        page = NULL;
       if (page != NULL)
         return page;
       if (local_error != NULL)
@@ -736,38 +892,16 @@ load_page_locked (GormQueryModel  *self,
     return NULL;
 
   n_rows = gorm_rows_get_n_rows (rows);
-  page = g_new0 (Page, 1);
-  page->index = index;
-  page->items = g_ptr_array_new_full (n_rows, g_object_unref);
-  if (compiled->joins != NULL || compiled->prefetches != NULL)
-    page->related = g_ptr_array_new_with_free_func (g_object_unref);
-  for (gint row = 0; row < n_rows; row++)
-    if (!add_row_item (self, table, page, rows, row, error) ||
-        (compiled->joins != NULL &&
-         !gorm_compiled_query_attach_joined_locked (compiled, self->database, rows, row,
-                                                    g_ptr_array_index (page->items, page->items->len - 1),
-                                                    page->related, error)))
-      {
-        page_free (page);
-        return NULL;
-      }
-  if (self->can_anchor && n_rows > 0)
+  page = page_from_rows_locked (self, table, index, rows, (guint) n_rows, error);
+  if (page != NULL && self->can_anchor && n_rows > 0)
     add_anchor (self, start, rows);
-  /* prefetch_related: one statement per relation for the page. */
-  if (compiled->prefetches != NULL && n_rows > 0 &&
-      !gorm_compiled_query_prefetch_locked (compiled, self->database, page->items,
-                                           page->related, error))
-    {
-      page_free (page);
-      return NULL;
-    }
-
   return page;
 }
 
 static void start_anchoring (GormQueryModel *self);
 static void start_key_prep  (GormQueryModel *self);
 static void wait_for_keys   (GormQueryModel *self);
+static void read_keys_now   (GormQueryModel *self);
 static gboolean wants_key_index (GormQueryModel *self,
                                  gint64          n_full);
 static void cancel_key_prep (GormQueryModel *self);
@@ -880,6 +1014,11 @@ lookup_page (GormQueryModel  *self,
   Page *page = NULL;
   gboolean cache = TRUE;
 
+  if (self->whole_rows != NULL && !gorm_query_model_take_objects (self, error))
+    return NULL;
+  if (self->whole != NULL)
+    return self->whole;
+
   /* The anchors are placed by worker calls that each end in the main
    * context, and hold the model until then: a program that never runs a
    * main loop would never see them, and would keep every model it
@@ -905,7 +1044,10 @@ lookup_page (GormQueryModel  *self,
       }
 
   if (page == NULL && index > 0)
-    wait_for_keys (self);
+    {
+      wait_for_keys (self);
+      read_keys_now (self);
+    }
   if (page == NULL)
     {
       gorm_database_lock (self->database);
@@ -959,9 +1101,10 @@ gorm_query_model_get_item (GListModel *list,
       return NULL;
     }
 
-  if (position % PAGE_SIZE >= page->items->len)
+  position = page == self->whole ? position : position % PAGE_SIZE;
+  if (position >= page->items->len)
     return NULL;
-  return g_object_ref (g_ptr_array_index (page->items, position % PAGE_SIZE));
+  return g_object_ref (g_ptr_array_index (page->items, position));
 }
 
 static guint
@@ -998,6 +1141,14 @@ gorm_query_model_finalize (GObject *object)
   cancel_key_prep (self);
   g_clear_pointer (&self->order_keys, g_array_unref);
   drop_pages (self);
+  if (self->whole_rows != NULL)
+    {
+      /* libgda's rows of SQLite are freed with the lock, as they were
+       * read. */
+      gorm_database_lock (self->database);
+      g_clear_pointer (&self->whole_rows, gorm_rows_free);
+      gorm_database_unlock (self->database);
+    }
   drop_anchors (self);
   g_clear_pointer (&self->anchors, g_array_unref);
   g_clear_pointer (&self->skipped, g_hash_table_unref);
@@ -1009,6 +1160,7 @@ gorm_query_model_finalize (GObject *object)
   g_free (self->joined_anchored_page_sql);
   g_free (self->count_sql);
   g_free (self->keys_sql);
+  g_free (self->page_keys_sql);
   g_free (self->by_keys_sql);
   g_free (self->joined_by_keys_sql);
 
@@ -1395,6 +1547,57 @@ wait_for_keys (GormQueryModel *self)
   finish_key_prep (self);
 }
 
+/* A page that is not loaded, of an order the model cannot anchor, asked
+ * for by a program that has not run a main loop since (so that the model
+ * never prepared its key index in the background): each such page would
+ * cost the engine a sort of the whole table, so the model reads its key
+ * index at once instead, in the time of one such sort, and every page
+ * after it loads by key. With the database lock held throughout and no
+ * change waiting for its delivery, the keys are those of the rows the
+ * model shows. A database without a second connection (in memory) keeps
+ * sorting the keys of each page (load_sorted_key_page_locked()). */
+static void
+read_keys_now (GormQueryModel *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) keys = NULL;
+  GormKeySource *source = NULL;
+  GormKeyReader *reader = NULL;
+  gboolean ok = FALSE;
+  gboolean pending;
+
+  if (!self->wants_keys || self->prep != NULL || self->order_keys != NULL || self->can_anchor)
+    return;
+  self->wants_keys = FALSE;
+
+  gorm_database_lock (self->database);
+  pending = has_pending_locked (self);
+  if (!pending)
+    source = gorm_key_source_new_locked (gorm_database_get_execution (self->database));
+  if (source != NULL)
+    reader = gorm_key_reader_open (source, &error);
+  if (reader != NULL && gorm_key_reader_pin (reader, self->compiled->schema->table, &error))
+    {
+      keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), (guint) self->n_full);
+      ok = gorm_key_reader_read (reader, self->keys_sql,
+                                 (const GValue *) self->watch->filter_params->data,
+                                 self->watch->filter_params->len, keys, &error);
+    }
+  gorm_database_unlock (self->database);
+  g_clear_pointer (&reader, gorm_key_reader_free);
+  g_clear_pointer (&source, gorm_key_source_free);
+
+  if (error != NULL)
+    g_debug ("A %s model has no key index: %s",
+             g_type_name (self->compiled->schema->type), error->message);
+  /* A snapshot model's rows may have changed since it counted them. */
+  if (ok && keys->len == (guint) self->n_full)
+    self->order_keys = g_steal_pointer (&keys);
+  else if (pending)
+    /* Changes wait for their delivery: the next page tries again. */
+    self->wants_keys = wants_key_index (self, self->n_full);
+}
+
 static gboolean pin_key_snapshot (gpointer data);
 
 /* Step 2: with the database lock, when no change waits for its delivery
@@ -1576,6 +1779,96 @@ gorm_query_model_set_key_index_min_rows (gint64 rows)
   key_index_min_override = rows;
 }
 
+/* Set by gorm_query_model_set_whole_max_rows(), -1 when not. */
+static gint64 whole_max_override = -1;
+
+void
+gorm_query_model_set_whole_max_rows (gint64 rows)
+{
+  whole_max_override = rows;
+}
+
+/* Reads the rows of a snapshot, in one statement when it has at most
+ * WHOLE_MAX_ROWS (or its limit is at most that): @self then shows them as
+ * one page, self->whole. Otherwise the first page only, from the same
+ * statement, and @self is to count its rows. FALSE with @error set on
+ * failure. */
+static gboolean
+read_snapshot_locked (GormQueryModel  *self,
+                      Page           **first_page,
+                      GError         **error)
+{
+  const GormCompiledQuery *compiled = self->compiled;
+  const GType *types = compiled->joins ? compiled->joined_types : compiled->schema->sql_types;
+  gint64 max = whole_max_override >= 0 ? whole_max_override : WHOLE_MAX_ROWS;
+  gboolean bounded = compiled->limit >= 0 && compiled->limit <= MAX (max, (gint64) PAGE_SIZE);
+  g_autoptr(GormRows) rows = NULL;
+  GValue limits[2] = { G_VALUE_INIT, G_VALUE_INIT };
+  GormMapper *table;
+  guint n_rows;
+
+  *first_page = NULL;
+  if (!bounded && max == 0)
+    return TRUE;
+  if (bounded && compiled->limit == 0)
+    {
+      self->whole = page_from_rows_locked (self, NULL, 0, NULL, 0, error);
+      return TRUE;
+    }
+  table = gorm_database_get_mapper_locked (self->database, compiled->schema->type, error);
+  if (table == NULL)
+    return FALSE;
+  /* One row more than a whole snapshot has tells that it is larger. */
+  g_value_init (&limits[0], G_TYPE_INT64);
+  g_value_set_int64 (&limits[0], bounded ? compiled->limit : max + 1);
+  g_value_init (&limits[1], G_TYPE_INT64);
+  g_value_set_int64 (&limits[1], compiled->offset);
+  rows = run_select_locked (self, self->joined_page_sql ? self->joined_page_sql : self->page_sql,
+                            types, limits, 2, error);
+  if (rows == NULL)
+    return FALSE;
+  n_rows = (guint) gorm_rows_get_n_rows (rows);
+  if ((bounded || n_rows <= max) && self->defer_objects)
+    {
+      self->whole_rows = g_steal_pointer (&rows);
+      self->whole_stamp = gorm_mapper_take_read_stamp ();
+      return TRUE;
+    }
+  if (bounded || n_rows <= max)
+    {
+      self->whole = page_from_rows_locked (self, table, 0, rows, n_rows, error);
+      return self->whole != NULL;
+    }
+  if (n_rows < PAGE_SIZE || self->defer_objects)
+    return TRUE;
+  *first_page = page_from_rows_locked (self, table, 0, rows, PAGE_SIZE, error);
+  if (*first_page != NULL && self->can_anchor)
+    add_anchor (self, compiled->offset, rows);
+  return *first_page != NULL;
+}
+
+gboolean
+gorm_query_model_take_objects (GormQueryModel  *self,
+                               GError         **error)
+{
+  GormMapper *table;
+  guint n;
+
+  if (self->whole_rows == NULL)
+    return TRUE;
+  gorm_database_lock (self->database);
+  table = gorm_database_get_mapper_locked (self->database, self->compiled->schema->type, error);
+  n = MIN ((guint) gorm_rows_get_n_rows (self->whole_rows), self->n_items);
+  /* A later load or save of an object keeps its values. */
+  gorm_mapper_push_read_stamp (self->whole_stamp);
+  if (table != NULL)
+    self->whole = page_from_rows_locked (self, table, 0, self->whole_rows, n, error);
+  gorm_mapper_pop_read_stamp ();
+  g_clear_pointer (&self->whole_rows, gorm_rows_free);
+  gorm_database_unlock (self->database);
+  return self->whole != NULL;
+}
+
 /* Whether a model of @n_full rows prepares its key index. */
 static gboolean
 wants_key_index (GormQueryModel *self,
@@ -1589,12 +1882,14 @@ GListModel *
 gorm_query_model_new (GormDatabase       *database,
                       GormCompiledQuery  *compiled,
                       gboolean            live,
+                      gboolean            defer_objects,
                       GCancellable       *cancellable,
                       GError            **error)
 {
   g_autoptr(GormQueryModel) self = g_object_new (GORM_TYPE_QUERY_MODEL, NULL);
   GormConnection *connection;
   GCancellable *previous;
+  Page *first_page = NULL;
 
   self->database = g_object_ref (database);
   self->watch = g_atomic_rc_box_new0 (Watch);
@@ -1602,9 +1897,12 @@ gorm_query_model_new (GormDatabase       *database,
   self->watch->compiled = compiled;
   self->compiled = compiled;
   self->live = live;
+  self->defer_objects = defer_objects;
   self->can_anchor = gorm_dialect_orders_compare_as_row ((const GormOrder *) compiled->orders->data,
                                                          compiled->orders->len);
   self->key_index_min = key_index_min_rows ();
+  /* A test's or a benchmark's lower key index threshold lowers this one. */
+  self->sorted_keys_from = MIN (self->key_index_min, ANCHOR_SPACING);
   render_statements (self);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -1615,25 +1913,26 @@ gorm_query_model_new (GormDatabase       *database,
    * engine allows; the pages read later have no cancellable. */
   connection = gorm_database_get_execution (database);
   previous = gorm_connection_swap_cancellable_locked (connection, cancellable);
-  if (!live && compiled->limit >= 0 && compiled->limit <= PAGE_SIZE)
+  if (!live)
     {
-      /* A snapshot whose limit fits in one page is that page: its rows
-       * are its items, and no count(*) is needed. */
-      Page *page;
-      gboolean cache;
-
-      self->n_items = (guint) compiled->limit;
-      page = compiled->limit > 0 ? load_page_locked (self, 0, &cache, error) : NULL;
-      gorm_connection_swap_cancellable_locked (connection, previous);
-      gorm_database_unlock (database);
-      if (compiled->limit > 0 && page == NULL)
-        return NULL;
-      self->n_items = page ? page->items->len : 0;
-      /* The rows before the window and in it: all a snapshot needs. */
-      self->n_full = compiled->offset + self->n_items;
-      if (page != NULL)
-        g_queue_push_head (&self->pages, page);
-      return G_LIST_MODEL (g_steal_pointer (&self));
+      /* A snapshot of at most WHOLE_MAX_ROWS rows is one statement, and
+       * no count(*): its rows are its items. */
+      if (!read_snapshot_locked (self, &first_page, error))
+        {
+          gorm_connection_swap_cancellable_locked (connection, previous);
+          gorm_database_unlock (database);
+          return NULL;
+        }
+      if (self->whole != NULL || self->whole_rows != NULL)
+        {
+          gorm_connection_swap_cancellable_locked (connection, previous);
+          gorm_database_unlock (database);
+          self->n_items = self->whole ? self->whole->items->len
+                                      : (guint) gorm_rows_get_n_rows (self->whole_rows);
+          /* The rows before the window and in it: all a snapshot needs. */
+          self->n_full = compiled->offset + self->n_items;
+          return G_LIST_MODEL (g_steal_pointer (&self));
+        }
     }
   /* Followed before the rows are read: another connection's commit
    * after the read is seen. */
@@ -1653,8 +1952,11 @@ gorm_query_model_new (GormDatabase       *database,
   if (self->n_full < 0)
     {
       self->live = FALSE;
+      g_clear_pointer (&first_page, page_free);
       return NULL;
     }
+  if (first_page != NULL)
+    g_queue_push_head (&self->pages, first_page);
   self->n_items = window_size (self, self->n_full);
   self->wants_anchors = self->can_anchor && self->n_items > 2 * ANCHOR_SPACING;
   self->wants_keys = wants_key_index (self, self->n_full);
@@ -1702,7 +2004,7 @@ gorm_query_model_check_item (GormQueryModel  *self,
                              GError         **error)
 {
   Page *page;
-  guint offset = position % PAGE_SIZE;
+  guint offset;
 
   g_return_val_if_fail (GORM_IS_QUERY_MODEL (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -1718,6 +2020,7 @@ gorm_query_model_check_item (GormQueryModel  *self,
   page = lookup_page (self, position, error);
   if (page == NULL)
     return FALSE;
+  offset = page == self->whole ? position : position % PAGE_SIZE;
   if (page->errors != NULL && offset < page->errors->len &&
       g_ptr_array_index (page->errors, offset) != NULL)
     {
@@ -1756,6 +2059,12 @@ gboolean
 gorm_query_model_has_key_index (GormQueryModel *self)
 {
   return self->order_keys != NULL;
+}
+
+guint
+gorm_query_model_get_n_sorted_key_pages (GormQueryModel *self)
+{
+  return self->n_sorted_key_pages;
 }
 
 gboolean

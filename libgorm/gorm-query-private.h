@@ -76,12 +76,20 @@ gboolean           gorm_compiled_query_prefetch_locked      (const GormCompiledQ
                                                              GPtrArray               *keep,
                                                              GError                 **error);
 
-/* Implemented by gorm-query-model.c. The model takes @compiled. */
+/* Implemented by gorm-query-model.c. The model takes @compiled. With
+ * @defer_objects (a model made on the worker thread), a snapshot read
+ * in one statement keeps its rows, whose objects
+ * gorm_query_model_take_objects() then builds in the caller's thread. */
 GListModel        *gorm_query_model_new              (GormDatabase             *database,
                                                       GormCompiledQuery        *compiled,
                                                       gboolean                  live,
+                                                      gboolean                  defer_objects,
                                                       GCancellable             *cancellable,
                                                       GError                  **error);
+/* Builds the objects of the rows a model made with @defer_objects kept,
+ * if any. FALSE with @error set on failure. */
+gboolean           gorm_query_model_take_objects     (GormQueryModel          *self,
+                                                      GError                 **error);
 
 /* The related objects and prefetched lists the page holding @position
  * loaded (select_related, prefetch_related), a new reference to the
@@ -96,9 +104,16 @@ guint              gorm_query_model_get_n_refreshes (GormQueryModel        *self
  * preparing it (see gorm-query-model.c), for tests and benchmarks. */
 gboolean           gorm_query_model_has_key_index   (GormQueryModel        *self);
 gboolean           gorm_query_model_is_preparing    (GormQueryModel        *self);
+/* How many pages the model loaded by a sort of their keys (an order it
+ * cannot anchor, before its key index is ready), for tests. */
+guint              gorm_query_model_get_n_sorted_key_pages (GormQueryModel *self);
 /* For tests: the models made from now on prepare their key index from
  * @rows rows (0: never; -1: the default again). Main thread only. */
 void               gorm_query_model_set_key_index_min_rows (gint64 rows);
+/* For tests: the snapshots made from now on read at most @rows rows in
+ * one statement (0: only those whose limit fits in a page; -1: the
+ * default again). Main thread only. */
+void               gorm_query_model_set_whole_max_rows (gint64 rows);
 /* The rows the model reads per query (its dialect's page_rows). */
 guint              gorm_query_model_get_page_rows   (GormQueryModel        *self);
 

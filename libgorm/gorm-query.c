@@ -1180,15 +1180,36 @@ execute_locked (GormDatabase  *database,
 
 /* Runners */
 
+/* gorm_query_fetch(), whose objects are built later by
+ * gorm_query_model_take_objects() with @defer_objects (on the worker). */
+static GListModel *
+fetch_model (GormQuery     *self,
+             gboolean       live,
+             gboolean       defer_objects,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  GormCompiledQuery *compiled = gorm_query_compile (self, error);
+
+  if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_clear_pointer (&compiled, gorm_compiled_query_free);
+      return NULL;
+    }
+  return gorm_query_model_new (self->database, compiled, live, defer_objects, cancellable, error);
+}
+
 /**
  * gorm_query_fetch:
  * @self: a query
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
- * Runs @self and gives the objects it finds, in its order. The model
- * loads its rows page by page as they are asked for; it does not follow
- * later changes (see gorm_query_watch() for that).
+ * Runs @self and gives the objects it finds, in its order. Up to 25,000
+ * rows (or a limit up to that) are read in one statement and their
+ * objects kept by the model; a larger result is counted and loaded page
+ * by page as its items are asked for (see #GormQueryModel). The model
+ * does not follow later changes (see gorm_query_watch() for that).
  *
  * Returns: (transfer full): a #GListModel of the query's item type, or
  *   %NULL with @error set
@@ -1198,20 +1219,11 @@ gorm_query_fetch (GormQuery     *self,
                   GCancellable  *cancellable,
                   GError       **error)
 {
-  GormCompiledQuery *compiled;
-
   g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  compiled = gorm_query_compile (self, error);
-  if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
-    {
-      g_clear_pointer (&compiled, gorm_compiled_query_free);
-      return NULL;
-    }
-
-  return gorm_query_model_new (self->database, compiled, FALSE, cancellable, error);
+  return fetch_model (self, FALSE, FALSE, cancellable, error);
 }
 
 /**
@@ -1233,20 +1245,11 @@ gorm_query_watch (GormQuery     *self,
                   GCancellable  *cancellable,
                   GError       **error)
 {
-  GormCompiledQuery *compiled;
-
   g_return_val_if_fail (GORM_IS_QUERY (self), NULL);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  compiled = gorm_query_compile (self, error);
-  if (compiled == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
-    {
-      g_clear_pointer (&compiled, gorm_compiled_query_free);
-      return NULL;
-    }
-
-  return gorm_query_model_new (self->database, compiled, TRUE, cancellable, error);
+  return fetch_model (self, TRUE, FALSE, cancellable, error);
 }
 
 /* The copied SQL values of the first row, or NULL: with @error set on
@@ -2153,8 +2156,10 @@ run_thread (GTask        *task,
     case RUN_FETCH:
     case RUN_WATCH:
       {
-        GListModel *model = call->runner == RUN_FETCH ? gorm_query_fetch (self, cancellable, &error)
-                                                      : gorm_query_watch (self, cancellable, &error);
+        /* A snapshot's objects are made in the main context, by
+         * gorm_query_fetch_finish(). */
+        GListModel *model = fetch_model (self, call->runner == RUN_WATCH, TRUE, cancellable,
+                                         &error);
 
         gorm_task_return_pointer (task, model, g_object_unref, error);
       }
@@ -2238,8 +2243,9 @@ check_result (GormQuery    *self,
  * @user_data: data for @callback
  *
  * Runs gorm_query_fetch() on the worker thread of the query's database:
- * the model counts its rows there, and reaches @callback in the main
- * context.
+ * the model reads its rows (or counts them, for more than 25,000) there,
+ * and reaches @callback in the main context; gorm_query_fetch_finish()
+ * builds the objects of the rows read, in the thread that calls it.
  */
 void
 gorm_query_fetch_async (GormQuery           *self,
@@ -2268,8 +2274,11 @@ gorm_query_fetch_finish (GormQuery     *self,
                          GError       **error)
 {
   GTask *task = check_result (self, result, gorm_query_fetch_async);
+  g_autoptr(GListModel) model = task ? g_task_propagate_pointer (task, error) : NULL;
 
-  return task ? g_task_propagate_pointer (task, error) : NULL;
+  if (model == NULL || !gorm_query_model_take_objects (GORM_QUERY_MODEL (model), error))
+    return NULL;
+  return g_steal_pointer (&model);
 }
 
 /**

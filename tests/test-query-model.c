@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "gorm-test-utils.h"
+#include "gorm-connection-private.h"
 #include "gorm-query-private.h"
 #include "polls-models.h"
 
@@ -79,6 +80,26 @@ item_id (GListModel *model,
   return gorm_resource_get_id (item);
 }
 
+/* A query of the items of @db, migrated and filled with @n_pages pages
+ * of rows, whatever a page is on this engine (100 rows on SQLite, 1,000
+ * on PostgreSQL, where each read is a round trip), in @page. */
+static GormQuery *
+fill_pages (GormDatabase *db,
+            guint         n_pages,
+            guint        *page)
+{
+  GormQuery *query;
+  GListModel *model;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  query = gorm_database_query (db, TEST_TYPE_ITEM);
+  model = fetch (query, FALSE);
+  *page = gorm_query_model_get_page_rows (GORM_QUERY_MODEL (model));
+  g_object_unref (model);
+  fill (db, n_pages * *page);
+  return query;
+}
+
 static void
 test_fetch_pages (void)
 {
@@ -89,15 +110,8 @@ test_fetch_pages (void)
   gint64 previous = 0;
   guint page, n;
 
-  test_migrate (db, TEST_TYPE_ITEM);
-  query = gorm_database_query (db, TEST_TYPE_ITEM);
-  /* Three pages of rows, whatever a page is on this engine (100 rows on
-   * SQLite, 1,000 on PostgreSQL, where each read is a round trip). */
-  model = fetch (query, FALSE);
-  page = gorm_query_model_get_page_rows (GORM_QUERY_MODEL (model));
-  g_clear_object (&model);
+  query = fill_pages (db, 3, &page);
   n = 3 * page;
-  fill (db, n);
   g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
 
   log = test_log_attach (db);
@@ -130,6 +144,153 @@ test_fetch_pages (void)
   gorm_database_set_trace_func (db, NULL, NULL);
   g_assert_finalize_object (g_steal_pointer (&model));
   g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* A snapshot of at most the models' whole-read rows is one statement
+ * without a count(*): its objects are built at once and kept, whatever
+ * its size in pages; its limit and offset are the statement's. */
+static void
+test_fetch_whole (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) held = NULL;
+  guint page, n;
+
+  query = fill_pages (db, 3, &page);
+  n = 3 * page;
+  gorm_query_model_set_whole_max_rows (n);
+  held = gorm_database_get (db, TEST_TYPE_ITEM, 2 * page, NULL, &error);
+  g_assert_no_error (error);
+
+  log = test_log_attach (db);
+  model = fetch (query, FALSE);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_cmpuint (test_log_count (log, "SELECT count(*)"), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (item_id (model, i), ==, i + 1);
+  g_assert_null (g_list_model_get_item (model, n));
+  g_assert_true (gorm_query_model_check_item (GORM_QUERY_MODEL (model), n - 1, NULL));
+  g_assert_false (gorm_query_model_check_item (GORM_QUERY_MODEL (model), n, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  {
+    /* The identity map gives the live object of a row. */
+    g_autoptr(GormResource) item = g_list_model_get_item (model, 2 * page - 1);
+
+    g_assert_true (item == held);
+  }
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 1);
+
+  /* A window: offset and limit in the one statement. */
+  test_log_clear (log);
+  gorm_query_offset (gorm_query_limit (query, 2 * page), page / 2);
+  model = fetch (query, FALSE);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2 * page);
+  g_assert_cmpint (item_id (model, 0), ==, page / 2 + 1);
+  g_assert_cmpint (item_id (model, 2 * page - 1), ==, page / 2 + 2 * page);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_clear_object (&model);
+
+  /* A limit past the rows: the rows there are. */
+  test_log_clear (log);
+  gorm_query_offset (gorm_query_limit (query, n), 2 * page);
+  model = fetch (query, FALSE);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, page);
+  g_assert_cmpint (item_id (model, page - 1), ==, n);
+  g_clear_object (&model);
+
+  /* An empty window. */
+  gorm_query_offset (gorm_query_limit (query, 0), 0);
+  test_log_clear (log);
+  model = fetch (query, FALSE);
+  g_assert_cmpuint (log->statements->len, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  g_assert_null (g_list_model_get_item (model, 0));
+  g_clear_object (&model);
+
+  gorm_query_model_set_whole_max_rows (0);
+  gorm_database_set_trace_func (db, NULL, NULL);
+  g_clear_object (&held);
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* A snapshot larger than the whole-read rows reads them and one more,
+ * keeps the first page of them, then counts and pages as any model; a
+ * failure of either statement fails the fetch and keeps nothing. */
+static void
+test_fetch_larger_than_whole (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 previous = 0;
+  guint page, n;
+
+  query = fill_pages (db, 3, &page);
+  n = 3 * page;
+  gorm_query_model_set_whole_max_rows (2 * page);
+
+  log = test_log_attach (db);
+  model = fetch (query, FALSE);
+  g_assert_cmpuint (log->statements->len, ==, 2);
+  g_assert_cmpuint (test_log_count (log, "SELECT count(*)"), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, page);
+  g_assert_cmpint (item_id (model, page - 1), ==, page);
+  g_assert_cmpuint (log->statements->len, ==, 2);
+  g_assert_cmpint (item_id (model, n - 1), ==, n);
+  g_assert_cmpuint (log->statements->len, ==, 3);
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 id = item_id (model, i);
+
+      g_assert_cmpint (id, >, previous);
+      previous = id;
+    }
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+
+  /* Either statement failing fails the fetch. */
+  gorm_connection_inject_fault (gorm_database_get_execution (db), "SELECT", GORM_ERROR_FAILED);
+  g_assert_null (gorm_query_fetch (query, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_clear_error (&error);
+  gorm_connection_inject_fault (gorm_database_get_execution (db), "SELECT count(*)",
+                                GORM_ERROR_FAILED);
+  g_assert_null (gorm_query_fetch (query, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+
+  /* A whole snapshot too. */
+  gorm_query_model_set_whole_max_rows (-1);
+  gorm_connection_inject_fault (gorm_database_get_execution (db), "SELECT", GORM_ERROR_FAILED);
+  g_assert_null (gorm_query_fetch (query, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+  model = fetch (query, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
+  g_clear_object (&model);
+
+  gorm_query_model_set_whole_max_rows (0);
+  gorm_database_set_trace_func (db, NULL, NULL);
   g_assert_finalize_object (g_steal_pointer (&query));
   g_assert_finalize_object (g_steal_pointer (&db));
 }
@@ -324,6 +485,23 @@ shadow_new (GListModel *model)
 
       g_array_append_val (shadow->ids, id);
     }
+  g_signal_connect (model, "items-changed", G_CALLBACK (shadow_items_changed_cb), shadow);
+  return shadow;
+}
+
+static GArray *fetch_ids (GormQuery *query);
+
+/* A shadow of @model whose items are @ids (taken), not read from it. */
+static Shadow *
+shadow_new_with_ids (GListModel *model,
+                     GArray     *ids)
+{
+  Shadow *shadow = g_new0 (Shadow, 1);
+
+  g_assert_cmpuint (ids->len, ==, g_list_model_get_n_items (model));
+  shadow->model = g_object_ref (model);
+  shadow->ids = ids;
+  shadow->main_thread = g_thread_self ();
   g_signal_connect (model, "items-changed", G_CALLBACK (shadow_items_changed_cb), shadow);
   return shadow;
 }
@@ -1319,6 +1497,34 @@ assert_same_items (GListModel *expected,
     }
 }
 
+/* The keys of @query's rows in its order, read without a query model.
+ * The key becomes @query's last order, as a model's order ends (rows
+ * that tie on the other orders come in any order otherwise). */
+static GArray *
+fetch_ids (GormQuery *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) rows = NULL;
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  if (g_object_get_data (G_OBJECT (query), "by-id") == NULL)
+    {
+      gorm_query_order_by (query, "id", FALSE);
+      g_object_set_data (G_OBJECT (query), "by-id", GINT_TO_POINTER (1));
+    }
+  rows = gorm_query_fetch_rows (query, NULL, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(GormRow) row = g_list_model_get_item (rows, i);
+      gint64 id = gorm_row_get_int64 (row, "id");
+
+      g_array_append_val (ids, id);
+    }
+  return ids;
+}
+
 static void
 fill_keyed (GormDatabase *db)
 {
@@ -1460,6 +1666,15 @@ test_key_index_related_order (void)
   plain = fetch_plain (query);
   keyed = fetch_keyed (query, TRUE);
   assert_same_items (plain, keyed, "question.rank");
+  /* Without the index, pages past the first sorted their keys. */
+  g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (plain)), >, 0);
+  {
+    g_autoptr(GArray) ids = fetch_ids (query);
+
+    g_assert_cmpuint (ids->len, ==, g_list_model_get_n_items (plain));
+    for (guint i = 0; i < ids->len; i++)
+      g_assert_cmpint (item_id (plain, i), ==, g_array_index (ids, gint64, i));
+  }
 
   g_clear_object (&plain);
   g_clear_object (&keyed);
@@ -1469,6 +1684,83 @@ test_key_index_related_order (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_finalize_object (g_steal_pointer (&db));
   test_remove_file (path);
+}
+
+/* Before its key index is ready, a model of an order it cannot anchor
+ * loads a far page by a sort of the keys only, then its rows by key:
+ * the same items as the query's own rows, in every part of the order,
+ * through a window, with NULLs, with select_related. */
+static void
+assert_sorted_key_pages (GormQuery  *query,
+                         const char *what)
+{
+  g_autoptr(GListModel) model = fetch_plain (query);
+  g_autoptr(GArray) ids = fetch_ids (query);
+  guint n = g_list_model_get_n_items (model);
+  guint page = gorm_query_model_get_page_rows (GORM_QUERY_MODEL (model));
+
+  g_assert_cmpuint (n, ==, ids->len);
+  g_assert_cmpuint (n, >, page);
+  /* Backwards, so that the first page loaded is the last. */
+  for (guint i = n; i-- > 0;)
+    if (item_id (model, i) != g_array_index (ids, gint64, i))
+      g_error ("%s: item %u is %" G_GINT64_FORMAT ", the query's row %" G_GINT64_FORMAT,
+               what, i, item_id (model, i), g_array_index (ids, gint64, i));
+  /* Every page but the first of the order was sorted by its keys. */
+  g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (model)), >=,
+                    (n - 1) / page);
+  g_assert_false (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+}
+
+static void
+test_key_index_sorted_keys (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+
+  for (guint kind = 1; kind < 3; kind++)
+    {
+      g_autoptr(GormQuery) query = keyed_query (db, kind);
+      g_autoptr(GArray) all = fetch_ids (query);
+      g_autofree char *what = g_strdup_printf ("query %u", kind);
+
+      assert_sorted_key_pages (query, what);
+      /* A window of the same order: its pages start past the offset. */
+      gorm_query_offset (query, 5);
+      gorm_query_limit (query, all->len - 10);
+      assert_sorted_key_pages (query, "window");
+    }
+  close_keyed (db, NULL, path);
+}
+
+/* An order the model could anchor loads its pages by position, as
+ * before: no sort of keys. */
+static void
+test_key_index_sorted_keys_anchored (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  g_autoptr(GormQuery) query = keyed_query (db, 3);
+  g_autoptr(GListModel) model = fetch_plain (query);
+  g_autoptr(GArray) ids = fetch_ids (query);
+
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, ids->len);
+  for (guint i = ids->len; i-- > 0;)
+    g_assert_cmpint (item_id (model, i), ==, g_array_index (ids, gint64, i));
+  g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (model)), ==, 0);
+  g_clear_object (&model);
+
+  /* Nor does an order it cannot anchor within its first 4,096 rows. */
+  {
+    g_autoptr(GormQuery) other = keyed_query (db, 1);
+    g_autoptr(GListModel) small = fetch (other, FALSE);
+    guint n = g_list_model_get_n_items (small);
+
+    g_assert_cmpuint (n, <, 4096);
+    g_assert_cmpint (item_id (small, n - 1), >, 0);
+    g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (small)), ==, 0);
+  }
+  close_keyed (db, g_steal_pointer (&query), path);
 }
 
 static GormResource *
@@ -1500,7 +1792,10 @@ test_key_index_live (void)
   gorm_query_model_set_key_index_min_rows (100);
   model = fetch (query, TRUE);
   gorm_query_model_set_key_index_min_rows (-1);
-  shadow = shadow_new (model);
+  /* The shadow's first items from the query's rows: asking the model for
+   * its far items outside a main loop would read its index at once (see
+   * key-index-read-at-once). */
+  shadow = shadow_new_with_ids (model, fetch_ids (query));
 
   /* During the preparation: the writes land before or after its
    * snapshot, and either way the keys come out right. */
@@ -1566,6 +1861,75 @@ test_key_index_live (void)
 
   shadow_free (shadow);
   g_assert_finalize_object (g_steal_pointer (&model));
+  close_keyed (db, query, path);
+}
+
+/* A program that runs no main loop: the first far page of an order the
+ * model cannot anchor reads the key index at once (one sort), and the
+ * pages after it load by key; a live model then follows writes exactly.
+ * A snapshot to whose rows another connection added since its count
+ * keeps no index and sorts the keys of each page. */
+static void
+test_key_index_read_at_once (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  GormQuery *query = keyed_query (db, 1);
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GListModel) snapshot = NULL;
+  g_autoptr(GormDatabase) other = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  Shadow *shadow;
+  guint n;
+
+  gorm_query_model_set_key_index_min_rows (100);
+  model = fetch (query, TRUE);
+  snapshot = fetch (query, FALSE);
+  gorm_query_model_set_key_index_min_rows (-1);
+  shadow = shadow_new_with_ids (model, fetch_ids (query));
+  n = g_list_model_get_n_items (model);
+  g_assert_false (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+  g_assert_cmpint (item_id (model, 0), >, 0);
+  g_assert_false (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+  g_assert_cmpint (item_id (model, n - 1), >, 0);
+  g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+  g_assert_false (gorm_query_model_is_preparing (GORM_QUERY_MODEL (model)));
+  g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (model)), ==, 0);
+  ids = fetch_ids (query);
+  g_assert_cmpuint (ids->len, ==, n);
+  for (guint i = n; i-- > 0;)
+    g_assert_cmpint (item_id (model, i), ==, g_array_index (ids, gint64, i));
+
+  /* Writes after it, each exact. */
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(GormResource) moved = keyed_item (model, (i * 211) % g_list_model_get_n_items (model));
+
+      g_object_unref (save_item (db, "at once", (int) (i * 31), FALSE));
+      g_object_set (moved, "weight", (double) (i * 13 % 101), NULL);
+      test_save_ok (moved);
+      drain ();
+      g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+      assert_matches_fetch (query, shadow, i);
+    }
+  shadow_free (shadow);
+
+  /* Another connection adds rows after the snapshot counted. */
+  uri = test_engine_is_postgresql () ? g_strdup (path) : g_strconcat ("sqlite:", path, NULL);
+  other = gorm_database_open (uri, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    g_object_unref (save_item (other, "other", (int) i, FALSE));
+  n = g_list_model_get_n_items (snapshot);
+  g_assert_cmpint (item_id (snapshot, n / 2), >, 0);
+  g_assert_false (gorm_query_model_has_key_index (GORM_QUERY_MODEL (snapshot)));
+  g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (snapshot)), ==, 1);
+
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_assert_finalize_object (g_steal_pointer (&snapshot));
+  g_assert_finalize_object (g_steal_pointer (&other));
   close_keyed (db, query, path);
 }
 
@@ -1665,10 +2029,57 @@ test_key_index_memory (void)
   g_assert_false (gorm_query_model_is_preparing (GORM_QUERY_MODEL (model)));
   g_assert_false (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
   g_assert_cmpint (item_id (model, g_list_model_get_n_items (model) - 1), >, 0);
+  /* Its far pages sort their keys only. */
+  g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (model)), ==, 1);
 
   g_assert_finalize_object (g_steal_pointer (&model));
   while (gorm_database_get_n_live (db) > 0)
     g_main_context_iteration (NULL, TRUE);
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* fetch_async() reads a whole snapshot on the worker and builds its
+ * objects in the main context, in fetch_finish(): a binding's class (a
+ * gjs one) cannot be built on another thread. */
+static void
+test_fetch_whole_async (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n = 150;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  fill (db, n);
+  gorm_query_model_set_whole_max_rows (-1);
+  query = gorm_database_query (db, TEST_TYPE_ITEM);
+  log = test_log_attach (db);
+  gorm_query_fetch_async (query, NULL, store_async_result_cb, &result);
+  wait_async (&result);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+  model = gorm_query_fetch_finish (query, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, n);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (item_id (model, i), ==, i + 1);
+  g_assert_cmpuint (log->statements->len, ==, 1);
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_clear_object (&result);
+
+  /* A result never finished keeps nothing. */
+  gorm_query_fetch_async (query, NULL, store_async_result_cb, &result);
+  wait_async (&result);
+  g_clear_object (&result);
+  g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
+
+  gorm_query_model_set_whole_max_rows (0);
+  gorm_database_set_trace_func (db, NULL, NULL);
   g_assert_finalize_object (g_steal_pointer (&query));
   g_assert_finalize_object (g_steal_pointer (&db));
 }
@@ -1678,8 +2089,14 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  /* Snapshots read page by page here, as live models do, unless a test
+   * says otherwise (fetch-whole, fetch-larger-than-whole). */
+  gorm_query_model_set_whole_max_rows (0);
 
   g_test_add_func ("/Gorm/QueryModel/fetch-pages", test_fetch_pages);
+  g_test_add_func ("/Gorm/QueryModel/fetch-whole", test_fetch_whole);
+  g_test_add_func ("/Gorm/QueryModel/fetch-larger-than-whole", test_fetch_larger_than_whole);
+  g_test_add_func ("/Gorm/QueryModel/fetch-whole-async", test_fetch_whole_async);
   g_test_add_func ("/Gorm/QueryModel/random-access", test_random_access);
   g_test_add_func ("/Gorm/QueryModel/identity", test_identity);
   g_test_add_func ("/Gorm/QueryModel/identity-keeps-unsaved-changes", test_identity_keeps_unsaved_changes);
@@ -1692,7 +2109,10 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/live-stress", test_live_stress);
   g_test_add_func ("/Gorm/QueryModel/key-index-same-items", test_key_index_same_items);
   g_test_add_func ("/Gorm/QueryModel/key-index-related-order", test_key_index_related_order);
+  g_test_add_func ("/Gorm/QueryModel/key-index-sorted-keys", test_key_index_sorted_keys);
+  g_test_add_func ("/Gorm/QueryModel/key-index-sorted-keys-anchored", test_key_index_sorted_keys_anchored);
   g_test_add_func ("/Gorm/QueryModel/key-index-live", test_key_index_live);
+  g_test_add_func ("/Gorm/QueryModel/key-index-read-at-once", test_key_index_read_at_once);
   g_test_add_func ("/Gorm/QueryModel/key-index-other-connection", test_key_index_other_connection);
   g_test_add_func ("/Gorm/QueryModel/key-index-dispose", test_key_index_dispose);
   /* SQLite only: a PostgreSQL database always has a second connection. */

@@ -5,6 +5,8 @@
     /usr/bin/python3 bench/peers/compare.py [--builddir _build] [--rounds 5]
         [--engines sqlite,postgresql] [--peers a,b,...] [--pragmas workload,libgorm]
         [--postgresql URI [--statement-log FILE]] [--no-scale] [--out bench/results]
+        [--steps profile,peers,memory,scale | --profile | --memory]
+        [--profile-scale 10] [--memory-rows 1000000]
 
 Builds BUILDDIR, checks each peer once with a statement trace, then runs
 the peers interleaved (A B C ... A B C ...) for every round and pragma
@@ -12,7 +14,12 @@ set, rejects any run whose checks differ from workload.EXPECTED, and
 writes results.json, results.md and slowdown-<pragmas>.png to --out.
 It also runs bench-mainloop and bench-scale (the main-loop gaps and the
 million-row model, both on SQLite) and puts their tables in the same
-report, unless --no-scale. Exits non-zero if any run or step failed.
+report, unless --no-scale. Before the timed runs it counts each
+operation's instructions under callgrind, split by library
+(callgrind_profile.py), and after them it measures the peak memory of a
+million rows fetched into Python objects (memory.py); --profile and
+--memory run that step alone.  The first table of each engine is issue
+19's targets.  Exits non-zero if any run or step failed.
 
 On PostgreSQL (--engines, both by default) it starts one throw-away
 server with tools/pg-server, with PostgreSQL's default durable settings
@@ -43,6 +50,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import workload  # noqa: E402
+import callgrind_profile  # noqa: E402
+import memory  # noqa: E402
 
 ENGINES = ('sqlite', 'postgresql')
 # The peers of each engine, in the order they run and are reported.
@@ -197,12 +206,9 @@ def run_peer(builddir, env, peer, pragmas, trace=False, server=None):
     finally:
         if server:
             server.drop(name)
-    line = None
-    for text in proc.stdout.splitlines():
-        if text.startswith('{'):
-            line = json.loads(text)
-    if proc.returncode != 0 or line is None:
-        return None, 'exit %d: %s' % (proc.returncode, proc.stderr.strip()[-500:])
+    line, why = workload.run_line(proc.returncode, proc.stdout, proc.stderr)
+    if line is None:
+        return None, why
     bad = workload.bad_checks(line['checks'])
     if bad:
         return None, 'checks differ: ' + '; '.join(bad)
@@ -234,27 +240,75 @@ def environment():
             'kernel': platform.release(), 'commit': commit}
 
 
-def targets(table, py_floor='pysqlite3'):
-    """The issue's targets, per operation."""
+# Issue 19's targets.  libgorm-py: this many times faster than the fastest
+# of ORMS at each operation (1: never slower); libgorm-c: within C_TARGET
+# times raw_gda at every operation, in time and in instructions.
+ORMS = ('sqlalchemy', 'peewee', 'django')
+PY_TARGETS = {'insert': 2, 'filter': 2, 'get_by_pk': 2, 'count': 2, 'update': 2,
+              'fetch_related': 2, 'aggregate': 2, 'fetch_all': 1.5, 'delete_each': 1.5,
+              'bulk_create': 1.5}
+C_TARGET = 1.25
+
+
+def targets(table, instructions=None):
+    """Issue 19's targets per operation, from the medians of @table and the
+    instruction counts of a profile (callgrind_profile.py's totals) if any."""
     rows = []
     for op in workload.OPERATIONS:
         t = table[op]
+        row = {'op': op}
+        orms = [(t[p]['median'], p) for p in ORMS if p in t]
+        if orms and 'libgorm-py' in t:
+            fastest, who = min(orms)
+            mine = t['libgorm-py']['median']
+            factor = PY_TARGETS.get(op, 1)
+            row.update(py=mine, orm=who, orm_s=fastest, speedup=fastest / mine, factor=factor,
+                       py_met=fastest / mine >= factor)
         if 'libgorm-c' in t and 'raw_gda' in t:
             ratio = t['libgorm-c']['median'] / t['raw_gda']['median']
-            rows.append(('libgorm-c ≤ 1.25× raw_gda', op, '%.2f×' % ratio, ratio <= 1.25))
-        orms = [t[p]['median'] for p in ('sqlalchemy', 'peewee', 'django') if p in t]
-        if op != 'delete_bulk' and orms and 'libgorm-py' in t and py_floor in t:
-            fastest = min(orms)
-            floor = 1.5 * t[py_floor]['median']
-            if fastest / 2 < floor:
-                bound, form = floor, '≤ 1.5× %s' % py_floor
-            else:
-                bound, form = fastest / 2, '2× faster than the fastest ORM'
-            mine = t['libgorm-py']['median']
-            rows.append(('libgorm-py ' + form, op,
-                         '%.3f s (bound %.3f s; fastest ORM %.3f s, %s %.3f s)'
-                         % (mine, bound, fastest, py_floor, t[py_floor]['median']), mine <= bound))
+            row.update(c_ratio=ratio, c_met=ratio <= C_TARGET)
+        if instructions and op in instructions.get('libgorm-c', {}) \
+                and op in instructions.get('raw_gda', {}):
+            ratio = instructions['libgorm-c'][op] / max(instructions['raw_gda'][op], 1)
+            row.update(ir_ratio=ratio, ir_met=ratio <= C_TARGET)
+        rows.append(row)
     return rows
+
+
+def targets_table(rows, instructions_from=None):
+    """The headline: each target, each operation, met or not."""
+    def met(ok):
+        return 'yes' if ok else '**no**'
+    md = ['| op | libgorm-py | fastest ORM | speed-up | target | met | libgorm-c / raw_gda | '
+          'met (≤ %.2f×) | instructions | met |' % C_TARGET,
+          '|---|---:|---|---:|---:|---|---:|---|---:|---|']
+    for row in rows:
+        cells = [row['op']]
+        if 'py' in row:
+            cells += ['%.3f s' % row['py'], '%s %.3f s' % (row['orm'], row['orm_s']),
+                      '%.2f×' % row['speedup'],
+                      ('≥ %g×' % row['factor']) if row['factor'] > 1 else 'never slower',
+                      met(row['py_met'])]
+        else:
+            cells += ['–'] * 5
+        cells += ['%.2f×' % row['c_ratio'], met(row['c_met'])] if 'c_ratio' in row else ['–'] * 2
+        cells += (['%.2f×' % row['ir_ratio'], met(row['ir_met'])] if 'ir_ratio' in row
+                  else ['–'] * 2)
+        md.append('| ' + ' | '.join(cells) + ' |')
+    md.append('')
+    summary = []
+    for key, what in (('py_met', 'libgorm-py'), ('c_met', 'libgorm-c time'),
+                      ('ir_met', 'libgorm-c instructions')):
+        judged = [row for row in rows if key in row]
+        if judged:
+            missed = [row['op'] for row in judged if not row[key]]
+            summary.append('%s: %d of %d met%s' % (what, len(judged) - len(missed), len(judged),
+                                                   ' (missed: %s)' % ', '.join(missed)
+                                                   if missed else ''))
+    md.append('; '.join(summary) + '.' + (' Instructions: %s.' % instructions_from
+                                          if instructions_from else ''))
+    md.append('')
+    return md
 
 
 def floor_of(engine, peers):
@@ -295,14 +349,7 @@ def report_set(name, peers, table, engine='sqlite', title=None):
                                             table[op]['libgorm-c']['min'] / table[op]['raw_gda']['min']))
         out.append('| %s | %s |' % (op, ' | '.join(cells)))
     out.append('')
-    rows = targets(table, PY_FLOOR[engine])
-    if rows:
-        out.append('| target | op | figure | met |')
-        out.append('|---|---|---|---|')
-        for target, op, figure, met in rows:
-            out.append('| %s | %s | %s | %s |' % (target, op, figure, 'yes' if met else '**no**'))
-        out.append('')
-    return out, rows
+    return out
 
 
 def chart(name, peers, table, path, date, engine='sqlite'):
@@ -382,7 +429,9 @@ def statements_table(validation, counted=True):
 
 
 def run_sets(args, env, engine, peers, sets, server, failures, results, md, env_info):
-    """The rounds of every set of one engine: tables, targets and charts."""
+    """The rounds of every set of one engine: tables, targets and charts.
+    Returns the headline: the targets table of the first set."""
+    headline = []
     for name in sets:
         runs = {peer: [] for peer in peers}
         for round_ in range(1, args.rounds + 1):
@@ -400,14 +449,22 @@ def run_sets(args, env, engine, peers, sets, server, failures, results, md, env_
         table = {op: {p: stats([r[op] for r in runs[p]]) for p in valid}
                  for op in workload.OPERATIONS}
         title = None if engine == 'sqlite' else 'PostgreSQL, the server\'s default settings'
-        section, rows = report_set(name, valid, table, engine, title)
-        md += section
+        md += report_set(name, valid, table, engine, title)
+        rows = targets(table, args.instructions)
         chart_path = os.path.join(args.out, 'slowdown-%s.png' % name)
         chart(name, valid, table, chart_path, env_info['date'], engine)
         md += ['![slowdown, %s](slowdown-%s.png)' % (
             'pragmas ' + name if engine == 'sqlite' else 'PostgreSQL', name), '']
-        results['sets'][name] = {'runs': runs, 'table': table,
-                                 'targets': [list(r) for r in rows]}
+        results['sets'][name] = {'runs': runs, 'table': table, 'targets': rows}
+        if not headline:
+            headline = ['### Issue 19\'s targets (%s, median of %d interleaved rounds)'
+                        % ('pragmas `%s`' % name if engine == 'sqlite'
+                           else 'the server\'s default settings', args.rounds), '',
+                        'libgorm-py against the fastest of SQLAlchemy, Peewee and Django (its '
+                        'time over libgorm-py\'s), libgorm-c against raw libgda in time '
+                        '(medians) and in instructions (callgrind, SQLite).', '']
+            headline += targets_table(rows, args.instructions_from)
+    return headline
 
 
 def validate(args, env, peers, first_set, server, failures):
@@ -441,9 +498,11 @@ def compare_sqlite(args, env, env_info, peers):
              env_info['debian'], env_info['kernel'], ', '.join(sqlite_versions), args.rounds), '',
           'Versions: ' + '; '.join('%s: %s' % (p, validation[p]['version'])
                                    for p in peers if p in validation) + '.', '']
-    md += statements_table(validation)
+    sets_md = []
+    headline = run_sets(args, env, 'sqlite', peers, pragma_sets, None, failures, results, sets_md,
+                        env_info)
+    md += headline + statements_table(validation) + sets_md
     results['statements'] = {p: l['statements'] for p, l in validation.items()}
-    run_sets(args, env, 'sqlite', peers, pragma_sets, None, failures, results, md, env_info)
 
     if args.scale:
         sections, ok = run_scale(args.builddir, args.out)
@@ -482,14 +541,20 @@ def compare_postgresql(args, env, env_info, peers):
                  settings['jit']), '',
               'Versions: ' + '; '.join('%s: %s' % (p, validation[p]['version'])
                                        for p in peers if p in validation) + '.', '']
+        sets_md = []
+        saved, args.instructions = args.instructions, None
+        try:
+            md += run_sets(args, env, 'postgresql', peers, ['postgresql'], server, failures,
+                           results, sets_md, env_info)
+        finally:
+            args.instructions = saved
         if traced:
             md += statements_table(validation)
             results['statements'] = {p: l['statements'] for p, l in validation.items()}
         else:
             md += ['Statements not counted: the server\'s log file is unknown '
                    '(--statement-log).', '']
-        run_sets(args, env, 'postgresql', peers, ['postgresql'], server, failures, results, md,
-                 env_info)
+        md += sets_md
     finally:
         server.stop()
     if failures:
@@ -500,6 +565,10 @@ def compare_postgresql(args, env, env_info, peers):
 
 MARK = '<!-- engine %s -->'
 END_MARK = '<!-- end of engine %s -->'
+# The parts of results.md and results.json: each engine's comparison, then
+# the profile and memory steps'; a run replaces the parts it ran.
+PARTS = ENGINES + ('profile', 'memory')
+STEPS = ('profile', 'peers', 'memory', 'scale')
 
 
 def previous_parts(out_dir):
@@ -510,7 +579,7 @@ def previous_parts(out_dir):
     except OSError:
         text = ''
     found = False
-    for engine in ENGINES:
+    for engine in PARTS:
         match = re.search(re.escape(MARK % engine) + r'\n(.*?)' + re.escape(END_MARK % engine),
                           text, re.S)
         if match:
@@ -523,10 +592,21 @@ def previous_parts(out_dir):
         old = json.load(open(os.path.join(out_dir, 'results.json')))
     except (OSError, ValueError):
         old = {}
-    if 'postgresql' in old:
-        data['postgresql'] = old.pop('postgresql')
+    for part in PARTS[1:]:
+        if part in old:
+            data[part] = old.pop(part)
     if 'sets' in old:
         data['sqlite'] = old
+    # The profile and memory steps also write their own files, which hold
+    # their part when another run's results.md and results.json lost it.
+    for part in ('profile', 'memory'):
+        try:
+            if part not in md:
+                md[part] = open(os.path.join(out_dir, part + '.md')).read().rstrip('\n').split('\n')
+            if part not in data:
+                data[part] = json.load(open(os.path.join(out_dir, part + '.json')))
+        except (OSError, ValueError):
+            pass
     return md, data
 
 
@@ -544,11 +624,33 @@ def main():
                         'of starting one')
     parser.add_argument('--statement-log', metavar='FILE',
                         help='with --postgresql: that server\'s log file, to count statements')
+    parser.add_argument('--steps', default=','.join(STEPS),
+                        help='what to run, of %s (all by default): the instruction profile, the '
+                        'timed peers, the million-row memory benchmark, bench-mainloop and '
+                        'bench-scale (the last with the peers on SQLite only)' % ', '.join(STEPS))
     parser.add_argument('--no-scale', dest='scale', action='store_false',
                         help='skip bench-mainloop and bench-scale')
+    parser.add_argument('--profile', action='store_true',
+                        help='the instruction profile only (--steps profile)')
+    parser.add_argument('--memory', action='store_true',
+                        help='the memory benchmark only (--steps memory)')
+    parser.add_argument('--profile-scale', type=int, default=callgrind_profile.DEFAULT_SCALE,
+                        help='the Python peers run a workload this many times smaller under '
+                        'callgrind (default %(default)s)')
+    parser.add_argument('--memory-rows', type=int, default=1000000,
+                        help='rows fetched by the memory benchmark (a multiple of 20,000)')
     parser.add_argument('--quick', action='store_true', help='allow fewer than 5 rounds')
     parser.add_argument('--out', default=os.path.join(TOP, 'bench', 'results'))
     args = parser.parse_args()
+    steps = args.steps.split(',')
+    if args.profile or args.memory:
+        steps = [step for step, only in (('profile', args.profile), ('memory', args.memory))
+                 if only]
+    for step in steps:
+        if step not in STEPS:
+            parser.error('unknown step %r (%s)' % (step, ', '.join(STEPS)))
+    if args.memory_rows < workload.N_POSTS or args.memory_rows % workload.N_POSTS:
+        parser.error('--memory-rows must be a multiple of %d' % workload.N_POSTS)
     if args.rounds < 5 and not args.quick:
         parser.error('at least 5 rounds (or --quick)')
     engines = args.engines.split(',')
@@ -562,7 +664,7 @@ def main():
     # Peers run in this directory: the build directory must not be relative.
     args.builddir = os.path.abspath(args.builddir)
     os.makedirs(args.out, exist_ok=True)
-    args.scale = args.scale and 'sqlite' in engines
+    args.scale = args.scale and 'sqlite' in engines and 'scale' in steps and 'peers' in steps
 
     # A signal stops the comparison through the exit path, which stops the server.
     def stop(signum, frame):
@@ -579,9 +681,34 @@ def main():
     env = devenv(args.builddir)
     env_info = environment()
 
-    md_parts, data = previous_parts(args.out)
+    # What this run reports; the parts it does not run are the last run's,
+    # read again as the report is written (another run may have written
+    # its own parts meanwhile).
+    md_parts, data = {}, {}
+    _, last = previous_parts(args.out)
     failed = False
-    for engine in engines:
+    args.instructions = args.instructions_from = None
+    if 'profile' in steps:
+        peers = [p for p in callgrind_profile.PEERS if p in wanted]
+        log('==> callgrind: %s' % ', '.join(peers))
+        md, profile, failures = callgrind_profile.run(args.builddir, env, peers,
+                                                      args.profile_scale, args.out, env_info)
+        failed = failed or bool(failures)
+        data['profile'] = profile
+        md_parts['profile'] = ['## Where each operation\'s instructions go (callgrind)', '',
+                               '%s, commit %s, SQLite, pragmas `workload`.'
+                               % (env_info['date'], env_info['commit']), ''] + md
+        profile['environment'] = env_info
+        workload.write_report(args.out, 'profile', md_parts['profile'], profile)
+        args.instructions = profile['totals']
+        args.instructions_from = 'callgrind, this run'
+    elif last.get('profile', {}).get('totals'):
+        profile = last['profile']
+        args.instructions = profile['totals']
+        args.instructions_from = 'callgrind, the profile of %s, commit %s (profile.md)' % (
+            profile.get('environment', {}).get('date', '?'),
+            profile.get('environment', {}).get('commit', '?'))
+    for engine in (engines if 'peers' in steps else []):
         peers = [p for p in ENGINE_PEERS[engine] if p in wanted]
         if not peers:
             continue
@@ -592,14 +719,32 @@ def main():
         failed = failed or bool(results['failures'])
         data[engine] = results
         md_parts[engine] = md
+    if 'memory' in steps:
+        peers = [p for p in memory.PEERS if p in wanted]
+        log('==> memory: %s' % ', '.join(peers))
+        md, results, failures = memory.run(env, peers, args.memory_rows, 1, args.out)
+        failed = failed or bool(failures)
+        results['environment'] = env_info
+        data['memory'] = results
+        md_parts['memory'] = ['## Memory (%s, commit %s)' % (env_info['date'],
+                                                             env_info['commit']), ''] + md
+        workload.write_report(args.out, 'memory', md_parts['memory'], results)
+
+    old_md, old_data = previous_parts(args.out)
+    for part in PARTS:
+        if part not in md_parts and part in old_md:
+            md_parts[part] = old_md[part]
+        if part not in data and part in old_data:
+            data[part] = old_data[part]
 
     results = dict(data.get('sqlite', {}))
-    if 'postgresql' in data:
-        results['postgresql'] = data['postgresql']
+    for part in PARTS[1:]:
+        if part in data:
+            results[part] = data[part]
     with open(os.path.join(args.out, 'results.json'), 'w') as f:
         json.dump(results, f, indent=1)
     md = []
-    for engine in ENGINES:
+    for engine in PARTS:
         if engine in md_parts:
             md += [MARK % engine] + md_parts[engine] + [END_MARK % engine, '']
     with open(os.path.join(args.out, 'results.md'), 'w') as f:

@@ -810,9 +810,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  static WorkloadRow posts[WORKLOAD_N_POSTS];
-  static WorkloadAuthor authors[WORKLOAD_N_AUTHORS];
-  static WorkloadAuthor loaded[WORKLOAD_N_AUTHORS];
+  static WorkloadRow posts[WORKLOAD_MAX_POSTS];
+  static WorkloadAuthor authors[WORKLOAD_MAX_AUTHORS];
+  static WorkloadAuthor loaded[WORKLOAD_MAX_AUTHORS];
   WorkloadRowList list = { 0 };
   WorkloadRelatedList related = { 0 };
   GdaStatement *stmt;
@@ -886,7 +886,7 @@ main (int   argc,
   op_delete_bulk ();
   workload_end (&run, WORKLOAD_DELETE_BULK);
 
-  stmt = parse ("SELECT " WORKLOAD_COLUMNS " FROM blogpost ORDER BY id LIMIT 1000");
+  stmt = parse (workload_lowest_sql ());
   select_posts (stmt, NULL, &list);
   g_object_unref (stmt);
   workload_begin (&run, WORKLOAD_DELETE_EACH);

@@ -468,9 +468,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  static WorkloadRow posts[WORKLOAD_N_POSTS];
-  static WorkloadAuthor authors[WORKLOAD_N_AUTHORS];
-  static WorkloadAuthor loaded[WORKLOAD_N_AUTHORS];
+  static WorkloadRow posts[WORKLOAD_MAX_POSTS];
+  static WorkloadAuthor authors[WORKLOAD_MAX_AUTHORS];
+  static WorkloadAuthor loaded[WORKLOAD_MAX_AUTHORS];
   WorkloadRowList list = { 0 };
   WorkloadRelatedList related = { 0 };
   char version[32];
@@ -532,7 +532,7 @@ main (int   argc,
   op_delete_bulk ();
   workload_end (&run, WORKLOAD_DELETE_BULK);
 
-  load_posts ("SELECT " WORKLOAD_COLUMNS " FROM blogpost ORDER BY id LIMIT 1000", &list);
+  load_posts (workload_lowest_sql (), &list);
   workload_begin (&run, WORKLOAD_DELETE_EACH);
   op_delete_each (&list);
   workload_end (&run, WORKLOAD_DELETE_EACH);

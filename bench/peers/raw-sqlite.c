@@ -376,9 +376,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  static WorkloadRow posts[WORKLOAD_N_POSTS];
-  static WorkloadAuthor authors[WORKLOAD_N_AUTHORS];
-  static WorkloadAuthor loaded[WORKLOAD_N_AUTHORS];
+  static WorkloadRow posts[WORKLOAD_MAX_POSTS];
+  static WorkloadAuthor authors[WORKLOAD_MAX_AUTHORS];
+  static WorkloadAuthor loaded[WORKLOAD_MAX_AUTHORS];
   WorkloadRowList list = { 0 };
   WorkloadRelatedList related = { 0 };
   sqlite3_stmt *stmt;
@@ -444,7 +444,7 @@ main (int   argc,
   op_delete_bulk ();
   workload_end (&run, WORKLOAD_DELETE_BULK);
 
-  stmt = prepare ("SELECT " WORKLOAD_COLUMNS " FROM blogpost ORDER BY id LIMIT 1000");
+  stmt = prepare (workload_lowest_sql ());
   select_posts (stmt, &list);
   sqlite3_finalize (stmt);
   workload_begin (&run, WORKLOAD_DELETE_EACH);

@@ -35,6 +35,18 @@ static const char *const pragmas_libgorm[] = {
 };
 
 /* The checks every run must reproduce (bench/WORKLOAD.md, "Checks"). */
+int workload_scale = 1;
+
+const char *
+workload_lowest_sql (void)
+{
+  static char sql[200];
+
+  snprintf (sql, sizeof sql, "SELECT " WORKLOAD_COLUMNS " FROM blogpost ORDER BY id LIMIT %d",
+            WORKLOAD_N_DELETE_EACH);
+  return sql;
+}
+
 static const WorkloadChecks expected = {
   .insert_sum_id = 200010000,
   .fetch_all_n = 20000,
@@ -699,10 +711,24 @@ workload_init (WorkloadRun  *run,
         server_uri = argv[++i];
       else if (strcmp (argv[i], "--statement-log") == 0 && i + 1 < argc)
         run->statement_log = argv[++i];
+      else if (strcmp (argv[i], "--scale") == 0 && i + 1 < argc)
+        {
+          char *end = NULL;
+          long scale = strtol (argv[++i], &end, 10);
+
+          if (end == argv[i] || *end || scale < 1 || scale > WORKLOAD_MAX_AUTHORS)
+            {
+              fprintf (stderr, "%s: --scale must be an integer from 1 to %d\n", peer,
+                       WORKLOAD_MAX_AUTHORS);
+              exit (2);
+            }
+          workload_scale = (int) scale;
+        }
       else
         {
           fprintf (stderr, "usage: %s [--pragmas workload|libgorm] [--postgresql SERVER-URI] "
-                   "[--db PATH-OR-NAME] [--trace [--statement-log SERVER-LOG]]\n", argv[0]);
+                   "[--db PATH-OR-NAME] [--trace [--statement-log SERVER-LOG]] [--scale N]\n",
+                   argv[0]);
           exit (2);
         }
     }
@@ -891,7 +917,7 @@ workload_finish (WorkloadRun *run,
 #define CHECK(field, format)                                                   \
   do {                                                                         \
     printf ("%s\"" #field "\": " format, (const void *) &c->field == (const void *) &c->insert_sum_id ? "" : ", ", c->field); \
-    if (c->field != e->field)                                                  \
+    if (workload_scale == 1 && c->field != e->field)                           \
       {                                                                        \
         fprintf (stderr, "%s: check " #field ": got " format ", want " format "\n", \
                  run->peer, c->field, e->field);                               \
@@ -928,6 +954,8 @@ workload_finish (WorkloadRun *run,
 #undef CHECK
 
   printf ("}");
+  if (workload_scale > 1)
+    printf (", \"scale\": %d", workload_scale);
   /* The authors came with the posts: fetch_related sent its SELECTs, but
    * no more than fetch_all sent for the posts alone (1 for most peers, a
    * model's pages for libgorm), never one more per post or per author. */

@@ -26,12 +26,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WORKLOAD_N_AUTHORS     200
-#define WORKLOAD_N_POSTS       20000
-#define WORKLOAD_N_FILTERS     200
-#define WORKLOAD_N_GETS        5000
-#define WORKLOAD_N_COUNTS      500
-#define WORKLOAD_N_DELETE_EACH 1000
+/* The sizes of the workload (of its arrays); a run with --scale N (for
+ * a profile under callgrind, compare.py --profile) divides each count by
+ * N, and its checks are printed but not compared. */
+#define WORKLOAD_MAX_AUTHORS   200
+#define WORKLOAD_MAX_POSTS     20000
+#define WORKLOAD_MAX_FILTERS   200
+#define WORKLOAD_MAX_GETS      5000
+#define WORKLOAD_MAX_COUNTS    500
+extern int workload_scale;
+#define WORKLOAD_N_AUTHORS     (WORKLOAD_MAX_AUTHORS / workload_scale)
+#define WORKLOAD_N_POSTS       (WORKLOAD_MAX_POSTS / workload_scale)
+#define WORKLOAD_N_FILTERS     (WORKLOAD_MAX_FILTERS / workload_scale)
+#define WORKLOAD_N_GETS        (WORKLOAD_MAX_GETS / workload_scale)
+#define WORKLOAD_N_COUNTS      (WORKLOAD_MAX_COUNTS / workload_scale)
+#define WORKLOAD_N_DELETE_EACH (1000 / workload_scale)
 #define WORKLOAD_FILTER_LIMIT  20
 /* Rows per multi-row INSERT of bulk_create in the peers that write SQL. */
 #define WORKLOAD_BULK_BATCH    1000
@@ -73,11 +82,11 @@ typedef struct
 
 typedef struct
 {
-  const char   *authors[WORKLOAD_N_AUTHORS];
-  WorkloadPost  posts[WORKLOAD_N_POSTS];
-  int64_t       filter_views[WORKLOAD_N_FILTERS];
-  int64_t       get_ids[WORKLOAD_N_GETS];
-  int64_t       count_authors[WORKLOAD_N_COUNTS];
+  const char   *authors[WORKLOAD_MAX_AUTHORS];
+  WorkloadPost  posts[WORKLOAD_MAX_POSTS];
+  int64_t       filter_views[WORKLOAD_MAX_FILTERS];
+  int64_t       get_ids[WORKLOAD_MAX_GETS];
+  int64_t       count_authors[WORKLOAD_MAX_COUNTS];
 } WorkloadData;
 
 typedef enum
@@ -128,6 +137,10 @@ typedef enum
 /* bulk_create: the multi-row INSERT, without its VALUES rows. */
 #define WORKLOAD_BULK_INSERT \
   "INSERT INTO blogpost (title, content, pub_date, views, rating, published, author_id) VALUES "
+
+/* The posts of delete_each, loaded before it: the WORKLOAD_N_DELETE_EACH
+ * lowest ids (a static string). */
+const char *workload_lowest_sql (void);
 
 /* The authors, loaded before count_related and bulk_create. */
 #define WORKLOAD_AUTHORS_SELECT "SELECT id, name FROM author ORDER BY id"

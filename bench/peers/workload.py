@@ -377,6 +377,27 @@ class Target:
             connection.close()
 
 
+def run_line(returncode, stdout, stderr):
+    """The JSON line of a peer's run from its output: (line, None), or
+    (None, why) when it failed or printed none."""
+    line = None
+    for text in stdout.splitlines():
+        if text.startswith('{'):
+            line = json.loads(text)
+    if returncode != 0 or line is None:
+        return None, 'exit %d: %s' % (returncode, stderr.strip()[-800:])
+    return line, None
+
+
+def write_report(out_dir, name, md, data):
+    """NAME.md (the Markdown lines @md) and NAME.json (@data) in @out_dir."""
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, name + '.json'), 'w') as f:
+        json.dump(data, f, indent=1)
+    with open(os.path.join(out_dir, name + '.md'), 'w') as f:
+        f.write('\n'.join(md) + '\n')
+
+
 def bad_checks(checks):
     """The checks that differ from EXPECTED, as 'name: got X, want Y' strings."""
     return ['%s: got %r, want %r' % (name, checks.get(name), want)
@@ -455,26 +476,78 @@ class Trace:
 
 
 USAGE = ('arguments: [--pragmas workload|libgorm] [--postgresql SERVER-URI] [--db PATH-OR-NAME] '
-         '[--trace [--statement-log SERVER-LOG]]')
+         '[--trace [--statement-log SERVER-LOG]] [--scale N] [--ops-library PATH]')
+
+
+def scale_down(divisor):
+    """A workload @divisor times smaller (authors, posts, filters, gets,
+    counts and deleted posts), for a profile under callgrind: its checks
+    are not WORKLOAD.md's, and main() does not compare them."""
+    global N_AUTHORS, N_POSTS, N_FILTERS, N_GETS, N_COUNTS, N_DELETE_EACH
+    N_AUTHORS //= divisor
+    N_POSTS //= divisor
+    N_FILTERS //= divisor
+    N_GETS //= divisor
+    N_COUNTS //= divisor
+    N_DELETE_EACH //= divisor
+
+
+def op_runner(path):
+    """Runs each operation through the C function op_NAME of the library at
+    @path (workload-ops.c, by its workload_run_op()), so that callgrind's
+    --toggle-collect=op_NAME counts it; an exception raised by the
+    operation is raised again here."""
+    import ctypes
+    library = ctypes.CDLL(path)
+    library.workload_run_op.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    callback_type = ctypes.CFUNCTYPE(None)
+
+    def run(op, function, *args):
+        outcome = []
+
+        def call():
+            try:
+                outcome.append((True, function(*args)))
+            except BaseException as error:  # noqa: B902 (raised again below)
+                outcome.append((False, error))
+        callback = callback_type(call)
+        if library.workload_run_op(op.encode(), ctypes.cast(callback, ctypes.c_void_p)) != 0:
+            raise SystemExit('%s has no op_%s' % (path, op))
+        ok, value = outcome[0]
+        if not ok:
+            raise value
+        return value
+    return run
 
 
 def main(peer_class, argv=None):
     """Runs the workload on one peer and prints its JSON line.
 
     Arguments: [--pragmas workload|libgorm] [--postgresql SERVER-URI]
-    [--db PATH-OR-NAME] [--trace [--statement-log SERVER-LOG]].  With
-    --postgresql the run creates a database (--db, by default
-    peers_bench_PEER_PID) on that server, runs on it and drops it; --trace
-    then needs the server's log file."""
+    [--db PATH-OR-NAME] [--trace [--statement-log SERVER-LOG]] [--scale N]
+    [--ops-library PATH].  With --postgresql the run creates a database
+    (--db, by default peers_bench_PEER_PID) on that server, runs on it and
+    drops it; --trace then needs the server's log file.  --scale N runs a
+    workload N times smaller, whose checks are printed but not compared;
+    --ops-library runs each operation through workload-ops.c's op_NAME
+    (both for compare.py --profile)."""
     argv = sys.argv[1:] if argv is None else argv
     pragmas_name = 'workload'
     trace = False
-    server_uri = statement_log = name = None
+    server_uri = statement_log = name = ops_library = None
+    scale = 1
     i = 0
     while i < len(argv):
-        if argv[i] in ('--pragmas', '--postgresql', '--db', '--statement-log') and i + 1 < len(argv):
+        if argv[i] in ('--pragmas', '--postgresql', '--db', '--statement-log', '--scale',
+                       '--ops-library') and i + 1 < len(argv):
             value = argv[i + 1]
-            if argv[i] == '--pragmas':
+            if argv[i] == '--scale':
+                if not value.isdigit() or not 1 <= int(value) <= N_AUTHORS:
+                    raise SystemExit('--scale must be an integer from 1 to %d' % N_AUTHORS)
+                scale = int(value)
+            elif argv[i] == '--ops-library':
+                ops_library = value
+            elif argv[i] == '--pragmas':
                 pragmas_name = value
             elif argv[i] == '--postgresql':
                 server_uri = value
@@ -500,6 +573,9 @@ def main(peer_class, argv=None):
         if trace and not statement_log:
             raise SystemExit('--trace on PostgreSQL needs --statement-log (the server\'s log file)')
     target = Target(engine, name, pragmas_name, server_uri, statement_log)
+    if scale > 1:
+        scale_down(scale)
+    run_op = op_runner(ops_library) if ops_library else (lambda op, function, *args: function(*args))
 
     data = Data()
     target.create(trace)
@@ -515,7 +591,7 @@ def main(peer_class, argv=None):
         if trace:
             trace.take()
         start = time.perf_counter()
-        result = function(*args)
+        result = run_op(op, function, *args)
         times[op] = time.perf_counter() - start
         if trace:
             statements[op] = trace.take()
@@ -612,8 +688,11 @@ def main(peer_class, argv=None):
     line.update(server)
     if trace:
         line['statements'] = statements
+    if scale > 1:
+        line['scale'] = scale
     print(json.dumps(line), flush=True)
-    bad = bad_checks(checks)
+    # A smaller workload has checks of its own: none to compare with.
+    bad = bad_checks(checks) if scale == 1 else []
     if trace:
         why = related_statements_bad(statements)
         if why:

@@ -29,8 +29,7 @@ import gi
 gi.require_version('Gorm', '1.0')
 gi.require_version('Gtk', '4.0')
 gi.require_version('Adw', '1')
-gi.require_version('Pango', '1.0')
-from gi.repository import Adw, Gio, GLib, GObject, Gorm, Gtk, Pango  # noqa: E402
+from gi.repository import Adw, Gio, GLib, GObject, Gorm, Gtk  # noqa: E402
 
 APPLICATION_ID = 'org.gnome.Gorm.LibraryPython'
 
@@ -97,6 +96,8 @@ COLUMNS = (
     ('read', 'Read', 'read', 0.5, False),
 )
 SORT_KEYS = {name: key for name, _, key, _, _ in COLUMNS}
+# How many characters a text cell asks room for (the C application's).
+CELL_NAT_CHARS = {'title': 30, 'author': 20, 'year': 5, 'pages': 6, 'rating': 6}
 
 # Generated books: titles from these words, authors from these names.
 _ADJECTIVES = ('Silent', 'Hidden', 'Last', 'Broken', 'Golden', 'Northern', 'Quiet',
@@ -114,11 +115,76 @@ def generated_author_names():
 
 
 def generated_book(database, random_, number, author_id):
-    return Book(database=database, title='The %s %s %d' % (random_.choice(_ADJECTIVES), random_.choice(_NOUNS),
-                                       number),
+    # One book in ten has no page count, as in the C application.
+    return Book(database=database, title='The %s %s %d' % (random_.choice(_ADJECTIVES),
+                                                           random_.choice(_NOUNS), number),
                 author_id=author_id, year=random_.randint(1800, 2025),
-                pages=random_.choice((None, random_.randint(40, 1200))),
+                pages=None if random_.random() < 0.1 else random_.randint(40, 1200),
                 rating=random_.randint(0, 5), read=random_.random() < 0.3)
+
+
+# Books per bulk insert, and per slice of the main loop while they are
+# built (about 2 ms of it).
+GENERATE_BATCH = 1000
+GENERATE_SLICE = 25
+
+
+async def generate_books(database, count, progress=None, cancellable=None, seed=None):
+    """Writes ``count`` generated books (and the authors they refer to)
+    with bulk inserts on the database worker; returns how many were
+    written. The next batch is built on the main loop, a slice at a time,
+    while the worker writes the one before: the two overlap, and the main
+    loop draws between slices. ``progress(written, count)`` is called after
+    each batch; a cancelled ``cancellable`` stops after the batch being
+    written, and what was written stays."""
+    random_ = random.Random(count if seed is None else seed)
+    authors = Author.objects.using(database)
+    names = generated_author_names()
+    known = {a.name: a.id for a in await authors.filter(name__in=names).alist()}
+    missing = [Author(name=name, database=database) for name in names if name not in known]
+    for author in await authors.abulk_create(missing):
+        known[author.name] = author.id
+    author_ids = list(known.values())
+    books = Book.objects.using(database)
+    built = written = 0
+    writing = None
+    try:
+        while built < count and not (cancellable and cancellable.is_cancelled()):
+            batch = []
+            n = min(GENERATE_BATCH, count - built)
+            while len(batch) < n:
+                for _ in range(min(GENERATE_SLICE, n - len(batch))):
+                    batch.append(generated_book(database, random_, built + len(batch) + 1,
+                                                random_.choice(author_ids)))
+                await asyncio.sleep(0)
+            built += n
+            if writing is not None:
+                written += len(await writing)
+                if progress is not None:
+                    progress(written, count)
+            if cancellable and cancellable.is_cancelled():
+                writing = None
+                break
+            writing = asyncio.ensure_future(books.abulk_create(batch))
+        if writing is not None:
+            written += len(await writing)
+            writing = None
+            if progress is not None:
+                progress(written, count)
+    finally:
+        # An error, or the task cancelled: the batch on its way is too.
+        if writing is not None and not writing.done():
+            writing.cancel()
+    return written
+
+
+# What an edit changes, kept to undo it: the fields but the key and
+# "added".
+EDITED_FIELDS = ('title', 'author_id', 'year', 'pages', 'rating', 'read')
+
+
+def book_values(book):
+    return {name: getattr(book, name) for name in EDITED_FIELDS}
 
 
 class Sentinel(GObject.Object):
@@ -136,6 +202,8 @@ class EditDialog(Adw.Window):
         self.window = window
         self.book = book
         self.adding = adding
+        # The values of a saved book as they were, to undo the edit.
+        self.before = None if adding else book_values(book)
         self.saved = False
         self.bindings = []
 
@@ -168,11 +236,14 @@ class EditDialog(Adw.Window):
         self.author_row.connect('notify::text', lambda *args: self.update_sensitivity())
         self.update_sensitivity()
 
-        page = Adw.PreferencesPage()
-        page.add(group)
+        self.page = Adw.PreferencesPage()
+        self.page.add(group)
+        # A refused save shows its error here; the dialog stays open.
+        self.toast_overlay = Adw.ToastOverlay(child=self.page, vexpand=True)
+        self.last_error = None
         box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL)
         box.append(header)
-        box.append(page)
+        box.append(self.toast_overlay)
         self.set_content(box)
         self.connect('close-request', self.on_close_request)
 
@@ -204,24 +275,54 @@ class EditDialog(Adw.Window):
         self.bindings = []
 
     async def save(self):
-        """Saves the book with the author of that name (found or added)."""
+        """Saves the book with the author of that name (found, or added)
+        in one transaction on the database worker: a refused save leaves
+        nothing behind (not the new author), and the dialog stays open with
+        the error shown, for the user to fix."""
         self.save_button.set_sensitive(False)
-        try:
-            name = self.author_row.get_text().strip()
-            author = await self.window.author_named(name)
-            book = self.book
-            if book.author_id != author.id:
+        # The worker reads the book while it saves it: nothing changes it
+        # meanwhile.
+        self.page.set_sensitive(False)
+        book = self.book
+        name = self.author_row.get_text().strip()
+        if book.pages == 0:
+            book.pages = None
+
+        def save_with_author(database, data):
+            # On the worker. A book the window shows is not changed here
+            # (its cells would hear of it on this thread): it is saved,
+            # then its author's key is updated in bulk, which libgorm hands
+            # to the live object in the main context.
+            authors = Author.objects.using(database)
+            author = authors.filter(name=name).order_by('id').first()
+            if author is None:
+                author = authors.create(name=name)
+            if not book.is_saved():
                 book.author = author
-            if book.pages == 0:
-                book.pages = None
-            await book.asave()
-        except BaseException:
+                book.save()
+            else:
+                book.save()
+                if book.author_id != author.id:
+                    Book.objects.using(database).filter(pk=book.id).update(author_id=author.id)
+            return True
+
+        try:
+            await self.window.database.arun_in_transaction(save_with_author)
+        except (GLib.Error, Gorm.Error) as error:
+            self.show_error(error)
+            return
+        finally:
+            self.page.set_sensitive(True)
             self.update_sensitivity()
-            raise
         self.saved = True
         self.unbind_all()
         self.destroy()
         self.window.dialog_closed(self)
+        self.window.book_saved(book, self.before)
+
+    def show_error(self, error):
+        self.last_error = error.message or str(error)
+        self.toast_overlay.add_toast(Adw.Toast(title=self.last_error, timeout=5))
 
     def cancel(self):
         self.close()
@@ -261,7 +362,7 @@ class LibraryWindow(Adw.ApplicationWindow):
         self.search_text = ''
         self.order = ('title',)
         self.edit_dialog = None
-        self.deleted = None
+        self.undo_record = (None, None, None)
         self.generation_cancellable = None
         self.tasks = set()
         self.errors = []
@@ -351,7 +452,7 @@ class LibraryWindow(Adw.ApplicationWindow):
                 factory.connect('bind', self.bind_check)
                 factory.connect('unbind', self.unbind_check)
             else:
-                factory.connect('setup', self.setup_label, xalign)
+                factory.connect('setup', self.setup_label, xalign, name)
                 factory.connect('bind', self.bind_label, name)
                 factory.connect('unbind', self.unbind_label)
             column = Gtk.ColumnViewColumn(title=title, factory=factory, expand=expand,
@@ -361,7 +462,6 @@ class LibraryWindow(Adw.ApplicationWindow):
             self.columns[name] = column
         factory = Gtk.SignalListItemFactory()
         factory.connect('setup', self.setup_delete)
-        factory.connect('bind', self.bind_delete)
         self.columns['delete'] = Gtk.ColumnViewColumn(factory=factory)
         self.column_view.append_column(self.columns['delete'])
         self.column_view.sort_by_column(self.columns['title'], Gtk.SortType.ASCENDING)
@@ -416,23 +516,31 @@ class LibraryWindow(Adw.ApplicationWindow):
 
     # Cells.
 
-    def setup_label(self, factory, list_item, xalign):
-        label = Gtk.Label(xalign=xalign, ellipsize=Pango.EllipsizeMode.END)
+    # A cell is made for each of the ~200 rows GTK 4.8 keeps, and made
+    # again for each query shown: what it costs, the main loop waits for.
+    # Inscriptions, not labels (their size comes from their character
+    # counts, not from their text), and no tooltips (see setup_delete()):
+    # with labels and tooltips, showing a new query stalled the main loop
+    # 0.6 to 1.5 s.
+
+    def setup_label(self, factory, list_item, xalign, name):
+        inscription = Gtk.Inscription(xalign=xalign, nat_chars=CELL_NAT_CHARS[name],
+                                      text_overflow=Gtk.InscriptionOverflow.ELLIPSIZE_END)
         if xalign == 1.0:
-            label.add_css_class('numeric')
-        list_item.set_child(label)
+            inscription.add_css_class('numeric')
+        list_item.set_child(inscription)
 
     def bind_label(self, factory, list_item, name):
         book = list_item.get_item()
-        label = list_item.get_child()
+        cell = list_item.get_child()
         if name == 'author':
-            self.show_author(book, label)
+            self.show_author(book, cell, list_item)
             handler = book.connect('notify::author-id',
-                                   lambda b, pspec: self.show_author(b, label))
+                                   lambda b, pspec: self.show_author(b, cell, list_item))
         else:
-            self.show_value(book, label, name)
+            self.show_value(book, cell, name)
             handler = book.connect('notify::' + name,
-                                   lambda b, pspec: self.show_value(b, label, name))
+                                   lambda b, pspec: self.show_value(b, cell, name))
         list_item._gorm_handler = (book, handler)
 
     def unbind_label(self, factory, list_item):
@@ -441,29 +549,29 @@ class LibraryWindow(Adw.ApplicationWindow):
             book.disconnect(handler)
 
     @staticmethod
-    def show_value(book, label, name):
+    def show_value(book, cell, name):
         value = getattr(book, name)
         if name == 'pages':
-            label.set_text(format_pages(value))
+            cell.set_text(format_pages(value))
         elif name == 'rating':
-            label.set_text(format_rating(value))
-            label.set_tooltip_text('%d of 5' % value)
+            cell.set_text(format_rating(value))
         else:
-            label.set_text(str(value))
+            cell.set_text(str(value))
 
-    def show_author(self, book, label):
+    def show_author(self, book, cell, list_item):
         # select_related() loaded the author with the row; a book the
         # model gained since is given its author by the worker.
         author = book.peek_related('author')
         if author is not None:
-            label.set_text(author.name)
+            cell.set_text(author.name)
             return
-        label.set_text('')
+        cell.set_text('')
 
         async def load():
             author = await book.aget_related('author')
-            if label.get_parent() is not None:
-                label.set_text(author.name if author else '')
+            # The cell may show another book by now.
+            if list_item.get_item() is book:
+                cell.set_text(author.name if author else '')
                 self.emit('model-changed')
         self.spawn(load())
 
@@ -490,14 +598,14 @@ class LibraryWindow(Adw.ApplicationWindow):
         self.spawn(book.asave())
 
     def setup_delete(self, factory, list_item):
-        button = Gtk.Button(icon_name='user-trash-symbolic', tooltip_text='Delete Book',
-                            halign=Gtk.Align.CENTER)
+        button = Gtk.Button(icon_name='user-trash-symbolic', halign=Gtk.Align.CENTER)
+        # Named for assistive technologies rather than with a tooltip: on
+        # X11, GTK 4.8 asks the server for the pointer (a round trip)
+        # whenever a tooltip is set, ~200 times for each query shown.
+        button.update_property([Gtk.AccessibleProperty.LABEL], ['Delete Book'])
         button.add_css_class('flat')
         button.connect('clicked', lambda b: self.delete_item(list_item.get_item()))
         list_item.set_child(button)
-
-    def bind_delete(self, factory, list_item):
-        list_item.get_child().set_tooltip_text('Delete “%s”' % list_item.get_item().title)
 
     # Sorting: the query's order_by, from the column view's sorter.
 
@@ -618,14 +726,6 @@ class LibraryWindow(Adw.ApplicationWindow):
 
     # Add, edit, delete, undo.
 
-    async def author_named(self, name):
-        """The author of that name, added when there is none."""
-        authors = Author.objects.using(self.database)
-        author = await authors.filter(name=name).order_by('id').afirst()
-        if author is None:
-            author = await authors.acreate(name=name)
-        return author
-
     async def open_editor(self, book):
         if self.edit_dialog is not None:
             self.edit_dialog.present()
@@ -669,20 +769,38 @@ class LibraryWindow(Adw.ApplicationWindow):
     async def delete_book(self, book):
         title = book.title
         await book.adelete()
-        # The object keeps its values: saving it again inserts it again.
-        self.deleted = book
-        self.undo_action.set_enabled(True)
+        # The object keeps its values, its "added" date and its author:
+        # saving it again inserts it again as it was, but for its id (an
+        # insert takes a new automatic key; libgorm cannot be given one).
+        self.set_undo('delete', book, None)
         self.toast('“%s” deleted' % title, undo=True)
+
+    def book_saved(self, book, before):
+        """The edit dialog saved ``book``, whose values were ``before``
+        (None for a new book)."""
+        if before is not None and before != book_values(book):
+            self.set_undo('edit', book, before)
+            self.toast('“%s” saved' % book.title, undo=True)
+        else:
+            self.toast('Book saved')
+
+    def set_undo(self, kind, book, values):
+        self.undo_record = (kind, book, values)
+        self.undo_action.set_enabled(book is not None)
 
     def on_toast_dismissed(self, toast):
         if self.shown_toast is toast:
             self.shown_toast = None
 
     async def undo(self):
-        book, self.deleted = self.deleted, None
-        self.undo_action.set_enabled(False)
-        if book is not None:
-            await book.asave()
+        kind, book, values = self.undo_record
+        self.set_undo(None, None, None)
+        if book is None:
+            return
+        if kind == 'edit':
+            for name, value in values.items():
+                setattr(book, name, value)
+        await book.asave()
 
     # Generating and deleting many.
 
@@ -696,34 +814,15 @@ class LibraryWindow(Adw.ApplicationWindow):
         self.progress_bar.set_fraction(0)
         self.progress_bar.set_text(None)
         self.progress_revealer.set_reveal_child(True)
-        random_ = random.Random(count)
         done = 0
+
+        def progress(written, total):
+            self.progress_bar.set_fraction(written / total)
+            self.progress_bar.set_text('%s of %s' % (
+                locale.format_string('%d', written, grouping=True),
+                locale.format_string('%d', total, grouping=True)))
         try:
-            authors = Author.objects.using(self.database)
-            names = generated_author_names()
-            known = {a.name: a.id for a in await authors.filter(name__in=names).alist()}
-            missing = [Author(name=name, database=self.database)
-                       for name in names if name not in known]
-            for author in await authors.abulk_create(missing):
-                known[author.name] = author.id
-            author_ids = list(known.values())
-            books = Book.objects.using(self.database)
-            batch_size = 1000
-            while done < count and not cancellable.is_cancelled():
-                batch = []
-                n = min(batch_size, count - done)
-                while len(batch) < n:
-                    # A few books at a time: the main loop draws between.
-                    for i in range(min(100, n - len(batch))):
-                        batch.append(generated_book(self.database, random_, done + len(batch) + 1,
-                                                    random_.choice(author_ids)))
-                    await asyncio.sleep(0)
-                await books.abulk_create(batch)
-                done += n
-                self.progress_bar.set_fraction(done / count)
-                self.progress_bar.set_text('%s of %s' % (
-                    locale.format_string('%d', done, grouping=True),
-                    locale.format_string('%d', count, grouping=True)))
+            done = await generate_books(self.database, count, progress, cancellable)
         finally:
             self.progress_revealer.set_reveal_child(False)
             self.progress_bar.set_fraction(0)
@@ -756,9 +855,16 @@ class LibraryWindow(Adw.ApplicationWindow):
         self.delete_all_dialog = dialog
 
     async def delete_all(self):
-        self.deleted = None
-        self.undo_action.set_enabled(False)
-        n, _ = await Book.objects.using(self.database).adelete()
+        self.set_undo(None, None, None)
+        # As while books are generated, no live model follows the rows
+        # one by one (each would cost it a query): it is watched again
+        # once they are gone.
+        self.drop_model()
+        self.status_stack.set_visible_child_name('loading')
+        try:
+            n, _ = await Book.objects.using(self.database).adelete()
+        finally:
+            self.reload_model()
         self.toast('%s deleted' % format_count(n))
 
     def show_about(self):

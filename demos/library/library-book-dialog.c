@@ -10,6 +10,7 @@ struct _LibraryBookDialog
   LibraryBook     *book;
   AdwToastOverlay *toasts;
   GtkWidget       *save_button;
+  GtkWidget       *page;
   GtkWidget       *title_row;
   GtkWidget       *author_row;
   GtkWidget       *year_spin;
@@ -48,6 +49,9 @@ set_working (LibraryBookDialog *self,
 {
   self->working = working;
   gtk_widget_set_sensitive (self->save_button, !working);
+  /* The worker reads the book while it saves it: nothing changes it
+   * meanwhile. */
+  gtk_widget_set_sensitive (self->page, !working);
 }
 
 /* Ends the dialog: "finished" (saved or not), then closes it. */
@@ -76,15 +80,96 @@ show_error (LibraryBookDialog *self,
   set_working (self, FALSE);
 }
 
+/* What the transaction that saves the book needs, on the worker: the
+ * book and the name of its author. */
+typedef struct
+{
+  LibraryBook *book;
+  char        *author_name;
+} SaveCall;
+
 static void
-book_saved_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+save_call_free (gpointer data)
+{
+  SaveCall *call = data;
+
+  g_object_unref (call->book);
+  g_free (call->author_name);
+  g_free (call);
+}
+
+/* The body of the save's transaction, on the database's worker: the
+ * author of that name, or a new one, then the book. A refusal rolls all
+ * of it back, the new author with it. A book the window shows is not
+ * changed here (its cells would hear of it on this thread): it is saved,
+ * then its author's key is updated in bulk, which libgorm hands to the
+ * live object in the main context. */
+static gboolean
+save_in_transaction (GormDatabase *database,
+                     gpointer      user_data,
+                     GError      **error)
+{
+  SaveCall *call = user_data;
+  GormResource *book = GORM_RESOURCE (call->book);
+  g_autoptr(GormQuery) authors = gorm_database_query (database, LIBRARY_TYPE_AUTHOR);
+  g_autoptr(LibraryAuthor) author = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  GError *local_error = NULL;
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, call->author_name);
+  gorm_query_filter (authors, gorm_filter_eq ("name", &value));
+  gorm_query_order_by (authors, "id", FALSE);
+  author = gorm_query_first (authors, NULL, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (author == NULL)
+    {
+      author = g_object_new (LIBRARY_TYPE_AUTHOR, "database", database,
+                             "name", call->author_name, NULL);
+      if (!gorm_resource_set_null (GORM_RESOURCE (author), "born", error) ||
+          !gorm_resource_save (GORM_RESOURCE (author), NULL, error))
+        return FALSE;
+    }
+
+  if (!gorm_resource_is_saved (book))
+    {
+      /* A new book: no one but the dialog holds it, and the dialog's
+       * rows are not bound to its author. */
+      return gorm_resource_set_related (book, "author", GORM_RESOURCE (author), error) &&
+             gorm_resource_save (book, NULL, error);
+    }
+  if (!gorm_resource_save (book, NULL, error))
+    return FALSE;
+  if (library_book_get_author_id (call->book) != gorm_resource_get_id (GORM_RESOURCE (author)))
+    {
+      g_autoptr(GormQuery) this_book = gorm_database_query (database, LIBRARY_TYPE_BOOK);
+      g_auto(GValue) id = G_VALUE_INIT;
+      g_auto(GValue) author_id = G_VALUE_INIT;
+
+      g_value_init (&id, G_TYPE_INT64);
+      g_value_set_int64 (&id, gorm_resource_get_id (book));
+      g_value_init (&author_id, G_TYPE_INT64);
+      g_value_set_int64 (&author_id, gorm_resource_get_id (GORM_RESOURCE (author)));
+      gorm_query_filter (this_book, gorm_filter_eq ("id", &id));
+      if (gorm_query_update (this_book, "author-id", &author_id, NULL, error) < 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+saved_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
 {
   g_autoptr(LibraryBookDialog) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!gorm_resource_save_finish (GORM_RESOURCE (source), result, &error))
+  if (!gorm_database_run_in_transaction_finish (GORM_DATABASE (source), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         show_error (self, error);
@@ -93,83 +178,12 @@ book_saved_cb (GObject      *source,
   finish (self, TRUE);
 }
 
-static void
-save_book (LibraryBookDialog *self,
-           LibraryAuthor     *author)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!gorm_resource_set_related (GORM_RESOURCE (self->book), "author", GORM_RESOURCE (author),
-                                  &error))
-    {
-      show_error (self, error);
-      return;
-    }
-  /* Pages 0 is "not known": NULL in the database. */
-  if (library_book_get_pages (self->book) == 0 &&
-      !gorm_resource_is_null (GORM_RESOURCE (self->book), "pages") &&
-      !gorm_resource_set_null (GORM_RESOURCE (self->book), "pages", &error))
-    {
-      show_error (self, error);
-      return;
-    }
-  gorm_resource_save_async (GORM_RESOURCE (self->book), self->cancellable, book_saved_cb,
-                            g_object_ref (self));
-}
-
-static void
-author_saved_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(LibraryBookDialog) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!gorm_resource_save_finish (GORM_RESOURCE (source), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, error);
-      return;
-    }
-  save_book (self, LIBRARY_AUTHOR (source));
-}
-
-static void
-author_found_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(LibraryBookDialog) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LibraryAuthor) author = gorm_query_first_finish (GORM_QUERY (source), result, &error);
-  g_autoptr(LibraryAuthor) created = NULL;
-
-  if (error != NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, error);
-      return;
-    }
-  if (author != NULL)
-    {
-      save_book (self, author);
-      return;
-    }
-  created = g_object_new (LIBRARY_TYPE_AUTHOR,
-                          "database", gorm_resource_get_database (GORM_RESOURCE (self->book)),
-                          "name", gtk_editable_get_text (GTK_EDITABLE (self->author_row)),
-                          NULL);
-  gorm_resource_set_null (GORM_RESOURCE (created), "born", NULL);
-  gorm_resource_save_async (GORM_RESOURCE (created), self->cancellable, author_saved_cb,
-                            g_object_ref (self));
-}
-
 void
 library_book_dialog_save (LibraryBookDialog *self)
 {
   const char *name = gtk_editable_get_text (GTK_EDITABLE (self->author_row));
-  g_autoptr(GormQuery) query = NULL;
-  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+  SaveCall *call;
 
   g_return_if_fail (LIBRARY_IS_BOOK_DIALOG (self));
 
@@ -180,14 +194,21 @@ library_book_dialog_save (LibraryBookDialog *self)
       show_message (self, _("A book needs a title and an author"));
       return;
     }
+  /* Pages 0 is "not known": NULL in the database. */
+  if (library_book_get_pages (self->book) == 0 &&
+      !gorm_resource_is_null (GORM_RESOURCE (self->book), "pages") &&
+      !gorm_resource_set_null (GORM_RESOURCE (self->book), "pages", &error))
+    {
+      show_message (self, error->message);
+      return;
+    }
   set_working (self, TRUE);
-  /* The author of that name, or a new one. */
-  g_value_init (&value, G_TYPE_STRING);
-  g_value_set_string (&value, name);
-  query = gorm_database_query (gorm_resource_get_database (GORM_RESOURCE (self->book)),
-                               LIBRARY_TYPE_AUTHOR);
-  gorm_query_filter (query, gorm_filter_eq ("name", &value));
-  gorm_query_first_async (query, self->cancellable, author_found_cb, g_object_ref (self));
+  call = g_new0 (SaveCall, 1);
+  call->book = g_object_ref (self->book);
+  call->author_name = g_strdup (name);
+  gorm_database_run_in_transaction_async (gorm_resource_get_database (GORM_RESOURCE (self->book)),
+                                          save_in_transaction, call, save_call_free,
+                                          self->cancellable, saved_cb, g_object_ref (self));
 }
 
 static void
@@ -336,6 +357,7 @@ library_book_dialog_init (LibraryBookDialog *self)
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (read_row), self->read_switch);
   adw_preferences_group_add (group, read_row);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), group);
+  self->page = page;
 
   self->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
   adw_toast_overlay_set_child (self->toasts, page);

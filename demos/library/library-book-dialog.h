@@ -11,10 +11,11 @@ G_BEGIN_DECLS
 /*
  * The dialog that edits a book, or adds one: its rows are bound to the
  * book's properties both ways, so the book changes as one types (and its
- * row in the window with it). Save saves it (async, creating its author
- * when no author has that name); Cancel reloads a saved book, which
- * reverts what the bindings changed. "finished" tells which it was,
- * once the database has answered.
+ * row in the window with it). Save saves it (async, in one transaction
+ * with its author, created when no author has that name: a refused save
+ * leaves nothing behind, and the dialog stays open with the error shown);
+ * Cancel reloads a saved book, which reverts what the bindings changed.
+ * "finished" tells which it was, once the database has answered.
  */
 #define LIBRARY_TYPE_BOOK_DIALOG (library_book_dialog_get_type ())
 G_DECLARE_FINAL_TYPE (LibraryBookDialog, library_book_dialog, LIBRARY, BOOK_DIALOG, AdwWindow)

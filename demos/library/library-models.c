@@ -322,6 +322,57 @@ library_format_rating (int rating)
   return g_string_free (stars, FALSE);
 }
 
+void
+library_book_values_save (LibraryBookValues *values,
+                          LibraryBook       *book)
+{
+  library_book_values_clear (values);
+  values->title = g_strdup (book->title);
+  values->author_id = book->author_id;
+  values->year = book->year;
+  values->pages = book->pages;
+  values->pages_null = gorm_resource_is_null (GORM_RESOURCE (book), "pages");
+  values->rating = book->rating;
+  values->read = book->read;
+}
+
+/* Sets @values on @book, as the user would (the book becomes dirty).
+ * The key and "added" stay. */
+gboolean
+library_book_values_restore (const LibraryBookValues *values,
+                             LibraryBook             *book,
+                             GError                 **error)
+{
+  g_object_set (book,
+                "title", values->title,
+                "author-id", values->author_id,
+                "year", values->year,
+                "pages", values->pages,
+                "rating", values->rating,
+                "read", values->read,
+                NULL);
+  return !values->pages_null || gorm_resource_set_null (GORM_RESOURCE (book), "pages", error);
+}
+
+gboolean
+library_book_values_differ (const LibraryBookValues *values,
+                            LibraryBook             *book)
+{
+  return g_strcmp0 (values->title, book->title) != 0 ||
+         values->author_id != book->author_id ||
+         values->year != book->year ||
+         values->pages_null != gorm_resource_is_null (GORM_RESOURCE (book), "pages") ||
+         (!values->pages_null && values->pages != book->pages) ||
+         values->rating != book->rating ||
+         values->read != book->read;
+}
+
+void
+library_book_values_clear (LibraryBookValues *values)
+{
+  g_clear_pointer (&values->title, g_free);
+}
+
 const GType *
 library_model_types (guint *n_types)
 {

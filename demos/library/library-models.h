@@ -38,6 +38,28 @@ const char *library_book_peek_author_name (LibraryBook *self);
 char       *library_format_pages      (LibraryBook   *book);
 char       *library_format_rating     (int            rating);
 
+/* A book's stored values but its key and its "added" date: what an edit
+ * changes, kept to undo it. */
+typedef struct
+{
+  char     *title;
+  gint64    author_id;
+  int       year;
+  int       pages;
+  gboolean  pages_null;
+  int       rating;
+  gboolean  read;
+} LibraryBookValues;
+
+void        library_book_values_save    (LibraryBookValues *values,
+                                         LibraryBook       *book);
+gboolean    library_book_values_restore (const LibraryBookValues *values,
+                                         LibraryBook       *book,
+                                         GError           **error);
+gboolean    library_book_values_differ  (const LibraryBookValues *values,
+                                         LibraryBook       *book);
+void        library_book_values_clear   (LibraryBookValues *values);
+
 /* The types to migrate, in order. */
 const GType *library_model_types      (guint         *n_types);
 

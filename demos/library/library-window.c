@@ -36,15 +36,14 @@ struct _LibraryWindow
   int                 probed_column;
   GObject            *sentinels[2];
 
-  /* The last deleted book's values, for win.undo. */
-  gboolean            can_undo;
-  char               *undo_title;
-  gint64              undo_author_id;
-  int                 undo_year;
-  int                 undo_pages;
-  gboolean            undo_pages_null;
-  int                 undo_rating;
-  gboolean            undo_read;
+  /* What win.undo undoes: the last book deleted (the object keeps its
+   * values, its "added" date and its author, and is saved again) or
+   * edited (undo_values: its values before the edit). */
+  LibraryBook        *undo_book;
+  gboolean            undo_deleted;
+  LibraryBookValues   undo_values;
+  /* The values of the saved book the dialog edits, as they were. */
+  LibraryBookValues   edit_values;
 
   LibraryGenerator   *generator;
   LibraryBookDialog  *dialog;
@@ -451,16 +450,6 @@ read_toggled_cb (GtkCheckButton *check,
 }
 
 static void
-delete_clicked_cb (GtkButton     *button,
-                   LibraryWindow *self)
-{
-  LibraryBook *book = g_object_get_data (G_OBJECT (button), "library-book");
-
-  if (book != NULL)
-    library_window_delete_book (self, book);
-}
-
-static void
 setup_cell_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *item,
                LibraryWindow            *self)
@@ -468,18 +457,14 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
   int column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "library-column")) - 1;
   GtkWidget *cell;
 
+  /* No button per row: the selected book is deleted with the header
+   * bar's button or the Delete key. Every widget of a row is rebound on
+   * each jump (GTK 4.8 keeps about 200 rows). */
   if (column == LIBRARY_COLUMN_READ)
     {
       cell = gtk_check_button_new ();
       gtk_widget_set_halign (cell, GTK_ALIGN_CENTER);
       gtk_widget_set_tooltip_text (cell, _("Read"));
-    }
-  else if (column < 0)
-    {
-      cell = gtk_button_new_from_icon_name ("user-trash-symbolic");
-      gtk_widget_add_css_class (cell, "flat");
-      gtk_widget_set_tooltip_text (cell, _("Delete"));
-      g_signal_connect (cell, "clicked", G_CALLBACK (delete_clicked_cb), self);
     }
   else
     {
@@ -512,8 +497,6 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
   LibraryBook *book = gtk_list_item_get_item (item);
 
   g_object_set_data (G_OBJECT (cell), "library-book", book);
-  if (column < 0)
-    return;
   if (column == LIBRARY_COLUMN_READ)
     g_signal_connect (cell, "toggled", G_CALLBACK (read_toggled_cb), book);
   g_signal_connect_object (book, column_notify[column], G_CALLBACK (cell_notify_cb), cell, 0);
@@ -537,29 +520,26 @@ unbind_cell_cb (GtkSignalListItemFactory *factory,
 
 static GtkColumnViewColumn *
 add_column (LibraryWindow *self,
-            int            column,
+            LibraryColumn  column,
             const char    *title)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkColumnViewColumn *view_column;
+  ColumnProbe *probe;
+  GtkSorter *sorter;
 
   g_object_set_data (G_OBJECT (factory), "library-column", GINT_TO_POINTER (column + 1));
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell_cb), self);
   view_column = gtk_column_view_column_new (title, factory);
-  if (column >= 0)
-    {
-      ColumnProbe *probe = g_new0 (ColumnProbe, 1);
-      GtkSorter *sorter;
-
-      probe->self = self;
-      probe->column = column;
-      sorter = GTK_SORTER (gtk_custom_sorter_new (column_compare, probe, g_free));
-      gtk_column_view_column_set_sorter (view_column, sorter);
-      g_object_unref (sorter);
-      self->columns[column] = view_column;
-    }
+  probe = g_new0 (ColumnProbe, 1);
+  probe->self = self;
+  probe->column = column;
+  sorter = GTK_SORTER (gtk_custom_sorter_new (column_compare, probe, g_free));
+  gtk_column_view_column_set_sorter (view_column, sorter);
+  g_object_unref (sorter);
+  self->columns[column] = view_column;
   gtk_column_view_append_column (self->column_view, view_column);
   g_object_unref (view_column);
   return view_column;
@@ -567,13 +547,42 @@ add_column (LibraryWindow *self,
 
 /* Editing */
 
+/* A toast with an Undo button for win.undo. */
+static void
+show_undo_toast (LibraryWindow *self,
+                 const char    *text)
+{
+  AdwToast *toast = adw_toast_new (text);
+
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "win.undo");
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toasts, toast);
+}
+
 static void
 dialog_finished_cb (LibraryBookDialog *dialog,
                     gboolean           saved,
                     LibraryWindow     *self)
 {
-  if (saved)
+  LibraryBook *book = library_book_dialog_get_book (dialog);
+
+  if (saved && self->edit_values.title != NULL &&
+      library_book_values_differ (&self->edit_values, book))
+    {
+      g_autofree char *text = g_strdup_printf (_("“%s” saved"), library_book_get_title (book));
+
+      /* An edit of a saved book: undone with its values before. */
+      g_set_object (&self->undo_book, book);
+      self->undo_deleted = FALSE;
+      library_book_values_clear (&self->undo_values);
+      self->undo_values = self->edit_values;
+      self->edit_values.title = NULL;
+      show_undo_toast (self, text);
+    }
+  else if (saved)
     show_toast (self, _("Book saved"));
+  library_book_values_clear (&self->edit_values);
 }
 
 void
@@ -588,6 +597,9 @@ library_window_edit_book (LibraryWindow *self,
       gtk_window_present (GTK_WINDOW (self->dialog));
       return;
     }
+  library_book_values_clear (&self->edit_values);
+  if (gorm_resource_is_saved (GORM_RESOURCE (book)))
+    library_book_values_save (&self->edit_values, book);
   self->dialog = library_book_dialog_new (GTK_WINDOW (self), book);
   g_object_add_weak_pointer (G_OBJECT (self->dialog), (gpointer *) &self->dialog);
   g_signal_connect_object (self->dialog, "finished", G_CALLBACK (dialog_finished_cb), self, 0);
@@ -634,7 +646,7 @@ edit_action (GSimpleAction *action,
     library_window_edit_book (self, book);
 }
 
-/* Deleting, and undoing it */
+/* Deleting and editing, and undoing it */
 
 static void
 undo_saved_cb (GObject      *source,
@@ -655,18 +667,23 @@ undo_action (GSimpleAction *action,
              gpointer       user_data)
 {
   LibraryWindow *self = user_data;
-  g_autoptr(LibraryBook) book = NULL;
+  g_autoptr(LibraryBook) book = g_steal_pointer (&self->undo_book);
+  g_autoptr(GError) error = NULL;
 
-  if (!self->can_undo || is_disposed (self))
+  if (book == NULL || is_disposed (self))
     return;
-  self->can_undo = FALSE;
-  /* A new row with the deleted one's values (libgorm chooses the id). */
-  book = g_object_new (LIBRARY_TYPE_BOOK, "database", self->database,
-                       "title", self->undo_title, "author-id", self->undo_author_id,
-                       "year", self->undo_year, "pages", self->undo_pages,
-                       "rating", self->undo_rating, "read", self->undo_read, NULL);
-  if (self->undo_pages_null)
-    gorm_resource_set_null (GORM_RESOURCE (book), "pages", NULL);
+  /* A deleted book is inserted again with the values it kept: its
+   * "added" date (auto_now_add keeps a date it is given), its author.
+   * Its id is a new one: libgorm gives every insert an automatic key,
+   * and GormResource:id cannot be set. An edited one gets its values
+   * back. */
+  if (!self->undo_deleted &&
+      !library_book_values_restore (&self->undo_values, book, &error))
+    {
+      show_error (self, error);
+      return;
+    }
+  library_book_values_clear (&self->undo_values);
   busy_begin (self);
   gorm_resource_save_async (GORM_RESOURCE (book), self->cancellable, undo_saved_cb,
                             g_object_ref (self));
@@ -682,14 +699,13 @@ deleted_cb (GObject      *source,
 
   if (gorm_resource_delete_finish (GORM_RESOURCE (source), result, &error))
     {
-      g_autofree char *text = g_strdup_printf (_("“%s” deleted"), self->undo_title);
-      AdwToast *toast = adw_toast_new (text);
+      g_autofree char *text = g_strdup_printf (_("“%s” deleted"),
+                                               library_book_get_title (LIBRARY_BOOK (source)));
 
-      self->can_undo = TRUE;
-      adw_toast_set_button_label (toast, _("_Undo"));
-      adw_toast_set_action_name (toast, "win.undo");
-      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-      adw_toast_overlay_add_toast (self->toasts, toast);
+      g_set_object (&self->undo_book, LIBRARY_BOOK (source));
+      self->undo_deleted = TRUE;
+      library_book_values_clear (&self->undo_values);
+      show_undo_toast (self, text);
     }
   else
     show_error (self, error);
@@ -705,15 +721,7 @@ library_window_delete_book (LibraryWindow *self,
 
   if (is_disposed (self))
     return;
-  self->can_undo = FALSE;
-  g_free (self->undo_title);
-  self->undo_title = g_strdup (library_book_get_title (book));
-  self->undo_author_id = library_book_get_author_id (book);
-  self->undo_year = library_book_get_year (book);
-  self->undo_pages = library_book_get_pages (book);
-  self->undo_pages_null = gorm_resource_is_null (GORM_RESOURCE (book), "pages");
-  self->undo_rating = library_book_get_rating (book);
-  self->undo_read = library_book_get_read (book);
+  g_clear_object (&self->undo_book);
   busy_begin (self);
   gorm_resource_delete_async (GORM_RESOURCE (book), self->cancellable, deleted_cb,
                               g_object_ref (self));
@@ -765,7 +773,7 @@ delete_all_response_cb (AdwMessageDialog *dialog,
 
   if (g_strcmp0 (response, "delete") != 0 || is_disposed (self))
     return;
-  self->can_undo = FALSE;
+  g_clear_object (&self->undo_book);
   books = gorm_database_query (self->database, LIBRARY_TYPE_BOOK);
   busy_begin (self);
   gorm_query_delete_async (books, self->cancellable, all_deleted_cb, g_object_ref (self));
@@ -926,6 +934,10 @@ library_window_constructed (GObject *object)
                                g_object_ref (self));
 }
 
+static void selection_changed_cb (GtkSingleSelection *selection,
+                                  GParamSpec         *pspec,
+                                  LibraryWindow      *self);
+
 static void
 library_window_dispose (GObject *object)
 {
@@ -940,10 +952,14 @@ library_window_dispose (GObject *object)
   if (self->books != NULL)
     g_signal_handlers_disconnect_by_func (self->books, books_changed_cb, self);
   if (self->column_view != NULL)
-    g_signal_handlers_disconnect_by_func (gtk_column_view_get_sorter (self->column_view),
-                                          sorter_changed_cb, self);
+    {
+      g_signal_handlers_disconnect_by_func (gtk_column_view_get_sorter (self->column_view),
+                                            sorter_changed_cb, self);
+      g_signal_handlers_disconnect_by_func (self->selection, selection_changed_cb, self);
+    }
   self->column_view = NULL;
   g_clear_object (&self->books);
+  g_clear_object (&self->undo_book);
   g_clear_object (&self->database);
   G_OBJECT_CLASS (library_window_parent_class)->dispose (object);
 }
@@ -957,7 +973,8 @@ library_window_finalize (GObject *object)
   g_clear_object (&self->watch_cancellable);
   g_clear_object (&self->sentinels[0]);
   g_clear_object (&self->sentinels[1]);
-  g_free (self->undo_title);
+  library_book_values_clear (&self->undo_values);
+  library_book_values_clear (&self->edit_values);
   g_free (self->last_error);
   G_OBJECT_CLASS (library_window_parent_class)->finalize (object);
 }
@@ -1056,6 +1073,7 @@ build_header (LibraryWindow *self)
 {
   GtkWidget *header = adw_header_bar_new ();
   GtkWidget *add = gtk_button_new_from_icon_name ("list-add-symbolic");
+  GtkWidget *delete = gtk_button_new_from_icon_name ("user-trash-symbolic");
   GtkWidget *menu_button = gtk_menu_button_new ();
   g_autoptr(GMenu) menu = g_menu_new ();
   g_autoptr(GMenu) data = g_menu_new ();
@@ -1064,6 +1082,9 @@ build_header (LibraryWindow *self)
   gtk_actionable_set_action_name (GTK_ACTIONABLE (add), "win.add");
   gtk_widget_set_tooltip_text (add, _("Add Book"));
   adw_header_bar_pack_start (ADW_HEADER_BAR (header), add);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (delete), "win.delete");
+  gtk_widget_set_tooltip_text (delete, _("Delete Book"));
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), delete);
 
   self->title = ADW_WINDOW_TITLE (adw_window_title_new (_("Library"), ""));
   adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), GTK_WIDGET (self->title));
@@ -1109,6 +1130,25 @@ build_generating_page (LibraryWindow *self)
   return page;
 }
 
+/* win.edit and win.delete act on the selected book: enabled when there
+ * is one. */
+static void
+selection_changed_cb (GtkSingleSelection *selection,
+                      GParamSpec         *pspec,
+                      LibraryWindow      *self)
+{
+  gboolean selected = gtk_single_selection_get_selected_item (selection) != NULL;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self),
+                                                    i == 0 ? "edit" : "delete");
+
+      if (action != NULL)
+        g_simple_action_set_enabled (G_SIMPLE_ACTION (action), selected);
+    }
+}
+
 static GtkWidget *
 build_column_view (LibraryWindow *self)
 {
@@ -1118,6 +1158,9 @@ build_column_view (LibraryWindow *self)
   self->selection = gtk_single_selection_new (NULL);
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (selection_changed_cb),
+                    self);
+  selection_changed_cb (self->selection, NULL, self);
   self->column_view = GTK_COLUMN_VIEW (gtk_column_view_new (GTK_SELECTION_MODEL (self->selection)));
   gtk_column_view_set_show_row_separators (self->column_view, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->column_view), "data-table");
@@ -1129,7 +1172,6 @@ build_column_view (LibraryWindow *self)
   add_column (self, LIBRARY_COLUMN_PAGES, _("Pages"));
   add_column (self, LIBRARY_COLUMN_RATING, _("Rating"));
   add_column (self, LIBRARY_COLUMN_READ, _("Read"));
-  add_column (self, -1, NULL);
   g_signal_connect (gtk_column_view_get_sorter (self->column_view), "changed",
                     G_CALLBACK (sorter_changed_cb), self);
 

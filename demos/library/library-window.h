@@ -13,7 +13,7 @@ G_BEGIN_DECLS
  * The main window of Gorm Library: a column view of the live model of
  * the books (gorm_query_watch() of the query the search entry and the
  * sorted column make), with the actions win.add, win.edit, win.delete
- * (the selected book), win.undo (the last delete), win.generate,
+ * (the selected book), win.undo (the last delete or edit), win.generate,
  * win.cancel-generate and win.delete-all. It migrates its database when
  * it is built; everything it asks the database runs async, and
  * LibraryWindow:busy counts what has not answered yet.

@@ -18,6 +18,7 @@
 
 #include <gtk/gtk.h>
 
+#include "gorm-database-private.h"
 #include "gorm-test-utils.h"
 #include "library-window.h"
 
@@ -31,6 +32,60 @@ typedef struct
   GormDatabase  *other;
   LibraryWindow *window;
 } Fixture;
+
+/* What the application runs on the main thread. Everything it asks the
+ * database runs on the database's worker: a statement traced on the
+ * main thread while the main loop runs the application's handlers is a
+ * sync call there, which would stall it. (The test's own calls, between
+ * iterations, are not counted.) The one exception is not the
+ * application's: the live query model loads a page the view asks for
+ * (g_list_model_get_item()) on the thread that asks, which the test
+ * counts and reports. */
+
+static GThread *main_thread;
+static gboolean in_main_loop;
+static GMutex traced_lock;
+static GPtrArray *main_thread_statements;
+static guint main_thread_page_loads;
+
+static void
+trace_cb (const char *sql,
+          gpointer    user_data)
+{
+  if (g_thread_self () != main_thread || !in_main_loop)
+    return;
+  g_mutex_lock (&traced_lock);
+  /* A page of the live model: the query's rows from an offset. */
+  if (g_str_has_prefix (sql, "SELECT ") && strstr (sql, " LIMIT ##") != NULL &&
+      strstr (sql, " OFFSET ##") != NULL)
+    main_thread_page_loads++;
+  else
+    g_ptr_array_add (main_thread_statements, g_strdup (sql));
+  g_mutex_unlock (&traced_lock);
+}
+
+static gboolean
+iterate (gboolean may_block)
+{
+  gboolean dispatched;
+
+  in_main_loop = TRUE;
+  dispatched = g_main_context_iteration (NULL, may_block);
+  in_main_loop = FALSE;
+  return dispatched;
+}
+
+static void
+assert_nothing_ran_on_main_thread (void)
+{
+  g_mutex_lock (&traced_lock);
+  g_test_message ("pages of the live model loaded on the main thread: %u",
+                  main_thread_page_loads);
+  for (guint i = 0; i < main_thread_statements->len; i++)
+    g_test_message ("on the main thread: %s", (char *) main_thread_statements->pdata[i]);
+  g_assert_cmpuint (main_thread_statements->len, ==, 0);
+  g_mutex_unlock (&traced_lock);
+}
 
 /* Waiting */
 
@@ -48,7 +103,7 @@ wait_until (Fixture    *fixture,
     {
       if (g_get_monotonic_time () > deadline)
         g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, TRUE);
+      iterate (TRUE);
     }
 }
 
@@ -90,7 +145,7 @@ settle (Fixture *fixture)
       gtk_widget_add_tick_callback (GTK_WIDGET (fixture->window), count_frame_cb, &frames, NULL);
       wait_until (fixture, frames_drawn, &frames, "two frames");
       while (g_main_context_pending (NULL))
-        g_main_context_iteration (NULL, FALSE);
+        iterate (FALSE);
     }
   g_assert_null (library_window_get_last_error (fixture->window));
 }
@@ -295,6 +350,10 @@ fixture_set_up (Fixture       *fixture,
   g_autofree char *uri = NULL;
 
   fixture->db = test_open_file (&fixture->path);
+  main_thread = g_thread_self ();
+  main_thread_statements = g_ptr_array_new_with_free_func (g_free);
+  main_thread_page_loads = 0;
+  gorm_database_set_trace_func (fixture->db, trace_cb, NULL);
   uri = test_uri_of_file (fixture->path);
   fixture->other = gorm_database_open (uri, NULL, &error);
   g_assert_no_error (error);
@@ -309,13 +368,16 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
+  assert_nothing_ran_on_main_thread ();
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   /* The answers still on their way hold the window. */
   while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
+    iterate (FALSE);
   g_clear_object (&fixture->window);
   g_clear_object (&fixture->other);
+  gorm_database_set_trace_func (fixture->db, NULL, NULL);
   g_clear_object (&fixture->db);
+  g_clear_pointer (&main_thread_statements, g_ptr_array_unref);
   test_remove_file (fixture->path);
   g_free (fixture->path);
 }
@@ -344,7 +406,7 @@ screenshot (GtkWidget  *widget,
 
       gtk_widget_add_tick_callback (widget, count_frame_cb, &frames, NULL);
       while (frames < 2 && g_get_monotonic_time () < deadline)
-        g_main_context_iteration (NULL, TRUE);
+        iterate (TRUE);
       g_assert_cmpuint (frames, ==, 2);
     }
   width = gtk_widget_get_width (widget);
@@ -460,15 +522,41 @@ position_of (Fixture    *fixture,
   g_error ("no book titled “%s” in the window", title);
 }
 
+/* The rows of @type, counted on the second connection. */
 static gint64
-count_books (Fixture *fixture)
+count_rows (Fixture *fixture,
+            GType    type)
 {
-  g_autoptr(GormQuery) query = gorm_database_query (fixture->other, LIBRARY_TYPE_BOOK);
+  g_autoptr(GormQuery) query = gorm_database_query (fixture->other, type);
   g_autoptr(GError) error = NULL;
   gint64 n = gorm_query_count (query, NULL, &error);
 
   g_assert_no_error (error);
   return n;
+}
+
+#define count_books(fixture) count_rows ((fixture), LIBRARY_TYPE_BOOK)
+#define count_authors(fixture) count_rows ((fixture), LIBRARY_TYPE_AUTHOR)
+
+/* The book titled @title, read on the second connection with its
+ * author. */
+static LibraryBook *
+fresh_book (Fixture    *fixture,
+            const char *title)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (fixture->other, LIBRARY_TYPE_BOOK);
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+  LibraryBook *book;
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, title);
+  gorm_query_select_related (query, "author");
+  gorm_query_filter (query, gorm_filter_eq ("title", &value));
+  book = gorm_query_first (query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (book);
+  return book;
 }
 
 static void
@@ -513,6 +601,24 @@ test_edit (Fixture       *fixture,
   fill_dialog (fixture, "Solaris (1961)", "Stanisław Lem", 1961, 204, 5, TRUE);
   finish_dialog (fixture, "dialog.save");
   check_view (fixture, "edited");
+  {
+    g_autoptr(LibraryBook) edited = fresh_book (fixture, "Solaris (1961)");
+
+    g_assert_cmpint (library_book_get_rating (edited), ==, 5);
+  }
+
+  /* Undo of the edit: the book has its values before it again. */
+  activate (fixture, "undo");
+  check_view (fixture, "edit undone");
+  {
+    g_autoptr(LibraryBook) undone = fresh_book (fixture, "Solaris");
+
+    g_assert_cmpint (library_book_get_year (undone), ==, 1961);
+    g_assert_cmpint (library_book_get_pages (undone), ==, 204);
+    g_assert_cmpint (library_book_get_rating (undone), ==, 4);
+    g_assert_false (library_book_get_read (undone));
+    g_assert_cmpstr (library_book_peek_author_name (undone), ==, "Stanisław Lem");
+  }
 
   /* Moving a book to a new author creates the author. */
   position = position_of (fixture, "Children of Dune");
@@ -540,17 +646,46 @@ test_edit (Fixture       *fixture,
   check_view (fixture, "edit cancelled");
   position_of (fixture, "Dune");
 
-  /* Delete the selected book, then undo. */
+  /* Delete the selected book, then undo. Deleting and editing act on
+   * the selection: without one, their actions (the header bar's Delete
+   * button, the Delete key) are disabled. */
+  gtk_single_selection_set_selected (library_window_get_selection (fixture->window),
+                                     GTK_INVALID_LIST_POSITION);
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (fixture->window), "delete"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (fixture->window), "edit"));
   position = position_of (fixture, "Dune");
   gtk_selection_model_select_item (GTK_SELECTION_MODEL (library_window_get_selection (fixture->window)),
                                    position, TRUE);
-  activate (fixture, "delete");
-  check_view (fixture, "deleted");
-  g_assert_cmpint (count_books (fixture), ==, 2);
-  activate (fixture, "undo");
-  check_view (fixture, "undone");
-  g_assert_cmpint (count_books (fixture), ==, 3);
-  position_of (fixture, "Dune");
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (fixture->window), "delete"));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (fixture->window), "edit"));
+  {
+    g_autoptr(LibraryBook) before = fresh_book (fixture, "Dune");
+    g_autoptr(LibraryBook) after = NULL;
+    g_autoptr(GDateTime) added_before = NULL;
+    g_autoptr(GDateTime) added_after = NULL;
+
+    activate (fixture, "delete");
+    check_view (fixture, "deleted");
+    g_assert_cmpint (count_books (fixture), ==, 2);
+    activate (fixture, "undo");
+    check_view (fixture, "undone");
+    g_assert_cmpint (count_books (fixture), ==, 3);
+    position_of (fixture, "Dune");
+    /* The row as it was: its values, its author, its "added" date (its
+     * id is a new one: libgorm gives an insert its key). */
+    after = fresh_book (fixture, "Dune");
+    g_object_get (before, "added", &added_before, NULL);
+    g_object_get (after, "added", &added_after, NULL);
+    g_assert_nonnull (added_before);
+    g_assert_nonnull (added_after);
+    g_assert_true (g_date_time_equal (added_before, added_after));
+    g_assert_cmpint (library_book_get_author_id (after), ==, library_book_get_author_id (before));
+    g_assert_cmpstr (library_book_peek_author_name (after), ==, "Frank Herbert");
+    g_assert_cmpint (library_book_get_year (after), ==, 1965);
+    g_assert_cmpint (library_book_get_pages (after), ==, 412);
+    g_assert_cmpint (library_book_get_rating (after), ==, 5);
+    g_assert_true (library_book_get_read (after));
+  }
   /* Undo restores once. */
   activate (fixture, "undo");
   check_view (fixture, "undone again: nothing");
@@ -630,13 +765,40 @@ test_refused (Fixture       *fixture,
                    "A book needs a title and an author");
 
   /* A title longer than the column: libgorm refuses it (its message
-   * names the property), the dialog stays open with the book unsaved. */
+   * names the property), the dialog stays open with the book unsaved,
+   * and the new author saved in the same transaction is gone with it. */
   fill_dialog (fixture, long_title, "Nobody", 2000, 10, 1, FALSE);
   dialog = refused_save (fixture);
   g_assert_nonnull (strstr (library_book_dialog_get_last_error (dialog), "title"));
+  g_assert_cmpint (count_authors (fixture), ==, 1);
+  /* The rows can be edited again, and the book fixed and saved. */
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (library_book_dialog_get_title_row (dialog))));
+  fill_dialog (fixture, "Nobody's Book", "Nobody", 2000, 10, 1, FALSE);
+  finish_dialog (fixture, "dialog.save");
+  check_view (fixture, "fixed and saved");
+  g_assert_cmpint (count_books (fixture), ==, 2);
+  g_assert_cmpint (count_authors (fixture), ==, 2);
+
+  /* An edit moving a saved book to a new author, refused: neither the
+   * author nor the book's change is written; Cancel reverts the book. */
+  g_signal_emit_by_name (library_window_get_column_view (fixture->window), "activate",
+                         position_of (fixture, "Dune"));
+  fill_dialog (fixture, long_title, "Someone New", 1965, 412, 5, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (library_window_get_book_dialog (fixture->window)),
+                                             "dialog.save", NULL));
+  wait_until (fixture, dialog_idle, NULL, "the refused edit");
+  dialog = library_window_get_book_dialog (fixture->window);
+  g_assert_nonnull (strstr (library_book_dialog_get_last_error (dialog), "title"));
+  g_assert_cmpint (count_authors (fixture), ==, 2);
   finish_dialog (fixture, "dialog.cancel");
-  check_view (fixture, "refused");
-  g_assert_cmpint (count_books (fixture), ==, 1);
+  check_view (fixture, "refused edit cancelled");
+  {
+    g_autoptr(LibraryBook) dune = fresh_book (fixture, "Dune");
+
+    g_assert_cmpstr (library_book_peek_author_name (dune), ==, "Frank Herbert");
+  }
+  position_of (fixture, "Dune");
+  g_assert_cmpint (count_books (fixture), ==, 2);
 }
 
 static void
@@ -671,7 +833,7 @@ test_search (Fixture       *fixture,
       /* The search entry waits a little before it says it changed. */
       g_usleep (G_USEC_PER_SEC / 5);
       while (g_main_context_pending (NULL))
-        g_main_context_iteration (NULL, FALSE);
+        iterate (FALSE);
       check_view (fixture, step);
 
       /* The books whose title or author contains the text, counted here. */
@@ -897,13 +1059,7 @@ test_delete_all (Fixture       *fixture,
   gtk_window_close (GTK_WINDOW (dialog));
   check_view (fixture, "all deleted");
   g_assert_cmpint (count_books (fixture), ==, 0);
-  {
-    g_autoptr(GormQuery) authors = gorm_database_query (fixture->other, LIBRARY_TYPE_AUTHOR);
-    g_autoptr(GError) error = NULL;
-
-    g_assert_cmpint (gorm_query_count (authors, NULL, &error), ==, 0);
-    g_assert_no_error (error);
-  }
+  g_assert_cmpint (count_authors (fixture), ==, 0);
 }
 
 int

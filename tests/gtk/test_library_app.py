@@ -2,13 +2,14 @@
 """The Python Gorm Library (demos/library-python) under Xvfb, driven as a
 user would through its actions and widgets: generate books, add one and
 edit it in the dialog through its bound widgets, cancel an edit, toggle
-"Read" in a cell, delete with the toast's Undo, search by title and by
-author, sort by each column both ways, scroll to the end, cancel a
-generation, delete all. After each step the test waits until the window
-is idle, then compares the rows its column view shows (the labels and
-check buttons of the visible cells, in order) with the database read
-outside libgorm: Python's sqlite3 on SQLite, psycopg2 on PostgreSQL
-(GORM_TEST_ENGINE, see tests/python/gormtest.py).
+"Read" in a cell, delete and edit with the toast's Undo, search by title
+and by author, sort by each column both ways, scroll to the end, cancel
+a generation, refuse a save and fix it, delete all. After each step the
+test waits until the window is idle, then compares the rows its column
+view shows (the inscriptions and check buttons of the visible cells, in
+order) with the database read outside libgorm: Python's sqlite3 on
+SQLite, psycopg2 on PostgreSQL (GORM_TEST_ENGINE, see
+tests/python/gormtest.py).
 
 It saves screenshots of the window, rendered by GTK itself, as
 library-python-*.png in GORM_SCREENSHOT_DIR (the build directory when
@@ -23,6 +24,7 @@ import os
 import sqlite3
 import sys
 import tempfile
+import traceback
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -150,10 +152,10 @@ class LibraryAppTest(unittest.TestCase):
     def visible_rows(self):
         """What the column view shows: for each row in view, top to
         bottom, the text of its labels and the state of its check button."""
-        return [tuple(content.get_text() if isinstance(content, Gtk.Label)
+        return [tuple(content.get_text() if isinstance(content, Gtk.Inscription)
                       else content.get_active()
                       for content in cells
-                      if isinstance(content, (Gtk.Label, Gtk.CheckButton)))
+                      if isinstance(content, (Gtk.Inscription, Gtk.CheckButton)))
                 for cells in self.shown_cells()]
 
     # Waiting.
@@ -373,6 +375,9 @@ class LibraryAppTest(unittest.TestCase):
 
         # Delete, then undo from the toast.
         book_id = window.model.get_item(0).id
+        before = self.select("SELECT added, author_id FROM book WHERE title = 'A Book Edited'")
+        self.assertEqual(len(before), 1)
+        self.assertIsNotNone(before[0][0])
         window.activate_action('win.delete', GLib.Variant('x', book_id))
         rows = await self.check('deleted')
         self.assertNotEqual(rows[0][0], 'A Book Edited')
@@ -386,6 +391,29 @@ class LibraryAppTest(unittest.TestCase):
         rows = await self.check('undone')
         self.assertEqual(rows[0], ('A Book Edited', 'Zed Writer', '1999', '—',
                                    library.format_rating(2), False))
+        self.assertFalse(window.undo_action.get_enabled())
+        # The row as it was: its "added" date and its author (its id is a
+        # new one: an insert takes a new automatic key).
+        self.assertEqual(self.select("SELECT added, author_id FROM book "
+                                     "WHERE title = 'A Book Edited'"), before)
+
+        # An edit that moves the book to a new author, undone from the
+        # toast: the book has its values and its author back.
+        dialog = await self.open_dialog(lambda: window.column_view.emit('activate', 0))
+        await self.wait_for(lambda: dialog.author_row.get_text() == 'Zed Writer',
+                            'the dialog shows the author')
+        dialog.rating_spin.set_value(3)
+        dialog.author_row.set_text('New Writer')
+        rows = await self.close_dialog(dialog.save_button, 'edited with a new author')
+        self.assertEqual(rows[0], ('A Book Edited', 'New Writer', '1999', '—',
+                                   library.format_rating(3), False))
+        self.assertTrue(window.undo_action.get_enabled())
+        window.activate_action('win.undo', None)
+        rows = await self.check('edit undone')
+        self.assertEqual(rows[0], ('A Book Edited', 'Zed Writer', '1999', '—',
+                                   library.format_rating(2), False))
+        self.assertEqual(self.select("SELECT added, author_id FROM book "
+                                     "WHERE title = 'A Book Edited'"), before)
         self.assertFalse(window.undo_action.get_enabled())
 
         # Search, as the user types: by title, by author, for nothing.
@@ -436,6 +464,33 @@ class LibraryAppTest(unittest.TestCase):
         rows = await self.check('generation cancelled')
         self.assertTrue(N_GENERATED + 1 < len(rows) < N_GENERATED + 1 + 1000000, len(rows))
 
+        # A refused save: a title longer than the column, with a new
+        # author. Nothing is written, not the author either (one
+        # transaction); the dialog stays open with the error, and the
+        # user fixes the title and saves.
+        n_books = len(await self.check('before a refused save'))
+        n_authors = self.select('SELECT count(*) FROM author')[0][0]
+        dialog = await self.open_dialog(lambda: window.activate_action('win.add', None))
+        dialog.title_row.set_text('x' * 301)
+        dialog.author_row.set_text('Nobody Yet')
+        dialog.save_button.emit('clicked')
+        await self.wait_for(lambda: dialog.last_error is not None, 'the save is refused')
+        await self.settle()
+        self.assertIs(window.edit_dialog, dialog)
+        self.assertIn('title', dialog.last_error)
+        self.assertFalse(dialog.book.is_saved())
+        self.assertTrue(dialog.save_button.get_sensitive())
+        self.assertTrue(dialog.page.get_sensitive())
+        self.assertEqual(self.select('SELECT count(*) FROM author')[0][0], n_authors)
+        self.assertEqual(self.select("SELECT count(*) FROM author WHERE name = 'Nobody Yet'"),
+                         [(0,)])
+        self.screenshot(dialog, 'refused')
+        dialog.title_row.set_text('A Book Fixed')
+        rows = await self.close_dialog(dialog.save_button, 'fixed and saved')
+        self.assertEqual(len(rows), n_books + 1)
+        self.assertEqual(self.select("SELECT count(*) FROM author WHERE name = 'Nobody Yet'"),
+                         [(1,)])
+
         # Delete all, confirmed in its dialog.
         window.activate_action('win.delete-all', None)
         await self.wait_for(lambda: getattr(window, 'delete_all_dialog', None) is not None,
@@ -454,6 +509,9 @@ class LibraryAppTest(unittest.TestCase):
             if task.cancelled():
                 self.failures.append(AssertionError('the scenario was cancelled'))
             elif task.exception() is not None:
+                # Printed now: a warning at the teardown (fatal in the
+                # suite) may end the process before unittest reports it.
+                traceback.print_exception(task.exception())
                 self.failures.append(task.exception())
             for toplevel in list(Gtk.Window.list_toplevels()):
                 toplevel.destroy()

@@ -698,8 +698,9 @@ class EagerTest(CountingTestCase):
             choices = list(Choice.objects.all())
             questions = [c.question for c in choices]
         self.assertEqual(len(questions), 3)
-        # A count, a page, then one primary-key SELECT per question.
-        self.assertEqual(len(run), 4, run)
+        # The choices in one SELECT, then one primary-key SELECT per
+        # question.
+        self.assertEqual(len(run), 3, run)
 
     def test_select_related_loads_in_one_statement(self):
         with statements(self) as run:
@@ -710,8 +711,8 @@ class EagerTest(CountingTestCase):
             self.assertEqual(len({q.id for q in questions}), 2)
             # The identity map: one object per question.
             self.assertEqual(len({id(q) for q in questions}), 2)
-        # The count and the page, joined.
-        self.assertEqual(len(run), 2, run)
+        # One SELECT, joined.
+        self.assertEqual(len(run), 1, run)
         self.assertIn('JOIN', run[-1])
 
     def test_select_related_of_all_foreign_keys_and_further(self):
@@ -725,7 +726,7 @@ class EagerTest(CountingTestCase):
             books = list(Book.objects.select_related().order_by('title'))
             self.assertEqual([b.author.name for b in books], ['ann', 'ann'])
             self.assertEqual([b.publisher and b.publisher.name for b in books], ['acme', None])
-        self.assertEqual(len(run), 2, run)
+        self.assertEqual(len(run), 1, run)
         post = Post.objects.create(title='p')
         post.comment_set.create(text='t', rank=1)
         post = None
@@ -746,8 +747,8 @@ class EagerTest(CountingTestCase):
         self.assertEqual(counts, [1, 2])
         self.assertEqual(texts, [['Me'], ['Not much', 'The sky']])
         self.assertEqual(exists, [True, True])
-        # The count, the page, one SELECT of every choice of the page.
-        self.assertEqual(len(run), 3, run)
+        # The questions, one SELECT of every choice of them.
+        self.assertEqual(len(run), 2, run)
         # A filter is a new query.
         with statements(self) as run:
             self.assertEqual(questions[1].choice_set.filter(votes__gt=0).count(), 1)
@@ -762,7 +763,7 @@ class EagerTest(CountingTestCase):
         with statements(self) as run:
             post, = Post.objects.prefetch_related('comment_set')
             self.assertEqual(titles(post.comment_set.all(), 'text'), ['c', 'a', 'b'])
-        self.assertEqual(len(run), 3, run)
+        self.assertEqual(len(run), 2, run)
 
     def test_prefetch_related_many_to_many_and_two_relations(self):
         gnome, gtk = Tag.objects.create(name='gnome'), Tag.objects.create(name='gtk')
@@ -778,8 +779,8 @@ class EagerTest(CountingTestCase):
             comments = [titles(p.comment_set.all(), 'text') for p in posts]
         self.assertEqual(tags, [['gnome', 'gtk'], ['gnome', 'gtk'], ['gtk']])
         self.assertEqual(comments, [['a'], ['b'], ['c']])
-        # The count, the page, one SELECT per relation.
-        self.assertEqual(len(run), 4, run)
+        # The posts, one SELECT per relation.
+        self.assertEqual(len(run), 3, run)
         with statements(self) as run:
             gtk = Tag.objects.prefetch_related('post_set').get(name='gtk')
             self.assertEqual(sorted(titles(gtk.post_set.all())), ['a', 'b', 'c'])
@@ -829,8 +830,8 @@ class KeptTest(CountingTestCase):
     def test_select_related_outlives_the_queryset(self):
         with statements(self) as run:
             choices = list(Choice.objects.select_related('question'))
-        # The count and one joined page.
-        self.assertEqual(len(run), 2, run)
+        # One joined SELECT.
+        self.assertEqual(len(run), 1, run)
         gc.collect()
         with statements(self) as run:
             texts = [c.question.question_text for c in choices]
@@ -850,8 +851,8 @@ class KeptTest(CountingTestCase):
     def test_prefetch_related_outlives_the_queryset(self):
         with statements(self) as run:
             questions = list(Question.objects.order_by('pub_date').prefetch_related('choice_set'))
-        # The count, the page, the choices.
-        self.assertEqual(len(run), 3, run)
+        # The questions, the choices.
+        self.assertEqual(len(run), 2, run)
         gc.collect()
         with statements(self) as run:
             texts = [sorted(titles(q.choice_set.all(), 'choice_text')) for q in questions]
@@ -879,8 +880,8 @@ class KeptTest(CountingTestCase):
             self.assertEqual(len(fetched), 3)
             fetched_first = fetched[0]
         # One statement each (a page of one or two rows), the prefetching
-        # get() two, the fetched QuerySet its count and its page.
-        self.assertEqual(len(run), 8, run)
+        # get() two, the fetched QuerySet one.
+        self.assertEqual(len(run), 7, run)
         del queryset, fetched
         gc.collect()
         with statements(self) as run:
@@ -1150,9 +1151,9 @@ class AsyncKeptTest(CountingTestCase):
         with statements(self) as run:
             listed, first, got, iterated, question = asyncio.run(
                 asyncio.wait_for(scenario(), 10))
-        # The count and the page twice, a page of one and of two rows, a
-        # page of one question and its choices.
-        self.assertEqual(len(run), 8, run)
+        # The rows twice, a page of one and of two rows, a page of one
+        # question and its choices.
+        self.assertEqual(len(run), 6, run)
         del queryset
         gc.collect()
         with statements(self) as run:

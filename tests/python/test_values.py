@@ -273,5 +273,197 @@ class ValuesTest(DatabaseTestCase):
         self.assertEqual(loaded.kind, Gio.FileType.REGULAR)
 
 
+
+class Limited(Gorm.Resource):
+    score = Gorm.Field(int, minimum=0, maximum=10)
+    maybe = Gorm.Field(int, null=True)
+    label = Gorm.Field(str, null=True)
+
+
+class Holder(Gorm.Resource):
+    name = Gorm.Field(str)
+
+
+class WritePathsTest(DatabaseTestCase):
+    """The short paths of the constructor and of assignments (a value
+    PyGObject passes as it is, a datetime in whole seconds) keep the
+    checks, NULL marks and dirty tracking of the long ones."""
+
+    def check_refused(self, error, code, call, *words):
+        with self.assertRaises(error) as caught:
+            call()
+        self.assertEqual(caught.exception.code, code)
+        for word in words:
+            self.assertIn(word, str(caught.exception))
+
+    def stored(self, model, obj, *names):
+        """The values of ``names`` in the row of ``obj``, read from the
+        database rather than from the object (the identity map)."""
+        row = model.objects.filter(pk=obj.pk).values_list(*names)[0]
+        return row[0] if len(names) == 1 else row
+
+    def test_assignment_refuses_what_it_refused(self):
+        sample = Sample.objects.create(big=4, text='kept', ratio=1.5, flag=True)
+        cases = [('big', 3.5), ('big', 2 ** 63), ('big', '4'), ('text', 'a\0b'),
+                 ('text', 4), ('flag', 2), ('flag', 'yes'), ('ratio', 'x')]
+        for name, value in cases:
+            with self.subTest(name=name, value=value):
+                self.check_refused(Gorm.TypeMismatchError, Gorm.Error.TYPE_MISMATCH,
+                                   lambda: setattr(sample, name, value), 'Sample', name)
+        self.check_refused(Gorm.ValidationError, Gorm.Error.VALIDATION,
+                           lambda: setattr(sample, 'ratio', math.nan), 'NaN')
+        self.check_refused(Gorm.ValidationError, Gorm.Error.VALIDATION,
+                           lambda: setattr(sample, 'big', None), 'big')
+        self.assertFalse(sample.is_dirty())
+        self.assertEqual((sample.big, sample.text, sample.ratio, sample.flag),
+                         (4, 'kept', 1.5, True))
+
+    def test_assignment_takes_what_it_took(self):
+        sample = Sample.objects.create()
+        for name, value, expected in [('big', 7, 7), ('big', -2 ** 31, -2 ** 31),
+                                      ('big', 2 ** 31, 2 ** 31), ('big', True, 1),
+                                      ('ratio', 3, 3.0), ('ratio', -0.0, -0.0),
+                                      ('flag', 1, True), ('text', '', ''),
+                                      ('text', None, None)]:
+            with self.subTest(name=name, value=value):
+                setattr(sample, name, value)
+                self.assertEqual(getattr(sample, name), expected)
+                self.assertIs(type(getattr(sample, name)), type(expected))
+                self.assertTrue(sample.is_dirty())
+                sample.save()
+                self.assertFalse(sample.is_dirty())
+                self.assertEqual(self.stored(Sample, sample, name), expected)
+
+    def test_limits_are_checked_by_libgorm(self):
+        kept = Limited.objects.create(score=3)
+        for value in (11, -1):
+            with self.subTest(value=value):
+                self.check_refused(Gorm.TypeMismatchError, Gorm.Error.TYPE_MISMATCH,
+                                   lambda: setattr(kept, 'score', value), 'score', str(value))
+                self.check_refused(Gorm.TypeMismatchError, Gorm.Error.TYPE_MISMATCH,
+                                   lambda: Limited(score=value), 'score', str(value))
+        self.assertEqual(kept.score, 3)
+        self.assertFalse(kept.is_dirty())
+        kept.score = 10
+        kept.save()
+        self.assertEqual(self.stored(Limited, kept, 'score'), 10)
+
+    def test_assignment_clears_a_null_mark(self):
+        obj = Limited.objects.create(score=1)
+        self.assertIsNone(obj.maybe)
+        obj.maybe = 0
+        self.assertEqual(obj.maybe, 0)
+        self.assertTrue(obj.is_dirty())
+        obj.save()
+        self.assertEqual(Limited.objects.filter(maybe=0).count(), 1)
+        obj.maybe = None
+        obj.save()
+        self.assertEqual(Limited.objects.filter(maybe__isnull=True).count(), 1)
+        self.assertIsNone(self.stored(Limited, obj, 'maybe'))
+
+    def test_assignment_replaces_a_pending_expression(self):
+        obj = Limited.objects.create(score=2)
+        obj.score = Gorm.F('score') + 1
+        obj.score = 5
+        obj.save()
+        self.assertEqual(self.stored(Limited, obj, 'score'), 5)
+        obj.score = Gorm.F('score') + 1
+        obj.save()
+        self.assertEqual(obj.score, 6)
+
+    def test_update_fields_after_assignments(self):
+        obj = Limited.objects.create(score=1, label='old')
+        obj.score = 9
+        obj.label = 'new'
+        obj.save(update_fields=['score'])
+        self.assertEqual(self.stored(Limited, obj, 'score', 'label'), (9, 'old'))
+        self.assertTrue(obj.is_dirty())
+        obj.save()
+        self.assertEqual(self.stored(Limited, obj, 'label'), 'new')
+
+    def test_datetimes_in_constructor_and_assignment(self):
+        half = datetime.timezone(datetime.timedelta(hours=-9, minutes=-30))
+        odd = datetime.timezone(datetime.timedelta(hours=1, seconds=1, microseconds=5))
+        values = [datetime.datetime(2020, 3, 1, 10, 0, 5, tzinfo=datetime.timezone.utc),
+                  datetime.datetime(2020, 3, 1, 10, 0, 5, tzinfo=half),
+                  datetime.datetime(2020, 3, 1, 10, 0, 5, 1, tzinfo=datetime.timezone.utc),
+                  datetime.datetime(1, 1, 1, tzinfo=half),
+                  datetime.datetime(2020, 3, 1, 10, 0, 5)]
+        for value in values:
+            expected = value if value.tzinfo else value.astimezone()
+            with self.subTest(value=value):
+                built = Sample(when=value, glib_when=value)
+                assigned = Sample()
+                assigned.when = value
+                assigned.glib_when = value
+                for obj in (built, assigned):
+                    self.assertEqual(obj.when, expected)
+                    self.assertEqual(obj.when.utcoffset(), expected.utcoffset())
+                    self.assertEqual(obj.glib_when.to_unix(), int(expected.timestamp()))
+                    obj.save()
+                    self.assertEqual(self.stored(Sample, obj, 'when'), expected)
+        with self.subTest(offset='microseconds'):
+            # The instant stays; a sub-second offset keeps its whole seconds.
+            value = datetime.datetime(2020, 3, 1, 10, 0, 5, tzinfo=odd)
+            self.assertEqual(Sample(when=value).when, value)
+            self.assertEqual(Sample(when=value).when.utcoffset(),
+                             datetime.timedelta(seconds=3601))
+        built = Sample(when=None)
+        self.assertIsNone(built.when)
+        self.check_refused(Gorm.TypeMismatchError, Gorm.Error.TYPE_MISMATCH,
+                           lambda: Sample(when='2020-03-01'), 'when')
+        self.check_refused(Gorm.TypeMismatchError, Gorm.Error.TYPE_MISMATCH,
+                           lambda: setattr(built, 'when', 5), 'when')
+
+    def test_enums_in_constructor_and_assignment(self):
+        built = Sample(color=Color.GREEN, kind=Gio.FileType.DIRECTORY)
+        built.save()
+        loaded = Sample.objects.get(pk=built.pk)
+        self.assertEqual((loaded.color, loaded.kind), (Color.GREEN, Gio.FileType.DIRECTORY))
+        loaded.color = Color.RED
+        loaded.kind = Gio.FileType.REGULAR
+        loaded.save()
+        self.assertEqual(Sample.objects.filter(color=Color.RED,
+                                               kind=Gio.FileType.REGULAR).count(), 1)
+        self.check_refused(Gorm.TypeMismatchError, Gorm.Error.TYPE_MISMATCH,
+                           lambda: setattr(loaded, 'kind', 99), 'kind')
+        self.assertEqual(loaded.kind, Gio.FileType.REGULAR)
+
+    def test_delete_counts_what_a_relation_declared_later_cascades(self):
+        app = Holder.__module__.rsplit('.', 1)[-1]
+        first = Holder.objects.create(name='first')
+        self.assertEqual(first.delete(), (1, {app + '.Holder': 1}))
+        with self.assertRaises(Gorm.Error):
+            first.delete()
+
+        class Held(Gorm.Resource):
+            holder = Gorm.ForeignKey(Holder, on_delete=Gorm.CASCADE)
+
+        second = Holder.objects.create(name='second')
+        Held.objects.create(holder=second)
+        Held.objects.create(holder=second)
+        self.assertEqual(second.delete(), (3, {app + '.Holder': 1, app + '.Held': 2}))
+        self.assertEqual(Held.objects.count(), 0)
+
+
+    def test_manager_create_goes_through_its_queryset(self):
+        created = Holder.objects.create(name='default')
+        self.assertTrue(created.is_saved())
+        self.assertEqual(Holder.objects.get(pk=created.pk).name, 'default')
+        self.assertEqual(list(Holder.objects.values_list('name', flat=True)), ['default'])
+
+        class Renaming(Gorm.Manager):
+            def get_queryset(self):
+                queryset = super().get_queryset()
+                create = queryset.create
+                queryset.create = lambda **properties: create(**dict(properties, name='own'))
+                return queryset
+
+        made = Renaming(Holder).create(name='given')
+        self.assertEqual(made.name, 'own')
+        self.assertEqual(sorted(Holder.objects.values_list('name', flat=True)),
+                         ['default', 'own'])
+
+
 if __name__ == '__main__':
     main()

@@ -236,10 +236,21 @@ def _glib_time_zone(seconds):
     return zone
 
 
+_UTC_ZONE = GLib.TimeZone.new_utc()
+_glib_datetime_new = GLib.DateTime.new
+
+
 def _datetime_to_glib(value):
     """A GLib.DateTime for a datetime.datetime, to the microsecond, in the
     same UTC offset; a naive datetime is local time, as Python takes it."""
     offset = value.utcoffset()
+    if offset is not None and not value.microsecond and not offset.microseconds:
+        # Whole seconds in a fixed offset: one call, from the fields, in
+        # the zone the instant would be moved to below (UTC's own for 0).
+        seconds = offset.days * 86400 + offset.seconds
+        return _glib_datetime_new(_glib_time_zone(seconds) if seconds else _UTC_ZONE,
+                                  value.year, value.month, value.day,
+                                  value.hour, value.minute, value.second)
     if offset is None:
         value = value.astimezone()
         offset = value.utcoffset()
@@ -527,6 +538,14 @@ class Field(GObject.Property):
         # and no limit of the field's own is to be checked.
         self._constructs_plainly = (self._plain_type is not None and
                                     minimum is None and maximum is None)
+        # The Python class of a boxed field's GObject form (GLib.DateTime,
+        # GLib.Bytes): a value of it goes to libgorm as it is, without a
+        # GObject.Value around it.
+        self._boxed_class = (self.kind.gtype.pytype if
+                             self.kind.gtype.fundamental == GObject.TYPE_BOXED else None)
+        # Whether the constructor converts a datetime.datetime given for
+        # the field and passes it to g_object_new() (no limit to check).
+        self._constructs_datetime = self.kind._to_gobject is _glib_datetime
         # Whether None is asked of libgorm: the GObject value of a number
         # cannot be None, and PyGObject reads a NULL string array as [].
         self._reads_null = null and (not _is_nullable(self.kind.gtype) or
@@ -631,6 +650,9 @@ class Field(GObject.Property):
                 # a uint, 99 for an enum without it); GObject.Value would
                 # wrap or keep it.
                 value = _to_gvalue(value)
+            elif type(value) is self._boxed_class and self._boxed_class is not None:
+                _resource_set_value(instance, self._property_name, value)
+                return
             elif self.kind.gtype == GObject.TYPE_STRV:
                 self.check_strv(instance, value)
             if not isinstance(value, GObject.Value):
@@ -677,6 +699,20 @@ class Field(GObject.Property):
                                   % (model.__name__, self.name))
 
     def __set__(self, instance, value):
+        kind = type(value)
+        if kind is self._plain_type and (
+                kind is bool or (kind is int and -2 ** 31 <= value < 2 ** 31) or
+                (kind is str and '\0' not in value) or (kind is float and value == value)):
+            # The common case, in one call: a value PyGObject passes as it
+            # is, which libgorm converts or refuses (a limit) itself.
+            pending = instance.__dict__.get('_gorm_pending')
+            if pending:
+                pending.pop(self.name, None)
+            try:
+                _resource_set_value(instance, self._property_name, value)
+            except GLib.Error as error:
+                _raise_translated(error, type(instance))
+            return
         if isinstance(value, _Expression):
             self.set_pending(instance, value)
             return
@@ -1279,6 +1315,11 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
                     (kind is int and -2 ** 63 <= value < 2 ** 63) or
                     (kind is float and value == value)):
                 continue
+            if kind is datetime.datetime and field._constructs_datetime:
+                # Its GLib.DateTime goes to g_object_new(), as an
+                # assignment would set it.
+                properties[name] = _datetime_to_glib(value)
+                continue
             if assigned is None:
                 assigned = []
             assigned.append((name, field, value))
@@ -1398,6 +1439,13 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         model = type(self)
         database = self._database()
         _register(database, model)
+        if not _has_dependents(model) and _resource_is_saved(self):
+            # Nothing else to count: the row alone goes.
+            try:
+                _resource_delete(self, cancellable)
+            except GLib.Error as error:
+                _raise_translated(error, model)
+            return 1, {_label(model): 1}
 
         def delete():
             try:
@@ -3633,6 +3681,16 @@ class Manager:
             raise AttributeError(name)
         return getattr(self.get_queryset(), name)
 
+    def create(self, **properties):
+        """A new object with ``properties``, saved: ``QuerySet.create()``
+        of get_queryset(), without building the QuerySet when it is the
+        model's own."""
+        if type(self).get_queryset is not Manager.get_queryset:
+            return self.get_queryset().create(**properties)
+        resource = self.model(**properties)
+        resource.save()
+        return resource
+
     def __iter__(self):
         raise TypeError("'Manager' object is not iterable: use %s.objects.all()"
                         % self.model.__name__)
@@ -3716,6 +3774,8 @@ def _check_free(model, names, field):
 
 
 def _add_relation(model, relation, *names):
+    global _relations_version
+    _relations_version += 1
     own = vars(model).get('_gorm_own_relations')
     if own is None:
         own = {}
@@ -4068,8 +4128,10 @@ class ForeignKey(_RelationField):
             vars(self.model)[self.key_attribute].set_null(instance)
             instance.__dict__.pop(self.cache_name, None)
             return
-        with _gorm_errors():
+        try:
             _resource_set_related(instance, self.name, value)
+        except GLib.Error as error:
+            _raise_translated(error)
         instance.__dict__[self.cache_name] = value
 
 
@@ -4493,14 +4555,27 @@ def _app_label(model):
 
 
 def _label(model):
-    """Django's ``Model._meta.label``: ``"app_label.ModelName"``."""
-    return '%s.%s' % (_app_label(model), model.__name__)
+    """Django's ``Model._meta.label``: ``"app_label.ModelName"``, made once
+    per model."""
+    label = model.__dict__.get('_gorm_label')
+    if label is None:
+        label = model._gorm_label = '%s.%s' % (_app_label(model), model.__name__)
+    return label
+
+
+# Bumped by each relation added: what is computed from the relations of
+# a model is kept while it stays the same.
+_relations_version = 0
 
 
 def _delete_dependents(model):
     """The relations whose rows deleting rows of ``model`` deletes too:
     the reverse sides of CASCADE foreign keys, and the many-to-many
-    relations (their link rows), each once."""
+    relations (their link rows), each once. Computed once per model
+    while its relations stay the same."""
+    cached = model.__dict__.get('_gorm_delete_dependents')
+    if cached is not None and cached[0] == _relations_version:
+        return cached[1]
     found = []
     for relation in _relations(model).values():
         if relation in found:
@@ -4508,6 +4583,7 @@ def _delete_dependents(model):
         if relation.kind == _MANY_TO_MANY or (
                 relation.kind == _REVERSE and relation.field.on_delete == CASCADE):
             found.append(relation)
+    model._gorm_delete_dependents = (_relations_version, found)
     return found
 
 
