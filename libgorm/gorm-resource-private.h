@@ -23,6 +23,12 @@ void              gorm_resource_set_stored       (GormResource      *self,
                                                   const GormColumn  *column,
                                                   const GValue      *value);
 
+/* Kept properties (gorm_resource_class_store_property()), for
+ * gorm-resource-values.c. */
+guint             gorm_resource_kept_slot        (GParamSpec        *pspec);
+const GValue     *gorm_resource_peek_kept        (GormResource      *self,
+                                                  guint              slot);
+
 /* Relations (gorm-resource-relations.c). */
 /* Keeps @related as what @self refers to through @relation while its key
  * is @key (an SQL value): select_related. */

@@ -1193,6 +1193,26 @@ kept_set_property (GObject      *object,
   g_value_copy (value, kept_value);
 }
 
+/* For gorm-resource-values.c: the slot of a kept property (0 when it is
+ * not kept), and the value @self keeps in @slot (NULL while it holds its
+ * default value, or for a slot beyond its class's). */
+guint
+gorm_resource_kept_slot (GParamSpec *pspec)
+{
+  return kept_slot (pspec);
+}
+
+const GValue *
+gorm_resource_peek_kept (GormResource *self,
+                         guint         slot)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  if (slot == 0 || slot > priv->n_kept || !G_IS_VALUE (&priv->kept[slot - 1]))
+    return NULL;
+  return &priv->kept[slot - 1];
+}
+
 /**
  * gorm_resource_class_store_property:
  * @klass: a resource class

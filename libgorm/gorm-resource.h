@@ -238,6 +238,27 @@ gboolean      gorm_resource_clear_links_finish      (GormResource       *self,
                                                      GAsyncResult       *result,
                                                      GError            **error);
 GORM_AVAILABLE_IN_ALL
+guint         gorm_resource_class_get_value_slot    (GormResourceClass  *klass,
+                                                     const char         *property);
+GORM_AVAILABLE_IN_ALL
+const GValue *gorm_resource_peek_value              (GormResource       *self,
+                                                     guint               slot);
+GORM_AVAILABLE_IN_ALL
+gint64        gorm_resource_get_int64_value         (GormResource       *self,
+                                                     guint               slot);
+GORM_AVAILABLE_IN_ALL
+gdouble       gorm_resource_get_double_value        (GormResource       *self,
+                                                     guint               slot);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_get_boolean_value       (GormResource       *self,
+                                                     guint               slot);
+GORM_AVAILABLE_IN_ALL
+const char   *gorm_resource_get_string_value        (GormResource       *self,
+                                                     guint               slot);
+GORM_AVAILABLE_IN_ALL
+char         *gorm_resource_format_date_time        (GormResource       *self,
+                                                     guint               slot);
+GORM_AVAILABLE_IN_ALL
 void          gorm_resource_get_value               (GormResource       *self,
                                                      const char         *property,
                                                      GValue             *value);

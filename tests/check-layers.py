@@ -60,6 +60,7 @@ MODULES = {
     'gorm-database-bulk': 'public',
     'gorm-resource': 'public',
     'gorm-resource-relations': 'public',
+    'gorm-resource-values': 'public',
     'gorm-query': 'public',
     'gorm-query-model': 'public',
     'gorm-filter': 'public',

@@ -439,6 +439,25 @@ _resource_get_value = Gorm.Resource.get_value
 _resource_set_value = Gorm.Resource.set_value
 _resource_is_null = Gorm.Resource.is_null
 _resource_set_null = Gorm.Resource.set_null
+_resource_peek_value = Gorm.Resource.peek_value
+_resource_format_date_time = Gorm.Resource.format_date_time
+_fromisoformat = datetime.datetime.fromisoformat
+
+# The readers of a field's value by its slot (Field._reader()), by GType:
+# typed where PyGObject marshals a plain C value, faster than a GValue.
+_SLOT_READERS = {
+    GObject.TYPE_INT64: Gorm.Resource.get_int64_value,
+    GObject.TYPE_DOUBLE: Gorm.Resource.get_double_value,
+    GObject.TYPE_BOOLEAN: Gorm.Resource.get_boolean_value,
+    GObject.TYPE_STRING: Gorm.Resource.get_string_value,
+}
+
+
+def _read_datetime(resource, slot):
+    """The aware datetime.datetime of the date-time in ``slot``, or None:
+    through its ISO 8601 text, one call to libgorm."""
+    text = _resource_format_date_time(resource, slot)
+    return None if text is None else _fromisoformat(text)
 
 # The integer GTypes: an int for such a field goes to libgorm as the int it
 # is (a gint64), which libgorm converts without loss or refuses.
@@ -446,6 +465,7 @@ _INTEGER_FUNDAMENTALS = frozenset((
     GObject.TYPE_CHAR, GObject.TYPE_UCHAR, GObject.TYPE_INT, GObject.TYPE_UINT,
     GObject.TYPE_LONG, GObject.TYPE_ULONG, GObject.TYPE_INT64, GObject.TYPE_UINT64,
     GObject.TYPE_ENUM, GObject.TYPE_FLAGS))
+_ENUM_FUNDAMENTALS = frozenset((GObject.TYPE_ENUM, GObject.TYPE_FLAGS))
 
 # The Python types whose values PyGObject turns into a GValue of the
 # field's type itself (an int only within 32 bits).
@@ -570,9 +590,24 @@ class Field(GObject.Property):
     # class in Python: the model's do_get_property and do_set_property go
     # to libgorm for fields (_do_get_property, _do_set_property).
 
+    # How __get__ reads the field: by the slot libgorm keeps its value in
+    # (see describe()), with one call that has no name to look up and no
+    # GValue to fill (a function of the instance and the slot), or by
+    # its name (None).
+    _get = None
+    _slot = 0
+
     def __get__(self, instance, owner):
         if instance is None:
             return self
+        get = self._get
+        if get is not None:
+            return get(instance, self._slot)
+        return self.read_by_name(instance)
+
+    def read_by_name(self, instance):
+        """The value of the field in ``instance``, read by its property's
+        name, as a Python value."""
         if self._reads_null and _resource_is_null(instance, self._property_name):
             return None
         value = _resource_get_value(instance, self._property_name)
@@ -705,12 +740,32 @@ class Field(GObject.Property):
         except (TypeError, ValueError, KeyError):
             self.mismatch(instance, value)
 
+    def _reader(self):
+        """The function __get__ reads the field with by its slot (see
+        _SLOT_READERS), or None to read it by name: a field with null=True
+        whose GObject value cannot be None asks libgorm whether it is
+        NULL, and a value with a conversion of its own (an enum, bytes)
+        takes it."""
+        gtype = self.kind.gtype
+        if self._reads_null:
+            return None
+        if self.field_type is datetime.datetime:
+            return _read_datetime
+        if self.kind._to_python is not None:
+            return None
+        reader = _SLOT_READERS.get(gtype)
+        if reader is None and gtype.fundamental in _INTEGER_FUNDAMENTALS - _ENUM_FUNDAMENTALS:
+            reader = _resource_peek_value
+        return reader
+
     def describe(self, model):
         """Records the field's options on ``model`` through the
         ``Gorm.ResourceClass.set_*()`` functions."""
         name = model.find_property(self.name).name
         self._property_name = name
         model.store_property(name)
+        self._slot = model.get_value_slot(name)
+        self._get = self._reader() if self._slot else None
         if self.primary_key:
             model.set_primary_key(name)
         if self.max_length is not None:
@@ -1294,7 +1349,7 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
     @property
     def id(self):
         """The automatic primary key: 0 until the object is saved."""
-        return self.get_id()
+        return _resource_get_id(self)
 
     @property
     def pk(self):
@@ -1564,9 +1619,15 @@ def _comparison(constructor):
     goes as it is: PyGObject makes its GValue, three times faster than a
     GObject.Value, and libgorm converts it as it would the other."""
     def lookup(model, pspec, value, name):
-        value = _gobject_form(model, pspec, value)
-        return constructor(name, value if _passes_as_is(value) else _to_gvalue(value, pspec))
+        return _compare(constructor, pspec, name, _gobject_form(model, pspec, value))
+    lookup.constructor = constructor
     return lookup
+
+
+def _compare(constructor, pspec, name, value):
+    """The Gorm.Filter comparing the property ``name`` with ``value``, a
+    value in its GObject form (see _comparison())."""
+    return constructor(name, value if _passes_as_is(value) else _to_gvalue(value, pspec))
 
 
 def _lookup_in(model, pspec, values, name):
@@ -1611,15 +1672,23 @@ def _lookup(model, key, value, annotations=None):
     FieldError for an unknown field, relation or lookup, before any SQL.
     ``annotations`` are the expressions a QuerySet names (see
     _expression_lookup())."""
-    expression = _expression_lookup(model, key, value, annotations)
-    if expression is not None:
-        return expression
-    parts = key.split('__')
-    lookup = parts.pop() if len(parts) > 1 and parts[-1] in _LOOKUPS else 'exact'
-    target, pspec, name, related = _walk(model, parts)
-    if related is not None and (lookup == 'isnull' or (lookup == 'exact' and value is None)) \
-            and getattr(_relations(_walk_owner(model, parts)).get(parts[-1]), 'kind',
-                        _FORWARD) != _FORWARD:
+    cache = None if annotations else model.__dict__.get('_gorm_lookups')
+    resolved = cache.get(key) if cache is not None else None
+    if resolved is None or _holds_expression(value):
+        expression = _expression_lookup(model, key, value, annotations)
+        if expression is not None:
+            return expression
+        resolved = _resolve_key(model, key)
+        if not annotations:
+            # What the key names depends on the model alone: resolved once.
+            if cache is None:
+                cache = {}
+                setattr(model, '_gorm_lookups', cache)
+            cache[key] = resolved
+    lookup, target, pspec, name, related, reverse, compare, kind = resolved
+    if compare is not None:
+        return _compare(compare, pspec, name, kind.to_gobject(value) if kind else value)
+    if reverse and (lookup == 'isnull' or (lookup == 'exact' and value is None)):
         # As in Django, choice__isnull=True (or choice=None) is a question
         # without choices: no related row at all.
         exists = Gorm.Filter.is_not_null(name)
@@ -1635,6 +1704,32 @@ def _lookup(model, key, value, annotations=None):
         elif lookup != 'isnull':
             value = _key_of(related, value, key)
     return _LOOKUPS[lookup](target, pspec, value, name)
+
+
+def _holds_expression(value):
+    """Whether a lookup's value is an expression, or a list or tuple (of
+    ``__in``, ``__range``) holding one."""
+    if isinstance(value, (list, tuple)):
+        return any(isinstance(item, _Expression) for item in value)
+    return isinstance(value, _Expression)
+
+
+def _resolve_key(model, key):
+    """What the lookup ``key`` of ``model`` names: ``(lookup, target, pspec,
+    name, related, reverse, compare, kind)``: the lookup's name, what
+    _walk() gives, whether the path ends on a reverse or many-to-many
+    relation, and for a comparison with a field's value (not a relation's)
+    the Gorm.Filter constructor and the Field's kind converting the value
+    (None for a property without a Field); FieldError for an unknown field
+    or relation."""
+    parts = key.split('__')
+    lookup = parts.pop() if len(parts) > 1 and parts[-1] in _LOOKUPS else 'exact'
+    target, pspec, name, related = _walk(model, parts)
+    reverse = related is not None and getattr(
+        _relations(_walk_owner(model, parts)).get(parts[-1]), 'kind', _FORWARD) != _FORWARD
+    compare = getattr(_LOOKUPS[lookup], 'constructor', None) if related is None else None
+    field = _field(target, pspec) if compare is not None else None
+    return lookup, target, pspec, name, related, reverse, compare, field and field.kind
 
 
 class Q:
@@ -2740,6 +2835,16 @@ class _AsyncQuerySet:
         return n, ({_label(self.model): n} if n else {})
 
 
+def _items(model):
+    """An iterator over the items of a Gio.ListModel: its get_item bound
+    once, rather than looked up on the model for each item as
+    Gio.ListModel's own iterator does."""
+    if isinstance(model, list):
+        # none()'s answer.
+        return iter(model)
+    return map(model.get_item, range(model.get_n_items()))
+
+
 class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
     """A lazy, chainable selection of objects of one model, as in Django.
 
@@ -2933,9 +3038,10 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
         return item
 
     def __iter__(self):
+        items = _items(self._fetch())
         if self._is_eager():
-            return map(self._keeper(), self._fetch())
-        return iter(self._fetch())
+            return map(self._keeper(), items)
+        return items
 
     def __len__(self):
         return len(self._fetch())
