@@ -34,8 +34,8 @@
 // 'int' field) and `e.cMessage` keeps libgorm's. Property names are taken
 // in camelCase everywhere a call takes one (`Gorm.Filter.eq('pubDate',
 // d)`, `order_by('question.pubDate', true)`), and a model used on a
-// database before any migration gets its table there on first use, as in
-// Python. The promise completes in the
+// database before any migration gets its table there on first use (libgorm
+// itself does it, for every language). The promise completes in the
 // main loop the database was opened in: run a GLib.MainLoop, or use
 // `gjs -m`, whose top-level await runs one.
 //
@@ -324,89 +324,18 @@ function _jsError(error) {
     return translated;
 }
 
-// Tables made on first use, as in Python: a model used on a database
-// before any migrate_async is migrated there first (ensure_migrated: its
-// table is created, or evolved as migrate() would, and a refusal is
-// thrown as migrate() throws it). The promise forms migrate without
-// blocking the main loop (ensure_migrated_async); query(), like the
-// synchronous calls, migrates synchronously, once per model and database.
-function _gtypeOf(type) {
-    return type?.$gtype ?? type;
-}
-
-function _resourceTypes(self) {
-    return [self.database ?? Gorm.Database.get_default(), [self.constructor.$gtype]];
-}
-
-function _argumentTypes(self, args) {
-    return [self, [_gtypeOf(args[0])]];
-}
-
-function _resourcesTypes(self, args) {
-    const types = new Set((args[0] ?? []).map(r => r?.constructor?.$gtype).filter(t => t));
-    return [self, [...types]];
-}
-
-const FIRST_USE = {};
-for (const name of ['save', 'delete', 'reload', 'get_related', 'link', 'unlink', 'clear_links'])
-    FIRST_USE[`Resource.${name}`] = _resourceTypes;
-for (const name of ['query', 'get', 'get_by_key', 'select_resources'])
-    FIRST_USE[`Database.${name}`] = _argumentTypes;
-for (const name of ['bulk_insert', 'bulk_update'])
-    FIRST_USE[`Database.${name}`] = _resourcesTypes;
-
-// The types of @types that @db has not migrated yet.
-function _unmigrated(db, types) {
-    if (!(db instanceof Gorm.Database) || db.is_closed())
-        return [];
-    return types.filter(t => t && GObject.type_is_a(t, Gorm.Resource.$gtype) &&
-        !db.is_migrated(t));
-}
-
-function _firstUse(label, name, func) {
-    const base = name.replace(/_async$/, '');
-    const find = FIRST_USE[`${label}.${base}`];
-    if (find === undefined)
-        return func;
-    const isAsync = name.endsWith('_async');
-    return function (...args) {
-        const [db, types] = find(this, args);
-        const missing = _unmigrated(db, types);
-        if (missing.length === 0)
-            return func.apply(this, args);
-        if (!isAsync) {
-            db.ensure_migrated(missing, null);
-            return func.apply(this, args);
-        }
-        const callback = typeof args[args.length - 1] === 'function' ? args[args.length - 1] : null;
-        if (callback !== null) {
-            // The call reports a failed migration itself ("no such table").
-            db.ensure_migrated_async(missing, null, (d, res) => {
-                try {
-                    d.ensure_migrated_finish(res);
-                } catch (e) {
-                    // Reported by the call, which meets the missing table.
-                }
-                func.apply(this, args);
-            });
-            return undefined;
-        }
-        return db.ensure_migrated_async(missing, null).then(() => func.apply(this, args));
-    };
-}
-
 function _isClassMetadata(klass, name) {
     return klass === Gorm.Resource && /^(set|add|store)_/.test(name) &&
         !['set_default'].includes(name);
 }
 
-function _wrapCall(target, name, classMetadata, label) {
+function _wrapCall(target, name, classMetadata) {
     if (typeof target[name] !== 'function' || target[name]._gormWrapped)
         return;
     // Gio._promisify keeps the introspected function, whose parameters
     // gjs shows, as _original_<name>.
     const params = _parameterNames(target[`_original_${name}`] ?? target[name]);
-    const func = _firstUse(label, name, target[name]);
+    const func = target[name];
     const isAsync = name.endsWith('_async') && params[params.length - 1] === 'callback';
     let at = isAsync ? params.length - 2 : params.length - 1;
     if (at < 0 || params[at] !== 'cancellable')
@@ -442,15 +371,13 @@ function _wrapCall(target, name, classMetadata, label) {
     target[name] = wrapped;
 }
 
-for (const [label, klass] of Object.entries({Resource: Gorm.Resource,
-    Database: Gorm.Database, Query: Gorm.Query, Migration: Gorm.Migration,
-    Filter: Gorm.Filter, Expression: Gorm.Expression, Row: Gorm.Row})) {
+for (const klass of [Gorm.Resource, Gorm.Database, Gorm.Query, Gorm.Migration,
+    Gorm.Filter, Gorm.Expression, Gorm.Row]) {
     for (const target of [klass, klass.prototype]) {
         for (const name of Object.getOwnPropertyNames(target)) {
             if (name.startsWith('_original_') || name === 'constructor')
                 continue;
-            _wrapCall(target, name, target === klass && _isClassMetadata(klass, name),
-                target === klass ? null : label);
+            _wrapCall(target, name, target === klass && _isClassMetadata(klass, name));
         }
     }
 }
