@@ -32,6 +32,7 @@ import copy
 import datetime
 import enum
 import functools
+import itertools
 import math
 import operator
 import re
@@ -2871,12 +2872,9 @@ def _items(model):
     n_items = model.get_n_items()
     if n_items <= _ITEMS_CHUNK:
         return iter(_query_dup_items(model, 0, n_items))
-    return _chunked_items(model, n_items)
-
-
-def _chunked_items(model, n_items):
-    for start in range(0, n_items, _ITEMS_CHUNK):
-        yield from _query_dup_items(model, start, _ITEMS_CHUNK)
+    # Chained in C: no Python frame resumed per item.
+    return itertools.chain.from_iterable(_query_dup_items(model, start, _ITEMS_CHUNK)
+                                         for start in range(0, n_items, _ITEMS_CHUNK))
 
 
 _new_queryset = object.__new__
