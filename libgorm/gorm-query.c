@@ -4056,3 +4056,46 @@ gorm_query_aggregate_finish (GormQuery     *self,
 
   return only_row (self, rows, error);
 }
+
+/**
+ * gorm_query_dup_items:
+ * @model: a list model of objects: the result of [method@Gorm.Query.fetch],
+ *   [method@Gorm.Query.watch], [method@Gorm.Query.fetch_rows] or any other
+ * @position: the position of the first item
+ * @n_items: how many items at most
+ *
+ * Gives the items of @model from @position on, at most @n_items of them
+ * (fewer at the end of the model, none from a position past it), in one
+ * call: a language binding takes a page of a result into its own objects
+ * at once rather than asking [method@Gio.ListModel.get_item] for each
+ * item. Each item is loaded as get_item() loads it: an item a
+ * [class@Gorm.QueryModel] cannot load (see
+ * [method@Gorm.QueryModel.check_item]) is %NULL in the array, as
+ * get_item() gives it.
+ *
+ * The array owns a reference to each item but frees none of them itself,
+ * as bindings expect of a transfer-full array: in C, call
+ * `g_ptr_array_set_free_func (items, g_object_unref)` before
+ * g_ptr_array_unref().
+ *
+ * Returns: (transfer full) (element-type GObject.Object): the items
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+gorm_query_dup_items (GListModel *model,
+                      guint       position,
+                      guint       n_items)
+{
+  GPtrArray *items;
+  guint n;
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (model), NULL);
+
+  n = g_list_model_get_n_items (model);
+  n = position < n ? MIN (n - position, n_items) : 0;
+  items = g_ptr_array_new_full (n, NULL);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (items, g_list_model_get_item (model, position + i));
+  return items;
+}

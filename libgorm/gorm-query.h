@@ -227,4 +227,9 @@ gint64        gorm_query_update_expressions_finish (GormQuery               *sel
                                                     GAsyncResult            *result,
                                                     GError                 **error);
 
+GORM_AVAILABLE_IN_ALL
+GPtrArray    *gorm_query_dup_items                 (GListModel              *model,
+                                                    guint                    position,
+                                                    guint                    n_items) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

@@ -1822,6 +1822,95 @@ test_transaction (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+/* The titles of @items, posts, space-separated; "-" for a missing one. */
+static char *
+item_titles (GPtrArray *items)
+{
+  g_autoptr(GString) text = g_string_new ("");
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      g_autofree char *title = NULL;
+
+      if (g_ptr_array_index (items, i) != NULL)
+        g_object_get (g_ptr_array_index (items, i), "title", &title, NULL);
+      if (i > 0)
+        g_string_append_c (text, ' ');
+      g_string_append (text, title ? title : "-");
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* gorm_query_dup_items() of @model from @position, at most @n_items:
+ * their titles. Checks that each item is the model's own object, and
+ * that the array frees none of them. */
+static char *
+dup_titles (GListModel *model,
+            guint       position,
+            guint       n_items)
+{
+  g_autoptr(GPtrArray) items = gorm_query_dup_items (model, position, n_items);
+  char *text;
+
+  g_assert_nonnull (items);
+  g_assert_cmpuint (items->len, <=, n_items);
+  for (guint i = 0; i < items->len; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, position + i);
+
+      g_assert_true (g_ptr_array_index (items, i) == item);
+    }
+  text = item_titles (items);
+  g_ptr_array_set_free_func (items, g_object_unref);
+  return text;
+}
+
+static void
+test_dup_items (void)
+{
+  g_autoptr(GormDatabase) db = open_with_posts (5);
+  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_POST);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GListStore) store = g_list_store_new (G_TYPE_OBJECT);
+  g_autoptr(GPtrArray) none = NULL;
+  g_autofree char *all = NULL;
+  g_autofree char *middle = NULL;
+  g_autofree char *end = NULL;
+  g_autofree char *past = NULL;
+  g_autofree char *zero = NULL;
+  g_autofree char *stored = NULL;
+  GObject *item;
+
+  gorm_query_order_by (query, "title", TRUE);
+  model = gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+
+  all = dup_titles (model, 0, G_MAXUINT);
+  g_assert_cmpstr (all, ==, "p4 p3 p2 p1 p0");
+  middle = dup_titles (model, 1, 2);
+  g_assert_cmpstr (middle, ==, "p3 p2");
+  end = dup_titles (model, 3, 10);
+  g_assert_cmpstr (end, ==, "p1 p0");
+  past = dup_titles (model, 5, 10);
+  g_assert_cmpstr (past, ==, "");
+  zero = dup_titles (model, 0, 0);
+  g_assert_cmpstr (zero, ==, "");
+
+  /* Any list model. */
+  item = g_list_model_get_item (model, 0);
+  g_list_store_append (store, item);
+  stored = dup_titles (G_LIST_MODEL (store), 0, 3);
+  g_assert_cmpstr (stored, ==, "p4");
+  g_object_unref (item);
+
+  /* Not a list model. */
+  g_test_expect_message ("Gorm", G_LOG_LEVEL_CRITICAL, "*G_IS_LIST_MODEL*");
+  none = gorm_query_dup_items ((GListModel *) query, 0, 1);
+  g_test_assert_expected_messages ();
+  g_assert_null (none);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1856,6 +1945,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Query/watch-bulk", test_watch_bulk);
   g_test_add_func ("/Gorm/Query/watch-long-in", test_watch_long_in);
   g_test_add_func ("/Gorm/Query/transaction", test_transaction);
+  g_test_add_func ("/Gorm/Query/dup-items", test_dup_items);
 
   return g_test_run ();
 }

@@ -7,6 +7,8 @@ the changes made in C."""
 import datetime
 import enum
 import gc
+import sys
+import unittest.mock
 
 from gormtest import DatabaseTestCase, main
 from gi.repository import Gio, GLib, GObject, Gorm
@@ -213,6 +215,53 @@ class ReadsTest(DatabaseTestCase):
             self.assertEqual(Base.objects.filter(count__gt=0).count(), 1)
             self.assertEqual(Derived.objects.filter(count__gt=2, extra__lt=1).count(), 1)
 
+
+    def test_results_taken_in_chunks(self):
+        # A QuerySet takes the items of its result into Python a chunk at a
+        # time (gorm_query_dup_items()), not one get_item() per item: the
+        # same objects in the same order, live ones the objects alive.
+        override = sys.modules['gi.overrides.Gorm']
+        n = override._ITEMS_CHUNK * 2 + 7
+        Base.objects.bulk_create([Base(name='b%05d' % i, count=i) for i in range(n)])
+        kept = Base.objects.get(count=5)
+        calls = []
+        dup_items = override._query_dup_items
+
+        def counted(model, position, n_items):
+            calls.append((position, n_items))
+            return dup_items(model, position, n_items)
+        with unittest.mock.patch.object(override, '_query_dup_items', counted):
+            found = list(Base.objects.order_by('-count'))
+            names = list(Base.objects.order_by('count').values_list('name', flat=True))
+            few = list(Base.objects.filter(count__lt=3).order_by('count'))
+            sliced = list(Base.objects.order_by('count')[n - 2:n + 5])
+            empty = list(Base.objects.filter(count__lt=0))
+        chunk = override._ITEMS_CHUNK
+        self.assertEqual(calls, [(0, chunk), (chunk, chunk), (2 * chunk, chunk)] * 2 +
+                         [(0, 3), (0, 2), (0, 0)])
+        self.assertEqual([obj.count for obj in found], list(range(n - 1, -1, -1)))
+        self.assertIs(found[n - 6], kept)
+        self.assertEqual(names, ['b%05d' % i for i in range(n)])
+        self.assertEqual([obj.name for obj in few], ['b00000', 'b00001', 'b00002'])
+        self.assertEqual([obj.count for obj in sliced], [n - 2, n - 1])
+        self.assertEqual(empty, [])
+
+    def test_dup_items(self):
+        for i in range(4):
+            Base(name='b%d' % i, count=i).save()
+        model = Base.objects.order_by('count')._fetch()
+        self.assertEqual([obj.name for obj in Gorm.Query.dup_items(model, 1, 2)], ['b1', 'b2'])
+        self.assertEqual([obj.name for obj in Gorm.Query.dup_items(model, 2, 100)],
+                         ['b2', 'b3'])
+        self.assertEqual(Gorm.Query.dup_items(model, 4, 1), [])
+        items = Gorm.Query.dup_items(model, 0, 4)
+        self.assertEqual([obj is model.get_item(i) for i, obj in enumerate(items)], [True] * 4)
+        # The array held one reference to each object, which Python took:
+        # none is left once the model and the list are gone.
+        alive = [obj.weak_ref() for obj in items]
+        del items, model
+        gc.collect()
+        self.assertEqual([ref() for ref in alive], [None] * 4)
 
 if __name__ == '__main__':
     main()

@@ -32,6 +32,7 @@ import copy
 import datetime
 import enum
 import functools
+import itertools
 import math
 import operator
 import re
@@ -2304,6 +2305,8 @@ class _ExpressionQuerySet:
         ``order_by(*fields)``: field names as _order_terms() reads them,
         annotation names, F expressions and their ``asc()`` / ``desc()``."""
         named = self._named_expressions()
+        if not named and all(type(field) is str for field in fields):
+            return _cached_order_terms(self.model, fields)
         terms = []
         for field in fields:
             if isinstance(field, _Expression):
@@ -2497,16 +2500,15 @@ class _ExpressionQuerySet:
             if not _is_field_column(key, expression):
                 named[key] = expression
         keys = [key for key, _ in columns]
+        values = _row_values(columns)
         if self._row_form == 'dict':
-            return lambda row: {key: python(_row_value(row, key)) for key, python in columns}
+            return lambda row: dict(zip(keys, values(row)))
         if self._row_form == 'flat':
-            (key, python), = columns
-            return lambda row: python(_row_value(row, key))
+            return lambda row: values(row)[0]
         if self._row_form == 'named':
             tuple_type = collections.namedtuple('Row', keys, rename=True)
-            return lambda row: tuple_type._make(python(_row_value(row, key))
-                                                for key, python in columns)
-        return lambda row: tuple(python(_row_value(row, key)) for key, python in columns)
+            return lambda row: tuple_type._make(values(row))
+        return lambda row: tuple(values(row))
 
     def _update_expressions(self, values):
         """update() where some values are expressions: one UPDATE …
@@ -2588,6 +2590,24 @@ def _row_value(row, name):
     a GValue a function returns with transfer full, as
     gorm_row_dup_value() does."""
     return row.get_value(row.find_column(name))
+
+
+_row_get_value = Gorm.Row.get_value
+_row_find_column = Gorm.Row.find_column
+
+
+def _row_values(columns):
+    """A function giving the values of ``columns``, (key, conversion)
+    pairs, of a Gorm.Row of one result, converted, in order. The rows of
+    one result share their columns: their positions are found in the
+    first row only, which halves the calls into libgorm per value."""
+    found = []
+
+    def values(row):
+        if not found:
+            found.extend((_row_find_column(row, key), python) for key, python in columns)
+        return [python(_row_get_value(row, column)) for column, python in found]
+    return values
 
 
 class Row(Gorm.Row):
@@ -2835,14 +2855,30 @@ class _AsyncQuerySet:
         return n, ({_label(self.model): n} if n else {})
 
 
+# How many items of a result _items() takes into Python in one call.
+_ITEMS_CHUNK = 1000
+_query_dup_items = Gorm.Query.dup_items
+
+
 def _items(model):
-    """An iterator over the items of a Gio.ListModel: its get_item bound
-    once, rather than looked up on the model for each item as
-    Gio.ListModel's own iterator does."""
+    """An iterator over the items of a Gio.ListModel, taken into Python
+    _ITEMS_CHUNK at a time by gorm_query_dup_items() rather than by one
+    call of get_item() per item (PyGObject's cost of a call is most of
+    what an item of a loaded page costs); a larger result loads its
+    pages as it is iterated, as with get_item()."""
     if isinstance(model, list):
         # none()'s answer.
         return iter(model)
-    return map(model.get_item, range(model.get_n_items()))
+    n_items = model.get_n_items()
+    if n_items <= _ITEMS_CHUNK:
+        return iter(_query_dup_items(model, 0, n_items))
+    # Chained in C: no Python frame resumed per item.
+    return itertools.chain.from_iterable(_query_dup_items(model, start, _ITEMS_CHUNK)
+                                         for start in range(0, n_items, _ITEMS_CHUNK))
+
+
+_new_queryset = object.__new__
+_database_query = Gorm.Database.query
 
 
 class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
@@ -2874,9 +2910,11 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
     _empty = False
 
     def _clone(self, **changes):
-        clone = QuerySet(self.model, self._database_given)
-        clone.__dict__.update(self.__dict__)
-        clone.__dict__.update(changes, _result=None)
+        # Every attribute comes from self: __init__ would set each twice.
+        clone = _new_queryset(QuerySet)
+        attributes = clone.__dict__
+        attributes.update(self.__dict__)
+        attributes.update(changes, _result=None)
         return clone
 
     def _is_sliced(self):
@@ -2898,8 +2936,17 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
         return self._query()
 
     def _query(self, order_by_key=False):
-        query = self._base() if self._base is not None else self._database().query(self.model)
-        self._add_expressions(query)
+        if self._base is not None:
+            query = self._base()
+        else:
+            # What the override's Database.query() does, with the model's
+            # GType, which PyGObject takes faster than the class.
+            model = self.model
+            database = self._database_given or _default_database(model.__name__)
+            _register(database, model)
+            query = _database_query(database, model.__gtype__)
+        if self._selects is not None or self._annotations:
+            self._add_expressions(query)
         if self._where is not None:
             query.filter(self._where)
         for condition in self._conditions:
@@ -2931,8 +2978,13 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
     def _run(self, runner, *args):
         if self._empty:
             return _EMPTY_ANSWERS[runner](self.model)
-        with _gorm_errors(self.model):
-            return getattr(self._query(), runner)(*args)
+        # The runner of the introspected class, called in a try block: the
+        # override's translating wrapper and a context manager would cost
+        # more than count() itself spends in Python.
+        try:
+            return _QUERY_RUNNERS[runner](self._query(), *args)
+        except GLib.Error as error:
+            _raise_translated(error, self.model)
 
     def _fetch(self):
         if self._result is None:
@@ -2962,7 +3014,21 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
     def filter(self, *conditions, **lookups):
         """The objects matching every lookup (``title='A'``,
         ``views__gt=10``) and every Q or Gorm.Filter given."""
-        return self._narrow(Q(*conditions, **lookups))
+        if conditions or self._annotations or self._selects is not None:
+            return self._narrow(Q(*conditions, **lookups))
+        if self._is_sliced():
+            raise TypeError('Cannot filter a query once a slice has been taken.')
+        # Keyword lookups alone, without expressions to name: the filter
+        # Q(**lookups).resolve() makes, without the Q.
+        model = self.model
+        where = None
+        for key, value in sorted(lookups.items()):
+            found = _lookup(model, key, value)
+            if found is not None:
+                where = found if where is None else where.and_(found)
+        if where is None:
+            return self._clone()
+        return self._clone(_where=where if self._where is None else self._where.and_(where))
 
     def exclude(self, *conditions, **lookups):
         """The objects not matching all the lookups and conditions."""
@@ -3617,6 +3683,10 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
         return _delete_counted(database, model, keys, delete)
 
 
+# The runners _run() calls, unwrapped (see _run()).
+_QUERY_RUNNERS = {runner: getattr(Gorm.Query, runner)
+                  for runner in ('fetch', 'fetch_rows', 'count', 'exists', 'watch', 'delete')}
+
 # none()'s answers, by runner.
 _EMPTY_ANSWERS = {
     'fetch': lambda model: [],
@@ -3913,6 +3983,19 @@ def _order_terms(model, fields):
                              % (model.__name__, field, parts[-1], current.__name__))
         terms.append(('.'.join(prefix + [name]), descending))
     return tuple(terms)
+
+
+def _cached_order_terms(model, fields):
+    """_order_terms() of ``fields``, names only, resolved once per model
+    and fields: what a name orders by depends on the model alone."""
+    cache = model.__dict__.get('_gorm_order_terms')
+    if cache is None:
+        cache = {}
+        setattr(model, '_gorm_order_terms', cache)
+    terms = cache.get(fields)
+    if terms is None:
+        terms = cache[fields] = _order_terms(model, fields)
+    return terms
 
 
 def _default_order(model):
