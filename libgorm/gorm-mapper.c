@@ -748,32 +748,22 @@ stored_values_equal (const GormColumn *column,
     }
 }
 
-/* The class that implements the stored property @pspec, its id there,
- * and the pspec its accessors are given: what GObject's own property
- * calls resolve (the class and id of @pspec itself, the target of an
- * overriding pspec), without looking the property up by its name. */
-static GObjectClass *
-accessor_of (GParamSpec  *pspec,
-             guint       *param_id,
-             GParamSpec **target)
-{
-  GParamSpec *redirect = g_param_spec_get_redirect_target (pspec);
-
-  *param_id = pspec->param_id;
-  *target = redirect != NULL ? redirect : pspec;
-  return g_type_class_peek (pspec->owner_type);
-}
-
 void
 gorm_mapper_get_property (GObject    *object,
                           GParamSpec *pspec,
                           GValue     *value)
 {
-  GParamSpec *target;
-  guint param_id;
-  GObjectClass *owner = accessor_of (pspec, &param_id, &target);
-
-  owner->get_property (object, param_id, value, target);
+  /* A schema's pspecs are the ones g_object_class_list_properties()
+   * gives, which for an inherited property that a subclass overrides is
+   * the overridden one: g_object_get_property() looks the name up to
+   * reach the override. A property of the object's own class is the one
+   * the lookup would find. */
+  if (pspec->owner_type != G_OBJECT_TYPE (object))
+    {
+      g_object_get_property (object, pspec->name, value);
+      return;
+    }
+  G_OBJECT_GET_CLASS (object)->get_property (object, pspec->param_id, value, pspec);
 }
 
 /* Whether @value differs from the property's: only changes are set, so
@@ -799,11 +789,13 @@ set_quietly (GObject      *object,
              GParamSpec   *pspec,
              const GValue *value)
 {
-  GParamSpec *target;
-  guint param_id;
-  GObjectClass *owner = accessor_of (pspec, &param_id, &target);
+  GParamSpec *target = g_param_spec_get_redirect_target (pspec);
+  GObjectClass *owner;
 
-  owner->set_property (object, param_id, value, target);
+  if (target != NULL)
+    pspec = target;
+  owner = g_type_class_peek (pspec->owner_type);
+  owner->set_property (object, pspec->param_id, value, pspec);
 }
 
 /* Notifications of values set in another thread, emitted in the main
