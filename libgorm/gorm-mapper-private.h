@@ -159,6 +159,13 @@ guint64           gorm_mapper_take_read_stamp      (void);
 void              gorm_mapper_push_read_stamp      (guint64               stamp);
 void              gorm_mapper_pop_read_stamp       (void);
 
+/* Reads the stored property @pspec of @object into @value, which holds
+ * the property's type, as g_object_get_property() does, without looking
+ * the property up by its name. */
+void              gorm_mapper_get_property         (GObject              *object,
+                                                    GParamSpec           *pspec,
+                                                    GValue               *value);
+
 /* Sets stored properties to values their row has (a load, automatic
  * timestamps), without marking them changed, in the main context of
  * @host: at once when called there, else later, in order, unless a later

@@ -748,6 +748,24 @@ stored_values_equal (const GormColumn *column,
     }
 }
 
+void
+gorm_mapper_get_property (GObject    *object,
+                          GParamSpec *pspec,
+                          GValue     *value)
+{
+  /* A schema's pspecs are the ones g_object_class_list_properties()
+   * gives, which for an inherited property that a subclass overrides is
+   * the overridden one: g_object_get_property() looks the name up to
+   * reach the override. A property of the object's own class is the one
+   * the lookup would find. */
+  if (pspec->owner_type != G_OBJECT_TYPE (object))
+    {
+      g_object_get_property (object, pspec->name, value);
+      return;
+    }
+  G_OBJECT_GET_CLASS (object)->get_property (object, pspec->param_id, value, pspec);
+}
+
 /* Whether @value differs from the property's: only changes are set, so
  * that only changes are notified. */
 static gboolean
@@ -758,7 +776,7 @@ differs (GormResource     *resource,
   g_auto(GValue) current = G_VALUE_INIT;
 
   g_value_init (&current, G_PARAM_SPEC_VALUE_TYPE (column->pspec));
-  g_object_get_property (G_OBJECT (resource), column->pspec->name, &current);
+  gorm_mapper_get_property (G_OBJECT (resource), column->pspec, &current);
   return !stored_values_equal (column, &current, value);
 }
 
@@ -849,19 +867,26 @@ stored_value_applies (GormResource     *resource,
   return FALSE;
 }
 
-/* Applies @stored now. In the main context the properties are set and
- * notified; in the thread of an open transaction (whose function reads
- * what it loads) they are set without notifications, which are queued to
- * the main context of @host. */
+/* Applies the stored values @values[i] (none where NULL) of the columns
+ * @columns[i] (none where NULL) of @schema, the schema of @resource, now.
+ * In the main context the properties are set and notified; in the thread
+ * of an open transaction (whose function reads what it loads) they are
+ * set without notifications, which are queued to the main context of
+ * @host. The values are borrowed. */
 static void
-apply_stored_now (StoredValues   *stored,
-                  GormMapperHost *host,
-                  gboolean        in_main_context)
+apply_values_now (GormResource       *resource,
+                  const GormSchema   *schema,
+                  GormMapperHost     *host,
+                  gboolean            in_main_context,
+                  const GormColumn  **columns,
+                  const GValue      **values,
+                  guint               n_values,
+                  gboolean            keep_unsaved,
+                  guint64             stamp)
 {
-  GormResource *resource = stored->resource;
   GormRowState *state = gorm_row_state_of (resource);
-  const GormSchema *schema = gorm_row_state_get_schema (state, G_OBJECT_TYPE (resource), NULL);
-  g_autoptr(GPtrArray) changed = g_ptr_array_new ();
+  GParamSpec **changed = g_newa (GParamSpec *, MAX (n_values, 1));
+  guint n_changed = 0;
   gpointer outer = g_private_get (&notifying_stored);
 
   /* The values are set quietly, then notified as notify_loaded_cb() does,
@@ -869,32 +894,55 @@ apply_stored_now (StoredValues   *stored,
    * notify by itself (an explicitly notified property): such a
    * notification does not make the object dirty either. */
   g_private_set (&notifying_stored, GINT_TO_POINTER (TRUE));
-  for (guint i = 0; i < stored->n_values; i++)
+  for (guint i = 0; i < n_values; i++)
     {
-      const GormColumn *column = gorm_schema_column_for_pspec (schema, stored->pspecs[i]);
+      const GormColumn *column = columns[i];
 
-      if (!G_IS_VALUE (&stored->values[i]) || column == NULL)
+      if (values[i] == NULL || column == NULL)
         continue;
-      if (stored->keep_unsaved && gorm_row_state_column_is_dirty (state, column->index))
+      if (keep_unsaved && gorm_row_state_column_is_dirty (state, column->index))
         continue;
-      if (!take_stamp (state, schema->n_columns, column->index, stored->stamp))
+      if (!take_stamp (state, schema->n_columns, column->index, stamp))
         continue;
-      if (!stored_value_applies (resource, schema, column, &stored->values[i]))
-        g_ptr_array_add (changed, column->pspec);
+      if (!stored_value_applies (resource, schema, column, values[i]))
+        changed[n_changed++] = column->pspec;
     }
   if (in_main_context)
-    for (guint i = 0; i < changed->len; i++)
-      notify_now (G_OBJECT (resource), g_ptr_array_index (changed, i));
+    for (guint i = 0; i < n_changed; i++)
+      notify_now (G_OBJECT (resource), changed[i]);
   g_private_set (&notifying_stored, outer);
 
-  if (!in_main_context && changed->len > 0)
+  if (!in_main_context && n_changed > 0)
     {
       Notifications *notifications = g_new0 (Notifications, 1);
 
       notifications->resource = g_object_ref (resource);
-      notifications->pspecs = g_steal_pointer (&changed);
+      notifications->pspecs = g_ptr_array_new_full (n_changed, NULL);
+      for (guint i = 0; i < n_changed; i++)
+        g_ptr_array_add (notifications->pspecs, changed[i]);
       gorm_mapper_host_defer (host, notify_loaded_cb, notifications, notifications_free);
     }
+}
+
+/* apply_values_now() for @stored. */
+static void
+apply_stored_now (StoredValues   *stored,
+                  GormMapperHost *host,
+                  gboolean        in_main_context)
+{
+  GormResource *resource = stored->resource;
+  const GormSchema *schema = gorm_row_state_get_schema (gorm_row_state_of (resource),
+                                                        G_OBJECT_TYPE (resource), NULL);
+  const GormColumn **columns = g_newa (const GormColumn *, MAX (stored->n_values, 1));
+  const GValue **values = g_newa (const GValue *, MAX (stored->n_values, 1));
+
+  for (guint i = 0; i < stored->n_values; i++)
+    {
+      columns[i] = gorm_schema_column_for_pspec (schema, stored->pspecs[i]);
+      values[i] = G_IS_VALUE (&stored->values[i]) ? &stored->values[i] : NULL;
+    }
+  apply_values_now (resource, schema, host, in_main_context, columns, values, stored->n_values,
+                    stored->keep_unsaved, stored->stamp);
 }
 
 static void
@@ -902,6 +950,45 @@ apply_stored_cb (gpointer data,
                  gpointer unused)
 {
   apply_stored_now (data, NULL, TRUE);
+}
+
+/* When the values loaded in this thread reach their object. */
+typedef enum
+{
+  /* Now, notified now. */
+  APPLY_NOW,
+  /* Now, notified in the main context later. */
+  APPLY_NOW_NOTIFY_LATER,
+  /* Later, in the main context. */
+  APPLY_LATER,
+} ApplyMode;
+
+static ApplyMode
+apply_mode (GormMapperHost *host)
+{
+  if (host == NULL)
+    return APPLY_NOW;
+  if (gorm_mapper_host_in_main_context (host))
+    /* When the main thread holds the lock (a sync load), the values are
+     * set at once, and the notifications wait until the lock is let go
+     * (see gorm_mapper_host_defer()), since a handler may call libgorm
+     * again. */
+    return gorm_connection_held_by_self (host->connection) ? APPLY_NOW_NOTIFY_LATER : APPLY_NOW;
+  /* The transaction's function reads what it loads: its values are set at
+   * once, and no older value queued for the main context overwrites them
+   * later. */
+  if (gorm_change_feed_is_transaction_thread (host->feed))
+    return APPLY_NOW_NOTIFY_LATER;
+  return APPLY_LATER;
+}
+
+/* The stamp of values read now: see gorm_mapper_push_read_stamp(). */
+static guint64
+read_stamp_now (void)
+{
+  guint64 stamp = GPOINTER_TO_SIZE (g_private_get (&read_stamp));
+
+  return stamp != 0 ? stamp : next_stamp ();
 }
 
 void
@@ -913,34 +1000,21 @@ gorm_row_state_apply_stored (GormResource   *resource,
                              gboolean        keep_unsaved)
 {
   StoredValues *stored = g_new0 (StoredValues, 1);
+  ApplyMode mode = apply_mode (host);
 
   stored->resource = g_object_ref (resource);
   stored->pspecs = g_memdup2 (pspecs, sizeof (GParamSpec *) * MAX (n_values, 1));
   stored->values = values;
   stored->n_values = n_values;
   stored->keep_unsaved = keep_unsaved;
-  stored->stamp = GPOINTER_TO_SIZE (g_private_get (&read_stamp));
-  if (stored->stamp == 0)
-    stored->stamp = next_stamp ();
+  stored->stamp = read_stamp_now ();
 
-  if (host == NULL ||
-      (gorm_mapper_host_in_main_context (host) && !gorm_connection_held_by_self (host->connection)))
-    apply_stored_now (stored, host, TRUE);
-  else if (gorm_mapper_host_in_main_context (host))
-    /* The main thread holds the lock (a sync load): the values are set at
-     * once, and the notifications wait until the lock is let go (see
-     * gorm_mapper_host_defer()), since a handler may call libgorm again. */
-    apply_stored_now (stored, host, FALSE);
-  else if (gorm_change_feed_is_transaction_thread (host->feed))
-    /* The transaction's function reads what it loads: its values are
-     * set at once, and no older value queued for the main context
-     * overwrites them later. */
-    apply_stored_now (stored, host, FALSE);
-  else
+  if (mode == APPLY_LATER)
     {
       gorm_mapper_host_defer (host, apply_stored_cb, stored, stored_values_free);
       return;
     }
+  apply_stored_now (stored, host, mode == APPLY_NOW);
   stored_values_free (stored);
 }
 
@@ -2364,6 +2438,35 @@ new_row_object (const GormSchema *schema,
 static GQuark read_error_quark (void);
 G_DEFINE_QUARK (gorm-mapper-read-error, read_error)
 
+/* Gives @resource, an object of @schema's type, the property values
+ * @values of row_values(), as gorm_row_state_apply_stored() does. Applied
+ * in this thread, the values are read where they are; only values that
+ * wait for the main context are copied. */
+static void
+apply_row (GormResource      *resource,
+           GormMapperHost    *host,
+           const GormSchema  *schema,
+           const GValue     **values,
+           gboolean           keep_unsaved)
+{
+  ApplyMode mode = apply_mode (host);
+  const GormColumn **columns;
+
+  if (mode == APPLY_LATER)
+    {
+      g_autofree GParamSpec **pspecs = column_pspecs (schema);
+
+      gorm_row_state_apply_stored (resource, host, pspecs, copy_values (schema, values),
+                                   schema->n_columns, keep_unsaved);
+      return;
+    }
+  columns = g_newa (const GormColumn *, schema->n_columns);
+  for (guint i = 0; i < schema->n_columns; i++)
+    columns[i] = &schema->columns[i];
+  apply_values_now (resource, schema, host, mode == APPLY_NOW, columns, values,
+                    schema->n_columns, keep_unsaved, read_stamp_now ());
+}
+
 /* The object of the row whose key is @key, with the property values
  * @values of row_values(): the row's live object, which takes the values,
  * or a new one. */
@@ -2377,12 +2480,9 @@ row_object (const GormSchema *schema,
 
   if (object != NULL)
     {
-      g_autofree GParamSpec **pspecs = column_pspecs (schema);
-
       /* A live object takes the row's values, except where it has unsaved
        * changes: those stay the application's. */
-      gorm_row_state_apply_stored (GORM_RESOURCE (object), host, pspecs,
-                                   copy_values (schema, values), schema->n_columns, TRUE);
+      apply_row (GORM_RESOURCE (object), host, schema, values, TRUE);
       /* A stand-in whose row reads now is an object of its row like any. */
       if (g_object_get_qdata (object, read_error_quark ()) != NULL)
         g_object_set_qdata (object, read_error_quark (), NULL);
@@ -2527,16 +2627,13 @@ gorm_mapper_load_resource (GormMapper   *self,
   const GValue **sql_row = g_newa (const GValue *, schema->n_columns);
   GValue *converted = g_newa (GValue, schema->n_columns);
   const GValue **values = g_newa (const GValue *, schema->n_columns);
-  g_autofree GParamSpec **pspecs = NULL;
 
   if (!model_row (schema, model, row, sql_row, error) ||
       !row_values (schema, sql_row, converted, values, error))
     return FALSE;
 
-  pspecs = column_pspecs (schema);
   mark_saved (gorm_row_state_of (resource), resource, self->host, sql_row[0]);
-  gorm_row_state_apply_stored (resource, self->host, pspecs, copy_values (schema, values),
-                               schema->n_columns, FALSE);
+  apply_row (resource, self->host, schema, values, FALSE);
   unset_values (converted, schema->n_columns);
   /* A stand-in whose row reads now is an object of its row like any. */
   if (gorm_mapper_get_read_error (resource) != NULL)

@@ -30,6 +30,10 @@ const GValue     *gorm_resource_peek_kept        (GormResource      *self,
                                                   guint              slot);
 
 /* Relations (gorm-resource-relations.c). */
+/* Where the relation cache of @self is kept: NULL until it is needed;
+ * the object frees it with gorm_resource_free_relation_cache(). */
+gpointer         *gorm_resource_get_relation_cache_slot (GormResource *self);
+void              gorm_resource_free_relation_cache     (gpointer      cache);
 /* Keeps @related as what @self refers to through @relation while its key
  * is @key (an SQL value): select_related. */
 void              gorm_resource_cache_related    (GormResource       *self,

@@ -6,6 +6,7 @@
 
 #include "gorm-database-private.h"
 #include "gorm-error.h"
+#include "gorm-mapper-private.h"
 #include "gorm-query-private.h"
 #include "gorm-relation-private.h"
 #include "gorm-resource-private.h"
@@ -17,8 +18,8 @@
  * many-to-many relations, and the links of many-to-many relations.
  *
  * What an object caches of its relations lives in one RelationCache, set
- * as object data at the first need, so that an object of a type without
- * relations carries and checks nothing more. A cached related object is
+ * in the object at the first need, so that an object of a type without
+ * relations carries a NULL pointer and checks nothing more. A cached related object is
  * kept with the key it was loaded for: when the key property changes, the
  * key no longer matches and the entry is ignored, with no work at the
  * change itself.
@@ -31,27 +32,28 @@
  * (gorm-query-model.c), the object first() returned.
  */
 
-typedef struct
-{
-  GValue   key;      /* the SQL value of the key the object has */
-  GWeakRef object;
-} CachedRelated;
+typedef struct _CachedRelated CachedRelated;
 
+struct _CachedRelated
+{
+  CachedRelated *next;
+  const char    *relation; /* the relation's name (interned) */
+  GValue         key;      /* the SQL value of the key the object has */
+  GWeakRef       object;
+};
+
+/* An object has few relations: its cached objects are a list, which a
+ * query that joins a related object to each of its rows fills without a
+ * table per row. */
 typedef struct
 {
-  GHashTable *related;     /* relation name (interned) → CachedRelated */
-  GHashTable *prefetched;  /* relation name (interned) → GWeakRef of a GListStore */
+  CachedRelated *related;
+  GHashTable    *prefetched;  /* relation name (interned) → GWeakRef of a GListStore, or NULL */
 } RelationCache;
 
 /* One lock for every object's cache: entries are set and read in short
  * steps, from the main context mostly. */
 static GMutex cache_lock;
-
-static GQuark
-cache_quark (void)
-{
-  return g_quark_from_static_string ("gorm-relation-cache");
-}
 
 static void
 cached_related_free (CachedRelated *cached)
@@ -68,10 +70,18 @@ weak_ref_free (GWeakRef *ref)
   g_free (ref);
 }
 
-static void
-relation_cache_free (RelationCache *cache)
+void
+gorm_resource_free_relation_cache (gpointer data)
 {
-  g_clear_pointer (&cache->related, g_hash_table_unref);
+  RelationCache *cache = data;
+
+  while (cache->related != NULL)
+    {
+      CachedRelated *next = cache->related->next;
+
+      cached_related_free (cache->related);
+      cache->related = next;
+    }
   g_clear_pointer (&cache->prefetched, g_hash_table_unref);
   g_free (cache);
 }
@@ -81,18 +91,24 @@ static RelationCache *
 cache_of_locked (GormResource *self,
                  gboolean      create)
 {
-  RelationCache *cache = g_object_get_qdata (G_OBJECT (self), cache_quark ());
+  RelationCache **cache = (RelationCache **) gorm_resource_get_relation_cache_slot (self);
 
-  if (cache == NULL && create)
-    {
-      cache = g_new0 (RelationCache, 1);
-      cache->related = g_hash_table_new_full (NULL, NULL, NULL,
-                                              (GDestroyNotify) cached_related_free);
-      cache->prefetched = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) weak_ref_free);
-      g_object_set_qdata_full (G_OBJECT (self), cache_quark (), cache,
-                               (GDestroyNotify) relation_cache_free);
-    }
-  return cache;
+  if (*cache == NULL && create)
+    *cache = g_new0 (RelationCache, 1);
+  return *cache;
+}
+
+/* The entry of @relation in @cache, or where a new one goes. With
+ * cache_lock held. */
+static CachedRelated **
+find_cached_locked (RelationCache *cache,
+                    const char    *relation)
+{
+  CachedRelated **link = &cache->related;
+
+  while (*link != NULL && (*link)->relation != relation)
+    link = &(*link)->next;
+  return link;
 }
 
 /* The object cached for @relation and @key, a new reference, or NULL. */
@@ -107,7 +123,7 @@ cache_lookup (GormResource       *self,
 
   g_mutex_lock (&cache_lock);
   cache = cache_of_locked (self, FALSE);
-  cached = cache ? g_hash_table_lookup (cache->related, relation->name) : NULL;
+  cached = cache ? *find_cached_locked (cache, relation->name) : NULL;
   if (cached != NULL && gorm_value_key_equal (&cached->key, key))
     object = g_weak_ref_get (&cached->object);
   g_mutex_unlock (&cache_lock);
@@ -124,13 +140,21 @@ cache_store (GormResource       *self,
              gpointer            object)
 {
   CachedRelated *cached = g_new0 (CachedRelated, 1);
+  CachedRelated **link;
 
+  cached->relation = relation->name;
   g_value_init (&cached->key, G_VALUE_TYPE (key));
   g_value_copy (key, &cached->key);
   g_weak_ref_init (&cached->object, object);
 
   g_mutex_lock (&cache_lock);
-  g_hash_table_replace (cache_of_locked (self, TRUE)->related, (gpointer) relation->name, cached);
+  link = find_cached_locked (cache_of_locked (self, TRUE), relation->name);
+  if (*link != NULL)
+    {
+      cached->next = (*link)->next;
+      cached_related_free (*link);
+    }
+  *link = cached;
   g_mutex_unlock (&cache_lock);
 }
 
@@ -149,10 +173,14 @@ gorm_resource_set_prefetched (GormResource       *self,
                               GListModel         *objects)
 {
   GWeakRef *ref = g_new0 (GWeakRef, 1);
+  RelationCache *cache;
 
   g_weak_ref_init (ref, objects);
   g_mutex_lock (&cache_lock);
-  g_hash_table_replace (cache_of_locked (self, TRUE)->prefetched, (gpointer) relation->name, ref);
+  cache = cache_of_locked (self, TRUE);
+  if (cache->prefetched == NULL)
+    cache->prefetched = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) weak_ref_free);
+  g_hash_table_replace (cache->prefetched, (gpointer) relation->name, ref);
   g_mutex_unlock (&cache_lock);
 }
 
@@ -202,10 +230,11 @@ forward_key (GormResource        *self,
   if (target == NULL)
     return FALSE;
   /* A number key marked NULL holds its default value: it refers to none. */
-  if (gorm_column_marks_null (column) && gorm_resource_is_null (self, column->pspec->name))
+  if (gorm_column_marks_null (column) &&
+      gorm_row_state_is_null (gorm_row_state_of (self), column->index))
     return FALSE;
   g_value_init (&value, column->pspec->value_type);
-  g_object_get_property (G_OBJECT (self), column->pspec->name, &value);
+  gorm_mapper_get_property (G_OBJECT (self), column->pspec, &value);
   if (!gorm_value_to_sql (column->kind, column->pspec, &value, key, error))
     return FALSE;
   if (gorm_value_is_sql_null (key) ||
@@ -1411,7 +1440,7 @@ gorm_resource_peek_prefetched (GormResource *self,
     return NULL;
   g_mutex_lock (&cache_lock);
   cache = cache_of_locked (self, FALSE);
-  ref = cache ? g_hash_table_lookup (cache->prefetched, found->name) : NULL;
+  ref = cache && cache->prefetched ? g_hash_table_lookup (cache->prefetched, found->name) : NULL;
   objects = ref ? g_weak_ref_get (ref) : NULL;
   g_mutex_unlock (&cache_lock);
 

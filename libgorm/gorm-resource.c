@@ -110,6 +110,10 @@ typedef struct
    * gorm_resource_class_store_property()), allocated at the first set. */
   GValue           *kept;
   guint             n_kept;
+  /* What gorm-resource-relations.c caches of the object's relations,
+   * from the first need: a field, not object data, since a joined query
+   * caches a related object in each object it builds. */
+  gpointer          relation_cache;
 } GormResourcePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GormResource, gorm_resource, G_TYPE_OBJECT)
@@ -126,6 +130,14 @@ static GParamSpec *resource_props[N_PROPS];
 /* Of kept properties: see gorm_resource_class_store_property(). */
 static GQuark kept_class_quark;
 static GQuark kept_slot_quark;
+
+gpointer *
+gorm_resource_get_relation_cache_slot (GormResource *self)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  return &priv->relation_cache;
+}
 
 const GormSchema *
 gorm_resource_get_schema (GormResource  *self,
@@ -203,6 +215,7 @@ gorm_resource_finalize (GObject *object)
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
   gorm_row_state_clear (&priv->row);
+  g_clear_pointer (&priv->relation_cache, gorm_resource_free_relation_cache);
   for (guint i = 0; i < priv->n_kept; i++)
     if (G_IS_VALUE (&priv->kept[i]))
       g_value_unset (&priv->kept[i]);

@@ -1873,6 +1873,61 @@ dump_log (TestLog *log)
     g_test_message ("statement %u: %s", i, (const char *) g_ptr_array_index (log->statements, i));
 }
 
+/* A live object joined again to another related row: the cache entry of
+ * the relation is replaced, and the object's other holders see the new
+ * related object; a relation never prefetched peeks nothing. */
+static void
+test_select_related_again (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) first_run = NULL;
+  g_autoptr(GListModel) second_run = NULL;
+  g_autoptr(GormResource) choice = NULL;
+  g_autoptr(GormResource) again = NULL;
+  g_autoptr(GormResource) other = NULL;
+  GormResource *question;
+  gint64 old_key = 0;
+
+  fill_polls (db, 2, 1);
+  query = gorm_database_query (db, TEST_TYPE_CHOICE);
+  gorm_query_select_related (gorm_query_order_by (query, "id", FALSE), "question");
+  first_run = gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (first_run), ==, 2);
+  choice = g_list_model_get_item (first_run, 0);
+  other = g_list_model_get_item (first_run, 1);
+  g_object_get (choice, "question-id", &old_key, NULL);
+  question = gorm_resource_peek_related (choice, "question");
+  g_assert_nonnull (question);
+  g_assert_cmpint (gorm_resource_get_id (question), ==, old_key);
+  g_assert_null (gorm_resource_peek_prefetched (choice, "question"));
+
+  /* The choice moves to the other question, which another query joins. */
+  g_object_set (choice, "question-id",
+                gorm_resource_get_id (gorm_resource_peek_related (other, "question")), NULL);
+  test_save_ok (choice);
+  second_run = gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+  again = g_list_model_get_item (second_run, 0);
+  g_assert_true (again == choice);
+  question = gorm_resource_peek_related (choice, "question");
+  g_assert_nonnull (question);
+  g_assert_true (question == gorm_resource_peek_related (other, "question"));
+  g_assert_cmpint (gorm_resource_get_id (question), !=, old_key);
+  g_assert_false (gorm_resource_is_dirty (choice));
+
+  g_clear_object (&again);
+  g_clear_object (&first_run);
+  g_clear_object (&second_run);
+  g_assert_finalize_object (g_steal_pointer (&choice));
+  g_assert_finalize_object (g_steal_pointer (&other));
+  g_clear_object (&query);
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+
 static void
 test_select_related (void)
 {
@@ -2260,6 +2315,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Relations/on-delete/set-null-number", test_on_delete_set_null_number);
   g_test_add_func ("/Gorm/Relations/on-delete/do-nothing", test_on_delete_do_nothing);
   g_test_add_func ("/Gorm/Relations/eager/select-related", test_select_related);
+  g_test_add_func ("/Gorm/Relations/eager/select-related-again", test_select_related_again);
   g_test_add_func ("/Gorm/Relations/eager/select-related-nested", test_select_related_nested);
   g_test_add_func ("/Gorm/Relations/eager/select-related-null", test_select_related_null);
   g_test_add_func ("/Gorm/Relations/eager/prefetch-reverse", test_prefetch_reverse);
