@@ -381,13 +381,15 @@ test_async_refusal (void)
 
 typedef struct
 {
-  /* The other connection to the same database, and what it does at the
-   * BEGIN of the first one: runs @sql, or migrates @migrate. */
+  /* A new database opened twice: @db, whose first use is watched, and
+   * @other, which runs @sql or migrates @migrate at @db's first BEGIN. */
+  char         *path;
+  GormDatabase *db;
   GormDatabase *other;
   const char   *sql;
   GType         migrate;
   gboolean      fired;
-  /* The statements the first connection ran after that BEGIN. */
+  /* The statements @db ran after that BEGIN. */
   GPtrArray    *after;
 } BeforeBegin;
 
@@ -413,15 +415,43 @@ before_begin_cb (const char *sql,
   g_assert_no_error (error);
 }
 
-static GormDatabase *
-open_again (const char *path)
+static void
+hook_open (BeforeBegin *hook)
 {
-  g_autofree char *uri = test_uri_of_file (path);
+  g_autofree char *uri = NULL;
   g_autoptr(GError) error = NULL;
-  GormDatabase *db = gorm_database_open (uri, NULL, &error);
 
+  hook->db = test_open_file (&hook->path);
+  uri = test_uri_of_file (hook->path);
+  hook->other = gorm_database_open (uri, NULL, &error);
   g_assert_no_error (error);
-  return db;
+  hook->after = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+hook_close (BeforeBegin *hook)
+{
+  g_ptr_array_unref (hook->after);
+  g_object_unref (hook->other);
+  g_object_unref (hook->db);
+  test_remove_file (hook->path);
+  g_free (hook->path);
+}
+
+/* The rows of @type on @hook's db, counted while the hook acts. */
+static gint64
+count_hooked (BeforeBegin  *hook,
+              GType         type,
+              GError      **error)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (hook->db, type);
+  gint64 count;
+
+  gorm_database_set_trace_func (hook->db, before_begin_cb, hook);
+  count = gorm_query_count (query, NULL, error);
+  gorm_database_set_trace_func (hook->db, NULL, NULL);
+  g_assert_true (hook->fired);
+  return count;
 }
 
 static gboolean
@@ -444,42 +474,34 @@ logged (GPtrArray  *statements,
 static void
 test_rebuild_after_first_reading (void)
 {
-  g_autofree char *path = NULL;
-  GormDatabase *db = test_open_file (&path);
-  GormDatabase *other = open_again (path);
-  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_SHELF);
+  BeforeBegin hook = { .sql = "ALTER TABLE test_shelf ADD COLUMN extra TEXT" };
   g_autoptr(GError) error = NULL;
   g_autofree char *books = NULL;
   g_autofree char *extra = NULL;
   GType types[] = { TEST_TYPE_BOOK };
-  BeforeBegin hook = {
-    .other = other,
-    .sql = "ALTER TABLE test_shelf ADD COLUMN extra TEXT",
-    .after = g_ptr_array_new_with_free_func (g_free),
+  static const char * const setup[] = {
+    "INSERT INTO test_shelf (id, name) VALUES (1, 'top')",
+    "INSERT INTO test_book (id, title, shelf_id) VALUES (1, 'Dune', 1)",
+    "ALTER TABLE test_shelf DROP COLUMN name",
   };
   gint64 count;
 
-  g_assert_true (gorm_database_migrate (other, types, 1, NULL, &error));
+  hook_open (&hook);
+  g_assert_true (gorm_database_migrate (hook.other, types, 1, NULL, &error));
   g_assert_no_error (error);
-  gorm_database_execute (other, "INSERT INTO test_shelf (id, name) VALUES (1, 'top')",
-                         NULL, 0, NULL, &error);
-  g_assert_no_error (error);
-  gorm_database_execute (other, "INSERT INTO test_book (id, title, shelf_id) VALUES (1, 'Dune', 1)",
-                         NULL, 0, NULL, &error);
-  g_assert_no_error (error);
-  gorm_database_execute (other, "ALTER TABLE test_shelf DROP COLUMN name", NULL, 0, NULL, &error);
-  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (setup); i++)
+    {
+      gorm_database_execute (hook.other, setup[i], NULL, 0, NULL, &error);
+      g_assert_no_error (error);
+    }
 
-  gorm_database_set_trace_func (db, before_begin_cb, &hook);
-  count = gorm_query_count (query, NULL, &error);
-  gorm_database_set_trace_func (db, NULL, NULL);
-  g_assert_true (hook.fired);
+  count = count_hooked (&hook, TEST_TYPE_SHELF, &error);
   if (test_engine_is_postgresql ())
     {
       /* The second reading: "extra" dropped, "name" added. */
       g_assert_no_error (error);
       g_assert_cmpint (count, ==, 1);
-      g_assert_true (gorm_database_is_migrated (db, TEST_TYPE_SHELF));
+      g_assert_true (gorm_database_is_migrated (hook.db, TEST_TYPE_SHELF));
       g_assert_true (logged (hook.after, "ALTER TABLE \"test_shelf\" DROP COLUMN \"extra\""));
     }
   else
@@ -487,35 +509,27 @@ test_rebuild_after_first_reading (void)
       g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
       g_assert_nonnull (strstr (error->message, "“test_shelf” needs a rebuild"));
       g_assert_cmpint (count, ==, -1);
-      g_assert_false (gorm_database_is_migrated (db, TEST_TYPE_SHELF));
+      g_assert_false (gorm_database_is_migrated (hook.db, TEST_TYPE_SHELF));
       /* Nothing ran after the BEGIN but the readings and the ROLLBACK. */
       g_assert_false (logged (hook.after, "CREATE"));
       g_assert_false (logged (hook.after, "DROP"));
       g_assert_false (logged (hook.after, "ALTER"));
       g_assert_true (logged (hook.after, "ROLLBACK"));
-      extra = test_query_text (other, "SELECT count(extra) FROM test_shelf");
+      extra = test_query_text (hook.other, "SELECT count(extra) FROM test_shelf");
       g_assert_cmpstr (extra, ==, "0");
-      g_clear_error (&error);
 
       /* The next use reads the rebuild first, and makes it. */
-      count = gorm_query_count (query, NULL, &error);
-      g_assert_no_error (error);
-      g_assert_cmpint (count, ==, 1);
-      g_assert_true (gorm_database_is_migrated (db, TEST_TYPE_SHELF));
+      g_assert_cmpint (count_of (hook.db, TEST_TYPE_SHELF), ==, 1);
+      g_assert_true (gorm_database_is_migrated (hook.db, TEST_TYPE_SHELF));
     }
 
   /* The book is still on its shelf. */
-  books = test_query_text (other, "SELECT count(*) FROM test_book WHERE shelf_id = 1");
+  books = test_query_text (hook.other, "SELECT count(*) FROM test_book WHERE shelf_id = 1");
   g_assert_cmpstr (books, ==, "1");
   g_clear_pointer (&books, g_free);
-  books = test_query_text (db, "SELECT count(*) FROM test_shelf WHERE name IS NULL");
+  books = test_query_text (hook.db, "SELECT count(*) FROM test_shelf WHERE name IS NULL");
   g_assert_cmpstr (books, ==, "1");
-
-  g_ptr_array_unref (hook.after);
-  g_clear_object (&query);
-  g_object_unref (other);
-  g_object_unref (db);
-  test_remove_file (path);
+  hook_close (&hook);
 }
 
 /* Another connection migrates the type between the first reading and the
@@ -523,35 +537,18 @@ test_rebuild_after_first_reading (void)
 static void
 test_migrated_meanwhile (void)
 {
-  g_autofree char *path = NULL;
-  GormDatabase *db = test_open_file (&path);
-  GormDatabase *other = open_again (path);
-  g_autoptr(GormQuery) query = gorm_database_query (db, TEST_TYPE_BOOK);
+  BeforeBegin hook = { .migrate = TEST_TYPE_BOOK };
   g_autoptr(GError) error = NULL;
-  BeforeBegin hook = {
-    .other = other,
-    .migrate = TEST_TYPE_BOOK,
-    .after = g_ptr_array_new_with_free_func (g_free),
-  };
-  gint64 count;
 
-  g_assert_false (table_exists (db, "test_book"));
-  gorm_database_set_trace_func (db, before_begin_cb, &hook);
-  count = gorm_query_count (query, NULL, &error);
-  gorm_database_set_trace_func (db, NULL, NULL);
-  g_assert_true (hook.fired);
+  hook_open (&hook);
+  g_assert_false (table_exists (hook.db, "test_book"));
+  g_assert_cmpint (count_hooked (&hook, TEST_TYPE_BOOK, &error), ==, 0);
   g_assert_no_error (error);
-  g_assert_cmpint (count, ==, 0);
-  g_assert_true (gorm_database_is_migrated (db, TEST_TYPE_BOOK));
+  g_assert_true (gorm_database_is_migrated (hook.db, TEST_TYPE_BOOK));
   g_assert_false (logged (hook.after, "CREATE"));
   g_assert_true (logged (hook.after, "COMMIT"));
-  g_assert_true (table_exists (db, "test_book_labels"));
-
-  g_ptr_array_unref (hook.after);
-  g_clear_object (&query);
-  g_object_unref (other);
-  g_object_unref (db);
-  test_remove_file (path);
+  g_assert_true (table_exists (hook.db, "test_book_labels"));
+  hook_close (&hook);
 }
 
 typedef struct
@@ -611,50 +608,37 @@ test_threads_at_once (void)
   g_assert_cmpint (count_of (db, TEST_TYPE_BOOK), ==, 0);
 }
 
-/* A first use inside a transaction whose COMMIT then fails: the table
- * went with it, and libgorm knows it. */
-static void
-test_failed_commit_forgets (void)
+/* A transaction in which a first use migrated, ended by a failure: its
+ * COMMIT, or the RELEASE of the savepoint of another first use in it
+ * (the engine then ended the whole transaction, and that save fails).
+ * The tables went with it, and libgorm knows it. (Types without
+ * relations: a first use migrates the types related to its own too.) */
+typedef struct
 {
-  g_autoptr(GormDatabase) db = test_open_memory ();
-  g_autoptr(GormResource) inside = g_object_new (TEST_TYPE_SHELF, "database", db, "name", "a", NULL);
-  g_autoptr(GormResource) after = g_object_new (TEST_TYPE_SHELF, "database", db, "name", "b", NULL);
-  g_autoptr(GError) error = NULL;
+  const char *prefix;
+  GormError   code;
+} Fault;
 
-  g_assert_true (gorm_database_begin (db, NULL, &error));
-  test_save_ok (inside);
-  g_assert_true (gorm_database_is_migrated (db, TEST_TYPE_SHELF));
-  gorm_connection_inject_fault (gorm_database_get_execution (db), "COMMIT", GORM_ERROR_FULL);
-  g_assert_false (gorm_database_commit (db, NULL, &error));
-  g_assert_error (error, GORM_ERROR, GORM_ERROR_FULL);
-  g_clear_error (&error);
-  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
-
-  g_assert_false (gorm_database_is_migrated (db, TEST_TYPE_SHELF));
-  g_assert_false (table_exists (db, "test_shelf"));
-  test_save_ok (after);
-  g_assert_cmpint (count_of (db, TEST_TYPE_SHELF), ==, 1);
-}
-
-/* A first use inside a transaction whose own savepoint cannot be
- * released: the engine ended the whole transaction, the other type the
- * transaction migrated is forgotten with it, and the save fails. (Types
- * without relations: a first use migrates the types related to its own
- * too.) */
 static void
-test_failed_release_forgets (void)
+test_failure_forgets (gconstpointer data)
 {
+  const Fault *fault = data;
   g_autoptr(GormDatabase) db = test_open_memory ();
   g_autoptr(GormResource) refused = g_object_new (TEST_TYPE_REFUSED, "database", db, "size", 3, NULL);
   g_autoptr(GormResource) shelf = g_object_new (TEST_TYPE_SHELF, "database", db, "name", "a", NULL);
   g_autoptr(GError) error = NULL;
+  gboolean ok;
 
   g_assert_true (gorm_database_begin (db, NULL, &error));
   test_save_ok (refused);
   g_assert_true (gorm_database_is_migrated (db, TEST_TYPE_REFUSED));
-  gorm_connection_inject_fault (gorm_database_get_execution (db), "RELEASE", GORM_ERROR_FAILED);
-  g_assert_false (gorm_resource_save (shelf, NULL, &error));
-  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  gorm_connection_inject_fault (gorm_database_get_execution (db), fault->prefix, fault->code);
+  if (g_str_equal (fault->prefix, "COMMIT"))
+    ok = gorm_database_commit (db, NULL, &error);
+  else
+    ok = gorm_resource_save (shelf, NULL, &error);
+  g_assert_false (ok);
+  g_assert_error (error, GORM_ERROR, (gint) fault->code);
   g_clear_error (&error);
   g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
   g_assert_false (gorm_resource_is_saved (shelf));
@@ -674,6 +658,9 @@ int
 main (int   argc,
       char *argv[])
 {
+  static const Fault commit_fault = { "COMMIT", GORM_ERROR_FULL };
+  static const Fault release_fault = { "RELEASE", GORM_ERROR_FAILED };
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/Gorm/FirstUse/save", test_save_migrates);
@@ -690,8 +677,10 @@ main (int   argc,
   g_test_add_func ("/Gorm/FirstUse/rebuild-after-first-reading", test_rebuild_after_first_reading);
   g_test_add_func ("/Gorm/FirstUse/migrated-meanwhile", test_migrated_meanwhile);
   g_test_add_func ("/Gorm/FirstUse/threads-at-once", test_threads_at_once);
-  g_test_add_func ("/Gorm/FirstUse/failed-commit-forgets", test_failed_commit_forgets);
-  g_test_add_func ("/Gorm/FirstUse/failed-release-forgets", test_failed_release_forgets);
+  g_test_add_data_func ("/Gorm/FirstUse/failed-commit-forgets", &commit_fault,
+                        test_failure_forgets);
+  g_test_add_data_func ("/Gorm/FirstUse/failed-release-forgets", &release_fault,
+                        test_failure_forgets);
 
   return g_test_run ();
 }
