@@ -3174,12 +3174,11 @@ migrate_type_locked (GormDatabase  *self,
       ok = gorm_database_begin_locked (self, error);
       if (ok)
         {
-          /* Read again inside the transaction: another program may have
-           * migrated meanwhile. */
-          g_autoptr(GPtrArray) again = gorm_migrator_plan_locked (connection, &request, error);
+          g_autoptr(GPtrArray) applied =
+            gorm_migrator_replan_and_apply_locked (connection, &request, changes,
+                                                   NULL, NULL, NULL, error);
 
-          ok = again != NULL &&
-               gorm_migrator_apply_locked (connection, again, NULL, NULL, NULL, error);
+          ok = applied != NULL;
           /* A failed COMMIT has rolled everything back already. */
           if (ok)
             ok = gorm_database_commit_locked (self, error);

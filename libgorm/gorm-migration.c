@@ -690,19 +690,14 @@ check_version_locked (GormMigration  *self,
   return TRUE;
 }
 
-/* The automatic changes only (the version read before). */
-static GPtrArray *
-plan_changes_locked (GormMigration   *self,
-                     GormConnection  *connection,
-                     GError         **error)
+/* What the migrator is asked for: the migration's types and drops. */
+static void
+init_request (GormMigration       *self,
+              GormMigratorRequest *request)
 {
-  GormMigratorRequest request = {
-    .types = (const GType *) self->types->data,
-    .n_types = self->types->len,
-    .allowed_drops = self->allowed_drops,
-  };
-
-  return gorm_migrator_plan_locked (connection, &request, error);
+  request->types = (const GType *) self->types->data;
+  request->n_types = self->types->len;
+  request->allowed_drops = self->allowed_drops;
 }
 
 /* Reads only: the whole plan, with the database's version and the
@@ -713,10 +708,12 @@ plan_locked (GormMigration   *self,
 {
   g_autoptr(Plan) plan = g_new0 (Plan, 1);
   GormConnection *connection = gorm_database_get_connection_locked (self->database, error);
+  GormMigratorRequest request;
 
   if (connection == NULL || !check_version_locked (self, &plan->db_version, error))
     return NULL;
-  plan->changes = plan_changes_locked (self, connection, error);
+  init_request (self, &request);
+  plan->changes = gorm_migrator_plan_locked (connection, &request, error);
   if (plan->changes == NULL)
     return NULL;
 
@@ -949,17 +946,14 @@ apply_changes_locked (GormMigration   *self,
                       GCancellable    *cancellable,
                       GError         **error)
 {
-  g_autoptr(GPtrArray) changes = plan_changes_locked (self, connection, error);
+  GormMigratorRequest request;
+  g_autoptr(GPtrArray) changes = NULL;
 
+  init_request (self, &request);
+  changes = gorm_migrator_replan_and_apply_locked (connection, &request, prepared,
+                                                   apply_progress_cb, progress,
+                                                   cancellable, error);
   if (changes == NULL)
-    return FALSE;
-  /* SQLite turns its foreign keys off outside a transaction only: a
-   * rebuild the first reading did not see fails here, changing nothing. */
-  if (gorm_migrator_changes_rebuild (changes) && !gorm_migrator_changes_rebuild (prepared) &&
-      !gorm_migrator_prepare_locked (connection, changes, error))
-    return FALSE;
-  if (!gorm_migrator_apply_locked (connection, changes, apply_progress_cb, progress,
-                                   cancellable, error))
     return FALSE;
   progress->done += progress->apply_units;
   if (changes->len > 0)

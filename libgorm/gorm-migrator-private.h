@@ -38,10 +38,8 @@ GPtrArray *gorm_migrator_plan_locked    (GormConnection             *connection,
                                          GError                    **error);
 /* Before BEGIN / after COMMIT or ROLLBACK: SQLite's PRAGMA foreign_keys
  * OFF and back ON when @changes rebuild a table (a no-op otherwise and on
- * PostgreSQL). Fails with MIGRATION when a transaction is open and a
- * rebuild is needed. */
-/* Whether @changes rebuild a table (SQLite's REBUILD_TABLE). */
-gboolean   gorm_migrator_changes_rebuild (GPtrArray *changes);
+ * PostgreSQL; a rebuild is SQLite's REBUILD_TABLE change). Fails with
+ * MIGRATION when a transaction is open and a rebuild is needed. */
 gboolean   gorm_migrator_prepare_locked (GormConnection             *connection,
                                          GPtrArray                  *changes,
                                          GError                    **error);
@@ -65,6 +63,24 @@ gboolean   gorm_migrator_apply_locked   (GormConnection             *connection,
                                          gpointer                    user_data,
                                          GCancellable               *cancellable,
                                          GError                    **error);
+
+/* The run of a migration, inside the transaction it began after
+ * gorm_migrator_prepare_locked (@prepared), which a first use and
+ * GormMigration share: reads the changes of @request again, since another
+ * connection (or a step) may have changed the tables since @prepared was
+ * read, and applies them as gorm_migrator_apply_locked() does. A rebuild
+ * that @prepared has not prepared fails with GORM_ERROR_MIGRATION and
+ * runs nothing: SQLite cannot turn its foreign keys off inside the
+ * transaction. Returns the changes applied (owning; empty when nothing
+ * differs any more), or NULL with @error set; the caller commits or rolls
+ * back. */
+GPtrArray *gorm_migrator_replan_and_apply_locked (GormConnection             *connection,
+                                                  const GormMigratorRequest  *request,
+                                                  GPtrArray                  *prepared,
+                                                  GormMigratorProgressFunc    progress,
+                                                  gpointer                    user_data,
+                                                  GCancellable               *cancellable,
+                                                  GError                    **error);
 
 /* The private constructor of GormMigrationChange (gorm-migration-change.c),
  * for every kind: the differ's changes, and the STEP and SET_VERSION

@@ -1488,16 +1488,6 @@ gorm_migrator_plan_locked (GormConnection             *connection,
   return g_steal_pointer (&changes);
 }
 
-gboolean
-gorm_migrator_changes_rebuild (GPtrArray *changes)
-{
-  for (guint i = 0; i < changes->len; i++)
-    if (gorm_migration_change_get_kind (g_ptr_array_index (changes, i)) ==
-        GORM_MIGRATION_CHANGE_REBUILD_TABLE)
-      return TRUE;
-  return FALSE;
-}
-
 /* Runs a PRAGMA, which libgda runs as a select only; @rows, when not
  * NULL, receives its rows. */
 static gboolean
@@ -1521,12 +1511,25 @@ run_pragma_locked (GormConnection  *connection,
   return TRUE;
 }
 
+/* The first change of @changes that rebuilds a table, NULL if none. */
+static GormMigrationChange *
+first_rebuild (GPtrArray *changes)
+{
+  for (guint i = 0; i < changes->len; i++)
+    if (gorm_migration_change_get_kind (g_ptr_array_index (changes, i)) ==
+        GORM_MIGRATION_CHANGE_REBUILD_TABLE)
+      return g_ptr_array_index (changes, i);
+  return NULL;
+}
+
 gboolean
 gorm_migrator_prepare_locked (GormConnection  *connection,
                               GPtrArray       *changes,
                               GError         **error)
 {
-  if (!gorm_migrator_changes_rebuild (changes))
+  GormMigrationChange *rebuild = first_rebuild (changes);
+
+  if (rebuild == NULL)
     return TRUE;
   if (gorm_connection_get_depth (connection) > 0)
     {
@@ -1534,19 +1537,7 @@ gorm_migrator_prepare_locked (GormConnection  *connection,
                    "Cannot migrate: the migration rebuilds the table “%s”, which needs "
                    "SQLite's foreign keys off, which a transaction cannot do: run the "
                    "migration outside a transaction",
-                   gorm_migration_change_get_table (g_ptr_array_index (changes, 0)));
-      for (guint i = 0; i < changes->len; i++)
-        if (gorm_migration_change_get_kind (g_ptr_array_index (changes, i)) ==
-            GORM_MIGRATION_CHANGE_REBUILD_TABLE)
-          {
-            g_clear_error (error);
-            g_set_error (error, GORM_ERROR, GORM_ERROR_MIGRATION,
-                         "Cannot migrate: the migration rebuilds the table “%s”, which needs "
-                         "SQLite's foreign keys off, which a transaction cannot do: run the "
-                         "migration outside a transaction",
-                         gorm_migration_change_get_table (g_ptr_array_index (changes, i)));
-            break;
-          }
+                   gorm_migration_change_get_table (rebuild));
       return FALSE;
     }
   return run_pragma_locked (connection, "PRAGMA foreign_keys=OFF", NULL, error);
@@ -1556,7 +1547,7 @@ void
 gorm_migrator_restore_locked (GormConnection *connection,
                               GPtrArray      *changes)
 {
-  if (gorm_migrator_changes_rebuild (changes))
+  if (first_rebuild (changes) != NULL)
     run_pragma_locked (connection, "PRAGMA foreign_keys=ON", NULL, NULL);
 }
 
@@ -1719,4 +1710,39 @@ gorm_migrator_apply_locked (GormConnection            *connection,
         progress (change, start + span, user_data);
     }
   return TRUE;
+}
+
+GPtrArray *
+gorm_migrator_replan_and_apply_locked (GormConnection             *connection,
+                                       const GormMigratorRequest  *request,
+                                       GPtrArray                  *prepared,
+                                       GormMigratorProgressFunc    progress,
+                                       gpointer                    user_data,
+                                       GCancellable               *cancellable,
+                                       GError                    **error)
+{
+  g_autoptr(GPtrArray) changes = gorm_migrator_plan_locked (connection, request, error);
+  GormMigrationChange *rebuild;
+
+  if (changes == NULL)
+    return NULL;
+  /* SQLite turns its foreign keys off outside a transaction only: a
+   * rebuild with them on would drop the old table with its foreign keys
+   * acting (ON DELETE CASCADE emptying the tables that refer to it). */
+  rebuild = first_rebuild (changes);
+  if (rebuild != NULL && first_rebuild (prepared) == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_MIGRATION,
+                   "Cannot migrate: the table “%s” needs a rebuild that the migration's "
+                   "first reading did not see (another connection, or a step of the "
+                   "migration, changed the table since), and SQLite cannot turn its "
+                   "foreign keys off for it inside the migration's transaction; nothing "
+                   "was changed: run the migration again (a step must not change a table "
+                   "so that it needs a rebuild)",
+                   gorm_migration_change_get_table (rebuild));
+      return NULL;
+    }
+  if (!gorm_migrator_apply_locked (connection, changes, progress, user_data, cancellable, error))
+    return NULL;
+  return g_steal_pointer (&changes);
 }

@@ -371,10 +371,296 @@ test_async_refusal (void)
   g_object_unref (count.result);
 }
 
+/* Concurrency
+ * -----------
+ * A first use reads what differs, then begins its transaction and reads
+ * again: what another connection changed in between is what it applies.
+ * The other connection acts from the first connection's trace of its
+ * BEGIN, before the BEGIN runs (deterministic: the first use holds no
+ * lock of the engine then). */
+
+typedef struct
+{
+  /* A new database opened twice: @db, whose first use is watched, and
+   * @other, which runs @sql or migrates @migrate at @db's first BEGIN. */
+  char         *path;
+  GormDatabase *db;
+  GormDatabase *other;
+  const char   *sql;
+  GType         migrate;
+  gboolean      fired;
+  /* The statements @db ran after that BEGIN. */
+  GPtrArray    *after;
+} BeforeBegin;
+
+static void
+before_begin_cb (const char *sql,
+                 gpointer    user_data)
+{
+  BeforeBegin *hook = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (hook->fired)
+    {
+      g_ptr_array_add (hook->after, g_strdup (sql));
+      return;
+    }
+  if (!g_str_has_prefix (sql, "BEGIN"))
+    return;
+  hook->fired = TRUE;
+  if (hook->sql != NULL)
+    gorm_database_execute (hook->other, hook->sql, NULL, 0, NULL, &error);
+  else
+    gorm_database_migrate (hook->other, &hook->migrate, 1, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+hook_open (BeforeBegin *hook)
+{
+  g_autofree char *uri = NULL;
+  g_autoptr(GError) error = NULL;
+
+  hook->db = test_open_file (&hook->path);
+  uri = test_uri_of_file (hook->path);
+  hook->other = gorm_database_open (uri, NULL, &error);
+  g_assert_no_error (error);
+  hook->after = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+hook_close (BeforeBegin *hook)
+{
+  g_ptr_array_unref (hook->after);
+  g_object_unref (hook->other);
+  g_object_unref (hook->db);
+  test_remove_file (hook->path);
+  g_free (hook->path);
+}
+
+/* The rows of @type on @hook's db, counted while the hook acts. */
+static gint64
+count_hooked (BeforeBegin  *hook,
+              GType         type,
+              GError      **error)
+{
+  g_autoptr(GormQuery) query = gorm_database_query (hook->db, type);
+  gint64 count;
+
+  gorm_database_set_trace_func (hook->db, before_begin_cb, hook);
+  count = gorm_query_count (query, NULL, error);
+  gorm_database_set_trace_func (hook->db, NULL, NULL);
+  g_assert_true (hook->fired);
+  return count;
+}
+
+static gboolean
+logged (GPtrArray  *statements,
+        const char *prefix)
+{
+  for (guint i = 0; i < statements->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (statements, i), prefix))
+      return TRUE;
+  return FALSE;
+}
+
+/* The first reading wants a column added (no rebuild); then another
+ * connection adds a column the model does not have, which SQLite drops
+ * by rebuilding the table. The rebuild needs SQLite's foreign keys off,
+ * which the open transaction cannot do: with them on, dropping the old
+ * "test_shelf" would delete the books on it (ON DELETE CASCADE). So the
+ * first use fails, changing nothing, and the next one migrates with the
+ * foreign keys off. PostgreSQL alters the table in the transaction. */
+static void
+test_rebuild_after_first_reading (void)
+{
+  BeforeBegin hook = { .sql = "ALTER TABLE test_shelf ADD COLUMN extra TEXT" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *books = NULL;
+  g_autofree char *extra = NULL;
+  GType types[] = { TEST_TYPE_BOOK };
+  static const char * const setup[] = {
+    "INSERT INTO test_shelf (id, name) VALUES (1, 'top')",
+    "INSERT INTO test_book (id, title, shelf_id) VALUES (1, 'Dune', 1)",
+    "ALTER TABLE test_shelf DROP COLUMN name",
+  };
+  gint64 count;
+
+  hook_open (&hook);
+  g_assert_true (gorm_database_migrate (hook.other, types, 1, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (setup); i++)
+    {
+      gorm_database_execute (hook.other, setup[i], NULL, 0, NULL, &error);
+      g_assert_no_error (error);
+    }
+
+  count = count_hooked (&hook, TEST_TYPE_SHELF, &error);
+  if (test_engine_is_postgresql ())
+    {
+      /* The second reading: "extra" dropped, "name" added. */
+      g_assert_no_error (error);
+      g_assert_cmpint (count, ==, 1);
+      g_assert_true (gorm_database_is_migrated (hook.db, TEST_TYPE_SHELF));
+      g_assert_true (logged (hook.after, "ALTER TABLE \"test_shelf\" DROP COLUMN \"extra\""));
+    }
+  else
+    {
+      g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
+      g_assert_nonnull (strstr (error->message, "“test_shelf” needs a rebuild"));
+      g_assert_cmpint (count, ==, -1);
+      g_assert_false (gorm_database_is_migrated (hook.db, TEST_TYPE_SHELF));
+      /* Nothing ran after the BEGIN but the readings and the ROLLBACK. */
+      g_assert_false (logged (hook.after, "CREATE"));
+      g_assert_false (logged (hook.after, "DROP"));
+      g_assert_false (logged (hook.after, "ALTER"));
+      g_assert_true (logged (hook.after, "ROLLBACK"));
+      extra = test_query_text (hook.other, "SELECT count(extra) FROM test_shelf");
+      g_assert_cmpstr (extra, ==, "0");
+
+      /* The next use reads the rebuild first, and makes it. */
+      g_assert_cmpint (count_of (hook.db, TEST_TYPE_SHELF), ==, 1);
+      g_assert_true (gorm_database_is_migrated (hook.db, TEST_TYPE_SHELF));
+    }
+
+  /* The book is still on its shelf. */
+  books = test_query_text (hook.other, "SELECT count(*) FROM test_book WHERE shelf_id = 1");
+  g_assert_cmpstr (books, ==, "1");
+  g_clear_pointer (&books, g_free);
+  books = test_query_text (hook.db, "SELECT count(*) FROM test_shelf WHERE name IS NULL");
+  g_assert_cmpstr (books, ==, "1");
+  hook_close (&hook);
+}
+
+/* Another connection migrates the type between the first reading and the
+ * BEGIN: the second reading finds the table, nothing is created twice. */
+static void
+test_migrated_meanwhile (void)
+{
+  BeforeBegin hook = { .migrate = TEST_TYPE_BOOK };
+  g_autoptr(GError) error = NULL;
+
+  hook_open (&hook);
+  g_assert_false (table_exists (hook.db, "test_book"));
+  g_assert_cmpint (count_hooked (&hook, TEST_TYPE_BOOK, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_true (gorm_database_is_migrated (hook.db, TEST_TYPE_BOOK));
+  g_assert_false (logged (hook.after, "CREATE"));
+  g_assert_true (logged (hook.after, "COMMIT"));
+  g_assert_true (table_exists (hook.db, "test_book_labels"));
+  hook_close (&hook);
+}
+
+typedef struct
+{
+  GormDatabase *db;
+  GMutex        lock;
+  GCond         cond;
+  gboolean      go;
+} Start;
+
+static gpointer
+count_books_thread (gpointer data)
+{
+  Start *start = data;
+  g_autoptr(GormQuery) query = gorm_database_query (start->db, TEST_TYPE_BOOK);
+  g_autoptr(GError) error = NULL;
+  gint64 count;
+
+  g_mutex_lock (&start->lock);
+  while (!start->go)
+    g_cond_wait (&start->cond, &start->lock);
+  g_mutex_unlock (&start->lock);
+
+  count = gorm_query_count (query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count, ==, 0);
+  return NULL;
+}
+
+/* Threads using a type first at once: one migrates it, once, and every
+ * one of them finds its tables. */
+static void
+test_threads_at_once (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(TestLog) log = test_log_attach (db);
+  Start start = { db };
+  GThread *threads[4];
+
+  g_mutex_init (&start.lock);
+  g_cond_init (&start.cond);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("first-use", count_books_thread, &start);
+  g_mutex_lock (&start.lock);
+  start.go = TRUE;
+  g_cond_broadcast (&start.cond);
+  g_mutex_unlock (&start.lock);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  g_mutex_clear (&start.lock);
+  g_cond_clear (&start.cond);
+
+  gorm_database_set_trace_func (db, NULL, NULL);
+  g_assert_true (gorm_database_is_migrated (db, TEST_TYPE_BOOK));
+  g_assert_cmpuint (test_log_count (log, "CREATE TABLE \"test_book\""), ==, 1);
+  g_assert_cmpuint (test_log_count (log, "CREATE TABLE \"test_shelf\""), ==, 1);
+  g_assert_cmpint (count_of (db, TEST_TYPE_BOOK), ==, 0);
+}
+
+/* A transaction in which a first use migrated, ended by a failure: its
+ * COMMIT, or the RELEASE of the savepoint of another first use in it
+ * (the engine then ended the whole transaction, and that save fails).
+ * The tables went with it, and libgorm knows it. (Types without
+ * relations: a first use migrates the types related to its own too.) */
+typedef struct
+{
+  const char *prefix;
+  GormError   code;
+} Fault;
+
+static void
+test_failure_forgets (gconstpointer data)
+{
+  const Fault *fault = data;
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) refused = g_object_new (TEST_TYPE_REFUSED, "database", db, "size", 3, NULL);
+  g_autoptr(GormResource) shelf = g_object_new (TEST_TYPE_SHELF, "database", db, "name", "a", NULL);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  test_save_ok (refused);
+  g_assert_true (gorm_database_is_migrated (db, TEST_TYPE_REFUSED));
+  gorm_connection_inject_fault (gorm_database_get_execution (db), fault->prefix, fault->code);
+  if (g_str_equal (fault->prefix, "COMMIT"))
+    ok = gorm_database_commit (db, NULL, &error);
+  else
+    ok = gorm_resource_save (shelf, NULL, &error);
+  g_assert_false (ok);
+  g_assert_error (error, GORM_ERROR, (gint) fault->code);
+  g_clear_error (&error);
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+  g_assert_false (gorm_resource_is_saved (shelf));
+
+  g_assert_false (gorm_database_is_migrated (db, TEST_TYPE_SHELF));
+  g_assert_false (gorm_database_is_migrated (db, TEST_TYPE_REFUSED));
+  g_assert_false (table_exists (db, "test_shelf"));
+  g_assert_false (table_exists (db, "refused"));
+
+  /* Outside a transaction now: both migrate again. */
+  test_save_ok (shelf);
+  g_assert_cmpint (count_of (db, TEST_TYPE_SHELF), ==, 1);
+  g_assert_cmpint (count_of (db, TEST_TYPE_REFUSED), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  static const Fault commit_fault = { "COMMIT", GORM_ERROR_FULL };
+  static const Fault release_fault = { "RELEASE", GORM_ERROR_FAILED };
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/Gorm/FirstUse/save", test_save_migrates);
@@ -388,6 +674,13 @@ main (int   argc,
   g_test_add_func ("/Gorm/FirstUse/refusal", test_refusal_reaches_caller);
   g_test_add_func ("/Gorm/FirstUse/async", test_async_migrates);
   g_test_add_func ("/Gorm/FirstUse/async-refusal", test_async_refusal);
+  g_test_add_func ("/Gorm/FirstUse/rebuild-after-first-reading", test_rebuild_after_first_reading);
+  g_test_add_func ("/Gorm/FirstUse/migrated-meanwhile", test_migrated_meanwhile);
+  g_test_add_func ("/Gorm/FirstUse/threads-at-once", test_threads_at_once);
+  g_test_add_data_func ("/Gorm/FirstUse/failed-commit-forgets", &commit_fault,
+                        test_failure_forgets);
+  g_test_add_data_func ("/Gorm/FirstUse/failed-release-forgets", &release_fault,
+                        test_failure_forgets);
 
   return g_test_run ();
 }

@@ -559,6 +559,57 @@ cancelling_step (GormMigration  *migration,
                                 error) >= 0;
 }
 
+/* A step that adds a column the model does not have: the changes are
+ * read again after the steps, and SQLite would drop the column by
+ * rebuilding the table, which needs its foreign keys off, which the
+ * migration's transaction cannot do. So the run fails and nothing changed.
+ * PostgreSQL drops the column inside the transaction. */
+static gboolean
+add_extra_column_step (GormMigration  *migration,
+                       GormDatabase   *database,
+                       guint           version,
+                       gpointer        user_data,
+                       GError        **error)
+{
+  return gorm_database_execute (database, "ALTER TABLE note ADD COLUMN extra TEXT", NULL, 0,
+                                NULL, error) != -1;
+}
+
+static void
+test_step_needs_rebuild (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GormDatabase) db = open_at_version_1 (&path);
+  g_autoptr(GormMigration) migration = new_migration (db, V2, 2);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *titles = NULL;
+
+  gorm_migration_add_step (migration, 2, GORM_MIGRATION_STAGE_BEFORE_CHANGES,
+                           add_extra_column_step, NULL, NULL);
+  if (test_engine_is_postgresql ())
+    {
+      run_ok (migration);
+      g_assert_true (has_column (db, "note", "words"));
+      g_assert_false (has_column (db, "note", "extra"));
+      g_assert_cmpuint (schema_version (db), ==, 2);
+    }
+  else
+    {
+      g_assert_false (gorm_migration_run (migration, NULL, &error));
+      g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
+      g_assert_nonnull (strstr (error->message, "“note” needs a rebuild"));
+      g_assert_false (has_column (db, "note", "words"));
+      g_assert_false (has_column (db, "note", "extra"));
+      g_assert_cmpuint (schema_version (db), ==, 1);
+    }
+  titles = titles_of (db);
+  g_assert_cmpstr (titles, ==, "alpha,beta gamma");
+
+  g_clear_object (&migration);
+  g_clear_object (&db);
+  test_remove_file (path);
+}
+
 static void
 test_cancelled (void)
 {
@@ -978,6 +1029,7 @@ main (int   argc,
   g_test_add_data_func ("/Gorm/Migration/failure/commit",
                         GINT_TO_POINTER (FAIL_COMMIT), test_failure);
   g_test_add_func ("/Gorm/Migration/cancelled", test_cancelled);
+  g_test_add_func ("/Gorm/Migration/step-needs-rebuild", test_step_needs_rebuild);
   g_test_add_func ("/Gorm/Migration/plan", test_plan);
   g_test_add_func ("/Gorm/Migration/progress-async", test_progress_async);
   g_test_add_func ("/Gorm/Migration/progress-sync", test_progress_sync);
