@@ -959,16 +959,23 @@ def _check_model(model):
     _check_resolved(model)
 
 
-def _register(model):
+def _check_model_once(model):
     """Raises what keeps ``model`` from being stored (_check_model()) at its
     first use, once per model: what it checks never changes once it
-    passed. libgorm migrates a type on a database at its first use there
-    itself (sync in the caller's thread, async on the worker), so a use
-    asks it nothing first."""
+    passed."""
     if '_gorm_usable' not in getattr(model, '__dict__', ()):
         _check_model(model)
         if isinstance(model, type):
             model._gorm_usable = True
+
+
+def _register(database, model):
+    """Prepares a use of ``model`` on ``database``: checks the model once
+    (_check_model_once()). libgorm migrates a type on a database at its
+    first use there itself (sync in the caller's thread, async on the
+    worker), so ``database`` is asked nothing: no is_migrated() per
+    call."""
+    _check_model_once(model)
 
 
 def _default_database(model_name):
@@ -1398,7 +1405,7 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         of the model, raises ValueError before any SQL."""
         model = type(self)
         if '_gorm_usable' not in model.__dict__:
-            _register(model)
+            _check_model_once(model)
         if update_fields is None and not self._gorm_pending:
             # The common case: one call into libgorm, which resolves the
             # database itself.
@@ -1469,7 +1476,7 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         ``Meta.app_label``), links as ``"app.Model_field"``."""
         model = type(self)
         if '_gorm_usable' not in model.__dict__:
-            _register(model)
+            _check_model_once(model)
         if not _has_dependents(model):
             # Nothing else to count: the row alone goes (libgorm says why
             # an unsaved object cannot be deleted).
@@ -1533,7 +1540,7 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         transaction, on the calling thread, before it (see delete())."""
         model = type(self)
         if _resource_is_saved(self) and not _has_dependents(model):
-            _register(model)
+            _register(self._database(), model)
             await _acall(self, 'delete')
             return 1, {_label(model): 1}
         return self.delete()
@@ -1562,7 +1569,7 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
             return kept
         related = _resource_peek_related(self, found.c_name)
         if related is None:
-            _register(found.target)
+            _register(self._database(), found.target)
             try:
                 with _gorm_errors(found.target):
                     related = await _acall(self, 'get_related', found.c_name)
@@ -1599,7 +1606,7 @@ def _resource_call(name, doc):
 
     def call(self, *args, **kwargs):
         model = type(self)
-        _register(model)
+        _register(self._database(), model)
         try:
             return info(self, *args, **kwargs)
         except GLib.Error as error:
@@ -3195,7 +3202,7 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
         building a query."""
         model = self.model
         database = self._database()
-        _register(model)
+        _register(database, model)
         try:
             if model._gorm_primary_key == 'id' and type(value) is int and -2 ** 63 <= value < 2 ** 63:
                 return Gorm.Database.get(database, model, value, None)
@@ -3534,7 +3541,7 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
                                         % (self.model.__name__, method, self.model.__name__,
                                            obj))
         if objs:
-            _register(self.model)
+            _register(self._database(), self.model)
         return objs
 
     def bulk_create(self, objs, batch_size=None):
@@ -4145,7 +4152,7 @@ class ForeignKey(_RelationField):
             return kept
         related = _resource_peek_related(instance, self.name)
         if related is None:
-            _register(self.target)
+            _register(instance._database(), self.target)
             try:
                 related = _resource_get_related(instance, self.name, None)
             except GLib.Error as error:
@@ -4313,7 +4320,7 @@ class _ReverseDescriptor:
 
 def _query_related(instance, relation):
     """The Gorm.Query of the objects on the other side of ``relation``."""
-    _register(relation.target)
+    _register(instance._database(), relation.target)
     with _gorm_errors(relation.target):
         return _resource_query_related(instance, relation.c_name)
 
@@ -4515,7 +4522,7 @@ class _ManyToManyManager(_RelatedManager):
         """Unlinks every object of the relation."""
         self._check_saved()
         _forget_prefetched(self.instance, self.relation)
-        _register(self.model)
+        _register(self._database(), self.model)
         with _gorm_errors():
             _resource_clear_links(self.instance, self.relation.c_name, None)
 
@@ -5334,26 +5341,26 @@ class Database(Gorm.Database):
 
     def query(self, type):
         """A new Gorm.Query of ``type``, registered on first use."""
-        _register(type)
+        _register(self, type)
         return Gorm.Database.query(self, type)
 
     def get(self, type, id, cancellable=None):
         """The object of ``type`` whose id is ``id``; ``Model.DoesNotExist``
         when there is none."""
-        _register(type)
+        _register(self, type)
         with _gorm_errors(None if isinstance(type, GObject.GType) else type):
             return Gorm.Database.get(self, type, id, cancellable)
 
     def get_by_key(self, type, key, cancellable=None):
         """The object of ``type`` whose primary key is ``key``, a plain
         Python value; ``Model.DoesNotExist`` when there is none."""
-        _register(type)
+        _register(self, type)
         with _gorm_errors(None if isinstance(type, GObject.GType) else type):
             return Gorm.Database.get_by_key(self, type, _to_gvalue(key), cancellable)
 
     def get_async(self, type, *args, **kwargs):
         """Runs ``get()`` on the database worker; finish with ``get_finish()``."""
-        _register(type)
+        _register(self, type)
         Gorm.Database.get_async(self, type, *args, **kwargs)
 
     def execute(self, sql, params=()):
@@ -5392,7 +5399,7 @@ class Database(Gorm.Database):
     def select_resources(self, type, sql, params=(), cancellable=None):
         """The objects of ``type`` a raw SELECT of its columns returns, through
         the identity map; see ``Model.objects.raw()``."""
-        _register(type)
+        _register(self, type)
         with _gorm_errors(None if isinstance(type, GObject.GType) else type):
             return Gorm.Database.select_resources(self, type, sql,
                                                   [_to_gvalue(p) for p in params], cancellable)
