@@ -4,9 +4,10 @@ options, registration on first use, names, inheritance and repr."""
 
 import datetime
 import gc
+import weakref
 
 from gormtest import DatabaseTestCase, fresh_uri, main
-from gi.repository import GObject, Gorm
+from gi.repository import Gio, GObject, Gorm
 
 
 class Article(Gorm.Resource):
@@ -204,6 +205,33 @@ class RegistrationTest(DatabaseTestCase):
         self.assertEqual(caught.exception.code, Gorm.Error.CONNECTION)
         with self.assertRaises(Gorm.OperationalError):
             Article(slug='a').save()
+
+
+    def test_one_manager_per_model(self):
+        self.assertIs(Article.objects, Article.objects)
+        self.assertIsNot(Dog.objects, Animal.objects)
+        self.assertIs(Dog.objects.model, Dog)
+        self.assertIs(Animal.objects.model, Animal)
+
+    def test_writes_leave_objects_without_python_state(self):
+        # An object given no Python state of its own (an instance
+        # dictionary) keeps no toggle reference: once Python drops its
+        # wrapper, the wrapper goes, while a C container keeps the object.
+        # Creating, assigning a field and saving give it none.
+        store = Gio.ListStore.new(Article)
+        article = Article.objects.create(slug='plain', body='b')
+        article.views += 1
+        article.save()
+        store.append(article)
+        wrapper = weakref.ref(article)
+        del article
+        gc.collect()
+        self.assertIsNone(wrapper())
+        article = store.get_item(0)
+        self.assertEqual(article.views, 8)
+        self.assertFalse(article.is_dirty())
+        article.delete()
+        self.assertFalse(article.is_saved())
 
 
 class NamesTest(DatabaseTestCase):

@@ -443,6 +443,7 @@ _resource_set_null = Gorm.Resource.set_null
 _resource_peek_value = Gorm.Resource.peek_value
 _resource_format_date_time = Gorm.Resource.format_date_time
 _fromisoformat = datetime.datetime.fromisoformat
+_DATETIME = datetime.datetime
 
 # The readers of a field's value by its slot (Field._reader()), by GType:
 # typed where PyGObject marshals a plain C value, faster than a GValue.
@@ -706,7 +707,7 @@ class Field(GObject.Property):
                 (kind is str and '\0' not in value) or (kind is float and value == value)):
             # The common case, in one call: a value PyGObject passes as it
             # is, which libgorm converts or refuses (a limit) itself.
-            pending = instance.__dict__.get('_gorm_pending')
+            pending = instance._gorm_pending
             if pending:
                 pending.pop(self.name, None)
             try:
@@ -717,7 +718,9 @@ class Field(GObject.Property):
         if isinstance(value, _Expression):
             self.set_pending(instance, value)
             return
-        instance.__dict__.get('_gorm_pending', {}).pop(self.name, None)
+        pending = instance._gorm_pending
+        if pending:
+            pending.pop(self.name, None)
         self.set_gobject_value(instance, self.to_gobject(instance, value))
 
     def set_pending(self, instance, expression):
@@ -903,6 +906,23 @@ def _null_defaults(model):
     return cached
 
 
+def _init_plan(model):
+    """What the constructor of ``model`` needs, computed at its first
+    object: the relation attributes it may be given, its Gorm.Field
+    attributes by the names a keyword argument can give them, each as
+    (field, the Python type whose values go to g_object_new() as they
+    are or None, whether a datetime.datetime is converted for it), and
+    _boxed_defaults() and _null_defaults()."""
+    fields = {}
+    for name, (pspec, field) in _fields_by_name(model).items():
+        if field is not None:
+            fields[name] = (field, field._plain_type if field._constructs_plainly else None,
+                            field._constructs_datetime)
+    plan = (model._gorm_init_relations, fields, _boxed_defaults(model), _null_defaults(model))
+    model._gorm_init_plan = plan
+    return plan
+
+
 def _find_pspec(model, name):
     """The param spec of the stored property ``name`` (``pk`` is the primary
     key) of ``model``; FieldError, before any SQL, when there is none."""
@@ -929,9 +949,6 @@ def _property_value(model, pspec, value):
     return _to_gvalue(_gobject_form(model, pspec, value), pspec)
 
 
-_database_is_migrated = Gorm.Database.is_migrated
-
-
 def _check_model(model):
     """Raises what keeps ``model`` (a class; a GType passes) from being
     stored: abstract, or a relation to a model never declared."""
@@ -943,18 +960,23 @@ def _check_model(model):
     _check_resolved(model)
 
 
-def _register(database, model):
-    """Migrates ``model`` on ``database`` at its first use there, without an
-    explicit migrate: libgorm knows what it migrated
-    (gorm_database_is_migrated()), and forgets it at a rollback."""
-    # A GType argument costs PyGObject less than a class it must look the
-    # GType up in.
-    if database is not None and not _database_is_migrated(database,
-                                                           getattr(model, '__gtype__', model)):
+def _check_model_once(model):
+    """Raises what keeps ``model`` from being stored (_check_model()) at its
+    first use, once per model: what it checks never changes once it
+    passed."""
+    if '_gorm_usable' not in getattr(model, '__dict__', ()):
         _check_model(model)
-        # It refuses what migrate() refuses, naming Python's names.
-        with _migration_errors():
-            Gorm.Database.ensure_migrated(database, [model], None)
+        if isinstance(model, type):
+            model._gorm_usable = True
+
+
+def _register(database, model):
+    """Prepares a use of ``model`` on ``database``: checks the model once
+    (_check_model_once()). libgorm migrates a type on a database at its
+    first use there itself (sync in the caller's thread, async on the
+    worker), so ``database`` is asked nothing: no is_migrated() per
+    call."""
+    _check_model_once(model)
 
 
 def _default_database(model_name):
@@ -995,10 +1017,14 @@ class _ManagerDescriptor:
     def __get__(self, instance, owner):
         if instance is not None:
             raise AttributeError("Manager isn't accessible via %s instances" % owner.__name__)
-        if owner._gorm_abstract:
-            raise AttributeError('%s is abstract (Meta.abstract = True): it has no table, '
-                                 'so no objects' % owner.__name__)
-        return Manager(owner)
+        manager = owner.__dict__.get('_gorm_manager')
+        if manager is None:
+            if owner._gorm_abstract:
+                raise AttributeError('%s is abstract (Meta.abstract = True): it has no table, '
+                                     'so no objects' % owner.__name__)
+            # Made once per model: a Manager keeps nothing but its model.
+            manager = owner._gorm_manager = Manager(owner)
+        return manager
 
 
 _object_new = GObject.Object.__new__
@@ -1286,17 +1312,25 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
     _gorm_ordering = ()
     # The relation attributes a constructor may be given.
     _gorm_init_relations = frozenset()
+    # The expressions assigned to fields (Field.set_pending()), kept in the
+    # instance's dictionary once there are some; read through this default
+    # until then: asking the instance's __dict__ would make PyGObject give
+    # the object a dictionary, and a toggle reference, which every ref and
+    # unref of the object in C then reports to Python.
+    _gorm_pending = None
 
     def __init__(self, **properties):
         model = type(self)
-        if model._gorm_abstract:
-            raise TypeError('%s is abstract (Meta.abstract = True): it has no table and '
-                            'cannot be instantiated' % model.__name__)
+        plan = model.__dict__.get('_gorm_init_plan')
+        if plan is None:
+            if model._gorm_abstract:
+                raise TypeError('%s is abstract (Meta.abstract = True): it has no table and '
+                                'cannot be instantiated' % model.__name__)
+            plan = _init_plan(model)
+        relations, fields, boxed_defaults, null_defaults = plan
         related = None
-        if model._gorm_init_relations and not model._gorm_init_relations.isdisjoint(properties):
-            related = {name: properties.pop(name) for name in model._gorm_init_relations
-                       if name in properties}
-        fields = _fields_by_name(model)
+        if relations and not relations.isdisjoint(properties):
+            related = {name: properties.pop(name) for name in relations if name in properties}
         # A field's value that PyGObject converts exactly goes to
         # g_object_new(); any other is set once the object is built, as an
         # assignment sets it, with the same checks (None, lossy values),
@@ -1306,37 +1340,38 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
             entry = fields.get(name)
             if entry is None:
                 continue
-            field = entry[1]
-            if field is None:
-                continue
             kind = type(value)
-            if kind is field._plain_type and field._constructs_plainly and (
-                    kind is bool or
-                    (kind is str and '\0' not in value) or
-                    (kind is int and -2 ** 63 <= value < 2 ** 63) or
-                    (kind is float and value == value)):
-                continue
-            if kind is datetime.datetime and field._constructs_datetime:
+            if kind is entry[1]:
+                if kind is str:
+                    if '\0' not in value:
+                        continue
+                elif kind is int:
+                    if -2 ** 63 <= value < 2 ** 63:
+                        continue
+                elif kind is float:
+                    if value == value:
+                        continue
+                else:
+                    continue
+            elif kind is _DATETIME and entry[2]:
                 # Its GLib.DateTime goes to g_object_new(), as an
                 # assignment would set it.
                 properties[name] = _datetime_to_glib(value)
                 continue
             if assigned is None:
                 assigned = []
-            assigned.append((name, field, value))
+            assigned.append((name, entry[0], value))
         if assigned is not None:
             for name, _, _ in assigned:
                 del properties[name]
-        boxed_defaults = _boxed_defaults(model)
-        null_defaults = _null_defaults(model)
         if boxed_defaults or null_defaults:
-            given = {fields[name][1] for name in properties if name in fields}
+            given = {fields[name][0] for name in properties if name in fields}
             if assigned is not None:
                 given.update(field for _, field, _ in assigned)
             for name, default in boxed_defaults:
-                if fields[name][1] not in given:
+                if fields[name][0] not in given:
                     properties[name] = default
-        super().__init__(**properties)
+        _object_init(self, **properties)
         for field in null_defaults:
             if field not in given:
                 field.set_null(self)
@@ -1370,16 +1405,19 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         writes nothing; an unsaved object, or a name that is not a field
         of the model, raises ValueError before any SQL."""
         model = type(self)
-        database = self._database()
-        _register(database, model)
-        pending = self.__dict__.get('_gorm_pending')
-        if pending:
-            return self._save_with_expressions(database, pending, cancellable, update_fields)
-        if update_fields is None:
+        if '_gorm_usable' not in model.__dict__:
+            _check_model_once(model)
+        if update_fields is None and not self._gorm_pending:
+            # The common case: one call into libgorm, which resolves the
+            # database itself.
             try:
                 return _resource_save(self, cancellable)
             except GLib.Error as error:
                 _raise_translated(error, model)
+        database = self._database()
+        pending = self._gorm_pending
+        if pending:
+            return self._save_with_expressions(database, pending, cancellable, update_fields)
         names = _update_field_properties(model, update_fields)
         if not names:
             return True
@@ -1438,15 +1476,17 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         n, ...})``, every row removed counted by its model's label (see
         ``Meta.app_label``), links as ``"app.Model_field"``."""
         model = type(self)
-        database = self._database()
-        _register(database, model)
-        if not _has_dependents(model) and _resource_is_saved(self):
-            # Nothing else to count: the row alone goes.
+        if '_gorm_usable' not in model.__dict__:
+            _check_model_once(model)
+        if not _has_dependents(model):
+            # Nothing else to count: the row alone goes (libgorm says why
+            # an unsaved object cannot be deleted).
             try:
                 _resource_delete(self, cancellable)
             except GLib.Error as error:
                 _raise_translated(error, model)
             return 1, {_label(model): 1}
+        database = self._database()
 
         def delete():
             try:
@@ -1455,7 +1495,6 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
                 _raise_translated(error, model)
             return 1
         if not _resource_is_saved(self):
-            # libgorm says why an unsaved object cannot be deleted.
             delete()
         return _delete_counted(database, model, lambda: [self.pk], delete)
 
@@ -1466,7 +1505,8 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         libgorm reloads the whole row, and the others are set back to what
         they held, so that they stay dirty when they differ from the row."""
         model = type(self)
-        self.__dict__.pop('_gorm_pending', None)
+        if self._gorm_pending is not None:
+            del self.__dict__['_gorm_pending']
         if fields is None:
             return self.reload()
         if isinstance(fields, str):
@@ -2824,7 +2864,7 @@ class _AsyncQuerySet:
 
     async def acreate(self, **properties):
         """Awaits ``create()``."""
-        resource = self._new(properties)
+        resource = _new_object(self.model, self._database_given, properties)
         await resource.asave()
         return resource
 
@@ -3262,17 +3302,9 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
                 % (self.model.__name__, _describe_lookups(lookups)))
         return found[0]
 
-    def _new(self, properties):
-        """A new object with ``properties``, in the QuerySet's database."""
-        if self._database_given is not None:
-            properties.setdefault('database', self._database_given)
-        return self.model(**properties)
-
     def create(self, **properties):
         """A new object with ``properties``, saved."""
-        resource = self._new(properties)
-        resource.save()
-        return resource
+        return _create(self.model, self._database_given, properties)
 
     def get_or_create(self, defaults=None, **lookups):
         """``(object, created)``: the object matching ``lookups``, or a new one
@@ -3731,6 +3763,22 @@ def _creation_properties(model, defaults, lookups):
     return {name: value() if callable(value) else value for name, value in properties.items()}
 
 
+def _new_object(model, database, properties):
+    """A new object of ``model`` with ``properties``, in ``database`` (None:
+    the default one)."""
+    if database is not None:
+        properties.setdefault('database', database)
+    return model(**properties)
+
+
+def _create(model, database, properties):
+    """``create(**properties)`` of a manager or a QuerySet: a new object of
+    ``model`` in ``database`` (None: the default one), saved."""
+    resource = _new_object(model, database, properties)
+    resource.save()
+    return resource
+
+
 def _describe_lookups(lookups):
     return ', '.join('%s=%r' % item for item in sorted(lookups.items())) or 'the query'
 
@@ -3757,9 +3805,7 @@ class Manager:
         model's own."""
         if type(self).get_queryset is not Manager.get_queryset:
             return self.get_queryset().create(**properties)
-        resource = self.model(**properties)
-        resource.save()
-        return resource
+        return _create(self.model, None, properties)
 
     def __iter__(self):
         raise TypeError("'Manager' object is not iterable: use %s.objects.all()"
