@@ -252,9 +252,13 @@ static const char insert_sql[] =
   "       i % 200 + 1 "
   "FROM seq";
 
-/* The ordered query walks this index; BenchPost does not declare one. */
+/* The ordered query walks this index; BenchPost does not declare one.
+ * Not named ix_blogpost_*: libgorm names its own indexes so, and the
+ * first use of BenchPost in each measuring process would drop an index
+ * of that name that the class does not declare (the views order then
+ * sorts the table: seconds per far item). */
 static const char views_index_sql[] =
-  "CREATE INDEX IF NOT EXISTS ix_blogpost_views ON blogpost (views)";
+  "CREATE INDEX IF NOT EXISTS bench_blogpost_views ON blogpost (views)";
 
 static gboolean
 setup_gorm (const char  *path,
