@@ -252,9 +252,13 @@ static const char insert_sql[] =
   "       i % 200 + 1 "
   "FROM seq";
 
-/* The ordered query walks this index; BenchPost does not declare one. */
+/* The ordered query walks this index; BenchPost does not declare one.
+ * Not named ix_blogpost_*: libgorm names its own indexes so, and the
+ * first use of BenchPost in each measuring process would drop an index
+ * of that name that the class does not declare (the views order then
+ * sorts the table: seconds per far item). */
 static const char views_index_sql[] =
-  "CREATE INDEX IF NOT EXISTS ix_blogpost_views ON blogpost (views)";
+  "CREATE INDEX IF NOT EXISTS bench_blogpost_views ON blogpost (views)";
 
 static gboolean
 setup_gorm (const char  *path,
@@ -1195,8 +1199,13 @@ run_all (const char *path)
 #ifdef BENCH_ANYQUERY
 /* The authors the order by a related path reads (bench-anyquery): 200
  * names in an order that is not their ids'. blogpost is set up by
- * bench-scale, whose BenchPost has no foreign key, so that this build's
- * model (with the relation "author") never migrates its table. */
+ * bench-scale, whose BenchPost has no foreign key; this build's model
+ * (with the relation "author") is then migrated here, once, so that the
+ * measuring processes find nothing to change at their first use. The
+ * migration rebuilds blogpost when bench-scale's setup took the foreign
+ * key away, which drops the views index: it is made again after it
+ * (before this, the first measuring process rebuilt the table, 9-11 s
+ * of its "open", and every later one had no views index). */
 static gboolean
 setup_authors (const char  *self_exe,
                const char  *path,
@@ -1207,7 +1216,7 @@ setup_authors (const char  *self_exe,
   const char *argv[] = { scale, "setup", path, NULL };
   g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
   g_autoptr(GormDatabase) db = NULL;
-  GType types[] = { BENCH_TYPE_AUTHOR };
+  GType types[] = { BENCH_TYPE_AUTHOR, BENCH_TYPE_POST };
   gint status;
 
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
@@ -1215,12 +1224,16 @@ setup_authors (const char  *self_exe,
       !g_spawn_check_wait_status (status, error))
     return FALSE;
   db = gorm_database_open (uri, NULL, error);
+  /* The names set in place: a delete would cascade to the posts when
+   * blogpost has its foreign key. */
   if (db == NULL || !gorm_database_migrate (db, types, 1, NULL, error) ||
-      gorm_database_execute (db, "DELETE FROM author", NULL, 0, NULL, error) < 0 ||
       gorm_database_execute (db, "INSERT INTO author (id, name) "
                                  "WITH RECURSIVE seq (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < 200) "
-                                 "SELECT i, printf ('author %03d', i * 73 % 200) FROM seq",
-                             NULL, 0, NULL, error) != 200)
+                                 "SELECT i, printf ('author %03d', i * 73 % 200) FROM seq WHERE true "
+                                 "ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+                             NULL, 0, NULL, error) != 200 ||
+      !gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, error) ||
+      gorm_database_execute (db, views_index_sql, NULL, 0, NULL, error) < 0)
     return FALSE;
   return gorm_database_close (db, NULL, error);
 }

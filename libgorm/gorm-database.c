@@ -1012,10 +1012,15 @@ gorm_database_clear_default (void)
  * A program need not call it: the first use of a type on @self (a save,
  * a get, a query, a live model, a bulk call, a link) migrates it as
  * gorm_database_ensure_migrated() does, and fails with what this
- * function would fail with. Call it at start to learn of a refused
- * difference before anything else runs, or to migrate every type at
- * once; a [class@Gorm.Migration] declares versions, steps, renames and
- * drops.
+ * function would fail with, but for one check: this function also reads
+ * every integer and real column of the tables it migrates, and refuses
+ * one holding a value of another storage class (text another tool wrote
+ * past libgorm's CHECK constraint), which the first use of a type whose
+ * table it does not change leaves out, so that a program's first query
+ * of a large table does not wait for a pass over it. Call it at start to
+ * learn of a refused difference before anything else runs, or to
+ * migrate every type at once; a [class@Gorm.Migration] declares
+ * versions, steps, renames and drops.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  */
@@ -3153,13 +3158,16 @@ forget_migrated (GormDatabase *self)
 /* Migrates @type (with the types it refers to and its link tables) as
  * gorm_database_migrate() does, with the lock held: nothing is written
  * when nothing differs; otherwise in a transaction, or a savepoint of the
- * one open, which a rollback undoes (and forgets). */
+ * one open, which a rollback undoes (and forgets). What is stored in the
+ * columns is scanned only when something is to change: every program
+ * migrates at its first use, and would otherwise read every number
+ * column of the table before its first query. */
 static gboolean
 migrate_type_locked (GormDatabase  *self,
                      GType          type,
                      GError       **error)
 {
-  GormMigratorRequest request = { &type, 1, NULL };
+  GormMigratorRequest request = { &type, 1, NULL, TRUE };
   GormConnection *connection = gorm_database_get_connection_locked (self, error);
   g_autoptr(GPtrArray) changes = NULL;
   gboolean ok;
@@ -3174,9 +3182,13 @@ migrate_type_locked (GormDatabase  *self,
       ok = gorm_database_begin_locked (self, error);
       if (ok)
         {
-          g_autoptr(GPtrArray) applied =
-            gorm_migrator_replan_and_apply_locked (connection, &request, changes,
-                                                   NULL, NULL, NULL, error);
+          g_autoptr(GPtrArray) applied = NULL;
+
+          /* Read again inside the transaction, with the scans of the
+           * stored values: another program may have migrated meanwhile. */
+          request.skip_value_scans = FALSE;
+          applied = gorm_migrator_replan_and_apply_locked (connection, &request, changes,
+                                                           NULL, NULL, NULL, error);
 
           ok = applied != NULL;
           /* A failed COMMIT has rolled everything back already. */

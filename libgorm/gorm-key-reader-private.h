@@ -21,7 +21,8 @@ G_BEGIN_DECLS
  *   gorm_key_source_new_locked()  what to connect to, with the database's
  *                                 lock held (it asks the connection);
  *   gorm_key_reader_open()        connects, in any thread (a PostgreSQL
- *                                 connection takes milliseconds);
+ *                                 connection takes milliseconds, an
+ *                                 SQLite file well under one);
  *   gorm_key_reader_pin()         begins a read transaction and reads
  *                                 @table once, so that its snapshot is
  *                                 taken now: called with the database's
@@ -47,6 +48,9 @@ typedef struct _GormKeyReader GormKeyReader;
 /* NULL when the database has no second connection (see above). */
 GormKeySource *gorm_key_source_new_locked (GormConnection       *connection);
 void           gorm_key_source_free       (GormKeySource        *source);
+/* Whether opening a reader of @source costs a file open only (SQLite),
+ * not a connection to a server: the main thread may open it at once. */
+gboolean       gorm_key_source_is_file    (const GormKeySource  *source);
 
 /* Connects; NULL with @error set (GORM_ERROR_CONNECTION) when it cannot,
  * or when an SQLite file is not in WAL mode. */

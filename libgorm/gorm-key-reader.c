@@ -46,6 +46,12 @@ gorm_key_source_new_locked (GormConnection *connection)
   return NULL;
 }
 
+gboolean
+gorm_key_source_is_file (const GormKeySource *source)
+{
+  return source->file != NULL;
+}
+
 void
 gorm_key_source_free (GormKeySource *source)
 {
@@ -95,6 +101,23 @@ pg_exec (GormKeyReader  *self,
   return ok;
 }
 
+/* SQLite's sorter may sort in helper threads (PRAGMA threads, 0 by
+ * default): the key select of an order no index gives is one scan and
+ * one sort of every row's order values, and the sort runs on the other
+ * processors. A million keys by "rating" DESC, "title" on 2 processors,
+ * sqlite3 shell, quiet machine: 0.87-0.95 s of wall time without,
+ * 0.64-0.81 s with (1.0-1.1 s of CPU instead of 0.86-0.95). A failure
+ * only leaves the sort in one thread. */
+static void
+set_sorter_threads (GormKeyReader *self)
+{
+  guint processors = g_get_num_processors ();
+  g_autofree char *sql = g_strdup_printf ("PRAGMA threads=%u",
+                                          processors > 1 ? MIN (processors, 4) : 0);
+
+  sqlite3_exec (self->sqlite, sql, NULL, NULL, NULL);
+}
+
 GormKeyReader *
 gorm_key_reader_open (const GormKeySource  *source,
                       GError              **error)
@@ -131,6 +154,7 @@ gorm_key_reader_open (const GormKeySource  *source,
           gorm_key_reader_free (self);
           return NULL;
         }
+      set_sorter_threads (self);
       return self;
     }
 

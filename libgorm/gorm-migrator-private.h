@@ -27,6 +27,11 @@ typedef struct {
   /* "table.column" (g_str_hash), the columns holding data that may be
    * dropped; or NULL. */
   GHashTable  *allowed_drops;
+  /* Whether the plan leaves out the scans of the values stored in the
+   * columns it does not convert (check_stored_values_locked()): a type's
+   * first use plans so, and plans again with them when it changes
+   * anything. */
+  gboolean     skip_value_scans;
 } GormMigratorRequest;
 
 /* Reads only (catalog + data checks): the changes bringing the database

@@ -930,6 +930,82 @@ test_migrate_misstored_check_bypassed (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+/* Whether @log holds a scan of stored values (the migrator's
+ * "WHERE typeof(column) NOT IN (…)"). */
+static gboolean
+log_scans_values (TestLog *log)
+{
+  for (guint i = 0; i < log->statements->len; i++)
+    if (strstr (g_ptr_array_index (log->statements, i), "typeof(") != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* The first use of a type whose table it does not change reads no
+ * stored values (every program would pay a pass over each number column
+ * of the table before its first query); gorm_database_migrate() still
+ * scans them and refuses the value bypassing the CHECK, and so does a
+ * first use that changes the table. */
+static void
+test_first_use_skips_value_scan (void)
+{
+  g_autofree char *path = NULL;
+  GormDatabase *db = test_open_file (&path);
+  g_autofree char *uri = test_uri_of_file (path);
+  g_autoptr(GormDatabase) again = NULL;
+  g_autoptr(GormDatabase) foreign = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  GType post = TEST_TYPE_POST;
+
+  test_migrate (db, TEST_TYPE_POST);
+  gorm_database_execute (db, "PRAGMA ignore_check_constraints = 1", NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  gorm_database_execute (db, "INSERT INTO test_post (id, title, views) VALUES (4, 't', 'abc')",
+                         NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  close_ok (db);
+
+  again = gorm_database_open (uri, NULL, &error);
+  g_assert_no_error (error);
+  log = test_log_attach (again);
+  query = gorm_database_query (again, TEST_TYPE_POST);
+  g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_true (gorm_database_is_migrated (again, TEST_TYPE_POST));
+  g_assert_cmpuint (log->statements->len, >, 0);
+  g_assert_false (log_scans_values (log));
+
+  g_assert_false (gorm_database_migrate (again, &post, 1, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
+  g_assert_nonnull (strstr (error->message, "'abc'"));
+  g_assert_true (log_scans_values (log));
+  g_clear_error (&error);
+  gorm_database_set_trace_func (again, NULL, NULL);
+  g_clear_object (&query);
+  close_ok (g_steal_pointer (&again));
+  test_remove_file (path);
+
+  /* A table to change (no "content" column, no CHECK): the first use
+   * scans before it changes anything, and refuses. */
+  foreign = test_open_memory ();
+  gorm_database_execute (foreign, "CREATE TABLE test_post (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                         "title TEXT, views INTEGER, rating REAL)", NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  gorm_database_execute (foreign, "INSERT INTO test_post VALUES (7, 'b', 'abc', 2.5)", NULL, 0,
+                         NULL, &error);
+  g_assert_no_error (error);
+  query = gorm_database_query (foreign, TEST_TYPE_POST);
+  g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_MIGRATION);
+  g_assert_nonnull (strstr (error->message, "'abc'"));
+  g_assert_nonnull (strstr (error->message, "“id” is “7”"));
+  g_assert_false (gorm_database_is_migrated (foreign, TEST_TYPE_POST));
+  g_clear_object (&query);
+  g_assert_finalize_object (g_steal_pointer (&foreign));
+}
+
 /* A foreign table without CHECK constraints whose values all fit
  * migrates, with integers where reals are expected: the table is
  * rebuilt (its columns become NOT NULL), the integers stored as reals. */
@@ -1004,6 +1080,7 @@ main (int   argc,
       g_test_add_func ("/Gorm/Failure/migrate-misstored-real", test_migrate_misstored_real);
       g_test_add_func ("/Gorm/Failure/migrate-misstored-blob", test_migrate_misstored_blob);
       g_test_add_func ("/Gorm/Failure/migrate-misstored-check-bypassed", test_migrate_misstored_check_bypassed);
+      g_test_add_func ("/Gorm/Failure/first-use-skips-value-scan", test_first_use_skips_value_scan);
       g_test_add_func ("/Gorm/Failure/migrate-foreign-clean", test_migrate_foreign_clean);
     }
 

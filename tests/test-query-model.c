@@ -1933,6 +1933,69 @@ test_key_index_read_at_once (void)
   close_keyed (db, query, path);
 }
 
+typedef struct
+{
+  GListModel *model;
+  gint64      first;
+  gint64      last;
+  gboolean    done;
+} FarGet;
+
+/* The first item, then the last, in one run of the main loop. */
+static gboolean
+first_then_last_cb (gpointer data)
+{
+  FarGet *get = data;
+
+  get->first = item_id (get->model, 0);
+  get->last = item_id (get->model, g_list_model_get_n_items (get->model) - 1);
+  get->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* The first get of a large model from a running main loop starts the
+ * read of its keys: on an SQLite file the reader opens and takes its
+ * snapshot at once, so a far page of an order no index gives, asked for
+ * before the main loop runs again, waits for those keys and loads by
+ * them, with no sort of its own (on a server the connection opens in a
+ * thread and such a page sorts its keys). Either way the items are the
+ * query's. */
+static void
+test_key_index_read_from_first_get (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  GormQuery *query = keyed_query (db, 1);
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GArray) ids = NULL;
+  FarGet get = { NULL, 0, 0, FALSE };
+
+  gorm_query_model_set_key_index_min_rows (100);
+  model = fetch (query, TRUE);
+  gorm_query_model_set_key_index_min_rows (-1);
+  ids = fetch_ids (query);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, ids->len);
+
+  get.model = model;
+  g_idle_add (first_then_last_cb, &get);
+  while (!get.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (get.first, ==, g_array_index (ids, gint64, 0));
+  g_assert_cmpint (get.last, ==, g_array_index (ids, gint64, ids->len - 1));
+  if (!test_engine_is_postgresql ())
+    {
+      g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+      g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (model)), ==, 0);
+    }
+  else
+    wait_for_key_index (model);
+  for (guint i = ids->len; i-- > 0;)
+    g_assert_cmpint (item_id (model, i), ==, g_array_index (ids, gint64, i));
+
+  g_assert_finalize_object (g_steal_pointer (&model));
+  close_keyed (db, query, path);
+}
+
 /* Another connection's commit: the model reads again, and prepares its
  * index again for the new order. */
 static void
@@ -2113,6 +2176,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/key-index-sorted-keys-anchored", test_key_index_sorted_keys_anchored);
   g_test_add_func ("/Gorm/QueryModel/key-index-live", test_key_index_live);
   g_test_add_func ("/Gorm/QueryModel/key-index-read-at-once", test_key_index_read_at_once);
+  g_test_add_func ("/Gorm/QueryModel/key-index-read-from-first-get", test_key_index_read_from_first_get);
   g_test_add_func ("/Gorm/QueryModel/key-index-other-connection", test_key_index_other_connection);
   g_test_add_func ("/Gorm/QueryModel/key-index-dispose", test_key_index_dispose);
   /* SQLite only: a PostgreSQL database always has a second connection. */
