@@ -698,6 +698,7 @@ init_request (GormMigration       *self,
   request->types = (const GType *) self->types->data;
   request->n_types = self->types->len;
   request->allowed_drops = self->allowed_drops;
+  request->skip_value_scans = FALSE;
 }
 
 /* Reads only: the whole plan, with the database's version and the
