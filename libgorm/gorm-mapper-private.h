@@ -109,6 +109,13 @@ void              gorm_row_state_set_database      (GormRowState         *self,
                                                     GormResource         *resource,
                                                     GormDatabase         *database,
                                                     GormMapperHost       *host);
+/* Sets the `id` of an object (the property's setter): a new object of a
+ * type with an automatic key is inserted with the id it is given (0: the
+ * database numbers it). FALSE, nothing changed, when @id differs from the
+ * id of a saved object (its row's) or the type has a natural key. */
+gboolean          gorm_row_state_request_id        (GormRowState         *self,
+                                                    GormResource         *resource,
+                                                    gint64                id);
 /* Marks the column of @pspec changed, when it has one. */
 void              gorm_row_state_mark_dirty        (GormRowState         *self,
                                                     GormResource         *resource,
@@ -234,6 +241,9 @@ GormSave         *gorm_mapper_prepare_save         (const GormSchema     *schema
                                                     gboolean              inserting,
                                                     GError              **error);
 gboolean          gorm_save_is_insert              (GormSave             *save);
+/* The automatic key the application gave the new object the insert
+ * @save writes (its `id`), or 0 when the database numbers it. */
+gint64            gorm_save_get_given_id           (GormSave             *save);
 void              gorm_save_free                   (GormSave             *save);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormSave, gorm_save_free)
