@@ -1371,16 +1371,22 @@ explain_taken_key (const GormSchema *schema,
                   schema->key->pspec->name, shown);
 }
 
-/* Binds the table and the column of the automatic key as ##p0 and ##p1,
- * and @value as ##p2, of a statement on the key's sequence. */
-static void
-bind_sequence (GormMapper    *self,
-               GormStatement *statement,
-               gint64         value)
+/* Runs @sql, a SELECT on the sequence of the automatic key, with the
+ * table and the key column bound as ##p0 and ##p1, and @value as ##p2. */
+static GormRows *
+select_on_sequence (GormMapper   *self,
+                    const char   *sql,
+                    gint64        value,
+                    const GType  *types,
+                    GError      **error)
 {
-  GString *table = g_string_new (NULL);
+  GormStatement *statement = gorm_connection_lookup_locked (self->statements, sql, error);
+  GString *table;
   GValue param = G_VALUE_INIT;
 
+  if (statement == NULL)
+    return NULL;
+  table = g_string_new (NULL);
   gorm_dialect_append_identifier (table, self->schema->table);
   g_value_init (&param, G_TYPE_STRING);
   g_value_take_string (&param, g_string_free (table, FALSE));
@@ -1391,6 +1397,7 @@ bind_sequence (GormMapper    *self,
   g_value_init (&param, G_TYPE_INT64);
   g_value_set_int64 (&param, value);
   gorm_statement_take_param (statement, 2, &param);
+  return gorm_connection_select_locked (self->statements, statement, types, error);
 }
 
 /* Moves the sequence of the automatic key past @id, which an insert
@@ -1400,15 +1407,9 @@ advance_ids (GormMapper *self,
              gint64      id,
              GError    **error)
 {
-  g_autoptr(GormRows) rows = NULL;
-  GormStatement *statement;
+  g_autoptr(GormRows) rows = select_on_sequence (self, self->dialect->advance_ids_sql, id,
+                                                 NULL, error);
 
-  statement = gorm_connection_lookup_locked (self->statements, self->dialect->advance_ids_sql,
-                                             error);
-  if (statement == NULL)
-    return FALSE;
-  bind_sequence (self, statement, id);
-  rows = gorm_connection_select_locked (self->statements, statement, NULL, error);
   return rows != NULL;
 }
 
@@ -1846,15 +1847,8 @@ reserve_ids (GormMapper *self,
   static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
   g_autoptr(GormRows) rows = NULL;
   g_autofree gint64 *ids = NULL;
-  GormStatement *statement;
 
-  statement = gorm_connection_lookup_locked (self->statements, self->dialect->reserve_ids_sql,
-                                             error);
-  if (statement == NULL)
-    return NULL;
-  bind_sequence (self, statement, n);
-
-  rows = gorm_connection_select_locked (self->statements, statement, types, error);
+  rows = select_on_sequence (self, self->dialect->reserve_ids_sql, n, types, error);
   if (rows == NULL)
     return NULL;
   if (gorm_rows_get_n_rows (rows) != n)
