@@ -155,6 +155,16 @@ GormRows           *gorm_connection_select_locked   (GormConnection      *self,
 GormRows           *gorm_connection_select_raw_locked (GormConnection  *self,
                                                        GormStatement   *statement,
                                                        GError         **error);
+/* The key the engine gave the last row inserted on the connection (of a
+ * multi-row INSERT, its last row), for a dialect with last_insert_id_sql:
+ * read from SQLite itself when the connection's sqlite3 handle was found
+ * and checked as it opened, else by running last_insert_id_sql. */
+gboolean            gorm_connection_last_insert_id_locked (GormConnection *self,
+                                                           gint64         *id,
+                                                           GError        **error);
+/* Whether gorm_connection_last_insert_id_locked() reads the key without a
+ * statement. */
+gboolean            gorm_connection_reads_insert_id_locked (GormConnection *self);
 /* Parses (cached) and runs @sql, without parameters. */
 gboolean            gorm_connection_run_locked      (GormConnection      *self,
                                                      const char          *sql,

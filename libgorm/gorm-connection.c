@@ -10,6 +10,7 @@
 #include <libgda/providers-support/gda-data-select-priv.h>
 #include <libpq-fe.h>
 #include <sql-parser/gda-sql-parser.h>
+#include <sqlite3.h>
 
 #include "gorm-connection-private.h"
 #include "gorm-error.h"
@@ -88,6 +89,9 @@ struct _GormConnection
   PGconn            *pgconn;
   GMutex             cancel_lock;
   PGcancel          *pgcancel;
+  /* The sqlite3 handle under an SQLite GdaConnection, once checked (see
+   * find_sqlite()), or NULL: what reads the key of a new row. */
+  sqlite3           *sqlite;
   /* What cancels the statements run now (see
    * gorm_connection_swap_cancellable_locked()); not owned. */
   GCancellable      *cancellable;
@@ -237,6 +241,97 @@ gorm_connection_swap_cancellable_locked (GormConnection *self,
   return previous;
 }
 
+/* SQLite */
+
+/* libgda 5.2's SQLite provider keeps, as the provider data of a
+ * connection, a structure its headers do not install, which starts with
+ * the GdaConnection and its sqlite3 handle. SQLite's provider returns no
+ * rows from INSERT … RETURNING, so the key of a new row is read after the
+ * INSERT: from the handle, sqlite3_last_insert_rowid(), instead of a
+ * `SELECT last_insert_rowid()` that costs a statement per row. libgorm
+ * takes the handle only after checking, once per GdaConnection, that the
+ * structure points back at the connection, that the handle belongs to the
+ * SQLite library libgorm calls (the provider loads libsqlite3 at run time
+ * by itself: the VFS the handle uses must be one this library has
+ * registered) and that the handle answers what the SELECT answers. */
+typedef struct
+{
+  GdaConnection *cnc;
+  sqlite3       *handle;
+} SqliteProviderData;
+
+/* The dialect's statement reading the key of the last row inserted. */
+static gboolean
+select_last_insert_id (GormConnection  *self,
+                       gint64          *id,
+                       GError         **error)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GormRows) rows = NULL;
+  GormStatement *statement;
+  const GValue *value;
+
+  statement = gorm_connection_lookup_locked (self, self->dialect->last_insert_id_sql, error);
+  rows = statement ? gorm_connection_select_locked (self, statement, types, error) : NULL;
+  value = rows ? gorm_rows_get_value (rows, 0, 0, error) : NULL;
+  if (value == NULL)
+    return FALSE;
+  *id = g_value_get_int64 (value);
+  return TRUE;
+}
+
+static void
+find_sqlite (GormConnection *self)
+{
+  SqliteProviderData *data;
+  sqlite3_vfs *vfs = NULL;
+  sqlite3_int64 before;
+  sqlite3_int64 probe;
+  gint64 read = 0;
+  gboolean agrees;
+
+  self->sqlite = NULL;
+  if (self->dialect == NULL || self->dialect->last_insert_id_sql == NULL ||
+      g_strcmp0 (gda_connection_get_provider_name (self->connection), "SQLite") != 0)
+    return;
+  data = gda_connection_internal_get_provider_data_error (self->connection, NULL);
+  if (data == NULL || data->cnc != self->connection || data->handle == NULL ||
+      sqlite3_file_control (data->handle, "main", SQLITE_FCNTL_VFS_POINTER, &vfs) != SQLITE_OK ||
+      vfs == NULL || sqlite3_vfs_find (vfs->zName) != vfs)
+    return;
+
+  /* A value no insert gave on this connection, then the one it had. */
+  before = sqlite3_last_insert_rowid (data->handle);
+  probe = before == G_GINT64_CONSTANT (0x676f726d726f7769) ? before - 1
+                                                           : G_GINT64_CONSTANT (0x676f726d726f7769);
+  sqlite3_set_last_insert_rowid (data->handle, probe);
+  agrees = select_last_insert_id (self, &read, NULL) && read == probe;
+  sqlite3_set_last_insert_rowid (data->handle, before);
+  if (agrees)
+    self->sqlite = data->handle;
+}
+
+gboolean
+gorm_connection_last_insert_id_locked (GormConnection  *self,
+                                       gint64          *id,
+                                       GError         **error)
+{
+  g_return_val_if_fail (self->dialect != NULL && self->dialect->last_insert_id_sql != NULL, FALSE);
+
+  if (self->sqlite != NULL)
+    {
+      *id = sqlite3_last_insert_rowid (self->sqlite);
+      return TRUE;
+    }
+  return select_last_insert_id (self, id, error);
+}
+
+gboolean
+gorm_connection_reads_insert_id_locked (GormConnection *self)
+{
+  return self->sqlite != NULL;
+}
+
 
 static void
 drop_statements (GormConnection *self)
@@ -320,6 +415,7 @@ gorm_connection_adopt_locked (GormConnection *self,
   self->serial++;
   self->owns_connection = FALSE;
   setup (self);
+  find_sqlite (self);
 }
 
 /* Runs the dialect's settings on a connection just opened, and reads
@@ -375,6 +471,7 @@ prepare_locked (GormConnection  *self,
       g_atomic_int_set (&self->backend_pid, G_VALUE_HOLDS_INT64 (pid) ? (gint) g_value_get_int64 (pid) : 0);
       find_pgconn (self, g_atomic_int_get (&self->backend_pid));
     }
+  find_sqlite (self);
   return TRUE;
 }
 
@@ -449,6 +546,7 @@ reconnect_locked (GormConnection  *self,
       return FALSE;
     }
   forget_pgconn (self);
+  self->sqlite = NULL;
   if (self->connection != NULL)
     gda_connection_close_no_warning (self->connection);
   g_clear_object (&self->connection);
@@ -2008,6 +2106,7 @@ gorm_connection_close_locked (GormConnection  *self,
 
   self->closed = TRUE;
   forget_pgconn (self);
+  self->sqlite = NULL;
   drop_statements (self);
   if (self->connection != NULL && self->owns_connection)
     gda_connection_close (self->connection);

@@ -197,6 +197,17 @@ prepare_insert (GormDatabase        *self,
   for (guint i = 0; i < n_resources; i++)
     {
       bulk->saves[i] = gorm_mapper_prepare_save (bulk->schema, bulk->resources[i], TRUE, error);
+      if (bulk->saves[i] != NULL && gorm_save_get_given_id (bulk->saves[i]) != 0)
+        {
+          /* Its rows are numbered by the database, together. */
+          g_set_error (error, GORM_ERROR, GORM_ERROR_VALIDATION,
+                       "Cannot insert %s in bulk: %s:id is set to %" G_GINT64_FORMAT ", which "
+                       "only gorm_resource_save() writes",
+                       bulk->schema->type_name, bulk->schema->type_name,
+                       gorm_save_get_given_id (bulk->saves[i]));
+          g_prefix_error (error, "Object %u of %u: ", i, n_resources);
+          return NULL;
+        }
       if (bulk->saves[i] == NULL ||
           !gorm_save_check_not_null (bulk->schema, bulk->saves[i], error))
         {

@@ -54,7 +54,9 @@ struct _GormDialect
 
   const char *begin_sql;
   /* How the key of a new row is read back: a statement run after the
-   * INSERT, or NULL when the INSERT itself returns it (RETURNING). */
+   * INSERT (which the connection spares where it reads the key from the
+   * engine itself: gorm_connection_last_insert_id_locked()), or NULL when
+   * the INSERT itself returns it (RETURNING). */
   const char *last_insert_id_sql;
   /* How many parameters one statement may bind: a multi-row INSERT or
    * UPDATE of many objects is cut into statements within it. */
@@ -64,6 +66,10 @@ struct _GormDialect
    * then writes itself; NULL where the engine numbers the rows of one
    * INSERT consecutively and last_insert_id_sql reads the last. */
   const char *reserve_ids_sql;
+  /* A SELECT moving that sequence (same ##p0, ##p1) past ##p2, a key an
+   * INSERT wrote itself, so that the next automatic key does not take it;
+   * NULL where the engine does so by itself (SQLite's AUTOINCREMENT). */
+  const char *advance_ids_sql;
   /* Whether the values a CASE gives are cast to their column's type: a
    * server that types parameters from their use (PostgreSQL) reads those
    * of a CASE as text, which a column of another type refuses. */
@@ -255,6 +261,10 @@ char    *gorm_dialect_render_composite_index    (const GormDialect  *dialect,
  * GORM_ERROR_CONSTRAINT, says was violated; NULL for any other error. */
 const GormIndex *gorm_dialect_find_violated_index (const GormSchema *schema,
                                                    const GError     *error);
+/* Whether @error, a failed statement's GORM_ERROR_CONSTRAINT, says the
+ * primary key of @schema was violated: an INSERT gave a key a row holds. */
+gboolean gorm_dialect_violates_key              (const GormSchema   *schema,
+                                                 const GError       *error);
 /* The names of the properties of @index, quoted, joined by ", ". */
 char    *gorm_dialect_index_properties          (const GormIndex    *index);
 /* Prefixes the message of *@error, when it is the violation of a unique
@@ -302,9 +312,13 @@ GPtrArray *gorm_dialect_render_create_link_table (const GormDialect  *dialect,
                                                   const GormRelation *relation,
                                                   GError            **error);
 
+/* The INSERT of one row: @values are the SQL values of every column in
+ * schema order but the automatic key, or with @with_key of every column,
+ * the key given by the application (then nothing is returned). */
 char    *gorm_dialect_render_insert             (const GormDialect  *dialect,
                                                  const GormSchema   *schema,
-                                                 const GValue       *values);
+                                                 const GValue       *values,
+                                                 gboolean            with_key);
 char    *gorm_dialect_render_update             (const GormDialect  *dialect,
                                                  const GormSchema   *schema,
                                                  const guint        *columns,

@@ -349,30 +349,33 @@ gorm_dialect_render_composite_index (const GormDialect *dialect,
   return g_string_free (sql, FALSE);
 }
 
-/* Whether @message names @index as the engine does in a violation: by
- * its quoted name (PostgreSQL: 'violates unique constraint "ux_…"',
- * 'could not create unique index "ux_…"'), or by its columns (SQLite:
- * "UNIQUE constraint failed: table.a, table.b"). */
+/* Whether @message names the unique index or constraint @name of the
+ * @n_columns columns @columns as the engine does in a violation: by its
+ * quoted name (PostgreSQL: 'violates unique constraint "ux_…"', 'could
+ * not create unique index "ux_…"'), or by its columns (SQLite: "UNIQUE
+ * constraint failed: table.a, table.b"). */
 static gboolean
-message_names_index (const char       *message,
-                     const GormSchema *schema,
-                     const GormIndex  *index)
+message_names_unique (const char             *message,
+                      const GormSchema       *schema,
+                      const char             *name,
+                      const GormColumn * const *columns,
+                      guint                   n_columns)
 {
-  g_autofree char *quoted = g_strdup_printf ("\"%s\"", index->name);
-  g_autoptr(GString) columns = g_string_new ("UNIQUE constraint failed: ");
+  g_autofree char *quoted = g_strdup_printf ("\"%s\"", name);
+  g_autoptr(GString) listed = g_string_new ("UNIQUE constraint failed: ");
   const char *found;
 
   if (strstr (message, quoted) != NULL)
     return TRUE;
 
-  for (guint i = 0; i < index->n_columns; i++)
-    g_string_append_printf (columns, "%s%s.%s", i > 0 ? ", " : "",
-                            schema->table, index->columns[i]->name);
-  found = strstr (message, columns->str);
+  for (guint i = 0; i < n_columns; i++)
+    g_string_append_printf (listed, "%s%s.%s", i > 0 ? ", " : "",
+                            schema->table, columns[i]->name);
+  found = strstr (message, listed->str);
   if (found == NULL)
     return FALSE;
   /* Not the start of a longer list, or of a longer column name. */
-  found += columns->len;
+  found += listed->len;
   return !(g_ascii_isalnum (*found) || *found == '_' || *found == ',' || *found == '.');
 }
 
@@ -384,9 +387,23 @@ gorm_dialect_find_violated_index (const GormSchema *schema,
     return NULL;
   for (guint i = 0; i < schema->n_indexes; i++)
     if (schema->indexes[i].unique &&
-        message_names_index (error->message, schema, &schema->indexes[i]))
+        message_names_unique (error->message, schema, schema->indexes[i].name,
+                              (const GormColumn * const *) schema->indexes[i].columns,
+                              schema->indexes[i].n_columns))
       return &schema->indexes[i];
   return NULL;
+}
+
+gboolean
+gorm_dialect_violates_key (const GormSchema *schema,
+                           const GError     *error)
+{
+  /* PostgreSQL names a table's primary key constraint "<table>_pkey". */
+  g_autofree char *name = g_strdup_printf ("%s_pkey", schema->table);
+  const GormColumn *key[] = { schema->key };
+
+  return error != NULL && g_error_matches (error, GORM_ERROR, GORM_ERROR_CONSTRAINT) &&
+         message_names_unique (error->message, schema, name, key, 1);
 }
 
 char *
@@ -716,7 +733,8 @@ append_values (GString      *sql,
 char *
 gorm_dialect_render_insert (const GormDialect *dialect,
                             const GormSchema  *schema,
-                            const GValue      *values)
+                            const GValue      *values,
+                            gboolean           with_key)
 {
   GString *sql = g_string_new ("INSERT INTO ");
   guint number = 0;
@@ -724,7 +742,7 @@ gorm_dialect_render_insert (const GormDialect *dialect,
 
   gorm_dialect_append_identifier (sql, schema->table);
   for (guint i = 0; i < schema->n_columns; i++)
-    if (!(schema->columns[i].flags & GORM_COLUMN_AUTO_ID))
+    if (with_key || !(schema->columns[i].flags & GORM_COLUMN_AUTO_ID))
       n_values++;
 
   if (n_values == 0)
@@ -732,7 +750,7 @@ gorm_dialect_render_insert (const GormDialect *dialect,
   else
     {
       g_string_append (sql, " (");
-      append_column_list (sql, schema, TRUE);
+      append_column_list (sql, schema, !with_key);
       g_string_append (sql, ") VALUES (");
       append_values (sql, values, n_values, &number);
       g_string_append_c (sql, ')');
@@ -740,7 +758,7 @@ gorm_dialect_render_insert (const GormDialect *dialect,
 
   /* A dialect without a statement to read the new key returns it from the
    * INSERT itself. */
-  if (dialect->last_insert_id_sql == NULL && gorm_schema_has_auto_id (schema))
+  if (!with_key && dialect->last_insert_id_sql == NULL && gorm_schema_has_auto_id (schema))
     {
       g_string_append (sql, " RETURNING ");
       gorm_dialect_append_identifier (sql, schema->key->name);

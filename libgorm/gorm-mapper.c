@@ -260,6 +260,22 @@ set_id (GormRowState *self,
   notify_in_context (self, resource, id_pspec);
 }
 
+gboolean
+gorm_row_state_request_id (GormRowState *self,
+                           GormResource *resource,
+                           gint64        id)
+{
+  const GormSchema *schema;
+
+  if (self->saved)
+    return id == self->id;
+  schema = gorm_row_state_get_schema (self, G_OBJECT_TYPE (resource), NULL);
+  if (schema == NULL || !gorm_schema_has_auto_id (schema))
+    return id == 0;
+  set_id (self, resource, id);
+  return TRUE;
+}
+
 static void
 clear_dirty (GormRowState *self)
 {
@@ -348,8 +364,10 @@ typedef struct
   GValue    key;
   /* Update: the key before, when a natural key changed. */
   GValue    old_key;
-  /* Delete: the id and the dirty columns before. Update: the columns
-   * it wrote, which differ from the row again once it rolls back. */
+  /* Delete: the id and the dirty columns before. Insert: the id the
+   * application gave the new object (0: none), which it has again.
+   * Update: the columns it wrote, which differ from the row again once
+   * it rolls back. */
   gint64    id;
   guint8   *dirty;
 } Undo;
@@ -413,6 +431,8 @@ undo_cb (gpointer data,
         return;
       gorm_row_state_mark_deleted (self, resource);
       mark_all_dirty (self, schema);
+      if (gorm_schema_has_auto_id (schema))
+        set_id (self, resource, undo->id);
       break;
 
     case UNDO_UPDATE:
@@ -469,7 +489,9 @@ note_write (GormMapperHost *host,
   copy_value (&undo->key, key);
   if (old_key != NULL && !gorm_value_key_equal (old_key, key))
     copy_value (&undo->old_key, old_key);
-  if (kind == UNDO_DELETE)
+  if (kind == UNDO_INSERT)
+    undo->id = state->id;
+  else if (kind == UNDO_DELETE)
     {
       undo->id = state->id;
       if (state->dirty != NULL && state->schema != NULL)
@@ -499,10 +521,11 @@ mark_saved (GormRowState   *self,
 
   set_host (self, resource, host);
   take_key (self, resource, key);
-  if (gorm_schema_has_auto_id (schema))
-    set_id (self, resource, g_value_get_int64 (key));
+  /* Before the id is the row's: the undo keeps the one asked for. */
   if (inserted)
     note_write (host, resource, UNDO_INSERT, key, NULL, NULL, 0, NULL, 0);
+  if (gorm_schema_has_auto_id (schema))
+    set_id (self, resource, g_value_get_int64 (key));
 }
 
 /* mark_saved() for an object the mapper just built for its row, with its
@@ -1070,7 +1093,6 @@ struct _GormMapper
 
   GormStatement        *delete;
   GormStatement        *select_by_key;
-  GormStatement        *last_insert_id;
   /* INSERT and UPDATE statements by their shape: the columns they write
    * and which of those are NULL (see gorm-dialect-private.h). */
   GHashTable           *writes;
@@ -1320,31 +1342,19 @@ prefix_error (GError          **error,
   g_prefix_error (error, "Cannot %s %s: ", action, schema->type_name);
 }
 
+/* The key of the row just inserted (of a multi-row INSERT, its last row),
+ * where the INSERT does not return it. */
 static gboolean
 read_last_insert_id (GormMapper *self,
                      GValue     *key,
                      GError    **error)
 {
-  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
-  g_autoptr(GormRows) model = NULL;
-  const GValue *value;
+  gint64 id;
 
-  if (self->last_insert_id == NULL)
-    self->last_insert_id = gorm_connection_lookup_locked (self->statements,
-                                                        self->dialect->last_insert_id_sql,
-                                                        error);
-  if (self->last_insert_id == NULL)
+  if (!gorm_connection_last_insert_id_locked (self->statements, &id, error))
     return FALSE;
-
-  model = gorm_connection_select_locked (self->statements, self->last_insert_id, types, error);
-  if (model == NULL)
-    return FALSE;
-  value = gorm_rows_get_value (model, 0, 0, error);
-  if (value == NULL)
-    return FALSE;
-
   g_value_init (key, G_TYPE_INT64);
-  g_value_set_int64 (key, g_value_get_int64 (value));
+  g_value_set_int64 (key, id);
   return TRUE;
 }
 
@@ -1377,6 +1387,7 @@ lookup_write (GormMapper   *self,
               const guint  *columns,
               const GValue *values,
               guint         n_values,
+              gboolean      with_key,
               GError      **error)
 {
   /* The shape is written by hand: this runs once per save. A column
@@ -1387,7 +1398,7 @@ lookup_write (GormMapper   *self,
   g_autofree char *sql = NULL;
   char *end = shape;
 
-  *end++ = columns ? 'u' : 'i';
+  *end++ = columns ? 'u' : with_key ? 'k' : 'i';
   for (guint i = 0; i < n_values; i++)
     {
       if (columns != NULL)
@@ -1409,7 +1420,7 @@ lookup_write (GormMapper   *self,
     return statement;
 
   if (columns == NULL)
-    sql = gorm_dialect_render_insert (self->dialect, self->schema, values);
+    sql = gorm_dialect_render_insert (self->dialect, self->schema, values, with_key);
   else
     sql = gorm_dialect_render_update (self->dialect, self->schema, columns, values, n_values);
   statement = gorm_connection_lookup_locked (self->statements, sql, error);
@@ -1419,9 +1430,69 @@ lookup_write (GormMapper   *self,
   return statement;
 }
 
+/* Names the key an insert given its key found taken. */
+static void
+explain_taken_key (const GormSchema *schema,
+                   const GValue     *key,
+                   GError          **error)
+{
+  g_autofree char *shown = NULL;
+
+  if (error == NULL || !gorm_dialect_violates_key (schema, *error))
+    return;
+  shown = gorm_value_describe (key);
+  g_prefix_error (error, "%s:%s %s is taken by another row: ", schema->type_name,
+                  schema->key->pspec->name, shown);
+}
+
+/* Runs @sql, a SELECT on the sequence of the automatic key, with the
+ * table and the key column bound as ##p0 and ##p1, and @value as ##p2. */
+static GormRows *
+select_on_sequence (GormMapper   *self,
+                    const char   *sql,
+                    gint64        value,
+                    const GType  *types,
+                    GError      **error)
+{
+  GormStatement *statement = gorm_connection_lookup_locked (self->statements, sql, error);
+  GString *table;
+  GValue param = G_VALUE_INIT;
+
+  if (statement == NULL)
+    return NULL;
+  table = g_string_new (NULL);
+  gorm_dialect_append_identifier (table, self->schema->table);
+  g_value_init (&param, G_TYPE_STRING);
+  g_value_take_string (&param, g_string_free (table, FALSE));
+  gorm_statement_take_param (statement, 0, &param);
+  g_value_init (&param, G_TYPE_STRING);
+  g_value_set_string (&param, self->schema->key->name);
+  gorm_statement_take_param (statement, 1, &param);
+  g_value_init (&param, G_TYPE_INT64);
+  g_value_set_int64 (&param, value);
+  gorm_statement_take_param (statement, 2, &param);
+  return gorm_connection_select_locked (self->statements, statement, types, error);
+}
+
+/* Moves the sequence of the automatic key past @id, which an insert
+ * wrote itself. */
+static gboolean
+advance_ids (GormMapper *self,
+             gint64      id,
+             GError    **error)
+{
+  g_autoptr(GormRows) rows = select_on_sequence (self, self->dialect->advance_ids_sql, id,
+                                                 NULL, error);
+
+  return rows != NULL;
+}
+
 struct _GormSave
 {
   gboolean   inserting;
+  /* An insert that writes the automatic key the application gave the
+   * object, as its first value. */
+  gboolean   with_key;
   /* The time of the save, read at the first column that gets an automatic
    * timestamp; NULL when none does. */
   GDateTime *now;
@@ -1438,6 +1509,12 @@ gboolean
 gorm_save_is_insert (GormSave *save)
 {
   return save->inserting;
+}
+
+gint64
+gorm_save_get_given_id (GormSave *save)
+{
+  return save->with_key ? g_value_get_int64 (&save->values[0]) : 0;
 }
 
 void
@@ -1482,7 +1559,19 @@ gorm_mapper_prepare_save (const GormSchema *schema,
       const GormColumn *column = &schema->columns[i];
 
       if (column->flags & GORM_COLUMN_AUTO_ID)
-        continue;
+        {
+          gint64 id = gorm_row_state_of (resource)->id;
+
+          /* A new object given an id is inserted with it. */
+          if (!inserting || id == 0)
+            continue;
+          save->with_key = TRUE;
+          save->columns[save->n_columns] = i;
+          g_value_init (&save->values[save->n_columns], G_TYPE_INT64);
+          g_value_set_int64 (&save->values[save->n_columns], id);
+          save->n_columns++;
+          continue;
+        }
       if (sets_timestamp (column, resource, inserting))
         {
           if (save->now == NULL)
@@ -1521,10 +1610,12 @@ gorm_mapper_insert (GormMapper   *self,
    * the timestamps this save gives it come after. */
   stamp_all (gorm_row_state_of (resource), schema);
 
-  statement = lookup_write (self, NULL, save->values, save->n_columns, error);
+  statement = lookup_write (self, NULL, save->values, save->n_columns, save->with_key, error);
   if (statement == NULL)
     goto failed;
-  if (!auto_id)
+  /* A natural key, or an automatic one the application gave, is the first
+   * value. */
+  if (!auto_id || save->with_key)
     {
       g_value_init (&key, G_VALUE_TYPE (&save->values[0]));
       g_value_copy (&save->values[0], &key);
@@ -1532,7 +1623,21 @@ gorm_mapper_insert (GormMapper   *self,
   /* The values move to the statement: a save is written once. */
   gorm_statement_take_params (statement, save->values, save->n_columns);
 
-  if (auto_id && self->dialect->last_insert_id_sql == NULL)
+  if (save->with_key)
+    {
+      /* The sequence moves first: a failed insert then leaves nothing but
+       * a gap in the automatic keys, never a row whose key the sequence
+       * gives again. */
+      if (self->dialect->advance_ids_sql != NULL &&
+          !advance_ids (self, g_value_get_int64 (&key), error))
+        goto failed;
+      if (gorm_connection_execute_locked (self->statements, statement, error) < 0)
+        {
+          explain_taken_key (schema, &key, error);
+          goto failed;
+        }
+    }
+  else if (auto_id && self->dialect->last_insert_id_sql == NULL)
     {
       /* INSERT … RETURNING gives the new key as a row. */
       if (!read_returned_id (self, statement, &key, error))
@@ -1616,7 +1721,7 @@ gorm_mapper_update (GormMapper   *self,
       return TRUE;
     }
 
-  statement = lookup_write (self, save->columns, save->values, save->n_columns, error);
+  statement = lookup_write (self, save->columns, save->values, save->n_columns, FALSE, error);
   if (statement == NULL)
     goto failed;
   n_bound = gorm_statement_get_n_params (statement) - 1;
@@ -1814,31 +1919,10 @@ reserve_ids (GormMapper *self,
              GError    **error)
 {
   static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
-  GString *table = g_string_new (NULL);
   g_autoptr(GormRows) rows = NULL;
   g_autofree gint64 *ids = NULL;
-  GormStatement *statement;
-  GValue param = G_VALUE_INIT;
 
-  statement = gorm_connection_lookup_locked (self->statements, self->dialect->reserve_ids_sql,
-                                             error);
-  if (statement == NULL)
-    {
-      g_string_free (table, TRUE);
-      return NULL;
-    }
-  gorm_dialect_append_identifier (table, self->schema->table);
-  g_value_init (&param, G_TYPE_STRING);
-  g_value_take_string (&param, g_string_free (table, FALSE));
-  gorm_statement_take_param (statement, 0, &param);
-  g_value_init (&param, G_TYPE_STRING);
-  g_value_set_string (&param, self->schema->key->name);
-  gorm_statement_take_param (statement, 1, &param);
-  g_value_init (&param, G_TYPE_INT64);
-  g_value_set_int64 (&param, n);
-  gorm_statement_take_param (statement, 2, &param);
-
-  rows = gorm_connection_select_locked (self->statements, statement, types, error);
+  rows = select_on_sequence (self, self->dialect->reserve_ids_sql, n, types, error);
   if (rows == NULL)
     return NULL;
   if (gorm_rows_get_n_rows (rows) != n)
@@ -1926,7 +2010,7 @@ gorm_mapper_insert_rows (GormMapper    *self,
               break;
             }
           if (n_values == 0 && !reserving)
-            statement = lookup_write (self, NULL, NULL, 0, error);
+            statement = lookup_write (self, NULL, NULL, 0, FALSE, error);
           else
             statement = lookup_rows_statement (self, "m", chunk, group->shape,
                                                render_insert_rows, &shape, error);

@@ -259,6 +259,15 @@ gorm_resource_set_property (GObject      *object,
 
   switch (prop_id)
     {
+    case PROP_ID:
+      if (!gorm_row_state_request_id (&priv->row, self, g_value_get_int64 (value)))
+        g_warning ("Cannot set %s:id to %" G_GINT64_FORMAT ": %s", G_OBJECT_TYPE_NAME (self),
+                   g_value_get_int64 (value),
+                   priv->row.saved ? "the id of a saved object is its row's; give it to a new "
+                                     "object instead"
+                                   : "the type has a natural primary key");
+      break;
+
     case PROP_DATABASE:
       {
         GormDatabase *database = g_value_get_object (value);
@@ -292,11 +301,17 @@ gorm_resource_class_init (GormResourceClass *klass)
    * The automatic primary key of the object's row: 0 until the object is
    * saved, and again after it is deleted. A type with a natural primary key
    * (see gorm_resource_class_set_primary_key()) keeps 0 here.
+   *
+   * Set on a new object (never saved, or deleted), it is the key its row
+   * is inserted with, as when a deleted row is restored; a key another
+   * row holds makes the save fail with %GORM_ERROR_CONSTRAINT, and on
+   * PostgreSQL the automatic keys continue past it. The id of a saved
+   * object is its row's and does not change.
    */
   resource_props[PROP_ID] =
     g_param_spec_int64 ("id", NULL, NULL,
                         0, G_MAXINT64, 0,
-                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * GormResource:database:
@@ -326,7 +341,8 @@ gorm_resource_init (GormResource *self)
  *
  * Gets the automatic primary key of @self.
  *
- * Returns: the id of the row, or 0 when @self is not saved
+ * Returns: the id of the row, or of a new object the id it was given
+ *   (see #GormResource:id), 0 when none
  */
 gint64
 gorm_resource_get_id (GormResource *self)

@@ -4,6 +4,10 @@
 
 #include <glib/gstdio.h>
 
+#include <string.h>
+
+#include "gorm-connection-private.h"
+#include "gorm-database-private.h"
 #include "gorm-schema-private.h"
 #include "gorm-test-utils.h"
 
@@ -35,6 +39,182 @@ test_insert (void)
 
   g_assert_finalize_object (g_steal_pointer (&first));
   g_assert_finalize_object (g_steal_pointer (&second));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* An insert with an automatic key sends the INSERT alone: SQLite's key
+ * is read from the connection's sqlite3 handle, PostgreSQL's returned by
+ * the INSERT. */
+static void
+test_insert_sends_one_statement (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+
+  test_migrate (db, TEST_TYPE_POST);
+  if (!test_engine_is_postgresql ())
+    {
+      gorm_database_lock (db);
+      g_assert_true (gorm_connection_reads_insert_id_locked (gorm_database_get_execution (db)));
+      gorm_database_unlock (db);
+    }
+
+  log = test_log_attach (db);
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autoptr(GormResource) post = new_post (db, "Post");
+
+      test_log_clear (log);
+      test_save_ok (post);
+      g_assert_cmpint (gorm_resource_get_id (post), ==, i);
+      g_assert_cmpuint (log->statements->len, ==, 1);
+      g_assert_true (g_str_has_prefix (test_log_last (log), "INSERT"));
+    }
+
+  /* A multi-row INSERT numbers its rows up to the last key read; the next
+   * save reads its own. */
+  {
+    GormResource *posts[2] = { new_post (db, "Bulk 4"), new_post (db, "Bulk 5") };
+    g_autoptr(GormResource) post = new_post (db, "After");
+
+    g_assert_true (gorm_database_bulk_insert (db, posts, 2, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (gorm_resource_get_id (posts[0]), ==, 4);
+    g_assert_cmpint (gorm_resource_get_id (posts[1]), ==, 5);
+    test_save_ok (post);
+    g_assert_cmpint (gorm_resource_get_id (post), ==, 6);
+    g_object_unref (posts[0]);
+    g_object_unref (posts[1]);
+  }
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* A new object given an id is inserted with it; the automatic keys go on
+ * past it; a taken one fails, nothing written; a saved object keeps its
+ * row's id. */
+static void
+test_given_id (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) given = new_post (db, "Given");
+  g_autoptr(GormResource) taken = new_post (db, "Taken");
+  g_autoptr(GormResource) automatic = NULL;
+  g_autoptr(GormResource) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id = -1;
+
+  test_migrate (db, TEST_TYPE_POST);
+  g_object_set (given, "id", (gint64) 42, NULL);
+  g_assert_cmpint (gorm_resource_get_id (given), ==, 42);
+  g_assert_false (gorm_resource_is_saved (given));
+  test_save_ok (given);
+  g_assert_cmpint (gorm_resource_get_id (given), ==, 42);
+  g_assert_true (gorm_resource_is_saved (given));
+  loaded = gorm_database_get (db, TEST_TYPE_POST, 42, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (loaded == (gpointer) given);
+  g_clear_object (&loaded);
+
+  /* The next automatic key is past it. */
+  automatic = new_post (db, "Automatic");
+  test_save_ok (automatic);
+  g_assert_cmpint (gorm_resource_get_id (automatic), ==, 43);
+
+  /* A taken id: GORM_ERROR_CONSTRAINT naming it, nothing written, the
+   * object as it was. */
+  g_object_set (taken, "id", (gint64) 42, NULL);
+  g_assert_false (gorm_resource_save (taken, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_assert_nonnull (strstr (error->message, "TestPost:id 42 is taken"));
+  g_clear_error (&error);
+  g_assert_false (gorm_resource_is_saved (taken));
+  g_assert_cmpint (gorm_resource_get_id (taken), ==, 42);
+  g_assert_cmpint (test_count_posts (db), ==, 2);
+
+  /* Back to an automatic key. */
+  g_object_set (taken, "id", (gint64) 0, NULL);
+  test_save_ok (taken);
+  g_assert_cmpint (gorm_resource_get_id (taken), ==, 44);
+
+  /* A smaller free id: the automatic keys do not go back. */
+  {
+    g_autoptr(GormResource) small = new_post (db, "Small");
+    g_autoptr(GormResource) next = new_post (db, "Next");
+
+    g_object_set (small, "id", (gint64) 7, NULL);
+    test_save_ok (small);
+    g_assert_cmpint (gorm_resource_get_id (small), ==, 7);
+    test_save_ok (next);
+    g_assert_cmpint (gorm_resource_get_id (next), ==, 45);
+  }
+
+  /* A deleted object restored with its id. */
+  id = gorm_resource_get_id (automatic);
+  g_assert_true (gorm_resource_delete (automatic, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_resource_get_id (automatic), ==, 0);
+  g_object_set (automatic, "id", id, NULL);
+  test_save_ok (automatic);
+  g_assert_cmpint (gorm_resource_get_id (automatic), ==, 43);
+  loaded = gorm_database_get (db, TEST_TYPE_POST, 43, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (loaded == (gpointer) automatic);
+  g_clear_object (&loaded);
+
+  /* A saved object keeps its row's id: a warning, as for any property
+   * that cannot be written; the same id is no change. */
+  g_object_set (given, "id", (gint64) 42, NULL);
+  g_test_expect_message ("Gorm", G_LOG_LEVEL_WARNING, "*TestPost:id to 99*saved object*");
+  g_object_set (given, "id", (gint64) 99, NULL);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (gorm_resource_get_id (given), ==, 42);
+  g_assert_false (gorm_resource_is_dirty (given));
+
+  g_assert_finalize_object (g_steal_pointer (&given));
+  g_assert_finalize_object (g_steal_pointer (&taken));
+  g_assert_finalize_object (g_steal_pointer (&automatic));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
+/* A rolled back insert of a given id leaves the object with that id, to
+ * be saved again; a bulk insert refuses given ids. */
+static void
+test_given_id_rollback_and_bulk (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) post = new_post (db, "Rolled back");
+  g_autoptr(GormResource) other = new_post (db, "Other");
+  g_autoptr(GError) error = NULL;
+  GormResource *posts[2];
+
+  test_migrate (db, TEST_TYPE_POST);
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  g_object_set (post, "id", (gint64) 100, NULL);
+  test_save_ok (post);
+  g_assert_true (gorm_database_rollback (db, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (gorm_resource_is_saved (post));
+  g_assert_cmpint (gorm_resource_get_id (post), ==, 100);
+  g_assert_cmpint (test_count_posts (db), ==, 0);
+  test_save_ok (post);
+  g_assert_cmpint (gorm_resource_get_id (post), ==, 100);
+
+  g_object_set (other, "id", (gint64) 200, NULL);
+  posts[0] = g_object_new (TEST_TYPE_POST, "database", db, "title", "Bulk", NULL);
+  posts[1] = g_object_ref (other);
+  g_assert_false (gorm_database_bulk_insert (db, posts, 2, NULL, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
+  g_assert_nonnull (strstr (error->message, "Object 1 of 2"));
+  g_assert_nonnull (strstr (error->message, "TestPost:id is set to 200"));
+  g_clear_error (&error);
+  g_assert_cmpint (test_count_posts (db), ==, 1);
+  g_assert_false (gorm_resource_is_saved (posts[0]));
+  g_object_unref (posts[0]);
+  g_object_unref (posts[1]);
+
+  g_assert_finalize_object (g_steal_pointer (&post));
+  g_assert_finalize_object (g_steal_pointer (&other));
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
@@ -1092,6 +1272,9 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/Gorm/Resource/insert", test_insert);
+  g_test_add_func ("/Gorm/Resource/insert-sends-one-statement", test_insert_sends_one_statement);
+  g_test_add_func ("/Gorm/Resource/given-id", test_given_id);
+  g_test_add_func ("/Gorm/Resource/given-id-rollback-and-bulk", test_given_id_rollback_and_bulk);
   g_test_add_func ("/Gorm/Resource/update-writes-changed-columns", test_update_writes_changed_columns);
   g_test_add_func ("/Gorm/Resource/unchanged-save-runs-nothing", test_unchanged_save_runs_nothing);
   g_test_add_func ("/Gorm/Resource/defaults", test_defaults);

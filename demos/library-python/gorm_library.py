@@ -768,11 +768,12 @@ class LibraryWindow(Adw.ApplicationWindow):
 
     async def delete_book(self, book):
         title = book.title
+        # A deleted object's id is 0: the undo gives the new row this one.
+        book_id = book.id
         await book.adelete()
         # The object keeps its values, its "added" date and its author:
-        # saving it again inserts it again as it was, but for its id (an
-        # insert takes a new automatic key; libgorm cannot be given one).
-        self.set_undo('delete', book, None)
+        # saved again with its id, it is inserted again as it was.
+        self.set_undo('delete', book, book_id)
         self.toast('“%s” deleted' % title, undo=True)
 
     def book_saved(self, book, before):
@@ -800,6 +801,8 @@ class LibraryWindow(Adw.ApplicationWindow):
         if kind == 'edit':
             for name, value in values.items():
                 setattr(book, name, value)
+        else:
+            book.id = values
         await book.asave()
 
     # Generating and deleting many.

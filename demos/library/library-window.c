@@ -37,10 +37,12 @@ struct _LibraryWindow
   GObject            *sentinels[2];
 
   /* What win.undo undoes: the last book deleted (the object keeps its
-   * values, its "added" date and its author, and is saved again) or
-   * edited (undo_values: its values before the edit). */
+   * values, its "added" date and its author, and is saved again with
+   * undo_id, the id it had) or edited (undo_values: its values before
+   * the edit). */
   LibraryBook        *undo_book;
   gboolean            undo_deleted;
+  gint64              undo_id;
   LibraryBookValues   undo_values;
   /* The values of the saved book the dialog edits, as they were. */
   LibraryBookValues   edit_values;
@@ -672,13 +674,13 @@ undo_action (GSimpleAction *action,
 
   if (book == NULL || is_disposed (self))
     return;
-  /* A deleted book is inserted again with the values it kept: its
-   * "added" date (auto_now_add keeps a date it is given), its author.
-   * Its id is a new one: libgorm gives every insert an automatic key,
-   * and GormResource:id cannot be set. An edited one gets its values
-   * back. */
-  if (!self->undo_deleted &&
-      !library_book_values_restore (&self->undo_values, book, &error))
+  /* A deleted book is inserted again as it was: with its id, given to
+   * the new row, and the values it kept, its "added" date (auto_now_add
+   * keeps a date it is given) and its author. An edited one gets its
+   * values back. */
+  if (self->undo_deleted)
+    g_object_set (book, "id", self->undo_id, NULL);
+  else if (!library_book_values_restore (&self->undo_values, book, &error))
     {
       show_error (self, error);
       return;
@@ -689,12 +691,20 @@ undo_action (GSimpleAction *action,
                             g_object_ref (self));
 }
 
+/* A delete on its way, and the id the book had. */
+typedef struct
+{
+  LibraryWindow *window;
+  gint64         id;
+} Deleting;
+
 static void
 deleted_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(LibraryWindow) self = user_data;
+  g_autofree Deleting *deleting = user_data;
+  g_autoptr(LibraryWindow) self = deleting->window;
   g_autoptr(GError) error = NULL;
 
   if (gorm_resource_delete_finish (GORM_RESOURCE (source), result, &error))
@@ -704,6 +714,7 @@ deleted_cb (GObject      *source,
 
       g_set_object (&self->undo_book, LIBRARY_BOOK (source));
       self->undo_deleted = TRUE;
+      self->undo_id = deleting->id;
       library_book_values_clear (&self->undo_values);
       show_undo_toast (self, text);
     }
@@ -716,6 +727,8 @@ void
 library_window_delete_book (LibraryWindow *self,
                             LibraryBook   *book)
 {
+  Deleting *deleting;
+
   g_return_if_fail (LIBRARY_IS_WINDOW (self));
   g_return_if_fail (LIBRARY_IS_BOOK (book));
 
@@ -723,8 +736,11 @@ library_window_delete_book (LibraryWindow *self,
     return;
   g_clear_object (&self->undo_book);
   busy_begin (self);
-  gorm_resource_delete_async (GORM_RESOURCE (book), self->cancellable, deleted_cb,
-                              g_object_ref (self));
+  /* A deleted object's id is 0: the undo gives the new row this one. */
+  deleting = g_new0 (Deleting, 1);
+  deleting->window = g_object_ref (self);
+  deleting->id = gorm_resource_get_id (GORM_RESOURCE (book));
+  gorm_resource_delete_async (GORM_RESOURCE (book), self->cancellable, deleted_cb, deleting);
 }
 
 static void

@@ -51,6 +51,30 @@ test('delete removes the row', async () => {
     await assertGormError(Gorm.Error.NOT_FOUND, () => db.get(Person.$gtype, id, null));
 });
 
+test('a new object given an id is inserted with it', async () => {
+    const db = openDatabase(Person);
+    const p = new Person({database: db, name: 'Ada', id: 42});
+    assertEqual(p.id, 42);
+    p.save(null);
+    assertEqual(p.id, 42);
+    assert(db.get(Person.$gtype, 42, null) === p, 'identity map');
+    const next = new Person({database: db, name: 'Next'});
+    next.save(null);
+    assertEqual(next.id, 43);
+    // A taken id fails, nothing written.
+    const twin = new Person({database: db, name: 'Twin'});
+    twin.id = 42;
+    await assertGormError(Gorm.Error.CONSTRAINT, () => twin.save(null));
+    assert(!twin.is_saved());
+    assertEqual(db.query(Person.$gtype).count(null), 2);
+    // A deleted object restored with its id.
+    next.delete(null);
+    assertEqual(next.id, 0);
+    next.id = 43;
+    next.save(null);
+    assertEqual(db.get(Person.$gtype, 43, null).name, 'Next');
+});
+
 test('the default database is used when none is given', () => {
     const db = openDatabase(Person);
     db.set_default();

@@ -671,9 +671,12 @@ test_edit (Fixture       *fixture,
     check_view (fixture, "undone");
     g_assert_cmpint (count_books (fixture), ==, 3);
     position_of (fixture, "Dune");
-    /* The row as it was: its values, its author, its "added" date (its
-     * id is a new one: libgorm gives an insert its key). */
+    /* The row as it was: its id, its values, its author, its "added"
+     * date. */
     after = fresh_book (fixture, "Dune");
+    g_assert_cmpint (gorm_resource_get_id (GORM_RESOURCE (after)), ==,
+                     gorm_resource_get_id (GORM_RESOURCE (before)));
+    g_assert_cmpint (gorm_resource_get_id (GORM_RESOURCE (after)), >, 0);
     g_object_get (before, "added", &added_before, NULL);
     g_object_get (after, "added", &added_after, NULL);
     g_assert_nonnull (added_before);

@@ -392,10 +392,12 @@ class LibraryAppTest(unittest.TestCase):
         self.assertEqual(rows[0], ('A Book Edited', 'Zed Writer', '1999', '—',
                                    library.format_rating(2), False))
         self.assertFalse(window.undo_action.get_enabled())
-        # The row as it was: its "added" date and its author (its id is a
-        # new one: an insert takes a new automatic key).
+        # The row as it was: its id, its "added" date and its author.
         self.assertEqual(self.select("SELECT added, author_id FROM book "
                                      "WHERE title = 'A Book Edited'"), before)
+        self.assertEqual(self.select("SELECT id FROM book WHERE title = 'A Book Edited'"),
+                         [(book_id,)])
+        self.assertEqual(window.model.get_item(0).id, book_id)
 
         # An edit that moves the book to a new author, undone from the
         # toast: the book has its values and its author back.

@@ -146,6 +146,36 @@ class FieldOptionsTest(DatabaseTestCase):
         with self.assertRaises(Gorm.IntegrityError):
             Tag(name='python').save()
 
+    def test_given_id(self):
+        # Django's explicit pk on an unsaved instance: inserted with it.
+        article = Article(slug='given', id=42)
+        self.assertEqual(article.id, 42)
+        article.save()
+        self.assertEqual(article.id, 42)
+        self.assertIs(Article.objects.get(id=42), article)
+        later = Article(slug='later')
+        later.save()
+        self.assertEqual(later.id, 43)
+        # A taken id: IntegrityError naming it, nothing written.
+        twin = Article(slug='twin')
+        twin.id = 42
+        with self.assertRaises(Gorm.IntegrityError) as caught:
+            twin.save()
+        self.assertIn('42', str(caught.exception))
+        self.assertFalse(twin.is_saved())
+        self.assertEqual(Article.objects.count(), 2)
+        # A deleted object restored with its id.
+        later.delete()
+        self.assertEqual(later.id, 0)
+        later.id = 43
+        later.save()
+        self.assertEqual(Article.objects.get(id=43).slug, 'later')
+        # A saved object keeps its row's id.
+        with self.assertRaises(ValueError):
+            article.id = 7
+        self.assertEqual(article.id, 42)
+        article.id = 42
+
 
 class PlainPropertyTest(DatabaseTestCase):
 

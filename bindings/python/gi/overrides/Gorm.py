@@ -1384,8 +1384,17 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
 
     @property
     def id(self):
-        """The automatic primary key: 0 until the object is saved."""
+        """The automatic primary key: 0 until the object is saved. Set on
+        a new object, the key its row is inserted with."""
         return _resource_get_id(self)
+
+    @id.setter
+    def id(self, value):
+        if self.is_saved() and value != _resource_get_id(self):
+            raise ValueError('%s.id is %d, its row\'s: a saved object keeps it; give %r to a '
+                             'new object instead' % (type(self).__name__, _resource_get_id(self),
+                                                     value))
+        self.set_property('id', value)
 
     @property
     def pk(self):
