@@ -112,6 +112,9 @@
  * another connection's commits into exact items-changed; a larger model
  * is read again and emits a reset (see refresh()). */
 #define MAX_KEYS 5000
+/* The most changes one delivery applies to the key index one by one; a
+ * delivery of more copies the writers' index (see take_writer_index()). */
+#define TAKE_INDEX_MIN_CHANGES 16
 /* The fewest rows for which a model prepares its key index (see
  * KeyPrep); GORM_KEY_INDEX_MIN_ROWS sets another number, for tests (0:
  * never). */
@@ -2932,13 +2935,16 @@ change_fits (GormQueryModel *self,
   return change->kept < self->n_full;
 }
 
+/* With @index_done, the key index already holds the order after the
+ * change (see take_writer_index()). */
 static void
 apply_change (GormQueryModel *self,
-              const Change   *change)
+              const Change   *change,
+              gboolean        index_done)
 {
   if (self->keys != NULL)
     apply_change_to_keys (self, change);
-  if (self->order_keys != NULL)
+  if (self->order_keys != NULL && !index_done)
     {
       gboolean fits = TRUE;
 
@@ -3204,6 +3210,32 @@ flush (GormQueryModel *self)
     g_list_model_items_changed (G_LIST_MODEL (self), lo, removed, added);
 }
 
+/* Many changes delivered at once (a transaction of many writes) would
+ * move the keys of the key index once each, up to the whole index each
+ * time; when no other write waits for its delivery, the writers' index
+ * is the order after them all: the model's index becomes a copy of it,
+ * one pass. Only when the lock is free at once. */
+static gboolean
+take_writer_index (GormQueryModel *self)
+{
+  GArray *index;
+  gboolean taken = FALSE;
+
+  if (self->order_keys == NULL || !self->index_shared)
+    return FALSE;
+  if (!gorm_connection_try_lock (gorm_database_get_execution (self->database)))
+    return FALSE;
+  index = writer_index_locked (self->watch);
+  if (index != NULL && !has_pending_locked (self))
+    {
+      g_array_set_size (self->order_keys, index->len);
+      memcpy (self->order_keys->data, index->data, index->len * sizeof (gint64));
+      taken = TRUE;
+    }
+  gorm_database_unlock (self->database);
+  return taken;
+}
+
 /* The change feed's delivery, in the main context, from its idle source:
  * the model takes the committed changes in the order they were made and
  * emits one items-changed for all of them. */
@@ -3215,8 +3247,11 @@ deliver (GObject   *target,
 {
   GormQueryModel *self = GORM_QUERY_MODEL (target);
   gboolean read_again = foreign;
+  gboolean index_done = FALSE;
 
   self->deliveries++;
+  if (!foreign && !reset_all && records->len > TAKE_INDEX_MIN_CHANGES)
+    index_done = take_writer_index (self);
   for (guint i = 0; i < records->len; i++)
     {
       Change *change = g_ptr_array_index (records, i);
@@ -3233,7 +3268,7 @@ deliver (GObject   *target,
         read_again = TRUE;
       if (read_again && !reset_all)
         continue;
-      apply_change (self, change);
+      apply_change (self, change, index_done);
     }
   g_ptr_array_unref (records);
   if (reset_all)
