@@ -2354,6 +2354,18 @@ append_sorts_before (const GormDialect *dialect,
   g_string_append_c (sql, ')');
 }
 
+/* "ALIAS.key = ?", the key's slot appended to @params. */
+static void
+append_key_is_slot (GString          *sql,
+                    const char       *alias,
+                    const GormSchema *schema,
+                    GArray           *params)
+{
+  append_qualified_column (sql, alias, schema->key);
+  g_string_append (sql, " = ");
+  append_slot (sql, params, gorm_value_kind_get_sql_type (schema->key->kind));
+}
+
 char *
 gorm_dialect_render_position (const GormDialect   *dialect,
                               const GormSelection *selection,
@@ -2374,9 +2386,7 @@ gorm_dialect_render_position (const GormDialect   *dialect,
   g_string_append (sql, ") FROM ");
   append_table_as (sql, schema, "k");
   g_string_append (sql, " WHERE ");
-  append_qualified_column (sql, "k", schema->key);
-  g_string_append (sql, " = ");
-  append_slot (sql, params, gorm_value_kind_get_sql_type (schema->key->kind));
+  append_key_is_slot (sql, "k", schema, params);
   append_and_condition (dialect, sql, selection->condition, params, &k_scope);
   return g_string_free (sql, FALSE);
 }
@@ -2396,13 +2406,9 @@ gorm_dialect_render_sorts_before (const GormDialect   *dialect,
   g_string_append (sql, ", ");
   append_table_as (sql, schema, "k");
   g_string_append (sql, " WHERE ");
-  append_qualified_column (sql, "o", schema->key);
-  g_string_append (sql, " = ");
-  append_slot (sql, params, gorm_value_kind_get_sql_type (schema->key->kind));
+  append_key_is_slot (sql, "o", schema, params);
   g_string_append (sql, " AND ");
-  append_qualified_column (sql, "k", schema->key);
-  g_string_append (sql, " = ");
-  append_slot (sql, params, gorm_value_kind_get_sql_type (schema->key->kind));
+  append_key_is_slot (sql, "k", schema, params);
   g_string_append (sql, " AND ");
   append_sorts_before (dialect, sql, selection->orders, selection->n_orders);
   return g_string_free (sql, FALSE);
@@ -2419,9 +2425,7 @@ gorm_dialect_render_matches (const GormDialect   *dialect,
 
   append_table_as (sql, schema, "k");
   g_string_append (sql, " WHERE ");
-  append_qualified_column (sql, "k", schema->key);
-  g_string_append (sql, " = ");
-  append_slot (sql, params, gorm_value_kind_get_sql_type (schema->key->kind));
+  append_key_is_slot (sql, "k", schema, params);
   append_and_condition (dialect, sql, selection->condition, params, &k_scope);
   return g_string_free (sql, FALSE);
 }
