@@ -2121,6 +2121,12 @@ gorm_query_model_get_n_counted_positions (GormQueryModel *self)
 }
 
 gboolean
+gorm_query_model_shares_key_index (GormQueryModel *self)
+{
+  return self->index_shared;
+}
+
+gboolean
 gorm_query_model_is_preparing (GormQueryModel *self)
 {
   return self->prep != NULL;
