@@ -551,16 +551,16 @@ assert_shows_delivered (Shadow *shadow,
 /* The live model equals a fresh fetch of its query, item by item, and so
  * does the list its signals built. */
 static void
-assert_matches_fetch (GormQuery *query,
-                      Shadow    *shadow,
-                      guint      step)
+assert_matches_model (GListModel *fresh,
+                      const char *what,
+                      Shadow     *shadow,
+                      guint       step)
 {
-  g_autoptr(GListModel) fresh = fetch (query, FALSE);
   guint n = g_list_model_get_n_items (fresh);
 
   if (g_list_model_get_n_items (shadow->model) != n)
-    g_error ("step %u: the live model has %u items, a fetch %u", step,
-             g_list_model_get_n_items (shadow->model), n);
+    g_error ("step %u: the live model has %u items, %s %u", step,
+             g_list_model_get_n_items (shadow->model), what, n);
   g_assert_cmpuint (shadow->ids->len, ==, n);
   for (guint i = 0; i < n; i++)
     {
@@ -569,9 +569,19 @@ assert_matches_fetch (GormQuery *query,
 
       if (live != expected || g_array_index (shadow->ids, gint64, i) != gorm_resource_get_id (expected))
         g_error ("step %u, item %u: live %" G_GINT64_FORMAT ", replayed %" G_GINT64_FORMAT
-                 ", fetched %" G_GINT64_FORMAT, step, i, gorm_resource_get_id (live),
-                 g_array_index (shadow->ids, gint64, i), gorm_resource_get_id (expected));
+                 ", %s %" G_GINT64_FORMAT, step, i, gorm_resource_get_id (live),
+                 g_array_index (shadow->ids, gint64, i), what, gorm_resource_get_id (expected));
     }
+}
+
+static void
+assert_matches_fetch (GormQuery *query,
+                      Shadow    *shadow,
+                      guint      step)
+{
+  g_autoptr(GListModel) fresh = fetch (query, FALSE);
+
+  assert_matches_model (fresh, "a fetch", shadow, step);
 }
 
 static GormQuery *
@@ -1872,22 +1882,8 @@ assert_matches_watch (GormQuery *query,
                       guint      step)
 {
   g_autoptr(GListModel) fresh = fetch (query, TRUE);
-  guint n = g_list_model_get_n_items (fresh);
 
-  if (g_list_model_get_n_items (shadow->model) != n)
-    g_error ("step %u: the live model has %u items, a new one %u", step,
-             g_list_model_get_n_items (shadow->model), n);
-  g_assert_cmpuint (shadow->ids->len, ==, n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GormResource) expected = g_list_model_get_item (fresh, i);
-      g_autoptr(GormResource) live = g_list_model_get_item (shadow->model, i);
-
-      if (live != expected || g_array_index (shadow->ids, gint64, i) != gorm_resource_get_id (expected))
-        g_error ("step %u, item %u: live %" G_GINT64_FORMAT ", replayed %" G_GINT64_FORMAT
-                 ", new %" G_GINT64_FORMAT, step, i, gorm_resource_get_id (live),
-                 g_array_index (shadow->ids, gint64, i), gorm_resource_get_id (expected));
-    }
+  assert_matches_model (fresh, "a new watch()", shadow, step);
 }
 
 /* Delivers what the writes changed, then compares with a new model. */
