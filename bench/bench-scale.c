@@ -28,7 +28,8 @@
  *       gorm  fetch | watch | fetch-views | watch-views (and -rating,
  *             -unpublished, -like; -author in bench-anyquery)
  *       gom   find | find-views (and -rating, -unpublished, -like)
- *       PHASE open | random | memory (and prepared in bench-anyquery)
+ *       PHASE open | random | memory (and prepared, writes and
+ *             writes-counted in bench-anyquery: see measure_writes())
  *   bench-anyquery anyquery [DATABASE]
  *                                    the queries no index serves, before
  *                                    and after the key index (bench/README.md)
@@ -46,6 +47,7 @@
 
 #include <fcntl.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -149,7 +151,10 @@ static gpointer
 gorm_session_open (const char  *path,
                    GError     **error)
 {
-  g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
+  /* A PostgreSQL database, for one measurement (the tables filled by
+   * hand: setup writes SQLite files only). */
+  g_autofree char *uri = g_str_has_prefix (path, "postgresql:") ? g_strdup (path)
+                                                                : g_strconcat ("sqlite:", path, NULL);
   GormSession *session;
   GormDatabase *db;
 
@@ -831,6 +836,200 @@ measure_prepared (GormSession *session,
            done, percentile (times, done, 0.50), percentile (times, done, 0.99), times[done - 1],
            baseline, ready_rss, bench_status_kib ("VmHWM:"), bench_status_kib ("VmRSS:"));
 }
+/* The "writes" and "writes-counted" phases: writes under a live model of
+ * the query, its key index prepared ("writes") or never prepared, so
+ * that each write counts rows to place them ("writes-counted"). Each
+ * write runs from the main context, as an application's sync call does;
+ * then the main context runs until the model emits items-changed. For
+ * each kind of write: the writer's time (the statement and the places
+ * of its rows, wall and CPU) and the longest main-loop iteration of the
+ * delivery. The writes leave the table as it was: what is inserted is
+ * deleted, what moves moves back. BENCH_WRITE_BULK sets the rows of the
+ * bulk writes (default 1,000). */
+typedef struct
+{
+  guint emissions;
+} WriteWatch;
+
+static void
+write_items_changed_cb (GListModel *model,
+                        guint       position,
+                        guint       removed,
+                        guint       added,
+                        WriteWatch *watch)
+{
+  watch->emissions++;
+}
+
+static double
+cpu_ms (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0 +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
+}
+
+typedef struct
+{
+  double write_ms;
+  double write_cpu_ms;
+  double deliver_max_ms;
+  double deliver_ms;
+} WriteTimes;
+
+/* Runs the main context until @watch saw an emission (at most 60 s). */
+static void
+wait_delivered (WriteWatch *watch,
+                guint       before,
+                WriteTimes *times)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  while (watch->emissions == before && g_get_monotonic_time () - start < 60 * G_USEC_PER_SEC)
+    {
+      gint64 it = g_get_monotonic_time ();
+
+      g_main_context_iteration (NULL, FALSE);
+      times->deliver_max_ms = MAX (times->deliver_max_ms, ms_since (it));
+    }
+  times->deliver_ms = ms_since (start);
+  if (watch->emissions == before)
+    g_error ("No items-changed after a write");
+}
+
+static GormResource *
+new_write_post (GormDatabase *db,
+                guint         i)
+{
+  g_autofree char *title = g_strdup_printf ("Post written %u about topic 33", i);
+
+  return g_object_new (BENCH_TYPE_POST, "database", db, "title", title, "content", "written",
+                       "views", (gint64) (i * 7), "rating", 2.5 + (i % 7) / 10.0,
+                       "published", FALSE, "author-id", (gint64) 1, NULL);
+}
+
+static void
+print_write (const char       *what,
+             guint             rows,
+             const WriteTimes *times)
+{
+  g_print (" %s_rows=%u %s_ms=%.3f %s_cpu_ms=%.3f %s_deliver_ms=%.3f %s_deliver_max_ms=%.3f",
+           what, rows, what, times->write_ms, what, times->write_cpu_ms, what, times->deliver_ms,
+           what, times->deliver_max_ms);
+}
+
+#define TIMED_WRITE(times, watch, code) \
+  G_STMT_START { \
+    guint emissions_ = (watch)->emissions; \
+    gint64 start_ = g_get_monotonic_time (); \
+    double cpu_ = cpu_ms (); \
+    code; \
+    (times)->write_ms = ms_since (start_); \
+    (times)->write_cpu_ms = cpu_ms () - cpu_; \
+    wait_delivered ((watch), emissions_, (times)); \
+  } G_STMT_END
+
+static void
+measure_writes (GormSession *session,
+                guint        n_items,
+                gboolean     counted,
+                long         baseline,
+                GRand       *rand)
+{
+  const char *bulk_env = g_getenv ("BENCH_WRITE_BULK");
+  guint bulk = bulk_env ? (guint) g_ascii_strtoull (bulk_env, NULL, 10) : 1000;
+  GormQueryModel *model = GORM_QUERY_MODEL (session->model);
+  g_autoptr(GPtrArray) inserted = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) one = NULL;
+  g_autoptr(GormResource) moved = NULL;
+  WriteWatch watch = { 0 };
+  WriteTimes times = { 0 };
+  double old_rating;
+  guint counted_before;
+
+  if (!counted)
+    {
+      /* The key index first, prepared in the background. */
+      measure_prepared (session, n_items, baseline, rand);
+      if (!gorm_query_model_has_key_index (model))
+        g_error ("No key index");
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  counted_before = gorm_query_model_get_n_counted_positions (model);
+  g_signal_connect (session->model, "items-changed", G_CALLBACK (write_items_changed_cb), &watch);
+  g_print ("RESULT n_items=%u indexed=%d bulk=%u", n_items, !counted, bulk);
+
+  one = new_write_post (session->db, 0);
+  TIMED_WRITE (&times, &watch, if (!gorm_resource_save (one, NULL, &error)) g_error ("%s", error->message));
+  print_write ("insert", 1, &times);
+
+  moved = g_list_model_get_item (session->model, n_items / 2);
+  g_object_get (moved, "rating", &old_rating, NULL);
+  times = (WriteTimes) { 0 };
+  g_object_set (moved, "rating", 4.999, NULL);
+  TIMED_WRITE (&times, &watch, if (!gorm_resource_save (moved, NULL, &error)) g_error ("%s", error->message));
+  print_write ("move", 1, &times);
+  g_object_set (moved, "rating", old_rating, NULL);
+  times = (WriteTimes) { 0 };
+  TIMED_WRITE (&times, &watch, if (!gorm_resource_save (moved, NULL, &error)) g_error ("%s", error->message));
+  print_write ("move_back", 1, &times);
+
+  times = (WriteTimes) { 0 };
+  TIMED_WRITE (&times, &watch, if (!gorm_resource_delete (one, NULL, &error)) g_error ("%s", error->message));
+  print_write ("delete", 1, &times);
+
+  times = (WriteTimes) { 0 };
+  TIMED_WRITE (&times, &watch, {
+    if (!gorm_database_begin (session->db, NULL, &error))
+      g_error ("%s", error->message);
+    for (guint i = 0; i < bulk; i++)
+      {
+        GormResource *post = new_write_post (session->db, i + 1);
+
+        if (!gorm_resource_save (post, NULL, &error))
+          g_error ("%s", error->message);
+        g_ptr_array_add (inserted, post);
+      }
+    if (!gorm_database_commit (session->db, NULL, &error))
+      g_error ("%s", error->message);
+  });
+  print_write ("insert_tx", bulk, &times);
+
+  {
+    g_autoptr(GormQuery) written = gorm_database_query (session->db, BENCH_TYPE_POST);
+    g_auto(GValue) value = G_VALUE_INIT;
+
+    gorm_query_filter (written, gorm_filter_eq ("content", (g_value_init (&value, G_TYPE_STRING),
+                                                            g_value_set_static_string (&value, "written"),
+                                                            &value)));
+    {
+      g_auto(GValue) rating = G_VALUE_INIT;
+
+      g_value_init (&rating, G_TYPE_DOUBLE);
+      g_value_set_double (&rating, 0.25);
+      times = (WriteTimes) { 0 };
+      TIMED_WRITE (&times, &watch, {
+        if (gorm_query_update (written, "rating", &rating, NULL, &error) < 0)
+          g_error ("%s", error->message);
+      });
+      print_write ("bulk_update", bulk, &times);
+    }
+    times = (WriteTimes) { 0 };
+    TIMED_WRITE (&times, &watch, {
+      if (gorm_query_delete (written, NULL, &error) < 0)
+        g_error ("%s", error->message);
+    });
+    print_write ("bulk_delete", bulk, &times);
+  }
+  g_print (" counted_positions=%u still_indexed=%d hwm_kib=%ld baseline_kib=%ld\n",
+           gorm_query_model_get_n_counted_positions (model) - counted_before,
+           gorm_query_model_has_key_index (model), bench_status_kib ("VmHWM:"), baseline);
+  g_signal_handlers_disconnect_by_data (session->model, &watch);
+}
 #endif
 
 static gboolean
@@ -852,6 +1051,11 @@ measure (const Peer  *peer,
     return FALSE;
   baseline = bench_status_kib ("VmRSS:");
 
+#ifdef BENCH_ANYQUERY
+  /* Positions counted at every write: a model that never has its index. */
+  if (g_str_equal (phase, "writes-counted"))
+    gorm_query_model_set_key_index_min_rows (0);
+#endif
   start = g_get_monotonic_time ();
   if (!peer->run (session, query, &n_items, error))
     {
@@ -874,6 +1078,8 @@ measure (const Peer  *peer,
 #ifdef BENCH_ANYQUERY
   if (g_str_equal (phase, "prepared"))
     measure_prepared (session, n_items, baseline, rand);
+  else if (g_str_has_prefix (phase, "writes"))
+    measure_writes (session, n_items, g_str_equal (phase, "writes-counted"), baseline, rand);
   else
 #endif
   if (g_str_equal (phase, "open"))
@@ -1434,6 +1640,8 @@ main (int   argc,
       (g_str_equal (argv[3], "open") || g_str_equal (argv[3], "random") || g_str_equal (argv[3], "memory")
 #ifdef BENCH_ANYQUERY
        || (peer == &gorm_peer && g_str_equal (argv[3], "prepared"))
+       || (peer == &gorm_peer && (g_str_equal (argv[3], "writes") ||
+                                  g_str_equal (argv[3], "writes-counted")))
 #endif
        ))
     {
@@ -1455,7 +1663,8 @@ main (int   argc,
               argv[0], argv[0], argv[0]);
 #ifdef BENCH_ANYQUERY
   g_printerr ("       %s anyquery [DATABASE]\n"
-              "       %s gorm watch-author|… prepared [DATABASE]\n", argv[0], argv[0]);
+              "       %s gorm watch-author|… prepared|writes|writes-counted [DATABASE]\n",
+              argv[0], argv[0]);
 #endif
   return 2;
 }

@@ -653,6 +653,19 @@ char    *gorm_dialect_render_anchored_page      (const GormDialect   *dialect,
 char    *gorm_dialect_render_position           (const GormDialect   *dialect,
                                                  const GormSelection *selection,
                                                  GArray              *params);
+/* One row, one gint64 column: 1 when the row whose key is bound to the
+ * first slot sorts before the row whose key is bound to the second in
+ * the selection's order (its filter ignored), 0 when not or when either
+ * row is missing. */
+char    *gorm_dialect_render_sorts_before       (const GormDialect   *dialect,
+                                                 const GormSelection *selection,
+                                                 GArray              *params);
+/* One row, one gint64 column: 1 when the row whose key is bound to the
+ * first slot exists and the selection's condition (its values bound
+ * after the key) selects it, 0 when not. */
+char    *gorm_dialect_render_matches            (const GormDialect   *dialect,
+                                                 const GormSelection *selection,
+                                                 GArray              *params);
 
 /* Appends the names of all the columns of @schema, in schema order (the
  * order gorm_dialect_render_select_by_key() selects them in). */

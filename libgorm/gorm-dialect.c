@@ -2372,6 +2372,18 @@ append_sorts_before (const GormDialect *dialect,
   g_string_append_c (sql, ')');
 }
 
+/* "ALIAS.key = ?", the key's slot appended to @params. */
+static void
+append_key_is_slot (GString          *sql,
+                    const char       *alias,
+                    const GormSchema *schema,
+                    GArray           *params)
+{
+  append_qualified_column (sql, alias, schema->key);
+  g_string_append (sql, " = ");
+  append_slot (sql, params, gorm_value_kind_get_sql_type (schema->key->kind));
+}
+
 char *
 gorm_dialect_render_position (const GormDialect   *dialect,
                               const GormSelection *selection,
@@ -2392,9 +2404,46 @@ gorm_dialect_render_position (const GormDialect   *dialect,
   g_string_append (sql, ") FROM ");
   append_table_as (sql, schema, "k");
   g_string_append (sql, " WHERE ");
-  append_qualified_column (sql, "k", schema->key);
-  g_string_append (sql, " = ");
-  append_slot (sql, params, gorm_value_kind_get_sql_type (schema->key->kind));
+  append_key_is_slot (sql, "k", schema, params);
+  append_and_condition (dialect, sql, selection->condition, params, &k_scope);
+  return g_string_free (sql, FALSE);
+}
+
+char *
+gorm_dialect_render_sorts_before (const GormDialect   *dialect,
+                                  const GormSelection *selection,
+                                  GArray              *params)
+{
+  const GormSchema *schema = selection->schema;
+  GString *sql = g_string_new ("SELECT count(*) FROM ");
+
+  /* 1 when the row o sorts before the row k in the order, 0 when not:
+   * the engine compares, so that collations, NULLs and directions are
+   * exactly those of the order's own SQL. */
+  append_table_as (sql, schema, "o");
+  g_string_append (sql, ", ");
+  append_table_as (sql, schema, "k");
+  g_string_append (sql, " WHERE ");
+  append_key_is_slot (sql, "o", schema, params);
+  g_string_append (sql, " AND ");
+  append_key_is_slot (sql, "k", schema, params);
+  g_string_append (sql, " AND ");
+  append_sorts_before (dialect, sql, selection->orders, selection->n_orders);
+  return g_string_free (sql, FALSE);
+}
+
+char *
+gorm_dialect_render_matches (const GormDialect   *dialect,
+                             const GormSelection *selection,
+                             GArray              *params)
+{
+  const GormSchema *schema = selection->schema;
+  GString *sql = g_string_new ("SELECT count(*) FROM ");
+  static const Scope k_scope = { "k", 0, "k" };
+
+  append_table_as (sql, schema, "k");
+  g_string_append (sql, " WHERE ");
+  append_key_is_slot (sql, "k", schema, params);
   append_and_condition (dialect, sql, selection->condition, params, &k_scope);
   return g_string_free (sql, FALSE);
 }

@@ -2,6 +2,9 @@
 
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "gorm-connection-private.h"
 #include "gorm-database-private.h"
 #include "gorm-error.h"
@@ -51,9 +54,12 @@
  * emits [signal@Gio.ListModel::items-changed] covering the rows that
  * entered, left or moved within its filter and order, and nothing for
  * changes that do not affect it. Changes made with
- * [method@Gorm.Database.execute] are not seen. A live model pays one
- * `count(*)` query per row of its type a write changes, to find where the
- * row was and where it is.
+ * [method@Gorm.Database.execute] are not seen. To find where a written
+ * row was and where it goes, a live model with its key index (see above)
+ * finds its key there and compares the row, in the engine, with the rows
+ * a binary search of the index probes (about 20 for a million rows),
+ * each read by key; without it, it pays one `count(*)` query per row of
+ * its type a write changes.
  *
  * A live model also follows what other connections commit to its
  * database (another program, another database object, the `sqlite3`
@@ -106,6 +112,9 @@
  * another connection's commits into exact items-changed; a larger model
  * is read again and emits a reset (see refresh()). */
 #define MAX_KEYS 5000
+/* The most changes one delivery applies to the key index one by one; a
+ * delivery of more copies the writers' index (see take_writer_index()). */
+#define TAKE_INDEX_MIN_CHANGES 16
 /* The fewest rows for which a model prepares its key index (see
  * KeyPrep); GORM_KEY_INDEX_MIN_ROWS sets another number, for tests (0:
  * never). */
@@ -132,13 +141,30 @@ typedef struct
 typedef struct _Watch Watch;
 
 /* What the change feed's functions read, in the writer's thread, with
- * the database lock held: only what never changes once the model is
- * built. The model and its subscription share it. */
+ * the database lock held: what never changes once the model is built,
+ * and the writers' key index. The model and its subscription share it. */
 struct _Watch
 {
   GormDatabase      *database;   /* not a reference: the feed belongs to it */
   GormCompiledQuery *compiled;
   char              *position_sql;
+  /* Whether one row sorts before another, and whether the filter selects
+   * a row: the positions of a write found from the key index (see
+   * index_insertion_locked()). NULL without a key index. */
+  char              *sorts_before_sql;
+  char              *matches_sql;
+  /* The writers' key index: the keys of the rows the filter matches in
+   * the order the database has them now, the writes not delivered to the
+   * model yet included. Guarded by the database lock; each write keeps
+   * it up to date (a rolled-back one undoes its part). NULL until the
+   * model shares its own (see share_key_index()). The model sets
+   * @index_stale, atomically and without the lock, when another
+   * connection's commit may have changed the order unseen; the next
+   * writer then drops the index. */
+  GArray            *index;        /* of gint64 */
+  gint               index_stale;
+  /* How many positions were counted (position_locked()), atomically. */
+  gint               n_counted;
   /* The SQL values of the filter's parameters, in the order of its SQL,
    * read once: every statement binds them again (see bind_filter()). */
   GArray            *filter_params;
@@ -217,6 +243,8 @@ struct _GormQueryModel
    * before. A page then loads by the keys of its positions, whatever
    * the order costs the engine. */
   GArray            *order_keys;   /* of gint64 */
+  /* Whether the writers have a copy of it (the watch's index). */
+  gboolean           index_shared;
   char              *keys_sql;
   /* The keys of one page of that order (LIMIT, OFFSET): what a page of
    * an order the model cannot anchor loads before the index is ready. */
@@ -446,6 +474,15 @@ render_statements (GormQueryModel *self)
       g_array_set_size (params, 0);
       self->watch->position_sql = gorm_dialect_render_position (compiled->dialect,
                                                                 &selection, params);
+      if (self->keys_sql != NULL)
+        {
+          g_array_set_size (params, 0);
+          self->watch->sorts_before_sql =
+            gorm_dialect_render_sorts_before (compiled->dialect, &selection, params);
+          g_array_set_size (params, 0);
+          self->watch->matches_sql = gorm_dialect_render_matches (compiled->dialect,
+                                                                  &selection, params);
+        }
     }
 }
 
@@ -905,6 +942,7 @@ static void read_keys_now   (GormQueryModel *self);
 static gboolean wants_key_index (GormQueryModel *self,
                                  gint64          n_full);
 static void cancel_key_prep (GormQueryModel *self);
+static void share_key_index (GormQueryModel *self);
 
 static void
 watch_clear (Watch *watch)
@@ -912,6 +950,9 @@ watch_clear (Watch *watch)
   g_clear_pointer (&watch->compiled, gorm_compiled_query_free);
   g_clear_pointer (&watch->filter_params, g_array_unref);
   g_free (watch->position_sql);
+  g_free (watch->sorts_before_sql);
+  g_free (watch->matches_sql);
+  g_clear_pointer (&watch->index, g_array_unref);
 }
 
 static void
@@ -981,12 +1022,14 @@ change_unref (gpointer change)
   g_atomic_rc_box_release_full (change, (GDestroyNotify) change_clear);
 }
 
-/* What before_locked saw: the positions of the keys before the write. */
+/* What before_locked saw: the positions of the keys before the write,
+ * and whether they were found in the writers' key index. */
 typedef struct
 {
-  GArray *before;   /* of gint64 */
-  Ghost  *ghosts;
-  guint   n_keys;
+  GArray   *before;   /* of gint64 */
+  Ghost    *ghosts;
+  guint     n_keys;
+  gboolean  indexed;
 } Note;
 
 static void
@@ -1513,6 +1556,7 @@ finish_key_prep (GormQueryModel *self)
         self->order_keys = g_steal_pointer (&keys);
     }
   key_prep_unref (prep);
+  share_key_index (self);
 }
 
 static void
@@ -1592,7 +1636,10 @@ read_keys_now (GormQueryModel *self)
              g_type_name (self->compiled->schema->type), error->message);
   /* A snapshot model's rows may have changed since it counted them. */
   if (ok && keys->len == (guint) self->n_full)
-    self->order_keys = g_steal_pointer (&keys);
+    {
+      self->order_keys = g_steal_pointer (&keys);
+      share_key_index (self);
+    }
   else if (pending)
     /* Changes wait for their delivery: the next page tries again. */
     self->wants_keys = wants_key_index (self, self->n_full);
@@ -2088,6 +2135,18 @@ gorm_query_model_get_n_sorted_key_pages (GormQueryModel *self)
   return self->n_sorted_key_pages;
 }
 
+guint
+gorm_query_model_get_n_counted_positions (GormQueryModel *self)
+{
+  return (guint) g_atomic_int_get (&self->watch->n_counted);
+}
+
+gboolean
+gorm_query_model_shares_key_index (GormQueryModel *self)
+{
+  return self->index_shared;
+}
+
 gboolean
 gorm_query_model_is_preparing (GormQueryModel *self)
 {
@@ -2106,6 +2165,400 @@ gorm_query_model_get_resource_type (GormQueryModel *self)
   return self->compiled->schema->type;
 }
 
+static gint
+compare_moves_descending (gconstpointer a,
+                          gconstpointer b)
+{
+  gint64 x = ((const Move *) a)->position, y = ((const Move *) b)->position;
+
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static gint
+compare_moves_ascending (gconstpointer a,
+                         gconstpointer b)
+{
+  return -compare_moves_descending (a, b);
+}
+
+/* Positions from the key index
+ *
+ * With its key index, a live model finds where a write's rows were and
+ * go without counting rows: where a row was is where its key is in the
+ * writers' copy of the index, and where it goes is found by a binary
+ * search over that copy, the engine comparing the row with the row at
+ * each probed position (one lookup of two rows by key each, about 20 for
+ * a million rows), so that NULLs, collations and directions are the
+ * order's own. The writers' copy follows the database's order, writes
+ * not delivered yet included; the model's own index follows what it
+ * showed. */
+
+/* The writers' key index, or NULL: none was shared, or the model said
+ * it may no longer be the database's order. */
+static GArray *
+writer_index_locked (Watch *watch)
+{
+  if (g_atomic_int_compare_and_exchange (&watch->index_stale, TRUE, FALSE))
+    g_clear_pointer (&watch->index, g_array_unref);
+  return watch->index;
+}
+
+/* Sets each of @positions to where the key of the same number is in
+ * @index, -1 where it is not: one pass over the index, whatever the
+ * number of keys. */
+static void
+find_index_positions (const GArray *index,
+                      const GValue *keys,
+                      guint         n_keys,
+                      gint64       *positions)
+{
+  const gint64 *data = (const gint64 *) (gpointer) index->data;
+  g_autofree gint64 *wanted = g_new (gint64, MAX (n_keys, 1));
+  g_autoptr(GHashTable) numbers = NULL;
+  guint left;
+
+  /* A key index is of gint64 keys only (see render_key_statements()). */
+  for (guint i = 0; i < n_keys; i++)
+    {
+      positions[i] = -1;
+      wanted[i] = g_value_get_int64 (&keys[i]);
+    }
+  left = n_keys;
+  if (n_keys <= 8)
+    {
+      for (guint p = 0; p < index->len && left > 0; p++)
+        for (guint i = 0; i < n_keys; i++)
+          if (positions[i] < 0 && data[p] == wanted[i])
+            {
+              positions[i] = p;
+              left--;
+              break;
+            }
+      return;
+    }
+  numbers = g_hash_table_new (g_int64_hash, g_int64_equal);
+  for (guint i = 0; i < n_keys; i++)
+    g_hash_table_insert (numbers, &wanted[i], GUINT_TO_POINTER (i + 1));
+  left = g_hash_table_size (numbers);
+  for (guint p = 0; p < index->len && left > 0; p++)
+    {
+      guint i = GPOINTER_TO_UINT (g_hash_table_lookup (numbers, &data[p]));
+
+      if (i > 0 && positions[i - 1] < 0)
+        {
+          positions[i - 1] = p;
+          left--;
+        }
+    }
+}
+
+static gint
+compare_positions (gconstpointer a,
+                   gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* Removes the keys at @positions (distinct, in any order; sorted here)
+ * from @index, in one pass however many they are. */
+static void
+index_remove_positions (GArray *index,
+                        gint64 *positions,
+                        guint   n)
+{
+  gint64 *data = (gint64 *) (gpointer) index->data;
+  guint to;
+
+  if (n == 0)
+    return;
+  qsort (positions, n, sizeof (gint64), compare_positions);
+  to = (guint) positions[0];
+  for (guint j = 0; j < n; j++)
+    {
+      guint from = (guint) positions[j] + 1;
+      guint end = j + 1 < n ? (guint) positions[j + 1] : index->len;
+
+      memmove (&data[to], &data[from], (end - from) * sizeof (gint64));
+      to += end - from;
+    }
+  g_array_set_size (index, index->len - n);
+}
+
+/* Inserts @n keys into @index at the positions they take in the result,
+ * @positions ascending, in one pass from the end. FALSE, leaving @index
+ * as it was, when a position is beyond the result. */
+static gboolean
+index_insert_positions (GArray       *index,
+                        const gint64 *positions,
+                        const gint64 *keys,
+                        guint         n)
+{
+  guint old_len = index->len;
+  guint src, dst;
+  gint64 *data;
+
+  if (n == 0)
+    return TRUE;
+  for (guint j = 0; j < n; j++)
+    if (positions[j] < 0 || positions[j] >= (gint64) old_len + n ||
+        (j > 0 && positions[j] <= positions[j - 1]))
+      return FALSE;
+  g_array_set_size (index, old_len + n);
+  data = (gint64 *) (gpointer) index->data;
+  src = old_len;
+  dst = old_len + n;
+  for (guint j = n; j > 0; j--)
+    {
+      guint at = (guint) positions[j - 1];
+      guint count = dst - (at + 1);
+
+      memmove (&data[at + 1], &data[src - count], count * sizeof (gint64));
+      src -= count;
+      data[at] = keys[j - 1];
+      dst = at;
+    }
+  return TRUE;
+}
+
+/* Removes the keys @removed says from @index, then inserts those @added
+ * says, both read through @keys. FALSE, leaving @index half changed,
+ * when a key is not where @removed says or a position is beyond the
+ * index. */
+static gboolean
+index_apply_moves (GArray       *index,
+                   const GArray *removed,
+                   const GArray *added,
+                   const GValue *keys)
+{
+  g_autofree gint64 *positions = g_new (gint64, MAX (MAX (removed->len, added->len), 1));
+  g_autofree gint64 *values = g_new (gint64, MAX (added->len, 1));
+  g_autoptr(GArray) sorted = NULL;
+
+  for (guint i = 0; i < removed->len; i++)
+    {
+      const Move *move = &g_array_index (removed, Move, i);
+      const GValue *key = &keys[move->key];
+
+      if (move->position < 0 || move->position >= index->len || !G_VALUE_HOLDS_INT64 (key) ||
+          g_array_index (index, gint64, move->position) != g_value_get_int64 (key))
+        return FALSE;
+      positions[i] = move->position;
+    }
+  index_remove_positions (index, positions, removed->len);
+
+  sorted = g_array_sized_new (FALSE, FALSE, sizeof (Move), added->len);
+  g_array_append_vals (sorted, added->data, added->len);
+  g_array_sort (sorted, compare_moves_ascending);
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      const Move *move = &g_array_index (sorted, Move, i);
+
+      if (!G_VALUE_HOLDS_INT64 (&keys[move->key]))
+        return FALSE;
+      positions[i] = move->position;
+      values[i] = g_value_get_int64 (&keys[move->key]);
+    }
+  return index_insert_positions (index, positions, values, sorted->len);
+}
+
+/* Runs the count statement @sql of the watch, the keys @a and, when
+ * not NULL, @b bound first and the filter's values after @with_filter;
+ * -1 with @error set on failure. */
+static gint64
+count_by_keys_locked (Watch         *watch,
+                      const char    *sql,
+                      const GValue  *a,
+                      const GValue  *b,
+                      gboolean       with_filter,
+                      GError       **error)
+{
+  static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GormRows) rows = NULL;
+  GormConnection *statements;
+  Binding binding = { lookup_locked (watch->database, sql, &statements, error), 0 };
+  const GValue *value;
+
+  if (binding.statement == NULL)
+    return -1;
+  bind_values (&binding, a, 1);
+  if (b != NULL)
+    bind_values (&binding, b, 1);
+  if (with_filter)
+    bind_filter (watch, &binding);
+  rows = gorm_connection_select_locked (statements, binding.statement, types, error);
+  value = rows ? gorm_rows_get_value (rows, 0, 0, error) : NULL;
+  return value ? g_value_get_int64 (value) : -1;
+}
+
+/* Where the row of @key, after a write, goes in @index, which does not
+ * hold it: the number of rows of @index that sort before it, by binary
+ * search. -1 when the filter does not select it, -2 with @error set on
+ * failure. */
+static gint64
+index_insertion_locked (Watch         *watch,
+                        const GArray  *index,
+                        const GValue  *key,
+                        GError       **error)
+{
+  gint64 lo = 0, hi = index->len;
+  gint64 matches = count_by_keys_locked (watch, watch->matches_sql, key, NULL, TRUE, error);
+  GValue probe = G_VALUE_INIT;
+
+  if (matches <= 0)
+    return matches < 0 ? -2 : -1;
+  g_value_init (&probe, G_TYPE_INT64);
+  while (lo < hi)
+    {
+      gint64 mid = lo + (hi - lo) / 2;
+      gint64 before;
+
+      g_value_set_int64 (&probe, g_array_index (index, gint64, mid));
+      before = count_by_keys_locked (watch, watch->sorts_before_sql, &probe, key, FALSE, error);
+      if (before < 0)
+        return -2;
+      if (before > 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* What a rollback hook undoes: a write's part in the writers' index. */
+typedef struct
+{
+  Watch  *watch;
+  Change *change;
+} IndexUndo;
+
+static void
+index_undo_free (gpointer data)
+{
+  IndexUndo *undo = data;
+
+  watch_unref (undo->watch);
+  change_unref (undo->change);
+  g_free (undo);
+}
+
+/* A rollback, with the database lock held, last write first: the rows
+ * the write added leave the writers' index and those it removed come
+ * back. An index whose keys are not where the write left them is
+ * dropped. */
+static void
+index_undo_cb (gpointer data,
+               gpointer user_data)
+{
+  IndexUndo *undo = data;
+  GArray *index = writer_index_locked (undo->watch);
+
+  if (index != NULL && !index_apply_moves (index, undo->change->added, undo->change->removed,
+                                           undo->change->keys))
+    g_clear_pointer (&undo->watch->index, g_array_unref);
+}
+
+/* The positions after a write of the rows of @keys in the writers' key
+ * index, which takes the write: the rows it changed leave their places
+ * (@before, from before_locked()), and those the filter selects now are
+ * put where they sort. Sets @afters; FALSE with @error set on failure,
+ * the index then dropped. */
+static gboolean
+index_write_locked (Watch         *watch,
+                    GArray        *index,
+                    const GArray  *before,
+                    const GValue  *keys,
+                    guint          n_keys,
+                    gboolean       deleted,
+                    gint64        *afters,
+                    GError       **error)
+{
+  g_autofree gint64 *removed = g_new (gint64, MAX (n_keys, 1));
+  guint n_removed = 0;
+
+  for (guint i = 0; i < before->len; i++)
+    if (g_array_index (before, gint64, i) >= 0)
+      removed[n_removed++] = g_array_index (before, gint64, i);
+  index_remove_positions (index, removed, n_removed);
+
+  for (guint i = 0; i < n_keys; i++)
+    {
+      gint64 key;
+
+      afters[i] = -1;
+      if (deleted)
+        continue;
+      if (!G_VALUE_HOLDS_INT64 (&keys[i]))
+        {
+          g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED, "A %s key is not a gint64",
+                       g_type_name (watch->compiled->schema->type));
+          g_clear_pointer (&watch->index, g_array_unref);
+          return FALSE;
+        }
+      afters[i] = index_insertion_locked (watch, index, &keys[i], error);
+      if (afters[i] == -2)
+        {
+          g_clear_pointer (&watch->index, g_array_unref);
+          return FALSE;
+        }
+      key = g_value_get_int64 (&keys[i]);
+      if (afters[i] >= 0)
+        g_array_insert_val (index, (guint) afters[i], key);
+    }
+  /* A row put in later may have pushed an earlier one on. */
+  if (n_keys > 1 && !deleted)
+    find_index_positions (index, keys, n_keys, afters);
+  return TRUE;
+}
+
+/* In the main context, once the model has its key index: the writers
+ * get a copy of it, brought to the database's order by the changes not
+ * delivered yet. Only when the lock is free at once (another thread's
+ * transaction would block the main loop), and when none of those changes
+ * may still roll back (their writes queued no undo of their part in the
+ * copy): a later delivery tries again. */
+static void
+share_key_index (GormQueryModel *self)
+{
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GArray) index = NULL;
+  gboolean uncommitted;
+  gboolean fits = TRUE;
+
+  if (self->subscription == NULL || self->order_keys == NULL || self->index_shared ||
+      self->watch->sorts_before_sql == NULL)
+    return;
+  if (!gorm_connection_try_lock (gorm_database_get_execution (self->database)))
+    return;
+  pending = gorm_change_feed_dup_pending_locked (gorm_database_get_change_feed (self->database),
+                                                 self->subscription, &uncommitted);
+  index = g_array_sized_new (FALSE, FALSE, sizeof (gint64), self->order_keys->len + 64);
+  g_array_append_vals (index, self->order_keys->data, self->order_keys->len);
+  for (guint i = 0; fits && i < pending->len; i++)
+    apply_change_to_index (index, g_ptr_array_index (pending, i), &fits);
+  if (fits && !uncommitted)
+    {
+      g_clear_pointer (&self->watch->index, g_array_unref);
+      self->watch->index = g_steal_pointer (&index);
+      g_atomic_int_set (&self->watch->index_stale, FALSE);
+      self->index_shared = TRUE;
+    }
+  gorm_database_unlock (self->database);
+}
+
+/* The database's order may have changed without the writers' knowing
+ * (another connection's commit): their key index goes at the next
+ * write, which then counts rows until the model shares a new one. */
+static void
+unshare_key_index (GormQueryModel *self)
+{
+  if (!self->index_shared)
+    return;
+  g_atomic_int_set (&self->watch->index_stale, TRUE);
+  self->index_shared = FALSE;
+}
+
 /* The full position of the row with @key, or -1 when it does not match. */
 static gint64
 position_locked (Watch        *watch,
@@ -2118,6 +2571,7 @@ position_locked (Watch        *watch,
   Binding binding = { lookup_locked (watch->database, watch->position_sql, &statements, &error), 0 };
   const GValue *value;
 
+  g_atomic_int_inc (&watch->n_counted);
   /* The inner filter's values, the key, the outer filter's values. */
   if (binding.statement != NULL)
     {
@@ -2165,35 +2619,30 @@ watch_before_locked (gpointer      data,
 {
   Watch *watch = data;
   Note *note = g_new0 (Note, 1);
+  GArray *index = writer_index_locked (watch);
 
   note->before = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_keys);
   note->ghosts = g_new0 (Ghost, MAX (n_keys, 1));
   note->n_keys = n_keys;
+  /* With the writers' key index, where the rows are is where their keys
+   * are: one pass over it, no statement. */
+  note->indexed = index != NULL;
+  if (index != NULL)
+    {
+      g_array_set_size (note->before, n_keys);
+      find_index_positions (index, keys, n_keys, (gint64 *) (gpointer) note->before->data);
+    }
   for (guint i = 0; i < n_keys; i++)
     {
-      gint64 before = position_locked (watch, &keys[i]);
+      gint64 before = index != NULL ? g_array_index (note->before, gint64, i)
+                                    : position_locked (watch, &keys[i]);
 
-      g_array_append_val (note->before, before);
+      if (index == NULL)
+        g_array_append_val (note->before, before);
       if (before >= 0)
         capture_ghost_locked (watch, &keys[i], &note->ghosts[i]);
     }
   return note;
-}
-
-static gint
-compare_moves_descending (gconstpointer a,
-                          gconstpointer b)
-{
-  gint64 x = ((const Move *) a)->position, y = ((const Move *) b)->position;
-
-  return x < y ? 1 : x > y ? -1 : 0;
-}
-
-static gint
-compare_moves_ascending (gconstpointer a,
-                         gconstpointer b)
-{
-  return -compare_moves_descending (a, b);
 }
 
 static gpointer
@@ -2206,6 +2655,9 @@ watch_after_locked (gpointer      data,
   Watch *watch = data;
   Note *note = note_data;
   Change *change = g_atomic_rc_box_new0 (Change);
+  g_autofree gint64 *afters = g_new (gint64, MAX (n_keys, 1));
+  GArray *index = note != NULL && note->indexed ? writer_index_locked (watch) : NULL;
+  gboolean indexed = FALSE;
 
   change->removed = g_array_new (FALSE, FALSE, sizeof (Move));
   change->added = g_array_new (FALSE, FALSE, sizeof (Move));
@@ -2220,10 +2672,28 @@ watch_after_locked (gpointer      data,
       g_value_copy (&keys[i], &change->keys[i]);
     }
 
+  /* Where the rows go: from the writers' key index when it was there
+   * before the write and still is, else by counting. */
+  for (guint i = 0; i < n_keys; i++)
+    afters[i] = -1;
+  if (index != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      indexed = index_write_locked (watch, index, note->before, keys, n_keys, deleted, afters,
+                                    &error);
+      if (!indexed)
+        g_warning ("Cannot follow a change in a %s model: %s",
+                   g_type_name (watch->compiled->schema->type), error->message);
+    }
+  else
+    for (guint i = 0; i < n_keys; i++)
+      afters[i] = deleted ? -1 : position_locked (watch, &keys[i]);
+
   for (guint i = 0; i < n_keys; i++)
     {
       gint64 before = note && i < note->before->len ? g_array_index (note->before, gint64, i) : -1;
-      gint64 after = deleted ? -1 : position_locked (watch, &keys[i]);
+      gint64 after = afters[i];
 
       /* A single row that kept its place changed nothing in the model:
        * its own object shows the new values. Its values may have moved
@@ -2260,6 +2730,16 @@ watch_after_locked (gpointer      data,
    * the front turns the old order into the new one. */
   g_array_sort (change->removed, compare_moves_descending);
   g_array_sort (change->added, compare_moves_ascending);
+  /* A rollback takes the write out of the writers' index again. */
+  if (indexed && change->kept < 0)
+    {
+      IndexUndo *undo = g_new0 (IndexUndo, 1);
+
+      undo->watch = g_atomic_rc_box_acquire (watch);
+      undo->change = change_ref (change);
+      gorm_change_feed_on_rollback_locked (gorm_database_get_change_feed (watch->database),
+                                           index_undo_cb, undo, index_undo_free);
+    }
   return change;
 }
 
@@ -2446,33 +2926,9 @@ apply_change_to_index (GArray       *keys,
                        const Change *change,
                        gboolean     *fits)
 {
-  for (guint i = 0; i < change->removed->len; i++)
-    {
-      const Move *move = &g_array_index (change->removed, Move, i);
-      const GValue *key = &change->keys[move->key];
-
-      if (move->position >= keys->len || !G_VALUE_HOLDS_INT64 (key) ||
-          g_array_index (keys, gint64, move->position) != g_value_get_int64 (key))
-        {
-          *fits = FALSE;
-          return;
-        }
-      g_array_remove_index (keys, (guint) move->position);
-    }
-  for (guint i = 0; i < change->added->len; i++)
-    {
-      const Move *move = &g_array_index (change->added, Move, i);
-      const GValue *key = &change->keys[move->key];
-      gint64 value;
-
-      if (move->position > keys->len || !G_VALUE_HOLDS_INT64 (key))
-        {
-          *fits = FALSE;
-          return;
-        }
-      value = g_value_get_int64 (key);
-      g_array_insert_val (keys, (guint) move->position, value);
-    }
+  /* One pass over the index for all the rows of a bulk write. */
+  if (!index_apply_moves (keys, change->removed, change->added, change->keys))
+    *fits = FALSE;
 }
 
 /* Whether @change can be applied to the model's order as it is: its
@@ -2506,13 +2962,16 @@ change_fits (GormQueryModel *self,
   return change->kept < self->n_full;
 }
 
+/* With @index_done, the key index already holds the order after the
+ * change (see take_writer_index()). */
 static void
 apply_change (GormQueryModel *self,
-              const Change   *change)
+              const Change   *change,
+              gboolean        index_done)
 {
   if (self->keys != NULL)
     apply_change_to_keys (self, change);
-  if (self->order_keys != NULL)
+  if (self->order_keys != NULL && !index_done)
     {
       gboolean fits = TRUE;
 
@@ -2522,6 +2981,7 @@ apply_change (GormQueryModel *self,
           /* The model's order was not the database's: it prepares its
            * index again. */
           g_clear_pointer (&self->order_keys, g_array_unref);
+          unshare_key_index (self);
           self->wants_keys = wants_key_index (self, self->n_full);
         }
     }
@@ -2643,6 +3103,7 @@ forget_key_index (GormQueryModel *self)
 {
   self->key_generation++;
   g_clear_pointer (&self->order_keys, g_array_unref);
+  unshare_key_index (self);
   if (self->prep == NULL)
     self->wants_keys = wants_key_index (self, self->n_full);
 }
@@ -2776,6 +3237,32 @@ flush (GormQueryModel *self)
     g_list_model_items_changed (G_LIST_MODEL (self), lo, removed, added);
 }
 
+/* Many changes delivered at once (a transaction of many writes) would
+ * move the keys of the key index once each, up to the whole index each
+ * time; when no other write waits for its delivery, the writers' index
+ * is the order after them all: the model's index becomes a copy of it,
+ * one pass. Only when the lock is free at once. */
+static gboolean
+take_writer_index (GormQueryModel *self)
+{
+  GArray *index;
+  gboolean taken = FALSE;
+
+  if (self->order_keys == NULL || !self->index_shared)
+    return FALSE;
+  if (!gorm_connection_try_lock (gorm_database_get_execution (self->database)))
+    return FALSE;
+  index = writer_index_locked (self->watch);
+  if (index != NULL && !has_pending_locked (self))
+    {
+      g_array_set_size (self->order_keys, index->len);
+      memcpy (self->order_keys->data, index->data, index->len * sizeof (gint64));
+      taken = TRUE;
+    }
+  gorm_database_unlock (self->database);
+  return taken;
+}
+
 /* The change feed's delivery, in the main context, from its idle source:
  * the model takes the committed changes in the order they were made and
  * emits one items-changed for all of them. */
@@ -2787,8 +3274,11 @@ deliver (GObject   *target,
 {
   GormQueryModel *self = GORM_QUERY_MODEL (target);
   gboolean read_again = foreign;
+  gboolean index_done = FALSE;
 
   self->deliveries++;
+  if (!foreign && !reset_all && records->len > TAKE_INDEX_MIN_CHANGES)
+    index_done = take_writer_index (self);
   for (guint i = 0; i < records->len; i++)
     {
       Change *change = g_ptr_array_index (records, i);
@@ -2805,7 +3295,7 @@ deliver (GObject   *target,
         read_again = TRUE;
       if (read_again && !reset_all)
         continue;
-      apply_change (self, change);
+      apply_change (self, change, index_done);
     }
   g_ptr_array_unref (records);
   if (reset_all)
@@ -2813,6 +3303,7 @@ deliver (GObject   *target,
   else if (read_again)
     refresh (self);
   flush (self);
+  share_key_index (self);
 }
 
 /* Where the row shown at the full position @position of the model's order

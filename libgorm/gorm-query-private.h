@@ -107,6 +107,13 @@ gboolean           gorm_query_model_is_preparing    (GormQueryModel        *self
 /* How many pages the model loaded by a sort of their keys (an order it
  * cannot anchor, before its key index is ready), for tests. */
 guint              gorm_query_model_get_n_sorted_key_pages (GormQueryModel *self);
+/* How many positions of written rows a live model found by counting
+ * rows (the position query) rather than from its key index, for tests
+ * and benchmarks. */
+guint              gorm_query_model_get_n_counted_positions (GormQueryModel *self);
+/* Whether the model's writers have a copy of its key index (they then
+ * count no position), for tests. */
+gboolean           gorm_query_model_shares_key_index (GormQueryModel *self);
 /* For tests: the models made from now on prepare their key index from
  * @rows rows (0: never; -1: the default again). Main thread only. */
 void               gorm_query_model_set_key_index_min_rows (gint64 rows);

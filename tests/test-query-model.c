@@ -551,16 +551,16 @@ assert_shows_delivered (Shadow *shadow,
 /* The live model equals a fresh fetch of its query, item by item, and so
  * does the list its signals built. */
 static void
-assert_matches_fetch (GormQuery *query,
-                      Shadow    *shadow,
-                      guint      step)
+assert_matches_model (GListModel *fresh,
+                      const char *what,
+                      Shadow     *shadow,
+                      guint       step)
 {
-  g_autoptr(GListModel) fresh = fetch (query, FALSE);
   guint n = g_list_model_get_n_items (fresh);
 
   if (g_list_model_get_n_items (shadow->model) != n)
-    g_error ("step %u: the live model has %u items, a fetch %u", step,
-             g_list_model_get_n_items (shadow->model), n);
+    g_error ("step %u: the live model has %u items, %s %u", step,
+             g_list_model_get_n_items (shadow->model), what, n);
   g_assert_cmpuint (shadow->ids->len, ==, n);
   for (guint i = 0; i < n; i++)
     {
@@ -569,9 +569,19 @@ assert_matches_fetch (GormQuery *query,
 
       if (live != expected || g_array_index (shadow->ids, gint64, i) != gorm_resource_get_id (expected))
         g_error ("step %u, item %u: live %" G_GINT64_FORMAT ", replayed %" G_GINT64_FORMAT
-                 ", fetched %" G_GINT64_FORMAT, step, i, gorm_resource_get_id (live),
-                 g_array_index (shadow->ids, gint64, i), gorm_resource_get_id (expected));
+                 ", %s %" G_GINT64_FORMAT, step, i, gorm_resource_get_id (live),
+                 g_array_index (shadow->ids, gint64, i), what, gorm_resource_get_id (expected));
     }
+}
+
+static void
+assert_matches_fetch (GormQuery *query,
+                      Shadow    *shadow,
+                      guint      step)
+{
+  g_autoptr(GListModel) fresh = fetch (query, FALSE);
+
+  assert_matches_model (fresh, "a fetch", shadow, step);
 }
 
 static GormQuery *
@@ -1864,6 +1874,310 @@ test_key_index_live (void)
   close_keyed (db, query, path);
 }
 
+/* The live model equals a new watch() of its query, item by item, and so
+ * does the list its signals built. */
+static void
+assert_matches_watch (GormQuery *query,
+                      Shadow    *shadow,
+                      guint      step)
+{
+  g_autoptr(GListModel) fresh = fetch (query, TRUE);
+
+  assert_matches_model (fresh, "a new watch()", shadow, step);
+}
+
+/* Delivers what the writes changed, then compares with a new model. */
+static void
+check_written (GormQuery *query,
+               Shadow    *shadow,
+               guint     *step)
+{
+  drain ();
+  g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (shadow->model)));
+  assert_matches_watch (query, shadow, (*step)++);
+}
+
+/* The model shares its key index with the writers when it gets it, if
+ * the database lock is free at once; else at a later delivery: writes
+ * until it does (a busy machine may make the first try fail). */
+static void
+wait_for_shared_index (GormDatabase *db,
+                       GListModel   *model)
+{
+  g_autoptr(GError) error = NULL;
+
+  drain ();
+  for (guint i = 0; i < 100 && !gorm_query_model_shares_key_index (GORM_QUERY_MODEL (model)); i++)
+    {
+      g_autoptr(GormResource) item = save_item (db, "to share", 1, FALSE);
+
+      drain ();
+      g_assert_true (gorm_resource_delete (item, NULL, &error));
+      g_assert_no_error (error);
+      drain ();
+    }
+  g_assert_true (gorm_query_model_shares_key_index (GORM_QUERY_MODEL (model)));
+}
+
+/* The queries of the write tests: those of keyed_query() and two whose
+ * first order is on a column with NULLs, descending and ascending. */
+static GormQuery *
+written_query (GormDatabase *db,
+               guint         kind)
+{
+  GormQuery *query;
+
+  if (kind < 4)
+    return keyed_query (db, kind);
+  query = gorm_database_query (db, TEST_TYPE_ITEM);
+  gorm_query_order_by (query, "name", kind == 4);
+  if (kind == 5)
+    gorm_query_order_by (query, "score", TRUE);
+  return query;
+}
+
+/* Writes of every kind a key index must place: inserts at the start, at
+ * the end, in the middle, on order values other rows have and with a
+ * NULL; moves from one end to the other, into and out of the filter, and
+ * one that keeps its place; deletes at both ends and in the middle; bulk
+ * updates and deletes; a rolled-back transaction of each. */
+static void
+key_index_writes (GormDatabase *db,
+                  GormQuery    *query,
+                  guint         kind,
+                  Shadow       *shadow,
+                  guint        *step)
+{
+  static const char *names[] = { "", "zzz1", "item 1500", NULL };
+  static const int scores[] = { -5, 5000, 500, 100 };
+  static const double weights[] = { -1e9, 1e9, 50.0, 37.0 };
+  GListModel *model = shadow->model;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  guint n;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GormResource *item = g_object_new (TEST_TYPE_ITEM, "database", db, "name", names[i],
+                                         "score", scores[i], "weight", weights[i], NULL);
+
+      test_save_ok (item);
+      g_object_unref (item);
+      check_written (query, shadow, step);
+    }
+
+  for (guint i = 0; i < 4; i++)
+    {
+      guint at[] = { 0, g_list_model_get_n_items (model) - 1, g_list_model_get_n_items (model) / 2, 1 };
+      g_autoptr(GormResource) moved = keyed_item (model, at[i]);
+
+      g_object_set (moved, "name", names[3 - i], "score", scores[3 - i],
+                    "weight", weights[3 - i], NULL);
+      test_save_ok (moved);
+      check_written (query, shadow, step);
+    }
+  {
+    g_autoptr(GormResource) moved = keyed_item (model, g_list_model_get_n_items (model) / 3);
+    gint64 id = gorm_resource_get_id (moved);
+
+    /* Out of the filter of flag=False and back in. */
+    g_object_set (moved, "flag", TRUE, NULL);
+    test_save_ok (moved);
+    check_written (query, shadow, step);
+    g_object_set (moved, "flag", FALSE, NULL);
+    test_save_ok (moved);
+    check_written (query, shadow, step);
+    /* A change of the score, which most of the orders do not use: the
+     * row keeps its place there. */
+    g_object_set (moved, "score", 1 + (int) id % 900, NULL);
+    test_save_ok (moved);
+    check_written (query, shadow, step);
+  }
+
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < 3; i++)
+    {
+      guint at[] = { 0, n / 2, n - 3 };
+      g_autoptr(GormResource) gone = keyed_item (model, at[i]);
+
+      g_assert_true (gorm_resource_delete (gone, NULL, &error));
+      g_assert_no_error (error);
+      check_written (query, shadow, step);
+    }
+
+  /* Bulk: a hundred rows move, then fifty go. */
+  g_value_init (&value, G_TYPE_DOUBLE);
+  g_value_set_double (&value, 42.0);
+  {
+    g_autoptr(GormQuery) some = gorm_database_query (db, TEST_TYPE_ITEM);
+    g_auto(GValue) low = G_VALUE_INIT;
+    g_auto(GValue) high = G_VALUE_INIT;
+
+    gorm_query_filter (some, gorm_filter_between ("score", test_int_value (&low, 200 + 40 * (int) kind),
+                                                  test_int_value (&high, 235 + 40 * (int) kind)));
+    g_assert_cmpint (gorm_query_update (some, "weight", &value, NULL, &error), >, 50);
+    g_assert_no_error (error);
+    check_written (query, shadow, step);
+  }
+  {
+    g_autoptr(GormQuery) some = gorm_database_query (db, TEST_TYPE_ITEM);
+    g_auto(GValue) low = G_VALUE_INIT;
+    g_auto(GValue) high = G_VALUE_INIT;
+
+    /* Rows no earlier round deleted. */
+    gorm_query_filter (some, gorm_filter_between ("score", test_int_value (&low, 600 + 20 * (int) kind),
+                                                  test_int_value (&high, 617 + 20 * (int) kind)));
+    g_assert_cmpint (gorm_query_delete (some, NULL, &error), >, 30);
+    g_assert_no_error (error);
+    check_written (query, shadow, step);
+  }
+
+  /* A rolled-back transaction of an insert, a move, a delete and a bulk
+   * update leaves the writers' index as it was: the writes after it are
+   * placed right. */
+  {
+    g_autoptr(GormResource) moved = keyed_item (model, 5);
+    g_autoptr(GormResource) gone = keyed_item (model, 9);
+    g_autoptr(GormQuery) some = gorm_database_query (db, TEST_TYPE_ITEM);
+    g_auto(GValue) low = G_VALUE_INIT;
+    guint emissions = shadow->emissions;
+
+    g_assert_true (gorm_database_begin (db, NULL, &error));
+    g_object_unref (save_item (db, "rolled back", 3, FALSE));
+    g_object_set (moved, "weight", 1e9, "score", 7000, NULL);
+    test_save_ok (moved);
+    g_assert_true (gorm_resource_delete (gone, NULL, &error));
+    gorm_query_filter (some, gorm_filter_lt ("score", test_int_value (&low, 30)));
+    g_assert_cmpint (gorm_query_update (some, "weight", &value, NULL, &error), >, 0);
+    g_assert_true (gorm_database_rollback (db, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (gorm_resource_reload (moved, NULL, &error));
+    g_assert_no_error (error);
+    drain ();
+    g_assert_cmpuint (shadow->emissions, ==, emissions);
+    check_written (query, shadow, step);
+  }
+  {
+    g_autoptr(GormResource) moved = keyed_item (model, 5);
+
+    g_object_unref (save_item (db, "after the rollback", 450, FALSE));
+    g_object_set (moved, "weight", 77.0, "score", 450, "name", "item 1450", NULL);
+    test_save_ok (moved);
+    check_written (query, shadow, step);
+  }
+
+  /* A committed transaction of more writes than a delivery applies to
+   * the key index one by one (the model then copies the writers'). */
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autoptr(GormResource) moved = keyed_item (model, i * 37);
+
+      g_object_unref (save_item (db, names[i % 3], scores[i % 4], FALSE));
+      g_object_set (moved, "weight", weights[(i + 1) % 4], NULL);
+      test_save_ok (moved);
+    }
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_no_error (error);
+  check_written (query, shadow, step);
+}
+
+/* With its key index, a live model places the rows of a write from it,
+ * without a count query, for every kind of query; after each write it
+ * shows what a new watch() of its query shows. */
+static void
+test_key_index_writes (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  guint step = 0;
+
+  for (guint kind = 0; kind < 6; kind++)
+    {
+      g_autoptr(GormQuery) query = written_query (db, kind);
+      g_autoptr(GListModel) model = fetch_keyed (query, TRUE);
+      Shadow *shadow;
+      guint counted;
+
+      wait_for_shared_index (db, model);
+      shadow = shadow_new (model);
+      counted = gorm_query_model_get_n_counted_positions (GORM_QUERY_MODEL (model));
+      key_index_writes (db, query, kind, shadow, &step);
+      g_assert_cmpuint (gorm_query_model_get_n_counted_positions (GORM_QUERY_MODEL (model)), ==,
+                        counted);
+      shadow_free (shadow);
+      g_assert_finalize_object (g_steal_pointer (&model));
+      while (gorm_database_get_n_live (db) > 0)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  close_keyed (db, NULL, path);
+}
+
+/* Another connection's commit may change the order behind the writers'
+ * key index: the model reads again, the writes after it end right, and
+ * once the model has its new index they are placed from it again. */
+static void
+test_key_index_writes_other_connection (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  GormQuery *query = keyed_query (db, 1);
+  g_autoptr(GListModel) model = fetch_keyed (query, TRUE);
+  g_autoptr(GormDatabase) other = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  Shadow *shadow;
+  guint step = 0;
+  guint counted;
+  gint64 end;
+
+  drain ();
+  shadow = shadow_new (model);
+  uri = test_engine_is_postgresql () ? g_strdup (path) : g_strconcat ("sqlite:", path, NULL);
+  other = gorm_database_open (uri, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_database_execute (other, "UPDATE test_item SET weight = 100 - weight WHERE id % 5 = 0",
+                                          NULL, 0, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  /* Written at once, maybe before the model heard of that commit. */
+  {
+    g_autoptr(GormResource) moved = keyed_item (model, 10);
+
+    g_object_set (moved, "weight", 99.5, NULL);
+    test_save_ok (moved);
+    g_object_unref (save_item (db, "between", 321, FALSE));
+  }
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (gorm_query_model_get_n_refreshes (GORM_QUERY_MODEL (model)) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  drain ();
+  assert_matches_watch (query, shadow, step++);
+
+  /* The new index, shared with the writers again. */
+  touch_in_loop (model);
+  wait_for_key_index (model);
+  wait_for_shared_index (db, model);
+  counted = gorm_query_model_get_n_counted_positions (GORM_QUERY_MODEL (model));
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GormResource) moved = keyed_item (model, i * 500);
+
+      g_object_set (moved, "weight", 10.0 * i, NULL);
+      test_save_ok (moved);
+      check_written (query, shadow, &step);
+    }
+  g_assert_cmpuint (gorm_query_model_get_n_counted_positions (GORM_QUERY_MODEL (model)), ==, counted);
+
+  shadow_free (shadow);
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_assert_finalize_object (g_steal_pointer (&other));
+  close_keyed (db, query, path);
+}
+
 /* A program that runs no main loop: the first far page of an order the
  * model cannot anchor reads the key index at once (one sort), and the
  * pages after it load by key; a live model then follows writes exactly.
@@ -2175,6 +2489,9 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/key-index-sorted-keys", test_key_index_sorted_keys);
   g_test_add_func ("/Gorm/QueryModel/key-index-sorted-keys-anchored", test_key_index_sorted_keys_anchored);
   g_test_add_func ("/Gorm/QueryModel/key-index-live", test_key_index_live);
+  g_test_add_func ("/Gorm/QueryModel/key-index-writes", test_key_index_writes);
+  g_test_add_func ("/Gorm/QueryModel/key-index-writes-other-connection",
+                   test_key_index_writes_other_connection);
   g_test_add_func ("/Gorm/QueryModel/key-index-read-at-once", test_key_index_read_at_once);
   g_test_add_func ("/Gorm/QueryModel/key-index-read-from-first-get", test_key_index_read_from_first_get);
   g_test_add_func ("/Gorm/QueryModel/key-index-other-connection", test_key_index_other_connection);
