@@ -361,6 +361,11 @@ static const GormDialect postgresql_dialect = {
   .read_only_open_statements = postgresql_read_only_open_statements,
   /* PostgreSQL takes row locks as it writes; a BEGIN holds none. */
   .begin_sql = "BEGIN",
+  /* A transaction-level advisory lock on one number of libgorm's own
+   * ("gorm" in ASCII): two programs migrating at once would otherwise both
+   * find a table missing, and the second CREATE fail once the first
+   * commits. The subquery gives the void result a column libgda reads. */
+  .migration_lock_sql = "SELECT 1 FROM (SELECT pg_advisory_xact_lock (1735357037)) AS l",
   /* New keys come back from INSERT … RETURNING. */
   .last_insert_id_sql = NULL,
   /* The wire protocol counts parameters in 16 bits. */

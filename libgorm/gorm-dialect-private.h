@@ -53,6 +53,11 @@ struct _GormDialect
   const char * const *read_only_open_statements;
 
   const char *begin_sql;
+  /* A SELECT a migration runs first in its transaction, which waits until
+   * no other connection migrates the database and keeps the others
+   * waiting until this transaction ends; NULL where begin_sql already
+   * keeps every other writer out (SQLite's BEGIN IMMEDIATE). */
+  const char *migration_lock_sql;
   /* How the key of a new row is read back: a statement run after the
    * INSERT (which the connection spares where it reads the key from the
    * engine itself: gorm_connection_last_insert_id_locked()), or NULL when

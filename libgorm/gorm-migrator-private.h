@@ -71,7 +71,9 @@ gboolean   gorm_migrator_apply_locked   (GormConnection             *connection,
 
 /* The run of a migration, inside the transaction it began after
  * gorm_migrator_prepare_locked (@prepared), which a first use and
- * GormMigration share: reads the changes of @request again, since another
+ * GormMigration share: waits first until no other connection migrates
+ * (the dialect's migration_lock_sql, held to the transaction's end), then
+ * reads the changes of @request again, since another
  * connection (or a step) may have changed the tables since @prepared was
  * read, and applies them as gorm_migrator_apply_locked() does. A rebuild
  * that @prepared has not prepared fails with GORM_ERROR_MIGRATION and

@@ -1724,9 +1724,16 @@ gorm_migrator_replan_and_apply_locked (GormConnection             *connection,
                                        GCancellable               *cancellable,
                                        GError                    **error)
 {
-  g_autoptr(GPtrArray) changes = gorm_migrator_plan_locked (connection, request, error);
+  const GormDialect *dialect = gorm_connection_get_dialect (connection);
+  g_autoptr(GPtrArray) changes = NULL;
   GormMigrationChange *rebuild;
 
+  /* Another program's migration of the same tables ends before this one
+   * reads them again. */
+  if (dialect->migration_lock_sql != NULL &&
+      !run_pragma_locked (connection, dialect->migration_lock_sql, NULL, error))
+    return NULL;
+  changes = gorm_migrator_plan_locked (connection, request, error);
   if (changes == NULL)
     return NULL;
   /* SQLite turns its foreign keys off outside a transaction only: a

@@ -608,6 +608,96 @@ test_threads_at_once (void)
   g_assert_cmpint (count_of (db, TEST_TYPE_BOOK), ==, 0);
 }
 
+typedef struct
+{
+  GormDatabase *db;
+  GormDatabase *other;
+  GormDatabase *watcher;
+  GThread      *thread;
+} AtOnce;
+
+static gpointer
+count_books_on_other_thread (gpointer data)
+{
+  AtOnce *at_once = data;
+  g_autoptr(GormQuery) query = gorm_database_query (at_once->other, TEST_TYPE_BOOK);
+  g_autoptr(GError) error = NULL;
+  gint64 count = gorm_query_count (query, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (count, ==, 0);
+  return NULL;
+}
+
+/* At @db's first CREATE, in its migration's transaction: the other
+ * connection makes its own first use of the type, and @db goes on only
+ * once that one waits (PostgreSQL: for a lock; SQLite: its BEGIN
+ * IMMEDIATE waits on @db's, and a moment is given to it). */
+static void
+create_starts_other_cb (const char *sql,
+                        gpointer    user_data)
+{
+  AtOnce *at_once = user_data;
+
+  if (at_once->thread != NULL || !g_str_has_prefix (sql, "CREATE TABLE"))
+    return;
+  at_once->thread = g_thread_new ("other-first-use", count_books_on_other_thread, at_once);
+  if (test_engine_is_postgresql ())
+    {
+      gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+      while (g_get_monotonic_time () < deadline)
+        {
+          g_autofree char *waiting =
+            test_query_text (at_once->watcher, "SELECT count(*) FROM pg_locks WHERE NOT granted");
+
+          if (g_strcmp0 (waiting, "0") != 0)
+            return;
+          g_usleep (10000);
+        }
+      /* The other connection never waited: it migrated at the same time,
+       * and the checks after the first uses say what went wrong. */
+    }
+  else
+    g_usleep (200000);
+}
+
+/* Two connections (two programs, for the engine) using a new type first
+ * at the same moment: the second waits for the first's migration to end,
+ * reads the tables again and finds nothing to do. Without that wait, on
+ * PostgreSQL both found the tables missing and the second CREATE failed
+ * once the first committed. */
+static void
+test_connections_at_once (void)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *uri = NULL;
+  g_autoptr(GError) error = NULL;
+  AtOnce at_once = { NULL };
+  gint64 count;
+
+  at_once.db = test_open_file (&path);
+  uri = test_uri_of_file (path);
+  at_once.other = gorm_database_open (uri, NULL, &error);
+  g_assert_no_error (error);
+  at_once.watcher = gorm_database_open (uri, NULL, &error);
+  g_assert_no_error (error);
+
+  gorm_database_set_trace_func (at_once.db, create_starts_other_cb, &at_once);
+  count = count_of (at_once.db, TEST_TYPE_BOOK);
+  gorm_database_set_trace_func (at_once.db, NULL, NULL);
+  g_assert_cmpint (count, ==, 0);
+  g_assert_nonnull (at_once.thread);
+  g_thread_join (at_once.thread);
+
+  g_assert_true (gorm_database_is_migrated (at_once.other, TEST_TYPE_BOOK));
+  g_assert_cmpint (count_of (at_once.other, TEST_TYPE_BOOK), ==, 0);
+  g_object_unref (at_once.watcher);
+  g_object_unref (at_once.other);
+  g_object_unref (at_once.db);
+  test_remove_file (path);
+}
+
 /* A transaction in which a first use migrated, ended by a failure: its
  * COMMIT, or the RELEASE of the savepoint of another first use in it
  * (the engine then ended the whole transaction, and that save fails).
@@ -677,6 +767,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/FirstUse/rebuild-after-first-reading", test_rebuild_after_first_reading);
   g_test_add_func ("/Gorm/FirstUse/migrated-meanwhile", test_migrated_meanwhile);
   g_test_add_func ("/Gorm/FirstUse/threads-at-once", test_threads_at_once);
+  g_test_add_func ("/Gorm/FirstUse/connections-at-once", test_connections_at_once);
   g_test_add_data_func ("/Gorm/FirstUse/failed-commit-forgets", &commit_fault,
                         test_failure_forgets);
   g_test_add_data_func ("/Gorm/FirstUse/failed-release-forgets", &release_fault,
