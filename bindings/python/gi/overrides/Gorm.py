@@ -970,15 +970,6 @@ def _check_model_once(model):
             model._gorm_usable = True
 
 
-def _register(database, model):
-    """Prepares a use of ``model`` on ``database``: checks the model once
-    (_check_model_once()). libgorm migrates a type on a database at its
-    first use there itself (sync in the caller's thread, async on the
-    worker), so ``database`` is asked nothing: no is_migrated() per
-    call."""
-    _check_model_once(model)
-
-
 def _default_database(model_name):
     """The default database; OperationalError when there is none."""
     database = Gorm.Database.get_default()
@@ -1550,7 +1541,7 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
         transaction, on the calling thread, before it (see delete())."""
         model = type(self)
         if _resource_is_saved(self) and not _has_dependents(model):
-            _register(self._database(), model)
+            _check_model_once(model)
             await _acall(self, 'delete')
             return 1, {_label(model): 1}
         return self.delete()
@@ -1579,7 +1570,7 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
             return kept
         related = _resource_peek_related(self, found.c_name)
         if related is None:
-            _register(self._database(), found.target)
+            _check_model_once(found.target)
             try:
                 with _gorm_errors(found.target):
                     related = await _acall(self, 'get_related', found.c_name)
@@ -1616,7 +1607,7 @@ def _resource_call(name, doc):
 
     def call(self, *args, **kwargs):
         model = type(self)
-        _register(self._database(), model)
+        _check_model_once(model)
         try:
             return info(self, *args, **kwargs)
         except GLib.Error as error:
@@ -2992,7 +2983,7 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
             # GType, which PyGObject takes faster than the class.
             model = self.model
             database = self._database_given or _default_database(model.__name__)
-            _register(database, model)
+            _check_model_once(model)
             query = _database_query(database, model.__gtype__)
         if self._selects is not None or self._annotations:
             self._add_expressions(query)
@@ -3277,7 +3268,7 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
         building a query."""
         model = self.model
         database = self._database()
-        _register(database, model)
+        _check_model_once(model)
         try:
             if model._gorm_primary_key == 'id' and type(value) is int and -2 ** 63 <= value < 2 ** 63:
                 return Gorm.Database.get(database, model, value, None)
@@ -3616,7 +3607,10 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
                                         % (self.model.__name__, method, self.model.__name__,
                                            obj))
         if objs:
-            _register(self._database(), self.model)
+            # Without a database, OperationalError comes first, as before
+            # the model is checked.
+            self._database()
+            _check_model_once(self.model)
         return objs
 
     def bulk_create(self, objs, batch_size=None):
@@ -4244,7 +4238,7 @@ class ForeignKey(_RelationField):
             return kept
         related = _resource_peek_related(instance, self.name)
         if related is None:
-            _register(instance._database(), self.target)
+            _check_model_once(self.target)
             try:
                 related = _resource_get_related(instance, self.name, None)
             except GLib.Error as error:
@@ -4412,7 +4406,7 @@ class _ReverseDescriptor:
 
 def _query_related(instance, relation):
     """The Gorm.Query of the objects on the other side of ``relation``."""
-    _register(instance._database(), relation.target)
+    _check_model_once(relation.target)
     with _gorm_errors(relation.target):
         return _resource_query_related(instance, relation.c_name)
 
@@ -4614,7 +4608,7 @@ class _ManyToManyManager(_RelatedManager):
         """Unlinks every object of the relation."""
         self._check_saved()
         _forget_prefetched(self.instance, self.relation)
-        _register(self._database(), self.model)
+        _check_model_once(self.model)
         with _gorm_errors():
             _resource_clear_links(self.instance, self.relation.c_name, None)
 
@@ -5433,26 +5427,26 @@ class Database(Gorm.Database):
 
     def query(self, type):
         """A new Gorm.Query of ``type``, registered on first use."""
-        _register(self, type)
+        _check_model_once(type)
         return Gorm.Database.query(self, type)
 
     def get(self, type, id, cancellable=None):
         """The object of ``type`` whose id is ``id``; ``Model.DoesNotExist``
         when there is none."""
-        _register(self, type)
+        _check_model_once(type)
         with _gorm_errors(None if isinstance(type, GObject.GType) else type):
             return Gorm.Database.get(self, type, id, cancellable)
 
     def get_by_key(self, type, key, cancellable=None):
         """The object of ``type`` whose primary key is ``key``, a plain
         Python value; ``Model.DoesNotExist`` when there is none."""
-        _register(self, type)
+        _check_model_once(type)
         with _gorm_errors(None if isinstance(type, GObject.GType) else type):
             return Gorm.Database.get_by_key(self, type, _to_gvalue(key), cancellable)
 
     def get_async(self, type, *args, **kwargs):
         """Runs ``get()`` on the database worker; finish with ``get_finish()``."""
-        _register(self, type)
+        _check_model_once(type)
         Gorm.Database.get_async(self, type, *args, **kwargs)
 
     def execute(self, sql, params=()):
@@ -5491,7 +5485,7 @@ class Database(Gorm.Database):
     def select_resources(self, type, sql, params=(), cancellable=None):
         """The objects of ``type`` a raw SELECT of its columns returns, through
         the identity map; see ``Model.objects.raw()``."""
-        _register(self, type)
+        _check_model_once(type)
         with _gorm_errors(None if isinstance(type, GObject.GType) else type):
             return Gorm.Database.select_resources(self, type, sql,
                                                   [_to_gvalue(p) for p in params], cancellable)
