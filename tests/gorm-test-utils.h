@@ -14,6 +14,19 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GdaDataModel, g_object_unref)
 
 G_BEGIN_DECLS
 
+/* How many times fewer iterations a randomized or stress loop makes when
+ * built for the sanitize run (GCC defines __SANITIZE_ADDRESS__ under
+ * -fsanitize=address). There every allocation unwinds its whole stack
+ * (fast_unwind_on_malloc=0, which the leak suppressions need), making
+ * such loops 15 to 30 times slower than plain; a quarter of the steps
+ * still runs every code path the loop reaches under the sanitizers,
+ * and the plain run makes them all. */
+#ifdef __SANITIZE_ADDRESS__
+#define TEST_SANITIZED_DIVISOR 4
+#else
+#define TEST_SANITIZED_DIVISOR 1
+#endif
+
 /*
  * TestObject: a resource whose properties live in a GValue array, so the
  * tests declare their resource types with properties alone.

@@ -747,7 +747,7 @@ test_live_randomized (void)
   GormQuery *queries[N_WATCHED];
   GListModel *models[N_WATCHED];
   Shadow *shadows[N_WATCHED];
-  guint n_steps = g_test_slow () ? 5000 : 1200;
+  guint n_steps = g_test_slow () ? 5000 : 1200 / TEST_SANITIZED_DIVISOR;
 
   test_migrate (db, TEST_TYPE_ITEM);
   for (guint i = 0; i < 300; i++)
@@ -1130,7 +1130,7 @@ test_live_async_begin (void)
 /* The stress test: a watched model read by the main loop while a stream
  * of asynchronous writes, some in transactions that roll back, runs on
  * the worker. */
-#define STRESS_WRITES 2000
+#define STRESS_WRITES (2000 / TEST_SANITIZED_DIVISOR)
 #define STRESS_IN_FLIGHT 16
 
 typedef struct
