@@ -649,5 +649,72 @@ class AsyncTest(GbulbMixin, PollsTestCase):
         self.assertEqual(Question.objects.count(), 0)
 
 
+
+class ManagerMethodsTest(PollsTestCase):
+    """Model.objects answers every public QuerySet method through its
+    get_queryset(), whether the method is one Manager carries or one only
+    a QuerySet subclass has (through Manager.__getattr__)."""
+
+    def test_methods_go_through_get_queryset(self):
+        class Recent(Gorm.QuerySet):
+            def recent(self):
+                return self.filter(pub_date__gt=day(1))
+
+        class RecentManager(Gorm.Manager):
+            def get_queryset(self):
+                return Recent(self.model)
+
+        class RankedManager(Gorm.Manager):
+            def get_queryset(self):
+                return super().get_queryset().filter(rank__gt=1)
+
+        ranked = RankedManager(Question)
+        self.assertEqual(ranked.count(), 2)
+        self.assertEqual(self.texts(ranked.filter(pub_date__gt=day(1))), ['Why?'])
+        self.assertEqual(self.texts(ranked.order_by('rank')), ['Why?', 'What?'])
+        self.assertEqual(ranked.get(rank=3).question_text, 'What?')
+        self.assertFalse(ranked.filter(question_text='Who?').exists())
+        objects = RecentManager(Question)
+        self.assertEqual(sorted(self.texts(objects.recent())), ['Who?', 'Why?'])
+        self.assertEqual(objects.database, self.db)
+        with self.assertRaises(AttributeError):
+            objects.no_such_method
+        with self.assertRaises(AttributeError):
+            objects._private
+
+    def test_manager_methods_keep_their_names(self):
+        self.assertEqual(Question.objects.filter.__name__, 'filter')
+        self.assertEqual(Question.objects.count.__doc__, Gorm.QuerySet.count.__doc__)
+        self.assertEqual(Question.objects.count(), 3)
+
+    def test_reverse_manager_still_refuses_remove(self):
+        with self.assertRaises(AttributeError) as caught:
+            self.q['What?'].choice_set.remove
+        self.assertIn('not null=True', str(caught.exception))
+        self.assertEqual(self.q['What?'].choice_set.count(), 3)
+
+
+class FieldLookupTest(PollsTestCase):
+    """The fields a lookup names are found the same way before and after
+    the model's first query: by both spellings and pk, and an unknown one
+    is a FieldError naming the model's fields."""
+
+    def test_unknown_field_after_known_ones(self):
+        messages = []
+        for _ in range(2):
+            self.assertEqual(Question.objects.filter(pk=self.q['Who?'].id).count(), 1)
+            self.assertEqual(Question.objects.filter(id=self.q['Who?'].id).count(), 1)
+            self.assertEqual(Question.objects.filter(question_text='Why?').count(), 1)
+            with self.assertRaises(Gorm.FieldError) as caught:
+                Question.objects.filter(nope=1).count()
+            messages.append(str(caught.exception))
+            with self.assertRaises(Gorm.FieldError):
+                Choice.objects.filter(votes__gt=0, question_text='x').count()
+        self.assertTrue(messages[0].startswith(
+            "Question has no field 'nope'; its fields are id, pk, question_text, pub_date, rank"),
+            messages[0])
+        self.assertEqual(messages[0], messages[1])
+
+
 if __name__ == '__main__':
     main()

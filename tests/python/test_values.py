@@ -388,7 +388,15 @@ class WritePathsTest(DatabaseTestCase):
                   datetime.datetime(2020, 3, 1, 10, 0, 5, tzinfo=half),
                   datetime.datetime(2020, 3, 1, 10, 0, 5, 1, tzinfo=datetime.timezone.utc),
                   datetime.datetime(1, 1, 1, tzinfo=half),
-                  datetime.datetime(2020, 3, 1, 10, 0, 5)]
+                  datetime.datetime(2020, 3, 1, 10, 0, 5),
+                  # Whole seconds in datetime.timezone.utc go by their Unix
+                  # time: GLib's range, before 1970, and UTC by another
+                  # tzinfo (the other path) alike.
+                  datetime.datetime(1, 1, 1, tzinfo=datetime.timezone.utc),
+                  datetime.datetime(9999, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc),
+                  datetime.datetime(1969, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc),
+                  datetime.datetime(2020, 3, 1, 10, 0, 5,
+                                    tzinfo=datetime.timezone(datetime.timedelta(0), 'Z'))]
         for value in values:
             expected = value if value.tzinfo else value.astimezone()
             with self.subTest(value=value):
@@ -400,6 +408,8 @@ class WritePathsTest(DatabaseTestCase):
                     self.assertEqual(obj.when, expected)
                     self.assertEqual(obj.when.utcoffset(), expected.utcoffset())
                     self.assertEqual(obj.glib_when.to_unix(), int(expected.timestamp()))
+                    self.assertEqual(obj.glib_when.get_utc_offset(),
+                                     expected.utcoffset() // datetime.timedelta(microseconds=1))
                     obj.save()
                     self.assertEqual(self.stored(Sample, obj, 'when'), expected)
         with self.subTest(offset='microseconds'):

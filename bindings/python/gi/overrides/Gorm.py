@@ -239,11 +239,20 @@ def _glib_time_zone(seconds):
 
 _UTC_ZONE = GLib.TimeZone.new_utc()
 _glib_datetime_new = GLib.DateTime.new
+_glib_datetime_new_from_unix_utc = GLib.DateTime.new_from_unix_utc
+_UTC = datetime.timezone.utc
 
 
 def _datetime_to_glib(value):
     """A GLib.DateTime for a datetime.datetime, to the microsecond, in the
     same UTC offset; a naive datetime is local time, as Python takes it."""
+    if value.tzinfo is _UTC and not value.microsecond:
+        # The common case, whole seconds in datetime.timezone.utc: the
+        # GLib.DateTime of its Unix time, in UTC, the zone the fields
+        # below would give it. One argument for PyGObject to convert
+        # rather than seven, and no utcoffset() to call: a third cheaper.
+        # The timestamp of an aware datetime in whole seconds is exact.
+        return _glib_datetime_new_from_unix_utc(int(value.timestamp()))
     offset = value.utcoffset()
     if offset is not None and not value.microsecond and not offset.microseconds:
         # Whole seconds in a fixed offset: one call, from the fields, in
@@ -926,6 +935,11 @@ def _init_plan(model):
 def _find_pspec(model, name):
     """The param spec of the stored property ``name`` (``pk`` is the primary
     key) of ``model``; FieldError, before any SQL, when there is none."""
+    found = model.__dict__.get('_gorm_pspecs_by_name')
+    if found is not None:
+        pspec = found.get(name)
+        if pspec is not None:
+            return pspec
     if name == 'pk':
         name = model._gorm_primary_key
     entry = _fields_by_name(model).get(name)
@@ -934,7 +948,25 @@ def _find_pspec(model, name):
         known = ', '.join(['id', 'pk'] + [_attribute(p) for p in _stored_pspecs(model)])
         raise FieldError("%s has no field '%s'; its fields are %s"
                          % (model.__name__, name, known))
+    if found is None and '_gorm_stored_pspecs' in model.__dict__:
+        _cache_pspecs_by_name(model)
     return pspec
+
+
+def _cache_pspecs_by_name(model):
+    """Keeps what _find_pspec() finds, by every name it takes (``pk``,
+    ``id``, the stored properties by both spellings), in the model, once
+    _stored_pspecs() is known: from then on a dictionary answers, rather
+    than a search comparing param specs one by one, each comparison a
+    call into PyGObject. _fields_by_name() and _stored_pspecs() never
+    change after their first use."""
+    stored = {pspec.name for pspec in _stored_pspecs(model)}
+    found = {name: pspec for name, (pspec, _) in _fields_by_name(model).items()
+             if pspec.name == 'id' or pspec.name in stored}
+    key = found.get(model._gorm_primary_key)
+    if key is not None:
+        found['pk'] = key
+    model._gorm_pspecs_by_name = found
 
 
 def _gobject_form(model, pspec, value):
@@ -1309,6 +1341,13 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
     # the object a dictionary, and a toggle reference, which every ref and
     # unref of the object in C then reports to Python.
     _gorm_pending = None
+
+    # PyGObject 3.42 looks this name up on the class of each object it
+    # initializes (the hook Gtk.Template uses) and calls it when found. A
+    # failed lookup raises an AttributeError, its message formatted, then
+    # cleared, on every object built or loaded; found, object.__init__
+    # (which does nothing without arguments) costs a fifth of that.
+    __dontuse_ginstance_init__ = object.__init__
 
     def __init__(self, **properties):
         model = type(self)
@@ -1892,11 +1931,17 @@ __all__ += ['filter_eq', 'filter_ne', 'filter_lt', 'filter_le', 'filter_gt', 'fi
 def _generic_python(value):
     """A value read from a row with no field to convert it, in its Python
     form: an aware datetime for a GLib.DateTime, bytes for a GLib.Bytes."""
-    if isinstance(value, GLib.DateTime):
+    if isinstance(value, _GLIB_DATETIME):
         return _datetime_from_glib(value)
-    if isinstance(value, GLib.Bytes):
+    if isinstance(value, _GLIB_BYTES):
         return value.get_data() or b''
     return value
+
+
+# Bound once: GLib's override module answers each GLib.DateTime through a
+# Python __getattr__, twice for each value of each row of values().
+_GLIB_DATETIME = GLib.DateTime
+_GLIB_BYTES = GLib.Bytes
 
 
 def _field_python(field):
@@ -3813,6 +3858,32 @@ class Manager:
     def __iter__(self):
         raise TypeError("'Manager' object is not iterable: use %s.objects.all()"
                         % self.model.__name__)
+
+
+def _manager_delegate(name, attribute):
+    """What Manager answers for the QuerySet attribute ``name``: that of
+    get_queryset(), as Manager.__getattr__ gives it."""
+    if isinstance(attribute, property):
+        return property(lambda self: getattr(self.get_queryset(), name), doc=attribute.__doc__)
+
+    def delegate(self, *args, **kwargs):
+        return getattr(self.get_queryset(), name)(*args, **kwargs)
+    delegate.__name__ = delegate.__qualname__ = name
+    delegate.__doc__ = attribute.__doc__
+    return delegate
+
+
+# The public QuerySet methods, on Manager itself: reached through
+# __getattr__, each call of Model.objects.filter() (get(), count(), ...)
+# first failed the ordinary lookup, which raised an AttributeError (its
+# message formatted) for __getattr__ to catch. Those of Manager and its
+# subclasses (create(), all(), a related manager's add()) stay theirs; a
+# name only __getattr__ knows (a QuerySet subclass's own method) still
+# goes through it.
+for _name in dir(QuerySet):
+    if not _name.startswith('_') and not hasattr(Manager, _name):
+        setattr(Manager, _name, _manager_delegate(_name, getattr(QuerySet, _name)))
+del _name
 
 
 __all__ += ['QuerySet', 'Manager', 'RawQuerySet', 'Cursor']
