@@ -1100,11 +1100,14 @@ lookup_page (GormQueryModel  *self,
         break;
       }
 
+  /* The keys of an order by a related path read by ranks (see
+   * gorm_dialect_render_key_ranks()) cost one scan, less than the
+   * engine's sort of the first page by the path's values: that page
+   * waits for them too. */
+  if (page == NULL && (index > 0 || self->key_ranks != NULL))
+    wait_for_keys (self);
   if (page == NULL && index > 0)
-    {
-      wait_for_keys (self);
-      read_keys_now (self);
-    }
+    read_keys_now (self);
   if (page == NULL)
     {
       gorm_database_lock (self->database);
