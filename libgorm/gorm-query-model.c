@@ -35,11 +35,12 @@
  *
  * A model of 8,192 rows or more that is used from a running main loop
  * (as a list view uses it) also prepares, in the background, the key of
- * every row it shows, in its order: one query on a read connection of
- * its own (SQLite files in WAL mode, which libgorm opens them in, and
- * PostgreSQL; not an in-memory database), 8 bytes a row. Once it is
- * ready any page is read by the keys of its rows, in the time of a page
- * of lookups by key, whatever the query. A live model keeps those keys
+ * every row it shows, in its order: one query (for an order by a related
+ * path, one scan and a sort by the related rows' ranks) on a read
+ * connection of its own (SQLite files in WAL mode, which libgorm opens
+ * them in, and PostgreSQL; not an in-memory database), 8 bytes a row.
+ * Once it is ready any page is read by the keys of its rows, in the time
+ * of a page of lookups by key, whatever the query. A live model keeps those keys
  * up to date with every change it shows. Until it is ready a page is
  * read by its position in the order. In an order no index may give
  * (several directions, a related path, an expression), a page 4,096
