@@ -497,12 +497,12 @@ gorm_key_ranks_unref (GormKeyRanks *ranks)
   g_atomic_rc_box_release_full (ranks, (GDestroyNotify) key_ranks_clear);
 }
 
-/* The most targets per selected row (and a few more for small tables)
- * whose ranks are read: the ranks statement then sorts no more rows
- * than the plain order would, and the rank of each target key is found
- * in an array of that many ranks, 4 bytes each. Wider, the keys of the
- * targets are sparse (or the selected rows few among many targets): the
- * plain order is read instead. */
+/* The widest range of target keys, per selected row (and a few more for
+ * small tables), whose ranks are read: the ranks statement then sorts at
+ * most twice as many rows as the plain order would, and the rank of each
+ * target key is found in an array of that many ranks, 4 bytes each.
+ * Wider, the keys of the targets are sparse (or the selected rows few
+ * among many targets): the plain order is read instead. */
 #define RANKS_PER_ROW 2
 #define RANKS_MIN 1024
 
