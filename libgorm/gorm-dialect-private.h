@@ -665,6 +665,23 @@ char    *gorm_dialect_render_position           (const GormDialect   *dialect,
 char    *gorm_dialect_render_sorts_before       (const GormDialect   *dialect,
                                                  const GormSelection *selection,
                                                  GArray              *params);
+/* An order by one forward path then the key (its direction its own),
+ * as a key reader sorts it without the engine sorting the selected rows
+ * by the path's values (gorm_key_reader_read()). @rows: the key and
+ * the path's first foreign key of each selected row, in no order, the
+ * condition's values appended to @params. @ranks: for each row of the
+ * first step's target whose key is between the gint64 parameters ##p0
+ * and ##p1, and for one missing row (key NULL), its key and the
+ * dense_rank () of the value the rest of the path reaches from it, in
+ * the order's direction with its NULLs where the order puts them: rows
+ * sorted by the rank of their target (a missing one's when it has none)
+ * then by key come in the order's sequence. FALSE, nothing set, for any
+ * other order, or keys that are not integers. */
+gboolean gorm_dialect_render_key_ranks          (const GormDialect    *dialect,
+                                                 const GormSelection  *selection,
+                                                 char                **ranks,
+                                                 char                **rows,
+                                                 GArray               *params);
 /* One row, one gint64 column: 1 when the row whose key is bound to the
  * first slot exists and the selection's condition (its values bound
  * after the key) selects it, 0 when not. */

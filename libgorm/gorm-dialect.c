@@ -1878,6 +1878,19 @@ append_order_value (const GormDialect *dialect,
     append_qualified_column (sql, alias, order->column);
 }
 
+/* The direction of @order, and where its NULLs sort. */
+static void
+append_direction (const GormDialect *dialect,
+                  GString           *sql,
+                  const GormOrder   *order)
+{
+  if (order->descending)
+    g_string_append (sql, " DESC");
+  /* NULLs sort first, as SQLite sorts them, in every dialect. */
+  if (dialect->orders_nulls && order_is_nullable (order))
+    g_string_append (sql, order->descending ? " NULLS LAST" : " NULLS FIRST");
+}
+
 void
 gorm_dialect_append_order (const GormDialect *dialect,
                            GString           *sql,
@@ -1890,11 +1903,7 @@ gorm_dialect_append_order (const GormDialect *dialect,
       if (i > 0)
         g_string_append (sql, ", ");
       append_order_value (dialect, sql, &orders[i], NULL);
-      if (orders[i].descending)
-        g_string_append (sql, " DESC");
-      /* NULLs sort first, as SQLite sorts them, in every dialect. */
-      if (dialect->orders_nulls && order_is_nullable (&orders[i]))
-        g_string_append (sql, orders[i].descending ? " NULLS LAST" : " NULLS FIRST");
+      append_direction (dialect, sql, &orders[i]);
     }
 }
 
@@ -2430,6 +2439,71 @@ gorm_dialect_render_sorts_before (const GormDialect   *dialect,
   g_string_append (sql, " AND ");
   append_sorts_before (dialect, sql, selection->orders, selection->n_orders);
   return g_string_free (sql, FALSE);
+}
+
+gboolean
+gorm_dialect_render_key_ranks (const GormDialect    *dialect,
+                               const GormSelection  *selection,
+                               char                **ranks,
+                               char                **rows,
+                               GArray               *params)
+{
+  const GormSchema *schema = selection->schema;
+  const GormOrder *order = &selection->orders[0];
+  const GormOrder *key = &selection->orders[1];
+  const GormStep *first;
+  GormPath rest;
+  GormOrder value;
+  GString *sql;
+
+  if (selection->n_orders != 2 || order->path == NULL || order->expression != NULL ||
+      key->path != NULL || key->expression != NULL || key->column != schema->key)
+    return FALSE;
+  first = &order->path->steps[0];
+  if (first->source != schema ||
+      gorm_value_kind_get_sql_type (schema->key->kind) != G_TYPE_INT64 ||
+      gorm_value_kind_get_sql_type (first->target->key->kind) != G_TYPE_INT64 ||
+      gorm_value_kind_get_sql_type (first->relation->column->kind) != G_TYPE_INT64)
+    return FALSE;
+
+  /* The rank of each row of the first step's target among the values
+   * the rest of the path reaches from it, and of a missing row (a NULL
+   * or dangling key): the engine sorts them with the order's own
+   * expression, direction and NULLs, and dense_rank () gives the values
+   * it finds equal one rank, so that rows sorted by (rank, key) come in
+   * the order's exact sequence. Only the targets whose keys are between
+   * two bounds, those the selected rows refer to. */
+  rest = (GormPath) { order->path->text, first + 1, order->path->n_steps - 1,
+                      order->column, FALSE };
+  value = (GormOrder) { order->column, order->descending, rest.n_steps > 0 ? &rest : NULL, NULL };
+  sql = g_string_new ("SELECT \"gorm_k\", dense_rank () OVER (ORDER BY \"gorm_v\"");
+  append_direction (dialect, sql, order);
+  g_string_append (sql, ") FROM (SELECT ");
+  gorm_dialect_append_identifier (sql, first->target->key->name);
+  g_string_append (sql, " AS \"gorm_k\", ");
+  append_order_value (dialect, sql, &value, NULL);
+  g_string_append (sql, " AS \"gorm_v\" FROM ");
+  gorm_dialect_append_identifier (sql, first->target->table);
+  g_string_append (sql, " WHERE ");
+  gorm_dialect_append_identifier (sql, first->target->key->name);
+  g_string_append (sql, " BETWEEN ");
+  gorm_dialect_append_parameter (sql, 0, G_TYPE_INT64);
+  g_string_append (sql, " AND ");
+  gorm_dialect_append_parameter (sql, 1, G_TYPE_INT64);
+  g_string_append (sql, " UNION ALL SELECT NULL, NULL) AS \"gorm_s\"");
+  *ranks = g_string_free (sql, FALSE);
+
+  /* The key and the first step's key of every selected row, in no
+   * order: a scan, no sort. */
+  sql = g_string_new ("SELECT ");
+  gorm_dialect_append_identifier (sql, schema->key->name);
+  g_string_append (sql, ", ");
+  gorm_dialect_append_identifier (sql, first->relation->column->name);
+  g_string_append (sql, " FROM ");
+  gorm_dialect_append_identifier (sql, schema->table);
+  gorm_dialect_append_where (dialect, sql, selection->condition, params);
+  *rows = g_string_free (sql, FALSE);
+  return TRUE;
 }
 
 char *

@@ -60,16 +60,38 @@ GormKeyReader *gorm_key_reader_open       (const GormKeySource  *source,
 gboolean       gorm_key_reader_pin        (GormKeyReader        *self,
                                            const char           *table,
                                            GError              **error);
+/* The statements of an order by one forward path then the key, which a
+ * reader sorts itself (see gorm_dialect_render_key_ranks()): the SQL
+ * of the ranks and of the rows, and the key's direction. Reference
+ * counted, immutable. */
+typedef struct _GormKeyRanks GormKeyRanks;
+
+GormKeyRanks  *gorm_key_ranks_new         (char                 *ranks_sql,
+                                           char                 *rows_sql,
+                                           gboolean              key_descending);
+GormKeyRanks  *gorm_key_ranks_ref         (GormKeyRanks         *ranks);
+void           gorm_key_ranks_unref       (GormKeyRanks         *ranks);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormKeyRanks, gorm_key_ranks_unref)
+
 /* Runs @sql, a select of one integer column written by the dialect (its
  * parameters ##pN::type), with @params bound in order (libgorm SQL
  * values; a SQL NULL is a literal in the SQL and skipped), and appends
- * its values to @keys (of gint64). Ends the transaction. FALSE with
- * @error set: G_IO_ERROR_CANCELLED after gorm_key_reader_cancel(). */
+ * its values to @keys (of gint64). With @ranks (nullable), the same
+ * keys in the same order, read by the rows and ranks statements of
+ * @ranks instead (@params are the rows'), which sort in the reader by
+ * integers what @sql sorts by the path's values: @sql runs only when
+ * the keys the rows refer to span too wide a range for the ranks to be
+ * cheap. @ranked (nullable) tells whether the ranks were used. Ends the
+ * transaction. FALSE with @error set: G_IO_ERROR_CANCELLED after
+ * gorm_key_reader_cancel(). */
 gboolean       gorm_key_reader_read       (GormKeyReader        *self,
                                            const char           *sql,
+                                           const GormKeyRanks   *ranks,
                                            const GValue         *params,
                                            guint                 n_params,
                                            GArray               *keys,
+                                           gboolean             *ranked,
                                            GError              **error);
 void           gorm_key_reader_cancel     (GormKeyReader        *self);
 void           gorm_key_reader_free       (GormKeyReader        *self);

@@ -276,49 +276,6 @@ sqlite_bind (GormKeyReader  *self,
   return code == SQLITE_OK || sqlite_failed (self, code, "bind a parameter", error);
 }
 
-static gboolean
-sqlite_read (GormKeyReader  *self,
-             const char     *sql,
-             const GValue   *params,
-             guint           n_params,
-             GArray         *keys,
-             GError        **error)
-{
-  g_autofree char *text = engine_sql (sql, '?');
-  sqlite3_stmt *statement = NULL;
-  int code = sqlite3_prepare_v2 (self->sqlite, text, -1, &statement, NULL);
-  int number = 1;
-
-  if (code != SQLITE_OK)
-    return sqlite_failed (self, code, "prepare the keys' select", error);
-  for (guint i = 0; i < n_params; i++)
-    {
-      if (gorm_value_is_sql_null (&params[i]))
-        continue;
-      if (!sqlite_bind (self, statement, number++, &params[i], error))
-        {
-          sqlite3_finalize (statement);
-          return FALSE;
-        }
-    }
-  while ((code = sqlite3_step (statement)) == SQLITE_ROW)
-    {
-      gint64 key;
-
-      if (sqlite3_column_type (statement, 0) != SQLITE_INTEGER)
-        {
-          sqlite3_finalize (statement);
-          g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
-                       "A key read by “%s” is not an integer", sql);
-          return FALSE;
-        }
-      key = sqlite3_column_int64 (statement, 0);
-      g_array_append_val (keys, key);
-    }
-  sqlite3_finalize (statement);
-  return code == SQLITE_DONE || sqlite_failed (self, code, "read the keys", error);
-}
-
 /* A libgorm SQL value as PostgreSQL's text input of a parameter whose
  * type the server infers. */
 static char *
@@ -343,19 +300,53 @@ pg_text (const GValue  *value,
   return NULL;
 }
 
-static gboolean
-pg_read (GormKeyReader  *self,
-         const char     *sql,
-         const GValue   *params,
-         guint           n_params,
-         GArray         *keys,
-         GError        **error)
+/* The rows of one select of integer columns, read in order: an SQLite
+ * statement stepped, or a PostgreSQL result in binary. */
+typedef struct
 {
-  g_autofree char *text = engine_sql (sql, '$');
+  GormKeyReader *reader;
+  const char    *sql;
+  sqlite3_stmt  *statement;
+  PGresult      *result;
+  gint           row;
+} Cursor;
+
+static void
+cursor_close (Cursor *cursor)
+{
+  g_clear_pointer (&cursor->statement, sqlite3_finalize);
+  g_clear_pointer (&cursor->result, PQclear);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Cursor, cursor_close)
+
+/* Runs @sql with @params bound in order (a SQL NULL is a literal in the
+ * SQL and skipped). */
+static gboolean
+cursor_open (Cursor         *cursor,
+             GormKeyReader  *self,
+             const char     *sql,
+             const GValue   *params,
+             guint           n_params,
+             GError        **error)
+{
+  g_autofree char *text = engine_sql (sql, self->sqlite != NULL ? '?' : '$');
   g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
-  PGresult *result;
-  gboolean ok = TRUE;
-  gint n_rows;
+  int code;
+  int number = 1;
+
+  *cursor = (Cursor) { self, sql, NULL, NULL, -1 };
+  if (self->sqlite != NULL)
+    {
+      code = sqlite3_prepare_v2 (self->sqlite, text, -1, &cursor->statement, NULL);
+      if (code != SQLITE_OK)
+        return sqlite_failed (self, code, "prepare the keys' select", error);
+      for (guint i = 0; i < n_params; i++)
+        if (!gorm_value_is_sql_null (&params[i]) &&
+            !sqlite_bind (self, cursor->statement, number++, &params[i], error))
+          return FALSE;
+      return TRUE;
+    }
 
   for (guint i = 0; i < n_params; i++)
     {
@@ -369,63 +360,376 @@ pg_read (GormKeyReader  *self,
       g_ptr_array_add (texts, param);
     }
   /* In binary: eight bytes a key, no text to parse. */
-  result = PQexecParams (self->pg, text, (int) texts->len, NULL,
-                         (const char * const *) texts->pdata, NULL, NULL, 1);
-  if (PQresultStatus (result) != PGRES_TUPLES_OK)
+  cursor->result = PQexecParams (self->pg, text, (int) texts->len, NULL,
+                                 (const char * const *) texts->pdata, NULL, NULL, 1);
+  if (PQresultStatus (cursor->result) != PGRES_TUPLES_OK)
     {
-      const char *state = PQresultErrorField (result, PG_DIAG_SQLSTATE);
+      const char *state = PQresultErrorField (cursor->result, PG_DIAG_SQLSTATE);
 
       if (g_strcmp0 (state, "57014") == 0)
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The read of the keys was cancelled");
       else
         g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED, "Cannot read the keys: %s",
-                     PQresultErrorMessage (result));
-      PQclear (result);
+                     PQresultErrorMessage (cursor->result));
       return FALSE;
     }
-  n_rows = PQntuples (result);
-  for (gint row = 0; ok && row < n_rows; row++)
-    {
-      const guchar *bytes = (const guchar *) PQgetvalue (result, row, 0);
-      int length = PQgetlength (result, row, 0);
-      guint64 bits = 0;
-      gint64 key;
+  return TRUE;
+}
 
-      if (PQgetisnull (result, row, 0) || (length != 8 && length != 4))
-        {
-          g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
-                       "A key read by “%s” is not an integer", sql);
-          ok = FALSE;
-          break;
-        }
-      for (int i = 0; i < length; i++)
-        bits = bits << 8 | bytes[i];
-      key = length == 8 ? (gint64) bits : (gint64) (gint32) (guint32) bits;
+/* Moves to the next row: FALSE at the end, or with @error set. */
+static gboolean
+cursor_next (Cursor  *cursor,
+             GError **error)
+{
+  int code;
+
+  if (cursor->result != NULL)
+    return ++cursor->row < PQntuples (cursor->result);
+  code = sqlite3_step (cursor->statement);
+  if (code != SQLITE_ROW && code != SQLITE_DONE)
+    sqlite_failed (cursor->reader, code, "read the keys", error);
+  return code == SQLITE_ROW;
+}
+
+/* The integer in @column of the row: FALSE for a NULL or a value of
+ * another type. */
+static gboolean
+cursor_get (Cursor *cursor,
+            int     column,
+            gint64 *value)
+{
+  const guchar *bytes;
+  guint64 bits = 0;
+  int length;
+
+  if (cursor->statement != NULL)
+    {
+      if (sqlite3_column_type (cursor->statement, column) != SQLITE_INTEGER)
+        return FALSE;
+      *value = sqlite3_column_int64 (cursor->statement, column);
+      return TRUE;
+    }
+  bytes = (const guchar *) PQgetvalue (cursor->result, cursor->row, column);
+  length = PQgetlength (cursor->result, cursor->row, column);
+  if (PQgetisnull (cursor->result, cursor->row, column) || (length != 8 && length != 4))
+    return FALSE;
+  for (int i = 0; i < length; i++)
+    bits = bits << 8 | bytes[i];
+  *value = length == 8 ? (gint64) bits : (gint64) (gint32) (guint32) bits;
+  return TRUE;
+}
+
+/* The key in @column of the row, which must be an integer. */
+static gboolean
+cursor_get_key (Cursor  *cursor,
+                int      column,
+                gint64  *key,
+                GError **error)
+{
+  if (cursor_get (cursor, column, key))
+    return TRUE;
+  g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
+               "A key read by “%s” is not an integer", cursor->sql);
+  return FALSE;
+}
+
+static gboolean
+read_keys (GormKeyReader  *self,
+           const char     *sql,
+           const GValue   *params,
+           guint           n_params,
+           GArray         *keys,
+           GError        **error)
+{
+  g_auto(Cursor) cursor = { NULL, NULL, NULL, NULL, -1 };
+  GError *failure = NULL;
+  gint64 key;
+
+  if (!cursor_open (&cursor, self, sql, params, n_params, error))
+    return FALSE;
+  while (cursor_next (&cursor, &failure))
+    {
+      if (!cursor_get_key (&cursor, 0, &key, error))
+        return FALSE;
       g_array_append_val (keys, key);
     }
-  PQclear (result);
-  return ok;
+  if (failure != NULL)
+    g_propagate_error (error, failure);
+  return failure == NULL;
+}
+
+struct _GormKeyRanks
+{
+  char     *ranks_sql;
+  char     *rows_sql;
+  gboolean  key_descending;
+};
+
+GormKeyRanks *
+gorm_key_ranks_new (char     *ranks_sql,
+                    char     *rows_sql,
+                    gboolean  key_descending)
+{
+  GormKeyRanks *ranks = g_atomic_rc_box_new0 (GormKeyRanks);
+
+  ranks->ranks_sql = ranks_sql;
+  ranks->rows_sql = rows_sql;
+  ranks->key_descending = key_descending;
+  return ranks;
+}
+
+GormKeyRanks *
+gorm_key_ranks_ref (GormKeyRanks *ranks)
+{
+  return g_atomic_rc_box_acquire (ranks);
+}
+
+static void
+key_ranks_clear (GormKeyRanks *ranks)
+{
+  g_free (ranks->ranks_sql);
+  g_free (ranks->rows_sql);
+}
+
+void
+gorm_key_ranks_unref (GormKeyRanks *ranks)
+{
+  g_atomic_rc_box_release_full (ranks, (GDestroyNotify) key_ranks_clear);
+}
+
+/* The widest range of target keys, per selected row (and a few more for
+ * small tables), whose ranks are read: the ranks statement then sorts at
+ * most twice as many rows as the plain order would, and the rank of each
+ * target key is found in an array of that many ranks, 4 bytes each.
+ * Wider, the keys of the targets are sparse (or the selected rows few
+ * among many targets): the plain order is read instead. */
+#define RANKS_PER_ROW 2
+#define RANKS_MIN 1024
+
+static int
+compare_keys (gconstpointer a,
+              gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+static int
+compare_keys_descending (gconstpointer a,
+                         gconstpointer b)
+{
+  return compare_keys (b, a);
+}
+
+/* Puts @ids in the order of @row_ranks (1 … @max_rank), then of their
+ * own values, into @keys: a counting sort, which keeps the order the
+ * rows came in within a rank, then a sort of each rank's keys where they
+ * came out of order (where the rows came by foreign key, as an index of
+ * it gives them, only ranks shared by several targets). */
+static void
+sort_by_ranks (const GArray  *ids,
+               const guint32 *row_ranks,
+               guint32        max_rank,
+               gboolean       descending,
+               GArray        *keys)
+{
+  g_autofree gsize *starts = g_new0 (gsize, (gsize) max_rank + 2);
+  guint base = keys->len;
+  gint64 *out;
+
+  for (guint i = 0; i < ids->len; i++)
+    starts[row_ranks[i] + 1]++;
+  for (guint32 r = 1; r <= max_rank; r++)
+    starts[r + 1] += starts[r];
+  g_array_set_size (keys, base + ids->len);
+  out = &g_array_index (keys, gint64, base);
+  for (guint i = 0; i < ids->len; i++)
+    out[starts[row_ranks[i]]++] = g_array_index (ids, gint64, i);
+
+  /* starts[r] is now the end of rank r, the start of rank r + 1. */
+  for (guint32 r = 1; r <= max_rank; r++)
+    {
+      gsize from = starts[r - 1];
+      gsize to = starts[r];
+
+      for (gsize i = from + 1; i < to; i++)
+        if (descending ? out[i - 1] < out[i] : out[i - 1] > out[i])
+          {
+            qsort (out + from, to - from, sizeof (gint64),
+                   descending ? compare_keys_descending : compare_keys);
+            break;
+          }
+    }
+}
+
+static gboolean
+is_cancelled (GormKeyReader  *self,
+              GError        **error)
+{
+  gboolean cancelled;
+
+  g_mutex_lock (&self->cancel_lock);
+  cancelled = self->cancelled;
+  g_mutex_unlock (&self->cancel_lock);
+  if (cancelled)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The read of the keys was cancelled");
+  return cancelled;
+}
+
+/* The keys of an order by a path then the key, through @ranks. FALSE
+ * with @error unset when the targets' keys span too wide a range: the
+ * caller reads the plain order. */
+static gboolean
+read_ranked (GormKeyReader       *self,
+             const GormKeyRanks  *ranks,
+             const GValue        *params,
+             guint                n_params,
+             GArray              *keys,
+             GError             **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) targets = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GByteArray) refers = g_byte_array_new ();
+  g_autofree guint32 *rank_of = NULL;
+  g_autofree guint32 *row_ranks = NULL;
+  GValue bounds[2] = { G_VALUE_INIT, G_VALUE_INIT };
+  GError *failure = NULL;
+  gint64 low = G_MAXINT64, high = G_MININT64;
+  guint64 span = 0;
+  guint32 null_rank = 0, max_rank = 0;
+  gboolean ok = TRUE;
+
+  /* Each selected row's key, and its target's when it has an integer
+   * one (a NULL or another value refers to no target). */
+  {
+    g_auto(Cursor) cursor = { NULL, NULL, NULL, NULL, -1 };
+
+    if (!cursor_open (&cursor, self, ranks->rows_sql, params, n_params, error))
+      return FALSE;
+    while (cursor_next (&cursor, &failure))
+      {
+        gint64 key, target = 0;
+        guint8 refers_one;
+
+        if (!cursor_get_key (&cursor, 0, &key, error))
+          return FALSE;
+        refers_one = cursor_get (&cursor, 1, &target);
+        if (refers_one)
+          {
+            low = MIN (low, target);
+            high = MAX (high, target);
+          }
+        g_array_append_val (ids, key);
+        g_array_append_val (targets, target);
+        g_byte_array_append (refers, &refers_one, 1);
+      }
+    if (failure != NULL)
+      {
+        g_propagate_error (error, failure);
+        return FALSE;
+      }
+  }
+
+  if (low <= high)
+    {
+      span = (guint64) high - (guint64) low + 1;
+      /* 0: every integer, which no array holds. */
+      if (span == 0 || span > MAX ((guint64) ids->len * RANKS_PER_ROW, RANKS_MIN))
+        return FALSE;
+    }
+  rank_of = g_new0 (guint32, span);
+
+  /* The ranks of the targets between the bounds, and the missing
+   * target's (key NULL). */
+  g_value_init (&bounds[0], G_TYPE_INT64);
+  g_value_init (&bounds[1], G_TYPE_INT64);
+  g_value_set_int64 (&bounds[0], span > 0 ? low : 1);
+  g_value_set_int64 (&bounds[1], span > 0 ? high : 0);
+  {
+    g_auto(Cursor) cursor = { NULL, NULL, NULL, NULL, -1 };
+
+    /* SQLite interrupts a statement begun after sqlite3_interrupt()
+     * only while another one runs. */
+    ok = !is_cancelled (self, error) &&
+         cursor_open (&cursor, self, ranks->ranks_sql, bounds, 2, error);
+    while (ok && cursor_next (&cursor, &failure))
+      {
+        gint64 target, rank;
+
+        if (!cursor_get (&cursor, 1, &rank) || rank < 1 || rank >= G_MAXUINT32)
+          {
+            g_set_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH,
+                         "A rank read by “%s” is not a positive integer", ranks->ranks_sql);
+            ok = FALSE;
+            break;
+          }
+        if (!cursor_get (&cursor, 0, &target))
+          null_rank = (guint32) rank;
+        else if (target >= low && target <= high)
+          rank_of[target - low] = (guint32) rank;
+        max_rank = MAX (max_rank, (guint32) rank);
+      }
+    if (failure != NULL)
+      g_propagate_error (error, failure);
+    ok = ok && failure == NULL;
+  }
+  g_value_unset (&bounds[0]);
+  g_value_unset (&bounds[1]);
+  if (!ok)
+    return FALSE;
+  if (null_rank == 0)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                   "“%s” gave no rank to a missing row", ranks->ranks_sql);
+      return FALSE;
+    }
+
+  /* A row whose target is missing (or does not match the target's key
+   * as the engine compares) sorts as the order's NULL. */
+  row_ranks = g_new (guint32, MAX (ids->len, 1));
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 target = g_array_index (targets, gint64, i);
+      guint32 rank = refers->data[i] ? rank_of[target - low] : 0;
+
+      row_ranks[i] = rank != 0 ? rank : null_rank;
+    }
+  g_clear_pointer (&targets, g_array_unref);
+  sort_by_ranks (ids, row_ranks, max_rank, ranks->key_descending, keys);
+  return TRUE;
 }
 
 gboolean
-gorm_key_reader_read (GormKeyReader  *self,
-                      const char     *sql,
-                      const GValue   *params,
-                      guint           n_params,
-                      GArray         *keys,
-                      GError        **error)
+gorm_key_reader_read (GormKeyReader       *self,
+                      const char          *sql,
+                      const GormKeyRanks  *ranks,
+                      const GValue        *params,
+                      guint                n_params,
+                      GArray              *keys,
+                      gboolean            *ranked,
+                      GError             **error)
 {
-  gboolean ok;
+  GError *failure = NULL;
+  gboolean ok = FALSE;
+  gboolean by_ranks = FALSE;
 
-  g_mutex_lock (&self->cancel_lock);
-  ok = !self->cancelled;
-  g_mutex_unlock (&self->cancel_lock);
-  if (!ok)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The read of the keys was cancelled");
-  else if (self->sqlite != NULL)
-    ok = sqlite_read (self, sql, params, n_params, keys, error);
-  else
-    ok = pg_read (self, sql, params, n_params, keys, error);
+  if (!is_cancelled (self, error))
+    {
+      if (ranks != NULL)
+        {
+          by_ranks = read_ranked (self, ranks, params, n_params, keys, &failure);
+          ok = by_ranks;
+        }
+      if (failure != NULL)
+        g_propagate_error (error, failure);
+      /* See read_ranked() on SQLite's interrupt. */
+      else if (!by_ranks && !is_cancelled (self, error))
+        ok = read_keys (self, sql, params, n_params, keys, error);
+    }
+  if (ranked != NULL)
+    *ranked = by_ranks;
 
   if (self->pinned)
     {

@@ -35,11 +35,12 @@
  *
  * A model of 8,192 rows or more that is used from a running main loop
  * (as a list view uses it) also prepares, in the background, the key of
- * every row it shows, in its order: one query on a read connection of
- * its own (SQLite files in WAL mode, which libgorm opens them in, and
- * PostgreSQL; not an in-memory database), 8 bytes a row. Once it is
- * ready any page is read by the keys of its rows, in the time of a page
- * of lookups by key, whatever the query. A live model keeps those keys
+ * every row it shows, in its order: one query (for an order by a related
+ * path, one scan and a sort by the related rows' ranks) on a read
+ * connection of its own (SQLite files in WAL mode, which libgorm opens
+ * them in, and PostgreSQL; not an in-memory database), 8 bytes a row.
+ * Once it is ready any page is read by the keys of its rows, in the time
+ * of a page of lookups by key, whatever the query. A live model keeps those keys
  * up to date with every change it shows. Until it is ready a page is
  * read by its position in the order. In an order no index may give
  * (several directions, a related path, an expression), a page 4,096
@@ -246,6 +247,11 @@ struct _GormQueryModel
   /* Whether the writers have a copy of it (the watch's index). */
   gboolean           index_shared;
   char              *keys_sql;
+  /* The same keys, for an order by a related path then the key, sorted
+   * by the key reader by ranks (NULL for another order), and how many
+   * preparations read them so (tests). */
+  GormKeyRanks      *key_ranks;
+  guint              n_ranked_key_reads;
   /* The keys of one page of that order (LIMIT, OFFSET): what a page of
    * an order the model cannot anchor loads before the index is ready. */
   char              *page_keys_sql;
@@ -372,6 +378,15 @@ render_key_statements (GormQueryModel      *self,
   gorm_dialect_append_where (compiled->dialect, sql, selection->condition, params);
   gorm_dialect_append_order (compiled->dialect, sql, selection->orders, selection->n_orders);
   self->keys_sql = g_string_free (sql, FALSE);
+  {
+    /* The order by a related path, without the engine's sort of the
+     * path's values: see gorm_dialect_render_key_ranks(). */
+    char *ranks = NULL, *rows = NULL;
+
+    g_array_set_size (params, 0);
+    if (gorm_dialect_render_key_ranks (compiled->dialect, selection, &ranks, &rows, params))
+      self->key_ranks = gorm_key_ranks_new (ranks, rows, selection->orders[1].descending);
+  }
 
   /* The keys of the rows numbered from ##pN (excluded) to ##pN+1 in that
    * order, the filter's values before. Not "LIMIT n OFFSET k": SQLite
@@ -1086,11 +1101,14 @@ lookup_page (GormQueryModel  *self,
         break;
       }
 
+  /* The keys of an order by a related path read by ranks (see
+   * gorm_dialect_render_key_ranks()) cost one scan, less than the
+   * engine's sort of the first page by the path's values: that page
+   * waits for them too. */
+  if (page == NULL && (index > 0 || self->key_ranks != NULL))
+    wait_for_keys (self);
   if (page == NULL && index > 0)
-    {
-      wait_for_keys (self);
-      read_keys_now (self);
-    }
+    read_keys_now (self);
   if (page == NULL)
     {
       gorm_database_lock (self->database);
@@ -1203,6 +1221,7 @@ gorm_query_model_finalize (GObject *object)
   g_free (self->joined_anchored_page_sql);
   g_free (self->count_sql);
   g_free (self->keys_sql);
+  g_clear_pointer (&self->key_ranks, gorm_key_ranks_unref);
   g_free (self->page_keys_sql);
   g_free (self->by_keys_sql);
   g_free (self->joined_by_keys_sql);
@@ -1440,6 +1459,8 @@ struct _KeyPrep
   gboolean        read_done;
   GCond           read_cond;
   char           *sql;
+  GormKeyRanks   *ranks;      /* nullable */
+  gboolean        ranked;
   GArray         *params;
   GArray         *keys;
   GError         *error;
@@ -1463,6 +1484,7 @@ key_prep_clear (KeyPrep *prep)
   g_mutex_clear (&prep->lock);
   g_cond_clear (&prep->read_cond);
   g_free (prep->sql);
+  g_clear_pointer (&prep->ranks, gorm_key_ranks_unref);
   g_clear_pointer (&prep->params, g_array_unref);
   g_clear_pointer (&prep->keys, g_array_unref);
   g_clear_error (&prep->error);
@@ -1518,8 +1540,9 @@ key_read_thread (GTask        *task,
   KeyPrep *prep = task_data;
 
   prep->keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), (guint) MAX (prep->n_expected, 1));
-  if (!gorm_key_reader_read (prep->reader, prep->sql, (const GValue *) prep->params->data,
-                             prep->params->len, prep->keys, &prep->error))
+  if (!gorm_key_reader_read (prep->reader, prep->sql, prep->ranks,
+                             (const GValue *) prep->params->data, prep->params->len, prep->keys,
+                             &prep->ranked, &prep->error))
     g_clear_pointer (&prep->keys, g_array_unref);
   g_mutex_lock (&prep->lock);
   prep->read_done = TRUE;
@@ -1546,6 +1569,7 @@ finish_key_prep (GormQueryModel *self)
     self->wants_keys = wants_key_index (self, self->n_full);
   else
     {
+      self->n_ranked_key_reads += prep->ranked;
       for (guint i = 0; fits && changes != NULL && i < changes->len; i++)
         apply_change_to_index (keys, g_ptr_array_index (changes, i), &fits);
       /* A snapshot model counted its rows before, and another connection
@@ -1608,6 +1632,7 @@ read_keys_now (GormQueryModel *self)
   GormKeySource *source = NULL;
   GormKeyReader *reader = NULL;
   gboolean ok = FALSE;
+  gboolean ranked = FALSE;
   gboolean pending;
 
   if (!self->wants_keys || self->prep != NULL || self->order_keys != NULL || self->can_anchor)
@@ -1623,9 +1648,10 @@ read_keys_now (GormQueryModel *self)
   if (reader != NULL && gorm_key_reader_pin (reader, self->compiled->schema->table, &error))
     {
       keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), (guint) self->n_full);
-      ok = gorm_key_reader_read (reader, self->keys_sql,
+      ok = gorm_key_reader_read (reader, self->keys_sql, self->key_ranks,
                                  (const GValue *) self->watch->filter_params->data,
-                                 self->watch->filter_params->len, keys, &error);
+                                 self->watch->filter_params->len, keys, &ranked, &error);
+      self->n_ranked_key_reads += ranked;
     }
   gorm_database_unlock (self->database);
   g_clear_pointer (&reader, gorm_key_reader_free);
@@ -1779,6 +1805,8 @@ start_key_prep (GormQueryModel *self)
   g_cond_init (&prep->read_cond);
   prep->source = source;
   prep->sql = g_strdup (self->keys_sql);
+  if (self->key_ranks != NULL)
+    prep->ranks = gorm_key_ranks_ref (self->key_ranks);
   prep->params = g_array_ref (self->watch->filter_params);
   self->prep = prep;
   if (gorm_key_source_is_file (source))
@@ -2133,6 +2161,12 @@ guint
 gorm_query_model_get_n_sorted_key_pages (GormQueryModel *self)
 {
   return self->n_sorted_key_pages;
+}
+
+guint
+gorm_query_model_get_n_ranked_key_reads (GormQueryModel *self)
+{
+  return self->n_ranked_key_reads;
 }
 
 guint

@@ -107,6 +107,9 @@ gboolean           gorm_query_model_is_preparing    (GormQueryModel        *self
 /* How many pages the model loaded by a sort of their keys (an order it
  * cannot anchor, before its key index is ready), for tests. */
 guint              gorm_query_model_get_n_sorted_key_pages (GormQueryModel *self);
+/* How many times the model read its key index sorted by the ranks of a
+ * related path's targets (gorm_dialect_render_key_ranks()), for tests. */
+guint              gorm_query_model_get_n_ranked_key_reads (GormQueryModel *self);
 /* How many positions of written rows a live model found by counting
  * rows (the position query) rather than from its key index, for tests
  * and benchmarks. */

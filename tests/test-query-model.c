@@ -1696,6 +1696,180 @@ test_key_index_related_order (void)
   test_remove_file (path);
 }
 
+/* An order by one related path then the key: the key reader reads the
+ * keys with the targets' ranks and sorts them itself
+ * (gorm_dialect_render_key_ranks()). Its keys must come in the exact
+ * order of the plain ORDER BY: equal names of different authors (their
+ * questions interleaved by key), NULL names and questions without an
+ * author (the one NULL of the order), descending, a filter, a filter
+ * through the path, a path of two steps; and the plain order again when
+ * the authors' keys are too sparse for the ranks. */
+static GListModel *
+assert_ranked_order (GormQuery  *query,
+                     gboolean    ranked,
+                     const char *what)
+{
+  g_autoptr(GListModel) plain = fetch_plain (query);
+  GListModel *keyed = fetch_keyed (query, TRUE);
+
+  g_assert_cmpuint (g_list_model_get_n_items (plain), >, 100);
+  assert_same_items (plain, keyed, what);
+  g_assert_cmpuint (gorm_query_model_get_n_ranked_key_reads (GORM_QUERY_MODEL (keyed)), ==,
+                    ranked ? 1 : 0);
+  return keyed;
+}
+
+static GormResource *
+save_question (GormDatabase *db,
+               guint         i,
+               GormResource *author)
+{
+  g_autofree char *text = g_strdup_printf ("question %u", i);
+  GormResource *question = g_object_new (POLLS_TYPE_QUESTION, "database", db,
+                                         "question-text", text, "rank", (int) (i * 5 % 13),
+                                         NULL);
+
+  if (author != NULL)
+    g_object_set (question, "author-id", gorm_resource_get_id (author), NULL);
+  else
+    g_assert_true (gorm_resource_set_null (question, "author-id", NULL));
+  test_save_ok (question);
+  return question;
+}
+
+static void
+test_key_index_ranked_order (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GormDatabase) db = test_open_file (&path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) authors = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) questions = g_ptr_array_new_with_free_func (g_object_unref);
+  const char *names[] = { "bob", "Alice", NULL, "bob", "carol", "\xc3\x89mile", "alice", "dave", "zoe" };
+  GType types[] = { POLLS_TYPE_AUTHOR, POLLS_TYPE_QUESTION, POLLS_TYPE_CHOICE };
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_assert_true (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (gorm_database_begin (db, NULL, &error));
+  for (guint a = 0; a < G_N_ELEMENTS (names); a++)
+    {
+      GormResource *author = g_object_new (POLLS_TYPE_AUTHOR, "database", db, "name", names[a], NULL);
+
+      test_save_ok (author);
+      g_ptr_array_add (authors, author);
+    }
+  /* Each author but "zoe", and none (8), in turn; choices of every
+   * other question. */
+  for (guint q = 0; q < 400; q++)
+    {
+      guint a = q * 7 % 9;
+
+      g_ptr_array_add (questions, save_question (db, q, a < 8 ? authors->pdata[a] : NULL));
+      for (guint c = 0; c < (q % 2) * 2; c++)
+        {
+          g_autoptr(GormResource) choice = g_object_new (POLLS_TYPE_CHOICE, "database", db,
+                                                         "question-id",
+                                                         gorm_resource_get_id (questions->pdata[q]),
+                                                         "votes", (int) (c + q % 5), NULL);
+
+          test_save_ok (choice);
+        }
+    }
+  g_assert_true (gorm_database_commit (db, NULL, &error));
+  g_assert_no_error (error);
+
+  for (guint kind = 0; kind < 6; kind++)
+    {
+      g_autoptr(GormQuery) query = gorm_database_query (db, kind < 4 ? POLLS_TYPE_QUESTION
+                                                                      : POLLS_TYPE_CHOICE);
+      g_autoptr(GListModel) keyed = NULL;
+      g_autofree char *what = g_strdup_printf ("ranked order %u", kind);
+
+      switch (kind)
+        {
+        case 0:
+          gorm_query_order_by (query, "author.name", FALSE);
+          break;
+        case 1:
+          gorm_query_order_by (query, "author.name", TRUE);
+          break;
+        case 2:   /* a filter on the questions */
+          g_value_init (&value, G_TYPE_INT);
+          g_value_set_int (&value, 3);
+          gorm_query_filter (query, gorm_filter_gt ("rank", &value));
+          gorm_query_order_by (query, "author.name", FALSE);
+          g_value_unset (&value);
+          break;
+        case 3:   /* a filter through the path, NULLs included */
+          g_value_init (&value, G_TYPE_INT);
+          g_value_set_int (&value, 4);
+          gorm_query_filter (query, gorm_filter_or (gorm_filter_is_null ("author.name"),
+                                                    gorm_filter_lt ("rank", &value)));
+          gorm_query_order_by (query, "author.name", TRUE);
+          g_value_unset (&value);
+          break;
+        case 4:   /* two steps */
+          gorm_query_order_by (query, "question.author.name", TRUE);
+          break;
+        case 5:   /* an integer, and an explicit key of the other direction */
+          gorm_query_order_by (query, "question.rank", FALSE);
+          gorm_query_order_by (query, "id", TRUE);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      keyed = assert_ranked_order (query, TRUE, what);
+
+      /* Writes under the live model place rows where the ranks put
+       * them: a question moves to the other "bob", one to no author, a
+       * new one without an author. */
+      if (kind == 0)
+        {
+          g_autoptr(GormResource) added = NULL;
+
+          g_object_set (questions->pdata[1], "author-id", gorm_resource_get_id (authors->pdata[0]),
+                        NULL);
+          test_save_ok (questions->pdata[1]);
+          g_assert_true (gorm_resource_set_null (questions->pdata[2], "author-id", NULL));
+          test_save_ok (questions->pdata[2]);
+          added = save_question (db, 400, NULL);
+          drain ();
+          g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (keyed)));
+          {
+            g_autoptr(GListModel) plain = fetch_plain (query);
+
+            assert_same_items (plain, keyed, "ranked order after writes");
+          }
+        }
+    }
+
+  /* An author whose key is far from the others': the ranks would need
+   * an array of every key between, the reader reads the plain order. */
+  g_assert_cmpint (gorm_database_execute (db, "INSERT INTO \"author\" (\"id\", \"name\") "
+                                              "VALUES (1000000000000, 'bob')",
+                                          NULL, 0, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE \"question\" SET \"author_id\" = 1000000000000 "
+                                              "WHERE \"id\" % 10 = 0",
+                                          NULL, 0, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GormQuery) query = gorm_database_query (db, POLLS_TYPE_QUESTION);
+    g_autoptr(GListModel) keyed = NULL;
+
+    gorm_query_order_by (query, "author.name", FALSE);
+    keyed = assert_ranked_order (query, FALSE, "sparse keys");
+  }
+
+  g_clear_pointer (&authors, g_ptr_array_unref);
+  g_clear_pointer (&questions, g_ptr_array_unref);
+  while (gorm_database_get_n_live (db) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_finalize_object (g_steal_pointer (&db));
+  test_remove_file (path);
+}
+
 /* Before its key index is ready, a model of an order it cannot anchor
  * loads a far page by a sort of the keys only, then its rows by key:
  * the same items as the query's own rows, in every part of the order,
@@ -2486,6 +2660,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/live-stress", test_live_stress);
   g_test_add_func ("/Gorm/QueryModel/key-index-same-items", test_key_index_same_items);
   g_test_add_func ("/Gorm/QueryModel/key-index-related-order", test_key_index_related_order);
+  g_test_add_func ("/Gorm/QueryModel/key-index-ranked-order", test_key_index_ranked_order);
   g_test_add_func ("/Gorm/QueryModel/key-index-sorted-keys", test_key_index_sorted_keys);
   g_test_add_func ("/Gorm/QueryModel/key-index-sorted-keys-anchored", test_key_index_sorted_keys_anchored);
   g_test_add_func ("/Gorm/QueryModel/key-index-live", test_key_index_live);
