@@ -1564,34 +1564,55 @@ bind_direct (GormStatement *statement)
 
 /* The value of @column of the row @direct stands on, as libgda's provider
  * reads it for a column asked for as @type, in libgorm's form: SQL NULL,
- * GBytes for a blob. */
+ * GBytes for a blob.
+ *
+ * Each sqlite3_column_*() call takes and releases the handle's mutex
+ * (SQLite is built serialized): the cell is taken once with
+ * sqlite3_column_value() and read with sqlite3_value_*(), which take
+ * none. SQLite calls such a value unprotected, safe only while no other
+ * thread uses the handle: the connection's lock, held here, ensures it,
+ * for libgda's use of the handle too. */
 static void
 read_direct (sqlite3_stmt *direct,
              int           column,
              GType         type,
              GValue       *value)
 {
-  if (sqlite3_column_type (direct, column) == SQLITE_NULL)
+  sqlite3_value *cell = sqlite3_column_value (direct, column);
+
+  if (sqlite3_value_type (cell) == SQLITE_NULL)
     {
       g_value_init (value, GORM_TYPE_SQL_NULL);
       return;
     }
   g_value_init (value, type);
   if (type == G_TYPE_INT64)
-    g_value_set_int64 (value, sqlite3_column_int64 (direct, column));
+    g_value_set_int64 (value, sqlite3_value_int64 (cell));
   else if (type == G_TYPE_DOUBLE)
-    g_value_set_double (value, sqlite3_column_double (direct, column));
+    g_value_set_double (value, sqlite3_value_double (cell));
   else if (type == G_TYPE_STRING)
-    g_value_set_string (value, (const char *) sqlite3_column_text (direct, column));
+    {
+      const char *text = (const char *) sqlite3_value_text (cell);
+
+      /* NULL when SQLite ran out of memory converting the value, which
+       * libgda's provider reads as NULL. */
+      if (text == NULL)
+        {
+          g_value_unset (value);
+          g_value_init (value, GORM_TYPE_SQL_NULL);
+          return;
+        }
+      g_value_set_string (value, text);
+    }
   else if (type == G_TYPE_BOOLEAN)
-    g_value_set_boolean (value, sqlite3_column_int (direct, column) != 0);
+    g_value_set_boolean (value, sqlite3_value_int (cell) != 0);
   else
     {
       /* The blob first: its length is that of the value as it is, not
        * of a text a conversion made. */
-      gconstpointer data = sqlite3_column_blob (direct, column);
+      gconstpointer data = sqlite3_value_blob (cell);
 
-      g_value_take_boxed (value, g_bytes_new (data, (gsize) sqlite3_column_bytes (direct, column)));
+      g_value_take_boxed (value, g_bytes_new (data, (gsize) sqlite3_value_bytes (cell)));
     }
 }
 
