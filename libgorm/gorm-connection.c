@@ -1711,10 +1711,12 @@ gorm_connection_select_locked (GormConnection  *self,
       gboolean handled;
 
       /* Opening the connection again (a broken one) may change the
-       * handle. */
+       * handle. The application may have closed a connection it gave,
+       * and its handle with it: libgda then reports that. */
       if (!ready_locked (self, error))
         return NULL;
-      if (self->sqlite != NULL)
+      if (self->sqlite != NULL &&
+          (self->owns_connection || gda_connection_is_opened (self->connection)))
         {
           rows = select_direct (self, statement, column_types, &handled, error);
           if (handled)

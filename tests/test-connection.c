@@ -263,6 +263,19 @@ select_both (Fixture      *fixture,
   result_clear (&gda);
 }
 
+/* select_both(), which must succeed. */
+static void
+select_ok (Fixture      *fixture,
+           const char   *sql,
+           const GValue *params,
+           guint         n_params,
+           const GType  *types,
+           Result       *result)
+{
+  select_both (fixture, sql, params, n_params, types, result);
+  g_assert_no_error (result->error);
+}
+
 static const GValue *
 value_at (Result *result,
           guint   column,
@@ -289,8 +302,7 @@ test_value_types (void)
 
   fixture_open (&fixture);
   make_values_table (&fixture);
-  select_both (&fixture, "SELECT k, i, d, t, b, f FROM v ORDER BY k", NULL, 0, types, &result);
-  g_assert_no_error (result.error);
+  select_ok (&fixture, "SELECT k, i, d, t, b, f FROM v ORDER BY k", NULL, 0, types, &result);
   g_assert_cmpuint (result.n_rows, ==, 6);
   g_assert_cmpint (g_value_get_int64 (value_at (&result, 1, 0)), ==, G_GINT64_CONSTANT (1099511627776));
   g_assert_cmpint (g_value_get_int64 (value_at (&result, 1, 1)), ==, G_MAXINT64);
@@ -332,29 +344,24 @@ test_converted_types (void)
     {
       const GType as_bytes[] = { G_TYPE_BYTES, G_TYPE_BYTES, G_TYPE_NONE };
 
-      select_both (&fixture, "SELECT i, d FROM v ORDER BY k", NULL, 0, as_text, &result);
-      g_assert_no_error (result.error);
+      select_ok (&fixture, "SELECT i, d FROM v ORDER BY k", NULL, 0, as_text, &result);
       g_assert_cmpstr (g_value_get_string (value_at (&result, 0, 0)), ==, "1099511627776");
       result_clear (&result);
-      select_both (&fixture, "SELECT t, k FROM v ORDER BY k", NULL, 0, as_bytes, &result);
-      g_assert_no_error (result.error);
+      select_ok (&fixture, "SELECT t, k FROM v ORDER BY k", NULL, 0, as_bytes, &result);
       result_clear (&result);
-      select_both (&fixture, "SELECT '12abc', 'x' FROM v", NULL, 0, as_numbers, &result);
-      g_assert_no_error (result.error);
+      select_ok (&fixture, "SELECT '12abc', 'x' FROM v", NULL, 0, as_numbers, &result);
       result_clear (&result);
       /* Another statement: libgda keeps the column types a statement
        * first ran with. A real read as an integer is cut, as SQLite
        * casts (PostgreSQL refuses it). */
-      select_both (&fixture, "SELECT i, d FROM v ORDER BY k, i", NULL, 0, as_numbers, &result);
-      g_assert_no_error (result.error);
+      select_ok (&fixture, "SELECT i, d FROM v ORDER BY k, i", NULL, 0, as_numbers, &result);
       result_clear (&result);
     }
   if (is_sqlite ())
     {
       /* Booleans as libgda reads them: zero or not, of the value cut to
        * 32 bits (4294967296 is FALSE). */
-      select_both (&fixture, "SELECT k, f FROM v ORDER BY k", NULL, 0, as_booleans, &result);
-      g_assert_no_error (result.error);
+      select_ok (&fixture, "SELECT k, f FROM v ORDER BY k", NULL, 0, as_booleans, &result);
       g_assert_true (g_value_get_boolean (value_at (&result, 1, 0)));
       g_assert_false (g_value_get_boolean (value_at (&result, 1, 1)));
       g_assert_true (g_value_get_boolean (value_at (&result, 1, 2)));
@@ -362,12 +369,10 @@ test_converted_types (void)
       result_clear (&result);
     }
   /* Numbers as text; no rows. */
-  select_both (&fixture, "SELECT t, k FROM v WHERE k = 1", NULL, 0, as_text, &result);
-  g_assert_no_error (result.error);
+  select_ok (&fixture, "SELECT t, k FROM v WHERE k = 1", NULL, 0, as_text, &result);
   g_assert_cmpstr (g_value_get_string (value_at (&result, 1, 0)), ==, "1");
   result_clear (&result);
-  select_both (&fixture, "SELECT t, k FROM v WHERE k > 100", NULL, 0, as_text, &result);
-  g_assert_no_error (result.error);
+  select_ok (&fixture, "SELECT t, k FROM v WHERE k > 100", NULL, 0, as_text, &result);
   g_assert_cmpuint (result.n_rows, ==, 0);
   result_clear (&result);
 
@@ -396,11 +401,10 @@ test_params (void)
   g_value_init (&params[3], G_TYPE_BYTES);
   g_value_set_boxed (&params[3], bytes);
 
-  select_both (&fixture,
-               "SELECT k FROM v WHERE t = ##p1::gchararray AND i = ##p0::gint64 "
-               "AND d = ##p2::gdouble AND b = ##p3::GdaBinary AND k > ##p0::gint64",
-               params, 4, types, &result);
-  g_assert_no_error (result.error);
+  select_ok (&fixture,
+             "SELECT k FROM v WHERE t = ##p1::gchararray AND i = ##p0::gint64 "
+             "AND d = ##p2::gdouble AND b = ##p3::GdaBinary AND k > ##p0::gint64",
+             params, 4, types, &result);
   g_assert_cmpuint (result.n_rows, ==, 1);
   g_assert_cmpint (g_value_get_int64 (value_at (&result, 0, 0)), ==, 3);
   result_clear (&result);
@@ -410,11 +414,10 @@ test_params (void)
   g_value_set_string (&params[1], "");
   g_value_set_double (&params[2], INFINITY);
   g_value_take_boxed (&params[3], g_bytes_new (NULL, 0));
-  select_both (&fixture,
-               "SELECT k FROM v WHERE t = ##p1::gchararray AND i = ##p0::gint64 "
-               "AND d = ##p2::gdouble AND b = ##p3::GdaBinary AND k > ##p0::gint64",
-               params, 4, types, &result);
-  g_assert_no_error (result.error);
+  select_ok (&fixture,
+             "SELECT k FROM v WHERE t = ##p1::gchararray AND i = ##p0::gint64 "
+             "AND d = ##p2::gdouble AND b = ##p3::GdaBinary AND k > ##p0::gint64",
+             params, 4, types, &result);
   /* k > G_MAXINT64 holds for no row. */
   g_assert_cmpuint (result.n_rows, ==, 0);
   result_clear (&result);
@@ -505,8 +508,7 @@ test_busy (void)
   g_assert_no_error (rows.error);
   result_clear (&rows);
 
-  select_both (&fixture, "SELECT k FROM v", NULL, 0, one, &result);
-  g_assert_no_error (result.error);
+  select_ok (&fixture, "SELECT k FROM v", NULL, 0, one, &result);
   result_clear (&result);
 
   g_assert_cmpint (sqlite3_open (fixture.path, &other), ==, SQLITE_OK);
@@ -527,8 +529,7 @@ test_busy (void)
   sqlite3_close (other);
 
   /* The lock gone, the statement runs again. */
-  select_both (&fixture, "SELECT k FROM v", NULL, 0, one, &result);
-  g_assert_no_error (result.error);
+  select_ok (&fixture, "SELECT k FROM v", NULL, 0, one, &result);
   g_assert_cmpuint (result.n_rows, ==, 6);
   result_clear (&result);
 
@@ -561,8 +562,7 @@ test_cancelled (void)
   g_assert_cmpuint (test_log_count (log, "SELECT k FROM v"), ==, 0);
 
   /* Traced when it runs, directly or not. */
-  select_both (&fixture, "SELECT k FROM v", NULL, 0, one, &result);
-  g_assert_no_error (result.error);
+  select_ok (&fixture, "SELECT k FROM v", NULL, 0, one, &result);
   result_clear (&result);
   g_assert_cmpuint (test_log_count (log, "SELECT k FROM v"), ==, 2);
 
@@ -580,8 +580,7 @@ count_rows (Fixture *fixture)
   Result result;
   gint64 count;
 
-  select_both (fixture, "SELECT count(*) FROM v", NULL, 0, one, &result);
-  g_assert_no_error (result.error);
+  select_ok (fixture, "SELECT count(*) FROM v", NULL, 0, one, &result);
   count = g_value_get_int64 (value_at (&result, 0, 0));
   result_clear (&result);
   return count;
