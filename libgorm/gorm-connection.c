@@ -27,6 +27,19 @@ struct _GormStatement
   /* The GdaConnection (its serial, see GormConnection) the statement was
    * prepared on by start_cancellable(), 0 for none. */
   guint          prepared_serial;
+  /* The statement as SQLite runs it, prepared on the connection's sqlite3
+   * handle (see select_direct()) or NULL, with, for each of its `?` in
+   * order, the number of the holder bound there. */
+  sqlite3_stmt  *direct;
+  guint         *direct_params;
+  guint          n_direct_params;
+  /* The GdaConnection (its serial) the statement was last prepared on
+   * directly, or found not to be runnable directly on: a failed prepare
+   * is tried again on the next run (the table may exist by then), a
+   * statement that is no SELECT or whose parameters cannot be mapped is
+   * not. */
+  guint          direct_serial;
+  gboolean       direct_refused;
 };
 
 /* Reads the values of a libgda model: through the rows libgda stored
@@ -90,8 +103,14 @@ struct _GormConnection
   GMutex             cancel_lock;
   PGcancel          *pgcancel;
   /* The sqlite3 handle under an SQLite GdaConnection, once checked (see
-   * find_sqlite()), or NULL: what reads the key of a new row. */
+   * find_sqlite()), or NULL: what reads the key of a new row and runs
+   * selects (see select_direct()). */
   sqlite3           *sqlite;
+  /* Whether selects run on the sqlite3 handle when there is one (TRUE
+   * unless GORM_DEBUG holds "gda-select" or a test turned it off), and
+   * how many did. */
+  gboolean           direct_selects;
+  guint              n_direct_selects;
   /* What cancels the statements run now (see
    * gorm_connection_swap_cancellable_locked()); not owned. */
   GCancellable      *cancellable;
@@ -114,9 +133,22 @@ struct _GormConnection
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GdaDataModel, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GdaStatement, g_object_unref)
 
+/* Finalizes the statement's sqlite3 twin: before its handle closes, which
+ * fails while statements prepared on it remain. */
+static void
+forget_direct (GormStatement *self)
+{
+  g_clear_pointer (&self->direct, sqlite3_finalize);
+  g_clear_pointer (&self->direct_params, g_free);
+  self->n_direct_params = 0;
+  self->direct_serial = 0;
+  self->direct_refused = FALSE;
+}
+
 static void
 gorm_statement_free (GormStatement *self)
 {
+  forget_direct (self);
   g_clear_object (&self->statement);
   g_clear_object (&self->params);
   g_free (self->holders);
@@ -131,6 +163,7 @@ gorm_connection_new (void)
 
   g_mutex_init (&self->lock);
   g_mutex_init (&self->cancel_lock);
+  self->direct_selects = TRUE;
   g_cond_init (&self->transaction_ended);
   return self;
 }
@@ -332,6 +365,40 @@ gorm_connection_reads_insert_id_locked (GormConnection *self)
   return self->sqlite != NULL;
 }
 
+/* Forgets the sqlite3 handle, with every statement prepared on it. */
+static void
+forget_sqlite (GormConnection *self)
+{
+  GHashTableIter iter;
+  gpointer statement;
+
+  self->sqlite = NULL;
+  if (self->statements == NULL)
+    return;
+  g_hash_table_iter_init (&iter, self->statements);
+  while (g_hash_table_iter_next (&iter, NULL, &statement))
+    forget_direct (statement);
+}
+
+void
+gorm_connection_set_direct_selects_locked (GormConnection *self,
+                                           gboolean        enabled)
+{
+  self->direct_selects = enabled;
+}
+
+gboolean
+gorm_connection_selects_directly_locked (GormConnection *self)
+{
+  return self->direct_selects && self->sqlite != NULL;
+}
+
+guint
+gorm_connection_get_n_direct_selects_locked (GormConnection *self)
+{
+  return self->n_direct_selects;
+}
+
 
 static void
 drop_statements (GormConnection *self)
@@ -402,6 +469,8 @@ setup (GormConnection *self)
                                             (GDestroyNotify) gorm_statement_free);
   if (debug != NULL && strstr (debug, "sql") != NULL)
     gorm_connection_set_trace_locked (self, print_statement_cb, NULL);
+  if (debug != NULL && strstr (debug, "gda-select") != NULL)
+    self->direct_selects = FALSE;
 }
 
 void
@@ -546,7 +615,7 @@ reconnect_locked (GormConnection  *self,
       return FALSE;
     }
   forget_pgconn (self);
-  self->sqlite = NULL;
+  forget_sqlite (self);
   if (self->connection != NULL)
     gda_connection_close_no_warning (self->connection);
   g_clear_object (&self->connection);
@@ -1358,6 +1427,273 @@ run_select (GormConnection  *self,
   return model;
 }
 
+/* Selects on SQLite's own handle.
+ *
+ * Through libgda, a select's rows cost more than everything libgorm does
+ * with them: a GdaDataSelect and a GdaRow per row, each value converted
+ * to text to test it for NULL, then read again in its type. When the
+ * connection's sqlite3 handle was found and checked (find_sqlite()), a
+ * select whose column types libgorm names runs on that handle instead:
+ * its SQL rendered once with `?` for the parameters, as libgda's provider
+ * renders it, prepared once beside the GdaStatement, bound from the same
+ * holders, stepped to its end and copied into the rows' values. It is the
+ * same connection: it sees the writes of the open transaction, runs
+ * under the same busy timeout, and its failures are classified by the
+ * same messages (sqlite3_errmsg(), which libgda reports too). Anything
+ * else runs through libgda, as it does when there is no handle. */
+
+/* Whether a column asked for as @type is read here: the SQL value types
+ * of gorm-value-private.h, and booleans. Others (libgda's own types, a
+ * gint that libgda refuses beyond 32 bits) are left to libgda. */
+static gboolean
+is_direct_type (GType type)
+{
+  return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE || type == G_TYPE_STRING ||
+         type == G_TYPE_BYTES || type == G_TYPE_BOOLEAN;
+}
+
+/* Prepares @statement on the sqlite3 handle: TRUE when it can run there.
+ * Its SQL is what libgda's provider would prepare: rendered with `?`,
+ * listing the holders in the order of their `?`. */
+static gboolean
+prepare_direct (GormConnection *self,
+                GormStatement  *statement)
+{
+  g_autofree char *sql = NULL;
+  GSList *used = NULL;
+  sqlite3_stmt *direct = NULL;
+  const char *tail = NULL;
+  guint n_used, i;
+
+  if (statement->direct_serial == self->serial &&
+      (statement->direct != NULL || statement->direct_refused))
+    return statement->direct != NULL;
+  forget_direct (statement);
+  statement->direct_serial = self->serial;
+
+  sql = gda_statement_to_sql_extended (statement->statement, self->connection,
+                                       statement->params, GDA_STATEMENT_SQL_PARAMS_AS_QMARK,
+                                       &used, NULL);
+  n_used = g_slist_length (used);
+  /* SQLite's provider returns rows only for statements starting with
+   * SELECT (or PRAGMA, EXPLAIN, which libgorm runs without types). */
+  if (sql == NULL || g_ascii_strncasecmp (sql, "SELECT", strlen ("SELECT")) != 0)
+    {
+      g_slist_free (used);
+      statement->direct_refused = TRUE;
+      return FALSE;
+    }
+  /* A failure is libgda's to report, with its message. */
+  if (sqlite3_prepare_v3 (self->sqlite, sql, -1, SQLITE_PREPARE_PERSISTENT, &direct,
+                          &tail) != SQLITE_OK || direct == NULL)
+    {
+      g_slist_free (used);
+      sqlite3_finalize (direct);
+      statement->direct_serial = 0;
+      return FALSE;
+    }
+  statement->direct_params = g_new0 (guint, MAX (n_used, 1));
+  statement->n_direct_params = n_used;
+  i = 0;
+  for (GSList *l = used; l != NULL; l = l->next, i++)
+    {
+      guint number = 0;
+
+      while (number < statement->n_holders && statement->holders[number] != l->data)
+        number++;
+      statement->direct_params[i] = number;
+      statement->direct_refused |= number == statement->n_holders;
+    }
+  g_slist_free (used);
+  statement->direct_refused |= (tail != NULL && tail[strspn (tail, " \t\r\n;")] != '\0') ||
+                               (guint) sqlite3_bind_parameter_count (direct) != n_used;
+  if (statement->direct_refused)
+    {
+      sqlite3_finalize (direct);
+      g_clear_pointer (&statement->direct_params, g_free);
+      statement->n_direct_params = 0;
+      return FALSE;
+    }
+  statement->direct = direct;
+  return TRUE;
+}
+
+/* Binds the holders' values as libgda's provider does; FALSE, for libgda
+ * to run the statement, on a value it binds in a way of its own (NULL,
+ * which it rewrites into the SQL, a type libgorm does not bind). */
+static gboolean
+bind_direct (GormStatement *statement)
+{
+  sqlite3_stmt *direct = statement->direct;
+
+  for (guint i = 0; i < statement->n_direct_params; i++)
+    {
+      GdaHolder *holder = statement->holders[statement->direct_params[i]];
+      const GValue *value = gda_holder_is_valid (holder) ? gda_holder_get_value (holder) : NULL;
+      GType type = value ? G_VALUE_TYPE (value) : G_TYPE_INVALID;
+      int column = (int) i + 1;
+      int rc;
+
+      if (type == G_TYPE_STRING && g_value_get_string (value) != NULL)
+        rc = sqlite3_bind_text (direct, column, g_value_get_string (value), -1, SQLITE_TRANSIENT);
+      else if (type == G_TYPE_INT64)
+        rc = sqlite3_bind_int64 (direct, column, g_value_get_int64 (value));
+      else if (type == G_TYPE_INT)
+        rc = sqlite3_bind_int (direct, column, g_value_get_int (value));
+      else if (type == G_TYPE_DOUBLE)
+        rc = sqlite3_bind_double (direct, column, g_value_get_double (value));
+      else if (type == G_TYPE_BOOLEAN)
+        rc = sqlite3_bind_int (direct, column, g_value_get_boolean (value) ? 1 : 0);
+      else if (type == GDA_TYPE_BINARY && g_value_get_boxed (value) != NULL)
+        {
+          const GdaBinary *binary = g_value_get_boxed (value);
+
+          rc = sqlite3_bind_blob (direct, column, binary->data, (int) binary->binary_length,
+                                  SQLITE_TRANSIENT);
+        }
+      else
+        rc = SQLITE_MISUSE;
+      if (rc != SQLITE_OK)
+        {
+          sqlite3_clear_bindings (direct);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* The value of @column of the row @direct stands on, as libgda's provider
+ * reads it for a column asked for as @type, in libgorm's form: SQL NULL,
+ * GBytes for a blob.
+ *
+ * Each sqlite3_column_*() call takes and releases the handle's mutex
+ * (SQLite is built serialized): the cell is taken once with
+ * sqlite3_column_value() and read with sqlite3_value_*(), which take
+ * none. SQLite calls such a value unprotected, safe only while no other
+ * thread uses the handle: the connection's lock, held here, ensures it,
+ * for libgda's use of the handle too. */
+static void
+read_direct (sqlite3_stmt *direct,
+             int           column,
+             GType         type,
+             GValue       *value)
+{
+  sqlite3_value *cell = sqlite3_column_value (direct, column);
+
+  if (sqlite3_value_type (cell) == SQLITE_NULL)
+    {
+      g_value_init (value, GORM_TYPE_SQL_NULL);
+      return;
+    }
+  g_value_init (value, type);
+  if (type == G_TYPE_INT64)
+    g_value_set_int64 (value, sqlite3_value_int64 (cell));
+  else if (type == G_TYPE_DOUBLE)
+    g_value_set_double (value, sqlite3_value_double (cell));
+  else if (type == G_TYPE_STRING)
+    {
+      const char *text = (const char *) sqlite3_value_text (cell);
+
+      /* NULL when SQLite ran out of memory converting the value, which
+       * libgda's provider reads as NULL. */
+      if (text == NULL)
+        {
+          g_value_unset (value);
+          g_value_init (value, GORM_TYPE_SQL_NULL);
+          return;
+        }
+      g_value_set_string (value, text);
+    }
+  else if (type == G_TYPE_BOOLEAN)
+    g_value_set_boolean (value, sqlite3_value_int (cell) != 0);
+  else
+    {
+      /* The blob first: its length is that of the value as it is, not
+       * of a text a conversion made. */
+      gconstpointer data = sqlite3_value_blob (cell);
+
+      g_value_take_boxed (value, g_bytes_new (data, (gsize) sqlite3_value_bytes (cell)));
+    }
+}
+
+/* Runs @statement on the sqlite3 handle: the rows, or NULL with @error
+ * set; or NULL with *@handled FALSE, nothing run, when libgda is to run
+ * it. */
+static GormRows *
+select_direct (GormConnection  *self,
+               GormStatement   *statement,
+               const GType     *column_types,
+               gboolean        *handled,
+               GError         **error)
+{
+  g_autoptr(GormRows) rows = NULL;
+  sqlite3_stmt *direct;
+  GError *fault;
+  gsize capacity = 0;
+  guint n_columns = 0;
+  gulong handler;
+  int rc;
+
+  *handled = FALSE;
+  while (column_types[n_columns] != G_TYPE_NONE)
+    if (!is_direct_type (column_types[n_columns++]))
+      return NULL;
+  if (!prepare_direct (self, statement) ||
+      (guint) sqlite3_column_count (statement->direct) != n_columns ||
+      !bind_direct (statement))
+    return NULL;
+
+  *handled = TRUE;
+  direct = statement->direct;
+  if (!start_cancellable (self, statement, &handler, error))
+    {
+      sqlite3_clear_bindings (direct);
+      return NULL;
+    }
+  trace (self, statement->sql);
+  fault = take_fault (self, statement->sql);
+  if (fault != NULL)
+    {
+      sqlite3_clear_bindings (direct);
+      translate_error (self, error, fault, statement->sql);
+      return NULL;
+    }
+  self->n_direct_selects++;
+
+  rows = g_new0 (GormRows, 1);
+  rows->n_columns = n_columns;
+  while ((rc = sqlite3_step (direct)) == SQLITE_ROW)
+    {
+      GValue *row;
+
+      if ((gsize) rows->n_rows == capacity)
+        {
+          capacity = MAX (capacity * 2, 16);
+          rows->values = g_renew (GValue, rows->values, MAX (capacity * n_columns, 1));
+        }
+      row = &rows->values[(gsize) rows->n_rows * n_columns];
+      memset (row, 0, sizeof (GValue) * n_columns);
+      for (guint column = 0; column < n_columns; column++)
+        read_direct (direct, (int) column, column_types[column], &row[column]);
+      rows->n_rows++;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      translate_error (self, error,
+                       g_error_new_literal (GORM_ERROR, GORM_ERROR_FAILED,
+                                            sqlite3_errmsg (self->sqlite)),
+                       statement->sql);
+      sqlite3_reset (direct);
+      sqlite3_clear_bindings (direct);
+      return NULL;
+    }
+  sqlite3_reset (direct);
+  sqlite3_clear_bindings (direct);
+  if (rows->values == NULL)
+    rows->values = g_new0 (GValue, 1);
+  return g_steal_pointer (&rows);
+}
+
 GormRows *
 gorm_connection_select_locked (GormConnection  *self,
                                GormStatement   *statement,
@@ -1369,6 +1705,24 @@ gorm_connection_select_locked (GormConnection  *self,
   GdaDataModel *model;
   GormRows *rows;
   gint n_rows, n_columns;
+
+  if (column_types != NULL && self->sqlite != NULL && self->direct_selects)
+    {
+      gboolean handled;
+
+      /* Opening the connection again (a broken one) may change the
+       * handle. The application may have closed a connection it gave,
+       * and its handle with it: libgda then reports that. */
+      if (!ready_locked (self, error))
+        return NULL;
+      if (self->sqlite != NULL &&
+          (self->owns_connection || gda_connection_is_opened (self->connection)))
+        {
+          rows = select_direct (self, statement, column_types, &handled, error);
+          if (handled)
+            return rows;
+        }
+    }
 
   model = run_select (self, statement, statement->statement,
                       types ? types : column_types, &n_rows, &n_columns, error);

@@ -1,0 +1,751 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "gorm-test-utils.h"
+#include "gorm-value-private.h"
+
+/* The execution layer's selects on SQLite's own handle
+ * (gorm_connection_set_direct_selects_locked()): every select here runs
+ * twice, on the handle and through libgda, and both must give the same
+ * values of the same types, or the same error. On PostgreSQL, which has
+ * no such handle, both runs go through libgda and the same assertions
+ * hold. */
+
+typedef struct
+{
+  GormDatabase   *db;
+  GormConnection *connection;
+  char           *path;
+} Fixture;
+
+static gboolean
+is_sqlite (void)
+{
+  return !test_engine_is_postgresql ();
+}
+
+static void
+fixture_open (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->db = test_open_file (&fixture->path);
+  gorm_database_lock (fixture->db);
+  fixture->connection = gorm_database_get_connection_locked (fixture->db, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fixture->connection);
+  /* The handle was found and checked on SQLite; there is none on
+   * PostgreSQL. */
+  g_assert_cmpint (gorm_connection_selects_directly_locked (fixture->connection), ==, is_sqlite ());
+}
+
+static void
+fixture_close (Fixture *fixture)
+{
+  gorm_database_unlock (fixture->db);
+  g_assert_finalize_object (fixture->db);
+  test_remove_file (fixture->path);
+  g_free (fixture->path);
+}
+
+static void
+run_ok (Fixture    *fixture,
+        const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gorm_connection_run_locked (fixture->connection, sql, &error));
+  g_assert_no_error (error);
+}
+
+/* The values of @table: a table of every SQL value type with a row of
+ * each edge, and a row of NULLs. */
+static void
+make_values_table (Fixture *fixture)
+{
+  static const char *sqlite_rows[] = {
+    "INSERT INTO v VALUES (1, 1099511627776, 1.5, 'plain', X'00FF00', 1)",
+    "INSERT INTO v VALUES (2, 9223372036854775807, 9e999, '', X'', 0)",
+    "INSERT INTO v VALUES (3, -9223372036854775808, -9e999, 'héllo ✓ 日本', X'41', 2)",
+    "INSERT INTO v VALUES (4, -4611686018427387904, -0.0, '2024-03-05T13:03:02.123456Z', "
+      "X'0102030405', 4294967296)",
+    "INSERT INTO v VALUES (5, 0, 1e300, 'dark-blue', X'FFFFFFFF', -1)",
+    "INSERT INTO v VALUES (6, NULL, NULL, NULL, NULL, NULL)",
+    NULL
+  };
+  static const char *postgresql_rows[] = {
+    "INSERT INTO v VALUES (1, 1099511627776, 1.5, 'plain', '\\x00ff00'::bytea, 1)",
+    "INSERT INTO v VALUES (2, 9223372036854775807, 'Infinity', '', ''::bytea, 0)",
+    "INSERT INTO v VALUES (3, -9223372036854775808, '-Infinity', 'héllo ✓ 日本', '\\x41'::bytea, 2)",
+    "INSERT INTO v VALUES (4, -4611686018427387904, '-0', '2024-03-05T13:03:02.123456Z', "
+      "'\\x0102030405'::bytea, 4294967296)",
+    "INSERT INTO v VALUES (5, 0, 1e300, 'dark-blue', '\\xffffffff'::bytea, -1)",
+    "INSERT INTO v VALUES (6, NULL, NULL, NULL, NULL, NULL)",
+    NULL
+  };
+  const char **rows = is_sqlite () ? sqlite_rows : postgresql_rows;
+
+  if (is_sqlite ())
+    run_ok (fixture, "CREATE TABLE v (k INTEGER PRIMARY KEY, i INTEGER, d REAL, t TEXT, b BLOB, "
+                     "f INTEGER)");
+  else
+    run_ok (fixture, "CREATE TABLE v (k BIGINT PRIMARY KEY, i BIGINT, d DOUBLE PRECISION, t TEXT, "
+                     "b BYTEA, f BIGINT)");
+  for (guint i = 0; rows[i] != NULL; i++)
+    run_ok (fixture, rows[i]);
+}
+
+static gboolean
+values_equal (const GValue *a,
+              const GValue *b)
+{
+  GType type = G_VALUE_TYPE (a);
+
+  if (type != G_VALUE_TYPE (b))
+    return FALSE;
+  if (type == GORM_TYPE_SQL_NULL)
+    return TRUE;
+  if (type == G_TYPE_INT64)
+    return g_value_get_int64 (a) == g_value_get_int64 (b);
+  if (type == G_TYPE_DOUBLE)
+    {
+      double x = g_value_get_double (a);
+      double y = g_value_get_double (b);
+
+      /* Bit for bit: infinities and the sign of zero too. */
+      return memcmp (&x, &y, sizeof x) == 0;
+    }
+  if (type == G_TYPE_STRING)
+    return g_strcmp0 (g_value_get_string (a), g_value_get_string (b)) == 0;
+  if (type == G_TYPE_BOOLEAN)
+    return g_value_get_boolean (a) == g_value_get_boolean (b);
+  if (type == G_TYPE_BYTES)
+    return g_bytes_equal (g_value_get_boxed (a), g_value_get_boxed (b));
+  g_error ("A value of an unexpected type %s", g_type_name (type));
+  return FALSE;
+}
+
+typedef struct
+{
+  guint      n_rows;
+  guint      n_columns;
+  GPtrArray *values;
+  GError    *error;
+} Result;
+
+static void
+result_clear (Result *result)
+{
+  g_clear_pointer (&result->values, g_ptr_array_unref);
+  g_clear_error (&result->error);
+}
+
+static void
+free_value (gpointer data)
+{
+  g_value_unset (data);
+  g_free (data);
+}
+
+/* Runs @sql with @params (copied) and @types, directly or not, into
+ * @result: its values copied, or its error. */
+static void
+run_select (Fixture      *fixture,
+            gboolean      direct,
+            const char   *sql,
+            const GValue *params,
+            guint         n_params,
+            const GType  *types,
+            Result       *result)
+{
+  g_autoptr(GormRows) rows = NULL;
+  GormStatement *statement;
+  guint before, ran, expected;
+
+  memset (result, 0, sizeof *result);
+  gorm_connection_set_direct_selects_locked (fixture->connection, direct);
+  statement = gorm_connection_lookup_locked (fixture->connection, sql, &result->error);
+  g_assert_no_error (result->error);
+  for (guint i = 0; i < n_params; i++)
+    {
+      GValue copy = G_VALUE_INIT;
+
+      g_value_init (&copy, G_VALUE_TYPE (&params[i]));
+      g_value_copy (&params[i], &copy);
+      gorm_statement_take_param (statement, i, &copy);
+    }
+  before = gorm_connection_get_n_direct_selects_locked (fixture->connection);
+  rows = gorm_connection_select_locked (fixture->connection, statement, types, &result->error);
+  /* Run directly exactly when asked to, on SQLite, unless SQLite could
+   * not prepare it (libgda then reports why). */
+  ran = gorm_connection_get_n_direct_selects_locked (fixture->connection) - before;
+  expected = direct && is_sqlite () && types != NULL ? 1 : 0;
+  if (rows != NULL)
+    g_assert_cmpuint (ran, ==, expected);
+  else
+    g_assert_cmpuint (ran, <=, expected);
+  gorm_connection_set_direct_selects_locked (fixture->connection, TRUE);
+  if (rows == NULL)
+    {
+      g_assert_nonnull (result->error);
+      return;
+    }
+  g_assert_no_error (result->error);
+  result->n_rows = gorm_rows_get_n_rows (rows);
+  result->n_columns = gorm_rows_get_n_columns (rows);
+  result->values = g_ptr_array_new_with_free_func (free_value);
+  for (guint row = 0; row < result->n_rows; row++)
+    for (guint column = 0; column < result->n_columns; column++)
+      {
+        g_autoptr(GError) error = NULL;
+        const GValue *value = gorm_rows_get_value (rows, column, row, &error);
+        GValue *copy = g_new0 (GValue, 1);
+
+        g_assert_no_error (error);
+        g_assert_nonnull (value);
+        g_value_init (copy, G_VALUE_TYPE (value));
+        g_value_copy (value, copy);
+        g_ptr_array_add (result->values, copy);
+      }
+  /* Out of range is an error, not a crash. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_null (gorm_rows_get_value (rows, result->n_columns, 0, &error));
+    g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  }
+}
+
+/* Runs @sql both ways and checks they agree; returns the direct run's
+ * result in @result. */
+static void
+select_both (Fixture      *fixture,
+             const char   *sql,
+             const GValue *params,
+             guint         n_params,
+             const GType  *types,
+             Result       *result)
+{
+  Result gda;
+
+  run_select (fixture, TRUE, sql, params, n_params, types, result);
+  run_select (fixture, FALSE, sql, params, n_params, types, &gda);
+  if (result->error != NULL || gda.error != NULL)
+    {
+      g_assert_nonnull (result->error);
+      g_assert_nonnull (gda.error);
+      g_assert_cmpstr (g_quark_to_string (result->error->domain), ==,
+                       g_quark_to_string (gda.error->domain));
+      g_assert_cmpint (result->error->code, ==, gda.error->code);
+      g_assert_cmpstr (result->error->message, ==, gda.error->message);
+    }
+  else
+    {
+      g_assert_cmpuint (result->n_rows, ==, gda.n_rows);
+      g_assert_cmpuint (result->n_columns, ==, gda.n_columns);
+      for (guint i = 0; i < result->values->len; i++)
+        if (!values_equal (result->values->pdata[i], gda.values->pdata[i]))
+          {
+            g_autofree char *direct = g_strdup_value_contents (result->values->pdata[i]);
+            g_autofree char *through_gda = g_strdup_value_contents (gda.values->pdata[i]);
+
+            g_error ("%s: value %u differs: %s (%s) directly, %s (%s) through libgda", sql, i,
+                     direct, G_VALUE_TYPE_NAME (result->values->pdata[i]),
+                     through_gda, G_VALUE_TYPE_NAME (gda.values->pdata[i]));
+          }
+    }
+  result_clear (&gda);
+}
+
+/* select_both(), which must succeed. */
+static void
+select_ok (Fixture      *fixture,
+           const char   *sql,
+           const GValue *params,
+           guint         n_params,
+           const GType  *types,
+           Result       *result)
+{
+  select_both (fixture, sql, params, n_params, types, result);
+  g_assert_no_error (result->error);
+}
+
+static const GValue *
+value_at (Result *result,
+          guint   column,
+          guint   row)
+{
+  g_assert_cmpuint (row, <, result->n_rows);
+  g_assert_cmpuint (column, <, result->n_columns);
+  return result->values->pdata[row * result->n_columns + column];
+}
+
+/* Tests */
+
+/* Every SQL value type, each edge, and NULL in each: the same values of
+ * the same types both ways. */
+static void
+test_value_types (void)
+{
+  const GType types[] = {
+    G_TYPE_INT64, G_TYPE_INT64, G_TYPE_DOUBLE, G_TYPE_STRING, G_TYPE_BYTES, G_TYPE_INT64,
+    G_TYPE_NONE
+  };
+  Fixture fixture;
+  Result result;
+
+  fixture_open (&fixture);
+  make_values_table (&fixture);
+  select_ok (&fixture, "SELECT k, i, d, t, b, f FROM v ORDER BY k", NULL, 0, types, &result);
+  g_assert_cmpuint (result.n_rows, ==, 6);
+  g_assert_cmpint (g_value_get_int64 (value_at (&result, 1, 0)), ==, G_GINT64_CONSTANT (1099511627776));
+  g_assert_cmpint (g_value_get_int64 (value_at (&result, 1, 1)), ==, G_MAXINT64);
+  g_assert_cmpint (g_value_get_int64 (value_at (&result, 1, 2)), ==, G_MININT64);
+  g_assert_cmpfloat (g_value_get_double (value_at (&result, 2, 1)), ==, INFINITY);
+  g_assert_cmpfloat (g_value_get_double (value_at (&result, 2, 2)), ==, -INFINITY);
+  g_assert_cmpfloat (g_value_get_double (value_at (&result, 2, 4)), ==, 1e300);
+  g_assert_cmpstr (g_value_get_string (value_at (&result, 3, 1)), ==, "");
+  g_assert_cmpstr (g_value_get_string (value_at (&result, 3, 2)), ==, "héllo ✓ 日本");
+  g_assert_cmpuint (g_bytes_get_size (g_value_get_boxed (value_at (&result, 4, 0))), ==, 3);
+  g_assert_cmpuint (g_bytes_get_size (g_value_get_boxed (value_at (&result, 4, 1))), ==, 0);
+  for (guint column = 1; column < 6; column++)
+    g_assert_true (G_VALUE_HOLDS (value_at (&result, column, 5), GORM_TYPE_SQL_NULL));
+  result_clear (&result);
+
+  fixture_close (&fixture);
+}
+
+/* A column read as a type other than its own converts as the engine
+ * converts it, and booleans read as libgda reads them. */
+static void
+test_converted_types (void)
+{
+  const GType as_text[] = {
+    G_TYPE_STRING, G_TYPE_STRING, G_TYPE_NONE
+  };
+  const GType as_numbers[] = {
+    G_TYPE_DOUBLE, G_TYPE_INT64, G_TYPE_NONE
+  };
+  const GType as_booleans[] = {
+    G_TYPE_INT64, G_TYPE_BOOLEAN, G_TYPE_NONE
+  };
+  Fixture fixture;
+  Result result;
+
+  fixture_open (&fixture);
+  make_values_table (&fixture);
+  if (is_sqlite ())
+    {
+      const GType as_bytes[] = { G_TYPE_BYTES, G_TYPE_BYTES, G_TYPE_NONE };
+
+      select_ok (&fixture, "SELECT i, d FROM v ORDER BY k", NULL, 0, as_text, &result);
+      g_assert_cmpstr (g_value_get_string (value_at (&result, 0, 0)), ==, "1099511627776");
+      result_clear (&result);
+      select_ok (&fixture, "SELECT t, k FROM v ORDER BY k", NULL, 0, as_bytes, &result);
+      result_clear (&result);
+      select_ok (&fixture, "SELECT '12abc', 'x' FROM v", NULL, 0, as_numbers, &result);
+      result_clear (&result);
+      /* Another statement: libgda keeps the column types a statement
+       * first ran with. A real read as an integer is cut, as SQLite
+       * casts (PostgreSQL refuses it). */
+      select_ok (&fixture, "SELECT i, d FROM v ORDER BY k, i", NULL, 0, as_numbers, &result);
+      result_clear (&result);
+    }
+  if (is_sqlite ())
+    {
+      /* Booleans as libgda reads them: zero or not, of the value cut to
+       * 32 bits (4294967296 is FALSE). */
+      select_ok (&fixture, "SELECT k, f FROM v ORDER BY k", NULL, 0, as_booleans, &result);
+      g_assert_true (g_value_get_boolean (value_at (&result, 1, 0)));
+      g_assert_false (g_value_get_boolean (value_at (&result, 1, 1)));
+      g_assert_true (g_value_get_boolean (value_at (&result, 1, 2)));
+      g_assert_false (g_value_get_boolean (value_at (&result, 1, 3)));
+      result_clear (&result);
+    }
+  /* Numbers as text; no rows. */
+  select_ok (&fixture, "SELECT t, k FROM v WHERE k = 1", NULL, 0, as_text, &result);
+  g_assert_cmpstr (g_value_get_string (value_at (&result, 1, 0)), ==, "1");
+  result_clear (&result);
+  select_ok (&fixture, "SELECT t, k FROM v WHERE k > 100", NULL, 0, as_text, &result);
+  g_assert_cmpuint (result.n_rows, ==, 0);
+  result_clear (&result);
+
+  fixture_close (&fixture);
+}
+
+/* Parameters of every type, bound in the order of their `?`, which need
+ * not be their numbers' order; one used twice. */
+static void
+test_params (void)
+{
+  const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GBytes) bytes = g_bytes_new ("\x41", 1);
+  GValue params[4] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+  Fixture fixture;
+  Result result;
+
+  fixture_open (&fixture);
+  make_values_table (&fixture);
+  g_value_init (&params[0], G_TYPE_INT64);
+  g_value_set_int64 (&params[0], G_MININT64);
+  g_value_init (&params[1], G_TYPE_STRING);
+  g_value_set_string (&params[1], "héllo ✓ 日本");
+  g_value_init (&params[2], G_TYPE_DOUBLE);
+  g_value_set_double (&params[2], -INFINITY);
+  g_value_init (&params[3], G_TYPE_BYTES);
+  g_value_set_boxed (&params[3], bytes);
+
+  select_ok (&fixture,
+             "SELECT k FROM v WHERE t = ##p1::gchararray AND i = ##p0::gint64 "
+             "AND d = ##p2::gdouble AND b = ##p3::GdaBinary AND k > ##p0::gint64",
+             params, 4, types, &result);
+  g_assert_cmpuint (result.n_rows, ==, 1);
+  g_assert_cmpint (g_value_get_int64 (value_at (&result, 0, 0)), ==, 3);
+  result_clear (&result);
+
+  /* The statement runs again with other values. */
+  g_value_set_int64 (&params[0], G_MAXINT64);
+  g_value_set_string (&params[1], "");
+  g_value_set_double (&params[2], INFINITY);
+  g_value_take_boxed (&params[3], g_bytes_new (NULL, 0));
+  select_ok (&fixture,
+             "SELECT k FROM v WHERE t = ##p1::gchararray AND i = ##p0::gint64 "
+             "AND d = ##p2::gdouble AND b = ##p3::GdaBinary AND k > ##p0::gint64",
+             params, 4, types, &result);
+  /* k > G_MAXINT64 holds for no row. */
+  g_assert_cmpuint (result.n_rows, ==, 0);
+  result_clear (&result);
+
+  for (guint i = 0; i < G_N_ELEMENTS (params); i++)
+    g_value_unset (&params[i]);
+  fixture_close (&fixture);
+}
+
+/* Errors: the same code and message both ways, whether the statement
+ * fails to prepare or as it runs. */
+static void
+test_errors (void)
+{
+  const GType one[] = { G_TYPE_INT64, G_TYPE_NONE };
+  GValue pattern = G_VALUE_INIT;
+  Fixture fixture;
+  Result result;
+
+  fixture_open (&fixture);
+  make_values_table (&fixture);
+
+  select_both (&fixture, "SELECT k FROM missing", NULL, 0, one, &result);
+  g_assert_error (result.error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_assert_nonnull (strstr (result.error->message, "missing"));
+  result_clear (&result);
+
+  if (is_sqlite ())
+    {
+      g_autofree char *long_pattern = NULL;
+
+      guint before = gorm_connection_get_n_direct_selects_locked (fixture.connection);
+
+      /* Refused by SQLite only as the statement runs: directly. */
+      select_both (&fixture, "SELECT abs(i) FROM v WHERE k = 3", NULL, 0, one, &result);
+      g_assert_cmpuint (gorm_connection_get_n_direct_selects_locked (fixture.connection), ==,
+                        before + 1);
+      g_assert_error (result.error, GORM_ERROR, GORM_ERROR_FAILED);
+      g_assert_nonnull (strstr (result.error->message, "integer overflow"));
+      g_assert_nonnull (strstr (result.error->message, "SELECT abs(i)"));
+      result_clear (&result);
+
+      long_pattern = g_strnfill (60000, '%');
+      g_value_init (&pattern, G_TYPE_STRING);
+      g_value_set_string (&pattern, long_pattern);
+      select_both (&fixture, "SELECT k FROM v WHERE t LIKE ##p0::gchararray", &pattern, 1, one,
+                   &result);
+      g_assert_error (result.error, GORM_ERROR, GORM_ERROR_FAILED);
+      g_assert_nonnull (strstr (result.error->message, "LIKE or GLOB pattern too complex"));
+      /* Shown as the application wrote it. */
+      g_assert_nonnull (strstr (result.error->message, "LIKE ?"));
+      result_clear (&result);
+      g_value_unset (&pattern);
+    }
+
+  /* A fault injected, as the engine's error would be. */
+  /* It takes the lock itself. */
+  gorm_database_unlock (fixture.db);
+  gorm_connection_inject_fault (fixture.connection, "SELECT k FROM v", GORM_ERROR_CORRUPT);
+  gorm_database_lock (fixture.db);
+  run_select (&fixture, TRUE, "SELECT k FROM v", NULL, 0, one, &result);
+  g_assert_error (result.error, GORM_ERROR, GORM_ERROR_CORRUPT);
+  result_clear (&result);
+
+  fixture_close (&fixture);
+}
+
+/* Another connection holding the database locked: BUSY both ways. */
+static void
+test_busy (void)
+{
+  const GType one[] = { G_TYPE_INT64, G_TYPE_NONE };
+  sqlite3 *other = NULL;
+  Fixture fixture;
+  Result result;
+  Result rows;
+
+  fixture_open (&fixture);
+  make_values_table (&fixture);
+  /* Waits a millisecond, not 5 s, before it says the database is
+   * locked. */
+  run_select (&fixture, FALSE, "PRAGMA busy_timeout=1", NULL, 0, NULL, &rows);
+  g_assert_no_error (rows.error);
+  result_clear (&rows);
+  /* In a rollback journal, unlike in WAL, a writer's exclusive lock
+   * keeps readers out. */
+  run_select (&fixture, FALSE, "PRAGMA journal_mode=DELETE", NULL, 0, NULL, &rows);
+  g_assert_no_error (rows.error);
+  result_clear (&rows);
+
+  select_ok (&fixture, "SELECT k FROM v", NULL, 0, one, &result);
+  result_clear (&result);
+
+  g_assert_cmpint (sqlite3_open (fixture.path, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN EXCLUSIVE; "
+                                        "INSERT INTO v (k) VALUES (100)", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  /* Directly, SQLite's "database is locked" is BUSY, as for a write.
+   * libgda's model of a select refused so reads as no count of rows,
+   * which fails as GORM_ERROR_FAILED without SQLite's reason. */
+  run_select (&fixture, TRUE, "SELECT k FROM v", NULL, 0, one, &result);
+  g_assert_error (result.error, GORM_ERROR, GORM_ERROR_BUSY);
+  g_assert_nonnull (strstr (result.error->message, "database is locked"));
+  result_clear (&result);
+  run_select (&fixture, FALSE, "SELECT k FROM v", NULL, 0, one, &result);
+  g_assert_error (result.error, GORM_ERROR, GORM_ERROR_FAILED);
+  result_clear (&result);
+  sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (other);
+
+  /* The lock gone, the statement runs again. */
+  select_ok (&fixture, "SELECT k FROM v", NULL, 0, one, &result);
+  g_assert_cmpuint (result.n_rows, ==, 6);
+  result_clear (&result);
+
+  fixture_close (&fixture);
+}
+
+/* A cancellable cancelled before the select: G_IO_ERROR_CANCELLED both
+ * ways, nothing run. */
+static void
+test_cancelled (void)
+{
+  const GType one[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(TestLog) log = NULL;
+  GCancellable *previous;
+  Fixture fixture;
+  Result result;
+
+  fixture_open (&fixture);
+  make_values_table (&fixture);
+  gorm_database_unlock (fixture.db);
+  log = test_log_attach (fixture.db);
+  gorm_database_lock (fixture.db);
+  g_cancellable_cancel (cancellable);
+  previous = gorm_connection_swap_cancellable_locked (fixture.connection, cancellable);
+  run_select (&fixture, TRUE, "SELECT k FROM v", NULL, 0, one, &result);
+  g_assert_error (result.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  result_clear (&result);
+  gorm_connection_swap_cancellable_locked (fixture.connection, previous);
+  g_assert_cmpuint (test_log_count (log, "SELECT k FROM v"), ==, 0);
+
+  /* Traced when it runs, directly or not. */
+  select_ok (&fixture, "SELECT k FROM v", NULL, 0, one, &result);
+  result_clear (&result);
+  g_assert_cmpuint (test_log_count (log, "SELECT k FROM v"), ==, 2);
+
+  gorm_database_unlock (fixture.db);
+  gorm_database_set_trace_func (fixture.db, NULL, NULL);
+  g_clear_pointer (&log, test_log_free);
+  gorm_database_lock (fixture.db);
+  fixture_close (&fixture);
+}
+
+static gint64
+count_rows (Fixture *fixture)
+{
+  const GType one[] = { G_TYPE_INT64, G_TYPE_NONE };
+  Result result;
+  gint64 count;
+
+  select_ok (fixture, "SELECT count(*) FROM v", NULL, 0, one, &result);
+  count = g_value_get_int64 (value_at (&result, 0, 0));
+  result_clear (&result);
+  return count;
+}
+
+/* Inside a transaction and its savepoints, a select sees the
+ * transaction's writes, and no longer those rolled back. */
+static void
+test_transaction (void)
+{
+  g_autoptr(GError) error = NULL;
+  Fixture fixture;
+
+  fixture_open (&fixture);
+  make_values_table (&fixture);
+  g_assert_cmpint (count_rows (&fixture), ==, 6);
+
+  g_assert_true (gorm_connection_begin_locked (fixture.connection, "test", &error));
+  g_assert_no_error (error);
+  run_ok (&fixture, "INSERT INTO v (k) VALUES (10)");
+  g_assert_cmpint (count_rows (&fixture), ==, 7);
+  g_assert_true (gorm_connection_begin_locked (fixture.connection, "test", &error));
+  run_ok (&fixture, "INSERT INTO v (k) VALUES (11)");
+  g_assert_cmpint (count_rows (&fixture), ==, 8);
+  g_assert_true (gorm_connection_rollback_locked (fixture.connection, "test", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (&fixture), ==, 7);
+  g_assert_true (gorm_connection_rollback_locked (fixture.connection, "test", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (&fixture), ==, 6);
+
+  /* A failed COMMIT (injected) rolls back; the next selects work. */
+  g_assert_true (gorm_connection_begin_locked (fixture.connection, "test", &error));
+  run_ok (&fixture, "INSERT INTO v (k) VALUES (12)");
+  g_assert_cmpint (count_rows (&fixture), ==, 7);
+  /* It takes the lock itself. */
+  gorm_database_unlock (fixture.db);
+  gorm_connection_inject_fault (fixture.connection, "COMMIT", GORM_ERROR_BUSY);
+  gorm_database_lock (fixture.db);
+  g_assert_false (gorm_connection_commit_locked (fixture.connection, "test", &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_BUSY);
+  g_assert_cmpuint (gorm_connection_get_depth (fixture.connection), ==, 0);
+  g_assert_cmpint (count_rows (&fixture), ==, 6);
+
+  fixture_close (&fixture);
+}
+
+/* What is not run directly: a select without column types, or with a
+ * type libgorm leaves to libgda, or fewer types than columns, runs
+ * through libgda as before, and gives what it gave. */
+static void
+test_through_gda (void)
+{
+  const GType gint_type[] = { G_TYPE_INT, G_TYPE_NONE };
+  const GType too_few[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GormRows) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  GormStatement *statement;
+  guint before;
+  Fixture fixture;
+
+  fixture_open (&fixture);
+  make_values_table (&fixture);
+  before = gorm_connection_get_n_direct_selects_locked (fixture.connection);
+
+  statement = gorm_connection_lookup_locked (fixture.connection, "SELECT k, t FROM v ORDER BY k",
+                                             &error);
+  g_assert_no_error (error);
+  rows = gorm_connection_select_locked (fixture.connection, statement, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gorm_rows_get_n_rows (rows), ==, 6);
+  g_clear_pointer (&rows, gorm_rows_free);
+  rows = gorm_connection_select_locked (fixture.connection, statement, too_few, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gorm_rows_get_n_columns (rows), ==, 2);
+  g_clear_pointer (&rows, gorm_rows_free);
+
+  statement = gorm_connection_lookup_locked (fixture.connection, "SELECT k FROM v ORDER BY k",
+                                             &error);
+  /* A gint, which libgorm never asks for, is libgda's (SQLite's) to
+   * read; PostgreSQL's values come as text, read as libgorm's types. */
+  if (is_sqlite ())
+    {
+      rows = gorm_connection_select_locked (fixture.connection, statement, gint_type, &error);
+      g_assert_no_error (error);
+      g_assert_true (G_VALUE_HOLDS_INT (gorm_rows_get_value (rows, 0, 0, &error)));
+      g_clear_pointer (&rows, gorm_rows_free);
+    }
+
+  g_assert_cmpuint (gorm_connection_get_n_direct_selects_locked (fixture.connection), ==, before);
+
+  /* And the same select with its types named runs directly (SQLite). */
+  rows = gorm_connection_select_locked (fixture.connection, statement, too_few, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gorm_connection_get_n_direct_selects_locked (fixture.connection), ==,
+                    before + (is_sqlite () ? 1 : 0));
+
+  fixture_close (&fixture);
+}
+
+/* GORM_DEBUG=gda-select: no select runs directly on a database opened
+ * with it, and the resources read are the same. */
+static void
+test_debug_gda_select (void)
+{
+  g_autoptr(GormDatabase) db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *uri = NULL;
+  g_autoptr(GormResource) post = NULL;
+  g_autoptr(GormResource) loaded = NULL;
+  g_autofree char *title = NULL;
+  GormConnection *connection;
+  gint64 id;
+
+  {
+    g_autoptr(GormDatabase) first = test_open_file (&path);
+
+    post = g_object_new (TEST_TYPE_POST, "database", first, "title", "héllo", "views", 7, NULL);
+    test_save_ok (post);
+    g_object_get (post, "id", &id, NULL);
+    g_clear_object (&post);
+    gorm_database_close (first, NULL, NULL);
+  }
+
+  g_setenv ("GORM_DEBUG", "gda-select", TRUE);
+  uri = is_sqlite () ? test_uri_of_file (path) : g_strdup (path);
+  db = gorm_database_open (uri, NULL, &error);
+  g_setenv ("GORM_DEBUG", "", TRUE);
+  g_assert_no_error (error);
+
+  loaded = gorm_database_get (db, TEST_TYPE_POST, id, NULL, &error);
+  g_assert_no_error (error);
+  g_object_get (loaded, "title", &title, NULL);
+  g_assert_cmpstr (title, ==, "héllo");
+
+  gorm_database_lock (db);
+  connection = gorm_database_get_connection_locked (db, &error);
+  g_assert_no_error (error);
+  g_assert_false (gorm_connection_selects_directly_locked (connection));
+  g_assert_cmpuint (gorm_connection_get_n_direct_selects_locked (connection), ==, 0);
+  gorm_database_unlock (db);
+
+  g_clear_object (&loaded);
+  gorm_database_close (db, NULL, NULL);
+  g_clear_object (&db);
+  test_remove_file (path);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/Gorm/Connection/value-types", test_value_types);
+  g_test_add_func ("/Gorm/Connection/converted-types", test_converted_types);
+  g_test_add_func ("/Gorm/Connection/params", test_params);
+  g_test_add_func ("/Gorm/Connection/errors", test_errors);
+  if (is_sqlite ())
+    g_test_add_func ("/Gorm/Connection/busy", test_busy);
+  g_test_add_func ("/Gorm/Connection/cancelled", test_cancelled);
+  g_test_add_func ("/Gorm/Connection/transaction", test_transaction);
+  g_test_add_func ("/Gorm/Connection/through-gda", test_through_gda);
+  g_test_add_func ("/Gorm/Connection/debug-gda-select", test_debug_gda_select);
+
+  return g_test_run ();
+}
