@@ -658,18 +658,15 @@ char    *gorm_dialect_render_anchored_page      (const GormDialect   *dialect,
 char    *gorm_dialect_render_position           (const GormDialect   *dialect,
                                                  const GormSelection *selection,
                                                  GArray              *params);
-/* One row, one gint64 column: 1 when the row whose key is bound to the
- * first slot sorts before the row whose key is bound to the second in
- * the selection's order (its filter ignored), 0 when not or when either
- * row is missing. */
-char    *gorm_dialect_render_sorts_before       (const GormDialect   *dialect,
+/* One row, one gint64 column: how many of the rows whose keys are bound
+ * to the first @n_probes slots (a key listed twice counts once; a key of
+ * no row, not at all) sort before the row whose key is bound to the
+ * slot after them, in the selection's order; no row when the
+ * selection's condition (its values bound last) does not select that
+ * row or it is missing. */
+char    *gorm_dialect_render_placement          (const GormDialect   *dialect,
                                                  const GormSelection *selection,
-                                                 GArray              *params);
-/* One row, one gint64 column: 1 when the row whose key is bound to the
- * first slot exists and the selection's condition (its values bound
- * after the key) selects it, 0 when not. */
-char    *gorm_dialect_render_matches            (const GormDialect   *dialect,
-                                                 const GormSelection *selection,
+                                                 guint                n_probes,
                                                  GArray              *params);
 
 /* Appends the names of all the columns of @schema, in schema order (the

@@ -2410,37 +2410,35 @@ gorm_dialect_render_position (const GormDialect   *dialect,
 }
 
 char *
-gorm_dialect_render_sorts_before (const GormDialect   *dialect,
-                                  const GormSelection *selection,
-                                  GArray              *params)
+gorm_dialect_render_placement (const GormDialect   *dialect,
+                               const GormSelection *selection,
+                               guint                n_probes,
+                               GArray              *params)
 {
   const GormSchema *schema = selection->schema;
-  GString *sql = g_string_new ("SELECT count(*) FROM ");
-
-  /* 1 when the row o sorts before the row k in the order, 0 when not:
-   * the engine compares, so that collations, NULLs and directions are
-   * exactly those of the order's own SQL. */
-  append_table_as (sql, schema, "o");
-  g_string_append (sql, ", ");
-  append_table_as (sql, schema, "k");
-  g_string_append (sql, " WHERE ");
-  append_key_is_slot (sql, "o", schema, params);
-  g_string_append (sql, " AND ");
-  append_key_is_slot (sql, "k", schema, params);
-  g_string_append (sql, " AND ");
-  append_sorts_before (dialect, sql, selection->orders, selection->n_orders);
-  return g_string_free (sql, FALSE);
-}
-
-char *
-gorm_dialect_render_matches (const GormDialect   *dialect,
-                             const GormSelection *selection,
-                             GArray              *params)
-{
-  const GormSchema *schema = selection->schema;
-  GString *sql = g_string_new ("SELECT count(*) FROM ");
+  GString *sql = g_string_new ("SELECT (SELECT count(*) FROM ");
   static const Scope k_scope = { "k", 0, "k" };
 
+  g_return_val_if_fail (n_probes > 0, NULL);
+
+  /* How many of the probed rows o sort before the row k: the engine
+   * compares, so that collations, NULLs and directions are exactly those
+   * of the order's own SQL. An IN list counts a row once however often
+   * its key is listed. No row when the condition does not select k
+   * (its unqualified columns are k's). */
+  append_table_as (sql, schema, "o");
+  g_string_append (sql, " WHERE ");
+  append_qualified_column (sql, "o", schema->key);
+  g_string_append (sql, " IN (");
+  for (guint i = 0; i < n_probes; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      append_slot (sql, params, gorm_value_kind_get_sql_type (schema->key->kind));
+    }
+  g_string_append (sql, ") AND ");
+  append_sorts_before (dialect, sql, selection->orders, selection->n_orders);
+  g_string_append (sql, ") FROM ");
   append_table_as (sql, schema, "k");
   g_string_append (sql, " WHERE ");
   append_key_is_slot (sql, "k", schema, params);
