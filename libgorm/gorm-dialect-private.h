@@ -658,15 +658,15 @@ char    *gorm_dialect_render_anchored_page      (const GormDialect   *dialect,
 char    *gorm_dialect_render_position           (const GormDialect   *dialect,
                                                  const GormSelection *selection,
                                                  GArray              *params);
-/* One row, one gint64 column: how many of the rows whose keys are bound
- * to the first @n_probes slots (a key listed twice counts once; a key of
- * no row, not at all) sort before the row whose key is bound to the
- * slot after them, in the selection's order; no row when the
- * selection's condition (its values bound last) does not select that
- * row or it is missing. */
+/* One row, one gint64 column: how many of the rows whose keys are the
+ * first slot, a set of keys as the dialect's append_value_set binds it
+ * (a key listed twice counts once; a key of no row, not at all), sort
+ * before the row whose key is bound to the second slot, in the
+ * selection's order; no row when the selection's condition (its values
+ * bound last) does not select that row or it is missing. Only for a
+ * dialect with append_value_set. */
 char    *gorm_dialect_render_placement          (const GormDialect   *dialect,
                                                  const GormSelection *selection,
-                                                 guint                n_probes,
                                                  GArray              *params);
 
 /* Appends the names of all the columns of @schema, in schema order (the

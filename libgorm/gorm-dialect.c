@@ -2412,31 +2412,28 @@ gorm_dialect_render_position (const GormDialect   *dialect,
 char *
 gorm_dialect_render_placement (const GormDialect   *dialect,
                                const GormSelection *selection,
-                               guint                n_probes,
                                GArray              *params)
 {
   const GormSchema *schema = selection->schema;
   GString *sql = g_string_new ("SELECT (SELECT count(*) FROM ");
   static const Scope k_scope = { "k", 0, "k" };
+  GValue probe = G_VALUE_INIT;
 
-  g_return_val_if_fail (n_probes > 0, NULL);
+  g_return_val_if_fail (dialect->append_value_set != NULL, NULL);
 
   /* How many of the probed rows o sort before the row k: the engine
    * compares, so that collations, NULLs and directions are exactly those
-   * of the order's own SQL. An IN list counts a row once however often
-   * its key is listed. No row when the condition does not select k
-   * (its unqualified columns are k's). */
+   * of the order's own SQL. The probes' keys are one value (libgda's
+   * cost per parameter grows with the number of parameters), in which a
+   * key counts once however often it is listed. The unqualified key
+   * column there is o's, the innermost table's. No row when the
+   * condition does not select k (its unqualified columns are k's). */
   append_table_as (sql, schema, "o");
   g_string_append (sql, " WHERE ");
-  append_qualified_column (sql, "o", schema->key);
-  g_string_append (sql, " IN (");
-  for (guint i = 0; i < n_probes; i++)
-    {
-      if (i > 0)
-        g_string_append (sql, ", ");
-      append_slot (sql, params, gorm_value_kind_get_sql_type (schema->key->kind));
-    }
-  g_string_append (sql, ") AND ");
+  g_value_init (&probe, gorm_value_kind_get_sql_type (schema->key->kind));
+  dialect->append_value_set (sql, params, schema->key, &probe, 1, FALSE);
+  g_value_unset (&probe);
+  g_string_append (sql, " AND ");
   append_sorts_before (dialect, sql, selection->orders, selection->n_orders);
   g_string_append (sql, ") FROM ");
   append_table_as (sql, schema, "k");

@@ -486,8 +486,7 @@ render_statements (GormQueryModel *self)
         {
           g_array_set_size (params, 0);
           self->watch->placement_sql =
-            gorm_dialect_render_placement (compiled->dialect, &selection, PLACEMENT_PROBES,
-                                           params);
+            gorm_dialect_render_placement (compiled->dialect, &selection, params);
         }
     }
 }
@@ -2381,11 +2380,9 @@ index_apply_moves (GArray       *index,
 }
 
 /* Runs the placement statement of the watch: how many of the rows of
- * @index at @at (@n_at ascending positions, at most PLACEMENT_PROBES)
- * sort before the row of @key. The slots past @n_at take @key itself,
- * which counts nothing: no row sorts before itself, as every order ends
- * with the key. -1 when the filter does not select the row, -2 with
- * @error set on failure. */
+ * @index at @at (@n_at ascending positions, at most PLACEMENT_PROBES,
+ * maybe none) sort before the row of @key. -1 when the filter does not
+ * select the row, -2 with @error set on failure. */
 static gint64
 placement_count_locked (Watch         *watch,
                         const GArray  *index,
@@ -2395,6 +2392,9 @@ placement_count_locked (Watch         *watch,
                         GError       **error)
 {
   static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  GValue probes[PLACEMENT_PROBES] = { G_VALUE_INIT };
+  g_autoptr(GArray) set = new_params ();
+  g_autoptr(GString) unused = g_string_new (NULL);
   g_autoptr(GormRows) rows = NULL;
   GormConnection *statements;
   Binding binding = { lookup_locked (watch->database, watch->placement_sql, &statements, error), 0 };
@@ -2403,19 +2403,15 @@ placement_count_locked (Watch         *watch,
   if (binding.statement == NULL)
     return -2;
   g_atomic_int_inc (&watch->n_placements);
-  for (guint i = 0; i < PLACEMENT_PROBES; i++)
+  /* The probes' keys as the one value of the set, whatever their number. */
+  for (guint i = 0; i < n_at; i++)
     {
-      GValue probe = G_VALUE_INIT;
-
-      if (i >= n_at)
-        {
-          bind_values (&binding, key, 1);
-          continue;
-        }
-      g_value_init (&probe, G_TYPE_INT64);
-      g_value_set_int64 (&probe, g_array_index (index, gint64, at[i]));
-      gorm_statement_take_param (binding.statement, binding.number++, &probe);
+      g_value_init (&probes[i], G_TYPE_INT64);
+      g_value_set_int64 (&probes[i], g_array_index (index, gint64, at[i]));
     }
+  watch->compiled->dialect->append_value_set (unused, set, watch->compiled->schema->key, probes,
+                                              n_at, FALSE);
+  bind_values (&binding, (const GValue *) set->data, set->len);
   bind_values (&binding, key, 1);
   bind_filter (watch, &binding);
   rows = gorm_connection_select_locked (statements, binding.statement, types, error);
