@@ -2208,9 +2208,9 @@ tied_item (GListModel *model,
  * at the end, around the first statement's probes and in the middle (a
  * new row comes after or before its ties as its key does), rows before
  * and after all, with a NULL name, moves to both ends, a row the filter
- * leaves out and one that leaves it, for every query of the write
- * tests; after each write the row is where a plain fetch has it, and
- * the statements it took stay within the search's bound. */
+ * leaves out and one that leaves it, for queries of the write tests;
+ * after each write the row is where a plain fetch has it, and the
+ * statements it took stay within the search's bound. */
 static void
 test_key_index_placement (void)
 {
@@ -2223,8 +2223,13 @@ test_key_index_placement (void)
   guint step = 0;
 
   g_assert_cmpuint (k, >=, 32);
-  for (guint kind = 0; kind < 6; kind++)
+  /* A filter and a descending order with ties; NULLs last, descending;
+   * NULLs first, then a descending term (key-index-writes runs the
+   * others under placed writes too). */
+  for (guint q = 0; q < 3; q++)
     {
+      static const guint kinds[] = { 1, 4, 5 };
+      guint kind = kinds[q];
       g_autoptr(GormQuery) query = written_query (db, kind);
       g_autoptr(GListModel) model = fetch_keyed (query, TRUE);
       guint n = g_list_model_get_n_items (model);
