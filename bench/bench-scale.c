@@ -949,6 +949,7 @@ measure_writes (GormSession *session,
   WriteTimes times = { 0 };
   double old_rating;
   guint counted_before;
+  guint placements_before;
 
   if (!counted)
     {
@@ -960,6 +961,7 @@ measure_writes (GormSession *session,
         ;
     }
   counted_before = gorm_query_model_get_n_counted_positions (model);
+  placements_before = gorm_query_model_get_n_placements (model);
   g_signal_connect (session->model, "items-changed", G_CALLBACK (write_items_changed_cb), &watch);
   g_print ("RESULT n_items=%u indexed=%d bulk=%u", n_items, !counted, bulk);
 
@@ -1025,8 +1027,9 @@ measure_writes (GormSession *session,
     });
     print_write ("bulk_delete", bulk, &times);
   }
-  g_print (" counted_positions=%u still_indexed=%d hwm_kib=%ld baseline_kib=%ld\n",
+  g_print (" counted_positions=%u placements=%u still_indexed=%d hwm_kib=%ld baseline_kib=%ld\n",
            gorm_query_model_get_n_counted_positions (model) - counted_before,
+           gorm_query_model_get_n_placements (model) - placements_before,
            gorm_query_model_has_key_index (model), bench_status_kib ("VmHWM:"), baseline);
   g_signal_handlers_disconnect_by_data (session->model, &watch);
 }

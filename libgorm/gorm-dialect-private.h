@@ -658,13 +658,6 @@ char    *gorm_dialect_render_anchored_page      (const GormDialect   *dialect,
 char    *gorm_dialect_render_position           (const GormDialect   *dialect,
                                                  const GormSelection *selection,
                                                  GArray              *params);
-/* One row, one gint64 column: 1 when the row whose key is bound to the
- * first slot sorts before the row whose key is bound to the second in
- * the selection's order (its filter ignored), 0 when not or when either
- * row is missing. */
-char    *gorm_dialect_render_sorts_before       (const GormDialect   *dialect,
-                                                 const GormSelection *selection,
-                                                 GArray              *params);
 /* An order by one forward path then the key (its direction its own),
  * as a key reader sorts it without the engine sorting the selected rows
  * by the path's values (gorm_key_reader_read()). @rows: the key and
@@ -682,10 +675,14 @@ gboolean gorm_dialect_render_key_ranks          (const GormDialect    *dialect,
                                                  char                **ranks,
                                                  char                **rows,
                                                  GArray               *params);
-/* One row, one gint64 column: 1 when the row whose key is bound to the
- * first slot exists and the selection's condition (its values bound
- * after the key) selects it, 0 when not. */
-char    *gorm_dialect_render_matches            (const GormDialect   *dialect,
+/* One row, one gint64 column: how many of the rows whose keys are the
+ * first slot, a set of keys as the dialect's append_value_set binds it
+ * (a key listed twice counts once; a key of no row, not at all), sort
+ * before the row whose key is bound to the second slot, in the
+ * selection's order; no row when the selection's condition (its values
+ * bound last) does not select that row or it is missing. Only for a
+ * dialect with append_value_set. */
+char    *gorm_dialect_render_placement          (const GormDialect   *dialect,
                                                  const GormSelection *selection,
                                                  GArray              *params);
 

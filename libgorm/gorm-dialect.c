@@ -2419,25 +2419,36 @@ gorm_dialect_render_position (const GormDialect   *dialect,
 }
 
 char *
-gorm_dialect_render_sorts_before (const GormDialect   *dialect,
-                                  const GormSelection *selection,
-                                  GArray              *params)
+gorm_dialect_render_placement (const GormDialect   *dialect,
+                               const GormSelection *selection,
+                               GArray              *params)
 {
   const GormSchema *schema = selection->schema;
-  GString *sql = g_string_new ("SELECT count(*) FROM ");
+  GString *sql = g_string_new ("SELECT (SELECT count(*) FROM ");
+  static const Scope k_scope = { "k", 0, "k" };
+  GValue probe = G_VALUE_INIT;
 
-  /* 1 when the row o sorts before the row k in the order, 0 when not:
-   * the engine compares, so that collations, NULLs and directions are
-   * exactly those of the order's own SQL. */
+  g_return_val_if_fail (dialect->append_value_set != NULL, NULL);
+
+  /* How many of the probed rows o sort before the row k: the engine
+   * compares, so that collations, NULLs and directions are exactly those
+   * of the order's own SQL. The probes' keys are one value (libgda's
+   * cost per parameter grows with the number of parameters), in which a
+   * key counts once however often it is listed. The unqualified key
+   * column there is o's, the innermost table's. No row when the
+   * condition does not select k (its unqualified columns are k's). */
   append_table_as (sql, schema, "o");
-  g_string_append (sql, ", ");
-  append_table_as (sql, schema, "k");
   g_string_append (sql, " WHERE ");
-  append_key_is_slot (sql, "o", schema, params);
-  g_string_append (sql, " AND ");
-  append_key_is_slot (sql, "k", schema, params);
+  g_value_init (&probe, gorm_value_kind_get_sql_type (schema->key->kind));
+  dialect->append_value_set (sql, params, schema->key, &probe, 1, FALSE);
+  g_value_unset (&probe);
   g_string_append (sql, " AND ");
   append_sorts_before (dialect, sql, selection->orders, selection->n_orders);
+  g_string_append (sql, ") FROM ");
+  append_table_as (sql, schema, "k");
+  g_string_append (sql, " WHERE ");
+  append_key_is_slot (sql, "k", schema, params);
+  append_and_condition (dialect, sql, selection->condition, params, &k_scope);
   return g_string_free (sql, FALSE);
 }
 
@@ -2504,22 +2515,6 @@ gorm_dialect_render_key_ranks (const GormDialect    *dialect,
   gorm_dialect_append_where (dialect, sql, selection->condition, params);
   *rows = g_string_free (sql, FALSE);
   return TRUE;
-}
-
-char *
-gorm_dialect_render_matches (const GormDialect   *dialect,
-                             const GormSelection *selection,
-                             GArray              *params)
-{
-  const GormSchema *schema = selection->schema;
-  GString *sql = g_string_new ("SELECT count(*) FROM ");
-  static const Scope k_scope = { "k", 0, "k" };
-
-  append_table_as (sql, schema, "k");
-  g_string_append (sql, " WHERE ");
-  append_key_is_slot (sql, "k", schema, params);
-  append_and_condition (dialect, sql, selection->condition, params, &k_scope);
-  return g_string_free (sql, FALSE);
 }
 
 /* Raw selects (gorm_database_select(), _select_resources()) */

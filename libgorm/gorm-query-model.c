@@ -57,10 +57,11 @@
  * changes that do not affect it. Changes made with
  * [method@Gorm.Database.execute] are not seen. To find where a written
  * row was and where it goes, a live model with its key index (see above)
- * finds its key there and compares the row, in the engine, with the rows
- * a binary search of the index probes (about 20 for a million rows),
- * each read by key; without it, it pays one `count(*)` query per row of
- * its type a write changes.
+ * finds its key there and compares the row, in the engine, with 32 rows
+ * of the index at once, read by key, narrowing to the keys between the
+ * last of them that sorts before it and the next: one statement for an
+ * index of at most 32 rows, 4 for a million; without it, it pays one
+ * `count(*)` query per row of its type a write changes.
  *
  * A live model also follows what other connections commit to its
  * database (another program, another database object, the `sqlite3`
@@ -116,6 +117,12 @@
 /* The most changes one delivery applies to the key index one by one; a
  * delivery of more copies the writers' index (see take_writer_index()). */
 #define TAKE_INDEX_MIN_CHANGES 16
+/* The rows of the key index one placement statement compares a written
+ * row with (see index_insertion_locked()): a (PLACEMENT_PROBES + 1)-ary
+ * search, so that s statements place a row among up to
+ * (PLACEMENT_PROBES + 1)^s - 1 keys: 4 at a million rows, each a round
+ * trip on PostgreSQL. */
+#define PLACEMENT_PROBES 32
 /* The fewest rows for which a model prepares its key index (see
  * KeyPrep); GORM_KEY_INDEX_MIN_ROWS sets another number, for tests (0:
  * never). */
@@ -149,11 +156,10 @@ struct _Watch
   GormDatabase      *database;   /* not a reference: the feed belongs to it */
   GormCompiledQuery *compiled;
   char              *position_sql;
-  /* Whether one row sorts before another, and whether the filter selects
-   * a row: the positions of a write found from the key index (see
+  /* How many of PLACEMENT_PROBES rows sort before a row the filter
+   * selects: the positions of a write found from the key index (see
    * index_insertion_locked()). NULL without a key index. */
-  char              *sorts_before_sql;
-  char              *matches_sql;
+  char              *placement_sql;
   /* The writers' key index: the keys of the rows the filter matches in
    * the order the database has them now, the writes not delivered to the
    * model yet included. Guarded by the database lock; each write keeps
@@ -164,8 +170,10 @@ struct _Watch
    * writer then drops the index. */
   GArray            *index;        /* of gint64 */
   gint               index_stale;
-  /* How many positions were counted (position_locked()), atomically. */
+  /* How many positions were counted (position_locked()), and how many
+   * placement statements ran (index_insertion_locked()), atomically. */
   gint               n_counted;
+  gint               n_placements;
   /* The SQL values of the filter's parameters, in the order of its SQL,
    * read once: every statement binds them again (see bind_filter()). */
   GArray            *filter_params;
@@ -492,11 +500,8 @@ render_statements (GormQueryModel *self)
       if (self->keys_sql != NULL)
         {
           g_array_set_size (params, 0);
-          self->watch->sorts_before_sql =
-            gorm_dialect_render_sorts_before (compiled->dialect, &selection, params);
-          g_array_set_size (params, 0);
-          self->watch->matches_sql = gorm_dialect_render_matches (compiled->dialect,
-                                                                  &selection, params);
+          self->watch->placement_sql =
+            gorm_dialect_render_placement (compiled->dialect, &selection, params);
         }
     }
 }
@@ -965,8 +970,7 @@ watch_clear (Watch *watch)
   g_clear_pointer (&watch->compiled, gorm_compiled_query_free);
   g_clear_pointer (&watch->filter_params, g_array_unref);
   g_free (watch->position_sql);
-  g_free (watch->sorts_before_sql);
-  g_free (watch->matches_sql);
+  g_free (watch->placement_sql);
   g_clear_pointer (&watch->index, g_array_unref);
 }
 
@@ -2175,6 +2179,18 @@ gorm_query_model_get_n_counted_positions (GormQueryModel *self)
   return (guint) g_atomic_int_get (&self->watch->n_counted);
 }
 
+guint
+gorm_query_model_get_n_placements (GormQueryModel *self)
+{
+  return (guint) g_atomic_int_get (&self->watch->n_placements);
+}
+
+guint
+gorm_query_model_get_placement_probes (void)
+{
+  return PLACEMENT_PROBES;
+}
+
 gboolean
 gorm_query_model_shares_key_index (GormQueryModel *self)
 {
@@ -2397,39 +2413,61 @@ index_apply_moves (GArray       *index,
   return index_insert_positions (index, positions, values, sorted->len);
 }
 
-/* Runs the count statement @sql of the watch, the keys @a and, when
- * not NULL, @b bound first and the filter's values after @with_filter;
- * -1 with @error set on failure. */
+/* Runs the placement statement of the watch: how many of the rows of
+ * @index at @at (@n_at ascending positions, at most PLACEMENT_PROBES,
+ * maybe none) sort before the row of @key. -1 when the filter does not
+ * select the row, -2 with @error set on failure. */
 static gint64
-count_by_keys_locked (Watch         *watch,
-                      const char    *sql,
-                      const GValue  *a,
-                      const GValue  *b,
-                      gboolean       with_filter,
-                      GError       **error)
+placement_count_locked (Watch         *watch,
+                        const GArray  *index,
+                        const gint64  *at,
+                        guint          n_at,
+                        const GValue  *key,
+                        GError       **error)
 {
   static const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+  GValue probes[PLACEMENT_PROBES] = { G_VALUE_INIT };
+  g_autoptr(GArray) set = new_params ();
+  g_autoptr(GString) unused = g_string_new (NULL);
   g_autoptr(GormRows) rows = NULL;
   GormConnection *statements;
-  Binding binding = { lookup_locked (watch->database, sql, &statements, error), 0 };
+  Binding binding = { lookup_locked (watch->database, watch->placement_sql, &statements, error), 0 };
   const GValue *value;
 
   if (binding.statement == NULL)
-    return -1;
-  bind_values (&binding, a, 1);
-  if (b != NULL)
-    bind_values (&binding, b, 1);
-  if (with_filter)
-    bind_filter (watch, &binding);
+    return -2;
+  g_atomic_int_inc (&watch->n_placements);
+  /* The probes' keys as the one value of the set, whatever their number. */
+  for (guint i = 0; i < n_at; i++)
+    {
+      g_value_init (&probes[i], G_TYPE_INT64);
+      g_value_set_int64 (&probes[i], g_array_index (index, gint64, at[i]));
+    }
+  watch->compiled->dialect->append_value_set (unused, set, watch->compiled->schema->key, probes,
+                                              n_at, FALSE);
+  bind_values (&binding, (const GValue *) set->data, set->len);
+  bind_values (&binding, key, 1);
+  bind_filter (watch, &binding);
   rows = gorm_connection_select_locked (statements, binding.statement, types, error);
-  value = rows ? gorm_rows_get_value (rows, 0, 0, error) : NULL;
-  return value ? g_value_get_int64 (value) : -1;
+  if (rows == NULL)
+    return -2;
+  if (gorm_rows_get_n_rows (rows) == 0)
+    return -1;
+  value = gorm_rows_get_value (rows, 0, 0, error);
+  return value ? g_value_get_int64 (value) : -2;
 }
 
 /* Where the row of @key, after a write, goes in @index, which does not
- * hold it: the number of rows of @index that sort before it, by binary
- * search. -1 when the filter does not select it, -2 with @error set on
- * failure. */
+ * hold it: the number of rows of @index that sort before it. -1 when the
+ * filter does not select it, -2 with @error set on failure.
+ *
+ * A (PLACEMENT_PROBES + 1)-ary search: the answer lies in [lo, hi];
+ * each statement compares the row with up to PLACEMENT_PROBES keys of
+ * that interval, in index order, so those that sort before it are the
+ * first c of them, and the answer lies between the c-th probe and the
+ * next. An interval of at most PLACEMENT_PROBES keys is probed whole,
+ * which ends the search; the first statement also says whether the
+ * filter selects the row, even in an empty index. */
 static gint64
 index_insertion_locked (Watch         *watch,
                         const GArray  *index,
@@ -2437,26 +2475,27 @@ index_insertion_locked (Watch         *watch,
                         GError       **error)
 {
   gint64 lo = 0, hi = index->len;
-  gint64 matches = count_by_keys_locked (watch, watch->matches_sql, key, NULL, TRUE, error);
-  GValue probe = G_VALUE_INIT;
 
-  if (matches <= 0)
-    return matches < 0 ? -2 : -1;
-  g_value_init (&probe, G_TYPE_INT64);
-  while (lo < hi)
+  do
     {
-      gint64 mid = lo + (hi - lo) / 2;
+      gint64 span = hi - lo;
+      gint64 at[PLACEMENT_PROBES];
+      guint n_at = span <= PLACEMENT_PROBES ? (guint) span : PLACEMENT_PROBES;
       gint64 before;
 
-      g_value_set_int64 (&probe, g_array_index (index, gint64, mid));
-      before = count_by_keys_locked (watch, watch->sorts_before_sql, &probe, key, FALSE, error);
-      if (before < 0)
-        return -2;
+      /* Spread evenly: with span > PLACEMENT_PROBES, consecutive
+       * positions differ by at least one and the last is below hi. */
+      for (guint i = 0; i < n_at; i++)
+        at[i] = span <= PLACEMENT_PROBES ? lo + i : lo + (i + 1) * span / (PLACEMENT_PROBES + 1);
+      before = placement_count_locked (watch, index, at, n_at, key, error);
+      if (before < 0 || span <= PLACEMENT_PROBES)
+        return before < 0 ? before : lo + before;
+      if (before < n_at)
+        hi = at[before];
       if (before > 0)
-        lo = mid + 1;
-      else
-        hi = mid;
+        lo = at[before - 1] + 1;
     }
+  while (lo < hi);
   return lo;
 }
 
@@ -2561,7 +2600,7 @@ share_key_index (GormQueryModel *self)
   gboolean fits = TRUE;
 
   if (self->subscription == NULL || self->order_keys == NULL || self->index_shared ||
-      self->watch->sorts_before_sql == NULL)
+      self->watch->placement_sql == NULL)
     return;
   if (!gorm_connection_try_lock (gorm_database_get_execution (self->database)))
     return;

@@ -114,6 +114,11 @@ guint              gorm_query_model_get_n_ranked_key_reads (GormQueryModel *self
  * rows (the position query) rather than from its key index, for tests
  * and benchmarks. */
 guint              gorm_query_model_get_n_counted_positions (GormQueryModel *self);
+/* How many placement statements a live model's writers ran to find where
+ * written rows go in its key index, and how many keys each compares a
+ * row with, for tests and benchmarks. */
+guint              gorm_query_model_get_n_placements (GormQueryModel *self);
+guint              gorm_query_model_get_placement_probes (void);
 /* Whether the model's writers have a copy of its key index (they then
  * count no position), for tests. */
 gboolean           gorm_query_model_shares_key_index (GormQueryModel *self);

@@ -2073,7 +2073,11 @@ check_written (GormQuery *query,
 
 /* The model shares its key index with the writers when it gets it, if
  * the database lock is free at once; else at a later delivery: writes
- * until it does (a busy machine may make the first try fail). */
+ * until it does (a busy machine may make the first try fail). Each
+ * write wakes the listener of other connections' commits, which reads
+ * the database's change counter with the lock held: the delivery waits
+ * a little, so that it does not meet that read every time (it did,
+ * under ASan on a loaded machine). */
 static void
 wait_for_shared_index (GormDatabase *db,
                        GListModel   *model)
@@ -2085,9 +2089,11 @@ wait_for_shared_index (GormDatabase *db,
     {
       g_autoptr(GormResource) item = save_item (db, "to share", 1, FALSE);
 
+      g_usleep (5000 + 1000 * (i % 10));
       drain ();
       g_assert_true (gorm_resource_delete (item, NULL, &error));
       g_assert_no_error (error);
+      g_usleep (5000 + 1000 * (i % 10));
       drain ();
     }
   g_assert_true (gorm_query_model_shares_key_index (GORM_QUERY_MODEL (model)));
@@ -2285,6 +2291,267 @@ test_key_index_writes (void)
         g_main_context_iteration (NULL, TRUE);
     }
   close_keyed (db, NULL, path);
+}
+
+/* The most placement statements a row may cost in a key index of @n
+ * keys: a (K + 1)-ary search, K the keys one statement compares a row
+ * with, needs the fewest s with (K + 1)^s - 1 >= n, and one for an empty
+ * index (the filter check). */
+static guint
+placement_bound (guint n)
+{
+  guint64 k = gorm_query_model_get_placement_probes ();
+  guint64 reach = k + 1;
+  guint bound = 1;
+
+  while (reach - 1 < n)
+    {
+      reach *= k + 1;
+      bound++;
+    }
+  return bound;
+}
+
+typedef GormQuery *(*QueryMaker) (GormDatabase *db,
+                                  guint         kind);
+
+/* Saves @item under @shadow's model, which keeps its key index of at
+ * most @n keys: no position was counted, placing the row took at least
+ * one statement and at most placement_bound (@n), and the model has as
+ * many items as a count of its query (@make's of @kind, without a
+ * window) says, the written row where the query selects it. With the
+ * model right before the write, it is right after. */
+static void
+save_placed (QueryMaker    make,
+             guint         kind,
+             Shadow       *shadow,
+             GormResource *item,
+             guint         n,
+             guint        *step)
+{
+  GormQueryModel *model = GORM_QUERY_MODEL (shadow->model);
+  GormDatabase *db = gorm_resource_get_database (item);
+  guint placements = gorm_query_model_get_n_placements (model);
+  guint counted = gorm_query_model_get_n_counted_positions (model);
+  g_autoptr(GormQuery) all = make (db, kind);
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+  gint64 n_rows;
+  guint ran;
+  guint at;
+
+  test_save_ok (item);
+  ran = gorm_query_model_get_n_placements (model) - placements;
+  if (ran < 1 || ran > placement_bound (n))
+    g_error ("step %u: %u placement statements among %u keys", *step, ran, n);
+  /* Whatever the number of keys one statement compares (at least 32): a
+   * million keys take at most 4 statements, 35,936 at most 3, 32 one. */
+  g_assert_true (n > 35936 || ran <= 3);
+  g_assert_true (n > 32 || ran == 1);
+  g_assert_cmpuint (gorm_query_model_get_n_counted_positions (model), ==, counted);
+  drain ();
+  g_assert_true (gorm_query_model_has_key_index (model));
+  g_assert_true (gorm_query_model_shares_key_index (model));
+
+  n_rows = gorm_query_count (all, NULL, &error);
+  g_assert_no_error (error);
+  if (n_rows != shadow->ids->len)
+    g_error ("step %u: the live model has %u items, a count %" G_GINT64_FORMAT, *step,
+             shadow->ids->len, n_rows);
+  id = gorm_resource_get_id (item);
+  for (at = 0; at < shadow->ids->len && g_array_index (shadow->ids, gint64, at) != id; at++)
+    ;
+  if (at < shadow->ids->len)
+    {
+      g_autoptr(GormQuery) one = make (db, kind);
+      g_autoptr(GormResource) there = NULL;
+
+      gorm_query_offset (one, at);
+      there = gorm_query_first (one, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (there);
+      if (gorm_resource_get_id (there) != id)
+        g_error ("step %u: %" G_GINT64_FORMAT " is item %u of the live model, a select has %"
+                 G_GINT64_FORMAT, *step, id, at, gorm_resource_get_id (there));
+    }
+  (*step)++;
+}
+
+/* A new item with the stored values of the item at @position of @model:
+ * it ties with that row in every order term but the key. */
+static GormResource *
+tied_item (GListModel *model,
+           guint       position)
+{
+  g_autoptr(GormResource) item = g_list_model_get_item (model, position);
+  g_autofree char *name = NULL;
+  double weight;
+  gboolean flag;
+  int score;
+
+  g_object_get (item, "name", &name, "score", &score, "flag", &flag, "weight", &weight, NULL);
+  return g_object_new (TEST_TYPE_ITEM, "database", gorm_resource_get_database (item),
+                       "name", name, "score", score, "flag", flag, "weight", weight, NULL);
+}
+
+/* Where the writers put a written row in the key index, each statement
+ * comparing it with many keys: rows that tie with those at the start,
+ * at the end, around the first statement's probes and in the middle (a
+ * new row comes after or before its ties as its key does), rows before
+ * and after all, with a NULL name, moves to both ends, a row the filter
+ * leaves out and one that leaves it, for queries of the write tests;
+ * after each write the row is where a plain fetch has it, and the
+ * statements it took stay within the search's bound. */
+static void
+test_key_index_placement (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  guint k = gorm_query_model_get_placement_probes ();
+  /* More keys than any of these indexes holds: the table's rows and
+   * those the test adds. */
+  guint n_keys = KEYED_ROWS + 100;
+  guint step = 0;
+
+  g_assert_cmpuint (k, >=, 32);
+  /* A filter and a descending order with ties; NULLs last, descending;
+   * NULLs first, then a descending term (key-index-writes runs the
+   * others under placed writes too). */
+  for (guint q = 0; q < 3; q++)
+    {
+      static const guint kinds[] = { 1, 4, 5 };
+      guint kind = kinds[q];
+      g_autoptr(GormQuery) query = written_query (db, kind);
+      g_autoptr(GListModel) model = fetch_keyed (query, TRUE);
+      guint n = g_list_model_get_n_items (model);
+      guint at[] = { 0, 1, k - 1, k, k + 1, n / (k + 1), n / (k + 1) + 1, n / 2, n - 2, n - 1 };
+      static const char *names[] = { NULL, "", "zzzz", "item 1500" };
+      static const double weights[] = { 0.0, -1e9, 1e9, 50.0 };
+      static const int scores[] = { 150, -5, 5000, 500 };
+      g_autoptr(GPtrArray) written = g_ptr_array_new_with_free_func (g_object_unref);
+      Shadow *shadow;
+
+      wait_for_shared_index (db, model);
+      shadow = shadow_new (model);
+      for (guint i = 0; i < G_N_ELEMENTS (at); i++)
+        {
+          GormResource *item = tied_item (model, at[i]);
+
+          save_placed (written_query, kind, shadow, item, n_keys, &step);
+          g_ptr_array_add (written, item);
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          GormResource *item = g_object_new (TEST_TYPE_ITEM, "database", db, "name", names[i],
+                                             "score", scores[i], "weight", weights[i], NULL);
+
+          save_placed (written_query, kind, shadow, item, n_keys, &step);
+          g_ptr_array_add (written, item);
+        }
+      /* Moves: the row at the middle to where the first row sorts, and
+       * to where the last does; out of the filters of flag = FALSE and
+       * of LIKE '%1%', then back in. */
+      {
+        g_autoptr(GormResource) moved = keyed_item (model, g_list_model_get_n_items (model) / 2);
+        g_autoptr(GormResource) first = keyed_item (model, 0);
+        g_autoptr(GormResource) last = keyed_item (model, g_list_model_get_n_items (model) - 1);
+        g_autofree char *name = NULL;
+        double weight;
+        int score;
+
+        g_object_get (first, "name", &name, "score", &score, "weight", &weight, NULL);
+        g_object_set (moved, "name", name, "score", score, "weight", weight, NULL);
+        save_placed (written_query, kind, shadow, moved, n_keys, &step);
+        g_clear_pointer (&name, g_free);
+        g_object_get (last, "name", &name, "score", &score, "weight", &weight, NULL);
+        g_object_set (moved, "name", name, "score", score, "weight", weight, NULL);
+        save_placed (written_query, kind, shadow, moved, n_keys, &step);
+        g_object_set (moved, "flag", TRUE, "name", "no digit", NULL);
+        save_placed (written_query, kind, shadow, moved, n_keys, &step);
+        g_object_set (moved, "flag", FALSE, "name", "item 1234", NULL);
+        save_placed (written_query, kind, shadow, moved, n_keys, &step);
+      }
+      /* A new row that the filters of flag = FALSE and LIKE '%1%' leave out. */
+      g_ptr_array_add (written, g_object_new (TEST_TYPE_ITEM, "database", db, "name", "none",
+                                              "flag", TRUE, NULL));
+      save_placed (written_query, kind, shadow, g_ptr_array_index (written, written->len - 1), n_keys, &step);
+      assert_matches_fetch (query, shadow, step++);
+
+      for (guint i = 0; i < written->len; i++)
+        {
+          g_autoptr(GError) error = NULL;
+
+          g_assert_true (gorm_resource_delete (g_ptr_array_index (written, i), NULL, &error));
+          g_assert_no_error (error);
+        }
+      drain ();
+      shadow_free (shadow);
+      g_clear_pointer (&written, g_ptr_array_unref);
+      g_assert_finalize_object (g_steal_pointer (&model));
+      while (gorm_database_get_n_live (db) > 0)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  close_keyed (db, NULL, path);
+}
+
+/* The query of test_key_index_placement_from_empty(). */
+static GormQuery *
+emptied_query (GormDatabase *db,
+               guint         unused)
+{
+  GormQuery *query = gorm_database_query (db, TEST_TYPE_ITEM);
+  g_auto(GValue) below = G_VALUE_INIT;
+
+  gorm_query_filter (query, gorm_filter_lt ("score", test_int_value (&below, 40)));
+  gorm_query_order_by (query, "weight", FALSE);
+  gorm_query_order_by (query, "name", TRUE);
+  return query;
+}
+
+/* A key index emptied by a bulk delete, then filled again one row at a
+ * time past the keys one statement compares a row with: each row is
+ * placed where a plain fetch has it, in one statement while the index
+ * holds at most that many keys. */
+static void
+test_key_index_placement_from_empty (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  GormQuery *query = emptied_query (db, 0);
+  g_autoptr(GormQuery) some = gorm_database_query (db, TEST_TYPE_ITEM);
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) below = G_VALUE_INIT;
+  guint k = gorm_query_model_get_placement_probes ();
+  guint step = 0;
+  Shadow *shadow;
+
+  gorm_query_filter (some, gorm_filter_lt ("score", test_int_value (&below, 40)));
+  model = fetch_keyed (query, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (model), >, 100);
+  wait_for_shared_index (db, model);
+  shadow = shadow_new (model);
+  g_assert_cmpint (gorm_query_delete (some, NULL, &error), >, 100);
+  g_assert_no_error (error);
+  drain ();
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+
+  for (guint i = 0; i < k + 8; i++)
+    {
+      g_autofree char *name = i % 5 == 0 ? NULL : g_strdup_printf ("row %u", i % 7);
+      g_autoptr(GormResource) item = g_object_new (TEST_TYPE_ITEM, "database", db,
+                                                   "name", name, "score", (int) (i % 40),
+                                                   "weight", (double) (i * 13 % 9), NULL);
+
+      save_placed (emptied_query, 0, shadow, item, g_list_model_get_n_items (model), &step);
+      assert_matches_fetch (query, shadow, step++);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, k + 8);
+  drain ();
+  shadow_free (shadow);
+  g_assert_finalize_object (g_steal_pointer (&model));
+  g_clear_object (&some);
+  close_keyed (db, query, path);
 }
 
 /* Another connection's commit may change the order behind the writers'
@@ -2665,6 +2932,9 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/key-index-sorted-keys-anchored", test_key_index_sorted_keys_anchored);
   g_test_add_func ("/Gorm/QueryModel/key-index-live", test_key_index_live);
   g_test_add_func ("/Gorm/QueryModel/key-index-writes", test_key_index_writes);
+  g_test_add_func ("/Gorm/QueryModel/key-index-placement", test_key_index_placement);
+  g_test_add_func ("/Gorm/QueryModel/key-index-placement-from-empty",
+                   test_key_index_placement_from_empty);
   g_test_add_func ("/Gorm/QueryModel/key-index-writes-other-connection",
                    test_key_index_writes_other_connection);
   g_test_add_func ("/Gorm/QueryModel/key-index-read-at-once", test_key_index_read_at_once);
