@@ -289,12 +289,9 @@ take_key (GormRowState *self,
           GormResource *resource,
           const GValue *key)
 {
-  GormIdentityMap *identity = self->host->identity;
-
-  /* A natural key's update may have changed the object's key. */
-  if (G_IS_VALUE (&self->key) && !gorm_value_key_equal (&self->key, key))
-    gorm_identity_map_remove (identity, resource, &self->key);
-  gorm_identity_map_add (identity, resource, key);
+  /* A natural key's update may have changed the object's key: its entry
+   * then moves. */
+  gorm_identity_map_add (self->host->identity, &self->identity, resource, key);
 
   if (G_IS_VALUE (&self->key))
     g_value_unset (&self->key);
@@ -314,7 +311,7 @@ gorm_row_state_set_database (GormRowState   *self,
     return;
   /* The object is no longer the live object of its row there. */
   if (self->saved && self->host != NULL)
-    gorm_identity_map_remove (self->host->identity, resource, &self->key);
+    gorm_identity_map_forget (self->host->identity, &self->identity);
   g_set_object (&self->database, database);
   self->host = host;
 }
@@ -553,7 +550,7 @@ gorm_row_state_mark_deleted (GormRowState *self,
 {
   if (!self->saved)
     return;
-  gorm_identity_map_remove (self->host->identity, resource, &self->key);
+  gorm_identity_map_forget (self->host->identity, &self->identity);
   self->saved = FALSE;
   if (G_IS_VALUE (&self->key))
     g_value_unset (&self->key);
@@ -566,7 +563,7 @@ gorm_row_state_forget (GormRowState *self,
                        GormResource *resource)
 {
   if (self->saved && self->host != NULL)
-    gorm_identity_map_remove (self->host->identity, resource, &self->key);
+    gorm_identity_map_forget (self->host->identity, &self->identity);
 }
 
 void
@@ -579,6 +576,7 @@ gorm_row_state_clear (GormRowState *self)
   clear_dirty (self);
   g_clear_pointer (&self->nulls, g_free);
   g_clear_pointer (&self->stamps, g_free);
+  gorm_identity_entry_clear (&self->identity);
 }
 
 void
