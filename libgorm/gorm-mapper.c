@@ -293,10 +293,15 @@ take_key (GormRowState *self,
    * then moves. */
   gorm_identity_map_add (self->host->identity, &self->identity, resource, key);
 
-  if (G_IS_VALUE (&self->key))
+  /* Without G_IS_VALUE() and g_value_copy(), which ask GType each time:
+   * a key is a gint64 or a string. */
+  if (G_VALUE_TYPE (&self->key) != G_TYPE_INVALID)
     g_value_unset (&self->key);
   g_value_init (&self->key, G_VALUE_TYPE (key));
-  g_value_copy (key, &self->key);
+  if (G_VALUE_TYPE (key) == G_TYPE_INT64)
+    g_value_set_int64 (&self->key, g_value_get_int64 (key));
+  else
+    g_value_copy (key, &self->key);
   self->saved = TRUE;
   clear_dirty (self);
 }

@@ -753,7 +753,8 @@ scan_digits (const char **text,
     {
       if (!g_ascii_isdigit ((*text)[i]))
         return FALSE;
-      value = value * 10 + g_ascii_digit_value ((*text)[i]);
+      /* A checked ASCII digit. */
+      value = value * 10 + ((*text)[i] - '0');
     }
 
   *text += count;
@@ -785,7 +786,7 @@ scan_fraction (const char **text,
 
   for (count = 0; g_ascii_isdigit ((*text)[count]); count++)
     if (count < 6)
-      *microsecond = *microsecond * 10 + g_ascii_digit_value ((*text)[count]);
+      *microsecond = *microsecond * 10 + ((*text)[count] - '0');
 
   if (count < 1 || count > 9)
     return FALSE;
@@ -1693,9 +1694,13 @@ gorm_value_from_sql (GormValueKind   kind,
                      GValue         *property_value,
                      GError        **error)
 {
+  /* Every column of every loaded row comes here: the values are checked
+   * for being set or not, without asking GType whether their types are
+   * value types. */
   g_return_val_if_fail (G_IS_PARAM_SPEC (pspec), FALSE);
-  g_return_val_if_fail (sql_value == NULL || G_IS_VALUE (sql_value), FALSE);
-  g_return_val_if_fail (property_value != NULL && !G_IS_VALUE (property_value), FALSE);
+  g_return_val_if_fail (sql_value == NULL || G_VALUE_TYPE (sql_value) != G_TYPE_INVALID, FALSE);
+  g_return_val_if_fail (property_value != NULL && G_VALUE_TYPE (property_value) == G_TYPE_INVALID,
+                        FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return convert_to_property (SOURCE_SQL, kind, pspec, sql_value, TRUE, property_value, error);
