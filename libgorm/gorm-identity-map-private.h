@@ -57,6 +57,13 @@ void             gorm_identity_map_add     (GormIdentityMap  *self,
                                             GormIdentityEntry *entry,
                                             GormResource     *resource,
                                             const GValue     *key);
+/* gorm_identity_map_add() for @resource, just built for the row whose
+ * key is @key and in no map yet, unless another object of the row is
+ * alive: then that object, a new reference, and @resource stays out. */
+GormResource    *gorm_identity_map_add_loaded (GormIdentityMap   *self,
+                                               GormIdentityEntry *entry,
+                                               GormResource      *resource,
+                                               const GValue      *key);
 /* Takes @resource out of the map if it is the live object of the row
  * whose key is @key. */
 void             gorm_identity_map_remove  (GormIdentityMap  *self,

@@ -180,6 +180,31 @@ gorm_identity_map_lookup (GormIdentityMap *self,
   return resource;
 }
 
+/* Links @entry, the entry of @resource, with the key of @probe: with the
+ * lock held, the key free in the map. */
+static void
+link_entry_locked (GormIdentityMap         *self,
+                   GormIdentityEntry       *entry,
+                   GormResource            *resource,
+                   const GormIdentityEntry *probe)
+{
+  entry->type = probe->type;
+  entry->number = probe->number;
+  g_free (entry->text);
+  entry->text = g_strdup (probe->text);
+  /* The entry is the object's own: its weak reference, set once, points
+   * to the object until GLib clears it as the object's last reference
+   * goes. */
+  if (entry->resource == NULL)
+    {
+      entry->resource = resource;
+      g_weak_ref_set (&entry->ref, resource);
+    }
+  entry->linked = TRUE;
+  g_hash_table_add (self->entries, entry);
+  count_entry (self, entry->type, 1);
+}
+
 void
 gorm_identity_map_add (GormIdentityMap   *self,
                        GormIdentityEntry *entry,
@@ -208,23 +233,39 @@ gorm_identity_map_add (GormIdentityMap   *self,
    * object's entry alone. */
   if (other != NULL)
     unlink_entry (self, other);
-
-  entry->type = probe.type;
-  entry->number = probe.number;
-  g_free (entry->text);
-  entry->text = g_strdup (probe.text);
-  /* The entry is the object's own: its weak reference, set once, points
-   * to the object until GLib clears it as the object's last reference
-   * goes. */
-  if (entry->resource == NULL)
-    {
-      entry->resource = resource;
-      g_weak_ref_set (&entry->ref, resource);
-    }
-  entry->linked = TRUE;
-  g_hash_table_add (self->entries, entry);
-  count_entry (self, entry->type, 1);
+  link_entry_locked (self, entry, resource, &probe);
   g_mutex_unlock (&self->lock);
+}
+
+GormResource *
+gorm_identity_map_add_loaded (GormIdentityMap   *self,
+                              GormIdentityEntry *entry,
+                              GormResource      *resource,
+                              const GValue      *key)
+{
+  GormIdentityEntry probe = probe_for_value (G_OBJECT_TYPE (resource), key);
+  GormIdentityEntry *other;
+  GormResource *live = NULL;
+
+  g_return_val_if_fail (!entry->linked, NULL);
+
+  g_mutex_lock (&self->lock);
+  other = g_hash_table_lookup (self->entries, &probe);
+  /* Another thread loaded the row meanwhile (the lookup and the add are
+   * two steps): its object stays the row's. */
+  if (other != NULL)
+    live = g_weak_ref_get (&other->ref);
+  if (live == NULL)
+    {
+      /* An object being disposed leaves the map as gorm_identity_map_add()
+       * says. */
+      if (other != NULL)
+        unlink_entry (self, other);
+      link_entry_locked (self, entry, resource, &probe);
+    }
+  g_mutex_unlock (&self->lock);
+
+  return live;
 }
 
 void
