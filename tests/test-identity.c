@@ -42,6 +42,21 @@ save_post (GormDatabase *db,
   return gorm_resource_get_id (post);
 }
 
+/* Asserts that loading the row whose id is @id gives @expected, the
+ * row's live object. */
+static void
+assert_loads (GormDatabase *db,
+              gint64        id,
+              GormResource *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormResource) found = gorm_database_get (db, G_OBJECT_TYPE (expected), id, NULL,
+                                                     &error);
+
+  g_assert_no_error (error);
+  g_assert_true (found == expected);
+}
+
 typedef struct
 {
   GormDatabase *db;
@@ -119,7 +134,6 @@ test_row_taken_by_another_object (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GormResource) old = NULL;
   g_autoptr(GormResource) taker = NULL;
-  g_autoptr(GormResource) found = NULL;
   g_auto(GValue) key = G_VALUE_INIT;
   gint64 id;
 
@@ -139,18 +153,12 @@ test_row_taken_by_another_object (void)
   taker = g_object_new (TEST_TYPE_POST, "database", db, "title", "Taker", "id", id, NULL);
   test_save_ok (taker);
   g_assert_cmpuint (gorm_database_get_n_live (db), ==, 1);
-  found = gorm_database_get (db, TEST_TYPE_POST, id, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (found == taker);
-  g_clear_object (&found);
+  assert_loads (db, id, taker);
 
   /* The old object's end leaves the row's new object in the map. */
   g_assert_finalize_object (g_steal_pointer (&old));
   g_assert_cmpuint (gorm_database_get_n_live (db), ==, 1);
-  found = gorm_database_get (db, TEST_TYPE_POST, id, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (found == taker);
-  g_clear_object (&found);
+  assert_loads (db, id, taker);
 
   g_assert_finalize_object (g_steal_pointer (&taker));
   g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
@@ -164,17 +172,13 @@ test_saved_again_keeps_entry (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GormResource) post = g_object_new (TEST_TYPE_POST, "database", db, "title", "Once",
                                                NULL);
-  g_autoptr(GormResource) found = NULL;
 
   test_migrate (db, TEST_TYPE_POST);
   test_save_ok (post);
   g_object_set (post, "title", "Twice", NULL);
   test_save_ok (post);
   g_assert_cmpuint (gorm_database_get_n_live (db), ==, 1);
-  found = gorm_database_get (db, TEST_TYPE_POST, gorm_resource_get_id (post), NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (found == post);
-  g_clear_object (&found);
+  assert_loads (db, gorm_resource_get_id (post), post);
 
   /* Deleted, it leaves the map; saved again, it is back. */
   g_assert_true (gorm_resource_delete (post, NULL, &error));
@@ -182,10 +186,7 @@ test_saved_again_keeps_entry (void)
   g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
   test_save_ok (post);
   g_assert_cmpuint (gorm_database_get_n_live (db), ==, 1);
-  found = gorm_database_get (db, TEST_TYPE_POST, gorm_resource_get_id (post), NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (found == post);
-  g_clear_object (&found);
+  assert_loads (db, gorm_resource_get_id (post), post);
 
   g_assert_finalize_object (g_steal_pointer (&post));
   g_assert_cmpuint (gorm_database_get_n_live (db), ==, 0);
