@@ -1178,8 +1178,10 @@ static void
 unset_values (GValue *values,
               guint   n_values)
 {
+  /* Each value is set or G_VALUE_INIT: its type tells, without
+   * G_IS_VALUE()'s call into GType for each column of each row. */
   for (guint i = 0; i < n_values; i++)
-    if (G_IS_VALUE (&values[i]))
+    if (G_VALUE_TYPE (&values[i]) != G_TYPE_INVALID)
       g_value_unset (&values[i]);
 }
 
