@@ -18,6 +18,29 @@ G_BEGIN_DECLS
  */
 typedef struct _GormIdentityMap GormIdentityMap;
 
+/*
+ * What the map keeps of one object, in the object itself (its row state):
+ * the map links the entries of the objects it holds, so that adding an
+ * object allocates nothing. Zero-filled until the object's first
+ * gorm_identity_map_add(); gorm_identity_entry_clear() as the object is
+ * finalized. Every field is the map's, read and written under its lock.
+ */
+typedef struct
+{
+  GType         type;
+  gint64        number;
+  /* The key when it is a string (owned), else NULL. */
+  char         *text;
+  /* Compared, never dereferenced: which object the entry is for. */
+  GormResource *resource;
+  /* How a lookup takes a reference: see gorm_identity_map_lookup(). It
+   * points to the object itself, which GLib clears as the object's last
+   * reference goes. */
+  GWeakRef      ref;
+  /* Whether the entry is in a map. */
+  gboolean      linked;
+} GormIdentityEntry;
+
 GormIdentityMap *gorm_identity_map_new     (void);
 void             gorm_identity_map_free    (GormIdentityMap  *self);
 guint            gorm_identity_map_size    (GormIdentityMap  *self);
@@ -28,11 +51,29 @@ gboolean         gorm_identity_map_holds_type (GormIdentityMap *self,
 GormResource    *gorm_identity_map_lookup  (GormIdentityMap  *self,
                                             GType             type,
                                             const GValue     *key);
+/* Makes @resource, whose entry is @entry, the live object of the row
+ * whose key is @key; another object that had the key leaves the map. */
 void             gorm_identity_map_add     (GormIdentityMap  *self,
+                                            GormIdentityEntry *entry,
                                             GormResource     *resource,
                                             const GValue     *key);
+/* gorm_identity_map_add() for @resource, just built for the row whose
+ * key is @key and in no map yet, unless another object of the row is
+ * alive: then that object, a new reference, and @resource stays out. */
+GormResource    *gorm_identity_map_add_loaded (GormIdentityMap   *self,
+                                               GormIdentityEntry *entry,
+                                               GormResource      *resource,
+                                               const GValue      *key);
+/* Takes @resource out of the map if it is the live object of the row
+ * whose key is @key. */
 void             gorm_identity_map_remove  (GormIdentityMap  *self,
                                             GormResource     *resource,
                                             const GValue     *key);
+/* Takes the object whose entry is @entry out of the map, if it is there. */
+void             gorm_identity_map_forget  (GormIdentityMap  *self,
+                                            GormIdentityEntry *entry);
+
+/* Frees what @entry holds; the entry is in no map. */
+void             gorm_identity_entry_clear (GormIdentityEntry *entry);
 
 G_END_DECLS

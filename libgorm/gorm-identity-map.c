@@ -4,28 +4,10 @@
 
 #include "gorm-identity-map-private.h"
 
-typedef struct
-{
-  GType   type;
-  gint64  number;
-  /* NULL for an integer key. */
-  char   *text;
-} Key;
-
-typedef struct
-{
-  GormIdentityMap *map;
-  Key              key;
-  /* Compared, never dereferenced: which object the entry is for. */
-  GormResource    *resource;
-  /* How a lookup takes a reference: see gorm_identity_map_lookup(). */
-  GWeakRef         ref;
-} Entry;
-
 struct _GormIdentityMap
 {
   GMutex      lock;
-  /* Key → Entry; the entry owns its key. */
+  /* The linked entries, hashed by their keys. */
   GHashTable *entries;
   /* GType → the number of its entries (a guint it owns), for the types
    * that had some. */
@@ -67,45 +49,49 @@ count_entry (GormIdentityMap *self,
 }
 
 static guint
-key_hash (gconstpointer data)
+entry_hash (gconstpointer data)
 {
-  const Key *key = data;
-  guint hash = key->text ? g_str_hash (key->text)
-                         : (guint) (key->number ^ (key->number >> 32));
+  const GormIdentityEntry *entry = data;
+  guint hash = entry->text ? g_str_hash (entry->text)
+                           : (guint) (entry->number ^ (entry->number >> 32));
 
-  return hash * 31 + (guint) key->type;
+  return hash * 31 + (guint) entry->type;
 }
 
 static gboolean
-key_equal (gconstpointer a,
-           gconstpointer b)
+entry_equal (gconstpointer a,
+             gconstpointer b)
 {
-  const Key *ka = a, *kb = b;
+  const GormIdentityEntry *ea = a, *eb = b;
 
-  return ka->type == kb->type && ka->number == kb->number && g_strcmp0 (ka->text, kb->text) == 0;
+  return ea->type == eb->type && ea->number == eb->number && g_strcmp0 (ea->text, eb->text) == 0;
 }
 
-/* A borrowed key for a lookup: it points into @value. */
-static Key
-key_from_value (GType         type,
-                const GValue *value)
+/* A probe for a lookup: its text points into @value. */
+static GormIdentityEntry
+probe_for_value (GType         type,
+                 const GValue *value)
 {
-  Key key = { type, 0, NULL };
+  GormIdentityEntry probe = { 0, };
 
-  if (G_VALUE_HOLDS_STRING (value))
-    key.text = (char *) g_value_get_string (value);
+  probe.type = type;
+  /* The key's type is exact: G_VALUE_HOLDS_STRING() would ask GType
+   * about every integer key. */
+  if (G_VALUE_TYPE (value) == G_TYPE_STRING)
+    probe.text = (char *) g_value_get_string (value);
   else
-    key.number = g_value_get_int64 (value);
-  return key;
+    probe.number = g_value_get_int64 (value);
+  return probe;
 }
 
+/* Takes @entry out of the map: with the lock held. */
 static void
-entry_free (Entry *entry)
+unlink_entry (GormIdentityMap   *self,
+              GormIdentityEntry *entry)
 {
-  count_entry (entry->map, entry->key.type, -1);
-  g_weak_ref_clear (&entry->ref);
-  g_free (entry->key.text);
-  g_free (entry);
+  g_hash_table_remove (self->entries, entry);
+  entry->linked = FALSE;
+  count_entry (self, entry->type, -1);
 }
 
 GormIdentityMap *
@@ -114,7 +100,7 @@ gorm_identity_map_new (void)
   GormIdentityMap *self = g_new0 (GormIdentityMap, 1);
 
   g_mutex_init (&self->lock);
-  self->entries = g_hash_table_new_full (key_hash, key_equal, NULL, (GDestroyNotify) entry_free);
+  self->entries = g_hash_table_new (entry_hash, entry_equal);
   self->counts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   return self;
 }
@@ -122,7 +108,15 @@ gorm_identity_map_new (void)
 void
 gorm_identity_map_free (GormIdentityMap *self)
 {
-  /* Objects hold their database, so the map is normally empty here. */
+  GHashTableIter iter;
+  gpointer entry;
+
+  /* Objects hold their database, so the map is normally empty here; an
+   * entry left (an object that outlives its database's end) is unlinked,
+   * so that the object does not reach for the map as it goes. */
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, &entry, NULL))
+    ((GormIdentityEntry *) entry)->linked = FALSE;
   g_hash_table_unref (self->entries);
   g_hash_table_unref (self->counts);
   g_mutex_clear (&self->lock);
@@ -159,9 +153,9 @@ gorm_identity_map_lookup (GormIdentityMap *self,
                           GType            type,
                           const GValue    *value)
 {
-  Key key = key_from_value (type, value);
+  GormIdentityEntry probe = probe_for_value (type, value);
   GormResource *resource = NULL;
-  Entry *entry;
+  GormIdentityEntry *entry;
 
   /* Through a weak reference, not g_object_ref() on the pointer: an
    * object whose last reference another thread is dropping (the main
@@ -178,7 +172,7 @@ gorm_identity_map_lookup (GormIdentityMap *self,
    * one for the row, which takes the entry over (see
    * gorm_identity_map_add()). */
   g_mutex_lock (&self->lock);
-  entry = g_hash_table_lookup (self->entries, &key);
+  entry = g_hash_table_lookup (self->entries, &probe);
   if (entry != NULL)
     resource = g_weak_ref_get (&entry->ref);
   g_mutex_unlock (&self->lock);
@@ -186,48 +180,128 @@ gorm_identity_map_lookup (GormIdentityMap *self,
   return resource;
 }
 
-void
-gorm_identity_map_add (GormIdentityMap *self,
-                       GormResource    *resource,
-                       const GValue    *value)
+/* Links @entry, the entry of @resource, with the key of @probe: with the
+ * lock held, the key free in the map. */
+static void
+link_entry_locked (GormIdentityMap         *self,
+                   GormIdentityEntry       *entry,
+                   GormResource            *resource,
+                   const GormIdentityEntry *probe)
 {
-  Key key = key_from_value (G_OBJECT_TYPE (resource), value);
-  Entry *entry;
+  entry->type = probe->type;
+  entry->number = probe->number;
+  g_free (entry->text);
+  entry->text = g_strdup (probe->text);
+  /* The entry is the object's own: its weak reference, set once, points
+   * to the object until GLib clears it as the object's last reference
+   * goes. */
+  if (entry->resource == NULL)
+    {
+      entry->resource = resource;
+      g_weak_ref_set (&entry->ref, resource);
+    }
+  entry->linked = TRUE;
+  g_hash_table_add (self->entries, entry);
+  count_entry (self, entry->type, 1);
+}
+
+void
+gorm_identity_map_add (GormIdentityMap   *self,
+                       GormIdentityEntry *entry,
+                       GormResource      *resource,
+                       const GValue      *key)
+{
+  GormIdentityEntry probe = probe_for_value (G_OBJECT_TYPE (resource), key);
+  GormIdentityEntry *other;
 
   g_mutex_lock (&self->lock);
-  entry = g_hash_table_lookup (self->entries, &key);
-  if (entry == NULL || entry->resource != resource)
+  if (entry->linked)
     {
-      if (entry != NULL)
+      /* Saved again under the same key: nothing changes. */
+      if (entry_equal (entry, &probe))
         {
-          /* Another object had the key (it was deleted and a new row took
-           * it): it leaves the map. */
-          g_hash_table_steal (self->entries, &entry->key);
-          entry_free (entry);
+          g_mutex_unlock (&self->lock);
+          return;
         }
-      entry = g_new0 (Entry, 1);
-      entry->map = self;
-      entry->key = key;
-      entry->key.text = g_strdup (key.text);
-      entry->resource = resource;
-      g_weak_ref_init (&entry->ref, resource);
-      g_hash_table_insert (self->entries, &entry->key, entry);
-      count_entry (self, key.type, 1);
+      /* A natural key that changed: the entry moves. */
+      unlink_entry (self, entry);
+    }
+  other = g_hash_table_lookup (self->entries, &probe);
+  /* Another object had the key (it was deleted and a new row took it, or
+   * it is being disposed in another thread, where its weak reference no
+   * longer finds it): it leaves the map, and its dispose leaves this
+   * object's entry alone. */
+  if (other != NULL)
+    unlink_entry (self, other);
+  link_entry_locked (self, entry, resource, &probe);
+  g_mutex_unlock (&self->lock);
+}
+
+GormResource *
+gorm_identity_map_add_loaded (GormIdentityMap   *self,
+                              GormIdentityEntry *entry,
+                              GormResource      *resource,
+                              const GValue      *key)
+{
+  GormIdentityEntry probe = probe_for_value (G_OBJECT_TYPE (resource), key);
+  GormIdentityEntry *other;
+  GormResource *live = NULL;
+
+  g_return_val_if_fail (!entry->linked, NULL);
+
+  g_mutex_lock (&self->lock);
+  other = g_hash_table_lookup (self->entries, &probe);
+  /* Another thread loaded the row meanwhile (the lookup and the add are
+   * two steps): its object stays the row's. */
+  if (other != NULL)
+    live = g_weak_ref_get (&other->ref);
+  if (live == NULL)
+    {
+      /* An object being disposed leaves the map as gorm_identity_map_add()
+       * says. */
+      if (other != NULL)
+        unlink_entry (self, other);
+      link_entry_locked (self, entry, resource, &probe);
     }
   g_mutex_unlock (&self->lock);
+
+  return live;
 }
 
 void
 gorm_identity_map_remove (GormIdentityMap *self,
                           GormResource    *resource,
-                          const GValue    *value)
+                          const GValue    *key)
 {
-  Key key = key_from_value (G_OBJECT_TYPE (resource), value);
-  Entry *entry;
+  GormIdentityEntry probe = probe_for_value (G_OBJECT_TYPE (resource), key);
+  GormIdentityEntry *entry;
 
   g_mutex_lock (&self->lock);
-  entry = g_hash_table_lookup (self->entries, &key);
+  entry = g_hash_table_lookup (self->entries, &probe);
   if (entry != NULL && entry->resource == resource)
-    g_hash_table_remove (self->entries, &entry->key);
+    unlink_entry (self, entry);
   g_mutex_unlock (&self->lock);
+}
+
+void
+gorm_identity_map_forget (GormIdentityMap   *self,
+                          GormIdentityEntry *entry)
+{
+  g_mutex_lock (&self->lock);
+  if (entry->linked)
+    unlink_entry (self, entry);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+gorm_identity_entry_clear (GormIdentityEntry *entry)
+{
+  g_return_if_fail (!entry->linked);
+
+  g_clear_pointer (&entry->text, g_free);
+  /* GLib cleared the weak reference before the object's dispose; clearing
+   * it again only lets GLib forget the location. */
+  if (entry->resource != NULL)
+    g_weak_ref_clear (&entry->ref);
+  entry->resource = NULL;
 }

@@ -78,6 +78,9 @@ typedef struct
   gboolean              saved;
   /* The stored value of the primary key, valid while saved. */
   GValue                key;
+  /* The object's entry in the identity map of its database, linked while
+   * it is the live object of its row there. */
+  GormIdentityEntry     identity;
   /* Looked up at the first need. */
   const GormSchema     *schema;
   /* One byte a column, allocated at the first change. */

@@ -282,6 +282,24 @@ clear_dirty (GormRowState *self)
   g_clear_pointer (&self->dirty, g_free);
 }
 
+/* Makes the object saved and unchanged, with the key @key. */
+static void
+set_key (GormRowState *self,
+         const GValue *key)
+{
+  /* Without G_IS_VALUE() and g_value_copy(), which ask GType each time:
+   * a key is a gint64 or a string. */
+  if (G_VALUE_TYPE (&self->key) != G_TYPE_INVALID)
+    g_value_unset (&self->key);
+  g_value_init (&self->key, G_VALUE_TYPE (key));
+  if (G_VALUE_TYPE (key) == G_TYPE_INT64)
+    g_value_set_int64 (&self->key, g_value_get_int64 (key));
+  else
+    g_value_copy (key, &self->key);
+  self->saved = TRUE;
+  clear_dirty (self);
+}
+
 /* Makes the object saved, unchanged, and the live object of the row whose
  * key is @key in the identity map of its database. */
 static void
@@ -289,19 +307,10 @@ take_key (GormRowState *self,
           GormResource *resource,
           const GValue *key)
 {
-  GormIdentityMap *identity = self->host->identity;
-
-  /* A natural key's update may have changed the object's key. */
-  if (G_IS_VALUE (&self->key) && !gorm_value_key_equal (&self->key, key))
-    gorm_identity_map_remove (identity, resource, &self->key);
-  gorm_identity_map_add (identity, resource, key);
-
-  if (G_IS_VALUE (&self->key))
-    g_value_unset (&self->key);
-  g_value_init (&self->key, G_VALUE_TYPE (key));
-  g_value_copy (key, &self->key);
-  self->saved = TRUE;
-  clear_dirty (self);
+  /* A natural key's update may have changed the object's key: its entry
+   * then moves. */
+  gorm_identity_map_add (self->host->identity, &self->identity, resource, key);
+  set_key (self, key);
 }
 
 void
@@ -314,7 +323,7 @@ gorm_row_state_set_database (GormRowState   *self,
     return;
   /* The object is no longer the live object of its row there. */
   if (self->saved && self->host != NULL)
-    gorm_identity_map_remove (self->host->identity, resource, &self->key);
+    gorm_identity_map_forget (self->host->identity, &self->identity);
   g_set_object (&self->database, database);
   self->host = host;
 }
@@ -530,21 +539,26 @@ mark_saved (GormRowState   *self,
 
 /* mark_saved() for an object the mapper just built for its row, with its
  * database given at construction: no one can be watching it yet, so it
- * notifies nothing. */
-static void
+ * notifies nothing. Returns the row's live object (a new reference) when
+ * another thread loaded the row meanwhile: @resource then stays out of
+ * the identity map. */
+static GormResource *
 mark_loaded (GormRowState     *self,
              GormResource     *resource,
              GormMapperHost   *host,
              const GormSchema *schema,
              const GValue     *key)
 {
-  g_return_if_fail (self->database == host->database);
+  g_return_val_if_fail (self->database == host->database, NULL);
 
   self->host = host;
   self->schema = schema;
-  take_key (self, resource, key);
+  /* The state is whole before the object enters the identity map, where
+   * lookups in other threads find it and read its id. */
   if (gorm_schema_has_auto_id (schema))
     self->id = g_value_get_int64 (key);
+  set_key (self, key);
+  return gorm_identity_map_add_loaded (host->identity, &self->identity, resource, key);
 }
 
 void
@@ -553,7 +567,7 @@ gorm_row_state_mark_deleted (GormRowState *self,
 {
   if (!self->saved)
     return;
-  gorm_identity_map_remove (self->host->identity, resource, &self->key);
+  gorm_identity_map_forget (self->host->identity, &self->identity);
   self->saved = FALSE;
   if (G_IS_VALUE (&self->key))
     g_value_unset (&self->key);
@@ -566,7 +580,7 @@ gorm_row_state_forget (GormRowState *self,
                        GormResource *resource)
 {
   if (self->saved && self->host != NULL)
-    gorm_identity_map_remove (self->host->identity, resource, &self->key);
+    gorm_identity_map_forget (self->host->identity, &self->identity);
 }
 
 void
@@ -579,6 +593,7 @@ gorm_row_state_clear (GormRowState *self)
   clear_dirty (self);
   g_clear_pointer (&self->nulls, g_free);
   g_clear_pointer (&self->stamps, g_free);
+  gorm_identity_entry_clear (&self->identity);
 }
 
 void
@@ -1163,8 +1178,10 @@ static void
 unset_values (GValue *values,
               guint   n_values)
 {
+  /* Each value is set or G_VALUE_INIT: its type tells, without
+   * G_IS_VALUE()'s call into GType for each column of each row. */
   for (guint i = 0; i < n_values; i++)
-    if (G_IS_VALUE (&values[i]))
+    if (G_VALUE_TYPE (&values[i]) != G_TYPE_INVALID)
       g_value_unset (&values[i]);
 }
 
@@ -2433,13 +2450,21 @@ is_construct_property (GParamSpec *pspec)
   return (pspec->flags & (G_PARAM_CONSTRUCT | G_PARAM_CONSTRUCT_ONLY)) != 0;
 }
 
+static void take_row (GormResource      *resource,
+                      GormMapperHost    *host,
+                      const GormSchema  *schema,
+                      const GValue     **values);
+
 /* A new object for a row whose key is @key, with the property values
- * @values of row_values(). */
+ * @values of row_values(); @is_new (optional) says whether it is new:
+ * the row's live object instead when another thread loaded the row
+ * meanwhile. */
 static GObject *
 new_row_object (const GormSchema *schema,
                 GormMapperHost   *host,
                 const GValue     *key,
-                const GValue    **values)
+                const GValue    **values,
+                gboolean         *is_new)
 {
   GormDatabase *database = host->database;
   const char **names = g_newa (const char *, schema->n_columns + 1);
@@ -2448,8 +2473,12 @@ new_row_object (const GormSchema *schema,
   const GValue **given = values;
   const GValue **with_defaults = g_newa (const GValue *, schema->n_columns);
   gboolean has_null = FALSE;
+  GormResource *live;
   GObject *object;
   guint n = 0;
+
+  if (is_new != NULL)
+    *is_new = FALSE;
 
   /* A NULL of a nullable number is the property's default value, with the
    * NULL mark; a class may start its objects with another value. */
@@ -2512,7 +2541,17 @@ new_row_object (const GormSchema *schema,
         g_value_unset (&defaults[i]);
       }
 
-  mark_loaded (gorm_row_state_of (object), GORM_RESOURCE (object), host, schema, key);
+  live = mark_loaded (gorm_row_state_of (object), GORM_RESOURCE (object), host, schema, key);
+  if (live != NULL)
+    {
+      /* Another thread's load of the row came first: its object takes the
+       * row's values, as row_object() gives them, and this one goes. */
+      g_object_unref (object);
+      take_row (live, host, schema, given);
+      return G_OBJECT (live);
+    }
+  if (is_new != NULL)
+    *is_new = TRUE;
   return object;
 }
 
@@ -2551,6 +2590,21 @@ apply_row (GormResource      *resource,
                     schema->n_columns, keep_unsaved, read_stamp_now ());
 }
 
+/* @resource, the live object of a row, takes the row's values @values of
+ * row_values(), except where it has unsaved changes: those stay the
+ * application's. */
+static void
+take_row (GormResource      *resource,
+          GormMapperHost    *host,
+          const GormSchema  *schema,
+          const GValue     **values)
+{
+  apply_row (resource, host, schema, values, TRUE);
+  /* A stand-in whose row reads now is an object of its row like any. */
+  if (g_object_get_qdata (G_OBJECT (resource), read_error_quark ()) != NULL)
+    g_object_set_qdata (G_OBJECT (resource), read_error_quark (), NULL);
+}
+
 /* The object of the row whose key is @key, with the property values
  * @values of row_values(): the row's live object, which takes the values,
  * or a new one. */
@@ -2564,16 +2618,11 @@ row_object (const GormSchema *schema,
 
   if (object != NULL)
     {
-      /* A live object takes the row's values, except where it has unsaved
-       * changes: those stay the application's. */
-      apply_row (GORM_RESOURCE (object), host, schema, values, TRUE);
-      /* A stand-in whose row reads now is an object of its row like any. */
-      if (g_object_get_qdata (object, read_error_quark ()) != NULL)
-        g_object_set_qdata (object, read_error_quark (), NULL);
+      take_row (GORM_RESOURCE (object), host, schema, values);
       return object;
     }
 
-  return new_row_object (schema, host, key, values);
+  return new_row_object (schema, host, key, values, NULL);
 }
 
 /* The object of a row whose values are @row[i]: the key first. */
@@ -2681,6 +2730,7 @@ gorm_mapper_new_stand_in (GormMapper   *self,
   const GValue **values = g_newa (const GValue *, schema->n_columns);
   const GValue *key;
   GObject *object;
+  gboolean is_new;
 
   /* The key comes first. */
   key = gorm_rows_get_value (model, 0, row, error);
@@ -2694,9 +2744,12 @@ gorm_mapper_new_stand_in (GormMapper   *self,
 
   for (guint i = 0; i < schema->n_columns; i++)
     values[i] = NULL;
-  object = new_row_object (schema, self->host, key, values);
-  g_object_set_qdata_full (object, read_error_quark (), g_error_copy (read_error),
-                           (GDestroyNotify) g_error_free);
+  object = new_row_object (schema, self->host, key, values, &is_new);
+  /* Only the object built here stands in; a live object another thread
+   * loaded meanwhile keeps the values it has. */
+  if (is_new)
+    g_object_set_qdata_full (object, read_error_quark (), g_error_copy (read_error),
+                             (GDestroyNotify) g_error_free);
   return object;
 }
 

@@ -45,6 +45,10 @@ gorm_value_is_sql_null (const GValue *value)
   if (value == NULL)
     return FALSE;
   type = G_VALUE_TYPE (value);
+  /* The values of a row are mostly numbers and strings: fundamental
+   * types, which neither NULL type is. */
+  if (G_TYPE_IS_FUNDAMENTAL (type))
+    return FALSE;
   if (type == GORM_TYPE_SQL_NULL)
     return TRUE;
   /* libgda's own NULL, which a caller may hand to the escape hatch; known
@@ -453,13 +457,21 @@ value_get_data (const GValue  *value,
 static gboolean
 value_is_null (const GValue *value)
 {
+  GType type;
+
+  if (value == NULL)
+    return TRUE;
+  /* Of the fundamental types, only a string or a pointer holds NULL; the
+   * checks below would each ask GType about a number. */
+  type = G_VALUE_TYPE (value);
+  if (G_TYPE_IS_FUNDAMENTAL (type) && type != G_TYPE_STRING && type != G_TYPE_POINTER)
+    return FALSE;
   /* GORM_TYPE_SQL_NULL (and libgda's GdaNull, which a caller of the
    * escape hatch may pass) are boxed types whose values always hold NULL. */
-  return value == NULL
-         || ((G_VALUE_HOLDS_STRING (value)
-              || G_VALUE_HOLDS_BOXED (value)
-              || G_VALUE_HOLDS_POINTER (value))
-             && g_value_peek_pointer (value) == NULL);
+  return (G_VALUE_HOLDS_STRING (value)
+          || G_VALUE_HOLDS_BOXED (value)
+          || G_VALUE_HOLDS_POINTER (value))
+         && g_value_peek_pointer (value) == NULL;
 }
 
 gboolean
@@ -741,7 +753,8 @@ scan_digits (const char **text,
     {
       if (!g_ascii_isdigit ((*text)[i]))
         return FALSE;
-      value = value * 10 + g_ascii_digit_value ((*text)[i]);
+      /* A checked ASCII digit. */
+      value = value * 10 + ((*text)[i] - '0');
     }
 
   *text += count;
@@ -773,7 +786,7 @@ scan_fraction (const char **text,
 
   for (count = 0; g_ascii_isdigit ((*text)[count]); count++)
     if (count < 6)
-      *microsecond = *microsecond * 10 + g_ascii_digit_value ((*text)[count]);
+      *microsecond = *microsecond * 10 + ((*text)[count] - '0');
 
   if (count < 1 || count > 9)
     return FALSE;
@@ -1607,6 +1620,42 @@ convert_to_property (Source          source,
   return set_mismatch_error (error, pspec, value);
 }
 
+/* g_param_value_is_valid() for a value of the pspec's own type, without
+ * its type checks and class lookup where the pspec is one of GLib's
+ * int64, double or string pspecs: every column of every loaded row asks. */
+static gboolean
+sql_value_is_valid (GParamSpec   *pspec,
+                    const GValue *value)
+{
+  GType pspec_type = G_PARAM_SPEC_TYPE (pspec);
+
+  if (pspec_type == G_TYPE_PARAM_INT64)
+    {
+      const GParamSpecInt64 *int64_pspec = (const GParamSpecInt64 *) pspec;
+      gint64 number = value->data[0].v_int64;
+
+      return int64_pspec->minimum <= number && number <= int64_pspec->maximum;
+    }
+  if (pspec_type == G_TYPE_PARAM_DOUBLE && !isnan (value->data[0].v_double))
+    {
+      const GParamSpecDouble *double_pspec = (const GParamSpecDouble *) pspec;
+      gdouble number = value->data[0].v_double;
+
+      return double_pspec->minimum <= number && number <= double_pspec->maximum;
+    }
+  if (pspec_type == G_TYPE_PARAM_STRING)
+    {
+      const GParamSpecString *string_pspec = (const GParamSpecString *) pspec;
+      const char *text = value->data[0].v_pointer;
+
+      /* Without a character set, a non-NULL string is valid unless an
+       * empty one would be folded to NULL. */
+      if (string_pspec->cset_first == NULL && string_pspec->cset_nth == NULL && text != NULL)
+        return !string_pspec->null_fold_if_empty || text[0] != '\0';
+    }
+  return g_param_value_is_valid (pspec, value);
+}
+
 gboolean
 gorm_value_sql_is_property_value (GormValueKind  kind,
                                   GParamSpec    *pspec,
@@ -1635,7 +1684,7 @@ gorm_value_sql_is_property_value (GormValueKind  kind,
       return FALSE;
     }
 
-  return g_param_value_is_valid (pspec, sql_value);
+  return sql_value_is_valid (pspec, sql_value);
 }
 
 gboolean
@@ -1645,9 +1694,13 @@ gorm_value_from_sql (GormValueKind   kind,
                      GValue         *property_value,
                      GError        **error)
 {
+  /* Every column of every loaded row comes here: the values are checked
+   * for being set or not, without asking GType whether their types are
+   * value types. */
   g_return_val_if_fail (G_IS_PARAM_SPEC (pspec), FALSE);
-  g_return_val_if_fail (sql_value == NULL || G_IS_VALUE (sql_value), FALSE);
-  g_return_val_if_fail (property_value != NULL && !G_IS_VALUE (property_value), FALSE);
+  g_return_val_if_fail (sql_value == NULL || G_VALUE_TYPE (sql_value) != G_TYPE_INVALID, FALSE);
+  g_return_val_if_fail (property_value != NULL && G_VALUE_TYPE (property_value) == G_TYPE_INVALID,
+                        FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return convert_to_property (SOURCE_SQL, kind, pspec, sql_value, TRUE, property_value, error);
