@@ -2448,6 +2448,20 @@ gorm_dialect_render_matches (const GormDialect   *dialect,
   return g_string_free (sql, FALSE);
 }
 
+char *
+gorm_dialect_render_explain (const GormDialect *dialect,
+                             const char        *select)
+{
+  return g_strconcat (dialect->explain_prefix, select, NULL);
+}
+
+gboolean
+gorm_dialect_plan_step_sorts (const GormDialect *dialect,
+                              const char        *step)
+{
+  return step != NULL && dialect->plan_step_sorts (step);
+}
+
 /* Raw selects (gorm_database_select(), _select_resources()) */
 
 /* The keyword @p starts with, case-insensitively, as a whole word. */
