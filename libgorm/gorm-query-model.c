@@ -1956,8 +1956,10 @@ wants_key_index (GormQueryModel *self,
  * sort of the table for every anchor and every far page (10 s at a
  * million rows): the model then goes by its key index instead, as for an
  * order no index may give. One EXPLAIN of the page's own statement (its
- * joins, the filter's values, a page's LIMIT and an anchor's OFFSET
- * bound, as anchoring runs it), which the engine plans but does not run.
+ * joins, the filter's values, the first page's LIMIT and OFFSET bound),
+ * which the engine plans but does not run. Not a far page's OFFSET: a
+ * server weighs an index against a sort by the share of the table the
+ * LIMIT and OFFSET reach, which anchors keep within a few pages.
  * FALSE when it cannot tell: the model then anchors as before. */
 static gboolean
 page_plan_sorts_locked (GormQueryModel *self)
@@ -1973,7 +1975,7 @@ page_plan_sorts_locked (GormQueryModel *self)
   g_value_init (&limits[0], G_TYPE_INT64);
   g_value_set_int64 (&limits[0], PAGE_SIZE);
   g_value_init (&limits[1], G_TYPE_INT64);
-  g_value_set_int64 (&limits[1], ANCHOR_SPACING);
+  g_value_set_int64 (&limits[1], 0);
   rows = run_select_locked (self, sql, dialect->explain_types, limits, 2, &error);
   if (rows == NULL)
     {
