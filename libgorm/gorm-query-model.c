@@ -46,12 +46,14 @@
  * engine sorts the rows for (no index on its columns, or a filter for
  * which the engine prefers another index; a model of 8,192 rows or
  * more asks the engine for its plan of a page once, as it is made), a
- * page 4,096
- * rows or more from the start makes the engine sort the keys of the
- * table only, then reads the page's rows by key: a page asked for
+ * page 4,096 rows or more from the start makes the engine sort the keys
+ * of the table only, then reads the page's rows by key: a page asked for
  * while the keys are read waits for them, and a program that runs no
  * main loop reads them at once, in the time of that one sort, instead
- * of sorting the table again for every page.
+ * of sorting the table again for every page. (Every order ends with the
+ * key, which makes it total: PostgreSQL's index of the ordered column
+ * alone gives the order up to its ties, which the engine then sorts; an
+ * index of the column and the key gives all of it.)
  *
  * A model from [method@Gorm.Query.watch] is live: it follows every
  * save, delete, bulk update or bulk delete made through its database, and
