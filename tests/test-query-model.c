@@ -1794,6 +1794,35 @@ keyed_item (GListModel *model,
   return item;
 }
 
+/* After a write that the model was not given yet: the item at @moved_at
+ * (modulo the number of items) takes @weight and @name, the one at
+ * @gone_at is deleted; once they are delivered, the model, still by its
+ * key index, shows what a fetch shows. */
+static void
+move_and_delete (GormQuery  *query,
+                 Shadow     *shadow,
+                 guint       moved_at,
+                 guint       gone_at,
+                 double      weight,
+                 const char *name,
+                 guint       step)
+{
+  GListModel *model = shadow->model;
+  guint n = g_list_model_get_n_items (model);
+  g_autoptr(GormResource) moved = keyed_item (model, moved_at % n);
+  g_autoptr(GormResource) gone = keyed_item (model, gone_at % n);
+  g_autoptr(GError) error = NULL;
+
+  g_object_set (moved, "weight", weight, "name", name, NULL);
+  test_save_ok (moved);
+  if (gone != moved)
+    g_assert_true (gorm_resource_delete (gone, NULL, &error));
+  g_assert_no_error (error);
+  drain ();
+  g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+  assert_matches_fetch (query, shadow, step);
+}
+
 /* Writes while the key index is prepared and after: the index follows
  * each one exactly (inserts, moves, deletes, bulk changes; nothing of a
  * rolled-back transaction), and so do the items-changed. */
@@ -1838,18 +1867,9 @@ test_key_index_live (void)
   /* After it: an insert, a move, a delete, each exact. */
   for (guint i = 0; i < 10; i++)
     {
-      g_autoptr(GormResource) moved = keyed_item (model, (i * 211) % g_list_model_get_n_items (model));
-      g_autoptr(GormResource) gone = keyed_item (model, (i * 389 + 5) % g_list_model_get_n_items (model));
-
       g_object_unref (save_item (db, "after", (int) (i * 31), FALSE));
-      g_object_set (moved, "weight", (double) (i * 13 % 101), "name", i % 2 ? NULL : "moved", NULL);
-      test_save_ok (moved);
-      if (gone != moved)
-        g_assert_true (gorm_resource_delete (gone, NULL, &error));
-      g_assert_no_error (error);
-      drain ();
-      g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
-      assert_matches_fetch (query, shadow, step++);
+      move_and_delete (query, shadow, i * 211, i * 389 + 5, (double) (i * 13 % 101),
+                       i % 2 ? NULL : "moved", step++);
     }
 
   /* A rolled-back transaction shows nothing. */
@@ -2093,6 +2113,17 @@ key_index_writes (GormDatabase *db,
   check_written (query, shadow, step);
 }
 
+/* Drops @model, which must be freed then, and runs the main context
+ * until the objects it loaded are. */
+static void
+finalize_model (GormDatabase *db,
+                GListModel   *model)
+{
+  g_assert_finalize_object (model);
+  while (gorm_database_get_n_live (db) > 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 /* With its key index, a live model places the rows of a write from it,
  * without a count query, for every kind of query; after each write it
  * shows what a new watch() of its query shows. */
@@ -2117,9 +2148,7 @@ test_key_index_writes (void)
       g_assert_cmpuint (gorm_query_model_get_n_counted_positions (GORM_QUERY_MODEL (model)), ==,
                         counted);
       shadow_free (shadow);
-      g_assert_finalize_object (g_steal_pointer (&model));
-      while (gorm_database_get_n_live (db) > 0)
-        g_main_context_iteration (NULL, TRUE);
+      finalize_model (db, g_steal_pointer (&model));
     }
   close_keyed (db, NULL, path);
 }
@@ -2436,38 +2465,41 @@ assert_same_at_random (GListModel *model,
     }
 }
 
-/* Inserts, moves and deletes, in every part of the order: the model
- * places them from its key index (no position counted), exactly. */
+/* A live model of @query prepares its key index in the background,
+ * then loads its pages by key. Inserts, moves and deletes, in every part
+ * of the order: it places them from its key index (no position
+ * counted), exactly. */
 static void
-unindexed_writes (GormDatabase *db,
-                  GormQuery    *query,
-                  GListModel   *model,
-                  Shadow       *shadow)
+check_live_by_keys (GormDatabase *db,
+                    GormQuery    *query,
+                    const char   *what)
 {
   static const double weights[] = { -1e9, 1e9, 50.0, 37.0 };
-  g_autoptr(GError) error = NULL;
-  guint counted = gorm_query_model_get_n_counted_positions (GORM_QUERY_MODEL (model));
+  g_autoptr(GListModel) model = fetch_large (query, TRUE);
+  g_autoptr(GArray) ids = fetch_ids (query);
+  Shadow *shadow = shadow_new_with_ids (model, g_array_ref (ids));
+  guint counted;
+
+  g_assert_false (gorm_query_model_places_anchors (GORM_QUERY_MODEL (model)));
+  touch_in_loop (model);
+  wait_for_key_index (model);
+  assert_same_at_random (model, ids, what);
+  wait_for_shared_index (db, model);
+  counted = gorm_query_model_get_n_counted_positions (GORM_QUERY_MODEL (model));
 
   for (guint i = 0; i < G_N_ELEMENTS (weights); i++)
     {
-      guint n = g_list_model_get_n_items (model);
-      g_autoptr(GormResource) added = save_item (db, "added", (int) i, FALSE);
-      g_autoptr(GormResource) moved = keyed_item (model, (i * 977) % n);
-      g_autoptr(GormResource) gone = keyed_item (model, (i * 389 + 5) % n);
+      g_autoptr(GormResource) added = g_object_new (TEST_TYPE_ITEM, "database", db, "name", "added",
+                                                    "weight", weights[i], NULL);
 
-      g_object_set (added, "weight", weights[i], NULL);
       test_save_ok (added);
-      g_object_set (moved, "weight", weights[(i + 1) % G_N_ELEMENTS (weights)], NULL);
-      test_save_ok (moved);
-      if (gone != moved)
-        g_assert_true (gorm_resource_delete (gone, NULL, &error));
-      g_assert_no_error (error);
-      drain ();
-      g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
-      assert_matches_fetch (query, shadow, i);
+      move_and_delete (query, shadow, i * 977, i * 389 + 5,
+                       weights[(i + 1) % G_N_ELEMENTS (weights)], "moved", i);
     }
   g_assert_cmpuint (gorm_query_model_get_n_counted_positions (GORM_QUERY_MODEL (model)), ==,
                     counted);
+  shadow_free (shadow);
+  finalize_model (db, g_steal_pointer (&model));
 }
 
 static void
@@ -2485,9 +2517,7 @@ test_unindexed_order (void)
       g_autoptr(GormQuery) query = weight_query (db, descending);
       g_autoptr(GArray) ids = fetch_ids (query);
       g_autoptr(GListModel) snapshot = NULL;
-      g_autoptr(GListModel) model = NULL;
       const char *what = descending ? "-weight" : "weight";
-      Shadow *shadow;
 
       /* One EXPLAIN as the model is made, none for a smaller one. */
       test_log_clear (log);
@@ -2517,25 +2547,9 @@ test_unindexed_order (void)
       assert_same_at_random (snapshot, ids, what);
       g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (snapshot)), >, 0);
       g_assert_false (gorm_query_model_has_key_index (GORM_QUERY_MODEL (snapshot)));
-
-      /* A live model prepares its key index in the background, then
-       * loads its pages by key and places writes from it. */
-      model = fetch_large (query, TRUE);
-      g_assert_false (gorm_query_model_places_anchors (GORM_QUERY_MODEL (model)));
-      g_clear_pointer (&ids, g_array_unref);
-      ids = fetch_ids (query);
-      shadow = shadow_new_with_ids (model, g_array_ref (ids));
-      touch_in_loop (model);
-      wait_for_key_index (model);
-      assert_same_at_random (model, ids, what);
-      wait_for_shared_index (db, model);
-      unindexed_writes (db, query, model, shadow);
-
-      shadow_free (shadow);
-      g_assert_finalize_object (g_steal_pointer (&model));
       g_assert_finalize_object (g_steal_pointer (&snapshot));
-      while (gorm_database_get_n_live (db) > 0)
-        g_main_context_iteration (NULL, TRUE);
+
+      check_live_by_keys (db, query, what);
     }
   close_keyed (db, NULL, path);
 }
