@@ -1957,19 +1957,20 @@ wants_key_index (GormQueryModel *self,
  * does not. Such an order, anchorable as it may be, costs a scan and a
  * sort of the table for every anchor and every far page (10 s at a
  * million rows): the model then goes by its key index instead, as for an
- * order no index may give. One EXPLAIN of the page's own statement (its
- * joins, the filter's values, the first page's LIMIT and OFFSET bound),
- * which the engine plans but does not run. Not a far page's OFFSET: a
- * server weighs an index against a sort by the share of the table the
- * LIMIT and OFFSET reach, which anchors keep within a few pages.
- * FALSE when it cannot tell: the model then anchors as before. */
+ * order no index may give. One EXPLAIN of the page's own statement (the
+ * filter's values, the first page's LIMIT and OFFSET bound), which the
+ * engine plans but does not run. Not that of select_related, which
+ * joins the page's rows and sorts those again (a sort in every plan,
+ * of a page only), and whose anchored pages anchor that statement
+ * inside it. Not a far page's OFFSET: a server weighs an index against
+ * a sort by the share of the table the LIMIT and OFFSET reach, which
+ * anchors keep within a few pages. FALSE when it cannot tell: the model
+ * then anchors as before. */
 static gboolean
 page_plan_sorts_locked (GormQueryModel *self)
 {
   const GormDialect *dialect = self->compiled->dialect;
-  g_autofree char *sql = gorm_dialect_render_explain (dialect, self->joined_page_sql
-                                                               ? self->joined_page_sql
-                                                               : self->page_sql);
+  g_autofree char *sql = gorm_dialect_render_explain (dialect, self->page_sql);
   g_autoptr(GError) error = NULL;
   g_autoptr(GormRows) rows = NULL;
   GValue limits[2] = { G_VALUE_INIT, G_VALUE_INIT };

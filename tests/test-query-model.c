@@ -1697,6 +1697,22 @@ test_key_index_related_order (void)
       g_assert_cmpint (item_id (plain, i), ==, g_array_index (ids, gint64, i));
   }
 
+  /* With select_related, an order an index gives anchors: the joined
+   * statement sorts the rows of its page again, which the engine's plan
+   * of it shows, but the model asks for the plan of its page's rows. */
+  g_assert_cmpint (gorm_database_execute (db, "CREATE INDEX \"ix_test_votes\" ON \"choice\" "
+                                          "(\"votes\", \"id\")", NULL, 0, NULL, &error), !=, -1);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GormQuery) by_votes = gorm_database_query (db, POLLS_TYPE_CHOICE);
+    g_autoptr(GListModel) anchored = NULL;
+
+    gorm_query_order_by (by_votes, "votes", FALSE);
+    gorm_query_select_related (by_votes, "question");
+    anchored = fetch_large (by_votes, FALSE);
+    g_assert_true (gorm_query_model_places_anchors (GORM_QUERY_MODEL (anchored)));
+  }
+
   g_clear_object (&plain);
   g_clear_object (&keyed);
   g_clear_object (&query);
