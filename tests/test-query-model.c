@@ -2570,6 +2570,31 @@ test_unindexed_order (void)
   close_keyed (db, NULL, path);
 }
 
+/* The steps of a plan that sort, as each engine writes them. */
+static void
+test_plan_steps (void)
+{
+  const GormDialect *sqlite = gorm_dialect_sqlite ();
+  const GormDialect *postgresql = gorm_dialect_postgresql ();
+
+  g_assert_true (gorm_dialect_plan_step_sorts (sqlite, "USE TEMP B-TREE FOR ORDER BY"));
+  g_assert_true (gorm_dialect_plan_step_sorts (sqlite, "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY"));
+  g_assert_true (gorm_dialect_plan_step_sorts (sqlite, "USE TEMP B-TREE FOR LAST 2 TERMS OF ORDER BY"));
+  g_assert_false (gorm_dialect_plan_step_sorts (sqlite, "USE TEMP B-TREE FOR GROUP BY"));
+  g_assert_false (gorm_dialect_plan_step_sorts (sqlite, "SCAN test_item USING INDEX ix_test_item_score"));
+  g_assert_false (gorm_dialect_plan_step_sorts (sqlite, NULL));
+
+  g_assert_true (gorm_dialect_plan_step_sorts (postgresql, "  ->  Sort"));
+  g_assert_true (gorm_dialect_plan_step_sorts (postgresql, "Sort"));
+  g_assert_true (gorm_dialect_plan_step_sorts (postgresql, "  ->  Incremental Sort"));
+  g_assert_true (gorm_dialect_plan_step_sorts (postgresql, "  ->  Sort  (cost=1.73..12.86 rows=100 width=53)"));
+  g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "Limit"));
+  g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "        Sort Key: weight, id"));
+  g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "        Presorted Key: weight"));
+  g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "  ->  Index Scan using t_weight_idx on t"));
+  g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "  ->  Sorted Thing"));
+}
+
 /* With an index that gives the order the same order anchors, in either
  * direction; a filter for which the engine takes another index, and
  * sorts, does not. An EXPLAIN that fails changes nothing. The index
@@ -2749,6 +2774,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/key-index-dispose", test_key_index_dispose);
   g_test_add_func ("/Gorm/QueryModel/key-index-unindexed-order", test_unindexed_order);
   g_test_add_func ("/Gorm/QueryModel/indexed-order-anchors", test_indexed_order_anchors);
+  g_test_add_func ("/Gorm/QueryModel/plan-steps", test_plan_steps);
   /* SQLite only: a PostgreSQL database always has a second connection. */
   if (!test_engine_is_postgresql ())
     g_test_add_func ("/Gorm/QueryModel/key-index-memory", test_key_index_memory);
