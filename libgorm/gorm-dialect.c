@@ -2289,6 +2289,20 @@ gorm_dialect_orders_compare_as_row (const GormOrder *orders,
 }
 
 char *
+gorm_dialect_render_explain (const GormDialect *dialect,
+                             const char        *select)
+{
+  return g_strconcat (dialect->explain_prefix, select, NULL);
+}
+
+gboolean
+gorm_dialect_plan_step_sorts (const GormDialect *dialect,
+                              const char        *step)
+{
+  return step != NULL && dialect->plan_step_sorts (step);
+}
+
+char *
 gorm_dialect_render_page (const GormDialect   *dialect,
                           const GormSelection *selection,
                           GArray              *params)
@@ -2446,20 +2460,6 @@ gorm_dialect_render_matches (const GormDialect   *dialect,
   append_key_is_slot (sql, "k", schema, params);
   append_and_condition (dialect, sql, selection->condition, params, &k_scope);
   return g_string_free (sql, FALSE);
-}
-
-char *
-gorm_dialect_render_explain (const GormDialect *dialect,
-                             const char        *select)
-{
-  return g_strconcat (dialect->explain_prefix, select, NULL);
-}
-
-gboolean
-gorm_dialect_plan_step_sorts (const GormDialect *dialect,
-                              const char        *step)
-{
-  return step != NULL && dialect->plan_step_sorts (step);
 }
 
 /* Raw selects (gorm_database_select(), _select_resources()) */
