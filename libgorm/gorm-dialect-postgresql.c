@@ -354,6 +354,38 @@ postgresql_parameter_cast (GormValueKind kind)
     }
 }
 
+/* EXPLAIN's rows: one line of text each. */
+static const GType postgresql_explain_types[] = { G_TYPE_STRING, G_TYPE_NONE };
+
+/* Whether the plan line @step is the node @node: the first line is the
+ * top node's, every other node's starts with "->" after its indent, and
+ * a node's name ends the line or is followed by its costs, two spaces
+ * apart ("Sort Key: …" is a property of the node above it). */
+static gboolean
+postgresql_step_is_node (const char *step,
+                         const char *node)
+{
+  gsize len = strlen (node);
+
+  while (*step == ' ')
+    step++;
+  if (g_str_has_prefix (step, "->"))
+    step += 2;
+  while (*step == ' ')
+    step++;
+  return strncmp (step, node, len) == 0 &&
+         (step[len] == '\0' || (step[len] == ' ' && step[len + 1] == ' '));
+}
+
+/* A Sort node, or an Incremental Sort one, which sorts the rows of each
+ * run of equal first terms that an index gives: both sort rows. */
+static gboolean
+postgresql_plan_step_sorts (const char *step)
+{
+  return postgresql_step_is_node (step, "Sort") ||
+         postgresql_step_is_node (step, "Incremental Sort");
+}
+
 static const GormDialect postgresql_dialect = {
   .name = "postgresql",
   .provider = "PostgreSQL",
@@ -423,6 +455,11 @@ static const GormDialect postgresql_dialect = {
   .same_as_operator = "IS NOT DISTINCT FROM",
   .orders_nulls = TRUE,
   .page_rows = 1000,
+  /* Without costs: the nodes only, one a line. */
+  .explain_prefix = "EXPLAIN (COSTS OFF) ",
+  .explain_types = postgresql_explain_types,
+  .explain_step_column = 0,
+  .plan_step_sorts = postgresql_plan_step_sorts,
   .values_as_text = TRUE,
   .backend_id_sql = "SELECT pg_backend_pid()",
   .date_time_text = "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",

@@ -138,6 +138,16 @@ struct _GormDialect
   /* The rows a query model reads per query: more where each query is a
    * round trip to a server than where it is a call into the library. */
   guint        page_rows;
+  /* The engine's plan of a query (gorm_dialect_render_explain()): what
+   * is written before a SELECT for the engine to give the steps of its
+   * plan instead of its rows, the SQL types of the plan's columns
+   * (G_TYPE_NONE terminated), the column holding the text of a step,
+   * and whether a step of that text sorts the rows for their ORDER BY
+   * (gorm_dialect_plan_step_sorts()). */
+  const char  *explain_prefix;
+  const GType *explain_types;
+  guint        explain_step_column;
+  gboolean   (*plan_step_sorts)      (const char       *step);
   /* Whether the engine's values are read as text and converted by
    * gorm_value_from_engine_text(), every result copied before the lock is
    * released (PostgreSQL); else read as libgda gives them (SQLite). */
@@ -685,6 +695,17 @@ gboolean gorm_dialect_render_key_ranks          (const GormDialect    *dialect,
 char    *gorm_dialect_render_placement          (const GormDialect   *dialect,
                                                  const GormSelection *selection,
                                                  GArray              *params);
+
+/* The statement whose rows are the steps of the engine's plan of
+ * @select, which it does not run: @select's parameters, bound alike,
+ * and rows of the dialect's explain_types. */
+char    *gorm_dialect_render_explain            (const GormDialect   *dialect,
+                                                 const char          *select);
+/* Whether @step, the text of a step of such a plan (the row's
+ * explain_step_column), sorts the rows for the query's ORDER BY, or
+ * for its last terms: no index the engine chose gives that order. */
+gboolean gorm_dialect_plan_step_sorts           (const GormDialect   *dialect,
+                                                 const char          *step);
 
 /* Appends the names of all the columns of @schema, in schema order (the
  * order gorm_dialect_render_select_by_key() selects them in). */

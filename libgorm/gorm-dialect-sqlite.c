@@ -362,6 +362,21 @@ sqlite_append_date_part (GString      *sql,
     g_string_append (sql, " + 1");
 }
 
+/* EXPLAIN QUERY PLAN's rows: id, parent, notused, detail. */
+static const GType sqlite_explain_types[] = {
+  G_TYPE_INT64, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING, G_TYPE_NONE
+};
+
+/* "USE TEMP B-TREE FOR ORDER BY", or "… FOR RIGHT PART OF ORDER BY"
+ * ("… FOR LAST n TERMS OF ORDER BY" in later versions) when the index
+ * SQLite chose gives the first terms only; a temporary B-tree for a
+ * GROUP BY or a DISTINCT is not the order's. */
+static gboolean
+sqlite_plan_step_sorts (const char *step)
+{
+  return g_str_has_prefix (step, "USE TEMP B-TREE FOR ") && g_str_has_suffix (step, "ORDER BY");
+}
+
 static const GormDialect sqlite_dialect = {
   .name = "sqlite",
   .provider = "SQLite",
@@ -401,6 +416,10 @@ static const GormDialect sqlite_dialect = {
   .same_as_operator = "IS",
   .orders_nulls = FALSE,
   .page_rows = 100,
+  .explain_prefix = "EXPLAIN QUERY PLAN ",
+  .explain_types = sqlite_explain_types,
+  .explain_step_column = 3,
+  .plan_step_sorts = sqlite_plan_step_sorts,
   /* Changes when another connection, in this process or another one,
    * commits; this connection's own commits leave it alone. */
   .change_counter_sql = "PRAGMA data_version",

@@ -2298,6 +2298,20 @@ gorm_dialect_orders_compare_as_row (const GormOrder *orders,
 }
 
 char *
+gorm_dialect_render_explain (const GormDialect *dialect,
+                             const char        *select)
+{
+  return g_strconcat (dialect->explain_prefix, select, NULL);
+}
+
+gboolean
+gorm_dialect_plan_step_sorts (const GormDialect *dialect,
+                              const char        *step)
+{
+  return step != NULL && dialect->plan_step_sorts (step);
+}
+
+char *
 gorm_dialect_render_page (const GormDialect   *dialect,
                           const GormSelection *selection,
                           GArray              *params)

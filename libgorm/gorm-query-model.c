@@ -43,12 +43,18 @@
  * of a page of lookups by key, whatever the query. A live model keeps those keys
  * up to date with every change it shows. Until it is ready a page is
  * read by its position in the order. In an order no index may give
- * (several directions, a related path, an expression), a page 4,096
- * rows or more from the start makes the engine sort the keys of the
- * table only, then reads the page's rows by key: a page asked for
+ * (several directions, a related path, an expression), or one the
+ * engine sorts the rows for (no index on its columns, or a filter for
+ * which the engine prefers another index; a model of 8,192 rows or
+ * more asks the engine for its plan of a page once, as it is made), a
+ * page 4,096 rows or more from the start makes the engine sort the keys
+ * of the table only, then reads the page's rows by key: a page asked for
  * while the keys are read waits for them, and a program that runs no
  * main loop reads them at once, in the time of that one sort, instead
- * of sorting the table again for every page.
+ * of sorting the table again for every page. (Every order ends with the
+ * key, which makes it total: PostgreSQL's index of the ordered column
+ * alone gives the order up to its ties, which the engine then sorts; an
+ * index of the column and the key gives all of it.)
  *
  * A model from [method@Gorm.Query.watch] is live: it follows every
  * save, delete, bulk update or bulk delete made through its database, and
@@ -1978,6 +1984,51 @@ wants_key_index (GormQueryModel *self,
          n_full <= G_MAXUINT;
 }
 
+/* Whether the engine sorts the rows for a page of the model: no index
+ * gives its order, or, with the filter, the engine prefers an index that
+ * does not. Such an order, anchorable as it may be, costs a scan and a
+ * sort of the table for every anchor and every far page (10 s at a
+ * million rows): the model then goes by its key index instead, as for an
+ * order no index may give. One EXPLAIN of the page's own statement (the
+ * filter's values, the first page's LIMIT and OFFSET bound), which the
+ * engine plans but does not run. Not that of select_related, which
+ * joins the page's rows and sorts those again (a sort in every plan,
+ * of a page only), and whose anchored pages anchor that statement
+ * inside it. Not a far page's OFFSET: a server weighs an index against
+ * a sort by the share of the table the LIMIT and OFFSET reach, which
+ * anchors keep within a few pages. FALSE when it cannot tell: the model
+ * then anchors as before. */
+static gboolean
+page_plan_sorts_locked (GormQueryModel *self)
+{
+  const GormDialect *dialect = self->compiled->dialect;
+  g_autofree char *sql = gorm_dialect_render_explain (dialect, self->page_sql);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormRows) rows = NULL;
+  GValue limits[2] = { G_VALUE_INIT, G_VALUE_INIT };
+
+  g_value_init (&limits[0], G_TYPE_INT64);
+  g_value_set_int64 (&limits[0], PAGE_SIZE);
+  g_value_init (&limits[1], G_TYPE_INT64);
+  g_value_set_int64 (&limits[1], 0);
+  rows = run_select_locked (self, sql, dialect->explain_types, limits, 2, &error);
+  if (rows == NULL)
+    {
+      g_debug ("Cannot read the plan of a %s model: %s",
+               g_type_name (self->compiled->schema->type), error->message);
+      return FALSE;
+    }
+  for (guint row = 0; row < gorm_rows_get_n_rows (rows); row++)
+    {
+      const GValue *step = gorm_rows_get_value (rows, dialect->explain_step_column, row, NULL);
+
+      if (step != NULL && G_VALUE_HOLDS_STRING (step) &&
+          gorm_dialect_plan_step_sorts (dialect, g_value_get_string (step)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 GListModel *
 gorm_query_model_new (GormDatabase       *database,
                       GormCompiledQuery  *compiled,
@@ -2048,6 +2099,16 @@ gorm_query_model_new (GormDatabase       *database,
                                          g_atomic_rc_box_acquire (self->watch),
                                          (GDestroyNotify) watch_unref);
   gorm_connection_swap_cancellable_locked (connection, previous);
+  /* Only a model large enough for its key index asks: a smaller one
+   * anchors nothing, and pays nothing. */
+  if (self->n_full >= 0 && self->can_anchor && wants_key_index (self, self->n_full) &&
+      page_plan_sorts_locked (self))
+    {
+      self->can_anchor = FALSE;
+      drop_anchors (self);
+      g_clear_pointer (&self->anchored_page_sql, g_free);
+      g_clear_pointer (&self->joined_anchored_page_sql, g_free);
+    }
   gorm_database_unlock (database);
   if (self->n_full < 0)
     {
@@ -2195,6 +2256,12 @@ gboolean
 gorm_query_model_shares_key_index (GormQueryModel *self)
 {
   return self->index_shared;
+}
+
+gboolean
+gorm_query_model_places_anchors (GormQueryModel *self)
+{
+  return self->can_anchor;
 }
 
 gboolean

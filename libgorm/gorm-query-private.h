@@ -104,6 +104,11 @@ guint              gorm_query_model_get_n_refreshes (GormQueryModel        *self
  * preparing it (see gorm-query-model.c), for tests and benchmarks. */
 gboolean           gorm_query_model_has_key_index   (GormQueryModel        *self);
 gboolean           gorm_query_model_is_preparing    (GormQueryModel        *self);
+/* Whether the model loads a far page from the anchors it places: its
+ * order compares as a row and, for a model large enough for its key
+ * index, the engine's plan of a page does not sort (an index gives the
+ * order), for tests. */
+gboolean           gorm_query_model_places_anchors  (GormQueryModel        *self);
 /* How many pages the model loaded by a sort of their keys (an order it
  * cannot anchor, before its key index is ready), for tests. */
 guint              gorm_query_model_get_n_sorted_key_pages (GormQueryModel *self);

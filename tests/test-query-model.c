@@ -1459,8 +1459,10 @@ wait_for_key_index (GListModel *model)
     }
 }
 
+/* A model made as one of KEYED_ROWS rows would be made of a million:
+ * large enough for its key index. */
 static GListModel *
-fetch_keyed (GormQuery *query,
+fetch_large (GormQuery *query,
              gboolean   live)
 {
   GListModel *model;
@@ -1468,6 +1470,15 @@ fetch_keyed (GormQuery *query,
   gorm_query_model_set_key_index_min_rows (100);
   model = fetch (query, live);
   gorm_query_model_set_key_index_min_rows (-1);
+  return model;
+}
+
+static GListModel *
+fetch_keyed (GormQuery *query,
+             gboolean   live)
+{
+  GListModel *model = fetch_large (query, live);
+
   g_assert_false (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
   touch_in_loop (model);
   wait_for_key_index (model);
@@ -1684,6 +1695,22 @@ test_key_index_related_order (void)
     g_assert_cmpuint (ids->len, ==, g_list_model_get_n_items (plain));
     for (guint i = 0; i < ids->len; i++)
       g_assert_cmpint (item_id (plain, i), ==, g_array_index (ids, gint64, i));
+  }
+
+  /* With select_related, an order an index gives anchors: the joined
+   * statement sorts the rows of its page again, which the engine's plan
+   * of it shows, but the model asks for the plan of its page's rows. */
+  g_assert_cmpint (gorm_database_execute (db, "CREATE INDEX \"ix_test_votes\" ON \"choice\" "
+                                          "(\"votes\", \"id\")", NULL, 0, NULL, &error), !=, -1);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GormQuery) by_votes = gorm_database_query (db, POLLS_TYPE_CHOICE);
+    g_autoptr(GListModel) anchored = NULL;
+
+    gorm_query_order_by (by_votes, "votes", FALSE);
+    gorm_query_select_related (by_votes, "question");
+    anchored = fetch_large (by_votes, FALSE);
+    g_assert_true (gorm_query_model_places_anchors (GORM_QUERY_MODEL (anchored)));
   }
 
   g_clear_object (&plain);
@@ -1957,6 +1984,35 @@ keyed_item (GListModel *model,
   return item;
 }
 
+/* After a write that the model was not given yet: the item at @moved_at
+ * (modulo the number of items) takes @weight and @name, the one at
+ * @gone_at is deleted; once they are delivered, the model, still by its
+ * key index, shows what a fetch shows. */
+static void
+move_and_delete (GormQuery  *query,
+                 Shadow     *shadow,
+                 guint       moved_at,
+                 guint       gone_at,
+                 double      weight,
+                 const char *name,
+                 guint       step)
+{
+  GListModel *model = shadow->model;
+  guint n = g_list_model_get_n_items (model);
+  g_autoptr(GormResource) moved = keyed_item (model, moved_at % n);
+  g_autoptr(GormResource) gone = keyed_item (model, gone_at % n);
+  g_autoptr(GError) error = NULL;
+
+  g_object_set (moved, "weight", weight, "name", name, NULL);
+  test_save_ok (moved);
+  if (gone != moved)
+    g_assert_true (gorm_resource_delete (gone, NULL, &error));
+  g_assert_no_error (error);
+  drain ();
+  g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+  assert_matches_fetch (query, shadow, step);
+}
+
 /* Writes while the key index is prepared and after: the index follows
  * each one exactly (inserts, moves, deletes, bulk changes; nothing of a
  * rolled-back transaction), and so do the items-changed. */
@@ -2001,18 +2057,9 @@ test_key_index_live (void)
   /* After it: an insert, a move, a delete, each exact. */
   for (guint i = 0; i < 10; i++)
     {
-      g_autoptr(GormResource) moved = keyed_item (model, (i * 211) % g_list_model_get_n_items (model));
-      g_autoptr(GormResource) gone = keyed_item (model, (i * 389 + 5) % g_list_model_get_n_items (model));
-
       g_object_unref (save_item (db, "after", (int) (i * 31), FALSE));
-      g_object_set (moved, "weight", (double) (i * 13 % 101), "name", i % 2 ? NULL : "moved", NULL);
-      test_save_ok (moved);
-      if (gone != moved)
-        g_assert_true (gorm_resource_delete (gone, NULL, &error));
-      g_assert_no_error (error);
-      drain ();
-      g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
-      assert_matches_fetch (query, shadow, step++);
+      move_and_delete (query, shadow, i * 211, i * 389 + 5, (double) (i * 13 % 101),
+                       i % 2 ? NULL : "moved", step++);
     }
 
   /* A rolled-back transaction shows nothing. */
@@ -2262,6 +2309,17 @@ key_index_writes (GormDatabase *db,
   check_written (query, shadow, step);
 }
 
+/* Drops @model, which must be freed then, and runs the main context
+ * until the objects it loaded are. */
+static void
+finalize_model (GormDatabase *db,
+                GListModel   *model)
+{
+  g_assert_finalize_object (model);
+  while (gorm_database_get_n_live (db) > 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 /* With its key index, a live model places the rows of a write from it,
  * without a count query, for every kind of query; after each write it
  * shows what a new watch() of its query shows. */
@@ -2286,9 +2344,7 @@ test_key_index_writes (void)
       g_assert_cmpuint (gorm_query_model_get_n_counted_positions (GORM_QUERY_MODEL (model)), ==,
                         counted);
       shadow_free (shadow);
-      g_assert_finalize_object (g_steal_pointer (&model));
-      while (gorm_database_get_n_live (db) > 0)
-        g_main_context_iteration (NULL, TRUE);
+      finalize_model (db, g_steal_pointer (&model));
     }
   close_keyed (db, NULL, path);
 }
@@ -2827,6 +2883,226 @@ test_key_index_dispose (void)
   close_keyed (db, query, path);
 }
 
+/* An order the model could anchor (one direction, plain columns) but
+ * that no index gives: every anchor and every far page would be a scan
+ * and a sort of the table. A model large enough for its key index asks
+ * the engine for its plan of a page, once, and goes the way of an order
+ * it cannot anchor instead: sorted keys, then its key index. */
+
+static GormQuery *
+weight_query (GormDatabase *db,
+              gboolean      descending)
+{
+  GormQuery *query = gorm_database_query (db, TEST_TYPE_ITEM);
+
+  /* The key in the same direction, as a model's order ends (see
+   * fetch_ids()). */
+  gorm_query_order_by (query, "weight", descending);
+  gorm_query_order_by (query, "id", descending);
+  g_object_set_data (G_OBJECT (query), "by-id", GINT_TO_POINTER (1));
+  return query;
+}
+
+/* The items of @model at random positions are those of @ids, the rows
+ * of a plain SELECT … ORDER BY of its query. */
+static void
+assert_same_at_random (GListModel *model,
+                       GArray     *ids,
+                       const char *what)
+{
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, ids->len);
+  for (guint i = 0; i < 40; i++)
+    {
+      guint position = (guint) g_test_rand_int_range (0, (gint32) ids->len);
+      gint64 id = item_id (model, position);
+
+      if (id != g_array_index (ids, gint64, position))
+        g_error ("%s: item %u is %" G_GINT64_FORMAT ", the query's row %" G_GINT64_FORMAT,
+                 what, position, id, g_array_index (ids, gint64, position));
+    }
+}
+
+/* A live model of @query prepares its key index in the background,
+ * then loads its pages by key. Inserts, moves and deletes, in every part
+ * of the order: it places them from its key index (no position
+ * counted), exactly. */
+static void
+check_live_by_keys (GormDatabase *db,
+                    GormQuery    *query,
+                    const char   *what)
+{
+  static const double weights[] = { -1e9, 1e9, 50.0, 37.0 };
+  g_autoptr(GListModel) model = fetch_large (query, TRUE);
+  g_autoptr(GArray) ids = fetch_ids (query);
+  Shadow *shadow = shadow_new_with_ids (model, g_array_ref (ids));
+  guint counted;
+
+  g_assert_false (gorm_query_model_places_anchors (GORM_QUERY_MODEL (model)));
+  touch_in_loop (model);
+  wait_for_key_index (model);
+  assert_same_at_random (model, ids, what);
+  wait_for_shared_index (db, model);
+  counted = gorm_query_model_get_n_counted_positions (GORM_QUERY_MODEL (model));
+
+  for (guint i = 0; i < G_N_ELEMENTS (weights); i++)
+    {
+      g_autoptr(GormResource) added = g_object_new (TEST_TYPE_ITEM, "database", db, "name", "added",
+                                                    "weight", weights[i], NULL);
+
+      test_save_ok (added);
+      move_and_delete (query, shadow, i * 977, i * 389 + 5,
+                       weights[(i + 1) % G_N_ELEMENTS (weights)], "moved", i);
+    }
+  g_assert_cmpuint (gorm_query_model_get_n_counted_positions (GORM_QUERY_MODEL (model)), ==,
+                    counted);
+  shadow_free (shadow);
+  finalize_model (db, g_steal_pointer (&model));
+}
+
+static void
+test_unindexed_order (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  g_autofree char *uri = test_engine_is_postgresql () ? g_strdup (path)
+                                                      : g_strconcat ("sqlite:", path, NULL);
+  g_autoptr(TestLog) log = test_log_attach (db);
+  g_autoptr(GError) error = NULL;
+
+  for (guint descending = 0; descending < 2; descending++)
+    {
+      g_autoptr(GormQuery) query = weight_query (db, descending);
+      g_autoptr(GArray) ids = fetch_ids (query);
+      g_autoptr(GListModel) snapshot = NULL;
+      const char *what = descending ? "-weight" : "weight";
+
+      /* One EXPLAIN as the model is made, none for a smaller one. */
+      test_log_clear (log);
+      snapshot = fetch_large (query, FALSE);
+      g_assert_cmpuint (test_log_count (log, "EXPLAIN"), ==, 1);
+      g_assert_false (gorm_query_model_places_anchors (GORM_QUERY_MODEL (snapshot)));
+      {
+        g_autoptr(GListModel) small = fetch (query, TRUE);
+
+        g_assert_true (gorm_query_model_places_anchors (GORM_QUERY_MODEL (small)));
+        g_assert_cmpuint (test_log_count (log, "EXPLAIN"), ==, 1);
+      }
+
+      /* Before its key index: another connection adds a row, which
+       * sorts last, after the snapshot counted its rows, so that the
+       * keys it reads are not those of its items (see
+       * key-index-read-at-once). Its far pages sort their keys. */
+      {
+        g_autoptr(GormDatabase) other = gorm_database_open (uri, NULL, &error);
+        g_autoptr(GormResource) last = NULL;
+
+        g_assert_no_error (error);
+        last = g_object_new (TEST_TYPE_ITEM, "database", other, "name", "last",
+                             "weight", descending ? -1e12 : 1e12, NULL);
+        test_save_ok (last);
+      }
+      assert_same_at_random (snapshot, ids, what);
+      g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (snapshot)), >, 0);
+      g_assert_false (gorm_query_model_has_key_index (GORM_QUERY_MODEL (snapshot)));
+      g_assert_finalize_object (g_steal_pointer (&snapshot));
+
+      check_live_by_keys (db, query, what);
+    }
+  close_keyed (db, NULL, path);
+}
+
+/* The steps of a plan that sort, as each engine writes them. */
+static void
+test_plan_steps (void)
+{
+  const GormDialect *sqlite = gorm_dialect_sqlite ();
+  const GormDialect *postgresql = gorm_dialect_postgresql ();
+
+  g_assert_true (gorm_dialect_plan_step_sorts (sqlite, "USE TEMP B-TREE FOR ORDER BY"));
+  g_assert_true (gorm_dialect_plan_step_sorts (sqlite, "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY"));
+  g_assert_true (gorm_dialect_plan_step_sorts (sqlite, "USE TEMP B-TREE FOR LAST 2 TERMS OF ORDER BY"));
+  g_assert_false (gorm_dialect_plan_step_sorts (sqlite, "USE TEMP B-TREE FOR GROUP BY"));
+  g_assert_false (gorm_dialect_plan_step_sorts (sqlite, "SCAN test_item USING INDEX ix_test_item_score"));
+  g_assert_false (gorm_dialect_plan_step_sorts (sqlite, NULL));
+
+  g_assert_true (gorm_dialect_plan_step_sorts (postgresql, "  ->  Sort"));
+  g_assert_true (gorm_dialect_plan_step_sorts (postgresql, "Sort"));
+  g_assert_true (gorm_dialect_plan_step_sorts (postgresql, "  ->  Incremental Sort"));
+  g_assert_true (gorm_dialect_plan_step_sorts (postgresql, "  ->  Sort  (cost=1.73..12.86 rows=100 width=53)"));
+  g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "Limit"));
+  g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "        Sort Key: weight, id"));
+  g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "        Presorted Key: weight"));
+  g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "  ->  Index Scan using t_weight_idx on t"));
+  g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "  ->  Sorted Thing"));
+}
+
+/* With an index that gives the order the same order anchors, in either
+ * direction; a filter for which the engine takes another index, and
+ * sorts, does not. An EXPLAIN that fails changes nothing. The index
+ * holds the key too: PostgreSQL's index of the column alone gives the
+ * order up to its ties, which the engine then sorts (an Incremental
+ * Sort), and a model goes by its key index then. */
+static void
+test_indexed_order_anchors (void)
+{
+  char *path = NULL;
+  GormDatabase *db = open_keyed (&path);
+  g_autoptr(TestLog) log = test_log_attach (db);
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_assert_cmpint (gorm_database_execute (db, "CREATE INDEX \"ix_test_item_weight\" "
+                                          "ON \"test_item\" (\"weight\", \"id\")", NULL, 0, NULL,
+                                          &error),
+                   !=, -1);
+  g_assert_no_error (error);
+  for (guint descending = 0; descending < 2; descending++)
+    {
+      g_autoptr(GormQuery) query = weight_query (db, descending);
+      g_autoptr(GListModel) model = fetch_large (query, FALSE);
+      g_autoptr(GArray) ids = fetch_ids (query);
+
+      g_assert_true (gorm_query_model_places_anchors (GORM_QUERY_MODEL (model)));
+      assert_same_at_random (model, ids, descending ? "indexed -weight" : "indexed weight");
+      g_assert_cmpuint (gorm_query_model_get_n_sorted_key_pages (GORM_QUERY_MODEL (model)), ==, 0);
+    }
+
+  /* score = 5: the engine reads the rows from the index on score, and
+   * sorts them by weight. */
+  {
+    g_autoptr(GormQuery) query = weight_query (db, FALSE);
+    g_autoptr(GListModel) model = NULL;
+    g_autoptr(GArray) ids = NULL;
+
+    gorm_query_filter (query, gorm_filter_eq ("score", test_int_value (&value, 5)));
+    gorm_query_model_set_key_index_min_rows (2);
+    model = fetch (query, TRUE);
+    gorm_query_model_set_key_index_min_rows (-1);
+    ids = fetch_ids (query);
+    g_assert_cmpuint (ids->len, >=, 2);
+    g_assert_false (gorm_query_model_places_anchors (GORM_QUERY_MODEL (model)));
+    assert_same_at_random (model, ids, "score = 5, weight");
+  }
+
+  /* The plan cannot be read: the model anchors, as without asking. */
+  {
+    g_autoptr(GormQuery) query = weight_query (db, FALSE);
+    g_autoptr(GListModel) model = NULL;
+    g_auto(GValue) five = G_VALUE_INIT;
+
+    gorm_query_filter (query, gorm_filter_eq ("score", test_int_value (&five, 5)));
+    gorm_query_model_set_key_index_min_rows (2);
+    gorm_connection_inject_fault (gorm_database_get_execution (db), "EXPLAIN", GORM_ERROR_FAILED);
+    test_log_clear (log);
+    model = fetch (query, TRUE);
+    gorm_query_model_set_key_index_min_rows (-1);
+    g_assert_cmpuint (test_log_count (log, "EXPLAIN"), ==, 1);
+    g_assert_true (gorm_query_model_places_anchors (GORM_QUERY_MODEL (model)));
+    g_assert_cmpint (item_id (model, 0), >, 0);
+  }
+  close_keyed (db, NULL, path);
+}
+
 /* An in-memory database has no second connection: no key index, pages
  * load as without one. */
 static void
@@ -2941,6 +3217,9 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/key-index-read-from-first-get", test_key_index_read_from_first_get);
   g_test_add_func ("/Gorm/QueryModel/key-index-other-connection", test_key_index_other_connection);
   g_test_add_func ("/Gorm/QueryModel/key-index-dispose", test_key_index_dispose);
+  g_test_add_func ("/Gorm/QueryModel/key-index-unindexed-order", test_unindexed_order);
+  g_test_add_func ("/Gorm/QueryModel/indexed-order-anchors", test_indexed_order_anchors);
+  g_test_add_func ("/Gorm/QueryModel/plan-steps", test_plan_steps);
   /* SQLite only: a PostgreSQL database always has a second connection. */
   if (!test_engine_is_postgresql ())
     g_test_add_func ("/Gorm/QueryModel/key-index-memory", test_key_index_memory);
