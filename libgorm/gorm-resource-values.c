@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "gorm-resource-private.h"
+#include "gorm-value-private.h"
 
 /*
  * Reading the properties libgorm keeps in the object itself
@@ -211,5 +212,5 @@ gorm_resource_format_date_time (GormResource *self,
   if (value == NULL || !G_VALUE_HOLDS (value, G_TYPE_DATE_TIME))
     return NULL;
   date_time = g_value_get_boxed (value);
-  return date_time != NULL ? g_date_time_format_iso8601 (date_time) : NULL;
+  return date_time != NULL ? gorm_value_format_iso8601 (date_time) : NULL;
 }

@@ -105,6 +105,10 @@ gboolean    gorm_value_from_engine_text   (GType           sql_type,
                                            GError        **error);
 
 char       *gorm_value_format_date_time   (GDateTime      *date_time);
+/* @date_time as g_date_time_format_iso8601() writes it (its own time
+ * and offset: 2020-03-01T10:00:00Z, .ffffff when there are microseconds,
+ * +02 or -05:30 for an offset), written digit by digit. */
+char       *gorm_value_format_iso8601     (GDateTime      *date_time);
 /* @number as the text PostgreSQL reads back exactly: the shortest text
  * that reads back as it, Infinity, -Infinity or NaN. Written into
  * @buffer, or a static string. */

@@ -421,6 +421,46 @@ format_utc (GDateTime *date_time)
   return text;
 }
 
+/* gorm_value_format_iso8601() writes what g_date_time_format_iso8601()
+ * does, for the ends of GDateTime's years, with and without microseconds,
+ * in UTC and at offsets of whole hours, minutes, and seconds (GLib's). */
+static void
+test_format_iso8601 (void)
+{
+  static const char *zones[] = { "UTC", "+02", "-05:30", "+05:45", "+14", "-00:30", "-11",
+                                 "+00:00:30", "Europe/Paris" };
+  static const int dates[][6] = {
+    { 1, 1, 1, 0, 0, 0 }, { 999, 12, 31, 23, 59, 59 }, { 1970, 1, 1, 0, 0, 0 },
+    { 2020, 2, 29, 10, 5, 9 }, { 2024, 7, 1, 12, 0, 0 }, { 9999, 12, 31, 23, 59, 59 },
+  };
+  static const gint microseconds[] = { 0, 1, 500000, 999999 };
+  guint checked = 0;
+
+  for (guint z = 0; z < G_N_ELEMENTS (zones); z++)
+    for (guint d = 0; d < G_N_ELEMENTS (dates); d++)
+      for (guint m = 0; m < G_N_ELEMENTS (microseconds); m++)
+        {
+          g_autoptr(GTimeZone) tz = g_time_zone_new_identifier (zones[z]);
+          g_autoptr(GDateTime) whole = NULL;
+          g_autoptr(GDateTime) date_time = NULL;
+          g_autofree char *ours = NULL;
+          g_autofree char *glib = NULL;
+
+          g_assert_nonnull (tz);
+          whole = g_date_time_new (tz, dates[d][0], dates[d][1], dates[d][2], dates[d][3],
+                                   dates[d][4], dates[d][5]);
+          if (whole == NULL)
+            continue;
+          date_time = g_date_time_add (whole, microseconds[m]);
+          g_assert_nonnull (date_time);
+          ours = gorm_value_format_iso8601 (date_time);
+          glib = g_date_time_format_iso8601 (date_time);
+          g_assert_cmpstr (ours, ==, glib);
+          checked++;
+        }
+  g_assert_cmpuint (checked, >, 150);
+}
+
 /* Kinds */
 
 static void
@@ -2198,6 +2238,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Value/json-from-invalid", test_json_from_invalid);
   g_test_add_func ("/Gorm/Value/json-error-message", test_json_error_message);
   g_test_add_func ("/Gorm/Value/json-round-trip", test_json_round_trip);
+  g_test_add_func ("/Gorm/Value/format-iso8601", test_format_iso8601);
 
   result = g_test_run ();
   g_type_class_unref (klass);
