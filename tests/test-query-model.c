@@ -1871,6 +1871,21 @@ test_key_index_ranked_order (void)
         }
     }
 
+  /* The first item asked for from a main loop reads the ranked keys at
+   * once, before its page: on PostgreSQL the preparation, still opening
+   * its connection, makes way for that read (the page's own select
+   * would sort every row by a subquery's value). */
+  {
+    g_autoptr(GormQuery) query = gorm_database_query (db, POLLS_TYPE_QUESTION);
+    g_autoptr(GListModel) model = NULL;
+
+    gorm_query_order_by (query, "author.name", FALSE);
+    model = fetch_large (query, TRUE);
+    touch_in_loop (model);
+    g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (model)));
+    g_assert_cmpuint (gorm_query_model_get_n_ranked_key_reads (GORM_QUERY_MODEL (model)), ==, 1);
+  }
+
   /* An author whose key is far from the others': the ranks would need
    * an array of every key between, the reader reads the plain order. */
   g_assert_cmpint (gorm_database_execute (db, "INSERT INTO \"author\" (\"id\", \"name\") "
