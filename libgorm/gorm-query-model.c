@@ -51,7 +51,10 @@
  * of the table only, then reads the page's rows by key: a page asked for
  * while the keys are read waits for them, and a program that runs no
  * main loop reads them at once, in the time of that one sort, instead
- * of sorting the table again for every page. (Every order ends with the
+ * of sorting the table again for every page. An order by a related path
+ * reads its keys in less time than the engine takes to sort its first
+ * page by the path's values: that page, too, waits for them or reads
+ * them at once. (Every order ends with the
  * key, which makes it total: PostgreSQL's index of the ordered column
  * alone gives the order up to its ties, which the engine then sorts; an
  * index of the column and the key gives all of it.)
