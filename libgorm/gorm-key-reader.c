@@ -133,7 +133,7 @@ gorm_key_reader_open (const GormKeySource  *source,
                       GError              **error)
 {
   GormKeyReader *self = g_new0 (GormKeyReader, 1);
-  const char *batch;
+  guint64 batch;
 
   g_mutex_init (&self->cancel_lock);
   if (source->file != NULL)
@@ -179,10 +179,8 @@ gorm_key_reader_open (const GormKeySource  *source,
       return NULL;
     }
   self->pgcancel = PQgetCancel (self->pg);
-  batch = g_getenv ("GORM_KEY_READ_BATCH_ROWS");
-  self->batch_rows = batch != NULL && g_ascii_strtoull (batch, NULL, 10) > 0
-                       ? (guint) MIN (g_ascii_strtoull (batch, NULL, 10), G_MAXINT)
-                       : PG_BATCH_ROWS;
+  batch = g_ascii_strtoull (g_getenv ("GORM_KEY_READ_BATCH_ROWS") ?: "0", NULL, 10);
+  self->batch_rows = batch > 0 ? (guint) MIN (batch, G_MAXINT) : PG_BATCH_ROWS;
   return self;
 }
 

@@ -680,6 +680,29 @@ put_digits (char *out,
   return out + count;
 }
 
+/* Writes @date_time's own date and time as YYYY-MM-DDTHH:MM:SS at @out;
+ * returns the end of what it wrote. GDateTime's years run from 1 to
+ * 9999: four digits hold any. */
+static char *
+put_date_time (char      *out,
+               GDateTime *date_time)
+{
+  gint year, month, day;
+
+  g_date_time_get_ymd (date_time, &year, &month, &day);
+  out = put_digits (out, year, 4);
+  *out++ = '-';
+  out = put_digits (out, month, 2);
+  *out++ = '-';
+  out = put_digits (out, day, 2);
+  *out++ = 'T';
+  out = put_digits (out, g_date_time_get_hour (date_time), 2);
+  *out++ = ':';
+  out = put_digits (out, g_date_time_get_minute (date_time), 2);
+  *out++ = ':';
+  return put_digits (out, g_date_time_get_second (date_time), 2);
+}
+
 const char *
 gorm_value_format_double (double number,
                           char   buffer[G_ASCII_DTOSTR_BUF_SIZE])
@@ -695,7 +718,6 @@ char *
 gorm_value_format_date_time (GDateTime *date_time)
 {
   g_autoptr(GDateTime) utc = NULL;
-  gint year, month, day;
   char *text, *end;
 
   g_return_val_if_fail (date_time != NULL, NULL);
@@ -711,19 +733,8 @@ gorm_value_format_date_time (GDateTime *date_time)
    * written digit by digit (g_strdup_printf() cost some 3,000 instructions
    * a value, more than the rest of writing the row's values). GDateTime's
    * years run from 1 to 9999, so four digits hold any year. */
-  g_date_time_get_ymd (utc, &year, &month, &day);
   text = g_new (char, sizeof "YYYY-MM-DDTHH:MM:SS.ffffffZ");
-  end = put_digits (text, year, 4);
-  *end++ = '-';
-  end = put_digits (end, month, 2);
-  *end++ = '-';
-  end = put_digits (end, day, 2);
-  *end++ = 'T';
-  end = put_digits (end, g_date_time_get_hour (utc), 2);
-  *end++ = ':';
-  end = put_digits (end, g_date_time_get_minute (utc), 2);
-  *end++ = ':';
-  end = put_digits (end, g_date_time_get_second (utc), 2);
+  end = put_date_time (text, utc);
   *end++ = '.';
   end = put_digits (end, g_date_time_get_microsecond (utc), 6);
   *end++ = 'Z';
@@ -735,7 +746,7 @@ char *
 gorm_value_format_iso8601 (GDateTime *date_time)
 {
   GTimeSpan offset;
-  gint year, month, day, microsecond;
+  gint microsecond;
   gint64 minutes;
   char *text, *end;
 
@@ -749,20 +760,9 @@ gorm_value_format_iso8601 (GDateTime *date_time)
   if (offset % (60 * G_TIME_SPAN_SECOND) != 0)
     return g_date_time_format_iso8601 (date_time);
 
-  g_date_time_get_ymd (date_time, &year, &month, &day);
   microsecond = g_date_time_get_microsecond (date_time);
   text = g_new (char, sizeof "YYYY-MM-DDTHH:MM:SS.ffffff+HH:MM");
-  end = put_digits (text, year, 4);
-  *end++ = '-';
-  end = put_digits (end, month, 2);
-  *end++ = '-';
-  end = put_digits (end, day, 2);
-  *end++ = 'T';
-  end = put_digits (end, g_date_time_get_hour (date_time), 2);
-  *end++ = ':';
-  end = put_digits (end, g_date_time_get_minute (date_time), 2);
-  *end++ = ':';
-  end = put_digits (end, g_date_time_get_second (date_time), 2);
+  end = put_date_time (text, date_time);
   if (microsecond != 0)
     {
       *end++ = '.';
