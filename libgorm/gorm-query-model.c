@@ -822,6 +822,19 @@ page_from_rows_locked (GormQueryModel  *self,
   return page;
 }
 
+/* The two gint64 values a page statement binds last, its LIMIT and
+ * OFFSET (or a sorted-key page's bounds). */
+static void
+set_limits (GValue limits[2],
+            gint64 first,
+            gint64 second)
+{
+  g_value_init (&limits[0], G_TYPE_INT64);
+  g_value_set_int64 (&limits[0], first);
+  g_value_init (&limits[1], G_TYPE_INT64);
+  g_value_set_int64 (&limits[1], second);
+}
+
 /* Loads the page @index, of @count rows from the full position @start,
  * in an order the model cannot anchor, before its key index is ready:
  * the engine sorts the keys of the rows with their order values only
@@ -845,10 +858,7 @@ load_sorted_key_page_locked (GormQueryModel  *self,
   Page *page;
   guint n_rows;
 
-  g_value_init (&limits[0], G_TYPE_INT64);
-  g_value_set_int64 (&limits[0], start);
-  g_value_init (&limits[1], G_TYPE_INT64);
-  g_value_set_int64 (&limits[1], start + count);
+  set_limits (limits, start, start + count);
   rows = run_select_locked (self, self->page_keys_sql, types, limits, 2, error);
   if (rows == NULL)
     return NULL;
@@ -937,10 +947,7 @@ load_page_locked (GormQueryModel  *self,
         }
     }
 
-  g_value_init (&limits[0], G_TYPE_INT64);
-  g_value_set_int64 (&limits[0], count);
-  g_value_init (&limits[1], G_TYPE_INT64);
-  g_value_set_int64 (&limits[1], anchor ? start - anchor->position : start);
+  set_limits (limits, count, anchor ? start - anchor->position : start);
 
   if (anchor != NULL)
     {
@@ -1938,10 +1945,7 @@ read_snapshot_locked (GormQueryModel  *self,
   if (table == NULL)
     return FALSE;
   /* One row more than a whole snapshot has tells that it is larger. */
-  g_value_init (&limits[0], G_TYPE_INT64);
-  g_value_set_int64 (&limits[0], bounded ? compiled->limit : max + 1);
-  g_value_init (&limits[1], G_TYPE_INT64);
-  g_value_set_int64 (&limits[1], compiled->offset);
+  set_limits (limits, bounded ? compiled->limit : max + 1, compiled->offset);
   rows = run_select_locked (self, self->joined_page_sql ? self->joined_page_sql : self->page_sql,
                             types, limits, 2, error);
   if (rows == NULL)
@@ -2020,10 +2024,7 @@ page_plan_sorts_locked (GormQueryModel *self)
   g_autoptr(GormRows) rows = NULL;
   GValue limits[2] = { G_VALUE_INIT, G_VALUE_INIT };
 
-  g_value_init (&limits[0], G_TYPE_INT64);
-  g_value_set_int64 (&limits[0], PAGE_SIZE);
-  g_value_init (&limits[1], G_TYPE_INT64);
-  g_value_set_int64 (&limits[1], 0);
+  set_limits (limits, PAGE_SIZE, 0);
   rows = run_select_locked (self, sql, dialect->explain_types, limits, 2, &error);
   if (rows == NULL)
     {
@@ -3177,10 +3178,7 @@ read_keys_locked (GormQueryModel  *self,
   GArray *keys;
   guint n_rows;
 
-  g_value_init (&limits[0], G_TYPE_INT64);
-  g_value_set_int64 (&limits[0], MAX_KEYS + 1);
-  g_value_init (&limits[1], G_TYPE_INT64);
-  g_value_set_int64 (&limits[1], 0);
+  set_limits (limits, MAX_KEYS + 1, 0);
   rows = run_select_locked (self, self->page_sql, schema->sql_types, limits, 2, error);
   if (rows == NULL)
     return NULL;
