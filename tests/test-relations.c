@@ -1340,6 +1340,28 @@ test_one_to_one (void)
   g_assert_null (found);
 }
 
+/* The related object of a choice that has no database of its own (and
+ * no default database) is not in any identity map the choice can ask:
+ * the choice's cache keeps it, weakly, and lets it go with its last
+ * reference. */
+static void
+test_set_related_without_database (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  GormResource *question = new_question (db, "Where?");
+  g_autoptr(GormResource) choice = g_object_new (TEST_TYPE_CHOICE, "choice-text", "Here", NULL);
+
+  g_assert_null (gorm_database_get_default ());
+  g_assert_true (gorm_resource_set_related (choice, "question", question, &error));
+  g_assert_no_error (error);
+  g_assert_true (gorm_resource_peek_related (choice, "question") == question);
+  g_assert_true (gorm_resource_peek_related (choice, "question") == question);
+
+  g_object_unref (question);
+  g_assert_null (gorm_resource_peek_related (choice, "question"));
+}
+
 static void
 test_set_related (void)
 {
@@ -2297,6 +2319,8 @@ main (int   argc,
   g_test_add_func ("/Gorm/Relations/objects/get-related-fails", test_get_related_fails);
   g_test_add_func ("/Gorm/Relations/objects/one-to-one", test_one_to_one);
   g_test_add_func ("/Gorm/Relations/objects/set-related", test_set_related);
+  g_test_add_func ("/Gorm/Relations/objects/set-related-without-database",
+                   test_set_related_without_database);
   g_test_add_func ("/Gorm/Relations/objects/save-dangling-key", test_save_dangling_key);
   g_test_add_func ("/Gorm/Relations/objects/query-related-reverse", test_query_related_reverse);
   g_test_add_func ("/Gorm/Relations/objects/many-to-many", test_many_to_many);
