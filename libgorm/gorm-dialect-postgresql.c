@@ -454,6 +454,7 @@ static const GormDialect postgresql_dialect = {
   .no_transaction_message = "no transaction in progress",
   .same_as_operator = "IS NOT DISTINCT FROM",
   .orders_nulls = TRUE,
+  .joins_keep_order = FALSE,
   /* A random item of a million-row live model loads its page by key:
    * 1,000 rows took 11 ms a page (p99 28-37 ms), 200 take 2 ms (p99
    * 8-9 ms), at two round trips a 1,000 rows read in order. */

@@ -135,6 +135,13 @@ struct _GormDialect
    * SQLite (first when ascending, last when descending): PostgreSQL sorts
    * them the other way. */
   gboolean     orders_nulls;
+  /* Whether the rows of a select whose FROM is a subquery followed by
+   * LEFT JOINs come in the subquery's order with no ORDER BY of their
+   * own: SQLite never reorders an outer join, so the subquery (a
+   * co-routine) is its outer loop; an ORDER BY written again would sort
+   * every row once more, in a temporary B-tree. PostgreSQL may hash the
+   * join, which keeps no order. */
+  gboolean     joins_keep_order;
   /* The rows a query model reads per query: more where each query is a
    * round trip to a server than where it is a call into the library. */
   guint        page_rows;
@@ -555,8 +562,9 @@ typedef struct
 } GormJoin;
 
 /* Wraps @inner, a select of @schema's columns (its parameters unchanged),
- * into one that LEFT JOINs each of @joins and keeps the order of
- * @orders. */
+ * into one that LEFT JOINs each of @joins and keeps @inner's order,
+ * @orders (none: the rows in any order, for a caller that places them
+ * itself). */
 char    *gorm_dialect_render_joined             (const GormDialect   *dialect,
                                                  const char          *inner,
                                                  const GormSchema    *schema,

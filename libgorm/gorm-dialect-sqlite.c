@@ -415,6 +415,7 @@ static const GormDialect sqlite_dialect = {
   .no_transaction_message = "no transaction is active",
   .same_as_operator = "IS",
   .orders_nulls = FALSE,
+  .joins_keep_order = TRUE,
   .page_rows = 100,
   .explain_prefix = "EXPLAIN QUERY PLAN ",
   .explain_types = sqlite_explain_types,

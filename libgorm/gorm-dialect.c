@@ -1979,8 +1979,10 @@ gorm_dialect_render_joined (const GormDialect *dialect,
           gorm_dialect_append_identifier (sql, column);
         }
     }
-  /* A join keeps no order of its own: the inner one is written again. */
-  gorm_dialect_append_order (dialect, sql, orders, n_orders);
+  /* Where a join keeps no order of its own, the inner one is written
+   * again. */
+  if (n_orders > 0 && !dialect->joins_keep_order)
+    gorm_dialect_append_order (dialect, sql, orders, n_orders);
   return g_string_free (sql, FALSE);
 }
 

@@ -447,7 +447,7 @@ render_key_statements (GormQueryModel      *self,
     self->joined_by_keys_sql =
       gorm_dialect_render_joined (compiled->dialect, self->by_keys_sql, schema,
                                   (const GormJoin *) compiled->joins->data, compiled->joins->len,
-                                  selection->orders, selection->n_orders);
+                                  NULL, 0);
 }
 
 /* The SQL of the model, rendered once by the dialect; parameters are
