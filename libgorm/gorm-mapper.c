@@ -1295,7 +1295,7 @@ column_sql_value (const GormSchema *schema,
     }
 
   g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (column->pspec));
-  g_object_get_property (G_OBJECT (resource), column->pspec->name, &value);
+  gorm_mapper_get_property (G_OBJECT (resource), column->pspec, &value);
 
   /* Without @now (a bulk update) no timestamp is automatic. */
   if (now != NULL &&

@@ -217,7 +217,7 @@ gorm_resource_finalize (GObject *object)
   gorm_row_state_clear (&priv->row);
   g_clear_pointer (&priv->relation_cache, gorm_resource_free_relation_cache);
   for (guint i = 0; i < priv->n_kept; i++)
-    if (G_IS_VALUE (&priv->kept[i]))
+    if (G_VALUE_TYPE (&priv->kept[i]) != G_TYPE_INVALID)
       g_value_unset (&priv->kept[i]);
   g_clear_pointer (&priv->kept, g_free);
 
@@ -1180,7 +1180,7 @@ kept_get_property (GObject    *object,
       else
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-  else if (slot <= priv->n_kept && G_IS_VALUE (&priv->kept[slot - 1]))
+  else if (slot <= priv->n_kept && G_VALUE_TYPE (&priv->kept[slot - 1]) != G_TYPE_INVALID)
     g_value_copy (&priv->kept[slot - 1], value);
   else
     g_param_value_set_default (pspec, value);
@@ -1216,9 +1216,11 @@ kept_set_property (GObject      *object,
       priv->n_kept = own != NULL ? own->n_slots : slot;
       priv->kept = g_new0 (GValue, priv->n_kept);
     }
+  /* The slots are the object's own, zeroed or holding the property's
+   * type: no type check is needed to tell them apart. */
   kept_value = &priv->kept[slot - 1];
-  if (!G_IS_VALUE (kept_value))
-    g_value_init (kept_value, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  if (G_VALUE_TYPE (kept_value) == G_TYPE_INVALID)
+    g_value_init (kept_value, pspec->value_type);
   g_value_copy (value, kept_value);
 }
 
@@ -1237,7 +1239,7 @@ gorm_resource_peek_kept (GormResource *self,
 {
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
 
-  if (slot == 0 || slot > priv->n_kept || !G_IS_VALUE (&priv->kept[slot - 1]))
+  if (slot == 0 || slot > priv->n_kept || G_VALUE_TYPE (&priv->kept[slot - 1]) == G_TYPE_INVALID)
     return NULL;
   return &priv->kept[slot - 1];
 }

@@ -1110,6 +1110,176 @@ test_kept_properties (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+/* TestTitled stores "title" itself; TestRetitled overrides it
+ * (g_object_class_override_property()) and keeps it in its own field,
+ * counting the calls its get_property and set_property get: a save
+ * reads the override. */
+typedef struct
+{
+  GormResource parent_instance;
+  char        *title;
+} TestTitled;
+
+typedef struct
+{
+  GormResourceClass parent_class;
+} TestTitledClass;
+
+typedef struct
+{
+  TestTitled parent_instance;
+  char      *own_title;
+  guint      own_calls;
+} TestRetitled;
+
+typedef struct
+{
+  TestTitledClass parent_class;
+} TestRetitledClass;
+
+static GType test_titled_get_type (void);
+static GType test_retitled_get_type (void);
+G_DEFINE_TYPE (TestTitled, test_titled, GORM_TYPE_RESOURCE)
+G_DEFINE_TYPE (TestRetitled, test_retitled, test_titled_get_type ())
+
+static void
+test_titled_finalize (GObject *object)
+{
+  g_free (((TestTitled *) object)->title);
+  G_OBJECT_CLASS (test_titled_parent_class)->finalize (object);
+}
+
+static void
+test_titled_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  g_value_set_string (value, ((TestTitled *) object)->title);
+}
+
+static void
+test_titled_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  TestTitled *self = (TestTitled *) object;
+
+  g_free (self->title);
+  self->title = g_value_dup_string (value);
+}
+
+static void
+test_titled_class_init (TestTitledClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = test_titled_finalize;
+  object_class->get_property = test_titled_get_property;
+  object_class->set_property = test_titled_set_property;
+  g_object_class_install_property (object_class, 1,
+                                   g_param_spec_string ("title", NULL, NULL, NULL, G_PARAM_READWRITE));
+}
+
+static void
+test_titled_init (TestTitled *self)
+{
+}
+
+static void
+test_retitled_finalize (GObject *object)
+{
+  g_free (((TestRetitled *) object)->own_title);
+  G_OBJECT_CLASS (test_retitled_parent_class)->finalize (object);
+}
+
+/* As GObject calls them for an overridden property: with the id the
+ * class gave its override, and the parent's param spec it redirects to. */
+static void
+test_retitled_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  TestRetitled *self = (TestRetitled *) object;
+
+  g_assert_cmpuint (prop_id, ==, 7);
+  g_assert_false (G_IS_PARAM_SPEC_OVERRIDE (pspec));
+  g_assert_true (pspec->owner_type == test_titled_get_type ());
+  self->own_calls++;
+  g_value_set_string (value, self->own_title);
+}
+
+static void
+test_retitled_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  TestRetitled *self = (TestRetitled *) object;
+
+  g_assert_cmpuint (prop_id, ==, 7);
+  g_assert_false (G_IS_PARAM_SPEC_OVERRIDE (pspec));
+  self->own_calls++;
+  g_free (self->own_title);
+  self->own_title = g_value_dup_string (value);
+}
+
+static void
+test_retitled_class_init (TestRetitledClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = test_retitled_finalize;
+  object_class->get_property = test_retitled_get_property;
+  object_class->set_property = test_retitled_set_property;
+  g_object_class_override_property (object_class, 7, "title");
+}
+
+static void
+test_retitled_init (TestRetitled *self)
+{
+}
+
+static void
+test_overridden_property (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) retitled = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+  GType types[] = { test_retitled_get_type () };
+
+  g_assert_true (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, &error));
+  g_assert_no_error (error);
+
+  /* The insert and the update read the override's value, through the
+   * subclass's get_property, as g_object_get_property() would. */
+  retitled = g_object_new (test_retitled_get_type (), "database", db, "title", "Over", NULL);
+  g_assert_cmpuint (((TestRetitled *) retitled)->own_calls, ==, 1);
+  test_save_ok (retitled);
+  g_assert_cmpuint (((TestRetitled *) retitled)->own_calls, ==, 2);
+  g_assert_null (((TestTitled *) retitled)->title);
+  g_object_set (retitled, "title", "Overridden", NULL);
+  test_save_ok (retitled);
+  g_assert_cmpuint (((TestRetitled *) retitled)->own_calls, >=, 4);
+  g_assert_null (((TestTitled *) retitled)->title);
+
+  /* The row holds the override's value, the parent's field none. */
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, "Overridden");
+  query = gorm_database_query (db, test_retitled_get_type ());
+  gorm_query_filter (query, gorm_filter_eq ("title", &value));
+  g_assert_cmpint (gorm_query_count (query, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+
+  g_assert_finalize_object (g_steal_pointer (&retitled));
+  g_assert_finalize_object (g_steal_pointer (&query));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 /* What libgorm notifies of GormResource's own properties, counted in the
  * thread the test runs in, which is the databases' main context. */
 typedef struct
@@ -1290,6 +1460,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Resource/cancelled", test_cancelled);
   g_test_add_func ("/Gorm/Resource/table-missing", test_table_missing);
   g_test_add_func ("/Gorm/Resource/kept-properties", test_kept_properties);
+  g_test_add_func ("/Gorm/Resource/overridden-property", test_overridden_property);
   g_test_add_func ("/Gorm/Resource/row-state-notifications", test_row_state_notifications);
   g_test_add_func ("/Gorm/Resource/moved-to-another-database", test_moved_to_another_database);
 
