@@ -41,6 +41,10 @@ struct _GormStatement
   gboolean       direct_refused;
   /* What the statement is to SQLite's handle: see direct_kind(). */
   guint          kind;
+  /* On SQLite, for a statement its handle may run, the values bound and
+   * not yet given to the holders, one per holder (unset: the holder's
+   * value holds): see gorm_statement_take_param(). NULL otherwise. */
+  GValue        *values;
 };
 
 /* Reads the values of a libgda model: through the rows libgda stored
@@ -151,6 +155,10 @@ static void
 gorm_statement_free (GormStatement *self)
 {
   forget_direct (self);
+  for (guint i = 0; self->values != NULL && i < self->n_holders; i++)
+    if (G_IS_VALUE (&self->values[i]))
+      g_value_unset (&self->values[i]);
+  g_free (self->values);
   g_clear_object (&self->statement);
   g_clear_object (&self->params);
   g_free (self->holders);
@@ -1066,6 +1074,8 @@ gorm_connection_lookup_locked (GormConnection  *self,
     }
 
   statement->kind = direct_kind (sql);
+  if (statement->kind != DIRECT_NONE && self->sqlite != NULL && statement->n_holders > 0)
+    statement->values = g_new0 (GValue, statement->n_holders);
   g_hash_table_insert (self->statements, statement->sql, statement);
   return statement;
 }
@@ -1099,14 +1109,13 @@ binary_from_bytes (GBytes *bytes)
   return binary;
 }
 
-void
-gorm_statement_take_param (GormStatement *self,
-                           guint          number,
-                           GValue        *value)
+/* Gives @value (taken, left unset) to the holder of parameter @number. */
+static void
+hold_value (GormStatement *self,
+            guint          number,
+            GValue        *value)
 {
   GValue *owned;
-
-  g_return_if_fail (number < self->n_holders);
 
   /* The holder takes the value without copying it: a copy costs a malloc
    * per parameter and drops the data pointer of an empty GdaBinary, which
@@ -1135,6 +1144,39 @@ gorm_statement_take_param (GormStatement *self,
       *value = (GValue) G_VALUE_INIT;
     }
   gda_holder_take_value (self->holders[number], owned, NULL);
+}
+
+/* Gives the values bound since the last run to the holders, for libgda
+ * to run the statement. */
+static void
+load_holders (GormStatement *self)
+{
+  for (guint i = 0; self->values != NULL && i < self->n_holders; i++)
+    if (G_IS_VALUE (&self->values[i]))
+      hold_value (self, i, &self->values[i]);
+}
+
+void
+gorm_statement_take_param (GormStatement *self,
+                           guint          number,
+                           GValue        *value)
+{
+  g_return_if_fail (number < self->n_holders);
+
+  /* A statement SQLite's handle may run keeps the value until it runs:
+   * bound there (bind_direct()), it never crosses a holder, whose change
+   * signals and checks cost more than the binding; given to the holder
+   * only if libgda runs the statement (load_holders()). It stays, as a
+   * holder's value does, for a statement run again without new values. */
+  if (self->values != NULL)
+    {
+      if (G_IS_VALUE (&self->values[number]))
+        g_value_unset (&self->values[number]);
+      self->values[number] = *value;
+      *value = (GValue) G_VALUE_INIT;
+      return;
+    }
+  hold_value (self, number, value);
 }
 
 void
@@ -1386,6 +1428,7 @@ run_select (GormConnection  *self,
   if (!ready_locked (self, error) || !start_cancellable (self, statement, &handler, error))
     return NULL;
   trace (self, statement->sql);
+  load_holders (statement);
   gda_error = take_fault (self, statement->sql);
   if (gda_error == NULL)
     model = gda_connection_statement_execute_select_full (self->connection,
@@ -1529,9 +1572,51 @@ prepare_direct (GormConnection *self,
   return TRUE;
 }
 
-/* Binds the holders' values as libgda's provider does; FALSE, for libgda
- * to run the statement, on a value it binds in a way of its own (NULL,
- * which it rewrites into the SQL, a type libgorm does not bind). */
+/* Binds @value (NULL: none) as parameter @column of @direct, as libgda's
+ * provider binds it: SQLITE_MISUSE for a value it binds in a way of its
+ * own (NULL, which it rewrites into the SQL) or a type libgorm does not
+ * bind. */
+static int
+bind_value (sqlite3_stmt      *direct,
+            int                column,
+            const GValue      *value,
+            sqlite3_destructor_type destructor)
+{
+  GType type = value ? G_VALUE_TYPE (value) : G_TYPE_INVALID;
+
+  if (type == G_TYPE_STRING && g_value_get_string (value) != NULL)
+    return sqlite3_bind_text (direct, column, g_value_get_string (value), -1, destructor);
+  if (type == G_TYPE_INT64)
+    return sqlite3_bind_int64 (direct, column, g_value_get_int64 (value));
+  if (type == G_TYPE_INT)
+    return sqlite3_bind_int (direct, column, g_value_get_int (value));
+  if (type == G_TYPE_DOUBLE)
+    return sqlite3_bind_double (direct, column, g_value_get_double (value));
+  if (type == G_TYPE_BOOLEAN)
+    return sqlite3_bind_int (direct, column, g_value_get_boolean (value) ? 1 : 0);
+  if (type == GDA_TYPE_BINARY && g_value_get_boxed (value) != NULL)
+    {
+      const GdaBinary *binary = g_value_get_boxed (value);
+
+      return sqlite3_bind_blob (direct, column, binary->data, (int) binary->binary_length,
+                                destructor);
+    }
+  if (type == G_TYPE_BYTES)
+    {
+      gsize size = 0;
+      gconstpointer data = g_bytes_get_data (g_value_get_boxed (value), &size);
+
+      /* A NULL pointer binds NULL: an empty blob needs one, as
+       * binary_from_bytes() gives libgda. */
+      if (size > G_MAXINT)
+        return SQLITE_TOOBIG;
+      return sqlite3_bind_blob (direct, column, data ? data : "", (int) size, destructor);
+    }
+  return SQLITE_MISUSE;
+}
+
+/* Binds the statement's values as libgda's provider does; FALSE, for
+ * libgda to run the statement, on a value bind_value() refuses. */
 static gboolean
 bind_direct (GormStatement *statement)
 {
@@ -1539,31 +1624,19 @@ bind_direct (GormStatement *statement)
 
   for (guint i = 0; i < statement->n_direct_params; i++)
     {
-      GdaHolder *holder = statement->holders[statement->direct_params[i]];
-      const GValue *value = gda_holder_is_valid (holder) ? gda_holder_get_value (holder) : NULL;
-      GType type = value ? G_VALUE_TYPE (value) : G_TYPE_INVALID;
-      int column = (int) i + 1;
+      guint number = statement->direct_params[i];
+      GdaHolder *holder = statement->holders[number];
       int rc;
 
-      if (type == G_TYPE_STRING && g_value_get_string (value) != NULL)
-        rc = sqlite3_bind_text (direct, column, g_value_get_string (value), -1, SQLITE_TRANSIENT);
-      else if (type == G_TYPE_INT64)
-        rc = sqlite3_bind_int64 (direct, column, g_value_get_int64 (value));
-      else if (type == G_TYPE_INT)
-        rc = sqlite3_bind_int (direct, column, g_value_get_int (value));
-      else if (type == G_TYPE_DOUBLE)
-        rc = sqlite3_bind_double (direct, column, g_value_get_double (value));
-      else if (type == G_TYPE_BOOLEAN)
-        rc = sqlite3_bind_int (direct, column, g_value_get_boolean (value) ? 1 : 0);
-      else if (type == GDA_TYPE_BINARY && g_value_get_boxed (value) != NULL)
-        {
-          const GdaBinary *binary = g_value_get_boxed (value);
-
-          rc = sqlite3_bind_blob (direct, column, binary->data, (int) binary->binary_length,
-                                  SQLITE_TRANSIENT);
-        }
+      /* A value not given to the holder lives, unchanged, until the
+       * statement has run and its bindings are cleared: SQLite need not
+       * copy it. */
+      if (statement->values != NULL && G_IS_VALUE (&statement->values[number]))
+        rc = bind_value (direct, (int) i + 1, &statement->values[number], SQLITE_STATIC);
       else
-        rc = SQLITE_MISUSE;
+        rc = bind_value (direct, (int) i + 1,
+                         gda_holder_is_valid (holder) ? gda_holder_get_value (holder) : NULL,
+                         SQLITE_TRANSIENT);
       if (rc != SQLITE_OK)
         {
           sqlite3_clear_bindings (direct);
@@ -1853,6 +1926,7 @@ gorm_connection_execute_locked (GormConnection  *self,
   if (!ready_locked (self, error) || !start_cancellable (self, statement, &handler, error))
     return -1;
   trace (self, statement->sql);
+  load_holders (statement);
   gda_error = take_fault (self, statement->sql);
   if (gda_error == NULL)
     rows = gda_connection_statement_execute_non_select (self->connection,

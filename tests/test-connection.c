@@ -907,6 +907,61 @@ test_write_values (void)
   pair_close (&pair);
 }
 
+/* A statement run again without new values runs with the values it was
+ * last given, directly or through libgda, whichever ran it before. */
+static void
+test_write_again (void)
+{
+  static const char *sql = "UPDATE v SET i = i + ##p0::gint64, t = ##p1::gchararray "
+                           "WHERE k = ##p2::gint64";
+  GValue params[3] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+  const gboolean ways[] = { TRUE, TRUE, FALSE, TRUE, FALSE, FALSE, TRUE };
+  Written written;
+  Pair pair;
+
+  pair_open (&pair);
+  g_value_init (&params[0], G_TYPE_INT64);
+  g_value_set_int64 (&params[0], 10);
+  g_value_init (&params[1], G_TYPE_STRING);
+  g_value_set_string (&params[1], "again");
+  g_value_init (&params[2], G_TYPE_INT64);
+  g_value_set_int64 (&params[2], 1);
+  /* Given values once, on both databases. */
+  g_assert_cmpint (write_ok (&pair, sql, params, 3), ==, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (ways); i++)
+    {
+      /* The same way on both, so that they stay alike: each run adds 10
+       * to row 1. */
+      run_write (&pair.direct, ways[i], sql, NULL, 0, &written);
+      g_assert_no_error (written.error);
+      g_assert_cmpint (written.changed, ==, 1);
+      run_write (&pair.gda, !ways[i], sql, NULL, 0, &written);
+      g_assert_no_error (written.error);
+      g_assert_cmpint (written.changed, ==, 1);
+      assert_same_rows (&pair);
+    }
+  /* New values after runs both ways: row 4 changes, not row 1. */
+  g_value_set_int64 (&params[2], 4);
+  g_assert_cmpint (write_ok (&pair, sql, params, 3), ==, 1);
+  {
+    const GType types[] = { G_TYPE_INT64, G_TYPE_STRING, G_TYPE_NONE };
+    Result result;
+
+    select_ok (&pair.direct, "SELECT i, t FROM v WHERE k IN (1, 4) ORDER BY k", NULL, 0, types,
+               &result);
+    g_assert_cmpint (g_value_get_int64 (value_at (&result, 0, 0)), ==,
+                     G_GINT64_CONSTANT (1099511627776) + 10 * (1 + G_N_ELEMENTS (ways)));
+    g_assert_cmpint (g_value_get_int64 (value_at (&result, 0, 1)), ==,
+                     G_GINT64_CONSTANT (-4611686018427387904) + 10);
+    g_assert_cmpstr (g_value_get_string (value_at (&result, 1, 1)), ==, "again");
+    result_clear (&result);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (params); i++)
+    g_value_unset (&params[i]);
+  pair_close (&pair);
+}
+
 /* Each class of failure: the same code and message both ways, and the
  * next write works. */
 static void
@@ -1275,6 +1330,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Connection/transaction", test_transaction);
   g_test_add_func ("/Gorm/Connection/through-gda", test_through_gda);
   g_test_add_func ("/Gorm/Connection/write-values", test_write_values);
+  g_test_add_func ("/Gorm/Connection/write-again", test_write_again);
   g_test_add_func ("/Gorm/Connection/write-errors", test_write_errors);
   if (is_sqlite ())
     g_test_add_func ("/Gorm/Connection/write-busy", test_write_busy);
