@@ -1577,10 +1577,10 @@ prepare_direct (GormConnection *self,
  * own (NULL, which it rewrites into the SQL) or a type libgorm does not
  * bind. */
 static int
-bind_value (sqlite3_stmt      *direct,
-            int                column,
-            const GValue      *value,
-            sqlite3_destructor_type destructor)
+bind_value (sqlite3_stmt            *direct,
+            int                      column,
+            const GValue            *value,
+            sqlite3_destructor_type  destructor)
 {
   GType type = value ? G_VALUE_TYPE (value) : G_TYPE_INVALID;
 
