@@ -10,7 +10,7 @@
 #include "gorm-test-utils.h"
 #include "gorm-value-private.h"
 
-/* The execution layer's selects on SQLite's own handle
+/* The execution layer's selects (and, further down, writes) on SQLite's own handle
  * (gorm_connection_set_direct_locked()): every select here runs
  * twice, on the handle and through libgda, and both must give the same
  * values of the same types, or the same error. On PostgreSQL, which has
