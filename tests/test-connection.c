@@ -155,6 +155,32 @@ free_value (gpointer data)
   g_free (data);
 }
 
+/* The statement of @sql, given @params (copied), to run directly or
+ * not. */
+static GormStatement *
+statement_for (Fixture      *fixture,
+               gboolean      direct,
+               const char   *sql,
+               const GValue *params,
+               guint         n_params)
+{
+  g_autoptr(GError) error = NULL;
+  GormStatement *statement;
+
+  gorm_connection_set_direct_locked (fixture->connection, direct);
+  statement = gorm_connection_lookup_locked (fixture->connection, sql, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < n_params; i++)
+    {
+      GValue copy = G_VALUE_INIT;
+
+      g_value_init (&copy, G_VALUE_TYPE (&params[i]));
+      g_value_copy (&params[i], &copy);
+      gorm_statement_take_param (statement, i, &copy);
+    }
+  return statement;
+}
+
 /* Runs @sql with @params (copied) and @types, directly or not, into
  * @result: its values copied, or its error. */
 static void
@@ -171,17 +197,7 @@ run_select (Fixture      *fixture,
   guint before, ran, expected;
 
   memset (result, 0, sizeof *result);
-  gorm_connection_set_direct_locked (fixture->connection, direct);
-  statement = gorm_connection_lookup_locked (fixture->connection, sql, &result->error);
-  g_assert_no_error (result->error);
-  for (guint i = 0; i < n_params; i++)
-    {
-      GValue copy = G_VALUE_INIT;
-
-      g_value_init (&copy, G_VALUE_TYPE (&params[i]));
-      g_value_copy (&params[i], &copy);
-      gorm_statement_take_param (statement, i, &copy);
-    }
+  statement = statement_for (fixture, direct, sql, params, n_params);
   before = gorm_connection_get_n_direct_selects_locked (fixture->connection);
   rows = gorm_connection_select_locked (fixture->connection, statement, types, &result->error);
   /* Run directly exactly when asked to, on SQLite, unless SQLite could
@@ -538,43 +554,6 @@ test_busy (void)
   fixture_close (&fixture);
 }
 
-/* A cancellable cancelled before the select: G_IO_ERROR_CANCELLED both
- * ways, nothing run. */
-static void
-test_cancelled (void)
-{
-  const GType one[] = { G_TYPE_INT64, G_TYPE_NONE };
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(TestLog) log = NULL;
-  GCancellable *previous;
-  Fixture fixture;
-  Result result;
-
-  fixture_open (&fixture);
-  make_values_table (&fixture);
-  gorm_database_unlock (fixture.db);
-  log = test_log_attach (fixture.db);
-  gorm_database_lock (fixture.db);
-  g_cancellable_cancel (cancellable);
-  previous = gorm_connection_swap_cancellable_locked (fixture.connection, cancellable);
-  run_select (&fixture, TRUE, "SELECT k FROM v", NULL, 0, one, &result);
-  g_assert_error (result.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  result_clear (&result);
-  gorm_connection_swap_cancellable_locked (fixture.connection, previous);
-  g_assert_cmpuint (test_log_count (log, "SELECT k FROM v"), ==, 0);
-
-  /* Traced when it runs, directly or not. */
-  select_ok (&fixture, "SELECT k FROM v", NULL, 0, one, &result);
-  result_clear (&result);
-  g_assert_cmpuint (test_log_count (log, "SELECT k FROM v"), ==, 2);
-
-  gorm_database_unlock (fixture.db);
-  gorm_database_set_trace_func (fixture.db, NULL, NULL);
-  g_clear_pointer (&log, test_log_free);
-  gorm_database_lock (fixture.db);
-  fixture_close (&fixture);
-}
-
 static gint64
 count_rows (Fixture *fixture)
 {
@@ -695,17 +674,7 @@ run_write (Fixture      *fixture,
   guint before, ran, expected;
 
   memset (written, 0, sizeof *written);
-  gorm_connection_set_direct_locked (fixture->connection, direct);
-  statement = gorm_connection_lookup_locked (fixture->connection, sql, &written->error);
-  g_assert_no_error (written->error);
-  for (guint i = 0; i < n_params; i++)
-    {
-      GValue copy = G_VALUE_INIT;
-
-      g_value_init (&copy, G_VALUE_TYPE (&params[i]));
-      g_value_copy (&params[i], &copy);
-      gorm_statement_take_param (statement, i, &copy);
-    }
+  statement = statement_for (fixture, direct, sql, params, n_params);
   before = gorm_connection_get_n_direct_writes_locked (fixture->connection);
   written->changed = gorm_connection_execute_locked (fixture->connection, statement,
                                                      &written->error);
@@ -1131,15 +1100,18 @@ test_write_transaction (void)
   fixture_close (&fixture);
 }
 
-/* A cancellable cancelled before the write: G_IO_ERROR_CANCELLED both
- * ways, nothing run or traced; traced when it runs. */
+/* A cancellable cancelled before a select or a write: G_IO_ERROR_CANCELLED
+ * both ways, nothing run or traced; traced when it runs, directly or
+ * not. */
 static void
-test_write_cancelled (void)
+test_cancelled (void)
 {
+  const GType one[] = { G_TYPE_INT64, G_TYPE_NONE };
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(TestLog) log = NULL;
   GCancellable *previous;
   Fixture fixture;
+  Result result;
   Written written;
 
   fixture_open (&fixture);
@@ -1149,6 +1121,9 @@ test_write_cancelled (void)
   gorm_database_lock (fixture.db);
   g_cancellable_cancel (cancellable);
   previous = gorm_connection_swap_cancellable_locked (fixture.connection, cancellable);
+  run_select (&fixture, TRUE, "SELECT k FROM v", NULL, 0, one, &result);
+  g_assert_error (result.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  result_clear (&result);
   for (guint direct = 0; direct < 2; direct++)
     {
       run_write (&fixture, direct, "DELETE FROM v WHERE k = 1", NULL, 0, &written);
@@ -1156,9 +1131,13 @@ test_write_cancelled (void)
       g_clear_error (&written.error);
     }
   gorm_connection_swap_cancellable_locked (fixture.connection, previous);
+  g_assert_cmpuint (test_log_count (log, "SELECT k FROM v"), ==, 0);
   g_assert_cmpuint (test_log_count (log, "DELETE FROM v WHERE k = 1"), ==, 0);
   g_assert_cmpint (count_rows (&fixture), ==, 6);
 
+  select_ok (&fixture, "SELECT k FROM v", NULL, 0, one, &result);
+  result_clear (&result);
+  g_assert_cmpuint (test_log_count (log, "SELECT k FROM v"), ==, 2);
   for (guint direct = 0; direct < 2; direct++)
     {
       run_write (&fixture, direct, "DELETE FROM v WHERE k = 1", NULL, 0, &written);
@@ -1352,7 +1331,6 @@ main (int   argc,
   if (is_sqlite ())
     g_test_add_func ("/Gorm/Connection/write-busy", test_write_busy);
   g_test_add_func ("/Gorm/Connection/write-transaction", test_write_transaction);
-  g_test_add_func ("/Gorm/Connection/write-cancelled", test_write_cancelled);
   g_test_add_func ("/Gorm/Connection/resources-direct", test_resources_direct);
   g_test_add_func ("/Gorm/Connection/debug-gda-statements", test_debug_gda_statements);
 
