@@ -165,19 +165,23 @@ gboolean            gorm_connection_last_insert_id_locked (GormConnection *self,
 /* Whether gorm_connection_last_insert_id_locked() reads the key without a
  * statement. */
 gboolean            gorm_connection_reads_insert_id_locked (GormConnection *self);
-/* Selects on SQLite's own handle: gorm_connection_select_locked() runs a
- * SELECT whose column types it is given (gint64, gdouble, text, GBytes,
- * gboolean) on the sqlite3 handle found and checked as the connection
- * opened, without libgda's data model, giving the same values, NULLs and
- * errors; other selects, and every select when there is no such handle,
- * run through libgda. GORM_DEBUG=gda-select turns it off for a
- * connection opened from then on; tests turn it off and on here, and
- * count the selects run so. */
-void                gorm_connection_set_direct_selects_locked (GormConnection *self,
-                                                               gboolean        enabled);
-/* Whether selects run on the sqlite3 handle now. */
-gboolean            gorm_connection_selects_directly_locked (GormConnection *self);
+/* Statements on SQLite's own handle: gorm_connection_select_locked() runs
+ * a SELECT whose column types it is given (gint64, gdouble, text, GBytes,
+ * gboolean), and gorm_connection_execute_locked() an INSERT, UPDATE or
+ * DELETE returning no rows, or a transaction's BEGIN, COMMIT, ROLLBACK,
+ * SAVEPOINT or RELEASE, on the sqlite3 handle found and checked as the
+ * connection opened, without libgda's data model and holders' handling,
+ * giving the same values, NULLs, rows changed and errors; other
+ * statements, and every statement when there is no such handle, run
+ * through libgda. GORM_DEBUG=gda-statements (or its first name,
+ * gda-select) turns it off for a connection opened from then on; tests
+ * turn it off and on here, and count the selects and writes run so. */
+void                gorm_connection_set_direct_locked (GormConnection *self,
+                                                       gboolean        enabled);
+/* Whether statements run on the sqlite3 handle now. */
+gboolean            gorm_connection_runs_directly_locked (GormConnection *self);
 guint               gorm_connection_get_n_direct_selects_locked (GormConnection *self);
+guint               gorm_connection_get_n_direct_writes_locked (GormConnection *self);
 /* Parses (cached) and runs @sql, without parameters. */
 gboolean            gorm_connection_run_locked      (GormConnection      *self,
                                                      const char          *sql,

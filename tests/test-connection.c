@@ -10,8 +10,8 @@
 #include "gorm-test-utils.h"
 #include "gorm-value-private.h"
 
-/* The execution layer's selects on SQLite's own handle
- * (gorm_connection_set_direct_selects_locked()): every select here runs
+/* The execution layer's selects (and, further down, writes) on SQLite's own handle
+ * (gorm_connection_set_direct_locked()): every select here runs
  * twice, on the handle and through libgda, and both must give the same
  * values of the same types, or the same error. On PostgreSQL, which has
  * no such handle, both runs go through libgda and the same assertions
@@ -42,7 +42,7 @@ fixture_open (Fixture *fixture)
   g_assert_nonnull (fixture->connection);
   /* The handle was found and checked on SQLite; there is none on
    * PostgreSQL. */
-  g_assert_cmpint (gorm_connection_selects_directly_locked (fixture->connection), ==, is_sqlite ());
+  g_assert_cmpint (gorm_connection_runs_directly_locked (fixture->connection), ==, is_sqlite ());
 }
 
 static void
@@ -60,8 +60,10 @@ run_ok (Fixture    *fixture,
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (gorm_connection_run_locked (fixture->connection, sql, &error));
+  gboolean ok = gorm_connection_run_locked (fixture->connection, sql, &error);
+
   g_assert_no_error (error);
+  g_assert_true (ok);
 }
 
 /* The values of @table: a table of every SQL value type with a row of
@@ -153,6 +155,32 @@ free_value (gpointer data)
   g_free (data);
 }
 
+/* The statement of @sql, given @params (copied), to run directly or
+ * not. */
+static GormStatement *
+statement_for (Fixture      *fixture,
+               gboolean      direct,
+               const char   *sql,
+               const GValue *params,
+               guint         n_params)
+{
+  g_autoptr(GError) error = NULL;
+  GormStatement *statement;
+
+  gorm_connection_set_direct_locked (fixture->connection, direct);
+  statement = gorm_connection_lookup_locked (fixture->connection, sql, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < n_params; i++)
+    {
+      GValue copy = G_VALUE_INIT;
+
+      g_value_init (&copy, G_VALUE_TYPE (&params[i]));
+      g_value_copy (&params[i], &copy);
+      gorm_statement_take_param (statement, i, &copy);
+    }
+  return statement;
+}
+
 /* Runs @sql with @params (copied) and @types, directly or not, into
  * @result: its values copied, or its error. */
 static void
@@ -169,17 +197,7 @@ run_select (Fixture      *fixture,
   guint before, ran, expected;
 
   memset (result, 0, sizeof *result);
-  gorm_connection_set_direct_selects_locked (fixture->connection, direct);
-  statement = gorm_connection_lookup_locked (fixture->connection, sql, &result->error);
-  g_assert_no_error (result->error);
-  for (guint i = 0; i < n_params; i++)
-    {
-      GValue copy = G_VALUE_INIT;
-
-      g_value_init (&copy, G_VALUE_TYPE (&params[i]));
-      g_value_copy (&params[i], &copy);
-      gorm_statement_take_param (statement, i, &copy);
-    }
+  statement = statement_for (fixture, direct, sql, params, n_params);
   before = gorm_connection_get_n_direct_selects_locked (fixture->connection);
   rows = gorm_connection_select_locked (fixture->connection, statement, types, &result->error);
   /* Run directly exactly when asked to, on SQLite, unless SQLite could
@@ -190,7 +208,7 @@ run_select (Fixture      *fixture,
     g_assert_cmpuint (ran, ==, expected);
   else
     g_assert_cmpuint (ran, <=, expected);
-  gorm_connection_set_direct_selects_locked (fixture->connection, TRUE);
+  gorm_connection_set_direct_locked (fixture->connection, TRUE);
   if (rows == NULL)
     {
       g_assert_nonnull (result->error);
@@ -536,43 +554,6 @@ test_busy (void)
   fixture_close (&fixture);
 }
 
-/* A cancellable cancelled before the select: G_IO_ERROR_CANCELLED both
- * ways, nothing run. */
-static void
-test_cancelled (void)
-{
-  const GType one[] = { G_TYPE_INT64, G_TYPE_NONE };
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(TestLog) log = NULL;
-  GCancellable *previous;
-  Fixture fixture;
-  Result result;
-
-  fixture_open (&fixture);
-  make_values_table (&fixture);
-  gorm_database_unlock (fixture.db);
-  log = test_log_attach (fixture.db);
-  gorm_database_lock (fixture.db);
-  g_cancellable_cancel (cancellable);
-  previous = gorm_connection_swap_cancellable_locked (fixture.connection, cancellable);
-  run_select (&fixture, TRUE, "SELECT k FROM v", NULL, 0, one, &result);
-  g_assert_error (result.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  result_clear (&result);
-  gorm_connection_swap_cancellable_locked (fixture.connection, previous);
-  g_assert_cmpuint (test_log_count (log, "SELECT k FROM v"), ==, 0);
-
-  /* Traced when it runs, directly or not. */
-  select_ok (&fixture, "SELECT k FROM v", NULL, 0, one, &result);
-  result_clear (&result);
-  g_assert_cmpuint (test_log_count (log, "SELECT k FROM v"), ==, 2);
-
-  gorm_database_unlock (fixture.db);
-  gorm_database_set_trace_func (fixture.db, NULL, NULL);
-  g_clear_pointer (&log, test_log_free);
-  gorm_database_lock (fixture.db);
-  fixture_close (&fixture);
-}
-
 static gint64
 count_rows (Fixture *fixture)
 {
@@ -625,6 +606,550 @@ test_transaction (void)
   g_assert_cmpuint (gorm_connection_get_depth (fixture.connection), ==, 0);
   g_assert_cmpint (count_rows (&fixture), ==, 6);
 
+  fixture_close (&fixture);
+}
+
+/* Writes on SQLite's own handle (gorm_connection_execute_locked()): every
+ * write runs on two databases of the same rows, on one directly and on
+ * the other through libgda, and both must change the same rows, give
+ * the same new key and leave the same values, or fail with the same
+ * code and message. On PostgreSQL both run through libgda. */
+
+typedef struct
+{
+  Fixture direct;
+  Fixture gda;
+} Pair;
+
+static void
+pair_open (Pair *pair)
+{
+  fixture_open (&pair->direct);
+  fixture_open (&pair->gda);
+  make_values_table (&pair->direct);
+  make_values_table (&pair->gda);
+}
+
+static void
+pair_close (Pair *pair)
+{
+  fixture_close (&pair->direct);
+  fixture_close (&pair->gda);
+}
+
+/* Runs the PRAGMA @sql, a select, on both databases. */
+static void
+pragma (Pair       *pair,
+        const char *sql)
+{
+  Result rows;
+
+  run_select (&pair->direct, FALSE, sql, NULL, 0, NULL, &rows);
+  g_assert_no_error (rows.error);
+  result_clear (&rows);
+  run_select (&pair->gda, FALSE, sql, NULL, 0, NULL, &rows);
+  g_assert_no_error (rows.error);
+  result_clear (&rows);
+}
+
+typedef struct
+{
+  gint64  changed;
+  gint64  last_id;
+  GError *error;
+} Written;
+
+/* Runs @sql with @params (copied) on @fixture, directly or not, checking
+ * that it ran directly exactly when asked to on SQLite, unless SQLite
+ * could not prepare it (libgda then reports why). */
+static void
+run_write (Fixture      *fixture,
+           gboolean      direct,
+           const char   *sql,
+           const GValue *params,
+           guint         n_params,
+           Written      *written)
+{
+  GormStatement *statement;
+  guint before, ran, expected;
+
+  memset (written, 0, sizeof *written);
+  statement = statement_for (fixture, direct, sql, params, n_params);
+  before = gorm_connection_get_n_direct_writes_locked (fixture->connection);
+  written->changed = gorm_connection_execute_locked (fixture->connection, statement,
+                                                     &written->error);
+  ran = gorm_connection_get_n_direct_writes_locked (fixture->connection) - before;
+  expected = direct && is_sqlite () ? 1 : 0;
+  if (written->changed >= 0)
+    g_assert_cmpuint (ran, ==, expected);
+  else
+    g_assert_cmpuint (ran, <=, expected);
+  if (written->changed < 0)
+    g_assert_nonnull (written->error);
+  else
+    g_assert_no_error (written->error);
+  if (is_sqlite () && written->changed >= 0)
+    g_assert_true (gorm_connection_last_insert_id_locked (fixture->connection,
+                                                          &written->last_id, NULL));
+  gorm_connection_set_direct_locked (fixture->connection, TRUE);
+}
+
+static void
+assert_same_error (const GError *a,
+                   const GError *b)
+{
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_cmpstr (g_quark_to_string (a->domain), ==, g_quark_to_string (b->domain));
+  g_assert_cmpint (a->code, ==, b->code);
+  g_assert_cmpstr (a->message, ==, b->message);
+}
+
+/* Every row of v on both databases, the same values of the same types. */
+static void
+assert_same_rows (Pair *pair)
+{
+  const GType types[] = {
+    G_TYPE_INT64, G_TYPE_INT64, G_TYPE_DOUBLE, G_TYPE_STRING, G_TYPE_BYTES, G_TYPE_INT64,
+    G_TYPE_NONE
+  };
+  const char *sql = "SELECT k, i, d, t, b, f FROM v ORDER BY k";
+  Result a, b;
+
+  run_select (&pair->direct, FALSE, sql, NULL, 0, types, &a);
+  run_select (&pair->gda, FALSE, sql, NULL, 0, types, &b);
+  g_assert_no_error (a.error);
+  g_assert_no_error (b.error);
+  g_assert_cmpuint (a.n_rows, ==, b.n_rows);
+  for (guint i = 0; i < a.values->len; i++)
+    if (!values_equal (a.values->pdata[i], b.values->pdata[i]))
+      {
+        g_autofree char *direct = g_strdup_value_contents (a.values->pdata[i]);
+        g_autofree char *through_gda = g_strdup_value_contents (b.values->pdata[i]);
+
+        g_error ("value %u of v differs: %s (%s) written directly, %s (%s) through libgda", i,
+                 direct, G_VALUE_TYPE_NAME (a.values->pdata[i]),
+                 through_gda, G_VALUE_TYPE_NAME (b.values->pdata[i]));
+      }
+  result_clear (&a);
+  result_clear (&b);
+}
+
+/* Runs @sql on both databases and checks they agree; returns the direct
+ * run's outcome in @written. */
+static void
+write_both (Pair         *pair,
+            const char   *sql,
+            const GValue *params,
+            guint         n_params,
+            Written      *written)
+{
+  Written gda;
+
+  run_write (&pair->direct, TRUE, sql, params, n_params, written);
+  run_write (&pair->gda, FALSE, sql, params, n_params, &gda);
+  if (written->error != NULL || gda.error != NULL)
+    assert_same_error (written->error, gda.error);
+  else
+    {
+      g_assert_cmpint (written->changed, ==, gda.changed);
+      g_assert_cmpint (written->last_id, ==, gda.last_id);
+    }
+  g_clear_error (&gda.error);
+  assert_same_rows (pair);
+}
+
+static gint64
+write_ok (Pair         *pair,
+          const char   *sql,
+          const GValue *params,
+          guint         n_params)
+{
+  Written written;
+
+  write_both (pair, sql, params, n_params, &written);
+  g_assert_no_error (written.error);
+  return written.changed;
+}
+
+static void
+write_fails (Pair         *pair,
+             const char   *sql,
+             const GValue *params,
+             guint         n_params,
+             gint          code,
+             const char   *part)
+{
+  Written written;
+
+  write_both (pair, sql, params, n_params, &written);
+  g_assert_error (written.error, GORM_ERROR, code);
+  /* SQLite's words; PostgreSQL has its own. */
+  if (is_sqlite ())
+    g_assert_nonnull (strstr (written.error->message, part));
+  g_clear_error (&written.error);
+}
+
+/* Parameters of every type and their edges, NULL literals, written by
+ * INSERT, UPDATE and DELETE: the same rows changed, keys and values. */
+static void
+test_write_values (void)
+{
+  /* A boolean in SQLite's INTEGER column; PostgreSQL's bigint takes no
+   * boolean. */
+  const char *insert = is_sqlite ()
+    ? "INSERT INTO v (k, i, d, t, b, f) VALUES (##p0::gint64, ##p1::gint64::null, "
+      "##p2::gdouble::null, ##p3::gchararray::null, ##p4::GdaBinary::null, ##p5::gboolean::null)"
+    : "INSERT INTO v (k, i, d, t, b, f) VALUES (##p0::gint64, ##p1::gint64::null, "
+      "##p2::gdouble::null, ##p3::gchararray::null, ##p4::GdaBinary::null, ##p5::gint64::null)";
+  static const char *insert_nulls =
+    "INSERT INTO v (k, i, d, t, b, f) VALUES (##p0::gint64, NULL, NULL, NULL, NULL, NULL)";
+  const gint64 integers[] = { G_MAXINT64, G_MININT64, 0, -1, G_GINT64_CONSTANT (1) << 40 };
+  const double doubles[] = { INFINITY, -INFINITY, -0.0, 1e300, 5e-324 };
+  const char *texts[] = { "", "héllo ✓ 日本", "a\nb'c\"", "2024-03-05T13:03:02.123456Z", "x" };
+  const gsize sizes[] = { 0, 1, 3, 5, 100000 };
+  GValue params[6] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT,
+                       G_VALUE_INIT };
+  g_autofree guint8 *blob = g_malloc0 (100000);
+  Pair pair;
+
+  pair_open (&pair);
+  blob[1] = 0xFF;
+  blob[99999] = 0x41;
+  g_value_init (&params[0], G_TYPE_INT64);
+  g_value_init (&params[1], G_TYPE_INT64);
+  g_value_init (&params[2], G_TYPE_DOUBLE);
+  g_value_init (&params[3], G_TYPE_STRING);
+  g_value_init (&params[4], G_TYPE_BYTES);
+  g_value_init (&params[5], is_sqlite () ? G_TYPE_BOOLEAN : G_TYPE_INT64);
+  for (guint row = 0; row < G_N_ELEMENTS (integers); row++)
+    {
+      g_value_set_int64 (&params[0], 100 + row);
+      g_value_set_int64 (&params[1], integers[row]);
+      g_value_set_double (&params[2], doubles[row]);
+      g_value_set_string (&params[3], texts[row]);
+      g_value_take_boxed (&params[4], g_bytes_new (blob, sizes[row]));
+      if (is_sqlite ())
+        g_value_set_boolean (&params[5], row % 2 == 0);
+      else
+        g_value_set_int64 (&params[5], row % 2 == 0);
+      g_assert_cmpint (write_ok (&pair, insert, params, 6), ==, 1);
+    }
+  /* NULL is written into the SQL as a literal, as the dialect writes it. */
+  g_value_set_int64 (&params[0], 200);
+  g_assert_cmpint (write_ok (&pair, insert_nulls, params, 1), ==, 1);
+  /* A key SQLite chooses: the same new key both ways. */
+  if (is_sqlite ())
+    {
+      Written written;
+
+      write_both (&pair, "INSERT INTO v (t) VALUES ('chosen')", NULL, 0, &written);
+      g_assert_no_error (written.error);
+      g_assert_cmpint (written.last_id, ==, 201);
+    }
+
+  /* UPDATE of many rows, of one, of none. */
+  g_value_set_double (&params[2], 2.5);
+  g_assert_cmpint (write_ok (&pair, "UPDATE v SET d = ##p0::gdouble WHERE k >= 100",
+                             &params[2], 1), ==, is_sqlite () ? 7 : 6);
+  g_value_set_string (&params[3], "changed");
+  g_value_set_int64 (&params[0], 3);
+  {
+    GValue update[2] = { G_VALUE_INIT, G_VALUE_INIT };
+
+    g_value_init (&update[0], G_TYPE_STRING);
+    g_value_set_string (&update[0], "changed");
+    g_value_init (&update[1], G_TYPE_INT64);
+    g_value_set_int64 (&update[1], 3);
+    g_assert_cmpint (write_ok (&pair, "UPDATE v SET t = ##p0::gchararray WHERE k = ##p1::gint64",
+                               update, 2), ==, 1);
+    g_value_set_int64 (&update[1], 12345);
+    g_assert_cmpint (write_ok (&pair, "UPDATE v SET t = ##p0::gchararray WHERE k = ##p1::gint64",
+                               update, 2), ==, 0);
+    g_value_unset (&update[0]);
+    g_value_unset (&update[1]);
+  }
+  g_assert_cmpint (write_ok (&pair, "UPDATE v SET t = NULL, b = NULL WHERE k = 1", NULL, 0), ==, 1);
+
+  /* DELETE of one row, of none, of every row (which SQLite may do by
+   * truncating the table, counting the rows all the same). */
+  g_value_set_int64 (&params[0], 101);
+  g_assert_cmpint (write_ok (&pair, "DELETE FROM v WHERE k = ##p0::gint64", params, 1), ==, 1);
+  g_assert_cmpint (write_ok (&pair, "DELETE FROM v WHERE k = ##p0::gint64", params, 1), ==, 0);
+  g_assert_cmpint (write_ok (&pair, "DELETE FROM v", NULL, 0), ==, is_sqlite () ? 12 : 11);
+
+  for (guint i = 0; i < G_N_ELEMENTS (params); i++)
+    g_value_unset (&params[i]);
+  pair_close (&pair);
+}
+
+/* A statement run again without new values runs with the values it was
+ * last given, directly or through libgda, whichever ran it before. */
+static void
+test_write_again (void)
+{
+  static const char *sql = "UPDATE v SET i = i + ##p0::gint64, t = ##p1::gchararray "
+                           "WHERE k = ##p2::gint64";
+  GValue params[3] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+  const gboolean ways[] = { TRUE, TRUE, FALSE, TRUE, FALSE, FALSE, TRUE };
+  Written written;
+  Pair pair;
+
+  pair_open (&pair);
+  g_value_init (&params[0], G_TYPE_INT64);
+  g_value_set_int64 (&params[0], 10);
+  g_value_init (&params[1], G_TYPE_STRING);
+  g_value_set_string (&params[1], "again");
+  g_value_init (&params[2], G_TYPE_INT64);
+  g_value_set_int64 (&params[2], 1);
+  /* Given values once, on both databases. */
+  g_assert_cmpint (write_ok (&pair, sql, params, 3), ==, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (ways); i++)
+    {
+      /* The same way on both, so that they stay alike: each run adds 10
+       * to row 1. */
+      run_write (&pair.direct, ways[i], sql, NULL, 0, &written);
+      g_assert_no_error (written.error);
+      g_assert_cmpint (written.changed, ==, 1);
+      run_write (&pair.gda, !ways[i], sql, NULL, 0, &written);
+      g_assert_no_error (written.error);
+      g_assert_cmpint (written.changed, ==, 1);
+      assert_same_rows (&pair);
+    }
+  /* New values after runs both ways: row 4 changes, not row 1. */
+  g_value_set_int64 (&params[2], 4);
+  g_assert_cmpint (write_ok (&pair, sql, params, 3), ==, 1);
+  {
+    const GType types[] = { G_TYPE_INT64, G_TYPE_STRING, G_TYPE_NONE };
+    Result result;
+
+    select_ok (&pair.direct, "SELECT i, t FROM v WHERE k IN (1, 4) ORDER BY k", NULL, 0, types,
+               &result);
+    g_assert_cmpint (g_value_get_int64 (value_at (&result, 0, 0)), ==,
+                     G_GINT64_CONSTANT (1099511627776) + 10 * (1 + G_N_ELEMENTS (ways)));
+    g_assert_cmpint (g_value_get_int64 (value_at (&result, 0, 1)), ==,
+                     G_GINT64_CONSTANT (-4611686018427387904) + 10);
+    g_assert_cmpstr (g_value_get_string (value_at (&result, 1, 1)), ==, "again");
+    result_clear (&result);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (params); i++)
+    g_value_unset (&params[i]);
+  pair_close (&pair);
+}
+
+/* Each class of failure: the same code and message both ways, and the
+ * next write works. */
+static void
+test_write_errors (void)
+{
+  GValue key = G_VALUE_INIT;
+  Pair pair;
+
+  pair_open (&pair);
+  run_ok (&pair.direct, "CREATE TABLE c (k INTEGER PRIMARY KEY, n TEXT NOT NULL UNIQUE, "
+                        "v INTEGER REFERENCES v (k), x INTEGER CHECK (x > 0))");
+  run_ok (&pair.gda, "CREATE TABLE c (k INTEGER PRIMARY KEY, n TEXT NOT NULL UNIQUE, "
+                     "v INTEGER REFERENCES v (k), x INTEGER CHECK (x > 0))");
+  write_ok (&pair, "INSERT INTO c VALUES (1, 'a', 1, 1)", NULL, 0);
+
+  g_value_init (&key, G_TYPE_INT64);
+  g_value_set_int64 (&key, 1);
+  write_fails (&pair, "INSERT INTO v (k) VALUES (##p0::gint64)", &key, 1,
+               GORM_ERROR_CONSTRAINT, "v.k");
+  write_fails (&pair, "INSERT INTO c VALUES (2, 'a', 1, 1)", NULL, 0,
+               GORM_ERROR_CONSTRAINT, "c.n");
+  write_fails (&pair, "INSERT INTO c VALUES (2, NULL, 1, 1)", NULL, 0,
+               GORM_ERROR_CONSTRAINT, "c.n");
+  write_fails (&pair, "INSERT INTO c VALUES (2, 'b', 999, 1)", NULL, 0,
+               GORM_ERROR_CONSTRAINT, "FOREIGN KEY");
+  write_fails (&pair, "UPDATE c SET x = -1 WHERE k = 1", NULL, 0,
+               GORM_ERROR_CONSTRAINT, "CHECK");
+  write_fails (&pair, "DELETE FROM v WHERE k = ##p0::gint64", &key, 1,
+               GORM_ERROR_CONSTRAINT, "FOREIGN KEY");
+  /* Refused as SQLite runs it, not as it prepares it. */
+  if (is_sqlite ())
+    write_fails (&pair, "UPDATE v SET i = abs(i) WHERE k = 3", NULL, 0,
+                 GORM_ERROR_FAILED, "integer overflow");
+  /* Refused as it prepares: libgda reports it. */
+  write_fails (&pair, "INSERT INTO missing VALUES (1)", NULL, 0, GORM_ERROR_FAILED, "missing");
+  /* The next write works, and nothing was half written. */
+  g_assert_cmpint (write_ok (&pair, "INSERT INTO c VALUES (2, 'b', 1, 2)", NULL, 0), ==, 1);
+
+  if (is_sqlite ())
+    {
+      /* A database that may not be written: READ_ONLY both ways. */
+      pragma (&pair, "PRAGMA query_only = 1");
+      write_fails (&pair, "INSERT INTO c VALUES (3, 'c', 1, 3)", NULL, 0,
+                   GORM_ERROR_READ_ONLY, "readonly");
+      pragma (&pair, "PRAGMA query_only = 0");
+      g_assert_cmpint (write_ok (&pair, "INSERT INTO c VALUES (3, 'c', 1, 3)", NULL, 0), ==, 1);
+
+      /* A database that may not grow (as on a full disk, which
+       * test-failure.c fills for real): FULL both ways, nothing of the
+       * row written. */
+      pragma (&pair, "PRAGMA max_page_count = 1");
+      write_fails (&pair, "INSERT INTO v (k, b) VALUES (50, zeroblob(200000))", NULL, 0,
+                   GORM_ERROR_FULL, "full");
+      pragma (&pair, "PRAGMA max_page_count = 1073741823");
+      g_assert_cmpint (write_ok (&pair, "INSERT INTO v (k, b) VALUES (50, zeroblob(200000))",
+                                 NULL, 0), ==, 1);
+    }
+
+  /* A fault injected, as the engine's error would be; it takes the lock
+   * itself. */
+  for (guint direct = 0; direct < 2; direct++)
+    {
+      Written written;
+
+      gorm_database_unlock (pair.direct.db);
+      gorm_connection_inject_fault (pair.direct.connection, "DELETE FROM c", GORM_ERROR_FULL);
+      gorm_database_lock (pair.direct.db);
+      run_write (&pair.direct, direct, "DELETE FROM c", NULL, 0, &written);
+      g_assert_error (written.error, GORM_ERROR, GORM_ERROR_FULL);
+      g_clear_error (&written.error);
+    }
+  g_assert_cmpint (write_ok (&pair, "DELETE FROM c", NULL, 0), ==, is_sqlite () ? 3 : 2);
+
+  g_value_unset (&key);
+  pair_close (&pair);
+}
+
+/* Another connection holding the database locked: BUSY both ways, with
+ * the same message, and the write runs once the lock is gone. */
+static void
+test_write_busy (void)
+{
+  sqlite3 *others[2] = { NULL, NULL };
+  Written written;
+  Pair pair;
+
+  pair_open (&pair);
+  pragma (&pair, "PRAGMA busy_timeout=1");
+  for (guint i = 0; i < 2; i++)
+    {
+      Fixture *fixture = i == 0 ? &pair.direct : &pair.gda;
+
+      g_assert_cmpint (sqlite3_open (fixture->path, &others[i]), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_exec (others[i], "BEGIN EXCLUSIVE; "
+                                                "INSERT INTO v (k) VALUES (100)",
+                                     NULL, NULL, NULL), ==, SQLITE_OK);
+    }
+  write_both (&pair, "UPDATE v SET t = 'x' WHERE k = 1", NULL, 0, &written);
+  g_assert_error (written.error, GORM_ERROR, GORM_ERROR_BUSY);
+  g_assert_nonnull (strstr (written.error->message, "database is locked"));
+  g_clear_error (&written.error);
+  for (guint i = 0; i < 2; i++)
+    {
+      sqlite3_exec (others[i], "ROLLBACK", NULL, NULL, NULL);
+      sqlite3_close (others[i]);
+    }
+  /* The locks gone, the write runs, on the rows as they were. */
+  g_assert_cmpint (write_ok (&pair, "UPDATE v SET t = 'x' WHERE k = 1", NULL, 0), ==, 1);
+  pair_close (&pair);
+}
+
+/* BEGIN, SAVEPOINT, RELEASE, ROLLBACK and COMMIT run directly, and the
+ * transaction holds: rolled back writes are gone, committed ones kept. */
+static void
+test_write_transaction (void)
+{
+  g_autoptr(GError) error = NULL;
+  Fixture fixture;
+  guint before;
+
+  fixture_open (&fixture);
+  make_values_table (&fixture);
+  before = gorm_connection_get_n_direct_writes_locked (fixture.connection);
+  g_assert_true (gorm_connection_begin_locked (fixture.connection, "test", &error));
+  g_assert_no_error (error);
+  run_ok (&fixture, "INSERT INTO v (k) VALUES (10)");
+  g_assert_true (gorm_connection_begin_locked (fixture.connection, "test", &error));
+  run_ok (&fixture, "INSERT INTO v (k) VALUES (11)");
+  g_assert_true (gorm_connection_rollback_locked (fixture.connection, "test", &error));
+  g_assert_no_error (error);
+  g_assert_true (gorm_connection_begin_locked (fixture.connection, "test", &error));
+  run_ok (&fixture, "INSERT INTO v (k) VALUES (12)");
+  g_assert_true (gorm_connection_commit_locked (fixture.connection, "test", &error));
+  g_assert_true (gorm_connection_commit_locked (fixture.connection, "test", &error));
+  g_assert_no_error (error);
+  /* BEGIN, INSERT, SAVEPOINT, INSERT, ROLLBACK TO, RELEASE, SAVEPOINT,
+   * INSERT, RELEASE, COMMIT. */
+  if (is_sqlite ())
+    g_assert_cmpuint (gorm_connection_get_n_direct_writes_locked (fixture.connection) - before,
+                      ==, 10);
+  g_assert_cmpint (count_rows (&fixture), ==, 8);
+
+  /* A COMMIT SQLite refuses (no transaction): the same message both
+   * ways, through the depth's check first. */
+  g_assert_false (gorm_connection_commit_locked (fixture.connection, "test", &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_clear_error (&error);
+  /* PostgreSQL only warns. */
+  if (is_sqlite ())
+    {
+      Written a, b;
+
+      run_write (&fixture, TRUE, "COMMIT", NULL, 0, &a);
+      run_write (&fixture, FALSE, "COMMIT", NULL, 0, &b);
+      assert_same_error (a.error, b.error);
+      g_assert_nonnull (strstr (a.error->message, "no transaction is active"));
+      g_clear_error (&a.error);
+      g_clear_error (&b.error);
+    }
+  fixture_close (&fixture);
+}
+
+/* A cancellable cancelled before a select or a write: G_IO_ERROR_CANCELLED
+ * both ways, nothing run or traced; traced when it runs, directly or
+ * not. */
+static void
+test_cancelled (void)
+{
+  const GType one[] = { G_TYPE_INT64, G_TYPE_NONE };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(TestLog) log = NULL;
+  GCancellable *previous;
+  Fixture fixture;
+  Result result;
+  Written written;
+
+  fixture_open (&fixture);
+  make_values_table (&fixture);
+  gorm_database_unlock (fixture.db);
+  log = test_log_attach (fixture.db);
+  gorm_database_lock (fixture.db);
+  g_cancellable_cancel (cancellable);
+  previous = gorm_connection_swap_cancellable_locked (fixture.connection, cancellable);
+  run_select (&fixture, TRUE, "SELECT k FROM v", NULL, 0, one, &result);
+  g_assert_error (result.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  result_clear (&result);
+  for (guint direct = 0; direct < 2; direct++)
+    {
+      run_write (&fixture, direct, "DELETE FROM v WHERE k = 1", NULL, 0, &written);
+      g_assert_error (written.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&written.error);
+    }
+  gorm_connection_swap_cancellable_locked (fixture.connection, previous);
+  g_assert_cmpuint (test_log_count (log, "SELECT k FROM v"), ==, 0);
+  g_assert_cmpuint (test_log_count (log, "DELETE FROM v WHERE k = 1"), ==, 0);
+  g_assert_cmpint (count_rows (&fixture), ==, 6);
+
+  select_ok (&fixture, "SELECT k FROM v", NULL, 0, one, &result);
+  result_clear (&result);
+  g_assert_cmpuint (test_log_count (log, "SELECT k FROM v"), ==, 2);
+  for (guint direct = 0; direct < 2; direct++)
+    {
+      run_write (&fixture, direct, "DELETE FROM v WHERE k = 1", NULL, 0, &written);
+      g_assert_no_error (written.error);
+      g_assert_cmpint (written.changed, ==, direct ? 0 : 1);
+    }
+  g_assert_cmpuint (test_log_count (log, "DELETE FROM v WHERE k = 1"), ==, 2);
+
+  gorm_database_unlock (fixture.db);
+  gorm_database_set_trace_func (fixture.db, NULL, NULL);
+  g_clear_pointer (&log, test_log_free);
+  gorm_database_lock (fixture.db);
   fixture_close (&fixture);
 }
 
@@ -681,10 +1206,11 @@ test_through_gda (void)
   fixture_close (&fixture);
 }
 
-/* GORM_DEBUG=gda-select: no select runs directly on a database opened
- * with it, and the resources read are the same. */
+/* GORM_DEBUG=gda-statements, or its first name gda-select: no select
+ * and no write runs directly on a database opened with it, and the
+ * resources written and read are the same. */
 static void
-test_debug_gda_select (void)
+check_debug_gda (const char *debug)
 {
   g_autoptr(GormDatabase) db = NULL;
   g_autoptr(GError) error = NULL;
@@ -706,7 +1232,7 @@ test_debug_gda_select (void)
     gorm_database_close (first, NULL, NULL);
   }
 
-  g_setenv ("GORM_DEBUG", "gda-select", TRUE);
+  g_setenv ("GORM_DEBUG", debug, TRUE);
   uri = is_sqlite () ? test_uri_of_file (path) : g_strdup (path);
   db = gorm_database_open (uri, NULL, &error);
   g_setenv ("GORM_DEBUG", "", TRUE);
@@ -716,18 +1242,72 @@ test_debug_gda_select (void)
   g_assert_no_error (error);
   g_object_get (loaded, "title", &title, NULL);
   g_assert_cmpstr (title, ==, "héllo");
+  /* An update, an insert and a delete. */
+  g_object_set (loaded, "title", "changed", NULL);
+  test_save_ok (GORM_RESOURCE (loaded));
+  post = g_object_new (TEST_TYPE_POST, "database", db, "title", "new", "views", 1, NULL);
+  test_save_ok (post);
+  g_assert_true (gorm_resource_delete (post, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&loaded);
+  loaded = gorm_database_get (db, TEST_TYPE_POST, id, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&title, g_free);
+  g_object_get (loaded, "title", &title, NULL);
+  g_assert_cmpstr (title, ==, "changed");
 
   gorm_database_lock (db);
   connection = gorm_database_get_connection_locked (db, &error);
   g_assert_no_error (error);
-  g_assert_false (gorm_connection_selects_directly_locked (connection));
+  g_assert_false (gorm_connection_runs_directly_locked (connection));
   g_assert_cmpuint (gorm_connection_get_n_direct_selects_locked (connection), ==, 0);
+  g_assert_cmpuint (gorm_connection_get_n_direct_writes_locked (connection), ==, 0);
   gorm_database_unlock (db);
 
   g_clear_object (&loaded);
+  g_clear_object (&post);
   gorm_database_close (db, NULL, NULL);
   g_clear_object (&db);
   test_remove_file (path);
+}
+
+static void
+test_debug_gda_statements (void)
+{
+  check_debug_gda ("gda-statements");
+  check_debug_gda ("sql,gda-select");
+}
+
+/* Without the switch, the same saves and reads run directly on SQLite. */
+static void
+test_resources_direct (void)
+{
+  g_autoptr(GormResource) post = NULL;
+  g_autoptr(GError) error = NULL;
+  GormConnection *connection;
+  Fixture fixture;
+  guint writes, selects;
+
+  fixture_open (&fixture);
+  connection = fixture.connection;
+  writes = gorm_connection_get_n_direct_writes_locked (connection);
+  selects = gorm_connection_get_n_direct_selects_locked (connection);
+  gorm_database_unlock (fixture.db);
+  post = g_object_new (TEST_TYPE_POST, "database", fixture.db, "title", "héllo", "views", 7, NULL);
+  test_save_ok (post);
+  g_object_set (post, "title", "changed", NULL);
+  test_save_ok (post);
+  g_assert_true (gorm_resource_delete (post, NULL, &error));
+  g_assert_no_error (error);
+  gorm_database_lock (fixture.db);
+  /* The INSERT, the UPDATE, the DELETE; on PostgreSQL, none. */
+  g_assert_cmpuint (gorm_connection_get_n_direct_writes_locked (connection) - writes, >=,
+                    is_sqlite () ? 3 : 0);
+  if (!is_sqlite ())
+    g_assert_cmpuint (gorm_connection_get_n_direct_writes_locked (connection), ==, 0);
+  g_assert_cmpuint (gorm_connection_get_n_direct_selects_locked (connection), >=, selects);
+  g_clear_object (&post);
+  fixture_close (&fixture);
 }
 
 int
@@ -745,7 +1325,14 @@ main (int   argc,
   g_test_add_func ("/Gorm/Connection/cancelled", test_cancelled);
   g_test_add_func ("/Gorm/Connection/transaction", test_transaction);
   g_test_add_func ("/Gorm/Connection/through-gda", test_through_gda);
-  g_test_add_func ("/Gorm/Connection/debug-gda-select", test_debug_gda_select);
+  g_test_add_func ("/Gorm/Connection/write-values", test_write_values);
+  g_test_add_func ("/Gorm/Connection/write-again", test_write_again);
+  g_test_add_func ("/Gorm/Connection/write-errors", test_write_errors);
+  if (is_sqlite ())
+    g_test_add_func ("/Gorm/Connection/write-busy", test_write_busy);
+  g_test_add_func ("/Gorm/Connection/write-transaction", test_write_transaction);
+  g_test_add_func ("/Gorm/Connection/resources-direct", test_resources_direct);
+  g_test_add_func ("/Gorm/Connection/debug-gda-statements", test_debug_gda_statements);
 
   return g_test_run ();
 }
