@@ -47,9 +47,11 @@ typedef struct
   /* The model the field was described on: a read checks the instance is
    * one of its objects, so that a slot is never read from an object of
    * another class. */
-  GType model;
-  guint slot;
-  int   reader;
+  GType     model;
+  /* The model's Python name, for messages. */
+  PyObject *model_name;
+  guint     slot;
+  int       reader;
 } FieldBase;
 
 static PyObject *read_by_name_name;
@@ -58,15 +60,17 @@ static PyObject *init_name;
 static PyObject *database_name;
 static PyObject *empty_tuple;
 
-/* The Python name of a field, for messages: its property name. */
+/* The name of a field, for messages: the attribute GObject.Property
+ * keeps its name in. */
 static PyObject *
 field_name (PyObject *field)
 {
   PyObject *name = PyObject_GetAttrString (field, "name");
 
-  if (name == NULL)
+  if (name == NULL || !PyUnicode_Check (name))
     {
       PyErr_Clear ();
+      Py_XDECREF (name);
       return PyUnicode_FromString ("?");
     }
   return name;
@@ -93,11 +97,11 @@ resource_of (FieldBase *self,
     return NULL;
   if (object == NULL && PyObject_TypeCheck (instance, &PyGObject_Type))
     PyErr_Format (PyExc_TypeError,
-                  "%s.%U: cannot read the field of %R, an object that was never constructed",
-                  g_type_name (self->model), name, instance);
+                  "%U.%U: cannot read the field of a %s that was never constructed",
+                  self->model_name, name, Py_TYPE (instance)->tp_name);
   else
-    PyErr_Format (PyExc_TypeError, "%s.%U: cannot read the field of %R, not a %s",
-                  g_type_name (self->model), name, instance, g_type_name (self->model));
+    PyErr_Format (PyExc_TypeError, "%U.%U: cannot read the field of %R, not a %U",
+                  self->model_name, name, instance, self->model_name);
   Py_DECREF (name);
   return NULL;
 }
@@ -201,6 +205,13 @@ read_slot (GormResource *resource,
     }
 }
 
+static void
+field_base_dealloc (PyObject *self)
+{
+  Py_CLEAR (((FieldBase *) self)->model_name);
+  Py_TYPE (self)->tp_free (self);
+}
+
 static PyObject *
 field_base_get (PyObject *self,
                 PyObject *instance,
@@ -224,13 +235,18 @@ field_base_set_reader (PyObject *self,
                        PyObject *args)
 {
   FieldBase *field = (FieldBase *) self;
-  PyObject *model;
+  PyObject *model, *model_name, *slot_object;
   GType type;
-  unsigned int slot;
+  unsigned long slot;
   int reader;
 
-  if (!PyArg_ParseTuple (args, "OIi:set_reader", &model, &slot, &reader))
+  if (!PyArg_ParseTuple (args, "OO!i:set_reader", &model, &PyLong_Type, &slot_object, &reader))
     return NULL;
+  slot = PyLong_AsUnsignedLong (slot_object);
+  if (slot == (unsigned long) -1 && PyErr_Occurred ())
+    return NULL;
+  if (slot > G_MAXUINT)
+    return PyErr_Format (PyExc_OverflowError, "set_reader: slot %lu is out of range", slot);
   type = pyg_type_from_object (model);
   if (type == G_TYPE_INVALID)
     return NULL;
@@ -242,8 +258,17 @@ field_base_set_reader (PyObject *self,
   if (reader != READ_BY_NAME && slot == 0)
     return PyErr_Format (PyExc_ValueError,
                          "set_reader: a field read by its slot needs a slot, not 0");
+  model_name = PyObject_GetAttrString (model, "__name__");
+  if (model_name == NULL)
+    return NULL;
+  if (!PyUnicode_Check (model_name))
+    {
+      Py_DECREF (model_name);
+      return PyErr_Format (PyExc_TypeError, "set_reader: %R has no str __name__", model);
+    }
   field->model = type;
-  field->slot = slot;
+  Py_XSETREF (field->model_name, model_name);
+  field->slot = (guint) slot;
   field->reader = reader;
   Py_RETURN_NONE;
 }
@@ -283,6 +308,7 @@ static PyTypeObject field_base_type = {
   .tp_basicsize = sizeof (FieldBase),
   .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
   .tp_new = PyType_GenericNew,
+  .tp_dealloc = field_base_dealloc,
   .tp_descr_get = field_base_get,
   .tp_methods = field_base_methods,
   .tp_members = field_base_members,
