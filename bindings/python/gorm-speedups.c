@@ -11,6 +11,11 @@
  * needs a conversion of the override's own (an enum, bytes, a nullable
  * number) is still read by Field.read_by_name().
  *
+ * ForeignKeyBase is the base class of Gorm.ForeignKey: its __get__ gives
+ * the related object the instance keeps while its key is unchanged, in
+ * C. get_id() is the getter of Resource.id, and keep_related() what a
+ * query set with select_related() does to each object it yields.
+ *
  * set_new_func() gives a model the function libgorm builds its loaded
  * objects with (gorm_resource_class_set_new_func()): the object is built
  * in Python, by GObject.Object.__new__() and __init__(), as the override's
@@ -55,6 +60,11 @@ typedef struct
 } FieldBase;
 
 static PyObject *read_by_name_name;
+static PyObject *key_attribute_name;
+static PyObject *cache_name_name;
+static PyObject *target_key_name;
+static PyObject *load_name;
+static PyObject *dict_name;
 static PyObject *own_init_name;
 static PyObject *init_name;
 static PyObject *database_name;
@@ -103,6 +113,24 @@ resource_of (FieldBase *self,
     PyErr_Format (PyExc_TypeError, "%U.%U: cannot read the field of %R, not a %U",
                   self->model_name, name, instance, self->model_name);
   Py_DECREF (name);
+  return NULL;
+}
+
+/* The GormResource of the wrapper @instance given to @function; NULL with
+ * TypeError for anything else. */
+static GObject *
+resource_argument (PyObject   *instance,
+                   const char *function)
+{
+  GObject *object = NULL;
+
+  if (PyObject_TypeCheck (instance, &PyGObject_Type))
+    object = pygobject_get (instance);
+  if (object != NULL && GORM_IS_RESOURCE (object))
+    return object;
+  /* Not its repr(): that of a wrapper never constructed raises. */
+  PyErr_Format (PyExc_TypeError, "%s: a %s is not a constructed Gorm.Resource",
+                function, Py_TYPE (instance)->tp_name);
   return NULL;
 }
 
@@ -314,6 +342,145 @@ static PyTypeObject field_base_type = {
   .tp_members = field_base_members,
 };
 
+/* ForeignKeyBase: the base of Gorm.ForeignKey, whose __get__ gives the
+ * object kept in the instance's __dict__ while its primary key is the
+ * instance's key, without a Python frame; otherwise the ForeignKey's
+ * _load() finds it. The names come from the ForeignKey's attributes
+ * (key_attribute, cache_name, target_key) at each read: a relation is
+ * declared, and its target_key set, once its target model exists. */
+static PyObject *
+foreign_key_base_get (PyObject *self,
+                      PyObject *instance,
+                      PyObject *owner)
+{
+  PyObject *key_attribute = NULL, *key = NULL, *dict = NULL, *cache_name = NULL;
+  PyObject *kept = NULL, *target_key = NULL, *kept_key = NULL, *result = NULL;
+  int same;
+
+  if (instance == NULL || instance == Py_None)
+    return Py_NewRef (self);
+  key_attribute = PyObject_GetAttr (self, key_attribute_name);
+  if (key_attribute == NULL)
+    goto out;
+  key = PyObject_GetAttr (instance, key_attribute);
+  if (key == NULL)
+    goto out;
+  if (key == Py_None)
+    {
+      result = Py_NewRef (Py_None);
+      goto out;
+    }
+  /* Through the wrapper's __dict__ attribute, as Python takes it:
+   * PyGObject keeps the wrapper of an object with a __dict__ alive. */
+  dict = PyObject_GetAttr (instance, dict_name);
+  if (dict == NULL)
+    goto out;
+  cache_name = PyObject_GetAttr (self, cache_name_name);
+  if (cache_name == NULL)
+    goto out;
+  if (PyDict_Check (dict))
+    {
+      kept = Py_XNewRef (PyDict_GetItemWithError (dict, cache_name));
+      if (kept == NULL && PyErr_Occurred ())
+        goto out;
+    }
+  if (kept != NULL && kept != Py_None)
+    {
+      target_key = PyObject_GetAttr (self, target_key_name);
+      if (target_key == NULL)
+        goto out;
+      kept_key = PyObject_CallOneArg (target_key, kept);
+      if (kept_key == NULL)
+        goto out;
+      same = PyObject_RichCompareBool (kept_key, key, Py_EQ);
+      if (same < 0)
+        goto out;
+      if (same)
+        {
+          result = Py_NewRef (kept);
+          goto out;
+        }
+    }
+  result = PyObject_CallMethodObjArgs (self, load_name, instance, key, NULL);
+
+out:
+  Py_XDECREF (key_attribute);
+  Py_XDECREF (key);
+  Py_XDECREF (dict);
+  Py_XDECREF (cache_name);
+  Py_XDECREF (kept);
+  Py_XDECREF (target_key);
+  Py_XDECREF (kept_key);
+  return result;
+}
+
+static PyTypeObject foreign_key_base_type = {
+  PyVarObject_HEAD_INIT (NULL, 0)
+  .tp_name = "gi.overrides._gorm_speedups.ForeignKeyBase",
+  .tp_doc = "The base of Gorm.ForeignKey: gives the related object kept, in C.",
+  .tp_basicsize = sizeof (PyObject),
+  .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+  .tp_new = PyType_GenericNew,
+  .tp_descr_get = foreign_key_base_get,
+};
+
+/* get_id(resource): gorm_resource_get_id(), the getter of Resource.id. */
+static PyObject *
+get_id (PyObject *module,
+        PyObject *instance)
+{
+  GObject *object = resource_argument (instance, "get_id");
+
+  if (object == NULL)
+    return NULL;
+  return PyLong_FromLongLong (gorm_resource_get_id (GORM_RESOURCE (object)));
+}
+
+/* keep_related(relation, cache_name, resource): keeps in the __dict__ of
+ * @resource, under @cache_name, the object it refers to through
+ * @relation when libgorm has it at hand (gorm_resource_peek_related(),
+ * what select_related() loaded); gives @resource back. */
+static PyObject *
+keep_related (PyObject         *module,
+              PyObject * const *args,
+              Py_ssize_t        n_args)
+{
+  PyObject *dict, *wrapper;
+  const char *relation;
+  GObject *object;
+  gpointer related;
+  int failed;
+
+  if (n_args != 3 || !PyUnicode_Check (args[0]) || !PyUnicode_Check (args[1]))
+    return PyErr_Format (PyExc_TypeError,
+                         "keep_related(relation, cache_name, resource): two str and a resource");
+  object = resource_argument (args[2], "keep_related");
+  if (object == NULL)
+    return NULL;
+  relation = PyUnicode_AsUTF8 (args[0]);
+  if (relation == NULL)
+    return NULL;
+  related = gorm_resource_peek_related (GORM_RESOURCE (object), relation);
+  if (related != NULL)
+    {
+      wrapper = pygobject_new (G_OBJECT (related));
+      if (wrapper == NULL)
+        return NULL;
+      dict = PyObject_GetAttr (args[2], dict_name);
+      if (dict == NULL)
+        {
+          Py_DECREF (wrapper);
+          return NULL;
+        }
+      failed = PyObject_SetItem (dict, args[1], wrapper);
+      Py_DECREF (dict);
+      Py_DECREF (wrapper);
+      if (failed < 0)
+        return NULL;
+    }
+  return Py_NewRef (args[2]);
+}
+
 /* The GormResourceNewFunc of Python models: @user_data is the model. */
 static GormResource *
 new_for_row (GormDatabase *database,
@@ -403,6 +570,12 @@ set_new_func (PyObject *module,
 }
 
 static PyMethodDef module_methods[] = {
+  { "get_id", get_id, METH_O,
+    "get_id(resource): the resource's id, 0 until it is saved." },
+  { "keep_related", (PyCFunction) (void (*) (void)) keep_related, METH_FASTCALL,
+    "keep_related(relation, cache_name, resource): keeps the object resource "
+    "refers to through relation, when at hand, in resource.__dict__[cache_name]; "
+    "returns resource." },
   { "set_new_func", set_new_func, METH_O,
     "set_new_func(model): makes libgorm build the objects of model that it "
     "loads in Python, by GObject.Object.__new__() and __init__(database=...)." },
@@ -431,15 +604,24 @@ module_exec (PyObject *module)
   if (PyDateTimeAPI == NULL)
     return -1;
   read_by_name_name = PyUnicode_InternFromString ("read_by_name");
+  key_attribute_name = PyUnicode_InternFromString ("key_attribute");
+  cache_name_name = PyUnicode_InternFromString ("cache_name");
+  target_key_name = PyUnicode_InternFromString ("target_key");
+  load_name = PyUnicode_InternFromString ("_load");
+  dict_name = PyUnicode_InternFromString ("__dict__");
   own_init_name = PyUnicode_InternFromString ("_gorm_own_init");
   init_name = PyUnicode_InternFromString ("__init__");
   database_name = PyUnicode_InternFromString ("database");
   empty_tuple = PyTuple_New (0);
   if (read_by_name_name == NULL || own_init_name == NULL || init_name == NULL ||
-      database_name == NULL || empty_tuple == NULL)
+      database_name == NULL || empty_tuple == NULL || key_attribute_name == NULL ||
+      cache_name_name == NULL || target_key_name == NULL || load_name == NULL ||
+      dict_name == NULL)
     return -1;
   if (PyType_Ready (&field_base_type) < 0 ||
-      PyModule_AddObjectRef (module, "FieldBase", (PyObject *) &field_base_type) < 0)
+      PyModule_AddObjectRef (module, "FieldBase", (PyObject *) &field_base_type) < 0 ||
+      PyType_Ready (&foreign_key_base_type) < 0 ||
+      PyModule_AddObjectRef (module, "ForeignKeyBase", (PyObject *) &foreign_key_base_type) < 0)
     return -1;
   for (gsize i = 0; i < G_N_ELEMENTS (readers); i++)
     if (PyModule_AddIntConstant (module, readers[i].name, readers[i].value) < 0)

@@ -47,6 +47,15 @@ class Base(Gorm.Resource):
         abstract = True
 
 
+class Author(Gorm.Resource):
+    name = Gorm.Field(str)
+
+
+class Post(Gorm.Resource):
+    title = Gorm.Field(str)
+    author = Gorm.ForeignKey(Author, on_delete=Gorm.CASCADE, null=True)
+
+
 class Concrete(Base):
     extra = Gorm.Field(int)
 
@@ -190,6 +199,86 @@ class FieldReadTest(DatabaseTestCase):
         obj.save()
         loaded = self.reload(obj)
         self.assertEqual((loaded.name, loaded.extra), ('n', 2))
+
+
+class RelationReadTest(DatabaseTestCase):
+
+    def test_class_access_gives_the_foreign_key(self):
+        self.assertIsInstance(Post.author, Gorm.ForeignKey)
+        self.assertIsInstance(Post.author, speedups.ForeignKeyBase)
+
+    def test_kept_object_while_its_key_is_the_key(self):
+        ann, bob = Author(name='Ann'), Author(name='Bob')
+        ann.save()
+        bob.save()
+        post = Post(title='p', author=ann)
+        post.save()
+        self.assertIs(post.author, ann)
+        self.assertIs(post.author, ann)
+        # Another key: the object kept is replaced.
+        post.author_id = bob.id
+        self.assertIs(post.author, bob)
+        post.author = None
+        self.assertIsNone(post.author)
+        self.assertIsNone(post.author_id)
+
+    def test_loaded_through_load_when_none_is_kept(self):
+        ann = Author(name='Ann')
+        ann.save()
+        Post(title='p', author=ann).save()
+        key = ann.id
+        del ann
+        gc.collect()
+        post = Post.objects.get(title='p')
+        self.assertNotIn(Post.author.cache_name, post.__dict__)
+        author = post.author
+        self.assertEqual((author.id, author.name), (key, 'Ann'))
+        self.assertIs(post.__dict__[Post.author.cache_name], author)
+
+    def test_select_related_keeps_the_related_objects(self):
+        ann = Author(name='Ann')
+        ann.save()
+        for title in ('a', 'b'):
+            Post(title=title, author=ann).save()
+        Post(title='c').save()
+        key = ann.id
+        del ann
+        gc.collect()
+        posts = list(Post.objects.select_related('author').order_by('title'))
+        names = [post.__dict__.get(Post.author.cache_name) for post in posts]
+        self.assertEqual([n.name if n else None for n in names], ['Ann', 'Ann', None])
+        self.assertIs(names[0], names[1])
+        self.assertEqual(posts[0].author.id, key)
+
+    def test_a_foreign_key_read_on_another_object(self):
+        with self.assertRaises(AttributeError):
+            Post.author.__get__(object(), Post)
+        with self.assertRaises(AttributeError):
+            Post.author.__get__(Author(name='x'), Author)
+
+    def test_get_id(self):
+        ann = Author(name='Ann')
+        self.assertEqual(ann.id, 0)
+        ann.save()
+        self.assertEqual(speedups.get_id(ann), ann.id)
+        self.assertGreater(ann.id, 0)
+        self.assertIsInstance(Author.id, property)
+        for wrong in (object(), None, GObject.Object(), GObject.Object.__new__(Author)):
+            with self.subTest(wrong=wrong):
+                with self.assertRaisesRegex(TypeError, 'get_id: .* is not a constructed Gorm.Resource'):
+                    speedups.get_id(wrong)
+
+    def test_keep_related_refuses_bad_arguments(self):
+        post = Post(title='p')
+        for args in ((), ('author', 'cache'), (1, 'cache', post), ('author', 2, post),
+                     ('author', 'cache', object()), ('author', 'cache', post, 4)):
+            with self.subTest(args=args):
+                with self.assertRaises(TypeError):
+                    speedups.keep_related(*args)
+        # Nothing at hand, or no such relation: the resource, unchanged.
+        self.assertIs(speedups.keep_related('author', 'cache', post), post)
+        self.assertIs(speedups.keep_related('nothing', 'cache', post), post)
+        self.assertNotIn('cache', post.__dict__)
 
 
 class NewFuncTest(DatabaseTestCase):

@@ -1400,11 +1400,9 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
             for name, value in related.items():
                 setattr(self, name, value)
 
-    @property
-    def id(self):
-        """The automatic primary key: 0 until the object is saved. Set on
-        a new object, the key its row is inserted with."""
-        return _resource_get_id(self)
+    # Read by a function in C (gorm_resource_get_id()): no Python frame.
+    id = property(_gorm_speedups.get_id, doc="""The automatic primary key: 0 until the
+        object is saved. Set on a new object, the key its row is inserted with.""")
 
     @id.setter
     def id(self, value):
@@ -3211,12 +3209,9 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
             # The common case, select_related('author'), kept short.
             c_name, cache_name = chains[0][0].c_name, chains[0][0].cache_name
 
-            def keep(resource):
-                related = _resource_peek_related(resource, c_name)
-                if related is not None:
-                    resource.__dict__[cache_name] = related
-                return resource
-            return keep
+            # resource.__dict__[cache_name] = the related object if at
+            # hand; the resource: in C, no Python frame per object.
+            return functools.partial(_gorm_speedups.keep_related, c_name, cache_name)
 
         def keep(resource):
             for path in chains:
@@ -4206,7 +4201,7 @@ class _RelationField:
         return (snake if single else snake + '_set'), snake
 
 
-class ForeignKey(_RelationField):
+class ForeignKey(_gorm_speedups.ForeignKeyBase, _RelationField):
     """A many-to-one relation, as Django's ``models.ForeignKey``::
 
         class Choice(Gorm.Resource):
@@ -4284,17 +4279,16 @@ class ForeignKey(_RelationField):
         _add_relation(target, reverse, *{name, query_name})
         setattr(target, name, _ReverseDescriptor(reverse))
 
-    def __get__(self, instance, owner):
-        if instance is None:
-            return self
-        key = getattr(instance, self.key_attribute)
-        if key is None:
-            return None
-        # The object kept is the one of this key while its primary key is
-        # the key: loaded for another key, it is replaced.
-        kept = instance.__dict__.get(self.cache_name)
-        if kept is not None and self.target_key(kept) == key:
-            return kept
+    # __get__ is ForeignKeyBase's, in C: Model.key is the ForeignKey; on an
+    # object, None when its key attribute is None, else the object kept in
+    # its __dict__ under cache_name while that object's primary key
+    # (target_key()) is the key (loaded for another key, it is replaced),
+    # else what _load() gives.
+
+    def _load(self, instance, key):
+        """The object ``instance`` refers to by ``key`` (not None) when
+        none is kept for it: the one libgorm has at hand, or loaded;
+        kept in ``instance.__dict__``."""
         related = _resource_peek_related(instance, self.name)
         if related is None:
             _check_model_once(self.target)
@@ -4337,7 +4331,7 @@ _resource_link = Gorm.Resource.link
 _resource_unlink = Gorm.Resource.unlink
 _resource_clear_links = Gorm.Resource.clear_links
 _resource_is_saved = Gorm.Resource.is_saved
-_resource_get_id = Gorm.Resource.get_id
+_resource_get_id = _gorm_speedups.get_id
 
 
 # What an object keeps of its relations, in its instance dictionary:
