@@ -7,6 +7,9 @@ are built in Python by the C new-func (set_new_func())."""
 import copy
 import datetime
 import gc
+import os
+import subprocess
+import sys
 
 from gormtest import DatabaseTestCase, main
 from gi.repository import GObject, Gorm
@@ -311,6 +314,22 @@ class NewFuncTest(DatabaseTestCase):
             with self.subTest(wrong=wrong):
                 with self.assertRaises(TypeError):
                     speedups.set_new_func(wrong)
+
+
+class ImportTest(DatabaseTestCase):
+
+    def test_override_without_its_compiled_part_is_an_import_error(self):
+        # The source tree's override alone, without the build tree's
+        # gi/overrides/: one path, no pure-Python fallback.
+        environment = dict(os.environ, PYTHONPATH=os.path.join(
+            os.environ['GORM_SOURCE_ROOT'], 'bindings', 'python'))
+        process = subprocess.run(
+            [sys.executable, '-c', 'import gi; gi.require_version("Gorm", "1.0"); '
+             'from gi.repository import Gorm'],
+            env=environment, capture_output=True, text=True, timeout=120)
+        self.assertNotEqual(process.returncode, 0)
+        self.assertIn('ImportError: the Gorm override needs its compiled part', process.stderr)
+        self.assertIn('python-gi-dev', process.stderr)
 
 
 if __name__ == '__main__':
