@@ -73,12 +73,6 @@ class ReadsTest(DatabaseTestCase):
             with self.subTest(field=name):
                 self.assertEqual(getattr(obj, name), field.read_by_name(obj))
 
-    def reload(self, obj):
-        model, key = type(obj), obj.pk
-        del obj
-        gc.collect()
-        return model.objects.get(pk=key)
-
     def test_fields_read_by_slot(self):
         for name in ('title', 'note', 'views', 'small', 'huge', 'rating', 'published',
                      'when', 'renamed'):
