@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* gi.overrides._gorm_speedups: the compiled part of the Python override
- * (gi/overrides/Gorm.py), for the two things each loaded object costs
- * most in Python.
+ * (gi/overrides/Gorm.py), for what each loaded object costs most in
+ * Python: its construction and the reads of its attributes.
  *
  * FieldBase is the base class of Gorm.Field. Its __get__ reads a field's
  * value from the slot libgorm keeps it in (gorm_resource_peek_value() and
@@ -18,9 +18,11 @@
  *
  * set_new_func() gives a model the function libgorm builds its loaded
  * objects with (gorm_resource_class_set_new_func()): the object is built
- * in Python, by GObject.Object.__new__() and __init__(), as the override's
- * Python function did (see that function's documentation for the
- * PyGObject bug it avoids), without a PyGObject closure around it.
+ * in Python, by GObject.Object.__new__() and __init__(), never by
+ * g_object_new() in C, which PyGObject 3.42 may give the wrapper of
+ * another object that Python is constructing at that moment (see
+ * gorm_resource_class_set_new_func() and _ResourceMeta in Gorm.py); it
+ * is called from C, without a PyGObject closure around it.
  *
  * The module uses libgorm's public API only, through the shared library
  * the typelib loads too: one copy of the library and its types. */
@@ -308,11 +310,13 @@ static PyObject *
 field_base_getstate (PyObject *self,
                      PyObject *unused)
 {
-  PyObject **dict = _PyObject_GetDictPtr (self);
+  PyObject *dict = PyObject_GenericGetDict (self, NULL), *state;
 
-  if (dict == NULL || *dict == NULL)
-    Py_RETURN_NONE;
-  return PyDict_Copy (*dict);
+  if (dict == NULL)
+    return NULL;
+  state = PyDict_Copy (dict);
+  Py_DECREF (dict);
+  return state;
 }
 
 static PyMethodDef field_base_methods[] = {
