@@ -10,6 +10,7 @@ databases) and dropped when the test ends."""
 import asyncio
 import atexit
 import contextlib
+import gc
 import importlib.util
 import os
 import re
@@ -127,6 +128,15 @@ class DatabaseTestCase(unittest.TestCase):
         self.db_uri = fresh_uri(self)
         self.db = Gorm.open(self.db_uri)
         self.addCleanup(self._close_database)
+
+    def reload(self, obj):
+        """The object of ``obj``'s row, fetched again by its key after a
+        garbage collection: a new object when the caller keeps no other
+        reference to ``obj``, else ``obj`` itself (the identity map)."""
+        model, key = type(obj), obj.pk
+        del obj
+        gc.collect()
+        return model.objects.get(pk=key)
 
     def _close_database(self):
         Gorm.Database.clear_default()

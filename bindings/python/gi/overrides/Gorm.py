@@ -42,6 +42,18 @@ from gi.repository import Gio, GLib, GObject
 from ..module import get_introspection_module
 from ..overrides import override
 
+try:
+    from . import _gorm_speedups
+except ImportError as error:
+    # One path, not a pure-Python fallback: libgorm builds and installs the
+    # module beside this file, and an override that ran without it would
+    # run its reads several times slower, unnoticed.
+    raise ImportError(
+        'the Gorm override needs its compiled part, gi.overrides._gorm_speedups, '
+        'which libgorm builds and installs beside Gorm.py (build dependencies: '
+        'python3-dev and python-gi-dev); run an uninstalled build under '
+        '`meson devenv -C BUILDDIR`: %s' % (error,)) from error
+
 Gorm = get_introspection_module('Gorm')
 
 __all__ = []
@@ -449,26 +461,17 @@ _resource_get_value = Gorm.Resource.get_value
 _resource_set_value = Gorm.Resource.set_value
 _resource_is_null = Gorm.Resource.is_null
 _resource_set_null = Gorm.Resource.set_null
-_resource_peek_value = Gorm.Resource.peek_value
-_resource_format_date_time = Gorm.Resource.format_date_time
-_fromisoformat = datetime.datetime.fromisoformat
 _DATETIME = datetime.datetime
 
-# The readers of a field's value by its slot (Field._reader()), by GType:
-# typed where PyGObject marshals a plain C value, faster than a GValue.
+# How Field.__get__ (_gorm_speedups.FieldBase, in C) reads a field by its
+# slot (Field._reader()), by GType: the typed readers of libgorm for these,
+# the slot's GValue for the other integer types.
 _SLOT_READERS = {
-    GObject.TYPE_INT64: Gorm.Resource.get_int64_value,
-    GObject.TYPE_DOUBLE: Gorm.Resource.get_double_value,
-    GObject.TYPE_BOOLEAN: Gorm.Resource.get_boolean_value,
-    GObject.TYPE_STRING: Gorm.Resource.get_string_value,
+    GObject.TYPE_INT64: _gorm_speedups.READ_INT64,
+    GObject.TYPE_DOUBLE: _gorm_speedups.READ_DOUBLE,
+    GObject.TYPE_BOOLEAN: _gorm_speedups.READ_BOOLEAN,
+    GObject.TYPE_STRING: _gorm_speedups.READ_STRING,
 }
-
-
-def _read_datetime(resource, slot):
-    """The aware datetime.datetime of the date-time in ``slot``, or None:
-    through its ISO 8601 text, one call to libgorm."""
-    text = _resource_format_date_time(resource, slot)
-    return None if text is None else _fromisoformat(text)
 
 # The integer GTypes: an int for such a field goes to libgorm as the int it
 # is (a gint64), which libgorm converts without loss or refuses.
@@ -499,7 +502,7 @@ def _passes_as_is(value):
             (kind is int and -2 ** 31 <= value < 2 ** 31))
 
 
-class Field(GObject.Property):
+class Field(_gorm_speedups.FieldBase, GObject.Property):
     """A stored property of a model, declared as a class attribute::
 
         title = Gorm.Field(str, max_length=200, index=True)
@@ -601,20 +604,11 @@ class Field(GObject.Property):
     # class in Python: the model's do_get_property and do_set_property go
     # to libgorm for fields (_do_get_property, _do_set_property).
 
-    # How __get__ reads the field: by the slot libgorm keeps its value in
-    # (see describe()), with one call that has no name to look up and no
-    # GValue to fill (a function of the instance and the slot), or by
-    # its name (None).
-    _get = None
-    _slot = 0
-
-    def __get__(self, instance, owner):
-        if instance is None:
-            return self
-        get = self._get
-        if get is not None:
-            return get(instance, self._slot)
-        return self.read_by_name(instance)
+    # __get__ is FieldBase's, in C: Model.field is the field; on an object
+    # of the model, it reads the field's value from the slot libgorm keeps
+    # it in (see describe()) without a Python frame, or calls
+    # read_by_name() for a value that needs a conversion of the override
+    # (see _reader()). Another object is a TypeError.
 
     def read_by_name(self, instance):
         """The value of the field in ``instance``, read by its property's
@@ -754,21 +748,22 @@ class Field(GObject.Property):
             self.mismatch(instance, value)
 
     def _reader(self):
-        """The function __get__ reads the field with by its slot (see
-        _SLOT_READERS), or None to read it by name: a field with null=True
-        whose GObject value cannot be None asks libgorm whether it is
-        NULL, and a value with a conversion of its own (an enum, bytes)
-        takes it."""
+        """How __get__ reads the field by its slot (see _SLOT_READERS), or
+        READ_BY_NAME: a field with null=True whose GObject value cannot be
+        None asks libgorm whether it is NULL, and a value with a
+        conversion of its own (an enum, bytes) takes it."""
         gtype = self.kind.gtype
         if self._reads_null:
-            return None
+            return _gorm_speedups.READ_BY_NAME
         if self.field_type is datetime.datetime:
-            return _read_datetime
+            return _gorm_speedups.READ_DATETIME
         if self.kind._to_python is not None:
-            return None
+            return _gorm_speedups.READ_BY_NAME
         reader = _SLOT_READERS.get(gtype)
-        if reader is None and gtype.fundamental in _INTEGER_FUNDAMENTALS - _ENUM_FUNDAMENTALS:
-            reader = _resource_peek_value
+        if reader is None:
+            if gtype.fundamental in _INTEGER_FUNDAMENTALS - _ENUM_FUNDAMENTALS:
+                return _gorm_speedups.READ_INTEGER
+            return _gorm_speedups.READ_BY_NAME
         return reader
 
     def describe(self, model):
@@ -777,8 +772,8 @@ class Field(GObject.Property):
         name = model.find_property(self.name).name
         self._property_name = name
         model.store_property(name)
-        self._slot = model.get_value_slot(name)
-        self._get = self._reader() if self._slot else None
+        slot = model.get_value_slot(name)
+        self.set_reader(model, slot, self._reader() if slot else _gorm_speedups.READ_BY_NAME)
         if self.primary_key:
             model.set_primary_key(name)
         if self.max_length is not None:
@@ -1050,26 +1045,7 @@ class _ManagerDescriptor:
         return manager
 
 
-_object_new = GObject.Object.__new__
 _object_init = GObject.Object.__init__
-
-
-def _new_for_row(database, model):
-    """Builds the object of a model for a row that libgorm loads: in
-    Python, not by g_object_new() in C. PyGObject 3.42 gives an object of a
-    Python class that C creates the wrapper of the object Python is
-    constructing at that moment, if any: a live model builds its objects
-    while GTK constructs a Gtk.SingleSelection or a Gtk.ListView around
-    it, which then came back from get_item() (and as freed memory once
-    that wrapper died). See gorm_resource_class_set_new_func(). libgorm
-    sets the row's values next. A model's own __init__ is called without
-    arguments, as PyGObject called it for objects built by g_object_new();
-    Resource.__init__ has nothing to do for them."""
-    resource = _object_new(model)
-    _object_init(resource, database=database)
-    if model._gorm_own_init:
-        model.__init__(resource)
-    return resource
 
 
 # Meta
@@ -1284,7 +1260,19 @@ class _ResourceMeta(type(Gorm.Resource)):
             cls.do_get_property = _do_get_property
             cls.do_set_property = _do_set_property
         cls._gorm_own_init = cls.__init__ is not Resource.__init__
-        cls.set_new_func(_new_for_row, cls)
+        # libgorm builds the objects of the model that it loads in Python,
+        # not by g_object_new() in C: PyGObject 3.42 gives an object of a
+        # Python class that C creates the wrapper of the object Python is
+        # constructing at that moment, if any (a live model builds its
+        # objects while GTK constructs a Gtk.SingleSelection or a
+        # Gtk.ListView around it), which then came back from get_item(),
+        # and as freed memory once that wrapper died. See
+        # gorm_resource_class_set_new_func(). The function, in C
+        # (gorm-speedups.c), calls GObject.Object.__new__(model) and
+        # __init__(database=...), then the model's own __init__ without
+        # arguments if it has one, as PyGObject calls it for objects built
+        # by g_object_new(); libgorm sets the row's values next.
+        _gorm_speedups.set_new_func(cls)
         options = cls._gorm_meta
         if cls._gorm_abstract:
             return
@@ -1412,11 +1400,9 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
             for name, value in related.items():
                 setattr(self, name, value)
 
-    @property
-    def id(self):
-        """The automatic primary key: 0 until the object is saved. Set on
-        a new object, the key its row is inserted with."""
-        return _resource_get_id(self)
+    # Read by a function in C (gorm_resource_get_id()): no Python frame.
+    id = property(_gorm_speedups.get_id, doc="""The automatic primary key: 0 until the
+        object is saved. Set on a new object, the key its row is inserted with.""")
 
     @id.setter
     def id(self, value):
@@ -3223,12 +3209,9 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
             # The common case, select_related('author'), kept short.
             c_name, cache_name = chains[0][0].c_name, chains[0][0].cache_name
 
-            def keep(resource):
-                related = _resource_peek_related(resource, c_name)
-                if related is not None:
-                    resource.__dict__[cache_name] = related
-                return resource
-            return keep
+            # resource.__dict__[cache_name] = the related object if at
+            # hand; the resource: in C, no Python frame per object.
+            return functools.partial(_gorm_speedups.keep_related, c_name, cache_name)
 
         def keep(resource):
             for path in chains:
@@ -4218,7 +4201,7 @@ class _RelationField:
         return (snake if single else snake + '_set'), snake
 
 
-class ForeignKey(_RelationField):
+class ForeignKey(_gorm_speedups.ForeignKeyBase, _RelationField):
     """A many-to-one relation, as Django's ``models.ForeignKey``::
 
         class Choice(Gorm.Resource):
@@ -4296,17 +4279,16 @@ class ForeignKey(_RelationField):
         _add_relation(target, reverse, *{name, query_name})
         setattr(target, name, _ReverseDescriptor(reverse))
 
-    def __get__(self, instance, owner):
-        if instance is None:
-            return self
-        key = getattr(instance, self.key_attribute)
-        if key is None:
-            return None
-        # The object kept is the one of this key while its primary key is
-        # the key: loaded for another key, it is replaced.
-        kept = instance.__dict__.get(self.cache_name)
-        if kept is not None and self.target_key(kept) == key:
-            return kept
+    # __get__ is ForeignKeyBase's, in C: Model.key is the ForeignKey; on an
+    # object, None when its key attribute is None, else the object kept in
+    # its __dict__ under cache_name while that object's primary key
+    # (target_key()) is the key (loaded for another key, it is replaced),
+    # else what _load() gives.
+
+    def _load(self, instance, key):
+        """The object ``instance`` refers to by ``key`` (not None) when
+        none is kept for it: the one libgorm has at hand, or loaded;
+        kept in ``instance.__dict__``."""
         related = _resource_peek_related(instance, self.name)
         if related is None:
             _check_model_once(self.target)
@@ -4349,7 +4331,7 @@ _resource_link = Gorm.Resource.link
 _resource_unlink = Gorm.Resource.unlink
 _resource_clear_links = Gorm.Resource.clear_links
 _resource_is_saved = Gorm.Resource.is_saved
-_resource_get_id = Gorm.Resource.get_id
+_resource_get_id = _gorm_speedups.get_id
 
 
 # What an object keeps of its relations, in its instance dictionary:

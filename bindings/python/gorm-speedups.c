@@ -1,0 +1,657 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* gi.overrides._gorm_speedups: the compiled part of the Python override
+ * (gi/overrides/Gorm.py), for what each loaded object costs most in
+ * Python: its construction and the reads of its attributes.
+ *
+ * FieldBase is the base class of Gorm.Field. Its __get__ reads a field's
+ * value from the slot libgorm keeps it in (gorm_resource_peek_value() and
+ * its typed twins) and makes the Python value in C: no Python frame and
+ * no call through PyGObject's introspection per read. A field whose value
+ * needs a conversion of the override's own (an enum, bytes, a nullable
+ * number) is still read by Field.read_by_name().
+ *
+ * ForeignKeyBase is the base class of Gorm.ForeignKey: its __get__ gives
+ * the related object the instance keeps while its key is unchanged, in
+ * C. get_id() is the getter of Resource.id, and keep_related() what a
+ * query set with select_related() does to each object it yields.
+ *
+ * set_new_func() gives a model the function libgorm builds its loaded
+ * objects with (gorm_resource_class_set_new_func()): the object is built
+ * in Python, by GObject.Object.__new__() and __init__(), never by
+ * g_object_new() in C, which PyGObject 3.42 may give the wrapper of
+ * another object that Python is constructing at that moment (see
+ * gorm_resource_class_set_new_func() and _ResourceMeta in Gorm.py); it
+ * is called from C, without a PyGObject closure around it.
+ *
+ * The module uses libgorm's public API only, through the shared library
+ * the typelib loads too: one copy of the library and its types. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <datetime.h>
+#include <structmember.h>
+#include <pygobject.h>
+
+#include <gorm.h>
+
+/* How a FieldBase reads its field (FieldBase.set_reader()). */
+typedef enum
+{
+  READ_BY_NAME,
+  READ_INT64,
+  READ_DOUBLE,
+  READ_BOOLEAN,
+  READ_STRING,
+  READ_DATETIME,
+  READ_INTEGER,
+  N_READERS,
+} Reader;
+
+typedef struct
+{
+  PyObject_HEAD
+  /* The model the field was described on: a read checks the instance is
+   * one of its objects, so that a slot is never read from an object of
+   * another class. */
+  GType     model;
+  /* The model's Python name, for messages. */
+  PyObject *model_name;
+  guint     slot;
+  int       reader;
+} FieldBase;
+
+static PyObject *read_by_name_name;
+static PyObject *key_attribute_name;
+static PyObject *cache_name_name;
+static PyObject *target_key_name;
+static PyObject *load_name;
+static PyObject *dict_name;
+static PyObject *own_init_name;
+static PyObject *init_name;
+static PyObject *database_name;
+static PyObject *empty_tuple;
+
+/* The name of a field, for messages: the attribute GObject.Property
+ * keeps its name in. */
+static PyObject *
+field_name (PyObject *field)
+{
+  PyObject *name = PyObject_GetAttrString (field, "name");
+
+  if (name == NULL || !PyUnicode_Check (name))
+    {
+      PyErr_Clear ();
+      Py_XDECREF (name);
+      return PyUnicode_FromString ("?");
+    }
+  return name;
+}
+
+/* The GormResource of the wrapper @instance, checked to be an object of
+ * the field's model; NULL with TypeError for anything else (another
+ * Python object, a GObject of another class, a wrapper whose object was
+ * never constructed). */
+static GObject *
+resource_of (FieldBase *self,
+             PyObject  *instance)
+{
+  GObject *object = NULL;
+  PyObject *name;
+
+  if (PyObject_TypeCheck (instance, &PyGObject_Type))
+    object = pygobject_get (instance);
+  if (object != NULL && G_TYPE_CHECK_INSTANCE_TYPE (object, self->model))
+    return object;
+
+  name = field_name ((PyObject *) self);
+  if (name == NULL)
+    return NULL;
+  if (object == NULL && PyObject_TypeCheck (instance, &PyGObject_Type))
+    PyErr_Format (PyExc_TypeError,
+                  "%U.%U: cannot read the field of a %s that was never constructed",
+                  self->model_name, name, Py_TYPE (instance)->tp_name);
+  else
+    PyErr_Format (PyExc_TypeError, "%U.%U: cannot read the field of %R, not a %U",
+                  self->model_name, name, instance, self->model_name);
+  Py_DECREF (name);
+  return NULL;
+}
+
+/* The GormResource of the wrapper @instance given to @function; NULL with
+ * TypeError for anything else. */
+static GObject *
+resource_argument (PyObject   *instance,
+                   const char *function)
+{
+  GObject *object = NULL;
+
+  if (PyObject_TypeCheck (instance, &PyGObject_Type))
+    object = pygobject_get (instance);
+  if (object != NULL && GORM_IS_RESOURCE (object))
+    return object;
+  /* Not its repr(): that of a wrapper never constructed raises. */
+  PyErr_Format (PyExc_TypeError, "%s: a %s is not a constructed Gorm.Resource",
+                function, Py_TYPE (instance)->tp_name);
+  return NULL;
+}
+
+/* The aware datetime.datetime of a GDateTime, in its UTC offset: what
+ * datetime.fromisoformat() makes of its ISO 8601 text. */
+static PyObject *
+datetime_from_glib (GDateTime *date_time)
+{
+  GTimeSpan offset = g_date_time_get_utc_offset (date_time);
+  PyObject *zone, *delta, *result;
+  gint year, month, day;
+
+  if (offset == 0)
+    zone = Py_NewRef (PyDateTime_TimeZone_UTC);
+  else
+    {
+      delta = PyDelta_FromDSU (0, (int) (offset / G_TIME_SPAN_SECOND), 0);
+      if (delta == NULL)
+        return NULL;
+      zone = PyTimeZone_FromOffset (delta);
+      Py_DECREF (delta);
+      if (zone == NULL)
+        return NULL;
+    }
+  g_date_time_get_ymd (date_time, &year, &month, &day);
+  result = PyDateTimeAPI->DateTime_FromDateAndTime (year, month, day,
+                                                    g_date_time_get_hour (date_time),
+                                                    g_date_time_get_minute (date_time),
+                                                    g_date_time_get_second (date_time),
+                                                    g_date_time_get_microsecond (date_time),
+                                                    zone, PyDateTimeAPI->DateTimeType);
+  Py_DECREF (zone);
+  return result;
+}
+
+/* The Python int of an integer GValue, as PyGObject converts it; None for
+ * a value of another type. */
+static PyObject *
+integer_from_value (const GValue *value)
+{
+  switch (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value)))
+    {
+    case G_TYPE_CHAR:
+      return PyLong_FromLong (g_value_get_schar (value));
+    case G_TYPE_UCHAR:
+      return PyLong_FromUnsignedLong (g_value_get_uchar (value));
+    case G_TYPE_INT:
+      return PyLong_FromLong (g_value_get_int (value));
+    case G_TYPE_UINT:
+      return PyLong_FromUnsignedLong (g_value_get_uint (value));
+    case G_TYPE_LONG:
+      return PyLong_FromLong (g_value_get_long (value));
+    case G_TYPE_ULONG:
+      return PyLong_FromUnsignedLong (g_value_get_ulong (value));
+    case G_TYPE_INT64:
+      return PyLong_FromLongLong (g_value_get_int64 (value));
+    case G_TYPE_UINT64:
+      return PyLong_FromUnsignedLongLong (g_value_get_uint64 (value));
+    default:
+      Py_RETURN_NONE;
+    }
+}
+
+static PyObject *
+read_slot (GormResource *resource,
+           guint         slot,
+           Reader        reader)
+{
+  const GValue *value;
+  const char *text;
+
+  switch (reader)
+    {
+    case READ_INT64:
+      return PyLong_FromLongLong (gorm_resource_get_int64_value (resource, slot));
+    case READ_DOUBLE:
+      return PyFloat_FromDouble (gorm_resource_get_double_value (resource, slot));
+    case READ_BOOLEAN:
+      return PyBool_FromLong (gorm_resource_get_boolean_value (resource, slot));
+    case READ_STRING:
+      text = gorm_resource_get_string_value (resource, slot);
+      if (text == NULL)
+        Py_RETURN_NONE;
+      return PyUnicode_FromString (text);
+    case READ_DATETIME:
+      value = gorm_resource_peek_value (resource, slot);
+      if (value == NULL || !G_VALUE_HOLDS (value, G_TYPE_DATE_TIME) ||
+          g_value_get_boxed (value) == NULL)
+        Py_RETURN_NONE;
+      return datetime_from_glib (g_value_get_boxed (value));
+    case READ_INTEGER:
+      value = gorm_resource_peek_value (resource, slot);
+      if (value == NULL)
+        Py_RETURN_NONE;
+      return integer_from_value (value);
+    case READ_BY_NAME:
+    case N_READERS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+field_base_dealloc (PyObject *self)
+{
+  Py_CLEAR (((FieldBase *) self)->model_name);
+  Py_TYPE (self)->tp_free (self);
+}
+
+static PyObject *
+field_base_get (PyObject *self,
+                PyObject *instance,
+                PyObject *owner)
+{
+  FieldBase *field = (FieldBase *) self;
+  GObject *object;
+
+  if (instance == NULL || instance == Py_None)
+    return Py_NewRef (self);
+  if (field->reader == READ_BY_NAME)
+    return PyObject_CallMethodOneArg (self, read_by_name_name, instance);
+  object = resource_of (field, instance);
+  if (object == NULL)
+    return NULL;
+  return read_slot (GORM_RESOURCE (object), field->slot, field->reader);
+}
+
+static PyObject *
+field_base_set_reader (PyObject *self,
+                       PyObject *args)
+{
+  FieldBase *field = (FieldBase *) self;
+  PyObject *model, *model_name, *slot_object;
+  GType type;
+  unsigned long slot;
+  int reader;
+
+  if (!PyArg_ParseTuple (args, "OO!i:set_reader", &model, &PyLong_Type, &slot_object, &reader))
+    return NULL;
+  slot = PyLong_AsUnsignedLong (slot_object);
+  if (slot == (unsigned long) -1 && PyErr_Occurred ())
+    return NULL;
+  if (slot > G_MAXUINT)
+    return PyErr_Format (PyExc_OverflowError, "set_reader: slot %lu is out of range", slot);
+  type = pyg_type_from_object (model);
+  if (type == G_TYPE_INVALID)
+    return NULL;
+  if (!g_type_is_a (type, GORM_TYPE_RESOURCE))
+    return PyErr_Format (PyExc_TypeError, "set_reader: %R is not a Gorm.Resource class",
+                         model);
+  if (reader < READ_BY_NAME || reader >= N_READERS)
+    return PyErr_Format (PyExc_ValueError, "set_reader: %d is not a reader", reader);
+  if (reader != READ_BY_NAME && slot == 0)
+    return PyErr_Format (PyExc_ValueError,
+                         "set_reader: a field read by its slot needs a slot, not 0");
+  model_name = PyObject_GetAttrString (model, "__name__");
+  if (model_name == NULL)
+    return NULL;
+  if (!PyUnicode_Check (model_name))
+    {
+      Py_DECREF (model_name);
+      return PyErr_Format (PyExc_TypeError, "set_reader: %R has no str __name__", model);
+    }
+  field->model = type;
+  Py_XSETREF (field->model_name, model_name);
+  field->slot = (guint) slot;
+  field->reader = reader;
+  Py_RETURN_NONE;
+}
+
+/* copy.copy() of a field (a model deriving from an abstract one copies
+ * its fields) takes its attributes; the copy is read by name until it is
+ * described on its own model. */
+static PyObject *
+field_base_getstate (PyObject *self,
+                     PyObject *unused)
+{
+  PyObject *dict = PyObject_GenericGetDict (self, NULL), *state;
+
+  if (dict == NULL)
+    return NULL;
+  state = PyDict_Copy (dict);
+  Py_DECREF (dict);
+  return state;
+}
+
+static PyMethodDef field_base_methods[] = {
+  { "set_reader", field_base_set_reader, METH_VARARGS,
+    "set_reader(model, slot, reader): reads the field of objects of model "
+    "from slot, by reader (one of the module's READ_* constants)." },
+  { "__getstate__", field_base_getstate, METH_NOARGS, NULL },
+  { NULL },
+};
+
+static PyMemberDef field_base_members[] = {
+  { "_slot", T_UINT, offsetof (FieldBase, slot), READONLY, NULL },
+  { "_slot_reader", T_INT, offsetof (FieldBase, reader), READONLY, NULL },
+  { NULL },
+};
+
+static PyTypeObject field_base_type = {
+  PyVarObject_HEAD_INIT (NULL, 0)
+  .tp_name = "gi.overrides._gorm_speedups.FieldBase",
+  .tp_doc = "The base of Gorm.Field: reads a field's value by its slot, in C.",
+  .tp_basicsize = sizeof (FieldBase),
+  .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+  .tp_new = PyType_GenericNew,
+  .tp_dealloc = field_base_dealloc,
+  .tp_descr_get = field_base_get,
+  .tp_methods = field_base_methods,
+  .tp_members = field_base_members,
+};
+
+/* ForeignKeyBase: the base of Gorm.ForeignKey, whose __get__ gives the
+ * object kept in the instance's __dict__ while its primary key is the
+ * instance's key, without a Python frame; otherwise the ForeignKey's
+ * _load() finds it. The names come from the ForeignKey's attributes
+ * (key_attribute, cache_name, target_key) at each read: a relation is
+ * declared, and its target_key set, once its target model exists. */
+static PyObject *
+foreign_key_base_get (PyObject *self,
+                      PyObject *instance,
+                      PyObject *owner)
+{
+  PyObject *key_attribute = NULL, *key = NULL, *dict = NULL, *cache_name = NULL;
+  PyObject *kept = NULL, *target_key = NULL, *kept_key = NULL, *result = NULL;
+  int same;
+
+  if (instance == NULL || instance == Py_None)
+    return Py_NewRef (self);
+  key_attribute = PyObject_GetAttr (self, key_attribute_name);
+  if (key_attribute == NULL)
+    goto out;
+  key = PyObject_GetAttr (instance, key_attribute);
+  if (key == NULL)
+    goto out;
+  if (key == Py_None)
+    {
+      result = Py_NewRef (Py_None);
+      goto out;
+    }
+  /* Through the wrapper's __dict__ attribute, as Python takes it:
+   * PyGObject keeps the wrapper of an object with a __dict__ alive. */
+  dict = PyObject_GetAttr (instance, dict_name);
+  if (dict == NULL)
+    goto out;
+  cache_name = PyObject_GetAttr (self, cache_name_name);
+  if (cache_name == NULL)
+    goto out;
+  if (PyDict_Check (dict))
+    {
+      kept = Py_XNewRef (PyDict_GetItemWithError (dict, cache_name));
+      if (kept == NULL && PyErr_Occurred ())
+        goto out;
+    }
+  if (kept != NULL && kept != Py_None)
+    {
+      target_key = PyObject_GetAttr (self, target_key_name);
+      if (target_key == NULL)
+        goto out;
+      kept_key = PyObject_CallOneArg (target_key, kept);
+      if (kept_key == NULL)
+        goto out;
+      same = PyObject_RichCompareBool (kept_key, key, Py_EQ);
+      if (same < 0)
+        goto out;
+      if (same)
+        {
+          result = Py_NewRef (kept);
+          goto out;
+        }
+    }
+  result = PyObject_CallMethodObjArgs (self, load_name, instance, key, NULL);
+
+out:
+  Py_XDECREF (key_attribute);
+  Py_XDECREF (key);
+  Py_XDECREF (dict);
+  Py_XDECREF (cache_name);
+  Py_XDECREF (kept);
+  Py_XDECREF (target_key);
+  Py_XDECREF (kept_key);
+  return result;
+}
+
+static PyTypeObject foreign_key_base_type = {
+  PyVarObject_HEAD_INIT (NULL, 0)
+  .tp_name = "gi.overrides._gorm_speedups.ForeignKeyBase",
+  .tp_doc = "The base of Gorm.ForeignKey: gives the related object kept, in C.",
+  .tp_basicsize = sizeof (PyObject),
+  .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+  .tp_new = PyType_GenericNew,
+  .tp_descr_get = foreign_key_base_get,
+};
+
+/* get_id(resource): gorm_resource_get_id(), the getter of Resource.id. */
+static PyObject *
+get_id (PyObject *module,
+        PyObject *instance)
+{
+  GObject *object = resource_argument (instance, "get_id");
+
+  if (object == NULL)
+    return NULL;
+  return PyLong_FromLongLong (gorm_resource_get_id (GORM_RESOURCE (object)));
+}
+
+/* keep_related(relation, cache_name, resource): keeps in the __dict__ of
+ * @resource, under @cache_name, the object it refers to through
+ * @relation when libgorm has it at hand (gorm_resource_peek_related(),
+ * what select_related() loaded); gives @resource back. */
+static PyObject *
+keep_related (PyObject         *module,
+              PyObject * const *args,
+              Py_ssize_t        n_args)
+{
+  PyObject *dict, *wrapper;
+  const char *relation;
+  GObject *object;
+  gpointer related;
+  int failed;
+
+  if (n_args != 3 || !PyUnicode_Check (args[0]) || !PyUnicode_Check (args[1]))
+    return PyErr_Format (PyExc_TypeError,
+                         "keep_related(relation, cache_name, resource): two str and a resource");
+  object = resource_argument (args[2], "keep_related");
+  if (object == NULL)
+    return NULL;
+  relation = PyUnicode_AsUTF8 (args[0]);
+  if (relation == NULL)
+    return NULL;
+  related = gorm_resource_peek_related (GORM_RESOURCE (object), relation);
+  if (related != NULL)
+    {
+      wrapper = pygobject_new (G_OBJECT (related));
+      if (wrapper == NULL)
+        return NULL;
+      dict = PyObject_GetAttr (args[2], dict_name);
+      if (dict == NULL)
+        {
+          Py_DECREF (wrapper);
+          return NULL;
+        }
+      failed = PyObject_SetItem (dict, args[1], wrapper);
+      Py_DECREF (dict);
+      Py_DECREF (wrapper);
+      if (failed < 0)
+        return NULL;
+    }
+  return Py_NewRef (args[2]);
+}
+
+/* The GormResourceNewFunc of Python models: @user_data is the model. */
+static GormResource *
+new_for_row (GormDatabase *database,
+             gpointer      user_data)
+{
+  PyTypeObject *model = user_data;
+  PyGILState_STATE state = PyGILState_Ensure ();
+  PyObject *resource = NULL, *wrapper = NULL, *kwargs = NULL, *init = NULL, *result;
+  GObject *object = NULL;
+  int own_init;
+
+  resource = PyGObject_Type.tp_new (model, empty_tuple, NULL);
+  if (resource == NULL)
+    goto out;
+  if (database != NULL)
+    wrapper = pygobject_new (G_OBJECT (database));
+  else
+    wrapper = Py_NewRef (Py_None);
+  if (wrapper == NULL)
+    goto out;
+  kwargs = PyDict_New ();
+  if (kwargs == NULL || PyDict_SetItem (kwargs, database_name, wrapper) < 0)
+    goto out;
+  if (PyGObject_Type.tp_init (resource, empty_tuple, kwargs) < 0)
+    goto out;
+  /* A model's own __init__ is called without arguments, as PyGObject
+   * calls it for an object that g_object_new() builds. */
+  init = PyObject_GetAttr ((PyObject *) model, own_init_name);
+  if (init == NULL)
+    goto out;
+  own_init = PyObject_IsTrue (init);
+  Py_CLEAR (init);
+  if (own_init < 0)
+    goto out;
+  if (own_init)
+    {
+      init = PyObject_GetAttr ((PyObject *) model, init_name);
+      if (init == NULL)
+        goto out;
+      result = PyObject_CallOneArg (init, resource);
+      if (result == NULL)
+        goto out;
+      Py_DECREF (result);
+    }
+  object = g_object_ref (pygobject_get (resource));
+
+out:
+  if (PyErr_Occurred ())
+    PyErr_Print ();
+  Py_XDECREF (init);
+  Py_XDECREF (kwargs);
+  Py_XDECREF (wrapper);
+  Py_XDECREF (resource);
+  PyGILState_Release (state);
+  return (GormResource *) object;
+}
+
+static void
+release_model (gpointer data)
+{
+  PyGILState_STATE state = PyGILState_Ensure ();
+
+  Py_DECREF ((PyObject *) data);
+  PyGILState_Release (state);
+}
+
+static PyObject *
+set_new_func (PyObject *module,
+              PyObject *model)
+{
+  GormResourceClass *klass;
+  GType type;
+
+  if (!PyType_Check (model) || !PyType_IsSubtype ((PyTypeObject *) model, &PyGObject_Type))
+    return PyErr_Format (PyExc_TypeError, "set_new_func: %R is not a Gorm.Resource class",
+                         model);
+  type = pyg_type_from_object (model);
+  if (type == G_TYPE_INVALID)
+    return NULL;
+  if (!g_type_is_a (type, GORM_TYPE_RESOURCE))
+    return PyErr_Format (PyExc_TypeError, "set_new_func: %R is not a Gorm.Resource class",
+                         model);
+  klass = g_type_class_ref (type);
+  gorm_resource_class_set_new_func (klass, new_for_row, Py_NewRef (model), release_model);
+  g_type_class_unref (klass);
+  Py_RETURN_NONE;
+}
+
+static PyMethodDef module_methods[] = {
+  { "get_id", get_id, METH_O,
+    "get_id(resource): the resource's id, 0 until it is saved." },
+  { "keep_related", (PyCFunction) (void (*) (void)) keep_related, METH_FASTCALL,
+    "keep_related(relation, cache_name, resource): keeps the object resource "
+    "refers to through relation, when at hand, in resource.__dict__[cache_name]; "
+    "returns resource." },
+  { "set_new_func", set_new_func, METH_O,
+    "set_new_func(model): makes libgorm build the objects of model that it "
+    "loads in Python, by GObject.Object.__new__() and __init__(database=...)." },
+  { NULL },
+};
+
+static int
+module_exec (PyObject *module)
+{
+  static const struct { const char *name; int value; } readers[] = {
+    { "READ_BY_NAME", READ_BY_NAME },
+    { "READ_INT64", READ_INT64 },
+    { "READ_DOUBLE", READ_DOUBLE },
+    { "READ_BOOLEAN", READ_BOOLEAN },
+    { "READ_STRING", READ_STRING },
+    { "READ_DATETIME", READ_DATETIME },
+    { "READ_INTEGER", READ_INTEGER },
+  };
+  PyObject *gobject;
+
+  gobject = pygobject_init (3, 42, 0);
+  if (gobject == NULL)
+    return -1;
+  Py_DECREF (gobject);
+  PyDateTime_IMPORT;
+  if (PyDateTimeAPI == NULL)
+    return -1;
+  read_by_name_name = PyUnicode_InternFromString ("read_by_name");
+  key_attribute_name = PyUnicode_InternFromString ("key_attribute");
+  cache_name_name = PyUnicode_InternFromString ("cache_name");
+  target_key_name = PyUnicode_InternFromString ("target_key");
+  load_name = PyUnicode_InternFromString ("_load");
+  dict_name = PyUnicode_InternFromString ("__dict__");
+  own_init_name = PyUnicode_InternFromString ("_gorm_own_init");
+  init_name = PyUnicode_InternFromString ("__init__");
+  database_name = PyUnicode_InternFromString ("database");
+  empty_tuple = PyTuple_New (0);
+  if (read_by_name_name == NULL || own_init_name == NULL || init_name == NULL ||
+      database_name == NULL || empty_tuple == NULL || key_attribute_name == NULL ||
+      cache_name_name == NULL || target_key_name == NULL || load_name == NULL ||
+      dict_name == NULL)
+    return -1;
+  if (PyType_Ready (&field_base_type) < 0 ||
+      PyModule_AddObjectRef (module, "FieldBase", (PyObject *) &field_base_type) < 0 ||
+      PyType_Ready (&foreign_key_base_type) < 0 ||
+      PyModule_AddObjectRef (module, "ForeignKeyBase", (PyObject *) &foreign_key_base_type) < 0)
+    return -1;
+  for (gsize i = 0; i < G_N_ELEMENTS (readers); i++)
+    if (PyModule_AddIntConstant (module, readers[i].name, readers[i].value) < 0)
+      return -1;
+  return 0;
+}
+
+static PyModuleDef_Slot module_slots[] = {
+  { Py_mod_exec, module_exec },
+  { 0, NULL },
+};
+
+static struct PyModuleDef module_def = {
+  PyModuleDef_HEAD_INIT,
+  .m_name = "gi.overrides._gorm_speedups",
+  .m_doc = "The compiled part of the Gorm override: field reads and the "
+           "constructor of loaded objects.",
+  .m_methods = module_methods,
+  .m_slots = module_slots,
+};
+
+/* Python finds it by its name; the prototype keeps -Wmissing-prototypes quiet. */
+PyMODINIT_FUNC PyInit__gorm_speedups (void);
+
+PyMODINIT_FUNC
+PyInit__gorm_speedups (void)
+{
+  return PyModuleDef_Init (&module_def);
+}

@@ -1,0 +1,333 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The override's compiled part, gi.overrides._gorm_speedups: Field reads
+in C (FieldBase.__get__) give what the reads by name give, refuse what
+is not an object of the field's model with TypeError, and loaded objects
+are built in Python by the C new-func (set_new_func())."""
+
+import copy
+import datetime
+import gc
+import os
+import subprocess
+import sys
+
+from gormtest import DatabaseTestCase, main
+from gi.repository import GObject, Gorm
+from gi.overrides import _gorm_speedups as speedups
+
+
+class Sample(Gorm.Resource):
+    title = Gorm.Field(str)
+    views = Gorm.Field(int)
+    maybe = Gorm.Field(int, null=True)
+    rating = Gorm.Field(float)
+    published = Gorm.Field(bool)
+    when = Gorm.Field(datetime.datetime, null=True)
+    small = Gorm.Field(GObject.TYPE_INT)
+    unsigned = Gorm.Field(GObject.TYPE_UINT)
+    huge = Gorm.Field(GObject.TYPE_UINT64)
+
+
+class Other(Gorm.Resource):
+    title = Gorm.Field(str)
+
+
+class Counted(Gorm.Resource):
+    """A model with its own __init__, which loading calls without arguments."""
+    label = Gorm.Field(str)
+    inits = 0
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        type(self).inits += 1
+        self.seen = True
+
+
+class Base(Gorm.Resource):
+    name = Gorm.Field(str)
+
+    class Meta:
+        abstract = True
+
+
+class Author(Gorm.Resource):
+    name = Gorm.Field(str)
+
+
+class Post(Gorm.Resource):
+    title = Gorm.Field(str)
+    author = Gorm.ForeignKey(Author, on_delete=Gorm.CASCADE, null=True)
+
+
+class Concrete(Base):
+    extra = Gorm.Field(int)
+
+
+def field(model, name):
+    return vars(model)[name]
+
+
+class FieldReadTest(DatabaseTestCase):
+
+    def test_class_access_gives_the_field(self):
+        self.assertIsInstance(Sample.title, Gorm.Field)
+        self.assertIs(Sample.title, field(Sample, 'title'))
+        self.assertIs(field(Sample, 'views').__get__(None, Sample), field(Sample, 'views'))
+        self.assertIsInstance(Sample.title, speedups.FieldBase)
+
+    def test_readers_chosen(self):
+        readers = {name: field(Sample, name)._slot_reader for name in
+                   ('title', 'views', 'maybe', 'rating', 'published', 'when', 'small',
+                    'unsigned', 'huge')}
+        self.assertEqual(readers, {
+            'title': speedups.READ_STRING, 'views': speedups.READ_INT64,
+            'maybe': speedups.READ_BY_NAME, 'rating': speedups.READ_DOUBLE,
+            'published': speedups.READ_BOOLEAN, 'when': speedups.READ_DATETIME,
+            'small': speedups.READ_INTEGER, 'unsigned': speedups.READ_INTEGER,
+            'huge': speedups.READ_INTEGER})
+        self.assertGreater(field(Sample, 'title')._slot, 0)
+
+    def test_values_at_their_limits(self):
+        obj = Sample(title='Grüße ✓', views=-2 ** 63, maybe=None, rating=-1e308,
+                     published=True, small=-2 ** 31, unsigned=2 ** 32 - 1, huge=2 ** 64 - 1)
+        obj.save()
+        key = obj.pk
+        del obj
+        gc.collect()
+        loaded = Sample.objects.get(pk=key)
+        self.assertEqual(loaded.title, 'Grüße ✓')
+        self.assertEqual(loaded.views, -2 ** 63)
+        self.assertIs(type(loaded.views), int)
+        self.assertIsNone(loaded.maybe)
+        self.assertEqual(loaded.rating, -1e308)
+        self.assertIs(loaded.published, True)
+        self.assertIsNone(loaded.when)
+        self.assertEqual((loaded.small, loaded.unsigned, loaded.huge),
+                         (-2 ** 31, 2 ** 32 - 1, 2 ** 64 - 1))
+        for name in ('title', 'views', 'rating', 'published', 'small', 'unsigned', 'huge'):
+            with self.subTest(field=name):
+                self.assertEqual(getattr(loaded, name), field(Sample, name).read_by_name(loaded))
+
+    def test_datetimes_in_their_offset(self):
+        for offset in (0, 2 * 3600, -3 * 3600, 5 * 3600 + 1800, -(9 * 3600 + 45 * 60)):
+            zone = datetime.timezone(datetime.timedelta(seconds=offset))
+            for microsecond in (0, 1, 999999):
+                when = datetime.datetime(1999, 12, 31, 23, 59, 58, microsecond, tzinfo=zone)
+                with self.subTest(offset=offset, microsecond=microsecond):
+                    obj = Sample(when=when)
+                    read = obj.when
+                    self.assertEqual(read, when)
+                    self.assertEqual(read.utcoffset(), datetime.timedelta(seconds=offset))
+                    # As datetime.fromisoformat() reads libgorm's ISO 8601 text.
+                    text = obj.format_date_time(field(Sample, 'when')._slot)
+                    self.assertEqual((read, read.tzinfo, read.isoformat()),
+                                     (datetime.datetime.fromisoformat(text),
+                                      datetime.datetime.fromisoformat(text).tzinfo,
+                                      datetime.datetime.fromisoformat(text).isoformat()))
+        utc = Sample(when=datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)).when
+        self.assertIs(utc.tzinfo, datetime.timezone.utc)
+
+    def test_not_an_object_of_the_model_is_a_type_error(self):
+        title = field(Sample, 'title')
+        for wrong in (object(), 42, 'text', GObject.Object(), Other(title='x')):
+            with self.subTest(wrong=wrong):
+                with self.assertRaisesRegex(TypeError, r'Sample\.title: cannot read the field'):
+                    title.__get__(wrong, Sample)
+        # Each reader checks, not only the string one.
+        for name in ('views', 'rating', 'published', 'when', 'small'):
+            with self.subTest(field=name):
+                with self.assertRaises(TypeError):
+                    field(Sample, name).__get__(Other(), Other)
+
+    def test_an_object_never_constructed_is_a_type_error(self):
+        # A wrapper without its GObject: GObject.Object.__new__ alone.
+        empty = GObject.Object.__new__(Sample)
+        with self.assertRaisesRegex(TypeError, 'never constructed'):
+            field(Sample, 'views').__get__(empty, Sample)
+
+    def test_a_field_read_by_name_goes_through_read_by_name(self):
+        obj = Sample(maybe=7)
+        self.assertEqual(obj.maybe, 7)
+        obj.maybe = None
+        self.assertIsNone(obj.maybe)
+        with self.assertRaises(TypeError):
+            # The read by name goes through PyGObject, which checks too.
+            field(Sample, 'maybe').__get__(object(), Sample)
+
+    def test_set_reader_refuses_bad_arguments(self):
+        loose = Gorm.Field(int)
+        with self.assertRaises(TypeError):
+            loose.set_reader(GObject.Object, 1, speedups.READ_INT64)
+        with self.assertRaises(TypeError):
+            loose.set_reader(42, 1, speedups.READ_INT64)
+        with self.assertRaises(ValueError):
+            loose.set_reader(Sample, 1, 99)
+        with self.assertRaises(ValueError):
+            loose.set_reader(Sample, 1, -1)
+        with self.assertRaises(ValueError):
+            loose.set_reader(Sample, 0, speedups.READ_INT64)
+        for slot in (-1, 2 ** 32):
+            with self.assertRaises(OverflowError):
+                loose.set_reader(Sample, slot, speedups.READ_INT64)
+        with self.assertRaises(TypeError):
+            loose.set_reader(Sample, '1', speedups.READ_INT64)
+        self.assertEqual(loose._slot_reader, speedups.READ_BY_NAME)
+
+    def test_a_slot_that_is_not_stored_reads_the_empty_value(self):
+        # A slot of no property of the class: libgorm's getters give their
+        # empty value, never memory of another property.
+        loose = Gorm.Field(int)
+        loose.set_reader(Sample, 999, speedups.READ_INT64)
+        self.assertEqual(loose.__get__(Sample(views=3), Sample), 0)
+        loose.set_reader(Sample, 999, speedups.READ_STRING)
+        self.assertIsNone(loose.__get__(Sample(title='t'), Sample))
+        loose.set_reader(Sample, 999, speedups.READ_DATETIME)
+        self.assertIsNone(loose.__get__(Sample(), Sample))
+        loose.set_reader(Sample, 999, speedups.READ_INTEGER)
+        self.assertIsNone(loose.__get__(Sample(), Sample))
+        # A slot of a property of another type reads its reader's empty value.
+        loose.set_reader(Sample, field(Sample, 'title')._slot, speedups.READ_INT64)
+        self.assertEqual(loose.__get__(Sample(title='t'), Sample), 0)
+
+    def test_copied_fields_of_abstract_models(self):
+        original = Base._gorm_abstract_fields['name']
+        copied = copy.copy(original)
+        self.assertIsNot(copied, original)
+        self.assertEqual(copied._slot_reader, speedups.READ_BY_NAME)
+        self.assertEqual(field(Concrete, 'name')._slot_reader, speedups.READ_STRING)
+        obj = Concrete(name='n', extra=2)
+        obj.save()
+        loaded = self.reload(obj)
+        self.assertEqual((loaded.name, loaded.extra), ('n', 2))
+
+
+class RelationReadTest(DatabaseTestCase):
+
+    def test_class_access_gives_the_foreign_key(self):
+        self.assertIsInstance(Post.author, Gorm.ForeignKey)
+        self.assertIsInstance(Post.author, speedups.ForeignKeyBase)
+
+    def test_kept_object_while_its_key_is_the_key(self):
+        ann, bob = Author(name='Ann'), Author(name='Bob')
+        ann.save()
+        bob.save()
+        post = Post(title='p', author=ann)
+        post.save()
+        self.assertIs(post.author, ann)
+        self.assertIs(post.author, ann)
+        # Another key: the object kept is replaced.
+        post.author_id = bob.id
+        self.assertIs(post.author, bob)
+        post.author = None
+        self.assertIsNone(post.author)
+        self.assertIsNone(post.author_id)
+
+    def test_loaded_through_load_when_none_is_kept(self):
+        ann = Author(name='Ann')
+        ann.save()
+        Post(title='p', author=ann).save()
+        key = ann.id
+        del ann
+        gc.collect()
+        post = Post.objects.get(title='p')
+        self.assertNotIn(Post.author.cache_name, post.__dict__)
+        author = post.author
+        self.assertEqual((author.id, author.name), (key, 'Ann'))
+        self.assertIs(post.__dict__[Post.author.cache_name], author)
+
+    def test_select_related_keeps_the_related_objects(self):
+        ann = Author(name='Ann')
+        ann.save()
+        for title in ('a', 'b'):
+            Post(title=title, author=ann).save()
+        Post(title='c').save()
+        key = ann.id
+        del ann
+        gc.collect()
+        posts = list(Post.objects.select_related('author').order_by('title'))
+        names = [post.__dict__.get(Post.author.cache_name) for post in posts]
+        self.assertEqual([n.name if n else None for n in names], ['Ann', 'Ann', None])
+        self.assertIs(names[0], names[1])
+        self.assertEqual(posts[0].author.id, key)
+
+    def test_a_foreign_key_read_on_another_object(self):
+        with self.assertRaises(AttributeError):
+            Post.author.__get__(object(), Post)
+        with self.assertRaises(AttributeError):
+            Post.author.__get__(Author(name='x'), Author)
+
+    def test_get_id(self):
+        ann = Author(name='Ann')
+        self.assertEqual(ann.id, 0)
+        ann.save()
+        self.assertEqual(speedups.get_id(ann), ann.id)
+        self.assertGreater(ann.id, 0)
+        self.assertIsInstance(Author.id, property)
+        for wrong in (object(), None, GObject.Object(), GObject.Object.__new__(Author)):
+            with self.subTest(wrong=wrong):
+                with self.assertRaisesRegex(TypeError, 'get_id: .* is not a constructed Gorm.Resource'):
+                    speedups.get_id(wrong)
+
+    def test_keep_related_refuses_bad_arguments(self):
+        post = Post(title='p')
+        for args in ((), ('author', 'cache'), (1, 'cache', post), ('author', 2, post),
+                     ('author', 'cache', object()), ('author', 'cache', post, 4)):
+            with self.subTest(args=args):
+                with self.assertRaises(TypeError):
+                    speedups.keep_related(*args)
+        # Nothing at hand, or no such relation: the resource, unchanged.
+        self.assertIs(speedups.keep_related('author', 'cache', post), post)
+        self.assertIs(speedups.keep_related('nothing', 'cache', post), post)
+        self.assertNotIn('cache', post.__dict__)
+
+
+class NewFuncTest(DatabaseTestCase):
+
+    def test_loaded_objects_are_built_in_python(self):
+        Counted(label='a').save()
+        Counted(label='b').save()
+        gc.collect()
+        before = Counted.inits
+        loaded = list(Counted.objects.order_by('label'))
+        self.assertEqual([obj.label for obj in loaded], ['a', 'b'])
+        self.assertEqual(Counted.inits, before + 2)
+        for obj in loaded:
+            self.assertIs(type(obj), Counted)
+            self.assertTrue(obj.seen)
+            self.assertEqual(obj.get_database(), self.db)
+        # The identity map: a row loaded again is the same object.
+        self.assertIs(Counted.objects.get(label='a'), loaded[0])
+        self.assertEqual(Counted.inits, before + 2)
+
+    def test_loaded_objects_of_a_model_without_its_own_init(self):
+        Sample(title='x', views=4).save()
+        gc.collect()
+        obj = Sample.objects.get(title='x')
+        self.assertIs(type(obj), Sample)
+        self.assertEqual((obj.views, obj.get_database()), (4, self.db))
+
+    def test_set_new_func_refuses_what_is_not_a_model(self):
+        for wrong in (object, int, GObject.Object, 42, None):
+            with self.subTest(wrong=wrong):
+                with self.assertRaises(TypeError):
+                    speedups.set_new_func(wrong)
+
+
+class ImportTest(DatabaseTestCase):
+
+    def test_override_without_its_compiled_part_is_an_import_error(self):
+        # The source tree's override alone, without the build tree's
+        # gi/overrides/: one path, no pure-Python fallback.
+        environment = dict(os.environ, PYTHONPATH=os.path.join(
+            os.environ['GORM_SOURCE_ROOT'], 'bindings', 'python'))
+        process = subprocess.run(
+            [sys.executable, '-c', 'import gi; gi.require_version("Gorm", "1.0"); '
+             'from gi.repository import Gorm'],
+            env=environment, capture_output=True, text=True, timeout=120)
+        self.assertNotEqual(process.returncode, 0)
+        self.assertIn('ImportError: the Gorm override needs its compiled part', process.stderr)
+        self.assertIn('python-gi-dev', process.stderr)
+
+
+if __name__ == '__main__':
+    main()
