@@ -38,7 +38,8 @@ G_BEGIN_DECLS
  * SQLite: only a file in WAL mode (a reader then never blocks a writer);
  * an in-memory database or a file in another journal mode has no
  * reader. PostgreSQL: a REPEATABLE READ transaction on a connection
- * opened with the database connection's own parameters. An application's
+ * opened with the database connection's own parameters, whose cursors
+ * are planned for reading all their rows. An application's
  * own GdaConnection has none either.
  */
 

@@ -4,6 +4,8 @@
 
 #include "gorm-test-utils.h"
 #include "gorm-connection-private.h"
+#include "gorm-database-private.h"
+#include "gorm-key-reader-private.h"
 #include "gorm-query-private.h"
 #include "polls-models.h"
 
@@ -3118,6 +3120,72 @@ test_indexed_order_anchors (void)
   close_keyed (db, NULL, path);
 }
 
+/* The one integer @sql selects, read by a key reader of @db in a
+ * snapshot pinned as a model pins it, or in the transaction the read
+ * begins itself. */
+static gint64
+read_one_key (GormDatabase *db,
+              const char   *sql,
+              gboolean      pin)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GormKeySource *source;
+  GormKeyReader *reader;
+  gboolean ranked = TRUE;
+
+  gorm_database_lock (db);
+  source = gorm_key_source_new_locked (gorm_database_get_execution (db));
+  g_assert_nonnull (source);
+  reader = gorm_key_reader_open (source, &error);
+  g_assert_no_error (error);
+  if (pin)
+    g_assert_true (gorm_key_reader_pin (reader, "test_item", &error));
+  g_assert_no_error (error);
+  gorm_database_unlock (db);
+  g_assert_true (gorm_key_reader_read (reader, sql, NULL, NULL, 0, keys, &ranked, &error));
+  g_assert_no_error (error);
+  g_assert_false (ranked);
+  gorm_key_reader_free (reader);
+  gorm_key_source_free (source);
+  g_assert_cmpuint (keys->len, ==, 1);
+  return g_array_index (keys, gint64, 0);
+}
+
+/* The key reader's connection is set for one whole read: on PostgreSQL
+ * its cursors are planned for all their rows (an index that gives an
+ * order in part would otherwise be walked row by row through the heap),
+ * on SQLite its sorter may use helper threads; neither reaches the
+ * application's connection. */
+static void
+test_key_reader_settings (void)
+{
+  char *path = NULL;
+  GormDatabase *db = test_open_file (&path);
+  g_autofree char *application = NULL;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  if (test_engine_is_postgresql ())
+    {
+      const char *fraction = "SELECT (current_setting ('cursor_tuple_fraction')::float8 * 100)::bigint";
+
+      g_assert_cmpint (read_one_key (db, fraction, TRUE), ==, 100);
+      g_assert_cmpint (read_one_key (db, fraction, FALSE), ==, 100);
+      application = test_query_text (db, "SELECT current_setting ('cursor_tuple_fraction')");
+      g_assert_cmpstr (application, ==, "0.1");
+    }
+  else
+    {
+      guint processors = g_get_num_processors ();
+
+      g_assert_cmpint (read_one_key (db, "SELECT * FROM pragma_threads", TRUE), ==,
+                       processors > 1 ? MIN (processors, 4) : 0);
+      application = test_query_text (db, "SELECT * FROM pragma_threads");
+      g_assert_cmpstr (application, ==, "0");
+    }
+  close_keyed (db, NULL, path);
+}
+
 /* An in-memory database has no second connection: no key index, pages
  * load as without one. */
 static void
@@ -3239,6 +3307,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/key-index-unindexed-order", test_unindexed_order);
   g_test_add_func ("/Gorm/QueryModel/indexed-order-anchors", test_indexed_order_anchors);
   g_test_add_func ("/Gorm/QueryModel/plan-steps", test_plan_steps);
+  g_test_add_func ("/Gorm/QueryModel/key-reader-settings", test_key_reader_settings);
   /* SQLite only: a PostgreSQL database always has a second connection. */
   if (!test_engine_is_postgresql ())
     g_test_add_func ("/Gorm/QueryModel/key-index-memory", test_key_index_memory);
