@@ -3201,6 +3201,72 @@ test_key_reader_settings (void)
   close_keyed (db, NULL, path);
 }
 
+/* A reader opened ahead in a thread of its own: taken once opened,
+ * waiting or not, or dropped while it opens; one that cannot open gives
+ * its error to whoever takes it. */
+static void
+test_key_reader_opener (void)
+{
+  char *path = NULL;
+  GormDatabase *db = test_open_file (&path);
+  g_autoptr(GError) error = NULL;
+  GormKeyOpener *opener;
+  GormKeyReader *reader;
+  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  test_migrate (db, TEST_TYPE_ITEM);
+
+  /* Dropped at once: the thread closes what it opens. */
+  gorm_database_lock (db);
+  opener = gorm_key_opener_start (gorm_key_source_new_locked (gorm_database_get_execution (db)));
+  gorm_database_unlock (db);
+  gorm_key_opener_drop (opener);
+
+  /* Not waited for: kept until it is open. */
+  gorm_database_lock (db);
+  opener = gorm_key_opener_start (gorm_key_source_new_locked (gorm_database_get_execution (db)));
+  gorm_database_unlock (db);
+  while ((reader = gorm_key_opener_take (&opener, 0, &error)) == NULL)
+    {
+      g_assert_no_error (error);
+      g_assert_nonnull (opener);
+      g_usleep (1000);
+    }
+  g_assert_null (opener);
+  g_assert_true (gorm_key_reader_read (reader, "SELECT 7", NULL, NULL, 0, keys, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (keys->len, ==, 1);
+  g_assert_cmpint (g_array_index (keys, gint64, 0), ==, 7);
+  gorm_key_reader_free (reader);
+
+  /* Waited for, however long it takes. */
+  gorm_database_lock (db);
+  opener = gorm_key_opener_start (gorm_key_source_new_locked (gorm_database_get_execution (db)));
+  gorm_database_unlock (db);
+  reader = gorm_key_opener_take (&opener, -1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reader);
+  g_assert_null (opener);
+  gorm_key_reader_free (reader);
+
+  /* An SQLite file that left WAL mode has no reader: the error is the
+   * taker's. */
+  if (!test_engine_is_postgresql ())
+    {
+      g_assert_cmpint (gorm_database_execute (db, "PRAGMA journal_mode = DELETE", NULL, 0, NULL, &error),
+                       >=, 0);
+      g_assert_no_error (error);
+      gorm_database_lock (db);
+      opener = gorm_key_opener_start (gorm_key_source_new_locked (gorm_database_get_execution (db)));
+      gorm_database_unlock (db);
+      reader = gorm_key_opener_take (&opener, -1, &error);
+      g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+      g_assert_null (reader);
+      g_assert_null (opener);
+    }
+  close_keyed (db, NULL, path);
+}
+
 /* An in-memory database has no second connection: no key index, pages
  * load as without one. */
 static void
@@ -3323,6 +3389,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/indexed-order-anchors", test_indexed_order_anchors);
   g_test_add_func ("/Gorm/QueryModel/plan-steps", test_plan_steps);
   g_test_add_func ("/Gorm/QueryModel/key-reader-settings", test_key_reader_settings);
+  g_test_add_func ("/Gorm/QueryModel/key-reader-opener", test_key_reader_opener);
   /* SQLite only: a PostgreSQL database always has a second connection. */
   if (!test_engine_is_postgresql ())
     g_test_add_func ("/Gorm/QueryModel/key-index-memory", test_key_index_memory);
