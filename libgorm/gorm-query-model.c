@@ -291,6 +291,10 @@ struct _GormQueryModel
   /* A server's read connection, opening since the model was made (see
    * open_key_reader_early()) until a preparation takes it. */
   GormKeyOpener     *opener;
+  /* Whether the engine sorts every row the filter matches for a page:
+   * an order no index may give, or a plan with a Sort step (not an
+   * Incremental Sort on an index). */
+  gboolean           page_sorts_all;
   GPtrArray         *prep_changes;
   /* Bumped when the model reads its rows again (refresh(), reset()): a
    * preparation started before has keys of another order. */
@@ -975,7 +979,8 @@ load_page_locked (GormQueryModel  *self,
 }
 
 static void start_anchoring (GormQueryModel *self);
-static void start_key_prep  (GormQueryModel *self);
+static void start_key_prep  (GormQueryModel *self,
+                             gboolean        page_sorts);
 static void wait_for_keys   (GormQueryModel *self);
 static void read_keys_now   (GormQueryModel *self);
 static gboolean wants_key_index (GormQueryModel *self,
@@ -1109,11 +1114,6 @@ lookup_page (GormQueryModel  *self,
       self->wants_anchors = FALSE;
       start_anchoring (self);
     }
-  if (self->wants_keys && self->prep == NULL && g_main_depth () > 0)
-    {
-      self->wants_keys = FALSE;
-      start_key_prep (self);
-    }
 
   for (GList *link = self->pages.head; link != NULL; link = link->next)
     if (((Page *) link->data)->index == index)
@@ -1123,6 +1123,12 @@ lookup_page (GormQueryModel  *self,
         g_queue_push_head_link (&self->pages, link);
         break;
       }
+
+  if (self->wants_keys && self->prep == NULL && g_main_depth () > 0)
+    {
+      self->wants_keys = FALSE;
+      start_key_prep (self, page == NULL && self->page_sorts_all);
+    }
 
   /* The keys of an order by a related path read by ranks (see
    * gorm_dialect_render_key_ranks()) cost one scan, less than the
@@ -1864,7 +1870,8 @@ open_key_reader_early_locked (GormQueryModel *self)
  * page (a sort of its own, 0.2-0.4 s), which the main thread runs
  * meanwhile. A server's connection opens in a thread. */
 static void
-start_key_prep (GormQueryModel *self)
+start_key_prep (GormQueryModel *self,
+                gboolean        page_sorts)
 {
   g_autoptr(GTask) task = NULL;
   GormKeySource *source;
@@ -1888,13 +1895,12 @@ start_key_prep (GormQueryModel *self)
   self->prep = prep;
   /* A server's reader opened early pins at once, so that its read runs
    * beside the sort of the page that started it rather than after it:
-   * that page, a sort of the table, waits a little for a reader still
-   * opening (a model is often asked for its first item as soon as it is
-   * made). */
+   * a page that @page_sorts (the engine sorts every row for it) waits a
+   * little for a reader still opening (a model is often asked for its
+   * first item as soon as it is made). */
   prep->opener = g_steal_pointer (&self->opener);
   if (prep->opener != NULL)
-    prep->reader = gorm_key_opener_take (&prep->opener, self->can_anchor ? 0 : KEY_OPENER_WAIT_US,
-                                         NULL);
+    prep->reader = gorm_key_opener_take (&prep->opener, page_sorts ? KEY_OPENER_WAIT_US : 0, NULL);
   if (prep->reader != NULL)
     {
       pin_or_retry (self, prep);
@@ -2077,7 +2083,8 @@ wants_key_index (GormQueryModel *self,
  * anchors keep within a few pages. FALSE when it cannot tell: the model
  * then anchors as before. */
 static gboolean
-page_plan_sorts_locked (GormQueryModel *self)
+page_plan_sorts_locked (GormQueryModel *self,
+                        gboolean       *sorts_all)
 {
   const GormDialect *dialect = self->compiled->dialect;
   g_autofree char *sql = gorm_dialect_render_explain (dialect, self->page_sql);
@@ -2099,7 +2106,10 @@ page_plan_sorts_locked (GormQueryModel *self)
 
       if (step != NULL && G_VALUE_HOLDS_STRING (step) &&
           gorm_dialect_plan_step_sorts (dialect, g_value_get_string (step)))
-        return TRUE;
+        {
+          *sorts_all = gorm_dialect_plan_step_sorts_all (dialect, g_value_get_string (step));
+          return TRUE;
+        }
     }
   return FALSE;
 }
@@ -2176,8 +2186,9 @@ gorm_query_model_new (GormDatabase       *database,
   gorm_connection_swap_cancellable_locked (connection, previous);
   /* Only a model large enough for its key index asks: a smaller one
    * anchors nothing, and pays nothing. */
+  self->page_sorts_all = !self->can_anchor;
   if (self->n_full >= 0 && self->can_anchor && wants_key_index (self, self->n_full) &&
-      page_plan_sorts_locked (self))
+      page_plan_sorts_locked (self, &self->page_sorts_all))
     {
       self->can_anchor = FALSE;
       drop_anchors (self);

@@ -3051,6 +3051,15 @@ test_plan_steps (void)
   g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "        Presorted Key: weight"));
   g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "  ->  Index Scan using t_weight_idx on t"));
   g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "  ->  Sorted Thing"));
+
+  /* Which of those sort all their rows before the first comes out. */
+  g_assert_true (gorm_dialect_plan_step_sorts_all (sqlite, "USE TEMP B-TREE FOR ORDER BY"));
+  g_assert_false (gorm_dialect_plan_step_sorts_all (sqlite, "USE TEMP B-TREE FOR GROUP BY"));
+  g_assert_true (gorm_dialect_plan_step_sorts_all (postgresql, "  ->  Sort"));
+  g_assert_true (gorm_dialect_plan_step_sorts_all (postgresql, "Sort  (cost=1.73..12.86 rows=100 width=53)"));
+  g_assert_false (gorm_dialect_plan_step_sorts_all (postgresql, "  ->  Incremental Sort"));
+  g_assert_false (gorm_dialect_plan_step_sorts_all (postgresql, "  ->  Index Scan using t_weight_idx on t"));
+  g_assert_false (gorm_dialect_plan_step_sorts_all (postgresql, NULL));
 }
 
 /* With an index that gives the order the same order anchors, in either
