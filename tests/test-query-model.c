@@ -3053,13 +3053,26 @@ test_plan_steps (void)
   g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "  ->  Sorted Thing"));
 
   /* Which of those sort all their rows before the first comes out. */
-  g_assert_true (gorm_dialect_plan_step_sorts_all (sqlite, "USE TEMP B-TREE FOR ORDER BY"));
-  g_assert_false (gorm_dialect_plan_step_sorts_all (sqlite, "USE TEMP B-TREE FOR GROUP BY"));
-  g_assert_true (gorm_dialect_plan_step_sorts_all (postgresql, "  ->  Sort"));
-  g_assert_true (gorm_dialect_plan_step_sorts_all (postgresql, "Sort  (cost=1.73..12.86 rows=100 width=53)"));
-  g_assert_false (gorm_dialect_plan_step_sorts_all (postgresql, "  ->  Incremental Sort"));
-  g_assert_false (gorm_dialect_plan_step_sorts_all (postgresql, "  ->  Index Scan using t_weight_idx on t"));
-  g_assert_false (gorm_dialect_plan_step_sorts_all (postgresql, NULL));
+  {
+    static const struct
+    {
+      gboolean    postgresql;
+      const char *step;
+      gboolean    sorts_all;
+    } steps[] = {
+      { FALSE, "USE TEMP B-TREE FOR ORDER BY", TRUE },
+      { FALSE, "USE TEMP B-TREE FOR GROUP BY", FALSE },
+      { TRUE, "  ->  Sort", TRUE },
+      { TRUE, "Sort  (cost=1.73..12.86 rows=100 width=53)", TRUE },
+      { TRUE, "  ->  Incremental Sort", FALSE },
+      { TRUE, "  ->  Index Scan using t_weight_idx on t", FALSE },
+      { TRUE, NULL, FALSE },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+      g_assert_cmpint (gorm_dialect_plan_step_sorts_all (steps[i].postgresql ? postgresql : sqlite,
+                                                         steps[i].step), ==, steps[i].sorts_all);
+  }
 }
 
 /* With an index that gives the order the same order anchors, in either
@@ -3210,6 +3223,18 @@ test_key_reader_settings (void)
   close_keyed (db, NULL, path);
 }
 
+static GormKeyOpener *
+start_opener (GormDatabase *db)
+{
+  GormKeySource *source;
+
+  gorm_database_lock (db);
+  source = gorm_key_source_new_locked (gorm_database_get_execution (db));
+  gorm_database_unlock (db);
+  g_assert_nonnull (source);
+  return gorm_key_opener_start (source);
+}
+
 /* A reader opened ahead in a thread of its own: taken once opened,
  * waiting or not, or dropped while it opens; one that cannot open gives
  * its error to whoever takes it. */
@@ -3226,15 +3251,10 @@ test_key_reader_opener (void)
   test_migrate (db, TEST_TYPE_ITEM);
 
   /* Dropped at once: the thread closes what it opens. */
-  gorm_database_lock (db);
-  opener = gorm_key_opener_start (gorm_key_source_new_locked (gorm_database_get_execution (db)));
-  gorm_database_unlock (db);
-  gorm_key_opener_drop (opener);
+  gorm_key_opener_drop (start_opener (db));
 
   /* Not waited for: kept until it is open. */
-  gorm_database_lock (db);
-  opener = gorm_key_opener_start (gorm_key_source_new_locked (gorm_database_get_execution (db)));
-  gorm_database_unlock (db);
+  opener = start_opener (db);
   while ((reader = gorm_key_opener_take (&opener, 0, &error)) == NULL)
     {
       g_assert_no_error (error);
@@ -3249,9 +3269,7 @@ test_key_reader_opener (void)
   gorm_key_reader_free (reader);
 
   /* Waited for, however long it takes. */
-  gorm_database_lock (db);
-  opener = gorm_key_opener_start (gorm_key_source_new_locked (gorm_database_get_execution (db)));
-  gorm_database_unlock (db);
+  opener = start_opener (db);
   reader = gorm_key_opener_take (&opener, -1, &error);
   g_assert_no_error (error);
   g_assert_nonnull (reader);
@@ -3265,9 +3283,7 @@ test_key_reader_opener (void)
       g_assert_cmpint (gorm_database_execute (db, "PRAGMA journal_mode = DELETE", NULL, 0, NULL, &error),
                        >=, 0);
       g_assert_no_error (error);
-      gorm_database_lock (db);
-      opener = gorm_key_opener_start (gorm_key_source_new_locked (gorm_database_get_execution (db)));
-      gorm_database_unlock (db);
+      opener = start_opener (db);
       reader = gorm_key_opener_take (&opener, -1, &error);
       g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
       g_assert_null (reader);
