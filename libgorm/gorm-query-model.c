@@ -289,7 +289,7 @@ struct _GormQueryModel
    * snapshot was taken, which its keys are brought up to. */
   KeyPrep           *prep;
   /* A server's read connection, opening since the model was made (see
-   * open_key_reader_early()) until a preparation takes it. */
+   * open_key_reader_early_locked()) until a preparation takes it. */
   GormKeyOpener     *opener;
   /* Whether the engine sorts every row the filter matches for a page:
    * an order no index may give, or a plan with a Sort step (not an
@@ -1832,6 +1832,13 @@ key_open_done_cb (GObject      *source,
     pin_or_retry (self, prep);
 }
 
+/* How long the first item of a model that sorts waits for its reader's
+ * connection: one to a server on this machine took 5-13 ms (SCRAM
+ * authentication, a new backend), the sort of the page 170-250 ms at a
+ * million rows, and the keys are then read beside it. A slower server
+ * (a remote one) is waited for in a thread, as before. */
+#define KEY_OPENER_WAIT_US (20 * 1000)
+
 /* A model whose pages the engine sorts (an order the model cannot
  * anchor) prepares its key index from its first item on. A server's
  * reader connection opens now, in a thread of its own, so that the
@@ -1840,13 +1847,6 @@ key_open_done_cb (GObject      *source,
  * million rows by "rating"), as on an SQLite file, whose reader opens
  * at the first item in well under a millisecond. Until then the
  * connection is the model's. */
-/* How long the first item of a model that sorts waits for its reader's
- * connection: one to a server on this machine took 5-13 ms (SCRAM
- * authentication, a new backend), the sort of the page 170-250 ms at a
- * million rows, and the keys are then read beside it. A slower server
- * (a remote one) is waited for in a thread, as before. */
-#define KEY_OPENER_WAIT_US (20 * 1000)
-
 static void
 open_key_reader_early_locked (GormQueryModel *self)
 {
