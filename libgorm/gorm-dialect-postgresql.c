@@ -386,6 +386,12 @@ postgresql_plan_step_sorts (const char *step)
          postgresql_step_is_node (step, "Incremental Sort");
 }
 
+static gboolean
+postgresql_plan_step_sorts_all (const char *step)
+{
+  return postgresql_step_is_node (step, "Sort");
+}
+
 static const GormDialect postgresql_dialect = {
   .name = "postgresql",
   .provider = "PostgreSQL",
@@ -464,6 +470,7 @@ static const GormDialect postgresql_dialect = {
   .explain_types = postgresql_explain_types,
   .explain_step_column = 0,
   .plan_step_sorts = postgresql_plan_step_sorts,
+  .plan_step_sorts_all = postgresql_plan_step_sorts_all,
   .values_as_text = TRUE,
   .backend_id_sql = "SELECT pg_backend_pid()",
   .date_time_text = "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",

@@ -155,6 +155,10 @@ struct _GormDialect
   const GType *explain_types;
   guint        explain_step_column;
   gboolean   (*plan_step_sorts)      (const char       *step);
+  /* Whether such a step sorts all its rows, not runs of rows that an
+   * index gives in order of their first terms (NULL: every step that
+   * sorts does; see gorm_dialect_plan_step_sorts_all()). */
+  gboolean   (*plan_step_sorts_all)  (const char       *step);
   /* Whether the engine's values are read as text and converted by
    * gorm_value_from_engine_text(), every result copied before the lock is
    * released (PostgreSQL); else read as libgda gives them (SQLite). */
@@ -713,6 +717,11 @@ char    *gorm_dialect_render_explain            (const GormDialect   *dialect,
  * explain_step_column), sorts the rows for the query's ORDER BY, or
  * for its last terms: no index the engine chose gives that order. */
 gboolean gorm_dialect_plan_step_sorts           (const GormDialect   *dialect,
+                                                 const char          *step);
+/* Whether @step sorts the rows it is given all at once: no index gives
+ * even the order's first term, and the first row comes after all of
+ * them are read (a Sort node, not an Incremental Sort one). */
+gboolean gorm_dialect_plan_step_sorts_all       (const GormDialect   *dialect,
                                                  const char          *step);
 
 /* Appends the names of all the columns of @schema, in schema order (the

@@ -2313,6 +2313,15 @@ gorm_dialect_plan_step_sorts (const GormDialect *dialect,
   return step != NULL && dialect->plan_step_sorts (step);
 }
 
+gboolean
+gorm_dialect_plan_step_sorts_all (const GormDialect *dialect,
+                                  const char        *step)
+{
+  if (dialect->plan_step_sorts_all == NULL)
+    return gorm_dialect_plan_step_sorts (dialect, step);
+  return step != NULL && dialect->plan_step_sorts_all (step);
+}
+
 char *
 gorm_dialect_render_page (const GormDialect   *dialect,
                           const GormSelection *selection,

@@ -38,7 +38,8 @@ G_BEGIN_DECLS
  * SQLite: only a file in WAL mode (a reader then never blocks a writer);
  * an in-memory database or a file in another journal mode has no
  * reader. PostgreSQL: a REPEATABLE READ transaction on a connection
- * opened with the database connection's own parameters. An application's
+ * opened with the database connection's own parameters, whose cursors
+ * are planned for reading all their rows. An application's
  * own GdaConnection has none either.
  */
 
@@ -95,5 +96,24 @@ gboolean       gorm_key_reader_read       (GormKeyReader        *self,
                                            GError              **error);
 void           gorm_key_reader_cancel     (GormKeyReader        *self);
 void           gorm_key_reader_free       (GormKeyReader        *self);
+
+/* A reader of a server opening in a thread of its own, started before
+ * anyone asks for it (a connection to a server takes milliseconds and
+ * round trips, which the main thread must not wait for), and taken once
+ * by whoever needs it then. */
+typedef struct _GormKeyOpener GormKeyOpener;
+
+/* Starts opening a reader of @source (transfer full). */
+GormKeyOpener *gorm_key_opener_start      (GormKeySource        *source);
+/* The reader once its open ended, waiting at most @wait_us
+ * microseconds for that (-1: as long as it takes), which then consumes
+ * *@opener (set to NULL): the open reader, or NULL with @error set if it
+ * could not open. NULL with *@opener kept while it is still opening
+ * after that wait. */
+GormKeyReader *gorm_key_opener_take       (GormKeyOpener       **opener,
+                                           gint64                wait_us,
+                                           GError              **error);
+/* Drops @self: its reader is closed now, or as its open ends. */
+void           gorm_key_opener_drop       (GormKeyOpener        *self);
 
 G_END_DECLS

@@ -111,6 +111,23 @@ pg_exec (GormKeyReader  *self,
   return ok;
 }
 
+/* The reader's transaction on PostgreSQL: a snapshot of its own, and a
+ * planner told that every row of a cursor is read. A cursor is planned
+ * for its first cursor_tuple_fraction of rows (0.1 by default), so an
+ * order that an index on its first column gives in part ("views" DESC,
+ * "id" DESC with an index on views) became an index scan and an
+ * incremental sort: a random heap read per row. A million keys, server
+ * CPU of the backend: 3.41-3.50 s so, 0.64-0.71 s as a sequential scan
+ * and one sort. Orders no index serves keep their plan (0.73-0.77 s by
+ * rating). Nor is a key select worth compiling (JIT): its cost passes
+ * jit_above_cost, and the DECLARE of a new connection took 20-38 ms
+ * with it, 0.8-1.0 ms without. SET LOCAL ends with the transaction, on
+ * this connection only. A larger work_mem (an in-memory quicksort
+ * instead of an external merge) cost more CPU there: 0.85-0.88 s at
+ * 128-256 MB. */
+#define PG_BEGIN "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; " \
+                 "SET LOCAL cursor_tuple_fraction = 1; SET LOCAL jit = off"
+
 /* SQLite's sorter may sort in helper threads (PRAGMA threads, 0 by
  * default): the key select of an order no index gives is one scan and
  * one sort of every row's order values, and the sort runs on the other
@@ -213,8 +230,9 @@ gorm_key_reader_pin (GormKeyReader  *self,
     }
   else
     {
-      /* REPEATABLE READ: the snapshot of the first statement after BEGIN. */
-      ok = pg_exec (self, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", error) &&
+      /* REPEATABLE READ: the snapshot of the first statement after BEGIN
+       * that needs one (SET takes none), the select here. */
+      ok = pg_exec (self, PG_BEGIN, error) &&
            pg_exec (self, sql->str, error);
       if (!ok)
         pg_exec (self, "ROLLBACK", NULL);
@@ -399,7 +417,7 @@ cursor_open (Cursor         *cursor,
       g_ptr_array_add (texts, param);
     }
   /* A cursor lives in a transaction: a pinned read has one. */
-  if (!self->pinned && !pg_exec (self, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", error))
+  if (!self->pinned && !pg_exec (self, PG_BEGIN, error))
     return FALSE;
   self->pinned = TRUE;
   declaration = g_strconcat ("DECLARE " PG_CURSOR " NO SCROLL CURSOR FOR ", text, NULL);
@@ -830,4 +848,113 @@ gorm_key_reader_free (GormKeyReader *self)
   g_clear_pointer (&self->pg, PQfinish);
   g_mutex_clear (&self->cancel_lock);
   g_free (self);
+}
+
+struct _GormKeyOpener
+{
+  GMutex         lock;
+  GCond          done_cond;
+  GormKeySource *source;
+  /* Set by the opening thread, under lock. */
+  gboolean       done;
+  GormKeyReader *reader;
+  GError        *error;
+  /* Whether the reader is no longer wanted: the thread then closes it. */
+  gboolean       dropped;
+};
+
+static void
+key_opener_clear (GormKeyOpener *self)
+{
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->done_cond);
+  gorm_key_source_free (self->source);
+  g_clear_pointer (&self->reader, gorm_key_reader_free);
+  g_clear_error (&self->error);
+}
+
+static void
+key_opener_unref (GormKeyOpener *self)
+{
+  g_atomic_rc_box_release_full (self, (GDestroyNotify) key_opener_clear);
+}
+
+/* Holds a reference of its own, dropped at its end. */
+static gpointer
+key_opener_thread (gpointer data)
+{
+  GormKeyOpener *self = data;
+  GError *error = NULL;
+  GormKeyReader *reader = gorm_key_reader_open (self->source, &error);
+
+  g_mutex_lock (&self->lock);
+  self->done = TRUE;
+  if (!self->dropped)
+    {
+      self->reader = g_steal_pointer (&reader);
+      self->error = g_steal_pointer (&error);
+    }
+  g_cond_broadcast (&self->done_cond);
+  g_mutex_unlock (&self->lock);
+  g_clear_pointer (&reader, gorm_key_reader_free);
+  g_clear_error (&error);
+  key_opener_unref (self);
+  return NULL;
+}
+
+GormKeyOpener *
+gorm_key_opener_start (GormKeySource *source)
+{
+  GormKeyOpener *self = g_atomic_rc_box_new0 (GormKeyOpener);
+
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->done_cond);
+  self->source = source;
+  g_thread_unref (g_thread_new ("gorm-key-open", key_opener_thread,
+                                g_atomic_rc_box_acquire (self)));
+  return self;
+}
+
+GormKeyReader *
+gorm_key_opener_take (GormKeyOpener **opener,
+                      gint64          wait_us,
+                      GError        **error)
+{
+  GormKeyOpener *self = *opener;
+  gint64 until = wait_us > 0 ? g_get_monotonic_time () + wait_us : 0;
+  GormKeyReader *reader;
+
+  g_mutex_lock (&self->lock);
+  while (!self->done && wait_us < 0)
+    g_cond_wait (&self->done_cond, &self->lock);
+  /* FALSE once @until passed. */
+  while (!self->done && wait_us > 0 &&
+         g_cond_wait_until (&self->done_cond, &self->lock, until))
+    ;
+  if (!self->done)
+    {
+      g_mutex_unlock (&self->lock);
+      return NULL;
+    }
+  reader = g_steal_pointer (&self->reader);
+  if (reader == NULL)
+    g_propagate_error (error, g_steal_pointer (&self->error));
+  self->dropped = TRUE;
+  g_mutex_unlock (&self->lock);
+  *opener = NULL;
+  key_opener_unref (self);
+  return reader;
+}
+
+void
+gorm_key_opener_drop (GormKeyOpener *self)
+{
+  GormKeyReader *reader;
+
+  g_mutex_lock (&self->lock);
+  self->dropped = TRUE;
+  reader = g_steal_pointer (&self->reader);
+  g_mutex_unlock (&self->lock);
+  g_clear_pointer (&reader, gorm_key_reader_free);
+  key_opener_unref (self);
 }

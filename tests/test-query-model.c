@@ -4,6 +4,8 @@
 
 #include "gorm-test-utils.h"
 #include "gorm-connection-private.h"
+#include "gorm-database-private.h"
+#include "gorm-key-reader-private.h"
 #include "gorm-query-private.h"
 #include "polls-models.h"
 
@@ -3049,6 +3051,28 @@ test_plan_steps (void)
   g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "        Presorted Key: weight"));
   g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "  ->  Index Scan using t_weight_idx on t"));
   g_assert_false (gorm_dialect_plan_step_sorts (postgresql, "  ->  Sorted Thing"));
+
+  /* Which of those sort all their rows before the first comes out. */
+  {
+    static const struct
+    {
+      gboolean    postgresql;
+      const char *step;
+      gboolean    sorts_all;
+    } steps[] = {
+      { FALSE, "USE TEMP B-TREE FOR ORDER BY", TRUE },
+      { FALSE, "USE TEMP B-TREE FOR GROUP BY", FALSE },
+      { TRUE, "  ->  Sort", TRUE },
+      { TRUE, "Sort  (cost=1.73..12.86 rows=100 width=53)", TRUE },
+      { TRUE, "  ->  Incremental Sort", FALSE },
+      { TRUE, "  ->  Index Scan using t_weight_idx on t", FALSE },
+      { TRUE, NULL, FALSE },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+      g_assert_cmpint (gorm_dialect_plan_step_sorts_all (steps[i].postgresql ? postgresql : sqlite,
+                                                         steps[i].step), ==, steps[i].sorts_all);
+  }
 }
 
 /* With an index that gives the order the same order anchors, in either
@@ -3115,6 +3139,156 @@ test_indexed_order_anchors (void)
     g_assert_true (gorm_query_model_places_anchors (GORM_QUERY_MODEL (model)));
     g_assert_cmpint (item_id (model, 0), >, 0);
   }
+  close_keyed (db, NULL, path);
+}
+
+/* The integers @sql selects, read by a key reader of @db in a snapshot
+ * pinned as a model pins it, or in the transaction the read begins
+ * itself. */
+static GArray *
+read_reader_keys (GormDatabase *db,
+                  const char   *sql,
+                  gboolean      pin)
+{
+  g_autoptr(GError) error = NULL;
+  GArray *keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GormKeySource *source;
+  GormKeyReader *reader;
+  gboolean ranked = TRUE;
+
+  gorm_database_lock (db);
+  source = gorm_key_source_new_locked (gorm_database_get_execution (db));
+  g_assert_nonnull (source);
+  reader = gorm_key_reader_open (source, &error);
+  g_assert_no_error (error);
+  if (pin)
+    g_assert_true (gorm_key_reader_pin (reader, "test_item", &error));
+  g_assert_no_error (error);
+  gorm_database_unlock (db);
+  g_assert_true (gorm_key_reader_read (reader, sql, NULL, NULL, 0, keys, &ranked, &error));
+  g_assert_no_error (error);
+  g_assert_false (ranked);
+  gorm_key_reader_free (reader);
+  gorm_key_source_free (source);
+  return keys;
+}
+
+/* Whether @sql, read as read_reader_keys() reads it, selects @expected
+ * (@n of them). */
+static void
+assert_reader_keys (GormDatabase *db,
+                    const char   *sql,
+                    gboolean      pin,
+                    const gint64 *expected,
+                    guint         n)
+{
+  g_autoptr(GArray) keys = read_reader_keys (db, sql, pin);
+
+  g_assert_cmpmem (keys->data, keys->len * sizeof (gint64), expected, n * sizeof (gint64));
+}
+
+/* The key reader's connection is set for one whole read: on PostgreSQL
+ * its cursors are planned for all their rows (an index that gives an
+ * order in part would otherwise be walked row by row through the heap)
+ * and not compiled, on SQLite its sorter may use helper threads; none
+ * of it reaches the application's connection. */
+static void
+test_key_reader_settings (void)
+{
+  char *path = NULL;
+  GormDatabase *db = test_open_file (&path);
+  g_autofree char *application = NULL;
+
+  test_migrate (db, TEST_TYPE_ITEM);
+  if (test_engine_is_postgresql ())
+    {
+      const char *settings = "SELECT (current_setting ('cursor_tuple_fraction')::float8 * 100)::bigint "
+                             "UNION ALL SELECT (current_setting ('jit') = 'off')::int::bigint";
+      const gint64 expected[] = { 100, 1 };
+
+      assert_reader_keys (db, settings, TRUE, expected, G_N_ELEMENTS (expected));
+      assert_reader_keys (db, settings, FALSE, expected, G_N_ELEMENTS (expected));
+      application = test_query_text (db, "SELECT current_setting ('cursor_tuple_fraction')");
+      g_assert_cmpstr (application, ==, "0.1");
+    }
+  else
+    {
+      guint processors = g_get_num_processors ();
+      const gint64 threads = processors > 1 ? MIN (processors, 4) : 0;
+
+      assert_reader_keys (db, "SELECT * FROM pragma_threads", TRUE, &threads, 1);
+      application = test_query_text (db, "SELECT * FROM pragma_threads");
+      g_assert_cmpstr (application, ==, "0");
+    }
+  close_keyed (db, NULL, path);
+}
+
+static GormKeyOpener *
+start_opener (GormDatabase *db)
+{
+  GormKeySource *source;
+
+  gorm_database_lock (db);
+  source = gorm_key_source_new_locked (gorm_database_get_execution (db));
+  gorm_database_unlock (db);
+  g_assert_nonnull (source);
+  return gorm_key_opener_start (source);
+}
+
+/* A reader opened ahead in a thread of its own: taken once opened,
+ * waiting or not, or dropped while it opens; one that cannot open gives
+ * its error to whoever takes it. */
+static void
+test_key_reader_opener (void)
+{
+  char *path = NULL;
+  GormDatabase *db = test_open_file (&path);
+  g_autoptr(GError) error = NULL;
+  GormKeyOpener *opener;
+  GormKeyReader *reader;
+  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  test_migrate (db, TEST_TYPE_ITEM);
+
+  /* Dropped at once: the thread closes what it opens. */
+  gorm_key_opener_drop (start_opener (db));
+
+  /* Not waited for: kept until it is open. */
+  opener = start_opener (db);
+  while ((reader = gorm_key_opener_take (&opener, 0, &error)) == NULL)
+    {
+      g_assert_no_error (error);
+      g_assert_nonnull (opener);
+      g_usleep (1000);
+    }
+  g_assert_null (opener);
+  g_assert_true (gorm_key_reader_read (reader, "SELECT 7", NULL, NULL, 0, keys, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (keys->len, ==, 1);
+  g_assert_cmpint (g_array_index (keys, gint64, 0), ==, 7);
+  gorm_key_reader_free (reader);
+
+  /* Waited for, however long it takes. */
+  opener = start_opener (db);
+  reader = gorm_key_opener_take (&opener, -1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reader);
+  g_assert_null (opener);
+  gorm_key_reader_free (reader);
+
+  /* An SQLite file that left WAL mode has no reader: the error is the
+   * taker's. */
+  if (!test_engine_is_postgresql ())
+    {
+      g_assert_cmpint (gorm_database_execute (db, "PRAGMA journal_mode = DELETE", NULL, 0, NULL, &error),
+                       >=, 0);
+      g_assert_no_error (error);
+      opener = start_opener (db);
+      reader = gorm_key_opener_take (&opener, -1, &error);
+      g_assert_error (error, GORM_ERROR, GORM_ERROR_CONNECTION);
+      g_assert_null (reader);
+      g_assert_null (opener);
+    }
   close_keyed (db, NULL, path);
 }
 
@@ -3239,6 +3413,8 @@ main (int   argc,
   g_test_add_func ("/Gorm/QueryModel/key-index-unindexed-order", test_unindexed_order);
   g_test_add_func ("/Gorm/QueryModel/indexed-order-anchors", test_indexed_order_anchors);
   g_test_add_func ("/Gorm/QueryModel/plan-steps", test_plan_steps);
+  g_test_add_func ("/Gorm/QueryModel/key-reader-settings", test_key_reader_settings);
+  g_test_add_func ("/Gorm/QueryModel/key-reader-opener", test_key_reader_opener);
   /* SQLite only: a PostgreSQL database always has a second connection. */
   if (!test_engine_is_postgresql ())
     g_test_add_func ("/Gorm/QueryModel/key-index-memory", test_key_index_memory);
