@@ -20,6 +20,13 @@ static const char * const sqlite_open_statements[] = {
   "PRAGMA busy_timeout=5000",
   /* LIKE is case-sensitive, as in PostgreSQL, and can use indexes. */
   "PRAGMA case_sensitive_like=ON",
+  /* 8 MiB of page cache (SQLite's default is 2): a transaction whose
+   * changed pages outgrow the cache spills them into the file before it
+   * commits, each spill syncing the journal first in DELETE mode. Deleting
+   * 10,000 of 20,000 rows spilled nine times, half the time of the
+   * DELETE; 8 MiB spares most of that. Pages are allocated as they are
+   * used: a small database never takes it all. */
+  "PRAGMA cache_size=-8192",
   NULL
 };
 
