@@ -29,14 +29,14 @@ assert_file_settings (GormDatabase *db)
   g_autofree char *synchronous = pragma (db, "synchronous");
   g_autofree char *foreign_keys = pragma (db, "foreign_keys");
   g_autofree char *busy = pragma (db, "busy_timeout");
-  g_autofree char *cache = pragma (db, "cache_size");
+  g_autofree char *spill = pragma (db, "cache_spill");
 
   g_assert_cmpstr (journal, ==, "wal");
   g_assert_cmpstr (synchronous, ==, "1"); /* NORMAL */
   g_assert_cmpstr (foreign_keys, ==, "1");
   g_assert_cmpint (atoi (busy), >=, 5000);
-  /* 8 MiB of pages, in KiB: see gorm-dialect-sqlite.c. */
-  g_assert_cmpstr (cache, ==, "-8192");
+  /* 2,000 pages: see gorm-dialect-sqlite.c. */
+  g_assert_cmpstr (spill, ==, "2000");
 }
 
 static void
