@@ -1700,6 +1700,72 @@ read_direct (sqlite3_stmt *direct,
     }
 }
 
+/* Whether the sqlite3 handle may run statements now, once ready_locked()
+ * said the connection is: opening a broken connection again may have
+ * changed the handle, and the application may have closed a connection
+ * it gave, and its handle with it (libgda then reports that). */
+static gboolean
+runs_directly_now_locked (GormConnection *self)
+{
+  return self->direct && self->sqlite != NULL &&
+         (self->owns_connection || gda_connection_is_opened (self->connection));
+}
+
+/* Makes @statement ready to step on the sqlite3 handle: prepared, with
+ * @n_columns columns, bound, started (cancellation, trace, an injected
+ * fault). FALSE with *@handled FALSE, nothing run, when libgda is to run
+ * it; FALSE with *@handled TRUE and @error set when it failed before it
+ * ran. On SQLite no cancellation handler is connected: there is none to
+ * end. */
+static gboolean
+start_direct (GormConnection  *self,
+              GormStatement   *statement,
+              guint            n_columns,
+              gboolean        *handled,
+              GError         **error)
+{
+  GError *fault;
+  gulong handler;
+
+  *handled = FALSE;
+  if (!prepare_direct (self, statement) ||
+      (guint) sqlite3_column_count (statement->direct) != n_columns ||
+      !bind_direct (statement))
+    return FALSE;
+
+  *handled = TRUE;
+  if (!start_cancellable (self, statement, &handler, error))
+    {
+      sqlite3_clear_bindings (statement->direct);
+      return FALSE;
+    }
+  trace (self, statement->sql);
+  fault = take_fault (self, statement->sql);
+  if (fault != NULL)
+    {
+      sqlite3_clear_bindings (statement->direct);
+      translate_error (self, error, fault, statement->sql);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Sets @error from the handle's message of the step of @statement that
+ * failed, as libgda's provider reports it, then resets the statement
+ * (which may rewrite the message) and clears its bindings. */
+static void
+fail_direct (GormConnection  *self,
+             GormStatement   *statement,
+             GError         **error)
+{
+  translate_error (self, error,
+                   g_error_new_literal (GORM_ERROR, GORM_ERROR_FAILED,
+                                        sqlite3_errmsg (self->sqlite)),
+                   statement->sql);
+  sqlite3_reset (statement->direct);
+  sqlite3_clear_bindings (statement->direct);
+}
+
 /* Runs @statement on the sqlite3 handle: the rows, or NULL with @error
  * set; or NULL with *@handled FALSE, nothing run, when libgda is to run
  * it. */
@@ -1712,10 +1778,8 @@ select_direct (GormConnection  *self,
 {
   g_autoptr(GormRows) rows = NULL;
   sqlite3_stmt *direct;
-  GError *fault;
   gsize capacity = 0;
   guint n_columns = 0;
-  gulong handler;
   int rc;
 
   *handled = FALSE;
@@ -1724,26 +1788,9 @@ select_direct (GormConnection  *self,
   while (column_types[n_columns] != G_TYPE_NONE)
     if (!is_direct_type (column_types[n_columns++]))
       return NULL;
-  if (!prepare_direct (self, statement) ||
-      (guint) sqlite3_column_count (statement->direct) != n_columns ||
-      !bind_direct (statement))
+  if (!start_direct (self, statement, n_columns, handled, error))
     return NULL;
-
-  *handled = TRUE;
   direct = statement->direct;
-  if (!start_cancellable (self, statement, &handler, error))
-    {
-      sqlite3_clear_bindings (direct);
-      return NULL;
-    }
-  trace (self, statement->sql);
-  fault = take_fault (self, statement->sql);
-  if (fault != NULL)
-    {
-      sqlite3_clear_bindings (direct);
-      translate_error (self, error, fault, statement->sql);
-      return NULL;
-    }
   self->n_direct_selects++;
 
   rows = g_new0 (GormRows, 1);
@@ -1765,12 +1812,7 @@ select_direct (GormConnection  *self,
     }
   if (rc != SQLITE_DONE)
     {
-      translate_error (self, error,
-                       g_error_new_literal (GORM_ERROR, GORM_ERROR_FAILED,
-                                            sqlite3_errmsg (self->sqlite)),
-                       statement->sql);
-      sqlite3_reset (direct);
-      sqlite3_clear_bindings (direct);
+      fail_direct (self, statement, error);
       return NULL;
     }
   sqlite3_reset (direct);
@@ -1796,13 +1838,9 @@ gorm_connection_select_locked (GormConnection  *self,
     {
       gboolean handled;
 
-      /* Opening the connection again (a broken one) may change the
-       * handle. The application may have closed a connection it gave,
-       * and its handle with it: libgda then reports that. */
       if (!ready_locked (self, error))
         return NULL;
-      if (self->sqlite != NULL &&
-          (self->owns_connection || gda_connection_is_opened (self->connection)))
+      if (runs_directly_now_locked (self))
         {
           rows = select_direct (self, statement, column_types, &handled, error);
           if (handled)
@@ -1848,52 +1886,23 @@ execute_direct (GormConnection  *self,
                 gboolean        *handled,
                 GError         **error)
 {
-  g_autofree char *message = NULL;
   sqlite3_stmt *direct;
-  GError *fault;
-  gulong handler;
   gint64 changed;
-  int rc;
 
-  *handled = FALSE;
   /* A write returning rows (RETURNING) is libgda's to refuse or run. */
-  if (!prepare_direct (self, statement) || sqlite3_column_count (statement->direct) != 0 ||
-      !bind_direct (statement))
+  if (!start_direct (self, statement, 0, handled, error))
     return -1;
-
-  *handled = TRUE;
   direct = statement->direct;
-  if (!start_cancellable (self, statement, &handler, error))
-    {
-      sqlite3_clear_bindings (direct);
-      return -1;
-    }
-  trace (self, statement->sql);
-  fault = take_fault (self, statement->sql);
-  if (fault != NULL)
-    {
-      sqlite3_clear_bindings (direct);
-      translate_error (self, error, fault, statement->sql);
-      return -1;
-    }
   self->n_direct_writes++;
 
-  rc = sqlite3_step (direct);
-  /* The changes and the message before the reset, which keeps the
-   * result code but may rewrite the message. */
-  changed = rc == SQLITE_DONE ? sqlite3_changes64 (self->sqlite) : -1;
-  if (rc != SQLITE_DONE)
-    message = g_strdup (sqlite3_errmsg (self->sqlite));
-  sqlite3_reset (direct);
-  sqlite3_clear_bindings (direct);
-  if (message != NULL)
+  if (sqlite3_step (direct) != SQLITE_DONE)
     {
-      translate_error (self, error, g_error_new_literal (GORM_ERROR, GORM_ERROR_FAILED, message),
-                       statement->sql);
-      end_cancellable (self, handler, TRUE, error);
+      fail_direct (self, statement, error);
       return -1;
     }
-  end_cancellable (self, handler, FALSE, error);
+  changed = sqlite3_changes64 (self->sqlite);
+  sqlite3_reset (direct);
+  sqlite3_clear_bindings (direct);
   return changed;
 }
 
@@ -1906,24 +1915,18 @@ gorm_connection_execute_locked (GormConnection  *self,
   gint rows = -1;
   gulong handler;
 
-  if (statement->kind == DIRECT_WRITE && self->sqlite != NULL && self->direct)
+  if (!ready_locked (self, error))
+    return -1;
+  if (statement->kind == DIRECT_WRITE && runs_directly_now_locked (self))
     {
       gboolean handled;
-      gint64 changed;
+      gint64 changed = execute_direct (self, statement, &handled, error);
 
-      /* As for a select: see gorm_connection_select_locked(). */
-      if (!ready_locked (self, error))
-        return -1;
-      if (self->sqlite != NULL &&
-          (self->owns_connection || gda_connection_is_opened (self->connection)))
-        {
-          changed = execute_direct (self, statement, &handled, error);
-          if (handled)
-            return changed;
-        }
+      if (handled)
+        return changed;
     }
 
-  if (!ready_locked (self, error) || !start_cancellable (self, statement, &handler, error))
+  if (!start_cancellable (self, statement, &handler, error))
     return -1;
   trace (self, statement->sql);
   load_holders (statement);

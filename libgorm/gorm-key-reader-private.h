@@ -113,6 +113,12 @@ GormKeyOpener *gorm_key_opener_start      (GormKeySource        *source);
 GormKeyReader *gorm_key_opener_take       (GormKeyOpener       **opener,
                                            gint64                wait_us,
                                            GError              **error);
+/* The reader *@opener (nullable) opened, waiting for its open to end,
+ * which consumes it; or, when there is none or it could not open, a
+ * reader of @source opened now: NULL with @error set if that fails. */
+GormKeyReader *gorm_key_opener_take_or_open (GormKeyOpener      **opener,
+                                             const GormKeySource *source,
+                                             GError             **error);
 /* Drops @self: its reader is closed now, or as its open ends. */
 void           gorm_key_opener_drop       (GormKeyOpener        *self);
 

@@ -925,12 +925,14 @@ gorm_key_opener_take (GormKeyOpener **opener,
   GormKeyReader *reader;
 
   g_mutex_lock (&self->lock);
-  while (!self->done && wait_us < 0)
-    g_cond_wait (&self->done_cond, &self->lock);
-  /* FALSE once @until passed. */
-  while (!self->done && wait_us > 0 &&
-         g_cond_wait_until (&self->done_cond, &self->lock, until))
-    ;
+  while (!self->done && wait_us != 0)
+    {
+      if (wait_us < 0)
+        g_cond_wait (&self->done_cond, &self->lock);
+      /* FALSE once @until passed. */
+      else if (!g_cond_wait_until (&self->done_cond, &self->lock, until))
+        break;
+    }
   if (!self->done)
     {
       g_mutex_unlock (&self->lock);
@@ -944,6 +946,18 @@ gorm_key_opener_take (GormKeyOpener **opener,
   *opener = NULL;
   key_opener_unref (self);
   return reader;
+}
+
+GormKeyReader *
+gorm_key_opener_take_or_open (GormKeyOpener       **opener,
+                              const GormKeySource  *source,
+                              GError              **error)
+{
+  GormKeyReader *reader = NULL;
+
+  if (*opener != NULL)
+    reader = gorm_key_opener_take (opener, -1, NULL);
+  return reader != NULL ? reader : gorm_key_reader_open (source, error);
 }
 
 void

@@ -1686,11 +1686,9 @@ read_keys_now (GormQueryModel *self)
   pending = has_pending_locked (self);
   if (!pending)
     source = gorm_key_source_new_locked (gorm_database_get_execution (self->database));
-  /* A reader that opens early, opened by now or soon. */
-  if (source != NULL && self->opener != NULL)
-    reader = gorm_key_opener_take (&self->opener, -1, NULL);
-  if (source != NULL && reader == NULL)
-    reader = gorm_key_reader_open (source, &error);
+  /* A reader that opens early, opened by now or soon, or a new one. */
+  if (source != NULL)
+    reader = gorm_key_opener_take_or_open (&self->opener, source, &error);
   if (reader != NULL && gorm_key_reader_pin (reader, self->compiled->schema->table, &error))
     {
       keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), (guint) self->n_full);
@@ -1778,14 +1776,10 @@ key_open_thread (GTask        *task,
                  GCancellable *cancellable)
 {
   KeyPrep *prep = task_data;
-  GormKeyReader *reader = NULL;
-
   /* The model's own, still opening when the preparation started (one
    * that could not open is tried again). */
-  if (prep->opener != NULL)
-    reader = gorm_key_opener_take (&prep->opener, -1, NULL);
-  if (reader == NULL)
-    reader = gorm_key_reader_open (prep->source, &prep->error);
+  GormKeyReader *reader = gorm_key_opener_take_or_open (&prep->opener, prep->source,
+                                                        &prep->error);
 
   g_mutex_lock (&prep->lock);
   prep->reader = reader;

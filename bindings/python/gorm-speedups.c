@@ -88,6 +88,15 @@ field_name (PyObject *field)
   return name;
 }
 
+/* The GObject of @instance when it is a PyGObject wrapper, NULL for
+ * another Python object or a wrapper whose object was never
+ * constructed. */
+static GObject *
+gobject_of (PyObject *instance)
+{
+  return PyObject_TypeCheck (instance, &PyGObject_Type) ? pygobject_get (instance) : NULL;
+}
+
 /* The GormResource of the wrapper @instance, checked to be an object of
  * the field's model; NULL with TypeError for anything else (another
  * Python object, a GObject of another class, a wrapper whose object was
@@ -96,11 +105,9 @@ static GObject *
 resource_of (FieldBase *self,
              PyObject  *instance)
 {
-  GObject *object = NULL;
+  GObject *object = gobject_of (instance);
   PyObject *name;
 
-  if (PyObject_TypeCheck (instance, &PyGObject_Type))
-    object = pygobject_get (instance);
   if (object != NULL && G_TYPE_CHECK_INSTANCE_TYPE (object, self->model))
     return object;
 
@@ -124,10 +131,8 @@ static GObject *
 resource_argument (PyObject   *instance,
                    const char *function)
 {
-  GObject *object = NULL;
+  GObject *object = gobject_of (instance);
 
-  if (PyObject_TypeCheck (instance, &PyGObject_Type))
-    object = pygobject_get (instance);
   if (object != NULL && GORM_IS_RESOURCE (object))
     return object;
   /* Not its repr(): that of a wrapper never constructed raises. */
