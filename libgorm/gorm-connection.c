@@ -2274,6 +2274,14 @@ gorm_connection_dup_file_locked (GormConnection *self)
 
   if (self->closed || self->dialect == NULL || self->dialect->database_file_sql == NULL)
     return NULL;
+  /* The handle names its file without a statement: a live model asks
+   * from the thread that wants its first item, often the main one. */
+  if (self->sqlite != NULL)
+    {
+      const char *name = sqlite3_db_filename (self->sqlite, "main");
+
+      return name != NULL ? g_strdup (name) : NULL;
+    }
   statement = gorm_connection_lookup_locked (self, self->dialect->database_file_sql, NULL);
   rows = statement ? gorm_connection_select_locked (self, statement, types, NULL) : NULL;
   file = rows && gorm_rows_get_n_rows (rows) > 0 ? gorm_rows_get_value (rows, 0, 0, NULL) : NULL;

@@ -2796,6 +2796,7 @@ test_key_index_read_from_first_get (void)
   GormQuery *query = keyed_query (db, 1);
   g_autoptr(GListModel) model = NULL;
   g_autoptr(GArray) ids = NULL;
+  g_autoptr(TestLog) log = NULL;
   FarGet get = { NULL, 0, 0, FALSE };
 
   gorm_query_model_set_key_index_min_rows (100);
@@ -2805,9 +2806,17 @@ test_key_index_read_from_first_get (void)
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, ids->len);
 
   get.model = model;
+  log = test_log_attach (db);
   g_idle_add (first_then_last_cb, &get);
   while (!get.done)
     g_main_context_iteration (NULL, TRUE);
+  /* Two pages, and no statement of the key reader's on the model's
+   * connection (it once asked for the file's name so, on the thread of
+   * the first get, which is often the main thread). */
+  for (guint i = 0; i < log->statements->len; i++)
+    g_test_message ("traced: %s", (const char *) log->statements->pdata[i]);
+  g_assert_cmpuint (log->statements->len, ==, 2);
+  gorm_database_set_trace_func (db, NULL, NULL);
   g_assert_cmpint (get.first, ==, g_array_index (ids, gint64, 0));
   g_assert_cmpint (get.last, ==, g_array_index (ids, gint64, ids->len - 1));
   if (!test_engine_is_postgresql ())
