@@ -121,5 +121,8 @@ GormKeyReader *gorm_key_opener_take_or_open (GormKeyOpener      **opener,
                                              GError             **error);
 /* Drops @self: its reader is closed now, or as its open ends. */
 void           gorm_key_opener_drop       (GormKeyOpener        *self);
+/* The openers whose thread has not ended yet (a dropped one's closes
+ * its reader before it ends), for the tests. */
+guint          gorm_key_opener_get_n_running (void);
 
 G_END_DECLS

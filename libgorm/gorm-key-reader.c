@@ -850,6 +850,9 @@ gorm_key_reader_free (GormKeyReader *self)
   g_free (self);
 }
 
+/* The openers' threads still running, for the tests. */
+static gint n_opening;
+
 struct _GormKeyOpener
 {
   GMutex         lock;
@@ -899,6 +902,7 @@ key_opener_thread (gpointer data)
   g_clear_pointer (&reader, gorm_key_reader_free);
   g_clear_error (&error);
   key_opener_unref (self);
+  g_atomic_int_dec_and_test (&n_opening);
   return NULL;
 }
 
@@ -910,6 +914,7 @@ gorm_key_opener_start (GormKeySource *source)
   g_mutex_init (&self->lock);
   g_cond_init (&self->done_cond);
   self->source = source;
+  g_atomic_int_inc (&n_opening);
   g_thread_unref (g_thread_new ("gorm-key-open", key_opener_thread,
                                 g_atomic_rc_box_acquire (self)));
   return self;
@@ -971,4 +976,10 @@ gorm_key_opener_drop (GormKeyOpener *self)
   g_mutex_unlock (&self->lock);
   g_clear_pointer (&reader, gorm_key_reader_free);
   key_opener_unref (self);
+}
+
+guint
+gorm_key_opener_get_n_running (void)
+{
+  return (guint) g_atomic_int_get (&n_opening);
 }
