@@ -1469,8 +1469,18 @@ run_select (GormConnection  *self,
   *n_columns = gda_data_model_get_n_columns (model);
   if (*n_rows < 0 || *n_columns < 0)
     {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
-                   "The rows of “%s” cannot be counted", statement->sql);
+      int code = self->sqlite != NULL ? sqlite3_errcode (self->sqlite) : SQLITE_OK;
+
+      /* libgda gives no rows and no exception when the step failed (the
+       * file locked, say); the handle knows why. */
+      if (code != SQLITE_OK && code != SQLITE_ROW && code != SQLITE_DONE)
+        translate_error (self, error,
+                         g_error_new_literal (GORM_ERROR, GORM_ERROR_FAILED,
+                                              sqlite3_errmsg (self->sqlite)),
+                         statement->sql);
+      else
+        g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
+                     "The rows of “%s” cannot be counted", statement->sql);
       g_object_unref (model);
       return NULL;
     }

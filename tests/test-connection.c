@@ -533,15 +533,18 @@ test_busy (void)
   g_assert_cmpint (sqlite3_exec (other, "BEGIN EXCLUSIVE; "
                                         "INSERT INTO v (k) VALUES (100)", NULL, NULL, NULL),
                    ==, SQLITE_OK);
-  /* Directly, SQLite's "database is locked" is BUSY, as for a write.
-   * libgda's model of a select refused so reads as no count of rows,
-   * which fails as GORM_ERROR_FAILED without SQLite's reason. */
+  /* SQLite's "database is locked" is BUSY, as for a write, both
+   * directly and through libgda, whose model of a select refused so
+   * reads as no count of rows and no exception: the handle gives the
+   * reason. */
   run_select (&fixture, TRUE, "SELECT k FROM v", NULL, 0, one, &result);
   g_assert_error (result.error, GORM_ERROR, GORM_ERROR_BUSY);
   g_assert_nonnull (strstr (result.error->message, "database is locked"));
   result_clear (&result);
   run_select (&fixture, FALSE, "SELECT k FROM v", NULL, 0, one, &result);
-  g_assert_error (result.error, GORM_ERROR, GORM_ERROR_FAILED);
+  g_assert_error (result.error, GORM_ERROR, GORM_ERROR_BUSY);
+  g_assert_nonnull (strstr (result.error->message, "database is locked"));
+  g_assert_nonnull (strstr (result.error->message, "SELECT k FROM v"));
   result_clear (&result);
   sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
   sqlite3_close (other);
