@@ -99,6 +99,21 @@ gobject_of (PyObject *instance)
   return PyObject_TypeCheck (instance, &PyGObject_Type) ? pygobject_get (instance) : NULL;
 }
 
+/* PyGObject's getter of a wrapper's __dict__ (the descriptor
+ * GObject.Object's instances take it from), found once: the getter gives
+ * the wrapper its dictionary and the toggle reference that keeps a
+ * wrapper with attributes alive. Called directly, not looked up through
+ * the class of each instance. */
+static PyObject *dict_descriptor;
+
+/* The __dict__ of the wrapper @instance, as instance.__dict__ gives it. */
+static PyObject *
+wrapper_dict (PyObject *instance)
+{
+  return Py_TYPE (dict_descriptor)->tp_descr_get (dict_descriptor, instance,
+                                                 (PyObject *) Py_TYPE (instance));
+}
+
 /* The GormResource of the wrapper @instance, checked to be an object of
  * the field's model; NULL with TypeError for anything else (another
  * Python object, a GObject of another class, a wrapper whose object was
@@ -381,9 +396,11 @@ foreign_key_base_get (PyObject *self,
       result = Py_NewRef (Py_None);
       goto out;
     }
-  /* Through the wrapper's __dict__ attribute, as Python takes it:
-   * PyGObject keeps the wrapper of an object with a __dict__ alive. */
-  dict = PyObject_GetAttr (instance, dict_name);
+  /* Through PyGObject's getter of the wrapper's __dict__, as Python
+   * takes it: PyGObject keeps the wrapper of an object with a __dict__
+   * alive. Another instance has its own. */
+  dict = PyObject_TypeCheck (instance, &PyGObject_Type) ? wrapper_dict (instance)
+                                                        : PyObject_GetAttr (instance, dict_name);
   if (dict == NULL)
     goto out;
   cache_name = PyObject_GetAttr (self, cache_name_name);
@@ -477,7 +494,7 @@ keep_related (PyObject         *module,
       wrapper = pygobject_new (G_OBJECT (related));
       if (wrapper == NULL)
         return NULL;
-      dict = PyObject_GetAttr (args[2], dict_name);
+      dict = wrapper_dict (args[2]);
       if (dict == NULL)
         {
           Py_DECREF (wrapper);
@@ -706,6 +723,14 @@ module_exec (PyObject *module)
       cache_name_name == NULL || target_key_name == NULL || load_name == NULL ||
       dict_name == NULL)
     return -1;
+  dict_descriptor = Py_XNewRef (PyDict_GetItemWithError (PyGObject_Type.tp_dict, dict_name));
+  if (dict_descriptor == NULL || Py_TYPE (dict_descriptor)->tp_descr_get == NULL)
+    {
+      if (!PyErr_Occurred ())
+        PyErr_SetString (PyExc_ImportError,
+                         "gi.overrides._gorm_speedups: GObject.Object has no __dict__ getter");
+      return -1;
+    }
   if (PyType_Ready (&field_base_type) < 0 ||
       PyModule_AddObjectRef (module, "FieldBase", (PyObject *) &field_base_type) < 0 ||
       PyType_Ready (&foreign_key_base_type) < 0 ||
