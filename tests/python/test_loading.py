@@ -15,6 +15,7 @@ import io
 import sys
 import threading
 import unittest.mock
+import weakref
 
 import gi
 
@@ -45,6 +46,16 @@ class Fragile(Gorm.Resource):
         if type(self).failing:
             raise RuntimeError('Fragile.__init__ refuses')
         super().__init__(**kwargs)
+
+
+class Remembered(Gorm.Resource):
+    """A model whose __init__ remembers, weakly, the wrappers it ran on."""
+    label = Gorm.Field(str)
+    built = weakref.WeakSet()
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        type(self).built.add(self)
 
 
 class Nesting(Gorm.Resource):
@@ -108,6 +119,24 @@ class LoadingTest(DatabaseTestCase):
         self.assertEqual(calls, [(0, 23)])
         for first, second in zip(found, whole):
             self.assertIs(first, second)
+
+    def test_python_gets_the_wrapper_the_object_was_built_with(self):
+        for label in ('a', 'b', 'c'):
+            Remembered(label=label).save()
+        gc.collect()
+        Remembered.built.clear()
+        # The wrapper __init__ ran on is the one the QuerySet, get() and
+        # first() give: no wrapper built again for the same object.
+        loaded = list(Remembered.objects.order_by('label'))
+        self.assertEqual(len(Remembered.built), 3)
+        for obj in loaded:
+            self.assertIn(obj, Remembered.built)
+        del loaded, obj
+        gc.collect()
+        self.assertEqual(len(Remembered.built), 0)
+        for obj in (Remembered.objects.get(label='b'), Remembered.objects.order_by('label').first(),
+                    Remembered.objects.get(pk=Remembered.objects.order_by('label').last().pk)):
+            self.assertIn(obj, Remembered.built)
 
     def test_related_objects_across_chunk_boundaries(self):
         override = sys.modules['gi.overrides.Gorm']
@@ -247,30 +276,26 @@ class LoadingTest(DatabaseTestCase):
             Nesting(label='x%d' % i, prio=i).save()
         gc.collect()
         # GTK reads the model's first item while Python constructs the
-        # selection; the item's own __init__ constructs another object.
-        model = Nesting.objects.order_by('-prio').watch()
-        selection = Gtk.SingleSelection(model=model)
-        self.assertIs(type(selection), Gtk.SingleSelection)
-        first = model.get_item(0)
-        self.assertIs(type(first), Nesting)
-        self.assertEqual((first.label, first.prio), ('x3', 3))
-        self.assertIsInstance(first.helper, Gio.ListStore)
-        self.assertIs(selection.get_selected_item(), first)
-        del selection, first
-        gc.collect()
-        first = model.get_item(0)
-        self.assertIs(type(first), Nesting)
-        self.assertEqual(first.label, 'x3')
-        # Inside a load that keeps its wrappers, too.
-        selections = speedups.collect(
-            lambda: [Gtk.SingleSelection(model=Nesting.objects.order_by('prio').watch())
-                     for _ in range(2)])
-        for selection in selections:
-            item = selection.get_selected_item()
+        # selection; the item's own __init__ constructs another object. The
+        # same inside a load that keeps its wrappers (collect()).
+        def construct(order):
+            model = Nesting.objects.order_by(order).watch()
+            return model, Gtk.SingleSelection(model=model)
+        built = [construct('-prio'), speedups.collect(construct, 'prio')]
+        for (model, selection), label in zip(built, ('x3', 'x0')):
+            self.assertIs(type(selection), Gtk.SingleSelection)
+            item = model.get_item(0)
             self.assertIs(type(item), Nesting)
-            self.assertEqual(item.label, 'x0')
+            self.assertEqual(item.label, label)
             self.assertIsInstance(item.helper, Gio.ListStore)
-
+            self.assertIs(selection.get_selected_item(), item)
+        # The selections' wrappers gone, the items are whole.
+        del selection, item
+        models = [model for model, _ in built]
+        del built
+        gc.collect()
+        self.assertEqual([type(model.get_item(0)) for model in models], [Nesting, Nesting])
+        self.assertEqual([model.get_item(0).prio for model in models], [3, 0])
 
 if __name__ == '__main__':
     main()
