@@ -1268,10 +1268,13 @@ class _ResourceMeta(type(Gorm.Resource)):
         # Gtk.ListView around it), which then came back from get_item(),
         # and as freed memory once that wrapper died. See
         # gorm_resource_class_set_new_func(). The function, in C
-        # (gorm-speedups.c), calls GObject.Object.__new__(model) and
-        # __init__(database=...), then the model's own __init__ without
-        # arguments if it has one, as PyGObject calls it for objects built
-        # by g_object_new(); libgorm sets the row's values next.
+        # (gorm-speedups.c), makes the wrapper (GObject.Object.__new__(model))
+        # and builds the object with it attached before PyGObject's instance
+        # initializer runs (gorm_resource_new_with_init()), then calls the
+        # model's own __init__ without arguments if it has one, as PyGObject
+        # calls it for objects built by g_object_new(); libgorm sets the
+        # row's values next. A load run through _collect() gives Python
+        # that same wrapper.
         _gorm_speedups.set_new_func(cls)
         options = cls._gorm_meta
         if cls._gorm_abstract:
