@@ -6,8 +6,8 @@ Python (a QuerySet's fetch and its chunks, get(), first()) keeps those
 wrappers while it runs (_gorm_speedups.collect()), so that Python gets
 the wrapper each object was built with. The same objects across the
 chunks of a result, no wrapper left behind by objects loaded in C only,
-loads on other threads, a model whose __init__ raises, and objects built
-while Python constructs another object."""
+loads on other threads and a model whose __init__ raises (objects built
+while Python constructs another object: test_gtk.py, which runs GTK)."""
 
 import contextlib
 import gc
@@ -17,14 +17,9 @@ import threading
 import unittest.mock
 import weakref
 
-import gi
-
 from gormtest import DatabaseTestCase, main
-from gi.repository import GLib, Gio, GObject, Gorm
+from gi.repository import GLib, Gorm
 from gi.overrides import _gorm_speedups as speedups
-
-gi.require_version('Gtk', '4.0')
-from gi.repository import Gtk  # noqa: E402
 
 
 class Writer(Gorm.Resource):
@@ -56,16 +51,6 @@ class Remembered(Gorm.Resource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         type(self).built.add(self)
-
-
-class Nesting(Gorm.Resource):
-    """A model whose __init__ constructs another GObject in Python."""
-    label = Gorm.Field(str)
-    prio = Gorm.Field(int)
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.helper = Gio.ListStore(item_type=GObject.Object)
 
 
 def wrappers_of(model):
@@ -271,31 +256,6 @@ class LoadingTest(DatabaseTestCase):
         gc.collect()
         self.assertEqual([obj.label for obj in Fragile.objects.order_by('label')], ['a', 'b'])
 
-    def test_objects_built_while_python_constructs_another(self):
-        for i in range(4):
-            Nesting(label='x%d' % i, prio=i).save()
-        gc.collect()
-        # GTK reads the model's first item while Python constructs the
-        # selection; the item's own __init__ constructs another object. The
-        # same inside a load that keeps its wrappers (collect()).
-        def construct(order):
-            model = Nesting.objects.order_by(order).watch()
-            return model, Gtk.SingleSelection(model=model)
-        built = [construct('-prio'), speedups.collect(construct, 'prio')]
-        for (model, selection), label in zip(built, ('x3', 'x0')):
-            self.assertIs(type(selection), Gtk.SingleSelection)
-            item = model.get_item(0)
-            self.assertIs(type(item), Nesting)
-            self.assertEqual(item.label, label)
-            self.assertIsInstance(item.helper, Gio.ListStore)
-            self.assertIs(selection.get_selected_item(), item)
-        # The selections' wrappers gone, the items are whole.
-        del selection, item
-        models = [model for model, _ in built]
-        del built
-        gc.collect()
-        self.assertEqual([type(model.get_item(0)) for model in models], [Nesting, Nesting])
-        self.assertEqual([model.get_item(0).prio for model in models], [3, 0])
 
 if __name__ == '__main__':
     main()
