@@ -2459,6 +2459,14 @@ static void take_row (GormResource      *resource,
  * @values of row_values(); @is_new (optional) says whether it is new:
  * the row's live object instead when another thread loaded the row
  * meanwhile. */
+/* The database of an object a new-object function built
+ * (gorm_schema_new_object()), as its row state keeps it. */
+static GormDatabase *
+row_state_database (GObject *object)
+{
+  return gorm_row_state_of (object)->database;
+}
+
 static GObject *
 new_row_object (const GormSchema *schema,
                 GormMapperHost   *host,
@@ -2521,7 +2529,8 @@ new_row_object (const GormSchema *schema,
 
   /* Not g_object_new() itself: a Python class builds its objects in
    * Python (see gorm_resource_class_set_new_func()). */
-  object = gorm_schema_new_object (schema->type, database, n, names, properties);
+  object = gorm_schema_new_object (schema->type, database, row_state_database, n, names,
+                                   properties);
   g_value_unset (&properties[0]);
 
   for (guint i = 0; i < schema->n_columns; i++)

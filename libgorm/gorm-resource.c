@@ -330,9 +330,29 @@ gorm_resource_class_init (GormResourceClass *klass)
   gorm_mapper_set_row_state_offset (object_class, GormResource_private_offset);
 }
 
+/* The initializer gorm_resource_new_with_init() gives the object it
+ * builds on this thread, until GormResource's instance initializer takes
+ * it. */
+typedef struct
+{
+  GormResourceInitFunc func;
+  gpointer             user_data;
+} PendingInit;
+
+static GPrivate pending_init;
+
 static void
 gorm_resource_init (GormResource *self)
 {
+  PendingInit *pending = g_private_get (&pending_init);
+
+  if (G_UNLIKELY (pending != NULL))
+    {
+      /* Taken by the first object built, the one asked for: none that
+       * the function itself builds. */
+      g_private_set (&pending_init, NULL);
+      pending->func (self, pending->user_data);
+    }
 }
 
 /**
@@ -1926,6 +1946,53 @@ gorm_resource_class_set_new_func (GormResourceClass   *klass,
   g_return_if_fail (GORM_IS_RESOURCE_CLASS (klass));
 
   gorm_schema_set_new_func (G_TYPE_FROM_CLASS (klass), func, user_data, destroy);
+}
+
+/**
+ * gorm_resource_new_with_init: (skip)
+ * @type: a non-abstract [class@Gorm.Resource] type
+ * @database: (nullable): the [property@Gorm.Resource:database] of the object
+ * @init: the function to call on the object as it is initialized
+ * @user_data: data for @init
+ *
+ * Builds an object of @type, as [ctor@GObject.Object.new] does with
+ * @database as its database, and calls @init on it from the instance
+ * initializer of [class@Gorm.Resource]: before the instance initializers
+ * of the classes between it and @type run, and before any property is
+ * set.
+ *
+ * For the new-object function of a language binding (see
+ * [method@Gorm.ResourceClass.set_new_func]): @init attaches the binding's
+ * wrapper to the object there, where the instance initializer the
+ * binding gives the classes declared in its language finds it. The
+ * Python override builds the objects it loads so: PyGObject's
+ * initializer takes the wrapper it finds on the object, never the
+ * wrapper of another object that Python may be constructing at that
+ * moment, and no keyword arguments are converted to build the object.
+ *
+ * Returns: (transfer full): the new object
+ *
+ * Since: 1.0
+ */
+GormResource *
+gorm_resource_new_with_init (GType                type,
+                             GormDatabase        *database,
+                             GormResourceInitFunc init,
+                             gpointer             user_data)
+{
+  PendingInit pending = { init, user_data };
+  GormResource *resource;
+
+  g_return_val_if_fail (g_type_is_a (type, GORM_TYPE_RESOURCE), NULL);
+  g_return_val_if_fail (!G_TYPE_IS_ABSTRACT (type), NULL);
+  g_return_val_if_fail (database == NULL || GORM_IS_DATABASE (database), NULL);
+  g_return_val_if_fail (init != NULL, NULL);
+
+  g_private_set (&pending_init, &pending);
+  resource = g_object_new (type, "database", database, NULL);
+  /* Not left for a later object, whatever the construction did. */
+  g_private_set (&pending_init, NULL);
+  return resource;
 }
 
 /* The schema of a class, or an error saying why it has none. */

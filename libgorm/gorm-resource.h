@@ -51,6 +51,19 @@ struct _GormResourceClass
 typedef GormResource *(*GormResourceNewFunc) (GormDatabase *database,
                                               gpointer      user_data);
 
+/**
+ * GormResourceInitFunc:
+ * @resource: the object being built
+ * @user_data: the data given to gorm_resource_new_with_init()
+ *
+ * Called on an object that gorm_resource_new_with_init() builds,
+ * from the instance initializer of [class@Gorm.Resource]: see there.
+ *
+ * Since: 1.0
+ */
+typedef void (*GormResourceInitFunc) (GormResource *resource,
+                                      gpointer      user_data);
+
 GORM_AVAILABLE_IN_ALL
 gint64        gorm_resource_get_id                  (GormResource       *self);
 GORM_AVAILABLE_IN_ALL
@@ -288,6 +301,12 @@ void          gorm_resource_class_set_new_func      (GormResourceClass  *klass,
                                                      GormResourceNewFunc func,
                                                      gpointer            user_data,
                                                      GDestroyNotify      destroy);
+
+GORM_AVAILABLE_IN_ALL
+GormResource *gorm_resource_new_with_init           (GType               type,
+                                                     GormDatabase       *database,
+                                                     GormResourceInitFunc init,
+                                                     gpointer            user_data);
 
 GORM_AVAILABLE_IN_ALL
 const char   *gorm_resource_class_get_table_name   (GormResourceClass  *klass,

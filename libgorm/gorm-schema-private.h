@@ -133,14 +133,19 @@ void              gorm_schema_set_new_func      (GType               type,
                                                  GormResourceNewFunc func,
                                                  gpointer            user_data,
                                                  GDestroyNotify      destroy);
+/* Gives the database of an object built by a new-object function: the
+ * mapper reads it from the object's row state, without a property get. */
+typedef GormDatabase *(*GormSchemaDatabaseOf) (GObject *object);
+
 /* A new object of @type for a row of @database, with the construct
  * properties @names set to @values (the database among them): built by
- * the class's new-object function when it has one, by g_object_new()
- * otherwise. */
-GObject          *gorm_schema_new_object        (GType               type,
-                                                 GormDatabase       *database,
-                                                 guint               n_properties,
-                                                 const char        **names,
-                                                 const GValue       *values);
+ * the class's new-object function when it has one (and @database_of
+ * says it is of @database), by g_object_new() otherwise. */
+GObject          *gorm_schema_new_object        (GType                type,
+                                                 GormDatabase        *database,
+                                                 GormSchemaDatabaseOf database_of,
+                                                 guint                n_properties,
+                                                 const char         **names,
+                                                 const GValue        *values);
 
 G_END_DECLS

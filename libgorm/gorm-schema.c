@@ -783,7 +783,13 @@ has_construct_only (GObjectClass  *klass,
 {
   for (guint i = 0; i < n_properties; i++)
     {
-      GParamSpec *pspec = g_object_class_find_property (klass, names[i]);
+      GParamSpec *pspec;
+
+      /* GormResource's own, construct but not construct-only: not looked
+       * up for every object loaded. */
+      if (strcmp (names[i], "database") == 0)
+        continue;
+      pspec = g_object_class_find_property (klass, names[i]);
 
       if (pspec != NULL && (pspec->flags & G_PARAM_CONSTRUCT_ONLY) != 0)
         return TRUE;
@@ -794,16 +800,14 @@ has_construct_only (GObjectClass  *klass,
 /* Whether @object, which a new-object function returned, is what it must
  * be: a @type of @database. Warns when it is not. */
 static gboolean
-check_new_object (GObject      *object,
-                  GType         type,
-                  GormDatabase *database)
+check_new_object (GObject              *object,
+                  GType                 type,
+                  GormDatabase         *database,
+                  GormSchemaDatabaseOf  database_of)
 {
-  g_autoptr(GObject) given = NULL;
-
   if (object != NULL && G_OBJECT_TYPE (object) == type)
     {
-      g_object_get (object, "database", &given, NULL);
-      if (given == (GObject *) database)
+      if (database_of (object) == database)
         return TRUE;
     }
   g_warning ("The new-object function of %s returned %s%s%s rather than a %s of the "
@@ -816,11 +820,12 @@ check_new_object (GObject      *object,
 }
 
 GObject *
-gorm_schema_new_object (GType          type,
-                        GormDatabase  *database,
-                        guint          n_properties,
-                        const char   **names,
-                        const GValue  *values)
+gorm_schema_new_object (GType                 type,
+                        GormDatabase         *database,
+                        GormSchemaDatabaseOf  database_of,
+                        guint                 n_properties,
+                        const char          **names,
+                        const GValue         *values)
 {
   GormResourceNewFunc func = NULL;
   gpointer user_data = NULL;
@@ -843,7 +848,7 @@ gorm_schema_new_object (GType          type,
     return g_object_new_with_properties (type, n_properties, names, values);
 
   object = (GObject *) func (database, user_data);
-  if (!check_new_object (object, type, database))
+  if (!check_new_object (object, type, database, database_of))
     {
       g_clear_object (&object);
       return g_object_new_with_properties (type, n_properties, names, values);

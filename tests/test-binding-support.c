@@ -754,6 +754,132 @@ test_new_func_returning_another_class (void)
   gorm_resource_class_set_new_func (GORM_RESOURCE_CLASS (klass), NULL, NULL, NULL);
 }
 
+/* gorm_resource_new_with_init(): a class whose instance initializer
+ * notes whether the function had run on the object before it. */
+typedef struct
+{
+  TestObject parent_instance;
+  gboolean   attached_before_init;
+} TestInited;
+typedef struct { TestObjectClass parent_class; } TestInitedClass;
+GType test_inited_get_type (void);
+G_DEFINE_TYPE (TestInited, test_inited, TEST_TYPE_OBJECT)
+
+static void
+test_inited_init (TestInited *self)
+{
+  self->attached_before_init = g_object_get_data (G_OBJECT (self), "attached") != NULL;
+}
+
+static void
+test_inited_class_init (TestInitedClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+}
+
+typedef struct
+{
+  guint         calls;
+  GormResource *last;
+  /* Builds an object of the class itself from the function. */
+  GormResource *built_inside;
+} Attacher;
+
+static void
+attach_mark (GormResource *resource,
+             gpointer      user_data)
+{
+  Attacher *attacher = user_data;
+
+  attacher->calls++;
+  attacher->last = resource;
+  /* No property is set yet, the database included. */
+  g_assert_null (gorm_resource_get_database (resource));
+  g_object_set_data (G_OBJECT (resource), "attached", attacher);
+}
+
+static void
+attach_and_build (GormResource *resource,
+                  gpointer      user_data)
+{
+  Attacher *attacher = user_data;
+
+  attach_mark (resource, user_data);
+  attacher->built_inside = g_object_new (test_inited_get_type (), NULL);
+}
+
+static GormResource *
+build_with_init (GormDatabase *database,
+                 gpointer      user_data)
+{
+  return gorm_resource_new_with_init (test_inited_get_type (), database, attach_mark, user_data);
+}
+
+static void
+test_new_with_init (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GTypeClass) klass = g_type_class_ref (test_inited_get_type ());
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GError) error = NULL;
+  Attacher attacher = { 0 };
+  GormResource *resource, *plain, *loaded;
+  g_autofree char *name = NULL;
+
+  resource = gorm_resource_new_with_init (test_inited_get_type (), db, attach_mark, &attacher);
+  g_assert_cmpuint (attacher.calls, ==, 1);
+  g_assert_true (attacher.last == resource);
+  g_assert_true (G_OBJECT_TYPE (resource) == test_inited_get_type ());
+  g_assert_true (((TestInited *) resource)->attached_before_init);
+  g_assert_true (g_object_get_data (G_OBJECT (resource), "attached") == &attacher);
+  g_assert_true (gorm_resource_get_database (resource) == db);
+  g_assert_false (gorm_resource_is_saved (resource));
+
+  /* The function is given to that object only. */
+  plain = g_object_new (test_inited_get_type (), NULL);
+  g_assert_cmpuint (attacher.calls, ==, 1);
+  g_assert_false (((TestInited *) plain)->attached_before_init);
+  g_assert_finalize_object (plain);
+  g_assert_finalize_object (resource);
+
+  /* Not to an object the function builds, and without a database. */
+  resource = gorm_resource_new_with_init (test_inited_get_type (), NULL, attach_and_build,
+                                          &attacher);
+  g_assert_cmpuint (attacher.calls, ==, 2);
+  g_assert_true (((TestInited *) resource)->attached_before_init);
+  g_assert_null (gorm_resource_get_database (resource));
+  g_assert_nonnull (attacher.built_inside);
+  g_assert_false (((TestInited *) attacher.built_inside)->attached_before_init);
+  g_assert_null (g_object_get_data (G_OBJECT (attacher.built_inside), "attached"));
+  g_assert_finalize_object (attacher.built_inside);
+  g_assert_finalize_object (resource);
+
+  /* The new-object function of a class builds its loaded objects so. */
+  test_migrate (db, test_inited_get_type ());
+  resource = g_object_new (test_inited_get_type (), "database", db, "name", "row", NULL);
+  g_assert_true (gorm_resource_save (resource, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_finalize_object (resource);
+  gorm_resource_class_set_new_func (GORM_RESOURCE_CLASS (klass), build_with_init, &attacher, NULL);
+  query = gorm_database_query (db, test_inited_get_type ());
+  loaded = gorm_query_first (query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (attacher.calls, ==, 3);
+  g_assert_true (attacher.last == loaded);
+  g_assert_true (((TestInited *) loaded)->attached_before_init);
+  g_object_get (loaded, "name", &name, NULL);
+  g_assert_cmpstr (name, ==, "row");
+  g_assert_true (gorm_resource_get_database (loaded) == db);
+  g_assert_true (gorm_resource_is_saved (loaded));
+  g_assert_false (gorm_resource_is_dirty (loaded));
+  g_assert_finalize_object (loaded);
+  gorm_resource_class_set_new_func (GORM_RESOURCE_CLASS (klass), NULL, NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -783,6 +909,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/BindingSupport/new-func", test_new_func);
   g_test_add_func ("/Gorm/BindingSupport/new-func-returning-another-class",
                    test_new_func_returning_another_class);
+  g_test_add_func ("/Gorm/BindingSupport/new-with-init", test_new_with_init);
 
   return g_test_run ();
 }

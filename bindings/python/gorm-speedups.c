@@ -18,11 +18,14 @@
  *
  * set_new_func() gives a model the function libgorm builds its loaded
  * objects with (gorm_resource_class_set_new_func()): the object is built
- * in Python, by GObject.Object.__new__() and __init__(), never by
- * g_object_new() in C, which PyGObject 3.42 may give the wrapper of
- * another object that Python is constructing at that moment (see
+ * with its wrapper attached before PyGObject's instance initializer runs
+ * (gorm_resource_new_with_init()), never by a plain g_object_new(),
+ * which PyGObject 3.42 may give the wrapper of another object that
+ * Python is constructing at that moment (see
  * gorm_resource_class_set_new_func() and _ResourceMeta in Gorm.py); it
- * is called from C, without a PyGObject closure around it.
+ * is called from C, without a PyGObject closure around it. collect()
+ * keeps those wrappers while a load runs, so that the objects it gives
+ * to Python are not wrapped twice.
  *
  * The module uses libgorm's public API only, through the shared library
  * the typelib loads too: one copy of the library and its types. */
@@ -69,7 +72,6 @@ static PyObject *load_name;
 static PyObject *dict_name;
 static PyObject *own_init_name;
 static PyObject *init_name;
-static PyObject *database_name;
 static PyObject *empty_tuple;
 
 /* The name of a field, for messages: the attribute GObject.Property
@@ -95,6 +97,21 @@ static GObject *
 gobject_of (PyObject *instance)
 {
   return PyObject_TypeCheck (instance, &PyGObject_Type) ? pygobject_get (instance) : NULL;
+}
+
+/* PyGObject's getter of a wrapper's __dict__ (the descriptor
+ * GObject.Object's instances take it from), found once: the getter gives
+ * the wrapper its dictionary and the toggle reference that keeps a
+ * wrapper with attributes alive. Called directly, not looked up through
+ * the class of each instance. */
+static PyObject *dict_descriptor;
+
+/* The __dict__ of the wrapper @instance, as instance.__dict__ gives it. */
+static PyObject *
+wrapper_dict (PyObject *instance)
+{
+  return Py_TYPE (dict_descriptor)->tp_descr_get (dict_descriptor, instance,
+                                                 (PyObject *) Py_TYPE (instance));
 }
 
 /* The GormResource of the wrapper @instance, checked to be an object of
@@ -379,9 +396,11 @@ foreign_key_base_get (PyObject *self,
       result = Py_NewRef (Py_None);
       goto out;
     }
-  /* Through the wrapper's __dict__ attribute, as Python takes it:
-   * PyGObject keeps the wrapper of an object with a __dict__ alive. */
-  dict = PyObject_GetAttr (instance, dict_name);
+  /* Through PyGObject's getter of the wrapper's __dict__, as Python
+   * takes it: PyGObject keeps the wrapper of an object with a __dict__
+   * alive. Another instance has its own. */
+  dict = PyObject_TypeCheck (instance, &PyGObject_Type) ? wrapper_dict (instance)
+                                                        : PyObject_GetAttr (instance, dict_name);
   if (dict == NULL)
     goto out;
   cache_name = PyObject_GetAttr (self, cache_name_name);
@@ -475,7 +494,7 @@ keep_related (PyObject         *module,
       wrapper = pygobject_new (G_OBJECT (related));
       if (wrapper == NULL)
         return NULL;
-      dict = PyObject_GetAttr (args[2], dict_name);
+      dict = wrapper_dict (args[2]);
       if (dict == NULL)
         {
           Py_DECREF (wrapper);
@@ -490,34 +509,72 @@ keep_related (PyObject         *module,
   return Py_NewRef (args[2]);
 }
 
-/* The GormResourceNewFunc of Python models: @user_data is the model. */
+/* Loading: one wrapper per loaded object.
+ *
+ * The new-func builds the wrapper of each object it loads; dropped when
+ * it returns, the wrapper would be built again when the object reaches
+ * Python (a query set's items, get()). collect() keeps the wrappers built
+ * on its thread while the function it calls runs, so that the objects
+ * that function hands to Python come with the wrapper they were built
+ * with, and drops them when it returns: an object that stays in C only
+ * (a page of a live model, what a relation caches, an object loaded on
+ * another thread) keeps no wrapper once it returns, as before. */
+
+/* What the new-func of a model is given: the model and its GType. */
+typedef struct
+{
+  PyObject *model;
+  GType     type;
+} ModelBuilder;
+
+/* The list of the wrappers built on this thread while collect() runs,
+ * NULL outside of it. */
+static GPrivate collector;
+
+/* The GormResourceInitFunc of new_for_row(): @user_data is the wrapper,
+ * new, which takes the object as PyGObject's constructor gives it its
+ * object, a reference of its own; PyGObject's instance initializer, which
+ * runs next, finds it there. */
+static void
+attach_wrapper (GormResource *resource,
+                gpointer      user_data)
+{
+  PyGObject *wrapper = user_data;
+
+  wrapper->obj = g_object_ref (G_OBJECT (resource));
+  pygobject_register_wrapper ((PyObject *) wrapper);
+}
+
+/* The GormResourceNewFunc of Python models: @user_data is the
+ * ModelBuilder. The object is built in C with its wrapper attached as it
+ * is initialized (gorm_resource_new_with_init()): PyGObject's constructor
+ * (GObject.Object.__init__(database=...)) is not called, whose keyword
+ * arguments cost a dictionary, a conversion and two lookups of the
+ * class's __gtype__ an object. */
 static GormResource *
 new_for_row (GormDatabase *database,
              gpointer      user_data)
 {
-  PyTypeObject *model = user_data;
+  const ModelBuilder *builder = user_data;
   PyGILState_STATE state = PyGILState_Ensure ();
-  PyObject *resource = NULL, *wrapper = NULL, *kwargs = NULL, *init = NULL, *result;
-  GObject *object = NULL;
+  PyObject *resource, *init = NULL, *result, *kept;
+  GormResource *object = NULL;
+  gboolean built = FALSE;
   int own_init;
 
-  resource = PyGObject_Type.tp_new (model, empty_tuple, NULL);
+  resource = PyGObject_Type.tp_new ((PyTypeObject *) builder->model, empty_tuple, NULL);
   if (resource == NULL)
     goto out;
-  if (database != NULL)
-    wrapper = pygobject_new (G_OBJECT (database));
-  else
-    wrapper = Py_NewRef (Py_None);
-  if (wrapper == NULL)
-    goto out;
-  kwargs = PyDict_New ();
-  if (kwargs == NULL || PyDict_SetItem (kwargs, database_name, wrapper) < 0)
-    goto out;
-  if (PyGObject_Type.tp_init (resource, empty_tuple, kwargs) < 0)
-    goto out;
+  object = gorm_resource_new_with_init (builder->type, database, attach_wrapper, resource);
+  if (pygobject_get (resource) != (GObject *) object)
+    {
+      PyErr_Format (PyExc_RuntimeError, "%s: the wrapper of a loaded object was not attached",
+                    ((PyTypeObject *) builder->model)->tp_name);
+      goto out;
+    }
   /* A model's own __init__ is called without arguments, as PyGObject
    * calls it for an object that g_object_new() builds. */
-  init = PyObject_GetAttr ((PyObject *) model, own_init_name);
+  init = PyObject_GetAttr (builder->model, own_init_name);
   if (init == NULL)
     goto out;
   own_init = PyObject_IsTrue (init);
@@ -526,7 +583,7 @@ new_for_row (GormDatabase *database,
     goto out;
   if (own_init)
     {
-      init = PyObject_GetAttr ((PyObject *) model, init_name);
+      init = PyObject_GetAttr (builder->model, init_name);
       if (init == NULL)
         goto out;
       result = PyObject_CallOneArg (init, resource);
@@ -534,26 +591,35 @@ new_for_row (GormDatabase *database,
         goto out;
       Py_DECREF (result);
     }
-  object = g_object_ref (pygobject_get (resource));
+  kept = g_private_get (&collector);
+  /* Kept or not, the object is built: a wrapper that could not be kept
+   * is built again when Python takes the object. */
+  if (kept != NULL && PyList_Append (kept, resource) < 0)
+    PyErr_Clear ();
+  built = TRUE;
 
 out:
-  if (PyErr_Occurred ())
-    PyErr_Print ();
+  if (!built)
+    {
+      if (PyErr_Occurred ())
+        PyErr_Print ();
+      g_clear_object (&object);
+    }
   Py_XDECREF (init);
-  Py_XDECREF (kwargs);
-  Py_XDECREF (wrapper);
   Py_XDECREF (resource);
   PyGILState_Release (state);
-  return (GormResource *) object;
+  return object;
 }
 
 static void
-release_model (gpointer data)
+release_builder (gpointer data)
 {
+  ModelBuilder *builder = data;
   PyGILState_STATE state = PyGILState_Ensure ();
 
-  Py_DECREF ((PyObject *) data);
+  Py_DECREF (builder->model);
   PyGILState_Release (state);
+  g_free (builder);
 }
 
 static PyObject *
@@ -561,6 +627,7 @@ set_new_func (PyObject *module,
               PyObject *model)
 {
   GormResourceClass *klass;
+  ModelBuilder *builder;
   GType type;
 
   if (!PyType_Check (model) || !PyType_IsSubtype ((PyTypeObject *) model, &PyGObject_Type))
@@ -569,13 +636,39 @@ set_new_func (PyObject *module,
   type = pyg_type_from_object (model);
   if (type == G_TYPE_INVALID)
     return NULL;
-  if (!g_type_is_a (type, GORM_TYPE_RESOURCE))
+  if (!g_type_is_a (type, GORM_TYPE_RESOURCE) || G_TYPE_IS_ABSTRACT (type))
     return PyErr_Format (PyExc_TypeError, "set_new_func: %R is not a Gorm.Resource class",
                          model);
+  builder = g_new (ModelBuilder, 1);
+  builder->model = Py_NewRef (model);
+  builder->type = type;
   klass = g_type_class_ref (type);
-  gorm_resource_class_set_new_func (klass, new_for_row, Py_NewRef (model), release_model);
+  gorm_resource_class_set_new_func (klass, new_for_row, builder, release_builder);
   g_type_class_unref (klass);
   Py_RETURN_NONE;
+}
+
+/* collect(function, *args): function(*args), with the wrappers of the
+ * objects loaded on this thread meanwhile kept until it returns. */
+static PyObject *
+collect (PyObject         *module,
+         PyObject * const *args,
+         Py_ssize_t        n_args)
+{
+  PyObject *kept, *previous, *result;
+
+  if (n_args < 1)
+    return PyErr_Format (PyExc_TypeError, "collect(function, *args): no function given");
+  kept = PyList_New (0);
+  if (kept == NULL)
+    return NULL;
+  /* A collect() called by the function keeps its own until it returns. */
+  previous = g_private_get (&collector);
+  g_private_set (&collector, kept);
+  result = PyObject_Vectorcall (args[0], args + 1, (size_t) (n_args - 1), NULL);
+  g_private_set (&collector, previous);
+  Py_DECREF (kept);
+  return result;
 }
 
 static PyMethodDef module_methods[] = {
@@ -587,7 +680,11 @@ static PyMethodDef module_methods[] = {
     "returns resource." },
   { "set_new_func", set_new_func, METH_O,
     "set_new_func(model): makes libgorm build the objects of model that it "
-    "loads in Python, by GObject.Object.__new__() and __init__(database=...)." },
+    "loads with their wrapper, and the model's own __init__ called." },
+  { "collect", (PyCFunction) (void (*) (void)) collect, METH_FASTCALL,
+    "collect(function, *args): calls function(*args), keeping the wrappers of the "
+    "objects loaded on this thread meanwhile until it returns: the objects it gives "
+    "to Python come with the wrapper they were built with." },
   { NULL },
 };
 
@@ -620,13 +717,20 @@ module_exec (PyObject *module)
   dict_name = PyUnicode_InternFromString ("__dict__");
   own_init_name = PyUnicode_InternFromString ("_gorm_own_init");
   init_name = PyUnicode_InternFromString ("__init__");
-  database_name = PyUnicode_InternFromString ("database");
   empty_tuple = PyTuple_New (0);
   if (read_by_name_name == NULL || own_init_name == NULL || init_name == NULL ||
-      database_name == NULL || empty_tuple == NULL || key_attribute_name == NULL ||
+      empty_tuple == NULL || key_attribute_name == NULL ||
       cache_name_name == NULL || target_key_name == NULL || load_name == NULL ||
       dict_name == NULL)
     return -1;
+  dict_descriptor = Py_XNewRef (PyDict_GetItemWithError (PyGObject_Type.tp_dict, dict_name));
+  if (dict_descriptor == NULL || Py_TYPE (dict_descriptor)->tp_descr_get == NULL)
+    {
+      if (!PyErr_Occurred ())
+        PyErr_SetString (PyExc_ImportError,
+                         "gi.overrides._gorm_speedups: GObject.Object has no __dict__ getter");
+      return -1;
+    }
   if (PyType_Ready (&field_base_type) < 0 ||
       PyModule_AddObjectRef (module, "FieldBase", (PyObject *) &field_base_type) < 0 ||
       PyType_Ready (&foreign_key_base_type) < 0 ||

@@ -23,7 +23,8 @@ import gi
 
 gi.require_version('Gorm', '1.0')
 gi.require_version('Gtk', '4.0')
-from gi.repository import Gio, GLib, Gorm, Gtk  # noqa: E402
+from gi.repository import Gio, GLib, GObject, Gorm, Gtk  # noqa: E402
+from gi.overrides import _gorm_speedups as speedups  # noqa: E402
 
 import gormtest  # noqa: E402
 
@@ -36,6 +37,16 @@ N_TASKS = 1000
 class Task(Gorm.Resource):
     title = Gorm.Field(str, max_length=200)
     prio = Gorm.Field(int)
+
+
+class Nesting(Gorm.Resource):
+    """A model whose __init__ constructs another GObject in Python."""
+    label = Gorm.Field(str)
+    prio = Gorm.Field(int)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.helper = Gio.ListStore(item_type=GObject.Object)
 
 
 class Rollback(Exception):
@@ -264,6 +275,34 @@ class BindingTest(unittest.TestCase):
         first = model.get_item(0)
         self.assertIs(type(first), Task)
         self.assertEqual(first.title, 't4')
+
+    def test_objects_built_while_python_constructs_another(self):
+        # A loaded object is built in C with its wrapper attached as it is
+        # initialized (gorm_resource_new_with_init(), test_loading.py).
+        for i in range(4):
+            Nesting(label='x%d' % i, prio=i).save()
+        gc.collect()
+        # GTK reads the model's first item while Python constructs the
+        # selection; the item's own __init__ constructs another object. The
+        # same inside a load that keeps its wrappers (collect()).
+        def construct(order):
+            model = Nesting.objects.order_by(order).watch()
+            return model, Gtk.SingleSelection(model=model)
+        built = [construct('-prio'), speedups.collect(construct, 'prio')]
+        for (model, selection), label in zip(built, ('x3', 'x0')):
+            self.assertIs(type(selection), Gtk.SingleSelection)
+            item = model.get_item(0)
+            self.assertIs(type(item), Nesting)
+            self.assertEqual(item.label, label)
+            self.assertIsInstance(item.helper, Gio.ListStore)
+            self.assertIs(selection.get_selected_item(), item)
+        # The selections' wrappers gone, the items are whole.
+        del selection, item
+        models = [model for model, _ in built]
+        del built
+        gc.collect()
+        self.assertEqual([type(model.get_item(0)) for model in models], [Nesting, Nesting])
+        self.assertEqual([model.get_item(0).prio for model in models], [3, 0])
 
     def test_new_func_builds_every_loaded_object(self):
         built = []

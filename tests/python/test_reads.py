@@ -212,9 +212,11 @@ class ReadsTest(DatabaseTestCase):
 
 
     def test_results_taken_in_chunks(self):
-        # A QuerySet takes the items of its result into Python a chunk at a
-        # time (gorm_query_dup_items()), not one get_item() per item: the
-        # same objects in the same order, live ones the objects alive.
+        # A QuerySet takes the items of its result into Python in few calls
+        # (gorm_query_dup_items()), not one get_item() per item: the objects
+        # of a fetch that built them all in one call, rows and the objects of
+        # a larger result a chunk at a time; the same objects in the same
+        # order, live ones the objects alive.
         override = sys.modules['gi.overrides.Gorm']
         n = override._ITEMS_CHUNK * 2 + 7
         Base.objects.bulk_create([Base(name='b%05d' % i, count=i) for i in range(n)])
@@ -232,7 +234,7 @@ class ReadsTest(DatabaseTestCase):
             sliced = list(Base.objects.order_by('count')[n - 2:n + 5])
             empty = list(Base.objects.filter(count__lt=0))
         chunk = override._ITEMS_CHUNK
-        self.assertEqual(calls, [(0, chunk), (chunk, chunk), (2 * chunk, chunk)] * 2 +
+        self.assertEqual(calls, [(0, n)] + [(0, chunk), (chunk, chunk), (2 * chunk, chunk)] +
                          [(0, 3), (0, 2), (0, 0)])
         self.assertEqual([obj.count for obj in found], list(range(n - 1, -1, -1)))
         self.assertIs(found[n - 6], kept)

@@ -1268,10 +1268,13 @@ class _ResourceMeta(type(Gorm.Resource)):
         # Gtk.ListView around it), which then came back from get_item(),
         # and as freed memory once that wrapper died. See
         # gorm_resource_class_set_new_func(). The function, in C
-        # (gorm-speedups.c), calls GObject.Object.__new__(model) and
-        # __init__(database=...), then the model's own __init__ without
-        # arguments if it has one, as PyGObject calls it for objects built
-        # by g_object_new(); libgorm sets the row's values next.
+        # (gorm-speedups.c), makes the wrapper (GObject.Object.__new__(model))
+        # and builds the object with it attached before PyGObject's instance
+        # initializer runs (gorm_resource_new_with_init()), then calls the
+        # model's own __init__ without arguments if it has one, as PyGObject
+        # calls it for objects built by g_object_new(); libgorm sets the
+        # row's values next. A load run through _collect() gives Python
+        # that same wrapper.
         _gorm_speedups.set_new_func(cls)
         options = cls._gorm_meta
         if cls._gorm_abstract:
@@ -2928,28 +2931,56 @@ class _AsyncQuerySet:
 
 # How many items of a result _items() takes into Python in one call.
 _ITEMS_CHUNK = 1000
+# A snapshot of at most this many rows builds all its objects as it is
+# fetched (see Gorm.QueryModel): _load() takes them all into Python.
+_WHOLE_MAX_ROWS = 25000
 _query_dup_items = Gorm.Query.dup_items
+_query_fetch = Gorm.Query.fetch
+# Calls a function keeping the wrapper of each object loaded meanwhile on
+# this thread, built with the object, until it returns: the objects the
+# function gives to Python come with that wrapper, not a second one.
+_collect = _gorm_speedups.collect
 
 
-def _items(model):
-    """An iterator over the items of a Gio.ListModel, taken into Python
+def _take(model, start, n_items, keep):
+    """The items of the Gio.ListModel ``model`` from ``start`` on, at most
+    ``n_items``, each passed through ``keep`` (what eager loading loaded
+    with it kept) unless None; called through _collect(), so that the
+    objects the items' pages load, and those loaded with them, are wrapped
+    once."""
+    items = _query_dup_items(model, start, n_items)
+    return items if keep is None else list(map(keep, items))
+
+
+def _load(query, keep):
+    """What a QuerySet takes of its result as it fetches it (through
+    _collect()): the Gio.ListModel of ``query``'s objects and the list of
+    its first items, passed through ``keep`` unless None: all of them when
+    the fetch built them all, the first _ITEMS_CHUNK of a larger one."""
+    model = _query_fetch(query)
+    n_items = model.get_n_items()
+    return model, _take(model, 0, n_items if n_items <= _WHOLE_MAX_ROWS else _ITEMS_CHUNK, keep)
+
+
+def _items(model, keep=None, start=0):
+    """An iterator over the items of a Gio.ListModel from ``start`` on,
+    each passed through ``keep`` unless None, taken into Python
     _ITEMS_CHUNK at a time by gorm_query_dup_items() rather than by one
     call of get_item() per item (PyGObject's cost of a call is most of
     what an item of a loaded page costs); a larger result loads its
     pages as it is iterated, as with get_item()."""
     if isinstance(model, list):
-        # none()'s answer.
-        return iter(model)
-    n_items = model.get_n_items()
-    if n_items <= _ITEMS_CHUNK:
-        return iter(_query_dup_items(model, 0, n_items))
+        # none()'s answer, or the objects prefetch_related() gave.
+        return iter(model[start:] if keep is None else list(map(keep, model[start:])))
     # Chained in C: no Python frame resumed per item.
-    return itertools.chain.from_iterable(_query_dup_items(model, start, _ITEMS_CHUNK)
-                                         for start in range(0, n_items, _ITEMS_CHUNK))
+    return itertools.chain.from_iterable(_collect(_take, model, position, _ITEMS_CHUNK, keep)
+                                         for position in range(start, model.get_n_items(),
+                                                               _ITEMS_CHUNK))
 
 
 _new_queryset = object.__new__
 _database_query = Gorm.Database.query
+_database_get = Gorm.Database.get
 
 
 class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
@@ -2979,13 +3010,16 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
 
     # none(): every runner answers empty without SQL (see _run()).
     _empty = False
+    # The first items of the result of a fetch of objects (see _load()),
+    # as they are yielded.
+    _loaded = None
 
     def _clone(self, **changes):
         # Every attribute comes from self: __init__ would set each twice.
         clone = _new_queryset(QuerySet)
         attributes = clone.__dict__
         attributes.update(self.__dict__)
-        attributes.update(changes, _result=None)
+        attributes.update(changes, _result=None, _loaded=None)
         return clone
 
     def _is_sliced(self):
@@ -3059,7 +3093,15 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
 
     def _fetch(self):
         if self._result is None:
-            self._result = self._run(self._fetch_runner())
+            runner = self._fetch_runner()
+            if self._empty or runner != 'fetch':
+                self._result = self._run(runner)
+            else:
+                keep = self._object_keeper() if self._is_eager() else None
+                try:
+                    self._result, self._loaded = _collect(_load, self._query(), keep)
+                except GLib.Error as error:
+                    _raise_translated(error, self.model)
         return self._result
 
     def using(self, database):
@@ -3175,10 +3217,14 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
         return item
 
     def __iter__(self):
-        items = _items(self._fetch())
-        if self._is_eager():
-            return map(self._keeper(), items)
-        return items
+        result = self._fetch()
+        loaded = self._loaded
+        if loaded is None:
+            return _items(result, self._keeper() if self._is_eager() else None)
+        if len(loaded) == len(result):
+            return iter(loaded)
+        return itertools.chain(loaded, _items(result, self._keeper() if self._is_eager() else None,
+                                              len(loaded)))
 
     def __len__(self):
         return len(self._fetch())
@@ -3235,15 +3281,18 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
             return None
         if not self._is_eager():
             with _gorm_errors(self.model):
-                return self._query(order_by_key=order_by_key).first()
+                return _collect(self._query(order_by_key=order_by_key).first)
         # libgorm's first() would have the object hold what it loaded with
         # it from C, where a cycle through it (a question holding its
         # prefetched choices, each choice keeping its question) is out of
         # the garbage collector's sight: the page of one row a fetch gives
         # (the same statements) lends it to _keeper() instead.
+        query = self._slice(0, 1)._query(order_by_key=order_by_key)
         with _gorm_errors(self.model):
-            found = getattr(self._slice(0, 1)._query(order_by_key=order_by_key),
-                            self._fetch_runner())()
+            if self._fetch_runner() == 'fetch':
+                found = _collect(_load, query, self._keeper())[1]
+                return found[0] if found else None
+            found = getattr(query, self._fetch_runner())()
         return self._keeper()(found[0]) if len(found) else None
 
     def __bool__(self):
@@ -3299,7 +3348,7 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
         _check_model_once(model)
         try:
             if model._gorm_primary_key == 'id' and type(value) is int and -2 ** 63 <= value < 2 ** 63:
-                return Gorm.Database.get(database, model, value, None)
+                return _collect(_database_get, database, model, value, None)
             pspec = _find_pspec(model, 'pk')
             if isinstance(value, str) and pspec.value_type.fundamental in _INTEGER_FUNDAMENTALS:
                 # As Django does, get(pk='1') reads a str of digits as the
@@ -3310,9 +3359,9 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
                     raise TypeMismatchError('%s: the primary key %s is an integer, not %r'
                                             % (model.__name__, _attribute(pspec), value)) from None
             if model._gorm_primary_key == 'id' and type(value) is int and -2 ** 63 <= value < 2 ** 63:
-                return Gorm.Database.get(database, model, value, None)
+                return _collect(_database_get, database, model, value, None)
             key = _property_value(model, pspec, value)
-            return Gorm.Database.get_by_key(database, model, key, None)
+            return _collect(Gorm.Database.get_by_key, database, model, key, None)
         except GLib.Error as error:
             if error.matches(Gorm.error_quark(), _ErrorCode.NOT_FOUND):
                 raise model.DoesNotExist('%s matching %s does not exist'
