@@ -135,6 +135,10 @@ GormStatement      *gorm_connection_lookup_locked   (GormConnection      *self,
 GormStatement      *gorm_connection_lookup_direct_locked (GormConnection *self,
                                                           const char     *sql,
                                                           GError        **error);
+/* Whether libgda parsed @statement: FALSE for one of
+ * gorm_connection_lookup_direct_locked() that libgda never ran. For
+ * tests. */
+gboolean            gorm_statement_is_parsed        (GormStatement       *statement);
 guint               gorm_statement_get_n_params     (GormStatement       *statement);
 const char         *gorm_statement_get_sql          (GormStatement       *statement);
 /* Bind @value (a libgorm SQL value, not NULL) as parameter @number,

@@ -1172,6 +1172,12 @@ gorm_connection_lookup_direct_locked (GormConnection  *self,
   return statement;
 }
 
+gboolean
+gorm_statement_is_parsed (GormStatement *self)
+{
+  return self->statement != NULL;
+}
+
 guint
 gorm_statement_get_n_params (GormStatement *self)
 {
