@@ -1281,7 +1281,7 @@ test_unparsed_statement (void)
                                 "(##p2::gint64, ##p3::gchararray::null)";
   /* Thousands of rows on SQLite; libgda parses PostgreSQL's, in a time
    * that grows with the square of the parameters. */
-  guint n_rows = is_sqlite () ? 10000 : 100;
+  guint n_rows = is_sqlite () ? 10000 : 200;
   g_autofree char *many_sql = insert_rows_sql (n_rows);
   g_autoptr(GPtrArray) traced = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
