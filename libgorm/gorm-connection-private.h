@@ -123,6 +123,22 @@ gboolean            gorm_connection_check_locked    (GormConnection      *self,
 GormStatement      *gorm_connection_lookup_locked   (GormConnection      *self,
                                                      const char          *sql,
                                                      GError             **error);
+/* Looks up a write (INSERT, UPDATE, DELETE) as gorm_connection_lookup_locked()
+ * does, for a statement whose parameters are numbered ##p0 to ##pN-1 in
+ * the dialect's form: while statements run on the sqlite3 handle
+ * (gorm_connection_runs_directly_locked()), without libgda's parser,
+ * whose time grows with the square of the parameters (a few thousand
+ * take seconds). Such a statement is prepared on the handle from its
+ * text, its parameters bound by their numbers, and behaves as any other
+ * (trace, injected faults, errors); libgda parses it only if it is ever
+ * to run it. */
+GormStatement      *gorm_connection_lookup_direct_locked (GormConnection *self,
+                                                          const char     *sql,
+                                                          GError        **error);
+/* Whether libgda parsed @statement: FALSE for one of
+ * gorm_connection_lookup_direct_locked() that libgda never ran. For
+ * tests. */
+gboolean            gorm_statement_is_parsed        (GormStatement       *statement);
 guint               gorm_statement_get_n_params     (GormStatement       *statement);
 const char         *gorm_statement_get_sql          (GormStatement       *statement);
 /* Bind @value (a libgorm SQL value, not NULL) as parameter @number,

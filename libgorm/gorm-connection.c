@@ -19,9 +19,13 @@
 struct _GormStatement
 {
   char          *sql;
+  /* libgda's statement, its parameters and their holders (of ##p0, ##p1,
+   * … in order), or, for a statement looked up by
+   * gorm_connection_lookup_direct_locked() and not yet run by libgda,
+   * NULL: see parse_statement(). n_holders counts the parameters all the
+   * same. */
   GdaStatement  *statement;
   GdaSet        *params;
-  /* The holders of ##p0, ##p1, … in order. */
   GdaHolder    **holders;
   guint          n_holders;
   /* The GdaConnection (its serial, see GormConnection) the statement was
@@ -846,23 +850,38 @@ split_sqlstate (const char *message,
   return g_string_free (text, FALSE);
 }
 
+/* How much of a statement's SQL a message shows: a multi-row INSERT of
+ * a thousand rows would fill screens with `?`. */
+#define SHOWN_SQL_BYTES 1000
+
 /* @sql as its reader wrote it: libgda's parameter syntax (##p0::gint64,
  * ##p1::gchararray::null) shown as `?`, which is what raw SQL and the
- * bindings write, and no GType name in a message. */
+ * bindings write, and no GType name in a message; past SHOWN_SQL_BYTES,
+ * cut at a character and ended with "…". */
 static char *
 readable_sql (const char *sql)
 {
   static gsize made;
   static GRegex *holder;
+  g_autofree char *readable = NULL;
+  const char *cut;
 
   if (strstr (sql, "##") == NULL)
-    return g_strdup (sql);
-  if (g_once_init_enter (&made))
+    readable = g_strdup (sql);
+  else
     {
-      holder = g_regex_new ("##[A-Za-z0-9_]+(::[A-Za-z0-9_]+)*", G_REGEX_OPTIMIZE, 0, NULL);
-      g_once_init_leave (&made, 1);
+      if (g_once_init_enter (&made))
+        {
+          holder = g_regex_new ("##[A-Za-z0-9_]+(::[A-Za-z0-9_]+)*", G_REGEX_OPTIMIZE, 0, NULL);
+          g_once_init_leave (&made, 1);
+        }
+      readable = g_regex_replace_literal (holder, sql, -1, 0, "?", 0, NULL);
     }
-  return g_regex_replace_literal (holder, sql, -1, 0, "?", 0, NULL);
+  if (strlen (readable) <= SHOWN_SQL_BYTES)
+    return g_steal_pointer (&readable);
+  /* The start of the character holding the first byte left out. */
+  cut = g_utf8_find_prev_char (readable, readable + SHOWN_SQL_BYTES + 1);
+  return g_strdup_printf ("%.*s…", (int) (cut - readable), readable);
 }
 
 /* Turns a libgda error into a GormError whose code the dialect chose. */
@@ -1025,29 +1044,23 @@ direct_kind (const char *sql)
   return DIRECT_NONE;
 }
 
-GormStatement *
-gorm_connection_lookup_locked (GormConnection  *self,
-                               const char      *sql,
-                               GError         **error)
+/* Parses the SQL of @statement into libgda's statement and holders, as
+ * every statement is when it is looked up, and a statement of
+ * gorm_connection_lookup_direct_locked() the first time libgda is to run
+ * it. On failure @statement is as it was. */
+static gboolean
+parse_statement (GormConnection  *self,
+                 GormStatement   *statement,
+                 GError         **error)
 {
   g_autoptr(GError) local_error = NULL;
-  GormStatement *statement;
+  g_autoptr(GdaStatement) parsed = NULL;
+  GormStatement holders = { 0 };
+  const char *sql = statement->sql;
   const char *rest = NULL;
 
-  if (self->statements == NULL)
-    {
-      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
-                   "Cannot run “%s”: the database is %s", sql,
-                   self->closed ? "closed" : "not open");
-      return NULL;
-    }
-
-  statement = g_hash_table_lookup (self->statements, sql);
-  if (statement != NULL)
-    return statement;
-
-  statement = g_new0 (GormStatement, 1);
-  statement->sql = g_strdup (sql);
+  if (statement->statement != NULL)
+    return TRUE;
   if (self->dialect->values_as_text && strstr (sql, "::gdouble::null") != NULL)
     {
       /* libgda's PostgreSQL provider writes a gdouble parameter in a
@@ -1056,19 +1069,71 @@ gorm_connection_lookup_locked (GormConnection  *self,
       g_auto(GStrv) parts = g_strsplit (sql, "::gdouble::null", -1);
       g_autofree char *text = g_strjoinv ("::gchararray::null", parts);
 
-      statement->statement = gda_sql_parser_parse_string (self->parser, text, &rest, &local_error);
+      parsed = gda_sql_parser_parse_string (self->parser, text, &rest, &local_error);
     }
   else
-    statement->statement = gda_sql_parser_parse_string (self->parser, sql, &rest, &local_error);
-  if (statement->statement != NULL && rest != NULL && *rest != '\0')
+    parsed = gda_sql_parser_parse_string (self->parser, sql, &rest, &local_error);
+  if (parsed != NULL && rest != NULL && *rest != '\0')
     g_set_error (&local_error, GORM_ERROR, GORM_ERROR_FAILED,
                  "Only one statement can be run at a time");
-  if (local_error == NULL)
-    collect_holders (statement, &local_error);
+  holders.sql = statement->sql;
+  holders.statement = parsed;
+  if (local_error == NULL && collect_holders (&holders, &local_error) &&
+      statement->values != NULL && holders.n_holders != statement->n_holders)
+    g_set_error (&local_error, GORM_ERROR, GORM_ERROR_FAILED,
+                 "libgda found %u parameters, not %u", holders.n_holders,
+                 statement->n_holders);
   if (local_error != NULL)
     {
+      g_clear_object (&holders.params);
+      g_free (holders.holders);
       g_set_error (error, GORM_ERROR, GORM_ERROR_FAILED,
                    "Cannot parse the SQL “%s”: %s", sql, local_error->message);
+      return FALSE;
+    }
+  statement->statement = g_steal_pointer (&parsed);
+  statement->params = holders.params;
+  statement->holders = holders.holders;
+  statement->n_holders = holders.n_holders;
+  return TRUE;
+}
+
+/* The statement of @sql cached, or NULL with @error set when the
+ * connection has no statements (closed, not open). */
+static gboolean
+find_statement (GormConnection  *self,
+                const char      *sql,
+                GormStatement  **statement,
+                GError         **error)
+{
+  if (self->statements == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_CONNECTION,
+                   "Cannot run “%s”: the database is %s", sql,
+                   self->closed ? "closed" : "not open");
+      *statement = NULL;
+      return FALSE;
+    }
+  *statement = g_hash_table_lookup (self->statements, sql);
+  return TRUE;
+}
+
+GormStatement *
+gorm_connection_lookup_locked (GormConnection  *self,
+                               const char      *sql,
+                               GError         **error)
+{
+  GormStatement *statement;
+
+  if (!find_statement (self, sql, &statement, error))
+    return NULL;
+  if (statement != NULL)
+    return parse_statement (self, statement, error) ? statement : NULL;
+
+  statement = g_new0 (GormStatement, 1);
+  statement->sql = g_strdup (sql);
+  if (!parse_statement (self, statement, error))
+    {
       gorm_statement_free (statement);
       return NULL;
     }
@@ -1078,6 +1143,39 @@ gorm_connection_lookup_locked (GormConnection  *self,
     statement->values = g_new0 (GValue, statement->n_holders);
   g_hash_table_insert (self->statements, statement->sql, statement);
   return statement;
+}
+
+GormStatement *
+gorm_connection_lookup_direct_locked (GormConnection  *self,
+                                      const char      *sql,
+                                      GError         **error)
+{
+  g_autofree char *numbered = NULL;
+  GormStatement *statement;
+  guint n_params = 0;
+
+  if (!find_statement (self, sql, &statement, error))
+    return NULL;
+  if (statement != NULL)
+    return statement;
+  if (!gorm_connection_runs_directly_locked (self) || direct_kind (sql) != DIRECT_WRITE)
+    return gorm_connection_lookup_locked (self, sql, error);
+
+  /* Counted as libgda would: ##p0 to ##pN-1, each once. */
+  numbered = gorm_dialect_number_parameters (sql, '?', &n_params);
+  statement = g_new0 (GormStatement, 1);
+  statement->sql = g_strdup (sql);
+  statement->kind = DIRECT_WRITE;
+  statement->n_holders = n_params;
+  statement->values = g_new0 (GValue, MAX (n_params, 1));
+  g_hash_table_insert (self->statements, statement->sql, statement);
+  return statement;
+}
+
+gboolean
+gorm_statement_is_parsed (GormStatement *self)
+{
+  return self->statement != NULL;
 }
 
 guint
@@ -1518,12 +1616,37 @@ is_direct_type (GType type)
          type == G_TYPE_BYTES || type == G_TYPE_BOOLEAN;
 }
 
+/* The number of the holder @holder of @statement, from its id ("pN"),
+ * or n_holders when it is none of them. */
+static guint
+holder_number (GormStatement *statement,
+               GdaHolder     *holder)
+{
+  const char *id = gda_holder_get_id (holder);
+  guint64 number;
+  char *end;
+
+  if (id == NULL || id[0] != 'p' || !g_ascii_isdigit (id[1]))
+    return statement->n_holders;
+  number = g_ascii_strtoull (id + 1, &end, 10);
+  if (*end != '\0' || number >= statement->n_holders ||
+      statement->holders[number] != holder)
+    return statement->n_holders;
+  return (guint) number;
+}
+
 /* Prepares @statement on the sqlite3 handle: TRUE when it can run there.
  * Its SQL is what libgda's provider would prepare: rendered with `?`,
- * listing the holders in the order of their `?`. */
+ * listing the holders in the order of their `?`; or, for a statement
+ * libgda has not parsed (gorm_connection_lookup_direct_locked()), its
+ * parameters numbered (`?N`), each bound from the value of its number.
+ * FALSE otherwise: with @error set when SQLite refused to prepare a
+ * statement libgda has not parsed (its message: libgda's provider would
+ * report the same), else for libgda to run it, and report a failure. */
 static gboolean
-prepare_direct (GormConnection *self,
-                GormStatement  *statement)
+prepare_direct (GormConnection  *self,
+                GormStatement   *statement,
+                GError         **error)
 {
   g_autofree char *sql = NULL;
   GSList *used = NULL;
@@ -1537,20 +1660,31 @@ prepare_direct (GormConnection *self,
   forget_direct (statement);
   statement->direct_serial = self->serial;
 
-  sql = gda_statement_to_sql_extended (statement->statement, self->connection,
-                                       statement->params, GDA_STATEMENT_SQL_PARAMS_AS_QMARK,
-                                       &used, NULL);
-  n_used = g_slist_length (used);
-  if (sql == NULL)
+  if (statement->statement == NULL)
+    {
+      sql = gorm_dialect_number_parameters (statement->sql, '?', &n_used);
+      statement->direct_refused = n_used != statement->n_holders;
+    }
+  else
+    {
+      sql = gda_statement_to_sql_extended (statement->statement, self->connection,
+                                           statement->params, GDA_STATEMENT_SQL_PARAMS_AS_QMARK,
+                                           &used, NULL);
+      n_used = g_slist_length (used);
+      statement->direct_refused = sql == NULL;
+    }
+  if (statement->direct_refused)
     {
       g_slist_free (used);
-      statement->direct_refused = TRUE;
       return FALSE;
     }
-  /* A failure is libgda's to report, with its message. */
   if (sqlite3_prepare_v3 (self->sqlite, sql, -1, SQLITE_PREPARE_PERSISTENT, &direct,
                           &tail) != SQLITE_OK || direct == NULL)
     {
+      if (statement->statement == NULL)
+        g_set_error_literal (error, GORM_ERROR, GORM_ERROR_FAILED,
+                             direct == NULL && sqlite3_errcode (self->sqlite) == SQLITE_OK
+                               ? "not an SQL statement" : sqlite3_errmsg (self->sqlite));
       g_slist_free (used);
       sqlite3_finalize (direct);
       statement->direct_serial = 0;
@@ -1559,14 +1693,13 @@ prepare_direct (GormConnection *self,
   statement->direct_params = g_new0 (guint, MAX (n_used, 1));
   statement->n_direct_params = n_used;
   i = 0;
+  if (statement->statement == NULL)
+    for (; i < n_used; i++)
+      statement->direct_params[i] = i;
   for (GSList *l = used; l != NULL; l = l->next, i++)
     {
-      guint number = 0;
-
-      while (number < statement->n_holders && statement->holders[number] != l->data)
-        number++;
-      statement->direct_params[i] = number;
-      statement->direct_refused |= number == statement->n_holders;
+      statement->direct_params[i] = holder_number (statement, l->data);
+      statement->direct_refused |= statement->direct_params[i] == statement->n_holders;
     }
   g_slist_free (used);
   statement->direct_refused |= (tail != NULL && tail[strspn (tail, " \t\r\n;")] != '\0') ||
@@ -1635,7 +1768,7 @@ bind_direct (GormStatement *statement)
   for (guint i = 0; i < statement->n_direct_params; i++)
     {
       guint number = statement->direct_params[i];
-      GdaHolder *holder = statement->holders[number];
+      GdaHolder *holder = statement->holders ? statement->holders[number] : NULL;
       int rc;
 
       /* A value not given to the holder lives, unchanged, until the
@@ -1645,7 +1778,8 @@ bind_direct (GormStatement *statement)
         rc = bind_value (direct, (int) i + 1, &statement->values[number], SQLITE_STATIC);
       else
         rc = bind_value (direct, (int) i + 1,
-                         gda_holder_is_valid (holder) ? gda_holder_get_value (holder) : NULL,
+                         holder && gda_holder_is_valid (holder) ? gda_holder_get_value (holder)
+                                                                : NULL,
                          SQLITE_TRANSIENT);
       if (rc != SQLITE_OK)
         {
@@ -1734,30 +1868,35 @@ start_direct (GormConnection  *self,
               gboolean        *handled,
               GError         **error)
 {
+  g_autoptr(GError) refused = NULL;
   GError *fault;
   gulong handler;
 
   *handled = FALSE;
-  if (!prepare_direct (self, statement) ||
-      (guint) sqlite3_column_count (statement->direct) != n_columns ||
-      !bind_direct (statement))
+  if (!prepare_direct (self, statement, &refused))
+    {
+      /* Refused by SQLite, a statement libgda has not parsed fails as
+       * libgda would have run it: started, traced, then failing. */
+      if (refused == NULL)
+        return FALSE;
+    }
+  else if ((guint) sqlite3_column_count (statement->direct) != n_columns ||
+           !bind_direct (statement))
     return FALSE;
 
   *handled = TRUE;
-  if (!start_cancellable (self, statement, &handler, error))
+  fault = NULL;
+  if (start_cancellable (self, statement, &handler, error))
     {
-      sqlite3_clear_bindings (statement->direct);
-      return FALSE;
+      trace (self, statement->sql);
+      fault = take_fault (self, statement->sql);
+      if (fault == NULL && refused == NULL)
+        return TRUE;
+      translate_error (self, error, fault ? fault : g_steal_pointer (&refused), statement->sql);
     }
-  trace (self, statement->sql);
-  fault = take_fault (self, statement->sql);
-  if (fault != NULL)
-    {
-      sqlite3_clear_bindings (statement->direct);
-      translate_error (self, error, fault, statement->sql);
-      return FALSE;
-    }
-  return TRUE;
+  if (statement->direct != NULL)
+    sqlite3_clear_bindings (statement->direct);
+  return FALSE;
 }
 
 /* Sets @error from the handle's message of the step of @statement that
@@ -1858,6 +1997,8 @@ gorm_connection_select_locked (GormConnection  *self,
         }
     }
 
+  if (!parse_statement (self, statement, error))
+    return NULL;
   model = run_select (self, statement, statement->statement,
                       types ? types : column_types, &n_rows, &n_columns, error);
   if (model == NULL)
@@ -1936,7 +2077,8 @@ gorm_connection_execute_locked (GormConnection  *self,
         return changed;
     }
 
-  if (!start_cancellable (self, statement, &handler, error))
+  if (!parse_statement (self, statement, error) ||
+      !start_cancellable (self, statement, &handler, error))
     return -1;
   trace (self, statement->sql);
   load_holders (statement);
@@ -2115,6 +2257,8 @@ gorm_connection_select_raw_locked (GormConnection  *self,
   GormRows *rows;
   gint n_rows, n_columns;
 
+  if (!parse_statement (self, statement, error))
+    return NULL;
   model = run_select (self, statement, statement->statement, NULL, &n_rows, &n_columns, error);
   if (model == NULL)
     return NULL;

@@ -327,12 +327,13 @@ run_insert (Bulk          *bulk,
  * @error: return location for an error
  *
  * Inserts @resources, objects of one resource type none of which is
- * saved, in few statements: multi-row `INSERT`s of at most 256 values
- * each (within the engines' limits, 32,766 on SQLite and 65,535 on
- * PostgreSQL: libgda prepares a statement in a time that grows with the
- * square of its parameters), all in one transaction (a savepoint when
- * one is open). The statements are cached: a full one, and one per power
- * of two for the rows left over.
+ * saved, in few statements: multi-row `INSERT`s of at most 8,192 values
+ * each on SQLite, which prepares them itself, and of 256 through libgda
+ * (PostgreSQL, or SQLite with `GORM_DEBUG=gda-statements`), which
+ * prepares a statement in a time that grows with the square of its
+ * parameters; all in one transaction (a savepoint when one is open).
+ * The statements are cached: a full one, and one per power of two for
+ * the rows left over.
  *
  * Every object is read and checked before any SQL runs, as
  * [method@Gorm.Resource.save] checks one (maximum lengths, values its
@@ -610,8 +611,8 @@ run_update (Bulk          *bulk,
  * Writes the values @properties have in each of @resources, saved
  * objects of one resource type, in few statements (`UPDATE … SET col =
  * CASE key WHEN … THEN … END … WHERE key IN (…)`, of at most 256
- * values each, as [method@Gorm.Database.bulk_insert] writes), in one
- * transaction (a savepoint when one is open).
+ * values each: the engine tries the `WHEN`s of a `CASE` one after the
+ * other), in one transaction (a savepoint when one is open).
  *
  * Every value is read and checked before any SQL runs, as
  * [method@Gorm.Resource.save] checks it. An unknown property is

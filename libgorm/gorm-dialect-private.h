@@ -392,6 +392,14 @@ char    *gorm_dialect_rewrite_placeholders      (const char         *sql,
                                                  const GValue       *params,
                                                  guint               n_params,
                                                  GError            **error);
+/* @sql with each ##pN::type[::null] parameter (outside quotes) written
+ * as the engine numbers it, @mark then N + 1: `?N+1` for SQLite (a bare
+ * `?` for the parameter one past the highest before it, which SQLite
+ * numbers so), `$N+1` for PostgreSQL; *@n_params (when not NULL) is the
+ * highest N + 1, 0 for none. */
+char    *gorm_dialect_number_parameters         (const char         *sql,
+                                                 char                mark,
+                                                 guint              *n_params);
 
 /* Conditions
  *

@@ -27,7 +27,15 @@ static const char * const sqlite_open_statements[] = {
    * cache of read pages keeps SQLite's 2 MiB: a larger one made reads
    * slower (the pages of a fetch allocated anew instead of reused). Not
    * 2048: SQLite also reads the number as a boolean, through its low
-   * byte, and 2048 turns spilling off altogether. */
+   * byte, and 2048 turns spilling off altogether. What it costs: once a
+   * transaction has changed more pages than the cache holds (500), each
+   * page it only reads is dropped as soon as it is released, and read
+   * again from the file the next time (a foreign key's parent table, the
+   * upper pages of a B-tree): the workload's update reads 29,980 pages
+   * (1,669 without the setting) and its bulk_create 20,598 (2,905),
+   * costing a quarter of the update's CPU time and a tenth to a fifth of
+   * bulk_create's (measured under load). An 8 MiB cache would spare
+   * both without spills, but makes fetches slower (see above). */
   "PRAGMA cache_spill=2000",
   NULL
 };

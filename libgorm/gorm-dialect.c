@@ -1063,6 +1063,57 @@ gorm_dialect_rewrite_placeholders (const char   *sql,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+char *
+gorm_dialect_number_parameters (const char *sql,
+                                char        mark,
+                                guint      *n_params)
+{
+  GString *out = g_string_sized_new (strlen (sql));
+  const char *p = sql;
+  guint n = 0;
+
+  while (*p)
+    {
+      const char *after = skip_quoted (p);
+      guint64 number;
+      char *end;
+
+      if (after != p)
+        {
+          g_string_append_len (out, p, after - p);
+          p = after;
+          continue;
+        }
+      if (p[0] != '#' || p[1] != '#' || p[2] != 'p' || !g_ascii_isdigit (p[3]))
+        {
+          g_string_append_c (out, *p++);
+          continue;
+        }
+      /* A number past the engine's limit is the engine's to refuse. */
+      number = g_ascii_strtoull (p + 3, &end, 10);
+      /* SQLite numbers a bare `?` one past the highest number before it,
+       * and looks each `?N` up in a list of the names it has seen, in a
+       * time that grows with the square of the parameters. */
+      if (mark == '?' && number == n)
+        g_string_append_c (out, '?');
+      else
+        g_string_append_printf (out, "%c%" G_GUINT64_FORMAT, mark, number + 1);
+      n = (guint) MIN (MAX (n, number + 1), G_MAXUINT);
+      /* The ::type and ::null that follow, libgda's alone. */
+      while (end[0] == ':' && end[1] == ':')
+        {
+          end += 2;
+          while (g_ascii_isalnum (*end) || *end == '_')
+            end++;
+        }
+      p = end;
+    }
+
+  if (n_params != NULL)
+    *n_params = n;
+  return g_string_free (out, FALSE);
+}
+
 /* Queries */
 
 void

@@ -241,39 +241,6 @@ gorm_key_reader_pin (GormKeyReader  *self,
   return ok;
 }
 
-/* @sql with the dialect's ##pN::type[::null] as ?N+1 (SQLite) or $N+1. */
-static char *
-engine_sql (const char *sql,
-            char        mark)
-{
-  GString *out = g_string_new (NULL);
-
-  while (*sql != '\0')
-    {
-      const char *at = strstr (sql, "##p");
-      guint64 number;
-      char *end;
-
-      if (at == NULL || !g_ascii_isdigit (at[3]))
-        {
-          g_string_append (out, sql);
-          break;
-        }
-      g_string_append_len (out, sql, at - sql);
-      number = g_ascii_strtoull (at + 3, &end, 10);
-      g_string_append_printf (out, "%c%" G_GUINT64_FORMAT, mark, number + 1);
-      /* ::type and ::null */
-      while (end[0] == ':' && end[1] == ':')
-        {
-          end += 2;
-          while (g_ascii_isalnum (*end) || *end == '_')
-            end++;
-        }
-      sql = end;
-    }
-  return g_string_free (out, FALSE);
-}
-
 static gboolean
 sqlite_bind (GormKeyReader  *self,
              sqlite3_stmt   *statement,
@@ -385,7 +352,8 @@ cursor_open (Cursor         *cursor,
              guint           n_params,
              GError        **error)
 {
-  g_autofree char *text = engine_sql (sql, self->sqlite != NULL ? '?' : '$');
+  g_autofree char *text = gorm_dialect_number_parameters (sql, self->sqlite != NULL ? '?' : '$',
+                                                          NULL);
   g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *declaration = NULL;
   PGresult *result;

@@ -285,6 +285,28 @@ gboolean          gorm_mapper_update               (GormMapper           *self,
  * update. So more rows a statement gain nothing and cost preparing: 256
  * stays. */
 #define GORM_MAPPER_BULK_PARAMETERS 256
+/* The most parameters a multi-row INSERT binds on SQLite's own handle
+ * (gorm_connection_runs_directly_locked()), where libgda does not parse
+ * it (gorm_connection_lookup_direct_locked()) and SQLite prepares it in
+ * a time that grows with its parameters: 1,170 rows of the workload's
+ * posts (bench/WORKLOAD.md). Inside a transaction each INSERT that may
+ * fail on a constraint keeps a statement journal of the pages it
+ * changes, which are written again by each statement: the workload's
+ * 20,000 posts in 557 statements wrote 60,598 times to the files, in 22
+ * of 8,192 parameters 11,248 times (raw sqlite3, 20 statements of 1,000
+ * rows: 10,544), in a fifth less CPU time. 32,766 (SQLite's limit)
+ * writes 5,364 times, for 5 % less CPU time again, but its cached
+ * statements (the full one and one per power of two below it) hold
+ * 4.7 MB more (the process's peak). An UPDATE of
+ * CASE expressions keeps GORM_MAPPER_BULK_PARAMETERS: SQLite tries each
+ * WHEN of a CASE in turn, for every row, a time that grows with the
+ * square of the rows. */
+#define GORM_MAPPER_DIRECT_BULK_PARAMETERS 8192
+/* How many parameters a multi-row INSERT of the mapper binds, at most:
+ * GORM_MAPPER_DIRECT_BULK_PARAMETERS when it runs on SQLite's handle,
+ * else GORM_MAPPER_BULK_PARAMETERS (within the dialect's max_parameters
+ * all the same). Called with the lock held. */
+guint             gorm_mapper_bulk_parameters      (GormMapper           *self);
 
 /* Many objects at once (gorm-database-bulk.c): the writes, then, once
  * the transaction that ran them committed, the objects' new state. */

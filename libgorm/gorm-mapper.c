@@ -1840,13 +1840,13 @@ group_by_shape (guint           n_rows,
 }
 
 /* How many rows a statement of @per_row parameters a row takes: as
- * many as the dialect's parameter limit and GORM_MAPPER_BULK_PARAMETERS
- * allow. */
+ * many as the dialect's parameter limit and @cap allow. */
 static guint
 rows_per_statement (GormMapper *self,
-                    guint       per_row)
+                    guint       per_row,
+                    guint       cap)
 {
-  guint cap = MIN (self->dialect->max_parameters, GORM_MAPPER_BULK_PARAMETERS);
+  cap = MIN (self->dialect->max_parameters, cap);
 
   return MAX (cap / MAX (per_row, 1), 1);
 }
@@ -1886,10 +1886,18 @@ lookup_rows_statement (GormMapper  *self,
   if (statement != NULL)
     return statement;
   sql = render (self, n_rows, data);
-  statement = gorm_connection_lookup_locked (self->statements, sql, error);
+  statement = gorm_connection_lookup_direct_locked (self->statements, sql, error);
   if (statement != NULL)
     g_hash_table_insert (self->writes, g_steal_pointer (&key), statement);
   return statement;
+}
+
+guint
+gorm_mapper_bulk_parameters (GormMapper *self)
+{
+  return gorm_connection_runs_directly_locked (self->statements)
+           ? GORM_MAPPER_DIRECT_BULK_PARAMETERS
+           : GORM_MAPPER_BULK_PARAMETERS;
 }
 
 static const GValue *
@@ -1992,7 +2000,8 @@ gorm_mapper_insert_rows (GormMapper    *self,
   n_values = saves[0]->n_columns;
   /* Without a value to write, SQLite has only INSERT … DEFAULT VALUES,
    * one row each. */
-  full = n_values == 0 && !reserving ? 1 : rows_per_statement (self, n_values + reserving);
+  full = n_values == 0 && !reserving ? 1 : rows_per_statement (self, n_values + reserving,
+                                                               gorm_mapper_bulk_parameters (self));
 
   /* The keys come from the sequence first, in the order of the rows
    * written, when the dialect reads them so. */
@@ -2199,7 +2208,7 @@ gorm_mapper_update_rows (GormMapper    *self,
   g_autoptr(GPtrArray) groups = NULL;
   /* Each row binds its key and its value for every column, and its key
    * again in the IN list. */
-  guint full = rows_per_statement (self, 2 * n_columns + 1);
+  guint full = rows_per_statement (self, 2 * n_columns + 1, GORM_MAPPER_BULK_PARAMETERS);
   g_autofree char *columns_key = NULL;
   GString *text = g_string_new ("u");
   gint64 total = 0;

@@ -88,12 +88,30 @@ test_kinds_class_init (TestKindsClass *klass)
 
 #define TEST_TYPE_KINDS (test_kinds_get_type ())
 
+/* A note on an item: a foreign key. */
+TEST_DEFINE_RESOURCE (TestNote, test_note)
+
+static void
+test_note_class_init (TestNoteClass *klass)
+{
+  GParamSpec *pspecs[] = {
+    g_param_spec_string ("text", NULL, NULL, NULL, G_PARAM_READWRITE),
+    g_param_spec_int64 ("item-id", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE),
+  };
+
+  test_object_class_install (G_OBJECT_CLASS (klass), pspecs, G_N_ELEMENTS (pspecs));
+  gorm_resource_class_set_foreign_key (GORM_RESOURCE_CLASS (klass), "item-id", TEST_TYPE_ITEM,
+                                       GORM_ON_DELETE_CASCADE);
+}
+
+#define TEST_TYPE_NOTE (test_note_get_type ())
+
 static GormDatabase *
 open_database (void)
 {
   GormDatabase *db = test_open_memory ();
   GType types[] = { TEST_TYPE_ITEM, TEST_TYPE_POST, TEST_TYPE_CODE, TEST_TYPE_BARE,
-                    TEST_TYPE_KINDS };
+                    TEST_TYPE_KINDS, TEST_TYPE_NOTE };
 
   g_assert_true (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, NULL));
   return db;
@@ -461,14 +479,79 @@ test_insert_nulls (void)
     }
 }
 
-/* How many rows a multi-row statement of @n_values values a row takes on
- * the engine of @db. */
+/* How many rows a multi-row INSERT of @per_row values a row takes on
+ * @db: on SQLite, whose statements run on its own handle (unless
+ * GORM_DEBUG=gda-statements, @gda, opened it), up to
+ * GORM_MAPPER_DIRECT_BULK_PARAMETERS values, libgda not parsing it; else
+ * (through libgda) up to GORM_MAPPER_BULK_PARAMETERS. */
 static guint
 rows_per_statement (GormDatabase *db,
-                    guint         per_row)
+                    guint         per_row,
+                    gboolean      gda)
 {
-  return MIN (gorm_database_get_dialect (db)->max_parameters, GORM_MAPPER_BULK_PARAMETERS)
+  gboolean direct;
+
+  gorm_database_lock (db);
+  direct = gorm_connection_runs_directly_locked (gorm_database_get_execution (db));
+  gorm_database_unlock (db);
+  g_assert_cmpint (direct, ==, !test_engine_is_postgresql () && !gda);
+  return MIN (gorm_database_get_dialect (db)->max_parameters,
+              direct ? GORM_MAPPER_DIRECT_BULK_PARAMETERS : GORM_MAPPER_BULK_PARAMETERS)
          / per_row;
+}
+
+/* The values an item writes: name, number, note, amount, and the key on
+ * an engine whose keys are reserved first. */
+static guint
+item_values (GormDatabase *db)
+{
+  return 4 + (gorm_database_get_dialect (db)->reserve_ids_sql != NULL);
+}
+
+/* @n new items, their note and amount set (no NULL: one statement
+ * shape). */
+static GPtrArray *
+new_full_items (GormDatabase *db,
+                guint         start,
+                guint         n)
+{
+  GPtrArray *items = new_items (db, start, n);
+
+  for (guint i = 0; i < n; i++)
+    g_object_set (g_ptr_array_index (items, i), "note", "n", "amount", (gint64) i, NULL);
+  return items;
+}
+
+static void
+assert_consecutive_ids (GPtrArray *items)
+{
+  gint64 first = gorm_resource_get_id (g_ptr_array_index (items, 0));
+
+  g_assert_cmpint (first, >, 0);
+  for (guint i = 0; i < items->len; i++)
+    {
+      g_assert_cmpint (gorm_resource_get_id (g_ptr_array_index (items, i)), ==, first + i);
+      g_assert_true (gorm_resource_is_saved (g_ptr_array_index (items, i)));
+    }
+}
+
+/* Whether the INSERT @sql of @db is, on SQLite, run on its handle
+ * without libgda's parse (gorm_connection_lookup_direct_locked()). */
+static gboolean
+insert_is_parsed (GormDatabase *db,
+                  const char   *sql)
+{
+  g_autoptr(GError) error = NULL;
+  GormStatement *statement;
+  gboolean parsed;
+
+  gorm_database_lock (db);
+  statement = gorm_connection_lookup_direct_locked (gorm_database_get_execution (db), sql,
+                                                    &error);
+  g_assert_no_error (error);
+  parsed = gorm_statement_is_parsed (statement);
+  gorm_database_unlock (db);
+  return parsed;
 }
 
 /* More rows than one statement binds: the statements are full ones and
@@ -477,35 +560,45 @@ static void
 test_insert_batches (void)
 {
   g_autoptr(GormDatabase) db = open_database ();
-  /* Four values a row (name, number, note, amount), and the key on an
-   * engine whose keys are reserved first. */
-  guint per_row = 4 + (gorm_database_get_dialect (db)->reserve_ids_sql != NULL);
-  guint full = rows_per_statement (db, per_row);
+  guint per_row = item_values (db);
+  guint full = rows_per_statement (db, per_row, FALSE);
   guint n = 2 * full + 5;
-  g_autoptr(GPtrArray) items = new_items (db, 0, n);
+  g_autoptr(GPtrArray) items = new_full_items (db, 0, n);
   g_autoptr(TestLog) log = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 first;
+  g_autofree char *last = g_strdup_printf ("##p%u::", full * per_row - 1);
+  g_autofree char *past = g_strdup_printf ("##p%u::", full * per_row);
 
-  for (guint i = 0; i < n; i++)
-    g_object_set (g_ptr_array_index (items, i), "note", "n", "amount", (gint64) i, NULL);
+  /* SQLite's statements of 2,048 rows (8,192 values). */
+  if (!test_engine_is_postgresql ())
+    g_assert_cmpuint (full, ==, 2048);
   log = test_log_attach (db);
   g_assert_true (bulk_insert (db, items, &error));
   g_assert_no_error (error);
-  /* Two full statements, then 4 and 1. */
+  /* Two full statements, then 4 and 1, each seen by the trace function
+   * whole. */
   g_assert_cmpuint (test_log_count (log, "INSERT"), ==, 4);
+  g_assert_cmpuint (log->statements->len, >=, 4);
+  for (guint i = 0, inserts = 0; i < log->statements->len; i++)
+    {
+      const char *sql = g_ptr_array_index (log->statements, i);
+
+      if (!g_str_has_prefix (sql, "INSERT"))
+        continue;
+      g_assert_cmpint (strstr (sql, last) != NULL, ==, inserts < 2);
+      g_assert_null (strstr (sql, past));
+      /* Not parsed by libgda, on SQLite. */
+      g_assert_cmpint (insert_is_parsed (db, sql), ==, test_engine_is_postgresql ());
+      inserts++;
+    }
   g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, n);
-  first = gorm_resource_get_id (g_ptr_array_index (items, 0));
-  for (guint i = 0; i < n; i++)
-    g_assert_cmpint (gorm_resource_get_id (g_ptr_array_index (items, i)), ==, first + i);
+  assert_consecutive_ids (items);
 
   /* The same statements serve the next call: none is parsed again. */
   {
-    g_autoptr(GPtrArray) again = new_items (db, n, full + 4);
+    g_autoptr(GPtrArray) again = new_full_items (db, n, full + 4);
     guint cached;
 
-    for (guint i = 0; i < again->len; i++)
-      g_object_set (g_ptr_array_index (again, i), "note", "n", "amount", (gint64) i, NULL);
     gorm_database_lock (db);
     cached = gorm_connection_get_n_statements_locked (gorm_database_get_execution (db));
     gorm_database_unlock (db);
@@ -518,6 +611,183 @@ test_insert_batches (void)
                       ==, cached);
     gorm_database_unlock (db);
   }
+}
+
+/* Exactly as many rows as one statement takes: one statement; one more:
+ * a full statement and one of a row. */
+static void
+test_insert_boundary (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  guint full = rows_per_statement (db, item_values (db), FALSE);
+  g_autoptr(GPtrArray) exact = new_full_items (db, 0, full);
+  g_autoptr(GPtrArray) more = new_full_items (db, full, full + 1);
+  g_autoptr(TestLog) log = test_log_attach (db);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (bulk_insert (db, exact, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (test_log_count (log, "INSERT"), ==, 1);
+  assert_consecutive_ids (exact);
+
+  test_log_clear (log);
+  g_assert_true (bulk_insert (db, more, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (test_log_count (log, "INSERT"), ==, 2);
+  assert_consecutive_ids (more);
+  g_assert_cmpint (gorm_resource_get_id (g_ptr_array_index (more, 0)), ==,
+                   gorm_resource_get_id (g_ptr_array_index (exact, full - 1)) + 1);
+  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 2 * full + 1);
+}
+
+/* A constraint that fails on a row in the middle of a full statement
+ * (a name given twice, a note on no item): nothing is inserted, the
+ * objects are untouched, the message shows the start of the SQL only,
+ * and the next call works. */
+static void
+test_insert_constraint_midway (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  guint full = rows_per_statement (db, item_values (db), FALSE);
+  g_autoptr(GPtrArray) items = new_full_items (db, 0, full);
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_notes;
+
+  g_object_set (g_ptr_array_index (items, full / 2), "name", "item-3", NULL);
+  log = test_log_attach (db);
+  g_assert_false (bulk_insert (db, items, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_assert_nonnull (strstr (error->message, "TestItem"));
+  g_assert_cmpuint (strlen (error->message), <, 1500);
+  g_clear_error (&error);
+  g_assert_cmpuint (test_log_count (log, "INSERT"), ==, 1);
+  assert_all_unsaved (items);
+  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 0);
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+
+  g_object_set (g_ptr_array_index (items, full / 2), "name", "item-half", NULL);
+  g_assert_true (bulk_insert (db, items, &error));
+  g_assert_no_error (error);
+  assert_consecutive_ids (items);
+
+  /* Notes: two values a row (and the key), so more rows a statement. */
+  n_notes = rows_per_statement (db, item_values (db) - 2, FALSE);
+  for (guint i = 0; i < n_notes; i++)
+    {
+      GormResource *item = g_ptr_array_index (items, i % full);
+
+      g_ptr_array_add (notes, g_object_new (TEST_TYPE_NOTE, "database", db, "text", "t",
+                                            "item-id", i == n_notes / 2
+                                                         ? G_GINT64_CONSTANT (999999999)
+                                                         : gorm_resource_get_id (item),
+                                            NULL));
+    }
+  test_log_clear (log);
+  g_assert_false (bulk_insert (db, notes, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_assert_nonnull (strstr (error->message, "TestNote"));
+  g_clear_error (&error);
+  g_assert_cmpuint (test_log_count (log, "INSERT"), ==, 1);
+  assert_all_unsaved (notes);
+  g_assert_cmpint (count_rows (db, TEST_TYPE_NOTE), ==, 0);
+
+  g_object_set (g_ptr_array_index (notes, n_notes / 2), "item-id",
+                gorm_resource_get_id (g_ptr_array_index (items, 0)), NULL);
+  g_assert_true (bulk_insert (db, notes, &error));
+  g_assert_no_error (error);
+  assert_consecutive_ids (notes);
+  g_assert_cmpint (count_rows (db, TEST_TYPE_NOTE), ==, n_notes);
+}
+
+/* The last INSERT @log saw. */
+static const char *
+last_insert (TestLog *log)
+{
+  for (guint i = log->statements->len; i > 0; i--)
+    if (g_str_has_prefix (g_ptr_array_index (log->statements, i - 1), "INSERT"))
+      return g_ptr_array_index (log->statements, i - 1);
+  g_assert_not_reached ();
+  return NULL;
+}
+
+/* A fault injected into the second statement of a bulk insert (of the
+ * rows whose note is NULL, after a full one), on the engine's way of
+ * running it (on SQLite, a statement libgda never parsed): nothing is
+ * inserted, the first statement's rows neither, the objects are
+ * untouched, and the next call works. */
+static void
+test_insert_fault (void)
+{
+  g_autoptr(GormDatabase) db = open_database ();
+  guint full = rows_per_statement (db, item_values (db), FALSE);
+  g_autoptr(GPtrArray) items = new_full_items (db, 0, full + 1);
+  g_autoptr(TestLog) log = test_log_attach (db);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *no_note = NULL;
+
+  /* The statement of one row without a note. */
+  {
+    g_autoptr(GPtrArray) one = new_items (db, full + 1, 1);
+
+    g_assert_true (bulk_insert (db, one, &error));
+    g_assert_no_error (error);
+    no_note = g_strdup (last_insert (log));
+  }
+  g_assert_cmpint (insert_is_parsed (db, no_note), ==, test_engine_is_postgresql ());
+  g_object_set (g_ptr_array_index (items, full), "note", NULL, NULL);
+
+  test_log_clear (log);
+  gorm_connection_inject_fault (gorm_database_get_execution (db), no_note, GORM_ERROR_FULL);
+  g_assert_false (bulk_insert (db, items, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FULL);
+  g_clear_error (&error);
+  g_assert_cmpuint (test_log_count (log, "INSERT"), ==, 2);
+  g_assert_cmpstr (last_insert (log), ==, no_note);
+  assert_all_unsaved (items);
+  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 1);
+  g_assert_cmpuint (gorm_database_get_transaction_depth (db), ==, 0);
+
+  g_assert_true (bulk_insert (db, items, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, full + 2);
+  for (guint i = 0; i < full + 1; i++)
+    g_assert_true (gorm_resource_is_saved (g_ptr_array_index (items, i)));
+}
+
+/* GORM_DEBUG=gda-statements: every statement through libgda, which
+ * parses it, in statements of GORM_MAPPER_BULK_PARAMETERS values. */
+static void
+test_insert_gda_statements (void)
+{
+  g_autoptr(GormDatabase) db = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(TestLog) log = NULL;
+  g_autoptr(GError) error = NULL;
+  guint full, writes;
+
+  g_setenv ("GORM_DEBUG", "gda-statements", TRUE);
+  db = open_database ();
+  g_setenv ("GORM_DEBUG", "", TRUE);
+  full = rows_per_statement (db, item_values (db), TRUE);
+  g_assert_cmpuint (full, ==, GORM_MAPPER_BULK_PARAMETERS / item_values (db));
+  items = new_full_items (db, 0, 2 * full + 5);
+  gorm_database_lock (db);
+  writes = gorm_connection_get_n_direct_writes_locked (gorm_database_get_execution (db));
+  gorm_database_unlock (db);
+
+  log = test_log_attach (db);
+  g_assert_true (bulk_insert (db, items, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (test_log_count (log, "INSERT"), ==, 4);
+  g_assert_true (insert_is_parsed (db, last_insert (log)));
+  assert_consecutive_ids (items);
+  g_assert_cmpint (count_rows (db, TEST_TYPE_ITEM), ==, 2 * full + 5);
+  gorm_database_lock (db);
+  g_assert_cmpuint (gorm_connection_get_n_direct_writes_locked (gorm_database_get_execution (db)),
+                    ==, writes);
+  gorm_database_unlock (db);
 }
 
 /* Cancelled before it starts: nothing. */
@@ -1387,6 +1657,10 @@ main (int   argc,
   g_test_add_func ("/Gorm/Bulk/insert-unique-violation", test_insert_unique_violation);
   g_test_add_func ("/Gorm/Bulk/insert-nulls", test_insert_nulls);
   g_test_add_func ("/Gorm/Bulk/insert-batches", test_insert_batches);
+  g_test_add_func ("/Gorm/Bulk/insert-boundary", test_insert_boundary);
+  g_test_add_func ("/Gorm/Bulk/insert-constraint-midway", test_insert_constraint_midway);
+  g_test_add_func ("/Gorm/Bulk/insert-fault", test_insert_fault);
+  g_test_add_func ("/Gorm/Bulk/insert-gda-statements", test_insert_gda_statements);
   g_test_add_func ("/Gorm/Bulk/insert-cancelled", test_insert_cancelled);
   g_test_add_func ("/Gorm/Bulk/insert-cancelled-midway", test_insert_cancelled_midway);
   g_test_add_func ("/Gorm/Bulk/insert-signals", test_insert_signals);

@@ -155,6 +155,10 @@ free_value (gpointer data)
   g_free (data);
 }
 
+/* Whether statement_for() looks statements up as the bulk writes do,
+ * with gorm_connection_lookup_direct_locked(): see test_write_unparsed(). */
+static gboolean lookup_unparsed;
+
 /* The statement of @sql, given @params (copied), to run directly or
  * not. */
 static GormStatement *
@@ -168,7 +172,10 @@ statement_for (Fixture      *fixture,
   GormStatement *statement;
 
   gorm_connection_set_direct_locked (fixture->connection, direct);
-  statement = gorm_connection_lookup_locked (fixture->connection, sql, &error);
+  if (lookup_unparsed)
+    statement = gorm_connection_lookup_direct_locked (fixture->connection, sql, &error);
+  else
+    statement = gorm_connection_lookup_locked (fixture->connection, sql, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < n_params; i++)
     {
@@ -1209,6 +1216,184 @@ test_through_gda (void)
   fixture_close (&fixture);
 }
 
+/* The writes above, each looked up as the bulk writes look theirs up
+ * (gorm_connection_lookup_direct_locked()): on SQLite, where they run
+ * directly, prepared on the handle from their text without libgda's
+ * parser (and parsed only when run through libgda, by a test asking for
+ * it); they write the same rows, and fail with the same codes and
+ * messages (SQLite's refusal to prepare one too), as libgda's run of
+ * the same statement. */
+static void
+test_write_unparsed (void)
+{
+  lookup_unparsed = TRUE;
+  test_write_values ();
+  test_write_again ();
+  test_write_errors ();
+  lookup_unparsed = FALSE;
+}
+
+static void
+collect_sql_cb (const char *sql,
+                gpointer    user_data)
+{
+  g_ptr_array_add (user_data, g_strdup (sql));
+}
+
+/* Takes @n gint64 values, @first, @first + 1, …, as the parameters of
+ * @statement from @number on. */
+static void
+take_keys (GormStatement *statement,
+           guint          number,
+           gint64         first,
+           guint          n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      GValue key = G_VALUE_INIT;
+
+      g_value_init (&key, G_TYPE_INT64);
+      g_value_set_int64 (&key, first + i);
+      gorm_statement_take_param (statement, number + i, &key);
+    }
+}
+
+/* "INSERT INTO v (k, i) VALUES (##p0::gint64, ##p1::gint64), …", @n_rows
+ * rows. */
+static char *
+insert_rows_sql (guint n_rows)
+{
+  GString *sql = g_string_new ("INSERT INTO v (k, i) VALUES ");
+
+  for (guint row = 0; row < n_rows; row++)
+    g_string_append_printf (sql, "%s(##p%u::gint64, ##p%u::gint64)", row > 0 ? ", " : "",
+                            2 * row, 2 * row + 1);
+  return g_string_free (sql, FALSE);
+}
+
+/* A write looked up for SQLite's handle: not parsed by libgda, its
+ * parameters counted from its text, run directly and traced; thousands
+ * of parameters are prepared at once; its failures are reported with
+ * the SQL cut short; an injected fault fails it; run through libgda, it
+ * is parsed then. A select, or any statement on PostgreSQL, is parsed
+ * as it is looked up. */
+static void
+test_unparsed_statement (void)
+{
+  static const char *pair_sql = "INSERT INTO v (k, t) VALUES (##p0::gint64, ##p1::gchararray::null), "
+                                "(##p2::gint64, ##p3::gchararray::null)";
+  /* Thousands of rows on SQLite; libgda parses PostgreSQL's, in a time
+   * that grows with the square of the parameters. */
+  guint n_rows = is_sqlite () ? 10000 : 200;
+  g_autofree char *many_sql = insert_rows_sql (n_rows);
+  g_autoptr(GPtrArray) traced = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  GormStatement *statement;
+  Fixture fixture;
+  guint writes;
+
+  fixture_open (&fixture);
+  make_values_table (&fixture);
+  gorm_connection_set_trace_locked (fixture.connection, collect_sql_cb, traced);
+
+  /* Two rows, directly, traced. */
+  statement = gorm_connection_lookup_direct_locked (fixture.connection, pair_sql, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (statement);
+  g_assert_cmpint (gorm_statement_is_parsed (statement), ==, !is_sqlite ());
+  g_assert_cmpuint (gorm_statement_get_n_params (statement), ==, 4);
+  g_assert_true (gorm_connection_lookup_direct_locked (fixture.connection, pair_sql, NULL) ==
+                 statement);
+  for (guint i = 0; i < 2; i++)
+    {
+      GValue text = G_VALUE_INIT;
+
+      take_keys (statement, 2 * i, 10 + i, 1);
+      g_value_init (&text, G_TYPE_STRING);
+      g_value_set_string (&text, i == 0 ? "ten" : "eleven");
+      gorm_statement_take_param (statement, 2 * i + 1, &text);
+    }
+  writes = gorm_connection_get_n_direct_writes_locked (fixture.connection);
+  g_assert_cmpint (gorm_connection_execute_locked (fixture.connection, statement, &error), ==, 2);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gorm_connection_get_n_direct_writes_locked (fixture.connection) - writes, ==,
+                    is_sqlite () ? 1 : 0);
+  g_assert_cmpuint (traced->len, ==, 1);
+  g_assert_cmpstr (traced->pdata[0], ==, pair_sql);
+  g_assert_cmpint (gorm_statement_is_parsed (statement), ==, !is_sqlite ());
+
+  /* Thousands of parameters, at once. */
+  statement = gorm_connection_lookup_direct_locked (fixture.connection, many_sql, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_statement_is_parsed (statement), ==, !is_sqlite ());
+  g_assert_cmpuint (gorm_statement_get_n_params (statement), ==, 2 * n_rows);
+  take_keys (statement, 0, 1000, 2 * n_rows);
+  g_assert_cmpint (gorm_connection_execute_locked (fixture.connection, statement, &error), ==,
+                   n_rows);
+  g_assert_no_error (error);
+  g_assert_cmpstr (traced->pdata[traced->len - 1], ==, many_sql);
+
+  /* Run again, its keys are taken: a constraint fails it, and its
+   * message shows the start of its SQL only. */
+  g_assert_cmpint (gorm_connection_execute_locked (fixture.connection, statement, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_CONSTRAINT);
+  g_assert_true (g_str_has_suffix (error->message, "…”)"));
+  g_assert_nonnull (strstr (error->message, "(in “INSERT INTO v (k, i) VALUES (?, ?), (?, ?)"));
+  g_assert_cmpuint (strlen (error->message), <, 1500);
+  g_clear_error (&error);
+
+  /* A fault injected into it. */
+  gorm_database_unlock (fixture.db);
+  gorm_connection_inject_fault (fixture.connection, "INSERT INTO v (k, i)", GORM_ERROR_FULL);
+  gorm_database_lock (fixture.db);
+  take_keys (statement, 0, 1000 + 2 * n_rows, 2 * n_rows);
+  g_ptr_array_set_size (traced, 0);
+  g_assert_cmpint (gorm_connection_execute_locked (fixture.connection, statement, &error), ==, -1);
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_FULL);
+  g_clear_error (&error);
+  g_assert_cmpuint (traced->len, ==, 1);
+  /* Consumed: the same values go in now. */
+  g_assert_cmpint (gorm_connection_execute_locked (fixture.connection, statement, &error), ==,
+                   n_rows);
+  g_assert_no_error (error);
+
+  /* Looked up for the handle, run through libgda: parsed then. */
+  {
+    g_autofree char *sql = insert_rows_sql (3);
+
+    statement = gorm_connection_lookup_direct_locked (fixture.connection, sql, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (gorm_statement_is_parsed (statement), ==, !is_sqlite ());
+    take_keys (statement, 0, 100000, 6);
+    gorm_connection_set_direct_locked (fixture.connection, FALSE);
+    writes = gorm_connection_get_n_direct_writes_locked (fixture.connection);
+    g_assert_cmpint (gorm_connection_execute_locked (fixture.connection, statement, &error), ==, 3);
+    g_assert_no_error (error);
+    g_assert_cmpuint (gorm_connection_get_n_direct_writes_locked (fixture.connection), ==, writes);
+    g_assert_true (gorm_statement_is_parsed (statement));
+    gorm_connection_set_direct_locked (fixture.connection, TRUE);
+  }
+
+  /* Not a write: parsed as it is looked up. */
+  statement = gorm_connection_lookup_direct_locked (fixture.connection,
+                                                    "SELECT k FROM v WHERE k = ##p0::gint64",
+                                                    &error);
+  g_assert_no_error (error);
+  g_assert_true (gorm_statement_is_parsed (statement));
+
+  {
+    const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+    Result result;
+
+    select_ok (&fixture, "SELECT count(*) FROM v", NULL, 0, types, &result);
+    g_assert_cmpint (g_value_get_int64 (value_at (&result, 0, 0)), ==, 6 + 2 + 2 * n_rows + 3);
+    result_clear (&result);
+  }
+
+  gorm_connection_set_trace_locked (fixture.connection, NULL, NULL);
+  fixture_close (&fixture);
+}
+
 /* GORM_DEBUG=gda-statements, or its first name gda-select: no select
  * and no write runs directly on a database opened with it, and the
  * resources written and read are the same. */
@@ -1334,6 +1519,8 @@ main (int   argc,
   if (is_sqlite ())
     g_test_add_func ("/Gorm/Connection/write-busy", test_write_busy);
   g_test_add_func ("/Gorm/Connection/write-transaction", test_write_transaction);
+  g_test_add_func ("/Gorm/Connection/write-unparsed", test_write_unparsed);
+  g_test_add_func ("/Gorm/Connection/unparsed-statement", test_unparsed_statement);
   g_test_add_func ("/Gorm/Connection/resources-direct", test_resources_direct);
   g_test_add_func ("/Gorm/Connection/debug-gda-statements", test_debug_gda_statements);
 
