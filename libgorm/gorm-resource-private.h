@@ -38,6 +38,16 @@ void              gorm_resource_write_kept       (GormResource      *self,
                                                   GParamSpec        *pspec,
                                                   guint              slot,
                                                   const GValue      *value);
+/* g_object_get_property() and g_object_set_property() of @pspec, a
+ * property of @self as its class lists it, without the lookup by name:
+ * the id and the kept properties directly. @value is of the property's
+ * type. */
+void              gorm_resource_get_pspec_value  (GormResource      *self,
+                                                  GParamSpec        *pspec,
+                                                  GValue            *value);
+void              gorm_resource_set_pspec_value  (GormResource      *self,
+                                                  GParamSpec        *pspec,
+                                                  const GValue      *value);
 
 /* Relations (gorm-resource-relations.c). */
 /* Where the relation cache of @self is kept: NULL until it is needed;

@@ -9,6 +9,7 @@
 #include "gorm-mapper-private.h"
 #include "gorm-relation-private.h"
 #include "gorm-resource-private.h"
+#include "gorm-value-private.h"
 
 /**
  * GormResource:
@@ -1318,6 +1319,37 @@ gorm_resource_write_kept (GormResource *self,
   g_value_copy (value, kept_value_for_write ((GObject *) self, slot, pspec));
   if (!(pspec->flags & G_PARAM_EXPLICIT_NOTIFY) || was_null)
     g_object_notify_by_pspec ((GObject *) self, pspec);
+}
+
+void
+gorm_resource_get_pspec_value (GormResource *self,
+                               GParamSpec   *pspec,
+                               GValue       *value)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  guint slot = kept_slot (pspec);
+
+  if (pspec == resource_props[PROP_ID])
+    g_value_set_int64 (value, priv->row.id);
+  else if (slot != 0)
+    kept_get_property ((GObject *) self, pspec->param_id, value, pspec);
+  else
+    g_object_get_property ((GObject *) self, pspec->name, value);
+}
+
+void
+gorm_resource_set_pspec_value (GormResource *self,
+                               GParamSpec   *pspec,
+                               const GValue *value)
+{
+  guint slot = kept_slot (pspec);
+
+  if (slot != 0 && G_VALUE_TYPE (value) == G_PARAM_SPEC_VALUE_TYPE (pspec) &&
+      (pspec->flags & (G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY)) == G_PARAM_WRITABLE &&
+      gorm_value_is_valid_for (pspec, value))
+    gorm_resource_write_kept (self, pspec, slot, value);
+  else
+    g_object_set_property ((GObject *) self, pspec->name, value);
 }
 
 /**

@@ -1133,7 +1133,7 @@ init_resource (PyObject         *module,
   InitPlan *plan = NULL;
   GObject *object;
   Py_ssize_t i;
-  gboolean relations;
+  gboolean relations, built;
 
   n_args = PyVectorcall_NARGS (n_args);
   if (n_args != 1)
@@ -1173,24 +1173,19 @@ init_resource (PyObject         *module,
       given->kind = GIVEN_TO_PYGOBJECT;
       given->owned = NULL;
       n_sorted = i + 1;
-      if (relations)
-        {
-          int found = PySet_Contains (plan->relations, given->name);
-
-          if (found < 0)
-            goto out;
-          if (found)
-            {
-              given->kind = GIVEN_RELATION;
-              continue;
-            }
-        }
+      /* A name is a field's, a relation's (never both) or another. */
       index_object = PyDict_GetItemWithError (plan->names, given->name);
       if (index_object == NULL)
         {
+          int found = 0;
+
           if (PyErr_Occurred () ||
-              (properties == NULL && (properties = PyDict_New ()) == NULL) ||
-              PyDict_SetItem (properties, given->name, given->value) < 0)
+              (relations && (found = PySet_Contains (plan->relations, given->name)) < 0))
+            goto out;
+          if (found)
+            given->kind = GIVEN_RELATION;
+          else if ((properties == NULL && (properties = PyDict_New ()) == NULL) ||
+                   PyDict_SetItem (properties, given->name, given->value) < 0)
             goto out;
           continue;
         }
@@ -1210,6 +1205,9 @@ init_resource (PyObject         *module,
         goto out;
     }
 
+  /* PyGObject's __init__ ignores its arguments on an object built
+   * already (a second __init__): so are the values it would have taken. */
+  built = pygobject_get (self) != NULL;
   if (PyGObject_Type.tp_init (self, empty_tuple, properties) < 0)
     goto out;
   object = pygobject_get (self);
@@ -1222,7 +1220,7 @@ init_resource (PyObject         *module,
 
   /* One notification of them all, as g_object_new() gave. */
   g_object_freeze_notify (object);
-  for (i = 0; i < n_kwargs; i++)
+  for (i = 0; i < n_kwargs && !built; i++)
     if (givens[i].kind == GIVEN_FAST &&
         !write_given ((GormResource *) object, &plan->fields[givens[i].index], &givens[i]))
       givens[i].kind = GIVEN_BY_FIELD;
