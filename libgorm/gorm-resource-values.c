@@ -259,17 +259,17 @@ set_slot (GormResource  *self,
  * gorm_resource_set_int64_value:
  * @self: a resource
  * @slot: the slot of a property of the class of @self, from
- *   gorm_resource_class_get_value_slot()
+ *   [method@Gorm.ResourceClass.get_value_slot]
  * @value: the new value
  * @error: return location for an error
  *
  * Sets the property of @self in @slot to @value, as
- * gorm_resource_set_value() sets it from a #gint64 #GValue, by its slot
- * rather than its name and without a #GValue: the writing twin of
- * gorm_resource_get_int64_value(). The property is notified and the
- * object marked dirty as a set marks it; a value the property cannot
- * hold (beyond its minimum or maximum, into a property of another type
- * that would lose it) fails as there, and nothing changes.
+ * [method@Gorm.Resource.set_value] sets it from a `gint64` `GValue`, by its
+ * slot rather than its name and without a `GValue`: the writing twin of
+ * [method@Gorm.Resource.get_int64_value]. The property is notified and the
+ * object marked dirty as a set marks it; a value the property cannot hold
+ * (beyond its minimum or maximum, into a property of another type that would
+ * lose it) fails as there, and nothing changes.
  *
  * Returns: %TRUE on success, %FALSE with @error set; %GORM_ERROR_UNKNOWN_PROPERTY
  *   when @slot is not the slot of a property of the class of @self
@@ -293,15 +293,15 @@ gorm_resource_set_int64_value (GormResource  *self,
  * gorm_resource_set_double_value:
  * @self: a resource
  * @slot: the slot of a property of the class of @self, from
- *   gorm_resource_class_get_value_slot()
+ *   [method@Gorm.ResourceClass.get_value_slot]
  * @value: the new value
  * @error: return location for an error
  *
  * Sets the property of @self in @slot to @value, as
- * gorm_resource_set_value() sets it from a #gdouble #GValue (NaN is
- * %GORM_ERROR_VALIDATION there), by its slot and without a #GValue: the
- * writing twin of gorm_resource_get_double_value(). See
- * gorm_resource_set_int64_value().
+ * [method@Gorm.Resource.set_value] sets it from a `gdouble` `GValue` (NaN is
+ * %GORM_ERROR_VALIDATION there), by its slot and without a `GValue`: the
+ * writing twin of [method@Gorm.Resource.get_double_value]. See
+ * [method@Gorm.Resource.set_int64_value].
  *
  * Returns: %TRUE on success, %FALSE with @error set
  *
@@ -324,14 +324,15 @@ gorm_resource_set_double_value (GormResource  *self,
  * gorm_resource_set_boolean_value:
  * @self: a resource
  * @slot: the slot of a property of the class of @self, from
- *   gorm_resource_class_get_value_slot()
+ *   [method@Gorm.ResourceClass.get_value_slot]
  * @value: the new value
  * @error: return location for an error
  *
  * Sets the property of @self in @slot to @value, as
- * gorm_resource_set_value() sets it from a #gboolean #GValue, by its slot
- * and without a #GValue: the writing twin of
- * gorm_resource_get_boolean_value(). See gorm_resource_set_int64_value().
+ * [method@Gorm.Resource.set_value] sets it from a `gboolean` `GValue`, by
+ * its slot and without a `GValue`: the writing twin of
+ * [method@Gorm.Resource.get_boolean_value]. See
+ * [method@Gorm.Resource.set_int64_value].
  *
  * Returns: %TRUE on success, %FALSE with @error set
  *
@@ -354,15 +355,15 @@ gorm_resource_set_boolean_value (GormResource  *self,
  * gorm_resource_set_string_value:
  * @self: a resource
  * @slot: the slot of a property of the class of @self, from
- *   gorm_resource_class_get_value_slot()
+ *   [method@Gorm.ResourceClass.get_value_slot]
  * @value: (nullable): the new value, copied; %NULL for NULL
  * @error: return location for an error
  *
  * Sets the property of @self in @slot to @value, as
- * gorm_resource_set_value() sets it from a string #GValue (%NULL as
- * gorm_resource_set_null() sets it), by its slot and without a #GValue:
- * the writing twin of gorm_resource_get_string_value(). See
- * gorm_resource_set_int64_value().
+ * [method@Gorm.Resource.set_value] sets it from a string `GValue` (%NULL as
+ * [method@Gorm.Resource.set_null] sets it), by its slot and without a
+ * `GValue`: the writing twin of [method@Gorm.Resource.get_string_value]. See
+ * [method@Gorm.Resource.set_int64_value].
  *
  * Returns: %TRUE on success, %FALSE with @error set
  *
@@ -386,15 +387,16 @@ gorm_resource_set_string_value (GormResource  *self,
  * gorm_resource_set_date_time_value:
  * @self: a resource
  * @slot: the slot of a property of the class of @self, from
- *   gorm_resource_class_get_value_slot()
+ *   [method@Gorm.ResourceClass.get_value_slot]
  * @value: (nullable): the new value; %NULL for NULL
  * @error: return location for an error
  *
- * Sets the #GDateTime property of @self in @slot to @value (a reference
- * is taken), as gorm_resource_set_value() sets it from a #GDateTime
- * #GValue (%NULL as gorm_resource_set_null() sets it), by its slot and
- * without a #GValue: the writing twin of
- * gorm_resource_format_date_time(). See gorm_resource_set_int64_value().
+ * Sets the [struct@GLib.DateTime] property of @self in @slot to @value (a
+ * reference is taken), as [method@Gorm.Resource.set_value] sets it from a
+ * [struct@GLib.DateTime] `GValue` (%NULL as [method@Gorm.Resource.set_null]
+ * sets it), by its slot and without a `GValue`: the writing twin of
+ * [method@Gorm.Resource.format_date_time]. See
+ * [method@Gorm.Resource.set_int64_value].
  *
  * Returns: %TRUE on success, %FALSE with @error set
  *
