@@ -1350,6 +1350,41 @@ out:
   return result;
 }
 
+/* instance_init(): the __dontuse_ginstance_init__ of models, which
+ * PyGObject 3.42 looks up on the class of each object it builds and
+ * calls: a function of no arguments, which the lookup gives as it is
+ * (no method to bind), doing nothing. */
+static PyObject *
+instance_init (PyObject *module,
+               PyObject *unused)
+{
+  Py_RETURN_NONE;
+}
+
+/* save(resource): gorm_resource_save() without a cancellable, as
+ * Gorm.Resource.save(None) calls it through PyGObject, without its
+ * argument conversions: True, or GLib.Error. The lock is released while
+ * libgorm saves, as PyGObject releases it. */
+static PyObject *
+save_resource (PyObject *module,
+               PyObject *instance)
+{
+  GObject *object = resource_argument (instance, "save");
+  GError *error = NULL;
+  gboolean saved;
+
+  if (object == NULL)
+    return NULL;
+  g_object_ref (object);
+  Py_BEGIN_ALLOW_THREADS
+  saved = gorm_resource_save (GORM_RESOURCE (object), NULL, &error);
+  Py_END_ALLOW_THREADS
+  g_object_unref (object);
+  if (pyg_error_check (&error))
+    return NULL;
+  return PyBool_FromLong (saved);
+}
+
 /* set_constructor_helpers(init_plan, datetime_to_glib): the functions of
  * Gorm.py init_resource() calls: init_plan(model) makes the InitPlan of
  * a model at its first object, datetime_to_glib(value) converts a
@@ -1433,6 +1468,10 @@ static PyMethodDef module_methods[] = {
     "collect(function, *args): calls function(*args), keeping the wrappers of the "
     "objects loaded on this thread meanwhile until it returns: the objects it gives "
     "to Python come with the wrapper they were built with." },
+  { "instance_init", instance_init, METH_NOARGS,
+    "instance_init(): does nothing; the __dontuse_ginstance_init__ of models." },
+  { "save", save_resource, METH_O,
+    "save(resource): gorm_resource_save() without a cancellable; GLib.Error on failure." },
   { "set_constructor_helpers", set_constructor_helpers, METH_VARARGS,
     "set_constructor_helpers(init_plan, datetime_to_glib): the functions of the "
     "override init_resource() calls." },
