@@ -28,6 +28,26 @@ void              gorm_resource_set_stored       (GormResource      *self,
 guint             gorm_resource_kept_slot        (GParamSpec        *pspec);
 const GValue     *gorm_resource_peek_kept        (GormResource      *self,
                                                   guint              slot);
+/* The kept property of the class of @self in @slot; NULL for none. */
+GParamSpec       *gorm_resource_kept_pspec       (GormResource      *self,
+                                                  guint              slot);
+/* Sets @pspec, the kept property of @self in @slot, to @value (copied), a
+ * value of its own type within its limits, as gorm_resource_set_value()
+ * sets it: the NULL mark cleared, the property notified. */
+void              gorm_resource_write_kept       (GormResource      *self,
+                                                  GParamSpec        *pspec,
+                                                  guint              slot,
+                                                  const GValue      *value);
+/* g_object_get_property() and g_object_set_property() of @pspec, a
+ * property of @self as its class lists it, without the lookup by name:
+ * the id and the kept properties directly. @value is of the property's
+ * type. */
+void              gorm_resource_get_pspec_value  (GormResource      *self,
+                                                  GParamSpec        *pspec,
+                                                  GValue            *value);
+void              gorm_resource_set_pspec_value  (GormResource      *self,
+                                                  GParamSpec        *pspec,
+                                                  const GValue      *value);
 
 /* Relations (gorm-resource-relations.c). */
 /* Where the relation cache of @self is kept: NULL until it is needed;

@@ -751,7 +751,7 @@ gorm_resource_set_related (GormResource  *self,
     }
 
   g_value_init (&value, target->key->pspec->value_type);
-  g_object_get_property (G_OBJECT (related), target->key->pspec->name, &value);
+  gorm_resource_get_pspec_value (related, target->key->pspec, &value);
   if (!gorm_value_to_sql (target->key->kind, target->key->pspec, &value, &key, error))
     return FALSE;
   if (G_VALUE_TYPE (&value) != column->pspec->value_type)
@@ -764,7 +764,7 @@ gorm_resource_set_related (GormResource  *self,
       return FALSE;
     }
   cache_store (self, found, &key, related);
-  g_object_set_property (G_OBJECT (self), column->pspec->name, &value);
+  gorm_resource_set_pspec_value (self, column->pspec, &value);
   return TRUE;
 }
 

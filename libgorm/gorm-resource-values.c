@@ -2,15 +2,18 @@
 
 #include "config.h"
 
+#include <math.h>
+
+#include "gorm-error.h"
 #include "gorm-resource-private.h"
 #include "gorm-value-private.h"
 
 /*
- * Reading the properties libgorm keeps in the object itself
+ * Reading and writing the properties libgorm keeps in the object itself
  * (gorm_resource_class_store_property()) by their slot: the fast path of
- * the language bindings' attribute reads, which would otherwise look the
- * property up by name and copy its value into a GValue of their own at
- * every read.
+ * the language bindings' attribute reads and of their constructors, which
+ * would otherwise look the property up by name and copy its value
+ * through a GValue of their own at every read and write.
  */
 
 /**
@@ -213,4 +216,201 @@ gorm_resource_format_date_time (GormResource *self,
     return NULL;
   date_time = g_value_get_boxed (value);
   return date_time != NULL ? gorm_value_format_iso8601 (date_time) : NULL;
+}
+
+/* Sets the property of @self in @slot to @value, as
+ * gorm_resource_set_value() sets it: in place when @value is of the
+ * property's own type, not NULL (@is_null; nor NaN) and within its
+ * limits, which is what gorm_resource_set_value() would accept as it is;
+ * through gorm_resource_set_value() otherwise, for its conversions, NULL
+ * and its errors. */
+static gboolean
+set_slot (GormResource  *self,
+          guint          slot,
+          const GValue  *value,
+          gboolean       is_null,
+          GError       **error)
+{
+  GParamSpec *pspec;
+
+  g_return_val_if_fail (GORM_IS_RESOURCE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  pspec = gorm_resource_kept_pspec (self, slot);
+  if (pspec == NULL)
+    {
+      g_set_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY,
+                   "Cannot set a value: %s keeps no property in slot %u",
+                   G_OBJECT_TYPE_NAME (self), slot);
+      return FALSE;
+    }
+  if (!is_null && G_VALUE_TYPE (value) == G_PARAM_SPEC_VALUE_TYPE (pspec) &&
+      (pspec->flags & (G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY)) == G_PARAM_WRITABLE &&
+      !(G_VALUE_TYPE (value) == G_TYPE_DOUBLE && isnan (g_value_get_double (value))) &&
+      gorm_value_is_valid_for (pspec, value))
+    {
+      gorm_resource_write_kept (self, pspec, slot, value);
+      return TRUE;
+    }
+  return gorm_resource_set_value (self, pspec->name, value, error);
+}
+
+/**
+ * gorm_resource_set_int64_value:
+ * @self: a resource
+ * @slot: the slot of a property of the class of @self, from
+ *   [method@Gorm.ResourceClass.get_value_slot]
+ * @value: the new value
+ * @error: return location for an error
+ *
+ * Sets the property of @self in @slot to @value, as
+ * [method@Gorm.Resource.set_value] sets it from a `gint64` `GValue`, by its
+ * slot rather than its name and without a `GValue`: the writing twin of
+ * [method@Gorm.Resource.get_int64_value]. The property is notified and the
+ * object marked dirty as a set marks it; a value the property cannot hold
+ * (beyond its minimum or maximum, into a property of another type that would
+ * lose it) fails as there, and nothing changes.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set; %GORM_ERROR_UNKNOWN_PROPERTY
+ *   when @slot is not the slot of a property of the class of @self
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_resource_set_int64_value (GormResource  *self,
+                               guint          slot,
+                               gint64         value,
+                               GError       **error)
+{
+  GValue gvalue = G_VALUE_INIT;
+
+  g_value_init (&gvalue, G_TYPE_INT64);
+  g_value_set_int64 (&gvalue, value);
+  return set_slot (self, slot, &gvalue, FALSE, error);
+}
+
+/**
+ * gorm_resource_set_double_value:
+ * @self: a resource
+ * @slot: the slot of a property of the class of @self, from
+ *   [method@Gorm.ResourceClass.get_value_slot]
+ * @value: the new value
+ * @error: return location for an error
+ *
+ * Sets the property of @self in @slot to @value, as
+ * [method@Gorm.Resource.set_value] sets it from a `gdouble` `GValue` (NaN is
+ * %GORM_ERROR_VALIDATION there), by its slot and without a `GValue`: the
+ * writing twin of [method@Gorm.Resource.get_double_value]. See
+ * [method@Gorm.Resource.set_int64_value].
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_resource_set_double_value (GormResource  *self,
+                                guint          slot,
+                                gdouble        value,
+                                GError       **error)
+{
+  GValue gvalue = G_VALUE_INIT;
+
+  g_value_init (&gvalue, G_TYPE_DOUBLE);
+  g_value_set_double (&gvalue, value);
+  return set_slot (self, slot, &gvalue, FALSE, error);
+}
+
+/**
+ * gorm_resource_set_boolean_value:
+ * @self: a resource
+ * @slot: the slot of a property of the class of @self, from
+ *   [method@Gorm.ResourceClass.get_value_slot]
+ * @value: the new value
+ * @error: return location for an error
+ *
+ * Sets the property of @self in @slot to @value, as
+ * [method@Gorm.Resource.set_value] sets it from a `gboolean` `GValue`, by
+ * its slot and without a `GValue`: the writing twin of
+ * [method@Gorm.Resource.get_boolean_value]. See
+ * [method@Gorm.Resource.set_int64_value].
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_resource_set_boolean_value (GormResource  *self,
+                                 guint          slot,
+                                 gboolean       value,
+                                 GError       **error)
+{
+  GValue gvalue = G_VALUE_INIT;
+
+  g_value_init (&gvalue, G_TYPE_BOOLEAN);
+  g_value_set_boolean (&gvalue, value);
+  return set_slot (self, slot, &gvalue, FALSE, error);
+}
+
+/**
+ * gorm_resource_set_string_value:
+ * @self: a resource
+ * @slot: the slot of a property of the class of @self, from
+ *   [method@Gorm.ResourceClass.get_value_slot]
+ * @value: (nullable): the new value, copied; %NULL for NULL
+ * @error: return location for an error
+ *
+ * Sets the property of @self in @slot to @value, as
+ * [method@Gorm.Resource.set_value] sets it from a string `GValue` (%NULL as
+ * [method@Gorm.Resource.set_null] sets it), by its slot and without a
+ * `GValue`: the writing twin of [method@Gorm.Resource.get_string_value]. See
+ * [method@Gorm.Resource.set_int64_value].
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_resource_set_string_value (GormResource  *self,
+                                guint          slot,
+                                const char    *value,
+                                GError       **error)
+{
+  GValue gvalue = G_VALUE_INIT;
+
+  /* Borrowed: the kept value is a copy. */
+  g_value_init (&gvalue, G_TYPE_STRING);
+  g_value_set_static_string (&gvalue, value);
+  return set_slot (self, slot, &gvalue, value == NULL, error);
+}
+
+/**
+ * gorm_resource_set_date_time_value:
+ * @self: a resource
+ * @slot: the slot of a property of the class of @self, from
+ *   [method@Gorm.ResourceClass.get_value_slot]
+ * @value: (nullable): the new value; %NULL for NULL
+ * @error: return location for an error
+ *
+ * Sets the [struct@GLib.DateTime] property of @self in @slot to @value (a
+ * reference is taken), as [method@Gorm.Resource.set_value] sets it from a
+ * [struct@GLib.DateTime] `GValue` (%NULL as [method@Gorm.Resource.set_null]
+ * sets it), by its slot and without a `GValue`: the writing twin of
+ * [method@Gorm.Resource.format_date_time]. See
+ * [method@Gorm.Resource.set_int64_value].
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+gorm_resource_set_date_time_value (GormResource  *self,
+                                   guint          slot,
+                                   GDateTime     *value,
+                                   GError       **error)
+{
+  GValue gvalue = G_VALUE_INIT;
+
+  g_value_init (&gvalue, G_TYPE_DATE_TIME);
+  g_value_set_static_boxed (&gvalue, value);
+  return set_slot (self, slot, &gvalue, value == NULL, error);
 }

@@ -9,6 +9,7 @@
 #include "gorm-mapper-private.h"
 #include "gorm-relation-private.h"
 #include "gorm-resource-private.h"
+#include "gorm-value-private.h"
 
 /**
  * GormResource:
@@ -1159,6 +1160,11 @@ typedef struct
   GObjectGetPropertyFunc get_property;
   GObjectSetPropertyFunc set_property;
   guint                  n_slots;
+  /* The class, and its own kept properties by slot from first_slot (its
+   * ancestors' come before): the typed setters find a slot's property. */
+  GType                  type;
+  guint                  first_slot;
+  GPtrArray             *pspecs;
 } KeptClass;
 
 
@@ -1206,26 +1212,19 @@ kept_get_property (GObject    *object,
     g_param_value_set_default (pspec, value);
 }
 
-static void
-kept_set_property (GObject      *object,
-                   guint         prop_id,
-                   const GValue *value,
-                   GParamSpec   *pspec)
+static const GormColumn *column_of (GormResource *self,
+                                    GParamSpec   *pspec);
+
+/* The GValue @object keeps @pspec, its property in @slot, in: allocated
+ * at the first write, initialized to the property's type. */
+static GValue *
+kept_value_for_write (GObject    *object,
+                      guint       slot,
+                      GParamSpec *pspec)
 {
-  GormResourcePrivate *priv = gorm_resource_get_instance_private (GORM_RESOURCE (object));
-  guint slot = kept_slot (pspec);
+  /* The caller checked the object: no cast check. */
+  GormResourcePrivate *priv = gorm_resource_get_instance_private ((GormResource *) object);
   GValue *kept_value;
-
-  if (slot == 0)
-    {
-      KeptClass *kept = g_type_get_qdata (pspec->owner_type, kept_class_quark);
-
-      if (kept->set_property != NULL)
-        kept->set_property (object, prop_id, value, pspec);
-      else
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      return;
-    }
 
   if (priv->kept == NULL)
     {
@@ -1241,7 +1240,29 @@ kept_set_property (GObject      *object,
   kept_value = &priv->kept[slot - 1];
   if (G_VALUE_TYPE (kept_value) == G_TYPE_INVALID)
     g_value_init (kept_value, pspec->value_type);
-  g_value_copy (value, kept_value);
+  return kept_value;
+}
+
+static void
+kept_set_property (GObject      *object,
+                   guint         prop_id,
+                   const GValue *value,
+                   GParamSpec   *pspec)
+{
+  guint slot = kept_slot (pspec);
+
+  if (slot == 0)
+    {
+      KeptClass *kept = g_type_get_qdata (pspec->owner_type, kept_class_quark);
+
+      if (kept->set_property != NULL)
+        kept->set_property (object, prop_id, value, pspec);
+      else
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+
+  g_value_copy (value, kept_value_for_write (object, slot, pspec));
 }
 
 /* For gorm-resource-values.c: the slot of a kept property (0 when it is
@@ -1262,6 +1283,73 @@ gorm_resource_peek_kept (GormResource *self,
   if (slot == 0 || slot > priv->n_kept || G_VALUE_TYPE (&priv->kept[slot - 1]) == G_TYPE_INVALID)
     return NULL;
   return &priv->kept[slot - 1];
+}
+
+GParamSpec *
+gorm_resource_kept_pspec (GormResource *self,
+                          guint         slot)
+{
+  KeptClass *kept = find_kept_class (G_OBJECT_TYPE (self));
+
+  if (slot == 0)
+    return NULL;
+  while (kept != NULL && slot < kept->first_slot)
+    kept = find_kept_class (g_type_parent (kept->type));
+  if (kept == NULL || slot - kept->first_slot >= kept->pspecs->len)
+    return NULL;
+  return g_ptr_array_index (kept->pspecs, slot - kept->first_slot);
+}
+
+void
+gorm_resource_write_kept (GormResource *self,
+                          GParamSpec   *pspec,
+                          guint         slot,
+                          const GValue *value)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  const GormColumn *column;
+  gboolean was_null = FALSE;
+
+  /* As gorm_resource_set_value() does: the NULL mark goes (there are
+   * marks only once a property was made NULL), the value is kept as
+   * kept_set_property() keeps it, and the property is notified as
+   * g_object_set_property() notifies it, or when it was NULL. */
+  if (priv->row.nulls != NULL && (column = column_of (self, pspec)) != NULL)
+    was_null = gorm_row_state_clear_null (&priv->row, column->index);
+  g_value_copy (value, kept_value_for_write ((GObject *) self, slot, pspec));
+  if (!(pspec->flags & G_PARAM_EXPLICIT_NOTIFY) || was_null)
+    g_object_notify_by_pspec ((GObject *) self, pspec);
+}
+
+void
+gorm_resource_get_pspec_value (GormResource *self,
+                               GParamSpec   *pspec,
+                               GValue       *value)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+  guint slot = kept_slot (pspec);
+
+  if (pspec == resource_props[PROP_ID])
+    g_value_set_int64 (value, priv->row.id);
+  else if (slot != 0)
+    kept_get_property ((GObject *) self, pspec->param_id, value, pspec);
+  else
+    g_object_get_property ((GObject *) self, pspec->name, value);
+}
+
+void
+gorm_resource_set_pspec_value (GormResource *self,
+                               GParamSpec   *pspec,
+                               const GValue *value)
+{
+  guint slot = kept_slot (pspec);
+
+  if (slot != 0 && G_VALUE_TYPE (value) == G_PARAM_SPEC_VALUE_TYPE (pspec) &&
+      (pspec->flags & (G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY)) == G_PARAM_WRITABLE &&
+      gorm_value_is_valid_for (pspec, value))
+    gorm_resource_write_kept (self, pspec, slot, value);
+  else
+    g_object_set_property ((GObject *) self, pspec->name, value);
 }
 
 /**
@@ -1314,11 +1402,15 @@ gorm_resource_class_store_property (GormResourceClass *klass,
       kept->get_property = object_class->get_property;
       kept->set_property = object_class->set_property;
       kept->n_slots = ancestor ? ancestor->n_slots : 0;
+      kept->type = type;
+      kept->first_slot = kept->n_slots + 1;
+      kept->pspecs = g_ptr_array_new ();
       g_type_set_qdata (type, kept_class_quark, kept);
       object_class->get_property = kept_get_property;
       object_class->set_property = kept_set_property;
     }
   g_param_spec_set_qdata (pspec, kept_slot_quark, GUINT_TO_POINTER (++kept->n_slots));
+  g_ptr_array_add (kept->pspecs, pspec);
 }
 
 /**

@@ -272,6 +272,31 @@ GORM_AVAILABLE_IN_ALL
 char         *gorm_resource_format_date_time        (GormResource       *self,
                                                      guint               slot);
 GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_set_int64_value         (GormResource       *self,
+                                                     guint               slot,
+                                                     gint64              value,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_set_double_value        (GormResource       *self,
+                                                     guint               slot,
+                                                     gdouble             value,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_set_boolean_value       (GormResource       *self,
+                                                     guint               slot,
+                                                     gboolean            value,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_set_string_value        (GormResource       *self,
+                                                     guint               slot,
+                                                     const char         *value,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
+gboolean      gorm_resource_set_date_time_value     (GormResource       *self,
+                                                     guint               slot,
+                                                     GDateTime          *value,
+                                                     GError            **error);
+GORM_AVAILABLE_IN_ALL
 void          gorm_resource_get_value               (GormResource       *self,
                                                      const char         *property,
                                                      GValue             *value);

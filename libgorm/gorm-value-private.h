@@ -76,6 +76,10 @@ gboolean    gorm_value_to_sql             (GormValueKind   kind,
 gboolean    gorm_value_sql_is_property_value (GormValueKind  kind,
                                               GParamSpec    *pspec,
                                               const GValue  *sql_value);
+/* g_param_value_is_valid() for @value, a value of @pspec's own type,
+ * quicker for GLib's int64, double and string pspecs. */
+gboolean    gorm_value_is_valid_for       (GParamSpec     *pspec,
+                                           const GValue   *value);
 gboolean    gorm_value_from_sql           (GormValueKind   kind,
                                            GParamSpec     *pspec,
                                            const GValue   *sql_value,

@@ -1678,10 +1678,11 @@ convert_to_property (Source          source,
 
 /* g_param_value_is_valid() for a value of the pspec's own type, without
  * its type checks and class lookup where the pspec is one of GLib's
- * int64, double or string pspecs: every column of every loaded row asks. */
-static gboolean
-sql_value_is_valid (GParamSpec   *pspec,
-                    const GValue *value)
+ * int64, double or string pspecs: every column of every loaded row asks,
+ * and every value a typed setter writes (gorm-resource-values.c). */
+gboolean
+gorm_value_is_valid_for (GParamSpec   *pspec,
+                         const GValue *value)
 {
   GType pspec_type = G_PARAM_SPEC_TYPE (pspec);
 
@@ -1740,7 +1741,7 @@ gorm_value_sql_is_property_value (GormValueKind  kind,
       return FALSE;
     }
 
-  return sql_value_is_valid (pspec, sql_value);
+  return gorm_value_is_valid_for (pspec, sql_value);
 }
 
 gboolean

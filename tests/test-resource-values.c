@@ -2,13 +2,15 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "gorm-test-utils.h"
 
 /* Reading kept properties (gorm_resource_class_store_property()) by their
  * slot: gorm_resource_class_get_value_slot(), gorm_resource_peek_value(),
- * the typed getters and gorm_resource_format_date_time().
+ * the typed getters and gorm_resource_format_date_time(); and writing
+ * them by the typed setters.
  *
  * TestSlotted keeps every property of its own; TestSlottedChild adds a
  * kept "rank". */
@@ -373,6 +375,118 @@ test_loaded (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  GPtrArray *names = user_data;
+
+  g_ptr_array_add (names, g_strdup (pspec->name));
+}
+
+/* The typed setters set a kept property by its slot as
+ * gorm_resource_set_value() sets it: notified once, dirty once saved,
+ * converted without loss when the value is of another type, refused (and
+ * nothing changed, nothing notified) when it does not fit, NULL for a
+ * NULL string or date-time. */
+static void
+test_typed_setters (void)
+{
+  g_autoptr(GormDatabase) db = open_migrated ();
+  g_autoptr(GPtrArray) notified = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDateTime) when = g_date_time_new_utc (2020, 1, 2, 3, 4, 5.25);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *formatted = NULL;
+  GormResource *post = g_object_new (TEST_TYPE_SLOTTED, "database", db, NULL);
+  GormResource *child = g_object_new (TEST_TYPE_SLOTTED_CHILD, "database", db, NULL);
+  guint title = slot_of (TEST_TYPE_SLOTTED, "title");
+  guint views = slot_of (TEST_TYPE_SLOTTED, "views");
+  guint rating = slot_of (TEST_TYPE_SLOTTED, "rating");
+  guint published = slot_of (TEST_TYPE_SLOTTED, "published");
+  guint when_slot = slot_of (TEST_TYPE_SLOTTED, "when");
+  guint note = slot_of (TEST_TYPE_SLOTTED, "note");
+  guint rank = slot_of (TEST_TYPE_SLOTTED_CHILD, "rank");
+
+  g_signal_connect (post, "notify", G_CALLBACK (count_notify_cb), notified);
+  g_assert_true (gorm_resource_set_string_value (post, title, "First", &error));
+  g_assert_no_error (error);
+  g_assert_true (gorm_resource_set_int64_value (post, views, G_MININT64, &error));
+  g_assert_true (gorm_resource_set_double_value (post, rating, 2.5, &error));
+  g_assert_true (gorm_resource_set_boolean_value (post, published, FALSE, &error));
+  g_assert_true (gorm_resource_set_date_time_value (post, when_slot, when, &error));
+  g_assert_true (gorm_resource_set_string_value (post, note, "n", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (notified->len, ==, 6);
+  g_assert_cmpstr (g_ptr_array_index (notified, 0), ==, "title");
+  g_assert_cmpstr (g_ptr_array_index (notified, 4), ==, "when");
+  g_assert_cmpstr (gorm_resource_get_string_value (post, title), ==, "First");
+  g_assert_cmpint (gorm_resource_get_int64_value (post, views), ==, G_MININT64);
+  g_assert_cmpfloat (gorm_resource_get_double_value (post, rating), ==, 2.5);
+  g_assert_false (gorm_resource_get_boolean_value (post, published));
+  formatted = gorm_resource_format_date_time (post, when_slot);
+  g_assert_cmpstr (formatted, ==, "2020-01-02T03:04:05.250000Z");
+  g_assert_cmpstr (gorm_resource_get_string_value (post, note), ==, "n");
+
+  /* NULL, as gorm_resource_set_null() makes it. */
+  g_assert_true (gorm_resource_set_string_value (post, note, NULL, &error));
+  g_assert_true (gorm_resource_set_date_time_value (post, when_slot, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (gorm_resource_is_null (post, "note"));
+  g_assert_true (gorm_resource_is_null (post, "when"));
+
+  /* Another type, converted without loss, as gorm_resource_set_value(). */
+  g_assert_true (gorm_resource_set_int64_value (post, rating, 3, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (gorm_resource_get_double_value (post, rating), ==, 3.0);
+
+  /* Refusals change and notify nothing. */
+  g_ptr_array_set_size (notified, 0);
+  g_assert_false (gorm_resource_set_double_value (post, rating, NAN, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_VALIDATION);
+  g_clear_error (&error);
+  g_assert_false (gorm_resource_set_double_value (post, views, 1.5, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
+  g_clear_error (&error);
+  g_assert_false (gorm_resource_set_int64_value (post, rank, 1, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY);
+  g_assert_nonnull (strstr (error->message, "slot"));
+  g_clear_error (&error);
+  g_assert_false (gorm_resource_set_int64_value (post, 0, 1, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_UNKNOWN_PROPERTY);
+  g_clear_error (&error);
+  g_assert_cmpuint (notified->len, ==, 0);
+  g_assert_cmpfloat (gorm_resource_get_double_value (post, rating), ==, 3.0);
+  g_assert_cmpint (gorm_resource_get_int64_value (post, views), ==, G_MININT64);
+
+  /* The child's own slot checks its limits, -5 to 5; an inherited slot
+   * is the parent's property. */
+  g_assert_false (gorm_resource_set_int64_value (child, rank, 9, &error));
+  g_assert_error (error, GORM_ERROR, GORM_ERROR_TYPE_MISMATCH);
+  g_assert_nonnull (strstr (error->message, "rank"));
+  g_clear_error (&error);
+  g_assert_cmpint (gorm_resource_get_int64_value (child, rank), ==, -1);
+  g_assert_true (gorm_resource_set_int64_value (child, rank, 5, &error));
+  g_assert_true (gorm_resource_set_int64_value (child, views, 7, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_resource_get_int64_value (child, rank), ==, 5);
+  g_assert_cmpint (gorm_resource_get_int64_value (child, views), ==, 7);
+
+  /* A saved object is dirty after a typed set, and saves the value. */
+  g_assert_true (gorm_resource_save (post, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (gorm_resource_is_dirty (post));
+  g_assert_true (gorm_resource_set_int64_value (post, views, 42, &error));
+  g_assert_true (gorm_resource_is_dirty (post));
+  g_assert_true (gorm_resource_save (post, NULL, &error));
+  g_assert_true (gorm_resource_reload (post, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (gorm_resource_get_int64_value (post, views), ==, 42);
+
+  g_assert_finalize_object (child);
+  g_assert_finalize_object (post);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -385,6 +499,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/ResourceValues/wrong-slot", test_wrong_slot);
   g_test_add_func ("/Gorm/ResourceValues/format-date-time", test_format_date_time);
   g_test_add_func ("/Gorm/ResourceValues/loaded", test_loaded);
+  g_test_add_func ("/Gorm/ResourceValues/typed-setters", test_typed_setters);
 
   return g_test_run ();
 }

@@ -16,6 +16,10 @@
  * C. get_id() is the getter of Resource.id, and keep_related() what a
  * query set with select_related() does to each object it yields.
  *
+ * init_resource is Resource.__init__, in C, and ForeignKeyBase's
+ * __set__ the assignment of a related object: see "Construction and
+ * assignment in C" below.
+ *
  * set_new_func() gives a model the function libgorm builds its loaded
  * objects with (gorm_resource_class_set_new_func()): the object is built
  * with its wrapper attached before PyGObject's instance initializer runs
@@ -32,6 +36,8 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
+#include <string.h>
 #include <datetime.h>
 #include <structmember.h>
 #include <pygobject.h>
@@ -442,6 +448,10 @@ out:
   return result;
 }
 
+static int foreign_key_base_set (PyObject *self,
+                                 PyObject *instance,
+                                 PyObject *value);
+
 static PyTypeObject foreign_key_base_type = {
   PyVarObject_HEAD_INIT (NULL, 0)
   .tp_name = "gi.overrides._gorm_speedups.ForeignKeyBase",
@@ -450,6 +460,7 @@ static PyTypeObject foreign_key_base_type = {
   .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
   .tp_new = PyType_GenericNew,
   .tp_descr_get = foreign_key_base_get,
+  .tp_descr_set = foreign_key_base_set,
 };
 
 /* get_id(resource): gorm_resource_get_id(), the getter of Resource.id. */
@@ -671,6 +682,778 @@ collect (PyObject         *module,
   return result;
 }
 
+/* Construction and assignment in C.
+ *
+ * Resource.__init__(**kwargs) is init_resource(): the object is built by
+ * PyGObject's own __init__ (GObject.Object.__init__) given only what is
+ * not a field (database, id, a plain GObject.Property, an unknown name,
+ * which PyGObject refuses as before), and the fields' values are written
+ * into the slots libgorm keeps them in by its typed setters
+ * (gorm_resource_set_int64_value() and its twins), without a GValue made
+ * by PyGObject's conversion. Only the values the constructor used to pass
+ * to g_object_new() as they are take that way: a str without NUL, an int
+ * within 64 bits, a float that is not NaN, a bool, for a field of exactly
+ * that type without limits of its own, and a datetime.datetime for a
+ * date-time field, converted in C as _datetime_to_glib() converts it (in
+ * Python for a zone other than datetime.timezone.utc). Any other value is
+ * set once the object is built by Field.__set__, as an assignment, with
+ * its checks and exceptions; a relation's by its descriptor. The plan of
+ * each model (which names are fields, their slots and writers) is an
+ * InitPlan that Gorm.py's _init_plan() makes at the model's first object.
+ *
+ * ForeignKeyBase's __set__ makes the instance refer to a saved object of
+ * the relation's target (gorm_resource_set_related()), or to none for a
+ * nullable key, and keeps the object in the instance's __dict__ as
+ * ForeignKey's __get__ expects; anything else, or a refusal of libgorm,
+ * goes to the ForeignKey's Python _assign(), which raises the exception
+ * of each case. */
+
+/* How the constructor writes a field given as a keyword argument. */
+typedef enum
+{
+  WRITE_BY_FIELD,
+  WRITE_STRING,
+  WRITE_INT64,
+  WRITE_DOUBLE,
+  WRITE_BOOLEAN,
+  WRITE_DATETIME,
+  N_WRITERS,
+} Writer;
+
+typedef struct
+{
+  PyObject *field;
+  guint     slot;
+  Writer    writer;
+} PlanField;
+
+typedef struct
+{
+  PyObject_HEAD
+  /* The relation attributes the constructor takes (a frozenset). */
+  PyObject   *relations;
+  /* The fields by the names a keyword argument gives them: str → the
+   * index of the field in @fields. */
+  PyObject   *names;
+  PlanField  *fields;
+  Py_ssize_t  n_fields;
+  /* (index, name, default) of the fields whose default the constructor
+   * gives PyGObject when they are not given, and the indexes of those
+   * it makes NULL then (_boxed_defaults() and _null_defaults()). */
+  PyObject   *boxed_defaults;
+  Py_ssize_t *null_defaults;
+  Py_ssize_t  n_null_defaults;
+} InitPlan;
+
+static PyObject *init_plan_func;
+static PyObject *datetime_to_glib_func;
+static PyObject *set_null_name;
+static PyObject *assign_name;
+static PyObject *relation_name_name;
+static PyObject *null_name;
+static PyObject *init_plan_name;
+
+static void
+init_plan_dealloc (PyObject *self)
+{
+  InitPlan *plan = (InitPlan *) self;
+
+  Py_CLEAR (plan->relations);
+  Py_CLEAR (plan->names);
+  Py_CLEAR (plan->boxed_defaults);
+  for (Py_ssize_t i = 0; i < plan->n_fields; i++)
+    Py_CLEAR (plan->fields[i].field);
+  g_clear_pointer (&plan->fields, g_free);
+  g_clear_pointer (&plan->null_defaults, g_free);
+  Py_TYPE (self)->tp_free (self);
+}
+
+/* The index @object gives a field of @plan; -1 with an exception for
+ * anything else. */
+static Py_ssize_t
+plan_index (InitPlan   *plan,
+            PyObject   *object,
+            const char *what)
+{
+  Py_ssize_t index = PyLong_Check (object) ? PyLong_AsSsize_t (object) : -1;
+
+  if (index < 0 || index >= plan->n_fields)
+    {
+      if (!PyErr_Occurred () || PyErr_ExceptionMatches (PyExc_OverflowError))
+        {
+          PyErr_Clear ();
+          PyErr_Format (PyExc_ValueError, "InitPlan: %s %R is not the index of a field",
+                        what, object);
+        }
+      return -1;
+    }
+  return index;
+}
+
+/* InitPlan(relations, names, fields, boxed_defaults, null_defaults):
+ * @fields is a tuple of (field, slot, writer), @names a dict of str to
+ * their indexes, @boxed_defaults a tuple of (index, name, default),
+ * @null_defaults a tuple of indexes. */
+static PyObject *
+init_plan_new (PyTypeObject *type,
+               PyObject     *args,
+               PyObject     *kwargs)
+{
+  PyObject *relations, *names, *fields, *boxed_defaults, *null_defaults, *key, *value;
+  InitPlan *plan;
+  Py_ssize_t position = 0;
+
+  if (kwargs != NULL && PyDict_GET_SIZE (kwargs) != 0)
+    return PyErr_Format (PyExc_TypeError, "InitPlan() takes no keyword arguments");
+  if (!PyArg_ParseTuple (args, "O!O!O!O!O!:InitPlan", &PyFrozenSet_Type, &relations,
+                         &PyDict_Type, &names, &PyTuple_Type, &fields,
+                         &PyTuple_Type, &boxed_defaults, &PyTuple_Type, &null_defaults))
+    return NULL;
+  plan = (InitPlan *) type->tp_alloc (type, 0);
+  if (plan == NULL)
+    return NULL;
+  plan->relations = Py_NewRef (relations);
+  plan->names = PyDict_Copy (names);
+  plan->boxed_defaults = Py_NewRef (boxed_defaults);
+  plan->n_fields = PyTuple_GET_SIZE (fields);
+  plan->fields = g_new0 (PlanField, MAX (plan->n_fields, 1));
+  if (plan->names == NULL)
+    goto failed;
+  for (Py_ssize_t i = 0; i < plan->n_fields; i++)
+    {
+      PyObject *field, *slot_object;
+      unsigned long slot;
+      int writer;
+
+      if (!PyArg_ParseTuple (PyTuple_GET_ITEM (fields, i), "OO!i;InitPlan: a field is "
+                             "(field, slot, writer)", &field, &PyLong_Type, &slot_object, &writer))
+        goto failed;
+      slot = PyLong_AsUnsignedLong (slot_object);
+      if (slot == (unsigned long) -1 && PyErr_Occurred ())
+        goto failed;
+      if (writer < WRITE_BY_FIELD || writer >= N_WRITERS || slot > G_MAXUINT ||
+          (writer != WRITE_BY_FIELD && slot == 0))
+        {
+          PyErr_Format (PyExc_ValueError, "InitPlan: %R cannot be written by %d from slot %lu",
+                        field, writer, slot);
+          goto failed;
+        }
+      plan->fields[i].field = Py_NewRef (field);
+      plan->fields[i].slot = (guint) slot;
+      plan->fields[i].writer = writer;
+    }
+  while (PyDict_Next (plan->names, &position, &key, &value))
+    if (!PyUnicode_Check (key) || plan_index (plan, value, "name") < 0)
+      {
+        if (!PyErr_Occurred ())
+          PyErr_Format (PyExc_TypeError, "InitPlan: a name is a str, not %R", key);
+        goto failed;
+      }
+  for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE (boxed_defaults); i++)
+    {
+      PyObject *entry = PyTuple_GET_ITEM (boxed_defaults, i);
+
+      if (!PyTuple_Check (entry) || PyTuple_GET_SIZE (entry) != 3 ||
+          !PyUnicode_Check (PyTuple_GET_ITEM (entry, 1)))
+        {
+          PyErr_Format (PyExc_TypeError, "InitPlan: a boxed default is (index, name, default), "
+                        "not %R", entry);
+          goto failed;
+        }
+      if (plan_index (plan, PyTuple_GET_ITEM (entry, 0), "boxed default") < 0)
+        goto failed;
+    }
+  plan->n_null_defaults = PyTuple_GET_SIZE (null_defaults);
+  plan->null_defaults = g_new0 (Py_ssize_t, MAX (plan->n_null_defaults, 1));
+  for (Py_ssize_t i = 0; i < plan->n_null_defaults; i++)
+    {
+      plan->null_defaults[i] = plan_index (plan, PyTuple_GET_ITEM (null_defaults, i),
+                                           "null default");
+      if (plan->null_defaults[i] < 0)
+        goto failed;
+    }
+  return (PyObject *) plan;
+
+failed:
+  Py_DECREF (plan);
+  return NULL;
+}
+
+static PyTypeObject init_plan_type = {
+  PyVarObject_HEAD_INIT (NULL, 0)
+  .tp_name = "gi.overrides._gorm_speedups.InitPlan",
+  .tp_doc = "What Resource.__init__ needs of a model: its fields, by name, and how to "
+            "write each one.",
+  .tp_basicsize = sizeof (InitPlan),
+  .tp_flags = Py_TPFLAGS_DEFAULT,
+  .tp_new = init_plan_new,
+  .tp_dealloc = init_plan_dealloc,
+};
+
+/* A keyword argument of a constructor, once sorted. */
+typedef enum
+{
+  /* Written in C once the object is built. */
+  GIVEN_FAST,
+  /* Set by Field.__set__ once the object is built. */
+  GIVEN_BY_FIELD,
+  /* Given to PyGObject's __init__, with what is not a field. */
+  GIVEN_TO_PYGOBJECT,
+  /* Set by the relation's descriptor, last. */
+  GIVEN_RELATION,
+} GivenKind;
+
+typedef struct
+{
+  GivenKind    kind;
+  Writer       writer;
+  Py_ssize_t   index;
+  PyObject    *name;
+  PyObject    *value;
+  /* The date-time made for the value, released at the end. */
+  GDateTime   *owned;
+  union
+  {
+    gint64     number;
+    gdouble    real;
+    gboolean   boolean;
+    const char *text;
+    GDateTime  *date_time;
+  } c;
+} Given;
+
+/* The days from 1970-01-01 to @year-@month-@day, in the proleptic
+ * Gregorian calendar of datetime.date. */
+static gint64
+days_since_epoch (int year,
+                  int month,
+                  int day)
+{
+  static const int days_before_month[] = {
+    0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334,
+  };
+  gint64 before = year - 1;
+  gint64 ordinal = before * 365 + before / 4 - before / 100 + before / 400 +
+                   days_before_month[month - 1] + day;
+
+  if (month > 2 && g_date_is_leap_year ((GDateYear) year))
+    ordinal++;
+  /* date(1970, 1, 1).toordinal() */
+  return ordinal - 719163;
+}
+
+/* The GDateTime _datetime_to_glib() makes of the aware @value in
+ * datetime.timezone.utc: its Unix time in UTC, plus its microseconds;
+ * NULL when GLib cannot hold it. */
+static GDateTime *
+utc_date_time (PyObject *value)
+{
+  gint64 seconds = days_since_epoch (PyDateTime_GET_YEAR (value), PyDateTime_GET_MONTH (value),
+                                     PyDateTime_GET_DAY (value)) * 86400 +
+                   PyDateTime_DATE_GET_HOUR (value) * 3600 +
+                   PyDateTime_DATE_GET_MINUTE (value) * 60 + PyDateTime_DATE_GET_SECOND (value);
+  int microseconds = PyDateTime_DATE_GET_MICROSECOND (value);
+  GDateTime *whole = g_date_time_new_from_unix_utc (seconds), *result;
+
+  if (whole == NULL || microseconds == 0)
+    return whole;
+  result = g_date_time_add (whole, microseconds);
+  g_date_time_unref (whole);
+  return result;
+}
+
+/* Sorts the value @given->value of the field @field: GIVEN_FAST with its
+ * C value when the constructor writes it in C, GIVEN_BY_FIELD when
+ * Field.__set__ sets it; or puts what PyGObject is to convert into
+ * *@properties (made when needed), as the constructor did. -1 with an
+ * exception when _datetime_to_glib() raised. */
+static int
+sort_field_value (const PlanField  *field,
+                  Given            *given,
+                  PyObject        **properties)
+{
+  PyObject *value = given->value, *converted;
+  Py_ssize_t size;
+  int overflow, failed;
+
+  given->kind = GIVEN_BY_FIELD;
+  given->writer = field->writer;
+  switch (field->writer)
+    {
+    case WRITE_STRING:
+      if (!PyUnicode_CheckExact (value))
+        return 0;
+      given->c.text = PyUnicode_AsUTF8AndSize (value, &size);
+      if (given->c.text == NULL)
+        {
+          /* A str UTF-8 cannot encode: PyGObject's conversion raised,
+           * unless it holds a NUL, which Field.__set__ refuses first. */
+          PyErr_Clear ();
+          if (PyUnicode_FindChar (value, 0, 0, PyUnicode_GET_LENGTH (value), 1) != -1)
+            return 0;
+          break;
+        }
+      if (strlen (given->c.text) == (size_t) size)
+        given->kind = GIVEN_FAST;
+      return 0;
+
+    case WRITE_INT64:
+      if (!PyLong_CheckExact (value))
+        return 0;
+      given->c.number = PyLong_AsLongLongAndOverflow (value, &overflow);
+      if (overflow == 0 && !(given->c.number == -1 && PyErr_Occurred ()))
+        given->kind = GIVEN_FAST;
+      PyErr_Clear ();
+      return 0;
+
+    case WRITE_DOUBLE:
+      if (!PyFloat_CheckExact (value))
+        return 0;
+      given->c.real = PyFloat_AS_DOUBLE (value);
+      if (!isnan (given->c.real))
+        given->kind = GIVEN_FAST;
+      return 0;
+
+    case WRITE_BOOLEAN:
+      if (!PyBool_Check (value))
+        return 0;
+      given->c.boolean = value == Py_True;
+      given->kind = GIVEN_FAST;
+      return 0;
+
+    case WRITE_DATETIME:
+      if (!PyDateTime_CheckExact (value))
+        return 0;
+      if (PyDateTime_DATE_GET_TZINFO (value) == PyDateTime_TimeZone_UTC)
+        {
+          given->c.date_time = given->owned = utc_date_time (value);
+          if (given->c.date_time != NULL)
+            {
+              given->kind = GIVEN_FAST;
+              return 0;
+            }
+        }
+      /* Another zone, or none: converted by _datetime_to_glib(), and
+       * given to PyGObject when GLib made no date-time of it. */
+      converted = PyObject_CallOneArg (datetime_to_glib_func, value);
+      if (converted == NULL)
+        return -1;
+      if (pyg_boxed_check (converted, G_TYPE_DATE_TIME) && pyg_boxed_get_ptr (converted) != NULL)
+        {
+          given->c.date_time = given->owned =
+            g_date_time_ref (pyg_boxed_get (converted, GDateTime));
+          given->kind = GIVEN_FAST;
+          Py_DECREF (converted);
+          return 0;
+        }
+      value = converted;
+      break;
+
+    case WRITE_BY_FIELD:
+    case N_WRITERS:
+    default:
+      return 0;
+    }
+
+  /* For PyGObject, as before. */
+  given->kind = GIVEN_TO_PYGOBJECT;
+  if (*properties == NULL && (*properties = PyDict_New ()) == NULL)
+    failed = -1;
+  else
+    failed = PyDict_SetItem (*properties, given->name, value);
+  if (value != given->value)
+    Py_DECREF (value);
+  return failed;
+}
+
+/* Writes the value @given of the field @field into @object by libgorm's
+ * typed setter; FALSE when libgorm refused it (nothing changed). */
+static gboolean
+write_given (GormResource    *object,
+             const PlanField *field,
+             const Given     *given)
+{
+  g_autoptr(GError) error = NULL;
+
+  switch (given->writer)
+    {
+    case WRITE_STRING:
+      return gorm_resource_set_string_value (object, field->slot, given->c.text, &error);
+    case WRITE_INT64:
+      return gorm_resource_set_int64_value (object, field->slot, given->c.number, &error);
+    case WRITE_DOUBLE:
+      return gorm_resource_set_double_value (object, field->slot, given->c.real, &error);
+    case WRITE_BOOLEAN:
+      return gorm_resource_set_boolean_value (object, field->slot, given->c.boolean, &error);
+    case WRITE_DATETIME:
+      return gorm_resource_set_date_time_value (object, field->slot, given->c.date_time, &error);
+    case WRITE_BY_FIELD:
+    case N_WRITERS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The InitPlan of @model, made by _init_plan() at its first object
+ * (which raises TypeError for an abstract model). */
+static InitPlan *
+init_plan_of (PyTypeObject *model)
+{
+  PyObject *plan = PyDict_GetItemWithError (model->tp_dict, init_plan_name);
+
+  if (plan != NULL && Py_IS_TYPE (plan, &init_plan_type))
+    return (InitPlan *) Py_NewRef (plan);
+  if (PyErr_Occurred ())
+    return NULL;
+  if (init_plan_func == NULL)
+    {
+      PyErr_SetString (PyExc_RuntimeError, "set_constructor_helpers() was never called");
+      return NULL;
+    }
+  plan = PyObject_CallOneArg (init_plan_func, (PyObject *) model);
+  if (plan != NULL && !Py_IS_TYPE (plan, &init_plan_type))
+    {
+      PyErr_Format (PyExc_TypeError, "_init_plan() gave %R, not an InitPlan", plan);
+      Py_CLEAR (plan);
+    }
+  return (InitPlan *) plan;
+}
+
+/* Resource.__init__(self, **kwargs), as a method: see above. */
+static PyObject *
+init_resource (PyObject         *module,
+               PyObject * const *args,
+               Py_ssize_t        n_args,
+               PyObject         *kwnames)
+{
+  Given small[16], *givens = small;
+  gboolean small_given[64], *field_given = small_given;
+  Py_ssize_t n_kwargs = kwnames != NULL ? PyTuple_GET_SIZE (kwnames) : 0, n_sorted = 0;
+  PyObject *self, *properties = NULL, *result = NULL, *index_object;
+  InitPlan *plan = NULL;
+  GObject *object;
+  Py_ssize_t i;
+  gboolean relations, built;
+
+  n_args = PyVectorcall_NARGS (n_args);
+  if (n_args != 1)
+    {
+      if (n_args == 0)
+        PyErr_SetString (PyExc_TypeError,
+                         "Resource.__init__() missing 1 required positional argument: 'self'");
+      else
+        PyErr_Format (PyExc_TypeError,
+                      "Resource.__init__() takes 1 positional argument but %zd were given",
+                      n_args);
+      return NULL;
+    }
+  self = args[0];
+  if (!PyObject_TypeCheck (self, &PyGObject_Type))
+    return PyErr_Format (PyExc_TypeError, "Resource.__init__() initializes a Gorm.Resource, "
+                         "not a %s", Py_TYPE (self)->tp_name);
+  plan = init_plan_of (Py_TYPE (self));
+  if (plan == NULL)
+    return NULL;
+  if (n_kwargs > (Py_ssize_t) G_N_ELEMENTS (small))
+    givens = g_new (Given, n_kwargs);
+  if (plan->n_fields > (Py_ssize_t) G_N_ELEMENTS (small_given))
+    field_given = g_new (gboolean, plan->n_fields);
+  memset (field_given, 0, sizeof (gboolean) * plan->n_fields);
+  relations = PySet_GET_SIZE (plan->relations) != 0;
+
+  /* Sorted in the order given; the datetimes converted before the object
+   * is built, as the constructor in Python converted them. */
+  for (i = 0; i < n_kwargs; i++)
+    {
+      Given *given = &givens[i];
+
+      given->name = PyTuple_GET_ITEM (kwnames, i);
+      given->value = args[n_args + i];
+      given->index = -1;
+      given->kind = GIVEN_TO_PYGOBJECT;
+      given->owned = NULL;
+      n_sorted = i + 1;
+      /* A name is a field's, a relation's (never both) or another. */
+      index_object = PyDict_GetItemWithError (plan->names, given->name);
+      if (index_object == NULL)
+        {
+          int found = 0;
+
+          if (PyErr_Occurred () ||
+              (relations && (found = PySet_Contains (plan->relations, given->name)) < 0))
+            goto out;
+          if (found)
+            given->kind = GIVEN_RELATION;
+          else if ((properties == NULL && (properties = PyDict_New ()) == NULL) ||
+                   PyDict_SetItem (properties, given->name, given->value) < 0)
+            goto out;
+          continue;
+        }
+      given->index = PyLong_AsSsize_t (index_object);
+      field_given[given->index] = TRUE;
+      if (sort_field_value (&plan->fields[given->index], given, &properties) < 0)
+        goto out;
+    }
+  for (i = 0; i < PyTuple_GET_SIZE (plan->boxed_defaults); i++)
+    {
+      PyObject *entry = PyTuple_GET_ITEM (plan->boxed_defaults, i);
+
+      if (!field_given[PyLong_AsSsize_t (PyTuple_GET_ITEM (entry, 0))] &&
+          (((properties == NULL && (properties = PyDict_New ()) == NULL)) ||
+           PyDict_SetItem (properties, PyTuple_GET_ITEM (entry, 1),
+                           PyTuple_GET_ITEM (entry, 2)) < 0))
+        goto out;
+    }
+
+  /* PyGObject's __init__ ignores its arguments on an object built
+   * already (a second __init__): so are the values it would have taken. */
+  built = pygobject_get (self) != NULL;
+  if (PyGObject_Type.tp_init (self, empty_tuple, properties) < 0)
+    goto out;
+  object = pygobject_get (self);
+  if (object == NULL || !GORM_IS_RESOURCE (object))
+    {
+      PyErr_Format (PyExc_TypeError, "Resource.__init__() built no Gorm.Resource for a %s",
+                    Py_TYPE (self)->tp_name);
+      goto out;
+    }
+
+  /* One notification of them all, as g_object_new() gave. */
+  g_object_freeze_notify (object);
+  for (i = 0; i < n_kwargs && !built; i++)
+    if (givens[i].kind == GIVEN_FAST &&
+        !write_given ((GormResource *) object, &plan->fields[givens[i].index], &givens[i]))
+      givens[i].kind = GIVEN_BY_FIELD;
+  g_object_thaw_notify (object);
+
+  for (i = 0; i < plan->n_null_defaults; i++)
+    {
+      PyObject *field = plan->fields[plan->null_defaults[i]].field, *done;
+
+      if (field_given[plan->null_defaults[i]])
+        continue;
+      done = PyObject_CallMethodOneArg (field, set_null_name, self);
+      if (done == NULL)
+        goto out;
+      Py_DECREF (done);
+    }
+  for (i = 0; i < n_kwargs; i++)
+    if (givens[i].kind == GIVEN_BY_FIELD)
+      {
+        PyObject *field = plan->fields[givens[i].index].field;
+
+        if (Py_TYPE (field)->tp_descr_set == NULL)
+          {
+            PyErr_Format (PyExc_TypeError, "%R cannot be set", field);
+            goto out;
+          }
+        if (Py_TYPE (field)->tp_descr_set (field, self, givens[i].value) < 0)
+          goto out;
+      }
+  for (i = 0; i < n_kwargs; i++)
+    if (givens[i].kind == GIVEN_RELATION &&
+        PyObject_SetAttr (self, givens[i].name, givens[i].value) < 0)
+      goto out;
+  result = Py_NewRef (Py_None);
+
+out:
+  for (i = 0; i < n_sorted; i++)
+    g_clear_pointer (&givens[i].owned, g_date_time_unref);
+  if (givens != small)
+    g_free (givens);
+  if (field_given != small_given)
+    g_free (field_given);
+  Py_XDECREF (properties);
+  Py_XDECREF (plan);
+  return result;
+}
+
+/* ForeignKeyBase.__set__: see above. */
+static int
+foreign_key_base_set (PyObject *self,
+                      PyObject *instance,
+                      PyObject *value)
+{
+  PyObject *name = NULL, *cache_name = NULL, *dict = NULL, *done;
+  g_autoptr(GError) error = NULL;
+  GObject *object, *related = NULL;
+  const char *relation;
+  int result = -1, nullable;
+
+  if (value == NULL)
+    {
+      /* What Python says of a descriptor with a __set__ and no __delete__. */
+      PyErr_SetString (PyExc_AttributeError, "__delete__");
+      return -1;
+    }
+  object = gobject_of (instance);
+  if (object == NULL || !GORM_IS_RESOURCE (object))
+    goto python;
+  if (value == Py_None)
+    {
+      done = PyObject_GetAttr (self, null_name);
+      if (done == NULL)
+        return -1;
+      nullable = PyObject_IsTrue (done);
+      Py_DECREF (done);
+      if (nullable <= 0)
+        goto python;
+    }
+  else
+    {
+      related = gobject_of (value);
+      if (related == NULL || !GORM_IS_RESOURCE (related))
+        goto python;
+    }
+  name = PyObject_GetAttr (self, relation_name_name);
+  if (name == NULL)
+    return -1;
+  relation = PyUnicode_Check (name) ? PyUnicode_AsUTF8 (name) : NULL;
+  if (relation == NULL)
+    {
+      PyErr_Clear ();
+      goto python;
+    }
+  if (!gorm_resource_set_related (GORM_RESOURCE (object), relation, (GormResource *) related,
+                                  &error))
+    goto python;
+  /* As _assign() keeps it; the dictionary is the wrapper's, which
+   * PyGObject keeps alive with the object once it has one. */
+  cache_name = PyObject_GetAttr (self, cache_name_name);
+  if (cache_name == NULL)
+    goto out;
+  dict = PyObject_GetAttr (instance, dict_name);
+  if (dict == NULL)
+    goto out;
+  if (value != Py_None)
+    result = PyObject_SetItem (dict, cache_name, value);
+  else if (PyObject_DelItem (dict, cache_name) < 0 && PyErr_ExceptionMatches (PyExc_KeyError))
+    {
+      PyErr_Clear ();
+      result = 0;
+    }
+  else
+    result = PyErr_Occurred () ? -1 : 0;
+  goto out;
+
+python:
+  /* Each other case, and libgorm's refusals (which changed nothing),
+   * raise what ForeignKey._assign() raises. */
+  done = PyObject_CallMethodObjArgs (self, assign_name, instance, value, NULL);
+  result = done != NULL ? 0 : -1;
+  Py_XDECREF (done);
+
+out:
+  Py_XDECREF (name);
+  Py_XDECREF (cache_name);
+  Py_XDECREF (dict);
+  return result;
+}
+
+/* instance_init(): the __dontuse_ginstance_init__ of models, which
+ * PyGObject 3.42 looks up on the class of each object it builds and
+ * calls: a function of no arguments, which the lookup gives as it is
+ * (no method to bind), doing nothing. */
+static PyObject *
+instance_init (PyObject *module,
+               PyObject *unused)
+{
+  Py_RETURN_NONE;
+}
+
+/* save(resource): gorm_resource_save() without a cancellable, as
+ * Gorm.Resource.save(None) calls it through PyGObject, without its
+ * argument conversions: True, or GLib.Error. The lock is released while
+ * libgorm saves, as PyGObject releases it. */
+static PyObject *
+save_resource (PyObject *module,
+               PyObject *instance)
+{
+  GObject *object = resource_argument (instance, "save");
+  GError *error = NULL;
+  gboolean saved;
+
+  if (object == NULL)
+    return NULL;
+  g_object_ref (object);
+  Py_BEGIN_ALLOW_THREADS
+  saved = gorm_resource_save (GORM_RESOURCE (object), NULL, &error);
+  Py_END_ALLOW_THREADS
+  g_object_unref (object);
+  if (pyg_error_check (&error))
+    return NULL;
+  return PyBool_FromLong (saved);
+}
+
+/* set_constructor_helpers(init_plan, datetime_to_glib): the functions of
+ * Gorm.py init_resource() calls: init_plan(model) makes the InitPlan of
+ * a model at its first object, datetime_to_glib(value) converts a
+ * datetime.datetime that is not in datetime.timezone.utc. */
+static PyObject *
+set_constructor_helpers (PyObject *module,
+                         PyObject *args)
+{
+  PyObject *init_plan, *datetime_to_glib;
+
+  if (!PyArg_ParseTuple (args, "OO:set_constructor_helpers", &init_plan, &datetime_to_glib))
+    return NULL;
+  if (!PyCallable_Check (init_plan) || !PyCallable_Check (datetime_to_glib))
+    return PyErr_Format (PyExc_TypeError, "set_constructor_helpers() takes two functions");
+  Py_XSETREF (init_plan_func, Py_NewRef (init_plan));
+  Py_XSETREF (datetime_to_glib_func, Py_NewRef (datetime_to_glib));
+  Py_RETURN_NONE;
+}
+
+static PyMethodDef init_resource_def = {
+  "__init__", (PyCFunction) (void (*) (void)) init_resource, METH_FASTCALL | METH_KEYWORDS,
+  "Builds the object with the keyword arguments given: its fields, its relations, and "
+  "GObject properties such as database.",
+};
+
+/* The module's constructor functions and constants, added by
+ * module_exec(). */
+static int
+add_construction (PyObject *module)
+{
+  static const struct { const char *name; int value; } writers[] = {
+    { "WRITE_BY_FIELD", WRITE_BY_FIELD },
+    { "WRITE_STRING", WRITE_STRING },
+    { "WRITE_INT64", WRITE_INT64 },
+    { "WRITE_DOUBLE", WRITE_DOUBLE },
+    { "WRITE_BOOLEAN", WRITE_BOOLEAN },
+    { "WRITE_DATETIME", WRITE_DATETIME },
+  };
+  PyObject *function, *method;
+  int failed;
+
+  set_null_name = PyUnicode_InternFromString ("set_null");
+  assign_name = PyUnicode_InternFromString ("_assign");
+  relation_name_name = PyUnicode_InternFromString ("name");
+  null_name = PyUnicode_InternFromString ("null");
+  init_plan_name = PyUnicode_InternFromString ("_gorm_init_plan");
+  if (set_null_name == NULL || assign_name == NULL || relation_name_name == NULL ||
+      null_name == NULL || init_plan_name == NULL)
+    return -1;
+  if (PyType_Ready (&init_plan_type) < 0 ||
+      PyModule_AddObjectRef (module, "InitPlan", (PyObject *) &init_plan_type) < 0)
+    return -1;
+  for (gsize i = 0; i < G_N_ELEMENTS (writers); i++)
+    if (PyModule_AddIntConstant (module, writers[i].name, writers[i].value) < 0)
+      return -1;
+  /* An instance method, so that Resource.__init__ = init_resource binds
+   * the object as self. */
+  function = PyCFunction_NewEx (&init_resource_def, NULL, NULL);
+  if (function == NULL)
+    return -1;
+  method = PyInstanceMethod_New (function);
+  Py_DECREF (function);
+  if (method == NULL)
+    return -1;
+  failed = PyModule_AddObjectRef (module, "init_resource", method);
+  Py_DECREF (method);
+  return failed;
+}
+
 static PyMethodDef module_methods[] = {
   { "get_id", get_id, METH_O,
     "get_id(resource): the resource's id, 0 until it is saved." },
@@ -685,6 +1468,13 @@ static PyMethodDef module_methods[] = {
     "collect(function, *args): calls function(*args), keeping the wrappers of the "
     "objects loaded on this thread meanwhile until it returns: the objects it gives "
     "to Python come with the wrapper they were built with." },
+  { "instance_init", instance_init, METH_NOARGS,
+    "instance_init(): does nothing; the __dontuse_ginstance_init__ of models." },
+  { "save", save_resource, METH_O,
+    "save(resource): gorm_resource_save() without a cancellable; GLib.Error on failure." },
+  { "set_constructor_helpers", set_constructor_helpers, METH_VARARGS,
+    "set_constructor_helpers(init_plan, datetime_to_glib): the functions of the "
+    "override init_resource() calls." },
   { NULL },
 };
 
@@ -739,7 +1529,7 @@ module_exec (PyObject *module)
   for (gsize i = 0; i < G_N_ELEMENTS (readers); i++)
     if (PyModule_AddIntConstant (module, readers[i].name, readers[i].value) < 0)
       return -1;
-  return 0;
+  return add_construction (module);
 }
 
 static PyModuleDef_Slot module_slots[] = {
@@ -750,8 +1540,8 @@ static PyModuleDef_Slot module_slots[] = {
 static struct PyModuleDef module_def = {
   PyModuleDef_HEAD_INIT,
   .m_name = "gi.overrides._gorm_speedups",
-  .m_doc = "The compiled part of the Gorm override: field reads and the "
-           "constructor of loaded objects.",
+  .m_doc = "The compiled part of the Gorm override: field reads, the "
+           "constructors of new and loaded objects, foreign key assignments.",
   .m_methods = module_methods,
   .m_slots = module_slots,
 };

@@ -910,19 +910,49 @@ def _null_defaults(model):
     return cached
 
 
+# How the constructor (_gorm_speedups.init_resource) writes a field whose
+# values PyGObject would pass to g_object_new() as they are, by the
+# field's plain Python type: in C, through libgorm's typed setters.
+_PLAIN_WRITERS = {
+    str: _gorm_speedups.WRITE_STRING,
+    int: _gorm_speedups.WRITE_INT64,
+    float: _gorm_speedups.WRITE_DOUBLE,
+    bool: _gorm_speedups.WRITE_BOOLEAN,
+}
+
+
 def _init_plan(model):
     """What the constructor of ``model`` needs, computed at its first
-    object: the relation attributes it may be given, its Gorm.Field
-    attributes by the names a keyword argument can give them, each as
-    (field, the Python type whose values go to g_object_new() as they
-    are or None, whether a datetime.datetime is converted for it), and
-    _boxed_defaults() and _null_defaults()."""
-    fields = {}
+    object, as a _gorm_speedups.InitPlan: the relation attributes it may
+    be given; its Gorm.Field attributes, by the names a keyword argument
+    can give them, each with its slot and how the constructor writes it
+    (_PLAIN_WRITERS, WRITE_DATETIME for a datetime.datetime converted in
+    C, or WRITE_BY_FIELD: Field.__set__, as an assignment, once the
+    object is built); and _boxed_defaults() and _null_defaults(). An
+    abstract model has none: TypeError."""
+    if model._gorm_abstract:
+        raise TypeError('%s is abstract (Meta.abstract = True): it has no table and '
+                        'cannot be instantiated' % model.__name__)
+    fields, names, index_of = [], {}, {}
     for name, (pspec, field) in _fields_by_name(model).items():
-        if field is not None:
-            fields[name] = (field, field._plain_type if field._constructs_plainly else None,
-                            field._constructs_datetime)
-    plan = (model._gorm_init_relations, fields, _boxed_defaults(model), _null_defaults(model))
+        if field is None:
+            continue
+        index = index_of.get(field)
+        if index is None:
+            writer = _gorm_speedups.WRITE_BY_FIELD
+            if field._constructs_plainly:
+                writer = _PLAIN_WRITERS[field._plain_type]
+            elif field._constructs_datetime:
+                writer = _gorm_speedups.WRITE_DATETIME
+            if not field._slot:
+                writer = _gorm_speedups.WRITE_BY_FIELD
+            index = index_of[field] = len(fields)
+            fields.append((field, field._slot, writer))
+        names[name] = index
+    plan = _gorm_speedups.InitPlan(
+        model._gorm_init_relations, names, tuple(fields),
+        tuple((names[name], name, default) for name, default in _boxed_defaults(model)),
+        tuple(index_of[field] for field in _null_defaults(model)))
     model._gorm_init_plan = plan
     return plan
 
@@ -1045,7 +1075,7 @@ class _ManagerDescriptor:
         return manager
 
 
-_object_init = GObject.Object.__init__
+_gorm_speedups.set_constructor_helpers(_init_plan, _datetime_to_glib)
 
 
 # Meta
@@ -1228,6 +1258,12 @@ class _ResourceMeta(type(Gorm.Resource)):
     """Describes each model to libgorm once PyGObject registered its GType:
     its table, the options of its Gorm.Field attributes and of its Meta."""
 
+    # PyGObject asks the class of each object it builds for this name (see
+    # Resource), first along the metaclass's bases, then the class's: found
+    # on the metaclass and in each model's own dictionary, each search ends
+    # at its first step. A function, not a method: nothing to bind.
+    __dontuse_ginstance_init__ = _gorm_speedups.instance_init
+
     def __new__(mcs, name, bases, namespace, **kwargs):
         if namespace.get('__module__', '').startswith('gi.'):
             return super().__new__(mcs, name, bases, namespace, **kwargs)
@@ -1245,6 +1281,7 @@ class _ResourceMeta(type(Gorm.Resource)):
         else:
             _prepare_relations(namespace)
         namespace['_gorm_abstract'] = abstract
+        namespace.setdefault('__dontuse_ginstance_init__', _gorm_speedups.instance_init)
         namespace['_gorm_meta'] = options
         namespace['_gorm_ordering'] = options['ordering']
         return super().__new__(mcs, name, bases, namespace, **kwargs)
@@ -1336,72 +1373,23 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
     # PyGObject 3.42 looks this name up on the class of each object it
     # initializes (the hook Gtk.Template uses) and calls it when found. A
     # failed lookup raises an AttributeError, its message formatted, then
-    # cleared, on every object built or loaded; found, object.__init__
-    # (which does nothing without arguments) costs a fifth of that.
-    __dontuse_ginstance_init__ = object.__init__
+    # cleared, on every object built or loaded; found, a function doing
+    # nothing costs a fifth of that (see _ResourceMeta).
+    __dontuse_ginstance_init__ = _gorm_speedups.instance_init
 
-    def __init__(self, **properties):
-        model = type(self)
-        plan = model.__dict__.get('_gorm_init_plan')
-        if plan is None:
-            if model._gorm_abstract:
-                raise TypeError('%s is abstract (Meta.abstract = True): it has no table and '
-                                'cannot be instantiated' % model.__name__)
-            plan = _init_plan(model)
-        relations, fields, boxed_defaults, null_defaults = plan
-        related = None
-        if relations and not relations.isdisjoint(properties):
-            related = {name: properties.pop(name) for name in relations if name in properties}
-        # A field's value that PyGObject converts exactly goes to
-        # g_object_new(); any other is set once the object is built, as an
-        # assignment sets it, with the same checks (None, lossy values),
-        # which PyGObject's conversion would not make.
-        assigned = None
-        for name, value in properties.items():
-            entry = fields.get(name)
-            if entry is None:
-                continue
-            kind = type(value)
-            if kind is entry[1]:
-                if kind is str:
-                    if '\0' not in value:
-                        continue
-                elif kind is int:
-                    if -2 ** 63 <= value < 2 ** 63:
-                        continue
-                elif kind is float:
-                    if value == value:
-                        continue
-                else:
-                    continue
-            elif kind is _DATETIME and entry[2]:
-                # Its GLib.DateTime goes to g_object_new(), as an
-                # assignment would set it.
-                properties[name] = _datetime_to_glib(value)
-                continue
-            if assigned is None:
-                assigned = []
-            assigned.append((name, entry[0], value))
-        if assigned is not None:
-            for name, _, _ in assigned:
-                del properties[name]
-        if boxed_defaults or null_defaults:
-            given = {fields[name][0] for name in properties if name in fields}
-            if assigned is not None:
-                given.update(field for _, field, _ in assigned)
-            for name, default in boxed_defaults:
-                if fields[name][0] not in given:
-                    properties[name] = default
-        _object_init(self, **properties)
-        for field in null_defaults:
-            if field not in given:
-                field.set_null(self)
-        if assigned is not None:
-            for _, field, value in assigned:
-                field.__set__(self, value)
-        if related:
-            for name, value in related.items():
-                setattr(self, name, value)
+    # The constructor, in C (_gorm_speedups.init_resource): the object is
+    # built by GObject.Object.__init__ with the keyword arguments that are
+    # not fields (database, id, another GObject property; an unknown name
+    # is PyGObject's TypeError), then the fields are written: the values
+    # PyGObject would convert exactly (a str without NUL, an int of 64
+    # bits, a float but NaN, a bool, for a field of that type; an aware
+    # or naive datetime.datetime for a date-time field, converted as
+    # _datetime_to_glib() does) in C, any other by Field.__set__, with the
+    # checks and exceptions of an assignment; a field not given and
+    # without a GParamSpec default gets its default (_boxed_defaults(),
+    # _null_defaults()); relations last, by their descriptors. See
+    # _init_plan().
+    __init__ = _gorm_speedups.init_resource
 
     # Read by a function in C (gorm_resource_get_id()): no Python frame.
     id = property(_gorm_speedups.get_id, doc="""The automatic primary key: 0 until the
@@ -1437,8 +1425,10 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
             _check_model_once(model)
         if update_fields is None and not self._gorm_pending:
             # The common case: one call into libgorm, which resolves the
-            # database itself.
+            # database itself; in C without a cancellable.
             try:
+                if cancellable is None:
+                    return _gorm_speedups.save(self)
                 return _resource_save(self, cancellable)
             except GLib.Error as error:
                 _raise_translated(error, model)
@@ -4350,7 +4340,13 @@ class ForeignKey(_gorm_speedups.ForeignKeyBase, _RelationField):
         instance.__dict__[self.cache_name] = related
         return related
 
-    def __set__(self, instance, value):
+    # __set__ is ForeignKeyBase's, in C: a saved object of the target, or
+    # None for a nullable key, is set by gorm_resource_set_related() and
+    # kept in the instance's __dict__ without a Python frame; any other
+    # value, and what libgorm refuses, comes to _assign().
+
+    def _assign(self, instance, value):
+        """Makes ``instance`` refer to ``value``, or raises why it cannot."""
         if value is not None and not isinstance(value, Gorm.Resource):
             raise TypeMismatchError('%s: expected a %s or None, not %r (set %s to give a key)'
                                     % (self, self.target.__name__ if self.target else self.to,
