@@ -475,6 +475,75 @@ get_id (PyObject *module,
   return PyLong_FromLongLong (gorm_resource_get_id (GORM_RESOURCE (object)));
 }
 
+/* get_value(resource, name): gorm_resource_get_value(), a boxed value
+ * (a GLib.DateTime, a GLib.Bytes) copied into its wrapper. PyGObject 3.42
+ * wraps the boxed value of a caller-allocated GValue without a copy and
+ * then unsets the GValue: the wrapper pointed at the object's own value,
+ * freed with the object or the next assignment. */
+static PyObject *
+get_value (PyObject        *module,
+           PyObject *const *args,
+           Py_ssize_t       nargs)
+{
+  GValue value = G_VALUE_INIT;
+  GParamSpec *pspec;
+  GObject *object;
+  const char *name;
+  PyObject *result;
+
+  if (nargs != 2)
+    return PyErr_Format (PyExc_TypeError, "get_value() takes 2 arguments (%zd given)", nargs);
+  object = resource_argument (args[0], "get_value");
+  if (object == NULL)
+    return NULL;
+  if (!PyUnicode_Check (args[1]))
+    return PyErr_Format (PyExc_TypeError, "get_value: a property name is a str, not %s",
+                         Py_TYPE (args[1])->tp_name);
+  name = PyUnicode_AsUTF8 (args[1]);
+  if (name == NULL)
+    return NULL;
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), name);
+  if (pspec == NULL || !(pspec->flags & G_PARAM_READABLE))
+    return PyErr_Format (PyExc_TypeError, "%s has no readable property '%s'",
+                         G_OBJECT_TYPE_NAME (object), name);
+  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  gorm_resource_get_value (GORM_RESOURCE (object), pspec->name, &value);
+  result = pyg_value_as_pyobject (&value, TRUE);
+  g_value_unset (&value);
+  return result;
+}
+
+/* row_value(row, column): gorm_row_get_value(), None for NULL, a boxed
+ * value copied into its wrapper: PyGObject 3.42 wraps the boxed value of
+ * a returned GValue (transfer none) without a copy, which pointed into
+ * the row and went with it. */
+static PyObject *
+row_value (PyObject        *module,
+           PyObject *const *args,
+           Py_ssize_t       nargs)
+{
+  const GValue *value;
+  GObject *object;
+  long column;
+
+  if (nargs != 2)
+    return PyErr_Format (PyExc_TypeError, "row_value() takes 2 arguments (%zd given)", nargs);
+  object = gobject_of (args[0]);
+  if (object == NULL || !GORM_IS_ROW (object))
+    return PyErr_Format (PyExc_TypeError, "row_value: a %s is not a constructed Gorm.Row",
+                         Py_TYPE (args[0])->tp_name);
+  column = PyLong_AsLong (args[1]);
+  if (column == -1 && PyErr_Occurred ())
+    return NULL;
+  if (column < 0 || column >= (long) gorm_row_get_n_columns (GORM_ROW (object)))
+    return PyErr_Format (PyExc_IndexError, "row_value: the row has %u columns, not a column %ld",
+                         gorm_row_get_n_columns (GORM_ROW (object)), column);
+  value = gorm_row_get_value (GORM_ROW (object), (guint) column);
+  if (value == NULL)
+    Py_RETURN_NONE;
+  return pyg_value_as_pyobject (value, TRUE);
+}
+
 /* keep_related(relation, cache_name, resource): keeps in the __dict__ of
  * @resource, under @cache_name, the object it refers to through
  * @relation when libgorm has it at hand (gorm_resource_peek_related(),
@@ -1457,6 +1526,12 @@ add_construction (PyObject *module)
 static PyMethodDef module_methods[] = {
   { "get_id", get_id, METH_O,
     "get_id(resource): the resource's id, 0 until it is saved." },
+  { "row_value", (PyCFunction) (void (*) (void)) row_value, METH_FASTCALL,
+    "row_value(row, column): the value of a Gorm.Row's column, None for NULL, a "
+    "boxed value copied (gorm_row_get_value())." },
+  { "get_value", (PyCFunction) (void (*) (void)) get_value, METH_FASTCALL,
+    "get_value(resource, name): the value of the property name, a boxed value "
+    "copied (gorm_resource_get_value())." },
   { "keep_related", (PyCFunction) (void (*) (void)) keep_related, METH_FASTCALL,
     "keep_related(relation, cache_name, resource): keeps the object resource "
     "refers to through relation, when at hand, in resource.__dict__[cache_name]; "

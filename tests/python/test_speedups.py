@@ -12,7 +12,8 @@ import subprocess
 import sys
 
 from gormtest import DatabaseTestCase, main
-from gi.repository import GObject, Gorm
+from gi.module import get_introspection_module
+from gi.repository import GLib, GObject, Gorm
 from gi.overrides import _gorm_speedups as speedups
 
 
@@ -311,6 +312,87 @@ class NewFuncTest(DatabaseTestCase):
             with self.subTest(wrong=wrong):
                 with self.assertRaises(TypeError):
                     speedups.set_new_func(wrong)
+
+
+class Stamped(Gorm.Resource):
+    stamp = Gorm.Field(GLib.DateTime)
+
+
+def _utc(year):
+    return datetime.datetime(year, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+
+
+def _churn():
+    """Makes and frees GDateTimes of other values: a GDateTime freed before
+    takes one of their places."""
+    gc.collect()
+    return [GLib.DateTime.new_from_unix_utc(i * 86400).format_iso8601() for i in range(64)]
+
+
+class BoxedValueTest(DatabaseTestCase):
+    """A boxed value read from an object or a row (a GLib.DateTime) is
+    the reader's own: PyGObject 3.42 wraps the boxed value of a GValue
+    without a copy, which pointed into the object or the row and was freed
+    with it."""
+
+    def setUp(self):
+        super().setUp()
+        self.db.migrate([Stamped])
+        for year in (2001, 2002, 2003):
+            Stamped(stamp=_utc(year)).save()
+
+    def test_field_read_outlives_an_assignment(self):
+        obj = Stamped(stamp=_utc(1999))
+        value = obj.stamp
+        obj.stamp = _utc(2050)
+        _churn()
+        self.assertEqual(value.format_iso8601(), '1999-01-02T03:04:05Z')
+
+    def test_field_read_outlives_the_object(self):
+        value = Stamped(stamp=_utc(1998)).stamp
+        gobject_form = Stamped(stamp=_utc(1997)).get_value('stamp')
+        _churn()
+        self.assertEqual(value.format_iso8601(), '1998-01-02T03:04:05Z')
+        self.assertEqual(gobject_form.format_iso8601(), '1997-01-02T03:04:05Z')
+
+    def test_values_outlive_their_rows(self):
+        as_dicts = list(Stamped.objects.order_by('stamp').values('stamp'))
+        as_tuples = list(Stamped.objects.order_by('stamp').values_list('stamp'))
+        flat = list(Stamped.objects.order_by('stamp').values_list('stamp', flat=True))
+        latest = Stamped.objects.aggregate(latest=Gorm.Max('stamp'))['latest']
+        _churn()
+        expected = ['2001-01-02T03:04:05Z', '2002-01-02T03:04:05Z', '2003-01-02T03:04:05Z']
+        self.assertEqual([row['stamp'].format_iso8601() for row in as_dicts], expected)
+        self.assertEqual([row[0].format_iso8601() for row in as_tuples], expected)
+        self.assertEqual([value.format_iso8601() for value in flat], expected)
+        self.assertEqual(latest.format_iso8601(), expected[-1])
+
+    def test_get_value_refuses_bad_arguments(self):
+        obj = Stamped(stamp=_utc(2000))
+        with self.assertRaisesRegex(TypeError, "has no readable property 'nope'"):
+            obj.get_value('nope')
+        with self.assertRaisesRegex(TypeError, 'a property name is a str, not int'):
+            speedups.get_value(obj, 3)
+        with self.assertRaisesRegex(TypeError, 'not a constructed Gorm.Resource'):
+            speedups.get_value(object(), 'stamp')
+        with self.assertRaises(TypeError):
+            speedups.get_value(obj)
+
+    def test_row_value_refuses_bad_arguments(self):
+        row = Stamped.objects.aggregate(latest=Gorm.Max('stamp'))
+        with self.assertRaisesRegex(TypeError, 'not a constructed Gorm.Row'):
+            speedups.row_value(Stamped(stamp=_utc(2000)), 0)
+        # Gorm.Row objects, from the C function the override's select() wraps.
+        introspected = get_introspection_module('Gorm')
+        rows = introspected.Database.select(self.db, 'SELECT 1, NULL', [], None)
+        self.assertEqual(speedups.row_value(rows[0], 0), 1)
+        self.assertIsNone(speedups.row_value(rows[0], 1))
+        self.assertIsNone(rows[0].get_value(1))
+        for column in (2, -1, 2 ** 40):
+            with self.subTest(column=column):
+                with self.assertRaises((IndexError, OverflowError)):
+                    speedups.row_value(rows[0], column)
+        self.assertEqual(row['latest'].format_iso8601(), '2003-01-02T03:04:05Z')
 
 
 class ImportTest(DatabaseTestCase):

@@ -457,7 +457,7 @@ def _kind_for(field_type):
 
 # Bound once: looking the method up on each instance costs a quarter of a
 # field read.
-_resource_get_value = Gorm.Resource.get_value
+_resource_get_value = _gorm_speedups.get_value
 _resource_set_value = Gorm.Resource.set_value
 _resource_is_null = Gorm.Resource.is_null
 _resource_set_null = Gorm.Resource.set_null
@@ -1402,6 +1402,13 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
                              'new object instead' % (type(self).__name__, _resource_get_id(self),
                                                      value))
         self.set_property('id', value)
+
+    def get_value(self, name):
+        """The value of the property ``name`` in its GObject form (a
+        GLib.DateTime where the field reads as a datetime), as
+        Gorm.Resource.get_value() reads it; a boxed value is a copy of its
+        own, valid after the object changed or went away."""
+        return _resource_get_value(self, name)
 
     @property
     def pk(self):
@@ -2648,15 +2655,18 @@ def _conditions_of(condition, model, named):
 _HIDDEN_KEY = '_gorm_pk'
 
 
+# The value of a Gorm.Row's column, None for NULL: gorm_row_get_value()
+# (transfer none; PyGObject 3.42 never frees a GValue a function returns
+# with transfer full, as gorm_row_dup_value() does), a boxed value (a
+# GLib.DateTime) copied, which PyGObject's own wrapper of it is not: it
+# pointed into the row.
+_row_get_value = _gorm_speedups.row_value
+
+
 def _row_value(row, name):
-    """The value of the column ``name`` of a Gorm.Row, None for NULL. Read
-    with gorm_row_get_value() (transfer none): PyGObject 3.42 never frees
-    a GValue a function returns with transfer full, as
-    gorm_row_dup_value() does."""
-    return row.get_value(row.find_column(name))
+    """The value of the column ``name`` of a Gorm.Row, None for NULL."""
+    return _row_get_value(row, row.find_column(name))
 
-
-_row_get_value = Gorm.Row.get_value
 _row_find_column = Gorm.Row.find_column
 
 
@@ -2681,7 +2691,12 @@ class Row(Gorm.Row):
 
     def dup_value(self, name):
         column = self.find_column(name)
-        return None if column < 0 else self.get_value(column)
+        return None if column < 0 else _row_get_value(self, column)
+
+    def get_value(self, column):
+        """The value of the column numbered ``column``, None for NULL; a
+        boxed value (a GLib.DateTime) is a copy of its own."""
+        return _row_get_value(self, column)
 
 
 Row = override(Row)
@@ -5577,7 +5592,7 @@ class Database(Gorm.Database):
             count = row.get_n_columns()
             if names is None:
                 names = [row.get_column_name(i) for i in range(count)]
-            result.append(tuple(_generic_python(row.get_value(i)) for i in range(count)))
+            result.append(tuple(_generic_python(_row_get_value(row, i)) for i in range(count)))
         return names or [], result
 
     def select_resources(self, type, sql, params=(), cancellable=None):
