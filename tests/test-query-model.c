@@ -2810,12 +2810,19 @@ test_key_index_read_from_first_get (void)
   g_idle_add (first_then_last_cb, &get);
   while (!get.done)
     g_main_context_iteration (NULL, TRUE);
-  /* Two pages, and no statement of the key reader's on the model's
-   * connection (it once asked for the file's name so, on the thread of
-   * the first get, which is often the main thread). */
+  /* Pages of the model's rows (two, or on a loaded server a retried
+   * one), and no statement of the key reader's on the model's connection
+   * (it once asked for the file's name so, on the thread of the first
+   * get, which is often the main thread). */
+  g_assert_cmpuint (log->statements->len, >=, 2);
   for (guint i = 0; i < log->statements->len; i++)
-    g_test_message ("traced: %s", (const char *) log->statements->pdata[i]);
-  g_assert_cmpuint (log->statements->len, ==, 2);
+    {
+      const char *sql = log->statements->pdata[i];
+
+      g_test_message ("traced: %s", sql);
+      g_assert_true (g_str_has_prefix (sql, "SELECT \"id\", \"name\", \"score\", \"flag\", \"weight\" "
+                                            "FROM \"test_item\" "));
+    }
   gorm_database_set_trace_func (db, NULL, NULL);
   g_assert_cmpint (get.first, ==, g_array_index (ids, gint64, 0));
   g_assert_cmpint (get.last, ==, g_array_index (ids, gint64, ids->len - 1));
