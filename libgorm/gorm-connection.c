@@ -1639,7 +1639,8 @@ holder_number (GormStatement *statement,
  * Its SQL is what libgda's provider would prepare: rendered with `?`,
  * listing the holders in the order of their `?`; or, for a statement
  * libgda has not parsed (gorm_connection_lookup_direct_locked()), its
- * parameters numbered (`?N`), each bound from the value of its number.
+ * parameters written as SQLite numbers them (gorm_dialect_number_parameters()),
+ * each bound from the value of its number.
  * FALSE otherwise: with @error set when SQLite refused to prepare a
  * statement libgda has not parsed (its message: libgda's provider would
  * report the same), else for libgda to run it, and report a failure. */

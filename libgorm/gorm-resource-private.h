@@ -31,10 +31,12 @@ const GValue     *gorm_resource_peek_kept        (GormResource      *self,
 /* The kept property of the class of @self in @slot; NULL for none. */
 GParamSpec       *gorm_resource_kept_pspec       (GormResource      *self,
                                                   guint              slot);
-/* Sets @pspec, the kept property of @self in @slot, to @value (copied), a
- * value of its own type within its limits, as gorm_resource_set_value()
- * sets it: the NULL mark cleared, the property notified. */
-void              gorm_resource_write_kept       (GormResource      *self,
+/* Sets @pspec, the kept property of @self in @slot, to @value (copied)
+ * when it is a value of the property's own type within its limits and
+ * the property is writable, as gorm_resource_set_value() sets it: the
+ * NULL mark cleared, the property notified. FALSE, nothing changed, for
+ * any other value or property (the caller sets it by the general way). */
+gboolean          gorm_resource_write_kept       (GormResource      *self,
                                                   GParamSpec        *pspec,
                                                   guint              slot,
                                                   const GValue      *value);

@@ -244,14 +244,10 @@ set_slot (GormResource  *self,
                    G_OBJECT_TYPE_NAME (self), slot);
       return FALSE;
     }
-  if (!is_null && G_VALUE_TYPE (value) == G_PARAM_SPEC_VALUE_TYPE (pspec) &&
-      (pspec->flags & (G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY)) == G_PARAM_WRITABLE &&
-      !(G_VALUE_TYPE (value) == G_TYPE_DOUBLE && isnan (g_value_get_double (value))) &&
-      gorm_value_is_valid_for (pspec, value))
-    {
-      gorm_resource_write_kept (self, pspec, slot, value);
-      return TRUE;
-    }
+  /* NaN and NULL are gorm_resource_set_value()'s to refuse or mark. */
+  if (!is_null && !(G_VALUE_TYPE (value) == G_TYPE_DOUBLE && isnan (g_value_get_double (value))) &&
+      gorm_resource_write_kept (self, pspec, slot, value))
+    return TRUE;
   return gorm_resource_set_value (self, pspec->name, value, error);
 }
 

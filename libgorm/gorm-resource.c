@@ -1300,7 +1300,7 @@ gorm_resource_kept_pspec (GormResource *self,
   return g_ptr_array_index (kept->pspecs, slot - kept->first_slot);
 }
 
-void
+gboolean
 gorm_resource_write_kept (GormResource *self,
                           GParamSpec   *pspec,
                           guint         slot,
@@ -1309,6 +1309,11 @@ gorm_resource_write_kept (GormResource *self,
   GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
   const GormColumn *column;
   gboolean was_null = FALSE;
+
+  if (G_VALUE_TYPE (value) != G_PARAM_SPEC_VALUE_TYPE (pspec) ||
+      (pspec->flags & (G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY)) != G_PARAM_WRITABLE ||
+      !gorm_value_is_valid_for (pspec, value))
+    return FALSE;
 
   /* As gorm_resource_set_value() does: the NULL mark goes (there are
    * marks only once a property was made NULL), the value is kept as
@@ -1319,6 +1324,7 @@ gorm_resource_write_kept (GormResource *self,
   g_value_copy (value, kept_value_for_write ((GObject *) self, slot, pspec));
   if (!(pspec->flags & G_PARAM_EXPLICIT_NOTIFY) || was_null)
     g_object_notify_by_pspec ((GObject *) self, pspec);
+  return TRUE;
 }
 
 void
@@ -1344,11 +1350,7 @@ gorm_resource_set_pspec_value (GormResource *self,
 {
   guint slot = kept_slot (pspec);
 
-  if (slot != 0 && G_VALUE_TYPE (value) == G_PARAM_SPEC_VALUE_TYPE (pspec) &&
-      (pspec->flags & (G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY)) == G_PARAM_WRITABLE &&
-      gorm_value_is_valid_for (pspec, value))
-    gorm_resource_write_kept (self, pspec, slot, value);
-  else
+  if (slot == 0 || !gorm_resource_write_kept (self, pspec, slot, value))
     g_object_set_property ((GObject *) self, pspec->name, value);
 }
 
