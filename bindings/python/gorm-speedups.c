@@ -1391,7 +1391,8 @@ foreign_key_base_set (PyObject *self,
   cache_name = PyObject_GetAttr (self, cache_name_name);
   if (cache_name == NULL)
     goto out;
-  dict = PyObject_GetAttr (instance, dict_name);
+  /* A wrapper (gobject_of() said so): PyGObject's getter, directly. */
+  dict = wrapper_dict (instance);
   if (dict == NULL)
     goto out;
   if (value != Py_None)
