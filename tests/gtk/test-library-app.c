@@ -423,6 +423,84 @@ screenshot (GtkWidget  *widget,
   g_test_message ("saved %s", path);
 }
 
+/* Counts the border nodes under @node whose four sides are not of one
+ * colour, which GTK 4.8's cairo renderer draws as four clipped fills
+ * (see add_column_view_style() in demos/library/library-window.c), and
+ * all border nodes in @n_borders. */
+static guint
+count_mixed_borders (GskRenderNode *node,
+                     guint         *n_borders)
+{
+  GskRenderNode *children[1];
+  GskRenderNode **list = children;
+  guint n_children = 0, mixed = 0;
+
+  switch (gsk_render_node_get_node_type (node))
+    {
+    case GSK_BORDER_NODE:
+      {
+        const GdkRGBA *colors = gsk_border_node_get_colors (node);
+
+        (*n_borders)++;
+        for (guint side = 1; side < 4; side++)
+          if (!gdk_rgba_equal (&colors[0], &colors[side]))
+            return 1;
+        return 0;
+      }
+    case GSK_CONTAINER_NODE:
+      n_children = gsk_container_node_get_n_children (node);
+      list = g_newa (GskRenderNode *, MAX (n_children, 1));
+      for (guint i = 0; i < n_children; i++)
+        list[i] = gsk_container_node_get_child (node, i);
+      break;
+    case GSK_TRANSFORM_NODE:
+      children[n_children++] = gsk_transform_node_get_child (node);
+      break;
+    case GSK_CLIP_NODE:
+      children[n_children++] = gsk_clip_node_get_child (node);
+      break;
+    case GSK_ROUNDED_CLIP_NODE:
+      children[n_children++] = gsk_rounded_clip_node_get_child (node);
+      break;
+    case GSK_OPACITY_NODE:
+      children[n_children++] = gsk_opacity_node_get_child (node);
+      break;
+    case GSK_COLOR_MATRIX_NODE:
+      children[n_children++] = gsk_color_matrix_node_get_child (node);
+      break;
+    case GSK_DEBUG_NODE:
+      children[n_children++] = gsk_debug_node_get_child (node);
+      break;
+    default:
+      break;
+    }
+  for (guint i = 0; i < n_children; i++)
+    mixed += count_mixed_borders (list[i], n_borders);
+  return mixed;
+}
+
+/* The column view's rows and cells draw no border whose sides differ in
+ * colour: the theme's column separators and row separators would make
+ * every frame of a scroll draw about 120 of them the slow way. */
+static void
+check_borders (GtkWidget *view)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (view);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  guint n_borders = 0, mixed;
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), gtk_widget_get_width (view),
+                          gtk_widget_get_height (view));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  mixed = count_mixed_borders (node, &n_borders);
+  g_test_message ("column view: %u border nodes, %u of more than one colour", n_borders, mixed);
+  /* The row separators are drawn. */
+  g_assert_cmpuint (n_borders, >, 0);
+  g_assert_cmpuint (mixed, ==, 0);
+}
+
 /* Steps */
 
 static void
@@ -959,6 +1037,7 @@ test_sort_and_scroll (Fixture       *fixture,
                     ==, n);
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) / 2);
   first = check_view (fixture, "scrolled to the middle");
+  check_borders (GTK_WIDGET (view));
   g_assert_cmpuint (first, >, 0);
   g_assert_cmpuint (first, <, n - 1);
   gtk_adjustment_set_value (adjustment, 0);

@@ -21,6 +21,7 @@ import asyncio
 import ctypes
 import gc
 import os
+import re
 import sqlite3
 import sys
 import tempfile
@@ -281,6 +282,43 @@ class LibraryAppTest(unittest.TestCase):
             self.assertEqual(png.read(8), b'\x89PNG\r\n\x1a\n')
         return path
 
+    def check_borders(self, widget):
+        """The column view's rows and cells draw no border whose sides
+        differ in colour, which GTK 4.8's cairo renderer draws as four
+        clipped fills (see add_column_view_style() in the application).
+        The render node goes through ctypes as in screenshot(), and is
+        read in its serialized form, where a border of one colour has a
+        single colour in its `colors:` line."""
+        snapshot = Gtk.Snapshot()
+        Gtk.ColumnView.do_snapshot(widget, snapshot)
+        gtk = ctypes.CDLL('libgtk-4.so.1')
+        gtk.gtk_snapshot_to_node.restype = ctypes.c_void_p
+        gtk.gtk_snapshot_to_node.argtypes = [ctypes.c_void_p]
+        gtk.gsk_render_node_serialize.restype = ctypes.c_void_p
+        gtk.gsk_render_node_serialize.argtypes = [ctypes.c_void_p]
+        gtk.g_bytes_get_data.restype = ctypes.c_void_p
+        gtk.g_bytes_get_data.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t)]
+        gtk.g_bytes_unref.argtypes = [ctypes.c_void_p]
+        gtk.gsk_render_node_unref.argtypes = [ctypes.c_void_p]
+        node = gtk.gtk_snapshot_to_node(gpointer(snapshot))
+        self.assertTrue(node, 'nothing drawn for the column view')
+        try:
+            data = gtk.gsk_render_node_serialize(node)
+        finally:
+            gtk.gsk_render_node_unref(node)
+        try:
+            size = ctypes.c_size_t()
+            text = ctypes.string_at(gtk.g_bytes_get_data(data, ctypes.byref(size)),
+                                    size.value).decode()
+        finally:
+            gtk.g_bytes_unref(data)
+        borders = re.findall(r'border \{[^}]*?colors: ([^;]*);', text)
+        mixed = [colors for colors in borders if len(set(re.findall(r'rgba?\([^)]*\)', colors))) > 1]
+        # The row separators are drawn, each of one colour.
+        self.assertTrue(borders, 'no border drawn in the column view')
+        self.assertEqual(mixed, [], '%d of %d borders of more than one colour'
+                         % (len(mixed), len(borders)))
+
     async def open_dialog(self, activate):
         """Runs ``activate()``; returns the edit dialog it opens."""
         window = self.window
@@ -452,6 +490,7 @@ class LibraryAppTest(unittest.TestCase):
             adjustment.set_value(adjustment.get_upper() - adjustment.get_page_size())
             await self.settle()
         await self.check('scrolled to the end', at_end=True)
+        self.check_borders(window.column_view)
         adjustment.set_value(0)
 
         # A generation cancelled midway keeps what it added.
