@@ -1529,7 +1529,7 @@ add_construction (PyObject *module)
  * A RowReader turns the Gorm.Rows of a row query into what the query
  * set yields for them: a dict (values()), a tuple (values_list()), the
  * value of its one column (flat=True) or a namedtuple (named=True). Its
- * read_all() takes a whole result in one call: the rows are never
+ * read() takes a result, or a chunk of one, in one call: the rows are never
  * wrapped for Python, the keys are the interned strings it was given,
  * the columns' positions are found in the first row only (the rows of
  * one result share their columns), and no Python frame runs per row.
@@ -1809,33 +1809,50 @@ row_reader_call (PyObject *self,
   return row_reader_read (reader, row, columns);
 }
 
-/* reader.read_all(model): a list of what the query set yields for each
- * Gorm.Row of the Gio.ListModel @model, in order. */
+/* reader.read(model, start=0, n_items=-1): a list of what the query set
+ * yields for the Gorm.Rows of the Gio.ListModel @model from @start on,
+ * at most @n_items of them (every one for a negative @n_items), in
+ * order. */
 static PyObject *
-row_reader_read_all (PyObject *self,
-                     PyObject *argument)
+row_reader_read_items (PyObject         *self,
+                       PyObject * const *args,
+                       Py_ssize_t        n_args)
 {
   RowReader *reader = (RowReader *) self;
-  g_autofree guint *columns = g_new (guint, PyTuple_GET_SIZE (reader->keys));
-  GObject *object = gobject_of (argument);
+  g_autofree guint *columns = NULL;
+  long long start = 0, n_wanted = -1;
   GListModel *model;
+  GObject *object;
   PyObject *list;
   guint n_items;
 
+  if (n_args < 1 || n_args > 3)
+    return PyErr_Format (PyExc_TypeError, "read() takes 1 to 3 arguments (%zd given)", n_args);
+  object = gobject_of (args[0]);
   if (object == NULL || !G_IS_LIST_MODEL (object))
-    return PyErr_Format (PyExc_TypeError, "read_all: a %s is not a Gio.ListModel",
-                         Py_TYPE (argument)->tp_name);
+    return PyErr_Format (PyExc_TypeError, "read: a %s is not a Gio.ListModel",
+                         Py_TYPE (args[0])->tp_name);
+  if (n_args > 1 && (start = PyLong_AsLongLong (args[1])) == -1 && PyErr_Occurred ())
+    return NULL;
+  if (n_args > 2 && (n_wanted = PyLong_AsLongLong (args[2])) == -1 && PyErr_Occurred ())
+    return NULL;
+  if (start < 0)
+    return PyErr_Format (PyExc_ValueError, "read: no row %lld", start);
   model = G_LIST_MODEL (object);
   if (g_list_model_get_item_type (model) != GORM_TYPE_ROW)
-    return PyErr_Format (PyExc_TypeError, "read_all: the model holds %s items, not Gorm.Rows",
+    return PyErr_Format (PyExc_TypeError, "read: the model holds %s items, not Gorm.Rows",
                          g_type_name (g_list_model_get_item_type (model)));
   n_items = g_list_model_get_n_items (model);
+  n_items = start >= n_items ? 0 : n_items - (guint) start;
+  if (n_wanted >= 0 && n_wanted < n_items)
+    n_items = (guint) n_wanted;
   list = PyList_New (n_items);
   if (list == NULL)
     return NULL;
+  columns = g_new (guint, PyTuple_GET_SIZE (reader->keys));
   for (guint i = 0; i < n_items; i++)
     {
-      g_autoptr(GormRow) row = g_list_model_get_item (model, i);
+      g_autoptr(GormRow) row = g_list_model_get_item (model, (guint) start + i);
       PyObject *item;
 
       if (i == 0 && !row_reader_find (reader, row, columns))
@@ -1855,8 +1872,9 @@ row_reader_read_all (PyObject *self,
 }
 
 static PyMethodDef row_reader_methods[] = {
-  { "read_all", row_reader_read_all, METH_O,
-    "read_all(model): a list of what the query set yields for each Gorm.Row of model." },
+  { "read", (PyCFunction) (void (*) (void)) row_reader_read_items, METH_FASTCALL,
+    "read(model, start=0, n_items=-1): a list of what the query set yields for the "
+    "Gorm.Rows of model from start on, at most n_items of them (all if negative)." },
   { NULL },
 };
 

@@ -396,9 +396,9 @@ class BoxedValueTest(DatabaseTestCase):
 
 
 class RowReaderTest(DatabaseTestCase):
-    """RowReader builds the rows of values() and values_list() in C: every
-    row of a result in one read_all() call, one row when called, with the
-    conversions the query set gives each column."""
+    """RowReader builds the rows of values() and values_list() in C: the
+    rows of a result, or a chunk of them, in one read() call, one row when
+    called, with the conversions the query set gives each column."""
 
     def setUp(self):
         super().setUp()
@@ -459,7 +459,7 @@ class RowReaderTest(DatabaseTestCase):
         keys = ('title', 'maybe', 'when')
         reader = speedups.RowReader(keys, (generic, generic, generic),
                                     speedups.ROW_FORM_TUPLE, generic, None)
-        rows = reader.read_all(self.rows(Sample.objects.order_by('title').values(*keys)))
+        rows = reader.read(self.rows(Sample.objects.order_by('title').values(*keys)))
         # The generic conversion runs for date-times alone, not for NULL.
         self.assertEqual(len(seen), 1)
         self.assertIsInstance(seen[0], GLib.DateTime)
@@ -470,7 +470,7 @@ class RowReaderTest(DatabaseTestCase):
         # Another converter runs for every value, NULL too; None keeps it.
         reader = speedups.RowReader(keys, (str.upper, repr, None),
                                     speedups.ROW_FORM_DICT, generic, None)
-        rows = reader.read_all(self.rows(Sample.objects.order_by('title').values(*keys)))
+        rows = reader.read(self.rows(Sample.objects.order_by('title').values(*keys)))
         self.assertEqual([row['title'] for row in rows], ['A', 'B'])
         self.assertEqual([row['maybe'] for row in rows], ['None', '4'])
         self.assertIsInstance(rows[0]['when'], GLib.DateTime)
@@ -484,7 +484,7 @@ class RowReaderTest(DatabaseTestCase):
         keys = (key,)
         reader = speedups.RowReader(keys, (None,), speedups.ROW_FORM_DICT, str, None)
         self.assertIs(keys[0], key)
-        rows = reader.read_all(self.rows(Sample.objects.order_by('title').values('title')))
+        rows = reader.read(self.rows(Sample.objects.order_by('title').values('title')))
         self.assertIs(next(iter(rows[0])), next(iter(rows[1])))
         self.assertEqual(rows, [{'title': 'a'}, {'title': 'b'}])
 
@@ -508,23 +508,40 @@ class RowReaderTest(DatabaseTestCase):
 
         reader = speedups.RowReader(('title',), (None,), form, str, None)
         with self.assertRaisesRegex(TypeError, 'a object is not a Gio.ListModel'):
-            reader.read_all(object())
+            reader.read(object())
         objects = Sample.objects.all().query.fetch(None)
         with self.assertRaisesRegex(TypeError, r'holds \S*Sample items, not Gorm.Rows'):
-            reader.read_all(objects)
+            reader.read(objects)
         with self.assertRaisesRegex(TypeError, 'a Sample is not a constructed Gorm.Row'):
             reader(objects[0])
         rows = self.rows(Sample.objects.values('views'))
         with self.assertRaisesRegex(IndexError, "the row has no column 'title'"):
-            reader.read_all(rows)
+            reader.read(rows)
         with self.assertRaisesRegex(IndexError, "the row has no column 'title'"):
             reader(rows[0])
         # A converter's exception goes through, and the reader stays usable.
         failing = speedups.RowReader(('views',), (lambda value: 1 / 0,), form, str, None)
         with self.assertRaises(ZeroDivisionError):
-            failing.read_all(rows)
+            failing.read(rows)
         self.assertEqual(len(speedups.RowReader(('views',), (None,), form, str, None)
-                             .read_all(rows)), 2)
+                             .read(rows)), 2)
+        with self.assertRaisesRegex(ValueError, 'no row -1'):
+            reader.read(rows, -1)
+        with self.assertRaises(TypeError):
+            reader.read(rows, 0, 1, 2)
+        with self.assertRaises(TypeError):
+            reader.read(rows, 'first')
+
+    def test_chunks(self):
+        reader = speedups.RowReader(('title',), (None,), speedups.ROW_FORM_FLAT, str, None)
+        rows = self.rows(Sample.objects.order_by('title').values('title'))
+        self.assertEqual(reader.read(rows), ['a', 'b'])
+        self.assertEqual(reader.read(rows, 1), ['b'])
+        self.assertEqual(reader.read(rows, 0, 1), ['a'])
+        self.assertEqual(reader.read(rows, 1, 5), ['b'])
+        self.assertEqual(reader.read(rows, 0, -1), ['a', 'b'])
+        self.assertEqual(reader.read(rows, 2), [])
+        self.assertEqual(reader.read(rows, 2 ** 40), [])
 
 
 class ImportTest(DatabaseTestCase):

@@ -3102,8 +3102,12 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
             if self._empty or runner != 'fetch':
                 self._result = self._run(runner)
                 if self._row_form is not None and not self._empty:
-                    # Every row of values() made in one call (see RowReader).
-                    self._loaded = self._row_keeper().read_all(self._result)
+                    # The rows of values() made in C in one call (see
+                    # RowReader): all of them, or the first _ITEMS_CHUNK
+                    # of a larger result, as _load() takes objects.
+                    n_items = self._result.get_n_items()
+                    self._loaded = self._row_keeper().read(
+                        self._result, 0, n_items if n_items <= _WHOLE_MAX_ROWS else _ITEMS_CHUNK)
             else:
                 keep = self._object_keeper() if self._is_eager() else None
                 try:
