@@ -148,20 +148,38 @@ resource_of (FieldBase *self,
   return NULL;
 }
 
-/* The GormResource of the wrapper @instance given to @function; NULL with
- * TypeError for anything else. */
+/* The object of @type (@type_name in Python) of the wrapper @instance
+ * given to @function; NULL with TypeError for anything else. */
+static GObject *
+typed_argument (PyObject   *instance,
+                GType       type,
+                const char *type_name,
+                const char *function)
+{
+  GObject *object = gobject_of (instance);
+
+  if (object != NULL && G_TYPE_CHECK_INSTANCE_TYPE (object, type))
+    return object;
+  /* Not its repr(): that of a wrapper never constructed raises. */
+  PyErr_Format (PyExc_TypeError, "%s: a %s is not a constructed %s",
+                function, Py_TYPE (instance)->tp_name, type_name);
+  return NULL;
+}
+
+/* The GormResource of the wrapper @instance given to @function. */
 static GObject *
 resource_argument (PyObject   *instance,
                    const char *function)
 {
-  GObject *object = gobject_of (instance);
+  return typed_argument (instance, GORM_TYPE_RESOURCE, "Gorm.Resource", function);
+}
 
-  if (object != NULL && GORM_IS_RESOURCE (object))
-    return object;
-  /* Not its repr(): that of a wrapper never constructed raises. */
-  PyErr_Format (PyExc_TypeError, "%s: a %s is not a constructed Gorm.Resource",
-                function, Py_TYPE (instance)->tp_name);
-  return NULL;
+/* The GormRow of the wrapper @instance given to @function. */
+static GormRow *
+row_argument (PyObject   *instance,
+              const char *function)
+{
+  return (GormRow *) typed_argument (instance, GORM_TYPE_ROW, "Gorm.Row", function);
 }
 
 /* The aware datetime.datetime of a GDateTime, in its UTC offset: what
@@ -523,22 +541,21 @@ row_value (PyObject        *module,
            Py_ssize_t       nargs)
 {
   const GValue *value;
-  GObject *object;
+  GormRow *row;
   long column;
 
   if (nargs != 2)
     return PyErr_Format (PyExc_TypeError, "row_value() takes 2 arguments (%zd given)", nargs);
-  object = gobject_of (args[0]);
-  if (object == NULL || !GORM_IS_ROW (object))
-    return PyErr_Format (PyExc_TypeError, "row_value: a %s is not a constructed Gorm.Row",
-                         Py_TYPE (args[0])->tp_name);
+  row = row_argument (args[0], "row_value");
+  if (row == NULL)
+    return NULL;
   column = PyLong_AsLong (args[1]);
   if (column == -1 && PyErr_Occurred ())
     return NULL;
-  if (column < 0 || column >= (long) gorm_row_get_n_columns (GORM_ROW (object)))
+  if (column < 0 || column >= (long) gorm_row_get_n_columns (row))
     return PyErr_Format (PyExc_IndexError, "row_value: the row has %u columns, not a column %ld",
-                         gorm_row_get_n_columns (GORM_ROW (object)), column);
-  value = gorm_row_get_value (GORM_ROW (object), (guint) column);
+                         gorm_row_get_n_columns (row), column);
+  value = gorm_row_get_value (row, (guint) column);
   if (value == NULL)
     Py_RETURN_NONE;
   return pyg_value_as_pyobject (value, TRUE);
@@ -1769,22 +1786,6 @@ row_reader_read (RowReader *reader,
   named = PyObject_Call (reader->tuple_type, result, NULL);
   Py_DECREF (result);
   return named;
-}
-
-/* The GormRow of the wrapper @row, or NULL with a TypeError. */
-static GormRow *
-row_argument (PyObject   *row,
-              const char *what)
-{
-  GObject *object = gobject_of (row);
-
-  if (object == NULL || !GORM_IS_ROW (object))
-    {
-      PyErr_Format (PyExc_TypeError, "%s: a %s is not a constructed Gorm.Row", what,
-                    Py_TYPE (row)->tp_name);
-      return NULL;
-    }
-  return GORM_ROW (object);
 }
 
 /* reader(row): what the query set yields for one Gorm.Row. */
