@@ -31,6 +31,11 @@
  * keeps those wrappers while a load runs, so that the objects it gives
  * to Python are not wrapped twice.
  *
+ * RowReader builds the rows values() and values_list() yield (dicts,
+ * tuples, values, namedtuples) from the Gorm.Rows of a result, a whole
+ * result in one call: see "Rows of values(), values_list() and
+ * aggregate() in C" below.
+ *
  * The module uses libgorm's public API only, through the shared library
  * the typelib loads too: one copy of the library and its types. */
 
