@@ -33,8 +33,8 @@
  *
  * RowReader builds the rows values() and values_list() yield (dicts,
  * tuples, values, namedtuples) from the Gorm.Rows of a result, a whole
- * result in one call: see "Rows of values(), values_list() and
- * aggregate() in C" below.
+ * result in one call: see "Rows of values() and values_list() in C"
+ * below.
  *
  * The module uses libgorm's public API only, through the shared library
  * the typelib loads too: one copy of the library and its types. */
@@ -1546,7 +1546,7 @@ add_construction (PyObject *module)
   return failed;
 }
 
-/* Rows of values(), values_list() and aggregate() in C.
+/* Rows of values() and values_list() in C.
  *
  * A RowReader turns the Gorm.Rows of a row query into what the query
  * set yields for them: a dict (values()), a tuple (values_list()), the
@@ -1888,7 +1888,7 @@ static PyTypeObject row_reader_type = {
   PyVarObject_HEAD_INIT (NULL, 0)
   .tp_name = "gi.overrides._gorm_speedups.RowReader",
   .tp_doc = "RowReader(keys, converters, form, generic, tuple_type): turns the Gorm.Rows "
-            "of values(), values_list() and aggregate() into dicts, tuples, values or "
+            "of values() and values_list() into dicts, tuples, values or "
             "namedtuples, in C.",
   .tp_basicsize = sizeof (RowReader),
   .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
