@@ -226,6 +226,16 @@ assert_rows (GormQuery  *query,
   g_assert_cmpstr (text, ==, expected);
 }
 
+/* The question text, sum of votes and number of choices per question
+ * (a query of Choice). */
+static void
+select_per_question (GormQuery *query)
+{
+  gorm_query_select (query, "question", prop ("question.question-text"));
+  gorm_query_select (query, "total", gorm_expression_sum (prop ("votes")));
+  gorm_query_select (query, "n", gorm_expression_count (NULL, FALSE));
+}
+
 /* Tests */
 
 /* Every aggregate over a type, with the types api16 gives them. */
@@ -332,9 +342,7 @@ test_group_by (Polls         *polls,
   }
   g_clear_object (&by_question);
   by_question = gorm_database_query (polls->db, POLLS_TYPE_CHOICE);
-  gorm_query_select (by_question, "question", prop ("question.question-text"));
-  gorm_query_select (by_question, "total", gorm_expression_sum (prop ("votes")));
-  gorm_query_select (by_question, "n", gorm_expression_count (NULL, FALSE));
+  select_per_question (by_question);
   gorm_query_order_by (by_question, "question", FALSE);
   assert_rows (by_question, "question=q1 total=30 n=2; question=q2 total=5 n=1; question=q3 total=6 n=3");
 
@@ -896,9 +904,7 @@ test_statement_shape (Polls         *polls,
   g_autoptr(GListModel) rows = NULL;
   gint64 total = 0, n = 0;
 
-  gorm_query_select (plain, "question", prop ("question.question-text"));
-  gorm_query_select (plain, "total", gorm_expression_sum (prop ("votes")));
-  gorm_query_select (plain, "n", gorm_expression_count (NULL, FALSE));
+  select_per_question (plain);
   rows = fetch_rows_ok (plain);
   g_assert_cmpuint (test_log_count (log, "SELECT"), ==, 1);
   g_assert_null (strstr (test_log_last (log), "gorm_rows"));
@@ -915,9 +921,7 @@ test_statement_shape (Polls         *polls,
   g_assert_cmpint (n, ==, 6);
 
   test_log_clear (log);
-  gorm_query_select (ordered, "question", prop ("question.question-text"));
-  gorm_query_select (ordered, "total", gorm_expression_sum (prop ("votes")));
-  gorm_query_select (ordered, "n", gorm_expression_count (NULL, FALSE));
+  select_per_question (ordered);
   gorm_query_order_by (ordered, "total", TRUE);
   assert_rows (ordered, "question=q1 total=30 n=2; question=q3 total=6 n=3; question=q2 total=5 n=1");
   g_assert_nonnull (strstr (test_log_last (log), "AS \"gorm_rows\" ORDER BY"));
