@@ -21,6 +21,9 @@ G_BEGIN_DECLS
  *
  *   SELECT "name", … FROM (inner) AS "gorm_rows" WHERE … ORDER BY … LIMIT …
  *
+ * A query with none of those, whose columns are all its rows', is the
+ * inner select alone.
+ *
  * Paths are LEFT JOINed, once per distinct chain of relations. An
  * aggregate over a multi-valued path (a reverse or many-to-many
  * relation), and every aggregate of an object's row or of a query of

@@ -355,6 +355,14 @@ gorm_dialect_render_row_query (const GormDialect  *dialect,
       join_set_clear (&none);
     }
 
+  /* With nothing to filter, order or slice by the names, the outer
+   * select would give the inner one's columns unchanged: the inner one
+   * is the statement, shorter to parse and plan, and without SQLite's
+   * co-routine passing each row on. */
+  if (query->having == NULL && query->n_orders == 0 && query->limit < 0 && query->offset <= 0 &&
+      query->n_visible == query->n_columns)
+    return g_string_free (g_steal_pointer (&inner), FALSE);
+
   sql = g_string_new ("SELECT ");
   {
     gboolean first = TRUE;

@@ -226,6 +226,16 @@ assert_rows (GormQuery  *query,
   g_assert_cmpstr (text, ==, expected);
 }
 
+/* The question text, sum of votes and number of choices per question
+ * (a query of Choice). */
+static void
+select_per_question (GormQuery *query)
+{
+  gorm_query_select (query, "question", prop ("question.question-text"));
+  gorm_query_select (query, "total", gorm_expression_sum (prop ("votes")));
+  gorm_query_select (query, "n", gorm_expression_count (NULL, FALSE));
+}
+
 /* Tests */
 
 /* Every aggregate over a type, with the types api16 gives them. */
@@ -332,9 +342,7 @@ test_group_by (Polls         *polls,
   }
   g_clear_object (&by_question);
   by_question = gorm_database_query (polls->db, POLLS_TYPE_CHOICE);
-  gorm_query_select (by_question, "question", prop ("question.question-text"));
-  gorm_query_select (by_question, "total", gorm_expression_sum (prop ("votes")));
-  gorm_query_select (by_question, "n", gorm_expression_count (NULL, FALSE));
+  select_per_question (by_question);
   gorm_query_order_by (by_question, "question", FALSE);
   assert_rows (by_question, "question=q1 total=30 n=2; question=q2 total=5 n=1; question=q3 total=6 n=3");
 
@@ -882,6 +890,52 @@ test_async (Polls         *polls,
   g_clear_object (&async.row);
 }
 
+/* A row query with nothing to filter, order or slice by its names is
+ * sent as its inner select alone; one with an order or a slice keeps
+ * the outer select, which orders and slices by the names. */
+static void
+test_statement_shape (Polls         *polls,
+                      gconstpointer  data)
+{
+  g_autoptr(GormQuery) plain = gorm_database_query (polls->db, POLLS_TYPE_CHOICE);
+  g_autoptr(GormQuery) ordered = gorm_database_query (polls->db, POLLS_TYPE_CHOICE);
+  g_autoptr(GormQuery) sliced = gorm_database_query (polls->db, POLLS_TYPE_CHOICE);
+  g_autoptr(TestLog) log = test_log_attach (polls->db);
+  g_autoptr(GListModel) rows = NULL;
+  gint64 total = 0, n = 0;
+
+  select_per_question (plain);
+  rows = fetch_rows_ok (plain);
+  g_assert_cmpuint (test_log_count (log, "SELECT"), ==, 1);
+  g_assert_null (strstr (test_log_last (log), "gorm_rows"));
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      GormRow *row = row_at (rows, i);
+
+      g_assert_cmpstr (gorm_row_get_column_name (row, 0), ==, "question");
+      total += gorm_row_get_int64 (row, "total");
+      n += gorm_row_get_int64 (row, "n");
+    }
+  g_assert_cmpint (total, ==, 41);
+  g_assert_cmpint (n, ==, 6);
+
+  test_log_clear (log);
+  select_per_question (ordered);
+  gorm_query_order_by (ordered, "total", TRUE);
+  assert_rows (ordered, "question=q1 total=30 n=2; question=q3 total=6 n=3; question=q2 total=5 n=1");
+  g_assert_nonnull (strstr (test_log_last (log), "AS \"gorm_rows\" ORDER BY"));
+
+  test_log_clear (log);
+  gorm_query_select (sliced, "question", prop ("question.question-text"));
+  gorm_query_select (sliced, "n", gorm_expression_count (NULL, FALSE));
+  gorm_query_limit (sliced, 1);
+  g_clear_object (&rows);
+  rows = fetch_rows_ok (sliced);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 1);
+  g_assert_nonnull (strstr (test_log_last (log), "AS \"gorm_rows\" LIMIT"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -906,6 +960,7 @@ main (int   argc,
   ADD ("errors", test_errors);
   ADD ("multi-valued-values", test_multi_valued_values);
   ADD ("async", test_async);
+  ADD ("statement-shape", test_statement_shape);
 #undef ADD
 
   return g_test_run ();

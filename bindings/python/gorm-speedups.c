@@ -31,6 +31,11 @@
  * keeps those wrappers while a load runs, so that the objects it gives
  * to Python are not wrapped twice.
  *
+ * RowReader builds the rows values() and values_list() yield (dicts,
+ * tuples, values, namedtuples) from the Gorm.Rows of a result, a whole
+ * result in one call: see "Rows of values() and values_list() in C"
+ * below.
+ *
  * The module uses libgorm's public API only, through the shared library
  * the typelib loads too: one copy of the library and its types. */
 
@@ -148,20 +153,38 @@ resource_of (FieldBase *self,
   return NULL;
 }
 
-/* The GormResource of the wrapper @instance given to @function; NULL with
- * TypeError for anything else. */
+/* The object of @type (@type_name in Python) of the wrapper @instance
+ * given to @function; NULL with TypeError for anything else. */
+static GObject *
+typed_argument (PyObject   *instance,
+                GType       type,
+                const char *type_name,
+                const char *function)
+{
+  GObject *object = gobject_of (instance);
+
+  if (object != NULL && G_TYPE_CHECK_INSTANCE_TYPE (object, type))
+    return object;
+  /* Not its repr(): that of a wrapper never constructed raises. */
+  PyErr_Format (PyExc_TypeError, "%s: a %s is not a constructed %s",
+                function, Py_TYPE (instance)->tp_name, type_name);
+  return NULL;
+}
+
+/* The GormResource of the wrapper @instance given to @function. */
 static GObject *
 resource_argument (PyObject   *instance,
                    const char *function)
 {
-  GObject *object = gobject_of (instance);
+  return typed_argument (instance, GORM_TYPE_RESOURCE, "Gorm.Resource", function);
+}
 
-  if (object != NULL && GORM_IS_RESOURCE (object))
-    return object;
-  /* Not its repr(): that of a wrapper never constructed raises. */
-  PyErr_Format (PyExc_TypeError, "%s: a %s is not a constructed Gorm.Resource",
-                function, Py_TYPE (instance)->tp_name);
-  return NULL;
+/* The GormRow of the wrapper @instance given to @function. */
+static GormRow *
+row_argument (PyObject   *instance,
+              const char *function)
+{
+  return (GormRow *) typed_argument (instance, GORM_TYPE_ROW, "Gorm.Row", function);
 }
 
 /* The aware datetime.datetime of a GDateTime, in its UTC offset: what
@@ -523,22 +546,21 @@ row_value (PyObject        *module,
            Py_ssize_t       nargs)
 {
   const GValue *value;
-  GObject *object;
+  GormRow *row;
   long column;
 
   if (nargs != 2)
     return PyErr_Format (PyExc_TypeError, "row_value() takes 2 arguments (%zd given)", nargs);
-  object = gobject_of (args[0]);
-  if (object == NULL || !GORM_IS_ROW (object))
-    return PyErr_Format (PyExc_TypeError, "row_value: a %s is not a constructed Gorm.Row",
-                         Py_TYPE (args[0])->tp_name);
+  row = row_argument (args[0], "row_value");
+  if (row == NULL)
+    return NULL;
   column = PyLong_AsLong (args[1]);
   if (column == -1 && PyErr_Occurred ())
     return NULL;
-  if (column < 0 || column >= (long) gorm_row_get_n_columns (GORM_ROW (object)))
+  if (column < 0 || column >= (long) gorm_row_get_n_columns (row))
     return PyErr_Format (PyExc_IndexError, "row_value: the row has %u columns, not a column %ld",
-                         gorm_row_get_n_columns (GORM_ROW (object)), column);
-  value = gorm_row_get_value (GORM_ROW (object), (guint) column);
+                         gorm_row_get_n_columns (row), column);
+  value = gorm_row_get_value (row, (guint) column);
   if (value == NULL)
     Py_RETURN_NONE;
   return pyg_value_as_pyobject (value, TRUE);
@@ -1524,6 +1546,379 @@ add_construction (PyObject *module)
   return failed;
 }
 
+/* Rows of values() and values_list() in C.
+ *
+ * A RowReader turns the Gorm.Rows of a row query into what the query
+ * set yields for them: a dict (values()), a tuple (values_list()), the
+ * value of its one column (flat=True) or a namedtuple (named=True). Its
+ * read() takes a result, or a chunk of one, in one call: the rows are never
+ * wrapped for Python, the keys are the interned strings it was given,
+ * the columns' positions are found in the first row only (the rows of
+ * one result share their columns), and no Python frame runs per row.
+ * Called on one Gorm.Row, it gives that row's.
+ *
+ * A value is converted as row_value() and the query set's conversion
+ * would: NULL is None, a number or a string its Python value, another
+ * value PyGObject's (a boxed value copied); then each column's
+ * converter is called on it, except the query set's generic conversion
+ * (Gorm.py's _generic_python, given to the reader), which only changes
+ * a GLib.DateTime or a GLib.Bytes and is called for those alone; a
+ * converter None keeps the value as it is. */
+
+typedef enum
+{
+  ROW_FORM_DICT,
+  ROW_FORM_TUPLE,
+  ROW_FORM_FLAT,
+  ROW_FORM_NAMED,
+  N_ROW_FORMS,
+} RowForm;
+
+typedef struct
+{
+  PyObject_HEAD
+  /* A tuple of str, one per column read, in order. */
+  PyObject   *keys;
+  /* A tuple as long: each column's converter (see above). */
+  PyObject   *converters;
+  PyObject   *generic;
+  /* The namedtuple type of ROW_FORM_NAMED, else None. */
+  PyObject   *tuple_type;
+  RowForm     form;
+} RowReader;
+
+static void
+row_reader_dealloc (PyObject *self)
+{
+  RowReader *reader = (RowReader *) self;
+
+  PyObject_GC_UnTrack (self);
+  Py_CLEAR (reader->keys);
+  Py_CLEAR (reader->converters);
+  Py_CLEAR (reader->generic);
+  Py_CLEAR (reader->tuple_type);
+  Py_TYPE (self)->tp_free (self);
+}
+
+static int
+row_reader_traverse (PyObject  *self,
+                     visitproc  visit,
+                     void      *arg)
+{
+  RowReader *reader = (RowReader *) self;
+
+  Py_VISIT (reader->keys);
+  Py_VISIT (reader->converters);
+  Py_VISIT (reader->generic);
+  Py_VISIT (reader->tuple_type);
+  return 0;
+}
+
+/* RowReader(keys, converters, form, generic, tuple_type): see above;
+ * @form is one of the module's ROW_FORM_ constants. */
+static PyObject *
+row_reader_new (PyTypeObject *type,
+                PyObject     *args,
+                PyObject     *kwargs)
+{
+  PyObject *keys, *converters, *generic, *tuple_type;
+  RowReader *reader;
+  Py_ssize_t n_keys;
+  int form;
+
+  if (!PyArg_ParseTuple (args, "O!O!iOO:RowReader", &PyTuple_Type, &keys, &PyTuple_Type,
+                         &converters, &form, &generic, &tuple_type))
+    return NULL;
+  n_keys = PyTuple_GET_SIZE (keys);
+  if (PyTuple_GET_SIZE (converters) != n_keys)
+    return PyErr_Format (PyExc_ValueError, "RowReader: %zd keys but %zd converters",
+                         n_keys, PyTuple_GET_SIZE (converters));
+  for (Py_ssize_t i = 0; i < n_keys; i++)
+    {
+      PyObject *converter = PyTuple_GET_ITEM (converters, i);
+
+      if (!PyUnicode_Check (PyTuple_GET_ITEM (keys, i)))
+        return PyErr_Format (PyExc_TypeError, "RowReader: a key is a str, not %s",
+                             Py_TYPE (PyTuple_GET_ITEM (keys, i))->tp_name);
+      if (converter != Py_None && !PyCallable_Check (converter))
+        return PyErr_Format (PyExc_TypeError, "RowReader: the converter of '%U' is not callable",
+                             PyTuple_GET_ITEM (keys, i));
+    }
+  if (form < 0 || form >= N_ROW_FORMS)
+    return PyErr_Format (PyExc_ValueError, "RowReader: no row form %d", form);
+  if (form == ROW_FORM_FLAT && n_keys != 1)
+    return PyErr_Format (PyExc_ValueError, "RowReader: a flat row has one column, not %zd",
+                         n_keys);
+  if (form == ROW_FORM_NAMED && !PyCallable_Check (tuple_type))
+    return PyErr_Format (PyExc_TypeError, "RowReader: named rows need a tuple type");
+  if (!PyCallable_Check (generic))
+    return PyErr_Format (PyExc_TypeError, "RowReader: the generic conversion is not callable");
+
+  reader = (RowReader *) type->tp_alloc (type, 0);
+  if (reader == NULL)
+    return NULL;
+  /* The dicts of every row share the keys, interned. */
+  reader->keys = PyTuple_New (n_keys);
+  if (reader->keys == NULL)
+    {
+      Py_DECREF (reader);
+      return NULL;
+    }
+  for (Py_ssize_t i = 0; i < n_keys; i++)
+    {
+      PyObject *key = Py_NewRef (PyTuple_GET_ITEM (keys, i));
+
+      PyUnicode_InternInPlace (&key);
+      PyTuple_SET_ITEM (reader->keys, i, key);
+    }
+  reader->converters = Py_NewRef (converters);
+  reader->generic = Py_NewRef (generic);
+  reader->tuple_type = Py_NewRef (tuple_type);
+  reader->form = form;
+  return (PyObject *) reader;
+}
+
+/* The Python value of one value of a row, converted by @converter. */
+static PyObject *
+row_reader_value (RowReader    *reader,
+                  const GValue *value,
+                  PyObject     *converter)
+{
+  PyObject *plain, *converted;
+
+  if (value == NULL)
+    plain = Py_NewRef (Py_None);
+  else
+    switch (G_VALUE_TYPE (value))
+      {
+      case G_TYPE_INT64:
+        plain = PyLong_FromLongLong (g_value_get_int64 (value));
+        break;
+      case G_TYPE_INT:
+        plain = PyLong_FromLong (g_value_get_int (value));
+        break;
+      case G_TYPE_DOUBLE:
+        plain = PyFloat_FromDouble (g_value_get_double (value));
+        break;
+      case G_TYPE_BOOLEAN:
+        plain = PyBool_FromLong (g_value_get_boolean (value));
+        break;
+      case G_TYPE_STRING:
+        plain = g_value_get_string (value) != NULL ? PyUnicode_FromString (g_value_get_string (value))
+                                                   : Py_NewRef (Py_None);
+        break;
+      default:
+        plain = pyg_value_as_pyobject (value, TRUE);
+      }
+  if (plain == NULL || converter == Py_None)
+    return plain;
+  if (converter == reader->generic &&
+      (value == NULL ||
+       !(G_VALUE_HOLDS (value, G_TYPE_DATE_TIME) || G_VALUE_HOLDS (value, G_TYPE_BYTES))))
+    return plain;
+  converted = PyObject_CallOneArg (converter, plain);
+  Py_DECREF (plain);
+  return converted;
+}
+
+/* The position of each key in @row, into @columns; FALSE with an
+ * IndexError if @row lacks one. */
+static gboolean
+row_reader_find (RowReader *reader,
+                 GormRow   *row,
+                 guint     *columns)
+{
+  for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE (reader->keys); i++)
+    {
+      PyObject *key = PyTuple_GET_ITEM (reader->keys, i);
+      const char *name = PyUnicode_AsUTF8 (key);
+      int column;
+
+      if (name == NULL)
+        return FALSE;
+      column = gorm_row_find_column (row, name);
+      if (column < 0)
+        {
+          PyErr_Format (PyExc_IndexError, "RowReader: the row has no column '%U'", key);
+          return FALSE;
+        }
+      columns[i] = (guint) column;
+    }
+  return TRUE;
+}
+
+/* What the query set yields for @row, whose keys are at @columns. */
+static PyObject *
+row_reader_read (RowReader *reader,
+                 GormRow   *row,
+                 guint     *columns)
+{
+  Py_ssize_t n_keys = PyTuple_GET_SIZE (reader->keys);
+  PyObject *result, *named;
+
+  if (reader->form == ROW_FORM_FLAT)
+    return row_reader_value (reader, gorm_row_get_value (row, columns[0]),
+                             PyTuple_GET_ITEM (reader->converters, 0));
+  result = reader->form == ROW_FORM_DICT ? PyDict_New () : PyTuple_New (n_keys);
+  if (result == NULL)
+    return NULL;
+  for (Py_ssize_t i = 0; i < n_keys; i++)
+    {
+      PyObject *value = row_reader_value (reader, gorm_row_get_value (row, columns[i]),
+                                          PyTuple_GET_ITEM (reader->converters, i));
+
+      if (value == NULL)
+        {
+          Py_DECREF (result);
+          return NULL;
+        }
+      if (reader->form != ROW_FORM_DICT)
+        PyTuple_SET_ITEM (result, i, value);
+      else
+        {
+          int failed = PyDict_SetItem (result, PyTuple_GET_ITEM (reader->keys, i), value);
+
+          Py_DECREF (value);
+          if (failed < 0)
+            {
+              Py_DECREF (result);
+              return NULL;
+            }
+        }
+    }
+  if (reader->form != ROW_FORM_NAMED)
+    return result;
+  named = PyObject_Call (reader->tuple_type, result, NULL);
+  Py_DECREF (result);
+  return named;
+}
+
+/* reader(row): what the query set yields for one Gorm.Row. */
+static PyObject *
+row_reader_call (PyObject *self,
+                 PyObject *args,
+                 PyObject *kwargs)
+{
+  RowReader *reader = (RowReader *) self;
+  g_autofree guint *columns = NULL;
+  PyObject *argument;
+  GormRow *row;
+
+  if (!PyArg_ParseTuple (args, "O:RowReader", &argument))
+    return NULL;
+  row = row_argument (argument, "RowReader");
+  if (row == NULL)
+    return NULL;
+  columns = g_new (guint, PyTuple_GET_SIZE (reader->keys));
+  if (!row_reader_find (reader, row, columns))
+    return NULL;
+  return row_reader_read (reader, row, columns);
+}
+
+/* reader.read(model, start=0, n_items=-1): a list of what the query set
+ * yields for the Gorm.Rows of the Gio.ListModel @model from @start on,
+ * at most @n_items of them (every one for a negative @n_items), in
+ * order. */
+static PyObject *
+row_reader_read_items (PyObject         *self,
+                       PyObject * const *args,
+                       Py_ssize_t        n_args)
+{
+  RowReader *reader = (RowReader *) self;
+  g_autofree guint *columns = NULL;
+  long long start = 0, n_wanted = -1;
+  GListModel *model;
+  GObject *object;
+  PyObject *list;
+  guint n_items;
+
+  if (n_args < 1 || n_args > 3)
+    return PyErr_Format (PyExc_TypeError, "read() takes 1 to 3 arguments (%zd given)", n_args);
+  object = gobject_of (args[0]);
+  if (object == NULL || !G_IS_LIST_MODEL (object))
+    return PyErr_Format (PyExc_TypeError, "read: a %s is not a Gio.ListModel",
+                         Py_TYPE (args[0])->tp_name);
+  if (n_args > 1 && (start = PyLong_AsLongLong (args[1])) == -1 && PyErr_Occurred ())
+    return NULL;
+  if (n_args > 2 && (n_wanted = PyLong_AsLongLong (args[2])) == -1 && PyErr_Occurred ())
+    return NULL;
+  if (start < 0)
+    return PyErr_Format (PyExc_ValueError, "read: no row %lld", start);
+  model = G_LIST_MODEL (object);
+  if (g_list_model_get_item_type (model) != GORM_TYPE_ROW)
+    return PyErr_Format (PyExc_TypeError, "read: the model holds %s items, not Gorm.Rows",
+                         g_type_name (g_list_model_get_item_type (model)));
+  n_items = g_list_model_get_n_items (model);
+  n_items = start >= n_items ? 0 : n_items - (guint) start;
+  if (n_wanted >= 0 && n_wanted < n_items)
+    n_items = (guint) n_wanted;
+  list = PyList_New (n_items);
+  if (list == NULL)
+    return NULL;
+  columns = g_new (guint, PyTuple_GET_SIZE (reader->keys));
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(GormRow) row = g_list_model_get_item (model, (guint) start + i);
+      PyObject *item;
+
+      if (i == 0 && !row_reader_find (reader, row, columns))
+        {
+          Py_DECREF (list);
+          return NULL;
+        }
+      item = row_reader_read (reader, row, columns);
+      if (item == NULL)
+        {
+          Py_DECREF (list);
+          return NULL;
+        }
+      PyList_SET_ITEM (list, i, item);
+    }
+  return list;
+}
+
+static PyMethodDef row_reader_methods[] = {
+  { "read", (PyCFunction) (void (*) (void)) row_reader_read_items, METH_FASTCALL,
+    "read(model, start=0, n_items=-1): a list of what the query set yields for the "
+    "Gorm.Rows of model from start on, at most n_items of them (all if negative)." },
+  { NULL },
+};
+
+static PyTypeObject row_reader_type = {
+  PyVarObject_HEAD_INIT (NULL, 0)
+  .tp_name = "gi.overrides._gorm_speedups.RowReader",
+  .tp_doc = "RowReader(keys, converters, form, generic, tuple_type): turns the Gorm.Rows "
+            "of values() and values_list() into dicts, tuples, values or "
+            "namedtuples, in C.",
+  .tp_basicsize = sizeof (RowReader),
+  .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+  .tp_new = row_reader_new,
+  .tp_dealloc = row_reader_dealloc,
+  .tp_traverse = row_reader_traverse,
+  .tp_call = row_reader_call,
+  .tp_methods = row_reader_methods,
+};
+
+/* The module's row readers and constants, added by module_exec(). */
+static int
+add_row_reader (PyObject *module)
+{
+  static const struct { const char *name; int value; } forms[] = {
+    { "ROW_FORM_DICT", ROW_FORM_DICT },
+    { "ROW_FORM_TUPLE", ROW_FORM_TUPLE },
+    { "ROW_FORM_FLAT", ROW_FORM_FLAT },
+    { "ROW_FORM_NAMED", ROW_FORM_NAMED },
+  };
+
+  if (PyType_Ready (&row_reader_type) < 0 ||
+      PyModule_AddObjectRef (module, "RowReader", (PyObject *) &row_reader_type) < 0)
+    return -1;
+  for (gsize i = 0; i < G_N_ELEMENTS (forms); i++)
+    if (PyModule_AddIntConstant (module, forms[i].name, forms[i].value) < 0)
+      return -1;
+  return 0;
+}
+
 static PyMethodDef module_methods[] = {
   { "get_id", get_id, METH_O,
     "get_id(resource): the resource's id, 0 until it is saved." },
@@ -1605,6 +2000,8 @@ module_exec (PyObject *module)
   for (gsize i = 0; i < G_N_ELEMENTS (readers); i++)
     if (PyModule_AddIntConstant (module, readers[i].name, readers[i].value) < 0)
       return -1;
+  if (add_row_reader (module) < 0)
+    return -1;
   return add_construction (module);
 }
 

@@ -214,9 +214,11 @@ class ReadsTest(DatabaseTestCase):
     def test_results_taken_in_chunks(self):
         # A QuerySet takes the items of its result into Python in few calls
         # (gorm_query_dup_items()), not one get_item() per item: the objects
-        # of a fetch that built them all in one call, rows and the objects of
-        # a larger result a chunk at a time; the same objects in the same
-        # order, live ones the objects alive.
+        # of a fetch that built them all in one call, the objects of a larger
+        # result a chunk at a time; the same objects in the same order, live
+        # ones the objects alive. The rows of values() are made in C without
+        # dup_items (RowReader.read()), all at once; those of a larger result
+        # after the first chunk, a chunk at a time.
         override = sys.modules['gi.overrides.Gorm']
         n = override._ITEMS_CHUNK * 2 + 7
         Base.objects.bulk_create([Base(name='b%05d' % i, count=i) for i in range(n)])
@@ -233,9 +235,12 @@ class ReadsTest(DatabaseTestCase):
             few = list(Base.objects.filter(count__lt=3).order_by('count'))
             sliced = list(Base.objects.order_by('count')[n - 2:n + 5])
             empty = list(Base.objects.filter(count__lt=0))
+            with unittest.mock.patch.object(override, '_WHOLE_MAX_ROWS', n - 1):
+                larger = list(Base.objects.order_by('count').values_list('name', flat=True))
         chunk = override._ITEMS_CHUNK
-        self.assertEqual(calls, [(0, n)] + [(0, chunk), (chunk, chunk), (2 * chunk, chunk)] +
-                         [(0, 3), (0, 2), (0, 0)])
+        self.assertEqual(calls, [(0, n)] + [(0, 3), (0, 2), (0, 0)] +
+                         [(chunk, chunk), (2 * chunk, chunk)])
+        self.assertEqual(larger, names)
         self.assertEqual([obj.count for obj in found], list(range(n - 1, -1, -1)))
         self.assertIs(found[n - 6], kept)
         self.assertEqual(names, ['b%05d' % i for i in range(n)])

@@ -395,6 +395,155 @@ class BoxedValueTest(DatabaseTestCase):
         self.assertEqual(row['latest'].format_iso8601(), '2003-01-02T03:04:05Z')
 
 
+class RowReaderTest(DatabaseTestCase):
+    """RowReader builds the rows of values() and values_list() in C: the
+    rows of a result, or a chunk of them, in one read() call, one row when
+    called, with the conversions the query set gives each column."""
+
+    def setUp(self):
+        super().setUp()
+        self.db.migrate([Sample, Author, Post])
+        Sample(title='a', views=2 ** 40, maybe=None, rating=1.5, published=True,
+               when=datetime.datetime(2001, 2, 3, 4, 5, 6, 7, tzinfo=datetime.timezone.utc),
+               small=-3, unsigned=7, huge=2 ** 63 + 1).save()
+        Sample(title='b', views=-1, maybe=4, rating=0.0, published=False, when=None,
+               small=0, unsigned=0, huge=0).save()
+        self.ann = Author.objects.create(name='ann')
+        Post.objects.create(title='p1', author=self.ann)
+        Post.objects.create(title='p2', author=None)
+
+    def rows(self, queryset):
+        """The Gio.ListModel of Gorm.Rows ``queryset`` fetches."""
+        return queryset.query.fetch_rows(None)
+
+    def test_values_of_every_kind(self):
+        names = ('title', 'views', 'maybe', 'rating', 'published', 'when', 'small', 'unsigned',
+                 'huge')
+        rows = list(Sample.objects.order_by('title').values(*names))
+        self.assertEqual(rows, [
+            {'title': 'a', 'views': 2 ** 40, 'maybe': None, 'rating': 1.5, 'published': True,
+             'when': datetime.datetime(2001, 2, 3, 4, 5, 6, 7, tzinfo=datetime.timezone.utc),
+             'small': -3, 'unsigned': 7, 'huge': 2 ** 63 + 1},
+            {'title': 'b', 'views': -1, 'maybe': 4, 'rating': 0.0, 'published': False,
+             'when': None, 'small': 0, 'unsigned': 0, 'huge': 0},
+        ])
+        for row in rows:
+            self.assertEqual([type(row[name]) for name in ('views', 'rating', 'published')],
+                             [int, float, bool])
+            self.assertEqual(list(row), list(names))
+        self.assertEqual(list(Post.objects.order_by('title').values('title', 'author')),
+                         [{'title': 'p1', 'author': self.ann.id}, {'title': 'p2', 'author': None}])
+
+    def test_every_form_and_one_row_at_a_time(self):
+        queryset = Sample.objects.order_by('title')
+        self.assertEqual(list(queryset.values_list('title', 'views')),
+                         [('a', 2 ** 40), ('b', -1)])
+        self.assertEqual(list(queryset.values_list('views', flat=True)), [2 ** 40, -1])
+        named = list(queryset.values_list('title', 'small', named=True))
+        self.assertEqual([(row.title, row.small) for row in named], [('a', -3), ('b', 0)])
+        self.assertEqual(type(named[0]).__name__, 'Row')
+        # Indexing a fetched query set reads one row through the same reader.
+        dicts = queryset.values('title')
+        list(dicts)
+        self.assertEqual(dicts[1], {'title': 'b'})
+        self.assertEqual(queryset.values('title')[1], {'title': 'b'})
+        self.assertEqual(queryset.values_list('title', flat=True).first(), 'a')
+
+    def test_conversions_called_as_given(self):
+        seen = []
+
+        def generic(value):
+            seen.append(value)
+            return ('generic', value)
+
+        keys = ('title', 'maybe', 'when')
+        reader = speedups.RowReader(keys, (generic, generic, generic),
+                                    speedups.ROW_FORM_TUPLE, generic, None)
+        rows = reader.read(self.rows(Sample.objects.order_by('title').values(*keys)))
+        # The generic conversion runs for date-times alone, not for NULL.
+        self.assertEqual(len(seen), 1)
+        self.assertIsInstance(seen[0], GLib.DateTime)
+        self.assertEqual(rows[0][:2], ('a', None))
+        self.assertEqual(rows[0][2][0], 'generic')
+        self.assertEqual(rows[1], ('b', 4, None))
+
+        # Another converter runs for every value, NULL too; None keeps it.
+        reader = speedups.RowReader(keys, (str.upper, repr, None),
+                                    speedups.ROW_FORM_DICT, generic, None)
+        rows = reader.read(self.rows(Sample.objects.order_by('title').values(*keys)))
+        self.assertEqual([row['title'] for row in rows], ['A', 'B'])
+        self.assertEqual([row['maybe'] for row in rows], ['None', '4'])
+        self.assertIsInstance(rows[0]['when'], GLib.DateTime)
+        self.assertEqual(rows[0]['when'].get_year(), 2001)
+        _churn()
+        # A boxed value is the reader's own copy: it outlives its rows.
+        self.assertEqual(rows[0]['when'].get_microsecond(), 7)
+
+    def test_keys_interned_and_left_as_given(self):
+        key = ''.join(['ti', 'tle'])
+        keys = (key,)
+        reader = speedups.RowReader(keys, (None,), speedups.ROW_FORM_DICT, str, None)
+        self.assertIs(keys[0], key)
+        rows = reader.read(self.rows(Sample.objects.order_by('title').values('title')))
+        self.assertIs(next(iter(rows[0])), next(iter(rows[1])))
+        self.assertEqual(rows, [{'title': 'a'}, {'title': 'b'}])
+
+    def test_refuses_bad_arguments(self):
+        form = speedups.ROW_FORM_DICT
+        for args, error, message in (
+                ((['a'], (None,), form, str, None), TypeError, 'must be tuple'),
+                ((('a',), (None, None), form, str, None), ValueError, '1 keys but 2 converters'),
+                (((1,), (None,), form, str, None), TypeError, 'a key is a str, not int'),
+                ((('a',), (3,), form, str, None), TypeError, "converter of 'a' is not callable"),
+                ((('a',), (None,), 17, str, None), ValueError, 'no row form 17'),
+                ((('a', 'b'), (None, None), speedups.ROW_FORM_FLAT, str, None), ValueError,
+                 'a flat row has one column, not 2'),
+                ((('a',), (None,), speedups.ROW_FORM_NAMED, str, None), TypeError,
+                 'named rows need a tuple type'),
+                ((('a',), (None,), form, None, None), TypeError,
+                 'the generic conversion is not callable')):
+            with self.subTest(args=args):
+                with self.assertRaisesRegex(error, message):
+                    speedups.RowReader(*args)
+
+        reader = speedups.RowReader(('title',), (None,), form, str, None)
+        with self.assertRaisesRegex(TypeError, 'a object is not a Gio.ListModel'):
+            reader.read(object())
+        objects = Sample.objects.all().query.fetch(None)
+        with self.assertRaisesRegex(TypeError, r'holds \S*Sample items, not Gorm.Rows'):
+            reader.read(objects)
+        with self.assertRaisesRegex(TypeError, 'a Sample is not a constructed Gorm.Row'):
+            reader(objects[0])
+        rows = self.rows(Sample.objects.values('views'))
+        with self.assertRaisesRegex(IndexError, "the row has no column 'title'"):
+            reader.read(rows)
+        with self.assertRaisesRegex(IndexError, "the row has no column 'title'"):
+            reader(rows[0])
+        # A converter's exception goes through, and the reader stays usable.
+        failing = speedups.RowReader(('views',), (lambda value: 1 / 0,), form, str, None)
+        with self.assertRaises(ZeroDivisionError):
+            failing.read(rows)
+        self.assertEqual(len(speedups.RowReader(('views',), (None,), form, str, None)
+                             .read(rows)), 2)
+        with self.assertRaisesRegex(ValueError, 'no row -1'):
+            reader.read(rows, -1)
+        with self.assertRaises(TypeError):
+            reader.read(rows, 0, 1, 2)
+        with self.assertRaises(TypeError):
+            reader.read(rows, 'first')
+
+    def test_chunks(self):
+        reader = speedups.RowReader(('title',), (None,), speedups.ROW_FORM_FLAT, str, None)
+        rows = self.rows(Sample.objects.order_by('title').values('title'))
+        self.assertEqual(reader.read(rows), ['a', 'b'])
+        self.assertEqual(reader.read(rows, 1), ['b'])
+        self.assertEqual(reader.read(rows, 0, 1), ['a'])
+        self.assertEqual(reader.read(rows, 1, 5), ['b'])
+        self.assertEqual(reader.read(rows, 0, -1), ['a', 'b'])
+        self.assertEqual(reader.read(rows, 2), [])
+        self.assertEqual(reader.read(rows, 2 ** 40), [])
+
+
 class ImportTest(DatabaseTestCase):
 
     def test_override_without_its_compiled_part_is_an_import_error(self):

@@ -2570,16 +2570,11 @@ class _ExpressionQuerySet:
                 columns.append((key, expression.python(model, named)))
             if not _is_field_column(key, expression):
                 named[key] = expression
-        keys = [key for key, _ in columns]
-        values = _row_values(columns)
-        if self._row_form == 'dict':
-            return lambda row: dict(zip(keys, values(row)))
-        if self._row_form == 'flat':
-            return lambda row: values(row)[0]
-        if self._row_form == 'named':
-            tuple_type = collections.namedtuple('Row', keys, rename=True)
-            return lambda row: tuple_type._make(values(row))
-        return lambda row: tuple(values(row))
+        keys = tuple(key for key, _ in columns)
+        tuple_type = (collections.namedtuple('Row', keys, rename=True)
+                      if self._row_form == 'named' else None)
+        return _RowReader(keys, tuple(_row_converter(python) for _, python in columns),
+                          _ROW_FORMS[self._row_form], _generic_python, tuple_type)
 
     def _update_expressions(self, values):
         """update() where some values are expressions: one UPDATE …
@@ -2667,21 +2662,26 @@ def _row_value(row, name):
     """The value of the column ``name`` of a Gorm.Row, None for NULL."""
     return _row_get_value(row, row.find_column(name))
 
-_row_find_column = Gorm.Row.find_column
+
+# What a values() or values_list() QuerySet yields for its Gorm.Rows,
+# built in C by a _gorm_speedups.RowReader: per row form, its constant.
+_RowReader = _gorm_speedups.RowReader
+_ROW_FORMS = {
+    'dict': _gorm_speedups.ROW_FORM_DICT,
+    'tuple': _gorm_speedups.ROW_FORM_TUPLE,
+    'flat': _gorm_speedups.ROW_FORM_FLAT,
+    'named': _gorm_speedups.ROW_FORM_NAMED,
+}
+_kind_to_python = _Kind.to_python
 
 
-def _row_values(columns):
-    """A function giving the values of ``columns``, (key, conversion)
-    pairs, of a Gorm.Row of one result, converted, in order. The rows of
-    one result share their columns: their positions are found in the
-    first row only, which halves the calls into libgorm per value."""
-    found = []
-
-    def values(row):
-        if not found:
-            found.extend((_row_find_column(row, key), python) for key, python in columns)
-        return [python(_row_get_value(row, column)) for column, python in found]
-    return values
+def _row_converter(python):
+    """The converter a RowReader calls for a column whose values
+    ``python`` converts: None when it gives every value back as it is (a
+    field kind without a conversion of its own), else ``python``."""
+    if getattr(python, '__func__', None) is _kind_to_python and python.__self__._to_python is None:
+        return None
+    return python
 
 
 class Row(Gorm.Row):
@@ -3101,6 +3101,13 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
             runner = self._fetch_runner()
             if self._empty or runner != 'fetch':
                 self._result = self._run(runner)
+                if self._row_form is not None and not self._empty:
+                    # The rows of values() made in C in one call (see
+                    # RowReader): all of them, or the first _ITEMS_CHUNK
+                    # of a larger result, as _load() takes objects.
+                    n_items = self._result.get_n_items()
+                    self._loaded = self._row_keeper().read(
+                        self._result, 0, n_items if n_items <= _WHOLE_MAX_ROWS else _ITEMS_CHUNK)
             else:
                 keep = self._object_keeper() if self._is_eager() else None
                 try:
