@@ -457,6 +457,57 @@ render_key_statements (GormQueryModel      *self,
                                   NULL, 0);
 }
 
+/* The selection the model's statements render: the query's, without its
+ * limit and offset, which the model applies itself (see window_size()
+ * and load_page_locked()). */
+static GormSelection
+model_selection (GormQueryModel *self)
+{
+  GormSelection selection = gorm_compiled_query_get_selection (self->compiled);
+
+  selection.limit = -1;
+  selection.offset = 0;
+  return selection;
+}
+
+/* The page after an anchor (and its joined form), rendered at its first
+ * use under the database's lock: a fetch whose rows fit in its first
+ * page, most of them, never reads one. */
+static void
+render_anchored_page_locked (GormQueryModel *self)
+{
+  const GormCompiledQuery *compiled = self->compiled;
+  GormSelection selection;
+  g_autoptr(GArray) params = NULL;
+
+  if (self->anchored_page_sql != NULL || !self->can_anchor)
+    return;
+  selection = model_selection (self);
+  params = new_params ();
+  self->anchored_page_sql = gorm_dialect_render_anchored_page (compiled->dialect, &selection,
+                                                               params);
+  if (compiled->joins != NULL)
+    self->joined_anchored_page_sql =
+      gorm_dialect_render_joined (compiled->dialect, self->anchored_page_sql, compiled->schema,
+                                  (const GormJoin *) compiled->joins->data, compiled->joins->len,
+                                  selection.orders, selection.n_orders);
+}
+
+/* The COUNT of the model, rendered at its first use under the database's
+ * lock: a fetch that reads fewer rows than a page knows its count. */
+static const char *
+count_sql_locked (GormQueryModel *self)
+{
+  if (self->count_sql == NULL)
+    {
+      GormSelection selection = model_selection (self);
+      g_autoptr(GArray) params = new_params ();
+
+      self->count_sql = gorm_dialect_render_count (self->compiled->dialect, &selection, params);
+    }
+  return self->count_sql;
+}
+
 /* The SQL of the model, rendered once by the dialect; parameters are
  * bound in the order they appear, the filter's values again at each run
  * (see bind_filter()). */
@@ -464,7 +515,7 @@ static void
 render_statements (GormQueryModel *self)
 {
   const GormCompiledQuery *compiled = self->compiled;
-  GormSelection selection = gorm_compiled_query_get_selection (compiled);
+  GormSelection selection = model_selection (self);
   g_autoptr(GArray) params = new_params ();
   g_autoptr(GString) unused = g_string_new (NULL);
 
@@ -473,36 +524,14 @@ render_statements (GormQueryModel *self)
   gorm_dialect_append_where (compiled->dialect, unused, compiled->filter,
                              self->watch->filter_params);
 
-  /* The model applies the query's limit and offset itself (see
-   * window_size() and load_page_locked()). */
-  selection.limit = -1;
-  selection.offset = 0;
-
   self->page_sql = gorm_dialect_render_page (compiled->dialect, &selection, params);
 
-  if (self->can_anchor)
-    {
-      g_array_set_size (params, 0);
-      self->anchored_page_sql = gorm_dialect_render_anchored_page (compiled->dialect,
-                                                                   &selection, params);
-    }
-
   if (compiled->joins != NULL)
-    {
-      self->joined_page_sql = gorm_dialect_render_joined (compiled->dialect, self->page_sql,
-                                                          compiled->schema,
-                                                          (const GormJoin *) compiled->joins->data,
-                                                          compiled->joins->len, selection.orders,
-                                                          selection.n_orders);
-      if (self->anchored_page_sql != NULL)
-        self->joined_anchored_page_sql =
-          gorm_dialect_render_joined (compiled->dialect, self->anchored_page_sql,
-                                      compiled->schema, (const GormJoin *) compiled->joins->data,
-                                      compiled->joins->len, selection.orders, selection.n_orders);
-    }
-
-  g_array_set_size (params, 0);
-  self->count_sql = gorm_dialect_render_count (compiled->dialect, &selection, params);
+    self->joined_page_sql = gorm_dialect_render_joined (compiled->dialect, self->page_sql,
+                                                        compiled->schema,
+                                                        (const GormJoin *) compiled->joins->data,
+                                                        compiled->joins->len, selection.orders,
+                                                        selection.n_orders);
 
   if (gorm_value_kind_get_sql_type (compiled->schema->key->kind) == G_TYPE_INT64 &&
       compiled->dialect->append_value_set != NULL)
@@ -589,7 +618,7 @@ count_locked (GormQueryModel  *self,
   g_autoptr(GormRows) model = NULL;
   const GValue *value;
 
-  model = run_select_locked (self, self->count_sql, types, NULL, 0, error);
+  model = run_select_locked (self, count_sql_locked (self), types, NULL, 0, error);
   if (model == NULL)
     return -1;
   value = gorm_rows_get_value (model, 0, 0, error);
@@ -900,8 +929,6 @@ load_page_locked (GormQueryModel  *self,
   const GormCompiledQuery *compiled = self->compiled;
   const GType *types = compiled->joins ? compiled->joined_types : compiled->schema->sql_types;
   const char *page_sql = self->joined_page_sql ? self->joined_page_sql : self->page_sql;
-  const char *anchored_page_sql = self->joined_anchored_page_sql ? self->joined_anchored_page_sql
-                                                                 : self->anchored_page_sql;
   g_autoptr(GormRows) rows = NULL;
   gint64 start = compiled->offset + (gint64) index * PAGE_SIZE;
   guint count = MIN (PAGE_SIZE, self->n_items - index * PAGE_SIZE);
@@ -959,11 +986,15 @@ load_page_locked (GormQueryModel  *self,
   if (anchor != NULL)
     {
       g_autofree GValue *extra = g_new0 (GValue, n_order (self) + 2);
+      const char *anchored_page_sql;
 
       for (guint i = 0; i < n_order (self); i++)
         extra[i] = anchor->values[i];
       extra[n_order (self)] = limits[0];
       extra[n_order (self) + 1] = limits[1];
+      render_anchored_page_locked (self);
+      anchored_page_sql = self->joined_anchored_page_sql ? self->joined_anchored_page_sql
+                                                         : self->anchored_page_sql;
       rows = run_select_locked (self, anchored_page_sql, types, extra, n_order (self) + 2, error);
     }
   else
@@ -1358,6 +1389,8 @@ find_next_anchor_locked (GormQueryModel *self,
   g_value_init (&extra[n_extra], G_TYPE_INT64);
   g_value_set_int64 (&extra[n_extra++], step->values ? ANCHOR_SPACING : target);
 
+  if (step->values != NULL)
+    render_anchored_page_locked (self);
   rows = run_select_locked (self, step->values ? self->anchored_page_sql : self->page_sql,
                             types, extra, n_extra, NULL);
   if (rows == NULL || gorm_rows_get_n_rows (rows) == 0)
