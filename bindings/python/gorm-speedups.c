@@ -611,6 +611,75 @@ keep_related (PyObject         *module,
   return Py_NewRef (args[2]);
 }
 
+/* build_query(database, gtype, where, orders, offset, limit): the
+ * Gorm.Query of @gtype's objects on @database, filtered by the Gorm.Filter
+ * @where unless None, ordered by @orders (a tuple of (property name,
+ * descending) pairs), from @offset on, at most @limit unless None: what
+ * QuerySet._query() builds for a plain QuerySet in one call rather than
+ * one PyGObject call per builder method. */
+static PyObject *
+build_query (PyObject         *module,
+             PyObject * const *args,
+             Py_ssize_t        n_args)
+{
+  g_autoptr(GormQuery) query = NULL;
+  GObject *database;
+  PyObject *orders;
+  GType type;
+  long offset, limit = -1;
+
+  if (n_args != 6 || !PyTuple_Check (args[3]))
+    return PyErr_Format (PyExc_TypeError,
+                         "build_query(database, gtype, where, orders, offset, limit): "
+                         "orders is a tuple");
+  database = gobject_of (args[0]);
+  if (database == NULL || !GORM_IS_DATABASE (database))
+    return PyErr_Format (PyExc_TypeError, "build_query: %R is not a Gorm.Database", args[0]);
+  type = pyg_type_from_object (args[1]);
+  if (type == G_TYPE_INVALID)
+    return NULL;
+  if (args[2] != Py_None && !pyg_boxed_check (args[2], GORM_TYPE_FILTER))
+    return PyErr_Format (PyExc_TypeError, "build_query: %R is not a Gorm.Filter", args[2]);
+  offset = PyLong_AsLong (args[4]);
+  if (offset == -1 && PyErr_Occurred ())
+    return NULL;
+  if (args[5] != Py_None)
+    {
+      limit = PyLong_AsLong (args[5]);
+      if (limit == -1 && PyErr_Occurred ())
+        return NULL;
+    }
+  if (offset < 0 || offset > G_MAXUINT || limit < -1 || limit > G_MAXUINT)
+    return PyErr_Format (PyExc_OverflowError, "build_query: offset %ld or limit %ld out of range",
+                         offset, limit);
+
+  query = gorm_database_query (GORM_DATABASE (database), type);
+  if (args[2] != Py_None)
+    gorm_query_filter (query, gorm_filter_ref (pyg_boxed_get (args[2], GormFilter)));
+  orders = args[3];
+  for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE (orders); i++)
+    {
+      PyObject *term = PyTuple_GET_ITEM (orders, i);
+      const char *name;
+      int descending;
+
+      if (!PyTuple_Check (term) || PyTuple_GET_SIZE (term) != 2 ||
+          !PyUnicode_Check (PyTuple_GET_ITEM (term, 0)))
+        return PyErr_Format (PyExc_TypeError,
+                             "build_query: an order is a (name, descending) pair, not %R", term);
+      name = PyUnicode_AsUTF8 (PyTuple_GET_ITEM (term, 0));
+      descending = PyObject_IsTrue (PyTuple_GET_ITEM (term, 1));
+      if (name == NULL || descending < 0)
+        return NULL;
+      gorm_query_order_by (query, name, descending);
+    }
+  if (offset > 0)
+    gorm_query_offset (query, (guint) offset);
+  if (limit >= 0)
+    gorm_query_limit (query, (guint) limit);
+  return pygobject_new (G_OBJECT (query));
+}
+
 /* Loading: one wrapper per loaded object.
  *
  * The new-func builds the wrapper of each object it loads; dropped when
@@ -1932,6 +2001,10 @@ static PyMethodDef module_methods[] = {
     "keep_related(relation, cache_name, resource): keeps the object resource "
     "refers to through relation, when at hand, in resource.__dict__[cache_name]; "
     "returns resource." },
+  { "build_query", (PyCFunction) (void (*) (void)) build_query, METH_FASTCALL,
+    "build_query(database, gtype, where, orders, offset, limit): the Gorm.Query of "
+    "gtype's objects filtered by where unless None, ordered by the (name, descending) "
+    "pairs of orders, from offset on, at most limit unless None." },
   { "set_new_func", set_new_func, METH_O,
     "set_new_func(model): makes libgorm build the objects of model that it "
     "loads with their wrapper, and the model's own __init__ called." },

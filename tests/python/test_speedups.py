@@ -282,6 +282,62 @@ class RelationReadTest(DatabaseTestCase):
         self.assertNotIn('cache', post.__dict__)
 
 
+class BuildQueryTest(DatabaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.db.migrate([Sample])
+        for i in range(6):
+            Sample(title='t%d' % i, views=i * 10, published=bool(i % 2)).save()
+
+    def test_the_query_of_a_plain_queryset(self):
+        where = Gorm.Filter.gt('views', 10)
+        query = speedups.build_query(self.db, Sample.__gtype__, where,
+                                     (('published', True), ('views', False)), 1, 2)
+        self.assertIsInstance(query, Gorm.Query)
+        # What the builder methods give: published first, then by views.
+        expected = (self.db.query(Sample).filter(Gorm.Filter.gt('views', 10))
+                    .order_by('published', True).order_by('views', False).offset(1).limit(2))
+        self.assertEqual([s.title for s in query.fetch()], ['t5', 't2'])
+        self.assertEqual([s.title for s in query.fetch()], [s.title for s in expected.fetch()])
+        # Without filter, offset nor limit: every row.
+        query = speedups.build_query(self.db, Sample.__gtype__, None, (('views', True),), 0, None)
+        self.assertEqual([s.views for s in query.fetch()], [50, 40, 30, 20, 10, 0])
+        # The filter stays usable by the caller (the query took a reference).
+        self.assertEqual(len(self.db.query(Sample).filter(where).fetch()), 4)
+
+    def test_a_sliced_ordered_queryset_goes_through_it(self):
+        queryset = Sample.objects.filter(views__gt=0, published=True).order_by('-views')[1:3]
+        self.assertEqual([s.title for s in queryset], ['t3', 't1'])
+        self.assertEqual(queryset.count(), 2)
+        self.assertEqual([s.title for s in Sample.objects.order_by('title')[4:]], ['t4', 't5'])
+
+    def test_an_unknown_property_is_the_error_of_the_builder(self):
+        query = speedups.build_query(self.db, Sample.__gtype__, None, (('nothing', False),), 0,
+                                     None)
+        with self.assertRaises(GLib.Error) as raised:
+            query.fetch()
+        self.assertTrue(raised.exception.matches(Gorm.error_quark(),
+                                                 Gorm.Error.UNKNOWN_PROPERTY))
+
+    def test_refuses_bad_arguments(self):
+        gtype = Sample.__gtype__
+        for args in ((), (self.db, gtype, None, (), 0),
+                     (object(), gtype, None, (), 0, None),
+                     (self.db, gtype, 'views', (), 0, None),
+                     (self.db, gtype, None, [('views', False)], 0, None),
+                     (self.db, gtype, None, (('views',),), 0, None),
+                     (self.db, gtype, None, ((1, False),), 0, None),
+                     (self.db, gtype, None, (), 'x', None)):
+            with self.subTest(args=args):
+                with self.assertRaises(TypeError):
+                    speedups.build_query(*args)
+        for offset, limit in ((-1, None), (0, -2), (0, 2 ** 40)):
+            with self.subTest(offset=offset, limit=limit):
+                with self.assertRaises(OverflowError):
+                    speedups.build_query(self.db, gtype, None, (), offset, limit)
+
+
 class NewFuncTest(DatabaseTestCase):
 
     def test_loaded_objects_are_built_in_python(self):
