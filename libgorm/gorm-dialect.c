@@ -50,10 +50,22 @@ gorm_dialect_append_parameter (GString *sql,
                                guint    number,
                                GType    sql_type)
 {
+  char digits[16];
+  guint n_digits = 0;
+
+  /* "##pN::TYPE::null", written without printf: a filter's statements
+   * write one per value each time a query model renders them. */
+  do
+    digits[n_digits++] = (char) ('0' + number % 10);
+  while ((number /= 10) > 0);
+  g_string_append (sql, "##p");
+  while (n_digits > 0)
+    g_string_append_c (sql, digits[--n_digits]);
+  g_string_append (sql, "::");
   /* A BLOB is a GBytes in libgorm; libgda's parser knows its own type,
    * which the connection binds it as. */
-  g_string_append_printf (sql, "##p%u::%s::null", number,
-                          sql_type == G_TYPE_BYTES ? "GdaBinary" : g_type_name (sql_type));
+  g_string_append (sql, sql_type == G_TYPE_BYTES ? "GdaBinary" : g_type_name (sql_type));
+  g_string_append (sql, "::null");
 }
 
 static void
@@ -1757,9 +1769,10 @@ render_condition (const GormDialect   *dialect,
 
         opened = open_null_match (sql, condition, complement);
         append_leaf_column (sql, condition);
-        g_string_append_printf (sql, " %s ",
-                                negated ? comparisons[condition->op].negative
-                                        : comparisons[condition->op].positive);
+        g_string_append_c (sql, ' ');
+        g_string_append (sql, negated ? comparisons[condition->op].negative
+                                      : comparisons[condition->op].positive);
+        g_string_append_c (sql, ' ');
         append_bound_value (sql, params, &condition->values[0]);
         close_null_match (sql, condition, opened);
       }
