@@ -611,6 +611,151 @@ keep_related (PyObject         *module,
   return Py_NewRef (args[2]);
 }
 
+/* Queries built in one call.
+ *
+ * A QuerySet of keyword lookups and field names (filter(views__gt=x,
+ * published=True).order_by('-pub_date')[:20]) made one PyGObject call per
+ * comparison, per gorm_filter_and(), per builder method: about 10 k
+ * instructions each, as much as libgorm spends rendering the query's SQL.
+ * build_filter() and build_query() make the Gorm.Filter and the
+ * Gorm.Query of such a QuerySet in one call each. */
+
+/* The comparisons of build_filter(), by the code Gorm.py gives them
+ * (_COMPARE_CODES). */
+static GormFilter *(* const comparisons[]) (const char *, const GValue *) = {
+  gorm_filter_eq, gorm_filter_ne, gorm_filter_lt, gorm_filter_le, gorm_filter_gt, gorm_filter_ge,
+};
+
+/* Sets the unset @value to the GValue the override passes for @object to a
+ * Gorm.Filter constructor (see _passes_as_is() and _to_gvalue() in
+ * Gorm.py): a str, float or bool in its own type, an int in a gint within
+ * 32 bits and a gint64 beyond, a GObject.Value copied, a GLib.DateTime or
+ * a GLib.Bytes boxed. 1 when it did, 0 without an exception for any other
+ * object, which the override converts itself. */
+static int
+value_from_python (PyObject *object,
+                   GValue   *value)
+{
+  PyTypeObject *type = Py_TYPE (object);
+
+  if (type == &PyUnicode_Type)
+    {
+      const char *text = PyUnicode_AsUTF8 (object);
+
+      /* A str without UTF-8 form is refused by the override's path, with
+       * PyGObject's own error. */
+      if (text == NULL)
+        {
+          PyErr_Clear ();
+          return 0;
+        }
+      g_value_init (value, G_TYPE_STRING);
+      g_value_set_string (value, text);
+    }
+  else if (type == &PyBool_Type)
+    {
+      g_value_init (value, G_TYPE_BOOLEAN);
+      g_value_set_boolean (value, object == Py_True);
+    }
+  else if (type == &PyFloat_Type)
+    {
+      g_value_init (value, G_TYPE_DOUBLE);
+      g_value_set_double (value, PyFloat_AS_DOUBLE (object));
+    }
+  else if (type == &PyLong_Type)
+    {
+      int overflow;
+      long long number = PyLong_AsLongLongAndOverflow (object, &overflow);
+
+      if (overflow != 0)
+        return 0;
+      if (number >= G_MININT32 && number <= G_MAXINT32)
+        {
+          g_value_init (value, G_TYPE_INT);
+          g_value_set_int (value, (gint) number);
+        }
+      else
+        {
+          g_value_init (value, G_TYPE_INT64);
+          g_value_set_int64 (value, number);
+        }
+    }
+  else if (pyg_boxed_check (object, G_TYPE_VALUE))
+    {
+      const GValue *given = pyg_boxed_get (object, GValue);
+
+      if (!G_IS_VALUE (given))
+        return 0;
+      g_value_init (value, G_VALUE_TYPE (given));
+      g_value_copy (given, value);
+    }
+  else if (pyg_boxed_check (object, G_TYPE_DATE_TIME) || pyg_boxed_check (object, G_TYPE_BYTES))
+    {
+      g_value_init (value, ((PyGBoxed *) object)->gtype);
+      g_value_set_boxed (value, pyg_boxed_get_ptr (object));
+    }
+  else
+    return 0;
+  return 1;
+}
+
+/* build_filter(where, terms): the Gorm.Filter @where (unless None) and
+ * the comparisons of @terms, a tuple of (code, property name, value)
+ * whose code is an index of comparisons[]: what QuerySet.filter() makes
+ * of keyword lookups comparing fields with values, with the same
+ * structure (where AND (t1 AND t2 ...)). None when a value is not one
+ * value_from_python() converts: the override then takes the path of one
+ * lookup at a time. */
+static PyObject *
+build_filter (PyObject         *module,
+              PyObject * const *args,
+              Py_ssize_t        n_args)
+{
+  g_autoptr(GormFilter) conjunction = NULL;
+  PyObject *terms;
+
+  if (n_args != 2 || !PyTuple_Check (args[1]) || PyTuple_GET_SIZE (args[1]) == 0)
+    return PyErr_Format (PyExc_TypeError,
+                         "build_filter(where, terms): terms is a tuple of (code, name, value)");
+  if (args[0] != Py_None && !pyg_boxed_check (args[0], GORM_TYPE_FILTER))
+    return PyErr_Format (PyExc_TypeError, "build_filter: %R is not a Gorm.Filter", args[0]);
+  terms = args[1];
+  for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE (terms); i++)
+    {
+      PyObject *term = PyTuple_GET_ITEM (terms, i);
+      g_auto(GValue) value = G_VALUE_INIT;
+      GormFilter *comparison;
+      const char *name;
+      long code;
+
+      if (!PyTuple_Check (term) || PyTuple_GET_SIZE (term) != 3 ||
+          !PyLong_Check (PyTuple_GET_ITEM (term, 0)) || !PyUnicode_Check (PyTuple_GET_ITEM (term, 1)))
+        return PyErr_Format (PyExc_TypeError,
+                             "build_filter: a term is a (code, name, value) triple, not %R", term);
+      code = PyLong_AsLong (PyTuple_GET_ITEM (term, 0));
+      if (code < 0 || code >= (long) G_N_ELEMENTS (comparisons))
+        {
+          if (!PyErr_Occurred ())
+            PyErr_Format (PyExc_ValueError, "build_filter: no comparison has the code %R",
+                          PyTuple_GET_ITEM (term, 0));
+          return NULL;
+        }
+      name = PyUnicode_AsUTF8 (PyTuple_GET_ITEM (term, 1));
+      if (name == NULL)
+        return NULL;
+      if (value_from_python (PyTuple_GET_ITEM (term, 2), &value) == 0)
+        Py_RETURN_NONE;
+      comparison = comparisons[code] (name, &value);
+      conjunction = conjunction == NULL ? comparison
+                                        : gorm_filter_and (g_steal_pointer (&conjunction),
+                                                           comparison);
+    }
+  if (args[0] != Py_None)
+    conjunction = gorm_filter_and (gorm_filter_ref (pyg_boxed_get (args[0], GormFilter)),
+                                   g_steal_pointer (&conjunction));
+  return pyg_boxed_new (GORM_TYPE_FILTER, g_steal_pointer (&conjunction), FALSE, TRUE);
+}
+
 /* build_query(database, gtype, where, orders, offset, limit): the
  * Gorm.Query of @gtype's objects on @database, filtered by the Gorm.Filter
  * @where unless None, ordered by @orders (a tuple of (property name,
@@ -638,6 +783,9 @@ build_query (PyObject         *module,
   type = pyg_type_from_object (args[1]);
   if (type == G_TYPE_INVALID)
     return NULL;
+  if (!g_type_is_a (type, GORM_TYPE_RESOURCE))
+    return PyErr_Format (PyExc_TypeError, "build_query: %s is not a Gorm.Resource type",
+                         g_type_name (type));
   if (args[2] != Py_None && !pyg_boxed_check (args[2], GORM_TYPE_FILTER))
     return PyErr_Format (PyExc_TypeError, "build_query: %R is not a Gorm.Filter", args[2]);
   offset = PyLong_AsLong (args[4]);
@@ -2001,6 +2149,10 @@ static PyMethodDef module_methods[] = {
     "keep_related(relation, cache_name, resource): keeps the object resource "
     "refers to through relation, when at hand, in resource.__dict__[cache_name]; "
     "returns resource." },
+  { "build_filter", (PyCFunction) (void (*) (void)) build_filter, METH_FASTCALL,
+    "build_filter(where, terms): the Gorm.Filter where (unless None) and the "
+    "comparisons of terms, (code, name, value) triples; None when a value needs "
+    "the override's conversion." },
   { "build_query", (PyCFunction) (void (*) (void)) build_query, METH_FASTCALL,
     "build_query(database, gtype, where, orders, offset, limit): the Gorm.Query of "
     "gtype's objects filtered by where unless None, ordered by the (name, descending) "

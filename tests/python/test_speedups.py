@@ -324,6 +324,7 @@ class BuildQueryTest(DatabaseTestCase):
         gtype = Sample.__gtype__
         for args in ((), (self.db, gtype, None, (), 0),
                      (object(), gtype, None, (), 0, None),
+                     (self.db, GObject.Object.__gtype__, None, (), 0, None),
                      (self.db, gtype, 'views', (), 0, None),
                      (self.db, gtype, None, [('views', False)], 0, None),
                      (self.db, gtype, None, (('views',),), 0, None),
@@ -336,6 +337,101 @@ class BuildQueryTest(DatabaseTestCase):
             with self.subTest(offset=offset, limit=limit):
                 with self.assertRaises(OverflowError):
                     speedups.build_query(self.db, gtype, None, (), offset, limit)
+
+
+class BuildFilterTest(DatabaseTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.db.migrate([Sample])
+        for i in range(6):
+            Sample(title='t%d' % i, views=i * 10, published=bool(i % 2), huge=2 ** 40 + i,
+                   when=datetime.datetime(2020, 1, 1 + i, tzinfo=datetime.timezone.utc)).save()
+
+    def titles(self, where):
+        return sorted(s.title for s in self.db.query(Sample).filter(where).fetch())
+
+    def test_the_conjunction_of_the_builder(self):
+        # The codes of build_filter(): eq, ne, lt, le, gt, ge.
+        for code, expected in enumerate((['t2'], ['t0', 't1', 't3', 't4', 't5'], ['t0', 't1'],
+                                         ['t0', 't1', 't2'], ['t3', 't4', 't5'],
+                                         ['t2', 't3', 't4', 't5'])):
+            with self.subTest(code=code):
+                self.assertEqual(self.titles(speedups.build_filter(None, ((code, 'views', 20),))),
+                                 expected)
+        where = speedups.build_filter(None, ((4, 'views', 10), (0, 'published', True)))
+        self.assertEqual(self.titles(where), ['t3', 't5'])
+        # With a filter before: where AND (the terms), the filter kept usable.
+        before = Gorm.Filter.lt('views', 50)
+        where = speedups.build_filter(before, ((4, 'views', 10), (0, 'published', True)))
+        self.assertEqual(self.titles(where), ['t3'])
+        self.assertEqual(len(self.titles(before)), 5)
+
+    def test_values_in_their_own_types(self):
+        # An int beyond 32 bits is a gint64, a GObject.Value and a
+        # GLib.DateTime pass as they are, a float and a str in their types.
+        self.assertEqual(self.titles(speedups.build_filter(None, ((5, 'huge', 2 ** 40 + 4),))),
+                         ['t4', 't5'])
+        value = GObject.Value(GObject.TYPE_UINT64, 2 ** 40 + 1)
+        self.assertEqual(self.titles(speedups.build_filter(None, ((0, 'huge', value),))), ['t1'])
+        when = GLib.DateTime.new_utc(2020, 1, 3, 0, 0, 0)
+        self.assertEqual(self.titles(speedups.build_filter(None, ((2, 'when', when),))),
+                         ['t0', 't1'])
+        self.assertEqual(self.titles(speedups.build_filter(None, ((2, 'rating', 0.5),))),
+                         ['t0', 't1', 't2', 't3', 't4', 't5'])
+        self.assertEqual(self.titles(speedups.build_filter(None, ((0, 'title', 't3'),))), ['t3'])
+
+    def test_none_for_a_value_the_override_converts(self):
+        for value in (None, 2 ** 64, datetime.datetime(2020, 1, 1), b'x', [1], '\ud800'):
+            with self.subTest(value=value):
+                self.assertIsNone(speedups.build_filter(None, ((0, 'views', 1),
+                                                               (0, 'views', value))))
+
+    def test_a_mismatch_is_the_error_of_the_builder(self):
+        where = speedups.build_filter(None, ((0, 'views', 'many'),))
+        expected = Gorm.Filter.eq('views', 'many')
+        with self.assertRaises(GLib.Error) as raised:
+            self.titles(where)
+        with self.assertRaises(GLib.Error) as builder:
+            self.titles(expected)
+        self.assertTrue(raised.exception.matches(Gorm.error_quark(), Gorm.Error.TYPE_MISMATCH))
+        self.assertEqual(raised.exception.message, builder.exception.message)
+
+    def test_refuses_bad_arguments(self):
+        for args in ((), (None,), (None, ()), (None, [(0, 'views', 1)]),
+                     ('views', ((0, 'views', 1),)), (None, ((0, 'views'),)),
+                     (None, (('eq', 'views', 1),)), (None, ((0, 1, 1),))):
+            with self.subTest(args=args):
+                with self.assertRaises(TypeError):
+                    speedups.build_filter(*args)
+        for code in (-1, 6, 2 ** 70):
+            with self.subTest(code=code):
+                with self.assertRaises((ValueError, OverflowError)):
+                    speedups.build_filter(None, ((code, 'views', 1),))
+
+    def test_filter_goes_through_it_once_its_lookups_are_known(self):
+        def titles(queryset):
+            return sorted(s.title for s in queryset)
+
+        # The first filter() resolves the keys, the next ones build in C:
+        # the same objects each time, chained filters and excluded ones too.
+        for _ in range(2):
+            self.assertEqual(titles(Sample.objects.filter(views__gt=10, published=True)),
+                             ['t3', 't5'])
+            self.assertEqual(titles(Sample.objects.filter(views__gte=10).filter(
+                published=False, title__ne='t4')), ['t2'])
+            self.assertEqual(titles(Sample.objects.filter(huge__lt=2 ** 40 + 2)), ['t0', 't1'])
+            when = datetime.datetime(2020, 1, 5, tzinfo=datetime.timezone.utc)
+            self.assertEqual(titles(Sample.objects.filter(when__gte=when)), ['t4', 't5'])
+            # None and expressions take the lookup-by-lookup path.
+            self.assertEqual(titles(Sample.objects.filter(maybe=None, views__lte=0)), ['t0'])
+            self.assertEqual(titles(Sample.objects.filter(views=Gorm.F('views'),
+                                                          published=True)), ['t1', 't3', 't5'])
+        # A mismatch names the model, field and value, as before.
+        for _ in range(2):
+            with self.assertRaises(Gorm.TypeMismatchError) as raised:
+                list(Sample.objects.filter(views__gt=10, published='yes'))
+            self.assertIn('published', str(raised.exception))
 
 
 class NewFuncTest(DatabaseTestCase):
