@@ -233,11 +233,14 @@ struct _GormQueryModel
   gboolean           wants_anchors;
 
   char              *page_sql;
+  /* NULL until the first page after an anchor is read (see
+   * render_anchored_page_locked()). */
   char              *anchored_page_sql;
   /* With select_related: the same, joined, for the pages the model shows
    * (NULL without). */
   char              *joined_page_sql;
   char              *joined_anchored_page_sql;
+  /* NULL until the first count (see count_sql_locked()). */
   char              *count_sql;
 
   /* A live model's subscription to the change feed, and what the feed's
@@ -510,7 +513,9 @@ count_sql_locked (GormQueryModel *self)
 
 /* The SQL of the model, rendered once by the dialect; parameters are
  * bound in the order they appear, the filter's values again at each run
- * (see bind_filter()). */
+ * (see bind_filter()). The page after an anchor and the COUNT are
+ * rendered at their first use (render_anchored_page_locked(),
+ * count_sql_locked()). */
 static void
 render_statements (GormQueryModel *self)
 {
