@@ -272,11 +272,8 @@ forward_key (GormResource        *self,
              GError             **error)
 {
   const GormColumn *column = relation->column;
-  const GormSchema *target = gorm_schema_lookup (relation->target_type, error);
   g_auto(GValue) value = G_VALUE_INIT;
 
-  if (target == NULL)
-    return FALSE;
   /* A number key marked NULL holds its default value: it refers to none. */
   if (gorm_column_marks_null (column) &&
       gorm_row_state_is_null (gorm_row_state_of (self), column->index))
@@ -285,11 +282,22 @@ forward_key (GormResource        *self,
   gorm_mapper_get_property (G_OBJECT (self), column->pspec, &value);
   if (!gorm_value_to_sql (column->kind, column->pspec, &value, key, error))
     return FALSE;
-  if (gorm_value_is_sql_null (key) ||
-      (gorm_schema_has_auto_id (target) && G_VALUE_HOLDS_INT64 (key) && g_value_get_int64 (key) == 0))
+  if (gorm_value_is_sql_null (key))
     {
       g_value_unset (key);
       return FALSE;
+    }
+  /* Only a 0 needs the target's schema (an automatic id is never 0): it
+   * is looked up then, not for every key (peek_related() per object). */
+  if (G_VALUE_HOLDS_INT64 (key) && g_value_get_int64 (key) == 0)
+    {
+      const GormSchema *target = gorm_schema_lookup (relation->target_type, error);
+
+      if (target == NULL || gorm_schema_has_auto_id (target))
+        {
+          g_value_unset (key);
+          return FALSE;
+        }
     }
   return TRUE;
 }
