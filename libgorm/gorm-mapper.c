@@ -821,7 +821,21 @@ differs (GormResource     *resource,
 /* Sets a stored property as g_object_set_property() does, but without
  * its notification: the caller notifies when and where it should, or no
  * one can be listening yet (an object being built). @value has the
- * property's type and was validated by gorm_value_from_sql(). */
+ * property's type and was validated by gorm_value_from_sql().
+ *
+ * A schema's pspec of an inherited property is the ancestor's, even where
+ * a class below overrides it (g_object_class_override_property(): see
+ * gorm_mapper_get_property()), and GObject gives no public way to the
+ * override's id. So a property the object's class did not install goes
+ * through g_object_set_property(), which reaches the override, whenever
+ * the object's class has a set_property of its own: that class may
+ * override the property. GObject then notifies it at once (as a
+ * property that notifies itself does), under the caller's
+ * notifying_stored: not a change of the application's. Where the
+ * set_property is the owner's, no class in between can hold the
+ * property, and the owner's set_property is called directly; so is it
+ * for GormResource's own "id", which libgorm reads from the base class
+ * whatever a subclass does (gorm_resource_get_id()). */
 static void
 set_quietly (GObject      *object,
              GParamSpec   *pspec,
@@ -833,6 +847,12 @@ set_quietly (GObject      *object,
   if (target != NULL)
     pspec = target;
   owner = g_type_class_peek (pspec->owner_type);
+  if (pspec->owner_type != G_OBJECT_TYPE (object) && pspec->owner_type != GORM_TYPE_RESOURCE &&
+      G_OBJECT_GET_CLASS (object)->set_property != owner->set_property)
+    {
+      g_object_set_property (object, pspec->name, value);
+      return;
+    }
   owner->set_property (object, pspec->param_id, value, pspec);
 }
 
