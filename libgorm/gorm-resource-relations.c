@@ -280,7 +280,15 @@ forward_key (GormResource        *self,
     return FALSE;
   g_value_init (&value, column->pspec->value_type);
   gorm_mapper_get_property (G_OBJECT (self), column->pspec, &value);
-  if (!gorm_value_to_sql (column->kind, column->pspec, &value, key, error))
+  /* The usual key, a gint64 property: its SQL value is the same gint64,
+   * as gorm_value_to_sql() makes it, without its checks of any value
+   * (peek_related() per object). */
+  if (column->kind == GORM_VALUE_KIND_INT && G_VALUE_TYPE (&value) == G_TYPE_INT64)
+    {
+      g_value_init (key, G_TYPE_INT64);
+      g_value_set_int64 (key, g_value_get_int64 (&value));
+    }
+  else if (!gorm_value_to_sql (column->kind, column->pspec, &value, key, error))
     return FALSE;
   if (gorm_value_is_sql_null (key))
     {
