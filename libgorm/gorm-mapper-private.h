@@ -168,6 +168,12 @@ void              gorm_row_state_clear             (GormRowState         *self);
 guint64           gorm_mapper_take_read_stamp      (void);
 void              gorm_mapper_push_read_stamp      (guint64               stamp);
 void              gorm_mapper_pop_read_stamp       (void);
+/* Pushes the stamp of a read starting now unless a read's stamp is
+ * pushed already (its values are older): TRUE when it pushed one, which
+ * the caller then pops. The rows of one read share its stamp, so that
+ * a row read twice (a joined object) is converted once (see
+ * object_of_row()). */
+gboolean          gorm_mapper_push_new_read_stamp  (void);
 
 /* Reads the stored property @pspec of @object into @value, which holds
  * the property's type, as g_object_get_property() does, without looking

@@ -104,6 +104,15 @@ gorm_mapper_pop_read_stamp (void)
   g_private_set (&read_stamp, NULL);
 }
 
+gboolean
+gorm_mapper_push_new_read_stamp (void)
+{
+  if (g_private_get (&read_stamp) != NULL)
+    return FALSE;
+  gorm_mapper_push_read_stamp (next_stamp ());
+  return TRUE;
+}
+
 /* Whether column @column may take a value stamped @stamp, which it then
  * records. */
 static gboolean
@@ -821,7 +830,21 @@ differs (GormResource     *resource,
 /* Sets a stored property as g_object_set_property() does, but without
  * its notification: the caller notifies when and where it should, or no
  * one can be listening yet (an object being built). @value has the
- * property's type and was validated by gorm_value_from_sql(). */
+ * property's type and was validated by gorm_value_from_sql().
+ *
+ * A schema's pspec of an inherited property is the ancestor's, even where
+ * a class below overrides it (g_object_class_override_property(): see
+ * gorm_mapper_get_property()), and GObject gives no public way to the
+ * override's id. So a property the object's class did not install goes
+ * through g_object_set_property(), which reaches the override, whenever
+ * the object's class has a set_property of its own: that class may
+ * override the property. GObject then notifies it at once (as a
+ * property that notifies itself does), under the caller's
+ * notifying_stored: not a change of the application's. Where the
+ * set_property is the owner's, no class in between can hold the
+ * property, and the owner's set_property is called directly; so is it
+ * for GormResource's own "id", which libgorm reads from the base class
+ * whatever a subclass does (gorm_resource_get_id()). */
 static void
 set_quietly (GObject      *object,
              GParamSpec   *pspec,
@@ -833,6 +856,12 @@ set_quietly (GObject      *object,
   if (target != NULL)
     pspec = target;
   owner = g_type_class_peek (pspec->owner_type);
+  if (pspec->owner_type != G_OBJECT_TYPE (object) && pspec->owner_type != GORM_TYPE_RESOURCE &&
+      G_OBJECT_GET_CLASS (object)->set_property != owner->set_property)
+    {
+      g_object_set_property (object, pspec->name, value);
+      return;
+    }
   owner->set_property (object, pspec->param_id, value, pspec);
 }
 
@@ -2623,27 +2652,38 @@ take_row (GormResource      *resource,
     g_object_set_qdata (G_OBJECT (resource), read_error_quark (), NULL);
 }
 
-/* The object of the row whose key is @key, with the property values
- * @values of row_values(): the row's live object, which takes the values,
- * or a new one. */
-static gpointer
-row_object (const GormSchema *schema,
-            GormMapperHost   *host,
-            const GValue     *key,
-            const GValue    **values)
+/* Whether the live @resource took every column's value from the read
+ * under way (gorm_mapper_push_read_stamp()) already: its row appears
+ * again in the same result (the author of each post of a
+ * select_related(), a few objects for many rows), with the same values.
+ * A column with unsaved changes takes no stamp (apply_values_now()), nor
+ * does one a later save or load stamped anew: either keeps the row from
+ * being skipped. Without a pushed stamp every value read takes a new one,
+ * so nothing is skipped. */
+static gboolean
+applied_by_this_read (GormResource     *resource,
+                      const GormSchema *schema)
 {
-  GObject *object = (GObject *) gorm_identity_map_lookup (host->identity, schema->type, key);
+  guint64 stamp = GPOINTER_TO_SIZE (g_private_get (&read_stamp));
+  GormRowState *state;
+  gboolean same;
 
-  if (object != NULL)
-    {
-      take_row (GORM_RESOURCE (object), host, schema, values);
-      return object;
-    }
-
-  return new_row_object (schema, host, key, values, NULL);
+  if (stamp == 0)
+    return FALSE;
+  state = gorm_row_state_of (resource);
+  G_LOCK (stamps_lock);
+  same = state->stamps != NULL;
+  /* The automatic id is the row's key, which found the object: it takes
+   * no value, hence no stamp (row_values()). */
+  for (guint i = 0; same && i < schema->n_columns; i++)
+    same = (schema->columns[i].flags & GORM_COLUMN_AUTO_ID) || state->stamps[i] == stamp;
+  G_UNLOCK (stamps_lock);
+  return same;
 }
 
-/* The object of a row whose values are @row[i]: the key first. */
+/* The object of a row whose values are @row[i]: the key first. The
+ * live object of a row this read gave it already is given back without
+ * converting the row again (see applied_by_this_read()). */
 static gpointer
 object_of_row (const GormSchema    *schema,
                GormMapperHost      *host,
@@ -2652,11 +2692,20 @@ object_of_row (const GormSchema    *schema,
 {
   GValue *converted = g_newa (GValue, schema->n_columns);
   const GValue **values = g_newa (const GValue *, schema->n_columns);
+  g_autoptr(GormResource) live = gorm_identity_map_lookup (host->identity, schema->type, row[0]);
   gpointer object;
 
+  if (live != NULL && applied_by_this_read (live, schema))
+    return g_steal_pointer (&live);
   if (!row_values (schema, row, converted, values, error))
     return NULL;
-  object = row_object (schema, host, row[0], values);
+  if (live != NULL)
+    {
+      take_row (live, host, schema, values);
+      object = g_steal_pointer (&live);
+    }
+  else
+    object = new_row_object (schema, host, row[0], values, NULL);
   unset_values (converted, schema->n_columns);
   return object;
 }

@@ -429,13 +429,16 @@ gorm_schema_find_relation (const GormSchema *schema,
                            GError          **error)
 {
   const GormRelation * const *relations;
-  g_autofree char *wanted = NULL;
+  g_autofree char *copy = NULL;
+  const char *wanted;
 
   g_return_val_if_fail (schema != NULL, NULL);
 
   if (name == NULL)
     name = "";
-  wanted = underscored (name);
+  /* A name without a dash is its own underscored form: no copy for the
+   * names the bindings give on each call (peek_related() per object). */
+  wanted = strchr (name, '-') != NULL ? (copy = underscored (name)) : name;
   relations = gorm_schema_get_relations (schema, NULL);
   /* Names first, then query names: a relation named "choice" wins over the
    * query name of a default "choice_set". */

@@ -272,24 +272,40 @@ forward_key (GormResource        *self,
              GError             **error)
 {
   const GormColumn *column = relation->column;
-  const GormSchema *target = gorm_schema_lookup (relation->target_type, error);
   g_auto(GValue) value = G_VALUE_INIT;
 
-  if (target == NULL)
-    return FALSE;
   /* A number key marked NULL holds its default value: it refers to none. */
   if (gorm_column_marks_null (column) &&
       gorm_row_state_is_null (gorm_row_state_of (self), column->index))
     return FALSE;
   g_value_init (&value, column->pspec->value_type);
   gorm_mapper_get_property (G_OBJECT (self), column->pspec, &value);
-  if (!gorm_value_to_sql (column->kind, column->pspec, &value, key, error))
+  /* The usual key, a gint64 property: its SQL value is the same gint64,
+   * as gorm_value_to_sql() makes it, without its checks of any value
+   * (peek_related() per object). */
+  if (column->kind == GORM_VALUE_KIND_INT && G_VALUE_TYPE (&value) == G_TYPE_INT64)
+    {
+      g_value_init (key, G_TYPE_INT64);
+      g_value_set_int64 (key, g_value_get_int64 (&value));
+    }
+  else if (!gorm_value_to_sql (column->kind, column->pspec, &value, key, error))
     return FALSE;
-  if (gorm_value_is_sql_null (key) ||
-      (gorm_schema_has_auto_id (target) && G_VALUE_HOLDS_INT64 (key) && g_value_get_int64 (key) == 0))
+  if (gorm_value_is_sql_null (key))
     {
       g_value_unset (key);
       return FALSE;
+    }
+  /* Only a 0 needs the target's schema (an automatic id is never 0): it
+   * is looked up then, not for every key (peek_related() per object). */
+  if (G_VALUE_HOLDS_INT64 (key) && g_value_get_int64 (key) == 0)
+    {
+      const GormSchema *target = gorm_schema_lookup (relation->target_type, error);
+
+      if (target == NULL || gorm_schema_has_auto_id (target))
+        {
+          g_value_unset (key);
+          return FALSE;
+        }
     }
   return TRUE;
 }
@@ -493,31 +509,45 @@ gorm_resource_get_related (GormResource  *self,
   return object;
 }
 
+/* The by-key load or the first() of a get_related_async() completes the
+ * task with its result, which gorm_resource_get_related_finish() then
+ * finishes: the object is made in the caller's finish, as the by-key
+ * load's and first()'s own finish make theirs, so that a binding that
+ * keeps the objects made while its finish runs (the Python override's
+ * collect()) keeps this one too. */
+typedef gpointer (*InnerFinish) (gpointer       source,
+                                 GAsyncResult  *result,
+                                 GError       **error);
+
 typedef struct
 {
-  Plan plan;
+  Plan          plan;
+  GObject      *inner_source;
+  GAsyncResult *inner_result;
+  InnerFinish   inner_finish;
 } GetRelatedData;
 
 static void
 get_related_data_free (GetRelatedData *data)
 {
   plan_clear (&data->plan);
+  g_clear_object (&data->inner_source);
+  g_clear_object (&data->inner_result);
   g_free (data);
 }
 
 static void
-got_related (GTask   *task,
-             gpointer object,
-             GError  *error)
+got_inner (GTask        *task,
+           GObject      *source,
+           GAsyncResult *result,
+           InnerFinish   finish)
 {
   GetRelatedData *data = g_task_get_task_data (task);
 
-  if (object != NULL)
-    cache_store (g_task_get_source_object (task), data->plan.relation, &data->plan.key, object);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, object, g_object_unref);
+  data->inner_source = g_object_ref (source);
+  data->inner_result = g_object_ref (result);
+  data->inner_finish = finish;
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -526,10 +556,8 @@ got_by_key_cb (GObject      *source,
                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  gpointer object = gorm_database_get_by_key_finish (GORM_DATABASE (source), result, &error);
 
-  got_related (task, object, error);
+  got_inner (task, source, result, (InnerFinish) gorm_database_get_by_key_finish);
 }
 
 static void
@@ -538,10 +566,8 @@ got_first_cb (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  gpointer object = gorm_query_first_finish (GORM_QUERY (source), result, &error);
 
-  got_related (task, object, error);
+  got_inner (task, source, result, (InnerFinish) gorm_query_first_finish);
 }
 
 /**
@@ -619,10 +645,23 @@ gorm_resource_get_related_finish (GormResource  *self,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
+  GetRelatedData *data;
+  gpointer object;
+
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_async_result_is_tagged (result, gorm_resource_get_related_async), NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  data = g_task_get_task_data (G_TASK (result));
+  if (data->inner_result == NULL)
+    return g_task_propagate_pointer (G_TASK (result), error);
+  /* Completed by the load (see got_inner()); cancelled since, it gives
+   * the cancellation, as a task completed with the object would. */
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  object = data->inner_finish (data->inner_source, data->inner_result, error);
+  if (object != NULL)
+    cache_store (self, data->plan.relation, &data->plan.key, object);
+  return object;
 }
 
 /**

@@ -1950,6 +1950,87 @@ test_select_related_again (void)
 }
 
 
+/* How many times TestQuestion's get_property ran while it counted: see
+ * test_select_related_row_once(). */
+static guint question_reads;
+static void (*question_get_property) (GObject *, guint, GValue *, GParamSpec *);
+
+static void
+counting_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  question_reads++;
+  question_get_property (object, prop_id, value, pspec);
+}
+
+/* A question joined to each of its ten choices takes its row's values
+ * at its first rows, and is then given back for the other rows of the
+ * same read without being compared again (its values read once per
+ * column); a question whose row changed since it was loaded takes the
+ * new values, and an unsaved change of the application stays. */
+static void
+test_select_related_row_once (void)
+{
+  g_autoptr(GormDatabase) db = open_polls ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GormQuery) query = NULL;
+  g_autoptr(GListModel) choices = NULL;
+  g_autoptr(GormResource) first = NULL;
+  g_autoptr(GormResource) kept = NULL;
+  GObjectClass *klass = g_type_class_ref (TEST_TYPE_QUESTION);
+  g_autofree char *text = NULL;
+  int rank = -1;
+
+  fill_polls (db, 2, 10);
+  query = gorm_database_query (db, TEST_TYPE_CHOICE);
+  gorm_query_select_related (gorm_query_order_by (query, "id", FALSE), "question");
+
+  /* Every column of the questions compared at the second row of each
+   * (the first builds it): question-text and rank, twice; not at the
+   * eight others. */
+  question_get_property = klass->get_property;
+  klass->get_property = counting_get_property;
+  question_reads = 0;
+  choices = gorm_query_fetch (query, NULL, &error);
+  klass->get_property = question_get_property;
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (choices), ==, 20);
+  g_assert_cmpuint (question_reads, ==, 2 * 2);
+  first = g_list_model_get_item (choices, 0);
+  kept = g_object_ref (gorm_resource_peek_related (first, "question"));
+  g_clear_object (&choices);
+
+  /* The row changes behind the live question, which has an unsaved
+   * change of its own: a new read gives it the row's rank, keeps its
+   * text, and every choice of it still joins the same object. */
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_question SET rank = 7, "
+                                          "question_text = 'elsewhere'", NULL, 0, NULL, &error),
+                   ==, 2);
+  g_assert_no_error (error);
+  g_object_set (kept, "question-text", "mine", NULL);
+  choices = gorm_query_fetch (query, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(GormResource) choice = g_list_model_get_item (choices, i);
+
+      g_assert_true (gorm_resource_peek_related (choice, "question") == (gpointer) kept);
+    }
+  g_object_get (kept, "question-text", &text, "rank", &rank, NULL);
+  g_assert_cmpstr (text, ==, "mine");
+  g_assert_cmpint (rank, ==, 7);
+  g_assert_true (gorm_resource_is_dirty (kept));
+
+  g_clear_object (&choices);
+  g_clear_object (&first);
+  g_assert_finalize_object (g_steal_pointer (&kept));
+  g_clear_object (&query);
+  g_type_class_unref (klass);
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 static void
 test_select_related (void)
 {
@@ -2340,6 +2421,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Relations/on-delete/do-nothing", test_on_delete_do_nothing);
   g_test_add_func ("/Gorm/Relations/eager/select-related", test_select_related);
   g_test_add_func ("/Gorm/Relations/eager/select-related-again", test_select_related_again);
+  g_test_add_func ("/Gorm/Relations/eager/select-related-row-once", test_select_related_row_once);
   g_test_add_func ("/Gorm/Relations/eager/select-related-nested", test_select_related_nested);
   g_test_add_func ("/Gorm/Relations/eager/select-related-null", test_select_related_null);
   g_test_add_func ("/Gorm/Relations/eager/prefetch-reverse", test_prefetch_reverse);

@@ -1280,6 +1280,51 @@ test_overridden_property (void)
   g_assert_finalize_object (g_steal_pointer (&db));
 }
 
+/* Loading a row into TestRetitled, and reloading it after the row
+ * changed, sets the override (the subclass's set_property, with the id
+ * of its override) and never the parent's field. */
+static void
+test_overridden_property_load (void)
+{
+  g_autoptr(GormDatabase) db = test_open_memory ();
+  g_autoptr(GormResource) retitled = NULL;
+  g_autoptr(GormResource) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  GType types[] = { test_retitled_get_type () };
+  gint64 id;
+  guint calls;
+
+  g_assert_true (gorm_database_migrate (db, types, G_N_ELEMENTS (types), NULL, &error));
+  g_assert_no_error (error);
+  retitled = g_object_new (test_retitled_get_type (), "database", db, "title", "Stored", NULL);
+  test_save_ok (retitled);
+  id = gorm_resource_get_id (retitled);
+  g_assert_finalize_object (g_steal_pointer (&retitled));
+
+  /* A new object built from the row. */
+  loaded = gorm_database_get (db, test_retitled_get_type (), id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (loaded);
+  g_assert_cmpstr (((TestRetitled *) loaded)->own_title, ==, "Stored");
+  g_assert_null (((TestTitled *) loaded)->title);
+  g_assert_false (gorm_resource_is_dirty (loaded));
+
+  /* A live object given the row's new value. */
+  g_assert_cmpint (gorm_database_execute (db, "UPDATE test_retitled SET title = 'Changed'",
+                                          NULL, 0, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  calls = ((TestRetitled *) loaded)->own_calls;
+  g_assert_true (gorm_resource_reload (loaded, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (((TestRetitled *) loaded)->own_calls, >, calls);
+  g_assert_cmpstr (((TestRetitled *) loaded)->own_title, ==, "Changed");
+  g_assert_null (((TestTitled *) loaded)->title);
+  g_assert_false (gorm_resource_is_dirty (loaded));
+
+  g_assert_finalize_object (g_steal_pointer (&loaded));
+  g_assert_finalize_object (g_steal_pointer (&db));
+}
+
 /* What libgorm notifies of GormResource's own properties, counted in the
  * thread the test runs in, which is the databases' main context. */
 typedef struct
@@ -1461,6 +1506,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Resource/table-missing", test_table_missing);
   g_test_add_func ("/Gorm/Resource/kept-properties", test_kept_properties);
   g_test_add_func ("/Gorm/Resource/overridden-property", test_overridden_property);
+  g_test_add_func ("/Gorm/Resource/overridden-property-load", test_overridden_property_load);
   g_test_add_func ("/Gorm/Resource/row-state-notifications", test_row_state_notifications);
   g_test_add_func ("/Gorm/Resource/moved-to-another-database", test_moved_to_another_database);
 

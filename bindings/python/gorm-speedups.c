@@ -403,6 +403,31 @@ static PyTypeObject field_base_type = {
  * _load() finds it. The names come from the ForeignKey's attributes
  * (key_attribute, cache_name, target_key) at each read: a relation is
  * declared, and its target_key set, once its target model exists. */
+/* The attribute @name of the ForeignKey @self, a new reference: from its
+ * instance dictionary, where the ForeignKey keeps key_attribute,
+ * cache_name and target_key, without the lookup through its class that
+ * PyObject_GetAttr() makes first; through PyObject_GetAttr() when the
+ * dictionary does not hold it. */
+static PyObject *
+foreign_key_attribute (PyObject *self,
+                       PyObject *name)
+{
+  PyObject *dict = PyObject_GenericGetDict (self, NULL);
+  PyObject *value = NULL;
+
+  if (dict == NULL)
+    {
+      PyErr_Clear ();
+      return PyObject_GetAttr (self, name);
+    }
+  if (PyDict_CheckExact (dict))
+    value = Py_XNewRef (PyDict_GetItemWithError (dict, name));
+  Py_DECREF (dict);
+  if (value != NULL || PyErr_Occurred ())
+    return value;
+  return PyObject_GetAttr (self, name);
+}
+
 static PyObject *
 foreign_key_base_get (PyObject *self,
                       PyObject *instance,
@@ -414,7 +439,7 @@ foreign_key_base_get (PyObject *self,
 
   if (instance == NULL || instance == Py_None)
     return Py_NewRef (self);
-  key_attribute = PyObject_GetAttr (self, key_attribute_name);
+  key_attribute = foreign_key_attribute (self, key_attribute_name);
   if (key_attribute == NULL)
     goto out;
   key = PyObject_GetAttr (instance, key_attribute);
@@ -432,7 +457,7 @@ foreign_key_base_get (PyObject *self,
                                                         : PyObject_GetAttr (instance, dict_name);
   if (dict == NULL)
     goto out;
-  cache_name = PyObject_GetAttr (self, cache_name_name);
+  cache_name = foreign_key_attribute (self, cache_name_name);
   if (cache_name == NULL)
     goto out;
   if (PyDict_Check (dict))
@@ -443,7 +468,7 @@ foreign_key_base_get (PyObject *self,
     }
   if (kept != NULL && kept != Py_None)
     {
-      target_key = PyObject_GetAttr (self, target_key_name);
+      target_key = foreign_key_attribute (self, target_key_name);
       if (target_key == NULL)
         goto out;
       kept_key = PyObject_CallOneArg (target_key, kept);
@@ -1599,7 +1624,7 @@ foreign_key_base_set (PyObject *self,
     goto python;
   if (value == Py_None)
     {
-      done = PyObject_GetAttr (self, null_name);
+      done = foreign_key_attribute (self, null_name);
       if (done == NULL)
         return -1;
       nullable = PyObject_IsTrue (done);
@@ -1613,7 +1638,7 @@ foreign_key_base_set (PyObject *self,
       if (related == NULL || !GORM_IS_RESOURCE (related))
         goto python;
     }
-  name = PyObject_GetAttr (self, relation_name_name);
+  name = foreign_key_attribute (self, relation_name_name);
   if (name == NULL)
     return -1;
   relation = PyUnicode_Check (name) ? PyUnicode_AsUTF8 (name) : NULL;
@@ -1627,7 +1652,7 @@ foreign_key_base_set (PyObject *self,
     goto python;
   /* As _assign() keeps it; the dictionary is the wrapper's, which
    * PyGObject keeps alive with the object once it has one. */
-  cache_name = PyObject_GetAttr (self, cache_name_name);
+  cache_name = foreign_key_attribute (self, cache_name_name);
   if (cache_name == NULL)
     goto out;
   /* A wrapper (gobject_of() said so): PyGObject's getter, directly. */

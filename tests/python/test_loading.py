@@ -17,7 +17,7 @@ import threading
 import unittest.mock
 import weakref
 
-from gormtest import DatabaseTestCase, main
+from gormtest import DatabaseTestCase, GbulbMixin, main
 from gi.repository import GLib, Gorm
 from gi.overrides import _gorm_speedups as speedups
 
@@ -51,6 +51,12 @@ class Remembered(Gorm.Resource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         type(self).built.add(self)
+
+
+class Pin(Gorm.Resource):
+    """A model whose foreign key refers to a Remembered."""
+    rank = Gorm.Field(int)
+    target = Gorm.ForeignKey(Remembered, on_delete=Gorm.CASCADE)
 
 
 def wrappers_of(model):
@@ -255,6 +261,79 @@ class LoadingTest(DatabaseTestCase):
         del found
         gc.collect()
         self.assertEqual([obj.label for obj in Fragile.objects.order_by('label')], ['a', 'b'])
+
+class OneWrapperTest(GbulbMixin, DatabaseTestCase):
+    """iterator(), aiterator(), the async fetches and a foreign key's
+    load give each object the wrapper it was built with, as a
+    QuerySet's fetch does: Remembered.__init__ ran on it."""
+
+    def remembered(self, n):
+        for i in range(n):
+            Remembered(label='r%d' % i).save()
+        gc.collect()
+        Remembered.built.clear()
+
+    def assert_built(self, objects, n):
+        self.assertEqual(len(objects), n)
+        for obj in objects:
+            self.assertIsInstance(obj, Remembered)
+            self.assertIn(obj, Remembered.built)
+
+    def test_iterator(self):
+        self.remembered(5)
+        found = list(Remembered.objects.order_by('label').iterator(chunk_size=2))
+        self.assertEqual([obj.label for obj in found], ['r%d' % i for i in range(5)])
+        self.assert_built(found, 5)
+
+    def test_async_fetches(self):
+        self.remembered(4)
+        queryset = Remembered.objects.order_by('label')
+
+        async def scenario():
+            listed = await queryset.alist()
+            self.assert_built(listed, 4)
+            del listed
+            gc.collect()
+            Remembered.built.clear()
+            iterated = [obj async for obj in queryset]
+            chunked = [obj async for obj in queryset.aiterator(chunk_size=3)]
+            self.assert_built(iterated, 4)
+            for first, second in zip(iterated, chunked):
+                self.assertIs(first, second)
+            del iterated, chunked
+            gc.collect()
+            Remembered.built.clear()
+            first = await queryset.afirst()
+            self.assert_built([first], 1)
+            self.assertEqual(first.label, 'r0')
+            key = first.pk
+            del first
+            gc.collect()
+            Remembered.built.clear()
+            got = await self.db.aget(Remembered, key)
+            self.assert_built([got], 1)
+        self.run_async(scenario())
+
+    def test_foreign_key_load(self):
+        self.remembered(1)
+        target = Remembered.objects.get(label='r0')
+        Pin(rank=1, target=target).save()
+        del target
+        gc.collect()
+        Remembered.built.clear()
+        pin = Pin.objects.get(rank=1)
+        self.assertEqual(len(Remembered.built), 0)
+        self.assert_built([pin.target], 1)
+        self.assertEqual(pin.target.label, 'r0')
+        del pin
+        gc.collect()
+        Remembered.built.clear()
+
+        async def scenario():
+            pin = await Pin.objects.aget(rank=1)
+            related = await pin.aget_related('target')
+            self.assert_built([related], 1)
+        self.run_async(scenario())
 
 
 if __name__ == '__main__':

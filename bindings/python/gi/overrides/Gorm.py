@@ -341,10 +341,14 @@ def _to_gvalue(value, pspec=None):
 
 # asyncio
 
-def _acall(target, name, *args):
+def _acall(target, name, *args, load=None):
     """An asyncio future of ``target.NAME_finish(result)`` for the call
     ``target.NAME_async(*args, cancellable, callback)``. Cancelling the
-    future cancels the call.
+    future cancels the call. With ``load``, of ``load(finish, result)``
+    instead, called through _collect(): a finish that builds objects
+    (fetch, first, get, get_related) gives them with the wrapper they
+    were built with, not a second one (see _finished_object() and
+    _finished_items()).
 
     libgorm calls back, and changes objects, in the GLib main context, so
     the running asyncio loop must be one that runs it: gbulb's
@@ -359,7 +363,8 @@ def _acall(target, name, *args):
 
     def finished(source, result, *unused):
         try:
-            value = getattr(target, name + '_finish')(result)
+            finish = getattr(target, name + '_finish')
+            value = finish(result) if load is None else _collect(load, finish, result)
         except Exception as exception:
             if not future.done():
                 future.set_exception(exception)
@@ -1598,7 +1603,8 @@ class Resource(Gorm.Resource, metaclass=_ResourceMeta):
             _check_model_once(found.target)
             try:
                 with _gorm_errors(found.target):
-                    related = await _acall(self, 'get_related', found.c_name)
+                    related = await _acall(self, 'get_related', found.c_name,
+                                           load=_finished_object)
             except ObjectDoesNotExist as error:
                 if isinstance(error, found.target.DoesNotExist):
                     raise
@@ -2894,23 +2900,31 @@ class _AsyncQuerySet:
         if self._empty:
             return None
         if not self._is_eager():
-            return await _acall(self._query(order_by_key=True), 'first')
+            return await _acall(self._query(order_by_key=True), 'first', load=_finished_object)
         # As first() does, from a page of one row.
-        found = await _acall(self._slice(0, 1)._query(order_by_key=True), self._fetch_runner())
+        query = self._slice(0, 1)._query(order_by_key=True)
+        if self._fetch_runner() == 'fetch':
+            found = (await _acall(query, 'fetch', load=functools.partial(
+                _finished_items, self._keeper())))[1]
+            return found[0] if found else None
+        found = await _acall(query, self._fetch_runner())
         return self._keeper()(found[0]) if len(found) else None
 
     async def alist(self):
         """Awaits the matching objects, as a list."""
         if self._empty:
             return []
+        keep = self._keeper() if self._is_eager() else None
+        if self._fetch_runner() == 'fetch':
+            # The objects taken into Python as the fetch finishes: each
+            # with the wrapper it was built with.
+            return (await _acall(self._query(), 'fetch',
+                                 load=functools.partial(_finished_items, keep)))[1]
         found = await _acall(self._query(), self._fetch_runner())
-        if self._is_eager():
-            return list(map(self._keeper(), found))
-        return list(found)
+        return list(found if keep is None else map(keep, found))
 
     async def __aiter__(self):
-        found = [] if self._empty else await _acall(self._query(), self._fetch_runner())
-        for resource in map(self._keeper(), found) if self._is_eager() else found:
+        for resource in await self.alist():
             yield resource
 
     async def awatch(self):
@@ -2984,6 +2998,28 @@ def _take(model, start, n_items, keep):
     once."""
     items = _query_dup_items(model, start, n_items)
     return items if keep is None else list(map(keep, items))
+
+
+def _load_all(query, keep):
+    """The Gio.ListModel of ``query``'s objects and the list of all its
+    items, passed through ``keep`` unless None: what a chunk of
+    iterator() takes, through _collect()."""
+    model = _query_fetch(query)
+    return model, _take(model, 0, model.get_n_items(), keep)
+
+
+def _finished_object(finish, result):
+    """``finish(result)``: the object of an async first(), get() or
+    get_related(), given to _acall() as its ``load``."""
+    return finish(result)
+
+
+def _finished_items(keep, finish, result):
+    """The Gio.ListModel ``finish(result)`` gives (an async fetch) and the
+    list of all its items, passed through ``keep`` unless None; for
+    _acall()'s ``load``, with ``keep`` bound."""
+    model = finish(result)
+    return model, _take(model, 0, model.get_n_items(), keep)
 
 
 def _load(query, keep):
@@ -3664,19 +3700,18 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
 
     def _chunk_steps(self, chunk_size):
         """What iterator() does, as a generator of steps: a Gorm.Query to
-        run, which it is then sent the result of (the Gio.ListModel, alive
-        while the objects take what eager loading loaded with them), or an
-        object to give the caller (who keeps or drops it as it goes)."""
+        run, which it is then sent the list of the items of (taken with
+        the Gio.ListModel alive, each passed through _chunk_keeper(), by
+        _load_all() or _finished_items() through _collect(): each object
+        with the wrapper it was built with), or an object to give the
+        caller (who keeps or drops it as it goes)."""
         if self._empty:
             return
-        keep = self._keeper() if self._is_eager() else None
         queries = self._chunk_queries(chunk_size)
         query = next(queries)
         while True:
-            fetched = yield query
+            items = yield query
             query = None
-            items = list(map(keep, fetched) if keep is not None else fetched)
-            fetched = None
             if not items:
                 # Nothing more: a step the drivers skip, then the end.
                 yield None
@@ -3689,20 +3724,26 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
                 return
             query = queries.send(last)
 
+    def _chunk_keeper(self):
+        """The ``keep`` each item of a chunk passes through, or None."""
+        return self._keeper() if self._is_eager() else None
+
     def _chunks(self, chunk_size):
+        keep = self._chunk_keeper()
         steps = self._chunk_steps(chunk_size)
         for step in steps:
             while isinstance(step, Gorm.Query):
                 with _gorm_errors(self.model):
-                    step = steps.send(step.fetch())
+                    step = steps.send(_collect(_load_all, step, keep)[1])
             if step is not None:
                 yield step
 
     async def _achunks(self, chunk_size):
+        load = functools.partial(_finished_items, self._chunk_keeper())
         steps = self._chunk_steps(chunk_size)
         for step in steps:
             while isinstance(step, Gorm.Query):
-                step = steps.send(await _acall(step, 'fetch'))
+                step = steps.send((await _acall(step, 'fetch', load=load))[1])
             if step is not None:
                 yield step
 
@@ -4399,7 +4440,9 @@ class ForeignKey(_gorm_speedups.ForeignKeyBase, _RelationField):
         if related is None:
             _check_model_once(self.target)
             try:
-                related = _resource_get_related(instance, self.name, None)
+                # Through _collect(): the object loaded comes with the
+                # wrapper it was built with.
+                related = _collect(_resource_get_related, instance, self.name, None)
             except GLib.Error as error:
                 _raise_translated(error, self.target)
             if related is None:
@@ -5674,7 +5717,7 @@ class Database(Gorm.Database):
 
     async def aget(self, type, id):
         """Awaits ``get_async()``."""
-        return await _acall(self, 'get', type, id)
+        return await _acall(self, 'get', type, id, load=_finished_object)
 
     async def arun_in_transaction(self, func, func_data=None):
         """Awaits ``run_in_transaction_async()``: ``func(database, func_data)``
