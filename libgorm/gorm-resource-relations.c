@@ -580,9 +580,11 @@ got_first_cb (GObject      *source,
  *
  * Loads the object @self refers to through @relation, as
  * [method@Gorm.Resource.get_related] does, on the worker thread of the
- * database when it must be read; the object is made in the main context.
- * An object already loaded completes the call at the next main loop
- * iteration, without reading the database.
+ * database when it must be read. The object is made, and kept as the
+ * object @self refers to, by [method@Gorm.Resource.get_related_finish]
+ * in @callback: a call never finished reads the row and makes no
+ * object. An object already loaded completes the call at the next main
+ * loop iteration, without reading the database.
  *
  * Since: 1.0
  */
