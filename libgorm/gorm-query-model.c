@@ -818,16 +818,13 @@ load_keyed_page_locked (GormQueryModel  *self,
   return page;
 }
 
-/* The page @index of the objects of the first @n rows of @rows, with
- * what select_related and prefetch_related load for them (prefetches: one
- * statement per relation for every PAGE_SIZE objects, whatever @n). */
 static Page *
-page_from_rows_locked (GormQueryModel  *self,
-                       GormMapper      *table,
-                       guint            index,
-                       GormRows        *rows,
-                       guint            n,
-                       GError         **error)
+build_page_locked (GormQueryModel  *self,
+                   GormMapper      *table,
+                   guint            index,
+                   GormRows        *rows,
+                   guint            n,
+                   GError         **error)
 {
   const GormCompiledQuery *compiled = self->compiled;
   Page *page = g_new0 (Page, 1);
@@ -860,6 +857,27 @@ page_from_rows_locked (GormQueryModel  *self,
           return NULL;
         }
     }
+  return page;
+}
+
+/* The page @index of the objects of the first @n rows of @rows, with
+ * what select_related and prefetch_related load for them (prefetches: one
+ * statement per relation for every PAGE_SIZE objects, whatever @n). The
+ * rows are one read: a row seen twice (a joined object) is converted
+ * once (see gorm_mapper_push_new_read_stamp()). */
+static Page *
+page_from_rows_locked (GormQueryModel  *self,
+                       GormMapper      *table,
+                       guint            index,
+                       GormRows        *rows,
+                       guint            n,
+                       GError         **error)
+{
+  gboolean pushed = gorm_mapper_push_new_read_stamp ();
+  Page *page = build_page_locked (self, table, index, rows, n, error);
+
+  if (pushed)
+    gorm_mapper_pop_read_stamp ();
   return page;
 }
 
@@ -937,7 +955,6 @@ load_page_locked (GormQueryModel  *self,
   g_autoptr(GormRows) rows = NULL;
   gint64 start = compiled->offset + (gint64) index * PAGE_SIZE;
   guint count = MIN (PAGE_SIZE, self->n_items - index * PAGE_SIZE);
-  gboolean pushed;
   const Anchor *anchor = self->can_anchor ? find_anchor (self, start) : NULL;
   GormMapper *table;
   GValue limits[2] = { G_VALUE_INIT, G_VALUE_INIT };
@@ -1009,11 +1026,7 @@ load_page_locked (GormQueryModel  *self,
     return NULL;
 
   n_rows = gorm_rows_get_n_rows (rows);
-  /* One read: a row seen twice (a joined object) is converted once. */
-  pushed = gorm_mapper_push_new_read_stamp ();
   page = page_from_rows_locked (self, table, index, rows, (guint) n_rows, error);
-  if (pushed)
-    gorm_mapper_pop_read_stamp ();
   if (page != NULL && self->can_anchor && n_rows > 0)
     add_anchor (self, start, rows);
   return page;
@@ -2036,7 +2049,6 @@ read_snapshot_locked (GormQueryModel  *self,
   GValue limits[2] = { G_VALUE_INIT, G_VALUE_INIT };
   GormMapper *table;
   guint n_rows;
-  gboolean pushed;
 
   *first_page = NULL;
   if (!bounded && max == 0)
@@ -2064,19 +2076,12 @@ read_snapshot_locked (GormQueryModel  *self,
     }
   if (bounded || n_rows <= max)
     {
-      /* One read: a row seen twice (a joined object) is converted once. */
-      pushed = gorm_mapper_push_new_read_stamp ();
       self->whole = page_from_rows_locked (self, table, 0, rows, n_rows, error);
-      if (pushed)
-        gorm_mapper_pop_read_stamp ();
       return self->whole != NULL;
     }
   if (n_rows < PAGE_SIZE || self->defer_objects)
     return TRUE;
-  pushed = gorm_mapper_push_new_read_stamp ();
   *first_page = page_from_rows_locked (self, table, 0, rows, PAGE_SIZE, error);
-  if (pushed)
-    gorm_mapper_pop_read_stamp ();
   if (*first_page != NULL && self->can_anchor)
     add_anchor (self, compiled->offset, rows);
   return *first_page != NULL;

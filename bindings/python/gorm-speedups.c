@@ -1934,10 +1934,8 @@ row_reader_value (RowReader    *reader,
     switch (G_VALUE_TYPE (value))
       {
       case G_TYPE_INT64:
-        plain = PyLong_FromLongLong (g_value_get_int64 (value));
-        break;
       case G_TYPE_INT:
-        plain = PyLong_FromLong (g_value_get_int (value));
+        plain = integer_from_value (value);
         break;
       case G_TYPE_DOUBLE:
         plain = PyFloat_FromDouble (g_value_get_double (value));
