@@ -2066,6 +2066,7 @@ row_reader_read_items (PyObject         *self,
 {
   RowReader *reader = (RowReader *) self;
   g_autofree guint *columns = NULL;
+  gboolean found = FALSE;
   long long start = 0, n_wanted = -1;
   GListModel *model;
   GObject *object;
@@ -2101,11 +2102,19 @@ row_reader_read_items (PyObject         *self,
       g_autoptr(GormRow) row = g_list_model_get_item (model, (guint) start + i);
       PyObject *item;
 
-      if (i == 0 && !row_reader_find (reader, row, columns))
+      /* An item that a live model could not load (it said why in a
+       * warning) is None, as in a list of objects (gorm_query_dup_items()). */
+      if (row == NULL)
+        {
+          PyList_SET_ITEM (list, i, Py_NewRef (Py_None));
+          continue;
+        }
+      if (!found && !row_reader_find (reader, row, columns))
         {
           Py_DECREF (list);
           return NULL;
         }
+      found = TRUE;
       item = row_reader_read (reader, row, columns);
       if (item == NULL)
         {

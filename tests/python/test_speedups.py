@@ -13,7 +13,7 @@ import sys
 
 from gormtest import DatabaseTestCase, main
 from gi.module import get_introspection_module
-from gi.repository import GLib, GObject, Gorm
+from gi.repository import Gio, GLib, GObject, Gorm
 from gi.overrides import _gorm_speedups as speedups
 
 
@@ -694,6 +694,28 @@ class RowReaderTest(DatabaseTestCase):
         self.assertEqual(reader.read(rows, 0, -1), ['a', 'b'])
         self.assertEqual(reader.read(rows, 2), [])
         self.assertEqual(reader.read(rows, 2 ** 40), [])
+
+    def test_missing_items(self):
+        # A live model that cannot load an item gives None for it (and
+        # says why in a warning): the reader gives None there too, and
+        # finds the columns in the first row there is.
+        rows = self.rows(Sample.objects.order_by('title').values('title', 'views'))
+        given = [None, rows[0], None, rows[1]]
+
+        class Gappy(GObject.Object, Gio.ListModel):
+            def do_get_item_type(self):
+                return Gorm.Row.__gtype__
+
+            def do_get_n_items(self):
+                return len(given)
+
+            def do_get_item(self, position):
+                return given[position]
+
+        reader = speedups.RowReader(('views', 'title'), (None, None),
+                                    speedups.ROW_FORM_TUPLE, str, None)
+        self.assertEqual(reader.read(Gappy()), [None, (2 ** 40, 'a'), None, (-1, 'b')])
+        self.assertEqual(reader.read(Gappy(), 2, 1), [None])
 
 
 class ImportTest(DatabaseTestCase):
