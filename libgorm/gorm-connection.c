@@ -62,6 +62,12 @@ typedef struct
   guint          row_number;
 } RowReader;
 
+/* Rows a block holds: a block of a few columns stays well under
+ * malloc's mmap threshold (128 KiB), so that a large result reuses the
+ * heap a previous one freed instead of mapping, faulting in and copying
+ * one array as it doubles. */
+#define ROWS_BLOCK 128
+
 struct _GormRows
 {
   GdaDataModel  *model;
@@ -69,6 +75,9 @@ struct _GormRows
    * (PostgreSQL: see gorm_connection_select_locked()), every value
    * copied: row after row, libgorm SQL values. */
   GValue        *values;
+  /* Or, read from the sqlite3 handle (select_direct()): the values in
+   * blocks of ROWS_BLOCK rows. */
+  GValue       **blocks;
   guint          n_rows;
   guint          n_columns;
   /* How the values of the model are read: see read_value(). */
@@ -1949,12 +1958,18 @@ select_direct (GormConnection  *self,
     {
       GValue *row;
 
-      if ((gsize) rows->n_rows == capacity)
+      if (rows->n_rows % ROWS_BLOCK == 0)
         {
-          capacity = MAX (capacity * 2, 16);
-          rows->values = g_renew (GValue, rows->values, MAX (capacity * n_columns, 1));
+          guint block = rows->n_rows / ROWS_BLOCK;
+
+          if (block == capacity)
+            {
+              capacity = MAX (capacity * 2, 16);
+              rows->blocks = g_renew (GValue *, rows->blocks, capacity);
+            }
+          rows->blocks[block] = g_new (GValue, (gsize) ROWS_BLOCK * MAX (n_columns, 1));
         }
-      row = &rows->values[(gsize) rows->n_rows * n_columns];
+      row = &rows->blocks[rows->n_rows / ROWS_BLOCK][(gsize) (rows->n_rows % ROWS_BLOCK) * n_columns];
       memset (row, 0, sizeof (GValue) * n_columns);
       for (guint column = 0; column < n_columns; column++)
         read_direct (direct, (int) column, column_types[column], &row[column]);
@@ -1967,7 +1982,7 @@ select_direct (GormConnection  *self,
     }
   sqlite3_reset (direct);
   sqlite3_clear_bindings (direct);
-  if (rows->values == NULL)
+  if (rows->blocks == NULL)
     rows->values = g_new0 (GValue, 1);
   return g_steal_pointer (&rows);
 }
@@ -2522,6 +2537,8 @@ gorm_rows_get_value (GormRows  *rows,
       return NULL;
     }
 
+  if (rows->blocks != NULL)
+    return &rows->blocks[row / ROWS_BLOCK][(gsize) (row % ROWS_BLOCK) * rows->n_columns + column];
   if (rows->values != NULL)
     return &rows->values[(gsize) row * rows->n_columns + column];
 
@@ -2573,6 +2590,17 @@ gorm_rows_free (GormRows *rows)
   g_clear_pointer (&rows->converted, g_hash_table_unref);
   g_clear_pointer (&rows->names, g_strfreev);
   g_clear_object (&rows->model);
+  for (guint row = 0; rows->blocks != NULL && row < rows->n_rows; row++)
+    {
+      GValue *values = &rows->blocks[row / ROWS_BLOCK][(gsize) (row % ROWS_BLOCK) * rows->n_columns];
+
+      for (guint column = 0; column < rows->n_columns; column++)
+        if (G_IS_VALUE (&values[column]))
+          g_value_unset (&values[column]);
+      if (row % ROWS_BLOCK == ROWS_BLOCK - 1 || row == rows->n_rows - 1)
+        g_free (rows->blocks[row / ROWS_BLOCK]);
+    }
+  g_clear_pointer (&rows->blocks, g_free);
   if (rows->values != NULL)
     {
       for (gsize i = 0; i < (gsize) rows->n_rows * rows->n_columns; i++)

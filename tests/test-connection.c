@@ -1498,6 +1498,49 @@ test_resources_direct (void)
   fixture_close (&fixture);
 }
 
+/* Results of any number of rows, across the blocks a direct read keeps
+ * its rows in (none, one, a block less one, a block, a block and one,
+ * several), NULLs among them: the same values both ways, in order. */
+static void
+test_many_rows (void)
+{
+  const GType types[] = { G_TYPE_INT64, G_TYPE_STRING, G_TYPE_NONE };
+  const gint64 counts[] = { 0, 1, 127, 128, 129, 300, 1000 };
+  Fixture fixture;
+
+  fixture_open (&fixture);
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    {
+      g_auto(GValue) limit = G_VALUE_INIT;
+      Result result;
+
+      g_value_init (&limit, G_TYPE_INT64);
+      g_value_set_int64 (&limit, counts[i]);
+      select_ok (&fixture,
+                 "SELECT n, CASE WHEN n % 7 = 0 THEN NULL ELSE 'row ' || n END FROM "
+                 "(WITH RECURSIVE c (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 1000) "
+                 "SELECT n FROM c) AS c WHERE n <= ##p0::gint64 ORDER BY n",
+                 &limit, 1, types, &result);
+      g_assert_cmpuint (result.n_rows, ==, counts[i]);
+      for (guint row = 0; row < result.n_rows; row++)
+        {
+          const GValue *text = value_at (&result, 1, row);
+
+          g_assert_cmpint (g_value_get_int64 (value_at (&result, 0, row)), ==, row + 1);
+          if ((row + 1) % 7 == 0)
+            g_assert_true (gorm_value_is_sql_null (text));
+          else
+            {
+              g_autofree char *expected = g_strdup_printf ("row %u", row + 1);
+
+              g_assert_cmpstr (g_value_get_string (text), ==, expected);
+            }
+        }
+      result_clear (&result);
+    }
+  fixture_close (&fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1507,6 +1550,7 @@ main (int   argc,
   g_test_add_func ("/Gorm/Connection/value-types", test_value_types);
   g_test_add_func ("/Gorm/Connection/converted-types", test_converted_types);
   g_test_add_func ("/Gorm/Connection/params", test_params);
+  g_test_add_func ("/Gorm/Connection/many-rows", test_many_rows);
   g_test_add_func ("/Gorm/Connection/errors", test_errors);
   if (is_sqlite ())
     g_test_add_func ("/Gorm/Connection/busy", test_busy);
