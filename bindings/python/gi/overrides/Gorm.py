@@ -819,8 +819,14 @@ def _stored_pspecs(model):
         _check_model(model)
         with _gorm_errors():
             names = model.dup_stored_properties()
-        declared = [name for cls in reversed(model.__mro__) for name, value in vars(cls).items()
-                    if isinstance(value, GObject.Property)]
+        # PyGObject makes properties of the GObject.Property attributes of
+        # the class statement of a GObject class: those of the models,
+        # not of Resource and the introspected classes, whose hundreds of
+        # attributes cost more to look at than all the rest.
+        prop = GObject.Property
+        declared = [name for cls in reversed(model.__mro__)
+                    if issubclass(cls, Resource) and cls is not Resource
+                    for name, value in vars(cls).items() if isinstance(value, prop)]
         pspecs = [model.find_property(name) for name in names if name != 'id']
         cached = tuple(sorted(pspecs, key=lambda pspec: (
             declared.index(_attribute(pspec)) if _attribute(pspec) in declared
@@ -3050,6 +3056,7 @@ def _items(model, keep=None, start=0):
 
 _new_queryset = object.__new__
 _build_query = _gorm_speedups.build_query
+_load_objects = _gorm_speedups.load_objects
 _database_query = Gorm.Database.query
 _database_get = Gorm.Database.get
 
@@ -3066,31 +3073,40 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
     def __init__(self, model, database=None):
         self.model = model
         self._database_given = database
-        self._where = None
-        # None: the model's Meta.ordering.
-        self._order = None
-        # Tuples of the _Relation each path follows.
-        self._select_related = ()
-        self._prefetch_related = ()
-        # A function giving the Gorm.Query to start from: the objects of a
-        # relation of one object (see _RelatedManager).
-        self._base = None
-        self._offset = 0
-        self._limit = None
-        self._result = None
 
+    # The state of a QuerySet that __init__ does not set is in these class
+    # attributes until a method sets its own: an instance's dictionary
+    # holds what differs, which _clone() copies.
+    _where = None
+    # None: the model's Meta.ordering.
+    _order = None
+    # Tuples of the _Relation each path follows.
+    _select_related = ()
+    _prefetch_related = ()
+    # A function giving the Gorm.Query to start from: the objects of a
+    # relation of one object (see _RelatedManager).
+    _base = None
+    _offset = 0
+    _limit = None
+    _result = None
     # none(): every runner answers empty without SQL (see _run()).
     _empty = False
     # The first items of the result of a fetch of objects (see _load()),
-    # as they are yielded.
+    # as they are yielded, and whether they are all its items.
     _loaded = None
+    _loaded_all = False
 
     def _clone(self, **changes):
         # Every attribute comes from self: __init__ would set each twice.
+        # What a run kept (_fetch()) is the original's alone.
         clone = _new_queryset(QuerySet)
-        attributes = clone.__dict__
-        attributes.update(self.__dict__)
-        attributes.update(changes, _result=None, _loaded=None)
+        attributes = self.__dict__.copy()
+        attributes.update(changes)
+        if '_result' in attributes:
+            del attributes['_result']
+            attributes.pop('_loaded', None)
+            attributes.pop('_loaded_all', None)
+        clone.__dict__ = attributes
         return clone
 
     def _is_sliced(self):
@@ -3122,9 +3138,12 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
             model = self.model
             if all(type(name) is str for name, _ in order):
                 _check_model_once(model)
-                return _build_query(self._database_given or _default_database(model.__name__),
-                                    model.__gtype__, self._where, order, self._offset,
-                                    self._limit)
+                # None for the database: the default one, found in C.
+                query = _build_query(self._database_given, model.__gtype__, self._where, order,
+                                     self._offset, self._limit)
+                if query is None:
+                    _default_database(model.__name__)
+                return query
         if self._base is not None:
             query = self._base()
         else:
@@ -3187,9 +3206,16 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
                     self._loaded = self._row_keeper().read(
                         self._result, 0, n_items if n_items <= _WHOLE_MAX_ROWS else _ITEMS_CHUNK)
             else:
-                keep = self._object_keeper() if self._is_eager() else None
                 try:
-                    self._result, self._loaded = _collect(_load, self._query(), keep)
+                    if self._is_eager():
+                        self._result, self._loaded = _collect(_load, self._query(),
+                                                              self._object_keeper())
+                    else:
+                        # fetch(), get_n_items() and dup_items() in one call.
+                        self._result, loaded, n_items = _collect(
+                            _load_objects, self._query(), _WHOLE_MAX_ROWS, _ITEMS_CHUNK)
+                        self._loaded = loaded
+                        self._loaded_all = len(loaded) == n_items
                 except GLib.Error as error:
                     _raise_translated(error, self.model)
         return self._result
@@ -3312,6 +3338,8 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
     def __iter__(self):
         result = self._fetch()
         loaded = self._loaded
+        if self._loaded_all:
+            return iter(loaded)
         if loaded is None:
             return _items(result, self._keeper() if self._is_eager() else None)
         if len(loaded) == len(result):
@@ -3320,7 +3348,9 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
                                               len(loaded)))
 
     def __len__(self):
-        return len(self._fetch())
+        result = self._fetch()
+        # All the items in Python: their number, without a call for it.
+        return len(self._loaded) if self._loaded_all else len(result)
 
     def _is_eager(self):
         # Rows (values(), annotations) are turned into what is yielded, as
