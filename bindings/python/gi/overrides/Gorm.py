@@ -1756,13 +1756,7 @@ def _lookup(model, key, value, annotations=None):
         expression = _expression_lookup(model, key, value, annotations)
         if expression is not None:
             return expression
-        resolved = _resolve_key(model, key)
-        if not annotations:
-            # What the key names depends on the model alone: resolved once.
-            if cache is None:
-                cache = {}
-                setattr(model, '_gorm_lookups', cache)
-            cache[key] = resolved
+        resolved = _resolve_key(model, key) if annotations else _kept_resolution(model, key)
     lookup, target, pspec, name, related, reverse, compare, kind = resolved
     if compare is not None:
         return _compare(compare, pspec, name, kind.to_gobject(value) if kind else value)
@@ -1796,21 +1790,55 @@ def _compared(model, where, lookups):
     """The Gorm.Filter ``where`` (unless None) and the sorted ``lookups``
     as QuerySet.filter() makes them, built in one C call (see
     _gorm_speedups.build_filter()) when every lookup compares a field with
-    a value and was resolved before; None otherwise, for the path of one
-    lookup at a time (_lookup())."""
-    cache = model.__dict__.get('_gorm_lookups')
-    if cache is None or not lookups:
+    a value; None otherwise, for the path of one lookup at a time
+    (_lookup()). A key seen for the first time is resolved here as
+    _lookup() resolves it, and kept."""
+    if not lookups:
         return None
+    cache = model.__dict__.get('_gorm_lookups')
     terms = []
     for key, value in lookups:
-        resolved = cache.get(key)
-        if (resolved is None or resolved[6] is None or
-                (type(value) not in _AS_IS_TYPES and _holds_expression(value))):
+        resolved = cache.get(key) if cache is not None else None
+        if type(value) not in _AS_IS_TYPES and _holds_expression(value):
+            return None
+        if resolved is None:
+            resolved = _resolved_comparison(model, key)
+            if resolved is None:
+                return None
+            cache = model.__dict__['_gorm_lookups']
+        if resolved[6] is None:
             return None
         kind = resolved[7]
         terms.append((_COMPARE_CODES[id(resolved[6])], resolved[3],
                       kind.to_gobject(value) if kind else value))
     return _build_filter(where, tuple(terms))
+
+
+def _resolved_comparison(model, key):
+    """What _lookup() resolves and keeps for the lookup ``key`` of
+    ``model`` (see _resolve_key()), resolved and kept; FieldError as
+    _lookup() raises it. None, with nothing kept, for a key that may
+    compare a part of a date-time (``pub_date__year``), which only
+    _expression_lookup() tells from a field; a value holding an
+    expression never comes here."""
+    parts = key.split('__')
+    if len(parts) > 1 and parts[-1] in _LOOKUPS:
+        parts.pop()
+    if len(parts) > 1 and parts[-1] in _DATE_PARTS:
+        return None
+    return _kept_resolution(model, key)
+
+
+def _kept_resolution(model, key):
+    """_resolve_key(model, key), kept in the model for _lookup() and
+    _compared(): what a key names depends on the model alone."""
+    resolved = _resolve_key(model, key)
+    cache = model.__dict__.get('_gorm_lookups')
+    if cache is None:
+        cache = {}
+        setattr(model, '_gorm_lookups', cache)
+    cache[key] = resolved
+    return resolved
 
 
 def _holds_expression(value):
@@ -2416,6 +2444,13 @@ class _ExpressionQuerySet:
         """The (name or Gorm.Expression, descending) terms of
         ``order_by(*fields)``: field names as _order_terms() reads them,
         annotation names, F expressions and their ``asc()`` / ``desc()``."""
+        if self._selects is None and not self._annotations:
+            # Names alone: no expression to name (_named_expressions()).
+            for field in fields:
+                if type(field) is not str:
+                    break
+            else:
+                return _cached_order_terms(self.model, fields)
         named = self._named_expressions()
         if not named and all(type(field) is str for field in fields):
             return _cached_order_terms(self.model, fields)
