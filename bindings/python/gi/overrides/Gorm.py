@@ -1795,23 +1795,44 @@ def _compared(model, where, lookups):
     _lookup() resolves it, and kept."""
     if not lookups:
         return None
-    cache = model.__dict__.get('_gorm_lookups')
+    heads = model.__dict__.get('_gorm_comparisons')
     terms = []
     for key, value in lookups:
-        resolved = cache.get(key) if cache is not None else None
         if type(value) not in _AS_IS_TYPES and _holds_expression(value):
             return None
-        if resolved is None:
-            resolved = _resolved_comparison(model, key)
-            if resolved is None:
+        head = heads.get(key) if heads is not None else None
+        if head is None:
+            head = _comparison_head(model, key)
+            if head is None:
                 return None
-            cache = model.__dict__['_gorm_lookups']
-        if resolved[6] is None:
+            heads = model.__dict__['_gorm_comparisons']
+        if head is False:
             return None
-        kind = resolved[7]
-        terms.append((_COMPARE_CODES[id(resolved[6])], resolved[3],
-                      kind.to_gobject(value) if kind else value))
+        code, name, convert = head
+        # What _Kind.to_gobject() does, without its call.
+        terms.append((code, name, value if convert is None or value is None else convert(value)))
     return _build_filter(where, tuple(terms))
+
+
+def _comparison_head(model, key):
+    """What _compared() makes of the lookup ``key`` of ``model`` whatever
+    its value, kept in the model: (the comparison's code, the property's
+    name, the function converting a value to its GObject form or None), or
+    False for a lookup that is not a comparison with a field's value.
+    None, with nothing kept, when _resolved_comparison() leaves the key to
+    _lookup()."""
+    resolved = _resolved_comparison(model, key)
+    if resolved is None:
+        return None
+    compare, kind = resolved[6], resolved[7]
+    head = False if compare is None else (_COMPARE_CODES[id(compare)], resolved[3],
+                                          kind._to_gobject if kind else None)
+    heads = model.__dict__.get('_gorm_comparisons')
+    if heads is None:
+        heads = {}
+        setattr(model, '_gorm_comparisons', heads)
+    heads[key] = head
+    return head
 
 
 def _resolved_comparison(model, key):
@@ -1826,7 +1847,9 @@ def _resolved_comparison(model, key):
         parts.pop()
     if len(parts) > 1 and parts[-1] in _DATE_PARTS:
         return None
-    return _kept_resolution(model, key)
+    cache = model.__dict__.get('_gorm_lookups')
+    resolved = cache.get(key) if cache is not None else None
+    return resolved if resolved is not None else _kept_resolution(model, key)
 
 
 def _kept_resolution(model, key):
