@@ -1827,12 +1827,18 @@ def _comparison_head(model, key):
     compare, kind = resolved[6], resolved[7]
     head = False if compare is None else (_COMPARE_CODES[id(compare)], resolved[3],
                                           kind._to_gobject if kind else None)
-    heads = model.__dict__.get('_gorm_comparisons')
-    if heads is None:
-        heads = {}
-        setattr(model, '_gorm_comparisons', heads)
-    heads[key] = head
+    _model_cache(model, '_gorm_comparisons')[key] = head
     return head
+
+
+def _model_cache(model, name):
+    """The dictionary ``name`` that ``model`` itself keeps (not one of its
+    bases), made at its first use."""
+    cache = model.__dict__.get(name)
+    if cache is None:
+        cache = {}
+        setattr(model, name, cache)
+    return cache
 
 
 def _resolved_comparison(model, key):
@@ -1855,12 +1861,7 @@ def _resolved_comparison(model, key):
 def _kept_resolution(model, key):
     """_resolve_key(model, key), kept in the model for _lookup() and
     _compared(): what a key names depends on the model alone."""
-    resolved = _resolve_key(model, key)
-    cache = model.__dict__.get('_gorm_lookups')
-    if cache is None:
-        cache = {}
-        setattr(model, '_gorm_lookups', cache)
-    cache[key] = resolved
+    resolved = _model_cache(model, '_gorm_lookups')[key] = _resolve_key(model, key)
     return resolved
 
 
