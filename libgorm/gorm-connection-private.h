@@ -123,15 +123,17 @@ gboolean            gorm_connection_check_locked    (GormConnection      *self,
 GormStatement      *gorm_connection_lookup_locked   (GormConnection      *self,
                                                      const char          *sql,
                                                      GError             **error);
-/* Looks up a write (INSERT, UPDATE, DELETE) as gorm_connection_lookup_locked()
- * does, for a statement whose parameters are numbered ##p0 to ##pN-1 in
- * the dialect's form: while statements run on the sqlite3 handle
- * (gorm_connection_runs_directly_locked()), without libgda's parser,
- * whose time grows with the square of the parameters (a few thousand
- * take seconds). Such a statement is prepared on the handle from its
- * text, its parameters bound by their numbers, and behaves as any other
- * (trace, injected faults, errors); libgda parses it only if it is ever
- * to run it. */
+/* Looks up a write (INSERT, UPDATE, DELETE) or a SELECT as
+ * gorm_connection_lookup_locked() does, for a statement whose parameters
+ * are numbered ##p0 to ##pN-1 in the dialect's form: while statements run
+ * on the sqlite3 handle (gorm_connection_runs_directly_locked()), without
+ * libgda's parser, whose time grows with the square of the parameters (a
+ * few thousand take seconds) and which costs a SELECT of a new shape as
+ * much as running it a few times. Such a statement is prepared on the
+ * handle from its text, its parameters bound by their numbers, and
+ * behaves as any other (trace, injected faults, errors); libgda parses it
+ * only if it is ever to run it (a SELECT whose columns the handle does
+ * not read, see gorm_connection_select_locked()). */
 GormStatement      *gorm_connection_lookup_direct_locked (GormConnection *self,
                                                           const char     *sql,
                                                           GError        **error);

@@ -1162,19 +1162,21 @@ gorm_connection_lookup_direct_locked (GormConnection  *self,
   g_autofree char *numbered = NULL;
   GormStatement *statement;
   guint n_params = 0;
+  guint kind;
 
   if (!find_statement (self, sql, &statement, error))
     return NULL;
   if (statement != NULL)
     return statement;
-  if (!gorm_connection_runs_directly_locked (self) || direct_kind (sql) != DIRECT_WRITE)
+  kind = direct_kind (sql);
+  if (!gorm_connection_runs_directly_locked (self) || kind == DIRECT_NONE)
     return gorm_connection_lookup_locked (self, sql, error);
 
   /* Counted as libgda would: ##p0 to ##pN-1, each once. */
   numbered = gorm_dialect_number_parameters (sql, '?', &n_params);
   statement = g_new0 (GormStatement, 1);
   statement->sql = g_strdup (sql);
-  statement->kind = DIRECT_WRITE;
+  statement->kind = kind;
   statement->n_holders = n_params;
   statement->values = g_new0 (GValue, MAX (n_params, 1));
   g_hash_table_insert (self->statements, statement->sql, statement);

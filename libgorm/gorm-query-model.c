@@ -593,7 +593,7 @@ lookup_locked (GormDatabase        *database,
                GError             **error)
 {
   *statements = gorm_database_get_connection_locked (database, error);
-  return *statements ? gorm_connection_lookup_locked (*statements, sql, error) : NULL;
+  return *statements ? gorm_connection_lookup_direct_locked (*statements, sql, error) : NULL;
 }
 
 /* Runs @sql with the filter's values followed by @extra. */

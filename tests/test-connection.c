@@ -1374,10 +1374,32 @@ test_unparsed_statement (void)
     gorm_connection_set_direct_locked (fixture.connection, TRUE);
   }
 
-  /* Not a write: parsed as it is looked up. */
+  /* A SELECT as well: unparsed until libgda is to run it, the same rows
+   * both ways (select_both() runs it directly, then through libgda). */
+  {
+    const char *select = "SELECT k FROM v WHERE k > ##p0::gint64 ORDER BY k";
+    const GType types[] = { G_TYPE_INT64, G_TYPE_NONE };
+    GValue low = G_VALUE_INIT;
+    Result result;
+
+    statement = gorm_connection_lookup_direct_locked (fixture.connection, select, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (gorm_statement_is_parsed (statement), ==, !is_sqlite ());
+    g_value_init (&low, G_TYPE_INT64);
+    g_value_set_int64 (&low, 100001);
+    lookup_unparsed = TRUE;
+    select_ok (&fixture, select, &low, 1, types, &result);
+    lookup_unparsed = FALSE;
+    g_assert_cmpuint (result.n_rows, ==, 2);
+    g_assert_cmpint (g_value_get_int64 (value_at (&result, 0, 0)), ==, 100002);
+    g_assert_cmpint (g_value_get_int64 (value_at (&result, 0, 1)), ==, 100004);
+    g_assert_true (gorm_statement_is_parsed (statement));
+    result_clear (&result);
+  }
+
+  /* Neither a write nor a SELECT: parsed as it is looked up. */
   statement = gorm_connection_lookup_direct_locked (fixture.connection,
-                                                    "SELECT k FROM v WHERE k = ##p0::gint64",
-                                                    &error);
+                                                    "CREATE TABLE w (a INTEGER)", &error);
   g_assert_no_error (error);
   g_assert_true (gorm_statement_is_parsed (statement));
 

@@ -782,7 +782,8 @@ build_filter (PyObject         *module,
 }
 
 /* build_query(database, gtype, where, orders, offset, limit): the
- * Gorm.Query of @gtype's objects on @database, filtered by the Gorm.Filter
+ * Gorm.Query of @gtype's objects on @database (None: the default
+ * database; None back when there is none), filtered by the Gorm.Filter
  * @where unless None, ordered by @orders (a tuple of (property name,
  * descending) pairs), from @offset on, at most @limit unless None: what
  * QuerySet._query() builds for a plain QuerySet in one call rather than
@@ -802,9 +803,21 @@ build_query (PyObject         *module,
     return PyErr_Format (PyExc_TypeError,
                          "build_query(database, gtype, where, orders, offset, limit): "
                          "orders is a tuple");
-  database = gobject_of (args[0]);
-  if (database == NULL || !GORM_IS_DATABASE (database))
-    return PyErr_Format (PyExc_TypeError, "build_query: %R is not a Gorm.Database", args[0]);
+  /* None: the default database, without a PyGObject call for it; None
+   * back when there is none, for the override to raise its error. */
+  if (args[0] == Py_None)
+    {
+      database = (GObject *) gorm_database_get_default ();
+      if (database == NULL)
+        Py_RETURN_NONE;
+    }
+  else
+    {
+      database = gobject_of (args[0]);
+      if (database == NULL || !GORM_IS_DATABASE (database))
+        return PyErr_Format (PyExc_TypeError, "build_query: %R is not a Gorm.Database",
+                             args[0]);
+    }
   type = pyg_type_from_object (args[1]);
   if (type == G_TYPE_INVALID)
     return NULL;
@@ -851,6 +864,77 @@ build_query (PyObject         *module,
   if (limit >= 0)
     gorm_query_limit (query, (guint) limit);
   return pygobject_new (G_OBJECT (query));
+}
+
+/* load_objects(query, whole_max, chunk): runs the Gorm.Query @query of
+ * objects (gorm_query_fetch()) and takes its first items into Python:
+ * (model, items, n_items), the Gio.ListModel, the list of all its items
+ * when there are at most @whole_max of them, else of the first @chunk,
+ * and how many items the model holds. What QuerySet's _load() does with
+ * a PyGObject call each for fetch(), get_n_items() and dup_items(), and
+ * the two further get_n_items() of len(); called through collect(), as
+ * _load() is, so that each item comes with the wrapper it was built
+ * with. GLib.Error when the fetch fails. */
+static PyObject *
+load_objects (PyObject         *module,
+              PyObject * const *args,
+              Py_ssize_t        n_args)
+{
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  PyObject *items, *wrapper;
+  GObject *query;
+  long whole_max, chunk;
+  guint n_items, n_taken;
+
+  if (n_args != 3)
+    return PyErr_Format (PyExc_TypeError, "load_objects(query, whole_max, chunk)");
+  query = gobject_of (args[0]);
+  if (query == NULL || !GORM_IS_QUERY (query))
+    return PyErr_Format (PyExc_TypeError, "load_objects: %R is not a Gorm.Query", args[0]);
+  whole_max = PyLong_AsLong (args[1]);
+  chunk = PyLong_AsLong (args[2]);
+  if ((whole_max == -1 || chunk == -1) && PyErr_Occurred ())
+    return NULL;
+  if (whole_max < 0 || chunk < 0)
+    return PyErr_Format (PyExc_ValueError, "load_objects: whole_max %ld or chunk %ld < 0",
+                         whole_max, chunk);
+
+  g_object_ref (query);
+  Py_BEGIN_ALLOW_THREADS
+  model = gorm_query_fetch (GORM_QUERY (query), NULL, &error);
+  Py_END_ALLOW_THREADS
+  g_object_unref (query);
+  if (model == NULL)
+    {
+      pyg_error_check (&error);
+      return NULL;
+    }
+
+  n_items = g_list_model_get_n_items (model);
+  n_taken = (gulong) n_items <= (gulong) whole_max ? n_items : MIN (n_items, (guint) chunk);
+  items = PyList_New (n_taken);
+  if (items == NULL)
+    return NULL;
+  for (guint i = 0; i < n_taken; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+      PyObject *element = item != NULL ? pygobject_new (item) : Py_NewRef (Py_None);
+
+      if (element == NULL)
+        {
+          Py_DECREF (items);
+          return NULL;
+        }
+      PyList_SET_ITEM (items, i, element);
+    }
+  wrapper = pygobject_new (G_OBJECT (model));
+  if (wrapper == NULL)
+    {
+      Py_DECREF (items);
+      return NULL;
+    }
+  return Py_BuildValue ("(NNI)", wrapper, items, n_items);
 }
 
 /* Loading: one wrapper per loaded object.
@@ -2187,8 +2271,11 @@ static PyMethodDef module_methods[] = {
     "the override's conversion." },
   { "build_query", (PyCFunction) (void (*) (void)) build_query, METH_FASTCALL,
     "build_query(database, gtype, where, orders, offset, limit): the Gorm.Query of "
-    "gtype's objects filtered by where unless None, ordered by the (name, descending) "
+    "gtype's objects on database (None: the default one, None back when unset), filtered by where unless None, ordered by the (name, descending) "
     "pairs of orders, from offset on, at most limit unless None." },
+  { "load_objects", (PyCFunction) (void (*) (void)) load_objects, METH_FASTCALL,
+    "load_objects(query, whole_max, chunk): fetches the Gorm.Query query: (model, "
+    "items, n_items), its items all when at most whole_max, else its first chunk." },
   { "set_new_func", set_new_func, METH_O,
     "set_new_func(model): makes libgorm build the objects of model that it "
     "loads with their wrapper, and the model's own __init__ called." },

@@ -82,19 +82,25 @@ class LoadingTest(DatabaseTestCase):
             obj.seen = obj.rank
         calls = []
         take = override._take
+        load_objects = override._load_objects
 
         def counted(model, start, n_items, keep):
             calls.append((start, n_items))
             return take(model, start, n_items, keep)
+
+        def counted_load(query, whole_max, chunk):
+            model, items, n_items = load_objects(query, whole_max, chunk)
+            calls.append(('load', len(items), n_items))
+            return model, items, n_items
         # A result larger than a fetch builds at once: its first chunk
         # with the fetch, the others as they are iterated.
         with unittest.mock.patch.multiple(override, _WHOLE_MAX_ROWS=10, _ITEMS_CHUNK=4,
-                                          _take=counted):
+                                          _take=counted, _load_objects=counted_load):
             queryset = Note.objects.order_by('rank')
             found = list(queryset)
             again = list(queryset)
             indexed = [queryset[i] for i in range(23)]
-        self.assertEqual(calls, [(0, 4), (4, 4), (8, 4), (12, 4), (16, 4), (20, 4),
+        self.assertEqual(calls, [('load', 4, 23), (4, 4), (8, 4), (12, 4), (16, 4), (20, 4),
                                  (4, 4), (8, 4), (12, 4), (16, 4), (20, 4)])
         self.assertEqual([obj.rank for obj in found], list(range(23)))
         for obj in kept:
@@ -105,9 +111,9 @@ class LoadingTest(DatabaseTestCase):
             self.assertIs(first, third)
         # A whole result: one call, the same objects.
         calls.clear()
-        with unittest.mock.patch.object(override, '_take', counted):
+        with unittest.mock.patch.multiple(override, _take=counted, _load_objects=counted_load):
             whole = list(Note.objects.order_by('rank'))
-        self.assertEqual(calls, [(0, 23)])
+        self.assertEqual(calls, [('load', 23, 23)])
         for first, second in zip(found, whole):
             self.assertIs(first, second)
 

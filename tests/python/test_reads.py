@@ -212,11 +212,12 @@ class ReadsTest(DatabaseTestCase):
 
 
     def test_results_taken_in_chunks(self):
-        # A QuerySet takes the items of its result into Python in few calls
-        # (gorm_query_dup_items()), not one get_item() per item: the objects
-        # of a fetch that built them all in one call, the objects of a larger
-        # result a chunk at a time; the same objects in the same order, live
-        # ones the objects alive. The rows of values() are made in C without
+        # A QuerySet takes the items of its result into Python in few calls,
+        # not one get_item() per item: the objects of a fetch that built
+        # them all with the fetch, in the same call (load_objects()); the
+        # objects of a larger result a chunk at a time (gorm_query_dup_items()
+        # after the first); the same objects in the same order, live ones
+        # the objects alive. The rows of values() are made in C without
         # dup_items (RowReader.read()), all at once; those of a larger result
         # after the first chunk, a chunk at a time.
         override = sys.modules['gi.overrides.Gorm']
@@ -225,11 +226,18 @@ class ReadsTest(DatabaseTestCase):
         kept = Base.objects.get(count=5)
         calls = []
         dup_items = override._query_dup_items
+        load_objects = override._load_objects
 
         def counted(model, position, n_items):
             calls.append((position, n_items))
             return dup_items(model, position, n_items)
-        with unittest.mock.patch.object(override, '_query_dup_items', counted):
+
+        def counted_load(query, whole_max, chunk):
+            model, items, n_items = load_objects(query, whole_max, chunk)
+            calls.append(('load', len(items), n_items))
+            return model, items, n_items
+        with unittest.mock.patch.multiple(override, _query_dup_items=counted,
+                                          _load_objects=counted_load):
             found = list(Base.objects.order_by('-count'))
             names = list(Base.objects.order_by('count').values_list('name', flat=True))
             few = list(Base.objects.filter(count__lt=3).order_by('count'))
@@ -238,8 +246,8 @@ class ReadsTest(DatabaseTestCase):
             with unittest.mock.patch.object(override, '_WHOLE_MAX_ROWS', n - 1):
                 larger = list(Base.objects.order_by('count').values_list('name', flat=True))
         chunk = override._ITEMS_CHUNK
-        self.assertEqual(calls, [(0, n)] + [(0, 3), (0, 2), (0, 0)] +
-                         [(chunk, chunk), (2 * chunk, chunk)])
+        self.assertEqual(calls, [('load', n, n), ('load', 3, 3), ('load', 2, 2), ('load', 0, 0),
+                                 (chunk, chunk), (2 * chunk, chunk)])
         self.assertEqual(larger, names)
         self.assertEqual([obj.count for obj in found], list(range(n - 1, -1, -1)))
         self.assertIs(found[n - 6], kept)

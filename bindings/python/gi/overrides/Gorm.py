@@ -819,8 +819,14 @@ def _stored_pspecs(model):
         _check_model(model)
         with _gorm_errors():
             names = model.dup_stored_properties()
-        declared = [name for cls in reversed(model.__mro__) for name, value in vars(cls).items()
-                    if isinstance(value, GObject.Property)]
+        # PyGObject makes properties of the GObject.Property attributes of
+        # the class statement of a GObject class: those of the models,
+        # not of Resource and the introspected classes, whose hundreds of
+        # attributes cost more to look at than all the rest.
+        prop = GObject.Property
+        declared = [name for cls in reversed(model.__mro__)
+                    if issubclass(cls, Resource) and cls is not Resource
+                    for name, value in vars(cls).items() if isinstance(value, prop)]
         pspecs = [model.find_property(name) for name in names if name != 'id']
         cached = tuple(sorted(pspecs, key=lambda pspec: (
             declared.index(_attribute(pspec)) if _attribute(pspec) in declared
@@ -1750,13 +1756,7 @@ def _lookup(model, key, value, annotations=None):
         expression = _expression_lookup(model, key, value, annotations)
         if expression is not None:
             return expression
-        resolved = _resolve_key(model, key)
-        if not annotations:
-            # What the key names depends on the model alone: resolved once.
-            if cache is None:
-                cache = {}
-                setattr(model, '_gorm_lookups', cache)
-            cache[key] = resolved
+        resolved = _resolve_key(model, key) if annotations else _kept_resolution(model, key)
     lookup, target, pspec, name, related, reverse, compare, kind = resolved
     if compare is not None:
         return _compare(compare, pspec, name, kind.to_gobject(value) if kind else value)
@@ -1790,21 +1790,79 @@ def _compared(model, where, lookups):
     """The Gorm.Filter ``where`` (unless None) and the sorted ``lookups``
     as QuerySet.filter() makes them, built in one C call (see
     _gorm_speedups.build_filter()) when every lookup compares a field with
-    a value and was resolved before; None otherwise, for the path of one
-    lookup at a time (_lookup())."""
-    cache = model.__dict__.get('_gorm_lookups')
-    if cache is None or not lookups:
+    a value; None otherwise, for the path of one lookup at a time
+    (_lookup()). A key seen for the first time is resolved here as
+    _lookup() resolves it, and kept."""
+    if not lookups:
         return None
+    heads = model.__dict__.get('_gorm_comparisons')
     terms = []
     for key, value in lookups:
-        resolved = cache.get(key)
-        if (resolved is None or resolved[6] is None or
-                (type(value) not in _AS_IS_TYPES and _holds_expression(value))):
+        if type(value) not in _AS_IS_TYPES and _holds_expression(value):
             return None
-        kind = resolved[7]
-        terms.append((_COMPARE_CODES[id(resolved[6])], resolved[3],
-                      kind.to_gobject(value) if kind else value))
+        head = heads.get(key) if heads is not None else None
+        if head is None:
+            head = _comparison_head(model, key)
+            if head is None:
+                return None
+            heads = model.__dict__['_gorm_comparisons']
+        if head is False:
+            return None
+        code, name, convert = head
+        # What _Kind.to_gobject() does, without its call.
+        terms.append((code, name, value if convert is None or value is None else convert(value)))
     return _build_filter(where, tuple(terms))
+
+
+def _comparison_head(model, key):
+    """What _compared() makes of the lookup ``key`` of ``model`` whatever
+    its value, kept in the model: (the comparison's code, the property's
+    name, the function converting a value to its GObject form or None), or
+    False for a lookup that is not a comparison with a field's value.
+    None, with nothing kept, when _resolved_comparison() leaves the key to
+    _lookup()."""
+    resolved = _resolved_comparison(model, key)
+    if resolved is None:
+        return None
+    compare, kind = resolved[6], resolved[7]
+    head = False if compare is None else (_COMPARE_CODES[id(compare)], resolved[3],
+                                          kind._to_gobject if kind else None)
+    _model_cache(model, '_gorm_comparisons')[key] = head
+    return head
+
+
+def _model_cache(model, name):
+    """The dictionary ``name`` that ``model`` itself keeps (not one of its
+    bases), made at its first use."""
+    cache = model.__dict__.get(name)
+    if cache is None:
+        cache = {}
+        setattr(model, name, cache)
+    return cache
+
+
+def _resolved_comparison(model, key):
+    """What _lookup() resolves and keeps for the lookup ``key`` of
+    ``model`` (see _resolve_key()), resolved and kept; FieldError as
+    _lookup() raises it. None, with nothing kept, for a key that may
+    compare a part of a date-time (``pub_date__year``), which only
+    _expression_lookup() tells from a field; a value holding an
+    expression never comes here."""
+    parts = key.split('__')
+    if len(parts) > 1 and parts[-1] in _LOOKUPS:
+        parts.pop()
+    if len(parts) > 1 and parts[-1] in _DATE_PARTS:
+        return None
+    cache = model.__dict__.get('_gorm_lookups')
+    resolved = cache.get(key) if cache is not None else None
+    return resolved if resolved is not None else _kept_resolution(model, key)
+
+
+def _kept_resolution(model, key):
+    """_resolve_key(model, key), kept in the model for _lookup() and
+    _compared(): what a key names depends on the model alone."""
+    resolved = _model_cache(model, '_gorm_lookups')[key] = _resolve_key(model, key)
+    return resolved
 
 
 def _holds_expression(value):
@@ -2410,6 +2468,13 @@ class _ExpressionQuerySet:
         """The (name or Gorm.Expression, descending) terms of
         ``order_by(*fields)``: field names as _order_terms() reads them,
         annotation names, F expressions and their ``asc()`` / ``desc()``."""
+        if self._selects is None and not self._annotations:
+            # Names alone: no expression to name (_named_expressions()).
+            for field in fields:
+                if type(field) is not str:
+                    break
+            else:
+                return _cached_order_terms(self.model, fields)
         named = self._named_expressions()
         if not named and all(type(field) is str for field in fields):
             return _cached_order_terms(self.model, fields)
@@ -3050,6 +3115,7 @@ def _items(model, keep=None, start=0):
 
 _new_queryset = object.__new__
 _build_query = _gorm_speedups.build_query
+_load_objects = _gorm_speedups.load_objects
 _database_query = Gorm.Database.query
 _database_get = Gorm.Database.get
 
@@ -3066,31 +3132,40 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
     def __init__(self, model, database=None):
         self.model = model
         self._database_given = database
-        self._where = None
-        # None: the model's Meta.ordering.
-        self._order = None
-        # Tuples of the _Relation each path follows.
-        self._select_related = ()
-        self._prefetch_related = ()
-        # A function giving the Gorm.Query to start from: the objects of a
-        # relation of one object (see _RelatedManager).
-        self._base = None
-        self._offset = 0
-        self._limit = None
-        self._result = None
 
+    # The state of a QuerySet that __init__ does not set is in these class
+    # attributes until a method sets its own: an instance's dictionary
+    # holds what differs, which _clone() copies.
+    _where = None
+    # None: the model's Meta.ordering.
+    _order = None
+    # Tuples of the _Relation each path follows.
+    _select_related = ()
+    _prefetch_related = ()
+    # A function giving the Gorm.Query to start from: the objects of a
+    # relation of one object (see _RelatedManager).
+    _base = None
+    _offset = 0
+    _limit = None
+    _result = None
     # none(): every runner answers empty without SQL (see _run()).
     _empty = False
     # The first items of the result of a fetch of objects (see _load()),
-    # as they are yielded.
+    # as they are yielded, and whether they are all its items.
     _loaded = None
+    _loaded_all = False
 
     def _clone(self, **changes):
         # Every attribute comes from self: __init__ would set each twice.
+        # What a run kept (_fetch()) is the original's alone.
         clone = _new_queryset(QuerySet)
-        attributes = clone.__dict__
-        attributes.update(self.__dict__)
-        attributes.update(changes, _result=None, _loaded=None)
+        attributes = self.__dict__.copy()
+        attributes.update(changes)
+        if '_result' in attributes:
+            del attributes['_result']
+            attributes.pop('_loaded', None)
+            attributes.pop('_loaded_all', None)
+        clone.__dict__ = attributes
         return clone
 
     def _is_sliced(self):
@@ -3122,9 +3197,12 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
             model = self.model
             if all(type(name) is str for name, _ in order):
                 _check_model_once(model)
-                return _build_query(self._database_given or _default_database(model.__name__),
-                                    model.__gtype__, self._where, order, self._offset,
-                                    self._limit)
+                # None for the database: the default one, found in C.
+                query = _build_query(self._database_given, model.__gtype__, self._where, order,
+                                     self._offset, self._limit)
+                if query is None:
+                    _default_database(model.__name__)
+                return query
         if self._base is not None:
             query = self._base()
         else:
@@ -3187,9 +3265,16 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
                     self._loaded = self._row_keeper().read(
                         self._result, 0, n_items if n_items <= _WHOLE_MAX_ROWS else _ITEMS_CHUNK)
             else:
-                keep = self._object_keeper() if self._is_eager() else None
                 try:
-                    self._result, self._loaded = _collect(_load, self._query(), keep)
+                    if self._is_eager():
+                        self._result, self._loaded = _collect(_load, self._query(),
+                                                              self._object_keeper())
+                    else:
+                        # fetch(), get_n_items() and dup_items() in one call.
+                        self._result, loaded, n_items = _collect(
+                            _load_objects, self._query(), _WHOLE_MAX_ROWS, _ITEMS_CHUNK)
+                        self._loaded = loaded
+                        self._loaded_all = len(loaded) == n_items
                 except GLib.Error as error:
                     _raise_translated(error, self.model)
         return self._result
@@ -3312,6 +3397,8 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
     def __iter__(self):
         result = self._fetch()
         loaded = self._loaded
+        if self._loaded_all:
+            return iter(loaded)
         if loaded is None:
             return _items(result, self._keeper() if self._is_eager() else None)
         if len(loaded) == len(result):
@@ -3320,7 +3407,9 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
                                               len(loaded)))
 
     def __len__(self):
-        return len(self._fetch())
+        result = self._fetch()
+        # All the items in Python: their number, without a call for it.
+        return len(self._loaded) if self._loaded_all else len(result)
 
     def _is_eager(self):
         # Rows (values(), annotations) are turned into what is yielded, as
