@@ -272,6 +272,11 @@ struct _GormQueryModel
    * preparations read them so (tests). */
   GormKeyRanks      *key_ranks;
   guint              n_ranked_key_reads;
+  /* The same keys, for an order by columns of the table then the key,
+   * read unsorted and sorted by an SQLite reader (see key_sort_new());
+   * NULL for another order. How many preparations read them so (tests). */
+  GormKeySort       *key_sort;
+  guint              n_sorted_key_reads;
   /* The keys of one page of that order (LIMIT, OFFSET): what a page of
    * an order the model cannot anchor loads before the index is ready. */
   char              *page_keys_sql;
@@ -387,6 +392,63 @@ new_params (void)
   return params;
 }
 
+/* The sort an SQLite reader may do itself of an order whose every term
+ * is a column of the table, the key last: a number (booleans, integers,
+ * flags, doubles) or a text sorted by its bytes (strings, date-times,
+ * string arrays; not enums, sorted by their values' ranks, nor blobs).
+ * Its select reads those columns unsorted, with the selection's filter.
+ * NULL for another order. SQLite's sorter was two thirds of the key
+ * select of such an order (a million rows by "rating" DESC, "title",
+ * "id": 0.66 s, against 0.19 s for a scan of the same values); the
+ * reader sorts the words of the numbers by radix, then the texts within
+ * runs of equal numbers. */
+static GormKeySort *
+key_sort_new (GormQueryModel      *self,
+              const GormSelection *selection)
+{
+  const GormSchema *schema = self->compiled->schema;
+  const GormOrder *last;
+  g_autoptr(GArray) params = new_params ();
+  GormKeySort *sort;
+  GString *sql;
+
+  if (selection->n_orders == 0)
+    return NULL;
+  last = &selection->orders[selection->n_orders - 1];
+  if (last->column != schema->key || last->path != NULL || last->expression != NULL)
+    return NULL;
+  for (guint i = 0; i < selection->n_orders; i++)
+    {
+      const GormOrder *order = &selection->orders[i];
+
+      if (order->path != NULL || order->expression != NULL ||
+          order->column->kind == GORM_VALUE_KIND_ENUM ||
+          order->column->kind == GORM_VALUE_KIND_BYTES)
+        return NULL;
+    }
+
+  sql = g_string_new ("SELECT ");
+  for (guint i = 0; i < selection->n_orders; i++)
+    {
+      if (i > 0)
+        g_string_append (sql, ", ");
+      gorm_dialect_append_identifier (sql, selection->orders[i].column->name);
+    }
+  g_string_append (sql, " FROM ");
+  gorm_dialect_append_identifier (sql, schema->table);
+  gorm_dialect_append_where (self->compiled->dialect, sql, selection->condition, params);
+  sort = gorm_key_sort_new (schema->table, g_string_free (sql, FALSE));
+  for (guint i = 0; i < selection->n_orders; i++)
+    {
+      const GormOrder *order = &selection->orders[i];
+
+      gorm_key_sort_add_term (sort, order->column->name,
+                              gorm_value_kind_get_sql_type (order->column->kind) == G_TYPE_STRING,
+                              order->descending);
+    }
+  return sort;
+}
+
 /* The statements of the key index: the keys of the selected rows in
  * order, with the filter's parameters only (an order binds nothing); and
  * a page's rows by their keys, bound as one value. */
@@ -414,6 +476,7 @@ render_key_statements (GormQueryModel      *self,
     if (gorm_dialect_render_key_ranks (compiled->dialect, selection, &ranks, &rows, params))
       self->key_ranks = gorm_key_ranks_new (ranks, rows, selection->orders[1].descending);
   }
+  self->key_sort = key_sort_new (self, selection);
 
   /* The keys of the rows numbered from ##pN (excluded) to ##pN+1 in that
    * order, the filter's values before. Not "LIMIT n OFFSET k": SQLite
@@ -1316,6 +1379,7 @@ gorm_query_model_finalize (GObject *object)
   g_free (self->count_sql);
   g_free (self->keys_sql);
   g_clear_pointer (&self->key_ranks, gorm_key_ranks_unref);
+  g_clear_pointer (&self->key_sort, gorm_key_sort_unref);
   g_free (self->page_keys_sql);
   g_free (self->by_keys_sql);
   g_free (self->joined_by_keys_sql);
@@ -1558,7 +1622,8 @@ struct _KeyPrep
   GCond           read_cond;
   char           *sql;
   GormKeyRanks   *ranks;      /* nullable */
-  gboolean        ranked;
+  GormKeySort    *sort;       /* nullable */
+  GormKeyReadWay  way;
   GArray         *params;
   GArray         *keys;
   GError         *error;
@@ -1584,6 +1649,7 @@ key_prep_clear (KeyPrep *prep)
   g_cond_clear (&prep->read_cond);
   g_free (prep->sql);
   g_clear_pointer (&prep->ranks, gorm_key_ranks_unref);
+  g_clear_pointer (&prep->sort, gorm_key_sort_unref);
   g_clear_pointer (&prep->params, g_array_unref);
   g_clear_pointer (&prep->keys, g_array_unref);
   g_clear_error (&prep->error);
@@ -1630,6 +1696,15 @@ static void apply_change_to_index (GArray       *keys,
                                    const Change *change,
                                    gboolean     *fits);
 
+/* Counts a read of the key index that sorted without the engine. */
+static void
+count_key_read (GormQueryModel *self,
+                GormKeyReadWay  way)
+{
+  self->n_ranked_key_reads += way == GORM_KEY_READ_RANKED;
+  self->n_sorted_key_reads += way == GORM_KEY_READ_SORTED_HERE;
+}
+
 static void
 key_read_thread (GTask        *task,
                  gpointer      source_object,
@@ -1639,9 +1714,9 @@ key_read_thread (GTask        *task,
   KeyPrep *prep = task_data;
 
   prep->keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), (guint) MAX (prep->n_expected, 1));
-  if (!gorm_key_reader_read (prep->reader, prep->sql, prep->ranks,
+  if (!gorm_key_reader_read (prep->reader, prep->sql, prep->ranks, prep->sort,
                              (const GValue *) prep->params->data, prep->params->len, prep->keys,
-                             &prep->ranked, &prep->error))
+                             &prep->way, &prep->error))
     g_clear_pointer (&prep->keys, g_array_unref);
   g_mutex_lock (&prep->lock);
   prep->read_done = TRUE;
@@ -1668,7 +1743,7 @@ finish_key_prep (GormQueryModel *self)
     self->wants_keys = wants_key_index (self, self->n_full);
   else
     {
-      self->n_ranked_key_reads += prep->ranked;
+      count_key_read (self, prep->way);
       for (guint i = 0; fits && changes != NULL && i < changes->len; i++)
         apply_change_to_index (keys, g_ptr_array_index (changes, i), &fits);
       /* A snapshot model counted its rows before, and another connection
@@ -1731,7 +1806,7 @@ read_keys_now (GormQueryModel *self)
   GormKeySource *source = NULL;
   GormKeyReader *reader = NULL;
   gboolean ok = FALSE;
-  gboolean ranked = FALSE;
+  GormKeyReadWay way = GORM_KEY_READ_SORTED_SELECT;
   gboolean pending;
 
   if (!self->wants_keys || self->prep != NULL || self->order_keys != NULL || self->can_anchor)
@@ -1748,10 +1823,11 @@ read_keys_now (GormQueryModel *self)
   if (reader != NULL && gorm_key_reader_pin (reader, self->compiled->schema->table, &error))
     {
       keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), (guint) self->n_full);
-      ok = gorm_key_reader_read (reader, self->keys_sql, self->key_ranks,
+      ok = gorm_key_reader_read (reader, self->keys_sql, self->key_ranks, self->key_sort,
                                  (const GValue *) self->watch->filter_params->data,
-                                 self->watch->filter_params->len, keys, &ranked, &error);
-      self->n_ranked_key_reads += ranked;
+                                 self->watch->filter_params->len, keys, &way, &error);
+      if (ok)
+        count_key_read (self, way);
     }
   gorm_database_unlock (self->database);
   g_clear_pointer (&reader, gorm_key_reader_free);
@@ -1941,6 +2017,8 @@ start_key_prep (GormQueryModel *self,
   prep->sql = g_strdup (self->keys_sql);
   if (self->key_ranks != NULL)
     prep->ranks = gorm_key_ranks_ref (self->key_ranks);
+  if (self->key_sort != NULL)
+    prep->sort = gorm_key_sort_ref (self->key_sort);
   prep->params = g_array_ref (self->watch->filter_params);
   self->prep = prep;
   /* A server's reader opened early pins at once, so that its read runs
@@ -2370,6 +2448,12 @@ guint
 gorm_query_model_get_n_ranked_key_reads (GormQueryModel *self)
 {
   return self->n_ranked_key_reads;
+}
+
+guint
+gorm_query_model_get_n_sorted_key_reads (GormQueryModel *self)
+{
+  return self->n_sorted_key_reads;
 }
 
 guint

@@ -3170,7 +3170,7 @@ read_reader_keys (GormDatabase *db,
   GArray *keys = g_array_new (FALSE, FALSE, sizeof (gint64));
   GormKeySource *source;
   GormKeyReader *reader;
-  gboolean ranked = TRUE;
+  GormKeyReadWay way = GORM_KEY_READ_RANKED;
 
   gorm_database_lock (db);
   source = gorm_key_source_new_locked (gorm_database_get_execution (db));
@@ -3181,9 +3181,9 @@ read_reader_keys (GormDatabase *db,
     g_assert_true (gorm_key_reader_pin (reader, "test_item", &error));
   g_assert_no_error (error);
   gorm_database_unlock (db);
-  g_assert_true (gorm_key_reader_read (reader, sql, NULL, NULL, 0, keys, &ranked, &error));
+  g_assert_true (gorm_key_reader_read (reader, sql, NULL, NULL, NULL, 0, keys, &way, &error));
   g_assert_no_error (error);
-  g_assert_false (ranked);
+  g_assert_cmpint (way, ==, GORM_KEY_READ_SORTED_SELECT);
   gorm_key_reader_free (reader);
   gorm_key_source_free (source);
   return keys;
@@ -3278,7 +3278,7 @@ test_key_reader_opener (void)
       g_usleep (1000);
     }
   g_assert_null (opener);
-  g_assert_true (gorm_key_reader_read (reader, "SELECT 7", NULL, NULL, 0, keys, NULL, &error));
+  g_assert_true (gorm_key_reader_read (reader, "SELECT 7", NULL, NULL, NULL, 0, keys, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (keys->len, ==, 1);
   g_assert_cmpint (g_array_index (keys, gint64, 0), ==, 7);
