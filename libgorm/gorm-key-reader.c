@@ -906,24 +906,21 @@ term_values_finish (TermValues *values,
   return TRUE;
 }
 
-/* One stable pass of a radix sort of @perm by the byte of @words at
- * @shift (or by @nulls when @words is NULL), into @tmp; swaps the two.
- * Skipped when every row has the same byte. */
+/* One stable pass of a radix sort of @perm into @tmp by the byte of
+ * @words at @shift (or by @nulls when @words is NULL), whose @counts are
+ * known; swaps the two. Skipped when every row has the same byte. */
 static void
 radix_pass (guint32       **perm,
             guint32       **tmp,
             guint           n_rows,
+            gsize          *counts,
             const guint64  *words,
             const guint8   *nulls,
             guint           shift)
 {
-  gsize counts[256] = { 0 };
-  gsize sum = 0;
   guint32 *from = *perm, *to = *tmp;
+  gsize sum = 0;
 
-#define DIGIT(row) (words != NULL ? (guint) (words[row] >> shift) & 0xff : nulls[row])
-  for (guint i = 0; i < n_rows; i++)
-    counts[DIGIT (i)]++;
   for (guint d = 0; d < 256; d++)
     {
       gsize count = counts[d];
@@ -933,26 +930,36 @@ radix_pass (guint32       **perm,
       counts[d] = sum;
       sum += count;
     }
-  for (guint i = 0; i < n_rows; i++)
-    {
-      guint32 row = from[i];
+  if (words != NULL)
+    for (guint i = 0; i < n_rows; i++)
+      {
+        guint32 row = from[i];
 
-      to[counts[DIGIT (row)]++] = row;
-    }
-#undef DIGIT
+        to[counts[(words[row] >> shift) & 0xff]++] = row;
+      }
+  else
+    for (guint i = 0; i < n_rows; i++)
+      {
+        guint32 row = from[i];
+
+        to[counts[nulls[row]]++] = row;
+      }
   *perm = to;
   *tmp = from;
 }
 
 /* Sorts @perm stably by the numbers of @values: the word's bytes from
- * the least significant, then the NULLs. Nothing to do when @perm is in
- * order already (the key, read in its own order). */
+ * the least significant, then the NULLs. The counts of every byte are
+ * taken in one read of the words (they do not depend on the rows'
+ * order). Nothing to do when @perm is in order already (the key, read in
+ * its own order). */
 static void
 radix_sort (guint32          **perm,
             guint32          **tmp,
             guint              n_rows,
             const TermValues  *values)
 {
+  g_autofree gsize *counts = NULL;
   gboolean sorted = TRUE;
 
   for (guint i = 1; sorted && i < n_rows; i++)
@@ -964,10 +971,18 @@ radix_sort (guint32          **perm,
     }
   if (sorted)
     return;
-  for (guint shift = 0; shift < 64; shift += 8)
-    radix_pass (perm, tmp, n_rows, values->words, NULL, shift);
-  if (values->has_null)
-    radix_pass (perm, tmp, n_rows, NULL, values->nulls, 0);
+  counts = g_new0 (gsize, 9 * 256);
+  for (guint i = 0; i < n_rows; i++)
+    {
+      guint64 word = values->words[i];
+
+      for (guint b = 0; b < 8; b++)
+        counts[b * 256 + ((word >> (8 * b)) & 0xff)]++;
+      counts[8 * 256 + values->nulls[i]]++;
+    }
+  for (guint b = 0; b < 8; b++)
+    radix_pass (perm, tmp, n_rows, counts + b * 256, values->words, NULL, 8 * b);
+  radix_pass (perm, tmp, n_rows, counts + 8 * 256, NULL, values->nulls, 0);
 }
 
 typedef struct

@@ -1104,6 +1104,7 @@ static gboolean wants_key_index (GormQueryModel *self,
                                  gint64          n_full);
 static void cancel_key_prep (GormQueryModel *self);
 static void share_key_index (GormQueryModel *self);
+static gboolean sorts_keys_itself (GormQueryModel *self);
 
 static void
 watch_clear (Watch *watch)
@@ -1260,7 +1261,7 @@ lookup_page (GormQueryModel  *self,
       cancel_key_prep (self);
       self->wants_keys = wants_key_index (self, self->n_full);
     }
-  if (page == NULL && (index > 0 || self->key_ranks != NULL))
+  if (page == NULL && (index > 0 || self->key_ranks != NULL || sorts_keys_itself (self)))
     {
       wait_for_keys (self);
       read_keys_now (self);
@@ -1787,6 +1788,20 @@ wait_for_keys (GormQueryModel *self)
     g_cond_wait (&prep->read_cond, &prep->lock);
   g_mutex_unlock (&prep->lock);
   finish_key_prep (self);
+}
+
+/* Whether the preparation running reads the keys with an SQLite reader
+ * that sorts them itself (see GormKeySort): one scan and a sort in
+ * memory, less than the engine's own sort of the first page beside it
+ * (a million rows by "rating" DESC, "title": 0.4 s of CPU for the keys,
+ * 0.37 s for the page), which would slow the read: that page waits for
+ * the keys too. Without a main loop nothing is being prepared, and the
+ * first page sorts for itself as before. */
+static gboolean
+sorts_keys_itself (GormQueryModel *self)
+{
+  return self->key_sort != NULL && self->prep != NULL &&
+         gorm_key_source_is_file (self->prep->source);
 }
 
 /* A page that is not loaded, of an order the model cannot anchor, asked
