@@ -18,6 +18,13 @@
  * per batch. GORM_KEY_READ_BATCH_ROWS sets another size, for tests. */
 #define PG_CURSOR "gorm_keys"
 #define PG_BATCH_ROWS 65536
+/* The most bytes of text a reader's own sort (GormKeySort) holds, all
+ * its text terms together: beyond, it reads the engine's sorted select,
+ * whose sorter spills to temporary files, instead. A million titles of
+ * 26 bytes are 25 MiB, beside 8 bytes a row for each number and the key
+ * and 4 for each text's offset; issue 18 allows a model 64 MB.
+ * GORM_KEY_SORT_TEXT_BYTES sets another size, for tests. */
+#define SORT_TEXT_BYTES (32 << 20)
 
 struct _GormKeySource
 {
@@ -35,6 +42,8 @@ struct _GormKeyReader
   gboolean pinned;
   /* The rows of a PostgreSQL cursor's batch. */
   guint    batch_rows;
+  /* The most bytes of text an SQLite reader's own sort holds. */
+  gsize    sort_text_bytes;
   /* What cancels a read, from any thread, under cancel_lock. */
   GMutex    cancel_lock;
   PGcancel *pgcancel;
@@ -150,7 +159,7 @@ gorm_key_reader_open (const GormKeySource  *source,
                       GError              **error)
 {
   GormKeyReader *self = g_new0 (GormKeyReader, 1);
-  guint64 batch;
+  guint64 batch, text_bytes;
 
   g_mutex_init (&self->cancel_lock);
   if (source->file != NULL)
@@ -183,6 +192,9 @@ gorm_key_reader_open (const GormKeySource  *source,
           return NULL;
         }
       set_sorter_threads (self);
+      text_bytes = g_ascii_strtoull (g_getenv ("GORM_KEY_SORT_TEXT_BYTES") ?: "0", NULL, 10);
+      self->sort_text_bytes = text_bytes > 0 ? (gsize) MIN (text_bytes, G_MAXUINT32)
+                                             : SORT_TEXT_BYTES;
       return self;
     }
 
@@ -1117,12 +1129,14 @@ sort_fits_database (GormKeyReader     *self,
 }
 
 /* Reads the value of @values' term in @column of the row: FALSE when
- * it does not fit the term. */
+ * it does not fit the term, or a text would pass the @text_left bytes
+ * left to the sort (at most 4 GiB: the offsets are 32-bit). */
 static gboolean
 term_values_read (TermValues   *values,
                   sqlite3_stmt *statement,
                   int           column,
-                  guint         row)
+                  guint         row,
+                  gsize        *text_left)
 {
   int type = sqlite3_column_type (statement, column);
 
@@ -1151,8 +1165,9 @@ term_values_read (TermValues   *values,
           const guint8 *text = sqlite3_column_text (statement, column);
           int length = sqlite3_column_bytes (statement, column);
 
-          if (values->arena->len > G_MAXUINT32 - (guint) length)
+          if ((gsize) length > *text_left)
             return FALSE;
+          *text_left -= (gsize) length;
           g_byte_array_append (values->arena, text, (guint) length);
         }
       values->offsets[row + 1] = values->arena->len;
@@ -1205,6 +1220,7 @@ read_sorted (GormKeyReader      *self,
   g_autofree guint32 *order = NULL;
   const TermValues *key = &terms[n_terms - 1];
   GError *failure = NULL;
+  gsize text_left = self->sort_text_bytes;
   gboolean fits;
   guint n_rows = 0;
 
@@ -1224,7 +1240,7 @@ read_sorted (GormKeyReader      *self,
     {
       fits = n_rows < G_MAXUINT32 - 1;
       for (guint t = 0; fits && t < n_terms; t++)
-        fits = term_values_read (&terms[t], cursor.statement, (int) t, n_rows);
+        fits = term_values_read (&terms[t], cursor.statement, (int) t, n_rows, &text_left);
       n_rows += fits;
     }
   /* The key is an integer, which sorts as one: what the sorted select

@@ -278,9 +278,9 @@ test_key_reader_sort_random (void)
   g_free (path);
 }
 
-/* Values that do not fit their term, or a column whose collation is
- * not BINARY: the reader reads the engine's order instead, the same
- * keys. */
+/* Values that do not fit their term, a column whose collation is not
+ * BINARY, or more text than the reader holds: the reader reads the
+ * engine's order instead, the same keys. */
 static void
 test_key_reader_sort_fallbacks (void)
 {
@@ -337,6 +337,22 @@ test_key_reader_sort_fallbacks (void)
           g_assert_cmpint (way, ==, cases[i].sorted_here ? GORM_KEY_READ_SORTED_HERE
                                                          : GORM_KEY_READ_SORTED_SELECT);
         }
+
+  /* More text than the reader holds: 200 rows of two texts of 0 to 7
+   * bytes each, against a budget of 100 bytes, then 4,000. */
+  if (!test_engine_is_postgresql ())
+    {
+      Order order = { 2, { "t", "u" }, { TRUE, TRUE }, { FALSE, TRUE, FALSE } };
+
+      fill_table (db, 200, FALSE, FALSE);
+      g_setenv ("GORM_KEY_SORT_TEXT_BYTES", "100", TRUE);
+      g_assert_cmpint (assert_same_order (db, &order, "", NULL, 0), ==,
+                       GORM_KEY_READ_SORTED_SELECT);
+      g_setenv ("GORM_KEY_SORT_TEXT_BYTES", "4000", TRUE);
+      g_assert_cmpint (assert_same_order (db, &order, "", NULL, 0), ==,
+                       GORM_KEY_READ_SORTED_HERE);
+      g_unsetenv ("GORM_KEY_SORT_TEXT_BYTES");
+    }
   g_assert_finalize_object (db);
   test_remove_file (path);
   g_free (path);
