@@ -2861,7 +2861,9 @@ test_key_index_read_from_first_get (void)
   /* Pages of the model's rows (two, or on a loaded server a retried
    * one), and no statement of the key reader's on the model's connection
    * (it once asked for the file's name so, on the thread of the first
-   * get, which is often the main thread). */
+   * get, which is often the main thread). On a server whose reader has
+   * not opened by the far get (a loaded machine), that page sorts its
+   * keys first. */
   g_assert_cmpuint (log->statements->len, >=, 2);
   for (guint i = 0; i < log->statements->len; i++)
     {
@@ -2869,7 +2871,9 @@ test_key_index_read_from_first_get (void)
 
       g_test_message ("traced: %s", sql);
       g_assert_true (g_str_has_prefix (sql, "SELECT \"id\", \"name\", \"score\", \"flag\", \"weight\" "
-                                            "FROM \"test_item\" "));
+                                            "FROM \"test_item\" ") ||
+                     (test_engine_is_postgresql () &&
+                      g_str_has_prefix (sql, "SELECT \"id\" FROM (SELECT \"id\", row_number () OVER (")));
     }
   gorm_database_set_trace_func (db, NULL, NULL);
   g_assert_cmpint (get.first, ==, g_array_index (ids, gint64, 0));
