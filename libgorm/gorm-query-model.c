@@ -1104,6 +1104,8 @@ static gboolean wants_key_index (GormQueryModel *self,
                                  gint64          n_full);
 static void cancel_key_prep (GormQueryModel *self);
 static void share_key_index (GormQueryModel *self);
+static void share_key_index_copy (GormQueryModel *self,
+                                  GArray         *copy);
 static gboolean sorts_keys_itself (GormQueryModel *self);
 
 static void
@@ -1627,6 +1629,13 @@ struct _KeyPrep
   GormKeyReadWay  way;
   GArray         *params;
   GArray         *keys;
+  /* With @wants_copy (a live model, whose writers get a copy of its
+   * keys: see share_key_index()), a copy of @keys made by the read's
+   * thread, so that the main thread does not: 8 MB at a million rows,
+   * 4 ms of CPU in fresh pages, up to 16 ms of wall time on a loaded
+   * machine. */
+  gboolean        wants_copy;
+  GArray         *copy;
   GError         *error;
   guint           generation;
   gint64          n_expected;
@@ -1653,6 +1662,7 @@ key_prep_clear (KeyPrep *prep)
   g_clear_pointer (&prep->sort, gorm_key_sort_unref);
   g_clear_pointer (&prep->params, g_array_unref);
   g_clear_pointer (&prep->keys, g_array_unref);
+  g_clear_pointer (&prep->copy, g_array_unref);
   g_clear_error (&prep->error);
 }
 
@@ -1719,6 +1729,11 @@ key_read_thread (GTask        *task,
                              (const GValue *) prep->params->data, prep->params->len, prep->keys,
                              &prep->way, &prep->error))
     g_clear_pointer (&prep->keys, g_array_unref);
+  else if (prep->wants_copy)
+    {
+      prep->copy = g_array_sized_new (FALSE, FALSE, sizeof (gint64), prep->keys->len + 64);
+      g_array_append_vals (prep->copy, prep->keys->data, prep->keys->len);
+    }
   g_mutex_lock (&prep->lock);
   prep->read_done = TRUE;
   g_cond_broadcast (&prep->read_cond);
@@ -1733,7 +1748,9 @@ finish_key_prep (GormQueryModel *self)
   KeyPrep *prep = g_steal_pointer (&self->prep);
   g_autoptr(GPtrArray) changes = g_steal_pointer (&self->prep_changes);
   g_autoptr(GArray) keys = g_steal_pointer (&prep->keys);
+  g_autoptr(GArray) copy = g_steal_pointer (&prep->copy);
   gboolean fits = TRUE;
+  gboolean copy_fits = TRUE;
 
   if (keys == NULL)
     /* An engine that cannot read them now will not later. */
@@ -1746,7 +1763,11 @@ finish_key_prep (GormQueryModel *self)
     {
       count_key_read (self, prep->way);
       for (guint i = 0; fits && changes != NULL && i < changes->len; i++)
-        apply_change_to_index (keys, g_ptr_array_index (changes, i), &fits);
+        {
+          apply_change_to_index (keys, g_ptr_array_index (changes, i), &fits);
+          if (copy != NULL)
+            apply_change_to_index (copy, g_ptr_array_index (changes, i), &copy_fits);
+        }
       /* A snapshot model counted its rows before, and another connection
        * may have changed them since: it keeps loading its pages as
        * before. A live model is told of such a commit and reads again
@@ -1755,7 +1776,7 @@ finish_key_prep (GormQueryModel *self)
         self->order_keys = g_steal_pointer (&keys);
     }
   key_prep_unref (prep);
-  share_key_index (self);
+  share_key_index_copy (self, copy_fits ? g_steal_pointer (&copy) : NULL);
 }
 
 static void
@@ -2035,6 +2056,7 @@ start_key_prep (GormQueryModel *self,
   if (self->key_sort != NULL)
     prep->sort = gorm_key_sort_ref (self->key_sort);
   prep->params = g_array_ref (self->watch->filter_params);
+  prep->wants_copy = self->subscription != NULL && self->watch->placement_sql != NULL;
   self->prep = prep;
   /* A server's reader opened early pins at once, so that its read runs
    * beside the sort of the page that started it rather than after it:
@@ -2894,12 +2916,14 @@ index_write_locked (Watch         *watch,
  * delivered yet. Only when the lock is free at once (another thread's
  * transaction would block the main loop), and when none of those changes
  * may still roll back (their writes queued no undo of their part in the
- * copy): a later delivery tries again. */
+ * copy): a later delivery tries again. @copy (nullable, taken) is a copy
+ * of the model's keys made already (see KeyPrep), else one is made now. */
 static void
-share_key_index (GormQueryModel *self)
+share_key_index_copy (GormQueryModel *self,
+                      GArray         *copy)
 {
   g_autoptr(GPtrArray) pending = NULL;
-  g_autoptr(GArray) index = NULL;
+  g_autoptr(GArray) index = copy;
   gboolean uncommitted;
   gboolean fits = TRUE;
 
@@ -2910,8 +2934,12 @@ share_key_index (GormQueryModel *self)
     return;
   pending = gorm_change_feed_dup_pending_locked (gorm_database_get_change_feed (self->database),
                                                  self->subscription, &uncommitted);
-  index = g_array_sized_new (FALSE, FALSE, sizeof (gint64), self->order_keys->len + 64);
-  g_array_append_vals (index, self->order_keys->data, self->order_keys->len);
+  if (index == NULL || index->len != self->order_keys->len)
+    {
+      g_clear_pointer (&index, g_array_unref);
+      index = g_array_sized_new (FALSE, FALSE, sizeof (gint64), self->order_keys->len + 64);
+      g_array_append_vals (index, self->order_keys->data, self->order_keys->len);
+    }
   for (guint i = 0; fits && i < pending->len; i++)
     apply_change_to_index (index, g_ptr_array_index (pending, i), &fits);
   if (fits && !uncommitted)
@@ -2922,6 +2950,12 @@ share_key_index (GormQueryModel *self)
       self->index_shared = TRUE;
     }
   gorm_database_unlock (self->database);
+}
+
+static void
+share_key_index (GormQueryModel *self)
+{
+  share_key_index_copy (self, NULL);
 }
 
 /* The database's order may have changed without the writers' knowing
