@@ -274,7 +274,9 @@ struct _GormQueryModel
   guint              n_ranked_key_reads;
   /* The same keys, for an order by columns of the table then the key,
    * read unsorted and sorted by an SQLite reader (see key_sort_new());
-   * NULL for another order. How many preparations read them so (tests). */
+   * NULL for another order. Used when the engine sorts for a page
+   * (@page_sorts_all): an index that gives the order is read in order,
+   * with no sort, for less. How many preparations read them so (tests). */
   GormKeySort       *key_sort;
   guint              n_sorted_key_reads;
   /* The keys of one page of that order (LIMIT, OFFSET): what a page of
@@ -1821,7 +1823,7 @@ wait_for_keys (GormQueryModel *self)
 static gboolean
 sorts_keys_itself (GormQueryModel *self)
 {
-  return self->key_sort != NULL && self->prep != NULL &&
+  return self->prep != NULL && self->prep->sort != NULL &&
          gorm_key_source_is_file (self->prep->source);
 }
 
@@ -1859,7 +1861,8 @@ read_keys_now (GormQueryModel *self)
   if (reader != NULL && gorm_key_reader_pin (reader, self->compiled->schema->table, &error))
     {
       keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), (guint) self->n_full);
-      ok = gorm_key_reader_read (reader, self->keys_sql, self->key_ranks, self->key_sort,
+      ok = gorm_key_reader_read (reader, self->keys_sql, self->key_ranks,
+                                 self->page_sorts_all ? self->key_sort : NULL,
                                  (const GValue *) self->watch->filter_params->data,
                                  self->watch->filter_params->len, keys, &way, &error);
       if (ok)
@@ -2053,7 +2056,7 @@ start_key_prep (GormQueryModel *self,
   prep->sql = g_strdup (self->keys_sql);
   if (self->key_ranks != NULL)
     prep->ranks = gorm_key_ranks_ref (self->key_ranks);
-  if (self->key_sort != NULL)
+  if (self->key_sort != NULL && self->page_sorts_all)
     prep->sort = gorm_key_sort_ref (self->key_sort);
   prep->params = g_array_ref (self->watch->filter_params);
   prep->wants_copy = self->subscription != NULL && self->watch->placement_sql != NULL;

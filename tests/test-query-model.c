@@ -1650,10 +1650,11 @@ test_key_index_same_items (void)
         g_assert_cmpuint (g_list_model_get_n_items (plain), >, 100);
         assert_same_items (plain, keyed, what);
         g_assert_true (gorm_query_model_has_key_index (GORM_QUERY_MODEL (keyed)));
-        /* Orders by columns of the table: an SQLite reader sorts them
-         * itself (see GormKeySort), a PostgreSQL server sorts. */
+        /* Orders by columns of the table that no index gives: an SQLite
+         * reader sorts them itself (see GormKeySort), a PostgreSQL
+         * server sorts; the engine walks the index on score. */
         g_assert_cmpuint (gorm_query_model_get_n_sorted_key_reads (GORM_QUERY_MODEL (keyed)), ==,
-                          test_engine_is_postgresql () ? 0 : 1);
+                          test_engine_is_postgresql () || kind == 0 ? 0 : 1);
       }
   close_keyed (db, NULL, path);
 }
