@@ -6,7 +6,6 @@
 #include "gorm-connection-private.h"
 #include "gorm-database-private.h"
 #include "gorm-key-reader-private.h"
-#include "gorm-value-private.h"
 
 /*
  * The key reader's own sort (GormKeySort): on SQLite it reads an order's
