@@ -837,7 +837,8 @@ typedef struct
   guint8         *nulls;
   gboolean        has_null;
   /* Numbers: what the column held, as read (an integer's or a real's
-   * bits, see @reals), until terms_finish() makes them words. */
+   * bits, see @reals), until term_values_finish() makes them
+   * words. */
   guint64        *words;
   guint8         *reals;
   gboolean        has_integer;
