@@ -118,7 +118,7 @@ typedef enum {
  * BINARY, the database's text is not UTF-8, or a value read does not
  * fit its term (a text in a numeric column, a number or blob in a text
  * one, a mix of reals and integers beyond 2^53), or when the texts read
- * pass 32 MiB (the engine's sorter spills to files). @way (nullable) tells
+ * pass 28 MiB (the engine's sorter spills to files). @way (nullable) tells
  * which way was taken. Ends the transaction. FALSE with @error set:
  * G_IO_ERROR_CANCELLED after gorm_key_reader_cancel(). */
 gboolean       gorm_key_reader_read       (GormKeyReader        *self,
