@@ -75,6 +75,35 @@ void           gorm_key_ranks_unref       (GormKeyRanks         *ranks);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormKeyRanks, gorm_key_ranks_unref)
 
+/* An order by columns of the table, the key last, which a reader of an
+ * SQLite file sorts itself (see gorm_key_reader_read()): a select of the
+ * key then of each term's column, in no order, with the same filter as
+ * the sorted select; and for each term whether its column holds text
+ * (sorted as the BINARY collation does) or numbers (integers and reals
+ * compared by value), and its direction. NULLs sort first ascending,
+ * last descending, as SQLite sorts them. Built by
+ * gorm_key_sort_new() and gorm_key_sort_add_term(), then reference
+ * counted and immutable. */
+typedef struct _GormKeySort GormKeySort;
+
+GormKeySort   *gorm_key_sort_new          (const char           *table,
+                                           char                 *rows_sql);
+void           gorm_key_sort_add_term     (GormKeySort          *sort,
+                                           const char           *column,
+                                           gboolean              text,
+                                           gboolean              descending);
+GormKeySort   *gorm_key_sort_ref          (GormKeySort          *sort);
+void           gorm_key_sort_unref        (GormKeySort          *sort);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormKeySort, gorm_key_sort_unref)
+
+/* How gorm_key_reader_read() read the keys. */
+typedef enum {
+  GORM_KEY_READ_SORTED_SELECT,  /* the engine's sort of the select */
+  GORM_KEY_READ_RANKED,         /* by the ranks of a related path */
+  GORM_KEY_READ_SORTED_HERE,    /* by a GormKeySort */
+} GormKeyReadWay;
+
 /* Runs @sql, a select of one integer column written by the dialect (its
  * parameters ##pN::type), with @params bound in order (libgorm SQL
  * values; a SQL NULL is a literal in the SQL and skipped), and appends
@@ -83,16 +112,23 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GormKeyRanks, gorm_key_ranks_unref)
  * @ranks instead (@params are the rows'), which sort in the reader by
  * integers what @sql sorts by the path's values: @sql runs only when
  * the keys the rows refer to span too wide a range for the ranks to be
- * cheap. @ranked (nullable) tells whether the ranks were used. Ends the
- * transaction. FALSE with @error set: G_IO_ERROR_CANCELLED after
- * gorm_key_reader_cancel(). */
+ * cheap. With @sort (nullable) on SQLite, the same keys in the same
+ * order, read unsorted by @sort's select (@params are its filter's) and
+ * sorted here: @sql runs instead when a column's collation is not
+ * BINARY, the database's text is not UTF-8, or a value read does not
+ * fit its term (a text in a numeric column, a number or blob in a text
+ * one, a mix of reals and integers beyond 2^53), or when the texts read
+ * pass 28 MiB (the engine's sorter spills to files). @way (nullable) tells
+ * which way was taken. Ends the transaction. FALSE with @error set:
+ * G_IO_ERROR_CANCELLED after gorm_key_reader_cancel(). */
 gboolean       gorm_key_reader_read       (GormKeyReader        *self,
                                            const char           *sql,
                                            const GormKeyRanks   *ranks,
+                                           const GormKeySort    *sort,
                                            const GValue         *params,
                                            guint                 n_params,
                                            GArray               *keys,
-                                           gboolean             *ranked,
+                                           GormKeyReadWay       *way,
                                            GError              **error);
 void           gorm_key_reader_cancel     (GormKeyReader        *self);
 void           gorm_key_reader_free       (GormKeyReader        *self);

@@ -18,6 +18,15 @@
  * per batch. GORM_KEY_READ_BATCH_ROWS sets another size, for tests. */
 #define PG_CURSOR "gorm_keys"
 #define PG_BATCH_ROWS 65536
+/* The most bytes of text a reader's own sort (GormKeySort) holds, all
+ * its text terms together: beyond, it reads the engine's sorted select,
+ * whose sorter spills to temporary files, instead. A million titles of
+ * up to 26 bytes are 24.6 MiB, beside 9 bytes a row for each number and
+ * the key, 5 for each text and 8 for the sort's order: the
+ * sort of "rating" DESC, "title" grew the peak RSS by 60 MB, and issue 18
+ * allows a model 64 MB. GORM_KEY_SORT_TEXT_BYTES sets another size, for
+ * tests. */
+#define SORT_TEXT_BYTES (28 << 20)
 
 struct _GormKeySource
 {
@@ -35,6 +44,8 @@ struct _GormKeyReader
   gboolean pinned;
   /* The rows of a PostgreSQL cursor's batch. */
   guint    batch_rows;
+  /* The most bytes of text an SQLite reader's own sort holds. */
+  gsize    sort_text_bytes;
   /* What cancels a read, from any thread, under cancel_lock. */
   GMutex    cancel_lock;
   PGcancel *pgcancel;
@@ -150,7 +161,7 @@ gorm_key_reader_open (const GormKeySource  *source,
                       GError              **error)
 {
   GormKeyReader *self = g_new0 (GormKeyReader, 1);
-  guint64 batch;
+  guint64 batch, text_bytes;
 
   g_mutex_init (&self->cancel_lock);
   if (source->file != NULL)
@@ -183,6 +194,9 @@ gorm_key_reader_open (const GormKeySource  *source,
           return NULL;
         }
       set_sorter_threads (self);
+      text_bytes = g_ascii_strtoull (g_getenv ("GORM_KEY_SORT_TEXT_BYTES") ?: "0", NULL, 10);
+      self->sort_text_bytes = text_bytes > 0 ? (gsize) MIN (text_bytes, G_MAXUINT32)
+                                             : SORT_TEXT_BYTES;
       return self;
     }
 
@@ -749,35 +763,543 @@ read_ranked (GormKeyReader       *self,
   return TRUE;
 }
 
+typedef struct
+{
+  char     *column;
+  gboolean  text;
+  gboolean  descending;
+} SortTerm;
+
+struct _GormKeySort
+{
+  char   *table;
+  char   *rows_sql;
+  GArray *terms;    /* of SortTerm */
+};
+
+static void
+sort_term_clear (SortTerm *term)
+{
+  g_free (term->column);
+}
+
+GormKeySort *
+gorm_key_sort_new (const char *table,
+                   char       *rows_sql)
+{
+  GormKeySort *sort = g_atomic_rc_box_new0 (GormKeySort);
+
+  sort->table = g_strdup (table);
+  sort->rows_sql = rows_sql;
+  sort->terms = g_array_new (FALSE, TRUE, sizeof (SortTerm));
+  g_array_set_clear_func (sort->terms, (GDestroyNotify) sort_term_clear);
+  return sort;
+}
+
+void
+gorm_key_sort_add_term (GormKeySort *sort,
+                        const char  *column,
+                        gboolean     text,
+                        gboolean     descending)
+{
+  SortTerm term = { g_strdup (column), text, descending };
+
+  g_array_append_val (sort->terms, term);
+}
+
+GormKeySort *
+gorm_key_sort_ref (GormKeySort *sort)
+{
+  return g_atomic_rc_box_acquire (sort);
+}
+
+static void
+key_sort_clear (GormKeySort *sort)
+{
+  g_free (sort->table);
+  g_free (sort->rows_sql);
+  g_array_unref (sort->terms);
+}
+
+void
+gorm_key_sort_unref (GormKeySort *sort)
+{
+  g_atomic_rc_box_release_full (sort, (GDestroyNotify) key_sort_clear);
+}
+
+/* The values of one term of a GormKeySort, one per row read. A number
+ * becomes a 64-bit word whose unsigned order is the term's order of the
+ * values (its bits inverted when descending); a text is a run of bytes
+ * in @arena, from @offsets[row] to @offsets[row + 1]. @nulls says which
+ * rows hold NULL: 0 for a NULL ascending, 1 for a value (the other way
+ * round descending), compared before the word or the text. */
+typedef struct
+{
+  const SortTerm *term;
+  guint8         *nulls;
+  gboolean        has_null;
+  /* Numbers: what the column held, as read (an integer's or a real's
+   * bits, see @reals), until term_values_finish() makes them
+   * words. */
+  guint64        *words;
+  guint8         *reals;
+  gboolean        has_integer;
+  gboolean        has_real;
+  gboolean        has_wide_integer;
+  /* Texts. */
+  GByteArray     *arena;
+  guint32        *offsets;
+} TermValues;
+
+#define SIGN_BIT G_GUINT64_CONSTANT (0x8000000000000000)
+/* The integers a double holds exactly: 2^53 and below in magnitude. */
+#define EXACT_DOUBLE_MAX G_GINT64_CONSTANT (9007199254740992)
+
+static void
+term_values_clear (TermValues *values)
+{
+  g_free (values->nulls);
+  g_free (values->words);
+  g_free (values->reals);
+  g_clear_pointer (&values->arena, g_byte_array_unref);
+  g_free (values->offsets);
+}
+
+/* The unsigned word of a double whose order is the double's: the sign
+ * flipped for a positive, every bit for a negative. -0.0 is 0.0, as
+ * SQLite compares them. */
+static guint64
+double_word (double value)
+{
+  guint64 bits;
+
+  if (value == 0.0)
+    value = 0.0;
+  memcpy (&bits, &value, sizeof bits);
+  return (bits & SIGN_BIT) ? ~bits : bits | SIGN_BIT;
+}
+
+/* Turns the numbers read into words, in the term's direction: FALSE when
+ * reals and integers beyond 2^53 are mixed, which no word orders as
+ * SQLite compares them (exactly). */
+static gboolean
+term_values_finish (TermValues *values,
+                    guint       n_rows)
+{
+  gboolean descending = values->term->descending;
+
+  if (!values->term->text)
+    {
+      gboolean as_doubles = values->has_real;
+
+      if (as_doubles && values->has_integer && values->has_wide_integer)
+        return FALSE;
+      for (guint i = 0; i < n_rows; i++)
+        {
+          guint64 word = values->words[i];
+
+          if (!values->nulls[i])
+            word = 0;
+          else if (values->reals[i])
+            {
+              double value;
+
+              memcpy (&value, &word, sizeof value);
+              word = double_word (value);
+            }
+          else if (as_doubles)
+            word = double_word ((double) (gint64) word);
+          else
+            word ^= SIGN_BIT;
+          values->words[i] = descending ? ~word : word;
+        }
+      g_clear_pointer (&values->reals, g_free);
+    }
+  if (descending)
+    for (guint i = 0; i < n_rows; i++)
+      values->nulls[i] = !values->nulls[i];
+  return TRUE;
+}
+
+/* One stable pass of a radix sort of @perm into @tmp by the byte of
+ * @words at @shift (or by @nulls when @words is NULL), whose @counts are
+ * known; swaps the two. Skipped when every row has the same byte. */
+static void
+radix_pass (guint32       **perm,
+            guint32       **tmp,
+            guint           n_rows,
+            gsize          *counts,
+            const guint64  *words,
+            const guint8   *nulls,
+            guint           shift)
+{
+  guint32 *from = *perm, *to = *tmp;
+  gsize sum = 0;
+
+  for (guint d = 0; d < 256; d++)
+    {
+      gsize count = counts[d];
+
+      if (count == n_rows)
+        return;
+      counts[d] = sum;
+      sum += count;
+    }
+  if (words != NULL)
+    for (guint i = 0; i < n_rows; i++)
+      {
+        guint32 row = from[i];
+
+        to[counts[(words[row] >> shift) & 0xff]++] = row;
+      }
+  else
+    for (guint i = 0; i < n_rows; i++)
+      {
+        guint32 row = from[i];
+
+        to[counts[nulls[row]]++] = row;
+      }
+  *perm = to;
+  *tmp = from;
+}
+
+/* Sorts @perm stably by the numbers of @values: the word's bytes from
+ * the least significant, then the NULLs. The counts of every byte are
+ * taken in one read of the words (they do not depend on the rows'
+ * order). Nothing to do when @perm is in order already (the key, read in
+ * its own order). */
+static void
+radix_sort (guint32          **perm,
+            guint32          **tmp,
+            guint              n_rows,
+            const TermValues  *values)
+{
+  g_autofree gsize *counts = NULL;
+  gboolean sorted = TRUE;
+
+  for (guint i = 1; sorted && i < n_rows; i++)
+    {
+      guint32 a = (*perm)[i - 1], b = (*perm)[i];
+
+      sorted = values->nulls[a] < values->nulls[b] ||
+               (values->nulls[a] == values->nulls[b] && values->words[a] <= values->words[b]);
+    }
+  if (sorted)
+    return;
+  counts = g_new0 (gsize, 9 * 256);
+  for (guint i = 0; i < n_rows; i++)
+    {
+      guint64 word = values->words[i];
+
+      for (guint b = 0; b < 8; b++)
+        counts[b * 256 + ((word >> (8 * b)) & 0xff)]++;
+      counts[8 * 256 + values->nulls[i]]++;
+    }
+  for (guint b = 0; b < 8; b++)
+    radix_pass (perm, tmp, n_rows, counts + b * 256, values->words, NULL, 8 * b);
+  radix_pass (perm, tmp, n_rows, counts + 8 * 256, NULL, values->nulls, 0);
+}
+
+typedef struct
+{
+  const TermValues *terms;
+  guint             n_terms;
+} CompareRows;
+
+/* The order of two rows by every term from the first of @data's. */
+static int
+compare_rows (gconstpointer a,
+              gconstpointer b,
+              gpointer      data)
+{
+  const CompareRows *compare = data;
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+
+  for (guint t = 0; t < compare->n_terms; t++)
+    {
+      const TermValues *values = &compare->terms[t];
+      int order;
+
+      if (values->nulls[x] != values->nulls[y])
+        return values->nulls[x] < values->nulls[y] ? -1 : 1;
+      if (!values->term->text)
+        {
+          if (values->words[x] != values->words[y])
+            return values->words[x] < values->words[y] ? -1 : 1;
+          continue;
+        }
+      if (values->nulls[x] == values->term->descending)
+        continue;    /* both NULL */
+      {
+        const guint8 *bytes = values->arena->data;
+        guint32 x_length = values->offsets[x + 1] - values->offsets[x];
+        guint32 y_length = values->offsets[y + 1] - values->offsets[y];
+
+        order = memcmp (bytes + values->offsets[x], bytes + values->offsets[y],
+                        MIN (x_length, y_length));
+        if (order == 0)
+          order = (x_length > y_length) - (x_length < y_length);
+        if (order != 0)
+          return values->term->descending ? -order : order;
+      }
+    }
+  return 0;
+}
+
+/* Whether two rows have the same values in the first @n_terms of
+ * @terms, all numbers. */
+static gboolean
+same_words (const TermValues *terms,
+            guint             n_terms,
+            guint32           x,
+            guint32           y)
+{
+  for (guint t = 0; t < n_terms; t++)
+    if (terms[t].nulls[x] != terms[t].nulls[y] || terms[t].words[x] != terms[t].words[y])
+      return FALSE;
+  return TRUE;
+}
+
+/* Sorts the rows as the terms order them: a stable radix sort by the
+ * numbers of the terms before the first text, from the last of them;
+ * then, within each run of rows equal in those, a comparison sort by the
+ * terms from the first text on. The key is the last term, so no two rows
+ * compare equal. Returns the rows in order. */
+static guint32 *
+sort_rows (TermValues *terms,
+           guint       n_terms,
+           guint       n_rows)
+{
+  g_autofree guint32 *perm = g_new (guint32, MAX (n_rows, 1));
+  g_autofree guint32 *tmp = NULL;
+  guint first_text = 0;
+
+  while (first_text < n_terms && !terms[first_text].term->text)
+    first_text++;
+  for (guint i = 0; i < n_rows; i++)
+    perm[i] = i;
+  if (first_text > 0)
+    tmp = g_new (guint32, MAX (n_rows, 1));
+  for (guint t = first_text; t > 0; t--)
+    radix_sort (&perm, &tmp, n_rows, &terms[t - 1]);
+  g_clear_pointer (&tmp, g_free);
+
+  if (first_text < n_terms)
+    {
+      CompareRows compare = { terms + first_text, n_terms - first_text };
+      guint from = 0;
+
+      for (guint i = 1; i <= n_rows; i++)
+        if (i == n_rows || !same_words (terms, first_text, perm[from], perm[i]))
+          {
+            if (i - from > 1)
+              g_qsort_with_data (perm + from, (gint) (i - from), sizeof (guint32),
+                                 compare_rows, &compare);
+            from = i;
+          }
+    }
+  return g_steal_pointer (&perm);
+}
+
+/* Whether @sort's text columns compare as the reader sorts them: the
+ * BINARY collation (the column's, which an ORDER BY of it uses), on
+ * UTF-8 text (whose bytes, compared, order as the engine's do). */
+static gboolean
+sort_fits_database (GormKeyReader     *self,
+                    const GormKeySort *sort)
+{
+  sqlite3_stmt *statement = NULL;
+  gboolean utf8 = FALSE;
+
+  if (sqlite3_prepare_v2 (self->sqlite, "PRAGMA encoding", -1, &statement, NULL) == SQLITE_OK &&
+      sqlite3_step (statement) == SQLITE_ROW)
+    utf8 = g_ascii_strcasecmp ((const char *) sqlite3_column_text (statement, 0), "UTF-8") == 0;
+  sqlite3_finalize (statement);
+  if (!utf8)
+    return FALSE;
+  for (guint t = 0; t < sort->terms->len; t++)
+    {
+      const SortTerm *term = &g_array_index (sort->terms, SortTerm, t);
+      const char *collation = NULL;
+
+      if (term->text &&
+          (sqlite3_table_column_metadata (self->sqlite, NULL, sort->table, term->column,
+                                          NULL, &collation, NULL, NULL, NULL) != SQLITE_OK ||
+           collation == NULL || g_ascii_strcasecmp (collation, "BINARY") != 0))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads the value of @values' term in @column of the row: FALSE when
+ * it does not fit the term, or a text would pass the @text_left bytes
+ * left to the sort (at most 4 GiB: the offsets are 32-bit). */
+static gboolean
+term_values_read (TermValues   *values,
+                  sqlite3_stmt *statement,
+                  int           column,
+                  guint         row,
+                  gsize        *text_left)
+{
+  int type = sqlite3_column_type (statement, column);
+
+  if ((row & (row - 1)) == 0)
+    {
+      /* Doubled at each power of two. */
+      gsize size = MAX ((gsize) row * 2, 1);
+
+      values->nulls = g_renew (guint8, values->nulls, size);
+      if (values->term->text)
+        values->offsets = g_renew (guint32, values->offsets, size + 1);
+      else
+        {
+          values->words = g_renew (guint64, values->words, size);
+          values->reals = g_renew (guint8, values->reals, size);
+        }
+    }
+  if (row == 0 && values->term->text)
+    values->offsets[0] = 0;
+  values->nulls[row] = type != SQLITE_NULL;
+  values->has_null |= type == SQLITE_NULL;
+  if (values->term->text)
+    {
+      if (type == SQLITE_TEXT)
+        {
+          const guint8 *text = sqlite3_column_text (statement, column);
+          int length = sqlite3_column_bytes (statement, column);
+
+          if ((gsize) length > *text_left)
+            return FALSE;
+          *text_left -= (gsize) length;
+          g_byte_array_append (values->arena, text, (guint) length);
+        }
+      values->offsets[row + 1] = values->arena->len;
+      return type == SQLITE_TEXT || type == SQLITE_NULL;
+    }
+  values->reals[row] = type == SQLITE_FLOAT;
+  if (type == SQLITE_INTEGER)
+    {
+      gint64 value = sqlite3_column_int64 (statement, column);
+
+      values->words[row] = (guint64) value;
+      values->has_integer = TRUE;
+      values->has_wide_integer |= value > EXACT_DOUBLE_MAX || value < -EXACT_DOUBLE_MAX;
+    }
+  else if (type == SQLITE_FLOAT)
+    {
+      double value = sqlite3_column_double (statement, column);
+
+      memcpy (&values->words[row], &value, sizeof value);
+      values->has_real = TRUE;
+    }
+  return type == SQLITE_INTEGER || type == SQLITE_FLOAT || type == SQLITE_NULL;
+}
+
+/* The key of a row from its word: the last term's, an integer with no
+ * NULL (see read_sorted()). */
+static gint64
+key_of_word (const TermValues *key,
+             guint32           row)
+{
+  guint64 word = key->words[row];
+
+  return (gint64) ((key->term->descending ? ~word : word) ^ SIGN_BIT);
+}
+
+/* The keys of @sort's order, sorted here. FALSE with @error unset when
+ * the database or a value does not fit (see gorm_key_reader_read()): the
+ * caller reads the sorted select instead. */
+static gboolean
+read_sorted (GormKeyReader      *self,
+             const GormKeySort  *sort,
+             const GValue       *params,
+             guint               n_params,
+             GArray             *keys,
+             GError            **error)
+{
+  g_auto(Cursor) cursor = { NULL, NULL, NULL, NULL, -1, FALSE };
+  guint n_terms = sort->terms->len;
+  g_autofree TermValues *terms = g_new0 (TermValues, n_terms);
+  g_autofree guint32 *order = NULL;
+  const TermValues *key = &terms[n_terms - 1];
+  GError *failure = NULL;
+  gsize text_left = self->sort_text_bytes;
+  gboolean fits;
+  guint n_rows = 0;
+
+  if (self->sqlite == NULL || !sort_fits_database (self, sort))
+    return FALSE;
+  for (guint t = 0; t < n_terms; t++)
+    {
+      terms[t].term = &g_array_index (sort->terms, SortTerm, t);
+      if (terms[t].term->text)
+        terms[t].arena = g_byte_array_new ();
+    }
+
+  if (!cursor_open (&cursor, self, sort->rows_sql, params, n_params, error))
+    return FALSE;
+  fits = TRUE;
+  while (fits && cursor_next (&cursor, &failure))
+    {
+      fits = n_rows < G_MAXUINT32 - 1;
+      for (guint t = 0; fits && t < n_terms; t++)
+        fits = term_values_read (&terms[t], cursor.statement, (int) t, n_rows, &text_left);
+      n_rows += fits;
+    }
+  /* The key is an integer, which sorts as one: what the sorted select
+   * says of any other value. */
+  fits = fits && failure == NULL && !key->term->text && !key->has_null && !key->has_real;
+  for (guint t = 0; fits && t < n_terms; t++)
+    fits = term_values_finish (&terms[t], n_rows);
+  if (fits)
+    {
+      order = sort_rows (terms, n_terms, n_rows);
+      for (guint t = 0; t + 1 < n_terms; t++)
+        term_values_clear (&terms[t]);
+      g_array_set_size (keys, keys->len + n_rows);
+      for (guint i = 0; i < n_rows; i++)
+        g_array_index (keys, gint64, keys->len - n_rows + i) = key_of_word (key, order[i]);
+      term_values_clear (&terms[n_terms - 1]);
+      return TRUE;
+    }
+  if (failure != NULL)
+    g_propagate_error (error, failure);
+  for (guint t = 0; t < n_terms; t++)
+    term_values_clear (&terms[t]);
+  return FALSE;
+}
+
 gboolean
 gorm_key_reader_read (GormKeyReader       *self,
                       const char          *sql,
                       const GormKeyRanks  *ranks,
+                      const GormKeySort   *sort,
                       const GValue        *params,
                       guint                n_params,
                       GArray              *keys,
-                      gboolean            *ranked,
+                      GormKeyReadWay      *way,
                       GError             **error)
 {
   GError *failure = NULL;
   gboolean ok = FALSE;
-  gboolean by_ranks = FALSE;
+  GormKeyReadWay read_way = GORM_KEY_READ_SORTED_SELECT;
 
   if (!is_cancelled (self, error))
     {
-      if (ranks != NULL)
-        {
-          by_ranks = read_ranked (self, ranks, params, n_params, keys, &failure);
-          ok = by_ranks;
-        }
+      if (ranks != NULL && read_ranked (self, ranks, params, n_params, keys, &failure))
+        read_way = GORM_KEY_READ_RANKED;
+      else if (failure == NULL && sort != NULL &&
+               read_sorted (self, sort, params, n_params, keys, &failure))
+        read_way = GORM_KEY_READ_SORTED_HERE;
+      ok = read_way != GORM_KEY_READ_SORTED_SELECT;
       if (failure != NULL)
         g_propagate_error (error, failure);
       /* See read_ranked() on SQLite's interrupt. */
-      else if (!by_ranks && !is_cancelled (self, error))
+      else if (!ok && !is_cancelled (self, error))
         ok = read_keys (self, sql, params, n_params, keys, error);
     }
-  if (ranked != NULL)
-    *ranked = by_ranks;
+  if (way != NULL)
+    *way = read_way;
 
   if (self->pinned)
     {

@@ -115,6 +115,10 @@ guint              gorm_query_model_get_n_sorted_key_pages (GormQueryModel *self
 /* How many times the model read its key index sorted by the ranks of a
  * related path's targets (gorm_dialect_render_key_ranks()), for tests. */
 guint              gorm_query_model_get_n_ranked_key_reads (GormQueryModel *self);
+/* How many times the model read its key index unsorted and sorted it in
+ * the reader (an order by columns of the table on SQLite, see
+ * GormKeySort), for tests. */
+guint              gorm_query_model_get_n_sorted_key_reads (GormQueryModel *self);
 /* How many positions of written rows a live model found by counting
  * rows (the position query) rather than from its key index, for tests
  * and benchmarks. */
