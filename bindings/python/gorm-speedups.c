@@ -401,8 +401,25 @@ static PyTypeObject field_base_type = {
  * object kept in the instance's __dict__ while its primary key is the
  * instance's key, without a Python frame; otherwise the ForeignKey's
  * _load() finds it. The names come from the ForeignKey's attributes
- * (key_attribute, cache_name, target_key) at each read: a relation is
- * declared, and its target_key set, once its target model exists. */
+ * (key_attribute, cache_name, target_key): a relation is declared, and
+ * its target_key set, once its target model exists. __get__ keeps them
+ * in the struct from its first read on, and any assignment of an
+ * attribute of the ForeignKey drops what it kept (they are assigned
+ * while the model is declared, never per object). */
+typedef struct
+{
+  PyObject_HEAD
+  PyObject *key_attribute;
+  PyObject *cache_name;
+  PyObject *target_key;
+  /* Whether target_key is get_id(): the key of a kept object is then
+   * read by gorm_resource_get_id(), without a call through Python. */
+  gboolean  target_key_is_id;
+} ForeignKeyBase;
+
+static PyObject *get_id (PyObject *module,
+                         PyObject *instance);
+
 /* The attribute @name of the ForeignKey @self, a new reference: from its
  * instance dictionary, where the ForeignKey keeps key_attribute,
  * cache_name and target_key, without the lookup through its class that
@@ -428,20 +445,113 @@ foreign_key_attribute (PyObject *self,
   return PyObject_GetAttr (self, name);
 }
 
+/* The attribute @name of @self, kept in @slot from its first read on: a
+ * borrowed reference, or NULL with an exception. */
+static PyObject *
+kept_attribute (PyObject  *self,
+                PyObject **slot,
+                PyObject  *name)
+{
+  if (*slot == NULL)
+    *slot = foreign_key_attribute (self, name);
+  return *slot;
+}
+
+static int
+foreign_key_base_traverse (PyObject  *self,
+                           visitproc  visit,
+                           void      *arg)
+{
+  ForeignKeyBase *foreign_key = (ForeignKeyBase *) self;
+
+  Py_VISIT (foreign_key->key_attribute);
+  Py_VISIT (foreign_key->cache_name);
+  Py_VISIT (foreign_key->target_key);
+  return 0;
+}
+
+static int
+foreign_key_base_clear (PyObject *self)
+{
+  ForeignKeyBase *foreign_key = (ForeignKeyBase *) self;
+
+  Py_CLEAR (foreign_key->key_attribute);
+  Py_CLEAR (foreign_key->cache_name);
+  Py_CLEAR (foreign_key->target_key);
+  foreign_key->target_key_is_id = FALSE;
+  return 0;
+}
+
+static void
+foreign_key_base_dealloc (PyObject *self)
+{
+  PyObject_GC_UnTrack (self);
+  foreign_key_base_clear (self);
+  Py_TYPE (self)->tp_free (self);
+}
+
+/* Any assignment (key_attribute, cache_name, target_key among others)
+ * drops what __get__ kept of the attributes. */
+static int
+foreign_key_base_setattro (PyObject *self,
+                           PyObject *name,
+                           PyObject *value)
+{
+  if (PyObject_GenericSetAttr (self, name, value) < 0)
+    return -1;
+  foreign_key_base_clear (self);
+  return 0;
+}
+
+/* Whether the object @kept has the primary key @key: target_key(kept) ==
+ * key, by gorm_resource_get_id() for an automatic key; 1, 0 or -1 with an
+ * exception. */
+static int
+kept_has_key (ForeignKeyBase *self,
+              PyObject       *kept,
+              PyObject       *key)
+{
+  PyObject *target_key, *kept_key;
+  GObject *object;
+  int same;
+
+  target_key = kept_attribute ((PyObject *) self, &self->target_key, target_key_name);
+  if (target_key == NULL)
+    return -1;
+  if (!self->target_key_is_id)
+    self->target_key_is_id = PyCFunction_Check (target_key) &&
+                             PyCFunction_GET_FUNCTION (target_key) == (PyCFunction) get_id;
+  object = self->target_key_is_id && PyLong_CheckExact (key) ? gobject_of (kept) : NULL;
+  if (object != NULL && GORM_IS_RESOURCE (object))
+    {
+      int overflow;
+      long long wanted = PyLong_AsLongLongAndOverflow (key, &overflow);
+
+      return overflow == 0 && wanted == gorm_resource_get_id (GORM_RESOURCE (object));
+    }
+  kept_key = PyObject_CallOneArg (target_key, kept);
+  if (kept_key == NULL)
+    return -1;
+  same = PyObject_RichCompareBool (kept_key, key, Py_EQ);
+  Py_DECREF (kept_key);
+  return same;
+}
+
 static PyObject *
 foreign_key_base_get (PyObject *self,
                       PyObject *instance,
                       PyObject *owner)
 {
-  PyObject *key_attribute = NULL, *key = NULL, *dict = NULL, *cache_name = NULL;
-  PyObject *kept = NULL, *target_key = NULL, *kept_key = NULL, *result = NULL;
+  ForeignKeyBase *foreign_key = (ForeignKeyBase *) self;
+  PyObject *key_attribute, *cache_name, *key = NULL, *dict = NULL, *kept = NULL;
+  PyObject *result = NULL;
   int same;
 
   if (instance == NULL || instance == Py_None)
     return Py_NewRef (self);
-  key_attribute = foreign_key_attribute (self, key_attribute_name);
+  key_attribute = kept_attribute (self, &foreign_key->key_attribute, key_attribute_name);
   if (key_attribute == NULL)
-    goto out;
+    return NULL;
   key = PyObject_GetAttr (instance, key_attribute);
   if (key == NULL)
     goto out;
@@ -450,17 +560,18 @@ foreign_key_base_get (PyObject *self,
       result = Py_NewRef (Py_None);
       goto out;
     }
-  /* Through PyGObject's getter of the wrapper's __dict__, as Python
-   * takes it: PyGObject keeps the wrapper of an object with a __dict__
-   * alive. Another instance has its own. */
-  dict = PyObject_TypeCheck (instance, &PyGObject_Type) ? wrapper_dict (instance)
-                                                        : PyObject_GetAttr (instance, dict_name);
-  if (dict == NULL)
+  /* A wrapper's dictionary as it is: one without a dictionary keeps
+   * nothing (_load() makes it, through PyGObject's getter, which keeps
+   * the wrapper of an object with a __dict__ alive). Another instance has
+   * its own. */
+  if (PyObject_TypeCheck (instance, &PyGObject_Type))
+    dict = Py_XNewRef (((PyGObject *) instance)->inst_dict);
+  else if ((dict = PyObject_GetAttr (instance, dict_name)) == NULL)
     goto out;
-  cache_name = foreign_key_attribute (self, cache_name_name);
+  cache_name = kept_attribute (self, &foreign_key->cache_name, cache_name_name);
   if (cache_name == NULL)
     goto out;
-  if (PyDict_Check (dict))
+  if (dict != NULL && PyDict_Check (dict))
     {
       kept = Py_XNewRef (PyDict_GetItemWithError (dict, cache_name));
       if (kept == NULL && PyErr_Occurred ())
@@ -468,13 +579,7 @@ foreign_key_base_get (PyObject *self,
     }
   if (kept != NULL && kept != Py_None)
     {
-      target_key = foreign_key_attribute (self, target_key_name);
-      if (target_key == NULL)
-        goto out;
-      kept_key = PyObject_CallOneArg (target_key, kept);
-      if (kept_key == NULL)
-        goto out;
-      same = PyObject_RichCompareBool (kept_key, key, Py_EQ);
+      same = kept_has_key (foreign_key, kept, key);
       if (same < 0)
         goto out;
       if (same)
@@ -486,15 +591,19 @@ foreign_key_base_get (PyObject *self,
   result = PyObject_CallMethodObjArgs (self, load_name, instance, key, NULL);
 
 out:
-  Py_XDECREF (key_attribute);
   Py_XDECREF (key);
   Py_XDECREF (dict);
-  Py_XDECREF (cache_name);
   Py_XDECREF (kept);
-  Py_XDECREF (target_key);
-  Py_XDECREF (kept_key);
   return result;
 }
+
+/* copy.copy() of a ForeignKey (a model deriving from an abstract one
+ * copies its relations) takes its attributes, as of a field; the copy
+ * reads them again at its first use. */
+static PyMethodDef foreign_key_base_methods[] = {
+  { "__getstate__", field_base_getstate, METH_NOARGS, NULL },
+  { NULL },
+};
 
 static int foreign_key_base_set (PyObject *self,
                                  PyObject *instance,
@@ -504,9 +613,14 @@ static PyTypeObject foreign_key_base_type = {
   PyVarObject_HEAD_INIT (NULL, 0)
   .tp_name = "gi.overrides._gorm_speedups.ForeignKeyBase",
   .tp_doc = "The base of Gorm.ForeignKey: gives the related object kept, in C.",
-  .tp_basicsize = sizeof (PyObject),
-  .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+  .tp_basicsize = sizeof (ForeignKeyBase),
+  .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
   .tp_new = PyType_GenericNew,
+  .tp_dealloc = foreign_key_base_dealloc,
+  .tp_traverse = foreign_key_base_traverse,
+  .tp_clear = foreign_key_base_clear,
+  .tp_setattro = foreign_key_base_setattro,
+  .tp_methods = foreign_key_base_methods,
   .tp_descr_get = foreign_key_base_get,
   .tp_descr_set = foreign_key_base_set,
 };
@@ -1652,7 +1766,7 @@ foreign_key_base_set (PyObject *self,
     goto python;
   /* As _assign() keeps it; the dictionary is the wrapper's, which
    * PyGObject keeps alive with the object once it has one. */
-  cache_name = foreign_key_attribute (self, cache_name_name);
+  cache_name = kept_attribute (self, &((ForeignKeyBase *) self)->cache_name, cache_name_name);
   if (cache_name == NULL)
     goto out;
   /* A wrapper (gobject_of() said so): PyGObject's getter, directly. */
@@ -1679,7 +1793,6 @@ python:
 
 out:
   Py_XDECREF (name);
-  Py_XDECREF (cache_name);
   Py_XDECREF (dict);
   return result;
 }
