@@ -251,6 +251,45 @@ class RelationReadTest(DatabaseTestCase):
         self.assertIs(names[0], names[1])
         self.assertEqual(posts[0].author.id, key)
 
+    def test_a_foreign_key_reads_its_attributes_again_once_one_is_assigned(self):
+        ann = Author(name='Ann')
+        ann.save()
+        post = Post(title='p', author=ann)
+        post.save()
+        # The first read takes the ForeignKey's attributes into its struct.
+        self.assertIs(post.author, ann)
+        field = Post.author
+        original = field.target_key
+        compared = []
+
+        def counted(related):
+            compared.append(related)
+            return original(related)
+        field.target_key = counted
+        try:
+            self.assertIs(post.author, ann)
+            self.assertEqual(compared, [ann])
+            # A key no object has: the kept object is not given.
+            field.target_key = lambda related: -1
+            self.assertEqual(post.author.id, ann.id)
+        finally:
+            field.target_key = original
+        compared.clear()
+        self.assertIs(post.author, ann)
+        self.assertEqual(compared, [])
+
+    def test_a_copied_foreign_key_reads_what_it_copied(self):
+        ann = Author(name='Ann')
+        ann.save()
+        post = Post(title='p', author=ann)
+        post.save()
+        self.assertIs(post.author, ann)
+        copied = copy.copy(Post.author)
+        self.assertIsNot(copied, Post.author)
+        for name in ('key_attribute', 'cache_name', 'target_key', 'name', 'null'):
+            self.assertEqual(getattr(copied, name), getattr(Post.author, name))
+        self.assertIs(copied.__get__(post, Post), ann)
+
     def test_a_foreign_key_read_on_another_object(self):
         with self.assertRaises(AttributeError):
             Post.author.__get__(object(), Post)
