@@ -705,20 +705,46 @@ row_value (PyObject        *module,
   return pyg_value_as_pyobject (value, TRUE);
 }
 
-/* keep_related(relation, cache_name, resource): keeps in the __dict__ of
- * @resource, under @cache_name, the object it refers to through
- * @relation when libgorm has it at hand (gorm_resource_peek_related(),
- * what select_related() loaded); gives @resource back. */
+/* Keeps in the __dict__ of the wrapper @wrapper of @object, under
+ * @cache_name, the object @object refers to through @relation when
+ * libgorm has it at hand (gorm_resource_peek_related(), what
+ * select_related() loaded); 0, or -1 with an exception. */
+static int
+keep_one (PyObject     *wrapper,
+          GormResource *object,
+          const char   *relation,
+          PyObject     *cache_name)
+{
+  PyObject *dict, *related_wrapper;
+  gpointer related = gorm_resource_peek_related (object, relation);
+  int failed;
+
+  if (related == NULL)
+    return 0;
+  related_wrapper = pygobject_new (G_OBJECT (related));
+  if (related_wrapper == NULL)
+    return -1;
+  dict = wrapper_dict (wrapper);
+  if (dict == NULL)
+    {
+      Py_DECREF (related_wrapper);
+      return -1;
+    }
+  failed = PyObject_SetItem (dict, cache_name, related_wrapper);
+  Py_DECREF (dict);
+  Py_DECREF (related_wrapper);
+  return failed;
+}
+
+/* keep_related(relation, cache_name, resource): keep_one() of @resource;
+ * gives @resource back. */
 static PyObject *
 keep_related (PyObject         *module,
               PyObject * const *args,
               Py_ssize_t        n_args)
 {
-  PyObject *dict, *wrapper;
   const char *relation;
   GObject *object;
-  gpointer related;
-  int failed;
 
   if (n_args != 3 || !PyUnicode_Check (args[0]) || !PyUnicode_Check (args[1]))
     return PyErr_Format (PyExc_TypeError,
@@ -729,25 +755,104 @@ keep_related (PyObject         *module,
   relation = PyUnicode_AsUTF8 (args[0]);
   if (relation == NULL)
     return NULL;
-  related = gorm_resource_peek_related (GORM_RESOURCE (object), relation);
-  if (related != NULL)
-    {
-      wrapper = pygobject_new (G_OBJECT (related));
-      if (wrapper == NULL)
-        return NULL;
-      dict = wrapper_dict (args[2]);
-      if (dict == NULL)
-        {
-          Py_DECREF (wrapper);
-          return NULL;
-        }
-      failed = PyObject_SetItem (dict, args[1], wrapper);
-      Py_DECREF (dict);
-      Py_DECREF (wrapper);
-      if (failed < 0)
-        return NULL;
-    }
+  if (keep_one (args[2], GORM_RESOURCE (object), relation, args[1]) < 0)
+    return NULL;
   return Py_NewRef (args[2]);
+}
+
+/* A position or a count of take_related(), within a guint; -1 with
+ * TypeError for anything but an int, ValueError for an int beyond. */
+static long long
+list_index (PyObject   *object,
+            const char *what)
+{
+  long long index;
+
+  if (!PyLong_Check (object))
+    {
+      PyErr_Format (PyExc_TypeError, "take_related: %s is an int, not %s", what,
+                    Py_TYPE (object)->tp_name);
+      return -1;
+    }
+  index = PyLong_AsLongLong (object);
+  if (index < 0 || index > G_MAXUINT)
+    {
+      if (!PyErr_Occurred () || PyErr_ExceptionMatches (PyExc_OverflowError))
+        {
+          PyErr_Clear ();
+          PyErr_Format (PyExc_ValueError,
+                        "take_related: %s is an int from 0 to %u, not %R", what, G_MAXUINT, object);
+        }
+      return -1;
+    }
+  return index;
+}
+
+/* take_related(model, start, n_items, relation, cache_name): the list of
+ * the items of the Gio.ListModel @model from @start on, at most @n_items
+ * (gorm_query_dup_items(), with the lock released as PyGObject releases
+ * it: the items' pages may be loaded), each an object through
+ * keep_related(relation, cache_name, object), which refuses an item the
+ * model could not load (None) with TypeError: what Gorm.py's _take()
+ * gives for a QuerySet with select_related() of one relation, without a
+ * call per item. */
+static PyObject *
+take_related (PyObject         *module,
+              PyObject * const *args,
+              Py_ssize_t        n_args)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  long long start, n_items;
+  const char *relation;
+  PyObject *list = NULL;
+  GObject *model;
+  guint i;
+
+  if (n_args != 5 || !PyUnicode_Check (args[3]) || !PyUnicode_Check (args[4]))
+    return PyErr_Format (PyExc_TypeError,
+                         "take_related(model, start, n_items, relation, cache_name): "
+                         "a Gio.ListModel, two int and two str");
+  model = typed_argument (args[0], G_TYPE_LIST_MODEL, "Gio.ListModel", "take_related");
+  if (model == NULL)
+    return NULL;
+  start = list_index (args[1], "start");
+  if (start < 0)
+    return NULL;
+  n_items = list_index (args[2], "n_items");
+  if (n_items < 0)
+    return NULL;
+  relation = PyUnicode_AsUTF8 (args[3]);
+  if (relation == NULL)
+    return NULL;
+
+  g_object_ref (model);
+  Py_BEGIN_ALLOW_THREADS
+  items = gorm_query_dup_items (G_LIST_MODEL (model), (guint) start, (guint) n_items);
+  Py_END_ALLOW_THREADS
+  g_object_unref (model);
+
+  list = PyList_New (items->len);
+  for (i = 0; list != NULL && i < items->len; i++)
+    {
+      GObject *item = g_ptr_array_index (items, i);
+      PyObject *wrapper = item != NULL ? pygobject_new (item) : Py_NewRef (Py_None);
+
+      /* Anything but an object (an item the model could not load) is
+       * refused as keep_related() refuses it. */
+      if (wrapper != NULL &&
+          (resource_argument (wrapper, "keep_related") == NULL ||
+           keep_one (wrapper, GORM_RESOURCE (item), relation, args[4]) < 0))
+        Py_CLEAR (wrapper);
+      if (wrapper == NULL)
+        Py_CLEAR (list);
+      else
+        PyList_SET_ITEM (list, i, wrapper);
+    }
+  /* The array's references: each wrapper holds its own. */
+  for (i = 0; i < items->len; i++)
+    if (g_ptr_array_index (items, i) != NULL)
+      g_object_unref (g_ptr_array_index (items, i));
+  return list;
 }
 
 /* Queries built in one call.
@@ -2285,6 +2390,10 @@ static PyMethodDef module_methods[] = {
     "keep_related(relation, cache_name, resource): keeps the object resource "
     "refers to through relation, when at hand, in resource.__dict__[cache_name]; "
     "returns resource." },
+  { "take_related", (PyCFunction) (void (*) (void)) take_related, METH_FASTCALL,
+    "take_related(model, start, n_items, relation, cache_name): the items of model "
+    "from start on, at most n_items, each passed through keep_related(relation, "
+    "cache_name, item)." },
   { "build_filter", (PyCFunction) (void (*) (void)) build_filter, METH_FASTCALL,
     "build_filter(where, terms): the Gorm.Filter where (unless None) and the "
     "comparisons of terms, (code, name, value) triples; None when a value needs "

@@ -308,6 +308,45 @@ class RelationReadTest(DatabaseTestCase):
                 with self.assertRaisesRegex(TypeError, 'get_id: .* is not a constructed Gorm.Resource'):
                     speedups.get_id(wrong)
 
+    def test_take_related_takes_items_and_keeps_their_related_objects(self):
+        ann = Author(name='Ann')
+        ann.save()
+        for title in ('a', 'b', 'c'):
+            Post(title=title, author=ann).save()
+        Post(title='d').save()
+        key = ann.id
+        del ann
+        gc.collect()
+        cache = Post.author.cache_name
+        model = speedups.collect(Post.objects.select_related('author').order_by('title')
+                                 .query.fetch)
+        taken = speedups.take_related(model, 1, 5, 'author', cache)
+        self.assertEqual([post.title for post in taken], ['b', 'c', 'd'])
+        self.assertEqual([post.__dict__.get(cache) is not None for post in taken],
+                         [True, True, False])
+        self.assertIs(taken[0].__dict__[cache], taken[1].__dict__[cache])
+        # The posts keep their author once the model is gone.
+        del model
+        gc.collect()
+        self.assertEqual(taken[0].author.id, key)
+        self.assertIs(taken[0].author, taken[1].author)
+        model = Post.objects.order_by('title').query.fetch()
+        self.assertEqual(speedups.take_related(model, 4, 2, 'author', cache), [])
+        self.assertEqual(len(speedups.take_related(model, 0, 2, 'author', cache)), 2)
+
+    def test_take_related_refuses_bad_arguments(self):
+        model = Post.objects.order_by('title').query.fetch()
+        for args in ((), (model, 0, 1, 'author'), (object(), 0, 1, 'author', 'cache'),
+                     (model, 0, 1, 2, 'cache'), (model, 0, 1, 'author', 3),
+                     (model, '0', 1, 'author', 'cache')):
+            with self.subTest(args=args):
+                with self.assertRaises(TypeError):
+                    speedups.take_related(*args)
+        for start, n_items in ((-1, 1), (0, -1), (0, 2 ** 32), (2 ** 64, 1)):
+            with self.subTest(start=start, n_items=n_items):
+                with self.assertRaises(ValueError):
+                    speedups.take_related(model, start, n_items, 'author', 'cache')
+
     def test_keep_related_refuses_bad_arguments(self):
         post = Post(title='p')
         for args in ((), ('author', 'cache'), (1, 'cache', post), ('author', 2, post),
