@@ -251,13 +251,18 @@ class RelationReadTest(DatabaseTestCase):
         self.assertIs(names[0], names[1])
         self.assertEqual(posts[0].author.id, key)
 
-    def test_a_foreign_key_reads_its_attributes_again_once_one_is_assigned(self):
+    def saved_post(self):
+        """A saved post of a saved author, read once: the ForeignKey has
+        taken its attributes into its struct."""
         ann = Author(name='Ann')
         ann.save()
         post = Post(title='p', author=ann)
         post.save()
-        # The first read takes the ForeignKey's attributes into its struct.
         self.assertIs(post.author, ann)
+        return ann, post
+
+    def test_a_foreign_key_reads_its_attributes_again_once_one_is_assigned(self):
+        ann, post = self.saved_post()
         field = Post.author
         original = field.target_key
         compared = []
@@ -279,11 +284,7 @@ class RelationReadTest(DatabaseTestCase):
         self.assertEqual(compared, [])
 
     def test_a_copied_foreign_key_reads_what_it_copied(self):
-        ann = Author(name='Ann')
-        ann.save()
-        post = Post(title='p', author=ann)
-        post.save()
-        self.assertIs(post.author, ann)
+        ann, post = self.saved_post()
         copied = copy.copy(Post.author)
         self.assertIsNot(copied, Post.author)
         for name in ('key_attribute', 'cache_name', 'target_key', 'name', 'null'):
