@@ -284,10 +284,11 @@ forward_key (GormResource        *self,
    * as gorm_value_to_sql() makes it, without its checks of any value
    * (peek_related() per object). A binding's model keeps it in a slot of
    * the object (its own class's property, as gorm_mapper_get_property()
-   * reads it directly): read there, without a copy through
-   * get_property. */
+   * reads it directly): read there, without a copy through get_property.
+   * An object of a class written in C holds no kept values: its
+   * property's slot is not looked up. */
   if (column->kind == GORM_VALUE_KIND_INT && pspec->value_type == G_TYPE_INT64 &&
-      pspec->owner_type == G_OBJECT_TYPE (self) &&
+      pspec->owner_type == G_OBJECT_TYPE (self) && gorm_resource_has_kept (self) &&
       (slot = gorm_resource_kept_slot (pspec)) != 0)
     {
       const GValue *kept = gorm_resource_peek_kept (self, slot);
