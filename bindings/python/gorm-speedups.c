@@ -840,7 +840,7 @@ take_related (PyObject         *module,
       /* Anything but an object (an item the model could not load) is
        * refused as keep_related() refuses it. */
       if (wrapper != NULL &&
-          (resource_argument (wrapper, "keep_related") == NULL ||
+          ((!GORM_IS_RESOURCE (item) && resource_argument (wrapper, "keep_related") == NULL) ||
            keep_one (wrapper, GORM_RESOURCE (item), relation, args[4]) < 0))
         Py_CLEAR (wrapper);
       if (wrapper == NULL)
