@@ -343,6 +343,12 @@ class RelationReadTest(DatabaseTestCase):
             with self.subTest(args=args):
                 with self.assertRaises(TypeError):
                     speedups.take_related(*args)
+        # Items that are not objects are refused as keep_related() refuses them.
+        Post(title='p').save()
+        rows = Post.objects.values('title').query.fetch_rows(None)
+        with self.assertRaisesRegex(TypeError, 'keep_related: a .*Row is not a constructed '
+                                    'Gorm.Resource'):
+            speedups.take_related(rows, 0, 1, 'author', 'cache')
         for start, n_items in ((-1, 1), (0, -1), (0, 2 ** 32), (2 ** 64, 1)):
             with self.subTest(start=start, n_items=n_items):
                 with self.assertRaises(ValueError):
