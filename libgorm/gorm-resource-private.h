@@ -24,10 +24,13 @@ void              gorm_resource_set_stored       (GormResource      *self,
                                                   const GValue      *value);
 
 /* Kept properties (gorm_resource_class_store_property()), for
- * gorm-resource-values.c. */
+ * gorm-resource-values.c and gorm-resource-relations.c. */
 guint             gorm_resource_kept_slot        (GParamSpec        *pspec);
 const GValue     *gorm_resource_peek_kept        (GormResource      *self,
                                                   guint              slot);
+/* Whether @self holds kept values: a binding's object once one of its
+ * kept properties was set; never an object of a class written in C. */
+gboolean          gorm_resource_has_kept         (GormResource      *self);
 /* The kept property of the class of @self in @slot; NULL for none. */
 GParamSpec       *gorm_resource_kept_pspec       (GormResource      *self,
                                                   guint              slot);

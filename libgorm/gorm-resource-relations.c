@@ -272,24 +272,43 @@ forward_key (GormResource        *self,
              GError             **error)
 {
   const GormColumn *column = relation->column;
+  GParamSpec *pspec = column->pspec;
   g_auto(GValue) value = G_VALUE_INIT;
+  guint slot;
 
   /* A number key marked NULL holds its default value: it refers to none. */
   if (gorm_column_marks_null (column) &&
       gorm_row_state_is_null (gorm_row_state_of (self), column->index))
     return FALSE;
-  g_value_init (&value, column->pspec->value_type);
-  gorm_mapper_get_property (G_OBJECT (self), column->pspec, &value);
   /* The usual key, a gint64 property: its SQL value is the same gint64,
    * as gorm_value_to_sql() makes it, without its checks of any value
-   * (peek_related() per object). */
-  if (column->kind == GORM_VALUE_KIND_INT && G_VALUE_TYPE (&value) == G_TYPE_INT64)
+   * (peek_related() per object). A binding's model keeps it in a slot of
+   * the object (its own class's property, as gorm_mapper_get_property()
+   * reads it directly): read there, without a copy through get_property.
+   * An object of a class written in C holds no kept values: its
+   * property's slot is not looked up. */
+  if (column->kind == GORM_VALUE_KIND_INT && pspec->value_type == G_TYPE_INT64 &&
+      pspec->owner_type == G_OBJECT_TYPE (self) && gorm_resource_has_kept (self) &&
+      (slot = gorm_resource_kept_slot (pspec)) != 0)
     {
+      const GValue *kept = gorm_resource_peek_kept (self, slot);
+
       g_value_init (key, G_TYPE_INT64);
-      g_value_set_int64 (key, g_value_get_int64 (&value));
+      g_value_set_int64 (key, g_value_get_int64 (kept != NULL ? kept
+                                                 : g_param_spec_get_default_value (pspec)));
     }
-  else if (!gorm_value_to_sql (column->kind, column->pspec, &value, key, error))
-    return FALSE;
+  else
+    {
+      g_value_init (&value, pspec->value_type);
+      gorm_mapper_get_property (G_OBJECT (self), pspec, &value);
+      if (column->kind == GORM_VALUE_KIND_INT && G_VALUE_TYPE (&value) == G_TYPE_INT64)
+        {
+          g_value_init (key, G_TYPE_INT64);
+          g_value_set_int64 (key, g_value_get_int64 (&value));
+        }
+      else if (!gorm_value_to_sql (column->kind, pspec, &value, key, error))
+        return FALSE;
+    }
   if (gorm_value_is_sql_null (key))
     {
       g_value_unset (key);

@@ -1274,6 +1274,14 @@ gorm_resource_kept_slot (GParamSpec *pspec)
   return kept_slot (pspec);
 }
 
+gboolean
+gorm_resource_has_kept (GormResource *self)
+{
+  GormResourcePrivate *priv = gorm_resource_get_instance_private (self);
+
+  return priv->kept != NULL;
+}
+
 const GValue *
 gorm_resource_peek_kept (GormResource *self,
                          guint         slot)

@@ -401,8 +401,25 @@ static PyTypeObject field_base_type = {
  * object kept in the instance's __dict__ while its primary key is the
  * instance's key, without a Python frame; otherwise the ForeignKey's
  * _load() finds it. The names come from the ForeignKey's attributes
- * (key_attribute, cache_name, target_key) at each read: a relation is
- * declared, and its target_key set, once its target model exists. */
+ * (key_attribute, cache_name, target_key): a relation is declared, and
+ * its target_key set, once its target model exists. __get__ keeps them
+ * in the struct from its first read on, and any assignment of an
+ * attribute of the ForeignKey drops what it kept (they are assigned
+ * while the model is declared, never per object). */
+typedef struct
+{
+  PyObject_HEAD
+  PyObject *key_attribute;
+  PyObject *cache_name;
+  PyObject *target_key;
+  /* Whether target_key is get_id(): the key of a kept object is then
+   * read by gorm_resource_get_id(), without a call through Python. */
+  gboolean  target_key_is_id;
+} ForeignKeyBase;
+
+static PyObject *get_id (PyObject *module,
+                         PyObject *instance);
+
 /* The attribute @name of the ForeignKey @self, a new reference: from its
  * instance dictionary, where the ForeignKey keeps key_attribute,
  * cache_name and target_key, without the lookup through its class that
@@ -428,20 +445,113 @@ foreign_key_attribute (PyObject *self,
   return PyObject_GetAttr (self, name);
 }
 
+/* The attribute @name of @self, kept in @slot from its first read on: a
+ * borrowed reference, or NULL with an exception. */
+static PyObject *
+kept_attribute (PyObject  *self,
+                PyObject **slot,
+                PyObject  *name)
+{
+  if (*slot == NULL)
+    *slot = foreign_key_attribute (self, name);
+  return *slot;
+}
+
+static int
+foreign_key_base_traverse (PyObject  *self,
+                           visitproc  visit,
+                           void      *arg)
+{
+  ForeignKeyBase *foreign_key = (ForeignKeyBase *) self;
+
+  Py_VISIT (foreign_key->key_attribute);
+  Py_VISIT (foreign_key->cache_name);
+  Py_VISIT (foreign_key->target_key);
+  return 0;
+}
+
+static int
+foreign_key_base_clear (PyObject *self)
+{
+  ForeignKeyBase *foreign_key = (ForeignKeyBase *) self;
+
+  Py_CLEAR (foreign_key->key_attribute);
+  Py_CLEAR (foreign_key->cache_name);
+  Py_CLEAR (foreign_key->target_key);
+  foreign_key->target_key_is_id = FALSE;
+  return 0;
+}
+
+static void
+foreign_key_base_dealloc (PyObject *self)
+{
+  PyObject_GC_UnTrack (self);
+  foreign_key_base_clear (self);
+  Py_TYPE (self)->tp_free (self);
+}
+
+/* Any assignment (key_attribute, cache_name, target_key among others)
+ * drops what __get__ kept of the attributes. */
+static int
+foreign_key_base_setattro (PyObject *self,
+                           PyObject *name,
+                           PyObject *value)
+{
+  if (PyObject_GenericSetAttr (self, name, value) < 0)
+    return -1;
+  foreign_key_base_clear (self);
+  return 0;
+}
+
+/* Whether the object @kept has the primary key @key: target_key(kept) ==
+ * key, by gorm_resource_get_id() for an automatic key; 1, 0 or -1 with an
+ * exception. */
+static int
+kept_has_key (ForeignKeyBase *self,
+              PyObject       *kept,
+              PyObject       *key)
+{
+  PyObject *target_key, *kept_key;
+  GObject *object;
+  int same;
+
+  target_key = kept_attribute ((PyObject *) self, &self->target_key, target_key_name);
+  if (target_key == NULL)
+    return -1;
+  if (!self->target_key_is_id)
+    self->target_key_is_id = PyCFunction_Check (target_key) &&
+                             PyCFunction_GET_FUNCTION (target_key) == (PyCFunction) get_id;
+  object = self->target_key_is_id && PyLong_CheckExact (key) ? gobject_of (kept) : NULL;
+  if (object != NULL && GORM_IS_RESOURCE (object))
+    {
+      int overflow;
+      long long wanted = PyLong_AsLongLongAndOverflow (key, &overflow);
+
+      return overflow == 0 && wanted == gorm_resource_get_id (GORM_RESOURCE (object));
+    }
+  kept_key = PyObject_CallOneArg (target_key, kept);
+  if (kept_key == NULL)
+    return -1;
+  same = PyObject_RichCompareBool (kept_key, key, Py_EQ);
+  Py_DECREF (kept_key);
+  return same;
+}
+
 static PyObject *
 foreign_key_base_get (PyObject *self,
                       PyObject *instance,
                       PyObject *owner)
 {
-  PyObject *key_attribute = NULL, *key = NULL, *dict = NULL, *cache_name = NULL;
-  PyObject *kept = NULL, *target_key = NULL, *kept_key = NULL, *result = NULL;
+  ForeignKeyBase *foreign_key = (ForeignKeyBase *) self;
+  PyObject *key_attribute, *cache_name, *key = NULL, *dict = NULL, *kept = NULL;
+  PyObject *result = NULL;
   int same;
 
   if (instance == NULL || instance == Py_None)
     return Py_NewRef (self);
-  key_attribute = foreign_key_attribute (self, key_attribute_name);
+  key_attribute = kept_attribute (self, &foreign_key->key_attribute, key_attribute_name);
   if (key_attribute == NULL)
-    goto out;
+    return NULL;
   key = PyObject_GetAttr (instance, key_attribute);
   if (key == NULL)
     goto out;
@@ -450,17 +560,18 @@ foreign_key_base_get (PyObject *self,
       result = Py_NewRef (Py_None);
       goto out;
     }
-  /* Through PyGObject's getter of the wrapper's __dict__, as Python
-   * takes it: PyGObject keeps the wrapper of an object with a __dict__
-   * alive. Another instance has its own. */
-  dict = PyObject_TypeCheck (instance, &PyGObject_Type) ? wrapper_dict (instance)
-                                                        : PyObject_GetAttr (instance, dict_name);
-  if (dict == NULL)
+  /* A wrapper's dictionary as it is: one without a dictionary keeps
+   * nothing (_load() makes it, through PyGObject's getter, which keeps
+   * the wrapper of an object with a __dict__ alive). Another instance has
+   * its own. */
+  if (PyObject_TypeCheck (instance, &PyGObject_Type))
+    dict = Py_XNewRef (((PyGObject *) instance)->inst_dict);
+  else if ((dict = PyObject_GetAttr (instance, dict_name)) == NULL)
     goto out;
-  cache_name = foreign_key_attribute (self, cache_name_name);
+  cache_name = kept_attribute (self, &foreign_key->cache_name, cache_name_name);
   if (cache_name == NULL)
     goto out;
-  if (PyDict_Check (dict))
+  if (dict != NULL && PyDict_Check (dict))
     {
       kept = Py_XNewRef (PyDict_GetItemWithError (dict, cache_name));
       if (kept == NULL && PyErr_Occurred ())
@@ -468,13 +579,7 @@ foreign_key_base_get (PyObject *self,
     }
   if (kept != NULL && kept != Py_None)
     {
-      target_key = foreign_key_attribute (self, target_key_name);
-      if (target_key == NULL)
-        goto out;
-      kept_key = PyObject_CallOneArg (target_key, kept);
-      if (kept_key == NULL)
-        goto out;
-      same = PyObject_RichCompareBool (kept_key, key, Py_EQ);
+      same = kept_has_key (foreign_key, kept, key);
       if (same < 0)
         goto out;
       if (same)
@@ -486,15 +591,19 @@ foreign_key_base_get (PyObject *self,
   result = PyObject_CallMethodObjArgs (self, load_name, instance, key, NULL);
 
 out:
-  Py_XDECREF (key_attribute);
   Py_XDECREF (key);
   Py_XDECREF (dict);
-  Py_XDECREF (cache_name);
   Py_XDECREF (kept);
-  Py_XDECREF (target_key);
-  Py_XDECREF (kept_key);
   return result;
 }
+
+/* copy.copy() of a ForeignKey (a model deriving from an abstract one
+ * copies its relations) takes its attributes, as of a field; the copy
+ * reads them again at its first use. */
+static PyMethodDef foreign_key_base_methods[] = {
+  { "__getstate__", field_base_getstate, METH_NOARGS, NULL },
+  { NULL },
+};
 
 static int foreign_key_base_set (PyObject *self,
                                  PyObject *instance,
@@ -504,9 +613,14 @@ static PyTypeObject foreign_key_base_type = {
   PyVarObject_HEAD_INIT (NULL, 0)
   .tp_name = "gi.overrides._gorm_speedups.ForeignKeyBase",
   .tp_doc = "The base of Gorm.ForeignKey: gives the related object kept, in C.",
-  .tp_basicsize = sizeof (PyObject),
-  .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+  .tp_basicsize = sizeof (ForeignKeyBase),
+  .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
   .tp_new = PyType_GenericNew,
+  .tp_dealloc = foreign_key_base_dealloc,
+  .tp_traverse = foreign_key_base_traverse,
+  .tp_clear = foreign_key_base_clear,
+  .tp_setattro = foreign_key_base_setattro,
+  .tp_methods = foreign_key_base_methods,
   .tp_descr_get = foreign_key_base_get,
   .tp_descr_set = foreign_key_base_set,
 };
@@ -591,20 +705,46 @@ row_value (PyObject        *module,
   return pyg_value_as_pyobject (value, TRUE);
 }
 
-/* keep_related(relation, cache_name, resource): keeps in the __dict__ of
- * @resource, under @cache_name, the object it refers to through
- * @relation when libgorm has it at hand (gorm_resource_peek_related(),
- * what select_related() loaded); gives @resource back. */
+/* Keeps in the __dict__ of the wrapper @wrapper of @object, under
+ * @cache_name, the object @object refers to through @relation when
+ * libgorm has it at hand (gorm_resource_peek_related(), what
+ * select_related() loaded); 0, or -1 with an exception. */
+static int
+keep_one (PyObject     *wrapper,
+          GormResource *object,
+          const char   *relation,
+          PyObject     *cache_name)
+{
+  PyObject *dict, *related_wrapper;
+  gpointer related = gorm_resource_peek_related (object, relation);
+  int failed;
+
+  if (related == NULL)
+    return 0;
+  related_wrapper = pygobject_new (G_OBJECT (related));
+  if (related_wrapper == NULL)
+    return -1;
+  dict = wrapper_dict (wrapper);
+  if (dict == NULL)
+    {
+      Py_DECREF (related_wrapper);
+      return -1;
+    }
+  failed = PyObject_SetItem (dict, cache_name, related_wrapper);
+  Py_DECREF (dict);
+  Py_DECREF (related_wrapper);
+  return failed;
+}
+
+/* keep_related(relation, cache_name, resource): keep_one() of @resource;
+ * gives @resource back. */
 static PyObject *
 keep_related (PyObject         *module,
               PyObject * const *args,
               Py_ssize_t        n_args)
 {
-  PyObject *dict, *wrapper;
   const char *relation;
   GObject *object;
-  gpointer related;
-  int failed;
 
   if (n_args != 3 || !PyUnicode_Check (args[0]) || !PyUnicode_Check (args[1]))
     return PyErr_Format (PyExc_TypeError,
@@ -615,25 +755,104 @@ keep_related (PyObject         *module,
   relation = PyUnicode_AsUTF8 (args[0]);
   if (relation == NULL)
     return NULL;
-  related = gorm_resource_peek_related (GORM_RESOURCE (object), relation);
-  if (related != NULL)
-    {
-      wrapper = pygobject_new (G_OBJECT (related));
-      if (wrapper == NULL)
-        return NULL;
-      dict = wrapper_dict (args[2]);
-      if (dict == NULL)
-        {
-          Py_DECREF (wrapper);
-          return NULL;
-        }
-      failed = PyObject_SetItem (dict, args[1], wrapper);
-      Py_DECREF (dict);
-      Py_DECREF (wrapper);
-      if (failed < 0)
-        return NULL;
-    }
+  if (keep_one (args[2], GORM_RESOURCE (object), relation, args[1]) < 0)
+    return NULL;
   return Py_NewRef (args[2]);
+}
+
+/* A position or a count of take_related(), within a guint; -1 with
+ * TypeError for anything but an int, ValueError for an int beyond. */
+static long long
+list_index (PyObject   *object,
+            const char *what)
+{
+  long long index;
+
+  if (!PyLong_Check (object))
+    {
+      PyErr_Format (PyExc_TypeError, "take_related: %s is an int, not %s", what,
+                    Py_TYPE (object)->tp_name);
+      return -1;
+    }
+  index = PyLong_AsLongLong (object);
+  if (index < 0 || index > G_MAXUINT)
+    {
+      if (!PyErr_Occurred () || PyErr_ExceptionMatches (PyExc_OverflowError))
+        {
+          PyErr_Clear ();
+          PyErr_Format (PyExc_ValueError,
+                        "take_related: %s is an int from 0 to %u, not %R", what, G_MAXUINT, object);
+        }
+      return -1;
+    }
+  return index;
+}
+
+/* take_related(model, start, n_items, relation, cache_name): the list of
+ * the items of the Gio.ListModel @model from @start on, at most @n_items
+ * (gorm_query_dup_items(), with the lock released as PyGObject releases
+ * it: the items' pages may be loaded), each an object through
+ * keep_related(relation, cache_name, object), which refuses an item the
+ * model could not load (None) with TypeError: what Gorm.py's _take()
+ * gives for a QuerySet with select_related() of one relation, without a
+ * call per item. */
+static PyObject *
+take_related (PyObject         *module,
+              PyObject * const *args,
+              Py_ssize_t        n_args)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  long long start, n_items;
+  const char *relation;
+  PyObject *list = NULL;
+  GObject *model;
+  guint i;
+
+  if (n_args != 5 || !PyUnicode_Check (args[3]) || !PyUnicode_Check (args[4]))
+    return PyErr_Format (PyExc_TypeError,
+                         "take_related(model, start, n_items, relation, cache_name): "
+                         "a Gio.ListModel, two int and two str");
+  model = typed_argument (args[0], G_TYPE_LIST_MODEL, "Gio.ListModel", "take_related");
+  if (model == NULL)
+    return NULL;
+  start = list_index (args[1], "start");
+  if (start < 0)
+    return NULL;
+  n_items = list_index (args[2], "n_items");
+  if (n_items < 0)
+    return NULL;
+  relation = PyUnicode_AsUTF8 (args[3]);
+  if (relation == NULL)
+    return NULL;
+
+  g_object_ref (model);
+  Py_BEGIN_ALLOW_THREADS
+  items = gorm_query_dup_items (G_LIST_MODEL (model), (guint) start, (guint) n_items);
+  Py_END_ALLOW_THREADS
+  g_object_unref (model);
+
+  list = PyList_New (items->len);
+  for (i = 0; list != NULL && i < items->len; i++)
+    {
+      GObject *item = g_ptr_array_index (items, i);
+      PyObject *wrapper = item != NULL ? pygobject_new (item) : Py_NewRef (Py_None);
+
+      /* Anything but an object (an item the model could not load) is
+       * refused as keep_related() refuses it. */
+      if (wrapper != NULL &&
+          ((!GORM_IS_RESOURCE (item) && resource_argument (wrapper, "keep_related") == NULL) ||
+           keep_one (wrapper, GORM_RESOURCE (item), relation, args[4]) < 0))
+        Py_CLEAR (wrapper);
+      if (wrapper == NULL)
+        Py_CLEAR (list);
+      else
+        PyList_SET_ITEM (list, i, wrapper);
+    }
+  /* The array's references: each wrapper holds its own. */
+  for (i = 0; i < items->len; i++)
+    if (g_ptr_array_index (items, i) != NULL)
+      g_object_unref (g_ptr_array_index (items, i));
+  return list;
 }
 
 /* Queries built in one call.
@@ -1736,7 +1955,7 @@ foreign_key_base_set (PyObject *self,
     goto python;
   /* As _assign() keeps it; the dictionary is the wrapper's, which
    * PyGObject keeps alive with the object once it has one. */
-  cache_name = foreign_key_attribute (self, cache_name_name);
+  cache_name = kept_attribute (self, &((ForeignKeyBase *) self)->cache_name, cache_name_name);
   if (cache_name == NULL)
     goto out;
   /* A wrapper (gobject_of() said so): PyGObject's getter, directly. */
@@ -1763,7 +1982,6 @@ python:
 
 out:
   Py_XDECREF (name);
-  Py_XDECREF (cache_name);
   Py_XDECREF (dict);
   return result;
 }
@@ -2265,6 +2483,10 @@ static PyMethodDef module_methods[] = {
     "keep_related(relation, cache_name, resource): keeps the object resource "
     "refers to through relation, when at hand, in resource.__dict__[cache_name]; "
     "returns resource." },
+  { "take_related", (PyCFunction) (void (*) (void)) take_related, METH_FASTCALL,
+    "take_related(model, start, n_items, relation, cache_name): the items of model "
+    "from start on, at most n_items, each passed through keep_related(relation, "
+    "cache_name, item)." },
   { "build_filter", (PyCFunction) (void (*) (void)) build_filter, METH_FASTCALL,
     "build_filter(where, terms): the Gorm.Filter where (unless None) and the "
     "comparisons of terms, (code, name, value) triples; None when a value needs "

@@ -251,6 +251,46 @@ class RelationReadTest(DatabaseTestCase):
         self.assertIs(names[0], names[1])
         self.assertEqual(posts[0].author.id, key)
 
+    def saved_post(self):
+        """A saved post of a saved author, read once: the ForeignKey has
+        taken its attributes into its struct."""
+        ann = Author(name='Ann')
+        ann.save()
+        post = Post(title='p', author=ann)
+        post.save()
+        self.assertIs(post.author, ann)
+        return ann, post
+
+    def test_a_foreign_key_reads_its_attributes_again_once_one_is_assigned(self):
+        ann, post = self.saved_post()
+        field = Post.author
+        original = field.target_key
+        compared = []
+
+        def counted(related):
+            compared.append(related)
+            return original(related)
+        field.target_key = counted
+        try:
+            self.assertIs(post.author, ann)
+            self.assertEqual(compared, [ann])
+            # A key no object has: the kept object is not given.
+            field.target_key = lambda related: -1
+            self.assertEqual(post.author.id, ann.id)
+        finally:
+            field.target_key = original
+        compared.clear()
+        self.assertIs(post.author, ann)
+        self.assertEqual(compared, [])
+
+    def test_a_copied_foreign_key_reads_what_it_copied(self):
+        ann, post = self.saved_post()
+        copied = copy.copy(Post.author)
+        self.assertIsNot(copied, Post.author)
+        for name in ('key_attribute', 'cache_name', 'target_key', 'name', 'null'):
+            self.assertEqual(getattr(copied, name), getattr(Post.author, name))
+        self.assertIs(copied.__get__(post, Post), ann)
+
     def test_a_foreign_key_read_on_another_object(self):
         with self.assertRaises(AttributeError):
             Post.author.__get__(object(), Post)
@@ -268,6 +308,51 @@ class RelationReadTest(DatabaseTestCase):
             with self.subTest(wrong=wrong):
                 with self.assertRaisesRegex(TypeError, 'get_id: .* is not a constructed Gorm.Resource'):
                     speedups.get_id(wrong)
+
+    def test_take_related_takes_items_and_keeps_their_related_objects(self):
+        ann = Author(name='Ann')
+        ann.save()
+        for title in ('a', 'b', 'c'):
+            Post(title=title, author=ann).save()
+        Post(title='d').save()
+        key = ann.id
+        del ann
+        gc.collect()
+        cache = Post.author.cache_name
+        model = speedups.collect(Post.objects.select_related('author').order_by('title')
+                                 .query.fetch)
+        taken = speedups.take_related(model, 1, 5, 'author', cache)
+        self.assertEqual([post.title for post in taken], ['b', 'c', 'd'])
+        self.assertEqual([post.__dict__.get(cache) is not None for post in taken],
+                         [True, True, False])
+        self.assertIs(taken[0].__dict__[cache], taken[1].__dict__[cache])
+        # The posts keep their author once the model is gone.
+        del model
+        gc.collect()
+        self.assertEqual(taken[0].author.id, key)
+        self.assertIs(taken[0].author, taken[1].author)
+        model = Post.objects.order_by('title').query.fetch()
+        self.assertEqual(speedups.take_related(model, 4, 2, 'author', cache), [])
+        self.assertEqual(len(speedups.take_related(model, 0, 2, 'author', cache)), 2)
+
+    def test_take_related_refuses_bad_arguments(self):
+        model = Post.objects.order_by('title').query.fetch()
+        for args in ((), (model, 0, 1, 'author'), (object(), 0, 1, 'author', 'cache'),
+                     (model, 0, 1, 2, 'cache'), (model, 0, 1, 'author', 3),
+                     (model, '0', 1, 'author', 'cache')):
+            with self.subTest(args=args):
+                with self.assertRaises(TypeError):
+                    speedups.take_related(*args)
+        # Items that are not objects are refused as keep_related() refuses them.
+        Post(title='p').save()
+        rows = Post.objects.values('title').query.fetch_rows(None)
+        with self.assertRaisesRegex(TypeError, 'keep_related: a .*Row is not a constructed '
+                                    'Gorm.Resource'):
+            speedups.take_related(rows, 0, 1, 'author', 'cache')
+        for start, n_items in ((-1, 1), (0, -1), (0, 2 ** 32), (2 ** 64, 1)):
+            with self.subTest(start=start, n_items=n_items):
+                with self.assertRaises(ValueError):
+                    speedups.take_related(model, start, n_items, 'author', 'cache')
 
     def test_keep_related_refuses_bad_arguments(self):
         post = Post(title='p')

@@ -3053,6 +3053,8 @@ _query_fetch = Gorm.Query.fetch
 # this thread, built with the object, until it returns: the objects the
 # function gives to Python come with that wrapper, not a second one.
 _collect = _gorm_speedups.collect
+_keep_related = _gorm_speedups.keep_related
+_take_related = _gorm_speedups.take_related
 
 
 def _take(model, start, n_items, keep):
@@ -3061,6 +3063,10 @@ def _take(model, start, n_items, keep):
     with it kept) unless None; called through _collect(), so that the
     objects the items' pages load, and those loaded with them, are wrapped
     once."""
+    if type(keep) is functools.partial and keep.func is _keep_related:
+        # select_related() of one relation (see _object_keeper()): the
+        # items taken and kept in one C call.
+        return _take_related(model, start, n_items, *keep.args)
     items = _query_dup_items(model, start, n_items)
     return items if keep is None else list(map(keep, items))
 
@@ -3439,7 +3445,7 @@ class QuerySet(_ExpressionQuerySet, _AsyncQuerySet):
 
             # resource.__dict__[cache_name] = the related object if at
             # hand; the resource: in C, no Python frame per object.
-            return functools.partial(_gorm_speedups.keep_related, c_name, cache_name)
+            return functools.partial(_keep_related, c_name, cache_name)
 
         def keep(resource):
             for path in chains:
