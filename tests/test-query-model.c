@@ -2247,6 +2247,7 @@ key_index_writes (GormDatabase *db,
   GListModel *model = shadow->model;
   g_autoptr(GError) error = NULL;
   g_auto(GValue) value = G_VALUE_INIT;
+  gboolean deleted;
   guint n;
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -2293,8 +2294,10 @@ key_index_writes (GormDatabase *db,
       guint at[] = { 0, n / 2, n - 3 };
       g_autoptr(GormResource) gone = keyed_item (model, at[i]);
 
-      g_assert_true (gorm_resource_delete (gone, NULL, &error));
+      /* The error first: it says why, where the return value would not. */
+      deleted = gorm_resource_delete (gone, NULL, &error);
       g_assert_no_error (error);
+      g_assert_true (deleted);
       check_written (query, shadow, step);
     }
 
@@ -2339,7 +2342,9 @@ key_index_writes (GormDatabase *db,
     g_object_unref (save_item (db, "rolled back", 3, FALSE));
     g_object_set (moved, "weight", 1e9, "score", 7000, NULL);
     test_save_ok (moved);
-    g_assert_true (gorm_resource_delete (gone, NULL, &error));
+    deleted = gorm_resource_delete (gone, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (deleted);
     gorm_query_filter (some, gorm_filter_lt ("score", test_int_value (&low, 30)));
     g_assert_cmpint (gorm_query_update (some, "weight", &value, NULL, &error), >, 0);
     g_assert_true (gorm_database_rollback (db, NULL, &error));
