@@ -89,6 +89,15 @@ struct _GormRows
   char         **names;
 };
 
+/* The first value of @row of rows read from the sqlite3 handle, in
+ * their blocks (see select_direct()). */
+static GValue *
+block_row (const GormRows *rows,
+           guint           row)
+{
+  return &rows->blocks[row / ROWS_BLOCK][(gsize) (row % ROWS_BLOCK) * rows->n_columns];
+}
+
 struct _GormConnection
 {
   GMutex             lock;
@@ -1971,7 +1980,7 @@ select_direct (GormConnection  *self,
             }
           rows->blocks[block] = g_new (GValue, (gsize) ROWS_BLOCK * MAX (n_columns, 1));
         }
-      row = &rows->blocks[rows->n_rows / ROWS_BLOCK][(gsize) (rows->n_rows % ROWS_BLOCK) * n_columns];
+      row = block_row (rows, rows->n_rows);
       memset (row, 0, sizeof (GValue) * n_columns);
       for (guint column = 0; column < n_columns; column++)
         read_direct (direct, (int) column, column_types[column], &row[column]);
@@ -2540,7 +2549,7 @@ gorm_rows_get_value (GormRows  *rows,
     }
 
   if (rows->blocks != NULL)
-    return &rows->blocks[row / ROWS_BLOCK][(gsize) (row % ROWS_BLOCK) * rows->n_columns + column];
+    return &block_row (rows, row)[column];
   if (rows->values != NULL)
     return &rows->values[(gsize) row * rows->n_columns + column];
 
@@ -2594,7 +2603,7 @@ gorm_rows_free (GormRows *rows)
   g_clear_object (&rows->model);
   for (guint row = 0; rows->blocks != NULL && row < rows->n_rows; row++)
     {
-      GValue *values = &rows->blocks[row / ROWS_BLOCK][(gsize) (row % ROWS_BLOCK) * rows->n_columns];
+      GValue *values = block_row (rows, row);
 
       for (guint column = 0; column < rows->n_columns; column++)
         if (G_IS_VALUE (&values[column]))

@@ -274,9 +274,10 @@ struct _GormQueryModel
   guint              n_ranked_key_reads;
   /* The same keys, for an order by columns of the table then the key,
    * read unsorted and sorted by an SQLite reader (see key_sort_new());
-   * NULL for another order. Used when the engine sorts for a page
-   * (@page_sorts_all): an index that gives the order is read in order,
-   * with no sort, for less. How many preparations read them so (tests). */
+   * NULL for another order, and where the engine does not sort for a
+   * page (@page_sorts_all): an index that gives the order is read in
+   * order, with no sort, for less. How many preparations read them so
+   * (tests). */
   GormKeySort       *key_sort;
   guint              n_sorted_key_reads;
   /* The keys of one page of that order (LIMIT, OFFSET): what a page of
@@ -1862,7 +1863,7 @@ read_keys_now (GormQueryModel *self)
     {
       keys = g_array_sized_new (FALSE, FALSE, sizeof (gint64), (guint) self->n_full);
       ok = gorm_key_reader_read (reader, self->keys_sql, self->key_ranks,
-                                 self->page_sorts_all ? self->key_sort : NULL,
+                                 self->key_sort,
                                  (const GValue *) self->watch->filter_params->data,
                                  self->watch->filter_params->len, keys, &way, &error);
       if (ok)
@@ -2056,7 +2057,7 @@ start_key_prep (GormQueryModel *self,
   prep->sql = g_strdup (self->keys_sql);
   if (self->key_ranks != NULL)
     prep->ranks = gorm_key_ranks_ref (self->key_ranks);
-  if (self->key_sort != NULL && self->page_sorts_all)
+  if (self->key_sort != NULL)
     prep->sort = gorm_key_sort_ref (self->key_sort);
   prep->params = g_array_ref (self->watch->filter_params);
   prep->wants_copy = self->subscription != NULL && self->watch->placement_sql != NULL;
@@ -2363,6 +2364,8 @@ gorm_query_model_new (GormDatabase       *database,
       g_clear_pointer (&self->anchored_page_sql, g_free);
       g_clear_pointer (&self->joined_anchored_page_sql, g_free);
     }
+  if (!self->page_sorts_all)
+    g_clear_pointer (&self->key_sort, gorm_key_sort_unref);
   if (self->n_full >= 0 && !self->can_anchor && wants_key_index (self, self->n_full))
     open_key_reader_early_locked (self);
   gorm_database_unlock (database);
