@@ -788,6 +788,33 @@ list_index (PyObject   *object,
   return index;
 }
 
+/* A NULL item (one a model could not load) is kept as NULL. */
+static void
+unref_item (gpointer item)
+{
+  if (item != NULL)
+    g_object_unref (item);
+}
+
+/* gorm_query_dup_items() of @model with the interpreter lock released, as
+ * PyGObject calls it: the pages it loads may take a while. The array
+ * holds a reference to each item. */
+static GPtrArray *
+dup_items_unlocked (GObject *model,
+                    guint    start,
+                    guint    n_items)
+{
+  GPtrArray *items;
+
+  g_object_ref (model);
+  Py_BEGIN_ALLOW_THREADS
+  items = gorm_query_dup_items (G_LIST_MODEL (model), start, n_items);
+  Py_END_ALLOW_THREADS
+  g_object_unref (model);
+  g_ptr_array_set_free_func (items, unref_item);
+  return items;
+}
+
 /* take_related(model, start, n_items, relation, cache_name): the list of
  * the items of the Gio.ListModel @model from @start on, at most @n_items
  * (gorm_query_dup_items(), with the lock released as PyGObject releases
@@ -825,12 +852,7 @@ take_related (PyObject         *module,
   if (relation == NULL)
     return NULL;
 
-  g_object_ref (model);
-  Py_BEGIN_ALLOW_THREADS
-  items = gorm_query_dup_items (G_LIST_MODEL (model), (guint) start, (guint) n_items);
-  Py_END_ALLOW_THREADS
-  g_object_unref (model);
-
+  items = dup_items_unlocked (model, (guint) start, (guint) n_items);
   list = PyList_New (items->len);
   for (i = 0; list != NULL && i < items->len; i++)
     {
@@ -848,10 +870,6 @@ take_related (PyObject         *module,
       else
         PyList_SET_ITEM (list, i, wrapper);
     }
-  /* The array's references: each wrapper holds its own. */
-  for (i = 0; i < items->len; i++)
-    if (g_ptr_array_index (items, i) != NULL)
-      g_object_unref (g_ptr_array_index (items, i));
   return list;
 }
 
@@ -1100,6 +1118,7 @@ load_objects (PyObject         *module,
               Py_ssize_t        n_args)
 {
   g_autoptr(GListModel) model = NULL;
+  g_autoptr(GPtrArray) taken = NULL;
   g_autoptr(GError) error = NULL;
   PyObject *items, *wrapper;
   GObject *query;
@@ -1132,12 +1151,13 @@ load_objects (PyObject         *module,
 
   n_items = g_list_model_get_n_items (model);
   n_taken = (gulong) n_items <= (gulong) whole_max ? n_items : MIN (n_items, (guint) chunk);
-  items = PyList_New (n_taken);
+  taken = dup_items_unlocked (G_OBJECT (model), 0, n_taken);
+  items = PyList_New (taken->len);
   if (items == NULL)
     return NULL;
-  for (guint i = 0; i < n_taken; i++)
+  for (guint i = 0; i < taken->len; i++)
     {
-      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+      gpointer item = g_ptr_array_index (taken, i);
       PyObject *element = item != NULL ? pygobject_new (item) : Py_NewRef (Py_None);
 
       if (element == NULL)
